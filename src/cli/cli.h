@@ -1,0 +1,75 @@
+/*
+ * cli — what every `kith <command>` file shares: exit codes, error printing,
+ * option parsing conventions, passphrase reading, opening the vault, progress.
+ *
+ * Each command lives in src/cli/cmd_<name>.c and exports
+ *     int kith_cmd_<name>(int argc, char **argv);
+ * where argv[0] is the command's name (as getopt expects) and the return value
+ * is the process exit code. Commands parse options with getopt_long (reset
+ * with kith_cli_getopt_reset first), print `--help` to stdout with exit 0, and
+ * map library statuses with kith_cli_fail. Only this layer turns a status into
+ * an exit code; library code never exits.
+ *
+ * Exit codes (docs/cli.md): 0 success; 1 a user's error (bad input, wrong
+ * passphrase, not found); 2 usage; 3 internal fault (bug, out of memory,
+ * database or crypto failure); 4 i/o fault.
+ */
+#ifndef KITH_CLI_CLI_H
+#define KITH_CLI_CLI_H
+
+#include <stdio.h>
+
+#include "core/status.h"
+
+enum kith_exit {
+	KITH_EXIT_OK = 0,
+	KITH_EXIT_USER = 1,
+	KITH_EXIT_USAGE = 2,
+	KITH_EXIT_INTERNAL = 3,
+	KITH_EXIT_IO = 4,
+};
+
+/* Maps a status to an exit code (see above). */
+int kith_cli_exit_code(int status);
+
+/* Prints "kith: WHERE: MESSAGE" (or "kith: MESSAGE") on stderr. */
+void kith_cli_print_err(const struct kith_err *err);
+
+/* Prints err and returns the exit code for its status (err->status, or
+ * `status` when err is NULL or has none). */
+int kith_cli_fail(int status, const struct kith_err *err);
+
+/* Prints "kith CMD: MESSAGE" and "try 'kith CMD --help'" on stderr; returns 2. */
+int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
+
+/* Resets getopt's state before a command parses its own options. */
+void kith_cli_getopt_reset(void);
+
+/* The vault path: `flag` if not NULL, else $KITH_VAULT, else NULL. */
+const char *kith_cli_vault_path(const char *flag);
+
+/*
+ * Reads a passphrase: the first line of `file` when file is not NULL, else from
+ * the terminal without echo after printing `prompt` on stderr. The result is
+ * in guarded memory (sodium_malloc): free it with kith_cli_pass_free. Returns
+ * KITH_OK, KITH_E_INVALID (empty, no terminal and no file), KITH_E_IO.
+ */
+int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t *len,
+		       struct kith_err *err) KITH_WUR;
+void kith_cli_pass_free(char *pass, size_t len);
+
+/*
+ * A progress line on stderr, shown only when stderr is a terminal, redrawn at
+ * most ten times a second: "LABEL  12,345 / 100,000  12%". kith_cli_progress_done
+ * ends the line.
+ */
+struct kith_cli_progress {
+	const char *label;
+	int enabled;
+	double last;
+};
+void kith_cli_progress_init(struct kith_cli_progress *p, const char *label);
+void kith_cli_progress_update(struct kith_cli_progress *p, size_t done, size_t total);
+void kith_cli_progress_done(struct kith_cli_progress *p);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * commands — the table of `kith <command>`s; each is defined in its own file
+ * src/cli/cmd_<name>.c. See cli.h for the calling convention.
+ */
+#ifndef KITH_CLI_COMMANDS_H
+#define KITH_CLI_COMMANDS_H
+
+struct kith_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int kith_cmd_init(int argc, char **argv);
+int kith_cmd_add(int argc, char **argv);
+int kith_cmd_import(int argc, char **argv);
+int kith_cmd_show(int argc, char **argv);
+int kith_cmd_edit(int argc, char **argv);
+int kith_cmd_history(int argc, char **argv);
+int kith_cmd_list(int argc, char **argv);
+int kith_cmd_search(int argc, char **argv);
+int kith_cmd_export(int argc, char **argv);
+int kith_cmd_passwd(int argc, char **argv);
+int kith_cmd_panic(int argc, char **argv);
+int kith_cmd_names(int argc, char **argv);
+int kith_cmd_link(int argc, char **argv);
+int kith_cmd_synth(int argc, char **argv);
+int kith_cmd_estimate(int argc, char **argv);
+int kith_cmd_serve(int argc, char **argv);
+int kith_cmd_trace(int argc, char **argv);
+int kith_cmd_demo(int argc, char **argv);
+
+#endif
