@@ -11,23 +11,27 @@ struct kith_command {
 	const char *summary;
 };
 
-int kith_cmd_init(int argc, char **argv);
-int kith_cmd_add(int argc, char **argv);
-int kith_cmd_import(int argc, char **argv);
-int kith_cmd_show(int argc, char **argv);
-int kith_cmd_edit(int argc, char **argv);
-int kith_cmd_history(int argc, char **argv);
-int kith_cmd_list(int argc, char **argv);
-int kith_cmd_search(int argc, char **argv);
-int kith_cmd_export(int argc, char **argv);
-int kith_cmd_passwd(int argc, char **argv);
-int kith_cmd_panic(int argc, char **argv);
-int kith_cmd_names(int argc, char **argv);
-int kith_cmd_link(int argc, char **argv);
-int kith_cmd_synth(int argc, char **argv);
-int kith_cmd_estimate(int argc, char **argv);
-int kith_cmd_serve(int argc, char **argv);
-int kith_cmd_trace(int argc, char **argv);
-int kith_cmd_demo(int argc, char **argv);
+/* Weak: a command whose file is not in this build is a NULL pointer, and
+ * main() says so instead of failing to link. */
+#define KITH_CMD __attribute__((weak))
+
+KITH_CMD int kith_cmd_init(int argc, char **argv);
+KITH_CMD int kith_cmd_add(int argc, char **argv);
+KITH_CMD int kith_cmd_import(int argc, char **argv);
+KITH_CMD int kith_cmd_show(int argc, char **argv);
+KITH_CMD int kith_cmd_edit(int argc, char **argv);
+KITH_CMD int kith_cmd_history(int argc, char **argv);
+KITH_CMD int kith_cmd_list(int argc, char **argv);
+KITH_CMD int kith_cmd_search(int argc, char **argv);
+KITH_CMD int kith_cmd_export(int argc, char **argv);
+KITH_CMD int kith_cmd_passwd(int argc, char **argv);
+KITH_CMD int kith_cmd_panic(int argc, char **argv);
+KITH_CMD int kith_cmd_names(int argc, char **argv);
+KITH_CMD int kith_cmd_link(int argc, char **argv);
+KITH_CMD int kith_cmd_synth(int argc, char **argv);
+KITH_CMD int kith_cmd_estimate(int argc, char **argv);
+KITH_CMD int kith_cmd_serve(int argc, char **argv);
+KITH_CMD int kith_cmd_trace(int argc, char **argv);
+KITH_CMD int kith_cmd_demo(int argc, char **argv);
 
 #endif

@@ -1,0 +1,225 @@
+/*
+ * cli — shared plumbing of the `kith` commands: exit codes, error printing,
+ * passphrases, progress lines.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PASS_MAX 1024
+
+int kith_cli_exit_code(int status)
+{
+	switch (status) {
+	case KITH_OK:
+		return KITH_EXIT_OK;
+	case KITH_E_INVALID:
+	case KITH_E_AUTH:
+	case KITH_E_NOTFOUND:
+	case KITH_E_EXISTS:
+	case KITH_E_CORRUPT:
+	case KITH_E_NOTVAULT:
+	case KITH_E_LIMIT:
+	case KITH_E_LOCKED:
+	case KITH_E_CONSENT:
+	case KITH_E_CANCELLED:
+		return KITH_EXIT_USER;
+	case KITH_E_IO:
+		return KITH_EXIT_IO;
+	default:
+		return KITH_EXIT_INTERNAL;
+	}
+}
+
+void kith_cli_print_err(const struct kith_err *err)
+{
+	const char *msg = err && err->msg[0] ? err->msg : kith_status_str(err ? err->status : KITH_E_INTERNAL);
+	if (err && err->where[0])
+		fprintf(stderr, "kith: %s: %s\n", err->where, msg);
+	else
+		fprintf(stderr, "kith: %s\n", msg);
+}
+
+int kith_cli_fail(int status, const struct kith_err *err)
+{
+	struct kith_err e;
+	if (err && err->status) {
+		e = *err;
+	} else {
+		kith_err_clear(&e);
+		e.status = status;
+		if (err)
+			memcpy(e.where, err->where, sizeof e.where);
+		if (err && err->msg[0])
+			memcpy(e.msg, err->msg, sizeof e.msg);
+	}
+	kith_cli_print_err(&e);
+	return kith_cli_exit_code(e.status ? e.status : status);
+}
+
+int kith_cli_usage(const char *cmd, const char *fmt, ...)
+{
+	fprintf(stderr, "kith %s: ", cmd);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\ntry 'kith %s --help'\n", cmd);
+	return KITH_EXIT_USAGE;
+}
+
+void kith_cli_getopt_reset(void)
+{
+	optind = 0; /* GNU: 0 re-initializes the scanner */
+	opterr = 1;
+}
+
+const char *kith_cli_vault_path(const char *flag)
+{
+	if (flag && *flag)
+		return flag;
+	const char *env = getenv("KITH_VAULT");
+	return env && *env ? env : NULL;
+}
+
+static int read_line_fd(int fd, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n + 1 >= cap)
+			return -2;
+		buf[n++] = c;
+	}
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = '\0';
+	*len = n;
+	return 0;
+}
+
+int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t *len, struct kith_err *err)
+{
+	char *buf = sodium_malloc(PASS_MAX);
+	if (!buf)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	size_t n = 0;
+	int rc;
+	if (file) {
+		int fd = strcmp(file, "-") == 0 ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			sodium_free(buf);
+			return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, file,
+					    "cannot open passphrase file: %s", strerror(e));
+		}
+		rc = read_line_fd(fd, buf, PASS_MAX, &n);
+		if (fd != STDIN_FILENO)
+			close(fd);
+		if (rc) {
+			sodium_free(buf);
+			return kith_err_set(err, rc == -2 ? KITH_E_LIMIT : KITH_E_IO, file,
+					    rc == -2 ? "passphrase longer than %d bytes" : "cannot read passphrase file",
+					    PASS_MAX - 1);
+		}
+	} else {
+		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0) {
+			sodium_free(buf);
+			return kith_err_set(err, KITH_E_INVALID, NULL,
+					    "no terminal to ask for the passphrase: use --passphrase-file FILE");
+		}
+		struct termios old, quiet;
+		int have_tty = tcgetattr(fd, &old) == 0;
+		if (have_tty) {
+			quiet = old;
+			quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
+			quiet.c_lflag |= ICANON;
+			tcsetattr(fd, TCSAFLUSH, &quiet);
+		}
+		if (write(fd, prompt, strlen(prompt)) < 0) {
+			/* the prompt is a courtesy; reading still works */
+		}
+		rc = read_line_fd(fd, buf, PASS_MAX, &n);
+		if (have_tty)
+			tcsetattr(fd, TCSAFLUSH, &old);
+		if (write(fd, "\n", 1) < 0) {
+			/* as above */
+		}
+		close(fd);
+		if (rc) {
+			sodium_free(buf);
+			return kith_err_set(err, rc == -2 ? KITH_E_LIMIT : KITH_E_IO, NULL,
+					    rc == -2 ? "passphrase longer than %d bytes" : "cannot read the passphrase",
+					    PASS_MAX - 1);
+		}
+	}
+	if (n == 0) {
+		sodium_free(buf);
+		return kith_err_set(err, KITH_E_INVALID, file, "empty passphrase");
+	}
+	*pass = buf;
+	*len = n;
+	return KITH_OK;
+}
+
+void kith_cli_pass_free(char *pass, size_t len)
+{
+	(void)len;
+	if (pass)
+		sodium_free(pass); /* sodium_free wipes */
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void kith_cli_progress_init(struct kith_cli_progress *p, const char *label)
+{
+	p->label = label;
+	p->enabled = isatty(STDERR_FILENO) && !getenv("KITH_NO_PROGRESS");
+	p->last = 0;
+}
+
+void kith_cli_progress_update(struct kith_cli_progress *p, size_t done, size_t total)
+{
+	if (!p->enabled)
+		return;
+	double t = now_seconds();
+	if (done != total && t - p->last < 0.1)
+		return;
+	p->last = t;
+	if (total)
+		fprintf(stderr, "\r%s  %zu / %zu  %3.0f%%", p->label, done, total, 100.0 * (double)done / (double)total);
+	else
+		fprintf(stderr, "\r%s  %zu", p->label, done);
+	fflush(stderr);
+}
+
+void kith_cli_progress_done(struct kith_cli_progress *p)
+{
+	if (p->enabled && p->last > 0)
+		fputc('\n', stderr);
+	p->last = 0;
+}
