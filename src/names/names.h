@@ -1,0 +1,99 @@
+/*
+ * names — one person, every spelling: Korean names in Hangul, Hanja and every
+ * romanization, encoded once and compared fast.
+ *
+ * A name (UTF-8, any script) is encoded into a fixed-size struct kith_name: its
+ * syllables as Hangul (read from the romanization when the input is Latin, with
+ * the alternative readings the romanization allows), the surname split off,
+ * North/South initial-sound variants folded. Encoded names are compared with
+ * kith_names_similarity (symmetric, in [0, 1]) and kith_names_query_score (a
+ * partial query such as a surname alone against a full name); blocking keys
+ * are small integers such that two spellings of one name share at least one.
+ *
+ * Ownership: every pointer is borrowed; struct kith_name is plain data owned
+ * by the caller (it holds a name: wipe it with sodium_memzero when done if it
+ * lived outside guarded memory). No function keeps state between calls; all
+ * are safe to call from several threads at once.
+ */
+#ifndef KITH_NAMES_NAMES_H
+#define KITH_NAMES_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sbuf.h"
+#include "core/status.h"
+
+#define KITH_NAMES_MAX_KEYS 8     /* blocking keys per name, at most */
+#define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */
+#define KITH_NAMES_MAX_SYL 12     /* syllables kept of one name */
+#define KITH_NAMES_MAX_ALT 3      /* readings kept per syllable */
+
+enum kith_names_system {
+	KITH_NAMES_RR,       /* Revised Romanization (South, 2000): Bang Miseon / Bang Mi-seon */
+	KITH_NAMES_MR,       /* McCune–Reischauer with diacritics: Pang Mi-sŏn */
+	KITH_NAMES_MR_PLAIN, /* McCune–Reischauer without diacritics: Pang Mi-son */
+	KITH_NAMES_NK,       /* North Korean official: Pang Mi Son, kh/th/ph, syllables apart */
+	KITH_NAMES_COMMON,   /* common English spellings: Lee, Park, Choi, Mi Sun Bang order kept */
+};
+
+/* An encoded name. Plain data, at most 256 bytes; zero is "no name". The
+ * fields are the names engine's own: other modules use the functions below. */
+struct kith_name {
+	uint16_t syl[KITH_NAMES_MAX_SYL][KITH_NAMES_MAX_ALT]; /* Hangul syllable indexes + 1; 0 = none */
+	float syl_w[KITH_NAMES_MAX_SYL][KITH_NAMES_MAX_ALT];  /* weight of each reading, best first */
+	uint8_t n_syl;    /* syllables */
+	uint8_t n_sur;    /* of which the surname (0: unknown) */
+	uint8_t script;   /* what the input was written in (engine-defined) */
+	uint8_t flags;    /* engine-defined */
+	uint32_t latin_h; /* hash of the folded Latin form, for non-Korean names */
+};
+
+/* Encodes `len` bytes of `utf8`. KITH_OK; KITH_E_INVALID (invalid UTF-8, a
+ * control character, empty or only punctuation: err says which, without the
+ * name); KITH_E_LIMIT (more than KITH_NAMES_MAX_BYTES). *out is written only
+ * on success. */
+int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err) KITH_WUR;
+
+/* Similarity of two encoded names in [0, 1], symmetric: 1 for the same name in
+ * any spelling, low for different people. */
+double kith_names_similarity(const struct kith_name *a, const struct kith_name *b);
+
+/* The score at and above which two names are taken as the same name. */
+double kith_names_same_threshold(void);
+
+/* How well a query (possibly partial: surname only, given name only) matches
+ * a candidate name, in [0, 1]. Not symmetric. */
+double kith_names_query_score(const struct kith_name *query, const struct kith_name *cand);
+
+/* Writes the blocking keys of `n` to keys[] and returns how many (0 to
+ * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
+size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
+
+/* A key of the surname alone (North/South forms and spellings folded), 0 when
+ * the name has no recognized Korean surname. */
+uint64_t kith_names_surname_key(const struct kith_name *n);
+
+/* The surname's share of the South Korean population (2015 census), in [0, 1];
+ * 0 when unknown. For the linkage engine's term-frequency adjustment. */
+double kith_names_surname_share(const struct kith_name *n);
+
+/* Appends the romanization of a name given in Hangul (surname first) in
+ * system `sys` to out. KITH_OK; KITH_E_INVALID (not Hangul, bad UTF-8);
+ * KITH_E_LIMIT; KITH_E_NOMEM. On failure out is as it was. */
+int kith_names_romanize(const char *utf8, size_t len, enum kith_names_system sys, struct kith_sbuf *out,
+			struct kith_err *err) KITH_WUR;
+
+/* One candidate Hangul reading of a romanized name. */
+struct kith_names_reading {
+	char hangul[64]; /* surname first, no space: "방미선" */
+	double score;    /* in [0, 1], best first */
+	int western;     /* 1 if the input was in Western order (given name first) */
+};
+
+/* Reads a romanized name into at most `max` Hangul readings, best first; sets
+ * *n. KITH_OK; KITH_E_INVALID; KITH_E_LIMIT. */
+int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out, size_t max, size_t *n,
+		    struct kith_err *err) KITH_WUR;
+
+#endif
