@@ -4,6 +4,10 @@
  */
 #include "cli/cli.h"
 
+#include <jansson.h>
+
+#include "core/vault.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -222,4 +226,79 @@ void kith_cli_progress_done(struct kith_cli_progress *p)
 	if (p->enabled && p->last > 0)
 		fputc('\n', stderr);
 	p->last = 0;
+}
+
+int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg)
+{
+	if (opt == KITH_CLI_OPT_VAULT) {
+		a->vault = arg;
+		return 1;
+	}
+	if (opt == KITH_CLI_OPT_PASSFILE) {
+		a->passfile = arg;
+		return 1;
+	}
+	return 0;
+}
+
+static void open_progress(size_t done, size_t total, void *arg)
+{
+	kith_cli_progress_update(arg, done, total);
+}
+
+int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, struct kith_vault **out)
+{
+	const char *path = kith_cli_vault_path(a->vault);
+	if (!path)
+		return kith_cli_usage(cmd, "no vault: give --vault PATH or set KITH_VAULT");
+	struct kith_err err;
+	kith_err_clear(&err);
+	char *pass = NULL;
+	size_t len = 0;
+	int rc = kith_cli_read_pass(a->passfile, "passphrase: ", &pass, &len, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_cli_progress p;
+	kith_cli_progress_init(&p, "unlocking");
+	rc = kith_vault_open(out, path, pass, len, open_progress, &p, &err);
+	kith_cli_progress_done(&p);
+	kith_cli_pass_free(pass, len);
+	if (rc) {
+		if (rc == KITH_E_AUTH && !err.msg[0])
+			kith_err_set(&err, rc, path, "wrong passphrase");
+		return kith_cli_fail(rc, &err);
+	}
+	return KITH_EXIT_OK;
+}
+
+int kith_cli_print_json(const json_t *j)
+{
+	if (json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', stdout) == EOF ||
+	    fflush(stdout)) {
+		fprintf(stderr, "kith: cannot write to standard output\n");
+		return KITH_EXIT_IO;
+	}
+	return KITH_EXIT_OK;
+}
+
+void kith_cli_report_damage(const struct kith_vault *v)
+{
+	size_t n = 0;
+	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].ref[0])
+			fprintf(stderr, "kith: warning: record %s (id %s) version %u failed verification: %s\n",
+				d[i].ref, d[i].id, d[i].version, d[i].reason);
+		else
+			fprintf(stderr, "kith: warning: record id %s version %u failed verification: %s\n", d[i].id,
+				d[i].version, d[i].reason);
+	}
+}
+
+void kith_cli_format_time(long long t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(out, outsz, "%lld", t);
 }

@@ -17,7 +17,10 @@
 #ifndef KITH_CLI_CLI_H
 #define KITH_CLI_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "core/status.h"
 
@@ -71,5 +74,44 @@ struct kith_cli_progress {
 void kith_cli_progress_init(struct kith_cli_progress *p, const char *label);
 void kith_cli_progress_update(struct kith_cli_progress *p, size_t done, size_t total);
 void kith_cli_progress_done(struct kith_cli_progress *p);
+
+/*
+ * Options every vault command shares. kith_cli_vault_options() returns the
+ * getopt_long entries to copy into a command's table (values 0x100+).
+ */
+struct kith_vault;
+struct kith_cli_vault_args {
+	const char *vault;      /* --vault PATH */
+	const char *passfile;   /* --passphrase-file FILE */
+};
+#define KITH_CLI_OPT_VAULT 0x100
+#define KITH_CLI_OPT_PASSFILE 0x101
+#define KITH_CLI_VAULT_LONGOPTS \
+	{"vault", required_argument, 0, KITH_CLI_OPT_VAULT}, \
+	{"passphrase-file", required_argument, 0, KITH_CLI_OPT_PASSFILE}
+#define KITH_CLI_VAULT_HELP \
+	"  --vault PATH             the vault file (default $KITH_VAULT)\n" \
+	"  --passphrase-file FILE   read the passphrase from the first line of FILE\n" \
+	"                           (default: ask on the terminal, without echo)\n"
+
+/* Handles a getopt value of the shared vault options; returns 1 if it was one. */
+int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
+
+/*
+ * Opens the vault of `a` (or $KITH_VAULT), asking for the passphrase, with a
+ * progress line while indexing. Prints any error. Returns KITH_EXIT_OK with
+ * *out set, or an exit code.
+ */
+int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, struct kith_vault **out);
+
+/* Prints one warning line on stderr per damaged record of the vault
+ * ("record C-0001 (id ...) version 3 failed verification: bad signature"). */
+void kith_cli_report_damage(const struct kith_vault *v);
+
+/* Formats Unix seconds as "2026-11-22 09:41 UTC" into out. */
+void kith_cli_format_time(long long t, char *out, size_t outsz);
+
+/* Prints a JSON value to stdout, indented, with a final newline. Exit code. */
+int kith_cli_print_json(const json_t *j);
 
 #endif

@@ -26,6 +26,7 @@ KITH_CMD int kith_cmd_search(int argc, char **argv);
 KITH_CMD int kith_cmd_export(int argc, char **argv);
 KITH_CMD int kith_cmd_passwd(int argc, char **argv);
 KITH_CMD int kith_cmd_panic(int argc, char **argv);
+KITH_CMD int kith_cmd_recover(int argc, char **argv);
 KITH_CMD int kith_cmd_names(int argc, char **argv);
 KITH_CMD int kith_cmd_link(int argc, char **argv);
 KITH_CMD int kith_cmd_synth(int argc, char **argv);

@@ -107,7 +107,7 @@ expect 1 "a missing vault" -- "$KITH" list --vault "$T/missing.kith" --passphras
 # --- tampering: one row damaged, every other case readable
 if command -v sqlite3 >/dev/null; then
   cp "$V" "$T/t.kith"
-  sqlite3 "$T/t.kith" "UPDATE rows SET ct = randomblob(length(ct)) WHERE rowid = (SELECT min(rowid) FROM rows);" 2>"$T/err" \
+  sqlite3 "$T/t.kith" "UPDATE rows SET ct = randomblob(length(ct)) WHERE rowid = (SELECT max(rowid) FROM rows);" 2>"$T/err" \
     && ok "tampered one row" || bad "could not tamper: $(cat "$T/err")"
   expect 0 "list of a tampered vault still works" -- "$KITH" list --vault "$T/t.kith" --passphrase-file "$T/pass" --json
   has "$T/err" "failed verification" "the damaged record is reported"

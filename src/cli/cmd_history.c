@@ -1,0 +1,92 @@
+/*
+ * kith history — every version of a record, oldest first.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/vault.h"
+
+static const char help[] =
+	"usage: kith history REF [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
+	"Lists every version of the record REF, oldest first: version, time, the\n"
+	"device that wrote it, the action and the note. Versions are never\n"
+	"overwritten; an edit adds one.\n\n"
+	"  --json                   an array of versions, each with its body\n"
+	"  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+
+int kith_cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		KITH_CLI_VAULT_LONGOPTS,
+		{"json", no_argument, 0, 'j'},
+		{"kind", required_argument, 0, 'k'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct kith_cli_vault_args va = {0};
+	int as_json = 0, opt;
+	const char *kind = "case";
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
+		case 'j': as_json = 1; break;
+		case 'k': kind = optarg; break;
+		default: return kith_cli_usage("history", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return kith_cli_usage("history", "give exactly one REF");
+	const char *ref = argv[optind];
+	struct kith_vault *v = NULL;
+	int code = kith_cli_open_vault("history", &va, &v);
+	if (code)
+		return code;
+	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
+	const char *id = r ? r->id : NULL;
+	if (!id) {
+		size_t nd = 0;
+		const struct kith_vault_damage *d = kith_vault_damaged(v, &nd);
+		for (size_t i = 0; i < nd && !id; i++)
+			if (!strcmp(d[i].ref, ref))
+				id = d[i].id;
+	}
+	if (!id) {
+		fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
+		kith_vault_close(v);
+		return KITH_EXIT_USER;
+	}
+	struct kith_record_view *vers = NULL;
+	size_t n = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_vault_history(v, id, &vers, &n, &err);
+	json_t *arr = as_json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		char when[64];
+		kith_cli_format_time(vers[i].at, when, sizeof when);
+		if (as_json) {
+			json_t *body = kith_record_view_json(&vers[i]);
+			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "version", (int)vers[i].version, "at",
+					      (json_int_t)vers[i].at, "time", when, "device", vers[i].device, "action",
+					      vers[i].action, "note", vers[i].note, "body", body ? body : json_null());
+			if (!o || json_array_append_new(arr, o))
+				code = KITH_EXIT_INTERNAL;
+		} else {
+			printf("v%-4u %s  device %s  %-8s %s\n", vers[i].version, when, vers[i].device, vers[i].action,
+			       vers[i].note);
+		}
+	}
+	if (as_json && !code)
+		code = kith_cli_print_json(arr);
+	json_decref(arr);
+	kith_vault_history_free(vers, n);
+	if (rc && !code)
+		code = kith_cli_fail(rc, &err);
+	kith_vault_close(v);
+	return code;
+}

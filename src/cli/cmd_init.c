@@ -1,0 +1,153 @@
+/*
+ * kith init — create a new encrypted vault.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/vault.h"
+
+static const char help[] =
+	"usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
+	"                 [--kdf moderate|sensitive|interactive|test]\n"
+	"                 [--org-key-backup FILE --backup-passphrase-file FILE]\n\n"
+	"Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
+	"read from the first line of --passphrase-file.\n\n"
+	"  --duress-passphrase-file FILE  a second passphrase that, when given at\n"
+	"                           unlock, silently destroys this device's keys and\n"
+	"                           opens an empty vault (records stay sealed to the\n"
+	"                           organization key)\n"
+	"  --kdf LEVEL              Argon2id cost: moderate (default, 256 MiB),\n"
+	"                           sensitive (1 GiB), interactive (64 MiB, old laptops),\n"
+	"                           test (minimal: tests only — never for real cases)\n"
+	"  --org-key-backup FILE    also write an encrypted backup of the organization\n"
+	"                           key (keep it on a USB stick away from the laptop):\n"
+	"                           after a panic it restores access (kith recover is\n"
+	"                           a later step; the key file is what headquarters needs)\n"
+	"  --backup-passphrase-file FILE  passphrase for that backup\n" KITH_CLI_VAULT_HELP;
+
+enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS };
+
+int kith_cmd_init(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		KITH_CLI_VAULT_LONGOPTS,
+		{"duress-passphrase-file", required_argument, 0, OPT_DURESS},
+		{"kdf", required_argument, 0, OPT_KDF},
+		{"org-key-backup", required_argument, 0, OPT_BACKUP},
+		{"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct kith_cli_vault_args va = {0};
+	const char *duress_file = NULL, *backup = NULL, *backup_pass_file = NULL;
+	struct kith_vault_create_opts opts = {0};
+	int opt;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
+		case OPT_DURESS: duress_file = optarg; break;
+		case OPT_BACKUP: backup = optarg; break;
+		case OPT_BACKUP_PASS: backup_pass_file = optarg; break;
+		case OPT_KDF:
+			if (!strcmp(optarg, "moderate"))
+				opts.kdf = KITH_KDF_MODERATE;
+			else if (!strcmp(optarg, "sensitive"))
+				opts.kdf = KITH_KDF_SENSITIVE;
+			else if (!strcmp(optarg, "interactive"))
+				opts.kdf = KITH_KDF_INTERACTIVE;
+			else if (!strcmp(optarg, "test"))
+				opts.kdf = KITH_KDF_TEST;
+			else
+				return kith_cli_usage("init", "--kdf takes moderate, sensitive, interactive or test");
+			break;
+		default: return kith_cli_usage("init", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return kith_cli_usage("init", "unexpected argument");
+	if (backup && !backup_pass_file)
+		return kith_cli_usage("init", "--org-key-backup needs --backup-passphrase-file");
+	const char *path = kith_cli_vault_path(va.vault);
+	if (!path)
+		return kith_cli_usage("init", "no vault: give --vault PATH or set KITH_VAULT");
+
+	struct kith_err err;
+	kith_err_clear(&err);
+	char *pass = NULL, *again = NULL, *duress = NULL, *bpass = NULL;
+	size_t len = 0, again_len = 0, duress_len = 0, bpass_len = 0;
+	int code = KITH_EXIT_OK;
+	int rc = kith_cli_read_pass(va.passfile, "new passphrase: ", &pass, &len, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+		goto out;
+	}
+	if (!va.passfile) {
+		rc = kith_cli_read_pass(NULL, "again: ", &again, &again_len, &err);
+		if (rc) {
+			code = kith_cli_fail(rc, &err);
+			goto out;
+		}
+		if (again_len != len || sodium_memcmp(pass, again, len) != 0) {
+			fprintf(stderr, "kith: the two passphrases differ; nothing was created\n");
+			code = KITH_EXIT_USER;
+			goto out;
+		}
+	}
+	if (duress_file) {
+		rc = kith_cli_read_pass(duress_file, "duress passphrase: ", &duress, &duress_len, &err);
+		if (rc) {
+			code = kith_cli_fail(rc, &err);
+			goto out;
+		}
+		opts.duress = duress;
+		opts.duress_len = duress_len;
+	}
+	if (backup_pass_file) {
+		rc = kith_cli_read_pass(backup_pass_file, "backup passphrase: ", &bpass, &bpass_len, &err);
+		if (rc) {
+			code = kith_cli_fail(rc, &err);
+			goto out;
+		}
+	}
+	rc = kith_vault_create(path, pass, len, &opts, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+		goto out;
+	}
+	if (backup) {
+		struct kith_vault *v = NULL;
+		rc = kith_vault_open(&v, path, pass, len, NULL, NULL, &err);
+		if (!rc)
+			rc = kith_vault_export_org_key(v, backup, bpass, bpass_len, &err);
+		kith_vault_close(v);
+		if (rc) {
+			code = kith_cli_fail(rc, &err);
+			fprintf(stderr, "kith: the vault was created, but the key backup was not written\n");
+			goto out;
+		}
+	}
+	static const char *const kdf_names[] = {"moderate (256 MiB, 3 passes)", "sensitive (1 GiB)",
+						"interactive (64 MiB)", "test (minimal — not for real cases)"};
+	printf("created vault %s\n", path);
+	printf("key derivation: Argon2id, %s\n", kdf_names[opts.kdf]);
+	if (duress)
+		printf("duress passphrase: set\n");
+	if (backup)
+		printf("organization key backup: written to %s — keep it away from this laptop\n", backup);
+	else
+		printf("this vault holds its organization's secret key: a panic destroys it with the\n"
+		       "device keys. Keep a backup (kith init --org-key-backup) or send records to\n"
+		       "headquarters, or a panic loses them.\n");
+out:
+	kith_cli_pass_free(pass, len);
+	kith_cli_pass_free(again, again_len);
+	kith_cli_pass_free(duress, duress_len);
+	kith_cli_pass_free(bpass, bpass_len);
+	return code;
+}

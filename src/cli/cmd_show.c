@@ -1,0 +1,148 @@
+/*
+ * kith show — print one case, readable or as JSON.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/vault.h"
+
+static const char help[] =
+	"usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
+	"Prints the current version of the case REF: readable, or with --json its\n"
+	"canonical JSON body (the form `kith add` and `kith edit` read).\n\n"
+	"  --json                   print JSON\n"
+	"  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+
+/* Prints a JSON value as indented "key: value" lines. */
+static void print_value(const json_t *j, int depth, const char *key);
+
+static void indent(int depth)
+{
+	for (int i = 0; i < depth; i++)
+		fputs("  ", stdout);
+}
+
+static void print_value(const json_t *j, int depth, const char *key)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT: {
+		if (key) {
+			indent(depth);
+			printf("%s:\n", key);
+			depth++;
+		}
+		const char *k;
+		json_t *val;
+		json_object_foreach((json_t *)j, k, val) print_value(val, depth, k);
+		break;
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *val;
+		indent(depth);
+		printf("%s:", key ? key : "");
+		int scalars = 1;
+		json_array_foreach(j, i, val) scalars &= !json_is_object(val) && !json_is_array(val);
+		if (scalars) {
+			json_array_foreach(j, i, val)
+			{
+				char *s = json_is_string(val) ? NULL : json_dumps(val, JSON_ENCODE_ANY);
+				printf("%s %s", i ? "," : "", s ? s : json_string_value(val));
+				free(s);
+			}
+			putchar('\n');
+			break;
+		}
+		putchar('\n');
+		json_array_foreach(j, i, val)
+		{
+			char label[32];
+			snprintf(label, sizeof label, "- %zu", i + 1);
+			print_value(val, depth + 1, label);
+		}
+		break;
+	}
+	case JSON_STRING:
+		indent(depth);
+		printf("%s: %s\n", key, json_string_value(j));
+		break;
+	default: {
+		char *s = json_dumps(j, JSON_ENCODE_ANY);
+		indent(depth);
+		printf("%s: %s\n", key, s ? s : "?");
+		free(s);
+	}
+	}
+}
+
+int kith_cmd_show(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		KITH_CLI_VAULT_LONGOPTS,
+		{"json", no_argument, 0, 'j'},
+		{"kind", required_argument, 0, 'k'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct kith_cli_vault_args va = {0};
+	int as_json = 0, opt;
+	const char *kind = "case";
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
+		case 'j': as_json = 1; break;
+		case 'k': kind = optarg; break;
+		default: return kith_cli_usage("show", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return kith_cli_usage("show", "give exactly one REF");
+	const char *ref = argv[optind];
+	struct kith_vault *v = NULL;
+	int code = kith_cli_open_vault("show", &va, &v);
+	if (code)
+		return code;
+	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
+	if (!r) {
+		size_t nd = 0;
+		const struct kith_vault_damage *d = kith_vault_damaged(v, &nd);
+		for (size_t i = 0; i < nd; i++) {
+			if (!strcmp(d[i].ref, ref)) {
+				fprintf(stderr, "kith: %s: version %u failed verification (%s): tampered or corrupted\n",
+					ref, d[i].version, d[i].reason);
+				kith_vault_close(v);
+				return KITH_EXIT_USER;
+			}
+		}
+		fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
+		kith_vault_close(v);
+		return KITH_EXIT_USER;
+	}
+	json_t *body = kith_record_view_json(r);
+	if (!body) {
+		kith_vault_close(v);
+		fprintf(stderr, "kith: out of memory\n");
+		return KITH_EXIT_INTERNAL;
+	}
+	if (as_json) {
+		code = kith_cli_print_json(body);
+	} else {
+		char when[64];
+		kith_cli_format_time(r->at, when, sizeof when);
+		printf("%s  (version %u, %s, device %s)\n", r->ref, r->version, when, r->device);
+		json_t *copy = json_deep_copy(body);
+		if (copy) {
+			json_object_del(copy, "ref");
+			print_value(copy, 0, NULL);
+			json_decref(copy);
+		}
+	}
+	json_decref(body);
+	kith_vault_close(v);
+	return code;
+}

@@ -1,0 +1,207 @@
+/*
+ * search — ranked name search over a vault's cases.
+ *
+ * The index holds one entry per (case, name): the name as given and every
+ * other name, each pre-encoded by the names engine. A query is encoded once
+ * and scored against every entry with kith_names_query_score (a partial query
+ * — a surname or a given name alone — is scored as such); each case keeps its
+ * best entry. Scoring is a linear pass over fixed-size encodings, which keeps
+ * the ranking exact (no candidate is missed because blocking keys failed).
+ * The index is rebuilt when the vault's generation changes.
+ */
+#include "core/search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/record.h"
+#include "core/sbuf.h"
+#include "names/names.h"
+
+#define NAMES_PER_CASE 16
+#define DEFAULT_LIMIT 20
+#define DEFAULT_FLOOR 0.55
+
+struct entry {
+	struct kith_name enc;
+	size_t rec;       /* index into the vault's case records */
+	size_t name_off;  /* offset of the name in `names` */
+	size_t first_off; /* offset of the case's name as given */
+};
+
+struct kith_search {
+	struct kith_vault *v;
+	uint64_t gen;
+	int built;
+	struct entry *e;
+	size_t n, cap;
+	struct kith_sbuf names; /* NUL-separated name strings (plaintext: wiped) */
+	double *best;           /* per case: best score of this query */
+	size_t *best_entry;
+	size_t n_cases;
+	struct kith_search_hit *hits;
+	size_t n_hits;
+};
+
+static void drop_index(struct kith_search *s)
+{
+	kith_wipe_free(s->e, s->cap * sizeof *s->e);
+	s->e = NULL;
+	s->n = s->cap = 0;
+	kith_sbuf_release(&s->names);
+	free(s->best);
+	free(s->best_entry);
+	s->best = NULL;
+	s->best_entry = NULL;
+	free(s->hits);
+	s->hits = NULL;
+	s->n_hits = 0;
+	s->n_cases = 0;
+	s->built = 0;
+}
+
+static int add_entry(struct kith_search *s, size_t rec, const char *name, size_t first_off, size_t *off_out)
+{
+	struct kith_name enc;
+	if (kith_names_encode(&enc, name, strlen(name), NULL))
+		return KITH_OK; /* a name the engine cannot read is not searchable; not an error */
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct entry *ne = malloc(cap * sizeof *ne);
+		if (!ne)
+			return KITH_E_NOMEM;
+		if (s->e) {
+			memcpy(ne, s->e, s->n * sizeof *ne);
+			kith_wipe_free(s->e, s->cap * sizeof *s->e);
+		}
+		s->e = ne;
+		s->cap = cap;
+	}
+	size_t off = s->names.len;
+	if (kith_sbuf_add(&s->names, name, strlen(name) + 1))
+		return KITH_E_NOMEM;
+	struct entry *e = &s->e[s->n++];
+	e->enc = enc;
+	e->rec = rec;
+	e->name_off = off;
+	e->first_off = first_off == SIZE_MAX ? off : first_off;
+	if (off_out)
+		*off_out = off;
+	return KITH_OK;
+}
+
+static int build(struct kith_search *s, struct kith_err *err)
+{
+	drop_index(s);
+	size_t n = 0;
+	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &n);
+	s->best = calloc(n ? n : 1, sizeof *s->best);
+	s->best_entry = calloc(n ? n : 1, sizeof *s->best_entry);
+	s->hits = calloc(n ? n : 1, sizeof *s->hits);
+	if (!s->best || !s->best_entry || !s->hits)
+		goto nomem;
+	s->n_cases = n;
+	for (size_t i = 0; i < n; i++) {
+		json_t *body = kith_record_view_json(&recs[i]);
+		if (!body)
+			goto nomem;
+		const char *names[NAMES_PER_CASE];
+		size_t k = kith_record_case_names(body, names, NAMES_PER_CASE);
+		size_t first = SIZE_MAX;
+		int rc = KITH_OK;
+		for (size_t j = 0; j < k && !rc; j++) {
+			size_t off = SIZE_MAX;
+			rc = add_entry(s, i, names[j], first, &off);
+			if (j == 0)
+				first = off;
+		}
+		json_decref(body);
+		if (rc)
+			goto nomem;
+	}
+	s->gen = kith_vault_generation(s->v);
+	s->built = 1;
+	return KITH_OK;
+nomem:
+	drop_index(s);
+	return kith_err_set(err, KITH_E_NOMEM, "search", "out of memory building the search index");
+}
+
+int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_err *err)
+{
+	struct kith_search *s = calloc(1, sizeof *s);
+	if (!s)
+		return kith_err_set(err, KITH_E_NOMEM, "search", "out of memory");
+	s->v = v;
+	int rc = build(s, err);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return KITH_OK;
+}
+
+static int by_score(const void *a, const void *b)
+{
+	const struct kith_search_hit *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->view->ref, y->view->ref);
+}
+
+int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
+		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err)
+{
+	if (!s->built || s->gen != kith_vault_generation(s->v)) {
+		int rc = build(s, err);
+		if (rc)
+			return rc;
+	}
+	struct kith_name q;
+	int rc = kith_names_encode(&q, query, len, err);
+	if (rc) {
+		if (err && !err->where[0])
+			kith_err_set(err, rc, "query", "%s", err->msg[0] ? err->msg : "the query is not a name");
+		return rc;
+	}
+	if (!limit)
+		limit = DEFAULT_LIMIT;
+	if (min_score <= 0)
+		min_score = DEFAULT_FLOOR;
+	for (size_t i = 0; i < s->n_cases; i++)
+		s->best[i] = -1;
+	for (size_t i = 0; i < s->n; i++) {
+		double sc = kith_names_query_score(&q, &s->e[i].enc);
+		size_t r = s->e[i].rec;
+		if (sc > s->best[r]) {
+			s->best[r] = sc;
+			s->best_entry[r] = i;
+		}
+	}
+	size_t recs_n = 0;
+	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &recs_n);
+	size_t k = 0;
+	for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
+		if (s->best[i] < min_score)
+			continue;
+		const struct entry *e = &s->e[s->best_entry[i]];
+		s->hits[k].view = &recs[i];
+		s->hits[k].name = s->names.buf + e->first_off;
+		s->hits[k].matched = s->names.buf + e->name_off;
+		s->hits[k].score = s->best[i];
+		k++;
+	}
+	qsort(s->hits, k, sizeof *s->hits, by_score);
+	*hits = s->hits;
+	*n = k < limit ? k : limit;
+	return KITH_OK;
+}
+
+void kith_search_free(struct kith_search *s)
+{
+	if (!s)
+		return;
+	drop_index(s);
+	free(s);
+}
