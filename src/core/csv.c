@@ -87,7 +87,7 @@ static void where_of(const struct kith_csv *c, size_t line, size_t col, char *ou
 {
 	if (col == 0) {
 		snprintf(out, outsz, "%s:%zu", c->name, line);
-	} else if (col <= c->header.n) {
+	} else if (col <= c->header.n && c->header.f[col - 1][0]) {
 		snprintf(out, outsz, "%s:%zu:%s", c->name, line, c->header.f[col - 1]);
 	} else {
 		snprintf(out, outsz, "%s:%zu:column %zu", c->name, line, col);

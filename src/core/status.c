@@ -4,6 +4,11 @@
 #include "core/status.h"
 
 #include <gsl/gsl_errno.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,6 +73,18 @@ const char *kith_status_str(int status)
 	}
 }
 
+/* jansson's free, replaced so that every JSON string and buffer (case bodies
+ * are decrypted into jansson values) is wiped when freed. The allocation stays
+ * plain malloc, so a string from json_dumps may still be released with free()
+ * (which then does not wipe: callers wipe dumps of case data themselves). */
+static void json_release(void *ptr)
+{
+	if (!ptr)
+		return;
+	sodium_memzero(ptr, malloc_usable_size(ptr));
+	free(ptr);
+}
+
 int kith_process_init(void)
 {
 	struct rlimit no_core = {0, 0};
@@ -76,5 +93,6 @@ int kith_process_init(void)
 	gsl_set_error_handler_off();
 	if (sodium_init() < 0)
 		return KITH_E_CRYPTO;
+	json_set_alloc_funcs(malloc, json_release);
 	return KITH_OK;
 }

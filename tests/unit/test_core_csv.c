@@ -65,6 +65,9 @@ static void test_errors_name_line_and_column(void **state)
 	assert_int_equal(read_all("a,b\n1,\xff\n", 1, &err, &rows, &n), KITH_E_INVALID);
 	assert_string_equal(err.where, "t.csv:2:b");
 	assert_int_equal(read_all("a,a\n", 1, &err, &rows, &n), KITH_E_INVALID);
+	/* an empty column name is located by its number, not by the empty name */
+	assert_int_equal(read_all("a,,c\n1,2,3\n", 1, &err, &rows, &n), KITH_E_INVALID);
+	assert_string_equal(err.where, "t.csv:1:column 2");
 	assert_int_equal(read_all("", 1, &err, &rows, &n), KITH_E_INVALID);
 	assert_int_equal(read_all("a,b\n1,\"2\"x\n", 1, &err, &rows, &n), KITH_E_INVALID);
 	assert_int_equal(read_all("a,b\n\xEF\xBB\xBF" "1,2\n", 1, &err, &rows, &n), KITH_E_INVALID);
