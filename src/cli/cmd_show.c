@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/sbuf.h"
 #include "core/vault.h"
 
 static const char help[] =
@@ -50,7 +51,7 @@ static void print_value(const json_t *j, int depth, const char *key)
 			{
 				char *s = json_is_string(val) ? NULL : json_dumps(val, JSON_ENCODE_ANY);
 				printf("%s %s", i ? "," : "", s ? s : json_string_value(val));
-				free(s);
+				kith_wipe_free_str(s);
 			}
 			putchar('\n');
 			break;
@@ -72,7 +73,7 @@ static void print_value(const json_t *j, int depth, const char *key)
 		char *s = json_dumps(j, JSON_ENCODE_ANY);
 		indent(depth);
 		printf("%s: %s\n", key, s ? s : "?");
-		free(s);
+		kith_wipe_free_str(s);
 	}
 	}
 }
