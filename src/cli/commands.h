@@ -33,6 +33,5 @@ KITH_CMD int kith_cmd_synth(int argc, char **argv);
 KITH_CMD int kith_cmd_estimate(int argc, char **argv);
 KITH_CMD int kith_cmd_serve(int argc, char **argv);
 KITH_CMD int kith_cmd_trace(int argc, char **argv);
-KITH_CMD int kith_cmd_demo(int argc, char **argv);
 
 #endif

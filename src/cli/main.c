@@ -37,7 +37,6 @@ static const struct kith_command commands[] = {
 	{"estimate", kith_cmd_estimate, "estimate how many people no list reached"},
 	{"trace", kith_cmd_trace, "family tracing requests and their matches"},
 	{"serve", kith_cmd_serve, "start the local web UI"},
-	{"demo", kith_cmd_demo, "create the demo vault of fictional cases"},
 };
 
 static void usage(FILE *f)

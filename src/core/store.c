@@ -622,7 +622,7 @@ int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, i
 	char sql[256];
 	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\" WHERE id = ?1 AND (?2 = 0 OR version < ?2) ORDER BY version",
 		 row_cols);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc = cursor_new(s, sql, out, &st, err);
 	if (rc)
 		return rc;
