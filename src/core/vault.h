@@ -51,6 +51,9 @@ enum kith_kdf {
 	KITH_KDF_TEST = 3,        /* crypto_pwhash_*_MIN: tests and benchmarks only */
 };
 
+/* A struct kith_vault is not thread-safe: callers that share one between
+ * threads (the web server) serialize every call. Opening decrypts on several
+ * threads internally (KITH_THREADS in the environment sets how many). */
 struct kith_vault;
 
 struct kith_vault_create_opts {
@@ -128,8 +131,8 @@ void kith_vault_close(struct kith_vault *v);
 int kith_vault_panic(const char *path, struct kith_err *err) KITH_WUR;
 
 /* Changes the passphrase: re-wraps the keys under a new salt, no record is
- * re-encrypted. The duress passphrase, if any, is kept (it is re-derived under
- * the new salt only if given again in `duress`; NULL keeps none). KITH_OK,
+ * re-encrypted. A duress passphrase must be given again in `duress` to stay
+ * (it is derived under the new salt); NULL removes the duress slot. KITH_OK,
  * KITH_E_INVALID (empty, or equal to the duress passphrase), KITH_E_DB,
  * KITH_E_CRYPTO. */
 int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len, const char *duress,
