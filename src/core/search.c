@@ -6,13 +6,18 @@
  * and scored against every entry with kith_names_query_score (a partial query
  * — a surname or a given name alone — is scored as such); each case keeps its
  * best entry. Scoring is a linear pass over fixed-size encodings, which keeps
- * the ranking exact (no candidate is missed because blocking keys failed).
+ * the ranking exact (no candidate is missed because blocking keys failed);
+ * a large index is scored on every core (KITH_THREADS caps how many), each
+ * thread on its own run of cases, and only the best `limit` hits are ordered.
  * The index is rebuilt when the vault's generation changes.
  */
 #include "core/search.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/record.h"
 #include "core/sbuf.h"
@@ -21,6 +26,9 @@
 #define NAMES_PER_CASE 16
 #define DEFAULT_LIMIT 20
 #define DEFAULT_FLOOR 0.55
+#define MAX_THREADS 8
+#define PARALLEL_FROM 16384 /* entries; below this one thread is faster */
+#define TOPK_MAX 256        /* limits above this are ordered with qsort */
 
 struct entry {
 	struct kith_name enc;
@@ -41,6 +49,15 @@ struct kith_search {
 	size_t n_cases;
 	struct kith_search_hit *hits;
 	size_t n_hits;
+	unsigned threads;
+	size_t parallel_from; /* entries */
+};
+
+/* One thread's share of a query: entries [lo, hi), whole cases only. */
+struct scan_job {
+	struct kith_search *s;
+	const struct kith_name *q;
+	size_t lo, hi;
 };
 
 static void drop_index(struct kith_search *s)
@@ -133,6 +150,15 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	if (!s)
 		return kith_err_set(err, KITH_E_NOMEM, "search", "out of memory");
 	s->v = v;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("KITH_THREADS");
+	if (env && atol(env) > 0)
+		cpus = atol(env);
+	s->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
+	/* KITH_SEARCH_PARALLEL_FROM lowers the threshold: the tests use it to run
+	 * the threaded path on a small vault */
+	env = getenv("KITH_SEARCH_PARALLEL_FROM");
+	s->parallel_from = env && atol(env) > 0 ? (size_t)atol(env) : PARALLEL_FROM;
 	int rc = build(s, err);
 	if (rc) {
 		free(s);
@@ -140,6 +166,54 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	}
 	*out = s;
 	return KITH_OK;
+}
+
+static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
+{
+	for (size_t i = lo; i < hi; i++) {
+		double sc = kith_names_query_score(q, &s->e[i].enc);
+		size_t r = s->e[i].rec;
+		if (sc > s->best[r]) {
+			s->best[r] = sc;
+			s->best_entry[r] = i;
+		}
+	}
+}
+
+static void *scan_thread(void *arg)
+{
+	struct scan_job *j = arg;
+	scan(j->s, j->q, j->lo, j->hi);
+	return NULL;
+}
+
+/* Scores every entry; on several threads when the index is large. A thread
+ * that cannot be started leaves its share to this one. */
+static void scan_all(struct kith_search *s, const struct kith_name *q)
+{
+	unsigned t = s->n < s->parallel_from ? 1 : s->threads;
+	struct scan_job jobs[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	int started[MAX_THREADS] = {0};
+	size_t lo = 0;
+	for (unsigned k = 0; k < t; k++) {
+		size_t hi = k + 1 == t ? s->n : s->n / t * (k + 1);
+		if (hi < lo)
+			hi = lo;
+		while (hi < s->n && hi > lo && s->e[hi].rec == s->e[hi - 1].rec)
+			hi++; /* a case's entries stay with one thread */
+		jobs[k] = (struct scan_job){s, q, lo, hi};
+		lo = hi;
+	}
+	for (unsigned k = 1; k < t; k++)
+		started[k] = pthread_create(&tid[k], NULL, scan_thread, &jobs[k]) == 0;
+	scan(s, q, jobs[0].lo, jobs[0].hi);
+	for (unsigned k = 1; k < t; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			scan(s, q, jobs[k].lo, jobs[k].hi);
+	}
 }
 
 static int by_score(const void *a, const void *b)
@@ -171,28 +245,35 @@ int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t
 		min_score = DEFAULT_FLOOR;
 	for (size_t i = 0; i < s->n_cases; i++)
 		s->best[i] = -1;
-	for (size_t i = 0; i < s->n; i++) {
-		double sc = kith_names_query_score(&q, &s->e[i].enc);
-		size_t r = s->e[i].rec;
-		if (sc > s->best[r]) {
-			s->best[r] = sc;
-			s->best_entry[r] = i;
-		}
-	}
+	scan_all(s, &q);
+	sodium_memzero(&q, sizeof q);
 	size_t recs_n = 0;
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &recs_n);
+	/* With a small limit only the best `limit` hits are kept, in order, by
+	 * insertion (a common surname alone can match a fifth of the cases). */
+	size_t cap = limit <= TOPK_MAX ? limit : s->n_cases;
 	size_t k = 0;
 	for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
 		if (s->best[i] < min_score)
 			continue;
 		const struct entry *e = &s->e[s->best_entry[i]];
-		s->hits[k].view = &recs[i];
-		s->hits[k].name = s->names.buf + e->first_off;
-		s->hits[k].matched = s->names.buf + e->name_off;
-		s->hits[k].score = s->best[i];
-		k++;
+		struct kith_search_hit h = {&recs[i], s->names.buf + e->first_off, s->names.buf + e->name_off,
+					    s->best[i]};
+		if (cap == s->n_cases) {
+			s->hits[k++] = h;
+			continue;
+		}
+		if (k == cap && by_score(&h, &s->hits[k - 1]) >= 0)
+			continue;
+		size_t at = k < cap ? k++ : k - 1;
+		while (at > 0 && by_score(&h, &s->hits[at - 1]) < 0) {
+			s->hits[at] = s->hits[at - 1];
+			at--;
+		}
+		s->hits[at] = h;
 	}
-	qsort(s->hits, k, sizeof *s->hits, by_score);
+	if (cap == s->n_cases)
+		qsort(s->hits, k, sizeof *s->hits, by_score);
 	*hits = s->hits;
 	*n = k < limit ? k : limit;
 	return KITH_OK;
