@@ -11,6 +11,21 @@
 #include "core/record.h"
 #include "core/vault.h"
 
+/* With a consent filter, a family entry's link to another case that is not
+ * exported itself is dropped: the ref alone would tell the reader that the two
+ * people are related. The entry (relation, name as this person gave it) stays. */
+static void drop_unexported_links(json_t *body, const json_t *exported)
+{
+	json_t *fam = json_object_get(body, "family"), *m;
+	size_t i;
+	json_array_foreach(fam, i, m)
+	{
+		const char *ref = json_string_value(json_object_get(m, "case"));
+		if (ref && !json_object_get(exported, ref))
+			json_object_del(m, "case");
+	}
+}
+
 static const char help[] =
 	"usage: kith export --format jsonl|csv [-o FILE] [--consent USE] [--vault PATH] [--passphrase-file FILE]\n\n"
 	"Writes the current version of every case, in PLAINTEXT: anyone who gets the\n"
@@ -67,6 +82,19 @@ int kith_cmd_export(int argc, char **argv)
 	size_t n = 0, written = 0;
 	const struct kith_record_view *recs = kith_vault_records(v, "case", &n);
 	int rc = csv ? kith_caseio_csv_header(&out, &err) : KITH_OK;
+	json_t *exported = json_object(); /* refs of the cases the filter lets through */
+	if (!exported)
+		rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+	for (size_t i = 0; !rc && consent && i < n; i++) {
+		json_t *b = kith_record_view_json(&recs[i]);
+		if (!b) {
+			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+			break;
+		}
+		if (kith_record_consent_allows(b, consent) && json_object_set_new(exported, recs[i].ref, json_true()))
+			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+		json_decref(b);
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		json_t *b = kith_record_view_json(&recs[i]);
 		if (!b) {
@@ -74,6 +102,8 @@ int kith_cmd_export(int argc, char **argv)
 			break;
 		}
 		if (!consent || kith_record_consent_allows(b, consent)) {
+			if (consent)
+				drop_unexported_links(b, exported);
 			rc = csv ? kith_caseio_csv_append(b, &out, &err) : kith_caseio_jsonl_append(b, &out, &err);
 			written++;
 		}
@@ -86,6 +116,7 @@ int kith_cmd_export(int argc, char **argv)
 		rc = kith_io_write_atomic(output, out.buf ? out.buf : "", out.len, &err);
 	}
 	code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	json_decref(exported);
 	kith_sbuf_release(&out);
 	kith_vault_close(v);
 	return code;

@@ -83,6 +83,20 @@ has "$T/err" "plaintext" "export warns that the output is plaintext"
 expect 0 "export csv to stdout" -- k export --format csv
 has "$T/out" "^ref," "CSV export has a header"
 expect 2 "export with a bad format" -- k export --format xml
+# --consent: a case that does not consent is left out, and so is the link to it
+# from a family entry of a case that is exported (the ref would say they are related)
+C="$T/consent.kith"
+expect 0 "init a second vault" -- "$KITH" init --vault "$C" --passphrase-file "$T/pass" --kdf test
+{
+  echo '{"ref":"C-1","person":{"name":"한지영","sex":"female"},"family":[{"relation":"child","case":"C-2"}],"consent":{"sharing":true}}'
+  echo '{"ref":"C-2","person":{"name":"한명철","sex":"male"},"family":[{"relation":"mother","case":"C-1"}],"consent":{"sharing":false}}'
+} >"$T/consent.jsonl"
+expect 0 "import cases with and without consent to share" -- "$KITH" import "$T/consent.jsonl" --vault "$C" --passphrase-file "$T/pass"
+expect 0 "export --consent sharing" -- "$KITH" export --format jsonl --consent sharing --vault "$C" --passphrase-file "$T/pass"
+has "$T/out" '"C-1"' "the consenting case is exported"
+hasnt "$T/out" '"C-2"' "neither the other case nor the link to it"
+has "$T/out" '"relation": ?"child"' "the family entry itself stays"
+expect 2 "export --consent with an unknown use" -- "$KITH" export --format jsonl --consent gossip --vault "$C" --passphrase-file "$T/pass"
 
 # --- nothing identifying on disk
 for f in "$V" "$V-wal" "$V-shm" "$V-journal"; do
