@@ -5,15 +5,19 @@
  * other name, each pre-encoded by the names engine. A query is encoded once
  * and scored against every entry with kith_names_query_score (a partial query
  * — a surname or a given name alone — is scored as such); each case keeps its
- * best entry. Scoring is a linear pass over fixed-size encodings, which keeps
- * the ranking exact (no candidate is missed because blocking keys failed);
- * a large index is scored on every core (KITH_THREADS caps how many), each
- * thread on its own run of cases, and only the best `limit` hits are ordered.
+ * best entry. A whole name (surname and given name) is scored against the
+ * entries that share one of its blocking keys (the names engine promises that
+ * two spellings of one name share one); a surname alone against the entries
+ * of that surname; anything else (a given name alone, a name the engine reads
+ * only in part), or a key so common that it reaches a third of the index, by
+ * a linear pass over every entry, on every core (KITH_THREADS caps how many),
+ * each thread on its own run of cases. Only the best `limit` hits are ordered.
  * The index is rebuilt when the vault's generation changes.
  */
 #include "core/search.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +41,18 @@ struct entry {
 	size_t first_off; /* offset of the case's name as given */
 };
 
+/* One blocking key of one entry; the index holds them sorted by key. */
+struct posting {
+	uint64_t key;
+	uint32_t entry;
+};
+
 struct kith_search {
 	struct kith_vault *v;
+	struct posting *post; /* sorted by key */
+	size_t n_post;
+	uint32_t *stamp;      /* per entry: the query that last reached it */
+	uint32_t query_no;
 	uint64_t gen;
 	int built;
 	struct entry *e;
@@ -66,6 +80,12 @@ static void drop_index(struct kith_search *s)
 	s->e = NULL;
 	s->n = s->cap = 0;
 	kith_sbuf_release(&s->names);
+	free(s->post);
+	free(s->stamp);
+	s->post = NULL;
+	s->stamp = NULL;
+	s->n_post = 0;
+	s->query_no = 0;
 	free(s->best);
 	free(s->best_entry);
 	s->best = NULL;
@@ -107,6 +127,56 @@ static int add_entry(struct kith_search *s, size_t rec, const char *name, size_t
 	return KITH_OK;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct posting *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* Every entry's blocking keys and surname key, sorted. */
+static int build_postings(struct kith_search *s)
+{
+	if (s->n > UINT32_MAX)
+		return KITH_E_LIMIT;
+	s->post = malloc((s->n ? s->n : 1) * (KITH_NAMES_MAX_KEYS + 1) * sizeof *s->post);
+	s->stamp = calloc(s->n ? s->n : 1, sizeof *s->stamp);
+	if (!s->post || !s->stamp)
+		return KITH_E_NOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		uint64_t keys[KITH_NAMES_MAX_KEYS];
+		size_t nk = kith_names_keys(&s->e[i].enc, keys);
+		for (size_t j = 0; j < nk; j++)
+			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
+		uint64_t sk = kith_names_surname_key(&s->e[i].enc);
+		if (sk)
+			s->post[k++] = (struct posting){sk, (uint32_t)i};
+	}
+	s->n_post = k;
+	qsort(s->post, k, sizeof *s->post, by_key);
+	return KITH_OK;
+}
+
+/* The first posting of `key`, and how many there are. */
+static size_t postings_of(const struct kith_search *s, uint64_t key, size_t *count)
+{
+	size_t lo = 0, hi = s->n_post;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->post[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < s->n_post && s->post[end].key == key)
+		end++;
+	*count = end - lo;
+	return lo;
+}
+
 static int build(struct kith_search *s, struct kith_err *err)
 {
 	drop_index(s);
@@ -136,6 +206,8 @@ static int build(struct kith_search *s, struct kith_err *err)
 		if (rc)
 			goto nomem;
 	}
+	if (build_postings(s))
+		goto nomem;
 	s->gen = kith_vault_generation(s->v);
 	s->built = 1;
 	return KITH_OK;
@@ -216,6 +288,49 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 	}
 }
 
+/* Scores the entries that share a key with the query (see the top of the
+ * file); 0 when the query must be scored against every entry instead. */
+static int scan_keyed(struct kith_search *s, const struct kith_name *q)
+{
+	uint64_t keys[KITH_NAMES_MAX_KEYS + 1];
+	size_t nk = 0;
+	if (q->flags & KITH_NAMES_F_SURONLY) {
+		uint64_t sk = kith_names_surname_key(q);
+		if (sk)
+			keys[nk++] = sk;
+	} else if (q->n_syl >= 2 && q->n_sur > 0 && !(q->flags & KITH_NAMES_F_PARTIAL)) {
+		nk = kith_names_keys(q, keys);
+	}
+	if (nk == 0)
+		return 0;
+	size_t first[KITH_NAMES_MAX_KEYS + 1], count[KITH_NAMES_MAX_KEYS + 1], total = 0;
+	for (size_t j = 0; j < nk; j++) {
+		first[j] = postings_of(s, keys[j], &count[j]);
+		total += count[j];
+	}
+	if (total > s->n / 3 + 64)
+		return 0; /* a key that common: the linear pass on every core is faster */
+	if (++s->query_no == 0) { /* the stamps wrapped: start them again */
+		memset(s->stamp, 0, s->n * sizeof *s->stamp);
+		s->query_no = 1;
+	}
+	for (size_t j = 0; j < nk; j++) {
+		for (size_t p = first[j]; p < first[j] + count[j]; p++) {
+			uint32_t i = s->post[p].entry;
+			if (s->stamp[i] == s->query_no)
+				continue;
+			s->stamp[i] = s->query_no;
+			double sc = kith_names_query_score(q, &s->e[i].enc);
+			size_t r = s->e[i].rec;
+			if (sc > s->best[r]) {
+				s->best[r] = sc;
+				s->best_entry[r] = i;
+			}
+		}
+	}
+	return 1;
+}
+
 static int by_score(const void *a, const void *b)
 {
 	const struct kith_search_hit *x = a, *y = b;
@@ -245,7 +360,8 @@ int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t
 		min_score = DEFAULT_FLOOR;
 	for (size_t i = 0; i < s->n_cases; i++)
 		s->best[i] = -1;
-	scan_all(s, &q);
+	if (!scan_keyed(s, &q))
+		scan_all(s, &q);
 	sodium_memzero(&q, sizeof q);
 	size_t recs_n = 0;
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &recs_n);

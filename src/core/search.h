@@ -5,9 +5,10 @@
  * (the name as given and every other name), encoded by the names engine with
  * its blocking keys. It is rebuilt automatically when the vault's generation
  * changes. A query in Hangul or any romanization, whole or partial (surname
- * only, given name only), is scored against every candidate the keys reach
- * and, for short queries, against every name; hits are ranked best first, one
- * per case (its best-scoring name).
+ * only, given name only), is scored against every candidate its blocking keys
+ * reach (a surname alone: every name of that surname) and, when it has no
+ * usable key or its keys are very common, against every name; hits are ranked
+ * best first, one per case (its best-scoring name).
  *
  * Ownership: the index borrows the vault (which must outlive it) and owns its
  * encoded names (wiped on free). Hits are borrowed from the index until the

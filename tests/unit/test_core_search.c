@@ -174,7 +174,7 @@ static void test_threads_agree(void **state)
 		names[i] = buf[i];
 	}
 	put_cases(f->v, names, 200, NULL);
-	const char *queries[] = {"Kim", "Park Mi Sun", "이영희", "Choi Eun-ju", "Jeong Suk"};
+	const char *queries[] = {"Kim", "Park Mi Sun", "이영희", "Choi Eun-ju", "Jeong Suk", "Smith", "Miseon"};
 	struct kith_search *one = NULL, *many = NULL;
 	struct kith_err err;
 	setenv("KITH_THREADS", "1", 1);
