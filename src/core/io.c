@@ -73,12 +73,27 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int kith_io_is_special(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err)
 {
 	if (strcmp(path, "-") == 0) {
 		if (write_all(STDOUT_FILENO, data, len))
 			return kith_err_set(err, KITH_E_IO, "stdout", "write failed: %s", strerror(errno));
 		return KITH_OK;
+	}
+	if (kith_io_is_special(path)) {
+		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return kith_err_set(err, KITH_E_IO, path, "cannot open: %s", strerror(errno));
+		int bad = write_all(fd, data, len);
+		int e = errno;
+		close(fd);
+		return bad ? kith_err_set(err, KITH_E_IO, path, "write failed: %s", strerror(e)) : KITH_OK;
 	}
 	char dir_copy[4096];
 	if (strlen(path) >= sizeof dir_copy)

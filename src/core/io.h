@@ -24,4 +24,9 @@ int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struc
  * mode 0600. KITH_OK or KITH_E_IO (err->where is the path). */
 int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err) KITH_WUR;
 
+/* Whether `path` exists and is not a regular file (a device such as
+ * /dev/null, a FIFO, a socket). Such a target is written in place: an atomic
+ * rename over it would replace the device with a plain file. */
+int kith_io_is_special(const char *path);
+
 #endif

@@ -83,6 +83,8 @@ has "$T/err" "plaintext" "export warns that the output is plaintext"
 expect 0 "export csv to stdout" -- k export --format csv
 has "$T/out" "^ref," "CSV export has a header"
 expect 2 "export with a bad format" -- k export --format xml
+expect 0 "export to /dev/null" -- k export --format jsonl -o /dev/null
+[ -c /dev/null ] && ok "/dev/null is still a device" || bad "export replaced /dev/null with a file"
 # --consent: a case that does not consent is left out, and so is the link to it
 # from a family entry of a case that is exported (the ref would say they are related)
 C="$T/consent.kith"
