@@ -27,7 +27,7 @@
 #define KITH_NAMES_MAX_KEYS 8     /* blocking keys per name, at most */
 #define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */
 #define KITH_NAMES_MAX_SYL 12     /* syllables kept of one name */
-#define KITH_NAMES_MAX_ALT 3      /* readings kept per syllable */
+#define KITH_NAMES_MAX_ALT 3      /* unused: a syllable holds sets of readings (kept for the contract) */
 
 enum kith_names_system {
 	KITH_NAMES_RR,       /* Revised Romanization (South, 2000): Bang Miseon / Bang Mi-seon */
@@ -37,17 +37,46 @@ enum kith_names_system {
 	KITH_NAMES_COMMON,   /* common English spellings: Lee, Park, Choi, Mi Sun Bang order kept */
 };
 
+/* One syllable as three sets of letters (bit masks over the 19 initials, 21
+ * vowels and 28 finals of src/names/jamo.h): a syllable written in Hangul is a
+ * single reading; one read from a romanization holds every reading the
+ * spelling allows ("Sun": ㅅ/ㅆ, ㅓ/ㅜ/ㅡ, ㄴ). */
+struct kith_name_syl {
+	uint32_t ini, vow, fin;
+};
+
+#define KITH_NAMES_TEXT 48 /* bytes of folded text kept for names that are not Korean */
+
 /* An encoded name. Plain data, at most 256 bytes; zero is "no name". The
  * fields are the names engine's own: other modules use the functions below. */
 struct kith_name {
-	uint16_t syl[KITH_NAMES_MAX_SYL][KITH_NAMES_MAX_ALT]; /* Hangul syllable indexes + 1; 0 = none */
-	float syl_w[KITH_NAMES_MAX_SYL][KITH_NAMES_MAX_ALT];  /* weight of each reading, best first */
-	uint8_t n_syl;    /* syllables */
-	uint8_t n_sur;    /* of which the surname (0: unknown) */
-	uint8_t script;   /* what the input was written in (engine-defined) */
-	uint8_t flags;    /* engine-defined */
-	uint32_t latin_h; /* hash of the folded Latin form, for non-Korean names */
+	struct kith_name_syl syl[KITH_NAMES_MAX_SYL]; /* surname first */
+	uint8_t lv[KITH_NAMES_MAX_SYL];		      /* how common the best reading is, 0-9 */
+	uint16_t exact;				      /* bit i: syllable i was written in Hangul */
+	uint8_t n_syl;				      /* syllables */
+	uint8_t n_sur;				      /* of which the surname (0: unknown) */
+	uint8_t script;				      /* KITH_NAMES_SCRIPT_* of the input */
+	uint8_t flags;				      /* KITH_NAMES_F_* */
+	uint8_t alt_rot;			      /* the other order, when KITH_NAMES_F_AMBIG: rotation */
+	uint8_t alt_sur;			      /* ... and its surname length */
+	uint32_t latin_h;			      /* hash of the folded text */
+	char text[KITH_NAMES_TEXT];		      /* folded Latin (or other script) text, truncated */
 };
+
+enum {
+	KITH_NAMES_SCRIPT_NONE,
+	KITH_NAMES_SCRIPT_HANGUL,
+	KITH_NAMES_SCRIPT_LATIN,
+	KITH_NAMES_SCRIPT_MIXED,
+	KITH_NAMES_SCRIPT_HANJA,
+	KITH_NAMES_SCRIPT_OTHER
+};
+
+#define KITH_NAMES_F_WESTERN 0x01 /* written given name first */
+#define KITH_NAMES_F_AMBIG 0x02	  /* the other order is plausible too */
+#define KITH_NAMES_F_SURONLY 0x04 /* a surname alone */
+#define KITH_NAMES_F_TRUNC 0x08	  /* more syllables than kept */
+#define KITH_NAMES_F_PARTIAL 0x10 /* a word could not be read as Korean */
 
 /* Encodes `len` bytes of `utf8`. KITH_OK; KITH_E_INVALID (invalid UTF-8, a
  * control character, empty or only punctuation: err says which, without the

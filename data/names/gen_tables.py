@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Generates src/names/tables.c: the syllable prior of Korean names and the
+surname table (2015 census shares). Run from the repository root:
+    python3 data/names/gen_tables.py > src/names/tables.c
+The syllable levels are a hand-made estimate of how often a Hangul syllable
+appears in Korean given names (9 = among the most common, 1 = plausible),
+written for this engine; they rank readings ("Sun" is 선 or 순) and choose
+between segmentations ("Jongun" is 정+은 rather than 전+근). Surnames get a
+level from their census share."""
+
+GIVEN = {
+    9: "영정민수지현성은진준희경혜선연재상미숙호",
+    8: "자주동석철우윤원유서하순용종명인태기승훈설규광병남혁환일창형옥화한아예채나빈소세향춘금란애봉복길국덕만범식근건찬택학해효후휘흥다율도시리라래욱웅열운완의이임장전중천청충표필헌협홍회",
+    7: "솔가강결겸계고곤관교구군권귀균극기길낙난녀년노누늘단달담대돈두득라람랑량려련렬령례로록뢰룡루류륜률름릉린림마말망매면모목무문미밀박반발배백벽변별보본부분비사산삼새색생설섭섬송숙슬습승신실심애양언엄여역엽오온왕요우월위융을음읍익잔잠재적점제조좌지직차참채척초촌최추축출치칠탁탄태택토통파판팔평포풍하학함항행허혜호홍화확황효훈휴흠희",
+    5: "각간갈감갑개거걸검게격견곡골공과곽괄괴교구굴궁궐귤그근글금급긍나남내냉노논농뇌눈능다단답당도독돌동두둔둥드득등라락란랄래랭러려력련렴로론롱뢰료룡룡류륙리마막만매맥맹명몽묘무묵물미민바방번벌범법보복봉부북분불붕비빈빙사삭산살상생서석선섬성세소속손솔쇠수순술숭스슬승시식신실심아악안알암압앙애앵야약양어언얼엄업에여연염영예오옥온올옹와완왈왕외요욕용우욱운울웅원월위유육윤율융은을음응의이익인일임입자작잔잠장재저적전절점접정제조족존졸종좌주죽준줄중증지직진질집징차착찬찰참창채책처척천철첨첩청체초촉총추축춘출충취측층치칙친칠침카타탁탄탈태택터토통투특파판팔패팽펴편평폐포표품풍피필하학한할함합항해행향허헌험혁현혈협형혜호혹혼홀홍화확환활황회획효후훈휘휴흉흑흔흠흡흥희",
+}
+
+# Surnames: Hangul, share of the 2015 South Korean population (percent),
+# common spelling, North Korean form (the initial-sound rule) or "".
+SURNAMES = [
+    ("김", 21.5, "Kim", ""), ("이", 14.7, "Lee", "리"), ("박", 8.4, "Park", ""),
+    ("최", 4.7, "Choi", ""), ("정", 4.3, "Jung", ""), ("강", 2.4, "Kang", ""),
+    ("조", 2.1, "Cho", ""), ("윤", 2.1, "Yoon", ""), ("장", 2.0, "Jang", ""),
+    ("임", 1.7, "Lim", "림"), ("한", 1.6, "Han", ""), ("오", 1.5, "Oh", ""),
+    ("서", 1.5, "Seo", ""), ("신", 1.5, "Shin", ""), ("권", 1.4, "Kwon", ""),
+    ("황", 1.4, "Hwang", ""), ("안", 1.4, "Ahn", ""), ("송", 1.4, "Song", ""),
+    ("전", 1.1, "Jeon", ""), ("홍", 1.1, "Hong", ""), ("유", 1.1, "Yoo", ""),
+    ("고", 0.9, "Ko", ""), ("문", 0.9, "Moon", ""), ("양", 0.9, "Yang", "량"),
+    ("손", 0.9, "Son", ""), ("배", 0.8, "Bae", ""), ("백", 0.8, "Baek", ""),
+    ("허", 0.7, "Heo", ""), ("남", 0.6, "Nam", ""), ("심", 0.5, "Shim", ""),
+    ("노", 0.4, "Noh", "로"), ("하", 0.5, "Ha", ""), ("곽", 0.4, "Kwak", ""),
+    ("성", 0.4, "Sung", ""), ("차", 0.4, "Cha", ""), ("주", 0.4, "Joo", ""),
+    ("우", 0.4, "Woo", ""), ("구", 0.4, "Koo", ""), ("류", 0.3, "Ryu", ""),
+    ("나", 0.3, "Na", "라"), ("민", 0.3, "Min", ""), ("진", 0.3, "Jin", ""),
+    ("지", 0.3, "Ji", ""), ("엄", 0.3, "Um", ""), ("채", 0.3, "Chae", ""),
+    ("원", 0.3, "Won", ""), ("천", 0.2, "Chun", ""), ("방", 0.3, "Bang", ""),
+    ("공", 0.2, "Kong", ""), ("현", 0.2, "Hyun", ""), ("함", 0.2, "Ham", ""),
+    ("변", 0.3, "Byun", ""), ("염", 0.1, "Yeom", "렴"), ("여", 0.1, "Yeo", "려"),
+    ("추", 0.1, "Choo", ""), ("도", 0.1, "Do", ""), ("소", 0.1, "So", ""),
+    ("석", 0.1, "Seok", ""), ("선", 0.09, "Sun", ""), ("설", 0.09, "Seol", ""),
+    ("마", 0.08, "Ma", ""), ("길", 0.08, "Gil", ""), ("연", 0.07, "Yeon", "련"),
+    ("위", 0.06, "Wi", ""), ("표", 0.06, "Pyo", ""), ("명", 0.05, "Myung", ""),
+    ("기", 0.05, "Ki", ""), ("반", 0.05, "Ban", ""), ("왕", 0.05, "Wang", ""),
+    ("금", 0.04, "Keum", ""), ("옥", 0.04, "Ok", ""), ("육", 0.04, "Yook", "륙"),
+    ("인", 0.03, "In", ""), ("맹", 0.03, "Maeng", ""), ("제", 0.04, "Je", ""),
+    ("모", 0.04, "Mo", ""), ("탁", 0.03, "Tak", ""), ("국", 0.04, "Kook", ""),
+    ("어", 0.03, "Eo", ""), ("은", 0.03, "Eun", ""), ("편", 0.03, "Pyun", ""),
+    ("용", 0.03, "Yong", "룡"), ("예", 0.02, "Ye", "례"), ("경", 0.03, "Kyung", ""),
+    ("봉", 0.02, "Bong", ""), ("사", 0.02, "Sa", ""), ("부", 0.02, "Boo", ""),
+    ("가", 0.02, "Ka", ""), ("복", 0.02, "Bok", ""), ("태", 0.02, "Tae", ""),
+    ("목", 0.01, "Mok", ""), ("형", 0.01, "Hyung", ""), ("계", 0.01, "Kye", ""),
+    ("피", 0.01, "Pi", ""), ("두", 0.01, "Doo", ""), ("감", 0.01, "Kam", ""),
+    ("음", 0.01, "Eum", ""), ("빈", 0.01, "Bin", ""), ("동", 0.01, "Dong", ""),
+    ("온", 0.01, "On", ""), ("호", 0.01, "Ho", ""), ("범", 0.01, "Bum", ""),
+    ("좌", 0.01, "Jwa", ""), ("팽", 0.005, "Paeng", ""), ("승", 0.005, "Seung", ""),
+    ("간", 0.005, "Kan", ""), ("상", 0.005, "Sang", ""), ("시", 0.005, "Si", ""),
+    ("갈", 0.005, "Gal", ""), ("뇌", 0.003, "Noe", "뢰"), ("탄", 0.003, "Tan", ""),
+    ("남궁", 0.04, "Namgoong", ""), ("황보", 0.02, "Hwangbo", ""), ("제갈", 0.01, "Jegal", ""),
+    ("선우", 0.01, "Sunwoo", ""), ("사공", 0.008, "Sagong", ""), ("독고", 0.005, "Dokgo", ""),
+    ("서문", 0.003, "Seomun", ""),
+]
+
+
+def idx(ch):
+    return ord(ch) - 0xAC00
+
+
+def main():
+    level = [0] * 11172
+    for lv, chars in GIVEN.items():
+        for ch in chars:
+            level[idx(ch)] = max(level[idx(ch)], lv)
+    for h, share, _, north in SURNAMES:
+        if len(h) != 1:
+            continue
+        lv = 9 if share >= 1 else 8 if share >= 0.3 else 7 if share >= 0.05 else 5
+        level[idx(h)] = max(level[idx(h)], lv)
+        if north:
+            level[idx(north)] = max(level[idx(north)], lv)
+    out = []
+    out.append("/* Generated by data/names/gen_tables.py: do not edit. */")
+    out.append('#include "names/tables.h"\n')
+    out.append("/* Level (0 unknown .. 9 most common) of each Hangul syllable in Korean names. */")
+    out.append("const uint8_t kith_names_syl_level[11172] = {")
+    for i in range(0, 11172, 28):
+        out.append("\t" + ",".join(str(v) for v in level[i:i + 28]) + ",")
+    out.append("};\n")
+    rows = sorted(SURNAMES, key=lambda r: [idx(c) for c in r[0]])
+    out.append("const struct kith_names_surname kith_names_surnames[] = {")
+    for h, share, common, north in rows:
+        s0 = idx(h[0])
+        s1 = idx(h[1]) + 1 if len(h) > 1 else 0
+        n0 = idx(north) + 1 if north else 0
+        out.append('\t{%d, %d, %d, %.6f, "%s"}, /* %s */' % (s0, s1, n0, share / 100.0, common, h))
+    out.append("};\n")
+    out.append("const size_t kith_names_n_surnames = sizeof kith_names_surnames / sizeof kith_names_surnames[0];\n")
+    first = [0] * 11172
+    for k, (h, share, common, north) in enumerate(rows):
+        if len(h) == 1:
+            first[idx(h)] = k + 1
+    comp = [k for k, r in enumerate(rows) if len(r[0]) == 2]
+    out.append("/* The indexes of the compound (two-syllable) surnames. */")
+    out.append("const uint8_t kith_names_compounds[] = {%s};" % ", ".join(str(k) for k in comp))
+    out.append("const size_t kith_names_n_compounds = sizeof kith_names_compounds;\n")
+    out.append("/* For each syllable, 1 + the index of the one-syllable surname it is, or 0. */")
+    out.append("const uint8_t kith_names_surname_of[11172] = {")
+    for i in range(0, 11172, 28):
+        out.append("\t" + ",".join(str(v) for v in first[i:i + 28]) + ",")
+    out.append("};")
+    print("\n".join(out))
+
+
+main()

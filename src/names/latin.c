@@ -1,0 +1,340 @@
+/*
+ * latin — one grammar for every romanization of Korean names, and a dynamic
+ * program that segments a chunk into syllables.
+ */
+#include "names/latin.h"
+
+#include <string.h>
+
+#include "names/jamo.h"
+
+struct pat {
+	const char *s;
+	uint8_t len;
+	uint8_t cost; /* tenths */
+	uint32_t mask;
+};
+
+#define P(s, cost, mask)                                                                                     \
+	{                                                                                                    \
+		s, (uint8_t)(sizeof(s) - 1), cost, mask                                                      \
+	}
+
+/* Initial consonants (no entry: the syllable starts with a vowel, ㅇ). Every
+ * table is sorted by its first character (see range()). */
+static const struct pat inis[] = {
+    P("b", 0, BIT(I_B)),
+    P("bb", 5, BIT(I_PP)),
+    P("c", 8, BIT(I_G) | BIT(I_K)),
+    P("ch", 0, BIT(I_J) | BIT(I_CH)),
+    P("ch'", 0, BIT(I_CH)),
+    P("chh", 3, BIT(I_CH)),
+    P("d", 0, BIT(I_D)),
+    P("dd", 5, BIT(I_TT)),
+    P("f", 5, BIT(I_P)),
+    P("g", 0, BIT(I_G)),
+    P("gg", 5, BIT(I_KK)),
+    P("gh", 5, BIT(I_G)),
+    P("h", 0, BIT(I_H)),
+    P("j", 0, BIT(I_J)),
+    P("jj", 3, BIT(I_JJ)),
+    P("k", 0, BIT(I_G) | BIT(I_K)),
+    P("kh", 0, BIT(I_K)),
+    P("k'", 0, BIT(I_K)),
+    P("kk", 3, BIT(I_KK)),
+    P("l", 0, BIT(I_R)),
+    P("m", 0, BIT(I_M)),
+    P("n", 0, BIT(I_N)),
+    P("p", 0, BIT(I_B) | BIT(I_P)),
+    P("ph", 0, BIT(I_P)),
+    P("p'", 0, BIT(I_P)),
+    P("pp", 3, BIT(I_PP)),
+    P("r", 0, BIT(I_R)),
+    P("rh", 2, BIT(I_R)),
+    P("s", 0, BIT(I_S) | BIT(I_SS)),
+    P("ss", 3, BIT(I_SS)),
+    P("sh", 1, BIT(I_S) | BIT(I_SS)),
+    P("t", 0, BIT(I_D) | BIT(I_T)),
+    P("th", 0, BIT(I_T)),
+    P("t'", 0, BIT(I_T)),
+    P("tt", 3, BIT(I_TT)),
+    P("ts", 8, BIT(I_CH) | BIT(I_JJ)),
+    P("tch", 3, BIT(I_JJ)),
+    P("v", 8, BIT(I_B)),
+    P("z", 5, BIT(I_J)),
+};
+
+static const struct pat vows[] = {
+    P("A", 3, BIT(V_EO)),
+    P("O", 0, BIT(V_EO)),
+    P("U", 0, BIT(V_EU)),
+    P("Ui", 0, BIT(V_UI)),
+    P("a", 0, BIT(V_A)),
+    P("ah", 3, BIT(V_A)),
+    P("ae", 0, BIT(V_AE) | BIT(V_YE)),
+    P("ai", 3, BIT(V_AE)),
+    P("ay", 5, BIT(V_AE)),
+    P("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE)),
+    P("eo", 0, BIT(V_EO)),
+    P("eu", 0, BIT(V_EU)),
+    P("eh", 5, BIT(V_E) | BIT(V_AE)),
+    P("ee", 0, BIT(V_I) | BIT(V_UI)),
+    P("eui", 0, BIT(V_UI)),
+    P("i", 0, BIT(V_I) | BIT(V_UI)),
+    P("ie", 5, BIT(V_I)),
+    P("o", 0, BIT(V_O) | BIT(V_EO)),
+    P("oh", 3, BIT(V_O) | BIT(V_EO)),
+    P("oo", 0, BIT(V_U)),
+    P("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO)),
+    P("oa", 5, BIT(V_WA)),
+    P("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE)),
+    P("oi", 2, BIT(V_OE)),
+    P("oy", 5, BIT(V_OE)),
+    P("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO)),
+    P("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU)),
+    P("ui", 0, BIT(V_UI) | BIT(V_WI)),
+    P("wa", 0, BIT(V_WA)),
+    P("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE)),
+    P("wo", 0, BIT(V_WO)),
+    P("wO", 0, BIT(V_WO)),
+    P("wu", 3, BIT(V_U) | BIT(V_WO)),
+    P("wi", 0, BIT(V_WI)),
+    P("wae", 0, BIT(V_WAE)),
+    P("weo", 0, BIT(V_WO)),
+    P("woo", 1, BIT(V_U)),
+    P("wee", 5, BIT(V_WI)),
+    P("y", 10, BIT(V_I) | BIT(V_EU)),
+    P("ya", 0, BIT(V_YA)),
+    P("yO", 0, BIT(V_YEO)),
+    P("yA", 3, BIT(V_YEO)),
+    P("yo", 0, BIT(V_YO) | BIT(V_YEO)),
+    P("yu", 0, BIT(V_YU) | BIT(V_YEO)),
+    P("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E)),
+    P("yi", 3, BIT(V_I) | BIT(V_UI)),
+    P("yae", 0, BIT(V_YAE)),
+    P("yeo", 0, BIT(V_YEO)),
+    P("you", 3, BIT(V_YU) | BIT(V_YEO)),
+    P("yoo", 0, BIT(V_YU)),
+    P("yuh", 3, BIT(V_YEO) | BIT(V_YU)),
+};
+
+static const struct pat fins[] = {
+    P("b", 5, BIT(F_B)),  P("c", 8, BIT(F_G)),
+    P("ck", 3, BIT(F_G)), P("g", 7, BIT(F_G)),
+    P("k", 0, BIT(F_G)),  P("l", 0, BIT(F_L)),
+    P("ll", 3, BIT(F_L)), P("le", 8, BIT(F_L)),
+    P("m", 0, BIT(F_M)),  P("mm", 3, BIT(F_M)),
+    P("me", 8, BIT(F_M)), P("n", 0, BIT(F_N)),
+    P("nn", 3, BIT(F_N)), P("ng", 0, BIT(F_NG)),
+    P("ne", 8, BIT(F_N)), /* English spelling's silent e, at the end of a chunk only ("June") */
+    P("p", 0, BIT(F_B)),  P("r", 8, BIT(F_L)),
+    P("rk", 3, BIT(F_G)), P("t", 5, BIT(F_S) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T)),
+};
+
+/* For each first character, the [start, end) of its entries in the table
+ * above (kept in step by latin_tables_ok(), run by the unit test). */
+static const uint8_t inis_at[128][2] = {
+    ['b'] = {0, 2},   ['c'] = {2, 6},	['d'] = {6, 8},	  ['f'] = {8, 9},   ['g'] = {9, 12},
+    ['h'] = {12, 13}, ['j'] = {13, 15}, ['k'] = {15, 19}, ['l'] = {19, 20}, ['m'] = {20, 21},
+    ['n'] = {21, 22}, ['p'] = {22, 26}, ['r'] = {26, 28}, ['s'] = {28, 31}, ['t'] = {31, 37},
+    ['v'] = {37, 38}, ['z'] = {38, 39}};
+static const uint8_t vows_at[128][2] = {
+    ['A'] = {0, 1},   ['O'] = {1, 2},	['U'] = {2, 4},	  ['a'] = {4, 9},   ['e'] = {9, 15},
+    ['i'] = {15, 17}, ['o'] = {17, 25}, ['u'] = {25, 28}, ['w'] = {28, 38}, ['y'] = {38, 51}};
+static const uint8_t fins_at[128][2] = {
+    ['b'] = {0, 1},  ['c'] = {1, 3},   ['g'] = {3, 4},	 ['k'] = {4, 5},   ['l'] = {5, 8},
+    ['m'] = {8, 11}, ['n'] = {11, 15}, ['p'] = {15, 16}, ['r'] = {16, 18}, ['t'] = {18, 19}};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static int match(const char *s, size_t len, size_t at, const struct pat *p)
+{
+	if (at + p->len > len)
+		return 0;
+	for (size_t k = 0; k < p->len; k++)
+		if (s[at + k] != p->s[k])
+			return 0;
+	return 1;
+}
+
+/* The entries of a table that start with c: [*lo, *hi). */
+static void range(const uint8_t at[128][2], char c, size_t *lo, size_t *hi)
+{
+	unsigned char u = (unsigned char)c;
+	*lo = u < 128 ? at[u][0] : 0;
+	*hi = u < 128 ? at[u][1] : 0;
+}
+
+static int table_ok(const struct pat *t, size_t n, const uint8_t at[128][2])
+{
+	for (unsigned c = 0; c < 128; c++) {
+		size_t lo = n, hi = n, k;
+		for (k = 0; k < n && (unsigned char)t[k].s[0] != c; k++)
+			;
+		lo = k;
+		while (k < n && (unsigned char)t[k].s[0] == c)
+			k++;
+		hi = k;
+		for (; k < n; k++)
+			if ((unsigned char)t[k].s[0] == c)
+				return 0; /* not grouped by first character */
+		if (lo == n)
+			lo = hi = 0;
+		if (at[c][0] != lo || at[c][1] != hi)
+			return 0;
+	}
+	return 1;
+}
+
+static int is_vowel_letter(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w' || c == 'O' ||
+	       c == 'U' || c == 'A';
+}
+
+struct cell {
+	float cost;
+	uint8_t from; /* start of the last syllable */
+	uint8_t nsyl;
+	struct kith_name_syl syl; /* the last syllable */
+	uint8_t lv;
+	uint8_t fin_cons; /* the last syllable ends in a consonant other than ng */
+};
+
+int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max)
+{
+	if (len == 0 || len > LATIN_MAX_CHUNK)
+		return -1;
+	char s[LATIN_MAX_CHUNK];
+	memcpy(s, in, len);
+	for (size_t i = 0; i + 1 < len; i++) /* "whang" is ㅎ + wa */
+		if (s[i] == 'w' && s[i + 1] == 'h') {
+			s[i] = 'h';
+			s[i + 1] = 'w';
+		}
+	struct cell c[LATIN_MAX_CHUNK + 1];
+	for (size_t i = 0; i <= len; i++)
+		c[i].cost = -1;
+	c[0].cost = 0;
+	c[0].nsyl = 0;
+	c[0].fin_cons = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (c[i].cost < 0)
+			continue;
+		/* initials: the entries that match, plus "none" */
+		size_t ilo, ihi;
+		range(inis_at, s[i], &ilo, &ihi);
+		for (size_t a = ilo; a <= ihi; a++) {
+			const struct pat *ip = a < ihi ? &inis[a] : NULL;
+			size_t at = i;
+			uint32_t imask = BIT(I_O);
+			float icost = 0;
+			if (ip) {
+				if (!match(s, len, i, ip))
+					continue;
+				at += ip->len;
+				imask = ip->mask;
+				icost = (float)ip->cost * 0.1f;
+				/* "n" + "g..." reads better as the final "ng" */
+				if (i > 0 && s[i - 1] == 'n' && s[i] == 'g')
+					icost += 1.0f;
+			} else {
+				if (!is_vowel_letter(s[i]))
+					continue;
+				if (c[i].fin_cons)
+					icost += 0.2f;
+			}
+			if (at >= len)
+				continue;
+			size_t vlo, vhi;
+			range(vows_at, s[at], &vlo, &vhi);
+			for (size_t b = vlo; b < vhi; b++) {
+				if (!match(s, len, at, &vows[b]))
+					continue;
+				size_t at2 = at + vows[b].len;
+				/* a silent h ("ahn", "oh") only before a consonant or the end */
+				if (vows[b].s[vows[b].len - 1] == 'h' && vows[b].len > 1 && at2 < len &&
+				    is_vowel_letter(s[at2]))
+					continue;
+				size_t flo = 0, fhi = 0;
+				if (at2 < len)
+					range(fins_at, s[at2], &flo, &fhi);
+				for (size_t f = flo; f <= fhi; f++) {
+					const struct pat *fp = f < fhi ? &fins[f] : NULL;
+					size_t end = at2;
+					uint32_t fmask = BIT(F_NONE);
+					float fcost = 0;
+					if (fp) {
+						if (!match(s, len, at2, fp))
+							continue;
+						if (fp->s[fp->len - 1] == 'e' && at2 + fp->len != len)
+							continue;
+						end += fp->len;
+						fmask = fp->mask;
+						fcost = (float)fp->cost * 0.1f;
+					}
+					if (c[i].nsyl >= max)
+						continue;
+					struct kith_name_syl sy = {imask, vows[b].mask, fmask};
+					if (imask == BIT(I_R))
+						sy.vow &= ~BIT(V_UI); /* no name syllable is 릐: "Ri" is 리 */
+					float base =
+					    c[i].cost + 0.5f + icost + (float)vows[b].cost / 10.0f + fcost;
+					if (c[end].cost >= 0 && base >= c[end].cost)
+						continue; /* cannot do better: skip the level lookup */
+					unsigned level = jamo_set_level(&sy, NULL);
+					float cost = base + (float)(9 - level) * 0.3f;
+					if (c[end].cost < 0 || cost < c[end].cost) {
+						c[end].cost = cost;
+						c[end].from = (uint8_t)i;
+						c[end].nsyl = (uint8_t)(c[i].nsyl + 1);
+						c[end].syl = sy;
+						c[end].lv = (uint8_t)level;
+						c[end].fin_cons = fmask != BIT(F_NONE) && fmask != BIT(F_NG);
+					}
+				}
+			}
+		}
+	}
+	if (c[len].cost < 0)
+		return -1;
+	int n = c[len].nsyl;
+	size_t at = len;
+	size_t start[LATIN_MAX_CHUNK];
+	for (int k = n - 1; k >= 0; k--) {
+		out[k] = c[at].syl;
+		lv[k] = c[at].lv;
+		at = c[at].from;
+		start[k] = at;
+	}
+	for (int k = 0; k + 1 < n; k++) {
+		size_t b = start[k + 1];
+		latin_liaison(s + start[k], b - start[k], s + b, (k + 2 < n ? start[k + 2] : len) - b,
+			      &out[k], &lv[k], &out[k + 1], &lv[k + 1]);
+	}
+	return n;
+}
+
+void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct kith_name_syl *x, uint8_t *lx,
+		   struct kith_name_syl *y, uint8_t *ly)
+{
+	char cons = 0;
+	if (pl >= 2 && y->ini == BIT(I_O) && is_vowel_letter(p[pl - 2]))
+		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
+	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
+		cons = q[0]; /* "yu|na": the initial may close the syllable before */
+	uint32_t fin = cons == 'n' ? BIT(F_N) : cons == 'l' ? BIT(F_L) : cons == 'm' ? BIT(F_M) : 0;
+	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
+	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
+		return;
+	x->fin = fin | BIT(F_NONE);
+	y->ini = ini | BIT(I_O);
+	*lx = (uint8_t)jamo_set_level(x, NULL);
+	*ly = (uint8_t)jamo_set_level(y, NULL);
+}
+
+int latin_tables_ok(void)
+{
+	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
+	       table_ok(fins, N_OF(fins), fins_at);
+}

@@ -1,0 +1,39 @@
+/*
+ * latin — reading one romanized chunk ("miseon", "sOn", "ch'ol", "jongun")
+ * into Hangul syllables, each a set of the readings the spelling allows.
+ *
+ * The chunk is folded Latin: lower-case a-z, 'O' for ŏ, 'U' for ŭ, 'A' for
+ * ă, and an apostrophe after k, t, p or ch for aspiration. Every spelling
+ * system of names.h is covered by one grammar (initial, vowel, final); the
+ * best segmentation is found by dynamic programming over the cost of each
+ * piece and how common the syllable is in names ("jongun" is 정/종 + 은/운,
+ * not 전 + 근).
+ */
+#ifndef KITH_NAMES_LATIN_H
+#define KITH_NAMES_LATIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "names/names.h"
+
+#define LATIN_MAX_CHUNK 40 /* longer chunks are not read as Korean */
+
+/* Reads s[0..len) into at most `max` syllables (out, with their levels in
+ * lv). Returns the number of syllables, or -1 when the chunk cannot be read
+ * as Korean (or needs more than max syllables). Pure: no allocation. */
+int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max);
+
+/* Liaison, inside one chunk: between vowels, n, l or m may close one
+ * syllable or open the next ("Yuna" is 유나 or 연아, "Jinah" 지나 or 진아). Given the
+ * spelled text of two neighbouring syllables (p: the first, q: the second)
+ * and their sets x and y, widens both to keep either reading, and updates
+ * their levels. Does nothing unless the spelling allows it. */
+void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct kith_name_syl *x, uint8_t *lx,
+		   struct kith_name_syl *y, uint8_t *ly);
+
+/* 1 when the grammar's tables and their first-character index agree (a
+ * self-check for the unit test). */
+int latin_tables_ok(void);
+
+#endif

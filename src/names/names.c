@@ -1,0 +1,805 @@
+/*
+ * names — encoding, comparison, blocking keys and readings of Korean names.
+ *
+ * A name is scanned into words (scan.c); Hangul words give one reading per
+ * syllable, romanized words are read by latin.c into sets of readings. The
+ * surname is found (first or last word, by census share: "Mi Sun Bang" is
+ * Western order), narrowed to the surnames its spelling allows, and the
+ * initial-sound rule (리/이, 로/노, 룡/용 ...) is folded at the start of the
+ * surname and of the given name. Two names are compared syllable by syllable:
+ * a syllable matches when its sets of initials, vowels and finals meet.
+ */
+#include "names/names.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "names/jamo.h"
+#include "names/latin.h"
+#include "names/scan.h"
+#include "names/tables.h"
+
+_Static_assert(sizeof(struct kith_name) <= 256, "struct kith_name must stay within 256 bytes");
+
+#define SAME_THRESHOLD 0.80
+#define GAP 0.5 /* factor for a syllable of one name with no counterpart */
+
+/* --- building an encoding */
+
+struct build {
+	struct kith_name_syl syl[KITH_NAMES_MAX_SYL];
+	uint8_t lv[KITH_NAMES_MAX_SYL];
+	uint8_t exact[KITH_NAMES_MAX_SYL];
+	size_t n;
+	size_t wstart[SCAN_MAX_WORDS], wlen[SCAN_MAX_WORDS]; /* Korean words, by syllables */
+	uint8_t wkind[SCAN_MAX_WORDS];
+	size_t nw;
+	int trunc, partial, hangul, latin;
+	size_t n_failed; /* Latin words that could not be read as Korean */
+};
+
+/* Splits a folded Latin word into chunks and reads them; 0 or -1. */
+static int read_latin_word(struct build *b, const char *w, size_t len)
+{
+	char buf[KITH_NAMES_MAX_BYTES];
+	size_t n = 0;
+	/* "o'" and "u'" are typed breves; an apostrophe elsewhere (not after
+	 * k, t, p or ch) separates syllables ("Han'guk") */
+	for (size_t i = 0; i < len; i++) {
+		char c = w[i];
+		if (c == '\'') {
+			char p = n ? buf[n - 1] : 0;
+			if (p == 'o' || p == 'u') {
+				buf[n - 1] = p == 'o' ? 'O' : 'U';
+				continue;
+			}
+			if (p == 'k' || p == 't' || p == 'p' || p == 'h') {
+				buf[n++] = '\'';
+				continue;
+			}
+			c = '-';
+		}
+		buf[n++] = c;
+	}
+	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
+	uint8_t lv[KITH_NAMES_MAX_SYL];
+	size_t got = 0;
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && buf[j] != '-')
+			j++;
+		if (j > i) {
+			/* (liaison is read inside a chunk only: across a hyphen it
+			 * took "Jae-myung" for 재용, see data/names/README.md) */
+			int k =
+			    latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got);
+			if (k < 0)
+				return -1;
+			got += (size_t)k;
+		}
+		i = j + 1;
+	}
+	if (!got)
+		return -1;
+	for (size_t k = 0; k < got; k++) {
+		if (b->n == KITH_NAMES_MAX_SYL) {
+			b->trunc = 1;
+			break;
+		}
+		b->syl[b->n] = tmp[k];
+		b->lv[b->n] = lv[k];
+		b->exact[b->n] = 0;
+		b->n++;
+	}
+	return 0;
+}
+
+/* Sum of the shares of the table's surnames in the set (initial-sound rule
+ * folded), and the best of them. */
+static double surname_set_share(const struct kith_name_syl *x, const struct kith_name_syl *x2,
+				const struct kith_names_surname **best)
+{
+	struct kith_name_syl f = *x;
+	jamo_fold(&f);
+	double sum = 0, top = 0;
+	if (best)
+		*best = NULL;
+	if (!x2) {
+		/* one syllable: look each reading of the set up */
+		for (uint32_t im = f.ini; im; im &= im - 1)
+			for (uint32_t vm = f.vow; vm; vm &= vm - 1)
+				for (uint32_t fm = f.fin; fm; fm &= fm - 1) {
+					unsigned sy =
+					    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
+						     (unsigned)__builtin_ctz(fm));
+					unsigned k = kith_names_surname_of[sy];
+					if (!k)
+						continue;
+					const struct kith_names_surname *s = &kith_names_surnames[k - 1];
+					sum += s->share;
+					if (s->share > top) {
+						top = s->share;
+						if (best)
+							*best = s;
+					}
+				}
+		return sum;
+	}
+	for (size_t i = 0; i < kith_names_n_compounds; i++) {
+		const struct kith_names_surname *s = &kith_names_surnames[kith_names_compounds[i]];
+		if (!jamo_has(&f, s->s0) || !jamo_has(x2, (unsigned)s->s1 - 1u))
+			continue;
+		sum += s->share;
+		if (s->share > top) {
+			top = s->share;
+			if (best)
+				*best = s;
+		}
+	}
+	return sum;
+}
+
+/* The share of word w read as a surname (one syllable, or a two-syllable
+ * compound surname), 0 when it cannot be one. */
+static double word_surname_share(const struct build *b, size_t w)
+{
+	if (b->wlen[w] == 1)
+		return surname_set_share(&b->syl[b->wstart[w]], NULL, NULL);
+	if (b->wlen[w] == 2)
+		return surname_set_share(&b->syl[b->wstart[w]], &b->syl[b->wstart[w] + 1], NULL);
+	return 0;
+}
+
+/* Narrows a romanized surname to the surnames its spelling allows (those
+ * at least a twentieth as common as the most common of them). */
+static void narrow_surname(struct kith_name_syl *x, struct kith_name_syl *x2)
+{
+	const struct kith_names_surname *best = NULL;
+	surname_set_share(x, x2, &best);
+	if (!best)
+		return;
+	struct kith_name_syl f = *x;
+	jamo_fold(&f);
+	struct kith_name_syl nx = {0, 0, 0};
+	if (x2) {
+		/* a compound surname: the best one */
+		struct kith_name_syl one = jamo_single(best->s0), two = jamo_single((unsigned)best->s1 - 1u);
+		nx.ini = one.ini & x->ini ? one.ini : x->ini;
+		nx.vow = one.vow;
+		nx.fin = one.fin;
+		*x = nx;
+		*x2 = two;
+		return;
+	}
+	for (uint32_t im = f.ini; im; im &= im - 1)
+		for (uint32_t vm = f.vow; vm; vm &= vm - 1)
+			for (uint32_t fm = f.fin; fm; fm &= fm - 1) {
+				unsigned sy =
+				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
+					     (unsigned)__builtin_ctz(fm));
+				unsigned k = kith_names_surname_of[sy];
+				const struct kith_names_surname *s = k ? &kith_names_surnames[k - 1] : NULL;
+				if (!s || s->share < best->share / 20)
+					continue;
+				struct kith_name_syl one = jamo_single(sy);
+				/* reached through the fold: keep the spelling's own initial */
+				nx.ini |= one.ini & x->ini ? one.ini : x->ini;
+				nx.vow |= one.vow;
+				nx.fin |= one.fin;
+			}
+	*x = nx;
+}
+
+static uint32_t fnv32(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (uint8_t)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void set_text(struct kith_name *out, const struct scan *sc)
+{
+	size_t n = 0;
+	char *t = out->text;
+	for (size_t w = 0; w < sc->n_w; w++) {
+		const struct scan_word *sw = &sc->w[w];
+		if (n && n + 1 < KITH_NAMES_TEXT)
+			t[n++] = ' ';
+		if (sw->kind == W_LATIN) {
+			for (size_t k = 0; k < sw->len && n + 1 < KITH_NAMES_TEXT; k++) {
+				char c = sc->lat[sw->off + k];
+				if (c == '-' || c == '\'')
+					continue;
+				t[n++] = c == 'O' ? 'o' : c == 'U' ? 'u' : c == 'A' ? 'a' : c;
+			}
+		} else if (sw->kind == W_HANGUL) {
+			for (size_t k = 0; k < sw->len && n + 4 < KITH_NAMES_TEXT; k++)
+				n += jamo_put(sc->hs[sw->off + k], t + n);
+		} else {
+			/* whole UTF-8 characters only */
+			size_t k = 0;
+			while (k < sw->len) {
+				size_t cl = 1;
+				unsigned char c = (unsigned char)sc->text[sw->off + k];
+				cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+				if (n + cl + 1 > KITH_NAMES_TEXT)
+					break;
+				memcpy(t + n, sc->text + sw->off + k, cl);
+				n += cl;
+				k += cl;
+			}
+		}
+	}
+	while (n && t[n - 1] == ' ')
+		n--;
+	t[n] = '\0';
+	out->latin_h = fnv32(t, n);
+}
+
+int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
+{
+	struct scan sc;
+	int rc = scan_name(&sc, utf8, len, err);
+	if (rc)
+		return rc;
+	struct build b; /* only the counters need a value: the arrays fill as they grow */
+	b.n = b.nw = b.n_failed = 0;
+	b.trunc = b.partial = b.hangul = b.latin = 0;
+	for (size_t w = 0; w < sc.n_w; w++) {
+		const struct scan_word *sw = &sc.w[w];
+		size_t start = b.n;
+		if (sw->kind == W_HANGUL) {
+			for (size_t k = 0; k < sw->len; k++) {
+				if (b.n == KITH_NAMES_MAX_SYL) {
+					b.trunc = 1;
+					break;
+				}
+				unsigned s = sc.hs[sw->off + k];
+				b.syl[b.n] = jamo_single(s);
+				b.lv[b.n] = kith_names_syl_level[s];
+				b.exact[b.n] = 1;
+				b.n++;
+			}
+			b.hangul = 1;
+		} else if (sw->kind == W_LATIN) {
+			if (b.n < KITH_NAMES_MAX_SYL && read_latin_word(&b, sc.lat + sw->off, sw->len) < 0) {
+				b.partial = 1;
+				b.n_failed++;
+			} else
+				b.latin = 1;
+		} else {
+			continue;
+		}
+		if (b.n > start && b.nw < SCAN_MAX_WORDS) {
+			b.wstart[b.nw] = start;
+			b.wlen[b.nw] = b.n - start;
+			b.wkind[b.nw] = sw->kind;
+			b.nw++;
+		}
+	}
+	if (sc.dropped_words)
+		b.trunc = 1;
+	/* one unreadable word among several read ones is a typo ("Bnag Mi Sun");
+	 * more, or fewer read words, and the name is not Korean ("John Smith") */
+	if (b.n_failed && (b.n_failed > 1 || b.nw < 2))
+		b.n = 0;
+
+	struct kith_name r;
+	memset(&r, 0, sizeof r);
+	set_text(&r, &sc);
+	int has_hanja = 0, has_other = 0;
+	for (size_t w = 0; w < sc.n_w; w++) {
+		has_hanja |= sc.w[w].kind == W_HANJA;
+		has_other |= sc.w[w].kind == W_OTHER;
+	}
+	if (b.n == 0) {
+		r.script =
+		    has_hanja && !has_other && !b.partial ? KITH_NAMES_SCRIPT_HANJA : KITH_NAMES_SCRIPT_OTHER;
+		r.flags = b.partial ? KITH_NAMES_F_PARTIAL : 0;
+		*out = r;
+		return KITH_OK;
+	}
+	r.script = b.hangul && b.latin ? KITH_NAMES_SCRIPT_MIXED
+		   : b.hangul	       ? KITH_NAMES_SCRIPT_HANGUL
+				       : KITH_NAMES_SCRIPT_LATIN;
+
+	/* the surname and the order */
+	size_t n_sur = 0;
+	int western = 0, ambig = 0;
+	size_t alt_first = 0, alt_sur = 0; /* the other reading: start word's syllable, surname length */
+	if (b.n == 1) {
+		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
+	} else if (b.nw == 1) {
+		int hangul = b.wkind[0] == W_HANGUL;
+		if (b.n >= 3 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
+			n_sur = 2;
+		else if (hangul ? surname_set_share(&b.syl[0], NULL, NULL) > 0
+				: (b.n >= 3 && surname_set_share(&b.syl[0], NULL, NULL) >= 0.003))
+			n_sur = 1;
+	} else {
+		size_t last = b.nw - 1;
+		double sk = word_surname_share(&b, 0), sw = word_surname_share(&b, last);
+		if (sk == 0 && b.wkind[0] == W_HANGUL && b.wlen[0] >= 2 &&
+		    surname_set_share(&b.syl[0], NULL, NULL) > 0) {
+			/* "김정 은": the first Hangul word holds the surname */
+			sk = surname_set_share(&b.syl[0], NULL, NULL);
+			n_sur = 1;
+		}
+		int latin_ends = b.wkind[0] == W_LATIN && b.wkind[last] == W_LATIN;
+		if (sk > 0 && sw > 0) {
+			/* both ends can be a surname: Korean order unless the last is
+			 * much the more common ("Sun Hee Kim"); both orders are kept */
+			western = latin_ends && sw >= 0.001 && sw > 4 * sk && !n_sur;
+			if (latin_ends) {
+				ambig = 1;
+				alt_sur = western ? b.wlen[0] : b.wlen[last];
+				alt_first = western ? 0 : b.wstart[last];
+			}
+		} else if (sw > 0 && b.wkind[0] == W_LATIN) {
+			/* "Mi Sun Bang", "Misun Bang"; but "Mi Sun" is a given name */
+			western = sw >= 0.001 || b.wlen[0] >= 2;
+		}
+		if (western)
+			n_sur = b.wlen[last];
+		else if (sk > 0 && !n_sur)
+			n_sur = b.wlen[0];
+	}
+	/* canonical order: surname first */
+	size_t order[KITH_NAMES_MAX_SYL];
+	size_t k = 0;
+	if (western) {
+		size_t last = b.nw - 1;
+		for (size_t i = b.wstart[last]; i < b.n; i++)
+			order[k++] = i;
+		for (size_t i = 0; i < b.wstart[last]; i++)
+			order[k++] = i;
+	} else {
+		for (size_t i = 0; i < b.n; i++)
+			order[k++] = i;
+	}
+	for (size_t i = 0; i < b.n; i++) {
+		r.syl[i] = b.syl[order[i]];
+		r.lv[i] = b.lv[order[i]];
+		if (b.exact[order[i]])
+			r.exact = (uint16_t)(r.exact | (1u << i));
+	}
+	r.n_syl = (uint8_t)b.n;
+	r.n_sur = (uint8_t)n_sur;
+	if (ambig) {
+		/* position, in canonical order, of the other reading's surname */
+		size_t pos = 0;
+		for (size_t i = 0; i < b.n; i++)
+			if (order[i] == alt_first)
+				pos = i;
+		r.alt_rot = (uint8_t)pos;
+		r.alt_sur = (uint8_t)alt_sur;
+	}
+	/* a romanized surname holds only the surnames its spelling allows
+	 * (not when either end may be the surname) */
+	if (!ambig && n_sur == 1 && !(r.exact & 1u))
+		narrow_surname(&r.syl[0], NULL);
+	else if (!ambig && n_sur == 2 && !(r.exact & 3u))
+		narrow_surname(&r.syl[0], &r.syl[1]);
+	/* the initial-sound rule, at the start of the surname and of the given name */
+	jamo_fold(&r.syl[0]);
+	if (n_sur > 0 && n_sur < b.n)
+		jamo_fold(&r.syl[n_sur]);
+	if (ambig) {
+		jamo_fold(&r.syl[r.alt_rot % b.n]);
+		jamo_fold(&r.syl[(r.alt_rot + r.alt_sur) % b.n]);
+	}
+	/* the levels of the syllables that narrowing or folding changed */
+	for (size_t i = 0; i < b.n; i++) {
+		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
+		if (!(r.exact & (1u << i)) &&
+		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
+			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
+	}
+	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
+			    (b.n == 1 && n_sur == 1 ? KITH_NAMES_F_SURONLY : 0) |
+			    (b.trunc ? KITH_NAMES_F_TRUNC : 0) | (b.partial ? KITH_NAMES_F_PARTIAL : 0));
+	*out = r;
+	return KITH_OK;
+}
+
+/* --- comparing */
+
+static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
+{
+	const struct kith_name_syl *x = &a->syl[i], *y = &b->syl[j];
+	uint32_t im = x->ini & y->ini, vm = x->vow & y->vow, fm = x->fin & y->fin;
+	if (im && vm && fm) {
+		int ex = (a->exact >> i) & 1, ey = (b->exact >> j) & 1;
+		if (ex && ey)
+			return 1.0;
+		if (!ex && !ey) {
+			/* two romanizations that agree only on some of their readings
+			 * ("Suk" and "Seok" meet on 석) rank just below a reading that
+			 * agrees with Hangul; one spelling agrees with itself */
+			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
+			return same ? 1.0 : 0.995;
+		}
+		/* a romanization against Hangul: a reading that is rarer than the
+		 * spelling's best reading ranks a hair lower ("Jong": 정 before 종) */
+		unsigned lx = ex ? a->lv[i] : b->lv[j], lmax = ex ? b->lv[j] : a->lv[i];
+		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
+	}
+	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
+	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
+	s *= fm ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
+	return s;
+}
+
+#define AT(n, rot, i) ((size_t)(((i) + (rot)) % (n)->n_syl))
+
+/* Aligns the syllables of a (from offset a0, la of them, rotated by ra) with
+ * those of b: the best product of syllable scores, GAP per unmatched syllable. */
+static double align(const struct kith_name *a, size_t ra, size_t a0, size_t la, const struct kith_name *b,
+		    size_t rb, size_t b0, size_t lb)
+{
+	if (la == lb) {
+		double p = 1.0;
+		for (size_t i = 0; i < la && p > 0.01; i++)
+			p *= syl_sim(a, AT(a, ra, a0 + i), b, AT(b, rb, b0 + i));
+		/* with equal lengths an alignment with gaps has at least two, and
+		 * scores at most GAP * GAP: below every decision the engine makes */
+		return p;
+	}
+	double d[KITH_NAMES_MAX_SYL + 1][KITH_NAMES_MAX_SYL + 1];
+	for (size_t i = 0; i <= la; i++)
+		for (size_t j = 0; j <= lb; j++) {
+			if (i == 0 && j == 0) {
+				d[0][0] = 1.0;
+				continue;
+			}
+			double v = 0;
+			if (i && j)
+				v = d[i - 1][j - 1] *
+				    syl_sim(a, AT(a, ra, a0 + i - 1), b, AT(b, rb, b0 + j - 1));
+			if (i && d[i - 1][j] * GAP > v)
+				v = d[i - 1][j] * GAP;
+			if (j && d[i][j - 1] * GAP > v)
+				v = d[i][j - 1] * GAP;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+static double jaro_winkler(const char *s, size_t n, const char *t, size_t m)
+{
+	if (!n || !m)
+		return 0;
+	if (n > 64)
+		n = 64;
+	if (m > 64)
+		m = 64;
+	size_t win = (n > m ? n : m) / 2;
+	win = win ? win - 1 : 0;
+	uint8_t ms[64] = {0}, mt[64] = {0};
+	size_t match = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t lo = i > win ? i - win : 0, hi = i + win + 1 < m ? i + win + 1 : m;
+		for (size_t j = lo; j < hi; j++)
+			if (!mt[j] && s[i] == t[j]) {
+				ms[i] = mt[j] = 1;
+				match++;
+				break;
+			}
+	}
+	if (!match)
+		return 0;
+	size_t tr = 0, j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!ms[i])
+			continue;
+		while (!mt[j])
+			j++;
+		if (s[i] != t[j])
+			tr++;
+		j++;
+	}
+	double mm = (double)match;
+	double jw = (mm / (double)n + mm / (double)m + (mm - (double)tr / 2) / mm) / 3;
+	size_t pre = 0;
+	while (pre < 4 && pre < n && pre < m && s[pre] == t[pre])
+		pre++;
+	return jw + (double)pre * 0.1 * (1 - jw);
+}
+
+static double text_sim(const struct kith_name *a, const struct kith_name *b)
+{
+	if (!a->text[0] || !b->text[0])
+		return 0;
+	if (a->latin_h == b->latin_h && strcmp(a->text, b->text) == 0)
+		return 1.0;
+	return jaro_winkler(a->text, strlen(a->text), b->text, strlen(b->text));
+}
+
+static int korean(const struct kith_name *n)
+{
+	return n->n_syl > 0;
+}
+
+double kith_names_similarity(const struct kith_name *a, const struct kith_name *b)
+{
+	if (!korean(a) || !korean(b))
+		return (korean(a) || korean(b)) ? 0 : text_sim(a, b);
+	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
+	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
+		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		best = v > best ? v : best;
+	}
+	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
+		double v = align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		best = v > best ? v : best;
+		if (a->flags & KITH_NAMES_F_AMBIG) {
+			v = align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+			best = v > best ? v : best;
+		}
+	}
+	return best;
+}
+
+double kith_names_same_threshold(void)
+{
+	return SAME_THRESHOLD;
+}
+
+double kith_names_query_score(const struct kith_name *q, const struct kith_name *c)
+{
+	if (!korean(q) || !korean(c))
+		return (korean(q) || korean(c)) ? 0 : text_sim(q, c);
+	if (q->flags & KITH_NAMES_F_SURONLY) {
+		/* a surname alone: the candidate's surname */
+		double s = 0;
+		if (c->n_sur == 1)
+			s = syl_sim(q, 0, c, 0);
+		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == 1) {
+			double v = syl_sim(q, 0, c, c->alt_rot % c->n_syl);
+			s = v > s ? v : s;
+		}
+		return 0.9 * s;
+	}
+	double best = kith_names_similarity(q, c);
+	if (best >= 1.0)
+		return best;
+	/* a full query at least as long as the candidate is not partial */
+	if (q->n_sur > 0 && q->n_syl >= c->n_syl)
+		return best;
+	/* the query as a given name alone (or read with a surname it does not have) */
+	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
+	if (cl > 0) {
+		/* a query read without a surname is a given name; one read with a
+		 * surname it may not have scores below the same-name threshold */
+		double f = q->n_sur == 0 ? 0.95 : 0.7;
+		double v = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
+		best = v > best ? v : best;
+	}
+	return best;
+}
+
+/* --- keys */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t key_of(uint64_t salt, const uint16_t *codes, size_t n)
+{
+	uint64_t h = mix64(salt * 0x9E3779B97F4A7C15ULL + n);
+	for (size_t i = 0; i < n; i++)
+		h = mix64(h ^ (codes[i] + 0x1000u * (i + 1)));
+	return h ? h : 1;
+}
+
+static void add_key(uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *n, uint64_t k)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (keys[i] == k)
+			return;
+	if (*n < KITH_NAMES_MAX_KEYS)
+		keys[(*n)++] = k;
+}
+
+/* The keys of one reading of nm (rotated by rot, surname of n_sur
+ * syllables): the whole name in order, surname + first given syllable,
+ * surname + last given syllable, the given name, and the bag of syllables. */
+static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
+			 uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *nk)
+{
+	uint16_t code[KITH_NAMES_MAX_SYL];
+	size_t n = nm->n_syl;
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	for (size_t i = 0; i < n; i++)
+		sy[i] = nm->syl[AT(nm, rot, i)];
+	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
+	 * starts with a vowel is keyed as the next syllable's initial, so 연아
+	 * and "Yuna" (유나 or 연아) meet */
+	for (size_t i = n_sur; i + 1 < n; i++) {
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		uint32_t f = sy[i].fin & fins;
+		if (!f || !(sy[i + 1].ini & BIT(I_O)))
+			continue;
+		unsigned t = (unsigned)__builtin_ctz(f);
+		sy[i].fin = BIT(F_NONE);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fold = i == 0 || i == n_sur;
+		code[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
+				     jamo_fin_class(sy[i].fin));
+	}
+	add_key(keys, nk, key_of(1, code, n));
+	if (n_sur > 0 && n_sur < n) {
+		uint16_t two[KITH_NAMES_MAX_SYL + 1];
+		memcpy(two, code, n_sur * sizeof *code);
+		two[n_sur] = code[n_sur];
+		add_key(keys, nk, key_of(3, two, n_sur + 1));
+		if (n - n_sur >= 2) {
+			two[n_sur] = code[n - 1];
+			add_key(keys, nk, key_of(4, two, n_sur + 1));
+			add_key(keys, nk, key_of(5, code + n_sur, n - n_sur));
+		}
+	}
+	uint16_t bag[KITH_NAMES_MAX_SYL];
+	memcpy(bag, code, n * sizeof *code);
+	/* the bag of syllables does not depend on the order; the fold classes do */
+	for (size_t i = 0; i < n; i++)
+		bag[i] = (uint16_t)(jamo_ini_class(sy[i].ini, 1) * 100 + jamo_vow_class(sy[i].vow) * 10 +
+				    jamo_fin_class(sy[i].fin));
+	for (size_t i = 1; i < n; i++) /* at most 12: insertion sort */
+		for (size_t j = i; j > 0 && bag[j] < bag[j - 1]; j--) {
+			uint16_t t = bag[j];
+			bag[j] = bag[j - 1];
+			bag[j - 1] = t;
+		}
+	add_key(keys, nk, key_of(2, bag, n));
+}
+
+size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
+{
+	size_t nk = 0;
+	if (korean(n)) {
+		reading_keys(n, 0, n->n_sur, keys, &nk);
+		if (n->flags & KITH_NAMES_F_AMBIG)
+			reading_keys(n, n->alt_rot, n->alt_sur, keys, &nk);
+		return nk;
+	}
+	/* not Korean: every word of two bytes or more */
+	const char *t = n->text;
+	size_t len = strlen(t), p = 0;
+	while (p < len && nk < KITH_NAMES_MAX_KEYS) {
+		size_t q = p;
+		while (q < len && t[q] != ' ')
+			q++;
+		if (q - p >= 2)
+			add_key(keys, &nk, mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(t + p, q - p) << 8)) | 1);
+		p = q + 1;
+	}
+	return nk;
+}
+
+uint64_t kith_names_surname_key(const struct kith_name *n)
+{
+	if (!korean(n) || n->n_sur == 0 || n->n_sur > 2)
+		return 0;
+	const struct kith_names_surname *best = NULL;
+	surname_set_share(&n->syl[0], n->n_sur == 2 ? &n->syl[1] : NULL, &best);
+	if (!best)
+		return 0;
+	return mix64(0x5355524eULL + ((uint64_t)best->s0 << 16) + best->s1) | 1;
+}
+
+double kith_names_surname_share(const struct kith_name *n)
+{
+	if (!korean(n) || n->n_sur == 0 || n->n_sur > 2)
+		return 0;
+	double s = surname_set_share(&n->syl[0], n->n_sur == 2 ? &n->syl[1] : NULL, NULL);
+	return s > 1 ? 1 : s;
+}
+
+/* --- readings */
+
+struct cand {
+	char hangul[64];
+	size_t len;
+	double p;
+};
+
+static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
+{
+	if (i < nm->n_sur) {
+		const struct kith_names_surname *sn = nm->n_sur == 1 ? kith_names_surname_find(s, 0) : NULL;
+		if (nm->n_sur == 2) {
+			/* a compound surname: weighed as a whole at its first syllable */
+			return exp(0.6 * kith_names_syl_level[s]);
+		}
+		if (sn)
+			return sn->share * 1000.0;
+		const struct kith_names_surname *no = kith_names_surname_north(s);
+		if (no)
+			return no->share * 300.0;
+		return 0.01;
+	}
+	return exp(0.6 * kith_names_syl_level[s]);
+}
+
+int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out, size_t max, size_t *n,
+		    struct kith_err *err)
+{
+	struct kith_name nm;
+	int rc = kith_names_encode(&nm, utf8, len, err);
+	if (rc)
+		return rc;
+	if (!korean(&nm))
+		return kith_err_set(err, KITH_E_INVALID, "name", "not readable as a Korean name");
+	enum { BEAM = 24 };
+	struct cand beam[BEAM], next[BEAM];
+	size_t nb = 1, nn;
+	beam[0].len = 0;
+	beam[0].p = 1.0;
+	beam[0].hangul[0] = '\0';
+	size_t ns = nm.n_syl > 20 ? 20 : nm.n_syl;
+	for (size_t i = 0; i < ns; i++) {
+		const struct kith_name_syl *x = &nm.syl[i];
+		nn = 0;
+		for (size_t c = 0; c < nb; c++)
+			for (uint32_t im = x->ini; im; im &= im - 1)
+				for (uint32_t vm = x->vow; vm; vm &= vm - 1)
+					for (uint32_t fm = x->fin; fm; fm &= fm - 1) {
+						unsigned s = jamo_syl((unsigned)__builtin_ctz(im),
+								      (unsigned)__builtin_ctz(vm),
+								      (unsigned)__builtin_ctz(fm));
+						double p = beam[c].p * reading_weight(&nm, i, s);
+						/* keep the BEAM best */
+						size_t at = nn;
+						if (nn == BEAM) {
+							size_t worst = 0;
+							for (size_t k = 1; k < nn; k++)
+								if (next[k].p < next[worst].p)
+									worst = k;
+							if (next[worst].p >= p)
+								continue;
+							at = worst;
+						} else {
+							nn++;
+						}
+						next[at] = beam[c];
+						if (next[at].len + 4 > sizeof next[at].hangul)
+							continue;
+						next[at].len += jamo_put(s, next[at].hangul + next[at].len);
+						next[at].hangul[next[at].len] = '\0';
+						next[at].p = p;
+					}
+		memcpy(beam, next, nn * sizeof *beam);
+		nb = nn;
+	}
+	/* best first */
+	for (size_t i = 1; i < nb; i++)
+		for (size_t j = i; j > 0 && beam[j].p > beam[j - 1].p; j--) {
+			struct cand t = beam[j];
+			beam[j] = beam[j - 1];
+			beam[j - 1] = t;
+		}
+	double sum = 0;
+	for (size_t i = 0; i < nb; i++)
+		sum += beam[i].p;
+	size_t k = 0;
+	for (; k < nb && k < max; k++) {
+		memcpy(out[k].hangul, beam[k].hangul, beam[k].len + 1);
+		out[k].score = sum > 0 ? beam[k].p / sum : 0;
+		out[k].western = (nm.flags & KITH_NAMES_F_WESTERN) != 0;
+	}
+	*n = k;
+	return KITH_OK;
+}

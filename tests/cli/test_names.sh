@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# End-to-end test of `kith names`: romanize, compare, keys, read, every bad input.
+. "$(dirname "$0")/lib.sh"
+
+n() { "$KITH" names "$@"; }
+
+# --- help
+expect 0 "names --help" -- n --help
+has "$T/out" "romanize" "the help lists the subcommands"
+for s in romanize compare keys read; do
+  expect 0 "names $s --help" -- n $s --help
+  has "$T/out" "usage: kith names $s" "names $s --help prints its usage"
+done
+expect 2 "no subcommand" -- n
+expect 2 "an unknown subcommand" -- n frobnicate
+has "$T/err" "unknown subcommand" "says the subcommand is unknown"
+
+# --- romanize
+expect 0 "romanize in every system" -- n romanize 방미선
+has "$T/out" "^rr +Bang Mi-seon$" "Revised Romanization"
+has "$T/out" "^mr +Pang Mi-sŏn$" "McCune-Reischauer with breves"
+has "$T/out" "^mr-plain +Pang Mi-son$" "McCune-Reischauer without diacritics"
+has "$T/out" "^nk +Pang Mi Son$" "North Korean style, syllables apart"
+has "$T/out" "^common +Bang Mi-sun$" "common English spelling"
+expect 0 "romanize 김정은 nk" -- n romanize 김정은 --system nk
+has "$T/out" "^Kim Jong Un$" "Kim Jong Un"
+expect 0 "romanize 박동구 nk" -- n romanize 박동구 --system nk
+has "$T/out" "^Pak Tong Gu$" "the North voices the later given syllable: Pak Tong Gu"
+expect 0 "romanize 이설주 nk" -- n romanize 이설주 --system nk
+has "$T/out" "^Ri Sol Ju$" "the North writes the surname 리"
+expect 0 "romanize 이명박 common" -- n romanize 이명박 --system common
+has "$T/out" "^Lee Myung-bak$" "Lee Myung-bak"
+expect 0 "romanize 최수희 mr" -- n romanize 최수희 --system mr
+has "$T/out" "^Ch'oe Su-hŭi$" "MR: aspiration apostrophe and breve"
+expect 0 "romanize a surname alone" -- n romanize 박 --system common
+has "$T/out" "^Park$" "Park"
+expect 0 "romanize --json" -- n romanize 방미선 --json
+has "$T/out" '"nk": "Pang Mi Son"' "JSON object by system"
+expect 2 "an unknown system" -- n romanize 방미선 --system klingon
+expect 1 "romanize Latin" -- n romanize "Bang Mi Sun"
+has "$T/err" "not a name in Hangul" "says the name is not Hangul"
+expect 2 "romanize without a name" -- n romanize
+
+# --- compare
+expect 0 "compare Hangul and MR" -- n compare 방미선 "Pang Mi-sŏn"
+has "$T/out" "^1.000 same$" "the same name"
+expect 0 "compare Western order" -- n compare "Mi Sun Bang" 방미선
+has "$T/out" " same$" "Western order detected"
+expect 0 "compare North and South" -- n compare 리설주 "Lee Seol-ju"
+has "$T/out" " same$" "리/이 folded"
+expect 0 "compare a near miss" -- n compare 김정일 김정은
+has "$T/out" " different$" "김정일 is not 김정은"
+expect 0 "compare another near miss" -- n compare "Park Ji-sung" 박지선
+has "$T/out" " different$" "박지성 is not 박지선"
+expect 0 "compare --json" -- n compare "Kim Jong Un" 김정은 --json
+has "$T/out" '"same": true' "JSON decision"
+has "$T/out" '"threshold": 0.8' "JSON threshold"
+expect 2 "compare one name" -- n compare 김정은
+
+# --- keys
+expect 0 "keys of Hangul" -- n keys 방미선
+cp "$T/out" "$T/k1"
+expect 0 "keys of a romanization" -- n keys "Pang Mi Son"
+if grep -qxFf <(grep -v surname "$T/k1") <(grep -v surname "$T/out"); then ok "two spellings share a key"; else bad "two spellings share no key"; fi
+has "$T/out" "^surname [0-9a-f]{16} share 0.0030$" "surname key and census share"
+expect 0 "keys --json" -- n keys "Kim Jong Un" --json
+has "$T/out" '"surname_share": 0.215' "Kim: 21.5%"
+
+# --- read
+expect 0 "read Sun" -- n read "Kim Jong Un"
+has "$T/out" "^김정은 " "Kim Jong Un reads first as 김정은"
+expect 0 "read a Western-order name" -- n read "Mi-sun Bang"
+has "$T/out" "^방미선 .*given name first" "Western order detected"
+expect 0 "read --json" -- n read "Sun" --json --max 3
+has "$T/out" '"hangul": "선"' "Sun reads as 선"
+expect 1 "read a name that is not Korean" -- n read "John Smith"
+has "$T/err" "not readable as a Korean name" "says so"
+expect 2 "read --max 0" -- n read "Kim" --max 0
+
+# --- bad input: a clear error, exit 1, never the name in the message
+expect 1 "an empty name" -- n compare "" 김정은
+has "$T/err" "A: an empty name" "says which name is empty"
+expect 1 "only punctuation" -- n keys -- "--- ,,, !!!"
+has "$T/err" "without letters" "says there is no letter"
+expect 1 "invalid UTF-8" -- n keys "$(printf 'Kim\xffJong')"
+has "$T/err" "invalid UTF-8 at byte 3" "says where the UTF-8 breaks"
+expect 1 "a control character" -- n compare "$(printf 'Kim\tJong')" 김정은
+has "$T/err" "control character" "refuses control characters"
+hasnt "$T/err" "Kim" "the message does not hold the name"
+# (a command-line argument is at most 128 KiB; the unit test and the fuzz
+# corpus feed a 10 MB name to the library)
+big=$(head -c 120000 /dev/zero | tr '\0' 'a')
+expect 1 "a 120 KB name" -- n keys "$big"
+has "$T/err" "longer than 4096 bytes" "refuses a name longer than 4096 bytes"
+
+finish

@@ -1,0 +1,319 @@
+/*
+ * Unit tests of src/names: encoding, similarity, keys, surname shares,
+ * partial queries, and the labelled set of data/names (precision and recall
+ * of `compare` on the tuning and held-out parts, against floors).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "names/names.h"
+
+static struct kith_name enc(const char *s)
+{
+	struct kith_name n;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_names_encode(&n, s, strlen(s), &err);
+	if (rc)
+		fail_msg("encode failed (%s)", err.msg);
+	return n;
+}
+
+static double sim(const char *a, const char *b)
+{
+	struct kith_name x = enc(a), y = enc(b);
+	return kith_names_similarity(&x, &y);
+}
+
+static double qs(const char *q, const char *c)
+{
+	struct kith_name x = enc(q), y = enc(c);
+	return kith_names_query_score(&x, &y);
+}
+
+static int share_key(const char *a, const char *b)
+{
+	struct kith_name x = enc(a), y = enc(b);
+	uint64_t ka[KITH_NAMES_MAX_KEYS], kb[KITH_NAMES_MAX_KEYS];
+	size_t na = kith_names_keys(&x, ka), nb = kith_names_keys(&y, kb);
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (ka[i] == kb[j])
+				return 1;
+	return 0;
+}
+
+static void test_size_and_zero(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct kith_name) <= 256);
+	struct kith_name z;
+	memset(&z, 0, sizeof z);
+	uint64_t k[KITH_NAMES_MAX_KEYS];
+	assert_int_equal(kith_names_keys(&z, k), 0);
+	assert_float_equal(kith_names_similarity(&z, &z), 0.0, 1e-12);
+	assert_int_equal(kith_names_surname_key(&z), 0);
+}
+
+static void test_every_spelling_of_one_woman(void **state)
+{
+	(void)state;
+	const char *sp[] = {"방미선",	   "Bang Mi-seon", "Bang Miseon",  "Pang Mi-sŏn",
+			    "Pang Mi-son", "Pang Mi Son",  "Bang Mi Sun",  "Mi Sun Bang",
+			    "Misun Bang",  "BANG MI-SUN",  "Pang Mi-so'n", "ｂａｎｇ ｍｉ ｓｕｎ"};
+	for (size_t i = 0; i < sizeof sp / sizeof *sp; i++)
+		for (size_t j = 0; j < sizeof sp / sizeof *sp; j++) {
+			double s = sim(sp[i], sp[j]);
+			if (s < kith_names_same_threshold())
+				fail_msg("%zu vs %zu: %.3f", i, j, s);
+			assert_true(share_key(sp[i], sp[j]));
+			assert_float_equal(s, sim(sp[j], sp[i]), 1e-12); /* symmetric */
+		}
+}
+
+static void test_north_south(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("리설주", "이설주") >= t);
+	assert_true(sim("Ri Sol Ju", "Lee Seol-ju") >= t);
+	assert_true(sim("최룡해", "최용해") >= t); /* the rule at the start of the given name */
+	assert_true(sim("로동철", "노동철") >= t);
+	assert_true(sim("량영남", "양영남") >= t);
+	assert_true(sim("류현진", "유현진") >= t);
+	assert_true(sim("림춘희", "임춘희") >= t);
+	assert_true(share_key("리설주", "이설주"));
+	assert_true(share_key("Ri Sol Ju", "이설주"));
+	/* not in the middle of a given name: 영란 and 영난 stay apart */
+	assert_true(sim("김영란", "김영난") < t);
+	/* Lee, Yi, Rhee, I, Ri: one surname */
+	struct kith_name a = enc("Lee"), b = enc("Rhee"), c = enc("Yi"), d = enc("리"), e = enc("I");
+	uint64_t k = kith_names_surname_key(&a);
+	assert_true(k != 0);
+	assert_true(kith_names_surname_key(&b) == k && kith_names_surname_key(&c) == k &&
+		    kith_names_surname_key(&d) == k && kith_names_surname_key(&e) == k);
+}
+
+static void test_near_misses(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("김정일", "김정은") < t);
+	assert_true(sim("박지선", "박지성") < t);
+	assert_true(sim("Kim Jong-il", "Kim Jong-un") < t);
+	assert_true(sim("Park Ji-sun", "Park Ji-sung") < t);
+	assert_true(sim("김정은", "이정은") < t);
+	assert_true(sim("김정은", "김정") < t);
+	assert_true(sim("Kim Jong Un", "Kim Jong Un") > 0.999);
+}
+
+static void test_surname_shares(void **state)
+{
+	(void)state;
+	struct kith_name k = enc("김민수"), l = enc("Lee Min-su"), p = enc("Park"), c = enc("Choi Min"),
+			 j = enc("정");
+	assert_float_equal(kith_names_surname_share(&k), 0.215, 0.001);
+	assert_float_equal(kith_names_surname_share(&l), 0.147, 0.001);
+	assert_float_equal(kith_names_surname_share(&p), 0.084, 0.001);
+	assert_float_equal(kith_names_surname_share(&c), 0.047, 0.001);
+	assert_float_equal(kith_names_surname_share(&j), 0.043, 0.001);
+	struct kith_name x = enc("John Smith");
+	assert_int_equal(kith_names_surname_key(&x), 0);
+	assert_float_equal(kith_names_surname_share(&x), 0.0, 1e-12);
+}
+
+static void test_partial_queries(void **state)
+{
+	(void)state;
+	/* a surname alone, a given name alone */
+	assert_true(qs("Bang", "방미선") >= 0.55);
+	assert_true(qs("Mi-sun", "방미선") >= 0.55);
+	assert_true(qs("미선", "방미선") >= 0.55);
+	assert_true(qs("Kim", "방미선") < 0.55);
+	/* a full name ranks its own case above others */
+	assert_true(qs("Kim Jong Un", "김정은") > qs("Kim Jong Un", "김종운"));
+	assert_true(qs("Kim Jong Un", "김정은") > qs("Kim Jong Un", "김정일"));
+	assert_true(qs("Pang Mi Son", "방미선") > qs("Pang Mi Son", "방미순"));
+}
+
+static void test_not_korean(void **state)
+{
+	(void)state;
+	assert_true(sim("John Smith", "John Smith") > 0.999);
+	assert_true(sim("John Smith", "Jon Smith") > 0.8);
+	assert_true(sim("John Smith", "방미선") < 0.1);
+	assert_true(sim("金正恩", "金正恩") > 0.999);
+	assert_true(share_key("John Smith", "Smith John"));
+}
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	struct kith_name n;
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_names_encode(&n, "", 0, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "empty"));
+	assert_int_equal(kith_names_encode(&n, "   ", 3, &err), KITH_E_INVALID);
+	assert_int_equal(kith_names_encode(&n, "-- ,.!", 6, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "without letters"));
+	assert_int_equal(kith_names_encode(&n, "Kim\xff", 4, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "UTF-8"));
+	assert_int_equal(kith_names_encode(&n, "Kim\x01Jong", 8, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "control"));
+	assert_int_equal(kith_names_encode(&n, "\xed\xa0\x80", 3, &err), KITH_E_INVALID); /* a surrogate */
+	assert_int_equal(kith_names_encode(&n, "\xc0\xaf", 2, &err), KITH_E_INVALID);	  /* overlong */
+	/* the message never holds the name */
+	assert_int_equal(kith_names_encode(&n, "Secretname\x01", 11, &err), KITH_E_INVALID);
+	assert_null(strstr(err.msg, "Secretname"));
+	size_t big = 10u << 20;
+	char *s = malloc(big);
+	assert_non_null(s);
+	memset(s, 'a', big);
+	assert_int_equal(kith_names_encode(&n, s, big, &err), KITH_E_LIMIT);
+	/* 4096 bytes: accepted, kept to KITH_NAMES_MAX_SYL syllables */
+	for (size_t i = 0; i < KITH_NAMES_MAX_BYTES; i++)
+		s[i] = (i % 3 == 2) ? ' ' : (i % 3 == 0 ? 'k' : 'a');
+	assert_int_equal(kith_names_encode(&n, s, KITH_NAMES_MAX_BYTES, &err), KITH_OK);
+	assert_true(n.n_syl <= KITH_NAMES_MAX_SYL);
+	free(s);
+}
+
+/* --- the labelled set */
+
+struct row {
+	char id[8];
+	char spelling[96];
+	char kind[16];
+	struct kith_name n;
+};
+
+static const char *source_dir(void)
+{
+	const char *src = getenv("KITH_SOURCE");
+	return src ? src : ".";
+}
+
+static size_t load(const char *file, struct row *rows, size_t max)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/data/names/%s", source_dir(), file);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s (set KITH_SOURCE to the source tree)", path);
+	char line[512];
+	size_t n = 0;
+	int header = 1;
+	while (fgets(line, sizeof line, f) && n < max) {
+		if (header) {
+			header = 0;
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		char *field[6];
+		size_t k = 0;
+		char *p = line;
+		while (k < 6) {
+			field[k++] = p;
+			char *c = strchr(p, ',');
+			if (!c)
+				break;
+			*c = '\0';
+			p = c + 1;
+		}
+		if (k != 6)
+			fail_msg("%s: line %zu: expected 6 fields", file, n + 2);
+		snprintf(rows[n].id, sizeof rows[n].id, "%s", field[0]);
+		snprintf(rows[n].spelling, sizeof rows[n].spelling, "%s", field[3]);
+		snprintf(rows[n].kind, sizeof rows[n].kind, "%s", field[4]);
+		rows[n].n = enc(rows[n].spelling);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+static int keys_meet(const struct kith_name *a, const struct kith_name *b)
+{
+	uint64_t ka[KITH_NAMES_MAX_KEYS], kb[KITH_NAMES_MAX_KEYS];
+	size_t na = kith_names_keys(a, ka), nb = kith_names_keys(b, kb);
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (ka[i] == kb[j])
+				return 1;
+	return 0;
+}
+
+/* Precision and recall of the same/different decision over every pair of
+ * spellings in the file, and how many same-person pairs share a key. */
+static void evaluate(const char *file, double p_floor, double r_floor, double k_floor)
+{
+	static struct row rows[2000];
+	size_t n = load(file, rows, 2000);
+	assert_true(n > 100);
+	double t = kith_names_same_threshold();
+	size_t tp = 0, fp = 0, fn = 0, same = 0, keyed = 0, matched_keyed = 0;
+	int verbose = getenv("KITH_NAMES_VERBOSE") != NULL;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			int truth = strcmp(rows[i].id, rows[j].id) == 0;
+			double s = kith_names_similarity(&rows[i].n, &rows[j].n);
+			int pred = s >= t;
+			tp += truth && pred;
+			fp += !truth && pred;
+			fn += truth && !pred;
+			int meet = keys_meet(&rows[i].n, &rows[j].n);
+			if (truth) {
+				same++;
+				keyed += (size_t)meet;
+			}
+			matched_keyed += (size_t)(pred && meet);
+			if (verbose && truth != pred)
+				printf("  %s %.3f %s [%s] | %s [%s]\n", truth ? "miss" : "FALSE", s,
+				       rows[i].id, rows[i].spelling, rows[j].spelling, rows[j].id);
+			if (verbose && truth && !keys_meet(&rows[i].n, &rows[j].n))
+				printf("  nokey %s [%s] | [%s]\n", rows[i].id, rows[i].spelling,
+				       rows[j].spelling);
+		}
+	double p = tp + fp ? (double)tp / (double)(tp + fp) : 1, r = (double)tp / (double)(tp + fn);
+	double k = (double)keyed / (double)same;
+	printf("%s: %zu spellings, %zu same-person pairs: precision %.4f recall %.4f (tp %zu fp %zu fn %zu), "
+	       "keys shared %.4f; pairs taken as the same that share a key: %zu of %zu\n",
+	       file, n, same, p, r, tp, fp, fn, k, matched_keyed, tp + fp);
+	/* blocking never loses a pair the comparison would take as the same */
+	assert_int_equal(matched_keyed, tp + fp);
+	assert_true(p >= p_floor);
+	assert_true(r >= r_floor);
+	assert_true(k >= k_floor);
+}
+
+static void test_labelled_tuning(void **state)
+{
+	(void)state;
+	evaluate("tuning.csv", 0.90, 0.90, 0.90);
+}
+
+static void test_labelled_heldout(void **state)
+{
+	(void)state;
+	evaluate("heldout.csv", 0.90, 0.90, 0.90);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_size_and_zero),   cmocka_unit_test(test_every_spelling_of_one_woman),
+	    cmocka_unit_test(test_north_south),	    cmocka_unit_test(test_near_misses),
+	    cmocka_unit_test(test_surname_shares),  cmocka_unit_test(test_partial_queries),
+	    cmocka_unit_test(test_not_korean),	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_labelled_tuning), cmocka_unit_test(test_labelled_heldout),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
