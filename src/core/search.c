@@ -10,7 +10,8 @@
  * two spellings of one name share one); a surname alone against the entries
  * of that surname; anything else (a given name alone, a name the engine reads
  * only in part), or a key so common that it reaches a third of the index, by
- * a linear pass over every entry, on every core (KITH_THREADS caps how many),
+ * a linear pass over every entry (also when the keys reach no spelling of
+ * the name itself, to find near misses), on every core (KITH_THREADS caps how many),
  * each thread on its own run of cases. Only the best `limit` hits are ordered.
  * The index is rebuilt when the vault's generation changes.
  */
@@ -314,6 +315,7 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 		memset(s->stamp, 0, s->n * sizeof *s->stamp);
 		s->query_no = 1;
 	}
+	double top = 0;
 	for (size_t j = 0; j < nk; j++) {
 		for (size_t p = first[j]; p < first[j] + count[j]; p++) {
 			uint32_t i = s->post[p].entry;
@@ -326,9 +328,13 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 				s->best[r] = sc;
 				s->best_entry[r] = i;
 			}
+			if (sc > top)
+				top = sc;
 		}
 	}
-	return 1;
+	/* No spelling of the name itself: the near misses (a typo in every
+	 * syllable shares no key) are looked for by the linear pass. */
+	return top >= kith_names_same_threshold();
 }
 
 static int by_score(const void *a, const void *b)
