@@ -1,0 +1,892 @@
+/*
+ * kith link — find the same person across lists (CSV files or a vault), and
+ * review merges in a vault: propose, review, confirm, reject, merge, undo,
+ * persons; explain a pair.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/io.h"
+#include "core/vault.h"
+#include "link/link.h"
+#include "link/linkcfg.h"
+#include "link/linkvault.h"
+
+#define CSV_MAX ((size_t)2 << 30) /* bytes of one input file */
+
+static const char help[] =
+    "usage: kith link [FILE... | --vault PATH] [--out CLUSTERS.csv] [--pairs PAIRS.csv] [--json] [options]\n"
+    "       kith link explain ID1 ID2 [FILE... | --vault PATH] [--json] [options]\n"
+    "       kith link propose --vault PATH [--reviewer NAME] [options]\n"
+    "       kith link review --vault PATH [--status S|--all] [--json]\n"
+    "       kith link confirm|reject|undo LINK-ID --vault PATH [--note TEXT] [--reviewer NAME]\n"
+    "       kith link merge REF1 REF2 --vault PATH [--note TEXT] [--reviewer NAME]\n"
+    "       kith link persons --vault PATH [--json]\n"
+    "       kith link history LINK-ID --vault PATH [--json]\n\n"
+    "Finds records of the same person: Fellegi-Sunter linkage with blocking, u by\n"
+    "random sampling and m by EM, term-frequency adjustment of surnames, and\n"
+    "clustering with a guard against chaining (docs/linkage.md). Input is CSV\n"
+    "files with a header (columns id, source, name, other_names, sex, birth_year,\n"
+    "birth_date, origin, age, age_in_year; others declared in --config) or the\n"
+    "cases of a vault (the list of a case is source.organization).\n\n"
+    "In a vault a merge is a link record that a person reviews: propose stores\n"
+    "proposed links, confirm/reject decide, undo reverses; nothing is deleted and\n"
+    "`kith link history LINK-ID` shows who did what and when.\n\n"
+    "  --config FILE            columns, fields, blocking rules, model settings\n"
+    "  --out FILE               id,cluster,prob for every record ('-': stdout)\n"
+    "  --pairs FILE             every compared pair with weight, probability, levels\n"
+    "  --json                   a summary (or the command's data) as JSON on stdout\n"
+    "  --threshold P            match probability of a link (default 0.9)\n"
+    "  --max-pairs N            refuse blocking that compares more pairs (default 50000000)\n"
+    "  --block RULE             a blocking rule (repeat; replaces the configuration's)\n"
+    "  --mode dedupe|link       all pairs, or only pairs across lists\n"
+    "  --guard lists|strict|none  chaining guard of the clustering (default lists)\n"
+    "  --count                  only count each blocking rule's pairs, then stop\n"
+    "  --train-records N        estimate the model on a random sample of N records\n"
+    "                           (large data: strict --block rules for scoring, loose\n"
+    "                           --train-block rules for EM; default 50000)\n"
+    "  --train-block RULE       a blocking rule for training (repeat; default: name)\n"
+    "  --seed N                 seed of the random sampling (default 0)\n"
+    "  --threads N              threads (default: all processors)\n"
+    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --note TEXT              a note kept in the link's history\n"
+    "  --status S               review: links with status S (default proposed)\n"
+    "  --all                    review: links of every status\n" KITH_CLI_VAULT_HELP;
+
+enum {
+	OPT_THRESHOLD = 0x200,
+	OPT_MAXPAIRS,
+	OPT_BLOCK,
+	OPT_MODE,
+	OPT_GUARD,
+	OPT_SEED,
+	OPT_THREADS,
+	OPT_REVIEWER,
+	OPT_NOTE,
+	OPT_STATUS,
+	OPT_ALL,
+	OPT_COUNT,
+	OPT_TRAIN_RECORDS,
+	OPT_TRAIN_BLOCK
+};
+
+struct args {
+	struct kith_cli_vault_args va;
+	const char *config, *out, *pairs, *reviewer, *note, *status;
+	int json, all, count;
+	double threshold;
+	unsigned long long max_pairs, seed;
+	int have_seed;
+	unsigned threads;
+	const char *mode;
+	enum kith_cluster_guard guard;
+	const char *blocks[KITH_LINKCFG_MAX_RULES];
+	size_t n_blocks;
+	const char *train_blocks[KITH_LINKCFG_MAX_RULES];
+	size_t n_train_blocks;
+	unsigned long long train_records;
+	char **files;
+	size_t n_files;
+};
+
+static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"config", required_argument, 0, 'c'},
+	    {"out", required_argument, 0, 'o'},
+	    {"pairs", required_argument, 0, 'p'},
+	    {"json", no_argument, 0, 'j'},
+	    {"threshold", required_argument, 0, OPT_THRESHOLD},
+	    {"max-pairs", required_argument, 0, OPT_MAXPAIRS},
+	    {"block", required_argument, 0, OPT_BLOCK},
+	    {"mode", required_argument, 0, OPT_MODE},
+	    {"guard", required_argument, 0, OPT_GUARD},
+	    {"seed", required_argument, 0, OPT_SEED},
+	    {"threads", required_argument, 0, OPT_THREADS},
+	    {"reviewer", required_argument, 0, OPT_REVIEWER},
+	    {"note", required_argument, 0, OPT_NOTE},
+	    {"status", required_argument, 0, OPT_STATUS},
+	    {"all", no_argument, 0, OPT_ALL},
+	    {"count", no_argument, 0, OPT_COUNT},
+	    {"train-records", required_argument, 0, OPT_TRAIN_RECORDS},
+	    {"train-block", required_argument, 0, OPT_TRAIN_BLOCK},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	int opt;
+	char *end;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hjc:o:p:", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&a->va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		case 'j':
+			a->json = 1;
+			break;
+		case 'c':
+			a->config = optarg;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'p':
+			a->pairs = optarg;
+			break;
+		case OPT_THRESHOLD:
+			errno = 0;
+			a->threshold = strtod(optarg, &end);
+			if (errno || *end || !(a->threshold > 0 && a->threshold < 1))
+				return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
+			break;
+		case OPT_MAXPAIRS:
+			errno = 0;
+			a->max_pairs = strtoull(optarg, &end, 10);
+			if (errno || *end || a->max_pairs == 0 || optarg[0] == '-')
+				return kith_cli_usage(cmd, "--max-pairs takes a positive integer");
+			break;
+		case OPT_BLOCK:
+			if (a->n_blocks == KITH_LINKCFG_MAX_RULES)
+				return kith_cli_usage(cmd, "at most %d --block rules",
+						      KITH_LINKCFG_MAX_RULES);
+			a->blocks[a->n_blocks++] = optarg;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "dedupe") && strcmp(optarg, "link"))
+				return kith_cli_usage(cmd, "--mode takes dedupe or link");
+			a->mode = optarg;
+			break;
+		case OPT_GUARD:
+			if (!strcmp(optarg, "lists"))
+				a->guard = KITH_CLUSTER_LISTS;
+			else if (!strcmp(optarg, "strict"))
+				a->guard = KITH_CLUSTER_STRICT;
+			else if (!strcmp(optarg, "none"))
+				a->guard = KITH_CLUSTER_NONE;
+			else
+				return kith_cli_usage(cmd, "--guard takes lists, strict or none");
+			break;
+		case OPT_SEED:
+			errno = 0;
+			a->seed = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || !optarg[0])
+				return kith_cli_usage(cmd, "--seed takes a non-negative integer");
+			a->have_seed = 1;
+			break;
+		case OPT_THREADS: {
+			errno = 0;
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (errno || *end || t < 1 || t > 64)
+				return kith_cli_usage(cmd, "--threads takes 1 to 64");
+			a->threads = (unsigned)t;
+			break;
+		}
+		case OPT_REVIEWER:
+			a->reviewer = optarg;
+			break;
+		case OPT_NOTE:
+			a->note = optarg;
+			break;
+		case OPT_STATUS:
+			a->status = optarg;
+			break;
+		case OPT_ALL:
+			a->all = 1;
+			break;
+		case OPT_COUNT:
+			a->count = 1;
+			break;
+		case OPT_TRAIN_RECORDS:
+			errno = 0;
+			a->train_records = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || a->train_records < 100 ||
+			    a->train_records > 100000000ULL)
+				return kith_cli_usage(cmd,
+						      "--train-records takes an integer from 100 to 10^8");
+			break;
+		case OPT_TRAIN_BLOCK:
+			if (a->n_train_blocks == KITH_LINKCFG_MAX_RULES)
+				return kith_cli_usage(cmd, "at most %d --train-block rules",
+						      KITH_LINKCFG_MAX_RULES);
+			a->train_blocks[a->n_train_blocks++] = optarg;
+			break;
+		default:
+			return kith_cli_usage(cmd, "unknown option");
+		}
+	}
+	a->files = argv + optind;
+	a->n_files = (size_t)(argc - optind);
+	return 0;
+}
+
+static const char *reviewer_of(const struct args *a)
+{
+	if (a->reviewer && *a->reviewer)
+		return a->reviewer;
+	const char *e = getenv("KITH_REVIEWER");
+	if (e && *e)
+		return e;
+	e = getenv("USER");
+	if (e && *e)
+		return e;
+	e = getenv("LOGNAME");
+	return e && *e ? e : "unknown";
+}
+
+/* The configuration: the file, then the command line on top. */
+static int load_config(const struct args *a, struct kith_linkcfg *cfg, struct kith_err *err)
+{
+	kith_linkcfg_init(cfg);
+	if (a->config) {
+		int rc = kith_linkcfg_load(cfg, a->config, err);
+		if (rc)
+			return rc;
+	}
+	if (a->n_blocks) {
+		cfg->n_rules = 0;
+		for (size_t i = 0; i < a->n_blocks; i++) {
+			int rc = kith_linkcfg_rule_parse(&cfg->rules[cfg->n_rules], a->blocks[i], err);
+			if (rc) {
+				char where[64];
+				snprintf(where, sizeof where, "--block %zu", i + 1);
+				if (err)
+					snprintf(err->where, sizeof err->where, "%s", where);
+				return rc;
+			}
+			cfg->n_rules++;
+		}
+	}
+	if (a->n_train_blocks) {
+		cfg->n_train_rules = 0;
+		for (size_t i = 0; i < a->n_train_blocks; i++) {
+			int rc = kith_linkcfg_rule_parse(&cfg->train_rules[cfg->n_train_rules],
+							 a->train_blocks[i], err);
+			if (rc) {
+				if (err)
+					snprintf(err->where, sizeof err->where, "--train-block %zu", i + 1);
+				return rc;
+			}
+			cfg->n_train_rules++;
+		}
+	}
+	if (a->train_records)
+		cfg->train_records = a->train_records;
+	if (a->threshold > 0)
+		cfg->threshold = a->threshold;
+	if (a->max_pairs)
+		cfg->max_pairs = a->max_pairs;
+	if (a->have_seed)
+		cfg->seed = a->seed;
+	if (a->mode)
+		cfg->mode = strcmp(a->mode, "link") == 0 ? KITH_LINKCFG_LINK : KITH_LINKCFG_DEDUPE;
+	return KITH_OK;
+}
+
+/* Input: CSV files (a->files) or the vault (*v opened here). */
+static int load_input(const char *cmd, const struct args *a, const struct kith_linkcfg *cfg,
+		      struct kith_dataset **ds, struct kith_vault **v, size_t **case_of_record)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	int vault = a->va.vault || (!a->n_files && kith_cli_vault_path(NULL));
+	if (vault && a->n_files)
+		return kith_cli_usage(cmd, "give CSV files or a vault, not both");
+	if (!vault && !a->n_files)
+		return kith_cli_usage(cmd, "give CSV files or --vault PATH");
+	if (vault) {
+		int code = kith_cli_open_vault(cmd, &a->va, v);
+		if (code)
+			return code;
+		kith_cli_report_damage(*v);
+		int rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
+		if (rc)
+			return kith_cli_fail(rc, &err);
+		return KITH_EXIT_OK;
+	}
+	int rc = kith_dataset_new(ds, cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	for (size_t i = 0; i < a->n_files; i++) {
+		struct kith_sbuf sb = KITH_SBUF_INIT;
+		rc = kith_io_read_file(a->files[i], CSV_MAX, &sb, &err);
+		if (rc == KITH_OK) {
+			const char *name = strcmp(a->files[i], "-") == 0 ? "stdin" : a->files[i];
+			rc = kith_dataset_add_csv(*ds, sb.buf ? sb.buf : "", sb.len, name, NULL, &err);
+		}
+		kith_sbuf_release(&sb);
+		if (rc)
+			return kith_cli_fail(rc, &err);
+	}
+	rc = kith_dataset_finish(*ds, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	return KITH_EXIT_OK;
+}
+
+static void on_progress(enum kith_link_phase phase, uint64_t done, uint64_t total, void *arg)
+{
+	struct kith_cli_progress *p = arg;
+	if (phase == KITH_LINK_PHASE_BLOCK)
+		kith_cli_progress_update(p, (size_t)done, (size_t)total);
+}
+
+static int run(const struct args *a, const struct kith_dataset *ds, struct kith_link_result *r)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_cli_progress p;
+	kith_cli_progress_init(&p, "comparing pairs");
+	struct kith_link_opts o = {
+	    .threads = a->threads, .guard = a->guard, .progress = on_progress, .progress_arg = &p};
+	int rc = kith_link_run(ds, &o, r, &err);
+	kith_cli_progress_done(&p);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	/* EM can settle on "every compared pair is a match" when no field tells
+	 * the people that blocking brings together apart: say so */
+	if (r->n_pairs >= 100 && r->model.expected_matches >= 0.95 * (double)r->n_pairs)
+		fprintf(
+		    stderr,
+		    "kith: warning: the model takes %.0f%% of the compared pairs for matches: right if the "
+		    "blocking rules are that strict, else the fields do not tell these people apart (see "
+		    "the model in --json)\n",
+		    100.0 * r->model.expected_matches / (double)r->n_pairs);
+	return KITH_EXIT_OK;
+}
+
+/* Writes a file through a temporary one in the same folder, renamed at the end. */
+typedef int (*writer_fn)(const struct kith_link_result *, const struct kith_dataset *, FILE *,
+			 struct kith_err *);
+
+static int write_out(const char *path, writer_fn fn, const struct kith_link_result *r,
+		     const struct kith_dataset *ds)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	FILE *direct = NULL;
+	if (kith_io_is_special(path)) { /* /dev/null, a FIFO: written in place, never replaced */
+		direct = fopen(path, "w");
+		if (!direct) {
+			kith_err_set(&err, KITH_E_IO, path, "cannot open: %s", strerror(errno));
+			return kith_cli_fail(KITH_E_IO, &err);
+		}
+	}
+	if (direct || strcmp(path, "-") == 0) {
+		FILE *f = direct ? direct : stdout;
+		int rc = fn(r, ds, f, &err);
+		if (rc == KITH_OK && fflush(f) != 0)
+			rc = kith_err_set(&err, KITH_E_IO, direct ? path : "stdout", "cannot write");
+		if (direct)
+			fclose(direct);
+		return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	}
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 16);
+	if (!tmp)
+		return kith_cli_fail(KITH_E_NOMEM, NULL);
+	snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		kith_err_set(&err, KITH_E_IO, path, "cannot create: %s", strerror(errno));
+		free(tmp);
+		return kith_cli_fail(KITH_E_IO, &err);
+	}
+	FILE *f = fdopen(fd, "w");
+	int rc = f ? fn(r, ds, f, &err) : kith_err_set(&err, KITH_E_IO, path, "cannot open");
+	if (f) {
+		if (rc == KITH_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+			rc = kith_err_set(&err, KITH_E_IO, path, "cannot write: %s", strerror(errno));
+		if (fclose(f) != 0 && rc == KITH_OK)
+			rc = kith_err_set(&err, KITH_E_IO, path, "cannot write: %s", strerror(errno));
+	} else {
+		close(fd);
+	}
+	if (rc == KITH_OK && rename(tmp, path) != 0)
+		rc = kith_err_set(&err, KITH_E_IO, path, "cannot rename into place: %s", strerror(errno));
+	if (rc) {
+		unlink(tmp);
+		if (!err.where[0])
+			snprintf(err.where, sizeof err.where, "%s", path);
+	}
+	free(tmp);
+	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+}
+
+static void print_text_summary(const struct kith_link_result *r, const struct kith_dataset *ds)
+{
+	fprintf(stderr, "%zu records in %zu list%s; %s\n", r->n_records, kith_dataset_n_sources(ds),
+		kith_dataset_n_sources(ds) == 1 ? "" : "s",
+		r->link_only ? "pairs across lists only" : "every pair");
+	for (size_t i = 0; i < r->n_rules; i++)
+		fprintf(stderr, "  block %-32s %12llu candidates %12llu new pairs\n", r->reports[i].rule,
+			(unsigned long long)r->reports[i].candidates,
+			(unsigned long long)r->reports[i].pairs);
+	if (r->n_train_rules) {
+		fprintf(stderr, "  model estimated on a sample of %zu records:\n", r->train_records);
+		for (size_t i = 0; i < r->n_train_rules; i++)
+			fprintf(stderr, "  train %-32s %12llu candidates %12llu new pairs\n",
+				r->train_reports[i].rule, (unsigned long long)r->train_reports[i].candidates,
+				(unsigned long long)r->train_reports[i].pairs);
+	}
+	double total = 0;
+	for (int p = 0; p < KITH_LINK_PHASES; p++)
+		total += r->seconds[p];
+	fprintf(
+	    stderr,
+	    "%zu pairs compared, %zu matches at probability >= %.3f, %zu persons (%zu links refused by the "
+	    "guard), %.2f s\n",
+	    r->n_pairs, r->n_matches, r->threshold, r->clusters.n_clusters, r->clusters.refused, total);
+}
+
+static int count_only(const struct kith_dataset *ds, const struct args *a)
+{
+	const struct kith_linkcfg *cfg = kith_dataset_config(ds);
+	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES];
+	size_t n = cfg->n_rules;
+	if (n)
+		memcpy(rules, cfg->rules, n * sizeof rules[0]);
+	else
+		n = kith_link_default_rules(ds, rules);
+	struct kith_block_report rep[KITH_LINKCFG_MAX_RULES];
+	struct kith_block_opts bo = {.rules = rules,
+				     .n_rules = n,
+				     .max_pairs = cfg->max_pairs,
+				     .link_only = cfg->mode == KITH_LINKCFG_LINK};
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_block_count(ds, &bo, rep, &err);
+	json_t *arr = a->json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && rep[i].rule[0] == '\0')
+			break; /* not reached: an earlier rule failed */
+		if (arr)
+			json_array_append_new(arr,
+					      json_pack("{s:s,s:I,s:b,s:I}", "rule", rep[i].rule,
+							"candidates", (json_int_t)rep[i].candidates, "exact",
+							rep[i].exact, "records", (json_int_t)rep[i].records));
+		else
+			printf("%-40s %14llu%s candidate pairs (%zu records)\n", rep[i].rule,
+			       (unsigned long long)rep[i].candidates, rep[i].exact ? "" : " at most",
+			       rep[i].records);
+	}
+	if (rc) {
+		json_decref(arr);
+		return kith_cli_fail(rc, &err);
+	}
+	int code = arr ? kith_cli_print_json(arr) : KITH_EXIT_OK;
+	json_decref(arr);
+	return code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_linkcfg cfg;
+	int rc = load_config(&a, &cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_dataset *ds = NULL;
+	struct kith_vault *v = NULL;
+	size_t *cor = NULL;
+	code = load_input("link", &a, &cfg, &ds, &v, &cor);
+	if (code == KITH_EXIT_OK && a.count) {
+		code = count_only(ds, &a);
+	} else if (code == KITH_EXIT_OK) {
+		struct kith_link_result r;
+		code = run(&a, ds, &r);
+		if (code == KITH_EXIT_OK) {
+			if (a.out)
+				code = write_out(a.out, kith_link_write_clusters, &r, ds);
+			if (code == KITH_EXIT_OK && a.pairs)
+				code = write_out(a.pairs, kith_link_write_pairs, &r, ds);
+			if (code == KITH_EXIT_OK && a.json) {
+				json_t *j = kith_link_summary_json(&r, ds);
+				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
+				json_decref(j);
+			} else if (code == KITH_EXIT_OK) {
+				print_text_summary(&r, ds);
+			}
+			kith_link_result_release(&r);
+		}
+	}
+	kith_dataset_free(ds);
+	free(cor);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link explain", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_files < 2)
+		return kith_cli_usage("link explain", "give two record ids (then the CSV files, or --vault)");
+	const char *id1 = a.files[0], *id2 = a.files[1];
+	a.files += 2;
+	a.n_files -= 2;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_linkcfg cfg;
+	int rc = load_config(&a, &cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_dataset *ds = NULL;
+	struct kith_vault *v = NULL;
+	size_t *cor = NULL;
+	code = load_input("link explain", &a, &cfg, &ds, &v, &cor);
+	long ia = -1, ib = -1;
+	if (code == KITH_EXIT_OK) {
+		ia = kith_dataset_find(ds, id1);
+		ib = kith_dataset_find(ds, id2);
+		if (ia < 0 || ib < 0) {
+			kith_err_set(&err, KITH_E_NOTFOUND, ia < 0 ? id1 : id2, "no record with this id");
+			code = kith_cli_fail(KITH_E_NOTFOUND, &err);
+		} else if (ia == ib) {
+			code = kith_cli_usage("link explain", "give two different records");
+		}
+	}
+	if (code == KITH_EXIT_OK) {
+		struct kith_link_result r;
+		code = run(&a, ds, &r);
+		if (code == KITH_EXIT_OK) {
+			struct kith_sbuf text = KITH_SBUF_INIT;
+			json_t *j = NULL;
+			rc = kith_link_explain(&r, ds, (size_t)ia, (size_t)ib, a.json ? NULL : &text,
+					       a.json ? &j : NULL, &err);
+			if (rc)
+				code = kith_cli_fail(rc, &err);
+			else if (a.json)
+				code = kith_cli_print_json(j);
+			else
+				fputs(text.buf ? text.buf : "", stdout);
+			json_decref(j);
+			kith_sbuf_release(&text);
+			kith_link_result_release(&r);
+		}
+	}
+	kith_dataset_free(ds);
+	free(cor);
+	kith_vault_close(v);
+	return code;
+}
+
+static int open_vault_only(const char *cmd, struct args *a, struct kith_vault **v)
+{
+	if (a->n_files)
+		return kith_cli_usage(cmd, "unexpected argument");
+	int code = kith_cli_open_vault(cmd, &a->va, v);
+	if (code == KITH_EXIT_OK)
+		kith_cli_report_damage(*v);
+	return code;
+}
+
+static int cmd_propose(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link propose", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_files)
+		return kith_cli_usage("link propose", "propose works on a vault: --vault PATH");
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_linkcfg cfg;
+	int rc = load_config(&a, &cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_dataset *ds = NULL;
+	struct kith_vault *v = NULL;
+	size_t *cor = NULL;
+	if (!a.va.vault && !kith_cli_vault_path(NULL))
+		return kith_cli_usage("link propose", "give --vault PATH");
+	code = load_input("link propose", &a, &cfg, &ds, &v, &cor);
+	if (code == KITH_EXIT_OK) {
+		struct kith_link_result r;
+		code = run(&a, ds, &r);
+		if (code == KITH_EXIT_OK) {
+			size_t np = 0, ns = 0;
+			rc = kith_link_vault_propose(v, &r, ds, cor, reviewer_of(&a), &np, &ns, &err);
+			if (rc)
+				code = kith_cli_fail(rc, &err);
+			else if (a.json) {
+				json_t *j =
+				    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)r.n_records,
+					      "proposed", (json_int_t)np, "already_known", (json_int_t)ns,
+					      "persons", (json_int_t)r.clusters.n_clusters);
+				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
+				json_decref(j);
+			} else
+				printf("%zu link%s proposed for review (%zu already known); see 'kith link "
+				       "review'\n",
+				       np, np == 1 ? "" : "s", ns);
+			kith_link_result_release(&r);
+		}
+	}
+	kith_dataset_free(ds);
+	free(cor);
+	kith_vault_close(v);
+	return code;
+}
+
+static void print_link_text(const json_t *l)
+{
+	const json_t *score = json_object_get(l, "score");
+	const char *id = json_string_value(json_object_get(l, "id"));
+	printf("link %s  %s", id ? id : "?", json_string_value(json_object_get(l, "status")));
+	if (json_is_number(score))
+		printf("  score %.4f", json_number_value(score));
+	const char *m = json_string_value(json_object_get(l, "method"));
+	const char *rv = json_string_value(json_object_get(l, "reviewer"));
+	printf("  (%s%s%s, version %lld)\n", m ? m : "?", rv ? ", by " : "", rv ? rv : "",
+	       (long long)json_integer_value(json_object_get(l, "version")));
+	const json_t *cases = json_object_get(l, "cases");
+	for (size_t i = 0; i < json_array_size(cases); i++) {
+		const json_t *c = json_array_get(cases, i);
+		const char *ref = json_string_value(json_object_get(c, "ref"));
+		const char *name = json_string_value(json_object_get(c, "name"));
+		printf("    %-16s %s\n", ref ? ref : "(unreadable)", name ? name : "");
+	}
+	const json_t *ex = json_object_get(l, "explanations");
+	for (size_t i = 0; i < json_array_size(ex); i++) {
+		const json_t *e = json_array_get(ex, i);
+		printf("    %s vs %s: weight %+.2f, probability %.4f (prior %+.2f)\n",
+		       json_string_value(json_object_get(e, "id1")),
+		       json_string_value(json_object_get(e, "id2")),
+		       json_number_value(json_object_get(e, "weight")),
+		       json_number_value(json_object_get(e, "prob")),
+		       json_number_value(json_object_get(e, "prior")));
+		const json_t *fs = json_object_get(e, "fields");
+		for (size_t k = 0; k < json_array_size(fs); k++) {
+			const json_t *f = json_array_get(fs, k);
+			double tf = json_number_value(json_object_get(f, "tf_bits"));
+			printf("      %-10s %-10s %+7.2f%s  %s\n",
+			       json_string_value(json_object_get(f, "field")),
+			       json_string_value(json_object_get(f, "level")),
+			       json_number_value(json_object_get(f, "bits")), tf != 0 ? " (tf)" : "",
+			       json_string_value(json_object_get(f, "comparison")));
+		}
+	}
+}
+
+static int cmd_review(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link review", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.status && strcmp(a.status, "proposed") && strcmp(a.status, "confirmed") &&
+	    strcmp(a.status, "rejected") && strcmp(a.status, "undone"))
+		return kith_cli_usage("link review",
+				      "--status takes proposed, confirmed, rejected or undone");
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_linkcfg cfg;
+	int rc = load_config(&a, &cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_vault *v = NULL;
+	code = open_vault_only("link review", &a, &v);
+	if (code)
+		return code;
+	json_t *links = NULL;
+	const char *status = a.all ? NULL : a.status ? a.status : "proposed";
+	rc = kith_link_vault_links_json(v, status, 1, &cfg, &links, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else if (a.json) {
+		code = kith_cli_print_json(links);
+	} else {
+		for (size_t i = 0; i < json_array_size(links); i++)
+			print_link_text(json_array_get(links, i));
+		fprintf(stderr, "%zu link%s%s%s\n", json_array_size(links),
+			json_array_size(links) == 1 ? "" : "s", status ? " " : "", status ? status : "");
+	}
+	json_decref(links);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_status(int argc, char **argv, const char *status, const char *cmd)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_files != 1)
+		return kith_cli_usage(cmd, "give one LINK-ID");
+	const char *id = a.files[0];
+	a.n_files = 0;
+	struct kith_vault *v = NULL;
+	code = open_vault_only(cmd, &a, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	char full[KITH_VAULT_ID_HEX];
+	int rc = kith_link_vault_set_status(v, id, status, reviewer_of(&a), a.note, full, &err);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	else
+		printf("link %s %s\n", full, status);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link merge", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_files != 2)
+		return kith_cli_usage("link merge", "give two case refs");
+	const char *r1 = a.files[0], *r2 = a.files[1];
+	a.n_files = 0;
+	struct kith_vault *v = NULL;
+	code = open_vault_only("link merge", &a, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	char id[KITH_VAULT_ID_HEX];
+	int rc = kith_link_vault_merge(v, r1, r2, reviewer_of(&a), a.note, id, &err);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	else
+		printf("link %s confirmed (manual merge)\n", id);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_history(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link history", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_files != 1)
+		return kith_cli_usage("link history", "give one LINK-ID");
+	const char *id = a.files[0];
+	a.n_files = 0;
+	struct kith_vault *v = NULL;
+	code = open_vault_only("link history", &a, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *h = NULL;
+	int rc = kith_link_vault_history_json(v, id, &h, &err);
+	if (h && a.json) {
+		code = kith_cli_print_json(h);
+	} else if (h) {
+		for (size_t i = 0; i < json_array_size(h); i++) {
+			const json_t *o = json_array_get(h, i);
+			char when[64];
+			kith_cli_format_time((long long)json_integer_value(json_object_get(o, "at")), when,
+					     sizeof when);
+			const char *st = json_string_value(json_object_get(o, "status"));
+			const char *rv = json_string_value(json_object_get(o, "reviewer"));
+			const char *note = json_string_value(json_object_get(o, "note"));
+			printf("v%-4lld %s  %-8s %-10s by %s%s%s\n",
+			       (long long)json_integer_value(json_object_get(o, "version")), when,
+			       json_string_value(json_object_get(o, "action")), st ? st : "?", rv ? rv : "?",
+			       note && *note ? "  note: " : "", note ? note : "");
+		}
+	}
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	json_decref(h);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_persons(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("link persons", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	struct kith_vault *v = NULL;
+	code = open_vault_only("link persons", &a, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *p = kith_link_vault_persons_json(v, &err);
+	size_t n_cases = 0;
+	kith_vault_records(v, "case", &n_cases);
+	if (!p) {
+		code = kith_cli_fail(err.status ? err.status : KITH_E_NOMEM, &err);
+	} else if (a.json) {
+		code = kith_cli_print_json(p);
+	} else {
+		size_t joined = 0;
+		for (size_t i = 0; i < json_array_size(p); i++) {
+			const json_t *o = json_array_get(p, i);
+			const json_t *cs = json_object_get(o, "cases");
+			joined += json_array_size(cs);
+			printf("person %lld:", (long long)json_integer_value(json_object_get(o, "person")));
+			for (size_t k = 0; k < json_array_size(cs); k++) {
+				const char *ref =
+				    json_string_value(json_object_get(json_array_get(cs, k), "ref"));
+				printf(" %s", ref ? ref : "?");
+			}
+			printf("\n");
+		}
+		fprintf(stderr, "%zu cases; %zu persons of two cases or more (%zu cases); %zu alone\n",
+			n_cases, json_array_size(p), joined, n_cases - joined);
+	}
+	json_decref(p);
+	kith_vault_close(v);
+	return code;
+}
+
+int kith_cmd_link(int argc, char **argv)
+{
+	if (argc >= 2) {
+		const char *s = argv[1];
+		if (!strcmp(s, "explain"))
+			return cmd_explain(argc - 1, argv + 1);
+		if (!strcmp(s, "propose"))
+			return cmd_propose(argc - 1, argv + 1);
+		if (!strcmp(s, "review"))
+			return cmd_review(argc - 1, argv + 1);
+		if (!strcmp(s, "confirm"))
+			return cmd_status(argc - 1, argv + 1, "confirmed", "link confirm");
+		if (!strcmp(s, "reject"))
+			return cmd_status(argc - 1, argv + 1, "rejected", "link reject");
+		if (!strcmp(s, "undo"))
+			return cmd_status(argc - 1, argv + 1, "undone", "link undo");
+		if (!strcmp(s, "merge"))
+			return cmd_merge(argc - 1, argv + 1);
+		if (!strcmp(s, "persons"))
+			return cmd_persons(argc - 1, argv + 1);
+		if (!strcmp(s, "history"))
+			return cmd_history(argc - 1, argv + 1);
+	}
+	return cmd_run(argc, argv);
+}

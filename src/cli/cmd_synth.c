@@ -1,0 +1,238 @@
+/*
+ * kith synth — fictional labelled data for linkage, estimation and tracing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/io.h"
+#include "link/synth.h"
+
+static const char help[] =
+    "usage: kith synth --out DIR [--people N] [--lists K] [--seed S] [--families] [--cases FILE.jsonl] "
+    "[--json]\n\n"
+    "Generates an invented population of North Korean refugees (Korean names from\n"
+    "syllable tables, surnames by census shares, mostly women, mostly from North\n"
+    "Hamgyong and Ryanggang) and K lists that record it with heterogeneous and\n"
+    "dependent capture, each in its own spellings (Hangul with North or South\n"
+    "initial sounds, Revised Romanization, McCune-Reischauer with and without\n"
+    "breves, North Korean style, common English; Western order; typos; birth years\n"
+    "off by one; ages instead of birth years; missing fields). Deterministic for a\n"
+    "seed. Every name is invented.\n\n"
+    "Writes DIR/records.csv (id,source,name,other_names,sex,birth_year,birth_date,\n"
+    "origin,age,age_in_year) and DIR/truth.csv (record,person); with --families\n"
+    "also DIR/families.csv (mother,child,separation_place,separation_year,trace)\n"
+    "and DIR/trace_requests.jsonl (\"trace\" records).\n\n"
+    "  --out DIR                the folder (made if missing)\n"
+    "  --people N               the true population (default 1000)\n"
+    "  --lists K                lists that record it (default 4, at most 16)\n"
+    "  --seed S                 the seed (default 1)\n"
+    "  --families               mothers and children separated in Yanbian around 2003\n"
+    "  --cases FILE.jsonl       the records also as \"case\" records (ref = record id),\n"
+    "                           for `kith import` (the demo vault, benchmarks)\n"
+    "  --json                   print the summary as JSON\n";
+
+struct outfile {
+	char *path, *tmp;
+	FILE *f;
+};
+
+static int out_open(struct outfile *o, const char *dir, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+	o->path = malloc(n);
+	o->tmp = malloc(n + 16);
+	if (!o->path || !o->tmp)
+		return -1;
+	snprintf(o->path, n, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+	if (kith_io_is_special(o->path)) { /* /dev/null, a FIFO: written in place, never replaced */
+		free(o->tmp);
+		o->tmp = NULL;
+		o->f = fopen(o->path, "w");
+		return o->f ? 0 : -1;
+	}
+	snprintf(o->tmp, n + 16, "%s.tmp-XXXXXX", o->path);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0)
+		return -1;
+	o->f = fdopen(fd, "w");
+	if (!o->f) {
+		close(fd);
+		unlink(o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* Closes; renames into place when ok, removes the temporary file otherwise. */
+static int out_close(struct outfile *o, int ok)
+{
+	int rc = 0;
+	if (o->f) {
+		if (ok && fflush(o->f) != 0)
+			rc = -1;
+		if (ok && o->tmp && fsync(fileno(o->f)) != 0)
+			rc = -1;
+		if (fclose(o->f) != 0)
+			rc = -1;
+		if (o->tmp && ok && rc == 0 && rename(o->tmp, o->path) != 0)
+			rc = -1;
+		if (o->tmp && (!ok || rc))
+			unlink(o->tmp);
+	}
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof *o);
+	return rc;
+}
+
+int kith_cmd_synth(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"out", required_argument, 0, 'o'},
+	    {"people", required_argument, 0, 'n'},
+	    {"lists", required_argument, 0, 'k'},
+	    {"seed", required_argument, 0, 's'},
+	    {"families", no_argument, 0, 'f'},
+	    {"cases", required_argument, 0, 'c'},
+	    {"json", no_argument, 0, 'j'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	const char *dir = NULL, *cases = NULL;
+	struct kith_synth_opts o = {.people = 1000, .lists = 4, .seed = 1};
+	int as_json = 0, opt;
+	char *end;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "ho:n:k:s:fc:j", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'o':
+			dir = optarg;
+			break;
+		case 'n':
+			errno = 0;
+			o.people = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || o.people < 2 ||
+			    o.people > KITH_SYNTH_MAX_PEOPLE)
+				return kith_cli_usage("synth", "--people takes 2 to %u",
+						      KITH_SYNTH_MAX_PEOPLE);
+			break;
+		case 'k': {
+			errno = 0;
+			unsigned long k = strtoul(optarg, &end, 10);
+			if (errno || *end || k < 1 || k > KITH_SYNTH_MAX_LISTS)
+				return kith_cli_usage("synth", "--lists takes 1 to %d", KITH_SYNTH_MAX_LISTS);
+			o.lists = (unsigned)k;
+			break;
+		}
+		case 's':
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || !optarg[0])
+				return kith_cli_usage("synth", "--seed takes a non-negative integer");
+			break;
+		case 'f':
+			o.families = 1;
+			break;
+		case 'c':
+			cases = optarg;
+			break;
+		case 'j':
+			as_json = 1;
+			break;
+		default:
+			return kith_cli_usage("synth", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return kith_cli_usage("synth", "unexpected argument");
+	if (!dir && !cases)
+		return kith_cli_usage("synth", "give --out DIR (and/or --cases FILE)");
+	if (dir && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "kith: %s: cannot make the folder: %s\n", dir, strerror(errno));
+		return KITH_EXIT_IO;
+	}
+	struct outfile rec, tru, fam, tra, cas;
+	memset(&rec, 0, sizeof rec);
+	memset(&tru, 0, sizeof tru);
+	memset(&fam, 0, sizeof fam);
+	memset(&tra, 0, sizeof tra);
+	memset(&cas, 0, sizeof cas);
+	int bad = 0;
+	if (dir) {
+		bad |= out_open(&rec, dir, "records.csv") || out_open(&tru, dir, "truth.csv");
+		if (o.families)
+			bad |= out_open(&fam, dir, "families.csv") ||
+			       out_open(&tra, dir, "trace_requests.jsonl");
+	}
+	if (cases && !bad) {
+		/* the folder of FILE is made if missing (one level, as --out) */
+		const char *slash = strrchr(cases, '/');
+		if (slash && slash != cases) {
+			char *parent = strndup(cases, (size_t)(slash - cases));
+			if (!parent || (mkdir(parent, 0700) != 0 && errno != EEXIST)) {
+				fprintf(stderr, "kith: %s: cannot make the folder: %s\n",
+					parent ? parent : cases, strerror(errno));
+				free(parent);
+				out_close(&rec, 0);
+				out_close(&tru, 0);
+				out_close(&fam, 0);
+				out_close(&tra, 0);
+				return KITH_EXIT_IO;
+			}
+			free(parent);
+		}
+		bad |= out_open(&cas, NULL, cases);
+	}
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_synth_summary s;
+	int rc = KITH_OK;
+	if (bad) {
+		fprintf(stderr, "kith: cannot create the output files: %s\n", strerror(errno));
+	} else {
+		rc = kith_synth_write(&o, rec.f, tru.f, fam.f, tra.f, cas.f, &s, &err);
+	}
+	int ok = !bad && rc == KITH_OK;
+	int cbad = out_close(&rec, ok) | out_close(&tru, ok) | out_close(&fam, ok) | out_close(&tra, ok) |
+		   out_close(&cas, ok);
+	if (bad || cbad) {
+		if (!bad)
+			fprintf(stderr, "kith: cannot write the output files\n");
+		return KITH_EXIT_IO;
+	}
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	if (as_json) {
+		json_t *lists = json_array();
+		for (unsigned l = 0; lists && l < s.lists; l++)
+			json_array_append_new(lists, json_pack("{s:s,s:I}", "name", s.list_names[l],
+							       "records", (json_int_t)s.per_list[l]));
+		json_t *j =
+		    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "seed", (json_int_t)o.seed, "people",
+			      (json_int_t)s.people, "recorded", (json_int_t)s.recorded, "records",
+			      (json_int_t)s.records, "true_pairs", (json_int_t)s.true_pairs, "families",
+			      (json_int_t)s.families, "traces", (json_int_t)s.traces, "lists", lists);
+		int code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
+		json_decref(j);
+		return code;
+	}
+	printf(
+	    "%llu people, %llu recorded on at least one of %u lists, %llu records (%llu pairs of one person)",
+	    (unsigned long long)s.people, (unsigned long long)s.recorded, s.lists,
+	    (unsigned long long)s.records, (unsigned long long)s.true_pairs);
+	if (o.families)
+		printf(", %llu mother-child pairs, %llu tracing requests", (unsigned long long)s.families,
+		       (unsigned long long)s.traces);
+	printf("\n");
+	return KITH_EXIT_OK;
+}

@@ -1,0 +1,1682 @@
+/*
+ * dataset — records of a linkage run, normalized once on the way in, and the
+ * comparison of two records into a vector of agreement levels.
+ *
+ * Layout: one array of fixed-size records, one array of name entries (each
+ * record's names are contiguous), one array of values per declared field, and
+ * one wiping string arena (ids, folded names and values) addressed by 32-bit
+ * offsets. Ids are indexed by a hash map with chains for true collisions.
+ */
+#include "link/dataset.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/csv.h"
+#include "core/record.h"
+#include "core/sbuf.h"
+#include "link/compare.h"
+#include "link/hmap.h"
+
+#if defined(__has_include)
+#if __has_include("names/names.h")
+#include "names/names.h"
+#define HAVE_NAMES 1
+#endif
+#endif
+#ifndef HAVE_NAMES
+#define HAVE_NAMES 0
+#endif
+
+#define ARENA_MAX 0xFFFFFFF0u
+#define VALUE_MAX 4096 /* bytes of one value */
+#define JW_T1 0.92
+#define JW_T2 0.80
+
+enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
+
+struct name_entry {
+#if HAVE_NAMES
+	struct kith_name enc;
+#endif
+	uint32_t fold_off;
+	uint32_t fold_len;
+	uint64_t surname_key; /* 0: none */
+	float share;	      /* census share, 0 when not a known Korean surname */
+	uint8_t korean;	      /* compared by the names engine */
+};
+
+struct rec {
+	uint32_t id_off;
+	uint32_t id_len;
+	uint32_t source;
+	uint32_t name0;
+	uint8_t n_names;
+	uint8_t sex;
+	uint8_t birth_approx;
+	uint8_t origin_province;
+	struct kith_compare_date birth;
+	uint32_t origin_off;
+	uint32_t origin_len;
+	uint64_t origin_hash;
+	uint32_t file;
+	uint32_t line;
+	float name_share; /* share used by the term-frequency adjustment (finish) */
+};
+
+#define INLINE_MAX 23 /* values this short live in the record's row */
+
+struct fval {
+	uint64_t hash;
+	uint32_t off; /* in the arena when len > INLINE_MAX */
+	uint32_t len;
+	struct kith_compare_date date;
+	float share;
+	char inl[INLINE_MAX + 1];
+};
+
+/* A field slot: a role-based field or a declared one. */
+struct fslot {
+	struct kith_dataset_field pub;
+	int cfg_index; /* declared field: index in cfg.fields; else -1 */
+	double t1, t2; /* fuzzy thresholds */
+	double mean_share;
+};
+
+struct kith_dataset {
+	struct kith_linkcfg cfg;
+	struct rec *recs;
+	size_t n, cap;
+	struct name_entry *names;
+	size_t n_names, cap_names;
+	struct fval *vals; /* row-major: record i's fields are vals[i * nfc ...] */
+	size_t nfc;
+	struct kith_sbuf arena;
+	struct kith_hmap ids;
+	uint32_t *id_next; /* chain of records with the same id hash (index+1, 0 ends) */
+	char **sources;
+	size_t n_sources, cap_sources;
+	size_t *source_sizes;
+	char **files;
+	size_t n_files;
+	int finished;
+	/* fields after finish */
+	struct fslot slots[KITH_LINKCFG_MAX_FIELDS];
+	size_t n_slots;
+	struct kith_dataset_field pubs[KITH_LINKCFG_MAX_FIELDS];
+	double name_t1, name_t2, jw_t1, jw_t2;
+	double name_mean_share;
+	double tf_max;
+	struct kith_hmap sex_cache;  /* hash of a sex value -> parsed + 1 */
+	struct kith_hmap prov_cache; /* hash of an origin -> province id pointer, or 1 when none */
+	struct kith_sbuf scratch;    /* joined values while reading a row */
+	struct kith_sbuf scratch2;
+};
+
+/* --- small helpers */
+
+static int grow_array(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return KITH_OK;
+	size_t nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	void *np = realloc(*p, nc * elem);
+	if (!np)
+		return KITH_E_NOMEM;
+	*p = np;
+	*cap = nc;
+	return KITH_OK;
+}
+
+/* Grows an array that holds personal data: a new block, a copy, and the old
+ * block wiped before it is freed (realloc could leave a copy behind). */
+static int grow_wiping(void **p, size_t old_cap, size_t new_cap, size_t elem)
+{
+	void *np = malloc(new_cap * elem);
+	if (!np)
+		return KITH_E_NOMEM;
+	if (*p) {
+		memcpy(np, *p, old_cap * elem);
+		sodium_memzero(*p, old_cap * elem);
+		free(*p);
+	}
+	*p = np;
+	return KITH_OK;
+}
+
+/* Grows the record arrays (records, id chains, declared values) together. */
+static int ensure_cap(struct kith_dataset *ds, size_t need)
+{
+	if (need <= ds->cap)
+		return KITH_OK;
+	size_t nc = ds->cap ? ds->cap * 2 : 256;
+	while (nc < need)
+		nc *= 2;
+	if (grow_wiping((void **)&ds->recs, ds->cap, nc, sizeof *ds->recs))
+		return KITH_E_NOMEM;
+	uint32_t *nx = realloc(ds->id_next, nc * sizeof *nx);
+	if (!nx)
+		return KITH_E_NOMEM;
+	ds->id_next = nx;
+	if (ds->nfc && grow_wiping((void **)&ds->vals, ds->cap * ds->nfc, nc * ds->nfc, sizeof *ds->vals))
+		return KITH_E_NOMEM;
+	ds->cap = nc;
+	return KITH_OK;
+}
+
+static struct fval *val_at(const struct kith_dataset *ds, size_t i, size_t f)
+{
+	return &ds->vals[i * ds->nfc + f];
+}
+
+static const char *arena_str(const struct kith_dataset *ds, uint32_t off)
+{
+	return ds->arena.buf + off;
+}
+
+static const char *fval_str(const struct kith_dataset *ds, const struct fval *v)
+{
+	return v->len <= INLINE_MAX ? v->inl : ds->arena.buf + v->off;
+}
+
+static int arena_add(struct kith_dataset *ds, const char *s, size_t len, uint32_t *off)
+{
+	if (ds->arena.len + len + 1 > ARENA_MAX)
+		return KITH_E_LIMIT;
+	*off = (uint32_t)ds->arena.len;
+	if (kith_sbuf_add(&ds->arena, s, len) || kith_sbuf_addc(&ds->arena, '\0'))
+		return KITH_E_NOMEM;
+	return KITH_OK;
+}
+
+#if HAVE_NAMES
+static int is_hangul_text(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i + 2 < len; i++) {
+		if ((p[i] & 0xF0) != 0xE0 || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80)
+			continue;
+		uint32_t c =
+		    ((uint32_t)(p[i] & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
+		if ((c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) ||
+		    (c >= 0x3130 && c <= 0x318F))
+			return 1;
+	}
+	return 0;
+}
+#endif
+
+/* The last word of a folded name (after its last space). */
+static const char *last_word(const char *f, size_t len)
+{
+	const char *p = f + len;
+	while (p > f && p[-1] != ' ')
+		p--;
+	return p;
+}
+
+static const char *trim(const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	*len = n;
+	return s;
+}
+
+/* --- lifecycle */
+
+int kith_dataset_new(struct kith_dataset **out, const struct kith_linkcfg *cfg, struct kith_err *err)
+{
+	struct kith_dataset *ds = calloc(1, sizeof *ds);
+	if (!ds)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	ds->cfg = *cfg;
+	ds->nfc = cfg->n_fields;
+	ds->tf_max = cfg->tf_max > 0 ? cfg->tf_max : KITH_LINKCFG_DEFAULT_TF_MAX;
+#if HAVE_NAMES
+	ds->name_t1 = kith_names_same_threshold();
+	ds->name_t2 = ds->name_t1 - 0.15;
+#else
+	ds->name_t1 = JW_T1;
+	ds->name_t2 = JW_T2;
+#endif
+	ds->jw_t1 = JW_T1;
+	ds->jw_t2 = JW_T2;
+	if (cfg->name_levels[0] > 0) {
+		ds->name_t1 = ds->jw_t1 = cfg->name_levels[0];
+		ds->name_t2 = ds->jw_t2 = cfg->name_levels[1];
+	}
+	*out = ds;
+	return KITH_OK;
+}
+
+void kith_dataset_free(struct kith_dataset *ds)
+{
+	if (!ds)
+		return;
+	if (ds->names) {
+		sodium_memzero(ds->names, ds->n_names * sizeof *ds->names);
+		free(ds->names);
+	}
+	if (ds->recs) {
+		sodium_memzero(ds->recs, ds->cap * sizeof *ds->recs);
+		free(ds->recs);
+	}
+	if (ds->vals) {
+		sodium_memzero(ds->vals, ds->cap * ds->nfc * sizeof *ds->vals);
+		free(ds->vals);
+	}
+	kith_sbuf_release(&ds->arena);
+	kith_sbuf_release(&ds->scratch);
+	kith_sbuf_release(&ds->scratch2);
+	kith_hmap_release(&ds->ids);
+	kith_hmap_release(&ds->sex_cache);
+	kith_hmap_release(&ds->prov_cache);
+	free(ds->id_next);
+	for (size_t i = 0; i < ds->n_sources; i++)
+		kith_wipe_free_str(ds->sources[i]);
+	free(ds->sources);
+	free(ds->source_sizes);
+	for (size_t i = 0; i < ds->n_files; i++)
+		free(ds->files[i]);
+	free(ds->files);
+	free(ds);
+}
+
+/* --- sources and ids */
+
+static int source_index(struct kith_dataset *ds, const char *name, uint32_t *out)
+{
+	for (size_t i = 0; i < ds->n_sources; i++) {
+		if (strcmp(ds->sources[i], name) == 0) {
+			*out = (uint32_t)i;
+			return KITH_OK;
+		}
+	}
+	if (ds->n_sources >= 65535)
+		return KITH_E_LIMIT;
+	if (grow_array((void **)&ds->sources, &ds->cap_sources, ds->n_sources + 1, sizeof *ds->sources))
+		return KITH_E_NOMEM;
+	char *c = strdup(name);
+	if (!c)
+		return KITH_E_NOMEM;
+	ds->sources[ds->n_sources] = c;
+	*out = (uint32_t)ds->n_sources++;
+	return KITH_OK;
+}
+
+static long find_id(const struct kith_dataset *ds, const char *id, size_t len)
+{
+	uint64_t h = kith_compare_hash(id, len);
+	uint64_t *v = kith_hmap_get(&ds->ids, h);
+	if (!v)
+		return -1;
+	for (uint64_t i = *v; i; i = ds->id_next[i - 1]) {
+		const struct rec *r = &ds->recs[i - 1];
+		if (r->id_len == len && memcmp(arena_str(ds, r->id_off), id, len) == 0)
+			return (long)(i - 1);
+	}
+	return -1;
+}
+
+static int index_id(struct kith_dataset *ds, size_t i)
+{
+	const struct rec *r = &ds->recs[i];
+	uint64_t h = kith_compare_hash(arena_str(ds, r->id_off), r->id_len);
+	uint64_t *v = kith_hmap_upsert(&ds->ids, h, 0);
+	if (!v)
+		return KITH_E_NOMEM;
+	ds->id_next[i] = (uint32_t)*v;
+	*v = i + 1;
+	return KITH_OK;
+}
+
+long kith_dataset_find(const struct kith_dataset *ds, const char *id)
+{
+	return find_id(ds, id, strlen(id));
+}
+
+/* --- names */
+
+static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struct name_entry *e,
+		       struct kith_err *err)
+{
+	memset(e, 0, sizeof *e);
+#if HAVE_NAMES
+	int rc = kith_names_encode(&e->enc, s, len, err);
+	if (rc)
+		return rc;
+	e->surname_key = kith_names_surname_key(&e->enc);
+	e->korean = is_hangul_text(s, len) || e->surname_key != 0;
+	e->share = e->korean && e->surname_key ? (float)kith_names_surname_share(&e->enc) : 0.0f;
+#endif
+	size_t old = ds->scratch2.len;
+	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
+	if (frc)
+		return frc;
+	const char *f = ds->scratch2.buf + old;
+	size_t flen = ds->scratch2.len - old;
+	if (flen == 0) {
+		kith_sbuf_reset(&ds->scratch2);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "a name without letters");
+	}
+#if !HAVE_NAMES
+	/* without the names engine: the last word is taken as the surname */
+	const char *last = last_word(f, flen);
+	e->surname_key = kith_compare_hash(last, flen - (size_t)(last - f));
+	e->korean = 0;
+#else
+	if (!e->korean) {
+		const char *last = last_word(f, flen);
+		e->surname_key = kith_compare_hash(last, flen - (size_t)(last - f));
+	}
+#endif
+	int rc2 = arena_add(ds, f, flen, &e->fold_off);
+	e->fold_len = (uint32_t)flen;
+	kith_sbuf_reset(&ds->scratch2);
+	if (rc2)
+		return kith_err_set(err, rc2, NULL,
+				    rc2 == KITH_E_LIMIT ? "more text than 4 GiB" : "out of memory");
+	return KITH_OK;
+}
+
+/* --- adding a record */
+
+enum bad_kind { BAD_NONE, BAD_ID, BAD_SOURCE, BAD_NAME, BAD_SEX, BAD_BIRTH, BAD_AGE, BAD_ORIGIN, BAD_FIELD };
+
+struct bad {
+	enum bad_kind kind;
+	size_t index; /* name or field index */
+};
+
+static int parse_sex(const char *s, size_t len, uint8_t *out)
+{
+	if (len == 0) {
+		*out = SEX_MISSING;
+		return KITH_OK;
+	}
+	char buf[64];
+	if (len >= sizeof buf)
+		return KITH_E_INVALID;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	const char *id;
+	if (kith_record_vocab_lookup("sex", buf, &id))
+		return KITH_E_INVALID;
+	*out = strcmp(id, "female") == 0  ? SEX_F
+	       : strcmp(id, "male") == 0  ? SEX_M
+	       : strcmp(id, "other") == 0 ? SEX_OTHER
+					  : SEX_MISSING;
+	return KITH_OK;
+}
+
+static int value_add(struct kith_dataset *ds, struct fval *v, const struct kith_linkcfg_field *f,
+		     const char *s, struct kith_err *err)
+{
+	size_t len;
+	s = trim(s ? s : "", &len);
+	memset(v, 0, sizeof *v);
+	if (len == 0)
+		return KITH_OK;
+	if (len > VALUE_MAX)
+		return kith_err_set(err, KITH_E_LIMIT, NULL, "value longer than %d bytes", VALUE_MAX);
+	if (f->type == KITH_LINKCFG_DATE) {
+		if (kith_compare_date_parse(s, len, &v->date))
+			return kith_err_set(
+			    err, KITH_E_INVALID, NULL,
+			    "not a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYYMMDD, years 1800-2100)");
+		v->hash = kith_compare_hash(&v->date, sizeof v->date);
+		return KITH_OK;
+	}
+	size_t old = ds->scratch2.len;
+	int rc = kith_compare_fold(s, len, &ds->scratch2, err);
+	if (rc)
+		return rc;
+	size_t flen = ds->scratch2.len - old;
+	if (flen == 0) { /* punctuation only: missing */
+		kith_sbuf_reset(&ds->scratch2);
+		return KITH_OK;
+	}
+	v->hash = kith_compare_hash(ds->scratch2.buf + old, flen);
+	v->len = (uint32_t)flen;
+	if (flen <= INLINE_MAX)
+		memcpy(v->inl, ds->scratch2.buf + old, flen);
+	else
+		rc = arena_add(ds, ds->scratch2.buf + old, flen, &v->off);
+	kith_sbuf_reset(&ds->scratch2);
+	if (rc)
+		return kith_err_set(err, rc, NULL,
+				    rc == KITH_E_LIMIT ? "more text than 4 GiB" : "out of memory");
+	return KITH_OK;
+}
+
+static int add_input(struct kith_dataset *ds, const struct kith_dataset_input *in, uint32_t file,
+		     uint32_t line, struct bad *bad, struct kith_err *err)
+{
+	bad->kind = BAD_NONE;
+	if (ds->finished)
+		return kith_err_set(err, KITH_E_INTERNAL, NULL, "dataset already finished");
+	if (ds->n >= KITH_DATASET_MAX_RECORDS)
+		return kith_err_set(err, KITH_E_LIMIT, NULL, "more than %u records",
+				    KITH_DATASET_MAX_RECORDS);
+	size_t idlen;
+	const char *id = trim(in->id ? in->id : "", &idlen);
+	bad->kind = BAD_ID;
+	if (idlen == 0)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "empty id");
+	if (idlen > KITH_DATASET_ID_MAX)
+		return kith_err_set(err, KITH_E_LIMIT, NULL, "id longer than %d bytes", KITH_DATASET_ID_MAX);
+	long prev = find_id(ds, id, idlen);
+	if (prev >= 0) {
+		const struct rec *p = &ds->recs[prev];
+		if (p->file)
+			return kith_err_set(err, KITH_E_INVALID, NULL, "id used twice (first at %s:%u)",
+					    ds->files[p->file - 1], p->line);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "id used twice (first as record %ld)",
+				    prev + 1);
+	}
+	if (ensure_cap(ds, ds->n + 1))
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	size_t arena_mark = ds->arena.len, names_mark = ds->n_names, sources_mark = ds->n_sources;
+	struct rec r;
+	memset(&r, 0, sizeof r);
+	r.file = file;
+	r.line = line;
+	r.id_len = (uint32_t)idlen;
+	int rc = arena_add(ds, id, idlen, &r.id_off);
+	if (rc) {
+		rc = kith_err_set(err, rc, NULL,
+				  rc == KITH_E_LIMIT ? "more text than 4 GiB" : "out of memory");
+		goto undo;
+	}
+	bad->kind = BAD_SOURCE;
+	size_t slen;
+	const char *src = trim(in->source ? in->source : "", &slen);
+	if (slen > 200) {
+		rc = kith_err_set(err, KITH_E_LIMIT, NULL, "list name longer than 200 bytes");
+		goto undo;
+	}
+	char srcbuf[208];
+	memcpy(srcbuf, slen ? src : "default", slen ? slen : 7);
+	srcbuf[slen ? slen : 7] = '\0';
+	rc = source_index(ds, srcbuf, &r.source);
+	if (rc) {
+		rc = kith_err_set(err, rc, NULL,
+				  rc == KITH_E_LIMIT ? "more than 65535 lists" : "out of memory");
+		goto undo;
+	}
+	/* names */
+	bad->kind = BAD_NAME;
+	r.name0 = (uint32_t)ds->n_names;
+	for (size_t k = 0; k < in->n_names && k < KITH_DATASET_MAX_NAMES; k++) {
+		bad->index = k;
+		size_t nl;
+		const char *nm = trim(in->names[k] ? in->names[k] : "", &nl);
+		if (nl == 0)
+			continue;
+		if (r.n_names == KITH_DATASET_MAX_NAMES)
+			break;
+		if (ds->n_names == ds->cap_names) {
+			size_t nc = ds->cap_names ? ds->cap_names * 2 : 256;
+			if (grow_wiping((void **)&ds->names, ds->cap_names, nc, sizeof *ds->names)) {
+				rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+				goto undo;
+			}
+			ds->cap_names = nc;
+		}
+		rc = encode_name(ds, nm, nl, &ds->names[ds->n_names], err);
+		if (rc)
+			goto undo;
+		ds->n_names++;
+		r.n_names++;
+	}
+	bad->kind = BAD_SEX;
+	size_t len;
+	const char *s = trim(in->sex ? in->sex : "", &len);
+	{ /* the few distinct values are looked up once */
+		uint64_t h = kith_compare_hash(s, len);
+		uint64_t *hit = kith_hmap_get(&ds->sex_cache, h);
+		if (hit) {
+			r.sex = (uint8_t)(*hit - 1);
+		} else if (parse_sex(s, len, &r.sex)) {
+			rc = kith_err_set(err, KITH_E_INVALID, NULL,
+					  "not a sex (female, male, other, unknown, f, m)");
+			goto undo;
+		} else if (!kith_hmap_upsert(&ds->sex_cache, h, (uint64_t)r.sex + 1)) {
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			goto undo;
+		}
+	}
+	bad->kind = BAD_BIRTH;
+	s = trim(in->birth ? in->birth : "", &len);
+	if (len && kith_compare_date_parse(s, len, &r.birth)) {
+		rc = kith_err_set(err, KITH_E_INVALID, NULL,
+				  "not a date (YYYY, YYYY-MM, YYYY-MM-DD or YYYYMMDD, years 1800-2100)");
+		goto undo;
+	}
+	bad->kind = BAD_AGE;
+	if (in->age_in_year) {
+		if (in->age < 0 || in->age > 120 || in->age_in_year < 1900 || in->age_in_year > 2100) {
+			rc = kith_err_set(err, KITH_E_INVALID, NULL,
+					  "age must be 0-120 and its year 1900-2100");
+			goto undo;
+		}
+		if (!r.birth.year) {
+			r.birth.year = (int16_t)(in->age_in_year - in->age);
+			r.birth_approx = 1;
+		}
+	}
+	bad->kind = BAD_ORIGIN;
+	s = trim(in->origin ? in->origin : "", &len);
+	if (len > VALUE_MAX) {
+		rc = kith_err_set(err, KITH_E_LIMIT, NULL, "value longer than %d bytes", VALUE_MAX);
+		goto undo;
+	}
+	if (len) {
+		char buf[256];
+		const char *pid = NULL;
+		uint64_t h = kith_compare_hash(s, len);
+		uint64_t *hit = kith_hmap_get(&ds->prov_cache, h);
+		if (hit) {
+			pid = *hit == 1 ? NULL : (const char *)(uintptr_t)*hit;
+		} else if (len < sizeof buf) {
+			memcpy(buf, s, len);
+			buf[len] = '\0';
+			if (kith_record_vocab_lookup("province", buf, &pid))
+				pid = NULL;
+			sodium_memzero(buf, len);
+			if (!kith_hmap_upsert(&ds->prov_cache, h, pid ? (uint64_t)(uintptr_t)pid : 1)) {
+				rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+				goto undo;
+			}
+		}
+		if (pid && strcmp(pid, "unknown") != 0) {
+			r.origin_province = 1;
+			r.origin_hash = kith_compare_hash(pid, strlen(pid));
+			rc = arena_add(ds, pid, strlen(pid), &r.origin_off);
+			r.origin_len = (uint32_t)strlen(pid);
+		} else if (!pid) {
+			size_t old = ds->scratch2.len;
+			rc = kith_compare_fold(s, len, &ds->scratch2, err);
+			if (rc)
+				goto undo;
+			size_t flen = ds->scratch2.len - old;
+			if (flen) {
+				r.origin_hash = kith_compare_hash(ds->scratch2.buf + old, flen);
+				rc = arena_add(ds, ds->scratch2.buf + old, flen, &r.origin_off);
+				r.origin_len = (uint32_t)flen;
+			}
+			kith_sbuf_reset(&ds->scratch2);
+		}
+		if (rc) {
+			rc = kith_err_set(err, rc, NULL,
+					  rc == KITH_E_LIMIT ? "more text than 4 GiB" : "out of memory");
+			goto undo;
+		}
+	}
+	bad->kind = BAD_FIELD;
+	for (size_t f = 0; f < ds->cfg.n_fields; f++) {
+		bad->index = f;
+		rc = value_add(ds, val_at(ds, ds->n, f), &ds->cfg.fields[f], in->fields[f], err);
+		if (rc)
+			goto undo;
+	}
+	ds->recs[ds->n] = r;
+	rc = index_id(ds, ds->n);
+	if (rc) {
+		rc = kith_err_set(err, rc, NULL, "out of memory");
+		goto undo;
+	}
+	ds->n++;
+	bad->kind = BAD_NONE;
+	return KITH_OK;
+undo:
+	for (size_t i = sources_mark; i < ds->n_sources; i++)
+		kith_wipe_free_str(ds->sources[i]);
+	ds->n_sources = sources_mark;
+	if (ds->n_names > names_mark)
+		sodium_memzero(ds->names + names_mark, (ds->n_names - names_mark) * sizeof *ds->names);
+	ds->n_names = names_mark;
+	if (ds->arena.len > arena_mark) {
+		sodium_memzero(ds->arena.buf + arena_mark, ds->arena.len - arena_mark);
+		ds->arena.len = arena_mark;
+		ds->arena.buf[arena_mark] = '\0';
+	}
+	return rc;
+}
+
+static const char *bad_name(const struct bad *b, char *buf, size_t sz)
+{
+	switch (b->kind) {
+	case BAD_ID:
+		return "id";
+	case BAD_SOURCE:
+		return "source";
+	case BAD_NAME:
+		snprintf(buf, sz, "names[%zu]", b->index);
+		return buf;
+	case BAD_SEX:
+		return "sex";
+	case BAD_BIRTH:
+		return "birth";
+	case BAD_AGE:
+		return "age";
+	case BAD_ORIGIN:
+		return "origin";
+	case BAD_FIELD:
+		snprintf(buf, sz, "fields[%zu]", b->index);
+		return buf;
+	default:
+		return "";
+	}
+}
+
+int kith_dataset_add_record(struct kith_dataset *ds, const struct kith_dataset_input *in,
+			    struct kith_err *err)
+{
+	struct bad b;
+	int rc = add_input(ds, in, 0, 0, &b, err);
+	if (rc && err) {
+		char buf[32];
+		snprintf(err->where, sizeof err->where, "%s", bad_name(&b, buf, sizeof buf));
+	}
+	return rc;
+}
+
+/* Drops every record from index n on (a failed file), wiping their text. */
+static int truncate_to(struct kith_dataset *ds, size_t n, size_t n_names, size_t arena_len, size_t n_sources)
+{
+	if (ds->n > n) {
+		sodium_memzero(ds->recs + n, (ds->n - n) * sizeof *ds->recs);
+		if (ds->nfc)
+			sodium_memzero(val_at(ds, n, 0), (ds->n - n) * ds->nfc * sizeof *ds->vals);
+	}
+	ds->n = n;
+	if (ds->n_names > n_names)
+		sodium_memzero(ds->names + n_names, (ds->n_names - n_names) * sizeof *ds->names);
+	ds->n_names = n_names;
+	if (ds->arena.len > arena_len) {
+		sodium_memzero(ds->arena.buf + arena_len, ds->arena.len - arena_len);
+		ds->arena.len = arena_len;
+		ds->arena.buf[arena_len] = '\0';
+	}
+	for (size_t i = n_sources; i < ds->n_sources; i++)
+		kith_wipe_free_str(ds->sources[i]);
+	ds->n_sources = n_sources;
+	kith_hmap_release(&ds->ids);
+	if (kith_hmap_reserve(&ds->ids, n))
+		return KITH_E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (index_id(ds, i))
+			return KITH_E_NOMEM;
+	return KITH_OK;
+}
+
+/* --- CSV */
+
+enum col_kind { COL_IGNORE, COL_ROLE, COL_FIELD };
+
+struct colmap {
+	enum col_kind kind;
+	int index; /* role or field index */
+};
+
+static int role_of_column(const struct kith_linkcfg *cfg, const char *col)
+{
+	size_t n;
+	const char *c = trim(col, &n);
+	for (int r = 0; r < KITH_ROLE_COUNT; r++) {
+		if (cfg->roles[r][0][0]) {
+			for (int k = 0; k < KITH_LINKCFG_MAX_ROLE_COLUMNS && cfg->roles[r][k][0]; k++)
+				if (strlen(cfg->roles[r][k]) == n && strncasecmp(cfg->roles[r][k], c, n) == 0)
+					return r;
+		}
+	}
+	for (int r = 0; r < KITH_ROLE_COUNT; r++) {
+		if (cfg->roles[r][0][0])
+			continue; /* mapped elsewhere: the plain name is not the role */
+		const char *rn = kith_linkcfg_role_name((enum kith_linkcfg_role)r);
+		if (strlen(rn) == n && strncasecmp(rn, c, n) == 0)
+			return r;
+	}
+	return -1;
+}
+
+static int field_of_column(const struct kith_linkcfg *cfg, const char *col)
+{
+	size_t n;
+	const char *c = trim(col, &n);
+	for (size_t f = 0; f < cfg->n_fields; f++)
+		if (strlen(cfg->fields[f].column) == n && strncasecmp(cfg->fields[f].column, c, n) == 0)
+			return (int)f;
+	return -1;
+}
+
+static int ignored(const struct kith_linkcfg *cfg, const char *col)
+{
+	size_t n;
+	const char *c = trim(col, &n);
+	for (size_t i = 0; i < cfg->n_ignore; i++)
+		if (strlen(cfg->ignore[i]) == n && strncasecmp(cfg->ignore[i], c, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int parse_small_int(const char *s, int lo, int hi, int *out)
+{
+	size_t n;
+	s = trim(s, &n);
+	if (n == 0 || n > 6)
+		return -1;
+	int v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static char *default_source_of(const char *name)
+{
+	const char *b = strrchr(name, '/');
+	b = b ? b + 1 : name;
+	const char *dot = strrchr(b, '.');
+	size_t n = dot && dot != b ? (size_t)(dot - b) : strlen(b);
+	if (n > 200)
+		n = 200;
+	char *s = malloc(n + 1);
+	if (s) {
+		memcpy(s, b, n);
+		s[n] = '\0';
+	}
+	return s;
+}
+
+int kith_dataset_add_csv(struct kith_dataset *ds, const char *data, size_t len, const char *name,
+			 const char *default_source, struct kith_err *err)
+{
+	struct kith_csv *c = NULL;
+	struct kith_csv_opts o = {.header = 1, .max_field_len = 64 * 1024};
+	int rc = kith_csv_open(&c, data, len, name, &o, err);
+	if (rc)
+		return rc;
+	const struct kith_csv_row *h = kith_csv_header(c);
+	struct colmap *map = calloc(h->n ? h->n : 1, sizeof *map);
+	char *defsrc = default_source ? strdup(default_source) : default_source_of(name);
+	char *fname = strdup(name);
+	char where[KITH_ERR_WHERE_MAX];
+	if (!map || !defsrc || !fname) {
+		rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+		goto out;
+	}
+	int role_cols[KITH_ROLE_COUNT][KITH_LINKCFG_MAX_ROLE_COLUMNS];
+	int n_role_cols[KITH_ROLE_COUNT] = {0};
+	int field_col[KITH_LINKCFG_MAX_FIELDS];
+	for (size_t f = 0; f < KITH_LINKCFG_MAX_FIELDS; f++)
+		field_col[f] = -1;
+	for (size_t i = 0; i < h->n; i++) {
+		int r = role_of_column(&ds->cfg, h->f[i]);
+		int f = r < 0 ? field_of_column(&ds->cfg, h->f[i]) : -1;
+		if (r >= 0) {
+			if (n_role_cols[r] == KITH_LINKCFG_MAX_ROLE_COLUMNS) {
+				snprintf(where, sizeof where, "%s:1:%s", name, h->f[i]);
+				rc = kith_err_set(err, KITH_E_INVALID, where, "column used twice");
+				goto out;
+			}
+			map[i].kind = COL_ROLE;
+			map[i].index = r;
+			role_cols[r][n_role_cols[r]++] = (int)i;
+		} else if (f >= 0) {
+			if (field_col[f] >= 0) {
+				snprintf(where, sizeof where, "%s:1:%s", name, h->f[i]);
+				rc = kith_err_set(err, KITH_E_INVALID, where, "column used twice");
+				goto out;
+			}
+			map[i].kind = COL_FIELD;
+			map[i].index = f;
+			field_col[f] = (int)i;
+		} else if (ignored(&ds->cfg, h->f[i])) {
+			map[i].kind = COL_IGNORE;
+		} else {
+			snprintf(where, sizeof where, "%s:1:%.60s", name, h->f[i]);
+			rc = kith_err_set(
+			    err, KITH_E_INVALID, where,
+			    "unknown column (recognized: id, source, name, other_names, sex, birth_year, "
+			    "birth_date, origin, age, age_in_year; declare others with field.COLUMN or "
+			    "ignore them in the configuration)");
+			goto out;
+		}
+	}
+	if (!n_role_cols[KITH_ROLE_ID]) {
+		snprintf(where, sizeof where, "%s:1", name);
+		rc = kith_err_set(err, KITH_E_INVALID, where, "no id column (map one with 'id = COLUMN')");
+		goto out;
+	}
+	if (n_role_cols[KITH_ROLE_AGE] && !n_role_cols[KITH_ROLE_AGE_IN_YEAR]) {
+		snprintf(where, sizeof where, "%s:1", name);
+		rc = kith_err_set(err, KITH_E_INVALID, where, "an age column needs an age_in_year column");
+		goto out;
+	}
+	if (ds->n_files >= UINT32_MAX - 1) {
+		rc = kith_err_set(err, KITH_E_LIMIT, name, "too many files");
+		goto out;
+	}
+	{
+		char **nf = realloc(ds->files, (ds->n_files + 1) * sizeof *nf);
+		if (!nf) {
+			rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+			goto out;
+		}
+		ds->files = nf;
+		ds->files[ds->n_files++] = fname;
+		fname = NULL;
+	}
+	uint32_t file_no = (uint32_t)ds->n_files;
+	size_t mark_n = ds->n, mark_names = ds->n_names, mark_arena = ds->arena.len, mark_src = ds->n_sources;
+	struct kith_csv_row row;
+	while ((rc = kith_csv_next(c, &row, err)) == 1) {
+		struct kith_dataset_input in;
+		memset(&in, 0, sizeof in);
+		/* joined values of multi-column roles live in scratch: offsets first */
+		kith_sbuf_reset(&ds->scratch);
+		size_t joined_off[KITH_ROLE_COUNT];
+		int joined[KITH_ROLE_COUNT] = {0};
+		for (int r = 0; r < KITH_ROLE_COUNT; r++) {
+			if (n_role_cols[r] <= 1 || r == KITH_ROLE_OTHER_NAMES)
+				continue;
+			joined_off[r] = ds->scratch.len;
+			joined[r] = 1;
+			int first = 1;
+			for (int k = 0; k < n_role_cols[r]; k++) {
+				size_t vl;
+				const char *v = trim(row.f[role_cols[r][k]], &vl);
+				if (!vl)
+					continue;
+				if ((!first && kith_sbuf_addc(&ds->scratch, ' ')) ||
+				    kith_sbuf_add(&ds->scratch, v, vl)) {
+					rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+					break;
+				}
+				first = 0;
+			}
+			if (rc < 0)
+				break;
+			if (kith_sbuf_addc(&ds->scratch, '\0')) {
+				rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+				break;
+			}
+		}
+		if (rc < 0)
+			break;
+		const char *rv[KITH_ROLE_COUNT] = {0};
+		for (int r = 0; r < KITH_ROLE_COUNT; r++) {
+			if (joined[r])
+				rv[r] = ds->scratch.buf + joined_off[r];
+			else if (n_role_cols[r] == 1)
+				rv[r] = row.f[role_cols[r][0]];
+		}
+		in.id = rv[KITH_ROLE_ID];
+		in.source = n_role_cols[KITH_ROLE_SOURCE] ? rv[KITH_ROLE_SOURCE] : defsrc;
+		if (in.source && !*in.source)
+			in.source = defsrc;
+		size_t name_col_of[KITH_DATASET_MAX_NAMES];
+		if (rv[KITH_ROLE_NAME]) {
+			name_col_of[in.n_names] = (size_t)role_cols[KITH_ROLE_NAME][0];
+			in.names[in.n_names++] = rv[KITH_ROLE_NAME];
+		}
+		/* other names: ';' or '|' separated, from every other_names column, copied
+		   into a wiping buffer that does not grow once split */
+		struct kith_sbuf on = KITH_SBUF_INIT;
+		size_t on_start[KITH_LINKCFG_MAX_ROLE_COLUMNS];
+		int n_on = n_role_cols[KITH_ROLE_OTHER_NAMES];
+		for (int k = 0; k < n_on; k++) {
+			int col = role_cols[KITH_ROLE_OTHER_NAMES][k];
+			on_start[k] = on.len;
+			if (kith_sbuf_add(&on, row.f[col], row.len[col]) || kith_sbuf_addc(&on, '\0')) {
+				rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+				break;
+			}
+		}
+		if (rc < 0) {
+			kith_sbuf_release(&on);
+			break;
+		}
+		for (int k = 0; k < n_on; k++) {
+			char *q = on.buf + on_start[k];
+			char *end = q + strlen(q);
+			while (q <= end && in.n_names < KITH_DATASET_MAX_NAMES) {
+				char *sep = q;
+				while (sep < end && *sep != ';' && *sep != '|')
+					sep++;
+				*sep = '\0';
+				name_col_of[in.n_names] = (size_t)role_cols[KITH_ROLE_OTHER_NAMES][k];
+				in.names[in.n_names++] = q;
+				q = sep + 1;
+			}
+		}
+		in.sex = rv[KITH_ROLE_SEX];
+		in.birth = rv[KITH_ROLE_BIRTH_DATE];
+		size_t bl = 0;
+		if (in.birth)
+			trim(in.birth, &bl);
+		if (!bl)
+			in.birth = rv[KITH_ROLE_BIRTH_YEAR];
+		in.origin = rv[KITH_ROLE_ORIGIN];
+		for (size_t f = 0; f < ds->cfg.n_fields; f++)
+			in.fields[f] = field_col[f] >= 0 ? row.f[field_col[f]] : NULL;
+		size_t bad_col = SIZE_MAX;
+		if (rv[KITH_ROLE_AGE]) {
+			size_t al;
+			trim(rv[KITH_ROLE_AGE], &al);
+			if (al) {
+				if (parse_small_int(rv[KITH_ROLE_AGE], 0, 120, &in.age))
+					bad_col = (size_t)role_cols[KITH_ROLE_AGE][0];
+				else if (parse_small_int(rv[KITH_ROLE_AGE_IN_YEAR], 1900, 2100,
+							 &in.age_in_year))
+					bad_col = (size_t)role_cols[KITH_ROLE_AGE_IN_YEAR][0];
+			}
+		}
+		if (bad_col != SIZE_MAX) {
+			rc = kith_csv_field_error(c, &row, bad_col, err, KITH_E_INVALID,
+						  "age must be 0-120 and age_in_year 1900-2100");
+			kith_sbuf_release(&on);
+			break;
+		}
+		size_t bl2 = 0;
+		if (rv[KITH_ROLE_BIRTH_YEAR] && in.birth == rv[KITH_ROLE_BIRTH_YEAR]) {
+			const char *by = trim(rv[KITH_ROLE_BIRTH_YEAR], &bl2);
+			if (bl2 && bl2 != 4) {
+				(void)by;
+				rc =
+				    kith_csv_field_error(c, &row, (size_t)role_cols[KITH_ROLE_BIRTH_YEAR][0],
+							 err, KITH_E_INVALID, "not a year (YYYY, 1800-2100)");
+				kith_sbuf_release(&on);
+				break;
+			}
+		}
+		struct bad b;
+		struct kith_err e2;
+		kith_err_clear(&e2);
+		if (row.line > UINT32_MAX) {
+			rc = kith_err_set(err, KITH_E_LIMIT, name, "too many lines");
+			kith_sbuf_release(&on);
+			break;
+		}
+		rc = add_input(ds, &in, file_no, (uint32_t)row.line, &b, &e2);
+		kith_sbuf_release(&on);
+		if (rc) {
+			size_t col = 0;
+			switch (b.kind) {
+			case BAD_ID:
+				col = (size_t)role_cols[KITH_ROLE_ID][0];
+				break;
+			case BAD_SOURCE:
+				col = n_role_cols[KITH_ROLE_SOURCE] ? (size_t)role_cols[KITH_ROLE_SOURCE][0]
+								    : 0;
+				break;
+			case BAD_NAME:
+				col = name_col_of[b.index];
+				break;
+			case BAD_SEX:
+				col = (size_t)role_cols[KITH_ROLE_SEX][0];
+				break;
+			case BAD_BIRTH:
+				col = (size_t)(in.birth == rv[KITH_ROLE_BIRTH_DATE] &&
+						       n_role_cols[KITH_ROLE_BIRTH_DATE]
+						   ? role_cols[KITH_ROLE_BIRTH_DATE][0]
+						   : role_cols[KITH_ROLE_BIRTH_YEAR][0]);
+				break;
+			case BAD_AGE:
+				col = (size_t)role_cols[KITH_ROLE_AGE][0];
+				break;
+			case BAD_ORIGIN:
+				col = (size_t)role_cols[KITH_ROLE_ORIGIN][0];
+				break;
+			case BAD_FIELD:
+				col = (size_t)field_col[b.index];
+				break;
+			default:
+				col = 0;
+				break;
+			}
+			if (b.kind == BAD_NONE)
+				rc = kith_err_set(err, rc, name, "%s", e2.msg);
+			else
+				rc = kith_csv_field_error(c, &row, col, err, rc, "%s", e2.msg);
+			break;
+		}
+	}
+	if (rc < 0) {
+		if (truncate_to(ds, mark_n, mark_names, mark_arena, mark_src))
+			rc = kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+		ds->n_files--;
+		free(ds->files[ds->n_files]);
+	} else {
+		rc = KITH_OK;
+	}
+out:
+	kith_sbuf_reset(&ds->scratch);
+	kith_sbuf_reset(&ds->scratch2);
+	free(fname);
+	free(defsrc);
+	free(map);
+	kith_csv_free(c);
+	return rc;
+}
+
+/* --- finish */
+
+static const char *const name_levels[] = {"different", "weak", "similar", "exact"};
+static const char *const binary_levels[] = {"different", "same"};
+static const char *const date_levels[] = {"other", "year +-1", "same year", "typo", "exact"};
+static const char *const origin_levels[] = {"different", "similar", "same"};
+static const char *const fuzzy_levels[] = {"different", "weak", "similar", "exact"};
+
+static void slot_init(struct fslot *s, const char *name, enum kith_dataset_kind kind, int n_levels,
+		      const char *const *levels)
+{
+	memset(s, 0, sizeof *s);
+	s->pub.name = name;
+	s->pub.kind = kind;
+	s->pub.n_levels = n_levels;
+	for (int i = 0; i < n_levels; i++)
+		s->pub.level_names[i] = levels[i];
+	s->cfg_index = -1;
+}
+
+int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
+{
+	if (ds->finished)
+		return KITH_OK;
+	if (ds->n == 0)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "no records");
+	if (ds->n_sources == 0)
+		return kith_err_set(err, KITH_E_INTERNAL, NULL, "records without a list");
+	ds->source_sizes = calloc(ds->n_sources, sizeof *ds->source_sizes);
+	if (!ds->source_sizes)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	size_t have_name = 0, have_sex = 0, have_birth = 0, have_origin = 0;
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct rec *r = &ds->recs[i];
+		ds->source_sizes[r->source]++;
+		have_name += r->n_names > 0;
+		have_sex += r->sex != SEX_MISSING;
+		have_birth += r->birth.year != 0;
+		have_origin += r->origin_hash != 0;
+	}
+	struct fslot *s;
+	if (have_name) {
+		s = &ds->slots[ds->n_slots++];
+		slot_init(s, "name", KITH_DS_NAME, 4, name_levels);
+		s->pub.tf = 1;
+		s->pub.present = have_name;
+	}
+	if (have_sex) {
+		s = &ds->slots[ds->n_slots++];
+		slot_init(s, "sex", KITH_DS_SEX, 2, binary_levels);
+		s->pub.present = have_sex;
+	}
+	if (have_birth) {
+		s = &ds->slots[ds->n_slots++];
+		slot_init(s, "birth", KITH_DS_BIRTH, 5, date_levels);
+		s->pub.present = have_birth;
+	}
+	if (have_origin) {
+		s = &ds->slots[ds->n_slots++];
+		slot_init(s, "origin", KITH_DS_ORIGIN, 3, origin_levels);
+		s->pub.present = have_origin;
+	}
+	for (size_t f = 0; f < ds->cfg.n_fields; f++) {
+		const struct kith_linkcfg_field *cf = &ds->cfg.fields[f];
+		size_t present = 0;
+		for (size_t i = 0; i < ds->n; i++)
+			present += val_at(ds, i, f)[0].hash != 0;
+		if (!present)
+			return kith_err_set(
+			    err, KITH_E_INVALID, cf->column,
+			    "field declared in the configuration but no input has a value for it");
+		if (ds->n_slots == KITH_LINKCFG_MAX_FIELDS)
+			return kith_err_set(err, KITH_E_LIMIT, cf->column, "more than %d compared fields",
+					    KITH_LINKCFG_MAX_FIELDS);
+		s = &ds->slots[ds->n_slots++];
+		if (cf->type == KITH_LINKCFG_EXACT)
+			slot_init(s, cf->column, KITH_DS_EXACT, 2, binary_levels);
+		else if (cf->type == KITH_LINKCFG_FUZZY)
+			slot_init(s, cf->column, KITH_DS_FUZZY, 4, fuzzy_levels);
+		else
+			slot_init(s, cf->column, KITH_DS_DATE, 5, date_levels);
+		s->cfg_index = (int)f;
+		s->pub.name = ds->cfg.fields[f].column;
+		s->pub.tf = cf->tf;
+		s->pub.present = present;
+		s->t1 = cf->levels[0] > 0 ? cf->levels[0] : JW_T1;
+		s->t2 = cf->levels[0] > 0 ? cf->levels[1] : JW_T2;
+		if (cf->n_weights) {
+			s->pub.fixed = 1;
+			for (int l = 0; l < cf->n_weights; l++) /* top level first -> by level */
+				s->pub.weights[cf->n_weights - 1 - l] = cf->weights[l];
+		}
+		/* observed term frequencies */
+		if (cf->tf) {
+			struct kith_hmap counts = KITH_HMAP_INIT;
+			if (kith_hmap_reserve(&counts, present))
+				return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			for (size_t i = 0; i < ds->n; i++) {
+				uint64_t h = val_at(ds, i, f)[0].hash;
+				if (!h)
+					continue;
+				uint64_t *v = kith_hmap_upsert(&counts, h, 0);
+				if (!v) {
+					kith_hmap_release(&counts);
+					return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+				}
+				(*v)++;
+			}
+			double mean = 0;
+			for (size_t i = 0; i < ds->n; i++) {
+				uint64_t h = val_at(ds, i, f)[0].hash;
+				if (!h)
+					continue;
+				double sh = (double)*kith_hmap_get(&counts, h) / (double)present;
+				val_at(ds, i, f)[0].share = (float)sh;
+				mean += sh;
+			}
+			s->mean_share = mean / (double)present;
+			kith_hmap_release(&counts);
+		}
+	}
+	if (ds->n_slots == 0)
+		return kith_err_set(err, KITH_E_INVALID, NULL,
+				    "nothing to compare: no name, sex, birth, origin or field");
+	/* name term frequencies: census share for Korean surnames, else observed */
+	if (have_name) {
+		struct kith_hmap counts = KITH_HMAP_INIT;
+		if (kith_hmap_reserve(&counts, have_name))
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		for (size_t i = 0; i < ds->n; i++) {
+			const struct rec *r = &ds->recs[i];
+			if (!r->n_names || !ds->names[r->name0].surname_key)
+				continue;
+			uint64_t *v = kith_hmap_upsert(&counts, ds->names[r->name0].surname_key, 0);
+			if (!v) {
+				kith_hmap_release(&counts);
+				return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			}
+			(*v)++;
+		}
+		double mean = 0;
+		size_t m = 0;
+		for (size_t i = 0; i < ds->n; i++) {
+			struct rec *r = &ds->recs[i];
+			if (!r->n_names)
+				continue;
+			const struct name_entry *e = &ds->names[r->name0];
+			double sh = e->share > 0 ? e->share
+				    : e->surname_key
+					? (double)*kith_hmap_get(&counts, e->surname_key) / (double)have_name
+					: 0;
+			r->name_share = (float)sh;
+			if (sh > 0) {
+				mean += sh;
+				m++;
+			}
+		}
+		ds->name_mean_share = m ? mean / (double)m : 0;
+		kith_hmap_release(&counts);
+	}
+	for (size_t f = 0; f < ds->n_slots; f++)
+		ds->pubs[f] = ds->slots[f].pub;
+	ds->finished = 1;
+	return KITH_OK;
+}
+
+/* --- accessors */
+
+size_t kith_dataset_count(const struct kith_dataset *ds)
+{
+	return ds->n;
+}
+
+const char *kith_dataset_id(const struct kith_dataset *ds, size_t i)
+{
+	return arena_str(ds, ds->recs[i].id_off);
+}
+
+uint32_t kith_dataset_source(const struct kith_dataset *ds, size_t i)
+{
+	return ds->recs[i].source;
+}
+
+size_t kith_dataset_n_sources(const struct kith_dataset *ds)
+{
+	return ds->n_sources;
+}
+
+const char *kith_dataset_source_name(const struct kith_dataset *ds, uint32_t s)
+{
+	return s < ds->n_sources ? ds->sources[s] : "";
+}
+
+const size_t *kith_dataset_source_sizes(const struct kith_dataset *ds)
+{
+	return ds->source_sizes;
+}
+
+const struct kith_dataset_field *kith_dataset_fields(const struct kith_dataset *ds, size_t *n)
+{
+	*n = ds->n_slots;
+	return ds->pubs;
+}
+
+const struct kith_linkcfg *kith_dataset_config(const struct kith_dataset *ds)
+{
+	return &ds->cfg;
+}
+
+int kith_dataset_has(const struct kith_dataset *ds, enum kith_dataset_kind kind)
+{
+	for (size_t f = 0; f < ds->n_slots; f++)
+		if (ds->slots[f].pub.kind == kind)
+			return 1;
+	return 0;
+}
+
+size_t kith_dataset_bytes(const struct kith_dataset *ds)
+{
+	return ds->cap * (sizeof(struct rec) + sizeof(uint32_t) + ds->nfc * sizeof(struct fval)) +
+	       ds->cap_names * sizeof(struct name_entry) + ds->arena.cap + ds->ids.cap * 16;
+}
+
+/* --- comparison */
+
+static double name_pair_sim(const struct kith_dataset *ds, const struct name_entry *x,
+			    const struct name_entry *y, int *exact, int *engine)
+{
+	if (x->fold_len == y->fold_len &&
+	    memcmp(arena_str(ds, x->fold_off), arena_str(ds, y->fold_off), x->fold_len) == 0) {
+		*exact = 1;
+		*engine = x->korean && y->korean;
+		return 1.0;
+	}
+	*exact = 0;
+#if HAVE_NAMES
+	if (x->korean && y->korean) {
+		*engine = 1;
+		return kith_names_similarity(&x->enc, &y->enc);
+	}
+#endif
+	*engine = 0;
+	return kith_compare_jaro_winkler(arena_str(ds, x->fold_off), x->fold_len, arena_str(ds, y->fold_off),
+					 y->fold_len);
+}
+
+/* Best name pair of records a and b: level, similarity and the indexes. */
+static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, const struct rec *rb,
+			   double *best_sim, size_t *bi, size_t *bj)
+{
+	if (!ra->n_names || !rb->n_names)
+		return KITH_DATASET_MISSING;
+	unsigned best = 0;
+	double bs = -1;
+	for (size_t i = 0; i < ra->n_names; i++) {
+		const struct name_entry *x = &ds->names[ra->name0 + i];
+		for (size_t j = 0; j < rb->n_names; j++) {
+			const struct name_entry *y = &ds->names[rb->name0 + j];
+			int exact, engine;
+			double sim = name_pair_sim(ds, x, y, &exact, &engine);
+			double t1 = engine ? ds->name_t1 : ds->jw_t1, t2 = engine ? ds->name_t2 : ds->jw_t2;
+			unsigned lv = exact || sim >= 1.0 - 1e-12 ? 3u : sim >= t1 ? 2u : sim >= t2 ? 1u : 0u;
+			if (lv > best || (lv == best && sim > bs)) {
+				best = lv;
+				bs = sim;
+				if (bi) {
+					*bi = i;
+					*bj = j;
+				}
+				if (lv == 3 && sim >= 1.0)
+					goto done; /* nothing beats the same name */
+			}
+		}
+	}
+done:
+	if (best_sim)
+		*best_sim = bs;
+	return best;
+}
+
+static unsigned birth_level(const struct rec *ra, const struct rec *rb)
+{
+	if (!ra->birth.year || !rb->birth.year)
+		return KITH_DATASET_MISSING;
+	if (ra->birth_approx || rb->birth_approx) {
+		int d = ra->birth.year - rb->birth.year;
+		if (d < 0)
+			d = -d;
+		return d <= 1	? KITH_COMPARE_DATE_YEAR
+		       : d == 2 ? KITH_COMPARE_DATE_NEAR
+				: KITH_COMPARE_DATE_OTHER;
+	}
+	return (unsigned)kith_compare_date_level(&ra->birth, &rb->birth);
+}
+
+static unsigned field_level(const struct kith_dataset *ds, const struct fslot *s, size_t a, size_t b,
+			    double *sim)
+{
+	const struct rec *ra = &ds->recs[a], *rb = &ds->recs[b];
+	switch (s->pub.kind) {
+	case KITH_DS_NAME:
+		return name_level(ds, ra, rb, sim, NULL, NULL);
+	case KITH_DS_SEX:
+		if (!ra->sex || !rb->sex)
+			return KITH_DATASET_MISSING;
+		return ra->sex == rb->sex ? 1u : 0u;
+	case KITH_DS_BIRTH:
+		return birth_level(ra, rb);
+	case KITH_DS_ORIGIN:
+		if (!ra->origin_hash || !rb->origin_hash)
+			return KITH_DATASET_MISSING;
+		if (ra->origin_hash == rb->origin_hash)
+			return 2u;
+		if (ra->origin_province && rb->origin_province)
+			return 0u;
+		{
+			double j = kith_compare_jaro_winkler(arena_str(ds, ra->origin_off), ra->origin_len,
+							     arena_str(ds, rb->origin_off), rb->origin_len);
+			if (sim)
+				*sim = j;
+			return j >= 0.9 ? 1u : 0u;
+		}
+	case KITH_DS_EXACT: {
+		const struct fval *x = val_at(ds, a, (size_t)s->cfg_index),
+				  *y = val_at(ds, b, (size_t)s->cfg_index);
+		if (!x->hash || !y->hash)
+			return KITH_DATASET_MISSING;
+		return x->hash == y->hash ? 1u : 0u;
+	}
+	case KITH_DS_FUZZY: {
+		const struct fval *x = val_at(ds, a, (size_t)s->cfg_index),
+				  *y = val_at(ds, b, (size_t)s->cfg_index);
+		if (!x->hash || !y->hash)
+			return KITH_DATASET_MISSING;
+		if (x->hash == y->hash && x->len == y->len)
+			return 3u;
+		double j = kith_compare_jaro_winkler(fval_str(ds, x), x->len, fval_str(ds, y), y->len);
+		if (sim)
+			*sim = j;
+		return j >= s->t1 ? 2u : j >= s->t2 ? 1u : 0u;
+	}
+	case KITH_DS_DATE: {
+		const struct fval *x = val_at(ds, a, (size_t)s->cfg_index),
+				  *y = val_at(ds, b, (size_t)s->cfg_index);
+		if (!x->hash || !y->hash)
+			return KITH_DATASET_MISSING;
+		return (unsigned)kith_compare_date_level(&x->date, &y->date);
+	}
+	}
+	return KITH_DATASET_MISSING;
+}
+
+uint64_t kith_dataset_gamma(const struct kith_dataset *ds, size_t a, size_t b)
+{
+	uint64_t g = 0;
+	for (size_t f = 0; f < ds->n_slots; f++)
+		g |= (uint64_t)field_level(ds, &ds->slots[f], a, b, NULL) << (4 * f);
+	return g;
+}
+
+static double clamp_bits(double x, double lim)
+{
+	return x > lim ? lim : x < -lim ? -lim : x;
+}
+
+double kith_dataset_tf_bits(const struct kith_dataset *ds, size_t a, size_t b, uint64_t g, size_t f)
+{
+	if (f >= ds->n_slots || !ds->slots[f].pub.tf)
+		return 0.0;
+	const struct fslot *s = &ds->slots[f];
+	unsigned lv = kith_dataset_level(g, f);
+	if (lv == KITH_DATASET_MISSING)
+		return 0.0;
+	if (s->pub.kind == KITH_DS_NAME) {
+		if (lv < 2 || ds->name_mean_share <= 0)
+			return 0.0;
+		const struct rec *ra = &ds->recs[a], *rb = &ds->recs[b];
+		size_t bi = 0, bj = 0;
+		name_level(ds, ra, rb, NULL, &bi, &bj);
+		const struct name_entry *x = &ds->names[ra->name0 + bi], *y = &ds->names[rb->name0 + bj];
+		if (!x->surname_key || x->surname_key != y->surname_key)
+			return 0.0;
+		double sh = bi == 0 && ra->name_share > 0 ? ra->name_share
+			    : x->share > 0		  ? x->share
+							  : ra->name_share;
+		if (sh <= 0)
+			return 0.0;
+		return clamp_bits(log2(ds->name_mean_share / sh), ds->tf_max);
+	}
+	if ((int)lv != s->pub.n_levels - 1 || s->cfg_index < 0 || s->mean_share <= 0)
+		return 0.0;
+	double sh = val_at(ds, a, (size_t)s->cfg_index)->share;
+	if (sh <= 0)
+		return 0.0;
+	return clamp_bits(log2(s->mean_share / sh), ds->tf_max);
+}
+
+void kith_dataset_describe(const struct kith_dataset *ds, size_t a, size_t b, size_t f, char *out,
+			   size_t outsz)
+{
+	if (f >= ds->n_slots) {
+		snprintf(out, outsz, "?");
+		return;
+	}
+	const struct fslot *s = &ds->slots[f];
+	const struct rec *ra = &ds->recs[a], *rb = &ds->recs[b];
+	double sim = -1;
+	unsigned lv = field_level(ds, s, a, b, &sim);
+	if (lv == KITH_DATASET_MISSING) {
+		snprintf(out, outsz, "missing");
+		return;
+	}
+	switch (s->pub.kind) {
+	case KITH_DS_NAME: {
+		size_t bi = 0, bj = 0;
+		name_level(ds, ra, rb, &sim, &bi, &bj);
+		int engine =
+		    ds->names[ra->name0 + bi].korean && ds->names[rb->name0 + bj].korean && HAVE_NAMES;
+		snprintf(out, outsz, "similarity %.3f (%s, names %zu/%zu)", sim,
+			 engine ? "names engine" : "jaro-winkler", bi + 1, bj + 1);
+		break;
+	}
+	case KITH_DS_BIRTH:
+		snprintf(out, outsz, "years %d%s vs %d%s", ra->birth.year,
+			 ra->birth_approx ? " (from age)" : "", rb->birth.year,
+			 rb->birth_approx ? " (from age)" : "");
+		break;
+	case KITH_DS_DATE: {
+		const struct fval *x = val_at(ds, a, (size_t)s->cfg_index),
+				  *y = val_at(ds, b, (size_t)s->cfg_index);
+		snprintf(out, outsz, "years %d vs %d", x->date.year, y->date.year);
+		break;
+	}
+	case KITH_DS_FUZZY:
+	case KITH_DS_ORIGIN:
+		if (sim >= 0)
+			snprintf(out, outsz, "similarity %.3f", sim);
+		else
+			snprintf(out, outsz, "%s", s->pub.level_names[lv]);
+		break;
+	default:
+		snprintf(out, outsz, "%s", s->pub.level_names[lv]);
+		break;
+	}
+}
+
+/* --- blocking values */
+
+static int prefix_bytes(const char *s, size_t len, int chars)
+{
+	size_t i = 0;
+	int c = 0;
+	while (i < len && c < chars) {
+		unsigned char b = (unsigned char)s[i];
+		size_t k = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+		i += k;
+		c++;
+	}
+	return (int)(i > len ? len : i);
+}
+
+size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const struct kith_linkcfg_comp *c,
+				 uint64_t *keys, size_t max)
+{
+	const struct rec *r = &ds->recs[i];
+	if (max == 0)
+		return 0;
+	switch (c->kind) {
+	case KITH_BLOCK_NAME: {
+		size_t n = 0;
+		for (size_t k = 0; k < r->n_names; k++) {
+			const struct name_entry *e = &ds->names[r->name0 + k];
+			uint64_t tmp[16];
+			size_t m = 0;
+#if HAVE_NAMES
+			if (e->korean) {
+				m = kith_names_keys(&e->enc, tmp);
+			} else
+#endif
+			{
+				/* Latin names: every word of two letters or more */
+				const char *f = arena_str(ds, e->fold_off);
+				size_t p = 0;
+				while (p < e->fold_len && m < 8) {
+					size_t q = p;
+					while (q < e->fold_len && f[q] != ' ')
+						q++;
+					if (q - p >= 2)
+						tmp[m++] = kith_compare_hash_mix(
+						    kith_compare_hash(f + p, q - p), 0x6e616d65);
+					p = q + 1;
+				}
+			}
+			for (size_t t = 0; t < m; t++) {
+				uint64_t key = tmp[t] ? tmp[t] : 1;
+				int dup = 0;
+				for (size_t u = 0; u < n; u++)
+					dup |= keys[u] == key;
+				if (!dup && n < max)
+					keys[n++] = key;
+			}
+		}
+		return n;
+	}
+	case KITH_BLOCK_SURNAME:
+		if (!r->n_names || !ds->names[r->name0].surname_key)
+			return 0;
+		keys[0] = ds->names[r->name0].surname_key;
+		return 1;
+	case KITH_BLOCK_BIRTH_YEAR:
+		if (!r->birth.year)
+			return 0;
+		keys[0] = (uint64_t)r->birth.year;
+		return 1;
+	case KITH_BLOCK_SEX:
+		if (!r->sex)
+			return 0;
+		keys[0] = r->sex;
+		return 1;
+	case KITH_BLOCK_ORIGIN:
+		if (!r->origin_hash)
+			return 0;
+		keys[0] = r->origin_hash;
+		return 1;
+	case KITH_BLOCK_SOURCE:
+		keys[0] = (uint64_t)r->source + 1;
+		return 1;
+	case KITH_BLOCK_FIELD:
+	case KITH_BLOCK_PREFIX:
+	case KITH_BLOCK_YEAR: {
+		int f = field_of_column(&ds->cfg, c->column);
+		if (f < 0)
+			return 0;
+		const struct fval *v = &val_at(ds, i, f)[0];
+		if (!v->hash)
+			return 0;
+		if (c->kind == KITH_BLOCK_FIELD) {
+			keys[0] = v->hash;
+		} else if (c->kind == KITH_BLOCK_YEAR) {
+			if (!v->date.year)
+				return 0;
+			keys[0] = (uint64_t)v->date.year;
+		} else {
+			if (ds->cfg.fields[f].type == KITH_LINKCFG_DATE)
+				return 0;
+			const char *s = fval_str(ds, v);
+			keys[0] = kith_compare_hash(s, (size_t)prefix_bytes(s, v->len, c->prefix));
+		}
+		return 1;
+	}
+	}
+	return 0;
+}
+
+int kith_dataset_check_rule(const struct kith_dataset *ds, const struct kith_linkcfg_rule *r,
+			    struct kith_err *err)
+{
+	for (size_t k = 0; k < r->n_comp; k++) {
+		const struct kith_linkcfg_comp *c = &r->comp[k];
+		enum kith_dataset_kind need;
+		switch (c->kind) {
+		case KITH_BLOCK_NAME:
+		case KITH_BLOCK_SURNAME:
+			need = KITH_DS_NAME;
+			break;
+		case KITH_BLOCK_BIRTH_YEAR:
+			need = KITH_DS_BIRTH;
+			break;
+		case KITH_BLOCK_SEX:
+			need = KITH_DS_SEX;
+			break;
+		case KITH_BLOCK_ORIGIN:
+			need = KITH_DS_ORIGIN;
+			break;
+		case KITH_BLOCK_SOURCE:
+			continue;
+		default: {
+			int f = field_of_column(&ds->cfg, c->column);
+			if (f < 0)
+				return kith_err_set(
+				    err, KITH_E_INVALID, r->text,
+				    "blocking rule component %zu names '%s', which is not a declared field",
+				    k + 1, c->column);
+			if (c->kind == KITH_BLOCK_YEAR && ds->cfg.fields[f].type != KITH_LINKCFG_DATE)
+				return kith_err_set(err, KITH_E_INVALID, r->text,
+						    "blocking rule component %zu: year: needs a date field",
+						    k + 1);
+			if (c->kind == KITH_BLOCK_PREFIX && ds->cfg.fields[f].type == KITH_LINKCFG_DATE)
+				return kith_err_set(err, KITH_E_INVALID, r->text,
+						    "blocking rule component %zu: prefix: needs a text field",
+						    k + 1);
+			continue;
+		}
+		}
+		if (!kith_dataset_has(ds, need))
+			return kith_err_set(err, KITH_E_INVALID, r->text,
+					    "blocking rule component %zu needs a field that no record has",
+					    k + 1);
+	}
+	return KITH_OK;
+}

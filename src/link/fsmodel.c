@@ -1,0 +1,720 @@
+/*
+ * fsmodel — u by random sampling, m and the prior by EM on comparison
+ * patterns, weights and explanations (see fsmodel.h).
+ *
+ * EM runs on the distinct comparison patterns with their counts (as fastLink
+ * does), so its cost does not grow with the number of pairs.
+ */
+#include "link/fsmodel.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link/hmap.h"
+
+#define BLOCK_SAMPLES 65536u
+#define TOL 1e-7
+#define M_FLOOR 1e-4
+#define MIN_SESSION_FIELDS                                                                                   \
+	3 /* a session needs this many free fields (a mixture on one or two is not identified) */
+
+/* --- random numbers: splitmix64, one stream per block of samples */
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+	/* rejection of the top partial range: unbiased */
+	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+	uint64_t x;
+	do
+		x = splitmix(s);
+	while (x >= lim);
+	return x % n;
+}
+
+struct ucount {
+	uint64_t c[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+};
+
+struct usample {
+	const struct kith_dataset *ds;
+	int link_only;
+	uint64_t samples;
+	uint64_t seed;
+	size_t n_blocks;
+	size_t n_fields;
+	struct ucount *counts; /* per block */
+	atomic_size_t next;
+	int exhaustive;
+};
+
+static void count_pair(struct ucount *c, uint64_t g, size_t nf)
+{
+	for (size_t f = 0; f < nf; f++) {
+		unsigned l = kith_dataset_level(g, f);
+		if (l != KITH_DATASET_MISSING)
+			c->c[f][l]++;
+	}
+}
+
+static void run_block(struct usample *s, size_t k)
+{
+	struct ucount *c = &s->counts[k];
+	memset(c, 0, sizeof *c);
+	size_t n = kith_dataset_count(s->ds);
+	if (s->exhaustive) {
+		/* block k covers outer records [k*n/blocks, (k+1)*n/blocks) */
+		size_t lo = k * n / s->n_blocks, hi = (k + 1) * n / s->n_blocks;
+		for (size_t a = lo; a < hi; a++)
+			for (size_t b = a + 1; b < n; b++) {
+				if (s->link_only &&
+				    kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b))
+					continue;
+				count_pair(c, kith_dataset_gamma(s->ds, a, b), s->n_fields);
+			}
+		return;
+	}
+	uint64_t st = s->seed ^ (0xA0761D6478BD642FULL * (k + 1));
+	uint64_t want = BLOCK_SAMPLES;
+	if ((uint64_t)(k + 1) * BLOCK_SAMPLES > s->samples)
+		want = s->samples - (uint64_t)k * BLOCK_SAMPLES;
+	for (uint64_t i = 0; i < want; i++) {
+		size_t a, b;
+		int tries = 0;
+		do {
+			a = (size_t)below(&st, n);
+			b = (size_t)below(&st, n);
+			tries++;
+		} while ((a == b ||
+			  (s->link_only && kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b))) &&
+			 tries < 1000);
+		if (a == b ||
+		    (s->link_only && kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b)))
+			continue;
+		count_pair(c, kith_dataset_gamma(s->ds, a, b), s->n_fields);
+	}
+}
+
+static void *u_worker(void *arg)
+{
+	struct usample *s = arg;
+	for (;;) {
+		size_t k = atomic_fetch_add(&s->next, 1);
+		if (k >= s->n_blocks)
+			break;
+		run_block(s, k);
+	}
+	return NULL;
+}
+
+int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *ds, int link_only,
+			    uint64_t samples, uint64_t seed, unsigned threads, struct kith_err *err)
+{
+	size_t n = kith_dataset_count(ds);
+	if (n < 2)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "fewer than two records");
+	uint64_t all = kith_block_all_pairs(ds, link_only);
+	if (all == 0)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "no pair of records from different lists");
+	if (!samples) { /* 20 per record, at least 100,000 and at most a million */
+		samples = 20 * (uint64_t)n;
+		if (samples < 100000)
+			samples = 100000;
+		if (samples > KITH_LINKCFG_DEFAULT_U_SAMPLES)
+			samples = KITH_LINKCFG_DEFAULT_U_SAMPLES;
+	}
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	memset(md, 0, sizeof *md);
+	md->n_fields = nf;
+	for (size_t f = 0; f < nf; f++)
+		md->n_levels[f] = fields[f].n_levels;
+	struct usample s;
+	memset(&s, 0, sizeof s);
+	s.ds = ds;
+	s.link_only = link_only;
+	s.seed = seed;
+	s.n_fields = nf;
+	s.exhaustive = all <= samples;
+	s.samples = samples;
+	if (s.exhaustive) {
+		s.n_blocks = n < 64 ? 1 : 64;
+	} else {
+		s.n_blocks = (size_t)((samples + BLOCK_SAMPLES - 1) / BLOCK_SAMPLES);
+	}
+	s.counts = calloc(s.n_blocks, sizeof *s.counts);
+	if (!s.counts)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	atomic_init(&s.next, 0);
+	pthread_t tid[64];
+	unsigned started = 0;
+	if (threads > 64)
+		threads = 64;
+	for (unsigned t = 1; t < threads && s.n_blocks > 1; t++) {
+		if (pthread_create(&tid[started], NULL, u_worker, &s) != 0)
+			break;
+		started++;
+	}
+	u_worker(&s);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	struct ucount tot;
+	memset(&tot, 0, sizeof tot);
+	for (size_t k = 0; k < s.n_blocks; k++)
+		for (size_t f = 0; f < nf; f++)
+			for (int l = 0; l < md->n_levels[f]; l++)
+				tot.c[f][l] += s.counts[k].c[f][l];
+	free(s.counts);
+	for (size_t f = 0; f < nf; f++) {
+		uint64_t sum = 0;
+		int L = md->n_levels[f];
+		for (int l = 0; l < L; l++)
+			sum += tot.c[f][l];
+		/* a pseudo-count of one pair spread over the levels keeps unseen levels above 0 */
+		for (int l = 0; l < L; l++)
+			md->u[f][l] = ((double)tot.c[f][l] + 1.0 / L) / ((double)sum + 1.0);
+	}
+	md->cond_field = md->cond_on = -1;
+	for (size_t f = 0; f < nf; f++) {
+		if (fields[f].kind == KITH_DS_SEX)
+			md->cond_field = (int)f;
+		if (fields[f].kind == KITH_DS_NAME)
+			md->cond_on = (int)f;
+	}
+	if (md->cond_on < 0)
+		md->cond_field = -1;
+	if (md->cond_field >= 0) /* until estimate_m: the plain u */
+		for (int k = 0; k < KITH_LINKCFG_MAX_LEVELS; k++)
+			memcpy(md->u_cond[k], md->u[md->cond_field], sizeof md->u_cond[k]);
+	md->u_pairs = s.exhaustive ? all : samples;
+	md->u_exhaustive = s.exhaustive;
+	return KITH_OK;
+}
+
+/* --- EM on patterns */
+
+struct pattern {
+	uint64_t g; /* levels | rules << 48 */
+	double count;
+};
+
+static int cmp_pattern(const void *x, const void *y)
+{
+	uint64_t a = ((const struct pattern *)x)->g, b = ((const struct pattern *)y)->g;
+	return a < b ? -1 : a > b;
+}
+
+struct em {
+	const struct pattern *p;
+	size_t n;
+	size_t nf;
+	const int *n_levels;
+	double (*m)[KITH_LINKCFG_MAX_LEVELS];
+	double (*u)[KITH_LINKCFG_MAX_LEVELS];
+	const double (*fixed_w)[KITH_LINKCFG_MAX_LEVELS];
+	uint32_t active; /* m estimated */
+	uint32_t free_u; /* u estimated too (among the pairs EM sees): fields blocked on */
+	uint32_t used;	 /* fields in the likelihood (active, fixed m, fixed weights) */
+	uint32_t fixed_w_mask;
+	uint64_t rule_bit; /* 0: every pattern */
+	int cond_field, cond_on;
+	const double (*u_cond)[KITH_LINKCFG_MAX_LEVELS];
+	double lambda;	 /* within the set */
+	double expected; /* expected matches */
+	int iterations;
+	int converged;
+};
+
+static double pattern_log2bf(const struct em *e, uint64_t g)
+{
+	double s = 0;
+	for (size_t f = 0; f < e->nf; f++) {
+		if (!(e->used >> f & 1))
+			continue;
+		unsigned l = kith_dataset_level(g, f);
+		if (l == KITH_DATASET_MISSING)
+			continue;
+		if (e->fixed_w_mask >> f & 1)
+			s += e->fixed_w[f][l];
+		else if ((int)f == e->cond_field &&
+			 kith_dataset_level(g, (size_t)e->cond_on) != KITH_DATASET_MISSING)
+			s += log2(e->m[f][l]) - log2(e->u_cond[kith_dataset_level(g, (size_t)e->cond_on)][l]);
+		else
+			s += log2(e->m[f][l]) - log2(e->u[f][l]);
+	}
+	return s;
+}
+
+static double posterior_from_bits(double log2_odds)
+{
+	if (log2_odds > 60)
+		return 1.0;
+	if (log2_odds < -60)
+		return 0.0;
+	double o = exp2(log2_odds);
+	return o / (1.0 + o);
+}
+
+static void run_em(struct em *e)
+{
+	double num[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	double unum[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	e->converged = 0;
+	for (int it = 0; it < KITH_FSMODEL_MAX_ITER; it++) {
+		memset(num, 0, sizeof num);
+		memset(unum, 0, sizeof unum);
+		double tot = 0, match = 0;
+		double prior = log2(e->lambda / (1 - e->lambda));
+		for (size_t i = 0; i < e->n; i++) {
+			uint64_t g = e->p[i].g;
+			if (e->rule_bit && !(g & e->rule_bit))
+				continue;
+			double c = e->p[i].count;
+			double post = posterior_from_bits(prior + pattern_log2bf(e, g));
+			tot += c;
+			match += c * post;
+			for (size_t f = 0; f < e->nf; f++) {
+				if (!(e->active >> f & 1))
+					continue;
+				unsigned l = kith_dataset_level(g, f);
+				if (l != KITH_DATASET_MISSING) {
+					num[f][l] += c * post;
+					unum[f][l] += c * (1 - post);
+				}
+			}
+		}
+		if (tot <= 0)
+			return;
+		double delta = 0;
+		for (size_t f = 0; f < e->nf; f++) {
+			if (!(e->active >> f & 1))
+				continue;
+			double den = 0;
+			for (int l = 0; l < e->n_levels[f]; l++)
+				den += num[f][l];
+			if (den <= 0)
+				continue;
+			double z = 0;
+			double nm[KITH_LINKCFG_MAX_LEVELS];
+			for (int l = 0; l < e->n_levels[f]; l++) {
+				nm[l] = num[f][l] / den;
+				if (nm[l] < M_FLOOR)
+					nm[l] = M_FLOOR;
+				z += nm[l];
+			}
+			for (int l = 0; l < e->n_levels[f]; l++) {
+				nm[l] /= z;
+				double d = fabs(nm[l] - e->m[f][l]);
+				if (d > delta)
+					delta = d;
+				e->m[f][l] = nm[l];
+			}
+			if (!(e->free_u >> f & 1))
+				continue;
+			double uden = 0;
+			for (int l = 0; l < e->n_levels[f]; l++)
+				uden += unum[f][l];
+			if (uden <= 0)
+				continue;
+			for (int l = 0; l < e->n_levels[f]; l++) {
+				double nu = (unum[f][l] + 1.0 / e->n_levels[f]) / (uden + 1.0);
+				double d = fabs(nu - e->u[f][l]);
+				if (d > delta)
+					delta = d;
+				e->u[f][l] = nu;
+			}
+		}
+		double lam = match / tot;
+		if (lam < 1e-12)
+			lam = 1e-12;
+		if (lam > 1 - 1e-9)
+			lam = 1 - 1e-9;
+		double dl = fabs(lam - e->lambda) / (e->lambda > 1e-12 ? e->lambda : 1e-12);
+		e->lambda = lam;
+		e->expected = match;
+		e->iterations = it + 1;
+		if (delta < TOL && dl < TOL * 10) {
+			e->converged = 1;
+			return;
+		}
+	}
+}
+
+static void init_m(double *m, int L)
+{
+	/* top level 0.85, the rest geometric towards the lowest */
+	double rest = 0.15, z = 0;
+	for (int l = 0; l < L - 1; l++)
+		z += pow(2.0, l);
+	for (int l = 0; l < L - 1; l++)
+		m[l] = rest * pow(2.0, l) / z;
+	m[L - 1] = 0.85;
+}
+
+void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds)
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	for (size_t f = 0; f < md->n_fields && f < nf; f++)
+		for (int l = 0; l < md->n_levels[f]; l++)
+			md->w[f][l] =
+			    fields[f].fixed ? fields[f].weights[l] : log2(md->m[f][l]) - log2(md->u[f][l]);
+	if (md->cond_field >= 0) {
+		size_t f = (size_t)md->cond_field;
+		for (int k = 0; k < KITH_LINKCFG_MAX_LEVELS; k++)
+			for (int l = 0; l < md->n_levels[f]; l++)
+				md->w_cond[k][l] = fields[f].fixed
+						       ? fields[f].weights[l]
+						       : log2(md->m[f][l]) - log2(md->u_cond[k][l]);
+	}
+	md->prior_bits = log2(md->lambda) - log2(1 - md->lambda);
+	md->tf_max = kith_dataset_config(ds)->tf_max > 0 ? kith_dataset_config(ds)->tf_max
+							 : KITH_LINKCFG_DEFAULT_TF_MAX;
+}
+
+int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
+			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
+			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+{
+	if (n_pairs == 0)
+		return kith_err_set(
+		    err, KITH_E_INVALID, NULL,
+		    "the blocking rules compare no pair: nothing to estimate (loosen the rules)");
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	double n_rec = (double)(md->train_records ? md->train_records : kith_dataset_count(ds));
+	/* distinct patterns with counts */
+	struct kith_hmap map = KITH_HMAP_INIT;
+	for (size_t i = 0; i < n_pairs; i++) {
+		uint64_t *v = kith_hmap_upsert(&map, pairs[i].g + 1, 0); /* +1: a pattern may be 0 */
+		if (!v) {
+			kith_hmap_release(&map);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		(*v)++;
+	}
+	struct pattern *pat = malloc((map.n ? map.n : 1) * sizeof *pat);
+	if (!pat) {
+		kith_hmap_release(&map);
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	size_t np = 0;
+	for (size_t s = 0; s < map.cap; s++) {
+		if (!map.keys[s])
+			continue;
+		pat[np].g = map.keys[s] - 1;
+		pat[np].count = (double)map.vals[s];
+		np++;
+	}
+	kith_hmap_release(&map);
+	/* sort patterns so the sums do not depend on hash order */
+	qsort(pat, np, sizeof *pat, cmp_pattern);
+
+	/* sex among the compared pairs at each name level: pairs that blocking
+	 * brought together by their names share a given name or its start, and
+	 * given names are gendered, so even at the level "different" they agree
+	 * on sex far more often than random pairs (the matches among them only
+	 * make agreement look a little commoner) */
+	if (md->cond_field >= 0) {
+		size_t cf = (size_t)md->cond_field, co = (size_t)md->cond_on;
+		double cnt[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS], tot[KITH_LINKCFG_MAX_LEVELS];
+		memset(cnt, 0, sizeof cnt);
+		memset(tot, 0, sizeof tot);
+		for (size_t i = 0; i < np; i++) {
+			unsigned ln = kith_dataset_level(pat[i].g, co), ls = kith_dataset_level(pat[i].g, cf);
+			if (ln == KITH_DATASET_MISSING || ls == KITH_DATASET_MISSING)
+				continue;
+			cnt[ln][ls] += pat[i].count;
+			tot[ln] += pat[i].count;
+		}
+		int L = md->n_levels[cf];
+		for (int k = 0; k < md->n_levels[co]; k++) {
+			if (tot[k] >= 100)
+				for (int l = 0; l < L; l++)
+					md->u_cond[k][l] = (cnt[k][l] + 1.0 / L) / (tot[k] + 1.0);
+			else
+				memcpy(md->u_cond[k], md->u[cf], sizeof md->u_cond[k]);
+		}
+	}
+
+	uint32_t all_fields = nf >= 32 ? 0xFFFFFFFFu : (1u << nf) - 1;
+	uint32_t fixed_w = 0;
+	double fixed_weights[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	memset(fixed_weights, 0, sizeof fixed_weights);
+	for (size_t f = 0; f < nf; f++) {
+		init_m(md->m[f], md->n_levels[f]);
+		if (fields[f].fixed) {
+			fixed_w |= 1u << f;
+			for (int l = 0; l < md->n_levels[f]; l++)
+				fixed_weights[f][l] = fields[f].weights[l];
+		}
+	}
+	double msum[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	double mwt[KITH_LINKCFG_MAX_FIELDS];
+	memset(msum, 0, sizeof msum);
+	memset(mwt, 0, sizeof mwt);
+	int iterations = 0, converged = 1;
+	uint32_t estimated = 0;
+	for (size_t r = 0; r < n_rules; r++) {
+		uint32_t act = all_fields & ~rule_fields[r] & ~fixed_w;
+		if (__builtin_popcount(act) < MIN_SESSION_FIELDS)
+			continue; /* too few fields to tell matches from non-matches */
+		double m[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+		for (size_t f = 0; f < nf; f++)
+			init_m(m[f], md->n_levels[f]);
+		/* start from about one match per record among the session's pairs, as
+		 * the final EM does: a high start lets EM settle on a large wrong class
+		 * (with a field often missing, "the pairs without it" is one) */
+		uint64_t rbit = 1ULL << (KITH_BLOCK_RULE_SHIFT + r);
+		double sess = 0;
+		for (size_t i = 0; i < np; i++)
+			if (pat[i].g & rbit)
+				sess += pat[i].count;
+		double slam0 = sess > 0 ? 0.5 * n_rec / sess : 0.3;
+		if (slam0 > 0.3)
+			slam0 = 0.3;
+		if (slam0 < 1e-6)
+			slam0 = 1e-6;
+		/* The fields the rule blocks on take part too, with their u estimated
+		 * among the session's non-matches (their u from random pairs would be
+		 * far too low here): their agreement is the strongest evidence there
+		 * is, and without it a session whose matches are rare (one pair in
+		 * thousands among namesakes of a large population) finds a wrong
+		 * class. Their m is not kept from the session (an exact rule makes it
+		 * degenerate); the final EM estimates it. */
+		uint32_t blocked = rule_fields[r] & all_fields & ~fixed_w;
+		double us[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+		memcpy(us, md->u, sizeof us);
+		for (size_t f = 0; f < nf; f++) {
+			if (!(blocked >> f & 1))
+				continue;
+			double cnt[KITH_LINKCFG_MAX_LEVELS] = {0}, tot = 0;
+			for (size_t i = 0; i < np; i++) {
+				unsigned l = kith_dataset_level(pat[i].g, f);
+				if ((pat[i].g & rbit) && l != KITH_DATASET_MISSING) {
+					cnt[l] += pat[i].count;
+					tot += pat[i].count;
+				}
+			}
+			for (int l = 0; l < md->n_levels[f]; l++)
+				us[f][l] = (cnt[l] + 1.0 / md->n_levels[f]) / (tot + 1.0);
+		}
+		struct em e = {
+		    .p = pat,
+		    .n = np,
+		    .nf = nf,
+		    .n_levels = md->n_levels,
+		    .m = m,
+		    .u = us,
+		    .fixed_w = (const double(*)[KITH_LINKCFG_MAX_LEVELS])fixed_weights,
+		    .active = act | blocked,
+		    .free_u = blocked,
+		    .used = act | blocked | (fixed_w & ~rule_fields[r]),
+		    .fixed_w_mask = fixed_w,
+		    .rule_bit = rbit,
+		    .lambda = slam0,
+		    .cond_field = md->cond_field,
+		    .cond_on = md->cond_on,
+		    .u_cond = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_cond,
+		};
+		run_em(&e);
+		iterations += e.iterations;
+		converged &= e.converged;
+		if (e.expected <= 0)
+			continue;
+		for (size_t f = 0; f < nf; f++) {
+			if (!(act >> f & 1))
+				continue;
+			for (int l = 0; l < md->n_levels[f]; l++)
+				msum[f][l] += e.expected * m[f][l];
+			mwt[f] += e.expected;
+			estimated |= 1u << f;
+		}
+	}
+	for (size_t f = 0; f < nf; f++) {
+		if (fixed_w >> f & 1) {
+			md->m_source[f] = KITH_FSMODEL_M_FIXED;
+		} else if (estimated >> f & 1) {
+			for (int l = 0; l < md->n_levels[f]; l++)
+				md->m[f][l] = msum[f][l] / mwt[f];
+			md->m_source[f] = KITH_FSMODEL_M_SESSIONS;
+		} else {
+			md->m_source[f] = KITH_FSMODEL_M_FINAL;
+		}
+	}
+	/* final: over every compared pair. The fields every rule blocks on agree
+	 * among compared pairs far more often than u (random pairs) says, and EM
+	 * with that u would take the excess for matches: they take part with their
+	 * u estimated too, as the levels among the compared non-matches (a
+	 * two-class model with free m and u for them is identified by the other
+	 * fields, whose m and u are known by now). Their m is the result; the
+	 * weights keep the u of random pairs, which goes with the prior over all
+	 * pairs. Without another field to lean on, they are left out and their m
+	 * comes afterwards from the estimated matches. The fields no session
+	 * estimated are free here. */
+	uint32_t always = all_fields;
+	for (size_t r = 0; r < n_rules; r++)
+		always &= rule_fields[r];
+	uint32_t others = all_fields & ~always;
+	int lean = others != 0 && (always & ~fixed_w) != 0;
+	uint32_t used = lean ? all_fields : others;
+	uint32_t act = used & ~estimated & ~fixed_w;
+	double ufin[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	memcpy(ufin, md->u, sizeof ufin);
+	uint32_t free_u = lean ? always & ~fixed_w : 0;
+	for (size_t f = 0; f < nf; f++) {
+		if (!(free_u >> f & 1))
+			continue;
+		/* start: the levels among all compared pairs */
+		double cnt[KITH_LINKCFG_MAX_LEVELS] = {0}, tot = 0;
+		for (size_t i = 0; i < np; i++) {
+			unsigned l = kith_dataset_level(pat[i].g, f);
+			if (l != KITH_DATASET_MISSING) {
+				cnt[l] += pat[i].count;
+				tot += pat[i].count;
+			}
+		}
+		for (int l = 0; l < md->n_levels[f]; l++)
+			ufin[f][l] = (cnt[l] + 1.0 / md->n_levels[f]) / (tot + 1.0);
+	}
+	/* start from about one match per record among the compared pairs: starting
+	 * high lets EM settle on a large wrong class */
+	double lambda0 = 0.5 * n_rec / (double)n_pairs;
+	if (lambda0 > 0.5)
+		lambda0 = 0.5;
+	if (lambda0 < 1e-6)
+		lambda0 = 1e-6;
+	struct em e = {
+	    .p = pat,
+	    .n = np,
+	    .nf = nf,
+	    .n_levels = md->n_levels,
+	    .m = md->m,
+	    .u = ufin,
+	    .fixed_w = (const double(*)[KITH_LINKCFG_MAX_LEVELS])fixed_weights,
+	    .active = act,
+	    .free_u = free_u,
+	    .used = used,
+	    .fixed_w_mask = fixed_w,
+	    .rule_bit = 0,
+	    .lambda = lambda0,
+	    .cond_field = md->cond_field,
+	    .cond_on = md->cond_on,
+	    .u_cond = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_cond,
+	};
+	run_em(&e);
+	iterations += e.iterations;
+	converged &= e.converged;
+	/* m of the always-blocked fields: their levels among the estimated matches */
+	uint32_t after = lean ? 0 : always & ~fixed_w;
+	if (after) {
+		double num[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+		memset(num, 0, sizeof num);
+		double prior = log2(e.lambda / (1 - e.lambda));
+		for (size_t i = 0; i < np; i++) {
+			double post = posterior_from_bits(prior + pattern_log2bf(&e, pat[i].g));
+			for (size_t f = 0; f < nf; f++) {
+				unsigned l = kith_dataset_level(pat[i].g, f);
+				if ((after >> f & 1) && l != KITH_DATASET_MISSING)
+					num[f][l] += pat[i].count * post;
+			}
+		}
+		for (size_t f = 0; f < nf; f++) {
+			if (!(after >> f & 1))
+				continue;
+			double den = 0, z = 0;
+			for (int l = 0; l < md->n_levels[f]; l++)
+				den += num[f][l];
+			if (den <= 0)
+				continue; /* no estimated match has a value: keep the initial m */
+			for (int l = 0; l < md->n_levels[f]; l++) {
+				md->m[f][l] = num[f][l] / den < M_FLOOR ? M_FLOOR : num[f][l] / den;
+				z += md->m[f][l];
+			}
+			for (int l = 0; l < md->n_levels[f]; l++)
+				md->m[f][l] /= z;
+			md->m_source[f] = KITH_FSMODEL_M_FINAL;
+		}
+	}
+	free(pat);
+	/* the expected matches among compared pairs, over all pairs: the prior
+	 * (blocking is taken to miss no match) */
+	md->lambda = e.expected / (double)(all_pairs ? all_pairs : 1);
+	if (md->lambda < 1e-15)
+		md->lambda = 1e-15;
+	if (md->lambda > 0.5)
+		md->lambda = 0.5;
+	md->expected_matches = e.expected;
+	md->iterations = iterations;
+	md->converged = converged;
+	kith_fsmodel_weights(md, ds);
+	return KITH_OK;
+}
+
+static int cond_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)
+{
+	if (md->cond_field < 0 || (int)f != md->cond_field)
+		return 0;
+	unsigned ln = kith_dataset_level(g, (size_t)md->cond_on);
+	return ln != KITH_DATASET_MISSING ? (int)ln + 1 : 0; /* name level + 1 */
+}
+
+double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			   uint64_t g)
+{
+	double s = md->prior_bits;
+	for (size_t f = 0; f < md->n_fields; f++) {
+		unsigned l = kith_dataset_level(g, f);
+		if (l == KITH_DATASET_MISSING)
+			continue;
+		int c = cond_applies(md, g, f);
+		s += c ? md->w_cond[c - 1][l] : md->w[f][l];
+		s += kith_dataset_tf_bits(ds, a, b, g, f);
+	}
+	return s;
+}
+
+double kith_fsmodel_prob(double weight)
+{
+	return posterior_from_bits(weight);
+}
+
+double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			    struct kith_fsmodel_term *terms, size_t *n)
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	uint64_t g = kith_dataset_gamma(ds, a, b);
+	double s = md->prior_bits;
+	for (size_t f = 0; f < md->n_fields && f < nf; f++) {
+		struct kith_fsmodel_term *t = &terms[f];
+		memset(t, 0, sizeof *t);
+		t->field = fields[f].name;
+		unsigned l = kith_dataset_level(g, f);
+		t->level = l;
+		kith_dataset_describe(ds, a, b, f, t->detail, sizeof t->detail);
+		if (l == KITH_DATASET_MISSING) {
+			t->level_name = "missing";
+			continue;
+		}
+		t->level_name = fields[f].level_names[l];
+		t->m = md->m[f][l];
+		int c = cond_applies(md, g, f);
+		t->u = c ? md->u_cond[c - 1][l] : md->u[f][l];
+		t->bits = c ? md->w_cond[c - 1][l] : md->w[f][l];
+		t->tf_bits = kith_dataset_tf_bits(ds, a, b, g, f);
+		s += t->bits + t->tf_bits;
+	}
+	*n = md->n_fields;
+	return s;
+}

@@ -1,0 +1,640 @@
+/*
+ * link — the linkage pipeline and its outputs (see link.h).
+ */
+#include "link/link.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/csv.h"
+
+static const char *const phase_names[KITH_LINK_PHASES] = {"blocking", "u_sampling", "em", "scoring",
+							  "clustering"};
+
+const char *kith_link_phase_name(enum kith_link_phase p)
+{
+	return (unsigned)p < KITH_LINK_PHASES ? phase_names[p] : "?";
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+unsigned kith_link_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > 64)
+		n = 64;
+	return (unsigned)n;
+}
+
+static void add_rule(struct kith_linkcfg_rule *rules, size_t *n, const char *text)
+{
+	if (*n < KITH_LINKCFG_MAX_RULES && kith_linkcfg_rule_parse(&rules[*n], text, NULL) == KITH_OK)
+		(*n)++;
+}
+
+size_t kith_link_default_rules(const struct kith_dataset *ds, struct kith_linkcfg_rule *rules)
+{
+	size_t n = 0;
+	/* With names: "name" alone. Blocking on the name only keeps the other
+	 * fields' levels among non-matching compared pairs as random pairs have
+	 * them (a rule that also asked for birth years within one year would make
+	 * near births common among namesakes, and EM would take them for
+	 * matches); the pair cap guards the cost. */
+	if (kith_dataset_has(ds, KITH_DS_NAME))
+		add_rule(rules, &n, "name");
+	else
+		add_rule(rules, &n, "all");
+	return n;
+}
+
+/* The fields a rule blocks on, as a bit set of field indexes. */
+static uint32_t fields_of_rule(const struct kith_dataset *ds, const struct kith_linkcfg_rule *r)
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	uint32_t bits = 0;
+	for (size_t c = 0; c < r->n_comp; c++) {
+		const struct kith_linkcfg_comp *comp = &r->comp[c];
+		for (size_t f = 0; f < nf; f++) {
+			int hit = 0;
+			switch (comp->kind) {
+			case KITH_BLOCK_NAME:
+			case KITH_BLOCK_SURNAME:
+				hit = fields[f].kind == KITH_DS_NAME;
+				break;
+			case KITH_BLOCK_BIRTH_YEAR:
+				hit = fields[f].kind == KITH_DS_BIRTH;
+				break;
+			case KITH_BLOCK_SEX:
+				hit = fields[f].kind == KITH_DS_SEX;
+				break;
+			case KITH_BLOCK_ORIGIN:
+				hit = fields[f].kind == KITH_DS_ORIGIN;
+				break;
+			case KITH_BLOCK_SOURCE:
+				break;
+			case KITH_BLOCK_FIELD:
+			case KITH_BLOCK_PREFIX:
+			case KITH_BLOCK_YEAR:
+				hit = fields[f].kind >= KITH_DS_EXACT &&
+				      strcasecmp(fields[f].name, comp->column) == 0;
+				break;
+			}
+			if (hit)
+				bits |= 1u << f;
+		}
+	}
+	return bits;
+}
+
+struct progress_bridge {
+	const struct kith_link_opts *o;
+};
+
+static void block_progress(uint64_t done, uint64_t total, void *arg)
+{
+	const struct kith_link_opts *o = arg;
+	o->progress(KITH_LINK_PHASE_BLOCK, done, total, o->progress_arg);
+}
+
+struct score_job {
+	const struct kith_fsmodel *md;
+	const struct kith_dataset *ds;
+	const struct kith_block_pair *pairs;
+	float *w;
+	size_t lo, hi;
+};
+
+static void *score_worker(void *arg)
+{
+	struct score_job *j = arg;
+	for (size_t i = j->lo; i < j->hi; i++)
+		j->w[i] = (float)kith_fsmodel_weight(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
+						     j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
+	return NULL;
+}
+
+static void score_all(const struct kith_fsmodel *md, const struct kith_dataset *ds,
+		      const struct kith_block_pair *p, float *w, size_t n, unsigned threads)
+{
+	struct score_job jobs[64];
+	pthread_t tid[64];
+	if (threads < 1)
+		threads = 1;
+	if (n < 10000)
+		threads = 1;
+	unsigned started = 0;
+	for (unsigned t = 0; t < threads; t++) {
+		jobs[t] = (struct score_job){md, ds, p, w, n * t / threads, n * (t + 1) / threads};
+	}
+	for (unsigned t = 1; t < threads; t++) {
+		if (pthread_create(&tid[started], NULL, score_worker, &jobs[t]) != 0) {
+			score_worker(&jobs[t]); /* could not start: do it here */
+			continue;
+		}
+		started++;
+	}
+	score_worker(&jobs[0]);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+}
+
+/* The guard's scorer: a pair that blocking did not compare, scored now. */
+struct guard_ctx {
+	const struct kith_fsmodel *md;
+	const struct kith_dataset *ds;
+};
+
+static double guard_prob(uint32_t a, uint32_t b, void *arg)
+{
+	const struct guard_ctx *g = arg;
+	return kith_fsmodel_prob(kith_fsmodel_weight(g->md, g->ds, a, b, kith_dataset_gamma(g->ds, a, b)));
+}
+
+static uint64_t mix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * EM on a sample: the training rules' pairs among a uniform random sample of
+ * records (seeded), so that m and the prior come from loose blocking while
+ * the scored pairs come from the (strict) blocking rules. A uniform sample of
+ * records keeps a pair of records with the probability (k/n)^2 whether they
+ * match or not: m, u and the share of matches among all pairs are the same in
+ * the sample as in the whole.
+ */
+static int train(const struct kith_dataset *ds, const struct kith_linkcfg *cfg, struct kith_link_result *r,
+		 struct kith_err *err)
+{
+	size_t n = r->n_records;
+	uint64_t want = cfg->train_records ? cfg->train_records : KITH_LINKCFG_DEFAULT_TRAIN_RECORDS;
+	size_t k = want < n ? (size_t)want : n;
+	uint8_t *inc = NULL;
+	uint32_t *perm = NULL;
+	if (k < n) {
+		inc = calloc(n, 1);
+		perm = malloc(n * sizeof *perm);
+		if (!inc || !perm) {
+			free(inc);
+			free(perm);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		for (size_t i = 0; i < n; i++)
+			perm[i] = (uint32_t)i;
+		uint64_t st = cfg->seed ^ 0x747261696E696E67ULL; /* partial Fisher-Yates */
+		for (size_t i = 0; i < k; i++) {
+			size_t j = i + (size_t)(mix64(&st) % (uint64_t)(n - i));
+			uint32_t t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+			inc[perm[i]] = 1;
+		}
+		free(perm);
+	}
+	/* pairs possible in the sample */
+	uint64_t all = 0;
+	if (r->link_only) {
+		size_t ns = kith_dataset_n_sources(ds);
+		uint64_t *per = calloc(ns ? ns : 1, sizeof *per);
+		if (!per) {
+			free(inc);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!inc || inc[i])
+				per[kith_dataset_source(ds, i)]++;
+		uint64_t sq = 0;
+		for (size_t s = 0; s < ns; s++)
+			sq += per[s] * per[s];
+		all = ((uint64_t)k * k - sq) / 2;
+		free(per);
+	} else {
+		all = (uint64_t)k * (k - 1) / 2;
+	}
+	if (cfg->n_train_rules) {
+		memcpy(r->train_rules, cfg->train_rules, cfg->n_train_rules * sizeof cfg->train_rules[0]);
+		r->n_train_rules = cfg->n_train_rules;
+	} else {
+		r->n_train_rules = kith_link_default_rules(ds, r->train_rules);
+	}
+	uint32_t tf[KITH_LINKCFG_MAX_RULES];
+	for (size_t i = 0; i < r->n_train_rules; i++)
+		tf[i] = fields_of_rule(ds, &r->train_rules[i]);
+	struct kith_block_opts bo = {
+	    .rules = r->train_rules,
+	    .n_rules = r->n_train_rules,
+	    .max_pairs = cfg->max_pairs,
+	    .link_only = r->link_only,
+	    .threads = r->threads,
+	    .include = inc,
+	};
+	struct kith_block_pair *tp = NULL;
+	size_t tn = 0;
+	int rc = kith_block_pairs(ds, &bo, &tp, &tn, r->train_reports, err);
+	free(inc);
+	if (rc) {
+		if (err && rc == KITH_E_LIMIT) {
+			char where[sizeof err->where];
+			snprintf(where, sizeof where, "training: %s", err->where);
+			snprintf(err->where, sizeof err->where, "%s", where);
+		}
+		return rc;
+	}
+	r->train_records = k;
+	r->n_train_pairs = tn;
+	r->train_all_pairs = all;
+	r->model.train_records = k;
+	if (tn == 0) {
+		free(tp);
+		return kith_err_set(err, KITH_E_INVALID, "training",
+				    "the training rules compare no pair among the %zu sampled records "
+				    "(train_records, train_block)",
+				    k);
+	}
+	rc = kith_fsmodel_estimate_m(&r->model, ds, tp, tn, tf, r->n_train_rules, all ? all : 1, err);
+	free(tp);
+	return rc;
+}
+
+int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o, struct kith_link_result *out,
+		  struct kith_err *err)
+{
+	const struct kith_linkcfg *cfg = kith_dataset_config(ds);
+	struct kith_link_result *r = calloc(1, sizeof *r);
+	if (!r)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	struct kith_link_opts dflt = {0};
+	if (!o)
+		o = &dflt;
+	r->threads = o->threads ? o->threads : kith_link_threads();
+	if (r->threads > 64)
+		r->threads = 64;
+	r->n_records = kith_dataset_count(ds);
+	r->link_only = cfg->mode == KITH_LINKCFG_LINK;
+	r->threshold = cfg->threshold > 0 ? cfg->threshold : KITH_LINKCFG_DEFAULT_THRESHOLD;
+	if (cfg->n_rules) {
+		memcpy(r->rules, cfg->rules, cfg->n_rules * sizeof cfg->rules[0]);
+		r->n_rules = cfg->n_rules;
+	} else {
+		r->n_rules = kith_link_default_rules(ds, r->rules);
+	}
+	for (size_t i = 0; i < r->n_rules; i++)
+		r->rule_fields[i] = fields_of_rule(ds, &r->rules[i]);
+	r->all_pairs = kith_block_all_pairs(ds, r->link_only);
+	int rc;
+	if (r->all_pairs == 0) {
+		rc = kith_err_set(err, KITH_E_INVALID, NULL,
+				  r->link_only ? "link mode needs records from at least two lists"
+					       : "fewer than two records");
+		goto fail;
+	}
+
+	double t0 = now();
+	struct kith_block_opts bo = {
+	    .rules = r->rules,
+	    .n_rules = r->n_rules,
+	    .max_pairs = cfg->max_pairs,
+	    .link_only = r->link_only,
+	    .threads = r->threads,
+	    .progress = o->progress ? block_progress : NULL,
+	    .progress_arg = (void *)o,
+	};
+	rc = kith_block_pairs(ds, &bo, &r->pairs, &r->n_pairs, r->reports, err);
+	if (rc)
+		goto fail;
+	r->seconds[KITH_LINK_PHASE_BLOCK] = now() - t0;
+
+	t0 = now();
+	rc = kith_fsmodel_estimate_u(&r->model, ds, r->link_only, cfg->u_samples, cfg->seed, r->threads, err);
+	if (rc)
+		goto fail;
+	r->seconds[KITH_LINK_PHASE_U] = now() - t0;
+
+	t0 = now();
+	if (cfg->train_records || cfg->n_train_rules) {
+		rc = train(ds, cfg, r, err);
+		if (rc)
+			goto fail;
+	} else if (r->n_pairs) {
+		rc = kith_fsmodel_estimate_m(&r->model, ds, r->pairs, r->n_pairs, r->rule_fields, r->n_rules,
+					     r->all_pairs, err);
+		if (rc)
+			goto fail;
+	} else {
+		/* nothing compared: the initial m and a tiny prior; every record is its own person */
+		for (size_t f = 0; f < r->model.n_fields; f++)
+			for (int l = 0; l < r->model.n_levels[f]; l++)
+				r->model.m[f][l] =
+				    l == r->model.n_levels[f] - 1 ? 0.9 : 0.1 / (r->model.n_levels[f] - 1);
+		r->model.lambda = 1.0 / (double)(r->all_pairs + 1);
+		kith_fsmodel_weights(&r->model, ds);
+	}
+	r->seconds[KITH_LINK_PHASE_EM] = now() - t0;
+
+	t0 = now();
+	r->weight = malloc((r->n_pairs ? r->n_pairs : 1) * sizeof *r->weight);
+	if (!r->weight) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	score_all(&r->model, ds, r->pairs, r->weight, r->n_pairs, r->threads);
+	if (o->progress)
+		o->progress(KITH_LINK_PHASE_SCORE, r->n_pairs, r->n_pairs, o->progress_arg);
+	r->seconds[KITH_LINK_PHASE_SCORE] = now() - t0;
+
+	t0 = now();
+	double wt = log2(r->threshold / (1 - r->threshold)); /* probability threshold as a weight */
+	size_t ne = 0;
+	for (size_t i = 0; i < r->n_pairs; i++)
+		ne += r->weight[i] >= wt;
+	struct kith_cluster_edge *edges = malloc((ne ? ne : 1) * sizeof *edges);
+	uint32_t *src = malloc((r->n_records ? r->n_records : 1) * sizeof *src);
+	if (!edges || !src) {
+		free(edges);
+		free(src);
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	ne = 0;
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		if (r->weight[i] >= wt) {
+			edges[ne].a = r->pairs[i].a;
+			edges[ne].b = r->pairs[i].b;
+			edges[ne].prob = kith_fsmodel_prob(r->weight[i]);
+			ne++;
+		}
+	}
+	for (size_t i = 0; i < r->n_records; i++)
+		src[i] = kith_dataset_source(ds, i);
+	r->n_matches = ne;
+	struct guard_ctx gc = {&r->model, ds};
+	struct kith_cluster_opts co = {
+	    .guard = o->guard, .guard_prob = cfg->guard_threshold, .prob = guard_prob, .arg = &gc};
+	rc = kith_cluster_run(r->n_records, src, edges, ne, &co, &r->clusters, err);
+	free(edges);
+	free(src);
+	if (rc)
+		goto fail;
+	r->seconds[KITH_LINK_PHASE_CLUSTER] = now() - t0;
+	*out = *r;
+	free(r);
+	return KITH_OK;
+fail:
+	kith_link_result_release(r);
+	free(r);
+	return rc;
+}
+
+void kith_link_result_release(struct kith_link_result *r)
+{
+	if (!r)
+		return;
+	free(r->pairs);
+	free(r->weight);
+	kith_cluster_result_release(&r->clusters);
+	r->pairs = NULL;
+	r->weight = NULL;
+	r->n_pairs = 0;
+}
+
+/* --- writers */
+
+static int put_field(FILE *f, const char *s)
+{
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	int rc = kith_csv_write_field(&sb, s, strlen(s));
+	if (rc == KITH_OK && sb.len && fwrite(sb.buf, 1, sb.len, f) != sb.len)
+		rc = KITH_E_IO;
+	kith_sbuf_release(&sb);
+	return rc;
+}
+
+int kith_link_write_clusters(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			     struct kith_err *err)
+{
+	if (fputs("id,cluster,prob\n", f) < 0)
+		return kith_err_set(err, KITH_E_IO, NULL, "cannot write the clusters");
+	for (size_t i = 0; i < r->n_records; i++) {
+		int rc = put_field(f, kith_dataset_id(ds, i));
+		if (rc)
+			return kith_err_set(err, rc, NULL, "cannot write the clusters");
+		double p = r->clusters.prob[i];
+		int w = p >= 0 ? fprintf(f, ",%u,%.6f\n", r->clusters.cluster[i] + 1, p)
+			       : fprintf(f, ",%u,\n", r->clusters.cluster[i] + 1);
+		if (w < 0)
+			return kith_err_set(err, KITH_E_IO, NULL, "cannot write the clusters");
+	}
+	return KITH_OK;
+}
+
+int kith_link_write_pairs(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			  struct kith_err *err)
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	int bad = fputs("id1,id2,weight,prob", f) < 0;
+	for (size_t k = 0; k < nf && !bad; k++)
+		bad = fputc(',', f) < 0 || put_field(f, fields[k].name) != KITH_OK;
+	bad = bad || fputc('\n', f) < 0;
+	for (size_t i = 0; i < r->n_pairs && !bad; i++) {
+		const struct kith_block_pair *p = &r->pairs[i];
+		bad = put_field(f, kith_dataset_id(ds, p->a)) || fputc(',', f) < 0 ||
+		      put_field(f, kith_dataset_id(ds, p->b)) ||
+		      fprintf(f, ",%.4f,%.6f", (double)r->weight[i], kith_fsmodel_prob(r->weight[i])) < 0;
+		for (size_t k = 0; k < nf && !bad; k++) {
+			unsigned l = kith_dataset_level(p->g, k);
+			bad =
+			    fprintf(f, ",%s", l == KITH_DATASET_MISSING ? "" : fields[k].level_names[l]) < 0;
+		}
+		bad = bad || fputc('\n', f) < 0;
+	}
+	if (bad)
+		return kith_err_set(err, KITH_E_IO, NULL, "cannot write the pairs");
+	return KITH_OK;
+}
+
+/* --- JSON */
+
+static int set_new(json_t *o, const char *k, json_t *v)
+{
+	return !v || json_object_set_new(o, k, v);
+}
+
+json_t *kith_link_summary_json(const struct kith_link_result *r, const struct kith_dataset *ds)
+{
+	json_t *j = json_object();
+	if (!j)
+		return NULL;
+	int bad = 0;
+	bad |= set_new(j, "records", json_integer((json_int_t)r->n_records));
+	json_t *lists = json_array();
+	const size_t *sizes = kith_dataset_source_sizes(ds);
+	for (uint32_t s = 0; lists && s < kith_dataset_n_sources(ds); s++)
+		bad |= json_array_append_new(lists,
+					     json_pack("{s:s,s:I}", "name", kith_dataset_source_name(ds, s),
+						       "records", (json_int_t)sizes[s]));
+	bad |= set_new(j, "lists", lists);
+	bad |= set_new(j, "mode", json_string(r->link_only ? "link" : "dedupe"));
+	bad |= set_new(j, "pairs_possible", json_integer((json_int_t)r->all_pairs));
+	bad |= set_new(j, "pairs_scored", json_integer((json_int_t)r->n_pairs));
+	json_t *blocking = json_array();
+	for (size_t i = 0; blocking && i < r->n_rules; i++)
+		bad |= json_array_append_new(
+		    blocking,
+		    json_pack("{s:s,s:I,s:b,s:I,s:I,s:f}", "rule", r->reports[i].rule, "candidates",
+			      (json_int_t)r->reports[i].candidates, "candidates_exact", r->reports[i].exact,
+			      "pairs", (json_int_t)r->reports[i].pairs, "records",
+			      (json_int_t)r->reports[i].records, "seconds", r->reports[i].seconds));
+	bad |= set_new(j, "blocking", blocking);
+	if (r->n_train_rules) {
+		json_t *tr = json_array();
+		for (size_t i = 0; tr && i < r->n_train_rules; i++)
+			bad |= json_array_append_new(
+			    tr, json_pack("{s:s,s:I,s:I,s:I}", "rule", r->train_reports[i].rule, "candidates",
+					  (json_int_t)r->train_reports[i].candidates, "pairs",
+					  (json_int_t)r->train_reports[i].pairs, "records",
+					  (json_int_t)r->train_reports[i].records));
+		bad |= set_new(j, "training",
+			       json_pack("{s:I,s:I,s:I,s:o}", "records", (json_int_t)r->train_records,
+					 "pairs_possible", (json_int_t)r->train_all_pairs, "pairs",
+					 (json_int_t)r->n_train_pairs, "rules", tr ? tr : json_null()));
+	}
+	bad |= set_new(j, "threshold", json_real(r->threshold));
+	bad |= set_new(j, "matches", json_integer((json_int_t)r->n_matches));
+	bad |= set_new(j, "clusters", json_integer((json_int_t)r->clusters.n_clusters));
+	bad |= set_new(j, "largest_cluster", json_integer((json_int_t)r->clusters.largest));
+	bad |= set_new(j, "links_refused_by_guard", json_integer((json_int_t)r->clusters.refused));
+	json_t *model = json_object();
+	if (model) {
+		bad |= set_new(model, "lambda", json_real(r->model.lambda));
+		bad |= set_new(model, "prior_weight", json_real(r->model.prior_bits));
+		bad |= set_new(model, "expected_matches_among_scored", json_real(r->model.expected_matches));
+		bad |= set_new(model, "u_pairs", json_integer((json_int_t)r->model.u_pairs));
+		bad |= set_new(model, "u_exhaustive", json_boolean(r->model.u_exhaustive));
+		bad |= set_new(model, "em_iterations", json_integer(r->model.iterations));
+		bad |= set_new(model, "em_converged", json_boolean(r->model.converged));
+		size_t nf;
+		const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+		json_t *fa = json_array();
+		static const char *const msrc[] = {"em_sessions", "em_final", "fixed"};
+		for (size_t f = 0; fa && f < r->model.n_fields && f < nf; f++) {
+			json_t *levels = json_array();
+			for (int l = r->model.n_levels[f] - 1; levels && l >= 0; l--)
+				bad |= json_array_append_new(
+				    levels, json_pack("{s:s,s:f,s:f,s:f}", "level", fields[f].level_names[l],
+						      "m", r->model.m[f][l], "u", r->model.u[f][l], "weight",
+						      r->model.w[f][l]));
+			json_t *fo =
+			    json_pack("{s:s,s:I,s:b,s:s,s:o}", "field", fields[f].name, "records_with_value",
+				      (json_int_t)fields[f].present, "tf", fields[f].tf, "m_from",
+				      msrc[r->model.m_source[f]], "levels", levels);
+			if (fo && (int)f == r->model.cond_field) {
+				/* u and weight of sex at each name level */
+				size_t nl = (size_t)r->model.n_levels[r->model.cond_on];
+				json_t *uc = json_object();
+				for (size_t k = nl; uc && k-- > 0;) {
+					json_t *lv = json_array();
+					for (int l = r->model.n_levels[f] - 1; lv && l >= 0; l--)
+						bad |= json_array_append_new(
+						    lv, json_pack("{s:s,s:f,s:f}", "level",
+								  fields[f].level_names[l], "u",
+								  r->model.u_cond[k][l], "weight",
+								  r->model.w_cond[k][l]));
+					bad |= set_new(uc, fields[r->model.cond_on].level_names[k], lv);
+				}
+				bad |= set_new(fo, "given_name_level", uc);
+			}
+			bad |= json_array_append_new(fa, fo);
+		}
+		bad |= set_new(model, "fields", fa);
+	}
+	bad |= set_new(j, "model", model);
+	json_t *t = json_object();
+	double total = 0;
+	for (int p = 0; t && p < KITH_LINK_PHASES; p++) {
+		bad |= set_new(t, phase_names[p], json_real(r->seconds[p]));
+		total += r->seconds[p];
+	}
+	if (t)
+		bad |= set_new(t, "total", json_real(total));
+	bad |= set_new(j, "seconds", t);
+	bad |= set_new(j, "threads", json_integer(r->threads));
+	if (bad) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+int kith_link_explain(const struct kith_link_result *r, const struct kith_dataset *ds, size_t a, size_t b,
+		      struct kith_sbuf *text, json_t **json, struct kith_err *err)
+{
+	struct kith_fsmodel_term terms[KITH_LINKCFG_MAX_FIELDS];
+	size_t n;
+	double total = kith_fsmodel_explain(&r->model, ds, a, b, terms, &n);
+	double prob = kith_fsmodel_prob(total);
+	int bad = 0;
+	if (text) {
+		bad |= kith_sbuf_addf(text, "%s  vs  %s\n", kith_dataset_id(ds, a), kith_dataset_id(ds, b));
+		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %8s\n", "field", "level",
+				      "comparison", "m", "u", "log2 BF");
+		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "prior", "",
+				      "two random records match", "", "", r->model.prior_bits);
+		for (size_t i = 0; i < n; i++) {
+			const struct kith_fsmodel_term *t = &terms[i];
+			if (t->level == KITH_DATASET_MISSING)
+				bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", t->field,
+						      "missing", "", "", "", 0.0);
+			else
+				bad |=
+				    kith_sbuf_addf(text, "  %-12s %-10s %-44s %8.4f %8.5f %+8.2f\n", t->field,
+						   t->level_name, t->detail, t->m, t->u, t->bits);
+			if (t->tf_bits != 0)
+				bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "", "",
+						      "term frequency (how common the value is)", "", "",
+						      t->tf_bits);
+		}
+		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "total", "",
+				      "match weight", "", "", total);
+		bad |= kith_sbuf_addf(text, "  match probability %.6f (threshold %.3f: %s)\n", prob,
+				      r->threshold, prob >= r->threshold ? "a match" : "not a match");
+	}
+	if (json) {
+		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:b}", "id1", kith_dataset_id(ds, a), "id2",
+				      kith_dataset_id(ds, b), "prior", r->model.prior_bits, "weight", total,
+				      "prob", prob, "threshold", r->threshold, "match", prob >= r->threshold);
+		json_t *fa = json_array();
+		for (size_t i = 0; j && fa && i < n; i++) {
+			const struct kith_fsmodel_term *t = &terms[i];
+			json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:f,s:f,s:f}", "field", t->field, "level",
+					      t->level_name, "comparison", t->detail, "m", t->m, "u", t->u,
+					      "bits", t->bits, "tf_bits", t->tf_bits);
+			bad |= !o || json_array_append_new(fa, o);
+		}
+		bad |= !j || !fa || json_object_set_new(j, "fields", fa);
+		if (bad) {
+			json_decref(j);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		*json = j;
+	}
+	if (bad)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	return KITH_OK;
+}

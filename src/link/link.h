@@ -1,0 +1,135 @@
+/*
+ * link — the record-linkage engine's facade: from a prepared dataset to
+ * persons, in one call, and the outputs of `kith link`.
+ *
+ *   dataset (dataset.h: CSV files or vault cases, normalized)
+ *     -> blocking (block.h: rules, counted and capped before any scoring)
+ *     -> u by random sampling, m and the prior by EM (fsmodel.h)
+ *     -> a match weight and probability for every compared pair
+ *     -> persons: greedy clustering with a guard against chaining (cluster.h)
+ *
+ * Outputs: clusters CSV (id,cluster,prob — every input id exactly once),
+ * pairs CSV (every compared pair with its weight, probability and levels), a
+ * JSON summary (records, pairs, persons, estimated parameters, time per
+ * phase) and explanations of a pair (the waterfall of log2 Bayes factors).
+ * The vault side (proposed links, review, persons) is linkvault.h.
+ *
+ * Ownership: the dataset is borrowed and must outlive the result; a struct
+ * kith_link_result owns its arrays (kith_link_result_release). Writers append
+ * to caller-owned FILE* or buffers; JSON functions return new references.
+ */
+#ifndef KITH_LINK_LINK_H
+#define KITH_LINK_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core/sbuf.h"
+#include "core/status.h"
+#include "link/block.h"
+#include "link/cluster.h"
+#include "link/dataset.h"
+#include "link/fsmodel.h"
+#include "link/linkcfg.h"
+
+enum kith_link_phase {
+	KITH_LINK_PHASE_BLOCK,	 /* counting, generating and comparing pairs */
+	KITH_LINK_PHASE_U,	 /* random sampling for u */
+	KITH_LINK_PHASE_EM,	 /* EM sessions */
+	KITH_LINK_PHASE_SCORE,	 /* weights of every pair */
+	KITH_LINK_PHASE_CLUSTER, /* persons */
+	KITH_LINK_PHASES
+};
+
+/* The name of a phase ("blocking", ...), static. */
+const char *kith_link_phase_name(enum kith_link_phase p);
+
+struct kith_link_opts {
+	unsigned threads;	       /* 0: the online processors (at most 64) */
+	enum kith_cluster_guard guard; /* 0: KITH_CLUSTER_LISTS */
+	/* progress of the long phases, from the calling thread */
+	void (*progress)(enum kith_link_phase phase, uint64_t done, uint64_t total, void *arg);
+	void *progress_arg;
+};
+
+struct kith_link_result {
+	size_t n_records;
+	size_t n_rules;
+	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES]; /* as applied (defaults filled in) */
+	struct kith_block_report reports[KITH_LINKCFG_MAX_RULES];
+	uint32_t rule_fields[KITH_LINKCFG_MAX_RULES]; /* fields each rule blocks on */
+	struct kith_fsmodel model;
+	struct kith_block_pair *pairs; /* every compared pair */
+	float *weight;		       /* its match weight (bits) */
+	size_t n_pairs;
+	uint64_t all_pairs; /* pairs that could be formed */
+	double threshold;   /* match probability of a link */
+	size_t n_matches;   /* pairs at or above the threshold */
+	struct kith_cluster_result clusters;
+	double seconds[KITH_LINK_PHASES];
+	unsigned threads;
+	int link_only;
+	/* training on a sample (linkcfg.h: train_records, train_block); n_train_rules 0: EM on the pairs
+	 * above */
+	size_t train_records;
+	size_t n_train_rules;
+	struct kith_linkcfg_rule train_rules[KITH_LINKCFG_MAX_RULES];
+	struct kith_block_report train_reports[KITH_LINKCFG_MAX_RULES];
+	size_t n_train_pairs;
+	uint64_t train_all_pairs;
+};
+
+/*
+ * The default blocking rules for the fields the dataset has: "name" (any
+ * names-engine key of any name) with names, else "all" (then the pair cap
+ * decides whether that is affordable). Writes up to KITH_LINKCFG_MAX_RULES
+ * rules; returns how many.
+ */
+size_t kith_link_default_rules(const struct kith_dataset *ds, struct kith_linkcfg_rule *rules);
+
+/*
+ * Runs the whole linkage on a finished dataset with the dataset's
+ * configuration (rules, mode, threshold, caps, seed, training sample). The
+ * blocking rules are counted and checked against the cap first, so a refusal
+ * comes before any comparison. Returns KITH_OK,
+ * KITH_E_INVALID (a rule names a missing field, nothing to compare),
+ * KITH_E_LIMIT (a blocking rule or the total over the pair cap: err names the
+ * rule; nothing has been scored), KITH_E_NOMEM. *out is set only on success.
+ */
+int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o, struct kith_link_result *out,
+		  struct kith_err *err) KITH_WUR;
+
+void kith_link_result_release(struct kith_link_result *r);
+
+/* Writes "id,cluster,prob\n" and one row per record, in input order (cluster
+ * numbered from 1; prob empty for a person of one record). KITH_OK, KITH_E_IO. */
+int kith_link_write_clusters(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			     struct kith_err *err) KITH_WUR;
+
+/* Writes "id1,id2,weight,prob,<field levels...>" for every compared pair
+ * (level names; empty when missing). KITH_OK, KITH_E_IO. */
+int kith_link_write_pairs(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			  struct kith_err *err) KITH_WUR;
+
+/* The summary: records, lists, pairs, blocking reports, persons, threshold,
+ * model (lambda, prior, m/u/weight per level), time per phase. New reference,
+ * NULL on out-of-memory. */
+json_t *kith_link_summary_json(const struct kith_link_result *r, const struct kith_dataset *ds);
+
+/*
+ * Explains the pair of records a and b: prior, each field's level, m, u,
+ * log2 Bayes factor and term-frequency adjustment, total weight and match
+ * probability. As text appended to `text` (when not NULL) and as JSON
+ * (returned when `json` is not NULL: *json is a new reference). KITH_OK or
+ * KITH_E_NOMEM.
+ */
+int kith_link_explain(const struct kith_link_result *r, const struct kith_dataset *ds, size_t a, size_t b,
+		      struct kith_sbuf *text, json_t **json, struct kith_err *err) KITH_WUR;
+
+/* The number of online processors, 1..64. */
+unsigned kith_link_threads(void);
+
+#endif

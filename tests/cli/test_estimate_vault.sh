@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End to end: `kith estimate --vault V [--stratify FIELD]` — persons from the
+# vault's cases (confirmed links and record linkage, a rejected link wins over
+# the model), lists = recording organizations; and its bad inputs.
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { echo "ok - skipped: no jq"; finish; exit; }
+
+printf 'estimate vault pass words\n' >"$T/pass"
+V=$T/v.kith
+k() { "$KITH" "$@" --vault "$V" --passphrase-file "$T/pass"; }
+Q=(--boot 0 --no-lcm)
+expect 0 "init" -- "$KITH" init --vault "$V" --passphrase-file "$T/pass" --kdf test
+
+# Three organizations (invented people). Anna Berg is on all three lists,
+# Eva Falk on two, Ivar Jung on two but the reviewer will say no, the rest on one.
+cat >"$T/cases.jsonl" <<'EOF'
+{"ref":"C-1","person":{"name":"Anna Berg","sex":"female","birth":"1980","origin":{"province":"ryanggang"}},"source":{"organization":"shelter"}}
+{"ref":"C-2","person":{"name":"Anna Berg","sex":"female","birth":"1980","origin":{"province":"ryanggang"}},"source":{"organization":"police"}}
+{"ref":"C-3","person":{"name":"Anna Berg","birth":"1980","origin":{"province":"ryanggang"}},"source":{"organization":"church"}}
+{"ref":"C-4","person":{"name":"Eva Falk","sex":"female","birth":"1990","origin":{"province":"chagang"}},"source":{"organization":"shelter"}}
+{"ref":"C-5","person":{"name":"Eva Falk","sex":"female","birth":"1990","origin":{"province":"chagang"}},"source":{"organization":"church"}}
+{"ref":"C-6","person":{"name":"Ivar Jung","sex":"male","birth":"1955","origin":{"province":"pyongyang"}},"source":{"organization":"police"}}
+{"ref":"C-7","person":{"name":"Ivar Jung","sex":"male","birth":"1955","origin":{"province":"pyongyang"}},"source":{"organization":"church"}}
+{"ref":"C-8","person":{"name":"Gustav Holm","sex":"male","birth":"1960","origin":{"province":"kangwon"}},"source":{"organization":"church"}}
+{"ref":"C-9","person":{"name":"Olga Nyberg","sex":"female","birth":"1971","origin":{"province":"north_hamgyong"}},"source":{"organization":"police"}}
+{"ref":"C-10","person":{"name":"Petra Quist","sex":"female","birth":"1983","origin":{"province":"south_hamgyong"}},"source":{"organization":"shelter"}}
+{"ref":"C-11","person":{"name":"Rut Sand","sex":"female","birth":"1966","origin":{"province":"kangwon"}},"source":{"organization":"police"}}
+{"ref":"C-12","person":{"name":"Tove Ulv","sex":"female","birth":"1977","origin":{"province":"chagang"}}}
+EOF
+expect 0 "import" -- k import "$T/cases.jsonl"
+
+# record linkage alone joins the three Anna Bergs, the two Eva Falks and the two Ivar Jungs
+expect 0 "estimate from the vault" -- k estimate "${Q[@]}" --json
+[ "$(jq '.observed' "$T/out")" = 7 ] && ok "7 persons on lists (12 cases, 1 without an organization)" ||
+  bad "observed $(jq '.observed' "$T/out")"
+[ "$(jq -c '.lists | sort' "$T/out")" = '["church","police","shelter"]' ] && ok "lists are the organizations" ||
+  bad "lists $(jq -c '.lists' "$T/out")"
+has "$T/err" "12 cases, 8 persons \(0 joins from confirmed links, 4 from record linkage" "stderr says how cases became persons"
+has "$T/err" "1 case without source.organization" "a case without an organization is reported"
+
+# the reviewer says Ivar Jung's two cases are two people: a rejected link wins
+expect 0 "propose" -- k link propose --reviewer tester
+expect 0 "review --json" -- k link review --json
+L=$(jq -r '.[] | select([.cases[].ref] | index("C-6")) | .id' "$T/out")
+[ ${#L} -eq 32 ] && ok "the Ivar Jung link was proposed" || bad "no link over C-6: $(cat "$T/out")"
+expect 0 "reject it" -- k link reject "$L" --reviewer rev-a
+expect 0 "estimate after the rejection" -- k estimate "${Q[@]}" --json
+[ "$(jq '.observed' "$T/out")" = 8 ] && ok "the rejected pair stays two persons" || bad "observed $(jq '.observed' "$T/out")"
+has "$T/err" "1 vetoed pair" "stderr counts the vetoed pair"
+
+# a manual merge (without a note) of two cases the model keeps apart joins them
+expect 0 "merge C-9 and C-11" -- k link merge C-9 C-11 --reviewer rev-a
+expect 0 "estimate after the merge" -- k estimate "${Q[@]}" --json
+[ "$(jq '.observed' "$T/out")" = 7 ] && ok "a confirmed merge joins two cases" || bad "observed $(jq '.observed' "$T/out")"
+has "$T/err" "1 joins from confirmed links" "stderr counts the confirmed join"
+
+# the text output names the lists
+expect 0 "estimate, text" -- k estimate "${Q[@]}"
+has "$T/out" "7 people observed on 3 lists" "the table counts persons and lists"
+
+# --stratify: a person's cases vote; a missing value does not disagree
+expect 0 "--stratify person.sex" -- k estimate "${Q[@]}" --stratify person.sex --json
+[ "$(jq -r '[.strata[].stratum] | sort | join(",")' "$T/out")" = "female,male" ] &&
+  ok "strata female and male" || bad "strata $(jq -c '[.strata[].stratum]' "$T/out")"
+[ "$(jq '.total.observed' "$T/out")" = 7 ] && ok "the total over strata" || bad "total $(jq '.total.observed' "$T/out")"
+expect 0 "--stratify sex (a bare name under person)" -- k estimate "${Q[@]}" --stratify sex --json
+[ "$(jq '.strata | length' "$T/out")" = 2 ] && ok "bare field name works" || bad "strata $(jq -c '.strata' "$T/out")"
+expect 0 "--stratify a field no case has" -- k estimate "${Q[@]}" --stratify person.nothing --json
+[ "$(jq -r '.strata[0].stratum' "$T/out")" = unknown ] && ok "everyone in stratum unknown" || bad "$(cat "$T/out")"
+
+# bad inputs: a person whose cases disagree; a field that is not one value
+expect 0 "merge C-1 (female) with C-6 (male)" -- k link merge C-1 C-6 --reviewer rev-b
+expect 1 "--stratify with a disagreeing person" -- k estimate "${Q[@]}" --stratify person.sex
+has "$T/err" "C-[0-9]+ and C-[0-9]+ are one person but differ in person.sex" "the error names two case refs"
+hasnt "$T/err" "Anna|Ivar|female|male" "the error shows no name or value"
+expect 1 "--stratify an object" -- k estimate "${Q[@]}" --stratify person.origin
+has "$T/err" "not a single value" "an object cannot stratify"
+expect 2 "--stratify empty" -- k estimate "${Q[@]}" --stratify ""
+
+# one organization only: no estimate
+V2=$T/v2.kith
+expect 0 "init a second vault" -- "$KITH" init --vault "$V2" --passphrase-file "$T/pass" --kdf test
+head -2 "$T/cases.jsonl" | sed 's/"police"/"shelter"/' >"$T/one.jsonl"
+expect 0 "import one organization" -- "$KITH" import "$T/one.jsonl" --vault "$V2" --passphrase-file "$T/pass"
+expect 1 "one list" -- "$KITH" estimate "${Q[@]}" --vault "$V2" --passphrase-file "$T/pass"
+has "$T/err" "two lists or more" "the error says why"
+expect 1 "wrong passphrase" -- "$KITH" estimate "${Q[@]}" --vault "$V2" --passphrase-file "$T/cases.jsonl"
+finish

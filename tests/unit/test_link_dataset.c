@@ -1,0 +1,324 @@
+/* Unit tests of src/link/dataset: CSV input as hostile input, normalization,
+ * comparison vectors, term frequencies and blocking values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "link/dataset.h"
+#include "link/linkcfg.h"
+
+static struct kith_dataset *new_ds(const char *cfgtext)
+{
+	struct kith_linkcfg c;
+	struct kith_err err;
+	kith_linkcfg_init(&c);
+	if (cfgtext)
+		assert_int_equal(kith_linkcfg_parse(&c, cfgtext, strlen(cfgtext), "t.cfg", &err), KITH_OK);
+	struct kith_dataset *ds;
+	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
+	return ds;
+}
+
+static int add(struct kith_dataset *ds, const char *csv, const char *name, struct kith_err *err)
+{
+	kith_err_clear(err);
+	return kith_dataset_add_csv(ds, csv, strlen(csv), name, NULL, err);
+}
+
+static size_t field_index(const struct kith_dataset *ds, const char *name)
+{
+	size_t n;
+	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return i;
+	fail_msg("no field %s", name);
+	return 0;
+}
+
+static unsigned level(const struct kith_dataset *ds, const char *a, const char *b, const char *field)
+{
+	long ia = kith_dataset_find(ds, a), ib = kith_dataset_find(ds, b);
+	assert_true(ia >= 0 && ib >= 0);
+	return kith_dataset_level(kith_dataset_gamma(ds, (size_t)ia, (size_t)ib), field_index(ds, field));
+}
+
+static void test_recognized_columns_and_levels(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds(NULL);
+	struct kith_err err;
+	const char *csv = "id,source,name,other_names,sex,birth_year,birth_date,origin,age,age_in_year\n"
+			  "a1,ngo,Maria Lopez,Mary Lopez;M. Lopez,F,,1980-03-04,North Hamgyong,,\n"
+			  "a2,police,Maria Lopez,,female,1980,,함북,,\n"
+			  "a3,police,Marai Lopes,,m,1981,,Ryanggang,,\n"
+			  "a4,ngo,Jon Smith,,,,,,40,2020\n"
+			  "a5,ngo,Xavier Quinn,,unknown,,1969-12-01,somewhere,,\n";
+	assert_int_equal(add(ds, csv, "data/t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	assert_int_equal(kith_dataset_count(ds), 5);
+	assert_int_equal(kith_dataset_n_sources(ds), 2);
+	assert_string_equal(kith_dataset_id(ds, 0), "a1");
+	assert_int_equal(kith_dataset_find(ds, "a4"), 3);
+	assert_int_equal(kith_dataset_find(ds, "zz"), -1);
+	size_t n;
+	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
+	assert_int_equal(n, 4);
+	assert_string_equal(f[0].name, "name");
+	assert_string_equal(f[1].name, "sex");
+	assert_string_equal(f[2].name, "birth");
+	assert_string_equal(f[3].name, "origin");
+	assert_int_equal(f[1].present, 3); /* 'unknown' is missing */
+	assert_int_equal(level(ds, "a1", "a2", "name"), 3);
+	assert_int_equal(level(ds, "a1", "a3", "name"), 2); /* Jaro–Winkler >= 0.92 */
+	assert_int_equal(level(ds, "a1", "a4", "name"), 0);
+	assert_int_equal(level(ds, "a1", "a2", "sex"), 1);
+	assert_int_equal(level(ds, "a1", "a3", "sex"), 0);
+	assert_int_equal(level(ds, "a1", "a4", "sex"), KITH_DATASET_MISSING);
+	assert_int_equal(level(ds, "a1", "a2", "birth"), 2); /* same year */
+	assert_int_equal(level(ds, "a1", "a3", "birth"), 1); /* a year apart */
+	assert_int_equal(level(ds, "a1", "a4", "birth"), 2); /* 40 in 2020: about 1980 */
+	assert_int_equal(level(ds, "a1", "a5", "birth"), 0);
+	assert_int_equal(level(ds, "a1", "a2", "origin"), 2); /* the same province in two spellings */
+	assert_int_equal(level(ds, "a1", "a3", "origin"), 0);
+	assert_int_equal(level(ds, "a1", "a4", "origin"), KITH_DATASET_MISSING);
+	char d[96];
+	kith_dataset_describe(ds, 0, 3, field_index(ds, "birth"), d, sizeof d);
+	assert_non_null(strstr(d, "from age"));
+	kith_dataset_describe(ds, 0, 3, field_index(ds, "sex"), d, sizeof d);
+	assert_string_equal(d, "missing");
+	/* symmetric */
+	for (size_t a = 0; a < 5; a++)
+		for (size_t b = 0; b < 5; b++)
+			assert_true(kith_dataset_gamma(ds, a, b) == kith_dataset_gamma(ds, b, a));
+	kith_dataset_free(ds);
+}
+
+static void test_default_source_and_several_files(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds(NULL);
+	struct kith_err err;
+	assert_int_equal(add(ds, "id,name\nx1,Ann Lee\n", "/tmp/lists/shelter.csv", &err), KITH_OK);
+	assert_int_equal(add(ds, "ID , Name \ny1,Anne Lee\n", "police", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	assert_string_equal(kith_dataset_source_name(ds, kith_dataset_source(ds, 0)), "shelter");
+	assert_string_equal(kith_dataset_source_name(ds, kith_dataset_source(ds, 1)), "police");
+	assert_int_equal(kith_dataset_source_sizes(ds)[0], 1);
+	kith_dataset_free(ds);
+}
+
+struct bad_csv {
+	const char *csv;
+	int status;
+	const char *where;
+	const char *in_msg;
+};
+
+static void test_bad_input_names_file_line_column(void **state)
+{
+	(void)state;
+	static const struct bad_csv cases[] = {
+	    {"id,name,colour\n1,Ann,red\n", KITH_E_INVALID, "t.csv:1:colour", "unknown column"},
+	    {"name\nAnn\n", KITH_E_INVALID, "t.csv:1", "no id column"},
+	    {"id,name\n1,Ann\n2\n", KITH_E_INVALID, "t.csv:3", ""},
+	    {"id,name\n1,\"Ann\n", KITH_E_INVALID, "t.csv:2", ""},
+	    {"id,name\n1,A\"nn\"\n", KITH_E_INVALID, "t.csv:2", ""},
+	    {"id,name\n1,Ann\xff\n", KITH_E_INVALID, "t.csv:2", "UTF-8"},
+	    {"id,name\n1,\xEF\xBB\xBF"
+	     "Ann\n",
+	     KITH_E_INVALID, "t.csv:2", ""},
+	    {"id,name\n1,Ann\n2,Bob\n1,Cid\n", KITH_E_INVALID, "t.csv:4:id",
+	     "id used twice (first at t.csv:2)"},
+	    {"id,name\n,Ann\n", KITH_E_INVALID, "t.csv:2:id", "empty id"},
+	    {"id,sex\n1,robot\n", KITH_E_INVALID, "t.csv:2:sex", "not a sex"},
+	    {"id,birth_date\n1,1985-02-30\n", KITH_E_INVALID, "t.csv:2:birth_date", "not a date"},
+	    {"id,birth_year\n1,85\n", KITH_E_INVALID, "t.csv:2:birth_year", "not a year"},
+	    {"id,age\n1,30\n", KITH_E_INVALID, "t.csv:1", "age_in_year"},
+	    {"id,age,age_in_year\n1,300,2020\n", KITH_E_INVALID, "t.csv:2:age", "age"},
+	    {"id,name\n1,---\n", KITH_E_INVALID, "t.csv:2:name", "without letters"},
+	    {"id,name,name\n1,a,b\n", KITH_E_INVALID, "t.csv:1", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kith_dataset *ds = new_ds(NULL);
+		struct kith_err err;
+		int rc = add(ds, cases[i].csv, "t.csv", &err);
+		if (rc != cases[i].status ||
+		    strncmp(err.where, cases[i].where, strlen(cases[i].where)) != 0 ||
+		    !strstr(err.msg, cases[i].in_msg))
+			print_error("case %zu: rc %d where '%s' msg '%s'\n", i, rc, err.where, err.msg);
+		assert_int_equal(rc, cases[i].status);
+		assert_int_equal(strncmp(err.where, cases[i].where, strlen(cases[i].where)), 0);
+		assert_non_null(strstr(err.msg, cases[i].in_msg));
+		assert_int_equal(kith_dataset_count(ds), 0); /* all or nothing */
+		kith_dataset_free(ds);
+	}
+}
+
+static void test_all_or_nothing_across_files(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds(NULL);
+	struct kith_err err;
+	assert_int_equal(add(ds, "id,name\na,Ann Lee\nb,Bob Ray\n", "one.csv", &err), KITH_OK);
+	/* the second file repeats an id of the first: refused, nothing of it kept */
+	assert_int_equal(add(ds, "id,name\nc,Cid Poe\na,Ann Lee\n", "two.csv", &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "two.csv:3:id");
+	assert_non_null(strstr(err.msg, "first at one.csv:2"));
+	assert_int_equal(kith_dataset_count(ds), 2);
+	assert_int_equal(kith_dataset_find(ds, "c"), -1);
+	assert_int_equal(kith_dataset_find(ds, "b"), 1);
+	/* and a good third file still goes in */
+	assert_int_equal(add(ds, "id,name\nc,Cid Poe\n", "three.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	assert_int_equal(kith_dataset_count(ds), 3);
+	assert_int_equal(kith_dataset_n_sources(ds), 2);
+	kith_dataset_free(ds);
+}
+
+static void test_declared_fields_and_roles(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("id = rec_id\n"
+					 "name = given surname\n"
+					 "field.postcode = exact\n"
+					 "field.city = fuzzy tf\n"
+					 "field.dob = date\n"
+					 "field.code = exact weights=5,-3\n"
+					 "ignore = junk\n");
+	struct kith_err err;
+	const char *csv = "rec_id,given,surname,postcode,city,dob,code,junk\n"
+			  "r1,ann,lee,2000,sydney,19800304,x,?\n"
+			  "r2,ann,lee,2000,sydney,19800403,x,?\n"
+			  "r3,bob,ray,3000,sydny,1981,y,?\n"
+			  "r4,cid,poe,,sydney,,,?\n"
+			  "r5,dan,fox,4000,perth,1970-01-01,z,?\n";
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	size_t n;
+	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
+	assert_int_equal(n, 5); /* name + the four declared fields */
+	assert_int_equal(level(ds, "r1", "r2", "name"), 3);
+	assert_int_equal(level(ds, "r1", "r2", "postcode"), 1);
+	assert_int_equal(level(ds, "r1", "r3", "postcode"), 0);
+	assert_int_equal(level(ds, "r1", "r4", "postcode"), KITH_DATASET_MISSING);
+	assert_int_equal(level(ds, "r1", "r2", "city"), 3);
+	assert_int_equal(level(ds, "r1", "r3", "city"), 2);
+	assert_int_equal(level(ds, "r1", "r2", "dob"), 3); /* day and month swapped */
+	assert_int_equal(level(ds, "r1", "r3", "dob"), 1);
+	size_t code = field_index(ds, "code");
+	assert_true(f[code].fixed);
+	assert_float_equal(f[code].weights[1], 5, 1e-12); /* level 1 = same */
+	assert_float_equal(f[code].weights[0], -3, 1e-12);
+	/* term frequency: sydney (3 of 5) counts less than perth (1 of 5) */
+	size_t city = field_index(ds, "city");
+	uint64_t g12 = kith_dataset_gamma(ds, 0, 1);
+	double common = kith_dataset_tf_bits(ds, 0, 1, g12, city);
+	assert_true(common < 0);
+	/* only the exact level is adjusted */
+	assert_float_equal(kith_dataset_tf_bits(ds, 0, 2, kith_dataset_gamma(ds, 0, 2), city), 0, 1e-12);
+	kith_dataset_free(ds);
+}
+
+static void test_declared_field_absent_everywhere(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("field.postcode = exact\n");
+	struct kith_err err;
+	assert_int_equal(add(ds, "id,name\n1,Ann\n", "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "postcode");
+	kith_dataset_free(ds);
+	ds = new_ds(NULL);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_E_INVALID); /* no records */
+	kith_dataset_free(ds);
+}
+
+static void test_add_record_and_block_values(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("field.zip = exact\nfield.born = date\n");
+	struct kith_err err;
+	struct kith_dataset_input in;
+	memset(&in, 0, sizeof in);
+	in.id = "c1";
+	in.source = "shelter";
+	in.names[0] = "Kim Ok Sun";
+	in.names[1] = "";
+	in.names[2] = "Okson Kim";
+	in.n_names = 3;
+	in.sex = "여";
+	in.birth = "1975";
+	in.origin = "양강도";
+	in.fields[0] = "12345";
+	in.fields[1] = "1975-06-01";
+	assert_int_equal(kith_dataset_add_record(ds, &in, &err), KITH_OK);
+	in.id = "c1";
+	assert_int_equal(kith_dataset_add_record(ds, &in, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "id");
+	in.id = "c2";
+	in.sex = "maybe";
+	assert_int_equal(kith_dataset_add_record(ds, &in, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "sex");
+	in.sex = NULL;
+	in.fields[1] = "June";
+	assert_int_equal(kith_dataset_add_record(ds, &in, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "fields[1]");
+	in.fields[1] = NULL;
+	in.source = NULL; /* "default" */
+	assert_int_equal(kith_dataset_add_record(ds, &in, &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	assert_int_equal(kith_dataset_count(ds), 2);
+	assert_int_equal(kith_dataset_n_sources(ds), 2); /* the failed records left no list behind */
+	assert_string_equal(kith_dataset_source_name(ds, 1), "default");
+	uint64_t keys[64];
+	struct kith_linkcfg_comp c;
+	memset(&c, 0, sizeof c);
+	c.kind = KITH_BLOCK_NAME;
+	size_t k = kith_dataset_block_values(ds, 0, &c, keys, 64);
+	assert_true(k >= 1);
+	uint64_t keys2[64];
+	assert_int_equal(kith_dataset_block_values(ds, 1, &c, keys2, 64), k); /* same names, same keys */
+	assert_memory_equal(keys, keys2, k * sizeof keys[0]);
+	c.kind = KITH_BLOCK_BIRTH_YEAR;
+	assert_int_equal(kith_dataset_block_values(ds, 0, &c, keys, 64), 1);
+	assert_int_equal(keys[0], 1975);
+	c.kind = KITH_BLOCK_YEAR;
+	strcpy(c.column, "born");
+	assert_int_equal(kith_dataset_block_values(ds, 0, &c, keys, 64), 1);
+	assert_int_equal(kith_dataset_block_values(ds, 1, &c, keys, 64), 0); /* missing */
+	c.kind = KITH_BLOCK_PREFIX;
+	strcpy(c.column, "zip");
+	c.prefix = 3;
+	assert_int_equal(kith_dataset_block_values(ds, 0, &c, keys, 64), 1);
+	struct kith_linkcfg_rule r;
+	assert_int_equal(kith_linkcfg_rule_parse(&r, "field:nothere", &err), KITH_OK);
+	assert_int_equal(kith_dataset_check_rule(ds, &r, &err), KITH_E_INVALID);
+	assert_int_equal(kith_linkcfg_rule_parse(&r, "year:zip", &err), KITH_OK);
+	assert_int_equal(kith_dataset_check_rule(ds, &r, &err), KITH_E_INVALID);
+	assert_int_equal(kith_linkcfg_rule_parse(&r, "name birth_year~2 origin", &err), KITH_OK);
+	assert_int_equal(kith_dataset_check_rule(ds, &r, &err), KITH_OK);
+	assert_true(kith_dataset_bytes(ds) > 0);
+	kith_dataset_free(ds);
+}
+
+int main(void)
+{
+	if (kith_process_init())
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_recognized_columns_and_levels),
+	    cmocka_unit_test(test_default_source_and_several_files),
+	    cmocka_unit_test(test_bad_input_names_file_line_column),
+	    cmocka_unit_test(test_all_or_nothing_across_files),
+	    cmocka_unit_test(test_declared_fields_and_roles),
+	    cmocka_unit_test(test_declared_field_absent_everywhere),
+	    cmocka_unit_test(test_add_record_and_block_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
