@@ -1,0 +1,526 @@
+/*
+ * kith trace — family tracing: add requests, list them, match one against
+ * every case, review a candidate (possible, confirm, reject, undo), and
+ * re-run every open request to notice new cases (`kith trace --all`).
+ * The library side is src/link/trace.h; docs/tracing.md is the guide.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/caseio.h"
+#include "core/io.h"
+#include "core/vault.h"
+#include "link/trace.h"
+
+static const char help[] =
+    "usage: kith trace add [FILE|-] [--format json|jsonl]\n"
+    "       kith trace list [--status S] [--json]\n"
+    "       kith trace match REF [--json] [--limit N] [--min-score P] [--rejected]\n"
+    "       kith trace possible|confirm|reject|undo REF CASE [--note TEXT] [--reviewer NAME]\n"
+    "       kith trace close|reopen REF [--note TEXT] [--reviewer NAME]\n"
+    "       kith trace --all [--json] [--limit N] [--min-score P] [--dry-run]\n\n"
+    "Family tracing (docs/tracing.md). A tracing request (a record of kind \"trace\",\n"
+    "docs/data-model.md) describes who is looking (their case, or a description)\n"
+    "and who is sought: names in any script, sex, birth or age at a known time\n"
+    "(\"7 in 2003\"), place and date of separation, relation, details.\n\n"
+    "  add       reads requests (a JSON object or JSON Lines) and stores them; an\n"
+    "            impossible age, a relation that contradicts the birth years, an\n"
+    "            unknown seeker case or a request that identifies no one is refused\n"
+    "            with FILE:LINE:field; nothing is stored then. Prints each ref.\n"
+    "  list      the requests with their status and reviewed candidates.\n"
+    "  match     scores request REF against every case whose consent allows\n"
+    "            tracing; prints candidates best first with ref, score and the\n"
+    "            weight of each field. A case without tracing consent never appears.\n"
+    "  possible  marks case CASE a possible match of request REF.\n"
+    "  confirm   confirms it: the request is confirmed and both cases get a family\n"
+    "            link to each other (new versions; see kith history).\n"
+    "  reject    rejects it; it is not shown again (match --rejected shows it).\n"
+    "  undo      undoes the candidate's review; undoing a confirmation removes\n"
+    "            the family links again (as new versions).\n"
+    "  close     closes request REF (not matched by --all, no reviews); reopen\n"
+    "            opens it again.\n"
+    "  --all     re-runs every open request and reports candidates (score at least\n"
+    "            --min-score, default 0.5) not reported before; records what it\n"
+    "            reported in each request's history unless --dry-run.\n\n"
+    "  --json                   print JSON\n"
+    "  --limit N                candidates per request (default 10)\n"
+    "  --min-score P            leave out candidates scoring below P (0..1)\n"
+    "  --rejected               match: also show rejected candidates\n"
+    "  --status S               list: only requests with status S\n"
+    "                           (open, possible_match, confirmed, closed)\n"
+    "  --format F               add: json or jsonl (default: by extension/content)\n"
+    "  --note TEXT              a note kept in the history\n"
+    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --dry-run                --all: report, record nothing\n" KITH_CLI_VAULT_HELP;
+
+enum {
+	OPT_LIMIT = 0x200,
+	OPT_MIN,
+	OPT_REJECTED,
+	OPT_STATUS,
+	OPT_FORMAT,
+	OPT_NOTE,
+	OPT_REVIEWER,
+	OPT_ALL,
+	OPT_DRY
+};
+
+struct args {
+	struct kith_cli_vault_args va;
+	int json, rejected, all, dry;
+	size_t limit;
+	double min_score;
+	const char *status, *format, *note, *reviewer;
+	char **pos;
+	size_t n_pos;
+};
+
+/* Parses options; returns 0, -1 after --help, or a usage exit code. */
+static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"limit", required_argument, 0, OPT_LIMIT},
+	    {"min-score", required_argument, 0, OPT_MIN},
+	    {"rejected", no_argument, 0, OPT_REJECTED},
+	    {"status", required_argument, 0, OPT_STATUS},
+	    {"format", required_argument, 0, OPT_FORMAT},
+	    {"note", required_argument, 0, OPT_NOTE},
+	    {"reviewer", required_argument, 0, OPT_REVIEWER},
+	    {"all", no_argument, 0, OPT_ALL},
+	    {"dry-run", no_argument, 0, OPT_DRY},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	int opt;
+	char *end;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&a->va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return -1;
+		case 'j':
+			a->json = 1;
+			break;
+		case OPT_LIMIT: {
+			errno = 0;
+			unsigned long long l = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || l < 1 || l > KITH_TRACE_MAX_LIMIT)
+				return kith_cli_usage(cmd, "--limit takes 1 to %d", KITH_TRACE_MAX_LIMIT);
+			a->limit = (size_t)l;
+			break;
+		}
+		case OPT_MIN:
+			errno = 0;
+			a->min_score = strtod(optarg, &end);
+			if (errno || *end || !optarg[0] || !(a->min_score >= 0 && a->min_score <= 1))
+				return kith_cli_usage(cmd, "--min-score takes a number between 0 and 1");
+			break;
+		case OPT_REJECTED:
+			a->rejected = 1;
+			break;
+		case OPT_STATUS:
+			if (strcmp(optarg, "open") && strcmp(optarg, "possible_match") &&
+			    strcmp(optarg, "confirmed") && strcmp(optarg, "closed"))
+				return kith_cli_usage(
+				    cmd, "--status takes open, possible_match, confirmed or closed");
+			a->status = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") && strcmp(optarg, "jsonl"))
+				return kith_cli_usage(cmd, "--format takes json or jsonl");
+			a->format = optarg;
+			break;
+		case OPT_NOTE:
+			a->note = optarg;
+			break;
+		case OPT_REVIEWER:
+			a->reviewer = optarg;
+			break;
+		case OPT_ALL:
+			a->all = 1;
+			break;
+		case OPT_DRY:
+			a->dry = 1;
+			break;
+		default:
+			return kith_cli_usage(cmd, "unknown option");
+		}
+	}
+	a->pos = argv + optind;
+	a->n_pos = (size_t)(argc - optind);
+	return 0;
+}
+
+static const char *reviewer_of(const struct args *a)
+{
+	if (a->reviewer && *a->reviewer)
+		return a->reviewer;
+	const char *e = getenv("KITH_REVIEWER");
+	if (e && *e)
+		return e;
+	e = getenv("USER");
+	if (e && *e)
+		return e;
+	e = getenv("LOGNAME");
+	return e && *e ? e : "unknown";
+}
+
+/* The line where record `index` (from 0) starts: JSON Lines count non-blank
+ * lines; one JSON object starts at its first '{'. */
+static size_t line_of(const char *data, size_t len, size_t index, int jsonl)
+{
+	size_t line = 1, rec = 0;
+	int content = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (c == '\n') {
+			if (content && jsonl)
+				rec++;
+			content = 0;
+			line++;
+			continue;
+		}
+		if (c != ' ' && c != '\t' && c != '\r' && !content) {
+			content = 1;
+			if (!jsonl || rec == index)
+				return line;
+		}
+	}
+	return line;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace add", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos > 1)
+		return kith_cli_usage("trace add", "give one FILE (or - for standard input)");
+	const char *file = a.n_pos ? a.pos[0] : "-";
+	if (!strcmp(file, "-") && !a.va.passfile)
+		return kith_cli_usage("trace add",
+				      "reading requests from standard input needs --passphrase-file");
+	const char *name = strcmp(file, "-") ? file : "stdin";
+	struct kith_err err;
+	kith_err_clear(&err);
+	enum kith_caseio_format fmt = KITH_CASEIO_AUTO;
+	if (a.format && kith_caseio_format_parse(a.format, &fmt))
+		return kith_cli_usage("trace add", "--format takes json or jsonl");
+	if (fmt == KITH_CASEIO_AUTO)
+		fmt = kith_caseio_format_of_path(file);
+	if (fmt == KITH_CASEIO_CSV)
+		return kith_cli_usage("trace add", "tracing requests are JSON or JSON Lines, not CSV");
+	/* parse before unlocking: a bad file costs no Argon2id run */
+	struct kith_sbuf data = KITH_SBUF_INIT;
+	int rc = kith_io_read_file(file, KITH_CASEIO_MAX_FILE, &data, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	json_t **bodies = NULL;
+	size_t n = 0;
+	rc = kith_caseio_parse(fmt, "trace", data.buf, data.len, name, &bodies, &n, &err);
+	if (rc) {
+		kith_sbuf_release(&data);
+		return kith_cli_fail(rc, &err);
+	}
+	if (!n) {
+		kith_sbuf_release(&data);
+		fprintf(stderr, "kith: %s: no tracing request\n", name);
+		return KITH_EXIT_USER;
+	}
+	int jsonl = fmt == KITH_CASEIO_JSONL || (fmt == KITH_CASEIO_AUTO && n > 1);
+	if (fmt == KITH_CASEIO_AUTO && n == 1) {
+		/* one object on one line is JSON Lines too: the line is the same either way */
+		jsonl = 0;
+	}
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("trace add", &a.va, &v);
+	if (code) {
+		kith_caseio_free(bodies, n);
+		kith_sbuf_release(&data);
+		return code;
+	}
+	char(*refs)[KITH_VAULT_REF_MAX] = calloc(n, sizeof *refs);
+	size_t bad = 0;
+	if (!refs)
+		rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+	else
+		rc = kith_trace_add(v, bodies, n, refs, &bad, &err);
+	if (rc) {
+		if (rc == KITH_E_INVALID || rc == KITH_E_NOTFOUND || rc == KITH_E_CONSENT ||
+		    rc == KITH_E_EXISTS) {
+			char where[64];
+			snprintf(where, sizeof where, "%zu", line_of(data.buf, data.len, bad, jsonl));
+			kith_err_prefix_where(&err, where);
+			kith_err_prefix_where(&err, name);
+		}
+		code = kith_cli_fail(rc, &err);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", refs[i]);
+	}
+	free(refs);
+	kith_caseio_free(bodies, n);
+	kith_sbuf_release(&data);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace list", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos)
+		return kith_cli_usage("trace list", "takes no arguments");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("trace list", &a.va, &v);
+	if (code)
+		return code;
+	kith_cli_report_damage(v);
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *list = NULL;
+	int rc = kith_trace_list_json(v, a.status, &list, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else if (a.json) {
+		code = kith_cli_print_json(list);
+	} else {
+		printf("%-16s %-15s %-16s %-8s %s\n", "REF", "STATUS", "SEEKER", "RELATION", "REVIEWED");
+		size_t i;
+		json_t *o;
+		json_array_foreach(list, i, o)
+		{
+			const json_t *sk = json_object_get(o, "seeker");
+			const json_t *c = json_object_get(o, "candidates");
+			const char *scase = json_string_value(json_object_get(sk, "case"));
+			const char *rel =
+			    json_string_value(json_object_get(json_object_get(o, "sought"), "relation"));
+			printf("%-16s %-15s %-16s %-8s %lld possible, %lld confirmed, %lld rejected\n",
+			       json_string_value(json_object_get(o, "ref")),
+			       json_string_value(json_object_get(o, "status")), scase ? scase : "(described)",
+			       rel ? rel : "-", (long long)json_integer_value(json_object_get(c, "possible")),
+			       (long long)json_integer_value(json_object_get(c, "confirmed")),
+			       (long long)json_integer_value(json_object_get(c, "rejected")));
+		}
+		if (!json_array_size(list))
+			printf("(no tracing requests)\n");
+	}
+	json_decref(list);
+	kith_vault_close(v);
+	return code;
+}
+
+static void print_result(const struct kith_trace_result *r)
+{
+	printf("request %s: %zu cases considered, %zu left out (no tracing consent), %zu impossible by age\n",
+	       r->ref, r->considered, r->no_consent, r->impossible);
+	if (!r->n) {
+		printf("  no candidates\n");
+		return;
+	}
+	printf("  %-4s %-16s %-7s %-8s %-10s %s\n", "RANK", "CASE", "SCORE", "WEIGHT", "REVIEW",
+	       "WHY (field: level weight)");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct kith_trace_candidate *c = &r->c[i];
+		printf("  %-4zu %-16s %-7.4f %-8.2f %-10s", i + 1, c->ref, c->score, c->weight,
+		       c->state ? c->state : (c->is_new ? "new" : "-"));
+		for (size_t k = 0; k < c->n_parts; k++) {
+			const struct kith_trace_part *p = &c->parts[k];
+			if (!strcmp(p->level, "missing") || !strcmp(p->level, "not checked"))
+				continue;
+			printf(" %s: %s %+.1f;", p->field, p->level, p->weight);
+		}
+		printf("\n");
+	}
+}
+
+static int cmd_match(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace match", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos != 1)
+		return kith_cli_usage("trace match", "give one request REF");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("trace match", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_trace_opts o = {
+	    .limit = a.limit, .min_score = a.min_score, .include_rejected = a.rejected};
+	struct kith_trace_result *r = NULL;
+	int rc = kith_trace_match(v, a.pos[0], &o, &r, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else if (a.json) {
+		json_t *j = kith_trace_result_json(r);
+		code = j ? kith_cli_print_json(j) : kith_cli_fail(KITH_E_NOMEM, NULL);
+		json_decref(j);
+	} else {
+		print_result(r);
+	}
+	kith_trace_result_free(r);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_review(int argc, char **argv, enum kith_trace_verb verb, const char *cmd)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos != 2)
+		return kith_cli_usage(cmd, "give a request REF and a CASE ref");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault(cmd, &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_trace_review(v, a.pos[0], a.pos[1], verb, reviewer_of(&a), a.note, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else {
+		static const char *const said[] = {"marked possible", "confirmed", "rejected",
+						   "review undone"};
+		printf("request %s case %s %s\n", a.pos[0], a.pos[1], said[verb]);
+		const struct kith_record_view *tv = kith_vault_find(v, "trace", a.pos[0]);
+		json_t *b = tv ? kith_record_view_json(tv) : NULL;
+		const char *st = b ? json_string_value(json_object_get(b, "status")) : NULL;
+		if (st)
+			printf("request %s is now %s\n", a.pos[0], st);
+		json_decref(b);
+	}
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos != 1)
+		return kith_cli_usage(cmd, "give one request REF");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault(cmd, &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_trace_close(v, a.pos[0], reopen, reviewer_of(&a), a.note, &err);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	else
+		printf("request %s %s\n", a.pos[0], reopen ? "reopened" : "closed");
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_all(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace --all", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos)
+		return kith_cli_usage("trace --all", "takes no arguments");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("trace --all", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_trace_opts o = {.limit = a.limit, .min_score = a.min_score};
+	json_t *out = NULL;
+	int rc = kith_trace_run_all(v, &o, !a.dry, &out, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else if (a.json) {
+		code = kith_cli_print_json(out);
+	} else {
+		printf("%lld open requests matched, %lld skipped (no tracing consent), %lld with new "
+		       "candidates\n",
+		       (long long)json_integer_value(json_object_get(out, "requests")),
+		       (long long)json_integer_value(json_object_get(out, "skipped_consent")),
+		       (long long)json_integer_value(json_object_get(out, "with_new")));
+		size_t i;
+		json_t *r;
+		json_array_foreach(json_object_get(out, "results"), i, r)
+		{
+			printf("request %s:", json_string_value(json_object_get(r, "ref")));
+			size_t k;
+			json_t *c;
+			json_array_foreach(json_object_get(r, "candidates"), k, c)
+			    printf(" %s (%.3f)", json_string_value(json_object_get(c, "ref")),
+				   json_number_value(json_object_get(c, "score")));
+			printf("\n");
+		}
+		json_array_foreach(json_object_get(out, "failed"), i, r) fprintf(
+		    stderr, "kith: request %s: %s: %s\n", json_string_value(json_object_get(r, "ref")),
+		    json_string_value(json_object_get(r, "where")),
+		    json_string_value(json_object_get(r, "error")));
+	}
+	json_decref(out);
+	kith_vault_close(v);
+	return code;
+}
+
+int kith_cmd_trace(int argc, char **argv)
+{
+	if (argc >= 2) {
+		const char *s = argv[1];
+		if (!strcmp(s, "add"))
+			return cmd_add(argc - 1, argv + 1);
+		if (!strcmp(s, "list"))
+			return cmd_list(argc - 1, argv + 1);
+		if (!strcmp(s, "match"))
+			return cmd_match(argc - 1, argv + 1);
+		if (!strcmp(s, "possible"))
+			return cmd_review(argc - 1, argv + 1, KITH_TRACE_POSSIBLE, "trace possible");
+		if (!strcmp(s, "confirm"))
+			return cmd_review(argc - 1, argv + 1, KITH_TRACE_CONFIRM, "trace confirm");
+		if (!strcmp(s, "reject"))
+			return cmd_review(argc - 1, argv + 1, KITH_TRACE_REJECT, "trace reject");
+		if (!strcmp(s, "undo"))
+			return cmd_review(argc - 1, argv + 1, KITH_TRACE_UNDO, "trace undo");
+		if (!strcmp(s, "close"))
+			return cmd_close(argc - 1, argv + 1, 0, "trace close");
+		if (!strcmp(s, "reopen"))
+			return cmd_close(argc - 1, argv + 1, 1, "trace reopen");
+		if (!strcmp(s, "all"))
+			return cmd_all(argc - 1, argv + 1);
+	}
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.all)
+		return cmd_all(argc, argv);
+	if (a.n_pos)
+		return kith_cli_usage("trace", "unknown subcommand");
+	return kith_cli_usage("trace", "give a subcommand (add, list, match, confirm, ...) or --all");
+}
