@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct kith_web_asset {
-	const char *path;          /* "/index.html"; NULL ends the table */
+	const char *path; /* "/index.html"; NULL ends the table */
 	const char *content_type;
 	const unsigned char *data;
 	size_t len;

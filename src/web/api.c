@@ -1,0 +1,1230 @@
+/*
+ * api — the JSON routes of `kith serve` (the list is in api.h).
+ *
+ * Every route calls the functions the CLI calls: kith_vault_* for records,
+ * kith_search_* for names, kith_caseio_* for files. Plaintext leaves only
+ * through struct kith_web_response's wiping buffer; JSON is rendered into it
+ * with json_dump_callback, so jansson's own output buffer never holds it.
+ * (jansson's parsed values are wiped when freed: kith_process_init.)
+ */
+#include "web/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+
+#include "core/caseio.h"
+#include "core/record.h"
+#include "core/search.h"
+#include "core/vault.h"
+#include "link/linkvault.h"
+#include "link/trace.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 500
+#define SEARCH_DEFAULT 20
+#define SEARCH_MAX 200
+#define SEARCH_SLOTS KITH_WEB_API_SEARCH_MAX /* searches that can run at once (each has its own index) */
+
+struct search_slot {
+	pthread_mutex_t mu;
+	struct kith_search *s; /* built on first use; freed by lock */
+};
+
+struct kith_web_api {
+	char *path;
+	struct kith_vault *v;
+	struct search_slot slots[SEARCH_SLOTS];
+	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
+	atomic_uint next_slot; /* where the next search starts looking */
+};
+
+/* ---------------------------------------------------------------- responses */
+
+void kith_web_response_release(struct kith_web_response *resp)
+{
+	kith_sbuf_release(&resp->body);
+	resp->http = 200;
+	resp->content_type = "application/json";
+	resp->filename[0] = '\0';
+}
+
+static int dump_cb(const char *buf, size_t size, void *data)
+{
+	return kith_sbuf_add(data, buf, size) ? -1 : 0;
+}
+
+int kith_web_api_json(struct kith_web_response *resp, const json_t *j)
+{
+	kith_sbuf_reset(&resp->body);
+	resp->content_type = "application/json";
+	if (!j || json_dump_callback(j, dump_cb, &resp->body, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+		kith_sbuf_reset(&resp->body);
+		resp->http = 500;
+		if (kith_sbuf_adds(
+			&resp->body,
+			"{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\",\"field\":null}}"))
+			return KITH_E_NOMEM;
+		return KITH_E_NOMEM;
+	}
+	return KITH_OK;
+}
+
+int kith_web_api_error(struct kith_web_response *resp, unsigned http, int status, const char *code,
+		       const char *message, const char *field)
+{
+	json_t *e = json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message",
+			      message ? message : "", "field", field && *field ? field : NULL);
+	resp->http = http;
+	resp->filename[0] = '\0';
+	int rc = kith_web_api_json(resp, e);
+	resp->http = http;
+	json_decref(e);
+	return rc ? rc : status;
+}
+
+static unsigned http_of(int status)
+{
+	switch (status) {
+	case KITH_E_INVALID:
+		return 400;
+	case KITH_E_AUTH:
+		return 401;
+	case KITH_E_CONSENT:
+		return 403;
+	case KITH_E_NOTFOUND:
+		return 404;
+	case KITH_E_EXISTS:
+		return 409;
+	case KITH_E_LIMIT:
+		return 413;
+	case KITH_E_LOCKED:
+		return 423;
+	case KITH_E_CORRUPT:
+		return 422;
+	case KITH_E_NOTVAULT:
+		return 422;
+	default:
+		return 500;
+	}
+}
+
+static const char *code_of(int status)
+{
+	switch (status) {
+	case KITH_E_INVALID:
+		return "invalid";
+	case KITH_E_AUTH:
+		return "auth";
+	case KITH_E_NOTFOUND:
+		return "not_found";
+	case KITH_E_EXISTS:
+		return "exists";
+	case KITH_E_CORRUPT:
+		return "corrupt";
+	case KITH_E_NOTVAULT:
+		return "not_vault";
+	case KITH_E_LIMIT:
+		return "limit";
+	case KITH_E_IO:
+		return "io";
+	case KITH_E_LOCKED:
+		return "locked";
+	case KITH_E_CONSENT:
+		return "consent";
+	case KITH_E_CANCELLED:
+		return "cancelled";
+	default:
+		return "internal";
+	}
+}
+
+int kith_web_api_fail(struct kith_web_response *resp, const struct kith_err *err)
+{
+	int st = err && err->status ? err->status : KITH_E_INTERNAL;
+	const char *msg = err && err->msg[0] ? err->msg : kith_status_str(st);
+	return kith_web_api_error(resp, http_of(st), st, code_of(st), msg, err ? err->where : NULL);
+}
+
+/* Answers j (consumed) or, when j is NULL, an out-of-memory error. */
+static int reply(struct kith_web_response *resp, json_t *j)
+{
+	if (!j)
+		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+	int rc = kith_web_api_json(resp, j);
+	json_decref(j);
+	return rc;
+}
+
+static int bad(struct kith_web_response *resp, const char *field, const char *msg)
+{
+	return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", msg, field);
+}
+
+/* ------------------------------------------------------------- lifecycle */
+
+int kith_web_api_new(struct kith_web_api **out, const char *path, struct kith_err *err)
+{
+	struct kith_web_api *a = calloc(1, sizeof *a);
+	if (!a || !(a->path = strdup(path))) {
+		free(a);
+		return kith_err_set(err, KITH_E_NOMEM, "web", "out of memory");
+	}
+	for (size_t i = 0; i < SEARCH_SLOTS; i++) {
+		if (pthread_mutex_init(&a->slots[i].mu, NULL)) {
+			while (i-- > 0)
+				pthread_mutex_destroy(&a->slots[i].mu);
+			free(a->path);
+			free(a);
+			return kith_err_set(err, KITH_E_INTERNAL, "web", "cannot create a mutex");
+		}
+	}
+	a->n_slots = KITH_WEB_API_SEARCH_DEFAULT;
+	*out = a;
+	return KITH_OK;
+}
+
+void kith_web_api_lock(struct kith_web_api *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < SEARCH_SLOTS; i++) {
+		kith_search_free(a->slots[i].s);
+		a->slots[i].s = NULL;
+	}
+	kith_vault_close(a->v);
+	a->v = NULL;
+}
+
+void kith_web_api_free(struct kith_web_api *a)
+{
+	if (!a)
+		return;
+	kith_web_api_lock(a);
+	for (size_t i = 0; i < SEARCH_SLOTS; i++)
+		pthread_mutex_destroy(&a->slots[i].mu);
+	free(a->path);
+	free(a);
+}
+
+void kith_web_api_set_searches(struct kith_web_api *a, unsigned n)
+{
+	if (n < 1)
+		n = 1;
+	if (n > SEARCH_SLOTS)
+		n = SEARCH_SLOTS;
+	a->n_slots = n;
+}
+
+int kith_web_api_unlocked(const struct kith_web_api *a)
+{
+	return a && a->v != NULL;
+}
+
+int kith_web_api_unlock(struct kith_web_api *a, const char *pass, size_t len, struct kith_err *err)
+{
+	struct kith_vault *v = NULL;
+	int rc = kith_vault_open(&v, a->path, pass, len, NULL, NULL, err);
+	if (rc)
+		return rc;
+	kith_web_api_lock(a);
+	a->v = v;
+	return KITH_OK;
+}
+
+int kith_web_api_panic(struct kith_web_api *a, struct kith_err *err)
+{
+	kith_web_api_lock(a);
+	return kith_vault_panic(a->path, err);
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static const char *q(const struct kith_web_request *req, const char *key)
+{
+	return req->query ? req->query(req->query_cls, key) : NULL;
+}
+
+/* Parses a non-negative decimal query parameter; def when absent; -1 when malformed. */
+static long long q_num(const struct kith_web_request *req, const char *key, long long def, long long max)
+{
+	const char *s = q(req, key);
+	if (!s || !*s)
+		return def;
+	long long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > 1000000000LL)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v > max ? max : v;
+}
+
+static const char *str_at(const json_t *j, const char *a, const char *b)
+{
+	const json_t *x = json_object_get(j, a);
+	if (b)
+		x = json_object_get(x, b);
+	return json_is_string(x) ? json_string_value(x) : "";
+}
+
+/* A case's summary for lists: what the CLI's `kith list --json` shows. */
+static json_t *summary(const struct kith_record_view *r)
+{
+	json_t *b = kith_record_view_json(r);
+	if (!b)
+		return NULL;
+	const json_t *p = json_object_get(b, "person");
+	const json_t *origin = json_object_get(p, "origin");
+	const char *names[2] = {0};
+	size_t nn = kith_record_case_names(b, names, 1);
+	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "ref", r->ref,
+			      "version", (int)r->version, "at", (json_int_t)r->at, "name", nn ? names[0] : "",
+			      "sex", str_at(p, "sex", NULL), "birth", str_at(p, "birth", NULL), "province",
+			      json_is_object(origin) ? str_at(origin, "province", NULL) : "", "status",
+			      str_at(b, "status", NULL));
+	json_decref(b);
+	return o;
+}
+
+static json_t *view_json(const struct kith_record_view *r)
+{
+	json_t *body = kith_record_view_json(r);
+	if (!body)
+		return NULL;
+	return json_pack("{s:s, s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:o}", "id", r->id, "kind", r->kind, "ref",
+			 r->ref ? r->ref : "", "version", (int)r->version, "at", (json_int_t)r->at, "device",
+			 r->device ? r->device : "", "action", r->action ? r->action : "", "note",
+			 r->note ? r->note : "", "body", body);
+}
+
+/* Parses the request body as a JSON object; on failure answers 400. */
+static json_t *parse_body(const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_error_t je;
+	if (!req->body || req->body_len == 0) {
+		bad(resp, NULL, "empty request body: a JSON object is expected");
+		return NULL;
+	}
+	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "malformed JSON at line %d column %d", je.line, je.column);
+		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", msg, NULL);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		bad(resp, NULL, "a JSON object is expected");
+		return NULL;
+	}
+	return j;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static int r_schema(struct kith_web_response *resp)
+{
+	return reply(resp, kith_record_schema_json());
+}
+
+static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
+{
+	struct kith_vault_info info;
+	kith_vault_info(a->v, &info);
+	size_t nd = 0, nc = 0;
+	const struct kith_vault_damage *d = kith_vault_damaged(a->v, &nd);
+	(void)kith_vault_records(a->v, "case", &nc);
+	json_t *dam = json_array();
+	for (size_t i = 0; dam && i < nd; i++)
+		json_array_append_new(dam, json_pack("{s:s, s:s, s:i, s:s}", "id", d[i].id, "ref", d[i].ref,
+						     "version", (int)d[i].version, "reason",
+						     d[i].reason ? d[i].reason : ""));
+	return reply(resp,
+		     json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o?}", "vault_id",
+			       info.vault_id, "device_id", info.device_id, "kdf",
+			       info.kdf_name ? info.kdf_name : "", "holds_org_secret", info.holds_org_secret,
+			       "records", (json_int_t)info.records, "cases", (json_int_t)nc, "rows",
+			       (json_int_t)info.rows, "damaged", (json_int_t)info.damaged, "unreadable",
+			       (json_int_t)info.unreadable, "damaged_records", dam));
+}
+
+static int r_cases(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	long long off = q_num(req, "offset", 0, (long long)1 << 40);
+	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
+	const char *order = q(req, "order");
+	if (off < 0)
+		return bad(resp, "offset", "offset must be a number");
+	if (lim < 0)
+		return bad(resp, "limit", "limit must be a number");
+	if (lim == 0)
+		lim = PAGE_DEFAULT;
+	if (order && strcmp(order, "asc") && strcmp(order, "desc"))
+		return bad(resp, "order", "order must be asc or desc");
+	int desc = !order || !strcmp(order, "desc");
+	size_t n = 0;
+	const struct kith_record_view *r = kith_vault_records(a->v, "case", &n);
+	json_t *items = json_array();
+	if (!items)
+		return reply(resp, NULL);
+	for (size_t k = (size_t)off; k < n && k < (size_t)off + (size_t)lim; k++) {
+		size_t i = desc ? n - 1 - k : k;
+		json_t *s = summary(&r[i]);
+		if (!s || json_array_append_new(items, s)) {
+			json_decref(items);
+			return reply(resp, NULL);
+		}
+	}
+	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)n, "offset",
+				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
+}
+
+static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	const char *query = q(req, "q");
+	long long lim = q_num(req, "limit", SEARCH_DEFAULT, SEARCH_MAX);
+	if (!query || !*query)
+		return bad(resp, "q", "give a name to search for");
+	if (lim < 0)
+		return bad(resp, "limit", "limit must be a number");
+	struct kith_err err;
+	kith_err_clear(&err);
+	/* a free slot of the pool, else wait for the one this search starts at */
+	unsigned ns = a->n_slots;
+	unsigned start = atomic_fetch_add_explicit(&a->next_slot, 1u, memory_order_relaxed) % ns;
+	struct search_slot *slot = NULL;
+	for (unsigned i = 0; i < ns && !slot; i++)
+		if (pthread_mutex_trylock(&a->slots[(start + i) % ns].mu) == 0)
+			slot = &a->slots[(start + i) % ns];
+	if (!slot) {
+		slot = &a->slots[start];
+		pthread_mutex_lock(&slot->mu);
+	}
+	if (!slot->s && kith_search_new(&slot->s, a->v, &err)) {
+		pthread_mutex_unlock(&slot->mu);
+		return kith_web_api_fail(resp, &err);
+	}
+	const struct kith_search_hit *hits = NULL;
+	size_t n = 0;
+	int rc = kith_search_run(slot->s, query, strlen(query), (size_t)lim, 0, &hits, &n, &err);
+	if (rc) {
+		pthread_mutex_unlock(&slot->mu);
+		if (!err.where[0] || !strcmp(err.where, "query"))
+			snprintf(err.where, sizeof err.where, "q");
+		return kith_web_api_fail(resp, &err);
+	}
+	json_t *items = json_array();
+	for (size_t i = 0; items && i < n; i++) {
+		json_t *s = summary(hits[i].view);
+		if (!s) {
+			json_decref(items);
+			items = NULL;
+			break;
+		}
+		json_object_set_new(s, "matched", json_string(hits[i].matched ? hits[i].matched : ""));
+		json_object_set_new(s, "score", json_real(hits[i].score));
+		json_array_append_new(items, s);
+	}
+	pthread_mutex_unlock(&slot->mu); /* the hits are no longer needed */
+	if (!items)
+		return reply(resp, NULL);
+	return reply(resp, json_pack("{s:I, s:o}", "total", (json_int_t)n, "items", items));
+}
+
+static int is_hex_id(const char *s)
+{
+	if (!s || strlen(s) != KITH_VAULT_ID_HEX - 1)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int r_case(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	const char *ref = q(req, "ref"), *id = q(req, "id");
+	const struct kith_record_view *r = NULL;
+	if (id) {
+		if (!is_hex_id(id))
+			return bad(resp, "id", "id must be 32 lower-case hex digits");
+		r = kith_vault_find_id(a->v, id);
+	} else if (ref && *ref) {
+		r = kith_vault_find(a->v, "case", ref);
+	} else {
+		return bad(resp, "ref", "give ref or id");
+	}
+	if (!r) {
+		size_t nd = 0;
+		const struct kith_vault_damage *d = kith_vault_damaged(a->v, &nd);
+		for (size_t i = 0; i < nd; i++)
+			if ((id && !strcmp(d[i].id, id)) || (!id && ref && !strcmp(d[i].ref, ref)))
+				return kith_web_api_error(
+				    resp, 422, KITH_E_CORRUPT, "corrupt",
+				    "this record failed verification: tampered or corrupted", NULL);
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record",
+					  id ? "id" : "ref");
+	}
+	return reply(resp, view_json(r));
+}
+
+static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
+		     struct kith_web_response *resp)
+{
+	const char *id = q(req, "id");
+	if (!is_hex_id(id))
+		return bad(resp, "id", "id must be 32 lower-case hex digits");
+	struct kith_record_view *views = NULL;
+	size_t n = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_vault_history(a->v, id, &views, &n, &err);
+	if (rc && rc != KITH_E_CORRUPT)
+		return kith_web_api_fail(resp, &err);
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *o = view_json(&views[i]);
+		if (!o || json_array_append_new(arr, o)) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	kith_vault_history_free(views, n);
+	if (!arr)
+		return reply(resp, NULL);
+	return reply(
+	    resp, json_pack("{s:s, s:o, s:b}", "id", id, "versions", arr, "damaged", rc == KITH_E_CORRUPT));
+}
+
+/* One put in its own batch: all or nothing. */
+static int put_one(struct kith_web_api *a, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *o, char ref[KITH_VAULT_REF_MAX],
+		   char id[KITH_VAULT_ID_HEX], struct kith_err *err)
+{
+	struct kith_vault_batch *b = NULL;
+	int rc = kith_vault_batch_begin(a->v, &b, err);
+	if (rc)
+		return rc;
+	rc = kith_vault_put(b, kind, body, o, ref, id, err);
+	if (rc) {
+		kith_vault_batch_free(b);
+		return rc;
+	}
+	return kith_vault_batch_commit(b, err);
+}
+
+/* A failed put: the vault's version conflict (expect_version, where
+ * "version") is a stale edit; anything else as it comes. */
+static int put_fail(struct kith_web_response *resp, const struct kith_err *err)
+{
+	if (err->status == KITH_E_EXISTS && !strcmp(err->where, "version"))
+		return kith_web_api_error(
+		    resp, 409, KITH_E_EXISTS, "stale",
+		    "the record was changed since this edit began: reload it and edit again",
+		    "expect_version");
+	return kith_web_api_fail(resp, err);
+}
+
+static const char *opt_str(const json_t *req, const char *key, struct kith_web_response *resp, int *bad_out)
+{
+	const json_t *x = json_object_get(req, key);
+	if (!x || json_is_null(x))
+		return NULL;
+	if (!json_is_string(x)) {
+		bad(resp, key, "must be a string");
+		*bad_out = 1;
+		return NULL;
+	}
+	return json_string_value(x);
+}
+
+static int answer_written(struct kith_web_api *a, struct kith_web_response *resp, const char *id)
+{
+	const struct kith_record_view *r = kith_vault_find_id(a->v, id);
+	if (!r)
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
+					  "record not found after writing", NULL);
+	return reply(resp, json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
+				     (int)r->version));
+}
+
+static int r_create(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	int rc, isbad = 0;
+	json_t *body = json_object_get(j, "body");
+	const char *note = opt_str(j, "note", resp, &isbad);
+	if (isbad) {
+		json_decref(j);
+		return KITH_E_INVALID;
+	}
+	if (!json_is_object(body)) {
+		json_decref(j);
+		return bad(resp, "body", "the case is missing: give {\"body\": {...}}");
+	}
+	struct kith_vault_put_opts o = {
+	    .create_only = 1, .action = "create", .note = note && *note ? note : NULL};
+	char ref[KITH_VAULT_REF_MAX] = "", id[KITH_VAULT_ID_HEX] = "";
+	struct kith_err err;
+	kith_err_clear(&err);
+	rc = put_one(a, "case", body, &o, ref, id, &err);
+	json_decref(j);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	resp->http = 201;
+	return answer_written(a, resp, id);
+}
+
+static int r_edit(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	int isbad = 0, rc;
+	const char *id = opt_str(j, "id", resp, &isbad);
+	const char *note = isbad ? NULL : opt_str(j, "note", resp, &isbad);
+	json_t *body = json_object_get(j, "body");
+	const json_t *ev = json_object_get(j, "expect_version");
+	if (isbad) {
+		rc = KITH_E_INVALID;
+		goto out;
+	}
+	if (!is_hex_id(id)) {
+		rc = bad(resp, "id", "id must be 32 lower-case hex digits");
+		goto out;
+	}
+	if (!json_is_object(body)) {
+		rc = bad(resp, "body", "the case is missing: give {\"body\": {...}}");
+		goto out;
+	}
+	if (!json_is_integer(ev) || json_integer_value(ev) < 1 || json_integer_value(ev) > 0xffffffffLL) {
+		rc = bad(resp, "expect_version", "expect_version must be the version the edit started from");
+		goto out;
+	}
+	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
+	if (!cur || strcmp(cur->kind, "case")) {
+		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such case", "id");
+		goto out;
+	}
+	if (cur->version != (uint32_t)json_integer_value(ev)) {
+		rc = kith_web_api_error(
+		    resp, 409, KITH_E_EXISTS, "stale",
+		    "the case was changed since this edit began: reload it and edit again", "expect_version");
+		goto out;
+	}
+	struct kith_vault_put_opts o = {.id = id,
+					.action = "edit",
+					.note = note && *note ? note : NULL,
+					.expect_version = (uint32_t)json_integer_value(ev)};
+	char ref[KITH_VAULT_REF_MAX] = "", nid[KITH_VAULT_ID_HEX] = "";
+	struct kith_err err;
+	kith_err_clear(&err);
+	rc = put_one(a, "case", body, &o, ref, nid, &err);
+	if (rc) {
+		rc = put_fail(resp, &err);
+		goto out;
+	}
+	rc = answer_written(a, resp, nid);
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* ------------------------------------------------------ import / export */
+
+static int r_import(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	const char *fmt = q(req, "format");
+	const char *name = q(req, "name");
+	enum kith_caseio_format f = KITH_CASEIO_AUTO;
+	if (fmt && *fmt && (kith_caseio_format_parse(fmt, &f) != KITH_OK))
+		return bad(resp, "format", "format must be json, jsonl or csv");
+	if (!req->body || req->body_len == 0)
+		return bad(resp, NULL, "the file is empty");
+	/* the file name is shown in file:line:field errors: keep it short and plain */
+	char label[64];
+	snprintf(label, sizeof label, "%s", name && *name ? name : "upload");
+	for (char *p = label; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == ':' || *p == '/' || *p == '\\')
+			*p = '_';
+	if (f == KITH_CASEIO_AUTO)
+		f = kith_caseio_format_of_path(label);
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t **bodies = NULL;
+	size_t n = 0;
+	int rc = kith_caseio_parse(f, "case", req->body, req->body_len, label, &bodies, &n, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	if (n == 0) {
+		kith_caseio_free(bodies, n);
+		return bad(resp, NULL, "no cases in the file; nothing imported");
+	}
+	/* all or nothing: one batch of new cases, as `kith import` does */
+	struct kith_vault_batch *b = NULL;
+	struct kith_vault_put_opts o = {.create_only = 1};
+	size_t i = 0;
+	rc = kith_vault_batch_begin(a->v, &b, &err);
+	for (; !rc && i < n; i++)
+		rc = kith_vault_put(b, "case", bodies[i], &o, NULL, NULL, &err);
+	if (rc) {
+		/* the parser validated every body; what is left is per vault (a ref
+		 * that exists already): name the record by its position */
+		char where[64];
+		snprintf(where, sizeof where, "record %zu", i);
+		kith_err_prefix_where(&err, where);
+		kith_err_prefix_where(&err, label);
+		kith_vault_batch_free(b);
+	} else {
+		rc = kith_vault_batch_commit(b, &err);
+	}
+	kith_caseio_free(bodies, n);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp, json_pack("{s:I, s:I, s:I}", "records", (json_int_t)n, "created", (json_int_t)n,
+				     "updated", (json_int_t)0));
+}
+
+static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const char *fmt = str_at(j, "format", NULL);
+	int csv;
+	if (!strcmp(fmt, "jsonl")) {
+		csv = 0;
+	} else if (!strcmp(fmt, "csv")) {
+		csv = 1;
+	} else {
+		json_decref(j);
+		return bad(resp, "format", "format must be jsonl or csv");
+	}
+	json_decref(j);
+	size_t n = 0;
+	const struct kith_record_view *r = kith_vault_records(a->v, "case", &n);
+	json_t **bodies = calloc(n ? n : 1, sizeof *bodies);
+	if (!bodies)
+		return reply(resp, NULL);
+	int rc = KITH_OK;
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!(bodies[i] = kith_record_view_json(&r[i])))
+			rc = KITH_E_NOMEM;
+	struct kith_err err;
+	kith_err_clear(&err);
+	kith_sbuf_reset(&resp->body);
+	if (!rc)
+		rc = csv ? kith_caseio_write_csv(bodies, n, &resp->body, &err)
+			 : kith_caseio_write_jsonl(bodies, n, &resp->body, &err);
+	else
+		kith_err_set(&err, rc, "export", "out of memory");
+	for (size_t i = 0; i < n; i++)
+		json_decref(bodies[i]);
+	free(bodies);
+	if (rc) {
+		kith_sbuf_reset(&resp->body);
+		return kith_web_api_fail(resp, &err);
+	}
+	resp->http = 200;
+	resp->content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
+	snprintf(resp->filename, sizeof resp->filename, "kith-cases.%s", csv ? "csv" : "jsonl");
+	return KITH_OK;
+}
+
+/* ------------------------------------------------------ duplicate review */
+
+/* Review goes through the linkage module's vault API (link/linkvault.h), as
+ * `kith link review|confirm|reject|undo|propose` do: the same transitions and
+ * the same records. */
+
+/* Whether a link of status st is shown under the filter `want`: "open"
+ * (proposed, or undone and so back for review), one status, or "all". */
+static int link_shown(const char *want, const char *st)
+{
+	if (!strcmp(want, "all"))
+		return 1;
+	if (!strcmp(want, "open"))
+		return !strcmp(st, "proposed") || !strcmp(st, "undone");
+	return !strcmp(st, want);
+}
+
+/* One link of kith_link_vault_links_json, for the page: each case brief
+ * replaced by the case's summary, and the reason of the latest decision. */
+static json_t *link_item(struct kith_web_api *a, json_t *l)
+{
+	json_t *cases = json_array();
+	if (!cases)
+		return NULL;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(l, "cases"), i, c)
+	{
+		const char *cid = json_string_value(json_object_get(c, "id"));
+		const struct kith_record_view *r = cid ? kith_vault_find_id(a->v, cid) : NULL;
+		json_t *s = r ? summary(r) : json_pack("{s:s, s:b}", "id", cid ? cid : "", "missing", 1);
+		if (!s || json_array_append_new(cases, s)) {
+			json_decref(cases);
+			return NULL;
+		}
+	}
+	const char *note = json_string_value(json_object_get(l, "note"));
+	if (json_object_set_new(l, "cases", cases) ||
+	    (note && *note && json_object_set_new(l, "reason", json_string(note))))
+		return NULL;
+	return l;
+}
+
+static int r_links(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	const char *want = q(req, "status");
+	if (!want || !*want)
+		want = "open";
+	if (strcmp(want, "open") && strcmp(want, "proposed") && strcmp(want, "confirmed") &&
+	    strcmp(want, "rejected") && strcmp(want, "undone") && strcmp(want, "all"))
+		return bad(resp, "status",
+			   "status must be open, proposed, confirmed, rejected, undone or all");
+	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
+	long long off = q_num(req, "offset", 0, (long long)1 << 40);
+	const char *ex = q(req, "explain");
+	const char *only = q(req, "id");
+	if (only && !is_hex_id(only))
+		return bad(resp, "id", "id must be 32 lower-case hex digits");
+	if (lim < 0 || off < 0)
+		return bad(resp, lim < 0 ? "limit" : "offset", "must be a number");
+	if (ex && strcmp(ex, "0") && strcmp(ex, "1"))
+		return bad(resp, "explain", "explain must be 0 or 1");
+	if (lim == 0)
+		lim = PAGE_DEFAULT;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *all = NULL;
+	int rc = kith_link_vault_links_json(a->v, NULL, ex && !strcmp(ex, "1"), NULL, &all, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	json_t *items = json_array();
+	size_t total = 0, i;
+	json_t *l;
+	json_array_foreach(all, i, l)
+	{
+		const char *st = json_string_value(json_object_get(l, "status"));
+		const char *lid = json_string_value(json_object_get(l, "id"));
+		if (!items || !link_shown(want, st ? st : "") || (only && (!lid || strcmp(lid, only))))
+			continue;
+		if (total >= (size_t)off && total < (size_t)off + (size_t)lim &&
+		    (!link_item(a, l) || json_array_append(items, l))) {
+			json_decref(items);
+			items = NULL;
+		}
+		total++;
+	}
+	json_decref(all);
+	if (!items)
+		return reply(resp, NULL);
+	return reply(resp, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", items));
+}
+
+/* A decision on a link: confirmed, rejected, or undone ("proposed" is taken
+ * as undone: the pair goes back for review). */
+static int r_link(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	int isbad = 0, rc;
+	const char *id = opt_str(j, "id", resp, &isbad);
+	const char *status = isbad ? NULL : opt_str(j, "status", resp, &isbad);
+	const char *reason = isbad ? NULL : opt_str(j, "reason", resp, &isbad);
+	const json_t *ev = json_object_get(j, "expect_version");
+	if (isbad) {
+		rc = KITH_E_INVALID;
+		goto out;
+	}
+	if (!is_hex_id(id)) {
+		rc = bad(resp, "id", "id must be 32 lower-case hex digits");
+		goto out;
+	}
+	if (status && !strcmp(status, "proposed"))
+		status = "undone";
+	if (!status ||
+	    (strcmp(status, "confirmed") && strcmp(status, "rejected") && strcmp(status, "undone"))) {
+		rc = bad(resp, "status", "status must be confirmed, rejected or undone");
+		goto out;
+	}
+	if (!json_is_integer(ev) || json_integer_value(ev) < 1 || json_integer_value(ev) > 0xffffffffLL) {
+		rc = bad(resp, "expect_version", "expect_version must be the version shown");
+		goto out;
+	}
+	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
+	if (!cur || strcmp(cur->kind, "link")) {
+		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such link record", "id");
+		goto out;
+	}
+	if (cur->version != (uint32_t)json_integer_value(ev)) {
+		rc = kith_web_api_error(resp, 409, KITH_E_EXISTS, "stale",
+					"this pair was decided elsewhere since it was shown: reload",
+					"expect_version");
+		goto out;
+	}
+	struct kith_vault_info info;
+	kith_vault_info(a->v, &info);
+	char nid[KITH_VAULT_ID_HEX] = "";
+	struct kith_err err;
+	kith_err_clear(&err);
+	rc = kith_link_vault_set_status(a->v, id, status, req->reviewer ? req->reviewer : info.device_id,
+					reason && *reason ? reason : NULL, nid, &err);
+	if (rc == KITH_E_INVALID) {
+		/* a change the review rules do not allow (e.g. rejecting a confirmed link) */
+		rc = kith_web_api_error(resp, 409, KITH_E_INVALID, "transition", err.msg, "status");
+		goto out;
+	}
+	if (rc) {
+		rc = put_fail(resp, &err);
+		goto out;
+	}
+	rc = answer_written(a, resp, nid);
+out:
+	json_decref(j);
+	return rc;
+}
+
+/* Runs record linkage over the vault's cases and proposes every likely
+ * duplicate for review (kith link propose). */
+static int r_link_run(struct kith_web_api *a, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
+{
+	struct kith_linkcfg cfg;
+	kith_linkcfg_init(&cfg);
+	struct kith_err err;
+	kith_err_clear(&err);
+	size_t nc = 0;
+	(void)kith_vault_records(a->v, "case", &nc);
+	if (nc < 2)
+		return reply(resp, json_pack("{s:I, s:I, s:I}", "cases", (json_int_t)nc, "proposed",
+					     (json_int_t)0, "already_known", (json_int_t)0));
+	struct kith_dataset *ds = NULL;
+	size_t *cor = NULL;
+	int rc = kith_link_vault_dataset(a->v, &cfg, &ds, &cor, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	struct kith_link_result r;
+	rc = kith_link_run(ds, NULL, &r, &err);
+	size_t np = 0, ns = 0;
+	if (!rc) {
+		struct kith_vault_info info;
+		kith_vault_info(a->v, &info);
+		rc = kith_link_vault_propose(a->v, &r, ds, cor,
+					     req->reviewer ? req->reviewer : info.device_id, &np, &ns, &err);
+		kith_link_result_release(&r);
+	}
+	kith_dataset_free(ds);
+	free(cor);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp, json_pack("{s:I, s:I, s:I}", "cases", (json_int_t)nc, "proposed", (json_int_t)np,
+				     "already_known", (json_int_t)ns));
+}
+
+/* A person proposes that cases are the same person: a new "link" record,
+ * method "manual", status "proposed", for the review page. */
+static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	int isbad = 0, rc;
+	json_t *body = NULL;
+	const char *reason = opt_str(j, "reason", resp, &isbad);
+	const json_t *refs = json_object_get(j, "refs");
+	if (isbad) {
+		rc = KITH_E_INVALID;
+		goto out;
+	}
+	if (!json_is_array(refs) || json_array_size(refs) < 2 || json_array_size(refs) > 20) {
+		rc = bad(resp, "refs", "give the case numbers of 2 to 20 cases");
+		goto out;
+	}
+	json_t *ids = json_array();
+	body = json_pack("{s:o, s:s, s:s}", "cases", ids, "status", "proposed", "method", "manual");
+	if (!body) {
+		rc = reply(resp, NULL);
+		goto out;
+	}
+	size_t i;
+	const json_t *x;
+	json_array_foreach(refs, i, x)
+	{
+		const struct kith_record_view *c =
+		    json_is_string(x) ? kith_vault_find(a->v, "case", json_string_value(x)) : NULL;
+		if (!c) {
+			char where[32];
+			snprintf(where, sizeof where, "refs[%zu]", i);
+			rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found",
+						"no case with this number", where);
+			goto out;
+		}
+		for (size_t k = 0; k < json_array_size(ids); k++)
+			if (!strcmp(json_string_value(json_array_get(ids, k)), c->id)) {
+				rc = bad(resp, "refs", "a case cannot be linked to itself");
+				goto out;
+			}
+		json_array_append_new(ids, json_string(c->id));
+	}
+	if (reason && *reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	struct kith_vault_put_opts o = {.action = "create"};
+	char nid[KITH_VAULT_ID_HEX] = "";
+	struct kith_err err;
+	kith_err_clear(&err);
+	rc = put_one(a, "link", body, &o, NULL, nid, &err);
+	if (rc) {
+		rc = kith_web_api_fail(resp, &err);
+		goto out;
+	}
+	resp->http = 201;
+	rc = answer_written(a, resp, nid);
+out:
+	json_decref(body);
+	json_decref(j);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- tracing */
+
+/* Family tracing goes through link/trace.h, as `kith trace` does. */
+
+static int r_traces(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	const char *st = q(req, "status");
+	if (st && !*st)
+		st = NULL;
+	if (st && strcmp(st, "open") && strcmp(st, "possible_match") && strcmp(st, "confirmed") &&
+	    strcmp(st, "closed"))
+		return bad(resp, "status", "status must be open, possible_match, confirmed or closed");
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *list = NULL;
+	int rc = kith_trace_list_json(a->v, st, &list, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp,
+		     json_pack("{s:I, s:o}", "total", (json_int_t)json_array_size(list), "items", list));
+}
+
+static int r_trace_new(struct kith_web_api *a, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	json_t *body = json_object_get(j, "body");
+	if (!json_is_object(body)) {
+		json_decref(j);
+		return bad(resp, "body", "the request is missing: give {\"body\": {...}}");
+	}
+	char refs[1][KITH_VAULT_REF_MAX];
+	size_t bad_index = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_trace_add(a->v, &body, 1, refs, &bad_index, &err);
+	json_decref(j);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	const struct kith_record_view *r = kith_vault_find(a->v, "trace", refs[0]);
+	if (!r)
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
+					  "record not found after writing", NULL);
+	resp->http = 201;
+	return answer_written(a, resp, r->id);
+}
+
+/* One request with its candidates (kith_trace_match: writes nothing), each
+ * candidate with its case's summary. A request that cannot be matched (its
+ * consent, its seeker's case gone) is still shown, with match_error. */
+static int r_trace(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	const char *ref = q(req, "ref");
+	if (!ref || !*ref)
+		return bad(resp, "ref", "give the request's ref");
+	const struct kith_record_view *r = kith_vault_find(a->v, "trace", ref);
+	if (!r)
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such tracing request",
+					  "ref");
+	long long lim = q_num(req, "limit", KITH_TRACE_DEFAULT_LIMIT, 100);
+	if (lim < 0)
+		return bad(resp, "limit", "limit must be a number");
+	struct kith_trace_opts o = {.limit = lim ? (size_t)lim : KITH_TRACE_DEFAULT_LIMIT,
+				    .include_rejected = 1};
+	struct kith_trace_result *res = NULL;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_trace_match(a->v, ref, &o, &res, &err);
+	json_t *match = NULL, *merr = NULL;
+	if (rc == KITH_OK) {
+		match = kith_trace_result_json(res);
+		kith_trace_result_free(res);
+		if (!match)
+			return reply(resp, NULL);
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(match, "candidates"), i, c)
+		{
+			const char *cref = json_string_value(json_object_get(c, "ref"));
+			const struct kith_record_view *cv = cref ? kith_vault_find(a->v, "case", cref) : NULL;
+			json_t *s = cv ? summary(cv) : NULL;
+			if (s)
+				json_object_set_new(c, "case", s);
+		}
+	} else if (rc == KITH_E_NOMEM || rc == KITH_E_DB) {
+		return kith_web_api_fail(resp, &err);
+	} else {
+		merr = json_pack("{s:s, s:s, s:s?}", "code", code_of(rc), "message", err.msg, "field",
+				 err.where[0] ? err.where : NULL);
+	}
+	json_t *view = view_json(r);
+	if (!view) {
+		json_decref(match);
+		json_decref(merr);
+		return reply(resp, NULL);
+	}
+	return reply(resp,
+		     json_pack("{s:o, s:o?, s:o?}", "request", view, "match", match, "match_error", merr));
+}
+
+static int r_trace_review(struct kith_web_api *a, const struct kith_web_request *req,
+			  struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	int isbad = 0, rc;
+	const char *ref = opt_str(j, "ref", resp, &isbad);
+	const char *cref = isbad ? NULL : opt_str(j, "case", resp, &isbad);
+	const char *verb = isbad ? NULL : opt_str(j, "verb", resp, &isbad);
+	const char *note = isbad ? NULL : opt_str(j, "note", resp, &isbad);
+	enum kith_trace_verb vb;
+	if (isbad) {
+		rc = KITH_E_INVALID;
+	} else if (!ref || !*ref) {
+		rc = bad(resp, "ref", "give the request's ref");
+	} else if (!cref || !*cref) {
+		rc = bad(resp, "case", "give the candidate case's ref");
+	} else if (!verb || kith_trace_verb_parse(verb, &vb) != KITH_OK) {
+		rc = bad(resp, "verb", "verb must be possible, confirm, reject or undo");
+	} else {
+		struct kith_vault_info info;
+		kith_vault_info(a->v, &info);
+		struct kith_err err;
+		kith_err_clear(&err);
+		rc = kith_trace_review(a->v, ref, cref, vb, req->reviewer ? req->reviewer : info.device_id,
+				       note && *note ? note : NULL, &err);
+		/* the input was checked above: what the review refuses now is a
+		 * change its rules do not allow from the current state */
+		if (rc == KITH_E_INVALID)
+			rc = kith_web_api_error(resp, 409, KITH_E_INVALID, "transition", err.msg,
+						err.where[0] ? err.where : "verb");
+		else if (rc)
+			rc = kith_web_api_fail(resp, &err);
+		else {
+			const struct kith_record_view *r = kith_vault_find(a->v, "trace", ref);
+			rc = r ? answer_written(a, resp, r->id)
+			       : kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
+						    "record not found after writing", NULL);
+		}
+	}
+	json_decref(j);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- router */
+
+int kith_web_api_reads_only(const char *method, const char *path)
+{
+	/* only the schema: every other route calls the vault, which is not
+	 * thread-safe (vault.h) */
+	return (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !strcmp(path, "/schema");
+}
+
+int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *req,
+			struct kith_web_response *resp)
+{
+	const char *m = req->method, *p = req->path;
+	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
+	kith_sbuf_reset(&resp->body);
+	resp->http = 200;
+	resp->content_type = "application/json";
+	resp->filename[0] = '\0';
+
+	static const struct {
+		const char *path;
+		int post;
+	} routes[] = {
+	    {"/schema", 0},  {"/info", 0},   {"/cases", 0},	   {"/search", 0},	  {"/case", 0},
+	    {"/history", 0}, {"/links", 0},  {"/cases", 1},	   {"/edit", 1},	  {"/import", 1},
+	    {"/export", 1},  {"/link", 1},   {"/links", 1},	   {"/links/propose", 1}, {"/traces", 0},
+	    {"/trace", 0},   {"/traces", 1}, {"/trace/review", 1},
+	};
+	int known = 0, allowed = 0;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (strcmp(routes[i].path, p))
+			continue;
+		known = 1;
+		if ((routes[i].post && post) || (!routes[i].post && get))
+			allowed = 1;
+	}
+	if (!known)
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "no_route", "no such API route", NULL);
+	if (!allowed)
+		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
+					  NULL);
+	if (!strcmp(p, "/schema"))
+		return r_schema(resp);
+	if (!a->v)
+		return kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked", NULL);
+	if (get) {
+		if (!strcmp(p, "/info"))
+			return r_info(a, resp);
+		if (!strcmp(p, "/cases"))
+			return r_cases(a, req, resp);
+		if (!strcmp(p, "/search"))
+			return r_search(a, req, resp);
+		if (!strcmp(p, "/case"))
+			return r_case(a, req, resp);
+		if (!strcmp(p, "/history"))
+			return r_history(a, req, resp);
+		if (!strcmp(p, "/traces"))
+			return r_traces(a, req, resp);
+		if (!strcmp(p, "/trace"))
+			return r_trace(a, req, resp);
+		return r_links(a, req, resp);
+	}
+	if (!strcmp(p, "/cases"))
+		return r_create(a, req, resp);
+	if (!strcmp(p, "/edit"))
+		return r_edit(a, req, resp);
+	if (!strcmp(p, "/import"))
+		return r_import(a, req, resp);
+	if (!strcmp(p, "/export"))
+		return r_export(a, req, resp);
+	if (!strcmp(p, "/links"))
+		return r_link_new(a, req, resp);
+	if (!strcmp(p, "/links/propose"))
+		return r_link_run(a, req, resp);
+	if (!strcmp(p, "/traces"))
+		return r_trace_new(a, req, resp);
+	if (!strcmp(p, "/trace/review"))
+		return r_trace_review(a, req, resp);
+	return r_link(a, req, resp);
+}

@@ -1,0 +1,529 @@
+// Browser tests of kith's web UI: Debian's chromium driven by playwright-core.
+//
+// The whole flow a social worker follows, in Korean and then in English:
+// unlock (a wrong passphrase first) -> intake of a case from the generated
+// form -> search in Hangul and in romanization -> edit -> version history ->
+// lock; plus a validation error shown at its field, import and export, the
+// idle lock, and the panic button with its confirmation step. Every page is
+// screenshotted into $KITH_BUILD/screenshots (look at them). The run fails on
+// any console error (CSP violations show up there), any request that leaves
+// 127.0.0.1, any untranslated string and any unlabeled form control.
+//
+// Environment: KITH (the binary), KITH_BUILD (output folder). Without KITH,
+// KITH_URL and KITH_PASS name a server that is already running.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const KITH = process.env.KITH;
+const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+mkdirSync(OUT, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+function check(cond, what) {
+  if (cond) {
+    passed += 1;
+    console.log(`ok - ${what}`);
+  } else {
+    failed += 1;
+    console.log(`not ok - ${what}`);
+  }
+  return cond;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'kith-browser-'));
+const servers = [];
+
+function startServer(vault, extra = []) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(KITH, ['serve', '--vault', vault, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.push(p);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
+  });
+}
+
+function makeVault(name, pass) {
+  const vault = join(work, `${name}.kith`);
+  const pf = join(work, `${name}.pass`);
+  writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
+  execFileSync(KITH, ['init', '--vault', vault, '--passphrase-file', pf, '--kdf', 'test'], { stdio: 'pipe' });
+  return vault;
+}
+
+async function newPage(browser, base, problems) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const origin = new URL(base).origin;
+  // expected HTTP errors (a wrong passphrase, a validation error) are logged
+  // by chromium as "Failed to load resource"; anything else is a problem
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push(`outside request: ${u}`);
+  });
+  return { context, page };
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+  // a value rendered as "[object HTMLElement]" or "undefined" is a bug in the page
+  const text = await page.evaluate(() => document.body.innerText);
+  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
+  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
+}
+
+async function unlabeled(page) {
+  return page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((el) => el.type !== 'hidden' && !el.closest('[hidden]') && el.offsetParent !== null)
+    .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+    .map((el) => el.outerHTML.slice(0, 80)));
+}
+
+// Fills the intake form for one person. `lang` only changes the expectations.
+async function intake(page, p) {
+  await page.click('[data-nav="new"]');
+  await page.waitForSelector('form.caseform');
+  const person = page.locator('fieldset[data-field="person"]');
+  await person.locator('[data-field="name"] input').fill(p.name);
+  await person.locator('[data-field="other_names"] button').click();
+  await person.locator('[data-field="other_names"] .item input').last().fill(p.other);
+  await person.locator('[data-field="sex"] select').selectOption(p.sex);
+  const birth = person.locator('[data-field="birth"]');
+  await birth.locator('select.precision').selectOption('year');
+  await birth.locator('input.year').fill(p.birthYear);
+  await person.locator('fieldset[data-field="origin"] [data-field="province"] select').selectOption(p.province);
+  // two journey stages, the second with a month-precision date
+  const journey = page.locator('fieldset[data-field="journey"]');
+  for (const st of p.journey) {
+    await journey.locator(':scope > button').click();
+    const item = journey.locator('fieldset.list-item').last();
+    await item.locator('[data-field="leg"] select').selectOption(st.leg);
+    await item.locator('[data-field="country"] select').selectOption(st.country);
+    await item.locator('[data-field="place"] input').fill(st.place);
+    const d = item.locator('[data-field="date"]');
+    await d.locator('select.precision').selectOption('month');
+    await d.locator('input.year').fill(st.year);
+    await d.locator('select.month').selectOption(st.month);
+    await item.locator('[data-field="status"] select').selectOption(st.status);
+  }
+  const inc = page.locator('fieldset[data-field="incidents"]');
+  await inc.locator(':scope > button').click();
+  const it = inc.locator('fieldset.list-item').first();
+  await it.locator('[data-field="type"] select').selectOption('forced_marriage');
+  await it.locator('[data-field="means"] input[value="withholds_documents"]').check();
+  if (p.familyRef) {
+    // a family link to another case, found by typing the name (datalist)
+    const fam = page.locator('fieldset[data-field="family"]');
+    await fam.locator(':scope > button').click();
+    const m = fam.locator('fieldset.list-item').first();
+    await m.locator('[data-field="relation"] select').selectOption('sibling');
+    await m.locator('[data-field="case"] input').fill(p.familyRef);
+  }
+  const consent = page.locator('fieldset[data-field="consent"]');
+  await consent.locator('[data-field="tracing"] select').selectOption('yes');
+  await page.locator('[data-field="status"] > select').last().selectOption('active');
+  await page.locator('[data-field="narrative"] textarea').fill(p.narrative);
+}
+
+async function flow(browser, base, pass, lang, familyRef) {
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  const L = lang === 'ko'
+    ? { unlock: '보관함 열기', cases: '사례 목록', wrong: '암호가 맞지 않습니다', saved: '저장했습니다', history: '변경 이력', v2: '버전 2', running: '모든 사례를 비교하는 중입니다 (기록 연계)…' }
+    : { unlock: 'Unlock the vault', cases: 'Cases', wrong: 'Wrong passphrase', saved: 'saved', history: 'Version history', v2: 'Version 2', running: 'Comparing every case (record linkage)…' };
+  await page.goto(`${base}/`);
+  if (lang === 'en') {
+    await page.waitForSelector('h1');
+    await page.click('[data-action="lang"]');
+  }
+  await page.waitForSelector(`h1:has-text("${L.unlock}")`);
+  check(await page.evaluate(() => document.documentElement.lang) === lang, `${lang}: <html lang> is ${lang}`);
+  await shot(page, `01-unlock-${lang}`);
+
+  await page.fill('input[type="password"]', 'not the passphrase');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector(`#unlock-msg:has-text("${L.wrong}")`);
+  check(true, `${lang}: a wrong passphrase is refused with a message`);
+  check(await page.inputValue('input[type="password"]') === '', `${lang}: the passphrase field is cleared`);
+
+  await page.fill('input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector(`h1:has-text("${L.cases}")`);
+  check(true, `${lang}: unlocks and shows the case list`);
+  const cookies = await context.cookies();
+  const sc = cookies.find((c) => c.name === 'kith_session');
+  check(sc && sc.httpOnly && sc.sameSite === 'Strict', `${lang}: session cookie is HttpOnly and SameSite=Strict`);
+  check(await page.evaluate(() => document.cookie) === '', `${lang}: scripts cannot read the session cookie`);
+  await shot(page, `02-cases-${lang}`);
+
+  // a validation error from the server is shown at its field
+  await page.click('[data-nav="new"]');
+  await page.waitForSelector('form.caseform');
+  check((await unlabeled(page)).length === 0, `${lang}: every control of the intake form has a label`);
+  await shot(page, `03-intake-empty-${lang}`);
+  await page.locator('fieldset[data-field="person"] [data-field="sex"] select').selectOption('female');
+  await page.click('[data-action="save"]');
+  await page.waitForSelector('[aria-invalid="true"]');
+  const invalidIn = await page.evaluate(() => document.activeElement && document.activeElement.closest('[data-field]') && document.activeElement.closest('[data-field]').dataset.field);
+  check(invalidIn === 'name', `${lang}: a missing name is reported at person.name, focused (${invalidIn})`);
+  await shot(page, `04-intake-error-${lang}`);
+
+  const people = lang === 'ko'
+    ? { name: '방미선', other: 'Pang Mi-sŏn', sex: 'female', birthYear: '1987', province: 'north_hamgyong',
+      journey: [{ leg: 'transit', country: 'CN', place: '연길', year: '2019', month: '03', status: 'in_hiding' },
+        { leg: 'resettlement', country: 'KR', place: '서울', year: '2021', month: '11', status: 'resettled' }],
+      narrative: '가상의 시험용 진술입니다.', searchHangul: '방미선', searchRoman: 'Bang Mi Sun' }
+    : { name: 'Kim Young-hee', other: '김영희', sex: 'female', birthYear: '1990', province: 'ryanggang',
+      journey: [{ leg: 'transit', country: 'LA', place: 'Vientiane', year: '2018', month: '07', status: 'in_transit' },
+        { leg: 'resettlement', country: 'KR', place: 'Seoul', year: '2019', month: '01', status: 'resettled' }],
+      narrative: 'A fictional test testimony.', searchHangul: '김영희', searchRoman: 'Kim Yonghui', familyRef };
+  await intake(page, people);
+  await shot(page, `05-intake-filled-${lang}`);
+  await page.click('[data-action="save"]');
+  await page.waitForSelector('[data-action="edit"]');
+  const banner = await page.textContent('#banner');
+  check(banner.includes(L.saved), `${lang}: saved with a confirmation (${banner.trim()})`);
+  const title = await page.textContent('h1');
+  check(title.includes(people.name), `${lang}: the case view shows the name`);
+  const ref = title.split('·').pop().trim();
+  check(await page.locator('.timeline li').count() === 2, `${lang}: the journey timeline has both stages`);
+  if (familyRef) {
+    check(await page.locator(`a[href="#/case/${familyRef}"]`).count() === 1, `${lang}: the family member links to their case`);
+    // propose the two cases for duplicate review
+    const dup = page.locator('form[data-section="duplicate"]');
+    await dup.locator('input').first().fill(familyRef);
+    await dup.locator('[data-action="propose"]').click();
+    await dup.locator('p.banner').waitFor();
+    check(true, `${lang}: a possible duplicate is proposed for review`);
+  }
+  await shot(page, `06-view-${lang}`);
+  if (lang === 'ko') {
+    // a small laptop screen
+    await page.setViewportSize({ width: 1024, height: 600 });
+    await page.click('[data-nav="cases"]');
+    await page.waitForSelector('#case-search');
+    await page.screenshot({ path: join(OUT, '06b-cases-small-ko.png') });
+    await page.click('[data-nav="new"]');
+    await page.waitForSelector('form.caseform');
+    await page.screenshot({ path: join(OUT, '06c-intake-small-ko.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  // search in Hangul and in a romanization
+  for (const [q, what] of [[people.searchHangul, 'Hangul'], [people.searchRoman, 'romanization']]) {
+    await page.click('[data-nav="cases"]');
+    await page.waitForSelector('#case-search');
+    await page.fill('#case-search', q);
+    await page.press('#case-search', 'Enter');
+    await page.waitForFunction((query) => document.querySelector('#results').dataset.query === query, q, { timeout: 10000 });
+    const found = await page.locator(`tr[data-ref="${ref}"]`).count();
+    check(found === 1, `${lang}: search in ${what} ("${q}") finds ${ref}`);
+    await shot(page, `07-search-${what.toLowerCase()}-${lang}`);
+  }
+
+  // edit: a new version
+  await page.goto(`${base}/#/case/${encodeURIComponent(ref)}`);
+  await page.click('[data-action="edit"]');
+  await page.waitForSelector('form.caseform');
+  check(await page.locator('fieldset[data-field="journey"] fieldset.list-item').count() === 2, `${lang}: the edit form is filled from the case`);
+  await page.locator('[data-field="status"] > select').last().selectOption('follow_up');
+  await page.fill('.formbar input[type="text"]', lang === 'ko' ? '후속 상담 예정' : 'follow-up planned');
+  await page.click('[data-action="save"]');
+  await page.waitForSelector('[data-action="history"]');
+  check((await page.textContent('#banner')).includes('2'), `${lang}: the edit is saved as version 2`);
+  await page.click('[data-action="history"]');
+  await page.waitForSelector('section.version');
+  check(await page.locator('section.version').count() === 2, `${lang}: history lists two versions`);
+  check(await page.locator('section.version.current .diff li').count() >= 1, `${lang}: history shows what changed`);
+  check((await page.textContent('h1')).includes(L.history.split(' ')[0]), `${lang}: history heading`);
+  await shot(page, `08-history-${lang}`);
+
+  // review and transfer pages render
+  await page.click('[data-nav="review"]');
+  await page.waitForSelector('.tabs button');
+  await page.waitForSelector('p.muted');
+  await shot(page, `09-review-${lang}`);
+  if (familyRef) {
+    const card = page.locator('section[data-link]');
+    check(await card.count() === 1, `${lang}: the review page lists the proposed pair`);
+    check(await card.locator('.side').count() === 2, `${lang}: the pair is shown side by side`);
+    await card.locator('input').fill('same birth year and province');
+    await card.locator('[data-action="confirm"]').click();
+    await page.waitForFunction(() => document.querySelectorAll('section[data-link]').length === 0);
+    check(true, `${lang}: confirming moves the pair out of the review list`);
+    await page.click('.tabs button:nth-child(2)');
+    await page.waitForSelector('section[data-link] [data-action="undo"]');
+    await shot(page, `09b-review-confirmed-${lang}`);
+    await page.click('section[data-link] [data-action="undo"]');
+    await page.waitForFunction(() => document.querySelectorAll('section[data-link]').length === 0);
+    await page.click('.tabs button:nth-child(1)');
+    await page.waitForSelector('section[data-link] [data-action="confirm"]');
+    check(true, `${lang}: undo puts the pair back for review`);
+    // the linkage engine explains the pair field by field
+    await card.locator('[data-action="explain"]').click();
+    await page.waitForSelector('section[data-link] .explain table tbody tr');
+    check(await card.locator('.explain tbody tr').count() >= 2, `${lang}: "why?" shows the linkage engine's field-by-field weights`);
+    await shot(page, `09c-review-explain-${lang}`);
+    // record linkage over the whole vault, from the page
+    await page.click('[data-action="run-linkage"]');
+    await page.waitForFunction((running) => { const m = document.querySelector('p[role="status"]'); return m && m.textContent && m.textContent !== running; }, L.running);
+    const ran = await page.textContent('p[role="status"]');
+    check(/\d/.test(ran), `${lang}: "find possible duplicates" runs record linkage and reports (${ran})`);
+  }
+  await page.click('[data-nav="transfer"]');
+  await page.waitForSelector('[data-action="import"]');
+  check((await unlabeled(page)).length === 0, `${lang}: every control of the import/export page has a label`);
+  await shot(page, `10-transfer-${lang}`);
+
+  // lock
+  await page.click('[data-action="lock"]');
+  await page.waitForSelector(`h1:has-text("${L.unlock}")`);
+  check(await page.locator('[data-nav]').count() === 0, `${lang}: locking returns to the unlock page`);
+  check(!(await page.evaluate(() => document.body.innerText)).includes(people.name), `${lang}: nothing of the case stays on screen after lock`);
+  const r = await page.evaluate(async () => (await fetch('/api/cases')).status);
+  check(r === 423, `${lang}: after lock the API answers 423 (${r})`);
+  await shot(page, `11-locked-${lang}`);
+
+  const missing = await page.evaluate(() => window.__kithI18n.missingKeys());
+  check(missing.length === 0, `${lang}: every string is translated ${missing.join(' ')}`);
+  check(problems.length === 0, `${lang}: no console error, CSP violation or outside request ${problems.join(' | ')}`);
+  await context.close();
+  return ref;
+}
+
+async function importExport(browser, base, pass) {
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/#/transfer`);
+  await page.fill('input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-action="import"]');
+  const good = join(work, 'good.jsonl');
+  writeFileSync(good, `${JSON.stringify({ ref: 'IMP-1', person: { name: '리영호', sex: 'male' } })}\n${JSON.stringify({ ref: 'IMP-2', person: { name: 'Ri Yong-ho' } })}\n`);
+  const bad = join(work, 'bad.jsonl');
+  writeFileSync(bad, `${JSON.stringify({ ref: 'IMP-3', person: { name: 'A' } })}\n${JSON.stringify({ ref: 'IMP-4', person: { name: 'B', sex: 'robot' } })}\n`);
+  await page.setInputFiles('input[type="file"]', bad);
+  await page.click('[data-action="import"]');
+  await page.waitForSelector('.errors');
+  const err = await page.textContent('.errors');
+  check(/bad\.jsonl/.test(err) && /2/.test(err) && /(sex|성별|Sex)/.test(err), `import: a bad file is refused with file, line and field (${err.trim().slice(0, 120)})`);
+  await shot(page, '12-import-error-ko');
+  await page.setInputFiles('input[type="file"]', good);
+  await page.click('[data-action="import"]');
+  await page.waitForSelector('p.banner');
+  check(/2/.test(await page.textContent('p.banner')), 'import: a good file imports both cases');
+  const listed = await page.evaluate(async () => (await (await fetch('/api/case?ref=IMP-3')).json()));
+  check(listed.error && listed.error.code === 'not_found', 'import: nothing of the bad file was written');
+  // export, after the plaintext warning
+  check(await page.locator('[data-action="export"]').isDisabled(), 'export: disabled until the warning is acknowledged');
+  await page.check('form:has([data-action="export"]) input[type="checkbox"]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+  const file = join(work, 'export.jsonl');
+  await download.saveAs(file);
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  check(lines.length >= 2 && lines.some((l) => l.includes('IMP-1')), `export: a JSON Lines file with the cases (${lines.length} lines)`);
+  await shot(page, '13-export-ko');
+  check(problems.length === 0, `import/export: no console error or outside request ${problems.join(' | ')}`);
+  await context.close();
+}
+
+async function idleLock(browser) {
+  const vault = makeVault('idle', 'idle passphrase');
+  const base = await startServer(vault, ['--idle-lock', '2']);
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/`);
+  await page.fill('input[type="password"]', 'idle passphrase');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-nav="new"]');
+  await page.waitForTimeout(3500);
+  await page.click('[data-nav="new"]');
+  await page.waitForSelector('input[type="password"]', { timeout: 10000 });
+  check((await page.textContent('#banner')).includes('자동으로 잠겼습니다'), 'idle lock: after the idle time the vault is locked and the page says so');
+  await shot(page, '14-idle-locked-ko');
+  await context.close();
+}
+
+async function panic(browser, base, pass) {
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/`);
+  await page.fill('input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-nav="new"]');
+  await page.click('[data-action="panic"]');
+  await page.waitForSelector('dialog[open]');
+  check(await page.evaluate(() => document.activeElement.dataset.action) === 'cancel', 'panic: the dialog focuses Cancel');
+  await shot(page, '15-panic-dialog-ko');
+  await page.click('dialog [data-action="cancel"]');
+  check(await page.locator('[data-nav="new"]').count() === 1, 'panic: Cancel changes nothing');
+  await page.click('[data-action="panic"]');
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForSelector('input[type="password"]');
+  await page.fill('input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
+  check(true, 'panic: after confirming, the old passphrase no longer opens the vault');
+  await shot(page, '16-after-panic-ko');
+  await context.close();
+}
+
+// Family tracing (src/link/trace.h): a request made in the form generated
+// from the schema, its candidates with the engine's field weights, and a
+// review that links the two cases as family, then undone. In English the
+// same request is opened and reviewed back to "possible".
+async function tracing(browser, base, pass, lang, seekerRef, soughtRef) {
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/#/trace`);
+  if (lang === 'en') {
+    await page.waitForSelector('h1');
+    await page.click('[data-action="lang"]');
+  }
+  // by keyboard alone: the passphrase field has the focus, Enter unlocks
+  await page.waitForSelector('input[type="password"]');
+  check(await page.evaluate(() => document.activeElement && document.activeElement.type === 'password'), `${lang}: the unlock page puts the focus in the passphrase field`);
+  await page.keyboard.type(pass);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-action="new-trace"]');
+  await shot(page, `17-trace-list-${lang}`);
+  let ref;
+  if (lang === 'ko') {
+    await page.click('[data-action="new-trace"]');
+    await page.waitForSelector('form.caseform');
+    check((await unlabeled(page)).length === 0, `${lang}: every control of the tracing form has a label`);
+    await page.locator('fieldset[data-field="seeker"] [data-field="case"] input').fill(seekerRef);
+    const sought = page.locator('fieldset[data-field="sought"]');
+    await sought.locator(':scope > .grid > [data-field="name"] input').fill('김영희');
+    await sought.locator(':scope > .grid > [data-field="sex"] select').selectOption('female');
+    const birth = sought.locator(':scope > .grid > [data-field="birth"]');
+    await birth.locator('select.precision').selectOption('year');
+    await birth.locator('input.year').fill('1990');
+    await sought.locator(':scope > .grid > [data-field="relation"] select').selectOption('sibling');
+    await shot(page, `18-trace-new-${lang}`);
+    await page.click('[data-action="save-trace"]');
+    await page.waitForSelector(`section[data-candidate="${soughtRef}"]`);
+    ref = decodeURIComponent(page.url().split('#/trace/')[1]);
+    check(true, `${lang}: a tracing request lists the sought case as a candidate (${ref})`);
+    const card = page.locator(`section[data-candidate="${soughtRef}"]`);
+    check(await card.locator('table.explain tbody tr').count() >= 3, `${lang}: the candidate shows each field's weight`);
+    check(await page.locator(`section[data-candidate="${seekerRef}"]`).count() === 0, `${lang}: the seeker's own case is never a candidate`);
+    await shot(page, `19-trace-candidates-${lang}`);
+    await card.locator('[data-action="trace-confirm"]').click();
+    await page.waitForSelector(`section[data-candidate="${soughtRef}"] [data-action="trace-undo"]`);
+    check(true, `${lang}: confirming a candidate`);
+    await shot(page, `20-trace-confirmed-${lang}`);
+    await page.goto(`${base}/#/case/${encodeURIComponent(seekerRef)}`);
+    await page.waitForSelector('[data-section="family"]');
+    check(await page.locator(`[data-section="family"] a[href="#/case/${soughtRef}"]`).count() === 1, `${lang}: the confirmation linked the seeker's case to the found case`);
+    await page.goto(`${base}/#/trace/${encodeURIComponent(ref)}`);
+    await page.locator(`section[data-candidate="${soughtRef}"] [data-action="trace-undo"]`).click();
+    await page.waitForSelector(`section[data-candidate="${soughtRef}"] [data-action="trace-confirm"]`);
+    check(true, `${lang}: the confirmation can be undone`);
+  } else {
+    await page.locator('a[data-trace]').first().click();
+    await page.waitForSelector(`section[data-candidate="${soughtRef}"]`);
+    // a review decision by keyboard: focus the button, press Enter
+    await page.locator(`section[data-candidate="${soughtRef}"] [data-action="trace-possible"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`section[data-candidate="${soughtRef}"] [data-action="trace-undo"]`);
+    check(true, `${lang}: a candidate is marked as a possible match`);
+    await shot(page, `19-trace-candidates-${lang}`);
+  }
+  const missing = await page.evaluate(() => window.__kithI18n.missingKeys());
+  check(missing.length === 0, `${lang}: every tracing string is translated ${missing.join(' ')}`);
+  check(problems.length === 0, `${lang}: tracing: no console error, CSP violation or outside request ${problems.join(' | ')}`);
+  await context.close();
+  return ref;
+}
+
+// Both locales hold the same keys, and every literal key the code uses exists.
+function localeCheck() {
+  const web = join(process.env.KITH_SOURCE || join(process.cwd(), '..', '..'), 'web');
+  const ko = JSON.parse(readFileSync(join(web, 'locales', 'ko.json'), 'utf8'));
+  const en = JSON.parse(readFileSync(join(web, 'locales', 'en.json'), 'utf8'));
+  const onlyKo = Object.keys(ko).filter((k) => !(k in en));
+  const onlyEn = Object.keys(en).filter((k) => !(k in ko));
+  check(!onlyKo.length && !onlyEn.length, `locales: ko and en have the same keys ${[...onlyKo, ...onlyEn].join(' ')}`);
+  const used = new Set();
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.js')) {
+        const code = readFileSync(p, 'utf8').split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
+        for (const m of code.matchAll(/\bt\('([a-z_.0-9]+)'/g)) used.add(m[1]);
+      }
+    }
+  };
+  walk(join(web, 'js'));
+  const missing = [...used].filter((k) => !(k in ko) || !(k in en));
+  check(missing.length === 0, `locales: every key the code uses is translated (${used.size} keys) ${missing.join(' ')}`);
+  const same = Object.keys(ko).filter((k) => ko[k] === en[k] && !/^(lang\.switch)$/.test(k) && /[a-z]{4}/i.test(en[k]));
+  check(same.length === 0, `locales: no Korean string was left in English ${same.join(' ')}`);
+}
+
+async function main() {
+  localeCheck();
+  let base = process.env.KITH_URL;
+  let pass = process.env.KITH_PASS;
+  if (!base) {
+    if (!KITH) throw new Error('set KITH (the kith binary) or KITH_URL and KITH_PASS');
+    pass = '시험용 암호 correct horse';
+    base = await startServer(makeVault('main', pass));
+  }
+  // playwright gives every launch a fresh, empty --user-data-dir of its own
+  // (it refuses one in args); each flow also gets a fresh context.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--no-proxy-server'],
+  });
+  try {
+    const koRef = await flow(browser, base, pass, 'ko');
+    const enRef = await flow(browser, base, pass, 'en', koRef);
+    await tracing(browser, base, pass, 'ko', koRef, enRef);
+    await tracing(browser, base, pass, 'en', koRef, enRef);
+    await importExport(browser, base, pass);
+    if (KITH) await idleLock(browser);
+    if (KITH) await panic(browser, base, pass);
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  failed += 1;
+  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
+} finally {
+  for (const p of servers) p.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+  console.log(`screenshots: ${OUT}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}

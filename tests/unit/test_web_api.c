@@ -1,0 +1,585 @@
+/* Unit tests of src/web/api: every JSON route against a real vault (cheap
+ * test KDF), without HTTP: locked answers, create, validation errors with
+ * their field, stale edits, history, paging, search in Hangul and
+ * romanization, import all or nothing, export, duplicate review and panic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/vault.h"
+#include "web/api.h"
+
+#define PASS "correct horse"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct kith_web_api *api;
+	char link_id[KITH_VAULT_ID_HEX];
+	char case_ids[2][KITH_VAULT_ID_HEX];
+};
+
+/* a query string "a=1&b=2" answered key by key */
+static const char *query(void *cls, const char *key)
+{
+	static char vals[16][256]; /* enough live answers at once (MHD's stay valid for the request) */
+	static unsigned turn;
+	char *val = vals[turn++ % 16];
+	const char *qs = cls;
+	size_t kl = strlen(key);
+	for (const char *p = qs; p && *p;) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		if (len > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(val, sizeof vals[0], "%.*s", (int)(len - kl - 1), p + kl + 1);
+			return val;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Calls the api; returns the HTTP status and the parsed JSON answer in *out
+ * (NULL when the answer is not JSON, e.g. a download). */
+static unsigned call(struct fx *f, const char *method, const char *path, const char *qs, const char *body,
+		     json_t **out, struct kith_web_response *keep)
+{
+	struct kith_web_request req = {
+	    .method = method,
+	    .path = path,
+	    .query = query,
+	    .query_cls = (void *)(uintptr_t)(qs ? qs : ""),
+	    .body = body,
+	    .body_len = body ? strlen(body) : 0,
+	};
+	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	unsigned http = resp.http;
+	if (out)
+		*out = resp.body.buf ? json_loadb(resp.body.buf, resp.body.len, 0, NULL) : NULL;
+	if (keep)
+		*keep = resp;
+	else
+		kith_web_response_release(&resp);
+	return http;
+}
+
+static const char *err_code(const json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+}
+
+static const char *err_field(const json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "field"));
+}
+
+/* Seeds the vault before the api opens it: two cases and a proposed link. */
+static void seed(struct fx *f)
+{
+	struct kith_vault *v = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(v, &b, &err), 0);
+	const char *cases[2] = {
+	    "{\"ref\":\"S-1\",\"person\":{\"name\":\"방미선\",\"sex\":\"female\",\"birth\":\"1987\"}}",
+	    "{\"ref\":\"S-2\",\"person\":{\"name\":\"Pang "
+	    "Mi-son\",\"sex\":\"female\",\"birth\":\"1987-03\"}}",
+	};
+	for (int i = 0; i < 2; i++) {
+		json_t *body = json_loads(cases[i], 0, NULL);
+		assert_non_null(body);
+		struct kith_vault_put_opts o = {.create_only = 1};
+		assert_int_equal(kith_vault_put(b, "case", body, &o, NULL, f->case_ids[i], &err), 0);
+		json_decref(body);
+	}
+	json_t *link = json_pack("{s:[s,s], s:s, s:f, s:s}", "cases", f->case_ids[0], f->case_ids[1],
+				 "status", "proposed", "score", 0.93, "method", "linkage");
+	assert_int_equal(kith_vault_put(b, "link", link, NULL, NULL, f->link_id, &err), 0);
+	json_decref(link);
+	assert_int_equal(kith_vault_batch_commit(b, &err), 0);
+	kith_vault_close(v);
+}
+
+static int setup(void **state)
+{
+	if (kith_process_init())
+		return -1;
+	struct fx *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/kith-webapi-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	struct kith_err err;
+	if (kith_vault_create(f->path, PASS, strlen(PASS), &o, &err))
+		return -1;
+	seed(f);
+	if (kith_web_api_new(&f->api, f->path, &err))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	kith_web_api_free(f->api);
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void unlock(struct fx *f)
+{
+	struct kith_err err;
+	assert_int_equal(kith_web_api_unlock(f->api, PASS, strlen(PASS), &err), 0);
+	assert_true(kith_web_api_unlocked(f->api));
+}
+
+static void test_locked(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	struct kith_err err;
+	assert_false(kith_web_api_unlocked(f->api));
+	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 423);
+	assert_string_equal(err_code(j), "locked");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/schema", NULL, NULL, &j, NULL), 200);
+	assert_non_null(json_object_get(j, "kinds"));
+	json_decref(j);
+	assert_int_equal(kith_web_api_unlock(f->api, "wrong", 5, &err), KITH_E_AUTH);
+	assert_false(kith_web_api_unlocked(f->api));
+	unlock(f);
+	kith_web_api_lock(f->api);
+	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"body\":{}}", &j, NULL), 423);
+	json_decref(j);
+}
+
+static void test_routes_and_methods(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/nope", NULL, NULL, &j, NULL), 404);
+	assert_string_equal(err_code(j), "no_route");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/search", NULL, "{}", &j, NULL), 405);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/edit", NULL, NULL, &j, NULL), 405);
+	json_decref(j);
+}
+
+static void test_create_validate_edit_history(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	assert_int_equal(call(f, "POST", "/cases", NULL,
+			      "{\"body\":{\"person\":{\"name\":\"김영희\",\"sex\":\"robot\"}}}", &j, NULL),
+			 400);
+	assert_string_equal(err_code(j), "invalid");
+	assert_string_equal(err_field(j), "person.sex");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"body\":", &j, NULL), 400);
+	assert_string_equal(err_code(j), "bad_json");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"note\":5,\"body\":{}}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "note");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/cases", NULL,
+			      "{\"body\":{\"person\":{\"name\":\"김영희\"},\"status\":\"active\"}}", &j,
+			      NULL),
+			 201);
+	const char *ref = json_string_value(json_object_get(j, "ref"));
+	assert_non_null(ref);
+	assert_true(*ref);
+	char id[KITH_VAULT_ID_HEX];
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(j, "id")));
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+	char qs[128], body[512];
+	snprintf(qs, sizeof qs, "ref=%s", ref);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", qs, NULL, &j, NULL), 200);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(json_object_get(j, "body"), "person"), "name")),
+	    "김영희");
+	json_decref(j);
+	snprintf(body, sizeof body,
+		 "{\"id\":\"%s\",\"expect_version\":1,\"note\":\"moved\",\"body\":{\"person\":{\"name\":"
+		 "\"김영희\"},"
+		 "\"status\":\"follow_up\",\"journey\":[{\"country\":\"CN\",\"date\":\"2019-03\"}]}}",
+		 id);
+	assert_int_equal(call(f, "POST", "/edit", NULL, body, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+	json_decref(j);
+	/* the same edit again started from version 1: stale */
+	assert_int_equal(call(f, "POST", "/edit", NULL, body, &j, NULL), 409);
+	assert_string_equal(err_code(j), "stale");
+	json_decref(j);
+	snprintf(body, sizeof body,
+		 "{\"id\":\"%s\",\"expect_version\":2,\"body\":{\"person\":{\"name\":\"x\"},\"journey\":[{"
+		 "\"date\":\"2019-13\"}]}}",
+		 id);
+	assert_int_equal(call(f, "POST", "/edit", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "journey[0].date");
+	json_decref(j);
+	snprintf(qs, sizeof qs, "id=%s", id);
+	assert_int_equal(call(f, "GET", "/history", qs, NULL, &j, NULL), 200);
+	json_t *vs = json_object_get(j, "versions");
+	assert_int_equal(json_array_size(vs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 1), "note")), "moved");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 1), "action")), "edit");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/history", "id=xyz", NULL, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", "ref=NOPE", NULL, &j, NULL), 404);
+	json_decref(j);
+}
+
+static void test_list_and_search(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/cases", "limit=1", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+	/* newest first by default: the vault's creation order reversed (both
+	 * cases may carry the same second, so the order is the vault's, not the refs') */
+	char first[16];
+	snprintf(first, sizeof first, "%s",
+		 json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "ref")));
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "order=asc", NULL, &j, NULL), 200);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 1), "ref")), first);
+	assert_string_not_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "ref")), first);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "offset=1&order=asc", NULL, &j, NULL), 200);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "ref")), first);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "limit=x", NULL, &j, NULL), 400);
+	assert_string_equal(err_field(j), "limit");
+	json_decref(j);
+	/* one person, two scripts: each query finds both records */
+	assert_int_equal(call(f, "GET", "/search", "q=방미선", NULL, &j, NULL), 200);
+	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/search", "q=Bang Mi Sun", NULL, &j, NULL), 200);
+	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/search", "q=", NULL, &j, NULL), 400);
+	assert_string_equal(err_field(j), "q");
+	json_decref(j);
+}
+
+static void test_import_export(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	const char *bad = "ref,name,sex\nI-1,Kim,female\nI-2,Ri,robot\n";
+	assert_int_equal(call(f, "POST", "/import", "format=csv&name=in.csv", bad, &j, NULL), 400);
+	assert_string_equal(err_code(j), "invalid");
+	assert_memory_equal(err_field(j), "in.csv:3:", 9);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", "ref=I-1", NULL, &j, NULL), 404); /* nothing written */
+	json_decref(j);
+	const char *good = "{\"ref\":\"I-1\",\"person\":{\"name\":\"Kim\"}}\n{\"ref\":\"I-2\",\"person\":{"
+			   "\"name\":\"리영호\"}}\n";
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=in.jsonl", good, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "created")), 2);
+	json_decref(j);
+	/* a ref that exists: all or nothing again */
+	const char *dup =
+	    "{\"ref\":\"I-3\",\"person\":{\"name\":\"A\"}}\n{\"ref\":\"S-1\",\"person\":{\"name\":\"B\"}}\n";
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=d.jsonl", dup, &j, NULL), 409);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", "ref=I-3", NULL, &j, NULL), 404);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/import", "format=yaml", good, &j, NULL), 400);
+	assert_string_equal(err_field(j), "format");
+	json_decref(j);
+
+	struct kith_web_response resp;
+	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"csv\"}", NULL, &resp), 200);
+	assert_string_equal(resp.filename, "kith-cases.csv");
+	assert_non_null(strstr(resp.content_type, "text/csv"));
+	assert_non_null(strstr(resp.body.buf, "I-2"));
+	kith_web_response_release(&resp);
+	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"jsonl\"}", NULL, &resp), 200);
+	size_t lines = 0;
+	for (size_t i = 0; i < resp.body.len; i++)
+		lines += resp.body.buf[i] == '\n';
+	assert_int_equal(lines, 4);
+	kith_web_response_release(&resp);
+	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"xls\"}", &j, NULL), 400);
+	json_decref(j);
+}
+
+static void test_duplicate_review(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	char body[256];
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/links", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_t *l = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "id")), f->link_id);
+	assert_int_equal(json_array_size(json_object_get(l, "cases")), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(l, "cases"), 0), "ref")), "S-1");
+	json_decref(j);
+	snprintf(body, sizeof body,
+		 "{\"id\":\"%s\",\"status\":\"confirmed\",\"reason\":\"same birth\",\"expect_version\":1}",
+		 f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 409); /* decided meanwhile */
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "status=proposed", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "status=confirmed", NULL, &j, NULL), 200);
+	l = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "reason")), "same birth");
+	assert_non_null(json_string_value(json_object_get(l, "reviewer")));
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"proposed\",\"expect_version\":2}",
+		 f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200); /* undo */
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", NULL, NULL, &j, NULL), 200); /* open: back for review */
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "status=undone", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	/* the review rules of link/linkvault.h: a confirmed link is undone, not rejected */
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":3}",
+		 f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"rejected\",\"expect_version\":4}",
+		 f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 409);
+	assert_string_equal(err_code(j), "transition");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"undone\",\"expect_version\":4}", f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "explain=2", NULL, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "id=nothex", NULL, &j, NULL), 400);
+	assert_string_equal(err_field(j), "id");
+	json_decref(j);
+	/* one link, explained by the linkage engine field by field */
+	char qs[96];
+	snprintf(qs, sizeof qs, "status=all&explain=1&id=%s", f->link_id);
+	assert_int_equal(call(f, "GET", "/links", qs, NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_t *ex = json_object_get(json_array_get(json_object_get(j, "items"), 0), "explanations");
+	assert_int_equal(json_array_size(ex), 1);
+	assert_true(json_array_size(json_object_get(json_array_get(ex, 0), "fields")) >= 2);
+	json_decref(j);
+	/* record linkage proposes from the page as `kith link propose` does */
+	assert_int_equal(call(f, "POST", "/links/propose", NULL, "{}", &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "cases")), 2);
+	json_decref(j);
+	/* a person proposes a pair by case number */
+	assert_int_equal(call(f, "POST", "/links", NULL,
+			      "{\"refs\":[\"S-1\",\"S-2\"],\"reason\":\"same village\"}", &j, NULL),
+			 201);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\"]}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "refs");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"NOPE\"]}", &j, NULL), 404);
+	assert_string_equal(err_field(j), "refs[1]");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"S-1\"]}", &j, NULL), 400);
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"merged\",\"expect_version\":5}", f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "status");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":1}",
+		 f->case_ids[0]);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 404); /* a case is not a link */
+	json_decref(j);
+}
+
+/* Family tracing through link/trace.h: a request, its candidates, a review
+ * that writes the family links, and every bad input. */
+static void test_tracing(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	char body[512];
+	unlock(f);
+	assert_int_equal(
+	    call(f, "POST", "/cases", NULL,
+		 "{\"body\":{\"ref\":\"T-MOM\",\"person\":{\"name\":\"조선희\",\"sex\":\"female\","
+		 "\"birth\":\"1965\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
+		 &j, NULL),
+	    201);
+	json_decref(j);
+	assert_int_equal(
+	    call(f, "POST", "/cases", NULL,
+		 "{\"body\":{\"ref\":\"T-KID\",\"person\":{\"name\":\"방은정\",\"sex\":\"female\","
+		 "\"birth\":\"1996\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
+		 &j, NULL),
+	    201);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/traces", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	/* a request without the person sought is refused at its field */
+	assert_int_equal(
+	    call(f, "POST", "/traces", NULL, "{\"body\":{\"seeker\":{\"case\":\"T-MOM\"}}}", &j, NULL), 400);
+	assert_non_null(err_field(j));
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/traces", NULL, "{\"nobody\":1}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "body");
+	json_decref(j);
+	assert_int_equal(
+	    call(f, "POST", "/traces", NULL,
+		 "{\"body\":{\"seeker\":{\"case\":\"T-MOM\"},\"sought\":{\"name\":\"방은정\",\"sex\":"
+		 "\"female\",\"birth\":\"1996\",\"relation\":\"child\"},\"consent\":{\"tracing\":true,"
+		 "\"given_by\":\"self\"}}}",
+		 &j, NULL),
+	    201);
+	char ref[64];
+	snprintf(ref, sizeof ref, "%s", json_string_value(json_object_get(j, "ref")));
+	json_decref(j);
+	assert_true(ref[0] != '\0');
+	assert_int_equal(call(f, "GET", "/traces", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	char qs[128];
+	snprintf(qs, sizeof qs, "ref=%s", ref);
+	assert_int_equal(call(f, "GET", "/trace", qs, NULL, &j, NULL), 200);
+	json_t *cands = json_object_get(json_object_get(j, "match"), "candidates");
+	assert_true(json_array_size(cands) >= 1);
+	int found = 0;
+	for (size_t i = 0; i < json_array_size(cands); i++) {
+		json_t *c = json_array_get(cands, i);
+		const char *cr = json_string_value(json_object_get(c, "ref"));
+		assert_string_not_equal(cr, "T-MOM"); /* never the seeker */
+		assert_string_not_equal(cr, "S-1");   /* no consent to tracing: never scored */
+		if (!strcmp(cr, "T-KID")) {
+			found = 1;
+			assert_non_null(json_object_get(c, "case")); /* the case's summary for the page */
+			assert_true(json_array_size(json_object_get(c, "explanation")) >= 1);
+		}
+	}
+	assert_true(found);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "request"), "ref")), ref);
+	json_decref(j);
+	/* confirm: family links in both cases */
+	snprintf(body, sizeof body,
+		 "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"confirm\",\"note\":\"met\"}", ref);
+	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", "ref=T-MOM", NULL, &j, NULL), 200);
+	json_t *fam = json_object_get(json_object_get(j, "body"), "family");
+	assert_int_equal(json_array_size(fam), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(fam, 0), "case")), "T-KID");
+	json_decref(j);
+	/* confirming twice is a transition the rules refuse */
+	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 409);
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"undo\"}", ref);
+	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/case", "ref=T-MOM", NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "body"), "family")), 0);
+	json_decref(j);
+	/* bad inputs */
+	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"adopt\"}", ref);
+	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "verb");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"NOPE\",\"verb\":\"possible\"}", ref);
+	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 404);
+	json_decref(j);
+	assert_int_equal(
+	    call(f, "POST", "/trace/review", NULL, "{\"case\":\"T-KID\",\"verb\":\"possible\"}", &j, NULL),
+	    400);
+	assert_string_equal(err_field(j), "ref");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/trace", "ref=NOPE", NULL, &j, NULL), 404);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/trace", NULL, NULL, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/traces", "status=lost", NULL, &j, NULL), 400);
+	json_decref(j);
+}
+
+static void test_panic(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	unlock(f);
+	assert_int_equal(kith_web_api_panic(f->api, &err), 0);
+	assert_false(kith_web_api_unlocked(f->api));
+	assert_int_equal(kith_web_api_unlock(f->api, PASS, strlen(PASS), &err), KITH_E_AUTH);
+}
+
+static void test_error_helpers(void **state)
+{
+	(void)state;
+	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	struct kith_err err;
+	kith_err_set(&err, KITH_E_LIMIT, "q", "query too long");
+	assert_int_equal(kith_web_api_fail(&resp, &err), KITH_E_LIMIT);
+	assert_int_equal(resp.http, 413);
+	json_t *j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	assert_string_equal(err_code(j), "limit");
+	assert_string_equal(err_field(j), "q");
+	json_decref(j);
+	assert_int_equal(kith_web_api_error(&resp, 418, KITH_E_INVALID, "x", "say \"hi\"\n", NULL),
+			 KITH_E_INVALID);
+	j = json_loadb(resp.body.buf, resp.body.len, 0, NULL); /* messages are escaped */
+	assert_non_null(j);
+	assert_true(json_is_null(json_object_get(json_object_get(j, "error"), "field")));
+	json_decref(j);
+	kith_web_response_release(&resp);
+	assert_int_equal(resp.body.len, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_routes_and_methods, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_validate_edit_history, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_and_search, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate_review, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
+	    cmocka_unit_test(test_error_helpers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,288 @@
+// app — the shell of kith's web UI: header, language switch, lock and panic
+// buttons, the hash router, and the watch that returns to the unlock page
+// when the server locks the vault (idle time, another tab, panic).
+
+import { h, clear } from './dom.js';
+import * as i18n from './i18n.js';
+import { t } from './i18n.js';
+import * as api from './api.js';
+import * as schema from './schema.js';
+import * as unlockPage from './pages/unlock.js';
+import * as casesPage from './pages/cases.js';
+import * as editPage from './pages/edit.js';
+import * as viewPage from './pages/view.js';
+import * as historyPage from './pages/history.js';
+import * as reviewPage from './pages/review.js';
+import * as transferPage from './pages/transfer.js';
+import * as tracePage from './pages/trace.js';
+
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const tools = document.getElementById('tools');
+const banner = document.getElementById('banner');
+const dialog = document.getElementById('dialog');
+
+const app = {
+  unlocked: false,
+  idleLock: 0,
+  lockedReason: null,
+  navigate(hash) {
+    if (window.location.hash === hash) render();
+    else window.location.hash = hash;
+  },
+  banner(text, kind) {
+    banner.textContent = text;
+    banner.className = `banner${kind === 'error' ? ' error' : ''}`;
+    banner.hidden = !text;
+    if (kind === 'error') banner.setAttribute('role', 'alert');
+    else banner.setAttribute('role', 'status');
+  },
+  // A readable, translated sentence for an ApiError.
+  errorText(e, kindName = 'case') {
+    const code = e && e.code ? e.code : 'internal';
+    const key = `error.${code}`;
+    let s = i18n.has(key) ? t(key) : t('error.internal');
+    if (e && e.field && schema.kind(kindName)) {
+      const where = String(e.field);
+      // importer errors: "file.csv:12:person.sex" -> line 12, field label
+      const m = /^(.*?):(?:record )?(\d+)(?::(.+))?$/.exec(where);
+      if (m && code !== 'bad_json') {
+        s += ` — ${t('error.where_line', { file: m[1], line: m[2] })}`;
+        if (m[3]) s += ` · ${schema.pathLabel(kindName, m[3]) || m[3]}`;
+      } else if (!/^[a-z_]+$/.test(where) || schema.fieldAt(kindName, where)) {
+        s += ` — ${schema.pathLabel(kindName, where) || where}`;
+      }
+    }
+    if (e && e.message && (code === 'invalid' || code === 'bad_json' || code === 'limit')) s += `: ${localMessage(e.message)}`;
+    return s;
+  },
+  localMessage,
+  // A message to show on the next page (after navigate).
+  flash(text) {
+    app.pending = text;
+  },
+  confirm(opts) {
+    return confirmDialog(opts);
+  },
+  async refreshState() {
+    const st = await api.state();
+    app.unlocked = !!st.unlocked;
+    app.idleLock = st.idle_lock;
+    return st;
+  },
+};
+
+// The validator's English messages (record.c) in the reader's language.
+const MESSAGES = [
+  [/^is required$/, 'valmsg.required'],
+  [/^is empty/, 'valmsg.empty'],
+  [/^is longer than (\d+) bytes/, 'valmsg.too_long'],
+  [/^is not valid UTF-8/, 'valmsg.utf8'],
+  [/^holds a control character/, 'valmsg.control'],
+  [/^(must be a string from|is not in) the vocabulary/, 'valmsg.vocab'],
+  [/^must be a (string|list|an object)|^must be an object/, 'valmsg.type'],
+  [/^must hold at least (\d+) items/, 'valmsg.min_items'],
+  [/^holds more than (\d+) items/, 'valmsg.max_items'],
+  [/^must be a reference/, 'valmsg.ref'],
+  [/^must be a date/, 'valmsg.date'],
+  [/^must be a whole number/, 'valmsg.int'],
+  [/^must be between (\S+) and (\S+)/, 'valmsg.range'],
+  [/^must be a number/, 'valmsg.number'],
+  [/^must be true or false/, 'valmsg.bool'],
+  [/^unknown field/, 'valmsg.unknown'],
+  [/^gives both a case and a description/, 'valmsg.case_or_desc'],
+  [/^needs a case or a name/, 'valmsg.case_or_name'],
+];
+
+function localMessage(msg) {
+  for (const [re, key] of MESSAGES) {
+    const m = re.exec(msg || '');
+    if (m) return t(key, { a: m[1], b: m[2] });
+  }
+  return msg || '';
+}
+
+const routes = [
+  { re: /^#\/cases$/, page: casesPage, nav: 'cases' },
+  { re: /^#\/new$/, page: editPage, nav: 'new' },
+  { re: /^#\/case\/([^/]+)\/edit$/, page: editPage, nav: 'cases' },
+  { re: /^#\/case\/([^/]+)\/history$/, page: historyPage, nav: 'cases' },
+  { re: /^#\/case\/([^/]+)$/, page: viewPage, nav: 'cases' },
+  { re: /^#\/review$/, page: reviewPage, nav: 'review' },
+  { re: /^#\/transfer$/, page: transferPage, nav: 'transfer' },
+  { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
+  { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
+];
+
+function renderChrome(current) {
+  document.title = `kith — ${t('app.tagline')}`;
+  document.getElementById('skip-link').textContent = t('app.skip');
+  nav.setAttribute('aria-label', t('nav.label'));
+  clear(nav);
+  if (app.unlocked) {
+    const items = [
+      ['cases', '#/cases', t('nav.cases')],
+      ['new', '#/new', t('nav.new')],
+      ['review', '#/review', t('nav.review')],
+      ['trace', '#/trace', t('nav.trace')],
+      ['transfer', '#/transfer', t('nav.transfer')],
+    ];
+    for (const [key, href, text] of items) {
+      nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));
+    }
+  }
+  clear(tools);
+  tools.append(h('button', {
+    type: 'button', class: 'btn-lang', lang: i18n.other(), 'data-action': 'lang',
+    onclick: () => { i18n.setLang(i18n.other()); render(); },
+  }, t('lang.switch')));
+  if (app.unlocked) {
+    tools.append(h('button', { type: 'button', class: 'btn-lock', 'data-action': 'lock', onclick: lock }, t('lock.button')));
+  }
+  tools.append(h('button', { type: 'button', class: 'btn-panic', 'data-action': 'panic', onclick: panic }, t('panic.button')));
+}
+
+async function render() {
+  let hash = window.location.hash || '#/cases';
+  if (!app.unlocked) {
+    renderChrome(null);
+    clear(main);
+    await unlockPage.render(main, app, async () => {
+      app.unlocked = true;
+      app.lockedReason = null;
+      app.banner('');
+      if (!window.location.hash || window.location.hash === '#/unlock') app.navigate('#/cases');
+      else render();
+    });
+    return;
+  }
+  // every page change asks whether the vault is still open (idle lock, another tab)
+  try {
+    const st = await api.state();
+    if (!st.unlocked) {
+      app.unlocked = false;
+      wipeScreen();
+      app.banner(t('lock.idle'));
+      render();
+      return;
+    }
+  } catch (e) {
+    /* the server stopped: the page's own request will say so */
+  }
+  if (hash === '#/unlock' || hash === '#/') hash = '#/cases';
+  const route = routes.find((r) => r.re.test(hash)) || routes[0];
+  const params = route.re.exec(hash) || [];
+  renderChrome(route.nav);
+  clear(main);
+  main.append(h('p', { class: 'loading' }, t('app.loading')));
+  try {
+    await schema.load();
+    const content = h('div', {});
+    await route.page.render(content, app, params.slice(1).map((p) => decodeURIComponent(p)));
+    clear(main);
+    main.append(content);
+    const h1 = main.querySelector('h1');
+    if (h1) {
+      h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: true });
+    }
+  } catch (e) {
+    if (e instanceof api.ApiError && (e.status === 423 || e.code === 'session')) return; // the lock watch handles it
+    clear(main);
+    main.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, app.errorText(e))));
+  }
+}
+
+async function lock() {
+  try {
+    await api.post('/lock', {});
+  } catch (e) {
+    /* already locked */
+  }
+  wipeScreen();
+  app.unlocked = false;
+  app.banner(t('lock.done'));
+  render();
+}
+
+// Clears everything on screen and in the page modules' memory that came from
+// the vault (the keys are gone on the server; the page forgets too).
+function wipeScreen() {
+  clear(main);
+  if (dialog.open) dialog.close();
+  window.dispatchEvent(new CustomEvent('kith:wiped'));
+}
+
+function confirmDialog({ title, body, confirmText, cancelText, danger }) {
+  return new Promise((resolve) => {
+    clear(dialog);
+    const cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, cancelText || t('dialog.cancel'));
+    const ok = h('button', { type: 'button', class: danger ? 'danger' : '', 'data-action': 'confirm' }, confirmText);
+    const done = (v) => { dialog.close(); resolve(v); };
+    cancel.addEventListener('click', () => done(false));
+    ok.addEventListener('click', () => done(true));
+    dialog.addEventListener('cancel', () => resolve(false), { once: true });
+    dialog.append(h('h2', { id: 'dialog-title' }, title), ...[body].flat(), h('div', { class: 'actions' }, cancel, ok));
+    dialog.showModal();
+    cancel.focus(); // the safe choice has the focus
+  });
+}
+
+async function panic() {
+  const yes = await confirmDialog({
+    title: t('panic.title'),
+    body: [h('p', {}, t('panic.explain1')), h('p', { class: 'danger-box' }, t('panic.explain2'))],
+    confirmText: t('panic.confirm'),
+    danger: true,
+  });
+  if (!yes) return;
+  try {
+    await api.post('/panic', { confirm: true });
+    wipeScreen();
+    app.unlocked = false;
+    app.banner(t('panic.done'));
+  } catch (e) {
+    app.banner(app.errorText(e), 'error');
+  }
+  render();
+}
+
+// The server locks on its own (idle time); so may another tab. Any 423 or a
+// state poll that says "locked" brings back the unlock page, wiping the screen.
+window.addEventListener('kith:locked', () => {
+  if (!app.unlocked) return;
+  app.unlocked = false;
+  wipeScreen();
+  app.banner(t('lock.idle'));
+  render();
+});
+
+async function poll() {
+  if (app.unlocked) {
+    try {
+      const st = await api.state();
+      if (!st.unlocked) window.dispatchEvent(new CustomEvent('kith:locked'));
+    } catch (e) {
+      /* the server stopped: the next action will say so */
+    }
+  }
+}
+
+async function start() {
+  await i18n.load();
+  try {
+    await app.refreshState();
+  } catch (e) {
+    app.unlocked = false;
+  }
+  window.addEventListener('hashchange', () => {
+    app.banner(app.pending || '');
+    app.pending = null;
+    render();
+  });
+  setInterval(poll, 15000);
+  render();
+}
+
+window.__kithApp = app;
+start();

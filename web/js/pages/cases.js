@@ -1,0 +1,106 @@
+// cases — the case list (newest first, paged) and name search: Hangul or any
+// romanization ("방미선", "Pang Mi-sŏn", "Bang Mi Sun" find the same person).
+
+import { h, clear, debounce } from '../dom.js';
+import { t, formatDate, formatTime } from '../i18n.js';
+import * as api from '../api.js';
+import { fieldAt, vocabLabel } from '../schema.js';
+
+const PAGE = 50;
+let lastQuery = '';
+let lastOffset = 0;
+
+window.addEventListener('kith:wiped', () => { lastQuery = ''; lastOffset = 0; });
+
+function vocabCell(path, id) {
+  if (!id) return '';
+  const f = fieldAt('case', path);
+  return f ? vocabLabel(f, id) : id;
+}
+
+function table(items, searching) {
+  const head = h('tr', {},
+    h('th', { scope: 'col' }, t('cases.ref')),
+    h('th', { scope: 'col' }, t('cases.name')),
+    searching ? h('th', { scope: 'col' }, t('cases.matched')) : null,
+    searching ? h('th', { scope: 'col', class: 'num' }, t('cases.score')) : null,
+    h('th', { scope: 'col' }, t('cases.sex')),
+    h('th', { scope: 'col' }, t('cases.birth')),
+    h('th', { scope: 'col' }, t('cases.province')),
+    h('th', { scope: 'col' }, t('cases.status')),
+    h('th', { scope: 'col' }, t('cases.updated')));
+  const rows = items.map((it) => h('tr', { 'data-ref': it.ref },
+    h('td', {}, h('a', { href: `#/case/${encodeURIComponent(it.ref)}` }, it.ref)),
+    h('td', { lang: '' }, h('a', { href: `#/case/${encodeURIComponent(it.ref)}` }, it.name || t('cases.noname'))),
+    searching ? h('td', { lang: '' }, it.matched && it.matched !== it.name ? it.matched : '') : null,
+    searching ? h('td', { class: 'num' }, h('span', { class: 'score' }, `${Math.round((it.score || 0) * 100)}%`)) : null,
+    h('td', {}, vocabCell('person.sex', it.sex)),
+    h('td', {}, formatDate(it.birth)),
+    h('td', {}, vocabCell('person.origin.province', it.province)),
+    h('td', {}, it.status ? h('span', { class: `badge ${it.status}` }, vocabCell('status', it.status)) : ''),
+    h('td', { class: 'small muted' }, `v${it.version} · ${formatTime(it.at)}`)));
+  return h('div', { class: 'tablewrap' }, h('table', {},
+    h('caption', { class: 'skip' }, searching ? t('cases.results_caption') : t('cases.list_caption')),
+    h('thead', {}, head), h('tbody', {}, rows)));
+}
+
+export async function render(root, app) {
+  const results = h('div', { id: 'results', 'aria-live': 'polite' });
+  const input = h('input', {
+    type: 'search', id: 'case-search', value: lastQuery, autocomplete: 'off', spellcheck: 'false',
+    placeholder: t('cases.search_placeholder'), 'aria-describedby': 'search-hint',
+  });
+  const run = async () => {
+    const q = input.value.trim();
+    lastQuery = q;
+    try {
+      if (q) {
+        const r = await api.get('/search', { q, limit: 50 });
+        clear(results);
+        results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.found', { n: r.total })));
+        if (r.items.length) results.append(table(r.items, true));
+        else results.append(h('p', {}, t('cases.nothing')));
+      } else {
+        const r = await api.get('/cases', { offset: lastOffset, limit: PAGE });
+        clear(results);
+        results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.total', { n: r.total })));
+        if (r.items.length) results.append(table(r.items, false));
+        else results.append(h('p', {}, t('cases.empty'), ' ', h('a', { href: '#/new' }, t('cases.first'))));
+        if (r.total > PAGE) {
+          const prev = h('button', { type: 'button', class: 'secondary', disabled: lastOffset === 0,
+            onclick: () => { lastOffset = Math.max(0, lastOffset - PAGE); run(); } }, t('cases.prev'));
+          const next = h('button', { type: 'button', class: 'secondary', disabled: lastOffset + PAGE >= r.total,
+            onclick: () => { lastOffset += PAGE; run(); } }, t('cases.next'));
+          results.append(h('div', { class: 'pager' }, prev,
+            h('span', {}, t('cases.page', { from: lastOffset + 1, to: Math.min(lastOffset + PAGE, r.total), n: r.total })), next));
+        }
+      }
+    } catch (e) {
+      clear(results);
+      results.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, app.errorText(e))));
+    }
+    results.dataset.query = q; // what the results show (tests wait on it)
+  };
+  const live = debounce(run, 300);
+  input.addEventListener('input', live);
+  const form = h('form', { class: 'search', role: 'search', onsubmit: (ev) => { ev.preventDefault(); run(); } },
+    h('label', { for: 'case-search', class: 'skip' }, t('cases.search_label')),
+    input,
+    h('button', { type: 'submit' }, t('cases.search_button')));
+  // records that failed verification (tampering, damage) are never shown, only counted
+  let damaged = null;
+  try {
+    const info = await api.get('/info');
+    if (info.damaged > 0) damaged = h('div', { class: 'errors', role: 'alert' }, h('p', {}, t('cases.damaged', { n: info.damaged })));
+  } catch (e) {
+    damaged = null;
+  }
+  root.append(
+    damaged || '',
+    h('div', { class: 'pagehead' }, h('h1', {}, t('cases.title')),
+      h('a', { class: 'btn', href: '#/new' }, t('nav.new'))),
+    form,
+    h('p', { id: 'search-hint', class: 'small muted' }, t('cases.search_hint')),
+    results);
+  await run();
+}

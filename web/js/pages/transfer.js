@@ -1,0 +1,95 @@
+// transfer — import (JSON, JSON Lines, CSV; all or nothing, errors with
+// file:line:field) and export (JSON Lines or CSV, after a plaintext warning).
+
+import { h, id } from '../dom.js';
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+
+const IMPORT_MAX = 16 * 1024 * 1024;
+
+export async function render(root, app) {
+  // --- import
+  const fid = id('file');
+  const file = h('input', { type: 'file', id: fid, accept: '.json,.jsonl,.ndjson,.csv,application/json,text/csv' });
+  const fmtId = id('fmt');
+  const fmt = h('select', { id: fmtId },
+    h('option', { value: '' }, t('transfer.format_auto')),
+    h('option', { value: 'json' }, 'JSON'),
+    h('option', { value: 'jsonl' }, 'JSON Lines'),
+    h('option', { value: 'csv' }, 'CSV'));
+  const importResult = h('div', { 'aria-live': 'polite' });
+  const importBtn = h('button', { type: 'submit', 'data-action': 'import' }, t('transfer.import_button'));
+  const importForm = h('form', { class: 'card', novalidate: true },
+    h('h2', {}, t('transfer.import_title')),
+    h('p', {}, t('transfer.import_intro')),
+    h('div', { class: 'row' },
+      h('div', { class: 'field grow' }, h('label', { for: fid }, t('transfer.file')), file),
+      h('div', { class: 'field' }, h('label', { for: fmtId }, t('transfer.format')), fmt),
+      h('div', { class: 'field' }, importBtn)),
+    importResult);
+  importForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    importResult.textContent = '';
+    const f = file.files && file.files[0];
+    if (!f) {
+      importResult.append(h('p', { class: 'err-text', role: 'alert' }, t('transfer.no_file')));
+      file.focus();
+      return;
+    }
+    if (f.size > IMPORT_MAX) {
+      importResult.append(h('p', { class: 'err-text', role: 'alert' }, t('error.too_large')));
+      return;
+    }
+    importBtn.disabled = true;
+    try {
+      const r = await api.upload('/import', { format: fmt.value, name: f.name }, f);
+      importResult.append(h('p', { class: 'banner', role: 'status' }, t('transfer.imported', { n: r.records, c: r.created, u: r.updated })));
+    } catch (e) {
+      importResult.append(h('div', { class: 'errors', role: 'alert' },
+        h('p', {}, t('transfer.import_failed')),
+        h('p', {}, app.errorText(e)),
+        e.field ? h('p', {}, h('code', {}, e.field)) : null));
+    } finally {
+      importBtn.disabled = false;
+    }
+  });
+
+  // --- export
+  const efId = id('efmt');
+  const efmt = h('select', { id: efId }, h('option', { value: 'jsonl' }, 'JSON Lines'), h('option', { value: 'csv' }, 'CSV'));
+  const ackId = id('ack');
+  const ack = h('input', { type: 'checkbox', id: ackId });
+  const exportBtn = h('button', { type: 'submit', 'data-action': 'export', disabled: true }, t('transfer.export_button'));
+  ack.addEventListener('change', () => { exportBtn.disabled = !ack.checked; });
+  const exportResult = h('div', { 'aria-live': 'polite' });
+  const exportForm = h('form', { class: 'card', novalidate: true },
+    h('h2', {}, t('transfer.export_title')),
+    h('div', { class: 'warning', role: 'note' }, h('strong', {}, t('transfer.warning_title')), ' ', t('transfer.warning')),
+    h('div', { class: 'row' },
+      h('div', { class: 'field' }, h('label', { for: efId }, t('transfer.format')), efmt),
+      h('div', { class: 'field grow ack' }, h('label', { for: ackId }, ack, h('span', {}, t('transfer.ack')))),
+      h('div', { class: 'field' }, exportBtn)),
+    exportResult);
+  exportForm.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    exportResult.textContent = '';
+    if (!ack.checked) return;
+    exportBtn.disabled = true;
+    try {
+      const { blob, filename } = await api.download('/export', { format: efmt.value });
+      const href = URL.createObjectURL(blob);
+      const a = h('a', { href, download: filename, hidden: true }, filename);
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 10000);
+      exportResult.append(h('p', { class: 'banner', role: 'status' }, t('transfer.exported', { file: filename })));
+      ack.checked = false;
+    } catch (e) {
+      exportResult.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, app.errorText(e))));
+      exportBtn.disabled = false;
+    }
+  });
+
+  root.append(h('h1', {}, t('transfer.title')), importForm, exportForm);
+}
