@@ -116,11 +116,13 @@ static void bench_models(const char *dir, const char *table, unsigned order)
 	const char *name = r.best_bic != SIZE_MAX ? r.models[r.best_bic].name : "[]";
 	double fit = one_fit(t, name, 2000);
 	double ci = one_interval(t, name, 200);
-	printf("%-10s order %u: %5zu models (%zu with an MLE, %zu profile intervals) in %.3f s on %u threads: "
-	       "%.2f x the 1 s budget; %.0f us per model = %.1f x one check+fit (%.0f us) or %.2f x one "
-	       "check+fit+interval (%.0f us) of the BIC model %s\n",
-	       table, order, r.n_models, ok, cis, dt, kith_interval_cpus(), dt / 1.0, 1e6 * dt / (double)r.n_models,
-	       dt / (double)r.n_models / fit, 1e6 * fit, dt / (double)r.n_models / ci, 1e6 * ci, name);
+	printf(
+	    "%-10s order %u: %5zu models (%zu with an MLE, %zu profile intervals) in %.3f s on %u threads: "
+	    "%.2f x the 1 s budget; %.0f us per model = %.1f x one check+fit (%.0f us) or %.2f x one "
+	    "check+fit+interval (%.0f us) of the BIC model %s\n",
+	    table, order, r.n_models, ok, cis, dt, kith_interval_cpus(), dt / 1.0,
+	    1e6 * dt / (double)r.n_models, dt / (double)r.n_models / fit, 1e6 * fit,
+	    dt / (double)r.n_models / ci, 1e6 * ci, name);
 	kith_select_result_release(&r);
 	kith_stats_table_free(t);
 }
@@ -147,8 +149,10 @@ static void bench_bootstrap(const char *dir)
 	if (kith_interval_bca(t, s.fit.n_hat, kith_select_stepwise_estimator, &p, &o, &b1, &err))
 		exit(1);
 	double d1 = now() - t0;
-	printf("UKdat_5 BCa bootstrap, 1000 replicates + %s jackknife, stepwise re-run each: %.3f s on %u threads: "
-	       "%.3f x the 10 s budget; one thread %.3f s (speed-up %.2f); interval (%.1f, %.1f), same on both: %s\n",
+	printf("UKdat_5 BCa bootstrap, 1000 replicates + %s jackknife, stepwise re-run each: %.3f s on %u "
+	       "threads: "
+	       "%.3f x the 10 s budget; one thread %.3f s (speed-up %.2f); interval (%.1f, %.1f), same on "
+	       "both: %s\n",
 	       "delete-one", dt, kith_interval_cpus(), dt / 10.0, d1, d1 / dt, b.lo, b.hi,
 	       b.lo == b1.lo && b.hi == b1.hi ? "yes" : "NO");
 	kith_stats_table_free(t);
@@ -163,7 +167,8 @@ static double naive_lcm(const struct kith_stats_table *t, unsigned K, size_t swe
 	const double *cnt = kith_stats_table_counts(t);
 	size_t n = (size_t)kith_stats_table_observed(t);
 	uint32_t *x = malloc(n * sizeof *x);
-	double *lam = malloc((size_t)J * K * sizeof *lam), *nu = malloc(K * sizeof *nu), *pr = malloc(K * sizeof *pr);
+	double *lam = malloc((size_t)J * K * sizeof *lam), *nu = malloc(K * sizeof *nu),
+	       *pr = malloc(K * sizeof *pr);
 	double *a1 = malloc((size_t)J * K * sizeof *a1), *tot = malloc(K * sizeof *tot);
 	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
 	if (!x || !lam || !nu || !pr || !a1 || !tot || !r)
@@ -205,7 +210,8 @@ static double naive_lcm(const struct kith_stats_table *t, unsigned K, size_t swe
 		}
 		for (unsigned j = 0; j < J; j++)
 			for (unsigned k = 0; k < K; k++)
-				lam[j * K + k] = gsl_ran_beta(r, 1 + a1[j * K + k], 1 + tot[k] - a1[j * K + k]);
+				lam[j * K + k] =
+				    gsl_ran_beta(r, 1 + a1[j * K + k], 1 + tot[k] - a1[j * K + k]);
 		double rest = (double)n + n0, lacc = 0;
 		for (unsigned k = 0; k + 1 < K; k++) {
 			rest -= tot[k];
@@ -238,8 +244,8 @@ static double naive_lcm(const struct kith_stats_table *t, unsigned K, size_t swe
 static void bench_lcm(const char *dir, const char *table, double lcmcr_seconds)
 {
 	struct kith_stats_table *t = load(dir, table);
-	struct kith_lcm_opts o = {.classes = 10, .chains = 1, .threads = 1, .burnin = 20000, .iter = 80000,
-				  .thin = 10, .seed = 1};
+	struct kith_lcm_opts o = {
+	    .classes = 10, .chains = 1, .threads = 1, .burnin = 20000, .iter = 80000, .thin = 10, .seed = 1};
 	struct kith_lcm_result r;
 	struct kith_err err;
 	double t0 = now();
@@ -249,7 +255,8 @@ static void bench_lcm(const char *dir, const char *table, double lcmcr_seconds)
 	}
 	double ours = (double)r.sweeps / (now() - t0);
 	double naive = naive_lcm(t, 10, 3000);
-	printf("%-10s latent classes K=10, one chain: %.0f sweeps/s; naive per-person sampler here: %.0f sweeps/s "
+	printf("%-10s latent classes K=10, one chain: %.0f sweeps/s; naive per-person sampler here: %.0f "
+	       "sweeps/s "
 	       "(%.1f x faster); LCMCR's reference run: 510,000 sweeps in %.1f s = %.0f/s on its machine\n",
 	       table, ours, naive, ours / naive, lcmcr_seconds, 510000 / lcmcr_seconds);
 	kith_stats_table_free(t);

@@ -185,8 +185,8 @@ static void run(size_t n, const char *dir)
 	double p50 = lat[nq / 2], p95 = lat[(nq * 95) / 100], mx = lat[nq - 1];
 	printf("%8zu cases  unlock+index %.2f s  search index %.0f ms  first search %.1f ms\n", got, t_open,
 	       t_index * 1e3, t_first * 1e3);
-	printf("          %zu queries: p50 %.2f ms  p95 %.2f ms  max %.2f ms  (%zu with hits)\n", nq, p50 * 1e3,
-	       p95 * 1e3, mx * 1e3, first_right);
+	printf("          %zu queries: p50 %.2f ms  p95 %.2f ms  max %.2f ms  (%zu with hits)\n", nq,
+	       p50 * 1e3, p95 * 1e3, mx * 1e3, first_right);
 	printf("          peer: substring scan of the same names %.2f ms/query; p95 / peer = %.1f%s\n",
 	       naive * 1e3, p95 / naive, n == 100000 ? "   target: p95 < 20 ms" : "");
 	printf("          (substring hits %zu)\n", sink);
@@ -219,7 +219,8 @@ int main(int argc, char **argv)
 	char dir[] = "/tmp/kith-bench-XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;
-	printf("bench_search: kith search over fictional cases (names engine; KITH_THREADS threads, default all cores)\n");
+	printf("bench_search: kith search over fictional cases (names engine; KITH_THREADS threads, default "
+	       "all cores)\n");
 	for (size_t i = 0; i < ns; i++)
 		run(sizes[i], dir);
 	rmdir(dir);

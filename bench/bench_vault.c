@@ -61,29 +61,33 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)(rng_state % n);
 }
 
-static const char *const sur_rom[] = {"Kim", "Ri", "Pak", "Choe", "Jong", "Kang", "Jo", "Yun", "Jang", "Han",
-				      "O",   "So", "Sin", "Hwang", "An",  "Song", "Ryu", "Hong", "Jon", "Ko"};
+static const char *const sur_rom[] = {"Kim", "Ri",   "Pak", "Choe", "Jong", "Kang", "Jo",
+				      "Yun", "Jang", "Han", "O",    "So",   "Sin",  "Hwang",
+				      "An",  "Song", "Ryu", "Hong", "Jon",  "Ko"};
 static const char *const sur_han[] = {"김", "리", "박", "최", "정", "강", "조", "윤", "장", "한",
 				      "오", "서", "신", "황", "안", "송", "류", "홍", "전", "고"};
-static const char *const syl_rom[] = {"chol", "yong", "myong", "song", "hui", "ok", "sun", "mi", "hyang", "kum",
-				      "il",   "nam",  "hyok",  "jin",  "ho",  "su", "un",  "ae", "ryon",  "chun"};
+static const char *const syl_rom[] = {"chol", "yong",  "myong", "song", "hui",	"ok",	"sun",
+				      "mi",   "hyang", "kum",	"il",	"nam",	"hyok", "jin",
+				      "ho",   "su",    "un",	"ae",	"ryon", "chun"};
 static const char *const syl_han[] = {"철", "영", "명", "성", "희", "옥", "순", "미", "향", "금",
 				      "일", "남", "혁", "진", "호", "수", "은", "애", "련", "춘"};
-static const char *const provinces[] = {"north_hamgyong", "south_hamgyong", "ryanggang", "chagang", "north_pyongan",
-					"south_pyongan", "north_hwanghae", "south_hwanghae", "kangwon", "pyongyang"};
+static const char *const provinces[] = {
+    "north_hamgyong", "south_hamgyong", "ryanggang",	  "chagang", "north_pyongan",
+    "south_pyongan",  "north_hwanghae", "south_hwanghae", "kangwon", "pyongyang"};
 static const char *const legs[] = {"recruitment", "transit", "exploitation", "escape", "resettlement"};
 static const char *const countries[] = {"KP", "CN", "LA", "VN", "TH", "MN", "KR"};
-static const char *const jstatus[] = {"in_hiding", "in_transit", "detained", "resettled", "exploited", "unknown"};
+static const char *const jstatus[] = {"in_hiding", "in_transit", "detained",
+				      "resettled", "exploited",	 "unknown"};
 static const char *const needs[] = {"shelter", "medical", "psychosocial", "legal", "documents", "travel"};
 static const char *const fragments[] = {
-	"She crossed the river at night with two others. ",
-	"A broker promised work in a restaurant across the border. ",
-	"They stayed in a farmhouse for several weeks and were not allowed to leave. ",
-	"He was detained for a month and then released without papers. ",
-	"The family was separated at the station; the youngest stayed with an aunt. ",
-	"She worked in a factory for a year without pay. ",
-	"A church group helped them travel south by bus and on foot. ",
-	"They reached the embassy after eleven days. ",
+    "She crossed the river at night with two others. ",
+    "A broker promised work in a restaurant across the border. ",
+    "They stayed in a farmhouse for several weeks and were not allowed to leave. ",
+    "He was detained for a month and then released without papers. ",
+    "The family was separated at the station; the youngest stayed with an aunt. ",
+    "She worked in a factory for a year without pay. ",
+    "A church group helped them travel south by bus and on foot. ",
+    "They reached the embassy after eleven days. ",
 };
 
 static void name_of(char *rom, size_t rn, char *han, size_t hn)
@@ -102,8 +106,9 @@ static json_t *fictional_case(void)
 	uint32_t stages = 1 + rnd(4);
 	for (uint32_t i = 0; i < stages; i++) {
 		snprintf(date, sizeof date, "%u-%02u", 2005 + rnd(18), 1 + rnd(12));
-		json_array_append_new(journey, json_pack("{s:s, s:s, s:s, s:s}", "leg", legs[rnd(5)], "country",
-							 countries[rnd(7)], "date", date, "status", jstatus[rnd(6)]));
+		json_array_append_new(journey,
+				      json_pack("{s:s, s:s, s:s, s:s}", "leg", legs[rnd(5)], "country",
+						countries[rnd(7)], "date", date, "status", jstatus[rnd(6)]));
 	}
 	size_t len = 0, want = 100 + rnd(2400);
 	text[0] = '\0';
@@ -117,10 +122,10 @@ static json_t *fictional_case(void)
 	}
 	char birth[8];
 	snprintf(birth, sizeof birth, "%u", 1950 + rnd(55));
-	json_t *body = json_pack("{s:{s:s, s:[s], s:s, s:s, s:{s:s, s:s}}, s:o, s:[s, s], s:s}", "person", "name", rom,
-				 "other_names", han, "sex", rnd(3) ? "female" : "male", "birth", birth, "origin",
-				 "province", provinces[rnd(10)], "place", place, "journey", journey, "needs",
-				 needs[rnd(3)], needs[3 + rnd(3)], "narrative", text);
+	json_t *body = json_pack("{s:{s:s, s:[s], s:s, s:s, s:{s:s, s:s}}, s:o, s:[s, s], s:s}", "person",
+				 "name", rom, "other_names", han, "sex", rnd(3) ? "female" : "male", "birth",
+				 birth, "origin", "province", provinces[rnd(10)], "place", place, "journey",
+				 journey, "needs", needs[rnd(3)], needs[3 + rnd(3)], "narrative", text);
 	return body;
 }
 
@@ -133,8 +138,8 @@ static json_t *fictional_case(void)
  * XChaCha20-Poly1305 over the padded body. Result: records per second. */
 struct peer_arg {
 	int unlock;
-	size_t msg;    /* bytes signed per record */
-	size_t body;   /* padded body bytes */
+	size_t msg;  /* bytes signed per record */
+	size_t body; /* padded body bytes */
 	int iters;
 };
 
@@ -151,7 +156,8 @@ static void *peer_thread(void *p)
 	randombytes_buf(nonce, sizeof nonce);
 	for (int i = 0; i < a->iters; i++) {
 		if (a->unlock) {
-			crypto_aead_xchacha20poly1305_ietf_encrypt(m, NULL, m, a->body, ad, sizeof ad, NULL, nonce, k);
+			crypto_aead_xchacha20poly1305_ietf_encrypt(m, NULL, m, a->body, ad, sizeof ad, NULL,
+								   nonce, k);
 		} else {
 			crypto_box_seal(c, k, sizeof k, bpk);
 		}
@@ -176,9 +182,9 @@ static double peer_rate(long threads, int unlock, size_t msg, size_t body)
 }
 
 struct peers {
-	double seal_sign_us;  /* crypto_box_seal of a 32-byte key + crypto_sign of 1 KiB, one thread */
-	double sign_us;       /* crypto_sign of 1 KiB */
-	double verify_us;     /* crypto_sign_verify_detached of 1 KiB (rows of other devices) */
+	double seal_sign_us; /* crypto_box_seal of a 32-byte key + crypto_sign of 1 KiB, one thread */
+	double sign_us;	     /* crypto_sign of 1 KiB */
+	double verify_us;    /* crypto_sign_verify_detached of 1 KiB (rows of other devices) */
 };
 
 static struct peers measure_peers(void)
@@ -226,7 +232,8 @@ static double aead_seconds(const size_t *buckets, size_t n, size_t *total)
 	randombytes_buf(nonce, sizeof nonce);
 	double t = now();
 	for (size_t i = 0; i < n; i++)
-		crypto_aead_xchacha20poly1305_ietf_encrypt(buf, NULL, buf, buckets[i], ad, sizeof ad, NULL, nonce, key);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(buf, NULL, buf, buckets[i], ad, sizeof ad, NULL,
+							   nonce, key);
 	double s = now() - t;
 	free(buf);
 	return s;
@@ -353,22 +360,25 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 		st.st_size = 0;
 
 	printf("\n== %zu cases, %ld threads, average padded body %zu bytes ==\n", n, threads, avg_body);
-	printf("import          %9.0f cases/s   (%.2f s: puts %.2f s, commit %.2f s)\n", rate, t_import, t_put,
-	       t_commit);
+	printf("import          %9.0f cases/s   (%.2f s: puts %.2f s, commit %.2f s)\n", rate, t_import,
+	       t_put, t_commit);
 	printf("  limit: seal + sign of a %zu-byte row on %ld threads, measured just before: %9.0f records/s"
 	       "   ratio %.2f\n",
 	       avg_msg, threads, import_limit, rate / import_limit);
-	printf("  peer: XChaCha20-Poly1305 over the same %.1f MB (padded): %.3f s = %.0f MB/s, %.1f%% of the import\n",
-	       (double)aead_bytes / 1e6, t_aead, (double)aead_bytes / 1e6 / t_aead, 100.0 * t_aead / t_import);
+	printf("  peer: XChaCha20-Poly1305 over the same %.1f MB (padded): %.3f s = %.0f MB/s, %.1f%% of the "
+	       "import\n",
+	       (double)aead_bytes / 1e6, t_aead, (double)aead_bytes / 1e6 / t_aead,
+	       100.0 * t_aead / t_import);
 	printf("  target >= 20000 cases/s: %s\n", rate >= 20000 ? "met" : "NOT met");
-	printf("unlock + index  %9.3f s beyond Argon2id (open %.3f s, Argon2id %s %.3f s), %zu records\n", t_index,
-	       t_open, test_kdf ? "test level, not subtracted" : "MODERATE", t_kdf, info.records);
+	printf("unlock + index  %9.3f s beyond Argon2id (open %.3f s, Argon2id %s %.3f s), %zu records\n",
+	       t_index, t_open, test_kdf ? "test level, not subtracted" : "MODERATE", t_kdf, info.records);
 	printf("  limit: sign-check + body AEAD on %ld threads, measured just before: %.3f s for %zu records"
 	       "   ratio %.2f\n",
 	       threads, read_floor, n, t_index / read_floor);
 	if (n == 100000)
 		printf("  target < 2 s for 100k: %s\n", t_index < 2.0 ? "met" : "NOT met");
-	printf("file            %.0f bytes/case (%.1f MB)\n", (double)st.st_size / (double)n, (double)st.st_size / 1e6);
+	printf("file            %.0f bytes/case (%.1f MB)\n", (double)st.st_size / (double)n,
+	       (double)st.st_size / 1e6);
 	fflush(stdout);
 	char side[600];
 	unlink(path);
@@ -409,7 +419,8 @@ int main(int argc, char **argv)
 	if (threads < 1)
 		threads = 1;
 	struct peers p = measure_peers();
-	printf("peers: crypto_box_seal + crypto_sign %.1f us, crypto_sign %.1f us, crypto_sign_verify %.1f us (one thread)\n",
+	printf("peers: crypto_box_seal + crypto_sign %.1f us, crypto_sign %.1f us, crypto_sign_verify %.1f "
+	       "us (one thread)\n",
 	       p.seal_sign_us, p.sign_us, p.verify_us);
 	size_t sizes[3] = {10000, 100000, 1000000};
 	size_t count = big ? 3 : 2;

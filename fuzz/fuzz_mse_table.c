@@ -50,10 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct kith_loglin *L = NULL;
 		if (kith_loglin_new(&L, t, &spec, NULL) == KITH_OK) {
 			struct kith_loglin_result r;
-			if (kith_loglin_check(L, NULL) == KITH_LOGLIN_OK && kith_loglin_fit(L, &r, NULL) == KITH_OK &&
-			    r.state == KITH_LOGLIN_OK) {
+			if (kith_loglin_check(L, NULL) == KITH_LOGLIN_OK &&
+			    kith_loglin_fit(L, &r, NULL) == KITH_OK && r.state == KITH_LOGLIN_OK) {
 				struct kith_interval ci;
-				if (kith_interval_profile(L, &r, 0.95, &ci, NULL) == KITH_OK && ci.lo > r.n_hat + 1e-6)
+				if (kith_interval_profile(L, &r, 0.95, &ci, NULL) == KITH_OK &&
+				    ci.lo > r.n_hat + 1e-6)
 					__builtin_trap();
 			}
 			kith_loglin_free(L);

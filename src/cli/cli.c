@@ -47,7 +47,8 @@ int kith_cli_exit_code(int status)
 
 void kith_cli_print_err(const struct kith_err *err)
 {
-	const char *msg = err && err->msg[0] ? err->msg : kith_status_str(err ? err->status : KITH_E_INTERNAL);
+	const char *msg =
+	    err && err->msg[0] ? err->msg : kith_status_str(err ? err->status : KITH_E_INTERNAL);
 	if (err && err->where[0])
 		fprintf(stderr, "kith: %s: %s\n", err->where, msg);
 	else
@@ -141,15 +142,17 @@ int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t
 		if (rc) {
 			sodium_free(buf);
 			return kith_err_set(err, rc == -2 ? KITH_E_LIMIT : KITH_E_IO, file,
-					    rc == -2 ? "passphrase longer than %d bytes" : "cannot read passphrase file",
+					    rc == -2 ? "passphrase longer than %d bytes"
+						     : "cannot read passphrase file",
 					    PASS_MAX - 1);
 		}
 	} else {
 		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			sodium_free(buf);
-			return kith_err_set(err, KITH_E_INVALID, NULL,
-					    "no terminal to ask for the passphrase: use --passphrase-file FILE");
+			return kith_err_set(
+			    err, KITH_E_INVALID, NULL,
+			    "no terminal to ask for the passphrase: use --passphrase-file FILE");
 		}
 		struct termios old, quiet;
 		int have_tty = tcgetattr(fd, &old) == 0;
@@ -172,7 +175,8 @@ int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t
 		if (rc) {
 			sodium_free(buf);
 			return kith_err_set(err, rc == -2 ? KITH_E_LIMIT : KITH_E_IO, NULL,
-					    rc == -2 ? "passphrase longer than %d bytes" : "cannot read the passphrase",
+					    rc == -2 ? "passphrase longer than %d bytes"
+						     : "cannot read the passphrase",
 					    PASS_MAX - 1);
 		}
 	}
@@ -215,7 +219,8 @@ void kith_cli_progress_update(struct kith_cli_progress *p, size_t done, size_t t
 		return;
 	p->last = t;
 	if (total)
-		fprintf(stderr, "\r%s  %zu / %zu  %3.0f%%", p->label, done, total, 100.0 * (double)done / (double)total);
+		fprintf(stderr, "\r%s  %zu / %zu  %3.0f%%", p->label, done, total,
+			100.0 * (double)done / (double)total);
 	else
 		fprintf(stderr, "\r%s  %zu", p->label, done);
 	fflush(stderr);
@@ -287,11 +292,12 @@ void kith_cli_report_damage(const struct kith_vault *v)
 	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
 	for (size_t i = 0; i < n; i++) {
 		if (d[i].ref[0])
-			fprintf(stderr, "kith: warning: record %s (id %s) version %u failed verification: %s\n",
+			fprintf(stderr,
+				"kith: warning: record %s (id %s) version %u failed verification: %s\n",
 				d[i].ref, d[i].id, d[i].version, d[i].reason);
 		else
-			fprintf(stderr, "kith: warning: record id %s version %u failed verification: %s\n", d[i].id,
-				d[i].version, d[i].reason);
+			fprintf(stderr, "kith: warning: record id %s version %u failed verification: %s\n",
+				d[i].id, d[i].version, d[i].reason);
 	}
 }
 

@@ -81,17 +81,19 @@ void kith_cli_progress_done(struct kith_cli_progress *p);
  */
 struct kith_vault;
 struct kith_cli_vault_args {
-	const char *vault;      /* --vault PATH */
-	const char *passfile;   /* --passphrase-file FILE */
+	const char *vault;    /* --vault PATH */
+	const char *passfile; /* --passphrase-file FILE */
 };
 #define KITH_CLI_OPT_VAULT 0x100
 #define KITH_CLI_OPT_PASSFILE 0x101
-#define KITH_CLI_VAULT_LONGOPTS \
-	{"vault", required_argument, 0, KITH_CLI_OPT_VAULT}, \
-	{"passphrase-file", required_argument, 0, KITH_CLI_OPT_PASSFILE}
-#define KITH_CLI_VAULT_HELP \
-	"  --vault PATH             the vault file (default $KITH_VAULT)\n" \
-	"  --passphrase-file FILE   read the passphrase from the first line of FILE\n" \
+#define KITH_CLI_VAULT_LONGOPTS                                                                              \
+	{"vault", required_argument, 0, KITH_CLI_OPT_VAULT},                                                 \
+	{                                                                                                    \
+		"passphrase-file", required_argument, 0, KITH_CLI_OPT_PASSFILE                               \
+	}
+#define KITH_CLI_VAULT_HELP                                                                                  \
+	"  --vault PATH             the vault file (default $KITH_VAULT)\n"                                  \
+	"  --passphrase-file FILE   read the passphrase from the first line of FILE\n"                       \
 	"                           (default: ask on the terminal, without echo)\n"
 
 /* Handles a getopt value of the shared vault options; returns 1 if it was one. */

@@ -10,18 +10,18 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith add [FILE|-] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Adds one case, read as a JSON object from FILE or standard input (docs/formats.md).\n"
-	"The case is validated against the schema; an unknown field, a wrong type or a\n"
-	"value outside its vocabulary is refused with the field's path. Without a\n"
-	"\"ref\" the vault assigns one. Prints the case's ref.\n" KITH_CLI_VAULT_HELP;
+    "usage: kith add [FILE|-] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Adds one case, read as a JSON object from FILE or standard input (docs/formats.md).\n"
+    "The case is validated against the schema; an unknown field, a wrong type or a\n"
+    "value outside its vocabulary is refused with the field's path. Without a\n"
+    "\"ref\" the vault assigns one. Prints the case's ref.\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_add(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int opt;

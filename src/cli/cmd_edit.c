@@ -11,19 +11,19 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith edit REF FILE [--note TEXT] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Replaces the case REF with the case in FILE (a whole JSON object, as\n"
-	"`kith show REF --json` prints it; - is standard input) as a new version.\n"
-	"Nothing is overwritten: `kith history REF` lists every version.\n\n"
-	"  --note TEXT              why the case changed (kept, encrypted, in the history)\n" KITH_CLI_VAULT_HELP;
+    "usage: kith edit REF FILE [--note TEXT] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Replaces the case REF with the case in FILE (a whole JSON object, as\n"
+    "`kith show REF --json` prints it; - is standard input) as a new version.\n"
+    "Nothing is overwritten: `kith history REF` lists every version.\n\n"
+    "  --note TEXT              why the case changed (kept, encrypted, in the history)\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_edit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"note", required_argument, 0, 'm'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"note", required_argument, 0, 'm'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *note = NULL;
@@ -33,9 +33,14 @@ int kith_cmd_edit(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'm': note = optarg; break;
-		default: return kith_cli_usage("edit", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'm':
+			note = optarg;
+			break;
+		default:
+			return kith_cli_usage("edit", "unknown option");
 		}
 	}
 	if (argc - optind != 2)
@@ -78,7 +83,8 @@ int kith_cmd_edit(int argc, char **argv)
 		goto out;
 	}
 	struct kith_vault_batch *b = NULL;
-	struct kith_vault_put_opts po = {.id = cur->id, .action = "edit", .note = note, .expect_version = cur->version};
+	struct kith_vault_put_opts po = {
+	    .id = cur->id, .action = "edit", .note = note, .expect_version = cur->version};
 	uint32_t newv = cur->version + 1;
 	rc = kith_vault_batch_begin(v, &b, &err);
 	if (!rc)

@@ -45,47 +45,47 @@ int kith_cli_estimate_memberships(const char *cmd, const struct kith_cli_vault_a
 				  struct kith_stats_memberships *out) __attribute__((weak));
 
 static const char *const help =
-	"usage: kith estimate [options] FILE\n"
-	"       kith estimate --vault PATH [--stratify FIELD] [options]\n"
-	"\n"
-	"Estimates how many people no list recorded, from the overlap of lists\n"
-	"(multiple systems estimation), and shows every defensible model and how far\n"
-	"they disagree.\n"
-	"\n"
-	"FILE is CSV: one 0/1 column per list and a last column `count`, one row per\n"
-	"pattern (a '#' comment line is allowed); or one 0/1 column per list and no\n"
-	"count, one row per person. '-' reads standard input.\n"
-	"\n"
-	"options:\n"
-	"  --json              print JSON (lists, observed, models, selected, sensitivity)\n"
-	"  --plot FILE         write an SVG chart of the estimates and intervals\n"
-	"  --max-order N       highest interaction of the hierarchical models\n"
-	"                      (default: number of lists - 1 up to 5 lists, else 2)\n"
-	"  --all               show every hierarchical model, not only the best ones\n"
-	"  --top N             hierarchical models shown per criterion (default 5)\n"
-	"  --pthresh P         p-value threshold of the stepwise method (default 0.02)\n"
-	"  --boot N            bootstrap replicates for the BCa interval (default 1000;\n"
-	"                      0 = no bootstrap)\n"
-	"  --seed N            seed of the bootstrap and the sampler (default 1234)\n"
-	"  --threads N         threads (default: one per processor)\n"
-	"  --level X           interval level (default 0.95)\n"
-	"  --lcm-classes K     latent classes (default 10)\n"
-	"  --lcm-iter N        sampler iterations per chain after burn-in (default 50000)\n"
-	"  --lcm-burnin N      iterations discarded first (default 10000)\n"
-	"  --lcm-thin N        keep every N-th iteration (default 10)\n"
-	"  --lcm-chains N      chains, compared by R-hat (default 4)\n"
-	"  --no-lcm            skip the latent-class model\n"
-	"  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
-	"  --passphrase-file FILE   read the vault passphrase from FILE\n"
-	"  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
-	"  -h, --help          this help\n"
-	"\n"
-	"Models: M0, Mt, Mh/Mth with Chao, Poisson2, Darroch and Gamma3.5 heterogeneity\n"
-	"(Rcapture), hierarchical log-linear models in Rcapture's notation \"[12,13,3]\"\n"
-	"(lists numbered in column order) selected by AIC and BIC, the stepwise method\n"
-	"of Chan, Silverman & Vincent (2021) and the latent-class model of\n"
-	"Manrique-Vallier (2016). A model whose MLE does not exist is shown as no-mle.\n"
-	"docs/estimate.md explains the methods.\n";
+    "usage: kith estimate [options] FILE\n"
+    "       kith estimate --vault PATH [--stratify FIELD] [options]\n"
+    "\n"
+    "Estimates how many people no list recorded, from the overlap of lists\n"
+    "(multiple systems estimation), and shows every defensible model and how far\n"
+    "they disagree.\n"
+    "\n"
+    "FILE is CSV: one 0/1 column per list and a last column `count`, one row per\n"
+    "pattern (a '#' comment line is allowed); or one 0/1 column per list and no\n"
+    "count, one row per person. '-' reads standard input.\n"
+    "\n"
+    "options:\n"
+    "  --json              print JSON (lists, observed, models, selected, sensitivity)\n"
+    "  --plot FILE         write an SVG chart of the estimates and intervals\n"
+    "  --max-order N       highest interaction of the hierarchical models\n"
+    "                      (default: number of lists - 1 up to 5 lists, else 2)\n"
+    "  --all               show every hierarchical model, not only the best ones\n"
+    "  --top N             hierarchical models shown per criterion (default 5)\n"
+    "  --pthresh P         p-value threshold of the stepwise method (default 0.02)\n"
+    "  --boot N            bootstrap replicates for the BCa interval (default 1000;\n"
+    "                      0 = no bootstrap)\n"
+    "  --seed N            seed of the bootstrap and the sampler (default 1234)\n"
+    "  --threads N         threads (default: one per processor)\n"
+    "  --level X           interval level (default 0.95)\n"
+    "  --lcm-classes K     latent classes (default 10)\n"
+    "  --lcm-iter N        sampler iterations per chain after burn-in (default 50000)\n"
+    "  --lcm-burnin N      iterations discarded first (default 10000)\n"
+    "  --lcm-thin N        keep every N-th iteration (default 10)\n"
+    "  --lcm-chains N      chains, compared by R-hat (default 4)\n"
+    "  --no-lcm            skip the latent-class model\n"
+    "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
+    "  --passphrase-file FILE   read the vault passphrase from FILE\n"
+    "  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
+    "  -h, --help          this help\n"
+    "\n"
+    "Models: M0, Mt, Mh/Mth with Chao, Poisson2, Darroch and Gamma3.5 heterogeneity\n"
+    "(Rcapture), hierarchical log-linear models in Rcapture's notation \"[12,13,3]\"\n"
+    "(lists numbered in column order) selected by AIC and BIC, the stepwise method\n"
+    "of Chan, Silverman & Vincent (2021) and the latent-class model of\n"
+    "Manrique-Vallier (2016). A model whose MLE does not exist is shown as no-mle.\n"
+    "docs/estimate.md explains the methods.\n";
 
 enum {
 	OPT_JSON = 0x200,
@@ -228,15 +228,16 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 	}
 	if (ex == KITH_EXIT_OK && plot) {
 		char title[160];
-		snprintf(title, sizeof title, "Population estimates: %.0f observed on %u lists", r->observed, r->k);
+		snprintf(title, sizeof title, "Population estimates: %.0f observed on %u lists", r->observed,
+			 r->k);
 		ex = write_plot(plot, r, title);
 	}
 	kith_estimate_free(r);
 	return ex;
 }
 
-static int from_vault(const struct kith_cli_vault_args *va, const char *stratify, const struct kith_estimate_opts *o,
-		      int json, const char *plot, struct prog *pg)
+static int from_vault(const struct kith_cli_vault_args *va, const char *stratify,
+		      const struct kith_estimate_opts *o, int json, const char *plot, struct prog *pg)
 {
 	if (!kith_cli_estimate_memberships) {
 		fprintf(stderr, "kith estimate: this build cannot read memberships from a vault "
@@ -252,8 +253,9 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 	kith_err_clear(&err);
 	struct kith_stats_table **tabs = NULL;
 	size_t ntab = 0;
-	int rc = kith_stats_table_from_memberships(&tabs, &ntab, ms.m, ms.n, (const char *const *)ms.list_names,
-						   ms.n_lists, stratify ? ms.n_strata : 0, &err);
+	int rc =
+	    kith_stats_table_from_memberships(&tabs, &ntab, ms.m, ms.n, (const char *const *)ms.list_names,
+					      ms.n_lists, stratify ? ms.n_strata : 0, &err);
 	if (rc) {
 		kith_stats_memberships_release(&ms);
 		return kith_cli_fail(rc, &err);
@@ -301,7 +303,8 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			printf("== %s %s\nno estimate: %s\n\n", stratify, sname, err.msg);
 		} else {
 			char head[256];
-			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ", sname);
+			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ",
+				 sname);
 			ex = print_text(r, stratify ? head : NULL);
 			if (stratify)
 				putchar('\n');
@@ -336,26 +339,26 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 int kith_cmd_estimate(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, 0, 'h'},
-		{"json", no_argument, 0, OPT_JSON},
-		{"plot", required_argument, 0, OPT_PLOT},
-		{"max-order", required_argument, 0, OPT_MAXORDER},
-		{"all", no_argument, 0, OPT_ALL},
-		{"top", required_argument, 0, OPT_TOP},
-		{"pthresh", required_argument, 0, OPT_PTHRESH},
-		{"boot", required_argument, 0, OPT_BOOT},
-		{"seed", required_argument, 0, OPT_SEED},
-		{"threads", required_argument, 0, OPT_THREADS},
-		{"level", required_argument, 0, OPT_LEVEL},
-		{"lcm-classes", required_argument, 0, OPT_LCM_CLASSES},
-		{"lcm-iter", required_argument, 0, OPT_LCM_ITER},
-		{"lcm-burnin", required_argument, 0, OPT_LCM_BURNIN},
-		{"lcm-thin", required_argument, 0, OPT_LCM_THIN},
-		{"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
-		{"no-lcm", no_argument, 0, OPT_NO_LCM},
-		{"stratify", required_argument, 0, OPT_STRATIFY},
-		KITH_CLI_VAULT_LONGOPTS,
-		{0, 0, 0, 0},
+	    {"help", no_argument, 0, 'h'},
+	    {"json", no_argument, 0, OPT_JSON},
+	    {"plot", required_argument, 0, OPT_PLOT},
+	    {"max-order", required_argument, 0, OPT_MAXORDER},
+	    {"all", no_argument, 0, OPT_ALL},
+	    {"top", required_argument, 0, OPT_TOP},
+	    {"pthresh", required_argument, 0, OPT_PTHRESH},
+	    {"boot", required_argument, 0, OPT_BOOT},
+	    {"seed", required_argument, 0, OPT_SEED},
+	    {"threads", required_argument, 0, OPT_THREADS},
+	    {"level", required_argument, 0, OPT_LEVEL},
+	    {"lcm-classes", required_argument, 0, OPT_LCM_CLASSES},
+	    {"lcm-iter", required_argument, 0, OPT_LCM_ITER},
+	    {"lcm-burnin", required_argument, 0, OPT_LCM_BURNIN},
+	    {"lcm-thin", required_argument, 0, OPT_LCM_THIN},
+	    {"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
+	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
+	    {"stratify", required_argument, 0, OPT_STRATIFY},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {0, 0, 0, 0},
 	};
 	struct kith_estimate_opts o = {0};
 	struct kith_cli_vault_args va = {0};
@@ -400,7 +403,8 @@ int kith_cmd_estimate(int argc, char **argv)
 			break;
 		case OPT_BOOT:
 			if (parse_u64(optarg, 0, 1000000, &u) || (u > 0 && u < 10))
-				return kith_cli_usage("estimate", "--boot takes 0 (none) or 10 to 1000000 replicates");
+				return kith_cli_usage("estimate",
+						      "--boot takes 0 (none) or 10 to 1000000 replicates");
 			if (u == 0)
 				o.no_boot = 1;
 			o.boot = (size_t)u;
@@ -422,22 +426,26 @@ int kith_cmd_estimate(int argc, char **argv)
 			break;
 		case OPT_LCM_CLASSES:
 			if (parse_u64(optarg, 2, 100, &u))
-				return kith_cli_usage("estimate", "--lcm-classes takes a number from 2 to 100");
+				return kith_cli_usage("estimate",
+						      "--lcm-classes takes a number from 2 to 100");
 			o.lcm.classes = (unsigned)u;
 			break;
 		case OPT_LCM_ITER:
 			if (parse_u64(optarg, 1, 100000000, &u))
-				return kith_cli_usage("estimate", "--lcm-iter takes a number from 1 to 100000000");
+				return kith_cli_usage("estimate",
+						      "--lcm-iter takes a number from 1 to 100000000");
 			o.lcm.iter = (size_t)u;
 			break;
 		case OPT_LCM_BURNIN:
 			if (parse_u64(optarg, 1, 100000000, &u))
-				return kith_cli_usage("estimate", "--lcm-burnin takes a number from 1 to 100000000");
+				return kith_cli_usage("estimate",
+						      "--lcm-burnin takes a number from 1 to 100000000");
 			o.lcm.burnin = (size_t)u;
 			break;
 		case OPT_LCM_THIN:
 			if (parse_u64(optarg, 1, 1000000, &u))
-				return kith_cli_usage("estimate", "--lcm-thin takes a number from 1 to 1000000");
+				return kith_cli_usage("estimate",
+						      "--lcm-thin takes a number from 1 to 1000000");
 			o.lcm.thin = (size_t)u;
 			break;
 		case OPT_LCM_CHAINS:
@@ -466,7 +474,8 @@ int kith_cmd_estimate(int argc, char **argv)
 	if (use_vault && nfiles > 0)
 		return kith_cli_usage("estimate", "give a FILE or --vault, not both");
 	if (!use_vault && nfiles != 1)
-		return kith_cli_usage("estimate", nfiles ? "one FILE at a time" : "no input: give a FILE or --vault PATH");
+		return kith_cli_usage("estimate", nfiles ? "one FILE at a time"
+							 : "no input: give a FILE or --vault PATH");
 	struct prog pg = {0};
 	o.progress = on_progress;
 	o.pctx = &pg;

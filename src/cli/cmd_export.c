@@ -27,25 +27,26 @@ static void drop_unexported_links(json_t *body, const json_t *exported)
 }
 
 static const char help[] =
-	"usage: kith export --format jsonl|csv [-o FILE] [--consent USE] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Writes the current version of every case, in PLAINTEXT: anyone who gets the\n"
-	"file reads every name and testimony. Keep it off laptops that cross borders.\n\n"
-	"  --format jsonl|csv       JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
-	"                           cells a spreadsheet would run as formulas are defused)\n"
-	"  -o, --output FILE        write FILE (mode 0600, atomically); default stdout\n"
-	"  --consent USE            only cases whose consent allows USE: services,\n"
-	"                           reporting, tracing or sharing (e.g. before giving the\n"
-	"                           file to another organization: --consent sharing)\n" KITH_CLI_VAULT_HELP;
+    "usage: kith export --format jsonl|csv [-o FILE] [--consent USE] [--vault PATH] [--passphrase-file "
+    "FILE]\n\n"
+    "Writes the current version of every case, in PLAINTEXT: anyone who gets the\n"
+    "file reads every name and testimony. Keep it off laptops that cross borders.\n\n"
+    "  --format jsonl|csv       JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
+    "                           cells a spreadsheet would run as formulas are defused)\n"
+    "  -o, --output FILE        write FILE (mode 0600, atomically); default stdout\n"
+    "  --consent USE            only cases whose consent allows USE: services,\n"
+    "                           reporting, tracing or sharing (e.g. before giving the\n"
+    "                           file to another organization: --consent sharing)\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"format", required_argument, 0, 'f'},
-		{"output", required_argument, 0, 'o'},
-		{"consent", required_argument, 0, 'c'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"format", required_argument, 0, 'f'},
+	    {"output", required_argument, 0, 'o'},
+	    {"consent", required_argument, 0, 'c'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *format = NULL, *output = "-", *consent = NULL;
@@ -55,19 +56,28 @@ int kith_cmd_export(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'f': format = optarg; break;
-		case 'o': output = optarg; break;
-		case 'c': consent = optarg; break;
-		default: return kith_cli_usage("export", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'f':
+			format = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'c':
+			consent = optarg;
+			break;
+		default:
+			return kith_cli_usage("export", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return kith_cli_usage("export", "unexpected argument");
 	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv")))
 		return kith_cli_usage("export", "--format takes jsonl or csv");
-	if (consent && strcmp(consent, "services") && strcmp(consent, "reporting") && strcmp(consent, "tracing") &&
-	    strcmp(consent, "sharing"))
+	if (consent && strcmp(consent, "services") && strcmp(consent, "reporting") &&
+	    strcmp(consent, "tracing") && strcmp(consent, "sharing"))
 		return kith_cli_usage("export", "--consent takes services, reporting, tracing or sharing");
 	int csv = !strcmp(format, "csv");
 
@@ -91,7 +101,8 @@ int kith_cmd_export(int argc, char **argv)
 			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
 			break;
 		}
-		if (kith_record_consent_allows(b, consent) && json_object_set_new(exported, recs[i].ref, json_true()))
+		if (kith_record_consent_allows(b, consent) &&
+		    json_object_set_new(exported, recs[i].ref, json_true()))
 			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
 		json_decref(b);
 	}
@@ -104,14 +115,17 @@ int kith_cmd_export(int argc, char **argv)
 		if (!consent || kith_record_consent_allows(b, consent)) {
 			if (consent)
 				drop_unexported_links(b, exported);
-			rc = csv ? kith_caseio_csv_append(b, &out, &err) : kith_caseio_jsonl_append(b, &out, &err);
+			rc = csv ? kith_caseio_csv_append(b, &out, &err)
+				 : kith_caseio_jsonl_append(b, &out, &err);
 			written++;
 		}
 		json_decref(b);
 	}
 	if (!rc) {
-		fprintf(stderr, "kith: warning: this export is plaintext, not encrypted (%zu case%s): names and testimony are "
-				"readable by anyone who gets it\n",
+		fprintf(stderr,
+			"kith: warning: this export is plaintext, not encrypted (%zu case%s): names and "
+			"testimony are "
+			"readable by anyone who gets it\n",
 			written, written == 1 ? "" : "s");
 		rc = kith_io_write_atomic(output, out.buf ? out.buf : "", out.len, &err);
 	}

@@ -9,21 +9,21 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith history REF [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Lists every version of the record REF, oldest first: version, time, the\n"
-	"device that wrote it, the action and the note. Versions are never\n"
-	"overwritten; an edit adds one.\n\n"
-	"  --json                   an array of versions, each with its body\n"
-	"  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+    "usage: kith history REF [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Lists every version of the record REF, oldest first: version, time, the\n"
+    "device that wrote it, the action and the note. Versions are never\n"
+    "overwritten; an edit adds one.\n\n"
+    "  --json                   an array of versions, each with its body\n"
+    "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_history(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"json", no_argument, 0, 'j'},
-		{"kind", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"kind", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int as_json = 0, opt;
@@ -33,10 +33,17 @@ int kith_cmd_history(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'j': as_json = 1; break;
-		case 'k': kind = optarg; break;
-		default: return kith_cli_usage("history", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			as_json = 1;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		default:
+			return kith_cli_usage("history", "unknown option");
 		}
 	}
 	if (argc - optind != 1)
@@ -71,14 +78,15 @@ int kith_cmd_history(int argc, char **argv)
 		kith_cli_format_time(vers[i].at, when, sizeof when);
 		if (as_json) {
 			json_t *body = kith_record_view_json(&vers[i]);
-			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "version", (int)vers[i].version, "at",
-					      (json_int_t)vers[i].at, "time", when, "device", vers[i].device, "action",
-					      vers[i].action, "note", vers[i].note, "body", body ? body : json_null());
+			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "version",
+					      (int)vers[i].version, "at", (json_int_t)vers[i].at, "time",
+					      when, "device", vers[i].device, "action", vers[i].action,
+					      "note", vers[i].note, "body", body ? body : json_null());
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		} else {
-			printf("v%-4u %s  device %s  %-8s %s\n", vers[i].version, when, vers[i].device, vers[i].action,
-			       vers[i].note);
+			printf("v%-4u %s  device %s  %-8s %s\n", vers[i].version, when, vers[i].device,
+			       vers[i].action, vers[i].note);
 		}
 	}
 	if (as_json && !code)

@@ -10,22 +10,22 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith import FILE [--format auto|jsonl|csv|json] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Imports cases from JSON Lines (one case per line) or CSV (the columns of\n"
-	"docs/formats.md). All or nothing: the whole file is checked first, and a bad\n"
-	"line anywhere stops the import with FILE:LINE:field: reason, leaving the\n"
-	"vault unchanged. The import is one transaction: a crash or kill part-way\n"
-	"leaves all of it or none.\n\n"
-	"  --format F               default auto: by extension (.jsonl .ndjson .csv .json),\n"
-	"                           else by content\n" KITH_CLI_VAULT_HELP;
+    "usage: kith import FILE [--format auto|jsonl|csv|json] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Imports cases from JSON Lines (one case per line) or CSV (the columns of\n"
+    "docs/formats.md). All or nothing: the whole file is checked first, and a bad\n"
+    "line anywhere stops the import with FILE:LINE:field: reason, leaving the\n"
+    "vault unchanged. The import is one transaction: a crash or kill part-way\n"
+    "leaves all of it or none.\n\n"
+    "  --format F               default auto: by extension (.jsonl .ndjson .csv .json),\n"
+    "                           else by content\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"format", required_argument, 0, 'f'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"format", required_argument, 0, 'f'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	enum kith_caseio_format fmt = KITH_CASEIO_AUTO;
@@ -35,12 +35,15 @@ int kith_cmd_import(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
 		case 'f':
 			if (kith_caseio_format_parse(optarg, &fmt))
 				return kith_cli_usage("import", "--format takes auto, jsonl, csv or json");
 			break;
-		default: return kith_cli_usage("import", "unknown option");
+		default:
+			return kith_cli_usage("import", "unknown option");
 		}
 	}
 	if (argc - optind != 1)

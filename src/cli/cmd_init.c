@@ -10,36 +10,36 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
-	"                 [--kdf moderate|sensitive|interactive|test]\n"
-	"                 [--org-key-backup FILE --backup-passphrase-file FILE]\n\n"
-	"Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
-	"read from the first line of --passphrase-file.\n\n"
-	"  --duress-passphrase-file FILE  a second passphrase that, when given at\n"
-	"                           unlock, silently destroys this device's keys and\n"
-	"                           opens an empty vault (records stay sealed to the\n"
-	"                           organization key)\n"
-	"  --kdf LEVEL              Argon2id cost: moderate (default, 256 MiB),\n"
-	"                           sensitive (1 GiB), interactive (64 MiB, old laptops),\n"
-	"                           test (minimal: tests only — never for real cases)\n"
-	"  --org-key-backup FILE    also write an encrypted backup of the organization\n"
-	"                           key (keep it on a USB stick away from the laptop):\n"
-	"                           after a panic it restores access (kith recover is\n"
-	"                           a later step; the key file is what headquarters needs)\n"
-	"  --backup-passphrase-file FILE  passphrase for that backup\n" KITH_CLI_VAULT_HELP;
+    "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
+    "                 [--kdf moderate|sensitive|interactive|test]\n"
+    "                 [--org-key-backup FILE --backup-passphrase-file FILE]\n\n"
+    "Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
+    "read from the first line of --passphrase-file.\n\n"
+    "  --duress-passphrase-file FILE  a second passphrase that, when given at\n"
+    "                           unlock, silently destroys this device's keys and\n"
+    "                           opens an empty vault (records stay sealed to the\n"
+    "                           organization key)\n"
+    "  --kdf LEVEL              Argon2id cost: moderate (default, 256 MiB),\n"
+    "                           sensitive (1 GiB), interactive (64 MiB, old laptops),\n"
+    "                           test (minimal: tests only — never for real cases)\n"
+    "  --org-key-backup FILE    also write an encrypted backup of the organization\n"
+    "                           key (keep it on a USB stick away from the laptop):\n"
+    "                           after a panic it restores access (kith recover is\n"
+    "                           a later step; the key file is what headquarters needs)\n"
+    "  --backup-passphrase-file FILE  passphrase for that backup\n" KITH_CLI_VAULT_HELP;
 
 enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS };
 
 int kith_cmd_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"duress-passphrase-file", required_argument, 0, OPT_DURESS},
-		{"kdf", required_argument, 0, OPT_KDF},
-		{"org-key-backup", required_argument, 0, OPT_BACKUP},
-		{"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"duress-passphrase-file", required_argument, 0, OPT_DURESS},
+	    {"kdf", required_argument, 0, OPT_KDF},
+	    {"org-key-backup", required_argument, 0, OPT_BACKUP},
+	    {"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *duress_file = NULL, *backup = NULL, *backup_pass_file = NULL;
@@ -50,10 +50,18 @@ int kith_cmd_init(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case OPT_DURESS: duress_file = optarg; break;
-		case OPT_BACKUP: backup = optarg; break;
-		case OPT_BACKUP_PASS: backup_pass_file = optarg; break;
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case OPT_DURESS:
+			duress_file = optarg;
+			break;
+		case OPT_BACKUP:
+			backup = optarg;
+			break;
+		case OPT_BACKUP_PASS:
+			backup_pass_file = optarg;
+			break;
 		case OPT_KDF:
 			if (!strcmp(optarg, "moderate"))
 				opts.kdf = KITH_KDF_MODERATE;
@@ -64,9 +72,11 @@ int kith_cmd_init(int argc, char **argv)
 			else if (!strcmp(optarg, "test"))
 				opts.kdf = KITH_KDF_TEST;
 			else
-				return kith_cli_usage("init", "--kdf takes moderate, sensitive, interactive or test");
+				return kith_cli_usage("init",
+						      "--kdf takes moderate, sensitive, interactive or test");
 			break;
-		default: return kith_cli_usage("init", "unknown option");
+		default:
+			return kith_cli_usage("init", "unknown option");
 		}
 	}
 	if (optind < argc)
@@ -133,7 +143,8 @@ int kith_cmd_init(int argc, char **argv)
 		}
 	}
 	static const char *const kdf_names[] = {"moderate (256 MiB, 3 passes)", "sensitive (1 GiB)",
-						"interactive (64 MiB)", "test (minimal — not for real cases)"};
+						"interactive (64 MiB)",
+						"test (minimal — not for real cases)"};
 	printf("created vault %s\n", path);
 	printf("key derivation: Argon2id, %s\n", kdf_names[opts.kdf]);
 	if (duress)

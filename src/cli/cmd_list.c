@@ -9,12 +9,12 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith list [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Lists the current version of every case: ref, name, sex, birth, origin,\n"
-	"status and version. Records that fail verification are reported on stderr.\n\n"
-	"  --json                   an array of objects (ref, id, name, sex, birth,\n"
-	"                           province, status, version, at)\n"
-	"  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+    "usage: kith list [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Lists the current version of every case: ref, name, sex, birth, origin,\n"
+    "status and version. Records that fail verification are reported on stderr.\n\n"
+    "  --json                   an array of objects (ref, id, name, sex, birth,\n"
+    "                           province, status, version, at)\n"
+    "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
 
 static const char *str_at(const json_t *j, const char *a, const char *b)
 {
@@ -27,11 +27,11 @@ static const char *str_at(const json_t *j, const char *a, const char *b)
 int kith_cmd_list(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"json", no_argument, 0, 'j'},
-		{"kind", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"kind", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int as_json = 0, opt;
@@ -41,10 +41,17 @@ int kith_cmd_list(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'j': as_json = 1; break;
-		case 'k': kind = optarg; break;
-		default: return kith_cli_usage("list", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			as_json = 1;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		default:
+			return kith_cli_usage("list", "unknown option");
 		}
 	}
 	if (optind < argc)
@@ -68,20 +75,23 @@ int kith_cmd_list(int argc, char **argv)
 		if (!p) /* other kinds: their own main fields */
 			name = str_at(b, "status", NULL);
 		const char *birth = str_at(p, "birth", NULL);
-		const char *prov = json_is_object(json_object_get(p, "origin")) ? str_at(p, "origin", "province") : "";
+		const char *prov =
+		    json_is_object(json_object_get(p, "origin")) ? str_at(p, "origin", "province") : "";
 		if (as_json) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "ref", recs[i].ref, "id",
-					      recs[i].id, "name", name, "sex", str_at(p, "sex", NULL), "birth", birth,
-					      "province", prov, "status", str_at(b, "status", NULL), "version",
-					      (int)recs[i].version, "at", (json_int_t)recs[i].at);
+			json_t *o =
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "ref", recs[i].ref,
+				      "id", recs[i].id, "name", name, "sex", str_at(p, "sex", NULL), "birth",
+				      birth, "province", prov, "status", str_at(b, "status", NULL), "version",
+				      (int)recs[i].version, "at", (json_int_t)recs[i].at);
 			if (!o || json_array_append_new(arr, o)) {
 				json_decref(b);
 				code = KITH_EXIT_INTERNAL;
 				break;
 			}
 		} else {
-			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%u\n", recs[i].ref, name, str_at(p, "sex", NULL),
-			       birth, prov, str_at(b, "status", NULL), recs[i].version);
+			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%u\n", recs[i].ref, name,
+			       str_at(p, "sex", NULL), birth, prov, str_at(b, "status", NULL),
+			       recs[i].version);
 		}
 		json_decref(b);
 	}

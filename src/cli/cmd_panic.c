@@ -9,32 +9,38 @@
 #include "cli/commands.h"
 #include "core/vault.h"
 
-static const char help[] =
-	"usage: kith panic [--vault PATH] --yes\n\n"
-	"Destroys this device's keys in the vault file now, without a passphrase:\n"
-	"afterwards no passphrase opens the vault on this device. The records stay\n"
-	"in the file sealed to the organization key, so headquarters (or the\n"
-	"organization key backup) can still read them.\n\n"
-	"  --yes          required: there is no undo\n"
-	"  --vault PATH   the vault file (default $KITH_VAULT)\n";
+static const char help[] = "usage: kith panic [--vault PATH] --yes\n\n"
+			   "Destroys this device's keys in the vault file now, without a passphrase:\n"
+			   "afterwards no passphrase opens the vault on this device. The records stay\n"
+			   "in the file sealed to the organization key, so headquarters (or the\n"
+			   "organization key backup) can still read them.\n\n"
+			   "  --yes          required: there is no undo\n"
+			   "  --vault PATH   the vault file (default $KITH_VAULT)\n";
 
 int kith_cmd_panic(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"vault", required_argument, 0, KITH_CLI_OPT_VAULT},
-		{"yes", no_argument, 0, 'y'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    {"vault", required_argument, 0, KITH_CLI_OPT_VAULT},
+	    {"yes", no_argument, 0, 'y'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	const char *vault = NULL;
 	int yes = 0, opt;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'y': yes = 1; break;
-		case KITH_CLI_OPT_VAULT: vault = optarg; break;
-		default: return kith_cli_usage("panic", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'y':
+			yes = 1;
+			break;
+		case KITH_CLI_OPT_VAULT:
+			vault = optarg;
+			break;
+		default:
+			return kith_cli_usage("panic", "unknown option");
 		}
 	}
 	if (optind < argc)

@@ -9,23 +9,23 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith passwd [--vault PATH] [--passphrase-file FILE] [--new-passphrase-file FILE]\n"
-	"                   [--duress-passphrase-file FILE]\n\n"
-	"Changes the vault's passphrase. Only the wrapped keys change; no record is\n"
-	"re-encrypted. A duress passphrase must be given again (or it is removed).\n\n"
-	"  --new-passphrase-file FILE     the new passphrase (default: asked twice)\n"
-	"  --duress-passphrase-file FILE  keep or set a duress passphrase\n" KITH_CLI_VAULT_HELP;
+    "usage: kith passwd [--vault PATH] [--passphrase-file FILE] [--new-passphrase-file FILE]\n"
+    "                   [--duress-passphrase-file FILE]\n\n"
+    "Changes the vault's passphrase. Only the wrapped keys change; no record is\n"
+    "re-encrypted. A duress passphrase must be given again (or it is removed).\n\n"
+    "  --new-passphrase-file FILE     the new passphrase (default: asked twice)\n"
+    "  --duress-passphrase-file FILE  keep or set a duress passphrase\n" KITH_CLI_VAULT_HELP;
 
 enum { OPT_NEW = 1, OPT_DURESS };
 
 int kith_cmd_passwd(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"new-passphrase-file", required_argument, 0, OPT_NEW},
-		{"duress-passphrase-file", required_argument, 0, OPT_DURESS},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"new-passphrase-file", required_argument, 0, OPT_NEW},
+	    {"duress-passphrase-file", required_argument, 0, OPT_DURESS},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *new_file = NULL, *duress_file = NULL;
@@ -35,10 +35,17 @@ int kith_cmd_passwd(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case OPT_NEW: new_file = optarg; break;
-		case OPT_DURESS: duress_file = optarg; break;
-		default: return kith_cli_usage("passwd", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case OPT_NEW:
+			new_file = optarg;
+			break;
+		case OPT_DURESS:
+			duress_file = optarg;
+			break;
+		default:
+			return kith_cli_usage("passwd", "unknown option");
 		}
 	}
 	if (optind < argc)
@@ -55,7 +62,8 @@ int kith_cmd_passwd(int argc, char **argv)
 	if (!rc && !new_file) {
 		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
 		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL, "the two passphrases differ; nothing changed");
+			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
+					  "the two passphrases differ; nothing changed");
 	}
 	if (!rc && duress_file)
 		rc = kith_cli_read_pass(duress_file, "duress passphrase: ", &dp, &dl, &err);

@@ -11,22 +11,22 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith search QUERY [--json] [--limit N] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Finds cases by name or other name, best first. The query may be in Hangul\n"
-	"or any romanization (Revised, McCune-Reischauer with or without diacritics,\n"
-	"North Korean style, common English spellings), whole or only a surname or\n"
-	"given name: 'Pang Mi-son', 'Bang Mi Sun' and '방미선' find the same case.\n\n"
-	"  --json                   an array, best first, of {ref, name, matched, score}\n"
-	"  --limit N                at most N results (default 20)\n" KITH_CLI_VAULT_HELP;
+    "usage: kith search QUERY [--json] [--limit N] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Finds cases by name or other name, best first. The query may be in Hangul\n"
+    "or any romanization (Revised, McCune-Reischauer with or without diacritics,\n"
+    "North Korean style, common English spellings), whole or only a surname or\n"
+    "given name: 'Pang Mi-son', 'Bang Mi Sun' and '방미선' find the same case.\n\n"
+    "  --json                   an array, best first, of {ref, name, matched, score}\n"
+    "  --limit N                at most N results (default 20)\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_search(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"json", no_argument, 0, 'j'},
-		{"limit", required_argument, 0, 'n'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"limit", required_argument, 0, 'n'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int as_json = 0, opt;
@@ -36,8 +36,12 @@ int kith_cmd_search(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'j': as_json = 1; break;
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			as_json = 1;
+			break;
 		case 'n': {
 			char *end;
 			long l = strtol(optarg, &end, 10);
@@ -46,7 +50,8 @@ int kith_cmd_search(int argc, char **argv)
 			limit = (size_t)l;
 			break;
 		}
-		default: return kith_cli_usage("search", "unknown option");
+		default:
+			return kith_cli_usage("search", "unknown option");
 		}
 	}
 	if (argc - optind != 1)
@@ -70,8 +75,9 @@ int kith_cmd_search(int argc, char **argv)
 	} else if (as_json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < n; i++) {
-			json_t *o = json_pack("{s:s, s:s, s:s, s:f}", "ref", hits[i].view->ref, "name", hits[i].name,
-					      "matched", hits[i].matched, "score", hits[i].score);
+			json_t *o =
+			    json_pack("{s:s, s:s, s:s, s:f}", "ref", hits[i].view->ref, "name", hits[i].name,
+				      "matched", hits[i].matched, "score", hits[i].score);
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		}

@@ -10,11 +10,11 @@
 #include "core/vault.h"
 
 static const char help[] =
-	"usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
-	"Prints the current version of the case REF: readable, or with --json its\n"
-	"canonical JSON body (the form `kith add` and `kith edit` read).\n\n"
-	"  --json                   print JSON\n"
-	"  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+    "usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Prints the current version of the case REF: readable, or with --json its\n"
+    "canonical JSON body (the form `kith add` and `kith edit` read).\n\n"
+    "  --json                   print JSON\n"
+    "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
 
 /* Prints a JSON value as indented "key: value" lines. */
 static void print_value(const json_t *j, int depth, const char *key);
@@ -81,11 +81,11 @@ static void print_value(const json_t *j, int depth, const char *key)
 int kith_cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		KITH_CLI_VAULT_LONGOPTS,
-		{"json", no_argument, 0, 'j'},
-		{"kind", required_argument, 0, 'k'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"kind", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int as_json = 0, opt;
@@ -95,10 +95,17 @@ int kith_cmd_show(int argc, char **argv)
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		case 'j': as_json = 1; break;
-		case 'k': kind = optarg; break;
-		default: return kith_cli_usage("show", "unknown option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			as_json = 1;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		default:
+			return kith_cli_usage("show", "unknown option");
 		}
 	}
 	if (argc - optind != 1)
@@ -114,8 +121,10 @@ int kith_cmd_show(int argc, char **argv)
 		const struct kith_vault_damage *d = kith_vault_damaged(v, &nd);
 		for (size_t i = 0; i < nd; i++) {
 			if (!strcmp(d[i].ref, ref)) {
-				fprintf(stderr, "kith: %s: version %u failed verification (%s): tampered or corrupted\n",
-					ref, d[i].version, d[i].reason);
+				fprintf(
+				    stderr,
+				    "kith: %s: version %u failed verification (%s): tampered or corrupted\n",
+				    ref, d[i].version, d[i].reason);
 				kith_vault_close(v);
 				return KITH_EXIT_USER;
 			}

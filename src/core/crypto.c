@@ -42,14 +42,14 @@ struct kith_crypto_org {
 static const char wrap_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithdwrp";
 
 /* Key bundle layout (KITH_CRYPTO_BUNDLE_BYTES), inside the slot's secretbox. */
-#define B_TYPE 0      /* 'K' keys, 'D' duress marker */
-#define B_VERSION 1   /* 1 */
-#define B_FLAGS 2     /* bit 0: organization secret held */
-#define B_VAULT 4     /* 16 */
-#define B_ORG_PK 20   /* 32 */
-#define B_SIGN_SK 52  /* 64 */
-#define B_BOX_SK 116  /* 32 */
-#define B_ORG_SK 148  /* 32, zero when not held */
+#define B_TYPE 0     /* 'K' keys, 'D' duress marker */
+#define B_VERSION 1  /* 1 */
+#define B_FLAGS 2    /* bit 0: organization secret held */
+#define B_VAULT 4    /* 16 */
+#define B_ORG_PK 20  /* 32 */
+#define B_SIGN_SK 52 /* 64 */
+#define B_BOX_SK 116 /* 32 */
+#define B_ORG_SK 148 /* 32, zero when not held */
 #define BUNDLE_VERSION 1
 
 static const char row_domain[] = "kith-row-v1";
@@ -61,15 +61,15 @@ _Static_assert(KITH_CRYPTO_SIG_BYTES == crypto_sign_BYTES, "signature size");
 _Static_assert(KITH_CRYPTO_PK_BYTES == crypto_sign_PUBLICKEYBYTES, "sign pk size");
 _Static_assert(KITH_CRYPTO_PK_BYTES == crypto_box_PUBLICKEYBYTES, "box pk size");
 _Static_assert(KITH_CRYPTO_WRAP_ORG_BYTES == crypto_box_SEALBYTES + 32, "org wrap size");
-_Static_assert(KITH_CRYPTO_WRAP_DEV_BYTES ==
-		       crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 32 + crypto_aead_xchacha20poly1305_ietf_ABYTES,
+_Static_assert(KITH_CRYPTO_WRAP_DEV_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + 32 +
+						 crypto_aead_xchacha20poly1305_ietf_ABYTES,
 	       "device wrap size");
 _Static_assert(KITH_CRYPTO_NONCE_BYTES == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "aead nonce");
 _Static_assert(KITH_CRYPTO_NONCE_BYTES == crypto_secretbox_NONCEBYTES, "secretbox nonce");
 _Static_assert(KITH_CRYPTO_SLOT_BOX_BYTES == KITH_CRYPTO_BUNDLE_BYTES + crypto_secretbox_MACBYTES, "slot");
 _Static_assert(B_ORG_SK + 32 == KITH_CRYPTO_BUNDLE_BYTES, "bundle layout");
 _Static_assert(KITH_CRYPTO_ORGKEY_FILE_BYTES ==
-		       8 + 4 + 4 + 8 + 8 + 16 + 24 + ORGKEY_PLAIN + crypto_secretbox_MACBYTES,
+		   8 + 4 + 4 + 8 + 8 + 16 + 24 + ORGKEY_PLAIN + crypto_secretbox_MACBYTES,
 	       "key file layout");
 
 static void put_be32(uint8_t *p, uint32_t v)
@@ -101,7 +101,8 @@ static uint64_t get_be64(const uint8_t *p)
 int kith_crypto_kdf_check(const struct kith_crypto_kdf *kdf, struct kith_err *err)
 {
 	if (kdf->alg != crypto_pwhash_ALG_ARGON2ID13)
-		return kith_err_set(err, KITH_E_CORRUPT, "kdf", "unknown key derivation algorithm %d", kdf->alg);
+		return kith_err_set(err, KITH_E_CORRUPT, "kdf", "unknown key derivation algorithm %d",
+				    kdf->alg);
 	if (kdf->opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || kdf->opslimit > 64)
 		return kith_err_set(err, KITH_E_CORRUPT, "kdf", "key derivation passes out of range");
 	if (kdf->memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
@@ -169,7 +170,8 @@ static int keys_finish(struct kith_crypto_keys *k)
 {
 	if (crypto_sign_ed25519_sk_to_pk(k->sign_pk, k->m->sign_sk) != 0 ||
 	    crypto_scalarmult_base(k->box_pk, k->m->box_sk) != 0 ||
-	    crypto_kdf_derive_from_key(k->m->wrap, sizeof k->m->wrap, WRAP_KDF_ID, wrap_kdf_ctx, k->m->box_sk) != 0)
+	    crypto_kdf_derive_from_key(k->m->wrap, sizeof k->m->wrap, WRAP_KDF_ID, wrap_kdf_ctx,
+				       k->m->box_sk) != 0)
 		return KITH_E_CRYPTO;
 	if (sodium_mprotect_noaccess(k->m) != 0)
 		return KITH_E_CRYPTO;
@@ -234,11 +236,26 @@ int kith_crypto_keys_access(struct kith_crypto_keys *k, int on)
 	return KITH_OK;
 }
 
-const uint8_t *kith_crypto_keys_sign_pk(const struct kith_crypto_keys *k) { return k->sign_pk; }
-const uint8_t *kith_crypto_keys_box_pk(const struct kith_crypto_keys *k) { return k->box_pk; }
-const uint8_t *kith_crypto_keys_org_pk(const struct kith_crypto_keys *k) { return k->org_pk; }
-const uint8_t *kith_crypto_keys_vault_id(const struct kith_crypto_keys *k) { return k->vault_id; }
-int kith_crypto_keys_holds_org(const struct kith_crypto_keys *k) { return k->has_org; }
+const uint8_t *kith_crypto_keys_sign_pk(const struct kith_crypto_keys *k)
+{
+	return k->sign_pk;
+}
+const uint8_t *kith_crypto_keys_box_pk(const struct kith_crypto_keys *k)
+{
+	return k->box_pk;
+}
+const uint8_t *kith_crypto_keys_org_pk(const struct kith_crypto_keys *k)
+{
+	return k->org_pk;
+}
+const uint8_t *kith_crypto_keys_vault_id(const struct kith_crypto_keys *k)
+{
+	return k->vault_id;
+}
+int kith_crypto_keys_holds_org(const struct kith_crypto_keys *k)
+{
+	return k->has_org;
+}
 
 void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17])
 {
@@ -247,8 +264,9 @@ void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17])
 
 /* ------------------------------------------------------------ slots */
 
-static int slot_seal(const uint8_t *bundle, const struct kith_crypto_key *kek, uint8_t nonce[KITH_CRYPTO_NONCE_BYTES],
-		     uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES], struct kith_err *err)
+static int slot_seal(const uint8_t *bundle, const struct kith_crypto_key *kek,
+		     uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES],
+		     struct kith_err *err)
 {
 	randombytes_buf(nonce, KITH_CRYPTO_NONCE_BYTES);
 	if (crypto_secretbox_easy(box, bundle, KITH_CRYPTO_BUNDLE_BYTES, nonce, kek->k) != 0)
@@ -257,8 +275,8 @@ static int slot_seal(const uint8_t *bundle, const struct kith_crypto_key *kek, u
 }
 
 int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct kith_crypto_key *kek,
-			       uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES],
-			       struct kith_err *err)
+			       uint8_t nonce[KITH_CRYPTO_NONCE_BYTES],
+			       uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES], struct kith_err *err)
 {
 	uint8_t *b = sodium_malloc(KITH_CRYPTO_BUNDLE_BYTES);
 	if (!b)
@@ -278,9 +296,9 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	return rc;
 }
 
-int kith_crypto_slot_seal_duress(const uint8_t vault_id[KITH_CRYPTO_ID_BYTES], const struct kith_crypto_key *kek,
-				 uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES],
-				 struct kith_err *err)
+int kith_crypto_slot_seal_duress(const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+				 const struct kith_crypto_key *kek, uint8_t nonce[KITH_CRYPTO_NONCE_BYTES],
+				 uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES], struct kith_err *err)
 {
 	uint8_t b[KITH_CRYPTO_BUNDLE_BYTES];
 	randombytes_buf(b, sizeof b);
@@ -336,11 +354,13 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		if (k->has_org) {
 			uint8_t pk[KITH_CRYPTO_PK_BYTES];
 			memcpy(k->m->org_sk, b + B_ORG_SK, sizeof k->m->org_sk);
-			bad = crypto_scalarmult_base(pk, k->m->org_sk) != 0 || sodium_memcmp(pk, k->org_pk, sizeof pk) != 0;
+			bad = crypto_scalarmult_base(pk, k->m->org_sk) != 0 ||
+			      sodium_memcmp(pk, k->org_pk, sizeof pk) != 0;
 		}
 		if (bad || keys_finish(k)) {
 			kith_crypto_keys_free(k);
-			rc = kith_err_set(err, KITH_E_CORRUPT, "slot", "the key bundle does not hold together");
+			rc = kith_err_set(err, KITH_E_CORRUPT, "slot",
+					  "the key bundle does not hold together");
 			goto out;
 		}
 		*keys = k;
@@ -385,7 +405,8 @@ static uint8_t *put_field(uint8_t *p, const void *data, size_t len)
 static uint8_t *row_message(const struct kith_crypto_row *r, size_t *len)
 {
 	size_t n = sizeof row_domain - 1 + 7 * 8 + KITH_CRYPTO_ID_BYTES + 4 + KITH_CRYPTO_PK_BYTES +
-		   KITH_CRYPTO_WRAP_ORG_BYTES + KITH_CRYPTO_WRAP_DEV_BYTES + KITH_CRYPTO_NONCE_BYTES + r->ct_len;
+		   KITH_CRYPTO_WRAP_ORG_BYTES + KITH_CRYPTO_WRAP_DEV_BYTES + KITH_CRYPTO_NONCE_BYTES +
+		   r->ct_len;
 	uint8_t *m = malloc(n);
 	if (!m)
 		return NULL;
@@ -436,12 +457,12 @@ int kith_crypto_row_seal(const struct kith_crypto_keys *k, struct kith_crypto_ro
 	randombytes_buf(row->nonce, sizeof row->nonce);
 	unsigned long long clen = 0;
 	/* in place: the plaintext is overwritten by its ciphertext */
-	int bad = crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, ct, bucket, ad, sizeof ad, NULL, row->nonce,
-							     dk) != 0;
+	int bad = crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, ct, bucket, ad, sizeof ad, NULL,
+							     row->nonce, dk) != 0;
 	randombytes_buf(row->wrap_dev, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-	bad |= crypto_aead_xchacha20poly1305_ietf_encrypt(row->wrap_dev + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-							  NULL, dk, sizeof dk, ad, sizeof ad, NULL, row->wrap_dev,
-							  k->m->wrap) != 0;
+	bad |= crypto_aead_xchacha20poly1305_ietf_encrypt(
+		   row->wrap_dev + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, dk, sizeof dk, ad,
+		   sizeof ad, NULL, row->wrap_dev, k->m->wrap) != 0;
 	bad |= crypto_box_seal(row->wrap_org, dk, sizeof dk, k->org_pk) != 0;
 	sodium_memzero(dk, sizeof dk);
 	if (bad) {
@@ -476,7 +497,8 @@ int kith_crypto_row_sign(const struct kith_crypto_keys *k, struct kith_crypto_ro
  * valid signature this device makes of a message is the stored one; signing
  * costs less than half a verification. A mismatch falls back to a full
  * verification (a libsodium built with ED25519_NONDETERMINISTIC). */
-static int row_signature_ok(const struct kith_crypto_keys *k, const struct kith_crypto_row *row, int own, int *nomem)
+static int row_signature_ok(const struct kith_crypto_keys *k, const struct kith_crypto_row *row, int own,
+			    int *nomem)
 {
 	size_t mlen;
 	uint8_t *m = row_message(row, &mlen);
@@ -501,7 +523,7 @@ int kith_crypto_row_open(const struct kith_crypto_keys *k, const struct kith_cry
 			 struct kith_sbuf *plain, const char **reason, struct kith_err *err)
 {
 	static const char *const r_sig = "bad signature", *const r_unwrap = "key unwrap failed",
-			       *const r_auth = "authentication failed", *const r_pad = "bad padding";
+				 *const r_auth = "authentication failed", *const r_pad = "bad padding";
 	kith_sbuf_reset(plain);
 	*reason = NULL;
 	int own = sodium_memcmp(row->device, k->sign_pk, KITH_CRYPTO_PK_BYTES) == 0;
@@ -527,12 +549,13 @@ int kith_crypto_row_open(const struct kith_crypto_keys *k, const struct kith_cry
 	if (own) {
 		unsigned long long dlen = 0;
 		bad = crypto_aead_xchacha20poly1305_ietf_decrypt(
-			      dk, &dlen, NULL, row->wrap_dev + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
-			      KITH_CRYPTO_WRAP_DEV_BYTES - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, sizeof ad,
-			      row->wrap_dev, k->m->wrap) != 0 ||
+			  dk, &dlen, NULL, row->wrap_dev + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+			  KITH_CRYPTO_WRAP_DEV_BYTES - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad,
+			  sizeof ad, row->wrap_dev, k->m->wrap) != 0 ||
 		      dlen != sizeof dk;
 	} else {
-		bad = crypto_box_seal_open(dk, row->wrap_org, KITH_CRYPTO_WRAP_ORG_BYTES, k->org_pk, k->m->org_sk) != 0;
+		bad = crypto_box_seal_open(dk, row->wrap_org, KITH_CRYPTO_WRAP_ORG_BYTES, k->org_pk,
+					   k->m->org_sk) != 0;
 	}
 	if (bad) {
 		sodium_memzero(dk, sizeof dk);
@@ -545,8 +568,8 @@ int kith_crypto_row_open(const struct kith_crypto_keys *k, const struct kith_cry
 		return kith_err_set(err, KITH_E_NOMEM, "row", "out of memory");
 	}
 	unsigned long long mlen = 0;
-	bad = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &mlen, NULL, row->ct, row->ct_len,
-							 ad, sizeof ad, row->nonce, dk) != 0;
+	bad = crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &mlen, NULL, row->ct,
+							 row->ct_len, ad, sizeof ad, row->nonce, dk) != 0;
 	sodium_memzero(dk, sizeof dk);
 	if (bad) {
 		kith_sbuf_reset(plain);
@@ -574,7 +597,8 @@ int kith_crypto_row_open(const struct kith_crypto_keys *k, const struct kith_cry
 
 /* ------------------------------------------------------------ signatures */
 
-int kith_crypto_sign(const struct kith_crypto_keys *k, const void *m, size_t len, uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+int kith_crypto_sign(const struct kith_crypto_keys *k, const void *m, size_t len,
+		     uint8_t sig[KITH_CRYPTO_SIG_BYTES])
 {
 	return crypto_sign_detached(sig, NULL, m, len, k->m->sign_sk) == 0 ? KITH_OK : KITH_E_CRYPTO;
 }
@@ -603,8 +627,10 @@ int kith_crypto_orgkey_export(const struct kith_crypto_keys *k, const char *pass
 			      struct kith_err *err)
 {
 	if (!k->has_org)
-		return kith_err_set(err, KITH_E_NOTFOUND, "org key", "this device does not hold the organization key");
-	struct kith_crypto_kdf kdf = {.opslimit = opslimit, .memlimit = memlimit, .alg = crypto_pwhash_ALG_ARGON2ID13};
+		return kith_err_set(err, KITH_E_NOTFOUND, "org key",
+				    "this device does not hold the organization key");
+	struct kith_crypto_kdf kdf = {
+	    .opslimit = opslimit, .memlimit = memlimit, .alg = crypto_pwhash_ALG_ARGON2ID13};
 	randombytes_buf(kdf.salt, sizeof kdf.salt);
 	struct kith_crypto_key *key = NULL;
 	int rc = kith_crypto_kek_derive(&key, pass, pass_len, &kdf, err);
@@ -644,8 +670,8 @@ int kith_crypto_orgkey_import(struct kith_crypto_org **out, const void *data, si
 		return kith_err_set(err, KITH_E_INVALID, "key file", "not a kith organization key file");
 	uint32_t format = get_be32(f + KF_FORMAT);
 	if (format > KITH_CRYPTO_ORGKEY_FORMAT)
-		return kith_err_set(err, KITH_E_INVALID, "key file", "key file format %u is newer than this kith",
-				    (unsigned)format);
+		return kith_err_set(err, KITH_E_INVALID, "key file",
+				    "key file format %u is newer than this kith", (unsigned)format);
 	if (format != KITH_CRYPTO_ORGKEY_FORMAT || len != KITH_CRYPTO_ORGKEY_FILE_BYTES)
 		return kith_err_set(err, KITH_E_INVALID, "key file", "malformed organization key file");
 	struct kith_crypto_kdf kdf;
@@ -655,7 +681,8 @@ int kith_crypto_orgkey_import(struct kith_crypto_org **out, const void *data, si
 	kdf.memlimit = mem > SIZE_MAX ? SIZE_MAX : (size_t)mem;
 	memcpy(kdf.salt, f + KF_SALT, sizeof kdf.salt);
 	if (kith_crypto_kdf_check(&kdf, NULL))
-		return kith_err_set(err, KITH_E_INVALID, "key file", "the key file's key derivation parameters are out of range");
+		return kith_err_set(err, KITH_E_INVALID, "key file",
+				    "the key file's key derivation parameters are out of range");
 	struct kith_crypto_key *key = NULL;
 	int rc = kith_crypto_kek_derive(&key, pass, pass_len, &kdf, err);
 	if (rc)
@@ -674,8 +701,10 @@ int kith_crypto_orgkey_import(struct kith_crypto_org **out, const void *data, si
 		goto fail;
 	}
 	uint8_t pk[32];
-	if (memcmp(p, "ORG1", 4) != 0 || crypto_scalarmult_base(pk, p + 36) != 0 || sodium_memcmp(pk, p + 4, 32) != 0) {
-		rc = kith_err_set(err, KITH_E_AUTH, "key file", "the key file does not hold a valid key pair");
+	if (memcmp(p, "ORG1", 4) != 0 || crypto_scalarmult_base(pk, p + 36) != 0 ||
+	    sodium_memcmp(pk, p + 4, 32) != 0) {
+		rc =
+		    kith_err_set(err, KITH_E_AUTH, "key file", "the key file does not hold a valid key pair");
 		goto fail;
 	}
 	memcpy(org->pk, pk, 32);

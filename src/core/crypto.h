@@ -32,16 +32,16 @@
 #include "core/sbuf.h"
 #include "core/status.h"
 
-#define KITH_CRYPTO_ID_BYTES 16         /* record id, vault id */
-#define KITH_CRYPTO_SALT_BYTES 16       /* crypto_pwhash_SALTBYTES */
-#define KITH_CRYPTO_PK_BYTES 32         /* Ed25519 and X25519 public keys */
-#define KITH_CRYPTO_SIG_BYTES 64        /* crypto_sign_BYTES */
-#define KITH_CRYPTO_NONCE_BYTES 24      /* XChaCha20 / XSalsa20 nonces */
-#define KITH_CRYPTO_WRAP_ORG_BYTES 80   /* crypto_box_SEALBYTES + 32 */
-#define KITH_CRYPTO_WRAP_DEV_BYTES 72   /* nonce 24 + key 32 + tag 16 */
-#define KITH_CRYPTO_BUNDLE_BYTES 180    /* plaintext of a key slot */
-#define KITH_CRYPTO_SLOT_BOX_BYTES 196  /* bundle + crypto_secretbox_MACBYTES */
-#define KITH_CRYPTO_AD_BYTES 52         /* id 16 + version 4 + device pk 32 */
+#define KITH_CRYPTO_ID_BYTES 16		 /* record id, vault id */
+#define KITH_CRYPTO_SALT_BYTES 16	 /* crypto_pwhash_SALTBYTES */
+#define KITH_CRYPTO_PK_BYTES 32		 /* Ed25519 and X25519 public keys */
+#define KITH_CRYPTO_SIG_BYTES 64	 /* crypto_sign_BYTES */
+#define KITH_CRYPTO_NONCE_BYTES 24	 /* XChaCha20 / XSalsa20 nonces */
+#define KITH_CRYPTO_WRAP_ORG_BYTES 80	 /* crypto_box_SEALBYTES + 32 */
+#define KITH_CRYPTO_WRAP_DEV_BYTES 72	 /* nonce 24 + key 32 + tag 16 */
+#define KITH_CRYPTO_BUNDLE_BYTES 180	 /* plaintext of a key slot */
+#define KITH_CRYPTO_SLOT_BOX_BYTES 196	 /* bundle + crypto_secretbox_MACBYTES */
+#define KITH_CRYPTO_AD_BYTES 52		 /* id 16 + version 4 + device pk 32 */
 #define KITH_CRYPTO_PLAIN_MAX (4u << 20) /* largest envelope a row may carry */
 #define KITH_CRYPTO_ORGKEY_FILE_BYTES 156
 #define KITH_CRYPTO_ORGKEY_FORMAT 1
@@ -52,7 +52,7 @@
 struct kith_crypto_kdf {
 	unsigned long long opslimit;
 	size_t memlimit;
-	int alg;                             /* crypto_pwhash_ALG_ARGON2ID13 */
+	int alg; /* crypto_pwhash_ALG_ARGON2ID13 */
 	uint8_t salt[KITH_CRYPTO_SALT_BYTES];
 };
 
@@ -122,13 +122,13 @@ enum kith_crypto_slot_kind {
 /* Wraps k's secrets under kek: nonce (random) and box. k must be accessible.
  * KITH_OK, KITH_E_NOMEM, KITH_E_CRYPTO. */
 int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct kith_crypto_key *kek,
-			       uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES],
-			       struct kith_err *err) KITH_WUR;
+			       uint8_t nonce[KITH_CRYPTO_NONCE_BYTES],
+			       uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES], struct kith_err *err) KITH_WUR;
 
 /* Seals the duress marker of vault_id under kek; same size as a key slot. */
-int kith_crypto_slot_seal_duress(const uint8_t vault_id[KITH_CRYPTO_ID_BYTES], const struct kith_crypto_key *kek,
-				 uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES],
-				 struct kith_err *err) KITH_WUR;
+int kith_crypto_slot_seal_duress(const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+				 const struct kith_crypto_key *kek, uint8_t nonce[KITH_CRYPTO_NONCE_BYTES],
+				 uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES], struct kith_err *err) KITH_WUR;
 
 /* Random bytes of a slot's size: an unused duress slot looks like a used one. */
 void kith_crypto_slot_random(uint8_t nonce[KITH_CRYPTO_NONCE_BYTES], uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES]);
@@ -152,7 +152,7 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 struct kith_crypto_row {
 	uint8_t id[KITH_CRYPTO_ID_BYTES];
 	uint32_t version;
-	uint8_t device[KITH_CRYPTO_PK_BYTES];      /* signing public key of the writer */
+	uint8_t device[KITH_CRYPTO_PK_BYTES]; /* signing public key of the writer */
 	uint8_t wrap_org[KITH_CRYPTO_WRAP_ORG_BYTES];
 	uint8_t wrap_dev[KITH_CRYPTO_WRAP_DEV_BYTES];
 	uint8_t nonce[KITH_CRYPTO_NONCE_BYTES];

@@ -24,11 +24,11 @@ struct kith_csv {
 	size_t line;
 	const char *name;
 	struct kith_csv_opts o;
-	int failed;               /* sticky error status */
+	int failed; /* sticky error status */
 	struct kith_err last_err;
 
-	struct kith_sbuf text;    /* unquoted fields of the current row, NUL-separated */
-	size_t *off;              /* field offsets into text */
+	struct kith_sbuf text; /* unquoted fields of the current row, NUL-separated */
+	size_t *off;	       /* field offsets into text */
 	size_t *lens;
 	const char **ptrs;
 	size_t cap_fields;
@@ -192,7 +192,8 @@ static int parse_row(struct kith_csv *c, size_t *nfields, size_t *start_line, st
 				if (ch == '"') {
 					if (c->pos + 1 < c->len && c->data[c->pos + 1] == '"') {
 						if (kith_sbuf_addc(&c->text, '"'))
-							return fail(c, err, KITH_E_NOMEM, c->line, n + 1, "out of memory");
+							return fail(c, err, KITH_E_NOMEM, c->line, n + 1,
+								    "out of memory");
 						c->pos += 2;
 						continue;
 					}
@@ -200,22 +201,27 @@ static int parse_row(struct kith_csv *c, size_t *nfields, size_t *start_line, st
 					/* after a closing quote: separator, line end or end of data */
 					if (c->pos < c->len) {
 						char nx = c->data[c->pos];
-						if (nx != sep && nx != '\n' && !(nx == '\r' && c->pos + 1 < c->len && c->data[c->pos + 1] == '\n'))
-							return fail(c, err, KITH_E_INVALID, c->line, n + 1,
-								    "unexpected character after closing quote");
+						if (nx != sep && nx != '\n' &&
+						    !(nx == '\r' && c->pos + 1 < c->len &&
+						      c->data[c->pos + 1] == '\n'))
+							return fail(
+							    c, err, KITH_E_INVALID, c->line, n + 1,
+							    "unexpected character after closing quote");
 					}
 					break;
 				}
 				if (ch == '\n')
 					c->line++;
 			} else {
-				if (ch == sep || ch == '\n' || (ch == '\r' && c->pos + 1 < c->len && c->data[c->pos + 1] == '\n'))
+				if (ch == sep || ch == '\n' ||
+				    (ch == '\r' && c->pos + 1 < c->len && c->data[c->pos + 1] == '\n'))
 					break;
 				if (ch == '"')
 					return fail(c, err, KITH_E_INVALID, c->line, n + 1,
 						    "quote inside an unquoted field");
 				if (ch == '\r')
-					return fail(c, err, KITH_E_INVALID, c->line, n + 1, "bare carriage return in field");
+					return fail(c, err, KITH_E_INVALID, c->line, n + 1,
+						    "bare carriage return in field");
 			}
 			if (kith_sbuf_addc(&c->text, ch))
 				return fail(c, err, KITH_E_NOMEM, c->line, n + 1, "out of memory");
@@ -228,10 +234,11 @@ static int parse_row(struct kith_csv *c, size_t *nfields, size_t *start_line, st
 		const char *fstart = c->text.buf ? c->text.buf + c->off[n] : "";
 		size_t bad = kith_utf8_check(fstart, flen);
 		if (bad != flen)
-			return fail(c, err, KITH_E_INVALID, field_line, n + 1, "invalid UTF-8 at byte %zu of the field",
-				    bad + 1);
+			return fail(c, err, KITH_E_INVALID, field_line, n + 1,
+				    "invalid UTF-8 at byte %zu of the field", bad + 1);
 		if (flen >= 3 && memcmp(fstart, "\xEF\xBB\xBF", 3) == 0)
-			return fail(c, err, KITH_E_INVALID, field_line, n + 1, "byte-order mark inside the file");
+			return fail(c, err, KITH_E_INVALID, field_line, n + 1,
+				    "byte-order mark inside the file");
 		c->lens[n] = flen;
 		if (kith_sbuf_addc(&c->text, '\0'))
 			return fail(c, err, KITH_E_NOMEM, c->line, n + 1, "out of memory");
@@ -288,7 +295,8 @@ int kith_csv_open(struct kith_csv **out, const char *data, size_t len, const cha
 			return rc;
 		}
 		if (kith_sbuf_add(&c->htext, c->text.buf, c->text.len) ||
-		    !(c->hlens = malloc(n * sizeof *c->hlens)) || !(c->hptrs = malloc(n * sizeof *c->hptrs))) {
+		    !(c->hlens = malloc(n * sizeof *c->hlens)) ||
+		    !(c->hptrs = malloc(n * sizeof *c->hptrs))) {
 			kith_csv_free(c);
 			return kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
 		}
@@ -311,7 +319,8 @@ int kith_csv_open(struct kith_csv **out, const char *data, size_t len, const cha
 			}
 			for (size_t j = 0; j < i; j++) {
 				if (strcasecmp(c->hptrs[i], c->hptrs[j]) == 0) {
-					rc = fail(c, err, KITH_E_INVALID, line, i + 1, "column name appears twice in header");
+					rc = fail(c, err, KITH_E_INVALID, line, i + 1,
+						  "column name appears twice in header");
 					kith_csv_free(c);
 					return rc;
 				}

@@ -25,19 +25,19 @@
 struct kith_csv;
 
 struct kith_csv_opts {
-	char sep;               /* field separator; 0 means ',' */
-	int header;             /* nonzero: the first row is a header, kept for errors and lookups */
-	int comments;           /* nonzero: skip lines whose first byte is '#' */
-	size_t max_fields;      /* 0 means 1024 */
-	size_t max_field_len;   /* bytes; 0 means 1 MiB */
-	size_t max_rows;        /* data rows; 0 means no cap */
+	char sep;	      /* field separator; 0 means ',' */
+	int header;	      /* nonzero: the first row is a header, kept for errors and lookups */
+	int comments;	      /* nonzero: skip lines whose first byte is '#' */
+	size_t max_fields;    /* 0 means 1024 */
+	size_t max_field_len; /* bytes; 0 means 1 MiB */
+	size_t max_rows;      /* data rows; 0 means no cap */
 };
 
 struct kith_csv_row {
-	size_t n;               /* number of fields */
-	const char *const *f;   /* NUL-terminated fields, unquoted */
-	const size_t *len;      /* their lengths in bytes */
-	size_t line;            /* 1-based line where the row starts */
+	size_t n;	      /* number of fields */
+	const char *const *f; /* NUL-terminated fields, unquoted */
+	const size_t *len;    /* their lengths in bytes */
+	size_t line;	      /* 1-based line where the row starts */
 };
 
 /* Opens a reader on data[0..len). With opts->header, reads the header at once:

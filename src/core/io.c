@@ -18,8 +18,8 @@ int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struc
 	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
-		return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, path,
-				    "cannot open: %s", strerror(e));
+		return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, path, "cannot open: %s",
+				    strerror(e));
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -46,7 +46,8 @@ int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struc
 		out->len += (size_t)n;
 		out->buf[out->len] = '\0';
 		if (out->len > max) {
-			rc = kith_err_set(err, KITH_E_LIMIT, path, "file is larger than the limit of %zu bytes", max);
+			rc = kith_err_set(err, KITH_E_LIMIT, path,
+					  "file is larger than the limit of %zu bytes", max);
 			break;
 		}
 	}

@@ -22,7 +22,10 @@ struct kith_sbuf {
 	size_t cap;
 };
 
-#define KITH_SBUF_INIT {0, 0, 0}
+#define KITH_SBUF_INIT                                                                                       \
+	{                                                                                                    \
+		0, 0, 0                                                                                      \
+	}
 
 /* Makes room for `extra` more bytes plus the terminator. KITH_OK or KITH_E_NOMEM
  * (also when the size would overflow); on failure the buffer is unchanged. */

@@ -33,11 +33,11 @@
 #define DEFAULT_FLOOR 0.55
 #define MAX_THREADS 8
 #define PARALLEL_FROM 16384 /* entries; below this one thread is faster */
-#define TOPK_MAX 256        /* limits above this are ordered with qsort */
+#define TOPK_MAX 256	    /* limits above this are ordered with qsort */
 
 struct entry {
 	struct kith_name enc;
-	size_t rec;       /* index into the vault's case records */
+	size_t rec;	  /* index into the vault's case records */
 	size_t name_off;  /* offset of the name in `names` */
 	size_t first_off; /* offset of the case's name as given */
 };
@@ -52,14 +52,14 @@ struct kith_search {
 	struct kith_vault *v;
 	struct posting *post; /* sorted by key */
 	size_t n_post;
-	uint32_t *stamp;      /* per entry: the query that last reached it */
+	uint32_t *stamp; /* per entry: the query that last reached it */
 	uint32_t query_no;
 	uint64_t gen;
 	int built;
 	struct entry *e;
 	size_t n, cap;
 	struct kith_sbuf names; /* NUL-separated name strings (plaintext: wiped) */
-	double *best;           /* per case: best score of this query */
+	double *best;		/* per case: best score of this query */
 	size_t *best_entry;
 	size_t n_cases;
 	struct kith_search_hit *hits;
@@ -310,7 +310,7 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 		total += count[j];
 	}
 	if (total > s->n / 3 + 64)
-		return 0; /* a key that common: the linear pass on every core is faster */
+		return 0;	  /* a key that common: the linear pass on every core is faster */
 	if (++s->query_no == 0) { /* the stamps wrapped: start them again */
 		memset(s->stamp, 0, s->n * sizeof *s->stamp);
 		s->query_no = 1;
@@ -357,7 +357,8 @@ int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t
 	int rc = kith_names_encode(&q, query, len, err);
 	if (rc) {
 		if (err && !err->where[0])
-			kith_err_set(err, rc, "query", "%s", err->msg[0] ? err->msg : "the query is not a name");
+			kith_err_set(err, rc, "query", "%s",
+				     err->msg[0] ? err->msg : "the query is not a name");
 		return rc;
 	}
 	if (!limit)

@@ -26,9 +26,9 @@ struct kith_search;
 
 struct kith_search_hit {
 	const struct kith_record_view *view; /* the case */
-	const char *name;                    /* the case's name as given */
-	const char *matched;                 /* the name that matched best */
-	double score;                        /* in [0, 1] */
+	const char *name;		     /* the case's name as given */
+	const char *matched;		     /* the name that matched best */
+	double score;			     /* in [0, 1] */
 };
 
 int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_err *err) KITH_WUR;

@@ -53,23 +53,40 @@ void kith_err_prefix_where(struct kith_err *err, const char *prefix)
 const char *kith_status_str(int status)
 {
 	switch (status) {
-	case KITH_OK: return "ok";
-	case KITH_E_INVALID: return "invalid input";
-	case KITH_E_AUTH: return "wrong passphrase";
-	case KITH_E_NOTFOUND: return "not found";
-	case KITH_E_EXISTS: return "already exists";
-	case KITH_E_CORRUPT: return "corrupted or tampered";
-	case KITH_E_NOTVAULT: return "not a kith vault";
-	case KITH_E_LIMIT: return "limit exceeded";
-	case KITH_E_IO: return "i/o error";
-	case KITH_E_NOMEM: return "out of memory";
-	case KITH_E_CRYPTO: return "cryptography failure";
-	case KITH_E_DB: return "database failure";
-	case KITH_E_INTERNAL: return "internal error";
-	case KITH_E_LOCKED: return "vault is locked";
-	case KITH_E_CONSENT: return "consent does not allow this";
-	case KITH_E_CANCELLED: return "cancelled";
-	default: return "unknown error";
+	case KITH_OK:
+		return "ok";
+	case KITH_E_INVALID:
+		return "invalid input";
+	case KITH_E_AUTH:
+		return "wrong passphrase";
+	case KITH_E_NOTFOUND:
+		return "not found";
+	case KITH_E_EXISTS:
+		return "already exists";
+	case KITH_E_CORRUPT:
+		return "corrupted or tampered";
+	case KITH_E_NOTVAULT:
+		return "not a kith vault";
+	case KITH_E_LIMIT:
+		return "limit exceeded";
+	case KITH_E_IO:
+		return "i/o error";
+	case KITH_E_NOMEM:
+		return "out of memory";
+	case KITH_E_CRYPTO:
+		return "cryptography failure";
+	case KITH_E_DB:
+		return "database failure";
+	case KITH_E_INTERNAL:
+		return "internal error";
+	case KITH_E_LOCKED:
+		return "vault is locked";
+	case KITH_E_CONSENT:
+		return "consent does not allow this";
+	case KITH_E_CANCELLED:
+		return "cancelled";
+	default:
+		return "unknown error";
 	}
 }
 

@@ -18,21 +18,21 @@
 
 enum kith_status {
 	KITH_OK = 0,
-	KITH_E_INVALID = -1,     /* the input is wrong: a user's error */
-	KITH_E_AUTH = -2,        /* wrong passphrase, or keys destroyed */
-	KITH_E_NOTFOUND = -3,    /* no such record, file or key */
-	KITH_E_EXISTS = -4,      /* already there (a ref, a vault file) */
-	KITH_E_CORRUPT = -5,     /* a row failed authentication or a file is damaged */
-	KITH_E_NOTVAULT = -6,    /* a file that is not a kith vault */
-	KITH_E_LIMIT = -7,       /* a hard cap was reached (size, count, pairs) */
-	KITH_E_IO = -8,          /* the operating system refused a read or write */
-	KITH_E_NOMEM = -9,       /* out of memory */
-	KITH_E_CRYPTO = -10,     /* libsodium failed where it should not */
-	KITH_E_DB = -11,         /* SQLite failed where it should not */
-	KITH_E_INTERNAL = -12,   /* a bug: an invariant did not hold */
-	KITH_E_LOCKED = -13,     /* the vault is locked (web session) */
-	KITH_E_CONSENT = -14,    /* the record's consent does not allow this */
-	KITH_E_CANCELLED = -15,  /* the user or a signal stopped the work */
+	KITH_E_INVALID = -1,	/* the input is wrong: a user's error */
+	KITH_E_AUTH = -2,	/* wrong passphrase, or keys destroyed */
+	KITH_E_NOTFOUND = -3,	/* no such record, file or key */
+	KITH_E_EXISTS = -4,	/* already there (a ref, a vault file) */
+	KITH_E_CORRUPT = -5,	/* a row failed authentication or a file is damaged */
+	KITH_E_NOTVAULT = -6,	/* a file that is not a kith vault */
+	KITH_E_LIMIT = -7,	/* a hard cap was reached (size, count, pairs) */
+	KITH_E_IO = -8,		/* the operating system refused a read or write */
+	KITH_E_NOMEM = -9,	/* out of memory */
+	KITH_E_CRYPTO = -10,	/* libsodium failed where it should not */
+	KITH_E_DB = -11,	/* SQLite failed where it should not */
+	KITH_E_INTERNAL = -12,	/* a bug: an invariant did not hold */
+	KITH_E_LOCKED = -13,	/* the vault is locked (web session) */
+	KITH_E_CONSENT = -14,	/* the record's consent does not allow this */
+	KITH_E_CANCELLED = -15, /* the user or a signal stopped the work */
 };
 
 #define KITH_ERR_WHERE_MAX 256
@@ -60,8 +60,7 @@ void kith_err_clear(struct kith_err *err);
  * returns status, so a failure path reads `return kith_err_set(err, ...);`.
  * err may be NULL: then only status is returned. Truncates silently.
  */
-int kith_err_set(struct kith_err *err, int status, const char *where, const char *fmt, ...)
-	KITH_PRINTF(4, 5);
+int kith_err_set(struct kith_err *err, int status, const char *where, const char *fmt, ...) KITH_PRINTF(4, 5);
 
 /* Prefixes err->where with `prefix:` (e.g. a file name before line:field). */
 void kith_err_prefix_where(struct kith_err *err, const char *prefix);

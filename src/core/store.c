@@ -36,34 +36,33 @@ struct kith_store_cursor {
 	size_t cap;
 };
 
-static const char schema_sql[] =
-	"CREATE TABLE header("
-	" one INTEGER PRIMARY KEY CHECK (one = 1),"
-	" format INTEGER NOT NULL,"
-	" vault_id BLOB NOT NULL,"
-	" kdf INTEGER NOT NULL,"
-	" opslimit INTEGER NOT NULL,"
-	" memlimit INTEGER NOT NULL,"
-	" alg INTEGER NOT NULL,"
-	" salt BLOB NOT NULL,"
-	" org_pk BLOB NOT NULL);"
-	"CREATE TABLE slots("
-	" name TEXT PRIMARY KEY,"
-	" nonce BLOB NOT NULL,"
-	" box BLOB NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE devices("
-	" sign_pk BLOB PRIMARY KEY,"
-	" box_pk BLOB NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE \"rows\"("
-	" id BLOB NOT NULL,"
-	" version INTEGER NOT NULL,"
-	" device BLOB NOT NULL,"
-	" wrap_org BLOB NOT NULL,"
-	" wrap_dev BLOB NOT NULL,"
-	" nonce BLOB NOT NULL,"
-	" ct BLOB NOT NULL,"
-	" sig BLOB NOT NULL,"
-	" PRIMARY KEY (id, version));";
+static const char schema_sql[] = "CREATE TABLE header("
+				 " one INTEGER PRIMARY KEY CHECK (one = 1),"
+				 " format INTEGER NOT NULL,"
+				 " vault_id BLOB NOT NULL,"
+				 " kdf INTEGER NOT NULL,"
+				 " opslimit INTEGER NOT NULL,"
+				 " memlimit INTEGER NOT NULL,"
+				 " alg INTEGER NOT NULL,"
+				 " salt BLOB NOT NULL,"
+				 " org_pk BLOB NOT NULL);"
+				 "CREATE TABLE slots("
+				 " name TEXT PRIMARY KEY,"
+				 " nonce BLOB NOT NULL,"
+				 " box BLOB NOT NULL) WITHOUT ROWID;"
+				 "CREATE TABLE devices("
+				 " sign_pk BLOB PRIMARY KEY,"
+				 " box_pk BLOB NOT NULL) WITHOUT ROWID;"
+				 "CREATE TABLE \"rows\"("
+				 " id BLOB NOT NULL,"
+				 " version INTEGER NOT NULL,"
+				 " device BLOB NOT NULL,"
+				 " wrap_org BLOB NOT NULL,"
+				 " wrap_dev BLOB NOT NULL,"
+				 " nonce BLOB NOT NULL,"
+				 " ct BLOB NOT NULL,"
+				 " sig BLOB NOT NULL,"
+				 " PRIMARY KEY (id, version));";
 
 static const char session_sql[] = "PRAGMA synchronous = FULL;"
 				  "PRAGMA secure_delete = ON;"
@@ -76,16 +75,22 @@ static const char row_cols[] = "id, version, device, wrap_org, wrap_dev, nonce, 
 static int db_status(int rc)
 {
 	switch (rc & 0xff) {
-	case SQLITE_NOTADB: return KITH_E_NOTVAULT;
-	case SQLITE_CORRUPT: return KITH_E_CORRUPT;
+	case SQLITE_NOTADB:
+		return KITH_E_NOTVAULT;
+	case SQLITE_CORRUPT:
+		return KITH_E_CORRUPT;
 	case SQLITE_IOERR:
 	case SQLITE_FULL:
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
-	case SQLITE_PERM: return KITH_E_IO;
-	case SQLITE_NOMEM: return KITH_E_NOMEM;
-	case SQLITE_CONSTRAINT: return KITH_E_EXISTS;
-	default: return KITH_E_DB;
+	case SQLITE_PERM:
+		return KITH_E_IO;
+	case SQLITE_NOMEM:
+		return KITH_E_NOMEM;
+	case SQLITE_CONSTRAINT:
+		return KITH_E_EXISTS;
+	default:
+		return KITH_E_DB;
 	}
 }
 
@@ -154,7 +159,8 @@ static int wal_mode(sqlite3 *db, struct kith_err *err)
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, "setting the journal mode", err);
 	if (!ok)
-		return kith_err_set(err, KITH_E_DB, "vault", "the file system does not allow a write-ahead log");
+		return kith_err_set(err, KITH_E_DB, "vault",
+				    "the file system does not allow a write-ahead log");
 	return KITH_OK;
 }
 
@@ -165,7 +171,8 @@ static int store_new(struct kith_store **out, sqlite3 *db, struct kith_err *err)
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	s->db = db;
 	char sql[256];
-	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", row_cols);
+	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		 row_cols);
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->row_insert, NULL);
 	if (rc != SQLITE_OK) {
 		int st = db_fail(db, rc, "preparing statements", err);
@@ -198,8 +205,8 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		int e = errno;
-		return kith_err_set(err, e == EEXIST ? KITH_E_EXISTS : KITH_E_IO, "vault", "cannot create the file: %s",
-				    strerror(e));
+		return kith_err_set(err, e == EEXIST ? KITH_E_EXISTS : KITH_E_IO, "vault",
+				    "cannot create the file: %s", strerror(e));
 	}
 	close(fd);
 	sqlite3 *db = NULL;
@@ -207,7 +214,8 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
 	if (rc)
 		goto fail;
 	char sql[4096];
-	snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
+	snprintf(sql, sizeof sql,
+		 "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
 		 KITH_STORE_APPLICATION_ID, KITH_STORE_FORMAT, schema_sql);
 	if ((rc = wal_mode(db, err)) || (rc = exec(db, sql, "creating the schema", err)) ||
 	    (rc = exec(db, session_sql, "setting pragmas", err)))
@@ -246,7 +254,8 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 	if (rc != SQLITE_DONE)
 		return db_fail(db, rc, "reading the schema", err);
 	if (foreign)
-		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file holds triggers or views: refused");
+		return kith_err_set(err, KITH_E_CORRUPT, "vault",
+				    "the vault file holds triggers or views: refused");
 	if (seen != 0xf)
 		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file lacks its tables");
 	return KITH_OK;
@@ -257,8 +266,8 @@ int kith_store_open(struct kith_store **out, const char *path, struct kith_err *
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
 		int e = errno;
-		return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, "vault", "cannot open the vault: %s",
-				    strerror(e));
+		return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, "vault",
+				    "cannot open the vault: %s", strerror(e));
 	}
 	if (!S_ISREG(sb.st_mode))
 		return kith_err_set(err, KITH_E_NOTVAULT, "vault", "not a kith vault: not a regular file");
@@ -277,7 +286,8 @@ int kith_store_open(struct kith_store **out, const char *path, struct kith_err *
 	if ((rc = pragma_int(db, "PRAGMA user_version", &version, err)))
 		goto fail;
 	if (version > KITH_STORE_FORMAT) {
-		rc = kith_err_set(err, KITH_E_NOTVAULT, "vault", "vault format %lld is newer than this kith", version);
+		rc = kith_err_set(err, KITH_E_NOTVAULT, "vault", "vault format %lld is newer than this kith",
+				  version);
 		goto fail;
 	}
 	if (version < 1) {
@@ -341,26 +351,30 @@ static int blob_copy(sqlite3_stmt *st, int col, uint8_t *out, size_t len)
 int kith_store_header_get(struct kith_store *s, struct kith_store_header *h, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT format, vault_id, kdf, opslimit, memlimit, alg, salt, org_pk FROM header "
-				    "WHERE one = 1",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT format, vault_id, kdf, opslimit, memlimit, alg, salt, org_pk FROM header "
+	    "WHERE one = 1",
+	    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "reading the header", err);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		int r = rc == SQLITE_DONE ? kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is missing")
-					  : db_fail(s->db, rc, "reading the header", err);
+		int r = rc == SQLITE_DONE
+			    ? kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is missing")
+			    : db_fail(s->db, rc, "reading the header", err);
 		sqlite3_finalize(st);
 		return r;
 	}
 	struct kith_store_header t;
 	memset(&t, 0, sizeof t);
 	long long format = sqlite3_column_int64(st, 0), kdf = sqlite3_column_int64(st, 2),
-		  ops = sqlite3_column_int64(st, 3), mem = sqlite3_column_int64(st, 4), alg = sqlite3_column_int64(st, 5);
+		  ops = sqlite3_column_int64(st, 3), mem = sqlite3_column_int64(st, 4),
+		  alg = sqlite3_column_int64(st, 5);
 	int ok = blob_copy(st, 1, t.vault_id, sizeof t.vault_id) && blob_copy(st, 6, t.salt, sizeof t.salt) &&
 		 blob_copy(st, 7, t.org_pk, sizeof t.org_pk) && format >= 0 && format <= 0xffff && kdf >= 0 &&
-		 kdf <= 255 && ops >= 0 && mem >= 0 && (unsigned long long)mem <= SIZE_MAX && alg >= 0 && alg <= 255;
+		 kdf <= 255 && ops >= 0 && mem >= 0 && (unsigned long long)mem <= SIZE_MAX && alg >= 0 &&
+		 alg <= 255;
 	sqlite3_finalize(st);
 	if (!ok)
 		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged");
@@ -376,10 +390,11 @@ int kith_store_header_get(struct kith_store *s, struct kith_store_header *h, str
 int kith_store_header_put(struct kith_store *s, const struct kith_store_header *h, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "INSERT OR REPLACE INTO header (one, format, vault_id, kdf, opslimit, memlimit, alg, "
-				    "salt, org_pk) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-				    -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "INSERT OR REPLACE INTO header (one, format, vault_id, kdf, opslimit, memlimit, alg, "
+	    "salt, org_pk) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, h->format);
 		sqlite3_bind_blob(st, 2, h->vault_id, sizeof h->vault_id, SQLITE_STATIC);
@@ -397,8 +412,8 @@ int kith_store_header_put(struct kith_store *s, const struct kith_store_header *
 	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "writing the header", err);
 }
 
-int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len, uint8_t *box,
-			size_t box_len, struct kith_err *err)
+int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len,
+			uint8_t *box, size_t box_len, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, "SELECT nonce, box FROM slots WHERE name = ?1", -1, &st, NULL);
@@ -423,8 +438,8 @@ int kith_store_slot_put(struct kith_store *s, const char *name, const uint8_t *n
 			const uint8_t *box, size_t box_len, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO slots (name, nonce, box) VALUES (?1, ?2, ?3)", -1, &st,
-				    NULL);
+	int rc = sqlite3_prepare_v2(
+	    s->db, "INSERT OR REPLACE INTO slots (name, nonce, box) VALUES (?1, ?2, ?3)", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, nonce, (int)nonce_len, SQLITE_STATIC);
@@ -450,8 +465,8 @@ int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 			  const uint8_t box_pk[KITH_STORE_PK_BYTES], struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO devices (sign_pk, box_pk) VALUES (?1, ?2)", -1, &st,
-				    NULL);
+	int rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO devices (sign_pk, box_pk) VALUES (?1, ?2)",
+				    -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, sign_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, box_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
@@ -466,7 +481,8 @@ int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT sign_pk, box_pk FROM devices ORDER BY sign_pk", -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT sign_pk, box_pk FROM devices ORDER BY sign_pk", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "reading the devices", err);
 	struct kith_store_device *a = NULL;
@@ -477,7 +493,8 @@ int kith_store_devices(struct kith_store *s, struct kith_store_device **out, siz
 			size_t nc = cap ? cap * 2 : 8;
 			struct kith_store_device *na = len < 1u << 20 ? realloc(a, nc * sizeof *a) : NULL;
 			if (!na) {
-				r = kith_err_set(err, KITH_E_NOMEM, "devices", "out of memory (or too many devices)");
+				r = kith_err_set(err, KITH_E_NOMEM, "devices",
+						 "out of memory (or too many devices)");
 				break;
 			}
 			a = na;
@@ -505,12 +522,14 @@ int kith_store_devices(struct kith_store *s, struct kith_store_device **out, siz
 int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, struct kith_err *err)
 {
 	sqlite3_stmt *st = s->row_insert;
-	const struct kith_store_blob *b[] = {&r->id, &r->device, &r->wrap_org, &r->wrap_dev, &r->nonce, &r->ct, &r->sig};
+	const struct kith_store_blob *b[] = {&r->id,	&r->device, &r->wrap_org, &r->wrap_dev,
+					     &r->nonce, &r->ct,	    &r->sig};
 	static const int col[] = {1, 3, 4, 5, 6, 7, 8};
 	for (int i = 0; i < 7; i++) {
 		if (b[i]->n > 0x7fffffff)
 			return kith_err_set(err, KITH_E_LIMIT, "row", "a row is too large");
-		sqlite3_bind_blob(st, col[i], b[i]->p ? (const void *)b[i]->p : "", (int)b[i]->n, SQLITE_STATIC);
+		sqlite3_bind_blob(st, col[i], b[i]->p ? (const void *)b[i]->p : "", (int)b[i]->n,
+				  SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(st, 2, r->version);
 	int rc = sqlite3_step(st);
@@ -519,7 +538,8 @@ int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, str
 	if (rc == SQLITE_DONE)
 		return KITH_OK;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return kith_err_set(err, KITH_E_EXISTS, "row", "version %lld of this record is already in the vault",
+		return kith_err_set(err, KITH_E_EXISTS, "row",
+				    "version %lld of this record is already in the vault",
 				    (long long)r->version);
 	return db_fail(s->db, rc, "writing a row", err);
 }
@@ -527,7 +547,8 @@ int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, str
 int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*), count(DISTINCT id) FROM \"rows\"", -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT count(*), count(DISTINCT id) FROM \"rows\"", -1, &st, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (rows)
 			*rows = (size_t)sqlite3_column_int64(st, 0);
@@ -539,8 +560,8 @@ int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct
 	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "counting rows", err);
 }
 
-static int cursor_new(struct kith_store *s, const char *sql, struct kith_store_cursor **out, sqlite3_stmt **st,
-		      struct kith_err *err)
+static int cursor_new(struct kith_store *s, const char *sql, struct kith_store_cursor **out,
+		      sqlite3_stmt **st, struct kith_err *err)
 {
 	struct kith_store_cursor *c = calloc(1, sizeof *c);
 	if (!c)
@@ -589,13 +610,14 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
 			break;
-		if (sqlite3_column_type(st, 0) != SQLITE_BLOB || sqlite3_column_bytes(st, 0) != KITH_STORE_ID_BYTES ||
-		    seen * 2 + 16 > cap)
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 0) != KITH_STORE_ID_BYTES || seen * 2 + 16 > cap)
 			continue; /* a malformed id: the scan hands it up as it is */
 		const uint8_t *id = sqlite3_column_blob(st, 0);
 		size_t i = newest_slot(tab, cap, id);
 		memcpy(tab[i].id, id, KITH_STORE_ID_BYTES);
-		tab[i].version = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
+		tab[i].version =
+		    sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
 		tab[i].used = 1;
 		seen++;
 	}
@@ -620,7 +642,8 @@ int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, i
 		       struct kith_store_cursor **out, struct kith_err *err)
 {
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\" WHERE id = ?1 AND (?2 = 0 OR version < ?2) ORDER BY version",
+	snprintf(sql, sizeof sql,
+		 "SELECT %s FROM \"rows\" WHERE id = ?1 AND (?2 = 0 OR version < ?2) ORDER BY version",
 		 row_cols);
 	sqlite3_stmt *st = NULL;
 	int rc = cursor_new(s, sql, out, &st, err);
@@ -651,7 +674,8 @@ int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *r
 		if (rc != SQLITE_ROW)
 			return db_fail(c->s->db, rc, "reading rows", err);
 		row->id = col_blob(c->st, 0);
-		row->version = sqlite3_column_type(c->st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(c->st, 1) : -1;
+		row->version =
+		    sqlite3_column_type(c->st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(c->st, 1) : -1;
 		if (!c->tab || row->id.n != KITH_STORE_ID_BYTES)
 			break;
 		struct newest *e = &c->tab[newest_slot(c->tab, c->cap, row->id.p)];
@@ -659,7 +683,7 @@ int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *r
 			break;
 		if (e->used == 1 && e->version == row->version) {
 			e->used = 2; /* handed up: one row per id, whatever the file holds */
-			break;       /* the newest (-1 on both sides: a version that is not a number) */
+			break;	     /* the newest (-1 on both sides: a version that is not a number) */
 		}
 	}
 	row->device = col_blob(c->st, 2);

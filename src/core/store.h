@@ -36,9 +36,9 @@ struct kith_store_cursor;
 
 /* The one row of the header table. */
 struct kith_store_header {
-	uint32_t format;                         /* KITH_STORE_FORMAT */
+	uint32_t format; /* KITH_STORE_FORMAT */
 	uint8_t vault_id[KITH_STORE_ID_BYTES];
-	int kdf;                                 /* enum kith_kdf */
+	int kdf; /* enum kith_kdf */
 	unsigned long long opslimit;
 	size_t memlimit;
 	int alg;
@@ -95,13 +95,14 @@ void kith_store_rollback(struct kith_store *s);
 /* Header. get: KITH_OK, KITH_E_CORRUPT (missing, or fields of a wrong size or
  * range), KITH_E_DB. put replaces it: KITH_OK, KITH_E_DB. */
 int kith_store_header_get(struct kith_store *s, struct kith_store_header *h, struct kith_err *err) KITH_WUR;
-int kith_store_header_put(struct kith_store *s, const struct kith_store_header *h, struct kith_err *err) KITH_WUR;
+int kith_store_header_put(struct kith_store *s, const struct kith_store_header *h,
+			  struct kith_err *err) KITH_WUR;
 
 /* Key slots by name ("main", "duress"). get copies exactly nonce_len and
  * box_len bytes: KITH_OK, KITH_E_NOTFOUND (no such slot), KITH_E_CORRUPT
  * (other sizes), KITH_E_DB. put inserts or replaces: KITH_OK, KITH_E_DB. */
-int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len, uint8_t *box,
-			size_t box_len, struct kith_err *err) KITH_WUR;
+int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len,
+			uint8_t *box, size_t box_len, struct kith_err *err) KITH_WUR;
 int kith_store_slot_put(struct kith_store *s, const char *name, const uint8_t *nonce, size_t nonce_len,
 			const uint8_t *box, size_t box_len, struct kith_err *err) KITH_WUR;
 
@@ -132,16 +133,19 @@ int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct
  * or every version
  * of one record (oldest first, below `below` when nonzero). next returns 1 with
  * *row set, 0 at the end, or a negative status (KITH_E_CORRUPT, KITH_E_DB). */
-int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out, struct kith_err *err) KITH_WUR;
+int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out,
+			    struct kith_err *err) KITH_WUR;
 int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t below,
 		       struct kith_store_cursor **out, struct kith_err *err) KITH_WUR;
-int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *row, struct kith_err *err) KITH_WUR;
+int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *row,
+			   struct kith_err *err) KITH_WUR;
 void kith_store_cursor_free(struct kith_store_cursor *c);
 
 /* Reads an integer pragma of this connection ("secure_delete", "synchronous",
  * "application_id", ...; name: lower-case letters and '_' only), for checks
  * and diagnostics. KITH_OK, KITH_E_INVALID (bad name), KITH_E_DB. */
-int kith_store_pragma(struct kith_store *s, const char *name, long long *value, struct kith_err *err) KITH_WUR;
+int kith_store_pragma(struct kith_store *s, const char *name, long long *value,
+		      struct kith_err *err) KITH_WUR;
 
 /* Checkpoints the WAL into the file and truncates it to zero bytes, so old
  * page images (a destroyed key slot) do not survive in the journal.

@@ -45,11 +45,11 @@
 #include "core/store.h"
 
 #define ID_BYTES KITH_CRYPTO_ID_BYTES
-#define KIND_MAX 32          /* bytes of a kind name */
-#define KINDS_MAX 256        /* distinct kinds in one vault */
+#define KIND_MAX 32   /* bytes of a kind name */
+#define KINDS_MAX 256 /* distinct kinds in one vault */
 #define ACTION_MAX 64
 #define NOTE_MAX 4096
-#define CHUNK 4096           /* rows decrypted per round at unlock */
+#define CHUNK 4096 /* rows decrypted per round at unlock */
 #define THREADS_MAX 64
 #define JSON_DEPTH_MAX 512
 #define ORGKEY_FILE_MAX 4096
@@ -64,13 +64,13 @@ static const struct {
 	unsigned long long ops;
 	size_t mem;
 } kdf_levels[] = {
-	[KITH_KDF_MODERATE] = {"moderate", crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
-			       crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
-	[KITH_KDF_SENSITIVE] = {"sensitive", crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE,
-				crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE},
-	[KITH_KDF_INTERACTIVE] = {"interactive", crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE},
-	[KITH_KDF_TEST] = {"test", crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN},
+    [KITH_KDF_MODERATE] = {"moderate", crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+			   crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
+    [KITH_KDF_SENSITIVE] = {"sensitive", crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE,
+			    crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE},
+    [KITH_KDF_INTERACTIVE] = {"interactive", crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE},
+    [KITH_KDF_TEST] = {"test", crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN},
 };
 #define KDF_LEVELS (sizeof kdf_levels / sizeof kdf_levels[0])
 
@@ -222,19 +222,19 @@ static void map_del(struct map *m, const void *key, size_t n)
 struct rec {
 	uint8_t id[ID_BYTES];
 	size_t kind;
-	size_t pos;          /* in its kind's arrays */
-	int64_t created;     /* `at` of version 1 */
-	char *mem;           /* the view's strings; wiped when freed */
+	size_t pos;	 /* in its kind's arrays */
+	int64_t created; /* `at` of version 1 */
+	char *mem;	 /* the view's strings; wiped when freed */
 	size_t mem_len;
 };
 
 struct kindx {
 	char name[KIND_MAX + 1];
 	struct kith_record_view *views; /* creation order */
-	struct rec **recs;              /* parallel to views */
+	struct rec **recs;		/* parallel to views */
 	size_t n, cap;
-	struct map refs;                /* ref -> struct rec * */
-	uint64_t next_seq;              /* next ref number of this device; 0: not computed */
+	struct map refs;   /* ref -> struct rec * */
+	uint64_t next_seq; /* next ref number of this device; 0: not computed */
 };
 
 struct dmg {
@@ -253,9 +253,9 @@ struct kith_vault {
 	char device_hex[KITH_VAULT_DEVICE_HEX];
 	struct kindx **kinds;
 	size_t nkinds;
-	struct map ids;                    /* id -> struct rec * */
-	struct kith_vault_damage *damage;  /* public part */
-	struct dmg *dmg;                   /* parallel */
+	struct map ids;			  /* id -> struct rec * */
+	struct kith_vault_damage *damage; /* public part */
+	struct dmg *dmg;		  /* parallel */
 	size_t ndamage, damage_cap;
 	size_t rows, unreadable;
 	uint64_t generation;
@@ -267,21 +267,21 @@ struct staged {
 	uint8_t id[ID_BYTES];
 	uint32_t version;
 	size_t kind;
-	struct rec *target;       /* the indexed record this is a new version of */
-	struct staged *prev;      /* or the staged version before this one */
-	int repairs;              /* a new version of a damaged record */
+	struct rec *target;  /* the indexed record this is a new version of */
+	struct staged *prev; /* or the staged version before this one */
+	int repairs;	     /* a new version of a damaged record */
 	int64_t created;
-	char *env;                /* the envelope plaintext (wiped after sealing) */
+	char *env; /* the envelope plaintext (wiped after sealing) */
 	size_t env_cap;
-	char *mem;                /* the view's strings */
+	char *mem; /* the view's strings */
 	size_t mem_len;
 	struct kith_record_view view;
 	struct kith_crypto_row row;
 	int rc;
-	struct rec *newrec;       /* reserved before the commit when it adds a record */
+	struct rec *newrec; /* reserved before the commit when it adds a record */
 	struct rec *installed;
-	int queued;               /* handed to the background sealer (under its mutex) */
-	atomic_int sealed;        /* row, rc final (set by whoever sealed it) */
+	int queued;	   /* handed to the background sealer (under its mutex) */
+	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
 };
 
 /*
@@ -297,10 +297,10 @@ struct staged {
 
 struct sealer {
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* work queued, or stop */
+	pthread_cond_t cv;	/* work queued, or stop */
 	pthread_cond_t done_cv; /* a version was sealed while the committer waits */
 	int waiting;
-	struct staged **q;      /* staged versions in put order */
+	struct staged **q; /* staged versions in put order */
 	size_t n, cap, next;
 	int stop;
 	pthread_t th[THREADS_MAX];
@@ -311,13 +311,13 @@ struct kith_vault_batch {
 	struct kith_vault *v;
 	struct staged **s;
 	size_t n, cap;
-	struct map ids;    /* id -> latest struct staged * */
-	struct map *refs;  /* per kind: ref -> latest struct staged *, or &retired */
-	uint64_t *seq;     /* per kind: next ref number; 0: not used */
+	struct map ids;	  /* id -> latest struct staged * */
+	struct map *refs; /* per kind: ref -> latest struct staged *, or &retired */
+	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
 	size_t nkinds;
 	struct sealer sl;
-	int sl_init;       /* mutex and condition initialized */
-	int keys_open;     /* the batch holds the keys accessible */
+	int sl_init;   /* mutex and condition initialized */
+	int keys_open; /* the batch holds the keys accessible */
 };
 
 static char retired; /* the address marks a ref given up in this batch (never written) */
@@ -376,8 +376,8 @@ static void *pool_run(void *arg)
 /* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
  * do other work, then must call pool_finish. A thread that cannot be started
  * only means fewer helpers: pool_finish does the rest on the caller. */
-static void pool_start(struct pool *p, size_t helpers, size_t n, void (*fn)(void *, size_t, struct kith_sbuf *),
-		       void *ctx)
+static void pool_start(struct pool *p, size_t helpers, size_t n,
+		       void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx)
 {
 	p->n = n;
 	p->fn = fn;
@@ -434,7 +434,16 @@ struct env {
 	unsigned have;
 };
 
-enum { E_KIND = 1, E_REF = 2, E_BODY = 4, E_AT = 8, E_DEVICE = 16, E_ACTION = 32, E_NOTE = 64, E_CREATED = 128 };
+enum {
+	E_KIND = 1,
+	E_REF = 2,
+	E_BODY = 4,
+	E_AT = 8,
+	E_DEVICE = 16,
+	E_ACTION = 32,
+	E_NOTE = 64,
+	E_CREATED = 128
+};
 
 static void skip_ws(const char *s, size_t n, size_t *i)
 {
@@ -468,8 +477,8 @@ static int scan_string(const char *s, size_t n, size_t *i, struct span *sp)
 				return -1;
 			char e = s[*i + 1];
 			if (e == 'u') {
-				if (*i + 5 >= n || !is_hex(s[*i + 2]) || !is_hex(s[*i + 3]) || !is_hex(s[*i + 4]) ||
-				    !is_hex(s[*i + 5]))
+				if (*i + 5 >= n || !is_hex(s[*i + 2]) || !is_hex(s[*i + 3]) ||
+				    !is_hex(s[*i + 4]) || !is_hex(s[*i + 5]))
 					return -1;
 				*i += 6;
 				continue;
@@ -615,8 +624,9 @@ static int env_parse(const char *s, size_t n, struct env *e)
 		static const struct {
 			const char *name;
 			unsigned bit;
-		} keys[] = {{"kind", E_KIND},     {"ref", E_REF},       {"body", E_BODY}, {"at", E_AT},
-			    {"device", E_DEVICE}, {"action", E_ACTION}, {"note", E_NOTE}, {"created", E_CREATED}};
+		} keys[] = {{"kind", E_KIND}, {"ref", E_REF},	     {"body", E_BODY},
+			    {"at", E_AT},     {"device", E_DEVICE},  {"action", E_ACTION},
+			    {"note", E_NOTE}, {"created", E_CREATED}};
 		unsigned bit = 0;
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
 			if (key.n == strlen(keys[k].name) && memcmp(key.p, keys[k].name, key.n) == 0)
@@ -624,12 +634,12 @@ static int env_parse(const char *s, size_t n, struct env *e)
 		if (bit & e->have)
 			return -1; /* duplicate key */
 		e->have |= bit;
-		struct span *str = bit == E_KIND ? &e->kind
-				   : bit == E_REF ? &e->ref
+		struct span *str = bit == E_KIND     ? &e->kind
+				   : bit == E_REF    ? &e->ref
 				   : bit == E_DEVICE ? &e->device
 				   : bit == E_ACTION ? &e->action
-				   : bit == E_NOTE ? &e->note
-						   : NULL;
+				   : bit == E_NOTE   ? &e->note
+						     : NULL;
 		if (str) {
 			if (scan_string(s, n, &i, str))
 				return -1;
@@ -671,7 +681,9 @@ static int env_parse(const char *s, size_t n, struct env *e)
 
 static unsigned hexval(char c)
 {
-	return c <= '9' ? (unsigned)(c - '0') : c <= 'F' ? (unsigned)(c - 'A' + 10) : (unsigned)(c - 'a' + 10);
+	return c <= '9'	  ? (unsigned)(c - '0')
+	       : c <= 'F' ? (unsigned)(c - 'A' + 10)
+			  : (unsigned)(c - 'a' + 10);
 }
 
 static size_t put_utf8(char *out, uint32_t cp)
@@ -718,14 +730,14 @@ static long decode_string(struct span sp, char *out)
 			i += 2;
 			continue;
 		}
-		uint32_t cp = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 | hexval(sp.p[i + 4]) << 4 |
-			      hexval(sp.p[i + 5]);
+		uint32_t cp = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 |
+			      hexval(sp.p[i + 4]) << 4 | hexval(sp.p[i + 5]);
 		i += 6;
 		if (cp >= 0xD800 && cp <= 0xDBFF) {
 			if (i + 6 > sp.n || sp.p[i] != '\\' || sp.p[i + 1] != 'u')
 				return -1;
-			uint32_t lo = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 | hexval(sp.p[i + 4]) << 4 |
-				      hexval(sp.p[i + 5]);
+			uint32_t lo = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 |
+				      hexval(sp.p[i + 4]) << 4 | hexval(sp.p[i + 5]);
 			if (lo < 0xDC00 || lo > 0xDFFF)
 				return -1;
 			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
@@ -754,11 +766,11 @@ static int kind_name_ok(const char *s)
  * ref, action, note, body, each NUL-terminated; fills the view's pointers.
  * -1 when a field is malformed (the envelope is then "bad envelope").
  */
-static int mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8_t *device_pk, uint32_t version,
-		     char **out, size_t *out_len, struct kith_record_view *view)
+static int mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8_t *device_pk,
+		     uint32_t version, char **out, size_t *out_len, struct kith_record_view *view)
 {
-	size_t need = KITH_VAULT_ID_HEX + KITH_VAULT_DEVICE_HEX + e->kind.n + 1 + e->ref.n + 1 + e->action.n + 1 +
-		      e->note.n + 1 + e->body.n + 1;
+	size_t need = KITH_VAULT_ID_HEX + KITH_VAULT_DEVICE_HEX + e->kind.n + 1 + e->ref.n + 1 + e->action.n +
+		      1 + e->note.n + 1 + e->body.n + 1;
 	char *m = malloc(need);
 	if (!m)
 		return KITH_E_NOMEM;
@@ -1054,7 +1066,7 @@ enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
 
 struct job {
 	struct kith_crypto_row row; /* ct: an owned copy */
-	int status;                 /* J_* or a negative kith status */
+	int status;		    /* J_* or a negative kith status */
 	const char *reason;
 	char *mem;
 	size_t mem_len;
@@ -1167,7 +1179,10 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 
 static void unlock_job(void *ctx, size_t i, struct kith_sbuf *scratch)
 {
-	struct { const struct kith_vault *v; struct job *jobs; } *c = ctx;
+	struct {
+		const struct kith_vault *v;
+		struct job *jobs;
+	} *c = ctx;
 	decode_row(c->v, &c->jobs[i], scratch);
 }
 
@@ -1261,7 +1276,8 @@ static int damage_resolve(struct kith_vault *v, struct kith_err *err)
 }
 
 /* Decrypts and indexes every current row. */
-static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg, struct kith_err *err)
+static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
+		     struct kith_err *err)
 {
 	size_t total = 0;
 	int rc = kith_store_count(v->store, &v->rows, &total, err);
@@ -1285,14 +1301,18 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 		rc = load_row(&sr, &jobs[n[0]++]);
 	while (!rc && n[cur]) {
-		struct { const struct kith_vault *v; struct job *jobs; } ctx = {v, jobs + (size_t)cur * CHUNK};
+		struct {
+			const struct kith_vault *v;
+			struct job *jobs;
+		} ctx = {v, jobs + (size_t)cur * CHUNK};
 		struct pool p;
 		pool_start(&p, v->threads, n[cur], unlock_job, &ctx);
 		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
 		n[1 - cur] = 0;
 		if (more < 0)
 			rc = more;
-		while (!rc && more == 1 && n[1 - cur] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
+		while (!rc && more == 1 && n[1 - cur] < CHUNK &&
+		       (more = kith_store_cursor_next(c, &sr, err)) == 1)
 			rc = load_row(&sr, &next[n[1 - cur]++]);
 		if (!rc && more < 0)
 			rc = more;
@@ -1348,7 +1368,8 @@ static int check_header(const struct kith_store_header *h, struct kith_err *err)
 		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged (format)");
 	if (h->kdf < 0 || (size_t)h->kdf >= KDF_LEVELS || kdf_levels[h->kdf].ops != h->opslimit ||
 	    kdf_levels[h->kdf].mem != h->memlimit || h->alg != crypto_pwhash_ALG_ARGON2ID13)
-		return kith_err_set(err, KITH_E_CORRUPT, "header", "the key derivation settings in the header are damaged");
+		return kith_err_set(err, KITH_E_CORRUPT, "header",
+				    "the key derivation settings in the header are damaged");
 	return KITH_OK;
 }
 
@@ -1382,7 +1403,8 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 		if ((rc = kith_store_slots_destroy(v->store, err)) ||
 		    (rc = kith_store_slot_put(v->store, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
 		    (rc = kith_store_slot_put(v->store, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
-		    (rc = kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err)) ||
+		    (rc = kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k),
+						kith_crypto_keys_box_pk(k), err)) ||
 		    (rc = kith_store_commit(v->store, err)))
 			kith_store_rollback(v->store);
 	}
@@ -1398,7 +1420,8 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 }
 
 int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
-		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg, struct kith_err *err)
+		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
+		    struct kith_err *err)
 {
 	if (!out || !path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
@@ -1413,15 +1436,18 @@ int kith_vault_open(struct kith_vault **out, const char *path, const char *pass,
 	int rc = kith_store_open(&v->store, path, err);
 	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)))
 		goto fail;
-	int has_main = (rc = kith_store_slot_get(v->store, slot_main, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
+	int has_main =
+	    (rc = kith_store_slot_get(v->store, slot_main, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
-	int has_duress = (rc = kith_store_slot_get(v->store, slot_duress, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
+	int has_duress =
+	    (rc = kith_store_slot_get(v->store, slot_duress, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
 	if (!has_main && !has_duress) {
-		rc = kith_err_set(err, KITH_E_AUTH, "vault",
-				  "this vault's keys were destroyed: restore them with the organization key backup");
+		rc = kith_err_set(
+		    err, KITH_E_AUTH, "vault",
+		    "this vault's keys were destroyed: restore them with the organization key backup");
 		goto fail;
 	}
 	struct kith_crypto_kdf kdf = hdr_kdf(&v->hdr);
@@ -1433,8 +1459,10 @@ int kith_vault_open(struct kith_vault **out, const char *path, const char *pass,
 		rc = kith_crypto_slot_open(kek, mn, mb, &v->keys, vid, err);
 		if (rc == KITH_CRYPTO_SLOT_KEYS) {
 			if (memcmp(vid, v->hdr.vault_id, ID_BYTES) != 0 ||
-			    memcmp(kith_crypto_keys_org_pk(v->keys), v->hdr.org_pk, KITH_CRYPTO_PK_BYTES) != 0) {
-				rc = kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header does not match its keys");
+			    memcmp(kith_crypto_keys_org_pk(v->keys), v->hdr.org_pk, KITH_CRYPTO_PK_BYTES) !=
+				0) {
+				rc = kith_err_set(err, KITH_E_CORRUPT, "header",
+						  "the vault header does not match its keys");
 				goto fail;
 			}
 		} else if (rc < 0 && rc != KITH_E_AUTH) {
@@ -1471,8 +1499,8 @@ fail:
 	return rc;
 }
 
-int kith_vault_create(const char *path, const char *pass, size_t pass_len, const struct kith_vault_create_opts *opts,
-		      struct kith_err *err)
+int kith_vault_create(const char *path, const char *pass, size_t pass_len,
+		      const struct kith_vault_create_opts *opts, struct kith_err *err)
 {
 	static const struct kith_vault_create_opts none = {0};
 	if (!opts)
@@ -1482,11 +1510,13 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len, const
 	if (!pass || pass_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
 	if ((unsigned)opts->kdf >= KDF_LEVELS)
-		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d", (int)opts->kdf);
+		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
+				    (int)opts->kdf);
 	if (opts->duress && opts->duress_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
 	if (access(path, F_OK) == 0)
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
 
@@ -1510,7 +1540,8 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len, const
 	if (rc)
 		return rc;
 	memcpy(h.org_pk, kith_crypto_keys_org_pk(k), sizeof h.org_pk);
-	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)) || (rc = kith_crypto_keys_access(k, 1)))
+	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)) ||
+	    (rc = kith_crypto_keys_access(k, 1)))
 		goto out;
 	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
 	keys_idle(k);
@@ -1574,7 +1605,8 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 	int rc = kith_store_open(&s, path, err);
 	if (rc)
 		return rc;
-	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_commit(s, err)))
+	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_slots_destroy(s, err)) ||
+	    (rc = kith_store_commit(s, err)))
 		kith_store_rollback(s);
 	if (!rc)
 		rc = kith_store_checkpoint(s, err);
@@ -1584,8 +1616,9 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 
 /* Writes a new header salt and both slots: keys under pass, the duress marker
  * under duress (or random filler), then truncates the journal. */
-static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith_crypto_keys *k, const char *pass,
-		  size_t pass_len, const char *duress_pass, size_t duress_len, int enroll, struct kith_err *err)
+static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith_crypto_keys *k,
+		  const char *pass, size_t pass_len, const char *duress_pass, size_t duress_len, int enroll,
+		  struct kith_err *err)
 {
 	struct kith_store_header nh = *h;
 	randombytes_buf(nh.salt, sizeof nh.salt);
@@ -1640,7 +1673,8 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 	if (duress_pass && duress_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (duress_pass && duress_len == new_len && sodium_memcmp(duress_pass, new_pass, new_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
 	return rewrap(v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len, 0, err);
@@ -1652,15 +1686,18 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 	if (!v || !out_path)
 		return kith_err_set(err, KITH_E_INVALID, "org key", "no output path");
 	if (!kith_crypto_keys_holds_org(v->keys))
-		return kith_err_set(err, KITH_E_NOTFOUND, "org key", "this device does not hold the organization key");
+		return kith_err_set(err, KITH_E_NOTFOUND, "org key",
+				    "this device does not hold the organization key");
 	/* MODERATE, or the vault's own level when that is stronger; a vault made
 	 * with the test level (tests, benchmarks) gets a test-level backup. */
-	int level = v->hdr.kdf == KITH_KDF_TEST || v->hdr.kdf == KITH_KDF_SENSITIVE ? v->hdr.kdf : KITH_KDF_MODERATE;
+	int level =
+	    v->hdr.kdf == KITH_KDF_TEST || v->hdr.kdf == KITH_KDF_SENSITIVE ? v->hdr.kdf : KITH_KDF_MODERATE;
 	struct kith_sbuf file = KITH_SBUF_INIT;
 	int rc = kith_crypto_keys_access(v->keys, 1);
 	if (rc)
 		return kith_err_set(err, rc, "org key", "guarded memory failed");
-	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, kdf_levels[level].ops, kdf_levels[level].mem, &file, err);
+	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, kdf_levels[level].ops, kdf_levels[level].mem,
+				       &file, err);
 	keys_idle(v->keys);
 	if (!rc)
 		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
@@ -1749,8 +1786,10 @@ static int parse_id(const char *hex, uint8_t id[ID_BYTES])
 		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
 			return -1;
 	size_t bin_len = 0;
-	return sodium_hex2bin(id, ID_BYTES, hex, 2 * ID_BYTES, NULL, &bin_len, NULL) == 0 && bin_len == ID_BYTES ? 0
-														   : -1;
+	return sodium_hex2bin(id, ID_BYTES, hex, 2 * ID_BYTES, NULL, &bin_len, NULL) == 0 &&
+		       bin_len == ID_BYTES
+		   ? 0
+		   : -1;
 }
 
 const struct kith_record_view *kith_vault_find_id(const struct kith_vault *v, const char *id)
@@ -2084,8 +2123,9 @@ static int env_write(struct kith_sbuf *sb, const char *kind, const char *ref, co
 	return rc;
 }
 
-int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, const struct kith_vault_put_opts *opts,
-		   char ref_out[KITH_VAULT_REF_MAX], char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
+int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+		   char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
 {
 	static const struct kith_vault_put_opts none = {0};
 	if (!opts)
@@ -2098,9 +2138,11 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 		return rc;
 	const char *note = opts->note ? opts->note : "";
 	if (opts->action && (!opts->action[0] || !text_ok(opts->action, ACTION_MAX)))
-		return kith_err_set(err, KITH_E_INVALID, "action", "the action must be 1 to %d bytes of UTF-8", ACTION_MAX);
+		return kith_err_set(err, KITH_E_INVALID, "action",
+				    "the action must be 1 to %d bytes of UTF-8", ACTION_MAX);
 	if (!text_ok(note, NOTE_MAX))
-		return kith_err_set(err, KITH_E_INVALID, "note", "the note must be at most %d bytes of UTF-8", NOTE_MAX);
+		return kith_err_set(err, KITH_E_INVALID, "note", "the note must be at most %d bytes of UTF-8",
+				    NOTE_MAX);
 	int has_ref = kith_record_kind_has_ref(kind);
 	const char *body_ref = has_ref ? kith_record_ref(body) : NULL;
 	if (body_ref && strlen(body_ref) >= KITH_VAULT_REF_MAX)
@@ -2108,7 +2150,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 	size_t ki;
 	rc = kind_intern(v, kind, &ki);
 	if (rc)
-		return kith_err_set(err, rc, "kind", rc == KITH_E_NOMEM ? "out of memory" : "bad record kind");
+		return kith_err_set(err, rc, "kind",
+				    rc == KITH_E_NOMEM ? "out of memory" : "bad record kind");
 	if (batch_sync(b))
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	struct kindx *k = v->kinds[ki];
@@ -2125,9 +2168,13 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 			tdmg = damage_find_id(v, id);
 		if (!tst && !trec && tdmg < 0)
 			return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
-		size_t tk = tst ? tst->kind : trec ? trec->kind : v->dmg[tdmg].has_kind ? v->dmg[tdmg].kind : ki;
+		size_t tk = tst			    ? tst->kind
+			    : trec		    ? trec->kind
+			    : v->dmg[tdmg].has_kind ? v->dmg[tdmg].kind
+						    : ki;
 		if (tk != ki)
-			return kith_err_set(err, KITH_E_INVALID, "kind", "the record with this id is of another kind");
+			return kith_err_set(err, KITH_E_INVALID, "kind",
+					    "the record with this id is of another kind");
 	} else if (body_ref) {
 		void *x = map_get(&b->refs[ki], body_ref, strlen(body_ref));
 		if (x && x != &retired)
@@ -2153,8 +2200,9 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 		memcpy(id, trec->id, ID_BYTES);
 	} else if (tdmg >= 0) {
 		if (v->damage[tdmg].version == 0)
-			return kith_err_set(err, KITH_E_INVALID, "version",
-					    "the record's newest row is malformed: it cannot take a new version");
+			return kith_err_set(
+			    err, KITH_E_INVALID, "version",
+			    "the record's newest row is malformed: it cannot take a new version");
 		cur_version = v->damage[tdmg].version;
 		cur_ref = v->damage[tdmg].ref;
 		if (v->dmg[tdmg].has_kind)
@@ -2163,11 +2211,12 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 	} else {
 		do
 			randombytes_buf(id, sizeof id);
-		while (map_get(&v->ids, id, ID_BYTES) || map_get(&b->ids, id, ID_BYTES) || damage_find_id(v, id) >= 0);
+		while (map_get(&v->ids, id, ID_BYTES) || map_get(&b->ids, id, ID_BYTES) ||
+		       damage_find_id(v, id) >= 0);
 	}
 	if (opts->expect_version && opts->expect_version != cur_version)
-		return kith_err_set(err, KITH_E_EXISTS, "version", "version conflict: the record is at version %u",
-				    (unsigned)cur_version);
+		return kith_err_set(err, KITH_E_EXISTS, "version",
+				    "version conflict: the record is at version %u", (unsigned)cur_version);
 	if (cur_version == UINT32_MAX)
 		return kith_err_set(err, KITH_E_LIMIT, "version", "the record has too many versions");
 
@@ -2179,7 +2228,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 			snprintf(ref, sizeof ref, "%s", body_ref);
 			if (found && strcmp(cur_ref, body_ref) != 0) {
 				if (ref_taken(b, ki, ref, id))
-					return kith_err_set(err, KITH_E_EXISTS, "ref", "a record with this ref already exists");
+					return kith_err_set(err, KITH_E_EXISTS, "ref",
+							    "a record with this ref already exists");
 				ref_moves = cur_ref[0] != '\0';
 			}
 		} else if (found && cur_ref[0]) {
@@ -2201,7 +2251,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 		use = copy;
 	}
 	rc = kith_sbuf_grow(&canon, 4096) ? kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory")
-					   : kith_record_canonical(use, &canon, err);
+					  : kith_record_canonical(use, &canon, err);
 	json_decref(copy);
 	if (rc) {
 		kith_sbuf_release(&canon);
@@ -2230,7 +2280,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, c
 		free(s);
 		return kith_err_set(err, KITH_E_INTERNAL, "envelope", "the envelope does not parse");
 	}
-	rc = mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len, &s->view);
+	rc = mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len,
+		       &s->view);
 	s->env_cap = env.cap;
 	s->env = kith_sbuf_detach(&env, NULL);
 	if (rc || !s->env) {
@@ -2531,19 +2582,20 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		else
 			sealer_wait(b, s);
 		if (s->rc) {
-			rc = kith_err_set(err, s->rc, "batch", "sealing a record failed: %s", kith_status_str(s->rc));
+			rc = kith_err_set(err, s->rc, "batch", "sealing a record failed: %s",
+					  kith_status_str(s->rc));
 			break;
 		}
 		const struct kith_crypto_row *r = &s->row;
 		struct kith_store_row sr = {
-			.id = {r->id, sizeof r->id},
-			.device = {r->device, sizeof r->device},
-			.wrap_org = {r->wrap_org, sizeof r->wrap_org},
-			.wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
-			.nonce = {r->nonce, sizeof r->nonce},
-			.ct = {r->ct, r->ct_len},
-			.sig = {r->sig, sizeof r->sig},
-			.version = r->version,
+		    .id = {r->id, sizeof r->id},
+		    .device = {r->device, sizeof r->device},
+		    .wrap_org = {r->wrap_org, sizeof r->wrap_org},
+		    .wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
+		    .nonce = {r->nonce, sizeof r->nonce},
+		    .ct = {r->ct, r->ct_len},
+		    .sig = {r->sig, sizeof r->sig},
+		    .version = r->version,
 		};
 		rc = kith_store_row_put(v->store, &sr, err);
 		free(s->row.ct); /* written: the ciphertext is not needed any more */
@@ -2555,7 +2607,8 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		kith_store_rollback(v->store);
 		if (rc == KITH_E_EXISTS)
 			rc = kith_err_set(err, KITH_E_DB, "batch",
-					  "version conflict: the vault was changed by another process; nothing was written");
+					  "version conflict: the vault was changed by another process; "
+					  "nothing was written");
 		goto out;
 	}
 	sealer_stop(b, 0);

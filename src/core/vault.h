@@ -38,17 +38,17 @@
 
 #include "core/status.h"
 
-#define KITH_VAULT_ID_HEX 33   /* 32 hex digits + NUL */
-#define KITH_VAULT_REF_MAX 64  /* bytes, with NUL */
+#define KITH_VAULT_ID_HEX 33  /* 32 hex digits + NUL */
+#define KITH_VAULT_REF_MAX 64 /* bytes, with NUL */
 #define KITH_VAULT_DEVICE_HEX 17
 
 /* Argon2id cost, recorded in the vault header. MODERATE is the default; the
  * cheaper ones exist for tests and old laptops and must be asked for. */
 enum kith_kdf {
-	KITH_KDF_MODERATE = 0,    /* crypto_pwhash_*_MODERATE (256 MiB, 3 passes) */
-	KITH_KDF_SENSITIVE = 1,   /* crypto_pwhash_*_SENSITIVE (1 GiB) */
+	KITH_KDF_MODERATE = 0,	  /* crypto_pwhash_*_MODERATE (256 MiB, 3 passes) */
+	KITH_KDF_SENSITIVE = 1,	  /* crypto_pwhash_*_SENSITIVE (1 GiB) */
 	KITH_KDF_INTERACTIVE = 2, /* crypto_pwhash_*_INTERACTIVE (64 MiB) */
-	KITH_KDF_TEST = 3,        /* crypto_pwhash_*_MIN: tests and benchmarks only */
+	KITH_KDF_TEST = 3,	  /* crypto_pwhash_*_MIN: tests and benchmarks only */
 };
 
 /* A struct kith_vault is not thread-safe: callers that share one between
@@ -57,38 +57,38 @@ enum kith_kdf {
 struct kith_vault;
 
 struct kith_vault_create_opts {
-	enum kith_kdf kdf;           /* 0: MODERATE */
-	const char *duress;          /* optional duress passphrase (NULL: none) */
+	enum kith_kdf kdf;  /* 0: MODERATE */
+	const char *duress; /* optional duress passphrase (NULL: none) */
 	size_t duress_len;
 };
 
 struct kith_vault_info {
-	char vault_id[KITH_VAULT_ID_HEX];   /* random, stable */
+	char vault_id[KITH_VAULT_ID_HEX];      /* random, stable */
 	char device_id[KITH_VAULT_DEVICE_HEX]; /* first 8 bytes of this device's signing key, hex */
 	enum kith_kdf kdf;
-	const char *kdf_name;       /* "moderate", ... */
+	const char *kdf_name; /* "moderate", ... */
 	unsigned long long opslimit;
 	size_t memlimit;
-	int holds_org_secret;       /* 1 in a standalone vault */
-	size_t records;             /* readable current records, all kinds */
-	size_t rows;                /* record versions in the file */
-	size_t damaged;             /* records whose newest row failed verification */
-	size_t unreadable;          /* records this device cannot decrypt */
+	int holds_org_secret; /* 1 in a standalone vault */
+	size_t records;	      /* readable current records, all kinds */
+	size_t rows;	      /* record versions in the file */
+	size_t damaged;	      /* records whose newest row failed verification */
+	size_t unreadable;    /* records this device cannot decrypt */
 };
 
 /* One version of one record, decrypted. Borrowed from the vault. */
 struct kith_record_view {
-	const char *id;            /* 32 hex digits */
-	uint32_t version;          /* 1, 2, ... */
-	const char *kind;          /* "case", ... */
-	const char *ref;           /* human reference, unique per kind */
-	const char *body;          /* canonical JSON text of the body */
+	const char *id;	  /* 32 hex digits */
+	uint32_t version; /* 1, 2, ... */
+	const char *kind; /* "case", ... */
+	const char *ref;  /* human reference, unique per kind */
+	const char *body; /* canonical JSON text of the body */
 	size_t body_len;
-	int64_t at;                /* Unix seconds when this version was written */
-	const char *device;        /* 16 hex digits: the writing device */
-	const char *action;        /* "create", "edit", ... */
-	const char *note;          /* "" when none */
-	size_t index;              /* position in kith_vault_records() of its kind */
+	int64_t at;	    /* Unix seconds when this version was written */
+	const char *device; /* 16 hex digits: the writing device */
+	const char *action; /* "create", "edit", ... */
+	const char *note;   /* "" when none */
+	size_t index;	    /* position in kith_vault_records() of its kind */
 };
 
 /*
@@ -181,7 +181,7 @@ struct kith_vault_damage {
 	char id[KITH_VAULT_ID_HEX];
 	char ref[KITH_VAULT_REF_MAX];
 	uint32_t version;
-	const char *reason;        /* "bad signature", "authentication failed", ... */
+	const char *reason; /* "bad signature", "authentication failed", ... */
 };
 const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, size_t *n);
 
@@ -204,16 +204,18 @@ const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, s
 struct kith_vault_batch;
 
 struct kith_vault_put_opts {
-	const char *id;        /* write a new version of this record (NULL: by ref) */
-	int create_only;       /* refuse if a record with this ref exists */
-	const char *action;    /* NULL: "create" or "edit" */
-	const char *note;      /* NULL: none */
+	const char *id;		 /* write a new version of this record (NULL: by ref) */
+	int create_only;	 /* refuse if a record with this ref exists */
+	const char *action;	 /* NULL: "create" or "edit" */
+	const char *note;	 /* NULL: none */
 	uint32_t expect_version; /* nonzero: refuse (KITH_E_EXISTS) unless the current version is this one */
 };
 
-int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, struct kith_err *err) KITH_WUR;
-int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body, const struct kith_vault_put_opts *opts,
-		   char ref_out[KITH_VAULT_REF_MAX], char id_out[KITH_VAULT_ID_HEX], struct kith_err *err) KITH_WUR;
+int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out,
+			   struct kith_err *err) KITH_WUR;
+int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+		   char id_out[KITH_VAULT_ID_HEX], struct kith_err *err) KITH_WUR;
 /* Commits: KITH_OK, or KITH_E_DB/KITH_E_IO with nothing written. Frees b either way. */
 int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err) KITH_WUR;
 /* Abandons an uncommitted batch (rolls back). NULL allowed. */

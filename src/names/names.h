@@ -24,16 +24,16 @@
 #include "core/sbuf.h"
 #include "core/status.h"
 
-#define KITH_NAMES_MAX_KEYS 8     /* blocking keys per name, at most */
+#define KITH_NAMES_MAX_KEYS 8	  /* blocking keys per name, at most */
 #define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */
-#define KITH_NAMES_MAX_SYL 12     /* syllables kept of one name */
-#define KITH_NAMES_MAX_ALT 3      /* unused: a syllable holds sets of readings (kept for the contract) */
+#define KITH_NAMES_MAX_SYL 12	  /* syllables kept of one name */
+#define KITH_NAMES_MAX_ALT 3	  /* unused: a syllable holds sets of readings (kept for the contract) */
 
 enum kith_names_system {
-	KITH_NAMES_RR,       /* Revised Romanization (South, 2000): Bang Miseon / Bang Mi-seon */
-	KITH_NAMES_MR,       /* McCune–Reischauer with diacritics: Pang Mi-sŏn */
+	KITH_NAMES_RR,	     /* Revised Romanization (South, 2000): Bang Miseon / Bang Mi-seon */
+	KITH_NAMES_MR,	     /* McCune–Reischauer with diacritics: Pang Mi-sŏn */
 	KITH_NAMES_MR_PLAIN, /* McCune–Reischauer without diacritics: Pang Mi-son */
-	KITH_NAMES_NK,       /* North Korean official: Pang Mi Son, kh/th/ph, syllables apart */
+	KITH_NAMES_NK,	     /* North Korean official: Pang Mi Son, kh/th/ph, syllables apart */
 	KITH_NAMES_COMMON,   /* common English spellings: Lee, Park, Choi, Mi Sun Bang order kept */
 };
 
@@ -116,8 +116,8 @@ int kith_names_romanize(const char *utf8, size_t len, enum kith_names_system sys
 /* One candidate Hangul reading of a romanized name. */
 struct kith_names_reading {
 	char hangul[64]; /* surname first, no space: "방미선" */
-	double score;    /* in [0, 1], best first */
-	int western;     /* 1 if the input was in Western order (given name first) */
+	double score;	 /* in [0, 1], best first */
+	int western;	 /* 1 if the input was in Western order (given name first) */
 };
 
 /* Reads a romanized name into at most `max` Hangul readings, best first; sets

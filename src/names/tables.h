@@ -27,7 +27,7 @@ extern const struct kith_names_surname kith_names_surnames[];
 extern const size_t kith_names_n_surnames;
 extern const uint8_t kith_names_surname_of[11172];
 extern const uint8_t kith_names_compounds[]; /* indexes of the two-syllable surnames */
-extern const size_t kith_names_n_compounds; /* 1 + index of the one-syllable surname, or 0 */
+extern const size_t kith_names_n_compounds;  /* 1 + index of the one-syllable surname, or 0 */
 
 /* The surname s0 (+ s1 + 1 for two syllables, else 0), or NULL. */
 const struct kith_names_surname *kith_names_surname_find(unsigned s0, unsigned s1p);

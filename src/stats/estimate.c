@@ -63,8 +63,8 @@ static void note_add(struct kith_estimate_row *r, const char *s)
 
 /* Fills a row from a fitted log-linear model: numbers, status, and a
  * profile interval (when with_ci). */
-static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L, const struct kith_loglin_result *f,
-			  int check_state, double level, int with_ci)
+static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L,
+			  const struct kith_loglin_result *f, int check_state, double level, int with_ci)
 {
 	if (check_state == KITH_LOGLIN_NO_MLE) {
 		row->status = KITH_ESTIMATE_NO_MLE;
@@ -95,7 +95,8 @@ static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L, 
 	row->status = KITH_ESTIMATE_OK;
 	if (fabs(f->bias) > 0.1 * f->n_hat) {
 		char b[96];
-		snprintf(b, sizeof b, "large asymptotic bias (%.0f%% of the estimate)", 100 * fabs(f->bias) / f->n_hat);
+		snprintf(b, sizeof b, "large asymptotic bias (%.0f%% of the estimate)",
+			 100 * fabs(f->bias) / f->n_hat);
 		note_add(row, b);
 		row->status = KITH_ESTIMATE_WARNING;
 	}
@@ -189,7 +190,6 @@ static void bridge(void *p, size_t done, size_t total)
 	b->o->progress(b->o->pctx, b->stage, done, total);
 }
 
-
 struct idx_sort {
 	size_t i;
 	double key;
@@ -263,16 +263,16 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 	/* 1. Rcapture's models */
 	{
 		struct kith_loglin_spec specs[10] = {
-			{.family = KITH_LOGLIN_M0},
-			{.family = KITH_LOGLIN_MT},
-			{.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_CHAO},
-			{.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_POISSON},
-			{.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_DARROCH},
-			{.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_GAMMA},
-			{.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_CHAO},
-			{.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_POISSON},
-			{.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_DARROCH},
-			{.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_GAMMA},
+		    {.family = KITH_LOGLIN_M0},
+		    {.family = KITH_LOGLIN_MT},
+		    {.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_CHAO},
+		    {.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_POISSON},
+		    {.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_DARROCH},
+		    {.family = KITH_LOGLIN_MH, .het = KITH_LOGLIN_HET_GAMMA},
+		    {.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_CHAO},
+		    {.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_POISSON},
+		    {.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_DARROCH},
+		    {.family = KITH_LOGLIN_MTH, .het = KITH_LOGLIN_HET_GAMMA},
 		};
 		size_t ns = k >= 3 ? 10 : 2;
 		for (size_t i = 0; i < ns; i++) {
@@ -285,8 +285,10 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 	/* 2. hierarchical models */
 	{
 		struct prog_bridge pb = {&o, "models"};
-		struct kith_select_opts so = {.max_order = o.max_order, .threads = o.threads,
-					      .progress = o.progress ? bridge : NULL, .pctx = &pb};
+		struct kith_select_opts so = {.max_order = o.max_order,
+					      .threads = o.threads,
+					      .progress = o.progress ? bridge : NULL,
+					      .pctx = &pb};
 		rc = kith_select_hierarchical(t, &so, &sel, err);
 		if (rc)
 			goto fail_err;
@@ -312,7 +314,7 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 				for (size_t i = 0; i < nm; i++)
 					if (rankable(&sel.models[i]))
 						ord[c++] = (struct idx_sort){i, crit ? sel.models[i].fit.aic
-										    : sel.models[i].fit.bic};
+										     : sel.models[i].fit.bic};
 				qsort(ord, c, sizeof *ord, cmp_key);
 				for (size_t i = 0; i < c && i < o.top; i++)
 					pick[ord[i].i] = 1;
@@ -323,12 +325,13 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		for (size_t i = 0; i < nm; i++)
 			if (pick[i])
 				ord[c++] = (struct idx_sort){i, sel.models[i].state == KITH_LOGLIN_OK
-								? sel.models[i].fit.bic : HUGE_VAL};
+								    ? sel.models[i].fit.bic
+								    : HUGE_VAL};
 		qsort(ord, c, sizeof *ord, cmp_key);
 		for (size_t j = 0; j < c && !rc; j++) {
 			const struct kith_select_model *m = &sel.models[ord[j].i];
-			struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER, .terms = m->terms,
-							.n_terms = m->n_terms};
+			struct kith_loglin_spec spec = {
+			    .family = KITH_LOGLIN_HIER, .terms = m->terms, .n_terms = m->n_terms};
 			size_t before = rs.n;
 			rc = add_model(&rs, t, &spec, "hierarchical", o.level);
 			if (!rc) {
@@ -349,7 +352,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			for (unsigned i = 0; i < k; i++)
 				for (unsigned j = i + 1; j < k; j++)
 					pairs[np++] = (1u << i) | (1u << j);
-			struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = np};
+			struct kith_loglin_spec spec = {
+			    .family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = np};
 			char nm2[1024];
 			kith_loglin_name(&spec, k, nm2, sizeof nm2);
 			int dup = 0;
@@ -376,7 +380,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		R->sel_stepwise = idx;
 		if (sw.fit.structural) {
 			char b[96];
-			snprintf(b, sizeof b, "%u pair(s) of lists that never overlap as structural zeros", sw.fit.structural);
+			snprintf(b, sizeof b, "%u pair(s) of lists that never overlap as structural zeros",
+				 sw.fit.structural);
 			note_add(row, b);
 		}
 		if (sw.fit.state != KITH_LOGLIN_OK) {
@@ -393,14 +398,17 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			row->status = KITH_ESTIMATE_OK;
 			if (!o.no_boot) {
 				struct prog_bridge pb = {&o, "bootstrap"};
-				struct kith_boot_opts bo = {.replicates = o.boot, .seed = o.seed, .threads = o.threads,
-							    .level = o.level, .progress = o.progress ? bridge : NULL,
+				struct kith_boot_opts bo = {.replicates = o.boot,
+							    .seed = o.seed,
+							    .threads = o.threads,
+							    .level = o.level,
+							    .progress = o.progress ? bridge : NULL,
 							    .pctx = &pb};
 				double pth = o.pthresh;
 				struct kith_err be;
 				kith_err_clear(&be);
-				int brc = kith_interval_bca(t, sw.fit.n_hat, kith_select_stepwise_estimator, &pth, &bo,
-							    &R->boot, &be);
+				int brc = kith_interval_bca(t, sw.fit.n_hat, kith_select_stepwise_estimator,
+							    &pth, &bo, &R->boot, &be);
 				if (brc == KITH_E_NOMEM)
 					goto nomem;
 				R->boot_replicates = o.boot ? o.boot : 1000;
@@ -411,7 +419,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 					row->ci_kind = "bca";
 					if (R->boot.failed) {
 						char b[96];
-						snprintf(b, sizeof b, "%zu bootstrap replicates could not be estimated",
+						snprintf(b, sizeof b,
+							 "%zu bootstrap replicates could not be estimated",
 							 R->boot.failed);
 						note_add(row, b);
 					}
@@ -422,8 +431,10 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 					note_add(row, "the bootstrap failed");
 				}
 			} else {
-				struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER, .terms = sw.pairs,
-								.n_terms = sw.n_pairs, .flags = KITH_LOGLIN_SPARSE};
+				struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER,
+								.terms = sw.pairs,
+								.n_terms = sw.n_pairs,
+								.flags = KITH_LOGLIN_SPARSE};
 				struct kith_loglin *L = NULL;
 				struct kith_loglin_result f;
 				if (kith_loglin_new(&L, t, &spec, NULL) == KITH_OK &&
@@ -518,7 +529,8 @@ nomem:
 	rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	goto cleanup;
 fail:
-	rc = kith_err_set(err, rc, NULL, rc == KITH_E_NOMEM ? "out of memory" : "a model could not be fitted");
+	rc =
+	    kith_err_set(err, rc, NULL, rc == KITH_E_NOMEM ? "out of memory" : "a model could not be fitted");
 	goto cleanup;
 fail_err:
 cleanup:
@@ -551,7 +563,8 @@ static json_t *pick_json(const struct kith_estimate_result *R, size_t i)
 		return json_null();
 	const struct kith_estimate_row *r = &R->rows[i];
 	return json_pack("{s:s, s:o, s:o, s:s?, s:s}", "model", r->name, "n_hat", num(r->n_hat), "ci95",
-			 interval_json(r), "ci_kind", r->ci_kind, "status", kith_estimate_status_name(r->status));
+			 interval_json(r), "ci_kind", r->ci_kind, "status",
+			 kith_estimate_status_name(r->status));
 }
 
 int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struct kith_err *err)
@@ -565,17 +578,17 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 	for (size_t i = 0; i < R->n_rows; i++) {
 		const struct kith_estimate_row *r = &R->rows[i];
 		json_t *m = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s?, s:o, s:o, s:o, s:o, s:s, s:s, s:b}",
-				      "name", r->name, "method", r->method, "n_hat", num(r->n_hat), "se", num(r->se),
-				      "ci95", interval_json(r), "ci_kind", r->ci_kind, "aic", num(r->aic), "bic",
-				      num(r->bic), "deviance", num(r->deviance), "df", num(r->df), "status",
-				      kith_estimate_status_name(r->status), "note", r->note, "defensible",
-				      r->defensible);
+				      "name", r->name, "method", r->method, "n_hat", num(r->n_hat), "se",
+				      num(r->se), "ci95", interval_json(r), "ci_kind", r->ci_kind, "aic",
+				      num(r->aic), "bic", num(r->bic), "deviance", num(r->deviance), "df",
+				      num(r->df), "status", kith_estimate_status_name(r->status), "note",
+				      r->note, "defensible", r->defensible);
 		if (!m || json_array_append_new(models, m))
 			goto nomem;
 	}
 	json_t *selected = json_pack("{s:o, s:o, s:o, s:o}", "bic", pick_json(R, R->sel_bic), "aic",
-				     pick_json(R, R->sel_aic), "stepwise", pick_json(R, R->sel_stepwise), "lcm",
-				     pick_json(R, R->sel_lcm));
+				     pick_json(R, R->sel_aic), "stepwise", pick_json(R, R->sel_stepwise),
+				     "lcm", pick_json(R, R->sel_lcm));
 	json_t *sens = json_null();
 	if (R->lowest != KITH_ESTIMATE_NONE) {
 		json_t *names = json_array();
@@ -585,31 +598,35 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 			if (R->rows[i].defensible)
 				json_array_append_new(names, json_string(R->rows[i].name));
 		const struct kith_estimate_row *lo = &R->rows[R->lowest], *hi = &R->rows[R->highest];
-		sens = json_pack("{s:{s:s, s:s, s:o}, s:{s:s, s:s, s:o}, s:o, s:o}", "lowest", "model", lo->name,
-				 "method", lo->method, "n_hat", num(lo->n_hat), "highest", "model", hi->name, "method",
-				 hi->method, "n_hat", num(hi->n_hat), "ratio", num(hi->n_hat / lo->n_hat), "defensible",
-				 names);
+		sens = json_pack("{s:{s:s, s:s, s:o}, s:{s:s, s:s, s:o}, s:o, s:o}", "lowest", "model",
+				 lo->name, "method", lo->method, "n_hat", num(lo->n_hat), "highest", "model",
+				 hi->name, "method", hi->method, "n_hat", num(hi->n_hat), "ratio",
+				 num(hi->n_hat / lo->n_hat), "defensible", names);
 	}
-	json_t *boot = R->boot_run ? json_pack("{s:I, s:I, s:I, s:o, s:o}", "replicates",
-					       (json_int_t)R->boot_replicates, "used", (json_int_t)R->boot.used,
-					       "failed", (json_int_t)R->boot.failed, "z0", num(R->boot.z0), "a",
-					       num(R->boot.a))
-				   : json_null();
-	json_t *lcm = R->lcm_run ? json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "classes", (json_int_t)R->lcm.classes,
-					     "chains", (json_int_t)R->lcm.chains, "draws", (json_int_t)R->lcm.draws,
-					     "sweeps", (json_int_t)R->lcm.sweeps, "rhat", num(R->lcm.rhat), "mean",
-					     num(R->lcm.mean))
-				 : json_null();
+	json_t *boot =
+	    R->boot_run ? json_pack("{s:I, s:I, s:I, s:o, s:o}", "replicates", (json_int_t)R->boot_replicates,
+				    "used", (json_int_t)R->boot.used, "failed", (json_int_t)R->boot.failed,
+				    "z0", num(R->boot.z0), "a", num(R->boot.a))
+			: json_null();
+	json_t *lcm =
+	    R->lcm_run
+		? json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "classes", (json_int_t)R->lcm.classes, "chains",
+			    (json_int_t)R->lcm.chains, "draws", (json_int_t)R->lcm.draws, "sweeps",
+			    (json_int_t)R->lcm.sweeps, "rhat", num(R->lcm.rhat), "mean", num(R->lcm.mean))
+		: json_null();
 	char seed[32];
 	snprintf(seed, sizeof seed, "%llu", (unsigned long long)R->seed);
-	json_t *settings = json_pack("{s:I, s:b, s:I, s:o, s:s, s:o, s:o}", "max_order", (json_int_t)R->max_order,
-				     "exhaustive", R->exhaustive, "models_fitted", (json_int_t)R->models_fitted,
-				     "level", num(R->level), "seed", seed, "bootstrap", boot, "lcm", lcm);
+	json_t *settings =
+	    json_pack("{s:I, s:b, s:I, s:o, s:s, s:o, s:o}", "max_order", (json_int_t)R->max_order,
+		      "exhaustive", R->exhaustive, "models_fitted", (json_int_t)R->models_fitted, "level",
+		      num(R->level), "seed", seed, "bootstrap", boot, "lcm", lcm);
 	if (!selected || !sens || !settings)
 		goto nomem;
-	if (json_object_set_new(root, "lists", lists) || json_object_set_new(root, "observed", num(R->observed)) ||
+	if (json_object_set_new(root, "lists", lists) ||
+	    json_object_set_new(root, "observed", num(R->observed)) ||
 	    json_object_set_new(root, "models", models) || json_object_set_new(root, "selected", selected) ||
-	    json_object_set_new(root, "sensitivity", sens) || json_object_set_new(root, "settings", settings)) {
+	    json_object_set_new(root, "sensitivity", sens) ||
+	    json_object_set_new(root, "settings", settings)) {
 		lists = models = NULL;
 		goto nomem;
 	}
@@ -661,8 +678,9 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 	if (w > 40)
 		w = 40;
 	if (!rc)
-		rc = kith_sbuf_addf(out, "\n\n%-*s  %-12s %10s %9s %9s %5s %9s %9s  %-24s %s\n", (int)w, "model",
-				    "method", "N", "se", "deviance", "df", "AIC", "BIC", "95% interval", "status");
+		rc = kith_sbuf_addf(out, "\n\n%-*s  %-12s %10s %9s %9s %5s %9s %9s  %-24s %s\n", (int)w,
+				    "model", "method", "N", "se", "deviance", "df", "AIC", "BIC",
+				    "95% interval", "status");
 	for (size_t i = 0; i < R->n_rows && !rc; i++) {
 		const struct kith_estimate_row *r = &R->rows[i];
 		char a[32], b[32], c[32], d[32], e[32], f[32], ci[80];
@@ -676,8 +694,9 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 		char mark[16] = "";
 		if (r->defensible)
 			snprintf(mark, sizeof mark, " *");
-		rc = kith_sbuf_addf(out, "%-*s  %-12s %10s %9s %9s %5s %9s %9s  %-24s %s%s\n", (int)w, r->name, r->method,
-				    a, b, c, d, e, f, ci, kith_estimate_status_name(r->status), mark);
+		rc = kith_sbuf_addf(out, "%-*s  %-12s %10s %9s %9s %5s %9s %9s  %-24s %s%s\n", (int)w,
+				    r->name, r->method, a, b, c, d, e, f, ci,
+				    kith_estimate_status_name(r->status), mark);
 	}
 	const char *label[4] = {"BIC", "AIC", "stepwise", "LCM"};
 	size_t sel[4] = {R->sel_bic, R->sel_aic, R->sel_stepwise, R->sel_lcm};
@@ -697,20 +716,22 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 	}
 	if (!rc && R->lowest != KITH_ESTIMATE_NONE) {
 		const struct kith_estimate_row *lo = &R->rows[R->lowest], *hi = &R->rows[R->highest];
-		rc = kith_sbuf_addf(out,
-				    "\nsensitivity: the defensible models (*) range from %.1f (%s, %s) to %.1f (%s, %s),"
-				    " a factor of %.2f\n",
-				    lo->n_hat, lo->name, lo->method, hi->n_hat, hi->name, hi->method, hi->n_hat / lo->n_hat);
+		rc = kith_sbuf_addf(
+		    out,
+		    "\nsensitivity: the defensible models (*) range from %.1f (%s, %s) to %.1f (%s, %s),"
+		    " a factor of %.2f\n",
+		    lo->n_hat, lo->name, lo->method, hi->n_hat, hi->name, hi->method, hi->n_hat / lo->n_hat);
 	}
 	if (!rc)
-		rc = kith_sbuf_addf(out, "\n%zu hierarchical models %s up to order %u;", R->models_fitted,
-				    R->exhaustive ? "(all of them)" : "(visited by the search)", R->max_order);
+		rc =
+		    kith_sbuf_addf(out, "\n%zu hierarchical models %s up to order %u;", R->models_fitted,
+				   R->exhaustive ? "(all of them)" : "(visited by the search)", R->max_order);
 	if (!rc && R->boot_run)
-		rc = kith_sbuf_addf(out, " bootstrap %zu replicates (%zu used), z0 %.3f, a %.4f;", R->boot_replicates,
-				    R->boot.used, R->boot.z0, R->boot.a);
+		rc = kith_sbuf_addf(out, " bootstrap %zu replicates (%zu used), z0 %.3f, a %.4f;",
+				    R->boot_replicates, R->boot.used, R->boot.z0, R->boot.a);
 	if (!rc && R->lcm_run)
-		rc = kith_sbuf_addf(out, " latent classes K=%u, %u chains, %zu draws, R-hat %.3f;", R->lcm.classes,
-				    R->lcm.chains, R->lcm.draws, R->lcm.rhat);
+		rc = kith_sbuf_addf(out, " latent classes K=%u, %u chains, %zu draws, R-hat %.3f;",
+				    R->lcm.classes, R->lcm.chains, R->lcm.draws, R->lcm.rhat);
 	if (!rc)
 		rc = kith_sbuf_addf(out, " seed %llu\n", (unsigned long long)R->seed);
 	int notes = 0;
@@ -732,7 +753,7 @@ int kith_estimate_svg(const struct kith_estimate_result *R, const char *title, s
 		      struct kith_err *err)
 {
 	struct kith_plot_row *pr = calloc(R->n_rows ? R->n_rows : 1, sizeof *pr);
-	char (*labels)[96] = calloc(R->n_rows ? R->n_rows : 1, sizeof *labels);
+	char(*labels)[96] = calloc(R->n_rows ? R->n_rows : 1, sizeof *labels);
 	if (!pr || !labels) {
 		free(pr);
 		free(labels);
@@ -742,8 +763,7 @@ int kith_estimate_svg(const struct kith_estimate_result *R, const char *title, s
 	for (size_t i = 0; i < R->n_rows; i++) {
 		const struct kith_estimate_row *r = &R->rows[i];
 		snprintf(labels[i], sizeof labels[i], "%s%s%s", r->name,
-			 strcmp(r->method, "stepwise") == 0 ? " (stepwise)" : "",
-			 r->defensible ? " *" : "");
+			 strcmp(r->method, "stepwise") == 0 ? " (stepwise)" : "", r->defensible ? " *" : "");
 		pr[i].label = labels[i];
 		pr[i].status = kith_estimate_status_name(r->status);
 		pr[i].n_hat = r->n_hat;

@@ -38,17 +38,17 @@
 #include "stats/table.h"
 
 struct kith_estimate_opts {
-	unsigned max_order;    /* hierarchical models; 0 means k - 1 for k <= 5, 2 up to 11, else 1 */
-	int all_models;        /* nonzero: every hierarchical model in the panel */
-	size_t top;            /* hierarchical models per criterion in the panel; 0 means 5 */
-	double pthresh;        /* stepwise threshold; 0 means 0.02 */
-	size_t boot;           /* bootstrap replicates; 0 means 1000 */
-	int no_boot;           /* nonzero: no bootstrap (the stepwise model gets a profile interval) */
-	int no_lcm;            /* nonzero: no latent-class model */
-	uint64_t seed;         /* bootstrap and sampler seed */
-	unsigned threads;      /* 0 means one per online processor */
-	double level;          /* 0 means 0.95 */
-	double delta;          /* defensible window in AIC/BIC units; 0 means 2 */
+	unsigned max_order;	  /* hierarchical models; 0 means k - 1 for k <= 5, 2 up to 11, else 1 */
+	int all_models;		  /* nonzero: every hierarchical model in the panel */
+	size_t top;		  /* hierarchical models per criterion in the panel; 0 means 5 */
+	double pthresh;		  /* stepwise threshold; 0 means 0.02 */
+	size_t boot;		  /* bootstrap replicates; 0 means 1000 */
+	int no_boot;		  /* nonzero: no bootstrap (the stepwise model gets a profile interval) */
+	int no_lcm;		  /* nonzero: no latent-class model */
+	uint64_t seed;		  /* bootstrap and sampler seed */
+	unsigned threads;	  /* 0 means one per online processor */
+	double level;		  /* 0 means 0.95 */
+	double delta;		  /* defensible window in AIC/BIC units; 0 means 2 */
 	struct kith_lcm_opts lcm; /* classes, iter, burnin, thin, chains (zero: defaults); seed,
 				     threads and level are taken from above */
 	/* progress: stage is "models", "bootstrap" or "latent classes"; calling thread only */
@@ -65,13 +65,13 @@ enum kith_estimate_status {
 
 /* One model of the panel. Numbers that do not apply are NaN. */
 struct kith_estimate_row {
-	char *name;            /* Rcapture notation ("Mth Chao", "[12,13,3]") or "LCM K=10" */
-	const char *method;    /* "rcapture", "hierarchical", "stepwise", "lcm" (static) */
+	char *name;	    /* Rcapture notation ("Mth Chao", "[12,13,3]") or "LCM K=10" */
+	const char *method; /* "rcapture", "hierarchical", "stepwise", "lcm" (static) */
 	double n_hat, se, deviance, df, aic, bic;
-	double lo, hi;         /* interval; hi is +inf when unbounded */
-	const char *ci_kind;   /* "profile", "bca", "posterior", or NULL (static) */
-	int status;            /* enum kith_estimate_status */
-	char note[160];        /* why a warning, or how a model was treated */
+	double lo, hi;	     /* interval; hi is +inf when unbounded */
+	const char *ci_kind; /* "profile", "bca", "posterior", or NULL (static) */
+	int status;	     /* enum kith_estimate_status */
+	char note[160];	     /* why a warning, or how a model was treated */
 	int defensible;
 };
 
@@ -79,12 +79,12 @@ struct kith_estimate_row {
 
 struct kith_estimate_result {
 	unsigned k;
-	char **lists;          /* k names */
+	char **lists; /* k names */
 	double observed;
 	struct kith_estimate_row *rows;
 	size_t n_rows;
 	size_t sel_bic, sel_aic, sel_stepwise, sel_lcm; /* rows, or KITH_ESTIMATE_NONE */
-	size_t lowest, highest;                         /* sensitivity, or KITH_ESTIMATE_NONE */
+	size_t lowest, highest;				/* sensitivity, or KITH_ESTIMATE_NONE */
 	/* what was run */
 	unsigned max_order;
 	int exhaustive;
@@ -93,10 +93,10 @@ struct kith_estimate_result {
 	int boot_run;
 	size_t boot_replicates;
 	uint64_t seed;
-	struct kith_boot_result boot;   /* reps not kept */
+	struct kith_boot_result boot; /* reps not kept */
 	int lcm_run;
 	struct kith_lcm_result lcm;
-	double elapsed;                 /* seconds */
+	double elapsed; /* seconds */
 };
 
 /*
@@ -117,7 +117,8 @@ const char *kith_estimate_status_name(int status);
 int kith_estimate_json(const struct kith_estimate_result *r, json_t **out, struct kith_err *err) KITH_WUR;
 
 /* The result as a readable table appended to out. KITH_OK or KITH_E_NOMEM. */
-int kith_estimate_text(const struct kith_estimate_result *r, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
+int kith_estimate_text(const struct kith_estimate_result *r, struct kith_sbuf *out,
+		       struct kith_err *err) KITH_WUR;
 
 /* The panel as an SVG chart appended to out (title borrowed). KITH_OK or KITH_E_NOMEM. */
 int kith_estimate_svg(const struct kith_estimate_result *r, const char *title, struct kith_sbuf *out,

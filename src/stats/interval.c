@@ -31,7 +31,7 @@ unsigned kith_interval_cpus(void)
 
 struct prof_ctx {
 	struct kith_loglin *m;
-	double target;  /* subtracted from the log-likelihood */
+	double target; /* subtracted from the log-likelihood */
 	int failed;
 	unsigned evals;
 	double best_x, best_l; /* the highest log-likelihood seen */
@@ -352,14 +352,14 @@ struct boot_shared {
 	kith_interval_estimator f;
 	void *ctx;
 	uint64_t seed;
-	size_t B;            /* replicates */
-	size_t ncells;       /* jackknife tasks (cells with a count) */
-	size_t *jcell;       /* their patterns */
-	double *reps;        /* B */
-	double *jack;        /* ncells */
-	atomic_size_t next;  /* next task: [0, B) replicates, [B, B + ncells) jackknife */
+	size_t B;	    /* replicates */
+	size_t ncells;	    /* jackknife tasks (cells with a count) */
+	size_t *jcell;	    /* their patterns */
+	double *reps;	    /* B */
+	double *jack;	    /* ncells */
+	atomic_size_t next; /* next task: [0, B) replicates, [B, B + ncells) jackknife */
 	atomic_size_t done;
-	atomic_int error;    /* a negative status from a worker (out of memory) */
+	atomic_int error; /* a negative status from a worker (out of memory) */
 	/* progress, reported by the calling thread only */
 	void (*progress)(void *pctx, size_t done, size_t total);
 	void *pctx;

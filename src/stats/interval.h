@@ -36,11 +36,11 @@
 
 /* A profile likelihood interval. */
 struct kith_interval {
-	double lo, hi;     /* hi is +inf when hi_open */
-	double n_max;      /* the N that maximises the multinomial profile likelihood */
-	int lo_at_n;       /* the lower limit is the observed total (the likelihood never fell) */
-	int hi_open;       /* no finite upper limit */
-	unsigned evals;    /* profile likelihood evaluations */
+	double lo, hi;	/* hi is +inf when hi_open */
+	double n_max;	/* the N that maximises the multinomial profile likelihood */
+	int lo_at_n;	/* the lower limit is the observed total (the likelihood never fell) */
+	int hi_open;	/* no finite upper limit */
+	unsigned evals; /* profile likelihood evaluations */
 };
 
 /*
@@ -63,22 +63,22 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 typedef int (*kith_interval_estimator)(const struct kith_stats_table *t, void *ctx, double *n_hat);
 
 struct kith_boot_opts {
-	size_t replicates;      /* 0 means 1000 */
-	uint64_t seed;          /* any value; 0 is a seed like another */
-	unsigned threads;       /* 0 means one per online processor */
-	double level;           /* 0 means 0.95 */
-	int keep_reps;          /* nonzero: return the replicates in result.reps */
+	size_t replicates; /* 0 means 1000 */
+	uint64_t seed;	   /* any value; 0 is a seed like another */
+	unsigned threads;  /* 0 means one per online processor */
+	double level;	   /* 0 means 0.95 */
+	int keep_reps;	   /* nonzero: return the replicates in result.reps */
 	/* progress, called from the calling thread only; may be NULL */
 	void (*progress)(void *pctx, size_t done, size_t total);
 	void *pctx;
 };
 
 struct kith_boot_result {
-	double lo, hi;          /* the BCa limits */
-	double z0, a;           /* bias correction and acceleration */
-	size_t used, failed;    /* replicates used, and left out because the estimator failed */
-	size_t jack_failed;     /* jackknife estimates that failed (then a = 0) */
-	double *reps;           /* with keep_reps: the replicates, `used + failed` of them (NaN = failed) */
+	double lo, hi;	     /* the BCa limits */
+	double z0, a;	     /* bias correction and acceleration */
+	size_t used, failed; /* replicates used, and left out because the estimator failed */
+	size_t jack_failed;  /* jackknife estimates that failed (then a = 0) */
+	double *reps;	     /* with keep_reps: the replicates, `used + failed` of them (NaN = failed) */
 };
 
 /*

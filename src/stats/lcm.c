@@ -19,14 +19,14 @@
 
 struct lcm_shared {
 	unsigned J, K;
-	size_t M;             /* cells with a count */
-	uint32_t *cell;       /* their patterns */
-	unsigned *count;      /* their counts */
+	size_t M;	 /* cells with a count */
+	uint32_t *cell;	 /* their patterns */
+	unsigned *count; /* their counts */
 	double n;
 	struct kith_lcm_opts o;
-	size_t per_chain;     /* kept draws per chain */
-	double *draws;        /* chains x per_chain */
-	size_t *capped;       /* per chain */
+	size_t per_chain; /* kept draws per chain */
+	double *draws;	  /* chains x per_chain */
+	size_t *capped;	  /* per chain */
 	atomic_uint next_chain;
 	atomic_size_t sweeps;
 	atomic_int error;
@@ -59,12 +59,12 @@ static double log_sum(double a, double b)
 struct chain {
 	const struct lcm_shared *S;
 	gsl_rng *r;
-	double *lambda;   /* J x K */
+	double *lambda;		   /* J x K */
 	double *nu, *lognu, *prob; /* K */
-	unsigned *cz;     /* M x K */
-	unsigned *c0;     /* K */
-	double *classtot; /* K */
-	double *aux1;     /* J x K */
+	unsigned *cz;		   /* M x K */
+	unsigned *c0;		   /* K */
+	double *classtot;	   /* K */
+	double *aux1;		   /* J x K */
 	double alpha;
 	double n0;
 	size_t capped;
@@ -174,7 +174,8 @@ static void sweep(struct chain *c, int sample_alpha)
 	else
 		memset(c->c0, 0, K * sizeof *c->c0);
 	if (sample_alpha)
-		c->alpha = gsl_ran_gamma(c->r, S->o.a_alpha + K - 1.0, 1.0 / (S->o.b_alpha - c->lognu[K - 1]));
+		c->alpha =
+		    gsl_ran_gamma(c->r, S->o.a_alpha + K - 1.0, 1.0 / (S->o.b_alpha - c->lognu[K - 1]));
 }
 
 static int run_chain(struct lcm_shared *S, unsigned ch)
@@ -337,14 +338,16 @@ int kith_lcm_estimate(const struct kith_stats_table *t, const struct kith_lcm_op
 	if (S.o.level == 0)
 		S.o.level = 0.95;
 	if (S.o.classes < 2 || S.o.classes > 100)
-		return kith_err_set(err, KITH_E_INVALID, NULL, "%u latent classes; 2..100 are allowed", S.o.classes);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "%u latent classes; 2..100 are allowed",
+				    S.o.classes);
 	if (S.o.chains < 1 || S.o.chains > 64)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "%u chains; 1..64 are allowed", S.o.chains);
 	if (S.o.thin > S.o.iter)
-		return kith_err_set(err, KITH_E_INVALID, NULL, "thinning %zu is larger than the %zu iterations",
-				    S.o.thin, S.o.iter);
+		return kith_err_set(err, KITH_E_INVALID, NULL,
+				    "thinning %zu is larger than the %zu iterations", S.o.thin, S.o.iter);
 	if (!(S.o.level > 0 && S.o.level < 1) || !(S.o.a_alpha > 0) || !(S.o.b_alpha > 0))
-		return kith_err_set(err, KITH_E_INVALID, NULL, "bad level or prior of the latent-class model");
+		return kith_err_set(err, KITH_E_INVALID, NULL,
+				    "bad level or prior of the latent-class model");
 	double sweeps_all = ((double)WARMUP + (double)S.o.burnin + (double)S.o.iter) * S.o.chains;
 	if (sweeps_all > 1e9)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "more than 10^9 sweeps of the sampler in all");

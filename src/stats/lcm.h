@@ -30,26 +30,26 @@
 #include "stats/table.h"
 
 struct kith_lcm_opts {
-	unsigned classes;   /* K; 0 means 10 */
-	size_t iter;        /* sweeps per chain after burn-in; 0 means 50000 */
-	size_t burnin;      /* sweeps per chain discarded first; 0 means 10000 */
-	size_t thin;        /* keep every thin-th sweep; 0 means 10 */
-	unsigned chains;    /* 0 means 4 */
+	unsigned classes; /* K; 0 means 10 */
+	size_t iter;	  /* sweeps per chain after burn-in; 0 means 50000 */
+	size_t burnin;	  /* sweeps per chain discarded first; 0 means 10000 */
+	size_t thin;	  /* keep every thin-th sweep; 0 means 10 */
+	unsigned chains;  /* 0 means 4 */
 	uint64_t seed;
 	double a_alpha, b_alpha; /* 0 means 0.25 */
-	double level;       /* interval level; 0 means 0.95 */
-	unsigned threads;   /* 0 means one per online processor */
+	double level;		 /* interval level; 0 means 0.95 */
+	unsigned threads;	 /* 0 means one per online processor */
 	/* progress in sweeps, from the calling thread only; may be NULL */
 	void (*progress)(void *pctx, size_t done, size_t total);
 	void *pctx;
 };
 
 struct kith_lcm_result {
-	double median, lo, hi, mean;  /* of N over the kept draws of every chain */
-	double rhat;                  /* split-chain R-hat of N; NaN with one draw per chain */
-	size_t draws;                 /* kept draws over all chains */
-	size_t sweeps;                /* sweeps run over all chains (warm-up included) */
-	size_t capped;                /* draws of n0 capped at KITH_STATS_MAX_TOTAL */
+	double median, lo, hi, mean; /* of N over the kept draws of every chain */
+	double rhat;		     /* split-chain R-hat of N; NaN with one draw per chain */
+	size_t draws;		     /* kept draws over all chains */
+	size_t sweeps;		     /* sweeps run over all chains (warm-up included) */
+	size_t capped;		     /* draws of n0 capped at KITH_STATS_MAX_TOTAL */
 	unsigned classes, chains;
 };
 

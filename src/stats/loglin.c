@@ -25,42 +25,42 @@
 
 struct kith_loglin {
 	unsigned k;
-	size_t m;              /* design rows */
-	size_t p;              /* design columns, intercept first */
-	uint32_t *cell;        /* pattern of each row */
-	double *y;             /* count of each row */
-	double n;              /* observed total (all cells, also removed ones) */
-	double *X;             /* m x p, row-major */
+	size_t m;	       /* design rows */
+	size_t p;	       /* design columns, intercept first */
+	uint32_t *cell;	       /* pattern of each row */
+	double *y;	       /* count of each row */
+	double n;	       /* observed total (all cells, also removed ones) */
+	double *X;	       /* m x p, row-major */
 	unsigned char *active; /* columns in use (Chao drops etas) */
-	size_t nca;            /* columns that are not heterogeneity columns */
+	size_t nca;	       /* columns that are not heterogeneity columns */
 	int chao;
-	int empty_list;        /* SPARSE: some list recorded no one */
+	int empty_list; /* SPARSE: some list recorded no one */
 	unsigned structural;
 	int checked, state;
-	int plain;             /* hierarchical, all cells: full rank by construction */
-	int unchecked;         /* the existence LP was too large: not decided */
+	int plain;     /* hierarchical, all cells: full rank by construction */
+	int unchecked; /* the existence LP was too large: not decided */
 	/* the fit */
 	int fitted;
 	unsigned char *fit_active;
-	double *beta_fit;      /* p, zero where inactive */
-	double *mu_fit;        /* m */
+	double *beta_fit; /* p, zero where inactive */
+	double *mu_fit;	  /* m */
 	/* profile warm start */
 	int have_prof;
 	double *beta_prof;
 	/* workspace */
 	size_t pa;
-	int loaded;            /* Xa and the compressed rows match `active` and `inf` */
+	int loaded; /* Xa and the compressed rows match `active` and `inf` */
 	unsigned char *loaded_active;
-	unsigned char *inf;    /* Chao: etas at -infinity (zero sufficient statistic) */
-	unsigned char *row_off; /* rows whose mean is 0 because of an infinite eta */
-	size_t *idx;           /* active columns */
-	double *Xa;            /* m x pa, active columns */
-	size_t *rp;            /* m + 1 row starts of the nonzeros of Xa (compressed rows) */
-	unsigned *ci;          /* their columns (< pa) */
-	double *cv;            /* their values */
-	double *H;             /* pa x pa */
+	unsigned char *inf;		  /* Chao: etas at -infinity (zero sufficient statistic) */
+	unsigned char *row_off;		  /* rows whose mean is 0 because of an infinite eta */
+	size_t *idx;			  /* active columns */
+	double *Xa;			  /* m x pa, active columns */
+	size_t *rp;			  /* m + 1 row starts of the nonzeros of Xa (compressed rows) */
+	unsigned *ci;			  /* their columns (< pa) */
+	double *cv;			  /* their values */
+	double *H;			  /* pa x pa */
 	double *g, *beta, *trial, *delta; /* pa */
-	double *eta, *mu;      /* m */
+	double *eta, *mu;		  /* m */
 };
 
 unsigned kith_loglin_order(uint32_t term)
@@ -337,9 +337,9 @@ int kith_loglin_new(struct kith_loglin **out, const struct kith_stats_table *t,
 	L->delta = malloc(p * sizeof(double));
 	L->eta = malloc(m * sizeof(double));
 	L->mu = malloc(m * sizeof(double));
-	if (!L->cell || !L->y || !L->X || !L->active || !L->fit_active || !L->beta_fit ||
-	    !L->beta_prof || !L->mu_fit || !L->idx || !L->loaded_active || !L->inf || !L->row_off || !L->Xa || !L->rp || !L->ci || !L->cv || !L->H || !L->g || !L->beta ||
-	    !L->trial || !L->delta || !L->eta || !L->mu) {
+	if (!L->cell || !L->y || !L->X || !L->active || !L->fit_active || !L->beta_fit || !L->beta_prof ||
+	    !L->mu_fit || !L->idx || !L->loaded_active || !L->inf || !L->row_off || !L->Xa || !L->rp ||
+	    !L->ci || !L->cv || !L->H || !L->g || !L->beta || !L->trial || !L->delta || !L->eta || !L->mu) {
 		free(terms);
 		free(keep_term);
 		kith_loglin_free(L);
@@ -481,7 +481,8 @@ static int lp_feasible(size_t q, size_t nz, const double *C, const double *g)
 			double a = T[i * cols + e];
 			if (a > eps) {
 				double rt = T[i * cols + rhs] / a;
-				if (rt < ratio - 1e-14 || (fabs(rt - ratio) <= 1e-14 && lv < q && basis[i] < basis[lv])) {
+				if (rt < ratio - 1e-14 ||
+				    (fabs(rt - ratio) <= 1e-14 && lv < q && basis[i] < basis[lv])) {
 					ratio = rt;
 					lv = i;
 				}
@@ -728,8 +729,10 @@ out:
 	free(C);
 	free(g);
 	if (rc) {
-		return kith_err_set(err, rc, NULL, rc == KITH_E_NOMEM ? "out of memory" :
-				    "the existence check failed (eigen solver or simplex)");
+		return kith_err_set(err, rc, NULL,
+				    rc == KITH_E_NOMEM
+					? "out of memory"
+					: "the existence check failed (eigen solver or simplex)");
 	}
 	L->checked = 1;
 	L->state = state;
@@ -1227,24 +1230,24 @@ int kith_loglin_name(const struct kith_loglin_spec *spec, unsigned k, char *buf,
 	return (int)len;
 }
 
-int kith_loglin_parse_name(const char *name, unsigned k, struct kith_loglin_spec *spec,
-			   uint32_t *terms, size_t cap, struct kith_err *err)
+int kith_loglin_parse_name(const char *name, unsigned k, struct kith_loglin_spec *spec, uint32_t *terms,
+			   size_t cap, struct kith_err *err)
 {
 	memset(spec, 0, sizeof *spec);
 	struct {
 		const char *s;
 		int fam, het;
 	} fixed[] = {
-		{"M0", KITH_LOGLIN_M0, 0},
-		{"Mt", KITH_LOGLIN_MT, 0},
-		{"Mh Chao", KITH_LOGLIN_MH, KITH_LOGLIN_HET_CHAO},
-		{"Mh Poisson2", KITH_LOGLIN_MH, KITH_LOGLIN_HET_POISSON},
-		{"Mh Darroch", KITH_LOGLIN_MH, KITH_LOGLIN_HET_DARROCH},
-		{"Mh Gamma3.5", KITH_LOGLIN_MH, KITH_LOGLIN_HET_GAMMA},
-		{"Mth Chao", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_CHAO},
-		{"Mth Poisson2", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_POISSON},
-		{"Mth Darroch", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_DARROCH},
-		{"Mth Gamma3.5", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_GAMMA},
+	    {"M0", KITH_LOGLIN_M0, 0},
+	    {"Mt", KITH_LOGLIN_MT, 0},
+	    {"Mh Chao", KITH_LOGLIN_MH, KITH_LOGLIN_HET_CHAO},
+	    {"Mh Poisson2", KITH_LOGLIN_MH, KITH_LOGLIN_HET_POISSON},
+	    {"Mh Darroch", KITH_LOGLIN_MH, KITH_LOGLIN_HET_DARROCH},
+	    {"Mh Gamma3.5", KITH_LOGLIN_MH, KITH_LOGLIN_HET_GAMMA},
+	    {"Mth Chao", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_CHAO},
+	    {"Mth Poisson2", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_POISSON},
+	    {"Mth Darroch", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_DARROCH},
+	    {"Mth Gamma3.5", KITH_LOGLIN_MTH, KITH_LOGLIN_HET_GAMMA},
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		if (strcmp(name, fixed[i].s) == 0) {
@@ -1278,7 +1281,8 @@ int kith_loglin_parse_name(const char *name, unsigned k, struct kith_loglin_spec
 				q++;
 			}
 			if (v < 1 || v > k)
-				return kith_err_set(err, KITH_E_INVALID, NULL, "list %u is not one of 1..%u", v, k);
+				return kith_err_set(err, KITH_E_INVALID, NULL, "list %u is not one of 1..%u",
+						    v, k);
 			if (t & (1u << (v - 1)))
 				return kith_err_set(err, KITH_E_INVALID, NULL, "list %u twice in a term", v);
 			t |= 1u << (v - 1);

@@ -63,35 +63,35 @@ enum kith_loglin_het {
 /* What model to fit. Zero means: a hierarchical model with main effects only. */
 struct kith_loglin_spec {
 	enum kith_loglin_family family;
-	enum kith_loglin_het het;   /* Mh and Mth only; NONE means Chao there */
-	double theta;               /* Poisson/Gamma theta; 0 means 2 / 3.5 */
-	const uint32_t *terms;      /* hierarchical: interaction terms (masks of >= 2 lists), borrowed */
-	size_t n_terms;             /* their subsets are added, duplicates ignored */
+	enum kith_loglin_het het; /* Mh and Mth only; NONE means Chao there */
+	double theta;		  /* Poisson/Gamma theta; 0 means 2 / 3.5 */
+	const uint32_t *terms;	  /* hierarchical: interaction terms (masks of >= 2 lists), borrowed */
+	size_t n_terms;		  /* their subsets are added, duplicates ignored */
 	unsigned flags;
 };
 
 /* The outcome of the checks and the fit (struct kith_loglin_result.state). */
 enum kith_loglin_state {
 	KITH_LOGLIN_OK = 0,
-	KITH_LOGLIN_NO_MLE = 1,        /* the MLE does not exist (boundary of the cone) */
+	KITH_LOGLIN_NO_MLE = 1,	       /* the MLE does not exist (boundary of the cone) */
 	KITH_LOGLIN_NOT_IDENT = 2,     /* the design is rank deficient */
 	KITH_LOGLIN_NO_CONVERGENCE = 3 /* the iterations did not converge */
 };
 
 struct kith_loglin_result {
-	int state;             /* enum kith_loglin_state; the numbers below only when OK */
-	double n_hat;          /* n + exp(intercept) */
-	double se;             /* sqrt(exp(b0) + exp(2 b0) var(b0)), Rcapture's formula */
-	double deviance;       /* Poisson deviance */
-	double df;             /* cells - parameters */
-	double loglik;         /* Poisson log-likelihood (with the log y! terms) */
-	double aic, bic;       /* -2 loglik + 2 p, -2 loglik + log(n) p */
-	double bias;           /* asymptotic bias of n_hat (Rcapture's closedpMS) */
+	int state;	 /* enum kith_loglin_state; the numbers below only when OK */
+	double n_hat;	 /* n + exp(intercept) */
+	double se;	 /* sqrt(exp(b0) + exp(2 b0) var(b0)), Rcapture's formula */
+	double deviance; /* Poisson deviance */
+	double df;	 /* cells - parameters */
+	double loglik;	 /* Poisson log-likelihood (with the log y! terms) */
+	double aic, bic; /* -2 loglik + 2 p, -2 loglik + log(n) p */
+	double bias;	 /* asymptotic bias of n_hat (Rcapture's closedpMS) */
 	double intercept;
-	unsigned n_params;     /* parameters fitted, with the intercept */
-	unsigned iterations;   /* Newton iterations of the last fit */
-	unsigned dropped;      /* Chao: eta columns set to zero */
-	unsigned structural;   /* SPARSE: terms treated as structural zeros */
+	unsigned n_params;   /* parameters fitted, with the intercept */
+	unsigned iterations; /* Newton iterations of the last fit */
+	unsigned dropped;    /* Chao: eta columns set to zero */
+	unsigned structural; /* SPARSE: terms treated as structural zeros */
 };
 
 struct kith_loglin;
@@ -173,8 +173,8 @@ int kith_loglin_name(const struct kith_loglin_spec *spec, unsigned k, char *buf,
  * their number. Returns KITH_OK, KITH_E_INVALID (err says why), KITH_E_LIMIT
  * (more than cap terms).
  */
-int kith_loglin_parse_name(const char *name, unsigned k, struct kith_loglin_spec *spec,
-			   uint32_t *terms, size_t cap, struct kith_err *err) KITH_WUR;
+int kith_loglin_parse_name(const char *name, unsigned k, struct kith_loglin_spec *spec, uint32_t *terms,
+			   size_t cap, struct kith_err *err) KITH_WUR;
 
 /* The number of lists in a term mask. */
 unsigned kith_loglin_order(uint32_t term);

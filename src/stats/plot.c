@@ -121,7 +121,8 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 	if (!rc)
 		rc = add_escaped(out, title ? title : "population estimates");
 	if (!rc)
-		rc = kith_sbuf_addf(out, "</text>\n<text x=\"12\" y=\"42\" fill=\"#555555\">%s axis; bars are "
+		rc = kith_sbuf_addf(out,
+				    "</text>\n<text x=\"12\" y=\"42\" fill=\"#555555\">%s axis; bars are "
 				    "intervals; an arrow marks an unbounded upper limit</text>\n",
 				    ax.logscale ? "logarithmic" : "linear");
 	/* grid and ticks */
@@ -144,28 +145,31 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 		char b[32];
 		fmt_num(ticks[i], b, sizeof b);
 		double x = xpos(&ax, ticks[i]);
-		rc = kith_sbuf_addf(out,
-				    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>\n"
-				    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555555\">%s</text>\n",
-				    x, y0, x, y1, x, y1 + 16, b);
+		rc = kith_sbuf_addf(
+		    out,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>\n"
+		    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555555\">%s</text>\n",
+		    x, y0, x, y1, x, y1 + 16, b);
 	}
 	if (!rc && observed > 0) {
 		double x = xpos(&ax, observed);
 		char b[32];
 		fmt_num(observed, b, sizeof b);
-		rc = kith_sbuf_addf(out,
-				    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999999\" "
-				    "stroke-dasharray=\"4 3\"/>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-				    "fill=\"#555555\">observed %s</text>\n",
-				    x, y0, x, y1, x, y1 + 32, b);
+		rc = kith_sbuf_addf(
+		    out,
+		    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#999999\" "
+		    "stroke-dasharray=\"4 3\"/>\n<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+		    "fill=\"#555555\">observed %s</text>\n",
+		    x, y0, x, y1, x, y1 + 32, b);
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		const struct kith_plot_row *r = &rows[i];
 		double y = TOP + (double)i * ROW_H + ROW_H / 2.0;
 		const char *col = r->highlight ? "#b5401d" : "#1f4e79";
 		if (i % 2 == 0)
-			rc = kith_sbuf_addf(out, "<rect x=\"0\" y=\"%.1f\" width=\"%zu\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
-					    y - ROW_H / 2.0, width, ROW_H);
+			rc = kith_sbuf_addf(
+			    out, "<rect x=\"0\" y=\"%.1f\" width=\"%zu\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
+			    y - ROW_H / 2.0, width, ROW_H);
 		if (!rc)
 			rc = kith_sbuf_addf(out, "<text x=\"12\" y=\"%.1f\"%s>", y + 4,
 					    r->highlight ? " font-weight=\"bold\"" : "");
@@ -176,7 +180,8 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 		if (rc)
 			break;
 		if (!isfinite(r->n_hat)) {
-			rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\" fill=\"#888888\">", LABEL_W + 4, y + 4);
+			rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\" fill=\"#888888\">", LABEL_W + 4,
+					    y + 4);
 			if (!rc)
 				rc = add_escaped(out, r->status ? r->status : "no estimate");
 			if (!rc)
@@ -186,10 +191,14 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 		if (isfinite(r->lo)) {
 			double xl = xpos(&ax, r->lo);
 			double xh = isfinite(r->hi) ? xpos(&ax, r->hi) : LABEL_W + PLOT_W;
-			rc = kith_sbuf_addf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-						 "stroke-width=\"2\"/>\n", xl, y, xh, y, col);
+			rc = kith_sbuf_addf(
+			    out,
+			    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+			    "stroke-width=\"2\"/>\n",
+			    xl, y, xh, y, col);
 			if (!rc && !isfinite(r->hi))
-				rc = kith_sbuf_addf(out, "<path d=\"M%.1f %.1f l-7 -4 v8 z\" fill=\"%s\"/>\n", xh, y, col);
+				rc = kith_sbuf_addf(out, "<path d=\"M%.1f %.1f l-7 -4 v8 z\" fill=\"%s\"/>\n",
+						    xh, y, col);
 		}
 		if (!rc)
 			rc = kith_sbuf_addf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>\n",
@@ -203,8 +212,8 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 				rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\">%s (%s, %s)</text>\n",
 						    LABEL_W + PLOT_W + 10, y + 4, a, b, c);
 			else
-				rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\">%s</text>\n", LABEL_W + PLOT_W + 10,
-						    y + 4, a);
+				rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\">%s</text>\n",
+						    LABEL_W + PLOT_W + 10, y + 4, a);
 		}
 	}
 	if (!rc)

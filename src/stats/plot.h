@@ -19,11 +19,11 @@
 #include "core/status.h"
 
 struct kith_plot_row {
-	const char *label;    /* model name */
-	const char *status;   /* shown instead of an estimate when n_hat is NaN */
-	double n_hat;         /* NaN: no estimate */
-	double lo, hi;        /* NaN: no interval; hi may be +inf (an open interval) */
-	int highlight;        /* a selected model: drawn in the accent colour */
+	const char *label;  /* model name */
+	const char *status; /* shown instead of an estimate when n_hat is NaN */
+	double n_hat;	    /* NaN: no estimate */
+	double lo, hi;	    /* NaN: no interval; hi may be +inf (an open interval) */
+	int highlight;	    /* a selected model: drawn in the accent colour */
 };
 
 /*

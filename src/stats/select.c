@@ -16,9 +16,9 @@
 /* ---- enumeration ---- */
 
 struct enum_state {
-	const uint32_t *T;   /* candidate terms, ascending order */
+	const uint32_t *T; /* candidate terms, ascending order */
 	size_t nT;
-	unsigned char *in;   /* 2^k flags */
+	unsigned char *in; /* 2^k flags */
 	uint32_t *cur;
 	size_t ncur;
 	size_t count, limit;
@@ -200,9 +200,15 @@ static int fit_models(const struct kith_stats_table *t, struct kith_select_model
 	unsigned threads = o->threads ? o->threads : kith_interval_cpus();
 	if (threads > n)
 		threads = n ? (unsigned)n : 1;
-	struct fit_shared S = {.t = t, .models = models, .n = n, .intervals = o->intervals,
-			       .level = o->level, .progress = o->progress, .pctx = o->pctx,
-			       .base = base, .total = total};
+	struct fit_shared S = {.t = t,
+			       .models = models,
+			       .n = n,
+			       .intervals = o->intervals,
+			       .level = o->level,
+			       .progress = o->progress,
+			       .pctx = o->pctx,
+			       .base = base,
+			       .total = total};
 	atomic_init(&S.next, 0);
 	atomic_init(&S.done, 0);
 	atomic_init(&S.error, 0);
@@ -390,7 +396,8 @@ int kith_select_hierarchical(const struct kith_stats_table *t, const struct kith
 	unsigned k = kith_stats_table_lists(t);
 	unsigned mo = o->max_order ? o->max_order : (k <= 5 ? k - 1 : k <= 11 ? 2 : 1);
 	if (mo < 1 || mo > k - 1)
-		return kith_err_set(err, KITH_E_INVALID, NULL, "maximum order %u; it must be in 1..%u", mo, k - 1);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "maximum order %u; it must be in 1..%u", mo,
+				    k - 1);
 	size_t limit = o->max_models ? o->max_models : KITH_SELECT_MAX_EXHAUSTIVE;
 	struct kith_select_result r = {0};
 	r.max_order = mo;
@@ -412,7 +419,8 @@ int kith_select_hierarchical(const struct kith_stats_table *t, const struct kith
 			free(r.models);
 			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		}
-		struct enum_state s = {.T = T, .nT = nT, .in = in, .cur = cur, .limit = count, .out = r.models};
+		struct enum_state s = {
+		    .T = T, .nT = nT, .in = in, .cur = cur, .limit = count, .out = r.models};
 		enumerate(&s, 0);
 		free(T);
 		free(in);
@@ -431,8 +439,9 @@ int kith_select_hierarchical(const struct kith_stats_table *t, const struct kith
 	}
 	if (rc) {
 		kith_select_result_release(&r);
-		return kith_err_set(err, rc, NULL, rc == KITH_E_NOMEM ? "out of memory" :
-				    "a model could not be fitted (internal error)");
+		return kith_err_set(err, rc, NULL,
+				    rc == KITH_E_NOMEM ? "out of memory"
+						       : "a model could not be fitted (internal error)");
 	}
 	r.fits = r.n_models;
 	rank(&r);
@@ -442,11 +451,11 @@ int kith_select_hierarchical(const struct kith_stats_table *t, const struct kith
 
 /* ---- stepwise (SparseMSE) ---- */
 
-static int fit_pairs(const struct kith_stats_table *t, const uint32_t *pairs, size_t n, struct kith_loglin **L,
-		     struct kith_loglin_result *res)
+static int fit_pairs(const struct kith_stats_table *t, const uint32_t *pairs, size_t n,
+		     struct kith_loglin **L, struct kith_loglin_result *res)
 {
-	struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = n,
-					.flags = KITH_LOGLIN_SPARSE};
+	struct kith_loglin_spec spec = {
+	    .family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = n, .flags = KITH_LOGLIN_SPARSE};
 	int rc = kith_loglin_new(L, t, &spec, NULL);
 	if (rc)
 		return rc;
@@ -470,7 +479,8 @@ int kith_select_stepwise(const struct kith_stats_table *t, double pthresh, struc
 	if (pthresh == 0)
 		pthresh = 0.02;
 	if (!(pthresh > 0 && pthresh <= 1))
-		return kith_err_set(err, KITH_E_INVALID, NULL, "p-value threshold %g is not in (0, 1]", pthresh);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "p-value threshold %g is not in (0, 1]",
+				    pthresh);
 	unsigned k = kith_stats_table_lists(t);
 	const double *cnt = kith_stats_table_counts(t);
 	size_t cells = (size_t)1 << k;
@@ -514,7 +524,8 @@ int kith_select_stepwise(const struct kith_stats_table *t, double pthresh, struc
 					uint32_t cand[sizeof ints / sizeof ints[0]];
 					memcpy(cand, r.pairs, r.n_pairs * sizeof *cand);
 					cand[r.n_pairs] = ints[j];
-					struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER, .terms = cand,
+					struct kith_loglin_spec spec = {.family = KITH_LOGLIN_HIER,
+									.terms = cand,
 									.n_terms = r.n_pairs + 1,
 									.flags = KITH_LOGLIN_SPARSE};
 					struct kith_loglin *C = NULL;

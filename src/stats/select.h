@@ -44,34 +44,34 @@
 #define KITH_SELECT_MAX_EXHAUSTIVE 65536u
 
 struct kith_select_opts {
-	unsigned max_order;      /* 0 means k - 1 for k <= 5, 2 for 6 to 11 lists, 1 beyond */
-	size_t max_models;       /* exhaustive limit; 0 means KITH_SELECT_MAX_EXHAUSTIVE */
-	unsigned threads;        /* 0 means one per online processor */
-	int intervals;           /* nonzero: a profile interval for every model that is OK */
-	double level;            /* of those intervals; 0 means 0.95 */
+	unsigned max_order; /* 0 means k - 1 for k <= 5, 2 for 6 to 11 lists, 1 beyond */
+	size_t max_models;  /* exhaustive limit; 0 means KITH_SELECT_MAX_EXHAUSTIVE */
+	unsigned threads;   /* 0 means one per online processor */
+	int intervals;	    /* nonzero: a profile interval for every model that is OK */
+	double level;	    /* of those intervals; 0 means 0.95 */
 	void (*progress)(void *pctx, size_t done, size_t total); /* calling thread only; may be NULL */
 	void *pctx;
 };
 
 struct kith_select_model {
-	uint32_t *terms;              /* the interaction terms (closed under subsets), design order */
+	uint32_t *terms; /* the interaction terms (closed under subsets), design order */
 	size_t n_terms;
-	char *name;                   /* Rcapture notation */
+	char *name; /* Rcapture notation */
 	struct kith_loglin_result fit;
-	int state;                    /* enum kith_loglin_state (also set when no fit was tried) */
-	int bias_warning;             /* |bias| > 10% of the estimate */
-	int unchecked;                /* existence not decided (kith_loglin_unchecked) */
+	int state;	  /* enum kith_loglin_state (also set when no fit was tried) */
+	int bias_warning; /* |bias| > 10% of the estimate */
+	int unchecked;	  /* existence not decided (kith_loglin_unchecked) */
 	int has_ci;
-	struct kith_interval ci;      /* with opts.intervals, when has_ci */
+	struct kith_interval ci; /* with opts.intervals, when has_ci */
 };
 
 struct kith_select_result {
 	struct kith_select_model *models;
 	size_t n_models;
-	size_t best_aic, best_bic;    /* indices into models, or SIZE_MAX when none qualifies */
-	int exhaustive;               /* 1: every model up to max_order; 0: the search's models */
+	size_t best_aic, best_bic; /* indices into models, or SIZE_MAX when none qualifies */
+	int exhaustive;		   /* 1: every model up to max_order; 0: the search's models */
 	unsigned max_order;
-	size_t fits;                  /* log-linear fits run (models, not counting intervals) */
+	size_t fits; /* log-linear fits run (models, not counting intervals) */
 };
 
 /*
@@ -93,7 +93,7 @@ size_t kith_select_count(unsigned k, unsigned max_order, size_t limit);
 struct kith_select_stepwise {
 	uint32_t pairs[KITH_STATS_MAX_LISTS * (KITH_STATS_MAX_LISTS - 1) / 2]; /* in order of entry */
 	size_t n_pairs;
-	char name[1024];              /* e.g. "[45,1,2,3,6,7,8]"; pairs as structural zeros included */
+	char name[1024]; /* e.g. "[45,1,2,3,6,7,8]"; pairs as structural zeros included */
 	struct kith_loglin_result fit;
 	unsigned steps;
 };

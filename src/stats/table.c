@@ -17,7 +17,7 @@
 
 struct kith_stats_table {
 	unsigned k;
-	char **names;   /* k strings */
+	char **names;	/* k strings */
 	double *counts; /* 2^k */
 	double n;
 };
@@ -73,7 +73,8 @@ static int check_name(const char *s, unsigned j, struct kith_err *err)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "the name of list %u is longer than %u bytes",
 				    j + 1, KITH_STATS_MAX_NAME);
 	if (kith_utf8_check(s, len) != len)
-		return kith_err_set(err, KITH_E_INVALID, NULL, "the name of list %u is not valid UTF-8", j + 1);
+		return kith_err_set(err, KITH_E_INVALID, NULL, "the name of list %u is not valid UTF-8",
+				    j + 1);
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return kith_err_set(err, KITH_E_INVALID, NULL,
@@ -222,8 +223,8 @@ static int parse_count(struct kith_csv *c, const struct kith_csv_row *r, size_t 
 	return KITH_OK;
 }
 
-int kith_stats_table_parse(struct kith_stats_table **out, const char *data, size_t len,
-			   const char *name, struct kith_err *err)
+int kith_stats_table_parse(struct kith_stats_table **out, const char *data, size_t len, const char *name,
+			   struct kith_err *err)
 {
 	struct kith_csv_opts o = {.header = 1, .comments = 1};
 	struct kith_csv *c = NULL;
@@ -413,8 +414,8 @@ int kith_stats_table_from_memberships(struct kith_stats_table ***out, size_t *n_
 		return kith_err_set(err, KITH_E_LIMIT, NULL, "%zu strata; at most 100000", n_strata);
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].list >= n_lists)
-			return kith_err_set(err, KITH_E_INVALID, NULL,
-					    "membership %zu names list %u of %u", i, m[i].list, n_lists);
+			return kith_err_set(err, KITH_E_INVALID, NULL, "membership %zu names list %u of %u",
+					    i, m[i].list, n_lists);
 		if (n_strata && m[i].stratum >= n_strata)
 			return kith_err_set(err, KITH_E_INVALID, NULL,
 					    "membership %zu names stratum %zu of %zu", i, m[i].stratum,

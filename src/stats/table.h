@@ -79,8 +79,8 @@ int kith_stats_table_drop_empty(struct kith_stats_table **out, const struct kith
  * a list with no one on it, no data rows; KITH_E_LIMIT (a CSV cap),
  * KITH_E_NOMEM. *out is set only on success.
  */
-int kith_stats_table_parse(struct kith_stats_table **out, const char *data, size_t len,
-			   const char *name, struct kith_err *err) KITH_WUR;
+int kith_stats_table_parse(struct kith_stats_table **out, const char *data, size_t len, const char *name,
+			   struct kith_err *err) KITH_WUR;
 
 /* Reads and parses the file at path ("-" = standard input), at most
  * KITH_STATS_MAX_FILE bytes. Statuses as kith_stats_table_parse plus those of
@@ -123,9 +123,9 @@ struct kith_stats_membership {
 struct kith_stats_memberships {
 	struct kith_stats_membership *m;
 	size_t n;
-	char **list_names;      /* n_lists names */
+	char **list_names; /* n_lists names */
 	unsigned n_lists;
-	char **stratum_names;   /* n_strata names; NULL and 0 without --stratify */
+	char **stratum_names; /* n_strata names; NULL and 0 without --stratify */
 	size_t n_strata;
 };
 

@@ -25,7 +25,8 @@ static int contains(const uint8_t *hay, size_t n, const char *needle)
 	return 0;
 }
 
-static const char envelope[] = "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{\"person\":{\"name\":\"x\"}}}";
+static const char envelope[] =
+    "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{\"person\":{\"name\":\"x\"}}}";
 
 static struct kith_crypto_kdf test_kdf(void)
 {
@@ -147,11 +148,11 @@ static void test_tampering_detected(void **state)
 		size_t n;
 		const char *behind;
 	} fields[] = {
-		{row.ct, row.ct_len, "authentication failed"},
-		{row.nonce, sizeof row.nonce, "authentication failed"},
-		{row.id, sizeof row.id, "key unwrap failed"},
-		{(uint8_t *)&row.version, sizeof row.version, "key unwrap failed"},
-		{row.wrap_dev, sizeof row.wrap_dev, "key unwrap failed"},
+	    {row.ct, row.ct_len, "authentication failed"},
+	    {row.nonce, sizeof row.nonce, "authentication failed"},
+	    {row.id, sizeof row.id, "key unwrap failed"},
+	    {(uint8_t *)&row.version, sizeof row.version, "key unwrap failed"},
+	    {row.wrap_dev, sizeof row.wrap_dev, "key unwrap failed"},
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		size_t at = fields[i].n / 2;
@@ -292,7 +293,8 @@ static void test_kdf_and_slots(void **state)
 	assert_int_equal(kith_crypto_slot_open(kek, nonce, box, NULL, vid, NULL), KITH_E_AUTH);
 
 	/* duress marker and random filler */
-	assert_int_equal(kith_crypto_slot_seal_duress(kith_crypto_keys_vault_id(k), wrong, nonce, box, NULL), KITH_OK);
+	assert_int_equal(kith_crypto_slot_seal_duress(kith_crypto_keys_vault_id(k), wrong, nonce, box, NULL),
+			 KITH_OK);
 	assert_int_equal(kith_crypto_slot_open(wrong, nonce, box, NULL, vid, NULL), KITH_CRYPTO_SLOT_DURESS);
 	assert_int_equal(kith_crypto_slot_open(kek, nonce, box, NULL, vid, NULL), KITH_E_AUTH);
 	kith_crypto_slot_random(nonce, box);
@@ -318,7 +320,8 @@ static void test_orgkey_file(void **state)
 	struct kith_err err;
 	assert_int_equal(kith_crypto_orgkey_import(&org, f.buf, f.len, "backuq", 6, &err), KITH_E_AUTH);
 	assert_null(org);
-	assert_int_equal(kith_crypto_orgkey_import(&org, f.buf, f.len - 1, "backup", 6, &err), KITH_E_INVALID);
+	assert_int_equal(kith_crypto_orgkey_import(&org, f.buf, f.len - 1, "backup", 6, &err),
+			 KITH_E_INVALID);
 	assert_int_equal(kith_crypto_orgkey_import(&org, "garbage", 7, "backup", 6, &err), KITH_E_INVALID);
 	f.buf[11] = 9; /* format 9 */
 	assert_int_equal(kith_crypto_orgkey_import(&org, f.buf, f.len, "backup", 6, &err), KITH_E_INVALID);
@@ -360,13 +363,10 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_row_round_trip),
-		cmocka_unit_test(test_other_device_and_wrong_keys),
-		cmocka_unit_test(test_tampering_detected),
-		cmocka_unit_test(test_padding_buckets),
-		cmocka_unit_test(test_kdf_and_slots),
-		cmocka_unit_test(test_orgkey_file),
-		cmocka_unit_test(test_signatures),
+	    cmocka_unit_test(test_row_round_trip),     cmocka_unit_test(test_other_device_and_wrong_keys),
+	    cmocka_unit_test(test_tampering_detected), cmocka_unit_test(test_padding_buckets),
+	    cmocka_unit_test(test_kdf_and_slots),      cmocka_unit_test(test_orgkey_file),
+	    cmocka_unit_test(test_signatures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,7 +70,10 @@ static void test_errors_name_line_and_column(void **state)
 	assert_string_equal(err.where, "t.csv:1:column 2");
 	assert_int_equal(read_all("", 1, &err, &rows, &n), KITH_E_INVALID);
 	assert_int_equal(read_all("a,b\n1,\"2\"x\n", 1, &err, &rows, &n), KITH_E_INVALID);
-	assert_int_equal(read_all("a,b\n\xEF\xBB\xBF" "1,2\n", 1, &err, &rows, &n), KITH_E_INVALID);
+	assert_int_equal(read_all("a,b\n\xEF\xBB\xBF"
+				  "1,2\n",
+				  1, &err, &rows, &n),
+			 KITH_E_INVALID);
 }
 
 static void test_bom_comments_and_nul(void **state)
@@ -83,7 +86,8 @@ static void test_bom_comments_and_nul(void **state)
 	char d[] = "a,b\n1,2\n";
 	d[5] = '\0';
 	struct kith_csv *c;
-	assert_int_equal(kith_csv_open(&c, d, sizeof d - 1, "t.csv", &(struct kith_csv_opts){.header = 1}, &err), 0);
+	assert_int_equal(
+	    kith_csv_open(&c, d, sizeof d - 1, "t.csv", &(struct kith_csv_opts){.header = 1}, &err), 0);
 	struct kith_csv_row r;
 	assert_int_equal(kith_csv_next(c, &r, &err), KITH_E_INVALID);
 	assert_int_equal(kith_csv_next(c, &r, &err), KITH_E_INVALID); /* sticky */
@@ -113,9 +117,9 @@ static void test_utf8_check(void **state)
 {
 	(void)state;
 	assert_int_equal(kith_utf8_check("방미선", strlen("방미선")), strlen("방미선"));
-	assert_int_equal(kith_utf8_check("\xC0\xAF", 2), 0);         /* overlong */
+	assert_int_equal(kith_utf8_check("\xC0\xAF", 2), 0);	     /* overlong */
 	assert_int_equal(kith_utf8_check("a\xED\xA0\x80", 4), 1);    /* surrogate */
-	assert_int_equal(kith_utf8_check("ab\xE2\x82", 4), 2);       /* truncated */
+	assert_int_equal(kith_utf8_check("ab\xE2\x82", 4), 2);	     /* truncated */
 	assert_int_equal(kith_utf8_check("\xF4\x90\x80\x80", 4), 0); /* > U+10FFFF */
 }
 
@@ -128,7 +132,8 @@ static void test_write_field_round_trip(void **state)
 	assert_int_equal(kith_sbuf_addc(&sb, '\n'), 0);
 	struct kith_csv *c;
 	struct kith_err err;
-	assert_int_equal(kith_csv_open(&c, sb.buf, sb.len, "t", &(struct kith_csv_opts){.header = 1}, &err), 0);
+	assert_int_equal(kith_csv_open(&c, sb.buf, sb.len, "t", &(struct kith_csv_opts){.header = 1}, &err),
+			 0);
 	struct kith_csv_row r;
 	assert_int_equal(kith_csv_next(c, &r, &err), 1);
 	assert_string_equal(r.f[0], "a\"b,\nc");
@@ -141,12 +146,9 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic_quoting),
-		cmocka_unit_test(test_errors_name_line_and_column),
-		cmocka_unit_test(test_bom_comments_and_nul),
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_utf8_check),
-		cmocka_unit_test(test_write_field_round_trip),
+	    cmocka_unit_test(test_basic_quoting),	 cmocka_unit_test(test_errors_name_line_and_column),
+	    cmocka_unit_test(test_bom_comments_and_nul), cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_utf8_check),		 cmocka_unit_test(test_write_field_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

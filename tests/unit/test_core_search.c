@@ -32,7 +32,8 @@ static void put_cases(struct kith_vault *v, const char *const *names, size_t n, 
 	for (size_t i = 0; i < n; i++) {
 		json_t *body = json_pack("{s:{s:s, s:s}}", "person", "name", names[i], "sex", "female");
 		if (other && i == 0)
-			json_object_set_new(json_object_get(body, "person"), "other_names", json_pack("[s]", other));
+			json_object_set_new(json_object_get(body, "person"), "other_names",
+					    json_pack("[s]", other));
 		struct kith_vault_put_opts po = {0};
 		int rc = kith_vault_put(b, "case", body, &po, NULL, NULL, &err);
 		if (rc)
@@ -52,7 +53,8 @@ static int setup(void **state)
 	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
 	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
 	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
-	static const char *const names[] = {"방미선", "김순희", "이영옥", "박정숙", "최은주", "리명심", "김정숙", "한옥순"};
+	static const char *const names[] = {"방미선", "김순희", "이영옥", "박정숙",
+					    "최은주", "리명심", "김정숙", "한옥순"};
 	put_cases(f->v, names, sizeof names / sizeof *names, "방미순");
 	*state = f;
 	return 0;
@@ -93,7 +95,8 @@ static void test_any_spelling_finds_the_hangul_case(void **state)
 	struct kith_err err;
 	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	size_t n;
-	const char *spellings[] = {"방미선", "Bang Mi-seon", "Pang Mi-sŏn", "Bang Mi Sun", "Pang Mi Son", "Mi Sun Bang"};
+	const char *spellings[] = {"방미선",	  "Bang Mi-seon", "Pang Mi-sŏn",
+				   "Bang Mi Sun", "Pang Mi Son",  "Mi Sun Bang"};
 	for (size_t i = 0; i < sizeof spellings / sizeof *spellings; i++)
 		assert_string_equal(first(s, spellings[i], &n), "방미선");
 	/* North/South initial sound: 리명심 is found as 이명심 and as Ri Myong Sim */
@@ -174,7 +177,8 @@ static void test_threads_agree(void **state)
 		names[i] = buf[i];
 	}
 	put_cases(f->v, names, 200, NULL);
-	const char *queries[] = {"Kim", "Park Mi Sun", "이영희", "Choi Eun-ju", "Jeong Suk", "Smith", "Miseon"};
+	const char *queries[] = {"Kim",	      "Park Mi Sun", "이영희", "Choi Eun-ju",
+				 "Jeong Suk", "Smith",	     "Miseon"};
 	struct kith_search *one = NULL, *many = NULL;
 	struct kith_err err;
 	setenv("KITH_THREADS", "1", 1);

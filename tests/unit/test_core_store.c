@@ -97,9 +97,14 @@ static void put_row(struct kith_store *s, uint8_t idbyte, int64_t version, int e
 	memset(nonce, 4, sizeof nonce);
 	memset(ct, (int)version, sizeof ct);
 	memset(sig, 6, sizeof sig);
-	struct kith_store_row r = {.id = {id, sizeof id}, .device = {dev, sizeof dev}, .wrap_org = {wo, sizeof wo},
-				   .wrap_dev = {wd, sizeof wd}, .nonce = {nonce, sizeof nonce}, .ct = {ct, sizeof ct},
-				   .sig = {sig, sizeof sig}, .version = version};
+	struct kith_store_row r = {.id = {id, sizeof id},
+				   .device = {dev, sizeof dev},
+				   .wrap_org = {wo, sizeof wo},
+				   .wrap_dev = {wd, sizeof wd},
+				   .nonce = {nonce, sizeof nonce},
+				   .ct = {ct, sizeof ct},
+				   .sig = {sig, sizeof sig},
+				   .version = version};
 	assert_int_equal(kith_store_row_put(s, &r, NULL), expect);
 }
 
@@ -132,8 +137,9 @@ static void test_create_schema_and_pragmas(void **state)
 	/* what a look at the file shows */
 	assert_int_equal(sql_int(f->path, "PRAGMA application_id"), KITH_STORE_APPLICATION_ID);
 	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), KITH_STORE_FORMAT);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-					  "('header', 'slots', 'devices', 'rows')"),
+	assert_int_equal(sql_int(f->path,
+				 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+				 "('header', 'slots', 'devices', 'rows')"),
 			 4);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM pragma_table_info('rows')"), 8);
 	FILE *fp = fopen(f->path, "rb");
@@ -204,7 +210,8 @@ static void test_newer_format_and_foreign_schema(void **state)
 	assert_string_equal(err.msg, "vault format 7 is newer than this kith");
 	sql(f->path, "PRAGMA user_version = 0");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_CORRUPT);
-	sql(f->path, "PRAGMA user_version = 1; CREATE TRIGGER t AFTER INSERT ON slots BEGIN DELETE FROM devices; END;");
+	sql(f->path, "PRAGMA user_version = 1; CREATE TRIGGER t AFTER INSERT ON slots BEGIN DELETE FROM "
+		     "devices; END;");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_CORRUPT);
 	assert_non_null(strstr(err.msg, "triggers"));
 	sql(f->path, "DROP TRIGGER t; DROP TABLE devices;");
@@ -280,7 +287,8 @@ static void test_rows_and_transactions(void **state)
 	kith_store_close(s);
 
 	/* a hostile version column is handed up as it is, for the vault to judge */
-	sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 1 AND id = x'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'");
+	sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 1 AND id = "
+		     "x'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'");
 	assert_int_equal(kith_store_open(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_rows_current(s, &c, NULL), KITH_OK);
 	int bad = 0;
@@ -290,8 +298,10 @@ static void test_rows_and_transactions(void **state)
 	kith_store_cursor_free(c);
 	kith_store_close(s);
 	/* two versions that are not numbers: still one row per id */
-	sql(f->path, "UPDATE \"rows\" SET version = 'y' WHERE version = 1 AND id = x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';"
-		     "UPDATE \"rows\" SET version = 'z' WHERE version = 2 AND id = x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';");
+	sql(f->path, "UPDATE \"rows\" SET version = 'y' WHERE version = 1 AND id = "
+		     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';"
+		     "UPDATE \"rows\" SET version = 'z' WHERE version = 2 AND id = "
+		     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';");
 	assert_int_equal(kith_store_open(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_rows_current(s, &c, NULL), KITH_OK);
 	n = 0;
@@ -314,7 +324,8 @@ static void test_slots_devices_and_destroy(void **state)
 	assert_int_equal(kith_store_slot_get(s, "main", n2, sizeof n2, b2, sizeof b2, &err), KITH_E_NOTFOUND);
 	assert_int_equal(kith_store_begin(s, NULL), KITH_OK);
 	assert_int_equal(kith_store_slot_put(s, "main", nonce, sizeof nonce, box, sizeof box, NULL), KITH_OK);
-	assert_int_equal(kith_store_slot_put(s, "duress", nonce, sizeof nonce, box, sizeof box, NULL), KITH_OK);
+	assert_int_equal(kith_store_slot_put(s, "duress", nonce, sizeof nonce, box, sizeof box, NULL),
+			 KITH_OK);
 	uint8_t pk1[32], pk2[32];
 	memset(pk1, 0x22, sizeof pk1);
 	memset(pk2, 0x21, sizeof pk2);
@@ -324,7 +335,8 @@ static void test_slots_devices_and_destroy(void **state)
 	assert_int_equal(kith_store_commit(s, NULL), KITH_OK);
 	assert_int_equal(kith_store_slot_get(s, "main", n2, sizeof n2, b2, sizeof b2, NULL), KITH_OK);
 	assert_memory_equal(b2, box, sizeof box);
-	assert_int_equal(kith_store_slot_get(s, "main", n2, sizeof n2, b2, sizeof b2 - 1, &err), KITH_E_CORRUPT);
+	assert_int_equal(kith_store_slot_get(s, "main", n2, sizeof n2, b2, sizeof b2 - 1, &err),
+			 KITH_E_CORRUPT);
 	struct kith_store_device *d = NULL;
 	size_t nd = 0;
 	assert_int_equal(kith_store_devices(s, &d, &nd, NULL), KITH_OK);
@@ -364,11 +376,11 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_create_schema_and_pragmas, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_not_a_vault, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_newer_format_and_foreign_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rows_and_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_slots_devices_and_destroy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_create_schema_and_pragmas, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_not_a_vault, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_newer_format_and_foreign_schema, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rows_and_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_slots_devices_and_destroy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

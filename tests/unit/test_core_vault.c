@@ -68,7 +68,8 @@ static int teardown(void **state)
 
 static void make_vault(const char *path, const char *duress)
 {
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .duress = duress, .duress_len = duress ? strlen(duress) : 0};
+	struct kith_vault_create_opts o = {
+	    .kdf = KITH_KDF_TEST, .duress = duress, .duress_len = duress ? strlen(duress) : 0};
 	struct kith_err err;
 	int rc = kith_vault_create(path, PASS, strlen(PASS), &o, &err);
 	if (rc)
@@ -98,8 +99,9 @@ static int open_rc(const char *path, const char *pass)
 
 static json_t *case_body(const char *name, const char *place, const char *ref)
 {
-	json_t *b = json_pack("{s:{s:s, s:{s:s}}, s:s}", "person", "name", name, "origin", "place", place, "narrative",
-			      "Crossed the river in winter; stayed with a family for two months.");
+	json_t *b =
+	    json_pack("{s:{s:s, s:{s:s}}, s:s}", "person", "name", name, "origin", "place", place,
+		      "narrative", "Crossed the river in winter; stayed with a family for two months.");
 	assert_non_null(b);
 	if (ref)
 		assert_int_equal(json_object_set_new(b, "ref", json_string(ref)), 0);
@@ -107,8 +109,8 @@ static json_t *case_body(const char *name, const char *place, const char *ref)
 }
 
 /* Puts one case and commits; returns its ref and id. */
-static void add_case(struct kith_vault *v, const char *name, const char *ref, char ref_out[KITH_VAULT_REF_MAX],
-		     char id_out[KITH_VAULT_ID_HEX])
+static void add_case(struct kith_vault *v, const char *name, const char *ref,
+		     char ref_out[KITH_VAULT_REF_MAX], char id_out[KITH_VAULT_ID_HEX])
 {
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -186,8 +188,8 @@ static void flip(const char *path, const char *id_hex, unsigned version, const c
 	sqlite3_stmt *st;
 	char q[256];
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	snprintf(q, sizeof q, "SELECT %s FROM \"rows\" WHERE hex(id) = upper('%s') AND version = %u", column, id_hex,
-		 version);
+	snprintf(q, sizeof q, "SELECT %s FROM \"rows\" WHERE hex(id) = upper('%s') AND version = %u", column,
+		 id_hex, version);
 	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	int n = sqlite3_column_bytes(st, 0);
@@ -196,8 +198,8 @@ static void flip(const char *path, const char *id_hex, unsigned version, const c
 	memcpy(blob, sqlite3_column_blob(st, 0), (size_t)n);
 	sqlite3_finalize(st);
 	blob[offset < 0 ? n + offset : offset] ^= 0x01;
-	snprintf(q, sizeof q, "UPDATE \"rows\" SET %s = ?1 WHERE hex(id) = upper('%s') AND version = %u", column, id_hex,
-		 version);
+	snprintf(q, sizeof q, "UPDATE \"rows\" SET %s = ?1 WHERE hex(id) = upper('%s') AND version = %u",
+		 column, id_hex, version);
 	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_blob(st, 1, blob, n, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
@@ -212,7 +214,8 @@ static void test_create_open_close(void **state)
 {
 	struct fx *f = *state;
 	struct kith_err err;
-	struct kith_vault_create_opts bad = {.kdf = KITH_KDF_TEST, .duress = PASS, .duress_len = strlen(PASS)};
+	struct kith_vault_create_opts bad = {
+	    .kdf = KITH_KDF_TEST, .duress = PASS, .duress_len = strlen(PASS)};
 	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &bad, &err), KITH_E_INVALID);
 	assert_int_equal(access(f->path, F_OK), -1);
 	assert_int_equal(kith_vault_create(f->path, "", 0, NULL, &err), KITH_E_INVALID);
@@ -270,7 +273,8 @@ static void test_wrong_passphrase_changes_nothing(void **state)
 	char *before = read_all(f->path, &n1);
 	struct kith_err err;
 	v = NULL;
-	assert_int_equal(kith_vault_open(&v, f->path, "correct horse battery!", 22, NULL, NULL, &err), KITH_E_AUTH);
+	assert_int_equal(kith_vault_open(&v, f->path, "correct horse battery!", 22, NULL, NULL, &err),
+			 KITH_E_AUTH);
 	assert_null(v);
 	assert_string_equal(err.msg, "wrong passphrase");
 	char *after = read_all(f->path, &n2);
@@ -309,7 +313,8 @@ static void test_records_versions_history(void **state)
 	char want[32];
 	char dev4[5];
 	for (int i = 0; i < 4; i++)
-		dev4[i] = (char)(info.device_id[i] >= 'a' ? info.device_id[i] - 'a' + 'A' : info.device_id[i]);
+		dev4[i] =
+		    (char)(info.device_id[i] >= 'a' ? info.device_id[i] - 'a' + 'A' : info.device_id[i]);
 	dev4[4] = '\0';
 	snprintf(want, sizeof want, "C-%s-0001", dev4);
 	assert_string_equal(r1, want);
@@ -342,7 +347,8 @@ static void test_records_versions_history(void **state)
 	assert_null(kith_vault_find(v, "trace", r1));
 	json_t *back = kith_record_view_json(view);
 	assert_non_null(back);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(back, "person"), "name")), "Kim Chol-su");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(back, "person"), "name")),
+			    "Kim Chol-su");
 	json_decref(back);
 	size_t n;
 	const struct kith_record_view *all = kith_vault_records(v, "case", &n);
@@ -393,7 +399,8 @@ static void test_records_versions_history(void **state)
 	assert_string_equal(h[2].action, "merge");
 	assert_non_null(strstr(h[2].body, "Kim Chol Su"));
 	kith_vault_history_free(h, hn);
-	assert_int_equal(kith_vault_history(v, "00000000000000000000000000000000", &h, &hn, &err), KITH_E_NOTFOUND);
+	assert_int_equal(kith_vault_history(v, "00000000000000000000000000000000", &h, &hn, &err),
+			 KITH_E_NOTFOUND);
 	assert_null(h);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.rows, 5);
@@ -508,7 +515,8 @@ static void test_ref_uniqueness(void **state)
 	assert_int_equal(kith_vault_put(b, "case", a2, &co, NULL, NULL, &err), KITH_E_EXISTS);
 	assert_string_equal(err.where, "ref");
 	char id_a[KITH_VAULT_ID_HEX], id_b[KITH_VAULT_ID_HEX];
-	assert_int_equal(kith_vault_put(b, "case", a2, NULL, NULL, id_a, &err), KITH_OK); /* version 2 of K-1 */
+	assert_int_equal(kith_vault_put(b, "case", a2, NULL, NULL, id_a, &err),
+			 KITH_OK); /* version 2 of K-1 */
 	assert_int_equal(kith_vault_put(b, "case", bb, &co, NULL, id_b, &err), KITH_OK);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	assert_int_equal(case_count(v), 2);
@@ -577,7 +585,8 @@ static void test_duress_and_recover(void **state)
 	kith_vault_close(v);
 
 	/* headquarters' backup restores everything, written before and after */
-	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick!", 10, "new pass", 8, &err), KITH_E_AUTH);
+	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick!", 10, "new pass", 8, &err),
+			 KITH_E_AUTH);
 	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick", 9, "new pass", 8, &err), KITH_OK);
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH);
 	v = open_ok(f->path, "new pass");
@@ -641,7 +650,8 @@ static void test_panic_and_recover(void **state)
 	v = open_ok(other, PASS);
 	assert_int_equal(kith_vault_export_org_key(v, other_key, "backup pass", 11, &err), KITH_OK);
 	kith_vault_close(v);
-	assert_int_equal(kith_vault_recover(f->path, other_key, "backup pass", 11, "p2", 2, &err), KITH_E_AUTH);
+	assert_int_equal(kith_vault_recover(f->path, other_key, "backup pass", 11, "p2", 2, &err),
+			 KITH_E_AUTH);
 	assert_int_equal(kith_vault_recover(f->path, f->dir, "backup pass", 11, "p2", 2, &err) < 0, 1);
 
 	assert_int_equal(kith_vault_recover(f->path, f->key, "backup pass", 11, "p2", 2, &err), KITH_OK);
@@ -708,8 +718,8 @@ static void test_tampering(void **state)
 	add_case(v, "Tak Mi-hyang", NULL, rc_, ic);
 	kith_vault_close(v);
 
-	flip(f->path, ia, 2, "ct", 40);  /* A: newest version's ciphertext */
-	flip(f->path, ib, 1, "sig", 3);  /* B: its only version's signature */
+	flip(f->path, ia, 2, "ct", 40); /* A: newest version's ciphertext */
+	flip(f->path, ib, 1, "sig", 3); /* B: its only version's signature */
 	v = open_ok(f->path, PASS);
 	size_t n = 0;
 	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
@@ -821,17 +831,17 @@ static void test_nothing_readable_in_the_file(void **state)
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
-	json_t *body = json_pack("{s:{s:s, s:[s], s:{s:s}}, s:s, s:s}", "person", "name", "Hwang Pyol-nim", "other_names",
-				 "황별님", "origin", "place", "Yonsa-ri Seventh Work Team", "narrative",
-				 "Was sold near Longjing to a farmer.", "ref", "ZX-PLANTED-77");
+	json_t *body = json_pack("{s:{s:s, s:[s], s:{s:s}}, s:s, s:s}", "person", "name", "Hwang Pyol-nim",
+				 "other_names", "황별님", "origin", "place", "Yonsa-ri Seventh Work Team",
+				 "narrative", "Was sold near Longjing to a farmer.", "ref", "ZX-PLANTED-77");
 	assert_int_equal(kith_vault_put(b, "case", body, NULL, ref, NULL, &err), KITH_OK);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	json_decref(body);
 	add_case(v, "Second Planted-Name", NULL, ref, NULL);
 	char wal[200];
 	snprintf(wal, sizeof wal, "%s-wal", f->path);
-	const char *needles[] = {"Hwang Pyol-nim", "황별님", "Yonsa-ri", "Longjing", "ZX-PLANTED-77", "Planted-Name",
-				 ref, "narrative", "person"};
+	const char *needles[] = {"Hwang Pyol-nim", "황별님", "Yonsa-ri",  "Longjing", "ZX-PLANTED-77",
+				 "Planted-Name",   ref,	     "narrative", "person"};
 	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++) {
 		assert_false(file_contains(f->path, needles[i]));
 		assert_false(file_contains(wal, needles[i]));
@@ -874,8 +884,9 @@ static void test_threads_and_order(void **state)
 		assert_int_equal(kith_vault_put(b, "case", c, NULL, NULL, NULL, &err), KITH_OK);
 		json_decref(c);
 	}
-	json_t *link = json_pack("{s:[s,s], s:s, s:s}", "cases", "0123456789abcdef0123456789abcdef",
-				 "fedcba9876543210fedcba9876543210", "status", "confirmed", "method", "manual");
+	json_t *link =
+	    json_pack("{s:[s,s], s:s, s:s}", "cases", "0123456789abcdef0123456789abcdef",
+		      "fedcba9876543210fedcba9876543210", "status", "confirmed", "method", "manual");
 	int lrc = kith_vault_put(b, "link", link, NULL, NULL, NULL, &err);
 	if (lrc)
 		fail_msg("link: %s %s", err.where, err.msg);
@@ -885,7 +896,8 @@ static void test_threads_and_order(void **state)
 	const struct kith_record_view *r = kith_vault_records(v, "case", &n);
 	assert_int_equal(n, 300);
 	for (size_t i = 1; i < n; i++)
-		assert_true(r[i - 1].at < r[i].at || (r[i - 1].at == r[i].at && strcmp(r[i - 1].id, r[i].id) < 0));
+		assert_true(r[i - 1].at < r[i].at ||
+			    (r[i - 1].at == r[i].at && strcmp(r[i - 1].id, r[i].id) < 0));
 	const struct kith_record_view *l = kith_vault_records(v, "link", &n);
 	assert_int_equal(n, 1);
 	assert_string_equal(l[0].ref, "");
@@ -894,7 +906,8 @@ static void test_threads_and_order(void **state)
 	setenv("KITH_THREADS", "1", 1);
 	size_t seen1[3] = {0};
 	struct kith_vault *v1 = NULL;
-	assert_int_equal(kith_vault_open(&v1, f->path, PASS, strlen(PASS), progress_cb, seen1, &err), KITH_OK);
+	assert_int_equal(kith_vault_open(&v1, f->path, PASS, strlen(PASS), progress_cb, seen1, &err),
+			 KITH_OK);
 	setenv("KITH_THREADS", "7", 1);
 	struct kith_vault *v7 = open_ok(f->path, PASS);
 	unsetenv("KITH_THREADS");
@@ -922,19 +935,19 @@ int main(void)
 		return 1;
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_create_open_close),
-		T(test_wrong_passphrase_changes_nothing),
-		T(test_records_versions_history),
-		T(test_batch_rollback_and_failed_put),
-		T(test_ref_uniqueness),
-		T(test_duress_and_recover),
-		T(test_panic_and_recover),
-		T(test_passwd),
-		T(test_passwd_keeps_duress_when_given),
-		T(test_tampering),
-		T(test_not_a_vault),
-		T(test_nothing_readable_in_the_file),
-		T(test_threads_and_order),
+	    T(test_create_open_close),
+	    T(test_wrong_passphrase_changes_nothing),
+	    T(test_records_versions_history),
+	    T(test_batch_rollback_and_failed_put),
+	    T(test_ref_uniqueness),
+	    T(test_duress_and_recover),
+	    T(test_panic_and_recover),
+	    T(test_passwd),
+	    T(test_passwd_keeps_duress_when_given),
+	    T(test_tampering),
+	    T(test_not_a_vault),
+	    T(test_nothing_readable_in_the_file),
+	    T(test_threads_and_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

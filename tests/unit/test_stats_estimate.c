@@ -52,9 +52,9 @@ static const char *model_of(const char *method, char *buf, size_t sz, unsigned k
 		p = strstr(method, "closedpCI.t:");
 	if (p) {
 		p = strchr(p, ':') + 1;
-		static const char *const names[] = {"Mth Gamma3.5", "Mth Poisson2", "Mth Darroch", "Mth Chao",
-						    "Mh Gamma3.5",  "Mh Poisson2",  "Mh Darroch",  "Mh Chao",
-						    "Mt",           "M0"};
+		static const char *const names[] = {
+		    "Mth Gamma3.5", "Mth Poisson2", "Mth Darroch", "Mth Chao", "Mh Gamma3.5",
+		    "Mh Poisson2",  "Mh Darroch",   "Mh Chao",	   "Mt",       "M0"};
 		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 			if (strncmp(p, names[i], strlen(names[i])) == 0 &&
 			    (p[strlen(names[i])] == '\0' || p[strlen(names[i])] == ' ')) {
@@ -68,7 +68,8 @@ static const char *model_of(const char *method, char *buf, size_t sz, unsigned k
 		l += (size_t)snprintf(buf + l, sz - l, "[");
 		for (unsigned i = 0; i < k; i++)
 			for (unsigned j = i + 1; j < k; j++)
-				l += (size_t)snprintf(buf + l, sz - l, "%s%u%u", l > 1 ? "," : "", i + 1, j + 1);
+				l += (size_t)snprintf(buf + l, sz - l, "%s%u%u", l > 1 ? "," : "", i + 1,
+						      j + 1);
 		snprintf(buf + l, sz - l, "]");
 		return buf;
 	}
@@ -171,9 +172,10 @@ static void test_rcapture_reference(void **state)
 		if (st == KITH_LOGLIN_NO_MLE) {
 			if (strstr(row.f[i_notes], "DOES NOT EXIST") || zero_margin(t, &spec)) {
 				explained++;
-				print_message("  no MLE (Rcapture prints %s): %s %s%s\n", row.f[i_n], row.f[i_ds], name,
-					      strstr(row.f[i_notes], "DOES NOT EXIST") ? " (the reference says so)"
-										  : " (a zero margin)");
+				print_message(
+				    "  no MLE (Rcapture prints %s): %s %s%s\n", row.f[i_n], row.f[i_ds], name,
+				    strstr(row.f[i_notes], "DOES NOT EXIST") ? " (the reference says so)"
+									     : " (a zero margin)");
 			} else {
 				snprintf(why, sizeof why, "no MLE by our check, no zero margin");
 			}
@@ -201,7 +203,8 @@ static void test_rcapture_reference(void **state)
 					if (!close_enough(ci.lo, lo))
 						snprintf(why, sizeof why, "lower %.2f vs %.1f", ci.lo, lo);
 					else if (hs[0] == '>' && !(ci.hi > strtod(hs + 1, NULL)))
-						snprintf(why, sizeof why, "upper %.2f not above %s", ci.hi, hs);
+						snprintf(why, sizeof why, "upper %.2f not above %s", ci.hi,
+							 hs);
 					else if (hs[0] != '>' && !close_enough(ci.hi, strtod(hs, NULL)))
 						snprintf(why, sizeof why, "upper %.2f vs %s", ci.hi, hs);
 				}
@@ -230,8 +233,8 @@ static struct kith_estimate_result *run(const char *table, size_t boot, int lcm,
 {
 	struct kith_stats_table *t = load(table);
 	assert_non_null(t);
-	struct kith_estimate_opts o = {.boot = boot, .no_boot = boot == 0, .no_lcm = !lcm, .seed = 1234,
-				       .threads = 2};
+	struct kith_estimate_opts o = {
+	    .boot = boot, .no_boot = boot == 0, .no_lcm = !lcm, .seed = 1234, .threads = 2};
 	o.lcm.chains = 2;
 	o.lcm.burnin = RUNNING_ON_VALGRIND ? 50 : 2000;
 	o.lcm.iter = RUNNING_ON_VALGRIND ? 200 : 8000;
@@ -288,7 +291,8 @@ static void test_panel_kosovo(void **state)
 		assert_true(json_is_real(json_object_get(p, "n_hat")));
 		assert_true(json_is_array(json_object_get(p, "ci95")));
 	}
-	assert_string_equal(json_string_value(json_object_get(json_object_get(sel, "bic"), "model")), "[123,14,34]");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(sel, "bic"), "model")),
+			    "[123,14,34]");
 	json_t *sens = json_object_get(j, "sensitivity");
 	assert_true(json_is_object(json_object_get(sens, "lowest")));
 	assert_true(json_is_object(json_object_get(sens, "highest")));
@@ -370,10 +374,10 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rcapture_reference),
-		cmocka_unit_test(test_panel_kosovo),
-		cmocka_unit_test(test_panel_no_mle),
-		cmocka_unit_test(test_panel_two_lists),
+	    cmocka_unit_test(test_rcapture_reference),
+	    cmocka_unit_test(test_panel_kosovo),
+	    cmocka_unit_test(test_panel_no_mle),
+	    cmocka_unit_test(test_panel_two_lists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,7 +40,8 @@ static void profile_of(const char *table, const char *model, double level, struc
 	struct kith_loglin_spec spec;
 	struct kith_err err;
 	struct kith_loglin *L;
-	assert_int_equal(kith_loglin_parse_name(model, kith_stats_table_lists(t), &spec, terms, 64, &err), KITH_OK);
+	assert_int_equal(kith_loglin_parse_name(model, kith_stats_table_lists(t), &spec, terms, 64, &err),
+			 KITH_OK);
 	assert_int_equal(kith_loglin_new(&L, t, &spec, &err), KITH_OK);
 	assert_int_equal(kith_loglin_check(L, &err), KITH_LOGLIN_OK);
 	assert_int_equal(kith_loglin_fit(L, r, &err), KITH_OK);
@@ -50,11 +51,13 @@ static void profile_of(const char *table, const char *model, double level, struc
 	kith_stats_table_free(t);
 }
 
-#define NEAR(x, ref, half) do { \
-	if (!(fabs((x) - (ref)) <= (half) + 1e-9)) \
-		print_error("%s = %.4f, expected %.4f +- %g\n", #x, (double)(x), (double)(ref), (double)(half)); \
-	assert_true(fabs((x) - (ref)) <= (half) + 1e-9); \
-} while (0)
+#define NEAR(x, ref, half)                                                                                   \
+	do {                                                                                                 \
+		if (!(fabs((x) - (ref)) <= (half) + 1e-9))                                                   \
+			print_error("%s = %.4f, expected %.4f +- %g\n", #x, (double)(x), (double)(ref),      \
+				    (double)(half));                                                         \
+		assert_true(fabs((x) - (ref)) <= (half) + 1e-9);                                             \
+	} while (0)
 
 /* README figures, to the printed precision (Rcapture 1.4-4 closedpCI.t) */
 static void test_profile_readme(void **state)
@@ -217,9 +220,9 @@ static void test_bca_sparsemse(void **state)
 	if (!getenv("KITH_SHARED"))
 		skip();
 	static const struct bca_ref ref[] = {
-		{"NewOrl", 1183.7, -0.0293, 717.2, 1657.6, 70.9, 72.9},
-		{"NewOrl_5", 1034.2, -0.0552, 588.8, 1703.7, 53.5, 57.3},
-		{"Western", 2483.4, -0.0950, 1293.2, 3672.0, 88.3, 101.8},
+	    {"NewOrl", 1183.7, -0.0293, 717.2, 1657.6, 70.9, 72.9},
+	    {"NewOrl_5", 1034.2, -0.0552, 588.8, 1703.7, 53.5, 57.3},
+	    {"Western", 2483.4, -0.0950, 1293.2, 3672.0, 88.3, 101.8},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
 		struct kith_stats_table *t = load(ref[i].table);
@@ -231,10 +234,11 @@ static void test_bca_sparsemse(void **state)
 		double p = 0.02;
 		struct kith_boot_opts o = {.replicates = 1000, .seed = 1234, .threads = 2};
 		struct kith_boot_result b;
-		assert_int_equal(kith_interval_bca(t, sw.fit.n_hat, kith_select_stepwise_estimator, &p, &o, &b, &err),
-				 KITH_OK);
-		print_message("%s: BCa (%.1f, %.1f) a %.4f z0 %.3f; SparseMSE (%.1f, %.1f)\n", ref[i].table, b.lo, b.hi,
-			      b.a, b.z0, ref[i].lo, ref[i].hi);
+		assert_int_equal(
+		    kith_interval_bca(t, sw.fit.n_hat, kith_select_stepwise_estimator, &p, &o, &b, &err),
+		    KITH_OK);
+		print_message("%s: BCa (%.1f, %.1f) a %.4f z0 %.3f; SparseMSE (%.1f, %.1f)\n", ref[i].table,
+			      b.lo, b.hi, b.a, b.z0, ref[i].lo, ref[i].hi);
 		NEAR(b.a, ref[i].a, 0.00005);
 		assert_int_equal(b.used + b.failed, 1000);
 		NEAR(b.lo, ref[i].lo, 3 * sqrt(2) * ref[i].sd_lo);
@@ -256,11 +260,14 @@ static void test_bca_threads_and_seed(void **state)
 	struct kith_err err;
 	struct kith_boot_opts o = {.replicates = 200, .seed = 77, .threads = 1, .keep_reps = 1};
 	struct kith_boot_result a, b, c;
-	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &a, &err), KITH_OK);
+	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &a, &err),
+			 KITH_OK);
 	o.threads = 3;
-	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &b, &err), KITH_OK);
+	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &b, &err),
+			 KITH_OK);
 	o.seed = 78;
-	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &c, &err), KITH_OK);
+	assert_int_equal(kith_interval_bca(t, 1034.2, kith_select_stepwise_estimator, &p, &o, &c, &err),
+			 KITH_OK);
 	assert_memory_equal(a.reps, b.reps, 200 * sizeof(double));
 	assert_true(a.lo == b.lo && a.hi == b.hi);
 	assert_memory_not_equal(a.reps, c.reps, 200 * sizeof(double));
@@ -302,14 +309,14 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profile_readme),
-		cmocka_unit_test(test_profile_adaptive_upper),
-		cmocka_unit_test(test_profile_open_and_at_n),
-		cmocka_unit_test(test_quantiles),
-		cmocka_unit_test(test_bca_limits),
-		cmocka_unit_test(test_bca_sparsemse),
-		cmocka_unit_test(test_bca_threads_and_seed),
-		cmocka_unit_test(test_bca_all_fail),
+	    cmocka_unit_test(test_profile_readme),
+	    cmocka_unit_test(test_profile_adaptive_upper),
+	    cmocka_unit_test(test_profile_open_and_at_n),
+	    cmocka_unit_test(test_quantiles),
+	    cmocka_unit_test(test_bca_limits),
+	    cmocka_unit_test(test_bca_sparsemse),
+	    cmocka_unit_test(test_bca_threads_and_seed),
+	    cmocka_unit_test(test_bca_all_fail),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

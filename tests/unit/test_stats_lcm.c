@@ -61,12 +61,12 @@ static const struct {
 	const char *table;
 	double median;
 } fast[] = {
-	{"Kosovo", (10371.0 + 10441.5) / 2},
-	{"Korea", (138.0 + 137.0) / 2},
-	{"NewOrl", 716.0},
-	{"HAV", (514.5 + 513.0) / 2},
-	{"hare", 76.0},
-	{"Congenital", 629.0},
+    {"Kosovo", (10371.0 + 10441.5) / 2},
+    {"Korea", (138.0 + 137.0) / 2},
+    {"NewOrl", 716.0},
+    {"HAV", (514.5 + 513.0) / 2},
+    {"hare", 76.0},
+    {"Congenital", 629.0},
 };
 
 static void test_lcmcr_medians(void **state)
@@ -77,8 +77,8 @@ static void test_lcmcr_medians(void **state)
 	for (size_t i = 0; i < sizeof fast / sizeof fast[0]; i++) {
 		struct kith_stats_table *t = load(fast[i].table);
 		assert_non_null(t);
-		struct kith_lcm_opts o = {.chains = 2, .burnin = 10000, .iter = 40000, .thin = 10, .seed = 1,
-					  .threads = 2};
+		struct kith_lcm_opts o = {
+		    .chains = 2, .burnin = 10000, .iter = 40000, .thin = 10, .seed = 1, .threads = 2};
 		if (quick()) {
 			o.burnin = 50;
 			o.iter = 200;
@@ -91,8 +91,8 @@ static void test_lcmcr_medians(void **state)
 		assert_true(r.lo >= kith_stats_table_observed(t));
 		if (!quick()) {
 			double dev = r.median / fast[i].median - 1;
-			print_message("%s: median %.1f (%.1f, %.1f) R-hat %.3f; LCMCR %.1f (%+.1f%%)\n", fast[i].table,
-				      r.median, r.lo, r.hi, r.rhat, fast[i].median, 100 * dev);
+			print_message("%s: median %.1f (%.1f, %.1f) R-hat %.3f; LCMCR %.1f (%+.1f%%)\n",
+				      fast[i].table, r.median, r.lo, r.hi, r.rhat, fast[i].median, 100 * dev);
 			assert_true(fabs(dev) <= 0.03);
 			assert_true(r.rhat < 1.1);
 		}
@@ -108,7 +108,8 @@ static void test_rhat_flags_slow_mixing(void **state)
 	if (!getenv("KITH_SHARED") || quick())
 		skip();
 	struct kith_stats_table *t = load("UKdat_5");
-	struct kith_lcm_opts o = {.chains = 4, .burnin = 5000, .iter = 20000, .thin = 10, .seed = 1, .threads = 2};
+	struct kith_lcm_opts o = {
+	    .chains = 4, .burnin = 5000, .iter = 20000, .thin = 10, .seed = 1, .threads = 2};
 	struct kith_lcm_result r;
 	struct kith_err err;
 	assert_int_equal(kith_lcm_estimate(t, &o, &r, &err), KITH_OK);
@@ -124,8 +125,8 @@ static void test_deterministic(void **state)
 	struct kith_stats_table *t;
 	struct kith_err err;
 	assert_int_equal(kith_stats_table_new(&t, 3, NULL, c, &err), KITH_OK);
-	struct kith_lcm_opts o = {.chains = 3, .burnin = 200, .iter = 1000, .thin = 5, .seed = 42, .threads = 1,
-				  .classes = 4};
+	struct kith_lcm_opts o = {
+	    .chains = 3, .burnin = 200, .iter = 1000, .thin = 5, .seed = 42, .threads = 1, .classes = 4};
 	struct kith_lcm_result a, b, d;
 	assert_int_equal(kith_lcm_estimate(t, &o, &a, &err), KITH_OK);
 	o.threads = 3;
@@ -168,7 +169,8 @@ static void test_options(void **state)
 	o = (struct kith_lcm_opts){.level = 1.5};
 	assert_int_equal(kith_lcm_estimate(t, &o, &r, &err), KITH_E_INVALID);
 	/* one chain: R-hat from its two halves; progress reported */
-	o = (struct kith_lcm_opts){.chains = 1, .burnin = 100, .iter = 4000, .thin = 2, .progress = on_progress};
+	o = (struct kith_lcm_opts){
+	    .chains = 1, .burnin = 100, .iter = 4000, .thin = 2, .progress = on_progress};
 	progress_calls = 0;
 	assert_int_equal(kith_lcm_estimate(t, &o, &r, &err), KITH_OK);
 	assert_true(progress_calls > 0);
@@ -208,8 +210,8 @@ static void test_slow_all_lcmcr(void **state)
 		double ref = strtod(p + strlen("seed=12345\","), NULL);
 		struct kith_stats_table *t = load(table);
 		assert_non_null(t);
-		struct kith_lcm_opts o = {.chains = 4, .burnin = 200000, .iter = 100000, .thin = 10, .seed = 1,
-					  .threads = 2};
+		struct kith_lcm_opts o = {
+		    .chains = 4, .burnin = 200000, .iter = 100000, .thin = 10, .seed = 1, .threads = 2};
 		/* the multimodal posteriors need about ten times longer chains */
 		if (!strcmp(table, "UKdat") || !strcmp(table, "UKdat_5") || !strcmp(table, "Ned")) {
 			o.iter = 1000000;
@@ -230,8 +232,9 @@ static void test_slow_all_lcmcr(void **state)
 		else if (!strcmp(table, "Ned"))
 			tol = 3 * sqrt(1.25) * 0.017;
 		rows++;
-		print_message("%-10s median %9.1f LCMCR %9.1f %+5.1f%% (tolerance %.1f%%) R-hat %.3f%s\n", table,
-			      r.median, ref, 100 * dev, 100 * tol, r.rhat, fabs(dev) > tol ? "  MISS" : "");
+		print_message("%-10s median %9.1f LCMCR %9.1f %+5.1f%% (tolerance %.1f%%) R-hat %.3f%s\n",
+			      table, r.median, ref, 100 * dev, 100 * tol, r.rhat,
+			      fabs(dev) > tol ? "  MISS" : "");
 		misses += fabs(dev) > tol;
 		kith_stats_table_free(t);
 	}
@@ -245,11 +248,9 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lcmcr_medians),
-		cmocka_unit_test(test_rhat_flags_slow_mixing),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_options),
-		cmocka_unit_test(test_slow_all_lcmcr),
+	    cmocka_unit_test(test_lcmcr_medians),  cmocka_unit_test(test_rhat_flags_slow_mixing),
+	    cmocka_unit_test(test_deterministic),  cmocka_unit_test(test_options),
+	    cmocka_unit_test(test_slow_all_lcmcr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

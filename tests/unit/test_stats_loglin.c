@@ -37,7 +37,8 @@ static int fit_named(const struct kith_stats_table *t, const char *name, struct 
 	uint32_t terms[256];
 	struct kith_loglin_spec spec;
 	struct kith_err err;
-	assert_int_equal(kith_loglin_parse_name(name, kith_stats_table_lists(t), &spec, terms, 256, &err), KITH_OK);
+	assert_int_equal(kith_loglin_parse_name(name, kith_stats_table_lists(t), &spec, terms, 256, &err),
+			 KITH_OK);
 	assert_int_equal(kith_loglin_new(L, t, &spec, &err), KITH_OK);
 	int st = kith_loglin_check(*L, &err);
 	assert_true(st >= 0);
@@ -61,16 +62,16 @@ static void test_rcapture_hare(void **state)
 		const char *name;
 		double n, se, dev, df, aic, bic;
 	} ref[] = {
-		{"M0", 75.4, 3.5, 68.5, 61, 154.7, 159.1},
-		{"Mt", 75.1, 3.4, 58.3, 56, 154.5, 170.0},
-		{"Mh Chao", 79.8, 6.4, 58.0, 58, 150.2, 161.3},
-		{"Mh Poisson2", 81.5, 5.7, 59.1, 60, 147.3, 154.0},
-		{"Mh Darroch", 90.4, 11.6, 61.6, 60, 149.8, 156.4},
-		{"Mh Gamma3.5", 100.6, 21.7, 62.8, 60, 151.0, 157.6},
-		{"Mth Chao", 79.6, 6.3, 47.1, 52, 151.3, 175.7},
-		{"Mth Poisson2", 81.1, 5.6, 48.1, 55, 146.3, 164.1},
-		{"Mth Darroch", 90.5, 11.7, 50.7, 55, 148.9, 166.7},
-		{"Mth Gamma3.5", 101.6, 22.4, 52.0, 55, 150.1, 167.9},
+	    {"M0", 75.4, 3.5, 68.5, 61, 154.7, 159.1},
+	    {"Mt", 75.1, 3.4, 58.3, 56, 154.5, 170.0},
+	    {"Mh Chao", 79.8, 6.4, 58.0, 58, 150.2, 161.3},
+	    {"Mh Poisson2", 81.5, 5.7, 59.1, 60, 147.3, 154.0},
+	    {"Mh Darroch", 90.4, 11.6, 61.6, 60, 149.8, 156.4},
+	    {"Mh Gamma3.5", 100.6, 21.7, 62.8, 60, 151.0, 157.6},
+	    {"Mth Chao", 79.6, 6.3, 47.1, 52, 151.3, 175.7},
+	    {"Mth Poisson2", 81.1, 5.6, 48.1, 55, 146.3, 164.1},
+	    {"Mth Darroch", 90.5, 11.7, 50.7, 55, 148.9, 166.7},
+	    {"Mth Gamma3.5", 101.6, 22.4, 52.0, 55, 150.1, 167.9},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
 		struct kith_loglin *L;
@@ -196,7 +197,11 @@ static void test_sparse_structural_zeros(void **state)
 	(void)state;
 	/* lists B and C never overlap; list D is empty */
 	double c[16] = {0};
-	c[1] = 20; c[2] = 15; c[3] = 4; c[4] = 30; c[5] = 6;
+	c[1] = 20;
+	c[2] = 15;
+	c[3] = 4;
+	c[4] = 30;
+	c[5] = 6;
 	struct kith_stats_table *t;
 	struct kith_err err;
 	assert_int_equal(kith_stats_table_new(&t, 4, NULL, c, &err), KITH_OK);
@@ -236,8 +241,8 @@ static void test_not_identifiable(void **state)
 	struct kith_err err;
 	assert_int_equal(kith_stats_table_new(&t, 3, NULL, c, &err), KITH_OK);
 	uint32_t pairs[3] = {3, 5, 6};
-	struct kith_loglin_spec s = {.family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = 3,
-				     .flags = KITH_LOGLIN_SPARSE};
+	struct kith_loglin_spec s = {
+	    .family = KITH_LOGLIN_HIER, .terms = pairs, .n_terms = 3, .flags = KITH_LOGLIN_SPARSE};
 	struct kith_loglin *L;
 	assert_int_equal(kith_loglin_new(&L, t, &s, &err), KITH_OK);
 	assert_int_equal(kith_loglin_check(L, &err), KITH_LOGLIN_NOT_IDENT);
@@ -274,8 +279,9 @@ static void test_names(void **state)
 	struct kith_err err;
 	char buf[128];
 	/* parse and print back: maximal terms, higher order first */
-	const char *names[] = {"[123,14,34]", "[12,13,4]", "[12,3]", "[234,1]", "[124,134,23]", "[1,2,3,4]",
-			       "[12,15,45,3]", "M0", "Mt", "Mh Chao", "Mth Gamma3.5", "Mth Poisson2"};
+	const char *names[] = {"[123,14,34]",  "[12,13,4]", "[12,3]",	    "[234,1]",
+			       "[124,134,23]", "[1,2,3,4]", "[12,15,45,3]", "M0",
+			       "Mt",	       "Mh Chao",   "Mth Gamma3.5", "Mth Poisson2"};
 	unsigned ks[] = {4, 4, 3, 4, 4, 4, 5, 4, 4, 4, 4, 4};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		assert_int_equal(kith_loglin_parse_name(names[i], ks[i], &s, terms, 16, &err), KITH_OK);
@@ -340,7 +346,8 @@ static void test_profile_derivative(void **state)
 			assert_int_equal(kith_loglin_profile(L, N[j] - h, &lm, NULL, &err), KITH_OK);
 			double fd = (lp - lm) / (2 * h);
 			if (fabs(fd - d) > 1e-4 * (1 + fabs(d)))
-				print_error("%s N=%g: derivative %g, finite difference %g\n", names[i], N[j], d, fd);
+				print_error("%s N=%g: derivative %g, finite difference %g\n", names[i], N[j],
+					    d, fd);
 			assert_true(fabs(fd - d) <= 1e-4 * (1 + fabs(d)));
 		}
 		double l;
@@ -373,15 +380,15 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rcapture_hare),
-		cmocka_unit_test(test_kosovo),
-		cmocka_unit_test(test_existence),
-		cmocka_unit_test(test_zero_cells_but_mle_exists),
-		cmocka_unit_test(test_sparse_structural_zeros),
-		cmocka_unit_test(test_not_identifiable),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_profile_derivative),
-		cmocka_unit_test(test_profile_needs_fit),
+	    cmocka_unit_test(test_rcapture_hare),
+	    cmocka_unit_test(test_kosovo),
+	    cmocka_unit_test(test_existence),
+	    cmocka_unit_test(test_zero_cells_but_mle_exists),
+	    cmocka_unit_test(test_sparse_structural_zeros),
+	    cmocka_unit_test(test_not_identifiable),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_profile_derivative),
+	    cmocka_unit_test(test_profile_needs_fit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,11 +23,9 @@ static void test_svg(void **state)
 {
 	(void)state;
 	struct kith_plot_row rows[] = {
-		{"M0", "ok", 7608.4, 7348.2, 7884.1, 0},
-		{"[123,14,34]", "ok", 10356.5, 8994.3, 12110.4, 1},
-		{"<script>&\"'", "ok", 9000, NAN, NAN, 0},
-		{"[12,13,23]", "no-mle", NAN, NAN, NAN, 0},
-		{"open", "warning", 20000, 9000, HUGE_VAL, 0},
+	    {"M0", "ok", 7608.4, 7348.2, 7884.1, 0},	   {"[123,14,34]", "ok", 10356.5, 8994.3, 12110.4, 1},
+	    {"<script>&\"'", "ok", 9000, NAN, NAN, 0},	   {"[12,13,23]", "no-mle", NAN, NAN, NAN, 0},
+	    {"open", "warning", 20000, 9000, HUGE_VAL, 0},
 	};
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	struct kith_err err;
@@ -40,9 +38,9 @@ static void test_svg(void **state)
 	assert_non_null(strstr(sb.buf, "no-mle"));
 	assert_non_null(strstr(sb.buf, "observed 4400"));
 	assert_non_null(strstr(sb.buf, "linear axis")); /* 4400 .. 20000: under a factor of 10 */
-	assert_int_equal(count(sb.buf, "<circle"), 4);   /* one per estimate */
-	assert_int_equal(count(sb.buf, "<path"), 1);     /* the open interval's arrow */
-	assert_non_null(strstr(sb.buf, "#b5401d"));      /* the highlighted row */
+	assert_int_equal(count(sb.buf, "<circle"), 4);	/* one per estimate */
+	assert_int_equal(count(sb.buf, "<path"), 1);	/* the open interval's arrow */
+	assert_non_null(strstr(sb.buf, "#b5401d"));	/* the highlighted row */
 	assert_null(strstr(sb.buf, "nan"));
 	assert_null(strstr(sb.buf, "inf"));
 	assert_int_equal(count(sb.buf, "<text"), count(sb.buf, "</text>"));
@@ -65,7 +63,7 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_svg),
+	    cmocka_unit_test(test_svg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,11 +28,12 @@ static struct kith_stats_table *load(const char *name)
 	return t;
 }
 
-#define NEAR(x, ref, half) do { \
-	if (!(fabs((x) - (ref)) <= (half) + 1e-9)) \
-		print_error("%s = %.4f, expected %.4f\n", #x, (double)(x), (double)(ref)); \
-	assert_true(fabs((x) - (ref)) <= (half) + 1e-9); \
-} while (0)
+#define NEAR(x, ref, half)                                                                                   \
+	do {                                                                                                 \
+		if (!(fabs((x) - (ref)) <= (half) + 1e-9))                                                   \
+			print_error("%s = %.4f, expected %.4f\n", #x, (double)(x), (double)(ref));           \
+		assert_true(fabs((x) - (ref)) <= (half) + 1e-9);                                             \
+	} while (0)
 
 static void test_counts(void **state)
 {
@@ -102,14 +103,14 @@ static void test_bic_aic_reference(void **state)
 		const char *bic, *aic;
 		double n_bic, n_aic;
 	} ref[] = {
-		{"HAV", 2, "[1,2,3]", "[12,23]", 388.5, 526.7},
-		{"HIV", 3, "[1,2,3,4]", "[12,3,4]", 11124.6, 12318.5},
-		{"lesbian", 3, "[12,14,23,24,34]", "[124,134,23]", 6349.0, 9908.6},
-		{"Diabetes", 3, "[13,24,34]", "[12,13,23,24,34]", 2472.2, 2771.2},
-		{"Congenital", 2, "[12,13,45]", "[12,13,24,45]", 620.5, 634.5},
-		{"UKdat_5", 2, "[12,13,23,25,34]", NULL, 22991.3, 0},
-		{"Western", 2, "[15,2,3,4]", NULL, 2483.4, 0},
-		{"NewOrl_5", 2, "[1,2,3,4,5]", NULL, 1034.2, 0},
+	    {"HAV", 2, "[1,2,3]", "[12,23]", 388.5, 526.7},
+	    {"HIV", 3, "[1,2,3,4]", "[12,3,4]", 11124.6, 12318.5},
+	    {"lesbian", 3, "[12,14,23,24,34]", "[124,134,23]", 6349.0, 9908.6},
+	    {"Diabetes", 3, "[13,24,34]", "[12,13,23,24,34]", 2472.2, 2771.2},
+	    {"Congenital", 2, "[12,13,45]", "[12,13,24,45]", 620.5, 634.5},
+	    {"UKdat_5", 2, "[12,13,23,25,34]", NULL, 22991.3, 0},
+	    {"Western", 2, "[15,2,3,4]", NULL, 2483.4, 0},
+	    {"NewOrl_5", 2, "[1,2,3,4,5]", NULL, 1034.2, 0},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
 		struct kith_stats_table *t = load(ref[i].table);
@@ -119,7 +120,8 @@ static void test_bic_aic_reference(void **state)
 		struct kith_err err;
 		assert_int_equal(kith_select_hierarchical(t, &o, &r, &err), KITH_OK);
 		if (strcmp(r.models[r.best_bic].name, ref[i].bic) != 0)
-			print_error("%s: BIC-best %s, Rcapture %s\n", ref[i].table, r.models[r.best_bic].name, ref[i].bic);
+			print_error("%s: BIC-best %s, Rcapture %s\n", ref[i].table, r.models[r.best_bic].name,
+				    ref[i].bic);
 		assert_string_equal(r.models[r.best_bic].name, ref[i].bic);
 		NEAR(r.models[r.best_bic].fit.n_hat, ref[i].n_bic, 0.05);
 		if (ref[i].aic) {
@@ -181,20 +183,20 @@ static void test_stepwise_reference(void **state)
 		double n;
 		unsigned structural;
 	} ref[] = {
-		{"NewOrl", "[45,1,2,3,6,7,8]", 1183.7, 0},     /* selects D:E */
-		{"NewOrl_5", "[1,2,3,4,5]", 1034.2, 0},
-		{"Western", "[15,2,3,4]", 2483.4, 0},          /* selects A:E */
-		{"UKdat_5", "[12,13,24,25,35,45]", 11313.0, 0},
-		{"UKdat", "[12,13,24,25,35,36,45]", 11418.0, 0},
-		{"Kosovo", "[12,13,14,23,34]", 14341.7, 0},
-		{"Korea", "[12,3]", 268.8, 0},
-		{"Ned_5", "[12,13,15,24,34,35]", 121521.6, 1}, /* K:R never overlap */
-		{"Ned", "[12,16,23,25,34,36,45,46]", 111139.4, 2},
-		{"lesbian", "[14,23,24,34]", 5350.5, 0},
-		{"Congenital", "[13,45,2]", 609.9, 0},
-		{"Diabetes", "[24,34,1]", 2279.2, 0},
-		{"HAV", "[1,2,3]", 388.5, 0},
-		{"Australia", "[12,23,24]", 6496.0, 0},
+	    {"NewOrl", "[45,1,2,3,6,7,8]", 1183.7, 0}, /* selects D:E */
+	    {"NewOrl_5", "[1,2,3,4,5]", 1034.2, 0},
+	    {"Western", "[15,2,3,4]", 2483.4, 0}, /* selects A:E */
+	    {"UKdat_5", "[12,13,24,25,35,45]", 11313.0, 0},
+	    {"UKdat", "[12,13,24,25,35,36,45]", 11418.0, 0},
+	    {"Kosovo", "[12,13,14,23,34]", 14341.7, 0},
+	    {"Korea", "[12,3]", 268.8, 0},
+	    {"Ned_5", "[12,13,15,24,34,35]", 121521.6, 1}, /* K:R never overlap */
+	    {"Ned", "[12,16,23,25,34,36,45,46]", 111139.4, 2},
+	    {"lesbian", "[14,23,24,34]", 5350.5, 0},
+	    {"Congenital", "[13,45,2]", 609.9, 0},
+	    {"Diabetes", "[24,34,1]", 2279.2, 0},
+	    {"HAV", "[1,2,3]", 388.5, 0},
+	    {"Australia", "[12,23,24]", 6496.0, 0},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
 		struct kith_stats_table *t = load(ref[i].table);
@@ -204,8 +206,8 @@ static void test_stepwise_reference(void **state)
 		assert_int_equal(kith_select_stepwise(t, 0.02, &s, &err), KITH_OK);
 		assert_int_equal(s.fit.state, KITH_LOGLIN_OK);
 		if (strcmp(s.name, ref[i].model) != 0 || fabs(s.fit.n_hat - ref[i].n) > 0.05)
-			print_error("%s: %s %.2f, SparseMSE %s %.1f\n", ref[i].table, s.name, s.fit.n_hat, ref[i].model,
-				    ref[i].n);
+			print_error("%s: %s %.2f, SparseMSE %s %.1f\n", ref[i].table, s.name, s.fit.n_hat,
+				    ref[i].model, ref[i].n);
 		assert_string_equal(s.name, ref[i].model);
 		NEAR(s.fit.n_hat, ref[i].n, 0.05);
 		assert_int_equal(s.fit.structural, ref[i].structural);
@@ -233,7 +235,13 @@ static void test_stepwise_edges(void **state)
 	kith_stats_table_free(t);
 	/* an empty list: main effects only (every candidate fails the check) */
 	double d[16] = {0};
-	d[1] = 20; d[2] = 15; d[3] = 4; d[4] = 30; d[5] = 6; d[6] = 1; d[7] = 2;
+	d[1] = 20;
+	d[2] = 15;
+	d[3] = 4;
+	d[4] = 30;
+	d[5] = 6;
+	d[6] = 1;
+	d[7] = 2;
 	assert_int_equal(kith_stats_table_new(&t, 4, NULL, d, &err), KITH_OK);
 	assert_int_equal(kith_select_stepwise(t, 0.02, &s, &err), KITH_OK);
 	assert_int_equal(s.n_pairs, 0);
@@ -246,13 +254,13 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_bic_readme),
-		cmocka_unit_test(test_bic_aic_reference),
-		cmocka_unit_test(test_bic_order3),
-		cmocka_unit_test(test_search),
-		cmocka_unit_test(test_stepwise_reference),
-		cmocka_unit_test(test_stepwise_edges),
+	    cmocka_unit_test(test_counts),
+	    cmocka_unit_test(test_bic_readme),
+	    cmocka_unit_test(test_bic_aic_reference),
+	    cmocka_unit_test(test_bic_order3),
+	    cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_stepwise_reference),
+	    cmocka_unit_test(test_stepwise_edges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -100,24 +100,24 @@ static void test_bad_inputs(void **state)
 {
 	(void)state;
 	static const struct bad cases[] = {
-		{"A,B,count\n1,2,3\n", "t.csv:2:B", "0 or 1"},
-		{"A,B,count\n1,x,3\n", "t.csv:2:B", "0 or 1"},
-		{"A,B,count\n1,0,-3\n0,1,1\n", "t.csv:2:count", "negative"},
-		{"A,B,count\n1,0,2.5\n0,1,1\n", "t.csv:2:count", "not an integer"},
-		{"A,B,count\n1,0,abc\n0,1,1\n", "t.csv:2:count", "not a number"},
-		{"A,B,count\n1,0,\n", "t.csv:2:count", "empty count"},
-		{"A,B,count\n1,1,2\n0,0,5\n", "t.csv:3:A", "all-zero"},
-		{"A,B\n1,1\n0,0\n", "t.csv:3:A", "all-zero"},
-		{"A,B,count\n1,1,2\n1,0,1\n1,1,3\n", "t.csv:4:A", "twice"},
-		{"A,count\n1,5\n", "t.csv:1:A", "between 2 and 16"},
-		{"A,B,C,count\n1,1,0,3\n1,0,0,2\n", "t.csv:1:C", "no one"},
-		{"A,B,C\n1,1,0\n", "t.csv:1:C", "no one"},
-		{"", "t.csv:1", "empty"},
-		{"# only a comment\n", "t.csv:2", "empty"},
-		{"A,B,count\n", "t.csv:2:A", "no data"},
-		{"count,A,B\n3,1,1\n", "t.csv:1:count", "last column"},
-		{"A,B,count\n1,1,2,9\n", "t.csv:2", "fields"},
-		{"A,B,count\n1,1,1e12\n", "t.csv:2:count", "larger"},
+	    {"A,B,count\n1,2,3\n", "t.csv:2:B", "0 or 1"},
+	    {"A,B,count\n1,x,3\n", "t.csv:2:B", "0 or 1"},
+	    {"A,B,count\n1,0,-3\n0,1,1\n", "t.csv:2:count", "negative"},
+	    {"A,B,count\n1,0,2.5\n0,1,1\n", "t.csv:2:count", "not an integer"},
+	    {"A,B,count\n1,0,abc\n0,1,1\n", "t.csv:2:count", "not a number"},
+	    {"A,B,count\n1,0,\n", "t.csv:2:count", "empty count"},
+	    {"A,B,count\n1,1,2\n0,0,5\n", "t.csv:3:A", "all-zero"},
+	    {"A,B\n1,1\n0,0\n", "t.csv:3:A", "all-zero"},
+	    {"A,B,count\n1,1,2\n1,0,1\n1,1,3\n", "t.csv:4:A", "twice"},
+	    {"A,count\n1,5\n", "t.csv:1:A", "between 2 and 16"},
+	    {"A,B,C,count\n1,1,0,3\n1,0,0,2\n", "t.csv:1:C", "no one"},
+	    {"A,B,C\n1,1,0\n", "t.csv:1:C", "no one"},
+	    {"", "t.csv:1", "empty"},
+	    {"# only a comment\n", "t.csv:2", "empty"},
+	    {"A,B,count\n", "t.csv:2:A", "no data"},
+	    {"count,A,B\n3,1,1\n", "t.csv:1:count", "last column"},
+	    {"A,B,count\n1,1,2,9\n", "t.csv:2", "fields"},
+	    {"A,B,count\n1,1,1e12\n", "t.csv:2:count", "larger"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		struct kith_stats_table *t = NULL;
@@ -192,7 +192,7 @@ static void test_memberships(void **state)
 	/* person 10: lists 0,1 stratum 0; person 3: list 2 stratum 1 (twice);
 	 * person 7: lists 0,2 stratum 1; person 99: list 1 stratum 0 */
 	struct kith_stats_membership m[] = {
-		{10, 0, 0}, {3, 2, 1}, {10, 1, 0}, {7, 0, 1}, {3, 2, 1}, {99, 1, 0}, {7, 2, 1},
+	    {10, 0, 0}, {3, 2, 1}, {10, 1, 0}, {7, 0, 1}, {3, 2, 1}, {99, 1, 0}, {7, 2, 1},
 	};
 	struct kith_stats_table **tabs;
 	size_t n;
@@ -216,13 +216,16 @@ static void test_memberships(void **state)
 	kith_stats_tables_free(tabs, n);
 	/* a person in two strata */
 	struct kith_stats_membership bad[] = {{5, 0, 0}, {5, 1, 1}};
-	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, bad, 2, lists, 3, 2, &err), KITH_E_INVALID);
+	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, bad, 2, lists, 3, 2, &err),
+			 KITH_E_INVALID);
 	assert_non_null(strstr(err.msg, "person 5"));
 	struct kith_stats_membership badlist[] = {{5, 3, 0}};
 	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, badlist, 1, lists, 3, 0, &err),
 			 KITH_E_INVALID);
-	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, m, 0, lists, 3, 0, &err), KITH_E_INVALID);
-	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, m, 7, lists, 1, 0, &err), KITH_E_INVALID);
+	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, m, 0, lists, 3, 0, &err),
+			 KITH_E_INVALID);
+	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, m, 7, lists, 1, 0, &err),
+			 KITH_E_INVALID);
 	struct kith_stats_membership badstr[] = {{5, 0, 9}};
 	assert_int_equal(kith_stats_table_from_memberships(&tabs, &n, badstr, 1, lists, 3, 2, &err),
 			 KITH_E_INVALID);
@@ -253,15 +256,11 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_aggregated),
-		cmocka_unit_test(test_missing_patterns_count_zero),
-		cmocka_unit_test(test_individual_rows),
-		cmocka_unit_test(test_shared_file),
-		cmocka_unit_test(test_bad_inputs),
-		cmocka_unit_test(test_too_many_lists),
-		cmocka_unit_test(test_new_and_copies),
-		cmocka_unit_test(test_memberships),
-		cmocka_unit_test(test_release_memberships),
+	    cmocka_unit_test(test_aggregated),		cmocka_unit_test(test_missing_patterns_count_zero),
+	    cmocka_unit_test(test_individual_rows),	cmocka_unit_test(test_shared_file),
+	    cmocka_unit_test(test_bad_inputs),		cmocka_unit_test(test_too_many_lists),
+	    cmocka_unit_test(test_new_and_copies),	cmocka_unit_test(test_memberships),
+	    cmocka_unit_test(test_release_memberships),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
