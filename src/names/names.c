@@ -617,7 +617,7 @@ static void add_key(uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *n, uint64_t k)
 static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 			 uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *nk)
 {
-	uint16_t code[KITH_NAMES_MAX_SYL];
+	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 	size_t n = nm->n_syl;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
 	for (size_t i = 0; i < n; i++)
