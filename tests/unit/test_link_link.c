@@ -249,14 +249,29 @@ static char *capture(int (*fn)(const struct kith_link_result *, const struct kit
 			       struct kith_err *),
 		     const struct kith_link_result *r, const struct kith_dataset *ds)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	/* a temporary file rather than open_memstream: gcc 12 -O2 takes the
+	 * stream's buffer for a pointer to a local (-Wdangling-pointer) */
+	FILE *f = tmpfile();
 	assert_non_null(f);
 	struct kith_err err;
 	assert_int_equal(fn(r, ds, f, &err), KITH_OK);
+	long len = ftell(f);
+	assert_true(len >= 0);
+	char *buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	rewind(f);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = 0;
 	fclose(f);
 	return buf;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
 }
 
 static void test_outputs_summary_explain(void **state)
@@ -275,9 +290,7 @@ static void test_outputs_summary_explain(void **state)
 	for (size_t i = 0; i < 6; i++) {
 		char line[16];
 		snprintf(line, sizeof line, "\n%s,", ids[i]);
-		const char *hit = strstr(clusters, line);
-		assert_non_null(hit);
-		assert_null(strstr(hit + 1, line));
+		assert_int_equal(count_of(clusters, line), 1);
 	}
 	free(clusters);
 	char *pairs = capture(kith_link_write_pairs, &r, ds);
