@@ -52,7 +52,10 @@ enum kith_kdf {
 };
 
 /* A struct kith_vault is not thread-safe: callers that share one between
- * threads (the web server) serialize every call. Opening decrypts on several
+ * threads (the web server) serialize every call, except that the readers
+ * kith_vault_info, _records, _find, _find_id, _generation and
+ * kith_record_view_json, which change nothing, may run at once with one
+ * another while no other call runs (a reader-writer lock). Opening decrypts on several
  * threads internally (KITH_THREADS in the environment sets how many). */
 struct kith_vault;
 

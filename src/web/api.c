@@ -1152,9 +1152,13 @@ static int r_trace_review(struct kith_web_api *a, const struct kith_web_request 
 
 int kith_web_api_reads_only(const char *method, const char *path)
 {
-	/* only the schema: every other route calls the vault, which is not
-	 * thread-safe (vault.h) */
-	return (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !strcmp(path, "/schema");
+	/* the schema, and search: a search only reads the vault (its record
+	 * table, generation and bodies; vault.h's readers change nothing) and
+	 * runs on an index of its own from the pool, so several run at once
+	 * under the server's shared lock while every writer waits. Every other
+	 * route is exclusive. */
+	return (!strcmp(method, "GET") || !strcmp(method, "HEAD")) &&
+	       (!strcmp(path, "/schema") || !strcmp(path, "/search"));
 }
 
 int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *req,

@@ -33,9 +33,10 @@
  *
  * Threads: a struct kith_web_api is not thread-safe, like the vault it
  * holds (vault.h): the server serializes every call that touches the vault
- * with one lock. kith_web_api_reads_only() names the only request that does
- * not (GET /schema). Searches run on an index from a small pool
- * (kith_web_api_set_searches; the server keeps one), guarded by the api.
+ * with one lock. kith_web_api_reads_only() names the requests that only read
+ * (GET /schema, GET /search): those may run at once under a shared lock.
+ * Searches run on an index from a small pool (kith_web_api_set_searches; the
+ * server keeps one per request thread), each index guarded by the api.
  *
  * Ownership: the api owns the vault (closed and wiped by lock, panic and
  * free). Requests are borrowed; a response's body is owned by the response

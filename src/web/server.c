@@ -573,8 +573,8 @@ int kith_web_server_start(struct kith_web_server **out, const struct kith_web_se
 	}
 	if ((rc = kith_web_api_new(&s->api, o->vault_path, err)))
 		goto fail;
-	/* searches are serialized with every other vault call: one index */
-	kith_web_api_set_searches(s->api, 1);
+	/* searches read only: one index per request thread, so they run at once */
+	kith_web_api_set_searches(s->api, o->threads ? o->threads : 2);
 	if ((rc = kith_web_sessions_new(&s->sessions, (int64_t)s->idle_lock * 1000, err)))
 		goto fail;
 

@@ -228,6 +228,26 @@ req GET "/api/search?q=%EB%B0%A9%EB%AF%B8%EC%84%A0"
 check '[ "$status" = 200 ] && has "\"ref\":\"T-1\""' "search in Hangul finds the case"
 req GET "/api/search?q=Bang%20Mi%20Sun"
 check '[ "$status" = 200 ] && has "\"ref\":\"T-1\""' "search in a romanization finds the case"
+# searches run at once (a shared lock, one index each) while a write waits its turn
+pids=()
+cp "$jar" "$tmp/jar.par" # a copy: the write below rewrites $jar while the searches read it
+for i in $(seq 1 12); do
+  curl_ -b "$tmp/jar.par" -o "$tmp/par$i" -w '%{http_code}\n' "$base/api/search?q=Bang%20Mi%20Sun" >"$tmp/parst$i" &
+  pids+=($!)
+done
+post_json /api/cases '{"body":{"person":{"name":"차은비","sex":"female"}}}'
+wrote=$status
+wait "${pids[@]}"
+par_ok=0
+for i in $(seq 1 12); do
+  [ "$(cat "$tmp/parst$i")" = 200 ] && grep -qF '"ref":"T-1"' "$tmp/par$i" && par_ok=$((par_ok + 1))
+done
+check '[ "$par_ok" = 12 ] && [ "$wrote" = 200 -o "$wrote" = 201 ]' "12 searches at once all answer, and a write in between lands ($par_ok, $wrote)"
+for i in $(seq 1 12); do
+  grep -qF '"ref":"T-1"' "$tmp/par$i" || echo "    search $i: status $(cat "$tmp/parst$i") body $(head -c 300 "$tmp/par$i")"
+done
+req GET "/api/search?q=Cha%20Eun-bi"
+check '[ "$status" = 200 ] && has "차은비"' "a search after the write sees the new case"
 req GET "/api/search?q="
 check '[ "$status" = 400 ] && [ "$(field field)" = q ]' "an empty query is refused"
 req GET "/api/search?q=%FF%FE"
@@ -259,7 +279,8 @@ check '[ "$status" = 413 ]' "an import over 16 MiB is refused (413)"
 post_json /api/export '{"format":"csv"}'
 check '[ "$status" = 200 ] && [[ "$(hdr Content-Disposition)" == attachment* ]] && [[ "$(hdr Content-Type)" == text/csv* ]] && has "I-2"' "export downloads a CSV attachment"
 post_json /api/export '{"format":"jsonl"}'
-check '[ "$status" = 200 ] && [ "$(printf "%s\n" "$body" | grep -c "\"ref\"")" = 3 ]' "export JSON Lines has one line per case"
+n_lines=$(printf "%s\n" "$body" | grep -c "\"ref\"")
+check '[ "$status" = 200 ] && [ "$n_lines" = 4 ]' "export JSON Lines has one line per case ($n_lines)"
 post_json /api/export '{"format":"pdf"}'
 check '[ "$status" = 400 ]' "an unknown export format is refused"
 
