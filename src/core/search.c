@@ -7,11 +7,12 @@
  * — a surname or a given name alone — is scored as such); each case keeps its
  * best entry. A whole name (surname and given name) is scored against the
  * entries that share one of its blocking keys (the names engine promises that
- * two spellings of one name share one); a surname alone against the entries
- * of that surname; anything else (a given name alone, a name the engine reads
+ * two spellings of one name share one) and, when none of those is a spelling
+ * of it, also against the names of its surname (near misses: a typo in every
+ * syllable shares no key); a surname alone against the entries of that
+ * surname; anything else (a given name alone, a name the engine reads
  * only in part), or a key so common that it reaches a third of the index, by
- * a linear pass over every entry (also when the keys reach no spelling of
- * the name itself, to find near misses), on every core (KITH_THREADS caps how many),
+ * a linear pass over every entry, on every core (KITH_THREADS caps how many),
  * each thread on its own run of cases. Only the best `limit` hits are ordered.
  * The index is rebuilt when the vault's generation changes.
  */
@@ -291,30 +292,18 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 
 /* Scores the entries that share a key with the query (see the top of the
  * file); 0 when the query must be scored against every entry instead. */
-static int scan_keyed(struct kith_search *s, const struct kith_name *q)
+/* Scores the entries of `nk` keys not yet reached by this query; the best
+ * score seen, or -1 when the keys reach more entries than a linear pass
+ * should cost (nothing scored then). */
+static double score_postings(struct kith_search *s, const struct kith_name *q, const uint64_t *keys, size_t nk)
 {
-	uint64_t keys[KITH_NAMES_MAX_KEYS + 1];
-	size_t nk = 0;
-	if (q->flags & KITH_NAMES_F_SURONLY) {
-		uint64_t sk = kith_names_surname_key(q);
-		if (sk)
-			keys[nk++] = sk;
-	} else if (q->n_syl >= 2 && q->n_sur > 0 && !(q->flags & KITH_NAMES_F_PARTIAL)) {
-		nk = kith_names_keys(q, keys);
-	}
-	if (nk == 0)
-		return 0;
 	size_t first[KITH_NAMES_MAX_KEYS + 1], count[KITH_NAMES_MAX_KEYS + 1], total = 0;
 	for (size_t j = 0; j < nk; j++) {
 		first[j] = postings_of(s, keys[j], &count[j]);
 		total += count[j];
 	}
 	if (total > s->n / 3 + 64)
-		return 0;	  /* a key that common: the linear pass on every core is faster */
-	if (++s->query_no == 0) { /* the stamps wrapped: start them again */
-		memset(s->stamp, 0, s->n * sizeof *s->stamp);
-		s->query_no = 1;
-	}
+		return -1; /* a key that common: the linear pass on every core is faster */
 	double top = 0;
 	for (size_t j = 0; j < nk; j++) {
 		for (size_t p = first[j]; p < first[j] + count[j]; p++) {
@@ -332,9 +321,40 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 				top = sc;
 		}
 	}
-	/* No spelling of the name itself: the near misses (a typo in every
-	 * syllable shares no key) are looked for by the linear pass. */
-	return top >= kith_names_same_threshold();
+	return top;
+}
+
+/* Scores the entries the query's keys reach (see the top of the file); 0
+ * when the query must be scored against every entry instead. */
+static int scan_keyed(struct kith_search *s, const struct kith_name *q)
+{
+	uint64_t keys[KITH_NAMES_MAX_KEYS + 1];
+	size_t nk = 0;
+	uint64_t sk = kith_names_surname_key(q);
+	int suronly = (q->flags & KITH_NAMES_F_SURONLY) != 0;
+	if (suronly) {
+		if (sk)
+			keys[nk++] = sk;
+	} else if (q->n_syl >= 2 && q->n_sur > 0 && !(q->flags & KITH_NAMES_F_PARTIAL)) {
+		nk = kith_names_keys(q, keys);
+	}
+	if (nk == 0)
+		return 0;
+	if (++s->query_no == 0) { /* the stamps wrapped: start them again */
+		memset(s->stamp, 0, s->n * sizeof *s->stamp);
+		s->query_no = 1;
+	}
+	double top = score_postings(s, q, keys, nk);
+	if (top < 0)
+		return 0;
+	if (suronly || top >= kith_names_same_threshold())
+		return 1;
+	/* No spelling of the whole name: near misses (a typo in every syllable
+	 * shares no key of the name) are looked for among the names of the same
+	 * surname, and by the linear pass when the surname is not known. */
+	if (!sk)
+		return 0;
+	return score_postings(s, q, &sk, 1) >= 0;
 }
 
 static int by_score(const void *a, const void *b)
