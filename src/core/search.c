@@ -295,7 +295,8 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 /* Scores the entries of `nk` keys not yet reached by this query; the best
  * score seen, or -1 when the keys reach more entries than a linear pass
  * should cost (nothing scored then). */
-static double score_postings(struct kith_search *s, const struct kith_name *q, const uint64_t *keys, size_t nk)
+static double score_postings(struct kith_search *s, const struct kith_name *q, const uint64_t *keys,
+			     size_t nk)
 {
 	size_t first[KITH_NAMES_MAX_KEYS + 1], count[KITH_NAMES_MAX_KEYS + 1], total = 0;
 	for (size_t j = 0; j < nk; j++) {
