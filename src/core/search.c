@@ -290,8 +290,6 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 	}
 }
 
-/* Scores the entries that share a key with the query (see the top of the
- * file); 0 when the query must be scored against every entry instead. */
 /* Scores the entries of `nk` keys not yet reached by this query; the best
  * score seen, or -1 when the keys reach more entries than a linear pass
  * should cost (nothing scored then). */
