@@ -22,15 +22,7 @@
 #include "link/compare.h"
 #include "link/hmap.h"
 
-#if defined(__has_include)
-#if __has_include("names/names.h")
 #include "names/names.h"
-#define HAVE_NAMES 1
-#endif
-#endif
-#ifndef HAVE_NAMES
-#define HAVE_NAMES 0
-#endif
 
 #define ARENA_MAX 0xFFFFFFF0u
 #define VALUE_MAX 4096 /* bytes of one value */
@@ -40,9 +32,7 @@
 enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
 struct name_entry {
-#if HAVE_NAMES
 	struct kith_name enc;
-#endif
 	uint32_t fold_off;
 	uint32_t fold_len;
 	uint64_t surname_key; /* 0: none */
@@ -195,7 +185,6 @@ static int arena_add(struct kith_dataset *ds, const char *s, size_t len, uint32_
 	return KITH_OK;
 }
 
-#if HAVE_NAMES
 static int is_hangul_text(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -210,7 +199,6 @@ static int is_hangul_text(const char *s, size_t len)
 	}
 	return 0;
 }
-#endif
 
 /* The last word of a folded name (after its last space). */
 static const char *last_word(const char *f, size_t len)
@@ -244,13 +232,8 @@ int kith_dataset_new(struct kith_dataset **out, const struct kith_linkcfg *cfg, 
 	ds->cfg = *cfg;
 	ds->nfc = cfg->n_fields;
 	ds->tf_max = cfg->tf_max > 0 ? cfg->tf_max : KITH_LINKCFG_DEFAULT_TF_MAX;
-#if HAVE_NAMES
 	ds->name_t1 = kith_names_same_threshold();
 	ds->name_t2 = ds->name_t1 - 0.15;
-#else
-	ds->name_t1 = JW_T1;
-	ds->name_t2 = JW_T2;
-#endif
 	ds->jw_t1 = JW_T1;
 	ds->jw_t2 = JW_T2;
 	if (cfg->name_levels[0] > 0) {
@@ -353,14 +336,12 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 		       struct kith_err *err)
 {
 	memset(e, 0, sizeof *e);
-#if HAVE_NAMES
 	int rc = kith_names_encode(&e->enc, s, len, err);
 	if (rc)
 		return rc;
 	e->surname_key = kith_names_surname_key(&e->enc);
 	e->korean = is_hangul_text(s, len) || e->surname_key != 0;
 	e->share = e->korean && e->surname_key ? (float)kith_names_surname_share(&e->enc) : 0.0f;
-#endif
 	size_t old = ds->scratch2.len;
 	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
 	if (frc)
@@ -371,17 +352,10 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 		kith_sbuf_reset(&ds->scratch2);
 		return kith_err_set(err, KITH_E_INVALID, NULL, "a name without letters");
 	}
-#if !HAVE_NAMES
-	/* without the names engine: the last word is taken as the surname */
-	const char *last = last_word(f, flen);
-	e->surname_key = kith_compare_hash(last, flen - (size_t)(last - f));
-	e->korean = 0;
-#else
-	if (!e->korean) {
+	if (!e->korean) { /* a name in another language: its last word is the surname */
 		const char *last = last_word(f, flen);
 		e->surname_key = kith_compare_hash(last, flen - (size_t)(last - f));
 	}
-#endif
 	int rc2 = arena_add(ds, f, flen, &e->fold_off);
 	e->fold_len = (uint32_t)flen;
 	kith_sbuf_reset(&ds->scratch2);
@@ -1314,12 +1288,10 @@ static double name_pair_sim(const struct kith_dataset *ds, const struct name_ent
 		return 1.0;
 	}
 	*exact = 0;
-#if HAVE_NAMES
 	if (x->korean && y->korean) {
 		*engine = 1;
 		return kith_names_similarity(&x->enc, &y->enc);
 	}
-#endif
 	*engine = 0;
 	return kith_compare_jaro_winkler(arena_str(ds, x->fold_off), x->fold_len, arena_str(ds, y->fold_off),
 					 y->fold_len);
@@ -1495,8 +1467,7 @@ void kith_dataset_describe(const struct kith_dataset *ds, size_t a, size_t b, si
 	case KITH_DS_NAME: {
 		size_t bi = 0, bj = 0;
 		name_level(ds, ra, rb, &sim, &bi, &bj);
-		int engine =
-		    ds->names[ra->name0 + bi].korean && ds->names[rb->name0 + bj].korean && HAVE_NAMES;
+		int engine = ds->names[ra->name0 + bi].korean && ds->names[rb->name0 + bj].korean;
 		snprintf(out, outsz, "similarity %.3f (%s, names %zu/%zu)", sim,
 			 engine ? "names engine" : "jaro-winkler", bi + 1, bj + 1);
 		break;
@@ -1553,12 +1524,9 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 			const struct name_entry *e = &ds->names[r->name0 + k];
 			uint64_t tmp[16];
 			size_t m = 0;
-#if HAVE_NAMES
 			if (e->korean) {
 				m = kith_names_keys(&e->enc, tmp);
-			} else
-#endif
-			{
+			} else {
 				/* Latin names: every word of two letters or more */
 				const char *f = arena_str(ds, e->fold_off);
 				size_t p = 0;

@@ -17,15 +17,7 @@
 #include "core/record.h"
 #include "core/sbuf.h"
 
-#if defined(__has_include)
-#if __has_include("names/names.h")
 #include "names/names.h"
-#define HAVE_NAMES 1
-#endif
-#endif
-#ifndef HAVE_NAMES
-#define HAVE_NAMES 0
-#endif
 
 /* --- random numbers */
 
@@ -302,20 +294,6 @@ struct rec {
 
 /* --- Hangul and romanization */
 
-#if !HAVE_NAMES
-static size_t utf8_syllables(const char *s, const char **out, size_t max)
-{
-	size_t n = 0;
-	while (*s && n < max) {
-		out[n++] = s;
-		unsigned char c = (unsigned char)*s;
-		s += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-	}
-	return n;
-}
-
-#endif
-
 static unsigned hangul_code(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -332,50 +310,15 @@ static void hangul_put(unsigned c, char out[4])
 	out[3] = '\0';
 }
 
-#if !HAVE_NAMES
-/* Revised Romanization of one syllable, used only when the names engine is absent. */
-static void rr_syllable(const char *s, struct kith_sbuf *out, int *rc)
-{
-	static const char *const ini[] = {"g",	"kk", "n", "d",	 "tt", "r", "m", "b", "pp", "s",
-					  "ss", "",   "j", "jj", "ch", "k", "t", "p", "h"};
-	static const char *const med[] = {"a",	"ae", "ya", "yae", "eo", "e",  "yeo", "ye", "o",  "wa", "wae",
-					  "oe", "yo", "u",  "wo",  "we", "wi", "yu",  "eu", "ui", "i"};
-	static const char *const fin[] = {"",  "k",  "k", "k", "n", "n", "n", "t", "l", "k",
-					  "m", "l",  "l", "l", "p", "l", "m", "p", "p", "t",
-					  "t", "ng", "t", "t", "k", "t", "p", "t"};
-	unsigned c = hangul_code(s);
-	if (c < 0xAC00 || c > 0xD7A3) {
-		*rc |= kith_sbuf_adds(out, "?");
-		return;
-	}
-	c -= 0xAC00;
-	unsigned L = c / (21 * 28), V = (c / 28) % 21, T = c % 28;
-	*rc |= kith_sbuf_adds(out, L == 5 ? "r" : ini[L]);
-	*rc |= kith_sbuf_adds(out, med[V]);
-	*rc |= kith_sbuf_adds(out, fin[T]);
-}
-#endif
-
 /* Romanizes one syllable (or a surname) in `sys`, capitalized. */
 static int romanize(const char *hangul, enum script sys, struct kith_sbuf *out)
 {
 	size_t old = out->len;
 	int rc = 0;
-#if HAVE_NAMES
 	static const enum kith_names_system map[S_COUNT] = {KITH_NAMES_RR, KITH_NAMES_RR,
 							    KITH_NAMES_MR, KITH_NAMES_MR_PLAIN,
 							    KITH_NAMES_NK, KITH_NAMES_COMMON};
 	rc = kith_names_romanize(hangul, strlen(hangul), map[sys], out, NULL);
-#else
-	(void)sys;
-	const char *syl[4];
-	size_t n = utf8_syllables(hangul, syl, 4);
-	char one[4];
-	for (size_t i = 0; i < n; i++) {
-		hangul_put(hangul_code(syl[i]), one);
-		rr_syllable(one, out, &rc);
-	}
-#endif
 	if (rc)
 		return KITH_E_NOMEM;
 	if (out->len > old && out->buf[old] >= 'a' && out->buf[old] <= 'z')
