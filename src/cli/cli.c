@@ -308,3 +308,16 @@ void kith_cli_format_time(long long t, char *out, size_t outsz)
 	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
 		snprintf(out, outsz, "%lld", t);
 }
+
+const char *kith_cli_reviewer(const char *given)
+{
+	if (given && *given)
+		return given;
+	static const char *const vars[] = {"KITH_REVIEWER", "USER", "LOGNAME"};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *e = getenv(vars[i]);
+		if (e && *e)
+			return e;
+	}
+	return "unknown";
+}

@@ -113,6 +113,10 @@ void kith_cli_report_damage(const struct kith_vault *v);
 /* Formats Unix seconds as "2026-11-22 09:41 UTC" into out. */
 void kith_cli_format_time(long long t, char *out, size_t outsz);
 
+/* Who reviews a link or a tracing candidate: `given` (--reviewer) when set,
+ * else $KITH_REVIEWER, $USER, $LOGNAME, else "unknown". Borrowed. */
+const char *kith_cli_reviewer(const char *given);
+
 /* Prints a JSON value to stdout, indented, with a final newline. Exit code. */
 int kith_cli_print_json(const json_t *j);
 

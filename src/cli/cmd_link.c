@@ -228,20 +228,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static const char *reviewer_of(const struct args *a)
-{
-	if (a->reviewer && *a->reviewer)
-		return a->reviewer;
-	const char *e = getenv("KITH_REVIEWER");
-	if (e && *e)
-		return e;
-	e = getenv("USER");
-	if (e && *e)
-		return e;
-	e = getenv("LOGNAME");
-	return e && *e ? e : "unknown";
-}
-
 /* The configuration: the file, then the command line on top. */
 static int load_config(const struct args *a, struct kith_linkcfg *cfg, struct kith_err *err)
 {
@@ -624,7 +610,8 @@ static int cmd_propose(int argc, char **argv)
 		code = run(&a, ds, &r);
 		if (code == KITH_EXIT_OK) {
 			size_t np = 0, ns = 0;
-			rc = kith_link_vault_propose(v, &r, ds, cor, reviewer_of(&a), &np, &ns, &err);
+			rc = kith_link_vault_propose(v, &r, ds, cor, kith_cli_reviewer(a.reviewer), &np, &ns,
+						     &err);
 			if (rc)
 				code = kith_cli_fail(rc, &err);
 			else if (a.json) {
@@ -744,7 +731,7 @@ static int cmd_status(int argc, char **argv, const char *status, const char *cmd
 	struct kith_err err;
 	kith_err_clear(&err);
 	char full[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_set_status(v, id, status, reviewer_of(&a), a.note, full, &err);
+	int rc = kith_link_vault_set_status(v, id, status, kith_cli_reviewer(a.reviewer), a.note, full, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -771,7 +758,7 @@ static int cmd_merge(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	char id[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_merge(v, r1, r2, reviewer_of(&a), a.note, id, &err);
+	int rc = kith_link_vault_merge(v, r1, r2, kith_cli_reviewer(a.reviewer), a.note, id, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else

@@ -160,20 +160,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	return 0;
 }
 
-static const char *reviewer_of(const struct args *a)
-{
-	if (a->reviewer && *a->reviewer)
-		return a->reviewer;
-	const char *e = getenv("KITH_REVIEWER");
-	if (e && *e)
-		return e;
-	e = getenv("USER");
-	if (e && *e)
-		return e;
-	e = getenv("LOGNAME");
-	return e && *e ? e : "unknown";
-}
-
 /* The line where record `index` (from 0) starts: JSON Lines count non-blank
  * lines; one JSON object starts at its first '{'. */
 static size_t line_of(const char *data, size_t len, size_t index, int jsonl)
@@ -396,7 +382,7 @@ static int cmd_review(int argc, char **argv, enum kith_trace_verb verb, const ch
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_trace_review(v, a.pos[0], a.pos[1], verb, reviewer_of(&a), a.note, &err);
+	int rc = kith_trace_review(v, a.pos[0], a.pos[1], verb, kith_cli_reviewer(a.reviewer), a.note, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else {
@@ -429,7 +415,7 @@ static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_trace_close(v, a.pos[0], reopen, reviewer_of(&a), a.note, &err);
+	int rc = kith_trace_close(v, a.pos[0], reopen, kith_cli_reviewer(a.reviewer), a.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
