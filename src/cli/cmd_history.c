@@ -54,14 +54,8 @@ int kith_cmd_history(int argc, char **argv)
 	if (code)
 		return code;
 	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
-	const char *id = r ? r->id : NULL;
-	if (!id) {
-		size_t nd = 0;
-		const struct kith_vault_damage *d = kith_vault_damaged(v, &nd);
-		for (size_t i = 0; i < nd && !id; i++)
-			if (!strcmp(d[i].ref, ref))
-				id = d[i].id;
-	}
+	const struct kith_vault_damage *d = r ? NULL : kith_vault_find_damaged(v, kind, ref);
+	const char *id = r ? r->id : d ? d->id : NULL;
 	if (!id) {
 		fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
 		kith_vault_close(v);

@@ -117,19 +117,13 @@ int kith_cmd_show(int argc, char **argv)
 		return code;
 	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
 	if (!r) {
-		size_t nd = 0;
-		const struct kith_vault_damage *d = kith_vault_damaged(v, &nd);
-		for (size_t i = 0; i < nd; i++) {
-			if (!strcmp(d[i].ref, ref)) {
-				fprintf(
-				    stderr,
-				    "kith: %s: version %u failed verification (%s): tampered or corrupted\n",
-				    ref, d[i].version, d[i].reason);
-				kith_vault_close(v);
-				return KITH_EXIT_USER;
-			}
-		}
-		fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
+		const struct kith_vault_damage *d = kith_vault_find_damaged(v, kind, ref);
+		if (d)
+			fprintf(stderr,
+				"kith: %s: version %u failed verification (%s): tampered or corrupted\n", ref,
+				d->version, d->reason);
+		else
+			fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
 		kith_vault_close(v);
 		return KITH_EXIT_USER;
 	}

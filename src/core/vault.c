@@ -1808,6 +1808,25 @@ const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, s
 	return v && v->ndamage ? v->damage : NULL;
 }
 
+const struct kith_vault_damage *kith_vault_find_damaged(const struct kith_vault *v, const char *kind,
+							const char *ref)
+{
+	size_t k = 0;
+	if (!v || !kind || !ref || !*ref || !kind_get(v, kind, &k))
+		return NULL;
+	long i = damage_find_ref(v, k, ref);
+	return i < 0 ? NULL : &v->damage[i];
+}
+
+const struct kith_vault_damage *kith_vault_find_damaged_id(const struct kith_vault *v, const char *id)
+{
+	uint8_t bin[ID_BYTES];
+	if (!v || parse_id(id, bin))
+		return NULL;
+	long i = damage_find_id(v, bin);
+	return i < 0 ? NULL : &v->damage[i];
+}
+
 uint64_t kith_vault_generation(const struct kith_vault *v)
 {
 	return v ? v->generation : 0;

@@ -188,6 +188,13 @@ struct kith_vault_damage {
 };
 const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, size_t *n);
 
+/* The damage entry of the record of `kind` with `ref` (known when an earlier
+ * version was readable), or of the record with `id`; NULL when it is not
+ * damaged or unknown. Borrowed. */
+const struct kith_vault_damage *kith_vault_find_damaged(const struct kith_vault *v, const char *kind,
+							const char *ref);
+const struct kith_vault_damage *kith_vault_find_damaged_id(const struct kith_vault *v, const char *id);
+
 /*
  * Batches: every write goes through one, and a batch is all or nothing — one
  * SQLite transaction, and the in-memory index changes only when it commits.

@@ -461,13 +461,10 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		return bad(resp, "ref", "give ref or id");
 	}
 	if (!r) {
-		size_t nd = 0;
-		const struct kith_vault_damage *d = kith_vault_damaged(a->v, &nd);
-		for (size_t i = 0; i < nd; i++)
-			if ((id && !strcmp(d[i].id, id)) || (!id && ref && !strcmp(d[i].ref, ref)))
-				return kith_web_api_error(
-				    resp, 422, KITH_E_CORRUPT, "corrupt",
-				    "this record failed verification: tampered or corrupted", NULL);
+		if (id ? kith_vault_find_damaged_id(a->v, id) : kith_vault_find_damaged(a->v, "case", ref))
+			return kith_web_api_error(resp, 422, KITH_E_CORRUPT, "corrupt",
+						  "this record failed verification: tampered or corrupted",
+						  NULL);
 		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record",
 					  id ? "id" : "ref");
 	}

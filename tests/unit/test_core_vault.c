@@ -744,6 +744,15 @@ static void test_tampering(void **state)
 	assert_int_equal(info.records, 1);
 	assert_null(kith_vault_find(v, "case", ra));
 	assert_null(kith_vault_find_id(v, ib));
+	/* the damage is found by ref (known from version 1) and by id */
+	assert_non_null(kith_vault_find_damaged(v, "case", ra));
+	assert_string_equal(kith_vault_find_damaged(v, "case", ra)->id, ia);
+	assert_null(kith_vault_find_damaged(v, "trace", ra));
+	assert_null(kith_vault_find_damaged(v, "case", rc_));
+	assert_null(kith_vault_find_damaged(v, "case", ""));
+	assert_string_equal(kith_vault_find_damaged_id(v, ib)->id, ib);
+	assert_null(kith_vault_find_damaged_id(v, ic));
+	assert_null(kith_vault_find_damaged_id(v, "not hex"));
 	assert_non_null(kith_vault_find(v, "case", rc_));
 	assert_non_null(strstr(kith_vault_find(v, "case", rc_)->body, "Tak Mi-hyang"));
 
