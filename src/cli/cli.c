@@ -321,3 +321,36 @@ const char *kith_cli_reviewer(const char *given)
 	}
 	return "unknown";
 }
+
+int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
+		       struct kith_cli_read_args *out)
+{
+	static const struct option longopts[] = {
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"kind", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	*out = (struct kith_cli_read_args){.kind = "case"};
+	int opt;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&out->va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			out->json = 1;
+			break;
+		case 'k':
+			out->kind = optarg;
+			break;
+		default:
+			return kith_cli_usage(cmd, "unknown option");
+		}
+	}
+	return -1;
+}

@@ -106,6 +106,18 @@ int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
  */
 int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, struct kith_vault **out);
 
+/* The options of the commands that read records (show, list, history): the
+ * vault options, --json, --kind KIND (default "case") and --help, which prints
+ * `help`. Returns -1 to go on (optind is then the first operand), else the
+ * exit code to return (0 after --help, 2 for a usage error). */
+struct kith_cli_read_args {
+	struct kith_cli_vault_args va;
+	int json;
+	const char *kind;
+};
+int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
+		       struct kith_cli_read_args *out);
+
 /* Prints one warning line on stderr per damaged record of the vault
  * ("record C-0001 (id ...) version 3 failed verification: bad signature"). */
 void kith_cli_report_damage(const struct kith_vault *v);

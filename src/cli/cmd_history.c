@@ -18,46 +18,22 @@ static const char help[] =
 
 int kith_cmd_history(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
-	    {"kind", required_argument, 0, 'k'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
-	struct kith_cli_vault_args va = {0};
-	int as_json = 0, opt;
-	const char *kind = "case";
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case 'j':
-			as_json = 1;
-			break;
-		case 'k':
-			kind = optarg;
-			break;
-		default:
-			return kith_cli_usage("history", "unknown option");
-		}
-	}
+	struct kith_cli_read_args a;
+	int code = kith_cli_read_args("history", help, argc, argv, &a);
+	if (code >= 0)
+		return code;
 	if (argc - optind != 1)
 		return kith_cli_usage("history", "give exactly one REF");
 	const char *ref = argv[optind];
 	struct kith_vault *v = NULL;
-	int code = kith_cli_open_vault("history", &va, &v);
+	code = kith_cli_open_vault("history", &a.va, &v);
 	if (code)
 		return code;
-	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
-	const struct kith_vault_damage *d = r ? NULL : kith_vault_find_damaged(v, kind, ref);
+	const struct kith_record_view *r = kith_vault_find(v, a.kind, ref);
+	const struct kith_vault_damage *d = r ? NULL : kith_vault_find_damaged(v, a.kind, ref);
 	const char *id = r ? r->id : d ? d->id : NULL;
 	if (!id) {
-		fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
+		fprintf(stderr, "kith: %s: no such %s\n", ref, a.kind);
 		kith_vault_close(v);
 		return KITH_EXIT_USER;
 	}
@@ -66,11 +42,11 @@ int kith_cmd_history(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	int rc = kith_vault_history(v, id, &vers, &n, &err);
-	json_t *arr = as_json ? json_array() : NULL;
+	json_t *arr = a.json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		char when[64];
 		kith_cli_format_time(vers[i].at, when, sizeof when);
-		if (as_json) {
+		if (a.json) {
 			json_t *body = kith_record_view_json(&vers[i]);
 			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "version",
 					      (int)vers[i].version, "at", (json_int_t)vers[i].at, "time",
@@ -83,7 +59,7 @@ int kith_cmd_history(int argc, char **argv)
 			       vers[i].action, vers[i].note);
 		}
 	}
-	if (as_json && !code)
+	if (a.json && !code)
 		code = kith_cli_print_json(arr);
 	json_decref(arr);
 	kith_vault_history_free(vers, n);

@@ -26,44 +26,20 @@ static const char *str_at(const json_t *j, const char *a, const char *b)
 
 int kith_cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
-	    {"kind", required_argument, 0, 'k'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
-	struct kith_cli_vault_args va = {0};
-	int as_json = 0, opt;
-	const char *kind = "case";
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case 'j':
-			as_json = 1;
-			break;
-		case 'k':
-			kind = optarg;
-			break;
-		default:
-			return kith_cli_usage("list", "unknown option");
-		}
-	}
+	struct kith_cli_read_args a;
+	int code = kith_cli_read_args("list", help, argc, argv, &a);
+	if (code >= 0)
+		return code;
 	if (optind < argc)
 		return kith_cli_usage("list", "unexpected argument");
 	struct kith_vault *v = NULL;
-	int code = kith_cli_open_vault("list", &va, &v);
+	code = kith_cli_open_vault("list", &a.va, &v);
 	if (code)
 		return code;
 	kith_cli_report_damage(v);
 	size_t n = 0;
-	const struct kith_record_view *recs = kith_vault_records(v, kind, &n);
-	json_t *arr = as_json ? json_array() : NULL;
+	const struct kith_record_view *recs = kith_vault_records(v, a.kind, &n);
+	json_t *arr = a.json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		json_t *b = kith_record_view_json(&recs[i]);
 		if (!b) {
@@ -77,7 +53,7 @@ int kith_cmd_list(int argc, char **argv)
 		const char *birth = str_at(p, "birth", NULL);
 		const char *prov =
 		    json_is_object(json_object_get(p, "origin")) ? str_at(p, "origin", "province") : "";
-		if (as_json) {
+		if (a.json) {
 			json_t *o =
 			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "ref", recs[i].ref,
 				      "id", recs[i].id, "name", name, "sex", str_at(p, "sex", NULL), "birth",
@@ -95,10 +71,10 @@ int kith_cmd_list(int argc, char **argv)
 		}
 		json_decref(b);
 	}
-	if (as_json && !code)
+	if (a.json && !code)
 		code = kith_cli_print_json(arr);
-	else if (!as_json)
-		fprintf(stderr, "%zu %s%s\n", n, kind, n == 1 ? "" : "s");
+	else if (!a.json)
+		fprintf(stderr, "%zu %s%s\n", n, a.kind, n == 1 ? "" : "s");
 	json_decref(arr);
 	kith_vault_close(v);
 	return code;

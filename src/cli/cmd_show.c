@@ -80,50 +80,26 @@ static void print_value(const json_t *j, int depth, const char *key)
 
 int kith_cmd_show(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
-	    {"kind", required_argument, 0, 'k'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
-	};
-	struct kith_cli_vault_args va = {0};
-	int as_json = 0, opt;
-	const char *kind = "case";
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case 'j':
-			as_json = 1;
-			break;
-		case 'k':
-			kind = optarg;
-			break;
-		default:
-			return kith_cli_usage("show", "unknown option");
-		}
-	}
+	struct kith_cli_read_args a;
+	int code = kith_cli_read_args("show", help, argc, argv, &a);
+	if (code >= 0)
+		return code;
 	if (argc - optind != 1)
 		return kith_cli_usage("show", "give exactly one REF");
 	const char *ref = argv[optind];
 	struct kith_vault *v = NULL;
-	int code = kith_cli_open_vault("show", &va, &v);
+	code = kith_cli_open_vault("show", &a.va, &v);
 	if (code)
 		return code;
-	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
+	const struct kith_record_view *r = kith_vault_find(v, a.kind, ref);
 	if (!r) {
-		const struct kith_vault_damage *d = kith_vault_find_damaged(v, kind, ref);
+		const struct kith_vault_damage *d = kith_vault_find_damaged(v, a.kind, ref);
 		if (d)
 			fprintf(stderr,
 				"kith: %s: version %u failed verification (%s): tampered or corrupted\n", ref,
 				d->version, d->reason);
 		else
-			fprintf(stderr, "kith: %s: no such %s\n", ref, kind);
+			fprintf(stderr, "kith: %s: no such %s\n", ref, a.kind);
 		kith_vault_close(v);
 		return KITH_EXIT_USER;
 	}
@@ -133,7 +109,7 @@ int kith_cmd_show(int argc, char **argv)
 		fprintf(stderr, "kith: out of memory\n");
 		return KITH_EXIT_INTERNAL;
 	}
-	if (as_json) {
+	if (a.json) {
 		code = kith_cli_print_json(body);
 	} else {
 		char when[64];
