@@ -382,9 +382,9 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 							 : KITH_LINKCFG_DEFAULT_TF_MAX;
 }
 
-int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
-			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
-			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+static int estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *ds,
+			   const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
+			   size_t n_rules, uint64_t all_pairs, struct kith_err *err)
 {
 	if (n_pairs == 0)
 		return kith_err_set(
@@ -659,6 +659,60 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 	md->converged = converged;
 	kith_fsmodel_weights(md, ds);
 	return KITH_OK;
+}
+
+/*
+ * Random pairs are a mixture: a level occurs among them with probability
+ * λ·m + (1 − λ)·u, so their level frequencies (u_raw) hold the matches too.
+ * Where matches are not negligible among random pairs — a few thousand
+ * people, or a name as rare as the matches are common — u_raw of the
+ * agreeing levels is mostly made of matches (2,554 synth records: u of an
+ * exact name 4.5·10⁻⁴ from random pairs, of which λ·m = 4.3·10⁻⁴ are the
+ * matches themselves), and the weight of agreement is too low by bits. With
+ * λ and m from EM, u = (u_raw − λ·m) / (1 − λ), kept at or above U_FLOOR
+ * of u_raw (a λ or m slightly too high must not make agreement infinitely
+ * strong) and renormalized.
+ */
+#define U_FLOOR 0.02
+#define U_ROUNDS 2
+
+static void correct_u(struct kith_fsmodel *md, const struct kith_dataset *ds,
+		      double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS])
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	double lam = md->lambda;
+	for (size_t f = 0; f < md->n_fields && f < nf; f++) {
+		if (fields[f].fixed)
+			continue;
+		double z = 0;
+		for (int l = 0; l < md->n_levels[f]; l++) {
+			double u = (uraw[f][l] - lam * md->m[f][l]) / (1 - lam);
+			if (u < U_FLOOR * uraw[f][l])
+				u = U_FLOOR * uraw[f][l];
+			md->u[f][l] = u;
+			z += u;
+		}
+		for (int l = 0; l < md->n_levels[f]; l++)
+			md->u[f][l] /= z;
+	}
+}
+
+int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
+			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
+			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+{
+	double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	memcpy(uraw, md->u, sizeof uraw);
+	int rc = estimate_m_once(md, ds, pairs, n_pairs, rule_fields, n_rules, all_pairs, err);
+	for (int k = 0; rc == KITH_OK && k < U_ROUNDS; k++) {
+		int it = md->iterations, conv = md->converged;
+		correct_u(md, ds, uraw);
+		rc = estimate_m_once(md, ds, pairs, n_pairs, rule_fields, n_rules, all_pairs, err);
+		md->iterations += it;
+		md->converged &= conv;
+	}
+	return rc;
 }
 
 static int cond_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)
