@@ -31,7 +31,9 @@
 
 /* ---------------------------------------------------------------- weights (log2 Bayes factors) */
 
-#define W_NAME_SAME 9.0
+#define W_NAME_SAME 9.0 /* a name no other case has; less by a bit for each doubling of its holders */
+#define W_NAME_SAME_MIN 4.0
+#define W_NAME_GIVEN 4.0 /* a given name alone (no surname) that is the case's given name */
 #define W_NAME_SIMILAR 3.0
 #define W_NAME_DIFFERENT -3.3
 #define W_SURNAME_MIN -1.0
@@ -419,6 +421,9 @@ static int prepare_case(struct tcase *t, const json_t *c, size_t index, struct k
 	t->birth = case_window(c);
 	t->origin = sget(json_object_get(p, "origin"), "province");
 	t->origin = t->origin ? vocab_id("province", t->origin) : NULL;
+	/* "unknown" and "other" say that the province is not known: missing, not another province */
+	if (t->origin && (!strcmp(t->origin, "unknown") || !strcmp(t->origin, "other")))
+		t->origin = NULL;
 	const char *names[MAX_NAMES];
 	size_t nn = kith_record_case_names(c, names, MAX_NAMES);
 	t->n_names = encode_names(t->names, MAX_NAMES, names, nn);
@@ -617,6 +622,32 @@ static int surname_agrees(const struct kith_name *a, size_t na, const struct kit
 	return 0;
 }
 
+/* A given name written alone on one side (no surname read, not a surname
+ * alone) against the given name of a full name on the other: the best
+ * kith_names_query_score of the short name against the full one, -1 when no
+ * pair is of that kind. A mother remembers her son as 철수; a shelter writes
+ * "Myong Sim" for 리명심. */
+static double given_alone(const struct kith_name *a, size_t na, const struct kith_name *b, size_t nb)
+{
+	double best = -1;
+	for (size_t i = 0; i < na; i++)
+		for (size_t k = 0; k < nb; k++) {
+			const struct kith_name *x = &a[i], *y = &b[k];
+			if (x->n_syl > y->n_syl || (x->n_syl == y->n_syl && x->n_sur > y->n_sur)) {
+				const struct kith_name *t = x;
+				x = y;
+				y = t;
+			}
+			if (x->n_syl >= y->n_syl || (x->flags & KITH_NAMES_F_SURONLY) || !y->n_sur ||
+			    x->n_syl + y->n_sur != y->n_syl)
+				continue;
+			double s = kith_names_query_score(x, y);
+			if (s > best)
+				best = s;
+		}
+	return best;
+}
+
 static void part(struct kith_trace_candidate *c, const char *field, const char *level, double w, double sim)
 {
 	if (c->n_parts >= KITH_TRACE_MAX_PARTS)
@@ -638,8 +669,9 @@ static int impossible(const struct query *q, const struct tcase *t)
 		return 1;
 	if ((q->rel == REL_MOTHER || q->rel == REL_FATHER) && parent_gap_bad(t->birth, q->seeker_birth, &gap))
 		return 1;
-	/* the person sought was alive at the separation */
-	if (q->sep_year && t->birth.lo && t->birth.lo > q->sep_year)
+	/* the person sought was alive at the separation: a birth year one after the separation's is
+	 * possible (a year given for a date late in the year before, the birth field's own tolerance) */
+	if (q->sep_year && t->birth.lo && t->birth.lo > q->sep_year + 1)
 		return 1;
 	return 0;
 }
@@ -656,6 +688,8 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 			part(c, "name", "same", W_NAME_SAME, s);
 		else if (s >= NAME_SIMILAR)
 			part(c, "name", "similar", W_NAME_SIMILAR, s);
+		else if ((s = given_alone(q->names, q->n_names, t->names, t->n_names)) >= NAME_SIMILAR)
+			part(c, "name", "given name", W_NAME_GIVEN, s);
 		else if (surname_agrees(q->names, q->n_names, t->names, t->n_names, &share)) {
 			double w = share > 0 ? log2(0.18 / share) : W_SURNAME_UNKNOWN;
 			w = w < W_SURNAME_MIN ? W_SURNAME_MIN : w > W_SURNAME_MAX ? W_SURNAME_MAX : w;
@@ -761,6 +795,34 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 		part(c, "origin", "missing", 0, -1);
 	/* relation consistency (an impossible case never gets here) */
 	part(c, "relation", q->seeker_birth.lo && t->birth.lo ? "ages consistent" : "not checked", 0, -1);
+}
+
+/*
+ * The weight of "same name" depends on how common the name is: the Bayes
+ * factor of agreement is m/u, and u grows with the number of people who hold
+ * the name. Among the candidates of one request the holders of the name are
+ * those at the level "same" (the person sought among them), so a name held by
+ * k cases weighs W_NAME_SAME - log2(k) (9.0 alone, 8.0 for two, 6.0 for
+ * eight), never below W_NAME_SAME_MIN: ten cases named 김영희 are ten equal
+ * candidates until birth, sex or place tell them apart.
+ */
+static void same_name_weights(struct kith_trace_candidate *all, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += all[i].n_parts && !strcmp(all[i].parts[0].level, "same");
+	if (k <= 1)
+		return;
+	double w = W_NAME_SAME - log2((double)k);
+	if (w < W_NAME_SAME_MIN)
+		w = W_NAME_SAME_MIN;
+	for (size_t i = 0; i < n; i++) {
+		struct kith_trace_part *p = &all[i].parts[0];
+		if (!all[i].n_parts || strcmp(p->level, "same"))
+			continue;
+		all[i].weight += w - p->weight;
+		p->weight = w;
+	}
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -888,6 +950,7 @@ static int match_impl(const struct kith_trace_cases *cs, const json_t *trace, co
 		score_case(&q, t, c);
 	}
 	query_release(&q);
+	same_name_weights(all, n);
 	qsort(all, n, sizeof *all, cand_cmp);
 	double prior = -log2((double)(r->considered ? r->considered : 1));
 	for (size_t i = 0; i < n; i++)
@@ -1210,7 +1273,7 @@ int kith_trace_run_all(struct kith_vault *v, const struct kith_trace_opts *opts,
 		       struct kith_err *err)
 {
 	struct kith_trace_opts o = opts ? *opts : (struct kith_trace_opts){0};
-	if (o.min_score <= 0)
+	if (!o.min_score_set && o.min_score <= 0)
 		o.min_score = 0.5;
 	o.include_rejected = 0;
 	size_t n = 0;

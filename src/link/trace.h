@@ -65,7 +65,8 @@
 /* Options of a match; zero means the defaults. */
 struct kith_trace_opts {
 	size_t limit;	      /* candidates kept, best first (0: KITH_TRACE_DEFAULT_LIMIT) */
-	double min_score;     /* drop candidates below this score (0: keep all) */
+	double min_score;     /* drop candidates below this score (0: keep all; --all: 0.5 unless min_score_set) */
+	int min_score_set;    /* min_score was given, 0 included (kith_trace_run_all) */
 	int include_rejected; /* 1: also return candidates a reviewer rejected */
 };
 
@@ -73,7 +74,8 @@ struct kith_trace_opts {
  * One field's contribution to a candidate's weight. Strings are static and
  * stable (the web UI may translate them). Levels by field ("missing": one
  * side lacks the value, weight 0):
- *   name        same, similar, surname only, different
+ *   name        same (its weight falls as more cases hold the name), similar, given name (a given
+ *               name alone against the case's), surname only, different
  *   sex         agrees, differs
  *   birth       agrees, one year apart, two years apart, differs
  *   separation  same place, similar spelling, same region, not among the
@@ -200,7 +202,8 @@ int kith_trace_match(struct kith_vault *v, const char *ref, const struct kith_tr
 
 /*
  * Re-runs every open or possible_match request whose consent allows it.
- * For each, the candidates at or above opts->min_score (0: 0.5) that are new
+ * For each, the candidates at or above opts->min_score (0.5 when it is 0 and
+ * min_score_set is not) that are new
  * since its last run are reported; when `record` is 1 each request with new
  * candidates gets a version with action "trace-match" (the body unchanged,
  * the note "N new candidates"), so the next run reports only newer ones.
