@@ -533,6 +533,24 @@ int kith_link_write_clusters(const struct kith_link_result *r, const struct kith
 	return KITH_OK;
 }
 
+int kith_link_write_review(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			   struct kith_err *err)
+{
+	double wt = log2(r->threshold / (1 - r->threshold));
+	double wr = log2(r->review_threshold / (1 - r->review_threshold));
+	int bad = fputs("id1,id2,prob,cluster1,cluster2\n", f) < 0;
+	for (size_t i = 0; i < r->n_pairs && !bad; i++) {
+		if (r->weight[i] >= wt || r->weight[i] < wr)
+			continue;
+		const struct kith_block_pair *p = &r->pairs[i];
+		bad = put_field(f, kith_dataset_id(ds, p->a)) || fputc(',', f) < 0 ||
+		      put_field(f, kith_dataset_id(ds, p->b)) ||
+		      fprintf(f, ",%.6f,%u,%u\n", kith_fsmodel_prob(r->weight[i]), r->clusters.cluster[p->a] + 1,
+			      r->clusters.cluster[p->b] + 1) < 0;
+	}
+	return bad ? kith_err_set(err, KITH_E_IO, NULL, "cannot write the pairs for review") : KITH_OK;
+}
+
 int kith_link_write_pairs(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
 			  struct kith_err *err)
 {

@@ -138,6 +138,12 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 int kith_link_write_clusters(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
 			     struct kith_err *err) KITH_WUR;
 
+/* Writes "id1,id2,prob,cluster1,cluster2\n" and one row per pair of the review
+ * tier (review_threshold <= probability < threshold), in the order of the
+ * compared pairs; the clusters are those of --out. KITH_OK, KITH_E_IO. */
+int kith_link_write_review(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			   struct kith_err *err) KITH_WUR;
+
 /* Writes "id1,id2,weight,prob,<field levels...>" for every compared pair
  * (level names; empty when missing). KITH_OK, KITH_E_IO. */
 int kith_link_write_pairs(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
