@@ -163,7 +163,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			errno = 0;
 			a->review_threshold = strtod(optarg, &end);
 			if (errno || *end || !(a->review_threshold > 0 && a->review_threshold < 1))
-				return kith_cli_usage(cmd, "--review-threshold takes a probability between 0 and 1");
+				return kith_cli_usage(
+				    cmd, "--review-threshold takes a probability between 0 and 1");
 			break;
 		case OPT_MAXPAIRS:
 			errno = 0;

@@ -441,7 +441,8 @@ static int cmd_all(int argc, char **argv)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_trace_opts o = {.limit = a.limit, .min_score = a.min_score, .min_score_set = a.min_score_set};
+	struct kith_trace_opts o = {
+	    .limit = a.limit, .min_score = a.min_score, .min_score_set = a.min_score_set};
 	json_t *out = NULL;
 	int rc = kith_trace_run_all(v, &o, !a.dry, &out, &err);
 	if (rc) {

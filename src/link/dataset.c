@@ -1055,7 +1055,11 @@ out:
 
 /* --- finish */
 
-static const char *const name_levels[] = {"different", "weak", "similar", "exact"};
+/* "partial": below weak by as much again — for the names engine, a surname and one given syllable
+ * with the other a letter apart (정호철 / 정혼철, 0.5), the commonest shape of a typo in a Hangul or
+ * romanized name; EM weighs it (typos against namesakes who differ by a syllable) */
+static const char *const name_levels[] = {"different", "partial", "weak", "similar", "exact"};
+#define NAME_PARTIAL_GAP 0.15
 static const char *const binary_levels[] = {"different", "same"};
 static const char *const date_levels[] = {"other", "year +-1", "same year", "typo", "exact"};
 static const char *const origin_levels[] = {"different", "similar", "same"};
@@ -1096,7 +1100,7 @@ int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
 	struct fslot *s;
 	if (have_name) {
 		s = &ds->slots[ds->n_slots++];
-		slot_init(s, "name", KITH_DS_NAME, 4, name_levels);
+		slot_init(s, "name", KITH_DS_NAME, 5, name_levels);
 		s->pub.tf = 1;
 		s->pub.present = have_name;
 	}
@@ -1290,7 +1294,24 @@ static double name_pair_sim(const struct kith_dataset *ds, const struct name_ent
 	*exact = 0;
 	if (x->korean && y->korean) {
 		*engine = 1;
-		return kith_names_similarity(&x->enc, &y->enc);
+		double sim = kith_names_similarity(&x->enc, &y->enc);
+		/* a given name written alone ("Myong-ho", 명호) against a full name: how well it is that
+		 * name's given name, at most at the level "weak" (a given name alone is weaker evidence) */
+		const struct kith_name *a = &x->enc, *b = &y->enc;
+		if (a->n_syl > b->n_syl) {
+			const struct kith_name *t = a;
+			a = b;
+			b = t;
+		}
+		if (!a->n_sur && !(a->flags & KITH_NAMES_F_SURONLY) && b->n_sur &&
+		    a->n_syl + b->n_sur == b->n_syl) {
+			double q = kith_names_query_score(a, b);
+			if (q > ds->name_t2)
+				q = ds->name_t2;
+			if (q > sim)
+				sim = q;
+		}
+		return sim;
 	}
 	*engine = 0;
 	return kith_compare_jaro_winkler(arena_str(ds, x->fold_off), x->fold_len, arena_str(ds, y->fold_off),
@@ -1312,7 +1333,12 @@ static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, 
 			int exact, engine;
 			double sim = name_pair_sim(ds, x, y, &exact, &engine);
 			double t1 = engine ? ds->name_t1 : ds->jw_t1, t2 = engine ? ds->name_t2 : ds->jw_t2;
-			unsigned lv = exact || sim >= 1.0 - 1e-12 ? 3u : sim >= t1 ? 2u : sim >= t2 ? 1u : 0u;
+			double t3 = t2 - NAME_PARTIAL_GAP;
+			unsigned lv = exact || sim >= 1.0 - 1e-12 ? 4u
+				      : sim >= t1		  ? 3u
+				      : sim >= t2		  ? 2u
+				      : sim >= t3		  ? 1u
+								  : 0u;
 			if (lv > best || (lv == best && sim > bs)) {
 				best = lv;
 				bs = sim;
@@ -1320,7 +1346,7 @@ static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, 
 					*bi = i;
 					*bj = j;
 				}
-				if (lv == 3 && sim >= 1.0)
+				if (lv == 4 && sim >= 1.0)
 					goto done; /* nothing beats the same name */
 			}
 		}
@@ -1425,7 +1451,7 @@ double kith_dataset_tf_bits(const struct kith_dataset *ds, size_t a, size_t b, u
 	if (lv == KITH_DATASET_MISSING)
 		return 0.0;
 	if (s->pub.kind == KITH_DS_NAME) {
-		if (lv < 2 || ds->name_mean_share <= 0)
+		if (lv < 3 || ds->name_mean_share <= 0)
 			return 0.0;
 		const struct rec *ra = &ds->recs[a], *rb = &ds->recs[b];
 		size_t bi = 0, bj = 0;

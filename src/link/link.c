@@ -545,8 +545,8 @@ int kith_link_write_review(const struct kith_link_result *r, const struct kith_d
 		const struct kith_block_pair *p = &r->pairs[i];
 		bad = put_field(f, kith_dataset_id(ds, p->a)) || fputc(',', f) < 0 ||
 		      put_field(f, kith_dataset_id(ds, p->b)) ||
-		      fprintf(f, ",%.6f,%u,%u\n", kith_fsmodel_prob(r->weight[i]), r->clusters.cluster[p->a] + 1,
-			      r->clusters.cluster[p->b] + 1) < 0;
+		      fprintf(f, ",%.6f,%u,%u\n", kith_fsmodel_prob(r->weight[i]),
+			      r->clusters.cluster[p->a] + 1, r->clusters.cluster[p->b] + 1) < 0;
 	}
 	return bad ? kith_err_set(err, KITH_E_IO, NULL, "cannot write the pairs for review") : KITH_OK;
 }

@@ -76,7 +76,7 @@ struct kith_link_result {
 	double review_threshold;
 	int threshold_auto, review_auto; /* chosen from the model (not set by the configuration) */
 	size_t n_review;		 /* pairs in the review tier */
-	double est_matches;		 /* expected matches among the compared pairs: the sum of probabilities */
+	double est_matches; /* expected matches among the compared pairs: the sum of probabilities */
 	double est_precision, est_recall, est_f1; /* of the links at the threshold */
 	double est_review_recall;		  /* of the links and the review tier together */
 	struct kith_cluster_result clusters;

@@ -453,7 +453,8 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 			return KITH_OK;
 		}
 		if (parse_double(value, 1e-9, 1.0 - 1e-12, t))
-			return kith_err_set(err, KITH_E_INVALID, NULL, "%s must be auto or a probability in (0, 1)",
+			return kith_err_set(err, KITH_E_INVALID, NULL,
+					    "%s must be auto or a probability in (0, 1)",
 					    key[0] == 't' ? "threshold" : "review_threshold");
 		return KITH_OK;
 	}

@@ -568,10 +568,12 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	/* habits of issue 13, from the second stream: a given name alone, or another name (an adult
 	 * woman's name in China or by marriage: another surname and given name, the old name among the
 	 * other names more often than not) */
-	static const double given_only_p[4] = {0.01, 0.04, 0.05, 0.01}, renamed_p[4] = {0.01, 0.04, 0.06, 0.02};
+	static const double given_only_p[4] = {0.01, 0.04, 0.05, 0.01},
+			    renamed_p[4] = {0.01, 0.04, 0.06, 0.02};
 	double hu = unit(&g->r2);
 	int given_only = hu < given_only_p[list % 4];
-	int renamed = !given_only && !is_child && p->female && hu < given_only_p[list % 4] + renamed_p[list % 4];
+	int renamed =
+	    !given_only && !is_child && p->female && hu < given_only_p[list % 4] + renamed_p[list % 4];
 	int keep_old = renamed && chance(&g->r2, 0.6);
 	struct person other = *p;
 	if (renamed) {

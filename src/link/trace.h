@@ -64,8 +64,9 @@
 
 /* Options of a match; zero means the defaults. */
 struct kith_trace_opts {
-	size_t limit;	      /* candidates kept, best first (0: KITH_TRACE_DEFAULT_LIMIT) */
-	double min_score;     /* drop candidates below this score (0: keep all; --all: 0.5 unless min_score_set) */
+	size_t limit; /* candidates kept, best first (0: KITH_TRACE_DEFAULT_LIMIT) */
+	double
+	    min_score; /* drop candidates below this score (0: keep all; --all: 0.5 unless min_score_set) */
 	int min_score_set;    /* min_score was given, 0 included (kith_trace_run_all) */
 	int include_rejected; /* 1: also return candidates a reviewer rejected */
 };

@@ -510,7 +510,6 @@ static void test_described_seeker(void **state)
 	kith_vault_close(v);
 }
 
-
 /* ------------------------------------------------------------ held-out findings (issue 13, point 6) */
 
 /* A second small world: the seeker S-1 (born 1972, North Hamgyong) lost her son in 2003. */
