@@ -382,43 +382,14 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 							 : KITH_LINKCFG_DEFAULT_TF_MAX;
 }
 
-static int estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *ds,
-			   const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
-			   size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+/* One estimation of m and λ over the distinct patterns (with u as md has it). */
+static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *ds, struct pattern *pat,
+			    size_t np, size_t n_pairs, const uint32_t *rule_fields, size_t n_rules,
+			    uint64_t all_pairs)
 {
-	if (n_pairs == 0)
-		return kith_err_set(
-		    err, KITH_E_INVALID, NULL,
-		    "the blocking rules compare no pair: nothing to estimate (loosen the rules)");
 	size_t nf;
 	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
 	double n_rec = (double)(md->train_records ? md->train_records : kith_dataset_count(ds));
-	/* distinct patterns with counts */
-	struct kith_hmap map = KITH_HMAP_INIT;
-	for (size_t i = 0; i < n_pairs; i++) {
-		uint64_t *v = kith_hmap_upsert(&map, pairs[i].g + 1, 0); /* +1: a pattern may be 0 */
-		if (!v) {
-			kith_hmap_release(&map);
-			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-		}
-		(*v)++;
-	}
-	struct pattern *pat = malloc((map.n ? map.n : 1) * sizeof *pat);
-	if (!pat) {
-		kith_hmap_release(&map);
-		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	}
-	size_t np = 0;
-	for (size_t s = 0; s < map.cap; s++) {
-		if (!map.keys[s])
-			continue;
-		pat[np].g = map.keys[s] - 1;
-		pat[np].count = (double)map.vals[s];
-		np++;
-	}
-	kith_hmap_release(&map);
-	/* sort patterns so the sums do not depend on hash order */
-	qsort(pat, np, sizeof *pat, cmp_pattern);
 
 	/* sex among the compared pairs at each name level: pairs that blocking
 	 * brought together by their names share a given name or its start, and
@@ -646,7 +617,6 @@ static int estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *d
 			md->m_source[f] = KITH_FSMODEL_M_FINAL;
 		}
 	}
-	free(pat);
 	/* the expected matches among compared pairs, over all pairs: the prior
 	 * (blocking is taken to miss no match) */
 	md->lambda = e.expected / (double)(all_pairs ? all_pairs : 1);
@@ -658,7 +628,6 @@ static int estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *d
 	md->iterations = iterations;
 	md->converged = converged;
 	kith_fsmodel_weights(md, ds);
-	return KITH_OK;
 }
 
 /*
@@ -702,17 +671,48 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
 			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
 {
+	if (n_pairs == 0)
+		return kith_err_set(
+		    err, KITH_E_INVALID, NULL,
+		    "the blocking rules compare no pair: nothing to estimate (loosen the rules)");
+	/* distinct patterns with counts */
+	struct kith_hmap map = KITH_HMAP_INIT;
+	for (size_t i = 0; i < n_pairs; i++) {
+		uint64_t *v = kith_hmap_upsert(&map, pairs[i].g + 1, 0); /* +1: a pattern may be 0 */
+		if (!v) {
+			kith_hmap_release(&map);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		(*v)++;
+	}
+	struct pattern *pat = malloc((map.n ? map.n : 1) * sizeof *pat);
+	if (!pat) {
+		kith_hmap_release(&map);
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	size_t np = 0;
+	for (size_t s = 0; s < map.cap; s++) {
+		if (!map.keys[s])
+			continue;
+		pat[np].g = map.keys[s] - 1;
+		pat[np].count = (double)map.vals[s];
+		np++;
+	}
+	kith_hmap_release(&map);
+	/* sort patterns so the sums do not depend on hash order */
+	qsort(pat, np, sizeof *pat, cmp_pattern);
 	double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
 	memcpy(uraw, md->u, sizeof uraw);
-	int rc = estimate_m_once(md, ds, pairs, n_pairs, rule_fields, n_rules, all_pairs, err);
-	for (int k = 0; rc == KITH_OK && k < U_ROUNDS; k++) {
+	estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
+	for (int k = 0; k < U_ROUNDS; k++) {
 		int it = md->iterations, conv = md->converged;
 		correct_u(md, ds, uraw);
-		rc = estimate_m_once(md, ds, pairs, n_pairs, rule_fields, n_rules, all_pairs, err);
+		estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
 		md->iterations += it;
 		md->converged &= conv;
 	}
-	return rc;
+	free(pat);
+	return KITH_OK;
 }
 
 static int cond_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)

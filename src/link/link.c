@@ -296,12 +296,13 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 	static const double link_floor = 0.5, review_floor = 0.1, review_miss = 0.01;
 	double *cnt = calloc(TIER_BINS, sizeof *cnt), *sp = calloc(TIER_BINS, sizeof *sp);
 	double e = 0;
-	for (size_t i = 0; cnt && sp && i < n; i++) {
-		double p = kith_fsmodel_prob(weight[i]);
-		long b = tier_bin(weight[i]);
-		cnt[b] += 1;
-		sp[b] += p;
-		e += p;
+	/* a pair's probability is taken at the middle of its bin (within 0.6 % of its own): one exp2
+	 * per bin, not per pair */
+	for (size_t i = 0; cnt && sp && i < n; i++)
+		cnt[tier_bin(weight[i])] += 1;
+	for (long b = 0; cnt && sp && b < TIER_BINS; b++) {
+		sp[b] = cnt[b] ? cnt[b] * kith_fsmodel_prob(bin_low_weight(b) + 0.5 / TIER_BINS_PER_BIT) : 0;
+		e += sp[b];
 	}
 	r->est_matches = e;
 	r->threshold_auto = !(threshold > 0);
@@ -342,14 +343,18 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 	r->review_threshold = review_threshold;
 	free(cnt);
 	free(sp);
+	/* counts and expected true pairs of the tiers; the expected matches below the review threshold
+	 * are E minus those above, so only the pairs above need their probability (few) */
 	double wt = log2(threshold / (1 - threshold)), wr = log2(review_threshold / (1 - review_threshold));
 	double tp = 0, tpr = 0;
 	r->n_matches = r->n_review = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wr)
+			continue;
 		if (weight[i] >= wt) {
 			r->n_matches++;
 			tp += kith_fsmodel_prob(weight[i]);
-		} else if (weight[i] >= wr) {
+		} else {
 			r->n_review++;
 			tpr += kith_fsmodel_prob(weight[i]);
 		}
