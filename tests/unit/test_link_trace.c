@@ -692,6 +692,53 @@ static void test_run_all_min_score_zero(void **state)
 	kith_vault_close(v);
 }
 
+/* Weights learn from reviewers' confirmations as they accumulate: after five
+ * requests confirmed K-1 (whose birth agrees with each), the weight of a
+ * birth that agrees is no longer the default one. */
+static void test_weights_learn_from_reviews(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	struct kith_trace_weights dw;
+	kith_trace_weights_default(&dw);
+	struct kith_trace_result *r = NULL;
+	assert_int_equal(kith_trace_match(v, "T-Z", NULL, &r, &err), KITH_OK);
+	const struct kith_trace_candidate *k = cand(r, "K-1");
+	assert_non_null(k);
+	double before = part_of(k, "birth")->weight;
+	assert_true(fabs(before - dw.w[KITH_TL_BIRTH_AGREE]) < 1e-9);
+	kith_trace_result_free(r);
+	for (int i = 0; i < 5; i++) {
+		char buf[512], ref[16];
+		snprintf(ref, sizeof ref, "T-L%d", i);
+		snprintf(buf, sizeof buf,
+			 "{\"ref\":\"%s\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"Pak Chulsu\","
+			 "\"sex\":\"male\",\"age\":{\"years\":7,\"in_year\":2003},\"relation\":\"child\"},"
+			 "\"consent\":{\"tracing\":true}}",
+			 ref);
+		json_t *t = js(buf);
+		assert_int_equal(kith_trace_add(v, &t, 1, NULL, NULL, &err), KITH_OK);
+		json_decref(t);
+		assert_int_equal(kith_trace_review(v, ref, "K-1", KITH_TRACE_CONFIRM, NULL, NULL, &err),
+				 KITH_OK);
+	}
+	assert_int_equal(kith_trace_match(v, "T-Z", NULL, &r, &err), KITH_OK);
+	k = cand(r, "K-1");
+	assert_non_null(k);
+	double after = part_of(k, "birth")->weight;
+	print_message("birth agrees: %.3f before, %.3f after five confirmations\n", before, after);
+	assert_true(fabs(after - before) > 1e-3);
+	kith_trace_result_free(r);
+	for (int i = 0; i < 5; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "T-L%d", i);
+		assert_int_equal(kith_trace_review(v, ref, "K-1", KITH_TRACE_UNDO, NULL, NULL, &err),
+				 KITH_OK);
+	}
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -707,6 +754,7 @@ int main(void)
 	    cmocka_unit_test(test_origin_unknown_is_missing),
 	    cmocka_unit_test(test_same_name_weight_by_frequency),
 	    cmocka_unit_test(test_run_all_min_score_zero),
+	    cmocka_unit_test(test_weights_learn_from_reviews),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
