@@ -10,8 +10,9 @@
  * possible_match, confirmed, closed), the seeker's `consent`, and the
  * reviewed `candidates` ({case, state: possible|confirmed|rejected, score}).
  *
- * Matching scores the request against every case with fixed Fellegi–Sunter
- * weights (log2 Bayes factors, docs/tracing.md): the names across scripts
+ * Matching scores the request against every case with Fellegi–Sunter
+ * weights (log2 Bayes factors, estimated from kith synth families and updated
+ * from the reviewers' decisions in a vault; docs/tracing.md): the names across scripts
  * (names engine), sex, the birth-year window (an age "7 in 2003" is born
  * 1995-1996), the place of separation against the places of the case's
  * journey and incidents (folded, Jaro–Winkler, and a small gazetteer of the
