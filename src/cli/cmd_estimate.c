@@ -22,8 +22,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "stats/estimate.h"
 #include "stats/table.h"
 

@@ -6,10 +6,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/io.h"
-#include "core/record.h"
-#include "core/vault.h"
+#include "record/caseio.h"
+#include "base/io.h"
+#include "record/record.h"
+#include "vault/vault.h"
 
 /* With a consent filter, a family entry's link to another case that is not
  * exported itself is dropped: the ref alone would tell the reader that the two

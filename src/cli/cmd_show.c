@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/sbuf.h"
-#include "core/vault.h"
+#include "base/sbuf.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"

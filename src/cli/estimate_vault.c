@@ -27,10 +27,10 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/vault.h"
+#include "vault/vault.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
-#include "link/linkvault.h"
+#include "casework/linkvault.h"
 #include "stats/table.h"
 
 #define STRATUM_MAX 128 /* bytes of one stratum value */

@@ -17,12 +17,12 @@
 #include <sodium.h>
 #include <stdatomic.h>
 
-#include "core/caseio.h"
-#include "core/record.h"
-#include "core/search.h"
-#include "core/vault.h"
-#include "link/linkvault.h"
-#include "link/trace.h"
+#include "record/caseio.h"
+#include "record/record.h"
+#include "casework/search.h"
+#include "vault/vault.h"
+#include "casework/linkvault.h"
+#include "casework/trace.h"
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 500

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/vault.h"
+#include "vault/vault.h"
 #include "web/api.h"
 
 #define PASS "correct horse"
