@@ -338,6 +338,9 @@ async function importExport(browser, base, pass) {
   check(listed.error && listed.error.code === 'not_found', 'import: nothing of the bad file was written');
   // export, after the plaintext warning
   check(await page.locator('[data-action="export"]').isDisabled(), 'export: disabled until the warning is acknowledged');
+  check(await page.inputValue('form:has([data-action="export"]) select[id^="econsent"]') === 'sharing',
+    'export: the consent filter starts at "sharing", not at every case');
+  await page.selectOption('form:has([data-action="export"]) select[id^="econsent"]', 'all');
   await page.check('form:has([data-action="export"]) input[type="checkbox"]');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
   const file = join(work, 'export.jsonl');
