@@ -85,8 +85,7 @@ static void drop_unexported_links(json_t *body, const json_t *exported)
 }
 
 int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_export_opts *opts,
-			 struct kith_sbuf *out, struct kith_exchange_export_result *res,
-			 struct kith_err *err)
+			 struct kith_sbuf *out, struct kith_exchange_export_result *res, struct kith_err *err)
 {
 	static const struct kith_exchange_export_opts defaults = {0};
 	if (!opts)
@@ -123,7 +122,8 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 		if (!consent || kith_record_consent_allows(b, consent)) {
 			if (consent)
 				drop_unexported_links(b, exported);
-			rc = csv ? kith_caseio_csv_append(b, out, err) : kith_caseio_jsonl_append(b, out, err);
+			rc =
+			    csv ? kith_caseio_csv_append(b, out, err) : kith_caseio_jsonl_append(b, out, err);
 			r.written++;
 		} else {
 			r.left_out++;

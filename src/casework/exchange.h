@@ -23,7 +23,7 @@
 typedef void (*kith_exchange_progress_fn)(size_t done, size_t total, void *arg);
 
 struct kith_exchange_import_result {
-	size_t n;			 /* cases imported */
+	size_t n;			/* cases imported */
 	char first[KITH_VAULT_REF_MAX]; /* ref of the first and the last */
 	char last[KITH_VAULT_REF_MAX];
 };
