@@ -64,8 +64,8 @@ static void names_free(struct names *ns)
 /* --------------------------------------------------------------- list map */
 
 struct kith_persons_listmap {
-	struct names org;  /* spellings, trimmed */
-	size_t *list;	   /* list index of each spelling */
+	struct names org; /* spellings, trimmed */
+	size_t *list;	  /* list index of each spelling */
 	struct names list_names;
 };
 
@@ -98,8 +98,11 @@ static long trimmed(const char *s, size_t len, char *buf, size_t bufsz)
 int kith_persons_listmap_parse(const char *data, size_t len, const char *label,
 			       struct kith_persons_listmap **out, struct kith_err *err)
 {
-	struct kith_csv_opts co = {.header = 1, .comments = 1, .max_fields = 2,
-				   .max_field_len = KITH_PERSONS_ORG_MAX, .max_rows = 10000};
+	struct kith_csv_opts co = {.header = 1,
+				   .comments = 1,
+				   .max_fields = 2,
+				   .max_field_len = KITH_PERSONS_ORG_MAX,
+				   .max_rows = 10000};
 	struct kith_csv *c = NULL;
 	int rc = kith_csv_open(&c, data, len, label, &co, err);
 	if (rc)
@@ -321,10 +324,12 @@ static int collect_vetoes(const struct kith_vault *v, struct vetoes *vt)
 				for (size_t j = i + 1; j < m && rc == KITH_OK; j++) {
 					const char *x = json_string_value(json_array_get(arr, i));
 					const char *y = json_string_value(json_array_get(arr, j));
-					const struct kith_record_view *cx = x ? kith_vault_find_id(v, x) : NULL;
-					const struct kith_record_view *cy = y ? kith_vault_find_id(v, y) : NULL;
-					if (cx && cy && !strcmp(cx->kind, "case") && !strcmp(cy->kind, "case") &&
-					    cx->index != cy->index)
+					const struct kith_record_view *cx =
+					    x ? kith_vault_find_id(v, x) : NULL;
+					const struct kith_record_view *cy =
+					    y ? kith_vault_find_id(v, y) : NULL;
+					if (cx && cy && !strcmp(cx->kind, "case") &&
+					    !strcmp(cy->kind, "case") && cx->index != cy->index)
 						rc = veto_add(vt, cx->index, cy->index);
 				}
 		}
@@ -477,11 +482,11 @@ static int check_derived(const struct names *lists, struct kith_err *err)
 			fold(lists->v[i], a, sizeof a);
 			fold(lists->v[j], b, sizeof b);
 			if (too_close(a, b))
-				return kith_err_set(
-				    err, KITH_E_INVALID, "lists",
-				    "the organizations \"%s\" and \"%s\" are written alike: say whether they are "
-				    "one list with a list mapping (organization,list)",
-				    lists->v[i], lists->v[j]);
+				return kith_err_set(err, KITH_E_INVALID, "lists",
+						    "the organizations \"%s\" and \"%s\" are written alike: "
+						    "say whether they are "
+						    "one list with a list mapping (organization,list)",
+						    lists->v[i], lists->v[j]);
 		}
 	return KITH_OK;
 }
@@ -596,7 +601,8 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 				int got = stratum_of(b, stratify, val, sizeof val);
 				if (got < 0) {
 					rc = kith_err_set(err, KITH_E_INVALID, cs[i].ref,
-							  "%s is not a single value and cannot stratify", stratify);
+							  "%s is not a single value and cannot stratify",
+							  stratify);
 				} else if (got > 0) {
 					long s = names_index(&strata, val);
 					if (s < 0) {
@@ -606,11 +612,13 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 						pcase[p] = i;
 					} else if (pstratum[p] != s) {
 						char where[2 * KITH_VAULT_REF_MAX + 8];
-						snprintf(where, sizeof where, "%s, %s", cs[pcase[p]].ref, cs[i].ref);
-						rc = kith_err_set(err, KITH_E_INVALID, where,
-								  "one person, but the cases differ in %s: correct "
-								  "one, or undo their link",
-								  stratify);
+						snprintf(where, sizeof where, "%s, %s", cs[pcase[p]].ref,
+							 cs[i].ref);
+						rc = kith_err_set(
+						    err, KITH_E_INVALID, where,
+						    "one person, but the cases differ in %s: correct "
+						    "one, or undo their link",
+						    stratify);
 					}
 				}
 			}
@@ -643,10 +651,11 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 	if (!rc && !opts->lists)
 		rc = check_derived(&lists, err);
 	if (!rc && lists.n < 2)
-		rc = kith_err_set(err, KITH_E_INVALID, "lists",
-				  "the counted cases come from %zu list%s: estimation needs two lists or more "
-				  "(source.organization, with reporting consent)",
-				  lists.n, lists.n == 1 ? "" : "s");
+		rc =
+		    kith_err_set(err, KITH_E_INVALID, "lists",
+				 "the counted cases come from %zu list%s: estimation needs two lists or more "
+				 "(source.organization, with reporting consent)",
+				 lists.n, lists.n == 1 ? "" : "s");
 	if (rc)
 		goto fail;
 	rep->persons = n_persons;

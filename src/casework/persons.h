@@ -70,16 +70,16 @@ struct kith_persons_spelling {
 
 /* What was counted and what was left out, for the user to read first. */
 struct kith_persons_report {
-	size_t cases;	     /* current cases in the vault */
-	size_t persons;	     /* persons counted (on at least one list) */
-	size_t by_links;     /* joins from confirmed links */
-	size_t by_engine;    /* joins from record linkage */
-	size_t vetoed;	     /* pairs a reviewer kept apart */
-	int engine_ran;	     /* 0: record linkage could not run (engine_note says why) */
+	size_t cases;	  /* current cases in the vault */
+	size_t persons;	  /* persons counted (on at least one list) */
+	size_t by_links;  /* joins from confirmed links */
+	size_t by_engine; /* joins from record linkage */
+	size_t vetoed;	  /* pairs a reviewer kept apart */
+	int engine_ran;	  /* 0: record linkage could not run (engine_note says why) */
 	char engine_note[160];
-	size_t no_consent;   /* cases left out: consent.reporting not true */
-	size_t no_org;	     /* cases on no list: no source.organization */
-	size_t unmapped;     /* cases left out: organization not in the given mapping */
+	size_t no_consent;			 /* cases left out: consent.reporting not true */
+	size_t no_org;				 /* cases on no list: no source.organization */
+	size_t unmapped;			 /* cases left out: organization not in the given mapping */
 	struct kith_persons_spelling *spellings; /* the mapping as used */
 	size_t n_spellings;
 };

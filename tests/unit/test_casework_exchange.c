@@ -61,7 +61,8 @@ static int import(struct kith_vault *v, const char *jsonl, struct kith_exchange_
 {
 	json_t **bodies = NULL;
 	size_t n = 0;
-	int rc = kith_caseio_parse(KITH_CASEIO_JSONL, "case", jsonl, strlen(jsonl), "t.jsonl", &bodies, &n, err);
+	int rc =
+	    kith_caseio_parse(KITH_CASEIO_JSONL, "case", jsonl, strlen(jsonl), "t.jsonl", &bodies, &n, err);
 	if (rc)
 		return rc;
 	rc = kith_exchange_import(v, bodies, n, "t.jsonl", NULL, NULL, res, err);
@@ -87,7 +88,8 @@ static void test_import_all_or_nothing(void **state)
 	assert_string_equal(res.last, "C-3");
 	/* a ref that exists, on the second record: nothing of the batch is written,
 	 * and the error names the record by its place in the file */
-	const char dup[] = "{\"ref\":\"C-9\",\"person\":{\"name\":\"A\"}}\n{\"ref\":\"C-2\",\"person\":{\"name\":\"B\"}}\n";
+	const char dup[] =
+	    "{\"ref\":\"C-9\",\"person\":{\"name\":\"A\"}}\n{\"ref\":\"C-2\",\"person\":{\"name\":\"B\"}}\n";
 	kith_err_clear(&err);
 	assert_int_equal(import(f->v, dup, &res, &err), KITH_E_EXISTS);
 	assert_non_null(strstr(err.where, "t.jsonl"));
@@ -97,7 +99,8 @@ static void test_import_all_or_nothing(void **state)
 	assert_int_equal(n, 3);
 	assert_null(kith_vault_find(f->v, "case", "C-9"));
 	/* nothing to import */
-	assert_int_equal(kith_exchange_import(f->v, NULL, 0, "empty.csv", NULL, NULL, &res, &err), KITH_E_INVALID);
+	assert_int_equal(kith_exchange_import(f->v, NULL, 0, "empty.csv", NULL, NULL, &res, &err),
+			 KITH_E_INVALID);
 }
 
 static void test_export_consent(void **state)

@@ -80,14 +80,14 @@ static void test_listmap_parse(void **state)
 	assert_int_equal(kith_persons_listmap_parse(good, strlen(good), "map.csv", &m, &err), KITH_OK);
 	kith_persons_listmap_free(m);
 	const char *bad[] = {
-	    "org,list\nx,y\n",			     /* header */
-	    "organization,list\n",		     /* no rows */
-	    "organization,list\nx,\n",		     /* empty list */
-	    "organization,list\n ,y\n",		     /* empty organization */
-	    "organization,list\nx,y\nx,z\n",	     /* a spelling twice */
-	    "organization,list\nx,y,z\n",	     /* ragged */
-	    "organization,list\n\"x,y\n",	     /* quoting */
-	    "organization,list,extra\nx,y,z\n",	     /* columns */
+	    "org,list\nx,y\n",			/* header */
+	    "organization,list\n",		/* no rows */
+	    "organization,list\nx,\n",		/* empty list */
+	    "organization,list\n ,y\n",		/* empty organization */
+	    "organization,list\nx,y\nx,z\n",	/* a spelling twice */
+	    "organization,list\nx,y,z\n",	/* ragged */
+	    "organization,list\n\"x,y\n",	/* quoting */
+	    "organization,list,extra\nx,y,z\n", /* columns */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		kith_err_clear(&err);
@@ -105,9 +105,9 @@ static void test_consent_and_lists(void **state)
 	struct fixture *f = *state;
 	put(f->v, "Kim Ok-sun", "Shelter A", 1);
 	put(f->v, "Ri Chol-min", "Church B", 1);
-	put(f->v, "Pak Un-hui", "Church B", 0);	 /* refused */
+	put(f->v, "Pak Un-hui", "Church B", 0);	  /* refused */
 	put(f->v, "Han Song-i", "Shelter A", -1); /* unstated: not consent */
-	put(f->v, "Jo Myong-ok", NULL, 1);	 /* on no list */
+	put(f->v, "Jo Myong-ok", NULL, 1);	  /* on no list */
 	struct kith_stats_memberships ms;
 	struct kith_persons_report rep;
 	struct kith_err err;
@@ -150,7 +150,8 @@ static void test_one_list(void **state)
 	struct kith_stats_memberships ms;
 	struct kith_persons_report rep;
 	struct kith_err err;
-	assert_int_equal(kith_persons_memberships(f->v, NULL, &ms, &rep, &err), KITH_E_INVALID); /* no cases */
+	assert_int_equal(kith_persons_memberships(f->v, NULL, &ms, &rep, &err),
+			 KITH_E_INVALID); /* no cases */
 	put(f->v, "Kim Ok-sun", "Shelter A", 1);
 	put(f->v, "Ri Chol-min", "Church B", 0);
 	kith_err_clear(&err);
