@@ -473,6 +473,44 @@ static int count_spelling(struct kith_persons_report *rep, size_t *cap, const ch
 	return s->organization && s->list ? KITH_OK : KITH_E_NOMEM;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int spelling_cmp(const void *a, const void *b)
+{
+	const struct kith_persons_spelling *x = a, *y = b;
+	int c = strcmp(x->list, y->list);
+	return c ? c : strcmp(x->organization, y->organization);
+}
+
+/* Puts the lists in the order of their names, and renumbers the
+ * memberships: the output does not depend on the order cases are read in. */
+static int sort_lists(struct names *lists, struct kith_stats_membership *m, size_t nm)
+{
+	size_t n = lists->n;
+	char **sorted = malloc((n ? n : 1) * sizeof *sorted);
+	unsigned *newidx = malloc((n ? n : 1) * sizeof *newidx);
+	if (!sorted || !newidx) {
+		free(sorted);
+		free(newidx);
+		return KITH_E_NOMEM;
+	}
+	memcpy(sorted, lists->v, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, str_cmp);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (sorted[j] == lists->v[i])
+				newidx[i] = (unsigned)j;
+	for (size_t k = 0; k < nm; k++)
+		m[k].list = newidx[m[k].list];
+	memcpy(lists->v, sorted, n * sizeof *sorted);
+	free(sorted);
+	free(newidx);
+	return KITH_OK;
+}
+
 /* Without a mapping, lists whose spellings fold close together are refused. */
 static int check_derived(const struct names *lists, struct kith_err *err)
 {
@@ -648,6 +686,10 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 			m[k].stratum = (size_t)pstratum[m[k].person];
 		m[k].person = renum[m[k].person];
 	}
+	if (!rc && sort_lists(&lists, m, nm))
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	if (!rc && rep->n_spellings > 1)
+		qsort(rep->spellings, rep->n_spellings, sizeof *rep->spellings, spelling_cmp);
 	if (!rc && !opts->lists)
 		rc = check_derived(&lists, err);
 	if (!rc && lists.n < 2)
