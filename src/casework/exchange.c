@@ -6,10 +6,12 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "record/caseio.h"
 #include "record/record.h"
+#include "record/sheet.h"
 
 int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, const char *label,
 			 kith_exchange_progress_fn progress, void *progress_arg,
@@ -94,7 +96,7 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 	if (consent && !kith_exchange_consent_use_valid(consent))
 		return kith_err_set(err, KITH_E_INVALID, "consent",
 				    "the consent filter takes services, reporting, tracing or sharing");
-	int csv = opts->format == KITH_EXCHANGE_CSV;
+	int csv = opts->format == KITH_EXCHANGE_CSV, sheet = opts->format == KITH_EXCHANGE_SHEET;
 	size_t start = out->len, n = 0;
 	struct kith_exchange_export_result r = {0, 0};
 	const struct kith_record_view *recs = kith_vault_records(v, "case", &n);
@@ -113,6 +115,10 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		json_decref(b);
 	}
+	/* a sheet needs every case before its first line (its columns depend on them) */
+	json_t **kept = sheet && n ? calloc(n, sizeof *kept) : NULL;
+	if (!rc && sheet && n && !kept)
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	for (size_t i = 0; !rc && i < n; i++) {
 		json_t *b = kith_record_view_json(&recs[i]);
 		if (!b) {
@@ -122,6 +128,10 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 		if (!consent || kith_record_consent_allows(b, consent)) {
 			if (consent)
 				drop_unexported_links(b, exported);
+			if (sheet) {
+				kept[r.written++] = b;
+				continue;
+			}
 			rc =
 			    csv ? kith_caseio_csv_append(b, out, err) : kith_caseio_jsonl_append(b, out, err);
 			r.written++;
@@ -130,6 +140,11 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 		}
 		json_decref(b);
 	}
+	if (!rc && sheet)
+		rc = kith_sheet_write(kept, r.written, opts->lang ? opts->lang : "en", out, err);
+	for (size_t i = 0; kept && i < r.written; i++)
+		json_decref(kept[i]);
+	free(kept);
 	json_decref(exported);
 	if (rc) {
 		/* leave out as it was: wipe what this call appended */

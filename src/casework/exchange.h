@@ -43,6 +43,7 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 enum kith_exchange_format {
 	KITH_EXCHANGE_JSONL = 0, /* canonical bodies, one a line */
 	KITH_EXCHANGE_CSV = 1,	 /* the columns of docs/formats.md */
+	KITH_EXCHANGE_SHEET = 2, /* for a spreadsheet: labels, one column per field (record/sheet.h) */
 };
 
 /* Options of an export; zero is JSON Lines of every case. */
@@ -53,6 +54,7 @@ struct kith_exchange_export_opts {
 	 * allows it, and a family entry's link to a case left out is dropped (the
 	 * ref alone would say that the two people are related). */
 	const char *consent;
+	const char *lang; /* the sheet's labels: "en" (NULL) or "ko" */
 };
 
 struct kith_exchange_export_result {

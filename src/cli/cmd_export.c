@@ -11,12 +11,15 @@
 #include "casework/exchange.h"
 
 static const char help[] =
-    "usage: kith export --format jsonl|csv [-o FILE] [--consent USE] [--vault PATH] [--passphrase-file "
-    "FILE]\n\n"
+    "usage: kith export --format jsonl|csv|sheet [--lang en|ko] [-o FILE] [--consent USE] [--vault PATH]\n"
+    "                   [--passphrase-file FILE]\n\n"
     "Writes the current version of every case, in PLAINTEXT: anyone who gets the\n"
     "file reads every name and testimony. Keep it off laptops that cross borders.\n\n"
-    "  --format jsonl|csv       JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
-    "                           cells a spreadsheet would run as formulas are defused)\n"
+    "  --format jsonl|csv|sheet JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
+    "                           cells a spreadsheet would run as formulas are defused),\n"
+    "                           both read back by kith import; or sheet: CSV for a\n"
+    "                           spreadsheet (UTF-8 with BOM, labels, one column per field)\n"
+    "  --lang en|ko             the sheet's labels (default en)\n"
     "  -o, --output FILE        write FILE (mode 0600, atomically); default stdout\n"
     "  --consent USE            only cases whose consent allows USE: services,\n"
     "                           reporting, tracing or sharing (e.g. before giving the\n"
@@ -29,14 +32,15 @@ int kith_cmd_export(int argc, char **argv)
 	    {"format", required_argument, 0, 'f'},
 	    {"output", required_argument, 0, 'o'},
 	    {"consent", required_argument, 0, 'c'},
+	    {"lang", required_argument, 0, 'l'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
-	const char *format = NULL, *output = "-", *consent = NULL;
+	const char *format = NULL, *output = "-", *consent = NULL, *lang = "en";
 	int opt;
 	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hf:o:c:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hf:o:c:l:", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
@@ -52,17 +56,21 @@ int kith_cmd_export(int argc, char **argv)
 		case 'c':
 			consent = optarg;
 			break;
+		case 'l':
+			lang = optarg;
+			break;
 		default:
 			return kith_cli_usage("export", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return kith_cli_usage("export", "unexpected argument");
-	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv")))
-		return kith_cli_usage("export", "--format takes jsonl or csv");
+	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "sheet")))
+		return kith_cli_usage("export", "--format takes jsonl, csv or sheet");
+	if (strcmp(lang, "en") && strcmp(lang, "ko"))
+		return kith_cli_usage("export", "--lang takes en or ko");
 	if (consent && !kith_exchange_consent_use_valid(consent))
 		return kith_cli_usage("export", "--consent takes services, reporting, tracing or sharing");
-	int csv = !strcmp(format, "csv");
 
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("export", &va, &v);
@@ -72,8 +80,11 @@ int kith_cmd_export(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_sbuf out = KITH_SBUF_INIT;
-	struct kith_exchange_export_opts eo = {.format = csv ? KITH_EXCHANGE_CSV : KITH_EXCHANGE_JSONL,
-					       .consent = consent};
+	struct kith_exchange_export_opts eo = {.format = !strcmp(format, "csv")	    ? KITH_EXCHANGE_CSV
+							 : !strcmp(format, "sheet") ? KITH_EXCHANGE_SHEET
+										    : KITH_EXCHANGE_JSONL,
+					       .consent = consent,
+					       .lang = lang};
 	struct kith_exchange_export_result res = {0, 0};
 	int rc = kith_exchange_export(v, &eo, &out, &res, &err);
 	if (!rc) {

@@ -343,6 +343,11 @@ static int needs_defuse(const char *s, size_t len)
 	return i < len && formula_char(s[i]);
 }
 
+int kith_caseio_formula_cell(const char *s, size_t len)
+{
+	return needs_defuse(s, len);
+}
+
 /* The importer's inverse: drops the one quote the exporter added. */
 static void undefuse(const char **s, size_t *len)
 {

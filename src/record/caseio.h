@@ -101,4 +101,9 @@ int kith_caseio_write_jsonl(json_t *const *bodies, size_t n, struct kith_sbuf *o
 int kith_caseio_write_csv(json_t *const *bodies, size_t n, struct kith_sbuf *out,
 			  struct kith_err *err) KITH_WUR;
 
+/* Whether a spreadsheet would read the cell s[0..len) as a formula (it
+ * starts with =, +, -, @, a tab or CR, after any single quotes): exporters
+ * write such a cell with one more leading quote. 1 or 0. */
+int kith_caseio_formula_cell(const char *s, size_t len);
+
 #endif

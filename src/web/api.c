@@ -686,15 +686,23 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 		return KITH_E_INVALID;
 	const char *fmt = str_at(j, "format", NULL);
 	const char *consent = str_at(j, "consent", NULL);
+	const char *lang = str_at(j, "lang", NULL); /* "" when not given: English */
 	struct kith_exchange_export_opts eo = {0};
 	if (!strcmp(fmt, "jsonl")) {
 		eo.format = KITH_EXCHANGE_JSONL;
 	} else if (!strcmp(fmt, "csv")) {
 		eo.format = KITH_EXCHANGE_CSV;
+	} else if (!strcmp(fmt, "sheet")) {
+		eo.format = KITH_EXCHANGE_SHEET;
 	} else {
 		json_decref(j);
-		return bad(resp, "format", "format must be jsonl or csv");
+		return bad(resp, "format", "format must be jsonl, csv or sheet");
 	}
+	if (*lang && strcmp(lang, "en") && strcmp(lang, "ko")) {
+		json_decref(j);
+		return bad(resp, "lang", "lang must be en or ko");
+	}
+	eo.lang = !strcmp(lang, "ko") ? "ko" : "en";
 	/* the page must choose: every case (the organization's own backup) or
 	 * only those whose consent allows a use, as `kith export --consent` */
 	if (strcmp(consent, "all") && !kith_exchange_consent_use_valid(consent)) {
@@ -705,7 +713,7 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 	snprintf(use, sizeof use, "%s", consent);
 	json_decref(j);
 	eo.consent = strcmp(use, "all") ? use : NULL;
-	int csv = eo.format == KITH_EXCHANGE_CSV;
+	int csv = eo.format != KITH_EXCHANGE_JSONL;
 	struct kith_err err;
 	kith_err_clear(&err);
 	kith_sbuf_reset(&resp->body);

@@ -1,8 +1,9 @@
 // transfer — import (JSON, JSON Lines, CSV; all or nothing, errors with
-// file:line:field) and export (JSON Lines or CSV, after a plaintext warning).
+// file:line:field) and export (a spreadsheet, JSON Lines or CSV, after a
+// plaintext warning, with the consent filter).
 
 import { h, id } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, current } from '../i18n.js';
 import * as api from '../api.js';
 
 const IMPORT_MAX = 16 * 1024 * 1024;
@@ -56,7 +57,10 @@ export async function render(root, app) {
 
   // --- export
   const efId = id('efmt');
-  const efmt = h('select', { id: efId }, h('option', { value: 'jsonl' }, 'JSON Lines'), h('option', { value: 'csv' }, 'CSV'));
+  const efmt = h('select', { id: efId },
+    h('option', { value: 'sheet' }, t('transfer.format_sheet')),
+    h('option', { value: 'jsonl' }, 'JSON Lines'),
+    h('option', { value: 'csv' }, t('transfer.format_csv')));
   // which cases: only those whose consent allows a use, or every case (the
   // organization's own backup); the server enforces it (casework/exchange.h)
   const ecId = id('econsent');
@@ -86,7 +90,7 @@ export async function render(root, app) {
     if (!ack.checked) return;
     exportBtn.disabled = true;
     try {
-      const { blob, filename } = await api.download('/export', { format: efmt.value, consent: econsent.value });
+      const { blob, filename } = await api.download('/export', { format: efmt.value, consent: econsent.value, lang: current() });
       const href = URL.createObjectURL(blob);
       const a = h('a', { href, download: filename, hidden: true }, filename);
       document.body.append(a);
