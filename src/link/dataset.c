@@ -31,6 +31,9 @@
 
 enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
+#define GIVEN_KEYS 3
+#define GIVEN_TAG 0x676976656eULL /* "given": keeps given-name keys apart from whole-name keys */
+
 struct name_entry {
 	struct kith_name enc;
 	uint32_t fold_off;
@@ -38,6 +41,8 @@ struct name_entry {
 	uint64_t surname_key; /* 0: none */
 	float share;	      /* census share, 0 when not a known Korean surname */
 	uint8_t korean;	      /* compared by the names engine */
+	uint8_t n_gkeys;
+	uint64_t gkeys[GIVEN_KEYS]; /* blocking keys of the given name alone (Korean names) */
 };
 
 struct rec {
@@ -332,6 +337,50 @@ long kith_dataset_find(const struct kith_dataset *ds, const char *id)
 
 /* --- names */
 
+/*
+ * Blocking keys of the given name alone, so that a record that gives only a
+ * given name (a shelter writes "Myong-ho", 명호) meets the records of the
+ * whole name: for a name written alone without a surname, its own keys; for
+ * a whole name, the keys of its given name encoded alone — the Hangul after
+ * the surname's syllables, or the romanized words but the surname's (the
+ * first, the last in Western order). Tagged apart from the whole-name keys.
+ */
+static void given_keys(const char *s, size_t len, struct name_entry *e)
+{
+	uint64_t k[KITH_NAMES_MAX_KEYS];
+	size_t m = 0;
+	if (!e->enc.n_sur) {
+		if (!(e->enc.flags & KITH_NAMES_F_SURONLY))
+			m = kith_names_keys(&e->enc, k);
+	} else if (e->enc.n_sur < e->enc.n_syl) {
+		size_t a = 0, b = len;
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && s[b - 1] == ' ')
+			b--;
+		if (e->enc.script == KITH_NAMES_SCRIPT_HANGUL) {
+			a += 3u * e->enc.n_sur; /* Hangul syllables are three bytes in UTF-8 */
+		} else if (e->enc.flags & KITH_NAMES_F_WESTERN) {
+			while (b > a && s[b - 1] != ' ')
+				b--;
+		} else {
+			while (a < b && s[a] != ' ')
+				a++;
+		}
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && s[b - 1] == ' ')
+			b--;
+		struct kith_name g;
+		if (a < b && b <= len && kith_names_encode(&g, s + a, b - a, NULL) == KITH_OK) {
+			m = kith_names_keys(&g, k);
+			sodium_memzero(&g, sizeof g);
+		}
+	}
+	for (size_t t = 0; t < m && e->n_gkeys < GIVEN_KEYS; t++)
+		e->gkeys[e->n_gkeys++] = kith_compare_hash_mix(k[t], GIVEN_TAG);
+}
+
 static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struct name_entry *e,
 		       struct kith_err *err)
 {
@@ -342,6 +391,8 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 	e->surname_key = kith_names_surname_key(&e->enc);
 	e->korean = is_hangul_text(s, len) || e->surname_key != 0;
 	e->share = e->korean && e->surname_key ? (float)kith_names_surname_share(&e->enc) : 0.0f;
+	if (e->korean)
+		given_keys(s, len, e);
 	size_t old = ds->scratch2.len;
 	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
 	if (frc)
@@ -1566,6 +1617,8 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 					p = q + 1;
 				}
 			}
+			for (size_t t = 0; t < e->n_gkeys && m < 16; t++)
+				tmp[m++] = e->gkeys[t];
 			for (size_t t = 0; t < m; t++) {
 				uint64_t key = tmp[t] ? tmp[t] : 1;
 				int dup = 0;

@@ -320,7 +320,9 @@ static void test_partial_and_given_alone(void **state)
 			  "p2,정혼철\n"
 			  "p3,정호철\n"
 			  "p4,김영수\n"
-			  "p5,호철\n";
+			  "p5,호철\n"
+			  "p6,정철수\n"
+			  "p7,철수\n";
 	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	assert_int_equal(level(ds, "p1", "p3", "name"), 4);
@@ -328,6 +330,22 @@ static void test_partial_and_given_alone(void **state)
 	assert_int_equal(level(ds, "p1", "p4", "name"), 0);
 	unsigned g = level(ds, "p1", "p5", "name");
 	assert_true(g >= 1 && g <= 2);
+	/* the given name alone (철수, read without a surname) meets the whole name 정철수 in blocking
+	 * (a shared key), not 김영수 */
+	struct kith_linkcfg_comp c = {.kind = KITH_BLOCK_NAME};
+	uint64_t k1[64], k5[64], k4[64];
+	size_t n1 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p7"), &c, k1, 64);
+	size_t n5 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p6"), &c, k5, 64);
+	size_t n4 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p4"), &c, k4, 64);
+	int shared = 0, shared4 = 0;
+	for (size_t i = 0; i < n1; i++) {
+		for (size_t j = 0; j < n5; j++)
+			shared |= k1[i] == k5[j];
+		for (size_t j = 0; j < n4; j++)
+			shared4 |= k1[i] == k4[j];
+	}
+	assert_true(shared);
+	assert_false(shared4);
 	kith_dataset_free(ds);
 }
 
