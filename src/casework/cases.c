@@ -40,10 +40,11 @@ json_t *kith_cases_summary(const struct kith_record_view *r)
 	json_t *needs = json_object_get(b, "needs");
 	needs = json_is_array(needs) ? json_incref(needs) : json_array();
 	/* "o" steals needs, also when json_pack fails */
-	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "id", r->id, "ref",
-			      r->ref ? r->ref : "", "version", (int)r->version, "at", (json_int_t)r->at, "name",
-			      nn ? names[0] : "", "sex", str_at(p, "sex"), "birth", str_at(p, "birth"), "province",
-			      str_at(origin, "province"), "status", str_at(b, "status"), "needs", needs);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "id", r->id, "ref",
+		      r->ref ? r->ref : "", "version", (int)r->version, "at", (json_int_t)r->at, "name",
+		      nn ? names[0] : "", "sex", str_at(p, "sex"), "birth", str_at(p, "birth"), "province",
+		      str_at(origin, "province"), "status", str_at(b, "status"), "needs", needs);
 	json_decref(b);
 	return o;
 }
@@ -121,13 +122,13 @@ static int has_need(const json_t *s, const char *need)
 {
 	size_t i;
 	const json_t *x;
-	json_array_foreach(json_object_get(s, "needs"), i, x) if (json_is_string(x) &&
-								   !strcmp(json_string_value(x), need)) return 1;
+	json_array_foreach(json_object_get(s, "needs"), i,
+			   x) if (json_is_string(x) && !strcmp(json_string_value(x), need)) return 1;
 	return 0;
 }
 
-int kith_cases_list(const struct kith_vault *v, const struct kith_cases_query *q, json_t **items, size_t *total,
-		    struct kith_err *err)
+int kith_cases_list(const struct kith_vault *v, const struct kith_cases_query *q, json_t **items,
+		    size_t *total, struct kith_err *err)
 {
 	static const struct kith_cases_query all = {0};
 	if (!q)
@@ -153,14 +154,17 @@ int kith_cases_list(const struct kith_vault *v, const struct kith_cases_query *q
 		if (!s)
 			goto nomem;
 		if ((status && strcmp(str_at(s, "status"), status)) ||
-		    (province && strcmp(str_at(s, "province"), province)) || (sex && strcmp(str_at(s, "sex"), sex)) ||
-		    (need && !has_need(s, need))) {
+		    (province && strcmp(str_at(s, "province"), province)) ||
+		    (sex && strcmp(str_at(s, "sex"), sex)) || (need && !has_need(s, need))) {
 			json_decref(s);
 			continue;
 		}
 		e[m++] = (struct entry){s, &r[i]};
 	}
-	qsort(e, m, sizeof *e, q->sort == KITH_CASES_REF ? by_ref : q->sort == KITH_CASES_NAME ? by_name : by_recent);
+	qsort(e, m, sizeof *e,
+	      q->sort == KITH_CASES_REF	   ? by_ref
+	      : q->sort == KITH_CASES_NAME ? by_name
+					   : by_recent);
 	size_t end = q->limit && q->offset + q->limit < m ? q->offset + q->limit : m;
 	for (size_t k = q->offset; k < end; k++) {
 		size_t i = q->reverse ? m - 1 - k : k;

@@ -33,9 +33,9 @@ struct kith_cases_query {
 	const char *sex;      /* person.sex */
 	const char *need;     /* one of needs[] */
 	enum kith_cases_sort sort;
-	int reverse;	/* the other way round */
-	size_t offset;	/* skip this many of the matching cases */
-	size_t limit;	/* at most this many (0: all) */
+	int reverse;   /* the other way round */
+	size_t offset; /* skip this many of the matching cases */
+	size_t limit;  /* at most this many (0: all) */
 };
 
 /* The words of kith_cases_sort ("recent", "ref", "name"): KITH_OK or KITH_E_INVALID. */
@@ -52,7 +52,7 @@ json_t *kith_cases_summary(const struct kith_record_view *r);
  * vocabulary (err->where "status", "province", "sex" or "need"); KITH_E_NOMEM.
  * Outputs are written only on success.
  */
-int kith_cases_list(const struct kith_vault *v, const struct kith_cases_query *q, json_t **items, size_t *total,
-		    struct kith_err *err) KITH_WUR;
+int kith_cases_list(const struct kith_vault *v, const struct kith_cases_query *q, json_t **items,
+		    size_t *total, struct kith_err *err) KITH_WUR;
 
 #endif

@@ -920,50 +920,36 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 	if (!j)
 		return KITH_E_INVALID;
 	int isbad = 0, rc;
-	json_t *body = NULL;
 	const char *reason = opt_str(j, "reason", resp, &isbad);
 	const json_t *refs = json_object_get(j, "refs");
 	if (isbad) {
 		rc = KITH_E_INVALID;
 		goto out;
 	}
-	if (!json_is_array(refs) || json_array_size(refs) < 2 || json_array_size(refs) > 20) {
+	if (!json_is_array(refs) || json_array_size(refs) < 2 ||
+	    json_array_size(refs) > KITH_LINK_VAULT_MANUAL_MAX) {
 		rc = bad(resp, "refs", "give the case numbers of 2 to 20 cases");
 		goto out;
 	}
-	json_t *ids = json_array();
-	body = json_pack("{s:o, s:s, s:s}", "cases", ids, "status", "proposed", "method", "manual");
-	if (!body) {
-		rc = reply(resp, NULL);
-		goto out;
-	}
+	const char *list[KITH_LINK_VAULT_MANUAL_MAX];
 	size_t i;
 	const json_t *x;
-	json_array_foreach(refs, i, x)
-	{
-		const struct kith_record_view *c =
-		    json_is_string(x) ? kith_vault_find(a->v, "case", json_string_value(x)) : NULL;
-		if (!c) {
-			char where[32];
-			snprintf(where, sizeof where, "refs[%zu]", i);
-			rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found",
-						"no case with this number", where);
-			goto out;
-		}
-		for (size_t k = 0; k < json_array_size(ids); k++)
-			if (!strcmp(json_string_value(json_array_get(ids, k)), c->id)) {
-				rc = bad(resp, "refs", "a case cannot be linked to itself");
-				goto out;
-			}
-		json_array_append_new(ids, json_string(c->id));
-	}
-	if (reason && *reason)
-		json_object_set_new(body, "reason", json_string(reason));
-	struct kith_vault_put_opts o = {.action = "create"};
+	json_array_foreach(refs, i, x) list[i] = json_string_value(x); /* NULL: not a string, not found */
 	char nid[KITH_VAULT_ID_HEX] = "";
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = put_one(a, "link", body, &o, NULL, nid, &err);
+	struct kith_vault_info info;
+	kith_vault_info(a->v, &info);
+	rc = kith_link_vault_propose_refs(a->v, list, json_array_size(refs), reason,
+					  req->reviewer ? req->reviewer : info.device_id, nid, &err);
+	if (rc == KITH_E_NOTFOUND) {
+		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", err.msg, err.where);
+		goto out;
+	}
+	if (rc == KITH_E_INVALID) {
+		rc = bad(resp, "refs", err.msg);
+		goto out;
+	}
 	if (rc) {
 		rc = kith_web_api_fail(resp, &err);
 		goto out;
@@ -971,7 +957,6 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 	resp->http = 201;
 	rc = answer_written(a, resp, nid);
 out:
-	json_decref(body);
 	json_decref(j);
 	return rc;
 }

@@ -48,11 +48,14 @@ static int setup(void **state)
 	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
 	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
 	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
-	put(f->v, "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{\"province\":\"ryanggang\"}},"
+	put(f->v, "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{"
+		  "\"province\":\"ryanggang\"}},"
 		  "\"status\":\"active\",\"needs\":[\"shelter\",\"legal\"]}");
-	put(f->v, "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
+	put(f->v, "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim "
+		  "Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
 		  "\"status\":\"closed\"}");
-	put(f->v, "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":\"ryanggang\"}},"
+	put(f->v, "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":"
+		  "\"ryanggang\"}},"
 		  "\"status\":\"active\",\"needs\":[\"legal\"]}");
 	*state = f;
 	return 0;
@@ -108,7 +111,7 @@ static void test_filters_and_order(void **state)
 	q = (struct kith_cases_query){.sort = KITH_CASES_REF, .status = "active"};
 	check(f->v, &q, "R9 R10", 2);
 	q.province = "양강도"; /* a Korean label */
-	q.sex = "Male";	      /* an English label */
+	q.sex = "Male";	       /* an English label */
 	check(f->v, &q, "R9", 1);
 	q = (struct kith_cases_query){.sort = KITH_CASES_REF, .need = "legal"};
 	check(f->v, &q, "R9 R10", 2);
