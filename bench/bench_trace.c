@@ -5,13 +5,13 @@
  *
  * --estimate: estimates the weights (m among the true children, u among all
  * other cases scored; kith_trace_count_levels) on the training seeds 1..3 and
- * prints them as the table of src/link/trace.c, then measures the held-out
+ * prints them as the table of src/casework/trace.c, then measures the held-out
  * seeds (--seed, default 101) with the defaults and with the estimate.
  *
  * --misses prints every request whose child is not first, with the
  * explanation of the first candidates and of the child's cases.
  *
- * Data: kith synth with families (src/link/synth.h): mothers separated from
+ * Data: kith synth with families (src/synth/synth.h): mothers separated from
  * their children in Yanbian around 2003, the children recorded years later
  * under other spellings and sometimes another given name, with ages instead
  * of birth years; the mothers' tracing requests name the child as they
