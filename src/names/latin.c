@@ -118,17 +118,27 @@ static const struct pat vows[] = {
     P("yuh", 3, BIT(V_YEO) | BIT(V_YU)),
 };
 
+/* A final letter stands for every final pronounced so (the romanization of
+ * names writes the seven sounds, not the spelling): "k" is ㄱ ㄲ ㅋ ㄳ ㄺ, "n"
+ * ㄴ ㄵ ㄶ, "l" ㄹ ㄼ ㄽ ㄾ ㅀ, "m" ㅁ ㄻ, "p" ㅂ ㅍ ㅄ ㄿ, "t" ㄷ ㅅ ㅆ ㅈ ㅊ ㅌ ㅎ. */
+#define FK (BIT(F_G) | BIT(F_KK) | BIT(F_K) | BIT(F_GS) | BIT(F_LG))
+#define FN (BIT(F_N) | BIT(F_NJ) | BIT(F_NH))
+#define FL (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
+#define FM (BIT(F_M) | BIT(F_LM))
+#define FP (BIT(F_B) | BIT(F_P) | BIT(F_BS) | BIT(F_LP))
+#define FT (BIT(F_S) | BIT(F_SS) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T) | BIT(F_H))
+
 static const struct pat fins[] = {
-    P("b", 5, BIT(F_B)),  P("c", 8, BIT(F_G)),
-    P("ck", 3, BIT(F_G)), P("g", 7, BIT(F_G)),
-    P("k", 0, BIT(F_G)),  P("l", 0, BIT(F_L)),
-    P("ll", 3, BIT(F_L)), P("le", 8, BIT(F_L)),
-    P("m", 0, BIT(F_M)),  P("mm", 3, BIT(F_M)),
-    P("me", 8, BIT(F_M)), P("n", 0, BIT(F_N)),
-    P("nn", 3, BIT(F_N)), P("ng", 0, BIT(F_NG)),
-    P("ne", 8, BIT(F_N)), /* English spelling's silent e, at the end of a chunk only ("June") */
-    P("p", 0, BIT(F_B)),  P("r", 8, BIT(F_L)),
-    P("rk", 3, BIT(F_G)), P("t", 5, BIT(F_S) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T)),
+    P("b", 5, FP),  P("c", 8, FK),
+    P("ck", 3, FK), P("g", 7, FK),
+    P("k", 0, FK),  P("l", 0, FL),
+    P("ll", 3, FL), P("le", 8, FL),
+    P("m", 0, FM),  P("mm", 3, FM),
+    P("me", 8, FM), P("n", 0, FN),
+    P("nn", 3, FN), P("ng", 0, BIT(F_NG)),
+    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
+    P("p", 0, FP),  P("r", 8, FL),
+    P("rk", 3, FK), P("t", 5, FT),
 };
 
 /* For each first character, the [start, end) of its entries in the table
@@ -201,7 +211,8 @@ struct cell {
 	uint8_t fin_cons; /* the last syllable ends in a consonant other than ng */
 };
 
-int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max)
+int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
+		     float one_limit)
 {
 	if (len == 0 || len > LATIN_MAX_CHUNK)
 		return -1;
@@ -218,6 +229,9 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 	c[0].cost = 0;
 	c[0].nsyl = 0;
 	c[0].fin_cons = 0;
+	/* the best reading as one syllable, and the cost of its letters alone */
+	struct cell one = {-1, 0, 0, {0, 0, 0}, 0, 0};
+	float one_pieces = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (c[i].cost < 0)
 			continue;
@@ -276,10 +290,16 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 					if (c[i].nsyl >= max)
 						continue;
 					struct kith_name_syl sy = {imask, vows[b].mask, fmask};
-					if (imask == BIT(I_R))
-						sy.vow &= ~BIT(V_UI); /* no name syllable is 릐: "Ri" is 리 */
+					if (imask == BIT(I_R) && vows[b].s[0] == 'i')
+						sy.vow &= ~BIT(V_UI); /* "Ri" is 리, not the 릐 of "Rui" */
 					float base =
 					    c[i].cost + 0.5f + icost + (float)vows[b].cost / 10.0f + fcost;
+					if (i == 0 && end == len && one_limit >= 0 && base - 0.5f <= one_limit &&
+					    (one.cost < 0 || base < one_pieces + 0.5f)) {
+						unsigned lv1 = jamo_set_level(&sy, NULL);
+						one = (struct cell){base, 0, 1, sy, (uint8_t)lv1, 0};
+						one_pieces = base - 0.5f;
+					}
 					if (c[end].cost >= 0 && base >= c[end].cost)
 						continue; /* cannot do better: skip the level lookup */
 					unsigned level = jamo_set_level(&sy, NULL);
@@ -295,6 +315,13 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 				}
 			}
 		}
+	}
+	if (one.cost >= 0 && max >= 1) {
+		/* a chunk that spells one syllable in standard pieces is one
+		 * syllable ("Eo" in Kim Eo-jin, "Gae" alone), however rare */
+		out[0] = one.syl;
+		lv[0] = one.lv;
+		return 1;
 	}
 	if (c[len].cost < 0)
 		return -1;
@@ -323,7 +350,7 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
-	uint32_t fin = cons == 'n' ? BIT(F_N) : cons == 'l' ? BIT(F_L) : cons == 'm' ? BIT(F_M) : 0;
+	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;

@@ -65,6 +65,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	size_t got = 0;
 	size_t i = 0;
+	int hyphens = memchr(buf, '-', n) != NULL;
 	while (i < n) {
 		size_t j = i;
 		while (j < n && buf[j] != '-')
@@ -72,8 +73,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 		if (j > i) {
 			/* (liaison is read inside a chunk only: across a hyphen it
 			 * took "Jae-myung" for 재용, see data/names/README.md) */
-			int k =
-			    latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got);
+			/* a chunk between hyphens is one syllable when it can be
+			 * (any pieces); a word without hyphens only when its
+			 * pieces are the standard ones */
+			int k = latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
+						 hyphens ? 1.0f : 0.0f);
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -180,7 +184,7 @@ static void narrow_surname(struct kith_name_syl *x, struct kith_name_syl *x2)
 					     (unsigned)__builtin_ctz(fm));
 				unsigned k = kith_names_surname_of[sy];
 				const struct kith_names_surname *s = k ? &kith_names_surnames[k - 1] : NULL;
-				if (!s || s->share < best->share / 20)
+				if (!s)
 					continue;
 				struct kith_name_syl one = jamo_single(sy);
 				/* reached through the fold: keep the spelling's own initial */
@@ -380,7 +384,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
-	if (!ambig && n_sur == 1 && !(r.exact & 1u))
+	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u))
 		narrow_surname(&r.syl[0], NULL);
 	else if (!ambig && n_sur == 2 && !(r.exact & 3u))
 		narrow_surname(&r.syl[0], &r.syl[1]);
