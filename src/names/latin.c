@@ -130,7 +130,7 @@ static const struct pat vows[] = {
 
 static const struct pat fins[] = {
     P("b", 5, FP),  P("c", 8, FK),
-    P("ck", 3, FK), P("g", 7, FK),
+    P("ck", 3, FK), P("g", 20, FK), /* a final ㄱ is "k" in every system: "Bogeom" is 보검 */
     P("k", 0, FK),  P("l", 0, FL),
     P("ll", 3, FL), P("le", 8, FL),
     P("m", 0, FM),  P("mm", 3, FM),

@@ -319,7 +319,8 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
 		int hangul = b.wkind[0] == W_HANGUL;
-		if (b.n >= 3 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
+		/* a compound surname alone (남궁, "Namgung") is not split */
+		if (b.n >= 2 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
 			n_sur = 2;
 		else if (hangul ? surname_set_share(&b.syl[0], NULL, NULL) > 0
 				: (b.n >= 3 && surname_set_share(&b.syl[0], NULL, NULL) >= 0.003))
@@ -404,7 +405,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
-			    (b.n == 1 && n_sur == 1 ? KITH_NAMES_F_SURONLY : 0) |
+			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) |
 			    (b.trunc ? KITH_NAMES_F_TRUNC : 0) | (b.partial ? KITH_NAMES_F_PARTIAL : 0));
 	*out = r;
 	return KITH_OK;
@@ -560,13 +561,15 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	if (q->flags & KITH_NAMES_F_SURONLY) {
 		/* a surname alone: the candidate's surname */
 		double s = 0;
-		if (c->n_sur == 1)
-			s = syl_sim(q, 0, c, 0);
-		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == 1) {
-			double v = syl_sim(q, 0, c, c->alt_rot % c->n_syl);
+		if (c->n_sur == q->n_sur && c->n_syl > q->n_sur)
+			s = align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur);
+		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == q->n_sur) {
+			double v = align(q, 0, 0, q->n_sur, c, c->alt_rot, 0, q->n_sur);
 			s = v > s ? v : s;
 		}
-		return 0.9 * s;
+		if (c->n_syl == q->n_sur && c->n_sur == q->n_sur)
+			s = kith_names_similarity(q, c) / 0.9; /* a surname alone against one alone */
+		return 0.9 * s > 1 ? 1 : 0.9 * s;
 	}
 	double best = kith_names_similarity(q, c);
 	if (best >= 1.0)
