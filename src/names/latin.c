@@ -8,17 +8,33 @@
 
 #include "names/jamo.h"
 
+/* A piece of spelling: its text, what it costs to read it so (tenths; the
+ * grammar's weight), the letters it may stand for, and the spelling model's
+ * likelihood of this spelling for each of them: a letter listed in lj costs
+ * lp tenths of a nat, -ln P(spelling | letter) relative to the letters it
+ * writes in every system (those not listed, 0). See docs/names.md. */
 struct pat {
 	const char *s;
 	uint8_t len;
 	uint8_t cost; /* tenths */
 	uint32_t mask;
+	uint8_t lj[3]; /* letters that this spelling writes less often */
+	uint8_t lp[3]; /* their cost, tenths of a nat; 0: unused */
 };
 
-#define P(s, cost, mask)                                                                                     \
-	{                                                                                                    \
-		s, (uint8_t)(sizeof(s) - 1), cost, mask                                                      \
-	}
+#define P(s, cost, mask) {s, (uint8_t)(sizeof(s) - 1), cost, mask, {0, 0, 0}, {0, 0, 0}}
+/* with the likelihood of up to three letters it writes less often */
+#define PL(s, cost, mask, j1, c1, j2, c2, j3, c3)                                                            \
+	{s, (uint8_t)(sizeof(s) - 1), cost, mask, {j1, j2, j3}, {c1, c2, c3}}
+
+/* -ln of a relative likelihood, tenths of a nat */
+#define L50 7
+#define L40 9
+#define L35 10
+#define L30 12
+#define L25 14
+#define L20 16
+#define L10 23
 
 /* Initial consonants (no entry: the syllable starts with a vowel, ㅇ). Every
  * table is sorted by its first character (see range()). */
@@ -26,7 +42,7 @@ static const struct pat inis[] = {
     P("b", 0, BIT(I_B)),
     P("bb", 5, BIT(I_PP)),
     P("c", 8, BIT(I_G) | BIT(I_K)),
-    P("ch", 0, BIT(I_J) | BIT(I_CH)),
+    PL("ch", 0, BIT(I_J) | BIT(I_CH), I_J, L40, 0, 0, 0, 0),
     P("ch'", 0, BIT(I_CH)),
     P("chh", 3, BIT(I_CH)),
     P("d", 0, BIT(I_D)),
@@ -51,9 +67,9 @@ static const struct pat inis[] = {
     P("pp", 3, BIT(I_PP)),
     P("r", 0, BIT(I_R)),
     P("rh", 2, BIT(I_R)),
-    P("s", 0, BIT(I_S) | BIT(I_SS)),
+    PL("s", 0, BIT(I_S) | BIT(I_SS), I_SS, L20, 0, 0, 0, 0),
     P("ss", 3, BIT(I_SS)),
-    P("sh", 1, BIT(I_S) | BIT(I_SS)),
+    PL("sh", 1, BIT(I_S) | BIT(I_SS), I_SS, L10, 0, 0, 0, 0),
     P("t", 0, BIT(I_D) | BIT(I_T)),
     P("th", 0, BIT(I_T)),
     P("t'", 0, BIT(I_T)),
@@ -71,51 +87,51 @@ static const struct pat vows[] = {
     P("Ui", 0, BIT(V_UI)),
     P("a", 0, BIT(V_A)),
     P("ah", 3, BIT(V_A)),
-    P("ae", 0, BIT(V_AE) | BIT(V_YE)),
+    PL("ae", 0, BIT(V_AE) | BIT(V_YE), V_YE, L10, 0, 0, 0, 0),
     P("ai", 3, BIT(V_AE)),
     P("ay", 5, BIT(V_AE)),
-    P("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE)),
+    PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, L30, V_YE, L30, 0, 0),
     P("eo", 0, BIT(V_EO)),
     P("eu", 0, BIT(V_EU)),
     P("eh", 5, BIT(V_E) | BIT(V_AE)),
     P("ee", 0, BIT(V_I) | BIT(V_UI)),
     P("eui", 0, BIT(V_UI)),
-    P("i", 0, BIT(V_I) | BIT(V_UI)),
+    PL("i", 0, BIT(V_I) | BIT(V_UI), V_UI, L20, 0, 0, 0, 0),
     P("ie", 5, BIT(V_I)),
-    P("o", 0, BIT(V_O) | BIT(V_EO)),
-    P("oh", 3, BIT(V_O) | BIT(V_EO)),
+    PL("o", 0, BIT(V_O) | BIT(V_EO), V_EO, L50, 0, 0, 0, 0),
+    PL("oh", 3, BIT(V_O) | BIT(V_EO), V_EO, L20, 0, 0, 0, 0),
     P("oo", 0, BIT(V_U)),
-    P("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO)),
+    PL("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO), V_O, L30, V_EO, L20, 0, 0),
     P("oa", 5, BIT(V_WA)),
-    P("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE)),
+    PL("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE), V_WAE, L20, V_WE, L20, 0, 0),
     P("oi", 2, BIT(V_OE)),
     P("oy", 5, BIT(V_OE)),
-    P("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO)),
-    P("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU)),
-    P("ui", 0, BIT(V_UI) | BIT(V_WI)),
+    PL("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO), V_EU, L35, V_EO, L25, 0, 0),
+    PL("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU), V_U, L20, V_EU, L20, 0, 0),
+    PL("ui", 0, BIT(V_UI) | BIT(V_WI), V_WI, L30, 0, 0, 0, 0),
     P("wa", 0, BIT(V_WA)),
-    P("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE)),
+    PL("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE), V_WAE, L30, V_OE, L50, 0, 0),
     P("wo", 0, BIT(V_WO)),
     P("wO", 0, BIT(V_WO)),
-    P("wu", 3, BIT(V_U) | BIT(V_WO)),
+    PL("wu", 3, BIT(V_U) | BIT(V_WO), V_WO, L50, 0, 0, 0, 0),
     P("wi", 0, BIT(V_WI)),
     P("wae", 0, BIT(V_WAE)),
     P("weo", 0, BIT(V_WO)),
     P("woo", 1, BIT(V_U)),
     P("wee", 5, BIT(V_WI)),
-    P("y", 10, BIT(V_I) | BIT(V_EU)),
+    PL("y", 10, BIT(V_I) | BIT(V_EU), V_EU, L30, 0, 0, 0, 0),
     P("ya", 0, BIT(V_YA)),
     P("yO", 0, BIT(V_YEO)),
     P("yA", 3, BIT(V_YEO)),
-    P("yo", 0, BIT(V_YO) | BIT(V_YEO)),
-    P("yu", 0, BIT(V_YU) | BIT(V_YEO)),
-    P("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E)),
-    P("yi", 3, BIT(V_I) | BIT(V_UI)),
+    PL("yo", 0, BIT(V_YO) | BIT(V_YEO), V_YEO, L30, 0, 0, 0, 0),
+    PL("yu", 0, BIT(V_YU) | BIT(V_YEO), V_YEO, L20, 0, 0, 0, 0),
+    PL("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E), V_YAE, L30, V_E, L20, 0, 0),
+    PL("yi", 3, BIT(V_I) | BIT(V_UI), V_UI, L50, 0, 0, 0, 0),
     P("yae", 0, BIT(V_YAE)),
     P("yeo", 0, BIT(V_YEO)),
     P("you", 3, BIT(V_YU) | BIT(V_YEO)),
     P("yoo", 0, BIT(V_YU)),
-    P("yuh", 3, BIT(V_YEO) | BIT(V_YU)),
+    PL("yuh", 3, BIT(V_YEO) | BIT(V_YU), V_YU, L20, 0, 0, 0, 0),
 };
 
 /* A final letter stands for every final pronounced so (the romanization of
@@ -209,10 +225,11 @@ struct cell {
 	struct kith_name_syl syl; /* the last syllable */
 	uint8_t lv;
 	uint8_t fin_cons; /* the last syllable ends in a consonant other than ng */
+	uint8_t pi, pv;	  /* the last syllable's pieces: initial and vowel entry + 1 */
 };
 
 int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
-		     float one_limit)
+		     float one_limit, uint8_t (*pat)[2])
 {
 	if (len == 0 || len > LATIN_MAX_CHUNK)
 		return -1;
@@ -230,7 +247,7 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 	c[0].nsyl = 0;
 	c[0].fin_cons = 0;
 	/* the best reading as one syllable, and the cost of its letters alone */
-	struct cell one = {-1, 0, 0, {0, 0, 0}, 0, 0};
+	struct cell one = {-1, 0, 0, {0, 0, 0}, 0, 0, 0, 0};
 	float one_pieces = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (c[i].cost < 0)
@@ -297,7 +314,8 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 					if (i == 0 && end == len && one_limit >= 0 && base - 0.5f <= one_limit &&
 					    (one.cost < 0 || base < one_pieces + 0.5f)) {
 						unsigned lv1 = jamo_set_level(&sy, NULL);
-						one = (struct cell){base, 0, 1, sy, (uint8_t)lv1, 0};
+						one = (struct cell){base, 0, 1, sy, (uint8_t)lv1, 0,
+								    (uint8_t)(ip ? a + 1 : 0), (uint8_t)(b + 1)};
 						one_pieces = base - 0.5f;
 					}
 					if (c[end].cost >= 0 && base >= c[end].cost)
@@ -311,6 +329,8 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 						c[end].syl = sy;
 						c[end].lv = (uint8_t)level;
 						c[end].fin_cons = fmask != BIT(F_NONE) && fmask != BIT(F_NG);
+						c[end].pi = (uint8_t)(ip ? a + 1 : 0);
+						c[end].pv = (uint8_t)(b + 1);
 					}
 				}
 			}
@@ -321,6 +341,10 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 		 * syllable ("Eo" in Kim Eo-jin, "Gae" alone), however rare */
 		out[0] = one.syl;
 		lv[0] = one.lv;
+		if (pat) {
+			pat[0][0] = one.pi;
+			pat[0][1] = one.pv;
+		}
 		return 1;
 	}
 	if (c[len].cost < 0)
@@ -331,13 +355,20 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 	for (int k = n - 1; k >= 0; k--) {
 		out[k] = c[at].syl;
 		lv[k] = c[at].lv;
+		if (pat) {
+			pat[k][0] = c[at].pi;
+			pat[k][1] = c[at].pv;
+		}
 		at = c[at].from;
 		start[k] = at;
 	}
 	for (int k = 0; k + 1 < n; k++) {
 		size_t b = start[k + 1];
+		uint32_t was = out[k + 1].ini;
 		latin_liaison(s + start[k], b - start[k], s + b, (k + 2 < n ? start[k + 2] : len) - b,
 			      &out[k], &lv[k], &out[k + 1], &lv[k + 1]);
+		if (pat && out[k + 1].ini != was)
+			pat[k + 1][0] = 0; /* widened by liaison: no likelihood of the initial */
 	}
 	return n;
 }
@@ -364,4 +395,22 @@ int latin_tables_ok(void)
 {
 	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
 	       table_ok(fins, N_OF(fins), fins_at);
+}
+
+static unsigned lik_of(const struct pat *p, unsigned j)
+{
+	for (size_t k = 0; k < 3 && p->lp[k]; k++)
+		if (p->lj[k] == j)
+			return p->lp[k];
+	return 0;
+}
+
+unsigned latin_ini_cost(unsigned pat, unsigned j)
+{
+	return pat && pat <= N_OF(inis) ? lik_of(&inis[pat - 1], j) : 0;
+}
+
+unsigned latin_vow_cost(unsigned pat, unsigned j)
+{
+	return pat && pat <= N_OF(vows) ? lik_of(&vows[pat - 1], j) : 0;
 }

@@ -30,6 +30,7 @@ struct build {
 	struct kith_name_syl syl[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t exact[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 	size_t n;
 	size_t wstart[SCAN_MAX_WORDS], wlen[SCAN_MAX_WORDS]; /* Korean words, by syllables */
 	uint8_t wkind[SCAN_MAX_WORDS];
@@ -37,6 +38,36 @@ struct build {
 	int trunc, partial, hangul, latin;
 	size_t n_failed; /* Latin words that could not be read as Korean */
 };
+
+/* --- the spelling model (docs/names.md): a reading s of a romanized
+ * syllable has the log-posterior prior(s) - cost(initial piece | s's initial)
+ * - cost(vowel piece | s's vowel), tenths of a nat; the prior is the
+ * syllable's level in given names, PRIOR_PER_LEVEL tenths of a nat a level. */
+
+#define PRIOR_PER_LEVEL 8
+#define NAT_TENTH_COST 0.0005 /* score lost per tenth of a nat below the best reading */
+#define MAX_MODEL_COST 80     /* tenths of a nat: at most 0.04 of the score */
+
+static int reading_post(unsigned s, const uint8_t pat[2])
+{
+	return PRIOR_PER_LEVEL * (int)kith_names_syl_level[s] - (int)latin_ini_cost(pat[0], jamo_L(s)) -
+	       (int)latin_vow_cost(pat[1], jamo_V(s));
+}
+
+static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
+{
+	int best = -128;
+	for (uint32_t im = x->ini; im; im &= im - 1)
+		for (uint32_t vm = x->vow; vm; vm &= vm - 1)
+			for (uint32_t fm = x->fin; fm; fm &= fm - 1) {
+				unsigned sy = jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
+						       (unsigned)__builtin_ctz(fm));
+				int p = reading_post(sy, pat);
+				if (p > best)
+					best = p;
+			}
+	return best < -128 ? -128 : best > 127 ? 127 : best;
+}
 
 /* Splits a folded Latin word into chunks and reads them; 0 or -1. */
 static int read_latin_word(struct build *b, const char *w, size_t len)
@@ -63,6 +94,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 	}
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 	size_t got = 0;
 	size_t i = 0;
 	int hyphens = memchr(buf, '-', n) != NULL;
@@ -77,7 +109,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 			 * (any pieces); a word without hyphens only when its
 			 * pieces are the standard ones */
 			int k = latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
-						 hyphens ? 1.0f : 0.0f);
+						 hyphens ? 1.0f : 0.0f, pat + got);
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -94,6 +126,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 		b->syl[b->n] = tmp[k];
 		b->lv[b->n] = lv[k];
 		b->exact[b->n] = 0;
+		b->pat[b->n][0] = pat[k][0];
+		b->pat[b->n][1] = pat[k][1];
 		b->n++;
 	}
 	return 0;
@@ -266,6 +300,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 				b.syl[b.n] = jamo_single(s);
 				b.lv[b.n] = kith_names_syl_level[s];
 				b.exact[b.n] = 1;
+				b.pat[b.n][0] = b.pat[b.n][1] = 0;
 				b.n++;
 			}
 			b.hangul = 1;
@@ -404,6 +439,15 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
 			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
 	}
+	/* the spelling model, for the romanized syllables of the given name: the
+	 * pieces, and the best log-posterior over the readings of the set */
+	for (size_t i = n_sur; i < b.n && !ambig; i++) {
+		if (r.exact & (1u << i) || !b.pat[order[i]][1])
+			continue;
+		r.pat[i][0] = i == n_sur ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
+		r.pat[i][1] = b.pat[order[i]][1];
+		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
+	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
 			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) |
 			    (b.trunc ? KITH_NAMES_F_TRUNC : 0) | (b.partial ? KITH_NAMES_F_PARTIAL : 0));
@@ -428,8 +472,20 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
 			return same ? 1.0 : 0.995;
 		}
-		/* a romanization against Hangul: a reading that is rarer than the
-		 * spelling's best reading ranks a hair lower ("Jong": 정 before 종) */
+		/* a romanization against Hangul: a reading less probable than the
+		 * spelling's best ranks a little lower (the spelling model: "Yong"
+		 * is 용 before 영, "Jong" 정 before 종) */
+		const struct kith_name *rn = ex ? b : a;
+		size_t ri = ex ? j : i;
+		if (rn->pat[ri][1]) {
+			unsigned hs = ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
+						    (unsigned)__builtin_ctz(x->fin))
+					 : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+						    (unsigned)__builtin_ctz(y->fin));
+			int d = rn->post[ri] - reading_post(hs, rn->pat[ri]);
+			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
+			return 1.0 - NAT_TENTH_COST * d;
+		}
 		unsigned lx = ex ? a->lv[i] : b->lv[j], lmax = ex ? b->lv[j] : a->lv[i];
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}

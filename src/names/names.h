@@ -59,6 +59,8 @@ struct kith_name {
 	uint8_t flags;				      /* KITH_NAMES_F_* */
 	uint8_t alt_rot;			      /* the other order, when KITH_NAMES_F_AMBIG: rotation */
 	uint8_t alt_sur;			      /* ... and its surname length */
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];	      /* spelling pieces of a romanized given syllable (model) */
+	int8_t post[KITH_NAMES_MAX_SYL];	      /* its best reading's log-posterior, tenths of a nat */
 	uint32_t latin_h;			      /* hash of the folded text */
 	char text[KITH_NAMES_TEXT];		      /* folded Latin (or other script) text, truncated */
 };

@@ -43,19 +43,19 @@ static void test_chunks(void **state)
 	(void)state;
 	struct kith_name_syl s[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
-	assert_int_equal(latin_read_chunk("miseon", 6, s, lv, KITH_NAMES_MAX_SYL, -1.0f), 2);
-	assert_int_equal(latin_read_chunk("jongun", 6, s, lv, KITH_NAMES_MAX_SYL, -1.0f), 2);
-	assert_int_equal(latin_read_chunk("sOn", 3, s, lv, KITH_NAMES_MAX_SYL, -1.0f), 1);
-	assert_int_equal(latin_read_chunk("ch'ol", 5, s, lv, KITH_NAMES_MAX_SYL, -1.0f), 1);
-	assert_int_equal(latin_read_chunk("namgoong", 8, s, lv, KITH_NAMES_MAX_SYL, -1.0f), 2);
-	assert_int_equal(latin_read_chunk("smith", 5, s, lv, KITH_NAMES_MAX_SYL, -1.0f), -1);
-	assert_int_equal(latin_read_chunk("xq", 2, s, lv, KITH_NAMES_MAX_SYL, -1.0f), -1);
-	assert_int_equal(latin_read_chunk("", 0, s, lv, KITH_NAMES_MAX_SYL, -1.0f), -1);
+	assert_int_equal(latin_read_chunk("miseon", 6, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), 2);
+	assert_int_equal(latin_read_chunk("jongun", 6, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), 2);
+	assert_int_equal(latin_read_chunk("sOn", 3, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), 1);
+	assert_int_equal(latin_read_chunk("ch'ol", 5, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), 1);
+	assert_int_equal(latin_read_chunk("namgoong", 8, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), 2);
+	assert_int_equal(latin_read_chunk("smith", 5, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), -1);
+	assert_int_equal(latin_read_chunk("xq", 2, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), -1);
+	assert_int_equal(latin_read_chunk("", 0, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), -1);
 	/* at most `max` syllables */
-	assert_int_equal(latin_read_chunk("mimimi", 6, s, lv, 2, -1.0f), -1);
+	assert_int_equal(latin_read_chunk("mimimi", 6, s, lv, 2, -1.0f, NULL), -1);
 	char big[LATIN_MAX_CHUNK + 1];
 	memset(big, 'a', sizeof big);
-	assert_int_equal(latin_read_chunk(big, sizeof big, s, lv, KITH_NAMES_MAX_SYL, -1.0f), -1);
+	assert_int_equal(latin_read_chunk(big, sizeof big, s, lv, KITH_NAMES_MAX_SYL, -1.0f, NULL), -1);
 }
 
 static void test_ambiguous_readings(void **state)
