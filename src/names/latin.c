@@ -22,10 +22,21 @@ struct pat {
 	uint8_t lp[3]; /* their cost, tenths of a nat; 0: unused */
 };
 
-#define P(s, cost, mask) {s, (uint8_t)(sizeof(s) - 1), cost, mask, {0, 0, 0}, {0, 0, 0}}
+#define P(s, cost, mask)                                                                                     \
+	{                                                                                                    \
+		s, (uint8_t)(sizeof(s) - 1), cost, mask, {0, 0, 0},                                          \
+		{                                                                                            \
+			0, 0, 0                                                                              \
+		}                                                                                            \
+	}
 /* with the likelihood of up to three letters it writes less often */
 #define PL(s, cost, mask, j1, c1, j2, c2, j3, c3)                                                            \
-	{s, (uint8_t)(sizeof(s) - 1), cost, mask, {j1, j2, j3}, {c1, c2, c3}}
+	{                                                                                                    \
+		s, (uint8_t)(sizeof(s) - 1), cost, mask, {j1, j2, j3},                                       \
+		{                                                                                            \
+			c1, c2, c3                                                                           \
+		}                                                                                            \
+	}
 
 /* -ln of a relative likelihood, tenths of a nat */
 #define L50 7
@@ -144,17 +155,15 @@ static const struct pat vows[] = {
 #define FP (BIT(F_B) | BIT(F_P) | BIT(F_BS) | BIT(F_LP))
 #define FT (BIT(F_S) | BIT(F_SS) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T) | BIT(F_H))
 
-static const struct pat fins[] = {
-    P("b", 5, FP),  P("c", 8, FK),
-    P("ck", 3, FK), P("g", 20, FK), /* a final ㄱ is "k" in every system: "Bogeom" is 보검 */
-    P("k", 0, FK),  P("l", 0, FL),
-    P("ll", 3, FL), P("le", 8, FL),
-    P("m", 0, FM),  P("mm", 3, FM),
-    P("me", 8, FM), P("n", 0, FN),
-    P("nn", 3, FN), P("ng", 0, BIT(F_NG)),
-    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
-    P("p", 0, FP),  P("r", 8, FL),
-    P("rk", 3, FK), P("t", 5, FT),
+static const struct pat
+    fins[] =
+	{
+	    P("b", 5, FP),  P("c", 8, FK),  P("ck", 3, FK), P("g", 20, FK), /* a final ㄱ is "k" in every
+									       system: "Bogeom" is 보검 */
+	    P("k", 0, FK),  P("l", 0, FL),  P("ll", 3, FL), P("le", 8, FL), P("m", 0, FM),
+	    P("mm", 3, FM), P("me", 8, FM), P("n", 0, FN),  P("nn", 3, FN), P("ng", 0, BIT(F_NG)),
+	    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
+	    P("p", 0, FP),  P("r", 8, FL),  P("rk", 3, FK), P("t", 5, FT),
 };
 
 /* For each first character, the [start, end) of its entries in the table
@@ -311,11 +320,18 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 						sy.vow &= ~BIT(V_UI); /* "Ri" is 리, not the 릐 of "Rui" */
 					float base =
 					    c[i].cost + 0.5f + icost + (float)vows[b].cost / 10.0f + fcost;
-					if (i == 0 && end == len && one_limit >= 0 && base - 0.5f <= one_limit &&
+					if (i == 0 && end == len && one_limit >= 0 &&
+					    base - 0.5f <= one_limit &&
 					    (one.cost < 0 || base < one_pieces + 0.5f)) {
 						unsigned lv1 = jamo_set_level(&sy, NULL);
-						one = (struct cell){base, 0, 1, sy, (uint8_t)lv1, 0,
-								    (uint8_t)(ip ? a + 1 : 0), (uint8_t)(b + 1)};
+						one = (struct cell){base,
+								    0,
+								    1,
+								    sy,
+								    (uint8_t)lv1,
+								    0,
+								    (uint8_t)(ip ? a + 1 : 0),
+								    (uint8_t)(b + 1)};
 						one_pieces = base - 0.5f;
 					}
 					if (c[end].cost >= 0 && base >= c[end].cost)

@@ -21,12 +21,11 @@
 
 /* Reads s[0..len) into at most `max` syllables (out, with their levels in
  * lv, and when pat is not NULL the table entries + 1 of each syllable's
- * initial and vowel pieces, for the spelling model below). When one_limit >= 0 and the whole chunk spells one syllable with
- * pieces costing at most one_limit (tenths summed, as in the tables), that
- * one syllable is the reading, however rare it is in names (a hyphen says
- * "one syllable"; "Gae" alone is 개, not 가 + 에). Returns the number of
- * syllables, or -1 when the chunk cannot be read as Korean (or needs more
- * than max syllables). Pure: no allocation. */
+ * initial and vowel pieces, for the spelling model below). When one_limit >= 0 and the whole chunk spells one
+ * syllable with pieces costing at most one_limit (tenths summed, as in the tables), that one syllable is the
+ * reading, however rare it is in names (a hyphen says "one syllable"; "Gae" alone is 개, not 가 + 에).
+ * Returns the number of syllables, or -1 when the chunk cannot be read as Korean (or needs more than max
+ * syllables). Pure: no allocation. */
 int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
 		     float one_limit, uint8_t (*pat)[2]);
 

@@ -36,7 +36,9 @@ struct build {
 	uint8_t wkind[SCAN_MAX_WORDS];
 	size_t nw;
 	int trunc, partial, hangul, latin;
+	int typo;	 /* a word was read with a typo undone */
 	size_t n_failed; /* Latin words that could not be read as Korean */
+	size_t failed_w; /* the scan word of the last failure */
 };
 
 /* --- the spelling model (docs/names.md): a reading s of a romanized
@@ -60,8 +62,9 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	for (uint32_t im = x->ini; im; im &= im - 1)
 		for (uint32_t vm = x->vow; vm; vm &= vm - 1)
 			for (uint32_t fm = x->fin; fm; fm &= fm - 1) {
-				unsigned sy = jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
-						       (unsigned)__builtin_ctz(fm));
+				unsigned sy =
+				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
+					     (unsigned)__builtin_ctz(fm));
 				int p = reading_post(sy, pat);
 				if (p > best)
 					best = p;
@@ -69,8 +72,41 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
-/* Splits a folded Latin word into chunks and reads them; 0 or -1. */
-static int read_latin_word(struct build *b, const char *w, size_t len)
+/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
+ * with one typo undone: two neighbouring letters swapped back ("Slochun",
+ * "pnu"), then one letter dropped. */
+static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+{
+	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
+	if (k >= 0 || !repair || n < 3 || n > LATIN_MAX_CHUNK)
+		return k;
+	char v[LATIN_MAX_CHUNK];
+	for (size_t i = 0; i + 1 < n; i++) {
+		memcpy(v, c, n);
+		v[i] = c[i + 1];
+		v[i + 1] = c[i];
+		k = latin_read_chunk(v, n, out, lv, max, one, pat);
+		if (k >= 0) {
+			*repaired = 1;
+			return k;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		memcpy(v, c, i);
+		memcpy(v + i, c + i + 1, n - i - 1);
+		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
+		if (k >= 0) {
+			*repaired = 1;
+			return k;
+		}
+	}
+	return -1;
+}
+
+/* Splits a folded Latin word into chunks and reads them; 0 or -1. With
+ * `repair`, a chunk that cannot be read is read with one typo undone. */
+static int read_latin_word(struct build *b, const char *w, size_t len, int repair)
 {
 	char buf[KITH_NAMES_MAX_BYTES];
 	size_t n = 0;
@@ -90,6 +126,12 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 			}
 			c = '-';
 		}
+		/* a letter doubled that no system doubles is a typo ("IIn") */
+		if (n && buf[n - 1] == c && (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w'))
+			continue;
+		/* nor does any system write a letter three times ("Soooo") */
+		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
+			continue;
 		buf[n++] = c;
 	}
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
@@ -108,8 +150,9 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 			/* a chunk between hyphens is one syllable when it can be
 			 * (any pieces); a word without hyphens only when its
 			 * pieces are the standard ones */
-			int k = latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
-						 hyphens ? 1.0f : 0.0f, pat + got);
+			int k =
+			    read_chunk_repair(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
+					      hyphens ? 1.0f : 0.0f, pat + got, repair, &b->typo);
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -278,47 +321,145 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 	out->latin_h = fnv32(t, n);
 }
 
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err);
+
+/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
+ * read with a typo undone when it cannot be read as it is. */
+static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
+{
+	b->n = b->nw = b->n_failed = 0;
+	b->trunc = b->partial = b->hangul = b->latin = b->typo = 0;
+	b->failed_w = SIZE_MAX;
+	for (size_t w = 0; w < sc->n_w; w++) {
+		const struct scan_word *sw = &sc->w[w];
+		size_t start = b->n;
+		if (sw->kind == W_HANGUL) {
+			for (size_t k = 0; k < sw->len; k++) {
+				if (b->n == KITH_NAMES_MAX_SYL) {
+					b->trunc = 1;
+					break;
+				}
+				unsigned s = sc->hs[sw->off + k];
+				b->syl[b->n] = jamo_single(s);
+				b->lv[b->n] = kith_names_syl_level[s];
+				b->exact[b->n] = 1;
+				b->pat[b->n][0] = b->pat[b->n][1] = 0;
+				b->n++;
+			}
+			b->hangul = 1;
+		} else if (sw->kind == W_LATIN) {
+			if (b->n < KITH_NAMES_MAX_SYL &&
+			    read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0) {
+				b->partial = 1;
+				b->n_failed++;
+				b->failed_w = w;
+			} else
+				b->latin = 1;
+		} else {
+			continue;
+		}
+		if (b->n > start && b->nw < SCAN_MAX_WORDS) {
+			b->wstart[b->nw] = start;
+			b->wlen[b->nw] = b->n - start;
+			b->wkind[b->nw] = sw->kind;
+			b->nw++;
+		}
+	}
+}
+
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+	while (n--)
+		*v++ = 0;
+}
+
+/* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
+ * on" a capital inside a word starts a word, and a word that starts with a
+ * small letter belongs to the one before. Writes the repaired name to o
+ * (cap bytes) and returns its length, or 0 when the name shows no such
+ * sign (ASCII names only). */
+static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
+{
+	int sign = 0, caps = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80)
+			return 0;
+		if (c >= 'A' && c <= 'Z') {
+			caps = 1;
+			if (i && s[i - 1] >= 'a' && s[i - 1] <= 'z')
+				sign = 1;
+		}
+	}
+	if (!sign || !caps || len + 1 > cap)
+		return 0;
+	size_t n = 0;
+	int start = 1; /* at the start of a word */
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ' ') {
+			/* a space before a word that starts small is stray */
+			size_t j = i;
+			while (j < len && s[j] == ' ')
+				j++;
+			if (n && j < len && s[j] >= 'a' && s[j] <= 'z') {
+				i = j - 1;
+				continue;
+			}
+			if (n && o[n - 1] != ' ')
+				o[n++] = ' ';
+			start = 1;
+			continue;
+		}
+		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
+			o[n++] = ' ';
+		if (n + 2 > cap)
+			return 0;
+		o[n++] = c;
+		start = 0;
+	}
+	return n;
+}
+
 int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
+{
+	int rc = encode_text(out, utf8, len, err);
+	if (rc)
+		return rc;
+	char fixed[256];
+	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed) : 0;
+	if (n) {
+		struct kith_name alt;
+		if (encode_text(&alt, fixed, n, NULL) == KITH_OK && alt.n_syl > 0 &&
+		    !(alt.flags & KITH_NAMES_F_PARTIAL) &&
+		    (alt.n_sur > 0 || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
+			alt.flags |= KITH_NAMES_F_TYPO;
+			*out = alt;
+		}
+		wipe(fixed, sizeof fixed);
+	}
+	return KITH_OK;
+}
+
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
 	struct scan sc;
 	int rc = scan_name(&sc, utf8, len, err);
 	if (rc)
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
-	b.n = b.nw = b.n_failed = 0;
-	b.trunc = b.partial = b.hangul = b.latin = 0;
-	for (size_t w = 0; w < sc.n_w; w++) {
-		const struct scan_word *sw = &sc.w[w];
-		size_t start = b.n;
-		if (sw->kind == W_HANGUL) {
-			for (size_t k = 0; k < sw->len; k++) {
-				if (b.n == KITH_NAMES_MAX_SYL) {
-					b.trunc = 1;
-					break;
-				}
-				unsigned s = sc.hs[sw->off + k];
-				b.syl[b.n] = jamo_single(s);
-				b.lv[b.n] = kith_names_syl_level[s];
-				b.exact[b.n] = 1;
-				b.pat[b.n][0] = b.pat[b.n][1] = 0;
-				b.n++;
-			}
-			b.hangul = 1;
-		} else if (sw->kind == W_LATIN) {
-			if (b.n < KITH_NAMES_MAX_SYL && read_latin_word(&b, sc.lat + sw->off, sw->len) < 0) {
-				b.partial = 1;
-				b.n_failed++;
-			} else
-				b.latin = 1;
-		} else {
-			continue;
-		}
-		if (b.n > start && b.nw < SCAN_MAX_WORDS) {
-			b.wstart[b.nw] = start;
-			b.wlen[b.nw] = b.n - start;
-			b.wkind[b.nw] = sw->kind;
-			b.nw++;
-		}
+	build_words(&b, &sc, SIZE_MAX);
+	if (b.n_failed == 1 && b.nw >= 1) {
+		/* one word that cannot be read beside words that can: read it
+		 * with a typo undone, kept only when a surname is then at either
+		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not
+		 * Korean) */
+		struct build t;
+		build_words(&t, &sc, b.failed_w);
+		if (t.n_failed == 0 && t.nw >= 2 &&
+		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0))
+			b = t;
 	}
 	if (sc.dropped_words)
 		b.trunc = 1;
@@ -449,8 +590,8 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
-			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) |
-			    (b.trunc ? KITH_NAMES_F_TRUNC : 0) | (b.partial ? KITH_NAMES_F_PARTIAL : 0));
+			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
+			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
 	*out = r;
 	return KITH_OK;
 }
@@ -478,10 +619,11 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 		const struct kith_name *rn = ex ? b : a;
 		size_t ri = ex ? j : i;
 		if (rn->pat[ri][1]) {
-			unsigned hs = ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
-						    (unsigned)__builtin_ctz(x->fin))
-					 : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
-						    (unsigned)__builtin_ctz(y->fin));
+			unsigned hs =
+			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
+					  (unsigned)__builtin_ctz(x->fin))
+			       : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+					  (unsigned)__builtin_ctz(y->fin));
 			int d = rn->post[ri] - reading_post(hs, rn->pat[ri]);
 			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
 			return 1.0 - NAT_TENTH_COST * d;
@@ -590,6 +732,7 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 	if (!korean(a) || !korean(b))
 		return (korean(a) || korean(b)) ? 0 : text_sim(a, b);
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
+	double typo = ((a->flags | b->flags) & KITH_NAMES_F_TYPO) ? KITH_NAMES_TYPO : 1.0;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
 		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
@@ -602,7 +745,7 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 			best = v > best ? v : best;
 		}
 	}
-	return best;
+	return best * typo;
 }
 
 double kith_names_same_threshold(void)

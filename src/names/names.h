@@ -59,10 +59,10 @@ struct kith_name {
 	uint8_t flags;				      /* KITH_NAMES_F_* */
 	uint8_t alt_rot;			      /* the other order, when KITH_NAMES_F_AMBIG: rotation */
 	uint8_t alt_sur;			      /* ... and its surname length */
-	uint8_t pat[KITH_NAMES_MAX_SYL][2];	      /* spelling pieces of a romanized given syllable (model) */
-	int8_t post[KITH_NAMES_MAX_SYL];	      /* its best reading's log-posterior, tenths of a nat */
-	uint32_t latin_h;			      /* hash of the folded text */
-	char text[KITH_NAMES_TEXT];		      /* folded Latin (or other script) text, truncated */
+	uint8_t pat[KITH_NAMES_MAX_SYL][2]; /* spelling pieces of a romanized given syllable (model) */
+	int8_t post[KITH_NAMES_MAX_SYL];    /* its best reading's log-posterior, tenths of a nat */
+	uint32_t latin_h;		    /* hash of the folded text */
+	char text[KITH_NAMES_TEXT];	    /* folded Latin (or other script) text, truncated */
 };
 
 enum {
@@ -79,6 +79,9 @@ enum {
 #define KITH_NAMES_F_SURONLY 0x04 /* a surname alone */
 #define KITH_NAMES_F_TRUNC 0x08	  /* more syllables than kept */
 #define KITH_NAMES_F_PARTIAL 0x10 /* a word could not be read as Korean */
+#define KITH_NAMES_F_TYPO 0x20	  /* read with a typo undone (scores at most KITH_NAMES_TYPO) */
+
+#define KITH_NAMES_TYPO 0.92 /* the factor of a name read with a typo undone */
 
 /* Encodes `len` bytes of `utf8`. KITH_OK; KITH_E_INVALID (invalid UTF-8, a
  * control character, empty or only punctuation: err says which, without the

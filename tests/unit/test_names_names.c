@@ -294,6 +294,51 @@ static void evaluate(const char *file, double p_floor, double r_floor, double k_
 	assert_true(k >= k_floor);
 }
 
+/* Issue 13: the failures it lists, each a test. */
+static void test_issue13_spellings(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* plain Revised Romanization that was misread */
+	assert_true(sim("김어진", "Kim Eo-jin") >= t);
+	assert_true(sim("조덕재", "Jo Deok-jae") >= t);
+	assert_true(sim("염동헌", "Yeom Dongheon") >= t);
+	assert_true(sim("박보검", "Bak Bogeom") >= t);
+	/* a rare surname, given in Hangul */
+	assert_true(sim("호민수", "Ho Min-su") >= 0.99);
+	/* a compound surname alone */
+	assert_true(sim("남궁", "Namgung") >= t);
+	assert_true(qs("남궁", "남궁민") >= t);
+	assert_true(qs("Namgoong", "남궁민") >= t);
+	assert_true(qs("남궁", "남민수") < t);
+	/* the likely reading wins */
+	assert_true(sim("배용준", "Bae Yong-joon") > sim("배영준", "Bae Yong-joon"));
+	assert_true(sim("김대중", "Kim Dae-jung") > sim("김대정", "Kim Dae-jung"));
+	assert_true(sim("배영준", "Bae Yong-joon") >= t); /* possible still */
+}
+
+static void test_issue13_typos(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("최솔춘", "Slochun Choe") >= t);
+	assert_true(sim("박매인", "Park Mae IIn") >= t);
+	assert_true(sim("박수술", "Pak So oSul") >= t);
+	assert_true(sim("김원원", "Kim WonW on") >= t);
+	assert_true(sim("박명푼", "Bak Myong-pnu") >= t);
+	/* a typo costs less than a different syllable, never enough to merge */
+	assert_true(sim("박지성", "Park Ji-snug") >= t);
+	assert_true(sim("박지성", "Park Ji-snug") < 1.0);
+	assert_true(sim("박지선", "Park Ji-snug") < t);
+	assert_true(sim("박지선", "Park Ji-sung") < t);
+	assert_true(sim("박지선", "Prak Ji-sung") < t);
+	assert_true(sim("박지선", "Park Ji-usng") < t);
+	assert_true(sim("Park Ji-sun", "Park Ji-snug") < t);
+	/* a name that is not Korean is not "repaired" into one */
+	struct kith_name n = enc("Maria Lopez");
+	assert_int_equal(n.n_syl, 0);
+}
+
 static void test_labelled_tuning(void **state)
 {
 	(void)state;
@@ -309,11 +354,12 @@ static void test_labelled_heldout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_size_and_zero),   cmocka_unit_test(test_every_spelling_of_one_woman),
-	    cmocka_unit_test(test_north_south),	    cmocka_unit_test(test_near_misses),
-	    cmocka_unit_test(test_surname_shares),  cmocka_unit_test(test_partial_queries),
-	    cmocka_unit_test(test_not_korean),	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_labelled_tuning), cmocka_unit_test(test_labelled_heldout),
+	    cmocka_unit_test(test_size_and_zero),     cmocka_unit_test(test_every_spelling_of_one_woman),
+	    cmocka_unit_test(test_north_south),	      cmocka_unit_test(test_near_misses),
+	    cmocka_unit_test(test_surname_shares),    cmocka_unit_test(test_partial_queries),
+	    cmocka_unit_test(test_not_korean),	      cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_labelled_tuning),   cmocka_unit_test(test_labelled_heldout),
+	    cmocka_unit_test(test_issue13_spellings), cmocka_unit_test(test_issue13_typos),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
