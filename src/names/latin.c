@@ -50,6 +50,7 @@ struct pat {
 /* Initial consonants (no entry: the syllable starts with a vowel, ㅇ). Every
  * table is sorted by its first character (see range()). */
 static const struct pat inis[] = {
+    P("N", 0, BIT(I_N)), /* Cyrillic н (scan.c) */
     P("b", 0, BIT(I_B)),
     P("bb", 5, BIT(I_PP)),
     P("c", 8, BIT(I_G) | BIT(I_K)),
@@ -93,6 +94,8 @@ static const struct pat inis[] = {
 
 static const struct pat vows[] = {
     P("A", 3, BIT(V_EO)),
+    /* Cyrillic е (scan.c): ㅓ in the usual Russian spellings (Чен for 정), ㅔ, ㅕ, ㅖ */
+    PL("E", 0, BIT(V_EO) | BIT(V_E) | BIT(V_YEO) | BIT(V_YE), V_YEO, L50, V_YE, L50, 0, 0),
     P("O", 0, BIT(V_EO)),
     P("U", 0, BIT(V_EU)),
     P("Ui", 0, BIT(V_UI)),
@@ -124,6 +127,7 @@ static const struct pat vows[] = {
     PL("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE), V_WAE, L30, V_OE, L50, 0, 0),
     P("wo", 0, BIT(V_WO)),
     P("wO", 0, BIT(V_WO)),
+    P("wE", 0, BIT(V_OE) | BIT(V_WE) | BIT(V_WAE)), /* Cyrillic ве: Чхве is 최 */
     PL("wu", 3, BIT(V_U) | BIT(V_WO), V_WO, L50, 0, 0, 0, 0),
     P("wi", 0, BIT(V_WI)),
     P("wae", 0, BIT(V_WAE)),
@@ -155,30 +159,42 @@ static const struct pat vows[] = {
 #define FP (BIT(F_B) | BIT(F_P) | BIT(F_BS) | BIT(F_LP))
 #define FT (BIT(F_S) | BIT(F_SS) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T) | BIT(F_H))
 
-static const struct pat
-    fins[] =
-	{
-	    P("b", 5, FP),  P("c", 8, FK),  P("ck", 3, FK), P("g", 20, FK), /* a final ㄱ is "k" in every
-									       system: "Bogeom" is 보검 */
-	    P("k", 0, FK),  P("l", 0, FL),  P("ll", 3, FL), P("le", 8, FL), P("m", 0, FM),
-	    P("mm", 3, FM), P("me", 8, FM), P("n", 0, FN),  P("nn", 3, FN), P("ng", 0, BIT(F_NG)),
-	    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
-	    P("p", 0, FP),  P("r", 8, FL),  P("rk", 3, FK), P("t", 5, FT),
+static const struct pat fins[] = {
+    P("N", 0, FN | BIT(F_NG)), /* Cyrillic н: ㄴ, and ㅇ (Kontsevich: Пхеньян) */
+    P("b", 5, FP),
+    P("c", 8, FK),
+    P("ck", 3, FK),
+    P("g", 20, FK), /* a final ㄱ is "k" in every system: "Bogeom" is 보검 */
+    P("k", 0, FK),
+    P("l", 0, FL),
+    P("ll", 3, FL),
+    P("le", 8, FL),
+    P("m", 0, FM),
+    P("mm", 3, FM),
+    P("me", 8, FM),
+    P("n", 0, FN),
+    P("nn", 3, FN),
+    P("ng", 0, BIT(F_NG)),
+    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
+    P("p", 0, FP),
+    P("r", 8, FL),
+    P("rk", 3, FK),
+    P("t", 5, FT),
 };
 
 /* For each first character, the [start, end) of its entries in the table
  * above (kept in step by latin_tables_ok(), run by the unit test). */
 static const uint8_t inis_at[128][2] = {
-    ['b'] = {0, 2},   ['c'] = {2, 6},	['d'] = {6, 8},	  ['f'] = {8, 9},   ['g'] = {9, 12},
-    ['h'] = {12, 13}, ['j'] = {13, 15}, ['k'] = {15, 19}, ['l'] = {19, 20}, ['m'] = {20, 21},
-    ['n'] = {21, 22}, ['p'] = {22, 26}, ['r'] = {26, 28}, ['s'] = {28, 31}, ['t'] = {31, 37},
-    ['v'] = {37, 38}, ['z'] = {38, 39}};
+    ['N'] = {0, 1},   ['b'] = {1, 3},	['c'] = {3, 7},	  ['d'] = {7, 9},   ['f'] = {9, 10},
+    ['g'] = {10, 13}, ['h'] = {13, 14}, ['j'] = {14, 16}, ['k'] = {16, 20}, ['l'] = {20, 21},
+    ['m'] = {21, 22}, ['n'] = {22, 23}, ['p'] = {23, 27}, ['r'] = {27, 29}, ['s'] = {29, 32},
+    ['t'] = {32, 38}, ['v'] = {38, 39}, ['z'] = {39, 40}};
 static const uint8_t vows_at[128][2] = {
-    ['A'] = {0, 1},   ['O'] = {1, 2},	['U'] = {2, 4},	  ['a'] = {4, 9},   ['e'] = {9, 15},
-    ['i'] = {15, 17}, ['o'] = {17, 25}, ['u'] = {25, 28}, ['w'] = {28, 38}, ['y'] = {38, 51}};
+    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},   ['a'] = {5, 10}, ['e'] = {10, 16},
+    ['i'] = {16, 18}, ['o'] = {18, 26}, ['u'] = {26, 29}, ['w'] = {29, 40}, ['y'] = {40, 53}};
 static const uint8_t fins_at[128][2] = {
-    ['b'] = {0, 1},  ['c'] = {1, 3},   ['g'] = {3, 4},	 ['k'] = {4, 5},   ['l'] = {5, 8},
-    ['m'] = {8, 11}, ['n'] = {11, 15}, ['p'] = {15, 16}, ['r'] = {16, 18}, ['t'] = {18, 19}};
+    ['N'] = {0, 1},  ['b'] = {1, 2},   ['c'] = {2, 4},	 ['g'] = {4, 5},   ['k'] = {5, 6},  ['l'] = {6, 9},
+    ['m'] = {9, 12}, ['n'] = {12, 16}, ['p'] = {16, 17}, ['r'] = {17, 19}, ['t'] = {19, 20}};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "names/hanja.h"
 #include "names/jamo.h"
 #include "names/latin.h"
 #include "names/scan.h"
@@ -37,6 +38,7 @@ struct build {
 	size_t nw;
 	int trunc, partial, hangul, latin;
 	int typo;	 /* a word was read with a typo undone */
+	int hanja;	 /* a word of Hanja was read */
 	size_t n_failed; /* Latin words that could not be read as Korean */
 	size_t failed_w; /* the scan word of the last failure */
 };
@@ -282,6 +284,19 @@ static uint32_t fnv32(const char *s, size_t n)
 	return h;
 }
 
+/* The code point of the UTF-8 character at s[*i] (valid: the scanner
+ * checked it), and advances *i. */
+static uint32_t utf8_next(const char *s, size_t len, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+	size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+	for (size_t k = 1; k < n && *i + k < len; k++)
+		cp = (cp << 6) | ((unsigned char)s[*i + k] & 0x3Fu);
+	*i += n;
+	return cp;
+}
+
 static void set_text(struct kith_name *out, const struct scan *sc)
 {
 	size_t n = 0;
@@ -300,6 +315,21 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 		} else if (sw->kind == W_HANGUL) {
 			for (size_t k = 0; k < sw->len && n + 4 < KITH_NAMES_TEXT; k++)
 				n += jamo_put(sc->hs[sw->off + k], t + n);
+		} else if (sw->kind == W_HANJA) {
+			/* Chinese characters as pinyin without tones, a word's
+			 * syllables run together ("李顺姬": "lishunji") */
+			size_t k = 0;
+			while (k < sw->len) {
+				size_t at = k;
+				const struct kith_names_hanja *h =
+				    kith_names_hanja_find(utf8_next(sc->text + sw->off, sw->len, &k));
+				const char *py = h && h->pinyin ? kith_names_pinyin[h->pinyin] : NULL;
+				size_t pl = py ? strlen(py) : k - at;
+				if (n + pl + 1 > KITH_NAMES_TEXT)
+					break;
+				memcpy(t + n, py ? py : sc->text + sw->off + at, pl);
+				n += pl;
+			}
 		} else {
 			/* whole UTF-8 characters only */
 			size_t k = 0;
@@ -323,12 +353,44 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err);
 
+/* Reads a word of Hanja into its Korean readings (every reading of a
+ * character, as a set: 金 is 금 or 김); 0, or -1 when a character has no
+ * Korean reading. */
+static int read_hanja_word(struct build *b, const char *w, size_t len)
+{
+	size_t i = 0, start = b->n;
+	while (i < len) {
+		const struct kith_names_hanja *h = kith_names_hanja_find(utf8_next(w, len, &i));
+		if (!h) {
+			b->n = start;
+			return -1;
+		}
+		if (b->n == KITH_NAMES_MAX_SYL) {
+			b->trunc = 1;
+			break;
+		}
+		struct kith_name_syl x = jamo_single(h->hangul - 1u);
+		if (h->hangul2) {
+			struct kith_name_syl y = jamo_single(h->hangul2 - 1u);
+			x.ini |= y.ini;
+			x.vow |= y.vow;
+			x.fin |= y.fin;
+		}
+		b->syl[b->n] = x;
+		b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
+		b->exact[b->n] = 0;
+		b->pat[b->n][0] = b->pat[b->n][1] = 0;
+		b->n++;
+	}
+	return b->n > start ? 0 : -1;
+}
+
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
-	b->trunc = b->partial = b->hangul = b->latin = b->typo = 0;
+	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
 	b->failed_w = SIZE_MAX;
 	for (size_t w = 0; w < sc->n_w; w++) {
 		const struct scan_word *sw = &sc->w[w];
@@ -347,6 +409,14 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 				b->n++;
 			}
 			b->hangul = 1;
+		} else if (sw->kind == W_HANJA) {
+			if (b->n < KITH_NAMES_MAX_SYL &&
+			    read_hanja_word(b, sc->text + sw->off, sw->len) < 0) {
+				b->partial = 1;
+				b->n_failed++;
+				b->failed_w = w;
+			} else
+				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
 			if (b->n < KITH_NAMES_MAX_SYL &&
 			    read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0) {
@@ -483,9 +553,10 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		*out = r;
 		return KITH_OK;
 	}
-	r.script = b.hangul && b.latin ? KITH_NAMES_SCRIPT_MIXED
-		   : b.hangul	       ? KITH_NAMES_SCRIPT_HANGUL
-				       : KITH_NAMES_SCRIPT_LATIN;
+	r.script = b.hanja && !b.hangul && !b.latin   ? KITH_NAMES_SCRIPT_HANJA
+		   : b.hangul + b.latin + b.hanja > 1 ? KITH_NAMES_SCRIPT_MIXED
+		   : b.hangul			      ? KITH_NAMES_SCRIPT_HANGUL
+						      : KITH_NAMES_SCRIPT_LATIN;
 
 	/* the surname and the order */
 	size_t n_sur = 0;
@@ -494,7 +565,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	if (b.n == 1) {
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
-		int hangul = b.wkind[0] == W_HANGUL;
+		int hangul = b.wkind[0] == W_HANGUL || b.wkind[0] == W_HANJA;
 		/* a compound surname alone (남궁, "Namgung") is not split */
 		if (b.n >= 2 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
 			n_sur = 2;
@@ -722,15 +793,53 @@ static double text_sim(const struct kith_name *a, const struct kith_name *b)
 	return jaro_winkler(a->text, strlen(a->text), b->text, strlen(b->text));
 }
 
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b);
+
 static int korean(const struct kith_name *n)
 {
 	return n->n_syl > 0;
 }
 
+/* A name in Chinese characters against one in Latin letters: their pinyin
+ * and letters, spaces aside ("李顺姬" and "Li Shunji"): 1 when equal, else
+ * a Jaro–Winkler below the same-name threshold unless nearly equal. */
+static double pinyin_sim(const struct kith_name *a, const struct kith_name *b)
+{
+	const struct kith_name *h = a->script == KITH_NAMES_SCRIPT_HANJA ? a : b, *l = h == a ? b : a;
+	if (h->script != KITH_NAMES_SCRIPT_HANJA || l->script != KITH_NAMES_SCRIPT_LATIN || !h->text[0] ||
+	    !l->text[0])
+		return 0;
+	char x[KITH_NAMES_TEXT], y[KITH_NAMES_TEXT];
+	size_t nx = 0, ny = 0;
+	for (const char *p = h->text; *p; p++)
+		if (*p != ' ')
+			x[nx++] = *p;
+	for (const char *p = l->text; *p; p++)
+		if (*p != ' ')
+			y[ny++] = *p;
+	if (nx == ny && memcmp(x, y, nx) == 0)
+		return 1.0;
+	return 0.85 * jaro_winkler(x, nx, y, ny);
+}
+
 double kith_names_similarity(const struct kith_name *a, const struct kith_name *b)
 {
+	if ((a->script == KITH_NAMES_SCRIPT_HANJA) != (b->script == KITH_NAMES_SCRIPT_HANJA)) {
+		double p = pinyin_sim(a, b);
+		if (p >= 1.0)
+			return p;
+		if (!korean(a) || !korean(b))
+			return p;
+		double k = similarity_korean(a, b);
+		return k > p ? k : p;
+	}
 	if (!korean(a) || !korean(b))
 		return (korean(a) || korean(b)) ? 0 : text_sim(a, b);
+	return similarity_korean(a, b);
+}
+
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
+{
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
 	double typo = ((a->flags | b->flags) & KITH_NAMES_F_TYPO) ? KITH_NAMES_TYPO : 1.0;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {

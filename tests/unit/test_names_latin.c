@@ -145,7 +145,11 @@ static void test_not_korean(void **state)
 	struct kith_err err;
 	kith_err_clear(&err);
 	assert_int_equal(kith_names_read("John Smith", 10, r, 5, &n, &err), KITH_E_INVALID);
-	assert_int_equal(kith_names_read("金正恩", strlen("金正恩"), r, 5, &n, &err), KITH_E_INVALID);
+	/* Hanja is read (issue 13): 金 as a surname is 김, not 금 */
+	assert_int_equal(kith_names_read("金正恩", strlen("金正恩"), r, 5, &n, &err), KITH_OK);
+	assert_true(n >= 1);
+	assert_string_equal(r[0].hangul, "김정은");
+	assert_int_equal(kith_names_read("\xF0\xA0\x80\x80", 4, r, 5, &n, &err), KITH_E_INVALID);
 	assert_int_equal(kith_names_read("", 0, r, 5, &n, &err), KITH_E_INVALID);
 }
 

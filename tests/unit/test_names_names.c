@@ -339,6 +339,37 @@ static void test_issue13_typos(void **state)
 	assert_int_equal(n.n_syl, 0);
 }
 
+static void test_issue13_scripts(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* Hanja read to Hangul, the initial-sound rule folded (李: 리/이) */
+	assert_true(sim("金", "김") >= t);
+	assert_true(sim("金正恩", "김정은") >= t);
+	assert_true(sim("李順姬", "이순희") >= t);
+	assert_true(sim("李順姬", "Lee Soon-hee") >= t);
+	assert_true(sim("金正恩", "김정일") < t);
+	/* simplified characters and pinyin: the Chinese names children and husbands carry */
+	assert_true(sim("李顺姬", "Li Shunji") >= t);
+	assert_true(sim("李顺姬", "이순희") >= t);
+	assert_true(sim("王建国", "Wang Jianguo") >= t);
+	assert_true(sim("王建国", "Wang Jianhua") < t);
+	/* Cyrillic transcriptions of Korean names */
+	assert_true(sim("Ким", "김") >= t);
+	assert_true(sim("Пак", "박") >= t);
+	assert_true(sim("Ли", "이") >= t);
+	assert_true(sim("Цой", "최") >= t);
+	assert_true(sim("Чхве Су Хи", "최수희") >= t);
+	assert_true(sim("Ким Чен Ын", "김정은") >= t);
+	assert_true(sim("Ли Соль Чжу", "리설주") >= t);
+	assert_true(sim("Пак Чи Сон", "박지성") >= t);
+	/* (н ends both 선 and 성: Cyrillic cannot tell them apart, docs/names.md) */
+	/* full-width and compatibility forms */
+	assert_true(sim("\xEF\xBC\xAB\xEF\xBD\x89\xEF\xBD\x8D Minsu", "김민수") >= t); /* Ｋｉｍ */
+	assert_true(sim("\xE3\x84\xB1\xE3\x85\xA3\xE3\x85\x81", "김") <
+		    t); /* ㄱㅣㅁ: lone letters, no name */
+}
+
 static void test_labelled_tuning(void **state)
 {
 	(void)state;
@@ -360,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(test_not_korean),	      cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_labelled_tuning),   cmocka_unit_test(test_labelled_heldout),
 	    cmocka_unit_test(test_issue13_spellings), cmocka_unit_test(test_issue13_typos),
+	    cmocka_unit_test(test_issue13_scripts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
