@@ -862,10 +862,46 @@ double kith_names_same_threshold(void)
 	return SAME_THRESHOLD;
 }
 
-double kith_names_query_score(const struct kith_name *q, const struct kith_name *c)
+/* Is every word of q's folded text (two bytes or more) a word of c's? */
+static int words_within(const char *q, const char *c)
+{
+	size_t cl = strlen(c), seen = 0;
+	const char *p = q;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		size_t wl = (size_t)(e - p);
+		if (wl >= 2) {
+			int found = 0;
+			for (size_t i = 0; i + wl <= cl && !found; i++)
+				found = (i == 0 || c[i - 1] == ' ') && (i + wl == cl || c[i + wl] == ' ') &&
+					memcmp(c + i, p, wl) == 0;
+			if (!found)
+				return 0;
+			seen++;
+		}
+		p = e;
+	}
+	return seen > 0;
+}
+
+static int fully_korean(const struct kith_name *n)
+{
+	return korean(n) && !(n->flags & KITH_NAMES_F_PARTIAL);
+}
+
+#define TOKEN_SCORE 0.9	 /* every word of the query is a word of the name ("Nguyen Lan") */
+#define PREFIX_SCORE 0.9 /* a surname and the start of the given name ("Kim Kang") */
+#define GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
+#define GIVEN_OTHER 0.7	 /* a Hangul one (허준 against 양허준: below the same-name threshold) */
+
+static double query_korean(const struct kith_name *q, const struct kith_name *c)
 {
 	if (!korean(q) || !korean(c))
-		return (korean(q) || korean(c)) ? 0 : text_sim(q, c);
+		return kith_names_similarity(q, c);
 	if (q->flags & KITH_NAMES_F_SURONLY) {
 		/* a surname alone: the candidate's surname */
 		double s = 0;
@@ -885,15 +921,40 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	/* a full query at least as long as the candidate is not partial */
 	if (q->n_sur > 0 && q->n_syl >= c->n_syl)
 		return best;
-	/* the query as a given name alone (or read with a surname it does not have) */
-	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
-	if (cl > 0) {
-		/* a query read without a surname is a given name; one read with a
-		 * surname it may not have scores below the same-name threshold */
-		double f = q->n_sur == 0 ? 0.95 : 0.7;
-		double v = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
+	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범 */
+	if (q->n_sur > 0 && q->n_sur == c->n_sur && q->n_syl > q->n_sur) {
+		size_t g = q->n_syl - q->n_sur;
+		double v = PREFIX_SCORE * align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur) *
+			   align(q, 0, q->n_sur, g, c, 0, c->n_sur, g);
 		best = v > best ? v : best;
 	}
+	/* the query as a given name alone (or read with a surname it does not
+	 * have), in the order it was written ("Myong Sim" for 리명심) */
+	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
+	if (cl > 0) {
+		size_t rot = (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0;
+		double f = q->n_sur == 0 ? 0.95
+			   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl ? GIVEN_LATIN
+										     : GIVEN_OTHER;
+		double v = f * align(q, rot, 0, q->n_syl, c, 0, cg, cl);
+		if (rot && f < 0.95) {
+			double w = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
+			v = w > v ? w : v;
+		}
+		best = v > best ? v : best;
+	}
+	return best;
+}
+
+double kith_names_query_score(const struct kith_name *q, const struct kith_name *c)
+{
+	double best = query_korean(q, c);
+	/* any word of a name that is not Korean, or not read with a surname:
+	 * "Somchai", "Lopez", "Nguyen Lan" for Nguyen Thi Lan */
+	if (best < TOKEN_SCORE && !(q->flags & KITH_NAMES_F_SURONLY) &&
+	    (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+	    words_within(q->text, c->text))
+		best = TOKEN_SCORE;
 	return best;
 }
 

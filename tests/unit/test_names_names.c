@@ -370,6 +370,37 @@ static void test_issue13_scripts(void **state)
 		    t); /* ㄱㅣㅁ: lone letters, no name */
 }
 
+
+static void test_issue13_partial_queries(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* a given name alone */
+	assert_true(qs("Myong Sim", "리명심") >= t);
+	assert_true(qs("Myong Sim", "Ri Myong Sim") >= t);
+	assert_true(qs("Sol Hye", "김설혜") >= t);
+	assert_true(qs("강범", "김강범") >= 0.55);
+	assert_true(qs("강범", "김강범") < t); /* 강범 is also a whole name */
+	assert_true(qs("허준", "양허준") < t);
+	/* a surname and the start of a given name */
+	assert_true(qs("김강", "김강범") >= t);
+	assert_true(qs("Kim Kang", "김강범") >= t);
+	assert_true(qs("Kim Kang", "김강범") < qs("Kim Kang", "김강"));
+	assert_true(qs("Kim Kang", "박강범") < t);
+	/* any word of a name that is not Korean */
+	assert_true(qs("Somchai", "Somchai Jaidee") >= t);
+	assert_true(qs("Lopez", "Maria Lopez") >= t);
+	assert_true(qs("Wang", "Wang Jianguo") >= t);
+	assert_true(qs("Wang", "\xE7\x8E\x8B\xE5\xBB\xBA\xE5\x9B\xBD") >= t); /* 王建国 */
+	assert_true(qs("Nguyen Lan", "Nguyen Thi Lan") >= t);
+	assert_true(qs("Nguyen Lan", "Nguyen Thi Hoa") < t);
+	/* other scripts as queries */
+	assert_true(qs("Ким", "김민수") >= t);
+	assert_true(qs("金", "김민수") >= t);
+	assert_true(qs("李顺姬", "이순희") >= t);
+	assert_true(qs("Li Shunji", "李顺姬") >= t);
+}
+
 static void test_labelled_tuning(void **state)
 {
 	(void)state;
@@ -391,7 +422,7 @@ int main(void)
 	    cmocka_unit_test(test_not_korean),	      cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_labelled_tuning),   cmocka_unit_test(test_labelled_heldout),
 	    cmocka_unit_test(test_issue13_spellings), cmocka_unit_test(test_issue13_typos),
-	    cmocka_unit_test(test_issue13_scripts),
+	    cmocka_unit_test(test_issue13_scripts), cmocka_unit_test(test_issue13_partial_queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
