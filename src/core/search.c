@@ -62,6 +62,7 @@ struct kith_search {
 	struct kith_sbuf names; /* NUL-separated name strings (plaintext: wiped) */
 	double *best;		/* per case: best score of this query */
 	size_t *best_entry;
+	size_t *first_name;	/* per case: offset of its name as given in `names`, SIZE_MAX if none */
 	size_t n_cases;
 	struct kith_search_hit *hits;
 	size_t n_hits;
@@ -90,8 +91,10 @@ static void drop_index(struct kith_search *s)
 	s->query_no = 0;
 	free(s->best);
 	free(s->best_entry);
+	free(s->first_name);
 	s->best = NULL;
 	s->best_entry = NULL;
+	s->first_name = NULL;
 	free(s->hits);
 	s->hits = NULL;
 	s->n_hits = 0;
@@ -142,7 +145,7 @@ static int build_postings(struct kith_search *s)
 {
 	if (s->n > UINT32_MAX)
 		return KITH_E_LIMIT;
-	s->post = malloc((s->n ? s->n : 1) * (KITH_NAMES_MAX_KEYS + 1) * sizeof *s->post);
+	s->post = malloc((s->n ? s->n : 1) * (2 * KITH_NAMES_MAX_KEYS + 1) * sizeof *s->post);
 	s->stamp = calloc(s->n ? s->n : 1, sizeof *s->stamp);
 	if (!s->post || !s->stamp)
 		return KITH_E_NOMEM;
@@ -152,6 +155,12 @@ static int build_postings(struct kith_search *s)
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
 		for (size_t j = 0; j < nk; j++)
 			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
+		/* the words of a Korean name too (those of another name are its keys) */
+		if (s->e[i].enc.n_syl > 0) {
+			nk = kith_names_word_keys(&s->e[i].enc, keys);
+			for (size_t j = 0; j < nk; j++)
+				s->post[k++] = (struct posting){keys[j], (uint32_t)i};
+		}
 		uint64_t sk = kith_names_surname_key(&s->e[i].enc);
 		if (sk)
 			s->post[k++] = (struct posting){sk, (uint32_t)i};
@@ -186,8 +195,9 @@ static int build(struct kith_search *s, struct kith_err *err)
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &n);
 	s->best = calloc(n ? n : 1, sizeof *s->best);
 	s->best_entry = calloc(n ? n : 1, sizeof *s->best_entry);
+	s->first_name = malloc((n ? n : 1) * sizeof *s->first_name);
 	s->hits = calloc(n ? n : 1, sizeof *s->hits);
-	if (!s->best || !s->best_entry || !s->hits)
+	if (!s->best || !s->best_entry || !s->hits || !s->first_name)
 		goto nomem;
 	s->n_cases = n;
 	for (size_t i = 0; i < n; i++) {
@@ -204,6 +214,7 @@ static int build(struct kith_search *s, struct kith_err *err)
 			if (j == 0)
 				first = off;
 		}
+		s->first_name[i] = first;
 		json_decref(body);
 		if (rc)
 			goto nomem;
@@ -296,7 +307,7 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_postings(struct kith_search *s, const struct kith_name *q, const uint64_t *keys,
 			     size_t nk)
 {
-	size_t first[KITH_NAMES_MAX_KEYS + 1], count[KITH_NAMES_MAX_KEYS + 1], total = 0;
+	size_t first[KITH_NAMES_MAX_QKEYS + 1], count[KITH_NAMES_MAX_QKEYS + 1], total = 0;
 	for (size_t j = 0; j < nk; j++) {
 		first[j] = postings_of(s, keys[j], &count[j]);
 		total += count[j];
@@ -327,15 +338,15 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
  * when the query must be scored against every entry instead. */
 static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 {
-	uint64_t keys[KITH_NAMES_MAX_KEYS + 1];
+	uint64_t keys[KITH_NAMES_MAX_QKEYS + 1];
 	size_t nk = 0;
 	uint64_t sk = kith_names_surname_key(q);
 	int suronly = (q->flags & KITH_NAMES_F_SURONLY) != 0;
 	if (suronly) {
 		if (sk)
 			keys[nk++] = sk;
-	} else if (q->n_syl >= 2 && q->n_sur > 0 && !(q->flags & KITH_NAMES_F_PARTIAL)) {
-		nk = kith_names_keys(q, keys);
+	} else {
+		nk = kith_names_query_keys(q, keys);
 	}
 	if (nk == 0)
 		return 0;
@@ -356,6 +367,13 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 	return score_postings(s, q, &sk, 1) >= 0;
 }
 
+/* The case's name as given ("" when it has none the engine reads). */
+static const char *first_name_of(const struct kith_search *s, size_t rec)
+{
+	size_t off = s->first_name[rec];
+	return off == SIZE_MAX || off >= s->names.len ? "" : s->names.buf + off;
+}
+
 static int by_score(const void *a, const void *b)
 {
 	const struct kith_search_hit *x = a, *y = b;
@@ -364,43 +382,102 @@ static int by_score(const void *a, const void *b)
 	return strcmp(x->view->ref, y->view->ref);
 }
 
-int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
-		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err)
+/* A query with a digit is a case number. */
+static int is_ref_query(const char *q, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (q[i] >= '0' && q[i] <= '9')
+			return 1;
+	return 0;
+}
+
+/* Does ref contain q (ASCII case aside)? 2 when it is q, 1 when it holds it. */
+static int ref_match(const char *ref, const char *q, size_t len)
+{
+	size_t rl = strlen(ref);
+	if (len == 0 || len > rl)
+		return 0;
+	for (size_t i = 0; i + len <= rl; i++) {
+		size_t k = 0;
+		while (k < len) {
+			char a = ref[i + k], b = q[k];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == len)
+			return rl == len ? 2 : 1;
+	}
+	return 0;
+}
+
+int kith_search_query(struct kith_search *s, const char *query, size_t len, const struct kith_search_opts *opts,
+		      struct kith_search_result *res, struct kith_err *err)
 {
 	if (!s->built || s->gen != kith_vault_generation(s->v)) {
 		int rc = build(s, err);
 		if (rc)
 			return rc;
 	}
-	struct kith_name q;
-	int rc = kith_names_encode(&q, query, len, err);
-	if (rc) {
-		if (err && !err->where[0])
-			kith_err_set(err, rc, "query", "%s",
-				     err->msg[0] ? err->msg : "the query is not a name");
-		return rc;
-	}
-	if (!limit)
-		limit = DEFAULT_LIMIT;
-	if (min_score <= 0)
-		min_score = DEFAULT_FLOOR;
-	for (size_t i = 0; i < s->n_cases; i++)
-		s->best[i] = -1;
-	if (!scan_keyed(s, &q))
-		scan_all(s, &q);
-	sodium_memzero(&q, sizeof q);
+	size_t limit = opts && opts->limit ? opts->limit : DEFAULT_LIMIT;
+	size_t offset = opts ? opts->offset : 0;
+	double min_score = opts && opts->min_score > 0 ? opts->min_score : DEFAULT_FLOOR;
 	size_t recs_n = 0;
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &recs_n);
-	/* With a small limit only the best `limit` hits are kept, in order, by
-	 * insertion (a common surname alone can match a fifth of the cases). */
-	size_t cap = limit <= TOPK_MAX ? limit : s->n_cases;
-	size_t k = 0;
+	for (size_t i = 0; i < s->n_cases; i++)
+		s->best[i] = -1;
+	int by_ref = 0;
+	while (len && query[len - 1] == ' ')
+		len--;
+	while (len && query[0] == ' ') {
+		query++;
+		len--;
+	}
+	if (len && len <= KITH_NAMES_MAX_BYTES && is_ref_query(query, len)) {
+		/* a case number: the refs, not the names */
+		by_ref = 1;
+		for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
+			int m = recs[i].ref ? ref_match(recs[i].ref, query, len) : 0;
+			if (m)
+				s->best[i] = m == 2 ? 1.0 : 0.9;
+		}
+	} else {
+		struct kith_name q;
+		int rc = kith_names_encode(&q, query, len, err);
+		if (rc) {
+			if (err && !err->where[0])
+				kith_err_set(err, rc, "query", "%s",
+					     err->msg[0] ? err->msg : "the query is not a name");
+			return rc;
+		}
+		if (!scan_keyed(s, &q))
+			scan_all(s, &q);
+		sodium_memzero(&q, sizeof q);
+	}
+	/* The best offset + limit hits are kept, in order, by insertion (a
+	 * common surname alone can match a fifth of the cases); past TOPK_MAX
+	 * every hit is sorted. Every hit above the floor is counted. */
+	size_t want = offset + limit < offset ? SIZE_MAX : offset + limit;
+	size_t cap = want <= TOPK_MAX ? want : s->n_cases;
+	size_t k = 0, total = 0;
 	for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
 		if (s->best[i] < min_score)
 			continue;
-		const struct entry *e = &s->e[s->best_entry[i]];
-		struct kith_search_hit h = {&recs[i], s->names.buf + e->first_off, s->names.buf + e->name_off,
-					    s->best[i]};
+		total++;
+		const char *name = "", *matched = "";
+		if (!by_ref) {
+			const struct entry *e = &s->e[s->best_entry[i]];
+			name = s->names.buf + e->first_off;
+			matched = s->names.buf + e->name_off;
+		} else {
+			matched = recs[i].ref;
+			name = first_name_of(s, i);
+		}
+		struct kith_search_hit h = {&recs[i], name, matched, s->best[i]};
 		if (cap == s->n_cases) {
 			s->hits[k++] = h;
 			continue;
@@ -416,8 +493,24 @@ int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t
 	}
 	if (cap == s->n_cases)
 		qsort(s->hits, k, sizeof *s->hits, by_score);
-	*hits = s->hits;
-	*n = k < limit ? k : limit;
+	size_t from = offset < k ? offset : k;
+	size_t upto = k - from < limit ? k : from + limit;
+	res->hits = s->hits + from;
+	res->n = upto - from;
+	res->total = total;
+	return KITH_OK;
+}
+
+int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
+		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err)
+{
+	struct kith_search_opts o = {limit, 0, min_score};
+	struct kith_search_result r;
+	int rc = kith_search_query(s, query, len, &o, &r, err);
+	if (rc)
+		return rc;
+	*hits = r.hits;
+	*n = r.n;
 	return KITH_OK;
 }
 

@@ -990,31 +990,16 @@ static void add_key(uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *n, uint64_t k)
 /* The keys of one reading of nm (rotated by rot, surname of n_sur
  * syllables): the whole name in order, surname + first given syllable,
  * surname + last given syllable, the given name, and the bag of syllables. */
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+			  struct kith_name_syl sy[KITH_NAMES_MAX_SYL]);
+
 static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 			 uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *nk)
 {
 	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 	size_t n = nm->n_syl;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	for (size_t i = 0; i < n; i++)
-		sy[i] = nm->syl[AT(nm, rot, i)];
-	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
-	 * starts with a vowel is keyed as the next syllable's initial, so 연아
-	 * and "Yuna" (유나 or 연아) meet */
-	for (size_t i = n_sur; i + 1 < n; i++) {
-		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
-		uint32_t f = sy[i].fin & fins;
-		if (!f || !(sy[i + 1].ini & BIT(I_O)))
-			continue;
-		unsigned t = (unsigned)__builtin_ctz(f);
-		sy[i].fin = BIT(F_NONE);
-		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
-	}
-	for (size_t i = 0; i < n; i++) {
-		int fold = i == 0 || i == n_sur;
-		code[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
-				     jamo_fin_class(sy[i].fin));
-	}
+	reading_codes(nm, rot, n_sur, code, sy);
 	add_key(keys, nk, key_of(1, code, n));
 	if (n_sur > 0 && n_sur < n) {
 		uint16_t two[KITH_NAMES_MAX_SYL + 1];
@@ -1042,6 +1027,49 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 	add_key(keys, nk, key_of(2, bag, n));
 }
 
+/* The coarse class code of each syllable of a reading (rotated by rot,
+ * surname of n_sur syllables), liaison moved inside the given name; sy gets
+ * the syllables so moved. */
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+			  struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
+{
+	size_t n = nm->n_syl;
+	for (size_t i = 0; i < n; i++)
+		sy[i] = nm->syl[AT(nm, rot, i)];
+	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
+	 * starts with a vowel is keyed as the next syllable's initial, so 연아
+	 * and "Yuna" (유나 or 연아) meet */
+	for (size_t i = n_sur; i + 1 < n; i++) {
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		uint32_t f = sy[i].fin & fins;
+		if (!f || !(sy[i + 1].ini & BIT(I_O)))
+			continue;
+		unsigned t = (unsigned)__builtin_ctz(f);
+		sy[i].fin = BIT(F_NONE);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fold = i == 0 || i == n_sur;
+		code[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
+				     jamo_fin_class(sy[i].fin));
+	}
+}
+
+/* The key of a name's syllables read as a given name alone, from rotation
+ * rot: it meets the given-name key of a name that has a surname. */
+static uint64_t given_key(const struct kith_name *nm, size_t rot)
+{
+	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	reading_codes(nm, rot, 0, code, sy);
+	return key_of(5, code, nm->n_syl);
+}
+
+static uint64_t word_key(const char *w, size_t n)
+{
+	return mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(w, n) << 8)) | 1;
+}
+
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
 {
 	size_t nk = 0;
@@ -1059,10 +1087,52 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 		while (q < len && t[q] != ' ')
 			q++;
 		if (q - p >= 2)
-			add_key(keys, &nk, mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(t + p, q - p) << 8)) | 1);
+			add_key(keys, &nk, word_key(t + p, q - p));
 		p = q + 1;
 	}
 	return nk;
+}
+
+size_t kith_names_word_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
+{
+	size_t nk = 0;
+	const char *t = n->text;
+	size_t len = strlen(t), p = 0;
+	while (p < len && nk < KITH_NAMES_MAX_KEYS) {
+		size_t q = p;
+		while (q < len && t[q] != ' ')
+			q++;
+		if (q - p >= 2)
+			add_key(keys, &nk, word_key(t + p, q - p));
+		p = q + 1;
+	}
+	return nk;
+}
+
+size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES_MAX_QKEYS])
+{
+	uint64_t k[KITH_NAMES_MAX_KEYS];
+	size_t n = 0, nk = kith_names_keys(q, k);
+	for (size_t i = 0; i < nk; i++)
+		keys[n++] = k[i];
+	if (korean(q) && q->n_syl >= 2) {
+		keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0);
+		if (q->flags & KITH_NAMES_F_AMBIG)
+			keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? 0 : q->alt_rot);
+	}
+	nk = kith_names_word_keys(q, k);
+	for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
+		keys[n++] = k[i];
+	/* no key twice */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < m && keys[j] != keys[i])
+			j++;
+		if (j == m)
+			keys[m++] = keys[i];
+	}
+	return m;
 }
 
 uint64_t kith_names_surname_key(const struct kith_name *n)

@@ -25,6 +25,7 @@
 #include "core/status.h"
 
 #define KITH_NAMES_MAX_KEYS 8	  /* blocking keys per name, at most */
+#define KITH_NAMES_MAX_QKEYS 18	  /* keys of a query, at most (kith_names_query_keys) */
 #define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */
 #define KITH_NAMES_MAX_SYL 12	  /* syllables kept of one name */
 #define KITH_NAMES_MAX_ALT 3	  /* unused: a syllable holds sets of readings (kept for the contract) */
@@ -103,6 +104,17 @@ double kith_names_query_score(const struct kith_name *query, const struct kith_n
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
+
+/* Writes a key for each word (two bytes or more) of the name's folded text
+ * ("nguyen", "lan"; Hangul words as written) and returns how many (0 to
+ * KITH_NAMES_MAX_KEYS). A query's word keys meet a name that has that word. */
+size_t kith_names_word_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
+
+/* The keys that reach every name a query may be part of: its blocking keys,
+ * the key of the query read as a given name alone (it meets the given-name
+ * key of kith_names_keys: "Myong Sim" reaches 리명심), and its word keys.
+ * Returns how many (at most KITH_NAMES_MAX_QKEYS), no key twice. */
+size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES_MAX_QKEYS]);
 
 /* A key of the surname alone (North/South forms and spellings folded), 0 when
  * the name has no recognized Korean surname. */

@@ -9,8 +9,19 @@ import { fieldAt, vocabLabel } from '../schema.js';
 const PAGE = 50;
 let lastQuery = '';
 let lastOffset = 0;
+let searchOffset = 0; // the page of the search results (a new query starts at 0)
 
-window.addEventListener('kith:wiped', () => { lastQuery = ''; lastOffset = 0; });
+window.addEventListener('kith:wiped', () => { lastQuery = ''; lastOffset = 0; searchOffset = 0; });
+
+// Previous / next over `total` results from `offset`; `go` runs the new page.
+function pager(offset, total, go) {
+  const prev = h('button', { type: 'button', class: 'secondary', disabled: offset === 0,
+    onclick: () => go(Math.max(0, offset - PAGE)) }, t('cases.prev'));
+  const next = h('button', { type: 'button', class: 'secondary', disabled: offset + PAGE >= total,
+    onclick: () => go(offset + PAGE) }, t('cases.next'));
+  return h('div', { class: 'pager' }, prev,
+    h('span', {}, t('cases.page', { from: offset + 1, to: Math.min(offset + PAGE, total), n: total })), next);
+}
 
 function vocabCell(path, id) {
   if (!id) return '';
@@ -52,28 +63,23 @@ export async function render(root, app) {
   });
   const run = async () => {
     const q = input.value.trim();
+    if (q !== lastQuery) searchOffset = 0;
     lastQuery = q;
     try {
       if (q) {
-        const r = await api.get('/search', { q, limit: 50 });
+        const r = await api.get('/search', { q, limit: PAGE, offset: searchOffset });
         clear(results);
         results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.found', { n: r.total })));
         if (r.items.length) results.append(table(r.items, true));
         else results.append(h('p', {}, t('cases.nothing')));
+        if (r.total > PAGE) results.append(pager(searchOffset, r.total, (o) => { searchOffset = o; run(); }));
       } else {
         const r = await api.get('/cases', { offset: lastOffset, limit: PAGE });
         clear(results);
         results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.total', { n: r.total })));
         if (r.items.length) results.append(table(r.items, false));
         else results.append(h('p', {}, t('cases.empty'), ' ', h('a', { href: '#/new' }, t('cases.first'))));
-        if (r.total > PAGE) {
-          const prev = h('button', { type: 'button', class: 'secondary', disabled: lastOffset === 0,
-            onclick: () => { lastOffset = Math.max(0, lastOffset - PAGE); run(); } }, t('cases.prev'));
-          const next = h('button', { type: 'button', class: 'secondary', disabled: lastOffset + PAGE >= r.total,
-            onclick: () => { lastOffset += PAGE; run(); } }, t('cases.next'));
-          results.append(h('div', { class: 'pager' }, prev,
-            h('span', {}, t('cases.page', { from: lastOffset + 1, to: Math.min(lastOffset + PAGE, r.total), n: r.total })), next));
-        }
+        if (r.total > PAGE) results.append(pager(lastOffset, r.total, (o) => { lastOffset = o; run(); }));
       }
     } catch (e) {
       clear(results);
