@@ -60,7 +60,8 @@ int kith_cmd_search(int argc, char **argv)
 			char *end;
 			long l = strtol(optarg, &end, 10);
 			if (*end || !*optarg || l < 0 || l > 100000000)
-				return kith_cli_usage("search", "--offset takes a number from 0 to 100000000");
+				return kith_cli_usage("search",
+						      "--offset takes a number from 0 to 100000000");
 			offset = (size_t)l;
 			break;
 		}

@@ -62,7 +62,7 @@ struct kith_search {
 	struct kith_sbuf names; /* NUL-separated name strings (plaintext: wiped) */
 	double *best;		/* per case: best score of this query */
 	size_t *best_entry;
-	size_t *first_name;	/* per case: offset of its name as given in `names`, SIZE_MAX if none */
+	size_t *first_name; /* per case: offset of its name as given in `names`, SIZE_MAX if none */
 	size_t n_cases;
 	struct kith_search_hit *hits;
 	size_t n_hits;
@@ -415,8 +415,9 @@ static int ref_match(const char *ref, const char *q, size_t len)
 	return 0;
 }
 
-int kith_search_query(struct kith_search *s, const char *query, size_t len, const struct kith_search_opts *opts,
-		      struct kith_search_result *res, struct kith_err *err)
+int kith_search_query(struct kith_search *s, const char *query, size_t len,
+		      const struct kith_search_opts *opts, struct kith_search_result *res,
+		      struct kith_err *err)
 {
 	if (!s->built || s->gen != kith_vault_generation(s->v)) {
 		int rc = build(s, err);

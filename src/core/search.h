@@ -55,8 +55,9 @@ struct kith_search_result {
  * first (ties by ref). KITH_OK, KITH_E_INVALID (empty query, bad UTF-8: err
  * says so), KITH_E_LIMIT (query too long), KITH_E_NOMEM. On failure *res is
  * unchanged. */
-int kith_search_query(struct kith_search *s, const char *query, size_t len, const struct kith_search_opts *opts,
-		      struct kith_search_result *res, struct kith_err *err) KITH_WUR;
+int kith_search_query(struct kith_search *s, const char *query, size_t len,
+		      const struct kith_search_opts *opts, struct kith_search_result *res,
+		      struct kith_err *err) KITH_WUR;
 
 /* kith_search_query's first page: at most `limit` hits (0: 20) with score >=
  * min_score (0: the default floor); *n hits. */

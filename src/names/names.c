@@ -933,9 +933,9 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
 	if (cl > 0) {
 		size_t rot = (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0;
-		double f = q->n_sur == 0 ? 0.95
+		double f = q->n_sur == 0					    ? 0.95
 			   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl ? GIVEN_LATIN
-										     : GIVEN_OTHER;
+										    : GIVEN_OTHER;
 		double v = f * align(q, rot, 0, q->n_syl, c, 0, cg, cl);
 		if (rot && f < 0.95) {
 			double w = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
@@ -990,8 +990,8 @@ static void add_key(uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *n, uint64_t k)
 /* The keys of one reading of nm (rotated by rot, surname of n_sur
  * syllables): the whole name in order, surname + first given syllable,
  * surname + last given syllable, the given name, and the bag of syllables. */
-static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
-			  struct kith_name_syl sy[KITH_NAMES_MAX_SYL]);
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
+			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL]);
 
 static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 			 uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *nk)
@@ -1030,8 +1030,8 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 /* The coarse class code of each syllable of a reading (rotated by rot,
  * surname of n_sur syllables), liaison moved inside the given name; sy gets
  * the syllables so moved. */
-static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
-			  struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
+			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
 {
 	size_t n = nm->n_syl;
 	for (size_t i = 0; i < n; i++)

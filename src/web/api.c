@@ -439,8 +439,8 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 	pthread_mutex_unlock(&slot->mu); /* the hits are no longer needed */
 	if (!items)
 		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset", (json_int_t)off,
-				     "limit", (json_int_t)lim, "items", items));
+	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",
+				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
 }
 
 static int is_hex_id(const char *s)

@@ -370,7 +370,6 @@ static void test_issue13_scripts(void **state)
 		    t); /* ㄱㅣㅁ: lone letters, no name */
 }
 
-
 static void test_issue13_partial_queries(void **state)
 {
 	(void)state;
@@ -422,7 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_not_korean),	      cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_labelled_tuning),   cmocka_unit_test(test_labelled_heldout),
 	    cmocka_unit_test(test_issue13_spellings), cmocka_unit_test(test_issue13_typos),
-	    cmocka_unit_test(test_issue13_scripts), cmocka_unit_test(test_issue13_partial_queries),
+	    cmocka_unit_test(test_issue13_scripts),   cmocka_unit_test(test_issue13_partial_queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
