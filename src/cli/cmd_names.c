@@ -81,12 +81,9 @@ static int parse(int argc, char **argv, const char *cmd, const char *hlp, int *j
 		 long *max, int want_args, const char **batch)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, 0, 'j'},
-	    {"batch", required_argument, 0, 'b'},
-	    {"system", required_argument, 0, 's'},
-	    {"max", required_argument, 0, 'm'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
+	    {"json", no_argument, 0, 'j'},	   {"batch", required_argument, 0, 'b'},
+	    {"system", required_argument, 0, 's'}, {"max", required_argument, 0, 'm'},
+	    {"help", no_argument, 0, 'h'},	   {0, 0, 0, 0},
 	};
 	int opt;
 	kith_cli_getopt_reset();
@@ -178,8 +175,8 @@ static int cmd_romanize(int argc, char **argv)
 		return kith_cli_usage("names romanize",
 				      "--system is one of rr, mr, mr-plain, nk, common, all");
 	if (batch) {
-		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_ROMANIZE, all ? KITH_NAMES_RR : systems[pick].sys,
-						  all, json, 0, NULL};
+		struct kith_names_batch_opts o = {
+		    KITH_NAMES_BATCH_ROMANIZE, all ? KITH_NAMES_RR : systems[pick].sys, all, json, 0, NULL};
 		return run_batch(batch, &o);
 	}
 	const char *name = argv[optind];
@@ -303,7 +300,8 @@ static int cmd_read(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	if (batch) {
-		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_READ, KITH_NAMES_RR, 0, json, (size_t)max, NULL};
+		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_READ, KITH_NAMES_RR, 0, json,
+						  (size_t)max,		 NULL};
 		return run_batch(batch, &o);
 	}
 	const char *name = argv[optind];

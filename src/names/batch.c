@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const enum kith_names_system all_sys[] = {KITH_NAMES_RR, KITH_NAMES_MR, KITH_NAMES_MR_PLAIN, KITH_NAMES_NK,
-						 KITH_NAMES_COMMON};
+static const enum kith_names_system all_sys[] = {KITH_NAMES_RR, KITH_NAMES_MR, KITH_NAMES_MR_PLAIN,
+						 KITH_NAMES_NK, KITH_NAMES_COMMON};
 static const char *const all_names[] = {"rr", "mr", "mr-plain", "nk", "common"};
 
 /* Sets err's where to FILE:LINE[:field], keeping the engine's message. */
@@ -46,15 +46,15 @@ static int put_json_str(struct kith_sbuf *o, const char *s)
 	return rc ? rc : kith_sbuf_addc(o, '"');
 }
 
-static int encode(const char *s, size_t n, struct kith_name *e, const struct kith_names_batch_opts *o, size_t line,
-		  const char *field, struct kith_err *err)
+static int encode(const char *s, size_t n, struct kith_name *e, const struct kith_names_batch_opts *o,
+		  size_t line, const char *field, struct kith_err *err)
 {
 	int rc = kith_names_encode(e, s, n, err);
 	return rc ? line_err(err, rc, o, line, field, NULL) : KITH_OK;
 }
 
-static int do_compare(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line, struct kith_sbuf *out,
-		      struct kith_err *err)
+static int do_compare(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line,
+		      struct kith_sbuf *out, struct kith_err *err)
 {
 	const char *tab = memchr(s, '\t', n);
 	if (!tab)
@@ -105,8 +105,8 @@ static int do_romanize(const char *s, size_t n, const struct kith_names_batch_op
 	return rc ? rc : kith_sbuf_addc(out, '\n');
 }
 
-static int do_keys(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line, struct kith_sbuf *out,
-		   struct kith_err *err)
+static int do_keys(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line,
+		   struct kith_sbuf *out, struct kith_err *err)
 {
 	struct kith_name e;
 	int rc = encode(s, n, &e, o, line, NULL, err);
@@ -117,8 +117,8 @@ static int do_keys(const char *s, size_t n, const struct kith_names_batch_opts *
 	char hex[32];
 	rc = o->json ? put(out, "{\"keys\": [") : KITH_OK;
 	for (size_t i = 0; i < nk && !rc; i++) {
-		snprintf(hex, sizeof hex, o->json ? "%s\"%016llx\"" : "%s%016llx", i ? (o->json ? ", " : " ") : "",
-			 (unsigned long long)keys[i]);
+		snprintf(hex, sizeof hex, o->json ? "%s\"%016llx\"" : "%s%016llx",
+			 i ? (o->json ? ", " : " ") : "", (unsigned long long)keys[i]);
 		rc = put(out, hex);
 	}
 	if (!rc && o->json) {
@@ -128,8 +128,8 @@ static int do_keys(const char *s, size_t n, const struct kith_names_batch_opts *
 	return rc ? rc : kith_sbuf_addc(out, '\n');
 }
 
-static int do_read(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line, struct kith_sbuf *out,
-		   struct kith_err *err)
+static int do_read(const char *s, size_t n, const struct kith_names_batch_opts *o, size_t line,
+		   struct kith_sbuf *out, struct kith_err *err)
 {
 	struct kith_names_reading r[50];
 	size_t max = o->max_readings ? o->max_readings : 5, got = 0;
@@ -142,8 +142,8 @@ static int do_read(const char *s, size_t n, const struct kith_names_batch_opts *
 	char buf[128];
 	for (size_t i = 0; i < got && !rc; i++) {
 		if (o->json)
-			snprintf(buf, sizeof buf, "%s{\"hangul\": \"%s\", \"score\": %.6f}", i ? ", " : "", r[i].hangul,
-				 r[i].score);
+			snprintf(buf, sizeof buf, "%s{\"hangul\": \"%s\", \"score\": %.6f}", i ? ", " : "",
+				 r[i].hangul, r[i].score);
 		else
 			snprintf(buf, sizeof buf, "%s%s %.3f", i ? "\t" : "", r[i].hangul, r[i].score);
 		rc = put(out, buf);
@@ -153,8 +153,8 @@ static int do_read(const char *s, size_t n, const struct kith_names_batch_opts *
 	return rc ? rc : kith_sbuf_addc(out, '\n');
 }
 
-int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_opts *opts, struct kith_sbuf *out,
-		     struct kith_err *err)
+int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_opts *opts,
+		     struct kith_sbuf *out, struct kith_err *err)
 {
 	struct kith_names_batch_opts o = opts ? *opts : (struct kith_names_batch_opts){0};
 	if ((unsigned)o.op > KITH_NAMES_BATCH_READ || (unsigned)o.sys > KITH_NAMES_COMMON)
@@ -172,7 +172,8 @@ int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_
 		const char *s = buf + at;
 		at = nl ? end + 1 : len;
 		if (n > 2 * (size_t)KITH_NAMES_MAX_BYTES + 1) {
-			rc = line_err(err, KITH_E_LIMIT, &o, line, NULL, "a line longer than two names may be");
+			rc = line_err(err, KITH_E_LIMIT, &o, line, NULL,
+				      "a line longer than two names may be");
 			break;
 		}
 		if (n == 0) {
@@ -180,7 +181,8 @@ int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_
 			break;
 		}
 		if (o.op != KITH_NAMES_BATCH_COMPARE && memchr(s, '\t', n)) {
-			rc = line_err(err, KITH_E_INVALID, &o, line, NULL, "a tab in a name (one name per line)");
+			rc = line_err(err, KITH_E_INVALID, &o, line, NULL,
+				      "a tab in a name (one name per line)");
 			break;
 		}
 		switch (o.op) {

@@ -43,7 +43,7 @@ struct kith_names_batch_opts {
  * is "FILE:LINE" or "FILE:LINE:A|B", the message says what); KITH_E_LIMIT (a
  * name longer than KITH_NAMES_MAX_BYTES); KITH_E_NOMEM. On failure out is as
  * it was. */
-int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_opts *opts, struct kith_sbuf *out,
-		     struct kith_err *err) KITH_WUR;
+int kith_names_batch(const char *buf, size_t len, const struct kith_names_batch_opts *opts,
+		     struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
 #endif

@@ -841,7 +841,12 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
-	double typo = ((a->flags | b->flags) & KITH_NAMES_F_TYPO) ? KITH_NAMES_TYPO : 1.0;
+	/* a name read with a typo undone scores at most KITH_NAMES_TYPO, except
+	 * against the same text (a name is the same as itself) */
+	double typo = ((a->flags | b->flags) & KITH_NAMES_F_TYPO) &&
+			      !(a->latin_h == b->latin_h && strcmp(a->text, b->text) == 0)
+			  ? KITH_NAMES_TYPO
+			  : 1.0;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
 		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
