@@ -59,6 +59,7 @@ static const struct pat inis[] = {
     P("chh", 3, BIT(I_CH)),
     P("d", 0, BIT(I_D)),
     P("dd", 5, BIT(I_TT)),
+    P("dh", 3, BIT(I_D)), /* a personal spelling: "Dhang" */
     P("f", 5, BIT(I_P)),
     P("g", 0, BIT(I_G)),
     P("gg", 5, BIT(I_KK)),
@@ -96,57 +97,35 @@ static const struct pat vows[] = {
     P("A", 3, BIT(V_EO)),
     /* Cyrillic е (scan.c): ㅓ in the usual Russian spellings (Чен for 정), ㅔ, ㅕ, ㅖ */
     PL("E", 0, BIT(V_EO) | BIT(V_E) | BIT(V_YEO) | BIT(V_YE), V_YEO, L50, V_YE, L50, 0, 0),
-    P("O", 0, BIT(V_EO)),
-    P("U", 0, BIT(V_EU)),
-    P("Ui", 0, BIT(V_UI)),
-    P("a", 0, BIT(V_A)),
-    P("ah", 3, BIT(V_A)),
-    PL("ae", 0, BIT(V_AE) | BIT(V_YE), V_YE, L10, 0, 0, 0, 0),
-    P("ai", 3, BIT(V_AE)),
-    P("ay", 5, BIT(V_AE)),
-    PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, L30, V_YE, L30, 0, 0),
-    P("eo", 0, BIT(V_EO)),
-    P("eu", 0, BIT(V_EU)),
-    P("eh", 5, BIT(V_E) | BIT(V_AE)),
-    P("ee", 0, BIT(V_I) | BIT(V_UI)),
-    P("eui", 0, BIT(V_UI)),
-    PL("i", 0, BIT(V_I) | BIT(V_UI), V_UI, L20, 0, 0, 0, 0),
-    P("ie", 5, BIT(V_I)),
+    P("O", 0, BIT(V_EO)), P("U", 0, BIT(V_EU)), P("Ui", 0, BIT(V_UI)), P("a", 0, BIT(V_A)),
+    P("ah", 3, BIT(V_A)), PL("ae", 0, BIT(V_AE) | BIT(V_YE), V_YE, L10, 0, 0, 0, 0), P("ai", 3, BIT(V_AE)),
+    P("ay", 5, BIT(V_AE)), PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, L30, V_YE, L30, 0, 0),
+    P("eo", 0, BIT(V_EO)), P("eou", 3, BIT(V_EO)), /* a personal spelling: "Jeoung" */
+    P("eu", 0, BIT(V_EU)), P("eh", 5, BIT(V_E) | BIT(V_AE)),
+    P("ew", 5, BIT(V_U)), /* a personal spelling: "Chew" */
+    P("ee", 0, BIT(V_I) | BIT(V_UI)), P("eui", 0, BIT(V_UI)),
+    PL("i", 0, BIT(V_I) | BIT(V_UI), V_UI, L20, 0, 0, 0, 0), P("ie", 5, BIT(V_I)),
     PL("o", 0, BIT(V_O) | BIT(V_EO), V_EO, L50, 0, 0, 0, 0),
-    PL("oh", 3, BIT(V_O) | BIT(V_EO), V_EO, L20, 0, 0, 0, 0),
-    P("oo", 0, BIT(V_U)),
-    PL("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO), V_O, L30, V_EO, L20, 0, 0),
-    P("oa", 5, BIT(V_WA)),
-    PL("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE), V_WAE, L20, V_WE, L20, 0, 0),
-    P("oi", 2, BIT(V_OE)),
-    P("oy", 5, BIT(V_OE)),
+    PL("oh", 3, BIT(V_O) | BIT(V_EO), V_EO, L20, 0, 0, 0, 0), P("oo", 0, BIT(V_U)),
+    /* "Koung" for 경 is a personal spelling too (Kim Yeon-koung) */
+    PL("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO) | BIT(V_YEO), V_O, L30, V_EO, L20, V_YEO, L20),
+    P("oa", 5, BIT(V_WA)), PL("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE), V_WAE, L20, V_WE, L20, 0, 0),
+    P("oi", 2, BIT(V_OE)), P("oy", 5, BIT(V_OE)),
     PL("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO), V_EU, L35, V_EO, L25, 0, 0),
     PL("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU), V_U, L20, V_EU, L20, 0, 0),
-    PL("ui", 0, BIT(V_UI) | BIT(V_WI), V_WI, L30, 0, 0, 0, 0),
-    P("wa", 0, BIT(V_WA)),
-    PL("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE), V_WAE, L30, V_OE, L50, 0, 0),
-    P("wo", 0, BIT(V_WO)),
-    P("wO", 0, BIT(V_WO)),
-    P("wE", 0, BIT(V_OE) | BIT(V_WE) | BIT(V_WAE)), /* Cyrillic ве: Чхве is 최 */
-    PL("wu", 3, BIT(V_U) | BIT(V_WO), V_WO, L50, 0, 0, 0, 0),
-    P("wi", 0, BIT(V_WI)),
-    P("wae", 0, BIT(V_WAE)),
-    P("weo", 0, BIT(V_WO)),
-    P("woo", 1, BIT(V_U)),
-    P("wee", 5, BIT(V_WI)),
-    PL("y", 10, BIT(V_I) | BIT(V_EU), V_EU, L30, 0, 0, 0, 0),
-    P("ya", 0, BIT(V_YA)),
-    P("yO", 0, BIT(V_YEO)),
-    P("yA", 3, BIT(V_YEO)),
-    PL("yo", 0, BIT(V_YO) | BIT(V_YEO), V_YEO, L30, 0, 0, 0, 0),
+    PL("ui", 0, BIT(V_UI) | BIT(V_WI), V_WI, L30, 0, 0, 0, 0), P("wa", 0, BIT(V_WA)),
+    PL("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE), V_WAE, L30, V_OE, L50, 0, 0), P("wo", 0, BIT(V_WO)),
+    P("wO", 0, BIT(V_WO)), P("wE", 0, BIT(V_OE) | BIT(V_WE) | BIT(V_WAE)), /* Cyrillic ве: Чхве is 최 */
+    PL("wu", 3, BIT(V_U) | BIT(V_WO), V_WO, L50, 0, 0, 0, 0), P("wi", 0, BIT(V_WI)), P("wae", 0, BIT(V_WAE)),
+    P("weo", 0, BIT(V_WO)), P("woo", 1, BIT(V_U)), P("wee", 5, BIT(V_WI)),
+    PL("y", 10, BIT(V_I) | BIT(V_EU), V_EU, L30, 0, 0, 0, 0), P("ya", 0, BIT(V_YA)), P("yO", 0, BIT(V_YEO)),
+    P("yA", 3, BIT(V_YEO)), PL("yo", 0, BIT(V_YO) | BIT(V_YEO), V_YEO, L30, 0, 0, 0, 0),
     PL("yu", 0, BIT(V_YU) | BIT(V_YEO), V_YEO, L20, 0, 0, 0, 0),
     PL("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E), V_YAE, L30, V_E, L20, 0, 0),
-    PL("yi", 3, BIT(V_I) | BIT(V_UI), V_UI, L50, 0, 0, 0, 0),
-    P("yae", 0, BIT(V_YAE)),
-    P("yeo", 0, BIT(V_YEO)),
-    P("you", 3, BIT(V_YU) | BIT(V_YEO)),
-    P("yoo", 0, BIT(V_YU)),
+    PL("yi", 3, BIT(V_I) | BIT(V_UI), V_UI, L50, 0, 0, 0, 0), P("yae", 0, BIT(V_YAE)),
+    P("yeo", 0, BIT(V_YEO)), P("you", 3, BIT(V_YU) | BIT(V_YEO)), P("yoo", 0, BIT(V_YU)),
     PL("yuh", 3, BIT(V_YEO) | BIT(V_YU), V_YU, L20, 0, 0, 0, 0),
+    PL("yue", 5, BIT(V_YO) | BIT(V_YEO), V_YEO, L50, 0, 0, 0, 0), /* a personal spelling: "Yueng" */
 };
 
 /* A final letter stands for every final pronounced so (the romanization of
@@ -185,13 +164,13 @@ static const struct pat fins[] = {
 /* For each first character, the [start, end) of its entries in the table
  * above (kept in step by latin_tables_ok(), run by the unit test). */
 static const uint8_t inis_at[128][2] = {
-    ['N'] = {0, 1},   ['b'] = {1, 3},	['c'] = {3, 7},	  ['d'] = {7, 9},   ['f'] = {9, 10},
-    ['g'] = {10, 13}, ['h'] = {13, 14}, ['j'] = {14, 16}, ['k'] = {16, 20}, ['l'] = {20, 21},
-    ['m'] = {21, 22}, ['n'] = {22, 23}, ['p'] = {23, 27}, ['r'] = {27, 29}, ['s'] = {29, 32},
-    ['t'] = {32, 38}, ['v'] = {38, 39}, ['z'] = {39, 40}};
+    ['N'] = {0, 1},   ['b'] = {1, 3},	['c'] = {3, 7},	  ['d'] = {7, 10},  ['f'] = {10, 11},
+    ['g'] = {11, 14}, ['h'] = {14, 15}, ['j'] = {15, 17}, ['k'] = {17, 21}, ['l'] = {21, 22},
+    ['m'] = {22, 23}, ['n'] = {23, 24}, ['p'] = {24, 28}, ['r'] = {28, 30}, ['s'] = {30, 33},
+    ['t'] = {33, 39}, ['v'] = {39, 40}, ['z'] = {40, 41}};
 static const uint8_t vows_at[128][2] = {
-    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},   ['a'] = {5, 10}, ['e'] = {10, 16},
-    ['i'] = {16, 18}, ['o'] = {18, 26}, ['u'] = {26, 29}, ['w'] = {29, 40}, ['y'] = {40, 53}};
+    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},   ['a'] = {5, 10}, ['e'] = {10, 18},
+    ['i'] = {18, 20}, ['o'] = {20, 28}, ['u'] = {28, 31}, ['w'] = {31, 42}, ['y'] = {42, 56}};
 static const uint8_t fins_at[128][2] = {
     ['N'] = {0, 1},  ['b'] = {1, 2},   ['c'] = {2, 4},	 ['g'] = {4, 5},   ['k'] = {5, 6},  ['l'] = {6, 9},
     ['m'] = {9, 12}, ['n'] = {12, 16}, ['p'] = {16, 17}, ['r'] = {17, 19}, ['t'] = {19, 20}};
