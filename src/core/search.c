@@ -155,8 +155,11 @@ static int build_postings(struct kith_search *s)
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
 		for (size_t j = 0; j < nk; j++)
 			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
-		/* the words of a Korean name too (those of another name are its keys) */
-		if (s->e[i].enc.n_syl > 0) {
+		/* the words of a name read as Korean only in part or without a
+		 * surname ("Nguyen Thi Lan", "Somchai Jaidee": those of a name that
+		 * is not Korean are its keys already), for a query of one of them */
+		const struct kith_name *en = &s->e[i].enc;
+		if (en->n_syl > 0 && ((en->flags & KITH_NAMES_F_PARTIAL) || en->n_sur == 0)) {
 			nk = kith_names_word_keys(&s->e[i].enc, keys);
 			for (size_t j = 0; j < nk; j++)
 				s->post[k++] = (struct posting){keys[j], (uint32_t)i};

@@ -1125,9 +1125,14 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		if (q->flags & KITH_NAMES_F_AMBIG)
 			keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? 0 : q->alt_rot);
 	}
-	nk = kith_names_word_keys(q, k);
-	for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
-		keys[n++] = k[i];
+	/* the words, for a query that is not a Korean name with a surname (a
+	 * Korean one is reached by its blocking keys; "kim" would reach a fifth
+	 * of a vault) */
+	if (korean(q) && (q->n_sur == 0 || (q->flags & KITH_NAMES_F_PARTIAL))) {
+		nk = kith_names_word_keys(q, k);
+		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
+			keys[n++] = k[i];
+	}
 	/* no key twice */
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
