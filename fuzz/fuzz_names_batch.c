@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *s = (const char *)data;
 	for (int op = KITH_NAMES_BATCH_COMPARE; op <= KITH_NAMES_BATCH_READ; op++) {
 		for (int json = 0; json < 2; json++) {
-			struct kith_names_batch_opts o = {(enum kith_names_batch_op)op, KITH_NAMES_MR, op == 1 && !json,
-							  json, 3, "fuzz"};
+			struct kith_names_batch_opts o = {
+			    (enum kith_names_batch_op)op, KITH_NAMES_MR, op == 1 && !json, json, 3, "fuzz"};
 			struct kith_sbuf out = KITH_SBUF_INIT;
 			if (kith_sbuf_adds(&out, "x"))
 				abort();

@@ -63,7 +63,7 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	int best = -128;
 	for (uint32_t im = x->ini; im; im &= im - 1)
 		for (uint32_t vm = x->vow; vm; vm &= vm - 1)
-			for (uint32_t fm = x->fin; fm; fm &= fm - 1) {
+			for (uint32_t fm = jamo_name_fins(x->fin); fm; fm &= fm - 1) {
 				unsigned sy =
 				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
 					     (unsigned)__builtin_ctz(fm));
