@@ -2,18 +2,22 @@
  * search — ranked name search over a vault's cases.
  *
  * The index holds one entry per (case, name): the name as given and every
- * other name, each pre-encoded by the names engine. A query is encoded once
- * and scored against every entry with kith_names_query_score (a partial query
- * — a surname or a given name alone — is scored as such); each case keeps its
- * best entry. A whole name (surname and given name) is scored against the
- * entries that share one of its blocking keys (the names engine promises that
- * two spellings of one name share one) and, when none of those is a spelling
- * of it, also against the names of its surname (near misses: a typo in every
- * syllable shares no key); a surname alone against the entries of that
- * surname; anything else (a given name alone, a name the engine reads
- * only in part), or a key so common that it reaches a third of the index, by
- * a linear pass over every entry, on every core (KITH_THREADS caps how many),
- * each thread on its own run of cases. Only the best `limit` hits are ordered.
+ * other name, each pre-encoded by the names engine. A query with a digit is a
+ * case number and is matched on the refs only (the ref itself first, then
+ * refs that contain it). A name query is encoded once and scored with
+ * kith_names_query_score (a partial query — a surname, a given name, a
+ * surname and the start of a given name, a word of a name that is not Korean
+ * — is scored as such); each case keeps its best entry. A query is scored
+ * against the entries that share one of its query keys (kith_names_query_keys:
+ * the blocking keys, which two spellings of one name share, the key of the
+ * query as a given name alone, the words of a query read without a surname)
+ * and, when none of those is a spelling of it, also against the names of its
+ * surname (near misses: a typo in every syllable shares no key); a surname
+ * alone against the entries of that surname; a query with no key, or keys so
+ * common that they reach a third of the index, by a linear pass over every
+ * entry, on every core (KITH_THREADS caps how many), each thread on its own
+ * run of cases. Every case above the floor is counted (the true total); only
+ * the best offset + limit hits are ordered, and the page from offset returned.
  * The index is rebuilt when the vault's generation changes.
  */
 #include "core/search.h"
