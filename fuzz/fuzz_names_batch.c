@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "names/batch.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -17,8 +17,8 @@
 
 #include <stddef.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "names/names.h"
 
 enum kith_names_batch_op {

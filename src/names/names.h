@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 
 #define KITH_NAMES_MAX_KEYS 8	  /* blocking keys per name, at most */
 #define KITH_NAMES_MAX_QKEYS 18	  /* keys of a query, at most (kith_names_query_keys) */
