@@ -150,4 +150,42 @@ expect 2 "--batch with a name too" -- n keys Kim --batch "$T/names.txt"
 expect 0 "names compare --help mentions --batch" -- n compare --help
 has "$T/out" "--batch FILE" "help lists --batch"
 
+# --- search (issue 13): partial names, other scripts, case numbers, a true total and paging
+V=$T/v.kith
+printf 'search words\n' >"$T/pass"
+k() { "$KITH" "$@" --vault "$V" --passphrase-file "$T/pass"; }
+expect 0 "init a vault" -- "$KITH" init --vault "$V" --passphrase-file "$T/pass" --kdf test
+{
+  for s in 미 선 순 영 옥 정 숙 희 은 주; do for g in 민 수 지 현 경 진 혜 연 아 서; do
+    printf '{"person": {"name": "김%s%s", "sex": "female"}}\n' "$s" "$g"
+  done; done
+  printf '{"person": {"name": "리명심", "sex": "female"}}\n'
+  printf '{"person": {"name": "Nguyen Thi Lan", "sex": "female"}}\n'
+  printf '{"person": {"name": "李顺姬", "sex": "female"}}\n'
+} >"$T/many.jsonl"
+expect 0 "import 103 cases" -- k import "$T/many.jsonl"
+expect 0 "search a common surname" -- k search Kim --limit 20
+has "$T/out" "^\(1-20 of 100\)$" "the true total (100), not the page size"
+expect 0 "the next page" -- k search Kim --limit 20 --offset 20
+has "$T/out" "^\(21-40 of 100\)$" "--offset pages"
+expect 0 "past the end" -- k search Kim --offset 500
+has "$T/out" "no results past 500: 100 in all" "says there is nothing past the end"
+expect 0 "search --json" -- k search Kim --json --limit 5
+has "$T/out" '"total": 100' "JSON carries the total"
+expect 2 "a bad offset" -- k search Kim --offset -1
+expect 0 "a given name alone" -- k search "Myong Sim"
+first=$(head -1 "$T/out"); case "$first" in *리명심*) ok "Myong Sim finds 리명심 first";; *) bad "Myong Sim: $first";; esac
+expect 0 "a word of a foreign name" -- k search "Nguyen Lan"
+has "$T/out" "Nguyen Thi Lan" "Nguyen Lan finds Nguyen Thi Lan"
+expect 0 "pinyin" -- k search "Li Shunji"
+first=$(head -1 "$T/out"); case "$first" in *李顺姬*) ok "Li Shunji finds 李顺姬 first";; *) bad "Li Shunji: $first";; esac
+expect 0 "Cyrillic" -- k search "Ли Мён Сим"
+first=$(head -1 "$T/out"); case "$first" in *리명심*) ok "Ли Мён Сим finds 리명심 first";; *) bad "Cyrillic: $first";; esac
+ref=$(k search "Myong Sim" --json | grep -m1 '"ref"' | sed 's/.*"ref": "\([^"]*\)".*/\1/')
+expect 0 "a case number" -- k search "$ref"
+first=$(head -1 "$T/out"); case "$first" in *"$ref"*리명심*) ok "the ref finds its case first";; *) bad "ref $ref: $first";; esac
+hasnt "$T/out" "^0\.[0-8]" "no other person at a partial score"
+expect 0 "a case number that does not exist" -- k search "R9999999"
+has "$T/err" "no case matches" "no case, rather than another person at 68%"
+
 finish
