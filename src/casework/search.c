@@ -72,6 +72,7 @@ struct kith_search {
 	size_t n_hits;
 	unsigned threads;
 	size_t parallel_from; /* entries */
+	double factor;	      /* scores of this query are multiplied by it (1; less for a typo undone) */
 };
 
 /* One thread's share of a query: entries [lo, hi), whole cases only. */
@@ -251,6 +252,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	 * the threaded path on a small vault */
 	env = getenv("KITH_SEARCH_PARALLEL_FROM");
 	s->parallel_from = env && atol(env) > 0 ? (size_t)atol(env) : PARALLEL_FROM;
+	s->factor = 1.0;
 	int rc = build(s, err);
 	if (rc) {
 		free(s);
@@ -263,7 +265,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = kith_names_query_score(q, &s->e[i].enc);
+		double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -328,7 +330,7 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 			if (s->stamp[i] == s->query_no)
 				continue;
 			s->stamp[i] = s->query_no;
-			double sc = kith_names_query_score(q, &s->e[i].enc);
+			double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
 			size_t r = s->e[i].rec;
 			if (sc > s->best[r]) {
 				s->best[r] = sc;
@@ -343,7 +345,9 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 
 /* Scores the entries the query's keys reach (see the top of the file); 0
  * when the query must be scored against every entry instead. */
-static int scan_keyed(struct kith_search *s, const struct kith_name *q)
+/* near: also the names of the query's surname when its keys find no
+ * spelling of it (the typo variants skip that: it is the costly part). */
+static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near)
 {
 	uint64_t keys[KITH_NAMES_MAX_QKEYS + 1];
 	size_t nk = 0;
@@ -369,8 +373,8 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 	/* No spelling of the whole name: near misses (a typo in every syllable
 	 * shares no key of the name) are looked for among the names of the same
 	 * surname, and by the linear pass when the surname is not known. */
-	if (!sk)
-		return 0;
+	if (!sk || !near)
+		return near ? 0 : 1;
 	return score_postings(s, q, &sk, 1) >= 0;
 }
 
@@ -422,6 +426,79 @@ static int ref_match(const char *ref, const char *q, size_t len)
 	return 0;
 }
 
+#define TYPO_MAX_LEN 40 /* bytes: a longer romanized query is not tried with typos undone */
+
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Scores one variant of the query through its keys only (no linear pass). */
+static void score_variant(struct kith_search *s, const char *v, size_t n)
+{
+	struct kith_name q;
+	/* (a surname alone would reach a fifth of a vault, for every variant) */
+	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 && !(q.flags & KITH_NAMES_F_SURONLY))
+		(void)scan_keyed(s, &q, 0);
+	sodium_memzero(&q, sizeof q);
+}
+
+/* A romanized query that meets no name: the query with one typo undone — two
+ * neighbouring letters swapped back, a letter dropped, a vowel or n, g, h
+ * put back — each scored through its keys at KITH_NAMES_TYPO of its score
+ * (names.h), so that a typo costs less than another syllable. ASCII names
+ * only; at most TYPO_MAX_LEN bytes. */
+static void score_typos(struct kith_search *s, const char *query, size_t len)
+{
+	if (len > TYPO_MAX_LEN)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		char c = query[i];
+		if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
+			return;
+	}
+	static const char put[] = "aeiouyngh";
+	char v[TYPO_MAX_LEN + 2];
+	s->factor = KITH_NAMES_TYPO;
+	for (size_t i = 0; i < len; i++) {
+		if (!is_letter(query[i]))
+			continue;
+		/* swapped back */
+		if (i + 1 < len && is_letter(query[i + 1]) && query[i] != query[i + 1]) {
+			memcpy(v, query, len);
+			v[i] = query[i + 1];
+			v[i + 1] = query[i];
+			score_variant(s, v, len);
+		}
+		/* dropped (a letter typed twice, or one too many) */
+		memcpy(v, query, i);
+		memcpy(v + i, query + i + 1, len - i - 1);
+		score_variant(s, v, len - 1);
+	}
+	/* put back, inside or at the end of a word */
+	for (size_t i = 1; i <= len; i++) {
+		if (!is_letter(query[i - 1]))
+			continue;
+		for (const char *p = put; *p; p++) {
+			memcpy(v, query, i);
+			v[i] = *p;
+			memcpy(v + i + 1, query + i, len - i);
+			score_variant(s, v, len + 1);
+		}
+	}
+	sodium_memzero(v, sizeof v);
+	s->factor = 1.0;
+}
+
+/* The best score of this query so far. */
+static double top_score(const struct kith_search *s)
+{
+	double top = 0;
+	for (size_t i = 0; i < s->n_cases; i++)
+		top = s->best[i] > top ? s->best[i] : top;
+	return top;
+}
+
 int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		      const struct kith_search_opts *opts, struct kith_search_result *res,
 		      struct kith_err *err)
@@ -462,9 +539,14 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 					     err->msg[0] ? err->msg : "the query is not a name");
 			return rc;
 		}
-		if (!scan_keyed(s, &q))
+		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
+		int latin =
+		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
+		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;
 		sodium_memzero(&q, sizeof q);
+		if (latin && !suronly && top_score(s) < kith_names_same_threshold())
+			score_typos(s, query, len);
 	}
 	/* The best offset + limit hits are kept, in order, by insertion (a
 	 * common surname alone can match a fifth of the cases); past TOPK_MAX

@@ -234,9 +234,16 @@ static void test_issue13_finds(void **state)
 	assert_string_equal(first(s, "金順姬", &n), "김순희");
 	assert_string_equal(first(s, "\xEF\xBC\xA2\xEF\xBD\x81\xEF\xBD\x8E\xEF\xBD\x87 Mi Sun", &n),
 			    "방미선");
-	/* typos */
+	/* typos: undone in the reading, or by the search when nothing else matches */
 	assert_string_equal(first(s, "Bang Mi Snu", &n), "방미선");
 	assert_string_equal(first(s, "Ri MyongS im", &n), "리명심");
+	assert_string_equal(first(s, "Bang Mi Sn", &n), "방미선");   /* a letter dropped */
+	assert_string_equal(first(s, "Bnag Mi Sun", &n), "방미선");  /* swapped */
+	assert_string_equal(first(s, "Bang Mii Sun", &n), "방미선"); /* doubled */
+	assert_string_equal(first(s, "Choi Eun-jo", &n), "최은주");  /* an o put back: Eun-joo */
+	const struct kith_search_hit *th;
+	assert_int_equal(kith_search_run(s, "Bang Mi Sn", 10, 0, 0, &th, &n, &err), 0);
+	assert_true(n >= 1 && th[0].score <= 0.92 && th[0].score >= 0.8); /* a typo costs, a little */
 	kith_search_free(s);
 }
 
