@@ -331,8 +331,9 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 			tp->n++;
 			tp->top1 += (size_t)(n > 0 && strcmp(hits[0].view->ref, want) == 0);
 			if (verbose && !(n > 0 && strcmp(hits[0].view->ref, want) == 0))
-				printf("    typo miss %s [%s]: first %s (%.3f) %s\n", r->id, q, n ? hits[0].view->ref : "-",
-				       n ? hits[0].score : 0.0, n ? hits[0].name : "");
+				printf("    typo miss %s [%s]: first %s (%.3f) %s\n", r->id, q,
+				       n ? hits[0].view->ref : "-", n ? hits[0].score : 0.0,
+				       n ? hits[0].name : "");
 		}
 	}
 	printf("  other cases scoring >= %.2f (the same-name threshold): %.3f per query; %zu of %zu queries "
