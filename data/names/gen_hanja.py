@@ -10,7 +10,7 @@ Unihan_Variants.txt, fields kHangul, kMandarin, kTraditionalVariant; on Debian
 they are in the package unicode-data (/usr/share/unicode/). Licence: the
 Unicode License v3 (permissive; the notice is in data/names/README.md).
 Run from the repository root:
-    python3 data/names/gen_hanja.py > src/names/hanja.c
+    python3 data/names/gen_hanja.py > src/names/hanja.c && scripts/format
 """
 import bz2
 import unicodedata
