@@ -73,6 +73,7 @@ struct kith_search {
 	unsigned threads;
 	size_t parallel_from; /* entries */
 	double factor;	      /* scores of this query are multiplied by it (1; less for a typo undone) */
+	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 };
 
 /* One thread's share of a query: entries [lo, hi), whole cases only. */
@@ -253,6 +254,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	env = getenv("KITH_SEARCH_PARALLEL_FROM");
 	s->parallel_from = env && atol(env) > 0 ? (size_t)atol(env) : PARALLEL_FROM;
 	s->factor = 1.0;
+	s->post_cap = SIZE_MAX;
 	int rc = build(s, err);
 	if (rc) {
 		free(s);
@@ -321,7 +323,7 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 		first[j] = postings_of(s, keys[j], &count[j]);
 		total += count[j];
 	}
-	if (total > s->n / 3 + 64)
+	if (total > s->n / 3 + 64 || total > s->post_cap)
 		return -1; /* a key that common: the linear pass on every core is faster */
 	double top = 0;
 	for (size_t j = 0; j < nk; j++) {
@@ -426,7 +428,8 @@ static int ref_match(const char *ref, const char *q, size_t len)
 	return 0;
 }
 
-#define TYPO_MAX_LEN 40 /* bytes: a longer romanized query is not tried with typos undone */
+#define TYPO_MAX_LEN 40	   /* bytes: a longer romanized query is not tried with typos undone */
+#define TYPO_POSTINGS 1024 /* postings a typo variant may reach */
 
 static int is_letter(char c)
 {
@@ -460,6 +463,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	static const char put[] = "aeiouyngh";
 	char v[TYPO_MAX_LEN + 2];
 	s->factor = KITH_NAMES_TYPO;
+	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
 		if (!is_letter(query[i]))
 			continue;
@@ -488,6 +492,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	}
 	sodium_memzero(v, sizeof v);
 	s->factor = 1.0;
+	s->post_cap = SIZE_MAX;
 }
 
 /* The best score of this query so far. */
