@@ -76,6 +76,8 @@ int kith_cmd_list(int argc, char **argv)
 	else if (!a.json)
 		fprintf(stderr, "%zu %s%s\n", n, a.kind, n == 1 ? "" : "s");
 	json_decref(arr);
+	if (!code)
+		code = kith_cli_damage_exit(v);
 	kith_vault_close(v);
 	return code;
 }

@@ -96,6 +96,8 @@ int kith_cmd_search(int argc, char **argv)
 			fprintf(stderr, "no case matches\n");
 	}
 	kith_search_free(s);
+	if (!code)
+		code = kith_cli_damage_exit(v);
 	kith_vault_close(v);
 	return code;
 }

@@ -286,7 +286,19 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 	return KITH_OK;
 }
 
+static int store_open(struct kith_store **out, const char *path, int exclusive, struct kith_err *err);
+
 int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	return store_open(out, path, 0, err);
+}
+
+int kith_store_open_exclusive(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	return store_open(out, path, 1, err);
+}
+
+static int store_open(struct kith_store **out, const char *path, int exclusive, struct kith_err *err)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
@@ -300,6 +312,10 @@ int kith_store_open(struct kith_store **out, const char *path, struct kith_err *
 	int rc = connect(&db, path, err);
 	if (rc)
 		return rc;
+	/* exclusive before the first read: the WAL index lives in this
+	 * process's heap, no -shm is created or grown */
+	if (exclusive && (rc = exec(db, "PRAGMA locking_mode = EXCLUSIVE", "locking the vault", err)))
+		goto fail;
 	long long app = 0, version = 0;
 	if ((rc = pragma_int(db, "PRAGMA application_id", &app, err)))
 		goto fail;

@@ -91,6 +91,12 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
  */
 int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
 
+/* The same, holding the file exclusively from the first read (SQLite keeps
+ * the WAL index in this process's memory): opens a vault whose -shm cannot
+ * be created or grown (a full disk), as long as no other process has it
+ * open (else KITH_E_DB, busy). */
+int kith_store_open_exclusive(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
+
 /* Closes (rolls back an open transaction). NULL allowed. */
 void kith_store_close(struct kith_store *s);
 

@@ -1667,6 +1667,8 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	uint8_t mn[KITH_CRYPTO_NONCE_BYTES], mb[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t dn[KITH_CRYPTO_NONCE_BYTES], db[KITH_CRYPTO_SLOT_BOX_BYTES];
 	int rc = kith_store_open(&v->store, path, err);
+	if (rc == KITH_E_IO) /* a full disk (no room for -shm): duress must still work */
+		rc = kith_store_open_exclusive(&v->store, path, err);
 	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)) ||
 	    (rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
@@ -1723,9 +1725,9 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	sodium_memzero(mb, sizeof mb);
 	sodium_memzero(db, sizeof db);
 	kith_crypto_keys_device_id(v->keys, v->device_hex);
+	/* v->data_version was read before anything else: a commit by another
+	 * process while the index was read makes the next check read it again */
 	if ((rc = index_all(v, progress, progress_arg, err)))
-		goto fail;
-	if ((rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
 	v->generation = 1;
 	*out = v;
@@ -1965,6 +1967,8 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 	struct kith_store_slot *old = NULL;
 	size_t nold = 0;
 	int rc = kith_store_open(&s, path, err);
+	if (rc == KITH_E_IO) /* a full disk: SQLite cannot size its shared memory file */
+		rc = kith_store_open_exclusive(&s, path, err);
 	if (rc)
 		return rc;
 	rc = slots_before(s, &old, &nold, err);
