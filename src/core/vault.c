@@ -1187,7 +1187,12 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 	 * "out of memory" later. */
 	json_error_t jerr;
 	json_t *parsed = json_loadb(j->view.body, j->view.body_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!parsed || !json_is_object(parsed)) {
+	/* ... and hold to its kind's schema, as it did when it was written: every
+	 * reader (export, linkage, tracing) may rely on the schema */
+	struct kith_err verr;
+	int invalid = parsed && kith_record_kind_valid(j->view.kind) &&
+		      kith_record_validate(j->view.kind, parsed, &verr) == KITH_E_INVALID;
+	if (!parsed || !json_is_object(parsed) || invalid) {
 		int oom = !parsed && json_error_code(&jerr) == json_error_out_of_memory;
 		json_decref(parsed);
 		kith_wipe_free(j->mem, j->mem_len);
