@@ -285,7 +285,8 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 			"kith: warning: %zu device%s in the file %s not enrolled by the organization key: "
 			"%s records are reported as damaged\n",
 			info.devices_refused, info.devices_refused == 1 ? "" : "s",
-			info.devices_refused == 1 ? "is" : "are", info.devices_refused == 1 ? "its" : "their");
+			info.devices_refused == 1 ? "is" : "are",
+			info.devices_refused == 1 ? "its" : "their");
 	if (info.devices_trusted)
 		fprintf(stderr,
 			"kith: note: device enrolment is now signed by the organization key; the %zu other "

@@ -83,16 +83,18 @@ int kith_cmd_recover(int argc, char **argv)
 		rc = kith_vault_recover_report(path, key, kp, kl, np, nl, &rep, &err);
 	int code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	if (!rc && rep.kdf_raised)
-		fprintf(stderr,
-			"kith: warning: the vault header asked for a weaker key derivation (%s) than the "
-			"organization key backup (%s): the header was changed, or the vault is older than its "
-			"backup; the new passphrase is derived at %s\n",
-			rep.header_kdf, rep.kdf, rep.kdf);
+		fprintf(
+		    stderr,
+		    "kith: warning: the vault header asked for a weaker key derivation (%s) than the "
+		    "organization key backup (%s): the header was changed, or the vault is older than its "
+		    "backup; the new passphrase is derived at %s\n",
+		    rep.header_kdf, rep.kdf, rep.kdf);
 	if (!rc && rep.devices_trusted)
-		fprintf(stderr,
-			"kith: note: no device enrolment in this vault was signed (a vault from before signed "
-			"enrolment): the %zu devices it holds are now signed as found\n",
-			rep.devices_trusted);
+		fprintf(
+		    stderr,
+		    "kith: note: no device enrolment in this vault was signed (a vault from before signed "
+		    "enrolment): the %zu devices it holds are now signed as found\n",
+		    rep.devices_trusted);
 	if (!rc)
 		printf(
 		    "recovered: this device has new keys; records sealed to the organization are readable\n");

@@ -37,7 +37,7 @@ struct kith_crypto_key {
 
 struct kith_crypto_org {
 	uint8_t pk[KITH_CRYPTO_PK_BYTES];
-	uint8_t *sk; /* sodium_malloc(32), read-only */
+	uint8_t *sk;		     /* sodium_malloc(32), read-only */
 	unsigned long long opslimit; /* the backup file's own Argon2id cost (authentic: */
 	size_t memlimit;	     /* other values derive another key and fail) */
 };
@@ -290,7 +290,8 @@ void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on)
 }
 
 static void enrol_message(uint8_t m[sizeof enrol_domain - 1 + 16 + 32 + 32],
-			  const uint8_t vault_id[KITH_CRYPTO_ID_BYTES], const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			  const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			  const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
 			  const uint8_t box_pk[KITH_CRYPTO_PK_BYTES])
 {
 	size_t o = sizeof enrol_domain - 1;
@@ -311,8 +312,10 @@ int kith_crypto_enrol_sign(const struct kith_crypto_keys *k, const uint8_t sign_
 }
 
 int kith_crypto_enrol_verify(const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
-			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES], const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
-			     const uint8_t box_pk[KITH_CRYPTO_PK_BYTES], const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			     const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
 {
 	uint8_t m[sizeof enrol_domain - 1 + 80];
 	enrol_message(m, vault_id, sign_pk, box_pk);

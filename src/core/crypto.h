@@ -223,12 +223,14 @@ int kith_crypto_verify(const uint8_t pk[KITH_CRYPTO_PK_BYTES], const void *m, si
  * box_pk. k must be accessible. KITH_OK, KITH_E_NOTFOUND (k does not hold
  * the organization secret), KITH_E_CRYPTO. */
 int kith_crypto_enrol_sign(const struct kith_crypto_keys *k, const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
-			   const uint8_t box_pk[KITH_CRYPTO_PK_BYTES], uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+			   const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+			   uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
 
 /* KITH_OK when sig is the enrolment of (sign_pk, box_pk) in vault_id by the
  * organization enrolment key org_spk, else KITH_E_CORRUPT. */
 int kith_crypto_enrol_verify(const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
-			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES], const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			     const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
 			     const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
 			     const uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
 

@@ -520,19 +520,20 @@ int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 }
 
 int kith_store_device_put(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
-			  const uint8_t box_pk[KITH_STORE_PK_BYTES], const uint8_t auth[KITH_STORE_AUTH_BYTES],
-			  struct kith_err *err)
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t auth[KITH_STORE_AUTH_BYTES], struct kith_err *err)
 {
 	if (!s->dev_auth) {
-		int rc = exec(s->db, "ALTER TABLE devices ADD COLUMN auth BLOB", "upgrading the devices table",
-			      err);
+		int rc = exec(s->db, "ALTER TABLE devices ADD COLUMN auth BLOB",
+			      "upgrading the devices table", err);
 		if (rc)
 			return rc;
 		s->dev_auth = 1;
 	}
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(
-	    s->db, "INSERT OR REPLACE INTO devices (sign_pk, box_pk, auth) VALUES (?1, ?2, ?3)", -1, &st, NULL);
+	    s->db, "INSERT OR REPLACE INTO devices (sign_pk, box_pk, auth) VALUES (?1, ?2, ?3)", -1, &st,
+	    NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, sign_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 2, box_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
@@ -548,10 +549,11 @@ int kith_store_device_put(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db,
-				    s->dev_auth ? "SELECT sign_pk, box_pk, auth FROM devices ORDER BY sign_pk"
-						: "SELECT sign_pk, box_pk, NULL FROM devices ORDER BY sign_pk",
-				    -1, &st, NULL);
+	int rc =
+	    sqlite3_prepare_v2(s->db,
+			       s->dev_auth ? "SELECT sign_pk, box_pk, auth FROM devices ORDER BY sign_pk"
+					   : "SELECT sign_pk, box_pk, NULL FROM devices ORDER BY sign_pk",
+			       -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "reading the devices", err);
 	struct kith_store_device *a = NULL;
@@ -605,7 +607,8 @@ int kith_store_slots_all(struct kith_store *s, struct kith_store_slot **out, siz
 			size_t nc = cap ? cap * 2 : 4;
 			struct kith_store_slot *na = len < 64 ? realloc(a, nc * sizeof *a) : NULL;
 			if (!na) {
-				r = kith_err_set(err, KITH_E_NOMEM, "slots", "out of memory (or too many slots)");
+				r = kith_err_set(err, KITH_E_NOMEM, "slots",
+						 "out of memory (or too many slots)");
 				break;
 			}
 			a = na;

@@ -63,7 +63,7 @@ struct kith_store_device {
 	uint8_t sign_pk[KITH_STORE_PK_BYTES];
 	uint8_t box_pk[KITH_STORE_PK_BYTES];
 	uint8_t auth[KITH_STORE_AUTH_BYTES]; /* the organization's enrolment signature */
-	int has_auth;			      /* 0: none, or not 64 bytes */
+	int has_auth;			     /* 0: none, or not 64 bytes */
 };
 
 /* A key slot's bytes as stored (for kith_store_shred). */
@@ -136,8 +136,8 @@ int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 /* Enrolls a device with its enrolment signature, or replaces the one it had
  * (an older file gets the auth column first). KITH_OK, KITH_E_DB. */
 int kith_store_device_put(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
-			  const uint8_t box_pk[KITH_STORE_PK_BYTES], const uint8_t auth[KITH_STORE_AUTH_BYTES],
-			  struct kith_err *err) KITH_WUR;
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t auth[KITH_STORE_AUTH_BYTES], struct kith_err *err) KITH_WUR;
 
 /* Every device row, sorted by signing key, with its enrolment signature when
  * it has one (the caller verifies it): *out is malloc'd (free()), *n set.

@@ -262,12 +262,12 @@ struct kith_vault {
 	uint64_t generation;
 	unsigned threads;
 	struct kith_vault_batch *batch;
-	uint64_t data_version;	 /* PRAGMA data_version when the index last matched the file */
-	size_t devices_trusted;	 /* enrolments signed at the upgrade of an older vault */
-	size_t devices_refused;	 /* device rows without a valid enrolment signature */
-	size_t missing;		 /* records the file lists whose rows could not be read */
-	int read_status;	 /* the store error that stopped the scan (0: none) */
-	int dead;		 /* keys destroyed by another process: calls fail with KITH_E_LOCKED */
+	uint64_t data_version;	/* PRAGMA data_version when the index last matched the file */
+	size_t devices_trusted; /* enrolments signed at the upgrade of an older vault */
+	size_t devices_refused; /* device rows without a valid enrolment signature */
+	size_t missing;		/* records the file lists whose rows could not be read */
+	int read_status;	/* the store error that stopped the scan (0: none) */
+	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
 };
 
 struct staged {
@@ -1557,15 +1557,16 @@ static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek,
 			if (!(rc = kith_store_begin(v->store, NULL))) {
 				for (size_t i = 0; i < n && !rc; i++)
 					if (upgrade && !ok[i])
-						rc = enrol_put(v->store, v->keys, d[i].sign_pk, d[i].box_pk, NULL);
+						rc = enrol_put(v->store, v->keys, d[i].sign_pk, d[i].box_pk,
+							       NULL);
 				if (!rc && !self_ok)
-					rc = enrol_put(v->store, v->keys, self, kith_crypto_keys_box_pk(v->keys),
-						       NULL);
+					rc = enrol_put(v->store, v->keys, self,
+						       kith_crypto_keys_box_pk(v->keys), NULL);
 				if (!rc && reseal && kek)
 					rc = kith_crypto_slot_seal_keys(v->keys, kek, nn, nb, NULL);
 				if (!rc && reseal && kek)
-					rc = kith_store_slot_put(v->store, slot_main, nn, sizeof nn, nb, sizeof nb,
-								 NULL);
+					rc = kith_store_slot_put(v->store, slot_main, nn, sizeof nn, nb,
+								 sizeof nb, NULL);
 				if (!rc && !(rc = kith_store_commit(v->store, NULL)))
 					wrote = 1;
 				else
@@ -1821,7 +1822,8 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
 	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig, err)) ||
+	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig,
+					err)) ||
 	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
 		kith_store_close(s);
 		kith_store_remove(path);
@@ -2097,8 +2099,8 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
 	int rc = vault_check(v, err);
 	if (!rc)
-		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len, 0,
-			    NULL, err);
+		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len,
+			    0, NULL, err);
 	stack_wipe();
 	return rc;
 }
@@ -2226,7 +2228,8 @@ int kith_vault_recover_report(const char *path, const char *key_path, const char
 int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
 		       const char *new_pass, size_t new_len, struct kith_err *err)
 {
-	return kith_vault_recover_report(path, key_path, key_pass, key_pass_len, new_pass, new_len, NULL, err);
+	return kith_vault_recover_report(path, key_path, key_pass, key_pass_len, new_pass, new_len, NULL,
+					 err);
 }
 
 /* ------------------------------------------------------------ reading */

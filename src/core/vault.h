@@ -72,13 +72,13 @@ struct kith_vault_info {
 	const char *kdf_name; /* "moderate", ... */
 	unsigned long long opslimit;
 	size_t memlimit;
-	int holds_org_secret; /* 1 in a standalone vault */
-	size_t records;	      /* readable current records, all kinds */
-	size_t rows;	      /* record versions in the file */
-	size_t damaged;	      /* records whose newest row failed verification */
-	size_t unreadable;    /* records this device cannot decrypt */
-	size_t missing;	      /* records the file lists whose rows could not be read (a damaged
-				 file): the vault then refuses writes; never 0 by mistake */
+	int holds_org_secret;	/* 1 in a standalone vault */
+	size_t records;		/* readable current records, all kinds */
+	size_t rows;		/* record versions in the file */
+	size_t damaged;		/* records whose newest row failed verification */
+	size_t unreadable;	/* records this device cannot decrypt */
+	size_t missing;		/* records the file lists whose rows could not be read (a damaged
+				   file): the vault then refuses writes; never 0 by mistake */
 	size_t devices_refused; /* device rows without a valid enrolment signature: their rows
 				   are damaged ("unknown device") */
 	size_t devices_trusted; /* devices whose enrolment this unlock signed while upgrading a vault

@@ -402,8 +402,14 @@ static void test_slots_devices_and_destroy(void **state)
 	memset(id, 0x44, sizeof id);
 	memset(pk, 1, sizeof pk), memset(wo, 2, sizeof wo), memset(wd, 3, sizeof wd);
 	memset(nn, 4, sizeof nn), memset(ct, 5, sizeof ct), memset(sg, 6, sizeof sg);
-	struct kith_store_row row = {.id = {id, 16}, .device = {pk, 32}, .wrap_org = {wo, 80}, .wrap_dev = {wd, 72},
-				     .nonce = {nn, 24}, .ct = {ct, sizeof ct}, .sig = {sg, 64}, .version = 1};
+	struct kith_store_row row = {.id = {id, 16},
+				     .device = {pk, 32},
+				     .wrap_org = {wo, 80},
+				     .wrap_dev = {wd, 72},
+				     .nonce = {nn, 24},
+				     .ct = {ct, sizeof ct},
+				     .sig = {sg, 64},
+				     .version = 1};
 	assert_int_equal(kith_store_begin(s, NULL), KITH_OK);
 	assert_int_equal(kith_store_row_put(s, &row, NULL), KITH_OK);
 	assert_int_equal(kith_store_commit(s, NULL), KITH_OK);

@@ -1029,8 +1029,8 @@ static void put_row(const char *path, struct kith_crypto_keys *k, const uint8_t 
 	free(r.ct);
 }
 
-static void envelope(char *out, size_t cap, const struct kith_crypto_keys *k, const char *kind, const char *ref,
-		     const char *body)
+static void envelope(char *out, size_t cap, const struct kith_crypto_keys *k, const char *kind,
+		     const char *ref, const char *body)
 {
 	char dev[17];
 	kith_crypto_keys_device_id(k, dev);
@@ -1191,11 +1191,11 @@ static void test_hostile_bodies(void **state)
 	kith_vault_close(v);
 	struct kith_crypto_keys *k = own_keys(f->path, PASS);
 	static const char *const bodies[] = {
-	    "{\"person\":{\"name\":\"\\ud800\"},\"ref\":\"C-H-1\"}",	   /* lone surrogate */
+	    "{\"person\":{\"name\":\"\\ud800\"},\"ref\":\"C-H-1\"}",	     /* lone surrogate */
 	    "{\"person\":{\"name\":\"a\"},\"person\":{},\"ref\":\"C-H-2\"}", /* duplicate key */
-	    "{\"n\":1e999999,\"ref\":\"C-H-3\"}",			   /* a number jansson refuses */
-	    "{\"n\":01,\"ref\":\"C-H-4\"}",				   /* not JSON's grammar */
-	    "{\"s\":\"\\u0000\",\"ref\":\"C-H-5\"}",			   /* NUL */
+	    "{\"n\":1e999999,\"ref\":\"C-H-3\"}",			     /* a number jansson refuses */
+	    "{\"n\":01,\"ref\":\"C-H-4\"}",				     /* not JSON's grammar */
+	    "{\"s\":\"\\u0000\",\"ref\":\"C-H-5\"}",			     /* NUL */
 	};
 	char env[1024];
 	uint8_t id[16];
@@ -1504,7 +1504,7 @@ static void test_no_kek_left_in_memory(void **state)
 	assert_int_equal(crypto_pwhash(g, 32, "second pass", 11, h.salt, h.opslimit, h.memlimit, h.alg), 0);
 	for (int i = 0; i < 32; i++)
 		masked[i] = g[i] ^ mask[i];
-	sodium_free(g); /* wipes */
+	sodium_free(g);		/* wipes */
 	sodium_stackzero(4096); /* what crypto_pwhash left in this test's own frames */
 	assert_int_equal(scan_memory(masked, mask), 0);
 }
