@@ -283,6 +283,31 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 				    "the vault file holds triggers or views: refused");
 	if (seen != 0xf)
 		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file lacks its tables");
+	/* and the columns kith reads, in order: a file whose schema text was
+	 * changed is damaged, not a fault of kith ("no such column" later) */
+	static const char *const cols[][2] = {
+	    {"header", "one,format,vault_id,kdf,opslimit,memlimit,alg,salt,org_pk"},
+	    {"slots", "name,nonce,box"},
+	    {"devices", "sign_pk,box_pk"}, /* ",auth" once upgraded */
+	    {"rows", "id,version,device,wrap_org,wrap_dev,nonce,ct,sig"},
+	};
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		rc = sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM pragma_table_info(?1)", -1,
+					&st, NULL);
+		if (rc != SQLITE_OK)
+			return db_fail(db, rc, "reading the schema", err);
+		sqlite3_bind_text(st, 1, cols[i][0], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		const char *got = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		int ok = got && (strcmp(got, cols[i][1]) == 0 ||
+				 (i == 2 && strcmp(got, "sign_pk,box_pk,auth") == 0));
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(db, rc, "reading the schema", err);
+		if (!ok)
+			return kith_err_set(err, KITH_E_CORRUPT, "vault",
+					    "the vault file's %s table is damaged (its columns)", cols[i][0]);
+	}
 	return KITH_OK;
 }
 
