@@ -21,13 +21,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/caseio.h"
-#include "core/crypto.h"
-#include "core/sbuf.h"
-#include "core/search.h"
-#include "core/store.h"
-#include "core/vault.h"
-#include "link/linkvault.h"
+#include "record/caseio.h"
+#include "vault/crypto.h"
+#include "base/sbuf.h"
+#include "casework/search.h"
+#include "vault/store.h"
+#include "vault/vault.h"
+#include "casework/linkvault.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
