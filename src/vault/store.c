@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 10000
+#define BUSY_TIMEOUT_MS KITH_STORE_BUSY_MS
 
 /* Wipes a buffer that held ciphertext of key slots (not secret, but no copy
  * is left in freed memory either). */

@@ -32,6 +32,7 @@
 #define KITH_STORE_PK_BYTES 32
 #define KITH_STORE_AUTH_BYTES 64 /* an enrolment signature */
 #define KITH_STORE_SLOT_MAX 256	 /* largest nonce or box a slot may hold */
+#define KITH_STORE_BUSY_MS 10000 /* how long a statement waits for another connection's lock */
 
 struct kith_store;
 struct kith_store_cursor;

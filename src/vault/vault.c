@@ -1646,6 +1646,7 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 		    kith_store_commit(v->store, NULL))
 			kith_store_rollback(v->store);
 	}
+	kith_store_busy_timeout(v->store, KITH_STORE_BUSY_MS);
 	(void)slots_shred(v->path, old, nold, NULL);
 	sodium_memzero(old, nold * sizeof *old);
 	free(old);

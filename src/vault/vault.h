@@ -180,10 +180,9 @@ int kith_vault_recover_report(const char *path, const char *key_path, const char
  * server calls this before each request, holding its lock exclusively (it
  * changes the index; batches call it themselves). PRAGMA data_version tells
  * whether anything changed; if so the index is read again, whole (views
- * handed out before are invalid, the generation grows). KITH_OK; KITH_E_LOCKED when the keys were destroyed — the vault has
- * then wiped its keys and index, and every later call fails with
- * KITH_E_LOCKED (close it); KITH_E_INVALID (a batch is open); KITH_E_DB,
- * KITH_E_IO, KITH_E_CORRUPT, KITH_E_NOMEM from reading the file.
+ * handed out before are invalid, the generation grows). KITH_OK; KITH_E_LOCKED when the keys were destroyed —
+ * the vault has then wiped its keys and index, and every later call fails with KITH_E_LOCKED (close it);
+ * KITH_E_INVALID (a batch is open); KITH_E_DB, KITH_E_IO, KITH_E_CORRUPT, KITH_E_NOMEM from reading the file.
  */
 int kith_vault_refresh(struct kith_vault *v, struct kith_err *err) KITH_WUR;
 
