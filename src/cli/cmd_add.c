@@ -79,6 +79,8 @@ int kith_cmd_add(int argc, char **argv)
 		b = NULL;
 		if (!(rc == KITH_E_EXISTS && !strcmp(err.where, "concurrent")))
 			break;
+		if ((rc = kith_vault_refresh(v, &err)))
+			break;
 	}
 	if (rc) {
 		kith_err_prefix_where(&err, file);

@@ -1956,6 +1956,27 @@ static int vault_check(struct kith_vault *v, struct kith_err *err)
 	return KITH_OK;
 }
 
+/* The same question without acting on the answer (views stay valid):
+ * KITH_OK when nothing changed, KITH_E_LOCKED when the keys are gone,
+ * KITH_E_EXISTS (where "concurrent") when another process wrote. */
+static int vault_stale(struct kith_vault *v, struct kith_err *err)
+{
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	uint64_t dv = 0;
+	int rc = kith_store_data_version(v->store, &dv, err);
+	if (rc || dv == v->data_version)
+		return rc;
+	int alive = slots_alive(v, err);
+	if (alive < 0)
+		return alive;
+	if (!alive)
+		return kith_err_set(err, KITH_E_LOCKED, "vault",
+				    "the vault's keys were destroyed by another process");
+	return kith_err_set(err, KITH_E_EXISTS, "concurrent",
+			    "the vault was changed by another process: nothing was written; try again");
+}
+
 int kith_vault_refresh(struct kith_vault *v, struct kith_err *err)
 {
 	if (!v)
@@ -2517,7 +2538,8 @@ int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, 
 		return kith_err_set(err, KITH_E_INVALID, "batch", "no vault");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "batch", "a batch is already open");
-	int rc = vault_check(v, err);
+	/* never read again here: the caller may hold views (kith_vault_refresh does) */
+	int rc = vault_stale(v, err);
 	if (rc)
 		return rc;
 	if (v->missing)

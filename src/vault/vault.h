@@ -6,7 +6,8 @@
  * Ownership (the whole API): a struct kith_vault owns every key, every
  * decrypted record and every view it hands out. Views (struct kith_record_view,
  * arrays of them, strings in them) are borrowed: valid until the next call that
- * changes the vault (a batch commit, passwd, panic) or kith_vault_close. JSON
+ * changes the vault (a batch commit, even a refused one; passwd; panic;
+ * kith_vault_refresh) or kith_vault_close. JSON
  * handed *to* the vault is borrowed (the vault copies what it keeps); JSON
  * handed *out* by a function whose name ends in _json is a new reference the
  * caller must json_decref. Passphrases are borrowed and never copied outside

@@ -1242,15 +1242,19 @@ static void test_two_writers(void **state)
 	struct kith_vault *a = open_ok(f->path, PASS), *b = open_ok(f->path, PASS);
 	char ra[KITH_VAULT_REF_MAX], rb[KITH_VAULT_REF_MAX], rc1[KITH_VAULT_REF_MAX];
 	add_case(a, "Kang Sun-ok", NULL, ra, NULL);
-	add_case(b, "Kang Sun-ok's sister", NULL, rb, NULL); /* b reads a's case first */
+	struct kith_vault_batch *bb = NULL;
+	struct kith_err err;
+	/* b's index is stale: it refuses to write until it has read the file again */
+	assert_int_equal(kith_vault_batch_begin(b, &bb, &err), KITH_E_EXISTS);
+	assert_string_equal(err.where, "concurrent");
+	assert_int_equal(kith_vault_refresh(b, NULL), KITH_OK);
+	add_case(b, "Kang Sun-ok's sister", NULL, rb, NULL);
 	assert_string_not_equal(ra, rb);
 	assert_int_equal(kith_vault_refresh(a, NULL), KITH_OK);
 	assert_non_null(kith_vault_find(a, "case", rb));
 	assert_int_equal(case_count(a), 2);
 
 	/* b numbers a case, then a writes before b commits */
-	struct kith_vault_batch *bb = NULL;
-	struct kith_err err;
 	assert_int_equal(kith_vault_batch_begin(b, &bb, NULL), KITH_OK);
 	json_t *body = case_body("Third Person", "Musan", NULL);
 	char staged[KITH_VAULT_REF_MAX];
