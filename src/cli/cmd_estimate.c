@@ -75,6 +75,10 @@ static const char *const help =
     "  --lcm-thin N        keep every N-th iteration (default 10)\n"
     "  --lcm-chains N      chains, compared by R-hat (default 4)\n"
     "  --no-lcm            skip the latent-class model\n"
+    "  --het-max SD        strongest person heterogeneity the plausible range\n"
+    "                      considers (sd of the log-odds; default 0.5)\n"
+    "  --no-het            no heterogeneity analysis (the range is the sensitivity\n"
+    "                      and Chao's lower bound)\n"
     "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
     "  --passphrase-file FILE   read the vault passphrase from FILE\n"
     "  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
@@ -98,6 +102,8 @@ enum {
 	OPT_SEED,
 	OPT_THREADS,
 	OPT_LEVEL,
+	OPT_HET_MAX,
+	OPT_NO_HET,
 	OPT_LCM_CLASSES,
 	OPT_LCM_ITER,
 	OPT_LCM_BURNIN,
@@ -356,6 +362,8 @@ int kith_cmd_estimate(int argc, char **argv)
 	    {"lcm-thin", required_argument, 0, OPT_LCM_THIN},
 	    {"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
 	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
+	    {"het-max", required_argument, 0, OPT_HET_MAX},
+	    {"no-het", no_argument, 0, OPT_NO_HET},
 	    {"stratify", required_argument, 0, OPT_STRATIFY},
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {0, 0, 0, 0},
@@ -455,6 +463,14 @@ int kith_cmd_estimate(int argc, char **argv)
 			break;
 		case OPT_NO_LCM:
 			o.no_lcm = 1;
+			break;
+		case OPT_HET_MAX:
+			if (parse_dbl(optarg, 0.05, 2, &d))
+				return kith_cli_usage("estimate", "--het-max takes a number from 0.05 to 2");
+			o.hetero_vmax = d;
+			break;
+		case OPT_NO_HET:
+			o.no_hetero = 1;
 			break;
 		case OPT_STRATIFY:
 			if (!*optarg)

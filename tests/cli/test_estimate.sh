@@ -113,6 +113,28 @@ done
 "$KITH" estimate --boot 0 --no-lcm --max-order 3 "$D/Korea.csv" >/dev/null 2>"$tmp/err"
 check "--max-order 3 on 3 lists exits 1" "[ $? -eq 1 ] && grep -q 'maximum order 3' '$tmp/err'"
 
+# heterogeneity: a simulated population (kith synth --mse-het), the plausible
+# range and the verdict in words; the true N (3000) inside the range
+"$KITH" synth --mse-het "$tmp/het.csv" --people 3000 --seed 3 >"$tmp/het.out"
+check "synth --mse-het exits 0" "[ $? -eq 0 ]"
+check "synth --mse-het: the truth in the comment line" "head -1 '$tmp/het.csv' | grep -q '^# dataset=synth-het seed=3 people=3000 unseen=1465$'"
+check "synth --mse-het: header" "sed -n 2p '$tmp/het.csv' | grep -q '^A,B,C,D,count$'"
+"$KITH" synth --mse-het "$tmp/het.csv" --out "$tmp/x" >/dev/null 2>&1
+check "synth --mse-het with --out is a usage error" "[ $? -eq 2 ]"
+"$KITH" estimate "${Q[@]}" "$tmp/het.csv" >"$tmp/het.txt"
+check "het: plausible range line" "grep -qE '^plausible range: [0-9]+ \(.*\) to [0-9]+ \(.*\)$' '$tmp/het.txt'"
+check "het: the range holds the truth" \
+	"awk '/^plausible range/ { lo = \$3; for (i = 4; i <= NF; i++) if (\$i == \"to\") hi = \$(i + 1) } END { exit !(lo <= 3000 && hi >= 3000) }' '$tmp/het.txt'"
+check "het: the verdict in words" "grep -q '^heterogeneity: The lists cannot tell whether some people are harder to reach' '$tmp/het.txt'"
+"$KITH" estimate "${Q[@]}" --no-het "$tmp/het.csv" >"$tmp/het2.txt"
+check "het: --no-het drops the analysis" "! grep -q '^heterogeneity:' '$tmp/het2.txt'"
+"$KITH" estimate "${Q[@]}" --het-max 3 "$tmp/het.csv" >/dev/null 2>&1
+check "het: --het-max out of range is a usage error" "[ $? -eq 2 ]"
+if command -v jq >/dev/null; then
+	"$KITH" estimate "${Q[@]}" --json "$tmp/het.csv" >"$tmp/het.json"
+	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
+fi
+
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1
