@@ -22,8 +22,8 @@ int main(int argc, char **argv)
 	int seeds = argc > 1 ? atoi(argv[1]) : 20, first = argc > 2 ? atoi(argv[2]) : 1;
 	int in_sens = 0, in_lcm = 0, in_range = 0, shown = 0, cannot = 0, small = 0;
 	double w_range = 0, w_sens = 0, w_lcm = 0, worst_hi = HUGE_VAL, worst_lo = HUGE_VAL;
-	printf("%5s %6s %7s %7s %17s %17s %17s %6s %s\n", "seed", "seen", "Mt", "LCM", "LCM 95%", "sensitivity",
-	       "plausible range", "width", "heterogeneity");
+	printf("%5s %6s %7s %7s %17s %17s %17s %6s %s\n", "seed", "seen", "Mt", "LCM", "LCM 95%",
+	       "sensitivity", "plausible range", "width", "heterogeneity");
 	for (int s = first; s < first + seeds; s++) {
 		struct kith_stats_sim_opts so = {.seed = (uint64_t)s};
 		struct kith_stats_table *t = NULL;
@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	       in_range, seeds, in_sens, seeds, in_lcm, seeds);
 	printf("mean width / truth: plausible range %.1f%% (%.2fx the latent-class interval's %.1f%%, "
 	       "%.2fx the sensitivity range's %.1f%%)\n",
-	       100 * w_range / seeds, w_range / w_lcm, 100 * w_lcm / seeds, w_range / w_sens, 100 * w_sens / seeds);
+	       100 * w_range / seeds, w_range / w_lcm, 100 * w_lcm / seeds, w_range / w_sens,
+	       100 * w_sens / seeds);
 	printf("closest margins: upper end %.3f x truth, truth %.3f x lower end\n", worst_hi, worst_lo);
 	printf("verdicts: shown %d, cannot tell %d, small %d\n", shown, cannot, small);
 	return in_range == seeds ? 0 : 2;

@@ -25,6 +25,7 @@
 #include "core/io.h"
 #include "core/sbuf.h"
 #include "stats/estimate.h"
+#include "stats/summary.h"
 #include "stats/table.h"
 
 int kith_cmd_estimate(int argc, char **argv);
@@ -77,6 +78,7 @@ static const char *const help =
     "  --no-lcm            skip the latent-class model\n"
     "  --het-max SD        strongest person heterogeneity the plausible range\n"
     "                      considers (sd of the log-odds; default 0.5)\n"
+    "  --lang en|ko        language of the summary sentences first (default en)\n"
     "  --no-het            no heterogeneity analysis (the range is the sensitivity\n"
     "                      and Chao's lower bound)\n"
     "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
@@ -104,6 +106,7 @@ enum {
 	OPT_LEVEL,
 	OPT_HET_MAX,
 	OPT_NO_HET,
+	OPT_LANG,
 	OPT_LCM_CLASSES,
 	OPT_LCM_ITER,
 	OPT_LCM_BURNIN,
@@ -185,7 +188,7 @@ static int write_plot(const char *path, const struct kith_estimate_result *r, co
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
-static int print_text(const struct kith_estimate_result *r, const char *heading)
+static int print_text(const struct kith_estimate_result *r, const char *heading, const char *lang)
 {
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	struct kith_err err;
@@ -193,6 +196,10 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 	int rc = KITH_OK;
 	if (heading)
 		rc = kith_sbuf_addf(&sb, "== %s\n", heading);
+	if (!rc)
+		rc = kith_estimate_summary(r, lang, &sb, &err);
+	if (!rc)
+		rc = kith_sbuf_addc(&sb, '\n');
 	if (!rc)
 		rc = kith_estimate_text(r, &sb, &err);
 	if (rc) {
@@ -209,7 +216,7 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 }
 
 static int from_file(const char *path, const struct kith_estimate_opts *o, int json, const char *plot,
-		     struct prog *pg)
+		     const char *lang, struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -230,7 +237,7 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 		ex = rc ? kith_cli_fail(rc, &err) : kith_cli_print_json(j);
 		json_decref(j);
 	} else {
-		ex = print_text(r, NULL);
+		ex = print_text(r, NULL, lang);
 	}
 	if (ex == KITH_EXIT_OK && plot) {
 		char title[160];
@@ -243,7 +250,8 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 }
 
 static int from_vault(const struct kith_cli_vault_args *va, const char *stratify,
-		      const struct kith_estimate_opts *o, int json, const char *plot, struct prog *pg)
+		      const struct kith_estimate_opts *o, int json, const char *plot, const char *lang,
+		      struct prog *pg)
 {
 	if (!kith_cli_estimate_memberships) {
 		fprintf(stderr, "kith estimate: this build cannot read memberships from a vault "
@@ -311,7 +319,7 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			char head[256];
 			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ",
 				 sname);
-			ex = print_text(r, stratify ? head : NULL);
+			ex = print_text(r, stratify ? head : NULL, lang);
 			if (stratify)
 				putchar('\n');
 		}
@@ -364,6 +372,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
 	    {"het-max", required_argument, 0, OPT_HET_MAX},
 	    {"no-het", no_argument, 0, OPT_NO_HET},
+	    {"lang", required_argument, 0, OPT_LANG},
 	    {"stratify", required_argument, 0, OPT_STRATIFY},
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {0, 0, 0, 0},
@@ -372,7 +381,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	struct kith_cli_vault_args va = {0};
 	o.seed = 1234;
 	int json = 0;
-	const char *plot = NULL, *stratify = NULL;
+	const char *plot = NULL, *stratify = NULL, *lang = "en";
 	uint64_t u;
 	double d;
 	kith_cli_getopt_reset();
@@ -472,6 +481,11 @@ int kith_cmd_estimate(int argc, char **argv)
 		case OPT_NO_HET:
 			o.no_hetero = 1;
 			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "en") != 0 && strcmp(optarg, "ko") != 0)
+				return kith_cli_usage("estimate", "--lang takes en or ko");
+			lang = optarg;
+			break;
 		case OPT_STRATIFY:
 			if (!*optarg)
 				return kith_cli_usage("estimate", "--stratify takes a field name");
@@ -496,6 +510,6 @@ int kith_cmd_estimate(int argc, char **argv)
 	o.progress = on_progress;
 	o.pctx = &pg;
 	if (use_vault)
-		return from_vault(&va, stratify, &o, json, plot, &pg);
-	return from_file(argv[optind], &o, json, plot, &pg);
+		return from_vault(&va, stratify, &o, json, plot, lang, &pg);
+	return from_file(argv[optind], &o, json, plot, lang, &pg);
 }

@@ -113,8 +113,8 @@ static int write_mse_het(const char *path, const struct kith_synth_opts *o)
 	unsigned k = kith_stats_table_lists(t);
 	const double *cnt = kith_stats_table_counts(t);
 	if (ok) {
-		fprintf(f.f, "# dataset=synth-het seed=%llu people=%llu unseen=%zu\n", (unsigned long long)o->seed,
-			(unsigned long long)o->people, unseen);
+		fprintf(f.f, "# dataset=synth-het seed=%llu people=%llu unseen=%zu\n",
+			(unsigned long long)o->seed, (unsigned long long)o->people, unseen);
 		for (unsigned j = 0; j < k; j++)
 			fprintf(f.f, "%s,", kith_stats_table_list_name(t, j));
 		fprintf(f.f, "count\n");
@@ -140,16 +140,11 @@ static int write_mse_het(const char *path, const struct kith_synth_opts *o)
 int kith_cmd_synth(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"out", required_argument, 0, 'o'},
-	    {"people", required_argument, 0, 'n'},
-	    {"lists", required_argument, 0, 'k'},
-	    {"seed", required_argument, 0, 's'},
-	    {"families", no_argument, 0, 'f'},
-	    {"cases", required_argument, 0, 'c'},
-	    {"json", no_argument, 0, 'j'},
-	    {"mse-het", required_argument, 0, 'm'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
+	    {"out", required_argument, 0, 'o'},	  {"people", required_argument, 0, 'n'},
+	    {"lists", required_argument, 0, 'k'}, {"seed", required_argument, 0, 's'},
+	    {"families", no_argument, 0, 'f'},	  {"cases", required_argument, 0, 'c'},
+	    {"json", no_argument, 0, 'j'},	  {"mse-het", required_argument, 0, 'm'},
+	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0},
 	};
 	const char *dir = NULL, *cases = NULL, *mse_het = NULL;
 	struct kith_synth_opts o = {.people = 1000, .lists = 4, .seed = 1};
@@ -205,9 +200,10 @@ int kith_cmd_synth(int argc, char **argv)
 	if (optind < argc)
 		return kith_cli_usage("synth", "unexpected argument");
 	if (mse_het)
-		return dir || cases || o.lists < 2 ? kith_cli_usage("synth", "--mse-het takes 2 or more lists "
-								     "and neither --out nor --cases")
-						   : write_mse_het(mse_het, &o);
+		return dir || cases || o.lists < 2
+			   ? kith_cli_usage("synth", "--mse-het takes 2 or more lists "
+						     "and neither --out nor --cases")
+			   : write_mse_het(mse_het, &o);
 	if (!dir && !cases)
 		return kith_cli_usage("synth", "give --out DIR (and/or --cases FILE)");
 	if (dir && mkdir(dir, 0700) != 0 && errno != EEXIST) {

@@ -14,6 +14,7 @@
 #include "stats/loglin.h"
 #include "stats/plot.h"
 #include "stats/select.h"
+#include "stats/summary.h"
 
 struct rows {
 	struct kith_estimate_row *v;
@@ -536,7 +537,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		if (mh) {
 			int mth_ok = 0;
 			for (size_t j = 0; j < rs.n; j++)
-				mth_ok |= strcmp(rs.v[j].name, "Mth Chao") == 0 && rs.v[j].status == KITH_ESTIMATE_OK;
+				mth_ok |= strcmp(rs.v[j].name, "Mth Chao") == 0 &&
+					  rs.v[j].status == KITH_ESTIMATE_OK;
 			if (mth_ok)
 				continue;
 		}
@@ -545,7 +547,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			snprintf(R->range_lo_from, sizeof R->range_lo_from, "%s (lower bound)", r->name);
 		}
 		if (isnan(R->range_hi))
-			R->range_hi = r->n_hat, snprintf(R->range_hi_from, sizeof R->range_hi_from, "%s", r->name);
+			R->range_hi = r->n_hat,
+			snprintf(R->range_hi_from, sizeof R->range_hi_from, "%s", r->name);
 	}
 	if (!o.no_hetero && k <= 10) {
 		struct kith_hetero_opts ho = {.v_max = o.hetero_vmax, .level = o.level};
@@ -682,20 +685,34 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 								      num(h->grid[i].deviance), "ruled_out",
 								      h->grid[i].ruled_out));
 			het = json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o}", "verdict",
-					verdicts[h->verdict], "words_en", en, "words_ko", ko, "sd_not_ruled_out",
-					num(h->v_lo), num(h->v_hi), "upper", num(h->upper), "p_m0_mh", num(h->p_mh),
-					"p_mt_mth", num(h->p_mth), "settings", grid ? grid : json_null());
+					verdicts[h->verdict], "words_en", en, "words_ko", ko,
+					"sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper",
+					num(h->upper), "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth),
+					"settings", grid ? grid : json_null());
 		}
 		range = json_pack("{s:o, s:s, s:o, s:s, s:o}", "low", num(R->range_lo), "low_from",
 				  R->range_lo_from, "high", num(R->range_hi), "high_from", R->range_hi_from,
 				  "heterogeneity", het ? het : json_null());
 	}
-	if (!selected || !sens || !settings || !range)
+	json_t *summary = NULL;
+	{
+		struct kith_sbuf en = KITH_SBUF_INIT, ko = KITH_SBUF_INIT;
+		if (kith_estimate_summary(R, "en", &en, NULL) == KITH_OK &&
+		    kith_estimate_summary(R, "ko", &ko, NULL) == KITH_OK) {
+			en.buf[--en.len] = '\0'; /* the final newline */
+			ko.buf[--ko.len] = '\0';
+			summary = json_pack("{s:s, s:s}", "en", en.buf, "ko", ko.buf);
+		}
+		kith_sbuf_release(&en);
+		kith_sbuf_release(&ko);
+	}
+	if (!selected || !sens || !settings || !range || !summary)
 		goto nomem;
 	if (json_object_set_new(root, "lists", lists) ||
 	    json_object_set_new(root, "observed", num(R->observed)) ||
 	    json_object_set_new(root, "models", models) || json_object_set_new(root, "selected", selected) ||
 	    json_object_set_new(root, "sensitivity", sens) || json_object_set_new(root, "range", range) ||
+	    json_object_set_new(root, "summary", summary) ||
 	    json_object_set_new(root, "settings", settings)) {
 		lists = models = NULL;
 		goto nomem;
@@ -795,8 +812,8 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 	if (!rc && !isnan(R->range_lo)) {
 		char hi[32];
 		fmt(R->range_hi, 0, hi, sizeof hi);
-		rc = kith_sbuf_addf(out, "plausible range: %.0f (%s) to %s (%s)\n", R->range_lo, R->range_lo_from,
-				    hi, R->range_hi_from);
+		rc = kith_sbuf_addf(out, "plausible range: %.0f (%s) to %s (%s)\n", R->range_lo,
+				    R->range_lo_from, hi, R->range_hi_from);
 	}
 	if (!rc && R->hetero_run) {
 		char words[512];

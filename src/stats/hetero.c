@@ -13,6 +13,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "stats/loglin.h"
+#include "stats/summary.h"
 
 /* Darroch's quasi-symmetric term with a fixed coefficient: log E[e^(c e)]
  * for a person effect e ~ Normal(0, s2) on the log-odds of capture. */
@@ -157,7 +158,8 @@ int kith_hetero_fit(const struct kith_stats_table *t, double v, double *n_hat, d
 }
 
 /* The likelihood-ratio p-value of adding Darroch's column to M0 / Mt. */
-static double lr_p(const struct kith_stats_table *t, enum kith_loglin_family base, enum kith_loglin_family het)
+static double lr_p(const struct kith_stats_table *t, enum kith_loglin_family base,
+		   enum kith_loglin_family het)
 {
 	double dev[2];
 	enum kith_loglin_family fam[2] = {base, het};
@@ -190,7 +192,8 @@ int kith_hetero_analyse(const struct kith_stats_table *t, const struct kith_hete
 		return kith_err_set(err, KITH_E_INVALID, NULL, "bad heterogeneity range or level");
 	struct kith_hetero_result R;
 	memset(&R, 0, sizeof R);
-	double step = o.v_max / (KITH_HETERO_MAX_GRID - 1) > 0.05 ? o.v_max / (KITH_HETERO_MAX_GRID - 1) : 0.05;
+	double step =
+	    o.v_max / (KITH_HETERO_MAX_GRID - 1) > 0.05 ? o.v_max / (KITH_HETERO_MAX_GRID - 1) : 0.05;
 	double best = HUGE_VAL;
 	for (double v = 0; v <= o.v_max + 1e-9 && R.n_grid < KITH_HETERO_MAX_GRID; v += step) {
 		struct kith_hetero_setting *s = &R.grid[R.n_grid++];
@@ -243,32 +246,38 @@ void kith_hetero_words(const struct kith_hetero_result *r, const char *lang, cha
 {
 	int ko = lang && strcmp(lang, "ko") == 0;
 	double vmax = r->n_grid ? r->grid[r->n_grid - 1].v : KITH_HETERO_VMAX;
+	char up[48];
+	kith_summary_round(r->upper, 0, lang, up, sizeof up);
 	switch (r->verdict) {
 	case KITH_HETERO_SHOWN:
-		snprintf(buf, size,
-			 ko ? "명단들은 어떤 사람들이 다른 사람들보다 기록되기 어렵다는 것을 보여 줍니다. 이를 "
-			      "무시하는 모형은 너무 적게 셉니다(개인 차이를 넣은 Mt 모형으로는 %.0f명까지)."
-			    : "The lists show that some people are harder to reach than others: models that "
-			      "ignore it count too few (Mt with a person effect allows up to %.0f).",
-			 r->upper);
+		snprintf(
+		    buf, size,
+		    ko ? "명단들은 어떤 사람들이 다른 사람들보다 기록되기 어렵다는 것을 보여 줍니다. 이를 "
+			 "무시하는 모형은 너무 적게 셉니다(개인 차이를 넣은 Mt 모형으로는 %s명까지)."
+		       : "The lists show that some people are harder to reach than others: models that "
+			 "ignore it count too few (Mt with a person effect allows up to %s).",
+		    up);
 		break;
 	case KITH_HETERO_CANNOT_TELL:
-		snprintf(buf, size,
-			 ko ? "명단들로는 어떤 사람들이 다른 사람들보다 기록되기 어려운지 알 수 없습니다. 찾기 쉬운 "
-			      "사람과 어려운 사람의 기록될 가능성이 %.1f배까지 다르다면 전체는 %.0f명까지일 수 "
-			      "있습니다."
-			    : "The lists cannot tell whether some people are harder to reach than others. If the "
-			      "easier and the harder to reach differ by up to %.1f times in their odds of being "
-			      "recorded, the total could be as high as %.0f.",
-			 exp(2 * vmax), r->upper);
+		snprintf(
+		    buf, size,
+		    ko ? "명단들로는 어떤 사람들이 다른 사람들보다 기록되기 어려운지 알 수 없습니다. 찾기 "
+			 "쉬운 "
+			 "사람과 어려운 사람의 기록될 가능성이 %.1f배까지 다르다면 전체는 %s명까지일 수 "
+			 "있습니다."
+		       : "The lists cannot tell whether some people are harder to reach than others. If the "
+			 "easier and the harder to reach differ by up to %.1f times in their odds of being "
+			 "recorded, the total could be as high as %s.",
+		    exp(2 * vmax), up);
 		break;
 	default:
-		snprintf(buf, size,
-			 ko ? "명단들은 사람들 사이의 큰 차이(기록될 가능성 %.1f배 이상)를 배제합니다. 자료가 "
-			      "허용하는 최대는 %.0f명입니다."
-			    : "The lists rule out large differences between people (above %.1f times in their "
-			      "odds of being recorded); they allow up to %.0f.",
-			 exp(2 * r->v_hi), r->upper);
+		snprintf(
+		    buf, size,
+		    ko ? "명단들은 사람들 사이의 큰 차이(기록될 가능성 %.1f배 이상)를 배제합니다. 자료가 "
+			 "허용하는 최대는 %s명입니다."
+		       : "The lists rule out large differences between people (above %.1f times in their "
+			 "odds of being recorded); they allow up to %s.",
+		    exp(2 * r->v_hi), up);
 		break;
 	}
 }

@@ -46,9 +46,9 @@ struct kith_hetero_opts {
 };
 
 enum kith_hetero_verdict {
-	KITH_HETERO_SHOWN = 0,	  /* v = 0 is ruled out: people differ in reachability */
-	KITH_HETERO_CANNOT_TELL,  /* neither v = 0 nor v = v_max is ruled out */
-	KITH_HETERO_SMALL,	  /* v = 0 is not ruled out, v = v_max is */
+	KITH_HETERO_SHOWN = 0,	 /* v = 0 is ruled out: people differ in reachability */
+	KITH_HETERO_CANNOT_TELL, /* neither v = 0 nor v = v_max is ruled out */
+	KITH_HETERO_SMALL,	 /* v = 0 is not ruled out, v = v_max is */
 };
 
 struct kith_hetero_setting {
@@ -61,12 +61,12 @@ struct kith_hetero_setting {
 struct kith_hetero_result {
 	struct kith_hetero_setting grid[KITH_HETERO_MAX_GRID];
 	size_t n_grid;
-	double v_lo, v_hi;	  /* the settings not ruled out (NaN when none could be fitted) */
-	double n_lo, n_hi;	  /* the estimates under them */
-	double upper;		  /* the upper profile limit (at the level) of N under v_hi: the
-				     largest N the lists cannot rule out; +inf when unbounded */
-	double p_mh, p_mth;	  /* likelihood-ratio p-values: M0 vs Mh Darroch, Mt vs Mth Darroch */
-	int verdict;		  /* enum kith_hetero_verdict */
+	double v_lo, v_hi;  /* the settings not ruled out (NaN when none could be fitted) */
+	double n_lo, n_hi;  /* the estimates under them */
+	double upper;	    /* the upper profile limit (at the level) of N under v_hi: the
+			       largest N the lists cannot rule out; +inf when unbounded */
+	double p_mh, p_mth; /* likelihood-ratio p-values: M0 vs Mh Darroch, Mt vs Mth Darroch */
+	int verdict;	    /* enum kith_hetero_verdict */
 };
 
 /*

@@ -29,10 +29,10 @@
 #define KITH_STATS_SIM_FACTOR_HI 1.6
 
 struct kith_stats_sim_opts {
-	size_t people;	   /* N; 0 means 3,000; at most 10^8 */
-	unsigned lists;	   /* k; 0 means 4; 2..16 */
-	const double *p;   /* k base probabilities in (0, 1]; NULL means 0.10, 0.15, 0.20, ... (+0.05) */
-	double factor_lo;  /* person factor range; both 0 means [0.4, 1.6] */
+	size_t people;	  /* N; 0 means 3,000; at most 10^8 */
+	unsigned lists;	  /* k; 0 means 4; 2..16 */
+	const double *p;  /* k base probabilities in (0, 1]; NULL means 0.10, 0.15, 0.20, ... (+0.05) */
+	double factor_lo; /* person factor range; both 0 means [0.4, 1.6] */
 	double factor_hi;
 	uint64_t seed;
 };

@@ -113,6 +113,14 @@ done
 "$KITH" estimate --boot 0 --no-lcm --max-order 3 "$D/Korea.csv" >/dev/null 2>"$tmp/err"
 check "--max-order 3 on 3 lists exits 1" "[ $? -eq 1 ] && grep -q 'maximum order 3' '$tmp/err'"
 
+# the plain-language summary first, in English and Korean
+"$KITH" estimate "${Q[@]}" "$D/Kosovo.csv" | head -1 >"$tmp/sum_en"
+check "summary (en) first" "grep -q '^About 10,400 people (likely between 9,000 and 12,100). 4,400 were on at least one of the 4 lists of EXH, ABA, OSCE and HRW.' '$tmp/sum_en'"
+"$KITH" estimate "${Q[@]}" --lang ko "$D/Kosovo.csv" | head -1 >"$tmp/sum_ko"
+check "summary (ko) first" "grep -q '^약 10,400명 (9,000명에서 12,100명 사이일 가능성이 높음). 4,400명이 4개 명단(EXH, ABA, OSCE, HRW) 중 적어도 하나에 있었습니다.' '$tmp/sum_ko'"
+"$KITH" estimate "${Q[@]}" --lang fr "$D/Kosovo.csv" >/dev/null 2>&1
+check "--lang fr is a usage error" "[ $? -eq 2 ]"
+
 # heterogeneity: a simulated population (kith synth --mse-het), the plausible
 # range and the verdict in words; the true N (3000) inside the range
 "$KITH" synth --mse-het "$tmp/het.csv" --people 3000 --seed 3 >"$tmp/het.out"

@@ -83,8 +83,8 @@ static void test_verdicts(void **state)
 {
 	(void)state;
 	double p[6] = {0.3, 0.3, 0.3, 0.3, 0.3, 0.3};
-	struct kith_stats_sim_opts o = {.seed = 1, .people = 20000, .lists = 6, .p = p, .factor_lo = 0.1,
-					.factor_hi = 3};
+	struct kith_stats_sim_opts o = {
+	    .seed = 1, .people = 20000, .lists = 6, .p = p, .factor_lo = 0.1, .factor_hi = 3};
 	struct kith_stats_table *t = NULL;
 	struct kith_hetero_result r;
 	assert_int_equal(kith_stats_sim_het(&o, &t, NULL, NULL), KITH_OK);
@@ -98,8 +98,8 @@ static void test_verdicts(void **state)
 	assert_non_null(strstr(w, "명단"));
 	kith_stats_table_free(t);
 
-	o = (struct kith_stats_sim_opts){.seed = 2, .people = 20000, .lists = 6, .p = p, .factor_lo = 1,
-					 .factor_hi = 1};
+	o = (struct kith_stats_sim_opts){
+	    .seed = 2, .people = 20000, .lists = 6, .p = p, .factor_lo = 1, .factor_hi = 1};
 	assert_int_equal(kith_stats_sim_het(&o, &t, NULL, NULL), KITH_OK);
 	assert_int_equal(kith_hetero_analyse(t, NULL, &r, NULL), KITH_OK);
 	assert_int_equal(r.verdict, KITH_HETERO_SMALL);
