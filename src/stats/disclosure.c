@@ -82,10 +82,10 @@ static void lines_free(struct lines *L)
 /* ---- a dense two-phase simplex (Bland's rule) ---- */
 
 struct lp {
-	size_t m, n;   /* constraints, variables (without the artificials) */
-	size_t w;      /* row width: n + m + 1 (the last column is the right-hand side) */
-	double *T;     /* m rows of the tableau */
-	size_t *basis; /* m */
+	size_t m, n;	     /* constraints, variables (without the artificials) */
+	size_t w;	     /* row width: n + m + 1 (the last column is the right-hand side) */
+	double *T;	     /* m rows of the tableau */
+	size_t *basis;	     /* m */
 	unsigned char *dead; /* redundant rows */
 };
 
@@ -136,7 +136,8 @@ static int run(struct lp *P, double *z, size_t ncols)
 			if (a <= EPS)
 				continue;
 			double ratio = P->T[i * P->w + P->w - 1] / a;
-			if (ratio < best - EPS || (ratio < best + EPS && pr != SIZE_MAX && P->basis[i] < P->basis[pr])) {
+			if (ratio < best - EPS ||
+			    (ratio < best + EPS && pr != SIZE_MAX && P->basis[i] < P->basis[pr])) {
 				best = ratio;
 				pr = i;
 			}
@@ -250,8 +251,8 @@ int kith_disc_totals(size_t r, size_t c, const double *cells, double *values, st
 		for (size_t j = 0; j < c; j++) {
 			double v = cells[kith_disc_cell(c, i, j)];
 			if (!(v >= 0 && v <= 1e15 && v == floor(v)))
-				return kith_err_set(err, KITH_E_INVALID, NULL,
-						    "cell %zu,%zu: not a count", i + 1, j + 1);
+				return kith_err_set(err, KITH_E_INVALID, NULL, "cell %zu,%zu: not a count",
+						    i + 1, j + 1);
 			values[kith_disc_cell(c, i, j)] = v;
 			values[kith_disc_row(r, c, i)] += v;
 			values[kith_disc_col(r, c, j)] += v;
@@ -313,7 +314,7 @@ int kith_disc_audit(size_t r, size_t c, const double *values, const unsigned cha
 	for (size_t e = 0; e < ne && !rc; e++) {
 		if (active(r, c, e))
 			continue;
-		size_t twin = e < r * c + r ? kith_disc_cell(c, e - r * c, 0)
+		size_t twin = e < r * c + r	  ? kith_disc_cell(c, e - r * c, 0)
 			      : e < r * c + r + c ? kith_disc_row(r, c, 0)
 						  : (r > 1 ? kith_disc_col(r, c, 0) : kith_disc_row(r, c, 0));
 		if (r == 1 && c == 1)
@@ -415,7 +416,8 @@ int kith_disc_suppress(size_t r, size_t c, const double *values, unsigned thresh
 			goto done;
 		size_t weak = SIZE_MAX;
 		for (size_t e = 0; e < ne && weak == SIZE_MAX; e++)
-			if (active(r, c, e) && st[e] != KITH_DISC_PUBLISHED && hi[e] - lo[e] < threshold - 1.0)
+			if (active(r, c, e) && st[e] != KITH_DISC_PUBLISHED &&
+			    hi[e] - lo[e] < threshold - 1.0)
 				weak = e;
 		if (weak == SIZE_MAX)
 			break;

@@ -81,9 +81,10 @@ int kith_estimate_summary(const struct kith_estimate_result *R, const char *lang
 			kith_summary_round(m->lo, unit, lang, lo, sizeof lo);
 			kith_summary_round(m->hi, unit, lang, hi, sizeof hi);
 			rc = kith_sbuf_addf(out,
-					    ko && isfinite(m->hi) ? "약 %s명 (%s명에서 %s명 사이일 가능성이 높음). "
+					    ko && isfinite(m->hi)
+						? "약 %s명 (%s명에서 %s명 사이일 가능성이 높음). "
 					    : ko ? "약 %s명 (%s명 이상일 가능성이 높음, %s). "
-					       : "About %s people (likely between %s and %s). ",
+						 : "About %s people (likely between %s and %s). ",
 					    est, lo, hi);
 		} else {
 			rc = kith_sbuf_addf(out, ko ? "약 %s명. " : "About %s people. ", est);
@@ -93,8 +94,8 @@ int kith_estimate_summary(const struct kith_estimate_result *R, const char *lang
 					    : "These lists do not support an estimate of the total. ");
 	}
 	if (!rc)
-		rc = kith_sbuf_addf(out, ko ? "%s명이 %u개 명단(" : "%s were on at least one of the %u lists of ",
-				    obs, R->k);
+		rc = kith_sbuf_addf(
+		    out, ko ? "%s명이 %u개 명단(" : "%s were on at least one of the %u lists of ", obs, R->k);
 	if (!rc)
 		rc = list_names(R, ko, out);
 	if (!rc)
@@ -102,12 +103,13 @@ int kith_estimate_summary(const struct kith_estimate_result *R, const char *lang
 	if (!rc && !isnan(R->range_lo) && m) {
 		kith_summary_round(R->range_lo, unit, lang, lo, sizeof lo);
 		kith_summary_round(R->range_hi, unit, lang, hi, sizeof hi);
-		rc = kith_sbuf_addf(out,
-				    ko ? " 자료와 비슷하게 잘 맞는 모형들과 자료가 배제하지 못하는 것을 모두 고려하면 "
-					 "%s명에서 %s%s 사이입니다."
-				       : " Taking every model that fits the lists about as well, and what the lists "
-					 "cannot rule out, the total lies between %s and %s%s.",
-				    lo, hi, ko && isfinite(R->range_hi) ? "명" : "");
+		rc = kith_sbuf_addf(
+		    out,
+		    ko ? " 자료와 비슷하게 잘 맞는 모형들과 자료가 배제하지 못하는 것을 모두 고려하면 "
+			 "%s명에서 %s%s 사이입니다."
+		       : " Taking every model that fits the lists about as well, and what the lists "
+			 "cannot rule out, the total lies between %s and %s%s.",
+		    lo, hi, ko && isfinite(R->range_hi) ? "명" : "");
 	}
 	if (!rc && R->hetero_run && m) {
 		char words[768];

@@ -298,9 +298,12 @@ static void test_kanon(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_one_way),	   cmocka_unit_test(test_attack_fails),
-	    cmocka_unit_test(test_attack_exhaustive), cmocka_unit_test(test_small_totals),
-	    cmocka_unit_test(test_bad),		   cmocka_unit_test(test_kanon),
+	    cmocka_unit_test(test_one_way),
+	    cmocka_unit_test(test_attack_fails),
+	    cmocka_unit_test(test_attack_exhaustive),
+	    cmocka_unit_test(test_small_totals),
+	    cmocka_unit_test(test_bad),
+	    cmocka_unit_test(test_kanon),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

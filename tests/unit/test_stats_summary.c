@@ -52,10 +52,12 @@ static void test_kosovo(void **state)
 	struct kith_sbuf en = KITH_SBUF_INIT, ko = KITH_SBUF_INIT;
 	assert_int_equal(kith_estimate_summary(R, "en", &en, NULL), KITH_OK);
 	assert_int_equal(kith_estimate_summary(R, "ko", &ko, NULL), KITH_OK);
-	assert_non_null(strstr(en.buf, "About 10,400 people (likely between 9,000 and 12,100). 4,400 were on at "
-					"least one of the 4 lists of EXH, ABA, OSCE and HRW."));
-	assert_non_null(strstr(ko.buf, "약 10,400명 (9,000명에서 12,100명 사이일 가능성이 높음). 4,400명이 4개 "
-					"명단(EXH, ABA, OSCE, HRW) 중 적어도 하나에 있었습니다."));
+	assert_non_null(strstr(en.buf,
+			       "About 10,400 people (likely between 9,000 and 12,100). 4,400 were on at "
+			       "least one of the 4 lists of EXH, ABA, OSCE and HRW."));
+	assert_non_null(strstr(ko.buf,
+			       "약 10,400명 (9,000명에서 12,100명 사이일 가능성이 높음). 4,400명이 4개 "
+			       "명단(EXH, ABA, OSCE, HRW) 중 적어도 하나에 있었습니다."));
 	assert_non_null(strstr(en.buf, "the total lies between"));
 	assert_int_equal(en.buf[en.len - 1], '\n');
 	struct kith_err e;
