@@ -37,6 +37,7 @@ static const char help[] =
     "  --cases FILE.jsonl       the records also as \"case\" records (ref = record id),\n"
     "                           for `kith import` (the demo vault, benchmarks)\n"
     "  --mse-het FILE           instead: only a capture table (CSV, `kith estimate`'s\n"
+    "                           format; - for standard output)\n"
     "                           format) of N people on K lists with individual\n"
     "                           heterogeneity (probabilities 0.10, 0.15, ... times\n"
     "                           a person factor in [0.4, 1.6]; docs/estimate.md)\n"
@@ -98,9 +99,9 @@ static int out_close(struct outfile *o, int ok)
 }
 
 /* --mse-het: the capture table of src/stats/sim.h, its truth in the comment line. */
-static int write_mse_het(const char *path, const struct kith_synth_opts *o)
+static int write_mse_het(const char *path, const struct kith_synth_opts *opt)
 {
-	struct kith_stats_sim_opts so = {.people = o->people, .lists = o->lists, .seed = o->seed};
+	struct kith_stats_sim_opts so = {.people = opt->people, .lists = opt->lists, .seed = opt->seed};
 	struct kith_stats_table *t = NULL;
 	size_t unseen = 0;
 	struct kith_err err;
@@ -108,32 +109,36 @@ static int write_mse_het(const char *path, const struct kith_synth_opts *o)
 	int rc = kith_stats_sim_het(&so, &t, &unseen, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
+	int to_stdout = strcmp(path, "-") == 0;
 	struct outfile f;
-	int ok = out_open(&f, NULL, path) == 0;
+	memset(&f, 0, sizeof f);
+	int ok = to_stdout ? 1 : out_open(&f, NULL, path) == 0;
+	FILE *o = to_stdout ? stdout : f.f;
 	unsigned k = kith_stats_table_lists(t);
 	const double *cnt = kith_stats_table_counts(t);
 	if (ok) {
-		fprintf(f.f, "# dataset=synth-het seed=%llu people=%llu unseen=%zu\n",
-			(unsigned long long)o->seed, (unsigned long long)o->people, unseen);
+		fprintf(o, "# dataset=synth-het seed=%llu people=%llu unseen=%zu\n",
+			(unsigned long long)opt->seed, (unsigned long long)opt->people, unseen);
 		for (unsigned j = 0; j < k; j++)
-			fprintf(f.f, "%s,", kith_stats_table_list_name(t, j));
-		fprintf(f.f, "count\n");
+			fprintf(o, "%s,", kith_stats_table_list_name(t, j));
+		fprintf(o, "count\n");
 		for (size_t c = 1; c < ((size_t)1 << k); c++) {
 			for (unsigned j = 0; j < k; j++)
-				fprintf(f.f, "%u,", (unsigned)(c >> j & 1u));
-			fprintf(f.f, "%.0f\n", cnt[c]);
+				fprintf(o, "%u,", (unsigned)(c >> j & 1u));
+			fprintf(o, "%.0f\n", cnt[c]);
 		}
-		ok = !ferror(f.f);
+		ok = !ferror(o) && fflush(o) == 0;
 	}
-	int cbad = out_close(&f, ok);
+	int cbad = to_stdout ? 0 : out_close(&f, ok);
 	double seen = kith_stats_table_observed(t);
 	kith_stats_table_free(t);
 	if (!ok || cbad) {
 		fprintf(stderr, "kith: %s: cannot write the table\n", path);
 		return KITH_EXIT_IO;
 	}
-	printf("%llu people, %.0f recorded on at least one of %u lists, %zu on none\n",
-	       (unsigned long long)o->people, seen, k, unseen);
+	fprintf(to_stdout ? stderr : stdout,
+		"%llu people, %.0f recorded on at least one of %u lists, %zu on none\n",
+		(unsigned long long)opt->people, seen, k, unseen);
 	return KITH_EXIT_OK;
 }
 

@@ -603,6 +603,8 @@ int kith_disc_kanon(size_t n, size_t q, const char *const *qi, unsigned k, unsig
 				best_d = d;
 			}
 		}
+		if (best >= q)
+			break; /* cannot happen: pass < q leaves a column unused */
 		used[best] = 1;
 		for (size_t i = 0; i < n; i++)
 			if (kp[i] && gs[i] < k && !st[i * q + best]) {
@@ -610,6 +612,13 @@ int kith_disc_kanon(size_t n, size_t q, const char *const *qi, unsigned k, unsig
 				s.values_starred++;
 			}
 	}
+	if ((rc = groups(n, q, qi, st, kp, gs)))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		if (kp[i] && gs[i] < k) {
+			kp[i] = 0;
+			s.records_dropped++;
+		}
 	if ((rc = groups(n, q, qi, st, kp, gs)))
 		goto done;
 	for (size_t i = 0; i < n; i++)

@@ -143,6 +143,10 @@ if command -v jq >/dev/null; then
 	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
 fi
 
+# every example of docs/estimate.md
+. "${KITH_SOURCE:?set KITH_SOURCE}/tests/cli/doc_examples.sh"
+doc_examples "$KITH_SOURCE/docs/estimate.md"
+
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1

@@ -81,6 +81,10 @@ check "missing file: exit 1" "[ $? -eq 1 ]"
 "$KITH" report --by sex -o "$tmp/nodir/x.txt" "$P" >/dev/null 2>&1
 check "unwritable output: nonzero, no file" "[ $? -ne 0 ] && [ ! -e '$tmp/nodir/x.txt' ]"
 
+# every example of docs/report.md
+. "$KITH_SOURCE/tests/cli/doc_examples.sh"
+KITH_SHARED=${KITH_SHARED:-$KITH_SOURCE/../shared} doc_examples "$KITH_SOURCE/docs/report.md"
+
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1
