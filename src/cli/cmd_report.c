@@ -20,31 +20,30 @@
 #include "core/sbuf.h"
 #include "stats/report.h"
 
-static const char help[] =
-    "usage: kith report --by FIELD[,FIELD] [options] FILE.csv\n"
-    "       kith report --vault PATH --by FIELD[,FIELD] [options]\n"
-    "       kith report --format ctdc [--k N] (FILE.csv | --vault PATH)\n\n"
-    "Counts persons by one field or two (a cross-table) for reports to donors, the\n"
-    "UN or the press. Every count from 1 to 10 is withheld, and further cells so\n"
-    "that the totals do not give them away; the output says how many and why.\n"
-    "From a vault, a person counts once (after linkage) and only with consent to\n"
-    "reporting; the output says how many were left out.\n\n"
-    "  --by FIELD[,FIELD]   the field(s) to count by (a column of FILE)\n"
-    "  --format F           table (default), csv, hxl (HXL-tagged CSV), svg (a\n"
-    "                       chart), html (a printable page), json, or ctdc (one\n"
-    "                       row per person in the CTDC Global Dataset's columns,\n"
-    "                       k-anonymous)\n"
-    "  --lang en|ko         language of labels and notes (default en)\n"
-    "  --threshold N        smallest count published (default 11, as CTDC's k)\n"
-    "  --k N                k of the CTDC export's k-anonymity (default 11)\n"
-    "  --title TEXT         the title (default \"Persons by FIELD\")\n"
-    "  -o FILE              write to FILE (atomically) instead of standard output\n"
-    "  --vault PATH         count the vault's persons (default $KITH_VAULT)\n"
-    "  --passphrase-file FILE   read the vault passphrase from FILE\n"
-    "  -h, --help           this help\n\n"
-    "FILE: a header of field names, then one row per person; an empty value is\n"
-    "unknown; a value may list several categories separated by ';'.\n"
-    "docs/report.md explains the disclosure control and the formats.\n";
+static const char help[] = "usage: kith report --by FIELD[,FIELD] [options] FILE.csv\n"
+			   "       kith report --vault PATH --by FIELD[,FIELD] [options]\n"
+			   "       kith report --format ctdc [--k N] (FILE.csv | --vault PATH)\n\n"
+			   "Counts persons by one field or two (a cross-table) for reports to donors, the\n"
+			   "UN or the press. Every count from 1 to 10 is withheld, and further cells so\n"
+			   "that the totals do not give them away; the output says how many and why.\n"
+			   "From a vault, a person counts once (after linkage) and only with consent to\n"
+			   "reporting; the output says how many were left out.\n\n"
+			   "  --by FIELD[,FIELD]   the field(s) to count by (a column of FILE)\n"
+			   "  --format F           table (default), csv, hxl (HXL-tagged CSV), svg (a\n"
+			   "                       chart), html (a printable page), json, or ctdc (one\n"
+			   "                       row per person in the CTDC Global Dataset's columns,\n"
+			   "                       k-anonymous)\n"
+			   "  --lang en|ko         language of labels and notes (default en)\n"
+			   "  --threshold N        smallest count published (default 11, as CTDC's k)\n"
+			   "  --k N                k of the CTDC export's k-anonymity (default 11)\n"
+			   "  --title TEXT         the title (default \"Persons by FIELD\")\n"
+			   "  -o FILE              write to FILE (atomically) instead of standard output\n"
+			   "  --vault PATH         count the vault's persons (default $KITH_VAULT)\n"
+			   "  --passphrase-file FILE   read the vault passphrase from FILE\n"
+			   "  -h, --help           this help\n\n"
+			   "FILE: a header of field names, then one row per person; an empty value is\n"
+			   "unknown; a value may list several categories separated by ';'.\n"
+			   "docs/report.md explains the disclosure control and the formats.\n";
 
 /*
  * The vault side (casework): fills *out with the persons of the vault (one
@@ -187,8 +186,8 @@ int kith_cmd_report(int argc, char **argv)
 			fmt = kith_report_format_parse(optarg);
 			if (fmt == -1) {
 				free(by);
-				return kith_cli_usage("report",
-						      "--format takes table, csv, hxl, svg, html, json or ctdc");
+				return kith_cli_usage(
+				    "report", "--format takes table, csv, hxl, svg, html, json or ctdc");
 			}
 			break;
 		case OPT_LANG:
@@ -294,12 +293,13 @@ int kith_cmd_report(int argc, char **argv)
 		struct kith_disc_kanon_summary ks;
 		rc = kith_report_ctdc(&d, k, &sb, &ks, &err);
 		if (!rc)
-			fprintf(stderr,
-				"kith report: %zu of %zu persons exported, k-anonymous with k = %u on year, "
-				"gender, age band, citizenship and country of exploitation: %zu values withheld, "
-				"%zu persons left out; %zu left out without reporting consent\n",
-				d.n_persons - ks.records_dropped, d.n_persons, k ? k : KITH_DISC_K,
-				ks.values_starred, ks.records_dropped, d.left_out);
+			fprintf(
+			    stderr,
+			    "kith report: %zu of %zu persons exported, k-anonymous with k = %u on year, "
+			    "gender, age band, citizenship and country of exploitation: %zu values withheld, "
+			    "%zu persons left out; %zu left out without reporting consent\n",
+			    d.n_persons - ks.records_dropped, d.n_persons, k ? k : KITH_DISC_K,
+			    ks.values_starred, ks.records_dropped, d.left_out);
 	} else {
 		struct kith_report *r = NULL;
 		rc = kith_report_build(&d, &ro, &r, &err);

@@ -37,8 +37,8 @@ static const char help[] =
     "  --cases FILE.jsonl       the records also as \"case\" records (ref = record id),\n"
     "                           for `kith import` (the demo vault, benchmarks)\n"
     "  --mse-het FILE           instead: only a capture table (CSV, `kith estimate`'s\n"
-    "                           format; - for standard output)\n"
-    "                           format) of N people on K lists with individual\n"
+    "                           format; - for standard output) of N people on K\n"
+    "                           lists with individual\n"
     "                           heterogeneity (probabilities 0.10, 0.15, ... times\n"
     "                           a person factor in [0.4, 1.6]; docs/estimate.md)\n"
     "  --json                   print the summary as JSON\n";

@@ -13,8 +13,8 @@
 #include "stats/summary.h"
 
 struct field {
-	size_t idx;	/* column of the data */
-	char **cat;	/* category labels, sorted; "" is unknown (last) */
+	size_t idx; /* column of the data */
+	char **cat; /* category labels, sorted; "" is unknown (last) */
 	size_t n_cat;
 	int multi;
 	char *name;
@@ -50,9 +50,9 @@ static const char *display(const char *id, int ko)
 struct kith_report {
 	struct field f[2];
 	size_t n_by;
-	size_t r, c;	      /* table shape (c = 1 with one field) */
-	double *v;	      /* kith_disc_entries(r, c) */
-	unsigned char *st;    /* states */
+	size_t r, c;	   /* table shape (c = 1 with one field) */
+	double *v;	   /* kith_disc_entries(r, c) */
+	unsigned char *st; /* states */
 	size_t persons, left_out;
 	int consent_checked;
 	int additive;
@@ -313,7 +313,8 @@ int kith_report_build(const struct kith_report_data *d, const struct kith_report
 			snprintf(t, sizeof t, R->ko ? "%s 및 %s별 인원" : "Persons by %s and %s",
 				 display(o->by[0], R->ko), display(o->by[1], R->ko));
 		else
-			snprintf(t, sizeof t, R->ko ? "%s별 인원" : "Persons by %s", display(o->by[0], R->ko));
+			snprintf(t, sizeof t, R->ko ? "%s별 인원" : "Persons by %s",
+				 display(o->by[0], R->ko));
 		if (!(R->title = strdup(t)))
 			goto nomem;
 	}
@@ -359,7 +360,8 @@ const char *kith_report_col_label(const struct kith_report *r, size_t j)
 
 double kith_report_cell(const struct kith_report *r, size_t i, size_t j, int *state)
 {
-	size_t e = i == SIZE_MAX ? (j == SIZE_MAX ? kith_disc_grand(r->r, r->c) : kith_disc_col(r->r, r->c, j))
+	size_t e = i == SIZE_MAX
+		       ? (j == SIZE_MAX ? kith_disc_grand(r->r, r->c) : kith_disc_col(r->r, r->c, j))
 		   : j == SIZE_MAX ? kith_disc_row(r->r, r->c, i)
 				   : kith_disc_cell(r->c, i, j);
 	if (state)
@@ -483,28 +485,31 @@ static int pad(struct kith_sbuf *out, const char *s, size_t w, int right)
 static int notes(const struct kith_report *r, struct kith_sbuf *out, const char *pre, const char *post)
 {
 	int rc = r->consent_checked
-		     ? kith_sbuf_addf(out,
-				      r->ko ? "%s보고 동의가 있는 %zu명을 셌습니다(한 사람은 한 번). 동의가 없는 "
-					      "%zu명은 빠졌습니다.%s"
-					    : "%sCounted: %zu persons with consent to reporting (each person once). "
-					      "Left out: %zu without it.%s",
-				      pre, r->persons, r->left_out, post)
+		     ? kith_sbuf_addf(
+			   out,
+			   r->ko ? "%s보고 동의가 있는 %zu명을 셌습니다(한 사람은 한 번). 동의가 없는 "
+				   "%zu명은 빠졌습니다.%s"
+				 : "%sCounted: %zu persons with consent to reporting (each person once). "
+				   "Left out: %zu without it.%s",
+			   pre, r->persons, r->left_out, post)
 		     : kith_sbuf_addf(out, r->ko ? "%s%zu명을 셌습니다.%s" : "%sCounted: %zu persons.%s", pre,
 				      r->persons, post);
 	if (!rc)
 		rc = kith_sbuf_addf(
 		    out,
-		    r->ko ? "%s%u명 미만인 칸은 공개하지 않습니다(x): 작은 수 %zu칸, 그 칸들을 합계에서 되찾을 수 "
+		    r->ko ? "%s%u명 미만인 칸은 공개하지 않습니다(x): 작은 수 %zu칸, 그 칸들을 합계에서 "
+			    "되찾을 수 "
 			    "없도록 %zu칸을 더 가렸습니다.%s"
 			  : "%sCells under %u are withheld (x): %zu small count(s), and %zu more so that "
 			    "they cannot be worked out from the totals.%s",
 		    pre, r->threshold, r->withheld.primary, r->withheld.secondary, post);
 	if (!rc && !r->additive)
-		rc = kith_sbuf_addf(out,
-				    r->ko ? "%s한 사람이 여러 항목에 들어갈 수 있어 칸의 합은 합계와 다릅니다.%s"
-					  : "%sA person may fall in several categories: the cells do not add up "
-					    "to the totals.%s",
-				    pre, post);
+		rc = kith_sbuf_addf(
+		    out,
+		    r->ko ? "%s한 사람이 여러 항목에 들어갈 수 있어 칸의 합은 합계와 다릅니다.%s"
+			  : "%sA person may fall in several categories: the cells do not add up "
+			    "to the totals.%s",
+		    pre, post);
 	return rc;
 }
 
@@ -597,8 +602,9 @@ static int render_csv(const struct kith_report *r, struct kith_sbuf *out)
 				rc = kith_sbuf_addc(out, ',') ||
 				     csv_field(out, jj == SIZE_MAX ? tot : kith_report_col_label(r, j));
 			if (!rc)
-				rc = r->st[e] ? kith_sbuf_addf(out, ",,%s\n", kith_disc_reason(r->st[e], "en"))
-					      : kith_sbuf_addf(out, ",%.0f,\n", r->v[e]);
+				rc = r->st[e]
+					 ? kith_sbuf_addf(out, ",,%s\n", kith_disc_reason(r->st[e], "en"))
+					 : kith_sbuf_addf(out, ",%.0f,\n", r->v[e]);
 		}
 	return rc;
 }
@@ -687,8 +693,11 @@ static void cat_attrs(const char *name, const char *cat, size_t j, char *b, size
 			hi = lead_num(q);
 		}
 		if (!isnan(lo) && !isnan(hi))
-			snprintf(b, n, "%s+age_%.0f_%.0f", hi < 18 ? "+children" : lo >= 18 ? "+adults" : "", lo,
-				 hi);
+			snprintf(b, n, "%s+age_%.0f_%.0f",
+				 hi < 18    ? "+children"
+				 : lo >= 18 ? "+adults"
+					    : "",
+				 lo, hi);
 		else if (!isnan(lo))
 			snprintf(b, n, "%s+age_%.0f_plus", lo >= 18 ? "+adults" : "", lo);
 		else {
@@ -740,7 +749,8 @@ static int render_hxl(const struct kith_report *r, struct kith_sbuf *out)
 	for (size_t i = 0; i < nrows && !rc; i++) {
 		size_t ii = rf && i < R_ ? i : SIZE_MAX;
 		if (rf)
-			rc = csv_field(out, ii == SIZE_MAX ? tot : label(r, rf->cat[i])) || kith_sbuf_addc(out, ',');
+			rc = csv_field(out, ii == SIZE_MAX ? tot : label(r, rf->cat[i])) ||
+			     kith_sbuf_addc(out, ',');
 		for (size_t j = 0; cf && j <= C_ && !rc; j++) {
 			size_t jj = j < C_ ? j : SIZE_MAX;
 			size_t e = transpose ? entry(r, jj, ii) : entry(r, ii, jj);
@@ -783,22 +793,25 @@ static int render_svg(const struct kith_report *r, struct kith_sbuf *out)
 				s += r->v[kith_disc_cell(r->c, i, j)];
 		max = fmax(max, s);
 	}
-	int rc = kith_sbuf_addf(out,
-				"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"%.0f\" "
-				"viewBox=\"0 0 720 %.0f\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n"
-				"<title>",
-				height, height);
+	int rc = kith_sbuf_addf(
+	    out,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"%.0f\" "
+	    "viewBox=\"0 0 720 %.0f\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">\n"
+	    "<title>",
+	    height, height);
 	if (!rc)
 		rc = html_text(out, r->title);
 	if (!rc)
-		rc = kith_sbuf_adds(out, "</title>\n<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">");
+		rc = kith_sbuf_adds(
+		    out, "</title>\n<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">");
 	if (!rc)
 		rc = html_text(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(out, "</text>\n");
 	for (size_t i = 0; i < r->r && !rc; i++) {
 		double y = top + rowh * (double)i, x = left;
-		rc = kith_sbuf_addf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", left - 8, y + 15);
+		rc =
+		    kith_sbuf_addf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", left - 8, y + 15);
 		if (!rc)
 			rc = html_text(out, kith_report_row_label(r, i));
 		if (!rc)
@@ -813,28 +826,30 @@ static int render_svg(const struct kith_report *r, struct kith_sbuf *out)
 			double w = barw * r->v[e] / max;
 			if (w <= 0)
 				continue;
-			rc = kith_sbuf_addf(out,
-					    "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>\n",
-					    x, y + 3, w, rowh - 8, PALETTE[j % 10]);
+			rc = kith_sbuf_addf(
+			    out, "<rect x=\"%.1f\" y=\"%.0f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\"/>\n",
+			    x, y + 3, w, rowh - 8, PALETTE[j % 10]);
 			x += w;
 		}
 		size_t te = r->n_by == 2 ? kith_disc_row(r->r, r->c, i) : kith_disc_cell(r->c, i, 0);
 		if (!rc) {
 			if (r->st[te])
-				rc = kith_sbuf_addf(out, "<text x=\"%.1f\" y=\"%.0f\" fill=\"#555\">%s</text>\n", x + 6,
-						    y + 15, W(r, "withheld", "비공개"));
+				rc = kith_sbuf_addf(out,
+						    "<text x=\"%.1f\" y=\"%.0f\" fill=\"#555\">%s</text>\n",
+						    x + 6, y + 15, W(r, "withheld", "비공개"));
 			else
-				rc = kith_sbuf_addf(out, "<text x=\"%.1f\" y=\"%.0f\">%.0f%s</text>\n", x + 6, y + 15,
-						    r->v[te], any_withheld ? W(r, " (part withheld)", " (일부 비공개)")
-									   : "");
+				rc = kith_sbuf_addf(
+				    out, "<text x=\"%.1f\" y=\"%.0f\">%.0f%s</text>\n", x + 6, y + 15,
+				    r->v[te], any_withheld ? W(r, " (part withheld)", " (일부 비공개)") : "");
 		}
 	}
 	double ly = top + rowh * (double)r->r + 20;
 	for (size_t j = 0; j < legend && !rc; j++) {
-		rc = kith_sbuf_addf(out,
-				    "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
-				    "x=\"%.0f\" y=\"%.0f\">",
-				    left, ly + 18 * (double)j - 10, PALETTE[j % 10], left + 18, ly + 18 * (double)j);
+		rc = kith_sbuf_addf(
+		    out,
+		    "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
+		    "x=\"%.0f\" y=\"%.0f\">",
+		    left, ly + 18 * (double)j - 10, PALETTE[j % 10], left + 18, ly + 18 * (double)j);
 		if (!rc)
 			rc = html_text(out, kith_report_col_label(r, j));
 		if (!rc)
@@ -858,10 +873,12 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 		rc = html_text(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(
-		    out, "</title>\n<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#111}"
-			 "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.25em "
-			 ".6em}td{text-align:right}th{background:#eee}td.w{color:#777;text-align:center}"
-			 "p.note{font-size:.9em;color:#333}@media print{body{margin:0}}</style>\n</head>\n<body>\n<h1>");
+		    out,
+		    "</title>\n<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;color:#111}"
+		    "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #999;padding:.25em "
+		    ".6em}td{text-align:right}th{background:#eee}td.w{color:#777;text-align:center}"
+		    "p.note{font-size:.9em;color:#333}@media "
+		    "print{body{margin:0}}</style>\n</head>\n<body>\n<h1>");
 	if (!rc)
 		rc = html_text(out, r->title);
 	if (!rc)
@@ -884,7 +901,8 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 		size_t ii = i < r->r ? i : SIZE_MAX;
 		rc = kith_sbuf_adds(out, "<tr><th>");
 		if (!rc)
-			rc = html_text(out, ii == SIZE_MAX ? W(r, "Total", "합계") : kith_report_row_label(r, i));
+			rc = html_text(out,
+				       ii == SIZE_MAX ? W(r, "Total", "합계") : kith_report_row_label(r, i));
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</th>");
 		size_t last = r->n_by == 2 ? r->c + 1 : 1;
@@ -961,7 +979,8 @@ static int render_json(const struct kith_report *r, struct kith_sbuf *out)
 	for (size_t i = 0; i < r->r && !rc; i++) {
 		rc = kith_sbuf_adds(out, i ? ",[" : "[");
 		for (size_t j = 0; j < r->c && !rc; j++)
-			rc = (j ? kith_sbuf_addc(out, ',') : 0) || json_num(r, out, kith_disc_cell(r->c, i, j));
+			rc = (j ? kith_sbuf_addc(out, ',') : 0) ||
+			     json_num(r, out, kith_disc_cell(r->c, i, j));
 		if (!rc)
 			rc = kith_sbuf_addc(out, ']');
 	}
@@ -969,7 +988,8 @@ static int render_json(const struct kith_report *r, struct kith_sbuf *out)
 		rc = kith_sbuf_adds(out, "],\"row_totals\":[");
 	for (size_t i = 0; i < r->r && !rc; i++)
 		rc = (i ? kith_sbuf_addc(out, ',') : 0) ||
-		     json_num(r, out, r->n_by == 2 ? kith_disc_row(r->r, r->c, i) : kith_disc_cell(r->c, i, 0));
+		     json_num(r, out,
+			      r->n_by == 2 ? kith_disc_row(r->r, r->c, i) : kith_disc_cell(r->c, i, 0));
 	if (!rc)
 		rc = kith_sbuf_adds(out, "],\"col_totals\":[");
 	for (size_t j = 0; j < r->c && !rc; j++)
@@ -980,11 +1000,12 @@ static int render_json(const struct kith_report *r, struct kith_sbuf *out)
 	if (!rc)
 		rc = json_num(r, out, kith_disc_grand(r->r, r->c));
 	if (!rc)
-		rc = kith_sbuf_addf(out,
-				    ",\"persons\":%zu,\"left_out\":%zu,\"additive\":%s,\"threshold\":%u,"
-				    "\"withheld\":{\"small\":%zu,\"secondary\":%zu,\"cells\":%zu},\"withheld_cells\":[",
-				    r->persons, r->left_out, r->additive ? "true" : "false", r->threshold,
-				    r->withheld.primary, r->withheld.secondary, r->withheld.cells_withheld);
+		rc = kith_sbuf_addf(
+		    out,
+		    ",\"persons\":%zu,\"left_out\":%zu,\"additive\":%s,\"threshold\":%u,"
+		    "\"withheld\":{\"small\":%zu,\"secondary\":%zu,\"cells\":%zu},\"withheld_cells\":[",
+		    r->persons, r->left_out, r->additive ? "true" : "false", r->threshold,
+		    r->withheld.primary, r->withheld.secondary, r->withheld.cells_withheld);
 	int first = 1;
 	for (size_t i = 0; i < r->r && !rc; i++)
 		for (size_t j = 0; j < r->c && !rc; j++) {
@@ -1000,7 +1021,8 @@ static int render_json(const struct kith_report *r, struct kith_sbuf *out)
 			if (!rc)
 				rc = json_str(out, kith_report_col_label(r, j));
 			if (!rc)
-				rc = kith_sbuf_addf(out, ",\"reason\":\"%s\"}", kith_disc_reason(r->st[e], "en"));
+				rc = kith_sbuf_addf(out, ",\"reason\":\"%s\"}",
+						    kith_disc_reason(r->st[e], "en"));
 		}
 	if (!rc)
 		rc = kith_sbuf_adds(out, "]}\n");
@@ -1039,24 +1061,69 @@ int kith_report_render(const struct kith_report *r, enum kith_report_format fmt,
 /* ---- CTDC ---- */
 
 static const char *const CTDC[] = {
-    "yearOfRegistration", "Datasource", "gender", "ageBroad", "majorityStatus", "majorityStatusAtExploit",
-    "majorityEntry", "citizenship", "meansOfControlDebtBondage", "meansOfControlTakesEarnings",
-    "meansOfControlRestrictsFinancialAccess", "meansOfControlThreats", "meansOfControlPsychologicalAbuse",
-    "meansOfControlPhysicalAbuse", "meansOfControlSexualAbuse", "meansOfControlFalsePromises",
-    "meansOfControlPsychoactiveSubstances", "meansOfControlRestrictsMovement",
-    "meansOfControlRestrictsMedicalCare", "meansOfControlExcessiveWorkingHours", "meansOfControlUsesChildren",
-    "meansOfControlThreatOfLawEnforcement", "meansOfControlWithholdsNecessities",
-    "meansOfControlWithholdsDocuments", "meansOfControlOther", "meansOfControlNotSpecified",
-    "meansOfControlConcatenated", "isForcedLabour", "isSexualExploit", "isOtherExploit", "isSexAndLabour",
-    "isForcedMarriage", "isForcedMilitary", "isOrganRemoval", "isSlaveryAndPractices",
-    "typeOfExploitConcatenated", "typeOfLabourAgriculture", "typeOfLabourAquafarming", "typeOfLabourBegging",
-    "typeOfLabourConstruction", "typeOfLabourDomesticWork", "typeOfLabourHospitality",
-    "typeOfLabourIllicitActivities", "typeOfLabourManufacturing", "typeOfLabourMiningOrDrilling",
-    "typeOfLabourPeddling", "typeOfLabourTransportation", "typeOfLabourOther", "typeOfLabourNotSpecified",
-    "typeOfLabourConcatenated", "typeOfSexProstitution", "typeOfSexPornography",
-    "typeOfSexRemoteInteractiveServices", "typeOfSexPrivateSexualServices", "typeOfSexConcatenated",
-    "isAbduction", "RecruiterRelationship", "CountryOfExploitation", "recruiterRelationIntimatePartner",
-    "recruiterRelationFriend", "recruiterRelationFamily", "recruiterRelationOther", "recruiterRelationUnknown",
+    "yearOfRegistration",
+    "Datasource",
+    "gender",
+    "ageBroad",
+    "majorityStatus",
+    "majorityStatusAtExploit",
+    "majorityEntry",
+    "citizenship",
+    "meansOfControlDebtBondage",
+    "meansOfControlTakesEarnings",
+    "meansOfControlRestrictsFinancialAccess",
+    "meansOfControlThreats",
+    "meansOfControlPsychologicalAbuse",
+    "meansOfControlPhysicalAbuse",
+    "meansOfControlSexualAbuse",
+    "meansOfControlFalsePromises",
+    "meansOfControlPsychoactiveSubstances",
+    "meansOfControlRestrictsMovement",
+    "meansOfControlRestrictsMedicalCare",
+    "meansOfControlExcessiveWorkingHours",
+    "meansOfControlUsesChildren",
+    "meansOfControlThreatOfLawEnforcement",
+    "meansOfControlWithholdsNecessities",
+    "meansOfControlWithholdsDocuments",
+    "meansOfControlOther",
+    "meansOfControlNotSpecified",
+    "meansOfControlConcatenated",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    "isSexAndLabour",
+    "isForcedMarriage",
+    "isForcedMilitary",
+    "isOrganRemoval",
+    "isSlaveryAndPractices",
+    "typeOfExploitConcatenated",
+    "typeOfLabourAgriculture",
+    "typeOfLabourAquafarming",
+    "typeOfLabourBegging",
+    "typeOfLabourConstruction",
+    "typeOfLabourDomesticWork",
+    "typeOfLabourHospitality",
+    "typeOfLabourIllicitActivities",
+    "typeOfLabourManufacturing",
+    "typeOfLabourMiningOrDrilling",
+    "typeOfLabourPeddling",
+    "typeOfLabourTransportation",
+    "typeOfLabourOther",
+    "typeOfLabourNotSpecified",
+    "typeOfLabourConcatenated",
+    "typeOfSexProstitution",
+    "typeOfSexPornography",
+    "typeOfSexRemoteInteractiveServices",
+    "typeOfSexPrivateSexualServices",
+    "typeOfSexConcatenated",
+    "isAbduction",
+    "RecruiterRelationship",
+    "CountryOfExploitation",
+    "recruiterRelationIntimatePartner",
+    "recruiterRelationFriend",
+    "recruiterRelationFamily",
+    "recruiterRelationOther",
+    "recruiterRelationUnknown",
 };
 #define N_CTDC (sizeof CTDC / sizeof *CTDC)
 
@@ -1125,10 +1192,10 @@ static int flag_cat(void *ctx, const char *c, size_t len)
 	static const struct {
 		const char *from, *to;
 	} alias[] = {
-	    {"forced_labour", "isForcedLabour"},   {"sexual_exploitation", "isSexualExploit"},
+	    {"forced_labour", "isForcedLabour"},      {"sexual_exploitation", "isSexualExploit"},
 	    {"other_exploitation", "isOtherExploit"}, {"forced_marriage", "isForcedMarriage"},
 	    {"forced_military", "isForcedMilitary"},  {"organ_removal", "isOrganRemoval"},
-	    {"slavery", "isSlaveryAndPractices"},	   {"mining", "typeOfLabourMiningOrDrilling"},
+	    {"slavery", "isSlaveryAndPractices"},     {"mining", "typeOfLabourMiningOrDrilling"},
 	};
 	char name[128], cm[96];
 	camel(c, len, cm, sizeof cm);
@@ -1209,10 +1276,11 @@ int kith_report_ctdc(const struct kith_report_data *d, unsigned k, struct kith_s
 		size_t fa = field_of(d, "age_band");
 		const char *ab = fa == SIZE_MAX ? NULL : d->values[p * d->n_fields + fa];
 		if (!rc && !is_unknown(ab) && !isnan(lead_num(ab)))
-			rc = set_cell(row, ctdc_col("majorityStatus"), lead_num(ab) >= 18 ? "Adult" : "Minor");
+			rc =
+			    set_cell(row, ctdc_col("majorityStatus"), lead_num(ab) >= 18 ? "Adult" : "Minor");
 		if (!rc)
-			rc = ctdc_flags(d, p, "means_of_control", "meansOfControl", "meansOfControlConcatenated",
-					"meansOfControlNotSpecified", row);
+			rc = ctdc_flags(d, p, "means_of_control", "meansOfControl",
+					"meansOfControlConcatenated", "meansOfControlNotSpecified", row);
 		if (!rc)
 			rc = ctdc_flags(d, p, "exploitation", "is", "typeOfExploitConcatenated", NULL, row);
 		if (!rc && row[ctdc_col("isForcedLabour")] && row[ctdc_col("isSexualExploit")])
@@ -1225,18 +1293,19 @@ int kith_report_ctdc(const struct kith_report_data *d, unsigned k, struct kith_s
 			rc = ctdc_flags(d, p, "labour", "typeOfLabour", "typeOfLabourConcatenated",
 					"typeOfLabourNotSpecified", row);
 		if (!rc)
-			rc = ctdc_flags(d, p, "sexual_exploitation", "typeOfSex", "typeOfSexConcatenated", NULL, row);
+			rc = ctdc_flags(d, p, "sexual_exploitation", "typeOfSex", "typeOfSexConcatenated",
+					NULL, row);
 		if (!rc)
-			rc = ctdc_flags(d, p, "recruiter_relation", "recruiterRelation", "RecruiterRelationship", NULL,
-					row);
+			rc = ctdc_flags(d, p, "recruiter_relation", "recruiterRelation",
+					"RecruiterRelationship", NULL, row);
 		size_t fb = field_of(d, "abduction");
 		const char *abd = fb == SIZE_MAX ? NULL : d->values[p * d->n_fields + fb];
 		if (!rc && !is_unknown(abd)) {
 			int yes = strchr("yYtT1", abd[0]) != NULL;
 			rc = set_cell(row, ctdc_col("isAbduction"), yes ? "1" : "0");
 		}
-		static const char *const qcols[5] = {"yearOfRegistration", "gender", "ageBroad", "citizenship",
-						     "CountryOfExploitation"};
+		static const char *const qcols[5] = {"yearOfRegistration", "gender", "ageBroad",
+						     "citizenship", "CountryOfExploitation"};
 		for (size_t j = 0; j < 5; j++)
 			qi[p * 5 + j] = row[ctdc_col(qcols[j])];
 	}

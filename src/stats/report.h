@@ -56,12 +56,12 @@ struct kith_report_data {
 };
 
 struct kith_report_opts {
-	const char *by[2];     /* one or two field names */
+	const char *by[2]; /* one or two field names */
 	size_t n_by;
-	unsigned threshold;    /* 0 means 11; 1 means no suppression (never for publication) */
-	const char *lang;      /* "en" (default) or "ko" */
-	const char *title;     /* NULL means "Persons by FIELD" */
-	const char *source;    /* a line naming who produced it, or NULL */
+	unsigned threshold; /* 0 means 11; 1 means no suppression (never for publication) */
+	const char *lang;   /* "en" (default) or "ko" */
+	const char *title;  /* NULL means "Persons by FIELD" */
+	const char *source; /* a line naming who produced it, or NULL */
 };
 
 enum kith_report_format {
@@ -95,10 +95,10 @@ int kith_report_format_parse(const char *s);
 
 /* Numbers of the built table (for the web page and tests). */
 struct kith_report_counts {
-	size_t rows, cols;	 /* categories of the first and second field (cols 1 with one field) */
-	size_t persons;		 /* counted */
+	size_t rows, cols; /* categories of the first and second field (cols 1 with one field) */
+	size_t persons;	   /* counted */
 	size_t left_out;
-	int additive;		 /* 0 when a field is multi-valued */
+	int additive; /* 0 when a field is multi-valued */
 	struct kith_disc_summary withheld;
 };
 void kith_report_counts(const struct kith_report *r, struct kith_report_counts *c);

@@ -19,8 +19,8 @@
 
 #define NP 240
 #define NF 8
-static const char *FIELDS[NF] = {"sex",		"age_band", "origin", "year", "needs", "means_of_control",
-				 "citizenship", "org"};
+static const char *FIELDS[NF] = {"sex",	  "age_band",	      "origin",	     "year",
+				 "needs", "means_of_control", "citizenship", "org"};
 static char *vals[NP * NF];
 
 static int setup(void **state)
@@ -227,8 +227,9 @@ static void test_hxl(void **state)
 	nlist[0] = '\n';
 	strcpy(nlist + 1, list);
 	struct kith_report_data d = data();
-	const char *pairs[][2] = {{"origin", "sex"}, {"sex", NULL}, {"age_band", NULL}, {"year", "age_band"},
-				  {"org", "needs"}, {"origin", NULL}, {"sex", "origin"}};
+	const char *pairs[][2] = {{"origin", "sex"},	{"sex", NULL},	  {"age_band", NULL},
+				  {"year", "age_band"}, {"org", "needs"}, {"origin", NULL},
+				  {"sex", "origin"}};
 	for (size_t t = 0; t < sizeof pairs / sizeof *pairs; t++) {
 		for (int ko = 0; ko < 2; ko++) {
 			struct kith_report_opts o = {.by = {pairs[t][0], pairs[t][1]},
