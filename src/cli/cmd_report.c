@@ -15,7 +15,6 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/csv.h"
 #include "core/io.h"
 #include "core/sbuf.h"
 #include "stats/report.h"
@@ -63,69 +62,12 @@ __attribute__((weak)) void kith_cli_report_persons_release(struct kith_cli_repor
 
 enum { OPT_BY = 0x300, OPT_FORMAT, OPT_LANG, OPT_THRESHOLD, OPT_K, OPT_TITLE };
 
-struct table {
-	char **names;
-	size_t n_fields;
-	char **values;
-	size_t n, cap;
-};
-
-static void table_free(struct table *t)
-{
-	for (size_t i = 0; i < t->n_fields; i++)
-		free(t->names[i]);
-	free(t->names);
-	for (size_t i = 0; i < t->n * t->n_fields; i++)
-		free(t->values[i]);
-	free(t->values);
-}
-
-static int read_persons(const char *path, struct table *t, struct kith_err *err)
+static int read_persons(const char *path, struct kith_report_table *t, struct kith_err *err)
 {
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	int rc = kith_io_read_file(path, (size_t)64 << 20, &sb, err);
-	if (rc)
-		return rc;
-	struct kith_csv_opts co = {.header = 1, .comments = 1, .max_rows = 10000000};
-	struct kith_csv *c = NULL;
-	rc = kith_csv_open(&c, sb.buf ? sb.buf : "", sb.len, path, &co, err);
-	if (rc) {
-		kith_sbuf_release(&sb);
-		return rc;
-	}
-	const struct kith_csv_row *h = kith_csv_header(c);
-	t->n_fields = h->n;
-	t->names = calloc(h->n ? h->n : 1, sizeof *t->names);
-	if (!t->names)
-		rc = KITH_E_NOMEM;
-	for (size_t i = 0; i < h->n && !rc; i++)
-		if (!(t->names[i] = strdup(h->f[i])))
-			rc = KITH_E_NOMEM;
-	struct kith_csv_row row;
-	int got;
-	while (!rc && (got = kith_csv_next(c, &row, err)) == 1) {
-		if (t->n == t->cap) {
-			size_t nc = t->cap ? 2 * t->cap : 256;
-			char **nv = realloc(t->values, nc * t->n_fields * sizeof *nv);
-			if (!nv) {
-				rc = KITH_E_NOMEM;
-				break;
-			}
-			t->values = nv;
-			t->cap = nc;
-		}
-		for (size_t i = 0; i < t->n_fields; i++)
-			t->values[t->n * t->n_fields + i] = NULL;
-		t->n++;
-		for (size_t i = 0; i < t->n_fields && !rc; i++)
-			if (!(t->values[(t->n - 1) * t->n_fields + i] = strdup(row.f[i])))
-				rc = KITH_E_NOMEM;
-	}
-	if (!rc && got < 0)
-		rc = got;
-	if (rc == KITH_E_NOMEM)
-		kith_err_set(err, rc, NULL, "out of memory");
-	kith_csv_free(c);
+	if (!rc)
+		rc = kith_report_table_parse(t, sb.buf ? sb.buf : "", sb.len, path, err);
 	kith_sbuf_release(&sb);
 	return rc;
 }
@@ -258,7 +200,8 @@ int kith_cmd_report(int argc, char **argv)
 
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct table t = {0};
+	struct kith_report_table t;
+	memset(&t, 0, sizeof t);
 	struct kith_cli_report_persons vp;
 	memset(&vp, 0, sizeof vp);
 	struct kith_report_data d = {0};
@@ -278,14 +221,10 @@ int kith_cmd_report(int argc, char **argv)
 	} else {
 		int rc = read_persons(argv[optind], &t, &err);
 		if (rc) {
-			table_free(&t);
 			free(by);
 			return kith_cli_fail(rc, &err);
 		}
-		d = (struct kith_report_data){.n_persons = t.n,
-					      .n_fields = t.n_fields,
-					      .field_names = (const char *const *)t.names,
-					      .values = (const char *const *)t.values};
+		d = t.d;
 	}
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	int rc;
@@ -311,7 +250,7 @@ int kith_cmd_report(int argc, char **argv)
 	kith_sbuf_release(&sb);
 	if (use_vault && kith_cli_report_persons_release)
 		kith_cli_report_persons_release(&vp);
-	table_free(&t);
+	kith_report_table_free(&t);
 	free(by);
 	return ex;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "stats/summary.h"
 
 struct field {
@@ -1349,4 +1350,75 @@ int kith_report_ctdc(const struct kith_report_data *d, unsigned k, struct kith_s
 	if (!rc && sum)
 		*sum = s;
 	return rc;
+}
+
+/* ---- a CSV of persons ---- */
+
+void kith_report_table_free(struct kith_report_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; t->names && i < t->d.n_fields; i++)
+		free(t->names[i]);
+	free(t->names);
+	for (size_t i = 0; t->values && i < t->d.n_persons * t->d.n_fields; i++)
+		kith_wipe_free_str(t->values[i]);
+	free(t->values);
+	memset(t, 0, sizeof *t);
+}
+
+int kith_report_table_parse(struct kith_report_table *out, const char *data, size_t len, const char *name,
+			    struct kith_err *err)
+{
+	struct kith_report_table t;
+	memset(&t, 0, sizeof t);
+	struct kith_csv_opts co = {.header = 1, .comments = 1, .max_rows = 10000000};
+	struct kith_csv *c = NULL;
+	int rc = kith_csv_open(&c, data, len, name, &co, err);
+	if (rc)
+		return rc;
+	const struct kith_csv_row *h = kith_csv_header(c);
+	size_t nf = h->n, cap = 0;
+	t.names = calloc(nf ? nf : 1, sizeof *t.names);
+	if (!t.names)
+		rc = KITH_E_NOMEM;
+	for (size_t i = 0; i < nf && !rc; i++) {
+		if (!(t.names[i] = strdup(h->f[i])))
+			rc = KITH_E_NOMEM;
+		t.d.n_fields = i + 1;
+	}
+	struct kith_csv_row row;
+	int got = 0;
+	while (!rc && (got = kith_csv_next(c, &row, err)) == 1) {
+		if (t.d.n_persons == cap) {
+			size_t nc = cap ? 2 * cap : 256;
+			char **nv = realloc(t.values, nc * nf * sizeof *nv);
+			if (!nv) {
+				rc = KITH_E_NOMEM;
+				break;
+			}
+			t.values = nv;
+			cap = nc;
+		}
+		char **v = t.values + t.d.n_persons * nf;
+		for (size_t i = 0; i < nf; i++)
+			v[i] = NULL;
+		t.d.n_persons++;
+		for (size_t i = 0; i < nf && !rc; i++)
+			if (!(v[i] = strdup(row.f[i])))
+				rc = KITH_E_NOMEM;
+	}
+	if (!rc && got < 0)
+		rc = got;
+	else if (rc == KITH_E_NOMEM)
+		kith_err_set(err, rc, NULL, "out of memory");
+	kith_csv_free(c);
+	if (rc) {
+		kith_report_table_free(&t);
+		return rc;
+	}
+	t.d.field_names = (const char *const *)t.names;
+	t.d.values = (const char *const *)t.values;
+	*out = t;
+	return KITH_OK;
 }

@@ -122,6 +122,21 @@ double kith_report_cell(const struct kith_report *r, size_t i, size_t j, int *st
 int kith_report_ctdc(const struct kith_report_data *d, unsigned k, struct kith_sbuf *out,
 		     struct kith_disc_kanon_summary *sum, struct kith_err *err) KITH_WUR;
 
+/*
+ * A CSV of persons read into a struct kith_report_data: a header of field
+ * names, one row per person (hostile input: core/csv.h's checks and caps, at
+ * most 10^7 rows and 1,024 fields; errors as NAME:LINE:COLUMN). *out owns
+ * every string; free it with kith_report_table_free. KITH_OK,
+ * KITH_E_INVALID, KITH_E_LIMIT, KITH_E_NOMEM.
+ */
+struct kith_report_table {
+	struct kith_report_data d;
+	char **names, **values;
+};
+int kith_report_table_parse(struct kith_report_table *out, const char *data, size_t len, const char *name,
+			    struct kith_err *err) KITH_WUR;
+void kith_report_table_free(struct kith_report_table *t);
+
 /* The CTDC columns in order, and their number. */
 const char *const *kith_report_ctdc_columns(size_t *n);
 
