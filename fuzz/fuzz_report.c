@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "stats/report.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

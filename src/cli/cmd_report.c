@@ -15,8 +15,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "stats/report.h"
 
 static const char help[] = "usage: kith report --by FIELD[,FIELD] [options] FILE.csv\n"

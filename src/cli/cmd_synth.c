@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/io.h"
-#include "link/synth.h"
+#include "base/io.h"
+#include "synth/synth.h"
 #include "stats/sim.h"
 
 static const char help[] =

@@ -40,7 +40,7 @@
 
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_DISC_THRESHOLD 11u
 #define KITH_DISC_K 11u

@@ -32,7 +32,7 @@
 
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "stats/table.h"
 
 #define KITH_HETERO_MAX_GRID 41u

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "base/csv.h"
 #include "stats/summary.h"
 
 struct field {

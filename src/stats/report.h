@@ -41,8 +41,8 @@
 
 #include <stddef.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "stats/disclosure.h"
 
 #define KITH_REPORT_MAX_CATEGORIES 200u

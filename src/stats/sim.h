@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "stats/table.h"
 
 /* Defaults of struct kith_stats_sim_opts (a zero field means its default). */

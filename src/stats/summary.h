@@ -21,8 +21,8 @@
 
 #include <stddef.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "stats/estimate.h"
 
 /*
