@@ -244,6 +244,41 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 	return ex;
 }
 
+/* Coverage by stratum: the share of each stratum's estimated people that the
+ * lists reached. Unequal shares mean capture depends on the field, a
+ * heterogeneity that the unstratified estimate does not see. */
+static void print_coverage(const char *field, const char *const *names, size_t ntab, const double *obs,
+			   const double *est)
+{
+	printf("coverage by %s (observed / estimated, main model):\n", field);
+	double lo = HUGE_VAL, hi = 0, sum = 0;
+	int all = 1;
+	for (size_t i = 1; i < ntab; i++) {
+		if (!(est[i] > 0)) {
+			printf("  %-24s %8.0f observed, no estimate\n", names[i - 1],
+			       isnan(obs[i]) ? 0 : obs[i]);
+			all = 0;
+			continue;
+		}
+		double share = obs[i] / est[i];
+		printf("  %-24s %8.0f of %8.0f  %5.1f%%\n", names[i - 1], obs[i], est[i], 100 * share);
+		lo = fmin(lo, share);
+		hi = fmax(hi, share);
+		sum += est[i];
+	}
+	if (hi > 0 && lo < HUGE_VAL && hi / lo >= 1.5)
+		printf("The lists reached the %ss unequally (%.0f%% to %.0f%%): capture depends on %s, so "
+		       "the total alone underestimates%s",
+		       field, 100 * lo, 100 * hi, field, all ? "" : ".\n");
+	else if (hi > 0 && lo < HUGE_VAL)
+		printf("The lists reached the %ss about equally (%.0f%% to %.0f%%)%s", field, 100 * lo,
+		       100 * hi, all ? "" : ".\n");
+	if (hi > 0 && lo < HUGE_VAL && all)
+		printf("; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
+		       est[0] > 0 ? est[0] : NAN);
+	putchar('\n');
+}
+
 /* What was counted, shown before any figure: the lists with the
  * organization spellings mapped to each, and the cases left out and why. */
 static void print_counted(const struct kith_persons_report *rep, int mapped)
@@ -336,6 +371,13 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 	json_t *jroot = json ? json_object() : NULL, *jstrata = json ? json_array() : NULL;
 	ex = KITH_EXIT_OK;
 	struct kith_estimate_result *total = NULL;
+	/* coverage by stratum: observed and the main estimate of each */
+	double *cov_obs = calloc(ntab ? ntab : 1, sizeof *cov_obs),
+	       *cov_est = calloc(ntab ? ntab : 1, sizeof *cov_est);
+	if (!cov_obs || !cov_est)
+		ex = kith_cli_fail(KITH_E_NOMEM, NULL);
+	for (size_t i = 0; i < ntab; i++)
+		cov_obs[i] = cov_est[i] = NAN;
 	for (size_t i = 0; i < ntab && ex == KITH_EXIT_OK; i++) {
 		const char *sname = i == 0 ? "total" : ms.stratum_names[i - 1];
 		struct kith_stats_table *use = NULL;
@@ -382,11 +424,20 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			if (stratify)
 				putchar('\n');
 		}
+		if (!rc && r) {
+			const struct kith_estimate_row *mr = kith_estimate_main_row(r);
+			cov_obs[i] = r->observed;
+			cov_est[i] = mr ? mr->n_hat : NAN;
+		}
 		if (i == 0)
 			total = r;
 		else
 			kith_estimate_free(r);
 	}
+	if (ex == KITH_EXIT_OK && !json && stratify && ntab > 2)
+		print_coverage(stratify, (const char *const *)ms.stratum_names, ntab, cov_obs, cov_est);
+	free(cov_obs);
+	free(cov_est);
 	if (ex == KITH_EXIT_OK && json) {
 		if (stratify)
 			json_object_set_new(jroot, "strata", jstrata);
