@@ -617,6 +617,18 @@ cleanup:
 
 /* ---- JSON ---- */
 
+/* The latent-class posterior median over Mt's estimate: a latent-class model
+ * that finds groups reachable unequally lands above Mt; NaN without both. */
+static double lcm_over_mt(const struct kith_estimate_result *R)
+{
+	if (R->sel_lcm == KITH_ESTIMATE_NONE || R->rows[R->sel_lcm].status != KITH_ESTIMATE_OK)
+		return NAN;
+	for (size_t i = 0; i < R->n_rows; i++)
+		if (strcmp(R->rows[i].name, "Mt") == 0 && R->rows[i].n_hat > 0)
+			return R->rows[R->sel_lcm].n_hat / R->rows[i].n_hat;
+	return NAN;
+}
+
 static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -708,11 +720,12 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 								      num(h->grid[i].n_hat), "deviance",
 								      num(h->grid[i].deviance), "ruled_out",
 								      h->grid[i].ruled_out));
-			het = json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o}", "verdict",
-					verdicts[h->verdict], "words_en", en, "words_ko", ko,
-					"sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper",
-					num(h->upper), "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth),
-					"settings", grid ? grid : json_null());
+			het =
+			    json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o, s:o}", "verdict",
+				      verdicts[h->verdict], "words_en", en, "words_ko", ko,
+				      "sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper", num(h->upper),
+				      "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth), "lcm_over_mt",
+				      num(lcm_over_mt(R)), "settings", grid ? grid : json_null());
 		}
 		range = json_pack("{s:o, s:s, s:o, s:s, s:o}", "low", num(R->range_lo), "low_from",
 				  R->range_lo_from, "high", num(R->range_hi), "high_from", R->range_hi_from,
@@ -842,8 +855,13 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 	if (!rc && R->hetero_run) {
 		char words[512];
 		kith_hetero_words(&R->hetero, "en", words, sizeof words);
-		rc = kith_sbuf_addf(out, "heterogeneity: %s (M0 vs Mh p = %.3f, Mt vs Mth p = %.3f)\n", words,
+		rc = kith_sbuf_addf(out, "heterogeneity: %s (M0 vs Mh p = %.3f, Mt vs Mth p = %.3f", words,
 				    R->hetero.p_mh, R->hetero.p_mth);
+		double ratio = lcm_over_mt(R);
+		if (!rc && isfinite(ratio))
+			rc = kith_sbuf_addf(out, "; latent classes / Mt = %.3f", ratio);
+		if (!rc)
+			rc = kith_sbuf_adds(out, ")\n");
 	}
 	if (!rc)
 		rc =

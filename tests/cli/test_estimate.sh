@@ -140,7 +140,7 @@ check "het: --no-het drops the analysis" "! grep -q '^heterogeneity:' '$tmp/het2
 check "het: --het-max out of range is a usage error" "[ $? -eq 2 ]"
 if command -v jq >/dev/null; then
 	"$KITH" estimate "${Q[@]}" --json "$tmp/het.csv" >"$tmp/het.json"
-	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
+	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity | has(\"lcm_over_mt\")) and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
 fi
 
 # every example of docs/estimate.md

@@ -90,9 +90,10 @@ static void test_persons(void **state)
 		  "\"consent\":{\"reporting\":false}}");
 	put(f->v, "{\"ref\":\"B-1\",\"person\":{\"name\":\"Sina Vale\",\"sex\":\"female\"},"
 		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":false}}");
-	put(f->v, "{\"ref\":\"C-1\",\"person\":{\"name\":\"Lena Dorn\",\"sex\":\"female\",\"birth\":\"2004-06\"},"
-		  "\"source\":{\"organization\":\"church\",\"date\":\"2020-03\"},"
-		  "\"needs\":[\"medical\",\"legal\"],\"consent\":{\"reporting\":true}}");
+	put(f->v,
+	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Lena Dorn\",\"sex\":\"female\",\"birth\":\"2004-06\"},"
+	    "\"source\":{\"organization\":\"church\",\"date\":\"2020-03\"},"
+	    "\"needs\":[\"medical\",\"legal\"],\"consent\":{\"reporting\":true}}");
 	put(f->v, "{\"ref\":\"D-1\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"female\"},"
 		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}");
 	put(f->v, "{\"ref\":\"D-2\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"male\"},"
