@@ -266,13 +266,13 @@ static void print_coverage(const char *field, const char *const *names, size_t n
 		hi = fmax(hi, share);
 		sum += est[i];
 	}
-	if (hi > 0 && lo < HUGE_VAL && hi / lo >= 1.5)
-		printf("The lists reached the %ss unequally (%.0f%% to %.0f%%): capture depends on %s, so "
-		       "the total alone underestimates%s",
-		       field, 100 * lo, 100 * hi, field, all ? "" : ".\n");
+	if (hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
+		printf("The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture depends on "
+		       "it, so the total alone underestimates%s",
+		       field, 100 * lo, 100 * hi, all ? "" : ".\n");
 	else if (hi > 0 && lo < HUGE_VAL)
-		printf("The lists reached the %ss about equally (%.0f%% to %.0f%%)%s", field, 100 * lo,
-		       100 * hi, all ? "" : ".\n");
+		printf("The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s", field,
+		       100 * lo, 100 * hi, all ? "" : ".\n");
 	if (hi > 0 && lo < HUGE_VAL && all)
 		printf("; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
 		       est[0] > 0 ? est[0] : NAN);
