@@ -109,12 +109,12 @@ static void bench_models(const char *dir, const char *table, unsigned order)
 	struct kith_select_opts o = {.max_order = order, .intervals = 1};
 	struct kith_select_result r;
 	struct kith_err err;
-	double t0 = now();
+	double t0 = now(), c0 = cpu_now();
 	if (kith_select_hierarchical(t, &o, &r, &err)) {
 		fprintf(stderr, "bench: %s\n", err.msg);
 		exit(1);
 	}
-	double dt = now() - t0;
+	double dt = now() - t0, cpu = cpu_now() - c0;
 	size_t ok = 0, cis = 0;
 	for (size_t i = 0; i < r.n_models; i++) {
 		ok += r.models[i].state == KITH_LOGLIN_OK;
@@ -132,6 +132,9 @@ static void bench_models(const char *dir, const char *table, unsigned order)
 	    table, order, r.n_models, ok, cis, dt, kith_interval_cpus(), dt / 1.0,
 	    1e6 * dt / (double)r.n_models, dt / (double)r.n_models / fit, 1e6 * fit,
 	    dt / (double)r.n_models / ci, 1e6 * ci, name);
+	printf("%-10s order %u: %.3f CPU seconds in all (the machine is shared: on %u idle cores at least "
+	       "%.3f s of wall time, %.2f x the 1 s budget)\n",
+	       table, order, cpu, kith_interval_cpus(), cpu / kith_interval_cpus(), cpu / kith_interval_cpus());
 	kith_select_result_release(&r);
 	kith_stats_table_free(t);
 }
