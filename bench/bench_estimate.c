@@ -134,7 +134,8 @@ static void bench_models(const char *dir, const char *table, unsigned order)
 	    dt / (double)r.n_models / ci, 1e6 * ci, name);
 	printf("%-10s order %u: %.3f CPU seconds in all (the machine is shared: on %u idle cores at least "
 	       "%.3f s of wall time, %.2f x the 1 s budget)\n",
-	       table, order, cpu, kith_interval_cpus(), cpu / kith_interval_cpus(), cpu / kith_interval_cpus());
+	       table, order, cpu, kith_interval_cpus(), cpu / kith_interval_cpus(),
+	       cpu / kith_interval_cpus());
 	kith_select_result_release(&r);
 	kith_stats_table_free(t);
 }
