@@ -90,8 +90,10 @@ void kith_web_peer_client(int fd, char out[KITH_WEB_CLIENT_MAX])
 	}
 	char addr[INET6_ADDRSTRLEN] = "?";
 	if (peer->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr, addr, sizeof addr);
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr, addr,
+			  sizeof addr);
 	else if (peer->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)peer)->sin_addr, addr, sizeof addr);
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)peer)->sin_addr, addr,
+			  sizeof addr);
 	snprintf(out, KITH_WEB_CLIENT_MAX, "ip:%s", addr);
 }

@@ -92,11 +92,11 @@ struct kith_web_server {
 struct sock {
 	struct sock *prev, *next;
 	int fd;
-	pthread_t thread; /* the polling thread that owns it */
-	int64_t since;	  /* when it opened, ms */
-	int served;	  /* completed the headers of a request at least once */
-	int cut;	  /* shut down to make room */
-	int nul;	  /* the current request's path or query held %00 */
+	pthread_t thread;		  /* the polling thread that owns it */
+	int64_t since;			  /* when it opened, ms */
+	int served;			  /* completed the headers of a request at least once */
+	int cut;			  /* shut down to make room */
+	int nul;			  /* the current request's path or query held %00 */
 	char client[KITH_WEB_CLIENT_MAX]; /* "" until first needed */
 };
 
@@ -664,7 +664,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			nul = k->nul;
 			k->nul = 0;
 		}
-		cn->cap = secret_route(url)		? KITH_WEB_SECRET_BODY_MAX
+		cn->cap = secret_route(url)	       ? KITH_WEB_SECRET_BODY_MAX
 			  : strcmp(url, "/api/import") ? s->body_max
 						       : s->import_max;
 		if (secret_route(url)) {
@@ -780,7 +780,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 		struct sock *k = calloc(1, sizeof *k);
 		if (!k)
 			return; /* unknown to us: never cut, never marked */
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		k->fd = ci ? ci->connect_fd : -1;
 		k->thread = pthread_self();
 		k->since = now_of(s);
@@ -986,12 +987,12 @@ int kith_web_server_start(struct kith_web_server **out, const struct kith_web_se
 	unsigned threads = o->threads ? o->threads : 2;
 	s->per_thread = KITH_WEB_CONNECTIONS_MAX / threads;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0);
-	s->d = MHD_start_daemon(
-	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-	    threads, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout ? o->timeout : (unsigned)KITH_WEB_TIMEOUT,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, s, MHD_OPTION_CONNECTION_LIMIT,
-	    KITH_WEB_CONNECTIONS_MAX, MHD_OPTION_END);
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+				o->timeout ? o->timeout : (unsigned)KITH_WEB_TIMEOUT,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+				on_connection, s, MHD_OPTION_UNESCAPE_CALLBACK, unescape, s,
+				MHD_OPTION_CONNECTION_LIMIT, KITH_WEB_CONNECTIONS_MAX, MHD_OPTION_END);
 	if (!s->d) {
 		close(fd);
 		rc = kith_err_set(err, KITH_E_IO, "--port", "cannot serve on %s port %u", addr,

@@ -57,8 +57,8 @@
 #define KITH_WEB_BODY_MAX (1u << 20)
 #define KITH_WEB_IMPORT_MAX (16u << 20)
 #define KITH_WEB_SECRET_BODY_MAX 4096u /* unlock and panic bodies, in guarded memory */
-#define KITH_WEB_TIMEOUT 60		 /* seconds a connection may sit idle */
-#define KITH_WEB_CONNECTIONS_MAX 512u	 /* connections at once, shared by the polling threads */
+#define KITH_WEB_TIMEOUT 60	       /* seconds a connection may sit idle */
+#define KITH_WEB_CONNECTIONS_MAX 512u  /* connections at once, shared by the polling threads */
 #define KITH_WEB_ALLOW_HOSTS_MAX 16
 
 struct kith_web_server;
@@ -74,12 +74,12 @@ struct kith_web_server_opts {
 	 * required when the bound address is a wildcard (0.0.0.0, ::) */
 	const char *const *allow_hosts;
 	size_t n_allow_hosts;
-	unsigned idle_lock;	/* seconds without activity before the vault locks; 0: 600 */
-	int no_idle_lock;	/* 1: never lock for idleness (tests, benchmarks) */
-	unsigned threads;	/* polling threads; 0: 2 */
-	unsigned timeout;	/* connection timeout in seconds; 0: KITH_WEB_TIMEOUT */
-	size_t body_max;	/* 0: KITH_WEB_BODY_MAX */
-	size_t import_max;	/* 0: KITH_WEB_IMPORT_MAX */
+	unsigned idle_lock; /* seconds without activity before the vault locks; 0: 600 */
+	int no_idle_lock;   /* 1: never lock for idleness (tests, benchmarks) */
+	unsigned threads;   /* polling threads; 0: 2 */
+	unsigned timeout;   /* connection timeout in seconds; 0: KITH_WEB_TIMEOUT */
+	size_t body_max;    /* 0: KITH_WEB_BODY_MAX */
+	size_t import_max;  /* 0: KITH_WEB_IMPORT_MAX */
 	/* the clock of sessions and the idle lock, in milliseconds (monotonic);
 	 * NULL: CLOCK_MONOTONIC. Tests pass their own, so nothing sleeps. */
 	int64_t (*clock_ms)(void *cls);

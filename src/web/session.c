@@ -130,7 +130,8 @@ static int lru_of(const struct kith_web_sessions *s, const char *client)
 }
 
 int kith_web_session_start(struct kith_web_sessions *s, const char *client, int64_t now,
-			   char cookie[KITH_WEB_TOKEN_B64], char csrf[KITH_WEB_TOKEN_B64], struct kith_err *err)
+			   char cookie[KITH_WEB_TOKEN_B64], char csrf[KITH_WEB_TOKEN_B64],
+			   struct kith_err *err)
 {
 	if (!client || !*client)
 		client = "-";
