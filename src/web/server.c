@@ -280,7 +280,7 @@ static const char *repeated_header(struct MHD_Connection *c)
 }
 
 static enum MHD_Result nul_cb(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-			     const char *value, size_t value_size)
+			      const char *value, size_t value_size)
 {
 	(void)kind;
 	int *bad = cls;
@@ -497,10 +497,15 @@ static enum MHD_Result r_unlock(struct kith_web_server *s, struct MHD_Connection
 	return r;
 }
 
+/* Lock. Only a session that unlocked the vault locks it for everyone: an
+ * anonymous one (any local process can have one) would otherwise lock the
+ * owner out again and again; to it the vault is locked already. */
 static enum MHD_Result r_lock(struct kith_web_server *s, struct MHD_Connection *c, int h, int64_t now)
 {
-	kith_web_api_lock(s->api);
-	kith_web_sessions_lock_all(s->sessions);
+	if (kith_web_session_unlocked(s->sessions, h)) {
+		kith_web_api_lock(s->api);
+		kith_web_sessions_lock_all(s->sessions);
+	}
 	char csrf[KITH_WEB_TOKEN_B64];
 	if (kith_web_session_csrf(s->sessions, h, csrf))
 		return send_error(c, 500, "internal", "session vanished", NULL);
@@ -710,9 +715,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 					  NULL);
 		if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) &&
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-			return send_error(c, 400, "framing",
-					  "both Content-Length and Transfer-Encoding: the body's end is ambiguous",
-					  NULL);
+			return send_error(
+			    c, 400, "framing",
+			    "both Content-Length and Transfer-Encoding: the body's end is ambiguous", NULL);
 		if (cross_site(c, 0))
 			return send_error(c, 403, "cross_site", "request from another site refused", NULL);
 		const char *cl =

@@ -110,10 +110,21 @@ check '[ "$status" = 403 ]' "Origin: null is refused"
 req GET /api/state -H "Origin: http://127.0.0.1:$port"
 check '[ "$status" = 200 ]' "the server's own Origin is accepted"
 
-# --- finding 2: kith panic in a terminal locks the running server ------------------------
+# --- the class of finding 2: what an anonymous session may do to the owner's --------------
 
 new_session
 unlock "correct horse"
+owner_jar=$jar owner_csrf=$csrf
+jar="$tmp/jar.anon"
+new_session
+post_json /api/lock '{}'
+check '[ "$status" = 200 ] && has "\"unlocked\":false"' "an anonymous session's lock answers as locked"
+jar=$owner_jar csrf=$owner_csrf
+req GET /api/cases
+check '[ "$status" = 200 ]' "and leaves the owner's unlocked session alone"
+
+# --- finding 2: kith panic in a terminal locks the running server ------------------------
+
 post_json /api/cases '{"body":{"ref":"W-1","person":{"name":"가상 인물"}}}'
 check '[ "$status" = 201 ]' "an unlocked server writes a case"
 req GET /api/cases
