@@ -25,8 +25,8 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "core/store.h"
-#include "core/vault.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 #include "web/peer.h"
 #include "web/server.h"
 
