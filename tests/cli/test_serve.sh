@@ -41,7 +41,7 @@ req() {
 }
 post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
 field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { printf '%s' "$body" | grep -qF -- "$1"; }
+has() { grep -qF -- "$1" <<<"$body"; } # no pipe: grep -q leaving early must not fail it
 hdr() { printf '%s\n' "$headers" | grep -i "^$1:" | head -1 | cut -d' ' -f2-; }
 
 start() { # start VAULT [options...] -> sets $base, pushes the pid

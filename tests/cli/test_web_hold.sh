@@ -40,7 +40,7 @@ req() { # req METHOD PATH [curl args...] -> $status $body (cookie jar $jar, CSRF
 }
 post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
 field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { printf '%s' "$body" | grep -qF -- "$1"; }
+has() { grep -qF -- "$1" <<<"$body"; } # no pipe: grep -q leaving early must not fail it
 new_session() { rm -f "$jar"; req GET /api/state; csrf=$(field csrf); }
 unlock() { post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] && csrf=$(field csrf); }
 start() { # start VAULT [options...] -> $base, $port, $spid
