@@ -47,6 +47,10 @@ hdr() { printf '%s\n' "$headers" | grep -i "^$1:" | head -1 | cut -d' ' -f2-; }
 start() { # start VAULT [options...] -> sets $base, pushes the pid
 	local v=$1
 	shift
+	# emptied here, not only by the background job's redirection, which
+	# may come after the first look: the previous server's address would
+	# be read (a flaky test under load)
+	: >"$tmp/out"
 	"$KITH" serve --vault "$v" --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
 	pids+=($!)
 	for _ in $(seq 100); do

@@ -46,6 +46,8 @@ unlock() { post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] 
 start() { # start VAULT [options...] -> $base, $port, $spid
 	local v=$1
 	shift
+	: >"$tmp/out" # now: the background job's redirection may come after the first look
+	base=""
 	"$KITH" serve --vault "$v" --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
 	spid=$!
 	pids+=("$spid")
