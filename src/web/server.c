@@ -19,9 +19,9 @@
  * bytes it moved within its buffer before handing them over (pipelined
  * requests, a buffer grown while reading), and the kernel's socket buffers.
  * After a request that handled a passphrase, the stack the request ran on is
- * overwritten (scrub_stack): Argon2id (libsodium's BLAKE2b finalization) and
- * secretbox leave copies of the derived key on the stack of the thread that
- * ran them.
+ * overwritten (scrub_stack): Argon2id, BLAKE2b and secretbox may leave words
+ * of the passphrase or of the derived key on the stack of the thread that ran
+ * them, depending on how libsodium was built; the scrub holds for any build.
  *
  * Connections. The socket context of every connection (struct sock,
  * MHD_OPTION_NOTIFY_CONNECTION) records when it opened, which polling thread
@@ -107,7 +107,6 @@ struct conn {
 	size_t secret_len;
 	size_t cap;
 	int too_big;
-	int scrub; /* the request handled a passphrase: overwrite the stack after */
 };
 
 static int64_t mono_ms(void *cls)
@@ -124,7 +123,7 @@ static int64_t now_of(const struct kith_web_server *s)
 }
 
 /* Overwrites the stack below the caller's frame, where the request just
- * handled ran (Argon2id and secretbox leave key material there). Large
+ * handled ran (Argon2id and secretbox may leave key material there). Large
  * enough for the deepest unlock path, also under AddressSanitizer. */
 static __attribute__((noinline)) void scrub_stack(void)
 {
