@@ -651,9 +651,14 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	pthread_mutex_unlock(&s->sess_mu);
 	/* the vault call itself: shared or exclusive as decided above */
 	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
-	(void)kith_web_api_handle(s->api, &req, &resp);
+	int hrc = kith_web_api_handle(s->api, &req, &resp);
+	/* a vault that found its keys destroyed by another process answers
+	 * KITH_E_LOCKED from then on: lock (exclusive requests only; a search
+	 * under the shared lock leaves it to the next one or the tick) */
+	if (hrc == KITH_E_LOCKED && !shared && kith_web_api_unlocked(s->api))
+		kith_web_api_lock(s->api);
 	if (needs_vault && !kith_web_api_unlocked(s->api)) {
-		/* the api locked itself (the vault found its keys gone) */
+		/* the api is locked now (the vault found its keys gone) */
 		pthread_mutex_lock(&s->sess_mu);
 		kith_web_sessions_lock_all(s->sessions);
 		pthread_mutex_unlock(&s->sess_mu);
