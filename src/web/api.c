@@ -310,6 +310,22 @@ int kith_web_api_panic_with(struct kith_web_api *a, const char *pass, size_t len
 	return kith_web_api_panic(a, err);
 }
 
+int kith_web_api_refresh(struct kith_web_api *a)
+{
+	if (!a->v)
+		return 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_vault_refresh(a->v, &err);
+	if (rc == KITH_E_LOCKED) {
+		kith_web_api_lock(a);
+		return 1;
+	}
+	/* any other failure: the request answers from the index as it is (a
+	 * write on a stale index is refused by the vault itself) */
+	return 0;
+}
+
 int kith_web_api_check_outside(struct kith_web_api *a)
 {
 	if (!a->v)

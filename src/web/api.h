@@ -119,6 +119,15 @@ int kith_web_api_panic_with(struct kith_web_api *a, const char *pass, size_t len
 			    struct kith_err *err) KITH_WUR;
 
 /*
+ * Brings the open vault up to date with its file (kith_vault_refresh): cases
+ * another process wrote (kith add while the server runs) become visible and
+ * editable. When the vault found its keys destroyed by another process
+ * (kith panic), locks and returns 1; 0 otherwise, also when locked. Call
+ * under the server's exclusive lock.
+ */
+int kith_web_api_refresh(struct kith_web_api *a);
+
+/*
  * Notices a panic (or passphrase change) made by another process while the
  * vault is open here: when the vault file or its -wal changed since the last
  * look (stat), compares the main key slot with the one seen at unlock; when

@@ -602,8 +602,10 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	/* the idle lock is done by the tick; a request that comes first and
 	 * may not close the vault itself finds it locked all the same */
 	int idle = shared ? kith_web_sessions_idle(s->sessions, now) : idle_check(s, now);
-	/* keys destroyed by another process (kith panic): lock at once */
-	if (!shared && kith_web_api_check_outside(s->api))
+	/* another process may have written (kith add) or destroyed the keys
+	 * (kith panic): refresh, and lock at once when the keys are gone (the
+	 * vault says so; the key-slot check is the web's own second look) */
+	if (!shared && (kith_web_api_refresh(s->api) || kith_web_api_check_outside(s->api)))
 		kith_web_sessions_lock_all(s->sessions);
 	int h = kith_web_session_find(s->sessions, cookie, now);
 	if (!strcmp(url, "/api/state")) {

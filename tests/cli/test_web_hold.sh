@@ -131,6 +131,17 @@ post_json /api/cases '{"body":{"ref":"W-1","person":{"name":"가상 인물"}}}'
 check '[ "$status" = 201 ]' "an unlocked server writes a case"
 req GET /api/cases
 check '[ "$status" = 200 ] && has "W-1"' "and lists it"
+# issue 10, finding 8 (the server's side): a case the CLI writes while the
+# server runs is seen, and the server's own writes go on working
+printf '{"ref":"W-CLI","person":{"name":"가상 인물 둘"}}' >"$tmp/cli-case.json"
+"$KITH" add "$tmp/cli-case.json" --vault "$tmp/w.kith" --passphrase-file "$tmp/pass" >/dev/null 2>&1
+check '[ $? -eq 0 ]' "kith add in a terminal, the server running"
+req GET /api/cases
+check '[ "$status" = 200 ] && has "W-CLI"' "the server lists the case the CLI wrote"
+post_json /api/cases '{"body":{"ref":"W-CLI","person":{"name":"가상"}}}'
+check '[ "$status" = 409 ]' "and refuses the CLI's case number for a new case (409)"
+post_json /api/cases '{"body":{"ref":"W-3","person":{"name":"가상 인물 셋"}}}'
+check '[ "$status" = 201 ]' "and its own writes go on (201, not 500)"
 "$KITH" panic --vault "$tmp/w.kith" --yes >/dev/null 2>&1
 check '[ $? -eq 0 ]' "kith panic in a terminal, the server running"
 req GET /api/cases
