@@ -25,6 +25,7 @@
 #include "base/io.h"
 #include "base/sbuf.h"
 #include "stats/estimate.h"
+#include "stats/summary.h"
 #include "stats/table.h"
 #include "casework/persons.h"
 #include "vault/vault.h"
@@ -62,6 +63,11 @@ static const char *const help =
     "  --lcm-thin N        keep every N-th iteration (default 10)\n"
     "  --lcm-chains N      chains, compared by R-hat (default 4)\n"
     "  --no-lcm            skip the latent-class model\n"
+    "  --het-max SD        strongest person heterogeneity the plausible range\n"
+    "                      considers (sd of the log-odds; default 0.5)\n"
+    "  --lang en|ko        language of the summary sentences first (default en)\n"
+    "  --no-het            no heterogeneity analysis (the range is the sensitivity\n"
+    "                      and Chao's lower bound)\n"
     "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
     "  --passphrase-file FILE   read the vault passphrase from FILE\n"
     "  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
@@ -92,6 +98,9 @@ enum {
 	OPT_SEED,
 	OPT_THREADS,
 	OPT_LEVEL,
+	OPT_HET_MAX,
+	OPT_NO_HET,
+	OPT_LANG,
 	OPT_LCM_CLASSES,
 	OPT_LCM_ITER,
 	OPT_LCM_BURNIN,
@@ -174,7 +183,7 @@ static int write_plot(const char *path, const struct kith_estimate_result *r, co
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
-static int print_text(const struct kith_estimate_result *r, const char *heading)
+static int print_text(const struct kith_estimate_result *r, const char *heading, const char *lang)
 {
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	struct kith_err err;
@@ -182,6 +191,10 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 	int rc = KITH_OK;
 	if (heading)
 		rc = kith_sbuf_addf(&sb, "== %s\n", heading);
+	if (!rc)
+		rc = kith_estimate_summary(r, lang, &sb, &err);
+	if (!rc)
+		rc = kith_sbuf_addc(&sb, '\n');
 	if (!rc)
 		rc = kith_estimate_text(r, &sb, &err);
 	if (rc) {
@@ -198,7 +211,7 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 }
 
 static int from_file(const char *path, const struct kith_estimate_opts *o, int json, const char *plot,
-		     struct prog *pg)
+		     const char *lang, struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -219,7 +232,7 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 		ex = rc ? kith_cli_fail(rc, &err) : kith_cli_print_json(j);
 		json_decref(j);
 	} else {
-		ex = print_text(r, NULL);
+		ex = print_text(r, NULL, lang);
 	}
 	if (ex == KITH_EXIT_OK && plot) {
 		char title[160];
@@ -275,7 +288,8 @@ static json_t *counted_json(const struct kith_persons_report *rep, int mapped)
 }
 
 static int from_vault(const struct kith_cli_vault_args *va, const char *stratify, const char *lists_file,
-		      const struct kith_estimate_opts *o, int json, const char *plot, struct prog *pg)
+		      const struct kith_estimate_opts *o, int json, const char *plot, const char *lang,
+		      struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -364,7 +378,7 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			char head[256];
 			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ",
 				 sname);
-			ex = print_text(r, stratify ? head : NULL);
+			ex = print_text(r, stratify ? head : NULL, lang);
 			if (stratify)
 				putchar('\n');
 		}
@@ -420,6 +434,9 @@ int kith_cmd_estimate(int argc, char **argv)
 	    {"lcm-thin", required_argument, 0, OPT_LCM_THIN},
 	    {"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
 	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
+	    {"het-max", required_argument, 0, OPT_HET_MAX},
+	    {"no-het", no_argument, 0, OPT_NO_HET},
+	    {"lang", required_argument, 0, OPT_LANG},
 	    {"stratify", required_argument, 0, OPT_STRATIFY},
 	    {"lists", required_argument, 0, OPT_LISTS},
 	    KITH_CLI_VAULT_LONGOPTS,
@@ -429,7 +446,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	struct kith_cli_vault_args va = {0};
 	o.seed = 1234;
 	int json = 0;
-	const char *plot = NULL, *stratify = NULL, *lists = NULL;
+	const char *plot = NULL, *stratify = NULL, *lists = NULL, *lang = "en";
 	uint64_t u;
 	double d;
 	kith_cli_getopt_reset();
@@ -521,6 +538,19 @@ int kith_cmd_estimate(int argc, char **argv)
 		case OPT_NO_LCM:
 			o.no_lcm = 1;
 			break;
+		case OPT_HET_MAX:
+			if (parse_dbl(optarg, 0.05, 2, &d))
+				return kith_cli_usage("estimate", "--het-max takes a number from 0.05 to 2");
+			o.hetero_vmax = d;
+			break;
+		case OPT_NO_HET:
+			o.no_hetero = 1;
+			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "en") != 0 && strcmp(optarg, "ko") != 0)
+				return kith_cli_usage("estimate", "--lang takes en or ko");
+			lang = optarg;
+			break;
 		case OPT_STRATIFY:
 			if (!*optarg)
 				return kith_cli_usage("estimate", "--stratify takes a field name");
@@ -548,6 +578,6 @@ int kith_cmd_estimate(int argc, char **argv)
 	o.progress = on_progress;
 	o.pctx = &pg;
 	if (use_vault)
-		return from_vault(&va, stratify, lists, &o, json, plot, &pg);
-	return from_file(argv[optind], &o, json, plot, &pg);
+		return from_vault(&va, stratify, lists, &o, json, plot, lang, &pg);
+	return from_file(argv[optind], &o, json, plot, lang, &pg);
 }
