@@ -36,6 +36,7 @@ static const struct kith_command commands[] = {
     {"synth", kith_cmd_synth, "generate fictional labelled data"},
     {"estimate", kith_cmd_estimate, "estimate how many people no list reached"},
     {"trace", kith_cmd_trace, "family tracing requests and their matches"},
+    {"pprl", kith_cmd_pprl, "link and count across organizations without sharing names"},
     {"serve", kith_cmd_serve, "start the local web UI"},
 };
 
