@@ -148,7 +148,8 @@ static int cmd_keygen(int argc, char **argv)
 	}
 	crypto_sign_keypair(pk, sk);
 	strcpy(line, SIGN_TAG);
-	sodium_bin2hex(line + strlen(SIGN_TAG), 2 * crypto_sign_SECRETKEYBYTES + 1, sk, crypto_sign_SECRETKEYBYTES);
+	sodium_bin2hex(line + strlen(SIGN_TAG), 2 * crypto_sign_SECRETKEYBYTES + 1, sk,
+		       crypto_sign_SECRETKEYBYTES);
 	strcat(line, "\n");
 	int ex = write_secret_file(sign, line, strlen(line));
 	sodium_free(sk);
@@ -207,7 +208,8 @@ static int read_sign_key(const char *path, uint8_t **sk, uint8_t pk[32])
 	if (!ok) {
 		sodium_free(*sk);
 		*sk = NULL;
-		kith_err_set(&err, KITH_E_INVALID, path, "not a kith pprl signing key (kith pprl keygen --sign-key)");
+		kith_err_set(&err, KITH_E_INVALID, path,
+			     "not a kith pprl signing key (kith pprl keygen --sign-key)");
 		return kith_cli_fail(KITH_E_INVALID, &err);
 	}
 	crypto_sign_ed25519_sk_to_pk(pk, *sk);
@@ -275,23 +277,48 @@ static int cmd_encode(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 's': secret = optarg; break;
-		case 'k': sign = optarg; break;
-		case 'o': org = optarg; break;
-		case 'S': source = optarg; break;
-		case 'O': out = optarg; break;
-		case 'i': ids = optarg; break;
+		case 's':
+			secret = optarg;
+			break;
+		case 'k':
+			sign = optarg;
+			break;
+		case 'o':
+			org = optarg;
+			break;
+		case 'S':
+			source = optarg;
+			break;
+		case 'O':
+			out = optarg;
+			break;
+		case 'i':
+			ids = optarg;
+			break;
 		case 'f':
 			if (parse_double(optarg, 1e-6, 1, &p.flip))
 				return kith_cli_usage("pprl", "--flip takes a probability");
 			break;
-		case 'F': no_flip = 1; break;
-		case 'n': p.weak |= KITH_PPRL_WEAK_NOFOLD; break;
-		case 'u': p.weak |= KITH_PPRL_WEAK_SURNAME; break;
-		case 'w': p.allow_weak = 1; break;
-		case 'D': seed_hex = optarg; break;
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		default: return kith_cli_usage("pprl", "bad option");
+		case 'F':
+			no_flip = 1;
+			break;
+		case 'n':
+			p.weak |= KITH_PPRL_WEAK_NOFOLD;
+			break;
+		case 'u':
+			p.weak |= KITH_PPRL_WEAK_SURNAME;
+			break;
+		case 'w':
+			p.allow_weak = 1;
+			break;
+		case 'D':
+			seed_hex = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		default:
+			return kith_cli_usage("pprl", "bad option");
 		}
 	}
 	if (no_flip)
@@ -307,7 +334,8 @@ static int cmd_encode(int argc, char **argv)
 	uint8_t seed[32];
 	if (seed_hex) {
 		size_t bin = 0;
-		if (sodium_hex2bin(seed, sizeof seed, seed_hex, strlen(seed_hex), NULL, &bin, NULL) || bin != 32)
+		if (sodium_hex2bin(seed, sizeof seed, seed_hex, strlen(seed_hex), NULL, &bin, NULL) ||
+		    bin != 32)
 			return kith_cli_usage("pprl", "--deterministic-seed takes 64 hexadecimal digits");
 		p.seed = seed;
 	}
@@ -331,8 +359,8 @@ static int cmd_encode(int argc, char **argv)
 	if (!rc)
 		rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
 	if (!rc)
-		rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len, strcmp(input, "-") ? input : "stdin",
-					  NULL, &err);
+		rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
+					  strcmp(input, "-") ? input : "stdin", NULL, &err);
 	kith_sbuf_release(&sb);
 	size_t n = rc ? 0 : kith_dataset_count(ds);
 	size_t *rows = rc ? NULL : malloc((n ? n : 1) * sizeof *rows);
@@ -341,11 +369,12 @@ static int cmd_encode(int argc, char **argv)
 		rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
 	if (!rc) {
 		for (size_t i = 0; i < n; i++)
-			if (!source || !strcmp(kith_dataset_source_name(ds, kith_dataset_source(ds, i)), source))
+			if (!source ||
+			    !strcmp(kith_dataset_source_name(ds, kith_dataset_source(ds, i)), source))
 				rows[m++] = i;
 		if (m == 0)
-			rc = kith_err_set(&err, KITH_E_INVALID, input, source ? "no row of source %s" : "no rows",
-					  source);
+			rc = kith_err_set(&err, KITH_E_INVALID, input,
+					  source ? "no row of source %s" : "no rows", source);
 	}
 	if (!rc) {
 		e.filters = aligned_alloc(64, m * KITH_PPRL_BITS / 8);
@@ -383,7 +412,8 @@ static int cmd_encode(int argc, char **argv)
 		kith_sbuf_release(&img);
 	}
 	if (!rc)
-		fprintf(stderr, "kith: encoded %zu records of %s (%zu rows in the file) into %s\n", m, org, n, out);
+		fprintf(stderr, "kith: encoded %zu records of %s (%zu rows in the file) into %s\n", m, org, n,
+			out);
 	ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	free(rows);
 	if (e.filters)
@@ -416,10 +446,12 @@ static int cmd_inspect(int argc, char **argv)
 	char kid[2 * KITH_PPRL_KEYID_BYTES + 1], pk[65];
 	sodium_bin2hex(kid, sizeof kid, e.key_id, sizeof e.key_id);
 	sodium_bin2hex(pk, sizeof pk, e.signer, sizeof e.signer);
-	printf("organization  %s\nrecords       %zu\nschema        %u\nbits          %u\nkey id        %s\n"
-	       "signed by     %s (signature verified)\nfolded        %s\nflip          %.4f\nweak          %s\n",
-	       e.org, e.n, KITH_KPE_SCHEMA, KITH_PPRL_BITS, kid, pk, (e.flags & KITH_KPE_F_FOLDED) ? "yes" : "no",
-	       e.flip, (e.flags & KITH_KPE_F_WEAK) ? "allowed" : "no");
+	printf(
+	    "organization  %s\nrecords       %zu\nschema        %u\nbits          %u\nkey id        %s\n"
+	    "signed by     %s (signature verified)\nfolded        %s\nflip          %.4f\nweak          %s\n",
+	    e.org, e.n, KITH_KPE_SCHEMA, KITH_PPRL_BITS, kid, pk,
+	    (e.flags & KITH_KPE_F_FOLDED) ? "yes" : "no", e.flip,
+	    (e.flags & KITH_KPE_F_WEAK) ? "allowed" : "no");
 	kith_kpe_release(&e);
 	return KITH_EXIT_OK;
 }
@@ -433,9 +465,10 @@ static void link_progress(const char *stage, uint64_t done, uint64_t total, void
 	kith_cli_progress_update(p, (size_t)done, (size_t)total);
 }
 
-static int write_outputs(const char *out, const char *table, const char *rowsf, char names[][KITH_KPE_NAME_MAX + 1],
-			 unsigned k, const uint32_t *cl, size_t n_cl, const uint32_t *source, const size_t *row,
-			 size_t n, const double *counts, struct kith_err *err)
+static int write_outputs(const char *out, const char *table, const char *rowsf,
+			 char names[][KITH_KPE_NAME_MAX + 1], unsigned k, const uint32_t *cl, size_t n_cl,
+			 const uint32_t *source, const size_t *row, size_t n, const double *counts,
+			 struct kith_err *err)
 {
 	int rc = KITH_OK;
 	if (out) {
@@ -458,14 +491,16 @@ static int write_outputs(const char *out, const char *table, const char *rowsf, 
 				rc = kith_sbuf_addc(&sb, '\n');
 		}
 		free(pat);
-		rc = rc ? kith_err_set(err, rc, NULL, "out of memory") : kith_io_write_atomic(out, sb.buf, sb.len, err);
+		rc = rc ? kith_err_set(err, rc, NULL, "out of memory")
+			: kith_io_write_atomic(out, sb.buf, sb.len, err);
 		kith_sbuf_release(&sb);
 		if (rc)
 			return rc;
 	}
 	if (table) {
 		struct kith_sbuf sb = KITH_SBUF_INIT;
-		rc = kith_sbuf_adds(&sb, "# kith pprl link: persons by the organizations that recorded them\n");
+		rc = kith_sbuf_adds(&sb,
+				    "# kith pprl link: persons by the organizations that recorded them\n");
 		for (unsigned j = 0; !rc && j < k; j++)
 			rc = kith_sbuf_addf(&sb, "%s,", names[j]);
 		if (!rc)
@@ -478,7 +513,8 @@ static int write_outputs(const char *out, const char *table, const char *rowsf, 
 			if (!rc)
 				rc = kith_sbuf_addf(&sb, "%.0f\n", counts[pt]);
 		}
-		rc = rc ? kith_err_set(err, rc, NULL, "out of memory") : kith_io_write_atomic(table, sb.buf, sb.len, err);
+		rc = rc ? kith_err_set(err, rc, NULL, "out of memory")
+			: kith_io_write_atomic(table, sb.buf, sb.len, err);
 		kith_sbuf_release(&sb);
 		if (rc)
 			return rc;
@@ -488,7 +524,8 @@ static int write_outputs(const char *out, const char *table, const char *rowsf, 
 		rc = kith_sbuf_adds(&sb, "list,row,person\n");
 		for (size_t i = 0; !rc && i < n; i++)
 			rc = kith_sbuf_addf(&sb, "%s,%zu,%u\n", names[source[i]], row[i], cl[i] + 1);
-		rc = rc ? kith_err_set(err, rc, NULL, "out of memory") : kith_io_write_atomic(rowsf, sb.buf, sb.len, err);
+		rc = rc ? kith_err_set(err, rc, NULL, "out of memory")
+			: kith_io_write_atomic(rowsf, sb.buf, sb.len, err);
 		kith_sbuf_release(&sb);
 	}
 	return rc;
@@ -629,13 +666,13 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 	free(pool);
 	free(nh);
 	if (summary) {
-		json_t *u = json_pack("{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat",
-				      n0, "lo", lo0, "hi", isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd,
-				      "n_hat_median_draws", med, "lo_with_linkage", lo, "hi_with_linkage",
-				      isfinite(hi) ? hi : -1.0, "method",
-				      "every candidate pair linked with its posterior probability, persons formed "
-				      "again, the BIC-selected model fitted; the interval pools each draw's profile "
-				      "interval (split normal on the log scale) and takes its 2.5% and 97.5% points");
+		json_t *u = json_pack(
+		    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat", n0, "lo", lo0,
+		    "hi", isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws", med,
+		    "lo_with_linkage", lo, "hi_with_linkage", isfinite(hi) ? hi : -1.0, "method",
+		    "every candidate pair linked with its posterior probability, persons formed "
+		    "again, the BIC-selected model fitted; the interval pools each draw's profile "
+		    "interval (split normal on the log scale) and takes its 2.5% and 97.5% points");
 		if (u)
 			json_object_set_new(summary, "estimate", u);
 	} else {
@@ -662,27 +699,32 @@ static int cmd_link(int argc, char **argv)
 	uint64_t draws = 20, seed = 1, threads = 0;
 	struct kith_pprl_opts o;
 	memset(&o, 0, sizeof o);
-	static const struct option lo[] = {{"out", required_argument, 0, 'o'},
-					   {"table", required_argument, 0, 't'},
-					   {"rows", required_argument, 0, 'r'},
-					   {"estimate", no_argument, 0, 'e'},
-					   {"draws", required_argument, 0, 'd'},
-					   {"blocking", required_argument, 0, 'b'},
-					   {"floor", required_argument, 0, 'f'},
-					   {"threads", required_argument, 0, 'T'},
-					   {"seed", required_argument, 0, 'S'},
-					   {"json", no_argument, 0, 'j'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+	    {"out", required_argument, 0, 'o'},	  {"table", required_argument, 0, 't'},
+	    {"rows", required_argument, 0, 'r'},  {"estimate", no_argument, 0, 'e'},
+	    {"draws", required_argument, 0, 'd'}, {"blocking", required_argument, 0, 'b'},
+	    {"floor", required_argument, 0, 'f'}, {"threads", required_argument, 0, 'T'},
+	    {"seed", required_argument, 0, 'S'},  {"json", no_argument, 0, 'j'},
+	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0}};
 	kith_cli_getopt_reset();
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 't': table = optarg; break;
-		case 'r': rowsf = optarg; break;
-		case 'e': estimate = 1; break;
-		case 'j': json = 1; break;
+		case 'o':
+			out = optarg;
+			break;
+		case 't':
+			table = optarg;
+			break;
+		case 'r':
+			rowsf = optarg;
+			break;
+		case 'e':
+			estimate = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
 		case 'd':
 			if (parse_u64(optarg, 2, 1000, &draws))
 				return kith_cli_usage("pprl", "--draws takes 2 to 1000");
@@ -710,8 +752,11 @@ static int cmd_link(int argc, char **argv)
 			else
 				return kith_cli_usage("pprl", "--blocking takes auto, none or lsh");
 			break;
-		case 'h': fputs(help, stdout); return KITH_EXIT_OK;
-		default: return kith_cli_usage("pprl", "bad option");
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		default:
+			return kith_cli_usage("pprl", "bad option");
 		}
 	}
 	size_t nf = (size_t)(argc - optind);
@@ -736,10 +781,11 @@ static int cmd_link(int argc, char **argv)
 			break;
 		const struct kith_kpe *e = &files[loaded];
 		if (loaded > 0 && sodium_memcmp(e->key_id, files[0].key_id, KITH_PPRL_KEYID_BYTES) != 0) {
-			rc = kith_err_set(&err, KITH_E_INVALID, path,
-					  "encoded with another secret than %s (organization %s); every organization "
-					  "must encode with the same shared secret",
-					  argv[optind], files[0].org);
+			rc = kith_err_set(
+			    &err, KITH_E_INVALID, path,
+			    "encoded with another secret than %s (organization %s); every organization "
+			    "must encode with the same shared secret",
+			    argv[optind], files[0].org);
 			loaded++;
 			break;
 		}
@@ -805,8 +851,8 @@ static int cmd_link(int argc, char **argv)
 	}
 	double counts[1u << KITH_PPRL_MAX_LISTS];
 	kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf, counts);
-	rc = write_outputs(out, table, rowsf, names, (unsigned)nf, r.clusters.cluster, r.clusters.n_clusters, source,
-			   row, total, counts, &err);
+	rc = write_outputs(out, table, rowsf, names, (unsigned)nf, r.clusters.cluster, r.clusters.n_clusters,
+			   source, row, total, counts, &err);
 	if (rc) {
 		ex = kith_cli_fail(rc, &err);
 		goto out_result;
@@ -816,23 +862,26 @@ static int cmd_link(int argc, char **argv)
 		double p = kith_pprl_model_post(&r.model, r.pairs[i].dice);
 		uncertain += p > 0.02 && p < 0.98;
 	}
-	json_t *sum = json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f}",
-				"records", (json_int_t)total, "lists", (json_int_t)nf, "persons",
-				(json_int_t)r.clusters.n_clusters, "pairs_compared", (json_int_t)r.compared, "blocking",
-				r.lsh ? "lsh" : "none", "candidate_pairs", (json_int_t)r.n_pairs, "uncertain_pairs",
-				(json_int_t)uncertain, "floor", r.model.floor, "threshold", r.model.threshold,
-				"match_share", r.model.lambda, "em_iterations", (json_int_t)r.model.iterations,
-				"refused_by_guard", (json_int_t)r.clusters.refused, "seconds_block", r.seconds_block,
-				"seconds_model", r.seconds_model, "seconds_cluster", r.seconds_cluster);
+	json_t *sum =
+	    json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f}",
+		      "records", (json_int_t)total, "lists", (json_int_t)nf, "persons",
+		      (json_int_t)r.clusters.n_clusters, "pairs_compared", (json_int_t)r.compared, "blocking",
+		      r.lsh ? "lsh" : "none", "candidate_pairs", (json_int_t)r.n_pairs, "uncertain_pairs",
+		      (json_int_t)uncertain, "floor", r.model.floor, "threshold", r.model.threshold,
+		      "match_share", r.model.lambda, "em_iterations", (json_int_t)r.model.iterations,
+		      "refused_by_guard", (json_int_t)r.clusters.refused, "seconds_block", r.seconds_block,
+		      "seconds_model", r.seconds_model, "seconds_cluster", r.seconds_cluster);
 	if (!sum) {
 		ex = kith_cli_fail(KITH_E_NOMEM, NULL);
 		goto out_result;
 	}
-	fprintf(stderr,
-		"kith: %zu records of %zu organizations -> %zu persons; %llu pairs compared (%s), %zu candidates "
-		"above Dice %.2f, links from Dice %.2f (EM, %d iterations); %zu uncertain\n",
-		total, nf, r.clusters.n_clusters, (unsigned long long)r.compared, r.lsh ? "LSH blocking" : "every pair",
-		r.n_pairs, r.model.floor, r.model.threshold, r.model.iterations, uncertain);
+	fprintf(
+	    stderr,
+	    "kith: %zu records of %zu organizations -> %zu persons; %llu pairs compared (%s), %zu candidates "
+	    "above Dice %.2f, links from Dice %.2f (EM, %d iterations); %zu uncertain\n",
+	    total, nf, r.clusters.n_clusters, (unsigned long long)r.compared,
+	    r.lsh ? "LSH blocking" : "every pair", r.n_pairs, r.model.floor, r.model.threshold,
+	    r.model.iterations, uncertain);
 	if (estimate)
 		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, json ? sum : NULL);
 	if (json && !ex) {

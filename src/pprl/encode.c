@@ -35,7 +35,8 @@ int kith_pprl_params_check(const struct kith_pprl_params *p, struct kith_err *er
 {
 	if (p->flip > KITH_PPRL_FLIP_MAX || isnan(p->flip))
 		return kith_err_set(err, KITH_E_INVALID, "flip",
-				    "a flip probability above %.2f leaves nothing to link", KITH_PPRL_FLIP_MAX);
+				    "a flip probability above %.2f leaves nothing to link",
+				    KITH_PPRL_FLIP_MAX);
 	if (p->allow_weak)
 		return KITH_OK;
 	if (p->weak & KITH_PPRL_WEAK_NOFOLD)
@@ -46,9 +47,10 @@ int kith_pprl_params_check(const struct kith_pprl_params *p, struct kith_err *er
 				    "a token of the surname alone is open to frequency attacks; --allow-weak "
 				    "accepts it");
 	if (p->flip < 0 || (p->flip > 0 && p->flip < KITH_PPRL_FLIP_MIN))
-		return kith_err_set(err, KITH_E_INVALID, "flip",
-				    "a flip probability below %.2f gives no deniability; --allow-weak accepts it",
-				    KITH_PPRL_FLIP_MIN);
+		return kith_err_set(
+		    err, KITH_E_INVALID, "flip",
+		    "a flip probability below %.2f gives no deniability; --allow-weak accepts it",
+		    KITH_PPRL_FLIP_MIN);
 	return KITH_OK;
 }
 
@@ -97,7 +99,8 @@ void kith_pprl_key_free(struct kith_pprl_key *k)
 void kith_pprl_key_id(const struct kith_pprl_key *k, uint8_t id[KITH_PPRL_KEYID_BYTES])
 {
 	static const uint8_t c[] = "kith pprl key id";
-	crypto_generichash(id, KITH_PPRL_KEYID_BYTES, c, sizeof c - 1, k->sub[SK_KEYID], sizeof k->sub[SK_KEYID]);
+	crypto_generichash(id, KITH_PPRL_KEYID_BYTES, c, sizeof c - 1, k->sub[SK_KEYID],
+			   sizeof k->sub[SK_KEYID]);
 }
 
 /* --- building a filter */
@@ -127,8 +130,8 @@ static void put(struct builder *b, unsigned sk, const uint8_t *t, size_t n, unsi
 /* A token of a type letter and up to three small numbers. */
 static void put3(struct builder *b, unsigned sk, char type, unsigned x, unsigned y, unsigned z, unsigned k)
 {
-	uint8_t t[7] = {(uint8_t)type,	    (uint8_t)(x >> 8), (uint8_t)x, (uint8_t)(y >> 8),
-			(uint8_t)y,	    (uint8_t)(z >> 8), (uint8_t)z};
+	uint8_t t[7] = {(uint8_t)type, (uint8_t)(x >> 8), (uint8_t)x, (uint8_t)(y >> 8),
+			(uint8_t)y,    (uint8_t)(z >> 8), (uint8_t)z};
 	put(b, sk, t, sizeof t, k);
 }
 
@@ -176,8 +179,8 @@ static void put_latin(struct builder *b, const char *text)
 	}
 }
 
-int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p, const struct kith_pprl_input *in,
-		     uint64_t index, uint64_t filter[KITH_PPRL_WORDS])
+int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
+		     const struct kith_pprl_input *in, uint64_t index, uint64_t filter[KITH_PPRL_WORDS])
 {
 	uint64_t bits[2 * KITH_PPRL_WORDS] = {0};
 	struct builder b = {.key = k, .bits = bits};

@@ -41,11 +41,11 @@
 #define KITH_PPRL_BITS 1024u
 #define KITH_PPRL_WORDS (KITH_PPRL_BITS / 64u)
 #define KITH_PPRL_KEYID_BYTES 16u
-#define KITH_PPRL_SECRET_MIN 16u     /* bytes of secret, at least */
-#define KITH_PPRL_SECRET_MAX 4096u   /* bytes read of a secret file, at most */
-#define KITH_PPRL_FLIP_DEFAULT 0.02  /* probability that a bit is replaced by a random one */
-#define KITH_PPRL_FLIP_MIN 0.01	     /* below: weak (needs allow_weak) */
-#define KITH_PPRL_FLIP_MAX 0.25	     /* above: the encodings no longer link */
+#define KITH_PPRL_SECRET_MIN 16u    /* bytes of secret, at least */
+#define KITH_PPRL_SECRET_MAX 4096u  /* bytes read of a secret file, at most */
+#define KITH_PPRL_FLIP_DEFAULT 0.02 /* probability that a bit is replaced by a random one */
+#define KITH_PPRL_FLIP_MIN 0.01	    /* below: weak (needs allow_weak) */
+#define KITH_PPRL_FLIP_MAX 0.25	    /* above: the encodings no longer link */
 
 /* Weaker settings, as flags (each needs allow_weak). */
 #define KITH_PPRL_WEAK_NOFOLD 0x1u  /* one filter of KITH_PPRL_BITS bits, not folded */
@@ -53,10 +53,10 @@
 
 /* Encoding parameters; zero means the defaults. */
 struct kith_pprl_params {
-	double flip;	      /* 0: KITH_PPRL_FLIP_DEFAULT; < 0: no flips (weak) */
-	unsigned weak;	      /* KITH_PPRL_WEAK_* */
-	int allow_weak;	      /* accept the settings above */
-	const uint8_t *seed;  /* 32 bytes: deterministic flips (tests, benchmarks); NULL: random */
+	double flip;	     /* 0: KITH_PPRL_FLIP_DEFAULT; < 0: no flips (weak) */
+	unsigned weak;	     /* KITH_PPRL_WEAK_* */
+	int allow_weak;	     /* accept the settings above */
+	const uint8_t *seed; /* 32 bytes: deterministic flips (tests, benchmarks); NULL: random */
 };
 
 /* Checks p. KITH_OK, or KITH_E_INVALID naming the weak setting and the flag
@@ -96,8 +96,9 @@ struct kith_pprl_input {
  * record's position (it picks the deterministic flips when p->seed is set).
  * Thread-safe: k and p are only read. KITH_OK or KITH_E_CRYPTO.
  */
-int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p, const struct kith_pprl_input *in,
-		     uint64_t index, uint64_t filter[KITH_PPRL_WORDS]) KITH_WUR;
+int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
+		     const struct kith_pprl_input *in, uint64_t index,
+		     uint64_t filter[KITH_PPRL_WORDS]) KITH_WUR;
 
 /* Dice coefficient of two filters, in [0, 1] (0 when both are empty). */
 double kith_pprl_dice(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH_PPRL_WORDS]);

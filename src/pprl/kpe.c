@@ -59,16 +59,20 @@ int kith_kpe_check_org(const char *org, struct kith_err *err)
 		if (c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    c == '_' || c == '.' || c == '-')
 			continue;
-		return kith_err_set(err, KITH_E_INVALID, "org",
-				    "an organization name has letters, digits, '_', '.' or '-' only (byte %zu)",
-				    i + 1);
+		return kith_err_set(
+		    err, KITH_E_INVALID, "org",
+		    "an organization name has letters, digits, '_', '.' or '-' only (byte %zu)", i + 1);
 	}
 	if (!strcmp(org, "count"))
 		return kith_err_set(err, KITH_E_INVALID, "org", "'count' is not an organization name");
 	/* non-ASCII must be UTF-8 */
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)org[i];
-		size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+		size_t n = c < 0x80		? 1
+			   : (c & 0xE0) == 0xC0 ? 2
+			   : (c & 0xF0) == 0xE0 ? 3
+			   : (c & 0xF8) == 0xF0 ? 4
+						: 0;
 		if (!n || i + n > len || (c >= 0x80 && c < 0xC2))
 			return kith_err_set(err, KITH_E_INVALID, "org", "an organization name is not UTF-8");
 		for (size_t j = 1; j < n; j++)
@@ -86,7 +90,8 @@ static void digest(const uint8_t *data, size_t len, uint8_t msg[sizeof SIGCTX - 
 	crypto_generichash(msg + sizeof SIGCTX - 1, 32, data, len, NULL, 0);
 }
 
-int kith_kpe_write(const struct kith_kpe *e, const uint8_t *sign_sk, struct kith_sbuf *out, struct kith_err *err)
+int kith_kpe_write(const struct kith_kpe *e, const uint8_t *sign_sk, struct kith_sbuf *out,
+		   struct kith_err *err)
 {
 	int rc = kith_kpe_check_org(e->org, err);
 	if (rc)
@@ -131,9 +136,10 @@ int kith_kpe_parse(struct kith_kpe *out, const uint8_t *d, size_t len, const cha
 		return kith_err_set(err, KITH_E_INVALID, name, "truncated header");
 	uint32_t schema = get32(d + 8);
 	if (schema != KITH_KPE_SCHEMA)
-		return kith_err_set(err, KITH_E_INVALID, name,
-				    "schema version %u; this kith reads version %u (encode again with one version)",
-				    (unsigned)schema, KITH_KPE_SCHEMA);
+		return kith_err_set(
+		    err, KITH_E_INVALID, name,
+		    "schema version %u; this kith reads version %u (encode again with one version)",
+		    (unsigned)schema, KITH_KPE_SCHEMA);
 	if (get32(d + 12) != KITH_KPE_HEADER || len < (size_t)KITH_KPE_HEADER + KITH_KPE_SIG)
 		return kith_err_set(err, KITH_E_INVALID, name, "bad header size");
 	if (get16(d + 16) != KITH_PPRL_BITS)
@@ -166,13 +172,15 @@ int kith_kpe_parse(struct kith_kpe *out, const uint8_t *d, size_t len, const cha
 		return kith_err_set(err, KITH_E_LIMIT, name, "more than %u records", KITH_KPE_MAX_RECORDS);
 	size_t body = (size_t)KITH_KPE_HEADER + (size_t)n * 128u;
 	if (len != body + KITH_KPE_SIG)
-		return kith_err_set(err, KITH_E_INVALID, name, "%zu bytes for %llu records (truncated or padded)",
-				    len, (unsigned long long)n);
+		return kith_err_set(err, KITH_E_INVALID, name,
+				    "%zu bytes for %llu records (truncated or padded)", len,
+				    (unsigned long long)n);
 	uint8_t msg[sizeof SIGCTX - 1 + 32];
 	digest(d, body, msg);
 	if (crypto_sign_verify_detached(d + body, msg, sizeof msg, d + 40) != 0)
-		return kith_err_set(err, KITH_E_CORRUPT, name,
-				    "the signature does not verify: the file was changed after it was signed");
+		return kith_err_set(
+		    err, KITH_E_CORRUPT, name,
+		    "the signature does not verify: the file was changed after it was signed");
 	memcpy(e.org, org, sizeof org);
 	memcpy(e.key_id, d + 24, KITH_PPRL_KEYID_BYTES);
 	memcpy(e.signer, d + 40, 32);

@@ -11,10 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TILE 256			/* records per tile: 32 KiB of filters */
-#define EXHAUSTIVE_MAX 2000000000ULL	/* pairs compared without blocking, at most */
-#define Q 4096u				/* Dice thresholds in fixed point */
+#define TILE 256		     /* records per tile: 32 KiB of filters */
+#define EXHAUSTIVE_MAX 2000000000ULL /* pairs compared without blocking, at most */
+#define Q 4096u			     /* Dice thresholds in fixed point */
 #define MAX_THREADS 64
+#define RIVAL_MARGIN 0.05f /* a rival is this much worse than the best: closer, it may be a duplicate */
 
 static double now(void)
 {
@@ -86,8 +87,8 @@ static void pv_push(struct pairvec *v, uint32_t a, uint32_t b, float d)
 
 /* Compares rows [i0,i1) with [j0,j1) (j > i when the ranges are the same);
  * keeps pairs with 2c·Q >= fq·(pa+pb). Returns the comparisons made. */
-KERNEL_TARGET static uint64_t tile(const uint64_t *f, const uint16_t *pop, size_t i0, size_t i1, size_t j0, size_t j1,
-				   unsigned fq, struct pairvec *out)
+KERNEL_TARGET static uint64_t tile(const uint64_t *f, const uint16_t *pop, size_t i0, size_t i1, size_t j0,
+				   size_t j1, unsigned fq, struct pairvec *out)
 {
 	uint64_t cmp = 0;
 	for (size_t i = i0; i < i1; i++) {
@@ -281,8 +282,8 @@ static int cmp_dbl(const void *x, const void *y)
 }
 
 /* u from random pairs, with an exponential upper tail; sets floor and u_mean. */
-static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samples, uint64_t seed, double floor_opt,
-		 struct kith_pprl_model *m)
+static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samples, uint64_t seed,
+		 double floor_opt, struct kith_pprl_model *m)
 {
 	if (samples < 1000)
 		samples = 1000;
@@ -465,22 +466,25 @@ static void fit_em(struct kith_pprl_model *m, const double *c, const double *rv,
 /* Rival pairs by band: pairs one of whose records has a better candidate in
  * the other record's list. */
 static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *source, size_t n, unsigned k,
-		  const double *wt, double *rv)
+		  const double *wt, double *rv, uint8_t *is_rival)
 {
 	float *best = calloc(n * k, sizeof *best);
 	if (!best)
 		return KITH_E_NOMEM;
 	for (size_t i = 0; i < np; i++) {
-		float *x = &best[(size_t)p[i].a * k + source[p[i].b]], *y = &best[(size_t)p[i].b * k + source[p[i].a]];
+		float *x = &best[(size_t)p[i].a * k + source[p[i].b]],
+		      *y = &best[(size_t)p[i].b * k + source[p[i].a]];
 		if (p[i].dice > *x)
 			*x = p[i].dice;
 		if (p[i].dice > *y)
 			*y = p[i].dice;
 	}
 	for (size_t i = 0; i < np; i++)
-		if (p[i].dice < best[(size_t)p[i].a * k + source[p[i].b]] ||
-		    p[i].dice < best[(size_t)p[i].b * k + source[p[i].a]])
+		if (p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].a * k + source[p[i].b]] ||
+		    p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].b * k + source[p[i].a]]) {
 			rv[band_of(p[i].dice)] += wt ? wt[i] : 1.0;
+			is_rival[i] = 1;
+		}
 	free(best);
 	return KITH_OK;
 }
@@ -495,12 +499,12 @@ struct scorer {
 static double score_pair(uint32_t a, uint32_t b, void *arg)
 {
 	const struct scorer *s = arg;
-	return kith_pprl_model_post(s->m, kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS,
-							 s->f + (size_t)b * KITH_PPRL_WORDS));
+	return kith_pprl_model_post(
+	    s->m, kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS));
 }
 
-static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source, uint64_t *draw_seed,
-		   struct kith_cluster_result *out, struct kith_err *err)
+static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
+		   uint64_t *draw_seed, struct kith_cluster_result *out, struct kith_err *err)
 {
 	struct kith_cluster_edge *e = malloc((r->n_pairs ? r->n_pairs : 1) * sizeof *e);
 	if (!e)
@@ -508,7 +512,10 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 	size_t ne = 0;
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
-		int link = draw_seed ? (double)(splitmix(draw_seed) >> 11) * 0x1.0p-53 < p : p >= 0.5;
+		/* a draw links a pair with its probability, unless one of its records has a better
+		 * candidate in the other's list (a rival: two people, as the model has it) */
+		int link = draw_seed ? !r->rival[i] && (double)(splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
+				     : p >= 0.5;
 		if (link)
 			e[ne++] = (struct kith_cluster_edge){r->pairs[i].a, r->pairs[i].b, p};
 	}
@@ -659,8 +666,8 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	r.n_pairs = u;
 	if (r.n_pairs > cap) {
 		rc = kith_err_set(err, KITH_E_LIMIT, NULL,
-				  "%zu candidate pairs above the floor %.2f (cap %zu): raise --floor", r.n_pairs,
-				  r.model.floor, cap);
+				  "%zu candidate pairs above the floor %.2f (cap %zu): raise --floor",
+				  r.n_pairs, r.model.floor, cap);
 		goto out_ws;
 	}
 	double t2 = now();
@@ -674,7 +681,8 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		double w = wt ? (wt[i] = lsh_weight(&s, filters, &r.pairs[i])) : 1.0;
 		c[band_of(r.pairs[i].dice)] += w;
 	}
-	rc = rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, rv);
+	r.rival = calloc(r.n_pairs ? r.n_pairs : 1, 1);
+	rc = r.rival ? rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, rv, r.rival) : KITH_E_NOMEM;
 	free(wt);
 	if (rc) {
 		kith_err_set(err, rc, NULL, "out of memory");
@@ -694,10 +702,12 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	r.seconds_cluster = now() - t3;
 	*out = r;
 	r.pairs = NULL;
+	r.rival = NULL;
 out_ws:
 	for (unsigned t = 0; t < nt; t++)
 		free(ws[t].v.p);
 	free(r.pairs);
+	free(r.rival);
 	free(positions);
 out_pop:
 	free(pop);
@@ -709,12 +719,13 @@ void kith_pprl_result_release(struct kith_pprl_result *r)
 	if (!r)
 		return;
 	free(r->pairs);
+	free(r->rival);
 	kith_cluster_result_release(&r->clusters);
 	memset(r, 0, sizeof *r);
 }
 
-int kith_pprl_draw(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source, uint64_t seed,
-		   uint32_t *cl, size_t *n_clusters, struct kith_err *err)
+int kith_pprl_draw(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
+		   uint64_t seed, uint32_t *cl, size_t *n_clusters, struct kith_err *err)
 {
 	struct kith_cluster_result c;
 	uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 1;
@@ -727,8 +738,8 @@ int kith_pprl_draw(const struct kith_pprl_result *r, const uint64_t *filters, co
 	return KITH_OK;
 }
 
-void kith_pprl_patterns(const uint32_t *cl, size_t n_clusters, const uint32_t *source, size_t n, unsigned n_lists,
-			double *counts)
+void kith_pprl_patterns(const uint32_t *cl, size_t n_clusters, const uint32_t *source, size_t n,
+			unsigned n_lists, double *counts)
 {
 	memset(counts, 0, ((size_t)1 << n_lists) * sizeof *counts);
 	uint32_t *pat = calloc(n_clusters ? n_clusters : 1, sizeof *pat);

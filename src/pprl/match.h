@@ -37,15 +37,15 @@
 enum kith_pprl_blocking { KITH_PPRL_BLOCK_AUTO, KITH_PPRL_BLOCK_NONE, KITH_PPRL_BLOCK_LSH };
 
 struct kith_pprl_opts {
-	unsigned threads;		   /* 0: the online processors */
-	enum kith_pprl_blocking blocking;  /* AUTO: every pair up to 2·10^9 pairs, else LSH */
-	unsigned lsh_bands, lsh_rows;	   /* 0: 48 bands of 22 bits */
-	size_t lsh_bucket_max;		   /* 0: 20000 records; a larger bucket is compared by its band's
-					      other buckets only (counted in skipped) */
-	double floor;			   /* 0: auto (0.5, or higher when random pairs reach it) */
-	uint64_t u_sample;		   /* random pairs for u; 0: 4,000,000 */
+	unsigned threads;		  /* 0: the online processors */
+	enum kith_pprl_blocking blocking; /* AUTO: every pair up to 2·10^9 pairs, else LSH */
+	unsigned lsh_bands, lsh_rows;	  /* 0: 48 bands of 22 bits */
+	size_t lsh_bucket_max;		  /* 0: 20000 records; a larger bucket is compared by its band's
+					     other buckets only (counted in skipped) */
+	double floor;			  /* 0: auto (0.5, or higher when random pairs reach it) */
+	uint64_t u_sample;		  /* random pairs for u; 0: 4,000,000 */
 	uint64_t seed;
-	size_t max_pairs;		   /* candidate pairs kept at most; 0: 200,000,000 */
+	size_t max_pairs; /* candidate pairs kept at most; 0: 200,000,000 */
 	void (*progress)(const char *stage, uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
 };
@@ -56,13 +56,13 @@ struct kith_pprl_pair {
 };
 
 struct kith_pprl_model {
-	double floor;			  /* pairs below are not links */
-	double lambda;			  /* share of matches among all pairs */
-	double m[KITH_PPRL_BANDS];	  /* by band (Dice in [b/100, (b+1)/100)) */
+	double floor;		   /* pairs below are not links */
+	double lambda;		   /* share of matches among all pairs */
+	double m[KITH_PPRL_BANDS]; /* by band (Dice in [b/100, (b+1)/100)) */
 	double u[KITH_PPRL_BANDS];
-	double post[KITH_PPRL_BANDS];	  /* posterior probability of a match */
-	double threshold;		  /* the lowest Dice whose band's posterior is >= 0.5 */
-	double u_mean;			  /* mean Dice of random pairs */
+	double post[KITH_PPRL_BANDS]; /* posterior probability of a match */
+	double threshold;	      /* the lowest Dice whose band's posterior is >= 0.5 */
+	double u_mean;		      /* mean Dice of random pairs */
 	int iterations;
 };
 
@@ -70,6 +70,7 @@ struct kith_pprl_result {
 	size_t n;
 	struct kith_pprl_pair *pairs; /* candidates at or above the floor, sorted by (a, b) */
 	size_t n_pairs;
+	uint8_t *rival;	    /* per pair: one of its records has a better candidate in the other's list */
 	uint64_t compared;  /* Dice computed while blocking */
 	uint64_t all_pairs; /* n(n-1)/2 */
 	uint64_t skipped;   /* LSH buckets over the cap: their records */
@@ -87,7 +88,8 @@ struct kith_pprl_result {
  * KITH_E_NOMEM. *out is set only on success.
  */
 int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, unsigned n_lists,
-		   const struct kith_pprl_opts *o, struct kith_pprl_result *out, struct kith_err *err) KITH_WUR;
+		   const struct kith_pprl_opts *o, struct kith_pprl_result *out,
+		   struct kith_err *err) KITH_WUR;
 
 void kith_pprl_result_release(struct kith_pprl_result *r);
 
