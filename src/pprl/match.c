@@ -311,7 +311,10 @@ static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samp
 		ys[np] = log(p);
 		np++;
 	}
-	double q999 = d[(size_t)(0.999 * (double)(samples - 1))];
+	/* the floor: a high quantile of random pairs, but below the matches, which are
+	 * about 1/n of all pairs */
+	double pf = 50.0 / (double)n > 1e-3 ? 50.0 / (double)n : 1e-3;
+	double q999 = d[(size_t)((1 - (pf < 0.5 ? pf : 0.5)) * (double)(samples - 1))];
 	/* least squares log S = a + c·d over the upper points (c < 0) */
 	double a = 0, c = -50;
 	int from = np > 3 ? np - 3 : 0;
