@@ -135,6 +135,17 @@ static void put3(struct builder *b, unsigned sk, char type, unsigned x, unsigned
 	put(b, sk, t, sizeof t, k);
 }
 
+/* ㄴ, ㄹ and ㅇ as initials: one class everywhere (North/South initial sounds
+ * and their spellings — 림/임, 련/연 — move between them in any syllable) */
+static void fold_codes(uint16_t *code, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned ini = code[i] / 100u;
+		if (ini == 6 || ini == 7 || ini == 10)
+			code[i] = (uint16_t)(11u * 100u + code[i] % 100u);
+	}
+}
+
 static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t n_sur, int surname_alone)
 {
 	size_t g0 = n_sur < n ? n_sur : 0; /* a surname alone is read as a given name */
@@ -189,10 +200,12 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 	if (in->name) {
 		uint16_t code[KITH_NAMES_MAX_SYL];
 		size_t n_sur = 0, n = kith_names_codes(in->name, 0, code, &n_sur);
-		if (n)
+		if (n) {
+			fold_codes(code, n);
 			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
-		else
+		} else {
 			put_latin(&b, ((const struct kith_name *)in->name)->text);
+		}
 		sodium_memzero(code, sizeof code);
 	}
 	if (in->sex)

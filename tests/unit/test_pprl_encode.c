@@ -29,7 +29,8 @@ static void enc(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
 {
 	struct kith_name n;
 	assert_int_equal(kith_names_encode(&n, name, strlen(name), NULL), KITH_OK);
-	struct kith_pprl_input in = {.name = &n, .sex = 1, .birth_year = year, .origin = "kp-hb", .origin_len = 5};
+	struct kith_pprl_input in = {
+	    .name = &n, .sex = 1, .birth_year = year, .origin = "kp-hb", .origin_len = 5};
 	assert_int_equal(kith_pprl_encode(k, p, &in, index, f), KITH_OK);
 }
 
@@ -45,7 +46,8 @@ static void test_scripts(void **state)
 	enc(k, &p, "김영희", 1985, 4, d);
 	double ab = kith_pprl_dice(a, b), ac = kith_pprl_dice(a, c), bc = kith_pprl_dice(b, c);
 	double ad = kith_pprl_dice(a, d);
-	print_message("dice hangul-MR %.3f hangul-common %.3f MR-common %.3f other person %.3f\n", ab, ac, bc, ad);
+	print_message("dice hangul-MR %.3f hangul-common %.3f MR-common %.3f other person %.3f\n", ab, ac, bc,
+		      ad);
 	assert_true(ab > 0.85 && ac > 0.85 && bc > 0.85);
 	assert_true(ad < 0.6);
 	kith_pprl_key_free(k);
@@ -121,7 +123,6 @@ static uint64_t rnd(uint64_t *s)
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
 	return z ^ (z >> 31);
 }
-
 
 /*
  * The adversary knows the surname shares (the census) and holds the
@@ -221,11 +222,13 @@ static void test_frequency_attack(void **state)
 	double base = 0;
 	struct kith_pprl_params hard = {.seed = SEED};
 	double a = run_attack(&hard, &base);
-	struct kith_pprl_params weak = {.seed = SEED, .flip = -1, .weak = KITH_PPRL_WEAK_NOFOLD | KITH_PPRL_WEAK_SURNAME,
+	struct kith_pprl_params weak = {.seed = SEED,
+					.flip = -1,
+					.weak = KITH_PPRL_WEAK_NOFOLD | KITH_PPRL_WEAK_SURNAME,
 					.allow_weak = 1};
 	double bw = 0, w = run_attack(&weak, &bw);
-	print_message("surname attack: hardened %.3f, weak %.3f, guessing the most common surname %.3f\n", a, w,
-		      base);
+	print_message("surname attack: hardened %.3f, weak %.3f, guessing the most common surname %.3f\n", a,
+		      w, base);
 	assert_true(a <= base + 0.01);
 }
 

@@ -27,7 +27,8 @@ static void test_kpe(void **state)
 	uint64_t *f = aligned_alloc(64, 3 * 128);
 	for (unsigned i = 0; i < 3 * KITH_PPRL_WORDS; i++)
 		f[i] = 0x0123456789abcdefULL * (i + 1);
-	struct kith_kpe e = {.org = "shelter-1", .n = 3, .filters = f, .flags = KITH_KPE_F_FOLDED, .flip = 0.02};
+	struct kith_kpe e = {
+	    .org = "shelter-1", .n = 3, .filters = f, .flags = KITH_KPE_F_FOLDED, .flip = 0.02};
 	memcpy(e.signer, pk, 32);
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	assert_int_equal(kith_kpe_write(&e, sk, &sb, NULL), KITH_OK);
@@ -53,7 +54,8 @@ static void test_kpe(void **state)
 	assert_non_null(strstr(err.msg, "schema version 2"));
 	sb.buf[8] = 1;
 	/* truncated */
-	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len - 1, "a.kpe", NULL), KITH_E_INVALID);
+	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len - 1, "a.kpe", NULL),
+			 KITH_E_INVALID);
 	/* bad names */
 	assert_int_equal(kith_kpe_check_org("a,b", NULL), KITH_E_INVALID);
 	assert_int_equal(kith_kpe_check_org("count", NULL), KITH_E_INVALID);
@@ -68,8 +70,8 @@ static void test_link(void **state)
 	(void)state;
 	/* three lists; persons 0..59, each on some lists, names in other scripts */
 	static const char *const hangul[] = {"방미선", "김영희", "리순옥", "박정숙", "최은혜", "정미경"};
-	static const char *const roman[] = {"Pang Mi-sŏn", "Kim Yeong-hui", "Ri Sun Ok", "Park Jung Suk", "Choi Eun Hye",
-					    "Jeong Mi-gyeong"};
+	static const char *const roman[] = {"Pang Mi-sŏn",   "Kim Yeong-hui", "Ri Sun Ok",
+					    "Park Jung Suk", "Choi Eun Hye",  "Jeong Mi-gyeong"};
 	struct kith_pprl_key *k = NULL;
 	assert_int_equal(kith_pprl_key_new(&k, (const uint8_t *)"0123456789abcdef0123", 20, NULL), KITH_OK);
 	struct kith_pprl_params p = {.seed = SEED};
@@ -84,9 +86,13 @@ static void test_link(void **state)
 			const char *nm = l == 1 ? roman[per % 6] : hangul[per % 6];
 			struct kith_name name;
 			assert_int_equal(kith_names_encode(&name, nm, strlen(nm), NULL), KITH_OK);
-			struct kith_pprl_input in = {.name = &name, .sex = 1, .birth_year = 1950 + per % 50,
-						     .origin = (per / 6) % 2 ? "kp-hb" : "kp-yg", .origin_len = 5};
-			/* the same name and year is the same person here: persons differ by (name, year, origin) */
+			struct kith_pprl_input in = {.name = &name,
+						     .sex = 1,
+						     .birth_year = 1950 + per % 50,
+						     .origin = (per / 6) % 2 ? "kp-hb" : "kp-yg",
+						     .origin_len = 5};
+			/* the same name and year is the same person here: persons differ by (name, year,
+			 * origin) */
 			assert_int_equal(kith_pprl_encode(k, &p, &in, n, f + n * KITH_PPRL_WORDS), KITH_OK);
 			src[n] = l;
 			person[n] = per;
@@ -99,7 +105,8 @@ static void test_link(void **state)
 	size_t tp = 0, fp = 0, truth = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++) {
-			int same = person[i] == person[j], linked = r.clusters.cluster[i] == r.clusters.cluster[j];
+			int same = person[i] == person[j],
+			    linked = r.clusters.cluster[i] == r.clusters.cluster[j];
 			truth += same;
 			tp += same && linked;
 			fp += !same && linked;
