@@ -56,6 +56,49 @@ KERNEL_TARGET static inline unsigned andpop(const uint64_t *a, const uint64_t *b
 	return c;
 }
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define WIDE_TARGET __attribute__((target("avx512f,avx512vpopcntdq")))
+#define HAVE_WIDE 1
+/* popcount(a & b) of one filter held in two registers against b (64-byte aligned) */
+WIDE_TARGET static inline unsigned andpop_wide(__m512i a0, __m512i a1, const uint64_t *b)
+{
+	__m512i x = _mm512_popcnt_epi64(_mm512_and_si512(a0, _mm512_load_si512((const void *)b)));
+	__m512i y = _mm512_popcnt_epi64(_mm512_and_si512(a1, _mm512_load_si512((const void *)(b + 8))));
+	return (unsigned)_mm512_reduce_add_epi64(_mm512_add_epi64(x, y));
+}
+/* popcount(a & b_k) for four consecutive filters b[0..4): the four lane
+ * vectors are packed in 16-bit fields (each field sums to at most 1024) and
+ * reduced once */
+WIDE_TARGET static inline void andpop_wide4(__m512i a0, __m512i a1, const uint64_t *b, unsigned c[4])
+{
+	__m512i acc = _mm512_setzero_si512();
+	for (int k = 0; k < 4; k++) {
+		const uint64_t *x = b + (size_t)k * KITH_PPRL_WORDS;
+		__m512i v = _mm512_add_epi64(
+		    _mm512_popcnt_epi64(_mm512_and_si512(a0, _mm512_load_si512((const void *)x))),
+		    _mm512_popcnt_epi64(_mm512_and_si512(a1, _mm512_load_si512((const void *)(x + 8)))));
+		acc = _mm512_add_epi64(acc, _mm512_slli_epi64(v, (unsigned)(16 * k)));
+	}
+	uint64_t t = (uint64_t)_mm512_reduce_add_epi64(acc);
+	c[0] = (unsigned)(t & 0xFFFF);
+	c[1] = (unsigned)(t >> 16 & 0xFFFF);
+	c[2] = (unsigned)(t >> 32 & 0xFFFF);
+	c[3] = (unsigned)(t >> 48);
+}
+static int have_wide(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+}
+#else
+#define HAVE_WIDE 0
+static int have_wide(void)
+{
+	return 0;
+}
+#endif
+
 KERNEL_TARGET static unsigned popf(const uint64_t *a)
 {
 	unsigned c = 0;
@@ -107,6 +150,40 @@ KERNEL_TARGET static uint64_t tile(const uint64_t *f, const uint16_t *pop, size_
 	return cmp;
 }
 
+#if HAVE_WIDE
+WIDE_TARGET static uint64_t tile_wide(const uint64_t *f, const uint16_t *pop, size_t i0, size_t i1, size_t j0,
+				      size_t j1, unsigned fq, struct pairvec *out)
+{
+	uint64_t cmp = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *a = f + i * KITH_PPRL_WORDS;
+		__m512i a0 = _mm512_load_si512((const void *)a),
+			a1 = _mm512_load_si512((const void *)(a + 8));
+		unsigned pa = pop[i];
+		size_t js = j0 > i + 1 ? j0 : i + 1;
+		size_t j = js;
+		for (; j + 4 <= j1; j += 4) {
+			unsigned c4[4];
+			andpop_wide4(a0, a1, f + j * KITH_PPRL_WORDS, c4);
+			for (unsigned k = 0; k < 4; k++) {
+				unsigned sum = pa + pop[j + k];
+				if (2u * c4[k] * Q >= fq * sum && sum)
+					pv_push(out, (uint32_t)i, (uint32_t)(j + k),
+						(float)(2.0 * c4[k] / sum));
+			}
+		}
+		for (; j < j1; j++) {
+			unsigned c = andpop_wide(a0, a1, f + j * KITH_PPRL_WORDS);
+			unsigned sum = pa + pop[j];
+			if (2u * c * Q >= fq * sum && sum)
+				pv_push(out, (uint32_t)i, (uint32_t)j, (float)(2.0 * c / sum));
+		}
+		cmp += j1 > js ? j1 - js : 0;
+	}
+	return cmp;
+}
+#endif
+
 /* --- threads */
 
 struct shared {
@@ -123,6 +200,7 @@ struct shared {
 	const uint16_t *positions; /* bands × rows */
 	size_t bucket_max;
 	atomic_uint_fast64_t skipped;
+	int wide; /* the AVX-512 kernel */
 	uint64_t elig_mask[KITH_PPRL_WORDS];
 	unsigned n_elig;
 	int oom;
@@ -154,7 +232,12 @@ static void *all_pairs_worker(void *arg)
 		size_t i0 = I * TILE, i1 = i0 + TILE < s->n ? i0 + TILE : s->n;
 		for (size_t J = I; J < tiles; J++) {
 			size_t j0 = J * TILE, j1 = j0 + TILE < s->n ? j0 + TILE : s->n;
-			cmp += tile(s->f, s->pop, i0, i1, j0, j1, s->fq, &w->v);
+#if HAVE_WIDE
+			if (s->wide)
+				cmp += tile_wide(s->f, s->pop, i0, i1, j0, j1, s->fq, &w->v);
+			else
+#endif
+				cmp += tile(s->f, s->pop, i0, i1, j0, j1, s->fq, &w->v);
 		}
 		atomic_fetch_add(&s->compared, cmp);
 		atomic_fetch_add(&s->done, tiles - I);
@@ -588,6 +671,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	s.pop = pop;
 	s.n = n;
 	s.fq = (unsigned)ceil(r.model.floor * Q);
+	s.wide = have_wide() && !o->no_wide;
 	r.lsh = o->blocking == KITH_PPRL_BLOCK_LSH ||
 		(o->blocking == KITH_PPRL_BLOCK_AUTO && r.all_pairs > EXHAUSTIVE_MAX);
 	for (unsigned t = 0; t < nt; t++)
@@ -764,11 +848,53 @@ struct count_shared {
 	const uint16_t *pa, *pb;
 	size_t na, nb;
 	unsigned fq;
+	int wide;
 	atomic_size_t next;
 	atomic_uint_fast64_t hits;
 };
 
-KERNEL_TARGET static void *count_worker(void *arg)
+KERNEL_TARGET static uint64_t count_tile(const struct count_shared *s, size_t i0, size_t i1, size_t j0,
+					 size_t j1)
+{
+	uint64_t hits = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *x = s->a + i * KITH_PPRL_WORDS;
+		unsigned px = s->pa[i];
+		for (size_t j = j0; j < j1; j++) {
+			unsigned c = andpop(x, s->b + j * KITH_PPRL_WORDS);
+			hits += 2u * c * Q >= s->fq * (px + s->pb[j]);
+		}
+	}
+	return hits;
+}
+
+#if HAVE_WIDE
+WIDE_TARGET static uint64_t count_tile_wide(const struct count_shared *s, size_t i0, size_t i1, size_t j0,
+					    size_t j1)
+{
+	uint64_t hits = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *x = s->a + i * KITH_PPRL_WORDS;
+		__m512i a0 = _mm512_load_si512((const void *)x),
+			a1 = _mm512_load_si512((const void *)(x + 8));
+		unsigned px = s->pa[i];
+		size_t j = j0;
+		for (; j + 4 <= j1; j += 4) {
+			unsigned c4[4];
+			andpop_wide4(a0, a1, s->b + j * KITH_PPRL_WORDS, c4);
+			for (unsigned k = 0; k < 4; k++)
+				hits += 2u * c4[k] * Q >= s->fq * (px + s->pb[j + k]);
+		}
+		for (; j < j1; j++) {
+			unsigned c = andpop_wide(a0, a1, s->b + j * KITH_PPRL_WORDS);
+			hits += 2u * c * Q >= s->fq * (px + s->pb[j]);
+		}
+	}
+	return hits;
+}
+#endif
+
+static void *count_worker(void *arg)
 {
 	struct count_shared *s = arg;
 	size_t tiles = (s->na + TILE - 1) / TILE;
@@ -780,14 +906,12 @@ KERNEL_TARGET static void *count_worker(void *arg)
 		size_t i0 = I * TILE, i1 = i0 + TILE < s->na ? i0 + TILE : s->na;
 		for (size_t j0 = 0; j0 < s->nb; j0 += TILE) {
 			size_t j1 = j0 + TILE < s->nb ? j0 + TILE : s->nb;
-			for (size_t i = i0; i < i1; i++) {
-				const uint64_t *x = s->a + i * KITH_PPRL_WORDS;
-				unsigned px = s->pa[i];
-				for (size_t j = j0; j < j1; j++) {
-					unsigned c = andpop(x, s->b + j * KITH_PPRL_WORDS);
-					hits += 2u * c * Q >= s->fq * (px + s->pb[j]);
-				}
-			}
+#if HAVE_WIDE
+			if (s->wide)
+				hits += count_tile_wide(s, i0, i1, j0, j1);
+			else
+#endif
+				hits += count_tile(s, i0, i1, j0, j1);
 		}
 		atomic_fetch_add(&s->hits, hits);
 	}
@@ -795,7 +919,7 @@ KERNEL_TARGET static void *count_worker(void *arg)
 }
 
 uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, double thr,
-			      unsigned threads, uint64_t *compared)
+			      unsigned threads, int scalar, uint64_t *compared)
 {
 	uint16_t *pa = malloc((na ? na : 1) * sizeof *pa), *pb = malloc((nb ? nb : 1) * sizeof *pb);
 	if (!pa || !pb) {
@@ -810,6 +934,7 @@ uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, s
 		pb[i] = (uint16_t)popf(b + i * KITH_PPRL_WORDS);
 	struct count_shared s = {.a = a, .b = b, .pa = pa, .pb = pb, .na = na, .nb = nb};
 	s.fq = (unsigned)ceil(thr * Q);
+	s.wide = !scalar && have_wide();
 	unsigned nt = n_threads(threads);
 	pthread_t th[MAX_THREADS];
 	unsigned started = 0;

@@ -45,6 +45,7 @@ struct kith_pprl_opts {
 	double floor;			  /* 0: auto (0.5, or higher when random pairs reach it) */
 	uint64_t u_sample;		  /* random pairs for u; 0: 4,000,000 */
 	uint64_t seed;
+	int no_wide;	  /* no AVX-512 kernel (tests, comparison) */
 	size_t max_pairs; /* candidate pairs kept at most; 0: 200,000,000 */
 	void (*progress)(const char *stage, uint64_t done, uint64_t total, void *arg);
 	void *progress_arg;
@@ -112,11 +113,12 @@ void kith_pprl_patterns(const uint32_t *cluster, size_t n_clusters, const uint32
 
 /*
  * Counts the pairs of a[0..na) x b[0..nb) (filters as above) whose Dice is
- * at least `thr`, with the linkage's kernel on `threads` threads (0: all);
- * for benchmarks. Returns the count; *compared receives na*nb.
+ * at least `thr`, with the linkage's kernel on `threads` threads (0: all):
+ * AVX-512 VPOPCNTQ where the processor has it, unless `scalar` (POPCNT on
+ * 64-bit words); for benchmarks. Returns the count; *compared receives na*nb.
  */
 uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, double thr,
-			      unsigned threads, uint64_t *compared);
+			      unsigned threads, int scalar, uint64_t *compared);
 
 /* The popcount of every word of a[0..n) (the physical limit of the kernel's
  * memory traffic and popcount), for benchmarks; returns the sum. */

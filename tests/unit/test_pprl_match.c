@@ -151,7 +151,7 @@ static void test_dice_count(void **state)
 	uint64_t *a = aligned_alloc(64, 300 * 128);
 	for (size_t i = 0; i < 300 * KITH_PPRL_WORDS; i++)
 		a[i] = (i % KITH_PPRL_WORDS) % 3 ? 0xFFFF0000FFFF0000ULL : 0x00FF00FF00FF00FFULL;
-	uint64_t cmp = 0, hits = kith_pprl_dice_count(a, 300, a, 300, 0.99, 2, &cmp);
+	uint64_t cmp = 0, hits = kith_pprl_dice_count(a, 300, a, 300, 0.99, 2, 0, &cmp);
 	assert_int_equal(cmp, 90000);
 	assert_int_equal(hits, 90000); /* every filter is the same */
 	assert_true(kith_pprl_popcount_all(a, 16) > 0);
