@@ -44,17 +44,19 @@ int main(int argc, char **argv)
 	for (uint64_t r = 0; r < reps; r++)
 		sum += kith_pprl_popcount_all(f + (r % 64) * KITH_PPRL_WORDS * 4, 4 * KITH_PPRL_WORDS);
 	double t5 = now();
-	double wide = (double)cmp / (t1 - t0), scal = (double)cmp2 / (t2 - t1), one = (double)cmp1 / (t3 - t2);
+	double wide = (double)cmp / (t1 - t0), scal = (double)cmp2 / (t2 - t1),
+	       one = (double)cmp1 / (t3 - t2);
 	double lim = (double)(reps * 4) / (t5 - t4);
 	printf("pairs %llu (>= 0.8: %llu %llu %llu)\n", (unsigned long long)cmp, (unsigned long long)hits,
 	       (unsigned long long)hits2, (unsigned long long)hits1);
 	printf("dice 1024-bit, AVX-512 kernel, all cores: %8.0f million/s\n", wide / 1e6);
 	printf("dice 1024-bit, AVX-512 kernel, one core:  %8.0f million/s\n", one / 1e6);
 	printf("dice 1024-bit, POPCNT kernel, all cores:  %8.0f million/s\n", scal / 1e6);
-	printf("plain popcount loop (64-bit words), one core, 128 bytes per item: %.0f million/s (checksum %llu)\n",
+	printf("plain popcount loop (64-bit words), one core, 128 bytes per item: %.0f million/s (checksum "
+	       "%llu)\n",
 	       lim / 1e6, (unsigned long long)(sum & 0xFF));
-	printf("ratios: AVX-512 one core / popcount loop one core %.2f; all cores / one core %.2f\n", one / lim,
-	       wide / one);
+	printf("ratios: AVX-512 one core / popcount loop one core %.2f; all cores / one core %.2f\n",
+	       one / lim, wide / one);
 	free(f);
 	return 0;
 }

@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "core/record.h"
-#include "core/vault.h"
+#include "record/record.h"
+#include "vault/vault.h"
 #include "link/linkcfg.h"
 
 static const char *str_at(const json_t *o, const char *k)
@@ -82,10 +82,11 @@ int kith_pprl_vault_dataset(const struct kith_vault *v, struct kith_dataset **ou
 			c.taken++;
 	}
 	if (!rc && c.taken == 0)
-		rc = kith_err_set(err, KITH_E_INVALID, NULL,
-				  "no case may be encoded: %zu cases, %zu without consent to use in statistics, %zu "
-				  "with nothing to encode",
-				  c.cases, c.no_consent, c.unusable);
+		rc = kith_err_set(
+		    err, KITH_E_INVALID, NULL,
+		    "no case may be encoded: %zu cases, %zu without consent to use in statistics, %zu "
+		    "with nothing to encode",
+		    c.cases, c.no_consent, c.unusable);
 	if (!rc)
 		rc = kith_dataset_finish(ds, err);
 	if (rc) {

@@ -17,16 +17,16 @@
 
 #include <stddef.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "link/dataset.h"
 
 struct kith_vault;
 
 struct kith_pprl_vault_counts {
-	size_t cases;	    /* readable cases in the vault */
-	size_t taken;	    /* encoded */
-	size_t no_consent;  /* left out: consent does not allow use in statistics */
-	size_t unusable;    /* left out: nothing to encode (no name, sex, birth or origin) */
+	size_t cases;	   /* readable cases in the vault */
+	size_t taken;	   /* encoded */
+	size_t no_consent; /* left out: consent does not allow use in statistics */
+	size_t unusable;   /* left out: nothing to encode (no name, sex, birth or origin) */
 };
 
 /*

@@ -20,8 +20,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "link/dataset.h"
 #include "link/linkcfg.h"
 #include "pprl/encode.h"

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_PPRL_BITS 1024u
 #define KITH_PPRL_WORDS (KITH_PPRL_BITS / 64u)

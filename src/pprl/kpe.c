@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "core/io.h"
+#include "base/io.h"
 
 static const uint8_t MAGIC[8] = {'K', 'I', 'T', 'H', 'P', 'P', 'R', 'L'};
 static const uint8_t SIGCTX[] = "kith pprl v1";

@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "pprl/encode.h"
 
 #define KITH_KPE_SCHEMA 1u
