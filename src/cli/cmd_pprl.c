@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "casework/pprl_vault.h"
 #include "cli/commands.h"
 #include "base/io.h"
 #include "base/sbuf.h"
@@ -29,6 +30,7 @@
 #include "pprl/match.h"
 #include "stats/estimate.h"
 #include "stats/table.h"
+#include "vault/vault.h"
 
 #define CSV_MAX ((size_t)4 << 30)
 #define SIGN_TAG "kith-pprl-sign-v1 "
@@ -43,7 +45,7 @@ static const char help[] =
     "                                     participating organization, and no one else)\n"
     "  kith pprl keygen --sign-key FILE   a new signing key of this organization\n"
     "                                     (prints its public key)\n"
-    "  kith pprl encode [options] --out OUT.kpe INPUT.csv\n"
+    "  kith pprl encode [options] --out OUT.kpe INPUT.csv | --vault PATH\n"
     "      --secret-file FILE   the shared secret (required)\n"
     "      --sign-key FILE      this organization's signing key (required)\n"
     "      --org NAME           this organization's name, the list's name in the table\n"
@@ -53,7 +55,9 @@ static const char help[] =
     "      --no-fold, --surname-token, --no-flip   weaker settings: refused unless\n"
     "      --allow-weak         is given too\n"
     "    INPUT.csv has `kith link`'s columns (id, source, name, other_names, sex,\n"
-    "    birth_year, birth_date, origin, age, age_in_year).\n"
+    "    birth_year, birth_date, origin, age, age_in_year). From a vault, only the\n"
+    "    cases whose consent allows use in statistics (consent.reporting) are\n"
+    "    encoded, and the others counted:\n" KITH_CLI_VAULT_HELP
     "  kith pprl inspect FILE.kpe         organization, records, key id, signer\n"
     "  kith pprl link [options] A.kpe B.kpe ...\n"
     "      --out FILE           memberships: person, then a 0/1 column per organization\n"
@@ -272,10 +276,14 @@ static int cmd_encode(int argc, char **argv)
 					   {"allow-weak", no_argument, 0, 'w'},
 					   {"deterministic-seed", required_argument, 0, 'D'},
 					   {"help", no_argument, 0, 'h'},
+					   KITH_CLI_VAULT_LONGOPTS,
 					   {0, 0, 0, 0}};
+	struct kith_cli_vault_args va = {0};
 	kith_cli_getopt_reset();
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (kith_cli_vault_arg(&va, c, optarg))
+			continue;
 		switch (c) {
 		case 's':
 			secret = optarg;
@@ -323,8 +331,10 @@ static int cmd_encode(int argc, char **argv)
 	}
 	if (no_flip)
 		p.flip = -1;
-	if (optind + 1 != argc)
-		return kith_cli_usage("pprl", "encode takes one INPUT.csv");
+	if (va.vault ? optind != argc : optind + 1 != argc)
+		return kith_cli_usage("pprl", "encode takes one INPUT.csv, or --vault PATH");
+	if (va.vault && source)
+		return kith_cli_usage("pprl", "--source applies to a CSV file only");
 	if (!secret || !sign || !org || !out)
 		return kith_cli_usage("pprl", "encode needs --secret-file, --sign-key, --org and --out");
 	struct kith_err err;
@@ -339,7 +349,7 @@ static int cmd_encode(int argc, char **argv)
 			return kith_cli_usage("pprl", "--deterministic-seed takes 64 hexadecimal digits");
 		p.seed = seed;
 	}
-	const char *input = argv[optind];
+	const char *input = va.vault ? "vault" : argv[optind];
 	struct kith_pprl_key *key = NULL;
 	uint8_t *sk = NULL;
 	struct kith_kpe e;
@@ -354,14 +364,25 @@ static int cmd_encode(int argc, char **argv)
 	struct kith_linkcfg cfg;
 	kith_linkcfg_init(&cfg);
 	struct kith_dataset *ds = NULL;
-	struct kith_sbuf sb = KITH_SBUF_INIT;
-	int rc = kith_dataset_new(&ds, &cfg, &err);
-	if (!rc)
-		rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
-	if (!rc)
-		rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
-					  strcmp(input, "-") ? input : "stdin", NULL, &err);
-	kith_sbuf_release(&sb);
+	struct kith_vault *v = NULL;
+	struct kith_pprl_vault_counts vc = {0};
+	int rc = KITH_OK;
+	if (va.vault) {
+		/* only the cases whose consent allows their use in statistics */
+		ex = kith_cli_open_vault("pprl", &va, &v);
+		if (ex)
+			goto out_sk;
+		rc = kith_pprl_vault_dataset(v, &ds, &vc, &err);
+	} else {
+		struct kith_sbuf sb = KITH_SBUF_INIT;
+		rc = kith_dataset_new(&ds, &cfg, &err);
+		if (!rc)
+			rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
+		if (!rc)
+			rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
+						  strcmp(input, "-") ? input : "stdin", NULL, &err);
+		kith_sbuf_release(&sb);
+	}
 	size_t n = rc ? 0 : kith_dataset_count(ds);
 	size_t *rows = rc ? NULL : malloc((n ? n : 1) * sizeof *rows);
 	size_t m = 0;
@@ -411,7 +432,13 @@ static int cmd_encode(int argc, char **argv)
 			rc = kith_io_write_atomic(out, img.buf, img.len, &err);
 		kith_sbuf_release(&img);
 	}
-	if (!rc)
+	if (!rc && va.vault)
+		fprintf(stderr,
+			"kith: encoded %zu of %zu cases of %s into %s; left out: %zu whose consent does not "
+			"allow "
+			"use in statistics, %zu with nothing to encode\n",
+			m, vc.cases, org, out, vc.no_consent, vc.unusable);
+	else if (!rc)
 		fprintf(stderr, "kith: encoded %zu records of %s (%zu rows in the file) into %s\n", m, org, n,
 			out);
 	ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
@@ -420,6 +447,8 @@ static int cmd_encode(int argc, char **argv)
 		sodium_memzero(e.filters, m * KITH_PPRL_BITS / 8);
 	free(e.filters);
 	kith_dataset_free(ds);
+	kith_vault_close(v);
+out_sk:
 	sodium_free(sk);
 out_key:
 	kith_pprl_key_free(key);

@@ -53,6 +53,32 @@ f1=$(awk -F, 'FNR==1{next} NR==FNR{p[$1]=$2;next} {c=$2;nc[c]++;np[p[$1]]++;ncp[
 echo "# encoded linkage pairwise F1 $f1"
 awk -v f="$f1" 'BEGIN{exit !(f >= 0.8)}' && ok "encoded linkage F1 $f1 >= 0.8" || bad "encoded linkage F1 $f1"
 
+# three organizations' vaults -> encodings -> linkage -> estimate; only cases
+# whose consent allows use in statistics, the others counted
+expect 0 "synth cases" -- "$KITH" synth --out vs --people 400 --lists 3 --seed 8 --cases vs/cases.jsonl
+echo "a passphrase for the test" >pw
+vfiles=()
+for org in $(grep -o '"organization":"[^"]*"' vs/cases.jsonl | cut -d'"' -f4 | sort -u); do
+  grep "\"organization\":\"$org\"" vs/cases.jsonl >"vs/$org.jsonl"
+  expect 0 "vault of $org" -- "$KITH" init --vault "vs/$org.kith" --passphrase-file pw --kdf test
+  expect 0 "import $org" -- "$KITH" import --vault "vs/$org.kith" --passphrase-file pw "vs/$org.jsonl"
+  expect 0 "encode the vault of $org" -- "$KITH" pprl encode --vault "vs/$org.kith" --passphrase-file pw \
+    --secret-file secret.txt --sign-key org.key --org "$org" --out "vs/$org.kpe"
+  no=$(grep -c '"reporting":false' "vs/$org.jsonl" || true)
+  has "$T/err" "left out: $no whose consent does not allow use in statistics" "$org: $no cases left out, said"
+  vfiles+=("vs/$org.kpe")
+done
+expect 0 "link the vaults' encodings with the estimate" -- "$KITH" pprl link "${vfiles[@]}" --table vs/table.csv \
+  --estimate --draws 3
+has "$T/out" "with linkage uncertainty" "estimate from three vaults"
+for f in "${vfiles[@]}"; do
+  org=$(basename "$f" .kpe)
+  for ref in $(grep -o '"ref":"[^"]*"' "vs/$org.jsonl" | cut -d'"' -f4 | head -20); do
+    grep -qaF "$ref" "$f" && echo "$ref"
+  done
+done >vleaks.txt
+[ -s vleaks.txt ] && bad "a case ref in an encoding" || ok "no case ref in the vaults' encodings"
+
 # refused: another secret (by name), a changed byte, another schema, weak settings
 expect 0 "another secret" -- "$KITH" pprl keygen --secret other.txt
 s1=$(echo "$srcs" | head -1)
