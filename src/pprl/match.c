@@ -261,6 +261,25 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
+static uint64_t band_key(const struct shared *s, size_t t, const uint64_t *a)
+{
+	const uint16_t *pos = s->positions + t * s->rows;
+	uint64_t k = 0;
+	for (unsigned r = 0; r < s->rows; r++)
+		k = k << 1 | (a[pos[r] / 64] >> (pos[r] % 64) & 1u);
+	return k;
+}
+
+/* Whether records a and b share the key of a band before t (the pair was
+ * compared there, and is kept from there only). */
+static int earlier_band(const struct shared *s, size_t t, const uint64_t *a, const uint64_t *b)
+{
+	for (size_t u = 0; u < t; u++)
+		if (band_key(s, u, a) == band_key(s, u, b))
+			return 1;
+	return 0;
+}
+
 static void *lsh_worker(void *arg)
 {
 	struct worker *w = arg;
@@ -274,14 +293,8 @@ static void *lsh_worker(void *arg)
 		size_t t = atomic_fetch_add(&s->next, 1);
 		if (t >= s->bands)
 			break;
-		const uint16_t *pos = s->positions + t * s->rows;
-		for (size_t i = 0; i < s->n; i++) {
-			const uint64_t *a = s->f + i * KITH_PPRL_WORDS;
-			uint64_t k = 0;
-			for (unsigned r = 0; r < s->rows; r++)
-				k = k << 1 | (a[pos[r] / 64] >> (pos[r] % 64) & 1u);
-			ks[i] = (struct keyed){k, (uint32_t)i};
-		}
+		for (size_t i = 0; i < s->n; i++)
+			ks[i] = (struct keyed){band_key(s, t, s->f + i * KITH_PPRL_WORDS), (uint32_t)i};
 		qsort(ks, s->n, sizeof *ks, cmp_keyed);
 		uint64_t cmp = 0;
 		for (size_t i = 0; i < s->n;) {
@@ -299,7 +312,7 @@ static void *lsh_worker(void *arg)
 						uint32_t b = ks[y].idx;
 						unsigned c = andpop(fa, s->f + (size_t)b * KITH_PPRL_WORDS);
 						unsigned sum = s->pop[a] + s->pop[b];
-						if (sum && 2u * c * Q >= s->fq * sum)
+						if (sum && 2u * c * Q >= s->fq * sum && !earlier_band(s, t, fa, s->f + (size_t)b * KITH_PPRL_WORDS))
 							pv_push(&w->v, a < b ? a : b, a < b ? b : a,
 								(float)(2.0 * c / sum));
 					}
@@ -396,7 +409,7 @@ static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samp
 	}
 	/* the floor: a high quantile of random pairs, but below the matches, which are
 	 * about 1/n of all pairs */
-	double pf = 50.0 / (double)n > 1e-3 ? 50.0 / (double)n : 1e-3;
+	double pf = 50.0 / (double)n;
 	double q999 = d[(size_t)((1 - (pf < 0.5 ? pf : 0.5)) * (double)(samples - 1))];
 	/* least squares log S = a + c·d over the upper points (c < 0) */
 	double a = 0, c = -50;
@@ -682,10 +695,10 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		run_workers(all_pairs_worker, ws, nt);
 	} else {
 		s.bands = o->lsh_bands ? o->lsh_bands : 48;
-		s.rows = o->lsh_rows ? o->lsh_rows : 22;
+		s.rows = o->lsh_rows ? o->lsh_rows : 32;
 		if (s.rows > 64)
 			s.rows = 64;
-		s.bucket_max = o->lsh_bucket_max ? o->lsh_bucket_max : 20000;
+		s.bucket_max = o->lsh_bucket_max ? o->lsh_bucket_max : 5000;
 		s.total = s.bands;
 		/* positions: bits set in 20-80% of the records, from the encodings alone */
 		uint32_t cnt[KITH_PPRL_BITS] = {0};
@@ -695,7 +708,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		uint16_t elig[KITH_PPRL_BITS];
 		unsigned ne = 0;
 		for (unsigned b = 0; b < KITH_PPRL_BITS; b++)
-			if (cnt[b] >= n / 5 && cnt[b] <= n - n / 5)
+			if (cnt[b] >= n / 20 && cnt[b] <= n - n / 20)
 				elig[ne++] = (uint16_t)b;
 		if (ne < s.rows)
 			for (unsigned b = ne = 0; b < KITH_PPRL_BITS; b++)

@@ -39,8 +39,8 @@ enum kith_pprl_blocking { KITH_PPRL_BLOCK_AUTO, KITH_PPRL_BLOCK_NONE, KITH_PPRL_
 struct kith_pprl_opts {
 	unsigned threads;		  /* 0: the online processors */
 	enum kith_pprl_blocking blocking; /* AUTO: every pair up to 2·10^9 pairs, else LSH */
-	unsigned lsh_bands, lsh_rows;	  /* 0: 48 bands of 22 bits */
-	size_t lsh_bucket_max;		  /* 0: 20000 records; a larger bucket is compared by its band's
+	unsigned lsh_bands, lsh_rows;	  /* 0: 48 bands of 32 bits */
+	size_t lsh_bucket_max;		  /* 0: 5000 records; a larger bucket is compared by its band's
 					     other buckets only (counted in skipped) */
 	double floor;			  /* 0: auto (0.5, or higher when random pairs reach it) */
 	uint64_t u_sample;		  /* random pairs for u; 0: 4,000,000 */
