@@ -666,6 +666,33 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 	add_key(keys, nk, key_of(2, bag, n));
 }
 
+size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL], size_t *n_sur)
+{
+	*n_sur = 0;
+	if (!korean(n) || (alt && !(n->flags & KITH_NAMES_F_AMBIG)))
+		return 0;
+	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur, len = n->n_syl;
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	for (size_t i = 0; i < len; i++)
+		sy[i] = n->syl[AT(n, rot, i)];
+	for (size_t i = ns; i + 1 < len; i++) { /* liaison, as in reading_keys */
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		uint32_t f = sy[i].fin & fins;
+		if (!f || !(sy[i + 1].ini & BIT(I_O)))
+			continue;
+		unsigned t = (unsigned)__builtin_ctz(f);
+		sy[i].fin = BIT(F_NONE);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+	}
+	for (size_t i = 0; i < len; i++) {
+		int fold = i == 0 || i == ns;
+		codes[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
+				      jamo_fin_class(sy[i].fin));
+	}
+	*n_sur = ns;
+	return len;
+}
+
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
 {
 	size_t nk = 0;
