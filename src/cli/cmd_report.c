@@ -4,8 +4,7 @@
  *
  * From a CSV of persons (one row per person, one column per field) or from a
  * vault (--vault: persons after record linkage, only those whose reporting
- * consent is true; the casework layer supplies them through
- * kith_cli_report_persons, declared weak below).
+ * consent is true: src/casework/report.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +16,9 @@
 #include "cli/commands.h"
 #include "base/io.h"
 #include "base/sbuf.h"
+#include "casework/report.h"
 #include "stats/report.h"
+#include "vault/vault.h"
 
 static const char help[] = "usage: kith report --by FIELD[,FIELD] [options] FILE.csv\n"
 			   "       kith report --vault PATH --by FIELD[,FIELD] [options]\n"
@@ -43,22 +44,6 @@ static const char help[] = "usage: kith report --by FIELD[,FIELD] [options] FILE
 			   "FILE: a header of field names, then one row per person; an empty value is\n"
 			   "unknown; a value may list several categories separated by ';'.\n"
 			   "docs/report.md explains the disclosure control and the formats.\n";
-
-/*
- * The vault side (casework): fills *out with the persons of the vault (one
- * row per person after linkage, only those with reporting consent; left_out
- * counts the others) and the fields kith reports by. Every string is
- * malloc'ed; kith_cli_report_persons_release frees them. Prints its own
- * errors and returns an exit code. Weak: a build without it says so.
- */
-struct kith_cli_report_persons {
-	struct kith_report_data d;
-	char **strings; /* everything to free */
-	size_t n_strings;
-};
-__attribute__((weak)) int kith_cli_report_persons(const char *cmd, const struct kith_cli_vault_args *va,
-						  struct kith_cli_report_persons *out);
-__attribute__((weak)) void kith_cli_report_persons_release(struct kith_cli_report_persons *p);
 
 enum { OPT_BY = 0x300, OPT_FORMAT, OPT_LANG, OPT_THRESHOLD, OPT_K, OPT_TITLE };
 
@@ -202,22 +187,40 @@ int kith_cmd_report(int argc, char **argv)
 	kith_err_clear(&err);
 	struct kith_report_table t;
 	memset(&t, 0, sizeof t);
-	struct kith_cli_report_persons vp;
-	memset(&vp, 0, sizeof vp);
 	struct kith_report_data d = {0};
 	int ex = KITH_EXIT_OK;
 	if (use_vault) {
-		if (!kith_cli_report_persons) {
-			fprintf(stderr, "kith report: this build cannot read persons from a vault\n");
-			free(by);
-			return KITH_EXIT_INTERNAL;
-		}
-		ex = kith_cli_report_persons("report", &va, &vp);
-		if (ex != KITH_EXIT_OK) {
+		static const char *const ctdc_fields[] = {"year",
+							  "sex",
+							  "age_band",
+							  "means_of_control",
+							  "exploitation",
+							  "labour",
+							  "sexual_exploitation",
+							  "recruiter_relation",
+							  "country_of_exploitation"};
+		struct kith_vault *v = NULL;
+		ex = kith_cli_open_vault("report", &va, &v);
+		if (ex) {
 			free(by);
 			return ex;
 		}
-		d = vp.d;
+		kith_cli_report_damage(v);
+		struct kith_casework_report_info info;
+		int rc = fmt == -2
+			     ? kith_casework_report_persons(v, ctdc_fields, 9, NULL, &t, &info, &err)
+			     : kith_casework_report_persons(v, ro.by, ro.n_by, ro.lang, &t, &info, &err);
+		kith_vault_close(v);
+		if (rc) {
+			free(by);
+			return kith_cli_fail(rc, &err);
+		}
+		if (info.conflicts)
+			fprintf(stderr,
+				"kith report: %zu value(s) counted as unknown: the cases of one person "
+				"disagree\n",
+				info.conflicts);
+		d = t.d;
 	} else {
 		int rc = read_persons(argv[optind], &t, &err);
 		if (rc) {
@@ -248,8 +251,6 @@ int kith_cmd_report(int argc, char **argv)
 	}
 	ex = rc ? kith_cli_fail(rc, &err) : emit(out_path, &sb);
 	kith_sbuf_release(&sb);
-	if (use_vault && kith_cli_report_persons_release)
-		kith_cli_report_persons_release(&vp);
 	kith_report_table_free(&t);
 	free(by);
 	return ex;

@@ -81,6 +81,38 @@ check "missing file: exit 1" "[ $? -eq 1 ]"
 "$KITH" report --by sex -o "$tmp/nodir/x.txt" "$P" >/dev/null 2>&1
 check "unwritable output: nonzero, no file" "[ $? -ne 0 ] && [ ! -e '$tmp/nodir/x.txt' ]"
 
+# from a vault: persons after linkage, only with reporting consent, the
+# others counted as left out; the same persons as kith estimate counts
+if command -v jq >/dev/null; then
+	printf 'report vault pass words\n' >"$tmp/pass"
+	V="$tmp/v.kith"
+	"$KITH" synth --cases "$tmp/sc/cases.jsonl" --people 400 --lists 3 --seed 5 >/dev/null
+	# the first 25 records lose their consent to reporting
+	jq -c 'if (.ref | ltrimstr("R") | tonumber) <= 25 then .consent.reporting = false else . end' \
+		"$tmp/sc/cases.jsonl" >"$tmp/cases.jsonl"
+	"$KITH" init --vault "$V" --passphrase-file "$tmp/pass" --kdf test >/dev/null 2>&1
+	"$KITH" import --vault "$V" --passphrase-file "$tmp/pass" "$tmp/cases.jsonl" >/dev/null 2>&1
+	check "vault made" "[ $? -eq 0 ]"
+	kv() { "$KITH" "$@" --vault "$V" --passphrase-file "$tmp/pass"; }
+	kv report --by sex --format json >"$tmp/vsex.json" 2>"$tmp/verr"
+	check "report --vault exits 0" "[ $? -eq 0 ]"
+	records=$(wc -l <"$tmp/cases.jsonl")
+	persons=$(jq '.persons' "$tmp/vsex.json")
+	left=$(jq '.left_out' "$tmp/vsex.json")
+	check "persons counted once: fewer persons ($persons) than records ($records)" "[ $persons -gt 0 ] && [ $persons -lt $records ]"
+	check "persons without reporting consent are left out ($left) and said" "[ $left -ge 1 ]"
+	kv estimate --boot 0 --no-lcm --no-het --json >"$tmp/vest.json" 2>/dev/null
+	check "the same persons as kith estimate counts" "[ \"\$(jq '.observed' '$tmp/vest.json')\" = $persons ]"
+	kv report --by origin,sex --format csv >"$tmp/vcross.csv" 2>/dev/null
+	check "vault cross-table: no published count from 1 to 10" "! awk -F, 'NR > 1 && \$3 != \"\" && \$3 > 0 && \$3 < 11' '$tmp/vcross.csv' | grep -q ."
+	kv report --by origin --lang ko >"$tmp/vko.txt" 2>/dev/null
+	check "vault, Korean labels and the left-out note" "grep -q '함경북도\\|함북' '$tmp/vko.txt' && grep -q '동의가 없는 $left명은 빠졌습니다' '$tmp/vko.txt'"
+	kv report --format ctdc >"$tmp/vctdc.csv" 2>/dev/null
+	check "vault CTDC export: the published columns" "head -1 '$tmp/vctdc.csv' | tr , '\n' | diff -q - '$KITH_SOURCE/tests/data/standards/ctdc_global_kanon_columns.txt' >/dev/null"
+	kv report --by narrative >/dev/null 2>"$tmp/verr"
+	check "free text is never counted" "[ $? -eq 1 ] && grep -q 'not a field kith reports by' '$tmp/verr'"
+fi
+
 # every example of docs/report.md
 . "$KITH_SOURCE/tests/cli/doc_examples.sh"
 KITH_SHARED=${KITH_SHARED:-$KITH_SOURCE/../shared} doc_examples "$KITH_SOURCE/docs/report.md"
