@@ -21,6 +21,7 @@
 #include "record/record.h"
 #include "casework/cases.h"
 #include "casework/exchange.h"
+#include "casework/figures.h"
 #include "casework/search.h"
 #include "vault/vault.h"
 #include "casework/linkvault.h"
@@ -1109,6 +1110,178 @@ static int r_trace_review(struct kith_web_api *a, const struct kith_web_request 
 	return rc;
 }
 
+/* ------------------------------------------------------------- figures */
+
+/* Figures go through casework/figures.h, as `kith report --vault` and
+ * `kith estimate --vault` do: the same call, so the same figures. */
+
+static json_t *report_info_json(const struct kith_figures_report_info *in)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "cases", (json_int_t)in->cases, "persons",
+			 (json_int_t)in->persons, "no_consent", (json_int_t)in->no_consent, "left_out",
+			 (json_int_t)in->left_out, "conflicts", (json_int_t)in->conflicts);
+}
+
+static int r_report_fields(struct kith_web_response *resp)
+{
+	json_t *f = json_array();
+	for (const char *const *p = kith_figures_report_fields(); f && *p; p++)
+		json_array_append_new(f, json_string(*p));
+	return reply(resp, f ? json_pack("{s:o}", "fields", f) : NULL);
+}
+
+/* POST /report {"by": [F] | [F, G], "format", "lang", "threshold", "k"}:
+ * format "json" answers {"report", "svg", "info"} for the page; any other
+ * format is a download, as `kith report --vault --format F` writes it. */
+static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	struct kith_figures_report_opts fo = {0};
+	char by[2][64], format[16], lang[8];
+	const json_t *jby = json_object_get(j, "by");
+	const json_t *jt = json_object_get(j, "threshold"), *jk = json_object_get(j, "k");
+	snprintf(format, sizeof format, "%s", *str_at(j, "format", NULL) ? str_at(j, "format", NULL) : "json");
+	snprintf(lang, sizeof lang, "%s", *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en");
+	const char *why = NULL, *field = NULL;
+	if (!kith_figures_report_ext(format))
+		why = "format must be json, table, csv, hxl, svg, html or ctdc", field = "format";
+	else if (strcmp(lang, "en") && strcmp(lang, "ko"))
+		why = "lang must be en or ko", field = "lang";
+	else if (jt && !json_is_null(jt) &&
+		 (!json_is_integer(jt) || json_integer_value(jt) < 1 || json_integer_value(jt) > 1000))
+		why = "threshold must be a number from 1 to 1000", field = "threshold";
+	else if (jk && !json_is_null(jk) &&
+		 (!json_is_integer(jk) || json_integer_value(jk) < 1 || json_integer_value(jk) > 1000000))
+		why = "k must be a number from 1 to 1000000", field = "k";
+	else if (strcmp(format, "ctdc") &&
+		 (!json_is_array(jby) || json_array_size(jby) < 1 || json_array_size(jby) > 2))
+		why = "by must list one field or two", field = "by";
+	for (size_t i = 0; !why && strcmp(format, "ctdc") && i < json_array_size(jby); i++) {
+		const json_t *s = json_array_get(jby, i);
+		if (!json_is_string(s) || !*json_string_value(s) || strlen(json_string_value(s)) >= sizeof by[i])
+			why = "by must list field names", field = "by";
+		else
+			snprintf(by[i], sizeof by[i], "%s", json_string_value(s)), fo.by[i] = by[i],
+				fo.n_by = i + 1;
+	}
+	fo.threshold = json_is_integer(jt) ? (unsigned)json_integer_value(jt) : 0;
+	fo.k = json_is_integer(jk) ? (unsigned)json_integer_value(jk) : 0;
+	json_decref(j);
+	if (why)
+		return bad(resp, field, why);
+	fo.lang = lang;
+	fo.format = format;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_figures_report_info info;
+	kith_sbuf_reset(&resp->body);
+	if (strcmp(format, "json")) {
+		int rc = kith_figures_report(a->v, &fo, &resp->body, &info, &err);
+		if (rc) {
+			kith_sbuf_reset(&resp->body);
+			return kith_web_api_fail(resp, &err);
+		}
+		resp->http = 200;
+		resp->content_type = kith_figures_report_mime(format);
+		snprintf(resp->filename, sizeof resp->filename, "kith-report%s%s.%s",
+			 !strcmp(format, "hxl") ? "-hxl" : !strcmp(format, "ctdc") ? "-ctdc" : "",
+			 !strcmp(lang, "ko") && strcmp(format, "ctdc") ? "-ko" : "",
+			 kith_figures_report_ext(format));
+		return KITH_OK;
+	}
+	struct kith_sbuf jb = KITH_SBUF_INIT, svg = KITH_SBUF_INIT;
+	int rc = kith_figures_report(a->v, &fo, &jb, &info, &err);
+	fo.format = "svg";
+	if (!rc)
+		rc = kith_figures_report(a->v, &fo, &svg, &info, &err);
+	json_t *rep = rc ? NULL : json_loadb(jb.buf ? jb.buf : "", jb.len, 0, NULL);
+	kith_sbuf_release(&jb);
+	if (rc) {
+		kith_sbuf_release(&svg);
+		return kith_web_api_fail(resp, &err);
+	}
+	json_t *out = rep ? json_pack("{s:o, s:s%, s:o}", "report", rep, "svg", svg.buf ? svg.buf : "",
+				      svg.len, "info", report_info_json(&info))
+			  : NULL;
+	kith_sbuf_release(&svg);
+	return reply(resp, out);
+}
+
+/* POST /estimate {"stratify", "lists", "lists_name", "lang"}: the estimate of
+ * the vault's persons, as `kith estimate --vault --json` prints it ("result",
+ * with "counted": what was counted and left out), the plain-language summary
+ * of the total and of each stratum in lang, and the chart. The list mapping
+ * is the CSV text "organization,list" (persons.h), sent with each run. */
+static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const json_t *jl = json_object_get(j, "lists");
+	const char *lang = *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en";
+	const char *strat = str_at(j, "stratify", NULL);
+	const char *lname = *str_at(j, "lists_name", NULL) ? str_at(j, "lists_name", NULL) : "lists";
+	if (strcmp(lang, "en") && strcmp(lang, "ko")) {
+		json_decref(j);
+		return bad(resp, "lang", "lang must be en or ko");
+	}
+	if (jl && !json_is_null(jl) && !json_is_string(jl)) {
+		json_decref(j);
+		return bad(resp, "lists", "lists must be the CSV text of a list mapping");
+	}
+	struct kith_figures_estimate_opts fo = {.stratify = *strat ? strat : NULL,
+						.lists = json_is_string(jl) && json_string_length(jl)
+							     ? json_string_value(jl)
+							     : NULL,
+						.lists_len = json_is_string(jl) ? json_string_length(jl) : 0,
+						.lists_name = lname};
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_figures_estimate *e = NULL;
+	int rc = kith_figures_estimate_run(a->v, &fo, &e, &err);
+	char lg[3];
+	snprintf(lg, sizeof lg, "%s", lang);
+	json_decref(j);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	json_t *sums = json_array();
+	for (size_t i = 0; sums && i < kith_figures_estimate_count(e); i++) {
+		const char *why = kith_figures_estimate_error(e, i);
+		kith_sbuf_reset(&sb);
+		json_t *x;
+		if (why)
+			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error", why);
+		else if (kith_figures_estimate_summary(e, i, lg, &sb, &err))
+			x = NULL;
+		else
+			x = json_pack("{s:s, s:s%}", "stratum", kith_figures_estimate_name(e, i), "text",
+				      sb.buf ? sb.buf : "", sb.len);
+		if (!x || json_array_append_new(sums, x)) {
+			json_decref(sums);
+			sums = NULL;
+		}
+	}
+	kith_sbuf_reset(&sb);
+	json_t *res = kith_figures_estimate_json(e);
+	json_t *out = NULL;
+	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err))
+		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted",
+				json_object_get(res, "counted"),
+				"summaries", sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
+	else {
+		json_decref(sums);
+		json_decref(res);
+	}
+	kith_sbuf_release(&sb);
+	kith_figures_estimate_free(e);
+	return reply(resp, out);
+}
+
 /* ---------------------------------------------------------------- router */
 
 int kith_web_api_reads_only(const char *method, const char *path)
@@ -1140,6 +1313,7 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/history", 0}, {"/links", 0},  {"/cases", 1},	   {"/edit", 1},	  {"/import", 1},
 	    {"/export", 1},  {"/link", 1},   {"/links", 1},	   {"/links/propose", 1}, {"/traces", 0},
 	    {"/trace", 0},   {"/traces", 1}, {"/trace/review", 1},
+	    {"/report/fields", 0}, {"/report", 1}, {"/estimate", 1},
 	};
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -1173,6 +1347,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 			return r_traces(a, req, resp);
 		if (!strcmp(p, "/trace"))
 			return r_trace(a, req, resp);
+		if (!strcmp(p, "/report/fields"))
+			return r_report_fields(resp);
 		return r_links(a, req, resp);
 	}
 	if (!strcmp(p, "/cases"))
@@ -1191,5 +1367,9 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return r_trace_new(a, req, resp);
 	if (!strcmp(p, "/trace/review"))
 		return r_trace_review(a, req, resp);
+	if (!strcmp(p, "/report"))
+		return r_report(a, req, resp);
+	if (!strcmp(p, "/estimate"))
+		return r_estimate(a, req, resp);
 	return r_link(a, req, resp);
 }

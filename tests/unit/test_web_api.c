@@ -622,6 +622,175 @@ static void test_tracing(void **state)
 	json_decref(j);
 }
 
+/* Fourteen cases of three organizations (invented people; as
+ * tests/cli/test_estimate_vault.sh): linkage joins Anna Berg's three cases,
+ * Eva Falk's two and Ivar Jung's two; C-13 and C-14 lack reporting consent;
+ * C-12 has no organization. */
+static const char figures_cases[] =
+    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Anna Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Anna Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Anna Berg\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-4\",\"person\":{\"name\":\"Eva Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-5\",\"person\":{\"name\":\"Eva Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-6\",\"person\":{\"name\":\"Ivar Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-7\",\"person\":{\"name\":\"Ivar Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-8\",\"person\":{\"name\":\"Gustav Holm\",\"sex\":\"male\",\"birth\":\"1960\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-9\",\"person\":{\"name\":\"Olga Nyberg\",\"sex\":\"female\",\"birth\":\"1971\",\"origin\":{\"province\":\"north_hamgyong\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-10\",\"person\":{\"name\":\"Petra Quist\",\"sex\":\"female\",\"birth\":\"1983\",\"origin\":{\"province\":\"south_hamgyong\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-11\",\"person\":{\"name\":\"Rut Sand\",\"sex\":\"female\",\"birth\":\"1966\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-12\",\"person\":{\"name\":\"Tove Ulv\",\"sex\":\"female\",\"birth\":\"1977\",\"origin\":{\"province\":\"chagang\"}},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-13\",\"person\":{\"name\":\"Vera Wik\",\"sex\":\"female\",\"birth\":\"1985\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":false}}\n"
+    "{\"ref\":\"C-14\",\"person\":{\"name\":\"Ylva Zorn\",\"sex\":\"female\",\"birth\":\"1988\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"church\"}}\n";
+
+static void import_figures_cases(struct fx *f)
+{
+	json_t *j;
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, &j, NULL), 200);
+	json_decref(j);
+}
+
+/* The report page's route: persons after linkage, reporting consent only,
+ * small cells withheld; downloads in every format; bad requests by field. */
+static void test_report(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	assert_int_equal(call(f, "GET", "/report/fields", NULL, NULL, &j, NULL), 200);
+	int has_sex = 0;
+	for (size_t i = 0; i < json_array_size(json_object_get(j, "fields")); i++)
+		has_sex |= !strcmp(json_string_value(json_array_get(json_object_get(j, "fields"), i)), "sex");
+	assert_true(has_sex);
+	json_decref(j);
+
+	/* no suppression (threshold 1): 8 persons of the 14 cases + the 2 seeded; 6 women */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"threshold\":1}", &j, NULL), 200);
+	json_t *rep = json_object_get(j, "report"), *info = json_object_get(j, "info");
+	assert_int_equal(json_integer_value(json_object_get(info, "no_consent")), 4);
+	assert_int_equal(json_integer_value(json_object_get(info, "left_out")), 3);
+	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 8);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "rows"), 0)), "Female");
+	assert_int_equal(json_integer_value(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)),
+			 6);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
+	json_decref(j);
+
+	/* the default threshold (11) withholds every cell of so small a table, and says so */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"lang\":\"ko\"}", &j, NULL), 200);
+	rep = json_object_get(j, "report");
+	assert_true(json_is_null(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)));
+	assert_true(json_integer_value(json_object_get(json_object_get(rep, "withheld"), "small")) > 0);
+	const char *r0 = json_string_value(json_array_get(json_object_get(rep, "rows"), 0));
+	const char *r1 = json_string_value(json_array_get(json_object_get(rep, "rows"), 1));
+	assert_true(!strcmp(r0, "여성") || !strcmp(r1, "여성"));
+	json_decref(j);
+
+	/* downloads */
+	static const struct {
+		const char *body, *name, *type, *needle;
+	} dl[] = {
+	    {"{\"by\":[\"sex\"],\"format\":\"csv\"}", "kith-report.csv", "text/csv; charset=utf-8", "small count"},
+	    {"{\"by\":[\"origin\",\"sex\"],\"format\":\"hxl\"}", "kith-report-hxl.csv", "text/csv; charset=utf-8",
+	     "#affected"},
+	    {"{\"format\":\"ctdc\"}", "kith-report-ctdc.csv", "text/csv; charset=utf-8", "yearOfRegistration"},
+	    {"{\"by\":[\"sex\"],\"format\":\"html\",\"lang\":\"ko\"}", "kith-report-ko.html",
+	     "text/html; charset=utf-8", "lang=\"ko\""},
+	    {"{\"by\":[\"sex\"],\"format\":\"svg\"}", "kith-report.svg", "image/svg+xml", "<svg"},
+	};
+	for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++) {
+		struct kith_web_response resp;
+		assert_int_equal(call(f, "POST", "/report", NULL, dl[i].body, NULL, &resp), 200);
+		assert_string_equal(resp.filename, dl[i].name);
+		assert_string_equal(resp.content_type, dl[i].type);
+		assert_non_null(strstr(resp.body.buf, dl[i].needle));
+		/* no name of a person leaves in a report */
+		assert_null(strstr(resp.body.buf, "Berg"));
+		assert_null(strstr(resp.body.buf, "Wik"));
+		kith_web_response_release(&resp);
+	}
+
+	/* bad requests name their field */
+	static const struct {
+		const char *body, *field;
+	} badreq[] = {
+	    {"{}", "by"},
+	    {"{\"by\":[]}", "by"},
+	    {"{\"by\":[\"sex\",\"origin\",\"year\"]}", "by"},
+	    {"{\"by\":[3]}", "by"},
+	    {"{\"by\":[\"sex\"],\"format\":\"xls\"}", "format"},
+	    {"{\"by\":[\"sex\"],\"lang\":\"fr\"}", "lang"},
+	    {"{\"by\":[\"sex\"],\"threshold\":0}", "threshold"},
+	    {"{\"by\":[\"sex\"],\"threshold\":\"5\"}", "threshold"},
+	    {"{\"format\":\"ctdc\",\"k\":-1}", "k"},
+	};
+	for (size_t i = 0; i < sizeof badreq / sizeof badreq[0]; i++) {
+		assert_int_equal(call(f, "POST", "/report", NULL, badreq[i].body, &j, NULL), 400);
+		assert_string_equal(err_field(j), badreq[i].field);
+		json_decref(j);
+	}
+	/* a field kith does not count by, and free text */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"shoe_size\"]}", &j, NULL), 400);
+	assert_string_equal(err_code(j), "invalid");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"person.name\"]}", &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/report", NULL, NULL, &j, NULL), 405);
+	json_decref(j);
+}
+
+/* The estimate route: what was counted first, lists named by organization,
+ * the summary in the page's language, strata, the chart; a list mapping. */
+static void test_estimate(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lang\":\"ko\"}", &j, NULL), 200);
+	json_t *c = json_object_get(j, "counted");
+	assert_int_equal(json_integer_value(json_object_get(c, "persons")), 7);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(c, "left_out"), "no_reporting_consent")),
+			 4);
+	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "derived");
+	assert_int_equal(json_array_size(json_object_get(c, "lists")), 3);
+	assert_true(json_number_value(json_object_get(json_object_get(j, "result"), "observed")) == 7.0);
+	const char *s = json_string_value(json_object_get(json_array_get(json_object_get(j, "summaries"), 0), "text"));
+	assert_non_null(s);
+	assert_non_null(strstr(s, "명")); /* Korean */
+	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
+	json_decref(j);
+
+	/* a mapping that merges two organizations into one list of "Shelters" and drops none */
+	assert_int_equal(call(f, "POST", "/estimate", NULL,
+			      "{\"lists\":\"organization,list\\nshelter,Shelter\\npolice,Police\\nchurch,Church\\n\","
+			      "\"stratify\":\"person.sex\"}",
+			      &j, NULL),
+			 200);
+	c = json_object_get(j, "counted");
+	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "given");
+	assert_non_null(json_object_get(json_object_get(j, "result"), "strata"));
+	assert_true(json_array_size(json_object_get(j, "summaries")) >= 2);
+	json_t *l0 = json_array_get(json_object_get(c, "lists"), 0);
+	assert_true(!strcmp(json_string_value(json_object_get(l0, "list")), "Church") ||
+		    !strcmp(json_string_value(json_object_get(l0, "list")), "Police") ||
+		    !strcmp(json_string_value(json_object_get(l0, "list")), "Shelter"));
+	json_decref(j);
+
+	/* a bad mapping names itself and its line */
+	assert_int_equal(call(f, "POST", "/estimate", NULL,
+			      "{\"lists\":\"org,list\\nshelter,S\\n\",\"lists_name\":\"map.csv\"}", &j, NULL),
+			 400);
+	assert_non_null(strstr(err_field(j), "map.csv"));
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lists\":5}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "lists");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lang\":\"de\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "lang");
+	json_decref(j);
+}
+
 static void test_panic(void **state)
 {
 	struct fx *f = *state;
@@ -666,6 +835,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_review, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_estimate, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
 	    cmocka_unit_test(test_error_helpers),
 	};
