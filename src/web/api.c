@@ -22,6 +22,7 @@
 #include "casework/cases.h"
 #include "casework/exchange.h"
 #include "casework/figures.h"
+#include "casework/together.h"
 #include "casework/search.h"
 #include "vault/vault.h"
 #include "casework/linkvault.h"
@@ -44,7 +45,16 @@ struct kith_web_api {
 	struct search_slot slots[SEARCH_SLOTS];
 	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
 	atomic_uint next_slot; /* where the next search starts looking */
+	struct {
+		char name[64];
+		uint8_t *data;
+		size_t len;
+		int own;
+	} staged[KITH_TOGETHER_MAX_FILES]; /* encodings for POST /pprl/link */
+	size_t n_staged;
 };
+
+static void staged_clear(struct kith_web_api *a);
 
 /* ---------------------------------------------------------------- responses */
 
@@ -201,6 +211,7 @@ void kith_web_api_lock(struct kith_web_api *a)
 	}
 	kith_vault_close(a->v);
 	a->v = NULL;
+	staged_clear(a);
 }
 
 void kith_web_api_free(struct kith_web_api *a)
@@ -1282,6 +1293,168 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 	return reply(resp, out);
 }
 
+/* --------------------------------------------------------- count together */
+
+/* Encodings staged for a joint linkage: this organization's (from POST
+ * /pprl/encode) and the others' (POST /pprl/files). They reveal no name
+ * (together.h) but are wiped with the rest on lock. */
+static void staged_clear(struct kith_web_api *a)
+{
+	for (size_t i = 0; i < a->n_staged; i++) {
+		sodium_memzero(a->staged[i].data, a->staged[i].len);
+		free(a->staged[i].data);
+	}
+	memset(a->staged, 0, sizeof a->staged);
+	a->n_staged = 0;
+}
+
+/* Stages a copy of data as `name` (replacing a file of the same name, or this
+ * organization's own encoding when own). */
+static int staged_add(struct kith_web_api *a, const char *name, const void *data, size_t len, int own,
+		      struct kith_err *err)
+{
+	size_t at = a->n_staged;
+	for (size_t i = 0; i < a->n_staged; i++)
+		if ((own && a->staged[i].own) || !strcmp(a->staged[i].name, name))
+			at = i;
+	if (at == KITH_TOGETHER_MAX_FILES)
+		return kith_err_set(err, KITH_E_LIMIT, name, "at most %u encoding files at once",
+				    KITH_TOGETHER_MAX_FILES);
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	memcpy(copy, data, len);
+	if (at < a->n_staged) {
+		sodium_memzero(a->staged[at].data, a->staged[at].len);
+		free(a->staged[at].data);
+	} else {
+		a->n_staged++;
+	}
+	snprintf(a->staged[at].name, sizeof a->staged[at].name, "%s", name);
+	a->staged[at].data = copy;
+	a->staged[at].len = len;
+	a->staged[at].own = own;
+	return KITH_OK;
+}
+
+static json_t *staged_json(struct kith_web_api *a)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; items && i < a->n_staged; i++) {
+		json_t *x = NULL;
+		struct kith_err err;
+		kith_err_clear(&err);
+		if (kith_together_inspect(a->staged[i].data, a->staged[i].len, a->staged[i].name, &x, &err) ||
+		    json_object_set_new(x, "own", json_boolean(a->staged[i].own)) ||
+		    json_array_append_new(items, x)) {
+			json_decref(items);
+			return NULL;
+		}
+	}
+	return items ? json_pack("{s:o}", "files", items) : NULL;
+}
+
+/* POST /pprl/encode {"org", "secret", "secret_name", "sign_key", "sign_name"}:
+ * this organization's encoding of its consenting cases (kith pprl encode
+ * --vault), staged for linkage and returned as base64 for the download. */
+static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *req,
+			 struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const json_t *js = json_object_get(j, "secret"), *jk = json_object_get(j, "sign_key");
+	const char *org = str_at(j, "org", NULL);
+	const char *sn = *str_at(j, "secret_name", NULL) ? str_at(j, "secret_name", NULL) : "secret";
+	const char *kn = *str_at(j, "sign_name", NULL) ? str_at(j, "sign_name", NULL) : "signing key";
+	if (!json_is_string(js) || !json_string_length(js) || !json_is_string(jk) || !json_string_length(jk)) {
+		json_decref(j);
+		return bad(resp, !json_is_string(js) || !json_string_length(js) ? "secret" : "sign_key",
+			   "give the shared secret file and this organization's signing key file");
+	}
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf kpe = KITH_SBUF_INIT;
+	struct kith_together_counts c;
+	char orgc[80];
+	snprintf(orgc, sizeof orgc, "%s", org);
+	int rc = kith_together_encode(a->v, json_string_value(js), json_string_length(js), sn,
+				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe, &c, &err);
+	json_decref(j); /* its strings are wiped when freed (kith_process_init) */
+	if (!rc)
+		rc = staged_add(a, "kith-encoding.kpe", kpe.buf, kpe.len, 1, &err);
+	if (rc) {
+		kith_sbuf_release(&kpe);
+		return kith_web_api_fail(resp, &err);
+	}
+	size_t b64len = sodium_base64_ENCODED_LEN(kpe.len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64len);
+	json_t *out = NULL;
+	if (b64) {
+		sodium_bin2base64(b64, b64len, (const unsigned char *)kpe.buf, kpe.len,
+				  sodium_base64_VARIANT_ORIGINAL);
+		out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "organization", orgc, "filename",
+				"kith-encoding.kpe", "data", b64, "cases", (json_int_t)c.cases, "encoded",
+				(json_int_t)c.taken, "no_consent", (json_int_t)c.no_consent, "unusable",
+				(json_int_t)c.unusable);
+	}
+	free(b64);
+	kith_sbuf_release(&kpe);
+	return reply(resp, out);
+}
+
+/* POST /pprl/files?name=FILE (the raw file): another organization's encoding,
+ * checked (its signature, schema and size) and staged. GET /pprl/files lists
+ * what is staged; POST /pprl/files/clear forgets it all. */
+static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
+{
+	const char *name = q(req, "name");
+	if (!name || !*name)
+		return bad(resp, "name", "give the file's name");
+	if (strlen(name) >= sizeof a->staged[0].name || strchr(name, '/') || strchr(name, '\\'))
+		return bad(resp, "name", "a file name of at most 63 bytes, without a folder");
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *info = NULL;
+	int rc = kith_together_inspect((const uint8_t *)(req->body ? req->body : ""), req->body_len, name, &info,
+				       &err);
+	json_decref(info);
+	if (!rc)
+		rc = staged_add(a, name, req->body, req->body_len, 0, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp, staged_json(a));
+}
+
+/* POST /pprl/link {"lang"}: links every staged encoding and estimates
+ * (kith pprl link --estimate). */
+static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	char lang[3];
+	snprintf(lang, sizeof lang, "%s", *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en");
+	int badlang = strcmp(str_at(j, "lang", NULL), "") && strcmp(str_at(j, "lang", NULL), "en") &&
+		      strcmp(str_at(j, "lang", NULL), "ko");
+	json_decref(j);
+	if (badlang)
+		return bad(resp, "lang", "lang must be en or ko");
+	struct kith_together_file files[KITH_TOGETHER_MAX_FILES];
+	for (size_t i = 0; i < a->n_staged; i++)
+		files[i] = (struct kith_together_file){a->staged[i].name, a->staged[i].data, a->staged[i].len};
+	struct kith_together_opts o = {.estimate = 1, .lang = lang, .want_table_csv = 1};
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *out = NULL;
+	int rc = kith_together_link(files, a->n_staged, &o, &out, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp, out);
+}
+
 /* ---------------------------------------------------------------- router */
 
 int kith_web_api_reads_only(const char *method, const char *path)
@@ -1314,6 +1487,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/export", 1},  {"/link", 1},   {"/links", 1},	   {"/links/propose", 1}, {"/traces", 0},
 	    {"/trace", 0},   {"/traces", 1}, {"/trace/review", 1},
 	    {"/report/fields", 0}, {"/report", 1}, {"/estimate", 1},
+	    {"/pprl/encode", 1}, {"/pprl/files", 0}, {"/pprl/files", 1}, {"/pprl/files/clear", 1},
+	    {"/pprl/link", 1},
 	};
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -1349,6 +1524,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 			return r_trace(a, req, resp);
 		if (!strcmp(p, "/report/fields"))
 			return r_report_fields(resp);
+		if (!strcmp(p, "/pprl/files"))
+			return reply(resp, staged_json(a));
 		return r_links(a, req, resp);
 	}
 	if (!strcmp(p, "/cases"))
@@ -1371,5 +1548,15 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return r_report(a, req, resp);
 	if (!strcmp(p, "/estimate"))
 		return r_estimate(a, req, resp);
+	if (!strcmp(p, "/pprl/encode"))
+		return r_pprl_encode(a, req, resp);
+	if (!strcmp(p, "/pprl/files"))
+		return r_pprl_file(a, req, resp);
+	if (!strcmp(p, "/pprl/files/clear")) {
+		staged_clear(a);
+		return reply(resp, staged_json(a));
+	}
+	if (!strcmp(p, "/pprl/link"))
+		return r_pprl_link(a, req, resp);
 	return r_link(a, req, resp);
 }

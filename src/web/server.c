@@ -456,7 +456,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!cn)
 			return MHD_NO;
 		*con_cls = cn;
-		cn->cap = strcmp(url, "/api/import") ? s->body_max : s->import_max;
+		/* file uploads: cases, and other organizations' encodings */
+		cn->cap = strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
+											: s->import_max;
 		if (!host_ok(s, c))
 			return send_error(c, 421, "host",
 					  "wrong Host header: open the address kith serve printed", NULL);
