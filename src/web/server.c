@@ -367,7 +367,7 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 		return send_error(c, 403, "cross_site", "request from another site refused", NULL);
 	if (cn->too_big)
 		return send_error(c, 413, "too_large", "request body too large", NULL);
-	if (post && strcmp(url, "/api/import")) {
+	if (post && strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files")) {
 		const char *ct =
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16))
