@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* Unit tests of src/web/api: every JSON route against a real vault (cheap
  * test KDF), without HTTP: locked answers, create, validation errors with
  * their field, stale edits, history, paging, search in Hangul and
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "vault/vault.h"
 #include "web/api.h"
@@ -791,6 +793,110 @@ static void test_estimate(void **state)
 	json_decref(j);
 }
 
+/* Count together: this vault's encoding (consent enforced; bad keys refused
+ * by name), staged encodings (hostile files refused by name), linkage. */
+static void test_pprl(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	/* a shared secret and a signing key as kith pprl keygen writes them */
+	char secret[80], sign[32 + 2 * crypto_sign_SECRETKEYBYTES + 2];
+	unsigned char s[32], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	randombytes_buf(s, sizeof s);
+	sodium_bin2hex(secret, 65, s, sizeof s);
+	crypto_sign_keypair(pk, sk);
+	strcpy(sign, "kith-pprl-sign-v1 ");
+	sodium_bin2hex(sign + strlen(sign), 2 * crypto_sign_SECRETKEYBYTES + 1, sk, sizeof sk);
+	char body[1024];
+	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret, sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 200);
+	/* 12 of the 16 cases consent (the 2 seeded and C-13, C-14 do not) */
+	assert_int_equal(json_integer_value(json_object_get(j, "encoded")), 12);
+	assert_int_equal(json_integer_value(json_object_get(j, "no_consent")), 4);
+	const char *b64 = json_string_value(json_object_get(j, "data"));
+	size_t cap = strlen(b64), len = 0;
+	unsigned char *kpe = malloc(cap);
+	assert_int_equal(sodium_base642bin(kpe, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL),
+			 0);
+	/* no name, no ref in the encoding */
+	assert_null(memmem(kpe, len, "Berg", 4));
+	assert_null(memmem(kpe, len, "C-1", 3));
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/pprl/files", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(j, "files"), 0), "own")));
+	json_decref(j);
+
+	/* bad keys and names, by field */
+	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\",\"sign_name\":\"k.txt\"}",
+		 secret, secret);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "k.txt");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"short\\n\",\"secret_name\":\"s.txt\",\"sign_key\":\"%s\"}",
+		 sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "s.txt");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"org\":\"a,b\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret, sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, "{\"org\":\"x\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "secret");
+	json_decref(j);
+
+	/* hostile files: refused, named; nothing staged */
+	struct kith_web_request req = {.method = "POST", .path = "/pprl/files", .query = query,
+				       .query_cls = (void *)"name=evil.kpe", .body = "not an encoding", .body_len = 15};
+	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_true(resp.http >= 400 && resp.http < 500);
+	assert_non_null(strstr(resp.body.buf, "evil.kpe"));
+	kith_web_response_release(&resp);
+	unsigned char *mut = malloc(len);
+	memcpy(mut, kpe, len);
+	mut[len / 2] ^= 1; /* a changed byte: the signature fails */
+	req.query_cls = (void *)"name=changed.kpe";
+	req.body = (const char *)mut;
+	req.body_len = len;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_true(resp.http >= 400 && resp.http < 500);
+	assert_non_null(strstr(resp.body.buf, "changed.kpe"));
+	kith_web_response_release(&resp);
+	req.query_cls = (void *)"name=../x.kpe";
+	req.body = (const char *)kpe;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_int_equal(resp.http, 400);
+	kith_web_response_release(&resp);
+	/* the same file under another name stages (the linkage refuses one organization twice) */
+	req.query_cls = (void *)"name=copy.kpe";
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_int_equal(resp.http, 200);
+	kith_web_response_release(&resp);
+	assert_int_equal(call(f, "POST", "/pprl/link", NULL, "{}", &j, NULL), 400);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "twice"));
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/files/clear", NULL, "{}", &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/link", NULL, "{}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "files");
+	json_decref(j);
+	/* locking forgets the staged files */
+	req.query_cls = (void *)"name=mine.kpe";
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	kith_web_response_release(&resp);
+	kith_web_api_lock(f->api);
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/pprl/files", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
+	json_decref(j);
+	free(mut);
+	free(kpe);
+}
+
 static void test_panic(void **state)
 {
 	struct fx *f = *state;
@@ -837,6 +943,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_estimate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pprl, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
 	    cmocka_unit_test(test_error_helpers),
 	};
