@@ -21,7 +21,8 @@ function clean(node) {
   }
 }
 
-export function svgNode(text) {
+// label names a chart that has no <title> of its own (the screen reader's name).
+export function svgNode(text, label) {
   const doc = new DOMParser().parseFromString(text || '', 'image/svg+xml');
   const svg = doc.documentElement;
   if (!svg || svg.localName !== 'svg' || doc.getElementsByTagName('parsererror').length) return h('p', {}, '');
@@ -31,6 +32,7 @@ export function svgNode(text) {
   out.removeAttribute('width');
   out.removeAttribute('height');
   out.setAttribute('role', 'img');
+  if (!out.querySelector('title') && label) out.setAttribute('aria-label', label);
   return out;
 }
 

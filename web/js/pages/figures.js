@@ -218,7 +218,7 @@ function estimateView(r, stratify) {
     h('section', { class: 'card printable', 'data-figures': 'summary', 'aria-labelledby': 'fig-sum-h' },
       h('h3', { id: 'fig-sum-h' }, t('figures.summary_title')),
       total.error ? h('p', {}, total.error) : total.text.trim().split('\n').map((p) => h('p', { class: 'summary' }, p)),
-      h('figure', { class: 'chart', 'data-figures': 'estimate-chart' }, svgNode(r.svg),
+      h('figure', { class: 'chart', 'data-figures': 'estimate-chart' }, svgNode(r.svg, t('figures.estimate_chart')),
         h('figcaption', { class: 'small muted' }, t('figures.estimate_chart_caption')))),
     strata);
 }

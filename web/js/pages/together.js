@@ -200,7 +200,7 @@ function linkView(r) {
       est ? h('p', { 'data-together': 'with-linkage' }, t('together.with_linkage', {
         n: fmt(est.n_hat), lo: fmt(est.lo), hi: hi(est.hi), draws: est.draws, lo2: fmt(est.lo_with_linkage), hi2: hi(est.hi_with_linkage),
       })) : null,
-      r.svg ? h('figure', { class: 'chart' }, svgNode(r.svg), h('figcaption', { class: 'small muted' }, t('figures.estimate_chart_caption'))) : null),
+      r.svg ? h('figure', { class: 'chart' }, svgNode(r.svg, t('figures.estimate_chart')), h('figcaption', { class: 'small muted' }, t('figures.estimate_chart_caption'))) : null),
     h('h3', {}, t('together.linkage_title')),
     h('p', {}, t('together.linkage', { records: fmt(l.records), lists: l.lists, persons: fmt(l.persons), uncertain: fmt(l.uncertain_pairs) })),
     l.weak && l.weak.length ? h('p', { class: 'warning' }, t('together.weak_files', { orgs: l.weak.join(', ') })) : null,
