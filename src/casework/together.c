@@ -186,9 +186,9 @@ static int cmp_d(const void *x, const void *y)
 }
 
 /* The estimate of the point table, then of `draws` resampled linkages. */
-static int joint_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
-			  const char *const *nm, unsigned k, const double *counts,
-			  const struct kith_together_opts *o, json_t *root, struct kith_err *err)
+int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
+			   const char *const *nm, unsigned k, const double *counts,
+			   const struct kith_together_opts *o, json_t *root, struct kith_err *err)
 {
 	size_t draws = o->draws ? o->draws : 20;
 	uint64_t seed = o->seed ? o->seed : 1;
@@ -204,10 +204,12 @@ static int joint_estimate(const struct kith_pprl_result *r, const uint64_t *f, c
 	if (rc)
 		return rc;
 	json_t *rj = NULL;
-	struct kith_sbuf sb = KITH_SBUF_INIT, svg = KITH_SBUF_INIT;
+	struct kith_sbuf sb = KITH_SBUF_INIT, svg = KITH_SBUF_INIT, text = KITH_SBUF_INIT;
 	rc = kith_estimate_json(res, &rj, err);
 	if (!rc)
 		rc = kith_estimate_summary(res, o->lang ? o->lang : "en", &sb, err);
+	if (!rc)
+		rc = kith_estimate_text(res, &text, err);
 	if (!rc) {
 		char title[160];
 		snprintf(title, sizeof title, "Joint estimate: %.0f observed on %u lists", res->observed, res->k);
@@ -217,11 +219,13 @@ static int joint_estimate(const struct kith_pprl_result *r, const uint64_t *f, c
 		json_object_set_new(root, "result", rj);
 		json_object_set_new(root, "summary", json_stringn(sb.buf ? sb.buf : "", sb.len));
 		json_object_set_new(root, "svg", json_stringn(svg.buf ? svg.buf : "", svg.len));
+		json_object_set_new(root, "text", json_stringn(text.buf ? text.buf : "", text.len));
 	} else {
 		json_decref(rj);
 	}
 	kith_sbuf_release(&sb);
 	kith_sbuf_release(&svg);
+	kith_sbuf_release(&text);
 	const struct kith_estimate_row *sel0 = selected(res);
 	double n0 = sel0 ? sel0->n_hat : NAN, lo0 = sel0 ? sel0->lo : NAN, hi0 = sel0 ? sel0->hi : NAN;
 	char selname[64];
@@ -281,6 +285,8 @@ static int joint_estimate(const struct kith_pprl_result *r, const uint64_t *f, c
 			}
 		}
 		kith_estimate_free(r2);
+		if (o->progress)
+			o->progress(o->pctx, d + 1, draws);
 	}
 	free(cl);
 	free(cnt);
@@ -432,7 +438,7 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 		kith_sbuf_release(&sb);
 	}
 	if (!rc && o->estimate)
-		rc = joint_estimate(&r, f, source, nm, (unsigned)nf, counts, o, root, err);
+		rc = kith_together_estimate(&r, f, source, nm, (unsigned)nf, counts, o, root, err);
 	kith_pprl_result_release(&r);
 	for (size_t j = 0; j < loaded && j < nf; j++)
 		kith_kpe_release(&kf[j]);

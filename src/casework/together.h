@@ -82,6 +82,9 @@ struct kith_together_opts {
 	const char *lang;   /* the summary's language: en (NULL) or ko */
 	unsigned threads;   /* linkage threads; 0: one per processor */
 	int want_table_csv; /* nonzero: "table_csv", the table in kith estimate's CSV */
+	/* progress of the resampled linkages (calling thread), or NULL */
+	void (*progress)(void *pctx, size_t done, size_t total);
+	void *pctx;
 };
 
 /*
@@ -100,5 +103,17 @@ struct kith_together_opts {
  */
 int kith_together_link(const struct kith_together_file *files, size_t n, const struct kith_together_opts *o,
 		       json_t **out, struct kith_err *err) KITH_WUR;
+
+/*
+ * The estimate part of kith_together_link for a linkage already run (the CLI
+ * runs the linkage itself for its other outputs): sets "estimate", "result",
+ * "summary", "text" (the models' table as `kith estimate` prints it) and
+ * "svg" in root. Names the lists nm[0..k). KITH_OK, the estimate's
+ * statuses, KITH_E_NOMEM.
+ */
+struct kith_pprl_result;
+int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
+			   const char *const *nm, unsigned k, const double *counts,
+			   const struct kith_together_opts *o, json_t *root, struct kith_err *err) KITH_WUR;
 
 #endif
