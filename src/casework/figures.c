@@ -97,10 +97,8 @@ int kith_figures_report(struct kith_vault *v, const struct kith_figures_report_o
 			info->records_dropped = ks.records_dropped;
 		}
 	} else {
-		struct kith_report_opts ro = {.n_by = o->n_by,
-					      .threshold = o->threshold,
-					      .lang = lang,
-					      .title = o->title};
+		struct kith_report_opts ro = {
+		    .n_by = o->n_by, .threshold = o->threshold, .lang = lang, .title = o->title};
 		ro.by[0] = o->by[0];
 		ro.by[1] = o->n_by > 1 ? o->by[1] : NULL;
 		struct kith_report *r = NULL;
@@ -124,10 +122,10 @@ struct kith_figures_estimate {
 	struct kith_persons_report rep;
 	int mapped; /* a list mapping was given */
 	const char *stratify;
-	size_t n;			       /* 1 + strata */
-	char **names;			       /* "total", strata (owned) */
-	struct kith_estimate_result **res;     /* NULL where no estimate */
-	char (*why)[160];		       /* why not */
+	size_t n;			   /* 1 + strata */
+	char **names;			   /* "total", strata (owned) */
+	struct kith_estimate_result **res; /* NULL where no estimate */
+	char (*why)[160];		   /* why not */
 	char *stratify_copy;
 };
 
@@ -159,8 +157,8 @@ int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_es
 	struct kith_persons_listmap *map = NULL;
 	int rc;
 	if (o->lists) {
-		rc = kith_persons_listmap_parse(o->lists, o->lists_len, o->lists_name ? o->lists_name : "lists",
-						&map, err);
+		rc = kith_persons_listmap_parse(o->lists, o->lists_len,
+						o->lists_name ? o->lists_name : "lists", &map, err);
 		if (rc)
 			return rc;
 	}
@@ -307,17 +305,19 @@ int kith_figures_estimate_counted_text(const struct kith_figures_estimate *e, co
 {
 	const struct kith_persons_report *rep = &e->rep;
 	int ko = lang && !strcmp(lang, "ko");
-	int rc = ko ? kith_sbuf_addf(out,
-				     "볼트에서 센 것: 사례 %zu건, 사람 %zu명 (확인된 연결로 합친 것 %zu, 기록 연결로 "
-				     "합친 것 %zu, 검토자가 따로 둔 쌍 %zu)\n목록 (%s):\n",
-				     rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed,
-				     e->mapped ? "목록 대응표에서" : "기관 이름을 쓴 그대로")
-		    : kith_sbuf_addf(out,
-				     "Counted from the vault: %zu cases, %zu persons (%zu joins from confirmed "
-				     "links, %zu from record linkage, %zu pairs kept apart by reviewers)\n"
-				     "Lists (%s):\n",
-				     rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed,
-				     e->mapped ? "from the list mapping" : "each organization as written");
+	int rc =
+	    ko ? kith_sbuf_addf(
+		     out,
+		     "볼트에서 센 것: 사례 %zu건, 사람 %zu명 (확인된 연결로 합친 것 %zu, 기록 연결로 "
+		     "합친 것 %zu, 검토자가 따로 둔 쌍 %zu)\n목록 (%s):\n",
+		     rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed,
+		     e->mapped ? "목록 대응표에서" : "기관 이름을 쓴 그대로")
+	       : kith_sbuf_addf(out,
+				"Counted from the vault: %zu cases, %zu persons (%zu joins from confirmed "
+				"links, %zu from record linkage, %zu pairs kept apart by reviewers)\n"
+				"Lists (%s):\n",
+				rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed,
+				e->mapped ? "from the list mapping" : "each organization as written");
 	for (size_t i = 0; !rc && i < rep->n_spellings; i++)
 		rc = ko ? kith_sbuf_addf(out, "  %-24s <- \"%s\" (사례 %zu건)\n", rep->spellings[i].list,
 					 rep->spellings[i].organization, rep->spellings[i].cases)
@@ -325,32 +325,38 @@ int kith_figures_estimate_counted_text(const struct kith_figures_estimate *e, co
 					 rep->spellings[i].organization, rep->spellings[i].cases,
 					 plural(rep->spellings[i].cases));
 	if (!rc && rep->no_consent)
-		rc = ko ? kith_sbuf_addf(out, "빠진 것: 통계 보고 동의가 없는 사례 %zu건 (consent.reporting이 "
-					      "true가 아님)\n",
+		rc = ko ? kith_sbuf_addf(out,
+					 "빠진 것: 통계 보고 동의가 없는 사례 %zu건 (consent.reporting이 "
+					 "true가 아님)\n",
 					 rep->no_consent)
-			: kith_sbuf_addf(out,
-					 "Left out: %zu case%s without consent to reporting (consent.reporting "
-					 "not true)\n",
-					 rep->no_consent, plural(rep->no_consent));
+			: kith_sbuf_addf(
+			      out,
+			      "Left out: %zu case%s without consent to reporting (consent.reporting "
+			      "not true)\n",
+			      rep->no_consent, plural(rep->no_consent));
 	if (!rc && rep->no_org)
-		rc = ko ? kith_sbuf_addf(out, "빠진 것: 기관(source.organization)이 없는 사례 %zu건 (어느 "
-					      "목록에도 없음)\n",
+		rc = ko ? kith_sbuf_addf(out,
+					 "빠진 것: 기관(source.organization)이 없는 사례 %zu건 (어느 "
+					 "목록에도 없음)\n",
 					 rep->no_org)
-			: kith_sbuf_addf(out, "Left out: %zu case%s without source.organization (on no list)\n",
+			: kith_sbuf_addf(out,
+					 "Left out: %zu case%s without source.organization (on no list)\n",
 					 rep->no_org, plural(rep->no_org));
 	if (!rc && rep->unmapped)
-		rc = ko ? kith_sbuf_addf(out, "빠진 것: 목록 대응표에 없는 기관의 사례 %zu건\n", rep->unmapped)
-			: kith_sbuf_addf(out,
-					 "Left out: %zu case%s whose organization the list mapping does not "
-					 "name\n",
-					 rep->unmapped, plural(rep->unmapped));
+		rc =
+		    ko ? kith_sbuf_addf(out, "빠진 것: 목록 대응표에 없는 기관의 사례 %zu건\n", rep->unmapped)
+		       : kith_sbuf_addf(out,
+					"Left out: %zu case%s whose organization the list mapping does not "
+					"name\n",
+					rep->unmapped, plural(rep->unmapped));
 	if (!rc && !rep->engine_ran)
-		rc = ko ? kith_sbuf_addf(out, "기록 연결이 실행되지 않았습니다 (%s): 확인된 연결만으로 사람을 "
-					      "셉니다\n",
+		rc = ko ? kith_sbuf_addf(out,
+					 "기록 연결이 실행되지 않았습니다 (%s): 확인된 연결만으로 사람을 "
+					 "셉니다\n",
 					 rep->engine_note)
-			: kith_sbuf_addf(out,
-					 "Record linkage did not run (%s): persons from confirmed links only\n",
-					 rep->engine_note);
+			: kith_sbuf_addf(
+			      out, "Record linkage did not run (%s): persons from confirmed links only\n",
+			      rep->engine_note);
 	if (rc)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	return KITH_OK;

@@ -212,7 +212,8 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 		rc = kith_estimate_text(res, &text, err);
 	if (!rc) {
 		char title[160];
-		snprintf(title, sizeof title, "Joint estimate: %.0f observed on %u lists", res->observed, res->k);
+		snprintf(title, sizeof title, "Joint estimate: %.0f observed on %u lists", res->observed,
+			 res->k);
 		rc = kith_estimate_svg(res, title, &svg, err);
 	}
 	if (!rc) {
@@ -304,8 +305,9 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 		return rc;
 	json_t *u = json_pack(
 	    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat", n0, "lo", lo0, "hi",
-	    isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws", isfinite(med) ? med : -1.0,
-	    "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage", isfinite(hi) ? hi : -1.0, "method",
+	    isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws",
+	    isfinite(med) ? med : -1.0, "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage",
+	    isfinite(hi) ? hi : -1.0, "method",
 	    "every candidate pair linked with its posterior probability, persons formed again, the "
 	    "BIC-selected model fitted; the interval pools each draw's profile interval (split normal on "
 	    "the log scale) and takes its 2.5% and 97.5% points");
@@ -349,7 +351,8 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 		for (size_t j = 0; !rc && j < loaded; j++)
 			if (!strcmp(kf[j].org, e->org))
 				rc = kith_err_set(err, KITH_E_INVALID, name,
-						  "organization %s appears twice (also %s)", e->org, files[j].name);
+						  "organization %s appears twice (also %s)", e->org,
+						  files[j].name);
 		if (rc) {
 			loaded++;
 			break;
@@ -388,7 +391,8 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 	}
 	double counts[1u << KITH_PPRL_MAX_LISTS];
 	if (!rc) {
-		kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf, counts);
+		kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf,
+				   counts);
 		size_t uncertain = 0;
 		for (size_t i = 0; i < r.n_pairs; i++) {
 			double p = kith_pprl_model_post(&r.model, r.pairs[i].dice);
@@ -404,23 +408,25 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 			for (size_t j = 0; on && j < nf; j++)
 				if (pt >> j & 1u)
 					json_array_append_new(on, json_string(nm[j]));
-			json_array_append_new(table, json_pack("{s:o, s:I}", "lists", on, "count",
-							       (json_int_t)counts[pt]));
+			json_array_append_new(
+			    table, json_pack("{s:o, s:I}", "lists", on, "count", (json_int_t)counts[pt]));
 		}
 		root = json_pack(
-		    "{s:{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:O}, s:o, s:o}", "linkage",
-		    "records", (json_int_t)total, "lists", (json_int_t)nf, "persons",
+		    "{s:{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:O}, s:o, s:o}",
+		    "linkage", "records", (json_int_t)total, "lists", (json_int_t)nf, "persons",
 		    (json_int_t)r.clusters.n_clusters, "pairs_compared", (json_int_t)r.compared, "blocking",
 		    r.lsh ? "lsh" : "none", "candidate_pairs", (json_int_t)r.n_pairs, "uncertain_pairs",
-		    (json_int_t)uncertain, "floor", r.model.floor, "threshold", r.model.threshold, "match_share",
-		    r.model.lambda, "em_iterations", (json_int_t)r.model.iterations, "refused_by_guard",
-		    (json_int_t)r.clusters.refused, "weak", weak, "lists", lists, "table", table);
+		    (json_int_t)uncertain, "floor", r.model.floor, "threshold", r.model.threshold,
+		    "match_share", r.model.lambda, "em_iterations", (json_int_t)r.model.iterations,
+		    "refused_by_guard", (json_int_t)r.clusters.refused, "weak", weak, "lists", lists, "table",
+		    table);
 		if (!root)
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
 	if (!rc && o->want_table_csv) {
 		struct kith_sbuf sb = KITH_SBUF_INIT;
-		int e2 = kith_sbuf_adds(&sb, "# kith pprl link: persons by the organizations that recorded them\n");
+		int e2 = kith_sbuf_adds(
+		    &sb, "# kith pprl link: persons by the organizations that recorded them\n");
 		for (size_t j = 0; !e2 && j < nf; j++)
 			e2 = kith_sbuf_addf(&sb, "%s,", nm[j]);
 		if (!e2)

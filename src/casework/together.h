@@ -37,9 +37,9 @@
 struct kith_vault;
 struct kith_pprl_params;
 
-#define KITH_TOGETHER_MAX_FILES 16u		   /* organizations linked at once */
-#define KITH_TOGETHER_SECRET_FILE_MAX 4098u	   /* bytes of a secret file */
-#define KITH_TOGETHER_SIGN_FILE_MAX 4096u	   /* bytes of a signing key file */
+#define KITH_TOGETHER_MAX_FILES 16u	    /* organizations linked at once */
+#define KITH_TOGETHER_SECRET_FILE_MAX 4098u /* bytes of a secret file */
+#define KITH_TOGETHER_SIGN_FILE_MAX 4096u   /* bytes of a signing key file */
 
 struct kith_together_counts {
 	size_t cases;	   /* readable cases in the vault */

@@ -1160,7 +1160,8 @@ static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
 	char by[2][64], format[16], lang[8];
 	const json_t *jby = json_object_get(j, "by");
 	const json_t *jt = json_object_get(j, "threshold"), *jk = json_object_get(j, "k");
-	snprintf(format, sizeof format, "%s", *str_at(j, "format", NULL) ? str_at(j, "format", NULL) : "json");
+	snprintf(format, sizeof format, "%s",
+		 *str_at(j, "format", NULL) ? str_at(j, "format", NULL) : "json");
 	snprintf(lang, sizeof lang, "%s", *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en");
 	const char *why = NULL, *field = NULL;
 	if (!kith_figures_report_ext(format))
@@ -1178,11 +1179,15 @@ static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
 		why = "by must list one field or two", field = "by";
 	for (size_t i = 0; !why && strcmp(format, "ctdc") && i < json_array_size(jby); i++) {
 		const json_t *s = json_array_get(jby, i);
-		if (!json_is_string(s) || !*json_string_value(s) || strlen(json_string_value(s)) >= sizeof by[i])
-			why = "by must list field names", field = "by";
-		else
-			snprintf(by[i], sizeof by[i], "%s", json_string_value(s)), fo.by[i] = by[i],
-				fo.n_by = i + 1;
+		if (!json_is_string(s) || !*json_string_value(s) ||
+		    strlen(json_string_value(s)) >= sizeof by[i]) {
+			why = "by must list field names";
+			field = "by";
+		} else {
+			snprintf(by[i], sizeof by[i], "%s", json_string_value(s));
+			fo.by[i] = by[i];
+			fo.n_by = i + 1;
+		}
 	}
 	fo.threshold = json_is_integer(jt) ? (unsigned)json_integer_value(jt) : 0;
 	fo.k = json_is_integer(jk) ? (unsigned)json_integer_value(jk) : 0;
@@ -1204,7 +1209,9 @@ static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
 		resp->http = 200;
 		resp->content_type = kith_figures_report_mime(format);
 		snprintf(resp->filename, sizeof resp->filename, "kith-report%s%s.%s",
-			 !strcmp(format, "hxl") ? "-hxl" : !strcmp(format, "ctdc") ? "-ctdc" : "",
+			 !strcmp(format, "hxl")	   ? "-hxl"
+			 : !strcmp(format, "ctdc") ? "-ctdc"
+						   : "",
 			 !strcmp(lang, "ko") && strcmp(format, "ctdc") ? "-ko" : "",
 			 kith_figures_report_ext(format));
 		return KITH_OK;
@@ -1250,12 +1257,11 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 		json_decref(j);
 		return bad(resp, "lists", "lists must be the CSV text of a list mapping");
 	}
-	struct kith_figures_estimate_opts fo = {.stratify = *strat ? strat : NULL,
-						.lists = json_is_string(jl) && json_string_length(jl)
-							     ? json_string_value(jl)
-							     : NULL,
-						.lists_len = json_is_string(jl) ? json_string_length(jl) : 0,
-						.lists_name = lname};
+	struct kith_figures_estimate_opts fo = {
+	    .stratify = *strat ? strat : NULL,
+	    .lists = json_is_string(jl) && json_string_length(jl) ? json_string_value(jl) : NULL,
+	    .lists_len = json_is_string(jl) ? json_string_length(jl) : 0,
+	    .lists_name = lname};
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_figures_estimate *e = NULL;
@@ -1272,7 +1278,8 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 		kith_sbuf_reset(&sb);
 		json_t *x;
 		if (why)
-			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error", why);
+			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error",
+				      why);
 		else if (kith_figures_estimate_summary(e, i, lg, &sb, &err))
 			x = NULL;
 		else
@@ -1287,8 +1294,7 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 	json_t *res = kith_figures_estimate_json(e);
 	json_t *out = NULL;
 	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err))
-		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted",
-				json_object_get(res, "counted"),
+		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"),
 				"summaries", sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
 	else {
 		json_decref(sums);
@@ -1373,7 +1379,8 @@ static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *
 	const char *org = str_at(j, "org", NULL);
 	const char *sn = *str_at(j, "secret_name", NULL) ? str_at(j, "secret_name", NULL) : "secret";
 	const char *kn = *str_at(j, "sign_name", NULL) ? str_at(j, "sign_name", NULL) : "signing key";
-	if (!json_is_string(js) || !json_string_length(js) || !json_is_string(jk) || !json_string_length(jk)) {
+	if (!json_is_string(js) || !json_string_length(js) || !json_is_string(jk) ||
+	    !json_string_length(jk)) {
 		json_decref(j);
 		return bad(resp, !json_is_string(js) || !json_string_length(js) ? "secret" : "sign_key",
 			   "give the shared secret file and this organization's signing key file");
@@ -1385,7 +1392,8 @@ static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *
 	char orgc[80];
 	snprintf(orgc, sizeof orgc, "%s", org);
 	int rc = kith_together_encode(a->v, json_string_value(js), json_string_length(js), sn,
-				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe, &c, &err);
+				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe, &c,
+				      &err);
 	json_decref(j); /* its strings are wiped when freed (kith_process_init) */
 	if (!rc)
 		rc = staged_add(a, "kith-encoding.kpe", kpe.buf, kpe.len, 1, &err);
@@ -1423,8 +1431,8 @@ static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *re
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *info = NULL;
-	int rc = kith_together_inspect((const uint8_t *)(req->body ? req->body : ""), req->body_len, name, &info,
-				       &err);
+	int rc = kith_together_inspect((const uint8_t *)(req->body ? req->body : ""), req->body_len, name,
+				       &info, &err);
 	json_decref(info);
 	if (!rc)
 		rc = staged_add(a, name, req->body, req->body_len, 0, &err);
@@ -1450,7 +1458,8 @@ static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *re
 		return bad(resp, "lang", "lang must be en or ko");
 	struct kith_together_file files[KITH_TOGETHER_MAX_FILES];
 	for (size_t i = 0; i < a->n_staged; i++)
-		files[i] = (struct kith_together_file){a->staged[i].name, a->staged[i].data, a->staged[i].len};
+		files[i] =
+		    (struct kith_together_file){a->staged[i].name, a->staged[i].data, a->staged[i].len};
 	struct kith_together_opts o = {.estimate = 1, .lang = lang, .want_table_csv = 1};
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -1488,12 +1497,31 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		const char *path;
 		int post;
 	} routes[] = {
-	    {"/schema", 0},  {"/info", 0},   {"/cases", 0},	   {"/search", 0},	  {"/case", 0},
-	    {"/history", 0}, {"/links", 0},  {"/cases", 1},	   {"/edit", 1},	  {"/import", 1},
-	    {"/export", 1},  {"/link", 1},   {"/links", 1},	   {"/links/propose", 1}, {"/traces", 0},
-	    {"/trace", 0},   {"/traces", 1}, {"/trace/review", 1},
-	    {"/report/fields", 0}, {"/report", 1}, {"/estimate", 1},
-	    {"/pprl/encode", 1}, {"/pprl/files", 0}, {"/pprl/files", 1}, {"/pprl/files/clear", 1},
+	    {"/schema", 0},
+	    {"/info", 0},
+	    {"/cases", 0},
+	    {"/search", 0},
+	    {"/case", 0},
+	    {"/history", 0},
+	    {"/links", 0},
+	    {"/cases", 1},
+	    {"/edit", 1},
+	    {"/import", 1},
+	    {"/export", 1},
+	    {"/link", 1},
+	    {"/links", 1},
+	    {"/links/propose", 1},
+	    {"/traces", 0},
+	    {"/trace", 0},
+	    {"/traces", 1},
+	    {"/trace/review", 1},
+	    {"/report/fields", 0},
+	    {"/report", 1},
+	    {"/estimate", 1},
+	    {"/pprl/encode", 1},
+	    {"/pprl/files", 0},
+	    {"/pprl/files", 1},
+	    {"/pprl/files/clear", 1},
 	    {"/pprl/link", 1},
 	};
 	int known = 0, allowed = 0;

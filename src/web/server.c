@@ -458,7 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = cn;
 		/* file uploads: cases, and other organizations' encodings */
 		cn->cap = strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
-											: s->import_max;
+										       : s->import_max;
 		if (!host_ok(s, c))
 			return send_error(c, 421, "host",
 					  "wrong Host header: open the address kith serve printed", NULL);

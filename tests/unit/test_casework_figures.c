@@ -61,8 +61,8 @@ static int teardown(void **state)
 static void put(struct kith_vault *v, const char *name, const char *sex, const char *birth, const char *org,
 		int consent)
 {
-	json_t *b = json_pack("{s:{s:s, s:s, s:s}, s:{s:s}}", "person", "name", name, "sex", sex, "birth", birth,
-			      "source", "organization", org);
+	json_t *b = json_pack("{s:{s:s, s:s, s:s}, s:{s:s}}", "person", "name", name, "sex", sex, "birth",
+			      birth, "source", "organization", org);
 	if (consent >= 0)
 		json_object_set_new(b, "consent", json_pack("{s:b}", "reporting", consent));
 	struct kith_err err;
@@ -76,16 +76,18 @@ static void put(struct kith_vault *v, const char *name, const char *sex, const c
 
 static void seed(struct kith_vault *v)
 {
-	static const char *const names[] = {"Anna Berg",   "Eva Falk",  "Ivar Jung", "Gustav Holm", "Olga Nyberg",
-					    "Petra Quist", "Rut Sand",  "Tove Ulv",  "Vera Wik",    "Ylva Zorn",
-					    "Maja Lind",   "Nils Ek",   "Sara Ahl",  "Karl Berg",   "Lena Dahl"};
+	static const char *const names[] = {"Anna Berg",   "Eva Falk",	  "Ivar Jung", "Gustav Holm",
+					    "Olga Nyberg", "Petra Quist", "Rut Sand",  "Tove Ulv",
+					    "Vera Wik",	   "Ylva Zorn",	  "Maja Lind", "Nils Ek",
+					    "Sara Ahl",	   "Karl Berg",	  "Lena Dahl"};
 	static const char *const orgs[] = {"shelter", "police", "church"};
 	char year[8];
 	for (int i = 0; i < 15; i++) {
 		snprintf(year, sizeof year, "%d", 1960 + 2 * i);
 		/* each person on one to three lists; the last two without consent */
 		for (int o = 0; o <= i % 3; o++)
-			put(v, names[i], i % 4 == 1 ? "male" : "female", year, orgs[(i + o) % 3], i >= 13 ? 0 : 1);
+			put(v, names[i], i % 4 == 1 ? "male" : "female", year, orgs[(i + o) % 3],
+			    i >= 13 ? 0 : 1);
 	}
 }
 
@@ -174,7 +176,8 @@ static void test_estimate(void **state)
 
 	/* a bad mapping: the estimate does not run, the error names the mapping */
 	const char bad[] = "org,list\nshelter,S\n";
-	struct kith_figures_estimate_opts ob = {.lists = bad, .lists_len = strlen(bad), .lists_name = "m.csv"};
+	struct kith_figures_estimate_opts ob = {
+	    .lists = bad, .lists_len = strlen(bad), .lists_name = "m.csv"};
 	assert_int_equal(kith_figures_estimate_run(f->v, &ob, &e, &err), KITH_E_INVALID);
 	assert_null(e);
 	assert_non_null(strstr(err.where, "m.csv"));
@@ -194,23 +197,23 @@ static void test_together(void **state)
 	sodium_bin2hex(sign + strlen(sign), 2 * crypto_sign_SECRETKEYBYTES + 1, sk, sizeof sk);
 	struct kith_sbuf a = KITH_SBUF_INIT, b = KITH_SBUF_INIT;
 	struct kith_together_counts c;
-	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k", "shelter",
-					      NULL, &a, &c, &err),
+	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k",
+					      "shelter", NULL, &a, &c, &err),
 			 KITH_OK);
 	assert_int_equal(c.no_consent, c.cases - c.taken - c.unusable);
 	assert_true(c.no_consent >= 2);
-	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k", "police",
-					      NULL, &b, &c, &err),
+	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k",
+					      "police", NULL, &b, &c, &err),
 			 KITH_OK);
 	size_t taken = c.taken;
 	/* a bad key or name: refused by its name, nothing written */
 	size_t before = a.len;
-	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", secret, strlen(secret), "key.txt",
-					      "x", NULL, &a, &c, &err),
+	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", secret, strlen(secret),
+					      "key.txt", "x", NULL, &a, &c, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "key.txt");
-	assert_int_equal(kith_together_encode(f->v, "short", 5, "sec.txt", sign, strlen(sign), "k", "x", NULL, &a,
-					      &c, &err),
+	assert_int_equal(kith_together_encode(f->v, "short", 5, "sec.txt", sign, strlen(sign), "k", "x", NULL,
+					      &a, &c, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "sec.txt");
 	assert_int_equal(a.len, before);

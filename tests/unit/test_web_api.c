@@ -629,25 +629,54 @@ static void test_tracing(void **state)
  * Eva Falk's two and Ivar Jung's two; C-13 and C-14 lack reporting consent;
  * C-12 has no organization. */
 static const char figures_cases[] =
-    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Anna Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Anna Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Anna Berg\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-4\",\"person\":{\"name\":\"Eva Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-5\",\"person\":{\"name\":\"Eva Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-6\",\"person\":{\"name\":\"Ivar Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-7\",\"person\":{\"name\":\"Ivar Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-8\",\"person\":{\"name\":\"Gustav Holm\",\"sex\":\"male\",\"birth\":\"1960\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-9\",\"person\":{\"name\":\"Olga Nyberg\",\"sex\":\"female\",\"birth\":\"1971\",\"origin\":{\"province\":\"north_hamgyong\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-10\",\"person\":{\"name\":\"Petra Quist\",\"sex\":\"female\",\"birth\":\"1983\",\"origin\":{\"province\":\"south_hamgyong\"}},\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-11\",\"person\":{\"name\":\"Rut Sand\",\"sex\":\"female\",\"birth\":\"1966\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-12\",\"person\":{\"name\":\"Tove Ulv\",\"sex\":\"female\",\"birth\":\"1977\",\"origin\":{\"province\":\"chagang\"}},\"consent\":{\"reporting\":true}}\n"
-    "{\"ref\":\"C-13\",\"person\":{\"name\":\"Vera Wik\",\"sex\":\"female\",\"birth\":\"1985\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":false}}\n"
-    "{\"ref\":\"C-14\",\"person\":{\"name\":\"Ylva Zorn\",\"sex\":\"female\",\"birth\":\"1988\",\"origin\":{\"province\":\"chagang\"}},\"source\":{\"organization\":\"church\"}}\n";
+    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":"
+    "\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-4\",\"person\":{\"name\":\"Eva "
+    "Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-5\",\"person\":{\"name\":\"Eva "
+    "Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-6\",\"person\":{\"name\":\"Ivar "
+    "Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-7\",\"person\":{\"name\":\"Ivar "
+    "Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-8\",\"person\":{\"name\":\"Gustav "
+    "Holm\",\"sex\":\"male\",\"birth\":\"1960\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-9\",\"person\":{\"name\":\"Olga "
+    "Nyberg\",\"sex\":\"female\",\"birth\":\"1971\",\"origin\":{\"province\":\"north_hamgyong\"}},\"source\":"
+    "{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-10\",\"person\":{\"name\":\"Petra "
+    "Quist\",\"sex\":\"female\",\"birth\":\"1983\",\"origin\":{\"province\":\"south_hamgyong\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-11\",\"person\":{\"name\":\"Rut "
+    "Sand\",\"sex\":\"female\",\"birth\":\"1966\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-12\",\"person\":{\"name\":\"Tove "
+    "Ulv\",\"sex\":\"female\",\"birth\":\"1977\",\"origin\":{\"province\":\"chagang\"}},\"consent\":{"
+    "\"reporting\":true}}\n"
+    "{\"ref\":\"C-13\",\"person\":{\"name\":\"Vera "
+    "Wik\",\"sex\":\"female\",\"birth\":\"1985\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":false}}\n"
+    "{\"ref\":\"C-14\",\"person\":{\"name\":\"Ylva "
+    "Zorn\",\"sex\":\"female\",\"birth\":\"1988\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"church\"}}\n";
 
 static void import_figures_cases(struct fx *f)
 {
 	json_t *j;
-	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, &j, NULL), 200);
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, &j, NULL),
+			 200);
 	json_decref(j);
 }
 
@@ -667,19 +696,21 @@ static void test_report(void **state)
 	json_decref(j);
 
 	/* no suppression (threshold 1): 8 persons of the 14 cases + the 2 seeded; 6 women */
-	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"threshold\":1}", &j, NULL), 200);
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"threshold\":1}", &j, NULL),
+			 200);
 	json_t *rep = json_object_get(j, "report"), *info = json_object_get(j, "info");
 	assert_int_equal(json_integer_value(json_object_get(info, "no_consent")), 4);
 	assert_int_equal(json_integer_value(json_object_get(info, "left_out")), 3);
 	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 8);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "rows"), 0)), "Female");
-	assert_int_equal(json_integer_value(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)),
-			 6);
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)), 6);
 	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
 	json_decref(j);
 
 	/* the default threshold (11) withholds every cell of so small a table, and says so */
-	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"lang\":\"ko\"}", &j, NULL), 200);
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"lang\":\"ko\"}", &j, NULL),
+			 200);
 	rep = json_object_get(j, "report");
 	assert_true(json_is_null(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)));
 	assert_true(json_integer_value(json_object_get(json_object_get(rep, "withheld"), "small")) > 0);
@@ -692,10 +723,12 @@ static void test_report(void **state)
 	static const struct {
 		const char *body, *name, *type, *needle;
 	} dl[] = {
-	    {"{\"by\":[\"sex\"],\"format\":\"csv\"}", "kith-report.csv", "text/csv; charset=utf-8", "small count"},
-	    {"{\"by\":[\"origin\",\"sex\"],\"format\":\"hxl\"}", "kith-report-hxl.csv", "text/csv; charset=utf-8",
-	     "#affected"},
-	    {"{\"format\":\"ctdc\"}", "kith-report-ctdc.csv", "text/csv; charset=utf-8", "yearOfRegistration"},
+	    {"{\"by\":[\"sex\"],\"format\":\"csv\"}", "kith-report.csv", "text/csv; charset=utf-8",
+	     "small count"},
+	    {"{\"by\":[\"origin\",\"sex\"],\"format\":\"hxl\"}", "kith-report-hxl.csv",
+	     "text/csv; charset=utf-8", "#affected"},
+	    {"{\"format\":\"ctdc\"}", "kith-report-ctdc.csv", "text/csv; charset=utf-8",
+	     "yearOfRegistration"},
 	    {"{\"by\":[\"sex\"],\"format\":\"html\",\"lang\":\"ko\"}", "kith-report-ko.html",
 	     "text/html; charset=utf-8", "lang=\"ko\""},
 	    {"{\"by\":[\"sex\"],\"format\":\"svg\"}", "kith-report.svg", "image/svg+xml", "<svg"},
@@ -752,23 +785,25 @@ static void test_estimate(void **state)
 	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lang\":\"ko\"}", &j, NULL), 200);
 	json_t *c = json_object_get(j, "counted");
 	assert_int_equal(json_integer_value(json_object_get(c, "persons")), 7);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(c, "left_out"), "no_reporting_consent")),
-			 4);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(c, "left_out"), "no_reporting_consent")), 4);
 	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "derived");
 	assert_int_equal(json_array_size(json_object_get(c, "lists")), 3);
 	assert_true(json_number_value(json_object_get(json_object_get(j, "result"), "observed")) == 7.0);
-	const char *s = json_string_value(json_object_get(json_array_get(json_object_get(j, "summaries"), 0), "text"));
+	const char *s =
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "summaries"), 0), "text"));
 	assert_non_null(s);
 	assert_non_null(strstr(s, "명")); /* Korean */
 	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
 	json_decref(j);
 
 	/* a mapping that merges two organizations into one list of "Shelters" and drops none */
-	assert_int_equal(call(f, "POST", "/estimate", NULL,
-			      "{\"lists\":\"organization,list\\nshelter,Shelter\\npolice,Police\\nchurch,Church\\n\","
-			      "\"stratify\":\"person.sex\"}",
-			      &j, NULL),
-			 200);
+	assert_int_equal(
+	    call(f, "POST", "/estimate", NULL,
+		 "{\"lists\":\"organization,list\\nshelter,Shelter\\npolice,Police\\nchurch,Church\\n\","
+		 "\"stratify\":\"person.sex\"}",
+		 &j, NULL),
+	    200);
 	c = json_object_get(j, "counted");
 	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "given");
 	assert_non_null(json_object_get(json_object_get(j, "result"), "strata"));
@@ -810,7 +845,8 @@ static void test_pprl(void **state)
 	strcpy(sign, "kith-pprl-sign-v1 ");
 	sodium_bin2hex(sign + strlen(sign), 2 * crypto_sign_SECRETKEYBYTES + 1, sk, sizeof sk);
 	char body[1024];
-	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret, sign);
+	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret,
+		 sign);
 	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 200);
 	/* 12 of the 16 cases consent (the 2 seeded and C-13, C-14 do not) */
 	assert_int_equal(json_integer_value(json_object_get(j, "encoded")), 12);
@@ -818,8 +854,9 @@ static void test_pprl(void **state)
 	const char *b64 = json_string_value(json_object_get(j, "data"));
 	size_t cap = strlen(b64), len = 0;
 	unsigned char *kpe = malloc(cap);
-	assert_int_equal(sodium_base642bin(kpe, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL),
-			 0);
+	assert_int_equal(
+	    sodium_base642bin(kpe, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL),
+	    0);
 	/* no name, no ref in the encoding */
 	assert_null(memmem(kpe, len, "Berg", 4));
 	assert_null(memmem(kpe, len, "C-1", 3));
@@ -830,13 +867,16 @@ static void test_pprl(void **state)
 	json_decref(j);
 
 	/* bad keys and names, by field */
-	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\",\"sign_name\":\"k.txt\"}",
+	snprintf(body, sizeof body,
+		 "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\",\"sign_name\":\"k.txt\"}",
 		 secret, secret);
 	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
 	assert_string_equal(err_field(j), "k.txt");
 	json_decref(j);
-	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"short\\n\",\"secret_name\":\"s.txt\",\"sign_key\":\"%s\"}",
-		 sign);
+	snprintf(
+	    body, sizeof body,
+	    "{\"org\":\"shelter\",\"secret\":\"short\\n\",\"secret_name\":\"s.txt\",\"sign_key\":\"%s\"}",
+	    sign);
 	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
 	assert_string_equal(err_field(j), "s.txt");
 	json_decref(j);
@@ -848,8 +888,12 @@ static void test_pprl(void **state)
 	json_decref(j);
 
 	/* hostile files: refused, named; nothing staged */
-	struct kith_web_request req = {.method = "POST", .path = "/pprl/files", .query = query,
-				       .query_cls = (void *)"name=evil.kpe", .body = "not an encoding", .body_len = 15};
+	struct kith_web_request req = {.method = "POST",
+				       .path = "/pprl/files",
+				       .query = query,
+				       .query_cls = (void *)"name=evil.kpe",
+				       .body = "not an encoding",
+				       .body_len = 15};
 	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
 	(void)kith_web_api_handle(f->api, &req, &resp);
 	assert_true(resp.http >= 400 && resp.http < 500);
@@ -876,7 +920,8 @@ static void test_pprl(void **state)
 	assert_int_equal(resp.http, 200);
 	kith_web_response_release(&resp);
 	assert_int_equal(call(f, "POST", "/pprl/link", NULL, "{}", &j, NULL), 400);
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "twice"));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "twice"));
 	json_decref(j);
 	assert_int_equal(call(f, "POST", "/pprl/files/clear", NULL, "{}", &j, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
