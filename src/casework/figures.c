@@ -127,6 +127,10 @@ struct kith_figures_estimate {
 	struct kith_estimate_result **res; /* NULL where no estimate */
 	char (*why)[160];		   /* why not */
 	char *stratify_copy;
+	struct kith_stats_table **tabs; /* between prepare and compute */
+	const struct kith_estimate_opts *est;
+	void (*progress)(void *pctx, const char *stage, size_t done, size_t total);
+	void *pctx;
 };
 
 void kith_figures_estimate_free(struct kith_figures_estimate *e)
@@ -144,15 +148,14 @@ void kith_figures_estimate_free(struct kith_figures_estimate *e)
 	free(e->res);
 	free(e->why);
 	free(e->stratify_copy);
+	kith_stats_tables_free(e->tabs, e->n);
 	free(e);
 }
 
-int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
-			      struct kith_figures_estimate **out, struct kith_err *err)
+int kith_figures_estimate_prepare(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
+				  struct kith_figures_estimate **out, struct kith_err *err)
 {
 	*out = NULL;
-	struct kith_estimate_opts def = {.seed = 1234};
-	const struct kith_estimate_opts *eo = o->est ? o->est : &def;
 	const char *stratify = o->stratify && *o->stratify ? o->stratify : NULL;
 	struct kith_persons_listmap *map = NULL;
 	int rc;
@@ -170,6 +173,9 @@ int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_es
 	}
 	e->mapped = map != NULL;
 	e->stratify = e->stratify_copy;
+	e->est = o->est;
+	e->progress = o->progress;
+	e->pctx = o->pctx;
 	struct kith_stats_memberships ms;
 	struct kith_persons_opts po = {.stratify = stratify, .lists = map};
 	rc = kith_persons_memberships(v, &po, &ms, &e->rep, err);
@@ -179,34 +185,43 @@ int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_es
 		free(e);
 		return rc;
 	}
-	struct kith_stats_table **tabs = NULL;
-	size_t ntab = 0;
-	rc = kith_stats_table_from_memberships(&tabs, &ntab, ms.m, ms.n, (const char *const *)ms.list_names,
+	rc = kith_stats_table_from_memberships(&e->tabs, &e->n, ms.m, ms.n, (const char *const *)ms.list_names,
 					       ms.n_lists, stratify ? ms.n_strata : 0, err);
 	if (!rc) {
-		e->names = calloc(ntab, sizeof *e->names);
-		e->res = calloc(ntab, sizeof *e->res);
-		e->why = calloc(ntab, sizeof *e->why);
+		e->names = calloc(e->n, sizeof *e->names);
+		e->res = calloc(e->n, sizeof *e->res);
+		e->why = calloc(e->n, sizeof *e->why);
 		if (!e->names || !e->res || !e->why)
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-		else
-			e->n = ntab;
 	}
-	for (size_t i = 0; !rc && i < ntab; i++) {
-		if (!(e->names[i] = strdup(i == 0 ? "total" : ms.stratum_names[i - 1]))) {
+	for (size_t i = 0; !rc && i < e->n; i++)
+		if (!(e->names[i] = strdup(i == 0 ? "total" : ms.stratum_names[i - 1])))
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-			break;
-		}
+	kith_stats_memberships_release(&ms);
+	if (rc) {
+		kith_figures_estimate_free(e);
+		return rc;
+	}
+	*out = e;
+	return KITH_OK;
+}
+
+int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_err *err)
+{
+	struct kith_estimate_opts def = {.seed = 1234, .progress = e->progress, .pctx = e->pctx};
+	const struct kith_estimate_opts *eo = e->est ? e->est : &def;
+	int rc = KITH_OK;
+	for (size_t i = 0; !rc && i < e->n; i++) {
 		struct kith_err e1;
 		kith_err_clear(&e1);
 		struct kith_stats_table *use = NULL;
 		int r1;
-		if (!tabs[i]) {
+		if (!e->tabs[i]) {
 			r1 = kith_err_set(&e1, KITH_E_INVALID, NULL, "no one recorded");
 		} else {
-			r1 = i == 0 ? KITH_OK : kith_stats_table_drop_empty(&use, tabs[i], &e1);
+			r1 = i == 0 ? KITH_OK : kith_stats_table_drop_empty(&use, e->tabs[i], &e1);
 			if (!r1)
-				r1 = kith_estimate_run(use ? use : tabs[i], eo, &e->res[i], &e1);
+				r1 = kith_estimate_run(use ? use : e->tabs[i], eo, &e->res[i], &e1);
 		}
 		kith_stats_table_free(use);
 		if (r1 && (i == 0 || r1 == KITH_E_NOMEM)) {
@@ -216,8 +231,18 @@ int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_es
 			snprintf(e->why[i], sizeof e->why[i], "%s", e1.msg[0] ? e1.msg : kith_status_str(r1));
 		}
 	}
-	kith_stats_tables_free(tabs, ntab);
-	kith_stats_memberships_release(&ms);
+	kith_stats_tables_free(e->tabs, e->n);
+	e->tabs = NULL;
+	return rc;
+}
+
+int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
+			      struct kith_figures_estimate **out, struct kith_err *err)
+{
+	struct kith_figures_estimate *e = NULL;
+	int rc = kith_figures_estimate_prepare(v, o, &e, err);
+	if (!rc)
+		rc = kith_figures_estimate_compute(e, err);
 	if (rc) {
 		kith_figures_estimate_free(e);
 		return rc;

@@ -77,6 +77,10 @@ struct kith_figures_estimate_opts {
 	const char *lists_name; /* names the mapping in errors ("lists.csv") */
 	/* the estimate's options (stats/estimate.h), or NULL: defaults with seed 1234 */
 	const struct kith_estimate_opts *est;
+	/* without est: progress of the estimate (stage "models", "bootstrap" or
+	 * "latent classes"), called on the computing thread */
+	void (*progress)(void *pctx, const char *stage, size_t done, size_t total);
+	void *pctx;
 };
 
 struct kith_figures_estimate;
@@ -90,6 +94,18 @@ struct kith_figures_estimate;
 int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
 			      struct kith_figures_estimate **out, struct kith_err *err) KITH_WUR;
 void kith_figures_estimate_free(struct kith_figures_estimate *e);
+
+/*
+ * The same in two steps, so that a server holds its vault only for the
+ * first: prepare reads the vault (persons, memberships, tables; the errors of
+ * kith_persons_* above); compute runs the estimates and needs no vault (it
+ * may run on another thread; o's strings need not outlive prepare, o->est
+ * must outlive compute). After a
+ * failed compute, free e.
+ */
+int kith_figures_estimate_prepare(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
+				  struct kith_figures_estimate **out, struct kith_err *err) KITH_WUR;
+int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_err *err) KITH_WUR;
 
 /*
  * The result as `kith estimate --vault --json` prints it: without strata the

@@ -52,9 +52,13 @@ struct kith_web_api {
 		int own;
 	} staged[KITH_TOGETHER_MAX_FILES]; /* encodings for POST /pprl/link */
 	size_t n_staged;
+	struct job *job; /* the last long run (GET /job) */
+	unsigned long job_seq;
 };
 
 static void staged_clear(struct kith_web_api *a);
+struct job;
+static void job_drop(struct kith_web_api *a);
 
 /* ---------------------------------------------------------------- responses */
 
@@ -212,6 +216,7 @@ void kith_web_api_lock(struct kith_web_api *a)
 	kith_vault_close(a->v);
 	a->v = NULL;
 	staged_clear(a);
+	job_drop(a);
 }
 
 void kith_web_api_free(struct kith_web_api *a)
@@ -1234,14 +1239,226 @@ static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
 	return reply(resp, out);
 }
 
+/* ------------------------------------------------------------------ jobs */
+
+/*
+ * Long runs (the estimate, the joint linkage and estimate) run on a thread
+ * of their own, one at a time, without the vault: the request that starts
+ * one reads what it needs from the vault under the server's lock and answers
+ * 202 {"job", "state": "running"} at once; GET /job says how far it is and,
+ * once done, gives the result. Locking the vault forgets the job (its result
+ * is freed by whichever of the api and the thread lets go last), so nothing
+ * computed before a lock is shown after it.
+ */
+struct job {
+	pthread_mutex_t mu;
+	int refs;  /* the api's and the thread's */
+	int state; /* 1 running, 2 done, 3 failed */
+	unsigned long id;
+	char kind[16];
+	char stage[32];
+	size_t done, total;
+	json_t *result;
+	struct kith_err err;
+	/* inputs */
+	struct kith_figures_estimate *e;
+	char lang[3];
+	struct kith_together_file files[KITH_TOGETHER_MAX_FILES];
+	uint8_t *copies[KITH_TOGETHER_MAX_FILES];
+	char names[KITH_TOGETHER_MAX_FILES][64];
+	size_t nf;
+	pthread_t th;
+};
+
+static void job_unref(struct job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	int last = --j->refs == 0;
+	pthread_mutex_unlock(&j->mu);
+	if (!last)
+		return;
+	json_decref(j->result);
+	kith_figures_estimate_free(j->e);
+	for (size_t i = 0; i < j->nf; i++) {
+		sodium_memzero(j->copies[i], j->files[i].len);
+		free(j->copies[i]);
+	}
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+/* Lets go of the current job (on lock, free, or before a new one). */
+static void job_drop(struct kith_web_api *a)
+{
+	if (a->job)
+		job_unref(a->job);
+	a->job = NULL;
+}
+
+static void job_progress(void *pctx, const char *stage, size_t done, size_t total)
+{
+	struct job *j = pctx;
+	pthread_mutex_lock(&j->mu);
+	snprintf(j->stage, sizeof j->stage, "%s", stage ? stage : "");
+	j->done = done;
+	j->total = total;
+	pthread_mutex_unlock(&j->mu);
+}
+
+static void draws_progress(void *pctx, size_t done, size_t total)
+{
+	job_progress(pctx, "linkage draws", done, total);
+}
+
+/* The estimate's answer: what was counted, the summaries in lang, the result
+ * as `kith estimate --vault --json` prints it, the chart. NULL: no memory. */
+static json_t *estimate_answer(const struct kith_figures_estimate *e, const char *lang)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	json_t *sums = json_array();
+	for (size_t i = 0; sums && i < kith_figures_estimate_count(e); i++) {
+		const char *why = kith_figures_estimate_error(e, i);
+		kith_sbuf_reset(&sb);
+		json_t *x;
+		if (why)
+			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error", why);
+		else if (kith_figures_estimate_summary(e, i, lang, &sb, &err))
+			x = NULL;
+		else
+			x = json_pack("{s:s, s:s%}", "stratum", kith_figures_estimate_name(e, i), "text",
+				      sb.buf ? sb.buf : "", sb.len);
+		if (!x || json_array_append_new(sums, x)) {
+			json_decref(sums);
+			sums = NULL;
+		}
+	}
+	kith_sbuf_reset(&sb);
+	json_t *res = kith_figures_estimate_json(e);
+	json_t *out = NULL;
+	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err)) {
+		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"), "summaries",
+				sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
+	} else {
+		json_decref(sums);
+		json_decref(res);
+	}
+	kith_sbuf_release(&sb);
+	return out;
+}
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *out = NULL;
+	int rc;
+	if (j->e) {
+		rc = kith_figures_estimate_compute(j->e, &err);
+		if (!rc && !(out = estimate_answer(j->e, j->lang)))
+			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+	} else {
+		struct kith_together_opts o = {.estimate = 1,
+					       .lang = j->lang,
+					       .want_table_csv = 1,
+					       .progress = draws_progress,
+					       .pctx = j};
+		job_progress(j, "linking", 0, 0);
+		rc = kith_together_link(j->files, j->nf, &o, &out, &err);
+	}
+	pthread_mutex_lock(&j->mu);
+	j->state = rc ? 3 : 2;
+	j->result = out;
+	j->err = err;
+	pthread_mutex_unlock(&j->mu);
+	job_unref(j);
+	return NULL;
+}
+
+/* Starts j (its inputs set) as the api's job: 202 {"job", "state"}. */
+static int job_start(struct kith_web_api *a, struct job *j, const char *kind, struct kith_web_response *resp)
+{
+	j->refs = 2;
+	j->state = 1;
+	j->id = ++a->job_seq;
+	snprintf(j->kind, sizeof j->kind, "%s", kind);
+	job_drop(a);
+	a->job = j;
+	pthread_attr_t at;
+	int ok = pthread_attr_init(&at) == 0;
+	ok = ok && pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0 &&
+	     pthread_create(&j->th, &at, job_main, j) == 0;
+	pthread_attr_destroy(&at);
+	if (!ok) {
+		j->refs = 1; /* no thread */
+		job_drop(a);
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal", "cannot start a thread", NULL);
+	}
+	json_t *x = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->id, "kind", kind, "state", "running");
+	resp->http = 202;
+	return reply(resp, x);
+}
+
+static struct job *job_new(void)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (j && pthread_mutex_init(&j->mu, NULL)) {
+		free(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static int job_busy(const struct kith_web_api *a)
+{
+	if (!a->job)
+		return 0;
+	pthread_mutex_lock(&a->job->mu);
+	int running = a->job->state == 1;
+	pthread_mutex_unlock(&a->job->mu);
+	return running;
+}
+
+/* GET /job: {"job", "kind", "state": running|done|failed, "stage", "done",
+ * "total"} and, once done, "result"; once failed, "error" as the route's
+ * errors are. 404 when there is none. */
+static int r_job(struct kith_web_api *a, struct kith_web_response *resp)
+{
+	struct job *j = a->job;
+	if (!j)
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no job", NULL);
+	pthread_mutex_lock(&j->mu);
+	static const char *const states[] = {"", "running", "done", "failed"};
+	json_t *x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "job", (json_int_t)j->id, "kind", j->kind,
+			      "state", states[j->state], "stage", j->stage, "done", (json_int_t)j->done,
+			      "total", (json_int_t)j->total);
+	if (x && j->state == 2)
+		json_object_set(x, "result", j->result);
+	struct kith_err err = j->err;
+	int failed = j->state == 3;
+	pthread_mutex_unlock(&j->mu);
+	if (failed) {
+		json_decref(x);
+		return kith_web_api_fail(resp, &err);
+	}
+	return reply(resp, x);
+}
+
 /* POST /estimate {"stratify", "lists", "lists_name", "lang"}: the estimate of
- * the vault's persons, as `kith estimate --vault --json` prints it ("result",
- * with "counted": what was counted and left out), the plain-language summary
- * of the total and of each stratum in lang, and the chart. The list mapping
- * is the CSV text "organization,list" (persons.h), sent with each run. */
+ * the vault's persons (a job: see GET /job), as `kith estimate --vault
+ * --json` prints it ("result", with "counted": what was counted and left
+ * out), the plain-language summary of the total and of each stratum in lang,
+ * and the chart. The list mapping is the CSV text "organization,list"
+ * (persons.h), sent with each run. Errors of the persons and the mapping are
+ * answered at once. */
 static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req,
 		      struct kith_web_response *resp)
 {
+	if (job_busy(a))
+		return kith_web_api_error(resp, 409, KITH_E_EXISTS, "busy",
+					  "an estimate or a linkage is running: wait for it", NULL);
 	json_t *j = parse_body(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
@@ -1257,52 +1474,29 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 		json_decref(j);
 		return bad(resp, "lists", "lists must be the CSV text of a list mapping");
 	}
+	struct job *jb = job_new();
+	if (!jb) {
+		json_decref(j);
+		return reply(resp, NULL);
+	}
 	struct kith_figures_estimate_opts fo = {
 	    .stratify = *strat ? strat : NULL,
 	    .lists = json_is_string(jl) && json_string_length(jl) ? json_string_value(jl) : NULL,
 	    .lists_len = json_is_string(jl) ? json_string_length(jl) : 0,
-	    .lists_name = lname};
+	    .lists_name = lname,
+	    .progress = job_progress,
+	    .pctx = jb};
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_figures_estimate *e = NULL;
-	int rc = kith_figures_estimate_run(a->v, &fo, &e, &err);
-	char lg[3];
-	snprintf(lg, sizeof lg, "%s", lang);
+	int rc = kith_figures_estimate_prepare(a->v, &fo, &jb->e, &err);
+	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
 	json_decref(j);
-	if (rc)
+	if (rc) {
+		jb->refs = 1;
+		job_unref(jb);
 		return kith_web_api_fail(resp, &err);
-	struct kith_sbuf sb = KITH_SBUF_INIT;
-	json_t *sums = json_array();
-	for (size_t i = 0; sums && i < kith_figures_estimate_count(e); i++) {
-		const char *why = kith_figures_estimate_error(e, i);
-		kith_sbuf_reset(&sb);
-		json_t *x;
-		if (why)
-			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error",
-				      why);
-		else if (kith_figures_estimate_summary(e, i, lg, &sb, &err))
-			x = NULL;
-		else
-			x = json_pack("{s:s, s:s%}", "stratum", kith_figures_estimate_name(e, i), "text",
-				      sb.buf ? sb.buf : "", sb.len);
-		if (!x || json_array_append_new(sums, x)) {
-			json_decref(sums);
-			sums = NULL;
-		}
 	}
-	kith_sbuf_reset(&sb);
-	json_t *res = kith_figures_estimate_json(e);
-	json_t *out = NULL;
-	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err))
-		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"),
-				"summaries", sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
-	else {
-		json_decref(sums);
-		json_decref(res);
-	}
-	kith_sbuf_release(&sb);
-	kith_figures_estimate_free(e);
-	return reply(resp, out);
+	return job_start(a, jb, "estimate", resp);
 }
 
 /* --------------------------------------------------------- count together */
@@ -1442,32 +1636,43 @@ static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *re
 }
 
 /* POST /pprl/link {"lang"}: links every staged encoding and estimates
- * (kith pprl link --estimate). */
+ * (kith pprl link --estimate), as a job (GET /job). */
 static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *req,
 		       struct kith_web_response *resp)
 {
+	if (job_busy(a))
+		return kith_web_api_error(resp, 409, KITH_E_EXISTS, "busy",
+					  "an estimate or a linkage is running: wait for it", NULL);
 	json_t *j = parse_body(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
+	const char *lg = str_at(j, "lang", NULL);
+	int badlang = *lg && strcmp(lg, "en") && strcmp(lg, "ko");
 	char lang[3];
-	snprintf(lang, sizeof lang, "%s", *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en");
-	int badlang = strcmp(str_at(j, "lang", NULL), "") && strcmp(str_at(j, "lang", NULL), "en") &&
-		      strcmp(str_at(j, "lang", NULL), "ko");
+	snprintf(lang, sizeof lang, "%s", *lg ? lg : "en");
 	json_decref(j);
 	if (badlang)
 		return bad(resp, "lang", "lang must be en or ko");
-	struct kith_together_file files[KITH_TOGETHER_MAX_FILES];
-	for (size_t i = 0; i < a->n_staged; i++)
-		files[i] =
-		    (struct kith_together_file){a->staged[i].name, a->staged[i].data, a->staged[i].len};
-	struct kith_together_opts o = {.estimate = 1, .lang = lang, .want_table_csv = 1};
-	struct kith_err err;
-	kith_err_clear(&err);
-	json_t *out = NULL;
-	int rc = kith_together_link(files, a->n_staged, &o, &out, &err);
-	if (rc)
-		return kith_web_api_fail(resp, &err);
-	return reply(resp, out);
+	if (a->n_staged < 2)
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
+					  "linkage needs two encoding files or more", "files");
+	struct job *jb = job_new();
+	if (!jb)
+		return reply(resp, NULL);
+	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
+	for (size_t i = 0; i < a->n_staged; i++) {
+		jb->copies[i] = malloc(a->staged[i].len ? a->staged[i].len : 1);
+		if (!jb->copies[i]) {
+			jb->refs = 1;
+			job_unref(jb);
+			return reply(resp, NULL);
+		}
+		memcpy(jb->copies[i], a->staged[i].data, a->staged[i].len);
+		snprintf(jb->names[i], sizeof jb->names[i], "%s", a->staged[i].name);
+		jb->files[i] = (struct kith_together_file){jb->names[i], jb->copies[i], a->staged[i].len};
+		jb->nf = i + 1;
+	}
+	return job_start(a, jb, "pprl_link", resp);
 }
 
 /* ---------------------------------------------------------------- router */
@@ -1522,7 +1727,7 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/pprl/files", 0},
 	    {"/pprl/files", 1},
 	    {"/pprl/files/clear", 1},
-	    {"/pprl/link", 1},
+	    {"/pprl/link", 1}, {"/job", 0},
 	};
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -1560,6 +1765,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 			return r_report_fields(resp);
 		if (!strcmp(p, "/pprl/files"))
 			return reply(resp, staged_json(a));
+		if (!strcmp(p, "/job"))
+			return r_job(a, resp);
 		return r_links(a, req, resp);
 	}
 	if (!strcmp(p, "/cases"))

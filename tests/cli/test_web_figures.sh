@@ -37,6 +37,21 @@ req() {
 }
 post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
 hdr() { printf '%s\n' "$headers" | grep -i "^$1:" | head -1 | cut -d' ' -f2-; }
+# run_job PATH BODY: a long run (202 and a job), then GET /api/job until it
+# ends; $status and $body are the job's result (200) or its error, or the
+# start's answer when it did not start.
+run_job() {
+	post_json "$1" "$2"
+	[ "$status" = 202 ] || return 0
+	check '[ "$(printf "%s" "$body" | jq -r .state)" = running ]' "$1 answers at once with a job"
+	while :; do
+		sleep 0.2
+		req GET /api/job
+		[ "$status" = 200 ] && [ "$(printf '%s' "$body" | jq -r .state)" = running ] && continue
+		break
+	done
+	[ "$status" = 200 ] && body=$(printf '%s' "$body" | jq -c .result)
+}
 
 # --- a vault of invented people: 400 persons on 3 lists, 25 records without reporting consent
 printf 'figures pass words\n' >"$tmp/pass"
@@ -94,7 +109,7 @@ post_json /api/report '{"by":["sex"],"format":"xlsx"}'
 check '[ "$status" = 400 ] && [ "$(printf "%s" "$body" | jq -r .error.field)" = format ]' "a bad format names the field"
 
 # --- the estimate: the page's figures are kith estimate --vault's
-post_json /api/estimate '{"lang":"en"}'
+run_job /api/estimate '{"lang":"en"}'
 printf '%s' "$body" >"$tmp/west.json"
 kv estimate --json >"$tmp/cest.json" 2>/dev/null
 check '[ "$status" = 200 ] && [ "$(jq -c "[.observed, .lists, (.models | map([.name, .n_hat]))]" "$tmp/cest.json")" = "$(jq -c ".result | [.observed, .lists, (.models | map([.name, .n_hat]))]" "$tmp/west.json")" ]' \
@@ -104,7 +119,7 @@ kv estimate 2>/dev/null | sed -n '/^About/,/^$/p' | head -1 >"$tmp/csum.txt"
 check 'grep -qF "$(jq -r ".summaries[0].text" "$tmp/west.json" | head -1 | cut -c1-60)" "$tmp/csum.txt"' "the plain-language sentence is the CLI's"
 # stratified: the page answers as the CLI does (here synthetic persons whose
 # cases disagree on sex are refused by both, naming the cases)
-post_json /api/estimate '{"lang":"ko","stratify":"person.sex"}'
+run_job /api/estimate '{"lang":"ko","stratify":"person.sex"}'
 kv estimate --stratify person.sex >/dev/null 2>"$tmp/cerr"
 crc=$?
 if [ "$status" = 200 ]; then
@@ -115,9 +130,9 @@ fi
 orgs=$(jq -r '.counted.lists[].organization' "$tmp/west.json")
 map="organization,list"
 for o in $orgs; do map="$map\\n$o,List $o"; done
-post_json /api/estimate "{\"lists\":\"$map\\n\"}"
+run_job /api/estimate "{\"lists\":\"$map\\n\"}"
 check '[ "$status" = 200 ] && [ "$(printf "%s" "$body" | jq -r .counted.list_mapping)" = given ]' "a list mapping from the page"
-post_json /api/estimate '{"lists":"org,list\nA,B\n","lists_name":"mine.csv"}'
+run_job /api/estimate '{"lists":"org,list\nA,B\n","lists_name":"mine.csv"}'
 check '[ "$status" = 400 ] && printf "%s" "$body" | jq -r .error.field | grep -q mine.csv' "a bad mapping is refused, naming the file"
 
 # --- count together
@@ -154,14 +169,14 @@ req POST "/api/pprl/files?name=big.kpe" -H 'Content-Type: application/octet-stre
 check '[ "$status" = 413 ]' "an upload over 16 MiB is refused (413)"
 "$KITH" pprl encode --secret-file other.txt --sign-key org.key --org strangers --source "$(echo "$srcs" | head -1)" --out strangers.kpe syn/records.csv 2>/dev/null
 req POST "/api/pprl/files?name=strangers.kpe" -H 'Content-Type: application/octet-stream' --data-binary @strangers.kpe
-post_json /api/pprl/link '{"lang":"en"}'
+run_job /api/pprl/link '{"lang":"en"}'
 check '[ "$status" = 400 ] && printf "%s" "$body" | jq -r .error.message | grep -q "another secret"' "an encoding made with another secret is refused at linkage"
 post_json /api/pprl/files/clear '{}'
 check '[ "$(printf "%s" "$body" | jq ".files | length")" = 0 ]' "staged files forgotten"
 for f in web.kpe "${others[@]}"; do
 	req POST "/api/pprl/files?name=$f" -H 'Content-Type: application/octet-stream' --data-binary "@$f"
 done
-post_json /api/pprl/link '{"lang":"ko"}'
+run_job /api/pprl/link '{"lang":"ko"}'
 printf '%s' "$body" >wlink.json
 "$KITH" pprl link web.kpe "${others[@]}" --estimate --json --table ctab.csv 2>/dev/null | sed -n '/^{/,$p' >clink.json
 check '[ "$status" = 200 ] && [ "$(jq .linkage.persons wlink.json)" = "$(jq .persons clink.json)" ]' "linkage: the same persons as kith pprl link ($(jq .linkage.persons wlink.json))"

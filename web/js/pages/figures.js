@@ -8,6 +8,7 @@
 import { h, id, clear } from '../dom.js';
 import { t, current, has } from '../i18n.js';
 import * as api from '../api.js';
+import * as jobs from '../jobs.js';
 import { svgNode, saveBlob, readText, LISTS_MAX } from '../chart.js';
 
 // Fields an estimate can be stratified by (persons.h: a field of the case).
@@ -163,8 +164,10 @@ export async function render(root, app) {
     est.setAttribute('aria-busy', 'true');
     const started = Date.now();
     const status = h('p', { class: 'loading', role: 'status' }, t('figures.estimating'));
+    let stage = null;
+    const stageText = () => (stage && stage.total ? ` — ${t(`figures.stage.${stage.stage}`)} ${stage.done}/${stage.total}` : '');
     const timer = setInterval(() => {
-      status.textContent = t('figures.estimating_for', { s: Math.round((Date.now() - started) / 1000) });
+      status.textContent = t('figures.estimating_for', { s: Math.round((Date.now() - started) / 1000) }) + stageText();
     }, 1000);
     est.append(status);
     try {
@@ -173,7 +176,7 @@ export async function render(root, app) {
         body.lists = map.value.endsWith('\n') ? map.value : `${map.value}\n`;
         body.lists_name = mapName;
       }
-      const r = await api.post('/estimate', body);
+      const r = await jobs.run('/estimate', body, (j) => { stage = j; });
       clear(est);
       est.append(estimateView(r, strat.value));
       if (!map.value.trim()) {

@@ -7,6 +7,7 @@
 import { h, id, clear } from '../dom.js';
 import { t, current } from '../i18n.js';
 import * as api from '../api.js';
+import * as jobs from '../jobs.js';
 import { svgNode, saveBlob, readText } from '../chart.js';
 
 const KEY_MAX = 4096; // a secret or signing key file (the server refuses more)
@@ -167,12 +168,14 @@ export async function render(root, app) {
     linkOut.setAttribute('aria-busy', 'true');
     const started = Date.now();
     const status = h('p', { class: 'loading', role: 'status' }, t('together.linking'));
+    let stage = null;
+    const stageText = () => (stage && stage.total ? ` — ${t(`figures.stage.${stage.stage}`)} ${stage.done}/${stage.total}` : '');
     const timer = setInterval(() => {
-      status.textContent = t('figures.estimating_for', { s: Math.round((Date.now() - started) / 1000) });
+      status.textContent = t('figures.estimating_for', { s: Math.round((Date.now() - started) / 1000) }) + stageText();
     }, 1000);
     linkOut.append(status);
     try {
-      const r = await api.post('/pprl/link', { lang: current() });
+      const r = await jobs.run('/pprl/link', { lang: current() }, (j) => { stage = j; });
       clear(linkOut);
       linkOut.append(linkView(r));
     } catch (e) {
