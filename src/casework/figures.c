@@ -185,8 +185,9 @@ int kith_figures_estimate_prepare(struct kith_vault *v, const struct kith_figure
 		free(e);
 		return rc;
 	}
-	rc = kith_stats_table_from_memberships(&e->tabs, &e->n, ms.m, ms.n, (const char *const *)ms.list_names,
-					       ms.n_lists, stratify ? ms.n_strata : 0, err);
+	rc =
+	    kith_stats_table_from_memberships(&e->tabs, &e->n, ms.m, ms.n, (const char *const *)ms.list_names,
+					      ms.n_lists, stratify ? ms.n_strata : 0, err);
 	if (!rc) {
 		e->names = calloc(e->n, sizeof *e->names);
 		e->res = calloc(e->n, sizeof *e->res);
@@ -239,6 +240,7 @@ int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_e
 int kith_figures_estimate_run(struct kith_vault *v, const struct kith_figures_estimate_opts *o,
 			      struct kith_figures_estimate **out, struct kith_err *err)
 {
+	*out = NULL;
 	struct kith_figures_estimate *e = NULL;
 	int rc = kith_figures_estimate_prepare(v, o, &e, err);
 	if (!rc)

@@ -60,7 +60,7 @@ static int sign_key(const char *s, size_t len, const char *name, uint8_t **sk, u
 
 int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret_len, const char *secret_name,
 			 const char *sign, size_t sign_len, const char *sign_name, const char *org,
-			 const struct kith_pprl_params *pp, struct kith_sbuf *out,
+			 const struct kith_pprl_params *pp, struct kith_sbuf *out, struct kith_sbuf *ids,
 			 struct kith_together_counts *counts, struct kith_err *err)
 {
 	memset(counts, 0, sizeof *counts);
@@ -120,6 +120,13 @@ int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret
 			sodium_memzero(out->buf + mark, out->len - mark);
 			out->len = mark;
 		}
+	}
+	if (!rc && ids) {
+		int e2 = kith_sbuf_adds(ids, "row,id\n");
+		for (size_t i = 0; !e2 && i < n; i++)
+			e2 = kith_sbuf_addf(ids, "%zu,%s\n", i + 1, kith_dataset_id(ds, i));
+		if (e2)
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
 	if (!rc) {
 		counts->cases = vc.cases;

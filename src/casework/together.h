@@ -52,13 +52,15 @@ struct kith_together_counts {
  * Appends to out the signed encoding file of the vault's consenting cases,
  * for organization org (kith_kpe_check_org's rules). p NULL: the default,
  * hardened settings. secret_name and sign_name name the two inputs in errors.
+ * ids, when not NULL, gets "row,id" lines: each encoded row's case ref (this
+ * organization's own ids: it keeps them; they never go in the encoding).
  * KITH_OK; KITH_E_INVALID (a bad secret, signing key or organization name; no
  * case may be used: the message gives the counts), KITH_E_NOMEM,
  * KITH_E_CRYPTO. On failure out holds nothing new.
  */
 int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret_len, const char *secret_name,
 			 const char *sign_key, size_t sign_len, const char *sign_name, const char *org,
-			 const struct kith_pprl_params *p, struct kith_sbuf *out,
+			 const struct kith_pprl_params *p, struct kith_sbuf *out, struct kith_sbuf *ids,
 			 struct kith_together_counts *counts, struct kith_err *err) KITH_WUR;
 
 /*

@@ -257,6 +257,44 @@ static int encode_rows(struct enc_job *j)
 	return KITH_OK;
 }
 
+/* kith pprl encode --vault: the same call as the web's count-together page
+ * (casework/together.h): only the cases whose consent allows their use in
+ * statistics, the others counted. */
+static int encode_vault(const struct kith_cli_vault_args *va, const char *secret, const char *sign,
+			const char *org, const struct kith_pprl_params *p, const char *out, const char *ids)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf sec = KITH_SBUF_INIT, sk = KITH_SBUF_INIT, img = KITH_SBUF_INIT, ib = KITH_SBUF_INIT;
+	int rc = kith_io_read_file(secret, KITH_TOGETHER_SECRET_FILE_MAX, &sec, &err);
+	if (!rc)
+		rc = kith_io_read_file(sign, KITH_TOGETHER_SIGN_FILE_MAX, &sk, &err);
+	struct kith_vault *v = NULL;
+	int ex = rc ? kith_cli_fail(rc, &err) : kith_cli_open_vault("pprl", va, &v);
+	struct kith_together_counts c;
+	if (!ex) {
+		rc = kith_together_encode(v, sec.buf ? sec.buf : "", sec.len, secret, sk.buf ? sk.buf : "",
+					  sk.len, sign, org, p, &img, ids ? &ib : NULL, &c, &err);
+		if (!rc && ids)
+			rc = kith_io_write_atomic(ids, ib.buf, ib.len, &err);
+		if (!rc)
+			rc = kith_io_write_atomic(out, img.buf, img.len, &err);
+		if (!rc)
+			fprintf(
+			    stderr,
+			    "kith: encoded %zu of %zu cases of %s into %s; left out: %zu whose consent does "
+			    "not allow use in statistics, %zu with nothing to encode\n",
+			    c.taken, c.cases, org, out, c.no_consent, c.unusable);
+		ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	}
+	kith_vault_close(v);
+	kith_sbuf_release(&sec);
+	kith_sbuf_release(&sk);
+	kith_sbuf_release(&img);
+	kith_sbuf_release(&ib);
+	return ex;
+}
+
 static int cmd_encode(int argc, char **argv)
 {
 	const char *secret = NULL, *sign = NULL, *org = NULL, *source = NULL, *out = NULL, *ids = NULL;
@@ -350,7 +388,12 @@ static int cmd_encode(int argc, char **argv)
 			return kith_cli_usage("pprl", "--deterministic-seed takes 64 hexadecimal digits");
 		p.seed = seed;
 	}
-	const char *input = va.vault ? "vault" : argv[optind];
+	if (va.vault) {
+		int vex = encode_vault(&va, secret, sign, org, &p, out, ids);
+		sodium_memzero(seed, sizeof seed);
+		return vex;
+	}
+	const char *input = argv[optind];
 	struct kith_pprl_key *key = NULL;
 	uint8_t *sk = NULL;
 	struct kith_kpe e;
@@ -365,25 +408,14 @@ static int cmd_encode(int argc, char **argv)
 	struct kith_linkcfg cfg;
 	kith_linkcfg_init(&cfg);
 	struct kith_dataset *ds = NULL;
-	struct kith_vault *v = NULL;
-	struct kith_pprl_vault_counts vc = {0};
-	int rc = KITH_OK;
-	if (va.vault) {
-		/* only the cases whose consent allows their use in statistics */
-		ex = kith_cli_open_vault("pprl", &va, &v);
-		if (ex)
-			goto out_sk;
-		rc = kith_pprl_vault_dataset(v, &ds, &vc, &err);
-	} else {
-		struct kith_sbuf sb = KITH_SBUF_INIT;
-		rc = kith_dataset_new(&ds, &cfg, &err);
-		if (!rc)
-			rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
-		if (!rc)
-			rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
-						  strcmp(input, "-") ? input : "stdin", NULL, &err);
-		kith_sbuf_release(&sb);
-	}
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	int rc = kith_dataset_new(&ds, &cfg, &err);
+	if (!rc)
+		rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
+	if (!rc)
+		rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
+					  strcmp(input, "-") ? input : "stdin", NULL, &err);
+	kith_sbuf_release(&sb);
 	size_t n = rc ? 0 : kith_dataset_count(ds);
 	size_t *rows = rc ? NULL : malloc((n ? n : 1) * sizeof *rows);
 	size_t m = 0;
@@ -433,13 +465,7 @@ static int cmd_encode(int argc, char **argv)
 			rc = kith_io_write_atomic(out, img.buf, img.len, &err);
 		kith_sbuf_release(&img);
 	}
-	if (!rc && va.vault)
-		fprintf(stderr,
-			"kith: encoded %zu of %zu cases of %s into %s; left out: %zu whose consent does not "
-			"allow "
-			"use in statistics, %zu with nothing to encode\n",
-			m, vc.cases, org, out, vc.no_consent, vc.unusable);
-	else if (!rc)
+	if (!rc)
 		fprintf(stderr, "kith: encoded %zu records of %s (%zu rows in the file) into %s\n", m, org, n,
 			out);
 	ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
@@ -448,8 +474,6 @@ static int cmd_encode(int argc, char **argv)
 		sodium_memzero(e.filters, m * KITH_PPRL_BITS / 8);
 	free(e.filters);
 	kith_dataset_free(ds);
-	kith_vault_close(v);
-out_sk:
 	sodium_free(sk);
 out_key:
 	kith_pprl_key_free(key);

@@ -1323,7 +1323,8 @@ static json_t *estimate_answer(const struct kith_figures_estimate *e, const char
 		kith_sbuf_reset(&sb);
 		json_t *x;
 		if (why)
-			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error", why);
+			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error",
+				      why);
 		else if (kith_figures_estimate_summary(e, i, lang, &sb, &err))
 			x = NULL;
 		else
@@ -1338,8 +1339,8 @@ static json_t *estimate_answer(const struct kith_figures_estimate *e, const char
 	json_t *res = kith_figures_estimate_json(e);
 	json_t *out = NULL;
 	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err)) {
-		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"), "summaries",
-				sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
+		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"),
+				"summaries", sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
 	} else {
 		json_decref(sums);
 		json_decref(res);
@@ -1394,7 +1395,8 @@ static int job_start(struct kith_web_api *a, struct job *j, const char *kind, st
 	if (!ok) {
 		j->refs = 1; /* no thread */
 		job_drop(a);
-		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal", "cannot start a thread", NULL);
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal", "cannot start a thread",
+					  NULL);
 	}
 	json_t *x = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->id, "kind", kind, "state", "running");
 	resp->http = 202;
@@ -1586,8 +1588,8 @@ static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *
 	char orgc[80];
 	snprintf(orgc, sizeof orgc, "%s", org);
 	int rc = kith_together_encode(a->v, json_string_value(js), json_string_length(js), sn,
-				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe, &c,
-				      &err);
+				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe,
+				      NULL, &c, &err);
 	json_decref(j); /* its strings are wiped when freed (kith_process_init) */
 	if (!rc)
 		rc = staged_add(a, "kith-encoding.kpe", kpe.buf, kpe.len, 1, &err);
@@ -1727,7 +1729,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/pprl/files", 0},
 	    {"/pprl/files", 1},
 	    {"/pprl/files/clear", 1},
-	    {"/pprl/link", 1}, {"/job", 0},
+	    {"/pprl/link", 1},
+	    {"/job", 0},
 	};
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {

@@ -198,22 +198,22 @@ static void test_together(void **state)
 	struct kith_sbuf a = KITH_SBUF_INIT, b = KITH_SBUF_INIT;
 	struct kith_together_counts c;
 	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k",
-					      "shelter", NULL, &a, &c, &err),
+					      "shelter", NULL, &a, NULL, &c, &err),
 			 KITH_OK);
 	assert_int_equal(c.no_consent, c.cases - c.taken - c.unusable);
 	assert_true(c.no_consent >= 2);
 	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", sign, strlen(sign), "k",
-					      "police", NULL, &b, &c, &err),
+					      "police", NULL, &b, NULL, &c, &err),
 			 KITH_OK);
 	size_t taken = c.taken;
 	/* a bad key or name: refused by its name, nothing written */
 	size_t before = a.len;
 	assert_int_equal(kith_together_encode(f->v, secret, strlen(secret), "s", secret, strlen(secret),
-					      "key.txt", "x", NULL, &a, &c, &err),
+					      "key.txt", "x", NULL, &a, NULL, &c, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "key.txt");
 	assert_int_equal(kith_together_encode(f->v, "short", 5, "sec.txt", sign, strlen(sign), "k", "x", NULL,
-					      &a, &c, &err),
+					      &a, NULL, &c, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "sec.txt");
 	assert_int_equal(a.len, before);
