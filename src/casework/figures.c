@@ -4,6 +4,7 @@
  */
 #include "casework/figures.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,6 +407,47 @@ int kith_figures_estimate_text(const struct kith_figures_estimate *e, size_t i, 
 	if (!rc)
 		rc = kith_estimate_text(e->res[i], out, err);
 	return rc;
+}
+
+int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct kith_sbuf *out,
+				   struct kith_err *err)
+{
+	if (!e->stratify || e->n <= 2)
+		return KITH_OK;
+	double lo = HUGE_VAL, hi = 0, sum = 0;
+	int all = 1;
+	int rc = kith_sbuf_addf(out, "coverage by %s (observed / estimated, main model):\n", e->stratify);
+	for (size_t i = 1; !rc && i < e->n; i++) {
+		const struct kith_estimate_row *mr = e->res[i] ? kith_estimate_main_row(e->res[i]) : NULL;
+		double obs = e->res[i] ? e->res[i]->observed : NAN, est = mr ? mr->n_hat : NAN;
+		if (!(est > 0)) {
+			rc = kith_sbuf_addf(out, "  %-24s %8.0f observed, no estimate\n", e->names[i],
+					    isnan(obs) ? 0 : obs);
+			all = 0;
+			continue;
+		}
+		double share = obs / est;
+		rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%\n", e->names[i], obs, est, 100 * share);
+		lo = fmin(lo, share);
+		hi = fmax(hi, share);
+		sum += est;
+	}
+	const struct kith_estimate_row *m0 = e->res[0] ? kith_estimate_main_row(e->res[0]) : NULL;
+	double est0 = m0 ? m0->n_hat : NAN;
+	if (!rc && hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
+		rc = kith_sbuf_addf(out,
+				    "The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture "
+				    "depends on it, so the total alone underestimates%s",
+				    e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
+	else if (!rc && hi > 0 && lo < HUGE_VAL)
+		rc = kith_sbuf_addf(out, "The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s",
+				    e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
+	if (!rc && hi > 0 && lo < HUGE_VAL && all)
+		rc = kith_sbuf_addf(out, "; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
+				    est0 > 0 ? est0 : NAN);
+	if (!rc)
+		rc = kith_sbuf_addc(out, '\n');
+	return rc ? kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory") : KITH_OK;
 }
 
 int kith_figures_estimate_svg(const struct kith_figures_estimate *e, struct kith_sbuf *out,

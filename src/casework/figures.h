@@ -130,6 +130,14 @@ int kith_figures_estimate_summary(const struct kith_figures_estimate *e, size_t 
 int kith_figures_estimate_text(const struct kith_figures_estimate *e, size_t i, const char *lang,
 			       struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
+/* Coverage by stratum (with two strata or more; nothing otherwise): the
+ * share of each stratum's estimated people that the lists reached, by the
+ * main model, and whether the lists reached them unequally (a ratio of 1.25
+ * or more: capture depends on the field, and the total alone
+ * underestimates), as `kith estimate --stratify` prints it. */
+int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct kith_sbuf *out,
+				   struct kith_err *err) KITH_WUR;
+
 /* The chart of the total's models (SVG with a legend, stats/plot.h). */
 int kith_figures_estimate_svg(const struct kith_figures_estimate *e, struct kith_sbuf *out,
 			      struct kith_err *err) KITH_WUR;

@@ -131,8 +131,9 @@ static const char *band_of(int age)
 	static const struct {
 		int lo, hi;
 		const char *name;
-	} bands[] = {{0, 8, "0-8"},	{9, 17, "9-17"},  {18, 20, "18-20"}, {21, 23, "21-23"}, {24, 26, "24-26"},
-		     {27, 29, "27-29"}, {30, 38, "30-38"}, {39, 47, "39-47"}, {48, 200, "48+"}};
+	} bands[] = {{0, 8, "0-8"},	{9, 17, "9-17"},   {18, 20, "18-20"},
+		     {21, 23, "21-23"}, {24, 26, "24-26"}, {27, 29, "27-29"},
+		     {30, 38, "30-38"}, {39, 47, "39-47"}, {48, 200, "48+"}};
 	for (size_t i = 0; i < sizeof bands / sizeof *bands; i++)
 		if (age >= bands[i].lo && age <= bands[i].hi)
 			return bands[i].name;
@@ -158,7 +159,8 @@ static int case_values(const json_t *b, const struct spec *sp, struct vals *s)
 			struct vals r = {0};
 			int ry = 0, rm = 0, rd = 0;
 			rc = collect(b, "source.date", &r);
-			if (!rc && r.n == 1 && kith_record_date_parse(r.v[0], strlen(r.v[0]), &ry, &rm, &rd) > 0) {
+			if (!rc && r.n == 1 &&
+			    kith_record_date_parse(r.v[0], strlen(r.v[0]), &ry, &rm, &rd) > 0) {
 				int age = ry - y;
 				if (m && rm && (rm < m || (rm == m && day && rd && rd < day)))
 					age--;
@@ -189,7 +191,8 @@ int kith_casework_report_persons(struct kith_vault *v, const char *const *fields
 				sp[f] = &SPECS[i];
 		if (!sp[f])
 			return kith_err_set(err, KITH_E_INVALID, "by",
-					    "%s is not a field kith reports by (see docs/report.md)", fields[f]);
+					    "%s is not a field kith reports by (see docs/report.md)",
+					    fields[f]);
 	}
 	size_t n;
 	const struct kith_record_view *cs = kith_vault_records(v, "case", &n);
@@ -252,11 +255,13 @@ int kith_casework_report_persons(struct kith_vault *v, const char *const *fields
 				for (size_t k = 0; k < s->n && !bad; k++) {
 					const char *shown = s->v[k];
 					if (lang && sp[f]->vocab) {
-						const char *l = kith_record_vocab_label(sp[f]->vocab, s->v[k], lang);
+						const char *l =
+						    kith_record_vocab_label(sp[f]->vocab, s->v[k], lang);
 						if (l)
 							shown = l;
 					}
-					/* a ';' inside a value would split it: never in ids or labels, but be safe */
+					/* a ';' inside a value would split it: never in ids or labels, but be
+					 * safe */
 					for (const char *c = shown; *c && !bad; c++)
 						bad = kith_sbuf_addc(&sb, *c == ';' ? ',' : *c);
 					if (!bad && k + 1 < s->n)

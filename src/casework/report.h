@@ -45,11 +45,11 @@
 #include "vault/vault.h"
 
 struct kith_casework_report_info {
-	size_t cases;	    /* current cases */
-	size_t persons;	    /* counted */
-	size_t no_consent;  /* cases without reporting consent */
-	size_t left_out;    /* persons not counted (no case with reporting consent) */
-	size_t conflicts;   /* person x field values made unknown because their cases disagree */
+	size_t cases;	   /* current cases */
+	size_t persons;	   /* counted */
+	size_t no_consent; /* cases without reporting consent */
+	size_t left_out;   /* persons not counted (no case with reporting consent) */
+	size_t conflicts;  /* person x field values made unknown because their cases disagree */
 };
 
 /*

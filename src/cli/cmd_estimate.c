@@ -318,6 +318,11 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 				rc = kith_sbuf_addc(&sb, '\n');
 			ex = rc ? kith_cli_fail(rc, &err) : print_sbuf(&sb);
 		}
+		/* coverage by stratum: how evenly the lists reached each stratum */
+		if (ex == KITH_EXIT_OK && stratify) {
+			rc = kith_figures_estimate_coverage(e, &sb, &err);
+			ex = rc ? kith_cli_fail(rc, &err) : print_sbuf(&sb);
+		}
 	}
 	if (ex == KITH_EXIT_OK && plot) {
 		rc = kith_figures_estimate_svg(e, &sb, &err);

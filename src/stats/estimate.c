@@ -63,9 +63,11 @@ static void note_add(struct kith_estimate_row *r, const char *s)
 }
 
 /* Fills a row from a fitted log-linear model: numbers, status, and a
- * profile interval (when with_ci). */
+ * profile interval (when with_ci: computed on L, or taken from pre when it is
+ * not NULL; pre_ok says whether that interval could be followed). */
 static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L,
-			  const struct kith_loglin_result *f, int check_state, double level, int with_ci)
+			  const struct kith_loglin_result *f, int check_state, double level, int with_ci,
+			  const struct kith_interval *pre, int pre_ok)
 {
 	if (check_state == KITH_LOGLIN_NO_MLE) {
 		row->status = KITH_ESTIMATE_NO_MLE;
@@ -109,7 +111,7 @@ static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L,
 	if (!with_ci)
 		return;
 	struct kith_interval ci;
-	if (kith_interval_profile(L, f, level, &ci, NULL) == KITH_OK) {
+	if (pre ? (ci = *pre, pre_ok) : kith_interval_profile(L, f, level, &ci, NULL) == KITH_OK) {
 		row->lo = ci.lo;
 		row->hi = ci.hi;
 		row->ci_kind = "profile";
@@ -164,7 +166,7 @@ static int add_model(struct rows *rs, const struct kith_stats_table *t, const st
 			return rc;
 		}
 	}
-	fill_from_fit(row, L, &f, st, level, 1);
+	fill_from_fit(row, L, &f, st, level, 1, NULL, 0);
 	if (st == KITH_LOGLIN_OK && kith_loglin_unchecked(L) && isfinite(row->n_hat)) {
 		note_add(row, "existence not checked: the linear program is too large");
 		row->status = KITH_ESTIMATE_WARNING;
@@ -288,6 +290,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		struct prog_bridge pb = {&o, "models"};
 		struct kith_select_opts so = {.max_order = o.max_order,
 					      .threads = o.threads,
+					      .intervals = o.all_models, /* then computed on every thread */
+					      .level = o.level,
 					      .progress = o.progress ? bridge : NULL,
 					      .pctx = &pb};
 		rc = kith_select_hierarchical(t, &so, &sel, err);
@@ -334,7 +338,27 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			struct kith_loglin_spec spec = {
 			    .family = KITH_LOGLIN_HIER, .terms = m->terms, .n_terms = m->n_terms};
 			size_t before = rs.n;
-			rc = add_model(&rs, t, &spec, "hierarchical", o.level);
+			if (o.all_models) {
+				/* the fit and the interval of the selection, not again */
+				struct kith_estimate_row *row = push_row(&rs, m->name, "hierarchical");
+				if (!row) {
+					rc = KITH_E_NOMEM;
+				} else {
+					int st = m->state;
+					int chk = st == KITH_LOGLIN_NO_MLE || st == KITH_LOGLIN_NOT_IDENT
+						      ? st
+						      : KITH_LOGLIN_OK;
+					fill_from_fit(row, NULL, &m->fit, chk, o.level, 1, &m->ci, m->has_ci);
+					if (st == KITH_LOGLIN_OK && m->unchecked && isfinite(row->n_hat)) {
+						note_add(
+						    row,
+						    "existence not checked: the linear program is too large");
+						row->status = KITH_ESTIMATE_WARNING;
+					}
+				}
+			} else {
+				rc = add_model(&rs, t, &spec, "hierarchical", o.level);
+			}
 			if (!rc) {
 				if (ord[j].i == sel.best_bic)
 					R->sel_bic = before;
@@ -593,6 +617,18 @@ cleanup:
 
 /* ---- JSON ---- */
 
+/* The latent-class posterior median over Mt's estimate: a latent-class model
+ * that finds groups reachable unequally lands above Mt; NaN without both. */
+static double lcm_over_mt(const struct kith_estimate_result *R)
+{
+	if (R->sel_lcm == KITH_ESTIMATE_NONE || R->rows[R->sel_lcm].status != KITH_ESTIMATE_OK)
+		return NAN;
+	for (size_t i = 0; i < R->n_rows; i++)
+		if (strcmp(R->rows[i].name, "Mt") == 0 && R->rows[i].n_hat > 0)
+			return R->rows[R->sel_lcm].n_hat / R->rows[i].n_hat;
+	return NAN;
+}
+
 static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();
@@ -684,11 +720,12 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 								      num(h->grid[i].n_hat), "deviance",
 								      num(h->grid[i].deviance), "ruled_out",
 								      h->grid[i].ruled_out));
-			het = json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o}", "verdict",
-					verdicts[h->verdict], "words_en", en, "words_ko", ko,
-					"sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper",
-					num(h->upper), "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth),
-					"settings", grid ? grid : json_null());
+			het =
+			    json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o, s:o}", "verdict",
+				      verdicts[h->verdict], "words_en", en, "words_ko", ko,
+				      "sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper", num(h->upper),
+				      "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth), "lcm_over_mt",
+				      num(lcm_over_mt(R)), "settings", grid ? grid : json_null());
 		}
 		range = json_pack("{s:o, s:s, s:o, s:s, s:o}", "low", num(R->range_lo), "low_from",
 				  R->range_lo_from, "high", num(R->range_hi), "high_from", R->range_hi_from,
@@ -818,8 +855,13 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 	if (!rc && R->hetero_run) {
 		char words[512];
 		kith_hetero_words(&R->hetero, "en", words, sizeof words);
-		rc = kith_sbuf_addf(out, "heterogeneity: %s (M0 vs Mh p = %.3f, Mt vs Mth p = %.3f)\n", words,
+		rc = kith_sbuf_addf(out, "heterogeneity: %s (M0 vs Mh p = %.3f, Mt vs Mth p = %.3f", words,
 				    R->hetero.p_mh, R->hetero.p_mth);
+		double ratio = lcm_over_mt(R);
+		if (!rc && isfinite(ratio))
+			rc = kith_sbuf_addf(out, "; latent classes / Mt = %.3f", ratio);
+		if (!rc)
+			rc = kith_sbuf_adds(out, ")\n");
 	}
 	if (!rc)
 		rc =

@@ -44,7 +44,7 @@ void kith_summary_round(double x, double unit, const char *lang, char *buf, size
 	commas(round(x / unit) * unit, buf, size);
 }
 
-static const struct kith_estimate_row *main_row(const struct kith_estimate_result *R)
+const struct kith_estimate_row *kith_estimate_main_row(const struct kith_estimate_result *R)
 {
 	size_t order[4] = {R->sel_bic, R->sel_stepwise, R->sel_aic, R->sel_lcm};
 	for (int i = 0; i < 4; i++)
@@ -72,7 +72,7 @@ int kith_estimate_summary(const struct kith_estimate_result *R, const char *lang
 	int ko = lang && strcmp(lang, "ko") == 0;
 	char obs[32], est[32], lo[32], hi[32];
 	commas(R->observed, obs, sizeof obs);
-	const struct kith_estimate_row *m = main_row(R);
+	const struct kith_estimate_row *m = kith_estimate_main_row(R);
 	int rc = 0;
 	double unit = m ? kith_summary_unit(m->n_hat) : 1;
 	if (m) {

@@ -33,6 +33,10 @@
 int kith_estimate_summary(const struct kith_estimate_result *r, const char *lang, struct kith_sbuf *out,
 			  struct kith_err *err) KITH_WUR;
 
+/* The row of the main figure (the BIC choice, else stepwise, AIC, latent
+ * classes), or NULL when none has a number. Borrowed from r. */
+const struct kith_estimate_row *kith_estimate_main_row(const struct kith_estimate_result *r);
+
 /* x rounded to a multiple of unit (0 means: to three significant digits of x),
  * with thousands separators, into buf ("10,400"; "-" for NaN; "no upper
  * limit" / "상한 없음" for +inf). */

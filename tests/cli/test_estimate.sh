@@ -140,8 +140,23 @@ check "het: --no-het drops the analysis" "! grep -q '^heterogeneity:' '$tmp/het2
 check "het: --het-max out of range is a usage error" "[ $? -eq 2 ]"
 if command -v jq >/dev/null; then
 	"$KITH" estimate "${Q[@]}" --json "$tmp/het.csv" >"$tmp/het.json"
-	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
+	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity | has(\"lcm_over_mt\")) and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
 fi
+
+# coverage by stratum from a vault (tests/cli/data/coverage_cases.jsonl: 80
+# invented women, those from Ryanggang on each of three lists with
+# probability 0.75, those from Kangwon 0.3; identical records of one person
+# are joined by record linkage)
+printf 'coverage test pass\n' >"$tmp/cpass"
+"$KITH" init --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" --kdf test >/dev/null 2>&1
+"$KITH" import --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" "$KITH_SOURCE/tests/cli/data/coverage_cases.jsonl" >/dev/null 2>&1
+"$KITH" estimate --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" --boot 0 --no-lcm --no-het \
+	--stratify person.origin.province >"$tmp/cov.txt" 2>&1
+check "coverage: exits 0" "[ $? -eq 0 ]"
+check "coverage: one line per stratum" "grep -qE '^  kangwon +[0-9]+ of +[0-9]+ +[0-9.]+%$' '$tmp/cov.txt' && grep -qE '^  ryanggang +[0-9]+ of +[0-9]+ +[0-9.]+%$' '$tmp/cov.txt'"
+check "coverage: Ryanggang reached more than Kangwon" \
+	"[ \"\$(awk '/^  ryanggang/ { r = \$NF + 0 } /^  kangwon/ { k = \$NF + 0 } END { print (r > k) }' '$tmp/cov.txt')\" = 1 ]"
+check "coverage: unequal reach named" "grep -q 'The lists reached the strata of person.origin.province unequally' '$tmp/cov.txt'"
 
 # every example of docs/estimate.md
 . "${KITH_SOURCE:?set KITH_SOURCE}/tests/cli/doc_examples.sh"
