@@ -427,7 +427,8 @@ int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct
 			continue;
 		}
 		double share = obs / est;
-		rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%\n", e->names[i], obs, est, 100 * share);
+		rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%\n", e->names[i], obs, est,
+				    100 * share);
 		lo = fmin(lo, share);
 		hi = fmax(hi, share);
 		sum += est;
@@ -435,16 +436,18 @@ int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct
 	const struct kith_estimate_row *m0 = e->res[0] ? kith_estimate_main_row(e->res[0]) : NULL;
 	double est0 = m0 ? m0->n_hat : NAN;
 	if (!rc && hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
-		rc = kith_sbuf_addf(out,
-				    "The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture "
-				    "depends on it, so the total alone underestimates%s",
-				    e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
+		rc =
+		    kith_sbuf_addf(out,
+				   "The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture "
+				   "depends on it, so the total alone underestimates%s",
+				   e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
 	else if (!rc && hi > 0 && lo < HUGE_VAL)
-		rc = kith_sbuf_addf(out, "The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s",
+		rc = kith_sbuf_addf(out,
+				    "The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s",
 				    e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
 	if (!rc && hi > 0 && lo < HUGE_VAL && all)
-		rc = kith_sbuf_addf(out, "; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
-				    est0 > 0 ? est0 : NAN);
+		rc = kith_sbuf_addf(out, "; the strata's estimates add up to %.0f, the total's is %.0f.\n",
+				    sum, est0 > 0 ? est0 : NAN);
 	if (!rc)
 		rc = kith_sbuf_addc(out, '\n');
 	return rc ? kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory") : KITH_OK;

@@ -700,7 +700,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			k->nul = 0;
 		}
 		/* file uploads: cases, and other organizations' encodings */
-		cn->cap = secret_route(url)					       ? KITH_WEB_SECRET_BODY_MAX
+		cn->cap = secret_route(url) ? KITH_WEB_SECRET_BODY_MAX
 			  : strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
 											 : s->import_max;
 		if (secret_route(url)) {
