@@ -1286,6 +1286,24 @@ const char *kith_dataset_id(const struct kith_dataset *ds, size_t i)
 	return arena_str(ds, ds->recs[i].id_off);
 }
 
+void kith_dataset_values(const struct kith_dataset *ds, size_t i, struct kith_dataset_values *out)
+{
+	const struct rec *r = &ds->recs[i];
+	memset(out, 0, sizeof *out);
+	for (size_t j = 0; j < r->n_names && j < KITH_DATASET_MAX_NAMES; j++)
+		out->names[out->n_names++] = &ds->names[r->name0 + j].enc;
+	out->sex = r->sex;
+	out->birth_year = r->birth.year;
+	out->birth_month = r->birth.month;
+	out->birth_day = r->birth.day;
+	out->birth_approx = r->birth_approx;
+	if (r->origin_hash) {
+		out->origin = arena_str(ds, r->origin_off);
+		out->origin_len = r->origin_len;
+		out->origin_province = r->origin_province;
+	}
+}
+
 uint32_t kith_dataset_source(const struct kith_dataset *ds, size_t i)
 {
 	return ds->recs[i].source;

@@ -119,6 +119,22 @@ const char *kith_dataset_source_name(const struct kith_dataset *ds, uint32_t s);
 /* Records of each source (array of kith_dataset_n_sources counts, borrowed). */
 const size_t *kith_dataset_source_sizes(const struct kith_dataset *ds);
 
+/* The normalized values of record i, for encoders that need the values
+ * themselves (pprl): pointers borrowed until kith_dataset_free. */
+struct kith_name;
+struct kith_dataset_values {
+	const struct kith_name *names[KITH_DATASET_MAX_NAMES]; /* the name first */
+	size_t n_names;
+	int sex;		    /* 0 missing, 1 female, 2 male, 3 other */
+	int birth_year;		    /* 0: missing */
+	int birth_month, birth_day; /* 0: not given */
+	int birth_approx;	    /* 1: a year computed from an age */
+	const char *origin;	    /* province id, or the folded place; NULL: missing (not terminated) */
+	size_t origin_len;
+	int origin_province; /* 1: origin is a province id */
+};
+void kith_dataset_values(const struct kith_dataset *ds, size_t i, struct kith_dataset_values *out);
+
 /* The compared fields (after finish); *n is set. */
 const struct kith_dataset_field *kith_dataset_fields(const struct kith_dataset *ds, size_t *n);
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Quality of `kith pprl` beside plaintext `kith link` on the same lists:
+# kith synth populations split into K organizations' lists (K = 3, 4, 5),
+# each list encoded by its organization, the encodings linked; pairwise F1
+# of both against the truth, and the BIC-selected estimate from the encoded
+# table, the plaintext table and the true table. Usage:
+#   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+K=${1:-$here/build/release/kith}
+people=${2:-3000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+export KITH_NO_PROGRESS=1
+f1() { # truth.csv clusters.csv (id,cluster)
+  awk -F, 'FNR==1{next} NR==FNR{p[$1]=$2;next} {c=$2;nc[c]++;np[p[$1]]++;ncp[c SUBSEP p[$1]]++}
+    END{for(k in nc)pr+=nc[k]*(nc[k]-1)/2;for(k in np)tr+=np[k]*(np[k]-1)/2;for(k in ncp)tp+=ncp[k]*(ncp[k]-1)/2;
+    printf "%.4f", 2*tp/(pr+tr)}' "$1" "$2"
+}
+table_of() { # records.csv clusters.csv(id,cluster) lists... -> table on stdout
+  local rec=$1 cl=$2; shift 2
+  awk -F, -v L="$*" 'NR==FNR{if(FNR>1)src[$1]=$2;next} FNR>1{p[$2]=p[$2] "|" src[$1] "|"}
+    END{n=split(L,l," "); h=""; for(i=1;i<=n;i++) h=h l[i] ","; print h "count";
+    for(k in p){pat="";for(i=1;i<=n;i++)pat=pat (index(p[k],"|" l[i] "|")?"1,":"0,"); c[pat]++} for(x in c) print x c[x]}' "$rec" "$cl"
+}
+bic() { "$K" estimate --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["selected"]["bic"]["n_hat"])'; }
+"$K" pprl keygen --secret sec.txt 2>/dev/null
+"$K" pprl keygen --sign-key org.key >/dev/null
+printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true
+for lists in 3 4 5; do
+  d=s$lists
+  "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((40 + lists)) >/dev/null
+  srcs=$(tail -n +2 "$d/records.csv" | cut -d, -f2 | sort -u)
+  files=()
+  for s in $srcs; do
+    "$K" pprl encode --secret-file sec.txt --sign-key org.key --org "$s" --source "$s" --ids "$d/$s.ids" \
+      --out "$d/$s.kpe" "$d/records.csv" 2>/dev/null
+    files+=("$d/$s.kpe")
+  done
+  "$K" pprl link "${files[@]}" --rows "$d/rows.csv" --table "$d/pprl_table.csv" 2>"$d/link.err"
+  for s in $srcs; do
+    awk -F, -v s="$s" 'NR==FNR{if(FNR>1)id[$1]=$2;next} FNR>1&&$1==s{print id[$2]","$3}' "$d/$s.ids" "$d/rows.csv"
+  done | (echo id,cluster; cat) >"$d/pprl_clusters.csv"
+  "$K" link "$d/records.csv" --out "$d/plain_clusters.csv" >/dev/null 2>&1
+  awk -F, 'NR>1{print $1","$2}' "$d/plain_clusters.csv" | (echo id,cluster; cat) >"$d/plain2.csv"
+  awk -F, 'NR>1{print $1","$2}' "$d/truth.csv" | (echo id,cluster; cat) >"$d/truth2.csv"
+  table_of "$d/records.csv" "$d/truth2.csv" $srcs >"$d/true_table.csv"
+  table_of "$d/records.csv" "$d/plain2.csv" $srcs >"$d/plain_table.csv"
+  fp=$(f1 "$d/truth.csv" "$d/plain2.csv")
+  fe=$(f1 "$d/truth.csv" "$d/pprl_clusters.csv")
+  nt=$(bic "$d/true_table.csv"); np=$(bic "$d/plain_table.csv"); ne=$(bic "$d/pprl_table.csv")
+  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
+    "$fp" "$fe" "$(awk -v a="$fe" -v b="$fp" 'BEGIN{print a/b}')" "$nt" "$np" "$ne" "$(awk -v a="$ne" -v b="$nt" 'BEGIN{print a/b}')"
+done

@@ -1,0 +1,280 @@
+/*
+ * encode — keyed, hardened Bloom-filter encodings of a record (see encode.h).
+ */
+#include "pprl/encode.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "names/names.h"
+
+/* Subkeys of the secret (crypto_kdf ids) */
+enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
+
+#define KDF_CTX "kithpprl" /* crypto_kdf_CONTEXTBYTES == 8 */
+
+/* Bits per token, by kind */
+#define K_GIVEN 18  /* a given-name syllable */
+#define K_JAMO 8    /* one letter class of a given-name syllable at its position */
+#define K_BIGRAM 14 /* two adjacent given-name syllables */
+#define K_JOINT 18  /* the surname with one given syllable, or with the whole given name */
+#define K_SURNAME 18
+#define K_LATIN 12 /* a bigram of a name that is not Korean */
+#define K_SEX 8
+#define K_YEAR 14
+#define K_BUCKET 10
+#define K_ORIGIN 12
+
+struct kith_pprl_key {
+	uint8_t sub[SK_COUNT][crypto_generichash_KEYBYTES];
+};
+
+int kith_pprl_params_check(const struct kith_pprl_params *p, struct kith_err *err)
+{
+	if (p->flip > KITH_PPRL_FLIP_MAX || isnan(p->flip))
+		return kith_err_set(err, KITH_E_INVALID, "flip",
+				    "a flip probability above %.2f leaves nothing to link",
+				    KITH_PPRL_FLIP_MAX);
+	if (p->allow_weak)
+		return KITH_OK;
+	if (p->weak & KITH_PPRL_WEAK_NOFOLD)
+		return kith_err_set(err, KITH_E_INVALID, "fold",
+				    "unfolded filters are open to pattern mining; --allow-weak accepts them");
+	if (p->weak & KITH_PPRL_WEAK_SURNAME)
+		return kith_err_set(err, KITH_E_INVALID, "surname",
+				    "a token of the surname alone is open to frequency attacks; --allow-weak "
+				    "accepts it");
+	if (p->flip < 0 || (p->flip > 0 && p->flip < KITH_PPRL_FLIP_MIN))
+		return kith_err_set(
+		    err, KITH_E_INVALID, "flip",
+		    "a flip probability below %.2f gives no deniability; --allow-weak accepts it",
+		    KITH_PPRL_FLIP_MIN);
+	return KITH_OK;
+}
+
+double kith_pprl_params_flip(const struct kith_pprl_params *p)
+{
+	if (p->flip < 0)
+		return 0;
+	return p->flip == 0 ? KITH_PPRL_FLIP_DEFAULT : p->flip;
+}
+
+int kith_pprl_key_new(struct kith_pprl_key **out, const uint8_t *secret, size_t len, struct kith_err *err)
+{
+	if (len < KITH_PPRL_SECRET_MIN)
+		return kith_err_set(err, KITH_E_INVALID, "secret", "the secret is shorter than %u bytes",
+				    KITH_PPRL_SECRET_MIN);
+	if (len > KITH_PPRL_SECRET_MAX)
+		return kith_err_set(err, KITH_E_INVALID, "secret", "the secret is longer than %u bytes",
+				    KITH_PPRL_SECRET_MAX);
+	struct kith_pprl_key *k = sodium_malloc(sizeof *k);
+	uint8_t *master = sodium_malloc(crypto_kdf_KEYBYTES);
+	if (!k || !master) {
+		sodium_free(k);
+		sodium_free(master);
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	/* the master key: BLAKE2b of the secret under a fixed personalization */
+	static const uint8_t label[] = "kith pprl master key v1";
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, label, sizeof label - 1, crypto_kdf_KEYBYTES);
+	crypto_generichash_update(&st, secret, len);
+	crypto_generichash_final(&st, master, crypto_kdf_KEYBYTES);
+	sodium_memzero(&st, sizeof st);
+	for (unsigned i = 1; i < SK_COUNT; i++)
+		crypto_kdf_derive_from_key(k->sub[i], sizeof k->sub[i], i, KDF_CTX, master);
+	sodium_memzero(k->sub[0], sizeof k->sub[0]);
+	sodium_free(master);
+	*out = k;
+	return KITH_OK;
+}
+
+void kith_pprl_key_free(struct kith_pprl_key *k)
+{
+	sodium_free(k); /* sodium_free wipes */
+}
+
+void kith_pprl_key_id(const struct kith_pprl_key *k, uint8_t id[KITH_PPRL_KEYID_BYTES])
+{
+	static const uint8_t c[] = "kith pprl key id";
+	crypto_generichash(id, KITH_PPRL_KEYID_BYTES, c, sizeof c - 1, k->sub[SK_KEYID],
+			   sizeof k->sub[SK_KEYID]);
+}
+
+/* --- building a filter */
+
+struct builder {
+	const struct kith_pprl_key *key;
+	uint64_t *bits; /* m bits */
+	unsigned m;	/* 2048 or 1024, a power of two */
+	int failed;
+};
+
+/* Sets k (at most 32) independent keyed positions of token t[0..n) of field sk. */
+static void put(struct builder *b, unsigned sk, const uint8_t *t, size_t n, unsigned k)
+{
+	uint8_t h[64];
+	if (crypto_generichash(h, sizeof h, t, n, b->key->sub[sk], sizeof b->key->sub[sk]) != 0) {
+		b->failed = 1;
+		return;
+	}
+	for (unsigned i = 0; i < k && i < 32; i++) {
+		unsigned pos = ((unsigned)h[2 * i] | (unsigned)h[2 * i + 1] << 8) & (b->m - 1);
+		b->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
+	}
+	sodium_memzero(h, sizeof h);
+}
+
+/* A token of a type letter and up to three small numbers. */
+static void put3(struct builder *b, unsigned sk, char type, unsigned x, unsigned y, unsigned z, unsigned k)
+{
+	uint8_t t[7] = {(uint8_t)type, (uint8_t)(x >> 8), (uint8_t)x, (uint8_t)(y >> 8),
+			(uint8_t)y,    (uint8_t)(z >> 8), (uint8_t)z};
+	put(b, sk, t, sizeof t, k);
+}
+
+/* ㄴ, ㄹ and ㅇ as initials: one class everywhere (North/South initial sounds
+ * and their spellings — 림/임, 련/연 — move between them in any syllable) */
+static void fold_codes(uint16_t *code, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned ini = code[i] / 100u;
+		if (ini == 6 || ini == 7 || ini == 10)
+			code[i] = (uint16_t)(11u * 100u + code[i] % 100u);
+	}
+}
+
+static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t n_sur, int surname_alone)
+{
+	size_t g0 = n_sur < n ? n_sur : 0; /* a surname alone is read as a given name */
+	unsigned sur = 0;
+	for (size_t i = 0; i < g0; i++)
+		sur = sur * 1201u + code[i];
+	sur &= 0xFFFFu;
+	uint8_t whole[2 + 2 * KITH_NAMES_MAX_SYL];
+	size_t wl = 0;
+	whole[wl++] = 'W';
+	whole[wl++] = (uint8_t)g0;
+	for (size_t j = g0; j < n; j++) {
+		unsigned c = code[j], pos = (unsigned)(j - g0);
+		put3(b, SK_NAME, 'G', c, 0, 0, K_GIVEN);
+		put3(b, SK_NAME, 'i', pos, c / 100, 0, K_JAMO);
+		put3(b, SK_NAME, 'v', pos, c / 10 % 10, 0, K_JAMO);
+		put3(b, SK_NAME, 'f', pos, c % 10, 0, K_JAMO);
+		if (j + 1 < n)
+			put3(b, SK_NAME, 'B', c, code[j + 1], 0, K_BIGRAM);
+		if (g0)
+			put3(b, SK_JOINT, 'J', sur, c, 0, K_JOINT);
+		whole[wl++] = (uint8_t)(c >> 8);
+		whole[wl++] = (uint8_t)c;
+	}
+	if (g0) {
+		whole[1] = (uint8_t)sur;
+		put(b, SK_JOINT, whole, wl, K_JOINT);
+		if (surname_alone)
+			put3(b, SK_NAME, 'S', sur, 0, 0, K_SURNAME);
+	}
+}
+
+static void put_latin(struct builder *b, const char *text)
+{
+	size_t len = strnlen(text, 64);
+	uint8_t t[3] = {'L', '_', 0};
+	/* padded bigrams: "_a", "ab", ..., "z_" */
+	for (size_t i = 0; i <= len; i++) {
+		t[1] = i == 0 ? '_' : (uint8_t)text[i - 1];
+		t[2] = i == len ? '_' : (uint8_t)text[i];
+		put(b, SK_NAME, t, sizeof t, K_LATIN);
+	}
+}
+
+int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
+		     const struct kith_pprl_input *in, uint64_t index, uint64_t filter[KITH_PPRL_WORDS])
+{
+	uint64_t bits[2 * KITH_PPRL_WORDS] = {0};
+	struct builder b = {.key = k, .bits = bits};
+	int fold = !(p->weak & KITH_PPRL_WEAK_NOFOLD);
+	b.m = fold ? 2 * KITH_PPRL_BITS : KITH_PPRL_BITS;
+	if (in->name) {
+		uint16_t code[KITH_NAMES_MAX_SYL];
+		size_t n_sur = 0, n = kith_names_codes(in->name, 0, code, &n_sur);
+		if (n) {
+			fold_codes(code, n);
+			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
+		} else {
+			put_latin(&b, ((const struct kith_name *)in->name)->text);
+		}
+		sodium_memzero(code, sizeof code);
+	}
+	if (in->sex)
+		put3(&b, SK_SEX, 'x', (unsigned)in->sex, 0, 0, K_SEX);
+	if (in->birth_year > 0) {
+		unsigned y = (unsigned)in->birth_year;
+		if (!in->birth_approx)
+			put3(&b, SK_BIRTH, 'y', y, 0, 0, K_YEAR);
+		/* two two-year buckets: a year off by one shares one of them */
+		put3(&b, SK_BIRTH, 'b', y / 2, 0, 0, K_BUCKET);
+		put3(&b, SK_BIRTH, 'c', (y + 1) / 2, 0, 0, K_BUCKET);
+	}
+	if (in->origin && in->origin_len) {
+		uint8_t t[1 + 128];
+		size_t n = in->origin_len < 128 ? in->origin_len : 128;
+		t[0] = 'o';
+		memcpy(t + 1, in->origin, n);
+		put(&b, SK_ORIGIN, t, n + 1, K_ORIGIN);
+		sodium_memzero(t, sizeof t);
+	}
+	if (b.failed) {
+		sodium_memzero(bits, sizeof bits);
+		return KITH_E_CRYPTO;
+	}
+	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++)
+		filter[w] = fold ? bits[w] ^ bits[w + KITH_PPRL_WORDS] : bits[w];
+	double f = kith_pprl_params_flip(p);
+	if (f > 0) {
+		/* per bit: two random bytes decide whether it is replaced (f), a third its value */
+		uint16_t r[KITH_PPRL_BITS];
+		uint8_t v[KITH_PPRL_BITS / 8];
+		if (p->seed) {
+			uint8_t s[randombytes_SEEDBYTES];
+			uint8_t idx[8];
+			for (int i = 0; i < 8; i++)
+				idx[i] = (uint8_t)(index >> (8 * i));
+			crypto_generichash(s, sizeof s, idx, sizeof idx, p->seed, 32);
+			randombytes_buf_deterministic(r, sizeof r, s);
+			s[0] ^= 0xFF;
+			randombytes_buf_deterministic(v, sizeof v, s);
+			sodium_memzero(s, sizeof s);
+		} else {
+			randombytes_buf(r, sizeof r);
+			randombytes_buf(v, sizeof v);
+		}
+		unsigned lim = (unsigned)(f * 65536.0);
+		for (unsigned i = 0; i < KITH_PPRL_BITS; i++) {
+			if (r[i] >= lim)
+				continue;
+			uint64_t m = (uint64_t)1 << (i % 64);
+			if (v[i / 8] >> (i % 8) & 1)
+				filter[i / 64] |= m;
+			else
+				filter[i / 64] &= ~m;
+		}
+		sodium_memzero(r, sizeof r);
+		sodium_memzero(v, sizeof v);
+	}
+	sodium_memzero(bits, sizeof bits);
+	return KITH_OK;
+}
+
+double kith_pprl_dice(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH_PPRL_WORDS])
+{
+	unsigned pa = 0, pb = 0, c = 0;
+	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++) {
+		pa += (unsigned)__builtin_popcountll(a[w]);
+		pb += (unsigned)__builtin_popcountll(b[w]);
+		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
+	}
+	return pa + pb ? 2.0 * c / (pa + pb) : 0.0;
+}

@@ -1,0 +1,974 @@
+/*
+ * match — linkage of encodings (see match.h).
+ */
+#include "pprl/match.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TILE 256		     /* records per tile: 32 KiB of filters */
+#define EXHAUSTIVE_MAX 2000000000ULL /* pairs compared without blocking, at most */
+#define Q 4096u			     /* Dice thresholds in fixed point */
+#define MAX_THREADS 64
+#define RIVAL_MARGIN 0.05f /* a rival is this much worse than the best: closer, it may be a duplicate */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned n_threads(unsigned want)
+{
+	if (want)
+		return want > MAX_THREADS ? MAX_THREADS : want;
+	long c = sysconf(_SC_NPROCESSORS_ONLN);
+	return c < 1 ? 1 : c > MAX_THREADS ? MAX_THREADS : (unsigned)c;
+}
+
+/* --- the kernel */
+
+#if defined(__x86_64__)
+#define KERNEL_TARGET __attribute__((target("popcnt")))
+#else
+#define KERNEL_TARGET
+#endif
+
+KERNEL_TARGET static inline unsigned andpop(const uint64_t *a, const uint64_t *b)
+{
+	unsigned c = 0;
+	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++)
+		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
+	return c;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define WIDE_TARGET __attribute__((target("avx512f,avx512vpopcntdq")))
+#define HAVE_WIDE 1
+/* popcount(a & b) of one filter held in two registers against b (64-byte aligned) */
+WIDE_TARGET static inline unsigned andpop_wide(__m512i a0, __m512i a1, const uint64_t *b)
+{
+	__m512i x = _mm512_popcnt_epi64(_mm512_and_si512(a0, _mm512_load_si512((const void *)b)));
+	__m512i y = _mm512_popcnt_epi64(_mm512_and_si512(a1, _mm512_load_si512((const void *)(b + 8))));
+	return (unsigned)_mm512_reduce_add_epi64(_mm512_add_epi64(x, y));
+}
+/* popcount(a & b_k) for four consecutive filters b[0..4): the four lane
+ * vectors are packed in 16-bit fields (each field sums to at most 1024) and
+ * reduced once */
+WIDE_TARGET static inline void andpop_wide4(__m512i a0, __m512i a1, const uint64_t *b, unsigned c[4])
+{
+	__m512i acc = _mm512_setzero_si512();
+	for (int k = 0; k < 4; k++) {
+		const uint64_t *x = b + (size_t)k * KITH_PPRL_WORDS;
+		__m512i v = _mm512_add_epi64(
+		    _mm512_popcnt_epi64(_mm512_and_si512(a0, _mm512_load_si512((const void *)x))),
+		    _mm512_popcnt_epi64(_mm512_and_si512(a1, _mm512_load_si512((const void *)(x + 8)))));
+		acc = _mm512_add_epi64(acc, _mm512_slli_epi64(v, (unsigned)(16 * k)));
+	}
+	uint64_t t = (uint64_t)_mm512_reduce_add_epi64(acc);
+	c[0] = (unsigned)(t & 0xFFFF);
+	c[1] = (unsigned)(t >> 16 & 0xFFFF);
+	c[2] = (unsigned)(t >> 32 & 0xFFFF);
+	c[3] = (unsigned)(t >> 48);
+}
+static int have_wide(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+}
+#else
+#define HAVE_WIDE 0
+static int have_wide(void)
+{
+	return 0;
+}
+#endif
+
+KERNEL_TARGET static unsigned popf(const uint64_t *a)
+{
+	unsigned c = 0;
+	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++)
+		c += (unsigned)__builtin_popcountll(a[w]);
+	return c;
+}
+
+struct pairvec {
+	struct kith_pprl_pair *p;
+	size_t n, cap;
+	int oom;
+};
+
+static void pv_push(struct pairvec *v, uint32_t a, uint32_t b, float d)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 4096;
+		void *np = realloc(v->p, nc * sizeof *v->p);
+		if (!np) {
+			v->oom = 1;
+			return;
+		}
+		v->p = np;
+		v->cap = nc;
+	}
+	v->p[v->n++] = (struct kith_pprl_pair){a, b, d};
+}
+
+/* Compares rows [i0,i1) with [j0,j1) (j > i when the ranges are the same);
+ * keeps pairs with 2c·Q >= fq·(pa+pb). Returns the comparisons made. */
+KERNEL_TARGET static uint64_t tile(const uint64_t *f, const uint16_t *pop, size_t i0, size_t i1, size_t j0,
+				   size_t j1, unsigned fq, struct pairvec *out)
+{
+	uint64_t cmp = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *a = f + i * KITH_PPRL_WORDS;
+		unsigned pa = pop[i];
+		size_t js = j0 > i + 1 ? j0 : i + 1;
+		for (size_t j = js; j < j1; j++) {
+			unsigned c = andpop(a, f + j * KITH_PPRL_WORDS);
+			if (2u * c * Q >= fq * (pa + pop[j]) && pa + pop[j]) {
+				unsigned s = pa + pop[j];
+				pv_push(out, (uint32_t)i, (uint32_t)j, (float)(2.0 * c / s));
+			}
+		}
+		cmp += j1 > js ? j1 - js : 0;
+	}
+	return cmp;
+}
+
+#if HAVE_WIDE
+WIDE_TARGET static uint64_t tile_wide(const uint64_t *f, const uint16_t *pop, size_t i0, size_t i1, size_t j0,
+				      size_t j1, unsigned fq, struct pairvec *out)
+{
+	uint64_t cmp = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *a = f + i * KITH_PPRL_WORDS;
+		__m512i a0 = _mm512_load_si512((const void *)a),
+			a1 = _mm512_load_si512((const void *)(a + 8));
+		unsigned pa = pop[i];
+		size_t js = j0 > i + 1 ? j0 : i + 1;
+		size_t j = js;
+		for (; j + 4 <= j1; j += 4) {
+			unsigned c4[4];
+			andpop_wide4(a0, a1, f + j * KITH_PPRL_WORDS, c4);
+			for (unsigned k = 0; k < 4; k++) {
+				unsigned sum = pa + pop[j + k];
+				if (2u * c4[k] * Q >= fq * sum && sum)
+					pv_push(out, (uint32_t)i, (uint32_t)(j + k),
+						(float)(2.0 * c4[k] / sum));
+			}
+		}
+		for (; j < j1; j++) {
+			unsigned c = andpop_wide(a0, a1, f + j * KITH_PPRL_WORDS);
+			unsigned sum = pa + pop[j];
+			if (2u * c * Q >= fq * sum && sum)
+				pv_push(out, (uint32_t)i, (uint32_t)j, (float)(2.0 * c / sum));
+		}
+		cmp += j1 > js ? j1 - js : 0;
+	}
+	return cmp;
+}
+#endif
+
+/* --- threads */
+
+struct shared {
+	const uint64_t *f;
+	const uint16_t *pop;
+	size_t n;
+	unsigned fq;
+	atomic_size_t next;
+	size_t total; /* units of work */
+	atomic_uint_fast64_t compared;
+	atomic_size_t done;
+	/* LSH */
+	unsigned bands, rows;
+	const uint16_t *positions; /* bands × rows */
+	size_t bucket_max;
+	atomic_uint_fast64_t skipped;
+	int wide; /* the AVX-512 kernel */
+	uint64_t elig_mask[KITH_PPRL_WORDS];
+	unsigned n_elig;
+	int oom;
+};
+
+struct worker {
+	struct shared *s;
+	struct pairvec v;
+	const struct kith_pprl_opts *o;
+	int reporter;
+};
+
+static void report(struct worker *w, const char *stage)
+{
+	if (w->reporter && w->o && w->o->progress)
+		w->o->progress(stage, atomic_load(&w->s->done), w->s->total, w->o->progress_arg);
+}
+
+static void *all_pairs_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+	size_t tiles = (s->n + TILE - 1) / TILE;
+	for (;;) {
+		size_t I = atomic_fetch_add(&s->next, 1);
+		if (I >= tiles)
+			break;
+		uint64_t cmp = 0;
+		size_t i0 = I * TILE, i1 = i0 + TILE < s->n ? i0 + TILE : s->n;
+		for (size_t J = I; J < tiles; J++) {
+			size_t j0 = J * TILE, j1 = j0 + TILE < s->n ? j0 + TILE : s->n;
+#if HAVE_WIDE
+			if (s->wide)
+				cmp += tile_wide(s->f, s->pop, i0, i1, j0, j1, s->fq, &w->v);
+			else
+#endif
+				cmp += tile(s->f, s->pop, i0, i1, j0, j1, s->fq, &w->v);
+		}
+		atomic_fetch_add(&s->compared, cmp);
+		atomic_fetch_add(&s->done, tiles - I);
+		report(w, "comparing");
+		if (w->v.oom)
+			break;
+	}
+	return NULL;
+}
+
+struct keyed {
+	uint64_t key;
+	uint32_t idx;
+};
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const struct keyed *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static uint64_t band_key(const struct shared *s, size_t t, const uint64_t *a)
+{
+	const uint16_t *pos = s->positions + t * s->rows;
+	uint64_t k = 0;
+	for (unsigned r = 0; r < s->rows; r++)
+		k = k << 1 | (a[pos[r] / 64] >> (pos[r] % 64) & 1u);
+	return k;
+}
+
+/* Whether records a and b share the key of a band before t (the pair was
+ * compared there, and is kept from there only). */
+static int earlier_band(const struct shared *s, size_t t, const uint64_t *a, const uint64_t *b)
+{
+	for (size_t u = 0; u < t; u++)
+		if (band_key(s, u, a) == band_key(s, u, b))
+			return 1;
+	return 0;
+}
+
+static void *lsh_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+	struct keyed *ks = malloc(s->n * sizeof *ks);
+	if (!ks) {
+		w->v.oom = 1;
+		return NULL;
+	}
+	for (;;) {
+		size_t t = atomic_fetch_add(&s->next, 1);
+		if (t >= s->bands)
+			break;
+		for (size_t i = 0; i < s->n; i++)
+			ks[i] = (struct keyed){band_key(s, t, s->f + i * KITH_PPRL_WORDS), (uint32_t)i};
+		qsort(ks, s->n, sizeof *ks, cmp_keyed);
+		uint64_t cmp = 0;
+		for (size_t i = 0; i < s->n;) {
+			size_t j = i + 1;
+			while (j < s->n && ks[j].key == ks[i].key)
+				j++;
+			size_t sz = j - i;
+			if (sz > s->bucket_max) {
+				atomic_fetch_add(&s->skipped, sz);
+			} else {
+				for (size_t x = i; x < j; x++) {
+					uint32_t a = ks[x].idx;
+					const uint64_t *fa = s->f + (size_t)a * KITH_PPRL_WORDS;
+					for (size_t y = x + 1; y < j; y++) {
+						uint32_t b = ks[y].idx;
+						unsigned c = andpop(fa, s->f + (size_t)b * KITH_PPRL_WORDS);
+						unsigned sum = s->pop[a] + s->pop[b];
+						if (sum && 2u * c * Q >= s->fq * sum && !earlier_band(s, t, fa, s->f + (size_t)b * KITH_PPRL_WORDS))
+							pv_push(&w->v, a < b ? a : b, a < b ? b : a,
+								(float)(2.0 * c / sum));
+					}
+				}
+				cmp += sz * (sz - 1) / 2;
+			}
+			i = j;
+		}
+		atomic_fetch_add(&s->compared, cmp);
+		atomic_fetch_add(&s->done, 1);
+		report(w, "blocking (LSH)");
+		if (w->v.oom)
+			break;
+	}
+	free(ks);
+	return NULL;
+}
+
+/* Runs fn on nt workers (the calling thread is worker 0). */
+static int run_workers(void *(*fn)(void *), struct worker *ws, unsigned nt)
+{
+	pthread_t th[MAX_THREADS];
+	unsigned started = 0;
+	for (unsigned t = 1; t < nt; t++) {
+		if (pthread_create(&th[t], NULL, fn, &ws[t]) != 0)
+			break;
+		started = t;
+	}
+	fn(&ws[0]);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	/* work a thread could not start on is picked up by the others through the shared counter */
+	return KITH_OK;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+	const struct kith_pprl_pair *a = x, *b = y;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/* --- the model */
+
+static int band_of(double d)
+{
+	int b = (int)(d * KITH_PPRL_BANDS);
+	return b < 0 ? 0 : b >= KITH_PPRL_BANDS ? KITH_PPRL_BANDS - 1 : b;
+}
+
+double kith_pprl_model_post(const struct kith_pprl_model *m, double dice)
+{
+	if (dice < m->floor)
+		return 0;
+	return m->post[band_of(dice)];
+}
+
+static int cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* u from random pairs, with an exponential upper tail; sets floor and u_mean. */
+static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samples, uint64_t seed,
+		 double floor_opt, struct kith_pprl_model *m)
+{
+	if (samples < 1000)
+		samples = 1000;
+	double *d = malloc(samples * sizeof *d);
+	if (!d)
+		return KITH_E_NOMEM;
+	uint64_t s = seed ^ 0x75u;
+	double sum = 0;
+	for (uint64_t k = 0; k < samples; k++) {
+		size_t a = splitmix(&s) % n, b = splitmix(&s) % (n - 1);
+		if (b >= a)
+			b++;
+		unsigned sp = pop[a] + pop[b];
+		d[k] = sp ? 2.0 * andpop(f + a * KITH_PPRL_WORDS, f + b * KITH_PPRL_WORDS) / sp : 0;
+		sum += d[k];
+	}
+	m->u_mean = sum / (double)samples;
+	qsort(d, samples, sizeof *d, cmp_dbl);
+	/* survival points at 1e-1 .. as deep as 30 sampled pairs reach */
+	double xs[8], ys[8];
+	int np = 0;
+	for (double p = 1e-1; p * (double)samples >= 30 && np < 8; p /= 10) {
+		size_t idx = (size_t)((1 - p) * (double)samples);
+		xs[np] = d[idx < samples ? idx : samples - 1];
+		ys[np] = log(p);
+		np++;
+	}
+	/* the floor: a high quantile of random pairs, but below the matches, which are
+	 * about 1/n of all pairs */
+	double pf = 50.0 / (double)n;
+	double q999 = d[(size_t)((1 - (pf < 0.5 ? pf : 0.5)) * (double)(samples - 1))];
+	/* least squares log S = a + c·d over the upper points (c < 0) */
+	double a = 0, c = -50;
+	int from = np > 3 ? np - 3 : 0;
+	if (np - from >= 2) {
+		double mx = 0, my = 0;
+		for (int i = from; i < np; i++) {
+			mx += xs[i];
+			my += ys[i];
+		}
+		mx /= np - from;
+		my /= np - from;
+		double sxx = 0, sxy = 0;
+		for (int i = from; i < np; i++) {
+			sxx += (xs[i] - mx) * (xs[i] - mx);
+			sxy += (xs[i] - mx) * (ys[i] - my);
+		}
+		if (sxx > 0 && sxy < 0)
+			c = sxy / sxx;
+		a = my - c * mx;
+	} else if (np >= 1) {
+		a = ys[np - 1] - c * xs[np - 1];
+	}
+	m->floor = floor_opt > 0 ? floor_opt : q999 > 0.7 ? 0.7 : q999 > 0.5 ? q999 : 0.5;
+	m->floor = ceil(m->floor * KITH_PPRL_BANDS - 1e-9) / KITH_PPRL_BANDS; /* a band boundary */
+	/* u by band: empirical below the last survival point, the fitted tail above */
+	double edge = np ? xs[np - 1] : 0;
+	size_t k = 0;
+	for (int b = 0; b < KITH_PPRL_BANDS; b++) {
+		double lo = (double)b / KITH_PPRL_BANDS, hi = (double)(b + 1) / KITH_PPRL_BANDS;
+		if (lo >= edge) {
+			double s0 = exp(a + c * lo), s1 = b + 1 == KITH_PPRL_BANDS ? 0 : exp(a + c * hi);
+			m->u[b] = s0 > s1 ? s0 - s1 : 0;
+		} else {
+			size_t cnt = 0;
+			while (k < samples && d[k] < hi) {
+				k++;
+				cnt++;
+			}
+			m->u[b] = (double)cnt / (double)samples;
+		}
+	}
+	free(d);
+	return KITH_OK;
+}
+
+/*
+ * EM over the Dice bands of the candidates (weights c[b]): the shape of the
+ * non-matches is that of the rival pairs rv[b] (a pair one of whose records
+ * has a better candidate in the other's list: almost always two people),
+ * its tail continued geometrically where rivals are too few; the number of
+ * matches, their distribution m[b] and the number of non-matches are
+ * estimated.
+ */
+static void fit_em(struct kith_pprl_model *m, const double *c, const double *rv, uint64_t all_pairs)
+{
+	int fb = band_of(m->floor);
+	double u[KITH_PPRL_BANDS] = {0}, r[KITH_PPRL_BANDS] = {0};
+	int last = fb;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		if (rv[b] >= 3)
+			last = b;
+	/* the decay of the last bands with enough rivals */
+	double ratio = 0.7;
+	int from = last - 4 > fb ? last - 4 : fb;
+	if (last > from && rv[from] > 0 && rv[last] > 0) {
+		ratio = pow(rv[last] / rv[from], 1.0 / (last - from));
+		if (ratio > 0.8)
+			ratio = 0.8;
+	}
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		u[b] = b <= last ? rv[b] : u[b - 1] * ratio;
+	double z = 0, tot = 0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+		u[b] += 1e-9;
+		z += u[b];
+		tot += c[b];
+	}
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		u[b] /= z;
+	/* the number of non-matches: the rivals' shape scaled to the lowest
+	 * bands, where matches are too few to count (the median ratio) */
+	double ratios[4];
+	int nr = 0;
+	for (int b = fb; b < KITH_PPRL_BANDS && nr < 4; b++)
+		if (rv[b] >= 3 && c[b] > 0)
+			ratios[nr++] = c[b] / u[b];
+	for (int i = 1; i < nr; i++) /* sort 4 values */
+		for (int j = i; j > 0 && ratios[j] < ratios[j - 1]; j--) {
+			double t = ratios[j];
+			ratios[j] = ratios[j - 1];
+			ratios[j - 1] = t;
+		}
+	double U = nr ? (nr % 2 ? ratios[nr / 2] : (ratios[nr / 2 - 1] + ratios[nr / 2]) / 2) : tot;
+	/* EM for the matches: their number and distribution, with the
+	 * non-matches fixed above */
+	double M = 0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+		double x = c[b] - U * u[b];
+		m->m[b] = x > 0 ? x : 0;
+		M += m->m[b];
+	}
+	if (M <= 0) {
+		for (int b = fb; b < KITH_PPRL_BANDS; b++)
+			m->m[b] = 1.0 / (KITH_PPRL_BANDS - fb);
+		M = 1;
+	} else {
+		for (int b = fb; b < KITH_PPRL_BANDS; b++)
+			m->m[b] /= M;
+	}
+	int it;
+	for (it = 0; it < 5000; it++) {
+		double Mn = 0;
+		for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+			double p = M * m->m[b], q = U * u[b];
+			r[b] = p + q > 0 ? p / (p + q) : 0;
+			Mn += c[b] * r[b];
+		}
+		for (int b = fb; b < KITH_PPRL_BANDS; b++)
+			m->m[b] = Mn > 0 ? c[b] * r[b] / Mn : 0;
+		double change = fabs(Mn - M);
+		M = Mn;
+		if (change < 1e-9 * (tot + 1))
+			break;
+	}
+	m->iterations = it + 1;
+	m->lambda = all_pairs ? M / (double)all_pairs : 0;
+	for (int b = 0; b < KITH_PPRL_BANDS; b++) {
+		m->u[b] = b < fb ? 0 : u[b] * U / (all_pairs ? (double)all_pairs : 1);
+		if (b < fb)
+			m->post[b] = 0;
+		else if (c[b] <= 0)
+			m->post[b] = b > fb ? m->post[b - 1] : 0; /* no data: as the band below */
+		else {
+			double p = M * m->m[b], q = U * u[b];
+			m->post[b] = p + q > 0 ? p / (p + q) : 0;
+		}
+	}
+	/* a higher Dice is never less likely a match */
+	for (int b = KITH_PPRL_BANDS - 2; b >= fb; b--)
+		if (m->post[b] > m->post[b + 1])
+			m->post[b] = m->post[b + 1];
+	m->threshold = 1.0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		if (m->post[b] >= 0.5) {
+			m->threshold = (double)b / KITH_PPRL_BANDS;
+			if (m->threshold < m->floor)
+				m->threshold = m->floor;
+			break;
+		}
+}
+
+/* Rival pairs by band: pairs one of whose records has a better candidate in
+ * the other record's list. */
+static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *source, size_t n, unsigned k,
+		  const double *wt, double *rv, uint8_t *is_rival)
+{
+	float *best = calloc(n * k, sizeof *best);
+	if (!best)
+		return KITH_E_NOMEM;
+	for (size_t i = 0; i < np; i++) {
+		float *x = &best[(size_t)p[i].a * k + source[p[i].b]],
+		      *y = &best[(size_t)p[i].b * k + source[p[i].a]];
+		if (p[i].dice > *x)
+			*x = p[i].dice;
+		if (p[i].dice > *y)
+			*y = p[i].dice;
+	}
+	for (size_t i = 0; i < np; i++)
+		if (p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].a * k + source[p[i].b]] ||
+		    p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].b * k + source[p[i].a]]) {
+			rv[band_of(p[i].dice)] += wt ? wt[i] : 1.0;
+			is_rival[i] = 1;
+		}
+	free(best);
+	return KITH_OK;
+}
+
+/* --- clustering */
+
+struct scorer {
+	const uint64_t *f;
+	const struct kith_pprl_model *m;
+};
+
+static double score_pair(uint32_t a, uint32_t b, void *arg)
+{
+	const struct scorer *s = arg;
+	return kith_pprl_model_post(
+	    s->m, kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS));
+}
+
+static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
+		   uint64_t *draw_seed, struct kith_cluster_result *out, struct kith_err *err)
+{
+	struct kith_cluster_edge *e = malloc((r->n_pairs ? r->n_pairs : 1) * sizeof *e);
+	if (!e)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	size_t ne = 0;
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
+		/* a draw links a pair with its probability, unless one of its records has a better
+		 * candidate in the other's list (a rival: two people, as the model has it) */
+		int link = draw_seed ? !r->rival[i] && (double)(splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
+				     : p >= 0.5;
+		if (link)
+			e[ne++] = (struct kith_cluster_edge){r->pairs[i].a, r->pairs[i].b, p};
+	}
+	struct scorer sc = {f, &r->model};
+	struct kith_cluster_opts co = {.guard = KITH_CLUSTER_LISTS, .prob = score_pair, .arg = &sc};
+	int rc = kith_cluster_run(r->n, source, e, ne, &co, out, err);
+	free(e);
+	return rc;
+}
+
+/* 1 / the probability that LSH compared this pair: bands of `rows` bits drawn
+ * from the eligible positions, on which the pair differs in h of ne. */
+static double lsh_weight(const struct shared *s, const uint64_t *f, const struct kith_pprl_pair *p)
+{
+	const uint64_t *a = f + (size_t)p->a * KITH_PPRL_WORDS, *b = f + (size_t)p->b * KITH_PPRL_WORDS;
+	unsigned h = 0;
+	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++)
+		h += (unsigned)__builtin_popcountll((a[w] ^ b[w]) & s->elig_mask[w]);
+	double agree = s->n_elig ? 1 - (double)h / s->n_elig : 1;
+	double pb = pow(agree, s->rows), pc = 1 - pow(1 - pb, s->bands);
+	return pc > 1e-3 ? 1 / pc : 1e3;
+}
+
+/* --- the whole run */
+
+int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, unsigned n_lists,
+		   const struct kith_pprl_opts *o, struct kith_pprl_result *out, struct kith_err *err)
+{
+	static const struct kith_pprl_opts defaults = {0};
+	if (!o)
+		o = &defaults;
+	if (n < 2)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "fewer than two records");
+	if (n > 0x7FFFFFFFu)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "more than 2^31 records");
+	if (n_lists < 1 || n_lists > KITH_PPRL_MAX_LISTS)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "1 to %u lists", KITH_PPRL_MAX_LISTS);
+	for (size_t i = 0; i < n; i++)
+		if (source[i] >= n_lists)
+			return kith_err_set(err, KITH_E_INVALID, NULL, "record %zu: list out of range", i);
+	struct kith_pprl_result r;
+	memset(&r, 0, sizeof r);
+	r.n = n;
+	r.all_pairs = (uint64_t)n * (n - 1) / 2;
+	int rc = KITH_OK;
+	uint16_t *pop = malloc(n * sizeof *pop);
+	uint16_t *positions = NULL;
+	unsigned nt = n_threads(o->threads);
+	struct worker ws[MAX_THREADS];
+	memset(ws, 0, sizeof ws);
+	if (!pop)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		pop[i] = (uint16_t)popf(filters + i * KITH_PPRL_WORDS);
+
+	double t0 = now();
+	rc = fit_u(filters, pop, n, o->u_sample ? o->u_sample : 4000000u, o->seed, o->floor, &r.model);
+	if (rc) {
+		kith_err_set(err, rc, NULL, "out of memory");
+		goto out_pop;
+	}
+	double t1 = now();
+
+	struct shared s;
+	memset(&s, 0, sizeof s);
+	s.f = filters;
+	s.pop = pop;
+	s.n = n;
+	s.fq = (unsigned)ceil(r.model.floor * Q);
+	s.wide = have_wide() && !o->no_wide;
+	r.lsh = o->blocking == KITH_PPRL_BLOCK_LSH ||
+		(o->blocking == KITH_PPRL_BLOCK_AUTO && r.all_pairs > EXHAUSTIVE_MAX);
+	for (unsigned t = 0; t < nt; t++)
+		ws[t] = (struct worker){.s = &s, .o = o, .reporter = t == 0};
+	if (!r.lsh) {
+		size_t tiles = (n + TILE - 1) / TILE;
+		s.total = tiles * (tiles + 1) / 2;
+		run_workers(all_pairs_worker, ws, nt);
+	} else {
+		s.bands = o->lsh_bands ? o->lsh_bands : 48;
+		s.rows = o->lsh_rows ? o->lsh_rows : 32;
+		if (s.rows > 64)
+			s.rows = 64;
+		s.bucket_max = o->lsh_bucket_max ? o->lsh_bucket_max : 5000;
+		s.total = s.bands;
+		/* positions: bits set in 20-80% of the records, from the encodings alone */
+		uint32_t cnt[KITH_PPRL_BITS] = {0};
+		for (size_t i = 0; i < n; i++)
+			for (unsigned b = 0; b < KITH_PPRL_BITS; b++)
+				cnt[b] += (uint32_t)(filters[i * KITH_PPRL_WORDS + b / 64] >> (b % 64) & 1u);
+		uint16_t elig[KITH_PPRL_BITS];
+		unsigned ne = 0;
+		for (unsigned b = 0; b < KITH_PPRL_BITS; b++)
+			if (cnt[b] >= n / 20 && cnt[b] <= n - n / 20)
+				elig[ne++] = (uint16_t)b;
+		if (ne < s.rows)
+			for (unsigned b = ne = 0; b < KITH_PPRL_BITS; b++)
+				elig[ne++] = (uint16_t)b;
+		for (unsigned i = 0; i < ne; i++)
+			s.elig_mask[elig[i] / 64] |= (uint64_t)1 << (elig[i] % 64);
+		s.n_elig = ne;
+		positions = malloc((size_t)s.bands * s.rows * sizeof *positions);
+		if (!positions) {
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			goto out_pop;
+		}
+		uint64_t st = o->seed ^ 0x15Bu;
+		for (unsigned t = 0; t < s.bands; t++) {
+			/* a partial Fisher-Yates draw of `rows` distinct positions */
+			for (unsigned k = 0; k < s.rows; k++) {
+				unsigned j = k + (unsigned)(splitmix(&st) % (ne - k));
+				uint16_t tmp = elig[k];
+				elig[k] = elig[j];
+				elig[j] = tmp;
+				positions[t * s.rows + k] = elig[k];
+			}
+		}
+		s.positions = positions;
+		run_workers(lsh_worker, ws, nt);
+	}
+	r.compared = atomic_load(&s.compared);
+	r.skipped = atomic_load(&s.skipped);
+	size_t total = 0;
+	int oom = 0;
+	for (unsigned t = 0; t < nt; t++) {
+		total += ws[t].v.n;
+		oom |= ws[t].v.oom;
+	}
+	size_t cap = o->max_pairs ? o->max_pairs : 200000000u;
+	if (oom) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto out_ws;
+	}
+	r.pairs = malloc((total ? total : 1) * sizeof *r.pairs);
+	if (!r.pairs) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto out_ws;
+	}
+	for (unsigned t = 0; t < nt; t++) {
+		if (ws[t].v.n)
+			memcpy(r.pairs + r.n_pairs, ws[t].v.p, ws[t].v.n * sizeof *r.pairs);
+		r.n_pairs += ws[t].v.n;
+	}
+	qsort(r.pairs, r.n_pairs, sizeof *r.pairs, cmp_pair);
+	size_t u = 0;
+	for (size_t i = 0; i < r.n_pairs; i++)
+		if (!u || r.pairs[u - 1].a != r.pairs[i].a || r.pairs[u - 1].b != r.pairs[i].b)
+			r.pairs[u++] = r.pairs[i];
+	r.n_pairs = u;
+	if (r.n_pairs > cap) {
+		rc = kith_err_set(err, KITH_E_LIMIT, NULL,
+				  "%zu candidate pairs above the floor %.2f (cap %zu): raise --floor",
+				  r.n_pairs, r.model.floor, cap);
+		goto out_ws;
+	}
+	double t2 = now();
+	double c[KITH_PPRL_BANDS] = {0}, rv[KITH_PPRL_BANDS] = {0};
+	double *wt = r.lsh ? malloc((r.n_pairs ? r.n_pairs : 1) * sizeof *wt) : NULL;
+	if (r.lsh && !wt) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto out_ws;
+	}
+	for (size_t i = 0; i < r.n_pairs; i++) {
+		double w = wt ? (wt[i] = lsh_weight(&s, filters, &r.pairs[i])) : 1.0;
+		c[band_of(r.pairs[i].dice)] += w;
+	}
+	r.rival = calloc(r.n_pairs ? r.n_pairs : 1, 1);
+	rc = r.rival ? rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, rv, r.rival) : KITH_E_NOMEM;
+	free(wt);
+	if (rc) {
+		kith_err_set(err, rc, NULL, "out of memory");
+		goto out_ws;
+	}
+	fit_em(&r.model, c, rv, r.all_pairs);
+	double t3 = now();
+	if (o->progress)
+		o->progress("persons", 0, 1, o->progress_arg);
+	rc = cluster(&r, filters, source, NULL, &r.clusters, err);
+	if (rc)
+		goto out_ws;
+	if (o->progress)
+		o->progress("persons", 1, 1, o->progress_arg);
+	r.seconds_block = t2 - t1 + (t1 - t0);
+	r.seconds_model = t3 - t2;
+	r.seconds_cluster = now() - t3;
+	*out = r;
+	r.pairs = NULL;
+	r.rival = NULL;
+out_ws:
+	for (unsigned t = 0; t < nt; t++)
+		free(ws[t].v.p);
+	free(r.pairs);
+	free(r.rival);
+	free(positions);
+out_pop:
+	free(pop);
+	return rc;
+}
+
+void kith_pprl_result_release(struct kith_pprl_result *r)
+{
+	if (!r)
+		return;
+	free(r->pairs);
+	free(r->rival);
+	kith_cluster_result_release(&r->clusters);
+	memset(r, 0, sizeof *r);
+}
+
+int kith_pprl_draw(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
+		   uint64_t seed, uint32_t *cl, size_t *n_clusters, struct kith_err *err)
+{
+	struct kith_cluster_result c;
+	uint64_t s = seed * 0x9E3779B97F4A7C15ULL + 1;
+	int rc = cluster(r, filters, source, &s, &c, err);
+	if (rc)
+		return rc;
+	memcpy(cl, c.cluster, r->n * sizeof *cl);
+	*n_clusters = c.n_clusters;
+	kith_cluster_result_release(&c);
+	return KITH_OK;
+}
+
+void kith_pprl_patterns(const uint32_t *cl, size_t n_clusters, const uint32_t *source, size_t n,
+			unsigned n_lists, double *counts)
+{
+	memset(counts, 0, ((size_t)1 << n_lists) * sizeof *counts);
+	uint32_t *pat = calloc(n_clusters ? n_clusters : 1, sizeof *pat);
+	if (!pat) /* a caller that cannot spare this much has bigger problems; count nothing */
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (cl[i] < n_clusters)
+			pat[cl[i]] |= 1u << source[i];
+	for (size_t c = 0; c < n_clusters; c++)
+		if (pat[c])
+			counts[pat[c]] += 1;
+	free(pat);
+}
+
+/* --- benchmarks */
+
+struct count_shared {
+	const uint64_t *a, *b;
+	const uint16_t *pa, *pb;
+	size_t na, nb;
+	unsigned fq;
+	int wide;
+	atomic_size_t next;
+	atomic_uint_fast64_t hits;
+};
+
+KERNEL_TARGET static uint64_t count_tile(const struct count_shared *s, size_t i0, size_t i1, size_t j0,
+					 size_t j1)
+{
+	uint64_t hits = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *x = s->a + i * KITH_PPRL_WORDS;
+		unsigned px = s->pa[i];
+		for (size_t j = j0; j < j1; j++) {
+			unsigned c = andpop(x, s->b + j * KITH_PPRL_WORDS);
+			hits += 2u * c * Q >= s->fq * (px + s->pb[j]);
+		}
+	}
+	return hits;
+}
+
+#if HAVE_WIDE
+WIDE_TARGET static uint64_t count_tile_wide(const struct count_shared *s, size_t i0, size_t i1, size_t j0,
+					    size_t j1)
+{
+	uint64_t hits = 0;
+	for (size_t i = i0; i < i1; i++) {
+		const uint64_t *x = s->a + i * KITH_PPRL_WORDS;
+		__m512i a0 = _mm512_load_si512((const void *)x),
+			a1 = _mm512_load_si512((const void *)(x + 8));
+		unsigned px = s->pa[i];
+		size_t j = j0;
+		for (; j + 4 <= j1; j += 4) {
+			unsigned c4[4];
+			andpop_wide4(a0, a1, s->b + j * KITH_PPRL_WORDS, c4);
+			for (unsigned k = 0; k < 4; k++)
+				hits += 2u * c4[k] * Q >= s->fq * (px + s->pb[j + k]);
+		}
+		for (; j < j1; j++) {
+			unsigned c = andpop_wide(a0, a1, s->b + j * KITH_PPRL_WORDS);
+			hits += 2u * c * Q >= s->fq * (px + s->pb[j]);
+		}
+	}
+	return hits;
+}
+#endif
+
+static void *count_worker(void *arg)
+{
+	struct count_shared *s = arg;
+	size_t tiles = (s->na + TILE - 1) / TILE;
+	for (;;) {
+		size_t I = atomic_fetch_add(&s->next, 1);
+		if (I >= tiles)
+			break;
+		uint64_t hits = 0;
+		size_t i0 = I * TILE, i1 = i0 + TILE < s->na ? i0 + TILE : s->na;
+		for (size_t j0 = 0; j0 < s->nb; j0 += TILE) {
+			size_t j1 = j0 + TILE < s->nb ? j0 + TILE : s->nb;
+#if HAVE_WIDE
+			if (s->wide)
+				hits += count_tile_wide(s, i0, i1, j0, j1);
+			else
+#endif
+				hits += count_tile(s, i0, i1, j0, j1);
+		}
+		atomic_fetch_add(&s->hits, hits);
+	}
+	return NULL;
+}
+
+uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, double thr,
+			      unsigned threads, int scalar, uint64_t *compared)
+{
+	uint16_t *pa = malloc((na ? na : 1) * sizeof *pa), *pb = malloc((nb ? nb : 1) * sizeof *pb);
+	if (!pa || !pb) {
+		free(pa);
+		free(pb);
+		*compared = 0;
+		return 0;
+	}
+	for (size_t i = 0; i < na; i++)
+		pa[i] = (uint16_t)popf(a + i * KITH_PPRL_WORDS);
+	for (size_t i = 0; i < nb; i++)
+		pb[i] = (uint16_t)popf(b + i * KITH_PPRL_WORDS);
+	struct count_shared s = {.a = a, .b = b, .pa = pa, .pb = pb, .na = na, .nb = nb};
+	s.fq = (unsigned)ceil(thr * Q);
+	s.wide = !scalar && have_wide();
+	unsigned nt = n_threads(threads);
+	pthread_t th[MAX_THREADS];
+	unsigned started = 0;
+	for (unsigned t = 1; t < nt; t++) {
+		if (pthread_create(&th[t], NULL, count_worker, &s) != 0)
+			break;
+		started = t;
+	}
+	count_worker(&s);
+	for (unsigned t = 1; t <= started; t++)
+		pthread_join(th[t], NULL);
+	free(pa);
+	free(pb);
+	*compared = (uint64_t)na * nb;
+	return atomic_load(&s.hits);
+}
+
+KERNEL_TARGET uint64_t kith_pprl_popcount_all(const uint64_t *a, size_t n_words)
+{
+	uint64_t c = 0;
+	for (size_t i = 0; i < n_words; i++)
+		c += (uint64_t)__builtin_popcountll(a[i]);
+	return c;
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# End-to-end test of `kith pprl`: three organizations' lists (kith synth) ->
+# keyed encodings -> linkage -> table -> estimate; no plaintext in an encoding
+# file; hostile and mismatched files refused by name.
+. "$(dirname "$0")/lib.sh"
+cd "$T" || exit 1
+
+expect 0 "help" -- "$KITH" pprl --help
+has "$T/out" "kith pprl link" "help names link"
+expect 0 "synth" -- "$KITH" synth --out syn --people 600 --lists 3 --seed 5
+expect 0 "shared secret" -- "$KITH" pprl keygen --secret secret.txt
+expect 0 "signing key" -- "$KITH" pprl keygen --sign-key org.key
+srcs=$(tail -n +2 syn/records.csv | cut -d, -f2 | sort -u)
+files=()
+for s in $srcs; do
+  expect 0 "encode $s" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key --org "$s" \
+    --source "$s" --ids "$s.ids" --out "$s.kpe" syn/records.csv
+  files+=("$s.kpe")
+done
+[ "${#files[@]}" -eq 3 ] && ok "three encoding files" || bad "three encoding files (${#files[@]})"
+
+# no plaintext token of a name, place or date in an encoding file
+leaks=0
+tail -n +2 syn/records.csv | head -200 | while IFS=, read -r id src name other sex by bd origin age aiy; do
+  for tok in "$id" "$name" "$bd" "$origin" ${name}; do
+    [ ${#tok} -ge 4 ] || continue
+    if grep -qaF -- "$tok" "${files[@]}"; then echo "$tok"; fi
+  done
+done >leaks.txt
+[ -s leaks.txt ] && bad "plaintext in an encoding file ($(wc -l <leaks.txt) tokens)" || ok "no plaintext token in the encodings"
+
+expect 0 "inspect" -- "$KITH" pprl inspect "${files[0]}"
+has "$T/out" "signature verified" "inspect verifies the signature"
+
+expect 0 "link" -- "$KITH" pprl link "${files[@]}" --out mem.csv --table table.csv --rows rows.csv
+has mem.csv "^person," "memberships header"
+hasnt mem.csv "R0" "memberships hold no record id"
+has table.csv ",count$" "table header"
+expect 0 "estimate reads the table" -- "$KITH" estimate table.csv
+has "$T/out" "selected" "an estimate"
+expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --estimate --draws 3
+has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
+expect 0 "link --estimate --json" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
+has "$T/out" "\"lo_with_linkage\"" "JSON carries the interval with the linkage"
+
+# pairwise F1 of the encoded linkage against the truth
+for s in $srcs; do
+  awk -F, -v s="$s" 'NR==FNR{if(FNR>1)id[$1]=$2;next} FNR>1&&$1==s{print id[$2]","$3}' "$s.ids" rows.csv
+done | (echo id,cluster; cat) >enc.csv
+f1=$(awk -F, 'FNR==1{next} NR==FNR{p[$1]=$2;next} {c=$2;nc[c]++;np[p[$1]]++;ncp[c SUBSEP p[$1]]++}
+  END{for(k in nc)pr+=nc[k]*(nc[k]-1)/2;for(k in np)tr+=np[k]*(np[k]-1)/2;for(k in ncp)tp+=ncp[k]*(ncp[k]-1)/2;
+  printf "%.3f", 2*tp/(pr+tr)}' syn/truth.csv enc.csv)
+echo "# encoded linkage pairwise F1 $f1"
+awk -v f="$f1" 'BEGIN{exit !(f >= 0.8)}' && ok "encoded linkage F1 $f1 >= 0.8" || bad "encoded linkage F1 $f1"
+
+# three organizations' vaults -> encodings -> linkage -> estimate; only cases
+# whose consent allows use in statistics, the others counted
+expect 0 "synth cases" -- "$KITH" synth --out vs --people 400 --lists 3 --seed 8 --cases vs/cases.jsonl
+echo "a passphrase for the test" >pw
+vfiles=()
+for org in $(grep -o '"organization":"[^"]*"' vs/cases.jsonl | cut -d'"' -f4 | sort -u); do
+  grep "\"organization\":\"$org\"" vs/cases.jsonl >"vs/$org.jsonl"
+  expect 0 "vault of $org" -- "$KITH" init --vault "vs/$org.kith" --passphrase-file pw --kdf test
+  expect 0 "import $org" -- "$KITH" import --vault "vs/$org.kith" --passphrase-file pw "vs/$org.jsonl"
+  expect 0 "encode the vault of $org" -- "$KITH" pprl encode --vault "vs/$org.kith" --passphrase-file pw \
+    --secret-file secret.txt --sign-key org.key --org "$org" --out "vs/$org.kpe"
+  no=$(grep -c '"reporting":false' "vs/$org.jsonl" || true)
+  has "$T/err" "left out: $no whose consent does not allow use in statistics" "$org: $no cases left out, said"
+  vfiles+=("vs/$org.kpe")
+done
+expect 0 "link the vaults' encodings with the estimate" -- "$KITH" pprl link "${vfiles[@]}" --table vs/table.csv \
+  --estimate --draws 3
+has "$T/out" "with linkage uncertainty" "estimate from three vaults"
+for f in "${vfiles[@]}"; do
+  org=$(basename "$f" .kpe)
+  for ref in $(grep -o '"ref":"[^"]*"' "vs/$org.jsonl" | cut -d'"' -f4 | head -20); do
+    grep -qaF "$ref" "$f" && echo "$ref"
+  done
+done >vleaks.txt
+[ -s vleaks.txt ] && bad "a case ref in an encoding" || ok "no case ref in the vaults' encodings"
+
+# refused: another secret (by name), a changed byte, another schema, weak settings
+expect 0 "another secret" -- "$KITH" pprl keygen --secret other.txt
+s1=$(echo "$srcs" | head -1)
+expect 0 "encode with another secret" -- "$KITH" pprl encode --secret-file other.txt --sign-key org.key \
+  --org other-org --source "$s1" --out other.kpe syn/records.csv
+expect 1 "another secret refused" -- "$KITH" pprl link "${files[0]}" other.kpe --out x.csv
+has "$T/err" "other.kpe.*another secret" "the refusal names the file"
+[ ! -e x.csv ] && ok "no output after a refusal" || bad "output after a refusal"
+cp "${files[0]}" bad.kpe
+printf '\x01' | dd of=bad.kpe bs=1 seek=300 conv=notrunc 2>/dev/null
+expect 1 "a changed byte" -- "$KITH" pprl link bad.kpe "${files[1]}" --out x.csv
+has "$T/err" "bad.kpe.*signature" "signature failure named"
+cp "${files[0]}" schema.kpe
+printf '\x02' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 1 "another schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
+has "$T/err" "schema.kpe.*schema version 2" "schema named"
+head -c 100 "${files[0]}" >short.kpe
+expect 1 "truncated" -- "$KITH" pprl inspect short.kpe
+echo "not an encoding" >text.kpe
+expect 1 "not an encoding file" -- "$KITH" pprl inspect text.kpe
+expect 1 "the same organization twice" -- "$KITH" pprl link "${files[0]}" "${files[0]}" --out x.csv
+expect 1 "no fold without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org a --no-fold --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+expect 1 "no flips without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org a --no-flip --out w.kpe syn/records.csv
+expect 0 "weak with --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org a --no-flip --allow-weak --out w.kpe syn/records.csv
+echo short >short.txt
+expect 1 "a short secret" -- "$KITH" pprl encode --secret-file short.txt --sign-key org.key --org a \
+  --out w2.kpe syn/records.csv
+expect 1 "not a signing key" -- "$KITH" pprl encode --secret-file secret.txt --sign-key secret.txt --org a \
+  --out w2.kpe syn/records.csv
+expect 1 "a bad organization name" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org "a,b" --out w2.kpe syn/records.csv
+expect 2 "one file only" -- "$KITH" pprl link "${files[0]}" --out x.csv
+finish

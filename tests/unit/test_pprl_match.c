@@ -1,0 +1,171 @@
+/* Unit tests of src/pprl/match and src/pprl/kpe: a file round trip, a changed
+ * byte, another schema; the linkage of three lists' encodings into persons
+ * and their capture patterns. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "names/names.h"
+#include "pprl/encode.h"
+#include "pprl/kpe.h"
+#include "pprl/match.h"
+
+static const uint8_t SEED[32] = {9};
+
+static void test_kpe(void **state)
+{
+	(void)state;
+	uint8_t pk[32], sk[64];
+	crypto_sign_keypair(pk, sk);
+	uint64_t *f = aligned_alloc(64, 3 * 128);
+	for (unsigned i = 0; i < 3 * KITH_PPRL_WORDS; i++)
+		f[i] = 0x0123456789abcdefULL * (i + 1);
+	struct kith_kpe e = {
+	    .org = "shelter-1", .n = 3, .filters = f, .flags = KITH_KPE_F_FOLDED, .flip = 0.02};
+	memcpy(e.signer, pk, 32);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	assert_int_equal(kith_kpe_write(&e, sk, &sb, NULL), KITH_OK);
+	assert_int_equal(sb.len, KITH_KPE_HEADER + 3 * 128 + KITH_KPE_SIG);
+	struct kith_kpe r;
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len, "a.kpe", &err), KITH_OK);
+	assert_string_equal(r.org, "shelter-1");
+	assert_int_equal(r.n, 3);
+	assert_memory_equal(r.filters, f, 3 * 128);
+	kith_kpe_release(&r);
+	/* a changed filter byte: the signature */
+	sb.buf[KITH_KPE_HEADER + 5] ^= 1;
+	kith_err_clear(&err);
+	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len, "a.kpe", &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "a.kpe");
+	sb.buf[KITH_KPE_HEADER + 5] ^= 1;
+	/* another schema */
+	sb.buf[8] = 2;
+	kith_err_clear(&err);
+	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len, "a.kpe", &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "schema version 2"));
+	sb.buf[8] = 1;
+	/* truncated */
+	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len - 1, "a.kpe", NULL),
+			 KITH_E_INVALID);
+	/* bad names */
+	assert_int_equal(kith_kpe_check_org("a,b", NULL), KITH_E_INVALID);
+	assert_int_equal(kith_kpe_check_org("count", NULL), KITH_E_INVALID);
+	assert_int_equal(kith_kpe_check_org("", NULL), KITH_E_INVALID);
+	assert_int_equal(kith_kpe_check_org("쉼터-1", NULL), KITH_OK);
+	kith_sbuf_release(&sb);
+	free(f);
+}
+
+static void test_link(void **state)
+{
+	(void)state;
+	/* three lists; persons 0..59, each on some lists, names in other scripts */
+	static const char *const hangul[] = {"방미선", "김영희", "리순옥", "박정숙", "최은혜", "정미경"};
+	static const char *const roman[] = {"Pang Mi-sŏn",   "Kim Yeong-hui", "Ri Sun Ok",
+					    "Park Jung Suk", "Choi Eun Hye",  "Jeong Mi-gyeong"};
+	struct kith_pprl_key *k = NULL;
+	assert_int_equal(kith_pprl_key_new(&k, (const uint8_t *)"0123456789abcdef0123", 20, NULL), KITH_OK);
+	struct kith_pprl_params p = {.seed = SEED};
+	size_t cap = 600, n = 0;
+	uint64_t *f = aligned_alloc(64, cap * 128);
+	uint32_t *src = malloc(cap * sizeof *src);
+	int *person = malloc(cap * sizeof *person);
+	for (int per = 0; per < 120; per++) {
+		for (unsigned l = 0; l < 3; l++) {
+			if ((per + l) % 3 == 0 && per % 5) /* not on this list */
+				continue;
+			const char *nm = l == 1 ? roman[per % 6] : hangul[per % 6];
+			struct kith_name name;
+			assert_int_equal(kith_names_encode(&name, nm, strlen(nm), NULL), KITH_OK);
+			struct kith_pprl_input in = {.name = &name,
+						     .sex = 1,
+						     .birth_year = 1950 + per % 50,
+						     .origin = (per / 6) % 2 ? "kp-hb" : "kp-yg",
+						     .origin_len = 5};
+			/* the same name and year is the same person here: persons differ by (name, year,
+			 * origin) */
+			assert_int_equal(kith_pprl_encode(k, &p, &in, n, f + n * KITH_PPRL_WORDS), KITH_OK);
+			src[n] = l;
+			person[n] = per;
+			n++;
+		}
+	}
+	struct kith_pprl_result r;
+	struct kith_pprl_opts o = {.threads = 2, .seed = 1};
+	assert_int_equal(kith_pprl_link(f, src, n, 3, &o, &r, NULL), KITH_OK);
+	size_t tp = 0, fp = 0, truth = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			int same = person[i] == person[j],
+			    linked = r.clusters.cluster[i] == r.clusters.cluster[j];
+			truth += same;
+			tp += same && linked;
+			fp += !same && linked;
+		}
+	print_message("records %zu persons %zu: true pairs %zu, linked right %zu, wrong %zu\n", n,
+		      r.clusters.n_clusters, truth, tp, fp);
+	assert_true(tp >= truth * 9 / 10);
+	assert_true(fp <= truth / 20);
+	double counts[8];
+	kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, src, n, 3, counts);
+	double tot = 0;
+	for (int pt = 1; pt < 8; pt++)
+		tot += counts[pt];
+	assert_true(counts[0] == 0 && tot == (double)r.clusters.n_clusters);
+	/* a draw of the uncertainty gives persons too */
+	uint32_t *cl = malloc(n * sizeof *cl);
+	size_t ncl = 0;
+	assert_int_equal(kith_pprl_draw(&r, f, src, 7, cl, &ncl, NULL), KITH_OK);
+	assert_true(ncl >= 1 && ncl <= n);
+	/* LSH finds the same links here */
+	struct kith_pprl_result r2;
+	struct kith_pprl_opts o2 = {.threads = 2, .seed = 1, .blocking = KITH_PPRL_BLOCK_LSH};
+	assert_int_equal(kith_pprl_link(f, src, n, 3, &o2, &r2, NULL), KITH_OK);
+	assert_true(r2.lsh);
+	assert_true(r2.compared < r.compared);
+	print_message("LSH: %llu compared of %llu, persons %zu\n", (unsigned long long)r2.compared,
+		      (unsigned long long)r.compared, r2.clusters.n_clusters);
+	/* bad input */
+	assert_int_equal(kith_pprl_link(f, src, 1, 3, &o, &r2, NULL) == KITH_OK ? 0 : 1, 1);
+	kith_pprl_result_release(&r2);
+	kith_pprl_result_release(&r);
+	free(cl);
+	free(f);
+	free(src);
+	free(person);
+	kith_pprl_key_free(k);
+}
+
+static void test_dice_count(void **state)
+{
+	(void)state;
+	uint64_t *a = aligned_alloc(64, 300 * 128);
+	for (size_t i = 0; i < 300 * KITH_PPRL_WORDS; i++)
+		a[i] = (i % KITH_PPRL_WORDS) % 3 ? 0xFFFF0000FFFF0000ULL : 0x00FF00FF00FF00FFULL;
+	uint64_t cmp = 0, hits = kith_pprl_dice_count(a, 300, a, 300, 0.99, 2, 0, &cmp);
+	assert_int_equal(cmp, 90000);
+	assert_int_equal(hits, 90000); /* every filter is the same */
+	assert_true(kith_pprl_popcount_all(a, 16) > 0);
+	free(a);
+}
+
+int main(void)
+{
+	if (kith_process_init())
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_kpe),
+	    cmocka_unit_test(test_link),
+	    cmocka_unit_test(test_dice_count),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
