@@ -23,7 +23,7 @@ done
 leaks=0
 tail -n +2 syn/records.csv | head -200 | while IFS=, read -r id src name other sex by bd origin age aiy; do
   for tok in "$id" "$name" "$bd" "$origin" ${name}; do
-    [ ${#tok} -ge 4 ] || continue
+    [ ${#tok} -ge 5 ] || continue
     if grep -qaF -- "$tok" "${files[@]}"; then echo "$tok"; fi
   done
 done >leaks.txt
