@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "casework/pprl_estimate.h"
 #include "casework/pprl_vault.h"
 #include "cli/commands.h"
 #include "base/io.h"
@@ -560,33 +561,13 @@ static int write_outputs(const char *out, const char *table, const char *rowsf,
 	return rc;
 }
 
-/* The BIC-selected row of a result (or the first ok row). */
-static const struct kith_estimate_row *selected(const struct kith_estimate_result *r)
+static void draw_progress(size_t done, size_t total, void *arg)
 {
-	if (r->sel_bic != KITH_ESTIMATE_NONE)
-		return &r->rows[r->sel_bic];
-	for (size_t i = 0; i < r->n_rows; i++)
-		if (r->rows[i].status == KITH_ESTIMATE_OK)
-			return &r->rows[i];
-	return NULL;
+	kith_cli_progress_update(arg, done, total);
 }
 
-static uint64_t splitmix_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static int cmp_d(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return a < b ? -1 : a > b;
-}
-
-/* Runs the estimate on the point table, then on `draws` resampled linkages;
- * prints both and the interval that carries the linkage's uncertainty. */
+/* Runs the joint estimate (casework/pprl_estimate.h) and prints it, or adds
+ * it to the JSON summary. */
 static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			char names[][KITH_KPE_NAME_MAX + 1], unsigned k, const double *counts, size_t draws,
 			uint64_t seed, json_t *summary)
@@ -596,128 +577,52 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 	const char *nm[KITH_PPRL_MAX_LISTS];
 	for (unsigned j = 0; j < k; j++)
 		nm[j] = names[j];
-	struct kith_stats_table *t = NULL;
 	struct kith_estimate_result *res = NULL;
-	struct kith_estimate_opts eo;
-	memset(&eo, 0, sizeof eo);
-	eo.seed = seed;
-	int rc = kith_stats_table_new(&t, k, nm, counts, &err);
-	if (!rc)
-		rc = kith_estimate_run(t, &eo, &res, &err);
-	kith_stats_table_free(t);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-	struct kith_sbuf sb = KITH_SBUF_INIT;
-	rc = kith_estimate_text(res, &sb, &err);
-	if (!rc && !summary)
-		fwrite(sb.buf, 1, sb.len, stdout);
-	kith_sbuf_release(&sb);
-	const struct kith_estimate_row *sel0 = selected(res);
-	double n0 = sel0 ? sel0->n_hat : NAN, lo0 = sel0 ? sel0->lo : NAN, hi0 = sel0 ? sel0->hi : NAN;
-	char selname[64];
-	snprintf(selname, sizeof selname, "%s", sel0 ? sel0->name : "none");
-	kith_estimate_free(res);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-
-	/* the linkage's uncertainty: each draw links every candidate pair with its posterior */
-	size_t per = 400;
-	double *pool = malloc((draws * per + 1) * sizeof *pool);
-	double *nh = malloc((draws + 1) * sizeof *nh);
-	uint32_t *cl = malloc(r->n * sizeof *cl);
-	double *cnt = malloc(((size_t)1 << k) * sizeof *cnt);
-	if (!pool || !nh || !cl || !cnt) {
-		free(pool);
-		free(nh);
-		free(cl);
-		free(cnt);
-		return kith_cli_fail(KITH_E_NOMEM, NULL);
-	}
-	size_t np = 0, nd = 0;
-	int unbounded = 0;
-	uint64_t rs = seed ^ 0xD1CEu;
+	struct kith_pprl_joint jt;
 	struct kith_cli_progress pg;
 	kith_cli_progress_init(&pg, "linkage draws");
-	for (size_t d = 0; d < draws; d++) {
-		size_t ncl = 0;
-		rc = kith_pprl_draw(r, f, source, seed + d + 1, cl, &ncl, &err);
-		if (rc)
-			break;
-		kith_pprl_patterns(cl, ncl, source, r->n, k, cnt);
-		struct kith_estimate_opts o2;
-		memset(&o2, 0, sizeof o2);
-		o2.no_boot = 1;
-		o2.no_lcm = 1;
-		o2.top = 1;
-		o2.seed = seed + d;
-		struct kith_stats_table *t2 = NULL;
-		struct kith_estimate_result *r2 = NULL;
-		if (kith_stats_table_new(&t2, k, nm, cnt, &err) || kith_estimate_run(t2, &o2, &r2, &err)) {
-			kith_stats_table_free(t2);
-			kith_err_clear(&err);
-			continue;
-		}
-		kith_stats_table_free(t2);
-		const struct kith_estimate_row *s = selected(r2);
-		if (s && isfinite(s->n_hat) && s->n_hat > 0 && s->lo > 0) {
-			nh[nd++] = s->n_hat;
-			if (!isfinite(s->hi))
-				unbounded = 1;
-			double m = log(s->n_hat), sl = (m - log(s->lo)) / 1.959964,
-			       sh = isfinite(s->hi) ? (log(s->hi) - m) / 1.959964 : sl;
-			for (size_t i = 0; i < per; i++) {
-				/* a split normal on the log scale through the draw's interval */
-				double u1 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
-				double u2 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
-				double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-				pool[np++] = exp(m + z * (z < 0 ? sl : sh));
-			}
-		}
-		kith_estimate_free(r2);
-		kith_cli_progress_update(&pg, d + 1, draws);
-	}
+	int rc = kith_pprl_joint_estimate(r, f, source, nm, k, counts, draws, seed, &res, &jt, draw_progress,
+					  &pg, &err);
 	kith_cli_progress_done(&pg);
-	free(cl);
-	free(cnt);
-	if (rc) {
-		free(pool);
-		free(nh);
+	if (rc)
 		return kith_cli_fail(rc, &err);
-	}
-	double med = NAN, lo = NAN, hi = NAN;
-	if (nd) {
-		qsort(nh, nd, sizeof *nh, cmp_d);
-		med = nh[nd / 2];
-		qsort(pool, np, sizeof *pool, cmp_d);
-		lo = pool[(size_t)(0.025 * (double)(np - 1))];
-		hi = unbounded ? INFINITY : pool[(size_t)(0.975 * (double)(np - 1))];
-	}
-	free(pool);
-	free(nh);
 	if (summary) {
 		json_t *u = json_pack(
-		    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat", n0, "lo", lo0,
-		    "hi", isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws", med,
-		    "lo_with_linkage", lo, "hi_with_linkage", isfinite(hi) ? hi : -1.0, "method",
+		    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", jt.model, "n_hat", jt.n_hat,
+		    "lo", jt.lo, "hi", isfinite(jt.hi) ? jt.hi : -1.0, "draws", (json_int_t)jt.draws,
+		    "n_hat_median_draws", jt.n_hat_draws, "lo_with_linkage", jt.lo_link, "hi_with_linkage",
+		    isfinite(jt.hi_link) ? jt.hi_link : -1.0, "method",
 		    "every candidate pair linked with its posterior probability, persons formed "
 		    "again, the BIC-selected model fitted; the interval pools each draw's profile "
 		    "interval (split normal on the log scale) and takes its 2.5% and 97.5% points");
 		if (u)
 			json_object_set_new(summary, "estimate", u);
-	} else {
-		printf("\nWith the linkage's uncertainty (%zu draws: every candidate pair linked with its\n"
-		       "posterior probability, persons formed again, model %s refitted; the interval\n"
-		       "pools each draw's profile interval):\n",
-		       nd, selname);
-		if (isfinite(hi0))
-			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "linkage as decided", n0, lo0, hi0);
-		else
-			printf("  %-28s %10.0f  [%.0f, inf]\n", "linkage as decided", n0, lo0);
-		if (isfinite(hi))
-			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "with linkage uncertainty", med, lo, hi);
-		else
-			printf("  %-28s %10.0f  [%.0f, inf]\n", "with linkage uncertainty", med, lo);
+		kith_estimate_free(res);
+		return KITH_EXIT_OK;
 	}
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	rc = kith_estimate_text(res, &sb, &err);
+	kith_estimate_free(res);
+	if (rc) {
+		kith_sbuf_release(&sb);
+		return kith_cli_fail(rc, &err);
+	}
+	fwrite(sb.buf, 1, sb.len, stdout);
+	kith_sbuf_release(&sb);
+	printf("\nWith the linkage's uncertainty (%zu draws: every candidate pair linked with its\n"
+	       "posterior probability, persons formed again, model %s refitted; the interval\n"
+	       "pools each draw's profile interval):\n",
+	       jt.draws, jt.model);
+	if (isfinite(jt.hi))
+		printf("  %-28s %10.0f  [%.0f, %.0f]\n", "linkage as decided", jt.n_hat, jt.lo, jt.hi);
+	else
+		printf("  %-28s %10.0f  [%.0f, inf]\n", "linkage as decided", jt.n_hat, jt.lo);
+	if (isfinite(jt.hi_link))
+		printf("  %-28s %10.0f  [%.0f, %.0f]\n", "with linkage uncertainty", jt.n_hat_draws,
+		       jt.lo_link, jt.hi_link);
+	else
+		printf("  %-28s %10.0f  [%.0f, inf]\n", "with linkage uncertainty", jt.n_hat_draws,
+		       jt.lo_link);
 	return KITH_EXIT_OK;
 }
 
