@@ -87,8 +87,15 @@ expect 0 "encode with another secret" -- "$KITH" pprl encode --secret-file other
 expect 1 "another secret refused" -- "$KITH" pprl link "${files[0]}" other.kpe --out x.csv
 has "$T/err" "other.kpe.*another secret" "the refusal names the file"
 [ ! -e x.csv ] && ok "no output after a refusal" || bad "output after a refusal"
+# flip_byte FILE OFFSET: writes the complement of the byte at OFFSET
+flip_byte() {
+  local b
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "\\$(printf '%03o' $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 cp "${files[0]}" bad.kpe
-printf '\x01' | dd of=bad.kpe bs=1 seek=300 conv=notrunc 2>/dev/null
+flip_byte bad.kpe 300
+cmp -s bad.kpe "${files[0]}" && bad "the byte was not changed" || ok "one byte changed"
 expect 1 "a changed byte" -- "$KITH" pprl link bad.kpe "${files[1]}" --out x.csv
 has "$T/err" "bad.kpe.*signature" "signature failure named"
 cp "${files[0]}" schema.kpe
