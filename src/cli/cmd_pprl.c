@@ -244,6 +244,8 @@ static int encode_rows(struct enc_job *j)
 					     .sex = v.sex,
 					     .birth_year = v.birth_year,
 					     .birth_approx = v.birth_approx,
+					     .birth_month = v.birth_month,
+					     .birth_day = v.birth_day,
 					     .origin = v.origin,
 					     .origin_len = v.origin_len};
 		int rc = kith_pprl_encode(j->key, j->p, &in, i, j->filters + i * KITH_PPRL_WORDS);
