@@ -10,6 +10,7 @@ has "$T/out" "kith pprl link" "help names link"
 expect 0 "synth" -- "$KITH" synth --out syn --people 600 --lists 3 --seed 5
 expect 0 "shared secret" -- "$KITH" pprl keygen --secret secret.txt
 expect 0 "signing key" -- "$KITH" pprl keygen --sign-key org.key
+orgpub=$(cat "$T/out")
 srcs=$(tail -n +2 syn/records.csv | cut -d, -f2 | sort -u)
 files=()
 for s in $srcs; do
@@ -121,5 +122,21 @@ expect 1 "not a signing key" -- "$KITH" pprl encode --secret-file secret.txt --s
   --out w2.kpe syn/records.csv
 expect 1 "a bad organization name" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
   --org "a,b" --out w2.kpe syn/records.csv
+# --trust: the organizations' announced keys
+expect 0 "a second signing key" -- "$KITH" pprl keygen --sign-key other.key
+otherpub=$(cat "$T/out")
+{ echo "# the participating organizations"; for s in $srcs; do echo "$s $orgpub"; done; } >trust.txt
+expect 0 "link with --trust" -- "$KITH" pprl link "${files[@]}" --trust trust.txt --table t3.csv
+{ for s in $srcs; do echo "$s $otherpub"; done; } >trust2.txt
+expect 1 "an encoding signed with another key than announced" -- "$KITH" pprl link "${files[@]}" \
+  --trust trust2.txt --table t4.csv
+has "$T/err" "another key than the trust file lists" "the refusal says why"
+head -1 trust.txt >trust3.txt
+expect 1 "an organization missing from the trust file" -- "$KITH" pprl link "${files[@]}" --trust trust3.txt \
+  --table t4.csv
+printf 'shelter abc\n' >trust4.txt
+expect 1 "a bad trust line" -- "$KITH" pprl link "${files[@]}" --trust trust4.txt --table t4.csv
+has "$T/err" "trust4.txt:1" "the bad line is named"
+[ ! -e t4.csv ] && ok "no table after a refusal" || bad "a table after a refusal"
 expect 2 "one file only" -- "$KITH" pprl link "${files[0]}" --out x.csv
 finish
