@@ -63,6 +63,8 @@ static const char help[] =
     "  kith pprl link [options] A.kpe B.kpe ...\n"
     "      --out FILE           memberships: person, then a 0/1 column per organization\n"
     "      --table FILE         the contingency table in `kith estimate`'s format\n"
+    "      --trust FILE         refuse an encoding whose organization is not listed in\n"
+    "                           FILE (lines \"ORG HEXKEY\") with the key that signed it\n"
     "      --rows FILE          list,row,person for every record (reveals which rows of\n"
     "                           each organization are one person: for evaluation, or\n"
     "                           give each organization its own rows only)\n"
@@ -244,6 +246,8 @@ static int encode_rows(struct enc_job *j)
 					     .sex = v.sex,
 					     .birth_year = v.birth_year,
 					     .birth_approx = v.birth_approx,
+					     .birth_month = v.birth_month,
+					     .birth_day = v.birth_day,
 					     .origin = v.origin,
 					     .origin_len = v.origin_len};
 		int rc = kith_pprl_encode(j->key, j->p, &in, i, j->filters + i * KITH_PPRL_WORDS);
@@ -646,18 +650,24 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 
 static int cmd_link(int argc, char **argv)
 {
-	const char *out = NULL, *table = NULL, *rowsf = NULL;
+	const char *out = NULL, *table = NULL, *rowsf = NULL, *trust = NULL;
 	int estimate = 0, json = 0;
 	uint64_t draws = 20, seed = 1, threads = 0;
 	struct kith_pprl_opts o;
 	memset(&o, 0, sizeof o);
-	static const struct option lo[] = {
-	    {"out", required_argument, 0, 'o'},	  {"table", required_argument, 0, 't'},
-	    {"rows", required_argument, 0, 'r'},  {"estimate", no_argument, 0, 'e'},
-	    {"draws", required_argument, 0, 'd'}, {"blocking", required_argument, 0, 'b'},
-	    {"floor", required_argument, 0, 'f'}, {"threads", required_argument, 0, 'T'},
-	    {"seed", required_argument, 0, 'S'},  {"json", no_argument, 0, 'j'},
-	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0}};
+	static const struct option lo[] = {{"out", required_argument, 0, 'o'},
+					   {"table", required_argument, 0, 't'},
+					   {"rows", required_argument, 0, 'r'},
+					   {"estimate", no_argument, 0, 'e'},
+					   {"trust", required_argument, 0, 'R'},
+					   {"draws", required_argument, 0, 'd'},
+					   {"blocking", required_argument, 0, 'b'},
+					   {"floor", required_argument, 0, 'f'},
+					   {"threads", required_argument, 0, 'T'},
+					   {"seed", required_argument, 0, 'S'},
+					   {"json", no_argument, 0, 'j'},
+					   {"help", no_argument, 0, 'h'},
+					   {0, 0, 0, 0}};
 	kith_cli_getopt_reset();
 	int c;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -670,6 +680,9 @@ static int cmd_link(int argc, char **argv)
 			break;
 		case 'r':
 			rowsf = optarg;
+			break;
+		case 'R':
+			trust = optarg;
 			break;
 		case 'e':
 			estimate = 1;
@@ -726,12 +739,33 @@ static int cmd_link(int argc, char **argv)
 	memset(files, 0, sizeof files);
 	size_t loaded = 0, total = 0;
 	int rc = KITH_OK;
+	struct kith_sbuf tb = KITH_SBUF_INIT;
+	if (trust) {
+		rc = kith_io_read_file(trust, (size_t)1 << 20, &tb, &err);
+		if (rc) {
+			kith_sbuf_release(&tb);
+			return kith_cli_fail(rc, &err);
+		}
+	}
 	for (; loaded < nf; loaded++) {
 		const char *path = argv[optind + (int)loaded];
 		rc = kith_kpe_read(&files[loaded], path, &err);
 		if (rc)
 			break;
 		const struct kith_kpe *e = &files[loaded];
+		if (trust) {
+			struct kith_err te;
+			kith_err_clear(&te);
+			rc = kith_kpe_trust_check(e, tb.buf ? tb.buf : "", tb.len, trust, &te);
+			if (rc) {
+				if (rc == KITH_E_AUTH)
+					kith_err_set(&err, rc, path, "%s", te.msg);
+				else
+					err = te;
+				loaded++;
+				break;
+			}
+		}
 		if (loaded > 0 && sodium_memcmp(e->key_id, files[0].key_id, KITH_PPRL_KEYID_BYTES) != 0) {
 			rc = kith_err_set(
 			    &err, KITH_E_INVALID, path,
@@ -846,6 +880,7 @@ static int cmd_link(int argc, char **argv)
 out_result:
 	kith_pprl_result_release(&r);
 out_files:
+	kith_sbuf_release(&tb);
 	for (size_t j = 0; j < loaded && j < nf; j++)
 		kith_kpe_release(&files[j]);
 	free(f);

@@ -25,6 +25,7 @@ enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
 #define K_SEX 8
 #define K_YEAR 14
 #define K_BUCKET 10
+#define K_DATE 8 /* the month, the day of a full date */
 #define K_ORIGIN 12
 
 struct kith_pprl_key {
@@ -217,6 +218,13 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		/* two two-year buckets: a year off by one shares one of them */
 		put3(&b, SK_BIRTH, 'b', y / 2, 0, 0, K_BUCKET);
 		put3(&b, SK_BIRTH, 'c', (y + 1) / 2, 0, 0, K_BUCKET);
+		/* the date to its precision: month, then day */
+		if (!in->birth_approx && in->birth_month >= 1 && in->birth_month <= 12) {
+			put3(&b, SK_BIRTH, 'm', y, (unsigned)in->birth_month, 0, K_DATE);
+			if (in->birth_day >= 1 && in->birth_day <= 31)
+				put3(&b, SK_BIRTH, 'd', y, (unsigned)in->birth_month, (unsigned)in->birth_day,
+				     K_DATE);
+		}
 	}
 	if (in->origin && in->origin_len) {
 		uint8_t t[1 + 128];

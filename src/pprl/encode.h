@@ -87,6 +87,7 @@ struct kith_pprl_input {
 	int sex;		      /* 0 missing, 1 female, 2 male, 3 other */
 	int birth_year;		      /* 0: missing */
 	int birth_approx;	      /* 1: from an age (only the two-year buckets are encoded) */
+	int birth_month, birth_day;   /* 0: not given */
 	const char *origin;	      /* province id or folded place; NULL: missing */
 	size_t origin_len;
 };

@@ -216,3 +216,61 @@ void kith_kpe_release(struct kith_kpe *e)
 	e->filters = NULL;
 	e->n = 0;
 }
+
+int kith_kpe_trust_check(const struct kith_kpe *e, const char *data, size_t len, const char *name,
+			 struct kith_err *err)
+{
+	if (len > ((size_t)1 << 20))
+		return kith_err_set(err, KITH_E_LIMIT, name, "a trust file over 1 MiB");
+	char where[KITH_ERR_WHERE_MAX];
+	int found = 0, match = 0;
+	size_t line = 0;
+	for (size_t p = 0; p < len;) {
+		size_t q = p;
+		while (q < len && data[q] != '\n')
+			q++;
+		line++;
+		size_t end = q;
+		if (end > p && data[end - 1] == '\r')
+			end--;
+		snprintf(where, sizeof where, "%s:%zu", name, line);
+		const char *l = data + p;
+		size_t ll = end - p;
+		p = q + 1;
+		if (ll == 0 || l[0] == '#')
+			continue;
+		const char *sp = memchr(l, ' ', ll);
+		if (!sp)
+			return kith_err_set(err, KITH_E_INVALID, where, "expected: ORGANIZATION HEXKEY");
+		size_t ol = (size_t)(sp - l);
+		char org[KITH_KPE_NAME_MAX + 1];
+		if (ol == 0 || ol > KITH_KPE_NAME_MAX)
+			return kith_err_set(err, KITH_E_INVALID, where,
+					    "an organization name has 1 to %u bytes", KITH_KPE_NAME_MAX);
+		memcpy(org, l, ol);
+		org[ol] = '\0';
+		if (memchr(org, '\0', ol) || kith_kpe_check_org(org, NULL))
+			return kith_err_set(err, KITH_E_INVALID, where, "not an organization name");
+		uint8_t key[32];
+		size_t bin = 0;
+		const char *hex = sp + 1;
+		size_t hl = ll - ol - 1;
+		if (hl != 64 || sodium_hex2bin(key, sizeof key, hex, hl, NULL, &bin, NULL) != 0 || bin != 32)
+			return kith_err_set(err, KITH_E_INVALID, where, "a key is 64 hexadecimal digits");
+		if (!strcmp(org, e->org)) {
+			if (found)
+				return kith_err_set(err, KITH_E_INVALID, where,
+						    "organization %s listed twice", org);
+			found = 1;
+			match = sodium_memcmp(key, e->signer, 32) == 0;
+		}
+	}
+	if (!found)
+		return kith_err_set(err, KITH_E_AUTH, name, "organization %s is not in the trust file",
+				    e->org);
+	if (!match)
+		return kith_err_set(err, KITH_E_AUTH, name,
+				    "the encoding of %s is signed with another key than the trust file lists",
+				    e->org);
+	return KITH_OK;
+}

@@ -80,4 +80,16 @@ int kith_kpe_read(struct kith_kpe *out, const char *path, struct kith_err *err) 
 
 void kith_kpe_release(struct kith_kpe *e);
 
+/*
+ * Checks an encoding's organization and signing key against a trust file
+ * data[0..len) named `name`: one line per organization, "ORG HEXKEY" (the
+ * 64 hexadecimal digits `kith pprl keygen --sign-key` printed), blank lines
+ * and lines starting with '#' ignored, at most 1 MiB. KITH_OK when e->org is
+ * listed with e->signer; KITH_E_AUTH when it is listed with another key or
+ * not listed; KITH_E_INVALID for a bad line (NAME:LINE), an organization
+ * listed twice; KITH_E_LIMIT.
+ */
+int kith_kpe_trust_check(const struct kith_kpe *e, const char *data, size_t len, const char *name,
+			 struct kith_err *err) KITH_WUR;
+
 #endif

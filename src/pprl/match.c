@@ -312,7 +312,9 @@ static void *lsh_worker(void *arg)
 						uint32_t b = ks[y].idx;
 						unsigned c = andpop(fa, s->f + (size_t)b * KITH_PPRL_WORDS);
 						unsigned sum = s->pop[a] + s->pop[b];
-						if (sum && 2u * c * Q >= s->fq * sum && !earlier_band(s, t, fa, s->f + (size_t)b * KITH_PPRL_WORDS))
+						if (sum && 2u * c * Q >= s->fq * sum &&
+						    !earlier_band(s, t, fa,
+								  s->f + (size_t)b * KITH_PPRL_WORDS))
 							pv_push(&w->v, a < b ? a : b, a < b ? b : a,
 								(float)(2.0 * c / sum));
 					}

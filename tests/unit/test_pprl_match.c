@@ -145,6 +145,17 @@ static void test_link(void **state)
 	kith_pprl_key_free(k);
 }
 
+static void test_patterns(void **state)
+{
+	(void)state;
+	/* persons 0 {lists 0, 1}, 1 {0}, 2 {1, 2, and 2 again} */
+	const uint32_t cl[] = {0, 0, 1, 2, 2, 2}, src[] = {0, 1, 0, 1, 2, 2};
+	double counts[8];
+	kith_pprl_patterns(cl, 3, src, 6, 3, counts);
+	assert_true(counts[0] == 0 && counts[3] == 1 && counts[1] == 1 && counts[6] == 1);
+	assert_true(counts[2] == 0 && counts[4] == 0 && counts[5] == 0 && counts[7] == 0);
+}
+
 static void test_dice_count(void **state)
 {
 	(void)state;
@@ -165,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kpe),
 	    cmocka_unit_test(test_link),
+	    cmocka_unit_test(test_patterns),
 	    cmocka_unit_test(test_dice_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
