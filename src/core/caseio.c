@@ -146,8 +146,14 @@ static int parse_object(const char *kind, const char *s, size_t len, const char 
 {
 	json_error_t e;
 	memset(&e, 0, sizeof e);
+	unsigned long failed = kith_json_alloc_failures();
 	json_t *j = json_loadb(s, len, JSON_REJECT_DUPLICATES, &e);
 	char where[KITH_ERR_WHERE_MAX];
+	if (kith_json_alloc_failures() != failed) { /* jansson may misreport it, or alter j */
+		json_decref(j);
+		snprintf(where, sizeof where, "%s:%zu", name, line);
+		return kith_err_set(err, KITH_E_NOMEM, where, "out of memory");
+	}
 	if (!j) {
 		char msg[KITH_ERR_MSG_MAX];
 		json_msg(&e, msg, sizeof msg);

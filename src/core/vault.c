@@ -1300,6 +1300,8 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 	struct kith_store_row sr;
 	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 		rc = load_row(&sr, &jobs[n[0]++]);
+	if (!rc && more < 0) /* a failure on the first chunk (else no record at all shows) */
+		rc = more;
 	while (!rc && n[cur]) {
 		struct {
 			const struct kith_vault *v;
@@ -1836,7 +1838,13 @@ json_t *kith_record_view_json(const struct kith_record_view *view)
 {
 	if (!view || !view->body)
 		return NULL;
-	return json_loadb(view->body, view->body_len, JSON_REJECT_DUPLICATES, NULL);
+	unsigned long failed = kith_json_alloc_failures();
+	json_t *j = json_loadb(view->body, view->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (j && kith_json_alloc_failures() != failed) { /* jansson may have altered it */
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 #define HIST_HDR 16 /* a size_t with the block's size, kept 16-aligned */
@@ -2263,7 +2271,9 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	json_t *copy = NULL;
 	const json_t *use = body;
 	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
-		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref)) {
+		unsigned long failed = kith_json_alloc_failures(); /* json_copy drops members silently */
+		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref) ||
+		    kith_json_alloc_failures() != failed) {
 			json_decref(copy);
 			return kith_err_set(err, KITH_E_NOMEM, "ref", "out of memory");
 		}

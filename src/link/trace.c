@@ -1166,7 +1166,12 @@ int kith_trace_add(struct kith_vault *v, json_t *const *bodies, size_t n, char (
 		return rc;
 	size_t i = 0;
 	for (; i < n; i++) {
+		unsigned long failed = kith_json_alloc_failures(); /* a copy may drop members */
 		json_t *body = json_deep_copy(bodies[i]);
+		if (body && kith_json_alloc_failures() != failed) {
+			json_decref(body);
+			body = NULL;
+		}
 		if (!body) {
 			rc = kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 			break;

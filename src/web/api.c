@@ -310,7 +310,13 @@ static json_t *parse_body(const struct kith_web_request *req, struct kith_web_re
 		bad(resp, NULL, "empty request body: a JSON object is expected");
 		return NULL;
 	}
+	unsigned long failed = kith_json_alloc_failures();
 	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (kith_json_alloc_failures() != failed) { /* jansson may misreport it, or alter j */
+		json_decref(j);
+		kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+		return NULL;
+	}
 	if (!j) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "malformed JSON at line %d column %d", je.line, je.column);
