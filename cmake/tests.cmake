@@ -63,15 +63,21 @@ if(NOT KITH_FUZZ)
     add_test(NAME fault/${name} COMMAND ${name})
     set_tests_properties(fault/${name} PROPERTIES LABELS "fault")
   endforeach()
-  # The kill -9 shim: LD_PRELOADed into the real binary by tests/fault/*.sh.
+  # The kill -9 shim, LD_PRELOADed into the real binary by tests/fault/*.sh,
+  # and the tool that prints what a vault shows after the kill.
   add_library(kith_fault_kill MODULE ${PROJECT_SOURCE_DIR}/tests/fault/kill_shim.c)
   target_link_libraries(kith_fault_kill PRIVATE ${CMAKE_DL_LIBS})
+  add_executable(kith_fault_digest ${PROJECT_SOURCE_DIR}/tests/fault/digest.c
+                 ${PROJECT_SOURCE_DIR}/tests/fault/inject.c ${PROJECT_SOURCE_DIR}/tests/fault/ops.c)
+  target_compile_options(kith_fault_digest PRIVATE ${KITH_WARNINGS})
+  target_link_options(kith_fault_digest PRIVATE ${fault_wraps})
+  target_link_libraries(kith_fault_digest PRIVATE kithlib)
   file(GLOB fault_scripts CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/fault/test_fault_*.sh)
   foreach(src IN LISTS fault_scripts)
     get_filename_component(name ${src} NAME_WE)
     add_test(NAME fault/${name} COMMAND bash ${src})
     set_tests_properties(fault/${name} PROPERTIES LABELS "fault"
-      ENVIRONMENT "KITH=$<TARGET_FILE:kith>;KITH_FAULT_SHIM=$<TARGET_FILE:kith_fault_kill>;KITH_SOURCE=${PROJECT_SOURCE_DIR}")
+      ENVIRONMENT "KITH=$<TARGET_FILE:kith>;KITH_FAULT_SHIM=$<TARGET_FILE:kith_fault_kill>;KITH_FAULT_DIGEST=$<TARGET_FILE:kith_fault_digest>;KITH_SOURCE=${PROJECT_SOURCE_DIR}")
   endforeach()
 endif()
 
