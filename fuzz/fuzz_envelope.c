@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[4096], tmpl[4200], work[4200];
 static struct kith_crypto_keys *keys;
-static const uint8_t row_id[KITH_CRYPTO_ID_BYTES] = {0x6b, 0x69, 0x74, 0x68, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+static const uint8_t row_id[KITH_CRYPTO_ID_BYTES] = {0x6b, 0x69, 0x74, 0x68, 1, 2,  3,	4,
+						     5,	   6,	 7,    8,    9, 10, 11, 12};
 static const char good_env[] =
     "{\"kind\":\"case\",\"ref\":\"C-1\",\"body\":{\"ref\":\"C-1\",\"person\":{\"name\":\"Fuzz Test\"}},"
     "\"at\":1700000000,\"device\":\"0000000000000000\",\"action\":\"create\",\"note\":\"\","
@@ -138,8 +139,8 @@ static void through_vault(const uint8_t *data, size_t size)
 	    .sig = {row.sig, sizeof row.sig},
 	    .version = row.version,
 	};
-	if (kith_store_open(&s, work, &err) || kith_store_begin(s, &err) || kith_store_row_put(s, &sr, &err) ||
-	    kith_store_commit(s, &err))
+	if (kith_store_open(&s, work, &err) || kith_store_begin(s, &err) ||
+	    kith_store_row_put(s, &sr, &err) || kith_store_commit(s, &err))
 		abort();
 	kith_store_close(s);
 	free(row.ct);
@@ -175,7 +176,8 @@ static void tampered(const uint8_t *mask, size_t n, int resign)
 	/* the mask runs over version, wrap_org, wrap_dev, nonce, ct; a byte
 	 * past them shortens the ciphertext */
 	uint8_t *fields[] = {(uint8_t *)&row.version, row.wrap_org, row.wrap_dev, row.nonce, row.ct};
-	size_t lens[] = {sizeof row.version, sizeof row.wrap_org, sizeof row.wrap_dev, sizeof row.nonce, row.ct_len};
+	size_t lens[] = {sizeof row.version, sizeof row.wrap_org, sizeof row.wrap_dev, sizeof row.nonce,
+			 row.ct_len};
 	int changed = 0;
 	size_t i = 0;
 	for (size_t f = 0; f < 5 && i < n; f++)

@@ -27,11 +27,14 @@ static struct kith_web_api *api;
 static unsigned runs;
 
 static const char seed_cases[][200] = {
-    "{\"body\": {\"ref\": \"C-1\", \"person\": {\"name\": \"김은별\", \"sex\": \"female\", \"birth\": \"1990\"}, "
+    "{\"body\": {\"ref\": \"C-1\", \"person\": {\"name\": \"김은별\", \"sex\": \"female\", \"birth\": "
+    "\"1990\"}, "
     "\"consent\": {\"tracing\": true, \"sharing\": true}}}",
-    "{\"body\": {\"ref\": \"C-2\", \"person\": {\"name\": \"Kim Un Byol\", \"sex\": \"female\", \"birth\": \"1990\"}, "
+    "{\"body\": {\"ref\": \"C-2\", \"person\": {\"name\": \"Kim Un Byol\", \"sex\": \"female\", \"birth\": "
+    "\"1990\"}, "
     "\"consent\": {\"tracing\": true}}}",
-    "{\"body\": {\"ref\": \"C-3\", \"person\": {\"name\": \"오명철\", \"sex\": \"male\", \"birth\": \"1975\"}}}",
+    "{\"body\": {\"ref\": \"C-3\", \"person\": {\"name\": \"오명철\", \"sex\": \"male\", \"birth\": "
+    "\"1975\"}}}",
 };
 
 static void remove_all(void)
@@ -78,8 +81,8 @@ static void fresh_vault(void)
 	    kith_web_api_unlock(api, PASS, strlen(PASS), &err))
 		abort();
 	for (size_t i = 0; i < sizeof seed_cases / sizeof seed_cases[0]; i++) {
-		struct kith_web_request req = {"POST", "/cases", no_query, NULL, seed_cases[i],
-					       strlen(seed_cases[i]), "fuzz-reviewer"};
+		struct kith_web_request req = {
+		    "POST", "/cases", no_query, NULL, seed_cases[i], strlen(seed_cases[i]), "fuzz-reviewer"};
 		struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
 		if (kith_web_api_handle(api, &req, &resp) != KITH_OK)
 			abort();
@@ -105,8 +108,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const routes[] = {"/cases",	"/edit",   "/import",	    "/export",
-					     "/links",	"/link",   "/traces",	    "/trace/review"};
+	static const char *const routes[] = {"/cases", "/edit", "/import", "/export",
+					     "/links", "/link", "/traces", "/trace/review"};
 	static const char *const formats[] = {"jsonl", "json", "csv", "auto", "bogus"};
 	if (size < 1)
 		return 0;

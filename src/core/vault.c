@@ -1921,8 +1921,8 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 	while (seq < cnt && got[seq].view.version == seq + 1)
 		seq++;
 	if (!rc && !skipped && (seq < cnt || (cur && cur->version > cnt))) {
-		rc = kith_err_set(err, KITH_E_CORRUPT, id, "version %zu of this record is missing from the file",
-				  seq + 1);
+		rc = kith_err_set(err, KITH_E_CORRUPT, id,
+				  "version %zu of this record is missing from the file", seq + 1);
 		for (size_t i = seq; i < cnt; i++)
 			strings -= got[i].mem_len;
 		cnt = seq;

@@ -245,9 +245,9 @@ static int f_shm_unmap(sqlite3_file *f, int del)
 }
 
 static const sqlite3_io_methods io_methods = {
-    2,	       f_close,	  f_read,  f_write,	  f_truncate,	 f_sync,	f_size,
-    f_lock,    f_unlock,  f_reserved, f_control,  f_sector,	 f_chars,	f_shm_map,
-    f_shm_lock, f_shm_barrier, f_shm_unmap, NULL, NULL,
+    2,		f_close,       f_read,	    f_write,   f_truncate, f_sync,  f_size,
+    f_lock,	f_unlock,      f_reserved,  f_control, f_sector,   f_chars, f_shm_map,
+    f_shm_lock, f_shm_barrier, f_shm_unmap, NULL,      NULL,
 };
 
 static int v_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)

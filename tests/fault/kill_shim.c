@@ -51,7 +51,8 @@ static void mark(const char *what)
 		return;
 	char line[128];
 	int n = snprintf(line, sizeof line, "%lu %s\n", calls, what);
-	ssize_t (*real_write)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+	ssize_t (*real_write)(int, const void *, size_t) =
+	    (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
 	if (real_write && n > 0)
 		(void)real_write(fd, line, (size_t)n);
 	close(fd);

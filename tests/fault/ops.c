@@ -66,8 +66,9 @@ static int op_edit(struct kith_vault *v, struct kith_err *err)
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	json_t *st = json_string("closed");
-	int rc = st && !json_object_set_new(body, "status", st) ? KITH_OK
-								 : kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	int rc = st && !json_object_set_new(body, "status", st)
+		     ? KITH_OK
+		     : kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	struct kith_vault_batch *b = NULL;
 	struct kith_vault_put_opts po = {.id = id, .expect_version = cs[2].version, .note = "fault test"};
 	if (!rc)
@@ -112,11 +113,8 @@ static int op_passwd(struct kith_vault *v, struct kith_err *err)
 }
 
 const struct op ops_all[] = {
-    {"import", op_import, 0},
-    {"edit", op_edit, 0},
-    {"link confirm", op_link_confirm, 0},
-    {"merge", op_merge, 0},
-    {"passwd", op_passwd, 1},
+    {"import", op_import, 0}, {"edit", op_edit, 0},	{"link confirm", op_link_confirm, 0},
+    {"merge", op_merge, 0},   {"passwd", op_passwd, 1},
 };
 const size_t ops_count = sizeof ops_all / sizeof ops_all[0];
 

@@ -153,8 +153,8 @@ static void run_op(const struct op *op)
 		CHECK(v != NULL, "%s, allocation %lu: reopen failed", op->name, nth);
 		if (v) {
 			ops_digest(v, mem);
-			CHECK(!strcmp(mem, after), "%s, allocation %lu: wrong result after reopening", op->name,
-			      nth);
+			CHECK(!strcmp(mem, after), "%s, allocation %lu: wrong result after reopening",
+			      op->name, nth);
 			kith_vault_close(v);
 		}
 	}
@@ -194,13 +194,14 @@ static void run_unlock(void)
 			t.failed++;
 			t.statuses[-rc < 16 ? -rc : 0]++;
 			CHECK(!done, "unlock fails without a fault: %s", err.msg);
-			CHECK(clear_status(rc), "unlock, allocation %lu: status %s (%s)", nth, kith_status_str(rc),
-			      err.msg);
+			CHECK(clear_status(rc), "unlock, allocation %lu: status %s (%s)", nth,
+			      kith_status_str(rc), err.msg);
 			CHECK(v == NULL, "unlock, allocation %lu: *out set on failure", nth);
 		} else {
 			t.survived += !done;
 			ops_digest(v, mem);
-			CHECK(!strcmp(mem, want), "unlock, allocation %lu: opened, but shows other records", nth);
+			CHECK(!strcmp(mem, want), "unlock, allocation %lu: opened, but shows other records",
+			      nth);
 			kith_vault_close(v);
 		}
 		CHECK(fault_vault_digest(work, file1) == 0 && !strcmp(file0, file1),

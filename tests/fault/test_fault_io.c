@@ -67,7 +67,8 @@ static int reopen_digest(char out[65])
 	int which = 0;
 	if (kith_vault_open(&v, work, OPS_PASS, strlen(OPS_PASS), NULL, NULL, &err) != KITH_OK) {
 		which = 1;
-		if (kith_vault_open(&v, work, OPS_NEW_PASS, strlen(OPS_NEW_PASS), NULL, NULL, &err) != KITH_OK) {
+		if (kith_vault_open(&v, work, OPS_NEW_PASS, strlen(OPS_NEW_PASS), NULL, NULL, &err) !=
+		    KITH_OK) {
 			printf("# reopen: %s\n", err.msg);
 			return -1;
 		}
@@ -132,25 +133,28 @@ static void run_op(const struct op *op, enum fault_kind kind)
 		if (rc) {
 			t.failed++;
 			t.statuses[-rc < 16 ? -rc : 0]++;
-			CHECK(rc == KITH_E_IO || rc == KITH_E_DB, "%s, %s fault %lu: status %s (%s)", op->name, what,
-			      nth, kith_status_str(rc), err.msg);
+			CHECK(rc == KITH_E_IO || rc == KITH_E_DB, "%s, %s fault %lu: status %s (%s)",
+			      op->name, what, nth, kith_status_str(rc), err.msg);
 			CHECK(err.msg[0], "%s, %s fault %lu: no message", op->name, what, nth);
-			CHECK(!strcmp(mem, before), "%s, %s fault %lu: the open vault changed after a failure",
-			      op->name, what, nth);
+			CHECK(!strcmp(mem, before),
+			      "%s, %s fault %lu: the open vault changed after a failure", op->name, what,
+			      nth);
 			if (verbose)
-				printf("# %s, %s fault %lu: %s: %s\n", op->name, what, nth, err.where, err.msg);
+				printf("# %s, %s fault %lu: %s: %s\n", op->name, what, nth, err.where,
+				       err.msg);
 		}
 		int which = reopen_digest(file);
 		if (rc == KITH_OK) {
 			CHECK(which == pass_after && !strcmp(file, after),
-			      "%s, %s fault %lu: acknowledged, but the file does not hold it", op->name, what, nth);
+			      "%s, %s fault %lu: acknowledged, but the file does not hold it", op->name, what,
+			      nth);
 		} else if (which == 0 && !strcmp(file, before)) {
 			t.before++;
 		} else if (which == pass_after && !strcmp(file, after)) {
 			t.after++;
 		} else {
-			CHECK(0, "%s, %s fault %lu: the file holds neither the state before nor after", op->name,
-			      what, nth);
+			CHECK(0, "%s, %s fault %lu: the file holds neither the state before nor after",
+			      op->name, what, nth);
 		}
 		if (rc && which == 0 && !strcmp(file, before)) {
 			/* a retry on a fresh handle applies it once */
@@ -158,10 +162,11 @@ static void run_op(const struct op *op, enum fault_kind kind)
 			kith_err_clear(&err);
 			retried = v && op->run(v, &err) == KITH_OK;
 			kith_vault_close(v);
-			CHECK(retried, "%s, %s fault %lu: the retry failed: %s", op->name, what, nth, err.msg);
+			CHECK(retried, "%s, %s fault %lu: the retry failed: %s", op->name, what, nth,
+			      err.msg);
 			CHECK(reopen_digest(file) == pass_after && !strcmp(file, after),
-			      "%s, %s fault %lu: retried, the file does not hold the result once", op->name, what,
-			      nth);
+			      "%s, %s fault %lu: retried, the file does not hold the result once", op->name,
+			      what, nth);
 		}
 	}
 	report(what, op->name, &t);
@@ -200,7 +205,9 @@ static void run_same_handle(const struct op *op)
 			int which = reopen_digest(file);
 			if (again == KITH_OK && (which != op->changes_pass || strcmp(file, after))) {
 				twice++;
-				CHECK(0, "%s, i/o fault %lu: retried on the same handle, the file holds another state",
+				CHECK(0,
+				      "%s, i/o fault %lu: retried on the same handle, the file holds another "
+				      "state",
 				      op->name, nth);
 			}
 		} else {
@@ -235,8 +242,8 @@ static void run_unlock(enum fault_kind kind)
 		if (rc) {
 			t.failed++;
 			t.statuses[-rc < 16 ? -rc : 0]++;
-			CHECK(!done && (rc == KITH_E_IO || rc == KITH_E_DB), "unlock, fault %lu: status %s (%s)", nth,
-			      kith_status_str(rc), err.msg);
+			CHECK(!done && (rc == KITH_E_IO || rc == KITH_E_DB),
+			      "unlock, fault %lu: status %s (%s)", nth, kith_status_str(rc), err.msg);
 		} else {
 			ops_digest(v, mem);
 			CHECK(!strcmp(mem, want), "unlock, fault %lu: opened, but shows other records", nth);
@@ -291,12 +298,14 @@ static void run_atomic(enum fault_kind kind)
 		if (rc) {
 			t.failed++;
 			t.statuses[-rc < 16 ? -rc : 0]++;
-			CHECK(rc == KITH_E_IO && err.msg[0], "atomic, fault %lu: status %s", nth, kith_status_str(rc));
+			CHECK(rc == KITH_E_IO && err.msg[0], "atomic, fault %lu: status %s", nth,
+			      kith_status_str(rc));
 			t.before += is_old;
 			t.after += is_new;
 			CHECK(is_old || is_new, "atomic, fault %lu: the file is neither old nor new", nth);
 		} else {
-			CHECK(is_new, "atomic, fault %lu: acknowledged, but the file is not the new one", nth);
+			CHECK(is_new, "atomic, fault %lu: acknowledged, but the file is not the new one",
+			      nth);
 		}
 		CHECK(no_temp_files(), "atomic, fault %lu: a temporary file was left behind", nth);
 	}
