@@ -12,7 +12,7 @@
  *     with 10 classes, against a naive sampler that draws every person's
  *     class one by one (LCMCR's original per-individual sweep), run here.
  *
- * usage: bench_estimate [SHARED_DIR]   (default $KITH_SHARED, else ../shared)
+ * usage: bench_estimate [SHARED_DIR]   (default $KITH_SHARED, else . : the folder holding data/)
  */
 #include <math.h>
 #include <stdio.h>
@@ -268,7 +268,7 @@ int main(int argc, char **argv)
 		return 3;
 	const char *dir = argc > 1 ? argv[1] : getenv("KITH_SHARED");
 	if (!dir)
-		dir = "../shared";
+		dir = "."; /* the repository root, which holds data/ */
 	printf("bench_estimate: %u online processors\n", kith_interval_cpus());
 	bench_models(dir, "UKdat_5", 2);
 	bench_models(dir, "UKdat_5", 4);

@@ -22,13 +22,13 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "core/csv.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "link/compare.h"
-#include "link/hmap.h"
+#include "base/hmap.h"
 #include "link/link.h"
-#include "link/synth.h"
+#include "synth/synth.h"
 
 static double now(void)
 {
@@ -531,7 +531,7 @@ int main(int argc, char **argv)
 	char def[1024];
 	if (!dir) {
 		const char *shared = getenv("KITH_SHARED");
-		snprintf(def, sizeof def, "%s/data/linkage", shared ? shared : "/work/shared");
+		snprintf(def, sizeof def, "%s/data/linkage", shared ? shared : ".");
 		dir = def;
 	}
 	if (!threads)

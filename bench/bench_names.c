@@ -23,7 +23,7 @@
 #include <time.h>
 #include <utf8proc.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "names/names.h"
 
 #define N_NAMES 20000

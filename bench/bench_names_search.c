@@ -32,11 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/record.h"
-#include "core/sbuf.h"
-#include "core/search.h"
-#include "core/status.h"
-#include "core/vault.h"
+#include "record/record.h"
+#include "base/sbuf.h"
+#include "casework/search.h"
+#include "base/status.h"
+#include "vault/vault.h"
 #include "names/names.h"
 
 #define PASS "bench passphrase"

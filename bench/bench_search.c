@@ -21,12 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/caseio.h"
-#include "core/sbuf.h"
-#include "core/search.h"
-#include "core/status.h"
-#include "core/vault.h"
-#include "link/synth.h"
+#include "record/caseio.h"
+#include "base/sbuf.h"
+#include "casework/search.h"
+#include "base/status.h"
+#include "vault/vault.h"
+#include "synth/synth.h"
 #include "names/names.h"
 
 #define PASS "bench passphrase"

@@ -28,10 +28,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/caseio.h"
-#include "core/record.h"
-#include "link/synth.h"
-#include "link/trace.h"
+#include "record/caseio.h"
+#include "record/record.h"
+#include "synth/synth.h"
+#include "casework/trace.h"
 #include "names/names.h"
 
 static double now(void)

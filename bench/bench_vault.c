@@ -32,11 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/crypto.h"
-#include "core/record.h"
-#include "core/sbuf.h"
-#include "core/status.h"
-#include "core/vault.h"
+#include "vault/crypto.h"
+#include "record/record.h"
+#include "base/sbuf.h"
+#include "base/status.h"
+#include "vault/vault.h"
 
 #define PASS "bench passphrase"
 #define BATCH 100000u

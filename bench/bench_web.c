@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/search.h"
-#include "core/vault.h"
+#include "casework/search.h"
+#include "vault/vault.h"
 
 static double now(void)
 {

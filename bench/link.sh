@@ -9,7 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build/release}
 shift || true
-shared=${KITH_SHARED:-$here/../shared}
+shared=${KITH_SHARED:-$here}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 gzip -dc "$shared/data/linkage/historical_figures_50k.csv.gz" >"$tmp/historical.csv"

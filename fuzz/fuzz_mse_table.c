@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "stats/interval.h"
 #include "stats/loglin.h"
 #include "stats/table.h"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "names/names.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

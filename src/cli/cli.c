@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "core/vault.h"
+#include "vault/vault.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -22,7 +22,7 @@
 
 #include <jansson.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 enum kith_exit {
 	KITH_EXIT_OK = 0,

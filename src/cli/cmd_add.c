@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/vault.h"
+#include "record/caseio.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith add [FILE|-] [--vault PATH] [--passphrase-file FILE]\n\n"

@@ -6,9 +6,9 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/record.h"
-#include "core/vault.h"
+#include "record/caseio.h"
+#include "record/record.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith edit REF FILE [--note TEXT] [--vault PATH] [--passphrase-file FILE]\n\n"

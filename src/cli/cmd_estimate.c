@@ -22,31 +22,18 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "stats/estimate.h"
 #include "stats/table.h"
+#include "casework/persons.h"
+#include "vault/vault.h"
 
 int kith_cmd_estimate(int argc, char **argv);
 
-/*
- * Implemented by the vault side (not in this file): opens the vault of `va`
- * (asking for the passphrase as kith_cli_open_vault does), and fills *out
- * with one membership per (person, recording organization) of the current
- * cases after record linkage: person = the linked cluster, list = the
- * organization (list_names = organization ids or names), and with `stratify`
- * not NULL the stratum of each person by that record field (stratum_names =
- * its values; a person whose records disagree is an error). Prints its own
- * errors and returns an exit code (KITH_EXIT_OK with *out filled, to be
- * released with kith_stats_memberships_release). Weak: a build without it
- * says so instead of failing to link.
- */
-int kith_cli_estimate_memberships(const char *cmd, const struct kith_cli_vault_args *va, const char *stratify,
-				  struct kith_stats_memberships *out) __attribute__((weak));
-
 static const char *const help =
     "usage: kith estimate [options] FILE\n"
-    "       kith estimate --vault PATH [--stratify FIELD] [options]\n"
+    "       kith estimate --vault PATH [--lists MAPPING.csv] [--stratify FIELD] [options]\n"
     "\n"
     "Estimates how many people no list recorded, from the overlap of lists\n"
     "(multiple systems estimation), and shows every defensible model and how far\n"
@@ -78,6 +65,13 @@ static const char *const help =
     "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
     "  --passphrase-file FILE   read the vault passphrase from FILE\n"
     "  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
+    "  --lists FILE        with --vault: which list each organization's cases are on,\n"
+    "                      CSV \"organization,list\" (one row per spelling of\n"
+    "                      source.organization); without it each spelling is its own\n"
+    "                      list, and spellings written alike are refused\n"
+    "\n"
+    "From a vault only cases whose consent.reporting is true are counted; the lists,\n"
+    "the organizations mapped to each and what was left out are shown first.\n"
     "  -h, --help          this help\n"
     "\n"
     "Models: M0, Mt, Mh/Mth with Chao, Poisson2, Darroch and Gamma3.5 heterogeneity\n"
@@ -105,6 +99,7 @@ enum {
 	OPT_LCM_CHAINS,
 	OPT_NO_LCM,
 	OPT_STRATIFY,
+	OPT_LISTS,
 };
 
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
@@ -236,27 +231,91 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 	return ex;
 }
 
-static int from_vault(const struct kith_cli_vault_args *va, const char *stratify,
+/* What was counted, shown before any figure: the lists with the
+ * organization spellings mapped to each, and the cases left out and why. */
+static void print_counted(const struct kith_persons_report *rep, int mapped)
+{
+	printf("Counted from the vault: %zu cases, %zu persons (%zu joins from confirmed links, %zu from "
+	       "record linkage, %zu pairs kept apart by reviewers)\n",
+	       rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed);
+	printf("Lists (%s):\n", mapped ? "from the list mapping" : "each organization as written");
+	for (size_t i = 0; i < rep->n_spellings; i++)
+		printf("  %-24s <- \"%s\" (%zu case%s)\n", rep->spellings[i].list,
+		       rep->spellings[i].organization, rep->spellings[i].cases,
+		       rep->spellings[i].cases == 1 ? "" : "s");
+	if (rep->no_consent)
+		printf("Left out: %zu case%s without consent to reporting (consent.reporting not true)\n",
+		       rep->no_consent, rep->no_consent == 1 ? "" : "s");
+	if (rep->no_org)
+		printf("Left out: %zu case%s without source.organization (on no list)\n", rep->no_org,
+		       rep->no_org == 1 ? "" : "s");
+	if (rep->unmapped)
+		printf("Left out: %zu case%s whose organization the list mapping does not name\n",
+		       rep->unmapped, rep->unmapped == 1 ? "" : "s");
+	if (!rep->engine_ran)
+		printf("Record linkage did not run (%s): persons from confirmed links only\n",
+		       rep->engine_note);
+	putchar('\n');
+}
+
+static json_t *counted_json(const struct kith_persons_report *rep, int mapped)
+{
+	json_t *lists = json_array();
+	for (size_t i = 0; lists && i < rep->n_spellings; i++)
+		json_array_append_new(lists, json_pack("{s:s, s:s, s:I}", "list", rep->spellings[i].list,
+						       "organization", rep->spellings[i].organization,
+						       "cases", (json_int_t)rep->spellings[i].cases));
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:o, s:{s:I, s:I, s:I}}", "cases",
+			 (json_int_t)rep->cases, "persons", (json_int_t)rep->persons, "joins_confirmed",
+			 (json_int_t)rep->by_links, "joins_linkage", (json_int_t)rep->by_engine,
+			 "vetoed_pairs", (json_int_t)rep->vetoed, "linkage_ran", rep->engine_ran,
+			 "list_mapping", mapped ? "given" : "derived", "lists", lists, "left_out",
+			 "no_reporting_consent", (json_int_t)rep->no_consent, "no_organization",
+			 (json_int_t)rep->no_org, "unmapped", (json_int_t)rep->unmapped);
+}
+
+static int from_vault(const struct kith_cli_vault_args *va, const char *stratify, const char *lists_file,
 		      const struct kith_estimate_opts *o, int json, const char *plot, struct prog *pg)
 {
-	if (!kith_cli_estimate_memberships) {
-		fprintf(stderr, "kith estimate: this build cannot read memberships from a vault "
-				"(kith_cli_estimate_memberships is missing)\n");
-		return KITH_EXIT_INTERNAL;
-	}
-	struct kith_stats_memberships ms;
-	memset(&ms, 0, sizeof ms);
-	int ex = kith_cli_estimate_memberships("estimate", va, stratify, &ms);
-	if (ex != KITH_EXIT_OK)
-		return ex;
 	struct kith_err err;
 	kith_err_clear(&err);
+	struct kith_persons_listmap *map = NULL;
+	if (lists_file) {
+		struct kith_sbuf sb = KITH_SBUF_INIT;
+		int rc = kith_io_read_file(lists_file, 1 << 20, &sb, &err);
+		if (!rc)
+			rc = kith_persons_listmap_parse(sb.buf ? sb.buf : "", sb.len, lists_file, &map, &err);
+		kith_sbuf_release(&sb);
+		if (rc)
+			return kith_cli_fail(rc, &err);
+	}
+	struct kith_vault *v = NULL;
+	int ex = kith_cli_open_vault("estimate", va, &v);
+	if (ex) {
+		kith_persons_listmap_free(map);
+		return ex;
+	}
+	kith_cli_report_damage(v);
+	struct kith_stats_memberships ms;
+	struct kith_persons_report rep;
+	struct kith_persons_opts po = {.stratify = stratify, .lists = map};
+	int prc = kith_persons_memberships(v, &po, &ms, &rep, &err);
+	kith_vault_close(v);
+	kith_persons_listmap_free(map);
+	if (prc)
+		return kith_cli_fail(prc, &err);
+	json_t *jcounted = json ? counted_json(&rep, lists_file != NULL) : NULL;
+	if (!json)
+		print_counted(&rep, lists_file != NULL);
+	kith_persons_report_release(&rep);
+	ex = KITH_EXIT_OK;
 	struct kith_stats_table **tabs = NULL;
 	size_t ntab = 0;
 	int rc =
 	    kith_stats_table_from_memberships(&tabs, &ntab, ms.m, ms.n, (const char *const *)ms.list_names,
 					      ms.n_lists, stratify ? ms.n_strata : 0, &err);
 	if (rc) {
+		json_decref(jcounted);
 		kith_stats_memberships_release(&ms);
 		return kith_cli_fail(rc, &err);
 	}
@@ -320,7 +379,11 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 		else
 			json_decref(jstrata);
 		jstrata = NULL;
-		ex = kith_cli_print_json(stratify ? jroot : json_object_get(jroot, "total"));
+		/* what was counted goes with the figures: beside the strata, or in the total */
+		json_t *dst = stratify ? jroot : json_object_get(jroot, "total");
+		json_object_set_new(dst, "counted", jcounted);
+		jcounted = NULL;
+		ex = kith_cli_print_json(dst);
 	}
 	if (ex == KITH_EXIT_OK && plot && total) {
 		char title[160];
@@ -328,6 +391,7 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			 total->observed, total->k);
 		ex = write_plot(plot, total, title);
 	}
+	json_decref(jcounted);
 	json_decref(jstrata);
 	json_decref(jroot);
 	kith_estimate_free(total);
@@ -357,6 +421,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	    {"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
 	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
 	    {"stratify", required_argument, 0, OPT_STRATIFY},
+	    {"lists", required_argument, 0, OPT_LISTS},
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {0, 0, 0, 0},
 	};
@@ -364,7 +429,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	struct kith_cli_vault_args va = {0};
 	o.seed = 1234;
 	int json = 0;
-	const char *plot = NULL, *stratify = NULL;
+	const char *plot = NULL, *stratify = NULL, *lists = NULL;
 	uint64_t u;
 	double d;
 	kith_cli_getopt_reset();
@@ -461,6 +526,9 @@ int kith_cmd_estimate(int argc, char **argv)
 				return kith_cli_usage("estimate", "--stratify takes a field name");
 			stratify = optarg;
 			break;
+		case OPT_LISTS:
+			lists = optarg;
+			break;
 		default:
 			return kith_cli_usage("estimate", "unknown option");
 		}
@@ -469,7 +537,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	if (!o.no_lcm && thin > iter)
 		return kith_cli_usage("estimate", "--lcm-thin is larger than --lcm-iter");
 	int nfiles = argc - optind;
-	int use_vault = va.vault != NULL || stratify != NULL || va.passfile != NULL ||
+	int use_vault = va.vault != NULL || stratify != NULL || lists != NULL || va.passfile != NULL ||
 			(nfiles == 0 && kith_cli_vault_path(NULL) != NULL);
 	if (use_vault && nfiles > 0)
 		return kith_cli_usage("estimate", "give a FILE or --vault, not both");
@@ -480,6 +548,6 @@ int kith_cmd_estimate(int argc, char **argv)
 	o.progress = on_progress;
 	o.pctx = &pg;
 	if (use_vault)
-		return from_vault(&va, stratify, &o, json, plot, &pg);
+		return from_vault(&va, stratify, lists, &o, json, plot, &pg);
 	return from_file(argv[optind], &o, json, plot, &pg);
 }

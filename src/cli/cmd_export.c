@@ -6,33 +6,20 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/io.h"
-#include "core/record.h"
-#include "core/vault.h"
-
-/* With a consent filter, a family entry's link to another case that is not
- * exported itself is dropped: the ref alone would tell the reader that the two
- * people are related. The entry (relation, name as this person gave it) stays. */
-static void drop_unexported_links(json_t *body, const json_t *exported)
-{
-	json_t *fam = json_object_get(body, "family"), *m;
-	size_t i;
-	json_array_foreach(fam, i, m)
-	{
-		const char *ref = json_string_value(json_object_get(m, "case"));
-		if (ref && !json_object_get(exported, ref))
-			json_object_del(m, "case");
-	}
-}
+#include "base/io.h"
+#include "vault/vault.h"
+#include "casework/exchange.h"
 
 static const char help[] =
-    "usage: kith export --format jsonl|csv [-o FILE] [--consent USE] [--vault PATH] [--passphrase-file "
-    "FILE]\n\n"
+    "usage: kith export --format jsonl|csv|sheet [--lang en|ko] [-o FILE] [--consent USE] [--vault PATH]\n"
+    "                   [--passphrase-file FILE]\n\n"
     "Writes the current version of every case, in PLAINTEXT: anyone who gets the\n"
     "file reads every name and testimony. Keep it off laptops that cross borders.\n\n"
-    "  --format jsonl|csv       JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
-    "                           cells a spreadsheet would run as formulas are defused)\n"
+    "  --format jsonl|csv|sheet JSON Lines (canonical bodies) or CSV (docs/formats.md;\n"
+    "                           cells a spreadsheet would run as formulas are defused),\n"
+    "                           both read back by kith import; or sheet: CSV for a\n"
+    "                           spreadsheet (UTF-8 with BOM, labels, one column per field)\n"
+    "  --lang en|ko             the sheet's labels (default en)\n"
     "  -o, --output FILE        write FILE (mode 0600, atomically); default stdout\n"
     "  --consent USE            only cases whose consent allows USE: services,\n"
     "                           reporting, tracing or sharing (e.g. before giving the\n"
@@ -45,14 +32,15 @@ int kith_cmd_export(int argc, char **argv)
 	    {"format", required_argument, 0, 'f'},
 	    {"output", required_argument, 0, 'o'},
 	    {"consent", required_argument, 0, 'c'},
+	    {"lang", required_argument, 0, 'l'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
-	const char *format = NULL, *output = "-", *consent = NULL;
+	const char *format = NULL, *output = "-", *consent = NULL, *lang = "en";
 	int opt;
 	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hf:o:c:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hf:o:c:l:", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
@@ -68,18 +56,21 @@ int kith_cmd_export(int argc, char **argv)
 		case 'c':
 			consent = optarg;
 			break;
+		case 'l':
+			lang = optarg;
+			break;
 		default:
 			return kith_cli_usage("export", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return kith_cli_usage("export", "unexpected argument");
-	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv")))
-		return kith_cli_usage("export", "--format takes jsonl or csv");
-	if (consent && strcmp(consent, "services") && strcmp(consent, "reporting") &&
-	    strcmp(consent, "tracing") && strcmp(consent, "sharing"))
+	if (!format || (strcmp(format, "jsonl") && strcmp(format, "csv") && strcmp(format, "sheet")))
+		return kith_cli_usage("export", "--format takes jsonl, csv or sheet");
+	if (strcmp(lang, "en") && strcmp(lang, "ko"))
+		return kith_cli_usage("export", "--lang takes en or ko");
+	if (consent && !kith_exchange_consent_use_valid(consent))
 		return kith_cli_usage("export", "--consent takes services, reporting, tracing or sharing");
-	int csv = !strcmp(format, "csv");
 
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("export", &va, &v);
@@ -89,48 +80,24 @@ int kith_cmd_export(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_sbuf out = KITH_SBUF_INIT;
-	size_t n = 0, written = 0;
-	const struct kith_record_view *recs = kith_vault_records(v, "case", &n);
-	int rc = csv ? kith_caseio_csv_header(&out, &err) : KITH_OK;
-	json_t *exported = json_object(); /* refs of the cases the filter lets through */
-	if (!exported)
-		rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
-	for (size_t i = 0; !rc && consent && i < n; i++) {
-		json_t *b = kith_record_view_json(&recs[i]);
-		if (!b) {
-			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
-			break;
-		}
-		if (kith_record_consent_allows(b, consent) &&
-		    json_object_set_new(exported, recs[i].ref, json_true()))
-			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
-		json_decref(b);
-	}
-	for (size_t i = 0; !rc && i < n; i++) {
-		json_t *b = kith_record_view_json(&recs[i]);
-		if (!b) {
-			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
-			break;
-		}
-		if (!consent || kith_record_consent_allows(b, consent)) {
-			if (consent)
-				drop_unexported_links(b, exported);
-			rc = csv ? kith_caseio_csv_append(b, &out, &err)
-				 : kith_caseio_jsonl_append(b, &out, &err);
-			written++;
-		}
-		json_decref(b);
-	}
+	struct kith_exchange_export_opts eo = {.format = !strcmp(format, "csv")	    ? KITH_EXCHANGE_CSV
+							 : !strcmp(format, "sheet") ? KITH_EXCHANGE_SHEET
+										    : KITH_EXCHANGE_JSONL,
+					       .consent = consent,
+					       .lang = lang};
+	struct kith_exchange_export_result res = {0, 0};
+	int rc = kith_exchange_export(v, &eo, &out, &res, &err);
 	if (!rc) {
+		if (consent)
+			fprintf(stderr, "kith: %zu case%s left out: their consent does not allow %s\n",
+				res.left_out, res.left_out == 1 ? "" : "s", consent);
 		fprintf(stderr,
 			"kith: warning: this export is plaintext, not encrypted (%zu case%s): names and "
-			"testimony are "
-			"readable by anyone who gets it\n",
-			written, written == 1 ? "" : "s");
+			"testimony are readable by anyone who gets it\n",
+			res.written, res.written == 1 ? "" : "s");
 		rc = kith_io_write_atomic(output, out.buf ? out.buf : "", out.len, &err);
 	}
 	code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
-	json_decref(exported);
 	kith_sbuf_release(&out);
 	kith_vault_close(v);
 	return code;

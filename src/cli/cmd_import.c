@@ -6,8 +6,14 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/vault.h"
+#include "record/caseio.h"
+#include "vault/vault.h"
+#include "casework/exchange.h"
+
+static void on_progress(size_t done, size_t total, void *arg)
+{
+	kith_cli_progress_update(arg, done, total);
+}
 
 static const char help[] =
     "usage: kith import FILE [--format auto|jsonl|csv|json] [--vault PATH] [--passphrase-file FILE]\n\n"
@@ -69,38 +75,16 @@ int kith_cmd_import(int argc, char **argv)
 		kith_caseio_free(bodies, n);
 		return code;
 	}
-	struct kith_vault_batch *b = NULL;
 	struct kith_cli_progress p;
 	kith_cli_progress_init(&p, "importing");
-	char first[KITH_VAULT_REF_MAX] = "", last[KITH_VAULT_REF_MAX] = "";
-	struct kith_vault_put_opts po = {.create_only = 1};
-	size_t i = 0;
-	rc = kith_vault_batch_begin(v, &b, &err);
-	for (; !rc && i < n; i++) {
-		rc = kith_vault_put(b, "case", bodies[i], &po, last, NULL, &err);
-		if (!rc && i == 0)
-			memcpy(first, last, sizeof first);
-		kith_cli_progress_update(&p, i + 1, n);
-	}
-	if (rc) {
-		/* the parser validated every body; what is left is per-vault (a ref
-		 * that already exists): name the record by its position */
-		char where[64];
-		snprintf(where, sizeof where, "record %zu", i);
-		kith_err_prefix_where(&err, where);
-		kith_err_prefix_where(&err, file);
-	} else {
-		kith_cli_progress_update(&p, n, n);
-		rc = kith_vault_batch_commit(b, &err);
-		b = NULL;
-	}
+	struct kith_exchange_import_result res;
+	int rc2 = kith_exchange_import(v, bodies, n, file, on_progress, &p, &res, &err);
 	kith_cli_progress_done(&p);
-	kith_vault_batch_free(b);
-	if (rc) {
-		code = kith_cli_fail(rc, &err);
+	if (rc2) {
+		code = kith_cli_fail(rc2, &err);
 		fprintf(stderr, "kith: nothing was imported\n");
 	} else {
-		printf("imported %zu case%s: %s .. %s\n", n, n == 1 ? "" : "s", first, last);
+		printf("imported %zu case%s: %s .. %s\n", res.n, res.n == 1 ? "" : "s", res.first, res.last);
 	}
 	kith_caseio_free(bodies, n);
 	kith_vault_close(v);

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/vault.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"

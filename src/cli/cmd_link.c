@@ -12,11 +12,11 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/io.h"
-#include "core/vault.h"
+#include "base/io.h"
+#include "vault/vault.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
-#include "link/linkvault.h"
+#include "casework/linkvault.h"
 
 #define CSV_MAX ((size_t)2 << 30) /* bytes of one input file */
 

@@ -9,7 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "names/names.h"
 
 static const char help[] =

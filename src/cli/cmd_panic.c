@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/vault.h"
+#include "vault/vault.h"
 
 static const char help[] = "usage: kith panic [--vault PATH] --yes\n\n"
 			   "Destroys this device's keys in the vault file now, without a passphrase:\n"

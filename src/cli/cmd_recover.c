@@ -6,7 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/vault.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith recover --org-key FILE [--key-passphrase-file FILE]\n"

@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/search.h"
-#include "core/vault.h"
+#include "casework/search.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith search QUERY [--json] [--limit N] [--vault PATH] [--passphrase-file FILE]\n\n"

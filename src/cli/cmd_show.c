@@ -6,8 +6,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/sbuf.h"
-#include "core/vault.h"
+#include "base/sbuf.h"
+#include "vault/vault.h"
 
 static const char help[] =
     "usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
@@ -67,12 +67,12 @@ static void print_value(const json_t *j, int depth, const char *key)
 	}
 	case JSON_STRING:
 		indent(depth);
-		printf("%s: %s\n", key, json_string_value(j));
+		printf("%s: %s\n", key ? key : "", json_string_value(j));
 		break;
 	default: {
 		char *s = json_dumps(j, JSON_ENCODE_ANY);
 		indent(depth);
-		printf("%s: %s\n", key, s ? s : "?");
+		printf("%s: %s\n", key ? key : "", s ? s : "?");
 		kith_wipe_free_str(s);
 	}
 	}

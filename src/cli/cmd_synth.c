@@ -10,8 +10,8 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/io.h"
-#include "link/synth.h"
+#include "base/io.h"
+#include "synth/synth.h"
 
 static const char help[] =
     "usage: kith synth --out DIR [--people N] [--lists K] [--seed S] [--families] [--cases FILE.jsonl] "

@@ -11,10 +11,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/caseio.h"
-#include "core/io.h"
-#include "core/vault.h"
-#include "link/trace.h"
+#include "record/caseio.h"
+#include "base/io.h"
+#include "vault/vault.h"
+#include "casework/trace.h"
 
 static const char help[] =
     "usage: kith trace add [FILE|-] [--format json|jsonl]\n"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/hmap.h"
+#include "base/hmap.h"
 
 static int cmp_edge(const void *x, const void *y)
 {

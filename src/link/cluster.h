@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 enum kith_cluster_guard {
 	KITH_CLUSTER_LISTS = 0,

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "core/csv.h"
+#include "base/csv.h"
 
 static int is_apostrophe(int32_t c)
 {

@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 
 /* Strings longer than this (in code points) are compared on their first
  * KITH_COMPARE_MAX_CHARS code points only. */

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/csv.h"
-#include "core/record.h"
-#include "core/sbuf.h"
+#include "base/csv.h"
+#include "record/record.h"
+#include "base/sbuf.h"
 #include "link/compare.h"
-#include "link/hmap.h"
+#include "base/hmap.h"
 
 #include "names/names.h"
 

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "link/linkcfg.h"
 
 #define KITH_DATASET_MISSING 15u

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/hmap.h"
+#include "base/hmap.h"
 
 #define BLOCK_SAMPLES 65536u
 #define TOL 1e-7

@@ -43,7 +43,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "link/block.h"
 #include "link/dataset.h"
 #include "link/linkcfg.h"

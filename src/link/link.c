@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/csv.h"
+#include "base/csv.h"
 
 static const char *const phase_names[KITH_LINK_PHASES] = {"blocking", "u_sampling", "em", "scoring",
 							  "clustering"};

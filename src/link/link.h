@@ -27,8 +27,8 @@
 
 #include <jansson.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "link/block.h"
 #include "link/cluster.h"
 #include "link/dataset.h"

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/csv.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 
 #define LINE_MAX_BYTES 1024
 

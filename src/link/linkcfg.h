@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_LINKCFG_MAX_FIELDS 12 /* compared fields in all, roles included */
 #define KITH_LINKCFG_MAX_RULES 16

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 
 #define KITH_NAMES_MAX_KEYS 8	  /* blocking keys per name, at most */
 #define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */

@@ -31,8 +31,8 @@
 
 #include <jansson.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 #include "stats/interval.h"
 #include "stats/lcm.h"
 #include "stats/table.h"

@@ -15,8 +15,8 @@
 
 #include <stddef.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 
 struct kith_plot_row {
 	const char *label;  /* model name */

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 #include "stats/interval.h"
 #include "stats/loglin.h"
 #include "stats/table.h"

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 
 struct kith_stats_table {
 	unsigned k;

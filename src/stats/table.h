@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_STATS_MIN_LISTS 2u
 #define KITH_STATS_MAX_LISTS 16u

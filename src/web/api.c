@@ -17,12 +17,13 @@
 #include <sodium.h>
 #include <stdatomic.h>
 
-#include "core/caseio.h"
-#include "core/record.h"
-#include "core/search.h"
-#include "core/vault.h"
-#include "link/linkvault.h"
-#include "link/trace.h"
+#include "record/caseio.h"
+#include "record/record.h"
+#include "casework/exchange.h"
+#include "casework/search.h"
+#include "vault/vault.h"
+#include "casework/linkvault.h"
+#include "casework/trace.h"
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 500
@@ -674,28 +675,13 @@ static int r_import(struct kith_web_api *a, const struct kith_web_request *req,
 		return bad(resp, NULL, "no cases in the file; nothing imported");
 	}
 	/* all or nothing: one batch of new cases, as `kith import` does */
-	struct kith_vault_batch *b = NULL;
-	struct kith_vault_put_opts o = {.create_only = 1};
-	size_t i = 0;
-	rc = kith_vault_batch_begin(a->v, &b, &err);
-	for (; !rc && i < n; i++)
-		rc = kith_vault_put(b, "case", bodies[i], &o, NULL, NULL, &err);
-	if (rc) {
-		/* the parser validated every body; what is left is per vault (a ref
-		 * that exists already): name the record by its position */
-		char where[64];
-		snprintf(where, sizeof where, "record %zu", i);
-		kith_err_prefix_where(&err, where);
-		kith_err_prefix_where(&err, label);
-		kith_vault_batch_free(b);
-	} else {
-		rc = kith_vault_batch_commit(b, &err);
-	}
+	struct kith_exchange_import_result res;
+	rc = kith_exchange_import(a->v, bodies, n, label, NULL, NULL, &res, &err);
 	kith_caseio_free(bodies, n);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:I, s:I, s:I}", "records", (json_int_t)n, "created", (json_int_t)n,
-				     "updated", (json_int_t)0));
+	return reply(resp, json_pack("{s:I, s:I, s:I}", "records", (json_int_t)res.n, "created",
+				     (json_int_t)res.n, "updated", (json_int_t)0));
 }
 
 static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
@@ -705,36 +691,40 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 	if (!j)
 		return KITH_E_INVALID;
 	const char *fmt = str_at(j, "format", NULL);
-	int csv;
+	const char *consent = str_at(j, "consent", NULL);
+	const char *lang = str_at(j, "lang", NULL); /* "" when not given: English */
+	struct kith_exchange_export_opts eo = {0};
 	if (!strcmp(fmt, "jsonl")) {
-		csv = 0;
+		eo.format = KITH_EXCHANGE_JSONL;
 	} else if (!strcmp(fmt, "csv")) {
-		csv = 1;
+		eo.format = KITH_EXCHANGE_CSV;
+	} else if (!strcmp(fmt, "sheet")) {
+		eo.format = KITH_EXCHANGE_SHEET;
 	} else {
 		json_decref(j);
-		return bad(resp, "format", "format must be jsonl or csv");
+		return bad(resp, "format", "format must be jsonl, csv or sheet");
 	}
+	if (*lang && strcmp(lang, "en") && strcmp(lang, "ko")) {
+		json_decref(j);
+		return bad(resp, "lang", "lang must be en or ko");
+	}
+	eo.lang = !strcmp(lang, "ko") ? "ko" : "en";
+	/* the page must choose: every case (the organization's own backup) or
+	 * only those whose consent allows a use, as `kith export --consent` */
+	if (strcmp(consent, "all") && !kith_exchange_consent_use_valid(consent)) {
+		json_decref(j);
+		return bad(resp, "consent", "consent must be all, services, reporting, tracing or sharing");
+	}
+	char use[16];
+	snprintf(use, sizeof use, "%s", consent);
 	json_decref(j);
-	size_t n = 0;
-	const struct kith_record_view *r = kith_vault_records(a->v, "case", &n);
-	json_t **bodies = calloc(n ? n : 1, sizeof *bodies);
-	if (!bodies)
-		return reply(resp, NULL);
-	int rc = KITH_OK;
-	for (size_t i = 0; i < n && !rc; i++)
-		if (!(bodies[i] = kith_record_view_json(&r[i])))
-			rc = KITH_E_NOMEM;
+	eo.consent = strcmp(use, "all") ? use : NULL;
+	int csv = eo.format != KITH_EXCHANGE_JSONL;
 	struct kith_err err;
 	kith_err_clear(&err);
 	kith_sbuf_reset(&resp->body);
-	if (!rc)
-		rc = csv ? kith_caseio_write_csv(bodies, n, &resp->body, &err)
-			 : kith_caseio_write_jsonl(bodies, n, &resp->body, &err);
-	else
-		kith_err_set(&err, rc, "export", "out of memory");
-	for (size_t i = 0; i < n; i++)
-		json_decref(bodies[i]);
-	free(bodies);
+	struct kith_exchange_export_result res;
+	int rc = kith_exchange_export(a->v, &eo, &resp->body, &res, &err);
 	if (rc) {
 		kith_sbuf_reset(&resp->body);
 		return kith_web_api_fail(resp, &err);

@@ -49,8 +49,8 @@
 
 #include <jansson.h>
 
-#include "core/sbuf.h"
-#include "core/status.h"
+#include "base/sbuf.h"
+#include "base/status.h"
 
 struct kith_web_api;
 

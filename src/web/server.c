@@ -29,7 +29,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "web/api.h"
 #include "web/assets.h"
 #include "web/session.h"

@@ -37,7 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_WEB_DEFAULT_PORT 8470
 #define KITH_WEB_DEFAULT_IDLE_LOCK 600 /* seconds */

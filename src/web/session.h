@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/status.h"
+#include "base/status.h"
 
 #define KITH_WEB_TOKEN_BYTES 32 /* 256 bits from randombytes_buf */
 #define KITH_WEB_TOKEN_B64 44	/* base64url without padding (43) + NUL */

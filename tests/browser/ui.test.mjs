@@ -338,6 +338,10 @@ async function importExport(browser, base, pass) {
   check(listed.error && listed.error.code === 'not_found', 'import: nothing of the bad file was written');
   // export, after the plaintext warning
   check(await page.locator('[data-action="export"]').isDisabled(), 'export: disabled until the warning is acknowledged');
+  check(await page.inputValue('form:has([data-action="export"]) select[id^="econsent"]') === 'sharing',
+    'export: the consent filter starts at "sharing", not at every case');
+  await page.selectOption('form:has([data-action="export"]) select[id^="econsent"]', 'all');
+  await page.selectOption('form:has([data-action="export"]) select[id^="efmt"]', 'jsonl');
   await page.check('form:has([data-action="export"]) input[type="checkbox"]');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
   const file = join(work, 'export.jsonl');
@@ -345,6 +349,15 @@ async function importExport(browser, base, pass) {
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   check(lines.length >= 2 && lines.some((l) => l.includes('IMP-1')), `export: a JSON Lines file with the cases (${lines.length} lines)`);
   await shot(page, '13-export-ko');
+  // the spreadsheet: a byte-order mark, Korean labels, one column per field
+  await page.selectOption('form:has([data-action="export"]) select[id^="efmt"]', 'sheet');
+  await page.check('form:has([data-action="export"]) input[type="checkbox"]');
+  const [sheetDl] = await Promise.all([page.waitForEvent('download'), page.click('[data-action="export"]')]);
+  const sheetFile = join(work, 'export-sheet.csv');
+  await sheetDl.saveAs(sheetFile);
+  const sheet = readFileSync(sheetFile, 'utf8');
+  check(sheet.charCodeAt(0) === 0xfeff && sheet.includes('사례 번호') && sheet.includes('IMP-1') && !sheet.includes('journey_json'),
+    `export: a spreadsheet with a BOM and Korean labels (${sheet.slice(1, 40)})`);
   check(problems.length === 0, `import/export: no console error or outside request ${problems.join(' | ')}`);
   await context.close();
 }

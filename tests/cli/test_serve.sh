@@ -277,11 +277,15 @@ head -c $((17 * 1024 * 1024)) /dev/zero >"$tmp/huge"
 req POST "/api/import?format=csv" --data-binary @"$tmp/huge"
 check '[ "$status" = 413 ]' "an import over 16 MiB is refused (413)"
 post_json /api/export '{"format":"csv"}'
+check '[ "$status" = 400 ] && [ "$(field field)" = consent ]' "an export that does not say which cases (consent) is refused"
+post_json /api/export '{"format":"csv","consent":"sharing"}'
+check '[ "$status" = 200 ] && ! has "I-2"' "an export with the sharing filter leaves out cases without sharing consent"
+post_json /api/export '{"format":"csv","consent":"all"}'
 check '[ "$status" = 200 ] && [[ "$(hdr Content-Disposition)" == attachment* ]] && [[ "$(hdr Content-Type)" == text/csv* ]] && has "I-2"' "export downloads a CSV attachment"
-post_json /api/export '{"format":"jsonl"}'
+post_json /api/export '{"format":"jsonl","consent":"all"}'
 n_lines=$(printf "%s\n" "$body" | grep -c "\"ref\"")
 check '[ "$status" = 200 ] && [ "$n_lines" = 4 ]' "export JSON Lines has one line per case ($n_lines)"
-post_json /api/export '{"format":"pdf"}'
+post_json /api/export '{"format":"pdf","consent":"all"}'
 check '[ "$status" = 400 ]' "an unknown export format is refused"
 
 # --- duplicate review ----------------------------------------------------------------------

@@ -97,7 +97,10 @@ expect 0 "import cases with and without consent to share" -- "$KITH" import "$T/
 expect 0 "export --consent sharing" -- "$KITH" export --format jsonl --consent sharing --vault "$C" --passphrase-file "$T/pass"
 has "$T/out" '"C-1"' "the consenting case is exported"
 hasnt "$T/out" '"C-2"' "neither the other case nor the link to it"
-has "$T/out" '"relation": ?"child"' "the family entry itself stays"
+hasnt "$T/out" '"relation": ?"child"' "a family entry that was only the link goes too (a bare relation is not a valid entry)"
+expect 0 "export --consent sharing as CSV (it failed on the entry left bare)" -- "$KITH" export --format csv --consent sharing --vault "$C" --passphrase-file "$T/pass"
+has "$T/out" 'C-1' "the consenting case is in the CSV"
+hasnt "$T/out" 'C-2' "the other is not"
 expect 2 "export --consent with an unknown use" -- "$KITH" export --format jsonl --consent gossip --vault "$C" --passphrase-file "$T/pass"
 
 # --- nothing identifying on disk

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "link/block.h"
 #include "link/dataset.h"
 #include "link/linkcfg.h"

@@ -10,10 +10,10 @@
 
 #include <cmocka.h>
 
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "link/link.h"
-#include "link/synth.h"
+#include "synth/synth.h"
 
 /* FEBRL 4 with the fields as published; dates of birth hold typos that are not
  * dates (19450493), so they are compared as text. */

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "names/names.h"
 
 static void expect(const char *hangul, enum kith_names_system sys, const char *want)

@@ -21,9 +21,9 @@
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-#include "core/csv.h"
-#include "core/io.h"
-#include "core/sbuf.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "stats/estimate.h"
 #include "stats/interval.h"
 #include "stats/loglin.h"

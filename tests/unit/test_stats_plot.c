@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/sbuf.h"
+#include "base/sbuf.h"
 #include "stats/plot.h"
 
 static size_t count(const char *s, const char *needle)

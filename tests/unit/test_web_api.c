@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/vault.h"
+#include "vault/vault.h"
 #include "web/api.h"
 
 #define PASS "correct horse"
@@ -317,19 +317,67 @@ static void test_import_export(void **state)
 	json_decref(j);
 
 	struct kith_web_response resp;
-	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"csv\"}", NULL, &resp), 200);
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"csv\",\"consent\":\"all\"}", NULL, &resp), 200);
 	assert_string_equal(resp.filename, "kith-cases.csv");
 	assert_non_null(strstr(resp.content_type, "text/csv"));
 	assert_non_null(strstr(resp.body.buf, "I-2"));
 	kith_web_response_release(&resp);
-	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"jsonl\"}", NULL, &resp), 200);
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"jsonl\",\"consent\":\"all\"}", NULL, &resp), 200);
 	size_t lines = 0;
 	for (size_t i = 0; i < resp.body.len; i++)
 		lines += resp.body.buf[i] == '\n';
 	assert_int_equal(lines, 4);
 	kith_web_response_release(&resp);
-	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"xls\"}", &j, NULL), 400);
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"xls\",\"consent\":\"all\"}", &j, NULL), 400);
 	json_decref(j);
+	/* the page must say which cases: no consent choice, no export */
+	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"csv\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "consent");
+	json_decref(j);
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"csv\",\"consent\":\"gossip\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "consent");
+	json_decref(j);
+}
+
+/* The web export honours consent exactly as `kith export --consent`: a case
+ * whose consent.sharing is not true is left out, and a family link to it is
+ * dropped from the cases that are exported (the bug: the web wrote every case). */
+static void test_export_consent(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	const char *cases =
+	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Kim Ok-sun\"},\"consent\":{\"sharing\":true},"
+	    "\"family\":[{\"relation\":\"child\",\"case\":\"C-2\"},{\"relation\":\"sibling\",\"case\":\"C-"
+	    "3\"}]}\n"
+	    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Ri Chol-min\"},\"consent\":{\"sharing\":false}}\n"
+	    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Pak Un-hui\"}}\n";
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", cases, &j, NULL), 200);
+	json_decref(j);
+	struct kith_web_response resp;
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"jsonl\",\"consent\":\"sharing\"}", NULL, &resp),
+	    200);
+	assert_non_null(strstr(resp.body.buf, "C-1"));
+	assert_null(strstr(resp.body.buf, "C-2"));
+	assert_null(strstr(resp.body.buf, "Ri Chol-min"));
+	assert_null(strstr(resp.body.buf, "C-3"));
+	/* an entry that is a link only goes whole: a bare relation is not a valid entry */
+	assert_null(strstr(resp.body.buf, "child"));
+	assert_null(strstr(resp.body.buf, "sibling"));
+	kith_web_response_release(&resp);
+	assert_int_equal(
+	    call(f, "POST", "/export", NULL, "{\"format\":\"csv\",\"consent\":\"sharing\"}", NULL, &resp),
+	    200);
+	assert_non_null(strstr(resp.body.buf, "C-1"));
+	assert_null(strstr(resp.body.buf, "C-2"));
+	assert_null(strstr(resp.body.buf, "C-3"));
+	kith_web_response_release(&resp);
 }
 
 static void test_duplicate_review(void **state)
@@ -576,6 +624,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_create_validate_edit_history, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_and_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_consent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_review, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),

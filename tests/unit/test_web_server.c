@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "core/vault.h"
+#include "vault/vault.h"
 #include "web/server.h"
 
 #define PASS "correct horse"

@@ -1,8 +1,9 @@
 // transfer — import (JSON, JSON Lines, CSV; all or nothing, errors with
-// file:line:field) and export (JSON Lines or CSV, after a plaintext warning).
+// file:line:field) and export (a spreadsheet, JSON Lines or CSV, after a
+// plaintext warning, with the consent filter).
 
 import { h, id } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, current } from '../i18n.js';
 import * as api from '../api.js';
 
 const IMPORT_MAX = 16 * 1024 * 1024;
@@ -56,7 +57,19 @@ export async function render(root, app) {
 
   // --- export
   const efId = id('efmt');
-  const efmt = h('select', { id: efId }, h('option', { value: 'jsonl' }, 'JSON Lines'), h('option', { value: 'csv' }, 'CSV'));
+  const efmt = h('select', { id: efId },
+    h('option', { value: 'sheet' }, t('transfer.format_sheet')),
+    h('option', { value: 'jsonl' }, 'JSON Lines'),
+    h('option', { value: 'csv' }, t('transfer.format_csv')));
+  // which cases: only those whose consent allows a use, or every case (the
+  // organization's own backup); the server enforces it (casework/exchange.h)
+  const ecId = id('econsent');
+  const econsent = h('select', { id: ecId },
+    h('option', { value: 'sharing' }, t('transfer.consent_sharing')),
+    h('option', { value: 'reporting' }, t('transfer.consent_reporting')),
+    h('option', { value: 'services' }, t('transfer.consent_services')),
+    h('option', { value: 'tracing' }, t('transfer.consent_tracing')),
+    h('option', { value: 'all' }, t('transfer.consent_all')));
   const ackId = id('ack');
   const ack = h('input', { type: 'checkbox', id: ackId });
   const exportBtn = h('button', { type: 'submit', 'data-action': 'export', disabled: true }, t('transfer.export_button'));
@@ -67,6 +80,7 @@ export async function render(root, app) {
     h('div', { class: 'warning', role: 'note' }, h('strong', {}, t('transfer.warning_title')), ' ', t('transfer.warning')),
     h('div', { class: 'row' },
       h('div', { class: 'field' }, h('label', { for: efId }, t('transfer.format')), efmt),
+      h('div', { class: 'field' }, h('label', { for: ecId }, t('transfer.consent')), econsent),
       h('div', { class: 'field grow ack' }, h('label', { for: ackId }, ack, h('span', {}, t('transfer.ack')))),
       h('div', { class: 'field' }, exportBtn)),
     exportResult);
@@ -76,7 +90,7 @@ export async function render(root, app) {
     if (!ack.checked) return;
     exportBtn.disabled = true;
     try {
-      const { blob, filename } = await api.download('/export', { format: efmt.value });
+      const { blob, filename } = await api.download('/export', { format: efmt.value, consent: econsent.value, lang: current() });
       const href = URL.createObjectURL(blob);
       const a = h('a', { href, download: filename, hidden: true }, filename);
       document.body.append(a);

@@ -1,0 +1,32 @@
+/*
+ * io — reading and writing whole files safely.
+ *
+ * kith_io_read_file reads a file (or standard input for "-") into a wiping
+ * buffer with a hard size cap. kith_io_write_atomic writes a whole file through
+ * a temporary file in the same folder, fsync and rename, so a crash leaves the
+ * old file or the new one, never half of one; the temporary name is random and
+ * reveals nothing.
+ */
+#ifndef KITH_CORE_IO_H
+#define KITH_CORE_IO_H
+
+#include <stddef.h>
+
+#include "base/sbuf.h"
+#include "base/status.h"
+
+/* Reads `path` ("-" = stdin) into out (appended). Fails with KITH_E_LIMIT past
+ * max bytes, KITH_E_NOTFOUND if missing, KITH_E_IO otherwise; err->where is the
+ * path. On failure out is reset. */
+int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
+
+/* Writes data to `path` atomically ("-" = stdout, written directly) with file
+ * mode 0600. KITH_OK or KITH_E_IO (err->where is the path). */
+int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err) KITH_WUR;
+
+/* Whether `path` exists and is not a regular file (a device such as
+ * /dev/null, a FIFO, a socket). Such a target is written in place: an atomic
+ * rename over it would replace the device with a plain file. */
+int kith_io_is_special(const char *path);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * Threads for data-parallel work: see pool.h.
+ */
+#include "base/pool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+unsigned kith_pool_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > KITH_POOL_MAX ? KITH_POOL_MAX : (unsigned)n;
+}
+
+unsigned kith_pool_threads(unsigned threads, size_t items)
+{
+	unsigned t = threads ? threads : kith_pool_cpus();
+	if (t > KITH_POOL_MAX)
+		t = KITH_POOL_MAX;
+	if (items < t)
+		t = items ? (unsigned)items : 1;
+	return t;
+}
+
+struct run {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *trampoline(void *p)
+{
+	const struct run *r = p;
+	r->fn(r->arg);
+	return NULL;
+}
+
+unsigned kith_pool_run(unsigned threads, void (*fn)(void *arg), void *arg)
+{
+	if (threads > KITH_POOL_MAX)
+		threads = KITH_POOL_MAX;
+	struct run r = {fn, arg};
+	pthread_t tid[KITH_POOL_MAX];
+	unsigned started = 0;
+	for (unsigned t = 1; t < threads; t++) {
+		if (pthread_create(&tid[started], NULL, trampoline, &r) != 0)
+			break; /* fewer threads: the same work */
+		started++;
+	}
+	fn(arg);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	return started + 1;
+}
+
+struct loop {
+	void (*fn)(size_t, void *);
+	void *arg;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void loop_worker(void *p)
+{
+	struct loop *l = p;
+	for (;;) {
+		size_t i = atomic_fetch_add(&l->next, 1);
+		if (i >= l->n)
+			return;
+		l->fn(i, l->arg);
+	}
+}
+
+void kith_pool_for(unsigned threads, size_t n, void (*fn)(size_t i, void *arg), void *arg)
+{
+	struct loop l = {.fn = fn, .arg = arg, .n = n};
+	atomic_init(&l.next, 0);
+	if (n == 0)
+		return;
+	kith_pool_run(kith_pool_threads(threads, n), loop_worker, &l);
+}

@@ -1,0 +1,724 @@
+/*
+ * store — the SQLite file of a vault (sqlite3 API directly). See store.h for
+ * the contract and docs/vault-format.md for the tables.
+ */
+#include "vault/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 10000
+
+struct kith_store {
+	sqlite3 *db;
+	sqlite3_stmt *row_insert;
+};
+
+/* The newest version of every id, for a scan that skips older rows before
+ * reading their large columns. Open addressing on the id's first 8 bytes
+ * (ids are random). */
+struct newest {
+	uint8_t id[KITH_STORE_ID_BYTES];
+	int64_t version;
+	int used;
+};
+
+struct kith_store_cursor {
+	struct kith_store *s;
+	sqlite3_stmt *st;
+	struct newest *tab; /* NULL: no filter */
+	size_t cap;
+};
+
+static const char schema_sql[] = "CREATE TABLE header("
+				 " one INTEGER PRIMARY KEY CHECK (one = 1),"
+				 " format INTEGER NOT NULL,"
+				 " vault_id BLOB NOT NULL,"
+				 " kdf INTEGER NOT NULL,"
+				 " opslimit INTEGER NOT NULL,"
+				 " memlimit INTEGER NOT NULL,"
+				 " alg INTEGER NOT NULL,"
+				 " salt BLOB NOT NULL,"
+				 " org_pk BLOB NOT NULL);"
+				 "CREATE TABLE slots("
+				 " name TEXT PRIMARY KEY,"
+				 " nonce BLOB NOT NULL,"
+				 " box BLOB NOT NULL) WITHOUT ROWID;"
+				 "CREATE TABLE devices("
+				 " sign_pk BLOB PRIMARY KEY,"
+				 " box_pk BLOB NOT NULL) WITHOUT ROWID;"
+				 "CREATE TABLE \"rows\"("
+				 " id BLOB NOT NULL,"
+				 " version INTEGER NOT NULL,"
+				 " device BLOB NOT NULL,"
+				 " wrap_org BLOB NOT NULL,"
+				 " wrap_dev BLOB NOT NULL,"
+				 " nonce BLOB NOT NULL,"
+				 " ct BLOB NOT NULL,"
+				 " sig BLOB NOT NULL,"
+				 " PRIMARY KEY (id, version));";
+
+static const char session_sql[] = "PRAGMA synchronous = FULL;"
+				  "PRAGMA secure_delete = ON;"
+				  "PRAGMA temp_store = MEMORY;"
+				  "PRAGMA cell_size_check = ON;"
+				  "PRAGMA cache_size = -32768;"; /* 32 MiB of ciphertext pages */
+
+static const char row_cols[] = "id, version, device, wrap_org, wrap_dev, nonce, ct, sig";
+
+static int db_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+		return KITH_E_NOTVAULT;
+	case SQLITE_CORRUPT:
+		return KITH_E_CORRUPT;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return KITH_E_IO;
+	case SQLITE_NOMEM:
+		return KITH_E_NOMEM;
+	case SQLITE_CONSTRAINT:
+		return KITH_E_EXISTS;
+	default:
+		return KITH_E_DB;
+	}
+}
+
+/* SQLite's messages name tables and columns, never values. */
+static int db_fail(sqlite3 *db, int rc, const char *what, struct kith_err *err)
+{
+	int st = db_status(rc);
+	if (st == KITH_E_NOTVAULT)
+		return kith_err_set(err, st, "vault", "not a kith vault: the file is not a SQLite database");
+	if (st == KITH_E_EXISTS)
+		st = KITH_E_DB;
+	return kith_err_set(err, st, "vault", "%s: %s (sqlite %d)", what, db ? sqlite3_errmsg(db) : "", rc);
+}
+
+static int exec(sqlite3 *db, const char *sql, const char *what, struct kith_err *err)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(db, rc, what, err);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, long long *out, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(db, rc, "reading the file header", err);
+}
+
+static int connect(sqlite3 **out, const char *path, struct kith_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		int st = db_fail(db, rc, "cannot open the vault", err);
+		sqlite3_close(db);
+		return st;
+	}
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
+	(void)sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	*out = db;
+	return KITH_OK;
+}
+
+static int wal_mode(sqlite3 *db, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+	int ok = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		ok = m && strcmp((const char *)m, "wal") == 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "setting the journal mode", err);
+	if (!ok)
+		return kith_err_set(err, KITH_E_DB, "vault",
+				    "the file system does not allow a write-ahead log");
+	return KITH_OK;
+}
+
+static int store_new(struct kith_store **out, sqlite3 *db, struct kith_err *err)
+{
+	struct kith_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	s->db = db;
+	char sql[256];
+	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		 row_cols);
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->row_insert, NULL);
+	if (rc != SQLITE_OK) {
+		int st = db_fail(db, rc, "preparing statements", err);
+		free(s);
+		return st;
+	}
+	*out = s;
+	return KITH_OK;
+}
+
+static int path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 || errno != ENOENT;
+}
+
+int kith_store_create(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	char side[4200];
+	if (strlen(path) > 4096)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "the path is too long");
+	snprintf(side, sizeof side, "%s-wal", path);
+	int wal = path_exists(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	if (path_exists(path))
+		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
+	if (wal || path_exists(side))
+		return kith_err_set(err, KITH_E_EXISTS, "vault",
+				    "the journal of an earlier database (-wal/-shm) exists at this path");
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		return kith_err_set(err, e == EEXIST ? KITH_E_EXISTS : KITH_E_IO, "vault",
+				    "cannot create the file: %s", strerror(e));
+	}
+	close(fd);
+	sqlite3 *db = NULL;
+	int rc = connect(&db, path, err);
+	if (rc)
+		goto fail;
+	char sql[4096];
+	snprintf(sql, sizeof sql,
+		 "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
+		 KITH_STORE_APPLICATION_ID, KITH_STORE_FORMAT, schema_sql);
+	if ((rc = wal_mode(db, err)) || (rc = exec(db, sql, "creating the schema", err)) ||
+	    (rc = exec(db, session_sql, "setting pragmas", err)))
+		goto fail;
+	if ((rc = store_new(out, db, err)))
+		goto fail;
+	return KITH_OK;
+fail:
+	sqlite3_close(db);
+	kith_store_remove(path);
+	return rc;
+}
+
+static int check_schema(sqlite3 *db, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_schema", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(db, rc, "reading the schema", err);
+	static const char *const tables[] = {"header", "slots", "devices", "rows"};
+	int seen = 0, foreign = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		if (!type || !name)
+			continue;
+		if (strcmp(type, "table") == 0) {
+			for (int i = 0; i < 4; i++)
+				if (strcmp(name, tables[i]) == 0)
+					seen |= 1 << i;
+		} else if (strcmp(type, "index") != 0) {
+			foreign = 1; /* triggers and views */
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, rc, "reading the schema", err);
+	if (foreign)
+		return kith_err_set(err, KITH_E_CORRUPT, "vault",
+				    "the vault file holds triggers or views: refused");
+	if (seen != 0xf)
+		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file lacks its tables");
+	return KITH_OK;
+}
+
+int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		int e = errno;
+		return kith_err_set(err, e == ENOENT ? KITH_E_NOTFOUND : KITH_E_IO, "vault",
+				    "cannot open the vault: %s", strerror(e));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return kith_err_set(err, KITH_E_NOTVAULT, "vault", "not a kith vault: not a regular file");
+	sqlite3 *db = NULL;
+	int rc = connect(&db, path, err);
+	if (rc)
+		return rc;
+	long long app = 0, version = 0;
+	if ((rc = pragma_int(db, "PRAGMA application_id", &app, err)))
+		goto fail;
+	if (app != KITH_STORE_APPLICATION_ID) {
+		rc = kith_err_set(err, KITH_E_NOTVAULT, "vault",
+				  "not a kith vault: a SQLite database without kith's application id");
+		goto fail;
+	}
+	if ((rc = pragma_int(db, "PRAGMA user_version", &version, err)))
+		goto fail;
+	if (version > KITH_STORE_FORMAT) {
+		rc = kith_err_set(err, KITH_E_NOTVAULT, "vault", "vault format %lld is newer than this kith",
+				  version);
+		goto fail;
+	}
+	if (version < 1) {
+		rc = kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault format is missing");
+		goto fail;
+	}
+	if ((rc = check_schema(db, err)) || (rc = wal_mode(db, err)) ||
+	    (rc = exec(db, session_sql, "setting pragmas", err)) || (rc = store_new(out, db, err)))
+		goto fail;
+	return KITH_OK;
+fail:
+	sqlite3_close(db);
+	return rc;
+}
+
+void kith_store_close(struct kith_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->row_insert);
+	if (sqlite3_get_autocommit(s->db) == 0)
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+void kith_store_remove(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[4200];
+	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		(void)unlink(p);
+	}
+}
+
+int kith_store_begin(struct kith_store *s, struct kith_err *err)
+{
+	return exec(s->db, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+int kith_store_commit(struct kith_store *s, struct kith_err *err)
+{
+	return exec(s->db, "COMMIT", "committing", err);
+}
+
+void kith_store_rollback(struct kith_store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int blob_copy(sqlite3_stmt *st, int col, uint8_t *out, size_t len)
+{
+	if (sqlite3_column_type(st, col) != SQLITE_BLOB || (size_t)sqlite3_column_bytes(st, col) != len)
+		return 0;
+	memcpy(out, sqlite3_column_blob(st, col), len);
+	return 1;
+}
+
+int kith_store_header_get(struct kith_store *s, struct kith_store_header *h, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "SELECT format, vault_id, kdf, opslimit, memlimit, alg, salt, org_pk FROM header "
+	    "WHERE one = 1",
+	    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the header", err);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		int r = rc == SQLITE_DONE
+			    ? kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is missing")
+			    : db_fail(s->db, rc, "reading the header", err);
+		sqlite3_finalize(st);
+		return r;
+	}
+	struct kith_store_header t;
+	memset(&t, 0, sizeof t);
+	long long format = sqlite3_column_int64(st, 0), kdf = sqlite3_column_int64(st, 2),
+		  ops = sqlite3_column_int64(st, 3), mem = sqlite3_column_int64(st, 4),
+		  alg = sqlite3_column_int64(st, 5);
+	int ok = blob_copy(st, 1, t.vault_id, sizeof t.vault_id) && blob_copy(st, 6, t.salt, sizeof t.salt) &&
+		 blob_copy(st, 7, t.org_pk, sizeof t.org_pk) && format >= 0 && format <= 0xffff && kdf >= 0 &&
+		 kdf <= 255 && ops >= 0 && mem >= 0 && (unsigned long long)mem <= SIZE_MAX && alg >= 0 &&
+		 alg <= 255;
+	sqlite3_finalize(st);
+	if (!ok)
+		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged");
+	t.format = (uint32_t)format;
+	t.kdf = (int)kdf;
+	t.opslimit = (unsigned long long)ops;
+	t.memlimit = (size_t)mem;
+	t.alg = (int)alg;
+	*h = t;
+	return KITH_OK;
+}
+
+int kith_store_header_put(struct kith_store *s, const struct kith_store_header *h, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db,
+	    "INSERT OR REPLACE INTO header (one, format, vault_id, kdf, opslimit, memlimit, alg, "
+	    "salt, org_pk) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, h->format);
+		sqlite3_bind_blob(st, 2, h->vault_id, sizeof h->vault_id, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, h->kdf);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)h->opslimit);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)h->memlimit);
+		sqlite3_bind_int64(st, 6, h->alg);
+		sqlite3_bind_blob(st, 7, h->salt, sizeof h->salt, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 8, h->org_pk, sizeof h->org_pk, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "writing the header", err);
+}
+
+int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len,
+			uint8_t *box, size_t box_len, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT nonce, box FROM slots WHERE name = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading a key slot", err);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int r;
+	if (rc == SQLITE_DONE)
+		r = kith_err_set(err, KITH_E_NOTFOUND, "slot", "no %s key slot", name);
+	else if (rc != SQLITE_ROW)
+		r = db_fail(s->db, rc, "reading a key slot", err);
+	else if (!blob_copy(st, 0, nonce, nonce_len) || !blob_copy(st, 1, box, box_len))
+		r = kith_err_set(err, KITH_E_CORRUPT, "slot", "the %s key slot is damaged", name);
+	else
+		r = KITH_OK;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int kith_store_slot_put(struct kith_store *s, const char *name, const uint8_t *nonce, size_t nonce_len,
+			const uint8_t *box, size_t box_len, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "INSERT OR REPLACE INTO slots (name, nonce, box) VALUES (?1, ?2, ?3)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, nonce, (int)nonce_len, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, box, (int)box_len, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "writing a key slot", err);
+}
+
+int kith_store_slots_destroy(struct kith_store *s, struct kith_err *err)
+{
+	return exec(s->db,
+		    "UPDATE slots SET nonce = randomblob(length(nonce)), box = randomblob(length(box));"
+		    "UPDATE slots SET nonce = zeroblob(length(nonce)), box = zeroblob(length(box));"
+		    "DELETE FROM slots;",
+		    "destroying the key slots", err);
+}
+
+int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES], struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO devices (sign_pk, box_pk) VALUES (?1, ?2)",
+				    -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, sign_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, box_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "enrolling the device", err);
+}
+
+int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT sign_pk, box_pk FROM devices ORDER BY sign_pk", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the devices", err);
+	struct kith_store_device *a = NULL;
+	size_t len = 0, cap = 0;
+	int r = KITH_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct kith_store_device *na = len < 1u << 20 ? realloc(a, nc * sizeof *a) : NULL;
+			if (!na) {
+				r = kith_err_set(err, KITH_E_NOMEM, "devices",
+						 "out of memory (or too many devices)");
+				break;
+			}
+			a = na;
+			cap = nc;
+		}
+		if (!blob_copy(st, 0, a[len].sign_pk, KITH_STORE_PK_BYTES) ||
+		    !blob_copy(st, 1, a[len].box_pk, KITH_STORE_PK_BYTES)) {
+			r = kith_err_set(err, KITH_E_CORRUPT, "devices", "a device key is damaged");
+			break;
+		}
+		len++;
+	}
+	if (r == KITH_OK && rc != SQLITE_DONE)
+		r = db_fail(s->db, rc, "reading the devices", err);
+	sqlite3_finalize(st);
+	if (r) {
+		free(a);
+		return r;
+	}
+	*out = a;
+	*n = len;
+	return KITH_OK;
+}
+
+int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, struct kith_err *err)
+{
+	sqlite3_stmt *st = s->row_insert;
+	const struct kith_store_blob *b[] = {&r->id,	&r->device, &r->wrap_org, &r->wrap_dev,
+					     &r->nonce, &r->ct,	    &r->sig};
+	static const int col[] = {1, 3, 4, 5, 6, 7, 8};
+	for (int i = 0; i < 7; i++) {
+		if (b[i]->n > 0x7fffffff)
+			return kith_err_set(err, KITH_E_LIMIT, "row", "a row is too large");
+		sqlite3_bind_blob(st, col[i], b[i]->p ? (const void *)b[i]->p : "", (int)b[i]->n,
+				  SQLITE_STATIC);
+	}
+	sqlite3_bind_int64(st, 2, r->version);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc == SQLITE_DONE)
+		return KITH_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return kith_err_set(err, KITH_E_EXISTS, "row",
+				    "version %lld of this record is already in the vault",
+				    (long long)r->version);
+	return db_fail(s->db, rc, "writing a row", err);
+}
+
+int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT count(*), count(DISTINCT id) FROM \"rows\"", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (rows)
+			*rows = (size_t)sqlite3_column_int64(st, 0);
+		if (records)
+			*records = (size_t)sqlite3_column_int64(st, 1);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "counting rows", err);
+}
+
+static int cursor_new(struct kith_store *s, const char *sql, struct kith_store_cursor **out,
+		      sqlite3_stmt **st, struct kith_err *err)
+{
+	struct kith_store_cursor *c = calloc(1, sizeof *c);
+	if (!c)
+		return kith_err_set(err, KITH_E_NOMEM, "rows", "out of memory");
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &c->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(c);
+		return db_fail(s->db, rc, "reading rows", err);
+	}
+	c->s = s;
+	*st = c->st;
+	*out = c;
+	return KITH_OK;
+}
+
+static size_t newest_slot(const struct newest *tab, size_t cap, const uint8_t *id)
+{
+	uint64_t h;
+	memcpy(&h, id, sizeof h);
+	size_t i = (size_t)(h ^ (h >> 29)) & (cap - 1);
+	while (tab[i].used && memcmp(tab[i].id, id, KITH_STORE_ID_BYTES) != 0)
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out, struct kith_err *err)
+{
+	/* Two passes. The primary-key index alone gives the newest version of
+	 * each id; then the table is read in storage order (sequential on disk),
+	 * and a row that is not the newest of its id is skipped after reading
+	 * only its first two columns (its ciphertext pages are never read). */
+	size_t records = 0;
+	int rc = kith_store_count(s, NULL, &records, err);
+	if (rc)
+		return rc;
+	size_t cap = 16;
+	while (cap < records * 2 + 16)
+		cap *= 2;
+	struct newest *tab = calloc(cap, sizeof *tab);
+	if (!tab)
+		return kith_err_set(err, KITH_E_NOMEM, "rows", "out of memory");
+	sqlite3_stmt *st = NULL;
+	rc = sqlite3_prepare_v2(s->db, "SELECT id, max(version) FROM \"rows\" GROUP BY id", -1, &st, NULL);
+	size_t seen = 0;
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (sqlite3_column_type(st, 0) != SQLITE_BLOB ||
+		    sqlite3_column_bytes(st, 0) != KITH_STORE_ID_BYTES || seen * 2 + 16 > cap)
+			continue; /* a malformed id: the scan hands it up as it is */
+		const uint8_t *id = sqlite3_column_blob(st, 0);
+		size_t i = newest_slot(tab, cap, id);
+		memcpy(tab[i].id, id, KITH_STORE_ID_BYTES);
+		tab[i].version =
+		    sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
+		tab[i].used = 1;
+		seen++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(tab);
+		return db_fail(s->db, rc, "reading rows", err);
+	}
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\"", row_cols);
+	rc = cursor_new(s, sql, out, &st, err);
+	if (rc) {
+		free(tab);
+		return rc;
+	}
+	(*out)->tab = tab;
+	(*out)->cap = cap;
+	return KITH_OK;
+}
+
+int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t below,
+		       struct kith_store_cursor **out, struct kith_err *err)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT %s FROM \"rows\" WHERE id = ?1 AND (?2 = 0 OR version < ?2) ORDER BY version",
+		 row_cols);
+	sqlite3_stmt *st = NULL;
+	int rc = cursor_new(s, sql, out, &st, err);
+	if (rc)
+		return rc;
+	sqlite3_bind_blob(st, 1, id, (int)id_len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, below);
+	return KITH_OK;
+}
+
+static struct kith_store_blob col_blob(sqlite3_stmt *st, int i)
+{
+	struct kith_store_blob b = {NULL, 0};
+	if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+		b.p = sqlite3_column_blob(st, i);
+		b.n = (size_t)sqlite3_column_bytes(st, i);
+	}
+	return b;
+}
+
+int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *row, struct kith_err *err)
+{
+	int rc;
+	for (;;) {
+		rc = sqlite3_step(c->st);
+		if (rc == SQLITE_DONE)
+			return 0;
+		if (rc != SQLITE_ROW)
+			return db_fail(c->s->db, rc, "reading rows", err);
+		row->id = col_blob(c->st, 0);
+		row->version =
+		    sqlite3_column_type(c->st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(c->st, 1) : -1;
+		if (!c->tab || row->id.n != KITH_STORE_ID_BYTES)
+			break;
+		struct newest *e = &c->tab[newest_slot(c->tab, c->cap, row->id.p)];
+		if (!e->used)
+			break;
+		if (e->used == 1 && e->version == row->version) {
+			e->used = 2; /* handed up: one row per id, whatever the file holds */
+			break;	     /* the newest (-1 on both sides: a version that is not a number) */
+		}
+	}
+	row->device = col_blob(c->st, 2);
+	row->wrap_org = col_blob(c->st, 3);
+	row->wrap_dev = col_blob(c->st, 4);
+	row->nonce = col_blob(c->st, 5);
+	row->ct = col_blob(c->st, 6);
+	row->sig = col_blob(c->st, 7);
+	return 1;
+}
+
+void kith_store_cursor_free(struct kith_store_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	free(c->tab);
+	free(c);
+}
+
+int kith_store_checkpoint(struct kith_store *s, struct kith_err *err)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "truncating the write-ahead log", err);
+	return KITH_OK;
+}
+
+int kith_store_pragma(struct kith_store *s, const char *name, long long *value, struct kith_err *err)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > 40 || strspn(name, "abcdefghijklmnopqrstuvwxyz_") != n)
+		return kith_err_set(err, KITH_E_INVALID, "pragma", "not a pragma name");
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA %s", name);
+	return pragma_int(s->db, sql, value, err);
+}

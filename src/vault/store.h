@@ -1,0 +1,155 @@
+/*
+ * store — the SQLite file of a vault: schema, pragmas, and the rows, slots,
+ * devices and header tables (docs/vault-format.md). The store knows nothing of
+ * keys or plaintext: every value it reads or writes is a random id, a number,
+ * a public key, a key wrap, a signature or ciphertext.
+ *
+ * A store is one sqlite3 connection opened with
+ *   PRAGMA application_id = KITH_STORE_APPLICATION_ID, user_version = format,
+ *   journal_mode = WAL, synchronous = FULL, secure_delete = ON,
+ *   temp_store = MEMORY, cell_size_check = ON, a busy timeout,
+ *   SQLITE_DBCONFIG_DEFENSIVE on and SQLITE_DBCONFIG_TRUSTED_SCHEMA off;
+ * a file with triggers or views is refused (a hostile file could hide code in
+ * them).
+ *
+ * Ownership: a struct kith_store owns its connection and prepared statements;
+ * a cursor borrows its store (free the cursor first) and hands out rows whose
+ * blobs are borrowed until the next kith_store_cursor_next or _free. Blobs
+ * passed in are borrowed. Not thread-safe: one thread per store.
+ */
+#ifndef KITH_CORE_STORE_H
+#define KITH_CORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+
+#define KITH_STORE_APPLICATION_ID 0x6B697468 /* "kith" */
+#define KITH_STORE_FORMAT 1
+#define KITH_STORE_ID_BYTES 16
+#define KITH_STORE_SALT_BYTES 16
+#define KITH_STORE_PK_BYTES 32
+
+struct kith_store;
+struct kith_store_cursor;
+
+/* The one row of the header table. */
+struct kith_store_header {
+	uint32_t format; /* KITH_STORE_FORMAT */
+	uint8_t vault_id[KITH_STORE_ID_BYTES];
+	int kdf; /* enum kith_kdf */
+	unsigned long long opslimit;
+	size_t memlimit;
+	int alg;
+	uint8_t salt[KITH_STORE_SALT_BYTES];
+	uint8_t org_pk[KITH_STORE_PK_BYTES];
+};
+
+struct kith_store_blob {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* A row of the rows table. version is as stored (the caller checks its range). */
+struct kith_store_row {
+	struct kith_store_blob id, device, wrap_org, wrap_dev, nonce, ct, sig;
+	int64_t version;
+};
+
+struct kith_store_device {
+	uint8_t sign_pk[KITH_STORE_PK_BYTES];
+	uint8_t box_pk[KITH_STORE_PK_BYTES];
+};
+
+/*
+ * Creates a new vault file at `path` (mode 0600) with the schema, the
+ * application id and the format, in WAL mode; the tables are empty. *out is set
+ * only on success. KITH_OK, KITH_E_EXISTS (the file, or a leftover -wal/-shm
+ * of one, exists), KITH_E_IO, KITH_E_DB, KITH_E_NOMEM. On failure nothing is
+ * left at path.
+ */
+int kith_store_create(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
+
+/*
+ * Opens an existing vault file. Nothing is written to the file. KITH_OK,
+ * KITH_E_NOTFOUND, KITH_E_NOTVAULT (not SQLite; SQLite without kith's
+ * application id; a format newer than KITH_STORE_FORMAT), KITH_E_CORRUPT
+ * (kith's id but a damaged or foreign schema), KITH_E_IO, KITH_E_DB,
+ * KITH_E_NOMEM. *out is set only on success.
+ */
+int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
+
+/* Closes (rolls back an open transaction). NULL allowed. */
+void kith_store_close(struct kith_store *s);
+
+/* Removes a vault file and its -wal and -shm (after a failed create). */
+void kith_store_remove(const char *path);
+
+/* Transactions (BEGIN IMMEDIATE / COMMIT / ROLLBACK). begin and commit:
+ * KITH_OK, KITH_E_DB, KITH_E_IO. rollback is always safe to call. */
+int kith_store_begin(struct kith_store *s, struct kith_err *err) KITH_WUR;
+int kith_store_commit(struct kith_store *s, struct kith_err *err) KITH_WUR;
+void kith_store_rollback(struct kith_store *s);
+
+/* Header. get: KITH_OK, KITH_E_CORRUPT (missing, or fields of a wrong size or
+ * range), KITH_E_DB. put replaces it: KITH_OK, KITH_E_DB. */
+int kith_store_header_get(struct kith_store *s, struct kith_store_header *h, struct kith_err *err) KITH_WUR;
+int kith_store_header_put(struct kith_store *s, const struct kith_store_header *h,
+			  struct kith_err *err) KITH_WUR;
+
+/* Key slots by name ("main", "duress"). get copies exactly nonce_len and
+ * box_len bytes: KITH_OK, KITH_E_NOTFOUND (no such slot), KITH_E_CORRUPT
+ * (other sizes), KITH_E_DB. put inserts or replaces: KITH_OK, KITH_E_DB. */
+int kith_store_slot_get(struct kith_store *s, const char *name, uint8_t *nonce, size_t nonce_len,
+			uint8_t *box, size_t box_len, struct kith_err *err) KITH_WUR;
+int kith_store_slot_put(struct kith_store *s, const char *name, const uint8_t *nonce, size_t nonce_len,
+			const uint8_t *box, size_t box_len, struct kith_err *err) KITH_WUR;
+
+/* Overwrites every slot with random bytes, then deletes it (secure_delete
+ * zeroes the freed space). Call inside a transaction, then checkpoint.
+ * KITH_OK, KITH_E_DB. */
+int kith_store_slots_destroy(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+/* Enrolls a device (ignored when already there). KITH_OK, KITH_E_DB. */
+int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES], struct kith_err *err) KITH_WUR;
+
+/* Every enrolled device, sorted by signing key: *out is malloc'd (free()),
+ * *n set. KITH_OK, KITH_E_CORRUPT (a key of a wrong size), KITH_E_DB,
+ * KITH_E_NOMEM. */
+int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n,
+		       struct kith_err *err) KITH_WUR;
+
+/* Inserts a row. KITH_OK, KITH_E_EXISTS (that id and version are already
+ * there), KITH_E_DB, KITH_E_IO. */
+int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, struct kith_err *err) KITH_WUR;
+
+/* Counts rows (record versions) and distinct record ids. */
+int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct kith_err *err) KITH_WUR;
+
+/* Cursors: the newest version of every record (in storage order; a version
+ * column that is not an integer is handed up as -1 for the caller to refuse),
+ * or every version
+ * of one record (oldest first, below `below` when nonzero). next returns 1 with
+ * *row set, 0 at the end, or a negative status (KITH_E_CORRUPT, KITH_E_DB). */
+int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out,
+			    struct kith_err *err) KITH_WUR;
+int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t below,
+		       struct kith_store_cursor **out, struct kith_err *err) KITH_WUR;
+int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *row,
+			   struct kith_err *err) KITH_WUR;
+void kith_store_cursor_free(struct kith_store_cursor *c);
+
+/* Reads an integer pragma of this connection ("secure_delete", "synchronous",
+ * "application_id", ...; name: lower-case letters and '_' only), for checks
+ * and diagnostics. KITH_OK, KITH_E_INVALID (bad name), KITH_E_DB. */
+int kith_store_pragma(struct kith_store *s, const char *name, long long *value,
+		      struct kith_err *err) KITH_WUR;
+
+/* Checkpoints the WAL into the file and truncates it to zero bytes, so old
+ * page images (a destroyed key slot) do not survive in the journal.
+ * KITH_OK, KITH_E_DB (another connection kept it from completing). */
+int kith_store_checkpoint(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+#endif

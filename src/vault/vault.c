@@ -1,0 +1,2687 @@
+/*
+ * vault — the encrypted case vault (vault.h): unlock with one Argon2id run,
+ * an in-memory index of the current version of every readable record, batches
+ * that are one SQLite transaction each, history, the damage list, passphrase
+ * change, panic, duress, and the organization key backup and recovery.
+ *
+ * Layers: store.c holds the SQLite file, crypto.c the envelope; this file
+ * decides what goes into the envelope and what the index shows.
+ *
+ * The index. Records are grouped by kind; each kind holds a contiguous array
+ * of views (what kith_vault_records hands out) in creation order, and a
+ * parallel array of struct rec (one allocation per record, so hash maps can
+ * point at it while the arrays are re-sorted). A record's strings — id, kind,
+ * ref, device, action, note and the canonical body — live in one block
+ * (rec->mem) that is wiped when freed. Two hash maps (SipHash with a random
+ * key, via crypto_shorthash) find a record by id and by (kind, ref); their keys
+ * are borrowed from the records.
+ *
+ * Threads. The per-row public-key work dominates: sealing and signing
+ * (a batch starts sealing in the background once it holds SEAL_EARLY puts,
+ * and the commit writes rows as they are ready) and verifying and decrypting
+ * at unlock (helpers decrypt one chunk while the calling thread reads the
+ * next) are spread over the machine's cores; KITH_THREADS in the environment
+ * overrides the count. Each row is independent, each result goes to its own
+ * slot, and everything that orders, writes or indexes runs on the calling
+ * thread in put order, so the result is the same whatever the thread count.
+ * The vault itself is not thread-safe: one thread at a time calls into it.
+ */
+#include "vault/vault.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vault/crypto.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "record/record.h"
+#include "base/sbuf.h"
+#include "vault/store.h"
+
+#define ID_BYTES KITH_CRYPTO_ID_BYTES
+#define KIND_MAX 32   /* bytes of a kind name */
+#define KINDS_MAX 256 /* distinct kinds in one vault */
+#define ACTION_MAX 64
+#define NOTE_MAX 4096
+#define CHUNK 4096 /* rows decrypted per round at unlock */
+#define THREADS_MAX 64
+#define JSON_DEPTH_MAX 512
+#define ORGKEY_FILE_MAX 4096
+
+static const char slot_main[] = "main";
+static const char slot_duress[] = "duress";
+
+/* ------------------------------------------------------------ KDF levels */
+
+static const struct {
+	const char *name;
+	unsigned long long ops;
+	size_t mem;
+} kdf_levels[] = {
+    [KITH_KDF_MODERATE] = {"moderate", crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
+			   crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
+    [KITH_KDF_SENSITIVE] = {"sensitive", crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE,
+			    crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE},
+    [KITH_KDF_INTERACTIVE] = {"interactive", crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE},
+    [KITH_KDF_TEST] = {"test", crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN},
+};
+#define KDF_LEVELS (sizeof kdf_levels / sizeof kdf_levels[0])
+
+static struct kith_crypto_kdf hdr_kdf(const struct kith_store_header *h)
+{
+	struct kith_crypto_kdf k = {.opslimit = h->opslimit, .memlimit = h->memlimit, .alg = h->alg};
+	memcpy(k.salt, h->salt, sizeof k.salt);
+	return k;
+}
+
+/* ------------------------------------------------------------ hash map */
+
+struct ment {
+	const void *key; /* borrowed; NULL: empty */
+	size_t klen;
+	uint64_t h;
+	void *val;
+};
+
+struct map {
+	struct ment *e;
+	size_t cap; /* power of two, or 0 */
+	size_t n;
+	uint8_t k[crypto_shorthash_KEYBYTES];
+};
+
+static void map_init(struct map *m)
+{
+	memset(m, 0, sizeof *m);
+	randombytes_buf(m->k, sizeof m->k);
+}
+
+static void map_free(struct map *m)
+{
+	if (m->e) {
+		sodium_memzero(m->e, m->cap * sizeof *m->e);
+		free(m->e);
+	}
+	sodium_memzero(m, sizeof *m);
+}
+
+static uint64_t map_hash(const struct map *m, const void *key, size_t n)
+{
+	uint8_t out[crypto_shorthash_BYTES];
+	crypto_shorthash(out, key, n, m->k);
+	uint64_t h;
+	memcpy(&h, out, sizeof h);
+	return h;
+}
+
+static int map_reserve(struct map *m, size_t extra)
+{
+	if (extra > SIZE_MAX / 4 - m->n)
+		return KITH_E_NOMEM;
+	size_t need = (m->n + extra) * 2;
+	if (need <= m->cap)
+		return KITH_OK;
+	size_t cap = m->cap ? m->cap : 16;
+	while (cap < need)
+		cap *= 2;
+	struct ment *e = calloc(cap, sizeof *e);
+	if (!e)
+		return KITH_E_NOMEM;
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->e[i].key)
+			continue;
+		size_t j = (size_t)m->e[i].h & (cap - 1);
+		while (e[j].key)
+			j = (j + 1) & (cap - 1);
+		e[j] = m->e[i];
+	}
+	if (m->e) {
+		sodium_memzero(m->e, m->cap * sizeof *m->e);
+		free(m->e);
+	}
+	m->e = e;
+	m->cap = cap;
+	return KITH_OK;
+}
+
+static struct ment *map_find(const struct map *m, const void *key, size_t n, uint64_t h)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->e[i].key) {
+		if (m->e[i].h == h && m->e[i].klen == n && memcmp(m->e[i].key, key, n) == 0)
+			return &m->e[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
+static void *map_get(const struct map *m, const void *key, size_t n)
+{
+	if (!m->cap)
+		return NULL;
+	struct ment *e = map_find(m, key, n, map_hash(m, key, n));
+	return e ? e->val : NULL;
+}
+
+/* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
+ * fails after map_reserve made room for it. */
+static int map_put(struct map *m, const void *key, size_t n, void *val)
+{
+	if (map_reserve(m, 1))
+		return KITH_E_NOMEM;
+	uint64_t h = map_hash(m, key, n);
+	struct ment *e = map_find(m, key, n, h);
+	if (!e) {
+		size_t i = (size_t)h & (m->cap - 1);
+		while (m->e[i].key)
+			i = (i + 1) & (m->cap - 1);
+		e = &m->e[i];
+		e->h = h;
+		e->klen = n;
+		m->n++;
+	}
+	e->key = key;
+	e->val = val;
+	return KITH_OK;
+}
+
+static void map_del(struct map *m, const void *key, size_t n)
+{
+	if (!m->cap)
+		return;
+	struct ment *e = map_find(m, key, n, map_hash(m, key, n));
+	if (!e)
+		return;
+	size_t mask = m->cap - 1, i = (size_t)(e - m->e), j = i;
+	for (;;) { /* backward-shift deletion keeps probe chains whole */
+		j = (j + 1) & mask;
+		if (!m->e[j].key)
+			break;
+		size_t k = (size_t)m->e[j].h & mask;
+		int move = i <= j ? (k <= i || k > j) : (k <= i && k > j);
+		if (move) {
+			m->e[i] = m->e[j];
+			i = j;
+		}
+	}
+	memset(&m->e[i], 0, sizeof m->e[i]);
+	m->n--;
+}
+
+/* ------------------------------------------------------------ the vault */
+
+struct rec {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	size_t pos;	 /* in its kind's arrays */
+	int64_t created; /* `at` of version 1 */
+	char *mem;	 /* the view's strings; wiped when freed */
+	size_t mem_len;
+};
+
+struct kindx {
+	char name[KIND_MAX + 1];
+	struct kith_record_view *views; /* creation order */
+	struct rec **recs;		/* parallel to views */
+	size_t n, cap;
+	struct map refs;   /* ref -> struct rec * */
+	uint64_t next_seq; /* next ref number of this device; 0: not computed */
+};
+
+struct dmg {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	int has_kind;
+	int64_t created;
+};
+
+struct kith_vault {
+	struct kith_store *store;
+	struct kith_crypto_keys *keys;
+	struct kith_store_header hdr;
+	struct kith_store_device *devices; /* sorted by signing key */
+	size_t ndevices;
+	char device_hex[KITH_VAULT_DEVICE_HEX];
+	struct kindx **kinds;
+	size_t nkinds;
+	struct map ids;			  /* id -> struct rec * */
+	struct kith_vault_damage *damage; /* public part */
+	struct dmg *dmg;		  /* parallel */
+	size_t ndamage, damage_cap;
+	size_t rows, unreadable;
+	uint64_t generation;
+	unsigned threads;
+	struct kith_vault_batch *batch;
+};
+
+struct staged {
+	uint8_t id[ID_BYTES];
+	uint32_t version;
+	size_t kind;
+	struct rec *target;  /* the indexed record this is a new version of */
+	struct staged *prev; /* or the staged version before this one */
+	int repairs;	     /* a new version of a damaged record */
+	int64_t created;
+	char *env; /* the envelope plaintext (wiped after sealing) */
+	size_t env_cap;
+	char *mem; /* the view's strings */
+	size_t mem_len;
+	struct kith_record_view view;
+	struct kith_crypto_row row;
+	int rc;
+	struct rec *newrec; /* reserved before the commit when it adds a record */
+	struct rec *installed;
+	int queued;	   /* handed to the background sealer (under its mutex) */
+	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
+};
+
+/*
+ * Background sealing. Once a batch holds SEAL_EARLY puts, threads - 1
+ * workers start sealing and signing staged versions while the caller keeps
+ * putting; at commit one more starts, and the calling thread writes the
+ * sealed rows to the file in order as they become ready (sealing one itself
+ * when it would otherwise wait). A worker touches only the staged version it
+ * took (its envelope, row, status and `sealed`); the queue is guarded by the
+ * mutex.
+ */
+#define SEAL_EARLY 64
+
+struct sealer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* work queued, or stop */
+	pthread_cond_t done_cv; /* a version was sealed while the committer waits */
+	int waiting;
+	struct staged **q; /* staged versions in put order */
+	size_t n, cap, next;
+	int stop;
+	pthread_t th[THREADS_MAX];
+	size_t nth;
+};
+
+struct kith_vault_batch {
+	struct kith_vault *v;
+	struct staged **s;
+	size_t n, cap;
+	struct map ids;	  /* id -> latest struct staged * */
+	struct map *refs; /* per kind: ref -> latest struct staged *, or &retired */
+	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
+	size_t nkinds;
+	struct sealer sl;
+	int sl_init;   /* mutex and condition initialized */
+	int keys_open; /* the batch holds the keys accessible */
+};
+
+static char retired; /* the address marks a ref given up in this batch (never written) */
+
+static unsigned thread_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("KITH_THREADS");
+	if (env && *env) {
+		char *end;
+		long t = strtol(env, &end, 10);
+		if (*end == '\0' && t > 0)
+			n = t;
+	}
+	if (n < 1)
+		n = 1;
+	if (n > THREADS_MAX)
+		n = THREADS_MAX;
+	return (unsigned)n;
+}
+
+/* Makes the keys inaccessible again. A failure of mprotect only leaves them
+ * readable a little longer (they are still wiped on close). */
+static void keys_idle(struct kith_crypto_keys *k)
+{
+	if (kith_crypto_keys_access(k, 0)) {
+		/* nothing more to do */
+	}
+}
+
+/* ------------------------------------------------------------ parallel work */
+
+struct pool {
+	size_t n;
+	atomic_size_t next;
+	void (*fn)(void *ctx, size_t i, struct kith_sbuf *scratch);
+	void *ctx;
+	pthread_t th[THREADS_MAX];
+	size_t started;
+};
+
+static void *pool_run(void *arg)
+{
+	struct pool *p = arg;
+	struct kith_sbuf scratch = KITH_SBUF_INIT;
+	for (;;) {
+		size_t i = atomic_fetch_add(&p->next, 1);
+		if (i >= p->n)
+			break;
+		p->fn(p->ctx, i, &scratch);
+	}
+	kith_sbuf_release(&scratch);
+	return NULL;
+}
+
+/* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
+ * do other work, then must call pool_finish. A thread that cannot be started
+ * only means fewer helpers: pool_finish does the rest on the caller. */
+static void pool_start(struct pool *p, size_t helpers, size_t n,
+		       void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx)
+{
+	p->n = n;
+	p->fn = fn;
+	p->ctx = ctx;
+	p->started = 0;
+	atomic_init(&p->next, 0);
+	if (helpers > (n + 7) / 8)
+		helpers = (n + 7) / 8;
+	if (helpers > THREADS_MAX)
+		helpers = THREADS_MAX;
+	for (size_t i = 0; i < helpers; i++)
+		if (pthread_create(&p->th[p->started], NULL, pool_run, p) == 0)
+			p->started++;
+}
+
+/* The caller joins the work, then waits for the helpers. */
+static void pool_finish(struct pool *p)
+{
+	pool_run(p);
+	for (size_t i = 0; i < p->started; i++)
+		pthread_join(p->th[i], NULL);
+	p->started = 0;
+}
+
+/* ------------------------------------------------------------ envelope JSON */
+
+/* Appends s as a JSON string. */
+static int json_str(struct kith_sbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	int rc = kith_sbuf_addc(sb, '"');
+	for (const unsigned char *p = (const unsigned char *)s; !rc && *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			char e[2] = {'\\', (char)*p};
+			rc = kith_sbuf_add(sb, e, 2);
+		} else if (*p < 0x20) {
+			char e[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+			rc = kith_sbuf_add(sb, e, 6);
+		} else {
+			rc = kith_sbuf_addc(sb, (char)*p);
+		}
+	}
+	return rc ? rc : kith_sbuf_addc(sb, '"');
+}
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct env {
+	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
+	int64_t at, created;
+	unsigned have;
+};
+
+enum {
+	E_KIND = 1,
+	E_REF = 2,
+	E_BODY = 4,
+	E_AT = 8,
+	E_DEVICE = 16,
+	E_ACTION = 32,
+	E_NOTE = 64,
+	E_CREATED = 128
+};
+
+static void skip_ws(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' || s[*i] == '\r'))
+		(*i)++;
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* At a '"': moves past the closing quote; *sp is the content, escapes intact. */
+static int scan_string(const char *s, size_t n, size_t *i, struct span *sp)
+{
+	if (*i >= n || s[*i] != '"')
+		return -1;
+	size_t start = ++(*i);
+	while (*i < n) {
+		unsigned char c = (unsigned char)s[*i];
+		if (c == '"') {
+			sp->p = s + start;
+			sp->n = *i - start;
+			(*i)++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (*i + 1 >= n)
+				return -1;
+			char e = s[*i + 1];
+			if (e == 'u') {
+				if (*i + 5 >= n || !is_hex(s[*i + 2]) || !is_hex(s[*i + 3]) ||
+				    !is_hex(s[*i + 4]) || !is_hex(s[*i + 5]))
+					return -1;
+				*i += 6;
+				continue;
+			}
+			if (!strchr("\"\\/bfnrt", e) || e == '\0')
+				return -1;
+			*i += 2;
+			continue;
+		}
+		(*i)++;
+	}
+	return -1;
+}
+
+static int scan_number(const char *s, size_t n, size_t *i)
+{
+	size_t start = *i;
+	while (*i < n && strchr("+-0123456789.eE", s[*i]) && s[*i] != '\0')
+		(*i)++;
+	return *i > start ? 0 : -1;
+}
+
+/* Skips one JSON value, checking its structure (not the numbers' grammar). */
+static int scan_value(const char *s, size_t n, size_t *i)
+{
+	char stack[JSON_DEPTH_MAX];
+	size_t depth = 0;
+	for (;;) {
+		skip_ws(s, n, i);
+		if (*i >= n)
+			return -1;
+		char c = s[*i];
+		struct span sp;
+		if (c == '{' || c == '[') {
+			if (depth == JSON_DEPTH_MAX)
+				return -1;
+			stack[depth++] = c;
+			(*i)++;
+			skip_ws(s, n, i);
+			if (*i < n && s[*i] == (c == '{' ? '}' : ']')) {
+				(*i)++;
+				depth--;
+				goto after_value;
+			}
+			if (c == '{') {
+				if (scan_string(s, n, i, &sp))
+					return -1;
+				skip_ws(s, n, i);
+				if (*i >= n || s[*i] != ':')
+					return -1;
+				(*i)++;
+			}
+			continue;
+		}
+		if (c == '"') {
+			if (scan_string(s, n, i, &sp))
+				return -1;
+		} else if (c == 't' && n - *i >= 4 && memcmp(s + *i, "true", 4) == 0) {
+			*i += 4;
+		} else if (c == 'f' && n - *i >= 5 && memcmp(s + *i, "false", 5) == 0) {
+			*i += 5;
+		} else if (c == 'n' && n - *i >= 4 && memcmp(s + *i, "null", 4) == 0) {
+			*i += 4;
+		} else if (scan_number(s, n, i)) {
+			return -1;
+		}
+	after_value:
+		for (;;) {
+			if (depth == 0)
+				return 0;
+			skip_ws(s, n, i);
+			if (*i >= n)
+				return -1;
+			char top = stack[depth - 1];
+			if (s[*i] == ',') {
+				(*i)++;
+				if (top == '{') {
+					skip_ws(s, n, i);
+					if (scan_string(s, n, i, &sp))
+						return -1;
+					skip_ws(s, n, i);
+					if (*i >= n || s[*i] != ':')
+						return -1;
+					(*i)++;
+				}
+				break;
+			}
+			if (s[*i] == (top == '{' ? '}' : ']')) {
+				(*i)++;
+				depth--;
+				continue;
+			}
+			return -1;
+		}
+	}
+}
+
+static int scan_int(const char *s, size_t n, size_t *i, int64_t *out)
+{
+	int neg = 0;
+	if (*i < n && s[*i] == '-') {
+		neg = 1;
+		(*i)++;
+	}
+	size_t start = *i;
+	uint64_t v = 0;
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9') {
+		if (*i - start >= 18)
+			return -1;
+		v = v * 10 + (uint64_t)(s[*i] - '0');
+		(*i)++;
+	}
+	if (*i == start)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* Parses the envelope {"kind","ref","body","at","device","action","note",
+ * "created"} in any key order; unknown keys are skipped (a later format may
+ * add some). */
+static int env_parse(const char *s, size_t n, struct env *e)
+{
+	memset(e, 0, sizeof *e);
+	size_t i = 0;
+	skip_ws(s, n, &i);
+	if (i >= n || s[i] != '{')
+		return -1;
+	i++;
+	skip_ws(s, n, &i);
+	if (i < n && s[i] == '}')
+		return -1;
+	for (;;) {
+		struct span key;
+		skip_ws(s, n, &i);
+		if (scan_string(s, n, &i, &key))
+			return -1;
+		skip_ws(s, n, &i);
+		if (i >= n || s[i] != ':')
+			return -1;
+		i++;
+		skip_ws(s, n, &i);
+		static const struct {
+			const char *name;
+			unsigned bit;
+		} keys[] = {{"kind", E_KIND}, {"ref", E_REF},	     {"body", E_BODY},
+			    {"at", E_AT},     {"device", E_DEVICE},  {"action", E_ACTION},
+			    {"note", E_NOTE}, {"created", E_CREATED}};
+		unsigned bit = 0;
+		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if (key.n == strlen(keys[k].name) && memcmp(key.p, keys[k].name, key.n) == 0)
+				bit = keys[k].bit;
+		if (bit & e->have)
+			return -1; /* duplicate key */
+		e->have |= bit;
+		struct span *str = bit == E_KIND     ? &e->kind
+				   : bit == E_REF    ? &e->ref
+				   : bit == E_DEVICE ? &e->device
+				   : bit == E_ACTION ? &e->action
+				   : bit == E_NOTE   ? &e->note
+						     : NULL;
+		if (str) {
+			if (scan_string(s, n, &i, str))
+				return -1;
+		} else if (bit == E_AT || bit == E_CREATED) {
+			if (scan_int(s, n, &i, bit == E_AT ? &e->at : &e->created))
+				return -1;
+		} else if (bit == E_BODY) {
+			if (i >= n || s[i] != '{')
+				return -1;
+			size_t start = i;
+			if (scan_value(s, n, &i))
+				return -1;
+			e->body.p = s + start;
+			e->body.n = i - start;
+		} else if (scan_value(s, n, &i)) {
+			return -1;
+		}
+		skip_ws(s, n, &i);
+		if (i < n && s[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < n && s[i] == '}') {
+			i++;
+			break;
+		}
+		return -1;
+	}
+	skip_ws(s, n, &i);
+	if (i != n)
+		return -1;
+	unsigned need = E_KIND | E_BODY | E_AT | E_DEVICE | E_ACTION;
+	if ((e->have & need) != need)
+		return -1;
+	if (!(e->have & E_CREATED))
+		e->created = e->at;
+	return 0;
+}
+
+static unsigned hexval(char c)
+{
+	return c <= '9'	  ? (unsigned)(c - '0')
+	       : c <= 'F' ? (unsigned)(c - 'A' + 10)
+			  : (unsigned)(c - 'a' + 10);
+}
+
+static size_t put_utf8(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Decodes a scanned JSON string into out (room for sp.n + 1 bytes: decoding
+ * never grows) and NUL-terminates it. -1 on a NUL, a lone surrogate or bad
+ * UTF-8; else the length. */
+static long decode_string(struct span sp, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < sp.n;) {
+		char c = sp.p[i];
+		if (c != '\\') {
+			out[o++] = c;
+			i++;
+			continue;
+		}
+		char e = sp.p[i + 1];
+		if (e != 'u') {
+			static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+			out[o++] = to[strchr(from, e) - from];
+			i += 2;
+			continue;
+		}
+		uint32_t cp = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 |
+			      hexval(sp.p[i + 4]) << 4 | hexval(sp.p[i + 5]);
+		i += 6;
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (i + 6 > sp.n || sp.p[i] != '\\' || sp.p[i + 1] != 'u')
+				return -1;
+			uint32_t lo = hexval(sp.p[i + 2]) << 12 | hexval(sp.p[i + 3]) << 8 |
+				      hexval(sp.p[i + 4]) << 4 | hexval(sp.p[i + 5]);
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				return -1;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			i += 6;
+		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+			return -1;
+		}
+		if (cp == 0)
+			return -1;
+		o += put_utf8(out + o, cp);
+	}
+	out[o] = '\0';
+	if (memchr(out, '\0', o) || kith_utf8_check(out, o) != o)
+		return -1;
+	return (long)o;
+}
+
+static int kind_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= KIND_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+/*
+ * Builds a record's string block from a parsed envelope: id, device, kind,
+ * ref, action, note, body, each NUL-terminated; fills the view's pointers.
+ * -1 when a field is malformed (the envelope is then "bad envelope").
+ */
+static int mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8_t *device_pk,
+		     uint32_t version, char **out, size_t *out_len, struct kith_record_view *view)
+{
+	size_t need = KITH_VAULT_ID_HEX + KITH_VAULT_DEVICE_HEX + e->kind.n + 1 + e->ref.n + 1 + e->action.n +
+		      1 + e->note.n + 1 + e->body.n + 1;
+	char *m = malloc(need);
+	if (!m)
+		return KITH_E_NOMEM;
+	char *p = m;
+	view->id = p;
+	sodium_bin2hex(p, KITH_VAULT_ID_HEX, id, ID_BYTES);
+	p += KITH_VAULT_ID_HEX;
+	view->device = p;
+	sodium_bin2hex(p, KITH_VAULT_DEVICE_HEX, device_pk, 8);
+	p += KITH_VAULT_DEVICE_HEX;
+	long l;
+	const struct span empty = {"", 0};
+	struct span parts[4] = {e->kind, (e->have & E_REF) ? e->ref : empty, e->action,
+				(e->have & E_NOTE) ? e->note : empty};
+	const char **dst[4] = {&view->kind, &view->ref, &view->action, &view->note};
+	for (int k = 0; k < 4; k++) {
+		*dst[k] = p;
+		if ((l = decode_string(parts[k], p)) < 0)
+			goto bad;
+		p += l + 1;
+	}
+	if (!kind_name_ok(view->kind) || strlen(view->ref) >= KITH_VAULT_REF_MAX ||
+	    (view->ref[0] && !kith_record_ref_valid(view->ref)) || view->action[0] == '\0' ||
+	    strlen(view->action) > ACTION_MAX || strlen(view->note) > NOTE_MAX)
+		goto bad;
+	view->body = p;
+	memcpy(p, e->body.p, e->body.n);
+	p[e->body.n] = '\0';
+	view->body_len = e->body.n;
+	p += e->body.n + 1;
+	view->at = e->at;
+	view->version = version;
+	view->index = 0;
+	*out = m;
+	*out_len = need;
+	return KITH_OK;
+bad:
+	kith_wipe_free(m, need);
+	return KITH_E_CORRUPT;
+}
+
+/* ------------------------------------------------------------ index */
+
+static struct kindx *kind_get(const struct kith_vault *v, const char *name, size_t *idx)
+{
+	for (size_t i = 0; i < v->nkinds; i++)
+		if (strcmp(v->kinds[i]->name, name) == 0) {
+			if (idx)
+				*idx = i;
+			return v->kinds[i];
+		}
+	return NULL;
+}
+
+static int kind_intern(struct kith_vault *v, const char *name, size_t *idx)
+{
+	if (kind_get(v, name, idx))
+		return KITH_OK;
+	if (!kind_name_ok(name) || v->nkinds >= KINDS_MAX)
+		return KITH_E_INVALID;
+	struct kindx **nk = realloc(v->kinds, (v->nkinds + 1) * sizeof *nk);
+	if (!nk)
+		return KITH_E_NOMEM;
+	v->kinds = nk;
+	struct kindx *k = calloc(1, sizeof *k);
+	if (!k)
+		return KITH_E_NOMEM;
+	snprintf(k->name, sizeof k->name, "%s", name);
+	map_init(&k->refs);
+	v->kinds[v->nkinds] = k;
+	*idx = v->nkinds++;
+	return KITH_OK;
+}
+
+static int kind_reserve(struct kindx *k, size_t extra)
+{
+	if (extra > SIZE_MAX / 4 - k->n)
+		return KITH_E_NOMEM;
+	if (k->n + extra <= k->cap)
+		return KITH_OK;
+	size_t cap = k->cap ? k->cap : 64;
+	while (cap < k->n + extra)
+		cap *= 2;
+	struct kith_record_view *nv = malloc(cap * sizeof *nv);
+	struct rec **nr = malloc(cap * sizeof *nr);
+	if (!nv || !nr) {
+		free(nv);
+		free(nr);
+		return KITH_E_NOMEM;
+	}
+	if (k->n) {
+		memcpy(nv, k->views, k->n * sizeof *nv);
+		memcpy(nr, k->recs, k->n * sizeof *nr);
+	}
+	free(k->views);
+	free(k->recs);
+	k->views = nv;
+	k->recs = nr;
+	k->cap = cap;
+	return KITH_OK;
+}
+
+static void rec_free(struct rec *r)
+{
+	if (!r)
+		return;
+	kith_wipe_free(r->mem, r->mem_len);
+	sodium_memzero(r, sizeof *r);
+	free(r);
+}
+
+struct sortkey {
+	int64_t created;
+	uint8_t id[ID_BYTES];
+	size_t idx;
+};
+
+static int sortkey_cmp(const void *a, const void *b)
+{
+	const struct sortkey *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return memcmp(x->id, y->id, ID_BYTES);
+}
+
+static int rec_before(const struct rec *a, int64_t created, const uint8_t *id)
+{
+	if (a->created != created)
+		return a->created < created;
+	return memcmp(a->id, id, ID_BYTES) < 0;
+}
+
+/* The first position in k's first n records whose record does not come
+ * before (created, id). */
+static size_t kind_lower_bound(const struct kindx *k, size_t n, int64_t created, const uint8_t *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (rec_before(k->recs[mid], created, id))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Scratch space for re-sorting the tail of a kind. */
+struct sortbuf {
+	struct sortkey *keys;
+	struct kith_record_view *views;
+	struct rec **recs;
+	size_t cap;
+};
+
+static int sortbuf_reserve(struct sortbuf *b, size_t m)
+{
+	if (m <= b->cap)
+		return KITH_OK;
+	struct sortkey *k = malloc(m * sizeof *k);
+	struct kith_record_view *v = malloc(m * sizeof *v);
+	struct rec **r = malloc(m * sizeof *r);
+	if (!k || !v || !r) {
+		free(k);
+		free(v);
+		free(r);
+		return KITH_E_NOMEM;
+	}
+	free(b->keys);
+	free(b->views);
+	free(b->recs);
+	b->keys = k;
+	b->views = v;
+	b->recs = r;
+	b->cap = m;
+	return KITH_OK;
+}
+
+static void sortbuf_release(struct sortbuf *b)
+{
+	free(b->keys);
+	free(b->views); /* pointers into records only, no plaintext */
+	free(b->recs);
+	memset(b, 0, sizeof *b);
+}
+
+/* Sorts positions [p, n) of k into creation order (b holds n - p). */
+static void kind_sort_from(struct kindx *k, size_t p, struct sortbuf *b)
+{
+	size_t m = k->n - p;
+	if (m == 0)
+		return;
+	for (size_t j = 0; j < m; j++) {
+		b->keys[j].created = k->recs[p + j]->created;
+		memcpy(b->keys[j].id, k->recs[p + j]->id, ID_BYTES);
+		b->keys[j].idx = p + j;
+	}
+	qsort(b->keys, m, sizeof *b->keys, sortkey_cmp);
+	for (size_t j = 0; j < m; j++) {
+		b->views[j] = k->views[b->keys[j].idx];
+		b->recs[j] = k->recs[b->keys[j].idx];
+	}
+	memcpy(k->views + p, b->views, m * sizeof *b->views);
+	memcpy(k->recs + p, b->recs, m * sizeof *b->recs);
+	for (size_t j = p; j < k->n; j++) {
+		k->views[j].index = j;
+		k->recs[j]->pos = j;
+	}
+}
+
+static void kind_free(struct kindx *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->n; i++)
+		rec_free(k->recs[i]);
+	free(k->views);
+	free(k->recs);
+	map_free(&k->refs);
+	free(k);
+}
+
+static struct kith_record_view *rec_view(const struct kith_vault *v, const struct rec *r)
+{
+	return &v->kinds[r->kind]->views[r->pos];
+}
+
+/* ------------------------------------------------------------ damage list */
+
+static int damage_add(struct kith_vault *v, const uint8_t id[ID_BYTES], uint32_t version, const char *reason)
+{
+	if (v->ndamage == v->damage_cap) {
+		size_t cap = v->damage_cap ? v->damage_cap * 2 : 8;
+		struct kith_vault_damage *d = calloc(cap, sizeof *d);
+		struct dmg *x = calloc(cap, sizeof *x);
+		if (!d || !x) {
+			free(d);
+			free(x);
+			return KITH_E_NOMEM;
+		}
+		if (v->ndamage) {
+			memcpy(d, v->damage, v->ndamage * sizeof *d);
+			memcpy(x, v->dmg, v->ndamage * sizeof *x);
+		}
+		kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
+		free(v->dmg);
+		v->damage = d;
+		v->dmg = x;
+		v->damage_cap = cap;
+	}
+	struct kith_vault_damage *d = &v->damage[v->ndamage];
+	struct dmg *x = &v->dmg[v->ndamage];
+	memset(d, 0, sizeof *d);
+	memset(x, 0, sizeof *x);
+	sodium_bin2hex(d->id, sizeof d->id, id, ID_BYTES);
+	d->version = version;
+	d->reason = reason;
+	memcpy(x->id, id, ID_BYTES);
+	v->ndamage++;
+	return KITH_OK;
+}
+
+static long damage_find_id(const struct kith_vault *v, const uint8_t id[ID_BYTES])
+{
+	for (size_t i = 0; i < v->ndamage; i++)
+		if (memcmp(v->dmg[i].id, id, ID_BYTES) == 0)
+			return (long)i;
+	return -1;
+}
+
+static long damage_find_ref(const struct kith_vault *v, size_t kind, const char *ref)
+{
+	for (size_t i = 0; i < v->ndamage; i++)
+		if (v->dmg[i].has_kind && v->dmg[i].kind == kind && strcmp(v->damage[i].ref, ref) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void damage_remove(struct kith_vault *v, long i)
+{
+	if (i < 0)
+		return;
+	size_t at = (size_t)i;
+	memmove(&v->damage[at], &v->damage[at + 1], (v->ndamage - at - 1) * sizeof *v->damage);
+	memmove(&v->dmg[at], &v->dmg[at + 1], (v->ndamage - at - 1) * sizeof *v->dmg);
+	v->ndamage--;
+	sodium_memzero(&v->damage[v->ndamage], sizeof *v->damage);
+}
+
+/* ------------------------------------------------------------ reading rows */
+
+enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
+
+struct job {
+	struct kith_crypto_row row; /* ct: an owned copy */
+	int status;		    /* J_* or a negative kith status */
+	const char *reason;
+	char *mem;
+	size_t mem_len;
+	struct kith_record_view view;
+	int64_t created;
+};
+
+static int blob_into(const struct kith_store_blob *b, uint8_t *out, size_t n)
+{
+	if (b->n != n || !b->p)
+		return 0;
+	memcpy(out, b->p, n);
+	return 1;
+}
+
+/* Copies a stored row into a job; a malformed one is marked damaged. */
+static int load_row(const struct kith_store_row *sr, struct job *j)
+{
+	memset(j, 0, sizeof *j);
+	if (sr->id.n == ID_BYTES)
+		memcpy(j->row.id, sr->id.p, ID_BYTES);
+	int ok = sr->id.n == ID_BYTES && sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX &&
+		 blob_into(&sr->device, j->row.device, sizeof j->row.device) &&
+		 blob_into(&sr->wrap_org, j->row.wrap_org, sizeof j->row.wrap_org) &&
+		 blob_into(&sr->wrap_dev, j->row.wrap_dev, sizeof j->row.wrap_dev) &&
+		 blob_into(&sr->nonce, j->row.nonce, sizeof j->row.nonce) &&
+		 blob_into(&sr->sig, j->row.sig, sizeof j->row.sig) && sr->ct.p && sr->ct.n > 0;
+	j->row.version = sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX ? (uint32_t)sr->version : 0;
+	if (!ok) {
+		j->status = J_DAMAGED;
+		j->reason = "malformed row";
+		return KITH_OK;
+	}
+	j->row.ct = malloc(sr->ct.n);
+	if (!j->row.ct)
+		return KITH_E_NOMEM;
+	memcpy(j->row.ct, sr->ct.p, sr->ct.n);
+	j->row.ct_len = sr->ct.n;
+	return KITH_OK;
+}
+
+static void job_clear(struct job *j)
+{
+	free(j->row.ct);
+	j->row.ct = NULL;
+	kith_wipe_free(j->mem, j->mem_len);
+	j->mem = NULL;
+}
+
+static int pk_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, KITH_STORE_PK_BYTES);
+}
+
+static int device_enrolled(const struct kith_vault *v, const uint8_t *pk)
+{
+	if (memcmp(pk, kith_crypto_keys_sign_pk(v->keys), KITH_CRYPTO_PK_BYTES) == 0)
+		return 1;
+	return v->ndevices && bsearch(pk, v->devices, v->ndevices, sizeof *v->devices, pk_cmp) != NULL;
+}
+
+/* Verifies, decrypts and parses one row (thread-safe: the keys and device
+ * list are only read). */
+static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sbuf *plain)
+{
+	if (j->status != J_OK)
+		return;
+	if (!device_enrolled(v, j->row.device)) {
+		j->status = J_DAMAGED;
+		j->reason = "unknown device";
+		return;
+	}
+	const char *reason = NULL;
+	int rc = kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
+	if (rc == KITH_E_AUTH) {
+		j->status = J_UNREADABLE;
+		return;
+	}
+	if (rc == KITH_E_CORRUPT) {
+		j->status = J_DAMAGED;
+		j->reason = reason;
+		return;
+	}
+	if (rc) {
+		j->status = rc;
+		return;
+	}
+	struct env e;
+	char hex[KITH_VAULT_DEVICE_HEX];
+	sodium_bin2hex(hex, sizeof hex, j->row.device, 8);
+	if (env_parse(plain->buf, plain->len, &e) || e.device.n != 16 || memcmp(e.device.p, hex, 16) != 0) {
+		kith_sbuf_reset(plain);
+		j->status = J_DAMAGED;
+		j->reason = "bad envelope";
+		return;
+	}
+	rc = mem_build(&e, j->row.id, j->row.device, j->row.version, &j->mem, &j->mem_len, &j->view);
+	kith_sbuf_reset(plain);
+	if (rc == KITH_E_CORRUPT) {
+		j->status = J_DAMAGED;
+		j->reason = "bad envelope";
+		return;
+	}
+	if (rc) {
+		j->status = rc;
+		return;
+	}
+	j->created = e.created;
+}
+
+static void unlock_job(void *ctx, size_t i, struct kith_sbuf *scratch)
+{
+	struct {
+		const struct kith_vault *v;
+		struct job *jobs;
+	} *c = ctx;
+	decode_row(c->v, &c->jobs[i], scratch);
+}
+
+/* Takes a decoded job into the index (before sorting). */
+static int index_take(struct kith_vault *v, struct job *j)
+{
+	if (j->status < 0)
+		return j->status;
+	if (j->status == J_UNREADABLE) {
+		v->unreadable++;
+		return KITH_OK;
+	}
+	if (j->status == J_OK) {
+		size_t ki;
+		int rc = kind_intern(v, j->view.kind, &ki);
+		if (rc == KITH_E_INVALID) {
+			j->status = J_DAMAGED;
+			j->reason = "bad envelope";
+		} else if (rc) {
+			return rc;
+		}
+	}
+	/* one entry per id, whatever a hostile file holds */
+	if (map_get(&v->ids, j->row.id, ID_BYTES)) /* the store hands up one row per id; belt and braces */
+		return KITH_OK;
+	if (j->status == J_DAMAGED)
+		return damage_add(v, j->row.id, j->row.version, j->reason);
+	size_t ki = 0;
+	(void)kind_get(v, j->view.kind, &ki);
+	struct kindx *k = v->kinds[ki];
+	struct rec *r = calloc(1, sizeof *r);
+	if (!r || kind_reserve(k, 1) || map_reserve(&v->ids, 1)) {
+		free(r);
+		return KITH_E_NOMEM;
+	}
+	memcpy(r->id, j->row.id, ID_BYTES);
+	r->kind = ki;
+	r->created = j->created;
+	r->mem = j->mem;
+	r->mem_len = j->mem_len;
+	j->mem = NULL;
+	r->pos = k->n;
+	k->views[k->n] = j->view;
+	k->recs[k->n] = r;
+	k->n++;
+	(void)map_put(&v->ids, r->id, ID_BYTES, r);
+	return KITH_OK;
+}
+
+/* For each damaged record, the newest earlier version that still reads gives
+ * its kind and ref. */
+static int damage_resolve(struct kith_vault *v, struct kith_err *err)
+{
+	struct kith_sbuf plain = KITH_SBUF_INIT;
+	int rc = KITH_OK;
+	for (size_t i = 0; i < v->ndamage && !rc; i++) {
+		if (v->dmg[i].has_kind || v->damage[i].version <= 1)
+			continue;
+		struct kith_store_cursor *c = NULL;
+		rc = kith_store_rows_of(v->store, v->dmg[i].id, ID_BYTES, v->damage[i].version, &c, err);
+		if (rc)
+			break;
+		struct kith_store_row sr;
+		int more;
+		while ((more = kith_store_cursor_next(c, &sr, err)) == 1) {
+			struct job j;
+			if ((rc = load_row(&sr, &j)))
+				break;
+			decode_row(v, &j, &plain);
+			if (j.status < 0) {
+				rc = j.status;
+			} else if (j.status == J_OK) {
+				size_t ki;
+				if (kind_intern(v, j.view.kind, &ki) == KITH_OK) {
+					v->dmg[i].kind = ki;
+					v->dmg[i].has_kind = 1;
+					v->dmg[i].created = j.created;
+					snprintf(v->damage[i].ref, sizeof v->damage[i].ref, "%s", j.view.ref);
+				}
+			}
+			job_clear(&j);
+			if (rc)
+				break;
+		}
+		if (!rc && more < 0)
+			rc = more;
+		kith_store_cursor_free(c);
+	}
+	kith_sbuf_release(&plain);
+	return rc;
+}
+
+/* Decrypts and indexes every current row. */
+static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
+		     struct kith_err *err)
+{
+	size_t total = 0;
+	int rc = kith_store_count(v->store, &v->rows, &total, err);
+	if (rc)
+		return rc;
+	struct job *jobs = calloc(2 * CHUNK, sizeof *jobs);
+	if (!jobs)
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	struct kith_store_cursor *c = NULL;
+	rc = kith_store_rows_current(v->store, &c, err);
+	size_t done = 0;
+	int held = 0;
+	if (!rc && !(rc = kith_crypto_keys_access(v->keys, 1)))
+		held = 1;
+	/* A pipeline of two chunks: the helpers decrypt one while this thread
+	 * reads the next from the file, then joins them. */
+	int more = 1;
+	size_t n[2] = {0, 0};
+	int cur = 0;
+	struct kith_store_row sr;
+	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
+		rc = load_row(&sr, &jobs[n[0]++]);
+	if (!rc && more < 0) /* a failure on the first chunk (else no record at all shows) */
+		rc = more;
+	while (!rc && n[cur]) {
+		struct {
+			const struct kith_vault *v;
+			struct job *jobs;
+		} ctx = {v, jobs + (size_t)cur * CHUNK};
+		struct pool p;
+		pool_start(&p, v->threads, n[cur], unlock_job, &ctx);
+		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
+		n[1 - cur] = 0;
+		if (more < 0)
+			rc = more;
+		while (!rc && more == 1 && n[1 - cur] < CHUNK &&
+		       (more = kith_store_cursor_next(c, &sr, err)) == 1)
+			rc = load_row(&sr, &next[n[1 - cur]++]);
+		if (!rc && more < 0)
+			rc = more;
+		pool_finish(&p);
+		for (size_t i = 0; i < n[cur] && !rc; i++)
+			rc = index_take(v, &ctx.jobs[i]);
+		for (size_t i = 0; i < n[cur]; i++)
+			job_clear(&ctx.jobs[i]);
+		done += n[cur];
+		n[cur] = 0;
+		if (!rc && progress)
+			progress(done, total, arg);
+		cur = 1 - cur;
+	}
+	for (size_t i = 0; i < 2 * CHUNK; i++)
+		job_clear(&jobs[i]);
+	kith_store_cursor_free(c);
+	free(jobs);
+	if (!rc)
+		rc = damage_resolve(v, err);
+	if (held)
+		keys_idle(v->keys);
+	if (rc) {
+		if (err && err->status == 0)
+			kith_err_set(err, rc, "vault", "%s while reading the records", kith_status_str(rc));
+		return rc;
+	}
+	/* creation order, then the ref maps (the earliest record wins a ref
+	 * that two records claim) */
+	struct sortbuf sb = {0};
+	for (size_t ki = 0; ki < v->nkinds; ki++) {
+		struct kindx *k = v->kinds[ki];
+		if (sortbuf_reserve(&sb, k->n) || map_reserve(&k->refs, k->n)) {
+			sortbuf_release(&sb);
+			return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+		}
+		kind_sort_from(k, 0, &sb);
+		for (size_t j = 0; j < k->n; j++) {
+			const char *ref = k->views[j].ref;
+			if (ref[0] && !map_get(&k->refs, ref, strlen(ref)))
+				(void)map_put(&k->refs, ref, strlen(ref), k->recs[j]);
+		}
+	}
+	sortbuf_release(&sb);
+	return KITH_OK;
+}
+
+/* ------------------------------------------------------------ open, create, close */
+
+static int check_header(const struct kith_store_header *h, struct kith_err *err)
+{
+	if (h->format != KITH_STORE_FORMAT)
+		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged (format)");
+	if (h->kdf < 0 || (size_t)h->kdf >= KDF_LEVELS || kdf_levels[h->kdf].ops != h->opslimit ||
+	    kdf_levels[h->kdf].mem != h->memlimit || h->alg != crypto_pwhash_ALG_ARGON2ID13)
+		return kith_err_set(err, KITH_E_CORRUPT, "header",
+				    "the key derivation settings in the header are damaged");
+	return KITH_OK;
+}
+
+static struct kith_vault *vault_new(void)
+{
+	struct kith_vault *v = calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	map_init(&v->ids);
+	v->threads = thread_count();
+	return v;
+}
+
+/* Duress: destroys every key slot, enrolls fresh device keys (no
+ * organization secret) under the duress KEK as the new main slot. */
+static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err)
+{
+	struct kith_crypto_keys *k = NULL;
+	int rc = kith_crypto_keys_generate(&k, v->hdr.vault_id, v->hdr.org_pk, NULL, err);
+	if (rc)
+		return rc;
+	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
+	rc = kith_crypto_keys_access(k, 1);
+	if (!rc) {
+		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+		keys_idle(k);
+	}
+	kith_crypto_slot_random(n2, b2);
+	if (!rc && !(rc = kith_store_begin(v->store, err))) {
+		if ((rc = kith_store_slots_destroy(v->store, err)) ||
+		    (rc = kith_store_slot_put(v->store, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
+		    (rc = kith_store_slot_put(v->store, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
+		    (rc = kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k),
+						kith_crypto_keys_box_pk(k), err)) ||
+		    (rc = kith_store_commit(v->store, err)))
+			kith_store_rollback(v->store);
+	}
+	if (rc) {
+		kith_crypto_keys_free(k);
+		return rc;
+	}
+	if (kith_store_checkpoint(v->store, NULL)) {
+		/* best effort: the deletion is committed; the next checkpoint finishes it */
+	}
+	v->keys = k;
+	return KITH_OK;
+}
+
+int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
+		    struct kith_err *err)
+{
+	if (!out || !path)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
+	if (!pass || pass_len == 0)
+		return kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
+	struct kith_vault *v = vault_new();
+	if (!v)
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	struct kith_crypto_key *kek = NULL;
+	uint8_t mn[KITH_CRYPTO_NONCE_BYTES], mb[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t dn[KITH_CRYPTO_NONCE_BYTES], db[KITH_CRYPTO_SLOT_BOX_BYTES];
+	int rc = kith_store_open(&v->store, path, err);
+	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)))
+		goto fail;
+	int has_main =
+	    (rc = kith_store_slot_get(v->store, slot_main, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
+	if (rc && rc != KITH_E_NOTFOUND)
+		goto fail;
+	int has_duress =
+	    (rc = kith_store_slot_get(v->store, slot_duress, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
+	if (rc && rc != KITH_E_NOTFOUND)
+		goto fail;
+	if (!has_main && !has_duress) {
+		rc = kith_err_set(
+		    err, KITH_E_AUTH, "vault",
+		    "this vault's keys were destroyed: restore them with the organization key backup");
+		goto fail;
+	}
+	struct kith_crypto_kdf kdf = hdr_kdf(&v->hdr);
+	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
+		goto fail;
+	uint8_t vid[ID_BYTES];
+	int is_duress = 0;
+	if (has_main) {
+		rc = kith_crypto_slot_open(kek, mn, mb, &v->keys, vid, err);
+		if (rc == KITH_CRYPTO_SLOT_KEYS) {
+			if (memcmp(vid, v->hdr.vault_id, ID_BYTES) != 0 ||
+			    memcmp(kith_crypto_keys_org_pk(v->keys), v->hdr.org_pk, KITH_CRYPTO_PK_BYTES) !=
+				0) {
+				rc = kith_err_set(err, KITH_E_CORRUPT, "header",
+						  "the vault header does not match its keys");
+				goto fail;
+			}
+		} else if (rc < 0 && rc != KITH_E_AUTH) {
+			goto fail;
+		}
+	}
+	if (!v->keys && has_duress) {
+		rc = kith_crypto_slot_open(kek, dn, db, NULL, vid, NULL);
+		is_duress = rc == KITH_CRYPTO_SLOT_DURESS && memcmp(vid, v->hdr.vault_id, ID_BYTES) == 0;
+	}
+	if (!v->keys && !is_duress) {
+		rc = kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
+		goto fail;
+	}
+	if (is_duress && (rc = duress(v, kek, err)))
+		goto fail;
+	kith_crypto_key_free(kek);
+	kek = NULL;
+	sodium_memzero(mb, sizeof mb);
+	sodium_memzero(db, sizeof db);
+	if ((rc = kith_store_devices(v->store, &v->devices, &v->ndevices, err)))
+		goto fail;
+	kith_crypto_keys_device_id(v->keys, v->device_hex);
+	if ((rc = index_all(v, progress, progress_arg, err)))
+		goto fail;
+	v->generation = 1;
+	*out = v;
+	return KITH_OK;
+fail:
+	sodium_memzero(mb, sizeof mb);
+	sodium_memzero(db, sizeof db);
+	kith_crypto_key_free(kek);
+	kith_vault_close(v);
+	return rc;
+}
+
+int kith_vault_create(const char *path, const char *pass, size_t pass_len,
+		      const struct kith_vault_create_opts *opts, struct kith_err *err)
+{
+	static const struct kith_vault_create_opts none = {0};
+	if (!opts)
+		opts = &none;
+	if (!path || !*path)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
+	if (!pass || pass_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
+	if ((unsigned)opts->kdf >= KDF_LEVELS)
+		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
+				    (int)opts->kdf);
+	if (opts->duress && opts->duress_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
+	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
+	if (access(path, F_OK) == 0)
+		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
+
+	struct kith_store_header h;
+	memset(&h, 0, sizeof h);
+	h.format = KITH_STORE_FORMAT;
+	randombytes_buf(h.vault_id, sizeof h.vault_id);
+	h.kdf = (int)opts->kdf;
+	h.opslimit = kdf_levels[opts->kdf].ops;
+	h.memlimit = kdf_levels[opts->kdf].mem;
+	h.alg = crypto_pwhash_ALG_ARGON2ID13;
+	randombytes_buf(h.salt, sizeof h.salt);
+
+	struct kith_crypto_keys *k = NULL;
+	struct kith_crypto_key *kek = NULL;
+	struct kith_store *s = NULL;
+	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
+	struct kith_crypto_kdf kdf = hdr_kdf(&h);
+	int rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, NULL, err);
+	if (rc)
+		return rc;
+	memcpy(h.org_pk, kith_crypto_keys_org_pk(k), sizeof h.org_pk);
+	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)) ||
+	    (rc = kith_crypto_keys_access(k, 1)))
+		goto out;
+	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+	keys_idle(k);
+	kith_crypto_key_free(kek);
+	kek = NULL;
+	if (rc)
+		goto out;
+	if (opts->duress) {
+		if ((rc = kith_crypto_kek_derive(&kek, opts->duress, opts->duress_len, &kdf, err)) ||
+		    (rc = kith_crypto_slot_seal_duress(h.vault_id, kek, n2, b2, err)))
+			goto out;
+	} else {
+		kith_crypto_slot_random(n2, b2);
+	}
+	if ((rc = kith_store_create(&s, path, err)))
+		goto out;
+	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
+	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (rc = kith_store_device_add(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err)) ||
+	    (rc = kith_store_commit(s, err))) {
+		kith_store_close(s);
+		kith_store_remove(path);
+		goto out;
+	}
+	kith_store_close(s);
+out:
+	kith_crypto_key_free(kek);
+	kith_crypto_keys_free(k);
+	return rc;
+}
+
+static void batch_release(struct kith_vault_batch *b);
+
+void kith_vault_close(struct kith_vault *v)
+{
+	if (!v)
+		return;
+	if (v->batch)
+		batch_release(v->batch);
+	for (size_t i = 0; i < v->nkinds; i++)
+		kind_free(v->kinds[i]);
+	free(v->kinds);
+	map_free(&v->ids);
+	kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
+	free(v->dmg);
+	free(v->devices);
+	kith_crypto_keys_free(v->keys);
+	kith_store_close(v->store);
+	sodium_memzero(v, sizeof *v);
+	free(v);
+}
+
+/* ------------------------------------------------------------ panic, passwd, backup, recover */
+
+int kith_vault_panic(const char *path, struct kith_err *err)
+{
+	if (!path)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
+	struct kith_store *s = NULL;
+	int rc = kith_store_open(&s, path, err);
+	if (rc)
+		return rc;
+	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_slots_destroy(s, err)) ||
+	    (rc = kith_store_commit(s, err)))
+		kith_store_rollback(s);
+	if (!rc)
+		rc = kith_store_checkpoint(s, err);
+	kith_store_close(s);
+	return rc;
+}
+
+/* Writes a new header salt and both slots: keys under pass, the duress marker
+ * under duress (or random filler), then truncates the journal. */
+static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith_crypto_keys *k,
+		  const char *pass, size_t pass_len, const char *duress_pass, size_t duress_len, int enroll,
+		  struct kith_err *err)
+{
+	struct kith_store_header nh = *h;
+	randombytes_buf(nh.salt, sizeof nh.salt);
+	struct kith_crypto_kdf kdf = hdr_kdf(&nh);
+	struct kith_crypto_key *kek = NULL;
+	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
+	int rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err);
+	if (rc)
+		return rc;
+	if (!(rc = kith_crypto_keys_access(k, 1))) {
+		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+		keys_idle(k);
+	}
+	kith_crypto_key_free(kek);
+	kek = NULL;
+	if (rc)
+		return rc;
+	if (duress_pass) {
+		if ((rc = kith_crypto_kek_derive(&kek, duress_pass, duress_len, &kdf, err)) ||
+		    (rc = kith_crypto_slot_seal_duress(nh.vault_id, kek, n2, b2, err))) {
+			kith_crypto_key_free(kek);
+			return rc;
+		}
+		kith_crypto_key_free(kek);
+	} else {
+		kith_crypto_slot_random(n2, b2);
+	}
+	if ((rc = kith_store_begin(s, err)))
+		return rc;
+	if ((rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
+	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (enroll &&
+	     (rc = kith_store_device_add(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err))) ||
+	    (rc = kith_store_commit(s, err))) {
+		kith_store_rollback(s);
+		return rc;
+	}
+	*h = nh;
+	if (kith_store_checkpoint(s, NULL)) {
+		/* best effort: old slots leave the journal at the next checkpoint */
+	}
+	return KITH_OK;
+}
+
+int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len, const char *duress_pass,
+		      size_t duress_len, struct kith_err *err)
+{
+	if (!v || !new_pass || new_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
+	if (duress_pass && duress_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
+	if (duress_pass && duress_len == new_len && sodium_memcmp(duress_pass, new_pass, new_len) == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
+	if (v->batch)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
+	return rewrap(v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len, 0, err);
+}
+
+int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const char *pass, size_t pass_len,
+			      struct kith_err *err)
+{
+	if (!v || !out_path)
+		return kith_err_set(err, KITH_E_INVALID, "org key", "no output path");
+	if (!kith_crypto_keys_holds_org(v->keys))
+		return kith_err_set(err, KITH_E_NOTFOUND, "org key",
+				    "this device does not hold the organization key");
+	/* MODERATE, or the vault's own level when that is stronger; a vault made
+	 * with the test level (tests, benchmarks) gets a test-level backup. */
+	int level =
+	    v->hdr.kdf == KITH_KDF_TEST || v->hdr.kdf == KITH_KDF_SENSITIVE ? v->hdr.kdf : KITH_KDF_MODERATE;
+	struct kith_sbuf file = KITH_SBUF_INIT;
+	int rc = kith_crypto_keys_access(v->keys, 1);
+	if (rc)
+		return kith_err_set(err, rc, "org key", "guarded memory failed");
+	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, kdf_levels[level].ops, kdf_levels[level].mem,
+				       &file, err);
+	keys_idle(v->keys);
+	if (!rc)
+		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
+	kith_sbuf_release(&file);
+	return rc;
+}
+
+int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
+		       const char *new_pass, size_t new_len, struct kith_err *err)
+{
+	if (!path || !key_path)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault or key file path");
+	if (!new_pass || new_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the new passphrase is empty");
+	struct kith_sbuf file = KITH_SBUF_INIT;
+	struct kith_crypto_org *org = NULL;
+	struct kith_crypto_keys *k = NULL;
+	struct kith_store *s = NULL;
+	struct kith_store_header h;
+	int rc = kith_io_read_file(key_path, ORGKEY_FILE_MAX, &file, err);
+	if (rc == KITH_E_LIMIT)
+		rc = kith_err_set(err, KITH_E_INVALID, "key file", "not a kith organization key file");
+	if (rc || (rc = kith_crypto_orgkey_import(&org, file.buf, file.len, key_pass, key_pass_len, err)))
+		goto out;
+	if ((rc = kith_store_open(&s, path, err)) || (rc = kith_store_header_get(s, &h, err)) ||
+	    (rc = check_header(&h, err)))
+		goto out;
+	if (sodium_memcmp(kith_crypto_org_pk(org), h.org_pk, KITH_CRYPTO_PK_BYTES) != 0) {
+		rc = kith_err_set(err, KITH_E_AUTH, "key file", "the key belongs to another organization");
+		goto out;
+	}
+	if ((rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, org, err)))
+		goto out;
+	rc = rewrap(s, &h, k, new_pass, new_len, NULL, 0, 1, err);
+out:
+	kith_store_close(s);
+	kith_crypto_keys_free(k);
+	kith_crypto_org_free(org);
+	kith_sbuf_release(&file);
+	return rc;
+}
+
+/* ------------------------------------------------------------ reading */
+
+void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!v)
+		return;
+	sodium_bin2hex(out->vault_id, sizeof out->vault_id, v->hdr.vault_id, ID_BYTES);
+	memcpy(out->device_id, v->device_hex, sizeof out->device_id);
+	out->kdf = (enum kith_kdf)v->hdr.kdf;
+	out->kdf_name = kdf_levels[v->hdr.kdf].name;
+	out->opslimit = v->hdr.opslimit;
+	out->memlimit = v->hdr.memlimit;
+	out->holds_org_secret = kith_crypto_keys_holds_org(v->keys);
+	for (size_t i = 0; i < v->nkinds; i++)
+		out->records += v->kinds[i]->n;
+	out->rows = v->rows;
+	out->damaged = v->ndamage;
+	out->unreadable = v->unreadable;
+}
+
+const struct kith_record_view *kith_vault_records(const struct kith_vault *v, const char *kind, size_t *n)
+{
+	const struct kindx *k = v && kind ? kind_get(v, kind, NULL) : NULL;
+	if (n)
+		*n = k ? k->n : 0;
+	return k && k->n ? k->views : NULL;
+}
+
+const struct kith_record_view *kith_vault_find(const struct kith_vault *v, const char *kind, const char *ref)
+{
+	const struct kindx *k = v && kind && ref && *ref ? kind_get(v, kind, NULL) : NULL;
+	if (!k)
+		return NULL;
+	const struct rec *r = map_get(&k->refs, ref, strlen(ref));
+	return r ? rec_view(v, r) : NULL;
+}
+
+static int parse_id(const char *hex, uint8_t id[ID_BYTES])
+{
+	if (!hex || strlen(hex) != 2 * ID_BYTES)
+		return -1;
+	for (size_t i = 0; i < 2 * ID_BYTES; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return -1;
+	size_t bin_len = 0;
+	return sodium_hex2bin(id, ID_BYTES, hex, 2 * ID_BYTES, NULL, &bin_len, NULL) == 0 &&
+		       bin_len == ID_BYTES
+		   ? 0
+		   : -1;
+}
+
+const struct kith_record_view *kith_vault_find_id(const struct kith_vault *v, const char *id)
+{
+	uint8_t bin[ID_BYTES];
+	if (!v || parse_id(id, bin))
+		return NULL;
+	const struct rec *r = map_get(&v->ids, bin, ID_BYTES);
+	return r ? rec_view(v, r) : NULL;
+}
+
+const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, size_t *n)
+{
+	if (n)
+		*n = v ? v->ndamage : 0;
+	return v && v->ndamage ? v->damage : NULL;
+}
+
+const struct kith_vault_damage *kith_vault_find_damaged(const struct kith_vault *v, const char *kind,
+							const char *ref)
+{
+	size_t k = 0;
+	if (!v || !kind || !ref || !*ref || !kind_get(v, kind, &k))
+		return NULL;
+	long i = damage_find_ref(v, k, ref);
+	return i < 0 ? NULL : &v->damage[i];
+}
+
+const struct kith_vault_damage *kith_vault_find_damaged_id(const struct kith_vault *v, const char *id)
+{
+	uint8_t bin[ID_BYTES];
+	if (!v || parse_id(id, bin))
+		return NULL;
+	long i = damage_find_id(v, bin);
+	return i < 0 ? NULL : &v->damage[i];
+}
+
+uint64_t kith_vault_generation(const struct kith_vault *v)
+{
+	return v ? v->generation : 0;
+}
+
+json_t *kith_record_view_json(const struct kith_record_view *view)
+{
+	if (!view || !view->body)
+		return NULL;
+	unsigned long failed = kith_json_alloc_failures();
+	json_t *j = json_loadb(view->body, view->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (j && kith_json_alloc_failures() != failed) { /* jansson may have altered it */
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+#define HIST_HDR 16 /* a size_t with the block's size, kept 16-aligned */
+
+int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_view **out, size_t *n,
+		       struct kith_err *err)
+{
+	if (out)
+		*out = NULL;
+	if (n)
+		*n = 0;
+	uint8_t bin[ID_BYTES];
+	if (!v || !out || !n || parse_id(id, bin))
+		return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
+	struct kith_store_cursor *c = NULL;
+	int rc = kith_store_rows_of(v->store, bin, ID_BYTES, 0, &c, err);
+	if (rc)
+		return rc;
+	struct job *got = NULL;
+	size_t cnt = 0, cap = 0, strings = 0, skipped = 0;
+	struct kith_sbuf plain = KITH_SBUF_INIT;
+	if ((rc = kith_crypto_keys_access(v->keys, 1))) {
+		kith_store_cursor_free(c);
+		return kith_err_set(err, rc, "vault", "guarded memory failed");
+	}
+	struct kith_store_row sr;
+	int more;
+	while ((more = kith_store_cursor_next(c, &sr, err)) == 1) {
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct job *ng = realloc(got, nc * sizeof *ng);
+			if (!ng) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "history", "out of memory");
+				break;
+			}
+			memset(ng + cap, 0, (nc - cap) * sizeof *ng);
+			got = ng;
+			cap = nc;
+		}
+		struct job *j = &got[cnt];
+		if ((rc = load_row(&sr, j))) {
+			kith_err_set(err, rc, "history", "out of memory");
+			break;
+		}
+		decode_row(v, j, &plain);
+		free(j->row.ct);
+		j->row.ct = NULL;
+		if (j->status == J_UNREADABLE) {
+			skipped++;
+			continue;
+		}
+		if (j->status == J_DAMAGED) {
+			rc = kith_err_set(err, KITH_E_CORRUPT, id, "version %u failed verification: %s",
+					  (unsigned)j->row.version, j->reason);
+			break;
+		}
+		if (j->status < 0) {
+			rc = kith_err_set(err, j->status, "history", "%s", kith_status_str(j->status));
+			break;
+		}
+		strings += j->mem_len;
+		cnt++;
+	}
+	if (!rc && more < 0)
+		rc = more;
+	keys_idle(v->keys);
+	kith_store_cursor_free(c);
+	kith_sbuf_release(&plain);
+	/* versions run 1, 2, ... up to the one the index shows: a gap, or a
+	 * record the index holds whose rows the file no longer yields, is a
+	 * damaged file (fuzz_vault found an index and a table that disagree) */
+	const struct kith_record_view *cur = kith_vault_find_id(v, id);
+	size_t seq = 0;
+	while (seq < cnt && got[seq].view.version == seq + 1)
+		seq++;
+	if (!rc && !skipped && (seq < cnt || (cur && cur->version > cnt))) {
+		rc = kith_err_set(err, KITH_E_CORRUPT, id,
+				  "version %zu of this record is missing from the file", seq + 1);
+		for (size_t i = seq; i < cnt; i++)
+			strings -= got[i].mem_len;
+		cnt = seq;
+	}
+	if (!rc && cnt == 0)
+		rc = kith_err_set(err, KITH_E_NOTFOUND, "id", "no readable record with this id");
+	char *block = NULL;
+	size_t total = HIST_HDR + cnt * sizeof(struct kith_record_view) + strings;
+	if (cnt && (block = malloc(total)) == NULL) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "history", "out of memory");
+		cnt = 0;
+	}
+	if (block) {
+		memcpy(block, &total, sizeof total);
+		struct kith_record_view *views = (struct kith_record_view *)(void *)(block + HIST_HDR);
+		char *p = block + HIST_HDR + cnt * sizeof *views;
+		for (size_t i = 0; i < cnt; i++) {
+			const char *base = got[i].mem;
+			memcpy(p, base, got[i].mem_len);
+			views[i] = got[i].view;
+			views[i].id = p + (got[i].view.id - base);
+			views[i].kind = p + (got[i].view.kind - base);
+			views[i].ref = p + (got[i].view.ref - base);
+			views[i].body = p + (got[i].view.body - base);
+			views[i].device = p + (got[i].view.device - base);
+			views[i].action = p + (got[i].view.action - base);
+			views[i].note = p + (got[i].view.note - base);
+			views[i].index = i;
+			p += got[i].mem_len;
+		}
+		*out = views;
+		*n = cnt;
+	}
+	for (size_t i = 0; i < cap; i++)
+		kith_wipe_free(got[i].mem, got[i].mem_len);
+	free(got);
+	return rc;
+}
+
+void kith_vault_history_free(struct kith_record_view *views, size_t n)
+{
+	(void)n;
+	if (!views)
+		return;
+	char *block = (char *)views - HIST_HDR;
+	size_t total;
+	memcpy(&total, block, sizeof total);
+	kith_wipe_free(block, total);
+}
+
+/* ------------------------------------------------------------ batches */
+
+static void staged_free(struct staged *s)
+{
+	if (!s)
+		return;
+	kith_wipe_free(s->env, s->env_cap);
+	kith_wipe_free(s->mem, s->mem_len);
+	free(s->row.ct);
+	free(s->newrec);
+	sodium_memzero(s, sizeof *s);
+	free(s);
+}
+
+static void sealer_stop(struct kith_vault_batch *b, int drop);
+static void sealer_push(struct kith_vault_batch *b, struct staged *s);
+
+static void batch_release(struct kith_vault_batch *b)
+{
+	sealer_stop(b, 1);
+	for (size_t i = 0; i < b->n; i++)
+		staged_free(b->s[i]);
+	free(b->s);
+	map_free(&b->ids);
+	for (size_t i = 0; i < b->nkinds; i++)
+		map_free(&b->refs[i]);
+	free(b->refs);
+	free(b->seq);
+	free(b->sl.q);
+	if (b->sl_init) {
+		pthread_mutex_destroy(&b->sl.mu);
+		pthread_cond_destroy(&b->sl.cv);
+		pthread_cond_destroy(&b->sl.done_cv);
+	}
+	if (b->keys_open)
+		keys_idle(b->v->keys);
+	if (b->v)
+		b->v->batch = NULL;
+	free(b);
+}
+
+/* Gives the batch a ref map and a sequence slot for every kind of the vault. */
+static int batch_sync(struct kith_vault_batch *b)
+{
+	size_t nk = b->v->nkinds;
+	if (nk <= b->nkinds)
+		return KITH_OK;
+	struct map *r = realloc(b->refs, nk * sizeof *r);
+	if (!r)
+		return KITH_E_NOMEM;
+	b->refs = r;
+	uint64_t *q = realloc(b->seq, nk * sizeof *q);
+	if (!q)
+		return KITH_E_NOMEM;
+	b->seq = q;
+	for (size_t i = b->nkinds; i < nk; i++) {
+		map_init(&b->refs[i]);
+		b->seq[i] = 0;
+	}
+	b->nkinds = nk;
+	return KITH_OK;
+}
+
+int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, struct kith_err *err)
+{
+	if (!v || !out)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "no vault");
+	if (v->batch)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "a batch is already open");
+	struct kith_vault_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	b->v = v;
+	map_init(&b->ids);
+	if (batch_sync(b)) {
+		batch_release(b);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	v->batch = b;
+	*out = b;
+	return KITH_OK;
+}
+
+/* Whether ref is held, in this batch or the vault, by a record other than `self`. */
+static int ref_taken(const struct kith_vault_batch *b, size_t ki, const char *ref, const uint8_t *self)
+{
+	const struct kith_vault *v = b->v;
+	size_t len = strlen(ref);
+	void *x = map_get(&b->refs[ki], ref, len);
+	if (x == &retired)
+		return 0;
+	if (x)
+		return !self || memcmp(((struct staged *)x)->id, self, ID_BYTES) != 0;
+	const struct rec *r = map_get(&v->kinds[ki]->refs, ref, len);
+	if (r)
+		return !self || memcmp(r->id, self, ID_BYTES) != 0;
+	long d = damage_find_ref(v, ki, ref);
+	return d >= 0 && (!self || memcmp(v->dmg[d].id, self, ID_BYTES) != 0);
+}
+
+static uint64_t seq_of(const char *ref, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(ref, prefix, pl) != 0)
+		return 0;
+	const char *d = ref + pl;
+	size_t nd = strlen(d);
+	if (nd == 0 || nd > 18 || strspn(d, "0123456789") != nd)
+		return 0;
+	return strtoull(d, NULL, 10);
+}
+
+/* Assigns the next free ref "<K>-<DEV4>-<seq>" of this device for kind ki. */
+static int ref_assign(struct kith_vault_batch *b, size_t ki, char ref[KITH_VAULT_REF_MAX], uint64_t *used)
+{
+	struct kith_vault *v = b->v;
+	struct kindx *k = v->kinds[ki];
+	char prefix[16];
+	char letter = strcmp(k->name, "case") == 0    ? 'C'
+		      : strcmp(k->name, "trace") == 0 ? 'T'
+						      : (char)(k->name[0] - 'a' + 'A');
+	if (letter < 'A' || letter > 'Z')
+		letter = 'R';
+	char dev[5];
+	for (int i = 0; i < 4; i++) {
+		char c = v->device_hex[i];
+		dev[i] = c >= 'a' && c <= 'f' ? (char)(c - 'a' + 'A') : c;
+	}
+	dev[4] = '\0';
+	snprintf(prefix, sizeof prefix, "%c-%s-", letter, dev);
+	if (k->next_seq == 0) {
+		uint64_t max = 0;
+		for (size_t i = 0; i < k->n; i++) {
+			uint64_t q = seq_of(k->views[i].ref, prefix);
+			max = q > max ? q : max;
+		}
+		for (size_t i = 0; i < v->ndamage; i++)
+			if (v->dmg[i].has_kind && v->dmg[i].kind == ki) {
+				uint64_t q = seq_of(v->damage[i].ref, prefix);
+				max = q > max ? q : max;
+			}
+		k->next_seq = max + 1;
+	}
+	uint64_t seq = b->seq[ki] > k->next_seq ? b->seq[ki] : k->next_seq;
+	for (size_t tries = 0; tries < 1000000; tries++, seq++) {
+		snprintf(ref, KITH_VAULT_REF_MAX, "%s%04llu", prefix, (unsigned long long)seq);
+		if (!ref_taken(b, ki, ref, NULL)) {
+			*used = seq;
+			return KITH_OK;
+		}
+	}
+	return KITH_E_LIMIT;
+}
+
+static int text_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	return n <= max && kith_utf8_check(s, n) == n;
+}
+
+/* The envelope of a version: kind, ref, body, at, device, action, note, and
+ * the creation time of the record. */
+static int env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
+		     int64_t at, const char *device, const char *action, const char *note, int64_t created)
+{
+	int rc = kith_sbuf_adds(sb, "{\"kind\":");
+	if (!rc)
+		rc = json_str(sb, kind);
+	if (!rc)
+		rc = kith_sbuf_adds(sb, ",\"ref\":");
+	if (!rc)
+		rc = json_str(sb, ref);
+	if (!rc)
+		rc = kith_sbuf_adds(sb, ",\"body\":");
+	if (!rc)
+		rc = kith_sbuf_add(sb, body->buf, body->len);
+	if (!rc)
+		rc = kith_sbuf_addf(sb, ",\"at\":%lld,\"device\":", (long long)at);
+	if (!rc)
+		rc = json_str(sb, device);
+	if (!rc)
+		rc = kith_sbuf_adds(sb, ",\"action\":");
+	if (!rc)
+		rc = json_str(sb, action);
+	if (!rc)
+		rc = kith_sbuf_adds(sb, ",\"note\":");
+	if (!rc)
+		rc = json_str(sb, note);
+	if (!rc)
+		rc = kith_sbuf_addf(sb, ",\"created\":%lld}", (long long)created);
+	return rc;
+}
+
+int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+		   char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
+{
+	static const struct kith_vault_put_opts none = {0};
+	if (!opts)
+		opts = &none;
+	if (!b || !kind || !body)
+		return kith_err_set(err, KITH_E_INVALID, "", "no batch, kind or body");
+	struct kith_vault *v = b->v;
+	int rc = kith_record_validate(kind, body, err);
+	if (rc)
+		return rc;
+	const char *note = opts->note ? opts->note : "";
+	if (opts->action && (!opts->action[0] || !text_ok(opts->action, ACTION_MAX)))
+		return kith_err_set(err, KITH_E_INVALID, "action",
+				    "the action must be 1 to %d bytes of UTF-8", ACTION_MAX);
+	if (!text_ok(note, NOTE_MAX))
+		return kith_err_set(err, KITH_E_INVALID, "note", "the note must be at most %d bytes of UTF-8",
+				    NOTE_MAX);
+	int has_ref = kith_record_kind_has_ref(kind);
+	const char *body_ref = has_ref ? kith_record_ref(body) : NULL;
+	if (body_ref && strlen(body_ref) >= KITH_VAULT_REF_MAX)
+		return kith_err_set(err, KITH_E_INVALID, "ref", "the ref is too long");
+	size_t ki;
+	rc = kind_intern(v, kind, &ki);
+	if (rc)
+		return kith_err_set(err, rc, "kind",
+				    rc == KITH_E_NOMEM ? "out of memory" : "bad record kind");
+	if (batch_sync(b))
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	struct kindx *k = v->kinds[ki];
+
+	/* the record this writes a version of, if any */
+	struct staged *tst = NULL;
+	struct rec *trec = NULL;
+	long tdmg = -1;
+	uint8_t id[ID_BYTES];
+	if (opts->id) {
+		if (parse_id(opts->id, id))
+			return kith_err_set(err, KITH_E_INVALID, "id", "an id is 32 lower-case hex digits");
+		if (!(tst = map_get(&b->ids, id, ID_BYTES)) && !(trec = map_get(&v->ids, id, ID_BYTES)))
+			tdmg = damage_find_id(v, id);
+		if (!tst && !trec && tdmg < 0)
+			return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
+		size_t tk = tst			    ? tst->kind
+			    : trec		    ? trec->kind
+			    : v->dmg[tdmg].has_kind ? v->dmg[tdmg].kind
+						    : ki;
+		if (tk != ki)
+			return kith_err_set(err, KITH_E_INVALID, "kind",
+					    "the record with this id is of another kind");
+	} else if (body_ref) {
+		void *x = map_get(&b->refs[ki], body_ref, strlen(body_ref));
+		if (x && x != &retired)
+			tst = x;
+		else if (!x && !(trec = map_get(&k->refs, body_ref, strlen(body_ref))))
+			tdmg = damage_find_ref(v, ki, body_ref);
+	}
+	int found = tst || trec || tdmg >= 0;
+	if (found && !opts->id && opts->create_only)
+		return kith_err_set(err, KITH_E_EXISTS, "ref", "a record with this ref already exists");
+	uint32_t cur_version = 0;
+	const char *cur_ref = "";
+	int64_t now = (int64_t)time(NULL), created = now;
+	if (tst) {
+		cur_version = tst->version;
+		cur_ref = tst->view.ref;
+		created = tst->created;
+		memcpy(id, tst->id, ID_BYTES);
+	} else if (trec) {
+		cur_version = rec_view(v, trec)->version;
+		cur_ref = rec_view(v, trec)->ref;
+		created = trec->created;
+		memcpy(id, trec->id, ID_BYTES);
+	} else if (tdmg >= 0) {
+		if (v->damage[tdmg].version == 0)
+			return kith_err_set(
+			    err, KITH_E_INVALID, "version",
+			    "the record's newest row is malformed: it cannot take a new version");
+		cur_version = v->damage[tdmg].version;
+		cur_ref = v->damage[tdmg].ref;
+		if (v->dmg[tdmg].has_kind)
+			created = v->dmg[tdmg].created;
+		memcpy(id, v->dmg[tdmg].id, ID_BYTES);
+	} else {
+		do
+			randombytes_buf(id, sizeof id);
+		while (map_get(&v->ids, id, ID_BYTES) || map_get(&b->ids, id, ID_BYTES) ||
+		       damage_find_id(v, id) >= 0);
+	}
+	if (opts->expect_version && opts->expect_version != cur_version)
+		return kith_err_set(err, KITH_E_EXISTS, "version",
+				    "version conflict: the record is at version %u", (unsigned)cur_version);
+	if (cur_version == UINT32_MAX)
+		return kith_err_set(err, KITH_E_LIMIT, "version", "the record has too many versions");
+
+	char ref[KITH_VAULT_REF_MAX] = "";
+	int ref_moves = 0;
+	uint64_t seq_used = 0;
+	if (has_ref) {
+		if (body_ref) {
+			snprintf(ref, sizeof ref, "%s", body_ref);
+			if (found && strcmp(cur_ref, body_ref) != 0) {
+				if (ref_taken(b, ki, ref, id))
+					return kith_err_set(err, KITH_E_EXISTS, "ref",
+							    "a record with this ref already exists");
+				ref_moves = cur_ref[0] != '\0';
+			}
+		} else if (found && cur_ref[0]) {
+			snprintf(ref, sizeof ref, "%s", cur_ref);
+		} else if ((rc = ref_assign(b, ki, ref, &seq_used))) {
+			return kith_err_set(err, rc, "ref", "no free ref number");
+		}
+	}
+
+	/* the canonical body, with the ref set when the vault chose it */
+	struct kith_sbuf canon = KITH_SBUF_INIT, env = KITH_SBUF_INIT;
+	json_t *copy = NULL;
+	const json_t *use = body;
+	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
+		unsigned long failed = kith_json_alloc_failures(); /* json_copy drops members silently */
+		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref) ||
+		    kith_json_alloc_failures() != failed) {
+			json_decref(copy);
+			return kith_err_set(err, KITH_E_NOMEM, "ref", "out of memory");
+		}
+		use = copy;
+	}
+	rc = kith_sbuf_grow(&canon, 4096) ? kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory")
+					  : kith_record_canonical(use, &canon, err);
+	json_decref(copy);
+	if (rc) {
+		kith_sbuf_release(&canon);
+		return rc;
+	}
+	const char *action = opts->action ? opts->action : found ? "edit" : "create";
+	rc = kith_sbuf_grow(&env, canon.len + strlen(note) * 6 + 512);
+	if (!rc)
+		rc = env_write(&env, kind, ref, &canon, now, v->device_hex, action, note, created);
+	kith_sbuf_release(&canon);
+	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
+	if (!s) {
+		kith_sbuf_release(&env);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	memcpy(s->id, id, ID_BYTES);
+	s->version = cur_version + 1;
+	s->kind = ki;
+	s->target = trec;
+	s->prev = tst;
+	s->repairs = tdmg >= 0;
+	s->created = created;
+	struct env e;
+	if (env_parse(env.buf, env.len, &e)) {
+		kith_sbuf_release(&env);
+		free(s);
+		return kith_err_set(err, KITH_E_INTERNAL, "envelope", "the envelope does not parse");
+	}
+	rc = mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len,
+		       &s->view);
+	s->env_cap = env.cap;
+	s->env = kith_sbuf_detach(&env, NULL);
+	if (rc || !s->env) {
+		staged_free(s);
+		return kith_err_set(err, rc == KITH_E_CORRUPT ? KITH_E_INVALID : KITH_E_NOMEM, "", "%s",
+				    rc == KITH_E_CORRUPT ? "the record cannot be stored" : "out of memory");
+	}
+	/* room first, so that nothing below fails half-way */
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		struct staged **ns = realloc(b->s, nc * sizeof *ns);
+		if (!ns) {
+			staged_free(s);
+			return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		}
+		b->s = ns;
+		b->cap = nc;
+	}
+	if (map_reserve(&b->ids, 1) || map_reserve(&b->refs[ki], 2)) {
+		staged_free(s);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	b->s[b->n++] = s;
+	(void)map_put(&b->ids, s->id, ID_BYTES, s);
+	if (s->view.ref[0])
+		(void)map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
+	if (ref_moves && !(tst && map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
+		(void)map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
+	if (seq_used)
+		b->seq[ki] = seq_used + 1;
+	sealer_push(b, s);
+	if (ref_out)
+		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->view.ref);
+	if (id_out)
+		snprintf(id_out, KITH_VAULT_ID_HEX, "%s", s->view.id);
+	return KITH_OK;
+}
+
+static void seal_one(const struct kith_crypto_keys *keys, struct staged *s)
+{
+	memcpy(s->row.id, s->id, ID_BYTES);
+	s->row.version = s->version;
+	s->rc = kith_crypto_row_seal(keys, &s->row, s->env, strlen(s->env), NULL);
+	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
+	s->env = NULL;
+	s->env_cap = 0;
+	atomic_store_explicit(&s->sealed, 1, memory_order_release);
+}
+
+/* Takes the next queued version, or NULL when the queue is empty and (when
+ * `wait`) stopping. */
+static struct staged *sealer_take(struct sealer *sl, int wait)
+{
+	pthread_mutex_lock(&sl->mu);
+	while (wait && sl->next == sl->n && !sl->stop)
+		pthread_cond_wait(&sl->cv, &sl->mu);
+	struct staged *s = sl->next < sl->n ? sl->q[sl->next++] : NULL;
+	pthread_mutex_unlock(&sl->mu);
+	return s;
+}
+
+static void sealer_seal(struct kith_vault_batch *b, struct staged *s)
+{
+	seal_one(b->v->keys, s);
+	pthread_mutex_lock(&b->sl.mu);
+	if (b->sl.waiting)
+		pthread_cond_broadcast(&b->sl.done_cv);
+	pthread_mutex_unlock(&b->sl.mu);
+}
+
+static void *sealer_main(void *arg)
+{
+	struct kith_vault_batch *b = arg;
+	struct staged *s;
+	while ((s = sealer_take(&b->sl, 1)) != NULL)
+		sealer_seal(b, s);
+	return NULL;
+}
+
+static void sealer_spawn(struct kith_vault_batch *b, size_t want)
+{
+	struct sealer *sl = &b->sl;
+	if (want > THREADS_MAX)
+		want = THREADS_MAX;
+	while (sl->nth < want && pthread_create(&sl->th[sl->nth], NULL, sealer_main, b) == 0)
+		sl->nth++;
+}
+
+/* Queues s (under the mutex). Without room it stays unqueued: the committer
+ * seals it. */
+static void sealer_queue(struct sealer *sl, struct staged *s)
+{
+	pthread_mutex_lock(&sl->mu);
+	if (sl->n == sl->cap) {
+		size_t nc = sl->cap ? sl->cap * 2 : 256;
+		struct staged **nq = realloc(sl->q, nc * sizeof *nq);
+		if (nq) {
+			sl->q = nq;
+			sl->cap = nc;
+		}
+	}
+	if (sl->n < sl->cap) {
+		sl->q[sl->n++] = s;
+		s->queued = 1;
+		pthread_cond_signal(&sl->cv);
+	}
+	pthread_mutex_unlock(&sl->mu);
+}
+
+/* Starts background sealing of everything staged so far. 0 when it runs. */
+static int sealer_start(struct kith_vault_batch *b)
+{
+	struct sealer *sl = &b->sl;
+	if (b->sl_init)
+		return 0;
+	if (b->v->threads < 2 || pthread_mutex_init(&sl->mu, NULL))
+		return -1;
+	if (pthread_cond_init(&sl->cv, NULL)) {
+		pthread_mutex_destroy(&sl->mu);
+		return -1;
+	}
+	if (pthread_cond_init(&sl->done_cv, NULL)) {
+		pthread_cond_destroy(&sl->cv);
+		pthread_mutex_destroy(&sl->mu);
+		return -1;
+	}
+	b->sl_init = 1;
+	if (kith_crypto_keys_access(b->v->keys, 1) != KITH_OK)
+		return -1; /* nothing queued: the commit seals on its own thread */
+	b->keys_open = 1;
+	for (size_t i = 0; i < b->n; i++)
+		sealer_queue(sl, b->s[i]);
+	sealer_spawn(b, b->v->threads - 1);
+	return 0;
+}
+
+/* After a put: queue the new version, or start once the batch is large. */
+static void sealer_push(struct kith_vault_batch *b, struct staged *s)
+{
+	if (!b->sl_init) {
+		if (b->n >= SEAL_EARLY)
+			(void)sealer_start(b);
+		return;
+	}
+	if (b->keys_open)
+		sealer_queue(&b->sl, s);
+}
+
+/* Waits until s is sealed, sealing queued versions meanwhile. */
+static void sealer_wait(struct kith_vault_batch *b, struct staged *s)
+{
+	struct sealer *sl = &b->sl;
+	while (!atomic_load_explicit(&s->sealed, memory_order_acquire)) {
+		struct staged *t = sealer_take(sl, 0);
+		if (t) {
+			sealer_seal(b, t);
+			continue;
+		}
+		pthread_mutex_lock(&sl->mu);
+		sl->waiting = 1;
+		while (!atomic_load_explicit(&s->sealed, memory_order_acquire))
+			pthread_cond_wait(&sl->done_cv, &sl->mu);
+		sl->waiting = 0;
+		pthread_mutex_unlock(&sl->mu);
+	}
+}
+
+/* Stops the workers. drop: abandon what is queued (a batch freed or a failed
+ * commit); else the calling thread seals the rest with them first. */
+static void sealer_stop(struct kith_vault_batch *b, int drop)
+{
+	struct sealer *sl = &b->sl;
+	if (!b->sl_init)
+		return;
+	pthread_mutex_lock(&sl->mu);
+	sl->stop = 1;
+	if (drop)
+		sl->next = sl->n;
+	pthread_cond_broadcast(&sl->cv);
+	pthread_mutex_unlock(&sl->mu);
+	struct staged *s;
+	while (!drop && (s = sealer_take(sl, 0)) != NULL)
+		sealer_seal(b, s);
+	for (size_t i = 0; i < sl->nth; i++)
+		pthread_join(sl->th[i], NULL);
+	sl->nth = 0;
+}
+
+/* Puts a committed version into the index (cannot fail: room was made). */
+static void install(struct kith_vault *v, struct staged *s)
+{
+	struct rec *r = s->prev ? s->prev->installed : s->target;
+	if (r) {
+		struct kindx *k = v->kinds[r->kind];
+		struct kith_record_view *view = &k->views[r->pos];
+		/* the map's key points into the old strings: take it out first */
+		if (view->ref[0] && map_get(&k->refs, view->ref, strlen(view->ref)) == r)
+			map_del(&k->refs, view->ref, strlen(view->ref));
+		size_t idx = view->index;
+		*view = s->view;
+		view->index = idx;
+		kith_wipe_free(r->mem, r->mem_len);
+		r->mem = s->mem;
+		r->mem_len = s->mem_len;
+		s->mem = NULL;
+		if (view->ref[0] && !map_get(&k->refs, view->ref, strlen(view->ref)))
+			(void)map_put(&k->refs, view->ref, strlen(view->ref), r);
+		s->installed = r;
+		return;
+	}
+	struct kindx *k = v->kinds[s->kind];
+	r = s->newrec;
+	s->newrec = NULL;
+	memcpy(r->id, s->id, ID_BYTES);
+	r->kind = s->kind;
+	r->created = s->created;
+	r->mem = s->mem;
+	r->mem_len = s->mem_len;
+	s->mem = NULL;
+	r->pos = k->n;
+	k->views[k->n] = s->view;
+	k->views[k->n].index = k->n;
+	k->recs[k->n] = r;
+	k->n++;
+	(void)map_put(&v->ids, r->id, ID_BYTES, r);
+	if (s->view.ref[0])
+		(void)map_put(&k->refs, k->views[r->pos].ref, strlen(s->view.ref), r);
+	if (s->repairs)
+		damage_remove(v, damage_find_id(v, r->id));
+	s->installed = r;
+}
+
+int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
+{
+	if (!b)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "no batch");
+	struct kith_vault *v = b->v;
+	int rc = KITH_OK, keys_held = 0;
+	size_t *nnew = NULL, *from = NULL;
+	struct sortbuf sb = {0};
+	if (b->n == 0)
+		goto out;
+
+	/* 1. make room in the index, so that step 3 cannot fail after the commit */
+	nnew = calloc(v->nkinds, sizeof *nnew);
+	from = calloc(v->nkinds, sizeof *from);
+	if (!nnew || !from) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		goto out;
+	}
+	size_t total_new = 0;
+	for (size_t ki = 0; ki < v->nkinds; ki++)
+		from[ki] = v->kinds[ki]->n;
+	for (size_t i = 0; i < b->n; i++) {
+		struct staged *s = b->s[i];
+		if (s->prev || s->target)
+			continue;
+		if (!(s->newrec = calloc(1, sizeof *s->newrec))) {
+			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+			goto out;
+		}
+		nnew[s->kind]++;
+		total_new++;
+		size_t p = kind_lower_bound(v->kinds[s->kind], v->kinds[s->kind]->n, s->created, s->id);
+		from[s->kind] = p < from[s->kind] ? p : from[s->kind];
+	}
+	if (map_reserve(&v->ids, total_new)) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		goto out;
+	}
+	for (size_t ki = 0; ki < v->nkinds; ki++) {
+		struct kindx *k = v->kinds[ki];
+		size_t staged_in_kind = 0;
+		for (size_t i = 0; i < b->n; i++)
+			staged_in_kind += b->s[i]->kind == ki;
+		if (kind_reserve(k, nnew[ki]) || map_reserve(&k->refs, staged_in_kind) ||
+		    (nnew[ki] && sortbuf_reserve(&sb, k->n - from[ki] + nnew[ki]))) {
+			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+			goto out;
+		}
+	}
+
+	/* 2. seal and sign every row over all cores, and write the rows in one
+	 * transaction as they are ready */
+	if ((rc = kith_crypto_keys_access(v->keys, 1))) {
+		kith_err_set(err, rc, "batch", "guarded memory failed");
+		goto out;
+	}
+	keys_held = 1;
+	if (b->n > 1 && sealer_start(b) == 0)
+		sealer_spawn(b, v->threads);
+	if ((rc = kith_store_begin(v->store, err)))
+		goto out;
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct staged *s = b->s[i];
+		if (!s->queued && s->env)
+			seal_one(v->keys, s);
+		else
+			sealer_wait(b, s);
+		if (s->rc) {
+			rc = kith_err_set(err, s->rc, "batch", "sealing a record failed: %s",
+					  kith_status_str(s->rc));
+			break;
+		}
+		const struct kith_crypto_row *r = &s->row;
+		struct kith_store_row sr = {
+		    .id = {r->id, sizeof r->id},
+		    .device = {r->device, sizeof r->device},
+		    .wrap_org = {r->wrap_org, sizeof r->wrap_org},
+		    .wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
+		    .nonce = {r->nonce, sizeof r->nonce},
+		    .ct = {r->ct, r->ct_len},
+		    .sig = {r->sig, sizeof r->sig},
+		    .version = r->version,
+		};
+		rc = kith_store_row_put(v->store, &sr, err);
+		free(s->row.ct); /* written: the ciphertext is not needed any more */
+		s->row.ct = NULL;
+	}
+	if (!rc)
+		rc = kith_store_commit(v->store, err);
+	if (rc) {
+		kith_store_rollback(v->store);
+		if (rc == KITH_E_EXISTS)
+			rc = kith_err_set(err, KITH_E_DB, "batch",
+					  "version conflict: the vault was changed by another process; "
+					  "nothing was written");
+		goto out;
+	}
+	sealer_stop(b, 0);
+
+	/* 4. the index */
+	for (size_t i = 0; i < b->n; i++)
+		install(v, b->s[i]);
+	for (size_t ki = 0; ki < v->nkinds; ki++) {
+		if (nnew[ki])
+			kind_sort_from(v->kinds[ki], from[ki], &sb);
+		if (ki < b->nkinds && b->seq[ki] > v->kinds[ki]->next_seq && v->kinds[ki]->next_seq)
+			v->kinds[ki]->next_seq = b->seq[ki];
+	}
+	v->rows += b->n;
+	v->generation++;
+out:
+	sealer_stop(b, 1); /* after a failure: the workers stop; else they are gone already */
+	if (keys_held)
+		keys_idle(v->keys);
+	sortbuf_release(&sb);
+	free(nnew);
+	free(from);
+	batch_release(b);
+	return rc;
+}
+
+void kith_vault_batch_free(struct kith_vault_batch *b)
+{
+	if (b)
+		batch_release(b);
+}

@@ -1,0 +1,241 @@
+/*
+ * vault — the encrypted case vault: one SQLite file, the envelope of DESIGN.md,
+ * append-only record versions, and an in-memory index of the current versions
+ * after unlock.
+ *
+ * Ownership (the whole API): a struct kith_vault owns every key, every
+ * decrypted record and every view it hands out. Views (struct kith_record_view,
+ * arrays of them, strings in them) are borrowed: valid until the next call that
+ * changes the vault (a batch commit, passwd, panic) or kith_vault_close. JSON
+ * handed *to* the vault is borrowed (the vault copies what it keeps); JSON
+ * handed *out* by a function whose name ends in _json is a new reference the
+ * caller must json_decref. Passphrases are borrowed and never copied outside
+ * guarded memory.
+ *
+ * Records. A record is a kind ("case", "link", "trace", ...; record.h defines
+ * the kinds and their schemas), a random 128-bit id, a human `ref` unique among
+ * records of its kind in the vault, and a chain of versions 1, 2, 3 ... Each
+ * version holds the whole body; an edit adds a version and never overwrites.
+ * A version also records when (`at`, Unix seconds), by which device, and an
+ * `action` ("create", "edit", "merge", "undo", ... free for the caller) and an
+ * optional `note`. All of that is inside the ciphertext: the file shows only
+ * ids, version numbers, key wraps, signatures and padded ciphertext.
+ *
+ * Reading. kith_vault_open decrypts every current version it can read and
+ * indexes it. A row that fails its signature or its authentication is not
+ * indexed: it is listed in kith_vault_damaged() by id (and ref when an earlier
+ * version was readable), and every other record stays readable. Rows written
+ * by other devices whose data key this device cannot unwrap (field mode) are
+ * skipped silently and counted in kith_vault_info().unreadable.
+ */
+#ifndef KITH_CORE_VAULT_H
+#define KITH_CORE_VAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "base/status.h"
+
+#define KITH_VAULT_ID_HEX 33  /* 32 hex digits + NUL */
+#define KITH_VAULT_REF_MAX 64 /* bytes, with NUL */
+#define KITH_VAULT_DEVICE_HEX 17
+
+/* Argon2id cost, recorded in the vault header. MODERATE is the default; the
+ * cheaper ones exist for tests and old laptops and must be asked for. */
+enum kith_kdf {
+	KITH_KDF_MODERATE = 0,	  /* crypto_pwhash_*_MODERATE (256 MiB, 3 passes) */
+	KITH_KDF_SENSITIVE = 1,	  /* crypto_pwhash_*_SENSITIVE (1 GiB) */
+	KITH_KDF_INTERACTIVE = 2, /* crypto_pwhash_*_INTERACTIVE (64 MiB) */
+	KITH_KDF_TEST = 3,	  /* crypto_pwhash_*_MIN: tests and benchmarks only */
+};
+
+/* A struct kith_vault is not thread-safe: callers that share one between
+ * threads (the web server) serialize every call, except that the readers
+ * kith_vault_info, _records, _find, _find_id, _generation and
+ * kith_record_view_json, which change nothing, may run at once with one
+ * another while no other call runs (a reader-writer lock). Opening decrypts on several
+ * threads internally (KITH_THREADS in the environment sets how many). */
+struct kith_vault;
+
+struct kith_vault_create_opts {
+	enum kith_kdf kdf;  /* 0: MODERATE */
+	const char *duress; /* optional duress passphrase (NULL: none) */
+	size_t duress_len;
+};
+
+struct kith_vault_info {
+	char vault_id[KITH_VAULT_ID_HEX];      /* random, stable */
+	char device_id[KITH_VAULT_DEVICE_HEX]; /* first 8 bytes of this device's signing key, hex */
+	enum kith_kdf kdf;
+	const char *kdf_name; /* "moderate", ... */
+	unsigned long long opslimit;
+	size_t memlimit;
+	int holds_org_secret; /* 1 in a standalone vault */
+	size_t records;	      /* readable current records, all kinds */
+	size_t rows;	      /* record versions in the file */
+	size_t damaged;	      /* records whose newest row failed verification */
+	size_t unreadable;    /* records this device cannot decrypt */
+};
+
+/* One version of one record, decrypted. Borrowed from the vault. */
+struct kith_record_view {
+	const char *id;	  /* 32 hex digits */
+	uint32_t version; /* 1, 2, ... */
+	const char *kind; /* "case", ... */
+	const char *ref;  /* human reference, unique per kind */
+	const char *body; /* canonical JSON text of the body */
+	size_t body_len;
+	int64_t at;	    /* Unix seconds when this version was written */
+	const char *device; /* 16 hex digits: the writing device */
+	const char *action; /* "create", "edit", ... */
+	const char *note;   /* "" when none */
+	size_t index;	    /* position in kith_vault_records() of its kind */
+};
+
+/*
+ * Creates a vault file at `path` (must not exist): fresh device keys and, as a
+ * standalone vault, the organization key pair, wrapped under an Argon2id KEK of
+ * `pass`. Returns KITH_OK, KITH_E_EXISTS (file exists), KITH_E_INVALID (empty
+ * passphrase, duress equal to passphrase), KITH_E_IO, KITH_E_DB, KITH_E_NOMEM,
+ * KITH_E_CRYPTO. On failure no file is left behind.
+ */
+int kith_vault_create(const char *path, const char *pass, size_t pass_len,
+		      const struct kith_vault_create_opts *opts, struct kith_err *err) KITH_WUR;
+
+/*
+ * Opens and unlocks a vault, decrypting and indexing every readable current
+ * record. With the duress passphrase it silently destroys this device's keys
+ * (and the organization secret key), gives the vault fresh device keys under
+ * the duress passphrase, and returns KITH_OK with a vault that shows no
+ * records; records stay sealed to the organization key. Returns KITH_OK,
+ * KITH_E_AUTH (wrong passphrase — nothing changed — or keys destroyed by panic),
+ * KITH_E_NOTFOUND, KITH_E_NOTVAULT (not a SQLite file, or not a kith one, or a
+ * newer format), KITH_E_CORRUPT (the header itself is damaged), KITH_E_IO,
+ * KITH_E_DB, KITH_E_NOMEM. *out is set only on success. `progress`, if not
+ * NULL, is called with (done, total, arg) while indexing.
+ */
+int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
+		    struct kith_err *err) KITH_WUR;
+
+/* Wipes every key and every decrypted byte, closes the file. NULL allowed. */
+void kith_vault_close(struct kith_vault *v);
+
+/*
+ * Destroys this device's keys in the file at `path` without a passphrase:
+ * every wrapped secret key and the passphrase verifiers are overwritten and
+ * deleted (secure_delete), the WAL is checkpointed and truncated. Afterwards no
+ * passphrase opens the vault (KITH_E_AUTH); record rows stay, sealed to the
+ * organization key. Returns KITH_OK, KITH_E_NOTFOUND, KITH_E_NOTVAULT, KITH_E_IO,
+ * KITH_E_DB.
+ */
+int kith_vault_panic(const char *path, struct kith_err *err) KITH_WUR;
+
+/* Changes the passphrase: re-wraps the keys under a new salt, no record is
+ * re-encrypted. A duress passphrase must be given again in `duress` to stay
+ * (it is derived under the new salt); NULL removes the duress slot. KITH_OK,
+ * KITH_E_INVALID (empty, or equal to the duress passphrase), KITH_E_DB,
+ * KITH_E_CRYPTO. */
+int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len, const char *duress,
+		      size_t duress_len, struct kith_err *err) KITH_WUR;
+
+/* Writes an encrypted backup of the organization secret key to `out_path`
+ * (0600), wrapped under an Argon2id key of `pass` (MODERATE). KITH_OK,
+ * KITH_E_NOTFOUND (this device does not hold it), KITH_E_IO. */
+int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const char *pass, size_t pass_len,
+			      struct kith_err *err) KITH_WUR;
+
+/* Recovers a vault whose device keys were destroyed (panic, duress) with the
+ * organization key backup: new device keys under `new_pass`, every record
+ * readable again through the organization wrap. KITH_OK, KITH_E_AUTH (wrong
+ * backup passphrase or a key of another organization), KITH_E_IO, KITH_E_DB. */
+int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
+		       const char *new_pass, size_t new_len, struct kith_err *err) KITH_WUR;
+
+/* Facts about the vault (never secrets). */
+void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out);
+
+/* The current versions of every readable record of `kind` ("case", ...), in
+ * creation order (version 1's time, then id). *n is set; the array is borrowed. */
+const struct kith_record_view *kith_vault_records(const struct kith_vault *v, const char *kind, size_t *n);
+
+/* The current version of the record of `kind` with `ref`, or NULL. */
+const struct kith_record_view *kith_vault_find(const struct kith_vault *v, const char *kind, const char *ref);
+
+/* The current version of the record with id (32 hex digits), or NULL. */
+const struct kith_record_view *kith_vault_find_id(const struct kith_vault *v, const char *id);
+
+/*
+ * Every version of the record with `id`, oldest first, decrypted from the file
+ * on demand. *out is a caller-owned array of n views whose strings live in the
+ * array's own storage: free with kith_vault_history_free. KITH_OK,
+ * KITH_E_NOTFOUND, KITH_E_CORRUPT (a version failed verification: the views
+ * before it are still returned, *n counts them), KITH_E_DB, KITH_E_NOMEM.
+ */
+int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_view **out, size_t *n,
+		       struct kith_err *err) KITH_WUR;
+void kith_vault_history_free(struct kith_record_view *views, size_t n);
+
+/* Ids (and refs, "" where unknown) of records whose newest row failed
+ * verification. Borrowed; *n is set. */
+struct kith_vault_damage {
+	char id[KITH_VAULT_ID_HEX];
+	char ref[KITH_VAULT_REF_MAX];
+	uint32_t version;
+	const char *reason; /* "bad signature", "authentication failed", ... */
+};
+const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, size_t *n);
+
+/* The damage entry of the record of `kind` with `ref` (known when an earlier
+ * version was readable), or of the record with `id`; NULL when it is not
+ * damaged or unknown. Borrowed. */
+const struct kith_vault_damage *kith_vault_find_damaged(const struct kith_vault *v, const char *kind,
+							const char *ref);
+const struct kith_vault_damage *kith_vault_find_damaged_id(const struct kith_vault *v, const char *id);
+
+/*
+ * Batches: every write goes through one, and a batch is all or nothing — one
+ * SQLite transaction, and the in-memory index changes only when it commits.
+ * A batch must be committed or freed before the next is begun.
+ *
+ * kith_vault_put validates `body` against the schema of `kind` (record.h),
+ * assigns a ref when the body has none (kinds with refs), writes its canonical
+ * form as a new record (ref unknown) or a new version (ref known, or `id`
+ * given); `action`/`note` go into the version's encrypted metadata (NULL:
+ * "create"/"edit" as fits, no note). The ref and id written are copied into
+ * ref_out/id_out when not NULL. Returns KITH_OK, KITH_E_INVALID (schema: err
+ * names the field), KITH_E_EXISTS (a second record with the ref in this batch
+ * or vault when `create_only`), KITH_E_NOTFOUND (id given but unknown),
+ * KITH_E_DB, KITH_E_CRYPTO, KITH_E_NOMEM. A failed put leaves the batch as it
+ * was before the call (it can still be committed with the earlier puts).
+ */
+struct kith_vault_batch;
+
+struct kith_vault_put_opts {
+	const char *id;		 /* write a new version of this record (NULL: by ref) */
+	int create_only;	 /* refuse if a record with this ref exists */
+	const char *action;	 /* NULL: "create" or "edit" */
+	const char *note;	 /* NULL: none */
+	uint32_t expect_version; /* nonzero: refuse (KITH_E_EXISTS) unless the current version is this one */
+};
+
+int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out,
+			   struct kith_err *err) KITH_WUR;
+int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+		   char id_out[KITH_VAULT_ID_HEX], struct kith_err *err) KITH_WUR;
+/* Commits: KITH_OK, or KITH_E_DB/KITH_E_IO with nothing written. Frees b either way. */
+int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err) KITH_WUR;
+/* Abandons an uncommitted batch (rolls back). NULL allowed. */
+void kith_vault_batch_free(struct kith_vault_batch *b);
+
+/* A counter that grows with every committed batch: caches built over the
+ * records (the search index, linkage inputs) compare it to know they are stale. */
+uint64_t kith_vault_generation(const struct kith_vault *v);
+
+/* Parses the body of a view (a new reference; NULL on out-of-memory). */
+json_t *kith_record_view_json(const struct kith_record_view *view);
+
+#endif

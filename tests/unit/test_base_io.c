@@ -1,0 +1,90 @@
+/* Unit tests of src/core/io: capped reads and atomic writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "base/io.h"
+#include "base/sbuf.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/kith-io-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[128];
+	snprintf(p, sizeof p, "%s/f", dir);
+	unlink(p);
+	return rmdir(dir);
+}
+
+static void test_write_then_read(void **state)
+{
+	(void)state;
+	char p[128];
+	snprintf(p, sizeof p, "%s/f", dir);
+	struct kith_err err;
+	assert_int_equal(kith_io_write_atomic(p, "first", 5, &err), 0);
+	assert_int_equal(kith_io_write_atomic(p, "second", 6, &err), 0);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	assert_int_equal(kith_io_read_file(p, 100, &sb, &err), 0);
+	assert_int_equal(sb.len, 6);
+	assert_memory_equal(sb.buf, "second", 6);
+	kith_sbuf_release(&sb);
+	/* the cap */
+	assert_int_equal(kith_io_read_file(p, 5, &sb, &err), KITH_E_LIMIT);
+	assert_string_equal(err.where, p);
+	assert_int_equal(sb.len, 0);
+	kith_sbuf_release(&sb);
+	/* missing file, missing folder */
+	char q[160];
+	snprintf(q, sizeof q, "%s/none", dir);
+	assert_int_equal(kith_io_read_file(q, 5, &sb, &err), KITH_E_NOTFOUND);
+	snprintf(q, sizeof q, "%s/no/such/f", dir);
+	assert_int_equal(kith_io_write_atomic(q, "x", 1, &err), KITH_E_IO);
+	/* no temporary file left behind */
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = f", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A bug seen: writing to /dev/null through the atomic rename replaced the
+ * device with a plain file (and every later reader of /dev/null got data). */
+static void test_a_device_stays_a_device(void **state)
+{
+	(void)state;
+	struct kith_err err;
+	assert_true(kith_io_is_special("/dev/null"));
+	assert_false(kith_io_is_special("/tmp"));
+	assert_false(kith_io_is_special("/no/such/path"));
+	assert_int_equal(kith_io_write_atomic("/dev/null", "data", 4, &err), 0);
+	struct stat st;
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_write_then_read, setup, teardown),
+	    cmocka_unit_test(test_a_device_stays_a_device),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

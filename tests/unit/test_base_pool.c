@@ -1,0 +1,71 @@
+/* Unit tests of src/base/pool: every item once, whatever the thread count. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "base/pool.h"
+
+static void mark(size_t i, void *arg)
+{
+	atomic_int *seen = arg;
+	atomic_fetch_add(&seen[i], 1);
+}
+
+static void test_for_each_once(void **state)
+{
+	(void)state;
+	enum { N = 10000 };
+	static const unsigned threads[] = {0, 1, 2, 3, 64, 1000};
+	for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+		atomic_int *seen = calloc(N, sizeof *seen);
+		assert_non_null(seen);
+		kith_pool_for(threads[t], N, mark, seen);
+		for (size_t i = 0; i < N; i++)
+			assert_int_equal(atomic_load(&seen[i]), 1);
+		free(seen);
+	}
+	kith_pool_for(4, 0, mark, NULL); /* no items: fn is not called */
+}
+
+static void count(void *arg)
+{
+	atomic_fetch_add((atomic_int *)arg, 1);
+}
+
+static void test_run(void **state)
+{
+	(void)state;
+	atomic_int n;
+	atomic_init(&n, 0);
+	unsigned ran = kith_pool_run(3, count, &n);
+	assert_int_equal(ran, 3);
+	assert_int_equal(atomic_load(&n), 3);
+	atomic_init(&n, 0);
+	assert_int_equal(kith_pool_run(0, count, &n), 1); /* 0 means this thread alone */
+	assert_int_equal(atomic_load(&n), 1);
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	assert_true(kith_pool_cpus() >= 1);
+	assert_int_equal(kith_pool_threads(8, 3), 3);
+	assert_int_equal(kith_pool_threads(8, 0), 1);
+	assert_int_equal(kith_pool_threads(5000, 100000), KITH_POOL_MAX);
+	assert_int_equal(kith_pool_threads(0, 100000), kith_pool_cpus());
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_for_each_once),
+	    cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_threads),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,260 @@
+/* Unit tests of src/link/linkvault: proposed links, review, undo, manual
+ * merges and persons in a real (test-KDF) vault. KITH_KDF_TEST keeps the
+ * Argon2id cost at its minimum: these tests are about links, not the KDF. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "vault/vault.h"
+#include "link/link.h"
+#include "casework/linkvault.h"
+
+static char dir[64];
+static char path[128];
+static const char pass[] = "correct horse battery staple";
+
+static struct kith_vault *open_v(void)
+{
+	struct kith_vault *v;
+	struct kith_err err;
+	int rc = kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err);
+	if (rc)
+		fail_msg("open: %s %s", err.where, err.msg);
+	return v;
+}
+
+static void put_case(struct kith_vault_batch *b, const char *ref, const char *name, const char *sex,
+		     const char *birth, const char *province, const char *org)
+{
+	json_t *body =
+	    json_pack("{s:s,s:{s:s,s:s,s:s,s:{s:s}},s:{s:s}}", "ref", ref, "person", "name", name, "sex", sex,
+		      "birth", birth, "origin", "province", province, "source", "organization", org);
+	struct kith_err err;
+	int rc = kith_vault_put(b, "case", body, NULL, NULL, NULL, &err);
+	if (rc)
+		fail_msg("put %s: %s %s", ref, err.where, err.msg);
+	json_decref(body);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/kith-linkvault-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/v.kith", dir);
+	struct kith_err err;
+	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
+	assert_int_equal(kith_vault_create(path, pass, strlen(pass), &co, &err), KITH_OK);
+	struct kith_vault *v = open_v();
+	struct kith_vault_batch *b;
+	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
+	/* three people recorded twice by two organizations (invented names), and strangers */
+	put_case(b, "C-1", "Anna Berg", "female", "1980", "ryanggang", "shelter");
+	put_case(b, "C-2", "Anna Berg", "female", "1980", "ryanggang", "police");
+	put_case(b, "C-3", "Carla Dahl", "female", "1975-03-02", "north_hamgyong", "shelter");
+	put_case(b, "C-4", "Karla Dahl", "female", "1975-03-02", "north_hamgyong", "police");
+	put_case(b, "C-5", "Eva Falk", "female", "1990", "chagang", "shelter");
+	put_case(b, "C-6", "Eva Falk", "female", "1990", "chagang", "church");
+	put_case(b, "C-7", "Gustav Holm", "male", "1960", "kangwon", "church");
+	put_case(b, "C-8", "Ivar Jung", "male", "1955", "pyongyang", "police");
+	for (int i = 0; i < 40; i++) { /* a crowd, so the model has non-matches to learn from */
+		char ref[16], name[32], by[8];
+		snprintf(ref, sizeof ref, "C-%d", 100 + i);
+		snprintf(name, sizeof name, "Person%c%c Name%c", 'a' + i % 26, 'a' + (i * 7) % 26,
+			 'k' + i % 13);
+		snprintf(by, sizeof by, "%d", 1950 + (i * 3) % 50);
+		put_case(b, ref, name, i % 2 ? "female" : "male", by, i % 3 ? "ryanggang" : "north_hamgyong",
+			 i % 2 ? "shelter" : "police");
+	}
+	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
+	kith_vault_close(v);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char p[192];
+	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (int i = 0; i < 4; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+	rmdir(dir);
+	return 0;
+}
+
+static size_t person_of(struct kith_vault *v, const size_t *person, const char *ref)
+{
+	const struct kith_record_view *c = kith_vault_find(v, "case", ref);
+	assert_non_null(c);
+	return person[c->index];
+}
+
+static void test_review_flow(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	/* before any link: every case a person alone */
+	size_t *person = NULL, n = 0;
+	assert_int_equal(kith_link_vault_persons(v, &person, &n, &err), KITH_OK);
+	assert_int_equal(n, 48);
+	assert_int_equal(person[47], 47);
+	free(person);
+
+	/* propose */
+	struct kith_linkcfg cfg;
+	kith_linkcfg_init(&cfg);
+	struct kith_dataset *ds;
+	size_t *cor;
+	assert_int_equal(kith_link_vault_dataset(v, &cfg, &ds, &cor, &err), KITH_OK);
+	assert_int_equal(kith_dataset_count(ds), 48);
+	assert_int_equal(kith_dataset_n_sources(ds), 3);
+	struct kith_link_result r;
+	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
+	size_t np = 0, ns = 0;
+	assert_int_equal(kith_link_vault_propose(v, &r, ds, cor, "tester", &np, &ns, &err), KITH_OK);
+	assert_true(np >= 2);
+	/* proposing again adds nothing */
+	size_t np2 = 9;
+	assert_int_equal(kith_link_vault_propose(v, &r, ds, cor, "tester", &np2, &ns, &err), KITH_OK);
+	assert_int_equal(np2, 0);
+	assert_int_equal(ns, np);
+	kith_link_result_release(&r);
+	kith_dataset_free(ds);
+	free(cor);
+
+	/* proposed links do not join persons */
+	assert_int_equal(kith_link_vault_persons(v, &person, &n, &err), KITH_OK);
+	assert_true(person_of(v, person, "C-1") != person_of(v, person, "C-2"));
+	free(person);
+
+	/* the review list carries refs, names and explanations */
+	json_t *links;
+	assert_int_equal(kith_link_vault_links_json(v, "proposed", 1, &cfg, &links, &err), KITH_OK);
+	assert_int_equal(json_array_size(links), np);
+	char anna[KITH_VAULT_ID_HEX] = "", eva[KITH_VAULT_ID_HEX] = "";
+	for (size_t i = 0; i < json_array_size(links); i++) {
+		json_t *l = json_array_get(links, i);
+		json_t *cs = json_object_get(l, "cases");
+		assert_int_equal(json_array_size(cs), 2);
+		assert_non_null(json_object_get(l, "explanations"));
+		assert_int_equal(json_array_size(json_object_get(l, "explanations")), 1);
+		const char *ref = json_string_value(json_object_get(json_array_get(cs, 0), "ref"));
+		const char *name = json_string_value(json_object_get(json_array_get(cs, 0), "name"));
+		assert_non_null(name);
+		if (!strcmp(ref, "C-1") || !strcmp(ref, "C-2"))
+			snprintf(anna, sizeof anna, "%s", json_string_value(json_object_get(l, "id")));
+		if (!strcmp(ref, "C-5") || !strcmp(ref, "C-6"))
+			snprintf(eva, sizeof eva, "%s", json_string_value(json_object_get(l, "id")));
+	}
+	json_decref(links);
+	assert_true(anna[0] && eva[0]);
+
+	/* confirm one (by a prefix of its id), reject another */
+	char full[KITH_VAULT_ID_HEX];
+	char prefix[9];
+	memcpy(prefix, anna, 8);
+	prefix[8] = '\0';
+	assert_int_equal(
+	    kith_link_vault_set_status(v, prefix, "confirmed", "reviewer-a", "same intake photo", full, &err),
+	    KITH_OK);
+	assert_string_equal(full, anna);
+	assert_int_equal(kith_link_vault_set_status(v, eva, "rejected", "reviewer-b", NULL, NULL, &err),
+			 KITH_OK);
+	/* not allowed: reject a confirmed link (undo it instead), confirm twice */
+	assert_int_equal(kith_link_vault_set_status(v, anna, "rejected", "x", NULL, NULL, &err),
+			 KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "undo"));
+	assert_int_equal(kith_link_vault_set_status(v, anna, "confirmed", "x", NULL, NULL, &err),
+			 KITH_E_INVALID);
+	assert_int_equal(kith_link_vault_set_status(v, "abc", "confirmed", "x", NULL, NULL, &err),
+			 KITH_E_INVALID);
+	assert_int_equal(kith_link_vault_set_status(v, "ffffffffff", "confirmed", "x", NULL, NULL, &err),
+			 KITH_E_NOTFOUND);
+	assert_int_equal(kith_link_vault_set_status(v, anna, "deleted", "x", NULL, NULL, &err),
+			 KITH_E_INVALID);
+
+	assert_int_equal(kith_link_vault_persons(v, &person, &n, &err), KITH_OK);
+	assert_int_equal(person_of(v, person, "C-1"), person_of(v, person, "C-2"));
+	assert_true(person_of(v, person, "C-5") != person_of(v, person, "C-6"));
+	free(person);
+
+	/* a manual merge: C-2 with C-7 (say the reviewer knows better), then chaining makes C-1 join */
+	char mid[KITH_VAULT_ID_HEX];
+	assert_int_equal(
+	    kith_link_vault_merge(v, "C-2", "C-7", "reviewer-a", "same person, new information", mid, &err),
+	    KITH_OK);
+	assert_int_equal(kith_link_vault_merge(v, "C-1", "C-7", "x", NULL, NULL, &err), KITH_E_EXISTS);
+	assert_int_equal(kith_link_vault_merge(v, "C-1", "C-1", "x", NULL, NULL, &err), KITH_E_INVALID);
+	assert_int_equal(kith_link_vault_merge(v, "C-1", "C-999", "x", NULL, NULL, &err), KITH_E_NOTFOUND);
+	assert_int_equal(kith_link_vault_persons(v, &person, &n, &err), KITH_OK);
+	assert_int_equal(person_of(v, person, "C-1"), person_of(v, person, "C-7"));
+	free(person);
+
+	/* the wrong merge is undone: a new version, nothing deleted */
+	assert_int_equal(
+	    kith_link_vault_set_status(v, mid, "undone", "reviewer-a", "merged by mistake", NULL, &err),
+	    KITH_OK);
+	assert_int_equal(kith_link_vault_persons(v, &person, &n, &err), KITH_OK);
+	assert_true(person_of(v, person, "C-1") != person_of(v, person, "C-7"));
+	assert_int_equal(person_of(v, person, "C-1"), person_of(v, person, "C-2"));
+	free(person);
+	struct kith_record_view *hist;
+	size_t nh;
+	assert_int_equal(kith_vault_history(v, mid, &hist, &nh, &err), KITH_OK);
+	assert_int_equal(nh, 2);
+	assert_string_equal(hist[0].action, "merge");
+	assert_string_equal(hist[1].action, "undo");
+	assert_string_equal(hist[1].note, "merged by mistake");
+	assert_non_null(strstr(hist[0].body, "\"status\":\"confirmed\""));
+	assert_non_null(strstr(hist[1].body, "\"status\":\"undone\""));
+	kith_vault_history_free(hist, nh);
+	assert_int_equal(kith_vault_history(v, anna, &hist, &nh, &err), KITH_OK);
+	assert_int_equal(nh, 2);
+	assert_string_equal(hist[0].action, "propose");
+	assert_string_equal(hist[1].action, "confirm");
+	assert_non_null(strstr(hist[1].body, "reviewer-a"));
+	kith_vault_history_free(hist, nh);
+
+	/* persons as JSON: the confirmed pair, with its link */
+	json_t *pj = kith_link_vault_persons_json(v, &err);
+	assert_non_null(pj);
+	assert_int_equal(json_array_size(pj), 1);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(pj, 0), "cases")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(pj, 0), "links")), 1);
+	json_decref(pj);
+
+	/* the rejected proposal is not proposed again */
+	assert_int_equal(kith_link_vault_dataset(v, &cfg, &ds, &cor, &err), KITH_OK);
+	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
+	assert_int_equal(kith_link_vault_propose(v, &r, ds, cor, "tester", &np2, &ns, &err), KITH_OK);
+	assert_int_equal(np2, 0);
+	kith_link_result_release(&r);
+	kith_dataset_free(ds);
+	free(cor);
+	/* every link, every status */
+	assert_int_equal(kith_link_vault_links_json(v, NULL, 0, NULL, &links, &err), KITH_OK);
+	assert_int_equal(json_array_size(links), np + 1);
+	json_decref(links);
+	kith_vault_close(v);
+}
+
+int main(void)
+{
+	if (kith_process_init())
+		return 1;
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_review_flow, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
