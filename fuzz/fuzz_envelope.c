@@ -22,9 +22,9 @@
 
 #include <sodium.h>
 
-#include "core/crypto.h"
-#include "core/store.h"
-#include "core/vault.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "core/crypto.h"
+#include "vault/crypto.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

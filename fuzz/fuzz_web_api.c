@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/vault.h"
+#include "vault/vault.h"
 #include "web/api.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

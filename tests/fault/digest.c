@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/io.h"
-#include "core/vault.h"
+#include "base/io.h"
+#include "vault/vault.h"
 #include "ops.h"
 
 int main(int argc, char **argv)

@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "core/caseio.h"
+#include "record/caseio.h"
 #include "inject.h"
-#include "link/linkvault.h"
+#include "casework/linkvault.h"
 
 static const char cases_jsonl[] =
     "{\"person\": {\"name\": \"한서진\", \"sex\": \"female\", \"birth\": \"1984\"}, "

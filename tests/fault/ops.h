@@ -6,8 +6,8 @@
 #ifndef KITH_TESTS_FAULT_OPS_H
 #define KITH_TESTS_FAULT_OPS_H
 
-#include "core/status.h"
-#include "core/vault.h"
+#include "base/status.h"
+#include "vault/vault.h"
 
 #define OPS_PASS "fault test words"
 #define OPS_NEW_PASS "fault test words, changed"

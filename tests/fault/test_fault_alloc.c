@@ -23,8 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/status.h"
-#include "core/vault.h"
+#include "base/status.h"
+#include "vault/vault.h"
 #include "inject.h"
 #include "ops.h"
 

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/io.h"
-#include "core/status.h"
-#include "core/vault.h"
+#include "base/io.h"
+#include "base/status.h"
+#include "vault/vault.h"
 #include "inject.h"
 #include "ops.h"
 
