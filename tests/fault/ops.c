@@ -12,7 +12,9 @@
 
 #include "record/caseio.h"
 #include "inject.h"
+#include "casework/exchange.h"
 #include "casework/linkvault.h"
+#include "casework/trace.h"
 
 static const char cases_jsonl[] =
     "{\"person\": {\"name\": \"한서진\", \"sex\": \"female\", \"birth\": \"1984\"}, "
@@ -21,30 +23,28 @@ static const char cases_jsonl[] =
     "\"source\": {\"organization\": \"Fault Test Shelter\"}}\n";
 
 static const char base_jsonl[] =
-    "{\"person\": {\"name\": \"김은별\", \"sex\": \"female\", \"birth\": \"1990\"}, "
+    "{\"ref\": \"F-1\", \"person\": {\"name\": \"김은별\", \"sex\": \"female\", \"birth\": \"1980\"}, "
     "\"source\": {\"organization\": \"Fault Test Shelter\"}, \"consent\": {\"tracing\": true}}\n"
-    "{\"person\": {\"name\": \"Kim Un Byol\", \"sex\": \"female\", \"birth\": \"1990\"}, "
+    "{\"ref\": \"F-2\", \"person\": {\"name\": \"Kim Un Byol\", \"sex\": \"female\", \"birth\": \"1980\"}, "
     "\"source\": {\"organization\": \"Fault Test Shelter\"}, \"consent\": {\"tracing\": true}}\n"
-    "{\"person\": {\"name\": \"오명철\", \"sex\": \"male\", \"birth\": \"1975\"}, "
+    "{\"ref\": \"F-3\", \"person\": {\"name\": \"오명철\", \"sex\": \"male\", \"birth\": \"2004\"}, "
     "\"source\": {\"organization\": \"Fault Test Shelter\"}, \"consent\": {\"tracing\": true}}\n";
 
+static const char trace_json[] =
+    "{\"ref\": \"T-1\", \"seeker\": {\"case\": \"F-1\"}, \"sought\": {\"name\": \"오명철\", \"sex\": "
+    "\"male\", \"age\": {\"years\": 6, \"in_year\": 2010}, \"relation\": \"child\"}, "
+    "\"consent\": {\"tracing\": true, \"given_by\": \"self\"}}";
+
+/* Parses JSON Lines and imports them as the CLI and the web do. */
 static int put_all(struct kith_vault *v, const char *data, size_t len, struct kith_err *err)
 {
 	json_t **bodies = NULL;
 	size_t n = 0;
-	struct kith_vault_batch *b = NULL;
 	int rc = kith_caseio_parse(KITH_CASEIO_JSONL, "case", data, len, "fault.jsonl", &bodies, &n, err);
 	if (rc)
 		return rc;
-	struct kith_vault_put_opts po = {.create_only = 1};
-	rc = kith_vault_batch_begin(v, &b, err);
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = kith_vault_put(b, "case", bodies[i], &po, NULL, NULL, err);
-	if (!rc) {
-		rc = kith_vault_batch_commit(b, err);
-		b = NULL;
-	}
-	kith_vault_batch_free(b);
+	struct kith_exchange_import_result res;
+	rc = kith_exchange_import(v, bodies, n, "fault.jsonl", NULL, NULL, &res, err);
 	kith_caseio_free(bodies, n);
 	return rc;
 }
@@ -107,14 +107,23 @@ static int op_merge(struct kith_vault *v, struct kith_err *err)
 	return kith_link_vault_merge(v, r1, r3, "reviewer-1", "fault test", out, err);
 }
 
+static int op_trace_confirm(struct kith_vault *v, struct kith_err *err)
+{
+	return kith_trace_review(v, "T-1", "F-3", KITH_TRACE_CONFIRM, "reviewer-1", "fault test", err);
+}
+
 static int op_passwd(struct kith_vault *v, struct kith_err *err)
 {
 	return kith_vault_passwd(v, OPS_NEW_PASS, strlen(OPS_NEW_PASS), NULL, 0, err);
 }
 
 const struct op ops_all[] = {
-    {"import", op_import, 0}, {"edit", op_edit, 0},	{"link confirm", op_link_confirm, 0},
-    {"merge", op_merge, 0},   {"passwd", op_passwd, 1},
+    {"import", op_import, 0},
+    {"edit", op_edit, 0},
+    {"link confirm", op_link_confirm, 0},
+    {"merge", op_merge, 0},
+    {"trace confirm", op_trace_confirm, 0},
+    {"passwd", op_passwd, 1},
 };
 const size_t ops_count = sizeof ops_all / sizeof ops_all[0];
 
@@ -152,6 +161,15 @@ int ops_make_base(const char *path)
 		rc = kith_link_vault_merge(v, cs[0].ref, cs[1].ref, "reviewer-1", NULL, id, &err);
 	if (!rc)
 		rc = kith_link_vault_set_status(v, id, "undone", "reviewer-1", NULL, id, &err);
+	json_t **tb = NULL;
+	size_t tn = 0, bad = 0;
+	char tref[1][KITH_VAULT_REF_MAX];
+	if (!rc)
+		rc = kith_caseio_parse(KITH_CASEIO_JSON, "trace", trace_json, sizeof trace_json - 1,
+				       "trace.json", &tb, &tn, &err);
+	if (!rc)
+		rc = kith_trace_add(v, tb, tn, tref, &bad, &err);
+	kith_caseio_free(tb, tn);
 	if (rc)
 		printf("# base vault: %s: %s\n", kith_status_str(rc), err.msg);
 	kith_vault_close(v);
