@@ -1,5 +1,5 @@
 /*
- * fuzz_envelope — the decoding of a vault row (core/crypto.c
+ * fuzz_envelope — the decoding of a vault row (vault/crypto.c
  * kith_crypto_row_open: key unwrap, signature, authenticated decryption,
  * unpadding; then the vault's parse of the envelope JSON inside it:
  * kind, ref, body, at, device, action, note, created). The first byte picks:

@@ -1,6 +1,6 @@
 /*
  * fuzz_orgkey — the organization key backup file that `kith recover` reads
- * (core/crypto.c kith_crypto_orgkey_import), with the passphrase of the
+ * (vault/crypto.c kith_crypto_orgkey_import), with the passphrase of the
  * corpus files ("fuzz"; made with the smallest Argon2id limits). Properties
  * beyond "no crash, no leak": every failure is KITH_E_INVALID (not a key
  * file, out-of-range parameters) or KITH_E_AUTH (wrong passphrase, altered

@@ -12,7 +12,7 @@
  *                xWrite, xSync and xTruncate and fails the Nth
  *                (SQLITE_IOERR_*), or fails every write from the Nth on with
  *                SQLITE_FULL (a full disk).
- *   file I/O     kith's own atomic writes (core/io.c): write, fsync and
+ *   file I/O     kith's own atomic writes (base/io.c): write, fsync and
  *                rename are wrapped and counted in the same sequence.
  *
  * The state is process-wide (a test binary is one process with one fault

@@ -3,7 +3,7 @@
  * import, an edit, a link confirmation, a merge and a passphrase change,
  * each write, sync and truncate SQLite makes is failed in turn (once), and
  * then the disk is made full from each write on; an unlock meets the same
- * faults; kith's own atomic file write (core/io.c) has each write, fsync and
+ * faults; kith's own atomic file write (base/io.c) has each write, fsync and
  * rename failed in turn.
  *
  * After each fault, the vault is closed and reopened without faults:
