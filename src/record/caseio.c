@@ -805,9 +805,19 @@ int kith_caseio_csv_header(struct kith_sbuf *out, struct kith_err *err)
 	return KITH_OK;
 }
 
+/* A dump into a cell whose failure sticks: jansson (2.14) ignores the
+ * callback's failure while it writes an object's key and goes on. */
+struct sink {
+	struct kith_sbuf *sb;
+	int failed;
+};
+
 static int dump_cb(const char *buffer, size_t size, void *data)
 {
-	return kith_sbuf_add(data, buffer, size) ? -1 : 0;
+	struct sink *s = data;
+	if (s->failed || kith_sbuf_add(s->sb, buffer, size))
+		s->failed = 1;
+	return s->failed ? -1 : 0;
 }
 
 /* Whether a list of free text can be written ';'-separated and read back. */
@@ -854,7 +864,8 @@ static int cell_text(const json_t *v, const struct column *c, struct kith_sbuf *
 	case C_JSON:
 		break;
 	}
-	return json_dump_callback(v, dump_cb, cell, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+	struct sink s = {cell, 0};
+	return json_dump_callback(v, dump_cb, &s, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) || s.failed
 		   ? KITH_E_NOMEM
 		   : KITH_OK;
 }

@@ -25,6 +25,7 @@
 
 #include "base/status.h"
 #include "vault/vault.h"
+#include "web/api.h"
 #include "inject.h"
 #include "ops.h"
 
@@ -212,6 +213,127 @@ static void run_unlock(void)
 	report("unlock", &t);
 }
 
+/* ------------------------------------------------------------ web API */
+
+static const char *import_query(void *cls, const char *key)
+{
+	(void)cls;
+	return !strcmp(key, "format") ? "jsonl" : !strcmp(key, "name") ? "upload.jsonl" : NULL;
+}
+
+/* One POST of the API with every allocation failing in turn: the answer is
+ * a complete 500 error in JSON (never a 4xx that blames the request), the
+ * file is as it was, and the same request then succeeds. */
+static void run_web(const char *path, const char *body, int with_query)
+{
+	char name[64];
+	snprintf(name, sizeof name, "POST %s", path);
+	struct tally t = {0};
+	unsigned long written_then_failed = 0;
+	char after[65] = "";
+	for (unsigned long nth = first_nth();; nth++) {
+		if (getenv("FAULT_NTH") && nth > first_nth())
+			break;
+		struct kith_web_api *a = NULL;
+		struct kith_err err;
+		if (ops_copy_vault(base, work) || kith_web_api_new(&a, work, &err) ||
+		    kith_web_api_unlock(a, OPS_PASS, strlen(OPS_PASS), &err)) {
+			CHECK(0, "%s: set-up", name);
+			kith_web_api_free(a);
+			return;
+		}
+		char file0[65], file1[65], mem[65];
+		CHECK(fault_vault_digest(work, file0) == 0, "digest");
+		struct kith_web_request req = {
+		    "POST", path, with_query ? import_query : NULL, NULL, body, strlen(body), "reviewer-1"};
+		struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+		fault_arm(FAULT_ALLOC, nth);
+		int rc = kith_web_api_handle(a, &req, &resp);
+		fault_disarm();
+		int done = fault_fired() == 0;
+		json_t *j = resp.body.len ? json_loadb(resp.body.buf, resp.body.len, 0, NULL) : NULL;
+		CHECK(j != NULL, "%s, allocation %lu: the answer is not JSON (HTTP %u)", name, nth,
+		      resp.http);
+		json_decref(j);
+		int ok = resp.http >= 200 && resp.http < 300;
+		if (done) {
+			CHECK(rc == KITH_OK && ok, "%s fails without a fault: HTTP %u", name, resp.http);
+		} else {
+			t.runs++;
+		}
+		if (!done && !ok) {
+			t.failed++;
+			t.statuses[-rc < 16 ? -rc : 0]++;
+			/* judged as a client sees it: the status returned beside the
+			 * answer says "invalid" when the body could not be parsed for
+			 * want of memory (api.c returns KITH_E_INVALID after
+			 * parse_body), though the answer itself is a 500 */
+			CHECK(resp.http >= 500, "%s, allocation %lu: HTTP %u, status %s", name, nth,
+			      resp.http, kith_status_str(rc));
+			if (fault_vault_digest(work, file1) == 0 && strcmp(file0, file1) != 0) {
+				/* known: the answer failed after the write (docs/testing.md);
+				 * a client that sends it again writes it twice */
+				written_then_failed++;
+				if (getenv("FAULT_STRICT"))
+					CHECK(0, "%s, allocation %lu: a failure answered after the write",
+					      name, nth);
+			} else {
+				kith_web_response_release(&resp);
+				rc = kith_web_api_handle(a, &req, &resp);
+				CHECK(rc == KITH_OK, "%s, allocation %lu: the retry failed: HTTP %u", name,
+				      nth, resp.http);
+			}
+		} else if (!done) {
+			t.survived++;
+		}
+		kith_web_response_release(&resp);
+		kith_web_api_free(a);
+		struct kith_vault *v = ops_open(work, OPS_PASS);
+		if (!v) {
+			CHECK(0, "%s, allocation %lu: reopen failed", name, nth);
+			continue;
+		}
+		ops_digest(v, mem);
+		kith_vault_close(v);
+		if (!after[0])
+			memcpy(after, mem, sizeof after);
+		CHECK(!strcmp(mem, after), "%s, allocation %lu: wrong result after reopening", name, nth);
+		if (done)
+			break;
+	}
+	report(name, &t);
+	if (written_then_failed)
+		printf("  of which %lu answered 500 after the write had been committed (known: "
+		       "docs/testing.md)\n",
+		       written_then_failed);
+}
+
+static void run_web_all(void)
+{
+	struct kith_vault *v = ops_open(base, OPS_PASS);
+	if (!v) {
+		CHECK(0, "open base");
+		return;
+	}
+	const struct kith_record_view *c = kith_vault_find(v, "case", "F-3");
+	char edit[512];
+	snprintf(edit, sizeof edit,
+		 "{\"id\": \"%s\", \"expect_version\": %u, \"body\": {\"ref\": \"F-3\", \"person\": "
+		 "{\"name\": \"오명철\", \"sex\": \"male\", \"birth\": \"2004\"}, \"status\": \"closed\"}, "
+		 "\"note\": \"web\"}",
+		 c ? c->id : "", c ? (unsigned)c->version : 0);
+	kith_vault_close(v);
+	run_web("/cases",
+		"{\"body\": {\"person\": {\"name\": \"방미선\", \"sex\": \"female\", \"birth\": \"1986\"}}, "
+		"\"note\": \"intake\"}",
+		0);
+	run_web("/edit", edit, 0);
+	run_web("/import",
+		"{\"person\": {\"name\": \"지영순\", \"sex\": \"female\"}}\n{\"person\": {\"name\": \"Ri "
+		"Kwang Ho\", \"sex\": \"male\"}}\n",
+		1);
+}
+
 int main(void)
 {
 	if (fault_setup() || kith_process_init()) {
@@ -237,6 +359,8 @@ int main(void)
 				run_op(&ops_all[i]);
 		if (!only || !strcmp(only, "unlock"))
 			run_unlock();
+		if (!only || !strcmp(only, "web"))
+			run_web_all();
 	}
 	char cmd[4300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
