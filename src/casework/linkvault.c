@@ -776,3 +776,48 @@ json_t *kith_link_vault_persons_json(struct kith_vault *v, struct kith_err *err)
 	}
 	return arr;
 }
+
+int kith_link_vault_propose_refs(struct kith_vault *v, const char *const *refs, size_t n, const char *reason,
+				 const char *reviewer, char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
+{
+	if (n < 2 || n > KITH_LINK_VAULT_MANUAL_MAX)
+		return kith_err_set(err, KITH_E_INVALID, "refs", "give the case numbers of 2 to %d cases",
+				    KITH_LINK_VAULT_MANUAL_MAX);
+	json_t *ids = json_array();
+	json_t *body = json_pack("{s:o, s:s, s:s}", "cases", ids, "status", "proposed", "method", "manual");
+	if (!body)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	int rc = KITH_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char where[32];
+		snprintf(where, sizeof where, "refs[%zu]", i);
+		const struct kith_record_view *c = refs[i] ? kith_vault_find(v, "case", refs[i]) : NULL;
+		if (!c) {
+			rc = kith_err_set(err, KITH_E_NOTFOUND, where, "no case with this number");
+			break;
+		}
+		for (size_t k = 0; k < json_array_size(ids); k++)
+			if (!strcmp(json_string_value(json_array_get(ids, k)), c->id))
+				rc = kith_err_set(err, KITH_E_INVALID, where,
+						  "a case cannot be linked to itself");
+		if (!rc && json_array_append_new(ids, json_string(c->id)))
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	if (!rc && reason && *reason && json_object_set_new(body, "reason", json_string(reason)))
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	if (!rc && reviewer && *reviewer && json_object_set_new(body, "reviewer", json_string(reviewer)))
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	struct kith_vault_batch *batch = NULL;
+	if (!rc)
+		rc = kith_vault_batch_begin(v, &batch, err);
+	if (!rc) {
+		struct kith_vault_put_opts po = {.action = "create"};
+		rc = kith_vault_put(batch, "link", body, &po, NULL, id_out, err);
+		if (rc)
+			kith_vault_batch_free(batch);
+		else
+			rc = kith_vault_batch_commit(batch, err);
+	}
+	json_decref(body);
+	return rc;
+}

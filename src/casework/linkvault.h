@@ -119,6 +119,20 @@ int kith_link_vault_history_json(struct kith_vault *v, const char *id_prefix, js
 int kith_link_vault_merge(struct kith_vault *v, const char *ref1, const char *ref2, const char *reviewer,
 			  const char *note, char id_out[KITH_VAULT_ID_HEX], struct kith_err *err) KITH_WUR;
 
+/*
+ * A person proposes that the cases with refs refs[0..n) are one person: a new
+ * link record, method "manual", status "proposed", for review (the web UI's
+ * "same person?" from a case page). 2 <= n <= KITH_LINK_VAULT_MANUAL_MAX.
+ * KITH_OK with the link's id in id_out; KITH_E_INVALID (too few or too many
+ * refs, where "refs"; the same case twice, where "refs[K]"), KITH_E_NOTFOUND
+ * (no case with refs[K], where "refs[K]"), KITH_E_DB, KITH_E_NOMEM. Nothing
+ * is written on failure.
+ */
+#define KITH_LINK_VAULT_MANUAL_MAX 20
+int kith_link_vault_propose_refs(struct kith_vault *v, const char *const *refs, size_t n, const char *reason,
+				 const char *reviewer, char id_out[KITH_VAULT_ID_HEX],
+				 struct kith_err *err) KITH_WUR;
+
 /* Persons of two cases or more as JSON: [{person, cases: [{id, ref, name}], links: [ids]}].
  * New reference, or NULL with err set. */
 json_t *kith_link_vault_persons_json(struct kith_vault *v, struct kith_err *err);

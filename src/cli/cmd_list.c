@@ -1,81 +1,204 @@
 /*
- * kith list — one line per case.
+ * kith list — one line per case (or record of another kind), filtered,
+ * sorted and paged by the casework layer as the web UI's list is.
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "casework/cases.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vault/vault.h"
 
 static const char help[] =
-    "usage: kith list [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
-    "Lists the current version of every case: ref, name, sex, birth, origin,\n"
-    "status and version. Records that fail verification are reported on stderr.\n\n"
-    "  --json                   an array of objects (ref, id, name, sex, birth,\n"
-    "                           province, status, version, at)\n"
-    "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+    "usage: kith list [--status S] [--province P] [--sex S] [--need N] [--sort recent|ref|name]\n"
+    "                 [--reverse] [--offset N] [--limit N] [--json] [--kind KIND]\n"
+    "                 [--vault PATH] [--passphrase-file FILE]\n\n"
+    "Lists the current version of the cases: ref, name, sex, birth, origin,\n"
+    "status and version, most recently written first. Records that fail\n"
+    "verification are reported on stderr, and so is the total (with --json\n"
+    "only when a page leaves cases out).\n\n"
+    "  --status S, --province P, --sex S, --need N\n"
+    "                           only cases with this value (an id or a label in\n"
+    "                           English or Korean: 'follow_up', 'Follow-up', '양강도')\n"
+    "  --sort recent|ref|name   most recently written first (default), by case\n"
+    "                           number (R2 before R10), or by name as given\n"
+    "  --reverse                the other way round\n"
+    "  --offset N, --limit N    a page: skip N, then at most N (default: all)\n"
+    "  --json                   an array of {ref, id, name, sex, birth, province,\n"
+    "                           status, needs, version, at}\n"
+    "  --kind KIND              another record kind (trace, link): every record,\n"
+    "                           without filters\n" KITH_CLI_VAULT_HELP;
 
-static const char *str_at(const json_t *j, const char *a, const char *b)
+enum { OPT_STATUS = 0x300, OPT_PROVINCE, OPT_SEX, OPT_NEED, OPT_SORT, OPT_REVERSE, OPT_OFFSET, OPT_LIMIT };
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -1;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || v > (1ULL << 40))
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static const char *str_at(const json_t *j, const char *a)
 {
 	const json_t *x = json_object_get(j, a);
-	if (b)
-		x = json_object_get(x, b);
 	return json_is_string(x) ? json_string_value(x) : "";
+}
+
+/* Records of a kind other than case: every one, as stored. */
+static int list_kind(struct kith_vault *v, const char *kind, int json)
+{
+	size_t n = 0;
+	const struct kith_record_view *recs = kith_vault_records(v, kind, &n);
+	json_t *arr = json ? json_array() : NULL;
+	int code = KITH_EXIT_OK;
+	for (size_t i = 0; i < n && !code; i++) {
+		json_t *b = kith_record_view_json(&recs[i]);
+		if (!b)
+			return KITH_EXIT_INTERNAL;
+		if (json) {
+			json_t *o =
+			    json_pack("{s:s, s:s, s:s, s:i, s:I}", "ref", recs[i].ref ? recs[i].ref : "",
+				      "id", recs[i].id, "status", str_at(b, "status"), "version",
+				      (int)recs[i].version, "at", (json_int_t)recs[i].at);
+			if (!o || json_array_append_new(arr, o))
+				code = KITH_EXIT_INTERNAL;
+		} else {
+			printf("%-14s %-32s %-10s v%u\n", recs[i].ref ? recs[i].ref : "", recs[i].id,
+			       str_at(b, "status"), recs[i].version);
+		}
+		json_decref(b);
+	}
+	if (json && !code)
+		code = kith_cli_print_json(arr);
+	else if (!json)
+		fprintf(stderr, "%zu %s%s\n", n, kind, n == 1 ? "" : "s");
+	json_decref(arr);
+	return code;
 }
 
 int kith_cmd_list(int argc, char **argv)
 {
-	struct kith_cli_read_args a;
-	int code = kith_cli_read_args("list", help, argc, argv, &a);
-	if (code >= 0)
-		return code;
+	static const struct option longopts[] = {
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"kind", required_argument, 0, 'k'},
+	    {"help", no_argument, 0, 'h'},
+	    {"status", required_argument, 0, OPT_STATUS},
+	    {"province", required_argument, 0, OPT_PROVINCE},
+	    {"sex", required_argument, 0, OPT_SEX},
+	    {"need", required_argument, 0, OPT_NEED},
+	    {"sort", required_argument, 0, OPT_SORT},
+	    {"reverse", no_argument, 0, OPT_REVERSE},
+	    {"offset", required_argument, 0, OPT_OFFSET},
+	    {"limit", required_argument, 0, OPT_LIMIT},
+	    {0, 0, 0, 0},
+	};
+	struct kith_cli_vault_args va = {0};
+	struct kith_cases_query q = {0};
+	const char *kind = "case";
+	int json = 0, filtered = 0, opt;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			json = 1;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		case OPT_STATUS:
+			q.status = optarg;
+			filtered = 1;
+			break;
+		case OPT_PROVINCE:
+			q.province = optarg;
+			filtered = 1;
+			break;
+		case OPT_SEX:
+			q.sex = optarg;
+			filtered = 1;
+			break;
+		case OPT_NEED:
+			q.need = optarg;
+			filtered = 1;
+			break;
+		case OPT_SORT:
+			if (kith_cases_sort_parse(optarg, &q.sort))
+				return kith_cli_usage("list", "--sort takes recent, ref or name");
+			filtered = 1;
+			break;
+		case OPT_REVERSE:
+			q.reverse = 1;
+			filtered = 1;
+			break;
+		case OPT_OFFSET:
+			if (parse_size(optarg, &q.offset))
+				return kith_cli_usage("list", "--offset takes a number");
+			filtered = 1;
+			break;
+		case OPT_LIMIT:
+			if (parse_size(optarg, &q.limit))
+				return kith_cli_usage("list", "--limit takes a number");
+			filtered = 1;
+			break;
+		default:
+			return kith_cli_usage("list", "unknown option");
+		}
+	}
 	if (optind < argc)
 		return kith_cli_usage("list", "unexpected argument");
+	if (strcmp(kind, "case") && filtered)
+		return kith_cli_usage("list", "filters, sorting and pages are for cases");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("list", &a.va, &v);
+	int code = kith_cli_open_vault("list", &va, &v);
 	if (code)
 		return code;
 	kith_cli_report_damage(v);
-	size_t n = 0;
-	const struct kith_record_view *recs = kith_vault_records(v, a.kind, &n);
-	json_t *arr = a.json ? json_array() : NULL;
-	for (size_t i = 0; i < n; i++) {
-		json_t *b = kith_record_view_json(&recs[i]);
-		if (!b) {
-			code = KITH_EXIT_INTERNAL;
-			break;
-		}
-		const json_t *p = json_object_get(b, "person");
-		const char *name = str_at(b, "person", "name");
-		if (!p) /* other kinds: their own main fields */
-			name = str_at(b, "status", NULL);
-		const char *birth = str_at(p, "birth", NULL);
-		const char *prov =
-		    json_is_object(json_object_get(p, "origin")) ? str_at(p, "origin", "province") : "";
-		if (a.json) {
-			json_t *o =
-			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:I}", "ref", recs[i].ref,
-				      "id", recs[i].id, "name", name, "sex", str_at(p, "sex", NULL), "birth",
-				      birth, "province", prov, "status", str_at(b, "status", NULL), "version",
-				      (int)recs[i].version, "at", (json_int_t)recs[i].at);
-			if (!o || json_array_append_new(arr, o)) {
-				json_decref(b);
-				code = KITH_EXIT_INTERNAL;
-				break;
-			}
-		} else {
-			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%u\n", recs[i].ref, name,
-			       str_at(p, "sex", NULL), birth, prov, str_at(b, "status", NULL),
-			       recs[i].version);
-		}
-		json_decref(b);
+	if (strcmp(kind, "case")) {
+		code = list_kind(v, kind, json);
+		kith_vault_close(v);
+		return code;
 	}
-	if (a.json && !code)
-		code = kith_cli_print_json(arr);
-	else if (!a.json)
-		fprintf(stderr, "%zu %s%s\n", n, a.kind, n == 1 ? "" : "s");
-	json_decref(arr);
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *items = NULL;
+	size_t total = 0;
+	int rc = kith_cases_list(v, &q, &items, &total, &err);
 	kith_vault_close(v);
+	if (rc == KITH_E_INVALID) {
+		fprintf(stderr, "kith list: --%s: %s\n", err.where, err.msg);
+		return KITH_EXIT_USAGE;
+	}
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	size_t i;
+	const json_t *s;
+	if (json)
+		code = kith_cli_print_json(items);
+	else
+		json_array_foreach(items, i, s)
+		{
+			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%d\n", str_at(s, "ref"),
+			       str_at(s, "name"), str_at(s, "sex"), str_at(s, "birth"), str_at(s, "province"),
+			       str_at(s, "status"), (int)json_integer_value(json_object_get(s, "version")));
+		}
+	if (json_array_size(items) < total) /* a page: say where it is, in both forms */
+		fprintf(stderr, "%zu of %zu cases (from %zu)\n", json_array_size(items), total, q.offset + 1);
+	else if (!json)
+		fprintf(stderr, "%zu case%s\n", total, total == 1 ? "" : "s");
+	json_decref(items);
 	return code;
 }

@@ -18,8 +18,8 @@
 #include "record/caseio.h"
 #include "record/record.h"
 
-#define DEPTH_MAX 8	/* steps in a column's path */
-#define LABEL_MAX 256	/* bytes of a column header */
+#define DEPTH_MAX 8   /* steps in a column's path */
+#define LABEL_MAX 256 /* bytes of a column header */
 
 struct step {
 	const char *name; /* member name (borrowed from the schema), or NULL: index */
@@ -86,7 +86,8 @@ static size_t longest_in(const json_t *body, struct step *path, size_t depth, co
 }
 
 /* The longest list of the field `name` under path in any of the bodies. */
-static size_t longest(json_t *const *bodies, size_t n, const struct step *path, size_t depth, const char *name)
+static size_t longest(json_t *const *bodies, size_t n, const struct step *path, size_t depth,
+		      const char *name)
 {
 	struct step p[DEPTH_MAX];
 	memcpy(p, path, depth * sizeof *p);
@@ -129,7 +130,8 @@ static int walk(struct columns *cs, json_t *const *bodies, size_t n, const json_
 			if (!strcmp(name, "person"))
 				snprintf(label, sizeof label, "%s", prefix);
 			else
-				snprintf(label, sizeof label, "%s%s%s", prefix, *prefix ? " · " : "", label_of(f, lang));
+				snprintf(label, sizeof label, "%s%s%s", prefix, *prefix ? " · " : "",
+					 label_of(f, lang));
 			path[depth] = (struct step){name, 0};
 			rc = walk(cs, bodies, n, json_object_get(f, "fields"), path, depth + 1, label, lang);
 		} else if (!strcmp(type, "list_of_groups")) {
@@ -139,10 +141,12 @@ static int walk(struct columns *cs, json_t *const *bodies, size_t n, const json_
 				path[depth + 1] = (struct step){NULL, k};
 				snprintf(label, sizeof label, "%s%s%s %zu", prefix, *prefix ? " · " : "",
 					 label_of(f, lang), k + 1);
-				rc = walk(cs, bodies, n, json_object_get(f, "fields"), path, depth + 2, label, lang);
+				rc = walk(cs, bodies, n, json_object_get(f, "fields"), path, depth + 2, label,
+					  lang);
 			}
 		} else {
-			snprintf(label, sizeof label, "%s%s%s", prefix, *prefix ? ": " : "", label_of(f, lang));
+			snprintf(label, sizeof label, "%s%s%s", prefix, *prefix ? ": " : "",
+				 label_of(f, lang));
 			path[depth] = (struct step){name, 0};
 			rc = add_column(cs, path, depth + 1, f, label);
 		}
@@ -213,8 +217,8 @@ int kith_sheet_write(json_t *const *bodies, size_t n, const char *lang, struct k
 	json_t *schema = kith_record_schema_json();
 	const json_t *kinds = json_object_get(schema, "kinds"), *k, *fields = NULL;
 	size_t i;
-	json_array_foreach(kinds, i, k) if (!strcmp(json_string_value(json_object_get(k, "kind")), "case")) fields =
-	    json_object_get(k, "fields");
+	json_array_foreach(kinds, i, k) if (!strcmp(json_string_value(json_object_get(k, "kind")), "case"))
+	    fields = json_object_get(k, "fields");
 	struct columns cs = {0};
 	struct step path[DEPTH_MAX];
 	struct kith_sbuf cell = KITH_SBUF_INIT;

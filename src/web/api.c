@@ -19,6 +19,7 @@
 
 #include "record/caseio.h"
 #include "record/record.h"
+#include "casework/cases.h"
 #include "casework/exchange.h"
 #include "casework/search.h"
 #include "vault/vault.h"
@@ -285,25 +286,6 @@ static const char *str_at(const json_t *j, const char *a, const char *b)
 	return json_is_string(x) ? json_string_value(x) : "";
 }
 
-/* A case's summary for lists: what the CLI's `kith list --json` shows. */
-static json_t *summary(const struct kith_record_view *r)
-{
-	json_t *b = kith_record_view_json(r);
-	if (!b)
-		return NULL;
-	const json_t *p = json_object_get(b, "person");
-	const json_t *origin = json_object_get(p, "origin");
-	const char *names[2] = {0};
-	size_t nn = kith_record_case_names(b, names, 1);
-	json_t *o = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s, s:s}", "id", r->id, "ref", r->ref,
-			      "version", (int)r->version, "at", (json_int_t)r->at, "name", nn ? names[0] : "",
-			      "sex", str_at(p, "sex", NULL), "birth", str_at(p, "birth", NULL), "province",
-			      json_is_object(origin) ? str_at(origin, "province", NULL) : "", "status",
-			      str_at(b, "status", NULL));
-	json_decref(b);
-	return o;
-}
-
 static json_t *view_json(const struct kith_record_view *r)
 {
 	json_t *body = kith_record_view_json(r);
@@ -372,34 +354,40 @@ static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
 			       (json_int_t)info.unreadable, "damaged_records", dam));
 }
 
+/* The case list, filtered, sorted and paged by casework/cases.h as `kith list`. */
 static int r_cases(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
 {
 	long long off = q_num(req, "offset", 0, (long long)1 << 40);
 	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
-	const char *order = q(req, "order");
+	const char *order = q(req, "order"), *sort = q(req, "sort");
 	if (off < 0)
 		return bad(resp, "offset", "offset must be a number");
 	if (lim < 0)
 		return bad(resp, "limit", "limit must be a number");
 	if (lim == 0)
 		lim = PAGE_DEFAULT;
-	if (order && strcmp(order, "asc") && strcmp(order, "desc"))
+	if (order && *order && strcmp(order, "asc") && strcmp(order, "desc"))
 		return bad(resp, "order", "order must be asc or desc");
-	int desc = !order || !strcmp(order, "desc");
-	size_t n = 0;
-	const struct kith_record_view *r = kith_vault_records(a->v, "case", &n);
-	json_t *items = json_array();
-	if (!items)
+	struct kith_cases_query cq = {.offset = (size_t)off, .limit = (size_t)lim};
+	if (sort && *sort && kith_cases_sort_parse(sort, &cq.sort))
+		return bad(resp, "sort", "sort must be recent, ref or name");
+	/* "desc" is the natural order of each sort: newest first, A to Z */
+	cq.reverse = order && !strcmp(order, cq.sort == KITH_CASES_RECENT ? "asc" : "desc");
+	const char *f;
+	cq.status = (f = q(req, "status")) && *f ? f : NULL;
+	cq.province = (f = q(req, "province")) && *f ? f : NULL;
+	cq.sex = (f = q(req, "sex")) && *f ? f : NULL;
+	cq.need = (f = q(req, "need")) && *f ? f : NULL;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *items = NULL;
+	size_t total = 0;
+	int rc = kith_cases_list(a->v, &cq, &items, &total, &err);
+	if (rc == KITH_E_INVALID)
+		return bad(resp, err.where, err.msg);
+	if (rc)
 		return reply(resp, NULL);
-	for (size_t k = (size_t)off; k < n && k < (size_t)off + (size_t)lim; k++) {
-		size_t i = desc ? n - 1 - k : k;
-		json_t *s = summary(&r[i]);
-		if (!s || json_array_append_new(items, s)) {
-			json_decref(items);
-			return reply(resp, NULL);
-		}
-	}
-	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)n, "offset",
+	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
 				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
 }
 
@@ -440,7 +428,7 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 	}
 	json_t *items = json_array();
 	for (size_t i = 0; items && i < n; i++) {
-		json_t *s = summary(hits[i].view);
+		json_t *s = kith_cases_summary(hits[i].view);
 		if (!s) {
 			json_decref(items);
 			items = NULL;
@@ -777,7 +765,8 @@ static json_t *link_item(struct kith_web_api *a, json_t *l)
 	{
 		const char *cid = json_string_value(json_object_get(c, "id"));
 		const struct kith_record_view *r = cid ? kith_vault_find_id(a->v, cid) : NULL;
-		json_t *s = r ? summary(r) : json_pack("{s:s, s:b}", "id", cid ? cid : "", "missing", 1);
+		json_t *s =
+		    r ? kith_cases_summary(r) : json_pack("{s:s, s:b}", "id", cid ? cid : "", "missing", 1);
 		if (!s || json_array_append_new(cases, s)) {
 			json_decref(cases);
 			return NULL;
@@ -949,50 +938,36 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 	if (!j)
 		return KITH_E_INVALID;
 	int isbad = 0, rc;
-	json_t *body = NULL;
 	const char *reason = opt_str(j, "reason", resp, &isbad);
 	const json_t *refs = json_object_get(j, "refs");
 	if (isbad) {
 		rc = KITH_E_INVALID;
 		goto out;
 	}
-	if (!json_is_array(refs) || json_array_size(refs) < 2 || json_array_size(refs) > 20) {
+	if (!json_is_array(refs) || json_array_size(refs) < 2 ||
+	    json_array_size(refs) > KITH_LINK_VAULT_MANUAL_MAX) {
 		rc = bad(resp, "refs", "give the case numbers of 2 to 20 cases");
 		goto out;
 	}
-	json_t *ids = json_array();
-	body = json_pack("{s:o, s:s, s:s}", "cases", ids, "status", "proposed", "method", "manual");
-	if (!body) {
-		rc = reply(resp, NULL);
-		goto out;
-	}
+	const char *list[KITH_LINK_VAULT_MANUAL_MAX];
 	size_t i;
 	const json_t *x;
-	json_array_foreach(refs, i, x)
-	{
-		const struct kith_record_view *c =
-		    json_is_string(x) ? kith_vault_find(a->v, "case", json_string_value(x)) : NULL;
-		if (!c) {
-			char where[32];
-			snprintf(where, sizeof where, "refs[%zu]", i);
-			rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found",
-						"no case with this number", where);
-			goto out;
-		}
-		for (size_t k = 0; k < json_array_size(ids); k++)
-			if (!strcmp(json_string_value(json_array_get(ids, k)), c->id)) {
-				rc = bad(resp, "refs", "a case cannot be linked to itself");
-				goto out;
-			}
-		json_array_append_new(ids, json_string(c->id));
-	}
-	if (reason && *reason)
-		json_object_set_new(body, "reason", json_string(reason));
-	struct kith_vault_put_opts o = {.action = "create"};
+	json_array_foreach(refs, i, x) list[i] = json_string_value(x); /* NULL: not a string, not found */
 	char nid[KITH_VAULT_ID_HEX] = "";
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = put_one(a, "link", body, &o, NULL, nid, &err);
+	struct kith_vault_info info;
+	kith_vault_info(a->v, &info);
+	rc = kith_link_vault_propose_refs(a->v, list, json_array_size(refs), reason,
+					  req->reviewer ? req->reviewer : info.device_id, nid, &err);
+	if (rc == KITH_E_NOTFOUND) {
+		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", err.msg, err.where);
+		goto out;
+	}
+	if (rc == KITH_E_INVALID) {
+		rc = bad(resp, "refs", err.msg);
+		goto out;
+	}
 	if (rc) {
 		rc = kith_web_api_fail(resp, &err);
 		goto out;
@@ -1000,7 +975,6 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 	resp->http = 201;
 	rc = answer_written(a, resp, nid);
 out:
-	json_decref(body);
 	json_decref(j);
 	return rc;
 }
@@ -1088,7 +1062,7 @@ static int r_trace(struct kith_web_api *a, const struct kith_web_request *req, s
 		{
 			const char *cref = json_string_value(json_object_get(c, "ref"));
 			const struct kith_record_view *cv = cref ? kith_vault_find(a->v, "case", cref) : NULL;
-			json_t *s = cv ? summary(cv) : NULL;
+			json_t *s = cv ? kith_cases_summary(cv) : NULL;
 			if (s)
 				json_object_set_new(c, "case", s);
 		}

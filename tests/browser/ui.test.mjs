@@ -243,6 +243,21 @@ async function flow(browser, base, pass, lang, familyRef) {
     await shot(page, `07-search-${what.toLowerCase()}-${lang}`);
   }
 
+  // the list's filters: the case is under its province, not under another
+  await page.click('[data-nav="cases"]');
+  await page.waitForSelector('#filter-province');
+  await page.fill('#case-search', '');
+  await page.selectOption('#filter-province', people.province);
+  await page.waitForFunction(() => /\d/.test(document.querySelector('#result-count')?.textContent || ''));
+  await page.waitForSelector(`tr[data-ref="${ref}"]`, { timeout: 10000 });
+  check(await page.locator(`tr[data-ref="${ref}"]`).count() === 1, `${lang}: the province filter keeps ${ref}`);
+  await page.selectOption('#filter-province', 'rason');
+  await page.waitForSelector(`tr[data-ref="${ref}"]`, { state: 'detached', timeout: 10000 });
+  check(await page.locator(`tr[data-ref="${ref}"]`).count() === 0, `${lang}: another province leaves it out`);
+  check((await unlabeled(page)).length === 0, `${lang}: every filter has a label`);
+  await shot(page, `07b-filter-${lang}`);
+  await page.selectOption('#filter-province', '');
+
   // edit: a new version
   await page.goto(`${base}/#/case/${encodeURIComponent(ref)}`);
   await page.click('[data-action="edit"]');

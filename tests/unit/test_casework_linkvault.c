@@ -249,12 +249,48 @@ static void test_review_flow(void **state)
 	kith_vault_close(v);
 }
 
+/* A person's own proposal (the web UI's "same person?"): checked refs, one
+ * proposed link, nothing written when a ref is wrong. */
+static void test_propose_refs(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	char id[KITH_VAULT_ID_HEX] = "";
+	size_t before = 0, after = 0;
+	(void)kith_vault_records(v, "link", &before);
+	const char *one[] = {"C-7"};
+	assert_int_equal(kith_link_vault_propose_refs(v, one, 1, NULL, "rev", id, &err), KITH_E_INVALID);
+	const char *missing[] = {"C-7", "C-999"};
+	assert_int_equal(kith_link_vault_propose_refs(v, missing, 2, NULL, "rev", id, &err), KITH_E_NOTFOUND);
+	assert_string_equal(err.where, "refs[1]");
+	const char *twice[] = {"C-7", "C-7"};
+	assert_int_equal(kith_link_vault_propose_refs(v, twice, 2, NULL, "rev", id, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "refs[1]");
+	const char *notstr[] = {"C-7", NULL};
+	assert_int_equal(kith_link_vault_propose_refs(v, notstr, 2, NULL, "rev", id, &err), KITH_E_NOTFOUND);
+	(void)kith_vault_records(v, "link", &after);
+	assert_int_equal(after, before); /* nothing written */
+	const char *good[] = {"C-7", "C-5"};
+	assert_int_equal(kith_link_vault_propose_refs(v, good, 2, "same birth and village", "rev", id, &err),
+			 KITH_OK);
+	const struct kith_record_view *l = kith_vault_find_id(v, id);
+	assert_non_null(l);
+	json_t *b = kith_record_view_json(l);
+	assert_string_equal(json_string_value(json_object_get(b, "status")), "proposed");
+	assert_string_equal(json_string_value(json_object_get(b, "method")), "manual");
+	assert_int_equal(json_array_size(json_object_get(b, "cases")), 2);
+	json_decref(b);
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_review_flow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_propose_refs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,14 +48,18 @@ static void test_sheet(void **state)
 {
 	(void)state;
 	json_t *b[3] = {
-	    load("{\"ref\":\"C-1\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"languages\":[\"ko\",\"zh\"]},"
+	    load("{\"ref\":\"C-1\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"languages\":[\"ko\","
+		 "\"zh\"]},"
 		 "\"journey\":[{\"country\":\"CN\",\"date\":\"2012\"},{\"country\":\"TH\"}],"
-		 "\"incidents\":[{\"type\":\"forced_marriage\",\"perpetrators\":[{\"role\":\"broker\"},{\"role\":\"bought\"}]},"
+		 "\"incidents\":[{\"type\":\"forced_marriage\",\"perpetrators\":[{\"role\":\"broker\"},{"
+		 "\"role\":\"bought\"}]},"
 		 "{\"type\":\"rape\",\"perpetrators\":[{\"role\":\"abuser\"}]}],"
 		 "\"consent\":{\"tracing\":true,\"sharing\":false},\"notes\":\"=1+1\"}"),
-	    load("{\"ref\":\"C-2\",\"person\":{\"name\":\"Ri, \\\"Chol\\\" Min\"},\"narrative\":\"line one\\nline two\"}"),
+	    load("{\"ref\":\"C-2\",\"person\":{\"name\":\"Ri, \\\"Chol\\\" Min\"},\"narrative\":\"line "
+		 "one\\nline two\"}"),
 	    load("{\"ref\":\"C-3\",\"person\":{\"name\":\"Pak Un-hui\"},"
-		 "\"incidents\":[{\"type\":\"rape\"},{\"type\":\"rape\",\"perpetrators\":[{\"role\":\"a\"},{\"role\":\"b\"},{"
+		 "\"incidents\":[{\"type\":\"rape\"},{\"type\":\"rape\",\"perpetrators\":[{\"role\":\"a\"},{"
+		 "\"role\":\"b\"},{"
 		 "\"role\":\"c\"}]}]}"),
 	};
 	struct kith_sbuf out = KITH_SBUF_INIT;
@@ -69,12 +73,13 @@ static void test_sheet(void **state)
 	assert_string_equal(cell(&out, 1, "Languages", buf, sizeof buf), "Korean; Chinese");
 	assert_string_equal(cell(&out, 1, "Journey 2: Country", buf, sizeof buf), "Thailand");
 	assert_null(cell(&out, 1, "Journey 3: Country", buf, sizeof buf)); /* the longest journey has two */
-	assert_string_equal(cell(&out, 1, "Incidents 1 · Perpetrators 2: Role", buf, sizeof buf), "Bought the person");
+	assert_string_equal(cell(&out, 1, "Incidents 1 · Perpetrators 2: Role", buf, sizeof buf),
+			    "Bought the person");
 	/* a list inside a list: as many columns as the longest anywhere (C-3's second incident) */
 	assert_non_null(cell(&out, 1, "Incidents 2 · Perpetrators 3: Role", buf, sizeof buf));
 	assert_null(cell(&out, 1, "Incidents 2 · Perpetrators 4: Role", buf, sizeof buf));
-	assert_string_equal(cell(&out, 1, "Consent: Consents to sharing with other organizations", buf, sizeof buf),
-			    "No");
+	assert_string_equal(
+	    cell(&out, 1, "Consent: Consents to sharing with other organizations", buf, sizeof buf), "No");
 	assert_string_equal(cell(&out, 1, "Notes", buf, sizeof buf), "'=1+1"); /* defused */
 	assert_string_equal(cell(&out, 2, "Name as given", buf, sizeof buf), "Ri, \"Chol\" Min");
 	assert_string_equal(cell(&out, 2, "Testimony", buf, sizeof buf), "line one\nline two");

@@ -9,8 +9,36 @@ import { fieldAt, vocabLabel } from '../schema.js';
 const PAGE = 50;
 let lastQuery = '';
 let lastOffset = 0;
+// the list's filters and order (casework/cases.h applies them, as `kith list`)
+const FILTERS = [['status', 'status'], ['province', 'person.origin.province'], ['need', 'needs'], ['sex', 'person.sex']];
+let filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
 
-window.addEventListener('kith:wiped', () => { lastQuery = ''; lastOffset = 0; });
+window.addEventListener('kith:wiped', () => {
+  lastQuery = ''; lastOffset = 0;
+  filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
+});
+
+// One select per filter, with "any" first, and the order; a change shows the first page.
+function filterBar(onChange) {
+  const sels = FILTERS.map(([name, path]) => {
+    const f = fieldAt('case', path);
+    const sid = `filter-${name}`;
+    const sel = h('select', { id: sid, 'data-filter': name },
+      h('option', { value: '' }, t('cases.any')),
+      ...(f ? (f.values || []).map((v) => h('option', { value: v.id }, vocabLabel(f, v.id))) : []));
+    sel.value = filters[name];
+    sel.addEventListener('change', () => { filters[name] = sel.value; lastOffset = 0; onChange(); });
+    return h('div', { class: 'field' }, h('label', { for: sid }, t(`cases.filter_${name}`)), sel);
+  });
+  const sort = h('select', { id: 'filter-sort', 'data-filter': 'sort' },
+    h('option', { value: 'recent' }, t('cases.sort_recent')),
+    h('option', { value: 'ref' }, t('cases.sort_ref')),
+    h('option', { value: 'name' }, t('cases.sort_name')));
+  sort.value = filters.sort;
+  sort.addEventListener('change', () => { filters.sort = sort.value; lastOffset = 0; onChange(); });
+  return h('div', { class: 'row filters', role: 'group', 'aria-label': t('cases.filters') }, ...sels,
+    h('div', { class: 'field' }, h('label', { for: 'filter-sort' }, t('cases.sort')), sort));
+}
 
 function vocabCell(path, id) {
   if (!id) return '';
@@ -61,10 +89,15 @@ export async function render(root, app) {
         if (r.items.length) results.append(table(r.items, true));
         else results.append(h('p', {}, t('cases.nothing')));
       } else {
-        const r = await api.get('/cases', { offset: lastOffset, limit: PAGE });
+        const query = { offset: lastOffset, limit: PAGE, sort: filters.sort };
+        for (const [name] of FILTERS) if (filters[name]) query[name] = filters[name];
+        const r = await api.get('/cases', query);
         clear(results);
-        results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.total', { n: r.total })));
+        const filtered = FILTERS.some(([name]) => filters[name]);
+        results.append(h('p', { class: 'muted', id: 'result-count' },
+          t(filtered ? 'cases.total_filtered' : `cases.total_${filters.sort}`, { n: r.total })));
         if (r.items.length) results.append(table(r.items, false));
+        else if (filtered) results.append(h('p', {}, t('cases.none_filtered')));
         else results.append(h('p', {}, t('cases.empty'), ' ', h('a', { href: '#/new' }, t('cases.first'))));
         if (r.total > PAGE) {
           const prev = h('button', { type: 'button', class: 'secondary', disabled: lastOffset === 0,
@@ -101,6 +134,7 @@ export async function render(root, app) {
       h('a', { class: 'btn', href: '#/new' }, t('nav.new'))),
     form,
     h('p', { id: 'search-hint', class: 'small muted' }, t('cases.search_hint')),
+    filterBar(() => { if (!input.value.trim()) run(); }),
     results);
   await run();
 }
