@@ -2,18 +2,22 @@
  * search — ranked name search over a vault's cases.
  *
  * The index holds one entry per (case, name): the name as given and every
- * other name, each pre-encoded by the names engine. A query is encoded once
- * and scored against every entry with kith_names_query_score (a partial query
- * — a surname or a given name alone — is scored as such); each case keeps its
- * best entry. A whole name (surname and given name) is scored against the
- * entries that share one of its blocking keys (the names engine promises that
- * two spellings of one name share one) and, when none of those is a spelling
- * of it, also against the names of its surname (near misses: a typo in every
- * syllable shares no key); a surname alone against the entries of that
- * surname; anything else (a given name alone, a name the engine reads
- * only in part), or a key so common that it reaches a third of the index, by
- * a linear pass over every entry, on every core (KITH_THREADS caps how many),
- * each thread on its own run of cases. Only the best `limit` hits are ordered.
+ * other name, each pre-encoded by the names engine. A query with a digit is a
+ * case number and is matched on the refs only (the ref itself first, then
+ * refs that contain it). A name query is encoded once and scored with
+ * kith_names_query_score (a partial query — a surname, a given name, a
+ * surname and the start of a given name, a word of a name that is not Korean
+ * — is scored as such); each case keeps its best entry. A query is scored
+ * against the entries that share one of its query keys (kith_names_query_keys:
+ * the blocking keys, which two spellings of one name share, the key of the
+ * query as a given name alone, the words of a query read without a surname)
+ * and, when none of those is a spelling of it, also against the names of its
+ * surname (near misses: a typo in every syllable shares no key); a surname
+ * alone against the entries of that surname; a query with no key, or keys so
+ * common that they reach a third of the index, by a linear pass over every
+ * entry, on every core (KITH_THREADS caps how many), each thread on its own
+ * run of cases. Every case above the floor is counted (the true total); only
+ * the best offset + limit hits are ordered, and the page from offset returned.
  * The index is rebuilt when the vault's generation changes.
  */
 #include "casework/search.h"
@@ -62,11 +66,14 @@ struct kith_search {
 	struct kith_sbuf names; /* NUL-separated name strings (plaintext: wiped) */
 	double *best;		/* per case: best score of this query */
 	size_t *best_entry;
+	size_t *first_name; /* per case: offset of its name as given in `names`, SIZE_MAX if none */
 	size_t n_cases;
 	struct kith_search_hit *hits;
 	size_t n_hits;
 	unsigned threads;
 	size_t parallel_from; /* entries */
+	double factor;	      /* scores of this query are multiplied by it (1; less for a typo undone) */
+	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 };
 
 /* One thread's share of a query: entries [lo, hi), whole cases only. */
@@ -90,8 +97,10 @@ static void drop_index(struct kith_search *s)
 	s->query_no = 0;
 	free(s->best);
 	free(s->best_entry);
+	free(s->first_name);
 	s->best = NULL;
 	s->best_entry = NULL;
+	s->first_name = NULL;
 	free(s->hits);
 	s->hits = NULL;
 	s->n_hits = 0;
@@ -142,7 +151,7 @@ static int build_postings(struct kith_search *s)
 {
 	if (s->n > UINT32_MAX)
 		return KITH_E_LIMIT;
-	s->post = malloc((s->n ? s->n : 1) * (KITH_NAMES_MAX_KEYS + 1) * sizeof *s->post);
+	s->post = malloc((s->n ? s->n : 1) * (2 * KITH_NAMES_MAX_KEYS + 1) * sizeof *s->post);
 	s->stamp = calloc(s->n ? s->n : 1, sizeof *s->stamp);
 	if (!s->post || !s->stamp)
 		return KITH_E_NOMEM;
@@ -152,6 +161,15 @@ static int build_postings(struct kith_search *s)
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
 		for (size_t j = 0; j < nk; j++)
 			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
+		/* the words of a name read as Korean only in part or without a
+		 * surname ("Nguyen Thi Lan", "Somchai Jaidee": those of a name that
+		 * is not Korean are its keys already), for a query of one of them */
+		const struct kith_name *en = &s->e[i].enc;
+		if (en->n_syl > 0 && ((en->flags & KITH_NAMES_F_PARTIAL) || en->n_sur == 0)) {
+			nk = kith_names_word_keys(&s->e[i].enc, keys);
+			for (size_t j = 0; j < nk; j++)
+				s->post[k++] = (struct posting){keys[j], (uint32_t)i};
+		}
 		uint64_t sk = kith_names_surname_key(&s->e[i].enc);
 		if (sk)
 			s->post[k++] = (struct posting){sk, (uint32_t)i};
@@ -186,8 +204,9 @@ static int build(struct kith_search *s, struct kith_err *err)
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &n);
 	s->best = calloc(n ? n : 1, sizeof *s->best);
 	s->best_entry = calloc(n ? n : 1, sizeof *s->best_entry);
+	s->first_name = malloc((n ? n : 1) * sizeof *s->first_name);
 	s->hits = calloc(n ? n : 1, sizeof *s->hits);
-	if (!s->best || !s->best_entry || !s->hits)
+	if (!s->best || !s->best_entry || !s->hits || !s->first_name)
 		goto nomem;
 	s->n_cases = n;
 	for (size_t i = 0; i < n; i++) {
@@ -204,6 +223,7 @@ static int build(struct kith_search *s, struct kith_err *err)
 			if (j == 0)
 				first = off;
 		}
+		s->first_name[i] = first;
 		json_decref(body);
 		if (rc)
 			goto nomem;
@@ -233,6 +253,8 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	 * the threaded path on a small vault */
 	env = getenv("KITH_SEARCH_PARALLEL_FROM");
 	s->parallel_from = env && atol(env) > 0 ? (size_t)atol(env) : PARALLEL_FROM;
+	s->factor = 1.0;
+	s->post_cap = SIZE_MAX;
 	int rc = build(s, err);
 	if (rc) {
 		free(s);
@@ -245,7 +267,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = kith_names_query_score(q, &s->e[i].enc);
+		double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -296,12 +318,12 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_postings(struct kith_search *s, const struct kith_name *q, const uint64_t *keys,
 			     size_t nk)
 {
-	size_t first[KITH_NAMES_MAX_KEYS + 1], count[KITH_NAMES_MAX_KEYS + 1], total = 0;
+	size_t first[KITH_NAMES_MAX_QKEYS + 1], count[KITH_NAMES_MAX_QKEYS + 1], total = 0;
 	for (size_t j = 0; j < nk; j++) {
 		first[j] = postings_of(s, keys[j], &count[j]);
 		total += count[j];
 	}
-	if (total > s->n / 3 + 64)
+	if (total > s->n / 3 + 64 || total > s->post_cap)
 		return -1; /* a key that common: the linear pass on every core is faster */
 	double top = 0;
 	for (size_t j = 0; j < nk; j++) {
@@ -310,7 +332,7 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 			if (s->stamp[i] == s->query_no)
 				continue;
 			s->stamp[i] = s->query_no;
-			double sc = kith_names_query_score(q, &s->e[i].enc);
+			double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
 			size_t r = s->e[i].rec;
 			if (sc > s->best[r]) {
 				s->best[r] = sc;
@@ -325,17 +347,19 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 
 /* Scores the entries the query's keys reach (see the top of the file); 0
  * when the query must be scored against every entry instead. */
-static int scan_keyed(struct kith_search *s, const struct kith_name *q)
+/* near: also the names of the query's surname when its keys find no
+ * spelling of it (the typo variants skip that: it is the costly part). */
+static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near)
 {
-	uint64_t keys[KITH_NAMES_MAX_KEYS + 1];
+	uint64_t keys[KITH_NAMES_MAX_QKEYS + 1];
 	size_t nk = 0;
 	uint64_t sk = kith_names_surname_key(q);
 	int suronly = (q->flags & KITH_NAMES_F_SURONLY) != 0;
 	if (suronly) {
 		if (sk)
 			keys[nk++] = sk;
-	} else if (q->n_syl >= 2 && q->n_sur > 0 && !(q->flags & KITH_NAMES_F_PARTIAL)) {
-		nk = kith_names_keys(q, keys);
+	} else {
+		nk = kith_names_query_keys(q, keys);
 	}
 	if (nk == 0)
 		return 0;
@@ -351,9 +375,16 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q)
 	/* No spelling of the whole name: near misses (a typo in every syllable
 	 * shares no key of the name) are looked for among the names of the same
 	 * surname, and by the linear pass when the surname is not known. */
-	if (!sk)
-		return 0;
+	if (!sk || !near)
+		return near ? 0 : 1;
 	return score_postings(s, q, &sk, 1) >= 0;
+}
+
+/* The case's name as given ("" when it has none the engine reads). */
+static const char *first_name_of(const struct kith_search *s, size_t rec)
+{
+	size_t off = s->first_name[rec];
+	return off == SIZE_MAX || off >= s->names.len ? "" : s->names.buf + off;
 }
 
 static int by_score(const void *a, const void *b)
@@ -364,43 +395,184 @@ static int by_score(const void *a, const void *b)
 	return strcmp(x->view->ref, y->view->ref);
 }
 
-int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
-		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err)
+/* A query with a digit is a case number. */
+static int is_ref_query(const char *q, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (q[i] >= '0' && q[i] <= '9')
+			return 1;
+	return 0;
+}
+
+/* Does ref contain q (ASCII case aside)? 2 when it is q, 1 when it holds it. */
+static int ref_match(const char *ref, const char *q, size_t len)
+{
+	size_t rl = strlen(ref);
+	if (len == 0 || len > rl)
+		return 0;
+	for (size_t i = 0; i + len <= rl; i++) {
+		size_t k = 0;
+		while (k < len) {
+			char a = ref[i + k], b = q[k];
+			if (a >= 'A' && a <= 'Z')
+				a = (char)(a - 'A' + 'a');
+			if (b >= 'A' && b <= 'Z')
+				b = (char)(b - 'A' + 'a');
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == len)
+			return rl == len ? 2 : 1;
+	}
+	return 0;
+}
+
+#define TYPO_MAX_LEN 40	   /* bytes: a longer romanized query is not tried with typos undone */
+#define TYPO_POSTINGS 1024 /* postings a typo variant may reach */
+
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Scores one variant of the query through its keys only (no linear pass). */
+static void score_variant(struct kith_search *s, const char *v, size_t n)
+{
+	struct kith_name q;
+	/* (a surname alone would reach a fifth of a vault, for every variant) */
+	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 && !(q.flags & KITH_NAMES_F_SURONLY))
+		(void)scan_keyed(s, &q, 0);
+	sodium_memzero(&q, sizeof q);
+}
+
+/* A romanized query that meets no name: the query with one typo undone — two
+ * neighbouring letters swapped back, a letter dropped, a vowel or n, g, h
+ * put back — each scored through its keys at KITH_NAMES_TYPO of its score
+ * (names.h), so that a typo costs less than another syllable. ASCII names
+ * only; at most TYPO_MAX_LEN bytes. */
+static void score_typos(struct kith_search *s, const char *query, size_t len)
+{
+	if (len > TYPO_MAX_LEN)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		char c = query[i];
+		if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
+			return;
+	}
+	static const char put[] = "aeiouyngh";
+	char v[TYPO_MAX_LEN + 2];
+	s->factor = KITH_NAMES_TYPO;
+	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
+	for (size_t i = 0; i < len; i++) {
+		if (!is_letter(query[i]))
+			continue;
+		/* swapped back */
+		if (i + 1 < len && is_letter(query[i + 1]) && query[i] != query[i + 1]) {
+			memcpy(v, query, len);
+			v[i] = query[i + 1];
+			v[i + 1] = query[i];
+			score_variant(s, v, len);
+		}
+		/* dropped (a letter typed twice, or one too many) */
+		memcpy(v, query, i);
+		memcpy(v + i, query + i + 1, len - i - 1);
+		score_variant(s, v, len - 1);
+	}
+	/* put back, inside or at the end of a word */
+	for (size_t i = 1; i <= len; i++) {
+		if (!is_letter(query[i - 1]))
+			continue;
+		for (const char *p = put; *p; p++) {
+			memcpy(v, query, i);
+			v[i] = *p;
+			memcpy(v + i + 1, query + i, len - i);
+			score_variant(s, v, len + 1);
+		}
+	}
+	sodium_memzero(v, sizeof v);
+	s->factor = 1.0;
+	s->post_cap = SIZE_MAX;
+}
+
+/* The best score of this query so far. */
+static double top_score(const struct kith_search *s)
+{
+	double top = 0;
+	for (size_t i = 0; i < s->n_cases; i++)
+		top = s->best[i] > top ? s->best[i] : top;
+	return top;
+}
+
+int kith_search_query(struct kith_search *s, const char *query, size_t len,
+		      const struct kith_search_opts *opts, struct kith_search_result *res,
+		      struct kith_err *err)
 {
 	if (!s->built || s->gen != kith_vault_generation(s->v)) {
 		int rc = build(s, err);
 		if (rc)
 			return rc;
 	}
-	struct kith_name q;
-	int rc = kith_names_encode(&q, query, len, err);
-	if (rc) {
-		if (err && !err->where[0])
-			kith_err_set(err, rc, "query", "%s",
-				     err->msg[0] ? err->msg : "the query is not a name");
-		return rc;
-	}
-	if (!limit)
-		limit = DEFAULT_LIMIT;
-	if (min_score <= 0)
-		min_score = DEFAULT_FLOOR;
-	for (size_t i = 0; i < s->n_cases; i++)
-		s->best[i] = -1;
-	if (!scan_keyed(s, &q))
-		scan_all(s, &q);
-	sodium_memzero(&q, sizeof q);
+	size_t limit = opts && opts->limit ? opts->limit : DEFAULT_LIMIT;
+	size_t offset = opts ? opts->offset : 0;
+	double min_score = opts && opts->min_score > 0 ? opts->min_score : DEFAULT_FLOOR;
 	size_t recs_n = 0;
 	const struct kith_record_view *recs = kith_vault_records(s->v, "case", &recs_n);
-	/* With a small limit only the best `limit` hits are kept, in order, by
-	 * insertion (a common surname alone can match a fifth of the cases). */
-	size_t cap = limit <= TOPK_MAX ? limit : s->n_cases;
-	size_t k = 0;
+	for (size_t i = 0; i < s->n_cases; i++)
+		s->best[i] = -1;
+	int by_ref = 0;
+	while (len && query[len - 1] == ' ')
+		len--;
+	while (len && query[0] == ' ') {
+		query++;
+		len--;
+	}
+	if (len && len <= KITH_NAMES_MAX_BYTES && is_ref_query(query, len)) {
+		/* a case number: the refs, not the names */
+		by_ref = 1;
+		for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
+			int m = recs[i].ref ? ref_match(recs[i].ref, query, len) : 0;
+			if (m)
+				s->best[i] = m == 2 ? 1.0 : 0.9;
+		}
+	} else {
+		struct kith_name q;
+		int rc = kith_names_encode(&q, query, len, err);
+		if (rc) {
+			if (err && !err->where[0])
+				kith_err_set(err, rc, "query", "%s",
+					     err->msg[0] ? err->msg : "the query is not a name");
+			return rc;
+		}
+		if (!scan_keyed(s, &q, 1))
+			scan_all(s, &q);
+		int latin =
+		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
+		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;
+		sodium_memzero(&q, sizeof q);
+		if (latin && !suronly && top_score(s) < kith_names_same_threshold())
+			score_typos(s, query, len);
+	}
+	/* The best offset + limit hits are kept, in order, by insertion (a
+	 * common surname alone can match a fifth of the cases); past TOPK_MAX
+	 * every hit is sorted. Every hit above the floor is counted. */
+	size_t want = offset + limit < offset ? SIZE_MAX : offset + limit;
+	size_t cap = want <= TOPK_MAX ? want : s->n_cases;
+	size_t k = 0, total = 0;
 	for (size_t i = 0; i < s->n_cases && i < recs_n; i++) {
 		if (s->best[i] < min_score)
 			continue;
-		const struct entry *e = &s->e[s->best_entry[i]];
-		struct kith_search_hit h = {&recs[i], s->names.buf + e->first_off, s->names.buf + e->name_off,
-					    s->best[i]};
+		total++;
+		const char *name = "", *matched = "";
+		if (!by_ref) {
+			const struct entry *e = &s->e[s->best_entry[i]];
+			name = s->names.buf + e->first_off;
+			matched = s->names.buf + e->name_off;
+		} else {
+			matched = recs[i].ref;
+			name = first_name_of(s, i);
+		}
+		struct kith_search_hit h = {&recs[i], name, matched, s->best[i]};
 		if (cap == s->n_cases) {
 			s->hits[k++] = h;
 			continue;
@@ -416,8 +588,24 @@ int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t
 	}
 	if (cap == s->n_cases)
 		qsort(s->hits, k, sizeof *s->hits, by_score);
-	*hits = s->hits;
-	*n = k < limit ? k : limit;
+	size_t from = offset < k ? offset : k;
+	size_t upto = k - from < limit ? k : from + limit;
+	res->hits = s->hits + from;
+	res->n = upto - from;
+	res->total = total;
+	return KITH_OK;
+}
+
+int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
+		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err)
+{
+	struct kith_search_opts o = {limit, 0, min_score};
+	struct kith_search_result r;
+	int rc = kith_search_query(s, query, len, &o, &r, err);
+	if (rc)
+		return rc;
+	*hits = r.hits;
+	*n = r.n;
 	return KITH_OK;
 }
 

@@ -33,9 +33,34 @@ struct kith_search_hit {
 
 int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_err *err) KITH_WUR;
 
-/* Runs a query; at most `limit` hits (0: 20) with score >= min_score (0 means
- * the engine's default floor). KITH_OK, KITH_E_INVALID (empty query, bad
- * UTF-8: err says so), KITH_E_LIMIT (query too long), KITH_E_NOMEM. */
+/* What to return of a query; zero is the defaults. */
+struct kith_search_opts {
+	size_t limit;	  /* hits on this page, at most (0: 20) */
+	size_t offset;	  /* hits to skip, best first (paging) */
+	double min_score; /* the floor (0: the engine's default, 0.55) */
+};
+
+/* One page of a query's hits, and how many there are in all. */
+struct kith_search_result {
+	const struct kith_search_hit *hits; /* borrowed from the index until the next query */
+	size_t n;			    /* hits on this page */
+	size_t total;			    /* cases matching, on every page */
+};
+
+/* Runs a query. A query with a digit is a case number: the case whose ref is
+ * the query (case aside) scores 1, cases whose ref contains it 0.9, and
+ * names are not searched ("R0000031"). Anything else is a name, whole or in
+ * part: every case whose best name scores at least the floor is counted in
+ * total, and the page [offset, offset + limit) of them is returned, best
+ * first (ties by ref). KITH_OK, KITH_E_INVALID (empty query, bad UTF-8: err
+ * says so), KITH_E_LIMIT (query too long), KITH_E_NOMEM. On failure *res is
+ * unchanged. */
+int kith_search_query(struct kith_search *s, const char *query, size_t len,
+		      const struct kith_search_opts *opts, struct kith_search_result *res,
+		      struct kith_err *err) KITH_WUR;
+
+/* kith_search_query's first page: at most `limit` hits (0: 20) with score >=
+ * min_score (0: the default floor); *n hits. */
 int kith_search_run(struct kith_search *s, const char *query, size_t len, size_t limit, double min_score,
 		    const struct kith_search_hit **hits, size_t *n, struct kith_err *err) KITH_WUR;
 

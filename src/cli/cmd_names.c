@@ -9,14 +9,17 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "base/io.h"
 #include "base/sbuf.h"
+#include "names/batch.h"
 #include "names/names.h"
 
 static const char help[] =
     "usage: kith names romanize NAME [--system rr|mr|mr-plain|nk|common|all] [--json]\n"
     "       kith names compare A B [--json]\n"
     "       kith names keys NAME [--json]\n"
-    "       kith names read NAME [--max N] [--json]\n\n"
+    "       kith names read NAME [--max N] [--json]\n"
+    "       kith names SUBCOMMAND --batch FILE   (FILE '-': standard input)\n\n"
     "The names engine: one person, every spelling. NAME is in Hangul or any\n"
     "romanization (Revised, McCune-Reischauer with or without breves, North\n"
     "Korean style, common English spellings), surname first or last.\n\n"
@@ -25,6 +28,10 @@ static const char help[] =
     "             taken as the same name\n"
     "  keys       the blocking keys of a name (two spellings of one name share one)\n"
     "  read       candidate Hangul readings of a romanized name, best first\n\n"
+    "With --batch FILE each subcommand reads one NAME per line (compare: A and B\n"
+    "separated by a tab) and writes one result per line, in order (--json: one\n"
+    "JSON value per line). The first bad line stops the batch, with its line\n"
+    "number, and nothing is written.\n"
     "Run 'kith names SUBCOMMAND --help' for each one's options.\n";
 
 static const char help_romanize[] =
@@ -36,24 +43,29 @@ static const char help_romanize[] =
     "  nk        North Korean official style             Pang Mi Son\n"
     "  common    common English spellings                Bang Mi-sun\n"
     "  all       every one of them, one per line (default)\n"
-    "  --json    an object {system: spelling}\n";
+    "  --json    an object {system: spelling}\n"
+    "  --batch FILE  one NAME per line ('-': standard input); all systems are\n"
+    "                written tab-separated on each line\n";
 
 static const char help_compare[] =
     "usage: kith names compare A B [--json]\n\n"
     "Prints the similarity of two names (0 to 1) and 'same' or 'different' by\n"
     "the engine's threshold. Exit 0 either way; 1 when a name is not valid.\n"
-    "  --json    {\"score\": S, \"same\": true|false, \"threshold\": T}\n";
+    "  --json    {\"score\": S, \"same\": true|false, \"threshold\": T}\n"
+    "  --batch FILE  one pair per line, A<TAB>B ('-': standard input)\n";
 
 static const char help_keys[] = "usage: kith names keys NAME [--json]\n\n"
 				"Prints the name's blocking keys (hexadecimal), its surname key and the\n"
 				"surname's share of the South Korean population (2015 census).\n"
-				"  --json    {\"keys\": [...], \"surname_key\": K, \"surname_share\": S}\n";
+				"  --json    {\"keys\": [...], \"surname_key\": K, \"surname_share\": S}\n"
+				"  --batch FILE  one NAME per line ('-': standard input)\n";
 
 static const char help_read[] = "usage: kith names read NAME [--max N] [--json]\n\n"
 				"Reads a romanized name into candidate Hangul readings, surname first, best\n"
 				"first, each with a score (the readings' scores add up to at most 1).\n"
 				"  --max N   at most N readings (default 5, at most 50)\n"
-				"  --json    an array of {hangul, score, western}\n";
+				"  --json    an array of {hangul, score, western}\n"
+				"  --batch FILE  one NAME per line ('-': standard input)\n";
 
 static const struct {
 	const char *name;
@@ -66,24 +78,25 @@ static const struct {
 
 /* Parses the options shared by the subcommands; returns -1 to go on, or an exit code. */
 static int parse(int argc, char **argv, const char *cmd, const char *hlp, int *json, const char **sys,
-		 long *max, int want_args)
+		 long *max, int want_args, const char **batch)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, 0, 'j'},
-	    {"system", required_argument, 0, 's'},
-	    {"max", required_argument, 0, 'm'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
+	    {"json", no_argument, 0, 'j'},	   {"batch", required_argument, 0, 'b'},
+	    {"system", required_argument, 0, 's'}, {"max", required_argument, 0, 'm'},
+	    {"help", no_argument, 0, 'h'},	   {0, 0, 0, 0},
 	};
 	int opt;
 	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjs:m:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hjs:m:b:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			fputs(hlp, stdout);
 			return KITH_EXIT_OK;
 		case 'j':
 			*json = 1;
+			break;
+		case 'b':
+			*batch = optarg;
 			break;
 		case 's':
 			if (!sys)
@@ -104,11 +117,39 @@ static int parse(int argc, char **argv, const char *cmd, const char *hlp, int *j
 			return kith_cli_usage(cmd, "unknown option");
 		}
 	}
+	if (*batch) {
+		if (argc - optind != 0)
+			return kith_cli_usage(cmd, "--batch FILE takes the names from FILE: give no name");
+		return -1;
+	}
 	if (argc - optind != want_args)
 		return kith_cli_usage(cmd, want_args == 1
 					       ? "give exactly one NAME (quote it if it has spaces)"
 					       : "give exactly two names A and B (quote them)");
 	return -1;
+}
+
+#define BATCH_MAX ((size_t)1 << 30) /* bytes of batch input, at most */
+
+/* Runs a batch from file (or stdin) and writes its output whole. */
+static int run_batch(const char *file, const struct kith_names_batch_opts *o)
+{
+	struct kith_sbuf in = KITH_SBUF_INIT, out = KITH_SBUF_INIT;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_io_read_file(file, BATCH_MAX, &in, &err);
+	struct kith_names_batch_opts bo = *o;
+	bo.file = strcmp(file, "-") == 0 ? "stdin" : file;
+	if (!rc)
+		rc = kith_names_batch(in.buf ? in.buf : "", in.len, &bo, &out, &err);
+	int code = KITH_EXIT_OK;
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	else if (out.len && fwrite(out.buf, 1, out.len, stdout) != out.len)
+		code = KITH_EXIT_INTERNAL;
+	kith_sbuf_release(&in);
+	kith_sbuf_release(&out);
+	return code;
 }
 
 static int fail(int rc, struct kith_err *err, const char *which)
@@ -121,11 +162,10 @@ static int fail(int rc, struct kith_err *err, const char *which)
 static int cmd_romanize(int argc, char **argv)
 {
 	int json = 0;
-	const char *sysname = "all";
-	int code = parse(argc, argv, "names romanize", help_romanize, &json, &sysname, NULL, 1);
+	const char *sysname = "all", *batch = NULL;
+	int code = parse(argc, argv, "names romanize", help_romanize, &json, &sysname, NULL, 1, &batch);
 	if (code >= 0)
 		return code;
-	const char *name = argv[optind];
 	int all = strcmp(sysname, "all") == 0;
 	size_t pick = N_SYSTEMS;
 	for (size_t i = 0; i < N_SYSTEMS; i++)
@@ -134,6 +174,12 @@ static int cmd_romanize(int argc, char **argv)
 	if (!all && pick == N_SYSTEMS)
 		return kith_cli_usage("names romanize",
 				      "--system is one of rr, mr, mr-plain, nk, common, all");
+	if (batch) {
+		struct kith_names_batch_opts o = {
+		    KITH_NAMES_BATCH_ROMANIZE, all ? KITH_NAMES_RR : systems[pick].sys, all, json, 0, NULL};
+		return run_batch(batch, &o);
+	}
+	const char *name = argv[optind];
 	json_t *obj = json ? json_object() : NULL;
 	if (json && !obj)
 		return KITH_EXIT_INTERNAL;
@@ -166,9 +212,14 @@ static int cmd_romanize(int argc, char **argv)
 static int cmd_compare(int argc, char **argv)
 {
 	int json = 0;
-	int code = parse(argc, argv, "names compare", help_compare, &json, NULL, NULL, 2);
+	const char *batch = NULL;
+	int code = parse(argc, argv, "names compare", help_compare, &json, NULL, NULL, 2, &batch);
 	if (code >= 0)
 		return code;
+	if (batch) {
+		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_COMPARE, KITH_NAMES_RR, 0, json, 0, NULL};
+		return run_batch(batch, &o);
+	}
 	const char *a = argv[optind], *b = argv[optind + 1];
 	struct kith_name ea, eb;
 	struct kith_err err;
@@ -195,9 +246,14 @@ static int cmd_compare(int argc, char **argv)
 static int cmd_keys(int argc, char **argv)
 {
 	int json = 0;
-	int code = parse(argc, argv, "names keys", help_keys, &json, NULL, NULL, 1);
+	const char *batch = NULL;
+	int code = parse(argc, argv, "names keys", help_keys, &json, NULL, NULL, 1, &batch);
 	if (code >= 0)
 		return code;
+	if (batch) {
+		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_KEYS, KITH_NAMES_RR, 0, json, 0, NULL};
+		return run_batch(batch, &o);
+	}
 	const char *name = argv[optind];
 	struct kith_name e;
 	struct kith_err err;
@@ -239,9 +295,15 @@ static int cmd_read(int argc, char **argv)
 {
 	int json = 0;
 	long max = 5;
-	int code = parse(argc, argv, "names read", help_read, &json, NULL, &max, 1);
+	const char *batch = NULL;
+	int code = parse(argc, argv, "names read", help_read, &json, NULL, &max, 1, &batch);
 	if (code >= 0)
 		return code;
+	if (batch) {
+		struct kith_names_batch_opts o = {KITH_NAMES_BATCH_READ, KITH_NAMES_RR, 0, json,
+						  (size_t)max,		 NULL};
+		return run_batch(batch, &o);
+	}
 	const char *name = argv[optind];
 	struct kith_names_reading r[50];
 	size_t n = 0;

@@ -11,13 +11,18 @@
 #include "vault/vault.h"
 
 static const char help[] =
-    "usage: kith search QUERY [--json] [--limit N] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "usage: kith search QUERY [--json] [--limit N] [--offset N] [--vault PATH] [--passphrase-file FILE]\n\n"
     "Finds cases by name or other name, best first. The query may be in Hangul\n"
     "or any romanization (Revised, McCune-Reischauer with or without diacritics,\n"
-    "North Korean style, common English spellings), whole or only a surname or\n"
-    "given name: 'Pang Mi-son', 'Bang Mi Sun' and '방미선' find the same case.\n\n"
-    "  --json                   an array, best first, of {ref, name, matched, score}\n"
-    "  --limit N                at most N results (default 20)\n" KITH_CLI_VAULT_HELP;
+    "North Korean style, common English spellings), Hanja, pinyin or Cyrillic,\n"
+    "whole or only a surname, a given name, a surname and the start of a given\n"
+    "name, or any word of a name that is not Korean: 'Pang Mi-son', 'Bang Mi Sun'\n"
+    "and '방미선' find the same case. A query with a digit is a case number\n"
+    "('R0000031'): the case of that ref, then refs that contain it.\n\n"
+    "  --json                   {total, offset, limit, items: [{ref, name, matched, score}]}\n"
+    "  --limit N                at most N results (default 20)\n"
+    "  --offset N               skip the N best (the next page: --offset 20)\n"
+    "Without --json the last line says which results of how many were shown.\n" KITH_CLI_VAULT_HELP;
 
 int kith_cmd_search(int argc, char **argv)
 {
@@ -25,14 +30,15 @@ int kith_cmd_search(int argc, char **argv)
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {"json", no_argument, 0, 'j'},
 	    {"limit", required_argument, 0, 'n'},
+	    {"offset", required_argument, 0, 'o'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	int as_json = 0, opt;
-	size_t limit = 20;
+	size_t limit = 20, offset = 0;
 	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjn:", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hjn:o:", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&va, opt, optarg))
 			continue;
 		switch (opt) {
@@ -50,6 +56,15 @@ int kith_cmd_search(int argc, char **argv)
 			limit = (size_t)l;
 			break;
 		}
+		case 'o': {
+			char *end;
+			long l = strtol(optarg, &end, 10);
+			if (*end || !*optarg || l < 0 || l > 100000000)
+				return kith_cli_usage("search",
+						      "--offset takes a number from 0 to 100000000");
+			offset = (size_t)l;
+			break;
+		}
 		default:
 			return kith_cli_usage("search", "unknown option");
 		}
@@ -65,11 +80,13 @@ int kith_cmd_search(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_search *s = NULL;
-	const struct kith_search_hit *hits = NULL;
-	size_t n = 0;
+	struct kith_search_opts so = {limit, offset, 0};
+	struct kith_search_result r = {NULL, 0, 0};
 	int rc = kith_search_new(&s, v, &err);
 	if (!rc)
-		rc = kith_search_run(s, q, strlen(q), limit, 0, &hits, &n, &err);
+		rc = kith_search_query(s, q, strlen(q), &so, &r, &err);
+	const struct kith_search_hit *hits = r.hits;
+	size_t n = r.n;
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else if (as_json) {
@@ -81,19 +98,26 @@ int kith_cmd_search(int argc, char **argv)
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		}
-		if (!arr)
+		json_t *top = arr ? json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)r.total, "offset",
+					      (json_int_t)offset, "limit", (json_int_t)limit, "items", arr)
+				  : NULL;
+		if (!top)
 			code = KITH_EXIT_INTERNAL;
 		if (!code)
-			code = kith_cli_print_json(arr);
-		json_decref(arr);
+			code = kith_cli_print_json(top);
+		json_decref(top);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			printf("%5.3f  %-14s %s%s%s%s\n", hits[i].score, hits[i].view->ref, hits[i].name,
 			       strcmp(hits[i].name, hits[i].matched) ? "  (" : "",
 			       strcmp(hits[i].name, hits[i].matched) ? hits[i].matched : "",
 			       strcmp(hits[i].name, hits[i].matched) ? ")" : "");
-		if (n == 0)
+		if (r.total == 0)
 			fprintf(stderr, "no case matches\n");
+		else if (n == 0)
+			printf("(no results past %zu: %zu in all)\n", offset, r.total);
+		else
+			printf("(%zu-%zu of %zu)\n", offset + 1, offset + n, r.total);
 	}
 	kith_search_free(s);
 	kith_vault_close(v);

@@ -4,6 +4,7 @@
  */
 #include "names/jamo.h"
 
+#include "names/hanja.h"
 #include "names/tables.h"
 
 /* ㄱㄲㅋ K, ㄷㄸㅌ T, ㅂㅃㅍ P, ㅈㅉㅊ J, ㅅㅆ S, ㄴ N, ㄹ R, ㅁ M, ㅎ H, ㅇ O; at the
@@ -68,4 +69,17 @@ const struct kith_names_surname *kith_names_surname_north(unsigned s0)
 		if (kith_names_surnames[i].north == s0 + 1)
 			return &kith_names_surnames[i];
 	return NULL;
+}
+
+const struct kith_names_hanja *kith_names_hanja_find(uint32_t cp)
+{
+	size_t lo = 0, hi = kith_names_n_hanja;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (kith_names_hanja[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < kith_names_n_hanja && kith_names_hanja[lo].cp == cp ? &kith_names_hanja[lo] : NULL;
 }

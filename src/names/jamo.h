@@ -140,14 +140,26 @@ unsigned jamo_fin_class(uint32_t mask);
 /* The best level (0-9) of any syllable in the set; *best gets it (or the first
  * syllable of the set when none is known). Inline: the reader calls it for
  * every candidate syllable. */
+/* The finals that names use (a romanized final stands for the rare ones too,
+ * "k" for ㄲ ㅋ ㄳ ㄺ: no name syllable is more common with them). */
+#define JAMO_NAME_FINS                                                                                       \
+	(BIT(F_NONE) | BIT(F_G) | BIT(F_N) | BIT(F_D) | BIT(F_L) | BIT(F_M) | BIT(F_B) | BIT(F_S) | BIT(F_NG))
+
+/* The finals of a set worth looking at for its most common reading. */
+static inline uint32_t jamo_name_fins(uint32_t fin)
+{
+	return (fin & JAMO_NAME_FINS) ? (fin & JAMO_NAME_FINS) : fin;
+}
+
 static inline unsigned jamo_set_level(const struct kith_name_syl *x, unsigned *best)
 {
 	unsigned lv = 0, b = JAMO_NSYL;
+	uint32_t fins = jamo_name_fins(x->fin);
 	for (uint32_t im = x->ini; im; im &= im - 1) {
 		unsigned l = (unsigned)__builtin_ctz(im);
 		for (uint32_t vm = x->vow; vm; vm &= vm - 1) {
 			unsigned v = (unsigned)__builtin_ctz(vm);
-			for (uint32_t fm = x->fin; fm; fm &= fm - 1) {
+			for (uint32_t fm = fins; fm; fm &= fm - 1) {
 				unsigned s = jamo_syl(l, v, (unsigned)__builtin_ctz(fm));
 				unsigned sl = kith_names_syl_level[s];
 				if (b == JAMO_NSYL || sl > lv) {

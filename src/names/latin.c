@@ -8,29 +8,58 @@
 
 #include "names/jamo.h"
 
+/* A piece of spelling: its text, what it costs to read it so (tenths; the
+ * grammar's weight), the letters it may stand for, and the spelling model's
+ * likelihood of this spelling for each of them: a letter listed in lj costs
+ * lp tenths of a nat, -ln P(spelling | letter) relative to the letters it
+ * writes in every system (those not listed, 0). See docs/names.md. */
 struct pat {
 	const char *s;
 	uint8_t len;
 	uint8_t cost; /* tenths */
 	uint32_t mask;
+	uint8_t lj[3]; /* letters that this spelling writes less often */
+	uint8_t lp[3]; /* their cost, tenths of a nat; 0: unused */
 };
 
 #define P(s, cost, mask)                                                                                     \
 	{                                                                                                    \
-		s, (uint8_t)(sizeof(s) - 1), cost, mask                                                      \
+		s, (uint8_t)(sizeof(s) - 1), cost, mask, {0, 0, 0},                                          \
+		{                                                                                            \
+			0, 0, 0                                                                              \
+		}                                                                                            \
 	}
+/* with the likelihood of up to three letters it writes less often */
+#define PL(s, cost, mask, j1, c1, j2, c2, j3, c3)                                                            \
+	{                                                                                                    \
+		s, (uint8_t)(sizeof(s) - 1), cost, mask, {j1, j2, j3},                                       \
+		{                                                                                            \
+			c1, c2, c3                                                                           \
+		}                                                                                            \
+	}
+
+/* -ln of a relative likelihood, tenths of a nat */
+#define L50 7
+#define L40 9
+#define L35 10
+#define L30 12
+#define L25 14
+#define L20 16
+#define L10 23
 
 /* Initial consonants (no entry: the syllable starts with a vowel, ㅇ). Every
  * table is sorted by its first character (see range()). */
 static const struct pat inis[] = {
+    P("N", 0, BIT(I_N)), /* Cyrillic н (scan.c) */
     P("b", 0, BIT(I_B)),
     P("bb", 5, BIT(I_PP)),
     P("c", 8, BIT(I_G) | BIT(I_K)),
-    P("ch", 0, BIT(I_J) | BIT(I_CH)),
+    PL("ch", 0, BIT(I_J) | BIT(I_CH), I_J, L40, 0, 0, 0, 0),
     P("ch'", 0, BIT(I_CH)),
     P("chh", 3, BIT(I_CH)),
     P("d", 0, BIT(I_D)),
     P("dd", 5, BIT(I_TT)),
+    P("dh", 3, BIT(I_D)), /* a personal spelling: "Dhang" */
     P("f", 5, BIT(I_P)),
     P("g", 0, BIT(I_G)),
     P("gg", 5, BIT(I_KK)),
@@ -51,9 +80,9 @@ static const struct pat inis[] = {
     P("pp", 3, BIT(I_PP)),
     P("r", 0, BIT(I_R)),
     P("rh", 2, BIT(I_R)),
-    P("s", 0, BIT(I_S) | BIT(I_SS)),
+    PL("s", 0, BIT(I_S) | BIT(I_SS), I_SS, L20, 0, 0, 0, 0),
     P("ss", 3, BIT(I_SS)),
-    P("sh", 1, BIT(I_S) | BIT(I_SS)),
+    PL("sh", 1, BIT(I_S) | BIT(I_SS), I_SS, L10, 0, 0, 0, 0),
     P("t", 0, BIT(I_D) | BIT(I_T)),
     P("th", 0, BIT(I_T)),
     P("t'", 0, BIT(I_T)),
@@ -66,84 +95,85 @@ static const struct pat inis[] = {
 
 static const struct pat vows[] = {
     P("A", 3, BIT(V_EO)),
-    P("O", 0, BIT(V_EO)),
-    P("U", 0, BIT(V_EU)),
-    P("Ui", 0, BIT(V_UI)),
-    P("a", 0, BIT(V_A)),
-    P("ah", 3, BIT(V_A)),
-    P("ae", 0, BIT(V_AE) | BIT(V_YE)),
-    P("ai", 3, BIT(V_AE)),
-    P("ay", 5, BIT(V_AE)),
-    P("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE)),
-    P("eo", 0, BIT(V_EO)),
-    P("eu", 0, BIT(V_EU)),
-    P("eh", 5, BIT(V_E) | BIT(V_AE)),
-    P("ee", 0, BIT(V_I) | BIT(V_UI)),
-    P("eui", 0, BIT(V_UI)),
-    P("i", 0, BIT(V_I) | BIT(V_UI)),
-    P("ie", 5, BIT(V_I)),
-    P("o", 0, BIT(V_O) | BIT(V_EO)),
-    P("oh", 3, BIT(V_O) | BIT(V_EO)),
-    P("oo", 0, BIT(V_U)),
-    P("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO)),
-    P("oa", 5, BIT(V_WA)),
-    P("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE)),
-    P("oi", 2, BIT(V_OE)),
-    P("oy", 5, BIT(V_OE)),
-    P("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO)),
-    P("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU)),
-    P("ui", 0, BIT(V_UI) | BIT(V_WI)),
-    P("wa", 0, BIT(V_WA)),
-    P("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE)),
-    P("wo", 0, BIT(V_WO)),
-    P("wO", 0, BIT(V_WO)),
-    P("wu", 3, BIT(V_U) | BIT(V_WO)),
-    P("wi", 0, BIT(V_WI)),
-    P("wae", 0, BIT(V_WAE)),
-    P("weo", 0, BIT(V_WO)),
-    P("woo", 1, BIT(V_U)),
-    P("wee", 5, BIT(V_WI)),
-    P("y", 10, BIT(V_I) | BIT(V_EU)),
-    P("ya", 0, BIT(V_YA)),
-    P("yO", 0, BIT(V_YEO)),
-    P("yA", 3, BIT(V_YEO)),
-    P("yo", 0, BIT(V_YO) | BIT(V_YEO)),
-    P("yu", 0, BIT(V_YU) | BIT(V_YEO)),
-    P("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E)),
-    P("yi", 3, BIT(V_I) | BIT(V_UI)),
-    P("yae", 0, BIT(V_YAE)),
-    P("yeo", 0, BIT(V_YEO)),
-    P("you", 3, BIT(V_YU) | BIT(V_YEO)),
-    P("yoo", 0, BIT(V_YU)),
-    P("yuh", 3, BIT(V_YEO) | BIT(V_YU)),
+    /* Cyrillic е (scan.c): ㅓ in the usual Russian spellings (Чен for 정), ㅔ, ㅕ, ㅖ */
+    PL("E", 0, BIT(V_EO) | BIT(V_E) | BIT(V_YEO) | BIT(V_YE), V_YEO, L50, V_YE, L50, 0, 0),
+    P("O", 0, BIT(V_EO)), P("U", 0, BIT(V_EU)), P("Ui", 0, BIT(V_UI)), P("a", 0, BIT(V_A)),
+    P("ah", 3, BIT(V_A)), PL("ae", 0, BIT(V_AE) | BIT(V_YE), V_YE, L10, 0, 0, 0, 0), P("ai", 3, BIT(V_AE)),
+    P("ay", 5, BIT(V_AE)), PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, L30, V_YE, L30, 0, 0),
+    P("eo", 0, BIT(V_EO)), P("eou", 3, BIT(V_EO)), /* a personal spelling: "Jeoung" */
+    P("eu", 0, BIT(V_EU)), P("eh", 5, BIT(V_E) | BIT(V_AE)),
+    P("ew", 5, BIT(V_U)), /* a personal spelling: "Chew" */
+    P("ee", 0, BIT(V_I) | BIT(V_UI)), P("eui", 0, BIT(V_UI)),
+    PL("i", 0, BIT(V_I) | BIT(V_UI), V_UI, L20, 0, 0, 0, 0), P("ie", 5, BIT(V_I)),
+    PL("o", 0, BIT(V_O) | BIT(V_EO), V_EO, L50, 0, 0, 0, 0),
+    PL("oh", 3, BIT(V_O) | BIT(V_EO), V_EO, L20, 0, 0, 0, 0), P("oo", 0, BIT(V_U)),
+    /* "Koung" for 경 is a personal spelling too (Kim Yeon-koung) */
+    PL("ou", 3, BIT(V_U) | BIT(V_O) | BIT(V_EO) | BIT(V_YEO), V_O, L30, V_EO, L20, V_YEO, L20),
+    P("oa", 5, BIT(V_WA)), PL("oe", 0, BIT(V_OE) | BIT(V_WAE) | BIT(V_WE), V_WAE, L20, V_WE, L20, 0, 0),
+    P("oi", 2, BIT(V_OE)), P("oy", 5, BIT(V_OE)),
+    PL("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO), V_EU, L35, V_EO, L25, 0, 0),
+    PL("uh", 3, BIT(V_EO) | BIT(V_U) | BIT(V_EU), V_U, L20, V_EU, L20, 0, 0),
+    PL("ui", 0, BIT(V_UI) | BIT(V_WI), V_WI, L30, 0, 0, 0, 0), P("wa", 0, BIT(V_WA)),
+    PL("we", 0, BIT(V_WE) | BIT(V_WAE) | BIT(V_OE), V_WAE, L30, V_OE, L50, 0, 0), P("wo", 0, BIT(V_WO)),
+    P("wO", 0, BIT(V_WO)), P("wE", 0, BIT(V_OE) | BIT(V_WE) | BIT(V_WAE)), /* Cyrillic ве: Чхве is 최 */
+    PL("wu", 3, BIT(V_U) | BIT(V_WO), V_WO, L50, 0, 0, 0, 0), P("wi", 0, BIT(V_WI)), P("wae", 0, BIT(V_WAE)),
+    P("weo", 0, BIT(V_WO)), P("woo", 1, BIT(V_U)), P("wee", 5, BIT(V_WI)),
+    PL("y", 10, BIT(V_I) | BIT(V_EU), V_EU, L30, 0, 0, 0, 0), P("ya", 0, BIT(V_YA)), P("yO", 0, BIT(V_YEO)),
+    P("yA", 3, BIT(V_YEO)), PL("yo", 0, BIT(V_YO) | BIT(V_YEO), V_YEO, L30, 0, 0, 0, 0),
+    PL("yu", 0, BIT(V_YU) | BIT(V_YEO), V_YEO, L20, 0, 0, 0, 0),
+    PL("ye", 0, BIT(V_YE) | BIT(V_YAE) | BIT(V_E), V_YAE, L30, V_E, L20, 0, 0),
+    PL("yi", 3, BIT(V_I) | BIT(V_UI), V_UI, L50, 0, 0, 0, 0), P("yae", 0, BIT(V_YAE)),
+    P("yeo", 0, BIT(V_YEO)), P("you", 3, BIT(V_YU) | BIT(V_YEO)), P("yoo", 0, BIT(V_YU)),
+    PL("yuh", 3, BIT(V_YEO) | BIT(V_YU), V_YU, L20, 0, 0, 0, 0),
+    PL("yue", 5, BIT(V_YO) | BIT(V_YEO), V_YEO, L50, 0, 0, 0, 0), /* a personal spelling: "Yueng" */
 };
 
+/* A final letter stands for every final pronounced so (the romanization of
+ * names writes the seven sounds, not the spelling): "k" is ㄱ ㄲ ㅋ ㄳ ㄺ, "n"
+ * ㄴ ㄵ ㄶ, "l" ㄹ ㄼ ㄽ ㄾ ㅀ, "m" ㅁ ㄻ, "p" ㅂ ㅍ ㅄ ㄿ, "t" ㄷ ㅅ ㅆ ㅈ ㅊ ㅌ ㅎ. */
+#define FK (BIT(F_G) | BIT(F_KK) | BIT(F_K) | BIT(F_GS) | BIT(F_LG))
+#define FN (BIT(F_N) | BIT(F_NJ) | BIT(F_NH))
+#define FL (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
+#define FM (BIT(F_M) | BIT(F_LM))
+#define FP (BIT(F_B) | BIT(F_P) | BIT(F_BS) | BIT(F_LP))
+#define FT (BIT(F_S) | BIT(F_SS) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T) | BIT(F_H))
+
 static const struct pat fins[] = {
-    P("b", 5, BIT(F_B)),  P("c", 8, BIT(F_G)),
-    P("ck", 3, BIT(F_G)), P("g", 7, BIT(F_G)),
-    P("k", 0, BIT(F_G)),  P("l", 0, BIT(F_L)),
-    P("ll", 3, BIT(F_L)), P("le", 8, BIT(F_L)),
-    P("m", 0, BIT(F_M)),  P("mm", 3, BIT(F_M)),
-    P("me", 8, BIT(F_M)), P("n", 0, BIT(F_N)),
-    P("nn", 3, BIT(F_N)), P("ng", 0, BIT(F_NG)),
-    P("ne", 8, BIT(F_N)), /* English spelling's silent e, at the end of a chunk only ("June") */
-    P("p", 0, BIT(F_B)),  P("r", 8, BIT(F_L)),
-    P("rk", 3, BIT(F_G)), P("t", 5, BIT(F_S) | BIT(F_D) | BIT(F_J) | BIT(F_CH) | BIT(F_T)),
+    P("N", 0, FN | BIT(F_NG)), /* Cyrillic н: ㄴ, and ㅇ (Kontsevich: Пхеньян) */
+    P("b", 5, FP),
+    P("c", 8, FK),
+    P("ck", 3, FK),
+    P("g", 20, FK), /* a final ㄱ is "k" in every system: "Bogeom" is 보검 */
+    P("k", 0, FK),
+    P("l", 0, FL),
+    P("ll", 3, FL),
+    P("le", 8, FL),
+    P("m", 0, FM),
+    P("mm", 3, FM),
+    P("me", 8, FM),
+    P("n", 0, FN),
+    P("nn", 3, FN),
+    P("ng", 0, BIT(F_NG)),
+    P("ne", 8, FN), /* English spelling's silent e, at the end of a chunk only ("June") */
+    P("p", 0, FP),
+    P("r", 8, FL),
+    P("rk", 3, FK),
+    P("t", 5, FT),
 };
 
 /* For each first character, the [start, end) of its entries in the table
  * above (kept in step by latin_tables_ok(), run by the unit test). */
 static const uint8_t inis_at[128][2] = {
-    ['b'] = {0, 2},   ['c'] = {2, 6},	['d'] = {6, 8},	  ['f'] = {8, 9},   ['g'] = {9, 12},
-    ['h'] = {12, 13}, ['j'] = {13, 15}, ['k'] = {15, 19}, ['l'] = {19, 20}, ['m'] = {20, 21},
-    ['n'] = {21, 22}, ['p'] = {22, 26}, ['r'] = {26, 28}, ['s'] = {28, 31}, ['t'] = {31, 37},
-    ['v'] = {37, 38}, ['z'] = {38, 39}};
+    ['N'] = {0, 1},   ['b'] = {1, 3},	['c'] = {3, 7},	  ['d'] = {7, 10},  ['f'] = {10, 11},
+    ['g'] = {11, 14}, ['h'] = {14, 15}, ['j'] = {15, 17}, ['k'] = {17, 21}, ['l'] = {21, 22},
+    ['m'] = {22, 23}, ['n'] = {23, 24}, ['p'] = {24, 28}, ['r'] = {28, 30}, ['s'] = {30, 33},
+    ['t'] = {33, 39}, ['v'] = {39, 40}, ['z'] = {40, 41}};
 static const uint8_t vows_at[128][2] = {
-    ['A'] = {0, 1},   ['O'] = {1, 2},	['U'] = {2, 4},	  ['a'] = {4, 9},   ['e'] = {9, 15},
-    ['i'] = {15, 17}, ['o'] = {17, 25}, ['u'] = {25, 28}, ['w'] = {28, 38}, ['y'] = {38, 51}};
+    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},   ['a'] = {5, 10}, ['e'] = {10, 18},
+    ['i'] = {18, 20}, ['o'] = {20, 28}, ['u'] = {28, 31}, ['w'] = {31, 42}, ['y'] = {42, 56}};
 static const uint8_t fins_at[128][2] = {
-    ['b'] = {0, 1},  ['c'] = {1, 3},   ['g'] = {3, 4},	 ['k'] = {4, 5},   ['l'] = {5, 8},
-    ['m'] = {8, 11}, ['n'] = {11, 15}, ['p'] = {15, 16}, ['r'] = {16, 18}, ['t'] = {18, 19}};
+    ['N'] = {0, 1},  ['b'] = {1, 2},   ['c'] = {2, 4},	 ['g'] = {4, 5},   ['k'] = {5, 6},  ['l'] = {6, 9},
+    ['m'] = {9, 12}, ['n'] = {12, 16}, ['p'] = {16, 17}, ['r'] = {17, 19}, ['t'] = {19, 20}};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -199,9 +229,11 @@ struct cell {
 	struct kith_name_syl syl; /* the last syllable */
 	uint8_t lv;
 	uint8_t fin_cons; /* the last syllable ends in a consonant other than ng */
+	uint8_t pi, pv;	  /* the last syllable's pieces: initial and vowel entry + 1 */
 };
 
-int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max)
+int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
+		     float one_limit, uint8_t (*pat)[2])
 {
 	if (len == 0 || len > LATIN_MAX_CHUNK)
 		return -1;
@@ -218,6 +250,9 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 	c[0].cost = 0;
 	c[0].nsyl = 0;
 	c[0].fin_cons = 0;
+	/* the best reading as one syllable, and the cost of its letters alone */
+	struct cell one = {-1, 0, 0, {0, 0, 0}, 0, 0, 0, 0};
+	float one_pieces = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (c[i].cost < 0)
 			continue;
@@ -276,10 +311,24 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 					if (c[i].nsyl >= max)
 						continue;
 					struct kith_name_syl sy = {imask, vows[b].mask, fmask};
-					if (imask == BIT(I_R))
-						sy.vow &= ~BIT(V_UI); /* no name syllable is 릐: "Ri" is 리 */
+					if (imask == BIT(I_R) && vows[b].s[0] == 'i')
+						sy.vow &= ~BIT(V_UI); /* "Ri" is 리, not the 릐 of "Rui" */
 					float base =
 					    c[i].cost + 0.5f + icost + (float)vows[b].cost / 10.0f + fcost;
+					if (i == 0 && end == len && one_limit >= 0 &&
+					    base - 0.5f <= one_limit &&
+					    (one.cost < 0 || base < one_pieces + 0.5f)) {
+						unsigned lv1 = jamo_set_level(&sy, NULL);
+						one = (struct cell){base,
+								    0,
+								    1,
+								    sy,
+								    (uint8_t)lv1,
+								    0,
+								    (uint8_t)(ip ? a + 1 : 0),
+								    (uint8_t)(b + 1)};
+						one_pieces = base - 0.5f;
+					}
 					if (c[end].cost >= 0 && base >= c[end].cost)
 						continue; /* cannot do better: skip the level lookup */
 					unsigned level = jamo_set_level(&sy, NULL);
@@ -291,10 +340,23 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 						c[end].syl = sy;
 						c[end].lv = (uint8_t)level;
 						c[end].fin_cons = fmask != BIT(F_NONE) && fmask != BIT(F_NG);
+						c[end].pi = (uint8_t)(ip ? a + 1 : 0);
+						c[end].pv = (uint8_t)(b + 1);
 					}
 				}
 			}
 		}
+	}
+	if (one.cost >= 0 && max >= 1) {
+		/* a chunk that spells one syllable in standard pieces is one
+		 * syllable ("Eo" in Kim Eo-jin, "Gae" alone), however rare */
+		out[0] = one.syl;
+		lv[0] = one.lv;
+		if (pat) {
+			pat[0][0] = one.pi;
+			pat[0][1] = one.pv;
+		}
+		return 1;
 	}
 	if (c[len].cost < 0)
 		return -1;
@@ -304,13 +366,20 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 	for (int k = n - 1; k >= 0; k--) {
 		out[k] = c[at].syl;
 		lv[k] = c[at].lv;
+		if (pat) {
+			pat[k][0] = c[at].pi;
+			pat[k][1] = c[at].pv;
+		}
 		at = c[at].from;
 		start[k] = at;
 	}
 	for (int k = 0; k + 1 < n; k++) {
 		size_t b = start[k + 1];
+		uint32_t was = out[k + 1].ini;
 		latin_liaison(s + start[k], b - start[k], s + b, (k + 2 < n ? start[k + 2] : len) - b,
 			      &out[k], &lv[k], &out[k + 1], &lv[k + 1]);
+		if (pat && out[k + 1].ini != was)
+			pat[k + 1][0] = 0; /* widened by liaison: no likelihood of the initial */
 	}
 	return n;
 }
@@ -323,7 +392,7 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
-	uint32_t fin = cons == 'n' ? BIT(F_N) : cons == 'l' ? BIT(F_L) : cons == 'm' ? BIT(F_M) : 0;
+	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;
@@ -337,4 +406,22 @@ int latin_tables_ok(void)
 {
 	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
 	       table_ok(fins, N_OF(fins), fins_at);
+}
+
+static unsigned lik_of(const struct pat *p, unsigned j)
+{
+	for (size_t k = 0; k < 3 && p->lp[k]; k++)
+		if (p->lj[k] == j)
+			return p->lp[k];
+	return 0;
+}
+
+unsigned latin_ini_cost(unsigned pat, unsigned j)
+{
+	return pat && pat <= N_OF(inis) ? lik_of(&inis[pat - 1], j) : 0;
+}
+
+unsigned latin_vow_cost(unsigned pat, unsigned j)
+{
+	return pat && pat <= N_OF(vows) ? lik_of(&vows[pat - 1], j) : 0;
 }

@@ -20,9 +20,22 @@
 #define LATIN_MAX_CHUNK 40 /* longer chunks are not read as Korean */
 
 /* Reads s[0..len) into at most `max` syllables (out, with their levels in
- * lv). Returns the number of syllables, or -1 when the chunk cannot be read
- * as Korean (or needs more than max syllables). Pure: no allocation. */
-int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max);
+ * lv, and when pat is not NULL the table entries + 1 of each syllable's
+ * initial and vowel pieces, for the spelling model below). When one_limit >= 0 and the whole chunk spells one
+ * syllable with pieces costing at most one_limit (tenths summed, as in the tables), that one syllable is the
+ * reading, however rare it is in names (a hyphen says "one syllable"; "Gae" alone is 개, not 가 + 에).
+ * Returns the number of syllables, or -1 when the chunk cannot be read as Korean (or needs more than max
+ * syllables). Pure: no allocation. */
+int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
+		     float one_limit, uint8_t (*pat)[2]);
+
+/* The spelling model: -ln P(piece | letter), relative to the letters the
+ * piece writes in every system, in tenths of a nat, for the initial piece
+ * (pat[k][0] of latin_read_chunk; 0: none) and the vowel piece (pat[k][1])
+ * standing for the initial j or the vowel j. 0 for a letter the piece writes
+ * as a rule, or an unknown piece. */
+unsigned latin_ini_cost(unsigned pat, unsigned j);
+unsigned latin_vow_cost(unsigned pat, unsigned j);
 
 /* Liaison, inside one chunk: between vowels, n, l or m may close one
  * syllable or open the next ("Yuna" is 유나 or 연아, "Jinah" 지나 or 진아). Given the

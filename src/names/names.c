@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "names/hanja.h"
 #include "names/jamo.h"
 #include "names/latin.h"
 #include "names/scan.h"
@@ -30,16 +31,84 @@ struct build {
 	struct kith_name_syl syl[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t exact[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 	size_t n;
 	size_t wstart[SCAN_MAX_WORDS], wlen[SCAN_MAX_WORDS]; /* Korean words, by syllables */
 	uint8_t wkind[SCAN_MAX_WORDS];
 	size_t nw;
 	int trunc, partial, hangul, latin;
+	int typo;	 /* a word was read with a typo undone */
+	int hanja;	 /* a word of Hanja was read */
 	size_t n_failed; /* Latin words that could not be read as Korean */
+	size_t failed_w; /* the scan word of the last failure */
 };
 
-/* Splits a folded Latin word into chunks and reads them; 0 or -1. */
-static int read_latin_word(struct build *b, const char *w, size_t len)
+/* --- the spelling model (docs/names.md): a reading s of a romanized
+ * syllable has the log-posterior prior(s) - cost(initial piece | s's initial)
+ * - cost(vowel piece | s's vowel), tenths of a nat; the prior is the
+ * syllable's level in given names, PRIOR_PER_LEVEL tenths of a nat a level. */
+
+#define PRIOR_PER_LEVEL 8
+#define NAT_TENTH_COST 0.0005 /* score lost per tenth of a nat below the best reading */
+#define MAX_MODEL_COST 80     /* tenths of a nat: at most 0.04 of the score */
+
+static int reading_post(unsigned s, const uint8_t pat[2])
+{
+	return PRIOR_PER_LEVEL * (int)kith_names_syl_level[s] - (int)latin_ini_cost(pat[0], jamo_L(s)) -
+	       (int)latin_vow_cost(pat[1], jamo_V(s));
+}
+
+static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
+{
+	int best = -128;
+	for (uint32_t im = x->ini; im; im &= im - 1)
+		for (uint32_t vm = x->vow; vm; vm &= vm - 1)
+			for (uint32_t fm = jamo_name_fins(x->fin); fm; fm &= fm - 1) {
+				unsigned sy =
+				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
+					     (unsigned)__builtin_ctz(fm));
+				int p = reading_post(sy, pat);
+				if (p > best)
+					best = p;
+			}
+	return best < -128 ? -128 : best > 127 ? 127 : best;
+}
+
+/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
+ * with one typo undone: two neighbouring letters swapped back ("Slochun",
+ * "pnu"), then one letter dropped. */
+static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+{
+	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
+	if (k >= 0 || !repair || n < 3 || n > LATIN_MAX_CHUNK)
+		return k;
+	char v[LATIN_MAX_CHUNK];
+	for (size_t i = 0; i + 1 < n; i++) {
+		memcpy(v, c, n);
+		v[i] = c[i + 1];
+		v[i + 1] = c[i];
+		k = latin_read_chunk(v, n, out, lv, max, one, pat);
+		if (k >= 0) {
+			*repaired = 1;
+			return k;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		memcpy(v, c, i);
+		memcpy(v + i, c + i + 1, n - i - 1);
+		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
+		if (k >= 0) {
+			*repaired = 1;
+			return k;
+		}
+	}
+	return -1;
+}
+
+/* Splits a folded Latin word into chunks and reads them; 0 or -1. With
+ * `repair`, a chunk that cannot be read is read with one typo undone. */
+static int read_latin_word(struct build *b, const char *w, size_t len, int repair)
 {
 	char buf[KITH_NAMES_MAX_BYTES];
 	size_t n = 0;
@@ -59,12 +128,20 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 			}
 			c = '-';
 		}
+		/* a letter doubled that no system doubles is a typo ("IIn") */
+		if (n && buf[n - 1] == c && (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w'))
+			continue;
+		/* nor does any system write a letter three times ("Soooo") */
+		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
+			continue;
 		buf[n++] = c;
 	}
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 	size_t got = 0;
 	size_t i = 0;
+	int hyphens = memchr(buf, '-', n) != NULL;
 	while (i < n) {
 		size_t j = i;
 		while (j < n && buf[j] != '-')
@@ -72,8 +149,12 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 		if (j > i) {
 			/* (liaison is read inside a chunk only: across a hyphen it
 			 * took "Jae-myung" for 재용, see data/names/README.md) */
+			/* a chunk between hyphens is one syllable when it can be
+			 * (any pieces); a word without hyphens only when its
+			 * pieces are the standard ones */
 			int k =
-			    latin_read_chunk(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got);
+			    read_chunk_repair(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
+					      hyphens ? 1.0f : 0.0f, pat + got, repair, &b->typo);
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -90,6 +171,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len)
 		b->syl[b->n] = tmp[k];
 		b->lv[b->n] = lv[k];
 		b->exact[b->n] = 0;
+		b->pat[b->n][0] = pat[k][0];
+		b->pat[b->n][1] = pat[k][1];
 		b->n++;
 	}
 	return 0;
@@ -180,7 +263,7 @@ static void narrow_surname(struct kith_name_syl *x, struct kith_name_syl *x2)
 					     (unsigned)__builtin_ctz(fm));
 				unsigned k = kith_names_surname_of[sy];
 				const struct kith_names_surname *s = k ? &kith_names_surnames[k - 1] : NULL;
-				if (!s || s->share < best->share / 20)
+				if (!s)
 					continue;
 				struct kith_name_syl one = jamo_single(sy);
 				/* reached through the fold: keep the spelling's own initial */
@@ -201,6 +284,19 @@ static uint32_t fnv32(const char *s, size_t n)
 	return h;
 }
 
+/* The code point of the UTF-8 character at s[*i] (valid: the scanner
+ * checked it), and advances *i. */
+static uint32_t utf8_next(const char *s, size_t len, size_t *i)
+{
+	unsigned char c = (unsigned char)s[*i];
+	size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+	uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
+	for (size_t k = 1; k < n && *i + k < len; k++)
+		cp = (cp << 6) | ((unsigned char)s[*i + k] & 0x3Fu);
+	*i += n;
+	return cp;
+}
+
 static void set_text(struct kith_name *out, const struct scan *sc)
 {
 	size_t n = 0;
@@ -219,6 +315,21 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 		} else if (sw->kind == W_HANGUL) {
 			for (size_t k = 0; k < sw->len && n + 4 < KITH_NAMES_TEXT; k++)
 				n += jamo_put(sc->hs[sw->off + k], t + n);
+		} else if (sw->kind == W_HANJA) {
+			/* Chinese characters as pinyin without tones, a word's
+			 * syllables run together ("李顺姬": "lishunji") */
+			size_t k = 0;
+			while (k < sw->len) {
+				size_t at = k;
+				const struct kith_names_hanja *h =
+				    kith_names_hanja_find(utf8_next(sc->text + sw->off, sw->len, &k));
+				const char *py = h && h->pinyin ? kith_names_pinyin[h->pinyin] : NULL;
+				size_t pl = py ? strlen(py) : k - at;
+				if (n + pl + 1 > KITH_NAMES_TEXT)
+					break;
+				memcpy(t + n, py ? py : sc->text + sw->off + at, pl);
+				n += pl;
+			}
 		} else {
 			/* whole UTF-8 characters only */
 			size_t k = 0;
@@ -240,46 +351,185 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 	out->latin_h = fnv32(t, n);
 }
 
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err);
+
+/* Reads a word of Hanja into its Korean readings (every reading of a
+ * character, as a set: 金 is 금 or 김); 0, or -1 when a character has no
+ * Korean reading. */
+static int read_hanja_word(struct build *b, const char *w, size_t len)
+{
+	size_t i = 0, start = b->n;
+	while (i < len) {
+		const struct kith_names_hanja *h = kith_names_hanja_find(utf8_next(w, len, &i));
+		if (!h) {
+			b->n = start;
+			return -1;
+		}
+		if (b->n == KITH_NAMES_MAX_SYL) {
+			b->trunc = 1;
+			break;
+		}
+		struct kith_name_syl x = jamo_single(h->hangul - 1u);
+		if (h->hangul2) {
+			struct kith_name_syl y = jamo_single(h->hangul2 - 1u);
+			x.ini |= y.ini;
+			x.vow |= y.vow;
+			x.fin |= y.fin;
+		}
+		b->syl[b->n] = x;
+		b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
+		b->exact[b->n] = 0;
+		b->pat[b->n][0] = b->pat[b->n][1] = 0;
+		b->n++;
+	}
+	return b->n > start ? 0 : -1;
+}
+
+/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
+ * read with a typo undone when it cannot be read as it is. */
+static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
+{
+	b->n = b->nw = b->n_failed = 0;
+	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
+	b->failed_w = SIZE_MAX;
+	for (size_t w = 0; w < sc->n_w; w++) {
+		const struct scan_word *sw = &sc->w[w];
+		size_t start = b->n;
+		if (sw->kind == W_HANGUL) {
+			for (size_t k = 0; k < sw->len; k++) {
+				if (b->n == KITH_NAMES_MAX_SYL) {
+					b->trunc = 1;
+					break;
+				}
+				unsigned s = sc->hs[sw->off + k];
+				b->syl[b->n] = jamo_single(s);
+				b->lv[b->n] = kith_names_syl_level[s];
+				b->exact[b->n] = 1;
+				b->pat[b->n][0] = b->pat[b->n][1] = 0;
+				b->n++;
+			}
+			b->hangul = 1;
+		} else if (sw->kind == W_HANJA) {
+			if (b->n < KITH_NAMES_MAX_SYL &&
+			    read_hanja_word(b, sc->text + sw->off, sw->len) < 0) {
+				b->partial = 1;
+				b->n_failed++;
+				b->failed_w = w;
+			} else
+				b->hanja = 1;
+		} else if (sw->kind == W_LATIN) {
+			if (b->n < KITH_NAMES_MAX_SYL &&
+			    read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0) {
+				b->partial = 1;
+				b->n_failed++;
+				b->failed_w = w;
+			} else
+				b->latin = 1;
+		} else {
+			continue;
+		}
+		if (b->n > start && b->nw < SCAN_MAX_WORDS) {
+			b->wstart[b->nw] = start;
+			b->wlen[b->nw] = b->n - start;
+			b->wkind[b->nw] = sw->kind;
+			b->nw++;
+		}
+	}
+}
+
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+	while (n--)
+		*v++ = 0;
+}
+
+/* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
+ * on" a capital inside a word starts a word, and a word that starts with a
+ * small letter belongs to the one before. Writes the repaired name to o
+ * (cap bytes) and returns its length, or 0 when the name shows no such
+ * sign (ASCII names only). */
+static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
+{
+	int sign = 0, caps = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80)
+			return 0;
+		if (c >= 'A' && c <= 'Z') {
+			caps = 1;
+			if (i && s[i - 1] >= 'a' && s[i - 1] <= 'z')
+				sign = 1;
+		}
+	}
+	if (!sign || !caps || len + 1 > cap)
+		return 0;
+	size_t n = 0;
+	int start = 1; /* at the start of a word */
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c == ' ') {
+			/* a space before a word that starts small is stray */
+			size_t j = i;
+			while (j < len && s[j] == ' ')
+				j++;
+			if (n && j < len && s[j] >= 'a' && s[j] <= 'z') {
+				i = j - 1;
+				continue;
+			}
+			if (n && o[n - 1] != ' ')
+				o[n++] = ' ';
+			start = 1;
+			continue;
+		}
+		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
+			o[n++] = ' ';
+		if (n + 2 > cap)
+			return 0;
+		o[n++] = c;
+		start = 0;
+	}
+	return n;
+}
+
 int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
+{
+	int rc = encode_text(out, utf8, len, err);
+	if (rc)
+		return rc;
+	char fixed[256];
+	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed) : 0;
+	if (n) {
+		struct kith_name alt;
+		if (encode_text(&alt, fixed, n, NULL) == KITH_OK && alt.n_syl > 0 &&
+		    !(alt.flags & KITH_NAMES_F_PARTIAL) &&
+		    (alt.n_sur > 0 || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
+			alt.flags |= KITH_NAMES_F_TYPO;
+			*out = alt;
+		}
+		wipe(fixed, sizeof fixed);
+	}
+	return KITH_OK;
+}
+
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
 	struct scan sc;
 	int rc = scan_name(&sc, utf8, len, err);
 	if (rc)
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
-	b.n = b.nw = b.n_failed = 0;
-	b.trunc = b.partial = b.hangul = b.latin = 0;
-	for (size_t w = 0; w < sc.n_w; w++) {
-		const struct scan_word *sw = &sc.w[w];
-		size_t start = b.n;
-		if (sw->kind == W_HANGUL) {
-			for (size_t k = 0; k < sw->len; k++) {
-				if (b.n == KITH_NAMES_MAX_SYL) {
-					b.trunc = 1;
-					break;
-				}
-				unsigned s = sc.hs[sw->off + k];
-				b.syl[b.n] = jamo_single(s);
-				b.lv[b.n] = kith_names_syl_level[s];
-				b.exact[b.n] = 1;
-				b.n++;
-			}
-			b.hangul = 1;
-		} else if (sw->kind == W_LATIN) {
-			if (b.n < KITH_NAMES_MAX_SYL && read_latin_word(&b, sc.lat + sw->off, sw->len) < 0) {
-				b.partial = 1;
-				b.n_failed++;
-			} else
-				b.latin = 1;
-		} else {
-			continue;
-		}
-		if (b.n > start && b.nw < SCAN_MAX_WORDS) {
-			b.wstart[b.nw] = start;
-			b.wlen[b.nw] = b.n - start;
-			b.wkind[b.nw] = sw->kind;
-			b.nw++;
-		}
+	build_words(&b, &sc, SIZE_MAX);
+	if (b.n_failed == 1 && b.nw >= 1) {
+		/* one word that cannot be read beside words that can: read it
+		 * with a typo undone, kept only when a surname is then at either
+		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not
+		 * Korean) */
+		struct build t;
+		build_words(&t, &sc, b.failed_w);
+		if (t.n_failed == 0 && t.nw >= 2 &&
+		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0))
+			b = t;
 	}
 	if (sc.dropped_words)
 		b.trunc = 1;
@@ -303,9 +553,10 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 		*out = r;
 		return KITH_OK;
 	}
-	r.script = b.hangul && b.latin ? KITH_NAMES_SCRIPT_MIXED
-		   : b.hangul	       ? KITH_NAMES_SCRIPT_HANGUL
-				       : KITH_NAMES_SCRIPT_LATIN;
+	r.script = b.hanja && !b.hangul && !b.latin   ? KITH_NAMES_SCRIPT_HANJA
+		   : b.hangul + b.latin + b.hanja > 1 ? KITH_NAMES_SCRIPT_MIXED
+		   : b.hangul			      ? KITH_NAMES_SCRIPT_HANGUL
+						      : KITH_NAMES_SCRIPT_LATIN;
 
 	/* the surname and the order */
 	size_t n_sur = 0;
@@ -314,8 +565,9 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	if (b.n == 1) {
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
-		int hangul = b.wkind[0] == W_HANGUL;
-		if (b.n >= 3 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
+		int hangul = b.wkind[0] == W_HANGUL || b.wkind[0] == W_HANJA;
+		/* a compound surname alone (남궁, "Namgung") is not split */
+		if (b.n >= 2 && surname_set_share(&b.syl[0], &b.syl[1], NULL) > 0)
 			n_sur = 2;
 		else if (hangul ? surname_set_share(&b.syl[0], NULL, NULL) > 0
 				: (b.n >= 3 && surname_set_share(&b.syl[0], NULL, NULL) >= 0.003))
@@ -380,7 +632,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
-	if (!ambig && n_sur == 1 && !(r.exact & 1u))
+	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u))
 		narrow_surname(&r.syl[0], NULL);
 	else if (!ambig && n_sur == 2 && !(r.exact & 3u))
 		narrow_surname(&r.syl[0], &r.syl[1]);
@@ -399,9 +651,18 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
 			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
 	}
+	/* the spelling model, for the romanized syllables of the given name: the
+	 * pieces, and the best log-posterior over the readings of the set */
+	for (size_t i = n_sur; i < b.n && !ambig; i++) {
+		if (r.exact & (1u << i) || !b.pat[order[i]][1])
+			continue;
+		r.pat[i][0] = i == n_sur ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
+		r.pat[i][1] = b.pat[order[i]][1];
+		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
+	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
-			    (b.n == 1 && n_sur == 1 ? KITH_NAMES_F_SURONLY : 0) |
-			    (b.trunc ? KITH_NAMES_F_TRUNC : 0) | (b.partial ? KITH_NAMES_F_PARTIAL : 0));
+			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
+			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
 	*out = r;
 	return KITH_OK;
 }
@@ -423,8 +684,21 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
 			return same ? 1.0 : 0.995;
 		}
-		/* a romanization against Hangul: a reading that is rarer than the
-		 * spelling's best reading ranks a hair lower ("Jong": 정 before 종) */
+		/* a romanization against Hangul: a reading less probable than the
+		 * spelling's best ranks a little lower (the spelling model: "Yong"
+		 * is 용 before 영, "Jong" 정 before 종) */
+		const struct kith_name *rn = ex ? b : a;
+		size_t ri = ex ? j : i;
+		if (rn->pat[ri][1]) {
+			unsigned hs =
+			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
+					  (unsigned)__builtin_ctz(x->fin))
+			       : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+					  (unsigned)__builtin_ctz(y->fin));
+			int d = rn->post[ri] - reading_post(hs, rn->pat[ri]);
+			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
+			return 1.0 - NAT_TENTH_COST * d;
+		}
 		unsigned lx = ex ? a->lv[i] : b->lv[j], lmax = ex ? b->lv[j] : a->lv[i];
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
@@ -519,16 +793,60 @@ static double text_sim(const struct kith_name *a, const struct kith_name *b)
 	return jaro_winkler(a->text, strlen(a->text), b->text, strlen(b->text));
 }
 
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b);
+
 static int korean(const struct kith_name *n)
 {
 	return n->n_syl > 0;
 }
 
+/* A name in Chinese characters against one in Latin letters: their pinyin
+ * and letters, spaces aside ("李顺姬" and "Li Shunji"): 1 when equal, else
+ * a Jaro–Winkler below the same-name threshold unless nearly equal. */
+static double pinyin_sim(const struct kith_name *a, const struct kith_name *b)
+{
+	const struct kith_name *h = a->script == KITH_NAMES_SCRIPT_HANJA ? a : b, *l = h == a ? b : a;
+	if (h->script != KITH_NAMES_SCRIPT_HANJA || l->script != KITH_NAMES_SCRIPT_LATIN || !h->text[0] ||
+	    !l->text[0])
+		return 0;
+	char x[KITH_NAMES_TEXT], y[KITH_NAMES_TEXT];
+	size_t nx = 0, ny = 0;
+	for (const char *p = h->text; *p; p++)
+		if (*p != ' ')
+			x[nx++] = *p;
+	for (const char *p = l->text; *p; p++)
+		if (*p != ' ')
+			y[ny++] = *p;
+	if (nx == ny && memcmp(x, y, nx) == 0)
+		return 1.0;
+	return 0.85 * jaro_winkler(x, nx, y, ny);
+}
+
 double kith_names_similarity(const struct kith_name *a, const struct kith_name *b)
 {
+	if ((a->script == KITH_NAMES_SCRIPT_HANJA) != (b->script == KITH_NAMES_SCRIPT_HANJA)) {
+		double p = pinyin_sim(a, b);
+		if (p >= 1.0)
+			return p;
+		if (!korean(a) || !korean(b))
+			return p;
+		double k = similarity_korean(a, b);
+		return k > p ? k : p;
+	}
 	if (!korean(a) || !korean(b))
 		return (korean(a) || korean(b)) ? 0 : text_sim(a, b);
+	return similarity_korean(a, b);
+}
+
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
+{
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
+	/* a name read with a typo undone scores at most KITH_NAMES_TYPO, except
+	 * against the same text (a name is the same as itself) */
+	double typo = ((a->flags | b->flags) & KITH_NAMES_F_TYPO) &&
+			      !(a->latin_h == b->latin_h && strcmp(a->text, b->text) == 0)
+			  ? KITH_NAMES_TYPO
+			  : 1.0;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
 		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
@@ -541,7 +859,7 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 			best = v > best ? v : best;
 		}
 	}
-	return best;
+	return best * typo;
 }
 
 double kith_names_same_threshold(void)
@@ -549,20 +867,58 @@ double kith_names_same_threshold(void)
 	return SAME_THRESHOLD;
 }
 
-double kith_names_query_score(const struct kith_name *q, const struct kith_name *c)
+/* Is every word of q's folded text (two bytes or more) a word of c's? */
+static int words_within(const char *q, const char *c)
+{
+	size_t cl = strlen(c), seen = 0;
+	const char *p = q;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *e = p;
+		while (*e && *e != ' ')
+			e++;
+		size_t wl = (size_t)(e - p);
+		if (wl >= 2) {
+			int found = 0;
+			for (size_t i = 0; i + wl <= cl && !found; i++)
+				found = (i == 0 || c[i - 1] == ' ') && (i + wl == cl || c[i + wl] == ' ') &&
+					memcmp(c + i, p, wl) == 0;
+			if (!found)
+				return 0;
+			seen++;
+		}
+		p = e;
+	}
+	return seen > 0;
+}
+
+static int fully_korean(const struct kith_name *n)
+{
+	return korean(n) && !(n->flags & KITH_NAMES_F_PARTIAL);
+}
+
+#define TOKEN_SCORE 0.9	 /* every word of the query is a word of the name ("Nguyen Lan") */
+#define PREFIX_SCORE 0.9 /* a surname and the start of the given name ("Kim Kang") */
+#define GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
+#define GIVEN_OTHER 0.7	 /* a Hangul one (허준 against 양허준: below the same-name threshold) */
+
+static double query_korean(const struct kith_name *q, const struct kith_name *c)
 {
 	if (!korean(q) || !korean(c))
-		return (korean(q) || korean(c)) ? 0 : text_sim(q, c);
+		return kith_names_similarity(q, c);
 	if (q->flags & KITH_NAMES_F_SURONLY) {
 		/* a surname alone: the candidate's surname */
 		double s = 0;
-		if (c->n_sur == 1)
-			s = syl_sim(q, 0, c, 0);
-		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == 1) {
-			double v = syl_sim(q, 0, c, c->alt_rot % c->n_syl);
+		if (c->n_sur == q->n_sur && c->n_syl > q->n_sur)
+			s = align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur);
+		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == q->n_sur) {
+			double v = align(q, 0, 0, q->n_sur, c, c->alt_rot, 0, q->n_sur);
 			s = v > s ? v : s;
 		}
-		return 0.9 * s;
+		if (c->n_syl == q->n_sur && c->n_sur == q->n_sur)
+			s = kith_names_similarity(q, c) / 0.9; /* a surname alone against one alone */
+		return 0.9 * s > 1 ? 1 : 0.9 * s;
 	}
 	double best = kith_names_similarity(q, c);
 	if (best >= 1.0)
@@ -570,15 +926,40 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	/* a full query at least as long as the candidate is not partial */
 	if (q->n_sur > 0 && q->n_syl >= c->n_syl)
 		return best;
-	/* the query as a given name alone (or read with a surname it does not have) */
-	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
-	if (cl > 0) {
-		/* a query read without a surname is a given name; one read with a
-		 * surname it may not have scores below the same-name threshold */
-		double f = q->n_sur == 0 ? 0.95 : 0.7;
-		double v = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
+	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범 */
+	if (q->n_sur > 0 && q->n_sur == c->n_sur && q->n_syl > q->n_sur) {
+		size_t g = q->n_syl - q->n_sur;
+		double v = PREFIX_SCORE * align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur) *
+			   align(q, 0, q->n_sur, g, c, 0, c->n_sur, g);
 		best = v > best ? v : best;
 	}
+	/* the query as a given name alone (or read with a surname it does not
+	 * have), in the order it was written ("Myong Sim" for 리명심) */
+	size_t cg = c->n_sur, cl = c->n_syl - c->n_sur;
+	if (cl > 0) {
+		size_t rot = (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0;
+		double f = q->n_sur == 0					    ? 0.95
+			   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl ? GIVEN_LATIN
+										    : GIVEN_OTHER;
+		double v = f * align(q, rot, 0, q->n_syl, c, 0, cg, cl);
+		if (rot && f < 0.95) {
+			double w = f * align(q, 0, 0, q->n_syl, c, 0, cg, cl);
+			v = w > v ? w : v;
+		}
+		best = v > best ? v : best;
+	}
+	return best;
+}
+
+double kith_names_query_score(const struct kith_name *q, const struct kith_name *c)
+{
+	double best = query_korean(q, c);
+	/* any word of a name that is not Korean, or not read with a surname:
+	 * "Somchai", "Lopez", "Nguyen Lan" for Nguyen Thi Lan */
+	if (best < TOKEN_SCORE && !(q->flags & KITH_NAMES_F_SURONLY) &&
+	    (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+	    words_within(q->text, c->text))
+		best = TOKEN_SCORE;
 	return best;
 }
 
@@ -614,31 +995,16 @@ static void add_key(uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *n, uint64_t k)
 /* The keys of one reading of nm (rotated by rot, surname of n_sur
  * syllables): the whole name in order, surname + first given syllable,
  * surname + last given syllable, the given name, and the bag of syllables. */
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
+			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL]);
+
 static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 			 uint64_t keys[KITH_NAMES_MAX_KEYS], size_t *nk)
 {
 	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 	size_t n = nm->n_syl;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	for (size_t i = 0; i < n; i++)
-		sy[i] = nm->syl[AT(nm, rot, i)];
-	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
-	 * starts with a vowel is keyed as the next syllable's initial, so 연아
-	 * and "Yuna" (유나 or 연아) meet */
-	for (size_t i = n_sur; i + 1 < n; i++) {
-		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
-		uint32_t f = sy[i].fin & fins;
-		if (!f || !(sy[i + 1].ini & BIT(I_O)))
-			continue;
-		unsigned t = (unsigned)__builtin_ctz(f);
-		sy[i].fin = BIT(F_NONE);
-		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
-	}
-	for (size_t i = 0; i < n; i++) {
-		int fold = i == 0 || i == n_sur;
-		code[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
-				     jamo_fin_class(sy[i].fin));
-	}
+	reading_codes(nm, rot, n_sur, code, sy);
 	add_key(keys, nk, key_of(1, code, n));
 	if (n_sur > 0 && n_sur < n) {
 		uint16_t two[KITH_NAMES_MAX_SYL + 1];
@@ -666,6 +1032,49 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 	add_key(keys, nk, key_of(2, bag, n));
 }
 
+/* The coarse class code of each syllable of a reading (rotated by rot,
+ * surname of n_sur syllables), liaison moved inside the given name; sy gets
+ * the syllables so moved. */
+static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
+			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
+{
+	size_t n = nm->n_syl;
+	for (size_t i = 0; i < n; i++)
+		sy[i] = nm->syl[AT(nm, rot, i)];
+	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
+	 * starts with a vowel is keyed as the next syllable's initial, so 연아
+	 * and "Yuna" (유나 or 연아) meet */
+	for (size_t i = n_sur; i + 1 < n; i++) {
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		uint32_t f = sy[i].fin & fins;
+		if (!f || !(sy[i + 1].ini & BIT(I_O)))
+			continue;
+		unsigned t = (unsigned)__builtin_ctz(f);
+		sy[i].fin = BIT(F_NONE);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+	}
+	for (size_t i = 0; i < n; i++) {
+		int fold = i == 0 || i == n_sur;
+		code[i] = (uint16_t)(jamo_ini_class(sy[i].ini, fold) * 100 + jamo_vow_class(sy[i].vow) * 10 +
+				     jamo_fin_class(sy[i].fin));
+	}
+}
+
+/* The key of a name's syllables read as a given name alone, from rotation
+ * rot: it meets the given-name key of a name that has a surname. */
+static uint64_t given_key(const struct kith_name *nm, size_t rot)
+{
+	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	reading_codes(nm, rot, 0, code, sy);
+	return key_of(5, code, nm->n_syl);
+}
+
+static uint64_t word_key(const char *w, size_t n)
+{
+	return mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(w, n) << 8)) | 1;
+}
+
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
 {
 	size_t nk = 0;
@@ -683,10 +1092,57 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 		while (q < len && t[q] != ' ')
 			q++;
 		if (q - p >= 2)
-			add_key(keys, &nk, mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(t + p, q - p) << 8)) | 1);
+			add_key(keys, &nk, word_key(t + p, q - p));
 		p = q + 1;
 	}
 	return nk;
+}
+
+size_t kith_names_word_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])
+{
+	size_t nk = 0;
+	const char *t = n->text;
+	size_t len = strlen(t), p = 0;
+	while (p < len && nk < KITH_NAMES_MAX_KEYS) {
+		size_t q = p;
+		while (q < len && t[q] != ' ')
+			q++;
+		if (q - p >= 2)
+			add_key(keys, &nk, word_key(t + p, q - p));
+		p = q + 1;
+	}
+	return nk;
+}
+
+size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES_MAX_QKEYS])
+{
+	uint64_t k[KITH_NAMES_MAX_KEYS];
+	size_t n = 0, nk = kith_names_keys(q, k);
+	for (size_t i = 0; i < nk; i++)
+		keys[n++] = k[i];
+	if (korean(q) && q->n_syl >= 2) {
+		keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0);
+		if (q->flags & KITH_NAMES_F_AMBIG)
+			keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? 0 : q->alt_rot);
+	}
+	/* the words, for a query that is not a Korean name with a surname (a
+	 * Korean one is reached by its blocking keys; "kim" would reach a fifth
+	 * of a vault) */
+	if (korean(q) && (q->n_sur == 0 || (q->flags & KITH_NAMES_F_PARTIAL))) {
+		nk = kith_names_word_keys(q, k);
+		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
+			keys[n++] = k[i];
+	}
+	/* no key twice */
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < m && keys[j] != keys[i])
+			j++;
+		if (j == m)
+			keys[m++] = keys[i];
+	}
+	return m;
 }
 
 uint64_t kith_names_surname_key(const struct kith_name *n)
@@ -722,7 +1178,7 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 		const struct kith_names_surname *sn = nm->n_sur == 1 ? kith_names_surname_find(s, 0) : NULL;
 		if (nm->n_sur == 2) {
 			/* a compound surname: weighed as a whole at its first syllable */
-			return exp(0.6 * kith_names_syl_level[s]);
+			return exp(0.1 * PRIOR_PER_LEVEL * kith_names_syl_level[s]);
 		}
 		if (sn)
 			return sn->share * 1000.0;
@@ -731,7 +1187,8 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 			return no->share * 300.0;
 		return 0.01;
 	}
-	return exp(0.6 * kith_names_syl_level[s]);
+	/* the spelling model: prior x likelihood of the pieces (tenths of a nat) */
+	return exp((double)reading_post(s, nm->pat[i]) / 10.0);
 }
 
 int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out, size_t max, size_t *n,

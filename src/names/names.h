@@ -25,6 +25,7 @@
 #include "base/status.h"
 
 #define KITH_NAMES_MAX_KEYS 8	  /* blocking keys per name, at most */
+#define KITH_NAMES_MAX_QKEYS 18	  /* keys of a query, at most (kith_names_query_keys) */
 #define KITH_NAMES_MAX_BYTES 4096 /* a longer input is refused (KITH_E_LIMIT) */
 #define KITH_NAMES_MAX_SYL 12	  /* syllables kept of one name */
 #define KITH_NAMES_MAX_ALT 3	  /* unused: a syllable holds sets of readings (kept for the contract) */
@@ -59,8 +60,10 @@ struct kith_name {
 	uint8_t flags;				      /* KITH_NAMES_F_* */
 	uint8_t alt_rot;			      /* the other order, when KITH_NAMES_F_AMBIG: rotation */
 	uint8_t alt_sur;			      /* ... and its surname length */
-	uint32_t latin_h;			      /* hash of the folded text */
-	char text[KITH_NAMES_TEXT];		      /* folded Latin (or other script) text, truncated */
+	uint8_t pat[KITH_NAMES_MAX_SYL][2]; /* spelling pieces of a romanized given syllable (model) */
+	int8_t post[KITH_NAMES_MAX_SYL];    /* its best reading's log-posterior, tenths of a nat */
+	uint32_t latin_h;		    /* hash of the folded text */
+	char text[KITH_NAMES_TEXT];	    /* folded Latin (or other script) text, truncated */
 };
 
 enum {
@@ -77,6 +80,9 @@ enum {
 #define KITH_NAMES_F_SURONLY 0x04 /* a surname alone */
 #define KITH_NAMES_F_TRUNC 0x08	  /* more syllables than kept */
 #define KITH_NAMES_F_PARTIAL 0x10 /* a word could not be read as Korean */
+#define KITH_NAMES_F_TYPO 0x20	  /* read with a typo undone (scores at most KITH_NAMES_TYPO) */
+
+#define KITH_NAMES_TYPO 0.92 /* the factor of a name read with a typo undone */
 
 /* Encodes `len` bytes of `utf8`. KITH_OK; KITH_E_INVALID (invalid UTF-8, a
  * control character, empty or only punctuation: err says which, without the
@@ -98,6 +104,17 @@ double kith_names_query_score(const struct kith_name *query, const struct kith_n
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
+
+/* Writes a key for each word (two bytes or more) of the name's folded text
+ * ("nguyen", "lan"; Hangul words as written) and returns how many (0 to
+ * KITH_NAMES_MAX_KEYS). A query's word keys meet a name that has that word. */
+size_t kith_names_word_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
+
+/* The keys that reach every name a query may be part of: its blocking keys,
+ * the key of the query read as a given name alone (it meets the given-name
+ * key of kith_names_keys: "Myong Sim" reaches 리명심), and its word keys.
+ * Returns how many (at most KITH_NAMES_MAX_QKEYS), no key twice. */
+size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES_MAX_QKEYS]);
 
 /* A key of the surname alone (North/South forms and spellings folded), 0 when
  * the name has no recognized Korean surname. */

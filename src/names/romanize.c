@@ -134,6 +134,10 @@ static void cap_from(struct kith_sbuf *o, size_t at)
 {
 	if (at < o->len && o->buf[at] >= 'a' && o->buf[at] <= 'z')
 		o->buf[at] = (char)(o->buf[at] - 'a' + 'A');
+	/* ŏ U+014F and ŭ U+016D: their capitals are the code point before */
+	else if (at + 1 < o->len && (unsigned char)o->buf[at] == 0xC5 &&
+		 ((unsigned char)o->buf[at + 1] == 0x8F || (unsigned char)o->buf[at + 1] == 0xAD))
+		o->buf[at + 1] = (char)((unsigned char)o->buf[at + 1] - 1);
 }
 
 int kith_names_romanize(const char *utf8, size_t len, enum kith_names_system sys, struct kith_sbuf *out,
@@ -165,8 +169,8 @@ int kith_names_romanize(const char *utf8, size_t len, enum kith_names_system sys
 	size_t n_sur = 0;
 	if (sc.n_w > 1 && first_word <= 2)
 		n_sur = first_word;
-	else if (n >= 3 && kith_names_surname_find(s[0], s[1] + 1u))
-		n_sur = 2;
+	else if ((n >= 3 || (n == 2 && sc.n_w == 1)) && kith_names_surname_find(s[0], s[1] + 1u))
+		n_sur = 2; /* a compound surname, also alone (남궁: Namgung) */
 	else if (n >= 2 || kith_names_surname_find(s[0], 0))
 		n_sur = 1;
 	struct kith_sbuf o = KITH_SBUF_INIT;

@@ -142,6 +142,39 @@ static int is_hyphen(int32_t cp)
 	return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE63 || cp == 0xFF0D;
 }
 
+/* A lower-case Cyrillic letter (U+0430..U+044F), as Russian writes Korean
+ * names (the Kontsevich system and the usual spellings: Ким, Пак, Ли, Чхве,
+ * Цой, Чен Ын), into the folded Latin that latin.c reads: 'E' for е (ㅓ ㅔ ㅕ
+ * ㅖ; вЕ is ㅚ ㅞ ㅙ), 'N' for н (ㄴ, and ㅇ at the end of a syllable), 'U' for
+ * ы (ㅡ), х after к т п ч as aspiration, дж and чж as j; ъ and ь are
+ * dropped. */
+static void cyrillic(struct st *t, int32_t cp)
+{
+	static const char *const map[32] = {"a",  "b",	"w",  "g",  "d", "E", "j", "j",	 "i",  "i", "k",
+					    "l",  "m",	"N",  "o",  "p", "r", "s", "t",	 "u",  "p", "h",
+					    "ch", "ch", "sh", "sh", "",	 "U", "",  "ae", "yu", "ya"};
+	struct scan *sc = t->sc;
+	const char *m = map[cp - 0x430];
+	char prev = t->kind == W_LATIN && sc->n_lat ? sc->lat[sc->n_lat - 1] : 0;
+	if (cp == 0x445 && (prev == 'k' || prev == 't' || prev == 'p' ||
+			    (prev == 'h' && sc->n_lat >= 2 && sc->lat[sc->n_lat - 2] == 'c')))
+		m = "'"; /* кх, тх, пх, чх */
+	else if (cp == 0x436 && prev == 'd') {
+		sc->lat[sc->n_lat - 1] = 'j'; /* дж */
+		return;
+	} else if (cp == 0x436 && prev == 'h' && sc->n_lat >= 2 && sc->lat[sc->n_lat - 2] == 'c') {
+		sc->n_lat--; /* чж: ㅈ */
+		sc->lat[sc->n_lat - 1] = 'j';
+		return;
+	}
+	if (!*m) {
+		open_word(t, W_LATIN);
+		return;
+	}
+	for (; *m; m++)
+		latin_add(t, *m);
+}
+
 /* One code point after decomposition. */
 static void feed(struct st *t, int32_t cp)
 {
@@ -183,7 +216,15 @@ static void feed(struct st *t, int32_t cp)
 				*last = 'U';
 			else if ((cp == 0x0306 || cp == 0x030C) && *last == 'a')
 				*last = 'A';
+			else if (cp == 0x0308 && *last == 'E') { /* Cyrillic ё */
+				*last = 'y';
+				latin_add(t, 'o');
+			}
 		}
+		return;
+	}
+	if (cp >= 0x430 && cp <= 0x44F) {
+		cyrillic(t, cp);
 		return;
 	}
 	if (is_hanja(cp)) {

@@ -396,10 +396,13 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 {
 	const char *query = q(req, "q");
 	long long lim = q_num(req, "limit", SEARCH_DEFAULT, SEARCH_MAX);
+	long long off = q_num(req, "offset", 0, 100000000);
 	if (!query || !*query)
 		return bad(resp, "q", "give a name to search for");
 	if (lim < 0)
 		return bad(resp, "limit", "limit must be a number");
+	if (off < 0)
+		return bad(resp, "offset", "offset must be a number");
 	struct kith_err err;
 	kith_err_clear(&err);
 	/* a free slot of the pool, else wait for the one this search starts at */
@@ -417,9 +420,11 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		pthread_mutex_unlock(&slot->mu);
 		return kith_web_api_fail(resp, &err);
 	}
-	const struct kith_search_hit *hits = NULL;
-	size_t n = 0;
-	int rc = kith_search_run(slot->s, query, strlen(query), (size_t)lim, 0, &hits, &n, &err);
+	struct kith_search_opts so = {(size_t)lim, (size_t)off, 0};
+	struct kith_search_result sr = {NULL, 0, 0};
+	int rc = kith_search_query(slot->s, query, strlen(query), &so, &sr, &err);
+	const struct kith_search_hit *hits = sr.hits;
+	size_t n = sr.n;
 	if (rc) {
 		pthread_mutex_unlock(&slot->mu);
 		if (!err.where[0] || !strcmp(err.where, "query"))
@@ -441,7 +446,8 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 	pthread_mutex_unlock(&slot->mu); /* the hits are no longer needed */
 	if (!items)
 		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:I, s:o}", "total", (json_int_t)n, "items", items));
+	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",
+				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
 }
 
 static int is_hex_id(const char *s)

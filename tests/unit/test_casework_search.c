@@ -206,6 +206,102 @@ static void test_threads_agree(void **state)
 	kith_search_free(many);
 }
 
+/* Issue 13: what search must find, and a true total with paging. */
+static void test_issue13_finds(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const more[] = {"김강범",	     "Somchai Jaidee", "Maria Lopez",
+					   "Nguyen Thi Lan", "王建国",	       "정설혜"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* a given name alone, a surname and part of a given name */
+	assert_string_equal(first(s, "Myong Sim", &n), "리명심");
+	assert_string_equal(first(s, "Sol Hye", &n), "정설혜");
+	assert_string_equal(first(s, "강범", &n), "김강범");
+	assert_string_equal(first(s, "김강", &n), "김강범");
+	assert_string_equal(first(s, "Kim Kang", &n), "김강범");
+	/* any word of a name that is not Korean */
+	assert_string_equal(first(s, "Somchai", &n), "Somchai Jaidee");
+	assert_string_equal(first(s, "Lopez", &n), "Maria Lopez");
+	assert_string_equal(first(s, "Nguyen Lan", &n), "Nguyen Thi Lan");
+	assert_string_equal(first(s, "Wang", &n), "王建国");
+	assert_string_equal(first(s, "Wang Jianguo", &n), "王建国");
+	/* other scripts and forms */
+	assert_string_equal(first(s, "Ким Сун Хи", &n), "김순희");
+	assert_string_equal(first(s, "金順姬", &n), "김순희");
+	assert_string_equal(first(s, "\xEF\xBC\xA2\xEF\xBD\x81\xEF\xBD\x8E\xEF\xBD\x87 Mi Sun", &n),
+			    "방미선");
+	/* typos: undone in the reading, or by the search when nothing else matches */
+	assert_string_equal(first(s, "Bang Mi Snu", &n), "방미선");
+	assert_string_equal(first(s, "Ri MyongS im", &n), "리명심");
+	assert_string_equal(first(s, "Bang Mi Sn", &n), "방미선");   /* a letter dropped */
+	assert_string_equal(first(s, "Bnag Mi Sun", &n), "방미선");  /* swapped */
+	assert_string_equal(first(s, "Bang Mii Sun", &n), "방미선"); /* doubled */
+	assert_string_equal(first(s, "Choi Eun-jo", &n), "최은주");  /* an o put back: Eun-joo */
+	const struct kith_search_hit *th;
+	assert_int_equal(kith_search_run(s, "Bang Mi Sn", 10, 0, 0, &th, &n, &err), 0);
+	assert_true(n >= 1 && th[0].score <= 0.92 && th[0].score >= 0.8); /* a typo costs, a little */
+	kith_search_free(s);
+}
+
+static void test_issue13_refs_and_paging(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const syl[] = {"미", "선", "순", "영", "옥", "정", "숙", "희", "은", "주",
+					  "민", "수", "지", "현", "경", "진", "혜", "연", "아", "서"};
+	const char *names[500];
+	char buf[500][16];
+	for (size_t i = 0; i < 500; i++) {
+		snprintf(buf[i], sizeof buf[i], "김%s%s", syl[i % 20], syl[(i / 20) % 20]);
+		names[i] = buf[i];
+	}
+	put_cases(f->v, names, 500, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	/* the true total, not the page size ("50건" when there are 500) */
+	struct kith_search_opts o = {50, 0, 0};
+	struct kith_search_result r;
+	assert_int_equal(kith_search_query(s, "Kim", 3, &o, &r, &err), 0);
+	assert_int_equal(r.n, 50);
+	assert_true(r.total >= 502); /* 500 and the fixture's two Kims */
+	size_t total = r.total;
+	/* pages: disjoint, in order, and together every hit once */
+	const struct kith_record_view *seen[600];
+	size_t k = 0;
+	double last = 2;
+	for (o.offset = 0; o.offset < total + 50; o.offset += 50) {
+		assert_int_equal(kith_search_query(s, "Kim", 3, &o, &r, &err), 0);
+		assert_int_equal(r.total, total);
+		assert_int_equal(r.n, o.offset >= total ? 0 : total - o.offset < 50 ? total - o.offset : 50);
+		for (size_t i = 0; i < r.n; i++) {
+			assert_true(r.hits[i].score <= last);
+			last = r.hits[i].score;
+			for (size_t j = 0; j < k; j++)
+				assert_ptr_not_equal(seen[j], r.hits[i].view);
+			assert_true(k < 600);
+			seen[k++] = r.hits[i].view;
+		}
+	}
+	assert_int_equal(k, total);
+	/* a case number finds its case, and no other person at 68% ("R0000031") */
+	const char *ref = seen[137]->ref;
+	o.offset = 0;
+	assert_int_equal(kith_search_query(s, ref, strlen(ref), &o, &r, &err), 0);
+	assert_true(r.n >= 1);
+	assert_ptr_equal(r.hits[0].view, seen[137]);
+	assert_true(r.hits[0].score == 1.0);
+	for (size_t i = 1; i < r.n; i++)
+		assert_true(strstr(r.hits[i].view->ref, ref) != NULL);
+	assert_int_equal(kith_search_query(s, "R9999999", 8, &o, &r, &err), 0);
+	assert_int_equal(r.total, 0);
+	assert_int_equal(r.n, 0);
+	kith_search_free(s);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -216,6 +312,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_queries, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuilds_when_the_vault_changes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_threads_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_issue13_finds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_issue13_refs_and_paging, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,6 +35,12 @@ static void test_revised(void **state)
 	expect("한복남", KITH_NAMES_RR, "Han Bok-nam");	 /* no sound change in names */
 	expect("최설리", KITH_NAMES_RR, "Choe Seol-li"); /* ㄹㄹ is ll */
 	expect("남궁민수", KITH_NAMES_RR, "Namgung Min-su");
+	/* issue 13: a compound surname alone is not split */
+	expect("남궁", KITH_NAMES_RR, "Namgung");
+	expect("남궁", KITH_NAMES_MR, "Namgung");
+	/* issue 13: MR's ŏ and ŭ take their capitals */
+	expect("어민수", KITH_NAMES_MR, "\xC5\x8E Min-su");
+	expect("을지문덕", KITH_NAMES_MR, "\xC5\xACl Chi-mun-d\xC5\x8Fk");
 }
 
 static void test_mccune_reischauer(void **state)

@@ -9,12 +9,25 @@ import { fieldAt, vocabLabel } from '../schema.js';
 const PAGE = 50;
 let lastQuery = '';
 let lastOffset = 0;
+
+// Previous / next over `total` results from `offset`; `go` runs the new page.
+function pager(offset, total, go) {
+  const prev = h('button', { type: 'button', class: 'secondary', disabled: offset === 0,
+    onclick: () => go(Math.max(0, offset - PAGE)) }, t('cases.prev'));
+  const next = h('button', { type: 'button', class: 'secondary', disabled: offset + PAGE >= total,
+    onclick: () => go(offset + PAGE) }, t('cases.next'));
+  return h('div', { class: 'pager' }, prev,
+    h('span', {}, t('cases.page', { from: offset + 1, to: Math.min(offset + PAGE, total), n: total })), next);
+}
+
 // the list's filters and order (casework/cases.h applies them, as `kith list`)
 const FILTERS = [['status', 'status'], ['province', 'person.origin.province'], ['need', 'needs'], ['sex', 'person.sex']];
 let filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
 
+let searchOffset = 0; // the page of the search results (a new query starts at 0)
+
 window.addEventListener('kith:wiped', () => {
-  lastQuery = ''; lastOffset = 0;
+  lastQuery = ''; lastOffset = 0; searchOffset = 0;
   filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
 });
 
@@ -80,14 +93,16 @@ export async function render(root, app) {
   });
   const run = async () => {
     const q = input.value.trim();
+    if (q !== lastQuery) searchOffset = 0;
     lastQuery = q;
     try {
       if (q) {
-        const r = await api.get('/search', { q, limit: 50 });
+        const r = await api.get('/search', { q, limit: PAGE, offset: searchOffset });
         clear(results);
         results.append(h('p', { class: 'muted', id: 'result-count' }, t('cases.found', { n: r.total })));
         if (r.items.length) results.append(table(r.items, true));
         else results.append(h('p', {}, t('cases.nothing')));
+        if (r.total > PAGE) results.append(pager(searchOffset, r.total, (o) => { searchOffset = o; run(); }));
       } else {
         const query = { offset: lastOffset, limit: PAGE, sort: filters.sort };
         for (const [name] of FILTERS) if (filters[name]) query[name] = filters[name];
@@ -99,14 +114,7 @@ export async function render(root, app) {
         if (r.items.length) results.append(table(r.items, false));
         else if (filtered) results.append(h('p', {}, t('cases.none_filtered')));
         else results.append(h('p', {}, t('cases.empty'), ' ', h('a', { href: '#/new' }, t('cases.first'))));
-        if (r.total > PAGE) {
-          const prev = h('button', { type: 'button', class: 'secondary', disabled: lastOffset === 0,
-            onclick: () => { lastOffset = Math.max(0, lastOffset - PAGE); run(); } }, t('cases.prev'));
-          const next = h('button', { type: 'button', class: 'secondary', disabled: lastOffset + PAGE >= r.total,
-            onclick: () => { lastOffset += PAGE; run(); } }, t('cases.next'));
-          results.append(h('div', { class: 'pager' }, prev,
-            h('span', {}, t('cases.page', { from: lastOffset + 1, to: Math.min(lastOffset + PAGE, r.total), n: r.total })), next));
-        }
+        if (r.total > PAGE) results.append(pager(lastOffset, r.total, (o) => { lastOffset = o; run(); }));
       }
     } catch (e) {
       clear(results);
