@@ -529,6 +529,66 @@ static int check_derived(const struct names *lists, struct kith_err *err)
 	return KITH_OK;
 }
 
+int kith_persons_of_cases(struct kith_vault *v, size_t **person_out, size_t *n_persons,
+			  struct kith_persons_report *rep, struct kith_err *err)
+{
+	size_t n;
+	(void)kith_vault_records(v, "case", &n);
+	rep->cases = n;
+	struct kith_uf uf = {0};
+	struct vetoes vt = {0};
+	size_t *confirmed = NULL, n_conf = 0, *rep_of = NULL, *person = NULL;
+	int rc = kith_link_vault_persons(v, &confirmed, &n_conf, err);
+	if (rc)
+		goto done;
+	if (n_conf != n) {
+		rc = kith_err_set(err, KITH_E_INTERNAL, NULL, "persons and cases disagree");
+		goto done;
+	}
+	rep_of = malloc((n ? n : 1) * sizeof *rep_of);
+	person = malloc((n ? n : 1) * sizeof *person);
+	if (!rep_of || !person || kith_uf_init(&uf, n)) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		rep_of[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (rep_of[confirmed[i]] == SIZE_MAX)
+			rep_of[confirmed[i]] = i;
+		else
+			rep->by_links += (size_t)kith_uf_join(&uf, rep_of[confirmed[i]], i);
+	}
+	if (collect_vetoes(v, &vt)) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto done;
+	}
+	rep->vetoed = vt.n;
+	rc = engine_persons(v, n, &vt, &uf, rep, err);
+	if (rc)
+		goto done;
+	/* number the persons in the order of their first case */
+	for (size_t i = 0; i < n; i++)
+		rep_of[i] = SIZE_MAX;
+	size_t n_all = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = kith_uf_find(&uf, i);
+		if (rep_of[r] == SIZE_MAX)
+			rep_of[r] = n_all++;
+		person[i] = rep_of[r];
+	}
+	*person_out = person;
+	*n_persons = n_all;
+	person = NULL;
+done:
+	free(person);
+	free(rep_of);
+	free(vt.p);
+	kith_uf_release(&uf);
+	free(confirmed);
+	return rc;
+}
+
 int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opts *opts,
 			     struct kith_stats_memberships *out, struct kith_persons_report *rep,
 			     struct kith_err *err)
@@ -548,55 +608,24 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 	if (n == 0)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "the vault has no cases");
 
-	struct kith_uf uf = {0};
-	struct vetoes vt = {0};
 	struct names lists = {0}, strata = {0};
-	size_t *confirmed = NULL, n_conf = 0, *rep_of = NULL, *person = NULL, *pcase = NULL;
+	size_t *rep_of = NULL, *person = NULL, *pcase = NULL;
 	long *pstratum = NULL;
 	struct kith_stats_membership *m = NULL;
 	size_t spell_cap = 0, nm = 0, n_persons = 0;
 	char *counted = NULL; /* persons on a list */
 
-	/* persons from confirmed links */
-	int rc = kith_link_vault_persons(v, &confirmed, &n_conf, err);
-	if (rc)
-		goto fail;
-	if (n_conf != n) {
-		rc = kith_err_set(err, KITH_E_INTERNAL, NULL, "persons and cases disagree");
-		goto fail;
-	}
-	rep_of = malloc(n * sizeof *rep_of);
-	person = malloc(n * sizeof *person);
-	if (!rep_of || !person || kith_uf_init(&uf, n)) {
-		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++)
-		rep_of[i] = SIZE_MAX;
-	for (size_t i = 0; i < n; i++) {
-		if (rep_of[confirmed[i]] == SIZE_MAX)
-			rep_of[confirmed[i]] = i;
-		else
-			rep->by_links += (size_t)kith_uf_join(&uf, rep_of[confirmed[i]], i);
-	}
-	if (collect_vetoes(v, &vt)) {
-		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-		goto fail;
-	}
-	rep->vetoed = vt.n;
-	rc = engine_persons(v, n, &vt, &uf, rep, err);
-	if (rc)
-		goto fail;
-
-	/* number the persons */
-	for (size_t i = 0; i < n; i++)
-		person[i] = SIZE_MAX;
+	/* persons from confirmed links and record linkage */
 	size_t n_all = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t r = kith_uf_find(&uf, i);
-		if (person[r] == SIZE_MAX)
-			person[r] = n_all++;
+	int rc = KITH_OK;
+	rep_of = malloc(n * sizeof *rep_of);
+	if (!rep_of) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto fail;
 	}
+	rc = kith_persons_of_cases(v, &person, &n_all, rep, err);
+	if (rc)
+		goto fail;
 	m = malloc(n * sizeof *m);
 	counted = calloc(n_all ? n_all : 1, 1);
 	pstratum = stratify ? malloc(n_all * sizeof *pstratum) : NULL;
@@ -613,7 +642,7 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 			break;
 		}
-		size_t p = person[kith_uf_find(&uf, i)];
+		size_t p = person[i];
 		const char *org =
 		    json_string_value(json_object_get(json_object_get(b, "source"), "organization"));
 		char list[KITH_PERSONS_ORG_MAX];
@@ -721,10 +750,7 @@ done:
 	free(pcase);
 	names_free(&lists);
 	names_free(&strata);
-	free(vt.p);
 	free(rep_of);
 	free(person);
-	kith_uf_release(&uf);
-	free(confirmed);
 	return rc;
 }

@@ -99,6 +99,18 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 			     struct kith_stats_memberships *out, struct kith_persons_report *rep,
 			     struct kith_err *err) KITH_WUR;
 
+/*
+ * The persons of the vault's cases, as kith_persons_memberships forms them
+ * (confirmed links, then record linkage unless a reviewer kept two cases
+ * apart), without consent or lists: *person (malloc'ed, one entry per case
+ * in the order of kith_vault_records(v, "case")) gets each case's person,
+ * numbered 0 .. *n_persons - 1 in the order of their first case. Fills
+ * rep's cases, by_links, by_engine, vetoed, engine_ran and engine_note.
+ * KITH_OK, KITH_E_NOMEM, KITH_E_DB, KITH_E_INTERNAL.
+ */
+int kith_persons_of_cases(struct kith_vault *v, size_t **person, size_t *n_persons,
+			  struct kith_persons_report *rep, struct kith_err *err) KITH_WUR;
+
 /* Frees what a report owns and zeroes it. */
 void kith_persons_report_release(struct kith_persons_report *rep);
 

@@ -25,6 +25,7 @@
 #include "base/io.h"
 #include "base/sbuf.h"
 #include "stats/estimate.h"
+#include "stats/summary.h"
 #include "stats/table.h"
 #include "casework/persons.h"
 #include "vault/vault.h"
@@ -62,6 +63,11 @@ static const char *const help =
     "  --lcm-thin N        keep every N-th iteration (default 10)\n"
     "  --lcm-chains N      chains, compared by R-hat (default 4)\n"
     "  --no-lcm            skip the latent-class model\n"
+    "  --het-max SD        strongest person heterogeneity the plausible range\n"
+    "                      considers (sd of the log-odds; default 0.5)\n"
+    "  --lang en|ko        language of the summary sentences first (default en)\n"
+    "  --no-het            no heterogeneity analysis (the range is the sensitivity\n"
+    "                      and Chao's lower bound)\n"
     "  --vault PATH        estimate from the vault's cases (default $KITH_VAULT)\n"
     "  --passphrase-file FILE   read the vault passphrase from FILE\n"
     "  --stratify FIELD    with --vault: estimates per value of FIELD, and the total\n"
@@ -92,6 +98,9 @@ enum {
 	OPT_SEED,
 	OPT_THREADS,
 	OPT_LEVEL,
+	OPT_HET_MAX,
+	OPT_NO_HET,
+	OPT_LANG,
 	OPT_LCM_CLASSES,
 	OPT_LCM_ITER,
 	OPT_LCM_BURNIN,
@@ -174,7 +183,7 @@ static int write_plot(const char *path, const struct kith_estimate_result *r, co
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
-static int print_text(const struct kith_estimate_result *r, const char *heading)
+static int print_text(const struct kith_estimate_result *r, const char *heading, const char *lang)
 {
 	struct kith_sbuf sb = KITH_SBUF_INIT;
 	struct kith_err err;
@@ -182,6 +191,10 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 	int rc = KITH_OK;
 	if (heading)
 		rc = kith_sbuf_addf(&sb, "== %s\n", heading);
+	if (!rc)
+		rc = kith_estimate_summary(r, lang, &sb, &err);
+	if (!rc)
+		rc = kith_sbuf_addc(&sb, '\n');
 	if (!rc)
 		rc = kith_estimate_text(r, &sb, &err);
 	if (rc) {
@@ -198,7 +211,7 @@ static int print_text(const struct kith_estimate_result *r, const char *heading)
 }
 
 static int from_file(const char *path, const struct kith_estimate_opts *o, int json, const char *plot,
-		     struct prog *pg)
+		     const char *lang, struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -219,7 +232,7 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 		ex = rc ? kith_cli_fail(rc, &err) : kith_cli_print_json(j);
 		json_decref(j);
 	} else {
-		ex = print_text(r, NULL);
+		ex = print_text(r, NULL, lang);
 	}
 	if (ex == KITH_EXIT_OK && plot) {
 		char title[160];
@@ -229,6 +242,41 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 	}
 	kith_estimate_free(r);
 	return ex;
+}
+
+/* Coverage by stratum: the share of each stratum's estimated people that the
+ * lists reached. Unequal shares mean capture depends on the field, a
+ * heterogeneity that the unstratified estimate does not see. */
+static void print_coverage(const char *field, const char *const *names, size_t ntab, const double *obs,
+			   const double *est)
+{
+	printf("coverage by %s (observed / estimated, main model):\n", field);
+	double lo = HUGE_VAL, hi = 0, sum = 0;
+	int all = 1;
+	for (size_t i = 1; i < ntab; i++) {
+		if (!(est[i] > 0)) {
+			printf("  %-24s %8.0f observed, no estimate\n", names[i - 1],
+			       isnan(obs[i]) ? 0 : obs[i]);
+			all = 0;
+			continue;
+		}
+		double share = obs[i] / est[i];
+		printf("  %-24s %8.0f of %8.0f  %5.1f%%\n", names[i - 1], obs[i], est[i], 100 * share);
+		lo = fmin(lo, share);
+		hi = fmax(hi, share);
+		sum += est[i];
+	}
+	if (hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
+		printf("The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture depends on "
+		       "it, so the total alone underestimates%s",
+		       field, 100 * lo, 100 * hi, all ? "" : ".\n");
+	else if (hi > 0 && lo < HUGE_VAL)
+		printf("The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s", field,
+		       100 * lo, 100 * hi, all ? "" : ".\n");
+	if (hi > 0 && lo < HUGE_VAL && all)
+		printf("; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
+		       est[0] > 0 ? est[0] : NAN);
+	putchar('\n');
 }
 
 /* What was counted, shown before any figure: the lists with the
@@ -275,7 +323,8 @@ static json_t *counted_json(const struct kith_persons_report *rep, int mapped)
 }
 
 static int from_vault(const struct kith_cli_vault_args *va, const char *stratify, const char *lists_file,
-		      const struct kith_estimate_opts *o, int json, const char *plot, struct prog *pg)
+		      const struct kith_estimate_opts *o, int json, const char *plot, const char *lang,
+		      struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -322,6 +371,13 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 	json_t *jroot = json ? json_object() : NULL, *jstrata = json ? json_array() : NULL;
 	ex = KITH_EXIT_OK;
 	struct kith_estimate_result *total = NULL;
+	/* coverage by stratum: observed and the main estimate of each */
+	double *cov_obs = calloc(ntab ? ntab : 1, sizeof *cov_obs),
+	       *cov_est = calloc(ntab ? ntab : 1, sizeof *cov_est);
+	if (!cov_obs || !cov_est)
+		ex = kith_cli_fail(KITH_E_NOMEM, NULL);
+	for (size_t i = 0; i < ntab; i++)
+		cov_obs[i] = cov_est[i] = NAN;
 	for (size_t i = 0; i < ntab && ex == KITH_EXIT_OK; i++) {
 		const char *sname = i == 0 ? "total" : ms.stratum_names[i - 1];
 		struct kith_stats_table *use = NULL;
@@ -364,15 +420,24 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 			char head[256];
 			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ",
 				 sname);
-			ex = print_text(r, stratify ? head : NULL);
+			ex = print_text(r, stratify ? head : NULL, lang);
 			if (stratify)
 				putchar('\n');
+		}
+		if (!rc && r) {
+			const struct kith_estimate_row *mr = kith_estimate_main_row(r);
+			cov_obs[i] = r->observed;
+			cov_est[i] = mr ? mr->n_hat : NAN;
 		}
 		if (i == 0)
 			total = r;
 		else
 			kith_estimate_free(r);
 	}
+	if (ex == KITH_EXIT_OK && !json && stratify && ntab > 2)
+		print_coverage(stratify, (const char *const *)ms.stratum_names, ntab, cov_obs, cov_est);
+	free(cov_obs);
+	free(cov_est);
 	if (ex == KITH_EXIT_OK && json) {
 		if (stratify)
 			json_object_set_new(jroot, "strata", jstrata);
@@ -420,6 +485,9 @@ int kith_cmd_estimate(int argc, char **argv)
 	    {"lcm-thin", required_argument, 0, OPT_LCM_THIN},
 	    {"lcm-chains", required_argument, 0, OPT_LCM_CHAINS},
 	    {"no-lcm", no_argument, 0, OPT_NO_LCM},
+	    {"het-max", required_argument, 0, OPT_HET_MAX},
+	    {"no-het", no_argument, 0, OPT_NO_HET},
+	    {"lang", required_argument, 0, OPT_LANG},
 	    {"stratify", required_argument, 0, OPT_STRATIFY},
 	    {"lists", required_argument, 0, OPT_LISTS},
 	    KITH_CLI_VAULT_LONGOPTS,
@@ -429,7 +497,7 @@ int kith_cmd_estimate(int argc, char **argv)
 	struct kith_cli_vault_args va = {0};
 	o.seed = 1234;
 	int json = 0;
-	const char *plot = NULL, *stratify = NULL, *lists = NULL;
+	const char *plot = NULL, *stratify = NULL, *lists = NULL, *lang = "en";
 	uint64_t u;
 	double d;
 	kith_cli_getopt_reset();
@@ -521,6 +589,19 @@ int kith_cmd_estimate(int argc, char **argv)
 		case OPT_NO_LCM:
 			o.no_lcm = 1;
 			break;
+		case OPT_HET_MAX:
+			if (parse_dbl(optarg, 0.05, 2, &d))
+				return kith_cli_usage("estimate", "--het-max takes a number from 0.05 to 2");
+			o.hetero_vmax = d;
+			break;
+		case OPT_NO_HET:
+			o.no_hetero = 1;
+			break;
+		case OPT_LANG:
+			if (strcmp(optarg, "en") != 0 && strcmp(optarg, "ko") != 0)
+				return kith_cli_usage("estimate", "--lang takes en or ko");
+			lang = optarg;
+			break;
 		case OPT_STRATIFY:
 			if (!*optarg)
 				return kith_cli_usage("estimate", "--stratify takes a field name");
@@ -548,6 +629,6 @@ int kith_cmd_estimate(int argc, char **argv)
 	o.progress = on_progress;
 	o.pctx = &pg;
 	if (use_vault)
-		return from_vault(&va, stratify, lists, &o, json, plot, &pg);
-	return from_file(argv[optind], &o, json, plot, &pg);
+		return from_vault(&va, stratify, lists, &o, json, plot, lang, &pg);
+	return from_file(argv[optind], &o, json, plot, lang, &pg);
 }

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "base/io.h"
 #include "synth/synth.h"
+#include "stats/sim.h"
 
 static const char help[] =
     "usage: kith synth --out DIR [--people N] [--lists K] [--seed S] [--families] [--cases FILE.jsonl] "
@@ -35,6 +36,11 @@ static const char help[] =
     "  --families               mothers and children separated in Yanbian around 2003\n"
     "  --cases FILE.jsonl       the records also as \"case\" records (ref = record id),\n"
     "                           for `kith import` (the demo vault, benchmarks)\n"
+    "  --mse-het FILE           instead: only a capture table (CSV, `kith estimate`'s\n"
+    "                           format; - for standard output) of N people on K\n"
+    "                           lists with individual\n"
+    "                           heterogeneity (probabilities 0.10, 0.15, ... times\n"
+    "                           a person factor in [0.4, 1.6]; docs/estimate.md)\n"
     "  --json                   print the summary as JSON\n";
 
 struct outfile {
@@ -92,20 +98,60 @@ static int out_close(struct outfile *o, int ok)
 	return rc;
 }
 
+/* --mse-het: the capture table of src/stats/sim.h, its truth in the comment line. */
+static int write_mse_het(const char *path, const struct kith_synth_opts *opt)
+{
+	struct kith_stats_sim_opts so = {.people = opt->people, .lists = opt->lists, .seed = opt->seed};
+	struct kith_stats_table *t = NULL;
+	size_t unseen = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_stats_sim_het(&so, &t, &unseen, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	int to_stdout = strcmp(path, "-") == 0;
+	struct outfile f;
+	memset(&f, 0, sizeof f);
+	int ok = to_stdout ? 1 : out_open(&f, NULL, path) == 0;
+	FILE *o = to_stdout ? stdout : f.f;
+	unsigned k = kith_stats_table_lists(t);
+	const double *cnt = kith_stats_table_counts(t);
+	if (ok) {
+		fprintf(o, "# dataset=synth-het seed=%llu people=%llu unseen=%zu\n",
+			(unsigned long long)opt->seed, (unsigned long long)opt->people, unseen);
+		for (unsigned j = 0; j < k; j++)
+			fprintf(o, "%s,", kith_stats_table_list_name(t, j));
+		fprintf(o, "count\n");
+		for (size_t c = 1; c < ((size_t)1 << k); c++) {
+			for (unsigned j = 0; j < k; j++)
+				fprintf(o, "%u,", (unsigned)(c >> j & 1u));
+			fprintf(o, "%.0f\n", cnt[c]);
+		}
+		ok = !ferror(o) && fflush(o) == 0;
+	}
+	int cbad = to_stdout ? 0 : out_close(&f, ok);
+	double seen = kith_stats_table_observed(t);
+	kith_stats_table_free(t);
+	if (!ok || cbad) {
+		fprintf(stderr, "kith: %s: cannot write the table\n", path);
+		return KITH_EXIT_IO;
+	}
+	fprintf(to_stdout ? stderr : stdout,
+		"%llu people, %.0f recorded on at least one of %u lists, %zu on none\n",
+		(unsigned long long)opt->people, seen, k, unseen);
+	return KITH_EXIT_OK;
+}
+
 int kith_cmd_synth(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"out", required_argument, 0, 'o'},
-	    {"people", required_argument, 0, 'n'},
-	    {"lists", required_argument, 0, 'k'},
-	    {"seed", required_argument, 0, 's'},
-	    {"families", no_argument, 0, 'f'},
-	    {"cases", required_argument, 0, 'c'},
-	    {"json", no_argument, 0, 'j'},
-	    {"help", no_argument, 0, 'h'},
-	    {0, 0, 0, 0},
+	    {"out", required_argument, 0, 'o'},	  {"people", required_argument, 0, 'n'},
+	    {"lists", required_argument, 0, 'k'}, {"seed", required_argument, 0, 's'},
+	    {"families", no_argument, 0, 'f'},	  {"cases", required_argument, 0, 'c'},
+	    {"json", no_argument, 0, 'j'},	  {"mse-het", required_argument, 0, 'm'},
+	    {"help", no_argument, 0, 'h'},	  {0, 0, 0, 0},
 	};
-	const char *dir = NULL, *cases = NULL;
+	const char *dir = NULL, *cases = NULL, *mse_het = NULL;
 	struct kith_synth_opts o = {.people = 1000, .lists = 4, .seed = 1};
 	int as_json = 0, opt;
 	char *end;
@@ -149,12 +195,20 @@ int kith_cmd_synth(int argc, char **argv)
 		case 'j':
 			as_json = 1;
 			break;
+		case 'm':
+			mse_het = optarg;
+			break;
 		default:
 			return kith_cli_usage("synth", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return kith_cli_usage("synth", "unexpected argument");
+	if (mse_het)
+		return dir || cases || o.lists < 2
+			   ? kith_cli_usage("synth", "--mse-het takes 2 or more lists "
+						     "and neither --out nor --cases")
+			   : write_mse_het(mse_het, &o);
 	if (!dir && !cases)
 		return kith_cli_usage("synth", "give --out DIR (and/or --cases FILE)");
 	if (dir && mkdir(dir, 0700) != 0 && errno != EEXIST) {

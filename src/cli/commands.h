@@ -31,6 +31,7 @@ KITH_CMD int kith_cmd_names(int argc, char **argv);
 KITH_CMD int kith_cmd_link(int argc, char **argv);
 KITH_CMD int kith_cmd_synth(int argc, char **argv);
 KITH_CMD int kith_cmd_estimate(int argc, char **argv);
+KITH_CMD int kith_cmd_report(int argc, char **argv);
 KITH_CMD int kith_cmd_serve(int argc, char **argv);
 KITH_CMD int kith_cmd_trace(int argc, char **argv);
 

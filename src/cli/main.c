@@ -35,6 +35,7 @@ static const struct kith_command commands[] = {
     {"link", kith_cmd_link, "find the same person across lists; review merges"},
     {"synth", kith_cmd_synth, "generate fictional labelled data"},
     {"estimate", kith_cmd_estimate, "estimate how many people no list reached"},
+    {"report", kith_cmd_report, "counts and cross-tables for publication, small cells withheld"},
     {"trace", kith_cmd_trace, "family tracing requests and their matches"},
     {"serve", kith_cmd_serve, "start the local web UI"},
 };

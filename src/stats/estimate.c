@@ -14,6 +14,7 @@
 #include "stats/loglin.h"
 #include "stats/plot.h"
 #include "stats/select.h"
+#include "stats/summary.h"
 
 struct rows {
 	struct kith_estimate_row *v;
@@ -62,9 +63,11 @@ static void note_add(struct kith_estimate_row *r, const char *s)
 }
 
 /* Fills a row from a fitted log-linear model: numbers, status, and a
- * profile interval (when with_ci). */
+ * profile interval (when with_ci: computed on L, or taken from pre when it is
+ * not NULL; pre_ok says whether that interval could be followed). */
 static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L,
-			  const struct kith_loglin_result *f, int check_state, double level, int with_ci)
+			  const struct kith_loglin_result *f, int check_state, double level, int with_ci,
+			  const struct kith_interval *pre, int pre_ok)
 {
 	if (check_state == KITH_LOGLIN_NO_MLE) {
 		row->status = KITH_ESTIMATE_NO_MLE;
@@ -108,7 +111,7 @@ static void fill_from_fit(struct kith_estimate_row *row, struct kith_loglin *L,
 	if (!with_ci)
 		return;
 	struct kith_interval ci;
-	if (kith_interval_profile(L, f, level, &ci, NULL) == KITH_OK) {
+	if (pre ? (ci = *pre, pre_ok) : kith_interval_profile(L, f, level, &ci, NULL) == KITH_OK) {
 		row->lo = ci.lo;
 		row->hi = ci.hi;
 		row->ci_kind = "profile";
@@ -163,7 +166,7 @@ static int add_model(struct rows *rs, const struct kith_stats_table *t, const st
 			return rc;
 		}
 	}
-	fill_from_fit(row, L, &f, st, level, 1);
+	fill_from_fit(row, L, &f, st, level, 1, NULL, 0);
 	if (st == KITH_LOGLIN_OK && kith_loglin_unchecked(L) && isfinite(row->n_hat)) {
 		note_add(row, "existence not checked: the linear program is too large");
 		row->status = KITH_ESTIMATE_WARNING;
@@ -287,6 +290,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		struct prog_bridge pb = {&o, "models"};
 		struct kith_select_opts so = {.max_order = o.max_order,
 					      .threads = o.threads,
+					      .intervals = o.all_models, /* then computed on every thread */
+					      .level = o.level,
 					      .progress = o.progress ? bridge : NULL,
 					      .pctx = &pb};
 		rc = kith_select_hierarchical(t, &so, &sel, err);
@@ -333,7 +338,27 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			struct kith_loglin_spec spec = {
 			    .family = KITH_LOGLIN_HIER, .terms = m->terms, .n_terms = m->n_terms};
 			size_t before = rs.n;
-			rc = add_model(&rs, t, &spec, "hierarchical", o.level);
+			if (o.all_models) {
+				/* the fit and the interval of the selection, not again */
+				struct kith_estimate_row *row = push_row(&rs, m->name, "hierarchical");
+				if (!row) {
+					rc = KITH_E_NOMEM;
+				} else {
+					int st = m->state;
+					int chk = st == KITH_LOGLIN_NO_MLE || st == KITH_LOGLIN_NOT_IDENT
+						      ? st
+						      : KITH_LOGLIN_OK;
+					fill_from_fit(row, NULL, &m->fit, chk, o.level, 1, &m->ci, m->has_ci);
+					if (st == KITH_LOGLIN_OK && m->unchecked && isfinite(row->n_hat)) {
+						note_add(
+						    row,
+						    "existence not checked: the linear program is too large");
+						row->status = KITH_ESTIMATE_WARNING;
+					}
+				}
+			} else {
+				rc = add_model(&rs, t, &spec, "hierarchical", o.level);
+			}
 			if (!rc) {
 				if (ord[j].i == sel.best_bic)
 					R->sel_bic = before;
@@ -519,6 +544,53 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 				R->highest = i;
 		}
 	}
+	/* 6. heterogeneity and the plausible range */
+	R->range_lo = R->range_hi = NAN;
+	if (R->lowest != KITH_ESTIMATE_NONE) {
+		R->range_lo = rs.v[R->lowest].n_hat;
+		R->range_hi = rs.v[R->highest].n_hat;
+		snprintf(R->range_lo_from, sizeof R->range_lo_from, "%s", rs.v[R->lowest].name);
+		snprintf(R->range_hi_from, sizeof R->range_hi_from, "%s", rs.v[R->highest].name);
+	}
+	for (size_t i = 0; i < rs.n; i++) {
+		/* Chao's lower bound: Mth Chao, or Mh Chao when Mth has no number */
+		const struct kith_estimate_row *r = &rs.v[i];
+		int mth = strcmp(r->name, "Mth Chao") == 0, mh = strcmp(r->name, "Mh Chao") == 0;
+		if (!(mth || mh) || r->status != KITH_ESTIMATE_OK)
+			continue;
+		if (mh) {
+			int mth_ok = 0;
+			for (size_t j = 0; j < rs.n; j++)
+				mth_ok |= strcmp(rs.v[j].name, "Mth Chao") == 0 &&
+					  rs.v[j].status == KITH_ESTIMATE_OK;
+			if (mth_ok)
+				continue;
+		}
+		if (isnan(R->range_lo) || r->n_hat < R->range_lo) {
+			R->range_lo = r->n_hat;
+			snprintf(R->range_lo_from, sizeof R->range_lo_from, "%s (lower bound)", r->name);
+		}
+		if (isnan(R->range_hi))
+			R->range_hi = r->n_hat,
+			snprintf(R->range_hi_from, sizeof R->range_hi_from, "%s", r->name);
+	}
+	if (!o.no_hetero && k <= 10) {
+		struct kith_hetero_opts ho = {.v_max = o.hetero_vmax, .level = o.level};
+		rc = kith_hetero_analyse(t, &ho, &R->hetero, err);
+		if (rc)
+			goto fail_err;
+		R->hetero_run = 1;
+		double up = R->hetero.upper;
+		if (!isnan(up) && (isnan(R->range_hi) || up > R->range_hi)) {
+			R->range_hi = up;
+			snprintf(R->range_hi_from, sizeof R->range_hi_from,
+				 "upper limit of Mt with person heterogeneity %.2f", R->hetero.v_hi);
+		}
+		if (isnan(R->range_lo) && !isnan(R->hetero.n_lo)) {
+			R->range_lo = R->hetero.n_lo;
+			snprintf(R->range_lo_from, sizeof R->range_lo_from, "Mt");
+		}
+	}
 	kith_select_result_release(&sel);
 	R->rows = rs.v;
 	R->n_rows = rs.n;
@@ -544,6 +616,18 @@ cleanup:
 }
 
 /* ---- JSON ---- */
+
+/* The latent-class posterior median over Mt's estimate: a latent-class model
+ * that finds groups reachable unequally lands above Mt; NaN without both. */
+static double lcm_over_mt(const struct kith_estimate_result *R)
+{
+	if (R->sel_lcm == KITH_ESTIMATE_NONE || R->rows[R->sel_lcm].status != KITH_ESTIMATE_OK)
+		return NAN;
+	for (size_t i = 0; i < R->n_rows; i++)
+		if (strcmp(R->rows[i].name, "Mt") == 0 && R->rows[i].n_hat > 0)
+			return R->rows[R->sel_lcm].n_hat / R->rows[i].n_hat;
+	return NAN;
+}
 
 static json_t *num(double v)
 {
@@ -620,12 +704,52 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 	    json_pack("{s:I, s:b, s:I, s:o, s:s, s:o, s:o}", "max_order", (json_int_t)R->max_order,
 		      "exhaustive", R->exhaustive, "models_fitted", (json_int_t)R->models_fitted, "level",
 		      num(R->level), "seed", seed, "bootstrap", boot, "lcm", lcm);
-	if (!selected || !sens || !settings)
+	json_t *range = json_null();
+	if (!isnan(R->range_lo)) {
+		json_t *het = json_null();
+		if (R->hetero_run) {
+			const struct kith_hetero_result *h = &R->hetero;
+			static const char *verdicts[] = {"shown", "cannot-tell", "small"};
+			char en[512], ko[768];
+			kith_hetero_words(h, "en", en, sizeof en);
+			kith_hetero_words(h, "ko", ko, sizeof ko);
+			json_t *grid = json_array();
+			for (size_t i = 0; grid && i < h->n_grid; i++)
+				json_array_append_new(grid, json_pack("{s:o, s:o, s:o, s:b}", "sd",
+								      num(h->grid[i].v), "n_hat",
+								      num(h->grid[i].n_hat), "deviance",
+								      num(h->grid[i].deviance), "ruled_out",
+								      h->grid[i].ruled_out));
+			het =
+			    json_pack("{s:s, s:s, s:s, s:[oo], s:o, s:o, s:o, s:o, s:o}", "verdict",
+				      verdicts[h->verdict], "words_en", en, "words_ko", ko,
+				      "sd_not_ruled_out", num(h->v_lo), num(h->v_hi), "upper", num(h->upper),
+				      "p_m0_mh", num(h->p_mh), "p_mt_mth", num(h->p_mth), "lcm_over_mt",
+				      num(lcm_over_mt(R)), "settings", grid ? grid : json_null());
+		}
+		range = json_pack("{s:o, s:s, s:o, s:s, s:o}", "low", num(R->range_lo), "low_from",
+				  R->range_lo_from, "high", num(R->range_hi), "high_from", R->range_hi_from,
+				  "heterogeneity", het ? het : json_null());
+	}
+	json_t *summary = NULL;
+	{
+		struct kith_sbuf en = KITH_SBUF_INIT, ko = KITH_SBUF_INIT;
+		if (kith_estimate_summary(R, "en", &en, NULL) == KITH_OK &&
+		    kith_estimate_summary(R, "ko", &ko, NULL) == KITH_OK) {
+			en.buf[--en.len] = '\0'; /* the final newline */
+			ko.buf[--ko.len] = '\0';
+			summary = json_pack("{s:s, s:s}", "en", en.buf, "ko", ko.buf);
+		}
+		kith_sbuf_release(&en);
+		kith_sbuf_release(&ko);
+	}
+	if (!selected || !sens || !settings || !range || !summary)
 		goto nomem;
 	if (json_object_set_new(root, "lists", lists) ||
 	    json_object_set_new(root, "observed", num(R->observed)) ||
 	    json_object_set_new(root, "models", models) || json_object_set_new(root, "selected", selected) ||
-	    json_object_set_new(root, "sensitivity", sens) ||
+	    json_object_set_new(root, "sensitivity", sens) || json_object_set_new(root, "range", range) ||
+	    json_object_set_new(root, "summary", summary) ||
 	    json_object_set_new(root, "settings", settings)) {
 		lists = models = NULL;
 		goto nomem;
@@ -721,6 +845,23 @@ int kith_estimate_text(const struct kith_estimate_result *R, struct kith_sbuf *o
 		    "\nsensitivity: the defensible models (*) range from %.1f (%s, %s) to %.1f (%s, %s),"
 		    " a factor of %.2f\n",
 		    lo->n_hat, lo->name, lo->method, hi->n_hat, hi->name, hi->method, hi->n_hat / lo->n_hat);
+	}
+	if (!rc && !isnan(R->range_lo)) {
+		char hi[32];
+		fmt(R->range_hi, 0, hi, sizeof hi);
+		rc = kith_sbuf_addf(out, "plausible range: %.0f (%s) to %s (%s)\n", R->range_lo,
+				    R->range_lo_from, hi, R->range_hi_from);
+	}
+	if (!rc && R->hetero_run) {
+		char words[512];
+		kith_hetero_words(&R->hetero, "en", words, sizeof words);
+		rc = kith_sbuf_addf(out, "heterogeneity: %s (M0 vs Mh p = %.3f, Mt vs Mth p = %.3f", words,
+				    R->hetero.p_mh, R->hetero.p_mth);
+		double ratio = lcm_over_mt(R);
+		if (!rc && isfinite(ratio))
+			rc = kith_sbuf_addf(out, "; latent classes / Mt = %.3f", ratio);
+		if (!rc)
+			rc = kith_sbuf_adds(out, ")\n");
 	}
 	if (!rc)
 		rc =

@@ -19,6 +19,11 @@
  * panel model that is "ok" with an AIC or BIC within `delta` (2) of the best
  * log-linear model by that criterion.
  *
+ * Plausible range: the sensitivity widened by what the data cannot rule out
+ * (see hetero.h): Chao's lower bound below, and above the upper limit of the
+ * model with the strongest individual heterogeneity in capture that the lists
+ * do not rule out, with a verdict in words (shown, cannot tell, small).
+ *
  * Ownership: a result is opaque-free plain data owned by the caller; free it
  * with kith_estimate_free. It copies the list names; it keeps no pointer to
  * the table.
@@ -33,6 +38,7 @@
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "stats/hetero.h"
 #include "stats/interval.h"
 #include "stats/lcm.h"
 #include "stats/table.h"
@@ -49,6 +55,8 @@ struct kith_estimate_opts {
 	unsigned threads;	  /* 0 means one per online processor */
 	double level;		  /* 0 means 0.95 */
 	double delta;		  /* defensible window in AIC/BIC units; 0 means 2 */
+	int no_hetero;		  /* nonzero: no heterogeneity analysis (the range is the sensitivity) */
+	double hetero_vmax;	  /* largest person heterogeneity tried (sd of log-odds); 0 means 0.5 */
 	struct kith_lcm_opts lcm; /* classes, iter, burnin, thin, chains (zero: defaults); seed,
 				     threads and level are taken from above */
 	/* progress: stage is "models", "bootstrap" or "latent classes"; calling thread only */
@@ -96,6 +104,14 @@ struct kith_estimate_result {
 	struct kith_boot_result boot; /* reps not kept */
 	int lcm_run;
 	struct kith_lcm_result lcm;
+	/* heterogeneity and the plausible range: from the lowest defensible
+	 * estimate or Chao's lower bound (Mth Chao, else Mh Chao) to the highest
+	 * defensible estimate or the upper limit of Mt with the strongest person
+	 * heterogeneity the lists do not rule out (hetero.h), whichever is further */
+	int hetero_run;
+	struct kith_hetero_result hetero;
+	double range_lo, range_hi; /* NaN when nothing could be estimated */
+	char range_lo_from[64], range_hi_from[96];
 	double elapsed; /* seconds */
 };
 

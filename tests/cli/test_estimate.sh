@@ -113,6 +113,55 @@ done
 "$KITH" estimate --boot 0 --no-lcm --max-order 3 "$D/Korea.csv" >/dev/null 2>"$tmp/err"
 check "--max-order 3 on 3 lists exits 1" "[ $? -eq 1 ] && grep -q 'maximum order 3' '$tmp/err'"
 
+# the plain-language summary first, in English and Korean
+"$KITH" estimate "${Q[@]}" "$D/Kosovo.csv" | head -1 >"$tmp/sum_en"
+check "summary (en) first" "grep -q '^About 10,400 people (likely between 9,000 and 12,100). 4,400 were on at least one of the 4 lists of EXH, ABA, OSCE and HRW.' '$tmp/sum_en'"
+"$KITH" estimate "${Q[@]}" --lang ko "$D/Kosovo.csv" | head -1 >"$tmp/sum_ko"
+check "summary (ko) first" "grep -q '^약 10,400명 (9,000명에서 12,100명 사이일 가능성이 높음). 4,400명이 4개 명단(EXH, ABA, OSCE, HRW) 중 적어도 하나에 있었습니다.' '$tmp/sum_ko'"
+"$KITH" estimate "${Q[@]}" --lang fr "$D/Kosovo.csv" >/dev/null 2>&1
+check "--lang fr is a usage error" "[ $? -eq 2 ]"
+
+# heterogeneity: a simulated population (kith synth --mse-het), the plausible
+# range and the verdict in words; the true N (3000) inside the range
+"$KITH" synth --mse-het "$tmp/het.csv" --people 3000 --seed 3 >"$tmp/het.out"
+check "synth --mse-het exits 0" "[ $? -eq 0 ]"
+check "synth --mse-het: the truth in the comment line" "head -1 '$tmp/het.csv' | grep -q '^# dataset=synth-het seed=3 people=3000 unseen=1465$'"
+check "synth --mse-het: header" "sed -n 2p '$tmp/het.csv' | grep -q '^A,B,C,D,count$'"
+"$KITH" synth --mse-het "$tmp/het.csv" --out "$tmp/x" >/dev/null 2>&1
+check "synth --mse-het with --out is a usage error" "[ $? -eq 2 ]"
+"$KITH" estimate "${Q[@]}" "$tmp/het.csv" >"$tmp/het.txt"
+check "het: plausible range line" "grep -qE '^plausible range: [0-9]+ \(.*\) to [0-9]+ \(.*\)$' '$tmp/het.txt'"
+check "het: the range holds the truth" \
+	"awk '/^plausible range/ { lo = \$3; for (i = 4; i <= NF; i++) if (\$i == \"to\") hi = \$(i + 1) } END { exit !(lo <= 3000 && hi >= 3000) }' '$tmp/het.txt'"
+check "het: the verdict in words" "grep -q '^heterogeneity: The lists cannot tell whether some people are harder to reach' '$tmp/het.txt'"
+"$KITH" estimate "${Q[@]}" --no-het "$tmp/het.csv" >"$tmp/het2.txt"
+check "het: --no-het drops the analysis" "! grep -q '^heterogeneity:' '$tmp/het2.txt'"
+"$KITH" estimate "${Q[@]}" --het-max 3 "$tmp/het.csv" >/dev/null 2>&1
+check "het: --het-max out of range is a usage error" "[ $? -eq 2 ]"
+if command -v jq >/dev/null; then
+	"$KITH" estimate "${Q[@]}" --json "$tmp/het.csv" >"$tmp/het.json"
+	check "het: JSON range and verdict" "jq -e '.range.high >= 3000 and .range.low <= 3000 and .range.heterogeneity.verdict == \"cannot-tell\" and (.range.heterogeneity | has(\"lcm_over_mt\")) and (.range.heterogeneity.words_ko | test(\"명단\"))' '$tmp/het.json' >/dev/null"
+fi
+
+# coverage by stratum from a vault (tests/cli/data/coverage_cases.jsonl: 80
+# invented women, those from Ryanggang on each of three lists with
+# probability 0.75, those from Kangwon 0.3; identical records of one person
+# are joined by record linkage)
+printf 'coverage test pass\n' >"$tmp/cpass"
+"$KITH" init --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" --kdf test >/dev/null 2>&1
+"$KITH" import --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" "$KITH_SOURCE/tests/cli/data/coverage_cases.jsonl" >/dev/null 2>&1
+"$KITH" estimate --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" --boot 0 --no-lcm --no-het \
+	--stratify person.origin.province >"$tmp/cov.txt" 2>&1
+check "coverage: exits 0" "[ $? -eq 0 ]"
+check "coverage: one line per stratum" "grep -qE '^  kangwon +[0-9]+ of +[0-9]+ +[0-9.]+%$' '$tmp/cov.txt' && grep -qE '^  ryanggang +[0-9]+ of +[0-9]+ +[0-9.]+%$' '$tmp/cov.txt'"
+check "coverage: Ryanggang reached more than Kangwon" \
+	"[ \"\$(awk '/^  ryanggang/ { r = \$NF + 0 } /^  kangwon/ { k = \$NF + 0 } END { print (r > k) }' '$tmp/cov.txt')\" = 1 ]"
+check "coverage: unequal reach named" "grep -q 'The lists reached the strata of person.origin.province unequally' '$tmp/cov.txt'"
+
+# every example of docs/estimate.md
+. "${KITH_SOURCE:?set KITH_SOURCE}/tests/cli/doc_examples.sh"
+doc_examples "$KITH_SOURCE/docs/estimate.md"
+
 if [ $fails -ne 0 ]; then
 	echo "$fails check(s) failed"
 	exit 1
