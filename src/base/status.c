@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -122,6 +123,9 @@ int kith_process_init(void)
 {
 	struct rlimit no_core = {0, 0};
 	(void)setrlimit(RLIMIT_CORE, &no_core);
+	/* not dumpable: no core file whatever the limit, and no ptrace or
+	 * /proc/<pid>/mem by other processes of the same user */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	umask(077);
 	gsl_set_error_handler_off();
 	if (sodium_init() < 0)

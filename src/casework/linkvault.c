@@ -38,8 +38,12 @@ static int cases_open(struct cases *c, const struct kith_vault *v)
 	return KITH_OK;
 }
 
+/* The case with this id, or -1 (also for NULL: a link body is input, and an
+ * id that is not a string is no case). */
 static long case_of_id(const struct cases *c, const char *id)
 {
+	if (!id)
+		return -1;
 	uint64_t *slot = kith_hmap_get(&c->by_id, kith_compare_hash(id, strlen(id)));
 	if (slot && strcmp(c->v[*slot - 1].id, id) == 0)
 		return (long)(*slot - 1);
@@ -476,7 +480,8 @@ int kith_link_vault_links_json(struct kith_vault *v, const char *status, int exp
 		int bad = !o || !ca;
 		for (size_t i = 0; !bad && i < json_array_size(ids); i++) {
 			const char *id = json_string_value(json_array_get(ids, i));
-			bad = !id || json_array_append_new(ca, case_brief(&c, id));
+			if (id) /* an id that is not a string names no case: left out */
+				bad = json_array_append_new(ca, case_brief(&c, id));
 		}
 		if (!bad && have_res) {
 			json_t *ex = json_array();
@@ -497,9 +502,21 @@ int kith_link_vault_links_json(struct kith_vault *v, const char *status, int exp
 					pairs++;
 				}
 			}
-			bad = bad || json_object_set_new(o, "explanations", ex);
+			if (bad)
+				json_decref(ex);
+			else
+				bad = json_object_set_new(o, "explanations", ex);
 		}
-		bad = bad || json_object_set_new(o, "cases", ca) || json_array_append_new(arr, o);
+		if (!bad) {
+			bad = json_object_set_new(o, "cases", ca);
+			ca = NULL; /* stolen, even on failure */
+		}
+		if (!bad) {
+			bad = json_array_append_new(arr, o);
+			o = NULL;
+		}
+		json_decref(ca); /* case briefs: wiped when freed (kith_process_init) */
+		json_decref(o);
 		json_decref(b);
 		if (bad && rc == KITH_OK)
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");

@@ -273,7 +273,34 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 			kith_err_set(&err, rc, path, "wrong passphrase");
 		return kith_cli_fail(rc, &err);
 	}
+	struct kith_vault_info info;
+	kith_vault_info(*out, &info);
+	if (info.missing)
+		fprintf(stderr,
+			"kith: error: the vault file is damaged: %zu record%s could not be read, so what "
+			"follows is incomplete and nothing can be written; restore the file from a copy\n",
+			info.missing, info.missing == 1 ? "" : "s");
+	if (info.devices_refused)
+		fprintf(stderr,
+			"kith: warning: %zu device%s in the file %s not enrolled by the organization key: "
+			"%s records are reported as damaged\n",
+			info.devices_refused, info.devices_refused == 1 ? "" : "s",
+			info.devices_refused == 1 ? "is" : "are",
+			info.devices_refused == 1 ? "its" : "their");
+	if (info.devices_trusted)
+		fprintf(stderr,
+			"kith: note: device enrolment is now signed by the organization key; the %zu other "
+			"device%s this vault held %s trusted as found\n",
+			info.devices_trusted, info.devices_trusted == 1 ? "" : "s",
+			info.devices_trusted == 1 ? "was" : "were");
 	return KITH_EXIT_OK;
+}
+
+int kith_cli_damage_exit(const struct kith_vault *v)
+{
+	struct kith_vault_info info;
+	kith_vault_info(v, &info);
+	return info.missing ? KITH_EXIT_IO : KITH_EXIT_OK;
 }
 
 int kith_cli_print_json(const json_t *j)

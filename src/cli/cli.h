@@ -106,6 +106,11 @@ int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
  */
 int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, struct kith_vault **out);
 
+/* KITH_EXIT_IO when the vault's file is damaged (records that could not be
+ * read: kith_vault_info().missing), else KITH_EXIT_OK: a command that printed
+ * what it could still fails. */
+int kith_cli_damage_exit(const struct kith_vault *v);
+
 /* The options of the commands that read records (show, list, history): the
  * vault options, --json, --kind KIND (default "case") and --help, which prints
  * `help`. Returns -1 to go on (optind is then the first operand), else the

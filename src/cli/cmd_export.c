@@ -99,6 +99,8 @@ int kith_cmd_export(int argc, char **argv)
 	}
 	code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	kith_sbuf_release(&out);
+	if (!code)
+		code = kith_cli_damage_exit(v);
 	kith_vault_close(v);
 	return code;
 }

@@ -169,6 +169,8 @@ int kith_cmd_list(int argc, char **argv)
 	kith_cli_report_damage(v);
 	if (strcmp(kind, "case")) {
 		code = list_kind(v, kind, json);
+		if (!code)
+			code = kith_cli_damage_exit(v);
 		kith_vault_close(v);
 		return code;
 	}
@@ -177,6 +179,7 @@ int kith_cmd_list(int argc, char **argv)
 	json_t *items = NULL;
 	size_t total = 0;
 	int rc = kith_cases_list(v, &q, &items, &total, &err);
+	int damaged = kith_cli_damage_exit(v); /* a damaged file: print what reads, then fail */
 	kith_vault_close(v);
 	if (rc == KITH_E_INVALID) {
 		fprintf(stderr, "kith list: --%s: %s\n", err.where, err.msg);
@@ -200,5 +203,5 @@ int kith_cmd_list(int argc, char **argv)
 	else if (!json)
 		fprintf(stderr, "%zu case%s\n", total, total == 1 ? "" : "s");
 	json_decref(items);
-	return code;
+	return code ? code : damaged;
 }

@@ -3,6 +3,7 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -76,9 +77,24 @@ int kith_cmd_recover(int argc, char **argv)
 			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
 					  "the two passphrases differ; nothing changed");
 	}
+	struct kith_vault_recover_report rep;
+	memset(&rep, 0, sizeof rep);
 	if (!rc)
-		rc = kith_vault_recover(path, key, kp, kl, np, nl, &err);
+		rc = kith_vault_recover_report(path, key, kp, kl, np, nl, &rep, &err);
 	int code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	if (!rc && rep.kdf_raised)
+		fprintf(
+		    stderr,
+		    "kith: warning: the vault header asked for a weaker key derivation (%s) than the "
+		    "organization key backup (%s): the header was changed, or the vault is older than its "
+		    "backup; the new passphrase is derived at %s\n",
+		    rep.header_kdf, rep.kdf, rep.kdf);
+	if (!rc && rep.devices_trusted)
+		fprintf(
+		    stderr,
+		    "kith: note: no device enrolment in this vault was signed (a vault from before signed "
+		    "enrolment): the %zu devices it holds are now signed as found\n",
+		    rep.devices_trusted);
 	if (!rc)
 		printf(
 		    "recovered: this device has new keys; records sealed to the organization are readable\n");

@@ -120,6 +120,8 @@ int kith_cmd_search(int argc, char **argv)
 			printf("(%zu-%zu of %zu)\n", offset + 1, offset + n, r.total);
 	}
 	kith_search_free(s);
+	if (!code)
+		code = kith_cli_damage_exit(v);
 	kith_vault_close(v);
 	return code;
 }

@@ -22,7 +22,8 @@
 #include "web/server.h"
 
 static const char help[] =
-    "usage: kith serve [--vault PATH] [--port N] [--listen ADDR [--allow-remote]] [--idle-lock SECONDS]\n\n"
+    "usage: kith serve [--vault PATH] [--port N] [--listen ADDR [--allow-remote]\n"
+    "                  [--allow-host NAME]...] [--idle-lock SECONDS]\n\n"
     "Serves kith's web UI (Korean and English) to a browser on this computer.\n"
     "Open the address it prints; the vault is unlocked in the browser and\n"
     "locks itself after SECONDS without use. Ctrl-C stops the server and wipes\n"
@@ -31,7 +32,11 @@ static const char help[] =
     "  --port N           TCP port (default 8470; 0 picks a free port)\n"
     "  --listen ADDR      address to bind (default 127.0.0.1); --bind ADDR is the same\n"
     "  --allow-remote     allow a non-loopback --listen address: anyone who can\n"
-    "                     reach it can try passphrases; the Host check is off\n"
+    "                     reach it can try passphrases, and traffic is not encrypted\n"
+    "  --allow-host NAME  with --allow-remote: a host name (or NAME:PORT) clients may\n"
+    "                     use in the address; repeat for more (at most 16). The Host\n"
+    "                     header is always checked; binding every address (0.0.0.0)\n"
+    "                     needs at least one\n"
     "  --idle-lock S      lock after S seconds without activity (default 600;\n"
     "                     0 never locks, for tests and benchmarks only)\n"
     "  --threads N        request threads (default 2)\n";
@@ -51,13 +56,14 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 
 int kith_cmd_serve(int argc, char **argv)
 {
-	enum { OPT_VAULT = 0x100, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_IDLE, OPT_THREADS };
+	enum { OPT_VAULT = 0x100, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_HOST, OPT_IDLE, OPT_THREADS };
 	static const struct option longopts[] = {
 	    {"vault", required_argument, 0, OPT_VAULT},
 	    {"port", required_argument, 0, OPT_PORT},
 	    {"listen", required_argument, 0, OPT_LISTEN},
 	    {"bind", required_argument, 0, OPT_LISTEN},
 	    {"allow-remote", no_argument, 0, OPT_REMOTE},
+	    {"allow-host", required_argument, 0, OPT_HOST},
 	    {"idle-lock", required_argument, 0, OPT_IDLE},
 	    {"threads", required_argument, 0, OPT_THREADS},
 	    {"help", no_argument, 0, 'h'},
@@ -66,6 +72,7 @@ int kith_cmd_serve(int argc, char **argv)
 	struct kith_web_server_opts o = {.port = KITH_WEB_DEFAULT_PORT,
 					 .idle_lock = KITH_WEB_DEFAULT_IDLE_LOCK};
 	const char *vault = NULL;
+	const char *hosts[KITH_WEB_ALLOW_HOSTS_MAX];
 	unsigned long v;
 	int opt;
 	kith_cli_getopt_reset();
@@ -82,6 +89,12 @@ int kith_cmd_serve(int argc, char **argv)
 			break;
 		case OPT_REMOTE:
 			o.allow_remote = 1;
+			break;
+		case OPT_HOST:
+			if (o.n_allow_hosts == KITH_WEB_ALLOW_HOSTS_MAX)
+				return kith_cli_usage("serve", "--allow-host: at most 16 names");
+			hosts[o.n_allow_hosts++] = optarg;
+			o.allow_hosts = hosts;
 			break;
 		case OPT_PORT:
 			if (parse_uint(optarg, 65535, &v))

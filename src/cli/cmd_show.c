@@ -100,8 +100,9 @@ int kith_cmd_show(int argc, char **argv)
 				d->version, d->reason);
 		else
 			fprintf(stderr, "kith: %s: no such %s\n", ref, a.kind);
+		code = kith_cli_damage_exit(v); /* it may be among the records that could not be read */
 		kith_vault_close(v);
-		return KITH_EXIT_USER;
+		return code ? code : KITH_EXIT_USER;
 	}
 	json_t *body = kith_record_view_json(r);
 	if (!body) {

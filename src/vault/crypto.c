@@ -15,12 +15,16 @@ struct keymem {
 	uint8_t box_sk[crypto_box_SECRETKEYBYTES];
 	uint8_t wrap[crypto_aead_xchacha20poly1305_ietf_KEYBYTES]; /* device wrap key */
 	uint8_t org_sk[crypto_box_SECRETKEYBYTES];
+	uint8_t org_ssk[crypto_sign_SECRETKEYBYTES]; /* enrolment signing key, derived from org_sk */
+	uint8_t seed[crypto_sign_SEEDBYTES];	     /* scratch, wiped after use */
 };
 
 struct kith_crypto_keys {
 	struct keymem *m; /* sodium_malloc; PROT_NONE while uses == 0 */
 	int uses;
 	int has_org;
+	int enrol_signed; /* bundle flag bit 1: enrolments are signed (format note in vault-format.md) */
+	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org) */
 	uint8_t vault_id[KITH_CRYPTO_ID_BYTES];
 	uint8_t sign_pk[KITH_CRYPTO_PK_BYTES];
 	uint8_t box_pk[KITH_CRYPTO_PK_BYTES];
@@ -33,13 +37,21 @@ struct kith_crypto_key {
 
 struct kith_crypto_org {
 	uint8_t pk[KITH_CRYPTO_PK_BYTES];
-	uint8_t *sk; /* sodium_malloc(32), read-only */
+	uint8_t *sk;		     /* sodium_malloc(32), read-only */
+	unsigned long long opslimit; /* the backup file's own Argon2id cost (authentic: */
+	size_t memlimit;	     /* other values derive another key and fail) */
 };
 
 /* The device wrap key is derived from the device's X25519 secret key with
  * crypto_kdf_derive_from_key(subkey 1, context "kithdwrp"). */
 #define WRAP_KDF_ID 1
 static const char wrap_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithdwrp";
+
+/* The organization's Ed25519 enrolment key pair is derived from its X25519
+ * secret key: seed = crypto_kdf_derive_from_key(subkey 2, context "kithorgs"). */
+#define ORG_SIGN_KDF_ID 2
+static const char org_sign_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithorgs";
+static const char enrol_domain[] = "kith-enrol-v1";
 
 /* Key bundle layout (KITH_CRYPTO_BUNDLE_BYTES), inside the slot's secretbox. */
 #define B_TYPE 0     /* 'K' keys, 'D' duress marker */
@@ -173,6 +185,14 @@ static int keys_finish(struct kith_crypto_keys *k)
 	    crypto_kdf_derive_from_key(k->m->wrap, sizeof k->m->wrap, WRAP_KDF_ID, wrap_kdf_ctx,
 				       k->m->box_sk) != 0)
 		return KITH_E_CRYPTO;
+	if (k->has_org) {
+		int bad = crypto_kdf_derive_from_key(k->m->seed, sizeof k->m->seed, ORG_SIGN_KDF_ID,
+						     org_sign_kdf_ctx, k->m->org_sk) != 0 ||
+			  crypto_sign_seed_keypair(k->org_spk, k->m->org_ssk, k->m->seed) != 0;
+		sodium_memzero(k->m->seed, sizeof k->m->seed);
+		if (bad)
+			return KITH_E_CRYPTO;
+	}
 	if (sodium_mprotect_noaccess(k->m) != 0)
 		return KITH_E_CRYPTO;
 	k->uses = 0;
@@ -256,6 +276,51 @@ int kith_crypto_keys_holds_org(const struct kith_crypto_keys *k)
 {
 	return k->has_org;
 }
+const uint8_t *kith_crypto_keys_org_sign_pk(const struct kith_crypto_keys *k)
+{
+	return k->has_org ? k->org_spk : NULL;
+}
+int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k)
+{
+	return k->enrol_signed;
+}
+void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on)
+{
+	k->enrol_signed = on != 0;
+}
+
+static void enrol_message(uint8_t m[sizeof enrol_domain - 1 + 16 + 32 + 32],
+			  const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			  const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			  const uint8_t box_pk[KITH_CRYPTO_PK_BYTES])
+{
+	size_t o = sizeof enrol_domain - 1;
+	memcpy(m, enrol_domain, o);
+	memcpy(m + o, vault_id, KITH_CRYPTO_ID_BYTES);
+	memcpy(m + o + 16, sign_pk, KITH_CRYPTO_PK_BYTES);
+	memcpy(m + o + 48, box_pk, KITH_CRYPTO_PK_BYTES);
+}
+
+int kith_crypto_enrol_sign(const struct kith_crypto_keys *k, const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t box_pk[KITH_CRYPTO_PK_BYTES], uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	if (!k->has_org)
+		return KITH_E_NOTFOUND;
+	uint8_t m[sizeof enrol_domain - 1 + 80];
+	enrol_message(m, k->vault_id, sign_pk, box_pk);
+	return crypto_sign_detached(sig, NULL, m, sizeof m, k->m->org_ssk) == 0 ? KITH_OK : KITH_E_CRYPTO;
+}
+
+int kith_crypto_enrol_verify(const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			     const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	uint8_t m[sizeof enrol_domain - 1 + 80];
+	enrol_message(m, vault_id, sign_pk, box_pk);
+	return crypto_sign_verify_detached(sig, m, sizeof m, org_spk) == 0 ? KITH_OK : KITH_E_CORRUPT;
+}
 
 void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17])
 {
@@ -284,7 +349,7 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	sodium_memzero(b, KITH_CRYPTO_BUNDLE_BYTES);
 	b[B_TYPE] = 'K';
 	b[B_VERSION] = BUNDLE_VERSION;
-	b[B_FLAGS] = k->has_org ? 1 : 0;
+	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0));
 	memcpy(b + B_VAULT, k->vault_id, KITH_CRYPTO_ID_BYTES);
 	memcpy(b + B_ORG_PK, k->org_pk, KITH_CRYPTO_PK_BYTES);
 	memcpy(b + B_SIGN_SK, k->m->sign_sk, sizeof k->m->sign_sk);
@@ -350,6 +415,7 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		memcpy(k->m->sign_sk, b + B_SIGN_SK, sizeof k->m->sign_sk);
 		memcpy(k->m->box_sk, b + B_BOX_SK, sizeof k->m->box_sk);
 		k->has_org = b[B_FLAGS] & 1;
+		k->enrol_signed = (b[B_FLAGS] & 2) != 0;
 		int bad = 0;
 		if (k->has_org) {
 			uint8_t pk[KITH_CRYPTO_PK_BYTES];
@@ -708,6 +774,8 @@ int kith_crypto_orgkey_import(struct kith_crypto_org **out, const void *data, si
 		goto fail;
 	}
 	memcpy(org->pk, pk, 32);
+	org->opslimit = kdf.opslimit;
+	org->memlimit = kdf.memlimit;
 	memcpy(org->sk, p + 36, 32);
 	(void)sodium_mprotect_readonly(org->sk);
 	sodium_free(p);
@@ -725,6 +793,12 @@ fail:
 const uint8_t *kith_crypto_org_pk(const struct kith_crypto_org *org)
 {
 	return org->pk;
+}
+
+void kith_crypto_org_kdf(const struct kith_crypto_org *org, unsigned long long *opslimit, size_t *memlimit)
+{
+	*opslimit = org->opslimit;
+	*memlimit = org->memlimit;
 }
 
 void kith_crypto_org_free(struct kith_crypto_org *org)

@@ -109,6 +109,13 @@ const uint8_t *kith_crypto_keys_box_pk(const struct kith_crypto_keys *k);   /* 3
 const uint8_t *kith_crypto_keys_org_pk(const struct kith_crypto_keys *k);   /* 32 bytes */
 const uint8_t *kith_crypto_keys_vault_id(const struct kith_crypto_keys *k); /* 16 bytes */
 int kith_crypto_keys_holds_org(const struct kith_crypto_keys *k);
+/* The organization's Ed25519 enrolment public key, derived from its secret
+ * key: NULL when k does not hold the organization secret. */
+const uint8_t *kith_crypto_keys_org_sign_pk(const struct kith_crypto_keys *k); /* 32 bytes */
+/* Whether the key bundle says enrolments in this vault are signed (bit 1 of
+ * the bundle's flags; sealed with the keys by kith_crypto_slot_seal_keys). */
+int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k);
+void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on);
 /* The device id: the first 8 bytes of the signing public key, lower-case hex. */
 void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17]);
 
@@ -209,6 +216,24 @@ int kith_crypto_sign(const struct kith_crypto_keys *k, const void *m, size_t len
 int kith_crypto_verify(const uint8_t pk[KITH_CRYPTO_PK_BYTES], const void *m, size_t len,
 		       const uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
 
+/* ------------------------------------------------------------ enrolment */
+
+/* Signs the enrolment of a device in k's vault with the organization's
+ * enrolment key: Ed25519 over "kith-enrol-v1" || vault id || sign_pk ||
+ * box_pk. k must be accessible. KITH_OK, KITH_E_NOTFOUND (k does not hold
+ * the organization secret), KITH_E_CRYPTO. */
+int kith_crypto_enrol_sign(const struct kith_crypto_keys *k, const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+			   uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+
+/* KITH_OK when sig is the enrolment of (sign_pk, box_pk) in vault_id by the
+ * organization enrolment key org_spk, else KITH_E_CORRUPT. */
+int kith_crypto_enrol_verify(const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			     const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+			     const uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+
 /* ------------------------------------------------------------ organization key backup */
 
 /*
@@ -232,6 +257,9 @@ int kith_crypto_orgkey_import(struct kith_crypto_org **out, const void *data, si
 			      size_t pass_len, struct kith_err *err) KITH_WUR;
 
 const uint8_t *kith_crypto_org_pk(const struct kith_crypto_org *org); /* 32 bytes */
+/* The Argon2id cost the backup file was written with (authenticated by the
+ * file's secretbox: a changed cost derives another key and is refused). */
+void kith_crypto_org_kdf(const struct kith_crypto_org *org, unsigned long long *opslimit, size_t *memlimit);
 void kith_crypto_org_free(struct kith_crypto_org *org);
 
 #endif

@@ -2,6 +2,7 @@
  * store — the SQLite file of a vault (sqlite3 API directly). See store.h for
  * the contract and docs/vault-format.md for the tables.
  */
+#define _GNU_SOURCE /* memmem */
 #include "vault/store.h"
 
 #include <errno.h>
@@ -13,11 +14,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 10000
+#define BUSY_TIMEOUT_MS KITH_STORE_BUSY_MS
+
+/* Wipes a buffer that held ciphertext of key slots (not secret, but no copy
+ * is left in freed memory either). */
+static void sodium_like_wipe(void *p, size_t n)
+{
+	volatile uint8_t *v = p;
+	while (n--)
+		*v++ = 0;
+}
 
 struct kith_store {
 	sqlite3 *db;
 	sqlite3_stmt *row_insert;
+	int dev_auth; /* the devices table has its auth column */
 };
 
 /* The newest version of every id, for a scan that skips older rows before
@@ -52,7 +63,8 @@ static const char schema_sql[] = "CREATE TABLE header("
 				 " box BLOB NOT NULL) WITHOUT ROWID;"
 				 "CREATE TABLE devices("
 				 " sign_pk BLOB PRIMARY KEY,"
-				 " box_pk BLOB NOT NULL) WITHOUT ROWID;"
+				 " box_pk BLOB NOT NULL,"
+				 " auth BLOB) WITHOUT ROWID;"
 				 "CREATE TABLE \"rows\"("
 				 " id BLOB NOT NULL,"
 				 " version INTEGER NOT NULL,"
@@ -141,6 +153,11 @@ static int connect(sqlite3 **out, const char *path, struct kith_err *err)
 	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 0, (int *)NULL);
 	(void)sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	/* The -wal file is never deleted or truncated by SQLite: a deleted
+	 * file's blocks keep what it held (key slots) where no later overwrite
+	 * reaches them; a kept one is overwritten in place (kith_store_shred). */
+	int persist = 1;
+	(void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	*out = db;
 	return KITH_OK;
 }
@@ -170,6 +187,10 @@ static int store_new(struct kith_store **out, sqlite3 *db, struct kith_err *err)
 	if (!s)
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	s->db = db;
+	long long cols = 0;
+	if (pragma_int(db, "SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'auth'", &cols,
+		       NULL) == KITH_OK)
+		s->dev_auth = cols > 0;
 	char sql[256];
 	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 		 row_cols);
@@ -217,7 +238,11 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
 	snprintf(sql, sizeof sql,
 		 "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
 		 KITH_STORE_APPLICATION_ID, KITH_STORE_FORMAT, schema_sql);
-	if ((rc = wal_mode(db, err)) || (rc = exec(db, sql, "creating the schema", err)) ||
+	/* No write-ahead log yet: what the vault writes first (its key slots)
+	 * goes straight into the file, whose pages are later overwritten in
+	 * place, and never into a journal (kith_store_wal switches). */
+	if ((rc = exec(db, "PRAGMA journal_mode = MEMORY", "setting the journal mode", err)) ||
+	    (rc = exec(db, sql, "creating the schema", err)) ||
 	    (rc = exec(db, session_sql, "setting pragmas", err)))
 		goto fail;
 	if ((rc = store_new(out, db, err)))
@@ -258,10 +283,47 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 				    "the vault file holds triggers or views: refused");
 	if (seen != 0xf)
 		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file lacks its tables");
+	/* and the columns kith reads, in order: a file whose schema text was
+	 * changed is damaged, not a fault of kith ("no such column" later) */
+	static const char *const cols[][2] = {
+	    {"header", "one,format,vault_id,kdf,opslimit,memlimit,alg,salt,org_pk"},
+	    {"slots", "name,nonce,box"},
+	    {"devices", "sign_pk,box_pk"}, /* ",auth" once upgraded */
+	    {"rows", "id,version,device,wrap_org,wrap_dev,nonce,ct,sig"},
+	};
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		rc = sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM pragma_table_info(?1)", -1,
+					&st, NULL);
+		if (rc != SQLITE_OK)
+			return db_fail(db, rc, "reading the schema", err);
+		sqlite3_bind_text(st, 1, cols[i][0], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		const char *got = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+		int ok = got && (strcmp(got, cols[i][1]) == 0 ||
+				 (i == 2 && strcmp(got, "sign_pk,box_pk,auth") == 0));
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(db, rc, "reading the schema", err);
+		if (!ok)
+			return kith_err_set(err, KITH_E_CORRUPT, "vault",
+					    "the vault file's %s table is damaged (its columns)", cols[i][0]);
+	}
 	return KITH_OK;
 }
 
+static int store_open(struct kith_store **out, const char *path, int exclusive, struct kith_err *err);
+
 int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	return store_open(out, path, 0, err);
+}
+
+int kith_store_open_exclusive(struct kith_store **out, const char *path, struct kith_err *err)
+{
+	return store_open(out, path, 1, err);
+}
+
+static int store_open(struct kith_store **out, const char *path, int exclusive, struct kith_err *err)
 {
 	struct stat sb;
 	if (stat(path, &sb) != 0) {
@@ -275,6 +337,10 @@ int kith_store_open(struct kith_store **out, const char *path, struct kith_err *
 	int rc = connect(&db, path, err);
 	if (rc)
 		return rc;
+	/* exclusive before the first read: the WAL index lives in this
+	 * process's heap, no -shm is created or grown */
+	if (exclusive && (rc = exec(db, "PRAGMA locking_mode = EXCLUSIVE", "locking the vault", err)))
+		goto fail;
 	long long app = 0, version = 0;
 	if ((rc = pragma_int(db, "PRAGMA application_id", &app, err)))
 		goto fail;
@@ -478,11 +544,41 @@ int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE
 	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "enrolling the device", err);
 }
 
+int kith_store_device_put(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t auth[KITH_STORE_AUTH_BYTES], struct kith_err *err)
+{
+	if (!s->dev_auth) {
+		int rc = exec(s->db, "ALTER TABLE devices ADD COLUMN auth BLOB",
+			      "upgrading the devices table", err);
+		if (rc)
+			return rc;
+		s->dev_auth = 1;
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "INSERT OR REPLACE INTO devices (sign_pk, box_pk, auth) VALUES (?1, ?2, ?3)", -1, &st,
+	    NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, sign_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, box_pk, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, auth, KITH_STORE_AUTH_BYTES, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? KITH_OK : db_fail(s->db, rc, "enrolling the device", err);
+}
+
 int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc =
-	    sqlite3_prepare_v2(s->db, "SELECT sign_pk, box_pk FROM devices ORDER BY sign_pk", -1, &st, NULL);
+	    sqlite3_prepare_v2(s->db,
+			       s->dev_auth ? "SELECT sign_pk, box_pk, auth FROM devices ORDER BY sign_pk"
+					   : "SELECT sign_pk, box_pk, NULL FROM devices ORDER BY sign_pk",
+			       -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "reading the devices", err);
 	struct kith_store_device *a = NULL;
@@ -500,15 +596,66 @@ int kith_store_devices(struct kith_store *s, struct kith_store_device **out, siz
 			a = na;
 			cap = nc;
 		}
+		memset(&a[len], 0, sizeof a[len]);
 		if (!blob_copy(st, 0, a[len].sign_pk, KITH_STORE_PK_BYTES) ||
 		    !blob_copy(st, 1, a[len].box_pk, KITH_STORE_PK_BYTES)) {
 			r = kith_err_set(err, KITH_E_CORRUPT, "devices", "a device key is damaged");
 			break;
 		}
+		/* an auth of another size is as good as none: the device is not enrolled */
+		a[len].has_auth = blob_copy(st, 2, a[len].auth, KITH_STORE_AUTH_BYTES);
 		len++;
 	}
 	if (r == KITH_OK && rc != SQLITE_DONE)
 		r = db_fail(s->db, rc, "reading the devices", err);
+	sqlite3_finalize(st);
+	if (r) {
+		free(a);
+		return r;
+	}
+	*out = a;
+	*n = len;
+	return KITH_OK;
+}
+
+int kith_store_slots_all(struct kith_store *s, struct kith_store_slot **out, size_t *n, struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT nonce, box FROM slots", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the key slots", err);
+	struct kith_store_slot *a = NULL;
+	size_t len = 0, cap = 0;
+	int r = KITH_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			size_t nc = cap ? cap * 2 : 4;
+			struct kith_store_slot *na = len < 64 ? realloc(a, nc * sizeof *a) : NULL;
+			if (!na) {
+				r = kith_err_set(err, KITH_E_NOMEM, "slots",
+						 "out of memory (or too many slots)");
+				break;
+			}
+			a = na;
+			cap = nc;
+		}
+		struct kith_store_slot *e = &a[len];
+		memset(e, 0, sizeof *e);
+		for (int c = 0; c < 2; c++) {
+			size_t nb = (size_t)sqlite3_column_bytes(st, c);
+			const void *p = sqlite3_column_blob(st, c);
+			uint8_t *dst = c == 0 ? e->nonce : e->box;
+			size_t *dn = c == 0 ? &e->nonce_len : &e->box_len;
+			if (!p || nb > KITH_STORE_SLOT_MAX)
+				nb = 0;
+			if (nb)
+				memcpy(dst, p, nb);
+			*dn = nb;
+		}
+		len++;
+	}
+	if (r == KITH_OK && rc != SQLITE_DONE)
+		r = db_fail(s->db, rc, "reading the key slots", err);
 	sqlite3_finalize(st);
 	if (r) {
 		free(a);
@@ -707,9 +854,230 @@ void kith_store_cursor_free(struct kith_store_cursor *c)
 int kith_store_checkpoint(struct kith_store *s, struct kith_err *err)
 {
 	int log = 0, done = 0;
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (rc != SQLITE_OK)
-		return db_fail(s->db, rc, "truncating the write-ahead log", err);
+		return db_fail(s->db, rc, "checkpointing the write-ahead log", err);
+	return KITH_OK;
+}
+
+int kith_store_wal(struct kith_store *s, struct kith_err *err)
+{
+	return wal_mode(s->db, err);
+}
+
+int kith_store_data_version(struct kith_store *s, uint64_t *out, struct kith_err *err)
+{
+	long long v = 0;
+	int rc = pragma_int(s->db, "PRAGMA data_version", &v, err);
+	if (!rc)
+		*out = (uint64_t)v;
+	return rc;
+}
+
+void kith_store_busy_timeout(struct kith_store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
+/* ------------------------------------------------------------ shredding in place */
+
+static uint32_t rd32(const uint8_t *p, int be)
+{
+	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+		  : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static void wr32(uint8_t *p, uint32_t v, int be)
+{
+	for (int i = 0; i < 4; i++)
+		p[be ? i : 3 - i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+/* SQLite's WAL frame checksum (walChecksumBytes) of one page from (0, 0).
+ * The real checksum chains from the frame before and the frame header, but
+ * it is linear: what a change of the page does to it does not depend on them. */
+static void wal_cks(const uint8_t *d, size_t n, int be, uint32_t out[2])
+{
+	uint32_t s1 = 0, s2 = 0;
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		s1 += rd32(d + i, be) + s2;
+		s2 += rd32(d + i + 4, be) + s1;
+	}
+	out[0] = s1;
+	out[1] = s2;
+}
+
+/* After zeroing secrets in a WAL page: sets the 8 bytes at `at` (8-aligned,
+ * inside a zeroed span) so that the page's checksum is what it was, so the
+ * frame and every frame after it stay valid (no committed frame is lost at
+ * the next recovery) and no other byte of the log changes. The two words are
+ * the solution of a 2x2 system over Z/2^32 (its determinant is 1). Returns 0,
+ * or -1 when it could not (the span is left zero). */
+static int wal_compensate(uint8_t *page, size_t n, size_t at, const uint32_t want[2], int be)
+{
+	uint32_t b[2], u[2], w[2];
+	wr32(page + at, 0, be);
+	wr32(page + at + 4, 0, be);
+	wal_cks(page, n, be, b);
+	wr32(page + at, 1, be);
+	wal_cks(page, n, be, u);
+	wr32(page + at, 0, be);
+	wr32(page + at + 4, 1, be);
+	wal_cks(page, n, be, w);
+	u[0] -= b[0], u[1] -= b[1], w[0] -= b[0], w[1] -= b[1];
+	uint32_t r0 = want[0] - b[0], r1 = want[1] - b[1];
+	uint32_t det = u[0] * w[1] - w[0] * u[1];
+	if ((det & 1) == 0) {
+		wr32(page + at + 4, 0, be);
+		return -1;
+	}
+	uint32_t inv = det; /* Newton: each step doubles the correct low bits */
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - det * inv;
+	uint32_t x = inv * (w[1] * r0 - w[0] * r1), y = inv * (u[0] * r1 - u[1] * r0);
+	wr32(page + at, x, be);
+	wr32(page + at + 4, y, be);
+	uint32_t got[2];
+	wal_cks(page, n, be, got);
+	if (got[0] != want[0] || got[1] != want[1]) {
+		wr32(page + at, 0, be);
+		wr32(page + at + 4, 0, be);
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return rd32(p, 1);
+}
+
+/* Zeroes every occurrence of the needles in one file, page by page (a key
+ * slot's cell never spans pages). wal: the file is a write-ahead log (frames
+ * of 24 + page bytes after a 32-byte header; checksums kept valid). */
+static int shred_file(const char *path, int wal, const struct kith_store_blob *needles, size_t nn,
+		      size_t *found, struct kith_err *err)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return KITH_OK;
+		return kith_err_set(err, KITH_E_IO, "vault", "cannot open the vault to destroy its keys: %s",
+				    strerror(errno));
+	}
+	uint8_t hdr[100];
+	ssize_t got = pread(fd, hdr, sizeof hdr, 0);
+	size_t psz = 4096, first = 0, stride = 0, skip = 0;
+	int be = 1;
+	if (wal && got >= 32) {
+		uint32_t magic = be32(hdr);
+		psz = be32(hdr + 8);
+		be = (magic & 1) != 0;
+		if ((magic & ~1u) != 0x377f0682u)
+			psz = 0;
+		first = 32;
+		skip = 24;
+	} else if (!wal && got >= 100 && memcmp(hdr, "SQLite format 3", 16) == 0) {
+		psz = (size_t)hdr[16] << 8 | hdr[17];
+		if (psz == 1)
+			psz = 65536;
+	}
+	if (psz < 512 || psz > 65536 || (psz & (psz - 1))) {
+		/* not a page layout this knows: plain chunks that overlap by a slot */
+		psz = 65536;
+		wal = 0;
+		skip = 0;
+		first = 0;
+	}
+	stride = skip + psz;
+	uint8_t *frame = malloc(stride + KITH_STORE_SLOT_MAX), *orig = malloc(psz);
+	if (!frame || !orig) {
+		free(frame);
+		free(orig);
+		close(fd);
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	}
+	int rc = KITH_OK, dirty_file = 0;
+	for (off_t pos = (off_t)first;; pos += (off_t)stride) {
+		ssize_t n = pread(fd, frame, stride, pos);
+		if (n < 0) {
+			rc = kith_err_set(err, KITH_E_IO, "vault", "reading the vault: %s", strerror(errno));
+			break;
+		}
+		if ((size_t)n <= skip)
+			break;
+		uint8_t *page = frame + skip;
+		size_t plen = (size_t)n - skip;
+		memcpy(orig, page, plen);
+		size_t comp = SIZE_MAX;
+		int dirty = 0;
+		for (size_t k = 0; k < nn; k++) {
+			const struct kith_store_blob *nd = &needles[k];
+			if (nd->n < 16 || nd->n > plen)
+				continue;
+			for (size_t at = 0; at + nd->n <= plen;) {
+				uint8_t *m = memmem(page + at, plen - at, nd->p, nd->n);
+				if (!m)
+					break;
+				size_t o = (size_t)(m - page);
+				memset(m, 0, nd->n);
+				(*found)++;
+				dirty = 1;
+				size_t a = (o + 7) & ~(size_t)7;
+				if (comp == SIZE_MAX && a + 8 <= o + nd->n)
+					comp = a;
+				at = o + nd->n;
+			}
+		}
+		if (dirty) {
+			if (wal && plen == psz && comp != SIZE_MAX) {
+				uint32_t want[2];
+				wal_cks(orig, psz, be, want);
+				(void)wal_compensate(page, psz, comp, want, be);
+			}
+			if (pwrite(fd, page, plen, pos + (off_t)skip) != (ssize_t)plen) {
+				rc = kith_err_set(err, KITH_E_IO, "vault", "overwriting a key slot: %s",
+						  strerror(errno));
+				break;
+			}
+			dirty_file = 1;
+		}
+		if ((size_t)n < stride)
+			break;
+	}
+	sodium_like_wipe(orig, psz);
+	sodium_like_wipe(frame, stride);
+	free(frame);
+	free(orig);
+	if (!rc && dirty_file && fdatasync(fd) != 0)
+		rc = kith_err_set(err, KITH_E_IO, "vault", "syncing the vault: %s", strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int kith_store_shred(const char *path, const struct kith_store_blob *needles, size_t n, size_t *found,
+		     struct kith_err *err)
+{
+	char side[4200];
+	if (!path || strlen(path) > 4096)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "the path is too long");
+	size_t total = 0;
+	snprintf(side, sizeof side, "%s-wal", path);
+	/* Passes until one finds nothing: a checkpoint of another process may
+	 * copy a page from the log into the file while the first pass runs. */
+	for (int pass = 0; pass < 4; pass++) {
+		size_t hits = 0;
+		int rc = shred_file(path, 0, needles, n, &hits, err);
+		if (!rc)
+			rc = shred_file(side, 1, needles, n, &hits, err);
+		if (rc)
+			return rc;
+		total += hits;
+		if (hits == 0)
+			break;
+	}
+	if (found)
+		*found = total;
 	return KITH_OK;
 }
 

@@ -30,6 +30,9 @@
 #define KITH_STORE_ID_BYTES 16
 #define KITH_STORE_SALT_BYTES 16
 #define KITH_STORE_PK_BYTES 32
+#define KITH_STORE_AUTH_BYTES 64 /* an enrolment signature */
+#define KITH_STORE_SLOT_MAX 256	 /* largest nonce or box a slot may hold */
+#define KITH_STORE_BUSY_MS 10000 /* how long a statement waits for another connection's lock */
 
 struct kith_store;
 struct kith_store_cursor;
@@ -60,11 +63,20 @@ struct kith_store_row {
 struct kith_store_device {
 	uint8_t sign_pk[KITH_STORE_PK_BYTES];
 	uint8_t box_pk[KITH_STORE_PK_BYTES];
+	uint8_t auth[KITH_STORE_AUTH_BYTES]; /* the organization's enrolment signature */
+	int has_auth;			     /* 0: none, or not 64 bytes */
+};
+
+/* A key slot's bytes as stored (for kith_store_shred). */
+struct kith_store_slot {
+	uint8_t nonce[KITH_STORE_SLOT_MAX], box[KITH_STORE_SLOT_MAX];
+	size_t nonce_len, box_len;
 };
 
 /*
  * Creates a new vault file at `path` (mode 0600) with the schema, the
- * application id and the format, in WAL mode; the tables are empty. *out is set
+ * application id and the format, with its journal in memory (no -wal, no
+ * -journal file) until kith_store_wal; the tables are empty. *out is set
  * only on success. KITH_OK, KITH_E_EXISTS (the file, or a leftover -wal/-shm
  * of one, exists), KITH_E_IO, KITH_E_DB, KITH_E_NOMEM. On failure nothing is
  * left at path.
@@ -79,6 +91,12 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
  * KITH_E_NOMEM. *out is set only on success.
  */
 int kith_store_open(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
+
+/* The same, holding the file exclusively from the first read (SQLite keeps
+ * the WAL index in this process's memory): opens a vault whose -shm cannot
+ * be created or grown (a full disk), as long as no other process has it
+ * open (else KITH_E_DB, busy). */
+int kith_store_open_exclusive(struct kith_store **out, const char *path, struct kith_err *err) KITH_WUR;
 
 /* Closes (rolls back an open transaction). NULL allowed. */
 void kith_store_close(struct kith_store *s);
@@ -111,13 +129,20 @@ int kith_store_slot_put(struct kith_store *s, const char *name, const uint8_t *n
  * KITH_OK, KITH_E_DB. */
 int kith_store_slots_destroy(struct kith_store *s, struct kith_err *err) KITH_WUR;
 
-/* Enrolls a device (ignored when already there). KITH_OK, KITH_E_DB. */
+/* Enrolls a device without a signature (ignored when already there): a
+ * device only its own key bundle vouches for (after duress). KITH_OK, KITH_E_DB. */
 int kith_store_device_add(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
 			  const uint8_t box_pk[KITH_STORE_PK_BYTES], struct kith_err *err) KITH_WUR;
 
-/* Every enrolled device, sorted by signing key: *out is malloc'd (free()),
- * *n set. KITH_OK, KITH_E_CORRUPT (a key of a wrong size), KITH_E_DB,
- * KITH_E_NOMEM. */
+/* Enrolls a device with its enrolment signature, or replaces the one it had
+ * (an older file gets the auth column first). KITH_OK, KITH_E_DB. */
+int kith_store_device_put(struct kith_store *s, const uint8_t sign_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t box_pk[KITH_STORE_PK_BYTES],
+			  const uint8_t auth[KITH_STORE_AUTH_BYTES], struct kith_err *err) KITH_WUR;
+
+/* Every device row, sorted by signing key, with its enrolment signature when
+ * it has one (the caller verifies it): *out is malloc'd (free()), *n set.
+ * KITH_OK, KITH_E_CORRUPT (a key of a wrong size), KITH_E_DB, KITH_E_NOMEM. */
 int kith_store_devices(struct kith_store *s, struct kith_store_device **out, size_t *n,
 		       struct kith_err *err) KITH_WUR;
 
@@ -147,9 +172,39 @@ void kith_store_cursor_free(struct kith_store_cursor *c);
 int kith_store_pragma(struct kith_store *s, const char *name, long long *value,
 		      struct kith_err *err) KITH_WUR;
 
-/* Checkpoints the WAL into the file and truncates it to zero bytes, so old
- * page images (a destroyed key slot) do not survive in the journal.
- * KITH_OK, KITH_E_DB (another connection kept it from completing). */
+/* Copies what it can of the WAL into the file (a passive checkpoint: it never
+ * waits for readers). The WAL file is never truncated or deleted (by kith or,
+ * with SQLITE_FCNTL_PERSIST_WAL, by SQLite): its old frames stay where
+ * kith_store_shred overwrites them in place. KITH_OK, KITH_E_DB. */
 int kith_store_checkpoint(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+/* Switches a file made by kith_store_create to WAL mode, after its first
+ * transaction (the key slots) went straight into the file. KITH_OK, KITH_E_DB. */
+int kith_store_wal(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+/* Every key slot's bytes (nonce and box, any size up to KITH_STORE_SLOT_MAX).
+ * *out malloc'd (free()). KITH_OK, KITH_E_DB, KITH_E_NOMEM. */
+int kith_store_slots_all(struct kith_store *s, struct kith_store_slot **out, size_t *n,
+			 struct kith_err *err) KITH_WUR;
+
+/* PRAGMA data_version: changes when another connection commits. KITH_OK, KITH_E_DB. */
+int kith_store_data_version(struct kith_store *s, uint64_t *out, struct kith_err *err) KITH_WUR;
+
+/* Sets how long a statement waits for another connection's lock. */
+void kith_store_busy_timeout(struct kith_store *s, int ms);
+
+/*
+ * Overwrites with zeros, in place, every occurrence of each needle (16 bytes
+ * or more: a slot's nonce or box) in the vault file at `path` and in its
+ * -wal, page by page; in the WAL, two words inside the zeroed span are set so
+ * that the frame's checksum is unchanged (no committed frame becomes invalid).
+ * No SQLite lock is taken and no byte is allocated: it works while other
+ * processes read or write the file and on a full file system (on a
+ * copy-on-write file system or flash, the old blocks may survive below the
+ * file: docs/threat-model.md). Repeats until a pass finds nothing; fdatasync.
+ * *found (may be NULL) counts the overwrites. KITH_OK, KITH_E_IO, KITH_E_NOMEM.
+ */
+int kith_store_shred(const char *path, const struct kith_store_blob *needles, size_t n, size_t *found,
+		     struct kith_err *err) KITH_WUR;
 
 #endif

@@ -245,6 +245,7 @@ struct dmg {
 };
 
 struct kith_vault {
+	char *path;
 	struct kith_store *store;
 	struct kith_crypto_keys *keys;
 	struct kith_store_header hdr;
@@ -261,6 +262,12 @@ struct kith_vault {
 	uint64_t generation;
 	unsigned threads;
 	struct kith_vault_batch *batch;
+	uint64_t data_version;	/* PRAGMA data_version when the index last matched the file */
+	size_t devices_trusted; /* enrolments signed at the upgrade of an older vault */
+	size_t devices_refused; /* device rows without a valid enrolment signature */
+	size_t missing;		/* records the file lists whose rows could not be read */
+	int read_status;	/* the store error that stopped the scan (0: none) */
+	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
 };
 
 struct staged {
@@ -1174,6 +1181,32 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 		j->status = rc;
 		return;
 	}
+	/* The body is input even when authentic (a device's bug, or a key in the
+	 * wrong hands): it must parse as every reader will parse it
+	 * (kith_record_view_json), else the record is damaged, not a reader's
+	 * "out of memory" later. */
+	json_error_t jerr;
+	json_t *parsed = json_loadb(j->view.body, j->view.body_len, JSON_REJECT_DUPLICATES, &jerr);
+	/* ... and hold to its kind's schema, as it did when it was written: every
+	 * reader (export, linkage, tracing) may rely on the schema */
+	struct kith_err verr;
+	int invalid = parsed && kith_record_kind_valid(j->view.kind) &&
+		      kith_record_validate(j->view.kind, parsed, &verr) == KITH_E_INVALID;
+	if (!parsed || !json_is_object(parsed) || invalid) {
+		int oom = !parsed && json_error_code(&jerr) == json_error_out_of_memory;
+		json_decref(parsed);
+		kith_wipe_free(j->mem, j->mem_len);
+		j->mem = NULL;
+		j->mem_len = 0;
+		if (oom) {
+			j->status = KITH_E_NOMEM;
+			return;
+		}
+		j->status = J_DAMAGED;
+		j->reason = "bad body";
+		return;
+	}
+	json_decref(parsed);
 	j->created = e.created;
 }
 
@@ -1311,13 +1344,9 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 		pool_start(&p, v->threads, n[cur], unlock_job, &ctx);
 		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
 		n[1 - cur] = 0;
-		if (more < 0)
-			rc = more;
-		while (!rc && more == 1 && n[1 - cur] < CHUNK &&
-		       (more = kith_store_cursor_next(c, &sr, err)) == 1)
-			rc = load_row(&sr, &next[n[1 - cur]++]);
-		if (!rc && more < 0)
-			rc = more;
+		while (more == 1 && n[1 - cur] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
+			if ((rc = load_row(&sr, &next[n[1 - cur]++])))
+				break;
 		pool_finish(&p);
 		for (size_t i = 0; i < n[cur] && !rc; i++)
 			rc = index_take(v, &ctx.jobs[i]);
@@ -1329,10 +1358,32 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 			progress(done, total, arg);
 		cur = 1 - cur;
 	}
+	/* A store error part-way (a damaged page): what was read stays usable,
+	 * the rest is counted as missing and the vault refuses writes; an error
+	 * before any row was read fails the open. Either way the user is told. */
+	if (!rc && more < 0) {
+		if (done == 0 || (more != KITH_E_CORRUPT && more != KITH_E_IO && more != KITH_E_DB)) {
+			rc = more;
+		} else {
+			v->read_status = more;
+			if (err)
+				kith_err_clear(err);
+		}
+	}
 	for (size_t i = 0; i < 2 * CHUNK; i++)
 		job_clear(&jobs[i]);
 	kith_store_cursor_free(c);
 	free(jobs);
+	if (!rc) {
+		size_t seen = v->unreadable + v->ndamage;
+		for (size_t ki = 0; ki < v->nkinds; ki++)
+			seen += v->kinds[ki]->n;
+		/* every id the index of the file lists must have been handed up */
+		if (seen < total)
+			v->missing = total - seen;
+		else if (v->read_status)
+			v->missing = 1;
+	}
 	if (!rc)
 		rc = damage_resolve(v, err);
 	if (held)
@@ -1385,14 +1436,195 @@ static struct kith_vault *vault_new(void)
 	return v;
 }
 
-/* Duress: destroys every key slot, enrolls fresh device keys (no
- * organization secret) under the duress KEK as the new main slot. */
-static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err)
+/* ------------------------------------------------------------ key slots on disk */
+
+static int all_zero(const uint8_t *p, size_t n)
 {
-	struct kith_crypto_keys *k = NULL;
-	int rc = kith_crypto_keys_generate(&k, v->hdr.vault_id, v->hdr.org_pk, NULL, err);
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Overwrites in place, in the file and its -wal, every copy of the slots'
+ * bytes that SQLite wrote (kith_store_shred): what makes panic, duress and
+ * passwd destroy the old slots whatever other processes do, with no free
+ * space needed. */
+static int slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err)
+{
+	struct kith_store_blob nd[2 * 64];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k + 2 <= sizeof nd / sizeof nd[0]; i++) {
+		if (sl[i].nonce_len >= 16 && !all_zero(sl[i].nonce, sl[i].nonce_len))
+			nd[k++] = (struct kith_store_blob){sl[i].nonce, sl[i].nonce_len};
+		if (sl[i].box_len >= 16 && !all_zero(sl[i].box, sl[i].box_len))
+			nd[k++] = (struct kith_store_blob){sl[i].box, sl[i].box_len};
+	}
+	return k ? kith_store_shred(path, nd, k, NULL, err) : KITH_OK;
+}
+
+/* A passive checkpoint whose failure changes nothing (the log is kept). */
+static void checkpoint_soft(struct kith_store *s)
+{
+	if (kith_store_checkpoint(s, NULL)) {
+		/* the next one copies it */
+	}
+}
+
+/* The slot bytes now in the file (free() *out). */
+static int slots_before(struct kith_store *s, struct kith_store_slot **out, size_t *n, struct kith_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	return kith_store_slots_all(s, out, n, err);
+}
+
+/* The stack below the caller held the KEK's derivation, slot boxes and
+ * bundles: wipe it (libsodium wipes its own buffers; this reaches what the
+ * compiler spilled). */
+#define STACK_WIPE_BYTES (64u << 10)
+
+static void stack_wipe(void)
+{
+	sodium_stackzero(STACK_WIPE_BYTES);
+}
+
+/* ------------------------------------------------------------ enrolment */
+
+/* Signs the enrolment of (sign_pk, box_pk) with k's organization key and
+ * writes it (inside the caller's transaction). */
+static int enrol_put(struct kith_store *s, const struct kith_crypto_keys *k, const uint8_t *sign_pk,
+		     const uint8_t *box_pk, struct kith_err *err)
+{
+	uint8_t sig[KITH_CRYPTO_SIG_BYTES];
+	int rc = kith_crypto_enrol_sign(k, sign_pk, box_pk, sig);
+	if (rc)
+		return kith_err_set(err, rc, "devices", "signing an enrolment failed");
+	return kith_store_device_put(s, sign_pk, box_pk, sig, err);
+}
+
+static int enrol_valid(const struct kith_crypto_keys *k, const struct kith_store_device *d)
+{
+	const uint8_t *ospk = kith_crypto_keys_org_sign_pk(k);
+	return ospk && d->has_auth &&
+	       kith_crypto_enrol_verify(ospk, kith_crypto_keys_vault_id(k), d->sign_pk, d->box_pk, d->auth) ==
+		   KITH_OK;
+}
+
+/*
+ * Loads the enrolled devices: those whose enrolment the organization signed,
+ * and this device. A vault from before signed enrolment (no valid signature
+ * anywhere and no flag in the key bundle) is upgraded: every device it holds
+ * is signed — trust on first unlock by this version — and the flag is sealed
+ * into the main slot under the KEK (the old slot is shredded), so stripping
+ * the signatures later cannot make it look old again. A device that does not
+ * hold the organization secret cannot verify enrolments; it cannot read other
+ * devices' rows either (they are sealed to the organization), so its list is
+ * the file's.
+ */
+static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek, const uint8_t *old_nonce,
+			const uint8_t *old_box, struct kith_err *err)
+{
+	struct kith_store_device *d = NULL;
+	size_t n = 0;
+	int rc = kith_store_devices(v->store, &d, &n, err);
 	if (rc)
 		return rc;
+	if (!kith_crypto_keys_holds_org(v->keys)) {
+		v->devices = d;
+		v->ndevices = n;
+		return KITH_OK;
+	}
+	const uint8_t *self = kith_crypto_keys_sign_pk(v->keys);
+	size_t valid = 0;
+	int self_ok = 0;
+	int *ok = calloc(n ? n : 1, sizeof *ok);
+	if (!ok) {
+		free(d);
+		return kith_err_set(err, KITH_E_NOMEM, "devices", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = enrol_valid(v->keys, &d[i]);
+		valid += (size_t)ok[i];
+		if (ok[i] && memcmp(d[i].sign_pk, self, KITH_CRYPTO_PK_BYTES) == 0)
+			self_ok = 1;
+	}
+	int upgrade = !kith_crypto_keys_enrol_signed(v->keys) && valid == 0;
+	int reseal = !kith_crypto_keys_enrol_signed(v->keys);
+	if (upgrade || reseal || !self_ok) {
+		uint8_t nn[KITH_CRYPTO_NONCE_BYTES], nb[KITH_CRYPTO_SLOT_BOX_BYTES];
+		int wrote = 0;
+		if (!(rc = kith_crypto_keys_access(v->keys, 1))) {
+			kith_crypto_keys_set_enrol_signed(v->keys, 1);
+			if (!(rc = kith_store_begin(v->store, NULL))) {
+				for (size_t i = 0; i < n && !rc; i++)
+					if (upgrade && !ok[i])
+						rc = enrol_put(v->store, v->keys, d[i].sign_pk, d[i].box_pk,
+							       NULL);
+				if (!rc && !self_ok)
+					rc = enrol_put(v->store, v->keys, self,
+						       kith_crypto_keys_box_pk(v->keys), NULL);
+				if (!rc && reseal && kek)
+					rc = kith_crypto_slot_seal_keys(v->keys, kek, nn, nb, NULL);
+				if (!rc && reseal && kek)
+					rc = kith_store_slot_put(v->store, slot_main, nn, sizeof nn, nb,
+								 sizeof nb, NULL);
+				if (!rc && !(rc = kith_store_commit(v->store, NULL)))
+					wrote = 1;
+				else
+					kith_store_rollback(v->store);
+			}
+			keys_idle(v->keys);
+		}
+		if (wrote && reseal && kek && old_nonce) {
+			struct kith_store_slot old = {.nonce_len = KITH_CRYPTO_NONCE_BYTES,
+						      .box_len = KITH_CRYPTO_SLOT_BOX_BYTES};
+			memcpy(old.nonce, old_nonce, KITH_CRYPTO_NONCE_BYTES);
+			memcpy(old.box, old_box, KITH_CRYPTO_SLOT_BOX_BYTES);
+			(void)slots_shred(v->path, &old, 1, NULL);
+			checkpoint_soft(v->store);
+		}
+		if (!wrote && reseal)
+			kith_crypto_keys_set_enrol_signed(v->keys, 0);
+		/* a read-only or full file: the upgrade waits for the next unlock,
+		 * and this one trusts what the file holds, as before the upgrade */
+		rc = KITH_OK;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ok[i] || upgrade) {
+			d[m++] = d[i];
+			if (upgrade && !ok[i] && memcmp(d[i].sign_pk, self, KITH_CRYPTO_PK_BYTES) != 0)
+				v->devices_trusted++;
+		} else if (memcmp(d[i].sign_pk, self, KITH_CRYPTO_PK_BYTES) != 0) {
+			v->devices_refused++;
+		}
+	}
+	free(ok);
+	v->devices = d;
+	v->ndevices = m;
+	return KITH_OK;
+}
+
+/* ------------------------------------------------------------ duress */
+
+/* Duress: destroys every key slot (in place, whatever the file system's free
+ * space), and enrolls fresh device keys (no organization secret) under the
+ * duress KEK as the new main slot. When the file cannot take the new slot
+ * (a full disk), the fresh keys live only in memory: the vault still opens
+ * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
+static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err)
+{
+	struct kith_store_slot *old = NULL;
+	size_t nold = 0;
+	int rc = slots_before(v->store, &old, &nold, err);
+	if (rc)
+		return rc;
+	struct kith_crypto_keys *k = NULL;
+	if ((rc = kith_crypto_keys_generate(&k, v->hdr.vault_id, v->hdr.org_pk, NULL, err))) {
+		free(old);
+		return rc;
+	}
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
 	rc = kith_crypto_keys_access(k, 1);
@@ -1401,42 +1633,53 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 		keys_idle(k);
 	}
 	kith_crypto_slot_random(n2, b2);
-	if (!rc && !(rc = kith_store_begin(v->store, err))) {
-		if ((rc = kith_store_slots_destroy(v->store, err)) ||
-		    (rc = kith_store_slot_put(v->store, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
-		    (rc = kith_store_slot_put(v->store, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
-		    (rc = kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k),
-						kith_crypto_keys_box_pk(k), err)) ||
-		    (rc = kith_store_commit(v->store, err)))
-			kith_store_rollback(v->store);
-	}
 	if (rc) {
 		kith_crypto_keys_free(k);
+		free(old);
 		return rc;
 	}
-	if (kith_store_checkpoint(v->store, NULL)) {
-		/* best effort: the deletion is committed; the next checkpoint finishes it */
+	kith_store_busy_timeout(v->store, 500);
+	if (!kith_store_begin(v->store, NULL)) {
+		if (kith_store_slots_destroy(v->store, NULL) ||
+		    kith_store_slot_put(v->store, slot_main, n1, sizeof n1, b1, sizeof b1, NULL) ||
+		    kith_store_slot_put(v->store, slot_duress, n2, sizeof n2, b2, sizeof b2, NULL) ||
+		    kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
+					  NULL) ||
+		    kith_store_commit(v->store, NULL))
+			kith_store_rollback(v->store);
 	}
+	kith_store_busy_timeout(v->store, KITH_STORE_BUSY_MS);
+	(void)slots_shred(v->path, old, nold, NULL);
+	sodium_memzero(old, nold * sizeof *old);
+	free(old);
+	checkpoint_soft(v->store);
 	v->keys = k;
 	return KITH_OK;
 }
 
-int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
-		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
-		    struct kith_err *err)
+/* ------------------------------------------------------------ open, create, close */
+
+static int vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+		      void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
+		      struct kith_err *err)
 {
 	if (!out || !path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
 	if (!pass || pass_len == 0)
 		return kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
 	struct kith_vault *v = vault_new();
-	if (!v)
+	if (!v || !(v->path = strdup(path))) {
+		kith_vault_close(v);
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	}
 	struct kith_crypto_key *kek = NULL;
 	uint8_t mn[KITH_CRYPTO_NONCE_BYTES], mb[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t dn[KITH_CRYPTO_NONCE_BYTES], db[KITH_CRYPTO_SLOT_BOX_BYTES];
 	int rc = kith_store_open(&v->store, path, err);
-	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)))
+	if (rc == KITH_E_IO) /* a full disk (no room for -shm): duress must still work */
+		rc = kith_store_open_exclusive(&v->store, path, err);
+	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)) ||
+	    (rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
 	int has_main =
 	    (rc = kith_store_slot_get(v->store, slot_main, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
@@ -1446,6 +1689,9 @@ int kith_vault_open(struct kith_vault **out, const char *path, const char *pass,
 	    (rc = kith_store_slot_get(v->store, slot_duress, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
+	/* a slot shredded in place by a panic reads as zeros */
+	has_main = has_main && !all_zero(mb, sizeof mb);
+	has_duress = has_duress && !all_zero(db, sizeof db);
 	if (!has_main && !has_duress) {
 		rc = kith_err_set(
 		    err, KITH_E_AUTH, "vault",
@@ -1481,13 +1727,15 @@ int kith_vault_open(struct kith_vault **out, const char *path, const char *pass,
 	}
 	if (is_duress && (rc = duress(v, kek, err)))
 		goto fail;
+	if ((rc = devices_load(v, is_duress ? NULL : kek, is_duress ? NULL : mn, is_duress ? NULL : mb, err)))
+		goto fail;
 	kith_crypto_key_free(kek);
 	kek = NULL;
 	sodium_memzero(mb, sizeof mb);
 	sodium_memzero(db, sizeof db);
-	if ((rc = kith_store_devices(v->store, &v->devices, &v->ndevices, err)))
-		goto fail;
 	kith_crypto_keys_device_id(v->keys, v->device_hex);
+	/* v->data_version was read before anything else: a commit by another
+	 * process while the index was read makes the next check read it again */
 	if ((rc = index_all(v, progress, progress_arg, err)))
 		goto fail;
 	v->generation = 1;
@@ -1501,8 +1749,17 @@ fail:
 	return rc;
 }
 
-int kith_vault_create(const char *path, const char *pass, size_t pass_len,
-		      const struct kith_vault_create_opts *opts, struct kith_err *err)
+int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
+		    struct kith_err *err)
+{
+	int rc = vault_open(out, path, pass, pass_len, progress, progress_arg, err);
+	stack_wipe();
+	return rc;
+}
+
+static int vault_create(const char *path, const char *pass, size_t pass_len,
+			const struct kith_vault_create_opts *opts, struct kith_err *err)
 {
 	static const struct kith_vault_create_opts none = {0};
 	if (!opts)
@@ -1537,15 +1794,19 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len,
 	struct kith_store *s = NULL;
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t sig[KITH_CRYPTO_SIG_BYTES];
 	struct kith_crypto_kdf kdf = hdr_kdf(&h);
 	int rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, NULL, err);
 	if (rc)
 		return rc;
+	kith_crypto_keys_set_enrol_signed(k, 1);
 	memcpy(h.org_pk, kith_crypto_keys_org_pk(k), sizeof h.org_pk);
 	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)) ||
 	    (rc = kith_crypto_keys_access(k, 1)))
 		goto out;
 	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+	if (!rc && kith_crypto_enrol_sign(k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig))
+		rc = kith_err_set(err, KITH_E_CRYPTO, "devices", "signing the enrolment failed");
 	keys_idle(k);
 	kith_crypto_key_free(kek);
 	kek = NULL;
@@ -1560,11 +1821,13 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len,
 	}
 	if ((rc = kith_store_create(&s, path, err)))
 		goto out;
+	/* the first transaction goes straight into the file (no -wal yet) */
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
 	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (rc = kith_store_device_add(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err)) ||
-	    (rc = kith_store_commit(s, err))) {
+	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig,
+					err)) ||
+	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
 		kith_store_close(s);
 		kith_store_remove(path);
 		goto out;
@@ -1576,7 +1839,31 @@ out:
 	return rc;
 }
 
+int kith_vault_create(const char *path, const char *pass, size_t pass_len,
+		      const struct kith_vault_create_opts *opts, struct kith_err *err)
+{
+	int rc = vault_create(path, pass, pass_len, opts, err);
+	stack_wipe();
+	return rc;
+}
+
 static void batch_release(struct kith_vault_batch *b);
+
+static void index_free(struct kith_vault *v)
+{
+	for (size_t i = 0; i < v->nkinds; i++)
+		kind_free(v->kinds[i]);
+	free(v->kinds);
+	v->kinds = NULL;
+	v->nkinds = 0;
+	map_free(&v->ids);
+	map_init(&v->ids);
+	kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
+	free(v->dmg);
+	v->damage = NULL;
+	v->dmg = NULL;
+	v->ndamage = v->damage_cap = 0;
+}
 
 void kith_vault_close(struct kith_vault *v)
 {
@@ -1584,17 +1871,121 @@ void kith_vault_close(struct kith_vault *v)
 		return;
 	if (v->batch)
 		batch_release(v->batch);
-	for (size_t i = 0; i < v->nkinds; i++)
-		kind_free(v->kinds[i]);
-	free(v->kinds);
+	index_free(v);
 	map_free(&v->ids);
-	kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
-	free(v->dmg);
 	free(v->devices);
 	kith_crypto_keys_free(v->keys);
 	kith_store_close(v->store);
+	free(v->path);
 	sodium_memzero(v, sizeof *v);
 	free(v);
+}
+
+/* ------------------------------------------------------------ other processes */
+
+/* Drops every key and decrypted byte: another process destroyed the keys. */
+static void vault_kill(struct kith_vault *v)
+{
+	index_free(v);
+	free(v->devices);
+	v->devices = NULL;
+	v->ndevices = 0;
+	kith_crypto_keys_free(v->keys);
+	v->keys = NULL;
+	v->dead = 1;
+	v->generation++;
+}
+
+/* Reads the index again from the file (another process wrote). */
+static int vault_reload(struct kith_vault *v, struct kith_err *err)
+{
+	index_free(v);
+	free(v->devices);
+	v->devices = NULL;
+	v->ndevices = 0;
+	v->rows = v->unreadable = v->missing = 0;
+	v->devices_refused = v->devices_trusted = 0;
+	v->read_status = 0;
+	int rc = kith_store_header_get(v->store, &v->hdr, err);
+	if (!rc)
+		rc = devices_load(v, NULL, NULL, NULL, err);
+	if (!rc)
+		rc = index_all(v, NULL, NULL, err);
+	v->generation++;
+	return rc;
+}
+
+/* Whether the file still holds a key slot (panic elsewhere shreds them). */
+static int slots_alive(struct kith_vault *v, struct kith_err *err)
+{
+	struct kith_store_slot *sl = NULL;
+	size_t n = 0;
+	int rc = kith_store_slots_all(v->store, &sl, &n, err);
+	if (rc)
+		return rc;
+	int alive = 0;
+	for (size_t i = 0; i < n; i++)
+		alive |= sl[i].box_len > 0 && !all_zero(sl[i].box, sl[i].box_len);
+	free(sl);
+	return alive;
+}
+
+/*
+ * At the start of every operation: has another process committed since the
+ * index was built (PRAGMA data_version)? If it destroyed the keys (panic),
+ * the vault drops its keys and index and fails with KITH_E_LOCKED from now on;
+ * else the index is read again.
+ */
+static int vault_check(struct kith_vault *v, struct kith_err *err)
+{
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	uint64_t dv = 0;
+	int rc = kith_store_data_version(v->store, &dv, err);
+	if (rc || dv == v->data_version)
+		return rc;
+	int alive = slots_alive(v, err);
+	if (alive < 0)
+		return alive;
+	if (!alive) {
+		vault_kill(v);
+		return kith_err_set(err, KITH_E_LOCKED, "vault",
+				    "the vault's keys were destroyed by another process");
+	}
+	if ((rc = vault_reload(v, err)))
+		return rc;
+	v->data_version = dv;
+	return KITH_OK;
+}
+
+/* The same question without acting on the answer (views stay valid):
+ * KITH_OK when nothing changed, KITH_E_LOCKED when the keys are gone,
+ * KITH_E_EXISTS (where "concurrent") when another process wrote. */
+static int vault_stale(struct kith_vault *v, struct kith_err *err)
+{
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	uint64_t dv = 0;
+	int rc = kith_store_data_version(v->store, &dv, err);
+	if (rc || dv == v->data_version)
+		return rc;
+	int alive = slots_alive(v, err);
+	if (alive < 0)
+		return alive;
+	if (!alive)
+		return kith_err_set(err, KITH_E_LOCKED, "vault",
+				    "the vault's keys were destroyed by another process");
+	return kith_err_set(err, KITH_E_EXISTS, "concurrent",
+			    "the vault was changed by another process: nothing was written; try again");
+}
+
+int kith_vault_refresh(struct kith_vault *v, struct kith_err *err)
+{
+	if (!v)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault");
+	if (v->batch)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
+	return vault_check(v, err);
 }
 
 /* ------------------------------------------------------------ panic, passwd, backup, recover */
@@ -1604,23 +1995,47 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 	if (!path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
 	struct kith_store *s = NULL;
+	struct kith_store_slot *old = NULL;
+	size_t nold = 0;
 	int rc = kith_store_open(&s, path, err);
+	if (rc == KITH_E_IO) /* a full disk: SQLite cannot size its shared memory file */
+		rc = kith_store_open_exclusive(&s, path, err);
 	if (rc)
 		return rc;
-	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_slots_destroy(s, err)) ||
-	    (rc = kith_store_commit(s, err)))
-		kith_store_rollback(s);
-	if (!rc)
-		rc = kith_store_checkpoint(s, err);
+	rc = slots_before(s, &old, &nold, err);
 	kith_store_close(s);
-	return rc;
+	s = NULL;
+	if (rc)
+		return rc;
+	/* 1. in place: needs no lock, no free space, and reaches every copy
+	 * SQLite wrote into the file and the log */
+	rc = slots_shred(path, old, nold, err);
+	sodium_memzero(old, nold * sizeof *old);
+	free(old);
+	if (rc)
+		return rc;
+	/* 2. best effort: the slot rows themselves go (a full disk or a busy
+	 * writer only leaves them as zeros, which read as destroyed) */
+	if (kith_store_open(&s, path, NULL) == KITH_OK) {
+		kith_store_busy_timeout(s, 500);
+		if (kith_store_begin(s, NULL) == KITH_OK) {
+			if (kith_store_slots_destroy(s, NULL) || kith_store_commit(s, NULL))
+				kith_store_rollback(s);
+		}
+		checkpoint_soft(s);
+		kith_store_close(s);
+	}
+	return KITH_OK;
 }
 
 /* Writes a new header salt and both slots: keys under pass, the duress marker
- * under duress (or random filler), then truncates the journal. */
-static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith_crypto_keys *k,
-		  const char *pass, size_t pass_len, const char *duress_pass, size_t duress_len, int enroll,
-		  struct kith_err *err)
+ * under duress (or random filler); then shreds the old slots in place.
+ * enroll: k is a new device (recover): its enrolment is signed, and in a vault
+ * where no enrolment holds a valid signature (never upgraded before its keys
+ * were destroyed) every device is (trust on recovery, reported). */
+static int rewrap(const char *path, struct kith_store *s, struct kith_store_header *h,
+		  struct kith_crypto_keys *k, const char *pass, size_t pass_len, const char *duress_pass,
+		  size_t duress_len, int enroll, size_t *trusted, struct kith_err *err)
 {
 	struct kith_store_header nh = *h;
 	randombytes_buf(nh.salt, sizeof nh.salt);
@@ -1628,9 +2043,17 @@ static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith
 	struct kith_crypto_key *kek = NULL;
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
-	int rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err);
+	struct kith_store_slot *old = NULL;
+	struct kith_store_device *d = NULL;
+	size_t nold = 0, nd = 0;
+	int rc = slots_before(s, &old, &nold, err);
 	if (rc)
 		return rc;
+	if (enroll && (rc = kith_store_devices(s, &d, &nd, err)))
+		goto out;
+	kith_crypto_keys_set_enrol_signed(k, 1);
+	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
+		goto out;
 	if (!(rc = kith_crypto_keys_access(k, 1))) {
 		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
 		keys_idle(k);
@@ -1638,33 +2061,52 @@ static int rewrap(struct kith_store *s, struct kith_store_header *h, struct kith
 	kith_crypto_key_free(kek);
 	kek = NULL;
 	if (rc)
-		return rc;
+		goto out;
 	if (duress_pass) {
 		if ((rc = kith_crypto_kek_derive(&kek, duress_pass, duress_len, &kdf, err)) ||
-		    (rc = kith_crypto_slot_seal_duress(nh.vault_id, kek, n2, b2, err))) {
-			kith_crypto_key_free(kek);
-			return rc;
-		}
+		    (rc = kith_crypto_slot_seal_duress(nh.vault_id, kek, n2, b2, err)))
+			goto out;
 		kith_crypto_key_free(kek);
+		kek = NULL;
 	} else {
 		kith_crypto_slot_random(n2, b2);
 	}
 	if ((rc = kith_store_begin(s, err)))
-		return rc;
-	if ((rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
+		goto out;
+	if ((rc = kith_crypto_keys_access(k, 1))) {
+		kith_store_rollback(s);
+		goto out;
+	}
+	size_t valid = 0;
+	for (size_t i = 0; i < nd; i++)
+		valid += (size_t)enrol_valid(k, &d[i]);
+	for (size_t i = 0; i < nd && valid == 0 && !rc; i++) {
+		rc = enrol_put(s, k, d[i].sign_pk, d[i].box_pk, err);
+		if (trusted)
+			(*trusted)++;
+	}
+	if (!rc && enroll)
+		rc = enrol_put(s, k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err);
+	keys_idle(k);
+	if (rc || (rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
 	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (enroll &&
-	     (rc = kith_store_device_add(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err))) ||
 	    (rc = kith_store_commit(s, err))) {
 		kith_store_rollback(s);
-		return rc;
+		goto out;
 	}
 	*h = nh;
-	if (kith_store_checkpoint(s, NULL)) {
-		/* best effort: old slots leave the journal at the next checkpoint */
-	}
-	return KITH_OK;
+	/* the old slots, wherever SQLite wrote them: a copy of the file made
+	 * from now on does not open with the old passphrase */
+	rc = slots_shred(path, old, nold, err);
+	checkpoint_soft(s);
+out:
+	kith_crypto_key_free(kek);
+	if (old)
+		sodium_memzero(old, nold * sizeof *old);
+	free(old);
+	free(d);
+	return rc;
 }
 
 int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len, const char *duress_pass,
@@ -1679,7 +2121,12 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 				    "the duress passphrase equals the passphrase");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
-	return rewrap(v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len, 0, err);
+	int rc = vault_check(v, err);
+	if (!rc)
+		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len,
+			    0, NULL, err);
+	stack_wipe();
+	return rc;
 }
 
 int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const char *pass, size_t pass_len,
@@ -1687,6 +2134,8 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 {
 	if (!v || !out_path)
 		return kith_err_set(err, KITH_E_INVALID, "org key", "no output path");
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	if (!kith_crypto_keys_holds_org(v->keys))
 		return kith_err_set(err, KITH_E_NOTFOUND, "org key",
 				    "this device does not hold the organization key");
@@ -1704,11 +2153,38 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 	if (!rc)
 		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
 	kith_sbuf_release(&file);
+	stack_wipe();
 	return rc;
 }
 
-int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
-		       const char *new_pass, size_t new_len, struct kith_err *err)
+/* Argon2id levels by strength (the enum is not ordered so). */
+static int kdf_rank(int level)
+{
+	switch (level) {
+	case KITH_KDF_TEST:
+		return 0;
+	case KITH_KDF_INTERACTIVE:
+		return 1;
+	case KITH_KDF_MODERATE:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+/* The level whose cost a backup file was written with: MODERATE for any
+ * vault but a test-level (TEST) or SENSITIVE one (kith_vault_export_org_key). */
+static int kdf_level_of(unsigned long long ops, size_t mem)
+{
+	for (size_t i = 0; i < KDF_LEVELS; i++)
+		if (kdf_levels[i].ops == ops && kdf_levels[i].mem == mem)
+			return (int)i;
+	return KITH_KDF_MODERATE;
+}
+
+static int vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
+			 const char *new_pass, size_t new_len, struct kith_vault_recover_report *rep,
+			 struct kith_err *err)
 {
 	if (!path || !key_path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault or key file path");
@@ -1731,15 +2207,53 @@ int kith_vault_recover(const char *path, const char *key_path, const char *key_p
 		rc = kith_err_set(err, KITH_E_AUTH, "key file", "the key belongs to another organization");
 		goto out;
 	}
+	/* The header's cost is plaintext anyone could have lowered (the real
+	 * passphrase then fails, and the user recovers): never adopt one weaker
+	 * than the backup's own, which is authentic. */
+	unsigned long long bops;
+	size_t bmem;
+	kith_crypto_org_kdf(org, &bops, &bmem);
+	int floor = kdf_level_of(bops, bmem);
+	if (rep) {
+		rep->header_kdf = kdf_levels[h.kdf].name;
+		rep->kdf = kdf_levels[h.kdf].name;
+	}
+	if (kdf_rank(h.kdf) < kdf_rank(floor)) {
+		h.kdf = floor;
+		h.opslimit = kdf_levels[floor].ops;
+		h.memlimit = kdf_levels[floor].mem;
+		if (rep) {
+			rep->kdf_raised = 1;
+			rep->kdf = kdf_levels[floor].name;
+		}
+	}
 	if ((rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, org, err)))
 		goto out;
-	rc = rewrap(s, &h, k, new_pass, new_len, NULL, 0, 1, err);
+	rc = rewrap(path, s, &h, k, new_pass, new_len, NULL, 0, 1, rep ? &rep->devices_trusted : NULL, err);
 out:
 	kith_store_close(s);
 	kith_crypto_keys_free(k);
 	kith_crypto_org_free(org);
 	kith_sbuf_release(&file);
 	return rc;
+}
+
+int kith_vault_recover_report(const char *path, const char *key_path, const char *key_pass,
+			      size_t key_pass_len, const char *new_pass, size_t new_len,
+			      struct kith_vault_recover_report *rep, struct kith_err *err)
+{
+	if (rep)
+		memset(rep, 0, sizeof *rep);
+	int rc = vault_recover(path, key_path, key_pass, key_pass_len, new_pass, new_len, rep, err);
+	stack_wipe();
+	return rc;
+}
+
+int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
+		       const char *new_pass, size_t new_len, struct kith_err *err)
+{
+	return kith_vault_recover_report(path, key_path, key_pass, key_pass_len, new_pass, new_len, NULL,
+					 err);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -1755,7 +2269,11 @@ void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out)
 	out->kdf_name = kdf_levels[v->hdr.kdf].name;
 	out->opslimit = v->hdr.opslimit;
 	out->memlimit = v->hdr.memlimit;
-	out->holds_org_secret = kith_crypto_keys_holds_org(v->keys);
+	out->holds_org_secret = v->keys ? kith_crypto_keys_holds_org(v->keys) : 0;
+	out->missing = v->missing;
+	out->devices_refused = v->devices_refused;
+	out->devices_trusted = v->devices_trusted;
+	out->keys_destroyed = v->dead;
 	for (size_t i = 0; i < v->nkinds; i++)
 		out->records += v->kinds[i]->n;
 	out->rows = v->rows;
@@ -1859,6 +2377,8 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 	uint8_t bin[ID_BYTES];
 	if (!v || !out || !n || parse_id(id, bin))
 		return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	struct kith_store_cursor *c = NULL;
 	int rc = kith_store_rows_of(v->store, bin, ID_BYTES, 0, &c, err);
 	if (rc)
@@ -2042,6 +2562,15 @@ int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, 
 		return kith_err_set(err, KITH_E_INVALID, "batch", "no vault");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "batch", "a batch is already open");
+	/* never read again here: the caller may hold views (kith_vault_refresh does) */
+	int rc = vault_stale(v, err);
+	if (rc)
+		return rc;
+	if (v->missing)
+		return kith_err_set(err, KITH_E_CORRUPT, "vault",
+				    "the vault file is damaged: %zu records could not be read, so nothing "
+				    "is written (a new ref could repeat one of theirs)",
+				    v->missing);
 	struct kith_vault_batch *b = calloc(1, sizeof *b);
 	if (!b)
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
@@ -2620,6 +3149,24 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		sealer_spawn(b, v->threads);
 	if ((rc = kith_store_begin(v->store, err)))
 		goto out;
+	/* Refs are unique in the file, whoever writes: under the write lock,
+	 * nothing another process committed may have slipped in since the index
+	 * these puts were checked against was read. */
+	uint64_t dv = 0;
+	if ((rc = kith_store_data_version(v->store, &dv, err)))
+		goto out;
+	if (dv != v->data_version) {
+		kith_store_rollback(v->store);
+		sealer_stop(b, 1);
+		int r2 = vault_check(v, NULL);
+		rc = r2 == KITH_E_LOCKED
+			 ? kith_err_set(err, KITH_E_LOCKED, "vault",
+					"the vault's keys were destroyed by another process")
+			 : kith_err_set(err, KITH_E_EXISTS, "concurrent",
+					"the vault was changed by another process: nothing was written; "
+					"try again");
+		goto out;
+	}
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct staged *s = b->s[i];
 		if (!s->queued && s->env)

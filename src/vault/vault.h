@@ -6,7 +6,8 @@
  * Ownership (the whole API): a struct kith_vault owns every key, every
  * decrypted record and every view it hands out. Views (struct kith_record_view,
  * arrays of them, strings in them) are borrowed: valid until the next call that
- * changes the vault (a batch commit, passwd, panic) or kith_vault_close. JSON
+ * changes the vault (a batch commit, even a refused one; passwd; panic;
+ * kith_vault_refresh) or kith_vault_close. JSON
  * handed *to* the vault is borrowed (the vault copies what it keeps); JSON
  * handed *out* by a function whose name ends in _json is a new reference the
  * caller must json_decref. Passphrases are borrowed and never copied outside
@@ -72,11 +73,18 @@ struct kith_vault_info {
 	const char *kdf_name; /* "moderate", ... */
 	unsigned long long opslimit;
 	size_t memlimit;
-	int holds_org_secret; /* 1 in a standalone vault */
-	size_t records;	      /* readable current records, all kinds */
-	size_t rows;	      /* record versions in the file */
-	size_t damaged;	      /* records whose newest row failed verification */
-	size_t unreadable;    /* records this device cannot decrypt */
+	int holds_org_secret;	/* 1 in a standalone vault */
+	size_t records;		/* readable current records, all kinds */
+	size_t rows;		/* record versions in the file */
+	size_t damaged;		/* records whose newest row failed verification */
+	size_t unreadable;	/* records this device cannot decrypt */
+	size_t missing;		/* records the file lists whose rows could not be read (a damaged
+				   file): the vault then refuses writes; never 0 by mistake */
+	size_t devices_refused; /* device rows without a valid enrolment signature: their rows
+				   are damaged ("unknown device") */
+	size_t devices_trusted; /* devices whose enrolment this unlock signed while upgrading a vault
+				   from before signed enrolment (trust on first unlock) */
+	int keys_destroyed;	/* another process destroyed the keys (panic): every call fails */
 };
 
 /* One version of one record, decrypted. Borrowed from the vault. */
@@ -149,10 +157,35 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 
 /* Recovers a vault whose device keys were destroyed (panic, duress) with the
  * organization key backup: new device keys under `new_pass`, every record
- * readable again through the organization wrap. KITH_OK, KITH_E_AUTH (wrong
+ * readable again through the organization wrap. The Argon2id cost is the
+ * header's unless that is weaker than the backup file's own (authentic)
+ * cost: a lowered header is never adopted. KITH_OK, KITH_E_AUTH (wrong
  * backup passphrase or a key of another organization), KITH_E_IO, KITH_E_DB. */
 int kith_vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
 		       const char *new_pass, size_t new_len, struct kith_err *err) KITH_WUR;
+
+/* What kith_vault_recover_report did besides recovering (for the user). */
+struct kith_vault_recover_report {
+	int kdf_raised;		/* the header's cost was below the backup's: raised, and */
+	const char *header_kdf; /* ... the header asked for this level ("test", ...) */
+	const char *kdf;	/* the level the new passphrase is derived at */
+	size_t devices_trusted; /* devices of a vault without signed enrolments, signed now */
+};
+int kith_vault_recover_report(const char *path, const char *key_path, const char *key_pass,
+			      size_t key_pass_len, const char *new_pass, size_t new_len,
+			      struct kith_vault_recover_report *rep, struct kith_err *err) KITH_WUR;
+
+/*
+ * Brings the vault up to date with its file. Another process may have written
+ * (kith add while kith serve runs) or destroyed the keys (kith panic): a
+ * server calls this before each request, holding its lock exclusively (it
+ * changes the index; batches call it themselves). PRAGMA data_version tells
+ * whether anything changed; if so the index is read again, whole (views
+ * handed out before are invalid, the generation grows). KITH_OK; KITH_E_LOCKED when the keys were destroyed —
+ * the vault has then wiped its keys and index, and every later call fails with KITH_E_LOCKED (close it);
+ * KITH_E_INVALID (a batch is open); KITH_E_DB, KITH_E_IO, KITH_E_CORRUPT, KITH_E_NOMEM from reading the file.
+ */
+int kith_vault_refresh(struct kith_vault *v, struct kith_err *err) KITH_WUR;
 
 /* Facts about the vault (never secrets). */
 void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out);

@@ -16,12 +16,15 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
+#include <sys/stat.h>
 
 #include "record/caseio.h"
 #include "record/record.h"
 #include "casework/cases.h"
 #include "casework/exchange.h"
 #include "casework/search.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
 #include "vault/vault.h"
 #include "casework/linkvault.h"
 #include "casework/trace.h"
@@ -43,6 +46,11 @@ struct kith_web_api {
 	struct search_slot slots[SEARCH_SLOTS];
 	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
 	atomic_uint next_slot; /* where the next search starts looking */
+	/* what the file looked like when last checked (kith_web_api_check_outside) */
+	struct stat seen[2]; /* the vault file and its -wal */
+	int seen_ok[2];
+	unsigned char slot_fp[crypto_generichash_BYTES]; /* hash of the main key slot (ciphertext) */
+	int slot_fp_ok;
 };
 
 /* ---------------------------------------------------------------- responses */
@@ -234,6 +242,55 @@ void kith_web_api_set_searches(struct kith_web_api *a, unsigned n)
 	a->n_slots = n;
 }
 
+/* The vault file and its -wal, by stat. */
+static void stat_file(const char *path, struct stat st[2], int ok[2])
+{
+	char wal[4096];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	memset(st, 0, 2 * sizeof *st);
+	ok[0] = stat(path, &st[0]) == 0;
+	ok[1] = stat(wal, &st[1]) == 0;
+}
+
+static int same_stat(const struct stat a[2], const int aok[2], const struct stat b[2], const int bok[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (aok[i] != bok[i])
+			return 0;
+		if (aok[i] && (a[i].st_ino != b[i].st_ino || a[i].st_size != b[i].st_size ||
+			       a[i].st_mtim.tv_sec != b[i].st_mtim.tv_sec ||
+			       a[i].st_mtim.tv_nsec != b[i].st_mtim.tv_nsec))
+			return 0;
+	}
+	return 1;
+}
+
+/* A hash of the main key slot as the file holds it now (ciphertext only).
+ * 0, or -1 when the slot is gone or cannot be read. */
+static int slot_fingerprint(const char *path, unsigned char fp[crypto_generichash_BYTES])
+{
+	struct kith_store *st = NULL;
+	uint8_t n[KITH_CRYPTO_NONCE_BYTES], b[KITH_CRYPTO_SLOT_BOX_BYTES];
+	if (kith_store_open(&st, path, NULL))
+		return -1;
+	int rc = kith_store_slot_get(st, "main", n, sizeof n, b, sizeof b, NULL);
+	kith_store_close(st);
+	if (rc)
+		return -1;
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, crypto_generichash_BYTES);
+	crypto_generichash_update(&h, n, sizeof n);
+	crypto_generichash_update(&h, b, sizeof b);
+	crypto_generichash_final(&h, fp, crypto_generichash_BYTES);
+	return 0;
+}
+
+static void remember_file(struct kith_web_api *a)
+{
+	stat_file(a->path, a->seen, a->seen_ok);
+	a->slot_fp_ok = slot_fingerprint(a->path, a->slot_fp) == 0;
+}
+
 int kith_web_api_unlocked(const struct kith_web_api *a)
 {
 	return a && a->v != NULL;
@@ -247,6 +304,7 @@ int kith_web_api_unlock(struct kith_web_api *a, const char *pass, size_t len, st
 		return rc;
 	kith_web_api_lock(a);
 	a->v = v;
+	remember_file(a);
 	return KITH_OK;
 }
 
@@ -254,6 +312,50 @@ int kith_web_api_panic(struct kith_web_api *a, struct kith_err *err)
 {
 	kith_web_api_lock(a);
 	return kith_vault_panic(a->path, err);
+}
+
+int kith_web_api_panic_with(struct kith_web_api *a, const char *pass, size_t len, struct kith_err *err)
+{
+	int rc = kith_web_api_unlock(a, pass, len, err);
+	if (rc)
+		return rc;
+	return kith_web_api_panic(a, err);
+}
+
+int kith_web_api_refresh(struct kith_web_api *a)
+{
+	if (!a->v)
+		return 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_vault_refresh(a->v, &err);
+	if (rc == KITH_E_LOCKED) {
+		kith_web_api_lock(a);
+		return 1;
+	}
+	/* any other failure: the request answers from the index as it is (a
+	 * write on a stale index is refused by the vault itself) */
+	return 0;
+}
+
+int kith_web_api_check_outside(struct kith_web_api *a)
+{
+	if (!a->v)
+		return 0;
+	struct stat now[2];
+	int ok[2];
+	stat_file(a->path, now, ok);
+	if (same_stat(now, ok, a->seen, a->seen_ok))
+		return 0;
+	unsigned char fp[crypto_generichash_BYTES];
+	int fp_ok = slot_fingerprint(a->path, fp) == 0;
+	if (fp_ok && a->slot_fp_ok && sodium_memcmp(fp, a->slot_fp, sizeof fp) == 0) {
+		memcpy(a->seen, now, sizeof now);
+		memcpy(a->seen_ok, ok, sizeof ok);
+		return 0; /* a write, not a key change */
+	}
+	kith_web_api_lock(a);
+	return 1;
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -345,13 +447,14 @@ static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
 		json_array_append_new(dam, json_pack("{s:s, s:s, s:i, s:s}", "id", d[i].id, "ref", d[i].ref,
 						     "version", (int)d[i].version, "reason",
 						     d[i].reason ? d[i].reason : ""));
-	return reply(resp,
-		     json_pack("{s:s, s:s, s:s, s:i, s:I, s:I, s:I, s:I, s:I, s:o?}", "vault_id",
-			       info.vault_id, "device_id", info.device_id, "kdf",
-			       info.kdf_name ? info.kdf_name : "", "holds_org_secret", info.holds_org_secret,
-			       "records", (json_int_t)info.records, "cases", (json_int_t)nc, "rows",
-			       (json_int_t)info.rows, "damaged", (json_int_t)info.damaged, "unreadable",
-			       (json_int_t)info.unreadable, "damaged_records", dam));
+	/* Only what this device can read. Whether it holds the organization
+	 * secret, the rows it cannot read and the count of all rows would tell
+	 * a duress vault (fresh keys, every old row unreadable) from a real one:
+	 * they are left out (docs/threat-model.md, "Web UI"). */
+	return reply(resp, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o?}", "vault_id", info.vault_id,
+				     "device_id", info.device_id, "kdf", info.kdf_name ? info.kdf_name : "",
+				     "records", (json_int_t)info.records, "cases", (json_int_t)nc, "damaged",
+				     (json_int_t)info.damaged, "damaged_records", dam));
 }
 
 /* The case list, filtered, sorted and paged by casework/cases.h as `kith list`. */

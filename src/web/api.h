@@ -110,6 +110,32 @@ int kith_web_api_unlocked(const struct kith_web_api *a);
  * (kith_vault_panic). KITH_OK or its statuses. */
 int kith_web_api_panic(struct kith_web_api *a, struct kith_err *err) KITH_WUR;
 
+/* Panic confirmed by a passphrase (borrowed): the real one or the duress
+ * one (which destroys the keys as it opens) must open the vault, then the
+ * keys are destroyed as by kith_web_api_panic. KITH_OK, KITH_E_AUTH (wrong
+ * passphrase: nothing destroyed), the statuses of kith_vault_open and
+ * kith_vault_panic. */
+int kith_web_api_panic_with(struct kith_web_api *a, const char *pass, size_t len,
+			    struct kith_err *err) KITH_WUR;
+
+/*
+ * Brings the open vault up to date with its file (kith_vault_refresh): cases
+ * another process wrote (kith add while the server runs) become visible and
+ * editable. When the vault found its keys destroyed by another process
+ * (kith panic), locks and returns 1; 0 otherwise, also when locked. Call
+ * under the server's exclusive lock.
+ */
+int kith_web_api_refresh(struct kith_web_api *a);
+
+/*
+ * Notices a panic (or passphrase change) made by another process while the
+ * vault is open here: when the vault file or its -wal changed since the last
+ * look (stat), compares the main key slot with the one seen at unlock; when
+ * it changed or is gone, locks (keys wiped) and returns 1. 0 otherwise, and
+ * when locked. Cheap when nothing changed (two stat calls).
+ */
+int kith_web_api_check_outside(struct kith_web_api *a);
+
 /*
  * Answers one API request into resp (which must be KITH_WEB_RESPONSE_INIT or
  * released). Every outcome, success or error, is a complete response; the

@@ -3,16 +3,29 @@
  * (assets.h), and every check that stands between a browser and the vault.
  *
  * What a request goes through, in order:
- *   1. the Host header must be one of 127.0.0.1:PORT, localhost:PORT or
- *      [::1]:PORT (DNS rebinding), unless remote clients are allowed; a
- *      cross-site Sec-Fetch-Site or a foreign Origin on a POST is refused;
- *   2. the body is capped (1 MiB, 16 MiB for an import) and the connection
- *      times out (MHD_OPTION_CONNECTION_TIMEOUT);
- *   3. static files (GET, HEAD) come from the compiled-in table;
- *   4. every /api route but /api/state needs a live session cookie
+ *   1. exactly one Host header, one of 127.0.0.1:PORT, localhost:PORT,
+ *      [::1]:PORT, the bound address and (with allow_remote) the names given
+ *      in allow_hosts — always, DNS rebinding being the attack; a header that
+ *      must come once (Host, Origin, Content-Type, Content-Length,
+ *      Transfer-Encoding, X-CSRF-Token, Sec-Fetch-Site, Cookie, and the
+ *      session cookie itself) coming twice is refused; a %00 anywhere in the
+ *      path or the query is refused (a C string would end there);
+ *   2. an Origin, on any request, must be http:// + the Host; on /api a
+ *      cross-site Sec-Fetch-Site is refused;
+ *   3. the body is capped (1 MiB, 16 MiB for an import, 4 KiB for unlock and
+ *      panic, read into guarded memory) and the connection times out
+ *      (MHD_OPTION_CONNECTION_TIMEOUT); when a polling thread's share of
+ *      connections is nearly used up, its oldest connection that never
+ *      completed a request (else its oldest) is cut, so slow or idle
+ *      connections cannot keep the owner out;
+ *   4. static files (GET, HEAD) come from the compiled-in table;
+ *   5. every /api route but /api/state needs a live session cookie
  *      (session.h), every POST its X-CSRF-Token, every vault route an
- *      unlocked session; unlock attempts are rate-limited;
- *   5. the vault route itself is answered by api.h.
+ *      unlocked session; unlock attempts are limited per session and per
+ *      client (peer.h); a panic from a session that is not unlocked needs the
+ *      passphrase (or the duress passphrase);
+ *   6. the vault route itself is answered by api.h, after a look at whether
+ *      another process destroyed the keys (kith_web_api_check_outside).
  * Every response carries the Content-Security-Policy, nosniff, no-referrer,
  * frame denial and Cache-Control: no-store. Errors are JSON
  * {"error": {"code", "message", "field"}}.
@@ -43,7 +56,10 @@
 #define KITH_WEB_DEFAULT_IDLE_LOCK 600 /* seconds */
 #define KITH_WEB_BODY_MAX (1u << 20)
 #define KITH_WEB_IMPORT_MAX (16u << 20)
-#define KITH_WEB_TIMEOUT 60 /* seconds a connection may sit idle */
+#define KITH_WEB_SECRET_BODY_MAX 4096u /* unlock and panic bodies, in guarded memory */
+#define KITH_WEB_TIMEOUT 60	       /* seconds a connection may sit idle */
+#define KITH_WEB_CONNECTIONS_MAX 512u  /* connections at once, shared by the polling threads */
+#define KITH_WEB_ALLOW_HOSTS_MAX 16
 
 struct kith_web_server;
 
@@ -52,19 +68,29 @@ struct kith_web_server_opts {
 	const char *vault_path; /* required: the vault file */
 	const char *listen;	/* address to bind; NULL: "127.0.0.1" */
 	uint16_t port;		/* 0: pick a free port */
-	int allow_remote;	/* required for a non-loopback address; disables the Host check */
-	unsigned idle_lock;	/* seconds without activity before the vault locks; 0: 600 */
-	int no_idle_lock;	/* 1: never lock for idleness (tests, benchmarks) */
-	unsigned threads;	/* polling threads; 0: 2 */
-	unsigned timeout;	/* connection timeout in seconds; 0: KITH_WEB_TIMEOUT */
-	size_t body_max;	/* 0: KITH_WEB_BODY_MAX */
-	size_t import_max;	/* 0: KITH_WEB_IMPORT_MAX */
+	int allow_remote;	/* required for a non-loopback address */
+	/* with allow_remote: the Host names clients may use ("kith.lan",
+	 * "192.0.2.7", "name:port"; the port is the bound one when not given);
+	 * required when the bound address is a wildcard (0.0.0.0, ::) */
+	const char *const *allow_hosts;
+	size_t n_allow_hosts;
+	unsigned idle_lock; /* seconds without activity before the vault locks; 0: 600 */
+	int no_idle_lock;   /* 1: never lock for idleness (tests, benchmarks) */
+	unsigned threads;   /* polling threads; 0: 2 */
+	unsigned timeout;   /* connection timeout in seconds; 0: KITH_WEB_TIMEOUT */
+	size_t body_max;    /* 0: KITH_WEB_BODY_MAX */
+	size_t import_max;  /* 0: KITH_WEB_IMPORT_MAX */
+	/* the clock of sessions and the idle lock, in milliseconds (monotonic);
+	 * NULL: CLOCK_MONOTONIC. Tests pass their own, so nothing sleeps. */
+	int64_t (*clock_ms)(void *cls);
+	void *clock_cls;
 };
 
 /*
  * Starts serving. Returns KITH_OK with *out set, KITH_E_INVALID (a bad
- * address, or a non-loopback one without allow_remote; err->where names the
- * option), KITH_E_IO (the port is taken or cannot be bound), KITH_E_NOMEM.
+ * address, a non-loopback one without allow_remote, allow_hosts without
+ * allow_remote, a wildcard address without allow_hosts, a malformed host
+ * name; err->where names the option), KITH_E_IO (the port is taken or cannot be bound), KITH_E_NOMEM.
  * The vault is not opened: the first browser unlocks it.
  */
 int kith_web_server_start(struct kith_web_server **out, const struct kith_web_server_opts *opts,
@@ -77,7 +103,9 @@ uint16_t kith_web_server_port(const struct kith_web_server *s);
 const char *kith_web_server_address(const struct kith_web_server *s);
 
 /* Housekeeping, about once a second: locks the vault (kith_vault_close wipes
- * the keys) once the idle time has passed. Returns 1 if it just locked. */
+ * the keys) once the idle time has passed, or when another process destroyed
+ * the keys (kith panic in a terminal). Returns 1 if it just locked for
+ * idleness, 2 if for the keys destroyed elsewhere. */
 int kith_web_server_tick(struct kith_web_server *s);
 
 /* Stops the daemon, closes the vault, wipes and frees everything. NULL allowed. */

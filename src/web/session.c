@@ -11,8 +11,16 @@
 #include "web/session.h"
 
 #include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Failed unlock attempts of one session or one client. */
+struct limiter {
+	int64_t fails_at[KITH_WEB_UNLOCK_BURST]; /* ring of the latest failures */
+	unsigned fails;				 /* consecutive failures since the last success */
+};
 
 struct slot {
 	int live;
@@ -20,15 +28,21 @@ struct slot {
 	int64_t used; /* last request, ms */
 	unsigned char cookie[KITH_WEB_TOKEN_BYTES];
 	unsigned char csrf[KITH_WEB_TOKEN_BYTES];
+	char client[KITH_WEB_CLIENT_MAX];
+	struct limiter lim;
+};
+
+struct client {
+	char key[KITH_WEB_CLIENT_MAX]; /* "" when the entry is free */
+	int64_t used;		       /* last failure, ms */
+	struct limiter lim;
 };
 
 struct kith_web_sessions {
 	struct slot *slots; /* KITH_WEB_SESSIONS_MAX, in sodium_malloc memory */
 	int64_t idle_lock_ms;
 	int64_t activity; /* last authenticated request, ms */
-	/* unlock attempts */
-	int64_t fails_at[KITH_WEB_UNLOCK_BURST]; /* ring of the latest failures */
-	unsigned fails;				 /* consecutive failures since the last success */
+	struct client clients[KITH_WEB_CLIENTS_MAX];
 };
 
 static void to_b64(char out[KITH_WEB_TOKEN_B64], const unsigned char tok[KITH_WEB_TOKEN_BYTES])
@@ -93,22 +107,64 @@ static void new_tokens(struct slot *sl, char cookie[KITH_WEB_TOKEN_B64], char cs
 	to_b64(csrf, sl->csrf);
 }
 
-int kith_web_session_start(struct kith_web_sessions *s, int64_t now, char cookie[KITH_WEB_TOKEN_B64],
-			   char csrf[KITH_WEB_TOKEN_B64], struct kith_err *err)
+static int same_client(const struct slot *sl, const char *client)
 {
-	(void)err;
+	return sl->live && !strncmp(sl->client, client, KITH_WEB_CLIENT_MAX - 1);
+}
+
+/* The least recently used live slot of `client` (NULL: any client) that is
+ * anonymous, else any of them; -1 when there is none. */
+static int lru_of(const struct kith_web_sessions *s, const char *client)
+{
 	int pick = -1;
-	/* a free or expired slot, else the least recently used anonymous one, else any */
-	for (int i = 0; i < KITH_WEB_SESSIONS_MAX && pick < 0; i++)
-		if (!s->slots[i].live || now - s->slots[i].used >= KITH_WEB_SESSION_TTL_MS)
-			pick = i;
 	for (int pass = 0; pass < 2 && pick < 0; pass++) {
 		for (int i = 0; i < KITH_WEB_SESSIONS_MAX; i++) {
-			if (pass == 0 && s->slots[i].unlocked)
+			const struct slot *sl = &s->slots[i];
+			if (!sl->live || (client && !same_client(sl, client)) || (pass == 0 && sl->unlocked))
 				continue;
-			if (pick < 0 || s->slots[i].used < s->slots[pick].used)
+			if (pick < 0 || sl->used < s->slots[pick].used)
 				pick = i;
 		}
+	}
+	return pick;
+}
+
+int kith_web_session_start(struct kith_web_sessions *s, const char *client, int64_t now,
+			   char cookie[KITH_WEB_TOKEN_B64], char csrf[KITH_WEB_TOKEN_B64],
+			   struct kith_err *err)
+{
+	if (!client || !*client)
+		client = "-";
+	int pick = -1, mine = 0;
+	for (int i = 0; i < KITH_WEB_SESSIONS_MAX; i++) {
+		struct slot *sl = &s->slots[i];
+		if (sl->live && now - sl->used >= KITH_WEB_SESSION_TTL_MS)
+			sodium_memzero(sl, sizeof *sl); /* expired */
+		if (same_client(sl, client))
+			mine++;
+	}
+	if (mine >= KITH_WEB_SESSIONS_PER_CLIENT) {
+		/* a client floods only its own sessions */
+		pick = lru_of(s, client);
+	} else {
+		for (int i = 0; i < KITH_WEB_SESSIONS_MAX && pick < 0; i++)
+			if (!s->slots[i].live)
+				pick = i;
+	}
+	if (pick < 0) {
+		/* full: the client holding the most sessions gives one up */
+		int most = -1, most_n = 0;
+		for (int i = 0; i < KITH_WEB_SESSIONS_MAX; i++) {
+			int n = 0;
+			for (int j = 0; j < KITH_WEB_SESSIONS_MAX; j++)
+				n += same_client(&s->slots[j], s->slots[i].client);
+			if (n > most_n) {
+				most_n = n;
+				most = i;
+			}
+		}
+		if (most >= 0)
+			pick = lru_of(s, s->slots[most].client);
 	}
 	if (!KITH_ALWAYS(pick >= 0))
 		return kith_err_set(err, KITH_E_INTERNAL, "session", "no session slot");
@@ -116,6 +172,7 @@ int kith_web_session_start(struct kith_web_sessions *s, int64_t now, char cookie
 	sodium_memzero(sl, sizeof *sl);
 	sl->live = 1;
 	sl->used = now;
+	snprintf(sl->client, sizeof sl->client, "%s", client);
 	new_tokens(sl, cookie, csrf);
 	return KITH_OK;
 }
@@ -178,8 +235,10 @@ int kith_web_session_unlock(struct kith_web_sessions *s, int h, int64_t now, cha
 	sl->unlocked = 1;
 	sl->used = now;
 	s->activity = now;
-	s->fails = 0;
-	memset(s->fails_at, 0, sizeof s->fails_at);
+	memset(&sl->lim, 0, sizeof sl->lim);
+	for (size_t i = 0; i < KITH_WEB_CLIENTS_MAX; i++)
+		if (s->clients[i].key[0] && !strcmp(s->clients[i].key, sl->client))
+			memset(&s->clients[i], 0, sizeof s->clients[i]);
 	return KITH_OK;
 }
 
@@ -223,18 +282,18 @@ int64_t kith_web_sessions_idle_left(const struct kith_web_sessions *s, int64_t n
 	return left > 0 ? left : 0;
 }
 
-int64_t kith_web_unlock_wait(const struct kith_web_sessions *s, int64_t now)
+static int64_t limiter_wait(const struct limiter *l, int64_t now)
 {
-	if (s->fails < KITH_WEB_UNLOCK_BURST)
+	if (l->fails < KITH_WEB_UNLOCK_BURST)
 		return 0;
 	/* the oldest of the latest BURST failures is the next slot of the ring */
-	int64_t oldest = s->fails_at[s->fails % KITH_WEB_UNLOCK_BURST];
-	int64_t newest = s->fails_at[(s->fails - 1) % KITH_WEB_UNLOCK_BURST];
+	int64_t oldest = l->fails_at[l->fails % KITH_WEB_UNLOCK_BURST];
+	int64_t newest = l->fails_at[(l->fails - 1) % KITH_WEB_UNLOCK_BURST];
 	int64_t until = oldest + KITH_WEB_UNLOCK_WINDOW_MS;
-	if (s->fails > KITH_WEB_UNLOCK_BURST) {
+	if (l->fails > KITH_WEB_UNLOCK_BURST) {
 		int64_t delay = KITH_WEB_UNLOCK_DELAY_MS;
 		for (unsigned i = KITH_WEB_UNLOCK_BURST + 1;
-		     i < s->fails && delay < KITH_WEB_UNLOCK_DELAY_MAX_MS; i++)
+		     i < l->fails && delay < KITH_WEB_UNLOCK_DELAY_MAX_MS; i++)
 			delay *= 2;
 		if (delay > KITH_WEB_UNLOCK_DELAY_MAX_MS)
 			delay = KITH_WEB_UNLOCK_DELAY_MAX_MS;
@@ -244,9 +303,57 @@ int64_t kith_web_unlock_wait(const struct kith_web_sessions *s, int64_t now)
 	return until > now ? until - now : 0;
 }
 
-void kith_web_unlock_failed(struct kith_web_sessions *s, int64_t now)
+static void limiter_failed(struct limiter *l, int64_t now)
 {
-	s->fails_at[s->fails % KITH_WEB_UNLOCK_BURST] = now;
-	if (s->fails < 1000000u)
-		s->fails++;
+	l->fails_at[l->fails % KITH_WEB_UNLOCK_BURST] = now;
+	if (l->fails < 1000000u)
+		l->fails++;
+}
+
+static const struct client *client_find(const struct kith_web_sessions *s, const char *key)
+{
+	for (size_t i = 0; i < KITH_WEB_CLIENTS_MAX; i++)
+		if (s->clients[i].key[0] && !strncmp(s->clients[i].key, key, KITH_WEB_CLIENT_MAX - 1))
+			return &s->clients[i];
+	return NULL;
+}
+
+int64_t kith_web_unlock_wait(const struct kith_web_sessions *s, int h, int64_t now)
+{
+	if (!valid(s, h))
+		return KITH_WEB_UNLOCK_WINDOW_MS;
+	int64_t w = limiter_wait(&s->slots[h].lim, now);
+	const struct client *c = client_find(s, s->slots[h].client);
+	int64_t wc = c ? limiter_wait(&c->lim, now) : 0;
+	return wc > w ? wc : w;
+}
+
+void kith_web_unlock_failed(struct kith_web_sessions *s, int h, int64_t now)
+{
+	if (!valid(s, h))
+		return;
+	struct slot *sl = &s->slots[h];
+	limiter_failed(&sl->lim, now);
+	struct client *c = (struct client *)(uintptr_t)client_find(s, sl->client);
+	if (!c) {
+		/* a free entry, else the one whose wait ended longest ago (or the
+		 * least recently failed): forgetting it lets that client start over */
+		for (size_t i = 0; i < KITH_WEB_CLIENTS_MAX && !c; i++)
+			if (!s->clients[i].key[0])
+				c = &s->clients[i];
+		for (int pass = 0; pass < 2 && !c; pass++)
+			for (size_t i = 0; i < KITH_WEB_CLIENTS_MAX; i++)
+				if ((pass == 1 || limiter_wait(&s->clients[i].lim, now) == 0) &&
+				    (!c || s->clients[i].used < c->used))
+					c = &s->clients[i];
+		memset(c, 0, sizeof *c);
+		snprintf(c->key, sizeof c->key, "%s", sl->client);
+	}
+	c->used = now;
+	limiter_failed(&c->lim, now);
+}
+
+const char *kith_web_session_client(const struct kith_web_sessions *s, int h)
+{
+	return valid(s, h) ? s->slots[h].client : "";
 }

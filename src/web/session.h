@@ -12,6 +12,14 @@
  * every session back into an anonymous one; the cookies stay valid, the vault
  * keys are gone. A session unused for KITH_WEB_SESSION_TTL_MS is forgotten.
  *
+ * Clients. Every session belongs to a *client*: a short text the server
+ * derives from the connection ("uid:1000" for a loopback peer whose socket
+ * owner is known, "ip:ADDR" otherwise). A client holds at most
+ * KITH_WEB_SESSIONS_PER_CLIENT sessions: its next one replaces its own least
+ * recently used, so one client cannot flood the table and push another's
+ * session out. Unlock attempts are limited per session and per client, never
+ * globally: a stranger's wrong guesses delay only the stranger.
+ *
  * Time is passed in by the caller (milliseconds of a monotonic clock), so the
  * rules are tested without sleeping. Nothing here locks: the server calls
  * every function under its one mutex.
@@ -29,13 +37,18 @@
 
 #define KITH_WEB_TOKEN_BYTES 32 /* 256 bits from randombytes_buf */
 #define KITH_WEB_TOKEN_B64 44	/* base64url without padding (43) + NUL */
-#define KITH_WEB_SESSIONS_MAX 32
+#define KITH_WEB_SESSIONS_MAX 256
+#define KITH_WEB_SESSIONS_PER_CLIENT 16
+#define KITH_WEB_CLIENTS_MAX 64 /* clients whose unlock failures are remembered */
+#define KITH_WEB_CLIENT_MAX 64	/* a client's text, with NUL (longer is cut) */
 #define KITH_WEB_SESSION_TTL_MS (12LL * 3600 * 1000)
 
-/* Unlock attempts: KITH_WEB_UNLOCK_BURST failures within KITH_WEB_UNLOCK_WINDOW_MS
- * block further attempts until the window has passed; every failure after the
- * burst also adds a delay that doubles, from KITH_WEB_UNLOCK_DELAY_MS up to
- * KITH_WEB_UNLOCK_DELAY_MAX_MS. A success resets both. */
+/* Unlock attempts, counted for the session and for its client separately:
+ * KITH_WEB_UNLOCK_BURST failures within KITH_WEB_UNLOCK_WINDOW_MS block
+ * further attempts until the window has passed; every failure after the burst
+ * also adds a delay that doubles, from KITH_WEB_UNLOCK_DELAY_MS up to
+ * KITH_WEB_UNLOCK_DELAY_MAX_MS. A success resets the session's and the
+ * client's counts. */
 #define KITH_WEB_UNLOCK_BURST 5
 #define KITH_WEB_UNLOCK_WINDOW_MS (60LL * 1000)
 #define KITH_WEB_UNLOCK_DELAY_MS (15LL * 1000)
@@ -52,12 +65,16 @@ int kith_web_sessions_new(struct kith_web_sessions **out, int64_t idle_lock_ms,
 void kith_web_sessions_free(struct kith_web_sessions *s);
 
 /*
- * Starts an anonymous session and writes its cookie and CSRF token (base64url
- * text) into the buffers. When the table is full the least recently used
- * session is forgotten (an anonymous one first). KITH_OK or KITH_E_CRYPTO.
+ * Starts an anonymous session of `client` (borrowed text; NULL or "" is the
+ * client "") and writes its cookie and CSRF token (base64url text) into the
+ * buffers. A client that already holds KITH_WEB_SESSIONS_PER_CLIENT sessions
+ * loses its own least recently used one (an anonymous one first). Otherwise,
+ * when the table is full, the least recently used anonymous session of the
+ * client holding the most sessions is forgotten. KITH_OK or KITH_E_INTERNAL.
  */
-int kith_web_session_start(struct kith_web_sessions *s, int64_t now, char cookie[KITH_WEB_TOKEN_B64],
-			   char csrf[KITH_WEB_TOKEN_B64], struct kith_err *err) KITH_WUR;
+int kith_web_session_start(struct kith_web_sessions *s, const char *client, int64_t now,
+			   char cookie[KITH_WEB_TOKEN_B64], char csrf[KITH_WEB_TOKEN_B64],
+			   struct kith_err *err) KITH_WUR;
 
 /*
  * Finds the session whose cookie is `cookie` (base64url text, may be NULL),
@@ -102,11 +119,15 @@ int kith_web_sessions_idle(const struct kith_web_sessions *s, int64_t now);
  * idle locking is off). */
 int64_t kith_web_sessions_idle_left(const struct kith_web_sessions *s, int64_t now);
 
-/* May an unlock be attempted at `now`? 0 yes; otherwise the milliseconds to
- * wait (> 0). */
-int64_t kith_web_unlock_wait(const struct kith_web_sessions *s, int64_t now);
+/* May session h attempt an unlock at `now`? 0 yes; otherwise the
+ * milliseconds to wait (> 0): the longer of the session's and its client's
+ * waits. A bad handle waits KITH_WEB_UNLOCK_WINDOW_MS. */
+int64_t kith_web_unlock_wait(const struct kith_web_sessions *s, int h, int64_t now);
 
-/* Records a failed unlock attempt at `now`. */
-void kith_web_unlock_failed(struct kith_web_sessions *s, int64_t now);
+/* Records a failed unlock attempt of session h (and of its client) at `now`. */
+void kith_web_unlock_failed(struct kith_web_sessions *s, int h, int64_t now);
+
+/* The client of session h (borrowed; "" for a bad handle). */
+const char *kith_web_session_client(const struct kith_web_sessions *s, int h);
 
 #endif

@@ -418,6 +418,47 @@ async function panic(browser, base, pass) {
   await context.close();
 }
 
+// The panic button on the lock screen (issue 10, finding 2): any program on
+// the computer can reach that screen, so the keys are destroyed there only
+// with the vault's passphrase typed into the dialog.
+async function lockedPanic(browser) {
+  const pass = 'locked panic passphrase';
+  const vault = makeVault('lockedpanic', pass);
+  const base = await startServer(vault);
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('input[type="password"]');
+  await page.click('[data-action="panic"]');
+  await page.waitForSelector('dialog[open] [data-field="panic-passphrase"]');
+  check(true, 'locked panic: the dialog asks for the passphrase');
+  await shot(page, '17-locked-panic-dialog-ko');
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForSelector('#banner:has-text("보관함 암호를 입력하세요")');
+  check(true, 'locked panic: without the passphrase nothing is destroyed');
+  await page.click('[data-action="panic"]');
+  await page.fill('dialog [data-field="panic-passphrase"]', 'not the passphrase');
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForSelector('#banner:has-text("키를 파기하지 않았습니다")');
+  check(true, 'locked panic: a wrong passphrase destroys nothing');
+  await page.fill('#pass, input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('[data-nav="new"]');
+  check(true, 'locked panic: the keys are intact after the refused attempts');
+  await page.click('[data-action="lock"]');
+  await page.waitForSelector('input[type="password"]');
+  await page.click('[data-action="panic"]');
+  await page.fill('dialog [data-field="panic-passphrase"]', pass);
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForSelector('#banner:has-text("키를 파기했습니다")');
+  await page.fill('input[type="password"]', pass);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
+  check(true, 'locked panic: with the passphrase the keys are destroyed');
+  check(problems.length === 0, `locked panic: no console error or outside request ${problems.join(' | ')}`);
+  await context.close();
+}
+
 // Family tracing (src/link/trace.h): a request made in the form generated
 // from the schema, its candidates with the engine's field weights, and a
 // review that links the two cases as family, then undone. In English the
@@ -537,6 +578,7 @@ async function main() {
     await tracing(browser, base, pass, 'en', koRef, enRef);
     await importExport(browser, base, pass);
     if (KITH) await idleLock(browser);
+    if (KITH) await lockedPanic(browser);
     if (KITH) await panic(browser, base, pass);
   } finally {
     await browser.close();

@@ -632,6 +632,58 @@ static void test_panic(void **state)
 	assert_int_equal(kith_web_api_unlock(f->api, PASS, strlen(PASS), &err), KITH_E_AUTH);
 }
 
+/* Issue 10, finding 2: a panic by another process (kith panic in a
+ * terminal) must lock a running server; the server asks the api. */
+static void test_panic_elsewhere(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	assert_int_equal(kith_web_api_check_outside(f->api), 0); /* locked: nothing to look at */
+	unlock(f);
+	assert_int_equal(kith_web_api_check_outside(f->api), 0);
+	/* its own writes change the file, not the keys */
+	json_t *j = NULL;
+	assert_int_equal(call(f, "POST", "/cases", NULL,
+			      "{\"body\":{\"ref\":\"PE-1\",\"person\":{\"name\":\"가상\"}}}", &j, NULL),
+			 201);
+	json_decref(j);
+	assert_int_equal(kith_web_api_check_outside(f->api), 0);
+	assert_true(kith_web_api_unlocked(f->api));
+	/* another process destroys the keys */
+	assert_int_equal(kith_vault_panic(f->path, &err), 0);
+	assert_int_equal(kith_web_api_check_outside(f->api), 1);
+	assert_false(kith_web_api_unlocked(f->api));
+	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 423);
+	json_decref(j);
+}
+
+/* Issue 10, finding 2: a locked screen's panic needs the passphrase. */
+static void test_panic_with_passphrase(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	assert_int_equal(kith_web_api_panic_with(f->api, "wrong", 5, &err), KITH_E_AUTH);
+	assert_int_equal(kith_web_api_unlock(f->api, PASS, strlen(PASS), &err), 0); /* nothing destroyed */
+	kith_web_api_lock(f->api);
+	assert_int_equal(kith_web_api_panic_with(f->api, PASS, strlen(PASS), &err), 0);
+	assert_false(kith_web_api_unlocked(f->api));
+	assert_int_equal(kith_web_api_unlock(f->api, PASS, strlen(PASS), &err), KITH_E_AUTH);
+}
+
+/* Issue 10, finding 11: /api/info says nothing that tells a duress vault. */
+static void test_info_fields(void **state)
+{
+	struct fx *f = *state;
+	unlock(f);
+	json_t *j = NULL;
+	assert_int_equal(call(f, "GET", "/info", NULL, NULL, &j, NULL), 200);
+	assert_null(json_object_get(j, "holds_org_secret"));
+	assert_null(json_object_get(j, "unreadable"));
+	assert_null(json_object_get(j, "rows"));
+	assert_non_null(json_object_get(j, "cases"));
+	json_decref(j);
+}
+
 static void test_error_helpers(void **state)
 {
 	(void)state;
@@ -667,6 +719,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_duplicate_review, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_panic_elsewhere, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_panic_with_passphrase, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_info_fields, setup, teardown),
 	    cmocka_unit_test(test_error_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

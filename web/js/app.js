@@ -2,7 +2,7 @@
 // buttons, the hash router, and the watch that returns to the unlock page
 // when the server locks the vault (idle time, another tab, panic).
 
-import { h, clear } from './dom.js';
+import { h, clear, id } from './dom.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
@@ -228,21 +228,47 @@ function confirmDialog({ title, body, confirmText, cancelText, danger }) {
   });
 }
 
+// A panic from an unlocked session needs only the confirmation. On the lock
+// screen the server asks for the vault's passphrase as well (any local
+// program can reach the lock screen; none can type the passphrase), so the
+// dialog asks for it there.
 async function panic() {
+  const locked = !app.unlocked;
+  const body = [h('p', {}, t('panic.explain1')), h('p', { class: 'danger-box' }, t('panic.explain2'))];
+  let input = null;
+  if (locked) {
+    const pid = id('panic-pass');
+    input = h('input', { id: pid, type: 'password', autocomplete: 'current-password', 'data-field': 'panic-passphrase' });
+    body.push(h('p', {}, t('panic.locked')), h('div', { class: 'field' }, h('label', { for: pid }, t('panic.passphrase')), input));
+  }
   const yes = await confirmDialog({
     title: t('panic.title'),
-    body: [h('p', {}, t('panic.explain1')), h('p', { class: 'danger-box' }, t('panic.explain2'))],
+    body,
     confirmText: t('panic.confirm'),
     danger: true,
   });
+  const payload = { confirm: true };
+  if (input) {
+    payload.passphrase = input.value;
+    input.value = '';
+  }
   if (!yes) return;
+  if (locked && !payload.passphrase) {
+    app.banner(t('panic.need_pass'), 'error');
+    render();
+    return;
+  }
   try {
-    await api.post('/panic', { confirm: true });
+    await api.post('/panic', payload);
     wipeScreen();
     app.unlocked = false;
     app.banner(t('panic.done'));
   } catch (e) {
-    app.banner(app.errorText(e), 'error');
+    if (e.code === 'auth') app.banner(t('panic.wrong'), 'error');
+    else if (e.code === 'passphrase_needed') app.banner(t('panic.need_pass'), 'error');
+    else if (e.code === 'rate_limited') app.banner(t('unlock.wait', { s: e.retryAfter || 60 }), 'error');
+    else app.banner(app.errorText(e), 'error');
+    if (e.code === 'passphrase_needed') app.unlocked = false;
   }
   render();
 }
