@@ -1333,8 +1333,6 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 	struct kith_store_row sr;
 	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 		rc = load_row(&sr, &jobs[n[0]++]);
-	if (!rc && more < 0) /* a failure on the first chunk (else no record at all shows) */
-		rc = more;
 	while (!rc && n[cur]) {
 		struct {
 			const struct kith_vault *v;
@@ -3153,8 +3151,10 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	 * nothing another process committed may have slipped in since the index
 	 * these puts were checked against was read. */
 	uint64_t dv = 0;
-	if ((rc = kith_store_data_version(v->store, &dv, err)))
+	if ((rc = kith_store_data_version(v->store, &dv, err))) {
+		kith_store_rollback(v->store); /* else the next batch finds a transaction open */
 		goto out;
+	}
 	if (dv != v->data_version) {
 		kith_store_rollback(v->store);
 		sealer_stop(b, 1);
