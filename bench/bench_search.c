@@ -157,6 +157,8 @@ static void run(size_t n, const char *dir)
 	t0 = now();
 	if (kith_search_new(&s, v, &err))
 		die("search_new", &err);
+	const char *env = getenv("KITH_THREADS"); /* the bench, like the CLI, passes it on */
+	kith_search_tune(s, env && atoi(env) > 0 ? (unsigned)atoi(env) : 0, 0);
 	double t_index = now() - t0;
 	const struct kith_search_hit *hits;
 	size_t nh;

@@ -1,12 +1,17 @@
 /*
  * bench_trace — quality and speed of family tracing (docs/tracing.md).
  *
- *   bench_trace [--people N] [--seed S] [--seeds K] [--misses]
+ *   bench_trace [--people N] [--seed S] [--seeds K] [--misses] [--estimate]
+ *
+ * --estimate: estimates the weights (m among the true children, u among all
+ * other cases scored; kith_trace_count_levels) on the training seeds 1..3 and
+ * prints them as the table of src/casework/trace.c, then measures the held-out
+ * seeds (--seed, default 101) with the defaults and with the estimate.
  *
  * --misses prints every request whose child is not first, with the
  * explanation of the first candidates and of the child's cases.
  *
- * Data: kith synth with families (src/link/synth.h): mothers separated from
+ * Data: kith synth with families (src/synth/synth.h): mothers separated from
  * their children in Yanbian around 2003, the children recorded years later
  * under other spellings and sometimes another given name, with ages instead
  * of birth years; the mothers' tracing requests name the child as they
@@ -59,6 +64,9 @@ struct tally {
 	size_t cases, requests, recorded, reachable, top1, top5, peer1, peer5;
 	double t_match, t_peer;
 };
+
+static const struct kith_trace_weights *use_weights;
+static struct kith_trace_counts *counting;
 
 static void run(uint64_t people, uint64_t seed, struct tally *t)
 {
@@ -116,6 +124,8 @@ static void run(uint64_t people, uint64_t seed, struct tally *t)
 	struct kith_trace_cases *cs = NULL;
 	if (kith_trace_cases_new(&cs, cases, nc, &err))
 		die("prepare", &err);
+	if (use_weights)
+		kith_trace_cases_set_weights(cs, use_weights);
 	/* the peer: names of every case, encoded once */
 	struct kith_name(*enc)[8] = calloc(nc, sizeof *enc);
 	uint8_t *nenc = calloc(nc, 1);
@@ -145,6 +155,20 @@ static void run(uint64_t people, uint64_t seed, struct tally *t)
 		if (!reachable)
 			continue;
 		t->reachable++;
+		if (counting) {
+			const char *refs[16];
+			char buf[16][16];
+			size_t nr = 0;
+			for (size_t r = 1; r <= nc && nr < 16; r++)
+				if (person[r] == cp) {
+					snprintf(buf[nr], sizeof buf[nr], "R%07zu", r);
+					refs[nr] = buf[nr];
+					nr++;
+				}
+			if (kith_trace_count_levels(cs, traces[i], refs, nr, counting, &err))
+				die("count", &err);
+			continue;
+		}
 		struct kith_trace_opts o = {.limit = show_misses ? 50 : 5};
 		struct kith_trace_result *res = NULL;
 		double t0 = now();
@@ -236,24 +260,59 @@ int main(int argc, char **argv)
 	if (kith_process_init())
 		return 1;
 	uint64_t people = 5000, seed = 1, seeds = 3;
+	int estimate = 0, seed_given = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--people") && i + 1 < argc)
 			people = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], NULL, 10);
+			seed_given = 1;
+		} else if (!strcmp(argv[i], "--estimate"))
+			estimate = 1;
 		else if (!strcmp(argv[i], "--misses"))
 			show_misses = 1;
 		else if (!strcmp(argv[i], "--seeds") && i + 1 < argc)
 			seeds = strtoull(argv[++i], NULL, 10);
 		else {
-			fprintf(stderr,
-				"usage: bench_trace [--people N] [--seed S] [--seeds K] [--misses]\n");
+			fprintf(stderr, "usage: bench_trace [--people N] [--seed S] [--seeds K] [--misses] "
+					"[--estimate]\n");
 			return 2;
 		}
+	}
+	static struct kith_trace_weights est;
+	if (estimate) {
+		static struct kith_trace_counts cnt;
+		struct tally tt = {0};
+		counting = &cnt;
+		for (uint64_t s = 1; s <= 3; s++)
+			run(people, s, &tt);
+		counting = NULL;
+		kith_trace_weights_default(&est);
+		kith_trace_weights_update(&est, &cnt, 1, 1);
+		printf(
+		    "weights estimated on seeds 1-3 (%zu requests whose child consents): level, m (count), u "
+		    "(count), weight\n",
+		    tt.reachable);
+		for (int l = 0; l < KITH_TL_COUNT; l++)
+			printf("  %-10s %-36s m %.4f (%6.0f)  u %.5f (%9.0f)  w %+.2f\n",
+			       kith_trace_level_field((enum kith_trace_level)l),
+			       kith_trace_level_name((enum kith_trace_level)l), est.m[l], cnt.m[l], est.u[l],
+			       cnt.u[l], est.w[l]);
+		if (!seed_given)
+			seed = 101;
+		struct tally td = {0};
+		for (uint64_t s = 0; s < seeds; s++)
+			run(people, seed + s, &td);
+		printf("held-out seeds %llu-%llu with the built-in weights: first %.1f%%, top 5 %.1f%%\n",
+		       (unsigned long long)seed, (unsigned long long)(seed + seeds - 1),
+		       pct(td.top1, td.reachable), pct(td.top5, td.reachable));
+		use_weights = &est;
 	}
 	struct tally t = {0};
 	for (uint64_t s = 0; s < seeds; s++)
 		run(people, seed + s, &t);
+	if (estimate)
+		printf("(below: the held-out seeds with the weights just estimated)\n");
 	printf("family tracing on kith synth --families: %llu people x %llu seeds\n",
 	       (unsigned long long)people, (unsigned long long)seeds);
 	printf("  cases (all seeds)                     %zu\n", t.cases);

@@ -266,7 +266,8 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 		return 1;
 	}
 	struct kith_vault *v = NULL;
-	if (kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err)) {
+	if (kith_vault_open_with(&v, path, PASS, strlen(PASS),
+				 &(struct kith_vault_open_opts){.threads = (unsigned)threads}, &err)) {
 		fprintf(stderr, "bench: open: %s\n", err.msg);
 		return 1;
 	}
@@ -345,7 +346,8 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 	double unlock_limit = peer_rate(threads, 1, avg_msg, avg_body);
 	double t_kdf = test_kdf ? 0.0 : kdf_seconds();
 	double t = now();
-	if (kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err)) {
+	if (kith_vault_open_with(&v, path, PASS, strlen(PASS),
+				 &(struct kith_vault_open_opts){.threads = (unsigned)threads}, &err)) {
 		fprintf(stderr, "bench: reopen: %s\n", err.msg);
 		return 1;
 	}

@@ -15,7 +15,7 @@
  * surname (near misses: a typo in every syllable shares no key); a surname
  * alone against the entries of that surname; a query with no key, or keys so
  * common that they reach a third of the index, by a linear pass over every
- * entry, on every core (KITH_THREADS caps how many), each thread on its own
+ * entry, on every core (kith_search_tune caps how many), each thread on its own
  * run of cases. Every case above the floor is counted (the true total); only
  * the best offset + limit hits are ordered, and the page from offset returned.
  * The index is rebuilt when the vault's generation changes.
@@ -238,21 +238,20 @@ nomem:
 	return kith_err_set(err, KITH_E_NOMEM, "search", "out of memory building the search index");
 }
 
+void kith_search_tune(struct kith_search *s, unsigned threads, size_t parallel_from)
+{
+	long cpus = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
+	s->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
+	s->parallel_from = parallel_from ? parallel_from : PARALLEL_FROM;
+}
+
 int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_err *err)
 {
 	struct kith_search *s = calloc(1, sizeof *s);
 	if (!s)
 		return kith_err_set(err, KITH_E_NOMEM, "search", "out of memory");
 	s->v = v;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("KITH_THREADS");
-	if (env && atol(env) > 0)
-		cpus = atol(env);
-	s->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
-	/* KITH_SEARCH_PARALLEL_FROM lowers the threshold: the tests use it to run
-	 * the threaded path on a small vault */
-	env = getenv("KITH_SEARCH_PARALLEL_FROM");
-	s->parallel_from = env && atol(env) > 0 ? (size_t)atol(env) : PARALLEL_FROM;
+	kith_search_tune(s, 0, 0);
 	s->factor = 1.0;
 	s->post_cap = SIZE_MAX;
 	int rc = build(s, err);

@@ -33,6 +33,12 @@ struct kith_search_hit {
 
 int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_err *err) KITH_WUR;
 
+/* How a query may use threads: at most `threads` (0: every processor), and
+ * only over an index of at least parallel_from names (0: the default; the
+ * tests lower it to run the threaded path on a small vault). The library
+ * reads no environment variable: the command line passes KITH_THREADS. */
+void kith_search_tune(struct kith_search *s, unsigned threads, size_t parallel_from);
+
 /* What to return of a query; zero is the defaults. */
 struct kith_search_opts {
 	size_t limit;	  /* hits on this page, at most (0: 20) */

@@ -31,36 +31,126 @@
 
 /* ---------------------------------------------------------------- weights (log2 Bayes factors) */
 
-#define W_NAME_SAME 9.0
-#define W_NAME_SIMILAR 3.0
-#define W_NAME_DIFFERENT -3.3
 #define W_SURNAME_MIN -1.0
 #define W_SURNAME_MAX 3.0
 #define W_SURNAME_UNKNOWN 1.0
 #define NAME_SIMILAR 0.70
 
-#define W_SEX_AGREE 0.95
-#define W_SEX_DISAGREE -4.0
+/*
+ * Every weighted level: its field, its name, its group (levels of one group
+ * are exclusive; m and u are shares within it) and the default m and u.
+ * DEFAULTS: estimated by `bench_trace --people 20000 --estimate` (m among the
+ * true children of 1,795 requests, u among the 16.8 million other cases they
+ * scored) on kith synth families, seeds 1-3; the levels synth never produces
+ * or too rarely (seen fewer than 5 times on a side: a family entry naming a
+ * case, a place of separation in a case's journey, a child's birth two years
+ * off) keep the values chosen by hand before, marked "hand". Weights =
+ * log2(m/u) within [W_ESTIMATED_MIN, W_ESTIMATED_MAX].
+ */
+static const struct {
+	const char *field, *level;
+	int group;
+	double m, u;
+} levels[KITH_TL_COUNT] = {
+    [KITH_TL_NAME_SAME] = {"name", "same", 0, 0.8376, 2.626e-5},
+    [KITH_TL_NAME_SIMILAR] = {"name", "similar", 0, 0.00519, 8.913e-6},
+    [KITH_TL_NAME_GIVEN] = {"name", "given name", 0, 0.01631, 6.655e-6},
+    [KITH_TL_NAME_SURNAME] = {"name", "surname only", 0, 0.1253, 0.09377},
+    [KITH_TL_NAME_DIFFERENT] = {"name", "different", 0, 0.01557, 0.9062},
+    [KITH_TL_SEX_AGREE] = {"sex", "agrees", 1, 0.9928, 0.4970},
+    [KITH_TL_SEX_DIFFER] = {"sex", "differs", 1, 0.0072, 0.5030},
+    [KITH_TL_BIRTH_AGREE] = {"birth", "agrees", 2, 0.9683, 0.07439},
+    [KITH_TL_BIRTH_ONE] = {"birth", "one year apart", 2, 0.0317, 0.06556},
+    [KITH_TL_BIRTH_TWO] = {"birth", "two years apart", 2, 0.03,
+			   0.075},				      /* hand: never among synth's children */
+    [KITH_TL_BIRTH_FAR] = {"birth", "differs", 2, 0.01, 0.645},	      /* hand: never among synth's children */
+    [KITH_TL_SEP_SAME] = {"separation", "same place", 3, 0.40, 0.05}, /* hand */
+    [KITH_TL_SEP_SIMILAR] = {"separation", "similar spelling", 3, 0.01, 0.0025}, /* hand */
+    [KITH_TL_SEP_REGION] = {"separation", "same region", 3, 0.10, 0.05},	 /* hand */
+    [KITH_TL_SEP_ELSEWHERE] = {"separation", "not among the case's places", 3, 0.9998, 1.0},
+    [KITH_TL_SEP_COUNTRY] = {"separation", "same country", 4, 0.6, 0.49},			  /* hand */
+    [KITH_TL_SEP_OTHER_COUNTRY] = {"separation", "not among the case's countries", 4, 0.4, 0.51}, /* hand */
+    [KITH_TL_FAM_CASE] = {"family", "names the seeker's case", 5, 0.4, 0.0001},			  /* hand */
+    [KITH_TL_FAM_OTHER_CASE] = {"family", "names another case", 5, 0.01, 0.08},			  /* hand */
+    [KITH_TL_FAM_NAME_SAME] = {"family", "names the seeker", 5, 0.9267, 4.773e-4},
+    [KITH_TL_FAM_NAME_SIMILAR] = {"family", "names someone like the seeker", 5, 0.04, 0.01}, /* hand */
+    [KITH_TL_FAM_NAME_OTHER] = {"family", "names someone else", 5, 0.07032, 0.9995},
+    [KITH_TL_FAM_UNNAMED] = {"family", "a relative of that kind is recorded", 5, 0.05, 0.035}, /* hand */
+    [KITH_TL_ORIGIN_SAME] = {"origin", "same province as the seeker", 6, 0.9447, 0.3163},
+    [KITH_TL_ORIGIN_OTHER] = {"origin", "another province", 6, 0.0553, 0.6837},
+};
+#define N_GROUPS 7
 
-#define W_BIRTH_AGREE 2.4
-#define W_BIRTH_NEAR 0.3
-#define W_BIRTH_TWO -1.3
-#define W_BIRTH_FAR -4.0
+/* A level is estimated once seen at least this often among the true relatives and among the others;
+ * until then it keeps its m and u (synth never produces some levels: they keep the defaults). */
+#define MIN_LEVEL_COUNT 5
+/* An estimated weight stays within these bits: one field must not veto or decide alone on the strength
+ * of a level synth never gets wrong (a birth two years off, never seen among 1,800 true children) */
+#define W_ESTIMATED_MIN -8.0
+#define W_ESTIMATED_MAX 12.0
 
-#define W_PLACE_SAME 3.0
-#define W_PLACE_REGION 1.0
-#define W_PLACE_SIMILAR 2.0
-#define W_PLACE_COUNTRY 0.3
+const char *kith_trace_level_field(enum kith_trace_level l)
+{
+	return (unsigned)l < KITH_TL_COUNT ? levels[l].field : "";
+}
 
-#define W_FAM_CASE 12.0
-#define W_FAM_NAME_SAME 6.0
-#define W_FAM_NAME_SIMILAR 2.0
-#define W_FAM_NAME_DIFFERENT -2.0
-#define W_FAM_UNNAMED 0.5
-#define W_FAM_OTHER_CASE -3.0
+const char *kith_trace_level_name(enum kith_trace_level l)
+{
+	return (unsigned)l < KITH_TL_COUNT ? levels[l].level : "";
+}
 
-#define W_ORIGIN_AGREE 1.2
-#define W_ORIGIN_DIFFERENT -1.5
+void kith_trace_weights_finish(struct kith_trace_weights *w)
+{
+	for (int l = 0; l < KITH_TL_COUNT; l++) {
+		double x = w->m[l] > 0 && w->u[l] > 0 ? log2(w->m[l] / w->u[l]) : 0;
+		w->w[l] = x < W_ESTIMATED_MIN ? W_ESTIMATED_MIN : x > W_ESTIMATED_MAX ? W_ESTIMATED_MAX : x;
+	}
+}
+
+void kith_trace_weights_default(struct kith_trace_weights *w)
+{
+	for (int l = 0; l < KITH_TL_COUNT; l++) {
+		w->m[l] = levels[l].m;
+		w->u[l] = levels[l].u;
+	}
+	kith_trace_weights_finish(w);
+}
+
+static void update_side(double *v, const double *c, double strength)
+{
+	for (int g = 0; g < N_GROUPS; g++) {
+		double tot = 0, prior = 0;
+		for (int l = 0; l < KITH_TL_COUNT; l++)
+			if (levels[l].group == g) {
+				tot += c[l];
+				prior += v[l];
+			}
+		if (tot <= 0 || prior <= 0)
+			continue;
+		for (int l = 0; l < KITH_TL_COUNT; l++)
+			if (levels[l].group == g)
+				v[l] = (c[l] + strength * v[l] / prior) / (tot + strength);
+	}
+}
+
+void kith_trace_weights_update(struct kith_trace_weights *w, const struct kith_trace_counts *c,
+			       double strength_m, double strength_u)
+{
+	struct kith_trace_weights old = *w;
+	update_side(w->m, c->m, strength_m);
+	update_side(w->u, c->u, strength_u);
+	kith_trace_weights_finish(w);
+	for (int l = 0; l < KITH_TL_COUNT; l++) {
+		if (c->m[l] < MIN_LEVEL_COUNT || c->u[l] < MIN_LEVEL_COUNT) {
+			w->m[l] = old.m[l];
+			w->u[l] = old.u[l];
+			w->w[l] = old.w[l];
+		}
+		w->w[l] = w->w[l] < W_ESTIMATED_MIN   ? W_ESTIMATED_MIN
+			  : w->w[l] > W_ESTIMATED_MAX ? W_ESTIMATED_MAX
+						      : w->w[l];
+	}
+}
 
 /* ---------------------------------------------------------------- small helpers */
 
@@ -325,7 +415,18 @@ struct tcase {
 struct kith_trace_cases {
 	struct tcase *c;
 	size_t n;
+	struct kith_trace_weights w;
 };
+
+void kith_trace_cases_set_weights(struct kith_trace_cases *c, const struct kith_trace_weights *w)
+{
+	c->w = *w;
+}
+
+const struct kith_trace_weights *kith_trace_cases_weights(const struct kith_trace_cases *c)
+{
+	return &c->w;
+}
 
 static void tcase_release(struct tcase *t)
 {
@@ -419,6 +520,9 @@ static int prepare_case(struct tcase *t, const json_t *c, size_t index, struct k
 	t->birth = case_window(c);
 	t->origin = sget(json_object_get(p, "origin"), "province");
 	t->origin = t->origin ? vocab_id("province", t->origin) : NULL;
+	/* "unknown" and "other" say that the province is not known: missing, not another province */
+	if (t->origin && (!strcmp(t->origin, "unknown") || !strcmp(t->origin, "other")))
+		t->origin = NULL;
 	const char *names[MAX_NAMES];
 	size_t nn = kith_record_case_names(c, names, MAX_NAMES);
 	t->n_names = encode_names(t->names, MAX_NAMES, names, nn);
@@ -462,6 +566,7 @@ int kith_trace_cases_new(struct kith_trace_cases **out, json_t *const *cases, si
 		free(cs);
 		return kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 	}
+	kith_trace_weights_default(&cs->w);
 	struct kith_sbuf tmp = KITH_SBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		int rc = prepare_case(&cs->c[i], cases[i], i, &tmp);
@@ -581,6 +686,7 @@ struct query {
 	struct win seeker_birth;
 	const char *seeker_origin;
 	enum rel inverse; /* the seeker's relation to the person sought */
+	const struct kith_trace_weights *w;
 };
 
 static void query_release(struct query *q)
@@ -617,6 +723,32 @@ static int surname_agrees(const struct kith_name *a, size_t na, const struct kit
 	return 0;
 }
 
+/* A given name written alone on one side (no surname read, not a surname
+ * alone) against the given name of a full name on the other: the best
+ * kith_names_query_score of the short name against the full one, -1 when no
+ * pair is of that kind. A mother remembers her son as 철수; a shelter writes
+ * "Myong Sim" for 리명심. */
+static double given_alone(const struct kith_name *a, size_t na, const struct kith_name *b, size_t nb)
+{
+	double best = -1;
+	for (size_t i = 0; i < na; i++)
+		for (size_t k = 0; k < nb; k++) {
+			const struct kith_name *x = &a[i], *y = &b[k];
+			if (x->n_syl > y->n_syl || (x->n_syl == y->n_syl && x->n_sur > y->n_sur)) {
+				const struct kith_name *t = x;
+				x = y;
+				y = t;
+			}
+			if (x->n_syl >= y->n_syl || (x->flags & KITH_NAMES_F_SURONLY) || !y->n_sur ||
+			    x->n_syl + y->n_sur != y->n_syl)
+				continue;
+			double s = kith_names_query_score(x, y);
+			if (s > best)
+				best = s;
+		}
+	return best;
+}
+
 static void part(struct kith_trace_candidate *c, const char *field, const char *level, double w, double sim)
 {
 	if (c->n_parts >= KITH_TRACE_MAX_PARTS)
@@ -624,6 +756,7 @@ static void part(struct kith_trace_candidate *c, const char *field, const char *
 	struct kith_trace_part *p = &c->parts[c->n_parts++];
 	p->field = field;
 	p->level = level;
+	p->level_id = -1;
 	p->weight = w;
 	p->similarity = sim;
 	c->weight += w;
@@ -638,10 +771,18 @@ static int impossible(const struct query *q, const struct tcase *t)
 		return 1;
 	if ((q->rel == REL_MOTHER || q->rel == REL_FATHER) && parent_gap_bad(t->birth, q->seeker_birth, &gap))
 		return 1;
-	/* the person sought was alive at the separation */
-	if (q->sep_year && t->birth.lo && t->birth.lo > q->sep_year)
+	/* the person sought was alive at the separation: a birth year one after the separation's is
+	 * possible (a year given for a date late in the year before, the birth field's own tolerance) */
+	if (q->sep_year && t->birth.lo && t->birth.lo > q->sep_year + 1)
 		return 1;
 	return 0;
+}
+
+/* A weighted level: its field and name from the table, its weight from the query's weights. */
+static void lpart(struct kith_trace_candidate *c, const struct query *q, enum kith_trace_level l, double sim)
+{
+	part(c, levels[l].field, levels[l].level, q->w->w[l], sim);
+	c->parts[c->n_parts - 1].level_id = (int)l;
 }
 
 static void score_case(const struct query *q, const struct tcase *t, struct kith_trace_candidate *c)
@@ -653,35 +794,38 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 		double s = best_sim(q->names, q->n_names, t->names, t->n_names);
 		double share = 0;
 		if (s >= kith_names_same_threshold())
-			part(c, "name", "same", W_NAME_SAME, s);
+			lpart(c, q, KITH_TL_NAME_SAME, s);
 		else if (s >= NAME_SIMILAR)
-			part(c, "name", "similar", W_NAME_SIMILAR, s);
+			lpart(c, q, KITH_TL_NAME_SIMILAR, s);
+		else if ((s = given_alone(q->names, q->n_names, t->names, t->n_names)) >= NAME_SIMILAR)
+			lpart(c, q, KITH_TL_NAME_GIVEN, s);
 		else if (surname_agrees(q->names, q->n_names, t->names, t->n_names, &share)) {
 			double w = share > 0 ? log2(0.18 / share) : W_SURNAME_UNKNOWN;
 			w = w < W_SURNAME_MIN ? W_SURNAME_MIN : w > W_SURNAME_MAX ? W_SURNAME_MAX : w;
 			part(c, "name", "surname only", w, s);
+			c->parts[c->n_parts - 1].level_id = KITH_TL_NAME_SURNAME;
 		} else
-			part(c, "name", "different", W_NAME_DIFFERENT, s);
+			lpart(c, q, KITH_TL_NAME_DIFFERENT, s);
 	}
 	/* sex */
 	if (!q->sex || !t->sex)
 		part(c, "sex", "missing", 0, -1);
 	else if (q->sex == t->sex)
-		part(c, "sex", "agrees", W_SEX_AGREE, -1);
+		lpart(c, q, KITH_TL_SEX_AGREE, -1);
 	else
-		part(c, "sex", "differs", W_SEX_DISAGREE, -1);
+		lpart(c, q, KITH_TL_SEX_DIFFER, -1);
 	/* birth */
 	int g = win_gap(q->birth, t->birth);
 	if (g < 0)
 		part(c, "birth", "missing", 0, -1);
 	else if (g == 0)
-		part(c, "birth", "agrees", W_BIRTH_AGREE, -1);
+		lpart(c, q, KITH_TL_BIRTH_AGREE, -1);
 	else if (g == 1)
-		part(c, "birth", "one year apart", W_BIRTH_NEAR, -1);
+		lpart(c, q, KITH_TL_BIRTH_ONE, -1);
 	else if (g == 2)
-		part(c, "birth", "two years apart", W_BIRTH_TWO, -1);
+		lpart(c, q, KITH_TL_BIRTH_TWO, -1);
 	else
-		part(c, "birth", "differs", W_BIRTH_FAR, -1);
+		lpart(c, q, KITH_TL_BIRTH_FAR, -1);
 	/* separation place */
 	if (q->sep_place && t->n_places) {
 		int best = 0;
@@ -691,25 +835,23 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 				best = l;
 		}
 		if (best == 3)
-			part(c, "separation", "same place", W_PLACE_SAME, -1);
+			lpart(c, q, KITH_TL_SEP_SAME, -1);
 		else if (best == 2)
-			part(c, "separation", "similar spelling", W_PLACE_SIMILAR, -1);
+			lpart(c, q, KITH_TL_SEP_SIMILAR, -1);
 		else if (best == 1)
-			part(c, "separation", "same region", W_PLACE_REGION, -1);
+			lpart(c, q, KITH_TL_SEP_REGION, -1);
 		else
-			part(c, "separation", "not among the case's places", 0, -1);
+			lpart(c, q, KITH_TL_SEP_ELSEWHERE, -1);
 	} else if (q->sep_country[0] && t->n_countries) {
 		int in = 0;
 		for (size_t i = 0; i < t->n_countries; i++)
 			in |= !strcmp(t->countries[i], q->sep_country);
-		part(c, "separation", in ? "same country" : "not among the case's countries",
-		     in ? W_PLACE_COUNTRY : 0, -1);
+		lpart(c, q, in ? KITH_TL_SEP_COUNTRY : KITH_TL_SEP_OTHER_COUNTRY, -1);
 	} else
 		part(c, "separation", "missing", 0, -1);
 	/* family: does the case name the seeker as its missing relative? */
 	double fw = 0, fsim = -1;
-	const char *fl = "missing";
-	int found = 0;
+	int fl = -1, found = 0;
 	for (size_t i = 0; i < t->n_family; i++) {
 		const struct tfam *f = &t->family[i];
 		/* a seeker of unknown sex looking for a child may be either parent */
@@ -717,33 +859,25 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 						      (f->rel == REL_MOTHER || f->rel == REL_FATHER));
 		if (!rel_ok)
 			continue;
-		double w;
-		const char *l;
+		int l;
 		double s = -1;
 		if (f->case_ref[0]) {
-			if (q->seeker && !strcmp(f->case_ref, q->seeker->ref)) {
-				w = W_FAM_CASE;
-				l = "names the seeker's case";
-			} else {
-				w = W_FAM_OTHER_CASE;
-				l = "names another case";
-			}
+			if (q->seeker && !strcmp(f->case_ref, q->seeker->ref))
+				l = KITH_TL_FAM_CASE;
+			else
+				l = KITH_TL_FAM_OTHER_CASE;
 		} else if (f->n_names && q->n_seeker_names) {
 			s = best_sim(f->names, f->n_names, q->seeker_names, q->n_seeker_names);
-			if (s >= kith_names_same_threshold()) {
-				w = W_FAM_NAME_SAME;
-				l = "names the seeker";
-			} else if (s >= NAME_SIMILAR) {
-				w = W_FAM_NAME_SIMILAR;
-				l = "names someone like the seeker";
-			} else {
-				w = W_FAM_NAME_DIFFERENT;
-				l = "names someone else";
-			}
+			if (s >= kith_names_same_threshold())
+				l = KITH_TL_FAM_NAME_SAME;
+			else if (s >= NAME_SIMILAR)
+				l = KITH_TL_FAM_NAME_SIMILAR;
+			else
+				l = KITH_TL_FAM_NAME_OTHER;
 		} else {
-			w = W_FAM_UNNAMED;
-			l = "a relative of that kind is recorded";
+			l = KITH_TL_FAM_UNNAMED;
 		}
+		double w = q->w->w[l];
 		if (!found || w > fw) {
 			fw = w;
 			fl = l;
@@ -751,16 +885,47 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 		}
 		found = 1;
 	}
-	part(c, "family", fl, fw, fsim);
+	if (fl < 0)
+		part(c, "family", "missing", 0, fsim);
+	else
+		lpart(c, q, (enum kith_trace_level)fl, fsim);
 	/* origin of the seeker's family */
 	if (q->seeker_origin && t->origin && q->rel != REL_SPOUSE && q->rel != REL_OTHER) {
 		int same = !strcmp(q->seeker_origin, t->origin);
-		part(c, "origin", same ? "same province as the seeker" : "another province",
-		     same ? W_ORIGIN_AGREE : W_ORIGIN_DIFFERENT, -1);
+		lpart(c, q, same ? KITH_TL_ORIGIN_SAME : KITH_TL_ORIGIN_OTHER, -1);
 	} else
 		part(c, "origin", "missing", 0, -1);
 	/* relation consistency (an impossible case never gets here) */
 	part(c, "relation", q->seeker_birth.lo && t->birth.lo ? "ages consistent" : "not checked", 0, -1);
+}
+
+/*
+ * The weight of "same name" depends on how common the name is: the Bayes
+ * factor of agreement is m/u, and u grows with the number of people who hold
+ * the name. Among the candidates of one request the holders of the name are
+ * those at the level "same" (the person sought among them), so a name held by
+ * k cases weighs the weight of "same" less log2(k) (one bit less for two
+ * holders, three for eight), never less than "similar": ten
+ * cases named 김영희 are ten equal candidates until birth, sex or place tell
+ * them apart.
+ */
+static void same_name_weights(const struct kith_trace_weights *wt, struct kith_trace_candidate *all, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += all[i].n_parts && !strcmp(all[i].parts[0].level, "same");
+	if (k <= 1)
+		return;
+	double w = wt->w[KITH_TL_NAME_SAME] - log2((double)k), floor = wt->w[KITH_TL_NAME_SIMILAR];
+	if (w < floor)
+		w = floor;
+	for (size_t i = 0; i < n; i++) {
+		struct kith_trace_part *p = &all[i].parts[0];
+		if (!all[i].n_parts || strcmp(p->level, "same"))
+			continue;
+		all[i].weight += w - p->weight;
+		p->weight = w;
+	}
 }
 
 static int cand_cmp(const void *a, const void *b)
@@ -777,6 +942,7 @@ static int build_query(struct query *q, const struct kith_trace_cases *cs, const
 		       const json_t *seeker_case, struct kith_err *err)
 {
 	memset(q, 0, sizeof *q);
+	q->w = &cs->w;
 	const json_t *so = json_object_get(trace, "sought");
 	const json_t *sk = json_object_get(trace, "seeker");
 	const char *names[MAX_NAMES];
@@ -888,6 +1054,7 @@ static int match_impl(const struct kith_trace_cases *cs, const json_t *trace, co
 		score_case(&q, t, c);
 	}
 	query_release(&q);
+	same_name_weights(&cs->w, all, n);
 	qsort(all, n, sizeof *all, cand_cmp);
 	double prior = -log2((double)(r->considered ? r->considered : 1));
 	for (size_t i = 0; i < n; i++)
@@ -902,6 +1069,60 @@ static int match_impl(const struct kith_trace_cases *cs, const json_t *trace, co
 	r->c = all;
 	*out = r;
 	return KITH_OK;
+}
+
+static int in_refs(const char *ref, const char *const *refs, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(refs[k], ref))
+			return 1;
+	return 0;
+}
+
+/* kith_trace_count_levels over every stride-th case, and always over the cases in true_refs and
+ * false_refs (to m and u). */
+static int count_levels(const struct kith_trace_cases *cs, const json_t *trace, const char *const *true_refs,
+			size_t n_true, const char *const *false_refs, size_t n_false, size_t stride,
+			struct kith_trace_counts *acc, struct kith_err *err)
+{
+	if (!json_is_true(json_object_get(json_object_get(trace, "consent"), "tracing")))
+		return kith_err_set(err, KITH_E_CONSENT, "consent.tracing",
+				    "the person seeking has not consented to tracing");
+	int rc = kith_trace_check(trace, NULL, err);
+	if (rc)
+		return rc;
+	struct query q;
+	rc = build_query(&q, cs, trace, NULL, err);
+	if (rc) {
+		query_release(&q);
+		return rc;
+	}
+	struct kith_trace_candidate c;
+	for (size_t i = 0; i < cs->n; i++) {
+		const struct tcase *t = &cs->c[i];
+		if (t == q.seeker || !t->consent || impossible(&q, t))
+			continue;
+		int truth = in_refs(t->ref, true_refs, n_true);
+		if (!truth && i % stride && !in_refs(t->ref, false_refs, n_false))
+			continue;
+		memset(&c, 0, sizeof c);
+		score_case(&q, t, &c);
+		for (size_t p = 0; p < c.n_parts; p++) {
+			int l = c.parts[p].level_id;
+			if (l >= 0 && l < KITH_TL_COUNT)
+				(truth ? acc->m : acc->u)[l] += 1;
+		}
+	}
+	sodium_memzero(&c, sizeof c);
+	query_release(&q);
+	return KITH_OK;
+}
+
+int kith_trace_count_levels(const struct kith_trace_cases *cs, const json_t *trace,
+			    const char *const *true_refs, size_t n_true, struct kith_trace_counts *acc,
+			    struct kith_err *err)
+{
+	return count_levels(cs, trace, true_refs, n_true, NULL, 0, 1, acc, err);
 }
 
 int kith_trace_match_body(const struct kith_trace_cases *cs, const json_t *trace,
@@ -962,6 +1183,8 @@ static void free_bodies(json_t **b, size_t n)
 }
 
 /* The cases of v as a prepared set. */
+static int learn_from_reviews(struct kith_vault *v, struct kith_trace_cases *cs, struct kith_err *err);
+
 static int vault_cases(struct kith_vault *v, struct kith_trace_cases **out, struct kith_err *err)
 {
 	size_t n = 0;
@@ -978,7 +1201,71 @@ static int vault_cases(struct kith_vault *v, struct kith_trace_cases **out, stru
 	}
 	int rc = kith_trace_cases_new(out, b, n, err);
 	free_bodies(b, n);
+	if (rc == KITH_OK)
+		rc = learn_from_reviews(v, *out, err);
+	if (rc) {
+		kith_trace_cases_free(*out);
+		*out = NULL;
+	}
 	return rc;
+}
+
+/*
+ * The reviewers' decisions as they accumulate: for up to LEARN_REQUESTS
+ * requests with a confirmed or rejected candidate, the levels of the
+ * confirmed cases count to m, those of the rejected cases and of a sample of
+ * the other cases scored (every case up to LEARN_SAMPLE of them) to u. The
+ * defaults are a prior of LEARN_STRENGTH_M observations for m — a few dozen
+ * confirmations move it — and LEARN_STRENGTH_U for u (rejected candidates
+ * are the likeliest non-matches, not typical ones: they must not make
+ * agreement on a name look common), and a level moves only once seen
+ * MIN_LEVEL_COUNT times on both sides.
+ */
+#define LEARN_REQUESTS 32
+#define LEARN_SAMPLE 2000
+#define LEARN_STRENGTH_M 50.0
+#define LEARN_STRENGTH_U 5000.0
+
+static int learn_from_reviews(struct kith_vault *v, struct kith_trace_cases *cs, struct kith_err *err)
+{
+	size_t n = 0, used = 0;
+	const struct kith_record_view *views = kith_vault_records(v, "trace", &n);
+	struct kith_trace_counts cnt;
+	memset(&cnt, 0, sizeof cnt);
+	size_t stride = cs->n > LEARN_SAMPLE ? cs->n / LEARN_SAMPLE : 1;
+	for (size_t i = 0; i < n && used < LEARN_REQUESTS; i++) {
+		json_t *b = kith_record_view_json(&views[i]);
+		if (!b)
+			return kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
+		const char *yes[8], *no[32];
+		size_t ny = 0, nn = 0, k;
+		json_t *c;
+		json_array_foreach(json_object_get(b, "candidates"), k, c)
+		{
+			const char *st = sget(c, "state"), *ref = sget(c, "case");
+			if (!st || !ref)
+				continue;
+			if (!strcmp(st, "confirmed") && ny < N_OF(yes))
+				yes[ny++] = ref;
+			else if (!strcmp(st, "rejected") && nn < N_OF(no))
+				no[nn++] = ref;
+		}
+		int rc = KITH_OK;
+		if (ny || nn) {
+			/* a request that no longer passes its checks teaches nothing */
+			int r2 = count_levels(cs, b, yes, ny, no, nn, stride, &cnt, NULL);
+			if (r2 == KITH_OK)
+				used++;
+			else if (r2 == KITH_E_NOMEM)
+				rc = kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
+		}
+		json_decref(b);
+		if (rc)
+			return rc;
+	}
+	if (used)
+		kith_trace_weights_update(&cs->w, &cnt, LEARN_STRENGTH_M, LEARN_STRENGTH_U);
+	return KITH_OK;
 }
 
 static json_t *case_body(struct kith_vault *v, const char *ref, const struct kith_record_view **view)
@@ -1215,7 +1502,7 @@ int kith_trace_run_all(struct kith_vault *v, const struct kith_trace_opts *opts,
 		       struct kith_err *err)
 {
 	struct kith_trace_opts o = opts ? *opts : (struct kith_trace_opts){0};
-	if (o.min_score <= 0)
+	if (!o.min_score_set && o.min_score <= 0)
 		o.min_score = 0.5;
 	o.include_rejected = 0;
 	size_t n = 0;

@@ -10,8 +10,9 @@
  * possible_match, confirmed, closed), the seeker's `consent`, and the
  * reviewed `candidates` ({case, state: possible|confirmed|rejected, score}).
  *
- * Matching scores the request against every case with fixed Fellegi–Sunter
- * weights (log2 Bayes factors, docs/tracing.md): the names across scripts
+ * Matching scores the request against every case with Fellegi–Sunter
+ * weights (log2 Bayes factors, estimated from kith synth families and updated
+ * from the reviewers' decisions in a vault; docs/tracing.md): the names across scripts
  * (names engine), sex, the birth-year window (an age "7 in 2003" is born
  * 1995-1996), the place of separation against the places of the case's
  * journey and incidents (folded, Jaro–Winkler, and a small gazetteer of the
@@ -64,8 +65,10 @@
 
 /* Options of a match; zero means the defaults. */
 struct kith_trace_opts {
-	size_t limit;	      /* candidates kept, best first (0: KITH_TRACE_DEFAULT_LIMIT) */
-	double min_score;     /* drop candidates below this score (0: keep all) */
+	size_t limit; /* candidates kept, best first (0: KITH_TRACE_DEFAULT_LIMIT) */
+	double
+	    min_score; /* drop candidates below this score (0: keep all; --all: 0.5 unless min_score_set) */
+	int min_score_set;    /* min_score was given, 0 included (kith_trace_run_all) */
 	int include_rejected; /* 1: also return candidates a reviewer rejected */
 };
 
@@ -73,7 +76,8 @@ struct kith_trace_opts {
  * One field's contribution to a candidate's weight. Strings are static and
  * stable (the web UI may translate them). Levels by field ("missing": one
  * side lacks the value, weight 0):
- *   name        same, similar, surname only, different
+ *   name        same (its weight falls as more cases hold the name), similar, given name (a given
+ *               name alone against the case's), surname only, different
  *   sex         agrees, differs
  *   birth       agrees, one year apart, two years apart, differs
  *   separation  same place, similar spelling, same region, not among the
@@ -87,6 +91,7 @@ struct kith_trace_opts {
 struct kith_trace_part {
 	const char *field; /* "name", "sex", "birth", "separation", "family", "origin", "relation" */
 	const char *level; /* see above */
+	int level_id;	   /* enum kith_trace_level, -1 for "missing" and the levels weighing 0 */
 	double weight;	   /* log2 Bayes factor added to the candidate's weight */
 	double similarity; /* the best similarity behind the level, in [0, 1]; -1 when none */
 };
@@ -114,6 +119,76 @@ struct kith_trace_result {
 /* Frees a result. NULL allowed. */
 void kith_trace_result_free(struct kith_trace_result *r);
 
+/* ------------------------------------------------------------ weights */
+
+/*
+ * The levels that carry a weight, grouped by field (a field's levels are
+ * exclusive; the separation's place levels and country levels are two
+ * groups). The weight of a level is log2(m/u): m its share among the true
+ * relatives, u among all other cases scored. The defaults were estimated
+ * from kith synth families (bench_trace --estimate, docs/tracing.md); in a
+ * vault they are updated with the reviewers' confirmations (m) and
+ * rejections (u) — kith_trace_weights_update. "surname only" weighs
+ * log2(0.18 / the surname's share), within [-1, 3], whatever its m and u.
+ */
+enum kith_trace_level {
+	KITH_TL_NAME_SAME,
+	KITH_TL_NAME_SIMILAR,
+	KITH_TL_NAME_GIVEN,
+	KITH_TL_NAME_SURNAME,
+	KITH_TL_NAME_DIFFERENT,
+	KITH_TL_SEX_AGREE,
+	KITH_TL_SEX_DIFFER,
+	KITH_TL_BIRTH_AGREE,
+	KITH_TL_BIRTH_ONE,
+	KITH_TL_BIRTH_TWO,
+	KITH_TL_BIRTH_FAR,
+	KITH_TL_SEP_SAME,
+	KITH_TL_SEP_SIMILAR,
+	KITH_TL_SEP_REGION,
+	KITH_TL_SEP_ELSEWHERE,
+	KITH_TL_SEP_COUNTRY,
+	KITH_TL_SEP_OTHER_COUNTRY,
+	KITH_TL_FAM_CASE,
+	KITH_TL_FAM_OTHER_CASE,
+	KITH_TL_FAM_NAME_SAME,
+	KITH_TL_FAM_NAME_SIMILAR,
+	KITH_TL_FAM_NAME_OTHER,
+	KITH_TL_FAM_UNNAMED,
+	KITH_TL_ORIGIN_SAME,
+	KITH_TL_ORIGIN_OTHER,
+	KITH_TL_COUNT
+};
+
+struct kith_trace_weights {
+	double m[KITH_TL_COUNT], u[KITH_TL_COUNT];
+	double w[KITH_TL_COUNT]; /* log2(m/u) (kith_trace_weights_finish) */
+};
+
+/* Level counts among true relatives (m) and among the other cases scored (u). */
+struct kith_trace_counts {
+	double m[KITH_TL_COUNT], u[KITH_TL_COUNT];
+};
+
+/* The field and level names of a level (static strings). */
+const char *kith_trace_level_field(enum kith_trace_level l);
+const char *kith_trace_level_name(enum kith_trace_level l);
+
+/* The default weights (estimated from kith synth families). */
+void kith_trace_weights_default(struct kith_trace_weights *w);
+
+/* Computes w from m and u. */
+void kith_trace_weights_finish(struct kith_trace_weights *w);
+
+/*
+ * Updates weights with counts, as a Dirichlet prior of `strength_m` and
+ * `strength_u` observations per field with the shares of *w: m of each
+ * field group becomes (count + strength·m) / (total + strength), u likewise.
+ * A group without counts keeps its m or u. Then kith_trace_weights_finish.
+ */
+void kith_trace_weights_update(struct kith_trace_weights *w, const struct kith_trace_counts *c,
+			       double strength_m, double strength_u);
+
 /*
  * The result as JSON: {ref, considered, no_consent, impossible, candidates:
  * [{ref, score, weight, state, new, explanation: [{field, level, weight,
@@ -134,6 +209,21 @@ struct kith_trace_cases;
 int kith_trace_cases_new(struct kith_trace_cases **out, json_t *const *cases, size_t n,
 			 struct kith_err *err) KITH_WUR;
 void kith_trace_cases_free(struct kith_trace_cases *c);
+
+/* The weights matching uses (kith_trace_cases_new sets the defaults). */
+void kith_trace_cases_set_weights(struct kith_trace_cases *c, const struct kith_trace_weights *w);
+const struct kith_trace_weights *kith_trace_cases_weights(const struct kith_trace_cases *c);
+
+/*
+ * Adds to *acc the levels of every case a request scores (the consenting,
+ * possible cases, as kith_trace_match_body), to m for a case whose ref is in
+ * true_refs[0..n_true) and to u for the others. For estimating weights from
+ * labelled requests (bench_trace --estimate). KITH_OK or the errors of
+ * kith_trace_match_body.
+ */
+int kith_trace_count_levels(const struct kith_trace_cases *cs, const json_t *trace,
+			    const char *const *true_refs, size_t n_true, struct kith_trace_counts *acc,
+			    struct kith_err *err) KITH_WUR;
 
 /*
  * Scores the request `trace` (a valid "trace" body) against every case of
@@ -200,7 +290,8 @@ int kith_trace_match(struct kith_vault *v, const char *ref, const struct kith_tr
 
 /*
  * Re-runs every open or possible_match request whose consent allows it.
- * For each, the candidates at or above opts->min_score (0: 0.5) that are new
+ * For each, the candidates at or above opts->min_score (0.5 when it is 0 and
+ * min_score_set is not) that are new
  * since its last run are reported; when `record` is 1 each request with new
  * candidates gets a version with action "trace-match" (the body unchanged,
  * the note "N new candidates"), so the next run reports only newer ones.

@@ -265,7 +265,9 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 		return kith_cli_fail(rc, &err);
 	struct kith_cli_progress p;
 	kith_cli_progress_init(&p, "unlocking");
-	rc = kith_vault_open(out, path, pass, len, open_progress, &p, &err);
+	struct kith_vault_open_opts oo = {
+	    .threads = kith_cli_threads(), .progress = open_progress, .progress_arg = &p};
+	rc = kith_vault_open_with(out, path, pass, len, &oo, &err);
 	kith_cli_progress_done(&p);
 	kith_cli_pass_free(pass, len);
 	if (rc) {
@@ -380,4 +382,14 @@ int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 		}
 	}
 	return -1;
+}
+
+unsigned kith_cli_threads(void)
+{
+	const char *env = getenv("KITH_THREADS");
+	if (!env || !*env)
+		return 0;
+	char *end;
+	long t = strtol(env, &end, 10);
+	return *end == '\0' && t > 0 && t <= 1024 ? (unsigned)t : 0;
 }

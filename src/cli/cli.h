@@ -137,4 +137,9 @@ const char *kith_cli_reviewer(const char *given);
 /* Prints a JSON value to stdout, indented, with a final newline. Exit code. */
 int kith_cli_print_json(const json_t *j);
 
+/* The thread count the user asked for with KITH_THREADS (a positive number),
+ * or 0 (every processor). Only the command line reads the environment: the
+ * library takes the count as an option. */
+unsigned kith_cli_threads(void);
+
 #endif

@@ -41,8 +41,12 @@ static const char help[] =
     "  --config FILE            columns, fields, blocking rules, model settings\n"
     "  --out FILE               id,cluster,prob for every record ('-': stdout)\n"
     "  --pairs FILE             every compared pair with weight, probability, levels\n"
+    "  --review FILE            the pairs for review: id1,id2,prob,cluster1,cluster2\n"
     "  --json                   a summary (or the command's data) as JSON on stdout\n"
-    "  --threshold P            match probability of a link (default 0.9)\n"
+    "  --threshold P            match probability of a link (default: chosen from the\n"
+    "                           model's estimated precision and recall, at least 0.5)\n"
+    "  --review-threshold P     lowest probability of the review tier (default: from\n"
+    "                           the model, at least 0.1)\n"
     "  --max-pairs N            refuse blocking that compares more pairs (default 50000000)\n"
     "  --block RULE             a blocking rule (repeat; replaces the configuration's)\n"
     "  --mode dedupe|link       all pairs, or only pairs across lists\n"
@@ -73,14 +77,16 @@ enum {
 	OPT_ALL,
 	OPT_COUNT,
 	OPT_TRAIN_RECORDS,
-	OPT_TRAIN_BLOCK
+	OPT_TRAIN_BLOCK,
+	OPT_REVIEW,
+	OPT_REVIEW_THRESHOLD
 };
 
 struct args {
 	struct kith_cli_vault_args va;
-	const char *config, *out, *pairs, *reviewer, *note, *status;
+	const char *config, *out, *pairs, *review, *reviewer, *note, *status;
 	int json, all, count;
-	double threshold;
+	double threshold, review_threshold;
 	unsigned long long max_pairs, seed;
 	int have_seed;
 	unsigned threads;
@@ -117,6 +123,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"count", no_argument, 0, OPT_COUNT},
 	    {"train-records", required_argument, 0, OPT_TRAIN_RECORDS},
 	    {"train-block", required_argument, 0, OPT_TRAIN_BLOCK},
+	    {"review", required_argument, 0, OPT_REVIEW},
+	    {"review-threshold", required_argument, 0, OPT_REVIEW_THRESHOLD},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -147,6 +155,16 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->threshold = strtod(optarg, &end);
 			if (errno || *end || !(a->threshold > 0 && a->threshold < 1))
 				return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
+			break;
+		case OPT_REVIEW:
+			a->review = optarg;
+			break;
+		case OPT_REVIEW_THRESHOLD:
+			errno = 0;
+			a->review_threshold = strtod(optarg, &end);
+			if (errno || *end || !(a->review_threshold > 0 && a->review_threshold < 1))
+				return kith_cli_usage(
+				    cmd, "--review-threshold takes a probability between 0 and 1");
 			break;
 		case OPT_MAXPAIRS:
 			errno = 0;
@@ -268,6 +286,8 @@ static int load_config(const struct args *a, struct kith_linkcfg *cfg, struct ki
 		cfg->train_records = a->train_records;
 	if (a->threshold > 0)
 		cfg->threshold = a->threshold;
+	if (a->review_threshold > 0)
+		cfg->review_threshold = a->review_threshold;
 	if (a->max_pairs)
 		cfg->max_pairs = a->max_pairs;
 	if (a->have_seed)
@@ -431,6 +451,13 @@ static void print_text_summary(const struct kith_link_result *r, const struct ki
 	    "%zu pairs compared, %zu matches at probability >= %.3f, %zu persons (%zu links refused by the "
 	    "guard), %.2f s\n",
 	    r->n_pairs, r->n_matches, r->threshold, r->clusters.n_clusters, r->clusters.refused, total);
+	fprintf(stderr,
+		"tiers: %zu linked (p >= %.3f%s), %zu for review (p >= %.3f%s), the rest distinct; the model "
+		"expects %.0f matches among the compared pairs: estimated precision %.3f, recall %.3f (%.3f "
+		"with the review tier)\n",
+		r->n_matches, r->threshold, r->threshold_auto ? ", chosen from the model" : "", r->n_review,
+		r->review_threshold, r->review_auto ? ", chosen from the model" : "", r->est_matches,
+		r->est_precision, r->est_recall, r->est_review_recall);
 }
 
 static int count_only(const struct kith_dataset *ds, const struct args *a)
@@ -500,6 +527,8 @@ static int cmd_run(int argc, char **argv)
 				code = write_out(a.out, kith_link_write_clusters, &r, ds);
 			if (code == KITH_EXIT_OK && a.pairs)
 				code = write_out(a.pairs, kith_link_write_pairs, &r, ds);
+			if (code == KITH_EXIT_OK && a.review)
+				code = write_out(a.review, kith_link_write_review, &r, ds);
 			if (code == KITH_EXIT_OK && a.json) {
 				json_t *j = kith_link_summary_json(&r, ds);
 				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;

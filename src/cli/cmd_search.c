@@ -84,6 +84,8 @@ int kith_cmd_search(int argc, char **argv)
 	struct kith_search_result r = {NULL, 0, 0};
 	int rc = kith_search_new(&s, v, &err);
 	if (!rc)
+		kith_search_tune(s, kith_cli_threads(), 0);
+	if (!rc)
 		rc = kith_search_query(s, q, strlen(q), &so, &r, &err);
 	const struct kith_search_hit *hits = r.hits;
 	size_t n = r.n;

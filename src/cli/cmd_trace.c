@@ -74,6 +74,7 @@ struct args {
 	int json, rejected, all, dry;
 	size_t limit;
 	double min_score;
+	int min_score_set;
 	const char *status, *format, *note, *reviewer;
 	char **pos;
 	size_t n_pos;
@@ -121,6 +122,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 		case OPT_MIN:
 			errno = 0;
 			a->min_score = strtod(optarg, &end);
+			a->min_score_set = 1;
 			if (errno || *end || !optarg[0] || !(a->min_score >= 0 && a->min_score <= 1))
 				return kith_cli_usage(cmd, "--min-score takes a number between 0 and 1");
 			break;
@@ -439,7 +441,8 @@ static int cmd_all(int argc, char **argv)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_trace_opts o = {.limit = a.limit, .min_score = a.min_score};
+	struct kith_trace_opts o = {
+	    .limit = a.limit, .min_score = a.min_score, .min_score_set = a.min_score_set};
 	json_t *out = NULL;
 	int rc = kith_trace_run_all(v, &o, !a.dry, &out, &err);
 	if (rc) {

@@ -31,6 +31,9 @@
 
 enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
+#define GIVEN_KEYS 3
+#define GIVEN_TAG 0x676976656eULL /* "given": keeps given-name keys apart from whole-name keys */
+
 struct name_entry {
 	struct kith_name enc;
 	uint32_t fold_off;
@@ -38,6 +41,8 @@ struct name_entry {
 	uint64_t surname_key; /* 0: none */
 	float share;	      /* census share, 0 when not a known Korean surname */
 	uint8_t korean;	      /* compared by the names engine */
+	uint8_t n_gkeys;
+	uint64_t gkeys[GIVEN_KEYS]; /* blocking keys of the given name alone (Korean names) */
 };
 
 struct rec {
@@ -332,6 +337,50 @@ long kith_dataset_find(const struct kith_dataset *ds, const char *id)
 
 /* --- names */
 
+/*
+ * Blocking keys of the given name alone, so that a record that gives only a
+ * given name (a shelter writes "Myong-ho", 명호) meets the records of the
+ * whole name: for a name written alone without a surname, its own keys; for
+ * a whole name, the keys of its given name encoded alone — the Hangul after
+ * the surname's syllables, or the romanized words but the surname's (the
+ * first, the last in Western order). Tagged apart from the whole-name keys.
+ */
+static void given_keys(const char *s, size_t len, struct name_entry *e)
+{
+	uint64_t k[KITH_NAMES_MAX_KEYS];
+	size_t m = 0;
+	if (!e->enc.n_sur) {
+		if (!(e->enc.flags & KITH_NAMES_F_SURONLY))
+			m = kith_names_keys(&e->enc, k);
+	} else if (e->enc.n_sur < e->enc.n_syl) {
+		size_t a = 0, b = len;
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && s[b - 1] == ' ')
+			b--;
+		if (e->enc.script == KITH_NAMES_SCRIPT_HANGUL) {
+			a += 3u * e->enc.n_sur; /* Hangul syllables are three bytes in UTF-8 */
+		} else if (e->enc.flags & KITH_NAMES_F_WESTERN) {
+			while (b > a && s[b - 1] != ' ')
+				b--;
+		} else {
+			while (a < b && s[a] != ' ')
+				a++;
+		}
+		while (a < b && s[a] == ' ')
+			a++;
+		while (b > a && s[b - 1] == ' ')
+			b--;
+		struct kith_name g;
+		if (a < b && b <= len && kith_names_encode(&g, s + a, b - a, NULL) == KITH_OK) {
+			m = kith_names_keys(&g, k);
+			sodium_memzero(&g, sizeof g);
+		}
+	}
+	for (size_t t = 0; t < m && e->n_gkeys < GIVEN_KEYS; t++)
+		e->gkeys[e->n_gkeys++] = kith_compare_hash_mix(k[t], GIVEN_TAG);
+}
+
 static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struct name_entry *e,
 		       struct kith_err *err)
 {
@@ -342,6 +391,8 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 	e->surname_key = kith_names_surname_key(&e->enc);
 	e->korean = is_hangul_text(s, len) || e->surname_key != 0;
 	e->share = e->korean && e->surname_key ? (float)kith_names_surname_share(&e->enc) : 0.0f;
+	if (e->korean)
+		given_keys(s, len, e);
 	size_t old = ds->scratch2.len;
 	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
 	if (frc)
@@ -1055,7 +1106,11 @@ out:
 
 /* --- finish */
 
-static const char *const name_levels[] = {"different", "weak", "similar", "exact"};
+/* "partial": below weak by as much again — for the names engine, a surname and one given syllable
+ * with the other a letter apart (정호철 / 정혼철, 0.5), the commonest shape of a typo in a Hangul or
+ * romanized name; EM weighs it (typos against namesakes who differ by a syllable) */
+static const char *const name_levels[] = {"different", "partial", "weak", "similar", "exact"};
+#define NAME_PARTIAL_GAP 0.15
 static const char *const binary_levels[] = {"different", "same"};
 static const char *const date_levels[] = {"other", "year +-1", "same year", "typo", "exact"};
 static const char *const origin_levels[] = {"different", "similar", "same"};
@@ -1096,7 +1151,7 @@ int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
 	struct fslot *s;
 	if (have_name) {
 		s = &ds->slots[ds->n_slots++];
-		slot_init(s, "name", KITH_DS_NAME, 4, name_levels);
+		slot_init(s, "name", KITH_DS_NAME, 5, name_levels);
 		s->pub.tf = 1;
 		s->pub.present = have_name;
 	}
@@ -1290,7 +1345,24 @@ static double name_pair_sim(const struct kith_dataset *ds, const struct name_ent
 	*exact = 0;
 	if (x->korean && y->korean) {
 		*engine = 1;
-		return kith_names_similarity(&x->enc, &y->enc);
+		double sim = kith_names_similarity(&x->enc, &y->enc);
+		/* a given name written alone ("Myong-ho", 명호) against a full name: how well it is that
+		 * name's given name, at most at the level "weak" (a given name alone is weaker evidence) */
+		const struct kith_name *a = &x->enc, *b = &y->enc;
+		if (a->n_syl > b->n_syl) {
+			const struct kith_name *t = a;
+			a = b;
+			b = t;
+		}
+		if (!a->n_sur && !(a->flags & KITH_NAMES_F_SURONLY) && b->n_sur &&
+		    a->n_syl + b->n_sur == b->n_syl) {
+			double q = kith_names_query_score(a, b);
+			if (q > ds->name_t2)
+				q = ds->name_t2;
+			if (q > sim)
+				sim = q;
+		}
+		return sim;
 	}
 	*engine = 0;
 	return kith_compare_jaro_winkler(arena_str(ds, x->fold_off), x->fold_len, arena_str(ds, y->fold_off),
@@ -1312,7 +1384,12 @@ static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, 
 			int exact, engine;
 			double sim = name_pair_sim(ds, x, y, &exact, &engine);
 			double t1 = engine ? ds->name_t1 : ds->jw_t1, t2 = engine ? ds->name_t2 : ds->jw_t2;
-			unsigned lv = exact || sim >= 1.0 - 1e-12 ? 3u : sim >= t1 ? 2u : sim >= t2 ? 1u : 0u;
+			double t3 = t2 - NAME_PARTIAL_GAP;
+			unsigned lv = exact || sim >= 1.0 - 1e-12 ? 4u
+				      : sim >= t1		  ? 3u
+				      : sim >= t2		  ? 2u
+				      : sim >= t3		  ? 1u
+								  : 0u;
 			if (lv > best || (lv == best && sim > bs)) {
 				best = lv;
 				bs = sim;
@@ -1320,7 +1397,7 @@ static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, 
 					*bi = i;
 					*bj = j;
 				}
-				if (lv == 3 && sim >= 1.0)
+				if (lv == 4 && sim >= 1.0)
 					goto done; /* nothing beats the same name */
 			}
 		}
@@ -1425,7 +1502,7 @@ double kith_dataset_tf_bits(const struct kith_dataset *ds, size_t a, size_t b, u
 	if (lv == KITH_DATASET_MISSING)
 		return 0.0;
 	if (s->pub.kind == KITH_DS_NAME) {
-		if (lv < 2 || ds->name_mean_share <= 0)
+		if (lv < 3 || ds->name_mean_share <= 0)
 			return 0.0;
 		const struct rec *ra = &ds->recs[a], *rb = &ds->recs[b];
 		size_t bi = 0, bj = 0;
@@ -1540,6 +1617,8 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 					p = q + 1;
 				}
 			}
+			for (size_t t = 0; t < e->n_gkeys && m < 16; t++)
+				tmp[m++] = e->gkeys[t];
 			for (size_t t = 0; t < m; t++) {
 				uint64_t key = tmp[t] ? tmp[t] : 1;
 				int dup = 0;

@@ -382,43 +382,14 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 							 : KITH_LINKCFG_DEFAULT_TF_MAX;
 }
 
-int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
-			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
-			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+/* One estimation of m and λ over the distinct patterns (with u as md has it). */
+static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *ds, struct pattern *pat,
+			    size_t np, size_t n_pairs, const uint32_t *rule_fields, size_t n_rules,
+			    uint64_t all_pairs)
 {
-	if (n_pairs == 0)
-		return kith_err_set(
-		    err, KITH_E_INVALID, NULL,
-		    "the blocking rules compare no pair: nothing to estimate (loosen the rules)");
 	size_t nf;
 	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
 	double n_rec = (double)(md->train_records ? md->train_records : kith_dataset_count(ds));
-	/* distinct patterns with counts */
-	struct kith_hmap map = KITH_HMAP_INIT;
-	for (size_t i = 0; i < n_pairs; i++) {
-		uint64_t *v = kith_hmap_upsert(&map, pairs[i].g + 1, 0); /* +1: a pattern may be 0 */
-		if (!v) {
-			kith_hmap_release(&map);
-			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-		}
-		(*v)++;
-	}
-	struct pattern *pat = malloc((map.n ? map.n : 1) * sizeof *pat);
-	if (!pat) {
-		kith_hmap_release(&map);
-		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	}
-	size_t np = 0;
-	for (size_t s = 0; s < map.cap; s++) {
-		if (!map.keys[s])
-			continue;
-		pat[np].g = map.keys[s] - 1;
-		pat[np].count = (double)map.vals[s];
-		np++;
-	}
-	kith_hmap_release(&map);
-	/* sort patterns so the sums do not depend on hash order */
-	qsort(pat, np, sizeof *pat, cmp_pattern);
 
 	/* sex among the compared pairs at each name level: pairs that blocking
 	 * brought together by their names share a given name or its start, and
@@ -646,7 +617,6 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 			md->m_source[f] = KITH_FSMODEL_M_FINAL;
 		}
 	}
-	free(pat);
 	/* the expected matches among compared pairs, over all pairs: the prior
 	 * (blocking is taken to miss no match) */
 	md->lambda = e.expected / (double)(all_pairs ? all_pairs : 1);
@@ -658,6 +628,90 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 	md->iterations = iterations;
 	md->converged = converged;
 	kith_fsmodel_weights(md, ds);
+}
+
+/*
+ * Random pairs are a mixture: a level occurs among them with probability
+ * λ·m + (1 − λ)·u, so their level frequencies (u_raw) hold the matches too.
+ * Where matches are not negligible among random pairs — a few thousand
+ * people, or a name as rare as the matches are common — u_raw of the
+ * agreeing levels is mostly made of matches (2,554 synth records: u of an
+ * exact name 4.5·10⁻⁴ from random pairs, of which λ·m = 4.3·10⁻⁴ are the
+ * matches themselves), and the weight of agreement is too low by bits. With
+ * λ and m from EM, u = (u_raw − λ·m) / (1 − λ), kept at or above U_FLOOR
+ * of u_raw (a λ or m slightly too high must not make agreement infinitely
+ * strong) and renormalized.
+ */
+#define U_FLOOR 0.02
+#define U_ROUNDS 2
+
+static void correct_u(struct kith_fsmodel *md, const struct kith_dataset *ds,
+		      double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS])
+{
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	double lam = md->lambda;
+	for (size_t f = 0; f < md->n_fields && f < nf; f++) {
+		if (fields[f].fixed)
+			continue;
+		double z = 0;
+		for (int l = 0; l < md->n_levels[f]; l++) {
+			double u = (uraw[f][l] - lam * md->m[f][l]) / (1 - lam);
+			if (u < U_FLOOR * uraw[f][l])
+				u = U_FLOOR * uraw[f][l];
+			md->u[f][l] = u;
+			z += u;
+		}
+		for (int l = 0; l < md->n_levels[f]; l++)
+			md->u[f][l] /= z;
+	}
+}
+
+int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
+			    const struct kith_block_pair *pairs, size_t n_pairs, const uint32_t *rule_fields,
+			    size_t n_rules, uint64_t all_pairs, struct kith_err *err)
+{
+	if (n_pairs == 0)
+		return kith_err_set(
+		    err, KITH_E_INVALID, NULL,
+		    "the blocking rules compare no pair: nothing to estimate (loosen the rules)");
+	/* distinct patterns with counts */
+	struct kith_hmap map = KITH_HMAP_INIT;
+	for (size_t i = 0; i < n_pairs; i++) {
+		uint64_t *v = kith_hmap_upsert(&map, pairs[i].g + 1, 0); /* +1: a pattern may be 0 */
+		if (!v) {
+			kith_hmap_release(&map);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		(*v)++;
+	}
+	struct pattern *pat = malloc((map.n ? map.n : 1) * sizeof *pat);
+	if (!pat) {
+		kith_hmap_release(&map);
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	size_t np = 0;
+	for (size_t s = 0; s < map.cap; s++) {
+		if (!map.keys[s])
+			continue;
+		pat[np].g = map.keys[s] - 1;
+		pat[np].count = (double)map.vals[s];
+		np++;
+	}
+	kith_hmap_release(&map);
+	/* sort patterns so the sums do not depend on hash order */
+	qsort(pat, np, sizeof *pat, cmp_pattern);
+	double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	memcpy(uraw, md->u, sizeof uraw);
+	estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
+	for (int k = 0; k < U_ROUNDS; k++) {
+		int it = md->iterations, conv = md->converged;
+		correct_u(md, ds, uraw);
+		estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
+		md->iterations += it;
+		md->converged &= conv;
+	}
+	free(pat);
 	return KITH_OK;
 }
 

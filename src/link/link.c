@@ -272,6 +272,99 @@ static int train(const struct kith_dataset *ds, const struct kith_linkcfg *cfg, 
 	return rc;
 }
 
+/* --- tiers */
+
+#define TIER_BINS_PER_BIT 64
+#define TIER_MIN_BITS (-64)
+#define TIER_MAX_BITS 64
+#define TIER_BINS ((TIER_MAX_BITS - TIER_MIN_BITS) * TIER_BINS_PER_BIT)
+
+static long tier_bin(double w)
+{
+	long b = (long)floor((w - TIER_MIN_BITS) * TIER_BINS_PER_BIT);
+	return b < 0 ? 0 : b >= TIER_BINS ? TIER_BINS - 1 : b;
+}
+
+static double bin_low_weight(long b)
+{
+	return TIER_MIN_BITS + (double)b / TIER_BINS_PER_BIT;
+}
+
+void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
+			    double review_threshold)
+{
+	static const double link_floor = 0.5, review_floor = 0.1, review_miss = 0.01;
+	double *cnt = calloc(TIER_BINS, sizeof *cnt), *sp = calloc(TIER_BINS, sizeof *sp);
+	double e = 0;
+	/* a pair's probability is taken at the middle of its bin (within 0.6 % of its own): one exp2
+	 * per bin, not per pair */
+	for (size_t i = 0; cnt && sp && i < n; i++)
+		cnt[tier_bin(weight[i])] += 1;
+	for (long b = 0; cnt && sp && b < TIER_BINS; b++) {
+		sp[b] = cnt[b] ? cnt[b] * kith_fsmodel_prob(bin_low_weight(b) + 0.5 / TIER_BINS_PER_BIT) : 0;
+		e += sp[b];
+	}
+	r->est_matches = e;
+	r->threshold_auto = !(threshold > 0);
+	r->review_auto = !(review_threshold > 0);
+	if (r->threshold_auto) {
+		/* scan from the strongest bin down: links and their expected true ones above each edge */
+		double links = 0, tp = 0, best = -1;
+		double wfloor = log2(link_floor / (1 - link_floor));
+		long best_b = tier_bin(wfloor);
+		for (long b = TIER_BINS - 1; cnt && sp && b >= 0 && bin_low_weight(b) >= wfloor; b--) {
+			links += cnt[b];
+			tp += sp[b];
+			double f1 = links + e > 0 ? 2 * tp / (links + e) : 0;
+			if (f1 > best) {
+				best = f1;
+				best_b = b;
+			}
+		}
+		threshold = kith_fsmodel_prob(bin_low_weight(best_b));
+		if (threshold < link_floor)
+			threshold = link_floor;
+	}
+	if (r->review_auto) {
+		double below = e, rfloor = log2(review_floor / (1 - review_floor));
+		long b = TIER_BINS - 1;
+		for (; cnt && sp && b > 0 && bin_low_weight(b) > rfloor; b--) {
+			below -= sp[b];
+			if (below <= review_miss * e)
+				break;
+		}
+		review_threshold = kith_fsmodel_prob(bin_low_weight(b));
+		if (review_threshold < review_floor)
+			review_threshold = review_floor;
+	}
+	if (review_threshold > threshold)
+		review_threshold = threshold;
+	r->threshold = threshold;
+	r->review_threshold = review_threshold;
+	free(cnt);
+	free(sp);
+	/* counts and expected true pairs of the tiers; the expected matches below the review threshold
+	 * are E minus those above, so only the pairs above need their probability (few) */
+	double wt = log2(threshold / (1 - threshold)), wr = log2(review_threshold / (1 - review_threshold));
+	double tp = 0, tpr = 0;
+	r->n_matches = r->n_review = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wr)
+			continue;
+		if (weight[i] >= wt) {
+			r->n_matches++;
+			tp += kith_fsmodel_prob(weight[i]);
+		} else {
+			r->n_review++;
+			tpr += kith_fsmodel_prob(weight[i]);
+		}
+	}
+	r->est_precision = r->n_matches ? tp / (double)r->n_matches : 1;
+	r->est_recall = e > 0 ? tp / e : 1;
+	r->est_f1 = (double)r->n_matches + e > 0 ? 2 * tp / ((double)r->n_matches + e) : 1;
+	r->est_review_recall = e > 0 ? (tp + tpr) / e : 1;
+}
+
 int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o, struct kith_link_result *out,
 		  struct kith_err *err)
 {
@@ -288,6 +381,7 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 	r->n_records = kith_dataset_count(ds);
 	r->link_only = cfg->mode == KITH_LINKCFG_LINK;
 	r->threshold = cfg->threshold > 0 ? cfg->threshold : KITH_LINKCFG_DEFAULT_THRESHOLD;
+	r->review_threshold = cfg->review_threshold > 0 ? cfg->review_threshold : r->threshold;
 	if (cfg->n_rules) {
 		memcpy(r->rules, cfg->rules, cfg->n_rules * sizeof cfg->rules[0]);
 		r->n_rules = cfg->n_rules;
@@ -359,6 +453,7 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 	r->seconds[KITH_LINK_PHASE_SCORE] = now() - t0;
 
 	t0 = now();
+	kith_link_choose_tiers(r, r->weight, r->n_pairs, cfg->threshold, cfg->review_threshold);
 	double wt = log2(r->threshold / (1 - r->threshold)); /* probability threshold as a weight */
 	size_t ne = 0;
 	for (size_t i = 0; i < r->n_pairs; i++)
@@ -443,6 +538,24 @@ int kith_link_write_clusters(const struct kith_link_result *r, const struct kith
 	return KITH_OK;
 }
 
+int kith_link_write_review(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			   struct kith_err *err)
+{
+	double wt = log2(r->threshold / (1 - r->threshold));
+	double wr = log2(r->review_threshold / (1 - r->review_threshold));
+	int bad = fputs("id1,id2,prob,cluster1,cluster2\n", f) < 0;
+	for (size_t i = 0; i < r->n_pairs && !bad; i++) {
+		if (r->weight[i] >= wt || r->weight[i] < wr)
+			continue;
+		const struct kith_block_pair *p = &r->pairs[i];
+		bad = put_field(f, kith_dataset_id(ds, p->a)) || fputc(',', f) < 0 ||
+		      put_field(f, kith_dataset_id(ds, p->b)) ||
+		      fprintf(f, ",%.6f,%u,%u\n", kith_fsmodel_prob(r->weight[i]),
+			      r->clusters.cluster[p->a] + 1, r->clusters.cluster[p->b] + 1) < 0;
+	}
+	return bad ? kith_err_set(err, KITH_E_IO, NULL, "cannot write the pairs for review") : KITH_OK;
+}
+
 int kith_link_write_pairs(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
 			  struct kith_err *err)
 {
@@ -516,6 +629,14 @@ json_t *kith_link_summary_json(const struct kith_link_result *r, const struct ki
 					 (json_int_t)r->n_train_pairs, "rules", tr ? tr : json_null()));
 	}
 	bad |= set_new(j, "threshold", json_real(r->threshold));
+	bad |= set_new(
+	    j, "tiers",
+	    json_pack("{s:f,s:b,s:f,s:b,s:I,s:I,s:f,s:f,s:f,s:f,s:f}", "link_threshold", r->threshold,
+		      "link_threshold_from_model", r->threshold_auto, "review_threshold", r->review_threshold,
+		      "review_threshold_from_model", r->review_auto, "linked_pairs", (json_int_t)r->n_matches,
+		      "review_pairs", (json_int_t)r->n_review, "expected_matches", r->est_matches,
+		      "estimated_precision", r->est_precision, "estimated_recall", r->est_recall,
+		      "estimated_f1", r->est_f1, "estimated_recall_with_review", r->est_review_recall));
 	bad |= set_new(j, "matches", json_integer((json_int_t)r->n_matches));
 	bad |= set_new(j, "clusters", json_integer((json_int_t)r->clusters.n_clusters));
 	bad |= set_new(j, "largest_cluster", json_integer((json_int_t)r->clusters.largest));

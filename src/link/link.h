@@ -66,8 +66,19 @@ struct kith_link_result {
 	float *weight;		       /* its match weight (bits) */
 	size_t n_pairs;
 	uint64_t all_pairs; /* pairs that could be formed */
-	double threshold;   /* match probability of a link */
+	double threshold;   /* match probability of a link (the "linked" tier) */
 	size_t n_matches;   /* pairs at or above the threshold */
+	/* The three tiers (docs/linkage.md, "Tiers"): linked (probability >= threshold), for review
+	 * (review_threshold <= probability < threshold), distinct (below). Unless the configuration sets
+	 * them, both are chosen from the model's own probabilities (kith_link_choose_tiers). The estimates
+	 * take the match probabilities of the compared pairs as calibrated and blocking as missing no
+	 * match. */
+	double review_threshold;
+	int threshold_auto, review_auto; /* chosen from the model (not set by the configuration) */
+	size_t n_review;		 /* pairs in the review tier */
+	double est_matches; /* expected matches among the compared pairs: the sum of probabilities */
+	double est_precision, est_recall, est_f1; /* of the links at the threshold */
+	double est_review_recall;		  /* of the links and the review tier together */
 	struct kith_cluster_result clusters;
 	double seconds[KITH_LINK_PHASES];
 	unsigned threads;
@@ -104,10 +115,34 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 
 void kith_link_result_release(struct kith_link_result *r);
 
+/*
+ * Chooses the tiers from the match weights of the compared pairs (bits,
+ * weight[0..n)), taking each pair's probability 1/(1 + 2^-w) as calibrated:
+ * the expected matches E are the sum of the probabilities; at a threshold t
+ * the expected true links are the sum over the pairs at or above t, so the
+ * estimated precision, recall and F1 follow. The link threshold is the one
+ * of highest estimated F1 (a missed match and a false link cost the same),
+ * but at least 0.5 (a link is more likely right than wrong); the review
+ * threshold is the lowest probability that still leaves at most 1% of E
+ * below it, but at least 0.1 (a reviewer sees no pair with less than a
+ * one-in-ten chance) and at most the link threshold. A threshold given
+ * (> 0) is kept. Sets threshold, review_threshold, *_auto, the estimates,
+ * n_matches and n_review of r. Weights are binned by 1/64 bit: the result
+ * does not depend on the order of the pairs.
+ */
+void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
+			    double review_threshold);
+
 /* Writes "id,cluster,prob\n" and one row per record, in input order (cluster
  * numbered from 1; prob empty for a person of one record). KITH_OK, KITH_E_IO. */
 int kith_link_write_clusters(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
 			     struct kith_err *err) KITH_WUR;
+
+/* Writes "id1,id2,prob,cluster1,cluster2\n" and one row per pair of the review
+ * tier (review_threshold <= probability < threshold), in the order of the
+ * compared pairs; the clusters are those of --out. KITH_OK, KITH_E_IO. */
+int kith_link_write_review(const struct kith_link_result *r, const struct kith_dataset *ds, FILE *f,
+			   struct kith_err *err) KITH_WUR;
 
 /* Writes "id1,id2,weight,prob,<field levels...>" for every compared pair
  * (level names; empty when missing). KITH_OK, KITH_E_IO. */

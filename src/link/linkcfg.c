@@ -446,10 +446,16 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 			return kith_err_set(err, KITH_E_INVALID, NULL, "mode must be dedupe or link");
 		return KITH_OK;
 	}
-	if (strcmp(key, "threshold") == 0) {
-		if (parse_double(value, 1e-9, 1.0 - 1e-12, &c->threshold))
+	if (strcmp(key, "threshold") == 0 || strcmp(key, "review_threshold") == 0) {
+		double *t = key[0] == 't' ? &c->threshold : &c->review_threshold;
+		if (strcmp(value, "auto") == 0) {
+			*t = 0;
+			return KITH_OK;
+		}
+		if (parse_double(value, 1e-9, 1.0 - 1e-12, t))
 			return kith_err_set(err, KITH_E_INVALID, NULL,
-					    "threshold must be a probability in (0, 1)");
+					    "%s must be auto or a probability in (0, 1)",
+					    key[0] == 't' ? "threshold" : "review_threshold");
 		return KITH_OK;
 	}
 	if (strcmp(key, "guard_threshold") == 0) {

@@ -16,7 +16,7 @@
  *   block = field:surname               # one rule per line; components are ANDed
  *   block = prefix:given_name:3 year:date_of_birth~1
  *   mode = link                         # dedupe (all pairs) | link (across lists only)
- *   threshold = 0.9
+ *   threshold = auto                    # or a probability; review_threshold likewise
  *   guard_threshold = 0.5               # clustering guard (cluster.h)
  *   max_pairs = 50000000
  *
@@ -124,13 +124,14 @@ struct kith_linkcfg {
 	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES];
 	size_t n_rules; /* 0: the default rules (kith_linkcfg_default_rules) */
 	enum kith_linkcfg_mode mode;
-	double threshold;	/* match probability for a link; 0: 0.9 */
-	double guard_threshold; /* clustering guard (cluster.h); 0: 0.5 */
-	uint64_t max_pairs;	/* cap on pairs per rule and in all; 0: 50 million */
-	uint64_t u_samples;	/* random pairs for u; 0: 20 per record, 100,000 to a million */
-	uint64_t seed;		/* sampling seed; 0 is a seed like any other */
-	double tf_max;		/* cap in bits of a term-frequency adjustment; 0: 4 */
-	double name_levels[2];	/* name similarity levels (0: the engine's threshold and 0.15 less) */
+	double threshold;	 /* match probability for a link; 0 (auto): chosen from the model (link.h) */
+	double review_threshold; /* lower bound of the review tier; 0 (auto): chosen from the model */
+	double guard_threshold;	 /* clustering guard (cluster.h); 0: 0.5 */
+	uint64_t max_pairs;	 /* cap on pairs per rule and in all; 0: 50 million */
+	uint64_t u_samples;	 /* random pairs for u; 0: 20 per record, 100,000 to a million */
+	uint64_t seed;		 /* sampling seed; 0 is a seed like any other */
+	double tf_max;		 /* cap in bits of a term-frequency adjustment; 0: 4 */
+	double name_levels[2];	 /* name similarity levels (0: the engine's threshold and 0.15 less) */
 	/* Training on a sample (large data): with train_records > 0 or training
 	 * rules, m and the prior are estimated by EM on the pairs that the
 	 * training rules find among a random sample of train_records records

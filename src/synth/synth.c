@@ -331,6 +331,10 @@ static int romanize(const char *hangul, enum script sys, struct kith_sbuf *out)
 struct gen {
 	const struct kith_synth_opts *o;
 	struct rng r;
+	/* the habits added for issue 13 (more typos, a given name alone, another name) draw from their
+	 * own stream, so the population, the capture and every other value stay as they were for a seed */
+	struct rng r2;
+	int on_r2; /* spell() draws from r2 */
 	struct person *people;
 	size_t n_people;
 	struct rec *recs;
@@ -412,6 +416,38 @@ static void latin_typo(struct rng *r, struct kith_sbuf *b, size_t start)
 	}
 }
 
+/* More slips of fast typing (issue 13), never on the first letter: a letter
+ * inserted, l and I confused, a stray space inside a word. */
+static void latin_slip(struct rng *r, struct kith_sbuf *b, size_t start)
+{
+	size_t len = b->len - start;
+	if (len < 4)
+		return;
+	size_t i = start + 1 + (size_t)below(r, len - 2);
+	char c = b->buf[i], prev = b->buf[i - 1];
+	int op = (int)below(r, 3);
+	if (op == 1) { /* l/I: the first l or I or i after the first letter, else nothing */
+		for (size_t k = start + 1; k < b->len; k++) {
+			char d = b->buf[k];
+			if (d == 'l' || d == 'I' || d == 'i') {
+				b->buf[k] = d == 'l' ? 'I' : 'l';
+				return;
+			}
+		}
+		return;
+	}
+	if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || prev == ' ' || prev == '-')
+		return;
+	char ins = op == 0 ? (char)('a' + below(r, 26)) : ' ';
+	if (op == 0 && c >= 'A' && c <= 'Z')
+		ins = (char)(ins - 'a' + 'A');
+	if (kith_sbuf_addc(b, ' ') == KITH_OK) {
+		memmove(b->buf + i + 1, b->buf + i, b->len - i - 1);
+		b->buf[i] = ins;
+		b->buf[b->len] = '\0';
+	}
+}
+
 static enum script pick_script(struct rng *r, const struct profile *pf)
 {
 	double tot = 0;
@@ -425,9 +461,9 @@ static enum script pick_script(struct rng *r, const struct profile *pf)
  * g->tmp as the list would write it.
  */
 static int spell(struct gen *g, const struct person *p, int alias, const struct profile *pf, enum script sys,
-		 int allow_typo)
+		 int allow_typo, int given_only)
 {
-	struct rng *r = &g->r;
+	struct rng *r = g->on_r2 ? &g->r2 : &g->r;
 	kith_sbuf_reset(&g->tmp);
 	const char *sur = surnames[p->surname].hangul;
 	const char *s1, *s2;
@@ -445,8 +481,8 @@ static int spell(struct gen *g, const struct person *p, int alias, const struct 
 	if (sys == S_HANGUL) {
 		if (typo)
 			hangul_typo(r, chance(r, 0.5) ? g1 : g2);
-		int rc =
-		    kith_sbuf_adds(&g->tmp, sur) | kith_sbuf_adds(&g->tmp, g1) | kith_sbuf_adds(&g->tmp, g2);
+		int rc = (given_only ? 0 : kith_sbuf_adds(&g->tmp, sur)) | kith_sbuf_adds(&g->tmp, g1) |
+			 kith_sbuf_adds(&g->tmp, g2);
 		return rc ? KITH_E_NOMEM : KITH_OK;
 	}
 	struct kith_sbuf a = KITH_SBUF_INIT, b = KITH_SBUF_INIT, c = KITH_SBUF_INIT;
@@ -464,7 +500,9 @@ static int spell(struct gen *g, const struct person *p, int alias, const struct 
 		rc |= kith_sbuf_add(&given, c.buf ? c.buf : "", c.len);
 		int west = chance(r, pf->western);
 		size_t start = g->tmp.len;
-		if (west) {
+		if (given_only) {
+			rc |= kith_sbuf_add(&g->tmp, given.buf ? given.buf : "", given.len);
+		} else if (west) {
 			rc |= kith_sbuf_add(&g->tmp, given.buf ? given.buf : "", given.len);
 			rc |= kith_sbuf_addc(&g->tmp, ' ');
 			rc |= kith_sbuf_add(&g->tmp, a.buf ? a.buf : "", a.len);
@@ -476,6 +514,8 @@ static int spell(struct gen *g, const struct person *p, int alias, const struct 
 		kith_sbuf_release(&given);
 		if (rc == KITH_OK && typo)
 			latin_typo(r, &g->tmp, start);
+		if (rc == KITH_OK && allow_typo && chance(&g->r2, pf->typo * 0.6))
+			latin_slip(&g->r2, &g->tmp, start);
 		if (rc == KITH_OK && chance(r, pf->caps))
 			for (size_t i = start; i < g->tmp.len; i++)
 				if (g->tmp.buf[i] >= 'a' && g->tmp.buf[i] <= 'z')
@@ -525,13 +565,39 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	/* name: children renamed in China are mostly recorded under the later name */
 	int alias = is_child && p->alias_used && chance(r, 0.8);
 	enum script sys = pick_script(r, pf);
-	int rc = spell(g, p, alias, pf, sys, 1);
+	/* habits of issue 13, from the second stream: a given name alone, or another name (an adult
+	 * woman's name in China or by marriage: another surname and given name, the old name among the
+	 * other names more often than not) */
+	static const double given_only_p[4] = {0.01, 0.04, 0.05, 0.01},
+			    renamed_p[4] = {0.01, 0.04, 0.06, 0.02};
+	double hu = unit(&g->r2);
+	int given_only = hu < given_only_p[list % 4];
+	int renamed =
+	    !given_only && !is_child && p->female && hu < given_only_p[list % 4] + renamed_p[list % 4];
+	int keep_old = renamed && chance(&g->r2, 0.6);
+	struct person other = *p;
+	if (renamed) {
+		other.surname = (uint8_t)below(&g->r2, 12); /* a common surname */
+		other.g1 = (uint8_t)below(&g->r2, N_OF(female1));
+		other.g2 = (uint8_t)below(&g->r2, N_OF(female2));
+	}
+	/* the name as before (the main stream draws what it always drew), then the habit's variant
+	 * from the second stream in its place */
+	int rc = spell(g, p, alias, pf, sys, 1, 0);
+	if (rc == KITH_OK && (given_only || renamed)) {
+		g->on_r2 = 1;
+		rc = spell(g, renamed ? &other : p, alias, pf, sys, 1, given_only);
+		g->on_r2 = 0;
+	}
 	if (rc == KITH_OK)
 		rc = arena_take(g, &x->name_off);
 	x->other_off = UINT32_MAX;
-	if (rc == KITH_OK && (chance(r, pf->other_name) || (alias && chance(r, 0.4)))) {
-		enum script s2 = (enum script)below(r, S_COUNT);
-		rc = spell(g, p, 0, pf, s2, 0); /* alias: the childhood name */
+	int other_name = chance(r, pf->other_name) || (alias && chance(r, 0.4));
+	if (rc == KITH_OK && (other_name || keep_old)) {
+		g->on_r2 = !other_name; /* the old name of a renamed woman: from the second stream */
+		enum script s2 = (enum script)below(g->on_r2 ? &g->r2 : r, S_COUNT);
+		rc = spell(g, p, 0, pf, s2, 0, 0); /* alias: the childhood name */
+		g->on_r2 = 0;
 		if (rc == KITH_OK)
 			rc = arena_take(g, &x->other_off);
 	}
@@ -906,7 +972,7 @@ static int write_families(struct gen *g, const uint32_t *first_rec, FILE *fam, F
 			}
 			/* the childhood name, as the mother remembers and writes it */
 			const struct profile *pf = prof(2);
-			int rc = spell(g, c, 0, pf, chance(r, 0.8) ? S_HANGUL : S_RR, 0);
+			int rc = spell(g, c, 0, pf, chance(r, 0.8) ? S_HANGUL : S_RR, 0, 0);
 			if (rc) {
 				json_decref(seeker);
 				return kith_err_set(err, rc, "traces", "out of memory");
@@ -984,6 +1050,7 @@ int kith_synth_write(const struct kith_synth_opts *o, FILE *records, FILE *truth
 	g.o = &opts;
 	g.lists = opts.lists;
 	rng_seed(&g.r, opts.seed);
+	rng_seed(&g.r2, opts.seed ^ 0x6b697468ULL);
 	for (unsigned l = 0; l < g.lists; l++) {
 		if (l < 4)
 			snprintf(g.list_names[l], sizeof g.list_names[l], "%s", profiles[l].name);

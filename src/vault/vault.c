@@ -329,16 +329,12 @@ struct kith_vault_batch {
 
 static char retired; /* the address marks a ref given up in this batch (never written) */
 
-static unsigned thread_count(void)
+/* threads, or every online processor when 0, within 1 .. THREADS_MAX. The
+ * library never reads a thread count from the environment: callers pass it
+ * (kith_vault_open_with). */
+static unsigned thread_count(unsigned threads)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	const char *env = getenv("KITH_THREADS");
-	if (env && *env) {
-		char *end;
-		long t = strtol(env, &end, 10);
-		if (*end == '\0' && t > 0)
-			n = t;
-	}
+	long n = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
 	if (n > THREADS_MAX)
@@ -1424,13 +1420,13 @@ static int check_header(const struct kith_store_header *h, struct kith_err *err)
 	return KITH_OK;
 }
 
-static struct kith_vault *vault_new(void)
+static struct kith_vault *vault_new(unsigned threads)
 {
 	struct kith_vault *v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
 	map_init(&v->ids);
-	v->threads = thread_count();
+	v->threads = thread_count(threads);
 	return v;
 }
 
@@ -1658,14 +1654,15 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 /* ------------------------------------------------------------ open, create, close */
 
 static int vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
-		      void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
-		      struct kith_err *err)
+		      const struct kith_vault_open_opts *o, struct kith_err *err)
 {
+	void (*progress)(size_t, size_t, void *) = o->progress;
+	void *progress_arg = o->progress_arg;
 	if (!out || !path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
 	if (!pass || pass_len == 0)
 		return kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
-	struct kith_vault *v = vault_new();
+	struct kith_vault *v = vault_new(o->threads);
 	if (!v || !(v->path = strdup(path))) {
 		kith_vault_close(v);
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
@@ -1747,13 +1744,21 @@ fail:
 	return rc;
 }
 
+int kith_vault_open_with(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+			 const struct kith_vault_open_opts *opts, struct kith_err *err)
+{
+	static const struct kith_vault_open_opts defaults = {0};
+	int rc = vault_open(out, path, pass, pass_len, opts ? opts : &defaults, err);
+	stack_wipe();
+	return rc;
+}
+
 int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
 		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
 		    struct kith_err *err)
 {
-	int rc = vault_open(out, path, pass, pass_len, progress, progress_arg, err);
-	stack_wipe();
-	return rc;
+	struct kith_vault_open_opts o = {.progress = progress, .progress_arg = progress_arg};
+	return kith_vault_open_with(out, path, pass, pass_len, &o, err);
 }
 
 static int vault_create(const char *path, const char *pass, size_t pass_len,

@@ -57,7 +57,8 @@ enum kith_kdf {
  * kith_vault_info, _records, _find, _find_id, _generation and
  * kith_record_view_json, which change nothing, may run at once with one
  * another while no other call runs (a reader-writer lock). Opening decrypts on several
- * threads internally (KITH_THREADS in the environment sets how many). */
+ * threads internally (kith_vault_open_with's threads; the library reads no
+ * environment variable). */
 struct kith_vault;
 
 struct kith_vault_create_opts {
@@ -127,6 +128,18 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len,
 int kith_vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
 		    void (*progress)(size_t done, size_t total, void *arg), void *progress_arg,
 		    struct kith_err *err) KITH_WUR;
+
+/* Options of kith_vault_open_with; zero is every processor and no progress. */
+struct kith_vault_open_opts {
+	unsigned threads; /* threads that decrypt at open and seal batches; 0: every online processor */
+	void (*progress)(size_t done, size_t total, void *arg); /* NULL: none */
+	void *progress_arg;
+};
+
+/* kith_vault_open with options (the command line passes KITH_THREADS through
+ * threads); the same statuses. opts NULL: the defaults. */
+int kith_vault_open_with(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
+			 const struct kith_vault_open_opts *opts, struct kith_err *err) KITH_WUR;
 
 /* Wipes every key and every decrypted byte, closes the file. NULL allowed. */
 void kith_vault_close(struct kith_vault *v);

@@ -164,6 +164,53 @@ has "$T/err" "--train-block 1" "the error names the option"
 expect 1 "a training rule over the cap" -- "$KITH" link "$T/s/records.csv" --train-block sex --max-pairs 100000
 has "$T/err" "training: blocking rule 1 'sex'" "the error names the training rule"
 
+# --- every example of docs/linkage.md runs (the FEBRL 4 configuration failed with
+# "street_number: unknown column"; the demo commands). Two FEBRL-shaped lists, invented.
+docs=$(dirname "$0")/../../docs/linkage.md
+awk '/^Example \(FEBRL 4\):/ { f = 1; next } f && /^```/ { if (in_block) exit; in_block = 1; next } in_block' \
+  "$docs" >"$T/febrl4.cfg"
+has "$T/febrl4.cfg" "^id = rec_id" "the FEBRL 4 example is found in docs/linkage.md"
+cat >"$T/f4a.csv" <<'EOF'
+rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, date_of_birth, soc_sec_id
+rec-1-org, mira, holt, 8, aster street, hill view, wendon, 4223, nsw, 19511111, 5300001
+rec-2-org, tomas, berling, 12, quill circuit, low flats, parton, 4560, vic, 19611214, 4000002
+rec-3-org, lena, voss, 3, ember road, , carwick, 2611, act, 19800302, 4100003
+rec-4-org, otto, krane, 44, willow lane, rear, dunmore, 3000, vic, 19750615, 4200004
+EOF
+cat >"$T/f4b.csv" <<'EOF'
+rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, date_of_birth, soc_sec_id
+rec-1-dup-0, mira, hoit, 8, aster st, hill view, wendon, 4223, nsw, 19511111, 5300001
+rec-2-dup-0, tomas, berling, 12, quill circ, low flats, parton, 4560, vic, 19611241, 4000002
+rec-3-dup-0, lena, voss, 3, ember rd, , carwick, 2611, act, 19800302, 4100003
+rec-4-dup-0, otto, krane, 44, willow ln, rear, dunmore, 3000, vic, 19750615, 4200004
+EOF
+expect 0 "the docs' FEBRL 4 configuration runs" -- "$KITH" link --config "$T/febrl4.cfg" "$T/f4a.csv" "$T/f4b.csv" \
+  --out "$T/f4.csv"
+c1=$(grep '^rec-3-org,' "$T/f4.csv" | cut -d, -f2)
+c2=$(grep '^rec-3-dup-0,' "$T/f4.csv" | cut -d, -f2)
+[ -n "$c1" ] && [ "$c1" = "$c2" ] && ok "the example links rec-3 to its duplicate" || bad "rec-3 apart: $(cat "$T/f4.csv")"
+# the demo of `kith synth` (smaller)
+expect 0 "docs: kith synth --cases" -- "$KITH" synth --people 300 --seed 1 --cases "$T/demo/cases.jsonl"
+printf 'demo pass words\n' >"$T/dpass"
+expect 0 "docs: kith init" -- "$KITH" init --vault "$T/demo.kith" --passphrase-file "$T/dpass" --kdf test
+expect 0 "docs: kith import" -- "$KITH" import "$T/demo/cases.jsonl" --vault "$T/demo.kith" --passphrase-file "$T/dpass"
+expect 0 "docs: kith link propose" -- "$KITH" link propose --vault "$T/demo.kith" --passphrase-file "$T/dpass"
+expect 0 "docs: kith estimate --vault" -- "$KITH" estimate --vault "$T/demo.kith" --passphrase-file "$T/dpass"
+
+# --- tiers: thresholds chosen from the model unless given
+expect 0 "tiers in the summary" -- "$KITH" link "$T/s/records.csv" --json
+[ "$(jq '.tiers.link_threshold_from_model' "$T/out")" = true ] && ok "the link threshold comes from the model" ||
+  bad "tiers: $(jq -c '.tiers' "$T/out")"
+jq -e '.tiers.link_threshold >= 0.5 and .tiers.review_threshold >= 0.1 and
+       .tiers.review_threshold <= .tiers.link_threshold and .tiers.estimated_f1 > 0' "$T/out" >/dev/null &&
+  ok "thresholds within their bounds" || bad "tiers: $(jq -c '.tiers' "$T/out")"
+expect 0 "--review FILE" -- "$KITH" link "$T/s/records.csv" --review "$T/s/review.csv" --json
+has "$T/s/review.csv" "^id1,id2,prob,cluster1,cluster2$" "review header"
+[ "$(($(wc -l <"$T/s/review.csv") - 1))" = "$(jq '.tiers.review_pairs' "$T/out")" ] &&
+  ok "one row per pair of the review tier" || bad "review rows"
+expect 0 "a threshold given is kept" -- "$KITH" link "$T/s/records.csv" --threshold 0.95 --json
+[ "$(jq '.tiers.link_threshold_from_model' "$T/out")" = false ] && ok "threshold 0.95 kept" || bad "tiers"
+
 # --- in a vault: propose, review, confirm, reject, undo, merge, persons
 printf 'link test pass words\n' >"$T/pass"
 V=$T/v.kith

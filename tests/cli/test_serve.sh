@@ -246,15 +246,15 @@ check '[ "$status" = 200 ] && has "\"ref\":\"T-1\""' "search in Hangul finds the
 req GET "/api/search?q=Bang%20Mi%20Sun"
 check '[ "$status" = 200 ] && has "\"ref\":\"T-1\""' "search in a romanization finds the case"
 # searches run at once (a shared lock, one index each) while a write waits its turn
-pids=()
+searchers=()
 cp "$jar" "$tmp/jar.par" # a copy: the write below rewrites $jar while the searches read it
 for i in $(seq 1 12); do
   curl_ -b "$tmp/jar.par" -o "$tmp/par$i" -w '%{http_code}\n' "$base/api/search?q=Bang%20Mi%20Sun" >"$tmp/parst$i" &
-  pids+=($!)
+  searchers+=($!)
 done
 post_json /api/cases '{"body":{"person":{"name":"차은비","sex":"female"}}}'
 wrote=$status
-wait "${pids[@]}"
+wait "${searchers[@]}"
 par_ok=0
 for i in $(seq 1 12); do
   [ "$(cat "$tmp/parst$i")" = 200 ] && grep -qF '"ref":"T-1"' "$tmp/par$i" && par_ok=$((par_ok + 1))

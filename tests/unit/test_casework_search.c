@@ -181,13 +181,10 @@ static void test_threads_agree(void **state)
 				 "Jeong Suk", "Smith",	     "Miseon"};
 	struct kith_search *one = NULL, *many = NULL;
 	struct kith_err err;
-	setenv("KITH_THREADS", "1", 1);
 	assert_int_equal(kith_search_new(&one, f->v, &err), 0);
-	setenv("KITH_THREADS", "3", 1);
-	setenv("KITH_SEARCH_PARALLEL_FROM", "2", 1);
+	kith_search_tune(one, 1, 0);
 	assert_int_equal(kith_search_new(&many, f->v, &err), 0);
-	unsetenv("KITH_THREADS");
-	unsetenv("KITH_SEARCH_PARALLEL_FROM");
+	kith_search_tune(many, 3, 2); /* the threaded path on a small vault */
 	for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
 		for (size_t limit = 1; limit <= 300; limit += 299) {
 			const struct kith_search_hit *a, *b;

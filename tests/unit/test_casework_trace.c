@@ -1,6 +1,7 @@
 /* Unit tests of src/link/trace: the checks of a tracing request, matching
  * (names, ages, places, family, consent, relation consistency), and the
  * review workflow in a real (test-KDF) vault. Every person is invented. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -509,6 +510,235 @@ static void test_described_seeker(void **state)
 	kith_vault_close(v);
 }
 
+/* ------------------------------------------------------------ held-out findings (issue 13, point 6) */
+
+/* A second small world: the seeker S-1 (born 1972, North Hamgyong) lost her son in 2003. */
+static const char *const held_json[] = {
+    "{\"ref\":\"S-1\",\"person\":{\"name\":\"Kang Yongsuk\",\"sex\":\"female\",\"birth\":\"1972\","
+    "\"origin\":{\"province\":\"north_hamgyong\"}},\"consent\":{\"tracing\":true}}",
+    /* born the year after the separation year: possible (a year late by the birth field's tolerance) */
+    "{\"ref\":\"Y-1\",\"person\":{\"name\":\"Kang Myongho\",\"sex\":\"male\",\"birth\":\"2004\"},"
+    "\"consent\":{\"tracing\":true}}",
+    /* born two years after: impossible */
+    "{\"ref\":\"Y-2\",\"person\":{\"name\":\"Kang Myongho\",\"sex\":\"male\",\"birth\":\"2005\"},"
+    "\"consent\":{\"tracing\":true}}",
+    /* the given name alone */
+    "{\"ref\":\"G-1\",\"person\":{\"name\":\"Myong-ho\",\"sex\":\"male\",\"birth\":\"2000\"},"
+    "\"consent\":{\"tracing\":true}}",
+    /* origins that say nothing */
+    "{\"ref\":\"U-1\",\"person\":{\"name\":\"Ri Sangchol\",\"sex\":\"male\",\"birth\":\"2000\","
+    "\"origin\":{\"province\":\"unknown\"}},\"consent\":{\"tracing\":true}}",
+    "{\"ref\":\"U-2\",\"person\":{\"name\":\"Ri Sangchol\",\"sex\":\"male\",\"birth\":\"2000\","
+    "\"origin\":{\"province\":\"other\"}},\"consent\":{\"tracing\":true}}",
+    "{\"ref\":\"U-3\",\"person\":{\"name\":\"Ri Sangchol\",\"sex\":\"male\",\"birth\":\"2000\","
+    "\"origin\":{\"province\":\"chagang\"}},\"consent\":{\"tracing\":true}}",
+    /* a common name: four cases are 김영철 */
+    "{\"ref\":\"C-1\",\"person\":{\"name\":\"김영철\",\"sex\":\"male\",\"birth\":\"2000\"},"
+    "\"consent\":{\"tracing\":true}}",
+    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Kim Yong-chol\",\"sex\":\"male\",\"birth\":\"1999\"},"
+    "\"consent\":{\"tracing\":true}}",
+    "{\"ref\":\"C-3\",\"person\":{\"name\":\"KIM YONG CHOL\",\"sex\":\"male\"},"
+    "\"consent\":{\"tracing\":true}}",
+    "{\"ref\":\"C-4\",\"person\":{\"name\":\"김영철\",\"sex\":\"male\",\"birth\":\"1998\"},"
+    "\"consent\":{\"tracing\":true}}",
+};
+#define N_HELD (sizeof held_json / sizeof held_json[0])
+
+static struct kith_trace_result *held_match(const char *sought)
+{
+	json_t *c[N_HELD];
+	for (size_t i = 0; i < N_HELD; i++)
+		c[i] = js(held_json[i]);
+	struct kith_trace_cases *cs = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_trace_cases_new(&cs, c, N_HELD, &err), KITH_OK);
+	for (size_t i = 0; i < N_HELD; i++)
+		json_decref(c[i]);
+	char buf[1024];
+	snprintf(buf, sizeof buf,
+		 "{\"ref\":\"T-H\",\"seeker\":{\"case\":\"S-1\"},\"sought\":{%s,\"sex\":\"male\","
+		 "\"separation\":{\"place\":\"Yanji\",\"country\":\"CN\",\"date\":\"2003\"},"
+		 "\"relation\":\"child\"},\"consent\":{\"tracing\":true}}",
+		 sought);
+	json_t *t = js(buf);
+	struct kith_trace_result *r = NULL;
+	struct kith_trace_opts o = {.limit = 100};
+	assert_int_equal(kith_trace_match_body(cs, t, &o, &r, &err), KITH_OK);
+	json_decref(t);
+	kith_trace_cases_free(cs);
+	return r;
+}
+
+static const struct kith_trace_candidate *cand(const struct kith_trace_result *r, const char *ref)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->c[i].ref, ref))
+			return &r->c[i];
+	return NULL;
+}
+
+/* A birth year one after the separation year is possible, two after is not. */
+static void test_born_year_after_separation(void **state)
+{
+	(void)state;
+	struct kith_trace_result *r = held_match("\"name\":\"강명호\"");
+	assert_non_null(cand(r, "Y-1"));
+	assert_null(cand(r, "Y-2"));
+	assert_int_equal(r->impossible, 1);
+	kith_trace_result_free(r);
+}
+
+/* A given name alone that is the person's given name is not "different". */
+static void test_given_name_alone(void **state)
+{
+	(void)state;
+	struct kith_trace_result *r = held_match("\"name\":\"강명호\"");
+	const struct kith_trace_candidate *g = cand(r, "G-1");
+	assert_non_null(g);
+	const struct kith_trace_part *p = part_of(g, "name");
+	assert_string_equal(p->level, "given name");
+	assert_true(p->weight > 0);
+	/* and it ranks above the cases with another name */
+	const struct kith_trace_candidate *u = cand(r, "U-3");
+	assert_non_null(u);
+	assert_true(g->weight > u->weight);
+	kith_trace_result_free(r);
+	/* the other way round: the request gives the given name alone */
+	r = held_match("\"name\":\"명호\"");
+	g = cand(r, "Y-1");
+	assert_non_null(g);
+	assert_string_equal(part_of(g, "name")->level, "given name");
+	assert_string_not_equal(part_of(cand(r, "U-3"), "name")->level, "given name");
+	kith_trace_result_free(r);
+}
+
+/* An origin "unknown" or "other" is missing information, not another province. */
+static void test_origin_unknown_is_missing(void **state)
+{
+	(void)state;
+	struct kith_trace_result *r = held_match("\"name\":\"리상철\"");
+	assert_string_equal(part_of(cand(r, "U-1"), "origin")->level, "missing");
+	assert_string_equal(part_of(cand(r, "U-2"), "origin")->level, "missing");
+	assert_true(part_of(cand(r, "U-1"), "origin")->weight == 0);
+	assert_string_equal(part_of(cand(r, "U-3"), "origin")->level, "another province");
+	assert_true(cand(r, "U-1")->weight > cand(r, "U-3")->weight);
+	kith_trace_result_free(r);
+}
+
+/* The weight of "same name" depends on how common the name is. */
+static void test_same_name_weight_by_frequency(void **state)
+{
+	(void)state;
+	struct kith_trace_result *r = held_match("\"name\":\"김영철\"");
+	const struct kith_trace_part *common = part_of(cand(r, "C-1"), "name");
+	assert_string_equal(common->level, "same");
+	kith_trace_result_free(r);
+	r = held_match("\"name\":\"리상철\"");
+	/* three cases hold 리상철, four 김영철 */
+	const struct kith_trace_part *three = part_of(cand(r, "U-1"), "name");
+	assert_string_equal(three->level, "same");
+	kith_trace_result_free(r);
+	r = held_match("\"name\":\"강명호\"");
+	const struct kith_trace_part *one = part_of(cand(r, "Y-1"), "name");
+	assert_string_equal(one->level, "same");
+	double w1 = one->weight;
+	kith_trace_result_free(r);
+	r = held_match("\"name\":\"김영철\"");
+	double w4 = part_of(cand(r, "C-1"), "name")->weight;
+	kith_trace_result_free(r);
+	r = held_match("\"name\":\"리상철\"");
+	double w3 = part_of(cand(r, "U-1"), "name")->weight;
+	kith_trace_result_free(r);
+	assert_true(w1 > w3);
+	assert_true(w3 > w4);
+	assert_true(fabs(w1 - w4 - 2.0) < 1e-9); /* log2 of four holders */
+}
+
+/* kith trace --all --min-score 0 means 0, as match does. */
+static void test_run_all_min_score_zero(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	json_t *t = js("{\"ref\":\"T-Z\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"Pak Chulsu\","
+		       "\"sex\":\"male\",\"age\":{\"years\":7,\"in_year\":2003},\"relation\":\"child\"},"
+		       "\"consent\":{\"tracing\":true}}");
+	assert_int_equal(kith_trace_add(v, &t, 1, NULL, NULL, &err), KITH_OK);
+	json_decref(t);
+	size_t counts[2];
+	for (int set = 0; set < 2; set++) {
+		struct kith_trace_opts o = {.min_score = 0, .min_score_set = set};
+		json_t *out = NULL;
+		assert_int_equal(kith_trace_run_all(v, &o, 0, &out, &err), KITH_OK);
+		counts[set] = 0;
+		size_t i;
+		json_t *res;
+		json_array_foreach(json_object_get(out, "results"), i, res)
+		{
+			if (strcmp(json_string_value(json_object_get(res, "ref")), "T-Z"))
+				continue;
+			counts[set] = json_array_size(json_object_get(res, "candidates"));
+			size_t k;
+			json_t *c;
+			json_array_foreach(json_object_get(res, "candidates"), k, c)
+			{
+				if (!set)
+					assert_true(json_real_value(json_object_get(c, "score")) >= 0.5);
+			}
+		}
+		json_decref(out);
+	}
+	assert_true(counts[1] > counts[0]); /* D-1, a girl with another name, scores below 0.5 */
+	kith_vault_close(v);
+}
+
+/* Weights learn from reviewers' confirmations as they accumulate: after five
+ * requests confirmed K-1 (whose birth agrees with each), the weight of a
+ * birth that agrees is no longer the default one. */
+static void test_weights_learn_from_reviews(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	struct kith_trace_weights dw;
+	kith_trace_weights_default(&dw);
+	struct kith_trace_result *r = NULL;
+	assert_int_equal(kith_trace_match(v, "T-Z", NULL, &r, &err), KITH_OK);
+	const struct kith_trace_candidate *k = cand(r, "K-1");
+	assert_non_null(k);
+	double before = part_of(k, "birth")->weight;
+	assert_true(fabs(before - dw.w[KITH_TL_BIRTH_AGREE]) < 1e-9);
+	kith_trace_result_free(r);
+	for (int i = 0; i < 5; i++) {
+		char buf[512], ref[16];
+		snprintf(ref, sizeof ref, "T-L%d", i);
+		snprintf(buf, sizeof buf,
+			 "{\"ref\":\"%s\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"Pak Chulsu\","
+			 "\"sex\":\"male\",\"age\":{\"years\":7,\"in_year\":2003},\"relation\":\"child\"},"
+			 "\"consent\":{\"tracing\":true}}",
+			 ref);
+		json_t *t = js(buf);
+		assert_int_equal(kith_trace_add(v, &t, 1, NULL, NULL, &err), KITH_OK);
+		json_decref(t);
+		assert_int_equal(kith_trace_review(v, ref, "K-1", KITH_TRACE_CONFIRM, NULL, NULL, &err),
+				 KITH_OK);
+	}
+	assert_int_equal(kith_trace_match(v, "T-Z", NULL, &r, &err), KITH_OK);
+	k = cand(r, "K-1");
+	assert_non_null(k);
+	double after = part_of(k, "birth")->weight;
+	print_message("birth agrees: %.3f before, %.3f after five confirmations\n", before, after);
+	assert_true(fabs(after - before) > 1e-3);
+	kith_trace_result_free(r);
+	for (int i = 0; i < 5; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "T-L%d", i);
+		assert_int_equal(kith_trace_review(v, ref, "K-1", KITH_TRACE_UNDO, NULL, NULL, &err),
+				 KITH_OK);
+	}
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -519,6 +749,12 @@ int main(void)
 	    cmocka_unit_test(test_match_body),
 	    cmocka_unit_test(test_vault_workflow),
 	    cmocka_unit_test(test_described_seeker),
+	    cmocka_unit_test(test_born_year_after_separation),
+	    cmocka_unit_test(test_given_name_alone),
+	    cmocka_unit_test(test_origin_unknown_is_missing),
+	    cmocka_unit_test(test_same_name_weight_by_frequency),
+	    cmocka_unit_test(test_run_all_min_score_zero),
+	    cmocka_unit_test(test_weights_learn_from_reviews),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -74,8 +74,9 @@ static void test_recognized_columns_and_levels(void **state)
 	assert_string_equal(f[2].name, "birth");
 	assert_string_equal(f[3].name, "origin");
 	assert_int_equal(f[1].present, 3); /* 'unknown' is missing */
-	assert_int_equal(level(ds, "a1", "a2", "name"), 3);
-	assert_int_equal(level(ds, "a1", "a3", "name"), 2); /* Jaro–Winkler >= 0.92 */
+	assert_int_equal(level(ds, "a1", "a2", "name"),
+			 4); /* exact (levels: different partial weak similar exact) */
+	assert_int_equal(level(ds, "a1", "a3", "name"), 3); /* Jaro–Winkler >= 0.92 */
 	assert_int_equal(level(ds, "a1", "a4", "name"), 0);
 	assert_int_equal(level(ds, "a1", "a2", "sex"), 1);
 	assert_int_equal(level(ds, "a1", "a3", "sex"), 0);
@@ -203,7 +204,7 @@ static void test_declared_fields_and_roles(void **state)
 	size_t n;
 	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
 	assert_int_equal(n, 5); /* name + the four declared fields */
-	assert_int_equal(level(ds, "r1", "r2", "name"), 3);
+	assert_int_equal(level(ds, "r1", "r2", "name"), 4);
 	assert_int_equal(level(ds, "r1", "r2", "postcode"), 1);
 	assert_int_equal(level(ds, "r1", "r3", "postcode"), 0);
 	assert_int_equal(level(ds, "r1", "r4", "postcode"), KITH_DATASET_MISSING);
@@ -307,6 +308,47 @@ static void test_add_record_and_block_values(void **state)
 	kith_dataset_free(ds);
 }
 
+/* The name level "partial" (a letter apart in one syllable: the commonest typo), and a given name
+ * written alone against a full name at "weak" at most (issue 13). */
+static void test_partial_and_given_alone(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("");
+	struct kith_err err;
+	const char *csv = "id,name\n"
+			  "p1,정호철\n"
+			  "p2,정혼철\n"
+			  "p3,정호철\n"
+			  "p4,김영수\n"
+			  "p5,호철\n"
+			  "p6,정철수\n"
+			  "p7,철수\n";
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	assert_int_equal(level(ds, "p1", "p3", "name"), 4);
+	assert_int_equal(level(ds, "p1", "p2", "name"), 1);
+	assert_int_equal(level(ds, "p1", "p4", "name"), 0);
+	unsigned g = level(ds, "p1", "p5", "name");
+	assert_true(g >= 1 && g <= 2);
+	/* the given name alone (철수, read without a surname) meets the whole name 정철수 in blocking
+	 * (a shared key), not 김영수 */
+	struct kith_linkcfg_comp c = {.kind = KITH_BLOCK_NAME};
+	uint64_t k1[64], k5[64], k4[64];
+	size_t n1 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p7"), &c, k1, 64);
+	size_t n5 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p6"), &c, k5, 64);
+	size_t n4 = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "p4"), &c, k4, 64);
+	int shared = 0, shared4 = 0;
+	for (size_t i = 0; i < n1; i++) {
+		for (size_t j = 0; j < n5; j++)
+			shared |= k1[i] == k5[j];
+		for (size_t j = 0; j < n4; j++)
+			shared4 |= k1[i] == k4[j];
+	}
+	assert_true(shared);
+	assert_false(shared4);
+	kith_dataset_free(ds);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -319,6 +361,7 @@ int main(void)
 	    cmocka_unit_test(test_declared_fields_and_roles),
 	    cmocka_unit_test(test_declared_field_absent_everywhere),
 	    cmocka_unit_test(test_add_record_and_block_values),
+	    cmocka_unit_test(test_partial_and_given_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

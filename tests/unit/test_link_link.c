@@ -1,5 +1,6 @@
 /* Unit tests of src/link/link: the whole pipeline on FEBRL 4 (quality floors),
  * the pair cap before scoring, outputs, summary and explanations. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -345,6 +346,102 @@ static void test_link_mode_needs_two_lists(void **state)
 	kith_dataset_free(ds);
 }
 
+/* The tiers from the model's own probabilities: with 100 pairs at probability
+ * 0.99, 100 at 0.6, 100 at 0.3 and 10,000 at 0.001 (weights = log2 odds), the
+ * estimated F1 is highest when the 0.6 pairs are linked too (2·(99+60) /
+ * (200 + 99+60+30+10) = 0.797 against 0.663 for the 0.99 alone); the review
+ * tier then takes the 0.3 pairs (at least 0.1: not the 0.001 ones). */
+static void test_tiers_from_estimated_error_rates(void **state)
+{
+	(void)state;
+	size_t n = 10300;
+	float *w = malloc(n * sizeof *w);
+	assert_non_null(w);
+	for (size_t i = 0; i < n; i++) {
+		double p = i < 100 ? 0.99 : i < 200 ? 0.6 : i < 300 ? 0.3 : 0.001;
+		w[i] = (float)log2(p / (1 - p));
+	}
+	struct kith_link_result r;
+	memset(&r, 0, sizeof r);
+	kith_link_choose_tiers(&r, w, n, 0, 0);
+	assert_true(r.threshold_auto && r.review_auto);
+	assert_true(r.threshold >= 0.5 && r.threshold <= 0.6);
+	assert_int_equal(r.n_matches, 200);
+	assert_int_equal(r.n_review, 100);
+	assert_true(r.review_threshold >= 0.1 && r.review_threshold <= 0.3);
+	assert_true(fabs(r.est_matches - (99 + 60 + 30 + 10)) < 0.5);
+	assert_true(fabs(r.est_precision - 159.0 / 200) < 0.01);
+	/* thresholds given are kept */
+	kith_link_choose_tiers(&r, w, n, 0.95, 0.5);
+	assert_false(r.threshold_auto);
+	assert_int_equal(r.n_matches, 100);
+	assert_int_equal(r.n_review, 100);
+	/* never below 0.5: pairs at 0.3 alone are not linked whatever F1 says */
+	for (size_t i = 0; i < n; i++)
+		w[i] = (float)log2(0.3 / 0.7);
+	kith_link_choose_tiers(&r, w, 50, 0, 0);
+	assert_int_equal(r.n_matches, 0);
+	assert_int_equal(r.n_review, 50);
+	free(w);
+}
+
+/* In a small population the matches are a large part of the random pairs
+ * that give u: u must be corrected for them (u = (u_raw - λm)/(1 - λ)), or
+ * agreement on a name weighs bits too little and most matches fall below
+ * the threshold (2,000 synth people: recall 0.68 at 0.9 before). */
+static void test_small_population_recall(void **state)
+{
+	(void)state;
+	char *rec = NULL, *tru = NULL;
+	size_t rlen = 0, tlen = 0;
+	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
+	assert_non_null(fr);
+	assert_non_null(ft);
+	struct kith_synth_opts so = {.people = 2000, .seed = 11};
+	struct kith_synth_summary sum;
+	struct kith_err err;
+	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
+	fclose(fr);
+	fclose(ft);
+	struct kith_linkcfg c;
+	kith_linkcfg_init(&c);
+	c.threshold = 0.9;
+	struct kith_dataset *ds;
+	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
+	assert_int_equal(kith_dataset_add_csv(ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_link_result r;
+	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
+	/* person of each record from truth.csv (record,person; R000000k is record k) */
+	uint32_t *person = calloc(kith_dataset_count(ds), sizeof *person);
+	assert_non_null(person);
+	char *line = strtok(tru, "\n");
+	while ((line = strtok(NULL, "\n"))) {
+		char id[16];
+		unsigned pp;
+		assert_int_equal(sscanf(line, "%15[^,],P%u", id, &pp), 2);
+		long i = kith_dataset_find(ds, id);
+		assert_true(i >= 0);
+		person[i] = pp;
+	}
+	size_t tp = 0, links = 0;
+	double wt = log2(0.9 / 0.1);
+	for (size_t i = 0; i < r.n_pairs; i++)
+		if (r.weight[i] >= wt) {
+			links++;
+			tp += person[r.pairs[i].a] == person[r.pairs[i].b];
+		}
+	double p = (double)tp / (double)links, rc = (double)tp / (double)sum.true_pairs;
+	print_message("2,000 people at 0.9: precision %.4f recall %.4f\n", p, rc);
+	assert_true(p > 0.97);
+	assert_true(rc > 0.8);
+	free(person);
+	kith_link_result_release(&r);
+	kith_dataset_free(ds);
+	free(rec);
+	free(tru);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -356,6 +453,8 @@ int main(void)
 	    cmocka_unit_test(test_namesakes_do_not_fool_em),
 	    cmocka_unit_test(test_outputs_summary_explain),
 	    cmocka_unit_test(test_link_mode_needs_two_lists),
+	    cmocka_unit_test(test_tiers_from_estimated_error_rates),
+	    cmocka_unit_test(test_small_population_recall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,6 +118,8 @@ static void test_errors_name_the_line(void **state)
 	    {"mode = both\n", KITH_E_INVALID, "t.cfg:1", "dedupe or link"},
 	    {"threshold = 1\n", KITH_E_INVALID, "t.cfg:1", "probability"},
 	    {"threshold = 0.5x\n", KITH_E_INVALID, "t.cfg:1", "probability"},
+	    {"threshold = automatic\n", KITH_E_INVALID, "t.cfg:1", "auto or a probability"},
+	    {"review_threshold = 0\n", KITH_E_INVALID, "t.cfg:1", "review_threshold"},
 	    {"max_pairs = -5\n", KITH_E_INVALID, "t.cfg:1", "positive"},
 	    {"max_pairs = 0\n", KITH_E_INVALID, "t.cfg:1", "positive"},
 	    {"u_samples = 10\n", KITH_E_INVALID, "t.cfg:1", "u_samples"},
@@ -239,6 +241,19 @@ static void test_load_file(void **state)
 	assert_string_equal(kith_linkcfg_role_name(KITH_ROLE_AGE_IN_YEAR), "age_in_year");
 }
 
+/* The tiers' thresholds: auto (0, chosen from the model) or a probability. */
+static void test_tier_thresholds(void **state)
+{
+	(void)state;
+	struct kith_linkcfg c;
+	struct kith_err err;
+	assert_int_equal(parse(&c, "threshold = 0.8\nreview_threshold = 0.2\n", &err), KITH_OK);
+	assert_float_equal(c.threshold, 0.8, 1e-12);
+	assert_float_equal(c.review_threshold, 0.2, 1e-12);
+	assert_int_equal(parse(&c, "threshold = auto\nreview_threshold = auto\n", &err), KITH_OK);
+	assert_true(c.threshold == 0 && c.review_threshold == 0);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -251,6 +266,7 @@ int main(void)
 	    cmocka_unit_test(test_failure_leaves_config_unchanged),
 	    cmocka_unit_test(test_rule_parse),
 	    cmocka_unit_test(test_training_keys),
+	    cmocka_unit_test(test_tier_thresholds),
 	    cmocka_unit_test(test_load_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "record/record.h"
 #include "link/dataset.h"
+#include "names/names.h"
 #include "synth/synth.h"
 
 struct out {
@@ -208,15 +209,58 @@ static void test_bad_options(void **state)
 	out_free(&x);
 }
 
+/* The habits of issue 13 are there: names without a surname (a given name
+ * alone) and records whose other name has another surname than the name (a
+ * woman recorded under another name, her old one kept). */
+static void test_naming_habits(void **state)
+{
+	(void)state;
+	struct kith_synth_opts o = {.people = 3000, .seed = 11, .lists = 4};
+	struct out x;
+	struct kith_synth_summary s;
+	assert_int_equal(gen(&o, &x, &s), KITH_OK);
+	size_t given_only = 0, renamed = 0, rows = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(x.buf[0], "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (rows++ == 0 || strchr(l, '"'))
+			continue; /* header; a quoted field (none expected in names) */
+		char *f[4] = {l};
+		int k = 1;
+		for (char *p = l; *p && k < 4; p++)
+			if (*p == ',') {
+				*p = '\0';
+				f[k++] = p + 1;
+			}
+		if (k < 4)
+			continue;
+		char *end = strchr(f[3], ',');
+		if (end)
+			*end = '\0';
+		struct kith_name a, b;
+		if (kith_names_encode(&a, f[2], strlen(f[2]), NULL))
+			continue;
+		if (!a.n_sur && !(a.flags & KITH_NAMES_F_SURONLY))
+			given_only++;
+		if (f[3][0] && !kith_names_encode(&b, f[3], strlen(f[3]), NULL) &&
+		    kith_names_surname_key(&a) && kith_names_surname_key(&b) &&
+		    kith_names_surname_key(&a) != kith_names_surname_key(&b))
+			renamed++;
+	}
+	print_message("%zu records: %zu read without a surname, %zu with another surname among other names\n",
+		      rows - 1, given_only, renamed);
+	assert_true(given_only >= 10);
+	assert_true(renamed >= 10);
+	out_free(&x);
+}
+
 int main(void)
 {
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_deterministic),
-	    cmocka_unit_test(test_population_and_truth),
-	    cmocka_unit_test(test_families_traces_cases),
-	    cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_deterministic),	  cmocka_unit_test(test_population_and_truth),
+	    cmocka_unit_test(test_families_traces_cases), cmocka_unit_test(test_bad_options),
+	    cmocka_unit_test(test_naming_habits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

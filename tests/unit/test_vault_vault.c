@@ -93,6 +93,18 @@ static struct kith_vault *open_ok(const char *path, const char *pass)
 	return v;
 }
 
+/* Opened with `threads` threads (the library's option, not the environment). */
+static struct kith_vault *open_threads(const char *path, const char *pass, unsigned threads)
+{
+	struct kith_vault *v = NULL;
+	struct kith_err err;
+	struct kith_vault_open_opts o = {.threads = threads};
+	int rc = kith_vault_open_with(&v, path, pass, strlen(pass), &o, &err);
+	if (rc)
+		fail_msg("open: %d %s", rc, err.msg);
+	return v;
+}
+
 static int open_rc(const char *path, const char *pass)
 {
 	struct kith_vault *v = NULL;
@@ -485,9 +497,8 @@ static void test_batch_rollback_and_failed_put(void **state)
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	/* a large batch (sealed in the background as it grows) freed, or left
 	 * open at close, leaves nothing */
-	setenv("KITH_THREADS", "3", 1);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = open_threads(f->path, PASS, 3);
 	for (int round = 0; round < 2; round++) {
 		assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
 		for (int i = 0; i < 150; i++)
@@ -497,7 +508,6 @@ static void test_batch_rollback_and_failed_put(void **state)
 	}
 	assert_int_equal(case_count(v), 2);
 	kith_vault_close(v); /* with the second batch still open */
-	unsetenv("KITH_THREADS");
 	v = open_ok(f->path, PASS);
 	assert_int_equal(case_count(v), 2);
 	kith_vault_close(v);
@@ -891,8 +901,7 @@ static void test_threads_and_order(void **state)
 {
 	struct fx *f = *state;
 	make_vault(f->path, NULL);
-	setenv("KITH_THREADS", "4", 1);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = open_threads(f->path, PASS, 4);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
@@ -922,14 +931,11 @@ static void test_threads_and_order(void **state)
 	assert_string_equal(l[0].ref, "");
 	kith_vault_close(v);
 
-	setenv("KITH_THREADS", "1", 1);
 	size_t seen1[3] = {0};
 	struct kith_vault *v1 = NULL;
-	assert_int_equal(kith_vault_open(&v1, f->path, PASS, strlen(PASS), progress_cb, seen1, &err),
-			 KITH_OK);
-	setenv("KITH_THREADS", "7", 1);
-	struct kith_vault *v7 = open_ok(f->path, PASS);
-	unsetenv("KITH_THREADS");
+	struct kith_vault_open_opts one = {.threads = 1, .progress = progress_cb, .progress_arg = seen1};
+	assert_int_equal(kith_vault_open_with(&v1, f->path, PASS, strlen(PASS), &one, &err), KITH_OK);
+	struct kith_vault *v7 = open_threads(f->path, PASS, 7);
 	assert_true(seen1[0] >= 1);
 	assert_int_equal(seen1[1], 301);
 	assert_int_equal(seen1[2], 301);
