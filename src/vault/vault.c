@@ -1182,6 +1182,8 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 	 * (kith_record_view_json), else the record is damaged, not a reader's
 	 * "out of memory" later. */
 	json_error_t jerr;
+	memset(&jerr, 0, sizeof jerr); /* jansson may fail an allocation before it fills it */
+	unsigned long failed = kith_json_alloc_failures();
 	json_t *parsed = json_loadb(j->view.body, j->view.body_len, JSON_REJECT_DUPLICATES, &jerr);
 	/* ... and hold to its kind's schema, as it did when it was written: every
 	 * reader (export, linkage, tracing) may rely on the schema */
@@ -1189,7 +1191,8 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 	int invalid = parsed && kith_record_kind_valid(j->view.kind) &&
 		      kith_record_validate(j->view.kind, parsed, &verr) == KITH_E_INVALID;
 	if (!parsed || !json_is_object(parsed) || invalid) {
-		int oom = !parsed && json_error_code(&jerr) == json_error_out_of_memory;
+		int oom = !parsed && (json_error_code(&jerr) == json_error_out_of_memory ||
+				      kith_json_alloc_failures() != failed);
 		json_decref(parsed);
 		kith_wipe_free(j->mem, j->mem_len);
 		j->mem = NULL;
