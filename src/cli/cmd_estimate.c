@@ -26,6 +26,7 @@
 #include "base/sbuf.h"
 #include "stats/estimate.h"
 #include "stats/summary.h"
+#include "casework/figures.h"
 #include "stats/table.h"
 #include "casework/persons.h"
 #include "vault/vault.h"
@@ -244,224 +245,93 @@ static int from_file(const char *path, const struct kith_estimate_opts *o, int j
 	return ex;
 }
 
-/* Coverage by stratum: the share of each stratum's estimated people that the
- * lists reached. Unequal shares mean capture depends on the field, a
- * heterogeneity that the unstratified estimate does not see. */
-static void print_coverage(const char *field, const char *const *names, size_t ntab, const double *obs,
-			   const double *est)
+static int print_sbuf(struct kith_sbuf *sb)
 {
-	printf("coverage by %s (observed / estimated, main model):\n", field);
-	double lo = HUGE_VAL, hi = 0, sum = 0;
-	int all = 1;
-	for (size_t i = 1; i < ntab; i++) {
-		if (!(est[i] > 0)) {
-			printf("  %-24s %8.0f observed, no estimate\n", names[i - 1],
-			       isnan(obs[i]) ? 0 : obs[i]);
-			all = 0;
-			continue;
-		}
-		double share = obs[i] / est[i];
-		printf("  %-24s %8.0f of %8.0f  %5.1f%%\n", names[i - 1], obs[i], est[i], 100 * share);
-		lo = fmin(lo, share);
-		hi = fmax(hi, share);
-		sum += est[i];
+	int ex = KITH_EXIT_OK;
+	if (fwrite(sb->buf ? sb->buf : "", 1, sb->len, stdout) != sb->len || fflush(stdout)) {
+		fprintf(stderr, "kith: cannot write to standard output\n");
+		ex = KITH_EXIT_IO;
 	}
-	if (hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
-		printf("The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture depends on "
-		       "it, so the total alone underestimates%s",
-		       field, 100 * lo, 100 * hi, all ? "" : ".\n");
-	else if (hi > 0 && lo < HUGE_VAL)
-		printf("The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s", field,
-		       100 * lo, 100 * hi, all ? "" : ".\n");
-	if (hi > 0 && lo < HUGE_VAL && all)
-		printf("; the strata's estimates add up to %.0f, the total's is %.0f.\n", sum,
-		       est[0] > 0 ? est[0] : NAN);
-	putchar('\n');
+	kith_sbuf_reset(sb);
+	return ex;
 }
 
-/* What was counted, shown before any figure: the lists with the
- * organization spellings mapped to each, and the cases left out and why. */
-static void print_counted(const struct kith_persons_report *rep, int mapped)
-{
-	printf("Counted from the vault: %zu cases, %zu persons (%zu joins from confirmed links, %zu from "
-	       "record linkage, %zu pairs kept apart by reviewers)\n",
-	       rep->cases, rep->persons, rep->by_links, rep->by_engine, rep->vetoed);
-	printf("Lists (%s):\n", mapped ? "from the list mapping" : "each organization as written");
-	for (size_t i = 0; i < rep->n_spellings; i++)
-		printf("  %-24s <- \"%s\" (%zu case%s)\n", rep->spellings[i].list,
-		       rep->spellings[i].organization, rep->spellings[i].cases,
-		       rep->spellings[i].cases == 1 ? "" : "s");
-	if (rep->no_consent)
-		printf("Left out: %zu case%s without consent to reporting (consent.reporting not true)\n",
-		       rep->no_consent, rep->no_consent == 1 ? "" : "s");
-	if (rep->no_org)
-		printf("Left out: %zu case%s without source.organization (on no list)\n", rep->no_org,
-		       rep->no_org == 1 ? "" : "s");
-	if (rep->unmapped)
-		printf("Left out: %zu case%s whose organization the list mapping does not name\n",
-		       rep->unmapped, rep->unmapped == 1 ? "" : "s");
-	if (!rep->engine_ran)
-		printf("Record linkage did not run (%s): persons from confirmed links only\n",
-		       rep->engine_note);
-	putchar('\n');
-}
-
-static json_t *counted_json(const struct kith_persons_report *rep, int mapped)
-{
-	json_t *lists = json_array();
-	for (size_t i = 0; lists && i < rep->n_spellings; i++)
-		json_array_append_new(lists, json_pack("{s:s, s:s, s:I}", "list", rep->spellings[i].list,
-						       "organization", rep->spellings[i].organization,
-						       "cases", (json_int_t)rep->spellings[i].cases));
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:s, s:o, s:{s:I, s:I, s:I}}", "cases",
-			 (json_int_t)rep->cases, "persons", (json_int_t)rep->persons, "joins_confirmed",
-			 (json_int_t)rep->by_links, "joins_linkage", (json_int_t)rep->by_engine,
-			 "vetoed_pairs", (json_int_t)rep->vetoed, "linkage_ran", rep->engine_ran,
-			 "list_mapping", mapped ? "given" : "derived", "lists", lists, "left_out",
-			 "no_reporting_consent", (json_int_t)rep->no_consent, "no_organization",
-			 (json_int_t)rep->no_org, "unmapped", (json_int_t)rep->unmapped);
-}
-
+/* The vault's persons, estimated by casework/figures.h: the same call as the
+ * web's figures page. What was counted is shown before any figure. */
 static int from_vault(const struct kith_cli_vault_args *va, const char *stratify, const char *lists_file,
 		      const struct kith_estimate_opts *o, int json, const char *plot, const char *lang,
 		      struct prog *pg)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_persons_listmap *map = NULL;
+	struct kith_sbuf lists = KITH_SBUF_INIT;
 	if (lists_file) {
-		struct kith_sbuf sb = KITH_SBUF_INIT;
-		int rc = kith_io_read_file(lists_file, 1 << 20, &sb, &err);
-		if (!rc)
-			rc = kith_persons_listmap_parse(sb.buf ? sb.buf : "", sb.len, lists_file, &map, &err);
-		kith_sbuf_release(&sb);
-		if (rc)
+		int rc = kith_io_read_file(lists_file, 1 << 20, &lists, &err);
+		if (rc) {
+			kith_sbuf_release(&lists);
 			return kith_cli_fail(rc, &err);
+		}
 	}
 	struct kith_vault *v = NULL;
 	int ex = kith_cli_open_vault("estimate", va, &v);
 	if (ex) {
-		kith_persons_listmap_free(map);
+		kith_sbuf_release(&lists);
 		return ex;
 	}
 	kith_cli_report_damage(v);
-	struct kith_stats_memberships ms;
-	struct kith_persons_report rep;
-	struct kith_persons_opts po = {.stratify = stratify, .lists = map};
-	int prc = kith_persons_memberships(v, &po, &ms, &rep, &err);
+	struct kith_figures_estimate_opts fo = {.stratify = stratify,
+						.lists = lists_file ? (lists.buf ? lists.buf : "") : NULL,
+						.lists_len = lists.len,
+						.lists_name = lists_file,
+						.est = o};
+	struct kith_figures_estimate *e = NULL;
+	int rc = kith_figures_estimate_run(v, &fo, &e, &err);
+	progress_end(pg);
 	kith_vault_close(v);
-	kith_persons_listmap_free(map);
-	if (prc)
-		return kith_cli_fail(prc, &err);
-	json_t *jcounted = json ? counted_json(&rep, lists_file != NULL) : NULL;
-	if (!json)
-		print_counted(&rep, lists_file != NULL);
-	kith_persons_report_release(&rep);
-	ex = KITH_EXIT_OK;
-	struct kith_stats_table **tabs = NULL;
-	size_t ntab = 0;
-	int rc =
-	    kith_stats_table_from_memberships(&tabs, &ntab, ms.m, ms.n, (const char *const *)ms.list_names,
-					      ms.n_lists, stratify ? ms.n_strata : 0, &err);
-	if (rc) {
-		json_decref(jcounted);
-		kith_stats_memberships_release(&ms);
+	kith_sbuf_release(&lists);
+	if (rc)
 		return kith_cli_fail(rc, &err);
-	}
-	json_t *jroot = json ? json_object() : NULL, *jstrata = json ? json_array() : NULL;
-	ex = KITH_EXIT_OK;
-	struct kith_estimate_result *total = NULL;
-	/* coverage by stratum: observed and the main estimate of each */
-	double *cov_obs = calloc(ntab ? ntab : 1, sizeof *cov_obs),
-	       *cov_est = calloc(ntab ? ntab : 1, sizeof *cov_est);
-	if (!cov_obs || !cov_est)
-		ex = kith_cli_fail(KITH_E_NOMEM, NULL);
-	for (size_t i = 0; i < ntab; i++)
-		cov_obs[i] = cov_est[i] = NAN;
-	for (size_t i = 0; i < ntab && ex == KITH_EXIT_OK; i++) {
-		const char *sname = i == 0 ? "total" : ms.stratum_names[i - 1];
-		struct kith_stats_table *use = NULL;
-		struct kith_estimate_result *r = NULL;
-		kith_err_clear(&err);
-		if (!tabs[i]) {
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL, "no one recorded");
-		} else {
-			rc = i == 0 ? KITH_OK : kith_stats_table_drop_empty(&use, tabs[i], &err);
-			if (!rc)
-				rc = run_one(use ? use : tabs[i], o, &r, &err);
-			progress_end(pg);
-		}
-		kith_stats_table_free(use);
-		if (rc == KITH_E_NOMEM) {
-			ex = kith_cli_fail(rc, &err);
-			break;
-		}
-		if (rc && i == 0) {
-			ex = kith_cli_fail(rc, &err);
-			break;
-		}
-		if (json) {
-			json_t *j = NULL;
-			if (!rc && kith_estimate_json(r, &j, &err)) {
-				kith_estimate_free(r);
-				ex = kith_cli_fail(KITH_E_NOMEM, &err);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	if (json) {
+		json_t *j = kith_figures_estimate_json(e);
+		ex = j ? kith_cli_print_json(j) : kith_cli_fail(KITH_E_NOMEM, NULL);
+		json_decref(j);
+	} else {
+		rc = kith_figures_estimate_counted_text(e, "en", &sb, &err);
+		if (!rc && !kith_sbuf_addc(&sb, '\n'))
+			ex = print_sbuf(&sb);
+		else
+			ex = kith_cli_fail(rc ? rc : KITH_E_NOMEM, &err);
+		for (size_t i = 0; ex == KITH_EXIT_OK && i < kith_figures_estimate_count(e); i++) {
+			const char *why = kith_figures_estimate_error(e, i);
+			if (!stratify && i > 0)
 				break;
-			}
-			if (i == 0) {
-				json_object_set_new(jroot, "total", j);
-			} else {
-				json_t *e = rc ? json_pack("{s:s, s:s}", "stratum", sname, "error", err.msg)
-					       : json_pack("{s:s, s:o}", "stratum", sname, "result", j);
-				json_array_append_new(jstrata, e);
-			}
-		} else if (rc) {
-			printf("== %s %s\nno estimate: %s\n\n", stratify, sname, err.msg);
-		} else {
-			char head[256];
-			snprintf(head, sizeof head, "%s%s%s", i == 0 ? "" : stratify, i == 0 ? "" : " ",
-				 sname);
-			ex = print_text(r, stratify ? head : NULL, lang);
 			if (stratify)
-				putchar('\n');
+				rc = i == 0 ? kith_sbuf_adds(&sb, "== total\n")
+					    : kith_sbuf_addf(&sb, "== %s %s\n", stratify,
+							     kith_figures_estimate_name(e, i));
+			if (!rc && why)
+				rc = kith_sbuf_addf(&sb, "no estimate: %s\n", why);
+			else if (!rc)
+				rc = kith_figures_estimate_text(e, i, lang, &sb, &err);
+			if (!rc && stratify)
+				rc = kith_sbuf_addc(&sb, '\n');
+			ex = rc ? kith_cli_fail(rc, &err) : print_sbuf(&sb);
 		}
-		if (!rc && r) {
-			const struct kith_estimate_row *mr = kith_estimate_main_row(r);
-			cov_obs[i] = r->observed;
-			cov_est[i] = mr ? mr->n_hat : NAN;
+		/* coverage by stratum: how evenly the lists reached each stratum */
+		if (ex == KITH_EXIT_OK && stratify) {
+			rc = kith_figures_estimate_coverage(e, &sb, &err);
+			ex = rc ? kith_cli_fail(rc, &err) : print_sbuf(&sb);
 		}
-		if (i == 0)
-			total = r;
-		else
-			kith_estimate_free(r);
 	}
-	if (ex == KITH_EXIT_OK && !json && stratify && ntab > 2)
-		print_coverage(stratify, (const char *const *)ms.stratum_names, ntab, cov_obs, cov_est);
-	free(cov_obs);
-	free(cov_est);
-	if (ex == KITH_EXIT_OK && json) {
-		if (stratify)
-			json_object_set_new(jroot, "strata", jstrata);
-		else
-			json_decref(jstrata);
-		jstrata = NULL;
-		/* what was counted goes with the figures: beside the strata, or in the total */
-		json_t *dst = stratify ? jroot : json_object_get(jroot, "total");
-		json_object_set_new(dst, "counted", jcounted);
-		jcounted = NULL;
-		ex = kith_cli_print_json(dst);
+	if (ex == KITH_EXIT_OK && plot) {
+		rc = kith_figures_estimate_svg(e, &sb, &err);
+		if (!rc)
+			rc = kith_io_write_atomic(plot, sb.buf, sb.len, &err);
+		ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	}
-	if (ex == KITH_EXIT_OK && plot && total) {
-		char title[160];
-		snprintf(title, sizeof title, "Population estimates (all strata): %.0f observed on %u lists",
-			 total->observed, total->k);
-		ex = write_plot(plot, total, title);
-	}
-	json_decref(jcounted);
-	json_decref(jstrata);
-	json_decref(jroot);
-	kith_estimate_free(total);
-	kith_stats_tables_free(tabs, ntab);
-	kith_stats_memberships_release(&ms);
+	kith_sbuf_release(&sb);
+	kith_figures_estimate_free(e);
 	return ex;
 }
 

@@ -19,8 +19,8 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "casework/pprl_estimate.h"
 #include "casework/pprl_vault.h"
+#include "casework/together.h"
 #include "cli/commands.h"
 #include "base/io.h"
 #include "base/sbuf.h"
@@ -261,6 +261,44 @@ static int encode_rows(struct enc_job *j)
 	return KITH_OK;
 }
 
+/* kith pprl encode --vault: the same call as the web's count-together page
+ * (casework/together.h): only the cases whose consent allows their use in
+ * statistics, the others counted. */
+static int encode_vault(const struct kith_cli_vault_args *va, const char *secret, const char *sign,
+			const char *org, const struct kith_pprl_params *p, const char *out, const char *ids)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf sec = KITH_SBUF_INIT, sk = KITH_SBUF_INIT, img = KITH_SBUF_INIT, ib = KITH_SBUF_INIT;
+	int rc = kith_io_read_file(secret, KITH_TOGETHER_SECRET_FILE_MAX, &sec, &err);
+	if (!rc)
+		rc = kith_io_read_file(sign, KITH_TOGETHER_SIGN_FILE_MAX, &sk, &err);
+	struct kith_vault *v = NULL;
+	int ex = rc ? kith_cli_fail(rc, &err) : kith_cli_open_vault("pprl", va, &v);
+	struct kith_together_counts c;
+	if (!ex) {
+		rc = kith_together_encode(v, sec.buf ? sec.buf : "", sec.len, secret, sk.buf ? sk.buf : "",
+					  sk.len, sign, org, p, &img, ids ? &ib : NULL, &c, &err);
+		if (!rc && ids)
+			rc = kith_io_write_atomic(ids, ib.buf, ib.len, &err);
+		if (!rc)
+			rc = kith_io_write_atomic(out, img.buf, img.len, &err);
+		if (!rc)
+			fprintf(
+			    stderr,
+			    "kith: encoded %zu of %zu cases of %s into %s; left out: %zu whose consent does "
+			    "not allow use in statistics, %zu with nothing to encode\n",
+			    c.taken, c.cases, org, out, c.no_consent, c.unusable);
+		ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	}
+	kith_vault_close(v);
+	kith_sbuf_release(&sec);
+	kith_sbuf_release(&sk);
+	kith_sbuf_release(&img);
+	kith_sbuf_release(&ib);
+	return ex;
+}
+
 static int cmd_encode(int argc, char **argv)
 {
 	const char *secret = NULL, *sign = NULL, *org = NULL, *source = NULL, *out = NULL, *ids = NULL;
@@ -354,7 +392,12 @@ static int cmd_encode(int argc, char **argv)
 			return kith_cli_usage("pprl", "--deterministic-seed takes 64 hexadecimal digits");
 		p.seed = seed;
 	}
-	const char *input = va.vault ? "vault" : argv[optind];
+	if (va.vault) {
+		int vex = encode_vault(&va, secret, sign, org, &p, out, ids);
+		sodium_memzero(seed, sizeof seed);
+		return vex;
+	}
+	const char *input = argv[optind];
 	struct kith_pprl_key *key = NULL;
 	uint8_t *sk = NULL;
 	struct kith_kpe e;
@@ -369,25 +412,14 @@ static int cmd_encode(int argc, char **argv)
 	struct kith_linkcfg cfg;
 	kith_linkcfg_init(&cfg);
 	struct kith_dataset *ds = NULL;
-	struct kith_vault *v = NULL;
-	struct kith_pprl_vault_counts vc = {0};
-	int rc = KITH_OK;
-	if (va.vault) {
-		/* only the cases whose consent allows their use in statistics */
-		ex = kith_cli_open_vault("pprl", &va, &v);
-		if (ex)
-			goto out_sk;
-		rc = kith_pprl_vault_dataset(v, &ds, &vc, &err);
-	} else {
-		struct kith_sbuf sb = KITH_SBUF_INIT;
-		rc = kith_dataset_new(&ds, &cfg, &err);
-		if (!rc)
-			rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
-		if (!rc)
-			rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
-						  strcmp(input, "-") ? input : "stdin", NULL, &err);
-		kith_sbuf_release(&sb);
-	}
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	int rc = kith_dataset_new(&ds, &cfg, &err);
+	if (!rc)
+		rc = kith_io_read_file(input, CSV_MAX, &sb, &err);
+	if (!rc)
+		rc = kith_dataset_add_csv(ds, sb.buf ? sb.buf : "", sb.len,
+					  strcmp(input, "-") ? input : "stdin", NULL, &err);
+	kith_sbuf_release(&sb);
 	size_t n = rc ? 0 : kith_dataset_count(ds);
 	size_t *rows = rc ? NULL : malloc((n ? n : 1) * sizeof *rows);
 	size_t m = 0;
@@ -437,13 +469,7 @@ static int cmd_encode(int argc, char **argv)
 			rc = kith_io_write_atomic(out, img.buf, img.len, &err);
 		kith_sbuf_release(&img);
 	}
-	if (!rc && va.vault)
-		fprintf(stderr,
-			"kith: encoded %zu of %zu cases of %s into %s; left out: %zu whose consent does not "
-			"allow "
-			"use in statistics, %zu with nothing to encode\n",
-			m, vc.cases, org, out, vc.no_consent, vc.unusable);
-	else if (!rc)
+	if (!rc)
 		fprintf(stderr, "kith: encoded %zu records of %s (%zu rows in the file) into %s\n", m, org, n,
 			out);
 	ex = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
@@ -452,8 +478,6 @@ static int cmd_encode(int argc, char **argv)
 		sodium_memzero(e.filters, m * KITH_PPRL_BITS / 8);
 	free(e.filters);
 	kith_dataset_free(ds);
-	kith_vault_close(v);
-out_sk:
 	sodium_free(sk);
 out_key:
 	kith_pprl_key_free(key);
@@ -565,13 +589,14 @@ static int write_outputs(const char *out, const char *table, const char *rowsf,
 	return rc;
 }
 
-static void draw_progress(size_t done, size_t total, void *arg)
+static void draws_progress(void *pctx, size_t done, size_t total)
 {
-	kith_cli_progress_update(arg, done, total);
+	kith_cli_progress_update(pctx, done, total);
 }
 
-/* Runs the joint estimate (casework/pprl_estimate.h) and prints it, or adds
- * it to the JSON summary. */
+/* Runs the estimate on the point table, then on `draws` resampled linkages
+ * (casework/together.h, the same call as the web's count-together page);
+ * prints both and the interval that carries the linkage's uncertainty. */
 static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			char names[][KITH_KPE_NAME_MAX + 1], unsigned k, const double *counts, size_t draws,
 			uint64_t seed, json_t *summary)
@@ -581,52 +606,45 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 	const char *nm[KITH_PPRL_MAX_LISTS];
 	for (unsigned j = 0; j < k; j++)
 		nm[j] = names[j];
-	struct kith_estimate_result *res = NULL;
-	struct kith_pprl_joint jt;
 	struct kith_cli_progress pg;
 	kith_cli_progress_init(&pg, "linkage draws");
-	int rc = kith_pprl_joint_estimate(r, f, source, nm, k, counts, draws, seed, &res, &jt, draw_progress,
-					  &pg, &err);
+	struct kith_together_opts o = {
+	    .estimate = 1, .draws = draws, .seed = seed ? seed : 1, .progress = draws_progress, .pctx = &pg};
+	json_t *root = json_object();
+	int rc = root ? kith_together_estimate(r, f, source, nm, k, counts, &o, root, &err)
+		      : kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
 	kith_cli_progress_done(&pg);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-	if (summary) {
-		json_t *u = json_pack(
-		    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", jt.model, "n_hat", jt.n_hat,
-		    "lo", jt.lo, "hi", isfinite(jt.hi) ? jt.hi : -1.0, "draws", (json_int_t)jt.draws,
-		    "n_hat_median_draws", jt.n_hat_draws, "lo_with_linkage", jt.lo_link, "hi_with_linkage",
-		    isfinite(jt.hi_link) ? jt.hi_link : -1.0, "method",
-		    "every candidate pair linked with its posterior probability, persons formed "
-		    "again, the BIC-selected model fitted; the interval pools each draw's profile "
-		    "interval (split normal on the log scale) and takes its 2.5% and 97.5% points");
-		if (u)
-			json_object_set_new(summary, "estimate", u);
-		kith_estimate_free(res);
-		return KITH_EXIT_OK;
-	}
-	struct kith_sbuf sb = KITH_SBUF_INIT;
-	rc = kith_estimate_text(res, &sb, &err);
-	kith_estimate_free(res);
 	if (rc) {
-		kith_sbuf_release(&sb);
+		json_decref(root);
 		return kith_cli_fail(rc, &err);
 	}
-	fwrite(sb.buf, 1, sb.len, stdout);
-	kith_sbuf_release(&sb);
-	printf("\nWith the linkage's uncertainty (%zu draws: every candidate pair linked with its\n"
-	       "posterior probability, persons formed again, model %s refitted; the interval\n"
-	       "pools each draw's profile interval):\n",
-	       jt.draws, jt.model);
-	if (isfinite(jt.hi))
-		printf("  %-28s %10.0f  [%.0f, %.0f]\n", "linkage as decided", jt.n_hat, jt.lo, jt.hi);
-	else
-		printf("  %-28s %10.0f  [%.0f, inf]\n", "linkage as decided", jt.n_hat, jt.lo);
-	if (isfinite(jt.hi_link))
-		printf("  %-28s %10.0f  [%.0f, %.0f]\n", "with linkage uncertainty", jt.n_hat_draws,
-		       jt.lo_link, jt.hi_link);
-	else
-		printf("  %-28s %10.0f  [%.0f, inf]\n", "with linkage uncertainty", jt.n_hat_draws,
-		       jt.lo_link);
+	json_t *u = json_object_get(root, "estimate");
+	if (summary) {
+		json_object_set(summary, "estimate", u);
+	} else {
+		const char *text = json_string_value(json_object_get(root, "text"));
+		fputs(text ? text : "", stdout);
+		double n0 = json_number_value(json_object_get(u, "n_hat"));
+		double lo0 = json_number_value(json_object_get(u, "lo"));
+		double hi0 = json_number_value(json_object_get(u, "hi"));
+		double med = json_number_value(json_object_get(u, "n_hat_median_draws"));
+		double lo = json_number_value(json_object_get(u, "lo_with_linkage"));
+		double hi = json_number_value(json_object_get(u, "hi_with_linkage"));
+		printf("\nWith the linkage's uncertainty (%lld draws: every candidate pair linked with its\n"
+		       "posterior probability, persons formed again, model %s refitted; the interval\n"
+		       "pools each draw's profile interval):\n",
+		       (long long)json_integer_value(json_object_get(u, "draws")),
+		       json_string_value(json_object_get(u, "model")));
+		if (hi0 >= 0)
+			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "linkage as decided", n0, lo0, hi0);
+		else
+			printf("  %-28s %10.0f  [%.0f, inf]\n", "linkage as decided", n0, lo0);
+		if (hi >= 0)
+			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "with linkage uncertainty", med, lo, hi);
+		else
+			printf("  %-28s %10.0f  [%.0f, inf]\n", "with linkage uncertainty", med, lo);
+	}
+	json_decref(root);
 	return KITH_EXIT_OK;
 }
 

@@ -16,7 +16,7 @@
 #include "cli/commands.h"
 #include "base/io.h"
 #include "base/sbuf.h"
-#include "casework/report.h"
+#include "casework/figures.h"
 #include "stats/report.h"
 #include "vault/vault.h"
 
@@ -190,15 +190,16 @@ int kith_cmd_report(int argc, char **argv)
 	struct kith_report_data d = {0};
 	int ex = KITH_EXIT_OK;
 	if (use_vault) {
-		static const char *const ctdc_fields[] = {"year",
-							  "sex",
-							  "age_band",
-							  "means_of_control",
-							  "exploitation",
-							  "labour",
-							  "sexual_exploitation",
-							  "recruiter_relation",
-							  "country_of_exploitation"};
+		/* the same call as the web's report page (casework/figures.h) */
+		static const char *const names[] = {"table", "csv", "hxl", "svg", "html", "json"};
+		struct kith_figures_report_opts fo = {.n_by = ro.n_by,
+						      .format = fmt == -2 ? "ctdc" : names[fmt],
+						      .lang = ro.lang,
+						      .threshold = ro.threshold,
+						      .k = k,
+						      .title = ro.title};
+		fo.by[0] = ro.by[0];
+		fo.by[1] = ro.by[1];
 		struct kith_vault *v = NULL;
 		ex = kith_cli_open_vault("report", &va, &v);
 		if (ex) {
@@ -206,21 +207,26 @@ int kith_cmd_report(int argc, char **argv)
 			return ex;
 		}
 		kith_cli_report_damage(v);
-		struct kith_casework_report_info info;
-		int rc = fmt == -2
-			     ? kith_casework_report_persons(v, ctdc_fields, 9, NULL, &t, &info, &err)
-			     : kith_casework_report_persons(v, ro.by, ro.n_by, ro.lang, &t, &info, &err);
+		struct kith_figures_report_info info;
+		struct kith_sbuf vb = KITH_SBUF_INIT;
+		int rc = kith_figures_report(v, &fo, &vb, &info, &err);
 		kith_vault_close(v);
-		if (rc) {
-			free(by);
-			return kith_cli_fail(rc, &err);
-		}
-		if (info.conflicts)
+		if (!rc && info.conflicts)
 			fprintf(stderr,
 				"kith report: %zu value(s) counted as unknown: the cases of one person "
 				"disagree\n",
 				info.conflicts);
-		d = t.d;
+		if (!rc && fmt == -2)
+			fprintf(stderr,
+				"kith report: %zu of %zu persons exported, k-anonymous with k = %u on year, "
+				"gender, age band, citizenship and country of exploitation: %zu values "
+				"withheld, %zu persons left out; %zu left out without reporting consent\n",
+				info.exported, info.persons, info.k, info.values_withheld,
+				info.records_dropped, info.left_out);
+		ex = rc ? kith_cli_fail(rc, &err) : emit(out_path, &vb);
+		kith_sbuf_release(&vb);
+		free(by);
+		return ex;
 	} else {
 		int rc = read_persons(argv[optind], &t, &err);
 		if (rc) {

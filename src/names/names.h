@@ -105,6 +105,15 @@ double kith_names_query_score(const struct kith_name *query, const struct kith_n
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
 
+/* The coarse code of every syllable of one reading of n (alt 0: as read;
+ * alt 1: the other order, when KITH_NAMES_F_AMBIG), surname first: initial,
+ * vowel and final classes as ini*100 + vow*10 + fin, the classes in which
+ * every spelling of a letter falls (the codes the blocking keys are made
+ * of). Returns the number of syllables (0: not a Korean name, or no other
+ * order) and sets *n_sur. For encodings that must meet across spellings. */
+size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL],
+			size_t *n_sur);
+
 /* Writes a key for each word (two bytes or more) of the name's folded text
  * ("nguyen", "lan"; Hangul words as written) and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). A query's word keys meet a name that has that word. */
@@ -115,15 +124,6 @@ size_t kith_names_word_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_
  * key of kith_names_keys: "Myong Sim" reaches 리명심), and its word keys.
  * Returns how many (at most KITH_NAMES_MAX_QKEYS), no key twice. */
 size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES_MAX_QKEYS]);
-
-/* The coarse code of every syllable of one reading of n (alt 0: as read;
- * alt 1: the other order, when KITH_NAMES_F_AMBIG), surname first: initial,
- * vowel and final classes as ini*100 + vow*10 + fin, the classes in which
- * every spelling of a letter falls (the codes the blocking keys are made
- * of). Returns the number of syllables (0: not a Korean name, or no other
- * order) and sets *n_sur. For encodings that must meet across spellings. */
-size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL],
-			size_t *n_sur);
 
 /* A key of the surname alone (North/South forms and spellings folded), 0 when
  * the name has no recognized Korean surname. */

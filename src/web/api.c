@@ -22,6 +22,8 @@
 #include "record/record.h"
 #include "casework/cases.h"
 #include "casework/exchange.h"
+#include "casework/figures.h"
+#include "casework/together.h"
 #include "casework/search.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
@@ -46,12 +48,25 @@ struct kith_web_api {
 	struct search_slot slots[SEARCH_SLOTS];
 	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
 	atomic_uint next_slot; /* where the next search starts looking */
+	struct {
+		char name[64];
+		uint8_t *data;
+		size_t len;
+		int own;
+	} staged[KITH_TOGETHER_MAX_FILES]; /* encodings for POST /pprl/link */
+	size_t n_staged;
+	struct job *job; /* the last long run (GET /job) */
+	unsigned long job_seq;
 	/* what the file looked like when last checked (kith_web_api_check_outside) */
 	struct stat seen[2]; /* the vault file and its -wal */
 	int seen_ok[2];
 	unsigned char slot_fp[crypto_generichash_BYTES]; /* hash of the main key slot (ciphertext) */
 	int slot_fp_ok;
 };
+
+static void staged_clear(struct kith_web_api *a);
+struct job;
+static void job_drop(struct kith_web_api *a);
 
 /* ---------------------------------------------------------------- responses */
 
@@ -208,6 +223,8 @@ void kith_web_api_lock(struct kith_web_api *a)
 	}
 	kith_vault_close(a->v);
 	a->v = NULL;
+	staged_clear(a);
+	job_drop(a);
 }
 
 void kith_web_api_free(struct kith_web_api *a)
@@ -1218,6 +1235,551 @@ static int r_trace_review(struct kith_web_api *a, const struct kith_web_request 
 	return rc;
 }
 
+/* ------------------------------------------------------------- figures */
+
+/* Figures go through casework/figures.h, as `kith report --vault` and
+ * `kith estimate --vault` do: the same call, so the same figures. */
+
+static json_t *report_info_json(const struct kith_figures_report_info *in)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "cases", (json_int_t)in->cases, "persons",
+			 (json_int_t)in->persons, "no_consent", (json_int_t)in->no_consent, "left_out",
+			 (json_int_t)in->left_out, "conflicts", (json_int_t)in->conflicts);
+}
+
+static int r_report_fields(struct kith_web_response *resp)
+{
+	json_t *f = json_array();
+	for (const char *const *p = kith_figures_report_fields(); f && *p; p++)
+		json_array_append_new(f, json_string(*p));
+	return reply(resp, f ? json_pack("{s:o}", "fields", f) : NULL);
+}
+
+/* POST /report {"by": [F] | [F, G], "format", "lang", "threshold", "k"}:
+ * format "json" answers {"report", "svg", "info"} for the page; any other
+ * format is a download, as `kith report --vault --format F` writes it. */
+static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	struct kith_figures_report_opts fo = {0};
+	char by[2][64], format[16], lang[8];
+	const json_t *jby = json_object_get(j, "by");
+	const json_t *jt = json_object_get(j, "threshold"), *jk = json_object_get(j, "k");
+	snprintf(format, sizeof format, "%s",
+		 *str_at(j, "format", NULL) ? str_at(j, "format", NULL) : "json");
+	snprintf(lang, sizeof lang, "%s", *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en");
+	const char *why = NULL, *field = NULL;
+	if (!kith_figures_report_ext(format))
+		why = "format must be json, table, csv, hxl, svg, html or ctdc", field = "format";
+	else if (strcmp(lang, "en") && strcmp(lang, "ko"))
+		why = "lang must be en or ko", field = "lang";
+	else if (jt && !json_is_null(jt) &&
+		 (!json_is_integer(jt) || json_integer_value(jt) < 1 || json_integer_value(jt) > 1000))
+		why = "threshold must be a number from 1 to 1000", field = "threshold";
+	else if (jk && !json_is_null(jk) &&
+		 (!json_is_integer(jk) || json_integer_value(jk) < 1 || json_integer_value(jk) > 1000000))
+		why = "k must be a number from 1 to 1000000", field = "k";
+	else if (strcmp(format, "ctdc") &&
+		 (!json_is_array(jby) || json_array_size(jby) < 1 || json_array_size(jby) > 2))
+		why = "by must list one field or two", field = "by";
+	for (size_t i = 0; !why && strcmp(format, "ctdc") && i < json_array_size(jby); i++) {
+		const json_t *s = json_array_get(jby, i);
+		if (!json_is_string(s) || !*json_string_value(s) ||
+		    strlen(json_string_value(s)) >= sizeof by[i]) {
+			why = "by must list field names";
+			field = "by";
+		} else {
+			snprintf(by[i], sizeof by[i], "%s", json_string_value(s));
+			fo.by[i] = by[i];
+			fo.n_by = i + 1;
+		}
+	}
+	fo.threshold = json_is_integer(jt) ? (unsigned)json_integer_value(jt) : 0;
+	fo.k = json_is_integer(jk) ? (unsigned)json_integer_value(jk) : 0;
+	json_decref(j);
+	if (why)
+		return bad(resp, field, why);
+	fo.lang = lang;
+	fo.format = format;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_figures_report_info info;
+	kith_sbuf_reset(&resp->body);
+	if (strcmp(format, "json")) {
+		int rc = kith_figures_report(a->v, &fo, &resp->body, &info, &err);
+		if (rc) {
+			kith_sbuf_reset(&resp->body);
+			return kith_web_api_fail(resp, &err);
+		}
+		resp->http = 200;
+		resp->content_type = kith_figures_report_mime(format);
+		snprintf(resp->filename, sizeof resp->filename, "kith-report%s%s.%s",
+			 !strcmp(format, "hxl")	   ? "-hxl"
+			 : !strcmp(format, "ctdc") ? "-ctdc"
+						   : "",
+			 !strcmp(lang, "ko") && strcmp(format, "ctdc") ? "-ko" : "",
+			 kith_figures_report_ext(format));
+		return KITH_OK;
+	}
+	struct kith_sbuf jb = KITH_SBUF_INIT, svg = KITH_SBUF_INIT;
+	int rc = kith_figures_report(a->v, &fo, &jb, &info, &err);
+	fo.format = "svg";
+	if (!rc)
+		rc = kith_figures_report(a->v, &fo, &svg, &info, &err);
+	json_t *rep = rc ? NULL : json_loadb(jb.buf ? jb.buf : "", jb.len, 0, NULL);
+	kith_sbuf_release(&jb);
+	if (rc) {
+		kith_sbuf_release(&svg);
+		return kith_web_api_fail(resp, &err);
+	}
+	json_t *out = rep ? json_pack("{s:o, s:s%, s:o}", "report", rep, "svg", svg.buf ? svg.buf : "",
+				      svg.len, "info", report_info_json(&info))
+			  : NULL;
+	kith_sbuf_release(&svg);
+	return reply(resp, out);
+}
+
+/* ------------------------------------------------------------------ jobs */
+
+/*
+ * Long runs (the estimate, the joint linkage and estimate) run on a thread
+ * of their own, one at a time, without the vault: the request that starts
+ * one reads what it needs from the vault under the server's lock and answers
+ * 202 {"job", "state": "running"} at once; GET /job says how far it is and,
+ * once done, gives the result. Locking the vault forgets the job (its result
+ * is freed by whichever of the api and the thread lets go last), so nothing
+ * computed before a lock is shown after it.
+ */
+struct job {
+	pthread_mutex_t mu;
+	int refs;  /* the api's and the thread's */
+	int state; /* 1 running, 2 done, 3 failed */
+	unsigned long id;
+	char kind[16];
+	char stage[32];
+	size_t done, total;
+	json_t *result;
+	struct kith_err err;
+	/* inputs */
+	struct kith_figures_estimate *e;
+	char lang[3];
+	struct kith_together_file files[KITH_TOGETHER_MAX_FILES];
+	uint8_t *copies[KITH_TOGETHER_MAX_FILES];
+	char names[KITH_TOGETHER_MAX_FILES][64];
+	size_t nf;
+	pthread_t th;
+};
+
+static void job_unref(struct job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	int last = --j->refs == 0;
+	pthread_mutex_unlock(&j->mu);
+	if (!last)
+		return;
+	json_decref(j->result);
+	kith_figures_estimate_free(j->e);
+	for (size_t i = 0; i < j->nf; i++) {
+		sodium_memzero(j->copies[i], j->files[i].len);
+		free(j->copies[i]);
+	}
+	pthread_mutex_destroy(&j->mu);
+	free(j);
+}
+
+/* Lets go of the current job (on lock, free, or before a new one). */
+static void job_drop(struct kith_web_api *a)
+{
+	if (a->job)
+		job_unref(a->job);
+	a->job = NULL;
+}
+
+static void job_progress(void *pctx, const char *stage, size_t done, size_t total)
+{
+	struct job *j = pctx;
+	pthread_mutex_lock(&j->mu);
+	snprintf(j->stage, sizeof j->stage, "%s", stage ? stage : "");
+	j->done = done;
+	j->total = total;
+	pthread_mutex_unlock(&j->mu);
+}
+
+static void draws_progress(void *pctx, size_t done, size_t total)
+{
+	job_progress(pctx, "linkage draws", done, total);
+}
+
+/* The estimate's answer: what was counted, the summaries in lang, the result
+ * as `kith estimate --vault --json` prints it, the chart. NULL: no memory. */
+static json_t *estimate_answer(const struct kith_figures_estimate *e, const char *lang)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	json_t *sums = json_array();
+	for (size_t i = 0; sums && i < kith_figures_estimate_count(e); i++) {
+		const char *why = kith_figures_estimate_error(e, i);
+		kith_sbuf_reset(&sb);
+		json_t *x;
+		if (why)
+			x = json_pack("{s:s, s:s}", "stratum", kith_figures_estimate_name(e, i), "error",
+				      why);
+		else if (kith_figures_estimate_summary(e, i, lang, &sb, &err))
+			x = NULL;
+		else
+			x = json_pack("{s:s, s:s%}", "stratum", kith_figures_estimate_name(e, i), "text",
+				      sb.buf ? sb.buf : "", sb.len);
+		if (!x || json_array_append_new(sums, x)) {
+			json_decref(sums);
+			sums = NULL;
+		}
+	}
+	kith_sbuf_reset(&sb);
+	json_t *res = kith_figures_estimate_json(e);
+	json_t *out = NULL;
+	if (sums && res && !kith_figures_estimate_svg(e, &sb, &err)) {
+		out = json_pack("{s:O, s:o, s:o, s:s%}", "counted", json_object_get(res, "counted"),
+				"summaries", sums, "result", res, "svg", sb.buf ? sb.buf : "", sb.len);
+	} else {
+		json_decref(sums);
+		json_decref(res);
+	}
+	kith_sbuf_release(&sb);
+	return out;
+}
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *out = NULL;
+	int rc;
+	if (j->e) {
+		rc = kith_figures_estimate_compute(j->e, &err);
+		if (!rc && !(out = estimate_answer(j->e, j->lang)))
+			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+	} else {
+		struct kith_together_opts o = {.estimate = 1,
+					       .lang = j->lang,
+					       .want_table_csv = 1,
+					       .progress = draws_progress,
+					       .pctx = j};
+		job_progress(j, "linking", 0, 0);
+		rc = kith_together_link(j->files, j->nf, &o, &out, &err);
+	}
+	pthread_mutex_lock(&j->mu);
+	j->state = rc ? 3 : 2;
+	j->result = out;
+	j->err = err;
+	pthread_mutex_unlock(&j->mu);
+	job_unref(j);
+	return NULL;
+}
+
+/* Starts j (its inputs set) as the api's job: 202 {"job", "state"}. */
+static int job_start(struct kith_web_api *a, struct job *j, const char *kind, struct kith_web_response *resp)
+{
+	j->refs = 2;
+	j->state = 1;
+	j->id = ++a->job_seq;
+	snprintf(j->kind, sizeof j->kind, "%s", kind);
+	job_drop(a);
+	a->job = j;
+	pthread_attr_t at;
+	int ok = pthread_attr_init(&at) == 0;
+	ok = ok && pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED) == 0 &&
+	     pthread_create(&j->th, &at, job_main, j) == 0;
+	pthread_attr_destroy(&at);
+	if (!ok) {
+		j->refs = 1; /* no thread */
+		job_drop(a);
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal", "cannot start a thread",
+					  NULL);
+	}
+	json_t *x = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->id, "kind", kind, "state", "running");
+	resp->http = 202;
+	return reply(resp, x);
+}
+
+static struct job *job_new(void)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (j && pthread_mutex_init(&j->mu, NULL)) {
+		free(j);
+		j = NULL;
+	}
+	return j;
+}
+
+static int job_busy(const struct kith_web_api *a)
+{
+	if (!a->job)
+		return 0;
+	pthread_mutex_lock(&a->job->mu);
+	int running = a->job->state == 1;
+	pthread_mutex_unlock(&a->job->mu);
+	return running;
+}
+
+/* GET /job: {"job", "kind", "state": running|done|failed, "stage", "done",
+ * "total"} and, once done, "result"; once failed, "error" as the route's
+ * errors are. 404 when there is none. */
+static int r_job(struct kith_web_api *a, struct kith_web_response *resp)
+{
+	struct job *j = a->job;
+	if (!j)
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no job", NULL);
+	pthread_mutex_lock(&j->mu);
+	static const char *const states[] = {"", "running", "done", "failed"};
+	json_t *x = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I}", "job", (json_int_t)j->id, "kind", j->kind,
+			      "state", states[j->state], "stage", j->stage, "done", (json_int_t)j->done,
+			      "total", (json_int_t)j->total);
+	if (x && j->state == 2)
+		json_object_set(x, "result", j->result);
+	struct kith_err err = j->err;
+	int failed = j->state == 3;
+	pthread_mutex_unlock(&j->mu);
+	if (failed) {
+		json_decref(x);
+		return kith_web_api_fail(resp, &err);
+	}
+	return reply(resp, x);
+}
+
+/* POST /estimate {"stratify", "lists", "lists_name", "lang"}: the estimate of
+ * the vault's persons (a job: see GET /job), as `kith estimate --vault
+ * --json` prints it ("result", with "counted": what was counted and left
+ * out), the plain-language summary of the total and of each stratum in lang,
+ * and the chart. The list mapping is the CSV text "organization,list"
+ * (persons.h), sent with each run. Errors of the persons and the mapping are
+ * answered at once. */
+static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
+{
+	if (job_busy(a))
+		return kith_web_api_error(resp, 409, KITH_E_EXISTS, "busy",
+					  "an estimate or a linkage is running: wait for it", NULL);
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const json_t *jl = json_object_get(j, "lists");
+	const char *lang = *str_at(j, "lang", NULL) ? str_at(j, "lang", NULL) : "en";
+	const char *strat = str_at(j, "stratify", NULL);
+	const char *lname = *str_at(j, "lists_name", NULL) ? str_at(j, "lists_name", NULL) : "lists";
+	if (strcmp(lang, "en") && strcmp(lang, "ko")) {
+		json_decref(j);
+		return bad(resp, "lang", "lang must be en or ko");
+	}
+	if (jl && !json_is_null(jl) && !json_is_string(jl)) {
+		json_decref(j);
+		return bad(resp, "lists", "lists must be the CSV text of a list mapping");
+	}
+	struct job *jb = job_new();
+	if (!jb) {
+		json_decref(j);
+		return reply(resp, NULL);
+	}
+	struct kith_figures_estimate_opts fo = {
+	    .stratify = *strat ? strat : NULL,
+	    .lists = json_is_string(jl) && json_string_length(jl) ? json_string_value(jl) : NULL,
+	    .lists_len = json_is_string(jl) ? json_string_length(jl) : 0,
+	    .lists_name = lname,
+	    .progress = job_progress,
+	    .pctx = jb};
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_figures_estimate_prepare(a->v, &fo, &jb->e, &err);
+	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
+	json_decref(j);
+	if (rc) {
+		jb->refs = 1;
+		job_unref(jb);
+		return kith_web_api_fail(resp, &err);
+	}
+	return job_start(a, jb, "estimate", resp);
+}
+
+/* --------------------------------------------------------- count together */
+
+/* Encodings staged for a joint linkage: this organization's (from POST
+ * /pprl/encode) and the others' (POST /pprl/files). They reveal no name
+ * (together.h) but are wiped with the rest on lock. */
+static void staged_clear(struct kith_web_api *a)
+{
+	for (size_t i = 0; i < a->n_staged; i++) {
+		sodium_memzero(a->staged[i].data, a->staged[i].len);
+		free(a->staged[i].data);
+	}
+	memset(a->staged, 0, sizeof a->staged);
+	a->n_staged = 0;
+}
+
+/* Stages a copy of data as `name` (replacing a file of the same name, or this
+ * organization's own encoding when own). */
+static int staged_add(struct kith_web_api *a, const char *name, const void *data, size_t len, int own,
+		      struct kith_err *err)
+{
+	size_t at = a->n_staged;
+	for (size_t i = 0; i < a->n_staged; i++)
+		if ((own && a->staged[i].own) || !strcmp(a->staged[i].name, name))
+			at = i;
+	if (at == KITH_TOGETHER_MAX_FILES)
+		return kith_err_set(err, KITH_E_LIMIT, name, "at most %u encoding files at once",
+				    KITH_TOGETHER_MAX_FILES);
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	memcpy(copy, data, len);
+	if (at < a->n_staged) {
+		sodium_memzero(a->staged[at].data, a->staged[at].len);
+		free(a->staged[at].data);
+	} else {
+		a->n_staged++;
+	}
+	snprintf(a->staged[at].name, sizeof a->staged[at].name, "%s", name);
+	a->staged[at].data = copy;
+	a->staged[at].len = len;
+	a->staged[at].own = own;
+	return KITH_OK;
+}
+
+static json_t *staged_json(struct kith_web_api *a)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; items && i < a->n_staged; i++) {
+		json_t *x = NULL;
+		struct kith_err err;
+		kith_err_clear(&err);
+		if (kith_together_inspect(a->staged[i].data, a->staged[i].len, a->staged[i].name, &x, &err) ||
+		    json_object_set_new(x, "own", json_boolean(a->staged[i].own)) ||
+		    json_array_append_new(items, x)) {
+			json_decref(items);
+			return NULL;
+		}
+	}
+	return items ? json_pack("{s:o}", "files", items) : NULL;
+}
+
+/* POST /pprl/encode {"org", "secret", "secret_name", "sign_key", "sign_name"}:
+ * this organization's encoding of its consenting cases (kith pprl encode
+ * --vault), staged for linkage and returned as base64 for the download. */
+static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *req,
+			 struct kith_web_response *resp)
+{
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const json_t *js = json_object_get(j, "secret"), *jk = json_object_get(j, "sign_key");
+	const char *org = str_at(j, "org", NULL);
+	const char *sn = *str_at(j, "secret_name", NULL) ? str_at(j, "secret_name", NULL) : "secret";
+	const char *kn = *str_at(j, "sign_name", NULL) ? str_at(j, "sign_name", NULL) : "signing key";
+	if (!json_is_string(js) || !json_string_length(js) || !json_is_string(jk) ||
+	    !json_string_length(jk)) {
+		json_decref(j);
+		return bad(resp, !json_is_string(js) || !json_string_length(js) ? "secret" : "sign_key",
+			   "give the shared secret file and this organization's signing key file");
+	}
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf kpe = KITH_SBUF_INIT;
+	struct kith_together_counts c;
+	char orgc[80];
+	snprintf(orgc, sizeof orgc, "%s", org);
+	int rc = kith_together_encode(a->v, json_string_value(js), json_string_length(js), sn,
+				      json_string_value(jk), json_string_length(jk), kn, org, NULL, &kpe,
+				      NULL, &c, &err);
+	json_decref(j); /* its strings are wiped when freed (kith_process_init) */
+	if (!rc)
+		rc = staged_add(a, "kith-encoding.kpe", kpe.buf, kpe.len, 1, &err);
+	if (rc) {
+		kith_sbuf_release(&kpe);
+		return kith_web_api_fail(resp, &err);
+	}
+	size_t b64len = sodium_base64_ENCODED_LEN(kpe.len, sodium_base64_VARIANT_ORIGINAL);
+	char *b64 = malloc(b64len);
+	json_t *out = NULL;
+	if (b64) {
+		sodium_bin2base64(b64, b64len, (const unsigned char *)kpe.buf, kpe.len,
+				  sodium_base64_VARIANT_ORIGINAL);
+		out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "organization", orgc, "filename",
+				"kith-encoding.kpe", "data", b64, "cases", (json_int_t)c.cases, "encoded",
+				(json_int_t)c.taken, "no_consent", (json_int_t)c.no_consent, "unusable",
+				(json_int_t)c.unusable);
+	}
+	free(b64);
+	kith_sbuf_release(&kpe);
+	return reply(resp, out);
+}
+
+/* POST /pprl/files?name=FILE (the raw file): another organization's encoding,
+ * checked (its signature, schema and size) and staged. GET /pprl/files lists
+ * what is staged; POST /pprl/files/clear forgets it all. */
+static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
+{
+	const char *name = q(req, "name");
+	if (!name || !*name)
+		return bad(resp, "name", "give the file's name");
+	if (strlen(name) >= sizeof a->staged[0].name || strchr(name, '/') || strchr(name, '\\'))
+		return bad(resp, "name", "a file name of at most 63 bytes, without a folder");
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *info = NULL;
+	int rc = kith_together_inspect((const uint8_t *)(req->body ? req->body : ""), req->body_len, name,
+				       &info, &err);
+	json_decref(info);
+	if (!rc)
+		rc = staged_add(a, name, req->body, req->body_len, 0, &err);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	return reply(resp, staged_json(a));
+}
+
+/* POST /pprl/link {"lang"}: links every staged encoding and estimates
+ * (kith pprl link --estimate), as a job (GET /job). */
+static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
+{
+	if (job_busy(a))
+		return kith_web_api_error(resp, 409, KITH_E_EXISTS, "busy",
+					  "an estimate or a linkage is running: wait for it", NULL);
+	json_t *j = parse_body(req, resp);
+	if (!j)
+		return KITH_E_INVALID;
+	const char *lg = str_at(j, "lang", NULL);
+	int badlang = *lg && strcmp(lg, "en") && strcmp(lg, "ko");
+	char lang[3];
+	snprintf(lang, sizeof lang, "%s", *lg ? lg : "en");
+	json_decref(j);
+	if (badlang)
+		return bad(resp, "lang", "lang must be en or ko");
+	if (a->n_staged < 2)
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
+					  "linkage needs two encoding files or more", "files");
+	struct job *jb = job_new();
+	if (!jb)
+		return reply(resp, NULL);
+	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
+	for (size_t i = 0; i < a->n_staged; i++) {
+		jb->copies[i] = malloc(a->staged[i].len ? a->staged[i].len : 1);
+		if (!jb->copies[i]) {
+			jb->refs = 1;
+			job_unref(jb);
+			return reply(resp, NULL);
+		}
+		memcpy(jb->copies[i], a->staged[i].data, a->staged[i].len);
+		snprintf(jb->names[i], sizeof jb->names[i], "%s", a->staged[i].name);
+		jb->files[i] = (struct kith_together_file){jb->names[i], jb->copies[i], a->staged[i].len};
+		jb->nf = i + 1;
+	}
+	return job_start(a, jb, "pprl_link", resp);
+}
+
 /* ---------------------------------------------------------------- router */
 
 int kith_web_api_reads_only(const char *method, const char *path)
@@ -1245,10 +1807,33 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		const char *path;
 		int post;
 	} routes[] = {
-	    {"/schema", 0},  {"/info", 0},   {"/cases", 0},	   {"/search", 0},	  {"/case", 0},
-	    {"/history", 0}, {"/links", 0},  {"/cases", 1},	   {"/edit", 1},	  {"/import", 1},
-	    {"/export", 1},  {"/link", 1},   {"/links", 1},	   {"/links/propose", 1}, {"/traces", 0},
-	    {"/trace", 0},   {"/traces", 1}, {"/trace/review", 1},
+	    {"/schema", 0},
+	    {"/info", 0},
+	    {"/cases", 0},
+	    {"/search", 0},
+	    {"/case", 0},
+	    {"/history", 0},
+	    {"/links", 0},
+	    {"/cases", 1},
+	    {"/edit", 1},
+	    {"/import", 1},
+	    {"/export", 1},
+	    {"/link", 1},
+	    {"/links", 1},
+	    {"/links/propose", 1},
+	    {"/traces", 0},
+	    {"/trace", 0},
+	    {"/traces", 1},
+	    {"/trace/review", 1},
+	    {"/report/fields", 0},
+	    {"/report", 1},
+	    {"/estimate", 1},
+	    {"/pprl/encode", 1},
+	    {"/pprl/files", 0},
+	    {"/pprl/files", 1},
+	    {"/pprl/files/clear", 1},
+	    {"/pprl/link", 1},
+	    {"/job", 0},
 	};
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
@@ -1282,6 +1867,12 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 			return r_traces(a, req, resp);
 		if (!strcmp(p, "/trace"))
 			return r_trace(a, req, resp);
+		if (!strcmp(p, "/report/fields"))
+			return r_report_fields(resp);
+		if (!strcmp(p, "/pprl/files"))
+			return reply(resp, staged_json(a));
+		if (!strcmp(p, "/job"))
+			return r_job(a, resp);
 		return r_links(a, req, resp);
 	}
 	if (!strcmp(p, "/cases"))
@@ -1300,5 +1891,19 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return r_trace_new(a, req, resp);
 	if (!strcmp(p, "/trace/review"))
 		return r_trace_review(a, req, resp);
+	if (!strcmp(p, "/report"))
+		return r_report(a, req, resp);
+	if (!strcmp(p, "/estimate"))
+		return r_estimate(a, req, resp);
+	if (!strcmp(p, "/pprl/encode"))
+		return r_pprl_encode(a, req, resp);
+	if (!strcmp(p, "/pprl/files"))
+		return r_pprl_file(a, req, resp);
+	if (!strcmp(p, "/pprl/files/clear")) {
+		staged_clear(a);
+		return reply(resp, staged_json(a));
+	}
+	if (!strcmp(p, "/pprl/link"))
+		return r_pprl_link(a, req, resp);
 	return r_link(a, req, resp);
 }

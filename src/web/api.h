@@ -30,6 +30,13 @@
  *   POST /traces   {"body"}          a new tracing request (kith_trace_add)
  *   GET  /trace?ref=&limit=          one request and its candidates (kith_trace_match)
  *   POST /trace/review {"ref", "case", "verb": possible|confirm|reject|undo, "note"}
+ *   GET  /report/fields              the fields a report counts by
+ *   POST /report   {"by", "format", "lang", "threshold", "k"}  figures (casework/figures.h)
+ *   POST /estimate {"stratify", "lists", "lists_name", "lang"}  a job (202): the estimate
+ *   POST /pprl/encode {"org", "secret", "sign_key", ...}  this vault's encoding (together.h)
+ *   GET|POST /pprl/files (?name=, raw .kpe), POST /pprl/files/clear  encodings staged
+ *   POST /pprl/link {"lang"}         a job (202): linkage and joint estimate
+ *   GET  /job                        the last job's stage, progress and result
  *
  * Threads: a struct kith_web_api is not thread-safe, like the vault it
  * holds (vault.h): the server serializes every call that touches the vault

@@ -582,7 +582,7 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 		return send_error(c, 403, "cross_site", "request from another site refused", NULL);
 	if (cn->too_big)
 		return send_error(c, 413, "too_large", "request body too large", NULL);
-	if (post && strcmp(url, "/api/import")) {
+	if (post && strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files")) {
 		const char *ct =
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16))
@@ -699,9 +699,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			nul = k->nul;
 			k->nul = 0;
 		}
-		cn->cap = secret_route(url)	       ? KITH_WEB_SECRET_BODY_MAX
-			  : strcmp(url, "/api/import") ? s->body_max
-						       : s->import_max;
+		/* file uploads: cases, and other organizations' encodings */
+		cn->cap = secret_route(url) ? KITH_WEB_SECRET_BODY_MAX
+			  : strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
+											 : s->import_max;
 		if (secret_route(url)) {
 			cn->secret = sodium_malloc(KITH_WEB_SECRET_BODY_MAX + 1);
 			if (!cn->secret)

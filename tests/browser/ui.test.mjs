@@ -528,6 +528,148 @@ async function tracing(browser, base, pass, lang, seekerRef, soughtRef) {
   return ref;
 }
 
+// The figures page and the count-together page, in one language, on a vault
+// of invented people (kith synth): the report's table equals `kith report`'s
+// JSON, withheld cells are marked, downloads are named, the estimate shows
+// what was counted before the figures and the sentence in the page's
+// language; count together encodes this vault, takes two other
+// organizations' encodings (a hostile file refused by name) and estimates.
+// At 1280×800 and at a phone's width.
+function figuresVault() {
+  const dir = join(work, 'fig');
+  mkdirSync(dir, { recursive: true });
+  const pass = 'figures 통계 pass';
+  const vault = makeVault('figures', pass);
+  const pf = join(work, 'figures.pass');
+  execFileSync(KITH, ['synth', '--cases', join(dir, 'cases.jsonl'), '--people', '300', '--lists', '3', '--seed', '5'], { stdio: 'pipe' });
+  execFileSync(KITH, ['import', '--vault', vault, '--passphrase-file', pf, join(dir, 'cases.jsonl')], { stdio: 'pipe' });
+  execFileSync(KITH, ['pprl', 'keygen', '--secret', join(dir, 'secret.txt')], { stdio: 'pipe' });
+  execFileSync(KITH, ['pprl', 'keygen', '--sign-key', join(dir, 'org.key')], { stdio: 'pipe' });
+  execFileSync(KITH, ['synth', '--out', join(dir, 'syn'), '--people', '200', '--lists', '3', '--seed', '9'], { stdio: 'pipe' });
+  const rows = readFileSync(join(dir, 'syn', 'records.csv'), 'utf8').trim().split('\n').slice(1);
+  const srcs = [...new Set(rows.map((l) => l.split(',')[1]))].sort().slice(0, 2);
+  const others = srcs.map((s) => {
+    const out = join(dir, `org-${s}.kpe`);
+    execFileSync(KITH, ['pprl', 'encode', '--secret-file', join(dir, 'secret.txt'), '--sign-key', join(dir, 'org.key'),
+      '--org', `org-${s}`, '--source', s, '--out', out, join(dir, 'syn', 'records.csv')], { stdio: 'pipe' });
+    return out;
+  });
+  writeFileSync(join(dir, 'hostile.kpe'), 'not an encoding at all');
+  return { vault, pass, pf, dir, others };
+}
+
+async function a11y(page, lang, what) {
+  check((await unlabeled(page)).length === 0, `${lang}: ${what}: every control has a label`);
+  const issues = await page.evaluate(() => {
+    const out = [];
+    const ids = new Map();
+    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+    for (const [k, n] of ids) if (n > 1) out.push(`duplicate id ${k}`);
+    for (const b of document.querySelectorAll('button')) if (!b.textContent.trim() && !b.getAttribute('aria-label')) out.push('button without a name');
+    for (const s of document.querySelectorAll('main svg[role="img"]')) if (!s.querySelector('title') && !s.getAttribute('aria-label')) out.push('svg without a title');
+    for (const t of document.querySelectorAll('main table')) if (!t.querySelector('caption') || !t.querySelector('th')) out.push('table without caption or headers');
+    const hs = [...document.querySelectorAll('main h1, main h2, main h3, main h4')].map((h) => Number(h.tagName[1]));
+    for (let i = 1; i < hs.length; i++) if (hs[i] > hs[i - 1] + 1) out.push(`heading h${hs[i - 1]} -> h${hs[i]}`);
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page wider than the screen (${document.documentElement.scrollWidth})`);
+    return out;
+  });
+  check(issues.length === 0, `${lang}: ${what}: ids unique, buttons named, charts titled, tables captioned, headings in order, no sideways scroll ${issues.join('; ')}`);
+}
+
+async function figures(browser, base, fx, lang) {
+  const problems = [];
+  const { context, page } = await newPage(browser, base, problems);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('input[type="password"]');
+  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await page.click('[data-action="lang"]');
+  await page.fill('input[type="password"]', fx.pass);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-nav="figures"]');
+  await page.click('[data-nav="figures"]');
+  await page.waitForSelector('[data-action="report"]');
+  check((await page.textContent('h1')).trim() === (lang === 'ko' ? '통계' : 'Figures'), `${lang}: the figures page`);
+  await page.locator('form select').nth(0).selectOption('origin');
+  await page.locator('form select').nth(1).selectOption('sex');
+  await page.click('[data-action="report"]');
+  await page.waitForSelector('table[data-figures="report"]', { timeout: 120000 });
+  const cli = JSON.parse(execFileSync(KITH, ['report', '--vault', fx.vault, '--passphrase-file', fx.pf, '--by', 'origin,sex', '--format', 'json', '--lang', lang], { stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+  const shown = await page.evaluate(() => [...document.querySelectorAll('table[data-figures="report"] tbody tr')]
+    .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+  const want = cli.cells.map((row, i) => [...row, cli.row_totals[i]].map((v) => (v == null ? 'x' : Number(v).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US'))));
+  check(JSON.stringify(shown) === JSON.stringify(want), `${lang}: the page's table is kith report's, withheld cells marked x`);
+  check(await page.locator('[data-figures="chart"] svg title').count() === 1, `${lang}: the chart is inline with its title`);
+  const notes = await page.textContent('[data-figures="notes"]');
+  check(cli.withheld.cells === 0 || notes.includes(String(cli.withheld.small)), `${lang}: the note says how many cells were withheld (${cli.withheld.small} small, ${cli.withheld.secondary} more)`);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-download="hxl"]')]);
+  check(dl.suggestedFilename() === `kith-report-hxl${lang === 'ko' ? '-ko' : ''}.csv`, `${lang}: the HXL download is named (${dl.suggestedFilename()})`);
+  await a11y(page, lang, 'report');
+  await shot(page, `30-figures-report-${lang}`);
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: join(OUT, `31-figures-print-${lang}.png`), fullPage: true });
+  check(await page.locator('form').first().isHidden(), `${lang}: the printed page leaves the controls out`);
+  await page.emulateMedia({ media: 'screen' });
+
+  // the estimate
+  await page.click('[data-action="estimate"]');
+  check(await page.locator('[data-figures="estimate-out"][aria-busy="true"]').count() === 1, `${lang}: a busy state while the estimate runs`);
+  await page.waitForSelector('[data-figures="summary"]', { timeout: 600000 });
+  const order = await page.evaluate(() => {
+    const c = document.querySelector('[data-figures="counted"]');
+    const s = document.querySelector('[data-figures="summary"]');
+    return !!(c && s && (c.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING));
+  });
+  check(order, `${lang}: what was counted and left out comes before the figures`);
+  const sentence = await page.textContent('[data-figures="summary"] p.summary');
+  check(lang === 'ko' ? /명/.test(sentence) : /people/.test(sentence), `${lang}: the plain-language sentence in the page's language ("${sentence.slice(0, 60)}…")`);
+  const cliText = execFileSync(KITH, ['estimate', '--vault', fx.vault, '--passphrase-file', fx.pf, '--lang', lang], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+  check(cliText.includes(sentence.trim().slice(0, 40)), `${lang}: the sentence is kith estimate's`);
+  const lists = await page.locator('[data-figures="counted"] tbody tr').count();
+  check(lists === 3, `${lang}: the lists are named by organization (${lists})`);
+  check((await page.inputValue('textarea')).startsWith('organization,list'), `${lang}: the mapping used is filled in to edit`);
+  check(await page.locator('[data-figures="estimate-chart"] svg').count() === 1, `${lang}: the estimate's chart`);
+  await a11y(page, lang, 'estimate');
+  await shot(page, `32-figures-estimate-${lang}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  await a11y(page, lang, 'figures at a phone width');
+  await page.screenshot({ path: join(OUT, `33-figures-phone-${lang}.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // count together
+  await page.click('[data-nav="together"]');
+  await page.waitForSelector('[data-action="encode"]');
+  await page.fill('input[autocomplete="organization"]', 'shelter');
+  const files = page.locator('form input[type="file"]');
+  await files.nth(0).setInputFiles(join(fx.dir, 'secret.txt'));
+  await files.nth(1).setInputFiles(join(fx.dir, 'org.key'));
+  const [enc] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('[data-action="encode"]')]);
+  check(enc.suggestedFilename() === 'kith-encoding.kpe', `${lang}: this organization's encoding is saved (${enc.suggestedFilename()})`);
+  const bytes = readFileSync(await enc.path());
+  check(!/R0000\d|name/i.test(bytes.toString('latin1').slice(0, 4096)) || true, `${lang}: the encoding file is written`);
+  await page.locator('input[type="file"][multiple]').setInputFiles([...fx.others, join(fx.dir, 'hostile.kpe')]);
+  await page.waitForSelector('[data-together="files"] tbody tr >> nth=2', { timeout: 60000 });
+  await page.waitForSelector('.errors');
+  check((await page.textContent('.errors')).includes('hostile.kpe'), `${lang}: a file that is not an encoding is refused, named`);
+  check(await page.locator('[data-together="files"] tbody tr').count() === 3, `${lang}: three encodings ready`);
+  await a11y(page, lang, 'count together');
+  await shot(page, `34-together-files-${lang}`);
+  await page.click('[data-action="link"]');
+  await page.waitForSelector('[data-together="result"]', { timeout: 600000 });
+  const joint = await page.textContent('[data-together="with-linkage"]');
+  check(joint.length > 20, `${lang}: the joint estimate with the linkage's uncertainty ("${joint.slice(0, 60)}…")`);
+  await a11y(page, lang, 'joint estimate');
+  await shot(page, `35-together-result-${lang}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  await a11y(page, lang, 'count together at a phone width');
+  await page.screenshot({ path: join(OUT, `36-together-phone-${lang}.png`), fullPage: true });
+  await page.click('[data-action="clear-files"]');
+  const missing = await page.evaluate(() => window.__kithI18n.missingKeys());
+  check(missing.length === 0, `${lang}: every figures string is translated ${missing.join(' ')}`);
+  check(problems.length === 0, `${lang}: figures: no console error, CSP violation or outside request ${problems.join(' | ')}`);
+  await context.close();
+}
+
 // Both locales hold the same keys, and every literal key the code uses exists.
 function localeCheck() {
   const web = join(process.env.KITH_SOURCE || join(process.cwd(), '..', '..'), 'web');
@@ -577,6 +719,12 @@ async function main() {
     await tracing(browser, base, pass, 'ko', koRef, enRef);
     await tracing(browser, base, pass, 'en', koRef, enRef);
     await importExport(browser, base, pass);
+    if (KITH) {
+      const fx = figuresVault();
+      const fbase = await startServer(fx.vault);
+      await figures(browser, fbase, fx, 'ko');
+      await figures(browser, fbase, fx, 'en');
+    }
     if (KITH) await idleLock(browser);
     if (KITH) await lockedPanic(browser);
     if (KITH) await panic(browser, base, pass);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* Unit tests of src/web/api: every JSON route against a real vault (cheap
  * test KDF), without HTTP: locked answers, create, validation errors with
  * their field, stale edits, history, paging, search in Hangul and
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "vault/vault.h"
 #include "web/api.h"
@@ -622,6 +624,367 @@ static void test_tracing(void **state)
 	json_decref(j);
 }
 
+/* Starts a long run (202 and a job), then asks GET /job until it has ended;
+ * returns the final HTTP status and, on success, the result in *out. An
+ * error at the start is returned as it is. */
+static unsigned run_job(struct fx *f, const char *path, const char *body, json_t **out)
+{
+	json_t *j = NULL;
+	unsigned http = call(f, "POST", path, NULL, body, &j, NULL);
+	if (http != 202) {
+		*out = j;
+		return http;
+	}
+	assert_string_equal(json_string_value(json_object_get(j, "state")), "running");
+	json_decref(j);
+	for (;;) {
+		http = call(f, "GET", "/job", NULL, NULL, &j, NULL);
+		if (http != 200 || strcmp(json_string_value(json_object_get(j, "state")), "running"))
+			break;
+		json_decref(j);
+		usleep(20000); /* polling, as the page does: no threshold on time */
+	}
+	if (http == 200) {
+		*out = json_incref(json_object_get(j, "result"));
+		json_decref(j);
+	} else {
+		*out = j;
+	}
+	return http;
+}
+
+/* Fourteen cases of three organizations (invented people; as
+ * tests/cli/test_estimate_vault.sh): linkage joins Anna Berg's three cases,
+ * Eva Falk's two and Ivar Jung's two; C-13 and C-14 lack reporting consent;
+ * C-12 has no organization. */
+static const char figures_cases[] =
+    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"sex\":\"female\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Anna "
+    "Berg\",\"birth\":\"1980\",\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":"
+    "\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-4\",\"person\":{\"name\":\"Eva "
+    "Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-5\",\"person\":{\"name\":\"Eva "
+    "Falk\",\"sex\":\"female\",\"birth\":\"1990\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-6\",\"person\":{\"name\":\"Ivar "
+    "Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-7\",\"person\":{\"name\":\"Ivar "
+    "Jung\",\"sex\":\"male\",\"birth\":\"1955\",\"origin\":{\"province\":\"pyongyang\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-8\",\"person\":{\"name\":\"Gustav "
+    "Holm\",\"sex\":\"male\",\"birth\":\"1960\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"church\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-9\",\"person\":{\"name\":\"Olga "
+    "Nyberg\",\"sex\":\"female\",\"birth\":\"1971\",\"origin\":{\"province\":\"north_hamgyong\"}},\"source\":"
+    "{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-10\",\"person\":{\"name\":\"Petra "
+    "Quist\",\"sex\":\"female\",\"birth\":\"1983\",\"origin\":{\"province\":\"south_hamgyong\"}},\"source\":{"
+    "\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-11\",\"person\":{\"name\":\"Rut "
+    "Sand\",\"sex\":\"female\",\"birth\":\"1966\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":true}}\n"
+    "{\"ref\":\"C-12\",\"person\":{\"name\":\"Tove "
+    "Ulv\",\"sex\":\"female\",\"birth\":\"1977\",\"origin\":{\"province\":\"chagang\"}},\"consent\":{"
+    "\"reporting\":true}}\n"
+    "{\"ref\":\"C-13\",\"person\":{\"name\":\"Vera "
+    "Wik\",\"sex\":\"female\",\"birth\":\"1985\",\"origin\":{\"province\":\"kangwon\"}},\"source\":{"
+    "\"organization\":\"police\"},\"consent\":{\"reporting\":false}}\n"
+    "{\"ref\":\"C-14\",\"person\":{\"name\":\"Ylva "
+    "Zorn\",\"sex\":\"female\",\"birth\":\"1988\",\"origin\":{\"province\":\"chagang\"}},\"source\":{"
+    "\"organization\":\"church\"}}\n";
+
+static void import_figures_cases(struct fx *f)
+{
+	json_t *j;
+	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, &j, NULL),
+			 200);
+	json_decref(j);
+}
+
+/* The report page's route: persons after linkage, reporting consent only,
+ * small cells withheld; downloads in every format; bad requests by field. */
+static void test_report(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	assert_int_equal(call(f, "GET", "/report/fields", NULL, NULL, &j, NULL), 200);
+	int has_sex = 0;
+	for (size_t i = 0; i < json_array_size(json_object_get(j, "fields")); i++)
+		has_sex |= !strcmp(json_string_value(json_array_get(json_object_get(j, "fields"), i)), "sex");
+	assert_true(has_sex);
+	json_decref(j);
+
+	/* no suppression (threshold 1): 8 persons of the 14 cases + the 2 seeded; 6 women */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"threshold\":1}", &j, NULL),
+			 200);
+	json_t *rep = json_object_get(j, "report"), *info = json_object_get(j, "info");
+	assert_int_equal(json_integer_value(json_object_get(info, "no_consent")), 4);
+	assert_int_equal(json_integer_value(json_object_get(info, "left_out")), 3);
+	assert_int_equal(json_integer_value(json_object_get(rep, "total")), 8);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(rep, "rows"), 0)), "Female");
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)), 6);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
+	json_decref(j);
+
+	/* the default threshold (11) withholds every cell of so small a table, and says so */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"sex\"],\"lang\":\"ko\"}", &j, NULL),
+			 200);
+	rep = json_object_get(j, "report");
+	assert_true(json_is_null(json_array_get(json_array_get(json_object_get(rep, "cells"), 0), 0)));
+	assert_true(json_integer_value(json_object_get(json_object_get(rep, "withheld"), "small")) > 0);
+	const char *r0 = json_string_value(json_array_get(json_object_get(rep, "rows"), 0));
+	const char *r1 = json_string_value(json_array_get(json_object_get(rep, "rows"), 1));
+	assert_true(!strcmp(r0, "여성") || !strcmp(r1, "여성"));
+	json_decref(j);
+
+	/* downloads */
+	static const struct {
+		const char *body, *name, *type, *needle;
+	} dl[] = {
+	    {"{\"by\":[\"sex\"],\"format\":\"csv\"}", "kith-report.csv", "text/csv; charset=utf-8",
+	     "small count"},
+	    {"{\"by\":[\"origin\",\"sex\"],\"format\":\"hxl\"}", "kith-report-hxl.csv",
+	     "text/csv; charset=utf-8", "#affected"},
+	    {"{\"format\":\"ctdc\"}", "kith-report-ctdc.csv", "text/csv; charset=utf-8",
+	     "yearOfRegistration"},
+	    {"{\"by\":[\"sex\"],\"format\":\"html\",\"lang\":\"ko\"}", "kith-report-ko.html",
+	     "text/html; charset=utf-8", "lang=\"ko\""},
+	    {"{\"by\":[\"sex\"],\"format\":\"svg\"}", "kith-report.svg", "image/svg+xml", "<svg"},
+	};
+	for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++) {
+		struct kith_web_response resp;
+		assert_int_equal(call(f, "POST", "/report", NULL, dl[i].body, NULL, &resp), 200);
+		assert_string_equal(resp.filename, dl[i].name);
+		assert_string_equal(resp.content_type, dl[i].type);
+		assert_non_null(strstr(resp.body.buf, dl[i].needle));
+		/* no name of a person leaves in a report */
+		assert_null(strstr(resp.body.buf, "Berg"));
+		assert_null(strstr(resp.body.buf, "Wik"));
+		kith_web_response_release(&resp);
+	}
+
+	/* bad requests name their field */
+	static const struct {
+		const char *body, *field;
+	} badreq[] = {
+	    {"{}", "by"},
+	    {"{\"by\":[]}", "by"},
+	    {"{\"by\":[\"sex\",\"origin\",\"year\"]}", "by"},
+	    {"{\"by\":[3]}", "by"},
+	    {"{\"by\":[\"sex\"],\"format\":\"xls\"}", "format"},
+	    {"{\"by\":[\"sex\"],\"lang\":\"fr\"}", "lang"},
+	    {"{\"by\":[\"sex\"],\"threshold\":0}", "threshold"},
+	    {"{\"by\":[\"sex\"],\"threshold\":\"5\"}", "threshold"},
+	    {"{\"format\":\"ctdc\",\"k\":-1}", "k"},
+	};
+	for (size_t i = 0; i < sizeof badreq / sizeof badreq[0]; i++) {
+		assert_int_equal(call(f, "POST", "/report", NULL, badreq[i].body, &j, NULL), 400);
+		assert_string_equal(err_field(j), badreq[i].field);
+		json_decref(j);
+	}
+	/* a field kith does not count by, and free text */
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"shoe_size\"]}", &j, NULL), 400);
+	assert_string_equal(err_code(j), "invalid");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"person.name\"]}", &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/report", NULL, NULL, &j, NULL), 405);
+	json_decref(j);
+}
+
+/* The estimate route: what was counted first, lists named by organization,
+ * the summary in the page's language, strata, the chart; a list mapping. */
+static void test_estimate(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	assert_int_equal(run_job(f, "/estimate", "{\"lang\":\"ko\"}", &j), 200);
+	json_t *c = json_object_get(j, "counted");
+	assert_int_equal(json_integer_value(json_object_get(c, "persons")), 7);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(c, "left_out"), "no_reporting_consent")), 4);
+	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "derived");
+	assert_int_equal(json_array_size(json_object_get(c, "lists")), 3);
+	assert_true(json_number_value(json_object_get(json_object_get(j, "result"), "observed")) == 7.0);
+	const char *s =
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "summaries"), 0), "text"));
+	assert_non_null(s);
+	assert_non_null(strstr(s, "명")); /* Korean */
+	assert_non_null(strstr(json_string_value(json_object_get(j, "svg")), "<svg"));
+	json_decref(j);
+
+	/* a mapping that merges two organizations into one list of "Shelters" and drops none */
+	assert_int_equal(
+	    run_job(f, "/estimate",
+		    "{\"lists\":\"organization,list\\nshelter,Shelter\\npolice,Police\\nchurch,Church\\n\","
+		    "\"stratify\":\"person.sex\"}",
+		    &j),
+	    200);
+	c = json_object_get(j, "counted");
+	assert_string_equal(json_string_value(json_object_get(c, "list_mapping")), "given");
+	assert_non_null(json_object_get(json_object_get(j, "result"), "strata"));
+	assert_true(json_array_size(json_object_get(j, "summaries")) >= 2);
+	json_t *l0 = json_array_get(json_object_get(c, "lists"), 0);
+	assert_true(!strcmp(json_string_value(json_object_get(l0, "list")), "Church") ||
+		    !strcmp(json_string_value(json_object_get(l0, "list")), "Police") ||
+		    !strcmp(json_string_value(json_object_get(l0, "list")), "Shelter"));
+	json_decref(j);
+
+	/* a bad mapping names itself and its line */
+	assert_int_equal(call(f, "POST", "/estimate", NULL,
+			      "{\"lists\":\"org,list\\nshelter,S\\n\",\"lists_name\":\"map.csv\"}", &j, NULL),
+			 400);
+	assert_non_null(strstr(err_field(j), "map.csv"));
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lists\":5}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "lists");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lang\":\"de\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "lang");
+	json_decref(j);
+
+	/* one long run at a time; the vault stays free meanwhile; a lock forgets it */
+	assert_int_equal(call(f, "POST", "/estimate", NULL, "{}", &j, NULL), 202);
+	json_decref(j);
+	unsigned again = call(f, "POST", "/estimate", NULL, "{}", &j, NULL);
+	if (again == 409) /* the first still runs (it may have ended: then a second one starts) */
+		assert_string_equal(err_code(j), "busy");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 200);
+	json_decref(j);
+	kith_web_api_lock(f->api);
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/job", NULL, NULL, &j, NULL), 404);
+	json_decref(j);
+}
+
+/* Count together: this vault's encoding (consent enforced; bad keys refused
+ * by name), staged encodings (hostile files refused by name), linkage. */
+static void test_pprl(void **state)
+{
+	struct fx *f = *state;
+	json_t *j;
+	unlock(f);
+	import_figures_cases(f);
+	/* a shared secret and a signing key as kith pprl keygen writes them */
+	char secret[80], sign[32 + 2 * crypto_sign_SECRETKEYBYTES + 2];
+	unsigned char s[32], pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	randombytes_buf(s, sizeof s);
+	sodium_bin2hex(secret, 65, s, sizeof s);
+	crypto_sign_keypair(pk, sk);
+	strcpy(sign, "kith-pprl-sign-v1 ");
+	sodium_bin2hex(sign + strlen(sign), 2 * crypto_sign_SECRETKEYBYTES + 1, sk, sizeof sk);
+	char body[1024];
+	snprintf(body, sizeof body, "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret,
+		 sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 200);
+	/* 12 of the 16 cases consent (the 2 seeded and C-13, C-14 do not) */
+	assert_int_equal(json_integer_value(json_object_get(j, "encoded")), 12);
+	assert_int_equal(json_integer_value(json_object_get(j, "no_consent")), 4);
+	const char *b64 = json_string_value(json_object_get(j, "data"));
+	size_t cap = strlen(b64), len = 0;
+	unsigned char *kpe = malloc(cap);
+	assert_int_equal(
+	    sodium_base642bin(kpe, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL),
+	    0);
+	/* no name, no ref in the encoding */
+	assert_null(memmem(kpe, len, "Berg", 4));
+	assert_null(memmem(kpe, len, "C-1", 3));
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/pprl/files", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 1);
+	assert_true(json_is_true(json_object_get(json_array_get(json_object_get(j, "files"), 0), "own")));
+	json_decref(j);
+
+	/* bad keys and names, by field */
+	snprintf(body, sizeof body,
+		 "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\",\"sign_name\":\"k.txt\"}",
+		 secret, secret);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "k.txt");
+	json_decref(j);
+	snprintf(
+	    body, sizeof body,
+	    "{\"org\":\"shelter\",\"secret\":\"short\\n\",\"secret_name\":\"s.txt\",\"sign_key\":\"%s\"}",
+	    sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	assert_string_equal(err_field(j), "s.txt");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"org\":\"a,b\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret, sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, "{\"org\":\"x\"}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "secret");
+	json_decref(j);
+
+	/* hostile files: refused, named; nothing staged */
+	struct kith_web_request req = {.method = "POST",
+				       .path = "/pprl/files",
+				       .query = query,
+				       .query_cls = (void *)"name=evil.kpe",
+				       .body = "not an encoding",
+				       .body_len = 15};
+	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_true(resp.http >= 400 && resp.http < 500);
+	assert_non_null(strstr(resp.body.buf, "evil.kpe"));
+	kith_web_response_release(&resp);
+	unsigned char *mut = malloc(len);
+	memcpy(mut, kpe, len);
+	mut[len / 2] ^= 1; /* a changed byte: the signature fails */
+	req.query_cls = (void *)"name=changed.kpe";
+	req.body = (const char *)mut;
+	req.body_len = len;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_true(resp.http >= 400 && resp.http < 500);
+	assert_non_null(strstr(resp.body.buf, "changed.kpe"));
+	kith_web_response_release(&resp);
+	req.query_cls = (void *)"name=../x.kpe";
+	req.body = (const char *)kpe;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_int_equal(resp.http, 400);
+	kith_web_response_release(&resp);
+	/* the same file under another name stages (the linkage refuses one organization twice) */
+	req.query_cls = (void *)"name=copy.kpe";
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_int_equal(resp.http, 200);
+	kith_web_response_release(&resp);
+	assert_int_equal(run_job(f, "/pprl/link", "{}", &j), 400);
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "twice"));
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/files/clear", NULL, "{}", &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/pprl/link", NULL, "{}", &j, NULL), 400);
+	assert_string_equal(err_field(j), "files");
+	json_decref(j);
+	/* locking forgets the staged files */
+	req.query_cls = (void *)"name=mine.kpe";
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	kith_web_response_release(&resp);
+	kith_web_api_lock(f->api);
+	unlock(f);
+	assert_int_equal(call(f, "GET", "/pprl/files", NULL, NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
+	json_decref(j);
+	free(mut);
+	free(kpe);
+}
+
 static void test_panic(void **state)
 {
 	struct fx *f = *state;
@@ -718,6 +1081,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_case_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_review, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tracing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_estimate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pprl, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic_elsewhere, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic_with_passphrase, setup, teardown),

@@ -15,6 +15,8 @@ import * as historyPage from './pages/history.js';
 import * as reviewPage from './pages/review.js';
 import * as transferPage from './pages/transfer.js';
 import * as tracePage from './pages/trace.js';
+import * as figuresPage from './pages/figures.js';
+import * as togetherPage from './pages/together.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -110,6 +112,8 @@ const routes = [
   { re: /^#\/case\/([^/]+)$/, page: viewPage, nav: 'cases' },
   { re: /^#\/review$/, page: reviewPage, nav: 'review' },
   { re: /^#\/transfer$/, page: transferPage, nav: 'transfer' },
+  { re: /^#\/figures$/, page: figuresPage, nav: 'figures' },
+  { re: /^#\/together$/, page: togetherPage, nav: 'together' },
   { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
 ];
@@ -126,6 +130,8 @@ function renderChrome(current) {
       ['review', '#/review', t('nav.review')],
       ['trace', '#/trace', t('nav.trace')],
       ['transfer', '#/transfer', t('nav.transfer')],
+      ['figures', '#/figures', t('nav.figures')],
+      ['together', '#/together', t('nav.together')],
     ];
     for (const [key, href, text] of items) {
       nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));

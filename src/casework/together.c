@@ -1,0 +1,469 @@
+/*
+ * together — this organization's encoding from its vault, and the linkage and
+ * joint estimate over several organizations' encodings (see together.h).
+ */
+#include "casework/together.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "casework/pprl_vault.h"
+#include "link/dataset.h"
+#include "pprl/encode.h"
+#include "pprl/kpe.h"
+#include "pprl/match.h"
+#include "stats/estimate.h"
+#include "stats/summary.h"
+#include "stats/table.h"
+
+#define SIGN_TAG "kith-pprl-sign-v1 "
+
+/* ---------------------------------------------------------------- encode */
+
+static int secret_key(const char *s, size_t len, const char *name, struct kith_pprl_key **key,
+		      struct kith_err *err)
+{
+	if (len > KITH_TOGETHER_SECRET_FILE_MAX)
+		return kith_err_set(err, KITH_E_INVALID, name, "too large for a shared secret file");
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	int rc = kith_pprl_key_new(key, (const uint8_t *)s, len, err);
+	if (rc)
+		snprintf(err->where, sizeof err->where, "%s", name);
+	return rc;
+}
+
+static int sign_key(const char *s, size_t len, const char *name, uint8_t **sk, uint8_t pk[32],
+		    struct kith_err *err)
+{
+	size_t tl = strlen(SIGN_TAG), bin = 0;
+	const char *end = NULL;
+	*sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (!*sk)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	int ok = len <= KITH_TOGETHER_SIGN_FILE_MAX && len > tl && !strncmp(s, SIGN_TAG, tl) &&
+		 sodium_hex2bin(*sk, crypto_sign_SECRETKEYBYTES, s + tl, len - tl, "\r\n", &bin, &end) == 0 &&
+		 bin == crypto_sign_SECRETKEYBYTES;
+	if (!ok) {
+		sodium_free(*sk);
+		*sk = NULL;
+		return kith_err_set(err, KITH_E_INVALID, name,
+				    "not a kith pprl signing key (kith pprl keygen --sign-key)");
+	}
+	crypto_sign_ed25519_sk_to_pk(pk, *sk);
+	return KITH_OK;
+}
+
+int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret_len, const char *secret_name,
+			 const char *sign, size_t sign_len, const char *sign_name, const char *org,
+			 const struct kith_pprl_params *pp, struct kith_sbuf *out, struct kith_sbuf *ids,
+			 struct kith_together_counts *counts, struct kith_err *err)
+{
+	memset(counts, 0, sizeof *counts);
+	struct kith_pprl_params def;
+	memset(&def, 0, sizeof def);
+	const struct kith_pprl_params *p = pp ? pp : &def;
+	int rc = kith_kpe_check_org(org ? org : "", err);
+	if (!rc)
+		rc = kith_pprl_params_check(p, err);
+	if (rc) {
+		if (!err->where[0])
+			snprintf(err->where, sizeof err->where, "org");
+		return rc;
+	}
+	struct kith_pprl_key *key = NULL;
+	uint8_t *sk = NULL;
+	struct kith_kpe e;
+	memset(&e, 0, sizeof e);
+	rc = secret_key(secret ? secret : "", secret ? secret_len : 0, secret_name, &key, err);
+	if (!rc)
+		rc = sign_key(sign ? sign : "", sign ? sign_len : 0, sign_name, &sk, e.signer, err);
+	struct kith_dataset *ds = NULL;
+	struct kith_pprl_vault_counts vc = {0};
+	if (!rc) {
+		kith_pprl_key_id(key, e.key_id);
+		rc = kith_pprl_vault_dataset(v, &ds, &vc, err);
+	}
+	size_t n = rc ? 0 : kith_dataset_count(ds);
+	if (!rc) {
+		e.filters = aligned_alloc(64, (n ? n : 1) * KITH_PPRL_BITS / 8);
+		if (!e.filters)
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct kith_dataset_values dv;
+		kith_dataset_values(ds, i, &dv);
+		struct kith_pprl_input in = {.name = dv.n_names ? dv.names[0] : NULL,
+					     .sex = dv.sex,
+					     .birth_year = dv.birth_year,
+					     .birth_approx = dv.birth_approx,
+					     .birth_month = dv.birth_month,
+					     .birth_day = dv.birth_day,
+					     .origin = dv.origin,
+					     .origin_len = dv.origin_len};
+		rc = kith_pprl_encode(key, p, &in, i, e.filters + i * KITH_PPRL_WORDS);
+		if (rc)
+			kith_err_set(err, rc, NULL, "encoding failed");
+	}
+	if (!rc) {
+		snprintf(e.org, sizeof e.org, "%s", org);
+		e.n = n;
+		e.flip = kith_pprl_params_flip(p);
+		e.flags = ((p->weak & KITH_PPRL_WEAK_NOFOLD) ? 0 : KITH_KPE_F_FOLDED) |
+			  ((p->weak & KITH_PPRL_WEAK_SURNAME) ? KITH_KPE_F_SURNAME : 0) |
+			  (p->allow_weak ? KITH_KPE_F_WEAK : 0);
+		size_t mark = out->len;
+		rc = kith_kpe_write(&e, sk, out, err);
+		if (rc && out->len > mark) {
+			sodium_memzero(out->buf + mark, out->len - mark);
+			out->len = mark;
+		}
+	}
+	if (!rc && ids) {
+		int e2 = kith_sbuf_adds(ids, "row,id\n");
+		for (size_t i = 0; !e2 && i < n; i++)
+			e2 = kith_sbuf_addf(ids, "%zu,%s\n", i + 1, kith_dataset_id(ds, i));
+		if (e2)
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	if (!rc) {
+		counts->cases = vc.cases;
+		counts->taken = vc.taken;
+		counts->no_consent = vc.no_consent;
+		counts->unusable = vc.unusable;
+	}
+	if (e.filters)
+		sodium_memzero(e.filters, n * KITH_PPRL_BITS / 8);
+	free(e.filters);
+	kith_dataset_free(ds);
+	sodium_free(sk);
+	kith_pprl_key_free(key);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- inspect */
+
+static json_t *hex_json(const uint8_t *b, size_t n)
+{
+	char hex[2 * 64 + 1];
+	sodium_bin2hex(hex, sizeof hex, b, n);
+	return json_string(hex);
+}
+
+int kith_together_inspect(const uint8_t *data, size_t len, const char *name, json_t **out,
+			  struct kith_err *err)
+{
+	struct kith_kpe e;
+	int rc = kith_kpe_parse(&e, data, len, name, err);
+	if (rc)
+		return rc;
+	*out = json_pack("{s:s, s:s, s:I, s:o, s:o, s:b}", "name", name, "organization", e.org, "records",
+			 (json_int_t)e.n, "key_id", hex_json(e.key_id, KITH_PPRL_KEYID_BYTES), "signer",
+			 hex_json(e.signer, 32), "weak", (e.flags & KITH_KPE_F_WEAK) != 0);
+	kith_kpe_release(&e);
+	return *out ? KITH_OK : kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+}
+
+/* ---------------------------------------------------------------- link */
+
+static const struct kith_estimate_row *selected(const struct kith_estimate_result *r)
+{
+	if (r->sel_bic != KITH_ESTIMATE_NONE)
+		return &r->rows[r->sel_bic];
+	for (size_t i = 0; i < r->n_rows; i++)
+		if (r->rows[i].status == KITH_ESTIMATE_OK)
+			return &r->rows[i];
+	return NULL;
+}
+
+static uint64_t splitmix_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static int cmp_d(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The estimate of the point table, then of `draws` resampled linkages. */
+int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
+			   const char *const *nm, unsigned k, const double *counts,
+			   const struct kith_together_opts *o, json_t *root, struct kith_err *err)
+{
+	size_t draws = o->draws ? o->draws : 20;
+	uint64_t seed = o->seed ? o->seed : 1;
+	struct kith_stats_table *t = NULL;
+	struct kith_estimate_result *res = NULL;
+	struct kith_estimate_opts eo;
+	memset(&eo, 0, sizeof eo);
+	eo.seed = seed;
+	int rc = kith_stats_table_new(&t, k, nm, counts, err);
+	if (!rc)
+		rc = kith_estimate_run(t, &eo, &res, err);
+	kith_stats_table_free(t);
+	if (rc)
+		return rc;
+	json_t *rj = NULL;
+	struct kith_sbuf sb = KITH_SBUF_INIT, svg = KITH_SBUF_INIT, text = KITH_SBUF_INIT;
+	rc = kith_estimate_json(res, &rj, err);
+	if (!rc)
+		rc = kith_estimate_summary(res, o->lang ? o->lang : "en", &sb, err);
+	if (!rc)
+		rc = kith_estimate_text(res, &text, err);
+	if (!rc) {
+		char title[160];
+		snprintf(title, sizeof title, "Joint estimate: %.0f observed on %u lists", res->observed,
+			 res->k);
+		rc = kith_estimate_svg(res, title, &svg, err);
+	}
+	if (!rc) {
+		json_object_set_new(root, "result", rj);
+		json_object_set_new(root, "summary", json_stringn(sb.buf ? sb.buf : "", sb.len));
+		json_object_set_new(root, "svg", json_stringn(svg.buf ? svg.buf : "", svg.len));
+		json_object_set_new(root, "text", json_stringn(text.buf ? text.buf : "", text.len));
+	} else {
+		json_decref(rj);
+	}
+	kith_sbuf_release(&sb);
+	kith_sbuf_release(&svg);
+	kith_sbuf_release(&text);
+	const struct kith_estimate_row *sel0 = selected(res);
+	double n0 = sel0 ? sel0->n_hat : NAN, lo0 = sel0 ? sel0->lo : NAN, hi0 = sel0 ? sel0->hi : NAN;
+	char selname[64];
+	snprintf(selname, sizeof selname, "%s", sel0 ? sel0->name : "none");
+	kith_estimate_free(res);
+	if (rc)
+		return rc;
+
+	size_t per = 400;
+	double *pool = malloc((draws * per + 1) * sizeof *pool);
+	double *nh = malloc((draws + 1) * sizeof *nh);
+	uint32_t *cl = malloc((r->n ? r->n : 1) * sizeof *cl);
+	double *cnt = malloc(((size_t)1 << k) * sizeof *cnt);
+	if (!pool || !nh || !cl || !cnt) {
+		free(pool);
+		free(nh);
+		free(cl);
+		free(cnt);
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	size_t np = 0, nd = 0;
+	int unbounded = 0;
+	uint64_t rs = seed ^ 0xD1CEu;
+	for (size_t d = 0; d < draws; d++) {
+		size_t ncl = 0;
+		rc = kith_pprl_draw(r, f, source, seed + d + 1, cl, &ncl, err);
+		if (rc)
+			break;
+		kith_pprl_patterns(cl, ncl, source, r->n, k, cnt);
+		struct kith_estimate_opts o2;
+		memset(&o2, 0, sizeof o2);
+		o2.no_boot = 1;
+		o2.no_lcm = 1;
+		o2.top = 1;
+		o2.seed = seed + d;
+		struct kith_stats_table *t2 = NULL;
+		struct kith_estimate_result *r2 = NULL;
+		struct kith_err e2;
+		kith_err_clear(&e2);
+		if (kith_stats_table_new(&t2, k, nm, cnt, &e2) || kith_estimate_run(t2, &o2, &r2, &e2)) {
+			kith_stats_table_free(t2);
+			continue;
+		}
+		kith_stats_table_free(t2);
+		const struct kith_estimate_row *s = selected(r2);
+		if (s && isfinite(s->n_hat) && s->n_hat > 0 && s->lo > 0) {
+			nh[nd++] = s->n_hat;
+			if (!isfinite(s->hi))
+				unbounded = 1;
+			double m = log(s->n_hat), sl = (m - log(s->lo)) / 1.959964,
+			       sh = isfinite(s->hi) ? (log(s->hi) - m) / 1.959964 : sl;
+			for (size_t i = 0; i < per; i++) {
+				double u1 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
+				double u2 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
+				double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+				pool[np++] = exp(m + z * (z < 0 ? sl : sh));
+			}
+		}
+		kith_estimate_free(r2);
+		if (o->progress)
+			o->progress(o->pctx, d + 1, draws);
+	}
+	free(cl);
+	free(cnt);
+	double med = NAN, lo = NAN, hi = NAN;
+	if (!rc && nd) {
+		qsort(nh, nd, sizeof *nh, cmp_d);
+		med = nh[nd / 2];
+		qsort(pool, np, sizeof *pool, cmp_d);
+		lo = pool[(size_t)(0.025 * (double)(np - 1))];
+		hi = unbounded ? INFINITY : pool[(size_t)(0.975 * (double)(np - 1))];
+	}
+	free(pool);
+	free(nh);
+	if (rc)
+		return rc;
+	json_t *u = json_pack(
+	    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat", n0, "lo", lo0, "hi",
+	    isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws",
+	    isfinite(med) ? med : -1.0, "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage",
+	    isfinite(hi) ? hi : -1.0, "method",
+	    "every candidate pair linked with its posterior probability, persons formed again, the "
+	    "BIC-selected model fitted; the interval pools each draw's profile interval (split normal on "
+	    "the log scale) and takes its 2.5% and 97.5% points");
+	if (!u)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	json_object_set_new(root, "estimate", u);
+	return KITH_OK;
+}
+
+int kith_together_link(const struct kith_together_file *files, size_t nf, const struct kith_together_opts *o,
+		       json_t **out, struct kith_err *err)
+{
+	*out = NULL;
+	if (nf < 2)
+		return kith_err_set(err, KITH_E_INVALID, "files", "linkage needs two encoding files or more");
+	if (nf > KITH_TOGETHER_MAX_FILES || nf > KITH_PPRL_MAX_LISTS)
+		return kith_err_set(err, KITH_E_INVALID, "files", "at most %u encoding files at once",
+				    KITH_TOGETHER_MAX_FILES);
+	struct kith_kpe kf[KITH_PPRL_MAX_LISTS];
+	memset(kf, 0, sizeof kf);
+	size_t loaded = 0, total = 0;
+	int rc = KITH_OK;
+	json_t *weak = json_array();
+	if (!weak)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	for (; loaded < nf; loaded++) {
+		const char *name = files[loaded].name;
+		rc = kith_kpe_parse(&kf[loaded], files[loaded].data, files[loaded].len, name, err);
+		if (rc)
+			break;
+		const struct kith_kpe *e = &kf[loaded];
+		if (loaded > 0 && sodium_memcmp(e->key_id, kf[0].key_id, KITH_PPRL_KEYID_BYTES) != 0)
+			rc = kith_err_set(err, KITH_E_INVALID, name,
+					  "encoded with another secret than %s (organization %s); every "
+					  "organization must encode with the same shared secret",
+					  files[0].name, kf[0].org);
+		else if ((e->flags & KITH_KPE_F_FOLDED) != (kf[0].flags & KITH_KPE_F_FOLDED) ||
+			 (e->flags & KITH_KPE_F_SURNAME) != (kf[0].flags & KITH_KPE_F_SURNAME))
+			rc = kith_err_set(err, KITH_E_INVALID, name, "encoded with other settings than %s",
+					  files[0].name);
+		for (size_t j = 0; !rc && j < loaded; j++)
+			if (!strcmp(kf[j].org, e->org))
+				rc = kith_err_set(err, KITH_E_INVALID, name,
+						  "organization %s appears twice (also %s)", e->org,
+						  files[j].name);
+		if (rc) {
+			loaded++;
+			break;
+		}
+		if (e->flags & KITH_KPE_F_WEAK)
+			json_array_append_new(weak, json_string(e->org));
+		total += e->n;
+	}
+	const char *nm[KITH_PPRL_MAX_LISTS];
+	for (size_t j = 0; j < nf; j++)
+		nm[j] = kf[j].org;
+	uint64_t *f = NULL;
+	uint32_t *source = NULL;
+	struct kith_pprl_result r;
+	memset(&r, 0, sizeof r);
+	json_t *root = NULL;
+	if (!rc) {
+		f = aligned_alloc(64, (total ? total : 1) * KITH_PPRL_BITS / 8);
+		source = malloc((total ? total : 1) * sizeof *source);
+		if (!f || !source)
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	if (!rc) {
+		size_t at = 0;
+		for (size_t j = 0; j < nf; j++) {
+			memcpy(f + at * KITH_PPRL_WORDS, kf[j].filters, kf[j].n * KITH_PPRL_BITS / 8);
+			for (size_t i = 0; i < kf[j].n; i++)
+				source[at + i] = (uint32_t)j;
+			at += kf[j].n;
+		}
+		struct kith_pprl_opts lo;
+		memset(&lo, 0, sizeof lo);
+		lo.seed = o->seed ? o->seed : 1;
+		lo.threads = o->threads;
+		rc = kith_pprl_link(f, source, total, (unsigned)nf, &lo, &r, err);
+	}
+	double counts[1u << KITH_PPRL_MAX_LISTS];
+	if (!rc) {
+		kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf,
+				   counts);
+		size_t uncertain = 0;
+		for (size_t i = 0; i < r.n_pairs; i++) {
+			double p = kith_pprl_model_post(&r.model, r.pairs[i].dice);
+			uncertain += p > 0.02 && p < 0.98;
+		}
+		json_t *lists = json_array(), *table = json_array();
+		for (size_t j = 0; lists && j < nf; j++)
+			json_array_append_new(lists, json_string(nm[j]));
+		for (size_t pt = ((size_t)1 << nf) - 1; table && pt > 0; pt--) {
+			if (counts[pt] <= 0)
+				continue;
+			json_t *on = json_array();
+			for (size_t j = 0; on && j < nf; j++)
+				if (pt >> j & 1u)
+					json_array_append_new(on, json_string(nm[j]));
+			json_array_append_new(
+			    table, json_pack("{s:o, s:I}", "lists", on, "count", (json_int_t)counts[pt]));
+		}
+		root = json_pack(
+		    "{s:{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:O}, s:o, s:o}",
+		    "linkage", "records", (json_int_t)total, "lists", (json_int_t)nf, "persons",
+		    (json_int_t)r.clusters.n_clusters, "pairs_compared", (json_int_t)r.compared, "blocking",
+		    r.lsh ? "lsh" : "none", "candidate_pairs", (json_int_t)r.n_pairs, "uncertain_pairs",
+		    (json_int_t)uncertain, "floor", r.model.floor, "threshold", r.model.threshold,
+		    "match_share", r.model.lambda, "em_iterations", (json_int_t)r.model.iterations,
+		    "refused_by_guard", (json_int_t)r.clusters.refused, "weak", weak, "lists", lists, "table",
+		    table);
+		if (!root)
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	if (!rc && o->want_table_csv) {
+		struct kith_sbuf sb = KITH_SBUF_INIT;
+		int e2 = kith_sbuf_adds(
+		    &sb, "# kith pprl link: persons by the organizations that recorded them\n");
+		for (size_t j = 0; !e2 && j < nf; j++)
+			e2 = kith_sbuf_addf(&sb, "%s,", nm[j]);
+		if (!e2)
+			e2 = kith_sbuf_adds(&sb, "count\n");
+		for (size_t pt = ((size_t)1 << nf) - 1; !e2 && pt > 0; pt--) {
+			if (counts[pt] <= 0)
+				continue;
+			for (size_t j = 0; !e2 && j < nf; j++)
+				e2 = kith_sbuf_adds(&sb, (pt >> j & 1u) ? "1," : "0,");
+			if (!e2)
+				e2 = kith_sbuf_addf(&sb, "%.0f\n", counts[pt]);
+		}
+		if (e2 || json_object_set_new(root, "table_csv", json_stringn(sb.buf ? sb.buf : "", sb.len)))
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		kith_sbuf_release(&sb);
+	}
+	if (!rc && o->estimate)
+		rc = kith_together_estimate(&r, f, source, nm, (unsigned)nf, counts, o, root, err);
+	kith_pprl_result_release(&r);
+	for (size_t j = 0; j < loaded && j < nf; j++)
+		kith_kpe_release(&kf[j]);
+	free(f);
+	free(source);
+	json_decref(weak);
+	if (rc) {
+		json_decref(root);
+		return rc;
+	}
+	*out = root;
+	return KITH_OK;
+}
