@@ -13,6 +13,8 @@
 #include "base/status.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* a target's set-up, when it has one (libFuzzer calls it the same way) */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int run_file(const char *path)
 {
@@ -56,6 +58,8 @@ static int run_file(const char *path)
 int main(int argc, char **argv)
 {
 	if (kith_process_init())
+		return 3;
+	if (LLVMFuzzerInitialize && LLVMFuzzerInitialize(&argc, &argv))
 		return 3;
 	int files = 0, failed = 0;
 	for (int i = 1; i < argc; i++) {

@@ -103,6 +103,22 @@ static void json_release(void *ptr)
 	free(ptr);
 }
 
+static _Thread_local unsigned long json_failures;
+
+/* jansson's malloc: counts the failures jansson itself may not report. */
+static void *json_alloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p)
+		json_failures++;
+	return p;
+}
+
+unsigned long kith_json_alloc_failures(void)
+{
+	return json_failures;
+}
+
 int kith_process_init(void)
 {
 	struct rlimit no_core = {0, 0};
@@ -114,6 +130,6 @@ int kith_process_init(void)
 	gsl_set_error_handler_off();
 	if (sodium_init() < 0)
 		return KITH_E_CRYPTO;
-	json_set_alloc_funcs(malloc, json_release);
+	json_set_alloc_funcs(json_alloc, json_release);
 	return KITH_OK;
 }

@@ -75,6 +75,15 @@ const char *kith_status_str(int status);
  */
 int kith_process_init(void) KITH_WUR;
 
+/*
+ * Allocations that failed in jansson on this thread so far. jansson 2.14
+ * does not always report them: its parser can then return a syntax error or
+ * a value with altered strings, and json_copy/json_deep_copy drop members
+ * (tests/fault/test_fault_alloc.c found both). A caller that must not keep
+ * such a value compares the count before and after the call.
+ */
+unsigned long kith_json_alloc_failures(void);
+
 /* Debug-checked invariants, in the style of SQLite: true in release builds
  * when the condition holds; in debug builds a false condition aborts. Use for
  * "cannot happen" conditions that are still handled. */

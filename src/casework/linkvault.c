@@ -698,9 +698,14 @@ int kith_link_vault_merge(struct kith_vault *v, const char *ref1, const char *re
 	free(person);
 	if (same)
 		return kith_err_set(err, KITH_E_EXISTS, ref1, "the two cases are already one person");
+	unsigned long failed = kith_json_alloc_failures(); /* json_pack may drop a member */
 	json_t *body = json_pack("{s:[s,s],s:s,s:s,s:s,s:s*}", "cases", ida, idb, "status", "confirmed",
 				 "method", "manual", "reviewer", reviewer && *reviewer ? reviewer : "unknown",
 				 "reason", note && *note ? note : NULL);
+	if (body && kith_json_alloc_failures() != failed) {
+		json_decref(body);
+		body = NULL;
+	}
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	struct kith_vault_batch *batch;

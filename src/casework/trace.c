@@ -1453,7 +1453,12 @@ int kith_trace_add(struct kith_vault *v, json_t *const *bodies, size_t n, char (
 		return rc;
 	size_t i = 0;
 	for (; i < n; i++) {
+		unsigned long failed = kith_json_alloc_failures(); /* a copy may drop members */
 		json_t *body = json_deep_copy(bodies[i]);
+		if (body && kith_json_alloc_failures() != failed) {
+			json_decref(body);
+			body = NULL;
+		}
 		if (!body) {
 			rc = kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 			break;
@@ -1715,8 +1720,9 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 	if (!tb)
 		return kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 	cb = case_body(v, case_ref, &cv);
-	if (!cb) {
-		rc = kith_err_set(err, KITH_E_NOTFOUND, "case", "no case with this ref");
+	if (!cb) { /* a case found whose body could not be parsed: out of memory */
+		rc = cv ? kith_err_set(err, KITH_E_NOMEM, "case", "out of memory")
+			: kith_err_set(err, KITH_E_NOTFOUND, "case", "no case with this ref");
 		goto out;
 	}
 	const char *st = sget(tb, "status");
@@ -1732,7 +1738,8 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 		}
 		sb = case_body(v, sref, &sv);
 		if (!sb) {
-			rc = kith_err_set(err, KITH_E_NOTFOUND, "seeker.case", "no case with this ref");
+			rc = sv ? kith_err_set(err, KITH_E_NOMEM, "seeker.case", "out of memory")
+				: kith_err_set(err, KITH_E_NOTFOUND, "seeker.case", "no case with this ref");
 			goto out;
 		}
 	}
@@ -1789,10 +1796,13 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 		rc = vault_cases(v, &cs, err);
 		if (!rc) {
 			struct kith_err e;
-			if (match_impl(cs, tb, sb, &mo, &r, &e) == KITH_OK) {
+			int mrc = match_impl(cs, tb, sb, &mo, &r, &e);
+			if (mrc == KITH_OK) {
 				for (size_t i = 0; i < r->n; i++)
 					if (!strcmp(r->c[i].ref, case_ref))
 						score = r->c[i].score;
+			} else if (mrc == KITH_E_NOMEM) { /* else the review went without its score */
+				rc = kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 			}
 			kith_trace_result_free(r);
 		}
@@ -1805,8 +1815,11 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 		json_array_remove(cands, ci);
 	if (next) {
 		json_t *c = json_pack("{s:s,s:s}", "case", case_ref, "state", next);
-		if (c && score >= 0)
-			json_object_set_new(c, "score", json_real(round(score * 10000) / 10000));
+		if (c && score >= 0 &&
+		    json_object_set_new(c, "score", json_real(round(score * 10000) / 10000))) {
+			json_decref(c);
+			c = NULL; /* answered below: out of memory */
+		}
 		if (!cands) {
 			cands = json_array();
 			if (!cands || json_object_set_new(tb, "candidates", cands)) {

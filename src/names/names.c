@@ -1060,6 +1060,18 @@ static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
 	}
 }
 
+size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL], size_t *n_sur)
+{
+	*n_sur = 0;
+	if (!korean(n) || (alt && !(n->flags & KITH_NAMES_F_AMBIG)))
+		return 0;
+	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	reading_codes(n, rot, ns, codes, sy);
+	*n_sur = ns;
+	return n->n_syl;
+}
+
 /* The key of a name's syllables read as a given name alone, from rotation
  * rot: it meets the given-name key of a name that has a surname. */
 static uint64_t given_key(const struct kith_name *nm, size_t rot)
@@ -1073,18 +1085,6 @@ static uint64_t given_key(const struct kith_name *nm, size_t rot)
 static uint64_t word_key(const char *w, size_t n)
 {
 	return mix64(0x6e616d65ULL ^ ((uint64_t)fnv32(w, n) << 8)) | 1;
-}
-
-size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL], size_t *n_sur)
-{
-	*n_sur = 0;
-	if (!korean(n) || (alt && !(n->flags & KITH_NAMES_F_AMBIG)))
-		return 0;
-	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
-	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	reading_codes(n, rot, ns, codes, sy);
-	*n_sur = ns;
-	return n->n_syl;
 }
 
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS])

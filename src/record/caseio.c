@@ -146,8 +146,14 @@ static int parse_object(const char *kind, const char *s, size_t len, const char 
 {
 	json_error_t e;
 	memset(&e, 0, sizeof e);
+	unsigned long failed = kith_json_alloc_failures();
 	json_t *j = json_loadb(s, len, JSON_REJECT_DUPLICATES, &e);
 	char where[KITH_ERR_WHERE_MAX];
+	if (kith_json_alloc_failures() != failed) { /* jansson may misreport it, or alter j */
+		json_decref(j);
+		snprintf(where, sizeof where, "%s:%zu", name, line);
+		return kith_err_set(err, KITH_E_NOMEM, where, "out of memory");
+	}
 	if (!j) {
 		char msg[KITH_ERR_MSG_MAX];
 		json_msg(&e, msg, sizeof msg);
@@ -799,9 +805,19 @@ int kith_caseio_csv_header(struct kith_sbuf *out, struct kith_err *err)
 	return KITH_OK;
 }
 
+/* A dump into a cell whose failure sticks: jansson (2.14) ignores the
+ * callback's failure while it writes an object's key and goes on. */
+struct sink {
+	struct kith_sbuf *sb;
+	int failed;
+};
+
 static int dump_cb(const char *buffer, size_t size, void *data)
 {
-	return kith_sbuf_add(data, buffer, size) ? -1 : 0;
+	struct sink *s = data;
+	if (s->failed || kith_sbuf_add(s->sb, buffer, size))
+		s->failed = 1;
+	return s->failed ? -1 : 0;
 }
 
 /* Whether a list of free text can be written ';'-separated and read back. */
@@ -848,7 +864,8 @@ static int cell_text(const json_t *v, const struct column *c, struct kith_sbuf *
 	case C_JSON:
 		break;
 	}
-	return json_dump_callback(v, dump_cb, cell, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+	struct sink s = {cell, 0};
+	return json_dump_callback(v, dump_cb, &s, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) || s.failed
 		   ? KITH_E_NOMEM
 		   : KITH_OK;
 }

@@ -1227,9 +1227,20 @@ int kith_record_validate(const char *kind, const json_t *body, struct kith_err *
 	return KITH_OK;
 }
 
+/* A dump into a buffer whose failure sticks: jansson (2.14) ignores the
+ * callback's failure while it writes an object's key and goes on, so one
+ * failed write would drop a key from an output reported whole. */
+struct sink {
+	struct kith_sbuf *sb;
+	int failed;
+};
+
 static int sbuf_cb(const char *buffer, size_t size, void *data)
 {
-	return kith_sbuf_add(data, buffer, size) ? -1 : 0;
+	struct sink *s = data;
+	if (s->failed || kith_sbuf_add(s->sb, buffer, size))
+		s->failed = 1;
+	return s->failed ? -1 : 0;
 }
 
 int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith_err *err)
@@ -1237,7 +1248,8 @@ int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith
 	if (!json_is_object(body))
 		return kith_err_set(err, KITH_E_INVALID, "", "a record must be a JSON object");
 	size_t start = out->len;
-	if (json_dump_callback(body, sbuf_cb, out, JSON_COMPACT | JSON_SORT_KEYS) != 0) {
+	struct sink s = {out, 0};
+	if (json_dump_callback(body, sbuf_cb, &s, JSON_COMPACT | JSON_SORT_KEYS) != 0 || s.failed) {
 		/* undo the partial output: the buffer is as it was */
 		if (out->buf && out->len > start) {
 			sodium_memzero(out->buf + start, out->len - start);

@@ -2359,7 +2359,13 @@ json_t *kith_record_view_json(const struct kith_record_view *view)
 {
 	if (!view || !view->body)
 		return NULL;
-	return json_loadb(view->body, view->body_len, JSON_REJECT_DUPLICATES, NULL);
+	unsigned long failed = kith_json_alloc_failures();
+	json_t *j = json_loadb(view->body, view->body_len, JSON_REJECT_DUPLICATES, NULL);
+	if (j && kith_json_alloc_failures() != failed) { /* jansson may have altered it */
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
 }
 
 #define HIST_HDR 16 /* a size_t with the block's size, kept 16-aligned */
@@ -2381,7 +2387,7 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 	if (rc)
 		return rc;
 	struct job *got = NULL;
-	size_t cnt = 0, cap = 0, strings = 0;
+	size_t cnt = 0, cap = 0, strings = 0, skipped = 0;
 	struct kith_sbuf plain = KITH_SBUF_INIT;
 	if ((rc = kith_crypto_keys_access(v->keys, 1))) {
 		kith_store_cursor_free(c);
@@ -2409,8 +2415,10 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 		decode_row(v, j, &plain);
 		free(j->row.ct);
 		j->row.ct = NULL;
-		if (j->status == J_UNREADABLE)
+		if (j->status == J_UNREADABLE) {
+			skipped++;
 			continue;
+		}
 		if (j->status == J_DAMAGED) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, id, "version %u failed verification: %s",
 					  (unsigned)j->row.version, j->reason);
@@ -2428,6 +2436,20 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 	keys_idle(v->keys);
 	kith_store_cursor_free(c);
 	kith_sbuf_release(&plain);
+	/* versions run 1, 2, ... up to the one the index shows: a gap, or a
+	 * record the index holds whose rows the file no longer yields, is a
+	 * damaged file (fuzz_vault found an index and a table that disagree) */
+	const struct kith_record_view *cur = kith_vault_find_id(v, id);
+	size_t seq = 0;
+	while (seq < cnt && got[seq].view.version == seq + 1)
+		seq++;
+	if (!rc && !skipped && (seq < cnt || (cur && cur->version > cnt))) {
+		rc = kith_err_set(err, KITH_E_CORRUPT, id,
+				  "version %zu of this record is missing from the file", seq + 1);
+		for (size_t i = seq; i < cnt; i++)
+			strings -= got[i].mem_len;
+		cnt = seq;
+	}
 	if (!rc && cnt == 0)
 		rc = kith_err_set(err, KITH_E_NOTFOUND, "id", "no readable record with this id");
 	char *block = NULL;
@@ -2797,7 +2819,9 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	json_t *copy = NULL;
 	const json_t *use = body;
 	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
-		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref)) {
+		unsigned long failed = kith_json_alloc_failures(); /* json_copy drops members silently */
+		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref) ||
+		    kith_json_alloc_failures() != failed) {
 			json_decref(copy);
 			return kith_err_set(err, KITH_E_NOMEM, "ref", "out of memory");
 		}
@@ -3132,8 +3156,10 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	 * nothing another process committed may have slipped in since the index
 	 * these puts were checked against was read. */
 	uint64_t dv = 0;
-	if ((rc = kith_store_data_version(v->store, &dv, err)))
+	if ((rc = kith_store_data_version(v->store, &dv, err))) {
+		kith_store_rollback(v->store); /* else the next batch finds a transaction open */
 		goto out;
+	}
 	if (dv != v->data_version) {
 		kith_store_rollback(v->store);
 		sealer_stop(b, 1);

@@ -78,16 +78,28 @@ void kith_web_response_release(struct kith_web_response *resp)
 	resp->filename[0] = '\0';
 }
 
+/* A dump into a buffer whose failure sticks: jansson (2.14) ignores the
+ * callback's failure while it writes an object's key and goes on, so one
+ * failed write would drop a key from an output reported whole. */
+struct sink {
+	struct kith_sbuf *sb;
+	int failed;
+};
+
 static int dump_cb(const char *buf, size_t size, void *data)
 {
-	return kith_sbuf_add(data, buf, size) ? -1 : 0;
+	struct sink *s = data;
+	if (s->failed || kith_sbuf_add(s->sb, buf, size))
+		s->failed = 1;
+	return s->failed ? -1 : 0;
 }
 
 int kith_web_api_json(struct kith_web_response *resp, const json_t *j)
 {
 	kith_sbuf_reset(&resp->body);
 	resp->content_type = "application/json";
-	if (!j || json_dump_callback(j, dump_cb, &resp->body, JSON_COMPACT | JSON_ENCODE_ANY) != 0) {
+	struct sink s = {&resp->body, 0};
+	if (!j || json_dump_callback(j, dump_cb, &s, JSON_COMPACT | JSON_ENCODE_ANY) != 0 || s.failed) {
 		kith_sbuf_reset(&resp->body);
 		resp->http = 500;
 		if (kith_sbuf_adds(
@@ -412,7 +424,13 @@ static json_t *parse_body(const struct kith_web_request *req, struct kith_web_re
 		bad(resp, NULL, "empty request body: a JSON object is expected");
 		return NULL;
 	}
+	unsigned long failed = kith_json_alloc_failures();
 	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je);
+	if (kith_json_alloc_failures() != failed) { /* jansson may misreport it, or alter j */
+		json_decref(j);
+		kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+		return NULL;
+	}
 	if (!j) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "malformed JSON at line %d column %d", je.line, je.column);

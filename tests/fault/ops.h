@@ -1,0 +1,39 @@
+/*
+ * ops — the vault operations the fault tests drive (an import, an edit, a
+ * link confirmation, a merge, a passphrase change, an unlock), a base vault
+ * to run them on, and a digest of what a vault holds as its reader sees it.
+ */
+#ifndef KITH_TESTS_FAULT_OPS_H
+#define KITH_TESTS_FAULT_OPS_H
+
+#include "base/status.h"
+#include "vault/vault.h"
+
+#define OPS_PASS "fault test words"
+#define OPS_NEW_PASS "fault test words, changed"
+
+struct op {
+	const char *name;
+	/* runs the operation on an open vault; KITH_OK or a status, err set */
+	int (*run)(struct kith_vault *v, struct kith_err *err);
+	int changes_pass; /* 1: afterwards OPS_NEW_PASS opens the vault */
+};
+
+extern const struct op ops_all[];
+extern const size_t ops_count;
+
+/* Creates the base vault at path: three cases, and a link over two of them
+ * that was confirmed, then undone (so it can be confirmed again). 0 or -1. */
+int ops_make_base(const char *path);
+
+/* Opens path with pass (no fault armed expected); NULL on failure (printed). */
+struct kith_vault *ops_open(const char *path, const char *pass);
+
+/* A digest of every readable current record (kind, ref, id, version, body,
+ * action, note) and of the damage list, hex into out[65]. */
+void ops_digest(const struct kith_vault *v, char out[65]);
+
+/* Copies the vault at from to to, removing to's -wal and -shm first. 0 or -1. */
+int ops_copy_vault(const char *from, const char *to);
+
+#endif
