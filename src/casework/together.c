@@ -101,6 +101,8 @@ int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret
 					     .sex = dv.sex,
 					     .birth_year = dv.birth_year,
 					     .birth_approx = dv.birth_approx,
+					     .birth_month = dv.birth_month,
+					     .birth_day = dv.birth_day,
 					     .origin = dv.origin,
 					     .origin_len = dv.origin_len};
 		rc = kith_pprl_encode(key, p, &in, i, e.filters + i * KITH_PPRL_WORDS);
