@@ -30,8 +30,7 @@ static int rules_parse(struct kith_linkcfg_rule *out, size_t *n_out, const char 
 	return KITH_OK;
 }
 
-int kith_propose_config(const struct kith_propose_settings *s, struct kith_linkcfg *cfg,
-			struct kith_err *err)
+int kith_propose_config(const struct kith_propose_settings *s, struct kith_linkcfg *cfg, struct kith_err *err)
 {
 	static const struct kith_propose_settings none;
 	if (!s)
@@ -146,8 +145,8 @@ int kith_propose_vault(struct kith_vault *v, const struct kith_propose_settings 
 	if (!rc) {
 		res.persons = r.clusters.n_clusters;
 		res.match_share = kith_propose_match_share(&r);
-		rc = kith_link_vault_propose(v, &r, ds, cor, reviewer, &res.proposed, &res.already_known,
-					     err);
+		rc =
+		    kith_link_vault_propose(v, &r, ds, cor, reviewer, &res.proposed, &res.already_known, err);
 		kith_link_result_release(&r);
 	}
 	kith_dataset_free(ds);

@@ -577,9 +577,10 @@ static int cmd_propose(int argc, char **argv)
 	} else {
 		warn_match_share(res.match_share);
 		if (a.json) {
-			json_t *j = json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)res.cases, "proposed",
-					      (json_int_t)res.proposed, "already_known",
-					      (json_int_t)res.already_known, "persons", (json_int_t)res.persons);
+			json_t *j =
+			    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)res.cases, "proposed",
+				      (json_int_t)res.proposed, "already_known",
+				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons);
 			code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
 			json_decref(j);
 		} else {

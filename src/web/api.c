@@ -846,8 +846,8 @@ static int r_import(struct kith_web_api *a, const struct kith_web_request *req,
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	return committed(resp, 200,
-			 json_pack("{s:I, s:I, s:I}", "records", (json_int_t)res.n, "created", (json_int_t)res.n,
-				   "updated", (json_int_t)0),
+			 json_pack("{s:I, s:I, s:I}", "records", (json_int_t)res.n, "created",
+				   (json_int_t)res.n, "updated", (json_int_t)0),
 			 NULL);
 }
 

@@ -77,7 +77,6 @@ struct kith_web_server_opts {
 	unsigned idle_lock; /* seconds without activity before the vault locks; 0: 600 */
 	int no_idle_lock;   /* 1: never lock for idleness (tests, benchmarks) */
 	unsigned threads;   /* polling threads; 0: 2 */
-	unsigned link_threads; /* threads of a linkage run (POST /links/propose); 0: the processors */
 	unsigned timeout;   /* connection timeout in seconds; 0: KITH_WEB_TIMEOUT */
 	size_t body_max;    /* 0: KITH_WEB_BODY_MAX */
 	size_t import_max;  /* 0: KITH_WEB_IMPORT_MAX */
@@ -85,6 +84,8 @@ struct kith_web_server_opts {
 	 * NULL: CLOCK_MONOTONIC. Tests pass their own, so nothing sleeps. */
 	int64_t (*clock_ms)(void *cls);
 	void *clock_cls;
+	/* threads of a linkage run (POST /links/propose); 0: the online processors */
+	unsigned link_threads;
 };
 
 /*
