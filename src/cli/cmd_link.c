@@ -16,6 +16,7 @@
 #include "vault/vault.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
+#include "casework/linkstatus.h"
 #include "casework/linkvault.h"
 #include "casework/propose.h"
 
@@ -639,10 +640,8 @@ static int cmd_review(int argc, char **argv)
 	int code = parse_args("link review", argc, argv, &a);
 	if (code)
 		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.status && strcmp(a.status, "proposed") && strcmp(a.status, "confirmed") &&
-	    strcmp(a.status, "rejected") && strcmp(a.status, "undone"))
-		return kith_cli_usage("link review",
-				      "--status takes proposed, confirmed, rejected or undone");
+	if (a.status && !kith_linkstatus_valid(a.status))
+		return kith_cli_usage("link review", "--status takes " KITH_LINKSTATUS_WORDS);
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;

@@ -28,6 +28,7 @@
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
+#include "casework/linkstatus.h"
 #include "casework/linkvault.h"
 #include "casework/propose.h"
 #include "casework/trace.h"
@@ -908,17 +909,6 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
  * `kith link review|confirm|reject|undo|propose` do: the same transitions and
  * the same records. */
 
-/* Whether a link of status st is shown under the filter `want`: "open"
- * (proposed, or undone and so back for review), one status, or "all". */
-static int link_shown(const char *want, const char *st)
-{
-	if (!strcmp(want, "all"))
-		return 1;
-	if (!strcmp(want, "open"))
-		return !strcmp(st, "proposed") || !strcmp(st, "undone");
-	return !strcmp(st, want);
-}
-
 /* One link of kith_link_vault_links_json, for the page: each case brief
  * replaced by the case's summary, and the reason of the latest decision. */
 static json_t *link_item(struct kith_web_api *a, json_t *l)
@@ -951,8 +941,7 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	const char *want = q(req, "status");
 	if (!want || !*want)
 		want = "open";
-	if (strcmp(want, "open") && strcmp(want, "proposed") && strcmp(want, "confirmed") &&
-	    strcmp(want, "rejected") && strcmp(want, "undone") && strcmp(want, "all"))
+	if (!kith_linkstatus_filter_valid(want))
 		return bad(resp, "status",
 			   "status must be open, proposed, confirmed, rejected, undone or all");
 	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
@@ -980,7 +969,7 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	{
 		const char *st = json_string_value(json_object_get(l, "status"));
 		const char *lid = json_string_value(json_object_get(l, "id"));
-		if (!items || !link_shown(want, st ? st : "") || (only && (!lid || strcmp(lid, only))))
+		if (!items || !kith_linkstatus_shown(want, st) || (only && (!lid || strcmp(lid, only))))
 			continue;
 		if (total >= (size_t)off && total < (size_t)off + (size_t)lim &&
 		    (!link_item(a, l) || json_array_append(items, l))) {
@@ -1015,10 +1004,8 @@ static int r_link(struct kith_web_api *a, const struct kith_web_request *req, st
 		rc = bad(resp, "id", "id must be 32 lower-case hex digits");
 		goto out;
 	}
-	if (status && !strcmp(status, "proposed"))
-		status = "undone";
-	if (!status ||
-	    (strcmp(status, "confirmed") && strcmp(status, "rejected") && strcmp(status, "undone"))) {
+	status = kith_linkstatus_decision(status);
+	if (!status) {
 		rc = bad(resp, "status", "status must be confirmed, rejected or undone");
 		goto out;
 	}
