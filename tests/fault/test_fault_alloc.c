@@ -266,6 +266,7 @@ static void run_web(const char *path, const char *body, int with_query)
 			kith_web_api_free(a);
 			return;
 		}
+		kith_web_api_set_link_threads(a, 1); /* one linking thread: the same Nth each run */
 		char file0[65], file1[65], mem[65];
 		CHECK(fault_vault_digest(work, file0) == 0, "digest");
 		struct kith_web_request req = {
