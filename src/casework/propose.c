@@ -107,6 +107,25 @@ int kith_propose_link(const struct kith_dataset *ds, const struct kith_propose_s
 	return kith_link_run(ds, &o, out, err);
 }
 
+int kith_propose_count(const struct kith_dataset *ds, struct kith_block_report rep[KITH_LINKCFG_MAX_RULES],
+		       size_t *n, struct kith_err *err)
+{
+	const struct kith_linkcfg *cfg = kith_dataset_config(ds);
+	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES];
+	size_t nr = cfg->n_rules;
+	if (nr)
+		memcpy(rules, cfg->rules, nr * sizeof rules[0]);
+	else
+		nr = kith_link_default_rules(ds, rules);
+	memset(rep, 0, KITH_LINKCFG_MAX_RULES * sizeof rep[0]);
+	struct kith_block_opts bo = {.rules = rules,
+				     .n_rules = nr,
+				     .max_pairs = cfg->max_pairs,
+				     .link_only = cfg->mode == KITH_LINKCFG_LINK};
+	*n = nr;
+	return kith_block_count(ds, &bo, rep, err);
+}
+
 double kith_propose_match_share(const struct kith_link_result *r)
 {
 	if (r->n_pairs < 100 || !(r->model.expected_matches >= 0.95 * (double)r->n_pairs))

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "link/block.h"
 #include "link/dataset.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
@@ -76,6 +77,17 @@ int kith_propose_files_dataset(const struct kith_linkcfg *cfg, const char *const
  */
 int kith_propose_link(const struct kith_dataset *ds, const struct kith_propose_settings *s,
 		      struct kith_link_result *out, struct kith_err *err) KITH_WUR;
+
+/*
+ * Counts the candidate pairs of each blocking rule of ds's configuration (the
+ * default rules when it has none) without scoring (kith_link --count):
+ * rep[0..*n) in rule order (kith_block_count; candidates exact or an upper
+ * bound). *n is set in every case; on failure (a rule over the cap: where
+ * names it) the rules reached are filled and the first not reached has an
+ * empty rule. KITH_OK, KITH_E_LIMIT, KITH_E_NOMEM.
+ */
+int kith_propose_count(const struct kith_dataset *ds, struct kith_block_report rep[KITH_LINKCFG_MAX_RULES],
+		       size_t *n, struct kith_err *err) KITH_WUR;
 
 /*
  * The share of compared pairs that the model of r takes for matches when it

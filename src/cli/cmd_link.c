@@ -393,21 +393,11 @@ static void print_text_summary(const struct kith_link_result *r, const struct ki
 
 static int count_only(const struct kith_dataset *ds, const struct args *a)
 {
-	const struct kith_linkcfg *cfg = kith_dataset_config(ds);
-	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES];
-	size_t n = cfg->n_rules;
-	if (n)
-		memcpy(rules, cfg->rules, n * sizeof rules[0]);
-	else
-		n = kith_link_default_rules(ds, rules);
 	struct kith_block_report rep[KITH_LINKCFG_MAX_RULES];
-	struct kith_block_opts bo = {.rules = rules,
-				     .n_rules = n,
-				     .max_pairs = cfg->max_pairs,
-				     .link_only = cfg->mode == KITH_LINKCFG_LINK};
+	size_t n = 0;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_block_count(ds, &bo, rep, &err);
+	int rc = kith_propose_count(ds, rep, &n, &err);
 	json_t *arr = a->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && rep[i].rule[0] == '\0')

@@ -174,11 +174,30 @@ static void test_files(void **state)
 	assert_int_equal(kith_dataset_n_sources(ds), 2);
 	assert_true(kith_dataset_find(ds, "b1") >= 0);
 
+	/* --count: the default rules when the configuration has none */
+	struct kith_block_report rep[KITH_LINKCFG_MAX_RULES];
+	size_t nr = 0;
+	assert_int_equal(kith_propose_count(ds, rep, &nr, &err), KITH_OK);
+	assert_true(nr >= 1);
+	assert_true(rep[0].rule[0] != '\0');
+	assert_true(rep[0].candidates >= 1); /* the two Anna Bergs share a name key */
+
 	struct kith_link_result r;
 	struct kith_propose_settings s = {.threads = 1};
 	assert_int_equal(kith_propose_link(ds, &s, &r, &err), KITH_OK);
 	assert_int_equal(r.n_records, 4);
 	kith_link_result_release(&r);
+	kith_dataset_free(ds);
+
+	/* a rule that compares too many pairs is refused, naming it */
+	struct kith_linkcfg tight;
+	const char *all[] = {"all"};
+	struct kith_propose_settings st = {.blocks = all, .n_blocks = 1, .max_pairs = 2};
+	assert_int_equal(kith_propose_config(&st, &tight, &err), KITH_OK);
+	assert_int_equal(kith_propose_files_dataset(&tight, files, 2, &ds, &err), KITH_OK);
+	kith_err_clear(&err);
+	assert_int_equal(kith_propose_count(ds, rep, &nr, &err), KITH_E_LIMIT);
+	assert_int_equal(nr, 1);
 	kith_dataset_free(ds);
 
 	ds = (struct kith_dataset *)1; /* untouched on failure */
