@@ -5,14 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/io.h"
+#include "base/sbuf.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "vault/field.h"
 #include "vault/vault.h"
 
 static const char help[] =
     "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
     "                 [--kdf moderate|sensitive|interactive|test]\n"
-    "                 [--org-key-backup FILE --backup-passphrase-file FILE]\n\n"
+    "                 [--org-key-backup FILE --backup-passphrase-file FILE]\n"
+    "       kith init --vault FIELD.kith --join INVITATION [--code-file FILE] [options]\n\n"
     "Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
     "read from the first line of --passphrase-file.\n\n"
     "  --duress-passphrase-file FILE  a second passphrase that, when given at\n"
@@ -26,9 +30,36 @@ static const char help[] =
     "                           key (keep it on a USB stick away from the laptop):\n"
     "                           after a panic it restores access (kith recover is\n"
     "                           a later step; the key file is what headquarters needs)\n"
-    "  --backup-passphrase-file FILE  passphrase for that backup\n" KITH_CLI_VAULT_HELP;
+    "  --backup-passphrase-file FILE  passphrase for that backup\n"
+    "  --join INVITATION        create a field vault from an invitation headquarters\n"
+    "                           wrote (kith device add): it holds no organization\n"
+    "                           secret, reads only what it writes, and headquarters\n"
+    "                           reads everything it writes\n"
+    "  --code-file FILE         the invitation's one-time code from the first line of\n"
+    "                           FILE (default: asked on the terminal)\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS };
+enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE };
+
+/* Reads and opens the invitation of --join (before any passphrase is asked:
+ * a wrong code costs the user nothing more). KITH_EXIT_OK or an exit code. */
+static int join_open(const char *join, const char *code_file, struct kith_field_invite **inv)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf f = KITH_SBUF_INIT;
+	char *code = NULL;
+	size_t code_len = 0;
+	int rc = kith_io_read_file(join, 4096, &f, &err);
+	if (!rc)
+		rc = kith_cli_read_pass(code_file, "invitation code: ", &code, &code_len, &err);
+	if (!rc)
+		rc = kith_field_invite_open(inv, f.buf, f.len, code, code_len, &err);
+	kith_cli_pass_free(code, code_len);
+	kith_sbuf_release(&f);
+	if (rc)
+		return kith_cli_fail(rc, &err); /* nothing was created */
+	return KITH_EXIT_OK;
+}
 
 int kith_cmd_init(int argc, char **argv)
 {
@@ -38,11 +69,15 @@ int kith_cmd_init(int argc, char **argv)
 	    {"kdf", required_argument, 0, OPT_KDF},
 	    {"org-key-backup", required_argument, 0, OPT_BACKUP},
 	    {"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
+	    {"join", required_argument, 0, OPT_JOIN},
+	    {"code-file", required_argument, 0, OPT_CODE_FILE},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *duress_file = NULL, *backup = NULL, *backup_pass_file = NULL;
+	const char *join = NULL, *code_file = NULL;
+	struct kith_field_invite *inv = NULL;
 	struct kith_vault_create_opts opts = {0};
 	int opt;
 	kith_cli_getopt_reset();
@@ -61,6 +96,12 @@ int kith_cmd_init(int argc, char **argv)
 			break;
 		case OPT_BACKUP_PASS:
 			backup_pass_file = optarg;
+			break;
+		case OPT_JOIN:
+			join = optarg;
+			break;
+		case OPT_CODE_FILE:
+			code_file = optarg;
 			break;
 		case OPT_KDF:
 			if (!strcmp(optarg, "moderate"))
@@ -83,9 +124,18 @@ int kith_cmd_init(int argc, char **argv)
 		return kith_cli_usage("init", "unexpected argument");
 	if (backup && !backup_pass_file)
 		return kith_cli_usage("init", "--org-key-backup needs --backup-passphrase-file");
+	if (join && backup)
+		return kith_cli_usage("init", "a field vault holds no organization key to back up");
+	if (code_file && !join)
+		return kith_cli_usage("init", "--code-file is for --join");
 	const char *path = kith_cli_vault_path(va.vault);
 	if (!path)
 		return kith_cli_usage("init", "no vault: give --vault PATH or set KITH_VAULT");
+	if (join) {
+		int jc = join_open(join, code_file, &inv);
+		if (jc)
+			return jc;
+	}
 
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -125,7 +175,8 @@ int kith_cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = kith_vault_create(path, pass, len, &opts, &err);
+	rc = inv ? kith_vault_create_field(path, pass, len, &opts, inv, &err)
+		 : kith_vault_create(path, pass, len, &opts, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 		goto out;
@@ -145,17 +196,24 @@ int kith_cmd_init(int argc, char **argv)
 	static const char *const kdf_names[] = {"moderate (256 MiB, 3 passes)", "sensitive (1 GiB)",
 						"interactive (64 MiB)",
 						"test (minimal — not for real cases)"};
-	printf("created vault %s\n", path);
+	if (inv)
+		printf("created field vault %s for device %s\n", path, kith_field_invite_name(inv));
+	else
+		printf("created vault %s\n", path);
 	printf("key derivation: Argon2id, %s\n", kdf_names[opts.kdf]);
 	if (duress)
 		printf("duress passphrase: set\n");
 	if (backup)
 		printf("organization key backup: written to %s — keep it away from this laptop\n", backup);
+	else if (inv)
+		printf("this field vault holds no organization secret: it reads only what it writes,\n"
+		       "and headquarters reads everything it writes. Delete the invitation file now.\n");
 	else
 		printf("this vault holds its organization's secret key: a panic destroys it with the\n"
 		       "device keys. Keep a backup (kith init --org-key-backup) or send records to\n"
 		       "headquarters, or a panic loses them.\n");
 out:
+	kith_field_invite_free(inv);
 	kith_cli_pass_free(pass, len);
 	kith_cli_pass_free(again, again_len);
 	kith_cli_pass_free(duress, duress_len);

@@ -745,6 +745,49 @@ static const struct field trace_fields[] = {
 };
 GROUP(g_trace, trace_fields, NULL);
 
+/* --- device (issue 12): a field device headquarters enrolled; its name is the ref */
+
+static const struct field device_fields[] = {
+    {.name = "ref",
+     .type = T_REF,
+     .flags = F_REQUIRED,
+     .max_bytes = CAP_REF,
+     .en = "Device name",
+     .ko = "기기 이름"},
+    {.name = "sign_pk",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = 64,
+     .en = "Signing key",
+     .ko = "서명 키"},
+    {.name = "box_pk",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = 64,
+     .en = "Encryption key",
+     .ko = "암호화 키"},
+    {.name = "vault",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = 32,
+     .en = "Field vault",
+     .ko = "현장 보관함"},
+    {.name = "added",
+     .type = T_INT,
+     .flags = F_REQUIRED,
+     .min = 0,
+     .max = 1LL << 40,
+     .en = "Added",
+     .ko = "추가"},
+    {.name = "revoked_at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Revoked", .ko = "폐기"},
+    {.name = "revocation",
+     .type = T_STRING,
+     .max_bytes = 128,
+     .en = "Revocation signature",
+     .ko = "폐기 서명"},
+};
+GROUP(g_device, device_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -757,6 +800,7 @@ static const struct kind kinds[] = {
     {"case", "Case", "사례", 1, &g_case},
     {"link", "Reviewed link", "동일인 검토", 0, &g_link},
     {"trace", "Family tracing request", "가족 찾기 요청", 1, &g_trace},
+    {"device", "Field device", "현장 기기", 1, &g_device},
 };
 
 static const struct kind *find_kind(const char *name)

@@ -24,7 +24,8 @@ struct kith_crypto_keys {
 	int uses;
 	int has_org;
 	int enrol_signed; /* bundle flag bit 1: enrolments are signed (format note in vault-format.md) */
-	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org) */
+	int field;	  /* bundle flag bit 2: a field device's keys, org_spk carried in the bundle */
+	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org or field) */
 	uint8_t vault_id[KITH_CRYPTO_ID_BYTES];
 	uint8_t sign_pk[KITH_CRYPTO_PK_BYTES];
 	uint8_t box_pk[KITH_CRYPTO_PK_BYTES];
@@ -278,7 +279,7 @@ int kith_crypto_keys_holds_org(const struct kith_crypto_keys *k)
 }
 const uint8_t *kith_crypto_keys_org_sign_pk(const struct kith_crypto_keys *k)
 {
-	return k->has_org ? k->org_spk : NULL;
+	return k->has_org || k->field ? k->org_spk : NULL;
 }
 int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k)
 {
@@ -349,13 +350,16 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	sodium_memzero(b, KITH_CRYPTO_BUNDLE_BYTES);
 	b[B_TYPE] = 'K';
 	b[B_VERSION] = BUNDLE_VERSION;
-	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0));
+	int field = !k->has_org && k->field;
+	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0));
 	memcpy(b + B_VAULT, k->vault_id, KITH_CRYPTO_ID_BYTES);
 	memcpy(b + B_ORG_PK, k->org_pk, KITH_CRYPTO_PK_BYTES);
 	memcpy(b + B_SIGN_SK, k->m->sign_sk, sizeof k->m->sign_sk);
 	memcpy(b + B_BOX_SK, k->m->box_sk, sizeof k->m->box_sk);
 	if (k->has_org)
 		memcpy(b + B_ORG_SK, k->m->org_sk, sizeof k->m->org_sk);
+	else if (field)
+		memcpy(b + B_ORG_SK, k->org_spk, sizeof k->org_spk); /* field: org_spk */
 	int rc = slot_seal(b, kek, nonce, box, err);
 	sodium_free(b);
 	return rc;
@@ -416,6 +420,9 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		memcpy(k->m->box_sk, b + B_BOX_SK, sizeof k->m->box_sk);
 		k->has_org = b[B_FLAGS] & 1;
 		k->enrol_signed = (b[B_FLAGS] & 2) != 0;
+		k->field = !k->has_org && (b[B_FLAGS] & 4) != 0;
+		if (k->field)
+			memcpy(k->org_spk, b + B_ORG_SK, sizeof k->org_spk);
 		int bad = 0;
 		if (k->has_org) {
 			uint8_t pk[KITH_CRYPTO_PK_BYTES];
@@ -810,4 +817,65 @@ void kith_crypto_org_free(struct kith_crypto_org *org)
 		sodium_free(org->sk);
 	}
 	free(org);
+}
+
+/* ------------------------------------------------------------ field devices (issue 12) */
+
+int kith_crypto_keys_field(struct kith_crypto_keys **out, const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			   const uint8_t org_pk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t sign_sk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES],
+			   const uint8_t box_sk[KITH_CRYPTO_FIELD_BOX_SK_BYTES], struct kith_err *err)
+{
+	struct kith_crypto_keys *k = keys_alloc();
+	if (!k)
+		return kith_err_set(err, KITH_E_NOMEM, "keys", "out of guarded memory");
+	memcpy(k->vault_id, vault_id, KITH_CRYPTO_ID_BYTES);
+	memcpy(k->org_pk, org_pk, KITH_CRYPTO_PK_BYTES);
+	memcpy(k->org_spk, org_spk, KITH_CRYPTO_PK_BYTES);
+	memcpy(k->m->sign_sk, sign_sk, sizeof k->m->sign_sk);
+	memcpy(k->m->box_sk, box_sk, sizeof k->m->box_sk);
+	k->field = 1;
+	k->enrol_signed = 1;
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+	int bad = crypto_sign_ed25519_sk_to_pk(pk, k->m->sign_sk) != 0 ||
+		  sodium_memcmp(pk, sign_sk + crypto_sign_SEEDBYTES, sizeof pk) != 0;
+	if (bad || keys_finish(k)) {
+		kith_crypto_keys_free(k);
+		return kith_err_set(err, KITH_E_CORRUPT, "keys", "the device keys do not hold together");
+	}
+	*out = k;
+	return KITH_OK;
+}
+
+int kith_crypto_keys_is_field(const struct kith_crypto_keys *k)
+{
+	return k->field;
+}
+
+void kith_crypto_keys_device_secrets(const struct kith_crypto_keys *k,
+				     uint8_t sign_sk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES],
+				     uint8_t box_sk[KITH_CRYPTO_FIELD_BOX_SK_BYTES])
+{
+	memcpy(sign_sk, k->m->sign_sk, sizeof k->m->sign_sk);
+	memcpy(box_sk, k->m->box_sk, sizeof k->m->box_sk);
+}
+
+int kith_crypto_org_sign(const struct kith_crypto_keys *k, const void *m, size_t len,
+			 uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	if (!k->has_org)
+		return KITH_E_NOTFOUND;
+	return crypto_sign_detached(sig, NULL, m, len, k->m->org_ssk) == 0 ? KITH_OK : KITH_E_CRYPTO;
+}
+
+int kith_crypto_enrol_sign_vault(const struct kith_crypto_keys *k,
+				 const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+				 const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+				 const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+				 uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	uint8_t m[sizeof enrol_domain - 1 + 16 + 32 + 32];
+	enrol_message(m, vault_id, sign_pk, box_pk);
+	return kith_crypto_org_sign(k, m, sizeof m, sig);
 }

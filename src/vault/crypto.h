@@ -262,4 +262,47 @@ const uint8_t *kith_crypto_org_pk(const struct kith_crypto_org *org); /* 32 byte
 void kith_crypto_org_kdf(const struct kith_crypto_org *org, unsigned long long *opslimit, size_t *memlimit);
 void kith_crypto_org_free(struct kith_crypto_org *org);
 
+/* ------------------------------------------------------------ field devices (issue 12) */
+
+#define KITH_CRYPTO_FIELD_SIGN_SK_BYTES 64 /* crypto_sign_SECRETKEYBYTES: seed || public key */
+#define KITH_CRYPTO_FIELD_BOX_SK_BYTES 32  /* crypto_box_SECRETKEYBYTES */
+
+/*
+ * A field device's keys (docs/vault-format.md *Field vaults*): its own Ed25519
+ * and X25519 secret keys (from an invitation), the organization's public key
+ * and enrolment public key, no organization secret. Sealed into a slot, the
+ * bundle carries org_spk where a standalone vault's carries org_sk (flag bit
+ * 2). KITH_OK, KITH_E_CORRUPT (sign_sk's two halves do not match),
+ * KITH_E_NOMEM. The keys are left idle.
+ */
+int kith_crypto_keys_field(struct kith_crypto_keys **out, const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+			   const uint8_t org_pk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t org_spk[KITH_CRYPTO_PK_BYTES],
+			   const uint8_t sign_sk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES],
+			   const uint8_t box_sk[KITH_CRYPTO_FIELD_BOX_SK_BYTES],
+			   struct kith_err *err) KITH_WUR;
+
+/* Whether k are a field device's keys (bundle flag bit 2). */
+int kith_crypto_keys_is_field(const struct kith_crypto_keys *k);
+
+/* Copies the device's secret keys out of k (accessible) into caller memory
+ * that the caller wipes: for an invitation only. */
+void kith_crypto_keys_device_secrets(const struct kith_crypto_keys *k,
+				     uint8_t sign_sk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES],
+				     uint8_t box_sk[KITH_CRYPTO_FIELD_BOX_SK_BYTES]);
+
+/* Ed25519 signature of m by the organization's enrolment key (k accessible).
+ * The caller puts a domain string first. KITH_OK, KITH_E_NOTFOUND (k does not
+ * hold the organization secret), KITH_E_CRYPTO. */
+int kith_crypto_org_sign(const struct kith_crypto_keys *k, const void *m, size_t len,
+			 uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+
+/* kith_crypto_enrol_sign for the vault vault_id rather than k's own (a field
+ * vault that headquarters enrols). */
+int kith_crypto_enrol_sign_vault(const struct kith_crypto_keys *k,
+				 const uint8_t vault_id[KITH_CRYPTO_ID_BYTES],
+				 const uint8_t sign_pk[KITH_CRYPTO_PK_BYTES],
+				 const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
+				 uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+
 #endif

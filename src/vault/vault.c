@@ -3240,3 +3240,17 @@ void kith_vault_batch_free(struct kith_vault_batch *b)
 	if (b)
 		batch_release(b);
 }
+
+/* ------------------------------------------------------------ for field.c (issue 12) */
+
+#include "vault/field.h" /* kept here: the block above may move in the split */
+
+struct kith_crypto_keys *kith_vault_keys_borrow(struct kith_vault *v)
+{
+	return v && !v->dead ? v->keys : NULL;
+}
+
+struct kith_store *kith_vault_store_borrow(struct kith_vault *v)
+{
+	return v && !v->dead ? v->store : NULL;
+}

@@ -1,0 +1,58 @@
+/*
+ * devices — field devices as headquarters sees them (issue 12): each is a
+ * record of kind "device" (record.h; its ref is the device's name) holding its
+ * public keys, the field vault's id, when it was added and, once revoked, when
+ * and the organization's signature of the revocation. The record is encrypted
+ * like any other: the file shows no device name. The device's enrolment is
+ * also written into the vault's device table (vault/field.h), so its rows are
+ * read once they arrive.
+ *
+ * Ownership: the vault is borrowed; the invitation bytes go into the caller's
+ * buffer (a wiping kith_sbuf). Messages carry the device name (chosen by
+ * headquarters, not a person's name) and never a key.
+ */
+#ifndef KITH_CASEWORK_DEVICES_H
+#define KITH_CASEWORK_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sbuf.h"
+#include "base/status.h"
+#include "vault/field.h"
+#include "vault/vault.h"
+
+/*
+ * Enrols a new field device `name` at `now`: appends the invitation (sealed
+ * under a fresh one-time code, copied into `code`) to `invite`, writes the
+ * enrolment and the device record. KITH_OK, KITH_E_EXISTS (a device of that
+ * name), KITH_E_INVALID (name), KITH_E_NOTFOUND (the vault does not hold the
+ * organization key), and the vault's write statuses.
+ */
+int kith_devices_add(struct kith_vault *v, const char *name, int64_t now, struct kith_sbuf *invite,
+		     char code[KITH_FIELD_CODE_TEXT], struct kith_err *err) KITH_WUR;
+
+/*
+ * Revokes the device `name` at `now`: a new version of its record with
+ * revoked_at and the organization's signature of the revocation. KITH_OK,
+ * KITH_E_NOTFOUND (no such device), KITH_E_EXISTS (already revoked: err says
+ * since when), and the vault's write statuses.
+ */
+int kith_devices_revoke(struct kith_vault *v, const char *name, int64_t now, struct kith_err *err) KITH_WUR;
+
+/* One device as listed. Strings borrowed from the vault's views. */
+struct kith_device_info {
+	const char *name;
+	char device_id[17]; /* the first 8 bytes of its signing key, hex, as kith_vault_info */
+	int64_t added;
+	int64_t revoked_at;   /* 0 when active */
+	int revocation_valid; /* 1 when the revocation's signature verifies */
+};
+
+/* Every device record, in creation order; *out is malloc'd (free()), *n set.
+ * KITH_OK, KITH_E_NOMEM, KITH_E_CORRUPT (a device record whose keys are not
+ * hex: err names it). */
+int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n,
+		      struct kith_err *err) KITH_WUR;
+
+#endif
