@@ -99,6 +99,14 @@ int kith_devices_revoke(struct kith_vault *v, const char *name, int64_t now, str
 	return rc;
 }
 
+static int info_cmp(const void *a, const void *b)
+{
+	const struct kith_device_info *x = a, *y = b;
+	if (x->added != y->added)
+		return x->added < y->added ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n, struct kith_err *err)
 {
 	size_t nv = 0;
@@ -131,6 +139,7 @@ int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_
 			d[i].revocation_valid = kith_field_revoke_verify(v, spk, d[i].revoked_at, sig) == KITH_OK;
 		json_decref(body);
 	}
+	qsort(d, nv, sizeof *d, info_cmp);
 	*out = d;
 	*n = nv;
 	return KITH_OK;

@@ -49,7 +49,7 @@ struct kith_device_info {
 	int revocation_valid; /* 1 when the revocation's signature verifies */
 };
 
-/* Every device record, in creation order; *out is malloc'd (free()), *n set.
+/* Every device record, by date added, then name; *out is malloc'd (free()), *n set.
  * KITH_OK, KITH_E_NOMEM, KITH_E_CORRUPT (a device record whose keys are not
  * hex: err names it). */
 int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n,
