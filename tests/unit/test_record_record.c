@@ -70,6 +70,12 @@ static const char *full_link =
     "\"status\":\"confirmed\",\"score\":0.93,\"method\":\"linkage\",\"reviewer\":\"analyst "
     "1\",\"reason\":\"same birth and origin\"}";
 
+static const char *full_device =
+    "{\"ref\":\"yanji-1\",\"sign_pk\":\"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\","
+    "\"box_pk\":\"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\","
+    "\"vault\":\"0123456789abcdef0123456789abcdef\",\"added\":1765000000,\"revoked_at\":1765100000,"
+    "\"revocation\":\"00\"}";
+
 static json_t *load(const char *s)
 {
 	json_error_t e;
@@ -81,6 +87,8 @@ static json_t *load(const char *s)
 
 static const char *base_of(const char *kind)
 {
+	if (strcmp(kind, "device") == 0)
+		return full_device;
 	return strcmp(kind, "case") == 0 ? full_case : strcmp(kind, "trace") == 0 ? full_trace : full_link;
 }
 
