@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vault/bundle.h"
 #include "vault/field.h"
 
 static int hex_to(const char *hex, uint8_t *out, size_t n)
@@ -24,7 +25,8 @@ int kith_devices_add(struct kith_vault *v, const char *name, int64_t now, struct
 		     char code[KITH_FIELD_CODE_TEXT], struct kith_err *err)
 {
 	if (name && kith_vault_find(v, "device", name))
-		return kith_err_set(err, KITH_E_EXISTS, "name", "a device named %s is already enrolled", name);
+		return kith_err_set(err, KITH_E_EXISTS, "name", "a device named %s is already enrolled",
+				    name);
 	struct kith_field_device dev;
 	kith_field_code_new(code);
 	size_t mark = invite->len;
@@ -37,8 +39,8 @@ int kith_devices_add(struct kith_vault *v, const char *name, int64_t now, struct
 	sodium_bin2hex(spk, sizeof spk, dev.sign_pk, 32);
 	sodium_bin2hex(bpk, sizeof bpk, dev.box_pk, 32);
 	sodium_bin2hex(vid, sizeof vid, dev.vault_id, 16);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ref", name, "sign_pk", spk, "box_pk", bpk, "vault",
-				 vid, "added", (json_int_t)now);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ref", name, "sign_pk", spk, "box_pk", bpk,
+				 "vault", vid, "added", (json_int_t)now);
 	struct kith_vault_batch *b = NULL;
 	if (!body)
 		rc = kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
@@ -75,8 +77,8 @@ int kith_devices_revoke(struct kith_vault *v, const char *name, int64_t now, str
 		rc = kith_err_set(err, KITH_E_EXISTS, "name", "device %s was revoked already (at %lld)", name,
 				  (long long)json_integer_value(ra));
 	} else if (hex_to(json_string_value(json_object_get(body, "sign_pk")), spk, sizeof spk)) {
-		rc = kith_err_set(err, KITH_E_CORRUPT, "sign_pk", "device %s: its signing key is not 64 hex digits",
-				  name);
+		rc = kith_err_set(err, KITH_E_CORRUPT, "sign_pk",
+				  "device %s: its signing key is not 64 hex digits", name);
 	} else if (!(rc = kith_field_revoke_sign(v, spk, now, sig, err))) {
 		sodium_bin2hex(sighex, sizeof sighex, sig, sizeof sig);
 		if (json_object_set_new(body, "revoked_at", json_integer((json_int_t)now)) ||
@@ -127,20 +129,59 @@ int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_
 		if (hex_to(sh, spk, sizeof spk)) {
 			json_decref(body);
 			free(d);
-			return kith_err_set(err, KITH_E_CORRUPT, "sign_pk", "device %s: its signing key is not hex",
-					    views[i].ref);
+			return kith_err_set(err, KITH_E_CORRUPT, "sign_pk",
+					    "device %s: its signing key is not hex", views[i].ref);
 		}
 		d[i].name = views[i].ref;
 		memcpy(d[i].device_id, sh, 16);
 		d[i].device_id[16] = '\0';
 		d[i].added = json_integer_value(json_object_get(body, "added"));
 		d[i].revoked_at = json_integer_value(json_object_get(body, "revoked_at"));
-		if (d[i].revoked_at && !hex_to(json_string_value(json_object_get(body, "revocation")), sig, 64))
-			d[i].revocation_valid = kith_field_revoke_verify(v, spk, d[i].revoked_at, sig) == KITH_OK;
+		if (d[i].revoked_at &&
+		    !hex_to(json_string_value(json_object_get(body, "revocation")), sig, 64))
+			d[i].revocation_valid =
+			    kith_field_revoke_verify(v, spk, d[i].revoked_at, sig) == KITH_OK;
 		json_decref(body);
 	}
 	qsort(d, nv, sizeof *d, info_cmp);
 	*out = d;
 	*n = nv;
 	return KITH_OK;
+}
+
+int kith_devices_import_bundle(struct kith_vault *v, const void *data, size_t len,
+			       struct kith_bundle_result *res, struct kith_err *err)
+{
+	memset(res, 0, sizeof *res);
+	struct kith_bundle *b = NULL;
+	int rc = kith_bundle_parse_for(&b, v, data, len, err);
+	if (rc)
+		return rc;
+	sodium_bin2hex(res->bundle, sizeof res->bundle, kith_bundle_id(b), 8);
+	char sender[65];
+	sodium_bin2hex(sender, sizeof sender, kith_bundle_sender(b), 32);
+	size_t nv = 0;
+	const struct kith_record_view *views = kith_vault_records(v, "device", &nv);
+	for (size_t i = 0; i < nv && !rc; i++) {
+		json_t *body = kith_record_view_json(&views[i]);
+		if (!body) {
+			rc = kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
+			break;
+		}
+		const char *spk = json_string_value(json_object_get(body, "sign_pk"));
+		if (spk && strcmp(spk, sender) == 0) {
+			snprintf(res->device, sizeof res->device, "%s", views[i].ref);
+			json_int_t ra = json_integer_value(json_object_get(body, "revoked_at"));
+			if (ra && kith_bundle_created(b) >= ra)
+				rc = kith_err_set(
+				    err, KITH_E_AUTH, "sender",
+				    "bundle %s comes from device %s, revoked at %lld (Unix time): refused",
+				    res->bundle, views[i].ref, (long long)ra);
+		}
+		json_decref(body);
+	}
+	if (!rc)
+		rc = kith_bundle_apply(v, b, &res->added, &res->skipped, err);
+	kith_bundle_free(b);
+	return rc;
 }

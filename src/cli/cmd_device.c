@@ -15,21 +15,20 @@
 #include "cli/commands.h"
 #include "vault/vault.h"
 
-static const char help[] =
-    "usage: kith device add NAME --out FILE [--vault PATH] [--passphrase-file FILE]\n"
-    "       kith device list [--json] [--vault PATH] [--passphrase-file FILE]\n"
-    "       kith device revoke NAME [--vault PATH] [--passphrase-file FILE]\n\n"
-    "Field devices, at headquarters (a vault that holds the organization key).\n\n"
-    "  add NAME     enrols a new field device: writes its invitation to --out and\n"
-    "               prints the one-time code as the last word of the output. Pass\n"
-    "               the file and the code by two different channels; on the field\n"
-    "               laptop, kith init --vault FIELD.kith --join FILE creates its\n"
-    "               vault. NAME: 1 to 63 letters, digits, '.', '_' or '-'.\n"
-    "  list         every device: name, device id, when added, whether revoked\n"
-    "  revoke NAME  records the device's revocation, signed by the organization\n"
-    "               key, with today's date\n\n"
-    "  --out FILE   where add writes the invitation (mode 0600; must not exist)\n"
-    "  --json       list as JSON\n" KITH_CLI_VAULT_HELP;
+static const char help[] = "usage: kith device add NAME --out FILE [--vault PATH] [--passphrase-file FILE]\n"
+			   "       kith device list [--json] [--vault PATH] [--passphrase-file FILE]\n"
+			   "       kith device revoke NAME [--vault PATH] [--passphrase-file FILE]\n\n"
+			   "Field devices, at headquarters (a vault that holds the organization key).\n\n"
+			   "  add NAME     enrols a new field device: writes its invitation to --out and\n"
+			   "               prints the one-time code as the last word of the output. Pass\n"
+			   "               the file and the code by two different channels; on the field\n"
+			   "               laptop, kith init --vault FIELD.kith --join FILE creates its\n"
+			   "               vault. NAME: 1 to 63 letters, digits, '.', '_' or '-'.\n"
+			   "  list         every device: name, device id, when added, whether revoked\n"
+			   "  revoke NAME  records the device's revocation, signed by the organization\n"
+			   "               key, with today's date\n\n"
+			   "  --out FILE   where add writes the invitation (mode 0600; must not exist)\n"
+			   "  --json       list as JSON\n" KITH_CLI_VAULT_HELP;
 
 enum { OPT_OUT = 1, OPT_JSON };
 
@@ -49,8 +48,8 @@ static int device_add(struct kith_vault *v, const char *name, const char *out)
 	if (rc) {
 		sodium_memzero(code, sizeof code);
 		kith_cli_print_err(&err);
-		fprintf(stderr, "kith: device %s was enrolled but its invitation was not written: revoke it\n",
-			name);
+		fprintf(stderr,
+			"kith: device %s was enrolled but its invitation was not written: revoke it\n", name);
 		return KITH_EXIT_IO;
 	}
 	printf("device %s enrolled; invitation written to %s\n", name, out);
@@ -73,11 +72,13 @@ static int device_list(struct kith_vault *v, int json)
 	if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; a && i < n; i++) {
-			json_t *o = json_pack("{s:s, s:s, s:I, s:b}", "name", d[i].name, "device", d[i].device_id,
-					      "added", (json_int_t)d[i].added, "revoked", d[i].revoked_at != 0);
+			json_t *o =
+			    json_pack("{s:s, s:s, s:I, s:b}", "name", d[i].name, "device", d[i].device_id,
+				      "added", (json_int_t)d[i].added, "revoked", d[i].revoked_at != 0);
 			if (o && d[i].revoked_at) {
 				json_object_set_new(o, "revoked_at", json_integer(d[i].revoked_at));
-				json_object_set_new(o, "revocation_valid", json_boolean(d[i].revocation_valid));
+				json_object_set_new(o, "revocation_valid",
+						    json_boolean(d[i].revocation_valid));
 			}
 			if (!o || json_array_append_new(a, o)) {
 				json_decref(a);
@@ -92,8 +93,8 @@ static int device_list(struct kith_vault *v, int json)
 			kith_cli_format_time(d[i].added, added, sizeof added);
 			if (d[i].revoked_at) {
 				kith_cli_format_time(d[i].revoked_at, rev, sizeof rev);
-				printf("%-20s %s  added %s  revoked %s%s\n", d[i].name, d[i].device_id, added, rev,
-				       d[i].revocation_valid ? "" : " (signature does not verify)");
+				printf("%-20s %s  added %s  revoked %s%s\n", d[i].name, d[i].device_id, added,
+				       rev, d[i].revocation_valid ? "" : " (signature does not verify)");
 			} else {
 				printf("%-20s %s  added %s  active\n", d[i].name, d[i].device_id, added);
 			}

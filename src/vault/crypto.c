@@ -879,3 +879,10 @@ int kith_crypto_enrol_sign_vault(const struct kith_crypto_keys *k,
 	enrol_message(m, vault_id, sign_pk, box_pk);
 	return kith_crypto_org_sign(k, m, sizeof m, sig);
 }
+
+int kith_crypto_org_unseal(const struct kith_crypto_keys *k, const uint8_t *c, size_t clen, uint8_t *m)
+{
+	if (!k->has_org)
+		return KITH_E_NOTFOUND;
+	return crypto_box_seal_open(m, c, clen, k->org_pk, k->m->org_sk) == 0 ? KITH_OK : KITH_E_AUTH;
+}

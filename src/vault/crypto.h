@@ -305,4 +305,10 @@ int kith_crypto_enrol_sign_vault(const struct kith_crypto_keys *k,
 				 const uint8_t box_pk[KITH_CRYPTO_PK_BYTES],
 				 uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
 
+/* Opens a crypto_box_seal sealed to the organization (k accessible): m gets
+ * clen - 48 bytes. KITH_OK, KITH_E_NOTFOUND (k does not hold the organization
+ * secret), KITH_E_AUTH (not sealed to it, or altered). */
+int kith_crypto_org_unseal(const struct kith_crypto_keys *k, const uint8_t *c, size_t clen,
+			   uint8_t *m) KITH_WUR;
+
 #endif

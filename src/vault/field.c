@@ -85,7 +85,8 @@ void kith_field_code_new(char code[KITH_FIELD_CODE_TEXT])
 	code[o] = '\0';
 }
 
-int kith_field_code_norm(const char *in, size_t len, char out[KITH_FIELD_CODE_CHARS + 1], struct kith_err *err)
+int kith_field_code_norm(const char *in, size_t len, char out[KITH_FIELD_CODE_CHARS + 1],
+			 struct kith_err *err)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -106,16 +107,16 @@ int kith_field_code_norm(const char *in, size_t len, char out[KITH_FIELD_CODE_CH
 		}
 		if (n == KITH_FIELD_CODE_CHARS) {
 			sodium_memzero(out, KITH_FIELD_CODE_CHARS + 1);
-			return kith_err_set(err, KITH_E_INVALID, "code", "the code is longer than %d characters",
-					    KITH_FIELD_CODE_CHARS);
+			return kith_err_set(err, KITH_E_INVALID, "code",
+					    "the code is longer than %d characters", KITH_FIELD_CODE_CHARS);
 		}
 		out[n++] = c;
 	}
 	out[n] = '\0';
 	if (n != KITH_FIELD_CODE_CHARS) {
 		sodium_memzero(out, KITH_FIELD_CODE_CHARS + 1);
-		return kith_err_set(err, KITH_E_INVALID, "code", "the code has %zu characters, %d expected", n,
-				    KITH_FIELD_CODE_CHARS);
+		return kith_err_set(err, KITH_E_INVALID, "code", "the code has %zu characters, %d expected",
+				    n, KITH_FIELD_CODE_CHARS);
 	}
 	return KITH_OK;
 }
@@ -146,8 +147,8 @@ static int name_ok(const char *s, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-		      c == '_' || c == '-'))
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -311,7 +312,8 @@ int kith_field_revoke_sign(struct kith_vault *hq, const uint8_t sign_pk[32], int
 	return rc;
 }
 
-int kith_field_revoke_verify(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at, const uint8_t sig[64])
+int kith_field_revoke_verify(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at,
+			     const uint8_t sig[64])
 {
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(hq);
 	const uint8_t *ospk = k ? kith_crypto_keys_org_sign_pk(k) : NULL;
@@ -331,8 +333,8 @@ int kith_field_invite_open(struct kith_field_invite **out, const void *data, siz
 	if (len < sizeof invite_magic || memcmp(f, invite_magic, sizeof invite_magic) != 0)
 		return kith_err_set(err, KITH_E_INVALID, "invitation", "not a kith invitation");
 	if (len < H_FORMAT + 4)
-		return kith_err_set(err, KITH_E_INVALID, "invitation", "the invitation is cut short (%zu bytes)",
-				    len);
+		return kith_err_set(err, KITH_E_INVALID, "invitation",
+				    "the invitation is cut short (%zu bytes)", len);
 	uint64_t format = get_be(f + H_FORMAT, 4);
 	if (format != KITH_FIELD_INVITE_FORMAT)
 		return kith_err_set(err, KITH_E_INVALID, "format",
@@ -340,7 +342,8 @@ int kith_field_invite_open(struct kith_field_invite **out, const void *data, siz
 				    (unsigned long long)format, KITH_FIELD_INVITE_FORMAT);
 	if (len != KITH_FIELD_INVITE_BYTES)
 		return kith_err_set(err, KITH_E_INVALID, "invitation",
-				    "an invitation is %d bytes, this file has %zu", KITH_FIELD_INVITE_BYTES, len);
+				    "an invitation is %d bytes, this file has %zu", KITH_FIELD_INVITE_BYTES,
+				    len);
 	char code16[KITH_FIELD_CODE_CHARS + 1];
 	int rc = kith_field_code_norm(code ? code : "", code ? code_len : 0, code16, err);
 	if (rc)
@@ -355,10 +358,11 @@ int kith_field_invite_open(struct kith_field_invite **out, const void *data, siz
 	}
 	if ((rc = code_key(key, code16, f, err)))
 		goto fail;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(inv->p, NULL, NULL, f + H_BYTES, len - H_BYTES, f, H_BYTES,
-						       f + H_NONCE, key) != 0) {
-		rc = kith_err_set(err, KITH_E_AUTH, "code", "the code does not open this invitation (a wrong "
-							    "code, or the file was altered)");
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(inv->p, NULL, NULL, f + H_BYTES, len - H_BYTES, f,
+						       H_BYTES, f + H_NONCE, key) != 0) {
+		rc = kith_err_set(err, KITH_E_AUTH, "code",
+				  "the code does not open this invitation (a wrong "
+				  "code, or the file was altered)");
 		goto fail;
 	}
 	const uint8_t *p = inv->p;
@@ -372,15 +376,16 @@ int kith_field_invite_open(struct kith_field_invite **out, const void *data, siz
 	for (size_t i = nl; i < KITH_FIELD_NAME_MAX; i++)
 		pad_ok &= nm[i] == 0;
 	if (!pad_ok || !name_ok(nm, nl)) {
-		rc = kith_err_set(err, KITH_E_INVALID, "name", "the device name in the invitation is malformed");
+		rc = kith_err_set(err, KITH_E_INVALID, "name",
+				  "the device name in the invitation is malformed");
 		goto fail;
 	}
 	memcpy(inv->name, nm, nl);
 	inv->name[nl] = '\0';
 	/* the device keys hold together, and both enrolments verify */
 	struct kith_crypto_keys *k = NULL;
-	if ((rc = kith_crypto_keys_field(&k, p + P_VAULT, p + P_ORG_PK, p + P_ORG_SPK, p + P_SIGN_SK, p + P_BOX_SK,
-					 err)))
+	if ((rc = kith_crypto_keys_field(&k, p + P_VAULT, p + P_ORG_PK, p + P_ORG_SPK, p + P_SIGN_SK,
+					 p + P_BOX_SK, err)))
 		goto fail;
 	int enrol_bad = kith_crypto_enrol_verify(p + P_ORG_SPK, p + P_VAULT, kith_crypto_keys_sign_pk(k),
 						 kith_crypto_keys_box_pk(k), p + P_AUTH) != KITH_OK ||
@@ -463,7 +468,8 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 	struct kith_store_header h;
 	memset(&h, 0, sizeof h);
 	if (kdf_limits(opts->kdf, &h.opslimit, &h.memlimit))
-		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d", (int)opts->kdf);
+		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
+				    (int)opts->kdf);
 	if (opts->duress && opts->duress_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
@@ -486,8 +492,8 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 	struct kith_store *s = NULL;
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
-	int rc = kith_crypto_keys_field(&k, p + P_VAULT, p + P_ORG_PK, p + P_ORG_SPK, p + P_SIGN_SK, p + P_BOX_SK,
-					err);
+	int rc = kith_crypto_keys_field(&k, p + P_VAULT, p + P_ORG_PK, p + P_ORG_SPK, p + P_SIGN_SK,
+					p + P_BOX_SK, err);
 	if (rc)
 		return rc;
 	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
@@ -517,8 +523,8 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
 	    (rc = kith_store_slot_put(s, "main", n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, "duress", n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), p + P_AUTH,
-					err)) ||
+	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
+					p + P_AUTH, err)) ||
 	    (rc = kith_store_device_put(s, p + P_HQ_SIGN, p + P_HQ_BOX, p + P_HQ_AUTH, err)) ||
 	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
 		kith_store_close(s);

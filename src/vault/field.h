@@ -61,8 +61,8 @@ int kith_field_code_norm(const char *in, size_t len, char out[KITH_FIELD_CODE_CH
  * KITH_OK, KITH_E_NOTFOUND (hq does not hold the organization secret),
  * KITH_E_INVALID (name), KITH_E_LOCKED, KITH_E_NOMEM, KITH_E_CRYPTO.
  */
-int kith_field_invite_make(struct kith_vault *hq, const char *name, const char *code,
-			   struct kith_sbuf *file, struct kith_field_device *dev, struct kith_err *err) KITH_WUR;
+int kith_field_invite_make(struct kith_vault *hq, const char *name, const char *code, struct kith_sbuf *file,
+			   struct kith_field_device *dev, struct kith_err *err) KITH_WUR;
 
 /*
  * Headquarters: writes dev's enrolment (signed for hq's own vault id) into
@@ -78,7 +78,8 @@ int kith_field_enrol_hq(struct kith_vault *hq, const struct kith_field_device *d
 int kith_field_revoke_sign(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at, uint8_t sig[64],
 			   struct kith_err *err) KITH_WUR;
 /* KITH_OK when sig is that revocation by hq's organization, else KITH_E_CORRUPT. */
-int kith_field_revoke_verify(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at, const uint8_t sig[64]);
+int kith_field_revoke_verify(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at,
+			     const uint8_t sig[64]);
 
 /*
  * Field: reads an invitation (hostile input: every byte checked) and opens it

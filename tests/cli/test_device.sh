@@ -92,6 +92,42 @@ hasnt "$T/out" "리영희" "headquarters' case stays sealed to the organization"
 expect 0 "show of the headquarters ref" -- fd list --json
 hasnt "$T/out" "리영희" "nothing of it in JSON either"
 
+# --- bundles: the field's versions reach headquarters, all or nothing, once
+expect 0 "bundle --help" -- "$KITH" bundle --help
+has "$T/out" "usage: kith bundle export" "bundle --help prints usage"
+expect 0 "the field worker edits the case" -- fd edit C-"$(fd list --json | grep -o '"ref": *"C-[0-9A-F]*-[0-9]*"' | head -1 | sed 's/.*"C-//; s/"$//')" "$D/case1_v2.json"
+expect 0 "bundle export" -- fd bundle export --out "$T/b1.kithbundle"
+has "$T/out" "2 versions" "export counts the field's versions only"
+for w in 방미선 yanji KITH_ORG KBE1; do
+  grep -qa "$w" "$T/b1.kithbundle" && bad "'$w' readable in the bundle"
+done
+ok "the bundle shows no name, device or envelope"
+cp "$HQ" "$T/hq.before"
+cp "$T/b1.kithbundle" "$T/flip.kithbundle"
+printf '\x01' | dd of="$T/flip.kithbundle" bs=1 seek=400 conv=notrunc 2>/dev/null
+expect 1 "a flipped byte is refused" -- hq bundle import "$T/flip.kithbundle"
+has "$T/err" "flip.kithbundle .*refused; nothing was imported" "the refusal names the bundle"
+head -c 600 "$T/b1.kithbundle" >"$T/cut.kithbundle"
+expect 1 "a cut bundle is refused" -- hq bundle import "$T/cut.kithbundle"
+has "$T/err" "cut short" "the refusal says it is cut"
+expect 1 "a case file is not a bundle" -- hq bundle import "$D/case1.json"
+expect 0 "headquarters still lists one case" -- hq list
+hasnt "$T/out" "방미선" "nothing of a refused bundle was written"
+expect 1 "a field vault cannot import" -- fd bundle import "$T/b1.kithbundle"
+has "$T/err" "organization key" "the refusal says why"
+expect 0 "bundle import" -- hq bundle import "$T/b1.kithbundle"
+has "$T/out" "from yanji-1: 2 versions added, 0 already here" "import names the device and counts"
+expect 0 "headquarters lists the field's case" -- hq list
+has "$T/out" "방미선" "headquarters reads the field worker's case"
+has "$T/out" "v2" "with its second version"
+expect 0 "importing twice" -- hq bundle import "$T/b1.kithbundle"
+has "$T/out" "0 versions added, 2 already here" "importing twice changes nothing"
+"$KITH" init --vault "$T/other.kith" --passphrase-file "$T/hp" --kdf test >/dev/null
+"$KITH" add "$D/case2.json" --vault "$T/other.kith" --passphrase-file "$T/hp" >/dev/null
+"$KITH" bundle export --vault "$T/other.kith" --passphrase-file "$T/hp" --out "$T/other.kithbundle" >/dev/null
+expect 1 "another organization's bundle is refused" -- hq bundle import "$T/other.kithbundle"
+has "$T/err" "not for this organization" "the refusal says whose it is not"
+
 # --- device list and revoke at headquarters
 expect 0 "device list" -- hq device list
 has "$T/out" "^yanji-1 .* active" "the device is listed as active"
@@ -104,6 +140,10 @@ expect 0 "device list --json" -- hq device list --json
 has "$T/out" '"revoked": true' "the list shows the revocation"
 has "$T/out" '"revocation_valid": true' "the revocation is signed by the organization"
 grep -qa yanji "$HQ" "$HQ-wal" && bad "a device name in headquarters' file" || ok "headquarters' file shows no device name"
+expect 0 "the revoked device still writes locally" -- fd add "$D/case2.json"
+expect 0 "and exports" -- fd bundle export --out "$T/b2.kithbundle"
+expect 1 "a revoked device's later bundle is refused" -- hq bundle import "$T/b2.kithbundle"
+has "$T/err" "device yanji-1, revoked at [0-9]+" "the refusal names the device and the date"
 
 # --- panic on the field device: headquarters' key still reads what it wrote
 expect 0 "panic on the field vault" -- "$KITH" panic --vault "$F" --yes

@@ -103,7 +103,8 @@ static void test_add_list_revoke(void **state)
 	assert_string_equal(kith_field_invite_name(fi), "shelter.2");
 	kith_field_invite_free(fi);
 	/* one code does not open the other invitation */
-	assert_int_equal(kith_field_invite_open(&fi, inv2.buf, inv2.len, first, strlen(first), &err), KITH_E_AUTH);
+	assert_int_equal(kith_field_invite_open(&fi, inv2.buf, inv2.len, first, strlen(first), &err),
+			 KITH_E_AUTH);
 
 	assert_int_equal(kith_devices_list(f->v, &d, &n, &err), KITH_OK);
 	assert_int_equal(n, 2);

@@ -119,7 +119,10 @@ static void test_codes(void **state)
 	assert_int_equal(kith_field_code_norm("0123", 4, norm, &err), KITH_E_INVALID);
 	assert_non_null(strstr(err.msg, "4 characters, 16 expected"));
 	assert_int_equal(kith_field_code_norm("0123456789ABCDEF0", 17, norm, &err), KITH_E_INVALID);
-	assert_int_equal(kith_field_code_norm("0123\0" "4567", 9, norm, &err), KITH_E_INVALID);
+	assert_int_equal(kith_field_code_norm("0123\0"
+					      "4567",
+					      9, norm, &err),
+			 KITH_E_INVALID);
 }
 
 static void test_invite_roundtrip_and_refusals(void **state)
@@ -139,18 +142,21 @@ static void test_invite_roundtrip_and_refusals(void **state)
 	write_corpus("valid", inv.buf, inv.len);
 
 	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, FUZZ_CODE, strlen(FUZZ_CODE), &err), KITH_OK);
+	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, FUZZ_CODE, strlen(FUZZ_CODE), &err),
+			 KITH_OK);
 	assert_string_equal(kith_field_invite_name(fi), "yanji-1");
 	kith_field_invite_free(fi);
 	fi = NULL;
 	/* the code as typed loosely opens it too */
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, "0123 4567 89ab cdef", 19, &err), KITH_OK);
+	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, "0123 4567 89ab cdef", 19, &err),
+			 KITH_OK);
 	kith_field_invite_free(fi);
 	fi = NULL;
 
 	/* the wrong code */
 	const char *wrong = "0123-4567-89AB-CDEE";
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, wrong, strlen(wrong), &err), KITH_E_AUTH);
+	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, wrong, strlen(wrong), &err),
+			 KITH_E_AUTH);
 	assert_null(fi);
 	/* every single flipped byte is refused, none crashes or opens */
 	uint8_t *copy = malloc(inv.len);
@@ -184,7 +190,8 @@ static void test_invite_roundtrip_and_refusals(void **state)
 	write_corpus("cut", inv.buf, 100);
 	assert_int_equal(kith_field_invite_open(&fi, inv.buf, 4, FUZZ_CODE, 19, &err), KITH_E_INVALID);
 	assert_int_equal(kith_field_invite_open(&fi, "", 0, FUZZ_CODE, 19, &err), KITH_E_INVALID);
-	assert_int_equal(kith_field_invite_open(&fi, "{\"person\":{}}", 13, FUZZ_CODE, 19, &err), KITH_E_INVALID);
+	assert_int_equal(kith_field_invite_open(&fi, "{\"person\":{}}", 13, FUZZ_CODE, 19, &err),
+			 KITH_E_INVALID);
 	write_corpus("magic_only", "KITHINVT", 8);
 	free(copy);
 
@@ -192,7 +199,8 @@ static void test_invite_roundtrip_and_refusals(void **state)
 	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, FUZZ_CODE, 19, &err), KITH_OK);
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_E_EXISTS);
+	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err),
+			 KITH_E_EXISTS);
 	kith_field_invite_free(fi);
 	struct kith_vault *fv = NULL;
 	assert_int_equal(kith_vault_open(&fv, f->field, FPASS, strlen(FPASS), NULL, NULL, &err), KITH_OK);
@@ -204,7 +212,8 @@ static void test_invite_roundtrip_and_refusals(void **state)
 	assert_string_equal(info.device_id, dev_hex);
 	struct kith_sbuf other = KITH_SBUF_INIT;
 	struct kith_field_device dev2;
-	assert_int_equal(kith_field_invite_make(fv, "other", FUZZ_CODE, &other, &dev2, &err), KITH_E_NOTFOUND);
+	assert_int_equal(kith_field_invite_make(fv, "other", FUZZ_CODE, &other, &dev2, &err),
+			 KITH_E_NOTFOUND);
 	assert_int_equal(other.len, 0);
 
 	/* the field vault writes and reads its own records, across unlocks */
