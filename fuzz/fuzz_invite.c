@@ -61,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == KITH_OK) {
 		const char *nm = kith_field_invite_name(inv);
 		size_t n = strlen(nm);
-		if (n == 0 || n > 63 || strspn(nm, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n)
+		if (n == 0 || n > 63 ||
+		    strspn(nm, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n)
 			abort();
 		kith_field_invite_free(inv);
 	} else {
