@@ -1,7 +1,7 @@
 /* Unit tests of src/vault/bundle (issue 12): a field vault's versions carried
  * to headquarters — export, parse and apply; twice is a no-op; a flipped byte
  * anywhere, a cut file, trailing bytes, another organization, an unenrolled
- * sender, a conflicting version: refused with nothing written. KITH_KDF_TEST
+ * sender: refused with nothing written. KITH_KDF_TEST
  * vaults; invented names. */
 #define _GNU_SOURCE
 #include <setjmp.h>
