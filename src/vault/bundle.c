@@ -295,7 +295,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 	crypto_generichash_update(&h, f, PRE_BYTES);
 
 	struct kith_bundle *b = calloc(1, sizeof *b);
-	uint8_t *m = malloc(CT_MAX + ROW_HEAD);
+	size_t mcap = 4096;
+	uint8_t *m = malloc(mcap); /* grows to the largest part, at most a row */
 	struct kith_sbuf rows = KITH_SBUF_INIT;
 	int rc = KITH_OK;
 	if (!b || !m) {
@@ -325,6 +326,15 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		if (len - pos - 4 < clen) {
 			rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle is cut short");
 			goto fail;
+		}
+		if (clen - ABYTES > mcap) {
+			uint8_t *nm = realloc(m, clen - ABYTES);
+			if (!nm) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+				goto fail;
+			}
+			m = nm;
+			mcap = clen - ABYTES;
 		}
 		unsigned char tag = 0;
 		unsigned long long mlen = 0;
