@@ -82,6 +82,11 @@ hasnt "$T/out" "리영희" "the field vault has no headquarters case"
 expect 1 "a field vault cannot invite" -- fd device add other --out "$T/o.kithinvite"
 has "$T/err" "organization key" "the refusal says why"
 grep -qa 방미선 "$F" "$F-wal" && bad "a name in the field vault's file" || ok "the field file shows no name"
+printf 'field worker new words\n' >"$T/fp2"
+expect 0 "passwd on the field vault" -- fd passwd --new-passphrase-file "$T/fp2"
+mv "$T/fp2" "$T/fp"
+expect 0 "the field vault opens under the new passphrase" -- fd list
+has "$T/out" "방미선" "and still reads its case (the field key bundle re-sealed whole)"
 
 # headquarters' rows in the field file (as a bundle will bring them) stay sealed
 sqlite3 "$F" "ATTACH '$HQ' AS h; INSERT INTO rows SELECT * FROM h.rows;" 2>"$T/err" \
