@@ -104,8 +104,9 @@ int kith_cmd_bundle(int argc, char **argv)
 				res.bundle[0] ? " " : "", res.bundle);
 			code = kith_cli_fail(rc, &err);
 		} else {
-			printf("bundle %s (%s) from %s: %zu versions added, %zu already here\n", in, res.bundle,
-			       res.device[0] ? res.device : "an enrolled device", res.added, res.skipped);
+			printf("bundle %s (%s) from %s: %zu versions added, %zu already here\n", in,
+			       res.bundle, res.device[0] ? res.device : "an enrolled device", res.added,
+			       res.skipped);
 		}
 	} else {
 		size_t rows = 0;

@@ -278,7 +278,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		return kith_err_set(err, KITH_E_INVALID, "bundle", "the bundle is cut short");
 	uint64_t format = get_be(f + PRE_FORMAT, 4);
 	if (format != KITH_BUNDLE_FORMAT)
-		return kith_err_set(err, KITH_E_INVALID, "format", "bundle format %llu is not one this kith reads (%d)",
+		return kith_err_set(err, KITH_E_INVALID, "format",
+				    "bundle format %llu is not one this kith reads (%d)",
 				    (unsigned long long)format, KITH_BUNDLE_FORMAT);
 	uint8_t kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	if (unseal(arg, f + PRE_KEY, PRE_HDR - PRE_KEY, kst) != KITH_OK)
@@ -339,8 +340,10 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		unsigned char tag = 0;
 		unsigned long long mlen = 0;
 		if (crypto_secretstream_xchacha20poly1305_pull(&st, m, &mlen, &tag, f + pos + 4, clen,
-							       idx == 0 ? f : NULL, idx == 0 ? PRE_BYTES : 0) != 0) {
-			rc = kith_err_set(err, KITH_E_AUTH, where, "the bundle was altered (it does not authenticate)");
+							       idx == 0 ? f : NULL,
+							       idx == 0 ? PRE_BYTES : 0) != 0) {
+			rc = kith_err_set(err, KITH_E_AUTH, where,
+					  "the bundle was altered (it does not authenticate)");
 			goto fail;
 		}
 		pos += 4 + clen;
@@ -357,7 +360,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 				goto fail;
 			}
 			if (sodium_memcmp(m + 4, oid, 32) != 0) {
-				rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle is for another organization");
+				rc = kith_err_set(err, KITH_E_INVALID, where,
+						  "the bundle is for another organization");
 				goto fail;
 			}
 			memcpy(b->sender, m + 36, 32);
@@ -365,7 +369,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			b->created = (int64_t)get_be(m + 84, 8);
 			want = (size_t)get_be(m + 92, 4);
 			if (want > KITH_BUNDLE_MAX_ROWS) {
-				rc = kith_err_set(err, KITH_E_LIMIT, where, "more than %u rows", KITH_BUNDLE_MAX_ROWS);
+				rc = kith_err_set(err, KITH_E_LIMIT, where, "more than %u rows",
+						  KITH_BUNDLE_MAX_ROWS);
 				goto fail;
 			}
 			/* every row takes at least this much of the file */
@@ -392,23 +397,27 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 				goto fail;
 			}
 		} else {
-			if (!final || mlen != END_BYTES || memcmp(m, "KBF1", 4) != 0 || get_be(m + 4, 4) != want) {
+			if (!final || mlen != END_BYTES || memcmp(m, "KBF1", 4) != 0 ||
+			    get_be(m + 4, 4) != want) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed end of the bundle");
 				goto fail;
 			}
 			uint8_t dg[32], sm[sizeof sig_domain - 1 + 64];
 			crypto_generichash_final(&h, dg, 32);
 			if (sodium_memcmp(dg, m + 8, 32) != 0) {
-				rc = kith_err_set(err, KITH_E_AUTH, where, "the bundle's digest does not match");
+				rc = kith_err_set(err, KITH_E_AUTH, where,
+						  "the bundle's digest does not match");
 				goto fail;
 			}
 			sig_message(sm, dg, org_pk);
 			if (kith_crypto_verify(b->sender, sm, sizeof sm, m + 40) != KITH_OK) {
-				rc = kith_err_set(err, KITH_E_AUTH, where, "the sender's signature does not verify");
+				rc = kith_err_set(err, KITH_E_AUTH, where,
+						  "the sender's signature does not verify");
 				goto fail;
 			}
 			if (pos != len) {
-				rc = kith_err_set(err, KITH_E_INVALID, where, "bytes after the end of the bundle");
+				rc = kith_err_set(err, KITH_E_INVALID, where,
+						  "bytes after the end of the bundle");
 				goto fail;
 			}
 			done = 1;
@@ -451,8 +460,9 @@ int kith_bundle_parse_for(struct kith_bundle **out, struct kith_vault *v, const 
 	if (!k)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	if (!kith_crypto_keys_holds_org(k))
-		return kith_err_set(err, KITH_E_NOTFOUND, "vault",
-				    "this vault does not hold the organization key: bundles go to headquarters");
+		return kith_err_set(
+		    err, KITH_E_NOTFOUND, "vault",
+		    "this vault does not hold the organization key: bundles go to headquarters");
 	return kith_bundle_parse(out, data, len, kith_crypto_keys_org_pk(k), vault_unseal, k, err);
 }
 
@@ -499,6 +509,22 @@ static int same_row(struct kith_store *s, const struct kith_crypto_row *r, struc
 	return rc < 0 ? rc : same;
 }
 
+/* 1 when a version of record id in the file was written by another device
+ * than sender, 0 when not, negative on error. */
+static int others_wrote(struct kith_store *s, const uint8_t *id, const uint8_t *sender, struct kith_err *err)
+{
+	struct kith_store_cursor *c = NULL;
+	int rc = kith_store_rows_of(s, id, 16, 0, &c, err);
+	if (rc)
+		return rc;
+	struct kith_store_row x;
+	int other = 0;
+	while (!other && (rc = kith_store_cursor_next(c, &x, err)) == 1)
+		other = !blob_eq(&x.device, sender, 32);
+	kith_store_cursor_free(c);
+	return rc < 0 ? rc : other;
+}
+
 int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t *added, size_t *skipped,
 		      struct kith_err *err)
 {
@@ -507,8 +533,9 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t 
 	if (!k || !s)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	if (!kith_crypto_keys_holds_org(k))
-		return kith_err_set(err, KITH_E_NOTFOUND, "vault",
-				    "this vault does not hold the organization key: bundles go to headquarters");
+		return kith_err_set(
+		    err, KITH_E_NOTFOUND, "vault",
+		    "this vault does not hold the organization key: bundles go to headquarters");
 	*added = *skipped = 0;
 	/* the sender: enrolled here by the organization */
 	struct kith_store_device *d = NULL;
@@ -518,9 +545,10 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t 
 		return rc;
 	int enrolled = 0;
 	for (size_t i = 0; i < nd && !enrolled; i++)
-		enrolled = memcmp(d[i].sign_pk, b->sender, 32) == 0 && d[i].has_auth &&
-			   kith_crypto_enrol_verify(kith_crypto_keys_org_sign_pk(k), kith_crypto_keys_vault_id(k),
-						    d[i].sign_pk, d[i].box_pk, d[i].auth) == KITH_OK;
+		enrolled =
+		    memcmp(d[i].sign_pk, b->sender, 32) == 0 && d[i].has_auth &&
+		    kith_crypto_enrol_verify(kith_crypto_keys_org_sign_pk(k), kith_crypto_keys_vault_id(k),
+					     d[i].sign_pk, d[i].box_pk, d[i].auth) == KITH_OK;
 	free(d);
 	if (!enrolled)
 		return kith_err_set(err, KITH_E_AUTH, "sender",
@@ -536,12 +564,24 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t 
 		snprintf(where, sizeof where, "row %zu", i + 1);
 		const char *reason = NULL;
 		if (memcmp(r.device, b->sender, 32) != 0)
-			rc = kith_err_set(err, KITH_E_CORRUPT, where, "a row of another device than the sender");
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "a row of another device than the sender");
 		else if (r.version == 0)
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "version 0");
 		else if (kith_crypto_row_open(k, &r, &plain, &reason, NULL) != KITH_OK)
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "the row does not open: %s",
 					  reason ? reason : "failed");
+		else {
+			/* a device adds versions only to the records it alone wrote: an
+			 * enrolled device cannot supersede a record of another by its id */
+			int o = others_wrote(s, r.id, b->sender, err);
+			if (o == 1)
+				rc = kith_err_set(
+				    err, KITH_E_CORRUPT, where,
+				    "a version of a record another device wrote: nothing was imported");
+			else if (o < 0)
+				rc = o;
+		}
 	}
 	if (kith_crypto_keys_access(k, 0)) {
 		/* wiped at close */
@@ -572,10 +612,11 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t 
 				(*skipped)++;
 				rc = KITH_OK;
 			} else if (same == 0) {
-				rc = kith_err_set(err, KITH_E_CORRUPT, where,
-						  "the vault holds another version %u of this record: nothing was "
-						  "imported",
-						  r.version);
+				rc = kith_err_set(
+				    err, KITH_E_CORRUPT, where,
+				    "the vault holds another version %u of this record: nothing was "
+				    "imported",
+				    r.version);
 			} else {
 				rc = same;
 			}

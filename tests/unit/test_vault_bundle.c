@@ -1,7 +1,8 @@
 /* Unit tests of src/vault/bundle (issue 12): a field vault's versions carried
  * to headquarters — export, parse and apply; twice is a no-op; a flipped byte
  * anywhere, a cut file, trailing bytes, another organization, an unenrolled
- * sender: refused with nothing written. KITH_KDF_TEST
+ * sender, a version of a record another device wrote: refused with nothing
+ * written. KITH_KDF_TEST
  * vaults; invented names. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -20,6 +21,8 @@
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "vault/bundle.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
 #include "vault/field.h"
 #include "vault/vault.h"
 
@@ -79,8 +82,8 @@ static struct kith_vault *open_v(const char *path, const char *pass)
 static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT_REF_MAX])
 {
 	struct kith_err err;
-	json_t *body = json_pack("{s:{s:s, s:s}, s:{s:b}}", "person", "name", name, "sex", "female", "consent",
-				 "services", 1);
+	json_t *body = json_pack("{s:{s:s, s:s}, s:{s:b}}", "person", "name", name, "sex", "female",
+				 "consent", "services", 1);
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	assert_int_equal(kith_vault_put(b, "case", body, NULL, ref, NULL, &err), KITH_OK);
@@ -233,6 +236,67 @@ static void test_refusals(void **state)
 	kith_sbuf_release(&bf);
 }
 
+/* An enrolled device that signs a version of a record headquarters wrote (a
+ * compromised field laptop superseding a case by its id): refused whole. */
+static void test_no_version_of_anothers_record(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	char r[KITH_VAULT_REF_MAX];
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	add_case(hq, "Pyo Hye-won", r);
+	uint8_t id[16];
+	assert_int_equal(
+	    sodium_hex2bin(id, sizeof id, kith_vault_find(hq, "case", r)->id, 32, NULL, NULL, NULL), 0);
+	kith_vault_close(hq);
+
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	add_case(fv, "Yang Sun-ok", r);
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
+	struct kith_store *st = kith_vault_store_borrow(fv);
+	static const char env[] =
+	    "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{},\"at\":1,"
+	    "\"device\":\"0000000000000000\",\"action\":\"edit\",\"note\":\"\",\"created\":1}";
+	struct kith_crypto_row row;
+	memset(&row, 0, sizeof row);
+	memcpy(row.id, id, 16);
+	row.version = 2;
+	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_row_seal(k, &row, env, sizeof env - 1, &err), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	struct kith_store_row sr = {.id = {row.id, 16},
+				    .device = {row.device, 32},
+				    .wrap_org = {row.wrap_org, 80},
+				    .wrap_dev = {row.wrap_dev, 72},
+				    .nonce = {row.nonce, 24},
+				    .ct = {row.ct, row.ct_len},
+				    .sig = {row.sig, 64},
+				    .version = 2};
+	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
+	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
+	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
+	free(row.ct);
+	struct kith_sbuf bb = KITH_SBUF_INIT;
+	size_t rows = 0;
+	assert_int_equal(kith_bundle_export(fv, 3, &bb, &rows, &err), KITH_OK);
+	assert_int_equal(rows, 2);
+	kith_vault_close(fv);
+
+	hq = open_v(f->hq, PASS);
+	struct kith_bundle *pb = NULL;
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bb.buf, bb.len, &err), KITH_OK);
+	size_t added = 0, skipped = 0;
+	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+	assert_non_null(strstr(err.msg, "another device wrote"));
+	assert_int_equal(added, 0);
+	kith_bundle_free(pb);
+	kith_vault_close(hq);
+	assert_int_equal(count_cases(f->hq, PASS), 1); /* its own, untouched; the field's not added */
+	kith_sbuf_release(&bb);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -241,6 +305,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_export_import_once),
 	    T(test_refusals),
+	    T(test_no_version_of_anothers_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
