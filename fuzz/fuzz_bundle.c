@@ -68,7 +68,8 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 	be32(pre + 8, 1);
 	crypto_secretstream_xchacha20poly1305_keygen(k);
 	crypto_secretstream_xchacha20poly1305_state st;
-	if (crypto_box_seal(pre + 12, k, 32, org_pk) || crypto_secretstream_xchacha20poly1305_init_push(&st, pre + 92, k))
+	if (crypto_box_seal(pre + 12, k, 32, org_pk) ||
+	    crypto_secretstream_xchacha20poly1305_init_push(&st, pre + 92, k))
 		return -1;
 	if (kith_sbuf_add(out, pre, sizeof pre))
 		return -1;
@@ -119,8 +120,10 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 		}
 		uint8_t *p = (uint8_t *)out->buf + at;
 		be32(p, (uint32_t)(ml + 17));
-		unsigned char tag = end || (!add_end && pos + 2 > n) ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
-		crypto_secretstream_xchacha20poly1305_push(&st, p + 4, NULL, m, ml, first ? pre : NULL, first ? 116 : 0, tag);
+		unsigned char tag =
+		    end || (!add_end && pos + 2 > n) ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+		crypto_secretstream_xchacha20poly1305_push(&st, p + 4, NULL, m, ml, first ? pre : NULL,
+							   first ? 116 : 0, tag);
 		out->len = at + 4 + ml + 17;
 		first = 0;
 		count++;
