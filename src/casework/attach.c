@@ -29,7 +29,8 @@ struct kith_attach_upload {
 	struct kith_err *err; /* the current call's, for the stripper's output */
 };
 
-int kith_attach_upload_new(struct kith_attach_upload **out, const char *dir, uint64_t max, struct kith_err *err)
+int kith_attach_upload_new(struct kith_attach_upload **out, const char *dir, uint64_t max,
+			   struct kith_err *err)
 {
 	struct kith_attach_upload *u = calloc(1, sizeof *u);
 	if (!u)
@@ -173,10 +174,18 @@ static const struct kith_record_view *find_case(const struct kith_vault *v, cons
 static const char *type_of_name(const char *name)
 {
 	static const char *const map[][2] = {
-	    {".pdf", "application/pdf"},   {".txt", "text/plain"},	      {".mp3", "audio/mpeg"},
-	    {".m4a", "audio/mp4"},	   {".aac", "audio/aac"},	      {".ogg", "audio/ogg"},
-	    {".opus", "audio/ogg"},	   {".wav", "audio/wav"},	      {".amr", "audio/amr"},
-	    {".mp4", "video/mp4"},	   {".doc", "application/msword"}, {".odt", "application/vnd.oasis.opendocument.text"},
+	    {".pdf", "application/pdf"},
+	    {".txt", "text/plain"},
+	    {".mp3", "audio/mpeg"},
+	    {".m4a", "audio/mp4"},
+	    {".aac", "audio/aac"},
+	    {".ogg", "audio/ogg"},
+	    {".opus", "audio/ogg"},
+	    {".wav", "audio/wav"},
+	    {".amr", "audio/amr"},
+	    {".mp4", "video/mp4"},
+	    {".doc", "application/msword"},
+	    {".odt", "application/vnd.oasis.opendocument.text"},
 	    {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
 	};
 	const char *dot = strrchr(name, '.');
@@ -198,7 +207,8 @@ static int type_ok(const char *t)
 }
 
 int kith_attach_commit(struct kith_vault *v, const char *case_ref, struct kith_attach_upload *u,
-		       const struct kith_attach_add_opts *o, char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
+		       const struct kith_attach_add_opts *o, char id_out[KITH_VAULT_ID_HEX],
+		       struct kith_err *err)
 {
 	if (!u || !u->finished)
 		return kith_err_set(err, KITH_E_INVALID, "attachment", "the upload is not finished");
@@ -222,15 +232,16 @@ int kith_attach_commit(struct kith_vault *v, const char *case_ref, struct kith_a
 	if (!photo && (!strncmp(type, "image/jpeg", 10) || !strncmp(type, "image/png", 9)))
 		type = "application/octet-stream"; /* named a photo, but its bytes are not one */
 	if (!type_ok(type))
-		return kith_err_set(err, KITH_E_INVALID, "type", "a media type such as audio/mpeg was expected");
+		return kith_err_set(err, KITH_E_INVALID, "type",
+				    "a media type such as audio/mpeg was expected");
 
 	char blob[KITH_BLOB_ID_HEX], key[KITH_BLOB_KEY_HEX];
 	kith_blob_writer_id_hex(u->w, blob);
 	kith_blob_writer_key_hex(u->w, key);
 	int rc = KITH_OK;
-	json_t *body = json_pack("{s:[s], s:s, s:s, s:I, s:s, s:s, s:b}", "case", c->id, "name", name, "type", type,
-				 "size", (json_int_t)kith_blob_writer_size(u->w), "blob", blob, "key", key,
-				 "stripped", photo);
+	json_t *body = json_pack("{s:[s], s:s, s:s, s:I, s:s, s:s, s:b}", "case", c->id, "name", name, "type",
+				 type, "size", (json_int_t)kith_blob_writer_size(u->w), "blob", blob, "key",
+				 key, "stripped", photo);
 	sodium_memzero(key, sizeof key);
 	if (!body)
 		return kith_err_set(err, KITH_E_INVALID, "name", "the file name is not valid UTF-8");
@@ -279,8 +290,8 @@ static int item_of(const struct kith_record_view *view, json_t *body, struct kit
 	return 0;
 }
 
-int kith_attach_list(const struct kith_vault *v, const char *case_ref, int removed, struct kith_attach_item **out,
-		     size_t *n, struct kith_err *err)
+int kith_attach_list(const struct kith_vault *v, const char *case_ref, int removed,
+		     struct kith_attach_item **out, size_t *n, struct kith_err *err)
 {
 	*out = NULL;
 	*n = 0;
@@ -345,10 +356,10 @@ int kith_attach_history(struct kith_vault *v, const char *id, struct kith_attach
 
 json_t *kith_attach_item_json(const struct kith_attach_item *it)
 {
-	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s}", "id", it->id, "case", it->case_id,
-			 "version", (int)it->version, "at", (json_int_t)it->at, "name", it->name, "type", it->type,
-			 "size", (json_int_t)it->size, "photo", it->photo, "stripped", it->stripped, "removed",
-			 it->removed, "action", it->action);
+	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s}", "id", it->id, "case",
+			 it->case_id, "version", (int)it->version, "at", (json_int_t)it->at, "name", it->name,
+			 "type", it->type, "size", (json_int_t)it->size, "photo", it->photo, "stripped",
+			 it->stripped, "removed", it->removed, "action", it->action);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -400,9 +411,9 @@ int kith_attach_open(struct kith_vault *v, const char *id, uint32_t version, con
 		json_decref(cb);
 		if (!allowed) {
 			json_decref(body);
-			return kith_err_set(err, KITH_E_CONSENT, "consent",
-					    "the case's consent does not allow %s: the attachment stays in the vault",
-					    use);
+			return kith_err_set(
+			    err, KITH_E_CONSENT, "consent",
+			    "the case's consent does not allow %s: the attachment stays in the vault", use);
 		}
 	}
 	struct kith_attach_reader *r = calloc(1, sizeof *r);

@@ -63,7 +63,8 @@ int kith_attach_upload_new(struct kith_attach_upload **out, const char *dir, uin
  * larger than N MiB"), KITH_E_INVALID (a refused image format, or a malformed
  * photo: err->where "photo"), KITH_E_IO, KITH_E_CRYPTO. After a failure the
  * upload is spent: free it. */
-int kith_attach_upload_add(struct kith_attach_upload *u, const void *p, size_t n, struct kith_err *err) KITH_WUR;
+int kith_attach_upload_add(struct kith_attach_upload *u, const void *p, size_t n,
+			   struct kith_err *err) KITH_WUR;
 
 /* Ends the file: the same statuses (a photo cut short is KITH_E_INVALID). */
 int kith_attach_upload_finish(struct kith_attach_upload *u, struct kith_err *err) KITH_WUR;
@@ -142,7 +143,8 @@ struct kith_attach_reader;
  * KITH_E_CORRUPT, KITH_E_DB, KITH_E_NOMEM.
  */
 int kith_attach_open(struct kith_vault *v, const char *id, uint32_t version, const char *use,
-		     struct kith_attach_reader **out, struct kith_attach_item *item, struct kith_err *err) KITH_WUR;
+		     struct kith_attach_reader **out, struct kith_attach_item *item,
+		     struct kith_err *err) KITH_WUR;
 
 /* The next piece of the file: 1 with *p, *n (borrowed until the next call),
  * 0 at the end, or KITH_E_CORRUPT (altered or missing bytes), KITH_E_DB,

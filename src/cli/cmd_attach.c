@@ -189,7 +189,8 @@ static int cmd_add(int argc, char **argv)
 		close(fd);
 	char id[KITH_VAULT_ID_HEX] = "";
 	if (!rc) {
-		struct kith_attach_add_opts o = {.name = a.name ? a.name : file, .type = a.type, .note = a.note};
+		struct kith_attach_add_opts o = {
+		    .name = a.name ? a.name : file, .type = a.type, .note = a.note};
 		rc = kith_attach_commit(v, ref, u, &o, id, &err);
 	}
 	kith_attach_upload_free(u);
@@ -226,7 +227,8 @@ static int print_items(const struct kith_attach_item *items, size_t n, int json)
 		kith_cli_format_time(items[i].at, when, sizeof when);
 		printf("%s  v%-3u %s  %-8s %10llu  %-24s %s%s%s\n", items[i].id, items[i].version, when,
 		       items[i].action, (unsigned long long)items[i].size, items[i].type, items[i].name,
-		       items[i].stripped ? "  (metadata removed)" : "", items[i].removed ? "  [removed]" : "");
+		       items[i].stripped ? "  (metadata removed)" : "",
+		       items[i].removed ? "  [removed]" : "");
 	}
 	return KITH_EXIT_OK;
 }

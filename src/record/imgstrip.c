@@ -18,17 +18,17 @@ enum state {
 	/* JPEG */
 	J_SOI0,
 	J_SOI1,
-	J_FF,	    /* a marker's 0xFF is due */
-	J_MARK,	    /* the marker byte (0xFF fill allowed) */
-	J_LEN0,	    /* the segment length, high byte */
-	J_LEN1,	    /* low byte */
-	J_APPHDR,   /* the first bytes of an APPn */
-	J_BODY,	    /* the rest of a segment */
-	J_SCAN,	    /* entropy-coded data */
-	J_SCAN_FF,  /* a 0xFF inside it */
+	J_FF,	   /* a marker's 0xFF is due */
+	J_MARK,	   /* the marker byte (0xFF fill allowed) */
+	J_LEN0,	   /* the segment length, high byte */
+	J_LEN1,	   /* low byte */
+	J_APPHDR,  /* the first bytes of an APPn */
+	J_BODY,	   /* the rest of a segment */
+	J_SCAN,	   /* entropy-coded data */
+	J_SCAN_FF, /* a 0xFF inside it */
 	/* PNG */
 	P_SIG,
-	P_HDR,	    /* length and type */
+	P_HDR, /* length and type */
 	P_DATA,
 	P_CRC,
 	DONE,
@@ -82,8 +82,8 @@ enum kith_imgstrip_kind kith_imgstrip_sniff(const uint8_t *p, size_t n, const ch
 		k = KITH_IMGSTRIP_REFUSED;
 		w = "WebP";
 	} else if (n >= 12 && !memcmp(p + 4, "ftyp", 4)) {
-		static const char *const brands[] = {"heic", "heix", "hevc", "hevx", "heim", "heis",
-						     "mif1", "msf1", "avif", "avis"};
+		static const char *const brands[] = {"heic", "heix", "hevc", "hevx", "heim",
+						     "heis", "mif1", "msf1", "avif", "avis"};
 		for (size_t i = 0; i < sizeof brands / sizeof brands[0]; i++)
 			if (!memcmp(p + 8, brands[i], 4)) {
 				k = KITH_IMGSTRIP_REFUSED;

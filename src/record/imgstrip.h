@@ -42,7 +42,8 @@ enum kith_imgstrip_kind {
 	KITH_IMGSTRIP_REFUSED = 3, /* an image format with metadata that cannot be stripped */
 };
 
-#define KITH_IMGSTRIP_SNIFF_BYTES 16 /* bytes kith_imgstrip_sniff needs (fewer: OTHER or JPEG/PNG by prefix) */
+#define KITH_IMGSTRIP_SNIFF_BYTES                                                                            \
+	16 /* bytes kith_imgstrip_sniff needs (fewer: OTHER or JPEG/PNG by prefix) */
 
 /* What kind of file p[0..n) begins; the name of a refused format in *what
  * (static) when not NULL. */

@@ -69,7 +69,8 @@ static int spool_open(const char *dir, struct kith_err *err)
 		return kith_err_set(err, KITH_E_IO, "attachment", "the spool folder's path is too long");
 	int fd2 = mkstemp(path);
 	if (fd2 < 0)
-		return kith_err_set(err, KITH_E_IO, "attachment", "cannot make a spool file: %s", strerror(errno));
+		return kith_err_set(err, KITH_E_IO, "attachment", "cannot make a spool file: %s",
+				    strerror(errno));
 	(void)unlink(path); /* only ciphertext, and gone at close or kill */
 	return fd2;
 }
@@ -125,8 +126,8 @@ static int push_chunk(struct kith_blob_writer *w, unsigned char tag, struct kith
 	if (w->fill < KITH_BLOB_CHUNK)
 		sodium_memzero(w->sec->plain + w->fill, KITH_BLOB_CHUNK - w->fill);
 	unsigned long long clen = 0;
-	if (crypto_secretstream_xchacha20poly1305_push(&w->sec->st, w->ct, &clen, w->sec->plain, KITH_BLOB_CHUNK,
-						       ad, sizeof ad, tag) ||
+	if (crypto_secretstream_xchacha20poly1305_push(&w->sec->st, w->ct, &clen, w->sec->plain,
+						       KITH_BLOB_CHUNK, ad, sizeof ad, tag) ||
 	    clen != KITH_BLOB_CT_BYTES) {
 		w->spent = 1;
 		return kith_err_set(err, KITH_E_CRYPTO, "attachment", "secretstream push failed");
@@ -135,7 +136,8 @@ static int push_chunk(struct kith_blob_writer *w, unsigned char tag, struct kith
 	w->fill = 0;
 	if (write_all(w->fd, w->ct, KITH_BLOB_CT_BYTES)) {
 		w->spent = 1;
-		return kith_err_set(err, KITH_E_IO, "attachment", "writing the spool failed: %s", strerror(errno));
+		return kith_err_set(err, KITH_E_IO, "attachment", "writing the spool failed: %s",
+				    strerror(errno));
 	}
 	w->chunks++;
 	return KITH_OK;
@@ -211,7 +213,8 @@ int kith_blob_writer_commit(struct kith_store *s, void *arg, struct kith_err *er
 	if (sqlite3_exec(db, create_sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "making the blobs table", err);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "INSERT INTO blobs(id, n, ct) VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "INSERT INTO blobs(id, n, ct) VALUES (?1, ?2, ?3)", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_fail(db, "storing the attachment", err);
 	int rc = KITH_OK;
 	for (uint64_t i = 0; i < w->chunks && !rc; i++) {
@@ -259,8 +262,8 @@ struct kith_blob_reader {
 	uint64_t size, chunks, next;
 };
 
-int kith_blob_reader_new(struct kith_blob_reader **out, const char *id_hex, const char *key_hex, uint64_t size,
-			 struct kith_err *err)
+int kith_blob_reader_new(struct kith_blob_reader **out, const char *id_hex, const char *key_hex,
+			 uint64_t size, struct kith_err *err)
 {
 	uint8_t header[KITH_BLOB_HEADER_BYTES];
 	size_t bin = 0;
@@ -277,8 +280,8 @@ int kith_blob_reader_new(struct kith_blob_reader **out, const char *id_hex, cons
 	}
 	int bad = sodium_hex2bin(r->id, sizeof r->id, id_hex, 2 * KITH_BLOB_ID_BYTES, NULL, &bin, &end) ||
 		  bin != sizeof r->id ||
-		  sodium_hex2bin(r->sec->key, KITH_BLOB_KEY_BYTES, key_hex, 2 * KITH_BLOB_KEY_BYTES, NULL, &bin,
-				 &end) ||
+		  sodium_hex2bin(r->sec->key, KITH_BLOB_KEY_BYTES, key_hex, 2 * KITH_BLOB_KEY_BYTES, NULL,
+				 &bin, &end) ||
 		  bin != KITH_BLOB_KEY_BYTES ||
 		  sodium_hex2bin(header, sizeof header, key_hex + 2 * KITH_BLOB_KEY_BYTES,
 				 2 * KITH_BLOB_HEADER_BYTES, NULL, &bin, &end) ||
@@ -308,7 +311,8 @@ int kith_blob_reader_next(struct kith_blob_reader *r, struct kith_store *s, cons
 		/* no table: a file whose attachments were taken away */
 		int missing = strstr(sqlite3_errmsg(db), "no such table") != NULL;
 		sqlite3_finalize(st);
-		return missing ? kith_err_set(err, KITH_E_CORRUPT, "attachment", "the attachment's bytes are missing")
+		return missing ? kith_err_set(err, KITH_E_CORRUPT, "attachment",
+					      "the attachment's bytes are missing")
 			       : db_fail(db, "reading the attachment", err);
 	}
 	sqlite3_bind_blob(st, 1, r->id, sizeof r->id, SQLITE_STATIC);
@@ -329,14 +333,15 @@ int kith_blob_reader_next(struct kith_blob_reader *r, struct kith_store *s, cons
 	unsigned char tag = 0;
 	int last = r->next + 1 == r->chunks;
 	if (!ct || ct_len != KITH_BLOB_CT_BYTES ||
-	    crypto_secretstream_xchacha20poly1305_pull(&r->sec->st, r->sec->plain, &mlen, &tag, ct, ct_len, ad,
-						       sizeof ad) ||
+	    crypto_secretstream_xchacha20poly1305_pull(&r->sec->st, r->sec->plain, &mlen, &tag, ct, ct_len,
+						       ad, sizeof ad) ||
 	    mlen != KITH_BLOB_CHUNK ||
 	    tag != (last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
 			 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE)) {
 		sqlite3_finalize(st);
 		r->next = r->chunks; /* the stream is broken: no more */
-		return kith_err_set(err, KITH_E_CORRUPT, "attachment", "the attachment failed authentication");
+		return kith_err_set(err, KITH_E_CORRUPT, "attachment",
+				    "the attachment failed authentication");
 	}
 	sqlite3_finalize(st);
 	uint64_t off = r->next * KITH_BLOB_CHUNK;

@@ -34,10 +34,10 @@
 
 #define KITH_BLOB_CHUNK 65536u /* plaintext bytes per chunk */
 #define KITH_BLOB_ID_BYTES 16
-#define KITH_BLOB_KEY_BYTES 32		/* crypto_secretstream_xchacha20poly1305_KEYBYTES */
-#define KITH_BLOB_HEADER_BYTES 24	/* crypto_secretstream_xchacha20poly1305_HEADERBYTES */
-#define KITH_BLOB_ID_HEX 33		/* 32 hex digits + NUL */
-#define KITH_BLOB_KEY_HEX 113		/* key and header, 112 hex digits + NUL */
+#define KITH_BLOB_KEY_BYTES 32			   /* crypto_secretstream_xchacha20poly1305_KEYBYTES */
+#define KITH_BLOB_HEADER_BYTES 24		   /* crypto_secretstream_xchacha20poly1305_HEADERBYTES */
+#define KITH_BLOB_ID_HEX 33			   /* 32 hex digits + NUL */
+#define KITH_BLOB_KEY_HEX 113			   /* key and header, 112 hex digits + NUL */
 #define KITH_BLOB_CT_BYTES (KITH_BLOB_CHUNK + 17u) /* a stored chunk: + ABYTES */
 
 struct kith_store;
@@ -94,8 +94,8 @@ struct kith_blob_reader;
  * kith_blob_writer_key_hex gave it). KITH_OK, KITH_E_CORRUPT (malformed id
  * or key, or a bad stream header), KITH_E_NOMEM.
  */
-int kith_blob_reader_new(struct kith_blob_reader **out, const char *id_hex, const char *key_hex, uint64_t size,
-			 struct kith_err *err) KITH_WUR;
+int kith_blob_reader_new(struct kith_blob_reader **out, const char *id_hex, const char *key_hex,
+			 uint64_t size, struct kith_err *err) KITH_WUR;
 
 /*
  * The next chunk's plaintext (without padding) from store s: returns 1 with
@@ -111,7 +111,8 @@ void kith_blob_reader_free(struct kith_blob_reader *r);
 
 /* Chunks stored in the file for blob id_hex (0 when the table is missing):
  * for tests and checks. KITH_OK, KITH_E_DB. */
-int kith_blob_count(struct kith_store *s, const char *id_hex, uint64_t *chunks, struct kith_err *err) KITH_WUR;
+int kith_blob_count(struct kith_store *s, const char *id_hex, uint64_t *chunks,
+		    struct kith_err *err) KITH_WUR;
 
 /* ------------------------------------------------------------ what the vault lends (vault.c, store.c) */
 
@@ -121,8 +122,8 @@ struct kith_store *kith_vault_store(struct kith_vault *v);
 
 /* Runs fn(store, arg, err) inside b's commit transaction, after its checks
  * and before its rows are written; a failure rolls the whole batch back. */
-void kith_vault_batch_hook(struct kith_vault_batch *b, int (*fn)(struct kith_store *, void *, struct kith_err *),
-			   void *arg);
+void kith_vault_batch_hook(struct kith_vault_batch *b,
+			   int (*fn)(struct kith_store *, void *, struct kith_err *), void *arg);
 
 /* The store's SQLite connection (borrowed). */
 struct sqlite3 *kith_store_sqlite(struct kith_store *s);

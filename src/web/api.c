@@ -8,6 +8,7 @@
  * (jansson's parsed values are wiped when freed: kith_process_init.)
  */
 #include "web/api.h"
+#include "web/api_attach.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,11 @@ static void job_drop(struct kith_web_api *a);
 
 void kith_web_response_release(struct kith_web_response *resp)
 {
+	if (resp->stream_free)
+		resp->stream_free(resp->stream_cls);
+	resp->stream = NULL;
+	resp->stream_free = NULL;
+	resp->stream_cls = NULL;
 	kith_sbuf_release(&resp->body);
 	resp->http = 200;
 	resp->content_type = "application/json";
@@ -1820,6 +1826,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	resp->http = 200;
 	resp->content_type = "application/json";
 	resp->filename[0] = '\0';
+	if (kith_web_attach_route(p)) /* api_attach.c */
+		return kith_web_attach_handle(a, req, resp);
 
 	static const struct {
 		const char *path;
@@ -1924,4 +1932,15 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	if (!strcmp(p, "/pprl/link"))
 		return r_pprl_link(a, req, resp);
 	return r_link(a, req, resp);
+}
+
+/* api_attach.h: what the attachment routes borrow. */
+struct kith_vault *kith_web_api_vault(struct kith_web_api *a)
+{
+	return a ? a->v : NULL;
+}
+
+const char *kith_web_api_path(const struct kith_web_api *a)
+{
+	return a ? a->path : NULL;
 }
