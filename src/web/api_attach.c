@@ -18,9 +18,9 @@ static const char *q(const struct kith_web_request *req, const char *key)
 
 int kith_web_attach_route(const char *path)
 {
-	return path && (!strcmp(path, "/attachments") || !strcmp(path, "/attach") ||
-			!strcmp(path, "/attachment") || !strcmp(path, "/attachment/history") ||
-			!strcmp(path, "/attachment/remove"));
+	return path &&
+	       (!strcmp(path, "/attachments") || !strcmp(path, "/attach") || !strcmp(path, "/attachment") ||
+		!strcmp(path, "/attachment/history") || !strcmp(path, "/attachment/remove"));
 }
 
 static int reply(struct kith_web_response *resp, json_t *j)
@@ -44,7 +44,8 @@ static int fail(struct kith_web_response *resp, const struct kith_err *err)
 	return kith_web_api_fail(resp, err);
 }
 
-static int items_reply(struct kith_web_response *resp, const char *key, struct kith_attach_item *items, size_t n)
+static int items_reply(struct kith_web_response *resp, const char *key, struct kith_attach_item *items,
+		       size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
@@ -106,7 +107,8 @@ static int r_get(struct kith_web_api *a, const struct kith_web_request *req, str
 		char *end;
 		version = strtoul(ver, &end, 10);
 		if (*end || version < 1 || version > 0xFFFFFFFFul)
-			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "a version number", "version");
+			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "a version number",
+						  "version");
 	}
 	struct kith_vault *v = kith_web_api_vault(a);
 	struct kith_err err;
@@ -136,15 +138,17 @@ static int r_get(struct kith_web_api *a, const struct kith_web_request *req, str
 	d->a = a;
 	d->v = v;
 	resp->http = 200;
-	resp->content_type = it.photo && !download ? (strcmp(it.type, "image/png") ? "image/jpeg" : "image/png")
-						   : "application/octet-stream";
+	resp->content_type = it.photo && !download
+				 ? (strcmp(it.type, "image/png") ? "image/jpeg" : "image/png")
+				 : "application/octet-stream";
 	if (download) {
 		const char *dot = strrchr(it.name, '.');
 		char ext[12] = "";
 		if (dot && strlen(dot) < sizeof ext) {
 			int ok = 1;
 			for (const char *c = dot + 1; *c; c++)
-				ok &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9');
+				ok &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+				      (*c >= '0' && *c <= '9');
 			if (ok)
 				snprintf(ext, sizeof ext, "%s", dot);
 		}
@@ -164,7 +168,8 @@ static int r_add(struct kith_web_api *a, const struct kith_web_request *req, str
 		return fail(resp, req->upload_err);
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_attach_add_opts o = {.name = q(req, "name"), .type = q(req, "type"), .note = q(req, "note")};
+	struct kith_attach_add_opts o = {
+	    .name = q(req, "name"), .type = q(req, "type"), .note = q(req, "note")};
 	char id[KITH_VAULT_ID_HEX];
 	int rc = kith_attach_commit(kith_web_api_vault(a), q(req, "case"), req->upload, &o, id, &err);
 	if (rc)
@@ -172,7 +177,8 @@ static int r_add(struct kith_web_api *a, const struct kith_web_request *req, str
 	return reply(resp, json_pack("{s:s}", "id", id));
 }
 
-static int r_remove(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+static int r_remove(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
 {
 	json_error_t jerr;
 	json_t *j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -180,7 +186,8 @@ static int r_remove(struct kith_web_api *a, const struct kith_web_request *req, 
 	const char *note = json_string_value(json_object_get(j, "note"));
 	if (!id) {
 		json_decref(j);
-		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "give the attachment's id", "id");
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "give the attachment's id",
+					  "id");
 	}
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -198,7 +205,8 @@ int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request
 	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
 	int want_post = !strcmp(p, "/attach") || !strcmp(p, "/attachment/remove");
 	if ((want_post && !post) || (!want_post && !get))
-		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
+		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
+					  NULL);
 	struct kith_vault *v = kith_web_api_vault(a);
 	if (!v)
 		return kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked", NULL);
