@@ -58,7 +58,8 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/v.kith", dir);
 	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST, .duress = duress, .duress_len = strlen(duress)};
+	struct kith_vault_create_opts co = {
+	    .kdf = KITH_KDF_TEST, .duress = duress, .duress_len = strlen(duress)};
 	assert_int_equal(kith_vault_create(path, pass, strlen(pass), &co, &err), KITH_OK);
 	struct kith_vault *v = open_v();
 	put_case(v, "{\"ref\":\"A-1\",\"person\":{\"name\":\"Han Sol\"},\"consent\":{\"sharing\":true}}");
@@ -82,8 +83,8 @@ static int teardown(void **state)
 
 /* Attaches data[0..n) fed in pieces of `piece`; returns the status of the
  * first failing step, with the id on success. */
-static int attach(struct kith_vault *v, const char *ref, const char *name, const void *data, size_t n, size_t piece,
-		  uint64_t max, char id[KITH_VAULT_ID_HEX], struct kith_err *err)
+static int attach(struct kith_vault *v, const char *ref, const char *name, const void *data, size_t n,
+		  size_t piece, uint64_t max, char id[KITH_VAULT_ID_HEX], struct kith_err *err)
 {
 	struct kith_attach_upload *u = NULL;
 	int rc = kith_attach_upload_new(&u, dir, max, err);
@@ -120,11 +121,11 @@ static size_t read_all(struct kith_vault *v, const char *id, uint32_t version, c
 }
 
 /* A JPEG with an APP1 "Exif" segment holding a fake position. */
-static const uint8_t photo[] = {0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x0E, 'E',  'x',	'i',  'f',  0,	  0,
-				'4',  '2',  'N',  '1',	'2',  '9',  0xFF, 0xDA, 0x00, 0x03, 0x01, 0x55,
-				0x66, 0xFF, 0x00, 0x77, 0xFF, 0xD9};
-static const uint8_t photo_clean[] = {0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x03, 0x01, 0x55,
-				      0x66, 0xFF, 0x00, 0x77, 0xFF, 0xD9};
+static const uint8_t photo[] = {0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x0E, 'E',  'x',	'i',  'f',
+				0,    0,    '4',  '2',	'N',  '1',  '2',  '9',	0xFF, 0xDA,
+				0x00, 0x03, 0x01, 0x55, 0x66, 0xFF, 0x00, 0x77, 0xFF, 0xD9};
+static const uint8_t photo_clean[] = {0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x03, 0x01,
+				      0x55, 0x66, 0xFF, 0x00, 0x77, 0xFF, 0xD9};
 
 static void test_add_list_read_remove(void **state)
 {
@@ -211,17 +212,20 @@ static void test_refused(void **state)
 	char id[KITH_VAULT_ID_HEX];
 	size_t before = 0, after = 0;
 	kith_vault_records(v, "attachment", &before);
-	static const uint8_t heic[] = "\0\0\0\x18" "ftypheic\0\0\0\0mif1";
+	static const uint8_t heic[] = "\0\0\0\x18"
+				      "ftypheic\0\0\0\0mif1";
 	kith_err_clear(&err);
 	assert_int_equal(attach(v, "A-1", "p.heic", heic, sizeof heic, 3, 0, id, &err), KITH_E_INVALID);
 	assert_string_equal(err.where, "photo");
 	assert_non_null(strstr(err.msg, "convert it to JPEG or PNG"));
 	kith_err_clear(&err);
-	assert_int_equal(attach(v, "A-1", "cut.jpg", photo, sizeof photo - 2, 5, 0, id, &err), KITH_E_INVALID);
+	assert_int_equal(attach(v, "A-1", "cut.jpg", photo, sizeof photo - 2, 5, 0, id, &err),
+			 KITH_E_INVALID);
 	assert_non_null(strstr(err.msg, "ends early"));
 	static uint8_t big[(1u << 20) + 1];
 	kith_err_clear(&err);
-	assert_int_equal(attach(v, "A-1", "big.bin", big, sizeof big, 65536, 1u << 20, id, &err), KITH_E_LIMIT);
+	assert_int_equal(attach(v, "A-1", "big.bin", big, sizeof big, 65536, 1u << 20, id, &err),
+			 KITH_E_LIMIT);
 	assert_non_null(strstr(err.msg, "larger than 1 MiB"));
 	kith_err_clear(&err);
 	assert_int_equal(attach(v, "Z-9", "x.txt", "x", 1, 1, 0, id, &err), KITH_E_NOTFOUND);
@@ -263,8 +267,10 @@ static void test_panic_recover_duress(void **state)
 		/* the keys are gone (duress, then panic): recover through the
 		 * organization wrap, and the bytes read again */
 		struct kith_vault *x = NULL;
-		assert_int_equal(kith_vault_open(&x, path, pass, strlen(pass), NULL, NULL, &err), KITH_E_AUTH);
-		assert_int_equal(kith_vault_recover(path, key, "backup words", 12, pass, strlen(pass), &err), KITH_OK);
+		assert_int_equal(kith_vault_open(&x, path, pass, strlen(pass), NULL, NULL, &err),
+				 KITH_E_AUTH);
+		assert_int_equal(kith_vault_recover(path, key, "backup words", 12, pass, strlen(pass), &err),
+				 KITH_OK);
 		v = open_v();
 		got = read_all(v, id, 0, NULL, back, &st);
 		assert_int_equal(st, 0);

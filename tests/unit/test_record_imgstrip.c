@@ -73,13 +73,13 @@ static uint8_t *slurp(const char *name, size_t *n)
 /* A minimal JPEG: SOI, APP0 JFIF, APP1 Exif, COM, DQT, SOS with a scan that
  * holds FF00 and a RST (EOI and a trailer are added by the test). */
 static const uint8_t mini_jpeg[] = {
-    0xFF, 0xD8,									  /* SOI */
-    0xFF, 0xE0, 0x00, 0x07, 'J',  'F',	'I',  'F',  0x00,			  /* APP0 JFIF (kept) */
-    0xFF, 0xE1, 0x00, 0x0A, 'E',  'x',	'i',  'f',  0x00, 0x00, 'G', 'P',	  /* APP1 (dropped) */
-    0xFF, 0xFE, 0x00, 0x05, 'c',  'a',	'm',					  /* COM (dropped) */
-    0xFF, 0xDB, 0x00, 0x04, 0x01, 0x02,						  /* DQT (kept) */
-    0xFF, 0xDA, 0x00, 0x03, 0x01,						  /* SOS (kept) */
-    0x11, 0xFF, 0x00, 0x22, 0xFF, 0xD3, 0x33,					  /* scan */
+    0xFF, 0xD8,								 /* SOI */
+    0xFF, 0xE0, 0x00, 0x07, 'J',  'F',	'I',  'F', 0x00,		 /* APP0 JFIF (kept) */
+    0xFF, 0xE1, 0x00, 0x0A, 'E',  'x',	'i',  'f', 0x00, 0x00, 'G', 'P', /* APP1 (dropped) */
+    0xFF, 0xFE, 0x00, 0x05, 'c',  'a',	'm',				 /* COM (dropped) */
+    0xFF, 0xDB, 0x00, 0x04, 0x01, 0x02,					 /* DQT (kept) */
+    0xFF, 0xDA, 0x00, 0x03, 0x01,					 /* SOS (kept) */
+    0x11, 0xFF, 0x00, 0x22, 0xFF, 0xD3, 0x33,				 /* scan */
 };
 
 static void test_jpeg_kept_and_dropped(void **state)
@@ -91,9 +91,9 @@ static void test_jpeg_kept_and_dropped(void **state)
 	const uint8_t tail[] = {0xFF, 0xD9, 'X', 'Y', 'Z'};
 	memcpy(in + n, tail, sizeof tail);
 	n += sizeof tail;
-	const uint8_t want[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x07, 'J',  'F',	'I',  'F',  0x00, 0xFF,
-				0xDB, 0x00, 0x04, 0x01, 0x02, 0xFF, 0xDA, 0x00, 0x03, 0x01, 0x11, 0xFF,
-				0x00, 0x22, 0xFF, 0xD3, 0x33, 0xFF, 0xD9};
+	const uint8_t want[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x07, 'J',  'F',	'I',  'F',  0x00,
+				0xFF, 0xDB, 0x00, 0x04, 0x01, 0x02, 0xFF, 0xDA, 0x00, 0x03, 0x01,
+				0x11, 0xFF, 0x00, 0x22, 0xFF, 0xD3, 0x33, 0xFF, 0xD9};
 	struct out o;
 	struct kith_err err;
 	for (size_t step = 1; step <= n; step++) { /* every split of the input */
@@ -125,7 +125,8 @@ static void test_jpeg_malformed(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		kith_err_clear(&err);
-		assert_int_equal(strip(KITH_IMGSTRIP_JPEG, bad[i].b, bad[i].n, 1, &o, &err, NULL), KITH_E_INVALID);
+		assert_int_equal(strip(KITH_IMGSTRIP_JPEG, bad[i].b, bad[i].n, 1, &o, &err, NULL),
+				 KITH_E_INVALID);
 		assert_string_equal(err.where, "photo");
 		if (!strstr(err.msg, bad[i].msg))
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].msg);
@@ -148,7 +149,8 @@ static void test_png_chunks(void **state)
 		assert_int_equal(dropped, 3); /* eXIf, tEXt, iTXt */
 	}
 	/* an unknown critical chunk, a first chunk that is not IHDR, a cut */
-	const uint8_t crit[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0, 'A', 'B', 'C', 'D', 0, 0, 0, 0};
+	const uint8_t crit[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0,
+				0,    0,   'A', 'B', 'C',  'D',	 0,    0,    0, 0};
 	assert_int_equal(strip(KITH_IMGSTRIP_PNG, crit, sizeof crit, 3, &o, &err, NULL), KITH_E_INVALID);
 	assert_non_null(strstr(err.msg, "IHDR"));
 	assert_int_equal(strip(KITH_IMGSTRIP_PNG, g, ng - 5, 64, &o, &err, NULL), KITH_E_INVALID);
@@ -176,10 +178,13 @@ static void test_sniff(void **state)
 {
 	(void)state;
 	const char *what = NULL;
-	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"\0\0\0\x18" "ftypheic\0\0\0\0", 16, &what),
+	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"\0\0\0\x18"
+							      "ftypheic\0\0\0\0",
+					     16, &what),
 			 KITH_IMGSTRIP_REFUSED);
 	assert_string_equal(what, "HEIC/HEIF or AVIF");
-	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"II*\0\x08\0\0\0", 8, &what), KITH_IMGSTRIP_REFUSED);
+	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"II*\0\x08\0\0\0", 8, &what),
+			 KITH_IMGSTRIP_REFUSED);
 	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"RIFF\0\0\0\0WEBPVP8 ", 16, &what),
 			 KITH_IMGSTRIP_REFUSED);
 	assert_int_equal(kith_imgstrip_sniff((const uint8_t *)"GIF89a", 6, &what), KITH_IMGSTRIP_REFUSED);
@@ -193,8 +198,10 @@ static void test_sniff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_jpeg_kept_and_dropped), cmocka_unit_test(test_jpeg_malformed),
-	    cmocka_unit_test(test_png_chunks),		  cmocka_unit_test(test_data_photos),
+	    cmocka_unit_test(test_jpeg_kept_and_dropped),
+	    cmocka_unit_test(test_jpeg_malformed),
+	    cmocka_unit_test(test_png_chunks),
+	    cmocka_unit_test(test_data_photos),
 	    cmocka_unit_test(test_sniff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

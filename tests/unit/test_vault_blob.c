@@ -145,10 +145,13 @@ static void test_roundtrip(void **state)
 		memcpy(other, key, sizeof other);
 		other[0] = other[0] == 'a' ? 'b' : 'a';
 		assert_int_equal(read_blob(v, id, other, sizes[i], back, &got), KITH_E_CORRUPT);
-		if (sizes[i]) /* (0 and one chunk both are one chunk: the record's size, signed, tells them apart) */
-			assert_int_equal(read_blob(v, id, key, sizes[i] + KITH_BLOB_CHUNK, back, &got), KITH_E_CORRUPT);
+		if (sizes[i]) /* (0 and one chunk both are one chunk: the record's size, signed, tells them
+				 apart) */
+			assert_int_equal(read_blob(v, id, key, sizes[i] + KITH_BLOB_CHUNK, back, &got),
+					 KITH_E_CORRUPT);
 		if (sizes[i] > KITH_BLOB_CHUNK) /* ends early: the last chunk read is not FINAL */
-			assert_int_equal(read_blob(v, id, key, sizes[i] - KITH_BLOB_CHUNK, back, &got), KITH_E_CORRUPT);
+			assert_int_equal(read_blob(v, id, key, sizes[i] - KITH_BLOB_CHUNK, back, &got),
+					 KITH_E_CORRUPT);
 	}
 	kith_vault_close(v);
 }
@@ -190,20 +193,23 @@ static void test_tamper(void **state)
 	/* swap chunks 0 and 1 of a */
 	char sql[512];
 	snprintf(sql, sizeof sql,
-		 "UPDATE blobs SET n = 9 WHERE id = x'%s' AND n = 0; UPDATE blobs SET n = 0 WHERE id = x'%s' AND n = 1;"
+		 "UPDATE blobs SET n = 9 WHERE id = x'%s' AND n = 0; UPDATE blobs SET n = 0 WHERE id = x'%s' "
+		 "AND n = 1;"
 		 "UPDATE blobs SET n = 1 WHERE id = x'%s' AND n = 9;",
 		 a, a, a);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(read_blob(v, a, ka, sizeof data, back, &got), KITH_E_CORRUPT);
 	/* b's chunk 1 in place of a's (same key? no: another blob) */
 	snprintf(sql, sizeof sql,
-		 "DELETE FROM blobs WHERE id = x'%s'; INSERT INTO blobs SELECT x'%s', n, ct FROM blobs WHERE id = x'%s';",
+		 "DELETE FROM blobs WHERE id = x'%s'; INSERT INTO blobs SELECT x'%s', n, ct FROM blobs WHERE "
+		 "id = x'%s';",
 		 a, a, b);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(read_blob(v, a, ka, sizeof data, back, &got), KITH_E_CORRUPT);
 	/* one flipped byte in b's last chunk; a dropped chunk */
 	assert_int_equal(read_blob(v, b, kb, sizeof data, back, &got), 0);
-	snprintf(sql, sizeof sql, "UPDATE blobs SET ct = zeroblob(length(ct)) WHERE id = x'%s' AND n = 2;", b);
+	snprintf(sql, sizeof sql, "UPDATE blobs SET ct = zeroblob(length(ct)) WHERE id = x'%s' AND n = 2;",
+		 b);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(read_blob(v, b, kb, sizeof data, back, &got), KITH_E_CORRUPT);
 	snprintf(sql, sizeof sql, "DELETE FROM blobs WHERE id = x'%s' AND n = 1;", b);
