@@ -594,6 +594,8 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		if (!is_hex_id(id))
 			return bad(resp, "id", "id must be 32 lower-case hex digits");
 		r = kith_vault_find_id(a->v, id);
+		if (r && !strcmp(r->kind, "attachment"))
+			r = NULL; /* its body holds the key of its bytes: api_attach.c answers for it */
 	} else if (ref && *ref) {
 		r = kith_vault_find(a->v, "case", ref);
 	} else {
@@ -620,6 +622,9 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	size_t n = 0;
 	struct kith_err err;
 	kith_err_clear(&err);
+	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
+	if (cur && !strcmp(cur->kind, "attachment")) /* the key of its bytes: GET /attachment/history */
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record", "id");
 	int rc = kith_vault_history(a->v, id, &views, &n, &err);
 	if (rc && rc != KITH_E_CORRUPT)
 		return kith_web_api_fail(resp, &err);
