@@ -46,7 +46,8 @@ static void die(const char *what, const struct kith_err *err)
 /* Raw secretstream push and pull of data[0..n) in PIECE messages. */
 static void raw(const uint8_t *data, size_t n, double *push_s, double *pull_s)
 {
-	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES], hdr[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+	uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES],
+	    hdr[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
 	crypto_secretstream_xchacha20poly1305_state st;
 	size_t nm = (n + PIECE - 1) / PIECE;
 	uint8_t *ct = malloc(nm * (PIECE + crypto_secretstream_xchacha20poly1305_ABYTES));
@@ -58,15 +59,17 @@ static void raw(const uint8_t *data, size_t n, double *push_s, double *pull_s)
 	crypto_secretstream_xchacha20poly1305_init_push(&st, hdr, key);
 	for (size_t i = 0; i < nm; i++) {
 		size_t k = n - i * PIECE < PIECE ? n - i * PIECE : PIECE;
-		crypto_secretstream_xchacha20poly1305_push(&st, ct + i * (PIECE + 17), NULL, data + i * PIECE, k, NULL, 0,
-							   i + 1 == nm ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+		crypto_secretstream_xchacha20poly1305_push(
+		    &st, ct + i * (PIECE + 17), NULL, data + i * PIECE, k, NULL, 0,
+		    i + 1 == nm ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
 	}
 	double t1 = now();
 	crypto_secretstream_xchacha20poly1305_init_pull(&st, hdr, key);
 	for (size_t i = 0; i < nm; i++) {
 		size_t k = n - i * PIECE < PIECE ? n - i * PIECE : PIECE;
 		unsigned char tag;
-		if (crypto_secretstream_xchacha20poly1305_pull(&st, pt, NULL, &tag, ct + i * (PIECE + 17), k + 17, NULL, 0))
+		if (crypto_secretstream_xchacha20poly1305_pull(&st, pt, NULL, &tag, ct + i * (PIECE + 17),
+							       k + 17, NULL, 0))
 			die("raw pull failed", NULL);
 	}
 	double t2 = now();
@@ -129,8 +132,8 @@ int main(int argc, char **argv)
 		die("case", &err);
 	json_decref(c);
 
-	printf("%-8s %10s %10s %10s | %9s %9s %9s | %7s %7s %7s\n", "size", "add MiB/s", "commit s", "get MiB/s",
-	       "raw push", "raw pull", "disk", "add/raw", "get/raw", "add/dsk");
+	printf("%-8s %10s %10s %10s | %9s %9s %9s | %7s %7s %7s\n", "size", "add MiB/s", "commit s",
+	       "get MiB/s", "raw push", "raw pull", "disk", "add/raw", "get/raw", "add/dsk");
 	const size_t mib[] = {1, 16, 64};
 	for (size_t s = 0; s < sizeof mib / sizeof mib[0]; s++) {
 		size_t n = mib[s] << 20;
@@ -171,9 +174,9 @@ int main(int argc, char **argv)
 		if (rc || got != n)
 			die("read back", &err);
 		double mb = (double)n / (1 << 20);
-		printf("%5zu MiB %10.1f %10.3f %10.1f | %9.1f %9.1f %9.1f | %7.2f %7.2f %7.2f\n", mib[s], mb / (t2 - t0),
-		       t2 - t1, mb / (t3 - t2), mb / push_s, mb / pull_s, mb / disk_s, push_s / (t2 - t0),
-		       pull_s / (t3 - t2), disk_s / (t2 - t0));
+		printf("%5zu MiB %10.1f %10.3f %10.1f | %9.1f %9.1f %9.1f | %7.2f %7.2f %7.2f\n", mib[s],
+		       mb / (t2 - t0), t2 - t1, mb / (t3 - t2), mb / push_s, mb / pull_s, mb / disk_s,
+		       push_s / (t2 - t0), pull_s / (t3 - t2), disk_s / (t2 - t0));
 		free(data);
 	}
 

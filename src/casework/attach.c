@@ -354,6 +354,53 @@ int kith_attach_history(struct kith_vault *v, const char *id, struct kith_attach
 	return rc;
 }
 
+static int by_time(const void *a, const void *b)
+{
+	const struct kith_attach_item *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+int kith_attach_case_history(struct kith_vault *v, const char *case_ref, struct kith_attach_item **out,
+			     size_t *n, struct kith_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct kith_attach_item *cur = NULL, *all = NULL;
+	size_t nc = 0, na = 0;
+	int rc = kith_attach_list(v, case_ref, 1, &cur, &nc, err), worst = KITH_OK;
+	for (size_t i = 0; !rc && i < nc; i++) {
+		struct kith_attach_item *vers = NULL;
+		size_t nv = 0;
+		int r = kith_attach_history(v, cur[i].id, &vers, &nv, err);
+		if (r && r != KITH_E_CORRUPT)
+			rc = r;
+		else if (r)
+			worst = r;
+		struct kith_attach_item *grown = nv ? realloc(all, (na + nv) * sizeof *all) : all;
+		if (nv && !grown)
+			rc = kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+		else if (nv) {
+			all = grown;
+			memcpy(all + na, vers, nv * sizeof *vers);
+			na += nv;
+		}
+		free(vers);
+	}
+	free(cur);
+	if (rc) {
+		free(all);
+		return rc;
+	}
+	if (na)
+		qsort(all, na, sizeof *all, by_time);
+	*out = all;
+	*n = na;
+	return worst;
+}
+
 json_t *kith_attach_item_json(const struct kith_attach_item *it)
 {
 	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s}", "id", it->id, "case",

@@ -124,6 +124,14 @@ int kith_attach_list(const struct kith_vault *v, const char *case_ref, int remov
 int kith_attach_history(struct kith_vault *v, const char *id, struct kith_attach_item **out, size_t *n,
 			struct kith_err *err) KITH_WUR;
 
+/* Every version of every attachment of a case (a ref or an id), removed
+ * ones too, by time (then version): the attachments' part of the case's
+ * history. *out caller-owned (free()). KITH_OK, KITH_E_NOTFOUND (no such
+ * case), KITH_E_CORRUPT (a version failed verification: the readable ones
+ * are returned), KITH_E_DB, KITH_E_NOMEM. */
+int kith_attach_case_history(struct kith_vault *v, const char *case_ref, struct kith_attach_item **out,
+			     size_t *n, struct kith_err *err) KITH_WUR;
+
 /* An item as JSON {"id", "case", "version", "at", "name", "type", "size",
  * "photo", "stripped", "removed", "action"}: a new reference, NULL on
  * out-of-memory. */

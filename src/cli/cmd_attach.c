@@ -22,7 +22,7 @@
 static const char help[] =
     "usage: kith attach add CASE FILE|- [--name NAME] [--type TYPE] [--note TEXT] [--max-mib N]\n"
     "       kith attach list CASE [--all] [--json]\n"
-    "       kith attach history ID [--json]\n"
+    "       kith attach history ID|CASE [--json]\n"
     "       kith attach get ID [--out FILE] [--version N]\n"
     "       kith attach remove ID [--note TEXT]\n\n"
     "Files attached to case CASE (a ref or an id): photos, scans, recorded\n"
@@ -37,7 +37,9 @@ static const char help[] =
     "           (--max-mib). Nothing is stored when anything fails.\n"
     "  list     the case's attachments: id, version, size, type, name; --all also\n"
     "           the removed ones.\n"
-    "  history  every version of attachment ID, oldest first.\n"
+    "  history  every version of attachment ID, oldest first; given a CASE, every\n"
+    "           version of every attachment of the case (added, removed), by time:\n"
+    "           the attachments' part of the case's history.\n"
     "  get      writes the attachment's bytes to FILE (new, mode 0600) or standard\n"
     "           output. The bytes leave the vault: only when the case's consent\n"
     "           allows sharing (consent.sharing), else exit 1. --version N: an older\n"
@@ -241,7 +243,7 @@ static int cmd_list(int argc, char **argv, int history)
 	if (code >= 0)
 		return code;
 	if (argc - optind != 1)
-		return kith_cli_usage(cmd, history ? "give one attachment ID" : "give one CASE");
+		return kith_cli_usage(cmd, history ? "give one attachment ID or one CASE" : "give one CASE");
 	struct kith_vault *v = NULL;
 	code = kith_cli_open_vault(cmd, &a.va, &v);
 	if (code)
@@ -250,8 +252,13 @@ static int cmd_list(int argc, char **argv, int history)
 	kith_err_clear(&err);
 	struct kith_attach_item *items = NULL;
 	size_t n = 0;
-	int rc = history ? kith_attach_history(v, argv[optind], &items, &n, &err)
-			 : kith_attach_list(v, argv[optind], a.all, &items, &n, &err);
+	const char *what = argv[optind];
+	int is_case =
+	    history && (kith_vault_find(v, "case", what) ||
+			(kith_vault_find_id(v, what) && !strcmp(kith_vault_find_id(v, what)->kind, "case")));
+	int rc = is_case   ? kith_attach_case_history(v, what, &items, &n, &err)
+		 : history ? kith_attach_history(v, what, &items, &n, &err)
+			   : kith_attach_list(v, what, a.all, &items, &n, &err);
 	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.json);
 	free(items);
 	kith_vault_close(v);

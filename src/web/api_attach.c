@@ -18,9 +18,9 @@ static const char *q(const struct kith_web_request *req, const char *key)
 
 int kith_web_attach_route(const char *path)
 {
-	return path &&
-	       (!strcmp(path, "/attachments") || !strcmp(path, "/attach") || !strcmp(path, "/attachment") ||
-		!strcmp(path, "/attachment/history") || !strcmp(path, "/attachment/remove"));
+	return path && (!strcmp(path, "/attachments") || !strcmp(path, "/attach") ||
+			!strcmp(path, "/attachment") || !strcmp(path, "/attachment/history") ||
+			!strcmp(path, "/attachment/remove") || !strcmp(path, "/attachments/history"));
 }
 
 static int reply(struct kith_web_response *resp, json_t *j)
@@ -225,6 +225,12 @@ int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request
 		const char *all = q(req, "all");
 		rc = kith_attach_list(v, q(req, "case"), all && !strcmp(all, "1"), &items, &n, &err);
 		return rc ? fail(resp, &err) : items_reply(resp, "attachments", items, n);
+	}
+	if (!strcmp(p, "/attachments/history")) {
+		rc = kith_attach_case_history(v, q(req, "case"), &items, &n, &err);
+		if (rc == KITH_E_CORRUPT)
+			rc = KITH_OK; /* the readable versions; the case's own history says it is damaged */
+		return rc ? fail(resp, &err) : items_reply(resp, "versions", items, n);
 	}
 	rc = kith_attach_history(v, q(req, "id"), &items, &n, &err);
 	return rc ? fail(resp, &err) : items_reply(resp, "versions", items, n);

@@ -11,6 +11,8 @@
  *                                          anything else, or download=1, as a download
  *                                          and only with the case's consent to sharing
  *   GET  /attachment/history?id=ID         every version {"versions": [...]}
+ *   GET  /attachments/history?case=REF     every version of every attachment of the
+ *                                          case, by time (the case's history page)
  *   POST /attachment/remove {"id", "note"} a new version with removed true
  * Errors as api.h; a file over the cap is 413 "too_large", a refused or
  * malformed photo 400 "photo", a download without consent 403 "consent".

@@ -105,8 +105,8 @@ async function unlock(page, base, pass, lang, hash) {
 }
 
 const L = {
-  ko: { title: '첨부 파일', stripped: '위치·카메라 정보 제거됨', heic: 'JPEG나 PNG로 저장한 뒤', big: '64MB보다 큽니다', consent: '공유 동의가 필요합니다', removed: '사례 기록에는 남습니다' },
-  en: { title: 'Attachments', stripped: 'location and camera details removed', heic: 'Save it as JPEG or PNG', big: 'larger than 64 MB', consent: "consent to sharing", removed: 'The case history keeps it' },
+  ko: { title: '첨부 파일', stripped: '위치·카메라 정보 제거됨', heic: 'JPEG나 PNG로 저장한 뒤', big: '64MB보다 큽니다', consent: '공유 동의가 필요합니다', removed: '사례 기록에는 남습니다', attachedAction: '파일 첨부', removedAction: '파일 삭제' },
+  en: { title: 'Attachments', stripped: 'location and camera details removed', heic: 'Save it as JPEG or PNG', big: 'larger than 64 MB', consent: "consent to sharing", removed: 'The case history keeps it', attachedAction: 'file attached', removedAction: 'file removed' },
 };
 
 async function flow(browser, base, pass, lang, viewport, size) {
@@ -164,6 +164,12 @@ async function flow(browser, base, pass, lang, viewport, size) {
   await page.click('dialog [data-action="confirm"]');
   await page.waitForFunction((k) => document.querySelectorAll('[data-section="attachments"] [data-attachment]').length === k - 1, n);
   check((await sec.locator('[role="status"]').textContent()).includes(l.removed), `${lang} ${size}: removal says the history keeps it`);
+  // ... and it does: the case's history page lists the attachment added and removed
+  await page.goto(`${base}/#/case/K-1/history`);
+  const ah = page.locator('[data-section="attachment-history"]');
+  await ah.waitFor();
+  const items = await ah.locator('li').allTextContents();
+  check(items.some((x) => x.includes(l.removedAction)) && items.some((x) => x.includes(l.attachedAction)), `${lang} ${size}: the case's history shows attachments added and removed`);
   check(problems.length === 0, `${lang} ${size}: no console errors, no request leaves the machine ${problems.join('; ')}`);
   await context.close();
 }

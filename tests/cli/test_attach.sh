@@ -70,6 +70,10 @@ has "$T/out" "$DOC  v2 .*remove .*\[removed\]" "list --all shows it removed, ver
 expect 0 "history" -- kv attach history "$DOC"
 has "$T/out" "v1 .*attach" "history: version 1 attach"
 has "$T/out" "v2 .*remove" "history: version 2 remove"
+expect 0 "history of the case's attachments" -- kv attach history C-1
+has "$T/out" "$DOC  v1 .*attach" "the case's history has the document attached"
+has "$T/out" "$DOC  v2 .*remove .*\[removed\]" "... and removed"
+has "$T/out" "$JPG  v1 .*attach" "... and the photo attached"
 expect 1 "get of a removed attachment" -- kv attach get "$DOC"
 expect 0 "get --version 1 of it" -- kv attach get "$DOC" --version 1
 cmp -s "$T/out" "$D/note.txt" && ok "version 1 still reads" || bad "version 1"
@@ -149,6 +153,12 @@ st=$(c -o "$T/w.json" -w '%{http_code}' -X POST -H "X-CSRF-Token: $csrf" -H 'Con
 [ "$st" = 200 ] && ok "POST /api/attachment/remove" || bad "web remove: $st"
 st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/attachment/history?id=$WID")
 grep -q '"removed":true' "$T/w.json" && ok "GET /api/attachment/history shows the removal" || bad "web history: $st"
+st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/attachments/history?case=C-1")
+grep -q "\"$WID\"" "$T/w.json" && grep -q '"action":"remove"' "$T/w.json" && ok "GET /api/attachments/history: the case's attachment versions" || bad "web case history: $st"
+st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/case?id=$WID")
+[ "$st" = 404 ] && ! grep -q '"key"' "$T/w.json" && ok "the generic record route does not hand out an attachment's key" || bad "web case by attachment id: $st"
+st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/history?id=$WID")
+[ "$st" = 404 ] && ok "nor does the generic history route" || bad "web history by attachment id: $st"
 for f in "$V" "$V-wal"; do
   if grep -qa -- "KITH-TEST-LOCATION" "$f"; then bad "web upload: location in $(basename "$f")"; else ok "web upload: no location in $(basename "$f")"; fi
 done

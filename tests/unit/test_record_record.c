@@ -86,10 +86,10 @@ static json_t *load(const char *s)
 
 static const char *base_of(const char *kind)
 {
-	return strcmp(kind, "case") == 0	  ? full_case
-	       : strcmp(kind, "trace") == 0	  ? full_trace
+	return strcmp(kind, "case") == 0	 ? full_case
+	       : strcmp(kind, "trace") == 0	 ? full_trace
 	       : strcmp(kind, "attachment") == 0 ? full_attachment
-						  : full_link;
+						 : full_link;
 }
 
 static void expect_invalid(const char *kind, json_t *body, const char *where)
