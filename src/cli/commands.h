@@ -37,5 +37,6 @@ KITH_CMD int kith_cmd_trace(int argc, char **argv);
 KITH_CMD int kith_cmd_pprl(int argc, char **argv);
 KITH_CMD int kith_cmd_device(int argc, char **argv);
 KITH_CMD int kith_cmd_bundle(int argc, char **argv);
+KITH_CMD int kith_cmd_attach(int argc, char **argv);
 
 #endif

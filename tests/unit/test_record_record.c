@@ -75,6 +75,10 @@ static const char *full_device =
     "\"box_pk\":\"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\","
     "\"vault\":\"0123456789abcdef0123456789abcdef\",\"added\":1765000000,\"revoked_at\":1765100000,"
     "\"revocation\":\"00\"}";
+static const char *full_attachment =
+    "{\"case\":[\"0123456789abcdef0123456789abcdef\"],\"name\":\"scan.jpg\",\"type\":\"image/jpeg\","
+    "\"size\":1234,\"blob\":\"00112233445566778899aabbccddeeff\",\"key\":\"00\",\"stripped\":true,"
+    "\"removed\":false,\"note\":\"consent form\"}";
 
 static json_t *load(const char *s)
 {
@@ -89,7 +93,10 @@ static const char *base_of(const char *kind)
 {
 	if (strcmp(kind, "device") == 0)
 		return full_device;
-	return strcmp(kind, "case") == 0 ? full_case : strcmp(kind, "trace") == 0 ? full_trace : full_link;
+	return strcmp(kind, "case") == 0	 ? full_case
+	       : strcmp(kind, "trace") == 0	 ? full_trace
+	       : strcmp(kind, "attachment") == 0 ? full_attachment
+						 : full_link;
 }
 
 static void expect_invalid(const char *kind, json_t *body, const char *where)
