@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vault/blob.h" /* kith_vault_batch_hook */
 #include "vault/bundle.h"
 #include "vault/field.h"
 
@@ -42,10 +43,14 @@ int kith_devices_add(struct kith_vault *v, const char *name, int64_t now, struct
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "ref", name, "sign_pk", spk, "box_pk", bpk,
 				 "vault", vid, "added", (json_int_t)now);
 	struct kith_vault_batch *b = NULL;
+	struct kith_field_enrolment en;
 	if (!body)
 		rc = kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
-	else if (!(rc = kith_field_enrol_hq(v, &dev, err)) && !(rc = kith_vault_batch_begin(v, &b, err))) {
+	else if (!(rc = kith_field_enrol_prepare(v, &dev, &en, err)) &&
+		 !(rc = kith_vault_batch_begin(v, &b, err))) {
+		/* the device row and its record in one transaction */
 		struct kith_vault_put_opts po = {.create_only = 1, .action = "device-add"};
+		kith_vault_batch_hook(b, kith_field_enrol_hook, &en);
 		rc = kith_vault_put(b, "device", body, &po, NULL, NULL, err);
 		if (rc)
 			kith_vault_batch_free(b);

@@ -268,6 +268,27 @@ done:
 	return rc;
 }
 
+int kith_field_enrol_prepare(struct kith_vault *hq, const struct kith_field_device *dev,
+			     struct kith_field_enrolment *out, struct kith_err *err)
+{
+	struct kith_crypto_keys *k = NULL;
+	int rc = hq_keys(hq, &k, err);
+	if (rc)
+		return rc;
+	memcpy(out->sign_pk, dev->sign_pk, 32);
+	memcpy(out->box_pk, dev->box_pk, 32);
+	if (kith_crypto_enrol_sign(k, dev->sign_pk, dev->box_pk, out->auth))
+		rc = kith_err_set(err, KITH_E_CRYPTO, "devices", "signing the enrolment failed");
+	hq_done(k);
+	return rc;
+}
+
+int kith_field_enrol_hook(struct kith_store *s, void *enrolment, struct kith_err *err)
+{
+	const struct kith_field_enrolment *e = enrolment;
+	return kith_store_device_put(s, e->sign_pk, e->box_pk, e->auth, err);
+}
+
 int kith_field_enrol_hq(struct kith_vault *hq, const struct kith_field_device *dev, struct kith_err *err)
 {
 	struct kith_crypto_keys *k = NULL;

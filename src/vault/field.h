@@ -24,6 +24,8 @@
 #include "base/status.h"
 #include "vault/vault.h"
 
+struct kith_store;
+
 #define KITH_FIELD_CODE_CHARS 16 /* Crockford base 32, 80 bits */
 #define KITH_FIELD_CODE_TEXT 20	 /* "XXXX-XXXX-XXXX-XXXX" + NUL */
 #define KITH_FIELD_NAME_MAX 64	 /* with NUL: a device name is a ref, [A-Za-z0-9._-]{1,63} */
@@ -71,6 +73,18 @@ int kith_field_invite_make(struct kith_vault *hq, const char *name, const char *
  */
 int kith_field_enrol_hq(struct kith_vault *hq, const struct kith_field_device *dev,
 			struct kith_err *err) KITH_WUR;
+
+/* The enrolment of dev in hq's own device table, to write inside a batch's
+ * transaction: kith_field_enrol_prepare signs it (KITH_OK, KITH_E_NOTFOUND,
+ * KITH_E_LOCKED, KITH_E_CRYPTO); kith_field_enrol_hook, given to
+ * kith_vault_batch_hook with the prepared struct, writes it (KITH_E_DB), so
+ * that the device row and its record land together or not at all. */
+struct kith_field_enrolment {
+	uint8_t sign_pk[32], box_pk[32], auth[64];
+};
+int kith_field_enrol_prepare(struct kith_vault *hq, const struct kith_field_device *dev,
+			     struct kith_field_enrolment *out, struct kith_err *err) KITH_WUR;
+int kith_field_enrol_hook(struct kith_store *s, void *enrolment, struct kith_err *err) KITH_WUR;
 
 /* Headquarters: the organization's signature of the revocation of the device
  * with signing key sign_pk at `at` (Unix seconds):
