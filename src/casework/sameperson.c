@@ -76,9 +76,10 @@ int kith_sameperson_of(struct kith_vault *v, const char *ref, json_t **out, stru
 		}
 		const json_t *rv = json_object_get(b, "reviewer");
 		json_t *refs = json_array();
-		json_t *l = json_pack("{s:s, s:i, s:s, s:I, s:o}", "id", lv[k].id, "version", (int)lv[k].version,
-				      "reviewer", json_is_string(rv) ? json_string_value(rv) : "", "at",
-				      (json_int_t)lv[k].at, "cases", refs);
+		json_t *l =
+		    json_pack("{s:s, s:i, s:s, s:I, s:o}", "id", lv[k].id, "version", (int)lv[k].version,
+			      "reviewer", json_is_string(rv) ? json_string_value(rv) : "", "at",
+			      (json_int_t)lv[k].at, "cases", refs);
 		size_t i;
 		const json_t *id;
 		int bad = !l || json_array_append_new(links, l);

@@ -105,8 +105,8 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 	if (a->follow_up && *a->follow_up && !full_date(a->follow_up))
 		return kith_err_set(err, KITH_E_INVALID, "follow_up", "not a real date YYYY-MM-DD");
 	if (expect_version && expect_version != r->version)
-		return kith_err_set(err, KITH_E_EXISTS, "version", "the case was changed: it is at version %u",
-				    (unsigned)r->version);
+		return kith_err_set(err, KITH_E_EXISTS, "version",
+				    "the case was changed: it is at version %u", (unsigned)r->version);
 	json_t *body = kith_record_view_json(r);
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
@@ -162,8 +162,8 @@ json_t *kith_workflow_assignees(const struct kith_vault *v)
 		size_t k = i;
 		while (k < m && !strcmp(names[k], names[i]))
 			k++;
-		if (json_array_append_new(out, json_pack("{s:s, s:I}", "name", names[i], "cases",
-							 (json_int_t)(k - i))))
+		if (json_array_append_new(
+			out, json_pack("{s:s, s:I}", "name", names[i], "cases", (json_int_t)(k - i))))
 			goto nomem;
 		i = k;
 	}
@@ -249,7 +249,8 @@ json_t *kith_workflow_referral_fields(void)
 	json_t *a = json_array();
 	for (size_t i = 0; a && i < N_REFERRAL_FIELDS; i++)
 		if (json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "field", referral_fields[i].field,
-						       "en", referral_fields[i].en, "ko", referral_fields[i].ko))) {
+						       "en", referral_fields[i].en, "ko",
+						       referral_fields[i].ko))) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -285,13 +286,15 @@ int kith_workflow_referral(struct kith_vault *v, const char *ref, const struct k
 	const struct kith_record_view *cv = ref ? kith_vault_find(v, "case", ref) : NULL;
 	if (!cv)
 		return kith_err_set(err, KITH_E_NOTFOUND, "ref", "no case with this ref");
-	char partner[KITH_WORKFLOW_NAME_MAX + 1], by[KITH_WORKFLOW_NAME_MAX + 1] = "", day[KITH_WORKFLOW_DATE_LEN];
+	char partner[KITH_WORKFLOW_NAME_MAX + 1], by[KITH_WORKFLOW_NAME_MAX + 1] = "",
+									      day[KITH_WORKFLOW_DATE_LEN];
 	if (!r->partner || clean_name(r->partner, partner))
 		return kith_err_set(err, KITH_E_INVALID, "partner",
 				    "the partner organization: 1 to %d bytes without control characters",
 				    KITH_WORKFLOW_NAME_MAX);
 	if (r->by && *r->by && clean_name(r->by, by))
-		return kith_err_set(err, KITH_E_INVALID, "by", "a name of 1 to %d bytes without control characters",
+		return kith_err_set(err, KITH_E_INVALID, "by",
+				    "a name of 1 to %d bytes without control characters",
 				    KITH_WORKFLOW_NAME_MAX);
 	if (r->date) {
 		if (!full_date(r->date))
@@ -323,8 +326,8 @@ int kith_workflow_referral(struct kith_vault *v, const char *ref, const struct k
 		goto out;
 	}
 	json_t *fields = json_array(), *names = json_array();
-	out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "ref", cv->ref, "partner", partner, "date", day, "by", by,
-			"fields", fields);
+	out = json_pack("{s:s, s:s, s:s, s:s, s:o}", "ref", cv->ref, "partner", partner, "date", day, "by",
+			by, "fields", fields);
 	if (!out || !names) {
 		json_decref(names);
 		goto nomem;

@@ -11,22 +11,21 @@
 #include "cli/commands.h"
 #include "vault/vault.h"
 
-static const char help[] =
-    "usage: kith assign REF [NAME] [--follow-up DATE] [--unassign] [--no-follow-up]\n"
-    "                   [--by NAME] [--vault PATH] [--passphrase-file FILE]\n"
-    "       kith assign --names [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
-    "Assigns the case REF to the caseworker NAME (free text: the names used\n"
-    "before are listed by --names) and sets its follow-up date, as a new\n"
-    "version of the case (action \"assign\"; `kith history` shows it). A case\n"
-    "is due (`kith due`) from its follow-up date until it is closed.\n\n"
-    "  NAME                     the caseworker (at most 200 bytes)\n"
-    "  --follow-up DATE         the next follow-up, YYYY-MM-DD\n"
-    "  --unassign               remove the assignment\n"
-    "  --no-follow-up           remove the follow-up date\n"
-    "  --by NAME                who assigns, in the history (default $KITH_REVIEWER,\n"
-    "                           $USER)\n"
-    "  --names                  list the caseworker names used, with their cases\n"
-    "  --json                   with --names: [{name, cases}]\n" KITH_CLI_VAULT_HELP;
+static const char help[] = "usage: kith assign REF [NAME] [--follow-up DATE] [--unassign] [--no-follow-up]\n"
+			   "                   [--by NAME] [--vault PATH] [--passphrase-file FILE]\n"
+			   "       kith assign --names [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
+			   "Assigns the case REF to the caseworker NAME (free text: the names used\n"
+			   "before are listed by --names) and sets its follow-up date, as a new\n"
+			   "version of the case (action \"assign\"; `kith history` shows it). A case\n"
+			   "is due (`kith due`) from its follow-up date until it is closed.\n\n"
+			   "  NAME                     the caseworker (at most 200 bytes)\n"
+			   "  --follow-up DATE         the next follow-up, YYYY-MM-DD\n"
+			   "  --unassign               remove the assignment\n"
+			   "  --no-follow-up           remove the follow-up date\n"
+			   "  --by NAME                who assigns, in the history (default $KITH_REVIEWER,\n"
+			   "                           $USER)\n"
+			   "  --names                  list the caseworker names used, with their cases\n"
+			   "  --json                   with --names: [{name, cases}]\n" KITH_CLI_VAULT_HELP;
 
 enum { OPT_FOLLOW = 0x300, OPT_UNASSIGN, OPT_NOFOLLOW, OPT_BY, OPT_NAMES, OPT_JSON };
 
@@ -87,7 +86,8 @@ int kith_cmd_assign(int argc, char **argv)
 			return kith_cli_usage("assign", "the NAME is empty (use --unassign)");
 		wa.assigned = unassign ? "" : nargs == 2 ? argv[optind + 1] : NULL;
 		if (!wa.assigned && !wa.follow_up)
-			return kith_cli_usage("assign", "nothing to change: give a NAME, --follow-up or --unassign");
+			return kith_cli_usage("assign",
+					      "nothing to change: give a NAME, --follow-up or --unassign");
 	}
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("assign", &va, &v);
@@ -105,8 +105,9 @@ int kith_cmd_assign(int argc, char **argv)
 		} else {
 			size_t i;
 			const json_t *x;
-			json_array_foreach(a, i, x) printf("%s\t%lld\n", json_string_value(json_object_get(x, "name")),
-							   (long long)json_integer_value(json_object_get(x, "cases")));
+			json_array_foreach(a, i, x)
+			    printf("%s\t%lld\n", json_string_value(json_object_get(x, "name")),
+				   (long long)json_integer_value(json_object_get(x, "cases")));
 		}
 		json_decref(a);
 		return code;

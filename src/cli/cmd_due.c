@@ -33,7 +33,8 @@ static void print_cases(const json_t *a, const char *label)
 	{
 		printf("%-8s %-10s %-14s %-24s %s\n", label,
 		       json_string_value(json_object_get(s, "follow_up")),
-		       json_string_value(json_object_get(s, "ref")), json_string_value(json_object_get(s, "name")),
+		       json_string_value(json_object_get(s, "ref")),
+		       json_string_value(json_object_get(s, "name")),
 		       json_string_value(json_object_get(s, "assigned")));
 	}
 }
@@ -102,7 +103,8 @@ int kith_cmd_due(int argc, char **argv)
 	} else {
 		print_cases(json_object_get(out, "overdue"), "overdue");
 		print_cases(json_object_get(out, "due_today"), "today");
-		fprintf(stderr, "%zu overdue, %zu due today\n", json_array_size(json_object_get(out, "overdue")),
+		fprintf(stderr, "%zu overdue, %zu due today\n",
+			json_array_size(json_object_get(out, "overdue")),
 			json_array_size(json_object_get(out, "due_today")));
 	}
 	json_decref(out);

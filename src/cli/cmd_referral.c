@@ -101,8 +101,9 @@ int kith_cmd_referral(int argc, char **argv)
 			return kith_cli_fail(KITH_E_NOMEM, NULL);
 		size_t i;
 		const json_t *x;
-		json_array_foreach(f, i, x) printf("%-22s %s\n", json_string_value(json_object_get(x, "field")),
-						   json_string_value(json_object_get(x, "en")));
+		json_array_foreach(f, i, x)
+		    printf("%-22s %s\n", json_string_value(json_object_get(x, "field")),
+			   json_string_value(json_object_get(x, "en")));
 		json_decref(f);
 		return KITH_EXIT_OK;
 	}

@@ -65,7 +65,7 @@ async function create(root, app) {
   const ks = kind('trace');
   // the engine keeps the status and the candidates: the form asks for the rest
   const fields = ks.fields.filter((f) => f.name !== 'candidates' && f.name !== 'status');
-  const form = buildForm({ ...ks, fields }, { consent: { tracing: true } });
+  const form = buildForm({ ...ks, fields }, {}); // consent starts unset: the person says yes or no
   const errors = h('div', { class: 'errors', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', 'data-action': 'save-trace' }, t('trace.save'));
   const el = h('form', { novalidate: true, class: 'caseform', autocomplete: 'off' },
