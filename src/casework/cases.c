@@ -282,3 +282,69 @@ fail:
 	json_decref(out);
 	return rc;
 }
+
+int kith_cases_add_persons(struct kith_vault *v, json_t *items, struct kith_err *err)
+{
+	size_t n = 0;
+	const struct kith_record_view *r = kith_vault_records(v, "case", &n);
+	json_t **all = calloc(n ? n : 1, sizeof *all);
+	int rc = KITH_OK;
+	if (!all)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	/* the summaries of the cases the items hold (others stay NULL: not needed) */
+	size_t i;
+	json_t *it;
+	json_array_foreach(items, i, it)
+	{
+		const json_t *id = json_object_get(it, "id");
+		const struct kith_record_view *cv =
+		    json_is_string(id) ? kith_vault_find_id(v, json_string_value(id)) : NULL;
+		if (cv && !strcmp(cv->kind, "case") && cv->index < n && !all[cv->index])
+			all[cv->index] = json_incref(it);
+	}
+	size_t *person = NULL, np = 0;
+	rc = kith_link_vault_persons(v, &person, &np, err);
+	if (rc)
+		goto out;
+	/* the summaries of the other cases of these persons */
+	unsigned char *wanted = np == n ? calloc(n ? n : 1, 1) : NULL;
+	if (np == n && !wanted) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; wanted && k < n; k++)
+		if (all[k])
+			wanted[person[k]] = 1;
+	for (size_t k = 0; wanted && k < n; k++) {
+		if (all[k] || !wanted[person[k]])
+			continue;
+		if (!(all[k] = kith_cases_summary(&r[k]))) {
+			free(wanted);
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			goto out;
+		}
+	}
+	free(wanted);
+	free(person);
+	person = NULL;
+	/* a case whose summary is missing is alone as far as these items go */
+	for (size_t k = 0; k < n; k++)
+		if (!all[k] && !(all[k] = json_object())) {
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+			goto out;
+		}
+	rc = add_persons(v, all, n, err);
+	json_array_foreach(items, i, it)
+	{
+		if (!rc && !json_object_get(it, "same_person") &&
+		    (json_object_set_new(it, "same_person", json_array()) ||
+		     json_object_set_new(it, "conflict", json_false())))
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+out:
+	free(person);
+	for (size_t k = 0; k < n; k++)
+		json_decref(all[k]);
+	free(all);
+	return rc;
+}

@@ -65,4 +65,12 @@ json_t *kith_cases_summary(const struct kith_record_view *r);
 int kith_cases_list(struct kith_vault *v, const struct kith_cases_query *q, json_t **items, size_t *total,
 		    struct kith_err *err) KITH_WUR;
 
+/*
+ * Adds "same_person" and "conflict" (as a list has them) to every summary
+ * of items (an array of kith_cases_summary objects, changed in place;
+ * a summary whose id is not a current case gets [] and false), for search
+ * results. KITH_OK, KITH_E_NOMEM (items may then be partly annotated).
+ */
+int kith_cases_add_persons(struct kith_vault *v, json_t *items, struct kith_err *err) KITH_WUR;
+
 #endif

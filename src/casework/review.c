@@ -41,7 +41,8 @@ static int cmp(const void *x, const void *y)
 	return a->pos < b->pos ? -1 : a->pos > b->pos;
 }
 
-int kith_review_order(const json_t *links, const struct kith_review_query *q, json_t **out, struct kith_err *err)
+int kith_review_order(const json_t *links, const struct kith_review_query *q, json_t **out,
+		      struct kith_err *err)
 {
 	static const struct kith_review_query every = {0};
 	if (!q)

@@ -18,8 +18,8 @@
 struct kith_review_query {
 	double min_score, max_score; /* a range in [0, 1]; max 0 means 1. A link without a
 					score (a person's proposal) passes only a range from 0 */
-	const char *text; /* NULL or "": any; else a part of a case's ref or name (letters
-			     compared ignoring case) */
+	const char *text;	     /* NULL or "": any; else a part of a case's ref or name (letters
+					compared ignoring case) */
 };
 
 /*

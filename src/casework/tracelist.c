@@ -62,7 +62,8 @@ int kith_tracelist_query(struct kith_vault *v, const struct kith_tracelist_query
 	{
 		if (q->text && *q->text && !matches(it, q->text))
 			continue;
-		if (m >= q->offset && (!q->limit || m < q->offset + q->limit) && (!out || json_array_append(out, it))) {
+		if (m >= q->offset && (!q->limit || m < q->offset + q->limit) &&
+		    (!out || json_array_append(out, it))) {
 			json_decref(out);
 			out = NULL;
 		}
@@ -103,7 +104,8 @@ int kith_tracelist_edit(struct kith_vault *v, const char *ref, const json_t *bod
 	json_object_del(nb, "status");
 	json_object_del(nb, "candidates");
 	if (json_object_set_new(nb, "ref", json_string(tv->ref)) ||
-	    (json_object_get(cur, "status") && json_object_set(nb, "status", json_object_get(cur, "status"))) ||
+	    (json_object_get(cur, "status") &&
+	     json_object_set(nb, "status", json_object_get(cur, "status"))) ||
 	    (json_object_get(cur, "candidates") &&
 	     json_object_set(nb, "candidates", json_object_get(cur, "candidates"))))
 		goto nomem;
@@ -127,7 +129,8 @@ int kith_tracelist_edit(struct kith_vault *v, const char *ref, const json_t *bod
 	rc = kith_vault_batch_begin(v, &b, err);
 	if (rc)
 		goto out;
-	struct kith_vault_put_opts po = {.id = id, .action = "trace-edit", .note = note.buf, .expect_version = ver};
+	struct kith_vault_put_opts po = {
+	    .id = id, .action = "trace-edit", .note = note.buf, .expect_version = ver};
 	rc = kith_vault_put(b, "trace", nb, &po, NULL, NULL, err);
 	if (!rc) {
 		rc = kith_vault_batch_commit(b, err);

@@ -20,9 +20,9 @@
 
 /* A query; zero is every request, oldest first, all of them. */
 struct kith_tracelist_query {
-	const char *status; /* open, possible_match, confirmed, closed; NULL any */
-	const char *text;   /* NULL or "": any; else a part of the ref, the sought's or the
-			       seeker's name or the seeker's case (letters compared ignoring case) */
+	const char *status;   /* open, possible_match, confirmed, closed; NULL any */
+	const char *text;     /* NULL or "": any; else a part of the ref, the sought's or the
+				 seeker's name or the seeker's case (letters compared ignoring case) */
 	size_t offset, limit; /* a page (limit 0: all) */
 };
 

@@ -571,7 +571,11 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		json_object_set_new(s, "score", json_real(hits[i].score));
 		json_array_append_new(items, s);
 	}
-	pthread_mutex_unlock(&slot->mu); /* the hits are no longer needed */
+	pthread_mutex_unlock(&slot->mu);			  /* the hits are no longer needed */
+	if (items && kith_cases_add_persons(a->v, items, &err)) { /* one person across merged cases */
+		json_decref(items);
+		items = NULL;
+	}
 	if (!items)
 		return reply(resp, NULL);
 	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",

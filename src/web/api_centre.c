@@ -18,7 +18,7 @@ static const struct {
 	const char *path;
 	int kind; /* 1 GET, 2 POST */
 } routes[] = {
-    {"/person", 1},   {"/due", 1},	  {"/assignees", 1},	{"/assign", 2},
+    {"/person", 1},	     {"/due", 1},      {"/assignees", 1},  {"/assign", 2},
     {"/referral/fields", 1}, {"/referral", 2}, {"/trace/edit", 2}, {"/trace/close", 2},
 };
 
@@ -114,7 +114,8 @@ static int opt_version(const json_t *j, uint32_t *out, struct kith_web_response 
 }
 
 /* Who acts: the session's reviewer, else this device's id (copied to buf). */
-static const char *who(struct kith_vault *v, const struct kith_web_request *req, char buf[KITH_VAULT_DEVICE_HEX])
+static const char *who(struct kith_vault *v, const struct kith_web_request *req,
+		       char buf[KITH_VAULT_DEVICE_HEX])
 {
 	if (req->reviewer)
 		return req->reviewer;
@@ -128,8 +129,8 @@ static int written(struct kith_vault *v, const char *kind, const char *ref, stru
 {
 	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
 	if (!r)
-		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal", "record not found after writing",
-					  NULL);
+		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
+					  "record not found after writing", NULL);
 	return reply(resp, json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
 				     (int)r->version));
 }
@@ -160,7 +161,8 @@ out:
 	return rc;
 }
 
-static int r_referral(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
+static int r_referral(struct kith_vault *v, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
 {
 	char dev[KITH_VAULT_DEVICE_HEX];
 	json_t *j = parse_body(req, resp);
@@ -311,7 +313,8 @@ int kith_web_review_query(const char *(*query)(void *cls, const char *key), void
 	*rq = (struct kith_review_query){0};
 	if (!query)
 		return 0;
-	if (score_of(query(cls, "min_score"), &rq->min_score) || score_of(query(cls, "max_score"), &rq->max_score))
+	if (score_of(query(cls, "min_score"), &rq->min_score) ||
+	    score_of(query(cls, "max_score"), &rq->max_score))
 		return -1;
 	rq->text = query(cls, "q");
 	return 0;
