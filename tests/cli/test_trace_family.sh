@@ -43,4 +43,29 @@ expect 0 "the son's case after undo" -- "$KITH" show K-1 --json "${P[@]}"
 has <(jq -c '.family[0]' "$T/out") '"status":"missing"' "his mother is missing again"
 n=$(jq '.family | length' "$T/out")
 [ "$n" = 1 ] && ok "still one entry" || bad "the son's family has $n entries"
+
+# --- editing a request: the description changes, status and candidates stay
+expect 0 "trace edit --help" -- "$KITH" trace edit --help
+expect 2 "trace edit without a file" -- "$KITH" trace edit T-1 "${P[@]}"
+cat >"$T/edit.json" <<'EOF2'
+{"seeker":{"case":"M-1"},"sought":{"name":"방철수","sex":"male","birth":"1996","relation":"child","details":"a scar on the left hand"},"consent":{"tracing":true}}
+EOF2
+expect 0 "mark K-1 possible" -- "$KITH" trace possible T-1 K-1 "${P[@]}"
+expect 0 "trace edit" -- "$KITH" trace edit T-1 "$T/edit.json" "${P[@]}"
+expect 0 "the request after the edit" -- "$KITH" show T-1 --kind trace --json "${P[@]}"
+has "$T/out" '"details": "a scar on the left hand"' "the new description"
+has "$T/out" '"state": "possible"' "the reviewed candidates stay"
+has "$T/out" '"status": "possible_match"' "and so does the status"
+expect 0 "its history" -- "$KITH" history T-1 --kind trace "${P[@]}"
+has "$T/out" "trace-edit" "the edit is in the history"
+echo '{"seeker":{"case":"M-1"},"sought":{"name":"방철수","sex":"male","relation":"mother"}}' >"$T/bad_edit.json"
+expect 1 "a male mother is refused" -- "$KITH" trace edit T-1 "$T/bad_edit.json" "${P[@]}"
+has "$T/err" "bad_edit.json:1:sought" "the error names the file and the field"
+echo '{"ref":"T-9","seeker":{"case":"M-1"},"sought":{"name":"방철수"}}' >"$T/ref_edit.json"
+expect 1 "a request's ref cannot change" -- "$KITH" trace edit T-1 "$T/ref_edit.json" "${P[@]}"
+echo 'not json' >"$T/junk.json"
+expect 1 "a file that is not JSON" -- "$KITH" trace edit T-1 "$T/junk.json" "${P[@]}"
+expect 0 "close" -- "$KITH" trace close T-1 "${P[@]}"
+expect 0 "list --status closed" -- "$KITH" trace list --status closed "${P[@]}"
+has "$T/out" "T-1" "closed"
 finish

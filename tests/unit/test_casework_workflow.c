@@ -59,9 +59,12 @@ static int setup(void **state)
 	put(f->v, "case",
 	    "{\"ref\":\"R-1\",\"person\":{\"name\":\"김영희\",\"sex\":\"female\",\"birth\":\"1990\"},"
 	    "\"needs\":[\"shelter\"],\"narrative\":\"invented\",\"consent\":{\"sharing\":true}}");
-	put(f->v, "case", "{\"ref\":\"R-2\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1991\"}}");
-	put(f->v, "case", "{\"ref\":\"R-3\",\"person\":{\"name\":\"박철\",\"sex\":\"male\"},\"status\":\"closed\"}");
-	put(f->v, "case", "{\"ref\":\"R-4\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1990\"}}");
+	put(f->v, "case",
+	    "{\"ref\":\"R-2\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1991\"}}");
+	put(f->v, "case",
+	    "{\"ref\":\"R-3\",\"person\":{\"name\":\"박철\",\"sex\":\"male\"},\"status\":\"closed\"}");
+	put(f->v, "case",
+	    "{\"ref\":\"R-4\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1990\"}}");
 	*state = f;
 	return 0;
 }
@@ -100,7 +103,8 @@ static void test_assign(void **state)
 {
 	struct fixture *f = *state;
 	struct kith_err err;
-	struct kith_workflow_assign a = {.assigned = "  Caseworker Han ", .follow_up = "2026-03-01", .by = "lead"};
+	struct kith_workflow_assign a = {
+	    .assigned = "  Caseworker Han ", .follow_up = "2026-03-01", .by = "lead"};
 	assert_int_equal(kith_workflow_assign(f->v, "R-1", &a, 0, &err), KITH_OK);
 	json_t *b = body_of(f->v, "R-1");
 	assert_string_equal(str(b, "assigned"), "Caseworker Han");
@@ -113,21 +117,27 @@ static void test_assign(void **state)
 	assert_int_equal(kith_workflow_assign(f->v, "R-1", &a, 0, &err), KITH_OK);
 	assert_int_equal(kith_vault_find(f->v, "case", "R-1")->version, 2);
 	/* a stale version, bad inputs: nothing written, the field named */
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.assigned = "Oh"}, 1, &err),
-			 KITH_E_EXISTS);
+	assert_int_equal(
+	    kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.assigned = "Oh"}, 1, &err),
+	    KITH_E_EXISTS);
 	assert_string_equal(err.where, "version");
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.follow_up = "2026-02-30"}, 0, &err),
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-1", &(struct kith_workflow_assign){.follow_up = "2026-02-30"}, 0, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "follow_up");
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.follow_up = "2026"}, 0, &err),
-			 KITH_E_INVALID);
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.assigned = "a\tb\x01"}, 0, &err),
+	assert_int_equal(
+	    kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.follow_up = "2026"}, 0, &err),
+	    KITH_E_INVALID);
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-1", &(struct kith_workflow_assign){.assigned = "a\tb\x01"}, 0, &err),
 			 KITH_E_INVALID);
 	assert_string_equal(err.where, "assigned");
 	assert_int_equal(kith_workflow_assign(f->v, "NOPE", &a, 0, &err), KITH_E_NOTFOUND);
 	assert_int_equal(kith_vault_find(f->v, "case", "R-1")->version, 2);
 	/* clearing */
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.follow_up = ""}, 0, &err), KITH_OK);
+	assert_int_equal(
+	    kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){.follow_up = ""}, 0, &err),
+	    KITH_OK);
 	b = body_of(f->v, "R-1");
 	assert_null(json_object_get(b, "follow_up"));
 	assert_string_equal(str(b, "assigned"), "Caseworker Han");
@@ -138,10 +148,18 @@ static void test_due(void **state)
 {
 	struct fixture *f = *state;
 	struct kith_err err;
-	assert_int_equal(kith_workflow_assign(f->v, "R-1", &(struct kith_workflow_assign){"Han", "2026-03-01", NULL}, 0, &err), 0);
-	assert_int_equal(kith_workflow_assign(f->v, "R-2", &(struct kith_workflow_assign){"Oh", "2026-02-01", NULL}, 0, &err), 0);
-	assert_int_equal(kith_workflow_assign(f->v, "R-3", &(struct kith_workflow_assign){"Han", "2026-01-01", NULL}, 0, &err), 0);
-	assert_int_equal(kith_workflow_assign(f->v, "R-4", &(struct kith_workflow_assign){"Han", "2026-04-01", NULL}, 0, &err), 0);
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-1", &(struct kith_workflow_assign){"Han", "2026-03-01", NULL}, 0, &err),
+			 0);
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-2", &(struct kith_workflow_assign){"Oh", "2026-02-01", NULL}, 0, &err),
+			 0);
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-3", &(struct kith_workflow_assign){"Han", "2026-01-01", NULL}, 0, &err),
+			 0);
+	assert_int_equal(kith_workflow_assign(
+			     f->v, "R-4", &(struct kith_workflow_assign){"Han", "2026-04-01", NULL}, 0, &err),
+			 0);
 	json_t *d = NULL;
 	assert_int_equal(kith_workflow_due(f->v, "2026-03-01", NULL, &d, &err), KITH_OK);
 	/* R-3 is closed; R-4 later; R-2 overdue, R-1 today */
@@ -183,7 +201,8 @@ static void test_referral(void **state)
 	struct fixture *f = *state;
 	struct kith_err err;
 	const char *fields[] = {"needs", "person.name", "needs"};
-	struct kith_workflow_referral r = {.partner = "Seoul Shelter", .fields = fields, .n_fields = 3, .by = "Han", .date = "2026-03-02"};
+	struct kith_workflow_referral r = {
+	    .partner = "Seoul Shelter", .fields = fields, .n_fields = 3, .by = "Han", .date = "2026-03-02"};
 	json_t *sheet = NULL;
 	assert_int_equal(kith_workflow_referral(f->v, "R-1", &r, &sheet, &err), KITH_OK);
 	/* only the chosen fields, in the sheet's order, each once */
@@ -252,8 +271,9 @@ static void test_same_person(void **state)
 	size_t total = 0;
 	assert_int_equal(kith_cases_list(f->v, &q, &items, &total, &err), KITH_OK);
 	assert_int_equal(total, 2);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(items, 0), "same_person"), 0)),
-			    "R-2");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(json_array_get(items, 0), "same_person"), 0)),
+	    "R-2");
 	json_decref(items);
 	/* search results: annotated the same way */
 	const struct kith_record_view *r4 = kith_vault_find(f->v, "case", "R-4");
@@ -261,8 +281,9 @@ static void test_same_person(void **state)
 	json_t *hits = json_pack("[o,o]", kith_cases_summary(r4), kith_cases_summary(r2));
 	assert_int_equal(kith_cases_add_persons(f->v, hits, &err), KITH_OK);
 	assert_int_equal(json_array_size(json_object_get(json_array_get(hits, 0), "same_person")), 0);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(json_array_get(hits, 1), "same_person"), 0)),
-			    "R-1");
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(json_array_get(hits, 1), "same_person"), 0)),
+	    "R-1");
 	assert_true(json_is_true(json_object_get(json_array_get(hits, 1), "conflict")));
 	json_decref(hits);
 	/* undone: two persons again */
@@ -276,11 +297,12 @@ static void test_review_order(void **state)
 {
 	(void)state;
 	json_error_t je;
-	json_t *links = json_loads("[{\"id\":\"a\",\"score\":0.6,\"at\":1,\"cases\":[{\"ref\":\"R-1\",\"name\":\"Kim\"}]},"
-				   "{\"id\":\"b\",\"score\":0.9,\"at\":2,\"cases\":[{\"ref\":\"R-2\",\"name\":\"Pak\"}]},"
-				   "{\"id\":\"c\",\"at\":3,\"cases\":[{\"ref\":\"R-3\",\"name\":\"kim\"}]},"
-				   "{\"id\":\"d\",\"score\":0.6,\"at\":0,\"cases\":[{\"ref\":\"R-4\",\"name\":\"Lee\"}]}]",
-				   0, &je);
+	json_t *links = json_loads(
+	    "[{\"id\":\"a\",\"score\":0.6,\"at\":1,\"cases\":[{\"ref\":\"R-1\",\"name\":\"Kim\"}]},"
+	    "{\"id\":\"b\",\"score\":0.9,\"at\":2,\"cases\":[{\"ref\":\"R-2\",\"name\":\"Pak\"}]},"
+	    "{\"id\":\"c\",\"at\":3,\"cases\":[{\"ref\":\"R-3\",\"name\":\"kim\"}]},"
+	    "{\"id\":\"d\",\"score\":0.6,\"at\":0,\"cases\":[{\"ref\":\"R-4\",\"name\":\"Lee\"}]}]",
+	    0, &je);
 	assert_non_null(links);
 	struct kith_err err;
 	json_t *o = NULL;
@@ -309,11 +331,14 @@ static void test_tracelist(void **state)
 	struct kith_err err;
 	json_error_t je;
 	json_t *t[3];
-	t[0] = json_loads("{\"ref\":\"T-1\",\"seeker\":{\"case\":\"R-1\"},\"sought\":{\"name\":\"방철수\",\"relation\":"
-			  "\"sibling\"},\"consent\":{\"tracing\":true}}",
+	t[0] = json_loads(
+	    "{\"ref\":\"T-1\",\"seeker\":{\"case\":\"R-1\"},\"sought\":{\"name\":\"방철수\",\"relation\":"
+	    "\"sibling\"},\"consent\":{\"tracing\":true}}",
+	    0, &je);
+	t[1] = json_loads(
+	    "{\"ref\":\"T-2\",\"seeker\":{\"name\":\"Lee Sun\"},\"sought\":{\"name\":\"Lee Mi\"}}", 0, &je);
+	t[2] = json_loads("{\"ref\":\"T-3\",\"seeker\":{\"name\":\"Pak\"},\"sought\":{\"name\":\"Pak Ok\"}}",
 			  0, &je);
-	t[1] = json_loads("{\"ref\":\"T-2\",\"seeker\":{\"name\":\"Lee Sun\"},\"sought\":{\"name\":\"Lee Mi\"}}", 0, &je);
-	t[2] = json_loads("{\"ref\":\"T-3\",\"seeker\":{\"name\":\"Pak\"},\"sought\":{\"name\":\"Pak Ok\"}}", 0, &je);
 	assert_int_equal(kith_trace_add(f->v, t, 3, NULL, NULL, &err), KITH_OK);
 	struct kith_tracelist_query q = {.offset = 1, .limit = 1};
 	json_t *items = NULL;
