@@ -9,21 +9,11 @@
 #include "casework/cases.h"
 #include "casework/linkvault.h"
 
-static int in_person(const size_t *person, size_t n, size_t self, const struct kith_record_view *cases,
-		     const char *id)
+/* The index of case id among the vault's cases, or -1. */
+static long case_index(const struct kith_vault *v, const char *id)
 {
-	for (size_t i = 0; id && i < n; i++)
-		if (!strcmp(cases[i].id, id))
-			return person[i] == person[self];
-	return 0;
-}
-
-static const char *ref_of_id(const struct kith_record_view *cases, size_t n, const char *id)
-{
-	for (size_t i = 0; id && i < n; i++)
-		if (!strcmp(cases[i].id, id))
-			return cases[i].ref;
-	return NULL;
+	const struct kith_record_view *r = id ? kith_vault_find_id(v, id) : NULL;
+	return r && !strcmp(r->kind, "case") ? (long)r->index : -1;
 }
 
 static int by_ref(const void *x, const void *y)
@@ -70,7 +60,8 @@ int kith_sameperson_of(struct kith_vault *v, const char *ref, json_t **out, stru
 			goto nomem;
 		const json_t *st = json_object_get(b, "status"), *ids = json_object_get(b, "cases");
 		if (!json_is_string(st) || strcmp(json_string_value(st), "confirmed") ||
-		    !in_person(person, n, me, cases, json_string_value(json_array_get(ids, 0)))) {
+		    case_index(v, json_string_value(json_array_get(ids, 0))) < 0 ||
+		    person[case_index(v, json_string_value(json_array_get(ids, 0)))] != person[me]) {
 			json_decref(b);
 			continue;
 		}
@@ -85,7 +76,8 @@ int kith_sameperson_of(struct kith_vault *v, const char *ref, json_t **out, stru
 		int bad = !l || json_array_append_new(links, l);
 		json_array_foreach(ids, i, id)
 		{
-			const char *r = bad ? NULL : ref_of_id(cases, n, json_string_value(id));
+			long ci = bad ? -1 : case_index(v, json_string_value(id));
+			const char *r = ci >= 0 && (size_t)ci < n ? cases[ci].ref : NULL;
 			if (r && json_array_append_new(refs, json_string(r)))
 				bad = 1;
 		}
