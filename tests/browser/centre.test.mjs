@@ -55,6 +55,8 @@ function setup() {
     { ref: 'R-3', person: { name: '박철', sex: 'male', birth: '1980' } },
     { ref: 'M-1', person: { name: '방순자', sex: 'female', birth: '1970' }, family: [{ relation: 'child', name: '방철수', sex: 'male', status: 'missing' }], consent: { tracing: true } },
     { ref: 'K-1', person: { name: 'Bang Cheol-su', sex: 'male', birth: '1996' }, family: [{ relation: 'mother', name: '방순자', status: 'missing' }], consent: { tracing: true } },
+    { ref: 'M-2', person: { name: '리옥희', sex: 'female', birth: '1968' }, family: [{ relation: 'child', name: '리은주', sex: 'female', status: 'missing' }, { relation: 'child', name: '리명수', sex: 'male', status: 'missing' }], consent: { tracing: true } },
+    { ref: 'K-2', person: { name: 'Ri Myong-su', sex: 'male', birth: '1994' }, consent: { tracing: true } },
   ];
   writeFileSync(join(work, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
   kith('import', join(work, 'cases.jsonl'));
@@ -62,6 +64,8 @@ function setup() {
   kith('assign', 'R-1', 'Caseworker Han', '--follow-up', localDate(-3));
   writeFileSync(join(work, 't.json'), JSON.stringify({ ref: 'T-1', seeker: { case: 'M-1' }, sought: { name: '방철수', sex: 'male', birth: '1996', relation: 'child' }, consent: { tracing: true } }));
   kith('trace', 'add', join(work, 't.json'));
+  writeFileSync(join(work, 't2.json'), JSON.stringify({ ref: 'T-2', seeker: { case: 'M-2' }, sought: { name: '리명수', sex: 'male', birth: '1994', relation: 'child' }, consent: { tracing: true } }));
+  kith('trace', 'add', join(work, 't2.json'));
 }
 
 function startServer() {
@@ -164,25 +168,34 @@ async function everyView(browser, base, lang, size) {
 }
 
 // Tracing: consent unset, confirm updates the mother's family entry, edit and close.
-async function tracing(browser, base) {
-  const problems = [];
-  const { context, page } = await session(browser, base, 'ko', 'desktop', problems);
+async function confirmFamily(page, base, tag, t) {
   await page.goto(`${base}/#/trace/new`);
   await page.waitForSelector('form.caseform');
   const consent = page.locator('fieldset[data-field="consent"] [data-field="tracing"] select');
-  check(await consent.inputValue() === '', 'ko: the tracing form does not set consent to tracing by itself');
-  await page.goto(`${base}/#/trace/T-1`);
-  await page.waitForSelector('section[data-candidate="K-1"]');
-  await page.locator('section[data-candidate="K-1"] [data-action="trace-confirm"]').click();
-  await page.waitForSelector('section[data-candidate="K-1"] [data-action="trace-undo"]');
-  await page.goto(`${base}/#/case/M-1`);
+  check(await consent.inputValue() === '', `${tag}: the tracing form does not set consent to tracing by itself`);
+  await page.goto(`${base}/#/trace/${t.req}`);
+  await page.waitForSelector(`section[data-candidate="${t.found}"]`);
+  await page.locator(`section[data-candidate="${t.found}"] [data-action="trace-confirm"]`).click();
+  await page.waitForSelector(`section[data-candidate="${t.found}"] [data-action="trace-undo"]`);
+  await page.goto(`${base}/#/case/${t.mother}`);
   await page.waitForSelector('[data-section="family"]');
   const cards = page.locator('[data-section="family"] > .card');
-  check(await cards.count() === 1, `ko: trace confirm updates the family entry: one son, no new entry (${await cards.count()})`);
-  const son = cards.filter({ hasText: '방철수' });
-  check(await son.locator('a[href="#/case/K-1"]').count() === 1, 'ko: the son\'s entry links his case');
-  check(await son.filter({ hasText: '찾음' }).count() === 1, 'ko: and says found (찾음)');
-  await shot(page, 'trace-family-ko');
+  check(await cards.count() === t.children, `${tag}: trace confirm updates the family entry: ${t.children} children, no new entry (${await cards.count()})`);
+  const son = cards.filter({ hasText: t.son });
+  check(await son.locator(`a[href="#/case/${t.found}"]`).count() === 1, `${tag}: the son's entry links his case`);
+  check(await son.filter({ hasText: t.foundWord }).count() === 1, `${tag}: and says found (${t.foundWord})`);
+  if (t.children > 1) check(await cards.locator(`a[href="#/case/${t.found}"]`).count() === 1, `${tag}: and only his entry`);
+  await pageChecks(page, `${tag}: the mother's case`);
+  await shot(page, `trace-family-${tag}`);
+}
+
+async function tracing(browser, base) {
+  const problems = [];
+  const en = await session(browser, base, 'en', 'phone', problems);
+  await confirmFamily(en.page, base, 'en-phone', { req: 'T-2', found: 'K-2', mother: 'M-2', son: '리명수', children: 2, foundWord: 'Found' });
+  await en.context.close();
+  const { context, page } = await session(browser, base, 'ko', 'desktop', problems);
+  await confirmFamily(page, base, 'ko-desktop', { req: 'T-1', found: 'K-1', mother: 'M-1', son: '방철수', children: 1, foundWord: '찾음' });
   // edit the request, then close and reopen it
   await page.goto(`${base}/#/trace/T-1`);
   await page.click('[data-action="edit-trace"]');
