@@ -125,14 +125,37 @@ static const char *who(struct kith_vault *v, const struct kith_web_request *req,
 	return buf;
 }
 
+/*
+ * The answer to a committed write: j (consumed), or, when j is NULL or cannot
+ * be encoded, {"committed":true,"id":ID|null} in the room kith_web_api_handle
+ * reserved before the write (api.c's committed(): never a 500 after a write,
+ * which a client would send again). KITH_OK.
+ */
+static int committed(struct kith_web_response *resp, json_t *j, const char *id)
+{
+	int rc = j ? kith_web_api_json(resp, j) : KITH_E_NOMEM;
+	json_decref(j);
+	resp->http = 200;
+	resp->content_type = "application/json";
+	resp->filename[0] = '\0';
+	if (rc == KITH_OK)
+		return KITH_OK;
+	char min[128];
+	snprintf(min, sizeof min, "{\"committed\":true,\"id\":%s%s%s}", id ? "\"" : "", id ? id : "null", id ? "\"" : "");
+	kith_sbuf_reset(&resp->body);
+	if (kith_sbuf_adds(&resp->body, min)) /* fits the reserve */
+		resp->body.len = 0;
+	return KITH_OK;
+}
+
 static int written(struct kith_vault *v, const char *kind, const char *ref, struct kith_web_response *resp)
 {
 	const struct kith_record_view *r = kith_vault_find(v, kind, ref);
 	if (!r)
-		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
-					  "record not found after writing", NULL);
-	return reply(resp, json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
-				     (int)r->version));
+		return committed(resp, NULL, NULL);
+	return committed(resp,
+			 json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version", (int)r->version),
+			 r->id);
 }
 
 static int r_assign(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
@@ -194,7 +217,12 @@ static int r_referral(struct kith_vault *v, const struct kith_web_request *req,
 	    .partner = partner, .fields = fields, .n_fields = n, .by = who(v, req, dev), .date = date};
 	json_t *sheet = NULL;
 	rc = kith_workflow_referral(v, ref, &r, &sheet, &err);
-	rc = rc ? fail(resp, &err) : reply(resp, sheet);
+	if (rc) {
+		rc = fail(resp, &err);
+	} else {
+		const struct kith_record_view *cv = kith_vault_find(v, "case", ref);
+		rc = committed(resp, sheet, cv ? cv->id : NULL);
+	}
 out:
 	json_decref(j);
 	return rc;
