@@ -381,7 +381,6 @@ static void run_web_all(void)
 	run_web("/link", confirm, 0);
 	run_web("/links", same, 0);
 	run_web("/links/propose", "{}", 0);
-	run_web("/assign", "{\"ref\": \"F-3\", \"assigned\": \"Caseworker Han\", \"follow_up\": \"2026-03-01\"}", 0);
 }
 
 int main(void)
