@@ -141,7 +141,8 @@ static int committed(struct kith_web_response *resp, json_t *j, const char *id)
 	if (rc == KITH_OK)
 		return KITH_OK;
 	char min[128];
-	snprintf(min, sizeof min, "{\"committed\":true,\"id\":%s%s%s}", id ? "\"" : "", id ? id : "null", id ? "\"" : "");
+	snprintf(min, sizeof min, "{\"committed\":true,\"id\":%s%s%s}", id ? "\"" : "", id ? id : "null",
+		 id ? "\"" : "");
 	kith_sbuf_reset(&resp->body);
 	if (kith_sbuf_adds(&resp->body, min)) /* fits the reserve */
 		resp->body.len = 0;
@@ -154,7 +155,8 @@ static int written(struct kith_vault *v, const char *kind, const char *ref, stru
 	if (!r)
 		return committed(resp, NULL, NULL);
 	return committed(resp,
-			 json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version", (int)r->version),
+			 json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
+				   (int)r->version),
 			 r->id);
 }
 
