@@ -40,6 +40,7 @@ static const struct kith_command commands[] = {
     {"assign", kith_cmd_assign, "give a case to a caseworker; set its follow-up date"},
     {"due", kith_cmd_due, "the cases due for follow-up today or overdue"},
     {"referral", kith_cmd_referral, "a referral sheet with only the chosen fields"},
+    {"attach", kith_cmd_attach, "photos, scans, audio and documents of a case"},
     {"pprl", kith_cmd_pprl, "link and count across organizations without sharing names"},
     {"serve", kith_cmd_serve, "start the local web UI"},
 };

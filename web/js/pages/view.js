@@ -7,6 +7,7 @@ import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import { kind, vocabLabel } from '../schema.js';
 import { personPanel, workPanel, caseButtons } from './centre.js';
+import { attachSection } from '../attach.js';
 
 function fmt(f, v) {
   if (v == null || v === '') return null;
@@ -148,5 +149,6 @@ export async function render(root, app, params) {
     samePerson,
     workPanel(app, rec, reload),
     sections,
+    attachSection(app, rec),
     duplicateForm(app, rec.ref)]);
 }
