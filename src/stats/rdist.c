@@ -186,8 +186,8 @@ static uint64_t binomial_btrd(struct kith_rdist *r, uint64_t n, double p)
 		double nm = nd - m + 1;
 		double h = (m + 0.5) * log((m + 1) / (rr * nm)) + stirling_rest(m) + stirling_rest(nd - m);
 		double nk = nd - k + 1;
-		if (v <= h + (nd + 1) * log(nm / nk) + (k + 0.5) * log(nk * rr / (k + 1)) -
-			     stirling_rest(k) - stirling_rest(nd - k))
+		if (v <= h + (nd + 1) * log(nm / nk) + (k + 0.5) * log(nk * rr / (k + 1)) - stirling_rest(k) -
+			     stirling_rest(nd - k))
 			return (uint64_t)k;
 	}
 }

@@ -193,7 +193,7 @@ static void test_seeded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_binomial),	cmocka_unit_test(test_poisson),
+	    cmocka_unit_test(test_binomial),   cmocka_unit_test(test_poisson),
 	    cmocka_unit_test(test_continuous), cmocka_unit_test(test_multinomial),
 	    cmocka_unit_test(test_seeded),
 	};
