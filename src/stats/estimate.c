@@ -656,6 +656,16 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			snprintf(R->range_lo_from, sizeof R->range_lo_from, "Mt");
 		}
 	}
+	/* a covariate that drives capture: the upper limit of the latent-class
+	 * model with it, as the heterogeneity grid's upper limit above (what the
+	 * lists cannot rule out when capture depends on the covariate) */
+	if (R->sel_lcm_cov != KITH_ESTIMATE_NONE && rs.v[R->sel_lcm_cov].status == KITH_ESTIMATE_OK) {
+		const struct kith_estimate_row *r = &rs.v[R->sel_lcm_cov];
+		if (isfinite(r->hi) && (isnan(R->range_hi) || r->hi > R->range_hi)) {
+			R->range_hi = r->hi;
+			snprintf(R->range_hi_from, sizeof R->range_hi_from, "upper limit of %.70s", r->name);
+		}
+	}
 	kith_select_result_release(&sel);
 	R->rows = rs.v;
 	R->n_rows = rs.n;
