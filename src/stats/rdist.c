@@ -10,6 +10,9 @@
 void kith_rdist_seed(struct kith_rdist *r, uint64_t seed)
 {
 	kith_prng_seed(&r->p, seed);
+	r->inv[0] = 0;
+	for (int i = 1; i < 64; i++)
+		r->inv[i] = 1.0 / i;
 	/* the ziggurat's boxes (Marsaglia & Tsang 2000, their zigset) */
 	const double m1 = 2147483648.0, vn = 9.91256303526217e-3;
 	double dn = 3.442619855899, tn = dn;
@@ -132,7 +135,7 @@ static uint64_t binomial_inv(struct kith_rdist *r, uint64_t n, double p)
 			x++;
 			if (x > n)
 				break; /* rounding left mass over: draw again */
-			f *= a / (double)x - s;
+			f *= a * (x < 64 ? r->inv[x] : 1.0 / (double)x) - s;
 		}
 	}
 }

@@ -34,6 +34,7 @@ struct kith_rdist {
 	/* the ziggurat's tables */
 	uint32_t kn[128];
 	double wn[128], fn[128];
+	double inv[64]; /* 1 / i: the binomial inversion's steps without a division */
 };
 
 void kith_rdist_seed(struct kith_rdist *r, uint64_t seed);
