@@ -560,7 +560,7 @@ int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, const 
 				: kith_sbuf_addf(out, "  %-24s %8.0f observed, no estimate", e->names[i],
 						 isnan(obs) ? 0 : obs);
 		else
-			rc = kith_sbuf_addf(out, "  %-24s %8.0f / %8.0f  %5.1f%%", e->names[i], obs, est,
+			rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%", e->names[i], obs, est,
 					    100 * obs / est);
 		if (!rc && q)
 			rc = kith_sbuf_addf(out, "   %8.0f (%.0f-%.0f)", q->median, q->lo, q->hi);
