@@ -29,6 +29,11 @@ unsigned kith_interval_cpus(void)
 
 /* ---- profile likelihood ---- */
 
+/* The maximum of the profile needs less precision than the limits: the
+ * log-likelihood is flat there to second order, so an N off by a relative
+ * 1e-6 changes the threshold by about (1e-6 N)^2 / (2 var) */
+#define MAX_EPSREL 1e-6
+
 struct prof_ctx {
 	struct kith_loglin *m;
 	double target; /* subtracted from the log-likelihood */
@@ -71,7 +76,7 @@ static double prof_df(double N, void *p)
 }
 
 /* Brent's root of f on [a, b] (f(a), f(b) of opposite signs). */
-static int brent_root(gsl_function *F, double a, double b, double *root)
+static int brent_root(gsl_function *F, double a, double b, double epsrel, double *root)
 {
 	gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
 	if (!s)
@@ -82,7 +87,7 @@ static int brent_root(gsl_function *F, double a, double b, double *root)
 			if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
 				break;
 			double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
-			if (gsl_root_test_interval(lo, hi, 1e-7, 1e-11) == GSL_SUCCESS) {
+			if (gsl_root_test_interval(lo, hi, 1e-7, epsrel) == GSL_SUCCESS) {
 				*root = gsl_root_fsolver_root(s);
 				rc = KITH_OK;
 				break;
@@ -189,7 +194,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 		} else {
 			a = dir > 0 ? prev : y;
 			b = dir > 0 ? y : prev;
-			if (brent_root(&D, a, b, &nmax) != KITH_OK || c.failed)
+			if (brent_root(&D, a, b, MAX_EPSREL, &nmax) != KITH_OK || c.failed)
 				goto failed;
 		}
 	}
@@ -229,7 +234,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 			if (flo >= 0) {
 				out.lo = n;
 				out.lo_at_n = 1;
-			} else if (brent_root(&F, n, nmax, &out.lo) != KITH_OK || c.failed) {
+			} else if (brent_root(&F, n, nmax, 1e-11, &out.lo) != KITH_OK || c.failed) {
 				goto failed;
 			}
 		}
@@ -268,7 +273,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 		if (open) {
 			out.hi = HUGE_VAL;
 			out.hi_open = 1;
-		} else if (brent_root(&F, lo, hi, &out.hi) != KITH_OK || c.failed) {
+		} else if (brent_root(&F, lo, hi, 1e-11, &out.hi) != KITH_OK || c.failed) {
 			goto failed;
 		}
 	}
