@@ -434,6 +434,8 @@ static void historical(const char *path, unsigned threads)
  * of 50,000 records with the default rule (docs/linkage.md, "Large data"). */
 static const char big_cfg[] = "block = name birth_year~1 origin\n"
 			      "block = name birth_year sex\n"
+			      "block = fullname sex\n"
+			      "block = fullname origin\n"
 			      "max_pairs = 200000000\n"
 			      "train_records = 50000\n";
 

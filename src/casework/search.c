@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -435,12 +436,44 @@ static int is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+#define TYPO_SEEN 512 /* encodings of variants remembered, so that one is scored once */
+
+/* The variants of one query already scored: many read the same ("Kim Minsu"
+ * with an h or a y put back, a letter doubled and dropped), and scoring the
+ * same encoding again finds nothing new. */
+struct seen {
+	uint64_t h[TYPO_SEEN];
+	size_t n;
+};
+
+/* 1 when the encoding was scored already (or the memory is full: scored
+ * anyway, 0); remembers it otherwise. Only a whole Korean reading with a
+ * surname counts, and its syllables, not its text: the text of such a name
+ * changes its score only through the typo cap, which a variant pays anyway
+ * (s->factor). */
+static int seen_before(struct seen *sn, const struct kith_name *q)
+{
+	if (q->script != KITH_NAMES_SCRIPT_LATIN || (q->flags & KITH_NAMES_F_PARTIAL) || q->n_sur == 0)
+		return 0;
+	const unsigned char *b = (const unsigned char *)q;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < offsetof(struct kith_name, latin_h); i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	for (size_t i = 0; i < sn->n; i++)
+		if (sn->h[i] == h)
+			return 1;
+	if (sn->n < TYPO_SEEN)
+		sn->h[sn->n++] = h;
+	return 0;
+}
+
 /* Scores one variant of the query through its keys only (no linear pass). */
-static void score_variant(struct kith_search *s, const char *v, size_t n)
+static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
 {
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
-	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 && !(q.flags & KITH_NAMES_F_SURONLY))
+	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q))
 		(void)scan_keyed(s, &q, 0);
 	sodium_memzero(&q, sizeof q);
 }
@@ -461,6 +494,15 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	}
 	static const char put[] = "aeiouyngh";
 	char v[TYPO_MAX_LEN + 2];
+	struct seen sn;
+	sn.n = 0;
+	{
+		/* the query itself was scored already */
+		struct kith_name q;
+		if (kith_names_encode(&q, query, len, NULL) == KITH_OK)
+			(void)seen_before(&sn, &q);
+		sodium_memzero(&q, sizeof q);
+	}
 	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
@@ -471,12 +513,12 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, len);
 			v[i] = query[i + 1];
 			v[i + 1] = query[i];
-			score_variant(s, v, len);
+			score_variant(s, v, len, &sn);
 		}
 		/* dropped (a letter typed twice, or one too many) */
 		memcpy(v, query, i);
 		memcpy(v + i, query + i + 1, len - i - 1);
-		score_variant(s, v, len - 1);
+		score_variant(s, v, len - 1, &sn);
 	}
 	/* put back, inside or at the end of a word */
 	for (size_t i = 1; i <= len; i++) {
@@ -486,7 +528,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);
-			score_variant(s, v, len + 1);
+			score_variant(s, v, len + 1, &sn);
 		}
 	}
 	sodium_memzero(v, sizeof v);

@@ -72,9 +72,13 @@ static const struct {
     [KITH_TL_SEP_OTHER_COUNTRY] = {"separation", "not among the case's countries", 4, 0.4, 0.51}, /* hand */
     [KITH_TL_FAM_CASE] = {"family", "names the seeker's case", 5, 0.4, 0.0001},			  /* hand */
     [KITH_TL_FAM_OTHER_CASE] = {"family", "names another case", 5, 0.01, 0.08},			  /* hand */
-    [KITH_TL_FAM_NAME_SAME] = {"family", "names the seeker", 5, 0.9267, 4.773e-4},
+    [KITH_TL_FAM_NAME_SAME] = {"family", "names the seeker", 5, 0.8184, 2.383e-4},
+    /* a case that names the seeker but shares only the surname with the child sought is a sibling
+     * as often as the child: not independent of the name, so a level of its own */
+    [KITH_TL_FAM_NAME_SAME_SURNAME] = {"family", "names the seeker; only the surname agrees", 5, 0.1140,
+				       2.405e-4},
     [KITH_TL_FAM_NAME_SIMILAR] = {"family", "names someone like the seeker", 5, 0.04, 0.01}, /* hand */
-    [KITH_TL_FAM_NAME_OTHER] = {"family", "names someone else", 5, 0.07032, 0.9995},
+    [KITH_TL_FAM_NAME_OTHER] = {"family", "names someone else", 5, 0.0644, 0.99951},
     [KITH_TL_FAM_UNNAMED] = {"family", "a relative of that kind is recorded", 5, 0.05, 0.035}, /* hand */
     [KITH_TL_ORIGIN_SAME] = {"origin", "same province as the seeker", 6, 0.9447, 0.3163},
     [KITH_TL_ORIGIN_OTHER] = {"origin", "another province", 6, 0.0553, 0.6837},
@@ -885,6 +889,8 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 		}
 		found = 1;
 	}
+	if (fl == KITH_TL_FAM_NAME_SAME && c->n_parts && c->parts[0].level_id == KITH_TL_NAME_SURNAME)
+		fl = KITH_TL_FAM_NAME_SAME_SURNAME;
 	if (fl < 0)
 		part(c, "family", "missing", 0, fsim);
 	else

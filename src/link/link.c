@@ -72,6 +72,7 @@ static uint32_t fields_of_rule(const struct kith_dataset *ds, const struct kith_
 			switch (comp->kind) {
 			case KITH_BLOCK_NAME:
 			case KITH_BLOCK_SURNAME:
+			case KITH_BLOCK_FULLNAME:
 				hit = fields[f].kind == KITH_DS_NAME;
 				break;
 			case KITH_BLOCK_BIRTH_YEAR:

@@ -189,6 +189,47 @@ static const struct kith_trace_part *part_of(const struct kith_trace_candidate *
 	return NULL;
 }
 
+/* A sibling names the seeker too: a case naming her whose name agrees with the child sought only by
+ * the surname has a family level of its own, weaker than "names the seeker", so the child recorded
+ * under his name (without naming his mother) comes first. */
+static void test_sibling_naming_the_seeker(void **state)
+{
+	(void)state;
+	static const char *const cj[] = {
+	    "{\"ref\":\"M-1\",\"person\":{\"name\":\"Pak Sunja\",\"sex\":\"female\",\"birth\":\"1970\","
+	    "\"origin\":{\"province\":\"north_hamgyong\"}},\"consent\":{\"tracing\":true}}",
+	    "{\"ref\":\"S-1\",\"person\":{\"name\":\"Pak Yongho\",\"sex\":\"male\",\"birth\":\"1994\","
+	    "\"origin\":{\"province\":\"north_hamgyong\"}},"
+	    "\"family\":[{\"relation\":\"mother\",\"name\":\"Pak Sunja\",\"status\":\"missing\"}],"
+	    "\"consent\":{\"tracing\":true}}",
+	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"박철수\",\"sex\":\"male\",\"birth\":\"1996\"},"
+	    "\"consent\":{\"tracing\":true}}",
+	};
+	json_t *c[3];
+	for (size_t i = 0; i < 3; i++)
+		c[i] = js(cj[i]);
+	struct kith_trace_cases *cs = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_trace_cases_new(&cs, c, 3, &err), KITH_OK);
+	for (size_t i = 0; i < 3; i++)
+		json_decref(c[i]);
+	json_t *t =
+	    js("{\"ref\":\"T-1\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"Pak Chulsu\","
+	       "\"sex\":\"male\",\"birth\":\"1996\",\"relation\":\"child\"},\"consent\":{\"tracing\":true}}");
+	struct kith_trace_result *r = NULL;
+	assert_int_equal(kith_trace_match_body(cs, t, NULL, &r, &err), KITH_OK);
+	assert_int_equal(r->n, 2);
+	assert_string_equal(r->c[0].ref, "C-1");
+	assert_string_equal(r->c[1].ref, "S-1");
+	const struct kith_trace_part *p = part_of(&r->c[1], "family");
+	assert_string_equal(p->level, "names the seeker; only the surname agrees");
+	p = part_of(&r->c[1], "name");
+	assert_string_equal(p->level, "surname only");
+	kith_trace_result_free(r);
+	json_decref(t);
+	kith_trace_cases_free(cs);
+}
+
 static void test_match_body(void **state)
 {
 	(void)state;
@@ -747,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_verb_parse),
 	    cmocka_unit_test(test_match_body),
+	    cmocka_unit_test(test_sibling_naming_the_seeker),
 	    cmocka_unit_test(test_vault_workflow),
 	    cmocka_unit_test(test_described_seeker),
 	    cmocka_unit_test(test_born_year_after_separation),
