@@ -5,7 +5,6 @@
 #include "stats/lcm.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "base/pool.h"
+#include "base/prng.h"
 #include "stats/interval.h"
 
 #define WARMUP 500
@@ -31,16 +32,7 @@ struct lcm_shared {
 	atomic_size_t sweeps;
 	atomic_int error;
 	size_t total_sweeps;
-	pthread_t reporter;
 };
-
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ull;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-	return x ^ (x >> 31);
-}
 
 /* log of a Gamma(a, 1) draw, stable for small a (as LCMCR's dan_log_gamma_1). */
 static double log_gamma_draw(gsl_rng *r, double a)
@@ -178,7 +170,8 @@ static void sweep(struct chain *c, int sample_alpha)
 		    gsl_ran_gamma(c->r, S->o.a_alpha + K - 1.0, 1.0 / (S->o.b_alpha - c->lognu[K - 1]));
 }
 
-static int run_chain(struct lcm_shared *S, unsigned ch)
+/* One chain; `reporter` on the calling thread, which reports progress. */
+static int run_chain(struct lcm_shared *S, unsigned ch, int reporter)
 {
 	unsigned J = S->J, K = S->K;
 	struct chain c = {.S = S};
@@ -196,7 +189,7 @@ static int run_chain(struct lcm_shared *S, unsigned ch)
 		rc = KITH_E_NOMEM;
 		goto out;
 	}
-	uint64_t sd = mix64(S->o.seed ^ mix64((uint64_t)ch + 0x51ed2701u));
+	uint64_t sd = kith_prng_mix(S->o.seed ^ kith_prng_mix((uint64_t)ch + 0x51ed2701u));
 	gsl_rng_set(c.r, (unsigned long)((sd & 0xffffffffu) ^ (sd >> 32)));
 	/* LCMCR's start */
 	for (unsigned j = 0; j < J; j++) {
@@ -232,7 +225,7 @@ static int run_chain(struct lcm_shared *S, unsigned ch)
 			dr[kept++] = S->n + c.n0;
 		if ((s & 1023) == 1023) {
 			size_t d = atomic_fetch_add(&S->sweeps, 1024) + 1024;
-			if (S->o.progress && pthread_equal(pthread_self(), S->reporter))
+			if (S->o.progress && reporter)
 				S->o.progress(S->o.pctx, d, S->total_sweeps);
 			if (atomic_load(&S->error))
 				break;
@@ -253,20 +246,19 @@ out:
 	return rc;
 }
 
-static void *chain_worker(void *arg)
+static void chain_worker(unsigned thread, void *arg)
 {
 	struct lcm_shared *S = arg;
 	for (;;) {
 		unsigned ch = atomic_fetch_add(&S->next_chain, 1);
 		if (ch >= S->o.chains || atomic_load(&S->error))
 			break;
-		int rc = run_chain(S, ch);
+		int rc = run_chain(S, ch, thread == 0);
 		if (rc) {
 			atomic_store(&S->error, rc);
 			break;
 		}
 	}
-	return NULL;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -363,9 +355,8 @@ int kith_lcm_estimate(const struct kith_stats_table *t, const struct kith_lcm_op
 	S.count = malloc(cells * sizeof *S.count);
 	S.draws = malloc(S.per_chain * S.o.chains * sizeof *S.draws);
 	S.capped = calloc(S.o.chains, sizeof *S.capped);
-	pthread_t *tid = calloc(S.o.chains, sizeof *tid);
 	int rc = KITH_OK;
-	if (!S.cell || !S.count || !S.draws || !S.capped || !tid) {
+	if (!S.cell || !S.count || !S.draws || !S.capped) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -377,19 +368,7 @@ int kith_lcm_estimate(const struct kith_stats_table *t, const struct kith_lcm_op
 	atomic_init(&S.next_chain, 0);
 	atomic_init(&S.sweeps, 0);
 	atomic_init(&S.error, 0);
-	S.reporter = pthread_self();
-	unsigned threads = S.o.threads ? S.o.threads : kith_interval_cpus();
-	if (threads > S.o.chains)
-		threads = S.o.chains;
-	unsigned started = 0;
-	for (unsigned i = 1; i < threads; i++) {
-		if (pthread_create(&tid[i], NULL, chain_worker, &S) != 0)
-			break;
-		started++;
-	}
-	chain_worker(&S);
-	for (unsigned i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kith_pool_run_indexed(kith_pool_threads(S.o.threads, S.o.chains), chain_worker, &S);
 	if (atomic_load(&S.error)) {
 		rc = kith_err_set(err, atomic_load(&S.error), NULL, "out of memory in the sampler");
 		goto out;
@@ -419,6 +398,5 @@ out:
 	free(S.count);
 	free(S.draws);
 	free(S.capped);
-	free(tid);
 	return rc;
 }
