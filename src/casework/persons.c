@@ -22,7 +22,7 @@
 
 struct kith_persons_listmap {
 	struct kith_strset org; /* spellings, trimmed */
-	size_t *list;	  /* list index of each spelling */
+	size_t *list;		/* list index of each spelling */
 	struct kith_strset list_names;
 };
 

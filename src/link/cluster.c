@@ -67,7 +67,8 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 	double *prob = malloc((n ? n : 1) * sizeof *prob);
 	struct kith_hmap set = KITH_HMAP_INIT;
 	int rc = KITH_OK;
-	if (!e || kith_uf_init(&uf, n) || !size || !next || !tail || !cl || !prob || kith_hmap_reserve(&set, n_edges)) {
+	if (!e || kith_uf_init(&uf, n) || !size || !next || !tail || !cl || !prob ||
+	    kith_hmap_reserve(&set, n_edges)) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}

@@ -611,8 +611,9 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
 		/* a draw links a pair with its probability, unless one of its records has a better
 		 * candidate in the other's list (a rival: two people, as the model has it) */
-		int link = draw_seed ? !r->rival[i] && (double)(kith_prng_splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
-				     : p >= 0.5;
+		int link = draw_seed
+			       ? !r->rival[i] && (double)(kith_prng_splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
+			       : p >= 0.5;
 		if (link)
 			e[ne++] = (struct kith_cluster_edge){r->pairs[i].a, r->pairs[i].b, p};
 	}

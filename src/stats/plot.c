@@ -14,7 +14,6 @@
 #define TOP 56
 #define BOTTOM 48
 
-
 struct axis {
 	double lo, hi;
 	int logscale;

@@ -407,7 +407,6 @@ static int csv_field(struct kith_sbuf *out, const char *s)
 	return rc;
 }
 
-
 static void fmt_count(const struct kith_report *r, size_t e, char *b, size_t n)
 {
 	if (r->st[e])
@@ -876,8 +875,8 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 		size_t ii = i < r->r ? i : SIZE_MAX;
 		rc = kith_sbuf_adds(out, "<tr><th>");
 		if (!rc)
-			rc = kith_sbuf_add_html(out,
-				       ii == SIZE_MAX ? W(r, "Total", "합계") : kith_report_row_label(r, i));
+			rc = kith_sbuf_add_html(out, ii == SIZE_MAX ? W(r, "Total", "합계")
+								    : kith_report_row_label(r, i));
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</th>");
 		size_t last = r->n_by == 2 ? r->c + 1 : 1;

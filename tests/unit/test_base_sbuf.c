@@ -37,7 +37,9 @@ static void test_html(void **state)
 	assert_string_equal(sb.buf, "&lt;b a=&quot;1&quot; c=&#39;2&#39;&gt;K&amp;R&lt;/b&gt;");
 	kith_sbuf_reset(&sb);
 	/* control characters (invalid in XML, so in SVG) become spaces; UTF-8 passes */
-	assert_int_equal(kith_sbuf_add_html(&sb, "a\tb\nc\x01" "d 김"), 0);
+	assert_int_equal(kith_sbuf_add_html(&sb, "a\tb\nc\x01"
+						 "d 김"),
+			 0);
 	assert_string_equal(sb.buf, "a b c d 김");
 	kith_sbuf_reset(&sb);
 	assert_int_equal(kith_sbuf_add_html(&sb, ""), 0);

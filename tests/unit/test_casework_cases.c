@@ -21,15 +21,20 @@
 static int setup(void **state)
 {
 	struct fixture_vault *f = fixture_vault_new("cases");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{"
-		  "\"province\":\"ryanggang\"}},"
-		  "\"status\":\"active\",\"needs\":[\"shelter\",\"legal\"]}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim "
-		  "Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
-		  "\"status\":\"closed\"}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":"
-		  "\"ryanggang\"}},"
-		  "\"status\":\"active\",\"needs\":[\"legal\"]}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{"
+	    "\"province\":\"ryanggang\"}},"
+	    "\"status\":\"active\",\"needs\":[\"shelter\",\"legal\"]}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim "
+			       "Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
+			       "\"status\":\"closed\"}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":"
+	    "\"ryanggang\"}},"
+	    "\"status\":\"active\",\"needs\":[\"legal\"]}");
 	*state = f;
 	return 0;
 }

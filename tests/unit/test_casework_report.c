@@ -46,22 +46,31 @@ static void test_persons(void **state)
 	/* Mira Holt twice (two organizations, one with consent), Sina Vale once
 	 * without consent, Lena Dorn with two needs, Ada Wren whose two cases
 	 * disagree on sex */
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"A-1\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
-		  "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\","
-		  "\"date\":\"2019-05-01\"},\"needs\":[\"shelter\"],\"consent\":{\"reporting\":true}}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"A-2\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
-		  "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},"
-		  "\"consent\":{\"reporting\":false}}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"B-1\",\"person\":{\"name\":\"Sina Vale\",\"sex\":\"female\"},"
-		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":false}}");
-	fixture_vault_put_json(f->v, "case",
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"A-1\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
+	    "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\","
+	    "\"date\":\"2019-05-01\"},\"needs\":[\"shelter\"],\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"A-2\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
+	    "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},"
+	    "\"consent\":{\"reporting\":false}}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"B-1\",\"person\":{\"name\":\"Sina Vale\",\"sex\":\"female\"},"
+	    "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":false}}");
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Lena Dorn\",\"sex\":\"female\",\"birth\":\"2004-06\"},"
 	    "\"source\":{\"organization\":\"church\",\"date\":\"2020-03\"},"
 	    "\"needs\":[\"medical\",\"legal\"],\"consent\":{\"reporting\":true}}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"D-1\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"female\"},"
-		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}");
-	fixture_vault_put_json(f->v, "case", "{\"ref\":\"D-2\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"male\"},"
-		  "\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"D-1\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"female\"},"
+			       "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"D-2\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"male\"},"
+			       "\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}");
 	/* a reviewer's confirmed links make Ada Wren's and Mira Holt's cases one person each */
 	struct kith_err err;
 	char id[KITH_VAULT_ID_HEX];
