@@ -35,7 +35,7 @@ if(TARGET kith)
     get_filename_component(name ${src} NAME_WE)
     add_test(NAME cli/${name} COMMAND bash ${src})
     set(labels "cli")
-    if(name STREQUAL "test_browser")
+    if(name MATCHES "^test_browser")
       set(labels "cli;browser")  # a real Chromium: left out of the sanitizer run
     endif()
     set_tests_properties(cli/${name} PROPERTIES

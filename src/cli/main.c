@@ -37,6 +37,7 @@ static const struct kith_command commands[] = {
     {"estimate", kith_cmd_estimate, "estimate how many people no list reached"},
     {"report", kith_cmd_report, "counts and cross-tables for publication, small cells withheld"},
     {"trace", kith_cmd_trace, "family tracing requests and their matches"},
+    {"attach", kith_cmd_attach, "photos, scans, audio and documents of a case"},
     {"pprl", kith_cmd_pprl, "link and count across organizations without sharing names"},
     {"serve", kith_cmd_serve, "start the local web UI"},
 };

@@ -745,6 +745,29 @@ static const struct field trace_fields[] = {
 };
 GROUP(g_trace, trace_fields, NULL);
 
+/* --- attachment (casework/attach.h): a file attached to a case; its bytes
+ * are chunks in the vault's blobs table (vault/blob.h), and its key is here,
+ * inside the envelope, so it is sealed like any record. */
+
+static const struct field attachment_fields[] = {
+    {.name = "case",
+     .type = T_ID_LIST,
+     .flags = F_REQUIRED,
+     .min_items = 1,
+     .max_items = 1,
+     .en = "Case",
+     .ko = "사례"},
+    FSTR("name", CAP_NAME, "File name", "파일 이름"),
+    FSTR("type", CAP_SHORT, "File type", "파일 형식"),
+    {.name = "size", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Size", .ko = "크기"},
+    FSTR("blob", 64, "Stored bytes", "저장된 내용"),
+    FSTR("key", 128, "Key", "키"),
+    FBOOL("stripped", "Photo metadata removed", "사진 메타데이터 제거됨"),
+    FBOOL("removed", "Removed", "삭제됨"),
+    FTEXT("note", CAP_NOTE, "Note", "메모"),
+};
+GROUP(g_attachment, attachment_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -757,6 +780,7 @@ static const struct kind kinds[] = {
     {"case", "Case", "사례", 1, &g_case},
     {"link", "Reviewed link", "동일인 검토", 0, &g_link},
     {"trace", "Family tracing request", "가족 찾기 요청", 1, &g_trace},
+    {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
 };
 
 static const struct kind *find_kind(const char *name)

@@ -27,6 +27,7 @@
  * The vault itself is not thread-safe: one thread at a time calls into it.
  */
 #include "vault/vault.h"
+#include "vault/blob.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -323,8 +324,10 @@ struct kith_vault_batch {
 	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
 	size_t nkinds;
 	struct sealer sl;
-	int sl_init;   /* mutex and condition initialized */
-	int keys_open; /* the batch holds the keys accessible */
+	int sl_init;						     /* mutex and condition initialized */
+	int keys_open;						     /* the batch holds the keys accessible */
+	int (*hook)(struct kith_store *, void *, struct kith_err *); /* blob.h: in the commit's transaction */
+	void *hook_arg;
 };
 
 static char retired; /* the address marks a ref given up in this batch (never written) */
@@ -3175,6 +3178,8 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 					"try again");
 		goto out;
 	}
+	if (b->hook) /* blob.h: the attachment's chunks, in this transaction */
+		rc = b->hook(v->store, b->hook_arg, err);
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct staged *s = b->s[i];
 		if (!s->queued && s->env)
@@ -3239,4 +3244,17 @@ void kith_vault_batch_free(struct kith_vault_batch *b)
 {
 	if (b)
 		batch_release(b);
+}
+
+/* blob.h: the store, and a step inside a batch's commit transaction. */
+struct kith_store *kith_vault_store(struct kith_vault *v)
+{
+	return v && !v->dead ? v->store : NULL;
+}
+
+void kith_vault_batch_hook(struct kith_vault_batch *b,
+			   int (*fn)(struct kith_store *, void *, struct kith_err *), void *arg)
+{
+	b->hook = fn;
+	b->hook_arg = arg;
 }

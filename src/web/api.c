@@ -8,6 +8,7 @@
  * (jansson's parsed values are wiped when freed: kith_process_init.)
  */
 #include "web/api.h"
+#include "web/api_attach.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,11 @@ static void job_drop(struct kith_web_api *a);
 
 void kith_web_response_release(struct kith_web_response *resp)
 {
+	if (resp->stream_free)
+		resp->stream_free(resp->stream_cls);
+	resp->stream = NULL;
+	resp->stream_free = NULL;
+	resp->stream_cls = NULL;
 	kith_sbuf_release(&resp->body);
 	resp->http = 200;
 	resp->content_type = "application/json";
@@ -627,6 +633,8 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		if (!is_hex_id(id))
 			return bad(resp, "id", "id must be 32 lower-case hex digits");
 		r = kith_vault_find_id(a->v, id);
+		if (r && !strcmp(r->kind, "attachment"))
+			r = NULL; /* its body holds the key of its bytes: api_attach.c answers for it */
 	} else if (ref && *ref) {
 		r = kith_vault_find(a->v, "case", ref);
 	} else {
@@ -653,6 +661,9 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	size_t n = 0;
 	struct kith_err err;
 	kith_err_clear(&err);
+	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
+	if (cur && !strcmp(cur->kind, "attachment")) /* the key of its bytes: GET /attachment/history */
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record", "id");
 	int rc = kith_vault_history(a->v, id, &views, &n, &err);
 	if (rc && rc != KITH_E_CORRUPT)
 		return kith_web_api_fail(resp, &err);
@@ -1825,6 +1836,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	resp->http = 200;
 	resp->content_type = "application/json";
 	resp->filename[0] = '\0';
+	if (kith_web_attach_route(p)) /* api_attach.c */
+		return kith_web_attach_handle(a, req, resp);
 
 	static const struct {
 		const char *path;
@@ -1932,4 +1945,15 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	if (!strcmp(p, "/pprl/link"))
 		return r_pprl_link(a, req, resp);
 	return r_link(a, req, resp);
+}
+
+/* api_attach.h: what the attachment routes borrow. */
+struct kith_vault *kith_web_api_vault(struct kith_web_api *a)
+{
+	return a ? a->v : NULL;
+}
+
+const char *kith_web_api_path(const struct kith_web_api *a)
+{
+	return a ? a->path : NULL;
 }

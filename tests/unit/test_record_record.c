@@ -70,6 +70,11 @@ static const char *full_link =
     "\"status\":\"confirmed\",\"score\":0.93,\"method\":\"linkage\",\"reviewer\":\"analyst "
     "1\",\"reason\":\"same birth and origin\"}";
 
+static const char *full_attachment =
+    "{\"case\":[\"0123456789abcdef0123456789abcdef\"],\"name\":\"scan.jpg\",\"type\":\"image/jpeg\","
+    "\"size\":1234,\"blob\":\"00112233445566778899aabbccddeeff\",\"key\":\"00\",\"stripped\":true,"
+    "\"removed\":false,\"note\":\"consent form\"}";
+
 static json_t *load(const char *s)
 {
 	json_error_t e;
@@ -81,7 +86,10 @@ static json_t *load(const char *s)
 
 static const char *base_of(const char *kind)
 {
-	return strcmp(kind, "case") == 0 ? full_case : strcmp(kind, "trace") == 0 ? full_trace : full_link;
+	return strcmp(kind, "case") == 0	 ? full_case
+	       : strcmp(kind, "trace") == 0	 ? full_trace
+	       : strcmp(kind, "attachment") == 0 ? full_attachment
+						 : full_link;
 }
 
 static void expect_invalid(const char *kind, json_t *body, const char *where)

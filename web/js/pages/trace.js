@@ -7,6 +7,7 @@
 //   #/trace/new      a new request (form generated from the schema, kind "trace")
 //   #/trace/REF      one request, its candidates and their review
 
+import { photoStrip } from '../attach.js';
 import { h, append, clear, id } from '../dom.js';
 import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
@@ -132,6 +133,8 @@ function candidate(c, ref, app, reload) {
   if (!s || s === 'possible') buttons.push(btn('reject', 'secondary'));
   if (s) buttons.push(btn('undo', 'secondary'));
   const cs = c.case || {};
+  const photos = h('div', {});
+  photoStrip(c.ref).then((p) => { if (p) photos.append(p); });
   const v = (p, x) => { const f = fieldAt('case', p); return x && f ? vocabLabel(f, x) : x || '—'; };
   return h('section', { class: 'card', 'data-candidate': c.ref },
     h('div', { class: 'pagehead' },
@@ -145,6 +148,7 @@ function candidate(c, ref, app, reload) {
       h('dt', {}, t('cases.sex')), h('dd', {}, v('person.sex', cs.sex)),
       h('dt', {}, t('cases.birth')), h('dd', {}, formatDate(cs.birth) || '—'),
       h('dt', {}, t('cases.province')), h('dd', {}, v('person.origin.province', cs.province))),
+    photos,
     explanation(c.explanation),
     h('div', { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: nid }, t('trace.note')), note),

@@ -6,6 +6,7 @@ import { h, append, id, clear, debounce } from '../dom.js';
 import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import { kind, vocabLabel } from '../schema.js';
+import { attachSection } from '../attach.js';
 
 function fmt(f, v) {
   if (v == null || v === '') return null;
@@ -142,5 +143,6 @@ export async function render(root, app, params) {
         h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(rec.ref)}/history`, 'data-action': 'history' }, t('view.history')))),
     h('p', { class: 'muted small' }, t('view.version_line', { v: rec.version, when: formatTime(rec.at), action: actionLabel(rec.action) })),
     sections,
+    attachSection(app, rec),
     duplicateForm(app, rec.ref)]);
 }
