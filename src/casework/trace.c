@@ -1668,6 +1668,94 @@ static size_t family_remove(json_t *body, const json_t *entry)
 	return removed;
 }
 
+/* Whether a family entry describes the relative (more than notes). */
+static int described(const json_t *e)
+{
+	return json_object_get(e, "name") || json_object_get(e, "other_names") || json_object_get(e, "sex") ||
+	       json_object_get(e, "birth");
+}
+
+/* The names a family entry may describe someone by: a case's names or a
+ * described person's, at most max, borrowed. */
+static size_t names_of(const json_t *o, const char **names, size_t max)
+{
+	const json_t *p = json_object_get(o, "person");
+	return p ? kith_record_case_names(o, names, max) : described_names(o, names, max);
+}
+
+/*
+ * The described family entry of body that a confirmation finds: relation
+ * `relation`, no case, whereabouts missing, unknown or unstated, and (when
+ * both sides have names) a name like one of who[0..nw) — the best of them.
+ * Its index, or -1.
+ */
+static long family_described(const json_t *body, const char *relation, const json_t *const *who, size_t nw)
+{
+	const json_t *fam = json_object_get(body, "family");
+	const char *wn[16];
+	size_t n = 0;
+	for (size_t i = 0; i < nw; i++)
+		if (who[i])
+			n += names_of(who[i], wn + n, 16 - n);
+	struct kith_name *we = n ? calloc(n, sizeof *we) : NULL;
+	uint8_t ne = we ? encode_names(we, n, wn, n) : 0;
+	long best = -1;
+	double best_s = -2;
+	for (size_t i = 0; i < json_array_size(fam); i++) {
+		const json_t *e = json_array_get(fam, i);
+		const char *st = sget(e, "status");
+		if (json_object_get(e, "case") || !sget(e, "relation") ||
+		    strcmp(sget(e, "relation"), relation) ||
+		    (st && strcmp(st, "missing") && strcmp(st, "unknown")))
+			continue;
+		const char *en[8];
+		size_t k = described_names(e, en, 8);
+		struct kith_name ee[8];
+		uint8_t nee = encode_names(ee, 8, en, k);
+		double sc = nee && ne ? best_sim(ee, nee, we, ne) : -1;
+		if (nee && ne && sc < kith_names_same_threshold() * 0.5)
+			continue; /* names someone else */
+		if (sc > best_s) {
+			best_s = sc;
+			best = (long)i;
+		}
+	}
+	free(we);
+	return best;
+}
+
+/* Confirms: the described entry of body for `relation` (see above) gets the
+ * case and "found", else entry is added. */
+static int family_confirm(json_t *body, json_t *entry, const json_t *const *who, size_t nw)
+{
+	long i = family_described(body, sget(entry, "relation"), who, nw);
+	if (i < 0 || !sget(entry, "case"))
+		return family_add(body, entry);
+	json_t *e = json_array_get(json_object_get(body, "family"), (size_t)i);
+	if (json_object_set(e, "case", json_object_get(entry, "case")) ||
+	    json_object_set_new(e, "status", json_string("found")))
+		return KITH_E_NOMEM;
+	return KITH_OK;
+}
+
+/* Undoes family_confirm: a described entry naming the case loses the case
+ * and is missing again; entries equal to entry are removed. */
+static int family_unconfirm(json_t *body, const json_t *entry)
+{
+	family_remove(body, entry);
+	json_t *fam = json_object_get(body, "family");
+	const char *c = sget(entry, "case"), *rel = sget(entry, "relation");
+	for (size_t i = 0; c && rel && i < json_array_size(fam); i++) {
+		json_t *e = json_array_get(fam, i);
+		if (!sget(e, "case") || strcmp(sget(e, "case"), c) || !sget(e, "relation") ||
+		    strcmp(sget(e, "relation"), rel) || !described(e))
+			continue;
+		if (json_object_del(e, "case") || json_object_set_new(e, "status", json_string("missing")))
+			return KITH_E_NOMEM;
+	}
+	return KITH_OK;
+}
+
 static const char *verb_action(enum kith_trace_verb verb)
 {
 	static const char *const a[] = {"trace-possible", "trace-confirm", "trace-reject", "trace-undo"};
@@ -1857,17 +1945,20 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 			goto out;
 		}
 		if (verb == KITH_TRACE_CONFIRM) {
-			rc = family_add(cb, in_found);
+			/* a relative already described in either case is that entry, now found */
+			const json_t *seeker_who[1] = {sb},
+				     *found_who[2] = {json_object_get(tb, "sought"), cb};
+			rc = family_confirm(cb, in_found, seeker_who, 1);
 			if (!rc && sb)
-				rc = family_add(sb, in_seeker);
-			if (rc) {
-				rc = kith_err_set(err, rc, "trace", "out of memory");
-				goto out;
-			}
+				rc = family_confirm(sb, in_seeker, found_who, 2);
 		} else {
-			family_remove(cb, in_found);
-			if (sb)
-				family_remove(sb, in_seeker);
+			rc = family_unconfirm(cb, in_found);
+			if (!rc && sb)
+				rc = family_unconfirm(sb, in_seeker);
+		}
+		if (rc) {
+			rc = kith_err_set(err, rc, "trace", "out of memory");
+			goto out;
 		}
 		struct kith_vault_put_opts pc = {.id = cv->id,
 						 .action = verb_action(verb),

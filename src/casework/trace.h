@@ -306,7 +306,8 @@ int kith_trace_run_all(struct kith_vault *v, const struct kith_trace_opts *opts,
 /* What a reviewer does to a candidate. */
 enum kith_trace_verb {
 	KITH_TRACE_POSSIBLE, /* mark possible: request status open -> possible_match */
-	KITH_TRACE_CONFIRM,  /* confirm: request confirmed, family entries in both cases */
+	KITH_TRACE_CONFIRM,  /* confirm: request confirmed, family entries in both cases (a
+				described relative already there is updated: case, found) */
 	KITH_TRACE_REJECT,   /* reject: the candidate is not shown again */
 	KITH_TRACE_UNDO,     /* undo the candidate's review (a confirmation removes the family entries) */
 };
