@@ -31,6 +31,7 @@
 #include "base/sbuf.h"
 #include "link/compare.h"
 #include "base/hmap.h"
+#include "base/pool.h"
 #include "link/link.h"
 #include "synth/synth.h"
 
@@ -556,7 +557,7 @@ int main(int argc, char **argv)
 		dir = def;
 	}
 	if (!threads)
-		threads = kith_link_threads();
+		threads = kith_pool_cpus();
 	printf("bench_link: %u threads\n", threads);
 	if (!synth_only) {
 		febrl(dir, threads, 1);

@@ -22,15 +22,14 @@
  */
 #include "casework/search.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "record/record.h"
+#include "base/pool.h"
 #include "base/sbuf.h"
 #include "names/names.h"
 
@@ -77,11 +76,11 @@ struct kith_search {
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 };
 
-/* One thread's share of a query: entries [lo, hi), whole cases only. */
+/* A query's entries cut in shares of whole cases, one a thread. */
 struct scan_job {
 	struct kith_search *s;
 	const struct kith_name *q;
-	size_t lo, hi;
+	size_t lo[MAX_THREADS + 1]; /* share k is entries [lo[k], lo[k + 1]) */
 };
 
 static void drop_index(struct kith_search *s)
@@ -241,8 +240,8 @@ nomem:
 
 void kith_search_tune(struct kith_search *s, unsigned threads, size_t parallel_from)
 {
-	long cpus = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
-	s->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
+	unsigned t = threads ? threads : kith_pool_cpus();
+	s->threads = t > MAX_THREADS ? MAX_THREADS : t;
 	s->parallel_from = parallel_from ? parallel_from : PARALLEL_FROM;
 }
 
@@ -276,40 +275,27 @@ static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, si
 	}
 }
 
-static void *scan_thread(void *arg)
+static void scan_share(size_t k, void *arg)
 {
-	struct scan_job *j = arg;
-	scan(j->s, j->q, j->lo, j->hi);
-	return NULL;
+	const struct scan_job *j = arg;
+	scan(j->s, j->q, j->lo[k], j->lo[k + 1]);
 }
 
 /* Scores every entry; on several threads when the index is large. A thread
- * that cannot be started leaves its share to this one. */
+ * that cannot be started leaves its share to the others. */
 static void scan_all(struct kith_search *s, const struct kith_name *q)
 {
 	unsigned t = s->n < s->parallel_from ? 1 : s->threads;
-	struct scan_job jobs[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS] = {0};
-	size_t lo = 0;
+	struct scan_job job = {.s = s, .q = q};
 	for (unsigned k = 0; k < t; k++) {
-		size_t hi = k + 1 == t ? s->n : s->n / t * (k + 1);
+		size_t lo = job.lo[k], hi = k + 1 == t ? s->n : s->n / t * (k + 1);
 		if (hi < lo)
 			hi = lo;
 		while (hi < s->n && hi > lo && s->e[hi].rec == s->e[hi - 1].rec)
 			hi++; /* a case's entries stay with one thread */
-		jobs[k] = (struct scan_job){s, q, lo, hi};
-		lo = hi;
+		job.lo[k + 1] = hi;
 	}
-	for (unsigned k = 1; k < t; k++)
-		started[k] = pthread_create(&tid[k], NULL, scan_thread, &jobs[k]) == 0;
-	scan(s, q, jobs[0].lo, jobs[0].hi);
-	for (unsigned k = 1; k < t; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			scan(s, q, jobs[k].lo, jobs[k].hi);
-	}
+	kith_pool_for(t, t, scan_share, &job);
 }
 
 /* Scores the entries of `nk` keys not yet reached by this query; the best

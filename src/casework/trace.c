@@ -251,22 +251,22 @@ static int sex_of(const char *s)
 
 enum rel { REL_NONE = 0, REL_MOTHER, REL_FATHER, REL_CHILD, REL_SIBLING, REL_SPOUSE, REL_OTHER };
 
+static const char *const rel_names[] = {"", "mother", "father", "child", "sibling", "spouse", "other"};
+
 static enum rel rel_of(const char *s)
 {
-	static const char *const names[] = {"", "mother", "father", "child", "sibling", "spouse", "other"};
 	if (!s)
 		return REL_NONE;
-	for (size_t i = 1; i < N_OF(names); i++)
-		if (!strcmp(s, names[i]))
+	for (size_t i = 1; i < N_OF(rel_names); i++)
+		if (!strcmp(s, rel_names[i]))
 			return (enum rel)i;
 	return REL_NONE;
 }
 
+/* The word for r; "other" for none. */
 static const char *rel_name(enum rel r)
 {
-	static const char *const names[] = {"other",   "mother", "father", "child",
-					    "sibling", "spouse", "other"};
-	return names[r];
+	return r == REL_NONE ? "other" : rel_names[r];
 }
 
 /* The relation of the seeker to the person sought, given the relation of

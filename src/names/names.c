@@ -1148,18 +1148,7 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 			reading_keys(n, n->alt_rot, n->alt_sur, keys, &nk);
 		return nk;
 	}
-	/* not Korean: every word of two bytes or more */
-	const char *t = n->text;
-	size_t len = strlen(t), p = 0;
-	while (p < len && nk < KITH_NAMES_MAX_KEYS) {
-		size_t q = p;
-		while (q < len && t[q] != ' ')
-			q++;
-		if (q - p >= 2)
-			add_key(keys, &nk, word_key(t + p, q - p));
-		p = q + 1;
-	}
-	return nk;
+	return kith_names_word_keys(n, keys); /* not Korean: every word of two bytes or more */
 }
 
 size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2])

@@ -5,11 +5,11 @@
 #include "stats/lcm.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "base/prng.h"
 #include "stats/interval.h"
 #include "stats/rdist.h"
@@ -36,7 +36,6 @@ struct lcm_shared {
 	atomic_size_t sweeps;
 	atomic_int error;
 	size_t total_sweeps;
-	pthread_t reporter;
 };
 
 static double log_sum(double a, double b)
@@ -255,7 +254,8 @@ static void sweep(struct chain *c, int sample_alpha)
 		    kith_rdist_gamma(&c->r, S->o.a_alpha + (double)S->S * (K - 1.0)) / (S->o.b_alpha - lsum);
 }
 
-static int run_chain(struct lcm_shared *S, unsigned ch)
+/* One chain; `reporter` on the calling thread, which reports progress. */
+static int run_chain(struct lcm_shared *S, unsigned ch, int reporter)
 {
 	unsigned J = S->J, K = S->K;
 	size_t NS = S->S;
@@ -331,7 +331,7 @@ static int run_chain(struct lcm_shared *S, unsigned ch)
 		}
 		if ((s & 1023) == 1023) {
 			size_t d = atomic_fetch_add(&S->sweeps, 1024) + 1024;
-			if (S->o.progress && pthread_equal(pthread_self(), S->reporter))
+			if (S->o.progress && reporter)
 				S->o.progress(S->o.pctx, d, S->total_sweeps);
 			if (atomic_load(&S->error))
 				break;
@@ -357,20 +357,19 @@ out:
 	return rc;
 }
 
-static void *chain_worker(void *arg)
+static void chain_worker(unsigned thread, void *arg)
 {
 	struct lcm_shared *S = arg;
 	for (;;) {
 		unsigned ch = atomic_fetch_add(&S->next_chain, 1);
 		if (ch >= S->o.chains || atomic_load(&S->error))
 			break;
-		int rc = run_chain(S, ch);
+		int rc = run_chain(S, ch, thread == 0);
 		if (rc) {
 			atomic_store(&S->error, rc);
 			break;
 		}
 	}
-	return NULL;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -485,10 +484,9 @@ int kith_lcm_estimate_strata(const struct kith_stats_table *const *t, size_t n, 
 	S.draws = malloc(nd * sizeof *S.draws);
 	S.sdraws = n > 1 ? malloc(n * nd * sizeof *S.sdraws) : NULL;
 	S.capped = calloc(S.o.chains, sizeof *S.capped);
-	pthread_t *tid = calloc(S.o.chains, sizeof *tid);
 	int rc = KITH_OK;
 	if (!S.pat || !pat_of || !S.cell_at || !S.cell_pat || !S.count || !S.n_s || !S.draws ||
-	    (n > 1 && !S.sdraws) || !S.capped || !tid) {
+	    (n > 1 && !S.sdraws) || !S.capped) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -517,19 +515,7 @@ int kith_lcm_estimate_strata(const struct kith_stats_table *const *t, size_t n, 
 	atomic_init(&S.next_chain, 0);
 	atomic_init(&S.sweeps, 0);
 	atomic_init(&S.error, 0);
-	S.reporter = pthread_self();
-	unsigned threads = S.o.threads ? S.o.threads : kith_interval_cpus();
-	if (threads > S.o.chains)
-		threads = S.o.chains;
-	unsigned started = 0;
-	for (unsigned i = 1; i < threads; i++) {
-		if (pthread_create(&tid[i], NULL, chain_worker, &S) != 0)
-			break;
-		started++;
-	}
-	chain_worker(&S);
-	for (unsigned i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kith_pool_run_indexed(kith_pool_threads(S.o.threads, S.o.chains), chain_worker, &S);
 	if (atomic_load(&S.error)) {
 		rc = kith_err_set(err, atomic_load(&S.error), NULL, "out of memory in the sampler");
 		goto out;
@@ -572,7 +558,6 @@ out:
 	free(S.draws);
 	free(S.sdraws);
 	free(S.capped);
-	free(tid);
 	return rc;
 }
 

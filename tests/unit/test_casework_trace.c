@@ -15,11 +15,11 @@
 #include <jansson.h>
 
 #include "vault/vault.h"
+
+#include "fixture_vault.h"
 #include "casework/trace.h"
 
-static char dir[64];
-static char path[128];
-static const char pass[] = "correct horse battery staple";
+static struct fixture_vault *fx; /* closed between tests: each opens its own handle */
 
 /* The mother (M-1) looks for her son, separated in Yanji in 2003 at about 7;
  * he was recorded in 2015 as K-1 (age 19, a family entry naming his mother).
@@ -58,23 +58,15 @@ static json_t *js(const char *s)
 
 static struct kith_vault *open_v(void)
 {
-	struct kith_vault *v;
-	struct kith_err err;
-	if (kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err))
-		fail_msg("open: %s %s", err.where, err.msg);
-	return v;
+	return fixture_vault_open(fx);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/kith-trace-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/v.kith", dir);
+	fx = fixture_vault_new("trace");
+	struct kith_vault *v = fx->v;
 	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(path, pass, strlen(pass), &co, &err), KITH_OK);
-	struct kith_vault *v = open_v();
 	struct kith_vault_batch *b;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	for (size_t i = 0; i < N_CASES; i++) {
@@ -85,19 +77,15 @@ static int setup(void **state)
 	}
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
+	fx->v = NULL;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char p[160];
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	unlink(path);
-	rmdir(dir);
+	fixture_vault_free(fx);
+	fx = NULL;
 	return 0;
 }
 
