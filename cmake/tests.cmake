@@ -20,6 +20,9 @@ foreach(src IN LISTS unit_tests)
   add_executable(${name} ${src})
   target_compile_options(${name} PRIVATE ${KITH_WARNINGS} -Wno-missing-prototypes)
   target_link_libraries(${name} PRIVATE kithlib PkgConfig::CMOCKA)
+  if(area STREQUAL "casework")  # the shared vault fixture
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/fixture_vault.c)
+  endif()
   add_test(NAME unit/${name} COMMAND ${name})
   set_tests_properties(unit/${name} PROPERTIES
     LABELS "unit;${area}"

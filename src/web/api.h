@@ -37,6 +37,8 @@
  *   GET|POST /pprl/files (?name=, raw .kpe), POST /pprl/files/clear  encodings staged
  *   POST /pprl/link {"lang"}         a job (202): linkage and joint estimate
  *   GET  /job                        the last job's stage, progress and result
+ *   GET  /person, /due, /assignees, /referral/fields; POST /assign, /referral,
+ *        /trace/edit, /trace/close   the case at the centre (api_centre.h)
  *
  * Threads: a struct kith_web_api is not thread-safe, like the vault it
  * holds (vault.h): the server serializes every call that touches the vault
