@@ -745,6 +745,27 @@ static const struct field trace_fields[] = {
 };
 GROUP(g_trace, trace_fields, NULL);
 
+/* --- draft: a form as it is being typed (casework/drafts.h). `data` is the
+ * form's own JSON text, kept as a string so that a half-filled form (a date
+ * without a year, a required field still empty) is kept as typed. Drafts
+ * never leave the vault: export, figures, search and bundles read other kinds. */
+#define CAP_DRAFT (1024u * 1024u)
+static const struct field draft_fields[] = {
+    {.name = "form", .type = T_STRING, .flags = F_REQUIRED, .max_bytes = CAP_SHORT, .en = "Form", .ko = "입력 양식"},
+    FSTR("title", CAP_SHORT, "Title", "제목"),
+    FTEXT("data", CAP_DRAFT, "What was typed", "입력한 내용"),
+    FBOOL("open", "Open", "작성 중"),
+};
+GROUP(g_draft, draft_fields, NULL);
+
+/* --- keybackup: that the organization key was backed up, and when
+ * (casework/keystatus.h) */
+static const struct field keybackup_fields[] = {
+    {.name = "at", .type = T_INT, .flags = F_REQUIRED, .min = 0, .max = 4102444800LL, .en = "When (Unix seconds)", .ko = "시각 (유닉스 초)"},
+    FSTR("method", CAP_SHORT, "How", "방법"),
+};
+GROUP(g_keybackup, keybackup_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -757,6 +778,8 @@ static const struct kind kinds[] = {
     {"case", "Case", "사례", 1, &g_case},
     {"link", "Reviewed link", "동일인 검토", 0, &g_link},
     {"trace", "Family tracing request", "가족 찾기 요청", 1, &g_trace},
+    {"draft", "Draft of a form", "작성 중인 양식", 0, &g_draft},
+    {"keybackup", "Organization key backup", "기관 키 백업", 0, &g_keybackup},
 };
 
 static const struct kind *find_kind(const char *name)

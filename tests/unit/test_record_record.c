@@ -79,9 +79,16 @@ static json_t *load(const char *s)
 	return j;
 }
 
+static const char *full_draft = "{\"form\":\"#/new\",\"title\":\"New case\",\"data\":\"{}\",\"open\":true}";
+static const char *full_keybackup = "{\"at\":1700000000,\"method\":\"file\"}";
+
 static const char *base_of(const char *kind)
 {
-	return strcmp(kind, "case") == 0 ? full_case : strcmp(kind, "trace") == 0 ? full_trace : full_link;
+	return strcmp(kind, "case") == 0	? full_case
+	       : strcmp(kind, "trace") == 0	? full_trace
+	       : strcmp(kind, "draft") == 0	? full_draft
+	       : strcmp(kind, "keybackup") == 0 ? full_keybackup
+					       : full_link;
 }
 
 static void expect_invalid(const char *kind, json_t *body, const char *where)
