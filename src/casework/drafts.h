@@ -27,7 +27,7 @@
 #include "vault/vault.h"
 
 #define KITH_DRAFTS_FORM_MAX 200	  /* bytes of a form key */
-#define KITH_DRAFTS_DATA_MAX (1024 * 1024) /* bytes of the typed JSON text */
+#define KITH_DRAFTS_DATA_MAX (768 * 1024) /* bytes of the typed JSON text (a record holds 1 MiB) */
 
 /*
  * Saves `data` (the form's JSON text, as typed) as the open draft of `form`,

@@ -946,18 +946,24 @@ static int id_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* Text rules: not empty, at most cap bytes, valid UTF-8, no C0/C1 control
+/* Text rules: not empty, valid UTF-8, at most cap characters (code points:
+ * a Hangul syllable is one, as a person counts it), no C0/C1 control
  * characters or DEL (except \n and \t when multiline). */
 static int check_chars(const char *s, size_t len, size_t cap, int multiline, struct path *p,
 		       struct kith_err *err)
 {
 	if (len == 0)
 		return BAD(p, err, "is empty (leave the field out instead)");
-	if (len > cap)
-		return BAD(p, err, "is longer than %zu bytes", cap);
+	if (len > 4 * cap) /* more than cap characters whatever they are */
+		return BAD(p, err, "is longer than %zu characters", cap);
 	if (kith_utf8_check(s, len) != len)
 		return BAD(p, err, "is not valid UTF-8");
 	const unsigned char *u = (const unsigned char *)s;
+	size_t chars = 0;
+	for (size_t i = 0; i < len; i++)
+		chars += (u[i] & 0xC0) != 0x80;
+	if (chars > cap)
+		return BAD(p, err, "is longer than %zu characters", cap);
 	for (size_t i = 0; i < len; i++) {
 		unsigned c = u[i];
 		int ctl = c < 0x20 || c == 0x7F ||
@@ -966,6 +972,51 @@ static int check_chars(const char *s, size_t len, size_t cap, int multiline, str
 			return BAD(p, err, "holds a control character at byte %zu", i + 1);
 	}
 	return KITH_OK;
+}
+
+/* Why a date text is not a date, one message per mistake a person makes:
+ * a short year ("19"), a year out of range (1850), a month that does not
+ * exist (2019-13), a day that does not exist (45, or 30 February). Numbers
+ * of months and days are named; the year is not quoted. */
+static int date_problem(const char *s, size_t len, struct path *p, struct kith_err *err)
+{
+	int part[3] = {0, 0, 0}, digits[3] = {0, 0, 0}, n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (digits[n] < 5)
+				part[n] = part[n] * 10 + (s[i] - '0');
+			digits[n]++;
+		} else if (s[i] == '-' && n < 2 && digits[n] > 0) {
+			n++;
+		} else {
+			return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+				   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+		}
+	}
+	if (digits[n] == 0 || digits[0] != 4 || (n >= 1 && digits[1] != 2) || (n == 2 && digits[2] != 2)) {
+		if (digits[0] != 4)
+			return BAD(p, err, "is not a date: a year has four digits");
+		return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+			   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+	}
+	if (part[0] < KITH_RECORD_YEAR_MIN)
+		return BAD(p, err, "is a date before %d", KITH_RECORD_YEAR_MIN);
+	if (part[0] > KITH_RECORD_YEAR_MAX)
+		return BAD(p, err, "is a date after %d", KITH_RECORD_YEAR_MAX);
+	if (n >= 1 && (part[1] < 1 || part[1] > 12))
+		return BAD(p, err, "is not a date: no month %d (months are 1 to 12)", part[1]);
+	if (n == 2) {
+		static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int y = part[0], m = part[1];
+		int last = m == 2 ? ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28) : mdays[m - 1];
+		if (part[2] < 1 || part[2] > 31)
+			return BAD(p, err, "is not a date: no day %d (days are 1 to 31)", part[2]);
+		if (part[2] > last)
+			return BAD(p, err, "is not a date: no day %d in month %d of that year (it has %d days)", part[2], m,
+				   last);
+	}
+	return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d", KITH_RECORD_YEAR_MIN,
+		   KITH_RECORD_YEAR_MAX);
 }
 
 static int check_string(const struct field *f, const json_t *v, int multiline, struct path *p,
@@ -1058,10 +1109,11 @@ static int check_field(const struct field *f, const json_t *v, struct path *p, s
 			return BAD(p, err, "must be a reference of 1 to 63 letters, digits, '.', '_' or '-'");
 		return KITH_OK;
 	case T_DATE:
-		if (!json_is_string(v) ||
-		    kith_record_date_parse(json_string_value(v), json_string_length(v), NULL, NULL, NULL) < 0)
+		if (!json_is_string(v))
 			return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
 				   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+		if (kith_record_date_parse(json_string_value(v), json_string_length(v), NULL, NULL, NULL) < 0)
+			return date_problem(json_string_value(v), json_string_length(v), p, err);
 		return KITH_OK;
 	case T_INT:
 		if (!json_is_integer(v))
