@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import * as day from './day.mjs';
 
 const KITH = process.env.KITH;
 const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
@@ -715,6 +716,10 @@ async function main() {
   });
   try {
     const koRef = await flow(browser, base, pass, 'ko');
+    if (process.env.KITH_ONLY_DAY) { // a quicker loop while working on day.mjs
+      await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Bang', 'Sun'] } }, process.env.KITH_ONLY_DAY);
+      return;
+    }
     const enRef = await flow(browser, base, pass, 'en', koRef);
     await tracing(browser, base, pass, 'ko', koRef, enRef);
     await tracing(browser, base, pass, 'en', koRef, enRef);
@@ -727,6 +732,8 @@ async function main() {
     }
     if (KITH) await idleLock(browser);
     if (KITH) await lockedPanic(browser);
+    // issue 14: drafts, activity, panic truth, words, axe-core on every page (day.mjs)
+    if (KITH) await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Kim', 'Young-hee', 'Vientiane', 'Seoul', 'Bang', 'Sun'] } });
     if (KITH) await panic(browser, base, pass);
   } finally {
     await browser.close();

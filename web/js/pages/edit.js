@@ -10,6 +10,7 @@ import * as api from '../api.js';
 import { kind, pathLabel } from '../schema.js';
 import { buildForm } from '../form.js';
 import * as drafts from '../drafts.js';
+import * as words from '../words.js';
 
 // "journey[1].place" -> value, for every leaf of a body
 function flatten(v, path = '', out = {}) {
@@ -121,7 +122,8 @@ export async function render(root, app, params) {
         }
       }
       errors.hidden = false;
-      if (e.field && form.showError(e.field, app.localMessage(e.message, pathLabel('case', e.field)))) {
+      const at = e.field && e.code === 'invalid' ? words.errorField('case', e.field, e.message) : null;
+      if (at && form.showError(at, words.fieldMessage(e.message, words.fieldLabel('case', at)))) {
         /* focused at the field */
       } else {
         errors.setAttribute('tabindex', '-1');
@@ -131,12 +133,12 @@ export async function render(root, app, params) {
       save.disabled = false;
     }
   });
-  root.append(
+  root.append(...[
     h('div', { class: 'pagehead' },
       h('h1', {}, title),
       editing ? h('span', { class: 'muted' }, t('edit.from_version', { v: base })) : null),
     h('p', { class: 'muted small' }, t('new.intro')),
     kept && kept.fromVault ? drafts.restoredNote(app, key, kept.at, () => { drafts.detach(); app.navigate(key); }) : null,
     conflictBox,
-    el);
+    el].filter(Boolean));
 }

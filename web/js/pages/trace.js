@@ -85,7 +85,7 @@ async function create(root, app) {
       clear(errors);
       errors.append(h('p', {}, app.errorText(e, 'trace')));
       errors.hidden = false;
-      if (!(e.field && form.showError(e.field, `${pathLabel('trace', e.field)}: ${app.localMessage(e.message)}`))) {
+      if (!(e.field && form.showError(e.field, app.localMessage(e.message, pathLabel('trace', e.field))))) {
         errors.setAttribute('tabindex', '-1');
         errors.focus();
       }
