@@ -654,7 +654,7 @@ GROUP(g_link, link_fields, NULL);
 /* --- trace */
 
 static const struct field seeker_fields[] = {
-    FREF("case", "Their case number", "찾는 사람의 사례 번호"),
+    FREF("case", "Their case number", "요청인의 사례 번호"),
     FSTR("name", CAP_NAME, "Name", "이름"),
     FSTRS("other_names", CAP_NAME, 50, "Other names and spellings", "다른 이름·표기"),
     FENUM("sex", v_sex, "Sex", "성별"),
@@ -696,7 +696,7 @@ static const struct field sought_fields[] = {
     FDATE("birth", "Date of birth", "생년월일"),
     FGROUP("age", g_age, "Age at a known time", "특정 시점의 나이"),
     FGROUP("separation", g_separation, "Where and when they were separated", "헤어진 장소와 시기"),
-    FENUM("relation", v_kin, "Relation to the person seeking", "찾는 사람과의 관계"),
+    FENUM("relation", v_kin, "Relation to the person seeking", "요청인과의 관계"),
     FTEXT("details", CAP_NOTE, "Identifying details", "식별 특징"),
 };
 GROUP(g_sought, sought_fields, rule_sought);
@@ -732,7 +732,7 @@ static const struct field trace_fields[] = {
      .flags = F_REQUIRED,
      .group = &g_seeker,
      .en = "Person seeking",
-     .ko = "찾는 사람"},
+     .ko = "요청인 (가족을 찾는 사람)"},
     {.name = "sought",
      .type = T_GROUP,
      .flags = F_REQUIRED,

@@ -275,7 +275,7 @@ async function conflict(browser, base, pass, ref, lang, size) {
   await b.page.locator('.formbar input[type="text"]').fill('other');
   await b.page.locator('[data-field="narrative"] textarea').fill(lang === 'ko' ? '다른 사람의 수정' : "someone else's change");
   await b.page.click('[data-action="save"]');
-  await b.page.waitForSelector('.timeline, .caseview, h1');
+  await b.page.waitForSelector('form.caseform', { state: 'detached' });
   await unlockAs(a.page, base, pass, lang).catch(() => {});
   await a.page.evaluate((r) => { window.location.hash = `#/case/${r}/edit`; }, ref);
   await a.page.waitForSelector('form.caseform');

@@ -11,15 +11,20 @@ const PAIRS = [
 const BY_FORM = new Map();
 for (const p of PAIRS) for (const f of p) BY_FORM.set(f, p);
 
-// How digits are read: 영 일 이 삼 사 오 육 칠 팔 구 (1, 3, 6, 7, 8, 0 end in a consonant;
+// How digits are read: 영 일 이 삼 사 오 육 칠 팔 구 (0, 1, 3, 6, 7, 8 end in a consonant;
 // 1, 7, 8 in ㄹ).
-const DIGIT_BATCHIM = '1011001110';
+const DIGIT_BATCHIM = '1101001110';
 const DIGIT_RIEUL = '0100000110';
 
-// The last character that is read aloud (closing brackets, quotes, dots and
-// spaces are skipped: "동의 (익명)" ends in 명).
+// The last character that is read aloud before the particle: a trailing
+// bracketed aside is passed over, as Korean writes "동의(익명)를" (the
+// particle fits 동의), and so are quotes, dots and spaces.
 function lastSounding(word) {
-  const s = String(word == null ? '' : word);
+  let s = String(word == null ? '' : word).trimEnd();
+  for (let prev = null; prev !== s;) {
+    prev = s;
+    s = s.replace(/\s*[([{（][^()[\]{}（）]*[)\]}）]$/u, '').trimEnd();
+  }
   for (let i = s.length - 1; i >= 0; i -= 1) {
     const c = s[i];
     if (/[\p{L}\p{N}]/u.test(c)) return c;

@@ -76,7 +76,9 @@ export function fieldLabel(kindName, path) {
       if (lf) item = `${label(lf.label)} ${Number(m[2]) + 1}`;
     }
   }
-  return item ? `${item} › ${label(own.label)}` : label(own.label);
+  // "이름 (본인이 밝힌 대로)" is "이름" in a message
+  const bare = label(own.label).replace(/\s*\([^()]*\)$/, '') || label(own.label);
+  return item ? `${item} › ${bare}` : bare;
 }
 
 // What a panic will do to this vault, in plain words. ks: GET /api/keystatus
