@@ -261,36 +261,35 @@ async function draftSurvivesKill(browser, lang, size) {
 async function conflict(browser, base, pass, ref, lang, size) {
   const problems = [];
   const a = await open(browser, base, size, problems);
-  const b = await open(browser, base, size, problems);
   await unlockAs(a.page, base, pass, lang);
   await a.page.evaluate((r) => { window.location.hash = `#/case/${r}/edit`; }, ref);
   await a.page.waitForSelector('form.caseform');
-  const mine = lang === 'ko' ? '내가 입력한 메모' : 'my typed note';
+  const mine = `${lang === 'ko' ? '내가 입력한 메모' : 'my typed note'} ${size.name}`;
   await a.page.locator('form.caseform [data-field="notes"] textarea').last().fill(mine);
   await a.page.waitForSelector('[data-draft-status]:not(:empty)', { timeout: 15000 });
-  // the other person saves first (a second browser: the server has one vault session; it re-unlocks)
-  await unlockAs(b.page, base, pass, lang);
-  await b.page.evaluate((r) => { window.location.hash = `#/case/${r}/edit`; }, ref);
-  await b.page.waitForSelector('form.caseform');
-  await b.page.locator('.formbar input[type="text"]').fill('other');
-  await b.page.locator('[data-field="narrative"] textarea').fill(lang === 'ko' ? '다른 사람의 수정' : "someone else's change");
-  await b.page.click('[data-action="save"]');
-  await b.page.waitForSelector('form.caseform', { state: 'detached' });
-  await unlockAs(a.page, base, pass, lang).catch(() => {});
-  await a.page.evaluate((r) => { window.location.hash = `#/case/${r}/edit`; }, ref);
-  await a.page.waitForSelector('form.caseform');
-  const kept = await a.page.locator('form.caseform [data-field="notes"] textarea').last().inputValue();
-  T.check(kept === mine, `${lang} ${size.name}: after the lock, the edit form comes back with what was typed`);
+  // meanwhile someone else saves a new version (another tab, another program)
+  const other = `${lang === 'ko' ? '다른 사람의 수정' : "someone else's change"} ${size.name}`;
+  const st = await a.page.evaluate(async ([r, text]) => {
+    const s = await (await fetch('/api/state', { cache: 'no-store' })).json();
+    const c = await (await fetch(`/api/case?ref=${encodeURIComponent(r)}`, { cache: 'no-store' })).json();
+    const body = { ...c.body, narrative: text };
+    const res = await fetch('/api/edit', { method: 'POST', headers: { 'X-CSRF-Token': s.csrf, 'Content-Type': 'application/json' }, body: JSON.stringify({ id: c.id, expect_version: c.version, body, note: null }) });
+    return res.status;
+  }, [ref, other]);
+  T.check(st === 200, `${lang} ${size.name}: another version is saved meanwhile (${st})`);
   await a.page.click('[data-action="save"]');
-  await a.page.waitForSelector('[data-conflict]');
-  T.check((await a.page.locator('[data-conflict] td[data-side="mine"]').allTextContents()).some((x) => x.includes(mine)), `${lang} ${size.name}: an edit conflict shows both versions`);
+  await a.page.waitForSelector('[data-conflict]', { timeout: 10000 });
+  const theirs = await a.page.locator('[data-conflict] td[data-side="theirs"]').allTextContents();
+  const mineCol = await a.page.locator('[data-conflict] td[data-side="mine"]').allTextContents();
+  T.check(mineCol.some((x) => x.includes(mine)) && theirs.some((x) => x.includes(other)), `${lang} ${size.name}: an edit conflict shows both versions`);
   T.check((await a.page.locator('form.caseform [data-field="notes"] textarea').last().inputValue()) === mine, `${lang} ${size.name}: and keeps what was typed`);
   await axeCheck(a.page, `${lang} ${size.name} edit conflict`);
   await a.page.click('[data-action="save"]');
   await a.page.waitForSelector('form.caseform', { state: 'detached' });
-  T.check(true, `${lang} ${size.name}: saving again puts the typing on top`);
+  const now = await a.page.evaluate(async (r) => (await (await fetch(`/api/case?ref=${encodeURIComponent(r)}`, { cache: 'no-store' })).json()).body.notes, ref);
+  T.check(now === mine, `${lang} ${size.name}: saving again puts the typing on top`);
+  T.check(problems.length === 0, `${lang} ${size.name} conflict: no console error ${problems.join(' | ')}`);
   await a.context.close();
-  await b.context.close();
 }
 
 // --------------------------------------------------------------- panic truth

@@ -127,7 +127,10 @@ function renderChrome(current) {
   tools.append(h('button', { type: 'button', class: 'btn-panic', 'data-action': 'panic', onclick: panic }, t('panic.button')));
 }
 
+let renderSeq = 0; // a render that a newer one overtook while it awaited does not draw
+
 async function render() {
+  const seq = ++renderSeq;
   let hash = window.location.hash || '#/cases';
   if (!app.unlocked) {
     renderChrome(null);
@@ -169,6 +172,7 @@ async function render() {
       app.offerDrafts = false;
       await drafts.offer(app, content);
     }
+    if (seq !== renderSeq) return;
     clear(main);
     main.append(content);
     const h1 = main.querySelector('h1');

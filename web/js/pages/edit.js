@@ -32,7 +32,7 @@ function conflictPanel(theirs, mine, version) {
   return h('section', { class: 'card conflict', 'data-conflict': String(version), 'aria-labelledby': 'conflict-h' },
     h('h2', { id: 'conflict-h' }, t('conflict.title', { v: version })),
     h('p', {}, t('conflict.intro')),
-    h('div', { class: 'tablewrap' }, h('table', {},
+    h('div', { class: 'tablewrap', tabindex: '0', role: 'region', 'aria-label': t('conflict.caption') }, h('table', {},
       h('caption', {}, t('conflict.caption')),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t('conflict.field')),
