@@ -301,6 +301,15 @@ async function flow(browser, base, pass, lang, familyRef) {
     await card.locator('[data-action="explain"]').click();
     await page.waitForSelector('section[data-link] .explain table tbody tr');
     check(await card.locator('.explain tbody tr').count() >= 2, `${lang}: "why?" shows the linkage engine's field-by-field weights`);
+    const sums = await card.evaluate((c) => {
+      const num = (td) => Number(td.textContent.replace('+', ''));
+      const rows = [...c.querySelectorAll('.explain tbody tr td.num')].map(num);
+      const total = num(c.querySelector('.explain tfoot td.num'));
+      const head = /(-?\d+\.\d+)/.exec(c.querySelector('.explain p').textContent);
+      return { sum: rows.reduce((a, b) => a + b, 0), total, head: head ? Number(head[1]) : NaN, prior: !!c.querySelector('.explain tr[data-row="prior"]') };
+    });
+    check(sums.prior && Math.abs(sums.sum - sums.total) < 0.01 * 8 && Math.abs(sums.total - sums.head) < 0.011,
+      `${lang}: the "why" panel shows the prior as a row and its total is the sum of its rows and the weight above (${JSON.stringify(sums)})`);
     await shot(page, `09c-review-explain-${lang}`);
     // record linkage over the whole vault, from the page
     await page.click('[data-action="run-linkage"]');

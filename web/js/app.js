@@ -50,10 +50,12 @@ const app = {
     let field = e && e.field ? String(e.field) : null;
     if (field && schema.kind(kindName)) {
       // importer errors: "file.csv:12:person.sex" -> line 12, field label
-      const m = /^(.*?):(?:record )?(\d+)(?::(.+))?$/.exec(field);
+      // "file:record 2:ref" (a clash with the vault) is the file's 2nd case, which
+      // in a CSV is line 3: it is named as a record, never as a line
+      const m = /^(.*?):(record )?(\d+)(?::(.+))?$/.exec(field);
       if (m && code !== 'bad_json') {
-        s += ` — ${t('error.where_line', { file: m[1], line: m[2] })}`;
-        field = m[3] || null;
+        s += ` — ${m[2] ? t('error.where_record', { file: m[1], n: m[3] }) : t('error.where_line', { file: m[1], line: m[3] })}`;
+        field = m[4] || null;
       } else if (!(/^[a-z_]+$/.test(field) || schema.fieldAt(kindName, field))) {
         field = null;
       }

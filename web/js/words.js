@@ -100,3 +100,17 @@ export function panicEffect(ks, locked) {
   }
   return h('p', { class: kindOf === 'field' || kindOf === 'backed_up' ? 'info-box' : 'danger-box', 'data-panic-effect': kindOf }, text);
 }
+
+// The "why" of a match adds up: the prior (the weight before any field is
+// compared) is a row of its own, and the total row is the sum of the rows
+// shown, so a reader can check it. Returns [prior row, tfoot].
+export function priorAndTotal(prior, fieldWeights) {
+  const fmt = (x) => (x >= 0 ? '+' : '') + Number(x).toFixed(2);
+  const total = fieldWeights.reduce((a, b) => a + Number(b || 0), Number(prior || 0));
+  return [
+    h('tr', { 'data-row': 'prior' },
+      h('td', {}, t('review.explain_prior')), h('td', {}, t('review.explain_prior_level')), h('td', { class: 'num' }, fmt(prior || 0))),
+    h('tfoot', {}, h('tr', { 'data-row': 'total' },
+      h('th', { scope: 'row', colspan: '2' }, t('review.explain_sum')), h('td', { class: 'num' }, fmt(total)))),
+  ];
+}

@@ -9,6 +9,7 @@
 import { h, clear, id } from '../dom.js';
 import { t, has, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
+import * as words from '../words.js';
 import { fieldAt, vocabLabel, kind } from '../schema.js';
 
 let tab = 'open';
@@ -45,6 +46,7 @@ function label(key, raw) {
 // The linkage engine's explanation of one pair: every field's comparison
 // level and its weight in bits (the Fellegi–Sunter waterfall).
 function explanation(e) {
+  const [priorRow, total] = words.priorAndTotal(e.prior, (e.fields || []).map((f) => f.bits));
   const rows = (e.fields || []).map((f) => h('tr', {},
     h('td', {}, label(`review.field_${f.field}`, f.field)),
     h('td', {}, label(`review.level_${f.level}`, f.level)),
@@ -53,7 +55,7 @@ function explanation(e) {
     h('p', { class: 'small' }, t('review.explain_total', { p: `${Math.round((e.prob || 0) * 100)}%`, w: Number(e.weight || 0).toFixed(2) })),
     h('table', { class: 'small' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('review.explain_field')), h('th', { scope: 'col' }, t('review.explain_level')), h('th', { scope: 'col', class: 'num' }, t('review.explain_bits')))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, priorRow, rows), total));
 }
 
 function item(link, app, reload) {
