@@ -114,3 +114,11 @@ export function priorAndTotal(prior, fieldWeights) {
       h('th', { scope: 'row', colspan: '2' }, t('review.explain_sum')), h('td', { class: 'num' }, fmt(total)))),
   ];
 }
+
+// The reason record linkage writes on a pair it proposes (linkvault.c) in
+// the reader's language, or null when the reason is a person's own words.
+export function linkReason(reason) {
+  const m = /^kith link: (\d+) cases, weakest match probability ([\d.]+) \(threshold ([\d.]+)\)/.exec(reason || '');
+  if (!m) return null;
+  return t('review.reason_auto', { n: m[1], p: `${Math.round(Number(m[2]) * 100)}%`, th: `${Math.round(Number(m[3]) * 100)}%` });
+}

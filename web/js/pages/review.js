@@ -60,7 +60,9 @@ function explanation(e) {
 
 function item(link, app, reload) {
   const rid = id('reason');
-  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: link.reason || '' });
+  // the engine's own reason ("kith link: 3 cases, ...") is said in words, not put in the field
+  const auto = words.linkReason(link.reason);
+  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: auto ? '' : (link.reason || '') });
   const msg = h('p', { class: 'err-text', role: 'alert' });
   const why = h('div', { 'aria-live': 'polite' });
   const decide = async (status) => {
@@ -102,7 +104,7 @@ function item(link, app, reload) {
     h('p', { class: 'muted small' }, `${t('review.method')}: ${linkVocab('method', link.method)} · ${formatTime(link.at)}${link.reviewer ? ` · ${t('review.reviewer')}: ${link.reviewer}` : ''}`),
     h('div', { class: 'pair' }, (link.cases || []).map(person)),
     h('div', { class: 'row' },
-      h('div', { class: 'field grow' }, h('label', { for: rid }, t('review.reason')), reason),
+      h('div', { class: 'field grow' }, h('label', { for: rid }, t('review.reason')), reason, auto ? h('p', { class: 'muted small' }, auto) : null),
       h('div', { class: 'actions' }, buttons)),
     why,
     msg);
