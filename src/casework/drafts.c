@@ -129,7 +129,8 @@ int kith_drafts_list(const struct kith_vault *v, int with_data, json_t **out, st
 			json_decref(b);
 			continue;
 		}
-		json_t *it = json_pack("{s:O, s:I}", "form", json_object_get(b, "form"), "at", (json_int_t)r[i].at);
+		json_t *it =
+		    json_pack("{s:O, s:I}", "form", json_object_get(b, "form"), "at", (json_int_t)r[i].at);
 		json_t *title = json_object_get(b, "title");
 		if (it && title)
 			json_object_set(it, "title", title);

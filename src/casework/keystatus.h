@@ -16,10 +16,10 @@
 #include "vault/vault.h"
 
 struct kith_keystatus {
-	int holds_org_key; /* 1: a panic destroys the organization's secret key too */
-	int backed_up;	   /* 1: a backup of the organization key was recorded */
+	int holds_org_key;	/* 1: a panic destroys the organization's secret key too */
+	int backed_up;		/* 1: a backup of the organization key was recorded */
 	int64_t last_backup_at; /* Unix seconds of the newest backup (0: none) */
-	size_t backups;	   /* how many were recorded */
+	size_t backups;		/* how many were recorded */
 	/* what a panic does, in one word: "recoverable" (the organization key is
 	 * not held here, or it was backed up) or "permanent" (held and never
 	 * backed up: every record is lost) */

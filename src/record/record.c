@@ -751,7 +751,12 @@ GROUP(g_trace, trace_fields, NULL);
  * never leave the vault: export, figures, search and bundles read other kinds. */
 #define CAP_DRAFT (1024u * 1024u)
 static const struct field draft_fields[] = {
-    {.name = "form", .type = T_STRING, .flags = F_REQUIRED, .max_bytes = CAP_SHORT, .en = "Form", .ko = "입력 양식"},
+    {.name = "form",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = CAP_SHORT,
+     .en = "Form",
+     .ko = "입력 양식"},
     FSTR("title", CAP_SHORT, "Title", "제목"),
     FTEXT("data", CAP_DRAFT, "What was typed", "입력한 내용"),
     FBOOL("open", "Open", "작성 중"),
@@ -761,7 +766,13 @@ GROUP(g_draft, draft_fields, NULL);
 /* --- keybackup: that the organization key was backed up, and when
  * (casework/keystatus.h) */
 static const struct field keybackup_fields[] = {
-    {.name = "at", .type = T_INT, .flags = F_REQUIRED, .min = 0, .max = 4102444800LL, .en = "When (Unix seconds)", .ko = "시각 (유닉스 초)"},
+    {.name = "at",
+     .type = T_INT,
+     .flags = F_REQUIRED,
+     .min = 0,
+     .max = 4102444800LL,
+     .en = "When (Unix seconds)",
+     .ko = "시각 (유닉스 초)"},
     FSTR("method", CAP_SHORT, "How", "방법"),
 };
 GROUP(g_keybackup, keybackup_fields, NULL);
@@ -1012,11 +1023,12 @@ static int date_problem(const char *s, size_t len, struct path *p, struct kith_e
 		if (part[2] < 1 || part[2] > 31)
 			return BAD(p, err, "is not a date: no day %d (days are 1 to 31)", part[2]);
 		if (part[2] > last)
-			return BAD(p, err, "is not a date: no day %d in month %d of that year (it has %d days)", part[2], m,
-				   last);
+			return BAD(p, err,
+				   "is not a date: no day %d in month %d of that year (it has %d days)",
+				   part[2], m, last);
 	}
-	return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d", KITH_RECORD_YEAR_MIN,
-		   KITH_RECORD_YEAR_MAX);
+	return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+		   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
 }
 
 static int check_string(const struct field *f, const json_t *v, int multiline, struct path *p,

@@ -1877,7 +1877,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	};
 	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
 		return a->v ? kith_web_api_drafts_handle(a->v, req, resp)
-			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked", NULL);
+			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
+						 NULL);
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		if (strcmp(routes[i].path, p))

@@ -44,7 +44,8 @@ static json_t *body_of(const struct kith_web_request *req, struct kith_web_respo
 	return j;
 }
 
-static int get_drafts(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
+static int get_drafts(struct kith_vault *v, const struct kith_web_request *req,
+		      struct kith_web_response *resp)
 {
 	const char *form = req->query ? req->query(req->query_cls, "form") : NULL;
 	json_t *list = NULL;

@@ -138,7 +138,8 @@ static void test_not_a_case(void **state)
 {
 	struct fixture *f = *state;
 	struct kith_err err;
-	assert_int_equal(kith_drafts_save(f->v, "#/new", NULL, "{\"person\":{\"name\":\"한미래\"}}", &err), 0);
+	assert_int_equal(kith_drafts_save(f->v, "#/new", NULL, "{\"person\":{\"name\":\"한미래\"}}", &err),
+			 0);
 	size_t n = 9;
 	(void)kith_vault_records(f->v, "case", &n);
 	assert_int_equal(n, 0);

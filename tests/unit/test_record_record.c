@@ -88,7 +88,7 @@ static const char *base_of(const char *kind)
 	       : strcmp(kind, "trace") == 0	? full_trace
 	       : strcmp(kind, "draft") == 0	? full_draft
 	       : strcmp(kind, "keybackup") == 0 ? full_keybackup
-					       : full_link;
+						: full_link;
 }
 
 static void expect_invalid(const char *kind, json_t *body, const char *where)
@@ -1026,14 +1026,10 @@ static void test_date_and_length_messages(void **state)
 	static const struct {
 		const char *date, *msg;
 	} cases[] = {
-	    {"2019-13-45", "no month 13"},
-	    {"2019-02-30", "no day 30 in month 2"},
-	    {"2020-02-30", "no day 30 in month 2"},
-	    {"2019-04-45", "no day 45 (days are 1 to 31)"},
-	    {"19", "a year has four digits"},
-	    {"1850", "date before 1900"},
-	    {"2150-01", "date after 2100"},
-	    {"1990/01/02", "must be a date YYYY"},
+	    {"2019-13-45", "no month 13"},	    {"2019-02-30", "no day 30 in month 2"},
+	    {"2020-02-30", "no day 30 in month 2"}, {"2019-04-45", "no day 45 (days are 1 to 31)"},
+	    {"19", "a year has four digits"},	    {"1850", "date before 1900"},
+	    {"2150-01", "date after 2100"},	    {"1990/01/02", "must be a date YYYY"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char buf[256];
