@@ -422,8 +422,8 @@ async function panic(browser, base, pass) {
   await page.waitForSelector('input[type="password"]');
   await page.fill('input[type="password"]', pass);
   await page.click('button[type="submit"]');
-  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
-  check(true, 'panic: after confirming, the old passphrase no longer opens the vault');
+  await page.waitForSelector('#unlock-msg:has-text("키가 파기되었습니다")');
+  check(true, 'panic: after confirming, the old passphrase no longer opens the vault, and the page says the keys were destroyed');
   await shot(page, '16-after-panic-ko');
   await context.close();
 }
@@ -463,8 +463,8 @@ async function lockedPanic(browser) {
   await page.waitForSelector('#banner:has-text("키를 파기했습니다")');
   await page.fill('input[type="password"]', pass);
   await page.click('button[type="submit"]');
-  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
-  check(true, 'locked panic: with the passphrase the keys are destroyed');
+  await page.waitForSelector('#unlock-msg:has-text("키가 파기되었습니다")');
+  check(true, 'locked panic: with the passphrase the keys are destroyed, and the page says so (not "wrong passphrase")');
   check(problems.length === 0, `locked panic: no console error or outside request ${problems.join(' | ')}`);
   await context.close();
 }
