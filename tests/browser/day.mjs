@@ -107,7 +107,8 @@ async function englishInKorean(page, allow = []) {
     }
     return out.join(' ');
   });
-  const words = (text.match(/[A-Za-z][A-Za-z'-]{2,}/g) || []).filter((w) => !LATIN_OK.test(w) && !allow.some((a) => a.toLowerCase().includes(w.toLowerCase())));
+  // a word, not part of a case number or an id ("IMP-0001", "3bfc…")
+  const words = (text.match(/(?<![0-9A-Za-z-])[A-Za-z][A-Za-z']{2,}(?![0-9A-Za-z-])/g) || []).filter((w) => !LATIN_OK.test(w) && !allow.some((a) => a.toLowerCase().includes(w.toLowerCase())));
   return [...new Set(words)];
 }
 

@@ -119,6 +119,15 @@ export function restoredNote(app, key, at, onFresh) {
     }, t('draft.fresh')));
 }
 
+// A draft's title in the reader's language (the stored one was typed in
+// whatever language the page had then).
+function titleOf(d) {
+  if (d.form === '#/new') return t('new.title');
+  const m = /^#\/case\/([^/]+)\/edit$/.exec(d.form);
+  if (m) return t('edit.title', { ref: decodeURIComponent(m[1]) });
+  return d.title || t('draft.untitled');
+}
+
 // After unlocking: the drafts kept in the vault, as links back to their forms.
 export async function offer(app, root) {
   let items = [];
@@ -132,7 +141,7 @@ export async function offer(app, root) {
     h('h2', { id: 'drafts-h' }, t('draft.offer_title')),
     h('p', {}, t('draft.offer_intro')),
     h('ul', {}, items.map((d) => h('li', {},
-      h('a', { href: d.form, 'data-draft-link': d.form }, d.title || t('draft.untitled')),
+      h('a', { href: d.form, 'data-draft-link': d.form }, titleOf(d)),
       ' ', h('span', { class: 'muted' }, t('draft.kept', { time: formatTime(d.at) })))))));
 }
 
