@@ -215,7 +215,8 @@ function confirmDialog({ title, body, confirmText, cancelText, danger }) {
     clear(dialog);
     const cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, cancelText || t('dialog.cancel'));
     const ok = h('button', { type: 'button', class: danger ? 'danger' : '', 'data-action': 'confirm' }, confirmText);
-    const done = (v) => { dialog.close(); resolve(v); };
+    // closed, the dialog keeps nothing: a passphrase field typed into is gone from the page
+    const done = (v) => { dialog.close(); clear(dialog); resolve(v); };
     cancel.addEventListener('click', () => done(false));
     ok.addEventListener('click', () => done(true));
     dialog.addEventListener('cancel', () => resolve(false), { once: true });
