@@ -1188,11 +1188,14 @@ static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sb
 	/* ... and hold to its kind's schema, as it did when it was written: every
 	 * reader (export, linkage, tracing) may rely on the schema */
 	struct kith_err verr;
-	int invalid = parsed && kith_record_kind_valid(j->view.kind) &&
-		      kith_record_validate(j->view.kind, parsed, &verr) == KITH_E_INVALID;
-	if (!parsed || !json_is_object(parsed) || invalid) {
-		int oom = !parsed && (json_error_code(&jerr) == json_error_out_of_memory ||
-				      kith_json_alloc_failures() != failed);
+	int vrc = parsed && kith_record_kind_valid(j->view.kind)
+		      ? kith_record_validate(j->view.kind, parsed, &verr)
+		      : KITH_OK;
+	/* memory that ran out while parsing or checking (jansson may then hand
+	 * back a value with strings cut) is out of memory, never damage */
+	int oom = vrc == KITH_E_NOMEM || kith_json_alloc_failures() != failed ||
+		  (!parsed && json_error_code(&jerr) == json_error_out_of_memory);
+	if (oom || !parsed || !json_is_object(parsed) || vrc == KITH_E_INVALID) {
 		json_decref(parsed);
 		kith_wipe_free(j->mem, j->mem_len);
 		j->mem = NULL;
@@ -2103,8 +2106,17 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	}
 	*h = nh;
 	/* the old slots, wherever SQLite wrote them: a copy of the file made
-	 * from now on does not open with the old passphrase */
-	rc = slots_shred(path, old, nold, err);
+	 * from now on does not open with the old passphrase. The change is
+	 * committed whatever happens here, so a failure is a warning (KITH_OK,
+	 * err->status 0 and a message), not a failure of the call. */
+	struct kith_err serr;
+	kith_err_clear(&serr);
+	if (slots_shred(path, old, nold, &serr))
+		kith_err_set(
+		    err, KITH_OK, "slots",
+		    "the old key slots could not be overwritten (%s): they may remain in the file or "
+		    "its log, and a copy of it may still open with the old passphrase",
+		    serr.msg[0] ? serr.msg : kith_status_str(serr.status));
 	checkpoint_soft(s);
 out:
 	kith_crypto_key_free(kek);
