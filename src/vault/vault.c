@@ -1,32 +1,9 @@
 /*
- * vault — the encrypted case vault (vault.h): unlock with one Argon2id run,
- * an in-memory index of the current version of every readable record, batches
- * that are one SQLite transaction each, history, the damage list, passphrase
- * change, panic, duress, and the organization key backup and recovery.
- *
- * Layers: store.c holds the SQLite file, crypto.c the envelope; this file
- * decides what goes into the envelope and what the index shows.
- *
- * The index. Records are grouped by kind; each kind holds a contiguous array
- * of views (what kith_vault_records hands out) in creation order, and a
- * parallel array of struct rec (one allocation per record, so hash maps can
- * point at it while the arrays are re-sorted). A record's strings — id, kind,
- * ref, device, action, note and the canonical body — live in one block
- * (rec->mem) that is wiped when freed. Two hash maps (SipHash with a random
- * key, via crypto_shorthash) find a record by id and by (kind, ref); their keys
- * are borrowed from the records.
- *
- * Threads. The per-row public-key work dominates: sealing and signing
- * (a batch starts sealing in the background once it holds SEAL_EARLY puts,
- * and the commit writes rows as they are ready) and verifying and decrypting
- * at unlock (helpers decrypt one chunk while the calling thread reads the
- * next) are spread over the machine's cores; KITH_THREADS in the environment
- * overrides the count. Each row is independent, each result goes to its own
- * slot, and everything that orders, writes or indexes runs on the calling
- * thread in put order, so the result is the same whatever the thread count.
- * The vault itself is not thread-safe: one thread at a time calls into it.
+ * vault — the encrypted case vault (vault.h). The vault object, its index
+ * and its files are described in vault_impl.h.
  */
 #include "vault/vault.h"
+#include "vault/vault_impl.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -43,19 +20,6 @@
 #include "record/record.h"
 #include "base/sbuf.h"
 #include "vault/store.h"
-
-#define ID_BYTES KITH_CRYPTO_ID_BYTES
-#define KIND_MAX 32   /* bytes of a kind name */
-#define KINDS_MAX 256 /* distinct kinds in one vault */
-#define ACTION_MAX 64
-#define NOTE_MAX 4096
-#define CHUNK 4096 /* rows decrypted per round at unlock */
-#define THREADS_MAX 64
-#define JSON_DEPTH_MAX 512
-#define ORGKEY_FILE_MAX 4096
-
-static const char slot_main[] = "main";
-static const char slot_duress[] = "duress";
 
 /* ------------------------------------------------------------ KDF levels */
 
@@ -82,20 +46,6 @@ static struct kith_crypto_kdf hdr_kdf(const struct kith_store_header *h)
 }
 
 /* ------------------------------------------------------------ hash map */
-
-struct ment {
-	const void *key; /* borrowed; NULL: empty */
-	size_t klen;
-	uint64_t h;
-	void *val;
-};
-
-struct map {
-	struct ment *e;
-	size_t cap; /* power of two, or 0 */
-	size_t n;
-	uint8_t k[crypto_shorthash_KEYBYTES];
-};
 
 static void map_init(struct map *m)
 {
@@ -218,114 +168,6 @@ static void map_del(struct map *m, const void *key, size_t n)
 }
 
 /* ------------------------------------------------------------ the vault */
-
-struct rec {
-	uint8_t id[ID_BYTES];
-	size_t kind;
-	size_t pos;	 /* in its kind's arrays */
-	int64_t created; /* `at` of version 1 */
-	char *mem;	 /* the view's strings; wiped when freed */
-	size_t mem_len;
-};
-
-struct kindx {
-	char name[KIND_MAX + 1];
-	struct kith_record_view *views; /* creation order */
-	struct rec **recs;		/* parallel to views */
-	size_t n, cap;
-	struct map refs;   /* ref -> struct rec * */
-	uint64_t next_seq; /* next ref number of this device; 0: not computed */
-};
-
-struct dmg {
-	uint8_t id[ID_BYTES];
-	size_t kind;
-	int has_kind;
-	int64_t created;
-};
-
-struct kith_vault {
-	char *path;
-	struct kith_store *store;
-	struct kith_crypto_keys *keys;
-	struct kith_store_header hdr;
-	struct kith_store_device *devices; /* sorted by signing key */
-	size_t ndevices;
-	char device_hex[KITH_VAULT_DEVICE_HEX];
-	struct kindx **kinds;
-	size_t nkinds;
-	struct map ids;			  /* id -> struct rec * */
-	struct kith_vault_damage *damage; /* public part */
-	struct dmg *dmg;		  /* parallel */
-	size_t ndamage, damage_cap;
-	size_t rows, unreadable;
-	uint64_t generation;
-	unsigned threads;
-	struct kith_vault_batch *batch;
-	uint64_t data_version;	/* PRAGMA data_version when the index last matched the file */
-	size_t devices_trusted; /* enrolments signed at the upgrade of an older vault */
-	size_t devices_refused; /* device rows without a valid enrolment signature */
-	size_t missing;		/* records the file lists whose rows could not be read */
-	int read_status;	/* the store error that stopped the scan (0: none) */
-	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
-};
-
-struct staged {
-	uint8_t id[ID_BYTES];
-	uint32_t version;
-	size_t kind;
-	struct rec *target;  /* the indexed record this is a new version of */
-	struct staged *prev; /* or the staged version before this one */
-	int repairs;	     /* a new version of a damaged record */
-	int64_t created;
-	char *env; /* the envelope plaintext (wiped after sealing) */
-	size_t env_cap;
-	char *mem; /* the view's strings */
-	size_t mem_len;
-	struct kith_record_view view;
-	struct kith_crypto_row row;
-	int rc;
-	struct rec *newrec; /* reserved before the commit when it adds a record */
-	struct rec *installed;
-	int queued;	   /* handed to the background sealer (under its mutex) */
-	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
-};
-
-/*
- * Background sealing. Once a batch holds SEAL_EARLY puts, threads - 1
- * workers start sealing and signing staged versions while the caller keeps
- * putting; at commit one more starts, and the calling thread writes the
- * sealed rows to the file in order as they become ready (sealing one itself
- * when it would otherwise wait). A worker touches only the staged version it
- * took (its envelope, row, status and `sealed`); the queue is guarded by the
- * mutex.
- */
-#define SEAL_EARLY 64
-
-struct sealer {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;	/* work queued, or stop */
-	pthread_cond_t done_cv; /* a version was sealed while the committer waits */
-	int waiting;
-	struct staged **q; /* staged versions in put order */
-	size_t n, cap, next;
-	int stop;
-	pthread_t th[THREADS_MAX];
-	size_t nth;
-};
-
-struct kith_vault_batch {
-	struct kith_vault *v;
-	struct staged **s;
-	size_t n, cap;
-	struct map ids;	  /* id -> latest struct staged * */
-	struct map *refs; /* per kind: ref -> latest struct staged *, or &retired */
-	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
-	size_t nkinds;
-	struct sealer sl;
-	int sl_init;   /* mutex and condition initialized */
-	int keys_open; /* the batch holds the keys accessible */
-};
 
 static char retired; /* the address marks a ref given up in this batch (never written) */
 
@@ -1567,7 +1409,7 @@ static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek,
 				if (!rc && reseal && kek)
 					rc = kith_crypto_slot_seal_keys(v->keys, kek, nn, nb, NULL);
 				if (!rc && reseal && kek)
-					rc = kith_store_slot_put(v->store, slot_main, nn, sizeof nn, nb,
+					rc = kith_store_slot_put(v->store, SLOT_MAIN, nn, sizeof nn, nb,
 								 sizeof nb, NULL);
 				if (!rc && !(rc = kith_store_commit(v->store, NULL)))
 					wrote = 1;
@@ -1641,8 +1483,8 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 	kith_store_busy_timeout(v->store, 500);
 	if (!kith_store_begin(v->store, NULL)) {
 		if (kith_store_slots_destroy(v->store, NULL) ||
-		    kith_store_slot_put(v->store, slot_main, n1, sizeof n1, b1, sizeof b1, NULL) ||
-		    kith_store_slot_put(v->store, slot_duress, n2, sizeof n2, b2, sizeof b2, NULL) ||
+		    kith_store_slot_put(v->store, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, NULL) ||
+		    kith_store_slot_put(v->store, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, NULL) ||
 		    kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
 					  NULL) ||
 		    kith_store_commit(v->store, NULL))
@@ -1683,11 +1525,11 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	    (rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
 	int has_main =
-	    (rc = kith_store_slot_get(v->store, slot_main, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
+	    (rc = kith_store_slot_get(v->store, SLOT_MAIN, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
 	int has_duress =
-	    (rc = kith_store_slot_get(v->store, slot_duress, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
+	    (rc = kith_store_slot_get(v->store, SLOT_DURESS, dn, sizeof dn, db, sizeof db, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
 	/* a slot shredded in place by a panic reads as zeros */
@@ -1832,8 +1674,8 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 		goto out;
 	/* the first transaction goes straight into the file (no -wal yet) */
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
-	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
 	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig,
 					err)) ||
 	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
@@ -2098,8 +1940,8 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 		rc = enrol_put(s, k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err);
 	keys_idle(k);
 	if (rc || (rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
-	    (rc = kith_store_slot_put(s, slot_main, n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, slot_duress, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
 	    (rc = kith_store_commit(s, err))) {
 		kith_store_rollback(s);
 		goto out;

@@ -1,0 +1,197 @@
+/*
+ * vault_impl.h — the vault's private header: the vault object, its index,
+ * its batches, and the functions its files share. Only the .c files of src/vault include
+ * it; every other area sees vault.h (and store.h, crypto.h) alone.
+ *
+ * The files, one idea each (the layers below are store.c, the SQLite file,
+ * and crypto.c, the envelope's cryptography):
+ *   kdf.c       the Argon2id cost levels and the header's check
+ *   envelope.c  the envelope JSON of a row: written at put, parsed at read
+ *   index.c     the in-memory index of records by kind, id and ref; the damage list
+ *   unlock.c    reading, verifying and decrypting every row into the index
+ *   keys.c      key slots on disk: shredding, duress
+ *   enrol.c     device enrolment: signed, verified, upgraded
+ *   open.c      create, open, close
+ *   refresh.c   coping with other processes (data version, panic elsewhere)
+ *   lifecycle.c panic, passphrase change, organization key backup and recovery
+ *   read.c      reading: records, find, damage, history
+ *   batch.c     batches: put, the background sealer, commit
+ *
+ * The index. Records are grouped by kind; each kind holds a contiguous array
+ * of views (what kith_vault_records hands out) in creation order, and a
+ * parallel array of struct rec (one allocation per record, so hash maps can
+ * point at it while the arrays are re-sorted). A record's strings — id, kind,
+ * ref, device, action, note and the canonical body — live in one block
+ * (rec->mem) that is wiped when freed. Two hash maps (SipHash with a random
+ * key, via crypto_shorthash) find a record by id and by (kind, ref); their keys
+ * are borrowed from the records.
+ *
+ * Threads. The per-row public-key work dominates: sealing and signing
+ * (a batch starts sealing in the background once it holds SEAL_EARLY puts,
+ * and the commit writes rows as they are ready) and verifying and decrypting
+ * at unlock (helpers decrypt one chunk while the calling thread reads the
+ * next) are spread over the machine's cores (the count is the caller's:
+ * kith_vault_open_with). Each row is independent, each result goes to its own
+ * slot, and everything that orders, writes or indexes runs on the calling
+ * thread in put order, so the result is the same whatever the thread count.
+ * The vault itself is not thread-safe: one thread at a time calls into it.
+ */
+#ifndef KITH_VAULT_IMPL_H
+#define KITH_VAULT_IMPL_H
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/sbuf.h"
+#include "base/status.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
+
+#define SLOT_MAIN "main"     /* the key slot of the keys */
+#define SLOT_DURESS "duress" /* the duress marker's slot (or random filler) */
+
+#define ID_BYTES KITH_CRYPTO_ID_BYTES
+
+#define KIND_MAX 32 /* bytes of a kind name */
+
+#define KINDS_MAX 256 /* distinct kinds in one vault */
+
+#define ACTION_MAX 64
+
+#define NOTE_MAX 4096
+
+#define CHUNK 4096 /* rows decrypted per round at unlock */
+
+#define THREADS_MAX 64
+
+#define JSON_DEPTH_MAX 512
+
+#define ORGKEY_FILE_MAX 4096
+
+struct ment {
+	const void *key; /* borrowed; NULL: empty */
+	size_t klen;
+	uint64_t h;
+	void *val;
+};
+
+struct map {
+	struct ment *e;
+	size_t cap; /* power of two, or 0 */
+	size_t n;
+	uint8_t k[crypto_shorthash_KEYBYTES];
+};
+
+struct rec {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	size_t pos;	 /* in its kind's arrays */
+	int64_t created; /* `at` of version 1 */
+	char *mem;	 /* the view's strings; wiped when freed */
+	size_t mem_len;
+};
+
+struct kindx {
+	char name[KIND_MAX + 1];
+	struct kith_record_view *views; /* creation order */
+	struct rec **recs;		/* parallel to views */
+	size_t n, cap;
+	struct map refs;   /* ref -> struct rec * */
+	uint64_t next_seq; /* next ref number of this device; 0: not computed */
+};
+
+struct dmg {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	int has_kind;
+	int64_t created;
+};
+
+struct kith_vault {
+	char *path;
+	struct kith_store *store;
+	struct kith_crypto_keys *keys;
+	struct kith_store_header hdr;
+	struct kith_store_device *devices; /* sorted by signing key */
+	size_t ndevices;
+	char device_hex[KITH_VAULT_DEVICE_HEX];
+	struct kindx **kinds;
+	size_t nkinds;
+	struct map ids;			  /* id -> struct rec * */
+	struct kith_vault_damage *damage; /* public part */
+	struct dmg *dmg;		  /* parallel */
+	size_t ndamage, damage_cap;
+	size_t rows, unreadable;
+	uint64_t generation;
+	unsigned threads;
+	struct kith_vault_batch *batch;
+	uint64_t data_version;	/* PRAGMA data_version when the index last matched the file */
+	size_t devices_trusted; /* enrolments signed at the upgrade of an older vault */
+	size_t devices_refused; /* device rows without a valid enrolment signature */
+	size_t missing;		/* records the file lists whose rows could not be read */
+	int read_status;	/* the store error that stopped the scan (0: none) */
+	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
+};
+
+struct staged {
+	uint8_t id[ID_BYTES];
+	uint32_t version;
+	size_t kind;
+	struct rec *target;  /* the indexed record this is a new version of */
+	struct staged *prev; /* or the staged version before this one */
+	int repairs;	     /* a new version of a damaged record */
+	int64_t created;
+	char *env; /* the envelope plaintext (wiped after sealing) */
+	size_t env_cap;
+	char *mem; /* the view's strings */
+	size_t mem_len;
+	struct kith_record_view view;
+	struct kith_crypto_row row;
+	int rc;
+	struct rec *newrec; /* reserved before the commit when it adds a record */
+	struct rec *installed;
+	int queued;	   /* handed to the background sealer (under its mutex) */
+	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
+};
+
+/*
+ * Background sealing. Once a batch holds SEAL_EARLY puts, threads - 1
+ * workers start sealing and signing staged versions while the caller keeps
+ * putting; at commit one more starts, and the calling thread writes the
+ * sealed rows to the file in order as they become ready (sealing one itself
+ * when it would otherwise wait). A worker touches only the staged version it
+ * took (its envelope, row, status and `sealed`); the queue is guarded by the
+ * mutex.
+ */
+#define SEAL_EARLY 64
+
+struct sealer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* work queued, or stop */
+	pthread_cond_t done_cv; /* a version was sealed while the committer waits */
+	int waiting;
+	struct staged **q; /* staged versions in put order */
+	size_t n, cap, next;
+	int stop;
+	pthread_t th[THREADS_MAX];
+	size_t nth;
+};
+
+struct kith_vault_batch {
+	struct kith_vault *v;
+	struct staged **s;
+	size_t n, cap;
+	struct map ids;	  /* id -> latest struct staged * */
+	struct map *refs; /* per kind: ref -> latest struct staged *, or &retired */
+	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
+	size_t nkinds;
+	struct sealer sl;
+	int sl_init;   /* mutex and condition initialized */
+	int keys_open; /* the batch holds the keys accessible */
+};
+
+#endif
