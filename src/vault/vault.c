@@ -21,30 +21,6 @@
 #include "base/sbuf.h"
 #include "vault/store.h"
 
-/* ------------------------------------------------------------ KDF levels */
-
-static const struct {
-	const char *name;
-	unsigned long long ops;
-	size_t mem;
-} kdf_levels[] = {
-    [KITH_KDF_MODERATE] = {"moderate", crypto_pwhash_argon2id_OPSLIMIT_MODERATE,
-			   crypto_pwhash_argon2id_MEMLIMIT_MODERATE},
-    [KITH_KDF_SENSITIVE] = {"sensitive", crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE,
-			    crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE},
-    [KITH_KDF_INTERACTIVE] = {"interactive", crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE},
-    [KITH_KDF_TEST] = {"test", crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN},
-};
-#define KDF_LEVELS (sizeof kdf_levels / sizeof kdf_levels[0])
-
-static struct kith_crypto_kdf hdr_kdf(const struct kith_store_header *h)
-{
-	struct kith_crypto_kdf k = {.opslimit = h->opslimit, .memlimit = h->memlimit, .alg = h->alg};
-	memcpy(k.salt, h->salt, sizeof k.salt);
-	return k;
-}
-
 /* ------------------------------------------------------------ hash map */
 
 static void map_init(struct map *m)
@@ -1257,17 +1233,6 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 
 /* ------------------------------------------------------------ open, create, close */
 
-static int check_header(const struct kith_store_header *h, struct kith_err *err)
-{
-	if (h->format != KITH_STORE_FORMAT)
-		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged (format)");
-	if (h->kdf < 0 || (size_t)h->kdf >= KDF_LEVELS || kdf_levels[h->kdf].ops != h->opslimit ||
-	    kdf_levels[h->kdf].mem != h->memlimit || h->alg != crypto_pwhash_ALG_ARGON2ID13)
-		return kith_err_set(err, KITH_E_CORRUPT, "header",
-				    "the key derivation settings in the header are damaged");
-	return KITH_OK;
-}
-
 static struct kith_vault *vault_new(unsigned threads)
 {
 	struct kith_vault *v = calloc(1, sizeof *v);
@@ -1521,7 +1486,8 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	int rc = kith_store_open(&v->store, path, err);
 	if (rc == KITH_E_IO) /* a full disk (no room for -shm): duress must still work */
 		rc = kith_store_open_exclusive(&v->store, path, err);
-	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) || (rc = check_header(&v->hdr, err)) ||
+	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) ||
+	    (rc = vault_check_header(&v->hdr, err)) ||
 	    (rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
 	int has_main =
@@ -1541,7 +1507,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 		    "this vault's keys were destroyed: restore them with the organization key backup");
 		goto fail;
 	}
-	struct kith_crypto_kdf kdf = hdr_kdf(&v->hdr);
+	struct kith_crypto_kdf kdf = vault_hdr_kdf(&v->hdr);
 	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
 		goto fail;
 	uint8_t vid[ID_BYTES];
@@ -1635,8 +1601,8 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	h.format = KITH_STORE_FORMAT;
 	randombytes_buf(h.vault_id, sizeof h.vault_id);
 	h.kdf = (int)opts->kdf;
-	h.opslimit = kdf_levels[opts->kdf].ops;
-	h.memlimit = kdf_levels[opts->kdf].mem;
+	h.opslimit = vault_kdf_levels[opts->kdf].ops;
+	h.memlimit = vault_kdf_levels[opts->kdf].mem;
 	h.alg = crypto_pwhash_ALG_ARGON2ID13;
 	randombytes_buf(h.salt, sizeof h.salt);
 
@@ -1646,7 +1612,7 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t sig[KITH_CRYPTO_SIG_BYTES];
-	struct kith_crypto_kdf kdf = hdr_kdf(&h);
+	struct kith_crypto_kdf kdf = vault_hdr_kdf(&h);
 	int rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, NULL, err);
 	if (rc)
 		return rc;
@@ -1890,7 +1856,7 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 {
 	struct kith_store_header nh = *h;
 	randombytes_buf(nh.salt, sizeof nh.salt);
-	struct kith_crypto_kdf kdf = hdr_kdf(&nh);
+	struct kith_crypto_kdf kdf = vault_hdr_kdf(&nh);
 	struct kith_crypto_key *kek = NULL;
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
@@ -2007,39 +1973,14 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 	int rc = kith_crypto_keys_access(v->keys, 1);
 	if (rc)
 		return kith_err_set(err, rc, "org key", "guarded memory failed");
-	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, kdf_levels[level].ops, kdf_levels[level].mem,
-				       &file, err);
+	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, vault_kdf_levels[level].ops,
+				       vault_kdf_levels[level].mem, &file, err);
 	keys_idle(v->keys);
 	if (!rc)
 		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
 	kith_sbuf_release(&file);
 	stack_wipe();
 	return rc;
-}
-
-/* Argon2id levels by strength (the enum is not ordered so). */
-static int kdf_rank(int level)
-{
-	switch (level) {
-	case KITH_KDF_TEST:
-		return 0;
-	case KITH_KDF_INTERACTIVE:
-		return 1;
-	case KITH_KDF_MODERATE:
-		return 2;
-	default:
-		return 3;
-	}
-}
-
-/* The level whose cost a backup file was written with: MODERATE for any
- * vault but a test-level (TEST) or SENSITIVE one (kith_vault_export_org_key). */
-static int kdf_level_of(unsigned long long ops, size_t mem)
-{
-	for (size_t i = 0; i < KDF_LEVELS; i++)
-		if (kdf_levels[i].ops == ops && kdf_levels[i].mem == mem)
-			return (int)i;
-	return KITH_KDF_MODERATE;
 }
 
 static int vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
@@ -2061,7 +2002,7 @@ static int vault_recover(const char *path, const char *key_path, const char *key
 	if (rc || (rc = kith_crypto_orgkey_import(&org, file.buf, file.len, key_pass, key_pass_len, err)))
 		goto out;
 	if ((rc = kith_store_open(&s, path, err)) || (rc = kith_store_header_get(s, &h, err)) ||
-	    (rc = check_header(&h, err)))
+	    (rc = vault_check_header(&h, err)))
 		goto out;
 	if (sodium_memcmp(kith_crypto_org_pk(org), h.org_pk, KITH_CRYPTO_PK_BYTES) != 0) {
 		rc = kith_err_set(err, KITH_E_AUTH, "key file", "the key belongs to another organization");
@@ -2073,18 +2014,18 @@ static int vault_recover(const char *path, const char *key_path, const char *key
 	unsigned long long bops;
 	size_t bmem;
 	kith_crypto_org_kdf(org, &bops, &bmem);
-	int floor = kdf_level_of(bops, bmem);
+	int floor = vault_kdf_level_of(bops, bmem);
 	if (rep) {
-		rep->header_kdf = kdf_levels[h.kdf].name;
-		rep->kdf = kdf_levels[h.kdf].name;
+		rep->header_kdf = vault_kdf_levels[h.kdf].name;
+		rep->kdf = vault_kdf_levels[h.kdf].name;
 	}
-	if (kdf_rank(h.kdf) < kdf_rank(floor)) {
+	if (vault_kdf_rank(h.kdf) < vault_kdf_rank(floor)) {
 		h.kdf = floor;
-		h.opslimit = kdf_levels[floor].ops;
-		h.memlimit = kdf_levels[floor].mem;
+		h.opslimit = vault_kdf_levels[floor].ops;
+		h.memlimit = vault_kdf_levels[floor].mem;
 		if (rep) {
 			rep->kdf_raised = 1;
-			rep->kdf = kdf_levels[floor].name;
+			rep->kdf = vault_kdf_levels[floor].name;
 		}
 	}
 	if ((rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, org, err)))
@@ -2126,7 +2067,7 @@ void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out)
 	sodium_bin2hex(out->vault_id, sizeof out->vault_id, v->hdr.vault_id, ID_BYTES);
 	memcpy(out->device_id, v->device_hex, sizeof out->device_id);
 	out->kdf = (enum kith_kdf)v->hdr.kdf;
-	out->kdf_name = kdf_levels[v->hdr.kdf].name;
+	out->kdf_name = vault_kdf_levels[v->hdr.kdf].name;
 	out->opslimit = v->hdr.opslimit;
 	out->memlimit = v->hdr.memlimit;
 	out->holds_org_secret = v->keys ? kith_crypto_keys_holds_org(v->keys) : 0;
@@ -2368,6 +2309,7 @@ static void staged_free(struct staged *s)
 }
 
 static void sealer_stop(struct kith_vault_batch *b, int drop);
+
 static void sealer_push(struct kith_vault_batch *b, struct staged *s);
 
 static void batch_release(struct kith_vault_batch *b)

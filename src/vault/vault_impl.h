@@ -54,22 +54,23 @@
 #define SLOT_MAIN "main"     /* the key slot of the keys */
 #define SLOT_DURESS "duress" /* the duress marker's slot (or random filler) */
 
+/* The Argon2id cost of each enum kith_vault_kdf level (kdf.c). */
+struct vault_kdf_level {
+	const char *name;
+	unsigned long long ops;
+	size_t mem;
+};
+#define KDF_LEVELS 4
+extern const struct vault_kdf_level vault_kdf_levels[KDF_LEVELS];
+
 #define ID_BYTES KITH_CRYPTO_ID_BYTES
-
-#define KIND_MAX 32 /* bytes of a kind name */
-
+#define KIND_MAX 32   /* bytes of a kind name */
 #define KINDS_MAX 256 /* distinct kinds in one vault */
-
 #define ACTION_MAX 64
-
 #define NOTE_MAX 4096
-
 #define CHUNK 4096 /* rows decrypted per round at unlock */
-
 #define THREADS_MAX 64
-
 #define JSON_DEPTH_MAX 512
-
 #define ORGKEY_FILE_MAX 4096
 
 struct ment {
@@ -193,5 +194,18 @@ struct kith_vault_batch {
 	int sl_init;   /* mutex and condition initialized */
 	int keys_open; /* the batch holds the keys accessible */
 };
+
+/* ------------------------------------------------------------ kdf.c */
+
+struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h);
+
+int vault_check_header(const struct kith_store_header *h, struct kith_err *err);
+
+/* Argon2id levels by strength (the enum is not ordered so). */
+int vault_kdf_rank(int level);
+
+/* The level whose cost a backup file was written with: MODERATE for any
+ * vault but a test-level (TEST) or SENSITIVE one (kith_vault_export_org_key). */
+int vault_kdf_level_of(unsigned long long ops, size_t mem);
 
 #endif
