@@ -195,6 +195,17 @@ struct kith_vault_batch {
 	int keys_open; /* the batch holds the keys accessible */
 };
 
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct env {
+	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
+	int64_t at, created;
+	unsigned have;
+};
+
 /* ------------------------------------------------------------ kdf.c */
 
 struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h);
@@ -207,5 +218,29 @@ int vault_kdf_rank(int level);
 /* The level whose cost a backup file was written with: MODERATE for any
  * vault but a test-level (TEST) or SENSITIVE one (kith_vault_export_org_key). */
 int vault_kdf_level_of(unsigned long long ops, size_t mem);
+
+/* ------------------------------------------------------------ envelope.c */
+
+/* Parses the envelope {"kind","ref","body","at","device","action","note",
+ * "created"} in any key order; unknown keys are skipped (a later format may
+ * add some). */
+int vault_env_parse(const char *s, size_t n, struct env *e);
+
+int vault_kind_name_ok(const char *s);
+
+/*
+ * Builds a record's string block from a parsed envelope: id, device, kind,
+ * ref, action, note, body, each NUL-terminated; fills the view's pointers.
+ * -1 when a field is malformed (the envelope is then "bad envelope").
+ */
+int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8_t *device_pk,
+		    uint32_t version, char **out, size_t *out_len, struct kith_record_view *view);
+
+int vault_text_ok(const char *s, size_t max);
+
+/* The envelope of a version: kind, ref, body, at, device, action, note, and
+ * the creation time of the record. */
+int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
+		    int64_t at, const char *device, const char *action, const char *note, int64_t created);
 
 #endif
