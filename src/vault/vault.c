@@ -23,13 +23,13 @@
 
 /* ------------------------------------------------------------ hash map */
 
-static void map_init(struct map *m)
+void vault_map_init(struct map *m)
 {
 	memset(m, 0, sizeof *m);
 	randombytes_buf(m->k, sizeof m->k);
 }
 
-static void map_free(struct map *m)
+void vault_map_free(struct map *m)
 {
 	if (m->e) {
 		sodium_memzero(m->e, m->cap * sizeof *m->e);
@@ -223,254 +223,6 @@ static void pool_finish(struct pool *p)
 	p->started = 0;
 }
 
-/* ------------------------------------------------------------ index */
-
-static struct kindx *kind_get(const struct kith_vault *v, const char *name, size_t *idx)
-{
-	for (size_t i = 0; i < v->nkinds; i++)
-		if (strcmp(v->kinds[i]->name, name) == 0) {
-			if (idx)
-				*idx = i;
-			return v->kinds[i];
-		}
-	return NULL;
-}
-
-static int kind_intern(struct kith_vault *v, const char *name, size_t *idx)
-{
-	if (kind_get(v, name, idx))
-		return KITH_OK;
-	if (!vault_kind_name_ok(name) || v->nkinds >= KINDS_MAX)
-		return KITH_E_INVALID;
-	struct kindx **nk = realloc(v->kinds, (v->nkinds + 1) * sizeof *nk);
-	if (!nk)
-		return KITH_E_NOMEM;
-	v->kinds = nk;
-	struct kindx *k = calloc(1, sizeof *k);
-	if (!k)
-		return KITH_E_NOMEM;
-	snprintf(k->name, sizeof k->name, "%s", name);
-	map_init(&k->refs);
-	v->kinds[v->nkinds] = k;
-	*idx = v->nkinds++;
-	return KITH_OK;
-}
-
-static int kind_reserve(struct kindx *k, size_t extra)
-{
-	if (extra > SIZE_MAX / 4 - k->n)
-		return KITH_E_NOMEM;
-	if (k->n + extra <= k->cap)
-		return KITH_OK;
-	size_t cap = k->cap ? k->cap : 64;
-	while (cap < k->n + extra)
-		cap *= 2;
-	struct kith_record_view *nv = malloc(cap * sizeof *nv);
-	struct rec **nr = malloc(cap * sizeof *nr);
-	if (!nv || !nr) {
-		free(nv);
-		free(nr);
-		return KITH_E_NOMEM;
-	}
-	if (k->n) {
-		memcpy(nv, k->views, k->n * sizeof *nv);
-		memcpy(nr, k->recs, k->n * sizeof *nr);
-	}
-	free(k->views);
-	free(k->recs);
-	k->views = nv;
-	k->recs = nr;
-	k->cap = cap;
-	return KITH_OK;
-}
-
-static void rec_free(struct rec *r)
-{
-	if (!r)
-		return;
-	kith_wipe_free(r->mem, r->mem_len);
-	sodium_memzero(r, sizeof *r);
-	free(r);
-}
-
-struct sortkey {
-	int64_t created;
-	uint8_t id[ID_BYTES];
-	size_t idx;
-};
-
-static int sortkey_cmp(const void *a, const void *b)
-{
-	const struct sortkey *x = a, *y = b;
-	if (x->created != y->created)
-		return x->created < y->created ? -1 : 1;
-	return memcmp(x->id, y->id, ID_BYTES);
-}
-
-static int rec_before(const struct rec *a, int64_t created, const uint8_t *id)
-{
-	if (a->created != created)
-		return a->created < created;
-	return memcmp(a->id, id, ID_BYTES) < 0;
-}
-
-/* The first position in k's first n records whose record does not come
- * before (created, id). */
-static size_t kind_lower_bound(const struct kindx *k, size_t n, int64_t created, const uint8_t *id)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (rec_before(k->recs[mid], created, id))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Scratch space for re-sorting the tail of a kind. */
-struct sortbuf {
-	struct sortkey *keys;
-	struct kith_record_view *views;
-	struct rec **recs;
-	size_t cap;
-};
-
-static int sortbuf_reserve(struct sortbuf *b, size_t m)
-{
-	if (m <= b->cap)
-		return KITH_OK;
-	struct sortkey *k = malloc(m * sizeof *k);
-	struct kith_record_view *v = malloc(m * sizeof *v);
-	struct rec **r = malloc(m * sizeof *r);
-	if (!k || !v || !r) {
-		free(k);
-		free(v);
-		free(r);
-		return KITH_E_NOMEM;
-	}
-	free(b->keys);
-	free(b->views);
-	free(b->recs);
-	b->keys = k;
-	b->views = v;
-	b->recs = r;
-	b->cap = m;
-	return KITH_OK;
-}
-
-static void sortbuf_release(struct sortbuf *b)
-{
-	free(b->keys);
-	free(b->views); /* pointers into records only, no plaintext */
-	free(b->recs);
-	memset(b, 0, sizeof *b);
-}
-
-/* Sorts positions [p, n) of k into creation order (b holds n - p). */
-static void kind_sort_from(struct kindx *k, size_t p, struct sortbuf *b)
-{
-	size_t m = k->n - p;
-	if (m == 0)
-		return;
-	for (size_t j = 0; j < m; j++) {
-		b->keys[j].created = k->recs[p + j]->created;
-		memcpy(b->keys[j].id, k->recs[p + j]->id, ID_BYTES);
-		b->keys[j].idx = p + j;
-	}
-	qsort(b->keys, m, sizeof *b->keys, sortkey_cmp);
-	for (size_t j = 0; j < m; j++) {
-		b->views[j] = k->views[b->keys[j].idx];
-		b->recs[j] = k->recs[b->keys[j].idx];
-	}
-	memcpy(k->views + p, b->views, m * sizeof *b->views);
-	memcpy(k->recs + p, b->recs, m * sizeof *b->recs);
-	for (size_t j = p; j < k->n; j++) {
-		k->views[j].index = j;
-		k->recs[j]->pos = j;
-	}
-}
-
-static void kind_free(struct kindx *k)
-{
-	if (!k)
-		return;
-	for (size_t i = 0; i < k->n; i++)
-		rec_free(k->recs[i]);
-	free(k->views);
-	free(k->recs);
-	map_free(&k->refs);
-	free(k);
-}
-
-static struct kith_record_view *rec_view(const struct kith_vault *v, const struct rec *r)
-{
-	return &v->kinds[r->kind]->views[r->pos];
-}
-
-/* ------------------------------------------------------------ damage list */
-
-static int damage_add(struct kith_vault *v, const uint8_t id[ID_BYTES], uint32_t version, const char *reason)
-{
-	if (v->ndamage == v->damage_cap) {
-		size_t cap = v->damage_cap ? v->damage_cap * 2 : 8;
-		struct kith_vault_damage *d = calloc(cap, sizeof *d);
-		struct dmg *x = calloc(cap, sizeof *x);
-		if (!d || !x) {
-			free(d);
-			free(x);
-			return KITH_E_NOMEM;
-		}
-		if (v->ndamage) {
-			memcpy(d, v->damage, v->ndamage * sizeof *d);
-			memcpy(x, v->dmg, v->ndamage * sizeof *x);
-		}
-		kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
-		free(v->dmg);
-		v->damage = d;
-		v->dmg = x;
-		v->damage_cap = cap;
-	}
-	struct kith_vault_damage *d = &v->damage[v->ndamage];
-	struct dmg *x = &v->dmg[v->ndamage];
-	memset(d, 0, sizeof *d);
-	memset(x, 0, sizeof *x);
-	sodium_bin2hex(d->id, sizeof d->id, id, ID_BYTES);
-	d->version = version;
-	d->reason = reason;
-	memcpy(x->id, id, ID_BYTES);
-	v->ndamage++;
-	return KITH_OK;
-}
-
-static long damage_find_id(const struct kith_vault *v, const uint8_t id[ID_BYTES])
-{
-	for (size_t i = 0; i < v->ndamage; i++)
-		if (memcmp(v->dmg[i].id, id, ID_BYTES) == 0)
-			return (long)i;
-	return -1;
-}
-
-static long damage_find_ref(const struct kith_vault *v, size_t kind, const char *ref)
-{
-	for (size_t i = 0; i < v->ndamage; i++)
-		if (v->dmg[i].has_kind && v->dmg[i].kind == kind && strcmp(v->damage[i].ref, ref) == 0)
-			return (long)i;
-	return -1;
-}
-
-static void damage_remove(struct kith_vault *v, long i)
-{
-	if (i < 0)
-		return;
-	size_t at = (size_t)i;
-	memmove(&v->damage[at], &v->damage[at + 1], (v->ndamage - at - 1) * sizeof *v->damage);
-	memmove(&v->dmg[at], &v->dmg[at + 1], (v->ndamage - at - 1) * sizeof *v->dmg);
-	v->ndamage--;
-	sodium_memzero(&v->damage[v->ndamage], sizeof *v->damage);
-}
-
 /* ------------------------------------------------------------ reading rows */
 
 enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
@@ -641,7 +393,7 @@ static int index_take(struct kith_vault *v, struct job *j)
 	}
 	if (j->status == J_OK) {
 		size_t ki;
-		int rc = kind_intern(v, j->view.kind, &ki);
+		int rc = vault_kind_intern(v, j->view.kind, &ki);
 		if (rc == KITH_E_INVALID) {
 			j->status = J_DAMAGED;
 			j->reason = "bad envelope";
@@ -653,12 +405,12 @@ static int index_take(struct kith_vault *v, struct job *j)
 	if (map_get(&v->ids, j->row.id, ID_BYTES)) /* the store hands up one row per id; belt and braces */
 		return KITH_OK;
 	if (j->status == J_DAMAGED)
-		return damage_add(v, j->row.id, j->row.version, j->reason);
+		return vault_damage_add(v, j->row.id, j->row.version, j->reason);
 	size_t ki = 0;
-	(void)kind_get(v, j->view.kind, &ki);
+	(void)vault_kind_get(v, j->view.kind, &ki);
 	struct kindx *k = v->kinds[ki];
 	struct rec *r = calloc(1, sizeof *r);
-	if (!r || kind_reserve(k, 1) || map_reserve(&v->ids, 1)) {
+	if (!r || vault_kind_reserve(k, 1) || map_reserve(&v->ids, 1)) {
 		free(r);
 		return KITH_E_NOMEM;
 	}
@@ -700,7 +452,7 @@ static int damage_resolve(struct kith_vault *v, struct kith_err *err)
 				rc = j.status;
 			} else if (j.status == J_OK) {
 				size_t ki;
-				if (kind_intern(v, j.view.kind, &ki) == KITH_OK) {
+				if (vault_kind_intern(v, j.view.kind, &ki) == KITH_OK) {
 					v->dmg[i].kind = ki;
 					v->dmg[i].has_kind = 1;
 					v->dmg[i].created = j.created;
@@ -807,18 +559,18 @@ static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void
 	struct sortbuf sb = {0};
 	for (size_t ki = 0; ki < v->nkinds; ki++) {
 		struct kindx *k = v->kinds[ki];
-		if (sortbuf_reserve(&sb, k->n) || map_reserve(&k->refs, k->n)) {
-			sortbuf_release(&sb);
+		if (vault_sortbuf_reserve(&sb, k->n) || map_reserve(&k->refs, k->n)) {
+			vault_sortbuf_release(&sb);
 			return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 		}
-		kind_sort_from(k, 0, &sb);
+		vault_kind_sort_from(k, 0, &sb);
 		for (size_t j = 0; j < k->n; j++) {
 			const char *ref = k->views[j].ref;
 			if (ref[0] && !map_get(&k->refs, ref, strlen(ref)))
 				(void)map_put(&k->refs, ref, strlen(ref), k->recs[j]);
 		}
 	}
-	sortbuf_release(&sb);
+	vault_sortbuf_release(&sb);
 	return KITH_OK;
 }
 
@@ -829,7 +581,7 @@ static struct kith_vault *vault_new(unsigned threads)
 	struct kith_vault *v = calloc(1, sizeof *v);
 	if (!v)
 		return NULL;
-	map_init(&v->ids);
+	vault_map_init(&v->ids);
 	v->threads = thread_count(threads);
 	return v;
 }
@@ -1257,30 +1009,14 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len,
 
 static void batch_release(struct kith_vault_batch *b);
 
-static void index_free(struct kith_vault *v)
-{
-	for (size_t i = 0; i < v->nkinds; i++)
-		kind_free(v->kinds[i]);
-	free(v->kinds);
-	v->kinds = NULL;
-	v->nkinds = 0;
-	map_free(&v->ids);
-	map_init(&v->ids);
-	kith_wipe_free(v->damage, v->damage_cap * sizeof *v->damage);
-	free(v->dmg);
-	v->damage = NULL;
-	v->dmg = NULL;
-	v->ndamage = v->damage_cap = 0;
-}
-
 void kith_vault_close(struct kith_vault *v)
 {
 	if (!v)
 		return;
 	if (v->batch)
 		batch_release(v->batch);
-	index_free(v);
-	map_free(&v->ids);
+	vault_index_free(v);
+	vault_map_free(&v->ids);
 	free(v->devices);
 	kith_crypto_keys_free(v->keys);
 	kith_store_close(v->store);
@@ -1294,7 +1030,7 @@ void kith_vault_close(struct kith_vault *v)
 /* Drops every key and decrypted byte: another process destroyed the keys. */
 static void vault_kill(struct kith_vault *v)
 {
-	index_free(v);
+	vault_index_free(v);
 	free(v->devices);
 	v->devices = NULL;
 	v->ndevices = 0;
@@ -1307,7 +1043,7 @@ static void vault_kill(struct kith_vault *v)
 /* Reads the index again from the file (another process wrote). */
 static int vault_reload(struct kith_vault *v, struct kith_err *err)
 {
-	index_free(v);
+	vault_index_free(v);
 	free(v->devices);
 	v->devices = NULL;
 	v->ndevices = 0;
@@ -1675,7 +1411,7 @@ void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out)
 
 const struct kith_record_view *kith_vault_records(const struct kith_vault *v, const char *kind, size_t *n)
 {
-	const struct kindx *k = v && kind ? kind_get(v, kind, NULL) : NULL;
+	const struct kindx *k = v && kind ? vault_kind_get(v, kind, NULL) : NULL;
 	if (n)
 		*n = k ? k->n : 0;
 	return k && k->n ? k->views : NULL;
@@ -1683,11 +1419,11 @@ const struct kith_record_view *kith_vault_records(const struct kith_vault *v, co
 
 const struct kith_record_view *kith_vault_find(const struct kith_vault *v, const char *kind, const char *ref)
 {
-	const struct kindx *k = v && kind && ref && *ref ? kind_get(v, kind, NULL) : NULL;
+	const struct kindx *k = v && kind && ref && *ref ? vault_kind_get(v, kind, NULL) : NULL;
 	if (!k)
 		return NULL;
 	const struct rec *r = map_get(&k->refs, ref, strlen(ref));
-	return r ? rec_view(v, r) : NULL;
+	return r ? vault_rec_view(v, r) : NULL;
 }
 
 static int parse_id(const char *hex, uint8_t id[ID_BYTES])
@@ -1710,7 +1446,7 @@ const struct kith_record_view *kith_vault_find_id(const struct kith_vault *v, co
 	if (!v || parse_id(id, bin))
 		return NULL;
 	const struct rec *r = map_get(&v->ids, bin, ID_BYTES);
-	return r ? rec_view(v, r) : NULL;
+	return r ? vault_rec_view(v, r) : NULL;
 }
 
 const struct kith_vault_damage *kith_vault_damaged(const struct kith_vault *v, size_t *n)
@@ -1724,9 +1460,9 @@ const struct kith_vault_damage *kith_vault_find_damaged(const struct kith_vault 
 							const char *ref)
 {
 	size_t k = 0;
-	if (!v || !kind || !ref || !*ref || !kind_get(v, kind, &k))
+	if (!v || !kind || !ref || !*ref || !vault_kind_get(v, kind, &k))
 		return NULL;
-	long i = damage_find_ref(v, k, ref);
+	long i = vault_damage_find_ref(v, k, ref);
 	return i < 0 ? NULL : &v->damage[i];
 }
 
@@ -1735,7 +1471,7 @@ const struct kith_vault_damage *kith_vault_find_damaged_id(const struct kith_vau
 	uint8_t bin[ID_BYTES];
 	if (!v || parse_id(id, bin))
 		return NULL;
-	long i = damage_find_id(v, bin);
+	long i = vault_damage_find_id(v, bin);
 	return i < 0 ? NULL : &v->damage[i];
 }
 
@@ -1909,9 +1645,9 @@ static void batch_release(struct kith_vault_batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		staged_free(b->s[i]);
 	free(b->s);
-	map_free(&b->ids);
+	vault_map_free(&b->ids);
 	for (size_t i = 0; i < b->nkinds; i++)
-		map_free(&b->refs[i]);
+		vault_map_free(&b->refs[i]);
 	free(b->refs);
 	free(b->seq);
 	free(b->sl.q);
@@ -1942,7 +1678,7 @@ static int batch_sync(struct kith_vault_batch *b)
 		return KITH_E_NOMEM;
 	b->seq = q;
 	for (size_t i = b->nkinds; i < nk; i++) {
-		map_init(&b->refs[i]);
+		vault_map_init(&b->refs[i]);
 		b->seq[i] = 0;
 	}
 	b->nkinds = nk;
@@ -1968,7 +1704,7 @@ int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, 
 	if (!b)
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	b->v = v;
-	map_init(&b->ids);
+	vault_map_init(&b->ids);
 	if (batch_sync(b)) {
 		batch_release(b);
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
@@ -1991,7 +1727,7 @@ static int ref_taken(const struct kith_vault_batch *b, size_t ki, const char *re
 	const struct rec *r = map_get(&v->kinds[ki]->refs, ref, len);
 	if (r)
 		return !self || memcmp(r->id, self, ID_BYTES) != 0;
-	long d = damage_find_ref(v, ki, ref);
+	long d = vault_damage_find_ref(v, ki, ref);
 	return d >= 0 && (!self || memcmp(v->dmg[d].id, self, ID_BYTES) != 0);
 }
 
@@ -2074,7 +1810,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	if (body_ref && strlen(body_ref) >= KITH_VAULT_REF_MAX)
 		return kith_err_set(err, KITH_E_INVALID, "ref", "the ref is too long");
 	size_t ki;
-	rc = kind_intern(v, kind, &ki);
+	rc = vault_kind_intern(v, kind, &ki);
 	if (rc)
 		return kith_err_set(err, rc, "kind",
 				    rc == KITH_E_NOMEM ? "out of memory" : "bad record kind");
@@ -2091,7 +1827,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		if (parse_id(opts->id, id))
 			return kith_err_set(err, KITH_E_INVALID, "id", "an id is 32 lower-case hex digits");
 		if (!(tst = map_get(&b->ids, id, ID_BYTES)) && !(trec = map_get(&v->ids, id, ID_BYTES)))
-			tdmg = damage_find_id(v, id);
+			tdmg = vault_damage_find_id(v, id);
 		if (!tst && !trec && tdmg < 0)
 			return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
 		size_t tk = tst			    ? tst->kind
@@ -2106,7 +1842,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		if (x && x != &retired)
 			tst = x;
 		else if (!x && !(trec = map_get(&k->refs, body_ref, strlen(body_ref))))
-			tdmg = damage_find_ref(v, ki, body_ref);
+			tdmg = vault_damage_find_ref(v, ki, body_ref);
 	}
 	int found = tst || trec || tdmg >= 0;
 	if (found && !opts->id && opts->create_only)
@@ -2120,8 +1856,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		created = tst->created;
 		memcpy(id, tst->id, ID_BYTES);
 	} else if (trec) {
-		cur_version = rec_view(v, trec)->version;
-		cur_ref = rec_view(v, trec)->ref;
+		cur_version = vault_rec_view(v, trec)->version;
+		cur_ref = vault_rec_view(v, trec)->ref;
 		created = trec->created;
 		memcpy(id, trec->id, ID_BYTES);
 	} else if (tdmg >= 0) {
@@ -2138,7 +1874,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		do
 			randombytes_buf(id, sizeof id);
 		while (map_get(&v->ids, id, ID_BYTES) || map_get(&b->ids, id, ID_BYTES) ||
-		       damage_find_id(v, id) >= 0);
+		       vault_damage_find_id(v, id) >= 0);
 	}
 	if (opts->expect_version && opts->expect_version != cur_version)
 		return kith_err_set(err, KITH_E_EXISTS, "version",
@@ -2438,7 +2174,7 @@ static void install(struct kith_vault *v, struct staged *s)
 	if (s->view.ref[0])
 		(void)map_put(&k->refs, k->views[r->pos].ref, strlen(s->view.ref), r);
 	if (s->repairs)
-		damage_remove(v, damage_find_id(v, r->id));
+		vault_damage_remove(v, vault_damage_find_id(v, r->id));
 	s->installed = r;
 }
 
@@ -2473,7 +2209,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		}
 		nnew[s->kind]++;
 		total_new++;
-		size_t p = kind_lower_bound(v->kinds[s->kind], v->kinds[s->kind]->n, s->created, s->id);
+		size_t p = vault_kind_lower_bound(v->kinds[s->kind], v->kinds[s->kind]->n, s->created, s->id);
 		from[s->kind] = p < from[s->kind] ? p : from[s->kind];
 	}
 	if (map_reserve(&v->ids, total_new)) {
@@ -2485,8 +2221,8 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		size_t staged_in_kind = 0;
 		for (size_t i = 0; i < b->n; i++)
 			staged_in_kind += b->s[i]->kind == ki;
-		if (kind_reserve(k, nnew[ki]) || map_reserve(&k->refs, staged_in_kind) ||
-		    (nnew[ki] && sortbuf_reserve(&sb, k->n - from[ki] + nnew[ki]))) {
+		if (vault_kind_reserve(k, nnew[ki]) || map_reserve(&k->refs, staged_in_kind) ||
+		    (nnew[ki] && vault_sortbuf_reserve(&sb, k->n - from[ki] + nnew[ki]))) {
 			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 			goto out;
 		}
@@ -2566,7 +2302,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		install(v, b->s[i]);
 	for (size_t ki = 0; ki < v->nkinds; ki++) {
 		if (nnew[ki])
-			kind_sort_from(v->kinds[ki], from[ki], &sb);
+			vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
 		if (ki < b->nkinds && b->seq[ki] > v->kinds[ki]->next_seq && v->kinds[ki]->next_seq)
 			v->kinds[ki]->next_seq = b->seq[ki];
 	}
@@ -2576,7 +2312,7 @@ out:
 	sealer_stop(b, 1); /* after a failure: the workers stop; else they are gone already */
 	if (keys_held)
 		keys_idle(v->keys);
-	sortbuf_release(&sb);
+	vault_sortbuf_release(&sb);
 	free(nnew);
 	free(from);
 	batch_release(b);

@@ -206,6 +206,20 @@ struct env {
 	unsigned have;
 };
 
+struct sortkey {
+	int64_t created;
+	uint8_t id[ID_BYTES];
+	size_t idx;
+};
+
+/* Scratch space for re-sorting the tail of a kind. */
+struct sortbuf {
+	struct sortkey *keys;
+	struct kith_record_view *views;
+	struct rec **recs;
+	size_t cap;
+};
+
 /* ------------------------------------------------------------ kdf.c */
 
 struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h);
@@ -242,5 +256,42 @@ int vault_text_ok(const char *s, size_t max);
  * the creation time of the record. */
 int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
 		    int64_t at, const char *device, const char *action, const char *note, int64_t created);
+
+/* ------------------------------------------------------------ index.c */
+
+struct kindx *vault_kind_get(const struct kith_vault *v, const char *name, size_t *idx);
+
+int vault_kind_intern(struct kith_vault *v, const char *name, size_t *idx);
+
+int vault_kind_reserve(struct kindx *k, size_t extra);
+
+/* The first position in k's first n records whose record does not come
+ * before (created, id). */
+size_t vault_kind_lower_bound(const struct kindx *k, size_t n, int64_t created, const uint8_t *id);
+
+int vault_sortbuf_reserve(struct sortbuf *b, size_t m);
+
+void vault_sortbuf_release(struct sortbuf *b);
+
+/* Sorts positions [p, n) of k into creation order (b holds n - p). */
+void vault_kind_sort_from(struct kindx *k, size_t p, struct sortbuf *b);
+
+struct kith_record_view *vault_rec_view(const struct kith_vault *v, const struct rec *r);
+
+int vault_damage_add(struct kith_vault *v, const uint8_t id[ID_BYTES], uint32_t version, const char *reason);
+
+long vault_damage_find_id(const struct kith_vault *v, const uint8_t id[ID_BYTES]);
+
+long vault_damage_find_ref(const struct kith_vault *v, size_t kind, const char *ref);
+
+void vault_damage_remove(struct kith_vault *v, long i);
+
+void vault_index_free(struct kith_vault *v);
+
+/* ------------------------------------------------------------ vault.c */
+
+void vault_map_init(struct map *m);
+
+void vault_map_free(struct map *m);
 
 #endif
