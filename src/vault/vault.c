@@ -47,7 +47,7 @@ static uint64_t map_hash(const struct map *m, const void *key, size_t n)
 	return h;
 }
 
-static int map_reserve(struct map *m, size_t extra)
+int vault_map_reserve(struct map *m, size_t extra)
 {
 	if (extra > SIZE_MAX / 4 - m->n)
 		return KITH_E_NOMEM;
@@ -90,7 +90,7 @@ static struct ment *map_find(const struct map *m, const void *key, size_t n, uin
 	return NULL;
 }
 
-static void *map_get(const struct map *m, const void *key, size_t n)
+void *vault_map_get(const struct map *m, const void *key, size_t n)
 {
 	if (!m->cap)
 		return NULL;
@@ -99,10 +99,10 @@ static void *map_get(const struct map *m, const void *key, size_t n)
 }
 
 /* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
- * fails after map_reserve made room for it. */
-static int map_put(struct map *m, const void *key, size_t n, void *val)
+ * fails after vault_map_reserve made room for it. */
+int vault_map_put(struct map *m, const void *key, size_t n, void *val)
 {
-	if (map_reserve(m, 1))
+	if (vault_map_reserve(m, 1))
 		return KITH_E_NOMEM;
 	uint64_t h = map_hash(m, key, n);
 	struct ment *e = map_find(m, key, n, h);
@@ -162,7 +162,7 @@ static unsigned thread_count(unsigned threads)
 
 /* Makes the keys inaccessible again. A failure of mprotect only leaves them
  * readable a little longer (they are still wiped on close). */
-static void keys_idle(struct kith_crypto_keys *k)
+void vault_keys_idle(struct kith_crypto_keys *k)
 {
 	if (kith_crypto_keys_access(k, 0)) {
 		/* nothing more to do */
@@ -170,15 +170,6 @@ static void keys_idle(struct kith_crypto_keys *k)
 }
 
 /* ------------------------------------------------------------ parallel work */
-
-struct pool {
-	size_t n;
-	atomic_size_t next;
-	void (*fn)(void *ctx, size_t i, struct kith_sbuf *scratch);
-	void *ctx;
-	pthread_t th[THREADS_MAX];
-	size_t started;
-};
 
 static void *pool_run(void *arg)
 {
@@ -195,10 +186,10 @@ static void *pool_run(void *arg)
 }
 
 /* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
- * do other work, then must call pool_finish. A thread that cannot be started
- * only means fewer helpers: pool_finish does the rest on the caller. */
-static void pool_start(struct pool *p, size_t helpers, size_t n,
-		       void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx)
+ * do other work, then must call vault_pool_finish. A thread that cannot be started
+ * only means fewer helpers: vault_pool_finish does the rest on the caller. */
+void vault_pool_start(struct pool *p, size_t helpers, size_t n,
+		      void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx)
 {
 	p->n = n;
 	p->fn = fn;
@@ -215,7 +206,7 @@ static void pool_start(struct pool *p, size_t helpers, size_t n,
 }
 
 /* The caller joins the work, then waits for the helpers. */
-static void pool_finish(struct pool *p)
+void vault_pool_finish(struct pool *p)
 {
 	pool_run(p);
 	for (size_t i = 0; i < p->started; i++)
@@ -223,355 +214,16 @@ static void pool_finish(struct pool *p)
 	p->started = 0;
 }
 
-/* ------------------------------------------------------------ reading rows */
-
-enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
-
-struct job {
-	struct kith_crypto_row row; /* ct: an owned copy */
-	int status;		    /* J_* or a negative kith status */
-	const char *reason;
-	char *mem;
-	size_t mem_len;
-	struct kith_record_view view;
-	int64_t created;
-};
-
-static int blob_into(const struct kith_store_blob *b, uint8_t *out, size_t n)
-{
-	if (b->n != n || !b->p)
-		return 0;
-	memcpy(out, b->p, n);
-	return 1;
-}
-
-/* Copies a stored row into a job; a malformed one is marked damaged. */
-static int load_row(const struct kith_store_row *sr, struct job *j)
-{
-	memset(j, 0, sizeof *j);
-	if (sr->id.n == ID_BYTES)
-		memcpy(j->row.id, sr->id.p, ID_BYTES);
-	int ok = sr->id.n == ID_BYTES && sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX &&
-		 blob_into(&sr->device, j->row.device, sizeof j->row.device) &&
-		 blob_into(&sr->wrap_org, j->row.wrap_org, sizeof j->row.wrap_org) &&
-		 blob_into(&sr->wrap_dev, j->row.wrap_dev, sizeof j->row.wrap_dev) &&
-		 blob_into(&sr->nonce, j->row.nonce, sizeof j->row.nonce) &&
-		 blob_into(&sr->sig, j->row.sig, sizeof j->row.sig) && sr->ct.p && sr->ct.n > 0;
-	j->row.version = sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX ? (uint32_t)sr->version : 0;
-	if (!ok) {
-		j->status = J_DAMAGED;
-		j->reason = "malformed row";
-		return KITH_OK;
-	}
-	j->row.ct = malloc(sr->ct.n);
-	if (!j->row.ct)
-		return KITH_E_NOMEM;
-	memcpy(j->row.ct, sr->ct.p, sr->ct.n);
-	j->row.ct_len = sr->ct.n;
-	return KITH_OK;
-}
-
-static void job_clear(struct job *j)
-{
-	free(j->row.ct);
-	j->row.ct = NULL;
-	kith_wipe_free(j->mem, j->mem_len);
-	j->mem = NULL;
-}
-
 static int pk_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, KITH_STORE_PK_BYTES);
 }
 
-static int device_enrolled(const struct kith_vault *v, const uint8_t *pk)
+int vault_device_enrolled(const struct kith_vault *v, const uint8_t *pk)
 {
 	if (memcmp(pk, kith_crypto_keys_sign_pk(v->keys), KITH_CRYPTO_PK_BYTES) == 0)
 		return 1;
 	return v->ndevices && bsearch(pk, v->devices, v->ndevices, sizeof *v->devices, pk_cmp) != NULL;
-}
-
-/* Verifies, decrypts and parses one row (thread-safe: the keys and device
- * list are only read). */
-static void decode_row(const struct kith_vault *v, struct job *j, struct kith_sbuf *plain)
-{
-	if (j->status != J_OK)
-		return;
-	if (!device_enrolled(v, j->row.device)) {
-		j->status = J_DAMAGED;
-		j->reason = "unknown device";
-		return;
-	}
-	const char *reason = NULL;
-	int rc = kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
-	if (rc == KITH_E_AUTH) {
-		j->status = J_UNREADABLE;
-		return;
-	}
-	if (rc == KITH_E_CORRUPT) {
-		j->status = J_DAMAGED;
-		j->reason = reason;
-		return;
-	}
-	if (rc) {
-		j->status = rc;
-		return;
-	}
-	struct env e;
-	char hex[KITH_VAULT_DEVICE_HEX];
-	sodium_bin2hex(hex, sizeof hex, j->row.device, 8);
-	if (vault_env_parse(plain->buf, plain->len, &e) || e.device.n != 16 ||
-	    memcmp(e.device.p, hex, 16) != 0) {
-		kith_sbuf_reset(plain);
-		j->status = J_DAMAGED;
-		j->reason = "bad envelope";
-		return;
-	}
-	rc = vault_mem_build(&e, j->row.id, j->row.device, j->row.version, &j->mem, &j->mem_len, &j->view);
-	kith_sbuf_reset(plain);
-	if (rc == KITH_E_CORRUPT) {
-		j->status = J_DAMAGED;
-		j->reason = "bad envelope";
-		return;
-	}
-	if (rc) {
-		j->status = rc;
-		return;
-	}
-	/* The body is input even when authentic (a device's bug, or a key in the
-	 * wrong hands): it must parse as every reader will parse it
-	 * (kith_record_view_json), else the record is damaged, not a reader's
-	 * "out of memory" later. */
-	json_error_t jerr;
-	memset(&jerr, 0, sizeof jerr); /* jansson may fail an allocation before it fills it */
-	unsigned long failed = kith_json_alloc_failures();
-	json_t *parsed = json_loadb(j->view.body, j->view.body_len, JSON_REJECT_DUPLICATES, &jerr);
-	/* ... and hold to its kind's schema, as it did when it was written: every
-	 * reader (export, linkage, tracing) may rely on the schema */
-	struct kith_err verr;
-	int vrc = parsed && kith_record_kind_valid(j->view.kind)
-		      ? kith_record_validate(j->view.kind, parsed, &verr)
-		      : KITH_OK;
-	/* memory that ran out while parsing or checking (jansson may then hand
-	 * back a value with strings cut) is out of memory, never damage */
-	int oom = vrc == KITH_E_NOMEM || kith_json_alloc_failures() != failed ||
-		  (!parsed && json_error_code(&jerr) == json_error_out_of_memory);
-	if (oom || !parsed || !json_is_object(parsed) || vrc == KITH_E_INVALID) {
-		json_decref(parsed);
-		kith_wipe_free(j->mem, j->mem_len);
-		j->mem = NULL;
-		j->mem_len = 0;
-		if (oom) {
-			j->status = KITH_E_NOMEM;
-			return;
-		}
-		j->status = J_DAMAGED;
-		j->reason = "bad body";
-		return;
-	}
-	json_decref(parsed);
-	j->created = e.created;
-}
-
-static void unlock_job(void *ctx, size_t i, struct kith_sbuf *scratch)
-{
-	struct {
-		const struct kith_vault *v;
-		struct job *jobs;
-	} *c = ctx;
-	decode_row(c->v, &c->jobs[i], scratch);
-}
-
-/* Takes a decoded job into the index (before sorting). */
-static int index_take(struct kith_vault *v, struct job *j)
-{
-	if (j->status < 0)
-		return j->status;
-	if (j->status == J_UNREADABLE) {
-		v->unreadable++;
-		return KITH_OK;
-	}
-	if (j->status == J_OK) {
-		size_t ki;
-		int rc = vault_kind_intern(v, j->view.kind, &ki);
-		if (rc == KITH_E_INVALID) {
-			j->status = J_DAMAGED;
-			j->reason = "bad envelope";
-		} else if (rc) {
-			return rc;
-		}
-	}
-	/* one entry per id, whatever a hostile file holds */
-	if (map_get(&v->ids, j->row.id, ID_BYTES)) /* the store hands up one row per id; belt and braces */
-		return KITH_OK;
-	if (j->status == J_DAMAGED)
-		return vault_damage_add(v, j->row.id, j->row.version, j->reason);
-	size_t ki = 0;
-	(void)vault_kind_get(v, j->view.kind, &ki);
-	struct kindx *k = v->kinds[ki];
-	struct rec *r = calloc(1, sizeof *r);
-	if (!r || vault_kind_reserve(k, 1) || map_reserve(&v->ids, 1)) {
-		free(r);
-		return KITH_E_NOMEM;
-	}
-	memcpy(r->id, j->row.id, ID_BYTES);
-	r->kind = ki;
-	r->created = j->created;
-	r->mem = j->mem;
-	r->mem_len = j->mem_len;
-	j->mem = NULL;
-	r->pos = k->n;
-	k->views[k->n] = j->view;
-	k->recs[k->n] = r;
-	k->n++;
-	(void)map_put(&v->ids, r->id, ID_BYTES, r);
-	return KITH_OK;
-}
-
-/* For each damaged record, the newest earlier version that still reads gives
- * its kind and ref. */
-static int damage_resolve(struct kith_vault *v, struct kith_err *err)
-{
-	struct kith_sbuf plain = KITH_SBUF_INIT;
-	int rc = KITH_OK;
-	for (size_t i = 0; i < v->ndamage && !rc; i++) {
-		if (v->dmg[i].has_kind || v->damage[i].version <= 1)
-			continue;
-		struct kith_store_cursor *c = NULL;
-		rc = kith_store_rows_of(v->store, v->dmg[i].id, ID_BYTES, v->damage[i].version, &c, err);
-		if (rc)
-			break;
-		struct kith_store_row sr;
-		int more;
-		while ((more = kith_store_cursor_next(c, &sr, err)) == 1) {
-			struct job j;
-			if ((rc = load_row(&sr, &j)))
-				break;
-			decode_row(v, &j, &plain);
-			if (j.status < 0) {
-				rc = j.status;
-			} else if (j.status == J_OK) {
-				size_t ki;
-				if (vault_kind_intern(v, j.view.kind, &ki) == KITH_OK) {
-					v->dmg[i].kind = ki;
-					v->dmg[i].has_kind = 1;
-					v->dmg[i].created = j.created;
-					snprintf(v->damage[i].ref, sizeof v->damage[i].ref, "%s", j.view.ref);
-				}
-			}
-			job_clear(&j);
-			if (rc)
-				break;
-		}
-		if (!rc && more < 0)
-			rc = more;
-		kith_store_cursor_free(c);
-	}
-	kith_sbuf_release(&plain);
-	return rc;
-}
-
-/* Decrypts and indexes every current row. */
-static int index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
-		     struct kith_err *err)
-{
-	size_t total = 0;
-	int rc = kith_store_count(v->store, &v->rows, &total, err);
-	if (rc)
-		return rc;
-	struct job *jobs = calloc(2 * CHUNK, sizeof *jobs);
-	if (!jobs)
-		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
-	struct kith_store_cursor *c = NULL;
-	rc = kith_store_rows_current(v->store, &c, err);
-	size_t done = 0;
-	int held = 0;
-	if (!rc && !(rc = kith_crypto_keys_access(v->keys, 1)))
-		held = 1;
-	/* A pipeline of two chunks: the helpers decrypt one while this thread
-	 * reads the next from the file, then joins them. */
-	int more = 1;
-	size_t n[2] = {0, 0};
-	int cur = 0;
-	struct kith_store_row sr;
-	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
-		rc = load_row(&sr, &jobs[n[0]++]);
-	while (!rc && n[cur]) {
-		struct {
-			const struct kith_vault *v;
-			struct job *jobs;
-		} ctx = {v, jobs + (size_t)cur * CHUNK};
-		struct pool p;
-		pool_start(&p, v->threads, n[cur], unlock_job, &ctx);
-		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
-		n[1 - cur] = 0;
-		while (more == 1 && n[1 - cur] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
-			if ((rc = load_row(&sr, &next[n[1 - cur]++])))
-				break;
-		pool_finish(&p);
-		for (size_t i = 0; i < n[cur] && !rc; i++)
-			rc = index_take(v, &ctx.jobs[i]);
-		for (size_t i = 0; i < n[cur]; i++)
-			job_clear(&ctx.jobs[i]);
-		done += n[cur];
-		n[cur] = 0;
-		if (!rc && progress)
-			progress(done, total, arg);
-		cur = 1 - cur;
-	}
-	/* A store error part-way (a damaged page): what was read stays usable,
-	 * the rest is counted as missing and the vault refuses writes; an error
-	 * before any row was read fails the open. Either way the user is told. */
-	if (!rc && more < 0) {
-		if (done == 0 || (more != KITH_E_CORRUPT && more != KITH_E_IO && more != KITH_E_DB)) {
-			rc = more;
-		} else {
-			v->read_status = more;
-			if (err)
-				kith_err_clear(err);
-		}
-	}
-	for (size_t i = 0; i < 2 * CHUNK; i++)
-		job_clear(&jobs[i]);
-	kith_store_cursor_free(c);
-	free(jobs);
-	if (!rc) {
-		size_t seen = v->unreadable + v->ndamage;
-		for (size_t ki = 0; ki < v->nkinds; ki++)
-			seen += v->kinds[ki]->n;
-		/* every id the index of the file lists must have been handed up */
-		if (seen < total)
-			v->missing = total - seen;
-		else if (v->read_status)
-			v->missing = 1;
-	}
-	if (!rc)
-		rc = damage_resolve(v, err);
-	if (held)
-		keys_idle(v->keys);
-	if (rc) {
-		if (err && err->status == 0)
-			kith_err_set(err, rc, "vault", "%s while reading the records", kith_status_str(rc));
-		return rc;
-	}
-	/* creation order, then the ref maps (the earliest record wins a ref
-	 * that two records claim) */
-	struct sortbuf sb = {0};
-	for (size_t ki = 0; ki < v->nkinds; ki++) {
-		struct kindx *k = v->kinds[ki];
-		if (vault_sortbuf_reserve(&sb, k->n) || map_reserve(&k->refs, k->n)) {
-			vault_sortbuf_release(&sb);
-			return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
-		}
-		vault_kind_sort_from(k, 0, &sb);
-		for (size_t j = 0; j < k->n; j++) {
-			const char *ref = k->views[j].ref;
-			if (ref[0] && !map_get(&k->refs, ref, strlen(ref)))
-				(void)map_put(&k->refs, ref, strlen(ref), k->recs[j]);
-		}
-	}
-	vault_sortbuf_release(&sb);
-	return KITH_OK;
 }
 
 /* ------------------------------------------------------------ open, create, close */
@@ -724,7 +376,7 @@ static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek,
 				else
 					kith_store_rollback(v->store);
 			}
-			keys_idle(v->keys);
+			vault_keys_idle(v->keys);
 		}
 		if (wrote && reseal && kek && old_nonce) {
 			struct kith_store_slot old = {.nonce_len = KITH_CRYPTO_NONCE_BYTES,
@@ -780,7 +432,7 @@ static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struc
 	rc = kith_crypto_keys_access(k, 1);
 	if (!rc) {
 		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-		keys_idle(k);
+		vault_keys_idle(k);
 	}
 	kith_crypto_slot_random(n2, b2);
 	if (rc) {
@@ -888,7 +540,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	kith_crypto_keys_device_id(v->keys, v->device_hex);
 	/* v->data_version was read before anything else: a commit by another
 	 * process while the index was read makes the next check read it again */
-	if ((rc = index_all(v, progress, progress_arg, err)))
+	if ((rc = vault_index_all(v, progress, progress_arg, err)))
 		goto fail;
 	v->generation = 1;
 	*out = v;
@@ -967,7 +619,7 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
 	if (!rc && kith_crypto_enrol_sign(k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig))
 		rc = kith_err_set(err, KITH_E_CRYPTO, "devices", "signing the enrolment failed");
-	keys_idle(k);
+	vault_keys_idle(k);
 	kith_crypto_key_free(kek);
 	kek = NULL;
 	if (rc)
@@ -1054,7 +706,7 @@ static int vault_reload(struct kith_vault *v, struct kith_err *err)
 	if (!rc)
 		rc = devices_load(v, NULL, NULL, NULL, err);
 	if (!rc)
-		rc = index_all(v, NULL, NULL, err);
+		rc = vault_index_all(v, NULL, NULL, err);
 	v->generation++;
 	return rc;
 }
@@ -1200,7 +852,7 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 		goto out;
 	if (!(rc = kith_crypto_keys_access(k, 1))) {
 		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-		keys_idle(k);
+		vault_keys_idle(k);
 	}
 	kith_crypto_key_free(kek);
 	kek = NULL;
@@ -1231,7 +883,7 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	}
 	if (!rc && enroll)
 		rc = enrol_put(s, k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err);
-	keys_idle(k);
+	vault_keys_idle(k);
 	if (rc || (rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
@@ -1302,7 +954,7 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 		return kith_err_set(err, rc, "org key", "guarded memory failed");
 	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, vault_kdf_levels[level].ops,
 				       vault_kdf_levels[level].mem, &file, err);
-	keys_idle(v->keys);
+	vault_keys_idle(v->keys);
 	if (!rc)
 		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
 	kith_sbuf_release(&file);
@@ -1422,7 +1074,7 @@ const struct kith_record_view *kith_vault_find(const struct kith_vault *v, const
 	const struct kindx *k = v && kind && ref && *ref ? vault_kind_get(v, kind, NULL) : NULL;
 	if (!k)
 		return NULL;
-	const struct rec *r = map_get(&k->refs, ref, strlen(ref));
+	const struct rec *r = vault_map_get(&k->refs, ref, strlen(ref));
 	return r ? vault_rec_view(v, r) : NULL;
 }
 
@@ -1445,7 +1097,7 @@ const struct kith_record_view *kith_vault_find_id(const struct kith_vault *v, co
 	uint8_t bin[ID_BYTES];
 	if (!v || parse_id(id, bin))
 		return NULL;
-	const struct rec *r = map_get(&v->ids, bin, ID_BYTES);
+	const struct rec *r = vault_map_get(&v->ids, bin, ID_BYTES);
 	return r ? vault_rec_view(v, r) : NULL;
 }
 
@@ -1533,11 +1185,11 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 			cap = nc;
 		}
 		struct job *j = &got[cnt];
-		if ((rc = load_row(&sr, j))) {
+		if ((rc = vault_load_row(&sr, j))) {
 			kith_err_set(err, rc, "history", "out of memory");
 			break;
 		}
-		decode_row(v, j, &plain);
+		vault_decode_row(v, j, &plain);
 		free(j->row.ct);
 		j->row.ct = NULL;
 		if (j->status == J_UNREADABLE) {
@@ -1558,7 +1210,7 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 	}
 	if (!rc && more < 0)
 		rc = more;
-	keys_idle(v->keys);
+	vault_keys_idle(v->keys);
 	kith_store_cursor_free(c);
 	kith_sbuf_release(&plain);
 	/* versions run 1, 2, ... up to the one the index shows: a gap, or a
@@ -1657,7 +1309,7 @@ static void batch_release(struct kith_vault_batch *b)
 		pthread_cond_destroy(&b->sl.done_cv);
 	}
 	if (b->keys_open)
-		keys_idle(b->v->keys);
+		vault_keys_idle(b->v->keys);
 	if (b->v)
 		b->v->batch = NULL;
 	free(b);
@@ -1719,12 +1371,12 @@ static int ref_taken(const struct kith_vault_batch *b, size_t ki, const char *re
 {
 	const struct kith_vault *v = b->v;
 	size_t len = strlen(ref);
-	void *x = map_get(&b->refs[ki], ref, len);
+	void *x = vault_map_get(&b->refs[ki], ref, len);
 	if (x == &retired)
 		return 0;
 	if (x)
 		return !self || memcmp(((struct staged *)x)->id, self, ID_BYTES) != 0;
-	const struct rec *r = map_get(&v->kinds[ki]->refs, ref, len);
+	const struct rec *r = vault_map_get(&v->kinds[ki]->refs, ref, len);
 	if (r)
 		return !self || memcmp(r->id, self, ID_BYTES) != 0;
 	long d = vault_damage_find_ref(v, ki, ref);
@@ -1826,7 +1478,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	if (opts->id) {
 		if (parse_id(opts->id, id))
 			return kith_err_set(err, KITH_E_INVALID, "id", "an id is 32 lower-case hex digits");
-		if (!(tst = map_get(&b->ids, id, ID_BYTES)) && !(trec = map_get(&v->ids, id, ID_BYTES)))
+		if (!(tst = vault_map_get(&b->ids, id, ID_BYTES)) &&
+		    !(trec = vault_map_get(&v->ids, id, ID_BYTES)))
 			tdmg = vault_damage_find_id(v, id);
 		if (!tst && !trec && tdmg < 0)
 			return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
@@ -1838,10 +1491,10 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 			return kith_err_set(err, KITH_E_INVALID, "kind",
 					    "the record with this id is of another kind");
 	} else if (body_ref) {
-		void *x = map_get(&b->refs[ki], body_ref, strlen(body_ref));
+		void *x = vault_map_get(&b->refs[ki], body_ref, strlen(body_ref));
 		if (x && x != &retired)
 			tst = x;
-		else if (!x && !(trec = map_get(&k->refs, body_ref, strlen(body_ref))))
+		else if (!x && !(trec = vault_map_get(&k->refs, body_ref, strlen(body_ref))))
 			tdmg = vault_damage_find_ref(v, ki, body_ref);
 	}
 	int found = tst || trec || tdmg >= 0;
@@ -1873,7 +1526,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	} else {
 		do
 			randombytes_buf(id, sizeof id);
-		while (map_get(&v->ids, id, ID_BYTES) || map_get(&b->ids, id, ID_BYTES) ||
+		while (vault_map_get(&v->ids, id, ID_BYTES) || vault_map_get(&b->ids, id, ID_BYTES) ||
 		       vault_damage_find_id(v, id) >= 0);
 	}
 	if (opts->expect_version && opts->expect_version != cur_version)
@@ -1964,16 +1617,16 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		b->s = ns;
 		b->cap = nc;
 	}
-	if (map_reserve(&b->ids, 1) || map_reserve(&b->refs[ki], 2)) {
+	if (vault_map_reserve(&b->ids, 1) || vault_map_reserve(&b->refs[ki], 2)) {
 		staged_free(s);
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	}
 	b->s[b->n++] = s;
-	(void)map_put(&b->ids, s->id, ID_BYTES, s);
+	(void)vault_map_put(&b->ids, s->id, ID_BYTES, s);
 	if (s->view.ref[0])
-		(void)map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
-	if (ref_moves && !(tst && map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
-		(void)map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
+		(void)vault_map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
+	if (ref_moves && !(tst && vault_map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
+		(void)vault_map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
 	if (seq_used)
 		b->seq[ki] = seq_used + 1;
 	sealer_push(b, s);
@@ -2142,7 +1795,7 @@ static void install(struct kith_vault *v, struct staged *s)
 		struct kindx *k = v->kinds[r->kind];
 		struct kith_record_view *view = &k->views[r->pos];
 		/* the map's key points into the old strings: take it out first */
-		if (view->ref[0] && map_get(&k->refs, view->ref, strlen(view->ref)) == r)
+		if (view->ref[0] && vault_map_get(&k->refs, view->ref, strlen(view->ref)) == r)
 			map_del(&k->refs, view->ref, strlen(view->ref));
 		size_t idx = view->index;
 		*view = s->view;
@@ -2151,8 +1804,8 @@ static void install(struct kith_vault *v, struct staged *s)
 		r->mem = s->mem;
 		r->mem_len = s->mem_len;
 		s->mem = NULL;
-		if (view->ref[0] && !map_get(&k->refs, view->ref, strlen(view->ref)))
-			(void)map_put(&k->refs, view->ref, strlen(view->ref), r);
+		if (view->ref[0] && !vault_map_get(&k->refs, view->ref, strlen(view->ref)))
+			(void)vault_map_put(&k->refs, view->ref, strlen(view->ref), r);
 		s->installed = r;
 		return;
 	}
@@ -2170,9 +1823,9 @@ static void install(struct kith_vault *v, struct staged *s)
 	k->views[k->n].index = k->n;
 	k->recs[k->n] = r;
 	k->n++;
-	(void)map_put(&v->ids, r->id, ID_BYTES, r);
+	(void)vault_map_put(&v->ids, r->id, ID_BYTES, r);
 	if (s->view.ref[0])
-		(void)map_put(&k->refs, k->views[r->pos].ref, strlen(s->view.ref), r);
+		(void)vault_map_put(&k->refs, k->views[r->pos].ref, strlen(s->view.ref), r);
 	if (s->repairs)
 		vault_damage_remove(v, vault_damage_find_id(v, r->id));
 	s->installed = r;
@@ -2212,7 +1865,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		size_t p = vault_kind_lower_bound(v->kinds[s->kind], v->kinds[s->kind]->n, s->created, s->id);
 		from[s->kind] = p < from[s->kind] ? p : from[s->kind];
 	}
-	if (map_reserve(&v->ids, total_new)) {
+	if (vault_map_reserve(&v->ids, total_new)) {
 		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 		goto out;
 	}
@@ -2221,7 +1874,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		size_t staged_in_kind = 0;
 		for (size_t i = 0; i < b->n; i++)
 			staged_in_kind += b->s[i]->kind == ki;
-		if (vault_kind_reserve(k, nnew[ki]) || map_reserve(&k->refs, staged_in_kind) ||
+		if (vault_kind_reserve(k, nnew[ki]) || vault_map_reserve(&k->refs, staged_in_kind) ||
 		    (nnew[ki] && vault_sortbuf_reserve(&sb, k->n - from[ki] + nnew[ki]))) {
 			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 			goto out;
@@ -2311,7 +1964,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 out:
 	sealer_stop(b, 1); /* after a failure: the workers stop; else they are gone already */
 	if (keys_held)
-		keys_idle(v->keys);
+		vault_keys_idle(v->keys);
 	vault_sortbuf_release(&sb);
 	free(nnew);
 	free(from);

@@ -195,6 +195,15 @@ struct kith_vault_batch {
 	int keys_open; /* the batch holds the keys accessible */
 };
 
+struct pool {
+	size_t n;
+	atomic_size_t next;
+	void (*fn)(void *ctx, size_t i, struct kith_sbuf *scratch);
+	void *ctx;
+	pthread_t th[THREADS_MAX];
+	size_t started;
+};
+
 struct span {
 	const char *p;
 	size_t n;
@@ -218,6 +227,18 @@ struct sortbuf {
 	struct kith_record_view *views;
 	struct rec **recs;
 	size_t cap;
+};
+
+enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
+
+struct job {
+	struct kith_crypto_row row; /* ct: an owned copy */
+	int status;		    /* J_* or a negative kith status */
+	const char *reason;
+	char *mem;
+	size_t mem_len;
+	struct kith_record_view view;
+	int64_t created;
 };
 
 /* ------------------------------------------------------------ kdf.c */
@@ -288,10 +309,46 @@ void vault_damage_remove(struct kith_vault *v, long i);
 
 void vault_index_free(struct kith_vault *v);
 
+/* ------------------------------------------------------------ unlock.c */
+
+/* Copies a stored row into a job; a malformed one is marked damaged. */
+int vault_load_row(const struct kith_store_row *sr, struct job *j);
+
+/* Verifies, decrypts and parses one row (thread-safe: the keys and device
+ * list are only read). */
+void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbuf *plain);
+
+/* Decrypts and indexes every current row. */
+int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
+		    struct kith_err *err);
+
 /* ------------------------------------------------------------ vault.c */
 
 void vault_map_init(struct map *m);
 
 void vault_map_free(struct map *m);
+
+int vault_map_reserve(struct map *m, size_t extra);
+
+void *vault_map_get(const struct map *m, const void *key, size_t n);
+
+/* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
+ * fails after vault_map_reserve made room for it. */
+int vault_map_put(struct map *m, const void *key, size_t n, void *val);
+
+/* Makes the keys inaccessible again. A failure of mprotect only leaves them
+ * readable a little longer (they are still wiped on close). */
+void vault_keys_idle(struct kith_crypto_keys *k);
+
+/* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
+ * do other work, then must call vault_pool_finish. A thread that cannot be started
+ * only means fewer helpers: vault_pool_finish does the rest on the caller. */
+void vault_pool_start(struct pool *p, size_t helpers, size_t n,
+		      void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx);
+
+/* The caller joins the work, then waits for the helpers. */
+void vault_pool_finish(struct pool *p);
+
+int vault_device_enrolled(const struct kith_vault *v, const uint8_t *pk);
 
 #endif
