@@ -160,15 +160,6 @@ static unsigned thread_count(unsigned threads)
 	return (unsigned)n;
 }
 
-/* Makes the keys inaccessible again. A failure of mprotect only leaves them
- * readable a little longer (they are still wiped on close). */
-void vault_keys_idle(struct kith_crypto_keys *k)
-{
-	if (kith_crypto_keys_access(k, 0)) {
-		/* nothing more to do */
-	}
-}
-
 /* ------------------------------------------------------------ parallel work */
 
 static void *pool_run(void *arg)
@@ -236,59 +227,6 @@ static struct kith_vault *vault_new(unsigned threads)
 	vault_map_init(&v->ids);
 	v->threads = thread_count(threads);
 	return v;
-}
-
-/* ------------------------------------------------------------ key slots on disk */
-
-static int all_zero(const uint8_t *p, size_t n)
-{
-	uint8_t acc = 0;
-	for (size_t i = 0; i < n; i++)
-		acc |= p[i];
-	return acc == 0;
-}
-
-/* Overwrites in place, in the file and its -wal, every copy of the slots'
- * bytes that SQLite wrote (kith_store_shred): what makes panic, duress and
- * passwd destroy the old slots whatever other processes do, with no free
- * space needed. */
-static int slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err)
-{
-	struct kith_store_blob nd[2 * 64];
-	size_t k = 0;
-	for (size_t i = 0; i < n && k + 2 <= sizeof nd / sizeof nd[0]; i++) {
-		if (sl[i].nonce_len >= 16 && !all_zero(sl[i].nonce, sl[i].nonce_len))
-			nd[k++] = (struct kith_store_blob){sl[i].nonce, sl[i].nonce_len};
-		if (sl[i].box_len >= 16 && !all_zero(sl[i].box, sl[i].box_len))
-			nd[k++] = (struct kith_store_blob){sl[i].box, sl[i].box_len};
-	}
-	return k ? kith_store_shred(path, nd, k, NULL, err) : KITH_OK;
-}
-
-/* A passive checkpoint whose failure changes nothing (the log is kept). */
-static void checkpoint_soft(struct kith_store *s)
-{
-	if (kith_store_checkpoint(s, NULL)) {
-		/* the next one copies it */
-	}
-}
-
-/* The slot bytes now in the file (free() *out). */
-static int slots_before(struct kith_store *s, struct kith_store_slot **out, size_t *n, struct kith_err *err)
-{
-	*out = NULL;
-	*n = 0;
-	return kith_store_slots_all(s, out, n, err);
-}
-
-/* The stack below the caller held the KEK's derivation, slot boxes and
- * bundles: wipe it (libsodium wipes its own buffers; this reaches what the
- * compiler spilled). */
-#define STACK_WIPE_BYTES (64u << 10)
-
-static void stack_wipe(void)
-{
-	sodium_stackzero(STACK_WIPE_BYTES);
 }
 
 /* ------------------------------------------------------------ enrolment */
@@ -383,8 +321,8 @@ static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek,
 						      .box_len = KITH_CRYPTO_SLOT_BOX_BYTES};
 			memcpy(old.nonce, old_nonce, KITH_CRYPTO_NONCE_BYTES);
 			memcpy(old.box, old_box, KITH_CRYPTO_SLOT_BOX_BYTES);
-			(void)slots_shred(v->path, &old, 1, NULL);
-			checkpoint_soft(v->store);
+			(void)vault_slots_shred(v->path, &old, 1, NULL);
+			vault_checkpoint_soft(v->store);
 		}
 		if (!wrote && reseal)
 			kith_crypto_keys_set_enrol_signed(v->keys, 0);
@@ -408,57 +346,6 @@ static int devices_load(struct kith_vault *v, const struct kith_crypto_key *kek,
 	return KITH_OK;
 }
 
-/* ------------------------------------------------------------ duress */
-
-/* Duress: destroys every key slot (in place, whatever the file system's free
- * space), and enrolls fresh device keys (no organization secret) under the
- * duress KEK as the new main slot. When the file cannot take the new slot
- * (a full disk), the fresh keys live only in memory: the vault still opens
- * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
-static int duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err)
-{
-	struct kith_store_slot *old = NULL;
-	size_t nold = 0;
-	int rc = slots_before(v->store, &old, &nold, err);
-	if (rc)
-		return rc;
-	struct kith_crypto_keys *k = NULL;
-	if ((rc = kith_crypto_keys_generate(&k, v->hdr.vault_id, v->hdr.org_pk, NULL, err))) {
-		free(old);
-		return rc;
-	}
-	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
-	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
-	rc = kith_crypto_keys_access(k, 1);
-	if (!rc) {
-		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-		vault_keys_idle(k);
-	}
-	kith_crypto_slot_random(n2, b2);
-	if (rc) {
-		kith_crypto_keys_free(k);
-		free(old);
-		return rc;
-	}
-	kith_store_busy_timeout(v->store, 500);
-	if (!kith_store_begin(v->store, NULL)) {
-		if (kith_store_slots_destroy(v->store, NULL) ||
-		    kith_store_slot_put(v->store, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, NULL) ||
-		    kith_store_slot_put(v->store, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, NULL) ||
-		    kith_store_device_add(v->store, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
-					  NULL) ||
-		    kith_store_commit(v->store, NULL))
-			kith_store_rollback(v->store);
-	}
-	kith_store_busy_timeout(v->store, KITH_STORE_BUSY_MS);
-	(void)slots_shred(v->path, old, nold, NULL);
-	sodium_memzero(old, nold * sizeof *old);
-	free(old);
-	checkpoint_soft(v->store);
-	v->keys = k;
-	return KITH_OK;
-}
-
 /* ------------------------------------------------------------ open, create, close */
 
 static int vault_open(struct kith_vault **out, const char *path, const char *pass, size_t pass_len,
@@ -479,7 +366,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	uint8_t mn[KITH_CRYPTO_NONCE_BYTES], mb[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t dn[KITH_CRYPTO_NONCE_BYTES], db[KITH_CRYPTO_SLOT_BOX_BYTES];
 	int rc = kith_store_open(&v->store, path, err);
-	if (rc == KITH_E_IO) /* a full disk (no room for -shm): duress must still work */
+	if (rc == KITH_E_IO) /* a full disk (no room for -shm): vault_duress must still work */
 		rc = kith_store_open_exclusive(&v->store, path, err);
 	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) ||
 	    (rc = vault_check_header(&v->hdr, err)) ||
@@ -494,8 +381,8 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	if (rc && rc != KITH_E_NOTFOUND)
 		goto fail;
 	/* a slot shredded in place by a panic reads as zeros */
-	has_main = has_main && !all_zero(mb, sizeof mb);
-	has_duress = has_duress && !all_zero(db, sizeof db);
+	has_main = has_main && !vault_all_zero(mb, sizeof mb);
+	has_duress = has_duress && !vault_all_zero(db, sizeof db);
 	if (!has_main && !has_duress) {
 		rc = kith_err_set(
 		    err, KITH_E_AUTH, "vault",
@@ -529,7 +416,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 		rc = kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
 		goto fail;
 	}
-	if (is_duress && (rc = duress(v, kek, err)))
+	if (is_duress && (rc = vault_duress(v, kek, err)))
 		goto fail;
 	if ((rc = devices_load(v, is_duress ? NULL : kek, is_duress ? NULL : mn, is_duress ? NULL : mb, err)))
 		goto fail;
@@ -558,7 +445,7 @@ int kith_vault_open_with(struct kith_vault **out, const char *path, const char *
 {
 	static const struct kith_vault_open_opts defaults = {0};
 	int rc = vault_open(out, path, pass, pass_len, opts ? opts : &defaults, err);
-	stack_wipe();
+	vault_stack_wipe();
 	return rc;
 }
 
@@ -584,10 +471,11 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
 				    (int)opts->kdf);
 	if (opts->duress && opts->duress_len == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
+		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
+				    "the vault_duress passphrase is empty");
 	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress",
-				    "the duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
+				    "the vault_duress passphrase equals the passphrase");
 	if (access(path, F_OK) == 0)
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
 
@@ -655,7 +543,7 @@ int kith_vault_create(const char *path, const char *pass, size_t pass_len,
 		      const struct kith_vault_create_opts *opts, struct kith_err *err)
 {
 	int rc = vault_create(path, pass, pass_len, opts, err);
-	stack_wipe();
+	vault_stack_wipe();
 	return rc;
 }
 
@@ -721,7 +609,7 @@ static int slots_alive(struct kith_vault *v, struct kith_err *err)
 		return rc;
 	int alive = 0;
 	for (size_t i = 0; i < n; i++)
-		alive |= sl[i].box_len > 0 && !all_zero(sl[i].box, sl[i].box_len);
+		alive |= sl[i].box_len > 0 && !vault_all_zero(sl[i].box, sl[i].box_len);
 	free(sl);
 	return alive;
 }
@@ -798,14 +686,14 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 		rc = kith_store_open_exclusive(&s, path, err);
 	if (rc)
 		return rc;
-	rc = slots_before(s, &old, &nold, err);
+	rc = vault_slots_before(s, &old, &nold, err);
 	kith_store_close(s);
 	s = NULL;
 	if (rc)
 		return rc;
 	/* 1. in place: needs no lock, no free space, and reaches every copy
 	 * SQLite wrote into the file and the log */
-	rc = slots_shred(path, old, nold, err);
+	rc = vault_slots_shred(path, old, nold, err);
 	sodium_memzero(old, nold * sizeof *old);
 	free(old);
 	if (rc)
@@ -818,14 +706,14 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 			if (kith_store_slots_destroy(s, NULL) || kith_store_commit(s, NULL))
 				kith_store_rollback(s);
 		}
-		checkpoint_soft(s);
+		vault_checkpoint_soft(s);
 		kith_store_close(s);
 	}
 	return KITH_OK;
 }
 
-/* Writes a new header salt and both slots: keys under pass, the duress marker
- * under duress (or random filler); then shreds the old slots in place.
+/* Writes a new header salt and both slots: keys under pass, the vault_duress marker
+ * under vault_duress (or random filler); then shreds the old slots in place.
  * enroll: k is a new device (recover): its enrolment is signed, and in a vault
  * where no enrolment holds a valid signature (never upgraded before its keys
  * were destroyed) every device is (trust on recovery, reported). */
@@ -842,7 +730,7 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	struct kith_store_slot *old = NULL;
 	struct kith_store_device *d = NULL;
 	size_t nold = 0, nd = 0;
-	int rc = slots_before(s, &old, &nold, err);
+	int rc = vault_slots_before(s, &old, &nold, err);
 	if (rc)
 		return rc;
 	if (enroll && (rc = kith_store_devices(s, &d, &nd, err)))
@@ -898,13 +786,13 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	 * err->status 0 and a message), not a failure of the call. */
 	struct kith_err serr;
 	kith_err_clear(&serr);
-	if (slots_shred(path, old, nold, &serr))
+	if (vault_slots_shred(path, old, nold, &serr))
 		kith_err_set(
 		    err, KITH_OK, "slots",
 		    "the old key slots could not be overwritten (%s): they may remain in the file or "
 		    "its log, and a copy of it may still open with the old passphrase",
 		    serr.msg[0] ? serr.msg : kith_status_str(serr.status));
-	checkpoint_soft(s);
+	vault_checkpoint_soft(s);
 out:
 	kith_crypto_key_free(kek);
 	if (old)
@@ -920,17 +808,18 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 	if (!v || !new_pass || new_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
 	if (duress_pass && duress_len == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
+		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
+				    "the vault_duress passphrase is empty");
 	if (duress_pass && duress_len == new_len && sodium_memcmp(duress_pass, new_pass, new_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "duress",
-				    "the duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
+				    "the vault_duress passphrase equals the passphrase");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
 	int rc = vault_check(v, err);
 	if (!rc)
 		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len,
 			    0, NULL, err);
-	stack_wipe();
+	vault_stack_wipe();
 	return rc;
 }
 
@@ -958,7 +847,7 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 	if (!rc)
 		rc = kith_io_write_atomic(out_path, file.buf, file.len, err);
 	kith_sbuf_release(&file);
-	stack_wipe();
+	vault_stack_wipe();
 	return rc;
 }
 
@@ -1025,7 +914,7 @@ int kith_vault_recover_report(const char *path, const char *key_path, const char
 	if (rep)
 		memset(rep, 0, sizeof *rep);
 	int rc = vault_recover(path, key_path, key_pass, key_pass_len, new_pass, new_len, rep, err);
-	stack_wipe();
+	vault_stack_wipe();
 	return rc;
 }
 

@@ -322,6 +322,35 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
 		    struct kith_err *err);
 
+/* ------------------------------------------------------------ keys.c */
+
+/* Makes the keys inaccessible again. A failure of mprotect only leaves them
+ * readable a little longer (they are still wiped on close). */
+void vault_keys_idle(struct kith_crypto_keys *k);
+
+int vault_all_zero(const uint8_t *p, size_t n);
+
+/* Overwrites in place, in the file and its -wal, every copy of the slots'
+ * bytes that SQLite wrote (kith_store_shred): what makes panic, vault_duress and
+ * passwd destroy the old slots whatever other processes do, with no free
+ * space needed. */
+int vault_slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err);
+
+/* A passive checkpoint whose failure changes nothing (the log is kept). */
+void vault_checkpoint_soft(struct kith_store *s);
+
+/* The slot bytes now in the file (free() *out). */
+int vault_slots_before(struct kith_store *s, struct kith_store_slot **out, size_t *n, struct kith_err *err);
+
+void vault_stack_wipe(void);
+
+/* Duress: destroys every key slot (in place, whatever the file system's free
+ * space), and enrolls fresh device keys (no organization secret) under the
+ * vault_duress KEK as the new main slot. When the file cannot take the new slot
+ * (a full disk), the fresh keys live only in memory: the vault still opens
+ * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
+int vault_duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
+
 /* ------------------------------------------------------------ vault.c */
 
 void vault_map_init(struct map *m);
@@ -335,10 +364,6 @@ void *vault_map_get(const struct map *m, const void *key, size_t n);
 /* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
  * fails after vault_map_reserve made room for it. */
 int vault_map_put(struct map *m, const void *key, size_t n, void *val);
-
-/* Makes the keys inaccessible again. A failure of mprotect only leaves them
- * readable a little longer (they are still wiped on close). */
-void vault_keys_idle(struct kith_crypto_keys *k);
 
 /* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
  * do other work, then must call vault_pool_finish. A thread that cannot be started
