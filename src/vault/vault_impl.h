@@ -351,6 +351,31 @@ void vault_stack_wipe(void);
  * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
 int vault_duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
 
+/* ------------------------------------------------------------ enrol.c */
+
+int vault_device_enrolled(const struct kith_vault *v, const uint8_t *pk);
+
+/* Signs the enrolment of (sign_pk, box_pk) with k's organization key and
+ * writes it (inside the caller's transaction). */
+int vault_enrol_put(struct kith_store *s, const struct kith_crypto_keys *k, const uint8_t *sign_pk,
+		    const uint8_t *box_pk, struct kith_err *err);
+
+int vault_enrol_valid(const struct kith_crypto_keys *k, const struct kith_store_device *d);
+
+/*
+ * Loads the enrolled devices: those whose enrolment the organization signed,
+ * and this device. A vault from before signed enrolment (no valid signature
+ * anywhere and no flag in the key bundle) is upgraded: every device it holds
+ * is signed — trust on first unlock by this version — and the flag is sealed
+ * into the main slot under the KEK (the old slot is shredded), so stripping
+ * the signatures later cannot make it look old again. A device that does not
+ * hold the organization secret cannot verify enrolments; it cannot read other
+ * devices' rows either (they are sealed to the organization), so its list is
+ * the file's.
+ */
+int vault_devices_load(struct kith_vault *v, const struct kith_crypto_key *kek, const uint8_t *old_nonce,
+		       const uint8_t *old_box, struct kith_err *err);
+
 /* ------------------------------------------------------------ vault.c */
 
 void vault_map_init(struct map *m);
@@ -373,7 +398,5 @@ void vault_pool_start(struct pool *p, size_t helpers, size_t n,
 
 /* The caller joins the work, then waits for the helpers. */
 void vault_pool_finish(struct pool *p);
-
-int vault_device_enrolled(const struct kith_vault *v, const uint8_t *pk);
 
 #endif
