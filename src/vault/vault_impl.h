@@ -376,6 +376,21 @@ int vault_enrol_valid(const struct kith_crypto_keys *k, const struct kith_store_
 int vault_devices_load(struct kith_vault *v, const struct kith_crypto_key *kek, const uint8_t *old_nonce,
 		       const uint8_t *old_box, struct kith_err *err);
 
+/* ------------------------------------------------------------ refresh.c */
+
+/*
+ * At the start of every operation: has another process committed since the
+ * index was built (PRAGMA data_version)? If it destroyed the keys (panic),
+ * the vault drops its keys and index and fails with KITH_E_LOCKED from now on;
+ * else the index is read again.
+ */
+int vault_check(struct kith_vault *v, struct kith_err *err);
+
+/* The same question without acting on the answer (views stay valid):
+ * KITH_OK when nothing changed, KITH_E_LOCKED when the keys are gone,
+ * KITH_E_EXISTS (where "concurrent") when another process wrote. */
+int vault_stale(struct kith_vault *v, struct kith_err *err);
+
 /* ------------------------------------------------------------ vault.c */
 
 void vault_map_init(struct map *m);
