@@ -414,4 +414,6 @@ void vault_pool_start(struct pool *p, size_t helpers, size_t n,
 /* The caller joins the work, then waits for the helpers. */
 void vault_pool_finish(struct pool *p);
 
+void vault_batch_release(struct kith_vault_batch *b);
+
 #endif
