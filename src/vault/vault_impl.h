@@ -391,6 +391,10 @@ int vault_check(struct kith_vault *v, struct kith_err *err);
  * KITH_E_EXISTS (where "concurrent") when another process wrote. */
 int vault_stale(struct kith_vault *v, struct kith_err *err);
 
+/* ------------------------------------------------------------ read.c */
+
+int vault_parse_id(const char *hex, uint8_t id[ID_BYTES]);
+
 /* ------------------------------------------------------------ vault.c */
 
 void vault_map_init(struct map *m);
