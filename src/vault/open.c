@@ -10,21 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/pool.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
-
-/* threads, or every online processor when 0, within 1 .. THREADS_MAX. The
- * library never reads a thread count from the environment: callers pass it
- * (kith_vault_open_with). */
-static unsigned thread_count(unsigned threads)
-{
-	long n = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	if (n > THREADS_MAX)
-		n = THREADS_MAX;
-	return (unsigned)n;
-}
 
 /* ------------------------------------------------------------ open, create, close */
 
@@ -34,7 +22,7 @@ static struct kith_vault *vault_new(unsigned threads)
 	if (!v)
 		return NULL;
 	vault_map_init(&v->ids);
-	v->threads = thread_count(threads);
+	v->threads = kith_pool_threads(threads, KITH_POOL_MAX); /* 0: every processor */
 	return v;
 }
 

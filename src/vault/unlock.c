@@ -9,10 +9,12 @@
 #include "vault/vault_impl.h"
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/pool.h"
 #include "base/sbuf.h"
 #include "record/record.h"
 #include "vault/crypto.h"
@@ -144,13 +146,22 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	j->created = e.created;
 }
 
-static void unlock_job(void *ctx, size_t i, struct kith_sbuf *scratch)
+/* One chunk of rows to decode, shared by the helpers and this thread: each
+ * takes the next row from the counter, with its own scratch buffer. */
+struct chunk {
+	const struct kith_vault *v;
+	struct job *jobs;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void decode_chunk(void *arg)
 {
-	struct {
-		const struct kith_vault *v;
-		struct job *jobs;
-	} *c = ctx;
-	vault_decode_row(c->v, &c->jobs[i], scratch);
+	struct chunk *c = arg;
+	struct kith_sbuf scratch = KITH_SBUF_INIT;
+	for (size_t i; (i = atomic_fetch_add(&c->next, 1)) < c->n;)
+		vault_decode_row(c->v, &c->jobs[i], &scratch);
+	kith_sbuf_release(&scratch);
 }
 
 /* Takes a decoded job into the index (before sorting). */
@@ -269,18 +280,20 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 		rc = vault_load_row(&sr, &jobs[n[0]++]);
 	while (!rc && n[cur]) {
-		struct {
-			const struct kith_vault *v;
-			struct job *jobs;
-		} ctx = {v, jobs + (size_t)cur * CHUNK};
-		struct pool p;
-		vault_pool_start(&p, v->threads, n[cur], unlock_job, &ctx);
+		struct chunk ctx = {.v = v, .jobs = jobs + (size_t)cur * CHUNK, .n = n[cur]};
+		atomic_init(&ctx.next, 0);
+		/* up to v->threads helpers, one per 8 rows, beside this thread */
+		size_t helpers = (n[cur] + 7) / 8;
+		if (helpers > v->threads)
+			helpers = v->threads;
+		struct kith_pool_bg p;
+		kith_pool_start(&p, (unsigned)helpers + 1, decode_chunk, &ctx);
 		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
 		n[1 - cur] = 0;
 		while (more == 1 && n[1 - cur] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 			if ((rc = vault_load_row(&sr, &next[n[1 - cur]++])))
 				break;
-		vault_pool_finish(&p);
+		(void)kith_pool_join(&p);
 		for (size_t i = 0; i < n[cur] && !rc; i++)
 			rc = index_take(v, &ctx.jobs[i]);
 		for (size_t i = 0; i < n[cur]; i++)

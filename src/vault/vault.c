@@ -147,51 +147,6 @@ static void map_del(struct map *m, const void *key, size_t n)
 
 static char retired; /* the address marks a ref given up in this batch (never written) */
 
-/* ------------------------------------------------------------ parallel work */
-
-static void *pool_run(void *arg)
-{
-	struct pool *p = arg;
-	struct kith_sbuf scratch = KITH_SBUF_INIT;
-	for (;;) {
-		size_t i = atomic_fetch_add(&p->next, 1);
-		if (i >= p->n)
-			break;
-		p->fn(p->ctx, i, &scratch);
-	}
-	kith_sbuf_release(&scratch);
-	return NULL;
-}
-
-/* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
- * do other work, then must call vault_pool_finish. A thread that cannot be started
- * only means fewer helpers: vault_pool_finish does the rest on the caller. */
-void vault_pool_start(struct pool *p, size_t helpers, size_t n,
-		      void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx)
-{
-	p->n = n;
-	p->fn = fn;
-	p->ctx = ctx;
-	p->started = 0;
-	atomic_init(&p->next, 0);
-	if (helpers > (n + 7) / 8)
-		helpers = (n + 7) / 8;
-	if (helpers > THREADS_MAX)
-		helpers = THREADS_MAX;
-	for (size_t i = 0; i < helpers; i++)
-		if (pthread_create(&p->th[p->started], NULL, pool_run, p) == 0)
-			p->started++;
-}
-
-/* The caller joins the work, then waits for the helpers. */
-void vault_pool_finish(struct pool *p)
-{
-	pool_run(p);
-	for (size_t i = 0; i < p->started; i++)
-		pthread_join(p->th[i], NULL);
-	p->started = 0;
-}
-
 /* ------------------------------------------------------------ batches */
 
 static void staged_free(struct staged *s)

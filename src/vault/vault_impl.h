@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/pool.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "vault/crypto.h"
@@ -68,8 +69,8 @@ extern const struct vault_kdf_level vault_kdf_levels[KDF_LEVELS];
 #define KINDS_MAX 256 /* distinct kinds in one vault */
 #define ACTION_MAX 64
 #define NOTE_MAX 4096
-#define CHUNK 4096 /* rows decrypted per round at unlock */
-#define THREADS_MAX 64
+#define CHUNK 4096		  /* rows decrypted per round at unlock */
+#define THREADS_MAX KITH_POOL_MAX /* the sealer's threads at most */
 #define JSON_DEPTH_MAX 512
 #define ORGKEY_FILE_MAX 4096
 
@@ -193,15 +194,6 @@ struct kith_vault_batch {
 	struct sealer sl;
 	int sl_init;   /* mutex and condition initialized */
 	int keys_open; /* the batch holds the keys accessible */
-};
-
-struct pool {
-	size_t n;
-	atomic_size_t next;
-	void (*fn)(void *ctx, size_t i, struct kith_sbuf *scratch);
-	void *ctx;
-	pthread_t th[THREADS_MAX];
-	size_t started;
 };
 
 struct span {
@@ -408,15 +400,6 @@ void *vault_map_get(const struct map *m, const void *key, size_t n);
 /* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
  * fails after vault_map_reserve made room for it. */
 int vault_map_put(struct map *m, const void *key, size_t n, void *val);
-
-/* Starts up to `helpers` threads on fn(ctx, i), i in [0, n); the caller may
- * do other work, then must call vault_pool_finish. A thread that cannot be started
- * only means fewer helpers: vault_pool_finish does the rest on the caller. */
-void vault_pool_start(struct pool *p, size_t helpers, size_t n,
-		      void (*fn)(void *, size_t, struct kith_sbuf *), void *ctx);
-
-/* The caller joins the work, then waits for the helpers. */
-void vault_pool_finish(struct pool *p);
 
 void vault_batch_release(struct kith_vault_batch *b);
 
