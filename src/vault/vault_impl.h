@@ -5,6 +5,7 @@
  *
  * The files, one idea each (the layers below are store.c, the SQLite file,
  * and crypto.c, the envelope's cryptography):
+ *   map.c       the hash maps of records by id and by ref (byte keys, SipHash)
  *   kdf.c       the Argon2id cost levels and the header's check
  *   envelope.c  the envelope JSON of a row: written at put, parsed at read
  *   index.c     the in-memory index of records by kind, id and ref; the damage list
@@ -233,6 +234,27 @@ struct job {
 	int64_t created;
 };
 
+/* ------------------------------------------------------------ map.c */
+
+/* An empty map with a fresh random hash key. */
+void vault_map_init(struct map *m);
+
+/* Frees and wipes the table (the keys are borrowed: not freed). */
+void vault_map_free(struct map *m);
+
+/* Room for `extra` more keys. KITH_OK or KITH_E_NOMEM (map unchanged). */
+int vault_map_reserve(struct map *m, size_t extra);
+
+/* The value of key (n bytes), or NULL. */
+void *vault_map_get(const struct map *m, const void *key, size_t n);
+
+/* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
+ * fails after vault_map_reserve made room for it. */
+int vault_map_put(struct map *m, const void *key, size_t n, void *val);
+
+/* Removes key when present. */
+void vault_map_del(struct map *m, const void *key, size_t n);
+
 /* ------------------------------------------------------------ kdf.c */
 
 struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h);
@@ -387,20 +409,9 @@ int vault_stale(struct kith_vault *v, struct kith_err *err);
 
 int vault_parse_id(const char *hex, uint8_t id[ID_BYTES]);
 
-/* ------------------------------------------------------------ vault.c */
+/* ------------------------------------------------------------ batch.c */
 
-void vault_map_init(struct map *m);
-
-void vault_map_free(struct map *m);
-
-int vault_map_reserve(struct map *m, size_t extra);
-
-void *vault_map_get(const struct map *m, const void *key, size_t n);
-
-/* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
- * fails after vault_map_reserve made room for it. */
-int vault_map_put(struct map *m, const void *key, size_t n, void *val);
-
+/* Drops a batch's staged versions and stops its sealer (kith_vault_close). */
 void vault_batch_release(struct kith_vault_batch *b);
 
 #endif
