@@ -5,12 +5,16 @@
 # of both against the truth, and the BIC-selected estimate from the encoded
 # table, the plaintext table and the true table. Usage:
 #   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
+# KITH_BENCH_KEEP=DIR keeps the lists, encodings and tables in DIR; KITH_BENCH_SEED=S
+# draws the populations from seeds S+3, S+4, S+5 (default 40: the figures in bench/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-K=${1:-$here/build/release/kith}
+K=$(realpath "${1:-$here/build/release/kith}")
 people=${2:-3000}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "${KITH_BENCH_KEEP:-}" ]; then tmp=$KITH_BENCH_KEEP; mkdir -p "$tmp"; else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
 cd "$tmp"
 export KITH_NO_PROGRESS=1
 f1() { # truth.csv clusters.csv (id,cluster)
@@ -30,7 +34,7 @@ bic() { "$K" estimate --json "$1" | python3 -c 'import json,sys; print(json.load
 printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true
 for lists in 3 4 5; do
   d=s$lists
-  "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((40 + lists)) >/dev/null
+  "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((${KITH_BENCH_SEED:-40} + lists)) >/dev/null
   srcs=$(tail -n +2 "$d/records.csv" | cut -d, -f2 | sort -u)
   files=()
   for s in $srcs; do

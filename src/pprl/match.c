@@ -459,6 +459,34 @@ static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samp
 }
 
 /*
+ * Pool adjacent violators. Clipping each band to the one above it
+ * instead let one sparse top band (a single candidate whose posterior came
+ * out at 0.43) cap every band below it, and no pair was linked at all.
+ */
+void kith_pprl_model_monotone(double *post, const double *c, int fb)
+{
+	double val[KITH_PPRL_BANDS], wt[KITH_PPRL_BANDS];
+	int len[KITH_PPRL_BANDS], top = 0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+		val[top] = post[b];
+		wt[top] = (c[b] > 0 ? c[b] : 0) + 1e-6;
+		len[top] = 1;
+		top++;
+		while (top > 1 && val[top - 2] > val[top - 1]) {
+			double w = wt[top - 2] + wt[top - 1];
+			val[top - 2] = (val[top - 2] * wt[top - 2] + val[top - 1] * wt[top - 1]) / w;
+			wt[top - 2] = w;
+			len[top - 2] += len[top - 1];
+			top--;
+		}
+	}
+	int b = fb;
+	for (int k = 0; k < top; k++)
+		for (int j = 0; j < len[k]; j++)
+			post[b++] = val[k];
+}
+
+/*
  * EM over the Dice bands of the candidates (weights c[b]): the shape of the
  * non-matches is that of the rival pairs rv[b] (a pair one of whose records
  * has a better candidate in the other's list: almost always two people),
@@ -550,10 +578,7 @@ static void fit_em(struct kith_pprl_model *m, const double *c, const double *rv,
 			m->post[b] = p + q > 0 ? p / (p + q) : 0;
 		}
 	}
-	/* a higher Dice is never less likely a match */
-	for (int b = KITH_PPRL_BANDS - 2; b >= fb; b--)
-		if (m->post[b] > m->post[b + 1])
-			m->post[b] = m->post[b + 1];
+	kith_pprl_model_monotone(m->post, c, fb);
 	m->threshold = 1.0;
 	for (int b = fb; b < KITH_PPRL_BANDS; b++)
 		if (m->post[b] >= 0.5) {

@@ -97,6 +97,12 @@ void kith_pprl_result_release(struct kith_pprl_result *r);
 /* The posterior match probability of a Dice value under the model. */
 double kith_pprl_model_post(const struct kith_pprl_model *m, double dice);
 
+/* Makes post[from..KITH_PPRL_BANDS) non-decreasing (a higher Dice is never
+ * less likely a match) by its isotonic fit weighted by weight[b] (the
+ * candidates in each band; bands with none weigh almost nothing), so that a
+ * sparse band cannot cap the bands around it. */
+void kith_pprl_model_monotone(double *post, const double *weight, int from);
+
 /*
  * One draw of the linkage's uncertainty: every candidate pair is a link with
  * its posterior probability (independently), then the persons are formed as

@@ -156,6 +156,31 @@ static void test_patterns(void **state)
 	assert_true(counts[2] == 0 && counts[4] == 0 && counts[5] == 0 && counts[7] == 0);
 }
 
+/* A sparse top band with a low posterior (one candidate at 0.43) must not cap
+ * the well-filled bands below it: clipping each band to the one above did,
+ * and a whole run linked no pair (threshold 1.00). */
+static void test_monotone(void **state)
+{
+	(void)state;
+	double post[KITH_PPRL_BANDS] = {0}, c[KITH_PPRL_BANDS] = {0};
+	for (int b = 50; b < KITH_PPRL_BANDS; b++) {
+		post[b] = b < 75 ? 0.01 * (b - 50) : 0.95;
+		c[b] = 100;
+	}
+	post[98] = 0.428;
+	c[98] = 1;
+	post[99] = 0.428; /* no candidates: as the band below */
+	c[99] = 0;
+	post[60] = 0.6; /* a noisy low band, well filled */
+	kith_pprl_model_monotone(post, c, 50);
+	for (int b = 51; b < KITH_PPRL_BANDS; b++)
+		assert_true(post[b] >= post[b - 1]);
+	assert_true(post[90] > 0.9 && post[97] > 0.9);
+	assert_true(post[98] > 0.5);
+	assert_true(post[60] < 0.5); /* pooled with its neighbours */
+	assert_true(post[50] < 0.05);
+}
+
 static void test_dice_count(void **state)
 {
 	(void)state;
@@ -174,9 +199,8 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_kpe),
-	    cmocka_unit_test(test_link),
-	    cmocka_unit_test(test_patterns),
+	    cmocka_unit_test(test_kpe),	       cmocka_unit_test(test_link),
+	    cmocka_unit_test(test_patterns),   cmocka_unit_test(test_monotone),
 	    cmocka_unit_test(test_dice_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
