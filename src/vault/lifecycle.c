@@ -54,8 +54,8 @@ int kith_vault_panic(const char *path, struct kith_err *err)
 	return KITH_OK;
 }
 
-/* Writes a new header salt and both slots: keys under pass, the vault_duress marker
- * under vault_duress (or random filler); then shreds the old slots in place.
+/* Writes a new header salt and both slots: keys under pass, the duress marker
+ * under duress (or random filler); then shreds the old slots in place.
  * enroll: k is a new device (recover): its enrolment is signed, and in a vault
  * where no enrolment holds a valid signature (never upgraded before its keys
  * were destroyed) every device is (trust on recovery, reported). */
@@ -150,11 +150,10 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 	if (!v || !new_pass || new_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
 	if (duress_pass && duress_len == 0)
-		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
-				    "the vault_duress passphrase is empty");
+		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (duress_pass && duress_len == new_len && sodium_memcmp(duress_pass, new_pass, new_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
-				    "the vault_duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
 	int rc = vault_check(v, err);

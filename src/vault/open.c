@@ -46,7 +46,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	uint8_t mn[KITH_CRYPTO_NONCE_BYTES], mb[KITH_CRYPTO_SLOT_BOX_BYTES];
 	uint8_t dn[KITH_CRYPTO_NONCE_BYTES], db[KITH_CRYPTO_SLOT_BOX_BYTES];
 	int rc = kith_store_open(&v->store, path, err);
-	if (rc == KITH_E_IO) /* a full disk (no room for -shm): vault_duress must still work */
+	if (rc == KITH_E_IO) /* a full disk (no room for -shm): duress must still work */
 		rc = kith_store_open_exclusive(&v->store, path, err);
 	if (rc || (rc = kith_store_header_get(v->store, &v->hdr, err)) ||
 	    (rc = vault_check_header(&v->hdr, err)) ||
@@ -152,11 +152,10 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
 				    (int)opts->kdf);
 	if (opts->duress && opts->duress_len == 0)
-		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
-				    "the vault_duress passphrase is empty");
+		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
-		return kith_err_set(err, KITH_E_INVALID, "vault_duress",
-				    "the vault_duress passphrase equals the passphrase");
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
 	if (access(path, F_OK) == 0)
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
 

@@ -345,7 +345,7 @@ void vault_keys_idle(struct kith_crypto_keys *k);
 int vault_all_zero(const uint8_t *p, size_t n);
 
 /* Overwrites in place, in the file and its -wal, every copy of the slots'
- * bytes that SQLite wrote (kith_store_shred): what makes panic, vault_duress and
+ * bytes that SQLite wrote (kith_store_shred): what makes panic, duress and
  * passwd destroy the old slots whatever other processes do, with no free
  * space needed. */
 int vault_slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err);
@@ -360,7 +360,7 @@ void vault_stack_wipe(void);
 
 /* Duress: destroys every key slot (in place, whatever the file system's free
  * space), and enrolls fresh device keys (no organization secret) under the
- * vault_duress KEK as the new main slot. When the file cannot take the new slot
+ * duress KEK as the new main slot. When the file cannot take the new slot
  * (a full disk), the fresh keys live only in memory: the vault still opens
  * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
 int vault_duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
