@@ -58,6 +58,29 @@ static int sign_key(const char *s, size_t len, const char *name, uint8_t **sk, u
 	return KITH_OK;
 }
 
+int kith_together_encode_record(const struct kith_pprl_key *key, const struct kith_pprl_params *p,
+				const struct kith_dataset *ds, size_t rec, size_t i, uint64_t *filter)
+{
+	struct kith_dataset_values dv;
+	kith_dataset_values(ds, rec, &dv);
+	struct kith_pprl_input in = {.name = dv.n_names ? dv.names[0] : NULL,
+				     .sex = dv.sex,
+				     .birth_year = dv.birth_year,
+				     .birth_approx = dv.birth_approx,
+				     .birth_month = dv.birth_month,
+				     .birth_day = dv.birth_day,
+				     .origin = dv.origin,
+				     .origin_len = dv.origin_len};
+	return kith_pprl_encode(key, p, &in, i, filter);
+}
+
+unsigned kith_together_kpe_flags(const struct kith_pprl_params *p)
+{
+	return ((p->weak & KITH_PPRL_WEAK_NOFOLD) ? 0 : KITH_KPE_F_FOLDED) |
+	       ((p->weak & KITH_PPRL_WEAK_SURNAME) ? KITH_KPE_F_SURNAME : 0) |
+	       (p->allow_weak ? KITH_KPE_F_WEAK : 0);
+}
+
 int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret_len, const char *secret_name,
 			 const char *sign, size_t sign_len, const char *sign_name, const char *org,
 			 const struct kith_pprl_params *pp, struct kith_sbuf *out, struct kith_sbuf *ids,
@@ -95,17 +118,7 @@ int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
-		struct kith_dataset_values dv;
-		kith_dataset_values(ds, i, &dv);
-		struct kith_pprl_input in = {.name = dv.n_names ? dv.names[0] : NULL,
-					     .sex = dv.sex,
-					     .birth_year = dv.birth_year,
-					     .birth_approx = dv.birth_approx,
-					     .birth_month = dv.birth_month,
-					     .birth_day = dv.birth_day,
-					     .origin = dv.origin,
-					     .origin_len = dv.origin_len};
-		rc = kith_pprl_encode(key, p, &in, i, e.filters + i * KITH_PPRL_WORDS);
+		rc = kith_together_encode_record(key, p, ds, i, i, e.filters + i * KITH_PPRL_WORDS);
 		if (rc)
 			kith_err_set(err, rc, NULL, "encoding failed");
 	}
@@ -113,9 +126,7 @@ int kith_together_encode(struct kith_vault *v, const char *secret, size_t secret
 		snprintf(e.org, sizeof e.org, "%s", org);
 		e.n = n;
 		e.flip = kith_pprl_params_flip(p);
-		e.flags = ((p->weak & KITH_PPRL_WEAK_NOFOLD) ? 0 : KITH_KPE_F_FOLDED) |
-			  ((p->weak & KITH_PPRL_WEAK_SURNAME) ? KITH_KPE_F_SURNAME : 0) |
-			  (p->allow_weak ? KITH_KPE_F_WEAK : 0);
+		e.flags = kith_together_kpe_flags(p);
 		size_t mark = out->len;
 		rc = kith_kpe_write(&e, sk, out, err);
 		if (rc && out->len > mark) {
@@ -326,6 +337,59 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	return KITH_OK;
 }
 
+int kith_together_compatible(const struct kith_kpe *kf, size_t i, const char *const *names,
+			     struct kith_err *err)
+{
+	const struct kith_kpe *e = &kf[i];
+	if (i > 0 && sodium_memcmp(e->key_id, kf[0].key_id, KITH_PPRL_KEYID_BYTES) != 0)
+		return kith_err_set(err, KITH_E_INVALID, names[i],
+				    "encoded with another secret than %s (organization %s); every "
+				    "organization must encode with the same shared secret",
+				    names[0], kf[0].org);
+	if ((e->flags & KITH_KPE_F_FOLDED) != (kf[0].flags & KITH_KPE_F_FOLDED) ||
+	    (e->flags & KITH_KPE_F_SURNAME) != (kf[0].flags & KITH_KPE_F_SURNAME))
+		return kith_err_set(err, KITH_E_INVALID, names[i], "encoded with other settings than %s",
+				    names[0]);
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(kf[j].org, e->org))
+			return kith_err_set(err, KITH_E_INVALID, names[i],
+					    "organization %s appears twice (also %s)", e->org, names[j]);
+	return KITH_OK;
+}
+
+size_t kith_together_uncertain(const struct kith_pprl_result *r)
+{
+	size_t uncertain = 0;
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
+		uncertain += p > 0.02 && p < 0.98;
+	}
+	return uncertain;
+}
+
+int kith_together_table_csv(const char *const *nm, unsigned k, const double *counts, struct kith_sbuf *out)
+{
+	size_t len0 = out->len;
+	int rc = kith_sbuf_adds(out, "# kith pprl link: persons by the organizations that recorded them\n");
+	for (unsigned j = 0; !rc && j < k; j++)
+		rc = kith_sbuf_addf(out, "%s,", nm[j]);
+	if (!rc)
+		rc = kith_sbuf_adds(out, "count\n");
+	for (size_t pt = ((size_t)1 << k) - 1; !rc && pt > 0; pt--) {
+		if (counts[pt] <= 0)
+			continue;
+		for (unsigned j = 0; !rc && j < k; j++)
+			rc = kith_sbuf_adds(out, (pt >> j & 1u) ? "1," : "0,");
+		if (!rc)
+			rc = kith_sbuf_addf(out, "%.0f\n", counts[pt]);
+	}
+	if (rc && out->buf) { /* nothing new on failure */
+		sodium_memzero(out->buf + len0, out->len - len0);
+		out->len = len0;
+	}
+	return rc ? KITH_E_NOMEM : KITH_OK;
+}
+
 int kith_together_link(const struct kith_together_file *files, size_t nf, const struct kith_together_opts *o,
 		       json_t **out, struct kith_err *err)
 {
@@ -348,20 +412,10 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 		if (rc)
 			break;
 		const struct kith_kpe *e = &kf[loaded];
-		if (loaded > 0 && sodium_memcmp(e->key_id, kf[0].key_id, KITH_PPRL_KEYID_BYTES) != 0)
-			rc = kith_err_set(err, KITH_E_INVALID, name,
-					  "encoded with another secret than %s (organization %s); every "
-					  "organization must encode with the same shared secret",
-					  files[0].name, kf[0].org);
-		else if ((e->flags & KITH_KPE_F_FOLDED) != (kf[0].flags & KITH_KPE_F_FOLDED) ||
-			 (e->flags & KITH_KPE_F_SURNAME) != (kf[0].flags & KITH_KPE_F_SURNAME))
-			rc = kith_err_set(err, KITH_E_INVALID, name, "encoded with other settings than %s",
-					  files[0].name);
-		for (size_t j = 0; !rc && j < loaded; j++)
-			if (!strcmp(kf[j].org, e->org))
-				rc = kith_err_set(err, KITH_E_INVALID, name,
-						  "organization %s appears twice (also %s)", e->org,
-						  files[j].name);
+		const char *names[KITH_PPRL_MAX_LISTS];
+		for (size_t j = 0; j <= loaded; j++)
+			names[j] = files[j].name;
+		rc = kith_together_compatible(kf, loaded, names, err);
 		if (rc) {
 			loaded++;
 			break;
@@ -402,11 +456,7 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 	if (!rc) {
 		kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf,
 				   counts);
-		size_t uncertain = 0;
-		for (size_t i = 0; i < r.n_pairs; i++) {
-			double p = kith_pprl_model_post(&r.model, r.pairs[i].dice);
-			uncertain += p > 0.02 && p < 0.98;
-		}
+		size_t uncertain = kith_together_uncertain(&r);
 		json_t *lists = json_array(), *table = json_array();
 		for (size_t j = 0; lists && j < nf; j++)
 			json_array_append_new(lists, json_string(nm[j]));
@@ -434,20 +484,7 @@ int kith_together_link(const struct kith_together_file *files, size_t nf, const 
 	}
 	if (!rc && o->want_table_csv) {
 		struct kith_sbuf sb = KITH_SBUF_INIT;
-		int e2 = kith_sbuf_adds(
-		    &sb, "# kith pprl link: persons by the organizations that recorded them\n");
-		for (size_t j = 0; !e2 && j < nf; j++)
-			e2 = kith_sbuf_addf(&sb, "%s,", nm[j]);
-		if (!e2)
-			e2 = kith_sbuf_adds(&sb, "count\n");
-		for (size_t pt = ((size_t)1 << nf) - 1; !e2 && pt > 0; pt--) {
-			if (counts[pt] <= 0)
-				continue;
-			for (size_t j = 0; !e2 && j < nf; j++)
-				e2 = kith_sbuf_adds(&sb, (pt >> j & 1u) ? "1," : "0,");
-			if (!e2)
-				e2 = kith_sbuf_addf(&sb, "%.0f\n", counts[pt]);
-		}
+		int e2 = kith_together_table_csv(nm, (unsigned)nf, counts, &sb);
 		if (e2 || json_object_set_new(root, "table_csv", json_stringn(sb.buf ? sb.buf : "", sb.len)))
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		kith_sbuf_release(&sb);

@@ -107,13 +107,49 @@ int kith_together_link(const struct kith_together_file *files, size_t n, const s
 		       json_t **out, struct kith_err *err) KITH_WUR;
 
 /*
+ * Encodes record `rec` of ds (its first name, sex, birth, origin) with key and
+ * settings p into filter (KITH_PPRL_WORDS words) as row i of an encoding
+ * (kith_pprl_encode). KITH_OK or kith_pprl_encode's status.
+ */
+struct kith_pprl_key;
+struct kith_dataset;
+int kith_together_encode_record(const struct kith_pprl_key *key, const struct kith_pprl_params *p,
+				const struct kith_dataset *ds, size_t rec, size_t i,
+				uint64_t *filter) KITH_WUR;
+
+/* The flags of an encoding file (pprl/kpe.h KITH_KPE_F_*) made with settings p. */
+unsigned kith_together_kpe_flags(const struct kith_pprl_params *p);
+
+/*
+ * Whether encoding kf[i] can be linked with kf[0..i): the same shared secret
+ * and name settings as kf[0], an organization none of them has. names[0..i]
+ * name the files in errors. KITH_OK, or KITH_E_INVALID with where names[i].
+ */
+struct kith_kpe;
+int kith_together_compatible(const struct kith_kpe *kf, size_t i, const char *const *names,
+			     struct kith_err *err) KITH_WUR;
+
+/* The candidate pairs of r whose posterior probability of a match is
+ * between 0.02 and 0.98 (the "uncertain" of the summaries). */
+struct kith_pprl_result;
+size_t kith_together_uncertain(const struct kith_pprl_result *r);
+
+/*
+ * Appends to out the table of persons by the lists that recorded them, as
+ * `kith estimate` reads it: a comment line, "ORG1,ORG2,...,count", then one
+ * row of 0/1 per pattern with a count (nm[0..k) the lists, counts indexed by
+ * pattern bits, as kith_pprl_patterns). KITH_OK or KITH_E_NOMEM (out as it was).
+ */
+int kith_together_table_csv(const char *const *nm, unsigned k, const double *counts,
+			    struct kith_sbuf *out) KITH_WUR;
+
+/*
  * The estimate part of kith_together_link for a linkage already run (the CLI
  * runs the linkage itself for its other outputs): sets "estimate", "result",
  * "summary", "text" (the models' table as `kith estimate` prints it) and
  * "svg" in root. Names the lists nm[0..k). KITH_OK, the estimate's
  * statuses, KITH_E_NOMEM.
  */
-struct kith_pprl_result;
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
 			   const struct kith_together_opts *o, json_t *root, struct kith_err *err) KITH_WUR;

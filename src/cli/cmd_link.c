@@ -16,9 +16,9 @@
 #include "vault/vault.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
+#include "casework/linkstatus.h"
 #include "casework/linkvault.h"
-
-#define CSV_MAX ((size_t)2 << 30) /* bytes of one input file */
+#include "casework/propose.h"
 
 static const char help[] =
     "usage: kith link [FILE... | --vault PATH] [--out CLUSTERS.csv] [--pairs PAIRS.csv] [--json] [options]\n"
@@ -84,19 +84,11 @@ enum {
 
 struct args {
 	struct kith_cli_vault_args va;
-	const char *config, *out, *pairs, *review, *reviewer, *note, *status;
+	const char *out, *pairs, *review, *reviewer, *note, *status;
 	int json, all, count;
-	double threshold, review_threshold;
-	unsigned long long max_pairs, seed;
-	int have_seed;
-	unsigned threads;
-	const char *mode;
-	enum kith_cluster_guard guard;
+	struct kith_propose_settings ps; /* every linkage setting, as casework/propose.h takes them */
 	const char *blocks[KITH_LINKCFG_MAX_RULES];
-	size_t n_blocks;
 	const char *train_blocks[KITH_LINKCFG_MAX_RULES];
-	size_t n_train_blocks;
-	unsigned long long train_records;
 	char **files;
 	size_t n_files;
 };
@@ -142,7 +134,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->json = 1;
 			break;
 		case 'c':
-			a->config = optarg;
+			a->ps.config = optarg;
 			break;
 		case 'o':
 			a->out = optarg;
@@ -152,8 +144,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			break;
 		case OPT_THRESHOLD:
 			errno = 0;
-			a->threshold = strtod(optarg, &end);
-			if (errno || *end || !(a->threshold > 0 && a->threshold < 1))
+			a->ps.threshold = strtod(optarg, &end);
+			if (errno || *end || !(a->ps.threshold > 0 && a->ps.threshold < 1))
 				return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
 			break;
 		case OPT_REVIEW:
@@ -161,51 +153,53 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			break;
 		case OPT_REVIEW_THRESHOLD:
 			errno = 0;
-			a->review_threshold = strtod(optarg, &end);
-			if (errno || *end || !(a->review_threshold > 0 && a->review_threshold < 1))
+			a->ps.review_threshold = strtod(optarg, &end);
+			if (errno || *end || !(a->ps.review_threshold > 0 && a->ps.review_threshold < 1))
 				return kith_cli_usage(
 				    cmd, "--review-threshold takes a probability between 0 and 1");
 			break;
 		case OPT_MAXPAIRS:
 			errno = 0;
-			a->max_pairs = strtoull(optarg, &end, 10);
-			if (errno || *end || a->max_pairs == 0 || optarg[0] == '-')
+			a->ps.max_pairs = strtoull(optarg, &end, 10);
+			if (errno || *end || a->ps.max_pairs == 0 || optarg[0] == '-')
 				return kith_cli_usage(cmd, "--max-pairs takes a positive integer");
 			break;
 		case OPT_BLOCK:
-			if (a->n_blocks == KITH_LINKCFG_MAX_RULES)
+			if (a->ps.n_blocks == KITH_LINKCFG_MAX_RULES)
 				return kith_cli_usage(cmd, "at most %d --block rules",
 						      KITH_LINKCFG_MAX_RULES);
-			a->blocks[a->n_blocks++] = optarg;
+			a->blocks[a->ps.n_blocks++] = optarg;
+			a->ps.blocks = a->blocks;
 			break;
 		case OPT_MODE:
 			if (strcmp(optarg, "dedupe") && strcmp(optarg, "link"))
 				return kith_cli_usage(cmd, "--mode takes dedupe or link");
-			a->mode = optarg;
+			a->ps.mode = strcmp(optarg, "link") == 0 ? KITH_LINKCFG_LINK : KITH_LINKCFG_DEDUPE;
+			a->ps.mode_set = 1;
 			break;
 		case OPT_GUARD:
 			if (!strcmp(optarg, "lists"))
-				a->guard = KITH_CLUSTER_LISTS;
+				a->ps.guard = KITH_CLUSTER_LISTS;
 			else if (!strcmp(optarg, "strict"))
-				a->guard = KITH_CLUSTER_STRICT;
+				a->ps.guard = KITH_CLUSTER_STRICT;
 			else if (!strcmp(optarg, "none"))
-				a->guard = KITH_CLUSTER_NONE;
+				a->ps.guard = KITH_CLUSTER_NONE;
 			else
 				return kith_cli_usage(cmd, "--guard takes lists, strict or none");
 			break;
 		case OPT_SEED:
 			errno = 0;
-			a->seed = strtoull(optarg, &end, 10);
+			a->ps.seed = strtoull(optarg, &end, 10);
 			if (errno || *end || optarg[0] == '-' || !optarg[0])
 				return kith_cli_usage(cmd, "--seed takes a non-negative integer");
-			a->have_seed = 1;
+			a->ps.have_seed = 1;
 			break;
 		case OPT_THREADS: {
 			errno = 0;
 			unsigned long t = strtoul(optarg, &end, 10);
 			if (errno || *end || t < 1 || t > 64)
 				return kith_cli_usage(cmd, "--threads takes 1 to 64");
-			a->threads = (unsigned)t;
+			a->ps.threads = (unsigned)t;
 			break;
 		}
 		case OPT_REVIEWER:
@@ -225,17 +219,18 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			break;
 		case OPT_TRAIN_RECORDS:
 			errno = 0;
-			a->train_records = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || a->train_records < 100 ||
-			    a->train_records > 100000000ULL)
+			a->ps.train_records = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || a->ps.train_records < 100 ||
+			    a->ps.train_records > 100000000ULL)
 				return kith_cli_usage(cmd,
 						      "--train-records takes an integer from 100 to 10^8");
 			break;
 		case OPT_TRAIN_BLOCK:
-			if (a->n_train_blocks == KITH_LINKCFG_MAX_RULES)
+			if (a->ps.n_train_blocks == KITH_LINKCFG_MAX_RULES)
 				return kith_cli_usage(cmd, "at most %d --train-block rules",
 						      KITH_LINKCFG_MAX_RULES);
-			a->train_blocks[a->n_train_blocks++] = optarg;
+			a->train_blocks[a->ps.n_train_blocks++] = optarg;
+			a->ps.train_blocks = a->train_blocks;
 			break;
 		default:
 			return kith_cli_usage(cmd, "unknown option");
@@ -244,57 +239,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	a->files = argv + optind;
 	a->n_files = (size_t)(argc - optind);
 	return 0;
-}
-
-/* The configuration: the file, then the command line on top. */
-static int load_config(const struct args *a, struct kith_linkcfg *cfg, struct kith_err *err)
-{
-	kith_linkcfg_init(cfg);
-	if (a->config) {
-		int rc = kith_linkcfg_load(cfg, a->config, err);
-		if (rc)
-			return rc;
-	}
-	if (a->n_blocks) {
-		cfg->n_rules = 0;
-		for (size_t i = 0; i < a->n_blocks; i++) {
-			int rc = kith_linkcfg_rule_parse(&cfg->rules[cfg->n_rules], a->blocks[i], err);
-			if (rc) {
-				char where[64];
-				snprintf(where, sizeof where, "--block %zu", i + 1);
-				if (err)
-					snprintf(err->where, sizeof err->where, "%s", where);
-				return rc;
-			}
-			cfg->n_rules++;
-		}
-	}
-	if (a->n_train_blocks) {
-		cfg->n_train_rules = 0;
-		for (size_t i = 0; i < a->n_train_blocks; i++) {
-			int rc = kith_linkcfg_rule_parse(&cfg->train_rules[cfg->n_train_rules],
-							 a->train_blocks[i], err);
-			if (rc) {
-				if (err)
-					snprintf(err->where, sizeof err->where, "--train-block %zu", i + 1);
-				return rc;
-			}
-			cfg->n_train_rules++;
-		}
-	}
-	if (a->train_records)
-		cfg->train_records = a->train_records;
-	if (a->threshold > 0)
-		cfg->threshold = a->threshold;
-	if (a->review_threshold > 0)
-		cfg->review_threshold = a->review_threshold;
-	if (a->max_pairs)
-		cfg->max_pairs = a->max_pairs;
-	if (a->have_seed)
-		cfg->seed = a->seed;
-	if (a->mode)
-		cfg->mode = strcmp(a->mode, "link") == 0 ? KITH_LINKCFG_LINK : KITH_LINKCFG_DEDUPE;
-	return KITH_OK;
 }
 
 /* Input: CSV files (a->files) or the vault (*v opened here). */
@@ -314,28 +258,10 @@ static int load_input(const char *cmd, const struct args *a, const struct kith_l
 			return code;
 		kith_cli_report_damage(*v);
 		int rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
-		if (rc)
-			return kith_cli_fail(rc, &err);
-		return KITH_EXIT_OK;
+		return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	}
-	int rc = kith_dataset_new(ds, cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-	for (size_t i = 0; i < a->n_files; i++) {
-		struct kith_sbuf sb = KITH_SBUF_INIT;
-		rc = kith_io_read_file(a->files[i], CSV_MAX, &sb, &err);
-		if (rc == KITH_OK) {
-			const char *name = strcmp(a->files[i], "-") == 0 ? "stdin" : a->files[i];
-			rc = kith_dataset_add_csv(*ds, sb.buf ? sb.buf : "", sb.len, name, NULL, &err);
-		}
-		kith_sbuf_release(&sb);
-		if (rc)
-			return kith_cli_fail(rc, &err);
-	}
-	rc = kith_dataset_finish(*ds, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-	return KITH_EXIT_OK;
+	int rc = kith_propose_files_dataset(cfg, (const char *const *)a->files, a->n_files, ds, &err);
+	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
 static void on_progress(enum kith_link_phase phase, uint64_t done, uint64_t total, void *arg)
@@ -345,27 +271,32 @@ static void on_progress(enum kith_link_phase phase, uint64_t done, uint64_t tota
 		kith_cli_progress_update(p, (size_t)done, (size_t)total);
 }
 
+/* EM can settle on "every compared pair is a match" when no field tells
+ * the people that blocking brings together apart: say so */
+static void warn_match_share(double share)
+{
+	if (share > 0)
+		fprintf(stderr,
+			"kith: warning: the model takes %.0f%% of the compared pairs for matches: right if "
+			"the blocking rules are that strict, else the fields do not tell these people apart "
+			"(see the model in --json)\n",
+			100.0 * share);
+}
+
 static int run(const struct args *a, const struct kith_dataset *ds, struct kith_link_result *r)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_cli_progress p;
 	kith_cli_progress_init(&p, "comparing pairs");
-	struct kith_link_opts o = {
-	    .threads = a->threads, .guard = a->guard, .progress = on_progress, .progress_arg = &p};
-	int rc = kith_link_run(ds, &o, r, &err);
+	struct kith_propose_settings ps = a->ps;
+	ps.progress = on_progress;
+	ps.progress_arg = &p;
+	int rc = kith_propose_link(ds, &ps, r, &err);
 	kith_cli_progress_done(&p);
 	if (rc)
 		return kith_cli_fail(rc, &err);
-	/* EM can settle on "every compared pair is a match" when no field tells
-	 * the people that blocking brings together apart: say so */
-	if (r->n_pairs >= 100 && r->model.expected_matches >= 0.95 * (double)r->n_pairs)
-		fprintf(
-		    stderr,
-		    "kith: warning: the model takes %.0f%% of the compared pairs for matches: right if the "
-		    "blocking rules are that strict, else the fields do not tell these people apart (see "
-		    "the model in --json)\n",
-		    100.0 * r->model.expected_matches / (double)r->n_pairs);
+	warn_match_share(kith_propose_match_share(r));
 	return KITH_EXIT_OK;
 }
 
@@ -462,21 +393,11 @@ static void print_text_summary(const struct kith_link_result *r, const struct ki
 
 static int count_only(const struct kith_dataset *ds, const struct args *a)
 {
-	const struct kith_linkcfg *cfg = kith_dataset_config(ds);
-	struct kith_linkcfg_rule rules[KITH_LINKCFG_MAX_RULES];
-	size_t n = cfg->n_rules;
-	if (n)
-		memcpy(rules, cfg->rules, n * sizeof rules[0]);
-	else
-		n = kith_link_default_rules(ds, rules);
 	struct kith_block_report rep[KITH_LINKCFG_MAX_RULES];
-	struct kith_block_opts bo = {.rules = rules,
-				     .n_rules = n,
-				     .max_pairs = cfg->max_pairs,
-				     .link_only = cfg->mode == KITH_LINKCFG_LINK};
+	size_t n = 0;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_block_count(ds, &bo, rep, &err);
+	int rc = kith_propose_count(ds, rep, &n, &err);
 	json_t *arr = a->json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && rep[i].rule[0] == '\0')
@@ -510,7 +431,7 @@ static int cmd_run(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = load_config(&a, &cfg, &err);
+	int rc = kith_propose_config(&a.ps, &cfg, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
@@ -560,7 +481,7 @@ static int cmd_explain(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = load_config(&a, &cfg, &err);
+	int rc = kith_propose_config(&a.ps, &cfg, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
@@ -622,43 +543,42 @@ static int cmd_propose(int argc, char **argv)
 		return code < 0 ? KITH_EXIT_OK : code;
 	if (a.n_files)
 		return kith_cli_usage("link propose", "propose works on a vault: --vault PATH");
-	struct kith_err err;
-	kith_err_clear(&err);
-	struct kith_linkcfg cfg;
-	int rc = load_config(&a, &cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
-	struct kith_dataset *ds = NULL;
-	struct kith_vault *v = NULL;
-	size_t *cor = NULL;
 	if (!a.va.vault && !kith_cli_vault_path(NULL))
 		return kith_cli_usage("link propose", "give --vault PATH");
-	code = load_input("link propose", &a, &cfg, &ds, &v, &cor);
-	if (code == KITH_EXIT_OK) {
-		struct kith_link_result r;
-		code = run(&a, ds, &r);
-		if (code == KITH_EXIT_OK) {
-			size_t np = 0, ns = 0;
-			rc = kith_link_vault_propose(v, &r, ds, cor, kith_cli_reviewer(a.reviewer), &np, &ns,
-						     &err);
-			if (rc)
-				code = kith_cli_fail(rc, &err);
-			else if (a.json) {
-				json_t *j =
-				    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)r.n_records,
-					      "proposed", (json_int_t)np, "already_known", (json_int_t)ns,
-					      "persons", (json_int_t)r.clusters.n_clusters);
-				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
-				json_decref(j);
-			} else
-				printf("%zu link%s proposed for review (%zu already known); see 'kith link "
-				       "review'\n",
-				       np, np == 1 ? "" : "s", ns);
-			kith_link_result_release(&r);
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_linkcfg cfg; /* read before unlocking: a bad file costs no Argon2id run */
+	int rc = kith_propose_config(&a.ps, &cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	struct kith_vault *v = NULL;
+	code = open_vault_only("link propose", &a, &v);
+	if (code)
+		return code;
+	struct kith_cli_progress p;
+	kith_cli_progress_init(&p, "comparing pairs");
+	struct kith_propose_settings ps = a.ps;
+	ps.progress = on_progress;
+	ps.progress_arg = &p;
+	struct kith_propose_result res;
+	rc = kith_propose_vault(v, &ps, kith_cli_reviewer(a.reviewer), &res, &err);
+	kith_cli_progress_done(&p);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else {
+		warn_match_share(res.match_share);
+		if (a.json) {
+			json_t *j =
+			    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)res.cases, "proposed",
+				      (json_int_t)res.proposed, "already_known",
+				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons);
+			code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
+			json_decref(j);
+		} else {
+			printf("%zu link%s proposed for review (%zu already known); see 'kith link review'\n",
+			       res.proposed, res.proposed == 1 ? "" : "s", res.already_known);
 		}
 	}
-	kith_dataset_free(ds);
-	free(cor);
 	kith_vault_close(v);
 	return code;
 }
@@ -710,14 +630,12 @@ static int cmd_review(int argc, char **argv)
 	int code = parse_args("link review", argc, argv, &a);
 	if (code)
 		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.status && strcmp(a.status, "proposed") && strcmp(a.status, "confirmed") &&
-	    strcmp(a.status, "rejected") && strcmp(a.status, "undone"))
-		return kith_cli_usage("link review",
-				      "--status takes proposed, confirmed, rejected or undone");
+	if (a.status && !kith_linkstatus_valid(a.status))
+		return kith_cli_usage("link review", "--status takes " KITH_LINKSTATUS_WORDS);
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = load_config(&a, &cfg, &err);
+	int rc = kith_propose_config(&a.ps, &cfg, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_vault *v = NULL;

@@ -240,17 +240,8 @@ static int encode_rows(struct enc_job *j)
 	struct kith_cli_progress pg;
 	kith_cli_progress_init(&pg, "encoding");
 	for (size_t i = 0; i < j->n; i++) {
-		struct kith_dataset_values v;
-		kith_dataset_values(j->ds, j->rows[i], &v);
-		struct kith_pprl_input in = {.name = v.n_names ? v.names[0] : NULL,
-					     .sex = v.sex,
-					     .birth_year = v.birth_year,
-					     .birth_approx = v.birth_approx,
-					     .birth_month = v.birth_month,
-					     .birth_day = v.birth_day,
-					     .origin = v.origin,
-					     .origin_len = v.origin_len};
-		int rc = kith_pprl_encode(j->key, j->p, &in, i, j->filters + i * KITH_PPRL_WORDS);
+		int rc = kith_together_encode_record(j->key, j->p, j->ds, j->rows[i], i,
+						     j->filters + i * KITH_PPRL_WORDS);
 		if (rc)
 			return rc;
 		if (i % 4096 == 0)
@@ -449,9 +440,7 @@ static int cmd_encode(int argc, char **argv)
 		snprintf(e.org, sizeof e.org, "%s", org);
 		e.n = m;
 		e.flip = kith_pprl_params_flip(&p);
-		e.flags = ((p.weak & KITH_PPRL_WEAK_NOFOLD) ? 0 : KITH_KPE_F_FOLDED) |
-			  ((p.weak & KITH_PPRL_WEAK_SURNAME) ? KITH_KPE_F_SURNAME : 0) |
-			  (p.allow_weak ? KITH_KPE_F_WEAK : 0);
+		e.flags = kith_together_kpe_flags(&p);
 		struct kith_sbuf img = KITH_SBUF_INIT;
 		rc = kith_kpe_write(&e, sk, &img, &err);
 		if (!rc && ids) {
@@ -557,20 +546,10 @@ static int write_outputs(const char *out, const char *table, const char *rowsf,
 	}
 	if (table) {
 		struct kith_sbuf sb = KITH_SBUF_INIT;
-		rc = kith_sbuf_adds(&sb,
-				    "# kith pprl link: persons by the organizations that recorded them\n");
-		for (unsigned j = 0; !rc && j < k; j++)
-			rc = kith_sbuf_addf(&sb, "%s,", names[j]);
-		if (!rc)
-			rc = kith_sbuf_adds(&sb, "count\n");
-		for (size_t pt = ((size_t)1 << k) - 1; !rc && pt > 0; pt--) {
-			if (counts[pt] <= 0)
-				continue;
-			for (unsigned j = 0; !rc && j < k; j++)
-				rc = kith_sbuf_adds(&sb, (pt >> j & 1u) ? "1," : "0,");
-			if (!rc)
-				rc = kith_sbuf_addf(&sb, "%.0f\n", counts[pt]);
-		}
+		const char *nm[KITH_PPRL_MAX_LISTS];
+		for (unsigned j = 0; j < k; j++)
+			nm[j] = names[j];
+		rc = kith_together_table_csv(nm, k, counts, &sb);
 		rc = rc ? kith_err_set(err, rc, NULL, "out of memory")
 			: kith_io_write_atomic(table, sb.buf, sb.len, err);
 		kith_sbuf_release(&sb);
@@ -766,29 +745,7 @@ static int cmd_link(int argc, char **argv)
 				break;
 			}
 		}
-		if (loaded > 0 && sodium_memcmp(e->key_id, files[0].key_id, KITH_PPRL_KEYID_BYTES) != 0) {
-			rc = kith_err_set(
-			    &err, KITH_E_INVALID, path,
-			    "encoded with another secret than %s (organization %s); every organization "
-			    "must encode with the same shared secret",
-			    argv[optind], files[0].org);
-			loaded++;
-			break;
-		}
-		if ((e->flags & KITH_KPE_F_FOLDED) != (files[0].flags & KITH_KPE_F_FOLDED) ||
-		    (e->flags & KITH_KPE_F_SURNAME) != (files[0].flags & KITH_KPE_F_SURNAME)) {
-			rc = kith_err_set(&err, KITH_E_INVALID, path, "encoded with other settings than %s",
-					  argv[optind]);
-			loaded++;
-			break;
-		}
-		for (size_t j = 0; j < loaded; j++)
-			if (!strcmp(files[j].org, e->org)) {
-				rc = kith_err_set(&err, KITH_E_INVALID, path,
-						  "organization %s appears twice (also %s)", e->org,
-						  argv[optind + (int)j]);
-				break;
-			}
+		rc = kith_together_compatible(files, loaded, (const char *const *)(argv + optind), &err);
 		if (rc) {
 			loaded++;
 			break;
@@ -843,11 +800,7 @@ static int cmd_link(int argc, char **argv)
 		ex = kith_cli_fail(rc, &err);
 		goto out_result;
 	}
-	size_t uncertain = 0;
-	for (size_t i = 0; i < r.n_pairs; i++) {
-		double p = kith_pprl_model_post(&r.model, r.pairs[i].dice);
-		uncertain += p > 0.02 && p < 0.98;
-	}
+	size_t uncertain = kith_together_uncertain(&r);
 	json_t *sum =
 	    json_pack("{s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f}",
 		      "records", (json_int_t)total, "lists", (json_int_t)nf, "persons",

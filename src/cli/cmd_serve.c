@@ -70,7 +70,8 @@ int kith_cmd_serve(int argc, char **argv)
 	    {0, 0, 0, 0},
 	};
 	struct kith_web_server_opts o = {.port = KITH_WEB_DEFAULT_PORT,
-					 .idle_lock = KITH_WEB_DEFAULT_IDLE_LOCK};
+					 .idle_lock = KITH_WEB_DEFAULT_IDLE_LOCK,
+					 .link_threads = kith_cli_threads()};
 	const char *vault = NULL;
 	const char *hosts[KITH_WEB_ALLOW_HOSTS_MAX];
 	unsigned long v;

@@ -28,7 +28,9 @@
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
+#include "casework/linkstatus.h"
 #include "casework/linkvault.h"
+#include "casework/propose.h"
 #include "casework/trace.h"
 
 #define PAGE_DEFAULT 50
@@ -47,6 +49,7 @@ struct kith_web_api {
 	struct kith_vault *v;
 	struct search_slot slots[SEARCH_SLOTS];
 	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
+	unsigned link_threads; /* threads of a linkage run (POST /links/propose); 0: the processors */
 	atomic_uint next_slot; /* where the next search starts looking */
 	struct {
 		char name[64];
@@ -202,6 +205,37 @@ static int bad(struct kith_web_response *resp, const char *field, const char *ms
 	return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", msg, field);
 }
 
+/* Room kept in the answer's buffer before a POST runs, so that a write that
+ * was committed can always say so: the minimal answer of committed() needs no
+ * allocation. */
+#define COMMITTED_RESERVE 128
+
+/*
+ * The answer to a write that was committed: j (consumed) with HTTP `http`.
+ * When j is NULL or cannot be encoded (out of memory), the minimal answer
+ * {"committed":true,"id":ID|null} with the same HTTP status, written into the
+ * room kith_web_api_handle reserved: never a 500 after the write, which a
+ * client would take for a failure and send again (a duplicate). KITH_OK.
+ */
+static int committed(struct kith_web_response *resp, unsigned http, json_t *j, const char *id)
+{
+	int rc = j ? kith_web_api_json(resp, j) : KITH_E_NOMEM;
+	json_decref(j);
+	resp->http = http;
+	resp->content_type = "application/json";
+	resp->filename[0] = '\0';
+	if (rc == KITH_OK)
+		return KITH_OK;
+	char min[COMMITTED_RESERVE];
+	int hex = id && strlen(id) == KITH_VAULT_ID_HEX - 1 && strspn(id, "0123456789abcdef") == strlen(id);
+	snprintf(min, sizeof min, "{\"committed\":true,\"id\":%s%s%s}", hex ? "\"" : "", hex ? id : "null",
+		 hex ? "\"" : "");
+	kith_sbuf_reset(&resp->body);
+	if (kith_sbuf_adds(&resp->body, min)) /* fits the reserve: cannot fail after the handler's grow */
+		resp->body.len = 0;
+	return KITH_OK;
+}
+
 /* ------------------------------------------------------------- lifecycle */
 
 int kith_web_api_new(struct kith_web_api **out, const char *path, struct kith_err *err)
@@ -248,6 +282,11 @@ void kith_web_api_free(struct kith_web_api *a)
 		pthread_mutex_destroy(&a->slots[i].mu);
 	free(a->path);
 	free(a);
+}
+
+void kith_web_api_set_link_threads(struct kith_web_api *a, unsigned n)
+{
+	a->link_threads = n;
 }
 
 void kith_web_api_set_searches(struct kith_web_api *a, unsigned n)
@@ -674,14 +713,16 @@ static const char *opt_str(const json_t *req, const char *key, struct kith_web_r
 	return json_string_value(x);
 }
 
-static int answer_written(struct kith_web_api *a, struct kith_web_response *resp, const char *id)
+/* The answer to a committed write of record `id`: {id, ref, version} with
+ * HTTP `http`, or committed()'s minimal answer. */
+static int answer_written(struct kith_web_api *a, struct kith_web_response *resp, unsigned http,
+			  const char *id)
 {
 	const struct kith_record_view *r = kith_vault_find_id(a->v, id);
-	if (!r)
-		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
-					  "record not found after writing", NULL);
-	return reply(resp, json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
-				     (int)r->version));
+	json_t *j = r ? json_pack("{s:s, s:s, s:i}", "id", r->id, "ref", r->ref ? r->ref : "", "version",
+				  (int)r->version)
+		      : NULL;
+	return committed(resp, http, j, id);
 }
 
 static int r_create(struct kith_web_api *a, const struct kith_web_request *req,
@@ -710,8 +751,7 @@ static int r_create(struct kith_web_api *a, const struct kith_web_request *req,
 	json_decref(j);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	resp->http = 201;
-	return answer_written(a, resp, id);
+	return answer_written(a, resp, 201, id);
 }
 
 static int r_edit(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
@@ -763,7 +803,7 @@ static int r_edit(struct kith_web_api *a, const struct kith_web_request *req, st
 		rc = put_fail(resp, &err);
 		goto out;
 	}
-	rc = answer_written(a, resp, nid);
+	rc = answer_written(a, resp, 200, nid);
 out:
 	json_decref(j);
 	return rc;
@@ -806,8 +846,10 @@ static int r_import(struct kith_web_api *a, const struct kith_web_request *req,
 	kith_caseio_free(bodies, n);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:I, s:I, s:I}", "records", (json_int_t)res.n, "created",
-				     (json_int_t)res.n, "updated", (json_int_t)0));
+	return committed(resp, 200,
+			 json_pack("{s:I, s:I, s:I}", "records", (json_int_t)res.n, "created",
+				   (json_int_t)res.n, "updated", (json_int_t)0),
+			 NULL);
 }
 
 static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
@@ -867,17 +909,6 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
  * `kith link review|confirm|reject|undo|propose` do: the same transitions and
  * the same records. */
 
-/* Whether a link of status st is shown under the filter `want`: "open"
- * (proposed, or undone and so back for review), one status, or "all". */
-static int link_shown(const char *want, const char *st)
-{
-	if (!strcmp(want, "all"))
-		return 1;
-	if (!strcmp(want, "open"))
-		return !strcmp(st, "proposed") || !strcmp(st, "undone");
-	return !strcmp(st, want);
-}
-
 /* One link of kith_link_vault_links_json, for the page: each case brief
  * replaced by the case's summary, and the reason of the latest decision. */
 static json_t *link_item(struct kith_web_api *a, json_t *l)
@@ -910,8 +941,7 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	const char *want = q(req, "status");
 	if (!want || !*want)
 		want = "open";
-	if (strcmp(want, "open") && strcmp(want, "proposed") && strcmp(want, "confirmed") &&
-	    strcmp(want, "rejected") && strcmp(want, "undone") && strcmp(want, "all"))
+	if (!kith_linkstatus_filter_valid(want))
 		return bad(resp, "status",
 			   "status must be open, proposed, confirmed, rejected, undone or all");
 	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
@@ -939,7 +969,7 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	{
 		const char *st = json_string_value(json_object_get(l, "status"));
 		const char *lid = json_string_value(json_object_get(l, "id"));
-		if (!items || !link_shown(want, st ? st : "") || (only && (!lid || strcmp(lid, only))))
+		if (!items || !kith_linkstatus_shown(want, st) || (only && (!lid || strcmp(lid, only))))
 			continue;
 		if (total >= (size_t)off && total < (size_t)off + (size_t)lim &&
 		    (!link_item(a, l) || json_array_append(items, l))) {
@@ -974,10 +1004,8 @@ static int r_link(struct kith_web_api *a, const struct kith_web_request *req, st
 		rc = bad(resp, "id", "id must be 32 lower-case hex digits");
 		goto out;
 	}
-	if (status && !strcmp(status, "proposed"))
-		status = "undone";
-	if (!status ||
-	    (strcmp(status, "confirmed") && strcmp(status, "rejected") && strcmp(status, "undone"))) {
+	status = kith_linkstatus_decision(status);
+	if (!status) {
 		rc = bad(resp, "status", "status must be confirmed, rejected or undone");
 		goto out;
 	}
@@ -1012,47 +1040,31 @@ static int r_link(struct kith_web_api *a, const struct kith_web_request *req, st
 		rc = put_fail(resp, &err);
 		goto out;
 	}
-	rc = answer_written(a, resp, nid);
+	rc = answer_written(a, resp, 200, nid);
 out:
 	json_decref(j);
 	return rc;
 }
 
 /* Runs record linkage over the vault's cases and proposes every likely
- * duplicate for review (kith link propose). */
+ * duplicate for review: kith_propose_vault, as `kith link propose` with no
+ * option (the threads the server was given). */
 static int r_link_run(struct kith_web_api *a, const struct kith_web_request *req,
 		      struct kith_web_response *resp)
 {
-	struct kith_linkcfg cfg;
-	kith_linkcfg_init(&cfg);
+	struct kith_vault_info info;
+	kith_vault_info(a->v, &info);
+	struct kith_propose_settings ps = {.threads = a->link_threads};
+	struct kith_propose_result res;
 	struct kith_err err;
 	kith_err_clear(&err);
-	size_t nc = 0;
-	(void)kith_vault_records(a->v, "case", &nc);
-	if (nc < 2)
-		return reply(resp, json_pack("{s:I, s:I, s:I}", "cases", (json_int_t)nc, "proposed",
-					     (json_int_t)0, "already_known", (json_int_t)0));
-	struct kith_dataset *ds = NULL;
-	size_t *cor = NULL;
-	int rc = kith_link_vault_dataset(a->v, &cfg, &ds, &cor, &err);
+	int rc = kith_propose_vault(a->v, &ps, req->reviewer ? req->reviewer : info.device_id, &res, &err);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	struct kith_link_result r;
-	rc = kith_link_run(ds, NULL, &r, &err);
-	size_t np = 0, ns = 0;
-	if (!rc) {
-		struct kith_vault_info info;
-		kith_vault_info(a->v, &info);
-		rc = kith_link_vault_propose(a->v, &r, ds, cor,
-					     req->reviewer ? req->reviewer : info.device_id, &np, &ns, &err);
-		kith_link_result_release(&r);
-	}
-	kith_dataset_free(ds);
-	free(cor);
-	if (rc)
-		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:I, s:I, s:I}", "cases", (json_int_t)nc, "proposed", (json_int_t)np,
-				     "already_known", (json_int_t)ns));
+	return committed(resp, 200,
+			 json_pack("{s:I, s:I, s:I}", "cases", (json_int_t)res.cases, "proposed",
+				   (json_int_t)res.proposed, "already_known", (json_int_t)res.already_known),
+			 NULL);
 }
 
 /* A person proposes that cases are the same person: a new "link" record,
@@ -1098,8 +1110,7 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 		rc = kith_web_api_fail(resp, &err);
 		goto out;
 	}
-	resp->http = 201;
-	rc = answer_written(a, resp, nid);
+	rc = answer_written(a, resp, 201, nid);
 out:
 	json_decref(j);
 	return rc;
@@ -1148,11 +1159,7 @@ static int r_trace_new(struct kith_web_api *a, const struct kith_web_request *re
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	const struct kith_record_view *r = kith_vault_find(a->v, "trace", refs[0]);
-	if (!r)
-		return kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
-					  "record not found after writing", NULL);
-	resp->http = 201;
-	return answer_written(a, resp, r->id);
+	return r ? answer_written(a, resp, 201, r->id) : committed(resp, 201, NULL, NULL);
 }
 
 /* One request with its candidates (kith_trace_match: writes nothing), each
@@ -1244,9 +1251,7 @@ static int r_trace_review(struct kith_web_api *a, const struct kith_web_request 
 			rc = kith_web_api_fail(resp, &err);
 		else {
 			const struct kith_record_view *r = kith_vault_find(a->v, "trace", ref);
-			rc = r ? answer_written(a, resp, r->id)
-			       : kith_web_api_error(resp, 500, KITH_E_INTERNAL, "internal",
-						    "record not found after writing", NULL);
+			rc = r ? answer_written(a, resp, 200, r->id) : committed(resp, 200, NULL, NULL);
 		}
 	}
 	json_decref(j);
@@ -1870,6 +1875,9 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return r_schema(resp);
 	if (!a->v)
 		return kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked", NULL);
+	/* a POST may write: keep room for committed()'s answer before it does */
+	if (post && kith_sbuf_grow(&resp->body, COMMITTED_RESERVE))
+		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
 	if (get) {
 		if (!strcmp(p, "/info"))
 			return r_info(a, resp);

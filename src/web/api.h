@@ -96,6 +96,10 @@ int kith_web_api_new(struct kith_web_api **out, const char *path, struct kith_er
  * search: the server sets this to its request threads. Call before serving. */
 void kith_web_api_set_searches(struct kith_web_api *a, unsigned n);
 
+/* The threads of a linkage run (POST /links/propose); 0, the default: the
+ * online processors. Call before serving. */
+void kith_web_api_set_link_threads(struct kith_web_api *a, unsigned n);
+
 /* Closes the vault (wiping it) and frees the api. NULL allowed. */
 void kith_web_api_free(struct kith_web_api *a);
 

@@ -991,6 +991,7 @@ int kith_web_server_start(struct kith_web_server **out, const struct kith_web_se
 		goto fail;
 	/* searches read only: one index per request thread, so they run at once */
 	kith_web_api_set_searches(s->api, o->threads ? o->threads : 2);
+	kith_web_api_set_link_threads(s->api, o->link_threads);
 	if ((rc = kith_web_sessions_new(&s->sessions, (int64_t)s->idle_lock * 1000, err)))
 		goto fail;
 

@@ -84,6 +84,8 @@ struct kith_web_server_opts {
 	 * NULL: CLOCK_MONOTONIC. Tests pass their own, so nothing sleeps. */
 	int64_t (*clock_ms)(void *cls);
 	void *clock_cls;
+	/* threads of a linkage run (POST /links/propose); 0: the online processors */
+	unsigned link_threads;
 };
 
 /*

