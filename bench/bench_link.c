@@ -31,6 +31,7 @@
 #include "base/sbuf.h"
 #include "link/compare.h"
 #include "base/hmap.h"
+#include "base/pool.h"
 #include "link/link.h"
 #include "synth/synth.h"
 
@@ -434,6 +435,8 @@ static void historical(const char *path, unsigned threads)
  * of 50,000 records with the default rule (docs/linkage.md, "Large data"). */
 static const char big_cfg[] = "block = name birth_year~1 origin\n"
 			      "block = name birth_year sex\n"
+			      "block = fullname sex\n"
+			      "block = fullname origin\n"
 			      "max_pairs = 200000000\n"
 			      "train_records = 50000\n";
 
@@ -554,7 +557,7 @@ int main(int argc, char **argv)
 		dir = def;
 	}
 	if (!threads)
-		threads = kith_link_threads();
+		threads = kith_pool_cpus();
 	printf("bench_link: %u threads\n", threads);
 	if (!synth_only) {
 		febrl(dir, threads, 1);

@@ -20,6 +20,9 @@ foreach(src IN LISTS unit_tests)
   add_executable(${name} ${src})
   target_compile_options(${name} PRIVATE ${KITH_WARNINGS} -Wno-missing-prototypes)
   target_link_libraries(${name} PRIVATE kithlib PkgConfig::CMOCKA)
+  if(area STREQUAL "casework")  # the shared vault fixture
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/fixture_vault.c)
+  endif()
   add_test(NAME unit/${name} COMMAND ${name})
   set_tests_properties(unit/${name} PROPERTIES
     LABELS "unit;${area}"
@@ -32,7 +35,7 @@ if(TARGET kith)
     get_filename_component(name ${src} NAME_WE)
     add_test(NAME cli/${name} COMMAND bash ${src})
     set(labels "cli")
-    if(name STREQUAL "test_browser")
+    if(name MATCHES "^test_browser")
       set(labels "cli;browser")  # a real Chromium: left out of the sanitizer run
     endif()
     set_tests_properties(cli/${name} PROPERTIES

@@ -82,7 +82,8 @@ static void fresh_vault(void)
 		abort();
 	for (size_t i = 0; i < sizeof seed_cases / sizeof seed_cases[0]; i++) {
 		struct kith_web_request req = {
-		    "POST", "/cases", no_query, NULL, seed_cases[i], strlen(seed_cases[i]), "fuzz-reviewer"};
+		    "POST",	     "/cases", no_query, NULL, seed_cases[i], strlen(seed_cases[i]),
+		    "fuzz-reviewer", NULL,     0,	 NULL};
 		struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
 		if (kith_web_api_handle(api, &req, &resp) != KITH_OK)
 			abort();

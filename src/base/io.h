@@ -5,12 +5,14 @@
  * buffer with a hard size cap. kith_io_write_atomic writes a whole file through
  * a temporary file in the same folder, fsync and rename, so a crash leaves the
  * old file or the new one, never half of one; the temporary name is random and
- * reveals nothing.
+ * reveals nothing. kith_io_atomic_open/close do the same for output written
+ * piece by piece through stdio.
  */
 #ifndef KITH_CORE_IO_H
 #define KITH_CORE_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/sbuf.h"
 #include "base/status.h"
@@ -26,6 +28,27 @@ int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struc
  * fails, the new content is in place but the call fails with KITH_E_IO
  * ("written, but not made durable"): a power cut may bring the old file back. */
 int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err) KITH_WUR;
+
+/*
+ * A file written atomically through stdio, for output produced piece by piece.
+ * kith_io_atomic_open: "-" is standard output (written directly), a special
+ * file (kith_io_is_special) is written in place, any other path gets a
+ * temporary file beside it (mode 0600, a random name) that close renames into
+ * place. KITH_OK with *out set; KITH_E_NOMEM, KITH_E_INVALID (path too long)
+ * or KITH_E_IO, err->where the path.
+ */
+struct kith_io_atomic;
+int kith_io_atomic_open(struct kith_io_atomic **out, const char *path, struct kith_err *err) KITH_WUR;
+
+/* Where to write (borrowed: valid until kith_io_atomic_close). */
+FILE *kith_io_atomic_file(struct kith_io_atomic *a);
+
+/* Frees a (NULL allowed). With ok: checks the stream for errors, flushes,
+ * fsyncs, renames the file into place and syncs the folder: KITH_OK, or
+ * KITH_E_IO (err->where the path) with the temporary file removed and path as
+ * it was. Without ok: removes the temporary file (path as it was) and returns
+ * KITH_OK. Standard output is flushed, never closed. */
+int kith_io_atomic_close(struct kith_io_atomic *a, int ok, struct kith_err *err);
 
 /* Whether `path` exists and is not a regular file (a device such as
  * /dev/null, a FIFO, a socket). Such a target is written in place: an atomic

@@ -26,33 +26,53 @@ unsigned kith_pool_threads(unsigned threads, size_t items)
 }
 
 struct run {
-	void (*fn)(void *);
+	void (*fn)(unsigned, void *);
 	void *arg;
+	unsigned t;
 };
 
 static void *trampoline(void *p)
 {
 	const struct run *r = p;
-	r->fn(r->arg);
+	r->fn(r->t, r->arg);
 	return NULL;
+}
+
+unsigned kith_pool_run_indexed(unsigned threads, void (*fn)(unsigned t, void *arg), void *arg)
+{
+	if (threads > KITH_POOL_MAX)
+		threads = KITH_POOL_MAX;
+	struct run r[KITH_POOL_MAX];
+	pthread_t tid[KITH_POOL_MAX];
+	unsigned started = 0;
+	for (unsigned t = 1; t < threads; t++) {
+		r[started] = (struct run){fn, arg, t};
+		if (pthread_create(&tid[started], NULL, trampoline, &r[started]) != 0)
+			break; /* fewer threads: the same work */
+		started++;
+	}
+	fn(0, arg);
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	return started + 1;
+}
+
+struct plain {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void plain_fn(unsigned t, void *p)
+{
+	(void)t;
+	const struct plain *pl = p;
+	pl->fn(pl->arg);
 }
 
 unsigned kith_pool_run(unsigned threads, void (*fn)(void *arg), void *arg)
 {
-	if (threads > KITH_POOL_MAX)
-		threads = KITH_POOL_MAX;
-	struct run r = {fn, arg};
-	pthread_t tid[KITH_POOL_MAX];
-	unsigned started = 0;
-	for (unsigned t = 1; t < threads; t++) {
-		if (pthread_create(&tid[started], NULL, trampoline, &r) != 0)
-			break; /* fewer threads: the same work */
-		started++;
-	}
-	fn(arg);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	return started + 1;
+	struct plain pl = {fn, arg};
+	return kith_pool_run_indexed(threads, plain_fn, &pl);
 }
 
 struct loop {

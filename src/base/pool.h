@@ -31,6 +31,15 @@ unsigned kith_pool_threads(unsigned threads, size_t items);
 unsigned kith_pool_run(unsigned threads, void (*fn)(void *arg), void *arg);
 
 /*
+ * As kith_pool_run, but fn learns which thread it is: fn(t, arg) with t = 0
+ * on the calling thread (the one that may report progress) and t in
+ * [1, threads) on the others, each t once. A t whose thread cannot be started
+ * is not called: per-thread state indexed by t must be optional, and the work
+ * shared through arg. Returns how many ran.
+ */
+unsigned kith_pool_run_indexed(unsigned threads, void (*fn)(unsigned t, void *arg), void *arg);
+
+/*
  * Calls fn(i, arg) once for every i in [0, n), spread over `threads`
  * threads (0 = every processor) that take the next i from a shared counter.
  * fn must be safe to run at once for different i.

@@ -16,6 +16,22 @@ uint64_t kith_prng_mix(uint64_t x)
 	return z ^ (z >> 31);
 }
 
+uint64_t kith_prng_splitmix(uint64_t *state)
+{
+	uint64_t z = kith_prng_mix(*state);
+	*state += 0x9E3779B97F4A7C15ULL;
+	return z;
+}
+
+uint64_t kith_prng_splitmix_below(uint64_t *state, uint64_t n)
+{
+	uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
+	do
+		x = kith_prng_splitmix(state);
+	while (x >= lim);
+	return x % n;
+}
+
 void kith_prng_seed(struct kith_prng *r, uint64_t seed)
 {
 	for (int i = 0; i < 4; i++) {

@@ -7,7 +7,11 @@
  *     splitmix64 outputs; a long stream for one sequential task;
  *   - kith_prng_mix: the splitmix64 finalizer, a stateless hash of a counter,
  *     for "stream number i of seed s" in parallel work, where each task must
- *     draw the same numbers whichever thread runs it.
+ *     draw the same numbers whichever thread runs it;
+ *   - kith_prng_splitmix: splitmix64 as a generator (a 64-bit state that
+ *     advances by the golden gamma), for short streams per task where a seed
+ *     of one word is the whole state (link's u sampling and training sample,
+ *     pprl's sampling, casework's simulation draws).
  *
  * A struct kith_prng is plain data: copy it, keep one per thread.
  */
@@ -34,5 +38,13 @@ uint64_t kith_prng_below(struct kith_prng *r, uint64_t n);
 
 /* splitmix64's output for state x: x + golden gamma, then the finalizer. */
 uint64_t kith_prng_mix(uint64_t x);
+
+/* The next output of the splitmix64 generator whose state is *state:
+ * kith_prng_mix(*state), and *state advances by the golden gamma. */
+uint64_t kith_prng_splitmix(uint64_t *state);
+
+/* Uniform in [0, n) from the splitmix64 generator, unbiased (the top partial
+ * range is rejected); n > 0. */
+uint64_t kith_prng_splitmix_below(uint64_t *state, uint64_t n);
 
 #endif

@@ -87,6 +87,33 @@ int kith_sbuf_addf(struct kith_sbuf *sb, const char *fmt, ...)
 	return KITH_OK;
 }
 
+int kith_sbuf_add_html(struct kith_sbuf *sb, const char *s)
+{
+	int rc = KITH_OK;
+	for (; *s && !rc; s++) {
+		switch (*s) {
+		case '&':
+			rc = kith_sbuf_adds(sb, "&amp;");
+			break;
+		case '<':
+			rc = kith_sbuf_adds(sb, "&lt;");
+			break;
+		case '>':
+			rc = kith_sbuf_adds(sb, "&gt;");
+			break;
+		case '"':
+			rc = kith_sbuf_adds(sb, "&quot;");
+			break;
+		case '\'':
+			rc = kith_sbuf_adds(sb, "&#39;");
+			break;
+		default:
+			rc = kith_sbuf_addc(sb, (unsigned char)*s < 0x20 ? ' ' : *s);
+		}
+	}
+	return rc;
+}
+
 void kith_sbuf_reset(struct kith_sbuf *sb)
 {
 	if (sb->buf) {

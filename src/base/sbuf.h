@@ -35,6 +35,12 @@ int kith_sbuf_adds(struct kith_sbuf *sb, const char *s) KITH_WUR;
 int kith_sbuf_addc(struct kith_sbuf *sb, char c) KITH_WUR;
 int kith_sbuf_addf(struct kith_sbuf *sb, const char *fmt, ...) KITH_WUR KITH_PRINTF(2, 3);
 
+/* Appends the NUL-terminated s as HTML/XML/SVG text: & < > " ' become
+ * entities, and control characters (below 0x20) a space, so the result is
+ * valid in element content and in quoted attributes alike. KITH_OK or
+ * KITH_E_NOMEM (then the buffer may hold part of s). */
+int kith_sbuf_add_html(struct kith_sbuf *sb, const char *s) KITH_WUR;
+
 /* Wipes the content and sets len to 0; keeps the allocation. */
 void kith_sbuf_reset(struct kith_sbuf *sb);
 

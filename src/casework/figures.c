@@ -212,6 +212,30 @@ int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_e
 {
 	struct kith_estimate_opts def = {.seed = 1234, .progress = e->progress, .pctx = e->pctx};
 	const struct kith_estimate_opts *eo = e->est ? e->est : &def;
+	/* the total also gets the latent-class model with the stratifying field
+	 * as its covariate: the strata in which someone was recorded */
+	struct kith_estimate_opts total_o = *eo;
+	const struct kith_stats_table **st = NULL;
+	const char **sn = NULL;
+	if (e->stratify && e->n > 2) {
+		st = calloc(e->n, sizeof *st);
+		sn = calloc(e->n, sizeof *sn);
+		if (!st || !sn) {
+			free(st);
+			free(sn);
+			return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		}
+		size_t ns = 0;
+		for (size_t i = 1; i < e->n; i++)
+			if (e->tabs[i]) {
+				st[ns] = e->tabs[i];
+				sn[ns++] = e->names[i];
+			}
+		total_o.strata = st;
+		total_o.strata_names = sn;
+		total_o.n_strata = ns;
+		total_o.covariate = e->stratify;
+	}
 	int rc = KITH_OK;
 	for (size_t i = 0; !rc && i < e->n; i++) {
 		struct kith_err e1;
@@ -223,7 +247,8 @@ int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_e
 		} else {
 			r1 = i == 0 ? KITH_OK : kith_stats_table_drop_empty(&use, e->tabs[i], &e1);
 			if (!r1)
-				r1 = kith_estimate_run(use ? use : e->tabs[i], eo, &e->res[i], &e1);
+				r1 = kith_estimate_run(use ? use : e->tabs[i], i == 0 ? &total_o : eo,
+						       &e->res[i], &e1);
 		}
 		kith_stats_table_free(use);
 		if (r1 && (i == 0 || r1 == KITH_E_NOMEM)) {
@@ -233,6 +258,8 @@ int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_e
 			snprintf(e->why[i], sizeof e->why[i], "%s", e1.msg[0] ? e1.msg : kith_status_str(r1));
 		}
 	}
+	free(st);
+	free(sn);
 	kith_stats_tables_free(e->tabs, e->n);
 	e->tabs = NULL;
 	return rc;
@@ -269,6 +296,8 @@ const char *kith_figures_estimate_error(const struct kith_figures_estimate *e, s
 	return i < e->n && !e->res[i] ? e->why[i] : NULL;
 }
 
+static json_t *coverage_json(const struct kith_figures_estimate *e);
+
 static json_t *counted_json(const struct kith_persons_report *rep, int mapped)
 {
 	json_t *lists = json_array();
@@ -301,7 +330,10 @@ json_t *kith_figures_estimate_json(const struct kith_figures_estimate *e)
 		return total;
 	}
 	json_t *strata = json_array();
-	json_t *root = json_pack("{s:o, s:o, s:o}", "total", total, "strata", strata, "counted", counted);
+	json_t *cov = coverage_json(e);
+	json_t *root = cov ? json_pack("{s:o, s:o, s:o, s:o}", "total", total, "strata", strata, "counted",
+				       counted, "coverage", cov)
+			   : NULL;
 	if (!root)
 		return NULL;
 	for (size_t i = 1; i < e->n; i++) {
@@ -409,48 +441,195 @@ int kith_figures_estimate_text(const struct kith_figures_estimate *e, size_t i, 
 	return rc;
 }
 
-int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct kith_sbuf *out,
-				   struct kith_err *err)
+/* Coverage by stratum, computed once for the text, the JSON and the web. */
+struct coverage {
+	int any;				/* with 2 strata or more */
+	double lo, hi;				/* lowest and highest share (HUGE_VAL / 0 when none) */
+	double sum;				/* the strata's estimates added, when all have one */
+	int all;				/* every stratum has an estimate */
+	double total;				/* the total's main estimate */
+	int unequal;				/* hi / lo >= 1.25 */
+	const struct kith_estimate_result *cov; /* the total's run, if it has the covariate model */
+};
+
+static void coverage_of(const struct kith_figures_estimate *e, struct coverage *c)
 {
-	if (!e->stratify || e->n <= 2)
-		return KITH_OK;
-	double lo = HUGE_VAL, hi = 0, sum = 0;
-	int all = 1;
-	int rc = kith_sbuf_addf(out, "coverage by %s (observed / estimated, main model):\n", e->stratify);
-	for (size_t i = 1; !rc && i < e->n; i++) {
+	memset(c, 0, sizeof *c);
+	c->lo = HUGE_VAL;
+	c->all = 1;
+	c->any = e->stratify && e->n > 2;
+	for (size_t i = 1; c->any && i < e->n; i++) {
 		const struct kith_estimate_row *mr = e->res[i] ? kith_estimate_main_row(e->res[i]) : NULL;
 		double obs = e->res[i] ? e->res[i]->observed : NAN, est = mr ? mr->n_hat : NAN;
 		if (!(est > 0)) {
-			rc = kith_sbuf_addf(out, "  %-24s %8.0f observed, no estimate\n", e->names[i],
-					    isnan(obs) ? 0 : obs);
-			all = 0;
+			c->all = 0;
 			continue;
 		}
-		double share = obs / est;
-		rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%\n", e->names[i], obs, est,
-				    100 * share);
-		lo = fmin(lo, share);
-		hi = fmax(hi, share);
-		sum += est;
+		c->lo = fmin(c->lo, obs / est);
+		c->hi = fmax(c->hi, obs / est);
+		c->sum += est;
 	}
 	const struct kith_estimate_row *m0 = e->res[0] ? kith_estimate_main_row(e->res[0]) : NULL;
-	double est0 = m0 ? m0->n_hat : NAN;
-	if (!rc && hi > 0 && lo < HUGE_VAL && hi / lo >= 1.25)
-		rc =
-		    kith_sbuf_addf(out,
-				   "The lists reached the strata of %s unequally (%.0f%% to %.0f%%): capture "
-				   "depends on it, so the total alone underestimates%s",
-				   e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
-	else if (!rc && hi > 0 && lo < HUGE_VAL)
-		rc = kith_sbuf_addf(out,
-				    "The lists reached the strata of %s about equally (%.0f%% to %.0f%%)%s",
-				    e->stratify, 100 * lo, 100 * hi, all ? "" : ".\n");
-	if (!rc && hi > 0 && lo < HUGE_VAL && all)
-		rc = kith_sbuf_addf(out, "; the strata's estimates add up to %.0f, the total's is %.0f.\n",
-				    sum, est0 > 0 ? est0 : NAN);
+	c->total = m0 ? m0->n_hat : NAN;
+	c->unequal = c->hi > 0 && c->lo < HUGE_VAL && c->hi / c->lo >= 1.25;
+	if (e->res[0] && e->res[0]->lcm_cov_run)
+		c->cov = e->res[0];
+}
+
+/* the covariate model's posterior of stratum `name`, or NULL */
+static const struct kith_lcm_stratum *cov_stratum(const struct coverage *c, const char *name)
+{
+	for (size_t i = 0; c->cov && i < c->cov->n_cov_strata; i++)
+		if (!strcmp(c->cov->cov_names[i], name))
+			return &c->cov->cov_strata[i];
+	return NULL;
+}
+
+struct figures_words_args {
+	const struct kith_figures_estimate *e;
+	const struct coverage *c;
+	int ko;
+};
+
+/* the closing sentence in a's language */
+static int coverage_words(const struct figures_words_args *a, struct kith_sbuf *out)
+{
+	const struct coverage *c = a->c;
+	const char *f = a->e->stratify;
+	int rc = 0;
+	if (!(c->hi > 0 && c->lo < HUGE_VAL))
+		return 0;
+	if (c->unequal)
+		rc = a->ko
+			 ? kith_sbuf_addf(out,
+					  "목록들이 %s의 층을 고르게 만나지 못했습니다 (%.0f%%에서 %.0f%%): "
+					  "기록될 가능성이 이것에 따라 달라지므로 전체 추정만으로는 적게 "
+					  "셉니다",
+					  f, 100 * c->lo, 100 * c->hi)
+			 : kith_sbuf_addf(out,
+					  "The lists reached the strata of %s unequally (%.0f%% to %.0f%%): "
+					  "capture depends on it, so the total alone underestimates",
+					  f, 100 * c->lo, 100 * c->hi);
+	else
+		rc = a->ko ? kith_sbuf_addf(out, "목록들이 %s의 층을 비슷하게 만났습니다 (%.0f%%에서 %.0f%%)",
+					    f, 100 * c->lo, 100 * c->hi)
+			   : kith_sbuf_addf(
+				 out, "The lists reached the strata of %s about equally (%.0f%% to %.0f%%)",
+				 f, 100 * c->lo, 100 * c->hi);
+	if (!rc && c->all)
+		rc = a->ko
+			 ? kith_sbuf_addf(out, "; 층별 추정의 합은 %.0f, 전체 추정은 %.0f입니다", c->sum,
+					  c->total > 0 ? c->total : NAN)
+			 : kith_sbuf_addf(out, "; the strata's estimates add up to %.0f, the total's is %.0f",
+					  c->sum, c->total > 0 ? c->total : NAN);
+	if (!rc && c->cov && c->cov->sel_lcm_cov != KITH_ESTIMATE_NONE) {
+		const struct kith_estimate_row *r = &c->cov->rows[c->cov->sel_lcm_cov];
+		rc = a->ko
+			 ? kith_sbuf_addf(out,
+					  "; %s을(를) 공변량으로 둔 잠재계층 모형은 %.0f명 (%.0f에서 %.0f)",
+					  f, r->n_hat, r->lo, r->hi)
+			 : kith_sbuf_addf(out,
+					  "; the latent-class model with %s as a covariate gives %.0f (%.0f "
+					  "to %.0f)",
+					  f, r->n_hat, r->lo, r->hi);
+	}
+	if (!rc)
+		rc = kith_sbuf_adds(out, ".\n");
+	return rc;
+}
+
+int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, const char *lang,
+				   struct kith_sbuf *out, struct kith_err *err)
+{
+	struct coverage c;
+	coverage_of(e, &c);
+	if (!c.any)
+		return KITH_OK;
+	int ko = lang && !strcmp(lang, "ko");
+	int rc = ko ? kith_sbuf_addf(out, "%s별 도달률 (관찰 / 추정, 주 모형%s):\n", e->stratify,
+				     c.cov ? "; 공변량 잠재계층 모형" : "")
+		    : kith_sbuf_addf(out, "coverage by %s (observed / estimated, main model%s):\n",
+				     e->stratify, c.cov ? "; latent classes with the covariate" : "");
+	for (size_t i = 1; !rc && i < e->n; i++) {
+		const struct kith_estimate_row *mr = e->res[i] ? kith_estimate_main_row(e->res[i]) : NULL;
+		double obs = e->res[i] ? e->res[i]->observed : NAN, est = mr ? mr->n_hat : NAN;
+		const struct kith_lcm_stratum *q = cov_stratum(&c, e->names[i]);
+		if (!(est > 0))
+			rc = ko ? kith_sbuf_addf(out, "  %-24s %8.0f명 관찰, 추정 없음", e->names[i],
+						 isnan(obs) ? 0 : obs)
+				: kith_sbuf_addf(out, "  %-24s %8.0f observed, no estimate", e->names[i],
+						 isnan(obs) ? 0 : obs);
+		else
+			rc = kith_sbuf_addf(out, "  %-24s %8.0f of %8.0f  %5.1f%%", e->names[i], obs, est,
+					    100 * obs / est);
+		if (!rc && q)
+			rc = kith_sbuf_addf(out, "   %8.0f (%.0f-%.0f)", q->median, q->lo, q->hi);
+		if (!rc)
+			rc = kith_sbuf_addc(out, '\n');
+	}
+	struct figures_words_args a = {e, &c, ko};
+	if (!rc)
+		rc = coverage_words(&a, out);
 	if (!rc)
 		rc = kith_sbuf_addc(out, '\n');
 	return rc ? kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory") : KITH_OK;
+}
+
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* the coverage as JSON ("coverage" of kith_figures_estimate_json), or null */
+static json_t *coverage_json(const struct kith_figures_estimate *e)
+{
+	struct coverage c;
+	coverage_of(e, &c);
+	if (!c.any)
+		return json_null();
+	json_t *st = json_array();
+	for (size_t i = 1; st && i < e->n; i++) {
+		const struct kith_estimate_row *mr = e->res[i] ? kith_estimate_main_row(e->res[i]) : NULL;
+		double obs = e->res[i] ? e->res[i]->observed : NAN, est = mr ? mr->n_hat : NAN;
+		const struct kith_lcm_stratum *q = cov_stratum(&c, e->names[i]);
+		json_t *lc = q ? json_pack("{s:o, s:[oo]}", "median", jnum(q->median), "ci95", jnum(q->lo),
+					   jnum(q->hi))
+			       : json_null();
+		json_t *x = json_pack("{s:s, s:o, s:o, s:s?, s:o, s:o}", "stratum", e->names[i], "observed",
+				      jnum(obs), "estimate", jnum(est), "model", mr ? mr->name : NULL,
+				      "share", jnum(est > 0 ? obs / est : NAN), "lcm_covariate", lc);
+		if (!x || json_array_append_new(st, x)) {
+			json_decref(st);
+			return NULL;
+		}
+	}
+	struct kith_sbuf en = KITH_SBUF_INIT, ko = KITH_SBUF_INIT;
+	struct figures_words_args a = {e, &c, 0}, b = {e, &c, 1};
+	json_t *out = NULL;
+	if (st && !coverage_words(&a, &en) && !coverage_words(&b, &ko)) {
+		if (en.len && en.buf[en.len - 1] == '\n')
+			en.buf[--en.len] = '\0';
+		if (ko.len && ko.buf[ko.len - 1] == '\n')
+			ko.buf[--ko.len] = '\0';
+		int have = c.hi > 0 && c.lo < HUGE_VAL;
+		const struct kith_estimate_row *cr = c.cov && c.cov->sel_lcm_cov != KITH_ESTIMATE_NONE
+							 ? &c.cov->rows[c.cov->sel_lcm_cov]
+							 : NULL;
+		out = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "field", e->stratify,
+				"strata", st, "share_low", jnum(have ? c.lo : NAN), "share_high",
+				jnum(have ? c.hi : NAN), "unequal",
+				have ? json_boolean(c.unequal) : json_null(), "strata_sum",
+				jnum(c.all ? c.sum : NAN), "total", jnum(c.total), "lcm_covariate",
+				cr ? json_pack("{s:s, s:o, s:[oo]}", "model", cr->name, "n_hat",
+					       jnum(cr->n_hat), "ci95", jnum(cr->lo), jnum(cr->hi))
+				   : json_null(),
+				"words_en", en.buf ? en.buf : "", "words_ko", ko.buf ? ko.buf : "");
+		st = NULL;
+	}
+	json_decref(st);
+	kith_sbuf_release(&en);
+	kith_sbuf_release(&ko);
+	return out;
 }
 
 int kith_figures_estimate_svg(const struct kith_figures_estimate *e, struct kith_sbuf *out,

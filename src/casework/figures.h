@@ -110,7 +110,8 @@ int kith_figures_estimate_compute(struct kith_figures_estimate *e, struct kith_e
 /*
  * The result as `kith estimate --vault --json` prints it: without strata the
  * total's result with "counted" (what was counted and left out) inside it;
- * with strata {"total", "strata": [{"stratum", "result"|"error"}], "counted"}.
+ * with strata {"total", "strata": [{"stratum", "result"|"error"}], "counted",
+ * "coverage"} (coverage by stratum, docs/estimate.md).
  * NULL when out of memory.
  */
 json_t *kith_figures_estimate_json(const struct kith_figures_estimate *e);
@@ -130,13 +131,16 @@ int kith_figures_estimate_summary(const struct kith_figures_estimate *e, size_t 
 int kith_figures_estimate_text(const struct kith_figures_estimate *e, size_t i, const char *lang,
 			       struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
-/* Coverage by stratum (with two strata or more; nothing otherwise): the
- * share of each stratum's estimated people that the lists reached, by the
- * main model, and whether the lists reached them unequally (a ratio of 1.25
- * or more: capture depends on the field, and the total alone
- * underestimates), as `kith estimate --stratify` prints it. */
-int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, struct kith_sbuf *out,
-				   struct kith_err *err) KITH_WUR;
+/* Coverage by stratum (with two strata or more; nothing otherwise), in lang
+ * (en or ko): for each stratum the people observed over its main model's
+ * estimate, the share of its people the lists reached, and the posterior of
+ * the latent-class model with the stratifying field as a covariate (stats/
+ * lcm.h); whether the lists reached the strata unequally (a ratio of shares
+ * of 1.25 or more: capture depends on the field, and the total alone
+ * underestimates). The same figures are "coverage" in
+ * kith_figures_estimate_json. */
+int kith_figures_estimate_coverage(const struct kith_figures_estimate *e, const char *lang,
+				   struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
 /* The chart of the total's models (SVG with a legend, stats/plot.h). */
 int kith_figures_estimate_svg(const struct kith_figures_estimate *e, struct kith_sbuf *out,

@@ -11,6 +11,7 @@
 #include "record/record.h"
 #include "link/compare.h"
 #include "base/hmap.h"
+#include "base/uf.h"
 
 #define MAX_LINK_CASES 1000
 #define MAX_EXPLAINED_PAIRS 10
@@ -67,30 +68,19 @@ static const char *json_str_at(const json_t *o, const char *k)
 
 /* --- persons */
 
-static size_t uf_find(size_t *p, size_t x)
-{
-	while (p[x] != x) {
-		p[x] = p[p[x]];
-		x = p[x];
-	}
-	return x;
-}
-
-/* Union–find parents over the cases from the confirmed links. */
-static int confirmed_parents(struct kith_vault *v, const struct cases *c, size_t **parent_out,
+/* Union–find over the cases from the confirmed links (*out released by the caller). */
+static int confirmed_parents(struct kith_vault *v, const struct cases *c, struct kith_uf *out,
 			     struct kith_err *err)
 {
-	size_t *parent = malloc((c->n ? c->n : 1) * sizeof *parent);
-	if (!parent)
+	struct kith_uf parent;
+	if (kith_uf_init(&parent, c->n))
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	for (size_t i = 0; i < c->n; i++)
-		parent[i] = i;
 	size_t nl;
 	const struct kith_record_view *links = kith_vault_records(v, "link", &nl);
 	for (size_t k = 0; k < nl; k++) {
 		json_t *b = kith_record_view_json(&links[k]);
 		if (!b) {
-			free(parent);
+			kith_uf_release(&parent);
 			return kith_err_set(err, KITH_E_NOMEM, links[k].id, "out of memory");
 		}
 		const char *st = json_str_at(b, "status");
@@ -106,14 +96,12 @@ static int confirmed_parents(struct kith_vault *v, const struct cases *c, size_t
 					first = ci;
 					continue;
 				}
-				size_t ra = uf_find(parent, (size_t)first), rb = uf_find(parent, (size_t)ci);
-				if (ra != rb)
-					parent[rb > ra ? rb : ra] = rb > ra ? ra : rb;
+				kith_uf_join(&parent, (size_t)first, (size_t)ci);
 			}
 		}
 		json_decref(b);
 	}
-	*parent_out = parent;
+	*out = parent;
 	return KITH_OK;
 }
 
@@ -131,7 +119,7 @@ int kith_link_vault_persons(struct kith_vault *v, size_t **person_of_case, size_
 		*n_cases = 0;
 		return KITH_OK;
 	}
-	size_t *parent;
+	struct kith_uf parent;
 	int rc = confirmed_parents(v, &c, &parent, err);
 	if (rc) {
 		cases_close(&c);
@@ -141,7 +129,7 @@ int kith_link_vault_persons(struct kith_vault *v, size_t **person_of_case, size_
 	if (!num || !out) {
 		free(num);
 		free(out);
-		free(parent);
+		kith_uf_release(&parent);
 		cases_close(&c);
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
@@ -149,13 +137,13 @@ int kith_link_vault_persons(struct kith_vault *v, size_t **person_of_case, size_
 		num[i] = SIZE_MAX;
 	size_t persons = 0;
 	for (size_t i = 0; i < c.n; i++) {
-		size_t r = uf_find(parent, i);
+		size_t r = kith_uf_find(&parent, i);
 		if (num[r] == SIZE_MAX)
 			num[r] = persons++;
 		out[i] = num[r];
 	}
 	free(num);
-	free(parent);
+	kith_uf_release(&parent);
 	*person_of_case = out;
 	*n_cases = c.n;
 	cases_close(&c);
@@ -268,7 +256,8 @@ int kith_link_vault_propose(struct kith_vault *v, const struct kith_link_result 
 {
 	struct cases c;
 	int rc = KITH_OK;
-	size_t *parent = NULL, *first = NULL, *count = NULL;
+	struct kith_uf parent = {0};
+	size_t *first = NULL, *count = NULL;
 	struct kith_hmap existing = KITH_HMAP_INIT;
 	struct kith_sbuf key = KITH_SBUF_INIT;
 	const char **ids = NULL;
@@ -341,7 +330,7 @@ int kith_link_vault_propose(struct kith_vault *v, const struct kith_link_result 
 		for (size_t i = first[k]; i != SIZE_MAX && m < MAX_LINK_CASES; i = next[i]) {
 			size_t ci = case_of_record[i];
 			ids[m++] = c.v[ci].id;
-			size_t rt = uf_find(parent, ci);
+			size_t rt = kith_uf_find(&parent, ci);
 			if (root == SIZE_MAX)
 				root = rt;
 			else if (rt != root)
@@ -396,7 +385,7 @@ int kith_link_vault_propose(struct kith_vault *v, const struct kith_link_result 
 out:
 	kith_vault_batch_free(batch);
 	free(ids);
-	free(parent);
+	kith_uf_release(&parent);
 	free(first);
 	free(count);
 	kith_hmap_release(&existing);

@@ -11,70 +11,27 @@
 #include <jansson.h>
 
 #include "base/csv.h"
+#include "base/strset.h"
 #include "base/uf.h"
 #include "casework/linkvault.h"
 #include "link/link.h"
 #include "link/linkcfg.h"
 #include "record/record.h"
 
-/* ------------------------------------------------------------ string lists */
-
-/* A growing list of distinct strings; index of s, added when new. -1 on out of memory. */
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
-static long names_find(const struct names *ns, const char *s)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], s) == 0)
-			return (long)i;
-	return -1;
-}
-
-static long names_index(struct names *ns, const char *s)
-{
-	long f = names_find(ns, s);
-	if (f >= 0)
-		return f;
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 8;
-		char **nv = realloc(ns->v, cap * sizeof *nv);
-		if (!nv)
-			return -1;
-		ns->v = nv;
-		ns->cap = cap;
-	}
-	char *d = strdup(s);
-	if (!d)
-		return -1;
-	ns->v[ns->n] = d;
-	return (long)ns->n++;
-}
-
-static void names_free(struct names *ns)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
-	memset(ns, 0, sizeof *ns);
-}
-
 /* --------------------------------------------------------------- list map */
 
 struct kith_persons_listmap {
-	struct names org; /* spellings, trimmed */
-	size_t *list;	  /* list index of each spelling */
-	struct names list_names;
+	struct kith_strset org; /* spellings, trimmed */
+	size_t *list;		/* list index of each spelling */
+	struct kith_strset list_names;
 };
 
 void kith_persons_listmap_free(struct kith_persons_listmap *m)
 {
 	if (!m)
 		return;
-	names_free(&m->org);
-	names_free(&m->list_names);
+	kith_strset_release(&m->org);
+	kith_strset_release(&m->list_names);
 	free(m->list);
 	free(m);
 }
@@ -133,7 +90,7 @@ int kith_persons_listmap_parse(const char *data, size_t len, const char *label,
 			rc = kith_csv_field_error(c, &row, il, err, KITH_E_INVALID, "empty list name");
 			break;
 		}
-		if (names_find(&m->org, org) >= 0) {
+		if (kith_strset_find(&m->org, org) >= 0) {
 			rc = kith_csv_field_error(c, &row, io, err, KITH_E_INVALID,
 						  "this spelling is mapped twice");
 			break;
@@ -147,8 +104,8 @@ int kith_persons_listmap_parse(const char *data, size_t len, const char *label,
 			}
 			m->list = nl;
 		}
-		long li = names_index(&m->list_names, list);
-		if (li < 0 || names_index(&m->org, org) < 0) {
+		long li = kith_strset_index(&m->list_names, list);
+		if (li < 0 || kith_strset_index(&m->org, org) < 0) {
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 			break;
 		}
@@ -439,7 +396,7 @@ static int list_of(const struct kith_persons_listmap *map, const char *org, char
 	if (trimmed(org, strlen(org), t, sizeof t) < 0)
 		t[0] = '\0';
 	if (map) {
-		long i = names_find(&map->org, t);
+		long i = kith_strset_find(&map->org, t);
 		if (i < 0)
 			return 1;
 		snprintf(list, listsz, "%s", map->list_names.v[map->list[i]]);
@@ -487,7 +444,7 @@ static int spelling_cmp(const void *a, const void *b)
 
 /* Puts the lists in the order of their names, and renumbers the
  * memberships: the output does not depend on the order cases are read in. */
-static int sort_lists(struct names *lists, struct kith_stats_membership *m, size_t nm)
+static int sort_lists(struct kith_strset *lists, struct kith_stats_membership *m, size_t nm)
 {
 	size_t n = lists->n;
 	char **sorted = malloc((n ? n : 1) * sizeof *sorted);
@@ -512,7 +469,7 @@ static int sort_lists(struct names *lists, struct kith_stats_membership *m, size
 }
 
 /* Without a mapping, lists whose spellings fold close together are refused. */
-static int check_derived(const struct names *lists, struct kith_err *err)
+static int check_derived(const struct kith_strset *lists, struct kith_err *err)
 {
 	for (size_t i = 0; i < lists->n; i++)
 		for (size_t j = i + 1; j < lists->n; j++) {
@@ -608,7 +565,7 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 	if (n == 0)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "the vault has no cases");
 
-	struct names lists = {0}, strata = {0};
+	struct kith_strset lists = {0}, strata = {0};
 	size_t *rep_of = NULL, *person = NULL, *pcase = NULL;
 	long *pstratum = NULL;
 	struct kith_stats_membership *m = NULL;
@@ -653,7 +610,7 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 		} else if (list_of(opts->lists, org, list, sizeof list)) {
 			rep->unmapped++;
 		} else {
-			long l = names_index(&lists, list);
+			long l = kith_strset_index(&lists, list);
 			if (l < 0 || count_spelling(rep, &spell_cap, org, list)) {
 				rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 			} else {
@@ -671,7 +628,7 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 							  "%s is not a single value and cannot stratify",
 							  stratify);
 				} else if (got > 0) {
-					long s = names_index(&strata, val);
+					long s = kith_strset_index(&strata, val);
 					if (s < 0) {
 						rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 					} else if (pstratum[p] < 0) {
@@ -704,7 +661,7 @@ int kith_persons_memberships(struct kith_vault *v, const struct kith_persons_opt
 		for (size_t p = 0; p < n_all && !rc; p++)
 			if (counted[p] && pstratum[p] < 0) {
 				if (unknown < 0)
-					unknown = names_index(&strata, "unknown");
+					unknown = kith_strset_index(&strata, "unknown");
 				if (unknown < 0)
 					rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 				pstratum[p] = unknown;
@@ -748,8 +705,8 @@ done:
 	free(counted);
 	free(pstratum);
 	free(pcase);
-	names_free(&lists);
-	names_free(&strata);
+	kith_strset_release(&lists);
+	kith_strset_release(&strata);
 	free(rep_of);
 	free(person);
 	return rc;

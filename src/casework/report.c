@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "base/sbuf.h"
+#include "base/strset.h"
 #include "casework/persons.h"
 #include "record/record.h"
 
@@ -49,33 +50,26 @@ const char *const *kith_casework_report_fields(void)
 	return names;
 }
 
-/* a small set of distinct strings */
+/* a small set of distinct strings: past 64, `overflow` and no more */
 struct vals {
-	char *v[64];
-	size_t n;
+	struct kith_strset set;
 	int overflow;
 };
 
 static int vals_add(struct vals *s, const char *x)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], x) == 0)
-			return 0;
-	if (s->n == 64) {
+	if (kith_strset_find(&s->set, x) >= 0)
+		return 0;
+	if (s->set.n == 64) {
 		s->overflow = 1;
 		return 0;
 	}
-	if (!(s->v[s->n] = strdup(x)))
-		return KITH_E_NOMEM;
-	s->n++;
-	return 0;
+	return kith_strset_index(&s->set, x) < 0 ? KITH_E_NOMEM : 0;
 }
 
 static void vals_clear(struct vals *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	s->n = 0;
+	kith_strset_release(&s->set);
 	s->overflow = 0;
 }
 
@@ -148,7 +142,7 @@ static int case_values(const json_t *b, const struct spec *sp, struct vals *s)
 	struct vals d = {0};
 	int rc = collect(b, sp->path, &d);
 	int y = 0, m = 0, day = 0;
-	if (!rc && d.n == 1 && kith_record_date_parse(d.v[0], strlen(d.v[0]), &y, &m, &day) > 0) {
+	if (!rc && d.set.n == 1 && kith_record_date_parse(d.set.v[0], strlen(d.set.v[0]), &y, &m, &day) > 0) {
 		char buf[16];
 		if (sp->kind == YEAR_OF) {
 			snprintf(buf, sizeof buf, "%d", y);
@@ -159,8 +153,8 @@ static int case_values(const json_t *b, const struct spec *sp, struct vals *s)
 			struct vals r = {0};
 			int ry = 0, rm = 0, rd = 0;
 			rc = collect(b, "source.date", &r);
-			if (!rc && r.n == 1 &&
-			    kith_record_date_parse(r.v[0], strlen(r.v[0]), &ry, &rm, &rd) > 0) {
+			if (!rc && r.set.n == 1 &&
+			    kith_record_date_parse(r.set.v[0], strlen(r.set.v[0]), &ry, &rm, &rd) > 0) {
 				int age = ry - y;
 				if (m && rm && (rm < m || (rm == m && day && rd && rd < day)))
 					age--;
@@ -249,14 +243,14 @@ int kith_casework_report_persons(struct kith_vault *v, const char *const *fields
 			struct vals *s = &pv[p * n_fields + f];
 			struct kith_sbuf sb = KITH_SBUF_INIT;
 			int bad = 0;
-			if (!sp[f]->multi && s->n > 1) {
+			if (!sp[f]->multi && s->set.n > 1) {
 				in.conflicts++;
 			} else {
-				for (size_t k = 0; k < s->n && !bad; k++) {
-					const char *shown = s->v[k];
+				for (size_t k = 0; k < s->set.n && !bad; k++) {
+					const char *shown = s->set.v[k];
 					if (lang && sp[f]->vocab) {
 						const char *l =
-						    kith_record_vocab_label(sp[f]->vocab, s->v[k], lang);
+						    kith_record_vocab_label(sp[f]->vocab, s->set.v[k], lang);
 						if (l)
 							shown = l;
 					}
@@ -264,7 +258,7 @@ int kith_casework_report_persons(struct kith_vault *v, const char *const *fields
 					 * safe */
 					for (const char *c = shown; *c && !bad; c++)
 						bad = kith_sbuf_addc(&sb, *c == ';' ? ',' : *c);
-					if (!bad && k + 1 < s->n)
+					if (!bad && k + 1 < s->set.n)
 						bad = kith_sbuf_addc(&sb, ';');
 				}
 			}

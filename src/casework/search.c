@@ -22,14 +22,14 @@
  */
 #include "casework/search.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "record/record.h"
+#include "base/pool.h"
 #include "base/sbuf.h"
 #include "names/names.h"
 
@@ -76,11 +76,11 @@ struct kith_search {
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 };
 
-/* One thread's share of a query: entries [lo, hi), whole cases only. */
+/* A query's entries cut in shares of whole cases, one a thread. */
 struct scan_job {
 	struct kith_search *s;
 	const struct kith_name *q;
-	size_t lo, hi;
+	size_t lo[MAX_THREADS + 1]; /* share k is entries [lo[k], lo[k + 1]) */
 };
 
 static void drop_index(struct kith_search *s)
@@ -240,8 +240,8 @@ nomem:
 
 void kith_search_tune(struct kith_search *s, unsigned threads, size_t parallel_from)
 {
-	long cpus = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
-	s->threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (unsigned)cpus;
+	unsigned t = threads ? threads : kith_pool_cpus();
+	s->threads = t > MAX_THREADS ? MAX_THREADS : t;
 	s->parallel_from = parallel_from ? parallel_from : PARALLEL_FROM;
 }
 
@@ -275,40 +275,27 @@ static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, si
 	}
 }
 
-static void *scan_thread(void *arg)
+static void scan_share(size_t k, void *arg)
 {
-	struct scan_job *j = arg;
-	scan(j->s, j->q, j->lo, j->hi);
-	return NULL;
+	const struct scan_job *j = arg;
+	scan(j->s, j->q, j->lo[k], j->lo[k + 1]);
 }
 
 /* Scores every entry; on several threads when the index is large. A thread
- * that cannot be started leaves its share to this one. */
+ * that cannot be started leaves its share to the others. */
 static void scan_all(struct kith_search *s, const struct kith_name *q)
 {
 	unsigned t = s->n < s->parallel_from ? 1 : s->threads;
-	struct scan_job jobs[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	int started[MAX_THREADS] = {0};
-	size_t lo = 0;
+	struct scan_job job = {.s = s, .q = q};
 	for (unsigned k = 0; k < t; k++) {
-		size_t hi = k + 1 == t ? s->n : s->n / t * (k + 1);
+		size_t lo = job.lo[k], hi = k + 1 == t ? s->n : s->n / t * (k + 1);
 		if (hi < lo)
 			hi = lo;
 		while (hi < s->n && hi > lo && s->e[hi].rec == s->e[hi - 1].rec)
 			hi++; /* a case's entries stay with one thread */
-		jobs[k] = (struct scan_job){s, q, lo, hi};
-		lo = hi;
+		job.lo[k + 1] = hi;
 	}
-	for (unsigned k = 1; k < t; k++)
-		started[k] = pthread_create(&tid[k], NULL, scan_thread, &jobs[k]) == 0;
-	scan(s, q, jobs[0].lo, jobs[0].hi);
-	for (unsigned k = 1; k < t; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			scan(s, q, jobs[k].lo, jobs[k].hi);
-	}
+	kith_pool_for(t, t, scan_share, &job);
 }
 
 /* Scores the entries of `nk` keys not yet reached by this query; the best
@@ -435,12 +422,44 @@ static int is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+#define TYPO_SEEN 512 /* encodings of variants remembered, so that one is scored once */
+
+/* The variants of one query already scored: many read the same ("Kim Minsu"
+ * with an h or a y put back, a letter doubled and dropped), and scoring the
+ * same encoding again finds nothing new. */
+struct seen {
+	uint64_t h[TYPO_SEEN];
+	size_t n;
+};
+
+/* 1 when the encoding was scored already (or the memory is full: scored
+ * anyway, 0); remembers it otherwise. Only a whole Korean reading with a
+ * surname counts, and its syllables, not its text: the text of such a name
+ * changes its score only through the typo cap, which a variant pays anyway
+ * (s->factor). */
+static int seen_before(struct seen *sn, const struct kith_name *q)
+{
+	if (q->script != KITH_NAMES_SCRIPT_LATIN || (q->flags & KITH_NAMES_F_PARTIAL) || q->n_sur == 0)
+		return 0;
+	const unsigned char *b = (const unsigned char *)q;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < offsetof(struct kith_name, latin_h); i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	for (size_t i = 0; i < sn->n; i++)
+		if (sn->h[i] == h)
+			return 1;
+	if (sn->n < TYPO_SEEN)
+		sn->h[sn->n++] = h;
+	return 0;
+}
+
 /* Scores one variant of the query through its keys only (no linear pass). */
-static void score_variant(struct kith_search *s, const char *v, size_t n)
+static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
 {
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
-	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 && !(q.flags & KITH_NAMES_F_SURONLY))
+	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q))
 		(void)scan_keyed(s, &q, 0);
 	sodium_memzero(&q, sizeof q);
 }
@@ -461,6 +480,15 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	}
 	static const char put[] = "aeiouyngh";
 	char v[TYPO_MAX_LEN + 2];
+	struct seen sn;
+	sn.n = 0;
+	{
+		/* the query itself was scored already */
+		struct kith_name q;
+		if (kith_names_encode(&q, query, len, NULL) == KITH_OK)
+			(void)seen_before(&sn, &q);
+		sodium_memzero(&q, sizeof q);
+	}
 	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
@@ -471,12 +499,12 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, len);
 			v[i] = query[i + 1];
 			v[i + 1] = query[i];
-			score_variant(s, v, len);
+			score_variant(s, v, len, &sn);
 		}
 		/* dropped (a letter typed twice, or one too many) */
 		memcpy(v, query, i);
 		memcpy(v + i, query + i + 1, len - i - 1);
-		score_variant(s, v, len - 1);
+		score_variant(s, v, len - 1, &sn);
 	}
 	/* put back, inside or at the end of a word */
 	for (size_t i = 1; i <= len; i++) {
@@ -486,7 +514,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);
-			score_variant(s, v, len + 1);
+			score_variant(s, v, len + 1, &sn);
 		}
 	}
 	sodium_memzero(v, sizeof v);

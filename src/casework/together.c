@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "base/prng.h"
 #include "casework/pprl_vault.h"
 #include "link/dataset.h"
 #include "pprl/encode.h"
@@ -191,14 +192,6 @@ static const struct kith_estimate_row *selected(const struct kith_estimate_resul
 	return NULL;
 }
 
-static uint64_t splitmix_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 static int cmp_d(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -299,8 +292,8 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 			double m = log(s->n_hat), sl = (m - log(s->lo)) / 1.959964,
 			       sh = isfinite(s->hi) ? (log(s->hi) - m) / 1.959964 : sl;
 			for (size_t i = 0; i < per; i++) {
-				double u1 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
-				double u2 = ((double)(splitmix_next(&rs) >> 11) + 0.5) * 0x1.0p-53;
+				double u1 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
+				double u2 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
 				double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 				pool[np++] = exp(m + z * (z < 0 ? sl : sh));
 			}

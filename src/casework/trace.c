@@ -72,9 +72,13 @@ static const struct {
     [KITH_TL_SEP_OTHER_COUNTRY] = {"separation", "not among the case's countries", 4, 0.4, 0.51}, /* hand */
     [KITH_TL_FAM_CASE] = {"family", "names the seeker's case", 5, 0.4, 0.0001},			  /* hand */
     [KITH_TL_FAM_OTHER_CASE] = {"family", "names another case", 5, 0.01, 0.08},			  /* hand */
-    [KITH_TL_FAM_NAME_SAME] = {"family", "names the seeker", 5, 0.9267, 4.773e-4},
+    [KITH_TL_FAM_NAME_SAME] = {"family", "names the seeker", 5, 0.8184, 2.383e-4},
+    /* a case that names the seeker but shares only the surname with the child sought is a sibling
+     * as often as the child: not independent of the name, so a level of its own */
+    [KITH_TL_FAM_NAME_SAME_SURNAME] = {"family", "names the seeker; only the surname agrees", 5, 0.1140,
+				       2.405e-4},
     [KITH_TL_FAM_NAME_SIMILAR] = {"family", "names someone like the seeker", 5, 0.04, 0.01}, /* hand */
-    [KITH_TL_FAM_NAME_OTHER] = {"family", "names someone else", 5, 0.07032, 0.9995},
+    [KITH_TL_FAM_NAME_OTHER] = {"family", "names someone else", 5, 0.0644, 0.99951},
     [KITH_TL_FAM_UNNAMED] = {"family", "a relative of that kind is recorded", 5, 0.05, 0.035}, /* hand */
     [KITH_TL_ORIGIN_SAME] = {"origin", "same province as the seeker", 6, 0.9447, 0.3163},
     [KITH_TL_ORIGIN_OTHER] = {"origin", "another province", 6, 0.0553, 0.6837},
@@ -247,22 +251,22 @@ static int sex_of(const char *s)
 
 enum rel { REL_NONE = 0, REL_MOTHER, REL_FATHER, REL_CHILD, REL_SIBLING, REL_SPOUSE, REL_OTHER };
 
+static const char *const rel_names[] = {"", "mother", "father", "child", "sibling", "spouse", "other"};
+
 static enum rel rel_of(const char *s)
 {
-	static const char *const names[] = {"", "mother", "father", "child", "sibling", "spouse", "other"};
 	if (!s)
 		return REL_NONE;
-	for (size_t i = 1; i < N_OF(names); i++)
-		if (!strcmp(s, names[i]))
+	for (size_t i = 1; i < N_OF(rel_names); i++)
+		if (!strcmp(s, rel_names[i]))
 			return (enum rel)i;
 	return REL_NONE;
 }
 
+/* The word for r; "other" for none. */
 static const char *rel_name(enum rel r)
 {
-	static const char *const names[] = {"other",   "mother", "father", "child",
-					    "sibling", "spouse", "other"};
-	return names[r];
+	return r == REL_NONE ? "other" : rel_names[r];
 }
 
 /* The relation of the seeker to the person sought, given the relation of
@@ -885,6 +889,8 @@ static void score_case(const struct query *q, const struct tcase *t, struct kith
 		}
 		found = 1;
 	}
+	if (fl == KITH_TL_FAM_NAME_SAME && c->n_parts && c->parts[0].level_id == KITH_TL_NAME_SURNAME)
+		fl = KITH_TL_FAM_NAME_SAME_SURNAME;
 	if (fl < 0)
 		part(c, "family", "missing", 0, fsim);
 	else
@@ -1668,6 +1674,94 @@ static size_t family_remove(json_t *body, const json_t *entry)
 	return removed;
 }
 
+/* Whether a family entry describes the relative (more than notes). */
+static int described(const json_t *e)
+{
+	return json_object_get(e, "name") || json_object_get(e, "other_names") || json_object_get(e, "sex") ||
+	       json_object_get(e, "birth");
+}
+
+/* The names a family entry may describe someone by: a case's names or a
+ * described person's, at most max, borrowed. */
+static size_t names_of(const json_t *o, const char **names, size_t max)
+{
+	const json_t *p = json_object_get(o, "person");
+	return p ? kith_record_case_names(o, names, max) : described_names(o, names, max);
+}
+
+/*
+ * The described family entry of body that a confirmation finds: relation
+ * `relation`, no case, whereabouts missing, unknown or unstated, and (when
+ * both sides have names) a name like one of who[0..nw) — the best of them.
+ * Its index, or -1.
+ */
+static long family_described(const json_t *body, const char *relation, const json_t *const *who, size_t nw)
+{
+	const json_t *fam = json_object_get(body, "family");
+	const char *wn[16];
+	size_t n = 0;
+	for (size_t i = 0; i < nw; i++)
+		if (who[i])
+			n += names_of(who[i], wn + n, 16 - n);
+	struct kith_name *we = n ? calloc(n, sizeof *we) : NULL;
+	uint8_t ne = we ? encode_names(we, n, wn, n) : 0;
+	long best = -1;
+	double best_s = -2;
+	for (size_t i = 0; i < json_array_size(fam); i++) {
+		const json_t *e = json_array_get(fam, i);
+		const char *st = sget(e, "status");
+		if (json_object_get(e, "case") || !sget(e, "relation") ||
+		    strcmp(sget(e, "relation"), relation) ||
+		    (st && strcmp(st, "missing") && strcmp(st, "unknown")))
+			continue;
+		const char *en[8];
+		size_t k = described_names(e, en, 8);
+		struct kith_name ee[8];
+		uint8_t nee = encode_names(ee, 8, en, k);
+		double sc = nee && ne ? best_sim(ee, nee, we, ne) : -1;
+		if (nee && ne && sc < kith_names_same_threshold() * 0.5)
+			continue; /* names someone else */
+		if (sc > best_s) {
+			best_s = sc;
+			best = (long)i;
+		}
+	}
+	free(we);
+	return best;
+}
+
+/* Confirms: the described entry of body for `relation` (see above) gets the
+ * case and "found", else entry is added. */
+static int family_confirm(json_t *body, json_t *entry, const json_t *const *who, size_t nw)
+{
+	long i = family_described(body, sget(entry, "relation"), who, nw);
+	if (i < 0 || !sget(entry, "case"))
+		return family_add(body, entry);
+	json_t *e = json_array_get(json_object_get(body, "family"), (size_t)i);
+	if (json_object_set(e, "case", json_object_get(entry, "case")) ||
+	    json_object_set_new(e, "status", json_string("found")))
+		return KITH_E_NOMEM;
+	return KITH_OK;
+}
+
+/* Undoes family_confirm: a described entry naming the case loses the case
+ * and is missing again; entries equal to entry are removed. */
+static int family_unconfirm(json_t *body, const json_t *entry)
+{
+	family_remove(body, entry);
+	json_t *fam = json_object_get(body, "family");
+	const char *c = sget(entry, "case"), *rel = sget(entry, "relation");
+	for (size_t i = 0; c && rel && i < json_array_size(fam); i++) {
+		json_t *e = json_array_get(fam, i);
+		if (!sget(e, "case") || strcmp(sget(e, "case"), c) || !sget(e, "relation") ||
+		    strcmp(sget(e, "relation"), rel) || !described(e))
+			continue;
+		if (json_object_del(e, "case") || json_object_set_new(e, "status", json_string("missing")))
+			return KITH_E_NOMEM;
+	}
+	return KITH_OK;
+}
+
 static const char *verb_action(enum kith_trace_verb verb)
 {
 	static const char *const a[] = {"trace-possible", "trace-confirm", "trace-reject", "trace-undo"};
@@ -1857,17 +1951,20 @@ int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_re
 			goto out;
 		}
 		if (verb == KITH_TRACE_CONFIRM) {
-			rc = family_add(cb, in_found);
+			/* a relative already described in either case is that entry, now found */
+			const json_t *seeker_who[1] = {sb},
+				     *found_who[2] = {json_object_get(tb, "sought"), cb};
+			rc = family_confirm(cb, in_found, seeker_who, 1);
 			if (!rc && sb)
-				rc = family_add(sb, in_seeker);
-			if (rc) {
-				rc = kith_err_set(err, rc, "trace", "out of memory");
-				goto out;
-			}
+				rc = family_confirm(sb, in_seeker, found_who, 2);
 		} else {
-			family_remove(cb, in_found);
-			if (sb)
-				family_remove(sb, in_seeker);
+			rc = family_unconfirm(cb, in_found);
+			if (!rc && sb)
+				rc = family_unconfirm(sb, in_seeker);
+		}
+		if (rc) {
+			rc = kith_err_set(err, rc, "trace", "out of memory");
+			goto out;
 		}
 		struct kith_vault_put_opts pc = {.id = cv->id,
 						 .action = verb_action(verb),

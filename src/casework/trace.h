@@ -152,6 +152,7 @@ enum kith_trace_level {
 	KITH_TL_FAM_CASE,
 	KITH_TL_FAM_OTHER_CASE,
 	KITH_TL_FAM_NAME_SAME,
+	KITH_TL_FAM_NAME_SAME_SURNAME,
 	KITH_TL_FAM_NAME_SIMILAR,
 	KITH_TL_FAM_NAME_OTHER,
 	KITH_TL_FAM_UNNAMED,
@@ -306,7 +307,8 @@ int kith_trace_run_all(struct kith_vault *v, const struct kith_trace_opts *opts,
 /* What a reviewer does to a candidate. */
 enum kith_trace_verb {
 	KITH_TRACE_POSSIBLE, /* mark possible: request status open -> possible_match */
-	KITH_TRACE_CONFIRM,  /* confirm: request confirmed, family entries in both cases */
+	KITH_TRACE_CONFIRM,  /* confirm: request confirmed, family entries in both cases (a
+				described relative already there is updated: case, found) */
 	KITH_TRACE_REJECT,   /* reject: the candidate is not shown again */
 	KITH_TRACE_UNDO,     /* undo the candidate's review (a confirmation removes the family entries) */
 };

@@ -320,7 +320,7 @@ static int from_vault(const struct kith_cli_vault_args *va, const char *stratify
 		}
 		/* coverage by stratum: how evenly the lists reached each stratum */
 		if (ex == KITH_EXIT_OK && stratify) {
-			rc = kith_figures_estimate_coverage(e, &sb, &err);
+			rc = kith_figures_estimate_coverage(e, lang, &sb, &err);
 			ex = rc ? kith_cli_fail(rc, &err) : print_sbuf(&sb);
 		}
 	}

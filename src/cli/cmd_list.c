@@ -13,26 +13,49 @@
 #include "vault/vault.h"
 
 static const char help[] =
-    "usage: kith list [--status S] [--province P] [--sex S] [--need N] [--sort recent|ref|name]\n"
+    "usage: kith list [--status S] [--province P] [--sex S] [--need N] [--assigned NAME]\n"
+    "                 [--has-conflict] [--due [--today DATE]] [--sort recent|ref|name|follow-up]\n"
     "                 [--reverse] [--offset N] [--limit N] [--json] [--kind KIND]\n"
     "                 [--vault PATH] [--passphrase-file FILE]\n\n"
     "Lists the current version of the cases: ref, name, sex, birth, origin,\n"
-    "status and version, most recently written first. Records that fail\n"
+    "status and version, most recently written first; a case that confirmed\n"
+    "links join to others says \"same person: REF,...\" (and \"records disagree\"\n"
+    "when they differ on sex, birth year or origin). Records that fail\n"
     "verification are reported on stderr, and so is the total (with --json\n"
     "only when a page leaves cases out).\n\n"
     "  --status S, --province P, --sex S, --need N\n"
     "                           only cases with this value (an id or a label in\n"
     "                           English or Korean: 'follow_up', 'Follow-up', '양강도')\n"
-    "  --sort recent|ref|name   most recently written first (default), by case\n"
-    "                           number (R2 before R10), or by name as given\n"
+    "  --assigned NAME          only cases assigned to this caseworker (\"\": unassigned)\n"
+    "  --has-conflict           only cases whose person's records disagree\n"
+    "  --due                    only open cases whose follow-up date is today or past\n"
+    "  --today DATE             the day --due counts from (default: today)\n"
+    "  --sort recent|ref|name|follow-up\n"
+    "                           most recently written first (default), by case\n"
+    "                           number (R2 before R10), by name as given, or by\n"
+    "                           follow-up date (earliest first)\n"
     "  --reverse                the other way round\n"
     "  --offset N, --limit N    a page: skip N, then at most N (default: all)\n"
     "  --json                   an array of {ref, id, name, sex, birth, province,\n"
-    "                           status, needs, version, at}\n"
+    "                           status, needs, assigned, follow_up, same_person,\n"
+    "                           conflict, version, at}\n"
     "  --kind KIND              another record kind (trace, link): every record,\n"
     "                           without filters\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_STATUS = 0x300, OPT_PROVINCE, OPT_SEX, OPT_NEED, OPT_SORT, OPT_REVERSE, OPT_OFFSET, OPT_LIMIT };
+enum {
+	OPT_STATUS = 0x300,
+	OPT_PROVINCE,
+	OPT_SEX,
+	OPT_NEED,
+	OPT_SORT,
+	OPT_REVERSE,
+	OPT_OFFSET,
+	OPT_LIMIT,
+	OPT_ASSIGNED,
+	OPT_CONFLICT,
+	OPT_DUE,
+	OPT_TODAY
+};
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -99,6 +122,10 @@ int kith_cmd_list(int argc, char **argv)
 	    {"reverse", no_argument, 0, OPT_REVERSE},
 	    {"offset", required_argument, 0, OPT_OFFSET},
 	    {"limit", required_argument, 0, OPT_LIMIT},
+	    {"assigned", required_argument, 0, OPT_ASSIGNED},
+	    {"has-conflict", no_argument, 0, OPT_CONFLICT},
+	    {"due", no_argument, 0, OPT_DUE},
+	    {"today", required_argument, 0, OPT_TODAY},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
@@ -137,7 +164,7 @@ int kith_cmd_list(int argc, char **argv)
 			break;
 		case OPT_SORT:
 			if (kith_cases_sort_parse(optarg, &q.sort))
-				return kith_cli_usage("list", "--sort takes recent, ref or name");
+				return kith_cli_usage("list", "--sort takes recent, ref, name or follow-up");
 			filtered = 1;
 			break;
 		case OPT_REVERSE:
@@ -152,6 +179,22 @@ int kith_cmd_list(int argc, char **argv)
 		case OPT_LIMIT:
 			if (parse_size(optarg, &q.limit))
 				return kith_cli_usage("list", "--limit takes a number");
+			filtered = 1;
+			break;
+		case OPT_ASSIGNED:
+			q.assigned = optarg;
+			filtered = 1;
+			break;
+		case OPT_CONFLICT:
+			q.has_conflict = 1;
+			filtered = 1;
+			break;
+		case OPT_DUE:
+			q.due = 1;
+			filtered = 1;
+			break;
+		case OPT_TODAY:
+			q.today = optarg;
 			filtered = 1;
 			break;
 		default:
@@ -194,9 +237,20 @@ int kith_cmd_list(int argc, char **argv)
 	else
 		json_array_foreach(items, i, s)
 		{
-			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%d\n", str_at(s, "ref"),
-			       str_at(s, "name"), str_at(s, "sex"), str_at(s, "birth"), str_at(s, "province"),
+			printf("%-14s %-24s %-7s %-10s %-16s %-10s v%d", str_at(s, "ref"), str_at(s, "name"),
+			       str_at(s, "sex"), str_at(s, "birth"), str_at(s, "province"),
 			       str_at(s, "status"), (int)json_integer_value(json_object_get(s, "version")));
+			if (*str_at(s, "assigned"))
+				printf("  assigned: %s", str_at(s, "assigned"));
+			if (*str_at(s, "follow_up"))
+				printf("  follow-up: %s", str_at(s, "follow_up"));
+			const json_t *same = json_object_get(s, "same_person"), *r;
+			size_t k;
+			json_array_foreach(same, k, r)
+			    printf("%s%s", k ? "," : "  same person: ", json_string_value(r));
+			if (json_is_true(json_object_get(s, "conflict")))
+				printf("  (records disagree)");
+			putchar('\n');
 		}
 	if (json_array_size(items) < total) /* a page: say where it is, in both forms */
 		fprintf(stderr, "%zu of %zu cases (from %zu)\n", json_array_size(items), total, q.offset + 1);

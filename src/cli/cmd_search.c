@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casework/cases.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "casework/search.h"
@@ -89,14 +90,24 @@ int kith_cmd_search(int argc, char **argv)
 		rc = kith_search_query(s, q, strlen(q), &so, &r, &err);
 	const struct kith_search_hit *hits = r.hits;
 	size_t n = r.n;
+	/* one person across merged cases: the other records of each hit */
+	json_t *ann = rc ? NULL : json_array();
+	for (size_t i = 0; ann && i < n; i++)
+		if (json_array_append_new(ann, kith_cases_summary(hits[i].view))) {
+			json_decref(ann);
+			ann = NULL;
+		}
+	if (!rc && (!ann || kith_cases_add_persons(v, ann, &err)))
+		rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else if (as_json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < n; i++) {
 			json_t *o =
-			    json_pack("{s:s, s:s, s:s, s:f}", "ref", hits[i].view->ref, "name", hits[i].name,
-				      "matched", hits[i].matched, "score", hits[i].score);
+			    json_pack("{s:s, s:s, s:s, s:f, s:O}", "ref", hits[i].view->ref, "name",
+				      hits[i].name, "matched", hits[i].matched, "score", hits[i].score,
+				      "same_person", json_object_get(json_array_get(ann, i), "same_person"));
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		}
@@ -109,11 +120,17 @@ int kith_cmd_search(int argc, char **argv)
 			code = kith_cli_print_json(top);
 		json_decref(top);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%5.3f  %-14s %s%s%s%s\n", hits[i].score, hits[i].view->ref, hits[i].name,
+		for (size_t i = 0; i < n; i++) {
+			printf("%5.3f  %-14s %s%s%s%s", hits[i].score, hits[i].view->ref, hits[i].name,
 			       strcmp(hits[i].name, hits[i].matched) ? "  (" : "",
 			       strcmp(hits[i].name, hits[i].matched) ? hits[i].matched : "",
 			       strcmp(hits[i].name, hits[i].matched) ? ")" : "");
+			const json_t *same = json_object_get(json_array_get(ann, i), "same_person"), *x;
+			size_t k;
+			json_array_foreach(same, k, x)
+			    printf("%s%s", k ? "," : "  same person: ", json_string_value(x));
+			putchar('\n');
+		}
 		if (r.total == 0)
 			fprintf(stderr, "no case matches\n");
 		else if (n == 0)
@@ -121,6 +138,7 @@ int kith_cmd_search(int argc, char **argv)
 		else
 			printf("(%zu-%zu of %zu)\n", offset + 1, offset + n, r.total);
 	}
+	json_decref(ann);
 	kith_search_free(s);
 	if (!code)
 		code = kith_cli_damage_exit(v);

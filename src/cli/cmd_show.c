@@ -7,12 +7,16 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/sbuf.h"
+#include "casework/sameperson.h"
 #include "vault/vault.h"
 
 static const char help[] =
     "usage: kith show REF [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
     "Prints the current version of the case REF: readable, or with --json its\n"
-    "canonical JSON body (the form `kith add` and `kith edit` read).\n\n"
+    "canonical JSON body (the form `kith add` and `kith edit` read). When\n"
+    "confirmed links make the case one person with other cases, the readable\n"
+    "form ends with \"same person: REF, ...\" and the links (`kith link undo ID`\n"
+    "separates them again).\n\n"
     "  --json                   print JSON\n"
     "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
 
@@ -122,6 +126,23 @@ int kith_cmd_show(int argc, char **argv)
 			print_value(copy, 0, NULL);
 			json_decref(copy);
 		}
+		json_t *sp = NULL;
+		struct kith_err err;
+		kith_err_clear(&err);
+		if (!strcmp(a.kind, "case") && kith_sameperson_of(v, ref, &sp, &err) == KITH_OK) {
+			const json_t *cases = json_object_get(sp, "cases"), *x;
+			size_t i;
+			json_array_foreach(cases, i, x) if (i)
+			    printf("%s%s", i == 1 ? "same person: " : ", ",
+				   json_string_value(json_object_get(x, "ref")));
+			if (json_array_size(cases) > 1)
+				putchar('\n');
+			json_array_foreach(json_object_get(sp, "links"), i, x)
+			    printf("  link %s (undo: kith link undo %.12s)\n",
+				   json_string_value(json_object_get(x, "id")),
+				   json_string_value(json_object_get(x, "id")));
+		}
+		json_decref(sp);
 	}
 	json_decref(body);
 	kith_vault_close(v);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -45,8 +44,9 @@ static const char help[] =
     "                           a person factor in [0.4, 1.6]; docs/estimate.md)\n"
     "  --json                   print the summary as JSON\n";
 
+/* An output file written atomically (base/io); f is NULL while not open. */
 struct outfile {
-	char *path, *tmp;
+	struct kith_io_atomic *a;
 	FILE *f;
 };
 
@@ -54,48 +54,22 @@ static int out_open(struct outfile *o, const char *dir, const char *name)
 {
 	memset(o, 0, sizeof *o);
 	size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
-	o->path = malloc(n);
-	o->tmp = malloc(n + 16);
-	if (!o->path || !o->tmp)
+	char *path = malloc(n);
+	if (!path)
 		return -1;
-	snprintf(o->path, n, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
-	if (kith_io_is_special(o->path)) { /* /dev/null, a FIFO: written in place, never replaced */
-		free(o->tmp);
-		o->tmp = NULL;
-		o->f = fopen(o->path, "w");
-		return o->f ? 0 : -1;
-	}
-	snprintf(o->tmp, n + 16, "%s.tmp-XXXXXX", o->path);
-	int fd = mkstemp(o->tmp);
-	if (fd < 0)
+	snprintf(path, n, "%s%s%s", dir ? dir : "", dir ? "/" : "", name);
+	int rc = kith_io_atomic_open(&o->a, path, NULL);
+	free(path);
+	if (rc)
 		return -1;
-	o->f = fdopen(fd, "w");
-	if (!o->f) {
-		close(fd);
-		unlink(o->tmp);
-		return -1;
-	}
+	o->f = kith_io_atomic_file(o->a);
 	return 0;
 }
 
 /* Closes; renames into place when ok, removes the temporary file otherwise. */
 static int out_close(struct outfile *o, int ok)
 {
-	int rc = 0;
-	if (o->f) {
-		if (ok && fflush(o->f) != 0)
-			rc = -1;
-		if (ok && o->tmp && fsync(fileno(o->f)) != 0)
-			rc = -1;
-		if (fclose(o->f) != 0)
-			rc = -1;
-		if (o->tmp && ok && rc == 0 && rename(o->tmp, o->path) != 0)
-			rc = -1;
-		if (o->tmp && (!ok || rc))
-			unlink(o->tmp);
-	}
-	free(o->path);
-	free(o->tmp);
+	int rc = kith_io_atomic_close(o->a, ok, NULL) ? -1 : 0;
 	memset(o, 0, sizeof *o);
 	return rc;
 }

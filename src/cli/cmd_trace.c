@@ -15,6 +15,7 @@
 #include "base/io.h"
 #include "vault/vault.h"
 #include "casework/trace.h"
+#include "casework/tracelist.h"
 
 static const char help[] =
     "usage: kith trace add [FILE|-] [--format json|jsonl]\n"
@@ -22,6 +23,7 @@ static const char help[] =
     "       kith trace match REF [--json] [--limit N] [--min-score P] [--rejected]\n"
     "       kith trace possible|confirm|reject|undo REF CASE [--note TEXT] [--reviewer NAME]\n"
     "       kith trace close|reopen REF [--note TEXT] [--reviewer NAME]\n"
+    "       kith trace edit REF FILE [--reviewer NAME]\n"
     "       kith trace --all [--json] [--limit N] [--min-score P] [--dry-run]\n\n"
     "Family tracing (docs/tracing.md). A tracing request (a record of kind \"trace\",\n"
     "docs/data-model.md) describes who is looking (their case, or a description)\n"
@@ -43,6 +45,9 @@ static const char help[] =
     "            the family links again (as new versions).\n"
     "  close     closes request REF (not matched by --all, no reviews); reopen\n"
     "            opens it again.\n"
+    "  edit      replaces the description of request REF (seeker, sought,\n"
+    "            consent) with the JSON object in FILE, checked as add checks it;\n"
+    "            its status and reviewed candidates stay (a new version).\n"
     "  --all     re-runs every open request and reports candidates (score at least\n"
     "            --min-score, default 0.5) not reported before; records what it\n"
     "            reported in each request's history unless --dry-run.\n\n"
@@ -426,6 +431,52 @@ static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
 	return code;
 }
 
+/* kith trace edit REF FILE: a request's new description (casework/tracelist.h). */
+static int cmd_edit(int argc, char **argv)
+{
+	struct args a;
+	memset(&a, 0, sizeof a);
+	int code = parse_args("trace edit", argc, argv, &a);
+	if (code)
+		return code < 0 ? KITH_EXIT_OK : code;
+	if (a.n_pos != 2)
+		return kith_cli_usage("trace edit", "give the request REF and one FILE");
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_sbuf data = KITH_SBUF_INIT;
+	int rc = kith_io_read_file(a.pos[1], KITH_CASEIO_MAX_FILE, &data, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	json_error_t je;
+	json_t *body = json_loadb(data.buf ? data.buf : "", data.len, JSON_REJECT_DUPLICATES, &je);
+	kith_sbuf_release(&data);
+	if (!json_is_object(body)) {
+		json_decref(body);
+		fprintf(stderr, "kith: %s:%d: not a JSON object\n", a.pos[1], body ? 1 : je.line);
+		return KITH_EXIT_USER;
+	}
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("trace edit", &a.va, &v);
+	if (code) {
+		json_decref(body);
+		return code;
+	}
+	rc = kith_tracelist_edit(v, a.pos[0], body, 0, kith_cli_reviewer(a.reviewer), &err);
+	json_decref(body);
+	if (rc) {
+		if (err.where[0] && strcmp(err.where, "ref")) { /* a field of the file */
+			char where[sizeof err.where];
+			snprintf(where, sizeof where, "%s", err.where);
+			snprintf(err.where, sizeof err.where, "%.100s:1:%.100s", a.pos[1], where);
+		}
+		code = kith_cli_fail(rc, &err);
+	} else {
+		printf("request %s edited\n", a.pos[0]);
+	}
+	kith_vault_close(v);
+	return code;
+}
+
 static int cmd_all(int argc, char **argv)
 {
 	struct args a;
@@ -501,6 +552,8 @@ int kith_cmd_trace(int argc, char **argv)
 			return cmd_close(argc - 1, argv + 1, 1, "trace reopen");
 		if (!strcmp(s, "all"))
 			return cmd_all(argc - 1, argv + 1);
+		if (!strcmp(s, "edit"))
+			return cmd_edit(argc - 1, argv + 1);
 	}
 	struct args a;
 	memset(&a, 0, sizeof a);

@@ -35,5 +35,9 @@ KITH_CMD int kith_cmd_report(int argc, char **argv);
 KITH_CMD int kith_cmd_serve(int argc, char **argv);
 KITH_CMD int kith_cmd_trace(int argc, char **argv);
 KITH_CMD int kith_cmd_pprl(int argc, char **argv);
+KITH_CMD int kith_cmd_assign(int argc, char **argv);
+KITH_CMD int kith_cmd_due(int argc, char **argv);
+KITH_CMD int kith_cmd_referral(int argc, char **argv);
+KITH_CMD int kith_cmd_attach(int argc, char **argv);
 
 #endif

@@ -37,6 +37,10 @@ static const struct kith_command commands[] = {
     {"estimate", kith_cmd_estimate, "estimate how many people no list reached"},
     {"report", kith_cmd_report, "counts and cross-tables for publication, small cells withheld"},
     {"trace", kith_cmd_trace, "family tracing requests and their matches"},
+    {"assign", kith_cmd_assign, "give a case to a caseworker; set its follow-up date"},
+    {"due", kith_cmd_due, "the cases due for follow-up today or overdue"},
+    {"referral", kith_cmd_referral, "a referral sheet with only the chosen fields"},
+    {"attach", kith_cmd_attach, "photos, scans, audio and documents of a case"},
     {"pprl", kith_cmd_pprl, "link and count across organizations without sharing names"},
     {"serve", kith_cmd_serve, "start the local web UI"},
 };

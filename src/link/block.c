@@ -11,13 +11,13 @@
  */
 #include "link/block.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/pool.h"
 #include "link/compare.h"
 
 #define UNIT_PAIRS (1u << 18) /* candidate pairs per unit of work */
@@ -351,6 +351,8 @@ struct gen {
 	size_t n_units;
 	atomic_size_t next;
 	atomic_uint_fast64_t done;
+	const struct kith_block_opts *o; /* progress */
+	uint64_t done_before, grand;	 /* candidates of the rules before, of all rules */
 };
 
 static int unit_push(struct unit *u, uint32_t a, uint32_t b, uint64_t g)
@@ -409,7 +411,8 @@ static void run_unit(struct gen *g, struct unit *u)
 	}
 }
 
-static void *worker(void *arg)
+/* A worker; thread 0 (the calling one) reports progress between units. */
+static void worker(unsigned thread, void *arg)
 {
 	struct gen *g = arg;
 	for (;;) {
@@ -418,8 +421,9 @@ static void *worker(void *arg)
 			break;
 		run_unit(g, &g->units[k]);
 		atomic_fetch_add(&g->done, g->units[k].candidates);
+		if (thread == 0 && g->o->progress)
+			g->o->progress(g->done_before + atomic_load(&g->done), g->grand, g->o->progress_arg);
 	}
-	return NULL;
 }
 
 static int count_all(const struct kith_dataset *ds, const struct kith_block_opts *o, struct rule_keys *keys,
@@ -507,8 +511,6 @@ int kith_block_pairs(const struct kith_dataset *ds, const struct kith_block_opts
 		grand += reports[r].candidates;
 	size_t n_rec = kith_dataset_count(ds);
 	unsigned threads = o->threads ? o->threads : 1;
-	if (threads > 64)
-		threads = 64;
 	for (size_t r = 0; rc == KITH_OK && r < o->n_rules; r++) {
 		double t0 = now();
 		struct gen g;
@@ -518,6 +520,9 @@ int kith_block_pairs(const struct kith_dataset *ds, const struct kith_block_opts
 		g.n_rules = o->n_rules;
 		g.rule = r;
 		g.link_only = o->link_only;
+		g.o = o;
+		g.done_before = grand_done;
+		g.grand = grand;
 		struct entry *e;
 		if (build_entries(&keys[r], n_rec, &e, &g.n_e)) {
 			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
@@ -534,25 +539,8 @@ int kith_block_pairs(const struct kith_dataset *ds, const struct kith_block_opts
 		}
 		atomic_init(&g.next, 0);
 		atomic_init(&g.done, 0);
-		pthread_t tid[64];
-		unsigned started = 0;
-		for (unsigned t = 1; t < threads && g.n_units > 1; t++) {
-			if (pthread_create(&tid[started], NULL, worker, &g) != 0)
-				break; /* fewer threads: same results */
-			started++;
-		}
-		/* the calling thread works too, and reports progress between units */
-		for (;;) {
-			size_t k = atomic_fetch_add(&g.next, 1);
-			if (k >= g.n_units)
-				break;
-			run_unit(&g, &g.units[k]);
-			atomic_fetch_add(&g.done, g.units[k].candidates);
-			if (o->progress)
-				o->progress(grand_done + atomic_load(&g.done), grand, o->progress_arg);
-		}
-		for (unsigned t = 0; t < started; t++)
-			pthread_join(tid[t], NULL);
+		/* fewer threads than asked (none could start): the same results */
+		kith_pool_run_indexed(g.n_units > 1 ? threads : 1, worker, &g);
 		grand_done += total;
 		free(e);
 		size_t add = 0;

@@ -1,9 +1,10 @@
 /*
  * cluster — greedy merging of match links with a guard (see cluster.h).
  *
- * Union–find with union by size keeps the representative; each set also
- * keeps the list of its members (a linked list through `next`) so the guard
- * can test every pair across the two sets being merged.
+ * Union–find (base/uf: the representative is a set's smallest record) keeps
+ * the sets; each set also keeps the list of its members (a linked list
+ * through `next`, from the representative) so the guard can test every pair
+ * across the two sets being merged.
  */
 #include "link/cluster.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "base/hmap.h"
+#include "base/uf.h"
 
 static int cmp_edge(const void *x, const void *y)
 {
@@ -20,15 +22,6 @@ static int cmp_edge(const void *x, const void *y)
 	if (a->a != b->a)
 		return a->a < b->a ? -1 : 1;
 	return a->b < b->b ? -1 : a->b > b->b;
-}
-
-static uint32_t find(uint32_t *parent, uint32_t x)
-{
-	while (parent[x] != x) {
-		parent[x] = parent[parent[x]];
-		x = parent[x];
-	}
-	return x;
 }
 
 static uint64_t pair_key(uint32_t a, uint32_t b)
@@ -66,7 +59,7 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 			return kith_err_set(err, KITH_E_INVALID, NULL,
 					    "link %zu names a record out of range or itself", i);
 	struct kith_cluster_edge *e = malloc((n_edges ? n_edges : 1) * sizeof *e);
-	uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
+	struct kith_uf uf = {0};
 	uint32_t *size = malloc((n ? n : 1) * sizeof *size);
 	uint32_t *next = malloc((n ? n : 1) * sizeof *next);
 	uint32_t *tail = malloc((n ? n : 1) * sizeof *tail);
@@ -74,7 +67,8 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 	double *prob = malloc((n ? n : 1) * sizeof *prob);
 	struct kith_hmap set = KITH_HMAP_INIT;
 	int rc = KITH_OK;
-	if (!e || !parent || !size || !next || !tail || !cl || !prob || kith_hmap_reserve(&set, n_edges)) {
+	if (!e || kith_uf_init(&uf, n) || !size || !next || !tail || !cl || !prob ||
+	    kith_hmap_reserve(&set, n_edges)) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -88,7 +82,6 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		parent[i] = (uint32_t)i;
 		size[i] = 1;
 		next[i] = UINT32_MAX;
 		tail[i] = (uint32_t)i;
@@ -96,7 +89,7 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 	}
 	size_t merges = 0, refused = 0, scored = 0;
 	for (size_t k = 0; k < n_edges; k++) {
-		uint32_t ra = find(parent, e[k].a), rb = find(parent, e[k].b);
+		uint32_t ra = (uint32_t)kith_uf_find(&uf, e[k].a), rb = (uint32_t)kith_uf_find(&uf, e[k].b);
 		if (ra == rb)
 			continue;
 		int ok = 1;
@@ -124,12 +117,12 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 			refused++;
 			continue;
 		}
-		if (size[ra] < size[rb]) {
+		if (rb < ra) { /* ra: the smaller, which kith_uf_join keeps as the root */
 			uint32_t t = ra;
 			ra = rb;
 			rb = t;
 		}
-		parent[rb] = ra;
+		kith_uf_join(&uf, ra, rb);
 		size[ra] += size[rb];
 		next[tail[ra]] = rb;
 		tail[ra] = tail[rb];
@@ -137,7 +130,7 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 	}
 	/* each record's strongest link inside its person */
 	for (size_t k = 0; k < n_edges; k++) {
-		if (find(parent, e[k].a) != find(parent, e[k].b))
+		if (kith_uf_find(&uf, e[k].a) != kith_uf_find(&uf, e[k].b))
 			continue;
 		if (e[k].prob > prob[e[k].a])
 			prob[e[k].a] = e[k].prob;
@@ -149,7 +142,7 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 		tail[i] = UINT32_MAX; /* reused: root -> person number */
 	size_t nc = 0, largest = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t r = find(parent, (uint32_t)i);
+		size_t r = kith_uf_find(&uf, i);
 		if (tail[r] == UINT32_MAX)
 			tail[r] = (uint32_t)nc++;
 		cl[i] = tail[r];
@@ -169,7 +162,7 @@ int kith_cluster_run(size_t n, const uint32_t *source, const struct kith_cluster
 out:
 	kith_hmap_release(&set);
 	free(e);
-	free(parent);
+	kith_uf_release(&uf);
 	free(size);
 	free(next);
 	free(tail);

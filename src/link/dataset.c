@@ -31,7 +31,7 @@
 
 enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
-#define GIVEN_KEYS 3
+#define GIVEN_KEYS 4
 #define GIVEN_TAG 0x676976656eULL /* "given": keeps given-name keys apart from whole-name keys */
 
 struct name_entry {
@@ -347,12 +347,17 @@ long kith_dataset_find(const struct kith_dataset *ds, const char *id)
  */
 static void given_keys(const char *s, size_t len, struct name_entry *e)
 {
-	uint64_t k[KITH_NAMES_MAX_KEYS];
+	uint64_t k[2 * KITH_NAMES_MAX_KEYS];
 	size_t m = 0;
 	if (!e->enc.n_sur) {
 		if (!(e->enc.flags & KITH_NAMES_F_SURONLY))
 			m = kith_names_keys(&e->enc, k);
 	} else if (e->enc.n_sur < e->enc.n_syl) {
+		/* two syllables whose first is a surname may be a given name
+		 * written alone (정빈, "Ho-jun", "Myung Hwa"): its own keys too,
+		 * which meet the given-name keys of the whole name (최정빈) */
+		if (e->enc.n_syl == 2 && e->enc.n_sur == 1)
+			m = kith_names_keys(&e->enc, k);
 		size_t a = 0, b = len;
 		while (a < b && s[a] == ' ')
 			a++;
@@ -373,7 +378,7 @@ static void given_keys(const char *s, size_t len, struct name_entry *e)
 			b--;
 		struct kith_name g;
 		if (a < b && b <= len && kith_names_encode(&g, s + a, b - a, NULL) == KITH_OK) {
-			m = kith_names_keys(&g, k);
+			m += kith_names_keys(&g, k + m);
 			sodium_memzero(&g, sizeof g);
 		}
 	}
@@ -391,7 +396,9 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 	e->surname_key = kith_names_surname_key(&e->enc);
 	e->korean = is_hangul_text(s, len) || e->surname_key != 0;
 	e->share = e->korean && e->surname_key ? (float)kith_names_surname_share(&e->enc) : 0.0f;
-	if (e->korean)
+	/* a given name written alone in Latin letters ("Ho-jun", "JOOWOO") has
+	 * no surname to call it Korean, but its reading meets the whole name's */
+	if (e->korean || (e->enc.n_syl > 0 && !e->enc.n_sur))
 		given_keys(s, len, e);
 	size_t old = ds->scratch2.len;
 	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
@@ -1648,6 +1655,21 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 		}
 		return n;
 	}
+	case KITH_BLOCK_FULLNAME: {
+		size_t n = 0;
+		for (size_t k = 0; k < r->n_names; k++) {
+			uint64_t tmp[2];
+			size_t m = kith_names_whole_keys(&ds->names[r->name0 + k].enc, tmp);
+			for (size_t t = 0; t < m; t++) {
+				int dup = 0;
+				for (size_t u = 0; u < n; u++)
+					dup |= keys[u] == tmp[t];
+				if (!dup && n < max)
+					keys[n++] = tmp[t];
+			}
+		}
+		return n;
+	}
 	case KITH_BLOCK_SURNAME:
 		if (!r->n_names || !ds->names[r->name0].surname_key)
 			return 0;
@@ -1707,6 +1729,7 @@ int kith_dataset_check_rule(const struct kith_dataset *ds, const struct kith_lin
 		switch (c->kind) {
 		case KITH_BLOCK_NAME:
 		case KITH_BLOCK_SURNAME:
+		case KITH_BLOCK_FULLNAME:
 			need = KITH_DS_NAME;
 			break;
 		case KITH_BLOCK_BIRTH_YEAR:

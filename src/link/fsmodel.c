@@ -8,39 +8,18 @@
 #include "link/fsmodel.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/hmap.h"
+#include "base/pool.h"
+#include "base/prng.h"
 
 #define BLOCK_SAMPLES 65536u
 #define TOL 1e-7
 #define M_FLOOR 1e-4
 #define MIN_SESSION_FIELDS                                                                                   \
 	3 /* a session needs this many free fields (a mixture on one or two is not identified) */
-
-/* --- random numbers: splitmix64, one stream per block of samples */
-
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t below(uint64_t *s, uint64_t n)
-{
-	/* rejection of the top partial range: unbiased */
-	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-	uint64_t x;
-	do
-		x = splitmix(s);
-	while (x >= lim);
-	return x % n;
-}
 
 struct ucount {
 	uint64_t c[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
@@ -54,7 +33,6 @@ struct usample {
 	size_t n_blocks;
 	size_t n_fields;
 	struct ucount *counts; /* per block */
-	atomic_size_t next;
 	int exhaustive;
 };
 
@@ -84,6 +62,7 @@ static void run_block(struct usample *s, size_t k)
 			}
 		return;
 	}
+	/* random numbers: one splitmix64 stream per block of samples */
 	uint64_t st = s->seed ^ (0xA0761D6478BD642FULL * (k + 1));
 	uint64_t want = BLOCK_SAMPLES;
 	if ((uint64_t)(k + 1) * BLOCK_SAMPLES > s->samples)
@@ -92,8 +71,8 @@ static void run_block(struct usample *s, size_t k)
 		size_t a, b;
 		int tries = 0;
 		do {
-			a = (size_t)below(&st, n);
-			b = (size_t)below(&st, n);
+			a = (size_t)kith_prng_splitmix_below(&st, n);
+			b = (size_t)kith_prng_splitmix_below(&st, n);
 			tries++;
 		} while ((a == b ||
 			  (s->link_only && kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b))) &&
@@ -105,16 +84,9 @@ static void run_block(struct usample *s, size_t k)
 	}
 }
 
-static void *u_worker(void *arg)
+static void u_block(size_t k, void *arg)
 {
-	struct usample *s = arg;
-	for (;;) {
-		size_t k = atomic_fetch_add(&s->next, 1);
-		if (k >= s->n_blocks)
-			break;
-		run_block(s, k);
-	}
-	return NULL;
+	run_block(arg, k);
 }
 
 int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *ds, int link_only,
@@ -155,19 +127,7 @@ int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *
 	s.counts = calloc(s.n_blocks, sizeof *s.counts);
 	if (!s.counts)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	atomic_init(&s.next, 0);
-	pthread_t tid[64];
-	unsigned started = 0;
-	if (threads > 64)
-		threads = 64;
-	for (unsigned t = 1; t < threads && s.n_blocks > 1; t++) {
-		if (pthread_create(&tid[started], NULL, u_worker, &s) != 0)
-			break;
-		started++;
-	}
-	u_worker(&s);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	kith_pool_for(threads ? threads : 1, s.n_blocks, u_block, &s);
 	struct ucount tot;
 	memset(&tot, 0, sizeof tot);
 	for (size_t k = 0; k < s.n_blocks; k++)

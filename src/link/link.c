@@ -4,14 +4,14 @@
 #include "link/link.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/csv.h"
+#include "base/pool.h"
+#include "base/prng.h"
 
 static const char *const phase_names[KITH_LINK_PHASES] = {"blocking", "u_sampling", "em", "scoring",
 							  "clustering"};
@@ -26,16 +26,6 @@ static double now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-unsigned kith_link_threads(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	if (n > 64)
-		n = 64;
-	return (unsigned)n;
 }
 
 static void add_rule(struct kith_linkcfg_rule *rules, size_t *n, const char *text)
@@ -72,6 +62,7 @@ static uint32_t fields_of_rule(const struct kith_dataset *ds, const struct kith_
 			switch (comp->kind) {
 			case KITH_BLOCK_NAME:
 			case KITH_BLOCK_SURNAME:
+			case KITH_BLOCK_FULLNAME:
 				hit = fields[f].kind == KITH_DS_NAME;
 				break;
 			case KITH_BLOCK_BIRTH_YEAR:
@@ -109,46 +100,31 @@ static void block_progress(uint64_t done, uint64_t total, void *arg)
 	o->progress(KITH_LINK_PHASE_BLOCK, done, total, o->progress_arg);
 }
 
+#define SCORE_CHUNK 16384 /* pairs a thread takes at a time */
+
 struct score_job {
 	const struct kith_fsmodel *md;
 	const struct kith_dataset *ds;
 	const struct kith_block_pair *pairs;
 	float *w;
-	size_t lo, hi;
+	size_t n;
 };
 
-static void *score_worker(void *arg)
+static void score_chunk(size_t c, void *arg)
 {
-	struct score_job *j = arg;
-	for (size_t i = j->lo; i < j->hi; i++)
+	const struct score_job *j = arg;
+	size_t hi = (c + 1) * SCORE_CHUNK < j->n ? (c + 1) * SCORE_CHUNK : j->n;
+	for (size_t i = c * SCORE_CHUNK; i < hi; i++)
 		j->w[i] = (float)kith_fsmodel_weight(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
 						     j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
-	return NULL;
 }
 
+/* Each pair's weight on its own: the same whichever thread computes it. */
 static void score_all(const struct kith_fsmodel *md, const struct kith_dataset *ds,
 		      const struct kith_block_pair *p, float *w, size_t n, unsigned threads)
 {
-	struct score_job jobs[64];
-	pthread_t tid[64];
-	if (threads < 1)
-		threads = 1;
-	if (n < 10000)
-		threads = 1;
-	unsigned started = 0;
-	for (unsigned t = 0; t < threads; t++) {
-		jobs[t] = (struct score_job){md, ds, p, w, n * t / threads, n * (t + 1) / threads};
-	}
-	for (unsigned t = 1; t < threads; t++) {
-		if (pthread_create(&tid[started], NULL, score_worker, &jobs[t]) != 0) {
-			score_worker(&jobs[t]); /* could not start: do it here */
-			continue;
-		}
-		started++;
-	}
-	score_worker(&jobs[0]);
-	for (unsigned t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
+	struct score_job job = {md, ds, p, w, n};
+	kith_pool_for(threads ? threads : 1, (n + SCORE_CHUNK - 1) / SCORE_CHUNK, score_chunk, &job);
 }
 
 /* The guard's scorer: a pair that blocking did not compare, scored now. */
@@ -161,14 +137,6 @@ static double guard_prob(uint32_t a, uint32_t b, void *arg)
 {
 	const struct guard_ctx *g = arg;
 	return kith_fsmodel_prob(kith_fsmodel_weight(g->md, g->ds, a, b, kith_dataset_gamma(g->ds, a, b)));
-}
-
-static uint64_t mix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
 }
 
 /*
@@ -199,7 +167,7 @@ static int train(const struct kith_dataset *ds, const struct kith_linkcfg *cfg, 
 			perm[i] = (uint32_t)i;
 		uint64_t st = cfg->seed ^ 0x747261696E696E67ULL; /* partial Fisher-Yates */
 		for (size_t i = 0; i < k; i++) {
-			size_t j = i + (size_t)(mix64(&st) % (uint64_t)(n - i));
+			size_t j = i + (size_t)(kith_prng_splitmix(&st) % (uint64_t)(n - i));
 			uint32_t t = perm[i];
 			perm[i] = perm[j];
 			perm[j] = t;
@@ -375,7 +343,7 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 	struct kith_link_opts dflt = {0};
 	if (!o)
 		o = &dflt;
-	r->threads = o->threads ? o->threads : kith_link_threads();
+	r->threads = o->threads ? o->threads : kith_pool_cpus();
 	if (r->threads > 64)
 		r->threads = 64;
 	r->n_records = kith_dataset_count(ds);

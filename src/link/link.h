@@ -164,7 +164,4 @@ json_t *kith_link_summary_json(const struct kith_link_result *r, const struct ki
 int kith_link_explain(const struct kith_link_result *r, const struct kith_dataset *ds, size_t a, size_t b,
 		      struct kith_sbuf *text, json_t **json, struct kith_err *err) KITH_WUR;
 
-/* The number of online processors, 1..64. */
-unsigned kith_link_threads(void);
-
 #endif

@@ -177,6 +177,8 @@ int kith_linkcfg_rule_parse(struct kith_linkcfg_rule *r, const char *text, struc
 			c->kind = KITH_BLOCK_NAME;
 		} else if (strcmp(t, "surname") == 0) {
 			c->kind = KITH_BLOCK_SURNAME;
+		} else if (strcmp(t, "fullname") == 0) {
+			c->kind = KITH_BLOCK_FULLNAME;
 		} else if (strncmp(t, "birth_year", 10) == 0 && (t[10] == '\0' || t[10] == '~')) {
 			c->kind = KITH_BLOCK_BIRTH_YEAR;
 			if (parse_window(t + 10, &c->window))

@@ -84,6 +84,7 @@ struct kith_linkcfg_field {
 enum kith_linkcfg_comp_kind {
 	KITH_BLOCK_NAME = 1,   /* any names-engine key of any of the names */
 	KITH_BLOCK_SURNAME,    /* the surname key */
+	KITH_BLOCK_FULLNAME,   /* the names engine's whole-name key of any of the names */
 	KITH_BLOCK_BIRTH_YEAR, /* birth year, with an optional window ~W */
 	KITH_BLOCK_SEX,
 	KITH_BLOCK_ORIGIN,

@@ -103,6 +103,58 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			return k;
 		}
 	}
+	/* an l typed for an i ("Klm", "shlm": l and I look alike) */
+	memcpy(v, c, n);
+	for (size_t i = 0; i < n; i++) {
+		if (c[i] != 'l')
+			continue;
+		v[i] = 'i';
+		k = latin_read_chunk(v, n, out, lv, max, one, pat);
+		v[i] = 'l';
+		if (k >= 0) {
+			*repaired = 1;
+			return k;
+		}
+	}
+	/* a vowel left out ("Sngjin", "Chn"): put back after a consonant
+	 * that no vowel follows, first vowels first */
+	if (n + 1 > LATIN_MAX_CHUNK)
+		return -1;
+	static const char vowels[] = "oeuia";
+	for (size_t i = 1; i <= n; i++) {
+		if (strchr("aeiouwy", c[i - 1]) || (i < n && strchr("aeiouwyh", c[i])) ||
+		    (i < n && c[i - 1] == 'n' && c[i] == 'g'))
+			continue; /* nor inside ch, sh, kh, ph, th, ng */
+		memcpy(v, c, i);
+		memcpy(v + i + 1, c + i, n - i);
+		/* every vowel that reads, the same number of syllables: their
+		 * readings joined (which vowel was lost is not known) */
+		int got = -1;
+		for (size_t x = 0; x < sizeof vowels - 1; x++) {
+			struct kith_name_syl o2[KITH_NAMES_MAX_SYL];
+			uint8_t lv2[KITH_NAMES_MAX_SYL], pat2[KITH_NAMES_MAX_SYL][2];
+			v[i] = vowels[x];
+			k = latin_read_chunk(v, n + 1, got < 0 ? out : o2, got < 0 ? lv : lv2, max, one,
+					     got < 0 ? pat : pat2);
+			if (k < 0)
+				continue;
+			if (got < 0) {
+				got = k;
+				continue;
+			}
+			if (k != got)
+				continue;
+			for (int s2 = 0; s2 < k; s2++) {
+				out[s2].ini |= o2[s2].ini;
+				out[s2].vow |= o2[s2].vow;
+				out[s2].fin |= o2[s2].fin;
+			}
+		}
+		if (got >= 0) {
+			*repaired = 1;
+			return got;
+		}
+	}
 	return -1;
 }
 
@@ -1096,17 +1148,29 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 			reading_keys(n, n->alt_rot, n->alt_sur, keys, &nk);
 		return nk;
 	}
-	/* not Korean: every word of two bytes or more */
-	const char *t = n->text;
-	size_t len = strlen(t), p = 0;
-	while (p < len && nk < KITH_NAMES_MAX_KEYS) {
-		size_t q = p;
-		while (q < len && t[q] != ' ')
-			q++;
-		if (q - p >= 2)
-			add_key(keys, &nk, word_key(t + p, q - p));
-		p = q + 1;
+	return kith_names_word_keys(n, keys); /* not Korean: every word of two bytes or more */
+}
+
+size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2])
+{
+	size_t nk = 0;
+	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+	if (korean(n)) {
+		reading_codes(n, 0, n->n_sur, code, sy);
+		keys[nk++] = key_of(1, code, n->n_syl);
+		if (n->flags & KITH_NAMES_F_AMBIG) {
+			reading_codes(n, n->alt_rot, n->alt_sur, code, sy);
+			uint64_t k = key_of(1, code, n->n_syl);
+			if (k != keys[0])
+				keys[nk++] = k;
+		}
+		return nk;
 	}
+	size_t len = strlen(n->text);
+	if (len == 0)
+		return 0;
+	keys[nk++] = word_key(n->text, len);
 	return nk;
 }
 

@@ -105,6 +105,12 @@ double kith_names_query_score(const struct kith_name *query, const struct kith_n
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
 
+/* The key of the whole name only (each reading's syllables in order, coarse
+ * classes; the whole folded text for a name that is not Korean): fewer
+ * spellings meet than through kith_names_keys, and far fewer namesakes —
+ * for blocking large data. Returns how many (0 to 2). */
+size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2]);
+
 /* The coarse code of every syllable of one reading of n (alt 0: as read;
  * alt 1: the other order, when KITH_NAMES_F_AMBIG), surname first: initial,
  * vowel and final classes as ini*100 + vow*10 + fin, the classes in which

@@ -4,17 +4,17 @@
 #include "pprl/match.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "base/pool.h"
+#include "base/prng.h"
 
 #define TILE 256		     /* records per tile: 32 KiB of filters */
 #define EXHAUSTIVE_MAX 2000000000ULL /* pairs compared without blocking, at most */
 #define Q 4096u			     /* Dice thresholds in fixed point */
-#define MAX_THREADS 64
 #define RIVAL_MARGIN 0.05f /* a rival is this much worse than the best: closer, it may be a duplicate */
 
 static double now(void)
@@ -24,20 +24,10 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
+/* want, or every processor when 0; at most KITH_POOL_MAX */
 static unsigned n_threads(unsigned want)
 {
-	if (want)
-		return want > MAX_THREADS ? MAX_THREADS : want;
-	long c = sysconf(_SC_NPROCESSORS_ONLN);
-	return c < 1 ? 1 : c > MAX_THREADS ? MAX_THREADS : (unsigned)c;
+	return kith_pool_threads(want, SIZE_MAX);
 }
 
 /* --- the kernel */
@@ -219,9 +209,9 @@ static void report(struct worker *w, const char *stage)
 		w->o->progress(stage, atomic_load(&w->s->done), w->s->total, w->o->progress_arg);
 }
 
-static void *all_pairs_worker(void *arg)
+static void all_pairs_worker(unsigned thread, void *arg)
 {
-	struct worker *w = arg;
+	struct worker *w = (struct worker *)arg + thread;
 	struct shared *s = w->s;
 	size_t tiles = (s->n + TILE - 1) / TILE;
 	for (;;) {
@@ -245,7 +235,6 @@ static void *all_pairs_worker(void *arg)
 		if (w->v.oom)
 			break;
 	}
-	return NULL;
 }
 
 struct keyed {
@@ -280,14 +269,14 @@ static int earlier_band(const struct shared *s, size_t t, const uint64_t *a, con
 	return 0;
 }
 
-static void *lsh_worker(void *arg)
+static void lsh_worker(unsigned thread, void *arg)
 {
-	struct worker *w = arg;
+	struct worker *w = (struct worker *)arg + thread;
 	struct shared *s = w->s;
 	struct keyed *ks = malloc(s->n * sizeof *ks);
 	if (!ks) {
 		w->v.oom = 1;
-		return NULL;
+		return;
 	}
 	for (;;) {
 		size_t t = atomic_fetch_add(&s->next, 1);
@@ -330,24 +319,6 @@ static void *lsh_worker(void *arg)
 			break;
 	}
 	free(ks);
-	return NULL;
-}
-
-/* Runs fn on nt workers (the calling thread is worker 0). */
-static int run_workers(void *(*fn)(void *), struct worker *ws, unsigned nt)
-{
-	pthread_t th[MAX_THREADS];
-	unsigned started = 0;
-	for (unsigned t = 1; t < nt; t++) {
-		if (pthread_create(&th[t], NULL, fn, &ws[t]) != 0)
-			break;
-		started = t;
-	}
-	fn(&ws[0]);
-	for (unsigned t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
-	/* work a thread could not start on is picked up by the others through the shared counter */
-	return KITH_OK;
 }
 
 static int cmp_pair(const void *x, const void *y)
@@ -391,7 +362,7 @@ static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samp
 	uint64_t s = seed ^ 0x75u;
 	double sum = 0;
 	for (uint64_t k = 0; k < samples; k++) {
-		size_t a = splitmix(&s) % n, b = splitmix(&s) % (n - 1);
+		size_t a = kith_prng_splitmix(&s) % n, b = kith_prng_splitmix(&s) % (n - 1);
 		if (b >= a)
 			b++;
 		unsigned sp = pop[a] + pop[b];
@@ -640,8 +611,9 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
 		/* a draw links a pair with its probability, unless one of its records has a better
 		 * candidate in the other's list (a rival: two people, as the model has it) */
-		int link = draw_seed ? !r->rival[i] && (double)(splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
-				     : p >= 0.5;
+		int link = draw_seed
+			       ? !r->rival[i] && (double)(kith_prng_splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
+			       : p >= 0.5;
 		if (link)
 			e[ne++] = (struct kith_cluster_edge){r->pairs[i].a, r->pairs[i].b, p};
 	}
@@ -690,7 +662,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	uint16_t *pop = malloc(n * sizeof *pop);
 	uint16_t *positions = NULL;
 	unsigned nt = n_threads(o->threads);
-	struct worker ws[MAX_THREADS];
+	struct worker ws[KITH_POOL_MAX];
 	memset(ws, 0, sizeof ws);
 	if (!pop)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
@@ -719,7 +691,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	if (!r.lsh) {
 		size_t tiles = (n + TILE - 1) / TILE;
 		s.total = tiles * (tiles + 1) / 2;
-		run_workers(all_pairs_worker, ws, nt);
+		kith_pool_run_indexed(nt, all_pairs_worker, ws); /* worker t uses ws[t]; 0 reports */
 	} else {
 		s.bands = o->lsh_bands ? o->lsh_bands : 48;
 		s.rows = o->lsh_rows ? o->lsh_rows : 32;
@@ -752,7 +724,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		for (unsigned t = 0; t < s.bands; t++) {
 			/* a partial Fisher-Yates draw of `rows` distinct positions */
 			for (unsigned k = 0; k < s.rows; k++) {
-				unsigned j = k + (unsigned)(splitmix(&st) % (ne - k));
+				unsigned j = k + (unsigned)(kith_prng_splitmix(&st) % (ne - k));
 				uint16_t tmp = elig[k];
 				elig[k] = elig[j];
 				elig[j] = tmp;
@@ -760,7 +732,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 			}
 		}
 		s.positions = positions;
-		run_workers(lsh_worker, ws, nt);
+		kith_pool_run_indexed(nt, lsh_worker, ws);
 	}
 	r.compared = atomic_load(&s.compared);
 	r.skipped = atomic_load(&s.skipped);
@@ -934,7 +906,7 @@ WIDE_TARGET static uint64_t count_tile_wide(const struct count_shared *s, size_t
 }
 #endif
 
-static void *count_worker(void *arg)
+static void count_worker(void *arg)
 {
 	struct count_shared *s = arg;
 	size_t tiles = (s->na + TILE - 1) / TILE;
@@ -955,7 +927,6 @@ static void *count_worker(void *arg)
 		}
 		atomic_fetch_add(&s->hits, hits);
 	}
-	return NULL;
 }
 
 uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, size_t nb, double thr,
@@ -976,16 +947,7 @@ uint64_t kith_pprl_dice_count(const uint64_t *a, size_t na, const uint64_t *b, s
 	s.fq = (unsigned)ceil(thr * Q);
 	s.wide = !scalar && have_wide();
 	unsigned nt = n_threads(threads);
-	pthread_t th[MAX_THREADS];
-	unsigned started = 0;
-	for (unsigned t = 1; t < nt; t++) {
-		if (pthread_create(&th[t], NULL, count_worker, &s) != 0)
-			break;
-		started = t;
-	}
-	count_worker(&s);
-	for (unsigned t = 1; t <= started; t++)
-		pthread_join(th[t], NULL);
+	kith_pool_run(nt, count_worker, &s);
 	free(pa);
 	free(pb);
 	*compared = (uint64_t)na * nb;

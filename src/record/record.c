@@ -602,6 +602,16 @@ static const struct field source_fields[] = {
 };
 GROUP(g_source, source_fields, NULL);
 
+/* A referral to a partner organization: which fields its sheet carried
+ * (casework/workflow.h writes these; the sheet itself is not kept). */
+static const struct field referral_fields[] = {
+    FDATE("date", "Date", "날짜"),
+    FSTR("partner", CAP_SHORT, "Partner organization", "의뢰 기관"),
+    FSTRS("fields", CAP_SHORT, 50, "Fields shared", "공유한 항목"),
+    FSTR("by", CAP_SHORT, "Referred by", "의뢰한 사람"),
+};
+GROUP(g_referral, referral_fields, NULL);
+
 static const struct field case_fields[] = {
     FREF("ref", "Case number", "사례 번호"),
     {.name = "person",
@@ -618,6 +628,9 @@ static const struct field case_fields[] = {
     FGROUP("consent", g_consent, "Consent", "동의"),
     FGROUP("source", g_source, "Source", "정보 출처"),
     FENUM("status", v_case_status, "Case status", "사례 상태"),
+    FSTR("assigned", CAP_SHORT, "Caseworker", "담당자"),
+    FDATE("follow_up", "Follow-up date", "후속 조치 날짜"),
+    FGROUPS("referrals", g_referral, 500, "Referrals", "의뢰 기록"),
     FTEXT("narrative", CAP_LONG, "Testimony", "진술"),
     FTEXT("notes", CAP_LONG, "Notes", "메모"),
 };
@@ -745,6 +758,29 @@ static const struct field trace_fields[] = {
 };
 GROUP(g_trace, trace_fields, NULL);
 
+/* --- attachment (casework/attach.h): a file attached to a case; its bytes
+ * are chunks in the vault's blobs table (vault/blob.h), and its key is here,
+ * inside the envelope, so it is sealed like any record. */
+
+static const struct field attachment_fields[] = {
+    {.name = "case",
+     .type = T_ID_LIST,
+     .flags = F_REQUIRED,
+     .min_items = 1,
+     .max_items = 1,
+     .en = "Case",
+     .ko = "사례"},
+    FSTR("name", CAP_NAME, "File name", "파일 이름"),
+    FSTR("type", CAP_SHORT, "File type", "파일 형식"),
+    {.name = "size", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Size", .ko = "크기"},
+    FSTR("blob", 64, "Stored bytes", "저장된 내용"),
+    FSTR("key", 128, "Key", "키"),
+    FBOOL("stripped", "Photo metadata removed", "사진 메타데이터 제거됨"),
+    FBOOL("removed", "Removed", "삭제됨"),
+    FTEXT("note", CAP_NOTE, "Note", "메모"),
+};
+GROUP(g_attachment, attachment_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -757,6 +793,7 @@ static const struct kind kinds[] = {
     {"case", "Case", "사례", 1, &g_case},
     {"link", "Reviewed link", "동일인 검토", 0, &g_link},
     {"trace", "Family tracing request", "가족 찾기 요청", 1, &g_trace},
+    {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
 };
 
 static const struct kind *find_kind(const char *name)
@@ -1152,14 +1189,13 @@ static int described(const json_t *obj)
 	       json_object_get(obj, "sex") || json_object_get(obj, "birth");
 }
 
-/* A family member is either another case (`case`) or a described relative. */
+/* A family member is another case (`case`) or a described relative, or
+ * both: a described relative whose case was found by tracing keeps the
+ * description the person gave (casework/trace.h). */
 static int rule_family(const json_t *obj, struct path *p, struct kith_err *err)
 {
-	if (json_object_get(obj, "case")) {
-		if (described(obj))
-			return BAD(p, err, "gives both a case and a description: give one");
+	if (json_object_get(obj, "case"))
 		return KITH_OK;
-	}
 	if (!described(obj) && !json_object_get(obj, "notes"))
 		return BAD(p, err,
 			   "needs a case or a described relative (name, other names, sex, birth or notes)");
@@ -1537,9 +1573,8 @@ static json_t *fields_json(struct jb *b, const struct group *g, int depth)
 static const char *rule_text(const struct group *g)
 {
 	if (g == &g_family)
-		return "a family member is either another case (`case`, notes allowed) or a described "
-		       "relative "
-		       "(name, other_names, sex, birth or notes), never both";
+		return "a family member is another case (`case`) or a described relative (name, "
+		       "other_names, sex, birth or notes), or both once tracing found their case";
 	if (g == &g_seeker)
 		return "the person seeking is either a case (`case`) or a described person with a name, "
 		       "never both";

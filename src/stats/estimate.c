@@ -222,6 +222,10 @@ void kith_estimate_free(struct kith_estimate_result *r)
 	for (size_t i = 0; i < r->n_rows; i++)
 		free(r->rows[i].name);
 	free(r->rows);
+	for (size_t i = 0; r->cov_names && i < r->n_cov_strata; i++)
+		free(r->cov_names[i]);
+	free(r->cov_names);
+	free(r->cov_strata);
 	free(r);
 }
 
@@ -255,6 +259,7 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 	R->level = o.level;
 	R->seed = o.seed;
 	R->sel_bic = R->sel_aic = R->sel_stepwise = R->sel_lcm = KITH_ESTIMATE_NONE;
+	R->sel_lcm_cov = KITH_ESTIMATE_NONE;
 	R->lowest = R->highest = KITH_ESTIMATE_NONE;
 	R->lists = calloc(k, sizeof *R->lists);
 	if (!R->lists)
@@ -513,6 +518,65 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		}
 		R->sel_lcm = rs.n - 1;
 	}
+	/* 4b. the latent-class model with the covariate */
+	if (!o.no_lcm && o.strata && o.n_strata >= 2) {
+		struct kith_lcm_opts lo = o.lcm;
+		struct prog_bridge pb = {&o, "latent classes"};
+		lo.seed = o.seed;
+		lo.threads = o.threads;
+		lo.level = o.level;
+		lo.progress = o.progress ? bridge : NULL;
+		lo.pctx = &pb;
+		R->cov_strata = calloc(o.n_strata, sizeof *R->cov_strata);
+		R->cov_names = calloc(o.n_strata, sizeof *R->cov_names);
+		if (!R->cov_strata || !R->cov_names)
+			goto nomem;
+		R->n_cov_strata = o.n_strata;
+		for (size_t i = 0; i < o.n_strata; i++) {
+			char b[32];
+			snprintf(b, sizeof b, "%zu", i + 1);
+			const char *nm = o.strata_names && o.strata_names[i] ? o.strata_names[i] : b;
+			if (!(R->cov_names[i] = strdup(nm)))
+				goto nomem;
+		}
+		snprintf(R->covariate, sizeof R->covariate, "%s", o.covariate ? o.covariate : "stratum");
+		rc = kith_lcm_estimate_strata(o.strata, o.n_strata, &lo, &R->lcm_cov, R->cov_strata, err);
+		if (rc == KITH_E_NOMEM)
+			goto fail_err;
+		char name[128];
+		snprintf(name, sizeof name, "LCM K=%u by %s", lo.classes ? lo.classes : 10, R->covariate);
+		struct kith_estimate_row *row = push_row(&rs, name, "lcm");
+		if (!row)
+			goto nomem;
+		if (rc) { /* the strata's tables do not fit the model: a row that says so */
+			row->status = KITH_ESTIMATE_WARNING;
+			note_add(row, err && err->msg[0] ? err->msg : "the strata could not be estimated");
+			kith_err_clear(err);
+			rc = KITH_OK;
+		} else {
+			R->lcm_cov_run = 1;
+			row->n_hat = R->lcm_cov.median;
+			row->lo = R->lcm_cov.lo;
+			row->hi = R->lcm_cov.hi;
+			row->ci_kind = "posterior";
+			row->status = KITH_ESTIMATE_OK;
+			char b[128];
+			snprintf(b, sizeof b,
+				 "classes' weights by %zu strata of %.40s; %zu draws, %u chains, R-hat %.3f",
+				 o.n_strata, R->covariate, R->lcm_cov.draws, R->lcm_cov.chains,
+				 R->lcm_cov.rhat);
+			note_add(row, b);
+			if (!(R->lcm_cov.rhat < 1.1)) {
+				row->status = KITH_ESTIMATE_WARNING;
+				note_add(row, "chains disagree (R-hat >= 1.1): run longer");
+			}
+			if (R->lcm_cov.capped) {
+				row->status = KITH_ESTIMATE_WARNING;
+				note_add(row, "the unobserved count hit its cap");
+			}
+			R->sel_lcm_cov = rs.n - 1;
+		}
+	}
 
 	/* 5. defensible models and the sensitivity */
 	{
@@ -535,6 +599,7 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			 * warning (a sampler that did not converge, ...) */
 			for (int j = 0; j < 4; j++)
 				d |= picks[j] == i && r->status == KITH_ESTIMATE_OK;
+			d |= R->sel_lcm_cov == i && r->status == KITH_ESTIMATE_OK;
 			r->defensible = d;
 			if (!d)
 				continue;
@@ -589,6 +654,16 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		if (isnan(R->range_lo) && !isnan(R->hetero.n_lo)) {
 			R->range_lo = R->hetero.n_lo;
 			snprintf(R->range_lo_from, sizeof R->range_lo_from, "Mt");
+		}
+	}
+	/* a covariate that drives capture: the upper limit of the latent-class
+	 * model with it, as the heterogeneity grid's upper limit above (what the
+	 * lists cannot rule out when capture depends on the covariate) */
+	if (R->sel_lcm_cov != KITH_ESTIMATE_NONE && rs.v[R->sel_lcm_cov].status == KITH_ESTIMATE_OK) {
+		const struct kith_estimate_row *r = &rs.v[R->sel_lcm_cov];
+		if (isfinite(r->hi) && (isnan(R->range_hi) || r->hi > R->range_hi)) {
+			R->range_hi = r->hi;
+			snprintf(R->range_hi_from, sizeof R->range_hi_from, "upper limit of %.70s", r->name);
 		}
 	}
 	kith_select_result_release(&sel);
@@ -753,6 +828,24 @@ int kith_estimate_json(const struct kith_estimate_result *R, json_t **out, struc
 	    json_object_set_new(root, "settings", settings)) {
 		lists = models = NULL;
 		goto nomem;
+	}
+	if (R->sel_lcm_cov != KITH_ESTIMATE_NONE) {
+		/* the latent-class model with the covariate: the total's row and
+		 * each stratum's posterior */
+		json_t *st = json_array();
+		for (size_t i = 0; st && i < R->n_cov_strata && R->lcm_cov_run; i++) {
+			const struct kith_lcm_stratum *q = &R->cov_strata[i];
+			if (json_array_append_new(st, json_pack("{s:s, s:o, s:o, s:[oo]}", "stratum",
+								R->cov_names[i], "observed", num(q->observed),
+								"median", num(q->median), "ci95", num(q->lo),
+								num(q->hi))))
+				break;
+		}
+		json_t *cov = json_pack(
+		    "{s:s, s:o, s:o, s:o}", "covariate", R->covariate, "model", pick_json(R, R->sel_lcm_cov),
+		    "rhat", num(R->lcm_cov_run ? R->lcm_cov.rhat : NAN), "strata", st ? st : json_null());
+		if (!cov || json_object_set_new(root, "lcm_covariate", cov))
+			goto nomem;
 	}
 	*out = root;
 	return KITH_OK;

@@ -59,6 +59,15 @@ struct kith_estimate_opts {
 	double hetero_vmax;	  /* largest person heterogeneity tried (sd of log-odds); 0 means 0.5 */
 	struct kith_lcm_opts lcm; /* classes, iter, burnin, thin, chains (zero: defaults); seed,
 				     threads and level are taken from above */
+	/* the latent-class model with a covariate (lcm.h, kith_lcm_estimate_strata):
+	 * the tables of the strata of the table being estimated (the same lists),
+	 * their names and the covariate's name; with 2 strata or more and no_lcm
+	 * unset it is a row of the panel ("LCM K=10 by FIELD") and selected like
+	 * the plain one. The pointers are borrowed for the call. */
+	const struct kith_stats_table *const *strata;
+	const char *const *strata_names;
+	size_t n_strata;
+	const char *covariate;
 	/* progress: stage is "models", "bootstrap" or "latent classes"; calling thread only */
 	void (*progress)(void *pctx, const char *stage, size_t done, size_t total);
 	void *pctx;
@@ -104,6 +113,15 @@ struct kith_estimate_result {
 	struct kith_boot_result boot; /* reps not kept */
 	int lcm_run;
 	struct kith_lcm_result lcm;
+	/* the latent-class model with the covariate (opts.strata): its posterior
+	 * of the total, and of each stratum (n_cov_strata entries, owned) */
+	int lcm_cov_run;
+	size_t sel_lcm_cov; /* its row, or KITH_ESTIMATE_NONE */
+	struct kith_lcm_result lcm_cov;
+	struct kith_lcm_stratum *cov_strata;
+	char **cov_names;
+	size_t n_cov_strata;
+	char covariate[64];
 	/* heterogeneity and the plausible range: from the lowest defensible
 	 * estimate or Chao's lower bound (Mth Chao, else Mh Chao) to the highest
 	 * defensible estimate or the upper limit of Mt with the strongest person

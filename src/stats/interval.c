@@ -5,11 +5,9 @@
 
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -17,17 +15,20 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_roots.h>
 
+#include "base/pool.h"
+#include "base/prng.h"
+
 unsigned kith_interval_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		return 1;
-	if (n > 256)
-		return 256;
-	return (unsigned)n;
+	return kith_pool_cpus();
 }
 
 /* ---- profile likelihood ---- */
+
+/* The maximum of the profile needs less precision than the limits: the
+ * log-likelihood is flat there to second order, so an N off by a relative
+ * 1e-6 changes the threshold by about (1e-6 N)^2 / (2 var) */
+#define MAX_EPSREL 1e-6
 
 struct prof_ctx {
 	struct kith_loglin *m;
@@ -71,7 +72,7 @@ static double prof_df(double N, void *p)
 }
 
 /* Brent's root of f on [a, b] (f(a), f(b) of opposite signs). */
-static int brent_root(gsl_function *F, double a, double b, double *root)
+static int brent_root(gsl_function *F, double a, double b, double epsrel, double *root)
 {
 	gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
 	if (!s)
@@ -82,7 +83,7 @@ static int brent_root(gsl_function *F, double a, double b, double *root)
 			if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS)
 				break;
 			double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
-			if (gsl_root_test_interval(lo, hi, 1e-7, 1e-11) == GSL_SUCCESS) {
+			if (gsl_root_test_interval(lo, hi, 1e-7, epsrel) == GSL_SUCCESS) {
 				*root = gsl_root_fsolver_root(s);
 				rc = KITH_OK;
 				break;
@@ -189,7 +190,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 		} else {
 			a = dir > 0 ? prev : y;
 			b = dir > 0 ? y : prev;
-			if (brent_root(&D, a, b, &nmax) != KITH_OK || c.failed)
+			if (brent_root(&D, a, b, MAX_EPSREL, &nmax) != KITH_OK || c.failed)
 				goto failed;
 		}
 	}
@@ -229,7 +230,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 			if (flo >= 0) {
 				out.lo = n;
 				out.lo_at_n = 1;
-			} else if (brent_root(&F, n, nmax, &out.lo) != KITH_OK || c.failed) {
+			} else if (brent_root(&F, n, nmax, 1e-11, &out.lo) != KITH_OK || c.failed) {
 				goto failed;
 			}
 		}
@@ -268,7 +269,7 @@ int kith_interval_profile(struct kith_loglin *m, const struct kith_loglin_result
 		if (open) {
 			out.hi = HUGE_VAL;
 			out.hi_open = 1;
-		} else if (brent_root(&F, lo, hi, &out.hi) != KITH_OK || c.failed) {
+		} else if (brent_root(&F, lo, hi, 1e-11, &out.hi) != KITH_OK || c.failed) {
 			goto failed;
 		}
 	}
@@ -364,18 +365,10 @@ struct boot_shared {
 	void (*progress)(void *pctx, size_t done, size_t total);
 	void *pctx;
 	size_t total;
-	pthread_t reporter;
 };
 
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9E3779B97F4A7C15ull;
-	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-	return x ^ (x >> 31);
-}
-
-static void *boot_worker(void *arg)
+/* A worker; thread 0 (the calling one) reports progress between tasks. */
+static void boot_worker(unsigned thread, void *arg)
 {
 	struct boot_shared *S = arg;
 	unsigned k = kith_stats_table_lists(S->t);
@@ -399,7 +392,7 @@ static void *boot_worker(void *arg)
 		if (task >= S->B + S->ncells)
 			break;
 		if (task < S->B) {
-			uint64_t sd = splitmix64(S->seed ^ splitmix64(task + 1));
+			uint64_t sd = kith_prng_mix(S->seed ^ kith_prng_mix(task + 1));
 			gsl_rng_set(r, (unsigned long)(sd & 0xffffffffu) ^ (unsigned long)(sd >> 32));
 			/* cell 0 has probability 0 */
 			gsl_ran_multinomial(r, cells - 1, (unsigned)n, p + 1, draw + 1);
@@ -427,7 +420,7 @@ static void *boot_worker(void *arg)
 		else
 			S->jack[task - S->B] = est;
 		size_t d = atomic_fetch_add(&S->done, 1) + 1;
-		if (S->progress && pthread_equal(pthread_self(), S->reporter))
+		if (S->progress && thread == 0)
 			S->progress(S->pctx, d, S->total);
 	}
 out:
@@ -435,7 +428,6 @@ out:
 	free(p);
 	free(c);
 	free(draw);
-	return NULL;
 }
 
 int kith_interval_bca(const struct kith_stats_table *t, double n_hat, kith_interval_estimator f, void *ctx,
@@ -452,9 +444,7 @@ int kith_interval_bca(const struct kith_stats_table *t, double n_hat, kith_inter
 		return kith_err_set(err, KITH_E_INVALID, NULL, "%zu replicates; at most 10000000", B);
 	if (!isfinite(n_hat))
 		return kith_err_set(err, KITH_E_INVALID, NULL, "no point estimate to bootstrap");
-	unsigned threads = o->threads ? o->threads : kith_interval_cpus();
-	if (threads > 256)
-		threads = 256;
+	unsigned threads = o->threads ? o->threads : kith_pool_cpus();
 	unsigned k = kith_stats_table_lists(t);
 	size_t cells = (size_t)1 << k;
 	const double *cnt = kith_stats_table_counts(t);
@@ -462,13 +452,11 @@ int kith_interval_bca(const struct kith_stats_table *t, double n_hat, kith_inter
 	atomic_init(&S.next, 0);
 	atomic_init(&S.done, 0);
 	atomic_init(&S.error, 0);
-	pthread_t *tid = NULL;
 	int rc = KITH_OK;
 	S.reps = malloc(B * sizeof *S.reps);
 	S.jcell = malloc(cells * sizeof *S.jcell);
 	S.jack = malloc(cells * sizeof *S.jack);
-	tid = calloc(threads, sizeof *tid);
-	if (!S.reps || !S.jcell || !S.jack || !tid) {
+	if (!S.reps || !S.jcell || !S.jack) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -476,20 +464,11 @@ int kith_interval_bca(const struct kith_stats_table *t, double n_hat, kith_inter
 		if (cnt[c] > 0)
 			S.jcell[S.ncells++] = c;
 	size_t total = B + S.ncells;
-	unsigned started = 0;
 	S.progress = o->progress;
 	S.pctx = o->pctx;
 	S.total = total;
-	S.reporter = pthread_self();
-	for (unsigned i = 1; i < threads; i++) {
-		if (pthread_create(&tid[i], NULL, boot_worker, &S) != 0)
-			break;
-		started++;
-	}
 	/* the calling thread works too, and reports progress between tasks */
-	boot_worker(&S);
-	for (unsigned i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kith_pool_run_indexed(threads, boot_worker, &S);
 	if (o->progress)
 		o->progress(o->pctx, atomic_load(&S.done), total);
 	if (atomic_load(&S.error)) {
@@ -548,6 +527,5 @@ out:
 	free(S.reps);
 	free(S.jcell);
 	free(S.jack);
-	free(tid);
 	return rc;
 }

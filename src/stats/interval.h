@@ -104,7 +104,7 @@ int kith_interval_bca_limits(const double *reps, size_t n, double est, double a,
  * when `type7`), as R's quantile(). n >= 1. */
 double kith_interval_quantile(const double *sorted, size_t n, double p, int type7);
 
-/* Online processors (at least 1). */
+/* Online processors, at least 1 and at most KITH_POOL_MAX (kith_pool_cpus). */
 unsigned kith_interval_cpus(void);
 
 #endif

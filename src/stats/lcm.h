@@ -15,8 +15,25 @@
  * posterior median of N = n + n0 over all chains, with quantiles for the
  * interval and the potential scale reduction R-hat (Gelman & Rubin 1992,
  * split chains) as a convergence diagnostic. Chains run on POSIX threads, each
- * with its own GSL Mersenne Twister seeded from (seed, chain): the result
- * depends on the seed and the options, not on the number of threads.
+ * with its own xoshiro256** stream (base/prng.h, variates from stats/rdist.h)
+ * seeded from (seed, chain): the result depends on the seed and the options,
+ * not on the number of threads.
+ *
+ * With covariates (kith_lcm_estimate_strata): people also carry a categorical
+ * covariate (a stratum: sex, province, year of crossing...). The classes'
+ * capture probabilities lambda are shared by every stratum, but each stratum
+ * has its own class weights (its own stick-breaking draw, all with the same
+ * alpha) and its own unobserved count, each with the prior 1/N_s. So a
+ * covariate that drives capture moves people between classes of different
+ * reachability stratum by stratum, while the strata pool what they tell about
+ * the classes. The total is N = sum of the N_s, with per-stratum posteriors
+ * beside it. With one stratum this is the model above. It assumes every list
+ * could record people of every stratum (a list with nobody in a stratum is
+ * read as one that reaches them rarely).
+ *
+ * The sweep visits capture patterns, not people: the classes of a pattern's
+ * count are one multinomial draw (conditional binomials, the likeliest class
+ * first), so its cost does not grow with the number of people.
  *
  * Ownership: nothing is kept; the result is a plain value.
  */
@@ -53,6 +70,12 @@ struct kith_lcm_result {
 	unsigned classes, chains;
 };
 
+/* One stratum's posterior (kith_lcm_estimate_strata). */
+struct kith_lcm_stratum {
+	double observed;
+	double median, lo, hi;
+};
+
 /*
  * Runs the sampler on table t. Returns KITH_OK; KITH_E_INVALID (classes not in
  * 2..100, chains not in 1..64, thin larger than iter, more than 10^9 sweeps in
@@ -61,5 +84,17 @@ struct kith_lcm_result {
  */
 int kith_lcm_estimate(const struct kith_stats_table *t, const struct kith_lcm_opts *o,
 		      struct kith_lcm_result *res, struct kith_err *err) KITH_WUR;
+
+/*
+ * The model with a categorical covariate: t[0..n-1] are the tables of the n
+ * strata (n in 1..1000; all with the same lists; a stratum may have nobody
+ * observed). *res is the posterior of the total; strata (n entries, may be
+ * NULL) gets each stratum's. The same statuses as kith_lcm_estimate, and
+ * KITH_E_INVALID when the tables' lists differ or nobody is observed at all.
+ * Outputs are written only on success.
+ */
+int kith_lcm_estimate_strata(const struct kith_stats_table *const *t, size_t n, const struct kith_lcm_opts *o,
+			     struct kith_lcm_result *res, struct kith_lcm_stratum *strata,
+			     struct kith_err *err) KITH_WUR;
 
 #endif

@@ -46,10 +46,15 @@ struct kith_loglin {
 	double *mu_fit;	  /* m */
 	/* profile warm start */
 	int have_prof;
-	double *beta_prof;
+	double *beta_prof; /* p, then dprof (p) and a start (p) in the same block */
+	/* the predictor: d beta / d n0 = H^-1 e0 at the last profile refit (all
+	 * p columns, zero where inactive), and that refit's n0 */
+	int have_dprof;
+	double n0_prof;
 	/* workspace */
 	size_t pa;
-	int loaded; /* Xa and the compressed rows match `active` and `inf` */
+	int loaded;   /* Xa and the compressed rows match `active` and `inf` */
+	int factored; /* H holds the Cholesky factor of the last Newton step of irls */
 	unsigned char *loaded_active;
 	unsigned char *inf;		  /* Chao: etas at -infinity (zero sufficient statistic) */
 	unsigned char *row_off;		  /* rows whose mean is 0 because of an infinite eta */
@@ -320,7 +325,7 @@ int kith_loglin_new(struct kith_loglin **out, const struct kith_stats_table *t,
 	L->active = malloc(p);
 	L->fit_active = malloc(p);
 	L->beta_fit = calloc(p, sizeof(double));
-	L->beta_prof = calloc(p, sizeof(double));
+	L->beta_prof = calloc(3 * p, sizeof(double));
 	L->mu_fit = calloc(m, sizeof(double));
 	L->idx = malloc(p * sizeof *L->idx);
 	L->loaded_active = malloc(2 * p);
@@ -863,6 +868,57 @@ static void information(struct kith_loglin *L, int aug, double mu0)
 		L->H[0] += mu0;
 }
 
+/* x = (L L')^-1 g from the factor L that chol_solve leaves in H (with the
+ * reciprocals of its diagonal on the diagonal); row-wise in both passes */
+static void chol_subst(const double *H, size_t n, const double *g, double *x)
+{
+	for (size_t i = 0; i < n; i++) {
+		const double *ri = H + i * n;
+		double v = g[i];
+		for (size_t k = 0; k < i; k++)
+			v -= ri[k] * x[k];
+		x[i] = v * ri[i];
+	}
+	for (size_t i = n; i-- > 0;) {
+		const double *ri = H + i * n;
+		double xi = x[i] * ri[i];
+		x[i] = xi;
+		for (size_t k = 0; k < i; k++)
+			x[k] -= ri[k] * xi;
+	}
+}
+
+/*
+ * Solves H x = g by Cholesky's factorisation of H's lower triangle (row-major
+ * n x n, overwritten with the factor, whose diagonal holds reciprocals). The
+ * systems here have at most a few dozen unknowns and are solved some 100,000
+ * times in a model search, where GSL's blocked routines (views, BLAS calls
+ * per column) cost more than the arithmetic. Returns -1 when H is not
+ * positive definite (a pivot <= 0), as gsl_linalg_cholesky_decomp1 refuses it.
+ */
+static int chol_solve(double *H, size_t n, const double *g, double *x)
+{
+	for (size_t j = 0; j < n; j++) {
+		double *rj = H + j * n;
+		double d = rj[j];
+		for (size_t k = 0; k < j; k++)
+			d -= rj[k] * rj[k];
+		if (!(d > 0))
+			return -1;
+		double inv = 1 / sqrt(d);
+		rj[j] = inv;
+		for (size_t i = j + 1; i < n; i++) {
+			double *ri = H + i * n;
+			double v = ri[j];
+			for (size_t k = 0; k < j; k++)
+				v -= ri[k] * rj[k];
+			ri[j] = v * inv;
+		}
+	}
+	chol_subst(H, n, g, x);
+	return 0;
+}
+
 /*
  * Fits the active columns. start: coefficients over all p columns (used for
  * the active ones), or NULL for R's start (mu = y + 0.1). Leaves the solution
@@ -874,11 +930,9 @@ static int irls(struct kith_loglin *L, const double *start, int aug, double n0, 
 	/* the profile refits (aug) only need the deviance: a looser step test */
 	double step_tol = aug ? 1e-5 : 1e-6;
 	load_active(L);
+	L->factored = 0;
 	*iters = 0;
 	size_t m = L->m, pa = L->pa;
-	gsl_matrix_view Hv = gsl_matrix_view_array(L->H, pa, pa);
-	gsl_vector_view gv = gsl_vector_view_array(L->g, pa);
-	gsl_vector_view dv = gsl_vector_view_array(L->delta, pa);
 	double mu0 = 0;
 	if (!start) {
 		/* R's glm: mu = y + 0.1, one weighted least-squares step on the
@@ -894,8 +948,7 @@ static int irls(struct kith_loglin *L, const double *start, int aug, double n0, 
 		design_tmul(L, L->eta, L->g);
 		if (aug)
 			L->g[0] += mu0 * (log(mu0) + (n0 - mu0) / mu0);
-		if (gsl_linalg_cholesky_decomp1(&Hv.matrix) ||
-		    gsl_linalg_cholesky_solve(&Hv.matrix, &gv.vector, &dv.vector))
+		if (chol_solve(L->H, pa, L->g, L->delta))
 			return KITH_LOGLIN_NOT_IDENT;
 		memcpy(L->beta, L->delta, pa * sizeof(double));
 	} else {
@@ -919,9 +972,9 @@ static int irls(struct kith_loglin *L, const double *start, int aug, double n0, 
 		if (aug)
 			L->g[0] += n0 - mu0;
 		information(L, aug, mu0);
-		if (gsl_linalg_cholesky_decomp1(&Hv.matrix) ||
-		    gsl_linalg_cholesky_solve(&Hv.matrix, &gv.vector, &dv.vector))
+		if (chol_solve(L->H, pa, L->g, L->delta))
 			return KITH_LOGLIN_NOT_IDENT;
+		L->factored = 1;
 		double step = 1.0, nd = HUGE_VAL;
 		for (int h = 0; h < 40; h++) {
 			for (size_t a = 0; a < pa; a++)
@@ -1113,6 +1166,15 @@ int kith_loglin_profile(struct kith_loglin *L, double N, double *loglik, double 
 	if (!L->chao)
 		memcpy(L->active, L->fit_active, L->p);
 	const double *start = L->have_prof ? L->beta_prof : L->beta_fit;
+	if (L->have_prof && L->have_dprof && !L->chao) {
+		/* predict the refit at n0 from the last one: beta + (d beta / d n0)
+		 * (n0 - n0_prof), so that Newton starts next to its solution */
+		double *st = L->beta_prof + 2 * L->p;
+		const double *dp = L->beta_prof + L->p;
+		for (size_t j = 0; j < L->p; j++)
+			st[j] = L->beta_prof[j] + dp[j] * (n0 - L->n0_prof);
+		start = st;
+	}
 	double dev;
 	unsigned iters;
 	int st;
@@ -1120,6 +1182,12 @@ int kith_loglin_profile(struct kith_loglin *L, double N, double *loglik, double 
 		st = chao_fit(L, 1, n0, &dev, &iters);
 	} else {
 		st = irls(L, start, 1, n0, &dev, &iters);
+		if (st != KITH_LOGLIN_OK && start == L->beta_prof + 2 * L->p) {
+			/* the prediction led astray (it extrapolates a line): from the
+			 * last refit itself */
+			memcpy(L->active, L->fit_active, L->p);
+			st = irls(L, L->beta_prof, 1, n0, &dev, &iters);
+		}
 		if (st == KITH_LOGLIN_NO_CONVERGENCE && L->have_prof) {
 			/* retry from R's start */
 			memcpy(L->active, L->fit_active, L->p);
@@ -1129,10 +1197,22 @@ int kith_loglin_profile(struct kith_loglin *L, double N, double *loglik, double 
 	if (st != KITH_LOGLIN_OK)
 		return kith_err_set(err, KITH_E_INTERNAL, NULL,
 				    "the profile refit at N = %.1f did not converge", N);
-	memset(L->beta_prof, 0, L->p * sizeof(double));
+	memset(L->beta_prof, 0, 2 * L->p * sizeof(double));
 	for (size_t a = 0; a < L->pa; a++)
 		L->beta_prof[L->idx[a]] = L->beta[a];
 	L->have_prof = 1;
+	L->have_dprof = 0;
+	if (!L->chao && L->factored) {
+		/* H^-1 e0 from the factor of the refit's last Newton step */
+		memset(L->g, 0, L->pa * sizeof *L->g);
+		L->g[0] = 1;
+		chol_subst(L->H, L->pa, L->g, L->delta);
+		double *dp = L->beta_prof + L->p;
+		for (size_t a = 0; a < L->pa; a++)
+			dp[L->idx[a]] = L->delta[a];
+		L->have_dprof = 1;
+		L->n0_prof = n0;
+	}
 	*loglik = -dev / 2 + cormack(N, n0, L->n);
 	if (dloglik) {
 		double mu0 = exp(L->beta[0]);

@@ -14,36 +14,6 @@
 #define TOP 56
 #define BOTTOM 48
 
-static int add_escaped(struct kith_sbuf *out, const char *s)
-{
-	int rc = KITH_OK;
-	for (; *s && !rc; s++) {
-		switch (*s) {
-		case '&':
-			rc = kith_sbuf_adds(out, "&amp;");
-			break;
-		case '<':
-			rc = kith_sbuf_adds(out, "&lt;");
-			break;
-		case '>':
-			rc = kith_sbuf_adds(out, "&gt;");
-			break;
-		case '"':
-			rc = kith_sbuf_adds(out, "&quot;");
-			break;
-		case '\'':
-			rc = kith_sbuf_adds(out, "&#39;");
-			break;
-		default:
-			if ((unsigned char)*s < 0x20)
-				rc = kith_sbuf_addc(out, ' ');
-			else
-				rc = kith_sbuf_addc(out, *s);
-		}
-	}
-	return rc;
-}
-
 struct axis {
 	double lo, hi;
 	int logscale;
@@ -119,7 +89,7 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 				"<text x=\"12\" y=\"24\" font-size=\"15\" font-weight=\"bold\">",
 				width, height, width, height);
 	if (!rc)
-		rc = add_escaped(out, title ? title : "population estimates");
+		rc = kith_sbuf_add_html(out, title ? title : "population estimates");
 	if (!rc)
 		rc = kith_sbuf_addf(out,
 				    "</text>\n<text x=\"12\" y=\"42\" fill=\"#555555\">%s axis; bars are "
@@ -174,7 +144,7 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 			rc = kith_sbuf_addf(out, "<text x=\"12\" y=\"%.1f\"%s>", y + 4,
 					    r->highlight ? " font-weight=\"bold\"" : "");
 		if (!rc)
-			rc = add_escaped(out, r->label ? r->label : "");
+			rc = kith_sbuf_add_html(out, r->label ? r->label : "");
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</text>\n");
 		if (rc)
@@ -183,7 +153,7 @@ int kith_plot_svg(struct kith_sbuf *out, const struct kith_plot_row *rows, size_
 			rc = kith_sbuf_addf(out, "<text x=\"%d\" y=\"%.1f\" fill=\"#888888\">", LABEL_W + 4,
 					    y + 4);
 			if (!rc)
-				rc = add_escaped(out, r->status ? r->status : "no estimate");
+				rc = kith_sbuf_add_html(out, r->status ? r->status : "no estimate");
 			if (!rc)
 				rc = kith_sbuf_adds(out, "</text>\n");
 			continue;

@@ -407,33 +407,6 @@ static int csv_field(struct kith_sbuf *out, const char *s)
 	return rc;
 }
 
-static int html_text(struct kith_sbuf *out, const char *s)
-{
-	int rc = 0;
-	for (const char *p = s; *p && !rc; p++) {
-		switch (*p) {
-		case '&':
-			rc = kith_sbuf_adds(out, "&amp;");
-			break;
-		case '<':
-			rc = kith_sbuf_adds(out, "&lt;");
-			break;
-		case '>':
-			rc = kith_sbuf_adds(out, "&gt;");
-			break;
-		case '"':
-			rc = kith_sbuf_adds(out, "&quot;");
-			break;
-		case '\'':
-			rc = kith_sbuf_adds(out, "&#39;");
-			break;
-		default:
-			rc = kith_sbuf_addc(out, *p);
-		}
-	}
-	return rc;
-}
-
 static void fmt_count(const struct kith_report *r, size_t e, char *b, size_t n)
 {
 	if (r->st[e])
@@ -801,12 +774,12 @@ static int render_svg(const struct kith_report *r, struct kith_sbuf *out)
 	    "<title>",
 	    height, height);
 	if (!rc)
-		rc = html_text(out, r->title);
+		rc = kith_sbuf_add_html(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(
 		    out, "</title>\n<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">");
 	if (!rc)
-		rc = html_text(out, r->title);
+		rc = kith_sbuf_add_html(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(out, "</text>\n");
 	for (size_t i = 0; i < r->r && !rc; i++) {
@@ -814,7 +787,7 @@ static int render_svg(const struct kith_report *r, struct kith_sbuf *out)
 		rc =
 		    kith_sbuf_addf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">", left - 8, y + 15);
 		if (!rc)
-			rc = html_text(out, kith_report_row_label(r, i));
+			rc = kith_sbuf_add_html(out, kith_report_row_label(r, i));
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</text>\n");
 		int any_withheld = 0;
@@ -852,7 +825,7 @@ static int render_svg(const struct kith_report *r, struct kith_sbuf *out)
 		    "x=\"%.0f\" y=\"%.0f\">",
 		    left, ly + 18 * (double)j - 10, PALETTE[j % 10], left + 18, ly + 18 * (double)j);
 		if (!rc)
-			rc = html_text(out, kith_report_col_label(r, j));
+			rc = kith_sbuf_add_html(out, kith_report_col_label(r, j));
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</text>\n");
 	}
@@ -871,7 +844,7 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 				"style-src 'unsafe-inline'; img-src data:\">\n<title>",
 				r->ko ? "ko" : "en");
 	if (!rc)
-		rc = html_text(out, r->title);
+		rc = kith_sbuf_add_html(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(
 		    out,
@@ -881,7 +854,7 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 		    "p.note{font-size:.9em;color:#333}@media "
 		    "print{body{margin:0}}</style>\n</head>\n<body>\n<h1>");
 	if (!rc)
-		rc = html_text(out, r->title);
+		rc = kith_sbuf_add_html(out, r->title);
 	if (!rc)
 		rc = kith_sbuf_adds(out, "</h1>\n");
 	if (!rc)
@@ -889,11 +862,11 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 	if (!rc)
 		rc = kith_sbuf_adds(out, "<table>\n<tr><th>");
 	if (!rc)
-		rc = html_text(out, display(r->f[0].name, r->ko));
+		rc = kith_sbuf_add_html(out, display(r->f[0].name, r->ko));
 	for (size_t j = 0; j < r->c && !rc && r->n_by == 2; j++) {
 		rc = kith_sbuf_adds(out, "</th><th>");
 		if (!rc)
-			rc = html_text(out, kith_report_col_label(r, j));
+			rc = kith_sbuf_add_html(out, kith_report_col_label(r, j));
 	}
 	if (!rc)
 		rc = kith_sbuf_addf(out, "</th><th>%s</th></tr>\n",
@@ -902,8 +875,8 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 		size_t ii = i < r->r ? i : SIZE_MAX;
 		rc = kith_sbuf_adds(out, "<tr><th>");
 		if (!rc)
-			rc = html_text(out,
-				       ii == SIZE_MAX ? W(r, "Total", "합계") : kith_report_row_label(r, i));
+			rc = kith_sbuf_add_html(out, ii == SIZE_MAX ? W(r, "Total", "합계")
+								    : kith_report_row_label(r, i));
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</th>");
 		size_t last = r->n_by == 2 ? r->c + 1 : 1;
@@ -928,7 +901,7 @@ static int render_html(const struct kith_report *r, struct kith_sbuf *out)
 	if (!rc && r->source) {
 		rc = kith_sbuf_adds(out, "<p class=\"note\">");
 		if (!rc)
-			rc = html_text(out, r->source);
+			rc = kith_sbuf_add_html(out, r->source);
 		if (!rc)
 			rc = kith_sbuf_adds(out, "</p>\n");
 	}

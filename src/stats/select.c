@@ -5,13 +5,14 @@
 #include "stats/select.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_cdf.h>
+
+#include "base/pool.h"
 
 /* ---- enumeration ---- */
 
@@ -128,7 +129,6 @@ struct fit_shared {
 	void (*progress)(void *pctx, size_t done, size_t total);
 	void *pctx;
 	size_t base, total; /* for progress */
-	pthread_t reporter;
 };
 
 static int fit_one(const struct kith_stats_table *t, struct kith_select_model *m, int intervals, double level)
@@ -173,7 +173,8 @@ static int fit_one(const struct kith_stats_table *t, struct kith_select_model *m
 	return KITH_OK;
 }
 
-static void *fit_worker(void *arg)
+/* A worker; thread 0 (the calling one) reports progress. */
+static void fit_worker(unsigned thread, void *arg)
 {
 	struct fit_shared *S = arg;
 	for (;;) {
@@ -188,18 +189,14 @@ static void *fit_worker(void *arg)
 			break;
 		}
 		size_t d = atomic_fetch_add(&S->done, 1) + 1;
-		if (S->progress && pthread_equal(pthread_self(), S->reporter))
+		if (S->progress && thread == 0)
 			S->progress(S->pctx, S->base + d, S->total);
 	}
-	return NULL;
 }
 
 static int fit_models(const struct kith_stats_table *t, struct kith_select_model *models, size_t n,
 		      const struct kith_select_opts *o, size_t base, size_t total)
 {
-	unsigned threads = o->threads ? o->threads : kith_interval_cpus();
-	if (threads > n)
-		threads = n ? (unsigned)n : 1;
 	struct fit_shared S = {.t = t,
 			       .models = models,
 			       .n = n,
@@ -212,17 +209,7 @@ static int fit_models(const struct kith_stats_table *t, struct kith_select_model
 	atomic_init(&S.next, 0);
 	atomic_init(&S.done, 0);
 	atomic_init(&S.error, 0);
-	S.reporter = pthread_self();
-	pthread_t tid[256];
-	unsigned started = 0;
-	for (unsigned i = 1; i < threads && i < 256; i++) {
-		if (pthread_create(&tid[i], NULL, fit_worker, &S) != 0)
-			break;
-		started++;
-	}
-	fit_worker(&S);
-	for (unsigned i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
+	kith_pool_run_indexed(kith_pool_threads(o->threads, n), fit_worker, &S);
 	return atomic_load(&S.error);
 }
 

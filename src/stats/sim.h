@@ -47,4 +47,15 @@ struct kith_stats_sim_opts {
 int kith_stats_sim_het(const struct kith_stats_sim_opts *o, struct kith_stats_table **out, size_t *unseen,
 		       struct kith_err *err) KITH_WUR;
 
+/*
+ * The same population with a categorical covariate that drives capture:
+ * person i also falls in one of n_strata strata (uniformly at random), and
+ * list j records them with probability min(1, p_j u_i mult[s]). out[s] gets
+ * the table of stratum s (NULL when nobody in it was observed) and unseen[s]
+ * its people on no list (may be NULL). n_strata 1..64, mult > 0. Returns
+ * KITH_OK; KITH_E_INVALID; KITH_E_NOMEM. On failure nothing is set.
+ */
+int kith_stats_sim_strata(const struct kith_stats_sim_opts *o, size_t n_strata, const double *mult,
+			  struct kith_stats_table **out, size_t *unseen, struct kith_err *err) KITH_WUR;
+
 #endif

@@ -15,81 +15,35 @@
 #include <string.h>
 
 #include "record/record.h"
+#include "base/prng.h"
 #include "base/sbuf.h"
 
 #include "names/names.h"
 
-/* --- random numbers */
+/* --- random numbers (base/prng's xoshiro256**) */
 
-struct rng {
-	uint64_t s[4];
-};
-
-static uint64_t rotl(uint64_t x, int k)
+static int chance(struct kith_prng *r, double p)
 {
-	return (x << k) | (x >> (64 - k));
+	return kith_prng_unit(r) < p;
 }
 
-static uint64_t rnd(struct rng *r)
+static double normal(struct kith_prng *r)
 {
-	uint64_t *s = r->s;
-	uint64_t out = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return out;
-}
-
-static void rng_seed(struct rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++) {
-		uint64_t z = (seed += 0x9E3779B97F4A7C15ULL);
-		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-		r->s[i] = z ^ (z >> 31);
-	}
-}
-
-static double unit(struct rng *r)
-{
-	return (double)(rnd(r) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static uint64_t below(struct rng *r, uint64_t n)
-{
-	uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
-	do
-		x = rnd(r);
-	while (x >= lim);
-	return x % n;
-}
-
-static int chance(struct rng *r, double p)
-{
-	return unit(r) < p;
-}
-
-static double normal(struct rng *r)
-{
-	double u1 = unit(r), u2 = unit(r);
+	double u1 = kith_prng_unit(r), u2 = kith_prng_unit(r);
 	if (u1 < 1e-300)
 		u1 = 1e-300;
 	return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-static int range(struct rng *r, int lo, int hi) /* inclusive */
+static int range(struct kith_prng *r, int lo, int hi) /* inclusive */
 {
-	return lo + (int)below(r, (uint64_t)(hi - lo + 1));
+	return lo + (int)kith_prng_below(r, (uint64_t)(hi - lo + 1));
 }
 
 /* Index drawn from weights w[0..n). */
-static size_t pick(struct rng *r, const double *w, size_t n, double total)
+static size_t pick(struct kith_prng *r, const double *w, size_t n, double total)
 {
-	double x = unit(r) * total;
+	double x = kith_prng_unit(r) * total;
 	for (size_t i = 0; i < n; i++) {
 		if (x < w[i])
 			return i;
@@ -330,10 +284,10 @@ static int romanize(const char *hangul, enum script sys, struct kith_sbuf *out)
 
 struct gen {
 	const struct kith_synth_opts *o;
-	struct rng r;
+	struct kith_prng r;
 	/* the habits added for issue 13 (more typos, a given name alone, another name) draw from their
 	 * own stream, so the population, the capture and every other value stay as they were for a seed */
-	struct rng r2;
+	struct kith_prng r2;
 	int on_r2; /* spell() draws from r2 */
 	struct person *people;
 	size_t n_people;
@@ -366,7 +320,7 @@ static const char *north_first(const char *s1)
 }
 
 /* A typo in Hangul: a vowel or a final consonant of one given syllable changes. */
-static void hangul_typo(struct rng *r, char syl[4])
+static void hangul_typo(struct kith_prng *r, char syl[4])
 {
 	unsigned c = hangul_code(syl);
 	if (c < 0xAC00 || c > 0xD7A3)
@@ -384,20 +338,21 @@ static void hangul_typo(struct rng *r, char syl[4])
 }
 
 /* A typo in Latin letters, never on the first letter. */
-static void latin_typo(struct rng *r, struct kith_sbuf *b, size_t start)
+static void latin_typo(struct kith_prng *r, struct kith_sbuf *b, size_t start)
 {
 	size_t len = b->len - start;
 	if (len < 3)
 		return;
-	size_t i = start + 1 + (size_t)below(r, len - 1);
+	size_t i = start + 1 + (size_t)kith_prng_below(r, len - 1);
 	char c = b->buf[i];
 	if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 		return;
-	int op = (int)below(r, 4);
+	int op = (int)kith_prng_below(r, 4);
 	if (op == 0) { /* vowel confusion or a neighbouring letter */
 		static const char vow[] = "aeiou";
 		char lc = (char)(c | 0x20);
-		char rep = strchr(vow, lc) ? vow[below(r, 5)] : (char)('a' + below(r, 26));
+		char rep =
+		    strchr(vow, lc) ? vow[kith_prng_below(r, 5)] : (char)('a' + kith_prng_below(r, 26));
 		b->buf[i] = (c >= 'A' && c <= 'Z') ? (char)(rep - 'a' + 'A') : rep;
 	} else if (op == 1 && i + 1 < b->len) { /* transposition */
 		char d = b->buf[i + 1];
@@ -418,14 +373,14 @@ static void latin_typo(struct rng *r, struct kith_sbuf *b, size_t start)
 
 /* More slips of fast typing (issue 13), never on the first letter: a letter
  * inserted, l and I confused, a stray space inside a word. */
-static void latin_slip(struct rng *r, struct kith_sbuf *b, size_t start)
+static void latin_slip(struct kith_prng *r, struct kith_sbuf *b, size_t start)
 {
 	size_t len = b->len - start;
 	if (len < 4)
 		return;
-	size_t i = start + 1 + (size_t)below(r, len - 2);
+	size_t i = start + 1 + (size_t)kith_prng_below(r, len - 2);
 	char c = b->buf[i], prev = b->buf[i - 1];
-	int op = (int)below(r, 3);
+	int op = (int)kith_prng_below(r, 3);
 	if (op == 1) { /* l/I: the first l or I or i after the first letter, else nothing */
 		for (size_t k = start + 1; k < b->len; k++) {
 			char d = b->buf[k];
@@ -438,7 +393,7 @@ static void latin_slip(struct rng *r, struct kith_sbuf *b, size_t start)
 	}
 	if (!((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || prev == ' ' || prev == '-')
 		return;
-	char ins = op == 0 ? (char)('a' + below(r, 26)) : ' ';
+	char ins = op == 0 ? (char)('a' + kith_prng_below(r, 26)) : ' ';
 	if (op == 0 && c >= 'A' && c <= 'Z')
 		ins = (char)(ins - 'a' + 'A');
 	if (kith_sbuf_addc(b, ' ') == KITH_OK) {
@@ -448,7 +403,7 @@ static void latin_slip(struct rng *r, struct kith_sbuf *b, size_t start)
 	}
 }
 
-static enum script pick_script(struct rng *r, const struct profile *pf)
+static enum script pick_script(struct kith_prng *r, const struct profile *pf)
 {
 	double tot = 0;
 	for (int s = 0; s < S_COUNT; s++)
@@ -463,7 +418,7 @@ static enum script pick_script(struct rng *r, const struct profile *pf)
 static int spell(struct gen *g, const struct person *p, int alias, const struct profile *pf, enum script sys,
 		 int allow_typo, int given_only)
 {
-	struct rng *r = g->on_r2 ? &g->r2 : &g->r;
+	struct kith_prng *r = g->on_r2 ? &g->r2 : &g->r;
 	kith_sbuf_reset(&g->tmp);
 	const char *sur = surnames[p->surname].hangul;
 	const char *s1, *s2;
@@ -489,7 +444,7 @@ static int spell(struct gen *g, const struct person *p, int alias, const struct 
 	int rc = romanize(sur, sys, &a) | romanize(g1, sys, &b) | romanize(g2, sys, &c);
 	if (rc == KITH_OK) {
 		/* given name: "Mi-sun", "Misun", "Mi Sun"; the North Korean style writes syllables apart */
-		double x = unit(r);
+		double x = kith_prng_unit(r);
 		char sep = sys == S_NK ? ' ' : x < 0.45 ? '-' : x < 0.70 ? '\0' : ' ';
 		if (sep != ' ' && c.len && c.buf[0] >= 'A' && c.buf[0] <= 'Z')
 			c.buf[0] = (char)(c.buf[0] - 'A' + 'a');
@@ -540,7 +495,7 @@ static int arena_take(struct gen *g, uint32_t *off)
 
 static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 {
-	struct rng *r = &g->r;
+	struct kith_prng *r = &g->r;
 	const struct person *p = &g->people[pi];
 	const struct profile *pf = prof(list);
 	if (g->n_recs == g->cap_recs) {
@@ -570,16 +525,16 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	 * other names more often than not) */
 	static const double given_only_p[4] = {0.01, 0.04, 0.05, 0.01},
 			    renamed_p[4] = {0.01, 0.04, 0.06, 0.02};
-	double hu = unit(&g->r2);
+	double hu = kith_prng_unit(&g->r2);
 	int given_only = hu < given_only_p[list % 4];
 	int renamed =
 	    !given_only && !is_child && p->female && hu < given_only_p[list % 4] + renamed_p[list % 4];
 	int keep_old = renamed && chance(&g->r2, 0.6);
 	struct person other = *p;
 	if (renamed) {
-		other.surname = (uint8_t)below(&g->r2, 12); /* a common surname */
-		other.g1 = (uint8_t)below(&g->r2, N_OF(female1));
-		other.g2 = (uint8_t)below(&g->r2, N_OF(female2));
+		other.surname = (uint8_t)kith_prng_below(&g->r2, 12); /* a common surname */
+		other.g1 = (uint8_t)kith_prng_below(&g->r2, N_OF(female1));
+		other.g2 = (uint8_t)kith_prng_below(&g->r2, N_OF(female2));
 	}
 	/* the name as before (the main stream draws what it always drew), then the habit's variant
 	 * from the second stream in its place */
@@ -595,7 +550,7 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	int other_name = chance(r, pf->other_name) || (alias && chance(r, 0.4));
 	if (rc == KITH_OK && (other_name || keep_old)) {
 		g->on_r2 = !other_name; /* the old name of a renamed woman: from the second stream */
-		enum script s2 = (enum script)below(g->on_r2 ? &g->r2 : r, S_COUNT);
+		enum script s2 = (enum script)kith_prng_below(g->on_r2 ? &g->r2 : r, S_COUNT);
 		rc = spell(g, p, 0, pf, s2, 0, 0); /* alias: the childhood name */
 		g->on_r2 = 0;
 		if (rc == KITH_OK)
@@ -606,7 +561,7 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	/* sex */
 	x->sex = chance(r, pf->sex_missing) ? 0 : (p->female ^ chance(r, 0.005)) ? 1 : 2;
 	/* birth */
-	double u = unit(r);
+	double u = kith_prng_unit(r);
 	double pdate = pf->b_date, pyear = pf->b_year, page = pf->b_age;
 	if (is_child) { /* children are mostly recorded with an age */
 		page = 0.70;
@@ -640,9 +595,9 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 	if (!chance(r, pf->origin_missing)) {
 		unsigned pv = p->province;
 		if (chance(r, 0.03))
-			pv = (unsigned)below(r, N_PROVINCES);
+			pv = (unsigned)kith_prng_below(r, N_PROVINCES);
 		x->origin = (uint8_t)(pv + 1);
-		x->origin_sp = (uint8_t)below(r, 5);
+		x->origin_sp = (uint8_t)kith_prng_below(r, 5);
 	}
 	g->n_recs++;
 	return KITH_OK;
@@ -650,7 +605,7 @@ static int add_record(struct gen *g, uint32_t pi, unsigned list, int min_year)
 
 static int make_people(struct gen *g)
 {
-	struct rng *r = &g->r;
+	struct kith_prng *r = &g->r;
 	size_t n = g->n_people;
 	size_t n_children = g->o->families ? n * 15 / 100 : 0;
 	size_t n_adults = n - n_children;
@@ -663,8 +618,8 @@ static int make_people(struct gen *g)
 		struct person *p = &g->people[i];
 		p->surname = (uint8_t)pick(r, sw, N_SURNAMES, stot);
 		p->female = (uint8_t)chance(r, i < n_adults ? 0.80 : 0.5);
-		p->g1 = (uint8_t)below(r, p->female ? N_OF(female1) : N_OF(male1));
-		p->g2 = (uint8_t)below(r, p->female ? N_OF(female2) : N_OF(male2));
+		p->g1 = (uint8_t)kith_prng_below(r, p->female ? N_OF(female1) : N_OF(male1));
+		p->g2 = (uint8_t)kith_prng_below(r, p->female ? N_OF(female2) : N_OF(male2));
 		p->province = (uint8_t)pick(r, pw, N_PROVINCES, ptot);
 		/* adults: mostly born 1965-1995 */
 		int y = (int)lround(1981 + 10 * normal(r));
@@ -681,7 +636,7 @@ static int make_people(struct gen *g)
 		struct person *m = &g->people[i];
 		if (!m->female || m->year < 1960 || m->year > 1988 || !chance(r, 0.45))
 			continue;
-		int kids = 1 + (int)below(r, 3);
+		int kids = 1 + (int)kith_prng_below(r, 3);
 		for (int k = 0; k < kids && c < n; k++, c++) {
 			struct person *ch = &g->people[c];
 			ch->mother = (uint32_t)i + 1;
@@ -700,10 +655,10 @@ static int make_people(struct gen *g)
 				ch->sep_year = (int16_t)(ch->year + 1);
 			if (ch->sep_year > 2012)
 				ch->sep_year = 2012;
-			ch->sep_place = (uint8_t)below(r, N_OF(sep_places));
+			ch->sep_place = (uint8_t)kith_prng_below(r, N_OF(sep_places));
 			ch->alias_used = (uint8_t)chance(r, 0.3);
-			ch->alias_g1 = (uint8_t)below(r, ch->female ? N_OF(female1) : N_OF(male1));
-			ch->alias_g2 = (uint8_t)below(r, ch->female ? N_OF(female2) : N_OF(male2));
+			ch->alias_g1 = (uint8_t)kith_prng_below(r, ch->female ? N_OF(female1) : N_OF(male1));
+			ch->alias_g2 = (uint8_t)kith_prng_below(r, ch->female ? N_OF(female2) : N_OF(male2));
 			ch->z = (float)(normal(r) - 0.3);
 		}
 	}
@@ -718,7 +673,7 @@ static double logistic(double x)
 
 static int capture(struct gen *g, struct kith_synth_summary *sum)
 {
-	struct rng *r = &g->r;
+	struct kith_prng *r = &g->r;
 	for (size_t i = 0; i < g->n_people; i++) {
 		const struct person *p = &g->people[i];
 		int on[KITH_SYNTH_MAX_LISTS] = {0};
@@ -819,7 +774,7 @@ static int write_truth(struct gen *g, const uint32_t *order, FILE *f)
 
 static json_t *case_json(struct gen *g, const struct rec *x, const char *ref)
 {
-	struct rng *r = &g->r;
+	struct kith_prng *r = &g->r;
 	const struct person *p = &g->people[x->person];
 	json_t *person = json_object(), *body = json_object();
 	if (!person || !body) {
@@ -863,7 +818,7 @@ static json_t *case_json(struct gen *g, const struct rec *x, const char *ref)
 					     chance(r, 0.7), "given_by",
 					     p->mother && x->age < 18 ? "guardian" : "self", "date", sd));
 	static const char *const status[] = {"active", "follow_up", "closed", "closed_referred"};
-	bad |= json_object_set_new(body, "status", json_string(status[below(r, 4)]));
+	bad |= json_object_set_new(body, "status", json_string(status[kith_prng_below(r, 4)]));
 	/* a journey and a narrative from templates: invented, and no names in them */
 	int left = x->rec_year - range(r, 1, 8);
 	if (left <= p->year + 10)
@@ -874,7 +829,7 @@ static json_t *case_json(struct gen *g, const struct rec *x, const char *ref)
 	snprintf(y1, sizeof y1, "%04d", left);
 	snprintf(y2, sizeof y2, "%04d", x->rec_year);
 	static const char *const countries[] = {"LA", "TH", "VN", "MN"};
-	const char *via = countries[below(r, 4)];
+	const char *via = countries[kith_prng_below(r, 4)];
 	bad |= json_object_set_new(body, "journey",
 				   json_pack("[{s:s,s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "leg", "escape",
 					     "country", "CN", "region", "Jilin", "date", y1, "status",
@@ -889,8 +844,9 @@ static json_t *case_json(struct gen *g, const struct rec *x, const char *ref)
 	snprintf(narrative, sizeof narrative,
 		 "Fictional case generated by kith synth. Left %s in %s and %s. Worked in %s for %d years, "
 		 "then travelled towards %s with help from a church network. Asked for %s.",
-		 provinces[p->province].spellings[0], y1, how[below(r, 4)], jobs[below(r, 6)], range(r, 1, 9),
-		 via, chance(r, 0.5) ? "shelter and medical care" : "legal help and documents");
+		 provinces[p->province].spellings[0], y1, how[kith_prng_below(r, 4)],
+		 jobs[kith_prng_below(r, 6)], range(r, 1, 9), via,
+		 chance(r, 0.5) ? "shelter and medical care" : "legal help and documents");
 	bad |= json_object_set_new(body, "narrative", json_string(narrative));
 	if (p->mother && chance(r, 0.5)) {
 		const struct person *m = &g->people[p->mother - 1];
@@ -944,7 +900,7 @@ static int write_cases(struct gen *g, const uint32_t *order, FILE *f, struct kit
 static int write_families(struct gen *g, const uint32_t *first_rec, FILE *fam, FILE *traces, int with_cases,
 			  struct kith_synth_summary *sum, struct kith_err *err)
 {
-	struct rng *r = &g->r;
+	struct kith_prng *r = &g->r;
 	if (fam && fputs("mother,child,separation_place,separation_year,trace\n", fam) < 0)
 		return kith_err_set(err, KITH_E_IO, "families", "cannot write the families");
 	size_t t = 0;
@@ -1049,8 +1005,8 @@ int kith_synth_write(const struct kith_synth_opts *o, FILE *records, FILE *truth
 	memset(&g, 0, sizeof g);
 	g.o = &opts;
 	g.lists = opts.lists;
-	rng_seed(&g.r, opts.seed);
-	rng_seed(&g.r2, opts.seed ^ 0x6b697468ULL);
+	kith_prng_seed(&g.r, opts.seed);
+	kith_prng_seed(&g.r2, opts.seed ^ 0x6b697468ULL);
 	for (unsigned l = 0; l < g.lists; l++) {
 		if (l < 4)
 			snprintf(g.list_names[l], sizeof g.list_names[l], "%s", profiles[l].name);
@@ -1086,7 +1042,7 @@ int kith_synth_write(const struct kith_synth_opts *o, FILE *records, FILE *truth
 	for (size_t i = 0; i < g.n_recs; i++)
 		order[i] = (uint32_t)i;
 	for (size_t i = g.n_recs; i > 1; i--) {
-		size_t j = (size_t)below(&g.r, i);
+		size_t j = (size_t)kith_prng_below(&g.r, i);
 		uint32_t t = order[i - 1];
 		order[i - 1] = order[j];
 		order[j] = t;

@@ -7,6 +7,7 @@
  * the commit; a failed commit leaves both as they were.
  */
 #include "vault/vault_impl.h"
+#include "vault/blob.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -665,6 +666,8 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 					"try again");
 		goto out;
 	}
+	if (b->hook) /* blob.h: the attachment's chunks, in this transaction */
+		rc = b->hook(v->store, b->hook_arg, err);
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct staged *s = b->s[i];
 		if (!s->queued && s->env)
@@ -729,4 +732,17 @@ void kith_vault_batch_free(struct kith_vault_batch *b)
 {
 	if (b)
 		vault_batch_release(b);
+}
+
+/* blob.h: the store, and a step inside a batch's commit transaction. */
+struct kith_store *kith_vault_store(struct kith_vault *v)
+{
+	return v && !v->dead ? v->store : NULL;
+}
+
+void kith_vault_batch_hook(struct kith_vault_batch *b,
+			   int (*fn)(struct kith_store *, void *, struct kith_err *), void *arg)
+{
+	b->hook = fn;
+	b->hook_arg = arg;
 }

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "vault/store.h"
+#include "vault/blob.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1095,4 +1096,10 @@ int kith_store_pragma(struct kith_store *s, const char *name, long long *value, 
 	char sql[64];
 	snprintf(sql, sizeof sql, "PRAGMA %s", name);
 	return pragma_int(s->db, sql, value, err);
+}
+
+/* blob.h: the connection, for the blobs table. */
+sqlite3 *kith_store_sqlite(struct kith_store *s)
+{
+	return s ? s->db : NULL;
 }

@@ -193,8 +193,10 @@ struct kith_vault_batch {
 	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
 	size_t nkinds;
 	struct sealer sl;
-	int sl_init;   /* mutex and condition initialized */
-	int keys_open; /* the batch holds the keys accessible */
+	int sl_init;						     /* mutex and condition initialized */
+	int keys_open;						     /* the batch holds the keys accessible */
+	int (*hook)(struct kith_store *, void *, struct kith_err *); /* blob.h: in the commit's transaction */
+	void *hook_arg;
 };
 
 struct span {

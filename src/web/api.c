@@ -8,6 +8,7 @@
  * (jansson's parsed values are wiped when freed: kith_process_init.)
  */
 #include "web/api.h"
+#include "web/api_attach.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,9 @@
 #include "casework/exchange.h"
 #include "casework/figures.h"
 #include "casework/together.h"
+#include "casework/review.h"
+#include "casework/tracelist.h"
+#include "web/api_centre.h"
 #include "casework/search.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
@@ -75,6 +79,11 @@ static void job_drop(struct kith_web_api *a);
 
 void kith_web_response_release(struct kith_web_response *resp)
 {
+	if (resp->stream_free)
+		resp->stream_free(resp->stream_cls);
+	resp->stream = NULL;
+	resp->stream_free = NULL;
+	resp->stream_cls = NULL;
 	kith_sbuf_release(&resp->body);
 	resp->http = 200;
 	resp->content_type = "application/json";
@@ -529,7 +538,7 @@ static int r_cases(struct kith_web_api *a, const struct kith_web_request *req, s
 		return bad(resp, "order", "order must be asc or desc");
 	struct kith_cases_query cq = {.offset = (size_t)off, .limit = (size_t)lim};
 	if (sort && *sort && kith_cases_sort_parse(sort, &cq.sort))
-		return bad(resp, "sort", "sort must be recent, ref or name");
+		return bad(resp, "sort", "sort must be recent, ref, name or follow-up");
 	/* "desc" is the natural order of each sort: newest first, A to Z */
 	cq.reverse = order && !strcmp(order, cq.sort == KITH_CASES_RECENT ? "asc" : "desc");
 	const char *f;
@@ -537,6 +546,11 @@ static int r_cases(struct kith_web_api *a, const struct kith_web_request *req, s
 	cq.province = (f = q(req, "province")) && *f ? f : NULL;
 	cq.sex = (f = q(req, "sex")) && *f ? f : NULL;
 	cq.need = (f = q(req, "need")) && *f ? f : NULL;
+	f = q(req, "assigned");
+	cq.assigned = f && !strcmp(f, "-") ? "" : f && *f ? f : NULL; /* "-": the unassigned cases */
+	cq.has_conflict = (f = q(req, "has_conflict")) && !strcmp(f, "1");
+	cq.due = (f = q(req, "due")) && !strcmp(f, "1");
+	cq.today = (f = q(req, "today")) && *f ? f : NULL;
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *items = NULL;
@@ -602,7 +616,11 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		json_object_set_new(s, "score", json_real(hits[i].score));
 		json_array_append_new(items, s);
 	}
-	pthread_mutex_unlock(&slot->mu); /* the hits are no longer needed */
+	pthread_mutex_unlock(&slot->mu);			  /* the hits are no longer needed */
+	if (items && kith_cases_add_persons(a->v, items, &err)) { /* one person across merged cases */
+		json_decref(items);
+		items = NULL;
+	}
 	if (!items)
 		return reply(resp, NULL);
 	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",
@@ -627,6 +645,8 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		if (!is_hex_id(id))
 			return bad(resp, "id", "id must be 32 lower-case hex digits");
 		r = kith_vault_find_id(a->v, id);
+		if (r && !strcmp(r->kind, "attachment"))
+			r = NULL; /* its body holds the key of its bytes: api_attach.c answers for it */
 	} else if (ref && *ref) {
 		r = kith_vault_find(a->v, "case", ref);
 	} else {
@@ -653,6 +673,9 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	size_t n = 0;
 	struct kith_err err;
 	kith_err_clear(&err);
+	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
+	if (cur && !strcmp(cur->kind, "attachment")) /* the key of its bytes: GET /attachment/history */
+		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record", "id");
 	int rc = kith_vault_history(a->v, id, &views, &n, &err);
 	if (rc && rc != KITH_E_CORRUPT)
 		return kith_web_api_fail(resp, &err);
@@ -962,6 +985,18 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	int rc = kith_link_vault_links_json(a->v, NULL, ex && !strcmp(ex, "1"), NULL, &all, &err);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
+	/* the reviewer's order and filters (casework/review.h) */
+	struct kith_review_query rq = {0};
+	if (kith_web_review_query(req->query, req->query_cls, &rq)) {
+		json_decref(all);
+		return bad(resp, "min_score", "min_score and max_score are numbers between 0 and 1");
+	}
+	json_t *sorted = NULL;
+	rc = kith_review_order(all, &rq, &sorted, &err);
+	json_decref(all);
+	if (rc)
+		return kith_web_api_fail(resp, &err);
+	all = sorted;
 	json_t *items = json_array();
 	size_t total = 0, i;
 	json_t *l;
@@ -1123,20 +1158,25 @@ out:
 static int r_traces(struct kith_web_api *a, const struct kith_web_request *req,
 		    struct kith_web_response *resp)
 {
-	const char *st = q(req, "status");
-	if (st && !*st)
-		st = NULL;
-	if (st && strcmp(st, "open") && strcmp(st, "possible_match") && strcmp(st, "confirmed") &&
-	    strcmp(st, "closed"))
-		return bad(resp, "status", "status must be open, possible_match, confirmed or closed");
+	long long lim = q_num(req, "limit", PAGE_DEFAULT, PAGE_MAX);
+	long long off = q_num(req, "offset", 0, (long long)1 << 40);
+	if (lim < 0 || off < 0)
+		return bad(resp, lim < 0 ? "limit" : "offset", "must be a number");
+	struct kith_tracelist_query tq = {.status = q(req, "status"),
+					  .text = q(req, "q"),
+					  .offset = (size_t)off,
+					  .limit = lim ? (size_t)lim : PAGE_DEFAULT};
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *list = NULL;
-	int rc = kith_trace_list_json(a->v, st, &list, &err);
+	size_t total = 0;
+	int rc = kith_tracelist_query(a->v, &tq, &list, &total, &err);
+	if (rc == KITH_E_INVALID)
+		return bad(resp, err.where, err.msg);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp,
-		     json_pack("{s:I, s:o}", "total", (json_int_t)json_array_size(list), "items", list));
+	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
+				     (json_int_t)off, "limit", (json_int_t)tq.limit, "items", list));
 }
 
 static int r_trace_new(struct kith_web_api *a, const struct kith_web_request *req,
@@ -1825,6 +1865,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	resp->http = 200;
 	resp->content_type = "application/json";
 	resp->filename[0] = '\0';
+	if (kith_web_attach_route(p)) /* api_attach.c */
+		return kith_web_attach_handle(a, req, resp);
 
 	static const struct {
 		const char *path;
@@ -1866,6 +1908,11 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		if ((routes[i].post && post) || (!routes[i].post && get))
 			allowed = 1;
 	}
+	int centre = kith_web_centre_route(p); /* api_centre.c */
+	if (centre) {
+		known = 1;
+		allowed = centre == 2 ? post : get;
+	}
 	if (!known)
 		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "no_route", "no such API route", NULL);
 	if (!allowed)
@@ -1878,6 +1925,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	/* a POST may write: keep room for committed()'s answer before it does */
 	if (post && kith_sbuf_grow(&resp->body, COMMITTED_RESERVE))
 		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+	if (centre) /* after the reserve: its writes answer as committed() does */
+		return kith_web_centre_handle(a->v, req, resp);
 	if (get) {
 		if (!strcmp(p, "/info"))
 			return r_info(a, resp);
@@ -1932,4 +1981,15 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	if (!strcmp(p, "/pprl/link"))
 		return r_pprl_link(a, req, resp);
 	return r_link(a, req, resp);
+}
+
+/* api_attach.h: what the attachment routes borrow. */
+struct kith_vault *kith_web_api_vault(struct kith_web_api *a)
+{
+	return a ? a->v : NULL;
+}
+
+const char *kith_web_api_path(const struct kith_web_api *a)
+{
+	return a ? a->path : NULL;
 }

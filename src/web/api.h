@@ -37,6 +37,8 @@
  *   GET|POST /pprl/files (?name=, raw .kpe), POST /pprl/files/clear  encodings staged
  *   POST /pprl/link {"lang"}         a job (202): linkage and joint estimate
  *   GET  /job                        the last job's stage, progress and result
+ *   GET  /person, /due, /assignees, /referral/fields; POST /assign, /referral,
+ *        /trace/edit, /trace/close   the case at the centre (api_centre.h)
  *
  * Threads: a struct kith_web_api is not thread-safe, like the vault it
  * holds (vault.h): the server serializes every call that touches the vault
@@ -69,7 +71,10 @@ struct kith_web_request {
 	void *query_cls;
 	const char *body; /* may hold plaintext: the server wipes it */
 	size_t body_len;
-	const char *reviewer; /* who decides link records: this device's id, or NULL */
+	const char *reviewer;		   /* who decides link records: this device's id, or NULL */
+	struct kith_attach_upload *upload; /* POST /attach: the file, streamed in (api_attach.h) */
+	int upload_rc;			   /* ... and how its upload went */
+	const struct kith_err *upload_err;
 };
 
 struct kith_web_response {
@@ -77,11 +82,17 @@ struct kith_web_response {
 	struct kith_sbuf body;	  /* the bytes to send (plaintext: wiped on release) */
 	const char *content_type; /* static string */
 	char filename[64];	  /* non-empty: send as a download with this name */
+	/* a body produced while it is sent (api_attach.h): read(cls, buf, max)
+	 * returns bytes (> 0), 0 at the end, < 0 to abort; the server calls it
+	 * under its exclusive lock and frees cls with stream_free */
+	long (*stream)(void *cls, char *buf, size_t max);
+	void (*stream_free)(void *cls);
+	void *stream_cls;
 };
 
 #define KITH_WEB_RESPONSE_INIT                                                                               \
 	{                                                                                                    \
-		200, KITH_SBUF_INIT, "application/json", ""                                                  \
+		200, KITH_SBUF_INIT, "application/json", "", NULL, NULL, NULL                                \
 	}
 
 #define KITH_WEB_API_SEARCH_MAX 8     /* searches that may run at once, at most */

@@ -51,6 +51,8 @@
 
 #include "base/sbuf.h"
 #include "web/api.h"
+#include "web/api_attach.h"
+#include "casework/attach.h"
 #include "web/assets.h"
 #include "web/peer.h"
 #include "web/session.h"
@@ -107,6 +109,9 @@ struct conn {
 	size_t secret_len;
 	size_t cap;
 	int too_big;
+	struct kith_attach_upload *up; /* POST /api/attach: streamed into the encryption */
+	int up_rc, up_done;
+	struct kith_err up_err;
 };
 
 static int64_t mono_ms(void *cls)
@@ -569,6 +574,103 @@ static enum MHD_Result r_panic(struct kith_web_server *s, struct MHD_Connection 
 	return send_json(c, 200, state_json(s, h, csrf, now), NULL);
 }
 
+/* ------------------------------------------------------------- attachments (api_attach.h) */
+
+/* A download produced while it is sent: each piece is read under the
+ * exclusive lock (the vault may be locked or replaced between pieces). */
+struct streamer {
+	struct kith_web_server *s;
+	long (*read)(void *cls, char *buf, size_t max);
+	void (*free)(void *cls);
+	void *cls;
+};
+
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct streamer *st = cls;
+	pthread_rwlock_wrlock(&st->s->vault_rw);
+	long n = st->read(st->cls, buf, max);
+	pthread_rwlock_unlock(&st->s->vault_rw);
+	return n > 0	? (ssize_t)n
+	       : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM
+			: MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free_cb(void *cls)
+{
+	struct streamer *st = cls;
+	st->free(st->cls);
+	free(st);
+}
+
+static enum MHD_Result send_stream(struct kith_web_server *s, struct MHD_Connection *c,
+				   struct kith_web_response *resp)
+{
+	struct streamer *st = malloc(sizeof *st);
+	if (!st) {
+		kith_web_response_release(resp);
+		return MHD_NO;
+	}
+	*st = (struct streamer){s, resp->stream, resp->stream_free, resp->stream_cls};
+	resp->stream = NULL;
+	resp->stream_free = NULL; /* the streamer owns it now */
+	resp->stream_cls = NULL;
+	struct MHD_Response *r =
+	    MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_cb, st, stream_free_cb);
+	if (!r) {
+		stream_free_cb(st);
+		kith_web_response_release(resp);
+		return MHD_NO;
+	}
+	add_security_headers(r);
+	MHD_add_response_header(r, "Content-Type", resp->content_type);
+	if (resp->filename[0]) {
+		char cd[128];
+		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", resp->filename);
+		MHD_add_response_header(r, "Content-Disposition", cd);
+	}
+	unsigned http = resp->http;
+	kith_web_response_release(resp);
+	enum MHD_Result ret = MHD_queue_response(c, http, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Headers of POST /api/attach: the session and the CSRF token are checked
+ * before a byte of the file is read, then the upload begins (its ciphertext
+ * spooled beside the vault). */
+static enum MHD_Result attach_begin(struct kith_web_server *s, struct MHD_Connection *c, struct conn *cn)
+{
+	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, COOKIE_NAME);
+	pthread_mutex_lock(&s->sess_mu);
+	int64_t now = now_of(s);
+	int h = kith_web_session_find(s->sessions, cookie, now);
+	int csrf = h >= 0 &&
+		   kith_web_session_csrf_ok(s->sessions, h,
+					    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token"));
+	pthread_mutex_unlock(&s->sess_mu);
+	if (h < 0)
+		return send_error(c, 401, "session", "no session or the session expired: reload the page",
+				  NULL);
+	if (!csrf)
+		return send_error(c, 403, "csrf", "missing or wrong CSRF token: reload the page", NULL);
+	const char *path = kith_web_api_path(s->api);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path ? path : ".");
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	kith_err_clear(&cn->up_err);
+	if (kith_attach_upload_new(&cn->up, dir, 0, &cn->up_err))
+		return send_error(c, 500, "internal", "cannot begin the upload", NULL);
+	return MHD_YES;
+}
+
 /* ------------------------------------------------------------- dispatch */
 
 static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, const char *url,
@@ -582,7 +684,8 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 		return send_error(c, 403, "cross_site", "request from another site refused", NULL);
 	if (cn->too_big)
 		return send_error(c, 413, "too_large", "request body too large", NULL);
-	if (post && strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files")) {
+	if (post && strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") &&
+	    strcmp(url, "/api/attach")) {
 		const char *ct =
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16))
@@ -641,6 +744,9 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	    .query_cls = c,
 	    .body = cn->body.buf,
 	    .body_len = cn->body.len,
+	    .upload = cn->up,
+	    .upload_rc = cn->up_rc,
+	    .upload_err = &cn->up_err,
 	};
 	int needs_vault = strcmp(req.path, "/schema") != 0;
 	if (needs_vault &&
@@ -665,7 +771,7 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 		kith_web_sessions_lock_all(s->sessions);
 		pthread_mutex_unlock(&s->sess_mu);
 	}
-	ret = send_resp(c, &resp, NULL);
+	ret = resp.stream ? send_stream(s, c, &resp) : send_resp(c, &resp, NULL);
 	pthread_rwlock_unlock(&s->vault_rw);
 	return ret;
 out_sess:
@@ -703,6 +809,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cn->cap = secret_route(url) ? KITH_WEB_SECRET_BODY_MAX
 			  : strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
 											 : s->import_max;
+		if (!strcmp(url, "/api/attach"))
+			cn->cap = KITH_ATTACH_MAX_BYTES;
 		if (secret_route(url)) {
 			cn->secret = sodium_malloc(KITH_WEB_SECRET_BODY_MAX + 1);
 			if (!cn->secret)
@@ -733,7 +841,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			cn->too_big = 1;
 			return send_error(c, 413, "too_large", "request body too large", NULL);
 		}
+		if (!strcmp(url, "/api/attach") && !strcmp(method, "POST"))
+			return attach_begin(s, c, cn);
 		return MHD_YES;
+	}
+	if (cn->up) { /* an attachment: each piece straight into the encryption */
+		if (*upload_size && !cn->up_rc)
+			cn->up_rc = kith_attach_upload_add(cn->up, upload, *upload_size, &cn->up_err);
+		else if (!*upload_size && !cn->up_rc && !cn->up_done) {
+			cn->up_done = 1;
+			cn->up_rc = kith_attach_upload_finish(cn->up, &cn->up_err);
+		}
+		if (*upload_size) {
+			sodium_memzero((void *)(uintptr_t)upload, *upload_size);
+			*upload_size = 0;
+			return MHD_YES;
+		}
 	}
 	if (*upload_size) {
 		if (!cn->too_big && (cn->body.len + cn->secret_len + *upload_size > cn->cap)) {
@@ -774,7 +897,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!cn)
 		return;
 	kith_sbuf_release(&cn->body);
-	sodium_free(cn->secret); /* wipes */
+	kith_attach_upload_free(cn->up); /* wipes; its spool goes with it */
+	sodium_free(cn->secret);	 /* wipes */
 	free(cn);
 	*con_cls = NULL;
 }

@@ -31,4 +31,4 @@ if [ "$have" != "$want" ]; then
 	rm -f npm-install.log
 fi
 
-exec node ui.test.mjs
+exec node "${1:-ui.test.mjs}"

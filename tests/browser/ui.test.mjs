@@ -491,6 +491,8 @@ async function tracing(browser, base, pass, lang, seekerRef, soughtRef) {
     await birth.locator('select.precision').selectOption('year');
     await birth.locator('input.year').fill('1990');
     await sought.locator(':scope > .grid > [data-field="relation"] select').selectOption('sibling');
+    // consent starts unset: the person seeking says yes
+    await page.locator('fieldset[data-field="consent"] [data-field="tracing"] select').selectOption('yes');
     await shot(page, `18-trace-new-${lang}`);
     await page.click('[data-action="save-trace"]');
     await page.waitForSelector(`section[data-candidate="${soughtRef}"]`);

@@ -157,6 +157,15 @@ check "coverage: one line per stratum" "grep -qE '^  kangwon +[0-9]+ of +[0-9]+ 
 check "coverage: Ryanggang reached more than Kangwon" \
 	"[ \"\$(awk '/^  ryanggang/ { r = \$NF + 0 } /^  kangwon/ { k = \$NF + 0 } END { print (r > k) }' '$tmp/cov.txt')\" = 1 ]"
 check "coverage: unequal reach named" "grep -q 'The lists reached the strata of person.origin.province unequally' '$tmp/cov.txt'"
+# the same in JSON, with the latent-class model that takes the province as a covariate (short chains)
+if command -v jq >/dev/null; then
+	"$KITH" estimate --vault "$tmp/cv.kith" --passphrase-file "$tmp/cpass" --boot 0 --no-het --lcm-burnin 1000 \
+		--lcm-iter 5000 --lcm-chains 2 --stratify person.origin.province --json >"$tmp/cov.json" 2>/dev/null
+	check "coverage: JSON, the shares unequal as the text says" \
+		"jq -e '.coverage.unequal == true and (.coverage.strata | length) == 2 and ([.coverage.strata[] | select(.stratum == \"ryanggang\") | .share] | .[0]) > ([.coverage.strata[] | select(.stratum == \"kangwon\") | .share] | .[0])' '$tmp/cov.json' >/dev/null"
+	check "coverage: the covariate model's row and each province's posterior" \
+		"jq -e '.total.lcm_covariate.model.model == \"LCM K=10 by person.origin.province\" and ([.total.lcm_covariate.strata[].observed] | add) == .total.observed and ([.coverage.strata[].lcm_covariate.median] | all(. > 0))' '$tmp/cov.json' >/dev/null"
+fi
 
 # every example of docs/estimate.md
 . "${KITH_SOURCE:?set KITH_SOURCE}/tests/cli/doc_examples.sh"

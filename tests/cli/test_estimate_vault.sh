@@ -96,6 +96,29 @@ expect 0 "--stratify person.sex" -- k estimate "${Q[@]}" --stratify person.sex -
 [ "$(jq -r '[.strata[].stratum] | sort | join(",")' "$T/out")" = "female,male" ] &&
   ok "strata female and male" || bad "strata $(jq -c '[.strata[].stratum]' "$T/out")"
 [ "$(jq '.total.observed' "$T/out")" = 7 ] && ok "the total over strata" || bad "total $(jq '.total.observed' "$T/out")"
+# coverage by stratum: in the JSON (what the web page shows) as in the text
+[ "$(jq -r '.coverage.field' "$T/out")" = person.sex ] && [ "$(jq '.coverage.strata | length' "$T/out")" = 2 ] &&
+  ok "coverage by stratum in the JSON" || bad "coverage $(jq -c '.coverage' "$T/out")"
+[ "$(jq '[.coverage.strata[].observed] | add' "$T/out")" = 7 ] && ok "coverage: the strata's observed add up to the total" ||
+  bad "coverage observed $(jq -c '[.coverage.strata[].observed]' "$T/out")"
+jq -e '.coverage.words_en | test("reached the strata of person.sex")' "$T/out" >/dev/null &&
+  jq -e '.coverage.words_ko | test("person.sex의 층")' "$T/out" >/dev/null &&
+  ok "coverage: the sentence in both languages" || bad "words $(jq -c '.coverage.words_en, .coverage.words_ko' "$T/out")"
+W=$(jq -r '.coverage.words_en' "$T/out")
+expect 0 "--stratify person.sex, text" -- k estimate "${Q[@]}" --stratify person.sex
+has "$T/out" "coverage by person.sex" "coverage by stratum in the text"
+grep -qF "$W" "$T/out" && ok "the text says what the JSON says" || bad "text and JSON differ"
+# the latent-class model with the stratifying field as a covariate (short chains)
+L=(--boot 0 --lcm-burnin 500 --lcm-iter 2000 --lcm-chains 2)
+expect 0 "--stratify with latent classes" -- k estimate "${L[@]}" --stratify person.sex --json
+[ "$(jq -r '.total.lcm_covariate.model.model' "$T/out")" = "LCM K=10 by person.sex" ] &&
+  [ "$(jq '.total.lcm_covariate.strata | length' "$T/out")" = 2 ] &&
+  ok "the total has the covariate model, with each stratum's posterior" || bad "$(jq -c '.total.lcm_covariate' "$T/out")"
+jq -e '.coverage.strata[0].lcm_covariate.median > 0 and .coverage.lcm_covariate.n_hat >= 7' "$T/out" >/dev/null &&
+  ok "coverage carries the covariate model's figures" || bad "$(jq -c '.coverage' "$T/out")"
+expect 0 "--stratify with latent classes, text in Korean" -- k estimate "${L[@]}" --stratify person.sex --lang ko
+has "$T/out" "person.sex별 도달률" "coverage in Korean"
+has "$T/out" "LCM K=10 by person.sex" "the covariate model is a row of the panel"
 expect 0 "--stratify sex (a bare name under person)" -- k estimate "${Q[@]}" --stratify sex --json
 [ "$(jq '.strata | length' "$T/out")" = 2 ] && ok "bare field name works" || bad "strata $(jq -c '.strata' "$T/out")"
 expect 0 "--stratify a field no case has" -- k estimate "${Q[@]}" --stratify person.nothing --json

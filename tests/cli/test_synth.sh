@@ -18,7 +18,7 @@ has "$T/a/records.csv" ",(shelter-seoul|police-bangkok|church-yanbian|resettleme
 has "$T/a/records.csv" ",(김|이|박|최|정|리)" "some names in Hangul"
 has "$T/a/records.csv" ",[A-Z][a-z]+ [A-Z]" "some names romanized"
 has "$T/out" "600 people" "the summary gives the population"
-ls "$T/a" | grep -q tmp- && bad "temporary files left behind" || ok "no temporary files left"
+ls -A "$T/a" | grep -q tmp && bad "temporary files left behind" || ok "no temporary files left"
 
 # --- deterministic for a seed, different for another
 expect 0 "synth again, same seed" -- "$KITH" synth --out "$T/b" --people 600 --seed 3

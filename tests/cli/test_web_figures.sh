@@ -120,10 +120,13 @@ check 'grep -qF "$(jq -r ".summaries[0].text" "$tmp/west.json" | head -1 | cut -
 # stratified: the page answers as the CLI does (here synthetic persons whose
 # cases disagree on sex are refused by both, naming the cases)
 run_job /api/estimate '{"lang":"ko","stratify":"person.sex"}'
-kv estimate --stratify person.sex >/dev/null 2>"$tmp/cerr"
+kv estimate --stratify person.sex --json >"$tmp/cstrat.json" 2>"$tmp/cerr"
 crc=$?
 if [ "$status" = 200 ]; then
 	check '[ $crc -eq 0 ] && printf "%s" "$body" | jq -e ".summaries | length >= 2" >/dev/null' "stratified by sex, as the CLI"
+	printf '%s' "$body" | jq -c '.result.coverage' >"$tmp/wcov.json"
+	check '[ "$(jq -c .coverage "$tmp/cstrat.json")" = "$(cat "$tmp/wcov.json")" ] && jq -e ".strata | length >= 2" "$tmp/wcov.json" >/dev/null' \
+		"coverage by stratum (and the covariate model's figures) equal the CLI's"
 else
 	check '[ $crc -eq 1 ] && grep -qF "$(printf "%s" "$body" | jq -r .error.field)" "$tmp/cerr"' "stratified by sex refused as the CLI refuses it, naming the cases"
 fi

@@ -271,8 +271,10 @@ static void run_web(const char *path, const char *body, int with_query)
 		kith_web_api_set_link_threads(a, 1); /* one linking thread: the same Nth each run */
 		char file0[65], file1[65], mem[65];
 		CHECK(fault_vault_digest(work, file0) == 0, "digest");
-		struct kith_web_request req = {
-		    "POST", path, with_query ? import_query : NULL, NULL, body, strlen(body), "reviewer-1"};
+		struct kith_web_request req = {"POST",	     path, with_query ? import_query : NULL,
+					       NULL,	     body, strlen(body),
+					       "reviewer-1", NULL, 0,
+					       NULL};
 		struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
 		fault_arm(FAULT_ALLOC, nth);
 		int rc = kith_web_api_handle(a, &req, &resp);

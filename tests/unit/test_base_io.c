@@ -65,6 +65,52 @@ static void test_write_then_read(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The stdio writer: the file appears whole on close, not before; an abandoned
+ * or failed one leaves the old file and no temporary file. */
+static void test_stream_atomic(void **state)
+{
+	(void)state;
+	char p[128], cmd[200];
+	snprintf(p, sizeof p, "%s/f", dir);
+	snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = f", dir);
+	struct kith_err err;
+	struct kith_io_atomic *a = NULL;
+	assert_int_equal(kith_io_write_atomic(p, "old", 3, &err), 0);
+	assert_int_equal(kith_io_atomic_open(&a, p, &err), 0);
+	assert_true(fprintf(kith_io_atomic_file(a), "new %d", 1) > 0);
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	assert_int_equal(kith_io_read_file(p, 100, &sb, &err), 0);
+	assert_string_equal(sb.buf, "old"); /* not yet */
+	kith_sbuf_reset(&sb);
+	assert_int_equal(kith_io_atomic_close(a, 1, &err), 0);
+	assert_int_equal(kith_io_read_file(p, 100, &sb, &err), 0);
+	assert_string_equal(sb.buf, "new 1");
+	kith_sbuf_reset(&sb);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(system(cmd), 0);
+	/* abandoned */
+	assert_int_equal(kith_io_atomic_open(&a, p, &err), 0);
+	fputs("half", kith_io_atomic_file(a));
+	assert_int_equal(kith_io_atomic_close(a, 0, &err), 0);
+	assert_int_equal(kith_io_read_file(p, 100, &sb, &err), 0);
+	assert_string_equal(sb.buf, "new 1");
+	kith_sbuf_release(&sb);
+	assert_int_equal(system(cmd), 0);
+	/* a folder that is not there; a device written in place */
+	char q[160];
+	snprintf(q, sizeof q, "%s/no/such/f", dir);
+	assert_int_equal(kith_io_atomic_open(&a, q, &err), KITH_E_IO);
+	assert_string_equal(err.where, q);
+	assert_int_equal(kith_io_atomic_open(&a, "/dev/null", &err), 0);
+	fputs("data", kith_io_atomic_file(a));
+	assert_int_equal(kith_io_atomic_close(a, 1, &err), 0);
+	assert_int_equal(stat("/dev/null", &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(kith_io_atomic_close(NULL, 1, &err), 0);
+}
+
 /* A bug seen: writing to /dev/null through the atomic rename replaced the
  * device with a plain file (and every later reader of /dev/null got data). */
 static void test_a_device_stays_a_device(void **state)
@@ -84,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_write_then_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stream_atomic, setup, teardown),
 	    cmocka_unit_test(test_a_device_stays_a_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 /* Unit tests of src/base/pool: every item once, whatever the thread count. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -48,6 +49,41 @@ static void test_run(void **state)
 	atomic_init(&n, 0);
 	assert_int_equal(kith_pool_run(0, count, &n), 1); /* 0 means this thread alone */
 	assert_int_equal(atomic_load(&n), 1);
+}
+
+struct seen_t {
+	atomic_int by_t[KITH_POOL_MAX];
+	atomic_int calls;
+	pthread_t caller;
+};
+
+static void note_t(unsigned t, void *arg)
+{
+	struct seen_t *s = arg;
+	assert_true(t < KITH_POOL_MAX);
+	assert_true((t == 0) == (pthread_equal(pthread_self(), s->caller) != 0));
+	atomic_fetch_add(&s->by_t[t], 1);
+	atomic_fetch_add(&s->calls, 1);
+}
+
+/* Each t in [0, threads) once; t = 0 on this thread; capped at KITH_POOL_MAX. */
+static void test_run_indexed(void **state)
+{
+	(void)state;
+	static const unsigned threads[] = {0, 1, 2, 5, KITH_POOL_MAX, 1000};
+	for (size_t k = 0; k < sizeof threads / sizeof *threads; k++) {
+		struct seen_t s;
+		for (unsigned t = 0; t < KITH_POOL_MAX; t++)
+			atomic_init(&s.by_t[t], 0);
+		atomic_init(&s.calls, 0);
+		s.caller = pthread_self();
+		unsigned ran = kith_pool_run_indexed(threads[k], note_t, &s);
+		unsigned want = threads[k] == 0 ? 1 : threads[k] > KITH_POOL_MAX ? KITH_POOL_MAX : threads[k];
+		assert_int_equal(ran, want); /* this machine starts a few threads */
+		assert_int_equal(atomic_load(&s.calls), want);
+		for (unsigned t = 0; t < KITH_POOL_MAX; t++)
+			assert_int_equal(atomic_load(&s.by_t[t]), t < want);
+	}
 }
 
 struct bg_work {
@@ -100,9 +136,8 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_for_each_once),
-	    cmocka_unit_test(test_run),
-	    cmocka_unit_test(test_start_join),
+	    cmocka_unit_test(test_for_each_once), cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_run_indexed),	  cmocka_unit_test(test_start_join),
 	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,30 @@ static void test_splitmix_reference(void **state)
 	assert_true(kith_prng_mix(2 * 0x9E3779B97F4A7C15ULL) == 0x06C45D188009454FULL);
 }
 
+/* splitmix64 as a generator from state 0: the same reference outputs, and
+ * the state advanced by the golden gamma each time. */
+static void test_splitmix_stream(void **state)
+{
+	(void)state;
+	uint64_t s = 0;
+	assert_true(kith_prng_splitmix(&s) == 0xE220A8397B1DCDAFULL);
+	assert_true(s == 0x9E3779B97F4A7C15ULL);
+	assert_true(kith_prng_splitmix(&s) == 0x6E789E6AA1B965F4ULL);
+	assert_true(kith_prng_splitmix(&s) == 0x06C45D188009454FULL);
+	uint64_t a = 99, b = 99;
+	unsigned counts[3] = {0};
+	for (int i = 0; i < 30000; i++) {
+		uint64_t x = kith_prng_splitmix_below(&a, 3);
+		assert_true(x < 3);
+		counts[x]++;
+	}
+	/* below draws from the same stream: a small n rejects almost never */
+	assert_true(kith_prng_splitmix_below(&b, 1000) == kith_prng_mix(99) % 1000);
+	for (int k = 0; k < 3; k++) /* 10000 expected; 5 standard deviations is ~ 410 */
+		assert_true(counts[k] > 9500 && counts[k] < 10500);
+	assert_true(kith_prng_splitmix_below(&a, 1) == 0);
+}
+
 /* xoshiro256** from the state {1, 2, 3, 4} (the reference outputs). */
 static void test_xoshiro_reference(void **state)
 {
@@ -68,6 +92,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_splitmix_reference),
+	    cmocka_unit_test(test_splitmix_stream),
 	    cmocka_unit_test(test_xoshiro_reference),
 	    cmocka_unit_test(test_seeded_streams),
 	    cmocka_unit_test(test_ranges),

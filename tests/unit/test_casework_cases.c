@@ -16,63 +16,32 @@
 #include "casework/cases.h"
 #include "vault/vault.h"
 
-#define PASS "cases test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
-
-static void put(struct kith_vault *v, const char *json)
-{
-	json_error_t je;
-	json_t *b = json_loads(json, 0, &je);
-	assert_non_null(b);
-	struct kith_err err;
-	struct kith_vault_batch *bt = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &bt, &err), 0);
-	struct kith_vault_put_opts po = {0};
-	assert_int_equal(kith_vault_put(bt, "case", b, &po, NULL, NULL, &err), 0);
-	assert_int_equal(kith_vault_batch_commit(bt, &err), 0);
-	json_decref(b);
-}
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-cases-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
-	put(f->v, "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{"
-		  "\"province\":\"ryanggang\"}},"
-		  "\"status\":\"active\",\"needs\":[\"shelter\",\"legal\"]}");
-	put(f->v, "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim "
-		  "Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
-		  "\"status\":\"closed\"}");
-	put(f->v, "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":"
-		  "\"ryanggang\"}},"
-		  "\"status\":\"active\",\"needs\":[\"legal\"]}");
+	struct fixture_vault *f = fixture_vault_new("cases");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"R10\",\"person\":{\"name\":\"한지영\",\"sex\":\"female\",\"origin\":{"
+	    "\"province\":\"ryanggang\"}},"
+	    "\"status\":\"active\",\"needs\":[\"shelter\",\"legal\"]}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"R2\",\"person\":{\"name\":\"Kim "
+			       "Ok-sun\",\"sex\":\"female\",\"origin\":{\"province\":\"chagang\"}},"
+			       "\"status\":\"closed\"}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"R9\",\"person\":{\"name\":\"가나다\",\"sex\":\"male\",\"origin\":{\"province\":"
+	    "\"ryanggang\"}},"
+	    "\"status\":\"active\",\"needs\":[\"legal\"]}");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -101,7 +70,7 @@ static void check(struct kith_vault *v, const struct kith_cases_query *q, const 
 
 static void test_filters_and_order(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_cases_query q = {.sort = KITH_CASES_REF};
 	check(f->v, &q, "R2 R9 R10", 3); /* numbers as numbers */
 	q.reverse = 1;
@@ -123,7 +92,7 @@ static void test_filters_and_order(void **state)
 
 static void test_bad_filter(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_cases_query q = {.status = "sleeping"};
 	json_t *items = NULL;
 	size_t total = 99;
@@ -140,7 +109,7 @@ static void test_bad_filter(void **state)
 
 static void test_summary(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	const struct kith_record_view *r = kith_vault_find(f->v, "case", "R10");
 	assert_non_null(r);
 	json_t *s = kith_cases_summary(r);

@@ -22,38 +22,20 @@
 #include "stats/report.h"
 #include "vault/vault.h"
 
-#define PASS "figures test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
 	if (kith_process_init())
 		return -1;
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-figures-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	struct fixture_vault *f = fixture_vault_new("figures");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -65,12 +47,7 @@ static void put(struct kith_vault *v, const char *name, const char *sex, const c
 			      birth, "source", "organization", org);
 	if (consent >= 0)
 		json_object_set_new(b, "consent", json_pack("{s:b}", "reporting", consent));
-	struct kith_err err;
-	struct kith_vault_batch *bt = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &bt, &err), 0);
-	struct kith_vault_put_opts po = {0};
-	assert_int_equal(kith_vault_put(bt, "case", b, &po, NULL, NULL, &err), 0);
-	assert_int_equal(kith_vault_batch_commit(bt, &err), 0);
+	fixture_vault_put(v, "case", b);
 	json_decref(b);
 }
 
@@ -93,7 +70,7 @@ static void seed(struct kith_vault *v)
 
 static void test_report(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	seed(f->v);
 	struct kith_err err;
 	struct kith_sbuf sb = KITH_SBUF_INIT;
@@ -147,7 +124,7 @@ static void test_report(void **state)
 
 static void test_estimate(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	seed(f->v);
 	struct kith_err err;
 	struct kith_figures_estimate *e = NULL;
@@ -185,7 +162,7 @@ static void test_estimate(void **state)
 
 static void test_together(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	seed(f->v);
 	struct kith_err err;
 	char secret[65], sign[32 + 2 * crypto_sign_SECRETKEYBYTES + 2];

@@ -14,21 +14,16 @@
 #include <jansson.h>
 
 #include "vault/vault.h"
+
+#include "fixture_vault.h"
 #include "link/link.h"
 #include "casework/linkvault.h"
 
-static char dir[64];
-static char path[128];
-static const char pass[] = "correct horse battery staple";
+static struct fixture_vault *fx; /* closed between tests: each opens its own handle */
 
 static struct kith_vault *open_v(void)
 {
-	struct kith_vault *v;
-	struct kith_err err;
-	int rc = kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err);
-	if (rc)
-		fail_msg("open: %s %s", err.where, err.msg);
-	return v;
+	return fixture_vault_open(fx);
 }
 
 static void put_case(struct kith_vault_batch *b, const char *ref, const char *name, const char *sex,
@@ -47,13 +42,9 @@ static void put_case(struct kith_vault_batch *b, const char *ref, const char *na
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/kith-linkvault-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/v.kith", dir);
+	fx = fixture_vault_new("linkvault");
+	struct kith_vault *v = fx->v;
 	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(path, pass, strlen(pass), &co, &err), KITH_OK);
-	struct kith_vault *v = open_v();
 	struct kith_vault_batch *b;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	/* three people recorded twice by two organizations (invented names), and strangers */
@@ -76,19 +67,15 @@ static int setup(void **state)
 	}
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
+	fx->v = NULL;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char p[192];
-	const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	fixture_vault_free(fx);
+	fx = NULL;
 	return 0;
 }
 

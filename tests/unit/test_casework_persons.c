@@ -17,40 +17,18 @@
 #include "record/caseio.h"
 #include "vault/vault.h"
 
-#define PASS "persons test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-persons-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	struct fixture_vault *f = fixture_vault_new("persons");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -62,12 +40,7 @@ static void put(struct kith_vault *v, const char *name, const char *org, int con
 		json_object_set_new(b, "source", json_pack("{s:s}", "organization", org));
 	if (consent >= 0)
 		json_object_set_new(b, "consent", json_pack("{s:b}", "reporting", consent));
-	struct kith_err err;
-	struct kith_vault_batch *bt = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &bt, &err), 0);
-	struct kith_vault_put_opts po = {0};
-	assert_int_equal(kith_vault_put(bt, "case", b, &po, NULL, NULL, &err), 0);
-	assert_int_equal(kith_vault_batch_commit(bt, &err), 0);
+	fixture_vault_put(v, "case", b);
 	json_decref(b);
 }
 
@@ -102,7 +75,7 @@ static void test_listmap_parse(void **state)
 
 static void test_consent_and_lists(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	put(f->v, "Kim Ok-sun", "Shelter A", 1);
 	put(f->v, "Ri Chol-min", "Church B", 1);
 	put(f->v, "Pak Un-hui", "Church B", 0);	  /* refused */
@@ -146,7 +119,7 @@ static void test_consent_and_lists(void **state)
 
 static void test_one_list(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_stats_memberships ms;
 	struct kith_persons_report rep;
 	struct kith_err err;

@@ -20,55 +20,19 @@
 #include "casework/report.h"
 #include "vault/vault.h"
 
-#define PASS "report test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-report-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	struct fixture_vault *f = fixture_vault_new("report");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
-}
-
-static void put(struct kith_vault *v, const char *json)
-{
-	json_error_t je;
-	json_t *b = json_loads(json, 0, &je);
-	assert_non_null(b);
-	struct kith_err err;
-	struct kith_vault_batch *bt = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &bt, &err), 0);
-	struct kith_vault_put_opts po = {0};
-	assert_int_equal(kith_vault_put(bt, "case", b, &po, NULL, NULL, &err), 0);
-	assert_int_equal(kith_vault_batch_commit(bt, &err), 0);
-	json_decref(b);
 }
 
 static const char *cell(const struct kith_report_table *t, size_t p, size_t f)
@@ -78,26 +42,35 @@ static const char *cell(const struct kith_report_table *t, size_t p, size_t f)
 
 static void test_persons(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	/* Mira Holt twice (two organizations, one with consent), Sina Vale once
 	 * without consent, Lena Dorn with two needs, Ada Wren whose two cases
 	 * disagree on sex */
-	put(f->v, "{\"ref\":\"A-1\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
-		  "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\","
-		  "\"date\":\"2019-05-01\"},\"needs\":[\"shelter\"],\"consent\":{\"reporting\":true}}");
-	put(f->v, "{\"ref\":\"A-2\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
-		  "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},"
-		  "\"consent\":{\"reporting\":false}}");
-	put(f->v, "{\"ref\":\"B-1\",\"person\":{\"name\":\"Sina Vale\",\"sex\":\"female\"},"
-		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":false}}");
-	put(f->v,
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"A-1\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
+	    "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"shelter\","
+	    "\"date\":\"2019-05-01\"},\"needs\":[\"shelter\"],\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"A-2\",\"person\":{\"name\":\"Mira Holt\",\"sex\":\"female\",\"birth\":\"1990\","
+	    "\"origin\":{\"province\":\"ryanggang\"}},\"source\":{\"organization\":\"church\"},"
+	    "\"consent\":{\"reporting\":false}}");
+	fixture_vault_put_json(
+	    f->v, "case",
+	    "{\"ref\":\"B-1\",\"person\":{\"name\":\"Sina Vale\",\"sex\":\"female\"},"
+	    "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":false}}");
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Lena Dorn\",\"sex\":\"female\",\"birth\":\"2004-06\"},"
 	    "\"source\":{\"organization\":\"church\",\"date\":\"2020-03\"},"
 	    "\"needs\":[\"medical\",\"legal\"],\"consent\":{\"reporting\":true}}");
-	put(f->v, "{\"ref\":\"D-1\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"female\"},"
-		  "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}");
-	put(f->v, "{\"ref\":\"D-2\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"male\"},"
-		  "\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"D-1\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"female\"},"
+			       "\"source\":{\"organization\":\"shelter\"},\"consent\":{\"reporting\":true}}");
+	fixture_vault_put_json(f->v, "case",
+			       "{\"ref\":\"D-2\",\"person\":{\"name\":\"Ada Wren\",\"sex\":\"male\"},"
+			       "\"source\":{\"organization\":\"police\"},\"consent\":{\"reporting\":true}}");
 	/* a reviewer's confirmed links make Ada Wren's and Mira Holt's cases one person each */
 	struct kith_err err;
 	char id[KITH_VAULT_ID_HEX];

@@ -16,13 +16,7 @@
 #include "base/status.h"
 #include "vault/vault.h"
 
-#define PASS "search test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
+#include "fixture_vault.h"
 
 static void put_cases(struct kith_vault *v, const char *const *names, size_t n, const char *other)
 {
@@ -45,14 +39,7 @@ static void put_cases(struct kith_vault *v, const char *const *names, size_t n, 
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-search-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	struct fixture_vault *f = fixture_vault_new("search");
 	static const char *const names[] = {"방미선", "김순희", "이영옥", "박정숙",
 					    "최은주", "리명심", "김정숙", "한옥순"};
 	put_cases(f->v, names, sizeof names / sizeof *names, "방미순");
@@ -62,16 +49,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -90,7 +68,7 @@ static const char *first(struct kith_search *s, const char *q, size_t *n)
 
 static void test_any_spelling_finds_the_hangul_case(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_search *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
@@ -107,7 +85,7 @@ static void test_any_spelling_finds_the_hangul_case(void **state)
 
 static void test_other_names_and_partial_queries(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_search *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
@@ -132,7 +110,7 @@ static void test_other_names_and_partial_queries(void **state)
 
 static void test_bad_queries(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_search *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
@@ -152,7 +130,7 @@ static void test_bad_queries(void **state)
 
 static void test_rebuilds_when_the_vault_changes(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_search *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
@@ -167,7 +145,7 @@ static void test_rebuilds_when_the_vault_changes(void **state)
 /* The threaded scan gives the same hits, in the same order, as one thread. */
 static void test_threads_agree(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	static const char *const sur[] = {"김", "이", "박", "최", "정", "강", "조", "윤"};
 	static const char *const syl[] = {"미", "선", "순", "영", "옥", "정", "숙", "희", "은", "주"};
 	const char *names[200];
@@ -206,7 +184,7 @@ static void test_threads_agree(void **state)
 /* Issue 13: what search must find, and a true total with paging. */
 static void test_issue13_finds(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김강범",	     "Somchai Jaidee", "Maria Lopez",
 					   "Nguyen Thi Lan", "王建国",	       "정설혜"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
@@ -246,7 +224,7 @@ static void test_issue13_finds(void **state)
 
 static void test_issue13_refs_and_paging(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	static const char *const syl[] = {"미", "선", "순", "영", "옥", "정", "숙", "희", "은", "주",
 					  "민", "수", "지", "현", "경", "진", "혜", "연", "아", "서"};
 	const char *names[500];

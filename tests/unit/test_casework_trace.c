@@ -15,11 +15,11 @@
 #include <jansson.h>
 
 #include "vault/vault.h"
+
+#include "fixture_vault.h"
 #include "casework/trace.h"
 
-static char dir[64];
-static char path[128];
-static const char pass[] = "correct horse battery staple";
+static struct fixture_vault *fx; /* closed between tests: each opens its own handle */
 
 /* The mother (M-1) looks for her son, separated in Yanji in 2003 at about 7;
  * he was recorded in 2015 as K-1 (age 19, a family entry naming his mother).
@@ -58,23 +58,15 @@ static json_t *js(const char *s)
 
 static struct kith_vault *open_v(void)
 {
-	struct kith_vault *v;
-	struct kith_err err;
-	if (kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err))
-		fail_msg("open: %s %s", err.where, err.msg);
-	return v;
+	return fixture_vault_open(fx);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/kith-trace-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/v.kith", dir);
+	fx = fixture_vault_new("trace");
+	struct kith_vault *v = fx->v;
 	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(path, pass, strlen(pass), &co, &err), KITH_OK);
-	struct kith_vault *v = open_v();
 	struct kith_vault_batch *b;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	for (size_t i = 0; i < N_CASES; i++) {
@@ -85,19 +77,15 @@ static int setup(void **state)
 	}
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
+	fx->v = NULL;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char p[160];
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
-	unlink(path);
-	rmdir(dir);
+	fixture_vault_free(fx);
+	fx = NULL;
 	return 0;
 }
 
@@ -187,6 +175,47 @@ static const struct kith_trace_part *part_of(const struct kith_trace_candidate *
 		if (!strcmp(c->parts[i].field, field))
 			return &c->parts[i];
 	return NULL;
+}
+
+/* A sibling names the seeker too: a case naming her whose name agrees with the child sought only by
+ * the surname has a family level of its own, weaker than "names the seeker", so the child recorded
+ * under his name (without naming his mother) comes first. */
+static void test_sibling_naming_the_seeker(void **state)
+{
+	(void)state;
+	static const char *const cj[] = {
+	    "{\"ref\":\"M-1\",\"person\":{\"name\":\"Pak Sunja\",\"sex\":\"female\",\"birth\":\"1970\","
+	    "\"origin\":{\"province\":\"north_hamgyong\"}},\"consent\":{\"tracing\":true}}",
+	    "{\"ref\":\"S-1\",\"person\":{\"name\":\"Pak Yongho\",\"sex\":\"male\",\"birth\":\"1994\","
+	    "\"origin\":{\"province\":\"north_hamgyong\"}},"
+	    "\"family\":[{\"relation\":\"mother\",\"name\":\"Pak Sunja\",\"status\":\"missing\"}],"
+	    "\"consent\":{\"tracing\":true}}",
+	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"박철수\",\"sex\":\"male\",\"birth\":\"1996\"},"
+	    "\"consent\":{\"tracing\":true}}",
+	};
+	json_t *c[3];
+	for (size_t i = 0; i < 3; i++)
+		c[i] = js(cj[i]);
+	struct kith_trace_cases *cs = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_trace_cases_new(&cs, c, 3, &err), KITH_OK);
+	for (size_t i = 0; i < 3; i++)
+		json_decref(c[i]);
+	json_t *t =
+	    js("{\"ref\":\"T-1\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"Pak Chulsu\","
+	       "\"sex\":\"male\",\"birth\":\"1996\",\"relation\":\"child\"},\"consent\":{\"tracing\":true}}");
+	struct kith_trace_result *r = NULL;
+	assert_int_equal(kith_trace_match_body(cs, t, NULL, &r, &err), KITH_OK);
+	assert_int_equal(r->n, 2);
+	assert_string_equal(r->c[0].ref, "C-1");
+	assert_string_equal(r->c[1].ref, "S-1");
+	const struct kith_trace_part *p = part_of(&r->c[1], "family");
+	assert_string_equal(p->level, "names the seeker; only the surname agrees");
+	p = part_of(&r->c[1], "name");
+	assert_string_equal(p->level, "surname only");
+	kith_trace_result_free(r);
+	json_decref(t);
+	kith_trace_cases_free(cs);
 }
 
 static void test_match_body(void **state)
@@ -747,6 +776,7 @@ int main(void)
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test(test_verb_parse),
 	    cmocka_unit_test(test_match_body),
+	    cmocka_unit_test(test_sibling_naming_the_seeker),
 	    cmocka_unit_test(test_vault_workflow),
 	    cmocka_unit_test(test_described_seeker),
 	    cmocka_unit_test(test_born_year_after_separation),

@@ -85,6 +85,49 @@ static void test_include_mask(void **state)
 	kith_dataset_free(ds);
 }
 
+/* Names: a given name written alone (정빈, "Ho-jun") meets the whole name
+ * (최정빈, 안호준) through the rule "name"; "fullname" groups whole names
+ * only, in any spelling, and not the given name alone. */
+static void test_name_keys_given_alone_and_fullname(void **state)
+{
+	(void)state;
+	struct kith_linkcfg c;
+	struct kith_err err;
+	kith_linkcfg_init(&c);
+	struct kith_dataset *ds;
+	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
+	const char *csv = "id,source,name\n"
+			  "a1,one,최정빈\n"
+			  "a2,two,정빈\n"
+			  "a3,three,Choe Jong Pin\n"
+			  "b1,one,안호준\n"
+			  "b2,two,Ho-jun\n";
+	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "t.csv", NULL, &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_linkcfg_rule r[1];
+	struct kith_block_report rep[1];
+	struct kith_block_pair *p;
+	size_t n;
+	int seen[5][5] = {{0}};
+	rules(r, 1, "name");
+	struct kith_block_opts o = {.rules = r, .n_rules = 1, .threads = 1};
+	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
+	for (size_t i = 0; i < n; i++)
+		seen[p[i].a][p[i].b] = 1;
+	free(p);
+	assert_true(seen[0][1] && seen[0][2] && seen[1][2]); /* 최정빈, 정빈, Choe Jong Pin */
+	assert_true(seen[3][4]);			     /* 안호준, Ho-jun */
+	memset(seen, 0, sizeof seen);
+	rules(r, 1, "fullname");
+	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
+	for (size_t i = 0; i < n; i++)
+		seen[p[i].a][p[i].b] = 1;
+	free(p);
+	assert_true(seen[0][2]); /* 최정빈 = Choe Jong Pin */
+	assert_false(seen[0][1] || seen[1][2] || seen[3][4]);
+	kith_dataset_free(ds);
+}
+
 static void test_counts_exact_and_pairs_once(void **state)
 {
 	(void)state;
@@ -224,6 +267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_counts_exact_and_pairs_once),
 	    cmocka_unit_test(test_include_mask),
+	    cmocka_unit_test(test_name_keys_given_alone_and_fullname),
 	    cmocka_unit_test(test_link_mode_and_window),
 	    cmocka_unit_test(test_cap_refused_before_scoring),
 	    cmocka_unit_test(test_threads_do_not_change_results),

@@ -334,6 +334,13 @@ static void test_issue13_typos(void **state)
 	assert_true(sim("박지선", "Prak Ji-sung") < t);
 	assert_true(sim("박지선", "Park Ji-usng") < t);
 	assert_true(sim("Park Ji-sun", "Park Ji-snug") < t);
+	/* l typed for i, a vowel left out (any vowel may have been lost) */
+	assert_true(sim("김말영", "Klm Mal-young") >= t);
+	assert_true(sim("조성진", "Cho Sngjin") >= t);
+	assert_true(sim("김진란", "Kim Chn-ran") >= t);
+	assert_true(sim("박지성", "Park Ji-sng") >= t);
+	assert_true(sim("박지성", "Park Ji-sng") < 1.0);
+	assert_true(sim("박지선", "Park Ji-sng") < t);
 	/* a name that is not Korean is not "repaired" into one */
 	struct kith_name n = enc("Maria Lopez");
 	assert_int_equal(n.n_syl, 0);

@@ -1069,6 +1069,105 @@ static void test_error_helpers(void **state)
 	assert_int_equal(resp.body.len, 0);
 }
 
+/* The case at the centre (api_centre.c): one person's records, the review
+ * queue's filters, assignment, due, referral, trace close. */
+static void test_centre_routes(void **state)
+{
+	struct fx *f = *state;
+	json_t *j = NULL;
+	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 423);
+	json_decref(j);
+	unlock(f);
+	assert_int_equal(call(f, "POST", "/person", "ref=S-1", "{}", &j, NULL), 405);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "cases")), 1);
+	json_decref(j);
+	/* the review queue: score range and search */
+	assert_int_equal(call(f, "GET", "/links", "status=all&min_score=0.95", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "status=all&min_score=0.9&q=s-2", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "status=all&q=zzz", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/links", "min_score=2", NULL, &j, NULL), 400);
+	json_decref(j);
+	/* confirmed: one person, two records, in the person, the list and the search */
+	char body[256];
+	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":1}",
+		 f->link_id);
+	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "cases")), 2);
+	assert_int_equal(json_array_size(json_object_get(j, "links")), 1);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "sort=ref", NULL, &j, NULL), 200);
+	const json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(it, "same_person"), 0)), "S-2");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/search", "q=Pang", NULL, &j, NULL), 200);
+	it = json_array_get(json_object_get(j, "items"), 0);
+	assert_int_equal(json_array_size(json_object_get(it, "same_person")), 1);
+	json_decref(j);
+	/* assignment, due, names used */
+	assert_int_equal(call(f, "POST", "/assign", NULL,
+			      "{\"ref\":\"S-1\",\"assigned\":\"Han\",\"follow_up\":\"2026-03-01\"}", &j,
+			      NULL),
+			 200);
+	json_decref(j);
+	assert_int_equal(
+	    call(f, "POST", "/assign", NULL, "{\"ref\":\"S-1\",\"follow_up\":\"2026-02-30\"}", &j, NULL),
+	    400);
+	assert_string_equal(err_field(j), "follow_up");
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/assign", NULL,
+			      "{\"ref\":\"S-1\",\"assigned\":\"Oh\",\"expect_version\":1}", &j, NULL),
+			 409);
+	assert_string_equal(err_code(j), "stale");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/due", "today=2026-03-02", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "overdue"), 0), "ref")),
+	    "S-1");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/due", "today=2026-13-45", NULL, &j, NULL), 400);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/assignees", NULL, NULL, &j, NULL), 200);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
+	    "Han");
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "assigned=-", NULL, &j, NULL), 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
+	json_decref(j);
+	assert_int_equal(call(f, "GET", "/cases", "due=1&today=2026-03-02&has_conflict=1", NULL, &j, NULL),
+			 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0); /* 1987 and 1987-03 agree */
+	json_decref(j);
+	/* a referral needs consent to sharing; its fields come from the list */
+	assert_int_equal(call(f, "GET", "/referral/fields", NULL, NULL, &j, NULL), 200);
+	assert_true(json_array_size(json_object_get(j, "items")) > 5);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/referral", NULL,
+			      "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[\"needs\"]}", &j, NULL),
+			 403);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/referral", NULL,
+			      "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[3]}", &j, NULL),
+			 400);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/trace/close", NULL, "{\"ref\":\"T-9\"}", &j, NULL), 404);
+	json_decref(j);
+	assert_int_equal(call(f, "POST", "/trace/edit", NULL, "{\"ref\":\"T-9\",\"body\":{}}", &j, NULL),
+			 404);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1088,6 +1187,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_panic_elsewhere, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic_with_passphrase, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_info_fields, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_centre_routes, setup, teardown),
 	    cmocka_unit_test(test_error_helpers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

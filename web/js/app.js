@@ -17,6 +17,7 @@ import * as transferPage from './pages/transfer.js';
 import * as tracePage from './pages/trace.js';
 import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
+import * as centre from './pages/centre.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -109,6 +110,8 @@ const routes = [
   { re: /^#\/new$/, page: editPage, nav: 'new' },
   { re: /^#\/case\/([^/]+)\/edit$/, page: editPage, nav: 'cases' },
   { re: /^#\/case\/([^/]+)\/history$/, page: historyPage, nav: 'cases' },
+  { re: /^#\/case\/([^/]+)\/referral$/, page: { render: centre.renderReferral }, nav: 'cases' },
+  { re: /^#\/due$/, page: { render: centre.renderDue }, nav: 'due' },
   { re: /^#\/case\/([^/]+)$/, page: viewPage, nav: 'cases' },
   { re: /^#\/review$/, page: reviewPage, nav: 'review' },
   { re: /^#\/transfer$/, page: transferPage, nav: 'transfer' },
@@ -116,6 +119,7 @@ const routes = [
   { re: /^#\/together$/, page: togetherPage, nav: 'together' },
   { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
+  { re: /^#\/trace\/([^/]+)\/(edit)$/, page: tracePage, nav: 'trace' },
 ];
 
 function renderChrome(current) {
@@ -127,6 +131,7 @@ function renderChrome(current) {
     const items = [
       ['cases', '#/cases', t('nav.cases')],
       ['new', '#/new', t('nav.new')],
+      ['due', '#/due', t('nav.due')],
       ['review', '#/review', t('nav.review')],
       ['trace', '#/trace', t('nav.trace')],
       ['transfer', '#/transfer', t('nav.transfer')],

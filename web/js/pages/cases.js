@@ -22,13 +22,15 @@ function pager(offset, total, go) {
 
 // the list's filters and order (casework/cases.h applies them, as `kith list`)
 const FILTERS = [['status', 'status'], ['province', 'person.origin.province'], ['need', 'needs'], ['sex', 'person.sex']];
-let filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
+let filters = { status: '', province: '', need: '', sex: '', sort: 'recent', assigned: '', has_conflict: '', due: '' };
+// filters of the caseworker's day (centre.js): who has the case, records that disagree, due
+const WORK = ['assigned', 'has_conflict', 'due'];
 
 let searchOffset = 0; // the page of the search results (a new query starts at 0)
 
 window.addEventListener('kith:wiped', () => {
   lastQuery = ''; lastOffset = 0; searchOffset = 0;
-  filters = { status: '', province: '', need: '', sex: '', sort: 'recent' };
+  filters = { status: '', province: '', need: '', sex: '', sort: 'recent', assigned: '', has_conflict: '', due: '' };
 });
 
 // One select per filter, with "any" first, and the order; a change shows the first page.
@@ -46,11 +48,39 @@ function filterBar(onChange) {
   const sort = h('select', { id: 'filter-sort', 'data-filter': 'sort' },
     h('option', { value: 'recent' }, t('cases.sort_recent')),
     h('option', { value: 'ref' }, t('cases.sort_ref')),
-    h('option', { value: 'name' }, t('cases.sort_name')));
+    h('option', { value: 'name' }, t('cases.sort_name')),
+    h('option', { value: 'follow-up' }, t('cases.sort_follow_up')));
   sort.value = filters.sort;
   sort.addEventListener('change', () => { filters.sort = sort.value; lastOffset = 0; onChange(); });
-  return h('div', { class: 'row filters', role: 'group', 'aria-label': t('cases.filters') }, ...sels,
+  return h('div', { class: 'row filters', role: 'group', 'aria-label': t('cases.filters') }, ...sels, ...workFilters(onChange),
     h('div', { class: 'field' }, h('label', { for: 'filter-sort' }, t('cases.sort')), sort));
+}
+
+// The other records of the same person (confirmed links), and whether they disagree.
+function samePerson(it) {
+  if (!it.same_person || !it.same_person.length) return null;
+  return h('span', { class: 'same small', 'data-same-person': it.same_person.join(' ') }, ' ',
+    h('span', { class: 'badge' }, t('cases.same_person', { n: it.same_person.length + 1 })), ' ',
+    it.same_person.map((r, i) => [i ? ', ' : '', h('a', { href: `#/case/${encodeURIComponent(r)}` }, r)]),
+    it.conflict ? [' ', h('span', { class: 'badge conflict' }, t('cases.conflict'))] : null);
+}
+
+// Assigned to (names used before, or unassigned), records that disagree, due.
+function workFilters(onChange) {
+  const sel = h('select', { id: 'filter-assigned', 'data-filter': 'assigned' },
+    h('option', { value: '' }, t('cases.any')), h('option', { value: '-' }, t('cases.unassigned')));
+  api.get('/assignees').then((r) => {
+    for (const x of r.items) sel.append(h('option', { value: x.name }, x.name));
+    sel.value = filters.assigned;
+  }).catch(() => {});
+  sel.addEventListener('change', () => { filters.assigned = sel.value; lastOffset = 0; onChange(); });
+  const box = (name) => {
+    const b = h('input', { type: 'checkbox', id: `filter-${name}`, 'data-filter': name, checked: filters[name] === '1' });
+    b.addEventListener('change', () => { filters[name] = b.checked ? '1' : ''; lastOffset = 0; onChange(); });
+    return h('div', { class: 'field check' }, h('label', { for: `filter-${name}` }, b, ' ', t(`cases.filter_${name}`)));
+  };
+  return [h('div', { class: 'field' }, h('label', { for: 'filter-assigned' }, t('cases.filter_assigned')), sel),
+    box('has_conflict'), box('due')];
 }
 
 function vocabCell(path, id) {
@@ -72,7 +102,7 @@ function table(items, searching) {
     h('th', { scope: 'col' }, t('cases.updated')));
   const rows = items.map((it) => h('tr', { 'data-ref': it.ref },
     h('td', {}, h('a', { href: `#/case/${encodeURIComponent(it.ref)}` }, it.ref)),
-    h('td', { lang: '' }, h('a', { href: `#/case/${encodeURIComponent(it.ref)}` }, it.name || t('cases.noname'))),
+    h('td', { lang: '' }, h('a', { href: `#/case/${encodeURIComponent(it.ref)}` }, it.name || t('cases.noname')), samePerson(it)),
     searching ? h('td', { lang: '' }, it.matched && it.matched !== it.name ? it.matched : '') : null,
     searching ? h('td', { class: 'num' }, h('span', { class: 'score' }, `${Math.round((it.score || 0) * 100)}%`)) : null,
     h('td', {}, vocabCell('person.sex', it.sex)),
@@ -105,10 +135,10 @@ export async function render(root, app) {
         if (r.total > PAGE) results.append(pager(searchOffset, r.total, (o) => { searchOffset = o; run(); }));
       } else {
         const query = { offset: lastOffset, limit: PAGE, sort: filters.sort };
-        for (const [name] of FILTERS) if (filters[name]) query[name] = filters[name];
+        for (const name of [...FILTERS.map(([n]) => n), ...WORK]) if (filters[name]) query[name] = filters[name];
         const r = await api.get('/cases', query);
         clear(results);
-        const filtered = FILTERS.some(([name]) => filters[name]);
+        const filtered = FILTERS.some(([name]) => filters[name]) || WORK.some((name) => filters[name]);
         results.append(h('p', { class: 'muted', id: 'result-count' },
           t(filtered ? 'cases.total_filtered' : `cases.total_${filters.sort}`, { n: r.total })));
         if (r.items.length) results.append(table(r.items, false));

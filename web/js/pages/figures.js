@@ -197,6 +197,36 @@ export async function render(root, app) {
   root.append(h('div', { class: 'pagehead' }, h('h1', {}, t('figures.title'))), form, out, eform, est);
 }
 
+// Coverage by stratum (the result's "coverage", the same figures as the
+// CLI's "coverage by FIELD" lines): how many of each stratum's estimated
+// people the lists reached, and the latent-class model with the field as a
+// covariate.
+function coverageView(cov) {
+  if (!cov) return null;
+  const loc = current() === 'ko' ? 'ko-KR' : 'en-US';
+  const n = (v) => (v == null ? '—' : Math.round(v).toLocaleString(loc));
+  const pct = (v) => (v == null ? '—' : `${(100 * v).toFixed(1)}%`);
+  const withCov = cov.strata.some((s) => s.lcm_covariate);
+  return h('section', { class: 'card', 'data-figures': 'coverage', 'aria-labelledby': 'fig-cov-h' },
+    h('h3', { id: 'fig-cov-h' }, t('figures.coverage_title', { field: fieldLabel(cov.field) })),
+    h('div', { class: 'tablewrap' }, h('table', { class: 'figtable' },
+      h('caption', {}, t('figures.coverage_caption')),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('figures.stratum')),
+        h('th', { scope: 'col', class: 'num' }, t('figures.observed')),
+        h('th', { scope: 'col', class: 'num' }, t('figures.estimated')),
+        h('th', { scope: 'col', class: 'num' }, t('figures.reached')),
+        withCov ? h('th', { scope: 'col', class: 'num' }, t('figures.lcm_covariate')) : null)),
+      h('tbody', {}, cov.strata.map((s) => h('tr', {},
+        h('th', { scope: 'row' }, s.stratum),
+        h('td', { class: 'num' }, n(s.observed)),
+        h('td', { class: 'num' }, n(s.estimate)),
+        h('td', { class: 'num' }, pct(s.share)),
+        withCov ? h('td', { class: 'num' }, s.lcm_covariate
+          ? `${n(s.lcm_covariate.median)} (${n(s.lcm_covariate.ci95[0])}–${n(s.lcm_covariate.ci95[1])})` : '—') : null))))),
+    h('p', { 'data-figures': 'coverage-words' }, current() === 'ko' ? cov.words_ko : cov.words_en));
+}
+
 function estimateView(r, stratify) {
   const c = r.counted;
   const total = r.summaries[0];
@@ -223,5 +253,6 @@ function estimateView(r, stratify) {
       total.error ? h('p', {}, total.error) : total.text.trim().split('\n').map((p) => h('p', { class: 'summary' }, p)),
       h('figure', { class: 'chart', 'data-figures': 'estimate-chart' }, svgNode(r.svg, t('figures.estimate_chart')),
         h('figcaption', { class: 'small muted' }, t('figures.estimate_chart_caption')))),
+    coverageView(r.result && r.result.coverage),
     strata);
 }

@@ -49,6 +49,21 @@ function diff(prev, cur) {
   return items;
 }
 
+// The attachments' versions (added, removed) are part of the case's history.
+async function attachmentHistory(ref) {
+  let r;
+  try {
+    r = await api.get('/attachments/history', { case: ref });
+  } catch (e) {
+    return null;
+  }
+  if (!r.versions.length) return null;
+  return h('section', { class: 'card', 'data-section': 'attachment-history' },
+    h('h2', {}, t('attach.history_title')),
+    h('ul', {}, r.versions.slice().reverse().map((v) => h('li', { 'data-version': `${v.id}:${v.version}` },
+      `${formatTime(v.at)} · `, h('span', { class: 'badge' }, actionLabel(v.action)), ' ', h('span', { lang: '' }, v.name)))));
+}
+
 export async function render(root, app, params) {
   const ref = params[0];
   const rec = await api.get('/case', { ref });
@@ -71,5 +86,6 @@ export async function render(root, app, params) {
       h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(rec.ref)}` }, t('history.back'))),
     hist.damaged ? h('div', { class: 'errors', role: 'alert' }, h('p', {}, t('history.damaged'))) : null,
     h('p', { class: 'muted' }, t('history.count', { n: versions.length })),
-    list]);
+    list,
+    await attachmentHistory(rec.ref)]);
 }

@@ -13,6 +13,26 @@ import { fieldAt, vocabLabel, kind } from '../schema.js';
 
 let tab = 'open';
 let offset = 0;
+// the queue's filters (casework/review.h orders it: a person's proposals, then by score)
+let rf = { min: '', max: '', q: '' };
+window.addEventListener('kith:wiped', () => { rf = { min: '', max: '', q: '' }; });
+
+function reviewFilters(load) {
+  const inp = (key, attrs) => {
+    const el = h('input', { id: `review-${key}`, value: rf[key], autocomplete: 'off', 'data-filter': key, ...attrs });
+    el.addEventListener('change', () => { rf[key] = el.value.trim(); offset = 0; load(); });
+    return h('div', { class: 'field' }, h('label', { for: `review-${key}` }, t(`review.filter_${key}`)), el);
+  };
+  return h('div', { class: 'row filters', role: 'group', 'aria-label': t('review.filters') },
+    inp('q', { type: 'search' }),
+    inp('min', { type: 'number', min: 0, max: 100, step: 1, inputmode: 'numeric' }),
+    inp('max', { type: 'number', min: 0, max: 100, step: 1, inputmode: 'numeric' }));
+}
+
+function reviewQuery() {
+  const pct = (v) => (v === '' || Number.isNaN(Number(v)) ? null : String(Math.min(100, Math.max(0, Number(v))) / 100));
+  return { q: rf.q || null, min_score: pct(rf.min), max_score: pct(rf.max) };
+}
 const PAGE = 50;
 
 function person(c) {
@@ -115,10 +135,10 @@ export async function render(root, app) {
     for (const s of ['open', 'confirmed', 'rejected']) {
       tabs.append(h('button', { type: 'button', 'aria-pressed': tab === s ? 'true' : 'false', onclick: () => { tab = s; offset = 0; load(); } }, t(`review.tab_${s}`)));
     }
-    let r = await api.get('/links', { status: tab, limit: PAGE, offset });
+    let r = await api.get('/links', { status: tab, limit: PAGE, offset, ...reviewQuery() });
     if (!r.items.length && offset > 0) { // the last pair of a page was decided
       offset = Math.max(0, offset - PAGE);
-      r = await api.get('/links', { status: tab, limit: PAGE, offset });
+      r = await api.get('/links', { status: tab, limit: PAGE, offset, ...reviewQuery() });
     }
     clear(list);
     list.append(h('p', { class: 'muted' }, t('review.count', { n: r.total })));
@@ -149,6 +169,6 @@ export async function render(root, app) {
     }
   });
   root.append(h('div', { class: 'pagehead' }, h('h1', {}, t('review.title')), runBtn),
-    h('p', { class: 'muted' }, t('review.intro')), runMsg, tabs, list);
+    h('p', { class: 'muted' }, t('review.intro')), runMsg, tabs, reviewFilters(load), list);
   await load();
 }

@@ -7,6 +7,7 @@
 //   #/trace/new      a new request (form generated from the schema, kind "trace")
 //   #/trace/REF      one request, its candidates and their review
 
+import { photoStrip } from '../attach.js';
 import { h, append, clear, id } from '../dom.js';
 import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
@@ -29,9 +30,44 @@ function statusBadge(s) {
 
 // --- the list -----------------------------------------------------------
 
+const PAGE = 50;
+let listQuery = '';
+let listOffset = 0;
+window.addEventListener('kith:wiped', () => { listQuery = ''; listOffset = 0; });
+
 async function list(root) {
-  const r = await api.get('/traces');
-  const rows = r.items.map((x) => h('tr', {},
+  const out = h('div', { 'aria-live': 'polite', id: 'trace-results' });
+  const input = h('input', { type: 'search', id: 'trace-search', value: listQuery, autocomplete: 'off', spellcheck: 'false' });
+  const load = async () => {
+    if (input.value.trim() !== listQuery) listOffset = 0;
+    listQuery = input.value.trim();
+    const r = await api.get('/traces', { q: listQuery || null, offset: listOffset, limit: PAGE });
+    clear(out);
+    out.append(h('p', { class: 'muted', id: 'trace-count' }, t('trace.count', { n: r.total })));
+    out.append(r.items.length ? table(r.items) : h('p', {}, t('trace.none')));
+    if (r.total > PAGE) {
+      const go = (o) => { listOffset = o; load(); };
+      out.append(h('div', { class: 'pager' },
+        h('button', { type: 'button', class: 'secondary', disabled: listOffset === 0, onclick: () => go(Math.max(0, listOffset - PAGE)) }, t('cases.prev')),
+        h('span', {}, t('cases.page', { from: listOffset + 1, to: Math.min(listOffset + PAGE, r.total), n: r.total })),
+        h('button', { type: 'button', class: 'secondary', disabled: listOffset + PAGE >= r.total, onclick: () => go(listOffset + PAGE) }, t('cases.next'))));
+    }
+    out.dataset.query = listQuery;
+  };
+  root.append(
+    h('div', { class: 'pagehead' },
+      h('h1', {}, t('trace.title')),
+      h('a', { class: 'btn', href: '#/trace/new', 'data-action': 'new-trace' }, t('trace.new'))),
+    h('p', { class: 'muted' }, t('trace.intro')),
+    h('form', { class: 'search', role: 'search', onsubmit: (ev) => { ev.preventDefault(); load(); } },
+      h('label', { for: 'trace-search', class: 'skip' }, t('trace.search_label')), input,
+      h('button', { type: 'submit' }, t('cases.search_button'))),
+    out);
+  await load();
+}
+
+function table(items) {
+  const rows = items.map((x) => h('tr', {},
     h('td', {}, h('a', { href: `#/trace/${encodeURIComponent(x.ref)}`, 'data-trace': x.ref }, x.ref)),
     h('td', { lang: '' }, (x.sought && x.sought.name) || '—'),
     h('td', {}, vocabOf('sought.relation', x.sought && x.sought.relation)),
@@ -44,33 +80,27 @@ async function list(root) {
       c: (x.candidates && x.candidates.confirmed) || 0,
       r: (x.candidates && x.candidates.rejected) || 0,
     }))));
-  root.append(
-    h('div', { class: 'pagehead' },
-      h('h1', {}, t('trace.title')),
-      h('a', { class: 'btn', href: '#/trace/new', 'data-action': 'new-trace' }, t('trace.new'))),
-    h('p', { class: 'muted' }, t('trace.intro')),
-    h('p', { class: 'muted' }, t('trace.count', { n: r.total })),
-    r.items.length
-      ? h('div', { class: 'tablewrap' }, h('table', { class: 'list' },
-        h('caption', { class: 'skip' }, t('trace.title')),
-        h('thead', {}, h('tr', {},
-          ['ref', 'sought', 'relation', 'seeker', 'status', 'candidates'].map((c) => h('th', { scope: 'col' }, t(`trace.col_${c}`))))),
-        h('tbody', {}, rows)))
-      : h('p', {}, t('trace.none')));
+  return h('div', { class: 'tablewrap' }, h('table', { class: 'list' },
+    h('caption', { class: 'skip' }, t('trace.title')),
+    h('thead', {}, h('tr', {},
+      ['ref', 'sought', 'relation', 'seeker', 'status', 'candidates'].map((c) => h('th', { scope: 'col' }, t(`trace.col_${c}`))))),
+    h('tbody', {}, rows)));
 }
 
 // --- a new request ------------------------------------------------------------
 
-async function create(root, app) {
+async function create(root, app, editRef) {
   const ks = kind('trace');
   // the engine keeps the status and the candidates: the form asks for the rest
   const fields = ks.fields.filter((f) => f.name !== 'candidates' && f.name !== 'status');
-  const form = buildForm({ ...ks, fields }, { consent: { tracing: true } });
+  const old = editRef ? (await api.get('/trace', { ref: editRef, limit: 1 })).request : null;
+  // consent starts unset: the person says yes or no
+  const form = buildForm({ ...ks, fields }, old ? old.body : {});
   const errors = h('div', { class: 'errors', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', 'data-action': 'save-trace' }, t('trace.save'));
   const el = h('form', { novalidate: true, class: 'caseform', autocomplete: 'off' },
     form.el,
-    h('div', { class: 'formbar' }, save, h('a', { class: 'btn secondary', href: '#/trace' }, t('dialog.cancel'))),
+    h('div', { class: 'formbar' }, save, h('a', { class: 'btn secondary', href: old ? `#/trace/${encodeURIComponent(editRef)}` : '#/trace' }, t('dialog.cancel'))),
     errors);
   el.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -78,8 +108,10 @@ async function create(root, app) {
     form.clearErrors();
     save.disabled = true;
     try {
-      const r = await api.post('/traces', { body: form.collect() });
-      app.flash(t('trace.saved', { ref: r.ref }));
+      const r = old
+        ? await api.post('/trace/edit', { ref: editRef, body: form.collect(), expect_version: old.version })
+        : await api.post('/traces', { body: form.collect() });
+      app.flash(t(old ? 'trace.edited' : 'trace.saved', { ref: r.ref }));
       app.navigate(`#/trace/${encodeURIComponent(r.ref)}`);
     } catch (e) {
       clear(errors);
@@ -93,7 +125,7 @@ async function create(root, app) {
       save.disabled = false;
     }
   });
-  root.append(h('h1', {}, t('trace.new_title')), h('p', { class: 'muted small' }, t('trace.new_intro')), el);
+  root.append(h('h1', {}, old ? t('trace.edit_title', { ref: editRef }) : t('trace.new_title')), h('p', { class: 'muted small' }, t('trace.new_intro')), el);
 }
 
 // --- one request -----------------------------------------------------------------
@@ -132,6 +164,8 @@ function candidate(c, ref, app, reload) {
   if (!s || s === 'possible') buttons.push(btn('reject', 'secondary'));
   if (s) buttons.push(btn('undo', 'secondary'));
   const cs = c.case || {};
+  const photos = h('div', {});
+  photoStrip(c.ref).then((p) => { if (p) photos.append(p); });
   const v = (p, x) => { const f = fieldAt('case', p); return x && f ? vocabLabel(f, x) : x || '—'; };
   return h('section', { class: 'card', 'data-candidate': c.ref },
     h('div', { class: 'pagehead' },
@@ -145,11 +179,27 @@ function candidate(c, ref, app, reload) {
       h('dt', {}, t('cases.sex')), h('dd', {}, v('person.sex', cs.sex)),
       h('dt', {}, t('cases.birth')), h('dd', {}, formatDate(cs.birth) || '—'),
       h('dt', {}, t('cases.province')), h('dd', {}, v('person.origin.province', cs.province))),
+    photos,
     explanation(c.explanation),
     h('div', { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: nid }, t('trace.note')), note),
       h('div', { class: 'actions' }, buttons)),
     msg);
+}
+
+// Close a request (no longer matched, reviews refused) or reopen it.
+function closeButton(app, ref, closed, reload) {
+  const act = async () => {
+    if (!closed && !(await app.confirm({ title: t('trace.close_title'), body: h('p', {}, t('trace.close_body')), confirmText: t('trace.close') }))) return;
+    try {
+      await api.post('/trace/close', { ref, reopen: closed });
+      app.banner(t(closed ? 'trace.reopened' : 'trace.closed'));
+      reload();
+    } catch (e) {
+      app.banner(app.errorText(e, 'trace'), 'error');
+    }
+  };
+  return h('button', { type: 'button', class: 'secondary', 'data-action': closed ? 'reopen-trace' : 'close-trace', onclick: act }, t(closed ? 'trace.reopen' : 'trace.close'));
 }
 
 async function show(root, app, ref) {
@@ -176,6 +226,8 @@ async function show(root, app, ref) {
     h('div', { class: 'pagehead' },
       h('h1', {}, t('trace.request_title', { ref })),
       h('div', { class: 'actions' }, statusBadge(b.status),
+        h('a', { class: 'btn secondary', href: `#/trace/${encodeURIComponent(ref)}/edit`, 'data-action': 'edit-trace' }, t('trace.edit')),
+        closeButton(app, ref, b.status === 'closed', reload),
         h('a', { class: 'btn secondary', href: '#/trace' }, t('trace.back')))),
     h('p', { class: 'muted small' }, t('view.version_line', { v: r.request.version, when: formatTime(r.request.at), action: actionLabel(r.request.action) })),
     parts,
@@ -188,5 +240,6 @@ export async function render(root, app, params) {
   const ref = params[0];
   if (!ref) return list(root, app);
   if (ref === 'new') return create(root, app);
+  if (params[1] === 'edit') return create(root, app, ref);
   return show(root, app, ref);
 }

@@ -6,6 +6,8 @@ import { h, append, id, clear, debounce } from '../dom.js';
 import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import { kind, vocabLabel } from '../schema.js';
+import { personPanel, workPanel, caseButtons } from './centre.js';
+import { attachSection } from '../attach.js';
 
 function fmt(f, v) {
   if (v == null || v === '') return null;
@@ -117,7 +119,7 @@ export async function render(root, app, params) {
   if (b.journey && b.journey.length) {
     sections.push(h('section', { class: 'card', 'data-section': 'journey' }, h('h2', {}, label(journey.label)), timeline(journey, b.journey)));
   }
-  for (const name of ['incidents', 'needs', 'services', 'family', 'consent', 'source']) {
+  for (const name of ['incidents', 'needs', 'services', 'family', 'consent', 'source', 'referrals']) {
     const fd = f(name);
     const v = b[name];
     if (!fd || v == null || (Array.isArray(v) && !v.length)) continue;
@@ -133,14 +135,20 @@ export async function render(root, app, params) {
     if (fd && b[name]) sections.push(h('section', { class: 'card' }, h('h2', {}, label(fd.label)), h('p', { class: 'prose', lang: '' }, b[name])));
   }
   const statusField = f('status');
+  const reload = () => app.navigate(`#/case/${encodeURIComponent(rec.ref)}`);
+  const samePerson = await personPanel(app, rec.ref, reload); // every record of this person
   append(root, [
     h('div', { class: 'pagehead' },
       h('h1', { lang: '' }, `${(b.person && b.person.name) || ''} · ${rec.ref}`),
       h('div', { class: 'actions' },
         b.status ? h('span', { class: `badge ${b.status}` }, vocabLabel(statusField, b.status)) : null,
         h('a', { class: 'btn', href: `#/case/${encodeURIComponent(rec.ref)}/edit`, 'data-action': 'edit' }, t('view.edit')),
-        h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(rec.ref)}/history`, 'data-action': 'history' }, t('view.history')))),
+        h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(rec.ref)}/history`, 'data-action': 'history' }, t('view.history')),
+        caseButtons(rec.ref))),
     h('p', { class: 'muted small' }, t('view.version_line', { v: rec.version, when: formatTime(rec.at), action: actionLabel(rec.action) })),
+    samePerson,
+    workPanel(app, rec, reload),
     sections,
+    attachSection(app, rec),
     duplicateForm(app, rec.ref)]);
 }

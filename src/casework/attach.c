@@ -1,0 +1,529 @@
+/*
+ * attach — attachments of a case (attach.h): the upload pipeline (sniff,
+ * strip, encrypt), the attachment record, listing, reading with the consent
+ * rule, removal as a new version.
+ */
+#include "casework/attach.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "record/imgstrip.h"
+#include "record/record.h"
+#include "vault/blob.h"
+
+#define KIND "attachment"
+
+struct kith_attach_upload {
+	struct kith_blob_writer *w;
+	struct kith_imgstrip *strip;
+	uint8_t head[KITH_IMGSTRIP_SNIFF_BYTES];
+	size_t head_n;
+	int decided;
+	enum kith_imgstrip_kind kind;
+	uint64_t received, max;
+	int spent, finished;
+	struct kith_err *err; /* the current call's, for the stripper's output */
+};
+
+int kith_attach_upload_new(struct kith_attach_upload **out, const char *dir, uint64_t max,
+			   struct kith_err *err)
+{
+	struct kith_attach_upload *u = calloc(1, sizeof *u);
+	if (!u)
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	u->max = max ? max : KITH_ATTACH_MAX_BYTES;
+	int rc = kith_blob_writer_new(&u->w, dir, u->max, err);
+	if (rc) {
+		free(u);
+		return rc;
+	}
+	*out = u;
+	return KITH_OK;
+}
+
+static int to_blob(void *arg, const uint8_t *p, size_t n)
+{
+	struct kith_attach_upload *u = arg;
+	return kith_blob_writer_add(u->w, p, n, u->err);
+}
+
+/* Judges the file by its first bytes and sends them on. */
+static int decide(struct kith_attach_upload *u, struct kith_err *err)
+{
+	const char *what = NULL;
+	u->decided = 1;
+	u->kind = kith_imgstrip_sniff(u->head, u->head_n, &what);
+	int rc = KITH_OK;
+	if (u->kind == KITH_IMGSTRIP_REFUSED)
+		rc = kith_err_set(err, KITH_E_INVALID, "photo",
+				  "a %s image may carry its location and cannot be stripped: "
+				  "convert it to JPEG or PNG first",
+				  what);
+	else if (u->kind == KITH_IMGSTRIP_OTHER)
+		rc = kith_blob_writer_add(u->w, u->head, u->head_n, err);
+	else if (!(rc = kith_imgstrip_new(&u->strip, u->kind, to_blob, u, err)))
+		rc = kith_imgstrip_feed(u->strip, u->head, u->head_n, err);
+	sodium_memzero(u->head, sizeof u->head);
+	return rc;
+}
+
+static int route(struct kith_attach_upload *u, const uint8_t *p, size_t n, struct kith_err *err)
+{
+	if (u->strip)
+		return kith_imgstrip_feed(u->strip, p, n, err);
+	return kith_blob_writer_add(u->w, p, n, err);
+}
+
+int kith_attach_upload_add(struct kith_attach_upload *u, const void *data, size_t n, struct kith_err *err)
+{
+	if (!u || u->spent || u->finished)
+		return kith_err_set(err, KITH_E_INVALID, "attachment", "the upload is over");
+	const uint8_t *p = data;
+	int rc = KITH_OK;
+	u->err = err;
+	if (n > u->max || u->received > u->max - n) {
+		rc = kith_err_set(err, KITH_E_LIMIT, "attachment", "the file is larger than %llu MiB",
+				  (unsigned long long)(u->max >> 20));
+		goto out;
+	}
+	u->received += n;
+	if (!u->decided) {
+		size_t k = sizeof u->head - u->head_n < n ? sizeof u->head - u->head_n : n;
+		memcpy(u->head + u->head_n, p, k);
+		u->head_n += k;
+		p += k;
+		n -= k;
+		if (u->head_n < sizeof u->head)
+			goto out;
+		if ((rc = decide(u, err)))
+			goto out;
+	}
+	if (n)
+		rc = route(u, p, n, err);
+out:
+	u->err = NULL;
+	if (rc)
+		u->spent = 1;
+	return rc;
+}
+
+int kith_attach_upload_finish(struct kith_attach_upload *u, struct kith_err *err)
+{
+	if (!u || u->spent || u->finished)
+		return kith_err_set(err, KITH_E_INVALID, "attachment", "the upload is over");
+	int rc = KITH_OK;
+	u->err = err;
+	if (!u->decided)
+		rc = decide(u, err);
+	if (!rc && u->strip)
+		rc = kith_imgstrip_finish(u->strip, err);
+	if (!rc)
+		rc = kith_blob_writer_finish(u->w, err);
+	u->err = NULL;
+	if (rc)
+		u->spent = 1;
+	else
+		u->finished = 1;
+	return rc;
+}
+
+uint64_t kith_attach_upload_received(const struct kith_attach_upload *u)
+{
+	return u ? u->received : 0;
+}
+
+void kith_attach_upload_free(struct kith_attach_upload *u)
+{
+	if (!u)
+		return;
+	kith_blob_writer_free(u->w);
+	kith_imgstrip_free(u->strip);
+	sodium_memzero(u, sizeof *u);
+	free(u);
+}
+
+/* ------------------------------------------------------------ the record */
+
+static int is_hex_id(const char *s)
+{
+	if (!s || strlen(s) != 32)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return 1;
+}
+
+static const struct kith_record_view *find_case(const struct kith_vault *v, const char *ref)
+{
+	if (!ref)
+		return NULL;
+	const struct kith_record_view *c = kith_vault_find(v, "case", ref);
+	if (!c && is_hex_id(ref)) {
+		c = kith_vault_find_id(v, ref);
+		if (c && strcmp(c->kind, "case"))
+			c = NULL;
+	}
+	return c;
+}
+
+static const char *type_of_name(const char *name)
+{
+	static const char *const map[][2] = {
+	    {".pdf", "application/pdf"},
+	    {".txt", "text/plain"},
+	    {".mp3", "audio/mpeg"},
+	    {".m4a", "audio/mp4"},
+	    {".aac", "audio/aac"},
+	    {".ogg", "audio/ogg"},
+	    {".opus", "audio/ogg"},
+	    {".wav", "audio/wav"},
+	    {".amr", "audio/amr"},
+	    {".mp4", "video/mp4"},
+	    {".doc", "application/msword"},
+	    {".odt", "application/vnd.oasis.opendocument.text"},
+	    {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	};
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < sizeof map / sizeof map[0]; i++)
+		if (!strcasecmp(dot, map[i][0]))
+			return map[i][1];
+	return "application/octet-stream";
+}
+
+static int type_ok(const char *t)
+{
+	size_t n = strlen(t);
+	if (!n || n > KITH_ATTACH_TYPE_MAX || !strchr(t, '/'))
+		return 0;
+	for (const char *p = t; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("/.+-", *p)))
+			return 0;
+	return 1;
+}
+
+int kith_attach_commit(struct kith_vault *v, const char *case_ref, struct kith_attach_upload *u,
+		       const struct kith_attach_add_opts *o, char id_out[KITH_VAULT_ID_HEX],
+		       struct kith_err *err)
+{
+	if (!u || !u->finished)
+		return kith_err_set(err, KITH_E_INVALID, "attachment", "the upload is not finished");
+	const struct kith_record_view *c = find_case(v, case_ref);
+	if (!c)
+		return kith_err_set(err, KITH_E_NOTFOUND, "case", "no such case");
+	const char *name = o && o->name ? o->name : "";
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		name = slash + 1;
+	if (!*name)
+		return kith_err_set(err, KITH_E_INVALID, "name", "the file has no name");
+	if (strlen(name) > KITH_ATTACH_NAME_MAX)
+		return kith_err_set(err, KITH_E_INVALID, "name", "a file name longer than %d bytes",
+				    KITH_ATTACH_NAME_MAX);
+	int photo = u->kind == KITH_IMGSTRIP_JPEG || u->kind == KITH_IMGSTRIP_PNG;
+	const char *type = u->kind == KITH_IMGSTRIP_JPEG  ? "image/jpeg"
+			   : u->kind == KITH_IMGSTRIP_PNG ? "image/png"
+			   : o && o->type && *o->type	  ? o->type
+							  : type_of_name(name);
+	if (!photo && (!strncmp(type, "image/jpeg", 10) || !strncmp(type, "image/png", 9)))
+		type = "application/octet-stream"; /* named a photo, but its bytes are not one */
+	if (!type_ok(type))
+		return kith_err_set(err, KITH_E_INVALID, "type",
+				    "a media type such as audio/mpeg was expected");
+
+	char blob[KITH_BLOB_ID_HEX], key[KITH_BLOB_KEY_HEX];
+	kith_blob_writer_id_hex(u->w, blob);
+	kith_blob_writer_key_hex(u->w, key);
+	int rc = KITH_OK;
+	json_t *body = json_pack("{s:[s], s:s, s:s, s:I, s:s, s:s, s:b}", "case", c->id, "name", name, "type",
+				 type, "size", (json_int_t)kith_blob_writer_size(u->w), "blob", blob, "key",
+				 key, "stripped", photo);
+	sodium_memzero(key, sizeof key);
+	if (!body)
+		return kith_err_set(err, KITH_E_INVALID, "name", "the file name is not valid UTF-8");
+	if (o && o->note && *o->note && json_object_set_new(body, "note", json_string(o->note))) {
+		json_decref(body);
+		return kith_err_set(err, KITH_E_INVALID, "note", "the note is not valid UTF-8");
+	}
+	struct kith_vault_batch *b = NULL;
+	if ((rc = kith_vault_batch_begin(v, &b, err)))
+		goto out;
+	struct kith_vault_put_opts po = {.action = "attach", .note = NULL};
+	if ((rc = kith_vault_put(b, KIND, body, &po, NULL, id_out, err))) {
+		kith_vault_batch_free(b);
+		goto out;
+	}
+	kith_vault_batch_hook(b, kith_blob_writer_commit, u->w);
+	rc = kith_vault_batch_commit(b, err);
+out:
+	json_decref(body);
+	return rc;
+}
+
+/* ------------------------------------------------------------ listing */
+
+static int item_of(const struct kith_record_view *view, json_t *body, struct kith_attach_item *it)
+{
+	memset(it, 0, sizeof *it);
+	json_t *cs = json_object_get(body, "case");
+	const char *cid = json_string_value(json_array_get(cs, 0));
+	const char *name = json_string_value(json_object_get(body, "name"));
+	const char *type = json_string_value(json_object_get(body, "type"));
+	if (!cid || !name || !type)
+		return -1;
+	snprintf(it->id, sizeof it->id, "%s", view->id);
+	snprintf(it->case_id, sizeof it->case_id, "%s", cid);
+	snprintf(it->name, sizeof it->name, "%s", name);
+	snprintf(it->type, sizeof it->type, "%s", type);
+	snprintf(it->action, sizeof it->action, "%s", view->action ? view->action : "");
+	it->version = view->version;
+	it->at = view->at;
+	json_int_t size = json_integer_value(json_object_get(body, "size"));
+	it->size = size > 0 ? (uint64_t)size : 0;
+	it->stripped = json_is_true(json_object_get(body, "stripped"));
+	it->removed = json_is_true(json_object_get(body, "removed"));
+	it->photo = it->stripped && (!strcmp(type, "image/jpeg") || !strcmp(type, "image/png"));
+	return 0;
+}
+
+int kith_attach_list(const struct kith_vault *v, const char *case_ref, int removed,
+		     struct kith_attach_item **out, size_t *n, struct kith_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	const struct kith_record_view *c = find_case(v, case_ref);
+	if (!c)
+		return kith_err_set(err, KITH_E_NOTFOUND, "case", "no such case");
+	size_t na = 0, k = 0;
+	const struct kith_record_view *all = kith_vault_records(v, KIND, &na);
+	struct kith_attach_item *items = na ? calloc(na, sizeof *items) : NULL;
+	if (na && !items)
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	for (size_t i = 0; i < na; i++) {
+		json_t *body = kith_record_view_json(&all[i]);
+		if (!body) {
+			free(items);
+			return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+		}
+		const char *cid = json_string_value(json_array_get(json_object_get(body, "case"), 0));
+		if (cid && !strcmp(cid, c->id) && !item_of(&all[i], body, &items[k]) &&
+		    (removed || !items[k].removed))
+			k++;
+		json_decref(body);
+	}
+	*out = items;
+	*n = k;
+	return KITH_OK;
+}
+
+static const struct kith_record_view *find_attachment(const struct kith_vault *v, const char *id)
+{
+	const struct kith_record_view *r = is_hex_id(id) ? kith_vault_find_id(v, id) : NULL;
+	return r && !strcmp(r->kind, KIND) ? r : NULL;
+}
+
+int kith_attach_history(struct kith_vault *v, const char *id, struct kith_attach_item **out, size_t *n,
+			struct kith_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (!find_attachment(v, id))
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "no such attachment");
+	struct kith_record_view *vers = NULL;
+	size_t nv = 0;
+	int rc = kith_vault_history(v, id, &vers, &nv, err);
+	struct kith_attach_item *items = nv ? calloc(nv, sizeof *items) : NULL;
+	size_t k = 0;
+	if (nv && !items) {
+		kith_vault_history_free(vers, nv);
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	}
+	for (size_t i = 0; i < nv; i++) {
+		json_t *body = kith_record_view_json(&vers[i]);
+		if (body && !item_of(&vers[i], body, &items[k]))
+			k++;
+		json_decref(body);
+	}
+	kith_vault_history_free(vers, nv);
+	*out = items;
+	*n = k;
+	return rc;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct kith_attach_item *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+int kith_attach_case_history(struct kith_vault *v, const char *case_ref, struct kith_attach_item **out,
+			     size_t *n, struct kith_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	struct kith_attach_item *cur = NULL, *all = NULL;
+	size_t nc = 0, na = 0;
+	int rc = kith_attach_list(v, case_ref, 1, &cur, &nc, err), worst = KITH_OK;
+	for (size_t i = 0; !rc && i < nc; i++) {
+		struct kith_attach_item *vers = NULL;
+		size_t nv = 0;
+		int r = kith_attach_history(v, cur[i].id, &vers, &nv, err);
+		if (r && r != KITH_E_CORRUPT)
+			rc = r;
+		else if (r)
+			worst = r;
+		struct kith_attach_item *grown = nv ? realloc(all, (na + nv) * sizeof *all) : all;
+		if (nv && !grown)
+			rc = kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+		else if (nv) {
+			all = grown;
+			memcpy(all + na, vers, nv * sizeof *vers);
+			na += nv;
+		}
+		free(vers);
+	}
+	free(cur);
+	if (rc) {
+		free(all);
+		return rc;
+	}
+	if (na)
+		qsort(all, na, sizeof *all, by_time);
+	*out = all;
+	*n = na;
+	return worst;
+}
+
+json_t *kith_attach_item_json(const struct kith_attach_item *it)
+{
+	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s}", "id", it->id, "case",
+			 it->case_id, "version", (int)it->version, "at", (json_int_t)it->at, "name", it->name,
+			 "type", it->type, "size", (json_int_t)it->size, "photo", it->photo, "stripped",
+			 it->stripped, "removed", it->removed, "action", it->action);
+}
+
+/* ------------------------------------------------------------ reading */
+
+struct kith_attach_reader {
+	struct kith_blob_reader *br;
+};
+
+int kith_attach_open(struct kith_vault *v, const char *id, uint32_t version, const char *use,
+		     struct kith_attach_reader **out, struct kith_attach_item *item, struct kith_err *err)
+{
+	const struct kith_record_view *cur = find_attachment(v, id);
+	if (!cur)
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "no such attachment");
+	json_t *body = NULL;
+	struct kith_attach_item it;
+	int rc = KITH_OK;
+	if (!version || version == cur->version) {
+		body = kith_record_view_json(cur);
+		if (!body || item_of(cur, body, &it)) {
+			json_decref(body);
+			return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+		}
+		if (!version && it.removed) {
+			json_decref(body);
+			return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "the attachment was removed");
+		}
+	} else {
+		struct kith_record_view *vers = NULL;
+		size_t nv = 0;
+		rc = kith_vault_history(v, id, &vers, &nv, err);
+		for (size_t i = 0; i < nv && !body; i++)
+			if (vers[i].version == version) {
+				body = kith_record_view_json(&vers[i]);
+				if (body && item_of(&vers[i], body, &it)) {
+					json_decref(body);
+					body = NULL;
+				}
+			}
+		kith_vault_history_free(vers, nv);
+		if (!body)
+			return rc ? rc : kith_err_set(err, KITH_E_NOTFOUND, "version", "no such version");
+		rc = KITH_OK;
+	}
+	if (use) {
+		const struct kith_record_view *c = kith_vault_find_id(v, it.case_id);
+		json_t *cb = c ? kith_record_view_json(c) : NULL;
+		int allowed = cb && kith_record_consent_allows(cb, use);
+		json_decref(cb);
+		if (!allowed) {
+			json_decref(body);
+			return kith_err_set(
+			    err, KITH_E_CONSENT, "consent",
+			    "the case's consent does not allow %s: the attachment stays in the vault", use);
+		}
+	}
+	struct kith_attach_reader *r = calloc(1, sizeof *r);
+	if (!r) {
+		json_decref(body);
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	}
+	rc = kith_blob_reader_new(&r->br, json_string_value(json_object_get(body, "blob")),
+				  json_string_value(json_object_get(body, "key")), it.size, err);
+	json_decref(body);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	if (item)
+		*item = it;
+	*out = r;
+	return KITH_OK;
+}
+
+int kith_attach_next(struct kith_attach_reader *r, struct kith_vault *v, const uint8_t **p, size_t *n,
+		     struct kith_err *err)
+{
+	return kith_blob_reader_next(r->br, kith_vault_store(v), p, n, err);
+}
+
+void kith_attach_reader_free(struct kith_attach_reader *r)
+{
+	if (!r)
+		return;
+	kith_blob_reader_free(r->br);
+	free(r);
+}
+
+/* ------------------------------------------------------------ removing */
+
+int kith_attach_remove(struct kith_vault *v, const char *id, const char *note, struct kith_err *err)
+{
+	const struct kith_record_view *cur = find_attachment(v, id);
+	if (!cur)
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "no such attachment");
+	json_t *body = kith_record_view_json(cur);
+	if (!body)
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	if (json_is_true(json_object_get(body, "removed"))) {
+		json_decref(body);
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "the attachment was removed already");
+	}
+	int rc = json_object_set_new(body, "removed", json_true()) ? KITH_E_NOMEM : KITH_OK;
+	if (rc) {
+		json_decref(body);
+		return kith_err_set(err, rc, "attachment", "out of memory");
+	}
+	struct kith_vault_batch *b = NULL;
+	if (!(rc = kith_vault_batch_begin(v, &b, err))) {
+		struct kith_vault_put_opts po = {
+		    .id = cur->id, .action = "remove", .note = note, .expect_version = cur->version};
+		rc = kith_vault_put(b, KIND, body, &po, NULL, NULL, err);
+		if (rc)
+			kith_vault_batch_free(b);
+		else
+			rc = kith_vault_batch_commit(b, err);
+	}
+	json_decref(body);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/*
+ * tracelist — paging, search and editing of tracing requests: see tracelist.h.
+ */
+#include "casework/tracelist.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/sbuf.h"
+#include "casework/trace.h"
+#include "record/record.h"
+
+static const char *sget(const json_t *o, const char *k)
+{
+	const json_t *x = json_object_get(o, k);
+	return json_is_string(x) ? json_string_value(x) : NULL;
+}
+
+/* Whether needle is in hay, ASCII letters compared ignoring case. */
+static int contains(const char *hay, const char *needle)
+{
+	if (!hay)
+		return 0;
+	size_t n = strlen(needle);
+	for (; *hay; hay++) {
+		size_t i = 0;
+		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int matches(const json_t *it, const char *text)
+{
+	const json_t *so = json_object_get(it, "sought"), *se = json_object_get(it, "seeker");
+	return contains(sget(it, "ref"), text) || contains(sget(so, "name"), text) ||
+	       contains(sget(se, "name"), text) || contains(sget(se, "case"), text);
+}
+
+int kith_tracelist_query(struct kith_vault *v, const struct kith_tracelist_query *q, json_t **items,
+			 size_t *total, struct kith_err *err)
+{
+	static const struct kith_tracelist_query every = {0};
+	if (!q)
+		q = &every;
+	const char *st = q->status && *q->status ? q->status : NULL;
+	if (st && strcmp(st, "open") && strcmp(st, "possible_match") && strcmp(st, "confirmed") &&
+	    strcmp(st, "closed"))
+		return kith_err_set(err, KITH_E_INVALID, "status",
+				    "status must be open, possible_match, confirmed or closed");
+	json_t *all = NULL;
+	int rc = kith_trace_list_json(v, st, &all, err);
+	if (rc)
+		return rc;
+	json_t *out = json_array();
+	size_t m = 0, i;
+	json_t *it;
+	json_array_foreach(all, i, it)
+	{
+		if (q->text && *q->text && !matches(it, q->text))
+			continue;
+		if (m >= q->offset && (!q->limit || m < q->offset + q->limit) &&
+		    (!out || json_array_append(out, it))) {
+			json_decref(out);
+			out = NULL;
+		}
+		m++;
+	}
+	json_decref(all);
+	if (!out)
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	*items = out;
+	*total = m;
+	return KITH_OK;
+}
+
+int kith_tracelist_edit(struct kith_vault *v, const char *ref, const json_t *body, uint32_t expect_version,
+			const char *by, struct kith_err *err)
+{
+	const struct kith_record_view *tv = ref ? kith_vault_find(v, "trace", ref) : NULL;
+	if (!tv)
+		return kith_err_set(err, KITH_E_NOTFOUND, "ref", "no tracing request with this ref");
+	if (!json_is_object(body))
+		return kith_err_set(err, KITH_E_INVALID, "body", "the request must be a JSON object");
+	const char *bref = sget(body, "ref");
+	if (bref && strcmp(bref, tv->ref))
+		return kith_err_set(err, KITH_E_INVALID, "ref", "a request's ref cannot change");
+	if (expect_version && expect_version != tv->version)
+		return kith_err_set(err, KITH_E_EXISTS, "version",
+				    "the request was changed: it is at version %u", (unsigned)tv->version);
+	json_t *cur = kith_record_view_json(tv), *nb = json_deep_copy(body), *sc = NULL;
+	struct kith_sbuf note = KITH_SBUF_INIT;
+	struct kith_vault_batch *b = NULL;
+	int rc = KITH_OK;
+	char id[KITH_VAULT_ID_HEX];
+	snprintf(id, sizeof id, "%s", tv->id);
+	uint32_t ver = tv->version;
+	if (!cur || !nb)
+		goto nomem;
+	/* the engine's part stays as it is */
+	json_object_del(nb, "status");
+	json_object_del(nb, "candidates");
+	if (json_object_set_new(nb, "ref", json_string(tv->ref)) ||
+	    (json_object_get(cur, "status") &&
+	     json_object_set(nb, "status", json_object_get(cur, "status"))) ||
+	    (json_object_get(cur, "candidates") &&
+	     json_object_set(nb, "candidates", json_object_get(cur, "candidates"))))
+		goto nomem;
+	rc = kith_record_validate("trace", nb, err);
+	const char *sref = sget(json_object_get(nb, "seeker"), "case");
+	if (!rc && sref) {
+		const struct kith_record_view *sv = kith_vault_find(v, "case", sref);
+		if (!sv)
+			rc = kith_err_set(err, KITH_E_NOTFOUND, "seeker.case", "no case with this ref");
+		else if (!(sc = kith_record_view_json(sv)))
+			goto nomem;
+	}
+	if (!rc)
+		rc = kith_trace_check(nb, sc, err);
+	if (rc)
+		goto out;
+	if (json_equal(nb, cur))
+		goto out; /* nothing changed: nothing written */
+	if (kith_sbuf_addf(&note, "trace %s edit by %s", tv->ref, by && *by ? by : "unknown"))
+		goto nomem;
+	rc = kith_vault_batch_begin(v, &b, err);
+	if (rc)
+		goto out;
+	struct kith_vault_put_opts po = {
+	    .id = id, .action = "trace-edit", .note = note.buf, .expect_version = ver};
+	rc = kith_vault_put(b, "trace", nb, &po, NULL, NULL, err);
+	if (!rc) {
+		rc = kith_vault_batch_commit(b, err);
+		b = NULL;
+	}
+	goto out;
+nomem:
+	rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+out:
+	kith_vault_batch_free(b);
+	kith_sbuf_release(&note);
+	json_decref(sc);
+	json_decref(nb);
+	json_decref(cur);
+	return rc;
+}

@@ -1,0 +1,372 @@
+/*
+ * kith attach — files attached to a case: add (photos stripped of their
+ * metadata, everything encrypted in chunks as it is read), list, get (only
+ * with the case's consent to sharing), remove (a new version). The library
+ * side is src/casework/attach.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "casework/attach.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "vault/vault.h"
+
+static const char help[] =
+    "usage: kith attach add CASE FILE|- [--name NAME] [--type TYPE] [--note TEXT] [--max-mib N]\n"
+    "       kith attach list CASE [--all] [--json]\n"
+    "       kith attach history ID|CASE [--json]\n"
+    "       kith attach get ID [--out FILE] [--version N]\n"
+    "       kith attach remove ID [--note TEXT]\n\n"
+    "Files attached to case CASE (a ref or an id): photos, scans, recorded\n"
+    "testimony, documents. Each is encrypted in 64 KiB chunks with a key of its\n"
+    "own, sealed like a record (docs/vault-format.md \"Attachments\").\n\n"
+    "  add      reads FILE (or standard input with - and --name) and attaches it;\n"
+    "           prints the attachment's id. A JPEG or PNG (judged by its bytes) is\n"
+    "           stripped of its metadata first: EXIF with the GPS location, XMP,\n"
+    "           IPTC, comments, thumbnails, PNG text chunks. HEIC, TIFF, WebP, GIF\n"
+    "           and AVIF images are refused (they carry location that cannot be\n"
+    "           stripped here): convert them to JPEG or PNG. At most 64 MiB\n"
+    "           (--max-mib). Nothing is stored when anything fails.\n"
+    "  list     the case's attachments: id, version, size, type, name; --all also\n"
+    "           the removed ones.\n"
+    "  history  every version of attachment ID, oldest first; given a CASE, every\n"
+    "           version of every attachment of the case (added, removed), by time:\n"
+    "           the attachments' part of the case's history.\n"
+    "  get      writes the attachment's bytes to FILE (new, mode 0600) or standard\n"
+    "           output. The bytes leave the vault: only when the case's consent\n"
+    "           allows sharing (consent.sharing), else exit 1. --version N: an older\n"
+    "           version, also of a removed attachment.\n"
+    "  remove   removes it from the case: a new version (the history keeps it).\n\n"
+    "  --name NAME              the file name to record (default: FILE's name)\n"
+    "  --type TYPE              a media type for a document (default: by name)\n"
+    "  --note TEXT              a note kept with the attachment or the removal\n"
+    "  --max-mib N              refuse a file larger than N MiB (1..4096; default 64)\n"
+    "  --all                    list: also removed attachments\n"
+    "  --out FILE               get: write to FILE instead of standard output\n"
+    "  --version N              get: that version\n"
+    "  --json                   print JSON\n" KITH_CLI_VAULT_HELP;
+
+#define READ_BYTES 65536 /* a read from the file: plaintext, in guarded memory */
+
+enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION };
+
+struct args {
+	struct kith_cli_vault_args va;
+	int json, all;
+	const char *name, *type, *note, *out;
+	unsigned long long max_mib;
+	unsigned long version;
+};
+
+/* Parses options; returns -1 to go on (optind: the first operand), 0 after
+ * --help, or a usage exit code. */
+static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+	    KITH_CLI_VAULT_LONGOPTS,
+	    {"json", no_argument, 0, 'j'},
+	    {"name", required_argument, 0, OPT_NAME},
+	    {"type", required_argument, 0, OPT_TYPE},
+	    {"note", required_argument, 0, OPT_NOTE},
+	    {"max-mib", required_argument, 0, OPT_MAX},
+	    {"all", no_argument, 0, OPT_ALL},
+	    {"out", required_argument, 0, OPT_OUT},
+	    {"version", required_argument, 0, OPT_VERSION},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	int opt;
+	char *end;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&a->va, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return 0;
+		case 'j':
+			a->json = 1;
+			break;
+		case OPT_NAME:
+			a->name = optarg;
+			break;
+		case OPT_TYPE:
+			a->type = optarg;
+			break;
+		case OPT_NOTE:
+			a->note = optarg;
+			break;
+		case OPT_ALL:
+			a->all = 1;
+			break;
+		case OPT_OUT:
+			a->out = optarg;
+			break;
+		case OPT_MAX:
+			errno = 0;
+			a->max_mib = strtoull(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || a->max_mib < 1 || a->max_mib > 4096)
+				return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
+			break;
+		case OPT_VERSION:
+			errno = 0;
+			a->version = strtoul(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' || a->version < 1 || a->version > 0xFFFFFFFFul)
+				return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
+			break;
+		default:
+			return kith_cli_usage(cmd, "unknown option");
+		}
+	}
+	return -1;
+}
+
+static char *spool_dir(const struct kith_cli_vault_args *va)
+{
+	const char *path = kith_cli_vault_path(va->vault);
+	char *copy = strdup(path ? path : ".");
+	if (!copy)
+		return NULL;
+	char *d = strdup(dirname(copy));
+	free(copy);
+	return d;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	struct args a = {0};
+	int code = parse_args("attach add", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (argc - optind != 2)
+		return kith_cli_usage("attach add", "give a CASE and a FILE (or -)");
+	const char *ref = argv[optind], *file = argv[optind + 1];
+	int from_stdin = !strcmp(file, "-");
+	if (from_stdin && !a.name)
+		return kith_cli_usage("attach add", "standard input needs --name");
+	int fd = from_stdin ? 0 : open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "kith: %s: cannot open: %s\n", file, strerror(errno));
+		return KITH_EXIT_USER;
+	}
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("attach add", &a.va, &v);
+	if (code) {
+		if (!from_stdin)
+			close(fd);
+		return code;
+	}
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_upload *u = NULL;
+	char *dir = spool_dir(&a.va);
+	uint8_t *buf = sodium_malloc(READ_BYTES);
+	int rc = !dir || !buf ? kith_err_set(&err, KITH_E_NOMEM, "attach", "out of memory")
+			      : kith_attach_upload_new(&u, dir, a.max_mib << 20, &err);
+	while (!rc) {
+		ssize_t k = read(fd, buf, READ_BYTES);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rc = kith_err_set(&err, KITH_E_IO, file, "reading failed: %s", strerror(errno));
+			break;
+		}
+		if (k == 0) {
+			rc = kith_attach_upload_finish(u, &err);
+			break;
+		}
+		rc = kith_attach_upload_add(u, buf, (size_t)k, &err);
+	}
+	sodium_free(buf);
+	if (!from_stdin)
+		close(fd);
+	char id[KITH_VAULT_ID_HEX] = "";
+	if (!rc) {
+		struct kith_attach_add_opts o = {
+		    .name = a.name ? a.name : file, .type = a.type, .note = a.note};
+		rc = kith_attach_commit(v, ref, u, &o, id, &err);
+	}
+	kith_attach_upload_free(u);
+	free(dir);
+	if (rc) {
+		if (!err.where[0]) {
+			char msg[KITH_ERR_MSG_MAX];
+			snprintf(msg, sizeof msg, "%s", err.msg);
+			kith_err_set(&err, rc, file, "%s", msg);
+		}
+		code = kith_cli_fail(rc, &err);
+	} else {
+		printf("%s\n", id);
+	}
+	kith_vault_close(v);
+	return code;
+}
+
+static int print_items(const struct kith_attach_item *items, size_t n, int json)
+{
+	if (json) {
+		json_t *arr = json_array();
+		int code = arr ? KITH_EXIT_OK : KITH_EXIT_INTERNAL;
+		for (size_t i = 0; i < n && !code; i++)
+			if (json_array_append_new(arr, kith_attach_item_json(&items[i])))
+				code = KITH_EXIT_INTERNAL;
+		if (!code)
+			code = kith_cli_print_json(arr);
+		json_decref(arr);
+		return code;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char when[64];
+		kith_cli_format_time(items[i].at, when, sizeof when);
+		printf("%s  v%-3u %s  %-8s %10llu  %-24s %s%s%s\n", items[i].id, items[i].version, when,
+		       items[i].action, (unsigned long long)items[i].size, items[i].type, items[i].name,
+		       items[i].stripped ? "  (metadata removed)" : "",
+		       items[i].removed ? "  [removed]" : "");
+	}
+	return KITH_EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv, int history)
+{
+	const char *cmd = history ? "attach history" : "attach list";
+	struct args a = {0};
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (argc - optind != 1)
+		return kith_cli_usage(cmd, history ? "give one attachment ID or one CASE" : "give one CASE");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault(cmd, &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_item *items = NULL;
+	size_t n = 0;
+	const char *what = argv[optind];
+	int is_case =
+	    history && (kith_vault_find(v, "case", what) ||
+			(kith_vault_find_id(v, what) && !strcmp(kith_vault_find_id(v, what)->kind, "case")));
+	int rc = is_case   ? kith_attach_case_history(v, what, &items, &n, &err)
+		 : history ? kith_attach_history(v, what, &items, &n, &err)
+			   : kith_attach_list(v, what, a.all, &items, &n, &err);
+	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.json);
+	free(items);
+	kith_vault_close(v);
+	return code;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	struct args a = {0};
+	int code = parse_args("attach get", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (argc - optind != 1)
+		return kith_cli_usage("attach get", "give one attachment ID");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("attach get", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_reader *r = NULL;
+	int fd = -1;
+	int rc = kith_attach_open(v, argv[optind], (uint32_t)a.version, "sharing", &r, NULL, &err);
+	if (!rc) {
+		fd = a.out ? open(a.out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : 1;
+		if (fd < 0)
+			rc = kith_err_set(&err, KITH_E_IO, a.out, "cannot create: %s", strerror(errno));
+	}
+	while (!rc) {
+		const uint8_t *p = NULL;
+		size_t n = 0;
+		int k = kith_attach_next(r, v, &p, &n, &err);
+		if (k <= 0) {
+			rc = k;
+			break;
+		}
+		if (write_all(fd, p, n))
+			rc = kith_err_set(&err, KITH_E_IO, a.out ? a.out : "stdout", "writing failed: %s",
+					  strerror(errno));
+	}
+	if (a.out && fd >= 0) {
+		if (!rc && fsync(fd))
+			rc = kith_err_set(&err, KITH_E_IO, a.out, "writing failed: %s", strerror(errno));
+		close(fd);
+		if (rc)
+			unlink(a.out); /* no half file */
+	}
+	kith_attach_reader_free(r);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	kith_vault_close(v);
+	return code;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	struct args a = {0};
+	int code = parse_args("attach remove", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (argc - optind != 1)
+		return kith_cli_usage("attach remove", "give one attachment ID");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("attach remove", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = kith_attach_remove(v, argv[optind], a.note, &err);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	kith_vault_close(v);
+	return code;
+}
+
+int kith_cmd_attach(int argc, char **argv)
+{
+	if (argc >= 2) {
+		const char *s = argv[1];
+		if (!strcmp(s, "add"))
+			return cmd_add(argc - 1, argv + 1);
+		if (!strcmp(s, "list"))
+			return cmd_list(argc - 1, argv + 1, 0);
+		if (!strcmp(s, "history"))
+			return cmd_list(argc - 1, argv + 1, 1);
+		if (!strcmp(s, "get"))
+			return cmd_get(argc - 1, argv + 1);
+		if (!strcmp(s, "remove"))
+			return cmd_remove(argc - 1, argv + 1);
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		}
+		return kith_cli_usage("attach", "unknown subcommand");
+	}
+	return kith_cli_usage("attach", "give a subcommand: add, list, history, get or remove");
+}

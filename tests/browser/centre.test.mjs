@@ -1,0 +1,313 @@
+// Browser tests of the case at the centre (issue 14, points 3 and 5), in
+// Debian's chromium with playwright-core, in Korean and English, at a
+// desktop's and a phone's size:
+//   - the merged person shows every record (case page, list, search) and the
+//     merge can be undone from the case page;
+//   - confirming a tracing match updates the family entry the mother's case
+//     already had (missing -> found, linked), with no new entry;
+//   - the due view lists the overdue case; assignment from the case page;
+//   - the tracing form's consent starts unset; a request can be edited and
+//     closed; the review queue is filtered by score and search;
+//   - a referral sheet carries only the chosen fields.
+// Every person is invented. Environment: KITH (the binary), KITH_BUILD.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const KITH = process.env.KITH;
+const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+mkdirSync(OUT, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+function check(cond, what) {
+  if (cond) passed += 1;
+  else failed += 1;
+  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
+  return cond;
+}
+
+const work = mkdtempSync(join(tmpdir(), 'kith-centre-'));
+const servers = [];
+const PASS = '시험용 암호 centre';
+const VAULT = join(work, 'v.kith');
+const PF = join(work, 'v.pass');
+
+function kith(...args) {
+  return execFileSync(KITH, [...args, '--vault', VAULT, '--passphrase-file', PF], { stdio: 'pipe' }).toString();
+}
+
+function localDate(offsetDays) {
+  const d = new Date(Date.now() + offsetDays * 86400000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function setup() {
+  writeFileSync(PF, `${PASS}\n`, { mode: 0o600 });
+  execFileSync(KITH, ['init', '--vault', VAULT, '--passphrase-file', PF, '--kdf', 'test'], { stdio: 'pipe' });
+  const cases = [
+    { ref: 'R-1', person: { name: '김영희', sex: 'female', birth: '1990' }, needs: ['shelter'], narrative: 'invented testimony', consent: { sharing: true, tracing: true } },
+    { ref: 'R-2', person: { name: 'Kim Yong-hui', sex: 'female', birth: '1991' }, consent: { tracing: true } },
+    { ref: 'R-3', person: { name: '박철', sex: 'male', birth: '1980' } },
+    { ref: 'M-1', person: { name: '방순자', sex: 'female', birth: '1970' }, family: [{ relation: 'child', name: '방철수', sex: 'male', status: 'missing' }], consent: { tracing: true } },
+    { ref: 'K-1', person: { name: 'Bang Cheol-su', sex: 'male', birth: '1996' }, family: [{ relation: 'mother', name: '방순자', status: 'missing' }], consent: { tracing: true } },
+    { ref: 'M-2', person: { name: '리옥희', sex: 'female', birth: '1968' }, family: [{ relation: 'child', name: '리은주', sex: 'female', status: 'missing' }, { relation: 'child', name: '리명수', sex: 'male', status: 'missing' }], consent: { tracing: true } },
+    { ref: 'K-2', person: { name: 'Ri Myong-su', sex: 'male', birth: '1994' }, consent: { tracing: true } },
+  ];
+  writeFileSync(join(work, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
+  kith('import', join(work, 'cases.jsonl'));
+  kith('link', 'merge', 'R-1', 'R-2');
+  kith('assign', 'R-1', 'Caseworker Han', '--follow-up', localDate(-3));
+  writeFileSync(join(work, 't.json'), JSON.stringify({ ref: 'T-1', seeker: { case: 'M-1' }, sought: { name: '방철수', sex: 'male', birth: '1996', relation: 'child' }, consent: { tracing: true } }));
+  kith('trace', 'add', join(work, 't.json'));
+  writeFileSync(join(work, 't2.json'), JSON.stringify({ ref: 'T-2', seeker: { case: 'M-2' }, sought: { name: '리명수', sex: 'male', birth: '1994', relation: 'child' }, consent: { tracing: true } }));
+  kith('trace', 'add', join(work, 't2.json'));
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const p = spawn(KITH, ['serve', '--vault', VAULT, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.push(p);
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
+    p.stdout.on('data', (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    });
+    p.stderr.on('data', (d) => { out += d; });
+    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
+  });
+}
+
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+async function session(browser, base, lang, size, problems) {
+  const context = await browser.newContext({ viewport: SIZES[size], isMobile: size === 'phone', hasTouch: size === 'phone' });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`outside request: ${r.url()}`); });
+  await page.goto(`${base}/#/cases`);
+  await page.waitForSelector('input[type="password"]');
+  if (lang === 'en') {
+    await page.click('[data-action="lang"]');
+    await page.waitForSelector('input[type="password"]');
+  }
+  await page.fill('input[type="password"]', PASS);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#results[data-query]');
+  return { context, page };
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(OUT, `centre-${name}.png`), fullPage: true });
+  const text = await page.evaluate(() => document.body.innerText);
+  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
+  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
+}
+
+async function pageChecks(page, what) {
+  const issues = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('main input, main select, main textarea')) {
+      if (el.type === 'hidden' || el.closest('[hidden]') || el.offsetParent === null) continue;
+      if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) out.push(`unlabeled ${el.outerHTML.slice(0, 60)}`);
+    }
+    const ids = new Map();
+    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
+    for (const [k, n] of ids) if (n > 1) out.push(`duplicate id ${k}`);
+    for (const t of document.querySelectorAll('main table')) if (!t.querySelector('caption') || !t.querySelector('th')) out.push('table without caption or headers');
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page wider than the screen (${document.documentElement.scrollWidth})`);
+    out.push(...window.__kithI18n.missingKeys().map((k) => `untranslated ${k}`));
+    return out;
+  });
+  check(issues.length === 0, `${what}: labelled, unique ids, captioned tables, no sideways scroll, translated ${issues.join('; ')}`);
+}
+
+// The merged person, the list, the search and the due view: every language and size.
+async function everyView(browser, base, lang, size) {
+  const problems = [];
+  const tag = `${lang}-${size}`;
+  const { context, page } = await session(browser, base, lang, size, problems);
+  // the list: R-1 and R-2 name each other
+  const r1 = page.locator('#results tr[data-ref="R-1"] [data-same-person]');
+  check(await r1.count() === 1 && (await r1.getAttribute('data-same-person')) === 'R-2', `${tag}: the list shows R-1 with its other record R-2`);
+  check(await page.locator('#results tr[data-ref="R-2"] .badge.conflict').count() === 1, `${tag}: the list says the two records disagree (1990, 1991)`);
+  await shot(page, `list-${tag}`);
+  // the search: a romanized name finds the person with both records
+  await page.fill('#case-search', 'Kim Yong-hui');
+  await page.waitForSelector('#results[data-query="Kim Yong-hui"]');
+  check(await page.locator('#results tr[data-ref="R-2"] [data-same-person="R-1"]').count() === 1, `${tag}: the search result names the other record`);
+  // the case page: every record of the person
+  await page.goto(`${base}/#/case/R-2`);
+  await page.waitForSelector('[data-section="person-records"]');
+  const refs = await page.locator('[data-section="person-records"] tr[data-person-case]').evaluateAll((rs) => rs.map((r) => r.dataset.personCase));
+  check(refs.join(',') === 'R-2,R-1', `${tag}: the merged person shows every record (${refs.join(',')})`);
+  check(await page.locator('[data-section="person-records"] [data-action="undo-merge"]').count() === 1, `${tag}: with a way to undo the merge`);
+  await pageChecks(page, `${tag}: case page`);
+  await shot(page, `person-${tag}`);
+  // the due view: R-1 is overdue
+  await page.click('[data-nav="due"]');
+  await page.waitForSelector('#due-count');
+  check(await page.locator('table[data-due="overdue"] tr[data-ref="R-1"]').count() === 1, `${tag}: the due view lists the overdue case`);
+  await pageChecks(page, `${tag}: due view`);
+  await shot(page, `due-${tag}`);
+  check(problems.length === 0, `${tag}: no console error, CSP violation or outside request ${problems.join(' | ')}`);
+  await context.close();
+}
+
+// Tracing: consent unset, confirm updates the mother's family entry, edit and close.
+async function confirmFamily(page, base, tag, t) {
+  await page.goto(`${base}/#/trace/new`);
+  await page.waitForSelector('form.caseform');
+  const consent = page.locator('fieldset[data-field="consent"] [data-field="tracing"] select');
+  check(await consent.inputValue() === '', `${tag}: the tracing form does not set consent to tracing by itself`);
+  await page.goto(`${base}/#/trace/${t.req}`);
+  await page.waitForSelector(`section[data-candidate="${t.found}"]`);
+  await page.locator(`section[data-candidate="${t.found}"] [data-action="trace-confirm"]`).click();
+  await page.waitForSelector(`section[data-candidate="${t.found}"] [data-action="trace-undo"]`);
+  await page.goto(`${base}/#/case/${t.mother}`);
+  await page.waitForSelector('[data-section="family"]');
+  const cards = page.locator('[data-section="family"] > .card');
+  check(await cards.count() === t.children, `${tag}: trace confirm updates the family entry: ${t.children} children, no new entry (${await cards.count()})`);
+  const son = cards.filter({ hasText: t.son });
+  check(await son.locator(`a[href="#/case/${t.found}"]`).count() === 1, `${tag}: the son's entry links his case`);
+  check(await son.filter({ hasText: t.foundWord }).count() === 1, `${tag}: and says found (${t.foundWord})`);
+  if (t.children > 1) check(await cards.locator(`a[href="#/case/${t.found}"]`).count() === 1, `${tag}: and only his entry`);
+  await pageChecks(page, `${tag}: the mother's case`);
+  await shot(page, `trace-family-${tag}`);
+}
+
+async function tracing(browser, base) {
+  const problems = [];
+  const en = await session(browser, base, 'en', 'phone', problems);
+  await confirmFamily(en.page, base, 'en-phone', { req: 'T-2', found: 'K-2', mother: 'M-2', son: '리명수', children: 2, foundWord: 'Found' });
+  await en.context.close();
+  const { context, page } = await session(browser, base, 'ko', 'desktop', problems);
+  await confirmFamily(page, base, 'ko-desktop', { req: 'T-1', found: 'K-1', mother: 'M-1', son: '방철수', children: 1, foundWord: '찾음' });
+  // edit the request, then close and reopen it
+  await page.goto(`${base}/#/trace/T-1`);
+  await page.click('[data-action="edit-trace"]');
+  await page.waitForSelector('form.caseform');
+  await page.locator('fieldset[data-field="sought"] > .grid > [data-field="details"] textarea').fill('왼손에 흉터');
+  await page.click('[data-action="save-trace"]');
+  await page.waitForSelector('[data-action="close-trace"]');
+  check((await page.locator('[data-section="sought"]').innerText()).includes('왼손에 흉터'), 'ko: a tracing request is edited in the UI');
+  await page.click('[data-action="close-trace"]');
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForSelector('[data-action="reopen-trace"]');
+  check(true, 'ko: a tracing request is closed in the UI');
+  await page.click('[data-action="reopen-trace"]');
+  await page.waitForSelector('[data-action="close-trace"]');
+  check(true, 'ko: and reopened');
+  await page.goto(`${base}/#/trace`);
+  await page.fill('#trace-search', 'zzz');
+  await page.press('#trace-search', 'Enter');
+  await page.waitForSelector('#trace-results[data-query="zzz"]');
+  check(await page.locator('#trace-results a[data-trace]').count() === 0, 'ko: the tracing list is searched');
+  check(problems.length === 0, `ko: tracing: no console error ${problems.join(' | ')}`);
+  await context.close();
+}
+
+// Assignment, the review queue's filters, a referral sheet, undoing a merge (English).
+async function workflow(browser, base) {
+  const problems = [];
+  const { context, page } = await session(browser, base, 'en', 'desktop', problems);
+  await page.goto(`${base}/#/case/R-3`);
+  await page.waitForSelector('[data-section="assignment"]');
+  await page.fill('[data-section="assignment"] input[data-field="assigned"]', 'Caseworker Oh');
+  await page.fill('[data-section="assignment"] input[data-field="follow_up"]', localDate(0));
+  await page.click('[data-action="assign"]');
+  await page.waitForSelector('#banner:not([hidden])');
+  await page.goto(`${base}/#/due`);
+  await page.waitForSelector('#due-count');
+  check(await page.locator('table[data-due="due_today"] tr[data-ref="R-3"]').count() === 1, 'en: a case assigned in the UI with today\'s follow-up is due today');
+  await page.fill('form.filters input', 'Caseworker Oh');
+  await page.click('[data-action="due-filter"]');
+  await page.waitForFunction(() => !document.querySelector('table[data-due="overdue"]'));
+  check(await page.locator('tr[data-ref="R-1"]').count() === 0, 'en: "my cases": Han\'s case is not Oh\'s');
+  // the list filtered by caseworker
+  await page.goto(`${base}/#/cases`);
+  await page.waitForSelector('#filter-assigned option[value="Caseworker Oh"]', { state: 'attached' });
+  await page.selectOption('#filter-assigned', 'Caseworker Oh');
+  await page.waitForFunction(() => document.querySelectorAll('#results tbody tr').length === 1);
+  check(await page.locator('#results tr[data-ref="R-3"]').count() === 1, 'en: the case list is filtered by caseworker');
+  // a referral with two fields
+  await page.goto(`${base}/#/case/R-1/referral`);
+  await page.waitForSelector('[data-referral-field="needs"]');
+  await page.fill('input[data-field="partner"]', 'Seoul Shelter');
+  await page.check('[data-referral-field="needs"]');
+  await page.check('[data-referral-field="person.name"]');
+  await page.click('[data-action="make-referral"]');
+  await page.waitForSelector('[data-section="referral-sheet"]');
+  const sheet = await page.locator('[data-section="referral-sheet"]').innerText();
+  check(sheet.includes('김영희') && sheet.includes('Shelter'), 'en: the referral sheet has the chosen fields');
+  check(!sheet.includes('invented testimony') && !sheet.includes('1990'), 'en: and nothing else');
+  await shot(page, 'referral-en');
+  await page.goto(`${base}/#/case/R-1/history`);
+  const inHistory = await page.waitForFunction(() => document.querySelector('main').innerText.toLowerCase().includes('referred'), null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(inHistory, 'en: the referral is in the case\'s history');
+  // the review queue: search and score range
+  await page.goto(`${base}/#/review`);
+  await page.waitForSelector('#review-q');
+  await page.click('.tabs button >> nth=1');
+  await page.fill('#review-q', 'R-2');
+  await page.press('#review-q', 'Tab');
+  await page.waitForSelector('section[data-link]');
+  check(await page.locator('section[data-link]').count() === 1, 'en: the review queue is searched by case number');
+  await page.fill('#review-min', '50');
+  await page.press('#review-min', 'Tab');
+  await page.waitForFunction(() => !document.querySelector('section[data-link]'));
+  check(true, 'en: a manual merge (no score) is left out of a score range from 50%');
+  // undo the merge from the case page
+  await page.goto(`${base}/#/case/R-1`);
+  await page.waitForSelector('[data-action="undo-merge"]');
+  await page.click('[data-action="undo-merge"]');
+  await page.click('dialog [data-action="confirm"]');
+  await page.waitForFunction(() => !document.querySelector('[data-section="person-records"]') && document.querySelector('[data-section="assignment"]'));
+  check(true, 'en: undoing the merge separates the records again');
+  check(problems.length === 0, `en: workflow: no console error ${problems.join(' | ')}`);
+  await context.close();
+}
+
+async function main() {
+  if (!KITH) throw new Error('set KITH to the kith binary');
+  setup();
+  const base = await startServer();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
+  });
+  try {
+    for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) await everyView(browser, base, lang, size);
+    await tracing(browser, base);
+    await workflow(browser, base);
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  failed += 1;
+  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
+} finally {
+  for (const p of servers) p.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed ? 1 : 0;
+}

@@ -1,0 +1,39 @@
+/*
+ * A vault for casework's unit tests: a temporary folder with one vault in it,
+ * created with the test KDF and opened, and removed again afterwards. Every
+ * helper fails the running cmocka test on error, so a test reads as its steps.
+ *
+ * Linked into every tests/unit/test_casework_*.c (cmake/tests.cmake).
+ */
+#ifndef KITH_TESTS_FIXTURE_VAULT_H
+#define KITH_TESTS_FIXTURE_VAULT_H
+
+#include <jansson.h>
+
+#include "vault/vault.h"
+
+#define FIXTURE_VAULT_PASS "fixture vault passphrase"
+
+struct fixture_vault {
+	char dir[64];	     /* /tmp/kith-<name>-XXXXXX */
+	char path[96];	     /* dir/v.kith */
+	struct kith_vault *v; /* open (NULL once closed by the test) */
+};
+
+/* Makes the folder, creates the vault and opens it as f->v. Free with
+ * fixture_vault_free. `name` (a few letters) names the folder. */
+struct fixture_vault *fixture_vault_new(const char *name);
+
+/* Closes f->v when open, removes the vault's files and the folder, frees f. */
+void fixture_vault_free(struct fixture_vault *f);
+
+/* Opens the vault again: a handle of its own (close it with kith_vault_close). */
+struct kith_vault *fixture_vault_open(const struct fixture_vault *f);
+
+/* Adds one record of `type` in a batch of its own (body borrowed). */
+void fixture_vault_put(struct kith_vault *v, const char *type, json_t *body);
+
+/* The same from JSON text. */
+void fixture_vault_put_json(struct kith_vault *v, const char *type, const char *json);
+
+#endif
