@@ -115,11 +115,22 @@ static int tmp_commit(const char *tmp, const char *path, struct kith_err *err)
 	}
 	char dir_copy[4096];
 	snprintf(dir_copy, sizeof dir_copy, "%s", path); /* tmp_open checked the length */
+	/* The rename is durable only once its folder is synced: a failure here
+	 * leaves the new file in place but not acknowledged (a power cut may
+	 * still bring the old one back), so it is reported. */
 	int dfd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
+	if (dfd < 0)
+		return kith_err_set(err, KITH_E_IO, path,
+				    "written, but not made durable: cannot open its folder: %s",
+				    strerror(errno));
+	if (fsync(dfd)) {
+		int e = errno;
 		close(dfd);
+		return kith_err_set(err, KITH_E_IO, path,
+				    "written, but not made durable: syncing its folder failed: %s",
+				    strerror(e));
 	}
+	close(dfd);
 	return KITH_OK;
 }
 

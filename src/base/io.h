@@ -23,7 +23,10 @@
 int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
 /* Writes data to `path` atomically ("-" = stdout, written directly) with file
- * mode 0600. KITH_OK or KITH_E_IO (err->where is the path). */
+ * mode 0600. KITH_OK or KITH_E_IO (err->where is the path). KITH_OK means
+ * durable: the file and its folder were synced. When only the folder's sync
+ * fails, the new content is in place but the call fails with KITH_E_IO
+ * ("written, but not made durable"): a power cut may bring the old file back. */
 int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err) KITH_WUR;
 
 /*

@@ -101,3 +101,34 @@ void kith_pool_for(unsigned threads, size_t n, void (*fn)(size_t i, void *arg), 
 		return;
 	kith_pool_run(kith_pool_threads(threads, n), loop_worker, &l);
 }
+
+static void *bg_trampoline(void *p)
+{
+	const struct kith_pool_bg *bg = p;
+	bg->fn(bg->arg);
+	return NULL;
+}
+
+void kith_pool_start(struct kith_pool_bg *bg, unsigned threads, void (*fn)(void *arg), void *arg)
+{
+	bg->fn = fn;
+	bg->arg = arg;
+	bg->started = 0;
+	if (threads > KITH_POOL_MAX)
+		threads = KITH_POOL_MAX;
+	for (unsigned t = 1; t < threads; t++) {
+		if (pthread_create(&bg->tid[bg->started], NULL, bg_trampoline, bg) != 0)
+			break; /* fewer threads: the same work */
+		bg->started++;
+	}
+}
+
+unsigned kith_pool_join(struct kith_pool_bg *bg)
+{
+	bg->fn(bg->arg);
+	for (unsigned t = 0; t < bg->started; t++)
+		pthread_join(bg->tid[t], NULL);
+	unsigned ran = bg->started + 1;
+	bg->started = 0;
+	return ran;
+}

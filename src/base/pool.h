@@ -11,6 +11,7 @@
 #ifndef KITH_BASE_POOL_H
 #define KITH_BASE_POOL_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #define KITH_POOL_MAX 64 /* threads at most */
@@ -44,5 +45,23 @@ unsigned kith_pool_run_indexed(unsigned threads, void (*fn)(unsigned t, void *ar
  * fn must be safe to run at once for different i.
  */
 void kith_pool_for(unsigned threads, size_t n, void (*fn)(size_t i, void *arg), void *arg);
+
+/*
+ * kith_pool_run in two halves, so that this thread can do other work while
+ * the helpers run (the vault's unlock reads the next rows from the file while
+ * helpers decrypt the last): kith_pool_start starts threads - 1 helpers on
+ * fn(arg) and returns at once; kith_pool_join calls fn(arg) on this thread,
+ * then waits for the helpers, and returns how many threads ran fn (at least
+ * 1). A helper that cannot be started only means fewer threads. Every start
+ * must be joined before the struct goes out of scope.
+ */
+struct kith_pool_bg {
+	void (*fn)(void *arg);
+	void *arg;
+	pthread_t tid[KITH_POOL_MAX];
+	unsigned started;
+};
+void kith_pool_start(struct kith_pool_bg *bg, unsigned threads, void (*fn)(void *arg), void *arg);
+unsigned kith_pool_join(struct kith_pool_bg *bg);
 
 #endif

@@ -4,11 +4,13 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/io.h"
 #include "base/sbuf.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "casework/keystatus.h"
 #include "vault/field.h"
 #include "vault/vault.h"
 
@@ -186,6 +188,8 @@ int kith_cmd_init(int argc, char **argv)
 		rc = kith_vault_open(&v, path, pass, len, NULL, NULL, &err);
 		if (!rc)
 			rc = kith_vault_export_org_key(v, backup, bpass, bpass_len, &err);
+		if (!rc) /* so that the panic screens can say the key is backed up, and when */
+			rc = kith_keystatus_note_backup(v, (int64_t)time(NULL), "file", &err);
 		kith_vault_close(v);
 		if (rc) {
 			code = kith_cli_fail(rc, &err);

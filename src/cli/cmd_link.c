@@ -300,7 +300,8 @@ static int run(const struct args *a, const struct kith_dataset *ds, struct kith_
 	return KITH_EXIT_OK;
 }
 
-/* Writes a file through a temporary one in the same folder, renamed at the end. */
+/* Writes a file through kith_io_atomic (a temporary one in the same folder,
+ * renamed at the end; "-" and special files written directly). */
 typedef int (*writer_fn)(const struct kith_link_result *, const struct kith_dataset *, FILE *,
 			 struct kith_err *);
 
@@ -309,52 +310,20 @@ static int write_out(const char *path, writer_fn fn, const struct kith_link_resu
 {
 	struct kith_err err;
 	kith_err_clear(&err);
-	FILE *direct = NULL;
-	if (kith_io_is_special(path)) { /* /dev/null, a FIFO: written in place, never replaced */
-		direct = fopen(path, "w");
-		if (!direct) {
-			kith_err_set(&err, KITH_E_IO, path, "cannot open: %s", strerror(errno));
-			return kith_cli_fail(KITH_E_IO, &err);
-		}
+	struct kith_io_atomic *a = NULL;
+	int rc = kith_io_atomic_open(&a, path, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	rc = fn(r, ds, kith_io_atomic_file(a), &err);
+	struct kith_err cerr;
+	kith_err_clear(&cerr);
+	int crc = kith_io_atomic_close(a, rc == KITH_OK, &cerr);
+	if (rc == KITH_OK && crc) {
+		rc = crc;
+		err = cerr;
 	}
-	if (direct || strcmp(path, "-") == 0) {
-		FILE *f = direct ? direct : stdout;
-		int rc = fn(r, ds, f, &err);
-		if (rc == KITH_OK && fflush(f) != 0)
-			rc = kith_err_set(&err, KITH_E_IO, direct ? path : "stdout", "cannot write");
-		if (direct)
-			fclose(direct);
-		return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
-	}
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (!tmp)
-		return kith_cli_fail(KITH_E_NOMEM, NULL);
-	snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		kith_err_set(&err, KITH_E_IO, path, "cannot create: %s", strerror(errno));
-		free(tmp);
-		return kith_cli_fail(KITH_E_IO, &err);
-	}
-	FILE *f = fdopen(fd, "w");
-	int rc = f ? fn(r, ds, f, &err) : kith_err_set(&err, KITH_E_IO, path, "cannot open");
-	if (f) {
-		if (rc == KITH_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-			rc = kith_err_set(&err, KITH_E_IO, path, "cannot write: %s", strerror(errno));
-		if (fclose(f) != 0 && rc == KITH_OK)
-			rc = kith_err_set(&err, KITH_E_IO, path, "cannot write: %s", strerror(errno));
-	} else {
-		close(fd);
-	}
-	if (rc == KITH_OK && rename(tmp, path) != 0)
-		rc = kith_err_set(&err, KITH_E_IO, path, "cannot rename into place: %s", strerror(errno));
-	if (rc) {
-		unlink(tmp);
-		if (!err.where[0])
-			snprintf(err.where, sizeof err.where, "%s", path);
-	}
-	free(tmp);
+	if (rc && !err.where[0])
+		snprintf(err.where, sizeof err.where, "%s", path);
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 

@@ -11,9 +11,17 @@
 
 static const char help[] = "usage: kith panic [--vault PATH] --yes\n\n"
 			   "Destroys this device's keys in the vault file now, without a passphrase:\n"
-			   "afterwards no passphrase opens the vault on this device. The records stay\n"
-			   "in the file sealed to the organization key, so headquarters (or the\n"
-			   "organization key backup) can still read them.\n\n"
+			   "afterwards no passphrase opens the vault on this device. There is no undo.\n\n"
+			   "What happens to the records depends on the vault:\n"
+			   "  - A standalone vault (what kith init makes) also holds the organization's\n"
+			   "    secret key, and a panic destroys it too. If that key was backed up\n"
+			   "    (kith init --org-key-backup) the backup reads every record (kith recover).\n"
+			   "    If it was never backed up, and the records were never sent to\n"
+			   "    headquarters, every record is lost for good.\n"
+			   "  - A field vault holds only the organization's public key: headquarters\n"
+			   "    can still read every record.\n"
+			   "kith serve shows which case this vault is in (the emergency wipe button),\n"
+			   "with the date of the last backup.\n\n"
 			   "  --yes          required: there is no undo\n"
 			   "  --vault PATH   the vault file (default $KITH_VAULT)\n";
 

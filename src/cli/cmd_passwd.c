@@ -72,6 +72,8 @@ int kith_cmd_passwd(int argc, char **argv)
 	code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	if (!rc)
 		printf("passphrase changed\n");
+	if (!rc && err.msg[0]) /* changed, with a warning (the old slots may remain) */
+		fprintf(stderr, "kith: warning: %s\n", err.msg);
 	kith_cli_pass_free(np, nl);
 	kith_cli_pass_free(again, al);
 	kith_cli_pass_free(dp, dl);

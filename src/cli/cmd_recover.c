@@ -82,6 +82,8 @@ int kith_cmd_recover(int argc, char **argv)
 	if (!rc)
 		rc = kith_vault_recover_report(path, key, kp, kl, np, nl, &rep, &err);
 	int code = rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
+	if (!rc && err.msg[0]) /* recovered, with a warning (the old slots may remain) */
+		fprintf(stderr, "kith: warning: %s\n", err.msg);
 	if (!rc && rep.kdf_raised)
 		fprintf(
 		    stderr,

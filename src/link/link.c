@@ -258,17 +258,23 @@ static double bin_low_weight(long b)
 	return TIER_MIN_BITS + (double)b / TIER_BINS_PER_BIT;
 }
 
-void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
-			    double review_threshold)
+int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
+			   double review_threshold)
 {
 	static const double link_floor = 0.5, review_floor = 0.1, review_miss = 0.01;
 	double *cnt = calloc(TIER_BINS, sizeof *cnt), *sp = calloc(TIER_BINS, sizeof *sp);
 	double e = 0;
+	if (!cnt || !sp) {
+		/* without the bins the thresholds would be other ones, and the links too */
+		free(cnt);
+		free(sp);
+		return KITH_E_NOMEM;
+	}
 	/* a pair's probability is taken at the middle of its bin (within 0.6 % of its own): one exp2
 	 * per bin, not per pair */
-	for (size_t i = 0; cnt && sp && i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		cnt[tier_bin(weight[i])] += 1;
-	for (long b = 0; cnt && sp && b < TIER_BINS; b++) {
+	for (long b = 0; b < TIER_BINS; b++) {
 		sp[b] = cnt[b] ? cnt[b] * kith_fsmodel_prob(bin_low_weight(b) + 0.5 / TIER_BINS_PER_BIT) : 0;
 		e += sp[b];
 	}
@@ -280,7 +286,7 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 		double links = 0, tp = 0, best = -1;
 		double wfloor = log2(link_floor / (1 - link_floor));
 		long best_b = tier_bin(wfloor);
-		for (long b = TIER_BINS - 1; cnt && sp && b >= 0 && bin_low_weight(b) >= wfloor; b--) {
+		for (long b = TIER_BINS - 1; b >= 0 && bin_low_weight(b) >= wfloor; b--) {
 			links += cnt[b];
 			tp += sp[b];
 			double f1 = links + e > 0 ? 2 * tp / (links + e) : 0;
@@ -296,7 +302,7 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 	if (r->review_auto) {
 		double below = e, rfloor = log2(review_floor / (1 - review_floor));
 		long b = TIER_BINS - 1;
-		for (; cnt && sp && b > 0 && bin_low_weight(b) > rfloor; b--) {
+		for (; b > 0 && bin_low_weight(b) > rfloor; b--) {
 			below -= sp[b];
 			if (below <= review_miss * e)
 				break;
@@ -331,6 +337,7 @@ void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, siz
 	r->est_recall = e > 0 ? tp / e : 1;
 	r->est_f1 = (double)r->n_matches + e > 0 ? 2 * tp / ((double)r->n_matches + e) : 1;
 	r->est_review_recall = e > 0 ? (tp + tpr) / e : 1;
+	return KITH_OK;
 }
 
 int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o, struct kith_link_result *out,
@@ -421,7 +428,11 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 	r->seconds[KITH_LINK_PHASE_SCORE] = now() - t0;
 
 	t0 = now();
-	kith_link_choose_tiers(r, r->weight, r->n_pairs, cfg->threshold, cfg->review_threshold);
+	rc = kith_link_choose_tiers(r, r->weight, r->n_pairs, cfg->threshold, cfg->review_threshold);
+	if (rc) {
+		kith_err_set(err, rc, NULL, "out of memory");
+		goto fail;
+	}
 	double wt = log2(r->threshold / (1 - r->threshold)); /* probability threshold as a weight */
 	size_t ne = 0;
 	for (size_t i = 0; i < r->n_pairs; i++)

@@ -128,10 +128,11 @@ void kith_link_result_release(struct kith_link_result *r);
  * one-in-ten chance) and at most the link threshold. A threshold given
  * (> 0) is kept. Sets threshold, review_threshold, *_auto, the estimates,
  * n_matches and n_review of r. Weights are binned by 1/64 bit: the result
- * does not depend on the order of the pairs.
+ * does not depend on the order of the pairs. KITH_OK, or KITH_E_NOMEM (r
+ * unchanged: thresholds chosen without the bins would be other ones).
  */
-void kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
-			    double review_threshold);
+int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size_t n, double threshold,
+			   double review_threshold) KITH_WUR;
 
 /* Writes "id,cluster,prob\n" and one row per record, in input order (cluster
  * numbered from 1; prob empty for a person of one record). KITH_OK, KITH_E_IO. */

@@ -667,7 +667,7 @@ GROUP(g_link, link_fields, NULL);
 /* --- trace */
 
 static const struct field seeker_fields[] = {
-    FREF("case", "Their case number", "찾는 사람의 사례 번호"),
+    FREF("case", "Their case number", "요청인의 사례 번호"),
     FSTR("name", CAP_NAME, "Name", "이름"),
     FSTRS("other_names", CAP_NAME, 50, "Other names and spellings", "다른 이름·표기"),
     FENUM("sex", v_sex, "Sex", "성별"),
@@ -709,7 +709,7 @@ static const struct field sought_fields[] = {
     FDATE("birth", "Date of birth", "생년월일"),
     FGROUP("age", g_age, "Age at a known time", "특정 시점의 나이"),
     FGROUP("separation", g_separation, "Where and when they were separated", "헤어진 장소와 시기"),
-    FENUM("relation", v_kin, "Relation to the person seeking", "찾는 사람과의 관계"),
+    FENUM("relation", v_kin, "Relation to the person seeking", "요청인과의 관계"),
     FTEXT("details", CAP_NOTE, "Identifying details", "식별 특징"),
 };
 GROUP(g_sought, sought_fields, rule_sought);
@@ -745,7 +745,7 @@ static const struct field trace_fields[] = {
      .flags = F_REQUIRED,
      .group = &g_seeker,
      .en = "Person seeking",
-     .ko = "찾는 사람"},
+     .ko = "요청인 (가족을 찾는 사람)"},
     {.name = "sought",
      .type = T_GROUP,
      .flags = F_REQUIRED,
@@ -822,6 +822,37 @@ static const struct field attachment_fields[] = {
     FTEXT("note", CAP_NOTE, "Note", "메모"),
 };
 GROUP(g_attachment, attachment_fields, NULL);
+/* --- draft: a form as it is being typed (casework/drafts.h). `data` is the
+ * form's own JSON text, kept as a string so that a half-filled form (a date
+ * without a year, a required field still empty) is kept as typed. Drafts
+ * never leave the vault: export, figures, search and bundles read other kinds. */
+#define CAP_DRAFT (1024u * 1024u)
+static const struct field draft_fields[] = {
+    {.name = "form",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = CAP_SHORT,
+     .en = "Form",
+     .ko = "입력 양식"},
+    FSTR("title", CAP_SHORT, "Title", "제목"),
+    FTEXT("data", CAP_DRAFT, "What was typed", "입력한 내용"),
+    FBOOL("open", "Open", "작성 중"),
+};
+GROUP(g_draft, draft_fields, NULL);
+
+/* --- keybackup: that the organization key was backed up, and when
+ * (casework/keystatus.h) */
+static const struct field keybackup_fields[] = {
+    {.name = "at",
+     .type = T_INT,
+     .flags = F_REQUIRED,
+     .min = 0,
+     .max = 4102444800LL,
+     .en = "When (Unix seconds)",
+     .ko = "시각 (유닉스 초)"},
+    FSTR("method", CAP_SHORT, "How", "방법"),
+};
+GROUP(g_keybackup, keybackup_fields, NULL);
 
 struct kind {
 	const char *name;
@@ -837,6 +868,8 @@ static const struct kind kinds[] = {
     {"trace", "Family tracing request", "가족 찾기 요청", 1, &g_trace},
     {"device", "Field device", "현장 기기", 1, &g_device},
     {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
+    {"draft", "Draft of a form", "작성 중인 양식", 0, &g_draft},
+    {"keybackup", "Organization key backup", "기관 키 백업", 0, &g_keybackup},
 };
 
 static const struct kind *find_kind(const char *name)
@@ -1003,18 +1036,24 @@ static int id_ok(const char *s, size_t len)
 	return 1;
 }
 
-/* Text rules: not empty, at most cap bytes, valid UTF-8, no C0/C1 control
+/* Text rules: not empty, valid UTF-8, at most cap characters (code points:
+ * a Hangul syllable is one, as a person counts it), no C0/C1 control
  * characters or DEL (except \n and \t when multiline). */
 static int check_chars(const char *s, size_t len, size_t cap, int multiline, struct path *p,
 		       struct kith_err *err)
 {
 	if (len == 0)
 		return BAD(p, err, "is empty (leave the field out instead)");
-	if (len > cap)
-		return BAD(p, err, "is longer than %zu bytes", cap);
+	if (len > 4 * cap) /* more than cap characters whatever they are */
+		return BAD(p, err, "is longer than %zu characters", cap);
 	if (kith_utf8_check(s, len) != len)
 		return BAD(p, err, "is not valid UTF-8");
 	const unsigned char *u = (const unsigned char *)s;
+	size_t chars = 0;
+	for (size_t i = 0; i < len; i++)
+		chars += (u[i] & 0xC0) != 0x80;
+	if (chars > cap)
+		return BAD(p, err, "is longer than %zu characters", cap);
 	for (size_t i = 0; i < len; i++) {
 		unsigned c = u[i];
 		int ctl = c < 0x20 || c == 0x7F ||
@@ -1023,6 +1062,52 @@ static int check_chars(const char *s, size_t len, size_t cap, int multiline, str
 			return BAD(p, err, "holds a control character at byte %zu", i + 1);
 	}
 	return KITH_OK;
+}
+
+/* Why a date text is not a date, one message per mistake a person makes:
+ * a short year ("19"), a year out of range (1850), a month that does not
+ * exist (2019-13), a day that does not exist (45, or 30 February). Numbers
+ * of months and days are named; the year is not quoted. */
+static int date_problem(const char *s, size_t len, struct path *p, struct kith_err *err)
+{
+	int part[3] = {0, 0, 0}, digits[3] = {0, 0, 0}, n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (digits[n] < 5)
+				part[n] = part[n] * 10 + (s[i] - '0');
+			digits[n]++;
+		} else if (s[i] == '-' && n < 2 && digits[n] > 0) {
+			n++;
+		} else {
+			return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+				   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+		}
+	}
+	if (digits[n] == 0 || digits[0] != 4 || (n >= 1 && digits[1] != 2) || (n == 2 && digits[2] != 2)) {
+		if (digits[0] != 4)
+			return BAD(p, err, "is not a date: a year has four digits");
+		return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+			   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+	}
+	if (part[0] < KITH_RECORD_YEAR_MIN)
+		return BAD(p, err, "is a date before %d", KITH_RECORD_YEAR_MIN);
+	if (part[0] > KITH_RECORD_YEAR_MAX)
+		return BAD(p, err, "is a date after %d", KITH_RECORD_YEAR_MAX);
+	if (n >= 1 && (part[1] < 1 || part[1] > 12))
+		return BAD(p, err, "is not a date: no month %d (months are 1 to 12)", part[1]);
+	if (n == 2) {
+		static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		int y = part[0], m = part[1];
+		int last = m == 2 ? ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28) : mdays[m - 1];
+		if (part[2] < 1 || part[2] > 31)
+			return BAD(p, err, "is not a date: no day %d (days are 1 to 31)", part[2]);
+		if (part[2] > last)
+			return BAD(p, err,
+				   "is not a date: no day %d in month %d of that year (it has %d days)",
+				   part[2], m, last);
+	}
+	return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
+		   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
 }
 
 static int check_string(const struct field *f, const json_t *v, int multiline, struct path *p,
@@ -1115,10 +1200,11 @@ static int check_field(const struct field *f, const json_t *v, struct path *p, s
 			return BAD(p, err, "must be a reference of 1 to 63 letters, digits, '.', '_' or '-'");
 		return KITH_OK;
 	case T_DATE:
-		if (!json_is_string(v) ||
-		    kith_record_date_parse(json_string_value(v), json_string_length(v), NULL, NULL, NULL) < 0)
+		if (!json_is_string(v))
 			return BAD(p, err, "must be a date YYYY, YYYY-MM or YYYY-MM-DD between %d and %d",
 				   KITH_RECORD_YEAR_MIN, KITH_RECORD_YEAR_MAX);
+		if (kith_record_date_parse(json_string_value(v), json_string_length(v), NULL, NULL, NULL) < 0)
+			return date_problem(json_string_value(v), json_string_length(v), p, err);
 		return KITH_OK;
 	case T_INT:
 		if (!json_is_integer(v))

@@ -11,6 +11,7 @@
 
 #include "vault/crypto.h"
 #include "vault/store.h"
+#include "vault/vault_impl.h"
 
 static const char invite_magic[8] = {'K', 'I', 'T', 'H', 'I', 'N', 'V', 'T'};
 static const char plain_tag[4] = {'I', 'N', 'V', '1'};
@@ -558,4 +559,17 @@ out:
 	kith_crypto_key_free(kek);
 	kith_crypto_keys_free(k);
 	return rc;
+}
+
+/* ------------------------------------------------------------ the vault's keys and store, for field.c and
+ * bundle.c */
+
+struct kith_crypto_keys *kith_vault_keys_borrow(struct kith_vault *v)
+{
+	return v && !v->dead ? v->keys : NULL;
+}
+
+struct kith_store *kith_vault_store_borrow(struct kith_vault *v)
+{
+	return v && !v->dead ? v->store : NULL;
 }

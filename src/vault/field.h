@@ -128,7 +128,7 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 			    struct kith_err *err) KITH_WUR;
 
 /* For this module only: the open vault's keys and store (borrowed; NULL when
- * the vault's keys were destroyed). Defined in vault.c. */
+ * the vault's keys were destroyed). Defined in field.c. */
 struct kith_crypto_keys *kith_vault_keys_borrow(struct kith_vault *v);
 struct kith_store *kith_vault_store_borrow(struct kith_vault *v);
 

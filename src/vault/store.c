@@ -87,6 +87,8 @@ static const char row_cols[] = "id, version, device, wrap_org, wrap_dev, nonce, 
 
 static int db_status(int rc)
 {
+	if (rc == SQLITE_IOERR_NOMEM) /* an I/O error only by its family: memory ran out */
+		return KITH_E_NOMEM;
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
 		return KITH_E_NOTVAULT;
@@ -840,6 +842,10 @@ int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *r
 	row->nonce = col_blob(c->st, 5);
 	row->ct = col_blob(c->st, 6);
 	row->sig = col_blob(c->st, 7);
+	/* a column on overflow pages is read into memory SQLite allocates: on
+	 * failure it reads as NULL, which must not pass for a malformed row */
+	if (sqlite3_errcode(c->s->db) == SQLITE_NOMEM)
+		return kith_err_set(err, KITH_E_NOMEM, "rows", "out of memory");
 	return 1;
 }
 

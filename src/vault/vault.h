@@ -158,7 +158,10 @@ int kith_vault_panic(const char *path, struct kith_err *err) KITH_WUR;
  * re-encrypted. A duress passphrase must be given again in `duress` to stay
  * (it is derived under the new salt); NULL removes the duress slot. KITH_OK,
  * KITH_E_INVALID (empty, or equal to the duress passphrase), KITH_E_DB,
- * KITH_E_CRYPTO. */
+ * KITH_E_CRYPTO. After the commit the old slots are overwritten in place;
+ * when that fails the change stands and the call returns KITH_OK with a
+ * warning in err (err->status 0, err->msg set: the old slots may remain).
+ * kith_vault_recover does the same. */
 int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len, const char *duress,
 		      size_t duress_len, struct kith_err *err) KITH_WUR;
 

@@ -9,6 +9,7 @@
  */
 #include "web/api.h"
 #include "web/api_attach.h"
+#include "web/api_drafts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +349,27 @@ static int slot_fingerprint(const char *path, unsigned char fp[crypto_generichas
 	crypto_generichash_update(&h, b, sizeof b);
 	crypto_generichash_final(&h, fp, crypto_generichash_BYTES);
 	return 0;
+}
+
+int kith_web_api_keys_destroyed(const struct kith_web_api *a)
+{
+	/* a panic shreds every key slot (zeros) and deletes it; a file that
+	 * cannot be read is not called destroyed (the unlock says what is wrong) */
+	struct kith_store *st = NULL;
+	struct kith_store_slot *sl = NULL;
+	size_t n = 0;
+	if (kith_store_open(&st, a->path, NULL))
+		return 0;
+	int rc = kith_store_slots_all(st, &sl, &n, NULL);
+	kith_store_close(st);
+	if (rc)
+		return 0;
+	int alive = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sl[i].box_len && !alive; k++)
+			alive = sl[i].box[k] != 0;
+	free(sl);
+	return !alive;
 }
 
 static void remember_file(struct kith_web_api *a)
@@ -1900,6 +1922,10 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/pprl/link", 1},
 	    {"/job", 0},
 	};
+	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
+		return a->v ? kith_web_api_drafts_handle(a->v, req, resp)
+			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
+						 NULL);
 	int known = 0, allowed = 0;
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
 		if (strcmp(routes[i].path, p))

@@ -173,6 +173,11 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
  * after "/api". */
 int kith_web_api_reads_only(const char *method, const char *path);
 
+/* Whether a panic destroyed this device's keys in the vault file (its main
+ * key slot is gone): the unlock page then says so rather than "wrong
+ * passphrase". 1 yes, 0 no or unknown. */
+int kith_web_api_keys_destroyed(const struct kith_web_api *a);
+
 /* Sets resp to the error {"error": {"code", "message", "field"}} with HTTP
  * status `http` (field may be NULL or ""). Returns `status`. */
 int kith_web_api_error(struct kith_web_response *resp, unsigned http, int status, const char *code,

@@ -361,8 +361,9 @@ static json_t *state_json(struct kith_web_server *s, int h, const char *csrf, in
 {
 	int unlocked = kith_web_session_unlocked(s->sessions, h) && kith_web_api_unlocked(s->api);
 	int64_t left = kith_web_sessions_idle_left(s->sessions, now);
-	return json_pack("{s:b, s:s, s:I, s:I}", "unlocked", unlocked, "csrf", csrf, "idle_lock",
-			 (json_int_t)s->idle_lock, "idle_left", (json_int_t)(left < 0 ? -1 : left / 1000));
+	return json_pack("{s:b, s:s, s:I, s:I, s:b}", "unlocked", unlocked, "csrf", csrf, "idle_lock",
+			 (json_int_t)s->idle_lock, "idle_left", (json_int_t)(left < 0 ? -1 : left / 1000),
+			 "keys_destroyed", !unlocked && kith_web_api_keys_destroyed(s->api));
 }
 
 /* The connection's socket context. */
@@ -478,6 +479,9 @@ static enum MHD_Result r_unlock(struct kith_web_server *s, struct MHD_Connection
 	kith_err_clear(&err);
 	rc = kith_web_api_unlock(s->api, pass, len, &err);
 	sodium_free(pass);
+	if (rc == KITH_E_AUTH && kith_web_api_keys_destroyed(s->api))
+		return send_error(c, 410, "keys_destroyed",
+				  "this vault's keys were destroyed on this device (panic)", "passphrase");
 	if (rc == KITH_E_AUTH) {
 		kith_web_unlock_failed(s->sessions, h, now);
 		return send_error(c, 401, "auth", "wrong passphrase", "passphrase");

@@ -17,6 +17,7 @@ import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import * as day from './day.mjs';
 
 const KITH = process.env.KITH;
 const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
@@ -300,6 +301,15 @@ async function flow(browser, base, pass, lang, familyRef) {
     await card.locator('[data-action="explain"]').click();
     await page.waitForSelector('section[data-link] .explain table tbody tr');
     check(await card.locator('.explain tbody tr').count() >= 2, `${lang}: "why?" shows the linkage engine's field-by-field weights`);
+    const sums = await card.evaluate((c) => {
+      const num = (td) => Number(td.textContent.replace('+', ''));
+      const rows = [...c.querySelectorAll('.explain tbody tr td.num')].map(num);
+      const total = num(c.querySelector('.explain tfoot td.num'));
+      const head = /(-?\d+\.\d+)/.exec(c.querySelector('.explain p').textContent);
+      return { sum: rows.reduce((a, b) => a + b, 0), total, head: head ? Number(head[1]) : NaN, prior: !!c.querySelector('.explain tr[data-row="prior"]') };
+    });
+    check(sums.prior && Math.abs(sums.sum - sums.total) < 0.01 * 8 && Math.abs(sums.total - sums.head) < 0.011,
+      `${lang}: the "why" panel shows the prior as a row and its total is the sum of its rows and the weight above (${JSON.stringify(sums)})`);
     await shot(page, `09c-review-explain-${lang}`);
     // record linkage over the whole vault, from the page
     await page.click('[data-action="run-linkage"]');
@@ -412,8 +422,8 @@ async function panic(browser, base, pass) {
   await page.waitForSelector('input[type="password"]');
   await page.fill('input[type="password"]', pass);
   await page.click('button[type="submit"]');
-  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
-  check(true, 'panic: after confirming, the old passphrase no longer opens the vault');
+  await page.waitForSelector('#unlock-msg:has-text("키가 파기되었습니다")');
+  check(true, 'panic: after confirming, the old passphrase no longer opens the vault, and the page says the keys were destroyed');
   await shot(page, '16-after-panic-ko');
   await context.close();
 }
@@ -453,8 +463,8 @@ async function lockedPanic(browser) {
   await page.waitForSelector('#banner:has-text("키를 파기했습니다")');
   await page.fill('input[type="password"]', pass);
   await page.click('button[type="submit"]');
-  await page.waitForSelector('#unlock-msg:has-text("암호가 맞지 않습니다")');
-  check(true, 'locked panic: with the passphrase the keys are destroyed');
+  await page.waitForSelector('#unlock-msg:has-text("키가 파기되었습니다")');
+  check(true, 'locked panic: with the passphrase the keys are destroyed, and the page says so (not "wrong passphrase")');
   check(problems.length === 0, `locked panic: no console error or outside request ${problems.join(' | ')}`);
   await context.close();
 }
@@ -717,6 +727,10 @@ async function main() {
   });
   try {
     const koRef = await flow(browser, base, pass, 'ko');
+    if (process.env.KITH_ONLY_DAY) { // a quicker loop while working on day.mjs
+      await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Bang', 'Sun'] } }, process.env.KITH_ONLY_DAY);
+      return;
+    }
     const enRef = await flow(browser, base, pass, 'en', koRef);
     await tracing(browser, base, pass, 'ko', koRef, enRef);
     await tracing(browser, base, pass, 'en', koRef, enRef);
@@ -729,6 +743,8 @@ async function main() {
     }
     if (KITH) await idleLock(browser);
     if (KITH) await lockedPanic(browser);
+    // issue 14: drafts, activity, panic truth, words, axe-core on every page (day.mjs)
+    if (KITH) await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Kim', 'Young-hee', 'Vientiane', 'Seoul', 'Bang', 'Sun'] } });
     if (KITH) await panic(browser, base, pass);
   } finally {
     await browser.close();

@@ -413,7 +413,7 @@ check '[ "$status" = 400 ] && [ "$(field field)" = confirm ]' "panic without con
 post_json /api/panic '{"confirm":true}'
 check '[ "$status" = 200 ] && has "\"unlocked\":false"' "panic with confirmation destroys the keys"
 post_json /api/unlock '{"passphrase":"correct horse"}'
-check '[ "$status" = 401 ]' "after panic the passphrase no longer opens the vault"
+check '[ "$status" = 410 ] && [ "$(field code)" = keys_destroyed ]' "after panic the passphrase no longer opens the vault, and the page is told the keys were destroyed (410), not a wrong passphrase"
 
 # --- duress passphrase: behaves as in the CLI ---------------------------------------------------------
 

@@ -88,7 +88,7 @@ new_session
 post_json /api/panic '{"confirm":true,"passphrase":"correct horse"}'
 check '[ "$status" = 200 ] && has "\"unlocked\":false"' "a locked screen's panic with the passphrase destroys the keys"
 post_json /api/unlock '{"passphrase":"correct horse"}'
-check '[ "$status" = 401 ]' "after it the passphrase opens nothing"
+check '[ "$status" = 410 ]' "after it the passphrase opens nothing (410: the keys were destroyed)"
 
 "$KITH" init --vault "$tmp/d.kith" --passphrase-file "$tmp/pass" --duress-passphrase-file "$tmp/duress" --kdf test >/dev/null 2>&1 || bad "kith init with a duress passphrase"
 start "$tmp/d.kith"
@@ -96,7 +96,7 @@ new_session
 post_json /api/panic '{"confirm":true,"passphrase":"duress words"}'
 check '[ "$status" = 200 ]' "a locked screen's panic with the duress passphrase is accepted"
 post_json /api/unlock '{"passphrase":"correct horse"}'
-check '[ "$status" = 401 ]' "and the real passphrase opens nothing afterwards"
+check '[ "$status" = 410 ]' "and the real passphrase opens nothing afterwards (410: the keys were destroyed)"
 
 # --- finding 2: Host and Origin on every request --------------------------------------
 

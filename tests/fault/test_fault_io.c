@@ -306,6 +306,11 @@ static void run_atomic(enum fault_kind kind)
 		} else {
 			CHECK(is_new, "atomic, fault %lu: acknowledged, but the file is not the new one",
 			      nth);
+			/* every write, fsync (the file's and its folder's) and rename
+			 * of an atomic write is needed for durability: one that failed
+			 * must not be acknowledged */
+			CHECK(0, "atomic, fault %lu: a failed call, and the write acknowledged as durable",
+			      nth);
 		}
 		CHECK(no_temp_files(), "atomic, fault %lu: a temporary file was left behind", nth);
 	}

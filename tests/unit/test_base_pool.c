@@ -86,6 +86,43 @@ static void test_run_indexed(void **state)
 	}
 }
 
+struct bg_work {
+	atomic_int *seen;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void bg_worker(void *arg)
+{
+	struct bg_work *w = arg;
+	for (size_t i; (i = atomic_fetch_add(&w->next, 1)) < w->n;)
+		atomic_fetch_add(&w->seen[i], 1);
+}
+
+/* Started in the background, joined later: every item once, and the caller
+ * ran its share (a join with threads 1 is this thread alone). */
+static void test_start_join(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static const unsigned threads[] = {0, 1, 2, 5, 1000};
+	for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+		struct bg_work w = {.n = N};
+		w.seen = calloc(N, sizeof *w.seen);
+		assert_non_null(w.seen);
+		atomic_init(&w.next, 0);
+		struct kith_pool_bg bg;
+		kith_pool_start(&bg, threads[t], bg_worker, &w);
+		unsigned ran = kith_pool_join(&bg);
+		assert_true(ran >= 1 && ran <= KITH_POOL_MAX);
+		if (threads[t] <= 1)
+			assert_int_equal(ran, 1);
+		for (size_t i = 0; i < N; i++)
+			assert_int_equal(atomic_load(&w.seen[i]), 1);
+		free(w.seen);
+	}
+}
+
 static void test_threads(void **state)
 {
 	(void)state;
@@ -99,9 +136,8 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_for_each_once),
-	    cmocka_unit_test(test_run),
-	    cmocka_unit_test(test_run_indexed),
+	    cmocka_unit_test(test_for_each_once), cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_run_indexed),	  cmocka_unit_test(test_start_join),
 	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -363,7 +363,7 @@ static void test_tiers_from_estimated_error_rates(void **state)
 	}
 	struct kith_link_result r;
 	memset(&r, 0, sizeof r);
-	kith_link_choose_tiers(&r, w, n, 0, 0);
+	assert_int_equal(kith_link_choose_tiers(&r, w, n, 0, 0), KITH_OK);
 	assert_true(r.threshold_auto && r.review_auto);
 	assert_true(r.threshold >= 0.5 && r.threshold <= 0.6);
 	assert_int_equal(r.n_matches, 200);
@@ -372,14 +372,14 @@ static void test_tiers_from_estimated_error_rates(void **state)
 	assert_true(fabs(r.est_matches - (99 + 60 + 30 + 10)) < 0.5);
 	assert_true(fabs(r.est_precision - 159.0 / 200) < 0.01);
 	/* thresholds given are kept */
-	kith_link_choose_tiers(&r, w, n, 0.95, 0.5);
+	assert_int_equal(kith_link_choose_tiers(&r, w, n, 0.95, 0.5), KITH_OK);
 	assert_false(r.threshold_auto);
 	assert_int_equal(r.n_matches, 100);
 	assert_int_equal(r.n_review, 100);
 	/* never below 0.5: pairs at 0.3 alone are not linked whatever F1 says */
 	for (size_t i = 0; i < n; i++)
 		w[i] = (float)log2(0.3 / 0.7);
-	kith_link_choose_tiers(&r, w, 50, 0, 0);
+	assert_int_equal(kith_link_choose_tiers(&r, w, 50, 0, 0), KITH_OK);
 	assert_int_equal(r.n_matches, 0);
 	assert_int_equal(r.n_review, 50);
 	free(w);

@@ -91,6 +91,9 @@ static json_t *load(const char *s)
 	return j;
 }
 
+static const char *full_draft = "{\"form\":\"#/new\",\"title\":\"New case\",\"data\":\"{}\",\"open\":true}";
+static const char *full_keybackup = "{\"at\":1700000000,\"method\":\"file\"}";
+
 static const char *base_of(const char *kind)
 {
 	if (strcmp(kind, "device") == 0)
@@ -98,6 +101,8 @@ static const char *base_of(const char *kind)
 	return strcmp(kind, "case") == 0	 ? full_case
 	       : strcmp(kind, "trace") == 0	 ? full_trace
 	       : strcmp(kind, "attachment") == 0 ? full_attachment
+	       : strcmp(kind, "draft") == 0	 ? full_draft
+	       : strcmp(kind, "keybackup") == 0	 ? full_keybackup
 						 : full_link;
 }
 
@@ -1029,6 +1034,51 @@ static void test_out_of_memory(void **state)
 	json_decref(b);
 }
 
+/* Each date mistake gets its own message; limits are in characters. */
+static void test_date_and_length_messages(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *date, *msg;
+	} cases[] = {
+	    {"2019-13-45", "no month 13"},	    {"2019-02-30", "no day 30 in month 2"},
+	    {"2020-02-30", "no day 30 in month 2"}, {"2019-04-45", "no day 45 (days are 1 to 31)"},
+	    {"19", "a year has four digits"},	    {"1850", "date before 1900"},
+	    {"2150-01", "date after 2100"},	    {"1990/01/02", "must be a date YYYY"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[256];
+		snprintf(buf, sizeof buf, "{\"person\":{\"name\":\"가\",\"birth\":\"%s\"}}", cases[i].date);
+		json_t *b = load(buf);
+		struct kith_err err;
+		kith_err_clear(&err);
+		assert_int_equal(kith_record_validate("case", b, &err), KITH_E_INVALID);
+		assert_string_equal(err.where, "person.birth");
+		if (!strstr(err.msg, cases[i].msg))
+			fail_msg("%s: got '%s', want '%s'", cases[i].date, err.msg, cases[i].msg);
+		json_decref(b);
+	}
+	json_t *ok = load("{\"person\":{\"name\":\"가\",\"birth\":\"2020-02-29\"}}");
+	assert_int_equal(kith_record_validate("case", ok, NULL), KITH_OK);
+	json_decref(ok);
+	/* 200 Hangul syllables (600 bytes) are a name of 200 characters: allowed; 201 are not */
+	char name[4 * 201 + 64];
+	size_t n = 0;
+	for (int i = 0; i < 200; i++)
+		n += (size_t)snprintf(name + n, sizeof name - n, "가");
+	char buf[1200];
+	snprintf(buf, sizeof buf, "{\"person\":{\"name\":\"%s\"}}", name);
+	json_t *b = load(buf);
+	assert_int_equal(kith_record_validate("case", b, NULL), KITH_OK);
+	json_decref(b);
+	snprintf(buf, sizeof buf, "{\"person\":{\"name\":\"%s가\"}}", name);
+	b = load(buf);
+	struct kith_err err;
+	assert_int_equal(kith_record_validate("case", b, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "longer than 200 characters"));
+	json_decref(b);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -1055,6 +1105,7 @@ int main(void)
 	    cmocka_unit_test(test_consent),
 	    cmocka_unit_test(test_schema_json),
 	    cmocka_unit_test(test_vocab_lookup),
+	    cmocka_unit_test(test_date_and_length_messages),
 	    cmocka_unit_test(test_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,8 @@ static void test_create_open_close(void **state)
 	struct kith_vault_create_opts bad = {
 	    .kdf = KITH_KDF_TEST, .duress = PASS, .duress_len = strlen(PASS)};
 	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &bad, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "duress"); /* the message names the duress passphrase */
+	assert_string_equal(err.msg, "the duress passphrase equals the passphrase");
 	assert_int_equal(access(f->path, F_OK), -1);
 	assert_int_equal(kith_vault_create(f->path, "", 0, NULL, &err), KITH_E_INVALID);
 	assert_int_equal(access(f->path, F_OK), -1);
@@ -692,6 +694,10 @@ static void test_passwd(void **state)
 	struct kith_err err;
 	assert_int_equal(kith_vault_passwd(v, "", 0, NULL, 0, &err), KITH_E_INVALID);
 	assert_int_equal(kith_vault_passwd(v, "same", 4, "same", 4, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "duress");
+	assert_string_equal(err.msg, "the duress passphrase equals the passphrase");
+	assert_int_equal(kith_vault_passwd(v, "the new one", 11, "x", 0, &err), KITH_E_INVALID);
+	assert_string_equal(err.msg, "the duress passphrase is empty");
 	assert_int_equal(kith_vault_passwd(v, "the new one", 11, "new duress", 10, &err), KITH_OK);
 	assert_non_null(kith_vault_find(v, "case", r1)); /* still readable in this session */
 	kith_vault_close(v);

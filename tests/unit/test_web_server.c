@@ -399,6 +399,65 @@ static void test_idle_lock_by_tick(void **state)
 	free(r.body);
 }
 
+/* Typing is activity: a draft saved or an activity ping every 0.5 s of the
+ * injected clock, for 30 idle periods, keeps the vault open; the draft comes
+ * back; silence then locks. */
+static void test_typing_keeps_session(void **state)
+{
+	struct fx *f = *state;
+	struct resp r;
+	char extra[128];
+	start_session(f);
+	unlock(f);
+	snprintf(extra, sizeof extra, "X-CSRF-Token: %s\r\n", f->csrf);
+	for (int i = 0; i < 60; i++) {
+		atomic_fetch_add(&f->clock, 500); /* idle lock is 1 s */
+		assert_int_equal(kith_web_server_tick(f->srv), 0);
+		if (i % 2)
+			assert_int_equal(req(f, "POST", "/api/activity", NULL, extra, "{}", &r), 0);
+		else
+			assert_int_equal(req(f, "POST", "/api/drafts", NULL, extra,
+					     "{\"form\":\"#/new\",\"data\":\"{\\\"n\\\":1}\"}", &r),
+					 0);
+		assert_int_equal(r.status, 200);
+		free(r.body);
+	}
+	assert_int_equal(req(f, "GET", "/api/drafts?form=%23%2Fnew", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"form\":\"#/new\""));
+	free(r.body);
+	atomic_fetch_add(&f->clock, 1000);
+	assert_int_equal(kith_web_server_tick(f->srv), 1);
+	assert_int_equal(req(f, "POST", "/api/activity", NULL, extra, "{}", &r), 0);
+	assert_int_equal(r.status, 423);
+	free(r.body);
+}
+
+/* After a panic the unlock says the keys were destroyed, never "wrong passphrase". */
+static void test_unlock_after_panic(void **state)
+{
+	struct fx *f = *state;
+	struct resp r;
+	char extra[128];
+	start_session(f);
+	unlock(f);
+	snprintf(extra, sizeof extra, "X-CSRF-Token: %s\r\n", f->csrf);
+	assert_int_equal(req(f, "GET", "/api/keystatus", NULL, NULL, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"panic_effect\":\"permanent\""));
+	free(r.body);
+	assert_int_equal(req(f, "POST", "/api/panic", NULL, extra, "{\"confirm\":true}", &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"keys_destroyed\":true"));
+	free(r.body);
+	start_session(f);
+	snprintf(extra, sizeof extra, "X-CSRF-Token: %s\r\n", f->csrf);
+	assert_int_equal(req(f, "POST", "/api/unlock", NULL, extra, "{\"passphrase\":\"" PASS "\"}", &r), 0);
+	assert_int_equal(r.status, 410);
+	assert_string_equal(code(&r), "keys_destroyed");
+	free(r.body);
+}
+
 static void test_remote_needs_consent(void **state)
 {
 	(void)state;
@@ -773,6 +832,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_headers_and_assets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_host_check, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_typing_keeps_session, setup_idle, teardown),
+	    cmocka_unit_test_setup_teardown(test_unlock_after_panic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_csrf_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_body_caps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_idle_lock_by_tick, setup_idle, teardown),

@@ -18,6 +18,8 @@ import * as tracePage from './pages/trace.js';
 import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
 import * as centre from './pages/centre.js';
+import * as drafts from './drafts.js';
+import * as words from './words.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -45,21 +47,29 @@ const app = {
     const code = e && e.code ? e.code : 'internal';
     const key = `error.${code}`;
     let s = i18n.has(key) ? t(key) : t('error.internal');
-    if (e && e.field && schema.kind(kindName)) {
-      const where = String(e.field);
+    const detail = e && e.message && code === 'invalid';
+    let field = e && e.field ? String(e.field) : null;
+    if (field && schema.kind(kindName)) {
       // importer errors: "file.csv:12:person.sex" -> line 12, field label
-      const m = /^(.*?):(?:record )?(\d+)(?::(.+))?$/.exec(where);
+      // "file:record 2:ref" (a clash with the vault) is the file's 2nd case, which
+      // in a CSV is line 3: it is named as a record, never as a line
+      const m = /^(.*?):(record )?(\d+)(?::(.+))?$/.exec(field);
       if (m && code !== 'bad_json') {
-        s += ` — ${t('error.where_line', { file: m[1], line: m[2] })}`;
-        if (m[3]) s += ` · ${schema.pathLabel(kindName, m[3]) || m[3]}`;
-      } else if (!/^[a-z_]+$/.test(where) || schema.fieldAt(kindName, where)) {
-        s += ` — ${schema.pathLabel(kindName, where) || where}`;
+        s += ` — ${m[2] ? t('error.where_record', { file: m[1], n: m[3] }) : t('error.where_line', { file: m[1], line: m[3] })}`;
+        field = m[4] || null;
+      } else if (!(/^[a-z_]+$/.test(field) || schema.fieldAt(kindName, field))) {
+        field = null;
       }
+    } else {
+      field = null;
     }
-    if (e && e.message && (code === 'invalid' || code === 'bad_json' || code === 'limit')) s += `: ${localMessage(e.message)}`;
+    if (detail) {
+      const path = field ? words.errorField(kindName, field, e.message) : null;
+      s += `: ${words.fieldMessage(e.message, path ? words.fieldLabel(kindName, path) : null)}`;
+    }
     return s;
   },
-  localMessage,
+  localMessage: (msg, lbl) => words.fieldMessage(msg, lbl),
   // A message to show on the next page (after navigate).
   flash(text) {
     app.pending = text;
@@ -71,39 +81,10 @@ const app = {
     const st = await api.state();
     app.unlocked = !!st.unlocked;
     app.idleLock = st.idle_lock;
+    app.keysDestroyed = !!st.keys_destroyed;
     return st;
   },
 };
-
-// The validator's English messages (record.c) in the reader's language.
-const MESSAGES = [
-  [/^is required$/, 'valmsg.required'],
-  [/^is empty/, 'valmsg.empty'],
-  [/^is longer than (\d+) bytes/, 'valmsg.too_long'],
-  [/^is not valid UTF-8/, 'valmsg.utf8'],
-  [/^holds a control character/, 'valmsg.control'],
-  [/^(must be a string from|is not in) the vocabulary/, 'valmsg.vocab'],
-  [/^must be a (string|list|an object)|^must be an object/, 'valmsg.type'],
-  [/^must hold at least (\d+) items/, 'valmsg.min_items'],
-  [/^holds more than (\d+) items/, 'valmsg.max_items'],
-  [/^must be a reference/, 'valmsg.ref'],
-  [/^must be a date/, 'valmsg.date'],
-  [/^must be a whole number/, 'valmsg.int'],
-  [/^must be between (\S+) and (\S+)/, 'valmsg.range'],
-  [/^must be a number/, 'valmsg.number'],
-  [/^must be true or false/, 'valmsg.bool'],
-  [/^unknown field/, 'valmsg.unknown'],
-  [/^gives both a case and a description/, 'valmsg.case_or_desc'],
-  [/^needs a case or a name/, 'valmsg.case_or_name'],
-];
-
-function localMessage(msg) {
-  for (const [re, key] of MESSAGES) {
-    const m = re.exec(msg || '');
-    if (m) return t(key, { a: m[1], b: m[2] });
-  }
-  return msg || '';
-}
 
 const routes = [
   { re: /^#\/cases$/, page: casesPage, nav: 'cases' },
@@ -145,7 +126,7 @@ function renderChrome(current) {
   clear(tools);
   tools.append(h('button', {
     type: 'button', class: 'btn-lang', lang: i18n.other(), 'data-action': 'lang',
-    onclick: () => { i18n.setLang(i18n.other()); render(); },
+    onclick: async () => { await drafts.flush(app); i18n.setLang(i18n.other()); render(); },
   }, t('lang.switch')));
   if (app.unlocked) {
     tools.append(h('button', { type: 'button', class: 'btn-lock', 'data-action': 'lock', onclick: lock }, t('lock.button')));
@@ -153,7 +134,10 @@ function renderChrome(current) {
   tools.append(h('button', { type: 'button', class: 'btn-panic', 'data-action': 'panic', onclick: panic }, t('panic.button')));
 }
 
+let renderSeq = 0; // a render that a newer one overtook while it awaited does not draw
+
 async function render() {
+  const seq = ++renderSeq;
   let hash = window.location.hash || '#/cases';
   if (!app.unlocked) {
     renderChrome(null);
@@ -161,6 +145,7 @@ async function render() {
     await unlockPage.render(main, app, async () => {
       app.unlocked = true;
       app.lockedReason = null;
+      app.offerDrafts = true;
       app.banner('');
       if (!window.location.hash || window.location.hash === '#/unlock') app.navigate('#/cases');
       else render();
@@ -190,6 +175,11 @@ async function render() {
     await schema.load();
     const content = h('div', {});
     await route.page.render(content, app, params.slice(1).map((p) => decodeURIComponent(p)));
+    if (app.offerDrafts) {
+      app.offerDrafts = false;
+      await drafts.offer(app, content);
+    }
+    if (seq !== renderSeq) return;
     clear(main);
     main.append(content);
     const h1 = main.querySelector('h1');
@@ -205,6 +195,7 @@ async function render() {
 }
 
 async function lock() {
+  await drafts.flush(app);
   try {
     await api.post('/lock', {});
   } catch (e) {
@@ -229,7 +220,8 @@ function confirmDialog({ title, body, confirmText, cancelText, danger }) {
     clear(dialog);
     const cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, cancelText || t('dialog.cancel'));
     const ok = h('button', { type: 'button', class: danger ? 'danger' : '', 'data-action': 'confirm' }, confirmText);
-    const done = (v) => { dialog.close(); resolve(v); };
+    // closed, the dialog keeps nothing: a passphrase field typed into is gone from the page
+    const done = (v) => { dialog.close(); clear(dialog); resolve(v); };
     cancel.addEventListener('click', () => done(false));
     ok.addEventListener('click', () => done(true));
     dialog.addEventListener('cancel', () => resolve(false), { once: true });
@@ -245,7 +237,14 @@ function confirmDialog({ title, body, confirmText, cancelText, danger }) {
 // dialog asks for it there.
 async function panic() {
   const locked = !app.unlocked;
-  const body = [h('p', {}, t('panic.explain1')), h('p', { class: 'danger-box' }, t('panic.explain2'))];
+  if (!locked) {
+    try {
+      app.keyStatus = await api.get('/keystatus');
+    } catch (e) {
+      /* said as unknown below */
+    }
+  }
+  const body = [h('p', {}, t('panic.explain1')), words.panicEffect(app.keyStatus, locked)];
   let input = null;
   if (locked) {
     const pid = id('panic-pass');
@@ -273,9 +272,11 @@ async function panic() {
     await api.post('/panic', payload);
     wipeScreen();
     app.unlocked = false;
-    app.banner(t('panic.done'));
+    app.keysDestroyed = true;
+    app.banner(t(app.keyStatus && app.keyStatus.panic_effect === 'permanent' ? 'panic.done_permanent' : 'panic.done'));
   } catch (e) {
-    if (e.code === 'auth') app.banner(t('panic.wrong'), 'error');
+    if (e.code === 'keys_destroyed') app.banner(t('unlock.destroyed'), 'error');
+    else if (e.code === 'auth') app.banner(t('panic.wrong'), 'error');
     else if (e.code === 'passphrase_needed') app.banner(t('panic.need_pass'), 'error');
     else if (e.code === 'rate_limited') app.banner(t('unlock.wait', { s: e.retryAfter || 60 }), 'error');
     else app.banner(app.errorText(e), 'error');
@@ -312,12 +313,23 @@ async function start() {
   } catch (e) {
     app.unlocked = false;
   }
-  window.addEventListener('hashchange', () => {
+  let shown = window.location.hash;
+  window.addEventListener('hashchange', async () => {
+    const to = window.location.hash;
+    if (to !== shown && drafts.dirty()) {
+      // leaving a changed form asks first (the draft is kept either way)
+      window.history.replaceState(null, '', shown || '#/cases');
+      if (!(await drafts.mayLeave(app))) return;
+      drafts.detach();
+      window.history.replaceState(null, '', to);
+    }
+    shown = to;
     app.banner(app.pending || '');
     app.pending = null;
     render();
   });
   setInterval(poll, 15000);
+  drafts.watchActivity(app);
   render();
 }
 

@@ -185,7 +185,7 @@ function dateControl(f) {
     if (!p) return undefined;
     const y = year.value.trim();
     if (!y) return undefined;
-    let s = y.padStart(4, '0');
+    let s = y; // not padded: "19" is a short year, and the message says so
     if (p === 'month' || p === 'day') s += `-${month.value || '00'}`;
     if (p === 'day') s += `-${String(day.value || '0').padStart(2, '0')}`;
     return s;

@@ -2,6 +2,8 @@
 // labels of record fields and vocabularies come from the schema ({en, ko}).
 // The choice is remembered in localStorage; Korean is the default.
 
+import { withParticle } from './particles.js';
+
 const LANGS = ['ko', 'en'];
 const KEY = 'kith.lang';
 const tables = {};
@@ -44,15 +46,23 @@ export function other() {
   return lang === 'ko' ? 'en' : 'ko';
 }
 
-// t('key', {n: 3}) — "{n}" in the text is replaced. A missing key shows the
+// t('key', {n: 3}) — "{n}" in the text is replaced; "{n:을}" adds the particle. A missing key shows the
 // key itself and is recorded (the browser tests fail on any).
 export function t(key, params) {
+  // "key.one", when there is one, says it for a count of 1 ("1 matching case")
+  if (params && Number(params.n) === 1 && tables[lang] && tables[lang][`${key}.one`] != null) key = `${key}.one`;
   let s = tables[lang] && tables[lang][key];
   if (s == null) {
     missing.add(`${lang}:${key}`);
     s = (tables.en && tables.en[key]) || key;
   }
-  if (params) s = s.replace(/\{(\w+)\}/g, (m, k) => (params[k] != null ? String(params[k]) : m));
+  // "{label:을}": the value followed by the Korean particle that fits it (particles.js)
+  if (params) {
+    s = s.replace(/\{(\w+)(?::([^}\s]+))?\}/g, (m, k, part) => {
+      if (params[k] == null) return m;
+      return part ? withParticle(String(params[k]), part) : String(params[k]);
+    });
+  }
   return s;
 }
 

@@ -1,31 +1,92 @@
 // edit — intake of a new case and editing of an existing one, with the form
 // generated from the schema. An edit sends the version it started from
-// (expect_version): if someone changed the case meanwhile, the server refuses
-// and nothing is overwritten.
+// (expect_version): if someone changed the case meanwhile, the server refuses,
+// nothing is overwritten, and the page shows both versions side by side while
+// the form keeps what was typed. What is typed is kept as a draft (drafts.js).
 
 import { h, id } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { kind, pathLabel } from '../schema.js';
 import { buildForm } from '../form.js';
+import * as drafts from '../drafts.js';
+import * as words from '../words.js';
+
+// "journey[1].place" -> value, for every leaf of a body
+function flatten(v, path = '', out = {}) {
+  if (Array.isArray(v)) v.forEach((x, i) => flatten(x, `${path}[${i}]`, out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) flatten(x, path ? `${path}.${k}` : k, out);
+  else if (v !== undefined && v !== null && v !== '') out[path] = String(v);
+  return out;
+}
+
+// Both versions of the fields that differ: theirs (saved meanwhile) and yours.
+function conflictPanel(theirs, mine, version) {
+  const a = flatten(theirs);
+  const b = flatten(mine);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
+  const rows = keys.map((k) => h('tr', {},
+    h('th', { scope: 'row' }, pathLabel('case', k.replace(/\[\d+\]/g, (m) => m)) || k),
+    h('td', { 'data-side': 'theirs' }, a[k] || '—'),
+    h('td', { 'data-side': 'mine' }, b[k] || '—')));
+  return h('section', { class: 'card conflict', 'data-conflict': String(version), 'aria-labelledby': 'conflict-h' },
+    h('h2', { id: 'conflict-h' }, t('conflict.title', { v: version })),
+    h('p', {}, t('conflict.intro')),
+    h('div', { class: 'tablewrap', tabindex: '0', role: 'region', 'aria-label': t('conflict.caption') }, h('table', {},
+      h('caption', {}, t('conflict.caption')),
+      h('thead', {}, h('tr', {},
+        h('th', { scope: 'col' }, t('conflict.field')),
+        h('th', { scope: 'col' }, t('conflict.theirs', { v: version })),
+        h('th', { scope: 'col' }, t('conflict.mine')))),
+      h('tbody', {}, rows))));
+}
 
 export async function render(root, app, params) {
   const ref = params[0];
   const editing = !!ref;
   let current = null;
   if (editing) current = await api.get('/case', { ref });
+  const key = editing ? `#/case/${encodeURIComponent(ref)}/edit` : '#/new';
+  const title = editing ? t('edit.title', { ref }) : t('new.title');
+  const kept = await drafts.restore(key);
+  let base = current ? current.version : 0;
+  let start = current ? current.body : null;
+  let noteText = '';
+  if (kept && kept.data && typeof kept.data === 'object') {
+    start = kept.data.body || start;
+    noteText = kept.data.note || '';
+    if (editing && kept.data.base) base = kept.data.base;
+  }
   const ks = kind('case');
-  const form = buildForm(ks, current ? current.body : null, { editing });
+  const form = buildForm(ks, start, { editing });
   const errors = h('div', { class: 'errors', role: 'alert', hidden: true });
   const noteId = id('note');
-  const note = h('input', { type: 'text', id: noteId, autocomplete: 'off' });
+  const note = h('input', { type: 'text', id: noteId, autocomplete: 'off', value: noteText });
   const save = h('button', { type: 'submit', 'data-action': 'save' }, editing ? t('edit.save') : t('new.save'));
-  const cancel = h('a', { class: 'btn secondary', href: editing ? `#/case/${encodeURIComponent(ref)}` : '#/cases' }, t('dialog.cancel'));
+  const back = editing ? `#/case/${encodeURIComponent(ref)}` : '#/cases';
+  const cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, t('dialog.cancel'));
+  const status = h('p', { class: 'muted small', 'data-draft-status': '', 'aria-live': 'polite' });
+  const conflictBox = h('div', {});
   const el = h('form', { novalidate: true, class: 'caseform', autocomplete: 'off' },
     form.el,
     h('div', { class: 'formbar' },
       h('label', { for: noteId }, t('edit.note')), note, save, cancel),
+    status,
     errors);
+  const watch = drafts.attach(app, el, {
+    key, title, collect: () => ({ body: form.collect(), note: note.value, base }),
+  });
+  cancel.addEventListener('click', async () => {
+    if (drafts.dirty() || kept) {
+      const yes = await app.confirm({
+        title: t('draft.abandon_title'), body: [h('p', {}, t('draft.abandon_body'))],
+        confirmText: t('draft.abandon'), cancelText: t('draft.stay'), danger: true,
+      });
+      if (!yes) return;
+    }
+    await watch.abandoned();
+    app.navigate(back);
+  });
   el.addEventListener('change', () => { errors.hidden = true; });
   el.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -36,21 +97,33 @@ export async function render(root, app, params) {
     try {
       let r;
       if (editing) {
-        r = await api.post('/edit', { id: current.id, expect_version: current.version, body, note: note.value.trim() || null });
+        r = await api.post('/edit', { id: current.id, expect_version: base, body, note: note.value.trim() || null });
       } else {
         r = await api.post('/cases', { body, note: note.value.trim() || null });
       }
+      await watch.saved();
       app.flash(editing ? t('edit.saved', { ref: r.ref, v: r.version }) : t('new.saved', { ref: r.ref }));
       app.navigate(`#/case/${encodeURIComponent(r.ref)}`);
       return;
     } catch (e) {
       errors.textContent = '';
       errors.append(h('p', {}, app.errorText(e)));
-      if (e.code === 'stale') {
-        errors.append(h('p', {}, h('a', { href: `#/case/${encodeURIComponent(ref)}` }, t('edit.reload'))));
+      if (e.code === 'stale' && editing) {
+        // someone saved meanwhile: show both, keep what was typed; saving
+        // again puts this version on top of theirs
+        try {
+          const theirs = await api.get('/case', { ref });
+          conflictBox.replaceChildren(conflictPanel(theirs.body, body, theirs.version));
+          base = theirs.version;
+          watch.markDirty();
+          errors.append(h('p', {}, t('conflict.again')));
+        } catch (e2) {
+          /* the error above says it */
+        }
       }
       errors.hidden = false;
-      if (e.field && form.showError(e.field, `${pathLabel('case', e.field)}: ${app.localMessage(e.message)}`)) {
+      const at = e.field && e.code === 'invalid' ? words.errorField('case', e.field, e.message) : null;
+      if (at && form.showError(at, words.fieldMessage(e.message, words.fieldLabel('case', at)))) {
         /* focused at the field */
       } else {
         errors.setAttribute('tabindex', '-1');
@@ -60,10 +133,12 @@ export async function render(root, app, params) {
       save.disabled = false;
     }
   });
-  root.append(
+  root.append(...[
     h('div', { class: 'pagehead' },
-      h('h1', {}, editing ? t('edit.title', { ref }) : t('new.title')),
-      editing ? h('span', { class: 'muted' }, t('edit.from_version', { v: current.version })) : null),
+      h('h1', {}, title),
+      editing ? h('span', { class: 'muted' }, t('edit.from_version', { v: base })) : null),
     h('p', { class: 'muted small' }, t('new.intro')),
-    el);
+    kept && kept.fromVault ? drafts.restoredNote(app, key, kept.at, () => { drafts.detach(); app.navigate(key); }) : null,
+    conflictBox,
+    el].filter(Boolean));
 }

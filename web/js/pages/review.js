@@ -9,6 +9,7 @@
 import { h, clear, id } from '../dom.js';
 import { t, has, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
+import * as words from '../words.js';
 import { fieldAt, vocabLabel, kind } from '../schema.js';
 
 let tab = 'open';
@@ -65,6 +66,7 @@ function label(key, raw) {
 // The linkage engine's explanation of one pair: every field's comparison
 // level and its weight in bits (the Fellegi–Sunter waterfall).
 function explanation(e) {
+  const [priorRow, total] = words.priorAndTotal(e.prior, (e.fields || []).map((f) => f.bits));
   const rows = (e.fields || []).map((f) => h('tr', {},
     h('td', {}, label(`review.field_${f.field}`, f.field)),
     h('td', {}, label(`review.level_${f.level}`, f.level)),
@@ -73,12 +75,14 @@ function explanation(e) {
     h('p', { class: 'small' }, t('review.explain_total', { p: `${Math.round((e.prob || 0) * 100)}%`, w: Number(e.weight || 0).toFixed(2) })),
     h('table', { class: 'small' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('review.explain_field')), h('th', { scope: 'col' }, t('review.explain_level')), h('th', { scope: 'col', class: 'num' }, t('review.explain_bits')))),
-      h('tbody', {}, rows)));
+      h('tbody', {}, priorRow, rows), total));
 }
 
 function item(link, app, reload) {
   const rid = id('reason');
-  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: link.reason || '' });
+  // the engine's own reason ("kith link: 3 cases, ...") is said in words, not put in the field
+  const auto = words.linkReason(link.reason);
+  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: auto ? '' : (link.reason || '') });
   const msg = h('p', { class: 'err-text', role: 'alert' });
   const why = h('div', { 'aria-live': 'polite' });
   const decide = async (status) => {
@@ -120,7 +124,7 @@ function item(link, app, reload) {
     h('p', { class: 'muted small' }, `${t('review.method')}: ${linkVocab('method', link.method)} · ${formatTime(link.at)}${link.reviewer ? ` · ${t('review.reviewer')}: ${link.reviewer}` : ''}`),
     h('div', { class: 'pair' }, (link.cases || []).map(person)),
     h('div', { class: 'row' },
-      h('div', { class: 'field grow' }, h('label', { for: rid }, t('review.reason')), reason),
+      h('div', { class: 'field grow' }, h('label', { for: rid }, t('review.reason')), reason, auto ? h('p', { class: 'muted small' }, auto) : null),
       h('div', { class: 'actions' }, buttons)),
     why,
     msg);

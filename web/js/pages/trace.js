@@ -11,6 +11,7 @@ import { photoStrip } from '../attach.js';
 import { h, append, clear, id } from '../dom.js';
 import { t, has, label, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
+import * as words from '../words.js';
 import { kind, fieldAt, vocabLabel, pathLabel } from '../schema.js';
 import { buildForm } from '../form.js';
 import { groupView, actionLabel } from './view.js';
@@ -117,7 +118,7 @@ async function create(root, app, editRef) {
       clear(errors);
       errors.append(h('p', {}, app.errorText(e, 'trace')));
       errors.hidden = false;
-      if (!(e.field && form.showError(e.field, `${pathLabel('trace', e.field)}: ${app.localMessage(e.message)}`))) {
+      if (!(e.field && form.showError(e.field, app.localMessage(e.message, pathLabel('trace', e.field))))) {
         errors.setAttribute('tabindex', '-1');
         errors.focus();
       }
@@ -130,7 +131,8 @@ async function create(root, app, editRef) {
 
 // --- one request -----------------------------------------------------------------
 
-function explanation(parts) {
+function explanation(parts, prior) {
+  const [priorRow, total] = words.priorAndTotal(prior, (parts || []).map((p) => p.weight));
   return h('table', { class: 'small explain' },
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, t('review.explain_field')),
@@ -139,7 +141,7 @@ function explanation(parts) {
     h('tbody', {}, (parts || []).map((p) => h('tr', {},
       h('td', {}, word('trace.field_', p.field)),
       h('td', {}, word('trace.level_', p.level)),
-      h('td', { class: 'num' }, (p.weight >= 0 ? '+' : '') + Number(p.weight).toFixed(2))))));
+      h('td', { class: 'num' }, (p.weight >= 0 ? '+' : '') + Number(p.weight).toFixed(2)))).concat([priorRow])), total);
 }
 
 function candidate(c, ref, app, reload) {
@@ -174,13 +176,13 @@ function candidate(c, ref, app, reload) {
         c.new ? h('span', { class: 'badge new' }, t('trace.new_badge')) : null,
         h('span', { class: 'badge' }, s ? t(`trace.state_${s}`) : t('trace.state_none')))),
     h('p', {}, h('strong', {}, t('trace.score', { p: `${Math.round((c.score || 0) * 100)}%` })),
-      ` · ${t('trace.weight', { w: Number(c.weight || 0).toFixed(2) })}`),
+      ` · ${t('trace.weight', { w: (Number(c.weight || 0) + Number(c.prior || 0)).toFixed(2) })}`),
     h('dl', { class: 'kv' },
       h('dt', {}, t('cases.sex')), h('dd', {}, v('person.sex', cs.sex)),
       h('dt', {}, t('cases.birth')), h('dd', {}, formatDate(cs.birth) || '—'),
       h('dt', {}, t('cases.province')), h('dd', {}, v('person.origin.province', cs.province))),
     photos,
-    explanation(c.explanation),
+    explanation(c.explanation, c.prior),
     h('div', { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: nid }, t('trace.note')), note),
       h('div', { class: 'actions' }, buttons)),
@@ -220,7 +222,7 @@ async function show(root, app, ref) {
     const m = r.match;
     cands.append(h('p', { class: 'muted' }, t('trace.considered', { n: m.considered, k: m.no_consent, i: m.impossible })));
     if (!m.candidates.length) cands.append(h('p', {}, t('trace.no_candidates')));
-    for (const c of m.candidates) cands.append(candidate(c, ref, app, reload));
+    for (const c of m.candidates) cands.append(candidate({ ...c, prior: -Math.log2(m.considered || 1) }, ref, app, reload));
   }
   append(root, [
     h('div', { class: 'pagehead' },

@@ -6,6 +6,11 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 
 export async function render(main, app, onUnlocked) {
+  try {
+    await app.refreshState(); // after a panic (here, in another tab, kith panic) the keys are gone
+  } catch (e) {
+    /* the server stopped: the unlock itself will say so */
+  }
   const pid = id('pass');
   const input = h('input', {
     id: pid, type: 'password', autocomplete: 'current-password', required: true, 'aria-describedby': 'unlock-msg',
@@ -16,6 +21,8 @@ export async function render(main, app, onUnlocked) {
     h('h1', {}, t('unlock.title')),
     h('p', { class: 'muted' }, t('unlock.intro')),
     h('div', { class: 'field' }, h('label', { for: pid }, t('unlock.passphrase')), input),
+    app.keysDestroyed ? h('div', { class: 'danger-box', role: 'alert', 'data-keys-destroyed': '' },
+      h('p', {}, t('unlock.destroyed')), h('p', {}, t('unlock.destroyed_next'))) : null,
     msg,
     button,
     h('p', { class: 'note' }, t('unlock.note')));
@@ -36,7 +43,8 @@ export async function render(main, app, onUnlocked) {
       onUnlocked();
       return;
     } catch (e) {
-      if (e.code === 'auth') msg.textContent = t('unlock.wrong');
+      if (e.code === 'keys_destroyed') msg.textContent = t('unlock.destroyed');
+      else if (e.code === 'auth') msg.textContent = t('unlock.wrong');
       else if (e.code === 'rate_limited') msg.textContent = t('unlock.wait', { s: e.retryAfter || 60 });
       else msg.textContent = app.errorText(e);
     }

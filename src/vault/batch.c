@@ -1,0 +1,748 @@
+/*
+ * batch — writing: a batch stages new versions (kith_vault_put: refs given,
+ * bodies checked and made canonical, envelopes built), seals and signs them
+ * in the background once it holds SEAL_EARLY of them (the sealer), and
+ * commits them as one SQLite transaction, then installs them in the index
+ * (kith_vault_batch_commit). Nothing reaches the index or the file before
+ * the commit; a failed commit leaves both as they were.
+ */
+#include "vault/vault_impl.h"
+#include "vault/blob.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vault/crypto.h"
+#include "base/csv.h"
+#include "base/io.h"
+#include "record/record.h"
+#include "base/sbuf.h"
+#include "vault/store.h"
+
+static char retired; /* the address marks a ref given up in this batch (never written) */
+
+/* ------------------------------------------------------------ batches */
+
+static void staged_free(struct staged *s)
+{
+	if (!s)
+		return;
+	kith_wipe_free(s->env, s->env_cap);
+	kith_wipe_free(s->mem, s->mem_len);
+	free(s->row.ct);
+	free(s->newrec);
+	sodium_memzero(s, sizeof *s);
+	free(s);
+}
+
+static void sealer_stop(struct kith_vault_batch *b, int drop);
+
+static void sealer_push(struct kith_vault_batch *b, struct staged *s);
+
+void vault_batch_release(struct kith_vault_batch *b)
+{
+	sealer_stop(b, 1);
+	for (size_t i = 0; i < b->n; i++)
+		staged_free(b->s[i]);
+	free(b->s);
+	vault_map_free(&b->ids);
+	for (size_t i = 0; i < b->nkinds; i++)
+		vault_map_free(&b->refs[i]);
+	free(b->refs);
+	free(b->seq);
+	free(b->sl.q);
+	if (b->sl_init) {
+		pthread_mutex_destroy(&b->sl.mu);
+		pthread_cond_destroy(&b->sl.cv);
+		pthread_cond_destroy(&b->sl.done_cv);
+	}
+	if (b->keys_open)
+		vault_keys_idle(b->v->keys);
+	if (b->v)
+		b->v->batch = NULL;
+	free(b);
+}
+
+/* Gives the batch a ref map and a sequence slot for every kind of the vault. */
+static int batch_sync(struct kith_vault_batch *b)
+{
+	size_t nk = b->v->nkinds;
+	if (nk <= b->nkinds)
+		return KITH_OK;
+	struct map *r = realloc(b->refs, nk * sizeof *r);
+	if (!r)
+		return KITH_E_NOMEM;
+	b->refs = r;
+	uint64_t *q = realloc(b->seq, nk * sizeof *q);
+	if (!q)
+		return KITH_E_NOMEM;
+	b->seq = q;
+	for (size_t i = b->nkinds; i < nk; i++) {
+		vault_map_init(&b->refs[i]);
+		b->seq[i] = 0;
+	}
+	b->nkinds = nk;
+	return KITH_OK;
+}
+
+int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, struct kith_err *err)
+{
+	if (!v || !out)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "no vault");
+	if (v->batch)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "a batch is already open");
+	/* never read again here: the caller may hold views (kith_vault_refresh does) */
+	int rc = vault_stale(v, err);
+	if (rc)
+		return rc;
+	if (v->missing)
+		return kith_err_set(err, KITH_E_CORRUPT, "vault",
+				    "the vault file is damaged: %zu records could not be read, so nothing "
+				    "is written (a new ref could repeat one of theirs)",
+				    v->missing);
+	struct kith_vault_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	b->v = v;
+	vault_map_init(&b->ids);
+	if (batch_sync(b)) {
+		vault_batch_release(b);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	v->batch = b;
+	*out = b;
+	return KITH_OK;
+}
+
+/* Whether ref is held, in this batch or the vault, by a record other than `self`. */
+static int ref_taken(const struct kith_vault_batch *b, size_t ki, const char *ref, const uint8_t *self)
+{
+	const struct kith_vault *v = b->v;
+	size_t len = strlen(ref);
+	void *x = vault_map_get(&b->refs[ki], ref, len);
+	if (x == &retired)
+		return 0;
+	if (x)
+		return !self || memcmp(((struct staged *)x)->id, self, ID_BYTES) != 0;
+	const struct rec *r = vault_map_get(&v->kinds[ki]->refs, ref, len);
+	if (r)
+		return !self || memcmp(r->id, self, ID_BYTES) != 0;
+	long d = vault_damage_find_ref(v, ki, ref);
+	return d >= 0 && (!self || memcmp(v->dmg[d].id, self, ID_BYTES) != 0);
+}
+
+static uint64_t seq_of(const char *ref, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	if (strncmp(ref, prefix, pl) != 0)
+		return 0;
+	const char *d = ref + pl;
+	size_t nd = strlen(d);
+	if (nd == 0 || nd > 18 || strspn(d, "0123456789") != nd)
+		return 0;
+	return strtoull(d, NULL, 10);
+}
+
+/* Assigns the next free ref "<K>-<DEV4>-<seq>" of this device for kind ki. */
+static int ref_assign(struct kith_vault_batch *b, size_t ki, char ref[KITH_VAULT_REF_MAX], uint64_t *used)
+{
+	struct kith_vault *v = b->v;
+	struct kindx *k = v->kinds[ki];
+	char prefix[16];
+	char letter = strcmp(k->name, "case") == 0    ? 'C'
+		      : strcmp(k->name, "trace") == 0 ? 'T'
+						      : (char)(k->name[0] - 'a' + 'A');
+	if (letter < 'A' || letter > 'Z')
+		letter = 'R';
+	char dev[5];
+	for (int i = 0; i < 4; i++) {
+		char c = v->device_hex[i];
+		dev[i] = c >= 'a' && c <= 'f' ? (char)(c - 'a' + 'A') : c;
+	}
+	dev[4] = '\0';
+	snprintf(prefix, sizeof prefix, "%c-%s-", letter, dev);
+	if (k->next_seq == 0) {
+		uint64_t max = 0;
+		for (size_t i = 0; i < k->n; i++) {
+			uint64_t q = seq_of(k->views[i].ref, prefix);
+			max = q > max ? q : max;
+		}
+		for (size_t i = 0; i < v->ndamage; i++)
+			if (v->dmg[i].has_kind && v->dmg[i].kind == ki) {
+				uint64_t q = seq_of(v->damage[i].ref, prefix);
+				max = q > max ? q : max;
+			}
+		k->next_seq = max + 1;
+	}
+	uint64_t seq = b->seq[ki] > k->next_seq ? b->seq[ki] : k->next_seq;
+	for (size_t tries = 0; tries < 1000000; tries++, seq++) {
+		snprintf(ref, KITH_VAULT_REF_MAX, "%s%04llu", prefix, (unsigned long long)seq);
+		if (!ref_taken(b, ki, ref, NULL)) {
+			*used = seq;
+			return KITH_OK;
+		}
+	}
+	return KITH_E_LIMIT;
+}
+
+int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
+		   const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+		   char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
+{
+	static const struct kith_vault_put_opts none = {0};
+	if (!opts)
+		opts = &none;
+	if (!b || !kind || !body)
+		return kith_err_set(err, KITH_E_INVALID, "", "no batch, kind or body");
+	struct kith_vault *v = b->v;
+	int rc = kith_record_validate(kind, body, err);
+	if (rc)
+		return rc;
+	const char *note = opts->note ? opts->note : "";
+	if (opts->action && (!opts->action[0] || !vault_text_ok(opts->action, ACTION_MAX)))
+		return kith_err_set(err, KITH_E_INVALID, "action",
+				    "the action must be 1 to %d bytes of UTF-8", ACTION_MAX);
+	if (!vault_text_ok(note, NOTE_MAX))
+		return kith_err_set(err, KITH_E_INVALID, "note", "the note must be at most %d bytes of UTF-8",
+				    NOTE_MAX);
+	int has_ref = kith_record_kind_has_ref(kind);
+	const char *body_ref = has_ref ? kith_record_ref(body) : NULL;
+	if (body_ref && strlen(body_ref) >= KITH_VAULT_REF_MAX)
+		return kith_err_set(err, KITH_E_INVALID, "ref", "the ref is too long");
+	size_t ki;
+	rc = vault_kind_intern(v, kind, &ki);
+	if (rc)
+		return kith_err_set(err, rc, "kind",
+				    rc == KITH_E_NOMEM ? "out of memory" : "bad record kind");
+	if (batch_sync(b))
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	struct kindx *k = v->kinds[ki];
+
+	/* the record this writes a version of, if any */
+	struct staged *tst = NULL;
+	struct rec *trec = NULL;
+	long tdmg = -1;
+	uint8_t id[ID_BYTES];
+	if (opts->id) {
+		if (vault_parse_id(opts->id, id))
+			return kith_err_set(err, KITH_E_INVALID, "id", "an id is 32 lower-case hex digits");
+		if (!(tst = vault_map_get(&b->ids, id, ID_BYTES)) &&
+		    !(trec = vault_map_get(&v->ids, id, ID_BYTES)))
+			tdmg = vault_damage_find_id(v, id);
+		if (!tst && !trec && tdmg < 0)
+			return kith_err_set(err, KITH_E_NOTFOUND, "id", "no record with this id");
+		size_t tk = tst			    ? tst->kind
+			    : trec		    ? trec->kind
+			    : v->dmg[tdmg].has_kind ? v->dmg[tdmg].kind
+						    : ki;
+		if (tk != ki)
+			return kith_err_set(err, KITH_E_INVALID, "kind",
+					    "the record with this id is of another kind");
+	} else if (body_ref) {
+		void *x = vault_map_get(&b->refs[ki], body_ref, strlen(body_ref));
+		if (x && x != &retired)
+			tst = x;
+		else if (!x && !(trec = vault_map_get(&k->refs, body_ref, strlen(body_ref))))
+			tdmg = vault_damage_find_ref(v, ki, body_ref);
+	}
+	int found = tst || trec || tdmg >= 0;
+	if (found && !opts->id && opts->create_only)
+		return kith_err_set(err, KITH_E_EXISTS, "ref", "a record with this ref already exists");
+	uint32_t cur_version = 0;
+	const char *cur_ref = "";
+	int64_t now = (int64_t)time(NULL), created = now;
+	if (tst) {
+		cur_version = tst->version;
+		cur_ref = tst->view.ref;
+		created = tst->created;
+		memcpy(id, tst->id, ID_BYTES);
+	} else if (trec) {
+		cur_version = vault_rec_view(v, trec)->version;
+		cur_ref = vault_rec_view(v, trec)->ref;
+		created = trec->created;
+		memcpy(id, trec->id, ID_BYTES);
+	} else if (tdmg >= 0) {
+		if (v->damage[tdmg].version == 0)
+			return kith_err_set(
+			    err, KITH_E_INVALID, "version",
+			    "the record's newest row is malformed: it cannot take a new version");
+		cur_version = v->damage[tdmg].version;
+		cur_ref = v->damage[tdmg].ref;
+		if (v->dmg[tdmg].has_kind)
+			created = v->dmg[tdmg].created;
+		memcpy(id, v->dmg[tdmg].id, ID_BYTES);
+	} else {
+		do
+			randombytes_buf(id, sizeof id);
+		while (vault_map_get(&v->ids, id, ID_BYTES) || vault_map_get(&b->ids, id, ID_BYTES) ||
+		       vault_damage_find_id(v, id) >= 0);
+	}
+	if (opts->expect_version && opts->expect_version != cur_version)
+		return kith_err_set(err, KITH_E_EXISTS, "version",
+				    "version conflict: the record is at version %u", (unsigned)cur_version);
+	if (cur_version == UINT32_MAX)
+		return kith_err_set(err, KITH_E_LIMIT, "version", "the record has too many versions");
+
+	char ref[KITH_VAULT_REF_MAX] = "";
+	int ref_moves = 0;
+	uint64_t seq_used = 0;
+	if (has_ref) {
+		if (body_ref) {
+			snprintf(ref, sizeof ref, "%s", body_ref);
+			if (found && strcmp(cur_ref, body_ref) != 0) {
+				if (ref_taken(b, ki, ref, id))
+					return kith_err_set(err, KITH_E_EXISTS, "ref",
+							    "a record with this ref already exists");
+				ref_moves = cur_ref[0] != '\0';
+			}
+		} else if (found && cur_ref[0]) {
+			snprintf(ref, sizeof ref, "%s", cur_ref);
+		} else if ((rc = ref_assign(b, ki, ref, &seq_used))) {
+			return kith_err_set(err, rc, "ref", "no free ref number");
+		}
+	}
+
+	/* the canonical body, with the ref set when the vault chose it */
+	struct kith_sbuf canon = KITH_SBUF_INIT, env = KITH_SBUF_INIT;
+	json_t *copy = NULL;
+	const json_t *use = body;
+	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
+		unsigned long failed = kith_json_alloc_failures(); /* json_copy drops members silently */
+		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref) ||
+		    kith_json_alloc_failures() != failed) {
+			json_decref(copy);
+			return kith_err_set(err, KITH_E_NOMEM, "ref", "out of memory");
+		}
+		use = copy;
+	}
+	rc = kith_sbuf_grow(&canon, 4096) ? kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory")
+					  : kith_record_canonical(use, &canon, err);
+	json_decref(copy);
+	if (rc) {
+		kith_sbuf_release(&canon);
+		return rc;
+	}
+	const char *action = opts->action ? opts->action : found ? "edit" : "create";
+	rc = kith_sbuf_grow(&env, canon.len + strlen(note) * 6 + 512);
+	if (!rc)
+		rc = vault_env_write(&env, kind, ref, &canon, now, v->device_hex, action, note, created);
+	kith_sbuf_release(&canon);
+	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
+	if (!s) {
+		kith_sbuf_release(&env);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	memcpy(s->id, id, ID_BYTES);
+	s->version = cur_version + 1;
+	s->kind = ki;
+	s->target = trec;
+	s->prev = tst;
+	s->repairs = tdmg >= 0;
+	s->created = created;
+	struct env e;
+	if (vault_env_parse(env.buf, env.len, &e)) {
+		kith_sbuf_release(&env);
+		free(s);
+		return kith_err_set(err, KITH_E_INTERNAL, "envelope", "the envelope does not parse");
+	}
+	rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len,
+			     &s->view);
+	s->env_cap = env.cap;
+	s->env = kith_sbuf_detach(&env, NULL);
+	if (rc || !s->env) {
+		staged_free(s);
+		return kith_err_set(err, rc == KITH_E_CORRUPT ? KITH_E_INVALID : KITH_E_NOMEM, "", "%s",
+				    rc == KITH_E_CORRUPT ? "the record cannot be stored" : "out of memory");
+	}
+	/* room first, so that nothing below fails half-way */
+	if (b->n == b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		struct staged **ns = realloc(b->s, nc * sizeof *ns);
+		if (!ns) {
+			staged_free(s);
+			return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		}
+		b->s = ns;
+		b->cap = nc;
+	}
+	if (vault_map_reserve(&b->ids, 1) || vault_map_reserve(&b->refs[ki], 2)) {
+		staged_free(s);
+		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+	}
+	b->s[b->n++] = s;
+	(void)vault_map_put(&b->ids, s->id, ID_BYTES, s);
+	if (s->view.ref[0])
+		(void)vault_map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
+	if (ref_moves && !(tst && vault_map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
+		(void)vault_map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
+	if (seq_used)
+		b->seq[ki] = seq_used + 1;
+	sealer_push(b, s);
+	if (ref_out)
+		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->view.ref);
+	if (id_out)
+		snprintf(id_out, KITH_VAULT_ID_HEX, "%s", s->view.id);
+	return KITH_OK;
+}
+
+static void seal_one(const struct kith_crypto_keys *keys, struct staged *s)
+{
+	memcpy(s->row.id, s->id, ID_BYTES);
+	s->row.version = s->version;
+	s->rc = kith_crypto_row_seal(keys, &s->row, s->env, strlen(s->env), NULL);
+	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
+	s->env = NULL;
+	s->env_cap = 0;
+	atomic_store_explicit(&s->sealed, 1, memory_order_release);
+}
+
+/* Takes the next queued version, or NULL when the queue is empty and (when
+ * `wait`) stopping. */
+static struct staged *sealer_take(struct sealer *sl, int wait)
+{
+	pthread_mutex_lock(&sl->mu);
+	while (wait && sl->next == sl->n && !sl->stop)
+		pthread_cond_wait(&sl->cv, &sl->mu);
+	struct staged *s = sl->next < sl->n ? sl->q[sl->next++] : NULL;
+	pthread_mutex_unlock(&sl->mu);
+	return s;
+}
+
+static void sealer_seal(struct kith_vault_batch *b, struct staged *s)
+{
+	seal_one(b->v->keys, s);
+	pthread_mutex_lock(&b->sl.mu);
+	if (b->sl.waiting)
+		pthread_cond_broadcast(&b->sl.done_cv);
+	pthread_mutex_unlock(&b->sl.mu);
+}
+
+static void *sealer_main(void *arg)
+{
+	struct kith_vault_batch *b = arg;
+	struct staged *s;
+	while ((s = sealer_take(&b->sl, 1)) != NULL)
+		sealer_seal(b, s);
+	return NULL;
+}
+
+static void sealer_spawn(struct kith_vault_batch *b, size_t want)
+{
+	struct sealer *sl = &b->sl;
+	if (want > THREADS_MAX)
+		want = THREADS_MAX;
+	while (sl->nth < want && pthread_create(&sl->th[sl->nth], NULL, sealer_main, b) == 0)
+		sl->nth++;
+}
+
+/* Queues s (under the mutex). Without room it stays unqueued: the committer
+ * seals it. */
+static void sealer_queue(struct sealer *sl, struct staged *s)
+{
+	pthread_mutex_lock(&sl->mu);
+	if (sl->n == sl->cap) {
+		size_t nc = sl->cap ? sl->cap * 2 : 256;
+		struct staged **nq = realloc(sl->q, nc * sizeof *nq);
+		if (nq) {
+			sl->q = nq;
+			sl->cap = nc;
+		}
+	}
+	if (sl->n < sl->cap) {
+		sl->q[sl->n++] = s;
+		s->queued = 1;
+		pthread_cond_signal(&sl->cv);
+	}
+	pthread_mutex_unlock(&sl->mu);
+}
+
+/* Starts background sealing of everything staged so far. 0 when it runs. */
+static int sealer_start(struct kith_vault_batch *b)
+{
+	struct sealer *sl = &b->sl;
+	if (b->sl_init)
+		return 0;
+	if (b->v->threads < 2 || pthread_mutex_init(&sl->mu, NULL))
+		return -1;
+	if (pthread_cond_init(&sl->cv, NULL)) {
+		pthread_mutex_destroy(&sl->mu);
+		return -1;
+	}
+	if (pthread_cond_init(&sl->done_cv, NULL)) {
+		pthread_cond_destroy(&sl->cv);
+		pthread_mutex_destroy(&sl->mu);
+		return -1;
+	}
+	b->sl_init = 1;
+	if (kith_crypto_keys_access(b->v->keys, 1) != KITH_OK)
+		return -1; /* nothing queued: the commit seals on its own thread */
+	b->keys_open = 1;
+	for (size_t i = 0; i < b->n; i++)
+		sealer_queue(sl, b->s[i]);
+	sealer_spawn(b, b->v->threads - 1);
+	return 0;
+}
+
+/* After a put: queue the new version, or start once the batch is large. */
+static void sealer_push(struct kith_vault_batch *b, struct staged *s)
+{
+	if (!b->sl_init) {
+		if (b->n >= SEAL_EARLY)
+			(void)sealer_start(b);
+		return;
+	}
+	if (b->keys_open)
+		sealer_queue(&b->sl, s);
+}
+
+/* Waits until s is sealed, sealing queued versions meanwhile. */
+static void sealer_wait(struct kith_vault_batch *b, struct staged *s)
+{
+	struct sealer *sl = &b->sl;
+	while (!atomic_load_explicit(&s->sealed, memory_order_acquire)) {
+		struct staged *t = sealer_take(sl, 0);
+		if (t) {
+			sealer_seal(b, t);
+			continue;
+		}
+		pthread_mutex_lock(&sl->mu);
+		sl->waiting = 1;
+		while (!atomic_load_explicit(&s->sealed, memory_order_acquire))
+			pthread_cond_wait(&sl->done_cv, &sl->mu);
+		sl->waiting = 0;
+		pthread_mutex_unlock(&sl->mu);
+	}
+}
+
+/* Stops the workers. drop: abandon what is queued (a batch freed or a failed
+ * commit); else the calling thread seals the rest with them first. */
+static void sealer_stop(struct kith_vault_batch *b, int drop)
+{
+	struct sealer *sl = &b->sl;
+	if (!b->sl_init)
+		return;
+	pthread_mutex_lock(&sl->mu);
+	sl->stop = 1;
+	if (drop)
+		sl->next = sl->n;
+	pthread_cond_broadcast(&sl->cv);
+	pthread_mutex_unlock(&sl->mu);
+	struct staged *s;
+	while (!drop && (s = sealer_take(sl, 0)) != NULL)
+		sealer_seal(b, s);
+	for (size_t i = 0; i < sl->nth; i++)
+		pthread_join(sl->th[i], NULL);
+	sl->nth = 0;
+}
+
+/* Puts a committed version into the index (cannot fail: room was made). */
+static void install(struct kith_vault *v, struct staged *s)
+{
+	struct rec *r = s->prev ? s->prev->installed : s->target;
+	if (r) {
+		struct kindx *k = v->kinds[r->kind];
+		struct kith_record_view *view = &k->views[r->pos];
+		/* the map's key points into the old strings: take it out first */
+		if (view->ref[0] && vault_map_get(&k->refs, view->ref, strlen(view->ref)) == r)
+			vault_map_del(&k->refs, view->ref, strlen(view->ref));
+		size_t idx = view->index;
+		*view = s->view;
+		view->index = idx;
+		kith_wipe_free(r->mem, r->mem_len);
+		r->mem = s->mem;
+		r->mem_len = s->mem_len;
+		s->mem = NULL;
+		if (view->ref[0] && !vault_map_get(&k->refs, view->ref, strlen(view->ref)))
+			(void)vault_map_put(&k->refs, view->ref, strlen(view->ref), r);
+		s->installed = r;
+		return;
+	}
+	struct kindx *k = v->kinds[s->kind];
+	r = s->newrec;
+	s->newrec = NULL;
+	memcpy(r->id, s->id, ID_BYTES);
+	r->kind = s->kind;
+	r->created = s->created;
+	r->mem = s->mem;
+	r->mem_len = s->mem_len;
+	s->mem = NULL;
+	r->pos = k->n;
+	k->views[k->n] = s->view;
+	k->views[k->n].index = k->n;
+	k->recs[k->n] = r;
+	k->n++;
+	(void)vault_map_put(&v->ids, r->id, ID_BYTES, r);
+	if (s->view.ref[0])
+		(void)vault_map_put(&k->refs, k->views[r->pos].ref, strlen(s->view.ref), r);
+	if (s->repairs)
+		vault_damage_remove(v, vault_damage_find_id(v, r->id));
+	s->installed = r;
+}
+
+int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
+{
+	if (!b)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "no batch");
+	struct kith_vault *v = b->v;
+	int rc = KITH_OK, keys_held = 0;
+	size_t *nnew = NULL, *from = NULL;
+	struct sortbuf sb = {0};
+	if (b->n == 0)
+		goto out;
+
+	/* 1. make room in the index, so that step 3 cannot fail after the commit */
+	nnew = calloc(v->nkinds, sizeof *nnew);
+	from = calloc(v->nkinds, sizeof *from);
+	if (!nnew || !from) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		goto out;
+	}
+	size_t total_new = 0;
+	for (size_t ki = 0; ki < v->nkinds; ki++)
+		from[ki] = v->kinds[ki]->n;
+	for (size_t i = 0; i < b->n; i++) {
+		struct staged *s = b->s[i];
+		if (s->prev || s->target)
+			continue;
+		if (!(s->newrec = calloc(1, sizeof *s->newrec))) {
+			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+			goto out;
+		}
+		nnew[s->kind]++;
+		total_new++;
+		size_t p = vault_kind_lower_bound(v->kinds[s->kind], v->kinds[s->kind]->n, s->created, s->id);
+		from[s->kind] = p < from[s->kind] ? p : from[s->kind];
+	}
+	if (vault_map_reserve(&v->ids, total_new)) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		goto out;
+	}
+	for (size_t ki = 0; ki < v->nkinds; ki++) {
+		struct kindx *k = v->kinds[ki];
+		size_t staged_in_kind = 0;
+		for (size_t i = 0; i < b->n; i++)
+			staged_in_kind += b->s[i]->kind == ki;
+		if (vault_kind_reserve(k, nnew[ki]) || vault_map_reserve(&k->refs, staged_in_kind) ||
+		    (nnew[ki] && vault_sortbuf_reserve(&sb, k->n - from[ki] + nnew[ki]))) {
+			rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+			goto out;
+		}
+	}
+
+	/* 2. seal and sign every row over all cores, and write the rows in one
+	 * transaction as they are ready */
+	if ((rc = kith_crypto_keys_access(v->keys, 1))) {
+		kith_err_set(err, rc, "batch", "guarded memory failed");
+		goto out;
+	}
+	keys_held = 1;
+	if (b->n > 1 && sealer_start(b) == 0)
+		sealer_spawn(b, v->threads);
+	if ((rc = kith_store_begin(v->store, err)))
+		goto out;
+	/* Refs are unique in the file, whoever writes: under the write lock,
+	 * nothing another process committed may have slipped in since the index
+	 * these puts were checked against was read. */
+	uint64_t dv = 0;
+	if ((rc = kith_store_data_version(v->store, &dv, err))) {
+		kith_store_rollback(v->store); /* else the next batch finds a transaction open */
+		goto out;
+	}
+	if (dv != v->data_version) {
+		kith_store_rollback(v->store);
+		sealer_stop(b, 1);
+		int r2 = vault_check(v, NULL);
+		rc = r2 == KITH_E_LOCKED
+			 ? kith_err_set(err, KITH_E_LOCKED, "vault",
+					"the vault's keys were destroyed by another process")
+			 : kith_err_set(err, KITH_E_EXISTS, "concurrent",
+					"the vault was changed by another process: nothing was written; "
+					"try again");
+		goto out;
+	}
+	if (b->hook) /* blob.h: the attachment's chunks, in this transaction */
+		rc = b->hook(v->store, b->hook_arg, err);
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct staged *s = b->s[i];
+		if (!s->queued && s->env)
+			seal_one(v->keys, s);
+		else
+			sealer_wait(b, s);
+		if (s->rc) {
+			rc = kith_err_set(err, s->rc, "batch", "sealing a record failed: %s",
+					  kith_status_str(s->rc));
+			break;
+		}
+		const struct kith_crypto_row *r = &s->row;
+		struct kith_store_row sr = {
+		    .id = {r->id, sizeof r->id},
+		    .device = {r->device, sizeof r->device},
+		    .wrap_org = {r->wrap_org, sizeof r->wrap_org},
+		    .wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
+		    .nonce = {r->nonce, sizeof r->nonce},
+		    .ct = {r->ct, r->ct_len},
+		    .sig = {r->sig, sizeof r->sig},
+		    .version = r->version,
+		};
+		rc = kith_store_row_put(v->store, &sr, err);
+		free(s->row.ct); /* written: the ciphertext is not needed any more */
+		s->row.ct = NULL;
+	}
+	if (!rc)
+		rc = kith_store_commit(v->store, err);
+	if (rc) {
+		kith_store_rollback(v->store);
+		if (rc == KITH_E_EXISTS)
+			rc = kith_err_set(err, KITH_E_DB, "batch",
+					  "version conflict: the vault was changed by another process; "
+					  "nothing was written");
+		goto out;
+	}
+	sealer_stop(b, 0);
+
+	/* 4. the index */
+	for (size_t i = 0; i < b->n; i++)
+		install(v, b->s[i]);
+	for (size_t ki = 0; ki < v->nkinds; ki++) {
+		if (nnew[ki])
+			vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+		if (ki < b->nkinds && b->seq[ki] > v->kinds[ki]->next_seq && v->kinds[ki]->next_seq)
+			v->kinds[ki]->next_seq = b->seq[ki];
+	}
+	v->rows += b->n;
+	v->generation++;
+out:
+	sealer_stop(b, 1); /* after a failure: the workers stop; else they are gone already */
+	if (keys_held)
+		vault_keys_idle(v->keys);
+	vault_sortbuf_release(&sb);
+	free(nnew);
+	free(from);
+	vault_batch_release(b);
+	return rc;
+}
+
+void kith_vault_batch_free(struct kith_vault_batch *b)
+{
+	if (b)
+		vault_batch_release(b);
+}
+
+/* blob.h: the store, and a step inside a batch's commit transaction. */
+struct kith_store *kith_vault_store(struct kith_vault *v)
+{
+	return v && !v->dead ? v->store : NULL;
+}
+
+void kith_vault_batch_hook(struct kith_vault_batch *b,
+			   int (*fn)(struct kith_store *, void *, struct kith_err *), void *arg)
+{
+	b->hook = fn;
+	b->hook_arg = arg;
+}

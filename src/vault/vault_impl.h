@@ -1,0 +1,419 @@
+/*
+ * vault_impl.h — the vault's private header: the vault object, its index,
+ * its batches, and the functions its files share. Only the .c files of src/vault include
+ * it; every other area sees vault.h (and store.h, crypto.h) alone.
+ *
+ * The files, one idea each (the layers below are store.c, the SQLite file,
+ * and crypto.c, the envelope's cryptography):
+ *   map.c       the hash maps of records by id and by ref (byte keys, SipHash)
+ *   kdf.c       the Argon2id cost levels and the header's check
+ *   envelope.c  the envelope JSON of a row: written at put, parsed at read
+ *   index.c     the in-memory index of records by kind, id and ref; the damage list
+ *   unlock.c    reading, verifying and decrypting every row into the index
+ *   keys.c      key slots on disk: shredding, duress
+ *   enrol.c     device enrolment: signed, verified, upgraded
+ *   open.c      create, open, close
+ *   refresh.c   coping with other processes (data version, panic elsewhere)
+ *   lifecycle.c panic, passphrase change, organization key backup and recovery
+ *   read.c      reading: records, find, damage, history
+ *   batch.c     batches: put, the background sealer, commit
+ *
+ * The index. Records are grouped by kind; each kind holds a contiguous array
+ * of views (what kith_vault_records hands out) in creation order, and a
+ * parallel array of struct rec (one allocation per record, so hash maps can
+ * point at it while the arrays are re-sorted). A record's strings — id, kind,
+ * ref, device, action, note and the canonical body — live in one block
+ * (rec->mem) that is wiped when freed. Two hash maps (SipHash with a random
+ * key, via crypto_shorthash) find a record by id and by (kind, ref); their keys
+ * are borrowed from the records.
+ *
+ * Threads. The per-row public-key work dominates: sealing and signing
+ * (a batch starts sealing in the background once it holds SEAL_EARLY puts,
+ * and the commit writes rows as they are ready) and verifying and decrypting
+ * at unlock (helpers decrypt one chunk while the calling thread reads the
+ * next) are spread over the machine's cores (the count is the caller's:
+ * kith_vault_open_with). Each row is independent, each result goes to its own
+ * slot, and everything that orders, writes or indexes runs on the calling
+ * thread in put order, so the result is the same whatever the thread count.
+ * The vault itself is not thread-safe: one thread at a time calls into it.
+ */
+#ifndef KITH_VAULT_IMPL_H
+#define KITH_VAULT_IMPL_H
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/pool.h"
+#include "base/sbuf.h"
+#include "base/status.h"
+#include "vault/crypto.h"
+#include "vault/store.h"
+#include "vault/vault.h"
+
+#define SLOT_MAIN "main"     /* the key slot of the keys */
+#define SLOT_DURESS "duress" /* the duress marker's slot (or random filler) */
+
+/* The Argon2id cost of each enum kith_vault_kdf level (kdf.c). */
+struct vault_kdf_level {
+	const char *name;
+	unsigned long long ops;
+	size_t mem;
+};
+#define KDF_LEVELS 4
+extern const struct vault_kdf_level vault_kdf_levels[KDF_LEVELS];
+
+#define ID_BYTES KITH_CRYPTO_ID_BYTES
+#define KIND_MAX 32   /* bytes of a kind name */
+#define KINDS_MAX 256 /* distinct kinds in one vault */
+#define ACTION_MAX 64
+#define NOTE_MAX 4096
+#define CHUNK 4096		  /* rows decrypted per round at unlock */
+#define THREADS_MAX KITH_POOL_MAX /* the sealer's threads at most */
+#define JSON_DEPTH_MAX 512
+#define ORGKEY_FILE_MAX 4096
+
+struct ment {
+	const void *key; /* borrowed; NULL: empty */
+	size_t klen;
+	uint64_t h;
+	void *val;
+};
+
+struct map {
+	struct ment *e;
+	size_t cap; /* power of two, or 0 */
+	size_t n;
+	uint8_t k[crypto_shorthash_KEYBYTES];
+};
+
+struct rec {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	size_t pos;	 /* in its kind's arrays */
+	int64_t created; /* `at` of version 1 */
+	char *mem;	 /* the view's strings; wiped when freed */
+	size_t mem_len;
+};
+
+struct kindx {
+	char name[KIND_MAX + 1];
+	struct kith_record_view *views; /* creation order */
+	struct rec **recs;		/* parallel to views */
+	size_t n, cap;
+	struct map refs;   /* ref -> struct rec * */
+	uint64_t next_seq; /* next ref number of this device; 0: not computed */
+};
+
+struct dmg {
+	uint8_t id[ID_BYTES];
+	size_t kind;
+	int has_kind;
+	int64_t created;
+};
+
+struct kith_vault {
+	char *path;
+	struct kith_store *store;
+	struct kith_crypto_keys *keys;
+	struct kith_store_header hdr;
+	struct kith_store_device *devices; /* sorted by signing key */
+	size_t ndevices;
+	char device_hex[KITH_VAULT_DEVICE_HEX];
+	struct kindx **kinds;
+	size_t nkinds;
+	struct map ids;			  /* id -> struct rec * */
+	struct kith_vault_damage *damage; /* public part */
+	struct dmg *dmg;		  /* parallel */
+	size_t ndamage, damage_cap;
+	size_t rows, unreadable;
+	uint64_t generation;
+	unsigned threads;
+	struct kith_vault_batch *batch;
+	uint64_t data_version;	/* PRAGMA data_version when the index last matched the file */
+	size_t devices_trusted; /* enrolments signed at the upgrade of an older vault */
+	size_t devices_refused; /* device rows without a valid enrolment signature */
+	size_t missing;		/* records the file lists whose rows could not be read */
+	int read_status;	/* the store error that stopped the scan (0: none) */
+	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
+};
+
+struct staged {
+	uint8_t id[ID_BYTES];
+	uint32_t version;
+	size_t kind;
+	struct rec *target;  /* the indexed record this is a new version of */
+	struct staged *prev; /* or the staged version before this one */
+	int repairs;	     /* a new version of a damaged record */
+	int64_t created;
+	char *env; /* the envelope plaintext (wiped after sealing) */
+	size_t env_cap;
+	char *mem; /* the view's strings */
+	size_t mem_len;
+	struct kith_record_view view;
+	struct kith_crypto_row row;
+	int rc;
+	struct rec *newrec; /* reserved before the commit when it adds a record */
+	struct rec *installed;
+	int queued;	   /* handed to the background sealer (under its mutex) */
+	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
+};
+
+/*
+ * Background sealing. Once a batch holds SEAL_EARLY puts, threads - 1
+ * workers start sealing and signing staged versions while the caller keeps
+ * putting; at commit one more starts, and the calling thread writes the
+ * sealed rows to the file in order as they become ready (sealing one itself
+ * when it would otherwise wait). A worker touches only the staged version it
+ * took (its envelope, row, status and `sealed`); the queue is guarded by the
+ * mutex.
+ */
+#define SEAL_EARLY 64
+
+struct sealer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	/* work queued, or stop */
+	pthread_cond_t done_cv; /* a version was sealed while the committer waits */
+	int waiting;
+	struct staged **q; /* staged versions in put order */
+	size_t n, cap, next;
+	int stop;
+	pthread_t th[THREADS_MAX];
+	size_t nth;
+};
+
+struct kith_vault_batch {
+	struct kith_vault *v;
+	struct staged **s;
+	size_t n, cap;
+	struct map ids;	  /* id -> latest struct staged * */
+	struct map *refs; /* per kind: ref -> latest struct staged *, or &retired */
+	uint64_t *seq;	  /* per kind: next ref number; 0: not used */
+	size_t nkinds;
+	struct sealer sl;
+	int sl_init;						     /* mutex and condition initialized */
+	int keys_open;						     /* the batch holds the keys accessible */
+	int (*hook)(struct kith_store *, void *, struct kith_err *); /* blob.h: in the commit's transaction */
+	void *hook_arg;
+};
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct env {
+	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
+	int64_t at, created;
+	unsigned have;
+};
+
+struct sortkey {
+	int64_t created;
+	uint8_t id[ID_BYTES];
+	size_t idx;
+};
+
+/* Scratch space for re-sorting the tail of a kind. */
+struct sortbuf {
+	struct sortkey *keys;
+	struct kith_record_view *views;
+	struct rec **recs;
+	size_t cap;
+};
+
+enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
+
+struct job {
+	struct kith_crypto_row row; /* ct: an owned copy */
+	int status;		    /* J_* or a negative kith status */
+	const char *reason;
+	char *mem;
+	size_t mem_len;
+	struct kith_record_view view;
+	int64_t created;
+};
+
+/* ------------------------------------------------------------ map.c */
+
+/* An empty map with a fresh random hash key. */
+void vault_map_init(struct map *m);
+
+/* Frees and wipes the table (the keys are borrowed: not freed). */
+void vault_map_free(struct map *m);
+
+/* Room for `extra` more keys. KITH_OK or KITH_E_NOMEM (map unchanged). */
+int vault_map_reserve(struct map *m, size_t extra);
+
+/* The value of key (n bytes), or NULL. */
+void *vault_map_get(const struct map *m, const void *key, size_t n);
+
+/* Inserts or replaces (the key pointer too). KITH_OK or KITH_E_NOMEM; never
+ * fails after vault_map_reserve made room for it. */
+int vault_map_put(struct map *m, const void *key, size_t n, void *val);
+
+/* Removes key when present. */
+void vault_map_del(struct map *m, const void *key, size_t n);
+
+/* ------------------------------------------------------------ kdf.c */
+
+struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h);
+
+int vault_check_header(const struct kith_store_header *h, struct kith_err *err);
+
+/* Argon2id levels by strength (the enum is not ordered so). */
+int vault_kdf_rank(int level);
+
+/* The level whose cost a backup file was written with: MODERATE for any
+ * vault but a test-level (TEST) or SENSITIVE one (kith_vault_export_org_key). */
+int vault_kdf_level_of(unsigned long long ops, size_t mem);
+
+/* ------------------------------------------------------------ envelope.c */
+
+/* Parses the envelope {"kind","ref","body","at","device","action","note",
+ * "created"} in any key order; unknown keys are skipped (a later format may
+ * add some). */
+int vault_env_parse(const char *s, size_t n, struct env *e);
+
+int vault_kind_name_ok(const char *s);
+
+/*
+ * Builds a record's string block from a parsed envelope: id, device, kind,
+ * ref, action, note, body, each NUL-terminated; fills the view's pointers.
+ * -1 when a field is malformed (the envelope is then "bad envelope").
+ */
+int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8_t *device_pk,
+		    uint32_t version, char **out, size_t *out_len, struct kith_record_view *view);
+
+int vault_text_ok(const char *s, size_t max);
+
+/* The envelope of a version: kind, ref, body, at, device, action, note, and
+ * the creation time of the record. */
+int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
+		    int64_t at, const char *device, const char *action, const char *note, int64_t created);
+
+/* ------------------------------------------------------------ index.c */
+
+struct kindx *vault_kind_get(const struct kith_vault *v, const char *name, size_t *idx);
+
+int vault_kind_intern(struct kith_vault *v, const char *name, size_t *idx);
+
+int vault_kind_reserve(struct kindx *k, size_t extra);
+
+/* The first position in k's first n records whose record does not come
+ * before (created, id). */
+size_t vault_kind_lower_bound(const struct kindx *k, size_t n, int64_t created, const uint8_t *id);
+
+int vault_sortbuf_reserve(struct sortbuf *b, size_t m);
+
+void vault_sortbuf_release(struct sortbuf *b);
+
+/* Sorts positions [p, n) of k into creation order (b holds n - p). */
+void vault_kind_sort_from(struct kindx *k, size_t p, struct sortbuf *b);
+
+struct kith_record_view *vault_rec_view(const struct kith_vault *v, const struct rec *r);
+
+int vault_damage_add(struct kith_vault *v, const uint8_t id[ID_BYTES], uint32_t version, const char *reason);
+
+long vault_damage_find_id(const struct kith_vault *v, const uint8_t id[ID_BYTES]);
+
+long vault_damage_find_ref(const struct kith_vault *v, size_t kind, const char *ref);
+
+void vault_damage_remove(struct kith_vault *v, long i);
+
+void vault_index_free(struct kith_vault *v);
+
+/* ------------------------------------------------------------ unlock.c */
+
+/* Copies a stored row into a job; a malformed one is marked damaged. */
+int vault_load_row(const struct kith_store_row *sr, struct job *j);
+
+/* Verifies, decrypts and parses one row (thread-safe: the keys and device
+ * list are only read). */
+void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbuf *plain);
+
+/* Decrypts and indexes every current row. */
+int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void *), void *arg,
+		    struct kith_err *err);
+
+/* ------------------------------------------------------------ keys.c */
+
+/* Makes the keys inaccessible again. A failure of mprotect only leaves them
+ * readable a little longer (they are still wiped on close). */
+void vault_keys_idle(struct kith_crypto_keys *k);
+
+int vault_all_zero(const uint8_t *p, size_t n);
+
+/* Overwrites in place, in the file and its -wal, every copy of the slots'
+ * bytes that SQLite wrote (kith_store_shred): what makes panic, duress and
+ * passwd destroy the old slots whatever other processes do, with no free
+ * space needed. */
+int vault_slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err);
+
+/* A passive checkpoint whose failure changes nothing (the log is kept). */
+void vault_checkpoint_soft(struct kith_store *s);
+
+/* The slot bytes now in the file (free() *out). */
+int vault_slots_before(struct kith_store *s, struct kith_store_slot **out, size_t *n, struct kith_err *err);
+
+void vault_stack_wipe(void);
+
+/* Duress: destroys every key slot (in place, whatever the file system's free
+ * space), and enrolls fresh device keys (no organization secret) under the
+ * duress KEK as the new main slot. When the file cannot take the new slot
+ * (a full disk), the fresh keys live only in memory: the vault still opens
+ * empty, and the next unlock finds the keys destroyed. Nothing is reported. */
+int vault_duress(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
+
+/* ------------------------------------------------------------ enrol.c */
+
+int vault_device_enrolled(const struct kith_vault *v, const uint8_t *pk);
+
+/* Signs the enrolment of (sign_pk, box_pk) with k's organization key and
+ * writes it (inside the caller's transaction). */
+int vault_enrol_put(struct kith_store *s, const struct kith_crypto_keys *k, const uint8_t *sign_pk,
+		    const uint8_t *box_pk, struct kith_err *err);
+
+int vault_enrol_valid(const struct kith_crypto_keys *k, const struct kith_store_device *d);
+
+/*
+ * Loads the enrolled devices: those whose enrolment the organization signed,
+ * and this device. A vault from before signed enrolment (no valid signature
+ * anywhere and no flag in the key bundle) is upgraded: every device it holds
+ * is signed — trust on first unlock by this version — and the flag is sealed
+ * into the main slot under the KEK (the old slot is shredded), so stripping
+ * the signatures later cannot make it look old again. A device that does not
+ * hold the organization secret cannot verify enrolments; it cannot read other
+ * devices' rows either (they are sealed to the organization), so its list is
+ * the file's.
+ */
+int vault_devices_load(struct kith_vault *v, const struct kith_crypto_key *kek, const uint8_t *old_nonce,
+		       const uint8_t *old_box, struct kith_err *err);
+
+/* ------------------------------------------------------------ refresh.c */
+
+/*
+ * At the start of every operation: has another process committed since the
+ * index was built (PRAGMA data_version)? If it destroyed the keys (panic),
+ * the vault drops its keys and index and fails with KITH_E_LOCKED from now on;
+ * else the index is read again.
+ */
+int vault_check(struct kith_vault *v, struct kith_err *err);
+
+/* The same question without acting on the answer (views stay valid):
+ * KITH_OK when nothing changed, KITH_E_LOCKED when the keys are gone,
+ * KITH_E_EXISTS (where "concurrent") when another process wrote. */
+int vault_stale(struct kith_vault *v, struct kith_err *err);
+
+/* ------------------------------------------------------------ read.c */
+
+int vault_parse_id(const char *hex, uint8_t id[ID_BYTES]);
+
+/* ------------------------------------------------------------ batch.c */
+
+/* Drops a batch's staged versions and stops its sealer (kith_vault_close). */
+void vault_batch_release(struct kith_vault_batch *b);
+
+#endif
