@@ -173,9 +173,7 @@ static int hq_keys(struct kith_vault *hq, struct kith_crypto_keys **k, struct ki
 
 static void hq_done(struct kith_crypto_keys *k)
 {
-	if (kith_crypto_keys_access(k, 0)) {
-		/* stays readable a little longer; wiped at close */
-	}
+	vault_keys_idle(k);
 }
 
 int kith_field_invite_make(struct kith_vault *hq, const char *name, const char *code, struct kith_sbuf *file,
@@ -525,9 +523,7 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 		goto out;
 	}
 	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-	if (kith_crypto_keys_access(k, 0)) {
-		/* wiped at free */
-	}
+	vault_keys_idle(k);
 	kith_crypto_key_free(kek);
 	kek = NULL;
 	if (rc)
@@ -543,8 +539,8 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 		goto out;
 	/* one transaction straight into the file (no -wal yet), as kith init */
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
-	    (rc = kith_store_slot_put(s, "main", n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, "duress", n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
 	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
 					p + P_AUTH, err)) ||
 	    (rc = kith_store_device_put(s, p + P_HQ_SIGN, p + P_HQ_BOX, p + P_HQ_AUTH, err)) ||
