@@ -164,6 +164,63 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 	return rc;
 }
 
+int kith_vault_check_passphrase(struct kith_vault *v, const char *pass, size_t pass_len, struct kith_err *err)
+{
+	if (!v)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault");
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	if (!pass || pass_len == 0)
+		return kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
+	uint8_t n[KITH_CRYPTO_NONCE_BYTES], box[KITH_CRYPTO_SLOT_BOX_BYTES], vid[ID_BYTES];
+	struct kith_crypto_key *kek = NULL;
+	struct kith_crypto_keys *keys = NULL;
+	int rc = kith_store_slot_get(v->store, SLOT_MAIN, n, sizeof n, box, sizeof box, err);
+	if (rc == KITH_E_NOTFOUND || (!rc && vault_all_zero(box, sizeof box)))
+		rc = kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	struct kith_crypto_kdf kdf = vault_hdr_kdf(&v->hdr);
+	if (!rc)
+		rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err);
+	if (!rc) {
+		/* the main slot only: a duress passphrase typed here is wrong, never a duress */
+		rc = kith_crypto_slot_open(kek, n, box, &keys, vid, err);
+		if (rc == KITH_CRYPTO_SLOT_KEYS && memcmp(vid, v->hdr.vault_id, ID_BYTES) == 0)
+			rc = KITH_OK;
+		else if (rc >= 0 || rc == KITH_E_AUTH)
+			rc = kith_err_set(err, KITH_E_AUTH, "passphrase", "wrong passphrase");
+	}
+	kith_crypto_keys_free(keys);
+	kith_crypto_key_free(kek);
+	sodium_memzero(box, sizeof box);
+	vault_stack_wipe();
+	return rc;
+}
+
+int kith_vault_export_org_key_buf(struct kith_vault *v, const char *pass, size_t pass_len,
+				  struct kith_sbuf *out, struct kith_err *err)
+{
+	if (!v || !out)
+		return kith_err_set(err, KITH_E_INVALID, "org key", "no output");
+	if (!pass || pass_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "backup passphrase",
+				    "the backup passphrase is empty");
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	if (!kith_crypto_keys_holds_org(v->keys))
+		return kith_err_set(err, KITH_E_NOTFOUND, "org key",
+				    "this device does not hold the organization key");
+	int level =
+	    v->hdr.kdf == KITH_KDF_TEST || v->hdr.kdf == KITH_KDF_SENSITIVE ? v->hdr.kdf : KITH_KDF_MODERATE;
+	int rc = kith_crypto_keys_access(v->keys, 1);
+	if (rc)
+		return kith_err_set(err, rc, "org key", "guarded memory failed");
+	rc = kith_crypto_orgkey_export(v->keys, pass, pass_len, vault_kdf_levels[level].ops,
+				       vault_kdf_levels[level].mem, out, err);
+	vault_keys_idle(v->keys);
+	vault_stack_wipe();
+	return rc;
+}
+
 int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const char *pass, size_t pass_len,
 			      struct kith_err *err)
 {

@@ -171,6 +171,21 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const char *pass, size_t pass_len,
 			      struct kith_err *err) KITH_WUR;
 
+/* Whether `pass` opens this vault's main key slot (the web UI asks for the
+ * current passphrase before a change or a backup). A duress passphrase is
+ * wrong here: nothing is destroyed. KITH_OK, KITH_E_AUTH (wrong),
+ * KITH_E_LOCKED (the keys were destroyed), KITH_E_DB, KITH_E_NOMEM. */
+int kith_vault_check_passphrase(struct kith_vault *v, const char *pass, size_t pass_len,
+				struct kith_err *err) KITH_WUR;
+
+/* As kith_vault_export_org_key, into *out (appended; the caller releases it)
+ * rather than a file: the web UI sends it as a download. The bytes are the
+ * backup file, encrypted under `pass`. KITH_OK, KITH_E_INVALID (empty pass),
+ * KITH_E_NOTFOUND (not held), KITH_E_LOCKED, KITH_E_NOMEM. */
+struct kith_sbuf;
+int kith_vault_export_org_key_buf(struct kith_vault *v, const char *pass, size_t pass_len,
+				  struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
+
 /* Recovers a vault whose device keys were destroyed (panic, duress) with the
  * organization key backup: new device keys under `new_pass`, every record
  * readable again through the organization wrap. The Argon2id cost is the

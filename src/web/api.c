@@ -10,6 +10,7 @@
 #include "web/api.h"
 #include "web/api_attach.h"
 #include "web/api_drafts.h"
+#include "web/api_keys.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1922,6 +1923,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/pprl/link", 1},
 	    {"/job", 0},
 	};
+	if (kith_web_keys_route(p)) /* api_keys.c */
+		return kith_web_keys_handle(a, req, resp);
 	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
 		return a->v ? kith_web_api_drafts_handle(a->v, req, resp)
 			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
@@ -2013,6 +2016,13 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 struct kith_vault *kith_web_api_vault(struct kith_web_api *a)
 {
 	return a ? a->v : NULL;
+}
+
+/* api_keys.h: a passphrase change rewrote the key slots */
+void kith_web_api_keys_changed(struct kith_web_api *a)
+{
+	if (a && a->v)
+		remember_file(a);
 }
 
 const char *kith_web_api_path(const struct kith_web_api *a)

@@ -32,6 +32,7 @@
  */
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np: writer preference */
 #include "web/server.h"
+#include "web/api_keys.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -746,8 +747,8 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	    .path = url + 4,
 	    .query = query_value,
 	    .query_cls = c,
-	    .body = cn->body.buf,
-	    .body_len = cn->body.len,
+	    .body = cn->secret ? cn->secret : cn->body.buf, /* api_keys.c's passphrases */
+	    .body_len = cn->secret ? cn->secret_len : cn->body.len,
 	    .upload = cn->up,
 	    .upload_rc = cn->up_rc,
 	    .upload_err = &cn->up_err,
@@ -786,7 +787,8 @@ out_sess:
 
 static int secret_route(const char *url)
 {
-	return !strcmp(url, "/api/unlock") || !strcmp(url, "/api/panic");
+	return !strcmp(url, "/api/unlock") || !strcmp(url, "/api/panic") ||
+	       (!strncmp(url, "/api", 4) && kith_web_keys_secret(url + 4));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
