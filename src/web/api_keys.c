@@ -43,10 +43,11 @@ static int status(struct kith_vault *v, struct kith_web_response *resp)
 	kith_keystatus_get(v, &ks);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
-	return reply(resp, json_pack("{s:b, s:b, s:I, s:I, s:s, s:s}", "holds_org_key", ks.holds_org_key,
-				     "backed_up", ks.backed_up, "last_backup_at", (json_int_t)ks.last_backup_at,
-				     "backups", (json_int_t)ks.backups, "panic_effect", ks.panic_effect, "kdf",
-				     info.kdf_name ? info.kdf_name : ""));
+	return reply(resp,
+		     json_pack("{s:b, s:b, s:I, s:I, s:s, s:s}", "holds_org_key", ks.holds_org_key,
+			       "backed_up", ks.backed_up, "last_backup_at", (json_int_t)ks.last_backup_at,
+			       "backups", (json_int_t)ks.backups, "panic_effect", ks.panic_effect, "kdf",
+			       info.kdf_name ? info.kdf_name : ""));
 }
 
 /* A passphrase member of j: its bytes (borrowed from j), or NULL with resp set. */
@@ -57,11 +58,13 @@ static const char *pass_of(const json_t *j, const char *key, size_t *len, int re
 	*len = 0;
 	if (!p || json_is_null(p) || (json_is_string(p) && json_string_length(p) == 0)) {
 		if (required)
-			kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "this passphrase is empty", key);
+			kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "this passphrase is empty",
+					   key);
 		return NULL;
 	}
 	if (!json_is_string(p) || json_string_length(p) > PASS_MAX) {
-		kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "a passphrase is a string of at most 1024 bytes", key);
+		kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
+				   "a passphrase is a string of at most 1024 bytes", key);
 		return NULL;
 	}
 	*len = json_string_length(p);
@@ -83,12 +86,13 @@ static void wipe_strings(json_t *j)
 static int wrong_current(struct kith_web_response *resp, int rc, const struct kith_err *err)
 {
 	if (rc == KITH_E_AUTH)
-		return kith_web_api_error(resp, 401, KITH_E_AUTH, "auth", "the current passphrase is wrong; nothing changed",
-					  "current");
+		return kith_web_api_error(resp, 401, KITH_E_AUTH, "auth",
+					  "the current passphrase is wrong; nothing changed", "current");
 	return kith_web_api_fail(resp, err);
 }
 
-static int passwd(struct kith_web_api *a, struct kith_vault *v, const json_t *j, struct kith_web_response *resp)
+static int passwd(struct kith_web_api *a, struct kith_vault *v, const json_t *j,
+		  struct kith_web_response *resp)
 {
 	size_t cl, nl, dl;
 	const char *cur = pass_of(j, "current", &cl, 1, resp);
@@ -134,7 +138,8 @@ static int backup(struct kith_vault *v, const json_t *j, struct kith_web_respons
 		return KITH_E_INVALID;
 	if (bl == cl && sodium_memcmp(bp, cur, bl) == 0)
 		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
-					  "the backup needs a passphrase of its own, not the vault's", "backup");
+					  "the backup needs a passphrase of its own, not the vault's",
+					  "backup");
 	struct kith_err err;
 	kith_err_clear(&err);
 	int rc = kith_vault_check_passphrase(v, cur, cl, &err);
@@ -180,16 +185,19 @@ int kith_web_keys_handle(struct kith_web_api *a, const struct kith_web_request *
 		return kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked", NULL);
 	if (!strcmp(req->path, "/keys"))
 		return get ? status(v, resp)
-			   : kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
+			   : kith_web_api_error(resp, 405, KITH_E_INVALID, "method",
+						"method not allowed here", NULL);
 	if (!post)
-		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
+		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
+					  NULL);
 	json_error_t je;
 	json_t *j = req->body && req->body_len
 			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
 			: NULL;
 	if (!json_is_object(j)) {
 		json_decref(j);
-		return kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected",
+					  NULL);
 	}
 	int rc = !strcmp(req->path, "/keys/passphrase") ? passwd(a, v, j, resp) : backup(v, j, resp);
 	wipe_strings(j);

@@ -18,6 +18,7 @@ import * as tracePage from './pages/trace.js';
 import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
 import * as centre from './pages/centre.js';
+import * as keysPage from './pages/keys.js';
 import * as drafts from './drafts.js';
 import * as words from './words.js';
 
@@ -101,6 +102,7 @@ const routes = [
   { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)\/(edit)$/, page: tracePage, nav: 'trace' },
+  { re: /^#\/keys$/, page: keysPage, nav: 'keys' },
 ];
 
 function renderChrome(current) {
@@ -118,6 +120,7 @@ function renderChrome(current) {
       ['transfer', '#/transfer', t('nav.transfer')],
       ['figures', '#/figures', t('nav.figures')],
       ['together', '#/together', t('nav.together')],
+      ['keys', '#/keys', t('nav.keys')],
     ];
     for (const [key, href, text] of items) {
       nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));
@@ -174,6 +177,7 @@ async function render() {
   try {
     await schema.load();
     const content = h('div', {});
+    drafts.detach(); // the forms of the page before are no longer watched (their memos stay)
     await route.page.render(content, app, params.slice(1).map((p) => decodeURIComponent(p)));
     if (app.offerDrafts) {
       app.offerDrafts = false;

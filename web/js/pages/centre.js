@@ -11,6 +11,8 @@ import { h, clear, id } from '../dom.js';
 import { t, current, formatDate } from '../i18n.js';
 import * as api from '../api.js';
 import { fieldAt, vocabLabel } from '../schema.js';
+import * as drafts from '../drafts.js';
+import { conflictPanel } from '../conflict.js';
 
 function vocab(path, v) {
   const f = fieldAt('case', path);
@@ -97,27 +99,56 @@ export function workPanel(app, rec, reload) {
   const [input, dl] = nameInput(aid, b.assigned);
   const date = h('input', { type: 'date', id: fid, value: b.follow_up || '', 'data-field': 'follow_up' });
   const msg = h('p', { role: 'status' });
+  const conflictBox = h('div', {});
+  let version = rec.version;
   const form = h('form', { class: 'card noprint', novalidate: true, 'data-section': 'assignment' },
     h('h2', {}, t('centre.work_title')),
     h('div', { class: 'row' },
       h('div', { class: 'field' }, h('label', { for: aid }, t('centre.assigned')), input, dl),
       h('div', { class: 'field' }, h('label', { for: fid }, t('centre.follow_up')), date),
       h('div', { class: 'field' }, h('button', { type: 'submit', 'data-action': 'assign' }, t('centre.save')))),
+    conflictBox,
     msg);
+  const saved = { assigned: b.assigned || '', follow_up: b.follow_up || '' };
+  const watch = drafts.keep(app, form, {
+    key: `#/case/${encodeURIComponent(rec.ref)}|assign`,
+    title: t('draft.title_assign', { ref: rec.ref }),
+    collect: () => ({ assigned: input.value, follow_up: date.value }),
+    apply: (d) => { input.value = (d || saved).assigned || ''; date.value = (d || saved).follow_up || ''; },
+    empty: (d) => d.assigned.trim() === saved.assigned && (d.follow_up || '') === saved.follow_up,
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     msg.className = '';
     msg.textContent = '';
+    const mine = { assigned: input.value.trim(), follow_up: date.value || '' };
     try {
-      await api.post('/assign', {
-        ref: rec.ref, assigned: input.value.trim(), follow_up: date.value || '', expect_version: rec.version,
-      });
+      await api.post('/assign', { ref: rec.ref, ...mine, expect_version: version });
+      await watch.saved();
       names = null;
       app.banner(t('centre.assign_done'));
       reload();
     } catch (e) {
       msg.className = 'err-text';
       msg.textContent = app.errorText(e);
+      if (e.code === 'stale') {
+        // the case was saved meanwhile: both, and the typing stays
+        try {
+          const now = await api.get('/case', { ref: rec.ref });
+          const nb = now.body || {};
+          conflictBox.replaceChildren(conflictPanel('case', { assigned: nb.assigned || '', follow_up: nb.follow_up || '' }, mine, now.version, {
+            labels: { assigned: t('centre.assigned'), follow_up: t('centre.follow_up') },
+            show: (k, v) => (k === 'follow_up' ? formatDate(v) : v),
+          }));
+          version = now.version;
+          saved.assigned = nb.assigned || '';
+          saved.follow_up = nb.follow_up || '';
+          watch.markDirty();
+          msg.textContent += ` ${t('conflict.again')}`;
+        } catch (e2) {
+          /* the message above says it */
+        }
+      }
     }
   });
   return form;
@@ -213,11 +244,22 @@ export async function renderReferral(root, app, params) {
       h('button', { type: 'submit', 'data-action': 'make-referral', disabled: !consent }, t('centre.referral_make')),
       h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(ref)}` }, t('dialog.cancel'))),
     msg);
+  const watch = drafts.keep(app, form, {
+    key: `#/case/${encodeURIComponent(ref)}/referral`,
+    title: t('centre.referral_title', { ref }),
+    collect: () => ({ partner: partner.value, fields: boxes.filter((x) => x.checked).map((x) => x.value) }),
+    apply: (d) => {
+      partner.value = d ? d.partner || '' : '';
+      for (const x of boxes) x.checked = !!(d && (d.fields || []).includes(x.value));
+    },
+    empty: (d) => !d.partner.trim() && !d.fields.length,
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     msg.hidden = true;
     try {
       const s = await api.post('/referral', { ref, partner: partner.value.trim(), fields: boxes.filter((x) => x.checked).map((x) => x.value) });
+      await watch.saved();
       clear(sheet);
       sheet.append(h('section', { class: 'card sheet', 'data-section': 'referral-sheet' },
         h('h2', {}, t('centre.sheet_title', { ref: s.ref })),

@@ -7,39 +7,11 @@
 import { h, id } from '../dom.js';
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { kind, pathLabel } from '../schema.js';
+import { kind } from '../schema.js';
+import { conflictPanel } from '../conflict.js';
 import { buildForm } from '../form.js';
 import * as drafts from '../drafts.js';
 import * as words from '../words.js';
-
-// "journey[1].place" -> value, for every leaf of a body
-function flatten(v, path = '', out = {}) {
-  if (Array.isArray(v)) v.forEach((x, i) => flatten(x, `${path}[${i}]`, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) flatten(x, path ? `${path}.${k}` : k, out);
-  else if (v !== undefined && v !== null && v !== '') out[path] = String(v);
-  return out;
-}
-
-// Both versions of the fields that differ: theirs (saved meanwhile) and yours.
-function conflictPanel(theirs, mine, version) {
-  const a = flatten(theirs);
-  const b = flatten(mine);
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
-  const rows = keys.map((k) => h('tr', {},
-    h('th', { scope: 'row' }, pathLabel('case', k.replace(/\[\d+\]/g, (m) => m)) || k),
-    h('td', { 'data-side': 'theirs' }, a[k] || '—'),
-    h('td', { 'data-side': 'mine' }, b[k] || '—')));
-  return h('section', { class: 'card conflict', 'data-conflict': String(version), 'aria-labelledby': 'conflict-h' },
-    h('h2', { id: 'conflict-h' }, t('conflict.title', { v: version })),
-    h('p', {}, t('conflict.intro')),
-    h('div', { class: 'tablewrap', tabindex: '0', role: 'region', 'aria-label': t('conflict.caption') }, h('table', {},
-      h('caption', {}, t('conflict.caption')),
-      h('thead', {}, h('tr', {},
-        h('th', { scope: 'col' }, t('conflict.field')),
-        h('th', { scope: 'col' }, t('conflict.theirs', { v: version })),
-        h('th', { scope: 'col' }, t('conflict.mine')))),
-      h('tbody', {}, rows))));
-}
 
 export async function render(root, app, params) {
   const ref = params[0];
@@ -64,7 +36,8 @@ export async function render(root, app, params) {
   const note = h('input', { type: 'text', id: noteId, autocomplete: 'off', value: noteText });
   const save = h('button', { type: 'submit', 'data-action': 'save' }, editing ? t('edit.save') : t('new.save'));
   const back = editing ? `#/case/${encodeURIComponent(ref)}` : '#/cases';
-  const cancel = h('button', { type: 'button', class: 'secondary', 'data-action': 'cancel' }, t('dialog.cancel'));
+  let watch = null;
+  const cancel = drafts.cancelButton(app, () => watch, back, !!kept);
   const status = h('p', { class: 'muted small', 'data-draft-status': '', 'aria-live': 'polite' });
   const conflictBox = h('div', {});
   const el = h('form', { novalidate: true, class: 'caseform', autocomplete: 'off' },
@@ -73,19 +46,8 @@ export async function render(root, app, params) {
       h('label', { for: noteId }, t('edit.note')), note, save, cancel),
     status,
     errors);
-  const watch = drafts.attach(app, el, {
+  watch = drafts.attach(app, el, {
     key, title, collect: () => ({ body: form.collect(), note: note.value, base }),
-  });
-  cancel.addEventListener('click', async () => {
-    if (drafts.dirty() || kept) {
-      const yes = await app.confirm({
-        title: t('draft.abandon_title'), body: [h('p', {}, t('draft.abandon_body'))],
-        confirmText: t('draft.abandon'), cancelText: t('draft.stay'), danger: true,
-      });
-      if (!yes) return;
-    }
-    await watch.abandoned();
-    app.navigate(back);
   });
   el.addEventListener('change', () => { errors.hidden = true; });
   el.addEventListener('submit', async (ev) => {
@@ -113,7 +75,7 @@ export async function render(root, app, params) {
         // again puts this version on top of theirs
         try {
           const theirs = await api.get('/case', { ref });
-          conflictBox.replaceChildren(conflictPanel(theirs.body, body, theirs.version));
+          conflictBox.replaceChildren(conflictPanel('case', theirs.body, body, theirs.version));
           base = theirs.version;
           watch.markDirty();
           errors.append(h('p', {}, t('conflict.again')));

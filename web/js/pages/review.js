@@ -11,6 +11,8 @@ import { t, has, formatDate, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 import * as words from '../words.js';
 import { fieldAt, vocabLabel, kind } from '../schema.js';
+import * as drafts from '../drafts.js';
+import { conflictPanel } from '../conflict.js';
 
 let tab = 'open';
 let offset = 0;
@@ -82,17 +84,38 @@ function item(link, app, reload) {
   const rid = id('reason');
   // the engine's own reason ("kith link: 3 cases, ...") is said in words, not put in the field
   const auto = words.linkReason(link.reason);
-  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: auto ? '' : (link.reason || '') });
+  const initial = auto ? '' : (link.reason || '');
+  const reason = h('input', { type: 'text', id: rid, autocomplete: 'off', value: initial });
   const msg = h('p', { class: 'err-text', role: 'alert' });
   const why = h('div', { 'aria-live': 'polite' });
+  const conflictBox = h('div', {});
+  let version = link.version;
+  let watch = null;
   const decide = async (status) => {
     msg.textContent = '';
     try {
-      await api.post('/link', { id: link.id, status, reason: reason.value.trim() || null, expect_version: link.version });
+      await api.post('/link', { id: link.id, status, reason: reason.value.trim() || null, expect_version: version });
+      await watch.saved();
       app.banner(t(`review.done_${status}`));
       reload();
     } catch (e) {
       msg.textContent = app.errorText(e, 'link');
+      if (e.code === 'stale') {
+        // decided elsewhere meanwhile: both decisions side by side; the reason typed stays
+        try {
+          const now = (await api.get('/links', { status: 'all', id: link.id })).items[0];
+          const pick = (st, r) => ({ status: st, reason: r || '' });
+          conflictBox.replaceChildren(conflictPanel('link', pick(now.status, now.reason), pick(status, reason.value.trim()), now.version, {
+            record: true,
+            labels: { status: t('review.decision'), reason: t('review.reason') },
+            show: (k, v) => (k === 'status' ? statusLabel(v) : v),
+          }));
+          version = now.version;
+          watch.markDirty();
+        } catch (e2) {
+          /* the message above says it */
+        }
+      }
     }
   };
   const explain = async () => {
@@ -117,7 +140,7 @@ function item(link, app, reload) {
       h('button', { type: 'button', class: 'secondary', 'data-action': 'reject', onclick: () => decide('rejected') }, t('review.reject'))]
     : [h('button', { type: 'button', class: 'secondary', 'data-action': 'undo', onclick: () => decide('undone') }, t('review.undo'))];
   buttons.push(h('button', { type: 'button', class: 'secondary', 'data-action': 'explain', onclick: explain }, t('review.explain')));
-  return h('section', { class: 'card', 'data-link': link.id },
+  const el = h('section', { class: 'card', 'data-link': link.id },
     h('div', { class: 'pagehead' },
       h('h2', {}, typeof link.score === 'number' ? t('review.pair_title', { score }) : t('review.pair_title_manual')),
       h('span', { class: 'badge' }, statusLabel(link.status))),
@@ -126,8 +149,18 @@ function item(link, app, reload) {
     h('div', { class: 'row' },
       h('div', { class: 'field grow' }, h('label', { for: rid }, t('review.reason')), reason, auto ? h('p', { class: 'muted small' }, auto) : null),
       h('div', { class: 'actions' }, buttons)),
+    conflictBox,
     why,
     msg);
+  // the reason typed is kept as a draft of its own
+  watch = drafts.keep(app, el, {
+    key: `#/review|link:${link.id}`,
+    title: t('draft.title_review'),
+    collect: () => ({ reason: reason.value }),
+    apply: (d) => { reason.value = d ? d.reason || '' : initial; },
+    empty: (d) => d.reason.trim() === initial.trim(),
+  });
+  return el;
 }
 
 export async function render(root, app) {

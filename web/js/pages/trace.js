@@ -14,6 +14,8 @@ import * as api from '../api.js';
 import * as words from '../words.js';
 import { kind, fieldAt, vocabLabel, pathLabel } from '../schema.js';
 import { buildForm } from '../form.js';
+import * as drafts from '../drafts.js';
+import { conflictPanel } from '../conflict.js';
 import { groupView, actionLabel } from './view.js';
 
 function word(prefix, w) {
@@ -95,28 +97,59 @@ async function create(root, app, editRef) {
   // the engine keeps the status and the candidates: the form asks for the rest
   const fields = ks.fields.filter((f) => f.name !== 'candidates' && f.name !== 'status');
   const old = editRef ? (await api.get('/trace', { ref: editRef, limit: 1 })).request : null;
+  // what was typed before (a draft kept in the vault, or this tab's copy)
+  const key = old ? `#/trace/${encodeURIComponent(editRef)}/edit` : '#/trace/new';
+  const kept = await drafts.restore(key);
+  let base = old ? old.version : 0;
+  let start = old ? old.body : {};
+  if (kept && kept.data && typeof kept.data === 'object') {
+    start = kept.data.body || start;
+    if (old && kept.data.base) base = kept.data.base;
+  }
   // consent starts unset: the person says yes or no
-  const form = buildForm({ ...ks, fields }, old ? old.body : {});
+  const form = buildForm({ ...ks, fields }, start);
   const errors = h('div', { class: 'errors', role: 'alert', hidden: true });
   const save = h('button', { type: 'submit', 'data-action': 'save-trace' }, t('trace.save'));
-  const el = h('form', { novalidate: true, class: 'caseform', autocomplete: 'off' },
+  const back = old ? `#/trace/${encodeURIComponent(editRef)}` : '#/trace';
+  let watch = null;
+  const status = h('p', { class: 'muted small', 'data-draft-status': '', 'aria-live': 'polite' });
+  const conflictBox = h('div', {});
+  const el = h('form', { novalidate: true, class: 'caseform traceform', autocomplete: 'off' },
     form.el,
-    h('div', { class: 'formbar' }, save, h('a', { class: 'btn secondary', href: old ? `#/trace/${encodeURIComponent(editRef)}` : '#/trace' }, t('dialog.cancel'))),
+    h('div', { class: 'formbar' }, save, drafts.cancelButton(app, () => watch, back, !!kept)),
+    status,
     errors);
+  const title = old ? t('trace.edit_title', { ref: editRef }) : t('trace.new_title');
+  watch = drafts.attach(app, el, { key, title, collect: () => ({ body: form.collect(), base }) });
   el.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     errors.hidden = true;
     form.clearErrors();
     save.disabled = true;
+    const body = form.collect();
     try {
       const r = old
-        ? await api.post('/trace/edit', { ref: editRef, body: form.collect(), expect_version: old.version })
-        : await api.post('/traces', { body: form.collect() });
+        ? await api.post('/trace/edit', { ref: editRef, body, expect_version: base })
+        : await api.post('/traces', { body });
+      await watch.saved();
       app.flash(t(old ? 'trace.edited' : 'trace.saved', { ref: r.ref }));
       app.navigate(`#/trace/${encodeURIComponent(r.ref)}`);
     } catch (e) {
       clear(errors);
       errors.append(h('p', {}, app.errorText(e, 'trace')));
+      if (e.code === 'stale' && old) {
+        // someone saved meanwhile: both versions, the typing stays in the form
+        try {
+          const theirs = (await api.get('/trace', { ref: editRef, limit: 1 })).request;
+          const strip = (x) => { const { candidates, status: st, ...rest } = x || {}; return rest; };
+          conflictBox.replaceChildren(conflictPanel('trace', strip(theirs.body), strip(body), theirs.version, { record: true }));
+          base = theirs.version;
+          watch.markDirty();
+          errors.append(h('p', {}, t('conflict.again')));
+        } catch (e2) {
+          /* the error above says it */
+        }
+      }
       errors.hidden = false;
       if (!(e.field && form.showError(e.field, app.localMessage(e.message, pathLabel('trace', e.field))))) {
         errors.setAttribute('tabindex', '-1');
@@ -126,7 +159,12 @@ async function create(root, app, editRef) {
       save.disabled = false;
     }
   });
-  root.append(h('h1', {}, old ? t('trace.edit_title', { ref: editRef }) : t('trace.new_title')), h('p', { class: 'muted small' }, t('trace.new_intro')), el);
+  root.append(...[
+    h('h1', {}, title),
+    h('p', { class: 'muted small' }, t('trace.new_intro')),
+    kept && kept.fromVault ? drafts.restoredNote(app, key, kept.at, () => { drafts.detach(); app.navigate(key); }) : null,
+    conflictBox,
+    el].filter(Boolean));
 }
 
 // --- one request -----------------------------------------------------------------
@@ -148,10 +186,12 @@ function candidate(c, ref, app, reload) {
   const nid = id('note');
   const note = h('input', { type: 'text', id: nid, autocomplete: 'off' });
   const msg = h('p', { class: 'err-text', role: 'alert' });
+  let watch = null;
   const act = async (verb) => {
     msg.textContent = '';
     try {
       await api.post('/trace/review', { ref, case: c.ref, verb, note: note.value.trim() || null });
+      await watch.saved();
       app.banner(t(`trace.done_${verb}`));
       reload();
     } catch (e) {
@@ -169,7 +209,7 @@ function candidate(c, ref, app, reload) {
   const photos = h('div', {});
   photoStrip(c.ref).then((p) => { if (p) photos.append(p); });
   const v = (p, x) => { const f = fieldAt('case', p); return x && f ? vocabLabel(f, x) : x || '—'; };
-  return h('section', { class: 'card', 'data-candidate': c.ref },
+  const el = h('section', { class: 'card', 'data-candidate': c.ref },
     h('div', { class: 'pagehead' },
       h('h2', {}, h('a', { href: `#/case/${encodeURIComponent(c.ref)}`, lang: '' }, cs.name || c.ref), ` · ${c.ref}`),
       h('div', { class: 'actions' },
@@ -187,6 +227,14 @@ function candidate(c, ref, app, reload) {
       h('div', { class: 'field grow' }, h('label', { for: nid }, t('trace.note')), note),
       h('div', { class: 'actions' }, buttons)),
     msg);
+  watch = drafts.keep(app, el, {
+    key: `#/trace/${encodeURIComponent(ref)}|note:${c.ref}`,
+    title: t('draft.title_trace_note', { ref }),
+    collect: () => ({ note: note.value }),
+    apply: (d) => { note.value = d ? d.note || '' : ''; },
+    empty: (d) => !d.note.trim(),
+  });
+  return el;
 }
 
 // Close a request (no longer matched, reviews refused) or reopen it.

@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import { kind, vocabLabel } from '../schema.js';
 import { personPanel, workPanel, caseButtons } from './centre.js';
 import { attachSection } from '../attach.js';
+import * as drafts from '../drafts.js';
 
 function fmt(f, v) {
   if (v == null || v === '') return null;
@@ -84,12 +85,20 @@ function duplicateForm(app, ref) {
       h('div', { class: 'field grow' }, h('label', { for: why }, t('review.reason')), reason),
       h('div', { class: 'field' }, h('button', { type: 'submit', class: 'secondary', 'data-action': 'propose' }, t('view.dup_button')))),
     msg);
+  const watch = drafts.keep(app, form, {
+    key: `#/case/${encodeURIComponent(ref)}|duplicate`,
+    title: t('draft.title_duplicate', { ref }),
+    collect: () => ({ other: other.value, reason: reason.value }),
+    apply: (d) => { other.value = d ? d.other || '' : ''; reason.value = d ? d.reason || '' : ''; },
+    empty: (d) => !d.other.trim() && !d.reason.trim(),
+  });
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     msg.textContent = '';
     msg.className = '';
     try {
       await api.post('/links', { refs: [ref, other.value.trim()], reason: reason.value.trim() || null });
+      await watch.saved();
       msg.className = 'banner';
       msg.textContent = t('view.dup_done');
       other.value = '';
