@@ -27,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "base/status.h"
+#include "base/sbuf.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
@@ -729,6 +730,42 @@ static void test_passwd_keeps_duress_when_given(void **state)
 	assert_int_equal(case_count(v), 0);
 	kith_vault_close(v);
 	assert_int_equal(open_rc(f->path, "p-new"), KITH_E_AUTH);
+}
+
+/* The web UI's checks: the current passphrase opens the main slot only (a
+ * duress passphrase is wrong there and destroys nothing); the backup into a
+ * buffer is the same file kith_vault_recover reads. */
+static void test_check_passphrase_and_backup_buf(void **state)
+{
+	struct fx *f = *state;
+	make_vault(f->path, DURESS);
+	struct kith_vault *v = open_ok(f->path, PASS);
+	char r1[KITH_VAULT_REF_MAX];
+	add_case(v, "Cha Un-hui", NULL, r1, NULL);
+	struct kith_err err;
+	assert_int_equal(kith_vault_check_passphrase(v, PASS, strlen(PASS), &err), KITH_OK);
+	assert_int_equal(kith_vault_check_passphrase(v, "nope", 4, &err), KITH_E_AUTH);
+	assert_int_equal(kith_vault_check_passphrase(v, "", 0, &err), KITH_E_AUTH);
+	assert_int_equal(kith_vault_check_passphrase(v, DURESS, strlen(DURESS), &err), KITH_E_AUTH);
+	assert_non_null(kith_vault_find(v, "case", r1)); /* the duress passphrase destroyed nothing */
+	struct kith_sbuf buf = KITH_SBUF_INIT;
+	assert_int_equal(kith_vault_export_org_key_buf(v, "", 0, &buf, &err), KITH_E_INVALID);
+	assert_int_equal(kith_vault_export_org_key_buf(v, "usb stick", 9, &buf, &err), KITH_OK);
+	assert_true(buf.len > 64);
+	for (size_t i = 0; i + 9 <= buf.len; i++) /* the passphrase is not in the file */
+		assert_int_not_equal(memcmp((const char *)buf.buf + i, "usb stick", 9), 0);
+	FILE *out = fopen(f->key, "wb");
+	assert_non_null(out);
+	assert_int_equal(fwrite(buf.buf, 1, buf.len, out), buf.len);
+	fclose(out);
+	kith_sbuf_release(&buf);
+	kith_vault_close(v);
+	assert_int_equal(open_rc(f->path, PASS), KITH_OK); /* still opens: nothing was destroyed */
+	assert_int_equal(kith_vault_panic(f->path, &err), KITH_OK);
+	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick", 9, "new pass", 8, &err), KITH_OK);
+	v = open_ok(f->path, "new pass");
+	assert_non_null(kith_vault_find(v, "case", r1));
+	kith_vault_close(v);
 }
 
 static void test_tampering(void **state)
@@ -1545,6 +1582,7 @@ int main(void)
 	    T(test_panic_and_recover),
 	    T(test_passwd),
 	    T(test_passwd_keeps_duress_when_given),
+	    T(test_check_passphrase_and_backup_buf),
 	    T(test_tampering),
 	    T(test_not_a_vault),
 	    T(test_nothing_readable_in_the_file),
