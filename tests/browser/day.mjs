@@ -94,7 +94,7 @@ async function axeCheck(page, what) {
 
 // Latin words in the Korean UI: anything but names typed in Latin, case
 // numbers, file names and the few words Korean uses as they are.
-const LATIN_OK = /^(kith|JSON|JSONL|Lines|CSV|HXL|UTF|BOM|Excel|ID|KPE|PPRL|MSE|CI|OK|CTDC|GBVIMS|HURIDOCS|Argon2id|Unix|init|recover|org|key|backup|FILE|serve|panic|pprl|keygen|organization|list|WeChat|QQ|QZone|Facebook|WhatsApp|Telegram|KakaoTalk|LINE)$/i;
+const LATIN_OK = /^(kith|USB|JSON|JSONL|Lines|CSV|HXL|UTF|BOM|Excel|ID|KPE|PPRL|MSE|CI|OK|CTDC|GBVIMS|HURIDOCS|Argon2id|Unix|init|recover|org|key|backup|FILE|serve|panic|pprl|keygen|organization|list|WeChat|QQ|QZone|Facebook|WhatsApp|Telegram|KakaoTalk|LINE)$/i;
 async function englishInKorean(page, allow = []) {
   const text = await page.evaluate(() => {
     const skip = (el) => el.closest('input, textarea, select, option, code, kbd, noscript, script, style, .mono, [data-user-text], [translate="no"], [lang]:not(html)');
@@ -120,6 +120,7 @@ async function tour(browser, base, pass, refs) {
     ['cases', '#/cases'], ['new', '#/new'], ['case', `#/case/${refs.case}`], ['edit', `#/case/${refs.case}/edit`],
     ['history', `#/case/${refs.case}/history`], ['review', '#/review'], ['trace', '#/trace'],
     ['transfer', '#/transfer'], ['figures', '#/figures'], ['together', '#/together'],
+    ['keys', '#/keys'], ['trace-new', '#/trace/new'], ['due', '#/due'], ['referral', `#/case/${refs.case}/referral`],
   ];
   if (refs.trace) routes.push(['trace-request', `#/trace/${refs.trace}`]);
   for (const lang of LANGS) {
