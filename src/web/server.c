@@ -761,10 +761,25 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	}
 	if (needs_vault)
 		kith_web_sessions_touch(s->sessions, now);
+	/* the key routes (api_keys.c) check a passphrase: wrong ones count with
+	 * the unlock limits */
+	int keys_pass = post && kith_web_keys_secret(req.path);
+	if (keys_pass) {
+		int64_t wait = kith_web_unlock_wait(s->sessions, h, now);
+		if (wait > 0) {
+			ret = send_wait(c, wait);
+			goto out_sess;
+		}
+	}
 	pthread_mutex_unlock(&s->sess_mu);
 	/* the vault call itself: shared or exclusive as decided above */
 	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
 	int hrc = kith_web_api_handle(s->api, &req, &resp);
+	if (keys_pass && resp.http == 401) {
+		pthread_mutex_lock(&s->sess_mu);
+		kith_web_unlock_failed(s->sessions, h, now_of(s));
+		pthread_mutex_unlock(&s->sess_mu);
+	}
 	/* a vault that found its keys destroyed by another process answers
 	 * KITH_E_LOCKED from then on: lock (exclusive requests only; a search
 	 * under the shared lock leaves it to the next one or the tick) */

@@ -3,7 +3,8 @@
 # the real `kith serve` with curl: the status says a panic is permanent until
 # the organization key is backed up, and when it was; a backup is a download
 # that `kith recover` reads after a real panic (and holds no key in clear);
-# a wrong current passphrase changes nothing and says so; a passphrase change
+# a wrong current passphrase changes nothing, says so, and counts with the
+# unlock limits; a passphrase change
 # keeps the session, the old passphrase stops working, the new one opens the
 # vault, a duress passphrase given again stays and one not given is gone.
 set -uo pipefail
@@ -108,6 +109,15 @@ post_json /api/keys/passphrase '{"current":"under duress","new":"whatever"}'
 check '[ "$status" = 401 ]' "the duress passphrase typed as the current one is wrong, and destroys nothing"
 req GET /api/case?ref=K-1
 check '[ "$status" = 200 ]' "the vault is still open after it"
+# wrong current passphrases count with the unlock limits (5 in a minute)
+codes=""
+for _ in 1 2 3 4 5; do
+	post_json /api/keys/backup '{"current":"guess","backup":"usb words"}'
+	codes="$codes$status "
+done
+check '[ "$status" = 429 ] && [ "$(field code)" = rate_limited ]' "guessing the current passphrase is limited as unlocking is ($codes)"
+post_json /api/keys/passphrase '{"current":"battery staple","new":"x y z"}'
+check '[ "$status" = 429 ]' "even the right one waits then: nothing changed"
 stop
 
 # the duress passphrase given again stays: it opens an empty vault (and destroys the keys)

@@ -85,7 +85,9 @@ function keyForm(app, { title, intro, fields, button, action, run, check }) {
       msg.append(h('p', { class: 'banner', role: 'status' }, done));
     } catch (e) {
       const f = e.field && fields[e.field];
-      if (e.code === 'auth' && fields.current) {
+      if (e.code === 'rate_limited') {
+        msg.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, t('unlock.wait', { s: e.retryAfter || 60 }))));
+      } else if (e.code === 'auth' && fields.current) {
         fields.current.show(t('keys.wrong_current'));
       } else if (f) {
         f.show(t(`keys.invalid_${e.field}`));
