@@ -9,6 +9,8 @@
 //   - the tracing form's consent starts unset; a request can be edited and
 //     closed; the review queue is filtered by score and search;
 //   - a referral sheet carries only the chosen fields.
+// Every point in both languages and at both sizes (the tracing confirmation
+// and the workflow each on a family and a case of their own).
 // Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
 import { spawn, execFileSync } from 'node:child_process';
@@ -58,6 +60,12 @@ function setup() {
     { ref: 'M-2', person: { name: '리옥희', sex: 'female', birth: '1968' }, family: [{ relation: 'child', name: '리은주', sex: 'female', status: 'missing' }, { relation: 'child', name: '리명수', sex: 'male', status: 'missing' }], consent: { tracing: true } },
     { ref: 'K-2', person: { name: 'Ri Myong-su', sex: 'male', birth: '1994' }, consent: { tracing: true } },
   ];
+  // two more families, so that every language and size confirms a match of its own
+  cases.push({ ref: 'M-3', person: { name: '조금순', sex: 'female', birth: '1965' }, family: [{ relation: 'child', name: '조영남', sex: 'male', status: 'missing' }], consent: { tracing: true } });
+  cases.push({ ref: 'K-3', person: { name: 'Jo Yong-nam', sex: 'male', birth: '1992' }, consent: { tracing: true } });
+  cases.push({ ref: 'M-4', person: { name: '황정녀', sex: 'female', birth: '1962' }, family: [{ relation: 'child', name: '황철민', sex: 'male', status: 'missing' }], consent: { tracing: true } });
+  cases.push({ ref: 'K-4', person: { name: 'Hwang Chol-min', sex: 'male', birth: '1990' }, consent: { tracing: true } });
+  for (let i = 0; i < 4; i += 1) cases.push({ ref: `W-${i}`, person: { name: `Worker Case ${i}`, sex: 'male', birth: '1985' } });
   writeFileSync(join(work, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
   kith('import', join(work, 'cases.jsonl'));
   kith('link', 'merge', 'R-1', 'R-2');
@@ -66,6 +74,10 @@ function setup() {
   kith('trace', 'add', join(work, 't.json'));
   writeFileSync(join(work, 't2.json'), JSON.stringify({ ref: 'T-2', seeker: { case: 'M-2' }, sought: { name: '리명수', sex: 'male', birth: '1994', relation: 'child' }, consent: { tracing: true } }));
   kith('trace', 'add', join(work, 't2.json'));
+  writeFileSync(join(work, 't3.json'), JSON.stringify({ ref: 'T-3', seeker: { case: 'M-3' }, sought: { name: '조영남', sex: 'male', birth: '1992', relation: 'child' }, consent: { tracing: true } }));
+  kith('trace', 'add', join(work, 't3.json'));
+  writeFileSync(join(work, 't4.json'), JSON.stringify({ ref: 'T-4', seeker: { case: 'M-4' }, sought: { name: '황철민', sex: 'male', birth: '1990', relation: 'child' }, consent: { tracing: true } }));
+  kith('trace', 'add', join(work, 't4.json'));
 }
 
 function startServer() {
@@ -194,6 +206,12 @@ async function tracing(browser, base) {
   const en = await session(browser, base, 'en', 'phone', problems);
   await confirmFamily(en.page, base, 'en-phone', { req: 'T-2', found: 'K-2', mother: 'M-2', son: '리명수', children: 2, foundWord: 'Found' });
   await en.context.close();
+  const enD = await session(browser, base, 'en', 'desktop', problems);
+  await confirmFamily(enD.page, base, 'en-desktop', { req: 'T-3', found: 'K-3', mother: 'M-3', son: '조영남', children: 1, foundWord: 'Found' });
+  await enD.context.close();
+  const koP = await session(browser, base, 'ko', 'phone', problems);
+  await confirmFamily(koP.page, base, 'ko-phone', { req: 'T-4', found: 'K-4', mother: 'M-4', son: '황철민', children: 1, foundWord: '찾음' });
+  await koP.context.close();
   const { context, page } = await session(browser, base, 'ko', 'desktop', problems);
   await confirmFamily(page, base, 'ko-desktop', { req: 'T-1', found: 'K-1', mother: 'M-1', son: '방철수', children: 1, foundWord: '찾음' });
   // edit the request, then close and reopen it
@@ -220,29 +238,33 @@ async function tracing(browser, base) {
   await context.close();
 }
 
-// Assignment, the review queue's filters, a referral sheet, undoing a merge (English).
-async function workflow(browser, base) {
+// Assignment, the review queue's filters, a referral sheet, in each language
+// and size (each its own case W-i and caseworker); undoing a merge (the last).
+async function workflow(browser, base, lang, size, i, last) {
   const problems = [];
-  const { context, page } = await session(browser, base, 'en', 'desktop', problems);
-  await page.goto(`${base}/#/case/R-3`);
+  const tag = `${lang}-${size}`;
+  const { context, page } = await session(browser, base, lang, size, problems);
+  const ref = `W-${i}`;
+  const worker = `Caseworker Oh ${i}`;
+  await page.goto(`${base}/#/case/${ref}`);
   await page.waitForSelector('[data-section="assignment"]');
-  await page.fill('[data-section="assignment"] input[data-field="assigned"]', 'Caseworker Oh');
+  await page.fill('[data-section="assignment"] input[data-field="assigned"]', worker);
   await page.fill('[data-section="assignment"] input[data-field="follow_up"]', localDate(0));
   await page.click('[data-action="assign"]');
   await page.waitForSelector('#banner:not([hidden])');
   await page.goto(`${base}/#/due`);
   await page.waitForSelector('#due-count');
-  check(await page.locator('table[data-due="due_today"] tr[data-ref="R-3"]').count() === 1, 'en: a case assigned in the UI with today\'s follow-up is due today');
-  await page.fill('form.filters input', 'Caseworker Oh');
+  check(await page.locator(`table[data-due="due_today"] tr[data-ref="${ref}"]`).count() === 1, `${tag}: a case assigned in the UI with today's follow-up is due today`);
+  await page.fill('form.filters input', worker);
   await page.click('[data-action="due-filter"]');
   await page.waitForFunction(() => !document.querySelector('table[data-due="overdue"]'));
-  check(await page.locator('tr[data-ref="R-1"]').count() === 0, 'en: "my cases": Han\'s case is not Oh\'s');
+  check(await page.locator('tr[data-ref="R-1"]').count() === 0, `${tag}: "my cases": Han's case is not Oh's`);
   // the list filtered by caseworker
   await page.goto(`${base}/#/cases`);
-  await page.waitForSelector('#filter-assigned option[value="Caseworker Oh"]', { state: 'attached' });
-  await page.selectOption('#filter-assigned', 'Caseworker Oh');
+  await page.waitForSelector(`#filter-assigned option[value="${worker}"]`, { state: 'attached' });
+  await page.selectOption('#filter-assigned', worker);
   await page.waitForFunction(() => document.querySelectorAll('#results tbody tr').length === 1);
-  check(await page.locator('#results tr[data-ref="R-3"]').count() === 1, 'en: the case list is filtered by caseworker');
+  check(await page.locator(`#results tr[data-ref="${ref}"]`).count() === 1, `${tag}: the case list is filtered by caseworker`);
   // a referral with two fields
   await page.goto(`${base}/#/case/R-1/referral`);
   await page.waitForSelector('[data-referral-field="needs"]');
@@ -252,13 +274,14 @@ async function workflow(browser, base) {
   await page.click('[data-action="make-referral"]');
   await page.waitForSelector('[data-section="referral-sheet"]');
   const sheet = await page.locator('[data-section="referral-sheet"]').innerText();
-  check(sheet.includes('김영희') && sheet.includes('Shelter'), 'en: the referral sheet has the chosen fields');
-  check(!sheet.includes('invented testimony') && !sheet.includes('1990'), 'en: and nothing else');
-  await shot(page, 'referral-en');
+  check(sheet.includes('김영희') && sheet.includes('Shelter'), `${tag}: the referral sheet has the chosen fields`);
+  check(!sheet.includes('invented testimony') && !sheet.includes('1990'), `${tag}: and nothing else`);
+  await shot(page, `referral-${tag}`);
   await page.goto(`${base}/#/case/R-1/history`);
-  const inHistory = await page.waitForFunction(() => document.querySelector('main').innerText.toLowerCase().includes('referred'), null, { timeout: 10000 })
+  const word = lang === 'ko' ? '의뢰' : 'referred';
+  const inHistory = await page.waitForFunction((w) => document.querySelector('main').innerText.toLowerCase().includes(w), word, { timeout: 10000 })
     .then(() => true, () => false);
-  check(inHistory, 'en: the referral is in the case\'s history');
+  check(inHistory, `${tag}: the referral is in the case's history`);
   // the review queue: search and score range
   await page.goto(`${base}/#/review`);
   await page.waitForSelector('#review-q');
@@ -266,19 +289,21 @@ async function workflow(browser, base) {
   await page.fill('#review-q', 'R-2');
   await page.press('#review-q', 'Tab');
   await page.waitForSelector('section[data-link]');
-  check(await page.locator('section[data-link]').count() === 1, 'en: the review queue is searched by case number');
+  check(await page.locator('section[data-link]').count() === 1, `${tag}: the review queue is searched by case number`);
   await page.fill('#review-min', '50');
   await page.press('#review-min', 'Tab');
   await page.waitForFunction(() => !document.querySelector('section[data-link]'));
-  check(true, 'en: a manual merge (no score) is left out of a score range from 50%');
-  // undo the merge from the case page
+  check(true, `${tag}: a manual merge (no score) is left out of a score range from 50%`);
+  // undo the merge from the case page (once: the last run)
+  if (last) {
   await page.goto(`${base}/#/case/R-1`);
   await page.waitForSelector('[data-action="undo-merge"]');
   await page.click('[data-action="undo-merge"]');
   await page.click('dialog [data-action="confirm"]');
   await page.waitForFunction(() => !document.querySelector('[data-section="person-records"]') && document.querySelector('[data-section="assignment"]'));
-  check(true, 'en: undoing the merge separates the records again');
-  check(problems.length === 0, `en: workflow: no console error ${problems.join(' | ')}`);
+  check(true, `${tag}: undoing the merge separates the records again`);
+  }
+  check(problems.length === 0, `${tag}: workflow: no console error ${problems.join(' | ')}`);
   await context.close();
 }
 
@@ -294,7 +319,8 @@ async function main() {
   try {
     for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) await everyView(browser, base, lang, size);
     await tracing(browser, base);
-    await workflow(browser, base);
+    let i = 0;
+    for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) { await workflow(browser, base, lang, size, i, i === 3); i += 1; }
   } finally {
     await browser.close();
   }
