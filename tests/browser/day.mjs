@@ -167,10 +167,19 @@ async function tour(browser, base, pass, refs) {
 
 // ------------------------------------------------------- never lose typing
 
+// Servers shared by the four runs (language x size) of one test: made on
+// first use. The drafts' server is killed and started again by every run.
+const shared = {};
+async function sharedServer(name, pass, extra = []) {
+  if (!shared[name]) {
+    const { vault } = vaultWith(name, pass);
+    shared[name] = { vault, pass, extra, srv: await serve(vault, extra) };
+  }
+  return shared[name];
+}
+
 async function typing(browser, lang, size) {
-  const pass = `typing ${lang} ${size.name}`;
-  const { vault } = vaultWith(`typing-${lang}-${size.name}`, pass);
-  const srv = await serve(vault, ['--idle-lock', '2']);
+  const { pass, srv } = await sharedServer('typing', 'typing words', ['--idle-lock', '2']);
   const problems = [];
   const { context, page } = await open(browser, srv.url, size, problems);
   await unlockAs(page, srv.url, pass, lang);
@@ -198,13 +207,12 @@ async function typing(browser, lang, size) {
   T.check(st.unlocked === true, `${lang} ${size.name}: the server says unlocked after the typing`);
   T.check(problems.length === 0, `${lang} ${size.name} typing: no console error ${problems.join(' | ')}`);
   await context.close();
-  srv.proc.kill('SIGTERM');
 }
 
 async function draftSurvivesKill(browser, lang, size) {
-  const pass = `draft ${lang} ${size.name}`;
-  const { vault } = vaultWith(`draft-${lang}-${size.name}`, pass);
-  let srv = await serve(vault);
+  const sh = await sharedServer('drafts', 'draft words');
+  const { pass, vault } = sh;
+  let { srv } = sh;
   const problems = [];
   const { context, page } = await open(browser, srv.url, size, problems);
   await unlockAs(page, srv.url, pass, lang);
@@ -221,6 +229,7 @@ async function draftSurvivesKill(browser, lang, size) {
   await new Promise((r) => srv.proc.once('exit', r));
   await page.keyboard.type(' …', { delay: 10 }).catch(() => {});
   srv = await serve(vault);
+  sh.srv = srv; // the next run goes on with this one
   await page.goto(`${srv.url}/`);
   await unlockAs(page, srv.url, pass, lang);
   await page.waitForSelector('[data-drafts]');
@@ -257,7 +266,6 @@ async function draftSurvivesKill(browser, lang, size) {
   T.check(left === 0, `${lang} ${size.name}: an abandoned form leaves no draft (${left})`);
   T.check(problems.filter((p) => !/Failed to fetch|NetworkError|ERR_CONNECTION/.test(p)).length === 0, `${lang} ${size.name} drafts: no console error ${problems.join(' | ')}`);
   await context.close();
-  srv.proc.kill('SIGTERM');
 }
 
 async function conflict(browser, base, pass, ref, lang, size) {
@@ -301,13 +309,18 @@ async function panicTruth(browser, lang, size) {
   const backup = join(T.work, `orgkey-${lang}-${size.name}.key`);
   const bpf = join(T.work, `orgkey-${lang}-${size.name}.pass`);
   writeFileSync(bpf, 'backup words\n', { mode: 0o600 });
-  const withBackup = vaultWith(`panicb-${lang}-${size.name}`, pass, ['--org-key-backup', backup, '--backup-passphrase-file', bpf]);
+  // the vault with a backup is only looked at (shared by the runs); the one without is destroyed (one a run)
+  if (!shared.panicb) {
+    const vb = vaultWith('panicb', pass, ['--org-key-backup', backup, '--backup-passphrase-file', bpf]);
+    shared.panicb = { vault: vb.vault, pass, srv: await serve(vb.vault) };
+  }
   const without = vaultWith(`panicn-${lang}-${size.name}`, pass);
-  for (const [v, want] of [[withBackup.vault, 'backed_up'], [without.vault, 'permanent']]) {
-    const srv = await serve(v);
+  for (const [v, want] of [[shared.panicb.vault, 'backed_up'], [without.vault, 'permanent']]) {
+    const srv = v === shared.panicb.vault ? shared.panicb.srv : await serve(v);
+    const vpass = v === shared.panicb.vault ? shared.panicb.pass : pass;
     const problems = [];
     const { context, page } = await open(browser, srv.url, size, problems);
-    await unlockAs(page, srv.url, pass, lang);
+    await unlockAs(page, srv.url, vpass, lang);
     await page.click('[data-action="panic"]');
     await page.waitForSelector('dialog[open] [data-panic-effect]');
     const eff = await page.getAttribute('dialog [data-panic-effect]', 'data-panic-effect');
@@ -329,7 +342,7 @@ async function panicTruth(browser, lang, size) {
       await page.click('dialog [data-action="cancel"]');
     }
     await context.close();
-    srv.proc.kill('SIGTERM');
+    if (srv !== shared.panicb.srv) srv.proc.kill('SIGTERM');
   }
 }
 
