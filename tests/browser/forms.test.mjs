@@ -7,6 +7,7 @@
 //     abandoning deletes the draft;
 //   - the tracing request form (edit): an edit conflict shows both versions
 //     and keeps what was typed; saving again puts the typing on top;
+//   - a tracing candidate's note: back after a reload, discarded by "start afresh";
 //   - the review decision's reason: its draft survives kill -9 of the server
 //     mid-typing; a decision made elsewhere meanwhile shows both, the reason
 //     typed stays;
@@ -63,6 +64,7 @@ function setup() {
     cases.push({ ref: `P-${i}b`, person: { name: `Kasang ${i}`, sex: 'female', birth: '1990' }, consent: { tracing: true } });
   }
   cases.push({ ref: 'M-1', person: { name: '방순자', sex: 'female', birth: '1970' }, consent: { tracing: true } });
+  cases.push({ ref: 'K-1', person: { name: 'Bang Cheol-su', sex: 'male', birth: '1996' }, consent: { tracing: true } });
   writeFileSync(join(work, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
   kith('import', join(work, 'cases.jsonl'));
   writeFileSync(join(work, 't.json'), JSON.stringify({ ref: 'T-1', seeker: { case: 'M-1' }, sought: { name: '방철수', sex: 'male', birth: '1996', relation: 'child' }, consent: { tracing: true } }));
@@ -234,6 +236,26 @@ async function traceConflict(page, tag, lang) {
   check(!(await draftKeys(page)).some((k) => k.startsWith('#/trace/T-1/edit')), `${tag}: a saved form leaves no draft`);
 }
 
+async function candidateNote(page, tag, lang) {
+  await go(page, '#/trace/T-1');
+  const cand = page.locator('section[data-candidate="K-1"]');
+  await cand.waitFor();
+  const note = cand.locator('input[type="text"]');
+  const typed = `${lang === 'ko' ? '사진 확인 필요' : 'check the photo'} ${tag}`;
+  await note.fill(typed);
+  await page.waitForFunction((k) => { const e = document.querySelector(`[data-draft-form="${k}"]`); return e && e.textContent; }, '#/trace/T-1|note:K-1', { timeout: 15000 });
+  await page.goto(`${srv.url}/#/cases`);
+  await page.reload();
+  await page.waitForSelector('[data-nav="new"]');
+  await go(page, '#/trace/T-1');
+  await page.waitForSelector('section[data-candidate="K-1"][data-draft="restored"]');
+  check((await note.inputValue()) === typed, `${tag}: a tracing candidate's note comes back after a reload`);
+  await axeCheck(page, `${tag} candidate note restored`);
+  await cand.locator('[data-action="draft-fresh"]').click();
+  await page.waitForFunction(() => !document.querySelector('section[data-candidate="K-1"] [data-draft="restored"]'));
+  check((await note.inputValue()) === '' && !(await draftKeys(page)).includes('#/trace/T-1|note:K-1'), `${tag}: starting afresh empties it and discards the draft`);
+}
+
 async function reviewReason(browser, ctx, tag, lang, i) {
   let { page } = ctx;
   const r = await apiPost(page, '/links', { refs: [`P-${i}a`, `P-${i}b`], reason: null });
@@ -364,6 +386,7 @@ async function formsRun(browser, lang, size, i) {
   await unlock(ctx.page, srv.url, PASS, lang);
   await traceNew(ctx.page, tag, lang);
   await traceConflict(ctx.page, tag, lang);
+  await candidateNote(ctx.page, tag, lang);
   await reviewReason(browser, ctx, tag, lang, i);
   await caseForms(ctx.page, tag, lang, i);
   const real = problems.filter((p) => !/Failed to fetch|NetworkError|ERR_CONNECTION|ERR_EMPTY_RESPONSE/.test(p));
