@@ -65,8 +65,8 @@ function keyForm(app, { title, intro, fields, button, action, run, check }) {
   const form = h('form', { class: 'card', novalidate: true, 'data-section': action, autocomplete: 'off' },
     h('h2', {}, title),
     ...[intro].flat().map((p) => h('p', { class: 'muted small' }, p)),
-    h('div', { class: 'row' }, Object.values(fields).map((f) => f.box)),
-    h('div', { class: 'formbar' }, submit),
+    h('div', { class: 'grid' }, Object.values(fields).map((f) => f.box)),
+    h('p', {}, submit),
     msg);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
