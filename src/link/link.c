@@ -75,11 +75,12 @@ static uint32_t fields_of_rule(const struct kith_dataset *ds, const struct kith_
 				hit = fields[f].kind == KITH_DS_ORIGIN;
 				break;
 			case KITH_BLOCK_SOURCE:
+				hit = fields[f].kind == KITH_DS_LIST;
 				break;
 			case KITH_BLOCK_FIELD:
 			case KITH_BLOCK_PREFIX:
 			case KITH_BLOCK_YEAR:
-				hit = fields[f].kind >= KITH_DS_EXACT &&
+				hit = fields[f].kind >= KITH_DS_EXACT && fields[f].kind <= KITH_DS_DATE &&
 				      strcasecmp(fields[f].name, comp->column) == 0;
 				break;
 			}
