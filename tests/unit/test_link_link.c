@@ -16,6 +16,8 @@
 #include "link/link.h"
 #include "synth/synth.h"
 
+#include "quick.h"
+
 /* FEBRL 4 with the fields as published; dates of birth hold typos that are not
  * dates (19450493), so they are compared as text. */
 static const char febrl_cfg[] = "id = rec_id\n"
@@ -233,7 +235,9 @@ static void test_calibrated_below_exact_and_within_lists(void **state)
 	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
 	assert_non_null(fr);
 	assert_non_null(ft);
-	struct kith_synth_opts so = {.people = 6000, .seed = 5};
+	/* the short path (valgrind) runs the same code on fewer people and checks no figure */
+	int quick = test_quick();
+	struct kith_synth_opts so = {.people = quick ? 1500 : 6000, .seed = 5};
 	struct kith_synth_summary sum;
 	struct kith_err err;
 	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
@@ -284,15 +288,18 @@ static void test_calibrated_below_exact_and_within_lists(void **state)
 		tp[k] += person[pr->a] && person[pr->a] == person[pr->b];
 	}
 	for (int k = 0; k < 3; k++) {
-		prob[k] /= cnt[k];
-		tp[k] /= cnt[k];
+		prob[k] = cnt[k] > 0 ? prob[k] / cnt[k] : 0;
+		tp[k] = cnt[k] > 0 ? tp[k] / cnt[k] : 0;
 		print_message("%s: %.0f pairs, mean probability %.3f, true %.3f\n", what[k], cnt[k], prob[k],
 			      tp[k]);
-		assert_true(cnt[k] >= 50);
+		assert_true(quick || cnt[k] >= 50);
 	}
+	if (quick)
+		goto out;
 	assert_true(fabs(prob[0] - tp[0]) < 0.05);
 	assert_true(tp[1] < tp[2] - 0.1);     /* the truth: one list, fewer matches */
 	assert_true(prob[1] < prob[2] - 0.1); /* and the model knows it */
+out:
 	kith_link_result_release(&r);
 	kith_dataset_free(ds);
 	free(person);
