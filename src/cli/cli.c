@@ -37,6 +37,7 @@ int kith_cli_exit_code(int status)
 	case KITH_E_LOCKED:
 	case KITH_E_CONSENT:
 	case KITH_E_CANCELLED:
+	case KITH_E_DENIED:
 		return KITH_EXIT_USER;
 	case KITH_E_IO:
 		return KITH_EXIT_IO;

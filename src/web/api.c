@@ -145,6 +145,7 @@ static unsigned http_of(int status)
 	case KITH_E_AUTH:
 		return 401;
 	case KITH_E_CONSENT:
+	case KITH_E_DENIED:
 		return 403;
 	case KITH_E_NOTFOUND:
 		return 404;
@@ -188,6 +189,8 @@ static const char *code_of(int status)
 		return "consent";
 	case KITH_E_CANCELLED:
 		return "cancelled";
+	case KITH_E_DENIED:
+		return "denied";
 	default:
 		return "internal";
 	}
