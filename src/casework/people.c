@@ -510,3 +510,45 @@ nomem:
 	json_decref(arr);
 	return kith_err_set(err, KITH_E_NOMEM, "views", "out of memory");
 }
+
+int kith_people_pid_of(const struct kith_vault *v, const char *name, char pid[KITH_VAULT_PERSON_HEX])
+{
+	pid[0] = '\0';
+	size_t nr = 0;
+	const struct kith_record_view *r = kith_vault_records(v, "person", &nr);
+	for (size_t i = 0; name && i < nr; i++) {
+		struct kith_person p;
+		if (person_from(v, &r[i], &p) && !p.removed && !p.main && strcmp(p.name, name) == 0) {
+			memcpy(pid, p.pid, KITH_VAULT_PERSON_HEX);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int kith_people_filter(const struct kith_vault *v, json_t *items, struct kith_err *err)
+{
+	struct kith_person me;
+	kith_people_me(v, &me);
+	if (!allowed(me.role, KITH_PEOPLE_NAMES))
+		return deny(me.role, KITH_PEOPLE_NAMES, "role", err);
+	if (me.role != KITH_ROLE_CASEWORKER)
+		return KITH_OK;
+	for (size_t i = json_array_size(items); i-- > 0;) {
+		const char *id = str_at(json_array_get(items, i), "id");
+		const struct kith_record_view *c = kith_vault_find_id(v, id);
+		if ((!c || !kith_people_sees(&me, c)) && json_array_remove(items, i))
+			return kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");
+	}
+	return KITH_OK;
+}
+
+const char *kith_people_reviewer(const struct kith_vault *v, const char *given, char *buf, size_t n)
+{
+	struct kith_person me;
+	kith_people_me(v, &me);
+	if (!me.name[0])
+		return given;
+	snprintf(buf, n, "%s", me.name);
+	return buf;
+}

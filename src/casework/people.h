@@ -146,6 +146,19 @@ int kith_people_viewed(struct kith_vault *v, const struct kith_record_view *c, c
  * KITH_E_NOMEM. */
 int kith_people_views(struct kith_vault *v, const char *ref, json_t **out, struct kith_err *err) KITH_WUR;
 
+/* The id of the enrolled (not removed) person named `name` into pid: 1, or 0
+ * (pid "") when no person slot holder has that name. */
+int kith_people_pid_of(const struct kith_vault *v, const char *name, char pid[KITH_VAULT_PERSON_HEX]);
+
+/* Removes from a JSON array of summaries ({"id": ...}) those the unlocked
+ * person may not see (a caseworker's filter). KITH_OK, KITH_E_DENIED (an
+ * analyst: nothing is shown), KITH_E_NOMEM. */
+int kith_people_filter(const struct kith_vault *v, json_t *items, struct kith_err *err) KITH_WUR;
+
+/* Who a review decision names: the unlocked person's name when they have
+ * one, else `given` (--reviewer, $USER). Into buf; returns buf or given. */
+const char *kith_people_reviewer(const struct kith_vault *v, const char *given, char *buf, size_t n);
+
 /* {id, name, role, main} of a person for JSON (history, the web UI). New
  * reference or NULL (out of memory). */
 json_t *kith_people_json(const struct kith_vault *v, const char *pid);

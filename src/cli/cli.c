@@ -359,6 +359,7 @@ int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {"json", no_argument, 0, 'j'},
 	    {"kind", required_argument, 0, 'k'},
+	    {"views", no_argument, 0, 'w'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -377,6 +378,9 @@ int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 			break;
 		case 'k':
 			out->kind = optarg;
+			break;
+		case 'w':
+			out->views = 1;
 			break;
 		default:
 			return kith_cli_usage(cmd, "unknown option");
