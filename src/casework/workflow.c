@@ -132,7 +132,8 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 	if (!changed)
 		goto out;
 	if (kith_sbuf_addf(&note, "assign by %s",
-			   a->by && *a->by ? a->by : kith_people_display(v, kith_vault_person(v), by, sizeof by))) {
+			   a->by && *a->by ? a->by
+					   : kith_people_display(v, kith_vault_person(v), by, sizeof by))) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}

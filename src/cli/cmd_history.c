@@ -41,7 +41,9 @@ static int views_print(struct kith_vault *v, const char *ref, int json)
 			const char *name = json_string_value(json_object_get(x, "name"));
 			const char *pid = json_string_value(json_object_get(x, "person"));
 			printf("%s  %-24s %-10s %s\n", when,
-			       name && *name ? name : pid && *pid ? pid : "admin",
+			       name && *name ? name
+			       : pid && *pid ? pid
+					     : "admin",
 			       json_string_value(json_object_get(x, "role")),
 			       json_string_value(json_object_get(x, "what")));
 		}
@@ -83,7 +85,8 @@ int kith_cmd_history(int argc, char **argv)
 	id = idc;
 	if (kith_people_allow(v, KITH_PEOPLE_NAMES, &perr) ||
 	    (r && kith_people_allow_case(v, KITH_PEOPLE_NAMES, r, &perr)) ||
-	    (r && !strcmp(a.kind, "case") && kith_people_viewed(v, r, "history", (int64_t)time(NULL), &perr))) {
+	    (r && !strcmp(a.kind, "case") &&
+	     kith_people_viewed(v, r, "history", (int64_t)time(NULL), &perr))) {
 		code = kith_cli_fail(perr.status, &perr);
 		kith_vault_close(v);
 		return code;
@@ -103,8 +106,8 @@ int kith_cmd_history(int argc, char **argv)
 			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "version",
 					      (int)vers[i].version, "at", (json_int_t)vers[i].at, "time",
 					      when, "device", vers[i].device, "action", vers[i].action,
-					      "note", vers[i].note, "body", body ? body : json_null(), "person",
-					      pj ? pj : json_null());
+					      "note", vers[i].note, "body", body ? body : json_null(),
+					      "person", pj ? pj : json_null());
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		} else {

@@ -81,8 +81,9 @@ static int list_kind(struct kith_vault *v, const char *kind, int json)
 {
 	struct kith_err perr;
 	kith_err_clear(&perr);
-	if (kith_people_allow(v, !strcmp(kind, "person") || !strcmp(kind, "view") ? KITH_PEOPLE_ADMIN : KITH_PEOPLE_NAMES,
-			      &perr))
+	if (kith_people_allow(
+		v, !strcmp(kind, "person") || !strcmp(kind, "view") ? KITH_PEOPLE_ADMIN : KITH_PEOPLE_NAMES,
+		&perr))
 		return kith_cli_fail(perr.status, &perr);
 	size_t n = 0;
 	const struct kith_record_view *recs = kith_vault_records(v, kind, &n);

@@ -101,7 +101,8 @@ int kith_cmd_show(int argc, char **argv)
 	kith_err_clear(&perr);
 	const struct kith_record_view *r = NULL;
 	if (kith_people_allow(v, KITH_PEOPLE_NAMES, &perr) ||
-	    ((r = kith_vault_find(v, a.kind, ref)) && kith_people_allow_case(v, KITH_PEOPLE_NAMES, r, &perr)) ||
+	    ((r = kith_vault_find(v, a.kind, ref)) &&
+	     kith_people_allow_case(v, KITH_PEOPLE_NAMES, r, &perr)) ||
 	    (r && kith_people_viewed(v, r, "show", (int64_t)time(NULL), &perr))) {
 		code = kith_cli_fail(perr.status, &perr);
 		kith_vault_close(v);
