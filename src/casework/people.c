@@ -351,8 +351,8 @@ int kith_people_name_main(struct kith_vault *v, const char *name, int64_t now, s
 	int rc = name_check(v, name, r ? r->id : NULL, err);
 	if (rc)
 		return rc;
-	json_t *body = json_pack("{s:s, s:s, s:s, s:b, s:I}", "name", name, "role", "admin", "pid", "",
-				 "main", 1, "added", (json_int_t)now);
+	json_t *body = json_pack("{s:s, s:s, s:b, s:I}", "name", name, "role", "admin", "main", 1, "added",
+				 (json_int_t)now);
 	char id[KITH_VAULT_ID_HEX] = "";
 	if (r)
 		snprintf(id, sizeof id, "%s", r->id);
@@ -426,7 +426,8 @@ int kith_people_viewed(struct kith_vault *v, const struct kith_record_view *c, c
 	(void)kith_vault_records(v, "person", &np);
 	if (np == 0 || !c)
 		return KITH_OK;
-	json_t *body = json_pack("{s:[s], s:s, s:s, s:I}", "case", c->id, "person", kith_vault_person(v),
+	const char *pid = kith_vault_person(v);
+	json_t *body = json_pack("{s:[s], s:s*, s:s, s:I}", "case", c->id, "person", pid[0] ? pid : NULL,
 				 "what", what ? what : "show", "at", (json_int_t)now);
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, "views", "out of memory");

@@ -867,12 +867,7 @@ static const struct field member_fields[] = {
      .en = "Name",
      .ko = "이름"},
     {.name = "role", .type = T_STRING, .flags = F_REQUIRED, .max_bytes = 16, .en = "Role", .ko = "역할"},
-    {.name = "pid",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = 32,
-     .en = "Person id",
-     .ko = "사용자 식별자"},
+    FSTR("pid", 32, "Person id", "사용자 식별자"), /* absent for the main passphrase's admin */
     FSTR("slot", 64, "Key slot digest", "키 슬롯 요약값"),
     FBOOL("main", "Holds the main passphrase", "기본 암호 사용자"),
     {.name = "added", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Added", .ko = "추가"},
