@@ -246,9 +246,13 @@ static void test_people_management(void **state)
 	assert_true(pl[1].has_slot);
 	free(pl);
 
+	struct kith_vault *gone = open_as(f, CW); /* open while they are removed */
 	assert_int_equal(kith_people_remove(v, "nobody", 2, NULL), KITH_E_NOTFOUND);
 	assert_int_equal(kith_people_remove(v, "김 선생", 2, NULL), KITH_OK);
 	assert_int_equal(kith_people_remove(v, "김 선생", 3, NULL), KITH_E_NOTFOUND);
+	assert_int_equal(kith_vault_refresh(gone, NULL), KITH_E_LOCKED); /* their open vault locks */
+	assert_int_equal(kith_people_allow(gone, KITH_PEOPLE_NAMES, NULL) == KITH_OK, 0);
+	kith_vault_close(gone);
 	assert_int_equal(kith_people_list(v, &pl, &n, NULL), KITH_OK);
 	assert_true(pl[1].removed);
 	assert_false(pl[1].has_slot);
