@@ -553,3 +553,20 @@ const char *kith_people_reviewer(const struct kith_vault *v, const char *given, 
 	snprintf(buf, n, "%s", me.name);
 	return buf;
 }
+
+int kith_people_allow_command(const struct kith_vault *v, const char *cmd, struct kith_err *err)
+{
+	static const struct {
+		const char *cmd;
+		enum kith_people_act act;
+	} table[] = {
+	    {"device", KITH_PEOPLE_ADMIN}, {"trace", KITH_PEOPLE_NAMES},    {"link", KITH_PEOPLE_NAMES},
+	    {"due", KITH_PEOPLE_NAMES},	   {"referral", KITH_PEOPLE_NAMES}, {"attach", KITH_PEOPLE_NAMES},
+	    {"bundle", KITH_PEOPLE_WRITE},
+	};
+	size_t n = cmd ? strcspn(cmd, " ") : 0;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (n == strlen(table[i].cmd) && !strncmp(cmd, table[i].cmd, n))
+			return kith_people_allow(v, table[i].act, err);
+	return KITH_OK;
+}

@@ -100,6 +100,13 @@ int kith_people_allow(const struct kith_vault *v, enum kith_people_act act, stru
 int kith_people_allow_case(const struct kith_vault *v, enum kith_people_act act,
 			   const struct kith_record_view *c, struct kith_err *err) KITH_WUR;
 
+/* What a command (its first word: "trace", "link", "device", ...) needs
+ * before it reads anything: devices are admins'; tracing, links, due lists,
+ * referrals, attachments and bundles show or carry names (not analysts);
+ * the rest check their own action (show, list, export, assign, ...) or are
+ * figures. KITH_OK or KITH_E_DENIED. */
+int kith_people_allow_command(const struct kith_vault *v, const char *cmd, struct kith_err *err) KITH_WUR;
+
 /* Whether `me` may see case c in a list (the filter of kith_people_allow_case). */
 int kith_people_sees(const struct kith_person *me, const struct kith_record_view *c);
 

@@ -4,6 +4,8 @@
  */
 #include "cli/cli.h"
 
+#include "casework/people.h"
+
 #include <jansson.h>
 
 #include "vault/vault.h"
@@ -274,6 +276,11 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 	if (rc) {
 		if (rc == KITH_E_AUTH && !err.msg[0])
 			kith_err_set(&err, rc, path, "wrong passphrase");
+		return kith_cli_fail(rc, &err);
+	}
+	if ((rc = kith_people_allow_command(*out, cmd, &err))) { /* casework/people.h: the role */
+		kith_vault_close(*out);
+		*out = NULL;
 		return kith_cli_fail(rc, &err);
 	}
 	struct kith_vault_info info;

@@ -97,6 +97,12 @@ for c in list "show U-1" "history U-1" "search 김영희"; do
   has "$T/err" "analyst" "the refusal of $c names the role"
   hasnt "$T/out" "김영희|박철|이순" "no name reaches the analyst through $c"
 done
+for c in "trace list" "link review" "due" "device list"; do
+  # shellcheck disable=SC2086
+  expect 1 "the analyst is refused: $c" -- an $c
+  has "$T/err" "analyst" "the refusal of $c names the role"
+done
+expect 1 "a caseworker may not manage devices" -- kw device list
 expect 1 "the analyst is refused export" -- an export --format jsonl -o "$T/an.jsonl"
 [ ! -e "$T/an.jsonl" ] && ok "no export file for the analyst" || bad "an export file was written"
 expect 1 "the analyst may not list person records" -- an list --kind person
