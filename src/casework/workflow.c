@@ -131,9 +131,11 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 	}
 	if (!changed)
 		goto out;
+	char given[KITH_PEOPLE_NAME_MAX]; /* a named person is who assigned; else --by, else the unnamed admin
+					   */
+	const char *who = kith_people_reviewer(v, a->by && *a->by ? a->by : NULL, given, sizeof given);
 	if (kith_sbuf_addf(&note, "assign by %s",
-			   a->by && *a->by ? a->by
-					   : kith_people_display(v, kith_vault_person(v), by, sizeof by))) {
+			   who ? who : kith_people_display(v, kith_vault_person(v), by, sizeof by))) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}

@@ -48,6 +48,7 @@ const app = {
     const code = e && e.code ? e.code : 'internal';
     const key = `error.${code}`;
     let s = i18n.has(key) ? t(key) : t('error.internal');
+    if (code === 'denied' && app.me) s = t('error.denied_role', { role: peoplePage.roleLabel(app.me.role) }); // pages/people.js
     const detail = e && e.message && code === 'invalid';
     let field = e && e.field ? String(e.field) : null;
     if (field && schema.kind(kindName)) {
@@ -122,6 +123,9 @@ function renderChrome(current) {
       ['together', '#/together', t('nav.together')],
     ];
     if (app.me && app.me.may && app.me.may.admin) items.push(['people', '#/people', t('nav.people')]); // pages/people.js
+    if (app.me && app.me.may && !app.me.may.names) { // an analyst: figures only (casework/people.h)
+      items.splice(0, items.length, ...items.filter(([key]) => key === 'figures' || key === 'together'));
+    }
     for (const [key, href, text] of items) {
       nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));
     }
@@ -178,6 +182,7 @@ async function render() {
   } catch (e) {
     app.me = null;
   }
+  if (hash === '#/cases' && app.me && app.me.may && !app.me.may.names) hash = '#/figures'; // an analyst's home
   const route = routes.find((r) => r.re.test(hash)) || routes[0];
   const params = route.re.exec(hash) || [];
   renderChrome(route.nav);

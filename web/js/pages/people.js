@@ -24,8 +24,8 @@ export function personName(p) {
 
 // "검토자: 김 선생" — the role, then the name.
 export function personLine(p) {
-  const role = p && p.role ? roleLabel(p.role) : roleLabel('admin');
-  return `${role}: ${personName(p)}`;
+  if (!p || (!p.name && (p.main || !p.id))) return personName(p); // "관리자 (기본 암호)" says the role
+  return `${roleLabel(p.role)}: ${personName(p)}`;
 }
 
 // The view log of a case, for admins (a section, or null for anyone else).
@@ -133,13 +133,14 @@ export async function render(root, app) {
   append(root, [
     h('div', { class: 'pagehead' }, h('h1', {}, t('people.title'))),
     h('p', { class: 'muted' }, t('people.intro')),
-    h('table', { class: 'list', 'data-table': 'people' },
+    h('div', { class: 'tablewrap' }, h('table', { class: 'list', 'data-table': 'people' },
+      h('caption', { class: 'skip' }, t('people.caption', { n: r.items.length })),
       h('thead', {}, h('tr', {},
         h('th', { scope: 'col' }, t('people.name')),
         h('th', { scope: 'col' }, t('people.role')),
         h('th', { scope: 'col' }, t('people.added_col')),
         h('th', { scope: 'col' }, t('people.status')),
-        h('th', { scope: 'col' }, ''))),
-      h('tbody', {}, r.items.map((p) => row(p, app, reload)))),
+        h('th', { scope: 'col' }, h('span', { class: 'skip' }, t('people.actions'))))),
+      h('tbody', {}, r.items.map((p) => row(p, app, reload))))),
     addForm(app, reload)]);
 }
