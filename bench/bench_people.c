@@ -91,8 +91,8 @@ int main(int argc, char **argv)
 		char name[32];
 		snprintf(name, sizeof name, "Caseworker %zu", i);
 		snprintf(pass, sizeof pass, "person %zu words", i);
-		if (kith_people_add(v, name, KITH_ROLE_CASEWORKER, pass, strlen(pass), 1765000000 + (int64_t)i, NULL,
-				    NULL))
+		if (kith_people_add(v, name, KITH_ROLE_CASEWORKER, pass, strlen(pass),
+				    1765000000 + (int64_t)i, NULL, NULL))
 			return 1;
 	}
 	kith_vault_close(v);
@@ -133,19 +133,22 @@ int main(int argc, char **argv)
 	printf("unlock, main slot             %8.2f ms\n", t_main * 1e3);
 	printf("unlock, person slot tried last %7.2f ms  (+%.2f ms for %zu slots)\n", t_last * 1e3,
 	       (t_last - t_main) * 1e3, np);
-	printf("per person slot               %8.2f us   = %.1f x one secretbox_open of 196 bytes (%.2f us, %d ok)\n",
+	printf("per person slot               %8.2f us   = %.1f x one secretbox_open of 196 bytes (%.2f us, "
+	       "%d ok)\n",
 	       per_slot * 1e6, per_slot / t_box, t_box * 1e6, okc == reps);
 	printf("all %zu slots                  %8.2f ms   = %.4f x one Argon2id MODERATE (%.0f ms)\n", np,
 	       (t_last - t_main) * 1e3, (t_last - t_main) / t_argon, t_argon * 1e3);
 
 	/* cases, every tenth assigned to the caseworker */
 	char pid0[KITH_VAULT_PERSON_HEX];
-	if (kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, NULL) || !kith_people_pid_of(v, "Caseworker 0", pid0))
+	if (kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, NULL) ||
+	    !kith_people_pid_of(v, "Caseworker 0", pid0))
 		return 1;
 	struct kith_vault_batch *b = NULL;
 	if (kith_vault_batch_begin(v, &b, NULL))
 		return 1;
-	static const char *const sur[] = {"김", "리", "박", "최", "정"}, *const giv[] = {"영희", "철수", "순자", "명수"};
+	static const char *const sur[] = {"김", "리", "박", "최", "정"}, *const giv[] = {"영희", "철수",
+											 "순자", "명수"};
 	for (size_t i = 0; i < nc; i++) {
 		char name[64], ref[32];
 		snprintf(name, sizeof name, "%s%s", sur[i % 5], giv[(i / 5) % 4]);
@@ -172,7 +175,8 @@ int main(int argc, char **argv)
 	size_t ta = 0, tc = 0;
 	double la = list_time(va, 5, &ta), lc = list_time(vc, 5, &tc);
 	printf("list as admin                 %8.2f ms  (%zu cases)\n", la * 1e3, ta);
-	printf("list as caseworker            %8.2f ms  (%zu cases) = %.2f x the admin's\n", lc * 1e3, tc, lc / la);
+	printf("list as caseworker            %8.2f ms  (%zu cases) = %.2f x the admin's\n", lc * 1e3, tc,
+	       lc / la);
 	kith_vault_close(va);
 	kith_vault_close(vc);
 	char p[200];

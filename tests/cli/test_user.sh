@@ -151,4 +151,11 @@ expect 0 "whoami" -- ad user whoami
 has "$T/out" "Director Han \(admin\)" "the main admin has a name"
 expect 1 "a person may not name the main admin" -- rv user name "Someone"
 
+# a vault created with its admin named
+expect 0 "init --name" -- "$KITH" init --vault "$T/n.kith" --passphrase-file "$T/ap" --kdf test --name "Director Kim"
+has "$T/out" "admin: Director Kim" "init says who the admin is"
+expect 0 "whoami on the new vault" -- "$KITH" user whoami --vault "$T/n.kith" --passphrase-file "$T/ap"
+has "$T/out" "Director Kim \(admin\)" "the first passphrase is the named admin"
+expect 1 "init --name with a control character" -- "$KITH" init --vault "$T/n2.kith" --passphrase-file "$T/ap" --kdf test --name "$(printf 'a\tb')"
+
 finish
