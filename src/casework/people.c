@@ -57,8 +57,12 @@ static const char *str_at(const json_t *o, const char *k)
 	return s ? s : "";
 }
 
-/* Fills p from a person record's view; 0 when the body is not a person's. */
-static int person_from(const struct kith_vault *v, const struct kith_record_view *r, struct kith_person *p)
+/* Fills p from a person record's view; 0 when the body is not a person's.
+ * has_slot is looked up in the file only when `slot` is set: the other
+ * callers run under the web server's shared lock (a search), where the
+ * vault's SQLite connection must not be used; they report 1. */
+static int person_from_slot(const struct kith_vault *v, const struct kith_record_view *r,
+			    struct kith_person *p, int slot)
 {
 	json_t *b = kith_record_view_json(r);
 	if (!b)
@@ -77,8 +81,13 @@ static int person_from(const struct kith_vault *v, const struct kith_record_view
 	p->added = json_integer_value(json_object_get(b, "added"));
 	p->removed_at = json_integer_value(json_object_get(b, "removed_at"));
 	json_decref(b);
-	p->has_slot = main || kith_vault_person_slot_present((struct kith_vault *)v, p->pid);
+	p->has_slot = main || !slot || kith_vault_person_slot_present((struct kith_vault *)v, p->pid);
 	return 1;
+}
+
+static int person_from(const struct kith_vault *v, const struct kith_record_view *r, struct kith_person *p)
+{
+	return person_from_slot(v, r, p, 0);
 }
 
 static void main_admin(struct kith_person *p)
@@ -271,7 +280,7 @@ int kith_people_list(struct kith_vault *v, struct kith_person **out, size_t *n, 
 	size_t k = 0;
 	int named_main = 0;
 	for (size_t i = 0; i < nr; i++)
-		if (person_from(v, &r[i], &a[k])) {
+		if (person_from_slot(v, &r[i], &a[k], 1)) {
 			named_main |= a[k].main;
 			k++;
 		}

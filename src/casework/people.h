@@ -63,7 +63,7 @@ struct kith_person {
 	enum kith_role role;
 	int main;      /* holds the main passphrase */
 	int removed;   /* removed: their slot is gone */
-	int has_slot;  /* their passphrase slot is in the file (main: always 1) */
+	int has_slot;  /* their slot is in the file (kith_people_list looks; elsewhere 1) */
 	int64_t added; /* 0 when unknown */
 	int64_t removed_at;
 };
