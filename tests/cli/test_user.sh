@@ -88,6 +88,8 @@ expect 0 "now the caseworker opens U-1" -- kw show U-1
 has "$T/out" "김영희" "the assigned case is shown"
 expect 0 "the caseworker searches" -- kw search "Kim Yong Hui"
 hasnt "$T/out" "U-2" "search shows no case of others"
+expect 0 "the caseworker's due list: --mine is them" -- kw due --mine --json
+has "$T/out" '"assigned": "김 선생"' "due --mine names the person who unlocked"
 expect 1 "a caseworker may not export" -- kw export --format jsonl -o "$T/cw.jsonl"
 
 # analyst: aggregate figures only, never a name
