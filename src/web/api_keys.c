@@ -190,6 +190,11 @@ int kith_web_keys_handle(struct kith_web_api *a, const struct kith_web_request *
 	if (!post)
 		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
 					  NULL);
+	const char *who = kith_vault_person(v);
+	if (who && *who) /* a person's own slot: kith_vault_passwd and the check are the main slot's */
+		return kith_web_api_error(resp, 403, KITH_E_INVALID, "main_slot_only",
+					  "only the vault's main passphrase changes or backs up keys here",
+					  NULL);
 	json_error_t je;
 	json_t *j = req->body && req->body_len
 			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)

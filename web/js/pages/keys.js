@@ -92,7 +92,7 @@ function keyForm(app, { title, intro, fields, button, action, run, check }) {
       } else if (f) {
         f.show(t(`keys.invalid_${e.field}`));
       } else {
-        msg.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, e.code === 'no_org_key' ? t('keys.no_org_key') : app.errorText(e))));
+        msg.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, e.code === 'no_org_key' || e.code === 'main_slot_only' ? t(`keys.${e.code}`) : app.errorText(e))));
       }
       // a wrong passphrase leaves nothing typed behind
       for (const x of Object.values(fields)) x.input.value = '';
