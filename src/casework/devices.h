@@ -60,6 +60,7 @@ struct kith_bundle_result {
 	char bundle[17];		  /* the bundle's id: its first 8 bytes, hex */
 	char device[KITH_FIELD_NAME_MAX]; /* the sender's device name, "" when it has no device record */
 	size_t added, skipped;		  /* versions inserted; versions already here */
+	size_t conflicts;		  /* versions kept aside as conflicts (casework/sync.h) */
 };
 
 /*

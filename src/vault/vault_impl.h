@@ -138,6 +138,7 @@ struct kith_vault {
 	size_t missing;		/* records the file lists whose rows could not be read */
 	int read_status;	/* the store error that stopped the scan (0: none) */
 	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
+	struct kith_sync_received *received; /* a field vault: keys of rows sent to it (sync.h) */
 };
 
 struct staged {
