@@ -7,9 +7,11 @@
 #include "vault/bundle.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
 #include "vault/field.h"
 #include "vault/store.h"
@@ -126,7 +128,8 @@ struct gather {
 	const uint8_t *self;
 	const struct kith_sync_sent *sent;
 	int to_device;
-	struct kith_sbuf rows;	  /* row messages, each preceded by its length (4); holds data keys: wiped */
+	uint8_t wk[32]; /* this device's wrap key (its own rows' data keys) */
+	struct kith_sbuf rows; /* row messages, each preceded by its length (4); holds data keys: wiped */
 	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
 	struct kith_sync_ver *vers;
 	size_t n, cap;
@@ -140,16 +143,38 @@ static int writer_add(struct gather *g, const uint8_t *dev)
 	return kith_sbuf_add(&g->writers, dev, 32) ? KITH_E_NOMEM : KITH_OK;
 }
 
-/* Appends the versions of record `id` that go in the bundle. */
-static int gather_record(struct gather *g, const uint8_t *id, struct kith_err *err)
+static struct kith_store_blob col(sqlite3_stmt *st, int i)
 {
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_of(g->s, id, 16, 0, &c, err);
-	if (rc)
-		return rc;
+	struct kith_store_blob b = {NULL, 0};
+	if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+		b.p = sqlite3_column_blob(st, i);
+		b.n = (size_t)sqlite3_column_bytes(st, i);
+	}
+	return b;
+}
+
+/* The row at st's cursor (columns as ROW_COLS), borrowed until the next step. */
+#define ROW_COLS "id, version, device, wrap_org, wrap_dev, nonce, ct, sig"
+static void row_at(sqlite3_stmt *st, struct kith_store_row *r)
+{
+	r->id = col(st, 0);
+	r->version = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
+	r->device = col(st, 2);
+	r->wrap_org = col(st, 3);
+	r->wrap_dev = col(st, 4);
+	r->nonce = col(st, 5);
+	r->ct = col(st, 6);
+	r->sig = col(st, 7);
+}
+
+/* Appends the versions of st's rows that go in the bundle. */
+static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
+{
+	int rc = KITH_OK, s3;
 	struct kith_store_row r;
 	struct kith_crypto_row cr;
-	while ((rc = kith_store_cursor_next(c, &r, err)) == 1) {
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		row_at(st, &r);
 		if (!blob_ok(&r.device, 32) || (!g->to_device && memcmp(r.device.p, g->self, 32) != 0))
 			continue;
 		if (!blob_ok(&r.id, 16) || !blob_ok(&r.wrap_org, 80) || !blob_ok(&r.wrap_dev, 72) ||
@@ -175,22 +200,25 @@ static int gather_record(struct gather *g, const uint8_t *id, struct kith_err *e
 		memcpy(head + 212, r.nonce.p, 24);
 		memcpy(head + 236, r.sig.p, 64);
 		/* the row's data key rides inside the stream */
-		rc = kith_sync_row_key(g->s, g->k, &cr, head + 300, err);
+		if (!memcmp(cr.device, g->self, 32))
+			rc = kith_sync_unwrap(g->wk, &cr, cr.wrap_dev, sizeof cr.wrap_dev, head + 300);
+		else
+			rc = kith_sync_row_key(g->s, g->k, &cr, head + 300, NULL);
+		if (rc == KITH_E_CORRUPT || rc == KITH_E_AUTH) {
+			sodium_memzero(head, sizeof head);
+			rc = KITH_OK; /* damaged or unreadable here: not sent */
+			continue;
+		}
 		if (rc) {
 			sodium_memzero(head, sizeof head);
-			if (rc == KITH_E_CORRUPT || rc == KITH_E_AUTH) {
-				rc = KITH_OK; /* damaged or unreadable here: not sent */
-				continue;
-			}
-			break;
+			return kith_err_set(err, rc, "bundle", "reading a version's key failed");
 		}
 		if (g->n == g->cap) {
 			size_t nc = g->cap ? 2 * g->cap : 256;
 			struct kith_sync_ver *nv = realloc(g->vers, nc * sizeof *nv);
 			if (!nv) {
 				sodium_memzero(head, sizeof head);
-				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-				break;
+				return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 			}
 			g->vers = nv;
 			g->cap = nc;
@@ -198,18 +226,17 @@ static int gather_record(struct gather *g, const uint8_t *id, struct kith_err *e
 		memcpy(g->vers[g->n].id, cr.id, 16);
 		g->vers[g->n].version = cr.version;
 		memcpy(g->vers[g->n].device, cr.device, 32);
-		int bad = kith_sbuf_add(&g->rows, head, sizeof head) ||
-			  kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
+		int bad = kith_sbuf_add(&g->rows, head, sizeof head) || kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
 			  (g->to_device && writer_add(g, cr.device));
 		sodium_memzero(head, sizeof head);
-		if (bad) {
-			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-			break;
-		}
+		if (bad)
+			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		g->n++;
 	}
-	kith_store_cursor_free(c);
-	return rc < 0 ? rc : KITH_OK;
+	if (s3 != SQLITE_DONE)
+		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				    sqlite3_errmsg(kith_store_sqlite(g->s)));
+	return rc;
 }
 
 void kith_bundle_sent_release(struct kith_bundle_sent *sent)
@@ -247,7 +274,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	struct gather g = {
 	    .s = s, .k = k, .self = kith_crypto_keys_sign_pk(k), .to_device = opts->to != NULL};
 	struct kith_sync_sent *st = NULL;
-	struct kith_sbuf ids = KITH_SBUF_INIT, devs = KITH_SBUF_INIT;
+	struct kith_sbuf devs = KITH_SBUF_INIT;
+	sqlite3_stmt *sel = NULL;
 	struct kith_store_device *d = NULL;
 	size_t nd = 0;
 	int held = 0;
@@ -260,26 +288,26 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 		goto done;
 	}
 	held = 1;
+	kith_sync_wrap_key(k, g.wk);
+	sqlite3 *db = kith_store_sqlite(s);
+	/* one statement: a record's versions (to a device), or this device's every
+	 * version, grouped by record (to headquarters) */
+	if (sqlite3_prepare_v2(db,
+			       opts->to ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
+					: "SELECT " ROW_COLS " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
+			       -1, &sel, NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s", sqlite3_errmsg(db));
+		goto done;
+	}
 	if (opts->to) {
-		for (size_t i = 0; !rc && i < opts->nids; i++)
-			rc = gather_record(&g, opts->ids + 16 * i, err);
+		for (size_t i = 0; !rc && i < opts->nids; i++) {
+			sqlite3_reset(sel);
+			sqlite3_bind_blob(sel, 1, opts->ids + 16 * i, 16, SQLITE_STATIC);
+			rc = gather_rows(&g, sel, err);
+		}
 	} else {
-		/* the ids of every record, then every version of each that this device wrote */
-		struct kith_store_cursor *c = NULL;
-		if ((rc = kith_store_rows_current(s, &c, err)))
-			goto done;
-		struct kith_store_row r;
-		while ((rc = kith_store_cursor_next(c, &r, err)) == 1)
-			if (blob_ok(&r.id, 16) && kith_sbuf_add(&ids, r.id.p, 16)) {
-				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-				break;
-			}
-		kith_store_cursor_free(c);
-		if (rc < 0)
-			goto done;
-		rc = KITH_OK;
-		for (size_t i = 0; !rc && i + 16 <= ids.len; i += 16)
-			rc = gather_record(&g, (const uint8_t *)ids.buf + i, err);
+		sqlite3_bind_blob(sel, 1, g.self, 32, SQLITE_STATIC);
+		rc = gather_rows(&g, sel, err);
 	}
 	if (rc)
 		goto done;
@@ -375,6 +403,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	sent->n = g.n;
 	g.vers = NULL;
 done:
+	sqlite3_finalize(sel);
+	sodium_memzero(g.wk, sizeof g.wk);
 	if (held)
 		vault_keys_idle(k);
 	free(d);
@@ -383,7 +413,6 @@ done:
 	sodium_memzero(g.rows.buf, g.rows.cap);
 	kith_sbuf_release(&g.rows);
 	kith_sbuf_release(&g.writers);
-	kith_sbuf_release(&ids);
 	kith_sbuf_release(&devs);
 	return rc;
 }
@@ -727,20 +756,20 @@ static int cmp_hex(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static int held_load(struct kith_store *s, const uint8_t *id, const uint8_t *sender, char (*cids)[33],
-		     size_t ncids, struct held *hd, struct kith_err *err)
+static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, const uint8_t *sender,
+		     char (*cids)[33], size_t ncids, struct held *hd, struct kith_err *err)
 {
 	kith_sbuf_reset(&hd->rows);
 	hd->others = 0;
 	kith_sync_rows_free(hd->kept, hd->nkept);
 	hd->kept = NULL;
 	hd->nkept = 0;
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_of(s, id, 16, 0, &c, err);
-	if (rc)
-		return rc;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	struct kith_store_row x;
-	while ((rc = kith_store_cursor_next(c, &x, err)) == 1) {
+	int s3;
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		row_at(st, &x);
 		if (!blob_ok(&x.device, 32) || !blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) ||
 		    !blob_ok(&x.nonce, 24) || !blob_ok(&x.sig, 64) || x.version < 1 || x.version > UINT32_MAX)
 			continue;
@@ -756,16 +785,14 @@ static int held_load(struct kith_store *s, const uint8_t *id, const uint8_t *sen
 		put_be32(e, (uint32_t)x.version);
 		memcpy(e + 4, x.device.p, 32);
 		row_hash(&r, e + 36);
-		if (kith_sbuf_add(&hd->rows, e, sizeof e)) {
-			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-			break;
-		}
+		if (kith_sbuf_add(&hd->rows, e, sizeof e))
+			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		if (!blob_eq(&x.device, sender, 32))
 			hd->others = 1;
 	}
-	kith_store_cursor_free(c);
-	if (rc < 0)
-		return rc;
+	if (s3 != SQLITE_DONE)
+		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				    sqlite3_errmsg(kith_store_sqlite(s)));
 	char hex[33];
 	sodium_bin2hex(hex, sizeof hex, id, 16);
 	if (!ncids || !bsearch(hex, cids, ncids, 33, cmp_hex))
@@ -851,6 +878,11 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	struct kith_sbuf plain = KITH_SBUF_INIT;
 	struct held hd = {.rows = KITH_SBUF_INIT};
 	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
+	sqlite3_stmt *held_st = NULL;
+	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s), "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1", -1,
+				      &held_st, NULL) != SQLITE_OK)
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				  sqlite3_errmsg(kith_store_sqlite(s)));
 	uint8_t wk[32];
 	int held_keys = 0;
 	if (!rc) {
@@ -883,7 +915,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		} else {
 			kith_sbuf_reset(&plain);
 			if (i == 0 || memcmp(r.id, b->data + b->off[i - 1] + 4, 16) != 0)
-				rc = held_load(s, r.id, b->sender, cids, ncids, &hd, err);
+				rc = held_load(s, held_st, r.id, b->sender, cids, ncids, &hd, err);
 			/* at headquarters a device adds versions only to the records it
 			 * alone wrote or was sent: an enrolled device cannot supersede a
 			 * record of another by its id */
@@ -902,6 +934,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 				where_to[i] = (uint8_t)c;
 		}
 	}
+	sqlite3_finalize(held_st);
 	kith_sbuf_release(&plain);
 	kith_sbuf_release(&hd.rows);
 	kith_sync_rows_free(hd.kept, hd.nkept);
