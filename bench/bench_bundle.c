@@ -101,9 +101,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char name[64];
 		snprintf(name, sizeof name, "%s %s-%s", syl[i % 10], syl[(i / 10) % 10], syl[(i / 100) % 10]);
-		json_t *body = json_pack("{s:{s:s, s:s}, s:{s:b}, s:s}", "person", "name", name, "sex",
-					 i % 2 ? "female" : "male", "consent", "services", 1, "narrative",
-					 "An invented testimony of a few lines, as a field worker writes it.");
+		json_t *body =
+		    json_pack("{s:{s:s, s:s}, s:{s:b}, s:s}", "person", "name", name, "sex",
+			      i % 2 ? "female" : "male", "consent", "services", 1, "narrative",
+			      "An invented testimony of a few lines, as a field worker writes it.");
 		if (kith_vault_put(b, "case", body, NULL, NULL, NULL, &err))
 			die("put", &err);
 		json_decref(body);
@@ -152,8 +153,7 @@ int main(int argc, char **argv)
 	kith_bundle_free(pb);
 	pb = NULL;
 	t0 = now();
-	if (kith_bundle_parse_for(&pb, h, out.buf, out.len, &err) ||
-	    kith_bundle_apply(h, pb, &ap, &err))
+	if (kith_bundle_parse_for(&pb, h, out.buf, out.len, &err) || kith_bundle_apply(h, pb, &ap, &err))
 		die("again", &err);
 	double t_again = now() - t0;
 	kith_bundle_free(pb);

@@ -7,12 +7,11 @@
  *   odd   the rest is a list of plaintext messages (2-byte big-endian length,
  *         bytes), which this target seals into a valid stream for the
  *         organization, so that the parts behind the AEAD are reached: the
- *         envelope, the devices, the rows, the end (format 2: docs/bundle-format.md). Bit 1 of the first byte: the target
- *         writes the sender's key and the organization id into the first
- *         message; bit 2: it appends a correct end (count, digest, signature).
- * Properties beyond "no crash, no leak": every failure is KITH_E_INVALID,
- * KITH_E_AUTH or KITH_E_LIMIT with a message and a where; a success has the
- * fixed sender, and each row is at least a row head and the smallest body.
+ *         envelope, the devices, the rows, the end (format 2: docs/bundle-format.md). Bit 1 of the first
+ * byte: the target writes the sender's key and the organization id into the first message; bit 2: it appends
+ * a correct end (count, digest, signature). Properties beyond "no crash, no leak": every failure is
+ * KITH_E_INVALID, KITH_E_AUTH or KITH_E_LIMIT with a message and a where; a success has the fixed sender, and
+ * each row is at least a row head and the smallest body.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -47,12 +47,13 @@ int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_expo
 			return kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
 		json_int_t ra = json_integer_value(json_object_get(body, "revoked_at"));
 		if (ra)
-			rc = kith_err_set(err, KITH_E_AUTH, "to", "device %s was revoked at %lld (Unix time)", o->to,
-					  (long long)ra);
+			rc = kith_err_set(err, KITH_E_AUTH, "to", "device %s was revoked at %lld (Unix time)",
+					  o->to, (long long)ra);
 		else if (hex_to(json_string_value(json_object_get(body, "sign_pk")), to.sign_pk, 32) ||
 			 hex_to(json_string_value(json_object_get(body, "box_pk")), to.box_pk, 32) ||
 			 hex_to(json_string_value(json_object_get(body, "vault")), vid, 16))
-			rc = kith_err_set(err, KITH_E_CORRUPT, "device", "device %s: its keys are not hex", o->to);
+			rc = kith_err_set(err, KITH_E_CORRUPT, "device", "device %s: its keys are not hex",
+					  o->to);
 		json_decref(body);
 		if (rc)
 			return rc;
@@ -65,8 +66,8 @@ int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_expo
 				rv = kith_vault_find(v, "trace", o->refs[i]);
 			uint8_t id[16];
 			if (!rv)
-				rc = kith_err_set(err, KITH_E_NOTFOUND, "case", "no case or tracing request %s",
-						  o->refs[i]);
+				rc = kith_err_set(err, KITH_E_NOTFOUND, "case",
+						  "no case or tracing request %s", o->refs[i]);
 			else if (hex_to(rv->id, id, 16) || kith_sbuf_add(&ids, id, 16))
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		}
@@ -86,9 +87,10 @@ int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_expo
 		eo.ids = (const uint8_t *)ids.buf;
 		eo.nids = ids.len / 16;
 	} else if (o->nrefs || o->kind) {
-		rc = kith_err_set(err, KITH_E_INVALID, "to",
-				  "--case and --kind choose what goes to a device (--to DEVICE); headquarters gets "
-				  "every version this device wrote");
+		rc = kith_err_set(
+		    err, KITH_E_INVALID, "to",
+		    "--case and --kind choose what goes to a device (--to DEVICE); headquarters gets "
+		    "every version this device wrote");
 	}
 	if (!rc)
 		rc = kith_bundle_export(v, &eo, now, out, sent, err);
@@ -123,8 +125,8 @@ int kith_conflicts_list(struct kith_vault *v, json_t **out, struct kith_err *err
 		const struct kith_record_view *rv = kith_vault_find_id(v, ids[i]);
 		if (!rv)
 			continue;
-		if (json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "kind", rv->kind, "ref", rv->ref, "id",
-						       rv->id))) {
+		if (json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s}", "kind", rv->kind, "ref", rv->ref, "id", rv->id))) {
 			json_decref(a);
 			a = NULL;
 		}
@@ -176,7 +178,8 @@ static int sides_load(struct kith_vault *v, const char *kind, const char *ref, s
 	s->devices[0] = s->cur->device;
 	s->n = 1;
 	for (size_t i = 0; i < s->nb && s->n < 26; i++) {
-		json_t *env = json_loadb(s->b[i].envelope, s->b[i].envelope_len - 1, JSON_REJECT_DUPLICATES, NULL);
+		json_t *env =
+		    json_loadb(s->b[i].envelope, s->b[i].envelope_len - 1, JSON_REJECT_DUPLICATES, NULL);
 		json_t *body = env ? json_object_get(env, "body") : NULL;
 		if (json_is_object(body)) {
 			s->bodies[s->n] = json_incref(body);
@@ -225,11 +228,12 @@ int kith_conflicts_get(struct kith_vault *v, const char *kind, const char *ref, 
 	json_t *sides = json_array();
 	for (size_t i = 0; sides && i < s.n; i++) {
 		char side[2] = {(char)('A' + i), 0};
-		json_array_append_new(sides, json_pack("{s:s, s:s, s:i, s:O}", "side", side, "device", s.devices[i],
-						       "version", (int)s.versions[i], "body", s.bodies[i]));
+		json_array_append_new(sides,
+				      json_pack("{s:s, s:s, s:i, s:O}", "side", side, "device", s.devices[i],
+						"version", (int)s.versions[i], "body", s.bodies[i]));
 	}
-	json_t *o = sides ? json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", s.cur->kind, "ref", s.cur->ref, "id",
-				      s.cur->id, "sides", sides, "fields", s.fields)
+	json_t *o = sides ? json_pack("{s:s, s:s, s:s, s:o, s:O}", "kind", s.cur->kind, "ref", s.cur->ref,
+				      "id", s.cur->id, "sides", sides, "fields", s.fields)
 			  : NULL;
 	sides_release(&s);
 	if (!o)
@@ -249,7 +253,8 @@ int kith_conflicts_resolve(struct kith_vault *v, const char *kind, const char *r
 	if (all_side) {
 		if (strlen(all_side) != 1 || all_side[0] < 'A' || (size_t)(all_side[0] - 'A') >= s.n) {
 			sides_release(&s);
-			return kith_err_set(err, KITH_E_INVALID, "all", "no side %s in this conflict", all_side);
+			return kith_err_set(err, KITH_E_INVALID, "all", "no side %s in this conflict",
+					    all_side);
 		}
 		all = all_side[0] - 'A';
 	}
@@ -268,7 +273,8 @@ int kith_conflicts_resolve(struct kith_vault *v, const char *kind, const char *r
 			const char *eq = strchr(takes[t], '=');
 			if (!eq || strlen(eq + 1) != 1)
 				continue;
-			if ((size_t)(eq - takes[t]) == strlen(field) && !strncmp(takes[t], field, strlen(field)))
+			if ((size_t)(eq - takes[t]) == strlen(field) &&
+			    !strncmp(takes[t], field, strlen(field)))
 				side = eq[1] - 'A';
 		}
 		if (side < 0 || (size_t)side >= s.n) {
@@ -286,12 +292,14 @@ int kith_conflicts_resolve(struct kith_vault *v, const char *kind, const char *r
 	for (size_t t = 0; !rc && t < ntakes; t++) {
 		const char *eq = strchr(takes[t], '=');
 		int known = 0;
-		json_array_foreach(s.fields, i, f) if (eq && (size_t)(eq - takes[t]) == strlen(json_string_value(f)) &&
-						       !strncmp(takes[t], json_string_value(f), (size_t)(eq - takes[t])))
+		json_array_foreach(s.fields, i,
+				   f) if (eq && (size_t)(eq - takes[t]) == strlen(json_string_value(f)) &&
+					  !strncmp(takes[t], json_string_value(f), (size_t)(eq - takes[t])))
 		    known = 1;
 		if (!eq || strlen(eq + 1) != 1 || eq[1] < 'A' || (size_t)(eq[1] - 'A') >= s.n || !known)
 			rc = kith_err_set(err, KITH_E_INVALID, "take",
-					  "--take %s: not FIELD=SIDE for a field where the sides differ", takes[t]);
+					  "--take %s: not FIELD=SIDE for a field where the sides differ",
+					  takes[t]);
 	}
 	uint32_t top = 0;
 	for (size_t k = 0; k < s.n; k++)

@@ -28,10 +28,10 @@
 /* What kith_conflicts_export sends. Zero: every version this device wrote
  * that headquarters was not sent yet. */
 struct kith_conflicts_export_opts {
-	const char *to;		/* NULL or "hq": headquarters; else a device's name (HQ -> device) */
+	const char *to;		 /* NULL or "hq": headquarters; else a device's name (HQ -> device) */
 	const char *const *refs; /* with a device: these records (cases or tracing requests, by ref) */
 	size_t nrefs;
-	const char *kind; /* with a device: every record of this kind ("case", "trace") */
+	const char *kind;  /* with a device: every record of this kind ("case", "trace") */
 	const char *since; /* 32 hex digits: a bundle this vault made to that recipient */
 	int all;	   /* 1: send again what was sent */
 };
@@ -44,7 +44,8 @@ struct kith_conflicts_export_opts {
  * device is revoked), and kith_bundle_export's statuses.
  */
 int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_export_opts *opts, int64_t now,
-			  struct kith_sbuf *out, struct kith_bundle_sent *sent, struct kith_err *err) KITH_WUR;
+			  struct kith_sbuf *out, struct kith_bundle_sent *sent,
+			  struct kith_err *err) KITH_WUR;
 
 /* The refs of records (of every kind) with a conflict, as a JSON array of
  * {"kind","ref","id"}. KITH_OK, KITH_E_DB, KITH_E_NOMEM. */
@@ -74,6 +75,7 @@ int kith_conflicts_get(struct kith_vault *v, const char *kind, const char *ref, 
  * KITH_E_EXISTS (the record changed meanwhile), the vault's write statuses.
  */
 int kith_conflicts_resolve(struct kith_vault *v, const char *kind, const char *ref, const char *const *takes,
-			   size_t ntakes, const char *all_side, uint32_t *version, struct kith_err *err) KITH_WUR;
+			   size_t ntakes, const char *all_side, uint32_t *version,
+			   struct kith_err *err) KITH_WUR;
 
 #endif

@@ -50,8 +50,10 @@ static void show(const json_t *c)
 		json_array_foreach(json_object_get(c, "sides"), k, s)
 		{
 			json_t *val = json_object_get(json_object_get(s, "body"), field);
-			char *txt = val ? json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
-			printf("  %s: %s\n", json_string_value(json_object_get(s, "side")), txt ? txt : "(absent)");
+			char *txt =
+			    val ? json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS) : NULL;
+			printf("  %s: %s\n", json_string_value(json_object_get(s, "side")),
+			       txt ? txt : "(absent)");
 			free(txt);
 		}
 	}
@@ -123,8 +125,9 @@ int kith_cmd_resolve(int argc, char **argv)
 			json_t *it;
 			if (!json_array_size(j))
 				printf("no conflicts\n");
-			json_array_foreach(j, i, it) printf("%s %s\n", json_string_value(json_object_get(it, "kind")),
-							    json_string_value(json_object_get(it, "ref")));
+			json_array_foreach(j, i, it)
+			    printf("%s %s\n", json_string_value(json_object_get(it, "kind")),
+				   json_string_value(json_object_get(it, "ref")));
 		}
 	} else if (!ntakes && !all) {
 		rc = kith_conflicts_get(v, kind, ref, &j, &err);

@@ -128,8 +128,8 @@ struct gather {
 	const uint8_t *self;
 	const struct kith_sync_sent *sent;
 	int to_device;
-	uint8_t wk[32]; /* this device's wrap key (its own rows' data keys) */
-	struct kith_sbuf rows; /* row messages, each preceded by its length (4); holds data keys: wiped */
+	uint8_t wk[32];		  /* this device's wrap key (its own rows' data keys) */
+	struct kith_sbuf rows;	  /* row messages, each preceded by its length (4); holds data keys: wiped */
 	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
 	struct kith_sync_ver *vers;
 	size_t n, cap;
@@ -226,7 +226,8 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 		memcpy(g->vers[g->n].id, cr.id, 16);
 		g->vers[g->n].version = cr.version;
 		memcpy(g->vers[g->n].device, cr.device, 32);
-		int bad = kith_sbuf_add(&g->rows, head, sizeof head) || kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
+		int bad = kith_sbuf_add(&g->rows, head, sizeof head) ||
+			  kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
 			  (g->to_device && writer_add(g, cr.device));
 		sodium_memzero(head, sizeof head);
 		if (bad)
@@ -294,7 +295,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	 * version, grouped by record (to headquarters) */
 	if (sqlite3_prepare_v2(db,
 			       opts->to ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
-					: "SELECT " ROW_COLS " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
+					: "SELECT " ROW_COLS
+					  " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
 			       -1, &sel, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s", sqlite3_errmsg(db));
 		goto done;
@@ -733,6 +735,7 @@ static int enrolled_in(const struct kith_store_device *d, size_t nd, const uint8
 struct held {
 	struct kith_sbuf rows; /* per version held: version (4), device (32), H(row) (32) */
 	int others;	       /* a version by another device than the sender */
+	int mine;	       /* a version by the sender */
 	struct kith_crypto_row *kept;
 	size_t nkept;
 };
@@ -760,7 +763,7 @@ static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, 
 		     char (*cids)[33], size_t ncids, struct held *hd, struct kith_err *err)
 {
 	kith_sbuf_reset(&hd->rows);
-	hd->others = 0;
+	hd->others = hd->mine = 0;
 	kith_sync_rows_free(hd->kept, hd->nkept);
 	hd->kept = NULL;
 	hd->nkept = 0;
@@ -789,6 +792,8 @@ static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, 
 			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		if (!blob_eq(&x.device, sender, 32))
 			hd->others = 1;
+		else
+			hd->mine = 1;
 	}
 	if (s3 != SQLITE_DONE)
 		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
@@ -879,8 +884,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	struct held hd = {.rows = KITH_SBUF_INIT};
 	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
 	sqlite3_stmt *held_st = NULL;
-	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s), "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1", -1,
-				      &held_st, NULL) != SQLITE_OK)
+	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s), "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1",
+				      -1, &held_st, NULL) != SQLITE_OK)
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
 				  sqlite3_errmsg(kith_store_sqlite(s)));
 	uint8_t wk[32];
@@ -917,9 +922,9 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			if (i == 0 || memcmp(r.id, b->data + b->off[i - 1] + 4, 16) != 0)
 				rc = held_load(s, held_st, r.id, b->sender, cids, ncids, &hd, err);
 			/* at headquarters a device adds versions only to the records it
-			 * alone wrote or was sent: an enrolled device cannot supersede a
-			 * record of another by its id */
-			if (!rc && at_hq && hd.others && !kith_sync_sent_record(to_sender, r.id))
+			 * wrote or was sent: an enrolled device cannot supersede a record
+			 * of another by its id */
+			if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r.id))
 				rc = kith_err_set(
 				    err, KITH_E_CORRUPT, where,
 				    "a version of a record another device wrote: nothing was imported");
@@ -1003,7 +1008,13 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	}
 	free(where_to);
 	free(d);
-	if (rc)
+	if (rc) {
 		memset(res, 0, sizeof *res);
-	return rc;
+		return rc;
+	}
+	/* the rows went in under the index: read it again, as after another
+	 * process's commit, so that this handle's next write numbers its
+	 * versions after them */
+	v->data_version = UINT64_MAX;
+	return vault_check(v, err);
 }

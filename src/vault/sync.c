@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault/blob.h" /* kith_store_sqlite */
-#include "vault/field.h" /* kith_vault_keys_borrow */
+#include "vault/blob.h"	      /* kith_store_sqlite */
+#include "vault/field.h"      /* kith_vault_keys_borrow */
 #include "vault/vault_impl.h" /* vault_keys_idle */
 
 static const char tables_sql[] =
@@ -93,8 +93,9 @@ int kith_sync_mark_sent(struct kith_store *s, const uint8_t bundle[16], const ui
 		rc = db_fail(db, "recording the bundle", err);
 		goto fail;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO sent(bundle, id, version, device) VALUES (?1, ?2, ?3, ?4)",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		db, "INSERT OR IGNORE INTO sent(bundle, id, version, device) VALUES (?1, ?2, ?3, ?4)", -1,
+		&st, NULL) != SQLITE_OK) {
 		rc = db_fail(db, "recording the bundle", err);
 		goto fail;
 	}
@@ -152,7 +153,8 @@ int kith_sync_sent_load(struct kith_store *s, const uint8_t recipient[32], const
 	sqlite3_stmt *st = NULL;
 	int rc = KITH_OK;
 	if (since) {
-		if (prepare_opt(db, "SELECT seq FROM bundles WHERE id = ?1 AND recipient = ?2", &st) != SQLITE_OK) {
+		if (prepare_opt(db, "SELECT seq FROM bundles WHERE id = ?1 AND recipient = ?2", &st) !=
+		    SQLITE_OK) {
 			rc = db_fail(db, "reading the bundles sent", err);
 			goto fail;
 		}
@@ -168,8 +170,9 @@ int kith_sync_sent_load(struct kith_store *s, const uint8_t recipient[32], const
 			st = NULL;
 		}
 		if (!found) {
-			rc = kith_err_set(err, KITH_E_NOTFOUND, "since",
-					  "no bundle with that id was sent from this vault to that recipient");
+			rc =
+			    kith_err_set(err, KITH_E_NOTFOUND, "since",
+					 "no bundle with that id was sent from this vault to that recipient");
 			goto fail;
 		}
 	}
@@ -315,8 +318,8 @@ int kith_sync_row_key(struct kith_store *s, const struct kith_crypto_keys *k, co
 	}
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (prepare_opt(db, "SELECT wrap FROM received WHERE id = ?1 AND version = ?2 AND device = ?3", &st) !=
-	    SQLITE_OK)
+	if (prepare_opt(db, "SELECT wrap FROM received WHERE id = ?1 AND version = ?2 AND device = ?3",
+			&st) != SQLITE_OK)
 		return db_fail(db, "reading the received keys", err);
 	if (!st)
 		return kith_err_set(err, KITH_E_AUTH, "row", "no key for a row of another device");
@@ -326,7 +329,8 @@ int kith_sync_row_key(struct kith_store *s, const struct kith_crypto_keys *k, co
 	int rc = kith_err_set(err, KITH_E_AUTH, "row", "no key for a row of another device");
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		kith_sync_wrap_key(k, wk);
-		rc = kith_sync_unwrap(wk, r, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), dk);
+		rc = kith_sync_unwrap(wk, r, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+				      dk);
 		sodium_memzero(wk, sizeof wk);
 		if (rc)
 			rc = kith_err_set(err, KITH_E_CORRUPT, "row", "key unwrap failed");
@@ -397,8 +401,8 @@ int kith_sync_row_open(const struct kith_crypto_row *r, const uint8_t dk[32], in
 	uint8_t ad[KITH_CRYPTO_AD_BYTES];
 	row_ad(ad, r);
 	unsigned long long ml = 0;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &ml, NULL, r->ct, r->ct_len,
-						       ad, sizeof ad, r->nonce, dk) != 0) {
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &ml, NULL, r->ct,
+						       r->ct_len, ad, sizeof ad, r->nonce, dk) != 0) {
 		kith_sbuf_reset(plain);
 		*reason = "authentication failed";
 		return KITH_E_CORRUPT;
@@ -427,8 +431,9 @@ int kith_sync_received_put(struct kith_store *s, const struct kith_crypto_row *r
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO received(id, version, device, wrap) VALUES (?1, ?2, ?3, ?4)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db, "INSERT OR IGNORE INTO received(id, version, device, wrap) VALUES (?1, ?2, ?3, ?4)", -1,
+		&st, NULL) != SQLITE_OK)
 		return db_fail(db, "storing a received key", err);
 	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, r->version);
@@ -443,10 +448,11 @@ int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, sig)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db,
+		"INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, sig)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		-1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "keeping a conflicting version", err);
 	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, r->version);
@@ -456,7 +462,8 @@ int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r
 	sqlite3_bind_blob(st, 6, r->nonce, 24, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, r->ct, (int)r->ct_len, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 8, r->sig, 64, SQLITE_STATIC);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? KITH_OK : db_fail(db, "keeping a conflicting version", err);
+	int rc =
+	    sqlite3_step(st) == SQLITE_DONE ? KITH_OK : db_fail(db, "keeping a conflicting version", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -545,12 +552,13 @@ int kith_sync_conflict_resolve(struct kith_store *s, const uint8_t id[16], uint3
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "UPDATE conflicts SET resolved = ?2 WHERE id = ?1 AND resolved = 0", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "UPDATE conflicts SET resolved = ?2 WHERE id = ?1 AND resolved = 0", -1,
+			       &st, NULL) != SQLITE_OK)
 		return db_fail(db, "marking the conflict resolved", err);
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, by);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? KITH_OK : db_fail(db, "marking the conflict resolved", err);
+	int rc =
+	    sqlite3_step(st) == SQLITE_DONE ? KITH_OK : db_fail(db, "marking the conflict resolved", err);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -648,7 +656,8 @@ int kith_sync_conflict_ids(struct kith_vault *v, char (**ids)[33], size_t *n, st
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (prepare_opt(db, "SELECT DISTINCT id FROM conflicts WHERE resolved = 0 ORDER BY id", &st) != SQLITE_OK)
+	if (prepare_opt(db, "SELECT DISTINCT id FROM conflicts WHERE resolved = 0 ORDER BY id", &st) !=
+	    SQLITE_OK)
 		return db_fail(db, "reading the conflicts", err);
 	if (!st)
 		return KITH_OK;
@@ -702,7 +711,8 @@ int kith_sync_branches(struct kith_vault *v, const char *id_hex, struct kith_syn
 	*n = 0;
 	uint8_t id[16];
 	size_t got = 0;
-	if (!id_hex || strlen(id_hex) != 32 || sodium_hex2bin(id, 16, id_hex, 32, NULL, &got, NULL) || got != 16)
+	if (!id_hex || strlen(id_hex) != 32 || sodium_hex2bin(id, 16, id_hex, 32, NULL, &got, NULL) ||
+	    got != 16)
 		return kith_err_set(err, KITH_E_INVALID, "id", "not a record id");
 	struct kith_store *s = kith_vault_store_borrow(v);
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);

@@ -43,7 +43,8 @@ struct kith_sync_ver {
  * organization's public key) made at `created`, holding vers[0..n), in one
  * transaction. KITH_OK, KITH_E_EXISTS (that bundle id is recorded), KITH_E_DB. */
 int kith_sync_mark_sent(struct kith_store *s, const uint8_t bundle[16], const uint8_t recipient[32],
-			int64_t created, const struct kith_sync_ver *vers, size_t n, struct kith_err *err) KITH_WUR;
+			int64_t created, const struct kith_sync_ver *vers, size_t n,
+			struct kith_err *err) KITH_WUR;
 
 /* Whether (id, version, device) went to recipient in a bundle recorded after
  * `since` (NULL: in any bundle): 1 yes, 0 no, negative status. KITH_E_NOTFOUND
@@ -88,7 +89,8 @@ int kith_sync_received_put(struct kith_store *s, const struct kith_crypto_row *r
 
 /* Keeps r aside as a conflicting version (inside a transaction): ignored when
  * the same (id, version, device) is already kept. KITH_OK, KITH_E_DB. */
-int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r, struct kith_err *err) KITH_WUR;
+int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r,
+			   struct kith_err *err) KITH_WUR;
 
 /* Every conflicting version of record id not yet resolved (all records when id
  * is NULL), as rows (ct malloc'd: free with kith_sync_rows_free). KITH_OK,
@@ -107,9 +109,11 @@ int kith_sync_conflict_resolve(struct kith_store *s, const uint8_t id[16], uint3
  * open: KITH_E_AUTH when r is not among them, else as kith_sync_row_open
  * after unwrapping with k's wrap key (k accessible; thread-safe). */
 struct kith_sync_received;
-int kith_sync_received_load(struct kith_store *s, struct kith_sync_received **out, struct kith_err *err) KITH_WUR;
+int kith_sync_received_load(struct kith_store *s, struct kith_sync_received **out,
+			    struct kith_err *err) KITH_WUR;
 int kith_sync_received_open(const struct kith_sync_received *t, const struct kith_crypto_keys *k,
-			    const struct kith_crypto_row *r, struct kith_sbuf *plain, const char **reason) KITH_WUR;
+			    const struct kith_crypto_row *r, struct kith_sbuf *plain,
+			    const char **reason) KITH_WUR;
 void kith_sync_received_free(struct kith_sync_received *t);
 
 /* ------------------------------------------------------------ conflicts, for casework */
