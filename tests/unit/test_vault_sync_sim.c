@@ -57,15 +57,15 @@ static uint32_t rnd(uint32_t n)
 	return n ? (uint32_t)(rng % n) : 0;
 }
 
-#define CHECK(cond, ...)                                                                                  \
-	do {                                                                                              \
-		if (!(cond)) {                                                                            \
-			fprintf(stderr, "sync sim: seed %llu step %d: ", (unsigned long long)seed_now,    \
-				step_now);                                                                \
-			fprintf(stderr, __VA_ARGS__);                                                     \
-			fprintf(stderr, "\n");                                                            \
-			fail();                                                                           \
-		}                                                                                         \
+#define CHECK(cond, ...)                                                                                     \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			fprintf(stderr, "sync sim: seed %llu step %d: ", (unsigned long long)seed_now,       \
+				step_now);                                                                   \
+			fprintf(stderr, __VA_ARGS__);                                                        \
+			fprintf(stderr, "\n");                                                               \
+			fail();                                                                              \
+		}                                                                                            \
 	} while (0)
 
 /* A version: (id, version, device) as sync.h keys it. */
@@ -103,8 +103,8 @@ static void set_add(struct set *s, const uint8_t *id, uint32_t version, const ui
 
 struct mail {
 	struct kith_sbuf bytes;
-	int to;		 /* -1 headquarters, else a device */
-	int from;	 /* -1 headquarters, else a device */
+	int to;	  /* -1 headquarters, else a device */
+	int from; /* -1 headquarters, else a device */
 	int64_t created;
 	struct set vers; /* what it carries */
 };
@@ -154,7 +154,8 @@ static void rm_vault(const char *path)
 static void sim_init(struct sim *s)
 {
 	memset(s, 0, sizeof *s);
-	snprintf(s->dir, sizeof s->dir, "%s/kith-sim-XXXXXX", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	snprintf(s->dir, sizeof s->dir, "%s/kith-sim-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	assert_non_null(mkdtemp(s->dir));
 	snprintf(s->hq_path, sizeof s->hq_path, "%s/hq.kith", s->dir);
 	struct kith_err err;
@@ -201,7 +202,8 @@ static void sim_free(struct sim *s)
 	rmdir(s->dir);
 }
 
-static const char *const syl[] = {"Han", "Jo", "Pak", "Ri", "Mi", "Sun", "Yong", "Ae", "Chol", "Hui", "Ok", "Ju"};
+static const char *const syl[] = {"Han",  "Jo", "Pak",	"Ri",  "Mi", "Sun",
+				  "Yong", "Ae", "Chol", "Hui", "Ok", "Ju"};
 
 static void put_case(struct kith_vault *v, const char *id)
 {
@@ -220,7 +222,8 @@ static void put_case(struct kith_vault *v, const char *id)
 	json_decref(body);
 }
 
-static void post(struct sim *s, struct kith_sbuf *bytes, int from, int to, const struct kith_bundle_sent *sent)
+static void post(struct sim *s, struct kith_sbuf *bytes, int from, int to,
+		 const struct kith_bundle_sent *sent)
 {
 	if (s->nmail == MAXMAIL) { /* the oldest is lost */
 		kith_sbuf_release(&s->mail[0].bytes);
@@ -282,8 +285,8 @@ static void check_hq(struct sim *s)
 					collide = 1;
 		char hex[33];
 		sodium_bin2hex(hex, sizeof hex, a.v[i].k, 16);
-		CHECK(kith_conflicts_has(ids, nids, hex) == collide, "record %s: conflict flag %d, expected %d",
-		      hex, !collide, collide);
+		CHECK(kith_conflicts_has(ids, nids, hex) == collide,
+		      "record %s: conflict flag %d, expected %d", hex, !collide, collide);
 		for (size_t j = 0; j < a.n; j++)
 			if (j != i && !memcmp(a.v[i].k, a.v[j].k, 20))
 				s->conflicts_seen++; /* a version with another at its place */
@@ -326,19 +329,19 @@ static void deliver(struct sim *s, size_t i, int keep)
 		CHECK(rc != KITH_OK, "a %s bundle was accepted", tampered ? "tampered" : "revoked");
 		CHECK(err.msg[0] && err.where[0], "a refusal without a reason");
 		if (!tampered)
-			CHECK(strstr(err.msg, s->d[m.from].name) != NULL, "the refusal does not name the device: %s",
-			      err.msg);
+			CHECK(strstr(err.msg, s->d[m.from].name) != NULL,
+			      "the refusal does not name the device: %s", err.msg);
 		s->refused++;
 	} else {
-		CHECK(rc == KITH_OK, "a valid bundle from %d to %d was refused: %s: %s", m.from, m.to, err.where,
-		      err.msg);
+		CHECK(rc == KITH_OK, "a valid bundle from %d to %d was refused: %s: %s", m.from, m.to,
+		      err.where, err.msg);
 		s->accepted++;
 		if (m.to < 0)
 			for (size_t k = 0; k < m.vers.n; k++)
-				set_add(&s->expect, m.vers.v[k].k, (uint32_t)m.vers.v[k].k[16] << 24 |
-								       (uint32_t)m.vers.v[k].k[17] << 16 |
-								       (uint32_t)m.vers.v[k].k[18] << 8 |
-								       m.vers.v[k].k[19],
+				set_add(&s->expect, m.vers.v[k].k,
+					(uint32_t)m.vers.v[k].k[16] << 24 |
+					    (uint32_t)m.vers.v[k].k[17] << 16 |
+					    (uint32_t)m.vers.v[k].k[18] << 8 | m.vers.v[k].k[19],
 					m.vers.v[k].k + 20);
 	}
 	kith_sbuf_release(&copy);
@@ -411,13 +414,15 @@ static void run_one(uint64_t seed, int steps)
 				put_case(d->v, NULL);
 		} else if (op < 40) { /* an edit of a case the device reads */
 			size_t n = 0;
-			const struct kith_record_view *cases = d->dead ? NULL : kith_vault_records(d->v, "case", &n);
+			const struct kith_record_view *cases =
+			    d->dead ? NULL : kith_vault_records(d->v, "case", &n);
 			if (n) {
 				char id[33];
 				/* a case headquarters sent, when there is one */
 				size_t pick = rnd((uint32_t)n);
 				for (size_t k = 0; k < n; k++)
-					if (strcmp(cases[k].device, d->v ? cases[pick].device : "") != 0 && rnd(2)) {
+					if (strcmp(cases[k].device, d->v ? cases[pick].device : "") != 0 &&
+					    rnd(2)) {
 						pick = k;
 						break;
 					}
@@ -436,7 +441,8 @@ static void run_one(uint64_t seed, int steps)
 				if (c == 0) { /* dropped */
 					kith_sbuf_release(&s.mail[i].bytes);
 					free(s.mail[i].vers.v);
-					memmove(&s.mail[i], &s.mail[i + 1], (s.nmail - i - 1) * sizeof s.mail[0]);
+					memmove(&s.mail[i], &s.mail[i + 1],
+						(s.nmail - i - 1) * sizeof s.mail[0]);
 					s.nmail--;
 				} else {
 					deliver(&s, i, c == 1);

@@ -18,6 +18,7 @@ import * as tracePage from './pages/trace.js';
 import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
 import * as centre from './pages/centre.js';
+import * as syncPage from './pages/sync.js';
 import * as drafts from './drafts.js';
 import * as words from './words.js';
 
@@ -101,6 +102,8 @@ const routes = [
   { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)\/(edit)$/, page: tracePage, nav: 'trace' },
+  { re: /^#\/sync$/, page: syncPage, nav: 'sync' },
+  { re: /^#\/sync\/conflict\/([^/]+)$/, page: syncPage, nav: 'sync' },
 ];
 
 function renderChrome(current) {
@@ -118,6 +121,7 @@ function renderChrome(current) {
       ['transfer', '#/transfer', t('nav.transfer')],
       ['figures', '#/figures', t('nav.figures')],
       ['together', '#/together', t('nav.together')],
+      ['sync', '#/sync', t('nav.sync')],
     ];
     for (const [key, href, text] of items) {
       nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));
