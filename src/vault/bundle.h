@@ -136,8 +136,9 @@ struct kith_bundle_applied {
  * nothing); a row of another device where v holds a version at the same
  * (record, version), or following such a row, is kept aside as a conflict
  * (vault/sync.h); the same device's other bytes at its own (record, version)
- * refuse the whole bundle. The vault's index is then read again (its views
- * are invalidated). KITH_OK, KITH_E_AUTH (not for this vault, sender
+ * refuse the whole bundle. The vault's index is read again at the start of
+ * the next operation (kith_vault_refresh, or any write): views are stale
+ * until then. KITH_OK, KITH_E_AUTH (not for this vault, sender
  * not enrolled), KITH_E_CORRUPT (err->where "row N" or "device N"),
  * KITH_E_DB, KITH_E_NOMEM.
  */

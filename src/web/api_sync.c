@@ -68,15 +68,16 @@ static int get_sync(struct kith_vault *v, struct kith_web_response *resp)
 	json_t *devs = json_array();
 	for (size_t i = 0; devs && i < nd; i++)
 		json_array_append_new(devs, json_pack("{s:s, s:s, s:I, s:I}", "name", d[i].name, "device_id",
-						      d[i].device_id, "added", (json_int_t)d[i].added, "revoked_at",
-						      (json_int_t)d[i].revoked_at));
+						      d[i].device_id, "added", (json_int_t)d[i].added,
+						      "revoked_at", (json_int_t)d[i].revoked_at));
 	free(d);
-	return reply(resp, devs ? json_pack("{s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key, "devices", devs,
-					    "conflicts", conf)
+	return reply(resp, devs ? json_pack("{s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key, "devices",
+					    devs, "conflicts", conf)
 				: NULL);
 }
 
-static int post_export(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
+static int post_export(struct kith_vault *v, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
 {
 	json_t *j = body_of(req, resp);
 	if (!j)
@@ -96,8 +97,8 @@ static int post_export(struct kith_vault *v, const struct kith_web_request *req,
 	{
 		if (!json_is_string(r) || o.nrefs == MAX_REFS) {
 			json_decref(j);
-			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "refs: up to 1000 refs",
-						  "refs");
+			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
+						  "refs: up to 1000 refs", "refs");
 		}
 		refs[o.nrefs++] = json_string_value(r);
 	}
@@ -126,21 +127,27 @@ static int post_export(struct kith_vault *v, const struct kith_web_request *req,
 	return KITH_OK;
 }
 
-static int post_import(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
+static int post_import(struct kith_vault *v, const struct kith_web_request *req,
+		       struct kith_web_response *resp)
 {
 	if (!req->body || !req->body_len)
-		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "send the bundle's bytes", NULL);
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "send the bundle's bytes",
+					  NULL);
 	struct kith_bundle_result res;
 	struct kith_err err;
 	kith_err_clear(&err);
 	if (kith_devices_import_bundle(v, req->body, req->body_len, &res, &err))
+		return kith_web_api_fail(resp, &err);
+	/* the index now, under this exclusive request, not in a later shared one */
+	if (kith_vault_refresh(v, &err))
 		return kith_web_api_fail(resp, &err);
 	return reply(resp, json_pack("{s:s, s:s, s:I, s:I, s:I}", "bundle", res.bundle, "device", res.device,
 				     "added", (json_int_t)res.added, "skipped", (json_int_t)res.skipped,
 				     "conflicts", (json_int_t)res.conflicts));
 }
 
-static int post_resolve(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
+static int post_resolve(struct kith_vault *v, const struct kith_web_request *req,
+			struct kith_web_response *resp)
 {
 	json_t *j = body_of(req, resp);
 	if (!j)
@@ -153,9 +160,11 @@ static int post_resolve(struct kith_vault *v, const struct kith_web_request *req
 	json_object_foreach(json_object_get(j, "take"), field, side)
 	{
 		if (n == MAX_TAKES || !json_is_string(side) ||
-		    (size_t)snprintf(buf[n], sizeof buf[n], "%s=%s", field, json_string_value(side)) >= sizeof buf[n]) {
+		    (size_t)snprintf(buf[n], sizeof buf[n], "%s=%s", field, json_string_value(side)) >=
+			sizeof buf[n]) {
 			json_decref(j);
-			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "take: {FIELD: SIDE}", "take");
+			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "take: {FIELD: SIDE}",
+						  "take");
 		}
 		takes[n] = buf[n];
 		n++;
@@ -182,7 +191,8 @@ int kith_web_api_sync_handle(struct kith_vault *v, const struct kith_web_request
 	int get = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
 	int post = !strcmp(req->method, "POST");
 	if ((kind == 1 && !get) || (kind == 2 && !post))
-		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
+		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
+					  NULL);
 	if (!strcmp(p, "/sync"))
 		return get_sync(v, resp);
 	if (!strcmp(p, "/sync/conflict")) {
@@ -192,7 +202,8 @@ int kith_web_api_sync_handle(struct kith_vault *v, const struct kith_web_request
 		kith_err_clear(&err);
 		json_t *c = NULL;
 		if (!ref)
-			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "which record?", "ref");
+			return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "which record?",
+						  "ref");
 		if (kith_conflicts_get(v, k && *k ? k : "case", ref, &c, &err))
 			return kith_web_api_fail(resp, &err);
 		return reply(resp, c);

@@ -65,6 +65,7 @@ static unsigned call(struct fx *f, const char *method, const char *path, const c
 				       .body = body,
 				       .body_len = len};
 	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	(void)kith_web_api_refresh(f->api); /* as the server does before every request */
 	(void)kith_web_api_handle(f->api, &req, &resp);
 	unsigned http = resp.http;
 	if (out)
@@ -77,7 +78,8 @@ static unsigned call(struct fx *f, const char *method, const char *path, const c
 	return http;
 }
 
-static unsigned post_json(struct fx *f, const char *path, const char *body, json_t **out, struct kith_sbuf *bytes)
+static unsigned post_json(struct fx *f, const char *path, const char *body, json_t **out,
+			  struct kith_sbuf *bytes)
 {
 	return call(f, "POST", path, NULL, body, strlen(body), out, bytes);
 }
@@ -109,8 +111,8 @@ static int setup(void **state)
 	if (kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err))
 		return -1;
 	struct kith_vault *hq = open_v(f->hq, PASS);
-	json_t *body = json_pack("{s:{s:s, s:s, s:s}, s:{s:b}}", "person", "name", "Ri Ok-sun", "sex", "female",
-				 "birth", "1984", "consent", "services", 1);
+	json_t *body = json_pack("{s:{s:s, s:s, s:s}, s:{s:b}}", "person", "name", "Ri Ok-sun", "sex",
+				 "female", "birth", "1984", "consent", "services", 1);
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(hq, &b, &err), KITH_OK);
 	assert_int_equal(kith_vault_put(b, "case", body, NULL, f->ref, NULL, &err), KITH_OK);
@@ -123,8 +125,10 @@ static int setup(void **state)
 		struct kith_sbuf inv = KITH_SBUF_INIT;
 		assert_int_equal(kith_devices_add(hq, name, 1765000000, &inv, code, &err), KITH_OK);
 		struct kith_field_invite *fi = NULL;
-		assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, code, strlen(code), &err), KITH_OK);
-		assert_int_equal(kith_vault_create_field(f->f[i], fpass(i), strlen(fpass(i)), &o, fi, &err), KITH_OK);
+		assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, code, strlen(code), &err),
+				 KITH_OK);
+		assert_int_equal(kith_vault_create_field(f->f[i], fpass(i), strlen(fpass(i)), &o, fi, &err),
+				 KITH_OK);
 		kith_field_invite_free(fi);
 		kith_sbuf_release(&inv);
 	}
@@ -157,6 +161,7 @@ static void field_round(struct fx *f, int i, const struct kith_sbuf *in, const c
 	struct kith_err err;
 	assert_int_equal(kith_devices_import_bundle(v, in->buf, in->len, &res, &err), KITH_OK);
 	assert_int_equal(res.added, 1);
+	assert_int_equal(kith_vault_refresh(v, &err), KITH_OK);
 	const struct kith_record_view *rv = kith_vault_find(v, "case", f->ref);
 	assert_non_null(rv); /* it reads what headquarters sent */
 	json_t *body = kith_record_view_json(rv);
@@ -231,7 +236,8 @@ static void test_send_receive_resolve(void **state)
 	/* a field left unchosen, then B's person */
 	snprintf(req, sizeof req, "{\"ref\":\"%s\",\"take\":{}}", f->ref);
 	assert_int_equal(post_json(f, "/sync/resolve", req, &j, NULL), 400);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "field")), "person");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "field")),
+			    "person");
 	json_decref(j);
 	snprintf(req, sizeof req, "{\"ref\":\"%s\",\"take\":{\"person\":\"B\"}}", f->ref);
 	assert_int_equal(post_json(f, "/sync/resolve", req, &j, NULL), 200);
