@@ -11,7 +11,7 @@
  *
  * Seeded and reproducible: KITH_SIM_SEED=S runs sequence S alone;
  * KITH_SIM_SEQS=N sets how many sequences (default 100), each of
- * KITH_SIM_STEPS steps (default 120); KITH_SIM_SEQS=2000 for a long run. A failure prints its seed and step.
+ * KITH_SIM_STEPS steps (default 120; 4 of 40 under valgrind: quick.h); KITH_SIM_SEQS=2000 for a long run. A failure prints its seed and step.
  * Vaults at KITH_KDF_TEST, in /dev/shm when there is one (no fsync cost).
  * Invented names only. */
 #define _GNU_SOURCE
@@ -38,6 +38,8 @@
 #include "vault/field.h"
 #include "vault/sync.h"
 #include "vault/vault.h"
+
+#include "quick.h"
 
 #define PASS "hq words"
 #define NDEV 3
@@ -480,12 +482,12 @@ static void test_sim(void **state)
 {
 	(void)state;
 	const char *e = getenv("KITH_SIM_SEED");
-	int steps = getenv("KITH_SIM_STEPS") ? atoi(getenv("KITH_SIM_STEPS")) : 120;
+	int steps = getenv("KITH_SIM_STEPS") ? atoi(getenv("KITH_SIM_STEPS")) : test_quick() ? 40 : 120;
 	if (e) {
 		run_one(strtoull(e, NULL, 10), steps);
 		return;
 	}
-	int seqs = getenv("KITH_SIM_SEQS") ? atoi(getenv("KITH_SIM_SEQS")) : 100;
+	int seqs = getenv("KITH_SIM_SEQS") ? atoi(getenv("KITH_SIM_SEQS")) : test_quick() ? 4 : 100;
 	for (int i = 1; i <= seqs; i++)
 		run_one((uint64_t)i, steps);
 	printf("sync sim: %d sequences of %d steps: %zu bundles applied, %zu refused, %zu versions at "
