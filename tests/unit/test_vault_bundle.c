@@ -319,6 +319,71 @@ static void test_no_version_of_anothers_record(void **state)
 	kith_sbuf_release(&bb);
 }
 
+/* Headquarters sends one of its cases to the field device: sealed to the
+ * device (headquarters itself cannot open it), the device reads the case
+ * after import, an enrolment signed for another vault is refused by its
+ * place ("device 1"), and the rows' keys are kept wrapped for the device. */
+static void test_to_device(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	char r[KITH_VAULT_REF_MAX], other[KITH_VAULT_REF_MAX];
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	add_case(hq, "Tak Yeong-mi", r);
+	add_case(hq, "Kye Sun-hui", other);
+	uint8_t id[16], vid[16];
+	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(hq, "case", r)->id, 32, NULL, NULL, NULL), 0);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_store_device to;
+	memset(&to, 0, sizeof to);
+	memcpy(to.sign_pk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fv)), 32);
+	memcpy(to.box_pk, kith_crypto_keys_box_pk(kith_vault_keys_borrow(fv)), 32);
+	memcpy(vid, kith_crypto_keys_vault_id(kith_vault_keys_borrow(fv)), 16);
+	struct kith_bundle_export_opts o = {.to = &to, .to_vault = vid, .ids = id, .nids = 1};
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	struct kith_bundle_sent sent;
+	assert_int_equal(kith_bundle_export(hq, &o, 5, &good, &sent, &err), KITH_OK);
+	assert_int_equal(sent.n, 1);
+	assert_memory_equal(sent.recipient, to.sign_pk, 32);
+	kith_bundle_sent_release(&sent);
+	assert_null(memmem(good.buf, good.len, "Tak", 3));
+	/* enrolments signed for another vault's id */
+	uint8_t wrong[16];
+	memcpy(wrong, vid, 16);
+	wrong[0] ^= 1;
+	o.to_vault = wrong;
+	assert_int_equal(kith_bundle_export(hq, &o, 6, &bad, &sent, &err), KITH_OK);
+	kith_bundle_sent_release(&sent);
+	struct kith_bundle *pb = NULL;
+	/* headquarters cannot open a bundle sealed to the device */
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_E_AUTH);
+	kith_vault_close(hq);
+
+	struct kith_bundle_applied ap;
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, bad.buf, bad.len, &err), KITH_OK);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "device 1");
+	kith_bundle_free(pb);
+	assert_null(kith_vault_find(fv, "case", r));
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, good.buf, good.len, &err), KITH_OK);
+	assert_memory_equal(kith_bundle_recipient(pb), to.sign_pk, 32);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.added, 1);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.skipped, 1);
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+	fv = open_v(f->field, FPASS);
+	const struct kith_record_view *rv = kith_vault_find(fv, "case", r);
+	assert_non_null(rv); /* read with the key it was sent */
+	assert_non_null(strstr(rv->body, "Tak Yeong-mi"));
+	assert_null(kith_vault_find(fv, "case", other));
+	kith_vault_close(fv);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -328,6 +393,7 @@ int main(void)
 	    T(test_export_import_once),
 	    T(test_refusals),
 	    T(test_no_version_of_anothers_record),
+	    T(test_to_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

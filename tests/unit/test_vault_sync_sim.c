@@ -11,8 +11,8 @@
  *
  * Seeded and reproducible: KITH_SIM_SEED=S runs sequence S alone;
  * KITH_SIM_SEQS=N sets how many sequences (default 100), each of
- * KITH_SIM_STEPS steps (default 120; 4 of 40 under valgrind: quick.h); KITH_SIM_SEQS=2000 for a long run. A failure prints its seed and step.
- * Vaults at KITH_KDF_TEST, in /dev/shm when there is one (no fsync cost).
+ * KITH_SIM_STEPS steps (default 120; 4 of 40 under valgrind: quick.h); KITH_SIM_SEQS=2000 for a long run. A
+ * failure prints its seed and step. Vaults at KITH_KDF_TEST, in /dev/shm when there is one (no fsync cost).
  * Invented names only. */
 #define _GNU_SOURCE
 #include <setjmp.h>
