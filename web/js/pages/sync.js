@@ -44,7 +44,7 @@ async function renderConflict(root, app, ref) {
   const sides = c.sides || [];
   const choice = {};
   const form = h('form', { class: 'card', novalidate: true });
-  const table = h('table', { class: 'conflict' });
+  const table = h('table', { class: 'conflict' }, h('caption', {}, t('sync.conflict_caption')));
   table.append(h('thead', {}, h('tr', {},
     h('th', { scope: 'col' }, t('sync.field')),
     sides.map((s) => h('th', { scope: 'col' }, t('sync.side', { side: s.side, v: s.version, device: s.device }))))));
@@ -67,7 +67,7 @@ async function renderConflict(root, app, ref) {
   table.append(body);
   const result = h('div', { 'aria-live': 'polite' });
   const btn = h('button', { type: 'submit', 'data-action': 'resolve' }, t('sync.resolve_button'));
-  form.append(h('p', {}, t('sync.resolve_intro')), table, h('div', { class: 'row' }, btn), result);
+  form.append(h('p', {}, t('sync.resolve_intro')), h('div', { class: 'tablewrap' }, table), h('div', { class: 'row' }, btn), result);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     result.textContent = '';
@@ -167,14 +167,14 @@ export async function render(root, app, params) {
   // --- conflicts and devices
   const conflicts = h('section', { class: 'card', 'data-section': 'conflicts' }, h('h2', {}, t('sync.conflicts_title')),
     (st.conflicts || []).length
-      ? h('ul', {}, st.conflicts.map((c) => h('li', {}, h('a', { href: `#/sync/conflict/${encodeURIComponent(c.ref)}` }, c.ref))))
+      ? h('ul', {}, st.conflicts.map((c) => h('li', { 'data-conflict': c.ref }, h('a', { href: `#/sync/conflict/${encodeURIComponent(c.ref)}` }, c.ref))))
       : h('p', { class: 'muted' }, t('sync.no_conflicts')));
   const devices = st.holds_org_key
     ? h('section', { class: 'card', 'data-section': 'devices' }, h('h2', {}, t('sync.devices_title')),
       (st.devices || []).length
-        ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, t('sync.device')), h('th', {}, t('sync.added')), h('th', {}, t('sync.state')))),
-          h('tbody', {}, st.devices.map((d) => h('tr', {}, h('td', {}, d.name), h('td', {}, formatTime(d.added)),
-            h('td', {}, d.revoked_at ? t('sync.revoked', { when: formatTime(d.revoked_at) }) : t('sync.active'))))))
+        ? h('div', { class: 'tablewrap' }, h('table', {}, h('caption', {}, t('sync.devices_title')), h('thead', {}, h('tr', {}, h('th', {}, t('sync.device')), h('th', {}, t('sync.added')), h('th', {}, t('sync.state')))),
+          h('tbody', {}, st.devices.map((d) => h('tr', { 'data-device': d.name }, h('td', {}, d.name), h('td', {}, formatTime(d.added)),
+            h('td', {}, d.revoked_at ? t('sync.revoked', { when: formatTime(d.revoked_at) }) : t('sync.active')))))))
         : h('p', { class: 'muted' }, t('sync.no_devices')))
     : null;
   append(root, [h('h1', {}, t('sync.title')), conflicts, sendForm, recvForm, devices]);
