@@ -166,9 +166,11 @@ static void sim_init(struct sim *s)
 	s->hq = open_v(s->hq_path, PASS);
 	memcpy(s->hq_spk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(s->hq)), 32);
 	s->now = 1765000000;
+	char dir[sizeof s->dir]; /* a copy: d lies inside *s too (-Wrestrict) */
+	memcpy(dir, s->dir, sizeof dir);
 	for (int i = 0; i < NDEV; i++) {
 		struct dev *d = &s->d[i];
-		snprintf(d->path, sizeof d->path, "%s/f%d.kith", s->dir, i);
+		snprintf(d->path, sizeof d->path, "%s/f%d.kith", dir, i);
 		snprintf(d->name, sizeof d->name, "f%d", i);
 		snprintf(d->pass, sizeof d->pass, "field %d words", i);
 		struct kith_sbuf inv = KITH_SBUF_INIT;
