@@ -128,6 +128,7 @@ struct gather {
 	const uint8_t *self;
 	const struct kith_sync_sent *sent;
 	int to_device;
+	const uint8_t *recipient; /* to a device: its signing key */
 	uint8_t wk[32];		  /* this device's wrap key (its own rows' data keys) */
 	struct kith_sbuf rows;	  /* row messages, each preceded by its length (4); holds data keys: wiped */
 	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
@@ -177,6 +178,8 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 		row_at(st, &r);
 		if (!blob_ok(&r.device, 32) || (!g->to_device && memcmp(r.device.p, g->self, 32) != 0))
 			continue;
+		if (g->to_device && !memcmp(r.device.p, g->recipient, 32))
+			continue; /* the device's own versions: it holds them */
 		if (!blob_ok(&r.id, 16) || !blob_ok(&r.wrap_org, 80) || !blob_ok(&r.wrap_dev, 72) ||
 		    !blob_ok(&r.nonce, 24) || !blob_ok(&r.sig, 64) || r.ct.n < CT_MIN || r.ct.n > CT_MAX ||
 		    r.version < 1 || r.version > UINT32_MAX)
@@ -272,8 +275,11 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	const uint8_t *seal_pk = opts->to ? opts->to->box_pk : org_pk;
 	if (opts->to && !opts->to_vault)
 		return kith_err_set(err, KITH_E_INVALID, "to", "a device's vault id is needed");
-	struct gather g = {
-	    .s = s, .k = k, .self = kith_crypto_keys_sign_pk(k), .to_device = opts->to != NULL};
+	struct gather g = {.s = s,
+			   .k = k,
+			   .self = kith_crypto_keys_sign_pk(k),
+			   .to_device = opts->to != NULL,
+			   .recipient = recipient};
 	struct kith_sync_sent *st = NULL;
 	struct kith_sbuf devs = KITH_SBUF_INIT;
 	sqlite3_stmt *sel = NULL;

@@ -66,7 +66,7 @@ struct kith_bundle_sent {
  * Writes a bundle from the open vault v, appended to out (docs/bundle-format.md):
  *   to headquarters: every version this device wrote that no bundle to the
  *     organization held (or, with since, none up to that bundle; with all, every one);
- *   to a device: every version of the records opts->ids that it was not sent,
+ *   to a device: every version of the records opts->ids that it was not sent (and did not write),
  *     with the organization's enrolment (for its vault) of every writer, the
  *     stream sealed to its key only.
  * *sent is filled (record it with kith_bundle_mark_sent after the file is
