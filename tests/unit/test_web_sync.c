@@ -118,8 +118,10 @@ static int setup(void **state)
 	assert_int_equal(kith_vault_put(b, "case", body, NULL, f->ref, NULL, &err), KITH_OK);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	json_decref(body);
+	char dir[sizeof f->dir]; /* a copy: f->f lies in *f too (-Wrestrict) */
+	memcpy(dir, f->dir, sizeof dir);
 	for (int i = 0; i < 2; i++) {
-		snprintf(f->f[i], sizeof f->f[i], "%s/f%d.kith", f->dir, i);
+		snprintf(f->f[i], sizeof f->f[i], "%s/f%d.kith", dir, i);
 		char name[8], code[KITH_FIELD_CODE_TEXT];
 		snprintf(name, sizeof name, "f%d", i);
 		struct kith_sbuf inv = KITH_SBUF_INIT;
