@@ -996,9 +996,27 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 						    .sig = {r.sig, 64},
 						    .version = r.version};
 			rc = kith_store_row_put(s, &sr, NULL);
-			if (rc == KITH_E_EXISTS) /* two rows of one bundle at one place: the second waits */
-				rc = kith_sync_conflict_put(s, &r, err), res->conflicts++;
-			else if (rc)
+			if (rc == KITH_E_EXISTS) {
+				/* an earlier row of this bundle took the place: another
+				 * device's is kept aside; the same device's is refused */
+				int same = 0;
+				for (size_t e = 0; e < i && !same; e++) {
+					const uint8_t *m = b->data + b->off[e];
+					same = !memcmp(m + 4, r.id, 16) && get_be(m + 20, 4) == r.version &&
+					       !memcmp(m + 24, r.device, 32);
+				}
+				if (same) {
+					snprintf(where, sizeof where, "row %zu", i + 1);
+					rc = kith_err_set(
+					    err, KITH_E_CORRUPT, where,
+					    "two versions %u of one record by one device: nothing was "
+					    "imported",
+					    r.version);
+				} else {
+					rc = kith_sync_conflict_put(s, &r, err);
+					res->conflicts++;
+				}
+			} else if (rc)
 				rc = kith_err_set(err, rc, "bundle", "writing a row failed");
 			else
 				res->added++;
