@@ -7,12 +7,11 @@
  *   odd   the rest is a list of plaintext messages (2-byte big-endian length,
  *         bytes), which this target seals into a valid stream for the
  *         organization, so that the parts behind the AEAD are reached: the
- *         envelope, the rows, the end. Bit 1 of the first byte: the target
- *         writes the sender's key and the organization id into the first
- *         message; bit 2: it appends a correct end (count, digest, signature).
- * Properties beyond "no crash, no leak": every failure is KITH_E_INVALID,
- * KITH_E_AUTH or KITH_E_LIMIT with a message and a where; a success has the
- * fixed sender, and each row is at least a row head and the smallest body.
+ *         envelope, the devices, the rows, the end (format 2: docs/bundle-format.md). Bit 1 of the first
+ * byte: the target writes the sender's key and the organization id into the first message; bit 2: it appends
+ * a correct end (count, digest, signature). Properties beyond "no crash, no leak": every failure is
+ * KITH_E_INVALID, KITH_E_AUTH or KITH_E_LIMIT with a message and a where; a success has the fixed sender, and
+ * each row is at least a row head and the smallest body.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,7 +64,7 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 {
 	uint8_t pre[116], k[32];
 	memcpy(pre, "KITHBNDL", 8);
-	be32(pre + 8, 1);
+	be32(pre + 8, 2);
 	crypto_secretstream_xchacha20poly1305_keygen(k);
 	crypto_secretstream_xchacha20poly1305_state st;
 	if (crypto_box_seal(pre + 12, k, 32, org_pk) ||
@@ -75,7 +74,7 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 		return -1;
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, (const uint8_t *)"kith-bundle-v1", 14);
+	crypto_generichash_update(&h, (const uint8_t *)"kith-bundle-v2", 14);
 	crypto_generichash_update(&h, pre, sizeof pre);
 	size_t pos = 0, count = 0;
 	uint8_t *m = malloc(65536 + 104);
@@ -98,11 +97,11 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 			}
 		} else {
 			uint8_t sm[18 + 64];
-			memcpy(m, "KBF1", 4);
+			memcpy(m, "KBF2", 4);
 			be32(m + 4, (uint32_t)(count ? count - 1 : 0));
 			crypto_generichash_state h2 = h;
 			crypto_generichash_final(&h2, m + 8, 32);
-			memcpy(sm, "kith-bundle-sig-v1", 18);
+			memcpy(sm, "kith-bundle-sig-v2", 18);
 			memcpy(sm + 18, m + 8, 32);
 			memcpy(sm + 50, org_pk, 32);
 			crypto_sign_detached(m + 40, NULL, sm, sizeof sm, snd_sk);

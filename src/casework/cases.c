@@ -2,6 +2,7 @@
  * The case list: see cases.h.
  */
 #include "casework/cases.h"
+#include "casework/conflicts.h"
 
 #include "casework/people.h"
 
@@ -199,6 +200,23 @@ nomem:
 	return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 }
 
+/* A case whose versions conflict (two devices edited it apart: conflicts.h)
+ * has a conflict too, and says so in "versions_conflict". */
+static int add_version_conflicts(struct kith_vault *v, json_t **all, size_t n, struct kith_err *err)
+{
+	char(*ids)[33] = NULL;
+	size_t nids = 0;
+	int rc = kith_conflicts_ids(v, &ids, &nids, err);
+	for (size_t i = 0; !rc && i < n; i++) {
+		int vc = kith_conflicts_has(ids, nids, str_at(all[i], "id"));
+		if (json_object_set_new(all[i], "versions_conflict", json_boolean(vc)) ||
+		    (vc && json_object_set_new(all[i], "conflict", json_true())))
+			rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	}
+	free(ids);
+	return rc;
+}
+
 static int has_need(const json_t *s, const char *need)
 {
 	size_t i;
@@ -248,6 +266,8 @@ int kith_cases_list(struct kith_vault *v, const struct kith_cases_query *q, json
 		if (!(all[i] = kith_cases_summary(&r[i])))
 			goto nomem;
 	rc = add_persons(v, all, n, err);
+	if (!rc)
+		rc = add_version_conflicts(v, all, n, err);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {

@@ -185,8 +185,13 @@ int kith_devices_import_bundle(struct kith_vault *v, const void *data, size_t le
 		}
 		json_decref(body);
 	}
-	if (!rc)
-		rc = kith_bundle_apply(v, b, &res->added, &res->skipped, err);
+	if (!rc) {
+		struct kith_bundle_applied ap;
+		rc = kith_bundle_apply(v, b, &ap, err);
+		res->added = ap.added;
+		res->skipped = ap.skipped;
+		res->conflicts = ap.conflicts;
+	}
 	kith_bundle_free(b);
 	return rc;
 }

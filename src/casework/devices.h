@@ -60,6 +60,7 @@ struct kith_bundle_result {
 	char bundle[17];		  /* the bundle's id: its first 8 bytes, hex */
 	char device[KITH_FIELD_NAME_MAX]; /* the sender's device name, "" when it has no device record */
 	size_t added, skipped;		  /* versions inserted; versions already here */
+	size_t conflicts;		  /* versions kept aside as conflicts (casework/sync.h) */
 };
 
 /*
@@ -67,7 +68,7 @@ struct kith_bundle_result {
  * whole; a sender whose device record is revoked is refused for a bundle made
  * at or after the revocation, with the device's name and the date
  * (KITH_E_AUTH, where "sender"); then applied. res is filled as far as known.
- * The vault's index is not re-read: close and reopen v to see the rows.
+ * The vault's index is read again at the next operation (kith_vault_refresh).
  */
 int kith_devices_import_bundle(struct kith_vault *v, const void *data, size_t len,
 			       struct kith_bundle_result *res, struct kith_err *err) KITH_WUR;

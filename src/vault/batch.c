@@ -341,6 +341,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	}
 	memcpy(s->id, id, ID_BYTES);
 	s->version = cur_version + 1;
+	if (opts->min_version > s->version) /* above every version kept aside (a resolution) */
+		s->version = opts->min_version;
 	s->kind = ki;
 	s->target = trec;
 	s->prev = tst;

@@ -1,20 +1,26 @@
 /*
  * bundle — format-1 rows between vaults of one organization (bundle.h; the
- * bytes: docs/vault-format.md *Bundles (format 1)*).
+ * bytes: docs/bundle-format.md). Each row travels with its data key inside the
+ * stream, so a reader checks every row with one AEAD pass and the bundle with
+ * one signature, and a field device can read what headquarters sent it.
  */
 #include "vault/bundle.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
 #include "vault/field.h"
 #include "vault/store.h"
+#include "vault/sync.h"
+#include "vault/vault_impl.h"
 
 static const char magic[8] = {'K', 'I', 'T', 'H', 'B', 'N', 'D', 'L'};
-static const char digest_domain[] = "kith-bundle-v1";
-static const char sig_domain[] = "kith-bundle-sig-v1";
+static const char digest_domain[] = "kith-bundle-v2";
+static const char sig_domain[] = "kith-bundle-sig-v2";
 
 #define PRE_FORMAT 8
 #define PRE_KEY 12 /* crypto_box_seal of the stream key: 80 */
@@ -22,22 +28,29 @@ static const char sig_domain[] = "kith-bundle-sig-v1";
 #define PRE_BYTES 116
 #define ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
 
-#define ENV_BYTES 96  /* "KBE1" org_id 32, sender 32, bundle id 16, created 8, rows 4 */
-#define ROW_HEAD 296  /* "KBR1" id 16, version 4, device 32, wrap_org 80, wrap_dev 72, nonce 24, sig 64 */
-#define END_BYTES 104 /* "KBF1" rows 4, digest 32, sig 64 */
+#define ENV_BYTES                                                                                            \
+	132 /* "KBE2" org_id 32, sender 32, recipient 32, bundle id 16, created 8, devices 4, rows 4 */
+#define DEV_BYTES 132 /* "KBD2" sign_pk 32, box_pk 32, enrolment 64 */
+#define ROW_HEAD                                                                                             \
+	328 /* "KBR2" id 16, version 4, device 32, wrap_org 80, wrap_dev 72, nonce 24, sig 64, key 32 */
+#define END_BYTES 104 /* "KBF2" rows 4, digest 32, sig 64 */
 #define CT_MIN (256 + 16)
 #define CT_MAX (KITH_CRYPTO_PLAIN_MAX + 16)
 
 _Static_assert(PRE_HDR + crypto_secretstream_xchacha20poly1305_HEADERBYTES == PRE_BYTES, "prelude");
 _Static_assert(PRE_KEY + crypto_box_SEALBYTES + 32 == PRE_HDR, "sealed key");
-_Static_assert(4 + 16 + 4 + 32 + 80 + 72 + 24 + 64 == ROW_HEAD, "row head");
+_Static_assert(4 + 16 + 4 + 32 + 80 + 72 + 24 + 64 + 32 == ROW_HEAD, "row head");
+_Static_assert(4 + 32 + 32 + 32 + 16 + 8 + 4 + 4 == ENV_BYTES, "envelope");
 
 struct kith_bundle {
 	uint8_t id[16];
 	uint8_t sender[32];
+	uint8_t recipient[32];
 	int64_t created;
-	size_t n;
-	uint8_t *data; /* every row message, back to back */
+	size_t n, nd;
+	uint8_t *dev;  /* nd device messages of DEV_BYTES */
+	uint8_t *data; /* every row message, back to back (secret: the data keys; wiped) */
+	size_t data_len;
 	size_t *off, *len;
 };
 
@@ -108,25 +121,80 @@ static int blob_ok(const struct kith_store_blob *b, size_t n)
 	return b->p && b->n == n;
 }
 
-/* Appends this device's versions of record `id` as row messages to rows. */
-static int collect_rows(struct kith_store *s, const uint8_t *id, const uint8_t *self, struct kith_sbuf *rows,
-			size_t *count, struct kith_err *err)
+/* What an export gathers before it writes. */
+struct gather {
+	struct kith_store *s;
+	struct kith_crypto_keys *k;
+	const uint8_t *self;
+	const struct kith_sync_sent *sent;
+	int to_device;
+	const uint8_t *recipient; /* to a device: its signing key */
+	uint8_t wk[32];		  /* this device's wrap key (its own rows' data keys) */
+	struct kith_sbuf rows;	  /* row messages, each preceded by its length (4); holds data keys: wiped */
+	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
+	struct kith_sync_ver *vers;
+	size_t n, cap;
+};
+
+static int writer_add(struct gather *g, const uint8_t *dev)
 {
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_of(s, id, 16, 0, &c, err);
-	if (rc)
-		return rc;
+	for (size_t i = 0; i + 32 <= g->writers.len; i += 32)
+		if (!memcmp(g->writers.buf + i, dev, 32))
+			return KITH_OK;
+	return kith_sbuf_add(&g->writers, dev, 32) ? KITH_E_NOMEM : KITH_OK;
+}
+
+static struct kith_store_blob col(sqlite3_stmt *st, int i)
+{
+	struct kith_store_blob b = {NULL, 0};
+	if (sqlite3_column_type(st, i) == SQLITE_BLOB) {
+		b.p = sqlite3_column_blob(st, i);
+		b.n = (size_t)sqlite3_column_bytes(st, i);
+	}
+	return b;
+}
+
+/* The row at st's cursor (columns as ROW_COLS), borrowed until the next step. */
+#define ROW_COLS "id, version, device, wrap_org, wrap_dev, nonce, ct, sig"
+static void row_at(sqlite3_stmt *st, struct kith_store_row *r)
+{
+	r->id = col(st, 0);
+	r->version = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
+	r->device = col(st, 2);
+	r->wrap_org = col(st, 3);
+	r->wrap_dev = col(st, 4);
+	r->nonce = col(st, 5);
+	r->ct = col(st, 6);
+	r->sig = col(st, 7);
+}
+
+/* Appends the versions of st's rows that go in the bundle. */
+static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
+{
+	int rc = KITH_OK, s3;
 	struct kith_store_row r;
-	while ((rc = kith_store_cursor_next(c, &r, err)) == 1) {
-		if (!blob_ok(&r.device, 32) || memcmp(r.device.p, self, 32) != 0)
+	struct kith_crypto_row cr;
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		row_at(st, &r);
+		if (!blob_ok(&r.device, 32) || (!g->to_device && memcmp(r.device.p, g->self, 32) != 0))
 			continue;
+		if (g->to_device && !memcmp(r.device.p, g->recipient, 32))
+			continue; /* the device's own versions: it holds them */
 		if (!blob_ok(&r.id, 16) || !blob_ok(&r.wrap_org, 80) || !blob_ok(&r.wrap_dev, 72) ||
 		    !blob_ok(&r.nonce, 24) || !blob_ok(&r.sig, 64) || r.ct.n < CT_MIN || r.ct.n > CT_MAX ||
 		    r.version < 1 || r.version > UINT32_MAX)
 			continue; /* a damaged row of this file is not sent */
-		uint8_t head[ROW_HEAD + 4];
+		if (kith_sync_sent_has(g->sent, r.id.p, (uint32_t)r.version, r.device.p))
+			continue;
+		memset(&cr, 0, sizeof cr);
+		memcpy(cr.id, r.id.p, 16);
+		cr.version = (uint32_t)r.version;
+		memcpy(cr.device, r.device.p, 32);
+		memcpy(cr.wrap_org, r.wrap_org.p, 80);
+		memcpy(cr.wrap_dev, r.wrap_dev.p, 72);
+		uint8_t head[4 + ROW_HEAD];
 		put_be32(head, (uint32_t)(ROW_HEAD + r.ct.n));
-		memcpy(head + 4, "KBR1", 4);
+		memcpy(head + 4, "KBR2", 4);
 		memcpy(head + 8, r.id.p, 16);
 		put_be32(head + 24, (uint32_t)r.version);
 		memcpy(head + 28, r.device.p, 32);
@@ -134,53 +202,159 @@ static int collect_rows(struct kith_store *s, const uint8_t *id, const uint8_t *
 		memcpy(head + 140, r.wrap_dev.p, 72);
 		memcpy(head + 212, r.nonce.p, 24);
 		memcpy(head + 236, r.sig.p, 64);
-		if (kith_sbuf_add(rows, head, sizeof head) || kith_sbuf_add(rows, r.ct.p, r.ct.n)) {
-			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-			break;
+		/* the row's data key rides inside the stream */
+		if (!memcmp(cr.device, g->self, 32))
+			rc = kith_sync_unwrap(g->wk, &cr, cr.wrap_dev, sizeof cr.wrap_dev, head + 300);
+		else
+			rc = kith_sync_row_key(g->s, g->k, &cr, head + 300, NULL);
+		if (rc == KITH_E_CORRUPT || rc == KITH_E_AUTH) {
+			sodium_memzero(head, sizeof head);
+			rc = KITH_OK; /* damaged or unreadable here: not sent */
+			continue;
 		}
-		(*count)++;
+		if (rc) {
+			sodium_memzero(head, sizeof head);
+			return kith_err_set(err, rc, "bundle", "reading a version's key failed");
+		}
+		if (g->n == g->cap) {
+			size_t nc = g->cap ? 2 * g->cap : 256;
+			struct kith_sync_ver *nv = realloc(g->vers, nc * sizeof *nv);
+			if (!nv) {
+				sodium_memzero(head, sizeof head);
+				return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+			}
+			g->vers = nv;
+			g->cap = nc;
+		}
+		memcpy(g->vers[g->n].id, cr.id, 16);
+		g->vers[g->n].version = cr.version;
+		memcpy(g->vers[g->n].device, cr.device, 32);
+		int bad = kith_sbuf_add(&g->rows, head, sizeof head) ||
+			  kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
+			  (g->to_device && writer_add(g, cr.device));
+		sodium_memzero(head, sizeof head);
+		if (bad)
+			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+		g->n++;
 	}
-	kith_store_cursor_free(c);
-	return rc < 0 ? rc : KITH_OK;
+	if (s3 != SQLITE_DONE)
+		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				    sqlite3_errmsg(kith_store_sqlite(g->s)));
+	return rc;
 }
 
-int kith_bundle_export(struct kith_vault *v, int64_t now, struct kith_sbuf *out, size_t *nrows,
-		       struct kith_err *err)
+void kith_bundle_sent_release(struct kith_bundle_sent *sent)
 {
+	if (!sent)
+		return;
+	free(sent->vers);
+	memset(sent, 0, sizeof *sent);
+}
+
+int kith_bundle_mark_sent(struct kith_vault *v, const struct kith_bundle_sent *sent, struct kith_err *err)
+{
+	struct kith_store *s = kith_vault_store_borrow(v);
+	if (!s)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	return kith_sync_mark_sent(s, sent->id, sent->recipient, sent->created, sent->vers, sent->n, err);
+}
+
+int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opts *opts, int64_t now,
+		       struct kith_sbuf *out, struct kith_bundle_sent *sent, struct kith_err *err)
+{
+	static const struct kith_bundle_export_opts none = {0};
+	if (!opts)
+		opts = &none;
+	memset(sent, 0, sizeof *sent);
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);
 	struct kith_store *s = kith_vault_store_borrow(v);
 	if (!k || !s)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
-	const uint8_t *self = kith_crypto_keys_sign_pk(k);
 	const uint8_t *org_pk = kith_crypto_keys_org_pk(k);
-	/* the ids of every record, then every version of each that this device wrote */
-	struct kith_sbuf ids = KITH_SBUF_INIT, rows = KITH_SBUF_INIT;
-	size_t count = 0;
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_current(s, &c, err);
+	const uint8_t *recipient = opts->to ? opts->to->sign_pk : org_pk;
+	const uint8_t *seal_pk = opts->to ? opts->to->box_pk : org_pk;
+	if (opts->to && !opts->to_vault)
+		return kith_err_set(err, KITH_E_INVALID, "to", "a device's vault id is needed");
+	struct gather g = {.s = s,
+			   .k = k,
+			   .self = kith_crypto_keys_sign_pk(k),
+			   .to_device = opts->to != NULL,
+			   .recipient = recipient};
+	struct kith_sync_sent *st = NULL;
+	struct kith_sbuf devs = KITH_SBUF_INIT;
+	sqlite3_stmt *sel = NULL;
+	struct kith_store_device *d = NULL;
+	size_t nd = 0;
+	int held = 0;
+	int rc = opts->all ? KITH_OK : kith_sync_sent_load(s, recipient, opts->since, &st, err);
 	if (rc)
 		return rc;
-	struct kith_store_row r;
-	while ((rc = kith_store_cursor_next(c, &r, err)) == 1)
-		if (blob_ok(&r.id, 16) && kith_sbuf_add(&ids, r.id.p, 16)) {
-			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-			break;
-		}
-	kith_store_cursor_free(c);
-	if (rc < 0)
+	g.sent = st;
+	if ((rc = kith_crypto_keys_access(k, 1))) {
+		rc = kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
 		goto done;
-	rc = KITH_OK;
-	for (size_t i = 0; !rc && i + 16 <= ids.len; i += 16)
-		rc = collect_rows(s, (const uint8_t *)ids.buf + i, self, &rows, &count, err);
+	}
+	held = 1;
+	kith_sync_wrap_key(k, g.wk);
+	sqlite3 *db = kith_store_sqlite(s);
+	/* one statement: a record's versions (to a device), or this device's every
+	 * version, grouped by record (to headquarters) */
+	if (sqlite3_prepare_v2(db,
+			       opts->to ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
+					: "SELECT " ROW_COLS
+					  " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
+			       -1, &sel, NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s", sqlite3_errmsg(db));
+		goto done;
+	}
+	if (opts->to) {
+		for (size_t i = 0; !rc && i < opts->nids; i++) {
+			sqlite3_reset(sel);
+			sqlite3_bind_blob(sel, 1, opts->ids + 16 * i, 16, SQLITE_STATIC);
+			rc = gather_rows(&g, sel, err);
+		}
+	} else {
+		sqlite3_bind_blob(sel, 1, g.self, 32, SQLITE_STATIC);
+		rc = gather_rows(&g, sel, err);
+	}
 	if (rc)
 		goto done;
+	/* to a device: the organization's enrolment, for its vault, of every writer */
+	if (opts->to && g.writers.len) {
+		if ((rc = kith_store_devices(s, &d, &nd, err)))
+			goto done;
+		for (size_t w = 0; !rc && w + 32 <= g.writers.len; w += 32) {
+			const uint8_t *spk = (const uint8_t *)g.writers.buf + w;
+			size_t i = 0;
+			while (i < nd && memcmp(d[i].sign_pk, spk, 32) != 0)
+				i++;
+			if (i == nd) {
+				rc = kith_err_set(err, KITH_E_NOTFOUND, "device",
+						  "a version's writer is not a device enrolled here");
+				break;
+			}
+			uint8_t m[DEV_BYTES];
+			memcpy(m, "KBD2", 4);
+			memcpy(m + 4, d[i].sign_pk, 32);
+			memcpy(m + 36, d[i].box_pk, 32);
+			if (kith_crypto_enrol_sign_vault(k, opts->to_vault, d[i].sign_pk, d[i].box_pk,
+							 m + 68))
+				rc = kith_err_set(
+				    err, KITH_E_NOTFOUND, "vault",
+				    "only headquarters (the organization key) sends to a device");
+			else if (kith_sbuf_add(&devs, m, sizeof m))
+				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+		}
+		if (rc)
+			goto done;
+	}
 
 	uint8_t pre[PRE_BYTES], kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	memcpy(pre, magic, 8);
 	put_be32(pre + PRE_FORMAT, KITH_BUNDLE_FORMAT);
 	crypto_secretstream_xchacha20poly1305_keygen(kst);
 	struct emit e = {.out = out, .ad = pre, .ad_len = PRE_BYTES};
-	if (crypto_box_seal(pre + PRE_KEY, kst, sizeof kst, org_pk) != 0 ||
+	if (crypto_box_seal(pre + PRE_KEY, kst, sizeof kst, seal_pk) != 0 ||
 	    crypto_secretstream_xchacha20poly1305_init_push(&e.st, pre + PRE_HDR, kst) != 0) {
 		sodium_memzero(kst, sizeof kst);
 		rc = kith_err_set(err, KITH_E_CRYPTO, "bundle", "sealing the bundle key failed");
@@ -195,34 +369,32 @@ int kith_bundle_export(struct kith_vault *v, int64_t now, struct kith_sbuf *out,
 		rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		goto done;
 	}
+	size_t ndev = devs.len / DEV_BYTES;
 	uint8_t env[ENV_BYTES];
-	memcpy(env, "KBE1", 4);
+	memcpy(env, "KBE2", 4);
 	crypto_generichash(env + 4, 32, org_pk, 32, NULL, 0);
-	memcpy(env + 36, self, 32);
-	randombytes_buf(env + 68, 16);
-	put_be64(env + 84, (uint64_t)now);
-	put_be32(env + 92, (uint32_t)count);
+	memcpy(env + 36, g.self, 32);
+	memcpy(env + 68, recipient, 32);
+	randombytes_buf(env + 100, 16);
+	put_be64(env + 116, (uint64_t)now);
+	put_be32(env + 124, (uint32_t)ndev);
+	put_be32(env + 128, (uint32_t)g.n);
 	rc = emit(&e, env, sizeof env, 0);
-	for (size_t o = 0; !rc && o < rows.len;) {
-		size_t n = (size_t)get_be((const uint8_t *)rows.buf + o, 4);
-		rc = emit(&e, (const uint8_t *)rows.buf + o + 4, n, 0);
+	for (size_t i = 0; !rc && i < ndev; i++)
+		rc = emit(&e, (const uint8_t *)devs.buf + i * DEV_BYTES, DEV_BYTES, 0);
+	for (size_t o = 0; !rc && o < g.rows.len;) {
+		size_t n = (size_t)get_be((const uint8_t *)g.rows.buf + o, 4);
+		rc = emit(&e, (const uint8_t *)g.rows.buf + o + 4, n, 0);
 		o += 4 + n;
 	}
 	uint8_t end[END_BYTES], sm[sizeof sig_domain - 1 + 64];
-	memcpy(end, "KBF1", 4);
-	put_be32(end + 4, (uint32_t)count);
+	memcpy(end, "KBF2", 4);
+	put_be32(end + 4, (uint32_t)g.n);
 	if (!rc) {
 		crypto_generichash_state h2 = e.h; /* the digest covers everything before the end */
 		crypto_generichash_final(&h2, end + 8, 32);
 		sig_message(sm, end + 8, org_pk);
-		if (kith_crypto_keys_access(k, 1))
-			rc = KITH_E_CRYPTO;
-		else {
-			rc = kith_crypto_sign(k, sm, sizeof sm, end + 40);
-			if (kith_crypto_keys_access(k, 0)) {
-				/* wiped at close */
-			}
-		}
+		rc = kith_crypto_sign(k, sm, sizeof sm, end + 40);
 	}
 	if (!rc)
 		rc = emit(&e, end, sizeof end, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
@@ -232,10 +404,24 @@ int kith_bundle_export(struct kith_vault *v, int64_t now, struct kith_sbuf *out,
 		rc = kith_err_set(err, rc, "bundle", "writing the bundle failed");
 		goto done;
 	}
-	*nrows = count;
+	memcpy(sent->id, env + 100, 16);
+	memcpy(sent->recipient, recipient, 32);
+	sent->created = now;
+	sent->vers = g.vers;
+	sent->n = g.n;
+	g.vers = NULL;
 done:
-	kith_sbuf_release(&ids);
-	kith_sbuf_release(&rows);
+	sqlite3_finalize(sel);
+	sodium_memzero(g.wk, sizeof g.wk);
+	if (held)
+		vault_keys_idle(k);
+	free(d);
+	kith_sync_sent_free(st);
+	free(g.vers);
+	sodium_memzero(g.rows.buf, g.rows.cap);
+	kith_sbuf_release(&g.rows);
+	kith_sbuf_release(&g.writers);
+	kith_sbuf_release(&devs);
 	return rc;
 }
 
@@ -245,7 +431,10 @@ void kith_bundle_free(struct kith_bundle *b)
 {
 	if (!b)
 		return;
+	if (b->data)
+		sodium_memzero(b->data, b->data_len);
 	free(b->data);
+	free(b->dev);
 	free(b->off);
 	free(b->len);
 	free(b);
@@ -258,6 +447,10 @@ const uint8_t *kith_bundle_id(const struct kith_bundle *b)
 const uint8_t *kith_bundle_sender(const struct kith_bundle *b)
 {
 	return b->sender;
+}
+const uint8_t *kith_bundle_recipient(const struct kith_bundle *b)
+{
+	return b->recipient;
 }
 int64_t kith_bundle_created(const struct kith_bundle *b)
 {
@@ -284,7 +477,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 	uint8_t kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	if (unseal(arg, f + PRE_KEY, PRE_HDR - PRE_KEY, kst) != KITH_OK)
 		return kith_err_set(err, KITH_E_AUTH, "bundle",
-				    "the bundle is not for this organization, or it was altered");
+				    "the bundle is not for this vault (not for this organization, or for "
+				    "another device), or it was altered");
 	crypto_secretstream_xchacha20poly1305_state st;
 	int bad = crypto_secretstream_xchacha20poly1305_init_pull(&st, f + PRE_HDR, kst) != 0;
 	sodium_memzero(kst, sizeof kst);
@@ -304,14 +498,16 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		goto fail;
 	}
-	size_t pos = PRE_BYTES, want = 0, idx = 0, cap = 0;
+	size_t pos = PRE_BYTES, want = 0, wantd = 0, idx = 0;
 	int done = 0;
 	while (!done) {
 		char where[32];
 		if (idx == 0)
 			snprintf(where, sizeof where, "envelope");
-		else if (idx <= want)
-			snprintf(where, sizeof where, "row %zu", idx);
+		else if (idx <= wantd)
+			snprintf(where, sizeof where, "device %zu", idx);
+		else if (idx <= wantd + want)
+			snprintf(where, sizeof where, "row %zu", idx - wantd);
 		else
 			snprintf(where, sizeof where, "end");
 		if (len - pos < 4) {
@@ -319,7 +515,10 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			goto fail;
 		}
 		size_t clen = (size_t)get_be(f + pos, 4);
-		size_t maxm = idx == 0 ? ENV_BYTES : idx <= want ? ROW_HEAD + CT_MAX : END_BYTES;
+		size_t maxm = idx == 0		    ? ENV_BYTES
+			      : idx <= wantd	    ? DEV_BYTES
+			      : idx <= wantd + want ? ROW_HEAD + CT_MAX
+						    : END_BYTES;
 		if (clen < ABYTES || clen - ABYTES > maxm) {
 			rc = kith_err_set(err, KITH_E_INVALID, where, "a part's length is out of bounds");
 			goto fail;
@@ -329,11 +528,13 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			goto fail;
 		}
 		if (clen - ABYTES > mcap) {
-			uint8_t *nm = realloc(m, clen - ABYTES);
+			uint8_t *nm = malloc(clen - ABYTES);
 			if (!nm) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
+			sodium_memzero(m, mcap);
+			free(m);
 			m = nm;
 			mcap = clen - ABYTES;
 		}
@@ -348,14 +549,14 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		}
 		pos += 4 + clen;
 		int final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-		if (idx <= want && (final || tag != 0)) {
+		if (idx <= wantd + want && (final || tag != 0)) {
 			rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle ends before its rows");
 			goto fail;
 		}
 		if (idx == 0) {
 			uint8_t oid[32];
 			crypto_generichash(oid, 32, org_pk, 32, NULL, 0);
-			if (mlen != ENV_BYTES || memcmp(m, "KBE1", 4) != 0) {
+			if (mlen != ENV_BYTES || memcmp(m, "KBE2", 4) != 0) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed envelope");
 				goto fail;
 			}
@@ -365,39 +566,51 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 				goto fail;
 			}
 			memcpy(b->sender, m + 36, 32);
-			memcpy(b->id, m + 68, 16);
-			b->created = (int64_t)get_be(m + 84, 8);
-			want = (size_t)get_be(m + 92, 4);
-			if (want > KITH_BUNDLE_MAX_ROWS) {
-				rc = kith_err_set(err, KITH_E_LIMIT, where, "more than %u rows",
-						  KITH_BUNDLE_MAX_ROWS);
+			memcpy(b->recipient, m + 68, 32);
+			memcpy(b->id, m + 100, 16);
+			b->created = (int64_t)get_be(m + 116, 8);
+			wantd = (size_t)get_be(m + 124, 4);
+			want = (size_t)get_be(m + 128, 4);
+			if (want > KITH_BUNDLE_MAX_ROWS || wantd > KITH_BUNDLE_MAX_DEVICES) {
+				rc = kith_err_set(err, KITH_E_LIMIT, where, "more than %u rows or %u devices",
+						  KITH_BUNDLE_MAX_ROWS, KITH_BUNDLE_MAX_DEVICES);
 				goto fail;
 			}
-			/* every row takes at least this much of the file */
-			if (want > (len - pos) / (4 + ROW_HEAD + CT_MIN + ABYTES)) {
+			/* every part takes at least this much of the file */
+			if (want > (len - pos) / (4 + ROW_HEAD + CT_MIN + ABYTES) ||
+			    wantd > (len - pos) / (4 + DEV_BYTES + ABYTES)) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle is cut short");
 				goto fail;
 			}
-			cap = want;
-			b->off = calloc(cap ? cap : 1, sizeof *b->off);
-			b->len = calloc(cap ? cap : 1, sizeof *b->len);
-			if (!b->off || !b->len) {
+			b->off = calloc(want ? want : 1, sizeof *b->off);
+			b->len = calloc(want ? want : 1, sizeof *b->len);
+			b->dev = calloc(wantd ? wantd : 1, DEV_BYTES);
+			if (!b->off || !b->len || !b->dev) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
-		} else if (idx <= want) {
-			if (mlen < ROW_HEAD + CT_MIN || memcmp(m, "KBR1", 4) != 0) {
+		} else if (idx <= wantd) {
+			if (mlen != DEV_BYTES || memcmp(m, "KBD2", 4) != 0) {
+				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed device");
+				goto fail;
+			}
+			memcpy(b->dev + (idx - 1) * DEV_BYTES, m, DEV_BYTES);
+			b->nd = idx;
+		} else if (idx <= wantd + want) {
+			if (mlen < ROW_HEAD + CT_MIN || memcmp(m, "KBR2", 4) != 0) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed row");
 				goto fail;
 			}
-			b->off[idx - 1] = rows.len;
-			b->len[idx - 1] = (size_t)mlen;
-			if (kith_sbuf_add(&rows, m, (size_t)mlen)) {
+			b->off[idx - wantd - 1] = rows.len;
+			b->len[idx - wantd - 1] = (size_t)mlen;
+			if (kith_sbuf_grow(&rows, (size_t)mlen)) { /* rows.cap is set at the envelope */
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
+			memcpy(rows.buf + rows.len, m, (size_t)mlen);
+			rows.len += (size_t)mlen;
 		} else {
-			if (!final || mlen != END_BYTES || memcmp(m, "KBF1", 4) != 0 ||
+			if (!final || mlen != END_BYTES || memcmp(m, "KBF2", 4) != 0 ||
 			    get_be(m + 4, 4) != want) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed end of the bundle");
 				goto fail;
@@ -428,28 +641,47 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 	}
 	b->n = want;
 	b->data = (uint8_t *)rows.buf;
+	b->data_len = rows.cap;
 	rows.buf = NULL;
+	sodium_memzero(m, mcap);
 	free(m);
 	sodium_memzero(&st, sizeof st);
 	*out = b;
 	return KITH_OK;
 fail:
 	sodium_memzero(&st, sizeof st);
+	if (rows.buf)
+		sodium_memzero(rows.buf, rows.cap);
 	kith_sbuf_release(&rows);
+	if (m)
+		sodium_memzero(m, mcap);
 	free(m);
 	kith_bundle_free(b);
 	return rc;
 }
 
+struct unseal_arg {
+	struct kith_crypto_keys *k;
+	int org;
+};
+
 static int vault_unseal(void *arg, const uint8_t *c, size_t clen, uint8_t *m)
 {
-	struct kith_crypto_keys *k = arg;
-	if (kith_crypto_keys_access(k, 1))
+	struct unseal_arg *u = arg;
+	if (kith_crypto_keys_access(u->k, 1))
 		return KITH_E_CRYPTO;
-	int rc = kith_crypto_org_unseal(k, c, clen, m);
-	if (kith_crypto_keys_access(k, 0)) {
-		/* wiped at close */
+	int rc;
+	if (u->org) {
+		rc = kith_crypto_org_unseal(u->k, c, clen, m);
+	} else {
+		uint8_t ssk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES], bsk[KITH_CRYPTO_FIELD_BOX_SK_BYTES];
+		kith_crypto_keys_device_secrets(u->k, ssk, bsk);
+		rc = crypto_box_seal_open(m, c, clen, kith_crypto_keys_box_pk(u->k), bsk) == 0 ? KITH_OK
+											       : KITH_E_AUTH;
+		sodium_memzero(ssk, sizeof ssk);
+		sodium_memzero(bsk, sizeof bsk);
 	}
+	vault_keys_idle(u->k);
 	return rc;
 }
 
@@ -459,16 +691,25 @@ int kith_bundle_parse_for(struct kith_bundle **out, struct kith_vault *v, const 
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);
 	if (!k)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
-	if (!kith_crypto_keys_holds_org(k))
-		return kith_err_set(
-		    err, KITH_E_NOTFOUND, "vault",
-		    "this vault does not hold the organization key: bundles go to headquarters");
-	return kith_bundle_parse(out, data, len, kith_crypto_keys_org_pk(k), vault_unseal, k, err);
+	struct unseal_arg u = {.k = k, .org = kith_crypto_keys_holds_org(k)};
+	int rc = kith_bundle_parse(out, data, len, kith_crypto_keys_org_pk(k), vault_unseal, &u, err);
+	if (rc == KITH_E_AUTH && u.org && len >= PRE_BYTES && err && !strcmp(err->where, "bundle")) {
+		/* headquarters may also be sent a bundle as a device (a standalone vault): try its own key */
+		u.org = 0;
+		struct kith_err e2;
+		kith_err_clear(&e2);
+		if (kith_bundle_parse(out, data, len, kith_crypto_keys_org_pk(k), vault_unseal, &u, &e2) ==
+		    KITH_OK) {
+			kith_err_clear(err);
+			return KITH_OK;
+		}
+	}
+	return rc;
 }
 
 /* ------------------------------------------------------------ apply */
 
-static void row_of(const uint8_t *m, size_t n, struct kith_crypto_row *r)
+static void row_of(const uint8_t *m, size_t n, struct kith_crypto_row *r, const uint8_t **dk)
 {
 	memset(r, 0, sizeof *r);
 	memcpy(r->id, m + 4, 16);
@@ -478,6 +719,7 @@ static void row_of(const uint8_t *m, size_t n, struct kith_crypto_row *r)
 	memcpy(r->wrap_dev, m + 136, 72);
 	memcpy(r->nonce, m + 208, 24);
 	memcpy(r->sig, m + 232, 64);
+	*dk = m + 296;
 	r->ct = (uint8_t *)m + ROW_HEAD;
 	r->ct_len = n - ROW_HEAD;
 }
@@ -487,56 +729,127 @@ static int blob_eq(const struct kith_store_blob *b, const void *p, size_t n)
 	return b->p && b->n == n && memcmp(b->p, p, n) == 0;
 }
 
-/* 1 when the file holds exactly this row, 0 when it holds another at its
- * (id, version), negative on error. */
-static int same_row(struct kith_store *s, const struct kith_crypto_row *r, struct kith_err *err)
+static int enrolled_in(const struct kith_store_device *d, size_t nd, const uint8_t *spk)
 {
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_of(s, r->id, 16, 0, &c, err);
-	if (rc)
-		return rc;
+	for (size_t i = 0; i < nd; i++)
+		if (!memcmp(d[i].sign_pk, spk, 32))
+			return 1;
+	return 0;
+}
+
+/* What the vault holds of one record, read once per record of the bundle. */
+struct held {
+	struct kith_sbuf rows; /* per version held: version (4), device (32), H(row) (32) */
+	int others;	       /* a version by another device than the sender */
+	int mine;	       /* a version by the sender */
+	struct kith_crypto_row *kept;
+	size_t nkept;
+};
+
+#define HELD_ENTRY 68
+
+static void row_hash(const struct kith_crypto_row *r, uint8_t out[32])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, r->wrap_org, 80);
+	crypto_generichash_update(&h, r->wrap_dev, 72);
+	crypto_generichash_update(&h, r->nonce, 24);
+	crypto_generichash_update(&h, r->sig, 64);
+	crypto_generichash_update(&h, r->ct, r->ct_len);
+	crypto_generichash_final(&h, out, 32);
+}
+
+static int cmp_hex(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, const uint8_t *sender,
+		     char (*cids)[33], size_t ncids, struct held *hd, struct kith_err *err)
+{
+	kith_sbuf_reset(&hd->rows);
+	hd->others = hd->mine = 0;
+	kith_sync_rows_free(hd->kept, hd->nkept);
+	hd->kept = NULL;
+	hd->nkept = 0;
+	sqlite3_reset(st);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	struct kith_store_row x;
-	int same = 0;
-	while ((rc = kith_store_cursor_next(c, &x, err)) == 1) {
-		if (x.version != r->version)
+	int s3;
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		row_at(st, &x);
+		if (!blob_ok(&x.device, 32) || !blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) ||
+		    !blob_ok(&x.nonce, 24) || !blob_ok(&x.sig, 64) || x.version < 1 || x.version > UINT32_MAX)
 			continue;
-		same = blob_eq(&x.device, r->device, 32) && blob_eq(&x.wrap_org, r->wrap_org, 80) &&
-		       blob_eq(&x.wrap_dev, r->wrap_dev, 72) && blob_eq(&x.nonce, r->nonce, 24) &&
-		       blob_eq(&x.sig, r->sig, 64) && blob_eq(&x.ct, r->ct, r->ct_len);
-		break;
+		struct kith_crypto_row r;
+		memset(&r, 0, sizeof r);
+		memcpy(r.wrap_org, x.wrap_org.p, 80);
+		memcpy(r.wrap_dev, x.wrap_dev.p, 72);
+		memcpy(r.nonce, x.nonce.p, 24);
+		memcpy(r.sig, x.sig.p, 64);
+		r.ct = (uint8_t *)x.ct.p;
+		r.ct_len = x.ct.n;
+		uint8_t e[HELD_ENTRY];
+		put_be32(e, (uint32_t)x.version);
+		memcpy(e + 4, x.device.p, 32);
+		row_hash(&r, e + 36);
+		if (kith_sbuf_add(&hd->rows, e, sizeof e))
+			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+		if (!blob_eq(&x.device, sender, 32))
+			hd->others = 1;
+		else
+			hd->mine = 1;
 	}
-	kith_store_cursor_free(c);
-	return rc < 0 ? rc : same;
+	if (s3 != SQLITE_DONE)
+		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				    sqlite3_errmsg(kith_store_sqlite(s)));
+	char hex[33];
+	sodium_bin2hex(hex, sizeof hex, id, 16);
+	if (!ncids || !bsearch(hex, cids, ncids, 33, cmp_hex))
+		return KITH_OK; /* no version of it kept aside */
+	return kith_sync_conflicts(s, id, &hd->kept, &hd->nkept, err);
 }
 
-/* 1 when a version of record id in the file was written by another device
- * than sender, 0 when not, negative on error. */
-static int others_wrote(struct kith_store *s, const uint8_t *id, const uint8_t *sender, struct kith_err *err)
+/* Where row r goes: 0 insert, 1 same bytes held (skip), 2 keep aside as a
+ * conflict, -1 the same device's other bytes at its place (refuse). */
+static int classify(const struct held *hd, const struct kith_crypto_row *r)
 {
-	struct kith_store_cursor *c = NULL;
-	int rc = kith_store_rows_of(s, id, 16, 0, &c, err);
-	if (rc)
-		return rc;
-	struct kith_store_row x;
-	int other = 0;
-	while (!other && (rc = kith_store_cursor_next(c, &x, err)) == 1)
-		other = !blob_eq(&x.device, sender, 32);
-	kith_store_cursor_free(c);
-	return rc < 0 ? rc : other;
+	uint8_t hr[32];
+	row_hash(r, hr);
+	for (size_t o = 0; o + HELD_ENTRY <= hd->rows.len; o += HELD_ENTRY) {
+		const uint8_t *e = (const uint8_t *)hd->rows.buf + o;
+		if (get_be(e, 4) != r->version)
+			continue;
+		if (!memcmp(e + 36, hr, 32))
+			return 1;
+		return memcmp(e + 4, r->device, 32) == 0 ? -1 : 2;
+	}
+	/* a later version of a device whose earlier one was kept aside follows it */
+	for (size_t i = 0; i < hd->nkept; i++)
+		if (!memcmp(hd->kept[i].device, r->device, 32) && hd->kept[i].version < r->version)
+			return 2;
+	return 0;
 }
 
-int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t *added, size_t *skipped,
+int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct kith_bundle_applied *res,
 		      struct kith_err *err)
 {
+	memset(res, 0, sizeof *res);
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);
 	struct kith_store *s = kith_vault_store_borrow(v);
 	if (!k || !s)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
-	if (!kith_crypto_keys_holds_org(k))
+	const uint8_t *self = kith_crypto_keys_sign_pk(k);
+	int at_hq = !memcmp(b->recipient, kith_crypto_keys_org_pk(k), 32);
+	if (at_hq && !kith_crypto_keys_holds_org(k))
 		return kith_err_set(
 		    err, KITH_E_NOTFOUND, "vault",
-		    "this vault does not hold the organization key: bundles go to headquarters");
-	*added = *skipped = 0;
+		    "this vault does not hold the organization key: bundles to the organization go to "
+		    "headquarters");
+	if (!at_hq && memcmp(b->recipient, self, 32) != 0)
+		return kith_err_set(err, KITH_E_AUTH, "recipient", "the bundle is for another device");
+	const uint8_t *org_spk = kith_crypto_keys_org_sign_pk(k), *vid = kith_crypto_keys_vault_id(k);
 	/* the sender: enrolled here by the organization */
 	struct kith_store_device *d = NULL;
 	size_t nd = 0;
@@ -547,88 +860,187 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, size_t 
 	for (size_t i = 0; i < nd && !enrolled; i++)
 		enrolled =
 		    memcmp(d[i].sign_pk, b->sender, 32) == 0 && d[i].has_auth &&
-		    kith_crypto_enrol_verify(kith_crypto_keys_org_sign_pk(k), kith_crypto_keys_vault_id(k),
-					     d[i].sign_pk, d[i].box_pk, d[i].auth) == KITH_OK;
-	free(d);
-	if (!enrolled)
+		    kith_crypto_enrol_verify(org_spk, vid, d[i].sign_pk, d[i].box_pk, d[i].auth) == KITH_OK;
+	if (!enrolled) {
+		free(d);
 		return kith_err_set(err, KITH_E_AUTH, "sender",
 				    "the bundle's sender is not a device this organization enrolled here");
-	/* every row opens, before anything is written */
-	struct kith_sbuf plain = KITH_SBUF_INIT;
-	if (kith_crypto_keys_access(k, 1))
-		return kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
+	}
 	char where[32];
+	/* the enrolments it carries (to a device): the organization's, for this vault */
+	if (at_hq && b->nd)
+		rc = kith_err_set(err, KITH_E_CORRUPT, "device 1",
+				  "a bundle to headquarters carries no devices");
+	for (size_t i = 0; !rc && i < b->nd; i++) {
+		const uint8_t *m = b->dev + i * DEV_BYTES;
+		snprintf(where, sizeof where, "device %zu", i + 1);
+		if (kith_crypto_enrol_verify(org_spk, vid, m + 4, m + 36, m + 68) != KITH_OK)
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "an enrolment the organization did not sign for this vault");
+	}
+	char(*cids)[33] = NULL; /* records with versions kept aside */
+	size_t ncids = 0;
+	if (!rc)
+		rc = kith_sync_conflict_ids(v, &cids, &ncids, err);
+	struct kith_sync_sent *to_sender = NULL;
+	if (!rc && at_hq)
+		rc = kith_sync_sent_load(s, b->sender, NULL, &to_sender, err);
+	/* every row opens, and may be written by its writer, before anything is written */
+	struct kith_sbuf plain = KITH_SBUF_INIT;
+	struct held hd = {.rows = KITH_SBUF_INIT};
+	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
+	sqlite3_stmt *held_st = NULL;
+	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s), "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1",
+				      -1, &held_st, NULL) != SQLITE_OK)
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				  sqlite3_errmsg(kith_store_sqlite(s)));
+	uint8_t wk[32];
+	int held_keys = 0;
+	if (!rc) {
+		where_to = calloc(b->n ? b->n : 1, 1);
+		if (!where_to)
+			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+	}
 	for (size_t i = 0; !rc && i < b->n; i++) {
 		struct kith_crypto_row r;
-		row_of(b->data + b->off[i], b->len[i], &r);
+		const uint8_t *dk;
+		row_of(b->data + b->off[i], b->len[i], &r, &dk);
 		snprintf(where, sizeof where, "row %zu", i + 1);
 		const char *reason = NULL;
-		if (memcmp(r.device, b->sender, 32) != 0)
+		int known = enrolled_in(d, nd, r.device);
+		for (size_t j = 0; !known && j < b->nd; j++)
+			known = !memcmp(b->dev + j * DEV_BYTES + 4, r.device, 32);
+		if (at_hq && memcmp(r.device, b->sender, 32) != 0) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "a row of another device than the sender");
-		else if (r.version == 0)
+		} else if (!known) {
+			rc = kith_err_set(err, KITH_E_CORRUPT, where, "a row of a device not enrolled here");
+		} else if (r.version == 0) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "version 0");
-		else if (kith_crypto_row_open(k, &r, &plain, &reason, NULL) != KITH_OK)
-			rc = kith_err_set(err, KITH_E_CORRUPT, where, "the row does not open: %s",
-					  reason ? reason : "failed");
-		else {
-			/* a device adds versions only to the records it alone wrote: an
-			 * enrolled device cannot supersede a record of another by its id */
-			int o = others_wrote(s, r.id, b->sender, err);
-			if (o == 1)
+		} else if ((rc = kith_sync_row_open(&r, dk, !at_hq, &plain, &reason)) != KITH_OK) {
+			if (rc == KITH_E_CORRUPT)
+				rc = kith_err_set(err, KITH_E_CORRUPT, where, "the row does not open: %s",
+						  reason ? reason : "failed");
+			else
+				rc = kith_err_set(err, rc, where, "out of memory");
+		} else {
+			kith_sbuf_reset(&plain);
+			if (i == 0 || memcmp(r.id, b->data + b->off[i - 1] + 4, 16) != 0)
+				rc = held_load(s, held_st, r.id, b->sender, cids, ncids, &hd, err);
+			/* at headquarters a device adds versions only to the records it
+			 * wrote or was sent: an enrolled device cannot supersede a record
+			 * of another by its id */
+			if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r.id))
 				rc = kith_err_set(
 				    err, KITH_E_CORRUPT, where,
 				    "a version of a record another device wrote: nothing was imported");
-			else if (o < 0)
-				rc = o;
-		}
-	}
-	if (kith_crypto_keys_access(k, 0)) {
-		/* wiped at close */
-	}
-	kith_sbuf_release(&plain);
-	if (rc)
-		return rc;
-	if ((rc = kith_store_begin(s, err)))
-		return rc;
-	for (size_t i = 0; !rc && i < b->n; i++) {
-		struct kith_crypto_row r;
-		row_of(b->data + b->off[i], b->len[i], &r);
-		struct kith_store_row sr = {.id = {r.id, 16},
-					    .device = {r.device, 32},
-					    .wrap_org = {r.wrap_org, 80},
-					    .wrap_dev = {r.wrap_dev, 72},
-					    .nonce = {r.nonce, 24},
-					    .ct = {r.ct, r.ct_len},
-					    .sig = {r.sig, 64},
-					    .version = r.version};
-		rc = kith_store_row_put(s, &sr, NULL);
-		if (rc == KITH_OK) {
-			(*added)++;
-		} else if (rc == KITH_E_EXISTS) {
-			int same = same_row(s, &r, err);
-			snprintf(where, sizeof where, "row %zu", i + 1);
-			if (same == 1) {
-				(*skipped)++;
-				rc = KITH_OK;
-			} else if (same == 0) {
+			int c = rc ? 0 : classify(&hd, &r);
+			if (c < 0)
 				rc = kith_err_set(
 				    err, KITH_E_CORRUPT, where,
-				    "the vault holds another version %u of this record: nothing was "
-				    "imported",
+				    "the vault holds another version %u of this record by the same "
+				    "device: nothing was imported",
 				    r.version);
-			} else {
-				rc = same;
-			}
-		} else {
-			rc = kith_err_set(err, rc, "bundle", "writing a row failed");
+			else
+				where_to[i] = (uint8_t)c;
 		}
 	}
-	if (!rc)
-		rc = kith_store_commit(s, err);
-	if (rc) {
-		kith_store_rollback(s);
-		*added = *skipped = 0;
+	sqlite3_finalize(held_st);
+	kith_sbuf_release(&plain);
+	kith_sbuf_release(&hd.rows);
+	kith_sync_rows_free(hd.kept, hd.nkept);
+	kith_sync_sent_free(to_sender);
+	free(cids);
+	if (!rc && !at_hq) {
+		if ((rc = kith_crypto_keys_access(k, 1)))
+			rc = kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
+		else {
+			held_keys = 1;
+			kith_sync_wrap_key(k, wk);
+		}
 	}
-	return rc;
+	if (!rc && !(rc = kith_store_begin(s, err))) {
+		rc = kith_sync_tables(s, err);
+		for (size_t i = 0; !rc && i < b->nd; i++) {
+			const uint8_t *m = b->dev + i * DEV_BYTES;
+			if (!memcmp(m + 4, self, 32))
+				continue;
+			rc = kith_store_device_put(s, m + 4, m + 36, m + 68, err);
+		}
+		for (size_t i = 0; !rc && i < b->n; i++) {
+			struct kith_crypto_row r;
+			const uint8_t *dk;
+			row_of(b->data + b->off[i], b->len[i], &r, &dk);
+			if (where_to[i] == 1) {
+				res->skipped++;
+				continue;
+			}
+			if (!at_hq && memcmp(r.device, self, 32) != 0) {
+				uint8_t wrap[KITH_SYNC_WRAP_BYTES];
+				kith_sync_wrap(wk, &r, dk, wrap);
+				rc = kith_sync_received_put(s, &r, wrap, err);
+				if (rc)
+					break;
+			}
+			if (where_to[i] == 2) {
+				rc = kith_sync_conflict_put(s, &r, err);
+				res->conflicts++;
+				continue;
+			}
+			struct kith_store_row sr = {.id = {r.id, 16},
+						    .device = {r.device, 32},
+						    .wrap_org = {r.wrap_org, 80},
+						    .wrap_dev = {r.wrap_dev, 72},
+						    .nonce = {r.nonce, 24},
+						    .ct = {r.ct, r.ct_len},
+						    .sig = {r.sig, 64},
+						    .version = r.version};
+			rc = kith_store_row_put(s, &sr, NULL);
+			if (rc == KITH_E_EXISTS) {
+				/* an earlier row of this bundle took the place: another
+				 * device's is kept aside; the same device's is refused */
+				int same = 0;
+				for (size_t e = 0; e < i && !same; e++) {
+					const uint8_t *m = b->data + b->off[e];
+					same = !memcmp(m + 4, r.id, 16) && get_be(m + 20, 4) == r.version &&
+					       !memcmp(m + 24, r.device, 32);
+				}
+				if (same) {
+					snprintf(where, sizeof where, "row %zu", i + 1);
+					rc = kith_err_set(
+					    err, KITH_E_CORRUPT, where,
+					    "two versions %u of one record by one device: nothing was "
+					    "imported",
+					    r.version);
+				} else {
+					rc = kith_sync_conflict_put(s, &r, err);
+					res->conflicts++;
+				}
+			} else if (rc)
+				rc = kith_err_set(err, rc, "bundle", "writing a row failed");
+			else
+				res->added++;
+		}
+		if (!rc)
+			rc = kith_store_commit(s, err);
+		if (rc)
+			kith_store_rollback(s);
+	}
+	if (held_keys) {
+		sodium_memzero(wk, sizeof wk);
+		vault_keys_idle(k);
+	}
+	free(where_to);
+	free(d);
+	if (rc) {
+		memset(res, 0, sizeof *res);
+		return rc;
+	}
+	/* the rows went in under the index: the next operation on this handle
+	 * reads it again, as after another process's commit (vault_check), so
+	 * that its next write numbers versions after them; not now, since reading
+	 * format-1 rows costs what an unlock costs and a command that imports
+	 * and closes never needs it */
+	v->data_version = UINT64_MAX;
+	return KITH_OK;
 }

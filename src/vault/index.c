@@ -4,6 +4,7 @@
  * records whose current version cannot be read, by id, with the kind and ref
  * of their newest readable version when one exists.
  */
+#include "vault/sync.h"
 #include "vault/vault_impl.h"
 
 #include <sodium.h>
@@ -247,6 +248,8 @@ void vault_damage_remove(struct kith_vault *v, long i)
 
 void vault_index_free(struct kith_vault *v)
 {
+	kith_sync_received_free(v->received);
+	v->received = NULL;
 	for (size_t i = 0; i < v->nkinds; i++)
 		kind_free(v->kinds[i]);
 	free(v->kinds);

@@ -6,6 +6,7 @@
  * sorted into creation order. A row that cannot be read is damage, never
  * dropped; memory that runs out is out of memory, never damage.
  */
+#include "vault/sync.h"
 #include "vault/vault_impl.h"
 
 #include <sodium.h>
@@ -77,6 +78,8 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	}
 	const char *reason = NULL;
 	int rc = kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
+	if (rc == KITH_E_AUTH && v->received) /* a row headquarters sent this field device */
+		rc = kith_sync_received_open(v->received, v->keys, &j->row, plain, &reason);
 	if (rc == KITH_E_AUTH) {
 		j->status = J_UNREADABLE;
 		return;
@@ -260,6 +263,8 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 {
 	size_t total = 0;
 	int rc = kith_store_count(v->store, &v->rows, &total, err);
+	if (!rc && !v->received && !kith_crypto_keys_holds_org(v->keys))
+		rc = kith_sync_received_load(v->store, &v->received, err);
 	if (rc)
 		return rc;
 	struct job *jobs = calloc(2 * CHUNK, sizeof *jobs);

@@ -286,6 +286,8 @@ struct kith_vault_put_opts {
 	const char *action;	 /* NULL: "create" or "edit" */
 	const char *note;	 /* NULL: none */
 	uint32_t expect_version; /* nonzero: refuse (KITH_E_EXISTS) unless the current version is this one */
+	uint32_t min_version;	 /* nonzero: the new version is at least this (above conflicting versions kept
+				    aside) */
 };
 
 int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out,

@@ -138,8 +138,9 @@ struct kith_vault {
 	size_t missing;		/* records the file lists whose rows could not be read */
 	int read_status;	/* the store error that stopped the scan (0: none) */
 	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
-	char person[KITH_VAULT_PERSON_HEX]; /* people.c: the person whose slot unlocked; "": main */
-	uint8_t person_hash[32];	    /* people.c: the digest of that slot, bound at unlock */
+	struct kith_sync_received *received; /* a field vault: keys of rows sent to it (sync.h) */
+	char person[KITH_VAULT_PERSON_HEX];  /* people.c: the person whose slot unlocked; "": main */
+	uint8_t person_hash[32];	     /* people.c: the digest of that slot, bound at unlock */
 };
 
 struct staged {

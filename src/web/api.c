@@ -11,6 +11,7 @@
 #include "web/api_attach.h"
 #include "web/api_drafts.h"
 #include "web/api_keys.h"
+#include "web/api_sync.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -1972,6 +1973,10 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 						 NULL);
 	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
 		return a->v ? kith_web_api_drafts_handle(a->v, req, resp)
+			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
+						 NULL);
+	if (kith_web_api_sync_route(p)) /* api_sync.c */
+		return a->v ? kith_web_api_sync_handle(a->v, req, resp)
 			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
 						 NULL);
 	int known = 0, allowed = 0;

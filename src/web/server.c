@@ -690,7 +690,7 @@ static enum MHD_Result api(struct kith_web_server *s, struct MHD_Connection *c, 
 	if (cn->too_big)
 		return send_error(c, 413, "too_large", "request body too large", NULL);
 	if (post && strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") &&
-	    strcmp(url, "/api/attach")) {
+	    strcmp(url, "/api/attach") && strcmp(url, "/api/sync/import")) {
 		const char *ct =
 		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (!ct || strncasecmp(ct, "application/json", 16))
@@ -828,8 +828,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		}
 		/* file uploads: cases, and other organizations' encodings */
 		cn->cap = secret_route(url) ? KITH_WEB_SECRET_BODY_MAX
-			  : strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") ? s->body_max
-											 : s->import_max;
+			  : strcmp(url, "/api/import") && strcmp(url, "/api/pprl/files") &&
+				  strcmp(url, "/api/sync/import") /* a bundle: api_sync.h */
+			      ? s->body_max
+			      : s->import_max;
 		if (!strcmp(url, "/api/attach"))
 			cn->cap = KITH_ATTACH_MAX_BYTES;
 		if (secret_route(url)) {

@@ -119,7 +119,7 @@ expect 1 "a case file is not a bundle" -- hq bundle import "$D/case1.json"
 expect 0 "headquarters still lists one case" -- hq list
 hasnt "$T/out" "방미선" "nothing of a refused bundle was written"
 expect 1 "a field vault cannot import" -- fd bundle import "$T/b1.kithbundle"
-has "$T/err" "organization key" "the refusal says why"
+has "$T/err" "not for this vault" "the refusal says why"
 expect 0 "bundle import" -- hq bundle import "$T/b1.kithbundle"
 has "$T/out" "from yanji-1: 2 versions added, 0 already here" "import names the device and counts"
 expect 0 "headquarters lists the field's case" -- hq list

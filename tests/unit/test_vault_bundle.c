@@ -110,6 +110,28 @@ static void make_pair(struct fx *f)
 	kith_vault_close(hq);
 }
 
+/* every version this device wrote, to headquarters, recorded as sent */
+static int export_hq(struct kith_vault *v, int64_t now, struct kith_sbuf *out, size_t *rows,
+		     struct kith_err *err)
+{
+	struct kith_bundle_sent sent;
+	struct kith_bundle_export_opts o = {.all = 1};
+	int rc = kith_bundle_export(v, &o, now, out, &sent, err);
+	*rows = sent.n;
+	kith_bundle_sent_release(&sent);
+	return rc;
+}
+
+static int apply(struct kith_vault *v, struct kith_bundle *b, size_t *added, size_t *skipped,
+		 struct kith_err *err)
+{
+	struct kith_bundle_applied a;
+	int rc = kith_bundle_apply(v, b, &a, err);
+	*added = a.added;
+	*skipped = a.skipped;
+	return rc;
+}
+
 static size_t count_cases(const char *path, const char *pass)
 {
 	struct kith_vault *v = open_v(path, pass);
@@ -130,12 +152,12 @@ static void test_export_import_once(void **state)
 	add_case(fv, "Jo Mi-ae", r2);
 	struct kith_sbuf b1 = KITH_SBUF_INIT;
 	size_t rows = 0;
-	assert_int_equal(kith_bundle_export(fv, 1765000000, &b1, &rows, &err), KITH_OK);
+	assert_int_equal(export_hq(fv, 1765000000, &b1, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 2);
 	assert_null(memmem(b1.buf, b1.len, "Han", 3));
-	/* the field vault itself cannot parse it: no organization key */
+	/* the field vault itself cannot open it: sealed to the organization key */
 	struct kith_bundle *pb = NULL;
-	assert_int_equal(kith_bundle_parse_for(&pb, fv, b1.buf, b1.len, &err), KITH_E_NOTFOUND);
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, b1.buf, b1.len, &err), KITH_E_AUTH);
 	kith_vault_close(fv);
 
 	struct kith_vault *hq = open_v(f->hq, PASS);
@@ -143,10 +165,10 @@ static void test_export_import_once(void **state)
 	assert_int_equal(kith_bundle_rows(pb), 2);
 	assert_int_equal(kith_bundle_created(pb), 1765000000);
 	size_t added = 9, skipped = 9;
-	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
 	assert_int_equal(added, 2);
 	assert_int_equal(skipped, 0);
-	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
 	assert_int_equal(added, 0);
 	assert_int_equal(skipped, 2);
 	kith_bundle_free(pb);
@@ -194,12 +216,12 @@ static void test_refusals(void **state)
 	add_case(ov, "Seo Ji-hye", r);
 	struct kith_sbuf bo = KITH_SBUF_INIT;
 	size_t rows = 0;
-	assert_int_equal(kith_bundle_export(ov, 1, &bo, &rows, &err), KITH_OK);
+	assert_int_equal(export_hq(ov, 1, &bo, &rows, &err), KITH_OK);
 	kith_vault_close(ov);
 	struct kith_vault *hq = open_v(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bo.buf, bo.len, &err), KITH_E_AUTH);
-	assert_non_null(strstr(err.msg, "not for this organization"));
+	assert_non_null(strstr(err.msg, "not for this vault"));
 	kith_vault_close(hq);
 
 	/* a sender headquarters never enrolled in its own file (an invitation
@@ -217,16 +239,16 @@ static void test_refusals(void **state)
 	struct kith_vault *fv = open_v(f->field, FPASS);
 	add_case(fv, "Moon Eun-ha", r);
 	struct kith_sbuf bf = KITH_SBUF_INIT;
-	assert_int_equal(kith_bundle_export(fv, 2, &bf, &rows, &err), KITH_OK);
+	assert_int_equal(export_hq(fv, 2, &bf, &rows, &err), KITH_OK);
 	kith_vault_close(fv);
 	hq = open_v(f->hq, PASS);
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bf.buf, bf.len, &err), KITH_OK);
 	size_t added = 0, skipped = 0;
-	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_E_AUTH);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_AUTH);
 	assert_string_equal(err.where, "sender");
 	/* enrolled now: applied */
 	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
-	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
 	assert_int_equal(added, 1);
 	kith_bundle_free(pb);
 	kith_vault_close(hq);
@@ -280,7 +302,7 @@ static void test_no_version_of_anothers_record(void **state)
 	free(row.ct);
 	struct kith_sbuf bb = KITH_SBUF_INIT;
 	size_t rows = 0;
-	assert_int_equal(kith_bundle_export(fv, 3, &bb, &rows, &err), KITH_OK);
+	assert_int_equal(export_hq(fv, 3, &bb, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 2);
 	kith_vault_close(fv);
 
@@ -288,13 +310,78 @@ static void test_no_version_of_anothers_record(void **state)
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bb.buf, bb.len, &err), KITH_OK);
 	size_t added = 0, skipped = 0;
-	assert_int_equal(kith_bundle_apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
 	assert_non_null(strstr(err.msg, "another device wrote"));
 	assert_int_equal(added, 0);
 	kith_bundle_free(pb);
 	kith_vault_close(hq);
 	assert_int_equal(count_cases(f->hq, PASS), 1); /* its own, untouched; the field's not added */
 	kith_sbuf_release(&bb);
+}
+
+/* Headquarters sends one of its cases to the field device: sealed to the
+ * device (headquarters itself cannot open it), the device reads the case
+ * after import, an enrolment signed for another vault is refused by its
+ * place ("device 1"), and the rows' keys are kept wrapped for the device. */
+static void test_to_device(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	char r[KITH_VAULT_REF_MAX], other[KITH_VAULT_REF_MAX];
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	add_case(hq, "Tak Yeong-mi", r);
+	add_case(hq, "Kye Sun-hui", other);
+	uint8_t id[16], vid[16];
+	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(hq, "case", r)->id, 32, NULL, NULL, NULL), 0);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_store_device to;
+	memset(&to, 0, sizeof to);
+	memcpy(to.sign_pk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fv)), 32);
+	memcpy(to.box_pk, kith_crypto_keys_box_pk(kith_vault_keys_borrow(fv)), 32);
+	memcpy(vid, kith_crypto_keys_vault_id(kith_vault_keys_borrow(fv)), 16);
+	struct kith_bundle_export_opts o = {.to = &to, .to_vault = vid, .ids = id, .nids = 1};
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	struct kith_bundle_sent sent;
+	assert_int_equal(kith_bundle_export(hq, &o, 5, &good, &sent, &err), KITH_OK);
+	assert_int_equal(sent.n, 1);
+	assert_memory_equal(sent.recipient, to.sign_pk, 32);
+	kith_bundle_sent_release(&sent);
+	assert_null(memmem(good.buf, good.len, "Tak", 3));
+	/* enrolments signed for another vault's id */
+	uint8_t wrong[16];
+	memcpy(wrong, vid, 16);
+	wrong[0] ^= 1;
+	o.to_vault = wrong;
+	assert_int_equal(kith_bundle_export(hq, &o, 6, &bad, &sent, &err), KITH_OK);
+	kith_bundle_sent_release(&sent);
+	struct kith_bundle *pb = NULL;
+	/* headquarters cannot open a bundle sealed to the device */
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_E_AUTH);
+	kith_vault_close(hq);
+
+	struct kith_bundle_applied ap;
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, bad.buf, bad.len, &err), KITH_OK);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "device 1");
+	kith_bundle_free(pb);
+	assert_null(kith_vault_find(fv, "case", r));
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, good.buf, good.len, &err), KITH_OK);
+	assert_memory_equal(kith_bundle_recipient(pb), to.sign_pk, 32);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.added, 1);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.skipped, 1);
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+	fv = open_v(f->field, FPASS);
+	const struct kith_record_view *rv = kith_vault_find(fv, "case", r);
+	assert_non_null(rv); /* read with the key it was sent */
+	assert_non_null(strstr(rv->body, "Tak Yeong-mi"));
+	assert_null(kith_vault_find(fv, "case", other));
+	kith_vault_close(fv);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
 }
 
 int main(void)
@@ -306,6 +393,7 @@ int main(void)
 	    T(test_export_import_once),
 	    T(test_refusals),
 	    T(test_no_version_of_anothers_record),
+	    T(test_to_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
 import * as centre from './pages/centre.js';
 import * as keysPage from './pages/keys.js';
+import * as syncPage from './pages/sync.js';
 import * as peoplePage from './pages/people.js';
 import * as drafts from './drafts.js';
 import * as words from './words.js';
@@ -105,6 +106,8 @@ const routes = [
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)\/(edit)$/, page: tracePage, nav: 'trace' },
   { re: /^#\/keys$/, page: keysPage, nav: 'keys' },
+  { re: /^#\/sync$/, page: syncPage, nav: 'sync' },
+  { re: /^#\/sync\/conflict\/([^/]+)$/, page: syncPage, nav: 'sync' },
   { re: /^#\/people$/, page: peoplePage, nav: 'people' },
 ];
 
@@ -124,6 +127,7 @@ function renderChrome(current) {
       ['figures', '#/figures', t('nav.figures')],
       ['together', '#/together', t('nav.together')],
       ['keys', '#/keys', t('nav.keys')],
+      ['sync', '#/sync', t('nav.sync')],
     ];
     if (app.me && app.me.may && app.me.may.admin) items.push(['people', '#/people', t('nav.people')]); // pages/people.js
     if (app.me && app.me.may && !app.me.may.names) { // an analyst: figures only (casework/people.h)

@@ -9,6 +9,7 @@ import { kind, vocabLabel } from '../schema.js';
 import { personPanel, workPanel, caseButtons } from './centre.js';
 import { attachSection } from '../attach.js';
 import * as drafts from '../drafts.js';
+import { conflictBanner } from './sync.js';
 import { viewsSection } from './people.js';
 
 function fmt(f, v) {
@@ -147,6 +148,7 @@ export async function render(root, app, params) {
   const statusField = f('status');
   const reload = () => app.navigate(`#/case/${encodeURIComponent(rec.ref)}`);
   const samePerson = await personPanel(app, rec.ref, reload); // every record of this person
+  const conflict = await conflictBanner(rec.ref); // versions written apart (sync.js)
   append(root, [
     h('div', { class: 'pagehead' },
       h('h1', { lang: '' }, `${(b.person && b.person.name) || ''} · ${rec.ref}`),
@@ -156,6 +158,7 @@ export async function render(root, app, params) {
         h('a', { class: 'btn secondary', href: `#/case/${encodeURIComponent(rec.ref)}/history`, 'data-action': 'history' }, t('view.history')),
         caseButtons(rec.ref))),
     h('p', { class: 'muted small' }, t('view.version_line', { v: rec.version, when: formatTime(rec.at), action: actionLabel(rec.action) })),
+    conflict,
     samePerson,
     workPanel(app, rec, reload),
     sections,
