@@ -45,6 +45,7 @@
 #define KITH_PPRL_SECRET_MAX 4096u  /* bytes read of a secret file, at most */
 #define KITH_PPRL_FLIP_DEFAULT 0.02 /* probability that a bit is replaced by a random one */
 #define KITH_PPRL_FLIP_MIN 0.01	    /* below: weak (needs allow_weak) */
+#define KITH_PPRL_MAX_OTHER 3u	    /* other names encoded, at most */
 #define KITH_PPRL_FLIP_MAX 0.25	    /* above: the encodings no longer link */
 
 /* Weaker settings, as flags (each needs allow_weak). */
@@ -84,11 +85,14 @@ void kith_pprl_key_id(const struct kith_pprl_key *k, uint8_t id[KITH_PPRL_KEYID_
 struct kith_name;
 struct kith_pprl_input {
 	const struct kith_name *name; /* NULL: no name */
-	int sex;		      /* 0 missing, 1 female, 2 male, 3 other */
-	int birth_year;		      /* 0: missing */
-	int birth_approx;	      /* 1: from an age (only the two-year buckets are encoded) */
-	int birth_month, birth_day;   /* 0: not given */
-	const char *origin;	      /* province id or folded place; NULL: missing */
+	/* other names (aliases, other spellings): their tokens join the name's */
+	const struct kith_name *other[KITH_PPRL_MAX_OTHER];
+	size_t n_other;
+	int sex;		    /* 0 missing, 1 female, 2 male, 3 other */
+	int birth_year;		    /* 0: missing */
+	int birth_approx;	    /* 1: from an age (only the two-year buckets are encoded) */
+	int birth_month, birth_day; /* 0: not given */
+	const char *origin;	    /* province id or folded place; NULL: missing */
 	size_t origin_len;
 };
 
