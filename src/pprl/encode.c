@@ -168,6 +168,27 @@ static void sort_codes(uint16_t *c, size_t n)
  * surname is never a token alone: only joined with a given syllable); the
  * bag of all syllables (the whole name).
  */
+/* The bag of syllables code[0..n) (two or more), as one token. */
+static void put_bag(struct builder *b, const uint16_t *code, size_t n)
+{
+	if (n < 2)
+		return;
+	uint8_t whole[2 + 2 * KITH_NAMES_MAX_SYL];
+	uint16_t bag[KITH_NAMES_MAX_SYL];
+	memcpy(bag, code, n * sizeof *bag);
+	sort_codes(bag, n);
+	size_t wl = 0;
+	whole[wl++] = 'W';
+	whole[wl++] = (uint8_t)n;
+	for (size_t j = 0; j < n; j++) {
+		whole[wl++] = (uint8_t)(bag[j] >> 8);
+		whole[wl++] = (uint8_t)bag[j];
+	}
+	put(b, SK_JOINT, whole, wl, K_JOINT);
+	sodium_memzero(bag, sizeof bag);
+	sodium_memzero(whole, sizeof whole);
+}
+
 static void put_given(struct builder *b, const uint16_t *code, size_t n, size_t n_sur)
 {
 	size_t g0 = n_sur < n ? n_sur : 0; /* a surname alone is read as a given name */
@@ -191,22 +212,7 @@ static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t
 				continue; /* two syllables of the surname: the surname alone */
 			put3(b, SK_JOINT, 'P', x < y ? x : y, x < y ? y : x, 0, K_JOINT);
 		}
-	if (n >= 2) {
-		uint8_t whole[2 + 2 * KITH_NAMES_MAX_SYL];
-		uint16_t bag[KITH_NAMES_MAX_SYL];
-		memcpy(bag, code, n * sizeof *bag);
-		sort_codes(bag, n);
-		size_t wl = 0;
-		whole[wl++] = 'W';
-		whole[wl++] = (uint8_t)n;
-		for (size_t j = 0; j < n; j++) {
-			whole[wl++] = (uint8_t)(bag[j] >> 8);
-			whole[wl++] = (uint8_t)bag[j];
-		}
-		put(b, SK_JOINT, whole, wl, K_JOINT);
-		sodium_memzero(bag, sizeof bag);
-		sodium_memzero(whole, sizeof whole);
-	}
+	put_bag(b, code, n); /* the whole name */
 	if (g0 && surname_alone) {
 		unsigned sur = 0;
 		for (size_t i = 0; i < g0; i++)
@@ -243,12 +249,6 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		if (n) {
 			fold_codes(code, n);
 			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
-			/* the other order, when it is plausible too: its given syllables */
-			size_t n2 = kith_names_codes(nm, 1, code, &n_sur);
-			if (n2) {
-				fold_codes(code, n2);
-				put_given(&b, code, n2, n_sur);
-			}
 		} else {
 			put_latin(&b, nm->text);
 		}

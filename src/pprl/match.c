@@ -646,15 +646,21 @@ static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *sou
 
 struct scorer {
 	const uint64_t *f;
+	const uint32_t *source;
 	const struct kith_pprl_model *m;
+	double cross_min;
 };
 
-/* the guard asks only about two records of one list */
+/* The guard's question about two records of a person-to-be that no link
+ * joins: of one list, whether they are likely one person themselves; of two
+ * lists, whether their Dice reaches cross_min. */
 static double score_pair(uint32_t a, uint32_t b, void *arg)
 {
 	const struct scorer *s = arg;
-	return kith_pprl_model_post_same(
-	    s->m, kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS));
+	double d = kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS);
+	if (s->source[a] == s->source[b])
+		return kith_pprl_model_post_same(s->m, d);
+	return d >= s->cross_min ? 1.0 : 0.0;
 }
 
 /* The posterior of candidate i: two records of one list, a pair of
@@ -690,8 +696,14 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 		if (link)
 			e[ne++] = (struct kith_cluster_edge){q->a, q->b, p * (1 - 1e-6) + 1e-6 * q->dice};
 	}
-	struct scorer sc = {f, &r->model};
-	struct kith_cluster_opts co = {.guard = KITH_CLUSTER_LISTS, .prob = score_pair, .arg = &sc};
+	struct scorer sc = {f, source, &r->model, 0};
+	/* decided links: every two records of a person are checked, those of two lists against
+	 * the Dice from which best candidates are linked (a chain of links does not join two
+	 * records that could not be linked themselves); a draw keeps the guard of one list (its
+	 * links below 0.5 would stop the strict guard) */
+	sc.cross_min = r->model.threshold_best;
+	struct kith_cluster_opts co = {
+	    .guard = draw_seed ? KITH_CLUSTER_LISTS : KITH_CLUSTER_STRICT, .prob = score_pair, .arg = &sc};
 	int rc = kith_cluster_run(r->n, source, e, ne, &co, out, err);
 	free(e);
 	return rc;
