@@ -16,10 +16,9 @@ enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
 #define KDF_CTX "kithpprl" /* crypto_kdf_CONTEXTBYTES == 8 */
 
 /* Bits per token, by kind */
-#define K_GIVEN 18  /* a given-name syllable */
-#define K_JAMO 8    /* one letter class of a given-name syllable at its position */
-#define K_BIGRAM 14 /* two adjacent given-name syllables */
-#define K_JOINT 18  /* the surname with one given syllable, or with the whole given name */
+#define K_GIVEN 18 /* a given-name syllable */
+#define K_JAMO 8   /* two of the three letter classes of a given-name syllable */
+#define K_JOINT 18 /* two syllables of the name (unordered), or the bag of all */
 #define K_SURNAME 18
 #define K_LATIN 12 /* a bigram of a name that is not Korean */
 #define K_SEX 8

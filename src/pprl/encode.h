@@ -8,15 +8,16 @@
  * syllable of its reading (names.h kith_names_codes), in which every
  * romanization of a letter falls — so that 방미선, Pang Mi-sŏn and Bang Mi Sun
  * set most of the same bits; names that are not Korean give the bigrams of
- * their folded text. Sex, the birth year (exact, or only its two-year
- * buckets when it came from an age) and the origin follow. Each token sets
- * bits at positions drawn from a keyed BLAKE2b of the token under a key of
- * its field (crypto_kdf subkeys of the shared secret): positions are
- * independent (no double hashing, which is attackable).
+ * their folded text. Every token that joins syllables is unordered, so a
+ * name written given name first meets the same name surname first; the
+ * record's other names (aliases, other spellings) add their tokens. Sex, the birth year (exact, or only its
+ * two-year buckets when it came from an age) and the origin follow. Each token sets bits at positions drawn
+ * from a keyed BLAKE2b of the token under a key of its field (crypto_kdf subkeys of the shared secret):
+ * positions are independent (no double hashing, which is attackable).
  *
  * Hardening (docs/pprl.md says why and what it costs):
  *   - no token of the surname alone: the surname enters only joined with a
- *     given-name syllable or the whole given name, so the bits of 김 are not
+ *     given-name syllable or in the bag of the whole name, so the bits of 김 are not
  *     one frequent pattern that a frequency attack could align;
  *   - per-field keys (salting): a token of one field never sets the bits of
  *     the same text in another;
