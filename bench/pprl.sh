@@ -3,7 +3,9 @@
 # kith synth populations split into K organizations' lists (K = 3, 4, 5),
 # each list encoded by its organization, the encodings linked; pairwise F1
 # of both against the truth, and the BIC-selected estimate from the encoded
-# table, the plaintext table and the true table. Usage:
+# table, the plaintext table and the true table; then the model BIC selected
+# on the true table fitted to the encoded table (N_pprl_tm: the same model for
+# both, so the ratio tm/true is the linkage's error alone). Usage:
 #   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
 # KITH_BENCH_KEEP=DIR keeps the lists, encodings and tables in DIR; KITH_BENCH_SEED=S
 # draws the populations from seeds S+3, S+4, S+5 (default 40: the figures in bench/README.md).
@@ -29,9 +31,17 @@ table_of() { # records.csv clusters.csv(id,cluster) lists... -> table on stdout
     for(k in p){pat="";for(i=1;i<=n;i++)pat=pat (index(p[k],"|" l[i] "|")?"1,":"0,"); c[pat]++} for(x in c) print x c[x]}' "$rec" "$cl"
 }
 bic() { "$K" estimate --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["selected"]["bic"]["n_hat"])'; }
+# the model BIC selected on the true table ($1), fitted to the encoded table ($2): the same path
+same_model() {
+  local m
+  m=$("$K" estimate --json --no-lcm --boot 0 "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["selected"]["bic"]["model"])')
+  "$K" estimate --json --all --no-lcm --boot 0 "$2" | python3 -c 'import json,sys
+m=sys.argv[1]
+print(next(x["n_hat"] for x in json.load(sys.stdin)["models"] if x["name"]==m and x["method"]=="hierarchical"))' "$m"
+}
 "$K" pprl keygen --secret sec.txt 2>/dev/null
 "$K" pprl keygen --sign-key org.key >/dev/null
-printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true
+printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true
 for lists in 3 4 5; do
   d=s$lists
   "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((${KITH_BENCH_SEED:-40} + lists)) >/dev/null
@@ -54,6 +64,8 @@ for lists in 3 4 5; do
   fp=$(f1 "$d/truth.csv" "$d/plain2.csv")
   fe=$(f1 "$d/truth.csv" "$d/pprl_clusters.csv")
   nt=$(bic "$d/true_table.csv"); np=$(bic "$d/plain_table.csv"); ne=$(bic "$d/pprl_table.csv")
-  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
-    "$fp" "$fe" "$(awk -v a="$fe" -v b="$fp" 'BEGIN{print a/b}')" "$nt" "$np" "$ne" "$(awk -v a="$ne" -v b="$nt" 'BEGIN{print a/b}')"
+  nm=$(same_model "$d/true_table.csv" "$d/pprl_table.csv")
+  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f %10.0f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
+    "$fp" "$fe" "$(awk -v a="$fe" -v b="$fp" 'BEGIN{print a/b}')" "$nt" "$np" "$ne" "$(awk -v a="$ne" -v b="$nt" 'BEGIN{print a/b}')" \
+    "$nm" "$(awk -v a="$nm" -v b="$nt" 'BEGIN{print a/b}')"
 done

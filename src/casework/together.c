@@ -72,6 +72,8 @@ int kith_together_encode_record(const struct kith_pprl_key *key, const struct ki
 				     .birth_day = dv.birth_day,
 				     .origin = dv.origin,
 				     .origin_len = dv.origin_len};
+	for (size_t j = 1; j < dv.n_names && in.n_other < KITH_PPRL_MAX_OTHER; j++)
+		in.other[in.n_other++] = dv.names[j];
 	return kith_pprl_encode(key, p, &in, i, filter);
 }
 

@@ -817,10 +817,11 @@ static int cmd_link(int argc, char **argv)
 	fprintf(
 	    stderr,
 	    "kith: %zu records of %zu organizations -> %zu persons; %llu pairs compared (%s), %zu candidates "
-	    "above Dice %.2f, links from Dice %.2f (EM, %d iterations); %zu uncertain\n",
+	    "above Dice %.2f, links from Dice %.2f (%.2f between best candidates, %.2f within a list; EM, %d "
+	    "iterations); %zu uncertain\n",
 	    total, nf, r.clusters.n_clusters, (unsigned long long)r.compared,
 	    r.lsh ? "LSH blocking" : "every pair", r.n_pairs, r.model.floor, r.model.threshold,
-	    r.model.iterations, uncertain);
+	    r.model.threshold_best, r.model.threshold_same, r.model.iterations, uncertain);
 	if (estimate)
 		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, json ? sum : NULL);
 	if (json && !ex) {

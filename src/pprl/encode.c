@@ -16,10 +16,9 @@ enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
 #define KDF_CTX "kithpprl" /* crypto_kdf_CONTEXTBYTES == 8 */
 
 /* Bits per token, by kind */
-#define K_GIVEN 18  /* a given-name syllable */
-#define K_JAMO 8    /* one letter class of a given-name syllable at its position */
-#define K_BIGRAM 14 /* two adjacent given-name syllables */
-#define K_JOINT 18  /* the surname with one given syllable, or with the whole given name */
+#define K_GIVEN 18 /* a given-name syllable */
+#define K_JAMO 8   /* two of the three letter classes of a given-name syllable */
+#define K_JOINT 18 /* two syllables of the name (unordered), or the bag of all */
 #define K_SURNAME 18
 #define K_LATIN 12 /* a bigram of a name that is not Korean */
 #define K_SEX 8
@@ -147,35 +146,77 @@ static void fold_codes(uint16_t *code, size_t n)
 	}
 }
 
-static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t n_sur, int surname_alone)
+/* Sorts a few codes (at most KITH_NAMES_MAX_SYL: insertion sort). */
+static void sort_codes(uint16_t *c, size_t n)
 {
-	size_t g0 = n_sur < n ? n_sur : 0; /* a surname alone is read as a given name */
-	unsigned sur = 0;
-	for (size_t i = 0; i < g0; i++)
-		sur = sur * 1201u + code[i];
-	sur &= 0xFFFFu;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && c[j] < c[j - 1]; j--) {
+			uint16_t t = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+}
+
+/*
+ * The tokens of one Korean reading. Every token that joins syllables is
+ * unordered, so a name written given name first ("Su Hwa U"), read with the
+ * surname at the other end, or with another syllable taken for the surname,
+ * sets the same bits: each given syllable; each two of its three letter
+ * classes (a typo changes one letter and keeps one of the three); each
+ * unordered pair of the name's syllables, the surname's included (the
+ * surname is never a token alone: only joined with a given syllable); the
+ * bag of all syllables (the whole name).
+ */
+/* The bag of syllables code[0..n) (two or more), as one token. */
+static void put_bag(struct builder *b, const uint16_t *code, size_t n)
+{
+	if (n < 2)
+		return;
 	uint8_t whole[2 + 2 * KITH_NAMES_MAX_SYL];
+	uint16_t bag[KITH_NAMES_MAX_SYL];
+	memcpy(bag, code, n * sizeof *bag);
+	sort_codes(bag, n);
 	size_t wl = 0;
 	whole[wl++] = 'W';
-	whole[wl++] = (uint8_t)g0;
-	for (size_t j = g0; j < n; j++) {
-		unsigned c = code[j], pos = (unsigned)(j - g0);
-		put3(b, SK_NAME, 'G', c, 0, 0, K_GIVEN);
-		put3(b, SK_NAME, 'i', pos, c / 100, 0, K_JAMO);
-		put3(b, SK_NAME, 'v', pos, c / 10 % 10, 0, K_JAMO);
-		put3(b, SK_NAME, 'f', pos, c % 10, 0, K_JAMO);
-		if (j + 1 < n)
-			put3(b, SK_NAME, 'B', c, code[j + 1], 0, K_BIGRAM);
-		if (g0)
-			put3(b, SK_JOINT, 'J', sur, c, 0, K_JOINT);
-		whole[wl++] = (uint8_t)(c >> 8);
-		whole[wl++] = (uint8_t)c;
+	whole[wl++] = (uint8_t)n;
+	for (size_t j = 0; j < n; j++) {
+		whole[wl++] = (uint8_t)(bag[j] >> 8);
+		whole[wl++] = (uint8_t)bag[j];
 	}
-	if (g0) {
-		whole[1] = (uint8_t)sur;
-		put(b, SK_JOINT, whole, wl, K_JOINT);
-		if (surname_alone)
-			put3(b, SK_NAME, 'S', sur, 0, 0, K_SURNAME);
+	put(b, SK_JOINT, whole, wl, K_JOINT);
+	sodium_memzero(bag, sizeof bag);
+	sodium_memzero(whole, sizeof whole);
+}
+
+static void put_given(struct builder *b, const uint16_t *code, size_t n, size_t n_sur)
+{
+	size_t g0 = n_sur < n ? n_sur : 0; /* a surname alone is read as a given name */
+	for (size_t j = g0; j < n; j++) {
+		unsigned c = code[j];
+		put3(b, SK_NAME, 'G', c, 0, 0, K_GIVEN);
+		put3(b, SK_NAME, 'p', 0, c / 10, 0, K_JAMO);		    /* initial, vowel */
+		put3(b, SK_NAME, 'p', 1, c / 100 * 10 + c % 10, 0, K_JAMO); /* initial, final */
+		put3(b, SK_NAME, 'p', 2, c % 100, 0, K_JAMO);		    /* vowel, final */
+	}
+}
+
+static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t n_sur, int surname_alone)
+{
+	size_t g0 = n_sur < n ? n_sur : 0;
+	put_given(b, code, n, n_sur);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			unsigned x = code[i], y = code[j];
+			if (i < g0 && j < g0)
+				continue; /* two syllables of the surname: the surname alone */
+			put3(b, SK_JOINT, 'P', x < y ? x : y, x < y ? y : x, 0, K_JOINT);
+		}
+	put_bag(b, code, n); /* the whole name */
+	if (g0 && surname_alone) {
+		unsigned sur = 0;
+		for (size_t i = 0; i < g0; i++)
+			sur = sur * 1201u + code[i];
+		put3(b, SK_NAME, 'S', sur & 0xFFFFu, 0, 0, K_SURNAME);
 	}
 }
 
@@ -198,14 +239,17 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 	struct builder b = {.key = k, .bits = bits};
 	int fold = !(p->weak & KITH_PPRL_WEAK_NOFOLD);
 	b.m = fold ? 2 * KITH_PPRL_BITS : KITH_PPRL_BITS;
-	if (in->name) {
+	for (size_t i = 0; i <= KITH_PPRL_MAX_OTHER && i <= in->n_other; i++) {
+		const struct kith_name *nm = i == 0 ? in->name : in->other[i - 1];
+		if (!nm)
+			continue;
 		uint16_t code[KITH_NAMES_MAX_SYL];
-		size_t n_sur = 0, n = kith_names_codes(in->name, 0, code, &n_sur);
+		size_t n_sur = 0, n = kith_names_codes(nm, 0, code, &n_sur);
 		if (n) {
 			fold_codes(code, n);
 			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
 		} else {
-			put_latin(&b, ((const struct kith_name *)in->name)->text);
+			put_latin(&b, nm->text);
 		}
 		sodium_memzero(code, sizeof code);
 	}

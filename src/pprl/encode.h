@@ -8,15 +8,16 @@
  * syllable of its reading (names.h kith_names_codes), in which every
  * romanization of a letter falls — so that 방미선, Pang Mi-sŏn and Bang Mi Sun
  * set most of the same bits; names that are not Korean give the bigrams of
- * their folded text. Sex, the birth year (exact, or only its two-year
- * buckets when it came from an age) and the origin follow. Each token sets
- * bits at positions drawn from a keyed BLAKE2b of the token under a key of
- * its field (crypto_kdf subkeys of the shared secret): positions are
- * independent (no double hashing, which is attackable).
+ * their folded text. Every token that joins syllables is unordered, so a
+ * name written given name first meets the same name surname first; the
+ * record's other names (aliases, other spellings) add their tokens. Sex, the birth year (exact, or only its
+ * two-year buckets when it came from an age) and the origin follow. Each token sets bits at positions drawn
+ * from a keyed BLAKE2b of the token under a key of its field (crypto_kdf subkeys of the shared secret):
+ * positions are independent (no double hashing, which is attackable).
  *
  * Hardening (docs/pprl.md says why and what it costs):
  *   - no token of the surname alone: the surname enters only joined with a
- *     given-name syllable or the whole given name, so the bits of 김 are not
+ *     given-name syllable or in the bag of the whole name, so the bits of 김 are not
  *     one frequent pattern that a frequency attack could align;
  *   - per-field keys (salting): a token of one field never sets the bits of
  *     the same text in another;
@@ -45,6 +46,7 @@
 #define KITH_PPRL_SECRET_MAX 4096u  /* bytes read of a secret file, at most */
 #define KITH_PPRL_FLIP_DEFAULT 0.02 /* probability that a bit is replaced by a random one */
 #define KITH_PPRL_FLIP_MIN 0.01	    /* below: weak (needs allow_weak) */
+#define KITH_PPRL_MAX_OTHER 3u	    /* other names encoded, at most */
 #define KITH_PPRL_FLIP_MAX 0.25	    /* above: the encodings no longer link */
 
 /* Weaker settings, as flags (each needs allow_weak). */
@@ -84,11 +86,14 @@ void kith_pprl_key_id(const struct kith_pprl_key *k, uint8_t id[KITH_PPRL_KEYID_
 struct kith_name;
 struct kith_pprl_input {
 	const struct kith_name *name; /* NULL: no name */
-	int sex;		      /* 0 missing, 1 female, 2 male, 3 other */
-	int birth_year;		      /* 0: missing */
-	int birth_approx;	      /* 1: from an age (only the two-year buckets are encoded) */
-	int birth_month, birth_day;   /* 0: not given */
-	const char *origin;	      /* province id or folded place; NULL: missing */
+	/* other names (aliases, other spellings): their tokens join the name's */
+	const struct kith_name *other[KITH_PPRL_MAX_OTHER];
+	size_t n_other;
+	int sex;		    /* 0 missing, 1 female, 2 male, 3 other */
+	int birth_year;		    /* 0: missing */
+	int birth_approx;	    /* 1: from an age (only the two-year buckets are encoded) */
+	int birth_month, birth_day; /* 0: not given */
+	const char *origin;	    /* province id or folded place; NULL: missing */
 	size_t origin_len;
 };
 

@@ -344,6 +344,13 @@ double kith_pprl_model_post(const struct kith_pprl_model *m, double dice)
 	return m->post[band_of(dice)];
 }
 
+double kith_pprl_model_post_same(const struct kith_pprl_model *m, double dice)
+{
+	if (dice < m->floor)
+		return 0;
+	return m->post_same[band_of(dice)];
+}
+
 static int cmp_dbl(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -560,10 +567,58 @@ static void fit_em(struct kith_pprl_model *m, const double *c, const double *rv,
 		}
 }
 
+/*
+ * The model of two records of one list: the shapes m and u of the
+ * cross-list fit, their own numbers of matches and non-matches (EM over the
+ * same-list candidates' bands cs[b]), so a pair of one list needs a higher
+ * Dice to be likely one person — a list rarely holds one person twice.
+ */
+static void fit_sub(struct kith_pprl_model *m, const double *cs, double *post, double *threshold,
+		    double *lambda)
+{
+	int fb = band_of(m->floor);
+	double uz = 0, tot = 0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+		uz += m->u[b];
+		tot += cs[b];
+	}
+	double Ms = 0.05 * tot, Us = tot - Ms;
+	for (int it = 0; it < 2000 && tot > 0 && uz > 0; it++) {
+		double mn = 0;
+		for (int b = fb; b < KITH_PPRL_BANDS; b++) {
+			double p = Ms * m->m[b], q = Us * m->u[b] / uz;
+			mn += p + q > 0 ? cs[b] * p / (p + q) : 0;
+		}
+		double change = fabs(mn - Ms);
+		Ms = mn;
+		Us = tot - mn;
+		if (change < 1e-9 * (tot + 1))
+			break;
+	}
+	*lambda = tot > 0 ? Ms / tot : 0;
+	for (int b = 0; b < KITH_PPRL_BANDS; b++) {
+		double p = Ms * m->m[b], q = uz > 0 ? Us * m->u[b] / uz : 0;
+		if (b < fb)
+			post[b] = 0;
+		else if (p + q <= 0)
+			post[b] = b > fb ? post[b - 1] : 0;
+		else
+			post[b] = p / (p + q);
+	}
+	kith_pprl_model_monotone(post, cs, fb);
+	*threshold = 1.0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		if (post[b] >= 0.5) {
+			*threshold =
+			    b / (double)KITH_PPRL_BANDS < m->floor ? m->floor : b / (double)KITH_PPRL_BANDS;
+			break;
+		}
+}
+
 /* Rival pairs by band: pairs one of whose records has a better candidate in
  * the other record's list. */
 static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *source, size_t n, unsigned k,
-		  const double *wt, double *rv, uint8_t *is_rival)
+		  const double *wt, int cross_only, double *rv, uint8_t *is_rival)
 {
 	float *best = calloc(n * k, sizeof *best);
 	if (!best)
@@ -579,7 +634,8 @@ static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *sou
 	for (size_t i = 0; i < np; i++)
 		if (p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].a * k + source[p[i].b]] ||
 		    p[i].dice + RIVAL_MARGIN < best[(size_t)p[i].b * k + source[p[i].a]]) {
-			rv[band_of(p[i].dice)] += wt ? wt[i] : 1.0;
+			if (!cross_only || source[p[i].a] != source[p[i].b])
+				rv[band_of(p[i].dice)] += wt ? wt[i] : 1.0;
 			is_rival[i] = 1;
 		}
 	free(best);
@@ -590,14 +646,34 @@ static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *sou
 
 struct scorer {
 	const uint64_t *f;
+	const uint32_t *source;
 	const struct kith_pprl_model *m;
+	double cross_min;
 };
 
+/* The guard's question about two records of a person-to-be that no link
+ * joins: of one list, whether they are likely one person themselves; of two
+ * lists, whether their Dice reaches cross_min. */
 static double score_pair(uint32_t a, uint32_t b, void *arg)
 {
 	const struct scorer *s = arg;
-	return kith_pprl_model_post(
-	    s->m, kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS));
+	double d = kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS);
+	if (s->source[a] == s->source[b])
+		return kith_pprl_model_post_same(s->m, d);
+	return d >= s->cross_min ? 1.0 : 0.0;
+}
+
+/* The posterior of candidate i: two records of one list, a pair of
+ * mutual best candidates, or a rival pair. */
+static double pair_post(const struct kith_pprl_result *r, const uint32_t *source, size_t i)
+{
+	const struct kith_pprl_pair *q = &r->pairs[i];
+	if (q->dice < r->model.floor)
+		return 0;
+	int b = band_of(q->dice);
+	if (source[q->a] == source[q->b])
+		return r->model.post_same[b];
+	return r->rival[i] ? r->model.post[b] : r->model.post_best[b];
 }
 
 static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
@@ -608,17 +684,26 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	size_t ne = 0;
 	for (size_t i = 0; i < r->n_pairs; i++) {
-		double p = kith_pprl_model_post(&r->model, r->pairs[i].dice);
+		const struct kith_pprl_pair *q = &r->pairs[i];
+		double p = pair_post(r, source, i);
 		/* a draw links a pair with its probability, unless one of its records has a better
 		 * candidate in the other's list (a rival: two people, as the model has it) */
 		int link = draw_seed
 			       ? !r->rival[i] && (double)(kith_prng_splitmix(draw_seed) >> 11) * 0x1.0p-53 < p
 			       : p >= 0.5;
+		/* strongest first: within one band (one posterior) the higher Dice
+		 * first, so a record joins its best candidate of another list */
 		if (link)
-			e[ne++] = (struct kith_cluster_edge){r->pairs[i].a, r->pairs[i].b, p};
+			e[ne++] = (struct kith_cluster_edge){q->a, q->b, p * (1 - 1e-6) + 1e-6 * q->dice};
 	}
-	struct scorer sc = {f, &r->model};
-	struct kith_cluster_opts co = {.guard = KITH_CLUSTER_LISTS, .prob = score_pair, .arg = &sc};
+	struct scorer sc = {f, source, &r->model, 0};
+	/* decided links: every two records of a person are checked, those of two lists against
+	 * the Dice from which best candidates are linked (a chain of links does not join two
+	 * records that could not be linked themselves); a draw keeps the guard of one list (its
+	 * links below 0.5 would stop the strict guard) */
+	sc.cross_min = r->model.threshold_best;
+	struct kith_cluster_opts co = {
+	    .guard = draw_seed ? KITH_CLUSTER_LISTS : KITH_CLUSTER_STRICT, .prob = score_pair, .arg = &sc};
 	int rc = kith_cluster_run(r->n, source, e, ne, &co, out, err);
 	free(e);
 	return rc;
@@ -776,18 +861,43 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out_ws;
 	}
+	/* the model is fitted on pairs of different lists (on all when there is
+	 * one list); the pairs of one list get their own share of matches */
+	double cs[KITH_PPRL_BANDS] = {0};
+	size_t n_cross = 0;
+	for (size_t i = 0; i < r.n_pairs; i++)
+		n_cross += source[r.pairs[i].a] != source[r.pairs[i].b];
+	int split = n_lists > 1 && n_cross > 0;
 	for (size_t i = 0; i < r.n_pairs; i++) {
 		double w = wt ? (wt[i] = lsh_weight(&s, filters, &r.pairs[i])) : 1.0;
-		c[band_of(r.pairs[i].dice)] += w;
+		if (split && source[r.pairs[i].a] == source[r.pairs[i].b])
+			cs[band_of(r.pairs[i].dice)] += w;
+		else
+			c[band_of(r.pairs[i].dice)] += w;
 	}
 	r.rival = calloc(r.n_pairs ? r.n_pairs : 1, 1);
-	rc = r.rival ? rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, rv, r.rival) : KITH_E_NOMEM;
+	rc = r.rival ? rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, split, rv, r.rival) : KITH_E_NOMEM;
 	free(wt);
 	if (rc) {
 		kith_err_set(err, rc, NULL, "out of memory");
 		goto out_ws;
 	}
 	fit_em(&r.model, c, rv, r.all_pairs);
+	if (split) {
+		double cb[KITH_PPRL_BANDS] = {0};
+		for (size_t i = 0; i < r.n_pairs; i++)
+			if (source[r.pairs[i].a] != source[r.pairs[i].b] && !r.rival[i])
+				cb[band_of(r.pairs[i].dice)] += 1; /* LSH weights were freed: counts */
+		fit_sub(&r.model, cs, r.model.post_same, &r.model.threshold_same, &r.model.lambda_same);
+		fit_sub(&r.model, cb, r.model.post_best, &r.model.threshold_best, &r.model.lambda_best);
+	} else {
+		memcpy(r.model.post_best, r.model.post, sizeof r.model.post);
+		r.model.threshold_best = r.model.threshold;
+		r.model.lambda_best = r.model.lambda;
+		memcpy(r.model.post_same, r.model.post, sizeof r.model.post);
+		r.model.threshold_same = r.model.threshold;
+		r.model.lambda_same = r.model.lambda;
+	}
 	double t3 = now();
 	if (o->progress)
 		o->progress("persons", 0, 1, o->progress_arg);

@@ -63,7 +63,17 @@ struct kith_pprl_model {
 	double u[KITH_PPRL_BANDS];
 	double post[KITH_PPRL_BANDS]; /* posterior probability of a match */
 	double threshold;	      /* the lowest Dice whose band's posterior is >= 0.5 */
-	double u_mean;		      /* mean Dice of random pairs */
+	/* two records of one list: the same m and u, their own share of matches
+	 * (a list rarely records one person twice: far fewer than across lists) */
+	double post_same[KITH_PPRL_BANDS];
+	double threshold_same; /* as threshold, for two records of one list */
+	double lambda_same;    /* share of matches among the candidates of one list */
+	/* two records of different lists, each the other's best candidate there
+	 * (not a rival): the same m and u, their own share of matches */
+	double post_best[KITH_PPRL_BANDS];
+	double threshold_best;
+	double lambda_best;
+	double u_mean; /* mean Dice of random pairs */
 	int iterations;
 };
 
@@ -94,8 +104,10 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 
 void kith_pprl_result_release(struct kith_pprl_result *r);
 
-/* The posterior match probability of a Dice value under the model. */
+/* The posterior match probability of a Dice value under the model: of two
+ * records of different lists, or of one list when `same` is set. */
 double kith_pprl_model_post(const struct kith_pprl_model *m, double dice);
+double kith_pprl_model_post_same(const struct kith_pprl_model *m, double dice);
 
 /* Makes post[from..KITH_PPRL_BANDS) non-decreasing (a higher Dice is never
  * less likely a match) by its isotonic fit weighted by weight[b] (the

@@ -53,6 +53,42 @@ static void test_scripts(void **state)
 	kith_pprl_key_free(k);
 }
 
+/* Another name of a record (an alias, another spelling) sets its bits too:
+ * a record known under "Cho Hyang-pin" by one organization and as 림복옥 with
+ * that other name by another meets; the given name first ("Mi Sun Bang")
+ * sets the bits of 방미선 (every token that joins syllables is unordered). */
+static void test_other_names_order(void **state)
+{
+	(void)state;
+	struct kith_pprl_key *k = key_of("a shared secret of the three organizations");
+	struct kith_pprl_params p = {.seed = SEED};
+	struct kith_name alias, main, western, hangul;
+	assert_int_equal(kith_names_encode(&alias, "Cho Hyang-pin", 13, NULL), KITH_OK);
+	assert_int_equal(kith_names_encode(&main, "림복옥", strlen("림복옥"), NULL), KITH_OK);
+	assert_int_equal(kith_names_encode(&western, "Mi Sun Bang", 11, NULL), KITH_OK);
+	assert_int_equal(kith_names_encode(&hangul, "방미선", strlen("방미선"), NULL), KITH_OK);
+	uint64_t a[KITH_PPRL_WORDS], b[KITH_PPRL_WORDS], c[KITH_PPRL_WORDS], d[KITH_PPRL_WORDS],
+	    e[KITH_PPRL_WORDS];
+	struct kith_pprl_input in = {.name = &alias, .sex = 1, .birth_year = 1984};
+	assert_int_equal(kith_pprl_encode(k, &p, &in, 1, a), KITH_OK);
+	in.name = &main;
+	assert_int_equal(kith_pprl_encode(k, &p, &in, 2, b), KITH_OK);
+	in.other[0] = &alias;
+	in.n_other = 1;
+	assert_int_equal(kith_pprl_encode(k, &p, &in, 3, c), KITH_OK);
+	struct kith_pprl_input w = {.name = &western, .sex = 1, .birth_year = 1984};
+	assert_int_equal(kith_pprl_encode(k, &p, &w, 4, d), KITH_OK);
+	w.name = &hangul;
+	assert_int_equal(kith_pprl_encode(k, &p, &w, 5, e), KITH_OK);
+	double alone = kith_pprl_dice(a, b), with = kith_pprl_dice(a, c), order = kith_pprl_dice(d, e);
+	print_message("alias vs main name %.3f, vs main name with the alias %.3f; given name first %.3f\n",
+		      alone, with, order);
+	assert_true(alone < 0.5);
+	assert_true(with > 0.65 && with > alone + 0.3);
+	assert_true(order > 0.85);
+	kith_pprl_key_free(k);
+}
+
 static void test_secrets(void **state)
 {
 	(void)state;
@@ -259,9 +295,8 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scripts),
-	    cmocka_unit_test(test_secrets),
-	    cmocka_unit_test(test_weak),
+	    cmocka_unit_test(test_scripts),	     cmocka_unit_test(test_other_names_order),
+	    cmocka_unit_test(test_secrets),	     cmocka_unit_test(test_weak),
 	    cmocka_unit_test(test_frequency_attack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

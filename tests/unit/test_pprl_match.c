@@ -48,11 +48,11 @@ static void test_kpe(void **state)
 	assert_string_equal(err.where, "a.kpe");
 	sb.buf[KITH_KPE_HEADER + 5] ^= 1;
 	/* another schema */
-	sb.buf[8] = 2;
+	sb.buf[8] = KITH_KPE_SCHEMA + 1;
 	kith_err_clear(&err);
 	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len, "a.kpe", &err), KITH_E_INVALID);
-	assert_non_null(strstr(err.msg, "schema version 2"));
-	sb.buf[8] = 1;
+	assert_non_null(strstr(err.msg, "schema version 3"));
+	sb.buf[8] = KITH_KPE_SCHEMA;
 	/* truncated */
 	assert_int_equal(kith_kpe_parse(&r, (const uint8_t *)sb.buf, sb.len - 1, "a.kpe", NULL),
 			 KITH_E_INVALID);
@@ -115,6 +115,20 @@ static void test_link(void **state)
 		      r.clusters.n_clusters, truth, tp, fp);
 	assert_true(tp >= truth * 9 / 10);
 	assert_true(fp <= truth / 20);
+	/* one record per organization in a person: no list here records anyone twice, and the
+	 * namesakes (six names, fifty years) of one list stay apart */
+	size_t twice = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			twice += src[i] == src[j] && r.clusters.cluster[i] == r.clusters.cluster[j];
+	print_message(
+	    "thresholds: all pairs %.2f, best candidates %.2f, one list %.2f; same list twice %zu\n",
+	    r.model.threshold, r.model.threshold_best, r.model.threshold_same, twice);
+	assert_int_equal(twice, 0);
+	/* a pair of one list needs more than a pair of mutual best candidates of two lists */
+	assert_true(r.model.threshold_same >= r.model.threshold_best);
+	for (int b = 0; b < KITH_PPRL_BANDS; b++)
+		assert_true(r.model.post_same[b] <= r.model.post_best[b] + 1e-9);
 	double counts[8];
 	kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, src, n, 3, counts);
 	double tot = 0;
