@@ -17,6 +17,13 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			 kith_exchange_progress_fn progress, void *progress_arg,
 			 struct kith_exchange_import_result *res, struct kith_err *err)
 {
+	return kith_exchange_import_lines(v, bodies, NULL, n, label, progress, progress_arg, res, err);
+}
+
+int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, const size_t *lines, size_t n,
+			       const char *label, kith_exchange_progress_fn progress, void *progress_arg,
+			       struct kith_exchange_import_result *res, struct kith_err *err)
+{
 	if (!label)
 		label = "input";
 	if (n == 0)
@@ -35,12 +42,21 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			progress(i + 1, n, progress_arg);
 	}
 	if (rc) {
-		/* the parser validated every body; what is left is per vault (a ref
-		 * that exists already): name the record by its position */
-		char where[64];
-		snprintf(where, sizeof where, "record %zu", i); /* counted from 1 */
-		kith_err_prefix_where(err, where);
-		kith_err_prefix_where(err, label);
+		/* the parser validated every body and refused a ref given twice;
+		 * what is left is per vault (a ref that exists already): name the
+		 * record by its line, else by its position (i counts from 1 here) */
+		char where[KITH_ERR_WHERE_MAX];
+		if (lines && err && rc == KITH_E_EXISTS && !strcmp(err->where, "ref")) {
+			snprintf(where, sizeof where, "%s:%zu:ref", label, lines[i - 1]);
+			kith_err_set(err, rc, where, "a case with this ref is already in the vault");
+		} else {
+			if (lines)
+				snprintf(where, sizeof where, "%zu", lines[i - 1]);
+			else
+				snprintf(where, sizeof where, "record %zu", i);
+			kith_err_prefix_where(err, where);
+			kith_err_prefix_where(err, label);
+		}
 		kith_vault_batch_free(b);
 		return rc;
 	}

@@ -40,6 +40,15 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			 kith_exchange_progress_fn progress, void *progress_arg,
 			 struct kith_exchange_import_result *res, struct kith_err *err) KITH_WUR;
 
+/*
+ * The same for bodies read by kith_caseio_parse_lines: lines[K] is the line
+ * where body K starts, and a case whose ref is already in the vault is refused
+ * with err->where "LABEL:LINE:ref" (lines NULL: as kith_exchange_import).
+ */
+int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, const size_t *lines, size_t n,
+			       const char *label, kith_exchange_progress_fn progress, void *progress_arg,
+			       struct kith_exchange_import_result *res, struct kith_err *err) KITH_WUR;
+
 enum kith_exchange_format {
 	KITH_EXCHANGE_JSONL = 0, /* canonical bodies, one a line */
 	KITH_EXCHANGE_CSV = 1,	 /* the columns of docs/formats.md */
