@@ -819,6 +819,7 @@ static const struct field attachment_fields[] = {
     FSTR("key", 128, "Key", "키"),
     FBOOL("stripped", "Photo metadata removed", "사진 메타데이터 제거됨"),
     FBOOL("removed", "Removed", "삭제됨"),
+    FBOOL("purged", "Bytes destroyed", "내용 완전 삭제됨"),
     FTEXT("note", CAP_NOTE, "Note", "메모"),
 };
 GROUP(g_attachment, attachment_fields, NULL);
