@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "record/caseio.h"
 #include "record/record.h"
@@ -174,4 +175,47 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 	if (res)
 		*res = r;
 	return KITH_OK;
+}
+
+int kith_exchange_record(struct kith_vault *v, const struct kith_exchange_export_opts *opts,
+			 const struct kith_exchange_export_result *res, size_t attachments, const char *by,
+			 struct kith_err *err)
+{
+	static const char *const formats[] = {"jsonl", "csv", "sheet"};
+	unsigned f = opts && (unsigned)opts->format < 3 ? (unsigned)opts->format : 0;
+	json_t *body =
+	    json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "at", (json_int_t)time(NULL), "format",
+		      formats[f], "lang", opts && opts->lang && !strcmp(opts->lang, "ko") ? "ko" : "en",
+		      "consent", opts && opts->consent ? opts->consent : "all", "cases",
+		      (json_int_t)(res ? res->written : 0), "left_out", (json_int_t)(res ? res->left_out : 0),
+		      "attachments", (json_int_t)attachments, "by", by && *by ? by : "unknown");
+	if (!body)
+		return kith_err_set(err, KITH_E_NOMEM, "export", "out of memory");
+	struct kith_vault_batch *b = NULL;
+	int rc = kith_vault_batch_begin(v, &b, err);
+	if (!rc) {
+		struct kith_vault_put_opts po = {.action = "export"};
+		rc = kith_vault_put(b, "export", body, &po, NULL, NULL, err);
+		if (rc)
+			kith_vault_batch_free(b);
+		else
+			rc = kith_vault_batch_commit(b, err);
+	}
+	json_decref(body);
+	return rc;
+}
+
+json_t *kith_exchange_log(const struct kith_vault *v)
+{
+	size_t n = 0;
+	const struct kith_record_view *r = kith_vault_records(v, "export", &n);
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *b = kith_record_view_json(&r[i]);
+		if (!b || json_array_append_new(arr, b)) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	return arr;
 }

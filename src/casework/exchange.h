@@ -85,4 +85,20 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 			 struct kith_sbuf *out, struct kith_exchange_export_result *res,
 			 struct kith_err *err) KITH_WUR;
 
+/*
+ * Records that an export was made (a record of kind "export": when, format,
+ * language, consent filter — "all" when none — how many cases went out and
+ * how many were left out, attachments, by whom), so that what left the vault
+ * and under which consent can be shown later (kith_exchange_log). Call it
+ * after the file was written. KITH_OK, KITH_E_DB, KITH_E_NOMEM.
+ */
+int kith_exchange_record(struct kith_vault *v, const struct kith_exchange_export_opts *opts,
+			 const struct kith_exchange_export_result *res, size_t attachments, const char *by,
+			 struct kith_err *err) KITH_WUR;
+
+/* Every recorded export, oldest first, as a new JSON array of {"at",
+ * "format", "lang", "consent", "cases", "left_out", "attachments", "by"};
+ * NULL on out-of-memory. */
+json_t *kith_exchange_log(const struct kith_vault *v);
+
 #endif

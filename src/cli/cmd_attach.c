@@ -407,6 +407,40 @@ static int cmd_purge(int argc, char **argv)
 	return code;
 }
 
+int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_opts *o, const char *out,
+			struct kith_attach_export_result *res, struct kith_err *err)
+{
+	struct kith_attach_export *x = NULL;
+	uint8_t *buf = malloc(READ_BYTES);
+	int fd = -1;
+	int rc = buf ? kith_attach_export_new(v, o, &x, res, err)
+		     : kith_err_set(err, KITH_E_NOMEM, "attach", "out of memory");
+	if (!rc) {
+		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			rc = kith_err_set(err, KITH_E_IO, out, "cannot create: %s", strerror(errno));
+	}
+	while (!rc) {
+		long k = kith_attach_export_read(x, v, buf, READ_BYTES, err);
+		if (k < 0)
+			rc = (int)k;
+		else if (k == 0)
+			break;
+		else if (write_all(fd, buf, (size_t)k))
+			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+	}
+	if (fd >= 0) {
+		if (!rc && fsync(fd))
+			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+		close(fd);
+		if (rc)
+			unlink(out); /* no half file */
+	}
+	kith_attach_export_free(x);
+	free(buf);
+	return rc;
+}
+
 /* kith attach export [CASE...] --out FILE.tar [--consent USE]. */
 static int cmd_export(int argc, char **argv)
 {
@@ -426,35 +460,8 @@ static int cmd_export(int argc, char **argv)
 						optind < argc ? (const char *const *)argv + optind : NULL,
 					    .n_cases = (size_t)(argc - optind),
 					    .consent = a.consent};
-	struct kith_attach_export *x = NULL;
 	struct kith_attach_export_result res = {0};
-	uint8_t *buf = malloc(READ_BYTES);
-	int fd = -1;
-	int rc = buf ? kith_attach_export_new(v, &o, &x, &res, &err)
-		     : kith_err_set(&err, KITH_E_NOMEM, "attach", "out of memory");
-	if (!rc) {
-		fd = open(a.out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0)
-			rc = kith_err_set(&err, KITH_E_IO, a.out, "cannot create: %s", strerror(errno));
-	}
-	while (!rc) {
-		long k = kith_attach_export_read(x, v, buf, READ_BYTES, &err);
-		if (k < 0)
-			rc = (int)k;
-		else if (k == 0)
-			break;
-		else if (write_all(fd, buf, (size_t)k))
-			rc = kith_err_set(&err, KITH_E_IO, a.out, "writing failed: %s", strerror(errno));
-	}
-	if (fd >= 0) {
-		if (!rc && fsync(fd))
-			rc = kith_err_set(&err, KITH_E_IO, a.out, "writing failed: %s", strerror(errno));
-		close(fd);
-		if (rc)
-			unlink(a.out); /* no half file */
-	}
-	kith_attach_export_free(x);
-	free(buf);
+	int rc = kith_cli_attach_tar(v, &o, a.out, &res, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else {

@@ -855,6 +855,31 @@ static const struct field keybackup_fields[] = {
 };
 GROUP(g_keybackup, keybackup_fields, NULL);
 
+/* --- export: that cases left the vault in plaintext, how and under which
+ * consent filter (casework/exchange.h, kith_exchange_record) */
+static const struct field export_fields[] = {
+    {.name = "at",
+     .type = T_INT,
+     .flags = F_REQUIRED,
+     .min = 0,
+     .max = 4102444800LL,
+     .en = "When (Unix seconds)",
+     .ko = "시각 (유닉스 초)"},
+    FSTR("format", CAP_SHORT, "Format", "형식"),
+    FSTR("lang", CAP_SHORT, "Language", "언어"),
+    FSTR("consent", CAP_SHORT, "Consent filter", "동의 조건"),
+    {.name = "cases", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Cases", .ko = "사례 수"},
+    {.name = "left_out", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Left out", .ko = "제외된 사례 수"},
+    {.name = "attachments",
+     .type = T_INT,
+     .min = 0,
+     .max = 1LL << 40,
+     .en = "Attachments",
+     .ko = "첨부 파일 수"},
+    FSTR("by", CAP_SHORT, "By", "내보낸 사람"),
+};
+GROUP(g_export, export_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -871,6 +896,7 @@ static const struct kind kinds[] = {
     {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
     {"draft", "Draft of a form", "작성 중인 양식", 0, &g_draft},
     {"keybackup", "Organization key backup", "기관 키 백업", 0, &g_keybackup},
+    {"export", "Export", "내보내기 기록", 0, &g_export},
 };
 
 static const struct kind *find_kind(const char *name)

@@ -941,6 +941,12 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 	kith_sbuf_reset(&resp->body);
 	struct kith_exchange_export_result res;
 	int rc = kith_exchange_export(a->v, &eo, &resp->body, &res, &err);
+	if (!rc) { /* recorded before it is sent, as `kith export` does */
+		struct kith_vault_info info;
+		kith_vault_info(a->v, &info);
+		rc = kith_exchange_record(a->v, &eo, &res, 0, req->reviewer ? req->reviewer : info.device_id,
+					  &err);
+	}
 	if (rc) {
 		kith_sbuf_reset(&resp->body);
 		return kith_web_api_fail(resp, &err);
