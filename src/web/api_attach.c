@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "casework/attach.h"
+#include "casework/exchange.h"
 #include "vault/vault.h"
 
 static const char *q(const struct kith_web_request *req, const char *key)
@@ -346,6 +347,8 @@ int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request
 		return r_export_plan(a, req, resp);
 	if (!strcmp(p, "/attachments/export"))
 		return r_export(a, req, resp);
+	if (!strcmp(p, "/exports")) /* the export log, beside the export of attachments */
+		return reply(resp, json_pack("{s:o}", "exports", kith_exchange_log(v)));
 	if (!strcmp(p, "/attachment"))
 		return r_get(a, req, resp);
 	struct kith_attach_item *items = NULL;

@@ -22,6 +22,9 @@
  *                                          "cases_left_out", "bytes"}
  *   GET  /attachments/export[?consent=USE][&case=REF]  the tar file, streamed:
  *                                          only cases whose consent allows sharing
+ *   GET  /exports                          the recorded exports of cases, oldest first
+ *                                          {"exports": [{at, format, lang, consent, cases,
+ *                                          left_out, attachments, by}]} (exchange.h)
  * Errors as api.h; a file over the cap is 413 "too_large", a refused or
  * malformed photo 400 "photo", a download without consent 403 "consent".
  *

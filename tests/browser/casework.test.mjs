@@ -57,8 +57,8 @@ const SIZES = [
 
 // what each language shows (the locale's words, checked on the page)
 const L = {
-  ko: { wrongRef: '다릅니다', purged: '완전히 삭제했습니다', header: '사례 번호', sex: '여성', leftOut: '사례 1건의 파일 1개는 제외했습니다' },
-  en: { wrongRef: 'is not', purged: 'Its bytes are gone', header: 'Case number', sex: 'Female', leftOut: 'Left out for lack of consent: 1 (cases: 1)' },
+  ko: { wrongRef: '다릅니다', purged: '완전히 삭제했습니다', header: '사례 번호', sex: '여성', leftOut: '사례 1건의 파일 1개는 제외했습니다', logged: '공유 동의: 내보낸 사례 1건, 제외 1건' },
+  en: { wrongRef: 'is not', purged: 'Its bytes are gone', header: 'Case number', sex: 'Female', leftOut: 'Left out for lack of consent: 1 (cases: 1)', logged: 'consent to sharing: cases out 1, left out 1' },
 };
 
 function makeVault() {
@@ -226,6 +226,8 @@ async function flow(browser, base, lang, size, ids) {
   const names = tarNames(tar);
   check(names.length >= 1 && names.every((n) => n.startsWith('S-1/')), `${run}: the attachments' tar holds only the consenting case's files (${names.join(', ')})`);
   check(!names.some((n) => n.includes(ids[run].slice(0, 8))), `${run}: the purged file is not in it`);
+  await page.waitForFunction((x) => (document.querySelector('[data-section="export-log"] li') || {}).textContent?.includes(x), l.logged);
+  check(true, `${run}: the export page lists the export just recorded, with its consent filter and counts`);
   await axe(page, `${run} export page with its results`);
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${run}: the export page has no sideways scroll`);
   await page.screenshot({ path: join(OUT, `casework-export-${run}.png`), fullPage: true });

@@ -3,7 +3,7 @@
 // plaintext warning, with the consent filter).
 
 import { h, id } from '../dom.js';
-import { t, current } from '../i18n.js';
+import { t, current, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 
 const IMPORT_MAX = 16 * 1024 * 1024;
@@ -132,5 +132,29 @@ export async function render(root, app) {
     }
   });
 
-  root.append(h('h1', {}, t('transfer.title')), importForm, exportForm);
+  // the exports recorded in the vault (casework/exchange.h), newest first
+  const log = h('section', { class: 'card', 'data-section': 'export-log' }, h('h2', {}, t('transfer.log_title')));
+  async function loadLog() {
+    let r;
+    try {
+      r = await api.get('/exports');
+    } catch (e) {
+      return;
+    }
+    while (log.childNodes.length > 1) log.lastChild.remove();
+    const items = r.exports.slice(-5).reverse();
+    if (!items.length) {
+      log.append(h('p', { class: 'muted' }, t('transfer.log_none')));
+      return;
+    }
+    log.append(h('ul', {}, ...items.map((x) => h('li', {}, t('transfer.log_row', {
+      when: formatTime(x.at), format: x.format === 'sheet' ? t('transfer.log_sheet') : x.format === 'csv' ? 'CSV' : 'JSON Lines',
+      lang: t(`transfer.log_lang_${x.lang === 'ko' ? 'ko' : 'en'}`), consent: t(`transfer.log_c_${x.consent}`),
+      n: x.cases, k: x.left_out, a: x.attachments }), ' ', h('span', { 'data-user-text': '', class: 'mono' }, x.by)))));
+    if (r.exports.length > 5) log.append(h('p', { class: 'muted small' }, t('transfer.log_more', { n: r.exports.length })));
+  }
+  exportForm.addEventListener('submit', () => setTimeout(loadLog, 1500));
+  loadLog();
+
+  root.append(h('h1', {}, t('transfer.title')), importForm, exportForm, log);
 }
