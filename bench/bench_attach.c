@@ -186,7 +186,8 @@ int main(int argc, char **argv)
 	}
 
 	/* purge, newest first, beside one read of the file and its -wal */
-	printf("%-8s %10s %10s %12s | %10s %9s\n", "purge", "s", "file MiB", "zeroed MiB", "read s", "purge/read");
+	printf("%-8s %10s %10s %12s | %10s %9s\n", "purge", "s", "file MiB", "zeroed MiB", "read s",
+	       "purge/read");
 	for (size_t s = sizeof mib / sizeof mib[0]; s-- > 0;) {
 		double fmib = 0, r0 = now();
 		static uint8_t rb[1 << 16];

@@ -19,11 +19,11 @@ static const char *q(const struct kith_web_request *req, const char *key)
 
 int kith_web_attach_route(const char *path)
 {
-	return path &&
-	       (!strcmp(path, "/attachments") || !strcmp(path, "/attach") || !strcmp(path, "/attachment") ||
-		!strcmp(path, "/attachment/history") || !strcmp(path, "/attachment/remove") ||
-		!strcmp(path, "/attachments/history") || !strcmp(path, "/attachment/purge") ||
-		!strcmp(path, "/attachments/export") || !strcmp(path, "/attachments/export/plan"));
+	return path && (!strcmp(path, "/attachments") || !strcmp(path, "/attach") ||
+			!strcmp(path, "/attachment") || !strcmp(path, "/attachment/history") ||
+			!strcmp(path, "/attachment/remove") || !strcmp(path, "/attachments/history") ||
+			!strcmp(path, "/attachment/purge") || !strcmp(path, "/attachments/export") ||
+			!strcmp(path, "/attachments/export/plan") || !strcmp(path, "/exports"));
 }
 
 static int reply(struct kith_web_response *resp, json_t *j)

@@ -226,8 +226,8 @@ async function flow(browser, base, lang, size, ids) {
   const names = tarNames(tar);
   check(names.length >= 1 && names.every((n) => n.startsWith('S-1/')), `${run}: the attachments' tar holds only the consenting case's files (${names.join(', ')})`);
   check(!names.some((n) => n.includes(ids[run].slice(0, 8))), `${run}: the purged file is not in it`);
-  await page.waitForFunction((x) => (document.querySelector('[data-section="export-log"] li') || {}).textContent?.includes(x), l.logged);
-  check(true, `${run}: the export page lists the export just recorded, with its consent filter and counts`);
+  const logged = await page.waitForFunction((x) => (document.querySelector('[data-section="export-log"] li') || {}).textContent?.includes(x), l.logged).then(() => true, () => false);
+  check(logged, `${run}: the export page lists the export just recorded, with its consent filter and counts (${await page.locator('[data-section="export-log"]').textContent()})`);
   await axe(page, `${run} export page with its results`);
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${run}: the export page has no sideways scroll`);
   await page.screenshot({ path: join(OUT, `casework-export-${run}.png`), fullPage: true });

@@ -134,5 +134,7 @@ st=$(c -o "$T/w.json" -w '%{http_code}' -X POST -H "X-CSRF-Token: $csrf" -H 'Con
 [ "$st" = 200 ] && grep -q '"chunks":1' "$T/w.json" && ok "POST /api/attachment/purge" || bad "web purge: $st $(cat "$T/w.json")"
 st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/attachment?id=$DOC&version=1&download=1")
 [ "$st" = 404 ] && ok "its old version does not read after the purge" || bad "web get after purge: $st"
+st=$(c -o "$T/w.json" -w '%{http_code}' "$base/api/exports")
+[ "$st" = 200 ] && grep -q '"exports":\[' "$T/w.json" && ok "GET /api/exports lists the recorded exports" || bad "web exports: $st $(cat "$T/w.json")"
 kill $spid 2>/dev/null; wait $spid 2>/dev/null
 finish

@@ -65,15 +65,22 @@ static void test_query(void **state)
 	(void)state;
 	struct fixture_vault *f = fixture_vault_new("tlist");
 	struct kith_vault *v = f->v;
-	fixture_vault_put_json(v, "case",
-			       "{\"ref\":\"M-1\",\"person\":{\"name\":\"방순자\",\"sex\":\"female\",\"birth\":\"1970\"},"
-			       "\"consent\":{\"tracing\":true}}");
-	add_trace(v, "{\"ref\":\"T-1\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"방철수\",\"sex\":\"male\","
-		     "\"relation\":\"child\"},\"consent\":{\"tracing\":true}}");
-	add_trace(v, "{\"ref\":\"T-2\",\"seeker\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\"},\"sought\":{\"name\":"
-		     "\"Ri Chol\",\"other_names\":[\"Li Zhe\"],\"relation\":\"sibling\"},\"consent\":{\"tracing\":true}}");
-	add_trace(v, "{\"ref\":\"T-3\",\"seeker\":{\"name\":\"Pak Un-hui\"},\"sought\":{\"name\":\"Nguyen Thi "
-		     "Lan\",\"relation\":\"other\"},\"consent\":{\"tracing\":true}}");
+	fixture_vault_put_json(
+	    v, "case",
+	    "{\"ref\":\"M-1\",\"person\":{\"name\":\"방순자\",\"sex\":\"female\",\"birth\":\"1970\"},"
+	    "\"consent\":{\"tracing\":true}}");
+	add_trace(
+	    v,
+	    "{\"ref\":\"T-1\",\"seeker\":{\"case\":\"M-1\"},\"sought\":{\"name\":\"방철수\",\"sex\":\"male\","
+	    "\"relation\":\"child\"},\"consent\":{\"tracing\":true}}");
+	add_trace(
+	    v,
+	    "{\"ref\":\"T-2\",\"seeker\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\"},\"sought\":{\"name\":"
+	    "\"Ri Chol\",\"other_names\":[\"Li "
+	    "Zhe\"],\"relation\":\"sibling\"},\"consent\":{\"tracing\":true}}");
+	add_trace(v,
+		  "{\"ref\":\"T-3\",\"seeker\":{\"name\":\"Pak Un-hui\"},\"sought\":{\"name\":\"Nguyen Thi "
+		  "Lan\",\"relation\":\"other\"},\"consent\":{\"tracing\":true}}");
 	size_t total = 0;
 	/* every request, and pages of them with the true total */
 	assert_string_equal(page(v, NULL, NULL, 0, 0, &total), "T-1 T-2 T-3");
@@ -93,10 +100,11 @@ static void test_query(void **state)
 	assert_string_equal(page(v, NULL, "m-1", 0, 0, &total), "T-1");
 	/* through the names engine */
 	assert_string_equal(page(v, NULL, "Pang Chol-su", 0, 0, &total), "T-1"); /* the sought 방철수 */
-	assert_string_equal(page(v, NULL, "Bang Sun Ja", 0, 0, &total), "T-1");	 /* the seeker's case's person */
-	assert_string_equal(page(v, NULL, "이철", 0, 0, &total), "T-2");		 /* the sought Ri Chol */
-	assert_string_equal(page(v, NULL, "김영희", 0, 0, &total), "T-2");	 /* the seeker */
-	assert_string_equal(page(v, NULL, "nguyen lan", 0, 0, &total), "T-3");	 /* a name that is not Korean */
+	assert_string_equal(page(v, NULL, "Bang Sun Ja", 0, 0, &total),
+			    "T-1");					   /* the seeker's case's person */
+	assert_string_equal(page(v, NULL, "이철", 0, 0, &total), "T-2");   /* the sought Ri Chol */
+	assert_string_equal(page(v, NULL, "김영희", 0, 0, &total), "T-2"); /* the seeker */
+	assert_string_equal(page(v, NULL, "nguyen lan", 0, 0, &total), "T-3"); /* a name that is not Korean */
 	assert_string_equal(page(v, NULL, "Choe Myong-nam", 0, 0, &total), "");
 	assert_int_equal(total, 0);
 	/* the status filter, with the search */

@@ -115,6 +115,7 @@ export async function render(root, app) {
       setTimeout(() => URL.revokeObjectURL(href), 10000);
       exportResult.append(h('p', { class: 'banner', role: 'status' }, t('transfer.exported', { file: filename })),
         h('p', { class: 'muted small' }, t('transfer.recorded')));
+      loadLog();
       if (eatt.value === 'tar') {
         const q = econsent.value === 'all' ? {} : { consent: econsent.value };
         const plan = await api.get('/attachments/export/plan', q);
@@ -153,7 +154,6 @@ export async function render(root, app) {
       n: x.cases, k: x.left_out, a: x.attachments }), ' ', h('span', { 'data-user-text': '', class: 'mono' }, x.by)))));
     if (r.exports.length > 5) log.append(h('p', { class: 'muted small' }, t('transfer.log_more', { n: r.exports.length })));
   }
-  exportForm.addEventListener('submit', () => setTimeout(loadLog, 1500));
   loadLog();
 
   root.append(h('h1', {}, t('transfer.title')), importForm, exportForm, log);
