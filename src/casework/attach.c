@@ -713,46 +713,63 @@ int kith_attach_export_new(struct kith_vault *v, const struct kith_attach_export
 	const struct kith_record_view *cases = kith_vault_records(v, "case", &nc);
 	const struct kith_record_view *all = kith_vault_records(v, KIND, &na);
 	x->items = na ? calloc(na, sizeof *x->items) : NULL;
-	if (na && !x->items)
+	/* every current attachment once (a body is decrypted once, not per case) */
+	struct kith_attach_item *cur = na ? calloc(na, sizeof *cur) : NULL;
+	size_t ncur = 0;
+	if (na && (!x->items || !cur)) {
+		free(cur);
 		goto nomem;
+	}
+	for (size_t i = 0; i < na; i++) {
+		json_t *body = kith_record_view_json(&all[i]);
+		if (!body) {
+			free(cur);
+			goto nomem;
+		}
+		if (!item_of(&all[i], body, &cur[ncur]) && !cur[ncur].removed)
+			ncur++;
+		json_decref(body);
+	}
 	for (size_t c = 0; c < nc; c++) {
 		if (!case_wanted(&cases[c], o, v))
 			continue;
+		size_t here = 0;
+		for (size_t i = 0; i < ncur; i++)
+			here += !strcmp(cur[i].case_id, cases[c].id);
+		if (!here)
+			continue;
 		json_t *cb = kith_record_view_json(&cases[c]);
-		if (!cb)
+		if (!cb) {
+			free(cur);
 			goto nomem;
+		}
 		int ok = kith_record_consent_allows(cb, "sharing") &&
 			 (!use || kith_record_consent_allows(cb, use));
 		json_decref(cb);
-		size_t here = 0;
-		for (size_t i = 0; i < na; i++) {
-			json_t *body = kith_record_view_json(&all[i]);
-			struct kith_attach_item it;
-			if (!body)
-				goto nomem;
-			int mine =
-			    !item_of(&all[i], body, &it) && !strcmp(it.case_id, cases[c].id) && !it.removed;
-			json_decref(body);
-			if (!mine)
+		for (size_t i = 0; i < ncur; i++) {
+			const struct kith_attach_item *it = &cur[i];
+			if (strcmp(it->case_id, cases[c].id))
 				continue;
-			here++;
 			if (!ok) {
 				r.left_out++;
 				continue;
 			}
 			struct export_item *e = &x->items[x->n++];
-			snprintf(e->id, sizeof e->id, "%s", it.id);
+			snprintf(e->id, sizeof e->id, "%s", it->id);
 			safe_copy(e->ref, sizeof e->ref, cases[c].ref);
-			safe_copy(e->name, sizeof e->name, it.name);
-			e->size = it.size;
-			e->at = it.at;
-			r.bytes += TAR_BLOCK + (it.size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+			safe_copy(e->name, sizeof e->name, it->name);
+			e->size = it->size;
+			e->at = it->at;
+			r.bytes += TAR_BLOCK + (it->size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
 		}
-		if (here && ok)
+		if (ok)
 			r.cases++;
-		else if (here)
+		else
 			r.cases_left_out++;
 	}
+	if (cur)
+		sodium_memzero(cur, na * sizeof *cur); /* names of files */
+	free(cur);
 	r.files = x->n;
 	r.bytes += 2 * TAR_BLOCK;
 	if (res)
