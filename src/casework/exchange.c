@@ -45,11 +45,14 @@ int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, cons
 	if (rc) {
 		/* the parser validated every body and refused a ref given twice;
 		 * what is left is per vault (a ref that exists already): name the
-		 * record by its line, else by its position (i counts from 1 here) */
+		 * record by its line, else by its position (i counts from 1 here;
+		 * 0 when the batch did not begin: no record to name) */
 		char where[KITH_ERR_WHERE_MAX];
-		if (lines && err && rc == KITH_E_EXISTS && !strcmp(err->where, "ref")) {
+		if (i > 0 && lines && err && rc == KITH_E_EXISTS && !strcmp(err->where, "ref")) {
 			snprintf(where, sizeof where, "%s:%zu:ref", label, lines[i - 1]);
 			kith_err_set(err, rc, where, "a case with this ref is already in the vault");
+		} else if (i == 0) {
+			kith_err_prefix_where(err, label);
 		} else {
 			if (lines)
 				snprintf(where, sizeof where, "%zu", lines[i - 1]);
