@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "casework/people.h"
 #include "record/imgstrip.h"
 #include "record/record.h"
 #include "vault/blob.h"
@@ -554,6 +555,9 @@ static int add_blob(json_t *ids, const json_t *body)
 int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, const char *confirm,
 		      struct kith_attach_purge_result *res, struct kith_err *err)
 {
+	int prc = kith_people_allow(v, KITH_PEOPLE_ADMIN, err); /* an administrator's decision */
+	if (prc)
+		return prc;
 	if (!note || !*note)
 		return kith_err_set(err, KITH_E_INVALID, "note", "say why the attachment is purged");
 	const struct kith_record_view *cur = find_attachment(v, id);
@@ -702,6 +706,9 @@ int kith_attach_export_new(struct kith_vault *v, const struct kith_attach_export
 	if (!known)
 		return kith_err_set(err, KITH_E_INVALID, "consent",
 				    "the consent filter takes services, reporting, tracing or sharing");
+	int prc = kith_people_allow(v, KITH_PEOPLE_EXPORT, err); /* people.h */
+	if (prc)
+		return prc;
 	for (size_t i = 0; o && o->cases && i < o->n_cases; i++)
 		if (!find_case(v, o->cases[i]))
 			return kith_err_set(err, KITH_E_NOTFOUND, "case", "no such case");

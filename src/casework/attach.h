@@ -238,7 +238,8 @@ struct kith_attach_purge_result {
  * administrator's decision, confirmed: `confirm` is the case number the
  * person typed, which must be the attachment's case's ref (where "confirm"),
  * or NULL when the caller confirmed otherwise (the CLI's --yes). *res may be
- * NULL. KITH_OK; KITH_E_INVALID (no note, a wrong confirmation),
+ * NULL. Only an administrator (casework/people.h). KITH_OK; KITH_E_DENIED
+ * (not an administrator); KITH_E_INVALID (no note, a wrong confirmation),
  * KITH_E_NOTFOUND (unknown, or purged already), KITH_E_EXISTS (changed
  * meanwhile), KITH_E_DB, KITH_E_IO, KITH_E_NOMEM. Nothing is written on
  * failure before the commit; a failure of the overwrite after it is KITH_E_IO
