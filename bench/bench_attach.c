@@ -10,7 +10,10 @@
  * and pull (decrypt) of the same bytes in 64 KiB messages, in memory, one
  * thread: the limit the attachment path cannot beat. Also a 16 MiB JPEG
  * (one big scan) through the stripper alone. MiB/s and the ratio are
- * printed; nothing is asserted.
+ * printed; nothing is asserted. Then the purge of each (kith_attach_purge:
+ * the chunks deleted, their ciphertext looked for and overwritten in the
+ * file and its -wal) beside one plain read of the vault file and its -wal
+ * measured just before: the walk the purge cannot do with fewer than one of.
  *
  * usage: bench_attach [DIR]   (DIR: where the vault is made; default /tmp)
  */
@@ -135,6 +138,7 @@ int main(int argc, char **argv)
 	printf("%-8s %10s %10s %10s | %9s %9s %9s | %7s %7s %7s\n", "size", "add MiB/s", "commit s",
 	       "get MiB/s", "raw push", "raw pull", "disk", "add/raw", "get/raw", "add/dsk");
 	const size_t mib[] = {1, 16, 64};
+	char ids[3][KITH_VAULT_ID_HEX];
 	for (size_t s = 0; s < sizeof mib / sizeof mib[0]; s++) {
 		size_t n = mib[s] << 20;
 		uint8_t *data = malloc(n);
@@ -173,11 +177,37 @@ int main(int argc, char **argv)
 		kith_attach_reader_free(r);
 		if (rc || got != n)
 			die("read back", &err);
+		memcpy(ids[s], id, sizeof id);
 		double mb = (double)n / (1 << 20);
 		printf("%5zu MiB %10.1f %10.3f %10.1f | %9.1f %9.1f %9.1f | %7.2f %7.2f %7.2f\n", mib[s],
 		       mb / (t2 - t0), t2 - t1, mb / (t3 - t2), mb / push_s, mb / pull_s, mb / disk_s,
 		       push_s / (t2 - t0), pull_s / (t3 - t2), disk_s / (t2 - t0));
 		free(data);
+	}
+
+	/* purge, newest first, beside one read of the file and its -wal */
+	printf("%-8s %10s %10s %12s | %10s %9s\n", "purge", "s", "file MiB", "zeroed MiB", "read s",
+	       "purge/read");
+	for (size_t s = sizeof mib / sizeof mib[0]; s-- > 0;) {
+		double fmib = 0, r0 = now();
+		static uint8_t rb[1 << 16];
+		for (int w = 0; w < 2; w++) {
+			char fp[700];
+			snprintf(fp, sizeof fp, "%s%s", path, w ? "-wal" : "");
+			FILE *f = fopen(fp, "rb");
+			size_t k;
+			while (f && (k = fread(rb, 1, sizeof rb, f)) > 0)
+				fmib += (double)k / (1 << 20);
+			if (f)
+				fclose(f);
+		}
+		double r1 = now();
+		struct kith_attach_purge_result pr;
+		if (kith_attach_purge(v, ids[s], "bench", NULL, &pr, &err))
+			die("purge", &err);
+		double r2 = now();
+		printf("%5zu MiB %10.3f %10.1f %12.1f | %10.3f %9.1f\n", mib[s], r2 - r1, fmib,
+		       (double)pr.zeroed / (1 << 20), r1 - r0, (r2 - r1) / (r1 - r0));
 	}
 
 	/* the stripper alone on a 16 MiB JPEG: SOI, an APP1, SOS, a scan, EOI */

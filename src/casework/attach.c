@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "casework/people.h"
 #include "record/imgstrip.h"
 #include "record/record.h"
 #include "vault/blob.h"
@@ -286,6 +287,7 @@ static int item_of(const struct kith_record_view *view, json_t *body, struct kit
 	it->size = size > 0 ? (uint64_t)size : 0;
 	it->stripped = json_is_true(json_object_get(body, "stripped"));
 	it->removed = json_is_true(json_object_get(body, "removed"));
+	it->purged = json_is_true(json_object_get(body, "purged"));
 	it->photo = it->stripped && (!strcmp(type, "image/jpeg") || !strcmp(type, "image/png"));
 	return 0;
 }
@@ -403,10 +405,10 @@ int kith_attach_case_history(struct kith_vault *v, const char *case_ref, struct 
 
 json_t *kith_attach_item_json(const struct kith_attach_item *it)
 {
-	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s}", "id", it->id, "case",
+	return json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:I, s:b, s:b, s:b, s:s, s:b}", "id", it->id, "case",
 			 it->case_id, "version", (int)it->version, "at", (json_int_t)it->at, "name", it->name,
 			 "type", it->type, "size", (json_int_t)it->size, "photo", it->photo, "stripped",
-			 it->stripped, "removed", it->removed, "action", it->action);
+			 it->stripped, "removed", it->removed, "action", it->action, "purged", it->purged);
 }
 
 /* ------------------------------------------------------------ reading */
@@ -424,6 +426,14 @@ int kith_attach_open(struct kith_vault *v, const char *id, uint32_t version, con
 	json_t *body = NULL;
 	struct kith_attach_item it;
 	int rc = KITH_OK;
+	json_t *now = kith_record_view_json(cur);
+	if (!now)
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	int purged = json_is_true(json_object_get(now, "purged"));
+	json_decref(now);
+	if (purged)
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment",
+				    "the attachment was purged: its bytes are gone");
 	if (!version || version == cur->version) {
 		body = kith_record_view_json(cur);
 		if (!body || item_of(cur, body, &it)) {
@@ -526,4 +536,383 @@ int kith_attach_remove(struct kith_vault *v, const char *id, const char *note, s
 	}
 	json_decref(body);
 	return rc;
+}
+
+/* ------------------------------------------------------------ purging */
+
+/* Adds the blob id of body to ids (no id twice). */
+static int add_blob(json_t *ids, const json_t *body)
+{
+	const char *b = json_string_value(json_object_get(body, "blob"));
+	if (!b)
+		return 0;
+	for (size_t i = 0; i < json_array_size(ids); i++)
+		if (!strcmp(json_string_value(json_array_get(ids, i)), b))
+			return 0;
+	return json_array_append_new(ids, json_string(b));
+}
+
+int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, const char *confirm,
+		      struct kith_attach_purge_result *res, struct kith_err *err)
+{
+	int prc = kith_people_allow(v, KITH_PEOPLE_ADMIN, err); /* an administrator's decision */
+	if (prc)
+		return prc;
+	if (!note || !*note)
+		return kith_err_set(err, KITH_E_INVALID, "note", "say why the attachment is purged");
+	const struct kith_record_view *cur = find_attachment(v, id);
+	if (!cur)
+		return kith_err_set(err, KITH_E_NOTFOUND, "attachment", "no such attachment");
+	char aid[KITH_VAULT_ID_HEX];
+	snprintf(aid, sizeof aid, "%s", cur->id);
+	uint32_t ver = cur->version;
+	json_t *body = kith_record_view_json(cur), *ids = json_array();
+	struct kith_record_view *vers = NULL;
+	size_t nv = 0;
+	struct kith_blob_purge *p = NULL;
+	struct kith_vault_batch *b = NULL;
+	const char **idv = NULL;
+	int rc = KITH_OK;
+	if (!body || !ids)
+		goto nomem;
+	if (json_is_true(json_object_get(body, "purged"))) {
+		rc = kith_err_set(err, KITH_E_NOTFOUND, "attachment", "the attachment was purged already");
+		goto out;
+	}
+	if (confirm) {
+		const char *cid = json_string_value(json_array_get(json_object_get(body, "case"), 0));
+		const struct kith_record_view *c = cid ? kith_vault_find_id(v, cid) : NULL;
+		if (!c || strcmp(c->ref, confirm)) {
+			rc = kith_err_set(err, KITH_E_INVALID, "confirm",
+					  "type the case number to confirm the purge");
+			goto out;
+		}
+	}
+	/* every version's blob (a version that fails verification still names
+	 * none we could read: its rows go with the attachment's) */
+	rc = kith_vault_history(v, aid, &vers, &nv, err);
+	if (rc && rc != KITH_E_CORRUPT)
+		goto out;
+	rc = KITH_OK;
+	if (add_blob(ids, body))
+		goto nomem;
+	for (size_t i = 0; i < nv; i++) {
+		json_t *vb = kith_record_view_json(&vers[i]);
+		int bad = vb && add_blob(ids, vb);
+		json_decref(vb);
+		if (!vb || bad)
+			goto nomem;
+	}
+	size_t nid = json_array_size(ids);
+	idv = nid ? calloc(nid, sizeof *idv) : NULL;
+	if (nid && !idv)
+		goto nomem;
+	for (size_t i = 0; i < nid; i++)
+		idv[i] = json_string_value(json_array_get(ids, i));
+	if ((rc = kith_blob_purge_new(&p, kith_vault_store(v), idv, nid, err)))
+		goto out;
+	json_object_del(body, "blob");
+	json_object_del(body, "key");
+	if (json_object_set_new(body, "removed", json_true()) ||
+	    json_object_set_new(body, "purged", json_true()))
+		goto nomem;
+	if ((rc = kith_vault_batch_begin(v, &b, err)))
+		goto out;
+	struct kith_vault_put_opts po = {.id = aid, .action = "purge", .note = note, .expect_version = ver};
+	if ((rc = kith_vault_put(b, KIND, body, &po, NULL, NULL, err)))
+		goto out;
+	kith_vault_batch_hook(b, kith_blob_purge_delete, p);
+	rc = kith_vault_batch_commit(b, err);
+	b = NULL;
+	if (rc)
+		goto out;
+	uint64_t zeroed = 0;
+	rc = kith_blob_purge_shred(p, kith_vault_store(v), &zeroed, err);
+	if (!rc && res) {
+		res->chunks = kith_blob_purge_chunks(p);
+		res->zeroed = zeroed;
+	}
+	goto out;
+nomem:
+	rc = kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+out:
+	kith_vault_batch_free(b);
+	kith_blob_purge_free(p);
+	free(idv);
+	kith_vault_history_free(vers, nv);
+	json_decref(ids);
+	json_decref(body);
+	return rc;
+}
+
+/* ------------------------------------------------------------ exporting */
+
+#define TAR_BLOCK 512
+
+struct export_item {
+	char id[KITH_VAULT_ID_HEX];
+	char ref[KITH_VAULT_REF_MAX];
+	char name[KITH_ATTACH_NAME_MAX + 1];
+	uint64_t size;
+	int64_t at;
+};
+
+struct kith_attach_export {
+	struct export_item *items;
+	size_t n, cur;
+	int phase; /* 0: header, 1: data, 2: padding, 3: the end blocks */
+	uint8_t block[TAR_BLOCK];
+	size_t block_at, block_n;
+	struct kith_attach_reader *r;
+	const uint8_t *p;
+	size_t pn;
+	uint64_t left; /* data bytes of the current entry still to give */
+	size_t pad;    /* padding bytes still to give */
+};
+
+static int case_wanted(const struct kith_record_view *c, const struct kith_attach_export_opts *o,
+		       const struct kith_vault *v)
+{
+	if (!o || !o->cases)
+		return 1;
+	for (size_t i = 0; i < o->n_cases; i++) {
+		const struct kith_record_view *w = find_case(v, o->cases[i]);
+		if (w && !strcmp(w->id, c->id))
+			return 1;
+	}
+	return 0;
+}
+
+/* A name safe in a tar entry: '/', '\\' and control bytes become '_'. */
+static void safe_copy(char *dst, size_t cap, const char *src)
+{
+	snprintf(dst, cap, "%s", src);
+	for (char *c = dst; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '/' || *c == '\\')
+			*c = '_';
+	if (!strcmp(dst, ".") || !strcmp(dst, ".."))
+		dst[0] = '_';
+}
+
+int kith_attach_export_new(struct kith_vault *v, const struct kith_attach_export_opts *o,
+			   struct kith_attach_export **out, struct kith_attach_export_result *res,
+			   struct kith_err *err)
+{
+	const char *use = o && o->consent && *o->consent ? o->consent : NULL;
+	static const char *const uses[] = {"services", "reporting", "tracing", "sharing"};
+	int known = !use;
+	for (size_t i = 0; use && i < sizeof uses / sizeof uses[0]; i++)
+		known |= !strcmp(use, uses[i]);
+	if (!known)
+		return kith_err_set(err, KITH_E_INVALID, "consent",
+				    "the consent filter takes services, reporting, tracing or sharing");
+	int prc = kith_people_allow(v, KITH_PEOPLE_EXPORT, err); /* people.h */
+	if (prc)
+		return prc;
+	for (size_t i = 0; o && o->cases && i < o->n_cases; i++)
+		if (!find_case(v, o->cases[i]))
+			return kith_err_set(err, KITH_E_NOTFOUND, "case", "no such case");
+	struct kith_attach_export *x = calloc(1, sizeof *x);
+	if (!x)
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	struct kith_attach_export_result r = {0};
+	size_t nc = 0, na = 0;
+	const struct kith_record_view *cases = kith_vault_records(v, "case", &nc);
+	const struct kith_record_view *all = kith_vault_records(v, KIND, &na);
+	x->items = na ? calloc(na, sizeof *x->items) : NULL;
+	/* every current attachment once (a body is decrypted once, not per case) */
+	struct kith_attach_item *cur = na ? calloc(na, sizeof *cur) : NULL;
+	size_t ncur = 0;
+	if (na && (!x->items || !cur)) {
+		free(cur);
+		goto nomem;
+	}
+	for (size_t i = 0; i < na; i++) {
+		json_t *body = kith_record_view_json(&all[i]);
+		if (!body) {
+			free(cur);
+			goto nomem;
+		}
+		if (!item_of(&all[i], body, &cur[ncur]) && !cur[ncur].removed)
+			ncur++;
+		json_decref(body);
+	}
+	for (size_t c = 0; c < nc; c++) {
+		if (!case_wanted(&cases[c], o, v))
+			continue;
+		size_t here = 0;
+		for (size_t i = 0; i < ncur; i++)
+			here += !strcmp(cur[i].case_id, cases[c].id);
+		if (!here)
+			continue;
+		json_t *cb = kith_record_view_json(&cases[c]);
+		if (!cb) {
+			free(cur);
+			goto nomem;
+		}
+		int ok = kith_record_consent_allows(cb, "sharing") &&
+			 (!use || kith_record_consent_allows(cb, use));
+		json_decref(cb);
+		for (size_t i = 0; i < ncur; i++) {
+			const struct kith_attach_item *it = &cur[i];
+			if (strcmp(it->case_id, cases[c].id))
+				continue;
+			if (!ok) {
+				r.left_out++;
+				continue;
+			}
+			struct export_item *e = &x->items[x->n++];
+			snprintf(e->id, sizeof e->id, "%s", it->id);
+			safe_copy(e->ref, sizeof e->ref, cases[c].ref);
+			safe_copy(e->name, sizeof e->name, it->name);
+			e->size = it->size;
+			e->at = it->at;
+			r.bytes += TAR_BLOCK + (it->size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
+		}
+		if (ok)
+			r.cases++;
+		else
+			r.cases_left_out++;
+	}
+	if (cur)
+		sodium_memzero(cur, na * sizeof *cur); /* names of files */
+	free(cur);
+	r.files = x->n;
+	r.bytes += 2 * TAR_BLOCK;
+	if (res)
+		*res = r;
+	*out = x;
+	return KITH_OK;
+nomem:
+	kith_attach_export_free(x);
+	return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+}
+
+static void octal(char *f, size_t w, uint64_t v)
+{
+	/* w - 1 digits and a NUL */
+	f[w - 1] = '\0';
+	for (size_t i = w - 1; i-- > 0;) {
+		f[i] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
+}
+
+/* The ustar header of item e in x->block. */
+static void tar_header(struct kith_attach_export *x, const struct export_item *e)
+{
+	uint8_t *h = x->block;
+	memset(h, 0, TAR_BLOCK);
+	char name[16 + KITH_ATTACH_NAME_MAX];
+	snprintf(name, sizeof name, "%.8s-%s", e->id, e->name);
+	/* at most 100 bytes, not cut inside a UTF-8 sequence */
+	size_t len = strlen(name);
+	if (len > 100) {
+		len = 100;
+		while (len > 0 && ((unsigned char)name[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(h, name, len);
+	octal((char *)h + 100, 8, 0600);
+	octal((char *)h + 108, 8, 0);
+	octal((char *)h + 116, 8, 0);
+	octal((char *)h + 124, 12, e->size);
+	octal((char *)h + 136, 12, e->at > 0 ? (uint64_t)e->at : 0);
+	memset(h + 148, ' ', 8);
+	h[156] = '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memcpy(h + 345, e->ref, strlen(e->ref) < 155 ? strlen(e->ref) : 155);
+	unsigned sum = 0;
+	for (size_t i = 0; i < TAR_BLOCK; i++)
+		sum += h[i];
+	octal((char *)h + 148, 7, sum);
+	h[155] = ' ';
+	x->block_at = 0;
+	x->block_n = TAR_BLOCK;
+}
+
+long kith_attach_export_read(struct kith_attach_export *x, struct kith_vault *v, uint8_t *buf, size_t max,
+			     struct kith_err *err)
+{
+	size_t done = 0;
+	while (done < max) {
+		if (x->block_at < x->block_n) { /* a header or the end blocks */
+			size_t m =
+			    x->block_n - x->block_at < max - done ? x->block_n - x->block_at : max - done;
+			memcpy(buf + done, x->block + x->block_at, m);
+			x->block_at += m;
+			done += m;
+			continue;
+		}
+		if (x->phase == 0) {
+			if (x->cur == x->n) {
+				memset(x->block, 0, TAR_BLOCK);
+				x->block_at = 0;
+				x->block_n = TAR_BLOCK;
+				x->phase = 3;
+				x->pad = TAR_BLOCK; /* the second end block */
+				continue;
+			}
+			const struct export_item *e = &x->items[x->cur];
+			int rc = kith_attach_open(v, e->id, 0, "sharing", &x->r, NULL, err);
+			if (rc)
+				return rc;
+			tar_header(x, e);
+			x->left = e->size;
+			x->pn = 0;
+			x->phase = 1;
+			continue;
+		}
+		if (x->phase == 1) {
+			if (!x->pn && x->left) {
+				int k = kith_attach_next(x->r, v, &x->p, &x->pn, err);
+				if (k < 0)
+					return k;
+				if (k == 0 || x->pn > x->left)
+					return kith_err_set(err, KITH_E_CORRUPT, "attachment",
+							    "the attachment's size is not its record's");
+			}
+			if (x->left) {
+				size_t m = x->pn < max - done ? x->pn : max - done;
+				memcpy(buf + done, x->p, m);
+				x->p += m;
+				x->pn -= m;
+				x->left -= m;
+				done += m;
+				continue;
+			}
+			kith_attach_reader_free(x->r);
+			x->r = NULL;
+			uint64_t sz = x->items[x->cur].size;
+			x->pad = (size_t)((TAR_BLOCK - sz % TAR_BLOCK) % TAR_BLOCK);
+			x->phase = 2;
+			continue;
+		}
+		if (x->phase == 2 || x->phase == 3) {
+			if (!x->pad) {
+				if (x->phase == 3)
+					break; /* the end */
+				x->cur++;
+				x->phase = 0;
+				continue;
+			}
+			size_t m = x->pad < max - done ? x->pad : max - done;
+			memset(buf + done, 0, m);
+			x->pad -= m;
+			done += m;
+		}
+	}
+	return (long)done;
+}
+
+void kith_attach_export_free(struct kith_attach_export *x)
+{
+	if (!x)
+		return;
+	kith_attach_reader_free(x->r);
+	if (x->items)
+		sodium_memzero(x->items, x->n * sizeof *x->items);
+	free(x->items);
+	free(x);
 }

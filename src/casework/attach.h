@@ -108,6 +108,7 @@ struct kith_attach_item {
 	int stripped; /* metadata was removed */
 	int removed;
 	char action[32];
+	int purged; /* its bytes were destroyed (kith_attach_purge) */
 };
 
 /*
@@ -133,7 +134,7 @@ int kith_attach_case_history(struct kith_vault *v, const char *case_ref, struct 
 			     size_t *n, struct kith_err *err) KITH_WUR;
 
 /* An item as JSON {"id", "case", "version", "at", "name", "type", "size",
- * "photo", "stripped", "removed", "action"}: a new reference, NULL on
+ * "photo", "stripped", "removed", "action", "purged"}: a new reference, NULL on
  * out-of-memory. */
 json_t *kith_attach_item_json(const struct kith_attach_item *it);
 
@@ -170,5 +171,81 @@ void kith_attach_reader_free(struct kith_attach_reader *r);
  * KITH_OK, KITH_E_NOTFOUND (unknown or already removed), KITH_E_EXISTS,
  * KITH_E_DB, KITH_E_NOMEM. */
 int kith_attach_remove(struct kith_vault *v, const char *id, const char *note, struct kith_err *err) KITH_WUR;
+
+/* ------------------------------------------------------------ exporting */
+
+/*
+ * An export of attachments as one tar file (POSIX ustar), streamed: the
+ * bytes leave the vault, so only attachments of cases whose consent allows
+ * sharing (consent.sharing) go in — and, when `consent` names another use,
+ * that use too — and the rest are counted as left out. Each current
+ * (not removed) attachment is the entry "REF/ID8-NAME" (the case's ref, the
+ * first 8 hex digits of the attachment's id, its file name with '/', '\\'
+ * and control characters made '_'), mode 0600, with its time.
+ */
+struct kith_attach_export_opts {
+	const char *const *cases; /* refs or ids; NULL: every case */
+	size_t n_cases;
+	const char *consent; /* NULL or "sharing": sharing only; else sharing and this use */
+};
+
+struct kith_attach_export_result {
+	size_t files;	       /* attachments written */
+	size_t cases;	       /* cases they belong to */
+	size_t left_out;       /* attachments of cases whose consent does not allow it */
+	size_t cases_left_out; /* those cases */
+	uint64_t bytes;	       /* the file's bytes, once planned: what _read will give */
+};
+
+struct kith_attach_export;
+
+/*
+ * Plans the export: which attachments go in. *res (may be NULL) is filled
+ * now (the counts are known before a byte is read). KITH_OK; KITH_E_INVALID
+ * (an unknown consent use, where "consent"); KITH_E_NOTFOUND (a case in
+ * opts->cases that does not exist, where "case"); KITH_E_NOMEM.
+ */
+int kith_attach_export_new(struct kith_vault *v, const struct kith_attach_export_opts *o,
+			   struct kith_attach_export **out, struct kith_attach_export_result *res,
+			   struct kith_err *err) KITH_WUR;
+
+/* The next bytes of the tar file into buf[0..max): how many (> 0), 0 at the
+ * end, or a negative status: KITH_E_CORRUPT (an attachment that fails
+ * authentication or whose size is not its record's), KITH_E_CONSENT (consent
+ * withdrawn meanwhile), KITH_E_NOTFOUND (removed meanwhile), KITH_E_DB,
+ * KITH_E_LOCKED, KITH_E_NOMEM — the file is then not whole: discard it. */
+long kith_attach_export_read(struct kith_attach_export *x, struct kith_vault *v, uint8_t *buf, size_t max,
+			     struct kith_err *err);
+
+/* Wipes and frees. NULL allowed. */
+void kith_attach_export_free(struct kith_attach_export *x);
+
+/* ------------------------------------------------------------ purging */
+
+struct kith_attach_purge_result {
+	uint64_t chunks; /* chunks deleted */
+	uint64_t zeroed; /* bytes of their ciphertext overwritten in the file and its -wal */
+};
+
+/*
+ * Purges attachment `id` (current or removed): its bytes become unreadable
+ * for good, in every version. One batch writes a new version (action
+ * "purge", note `note`, required: why) with `removed` and `purged` true and
+ * no blob or key, and deletes the chunks of every version's blob; after the
+ * commit every copy of their ciphertext left in the vault file and its -wal
+ * is overwritten (vault/blob.h). The name, type, size and history stay: the
+ * case's history says what was purged, when and why. It is an
+ * administrator's decision, confirmed: `confirm` is the case number the
+ * person typed, which must be the attachment's case's ref (where "confirm"),
+ * or NULL when the caller confirmed otherwise (the CLI's --yes). *res may be
+ * NULL. Only an administrator (casework/people.h). KITH_OK; KITH_E_DENIED
+ * (not an administrator); KITH_E_INVALID (no note, a wrong confirmation),
+ * KITH_E_NOTFOUND (unknown, or purged already), KITH_E_EXISTS (changed
+ * meanwhile), KITH_E_DB, KITH_E_IO, KITH_E_NOMEM. Nothing is written on
+ * failure before the commit; a failure of the overwrite after it is KITH_E_IO
+ * with the purge recorded and the chunks deleted.
+ */
+int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, const char *confirm,
+		      struct kith_attach_purge_result *res, struct kith_err *err) KITH_WUR;
 
 #endif

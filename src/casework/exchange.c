@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "record/caseio.h"
 #include "record/record.h"
@@ -18,6 +19,13 @@
 int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, const char *label,
 			 kith_exchange_progress_fn progress, void *progress_arg,
 			 struct kith_exchange_import_result *res, struct kith_err *err)
+{
+	return kith_exchange_import_lines(v, bodies, NULL, n, label, progress, progress_arg, res, err);
+}
+
+int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, const size_t *lines, size_t n,
+			       const char *label, kith_exchange_progress_fn progress, void *progress_arg,
+			       struct kith_exchange_import_result *res, struct kith_err *err)
 {
 	int prc = kith_people_allow(v, KITH_PEOPLE_WRITE, err); /* people.h */
 	if (prc)
@@ -40,12 +48,24 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			progress(i + 1, n, progress_arg);
 	}
 	if (rc) {
-		/* the parser validated every body; what is left is per vault (a ref
-		 * that exists already): name the record by its position */
-		char where[64];
-		snprintf(where, sizeof where, "record %zu", i); /* counted from 1 */
-		kith_err_prefix_where(err, where);
-		kith_err_prefix_where(err, label);
+		/* the parser validated every body and refused a ref given twice;
+		 * what is left is per vault (a ref that exists already): name the
+		 * record by its line, else by its position (i counts from 1 here;
+		 * 0 when the batch did not begin: no record to name) */
+		char where[KITH_ERR_WHERE_MAX];
+		if (i > 0 && lines && err && rc == KITH_E_EXISTS && !strcmp(err->where, "ref")) {
+			snprintf(where, sizeof where, "%s:%zu:ref", label, lines[i - 1]);
+			kith_err_set(err, rc, where, "a case with this ref is already in the vault");
+		} else if (i == 0) {
+			kith_err_prefix_where(err, label);
+		} else {
+			if (lines)
+				snprintf(where, sizeof where, "%zu", lines[i - 1]);
+			else
+				snprintf(where, sizeof where, "record %zu", i);
+			kith_err_prefix_where(err, where);
+			kith_err_prefix_where(err, label);
+		}
 		kith_vault_batch_free(b);
 		return rc;
 	}
@@ -166,4 +186,47 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 	if (res)
 		*res = r;
 	return KITH_OK;
+}
+
+int kith_exchange_record(struct kith_vault *v, const struct kith_exchange_export_opts *opts,
+			 const struct kith_exchange_export_result *res, size_t attachments, const char *by,
+			 struct kith_err *err)
+{
+	static const char *const formats[] = {"jsonl", "csv", "sheet"};
+	unsigned f = opts && (unsigned)opts->format < 3 ? (unsigned)opts->format : 0;
+	json_t *body =
+	    json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "at", (json_int_t)time(NULL), "format",
+		      formats[f], "lang", opts && opts->lang && !strcmp(opts->lang, "ko") ? "ko" : "en",
+		      "consent", opts && opts->consent ? opts->consent : "all", "cases",
+		      (json_int_t)(res ? res->written : 0), "left_out", (json_int_t)(res ? res->left_out : 0),
+		      "attachments", (json_int_t)attachments, "by", by && *by ? by : "unknown");
+	if (!body)
+		return kith_err_set(err, KITH_E_NOMEM, "export", "out of memory");
+	struct kith_vault_batch *b = NULL;
+	int rc = kith_vault_batch_begin(v, &b, err);
+	if (!rc) {
+		struct kith_vault_put_opts po = {.action = "export"};
+		rc = kith_vault_put(b, "export", body, &po, NULL, NULL, err);
+		if (rc)
+			kith_vault_batch_free(b);
+		else
+			rc = kith_vault_batch_commit(b, err);
+	}
+	json_decref(body);
+	return rc;
+}
+
+json_t *kith_exchange_log(const struct kith_vault *v)
+{
+	size_t n = 0;
+	const struct kith_record_view *r = kith_vault_records(v, "export", &n);
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		json_t *b = kith_record_view_json(&r[i]);
+		if (!b || json_array_append_new(arr, b)) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	return arr;
 }

@@ -40,6 +40,15 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			 kith_exchange_progress_fn progress, void *progress_arg,
 			 struct kith_exchange_import_result *res, struct kith_err *err) KITH_WUR;
 
+/*
+ * The same for bodies read by kith_caseio_parse_lines: lines[K] is the line
+ * where body K starts, and a case whose ref is already in the vault is refused
+ * with err->where "LABEL:LINE:ref" (lines NULL: as kith_exchange_import).
+ */
+int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, const size_t *lines, size_t n,
+			       const char *label, kith_exchange_progress_fn progress, void *progress_arg,
+			       struct kith_exchange_import_result *res, struct kith_err *err) KITH_WUR;
+
 enum kith_exchange_format {
 	KITH_EXCHANGE_JSONL = 0, /* canonical bodies, one a line */
 	KITH_EXCHANGE_CSV = 1,	 /* the columns of docs/formats.md */
@@ -75,5 +84,21 @@ int kith_exchange_consent_use_valid(const char *use);
 int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_export_opts *opts,
 			 struct kith_sbuf *out, struct kith_exchange_export_result *res,
 			 struct kith_err *err) KITH_WUR;
+
+/*
+ * Records that an export was made (a record of kind "export": when, format,
+ * language, consent filter — "all" when none — how many cases went out and
+ * how many were left out, attachments, by whom), so that what left the vault
+ * and under which consent can be shown later (kith_exchange_log). Call it
+ * after the file was written. KITH_OK, KITH_E_DB, KITH_E_NOMEM.
+ */
+int kith_exchange_record(struct kith_vault *v, const struct kith_exchange_export_opts *opts,
+			 const struct kith_exchange_export_result *res, size_t attachments, const char *by,
+			 struct kith_err *err) KITH_WUR;
+
+/* Every recorded export, oldest first, as a new JSON array of {"at",
+ * "format", "lang", "consent", "cases", "left_out", "attachments", "by"};
+ * NULL on out-of-memory. */
+json_t *kith_exchange_log(const struct kith_vault *v);
 
 #endif

@@ -9,7 +9,12 @@
 
 #include "base/sbuf.h"
 #include "casework/trace.h"
+#include "names/names.h"
 #include "record/record.h"
+
+/* The score from which a name matches the query: the floor of the case
+ * search (casework/search.c), so the two searches agree. */
+#define NAME_FLOOR 0.55
 
 static const char *sget(const json_t *o, const char *k)
 {
@@ -33,11 +38,55 @@ static int contains(const char *hay, const char *needle)
 	return 0;
 }
 
-static int matches(const json_t *it, const char *text)
+/* Whether a name (a string) matches the encoded query q. */
+static int name_matches(const struct kith_name *q, const json_t *name)
+{
+	const char *s = json_string_value(name);
+	struct kith_name n;
+	if (!q || !s || kith_names_encode(&n, s, strlen(s), NULL))
+		return 0;
+	return kith_names_query_score(q, &n) >= NAME_FLOOR;
+}
+
+/* Whether the names of a person (name and other_names of a JSON object) match q. */
+static int person_matches(const struct kith_name *q, const json_t *p)
+{
+	if (name_matches(q, json_object_get(p, "name")))
+		return 1;
+	const json_t *on = json_object_get(p, "other_names");
+	for (size_t k = 0; k < json_array_size(on); k++)
+		if (name_matches(q, json_array_get(on, k)))
+			return 1;
+	return 0;
+}
+
+/* Whether the request it (a list item) matches the query: its ref, the
+ * seeker's case or a part of a name, else through the names engine (q, NULL
+ * for a query that holds a digit or that the engine does not read) the
+ * sought's or the seeker's names in any spelling, the seeker's case's
+ * person's names included. */
+static int matches(struct kith_vault *v, const json_t *it, const char *text, const struct kith_name *q)
 {
 	const json_t *so = json_object_get(it, "sought"), *se = json_object_get(it, "seeker");
-	return contains(sget(it, "ref"), text) || contains(sget(so, "name"), text) ||
-	       contains(sget(se, "name"), text) || contains(sget(se, "case"), text);
+	if (contains(sget(it, "ref"), text) || contains(sget(so, "name"), text) ||
+	    contains(sget(se, "name"), text) || contains(sget(se, "case"), text))
+		return 1;
+	if (!q)
+		return 0;
+	const char *ref = sget(it, "ref");
+	const struct kith_record_view *tv = ref ? kith_vault_find(v, "trace", ref) : NULL;
+	json_t *body = tv ? kith_record_view_json(tv) : NULL;
+	int hit = body && (person_matches(q, json_object_get(body, "sought")) ||
+			   person_matches(q, json_object_get(body, "seeker")));
+	const char *sref = sget(json_object_get(body, "seeker"), "case");
+	if (!hit && sref) {
+		const struct kith_record_view *cv = kith_vault_find(v, "case", sref);
+		json_t *c = cv ? kith_record_view_json(cv) : NULL;
+		hit = c && person_matches(q, json_object_get(c, "person"));
+		json_decref(c);
+	}
+	json_decref(body);
+	return hit;
 }
 
 int kith_tracelist_query(struct kith_vault *v, const struct kith_tracelist_query *q, json_t **items,
@@ -55,12 +104,17 @@ int kith_tracelist_query(struct kith_vault *v, const struct kith_tracelist_query
 	int rc = kith_trace_list_json(v, st, &all, err);
 	if (rc)
 		return rc;
+	/* a query with a digit is a number (a ref), not a name */
+	struct kith_name qn;
+	const char *text = q->text && *q->text ? q->text : NULL;
+	int by_name = text && !strpbrk(text, "0123456789") &&
+		      kith_names_encode(&qn, text, strlen(text), NULL) == KITH_OK;
 	json_t *out = json_array();
 	size_t m = 0, i;
 	json_t *it;
 	json_array_foreach(all, i, it)
 	{
-		if (q->text && *q->text && !matches(it, q->text))
+		if (text && !matches(v, it, text, by_name ? &qn : NULL))
 			continue;
 		if (m >= q->offset && (!q->limit || m < q->offset + q->limit) &&
 		    (!out || json_array_append(out, it))) {

@@ -22,7 +22,10 @@
 struct kith_tracelist_query {
 	const char *status;   /* open, possible_match, confirmed, closed; NULL any */
 	const char *text;     /* NULL or "": any; else a part of the ref, the sought's or the
-				 seeker's name or the seeker's case (letters compared ignoring case) */
+				 seeker's name or the seeker's case (letters compared ignoring case),
+				 or a name (no digit) that the names engine finds in the sought's or
+				 the seeker's names (other names and the seeker's case's too) in any
+				 spelling or script, as the case search does */
 	size_t offset, limit; /* a page (limit 0: all) */
 };
 

@@ -143,4 +143,12 @@ int kith_cli_print_json(const json_t *j);
  * library takes the count as an option. */
 unsigned kith_cli_threads(void);
 
+/* Writes the attachments export (casework/attach.h) to a new file `out`
+ * (mode 0600; removed again on failure): cmd_attach.c, for `kith attach
+ * export` and `kith export --attachments`. A kith_status; *res filled. */
+struct kith_attach_export_opts;
+struct kith_attach_export_result;
+int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_opts *o, const char *out,
+			struct kith_attach_export_result *res, struct kith_err *err);
+
 #endif

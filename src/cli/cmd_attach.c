@@ -24,7 +24,9 @@ static const char help[] =
     "       kith attach list CASE [--all] [--json]\n"
     "       kith attach history ID|CASE [--json]\n"
     "       kith attach get ID [--out FILE] [--version N]\n"
-    "       kith attach remove ID [--note TEXT]\n\n"
+    "       kith attach remove ID [--note TEXT]\n"
+    "       kith attach purge ID --note WHY --yes\n"
+    "       kith attach export [CASE...] --out FILE.tar [--consent USE]\n\n"
     "Files attached to case CASE (a ref or an id): photos, scans, recorded\n"
     "testimony, documents. Each is encrypted in 64 KiB chunks with a key of its\n"
     "own, sealed like a record (docs/vault-format.md \"Attachments\").\n\n"
@@ -44,7 +46,17 @@ static const char help[] =
     "           output. The bytes leave the vault: only when the case's consent\n"
     "           allows sharing (consent.sharing), else exit 1. --version N: an older\n"
     "           version, also of a removed attachment.\n"
-    "  remove   removes it from the case: a new version (the history keeps it).\n\n"
+    "  remove   removes it from the case: a new version (the history keeps it).\n"
+    "  purge    destroys its bytes for good, in every version: the chunks are\n"
+    "           deleted and every copy of their ciphertext left in the vault file\n"
+    "           and its -wal is overwritten with zeros; a new version (action\n"
+    "           purge, with WHY) keeps its name, size and history. An\n"
+    "           administrator's decision: it needs --yes and --note. No version\n"
+    "           can be read afterwards.\n"
+    "  export   writes the current attachments of the cases (default: every\n"
+    "           case) to FILE.tar (new, mode 0600) as REF/ID8-NAME, but only of\n"
+    "           cases whose consent allows sharing (and USE, with --consent);\n"
+    "           stderr says how many were written and how many left out.\n\n"
     "  --name NAME              the file name to record (default: FILE's name)\n"
     "  --type TYPE              a media type for a document (default: by name)\n"
     "  --note TEXT              a note kept with the attachment or the removal\n"
@@ -52,16 +64,19 @@ static const char help[] =
     "  --all                    list: also removed attachments\n"
     "  --out FILE               get: write to FILE instead of standard output\n"
     "  --version N              get: that version\n"
+    "  --yes                    purge: confirm\n"
+    "  --consent USE            export: also this consent (services, reporting,\n"
+    "                           tracing, sharing)\n"
     "  --json                   print JSON\n" KITH_CLI_VAULT_HELP;
 
 #define READ_BYTES 65536 /* a read from the file: plaintext, in guarded memory */
 
-enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION };
+enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
 
 struct args {
 	struct kith_cli_vault_args va;
-	int json, all;
-	const char *name, *type, *note, *out;
+	int json, all, yes;
+	const char *name, *type, *note, *out, *consent;
 	unsigned long long max_mib;
 	unsigned long version;
 };
@@ -80,6 +95,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"out", required_argument, 0, OPT_OUT},
 	    {"version", required_argument, 0, OPT_VERSION},
+	    {"yes", no_argument, 0, OPT_YES},
+	    {"consent", required_argument, 0, OPT_CONSENT},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -110,6 +127,16 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			break;
 		case OPT_OUT:
 			a->out = optarg;
+			break;
+		case OPT_YES:
+			a->yes = 1;
+			break;
+		case OPT_CONSENT:
+			if (strcmp(optarg, "services") && strcmp(optarg, "reporting") &&
+			    strcmp(optarg, "tracing") && strcmp(optarg, "sharing"))
+				return kith_cli_usage(
+				    cmd, "--consent takes services, reporting, tracing or sharing");
+			a->consent = optarg;
 			break;
 		case OPT_MAX:
 			errno = 0;
@@ -348,6 +375,109 @@ static int cmd_remove(int argc, char **argv)
 	return code;
 }
 
+/* kith attach purge ID --note WHY --yes (casework/attach.h). */
+static int cmd_purge(int argc, char **argv)
+{
+	struct args a = {0};
+	int code = parse_args("attach purge", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (argc - optind != 1)
+		return kith_cli_usage("attach purge", "give one attachment ID");
+	if (!a.note || !*a.note)
+		return kith_cli_usage("attach purge", "say why with --note (kept in the history)");
+	if (!a.yes)
+		return kith_cli_usage("attach purge",
+				      "purging destroys the attachment's bytes for good: confirm with --yes");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("attach purge", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_purge_result res = {0};
+	int rc = kith_attach_purge(v, argv[optind], a.note, NULL, &res, &err);
+	if (rc)
+		code = kith_cli_fail(rc, &err);
+	else
+		fprintf(stderr, "purged: %llu chunk%s deleted, %llu bytes of ciphertext overwritten\n",
+			(unsigned long long)res.chunks, res.chunks == 1 ? "" : "s",
+			(unsigned long long)res.zeroed);
+	kith_vault_close(v);
+	return code;
+}
+
+int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_opts *o, const char *out,
+			struct kith_attach_export_result *res, struct kith_err *err)
+{
+	struct kith_attach_export *x = NULL;
+	uint8_t *buf = malloc(READ_BYTES);
+	int fd = -1;
+	int rc = buf ? kith_attach_export_new(v, o, &x, res, err)
+		     : kith_err_set(err, KITH_E_NOMEM, "attach", "out of memory");
+	if (!rc) {
+		fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			rc = kith_err_set(err, KITH_E_IO, out, "cannot create: %s", strerror(errno));
+	}
+	while (!rc) {
+		long k = kith_attach_export_read(x, v, buf, READ_BYTES, err);
+		if (k < 0)
+			rc = (int)k;
+		else if (k == 0)
+			break;
+		else if (write_all(fd, buf, (size_t)k))
+			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+	}
+	if (fd >= 0) {
+		if (!rc && fsync(fd))
+			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+		close(fd);
+		if (rc)
+			unlink(out); /* no half file */
+	}
+	kith_attach_export_free(x);
+	free(buf);
+	return rc;
+}
+
+/* kith attach export [CASE...] --out FILE.tar [--consent USE]. */
+static int cmd_export(int argc, char **argv)
+{
+	struct args a = {0};
+	int code = parse_args("attach export", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (!a.out)
+		return kith_cli_usage("attach export", "give --out FILE.tar");
+	struct kith_vault *v = NULL;
+	code = kith_cli_open_vault("attach export", &a.va, &v);
+	if (code)
+		return code;
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_export_opts o = {.cases =
+						optind < argc ? (const char *const *)argv + optind : NULL,
+					    .n_cases = (size_t)(argc - optind),
+					    .consent = a.consent};
+	struct kith_attach_export_result res = {0};
+	int rc = kith_cli_attach_tar(v, &o, a.out, &res, &err);
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else {
+		fprintf(
+		    stderr,
+		    "%zu attachment%s of %zu case%s written to %s; %zu left out (%zu case%s whose consent "
+		    "does not allow sharing%s%s)\n",
+		    res.files, res.files == 1 ? "" : "s", res.cases, res.cases == 1 ? "" : "s", a.out,
+		    res.left_out, res.cases_left_out, res.cases_left_out == 1 ? "" : "s",
+		    a.consent ? " or " : "", a.consent ? a.consent : "");
+		fprintf(stderr, "kith: the file holds the attachments in plaintext\n");
+	}
+	kith_vault_close(v);
+	return code;
+}
+
 int kith_cmd_attach(int argc, char **argv)
 {
 	if (argc >= 2) {
@@ -362,11 +492,16 @@ int kith_cmd_attach(int argc, char **argv)
 			return cmd_get(argc - 1, argv + 1);
 		if (!strcmp(s, "remove"))
 			return cmd_remove(argc - 1, argv + 1);
+		if (!strcmp(s, "purge"))
+			return cmd_purge(argc - 1, argv + 1);
+		if (!strcmp(s, "export"))
+			return cmd_export(argc - 1, argv + 1);
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			fputs(help, stdout);
 			return KITH_EXIT_OK;
 		}
 		return kith_cli_usage("attach", "unknown subcommand");
 	}
-	return kith_cli_usage("attach", "give a subcommand: add, list, history, get or remove");
+	return kith_cli_usage("attach",
+			      "give a subcommand: add, list, history, get, remove, purge or export");
 }

@@ -2,10 +2,12 @@
  * kith import — many cases from JSON Lines or CSV, all or nothing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "base/io.h"
 #include "record/caseio.h"
 #include "vault/vault.h"
 #include "casework/exchange.h"
@@ -61,24 +63,34 @@ int kith_cmd_import(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t **bodies = NULL;
-	size_t n = 0;
-	int rc = kith_caseio_read_file(file, fmt, "case", &bodies, &n, &err);
+	size_t n = 0, *lines = NULL;
+	const char *name = strcmp(file, "-") ? file : "stdin";
+	if (fmt == KITH_CASEIO_AUTO)
+		fmt = kith_caseio_format_of_path(file);
+	struct kith_sbuf data = KITH_SBUF_INIT;
+	int rc = kith_io_read_file(file, KITH_CASEIO_MAX_FILE, &data, &err);
+	if (!rc)
+		rc = kith_caseio_parse_lines(fmt, "case", data.buf, data.len, name, 0, &bodies, &lines, &n,
+					     &err);
+	kith_sbuf_release(&data);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	if (n == 0) {
 		fprintf(stderr, "kith: %s: no cases in the file; nothing imported\n", file);
+		free(lines);
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("import", &va, &v);
 	if (code) {
 		kith_caseio_free(bodies, n);
+		free(lines);
 		return code;
 	}
 	struct kith_cli_progress p;
 	kith_cli_progress_init(&p, "importing");
 	struct kith_exchange_import_result res;
-	int rc2 = kith_exchange_import(v, bodies, n, file, on_progress, &p, &res, &err);
+	int rc2 = kith_exchange_import_lines(v, bodies, lines, n, name, on_progress, &p, &res, &err);
 	kith_cli_progress_done(&p);
 	if (rc2) {
 		code = kith_cli_fail(rc2, &err);
@@ -87,6 +99,7 @@ int kith_cmd_import(int argc, char **argv)
 		printf("imported %zu case%s: %s .. %s\n", res.n, res.n == 1 ? "" : "s", res.first, res.last);
 	}
 	kith_caseio_free(bodies, n);
+	free(lines);
 	kith_vault_close(v);
 	return code;
 }

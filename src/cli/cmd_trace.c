@@ -19,7 +19,7 @@
 
 static const char help[] =
     "usage: kith trace add [FILE|-] [--format json|jsonl]\n"
-    "       kith trace list [--status S] [--json]\n"
+    "       kith trace list [--status S] [--query TEXT] [--offset N] [--limit N] [--json]\n"
     "       kith trace match REF [--json] [--limit N] [--min-score P] [--rejected]\n"
     "       kith trace possible|confirm|reject|undo REF CASE [--note TEXT] [--reviewer NAME]\n"
     "       kith trace close|reopen REF [--note TEXT] [--reviewer NAME]\n"
@@ -33,7 +33,12 @@ static const char help[] =
     "            impossible age, a relation that contradicts the birth years, an\n"
     "            unknown seeker case or a request that identifies no one is refused\n"
     "            with FILE:LINE:field; nothing is stored then. Prints each ref.\n"
-    "  list      the requests with their status and reviewed candidates.\n"
+    "  list      the requests with their status and reviewed candidates, oldest\n"
+    "            first; --query TEXT keeps those whose ref, seeker's case or a\n"
+    "            name holds TEXT, or (TEXT without a digit) whose sought's or\n"
+    "            seeker's names the names engine matches in any spelling or\n"
+    "            script (Bang Mi Sun finds 방미선), as the web's tracing list\n"
+    "            does; --offset and --limit page it; stderr gives the total.\n"
     "  match     scores request REF against every case whose consent allows\n"
     "            tracing; prints candidates best first with ref, score and the\n"
     "            weight of each field. A case without tracing consent never appears.\n"
@@ -52,7 +57,10 @@ static const char help[] =
     "            --min-score, default 0.5) not reported before; records what it\n"
     "            reported in each request's history unless --dry-run.\n\n"
     "  --json                   print JSON\n"
-    "  --limit N                candidates per request (default 10)\n"
+    "  --limit N                candidates per request (default 10); list:\n"
+    "                           requests on the page (default all)\n"
+    "  --offset N               list: requests to skip (default 0)\n"
+    "  --query TEXT             list: a ref, a case number or a name\n"
     "  --min-score P            leave out candidates scoring below P (0..1)\n"
     "  --rejected               match: also show rejected candidates\n"
     "  --status S               list: only requests with status S\n"
@@ -71,16 +79,18 @@ enum {
 	OPT_NOTE,
 	OPT_REVIEWER,
 	OPT_ALL,
-	OPT_DRY
+	OPT_DRY,
+	OPT_OFFSET,
+	OPT_QUERY
 };
 
 struct args {
 	struct kith_cli_vault_args va;
 	int json, rejected, all, dry;
-	size_t limit;
+	size_t limit, offset;
 	double min_score;
 	int min_score_set;
-	const char *status, *format, *note, *reviewer;
+	const char *status, *format, *note, *reviewer, *query;
 	char **pos;
 	size_t n_pos;
 };
@@ -100,6 +110,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"reviewer", required_argument, 0, OPT_REVIEWER},
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"dry-run", no_argument, 0, OPT_DRY},
+	    {"offset", required_argument, 0, OPT_OFFSET},
+	    {"query", required_argument, 0, OPT_QUERY},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -158,6 +170,17 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 		case OPT_DRY:
 			a->dry = 1;
 			break;
+		case OPT_OFFSET: {
+			errno = 0;
+			unsigned long long o = strtoull(optarg, &end, 10);
+			if (errno || *end || !optarg[0] || optarg[0] == '-' || o > (1ULL << 40))
+				return kith_cli_usage(cmd, "--offset takes a number from 0");
+			a->offset = (size_t)o;
+			break;
+		}
+		case OPT_QUERY:
+			a->query = optarg;
+			break;
 		default:
 			return kith_cli_usage(cmd, "unknown option");
 		}
@@ -165,30 +188,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	a->pos = argv + optind;
 	a->n_pos = (size_t)(argc - optind);
 	return 0;
-}
-
-/* The line where record `index` (from 0) starts: JSON Lines count non-blank
- * lines; one JSON object starts at its first '{'. */
-static size_t line_of(const char *data, size_t len, size_t index, int jsonl)
-{
-	size_t line = 1, rec = 0;
-	int content = 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = data[i];
-		if (c == '\n') {
-			if (content && jsonl)
-				rec++;
-			content = 0;
-			line++;
-			continue;
-		}
-		if (c != ' ' && c != '\t' && c != '\r' && !content) {
-			content = 1;
-			if (!jsonl || rec == index)
-				return line;
-		}
-	}
-	return line;
 }
 
 static int cmd_add(int argc, char **argv)
@@ -220,27 +219,22 @@ static int cmd_add(int argc, char **argv)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	json_t **bodies = NULL;
-	size_t n = 0;
-	rc = kith_caseio_parse(fmt, "trace", data.buf, data.len, name, &bodies, &n, &err);
+	size_t n = 0, *lines = NULL;
+	rc = kith_caseio_parse_lines(fmt, "trace", data.buf, data.len, name, 0, &bodies, &lines, &n, &err);
+	kith_sbuf_release(&data);
 	if (rc) {
 		kith_sbuf_release(&data);
 		return kith_cli_fail(rc, &err);
 	}
 	if (!n) {
-		kith_sbuf_release(&data);
 		fprintf(stderr, "kith: %s: no tracing request\n", name);
 		return KITH_EXIT_USER;
-	}
-	int jsonl = fmt == KITH_CASEIO_JSONL || (fmt == KITH_CASEIO_AUTO && n > 1);
-	if (fmt == KITH_CASEIO_AUTO && n == 1) {
-		/* one object on one line is JSON Lines too: the line is the same either way */
-		jsonl = 0;
 	}
 	struct kith_vault *v = NULL;
 	code = kith_cli_open_vault("trace add", &a.va, &v);
 	if (code) {
 		kith_caseio_free(bodies, n);
-		kith_sbuf_release(&data);
+		free(lines);
 		return code;
 	}
 	char(*refs)[KITH_VAULT_REF_MAX] = calloc(n, sizeof *refs);
@@ -253,7 +247,7 @@ static int cmd_add(int argc, char **argv)
 		if (rc == KITH_E_INVALID || rc == KITH_E_NOTFOUND || rc == KITH_E_CONSENT ||
 		    rc == KITH_E_EXISTS) {
 			char where[64];
-			snprintf(where, sizeof where, "%zu", line_of(data.buf, data.len, bad, jsonl));
+			snprintf(where, sizeof where, "%zu", bad < n ? lines[bad] : lines[n - 1]);
 			kith_err_prefix_where(&err, where);
 			kith_err_prefix_where(&err, name);
 		}
@@ -264,11 +258,12 @@ static int cmd_add(int argc, char **argv)
 	}
 	free(refs);
 	kith_caseio_free(bodies, n);
-	kith_sbuf_release(&data);
+	free(lines);
 	kith_vault_close(v);
 	return code;
 }
 
+/* kith trace list: a page of the requests, searched (casework/tracelist.h). */
 static int cmd_list(int argc, char **argv)
 {
 	struct args a;
@@ -286,7 +281,10 @@ static int cmd_list(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *list = NULL;
-	int rc = kith_trace_list_json(v, a.status, &list, &err);
+	size_t total = 0;
+	struct kith_tracelist_query q = {
+	    .status = a.status, .text = a.query, .offset = a.offset, .limit = a.limit};
+	int rc = kith_tracelist_query(v, &q, &list, &total, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else if (a.json) {
@@ -311,6 +309,13 @@ static int cmd_list(int argc, char **argv)
 		}
 		if (!json_array_size(list))
 			printf("(no tracing requests)\n");
+	}
+	if (!rc) {
+		size_t shown = json_array_size(list);
+		if (shown < total) /* a page: say where it is, as kith list does */
+			fprintf(stderr, "%zu of %zu requests (from %zu)\n", shown, total, a.offset + 1);
+		else
+			fprintf(stderr, "%zu request%s\n", total, total == 1 ? "" : "s");
 	}
 	json_decref(list);
 	kith_vault_close(v);

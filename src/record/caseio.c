@@ -28,23 +28,29 @@
 
 struct bodies {
 	json_t **v;
+	size_t *line; /* where each record starts in the input */
 	size_t n;
 	size_t cap;
 };
 
-/* Takes j (consumed, also on failure). */
-static int bodies_push(struct bodies *b, json_t *j)
+/* Takes j (consumed, also on failure), which starts on line `line`. */
+static int bodies_push(struct bodies *b, json_t *j, size_t line)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 16;
 		json_t **v = realloc(b->v, cap * sizeof *v);
-		if (!v) {
+		if (v)
+			b->v = v;
+		size_t *l = v ? realloc(b->line, cap * sizeof *l) : NULL;
+		if (l)
+			b->line = l;
+		if (!v || !l) {
 			json_decref(j);
 			return KITH_E_NOMEM;
 		}
-		b->v = v;
 		b->cap = cap;
 	}
+	b->line[b->n] = line;
 	b->v[b->n++] = j;
 	return KITH_OK;
 }
@@ -61,7 +67,9 @@ void kith_caseio_free(json_t **bodies, size_t n)
 static void bodies_release(struct bodies *b)
 {
 	kith_caseio_free(b->v, b->n);
+	free(b->line);
 	b->v = NULL;
+	b->line = NULL;
 	b->n = b->cap = 0;
 }
 
@@ -198,7 +206,9 @@ static int read_json(const char *kind, const char *data, size_t len, const char 
 	rc = parse_object(kind, data + start, len - start, name, line_at(data, first), 1, &j, err);
 	if (rc)
 		return rc;
-	return bodies_push(out, j) ? kith_err_set(err, KITH_E_NOMEM, name, "out of memory") : KITH_OK;
+	return bodies_push(out, j, line_at(data, first))
+		   ? kith_err_set(err, KITH_E_NOMEM, name, "out of memory")
+		   : KITH_OK;
 }
 
 static int read_jsonl(const char *kind, const char *data, size_t len, const char *name, size_t max,
@@ -230,7 +240,7 @@ static int read_jsonl(const char *kind, const char *data, size_t len, const char
 			rc = parse_object(kind, data + pos, llen, name, line, 0, &j, err);
 			if (rc)
 				return rc;
-			if (bodies_push(out, j)) {
+			if (bodies_push(out, j, line)) {
 				snprintf(where, sizeof where, "%s:%zu", name, line);
 				return kith_err_set(err, KITH_E_NOMEM, where, "out of memory");
 			}
@@ -642,7 +652,7 @@ static int read_csv(const char *data, size_t len, const char *name, size_t max, 
 			json_decref(body);
 			goto out_csv;
 		}
-		if (bodies_push(out, body)) {
+		if (bodies_push(out, body, row.line)) {
 			rc = nomem(&x, 0);
 			goto out_csv;
 		}
@@ -712,6 +722,63 @@ int kith_caseio_parse(enum kith_caseio_format fmt, const char *kind, const char 
 int kith_caseio_parse_max(enum kith_caseio_format fmt, const char *kind, const char *data, size_t len,
 			  const char *name, size_t max, json_t ***bodies, size_t *n, struct kith_err *err)
 {
+	size_t *lines = NULL;
+	int rc = kith_caseio_parse_lines(fmt, kind, data, len, name, max, bodies, &lines, n, err);
+	free(lines);
+	return rc;
+}
+
+struct ref_at {
+	const char *ref;
+	size_t i;
+};
+
+static int by_ref(const void *pa, const void *pb)
+{
+	const struct ref_at *a = pa, *c = pb;
+	int d = strcmp(a->ref, c->ref);
+	return d ? d : (a->i > c->i) - (a->i < c->i);
+}
+
+/* A ref given twice in one input: the error names the later record's line
+ * (the first such in the input) and the line of the record it repeats. */
+static int check_refs(const struct bodies *b, const char *name, struct kith_err *err)
+{
+	size_t m = 0;
+	struct ref_at *ix = b->n ? malloc(b->n * sizeof *ix) : NULL;
+	if (b->n && !ix)
+		return kith_err_set(err, KITH_E_NOMEM, name, "out of memory");
+	for (size_t i = 0; i < b->n; i++) {
+		const char *r = json_string_value(json_object_get(b->v[i], "ref"));
+		if (r)
+			ix[m++] = (struct ref_at){r, i};
+	}
+	if (m > 1)
+		qsort(ix, m, sizeof *ix, by_ref);
+	size_t later = SIZE_MAX, first = 0, f = 0;
+	for (size_t k = 1; k < m; k++) {
+		if (strcmp(ix[k - 1].ref, ix[k].ref)) {
+			f = k; /* a new group starts */
+			continue;
+		}
+		if (ix[k].i < later) {
+			later = ix[k].i;
+			first = ix[f].i;
+		}
+	}
+	free(ix);
+	if (later == SIZE_MAX)
+		return KITH_OK;
+	char where[KITH_ERR_WHERE_MAX];
+	snprintf(where, sizeof where, "%s:%zu:ref", name, b->line[later]);
+	return kith_err_set(err, KITH_E_INVALID, where, "the same ref as the record on line %zu",
+			    b->line[first]);
+}
+
+int kith_caseio_parse_lines(enum kith_caseio_format fmt, const char *kind, const char *data, size_t len,
+			    const char *name, size_t max, json_t ***bodies, size_t **lines, size_t *n,
+			    struct kith_err *err)
+{
 	if (max == 0 || max > KITH_CASEIO_MAX_RECORDS)
 		max = KITH_CASEIO_MAX_RECORDS;
 	if (!name)
@@ -744,15 +811,17 @@ int kith_caseio_parse_max(enum kith_caseio_format fmt, const char *kind, const c
 	default:
 		return kith_err_set(err, KITH_E_INVALID, name, "unknown format");
 	}
+	if (!rc)
+		rc = check_refs(&b, name, err);
 	if (rc) {
 		bodies_release(&b);
 		return rc;
 	}
 	if (b.n == 0) {
-		free(b.v);
-		b.v = NULL;
+		bodies_release(&b);
 	}
 	*bodies = b.v;
+	*lines = b.line;
 	*n = b.n;
 	return KITH_OK;
 }

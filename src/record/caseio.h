@@ -70,6 +70,15 @@ int kith_caseio_parse_max(enum kith_caseio_format fmt, const char *kind, const c
 			  const char *name, size_t max_records, json_t ***bodies, size_t *n,
 			  struct kith_err *err) KITH_WUR;
 
+/* The same, also giving the line where each record starts: *lines is a
+ * caller-owned array of *n line numbers (release it with free(); NULL when
+ * *n is 0). Every parse refuses a ref given twice in the input: err->where
+ * is "FILE:LINE:ref" for the later record, and the message names the line of
+ * the earlier one. */
+int kith_caseio_parse_lines(enum kith_caseio_format fmt, const char *kind, const char *data, size_t len,
+			    const char *name, size_t max_records, json_t ***bodies, size_t **lines, size_t *n,
+			    struct kith_err *err) KITH_WUR;
+
 /* The same for a file ("-" is standard input, named "stdin" in errors), read
  * with a cap of KITH_CASEIO_MAX_FILE bytes into a wiping buffer. Also returns
  * KITH_E_NOTFOUND and KITH_E_IO (err->where is the path). */

@@ -820,6 +820,7 @@ static const struct field attachment_fields[] = {
     FSTR("key", 128, "Key", "키"),
     FBOOL("stripped", "Photo metadata removed", "사진 메타데이터 제거됨"),
     FBOOL("removed", "Removed", "삭제됨"),
+    FBOOL("purged", "Bytes destroyed", "내용 완전 삭제됨"),
     FTEXT("note", CAP_NOTE, "Note", "메모"),
 };
 GROUP(g_attachment, attachment_fields, NULL);
@@ -855,6 +856,30 @@ static const struct field keybackup_fields[] = {
 };
 GROUP(g_keybackup, keybackup_fields, NULL);
 
+/* --- export: that cases left the vault in plaintext, how and under which
+ * consent filter (casework/exchange.h, kith_exchange_record) */
+static const struct field export_fields[] = {
+    {.name = "at",
+     .type = T_INT,
+     .flags = F_REQUIRED,
+     .min = 0,
+     .max = 4102444800LL,
+     .en = "When (Unix seconds)",
+     .ko = "시각 (유닉스 초)"},
+    FSTR("format", CAP_SHORT, "Format", "형식"),
+    FSTR("lang", CAP_SHORT, "Language", "언어"),
+    FSTR("consent", CAP_SHORT, "Consent filter", "동의 조건"),
+    {.name = "cases", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Cases", .ko = "사례 수"},
+    {.name = "left_out", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Left out", .ko = "제외된 사례 수"},
+    {.name = "attachments",
+     .type = T_INT,
+     .min = 0,
+     .max = 1LL << 40,
+     .en = "Attachments",
+     .ko = "첨부 파일 수"},
+    FSTR("by", CAP_SHORT, "By", "내보낸 사람"),
+};
+GROUP(g_export, export_fields, NULL);
 /* --- person: someone enrolled on the vault, with a role and a passphrase
  * slot of their own (casework/people.h, vault/people.c: `pid` names the slot,
  * `slot` is its digest). Encrypted like any record: the file shows no name
@@ -906,6 +931,7 @@ static const struct kind kinds[] = {
     {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
     {"draft", "Draft of a form", "작성 중인 양식", 0, &g_draft},
     {"keybackup", "Organization key backup", "기관 키 백업", 0, &g_keybackup},
+    {"export", "Export", "내보내기 기록", 0, &g_export},
     {"person", "Person", "사용자", 0, &g_member},
     {"view", "Case viewed", "사례 열람", 0, &g_view},
 };

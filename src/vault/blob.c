@@ -10,6 +10,7 @@
  * tags and the AD, so a dropped, repeated, swapped or foreign chunk fails.
  */
 #include "vault/blob.h"
+#include "vault/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -378,4 +379,236 @@ int kith_blob_count(struct kith_store *s, const char *id_hex, uint64_t *chunks, 
 		*chunks = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return KITH_OK;
+}
+
+/* ------------------------------------------------------------ purging */
+
+#define WIN 32		 /* bytes of a window looked up while scanning */
+#define STEP 32		 /* needles every STEP bytes: a run of WIN + STEP - 1 holds one */
+#define GROUP_CHUNKS 256 /* chunks looked for in one walk of the file */
+
+struct needle {
+	uint64_t h;
+	uint32_t chunk, off; /* chunk UINT32_MAX: an empty slot */
+};
+
+struct kith_blob_purge {
+	uint8_t (*ids)[KITH_BLOB_ID_BYTES];
+	size_t n_ids;
+	uint8_t *ct; /* every chunk's ciphertext, one after another */
+	size_t chunks;
+	/* the group being looked for */
+	struct needle *tab;
+	size_t mask, lo, hi;
+	uint64_t pow; /* B^(WIN-1) */
+};
+
+#define HASH_B 0x100000001b3ull
+
+static uint64_t hash_win(const uint8_t *p)
+{
+	uint64_t h = 0;
+	for (size_t i = 0; i < WIN; i++)
+		h = h * HASH_B + p[i];
+	return h;
+}
+
+static const uint8_t *chunk_ct(const struct kith_blob_purge *p, size_t c)
+{
+	return p->ct + c * KITH_BLOB_CT_BYTES;
+}
+
+int kith_blob_purge_new(struct kith_blob_purge **out, struct kith_store *s, const char *const *ids, size_t n,
+			struct kith_err *err)
+{
+	sqlite3 *db = (sqlite3 *)kith_store_sqlite(s);
+	if (!db)
+		return kith_err_set(err, KITH_E_LOCKED, "attachment", "the vault is locked");
+	struct kith_blob_purge *p = calloc(1, sizeof *p);
+	if (!p || (n && !(p->ids = calloc(n, sizeof *p->ids)))) {
+		free(p);
+		return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+	}
+	int rc = KITH_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t bin = 0;
+		if (!ids[i] ||
+		    sodium_hex2bin(p->ids[p->n_ids], KITH_BLOB_ID_BYTES, ids[i], strlen(ids[i]), NULL, &bin,
+				   NULL) ||
+		    bin != KITH_BLOB_ID_BYTES)
+			rc = kith_err_set(err, KITH_E_CORRUPT, "attachment", "a malformed blob id");
+		else
+			p->n_ids++;
+	}
+	sqlite3_stmt *st = NULL;
+	if (!rc && sqlite3_prepare_v2(db, "SELECT ct FROM blobs WHERE id = ?1 ORDER BY n", -1, &st, NULL) !=
+		       SQLITE_OK) {
+		sqlite3_finalize(st);
+		st = NULL; /* no table: nothing stored, nothing to look for */
+	}
+	for (size_t i = 0; st && !rc && i < p->n_ids; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_blob(st, 1, p->ids[i], KITH_BLOB_ID_BYTES, SQLITE_STATIC);
+		int step;
+		while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			const void *ct = sqlite3_column_blob(st, 0);
+			if (!ct || (size_t)sqlite3_column_bytes(st, 0) != KITH_BLOB_CT_BYTES)
+				continue; /* not a chunk kith wrote: deleted all the same */
+			uint8_t *grown = realloc(p->ct, (p->chunks + 1) * KITH_BLOB_CT_BYTES);
+			if (!grown) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+				break;
+			}
+			p->ct = grown;
+			memcpy(p->ct + p->chunks * KITH_BLOB_CT_BYTES, ct, KITH_BLOB_CT_BYTES);
+			p->chunks++;
+		}
+		if (!rc && step != SQLITE_DONE)
+			rc = db_fail(db, "reading the attachment", err);
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		kith_blob_purge_free(p);
+		return rc;
+	}
+	p->pow = 1;
+	for (size_t i = 1; i < WIN; i++)
+		p->pow *= HASH_B;
+	*out = p;
+	return KITH_OK;
+}
+
+uint64_t kith_blob_purge_chunks(const struct kith_blob_purge *p)
+{
+	return p ? p->chunks : 0;
+}
+
+int kith_blob_purge_delete(struct kith_store *s, void *arg, struct kith_err *err)
+{
+	struct kith_blob_purge *p = arg;
+	sqlite3 *db = (sqlite3 *)kith_store_sqlite(s);
+	if (!db)
+		return kith_err_set(err, KITH_E_LOCKED, "attachment", "the vault is locked");
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "DELETE FROM blobs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		int missing = strstr(sqlite3_errmsg(db), "no such table") != NULL;
+		sqlite3_finalize(st);
+		return missing ? KITH_OK : db_fail(db, "deleting the attachment", err);
+	}
+	int rc = KITH_OK;
+	for (size_t i = 0; i < p->n_ids && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_blob(st, 1, p->ids[i], KITH_BLOB_ID_BYTES, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_fail(db, "deleting the attachment", err);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The table of needles of chunks [lo, hi). */
+static int group_table(struct kith_blob_purge *p, size_t lo, size_t hi)
+{
+	size_t per = (KITH_BLOB_CT_BYTES - WIN) / STEP + 1, want = (hi - lo) * per * 2, cap = 64;
+	while (cap < want)
+		cap <<= 1;
+	struct needle *t = malloc(cap * sizeof *t);
+	if (!t)
+		return KITH_E_NOMEM;
+	for (size_t i = 0; i < cap; i++)
+		t[i].chunk = UINT32_MAX;
+	for (size_t c = lo; c < hi; c++)
+		for (size_t o = 0; o + WIN <= KITH_BLOB_CT_BYTES; o += STEP) {
+			uint64_t h = hash_win(chunk_ct(p, c) + o);
+			size_t k = (size_t)(h ^ (h >> 29)) & (cap - 1);
+			while (t[k].chunk != UINT32_MAX)
+				k = (k + 1) & (cap - 1);
+			t[k] = (struct needle){h, (uint32_t)c, (uint32_t)o};
+		}
+	free(p->tab);
+	p->tab = t;
+	p->mask = cap - 1;
+	p->lo = lo;
+	p->hi = hi;
+	return KITH_OK;
+}
+
+/* Where the window at w (WIN bytes) is in the group's ciphertext: 1 with
+ * *c, *o set, or 0. */
+static int lookup(const struct kith_blob_purge *p, uint64_t h, const uint8_t *w, size_t *c, size_t *o)
+{
+	for (size_t k = (size_t)(h ^ (h >> 29)) & p->mask; p->tab[k].chunk != UINT32_MAX;
+	     k = (k + 1) & p->mask)
+		if (p->tab[k].h == h && !memcmp(chunk_ct(p, p->tab[k].chunk) + p->tab[k].off, w, WIN)) {
+			*c = p->tab[k].chunk;
+			*o = p->tab[k].off;
+			return 1;
+		}
+	return 0;
+}
+
+/* kith_store_scrub_fn: zeroes every run of the group's ciphertext in the page. */
+static size_t scrub_page(uint8_t *page, size_t n, size_t *comp, void *arg)
+{
+	const struct kith_blob_purge *p = arg;
+	size_t zeroed = 0;
+	if (n < WIN)
+		return 0;
+	uint64_t h = hash_win(page);
+	for (size_t i = 0; i + WIN <= n;) {
+		size_t c, o;
+		if (lookup(p, h, page + i, &c, &o)) {
+			const uint8_t *ct = chunk_ct(p, c);
+			size_t l = i, r = i + WIN, cl = o, cr = o + WIN;
+			while (l > 0 && cl > 0 && page[l - 1] == ct[cl - 1])
+				l--, cl--;
+			while (r < n && cr < KITH_BLOB_CT_BYTES && page[r] == ct[cr])
+				r++, cr++;
+			memset(page + l, 0, r - l);
+			zeroed += r - l;
+			size_t a = (l + 7) & ~(size_t)7;
+			if (*comp == SIZE_MAX && a + 8 <= r)
+				*comp = a;
+			i = r;
+			if (i + WIN <= n)
+				h = hash_win(page + i);
+			continue;
+		}
+		if (i + WIN < n)
+			h = (h - page[i] * p->pow) * HASH_B + page[i + WIN];
+		i++;
+	}
+	return zeroed;
+}
+
+int kith_blob_purge_shred(struct kith_blob_purge *p, struct kith_store *s, uint64_t *bytes,
+			  struct kith_err *err)
+{
+	sqlite3 *db = (sqlite3 *)kith_store_sqlite(s);
+	const char *path = db ? sqlite3_db_filename(db, "main") : NULL;
+	if (!path || !*path)
+		return kith_err_set(err, KITH_E_LOCKED, "attachment", "the vault is locked");
+	uint64_t total = 0;
+	for (size_t lo = 0; lo < p->chunks; lo += GROUP_CHUNKS) {
+		size_t hi = lo + GROUP_CHUNKS < p->chunks ? lo + GROUP_CHUNKS : p->chunks, found = 0;
+		if (group_table(p, lo, hi))
+			return kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
+		int rc = kith_store_scrub(path, scrub_page, p, &found, err);
+		if (rc)
+			return rc;
+		total += found;
+	}
+	if (bytes)
+		*bytes = total;
+	return KITH_OK;
+}
+
+void kith_blob_purge_free(struct kith_blob_purge *p)
+{
+	if (!p)
+		return;
+	free(p->tab);
+	free(p->ct);
+	free(p->ids);
+	free(p);
 }

@@ -114,6 +114,33 @@ void kith_blob_reader_free(struct kith_blob_reader *r);
 int kith_blob_count(struct kith_store *s, const char *id_hex, uint64_t *chunks,
 		    struct kith_err *err) KITH_WUR;
 
+/* ------------------------------------------------------------ purging */
+
+/*
+ * Purging makes blobs unreadable for good: their chunks are deleted from the
+ * blobs table in the transaction that records the purge, and afterwards every
+ * copy of their ciphertext left in the vault file and its -wal (old WAL
+ * frames, freed pages) is overwritten with zeros in place (kith_store_scrub):
+ * the key in the sealed record versions then opens nothing.
+ *
+ * kith_blob_purge_new reads the ciphertext of every chunk of the blobs
+ * ids[0..n) (hex) from store s into memory (ciphertext, not secret): KITH_OK,
+ * KITH_E_CORRUPT (a malformed id), KITH_E_LOCKED, KITH_E_DB, KITH_E_NOMEM.
+ * kith_blob_purge_delete is the batch hook (kith_vault_batch_hook) that
+ * deletes their rows: KITH_OK, KITH_E_DB. kith_blob_purge_shred, after the
+ * commit, overwrites every run of 63 bytes or more of their ciphertext found
+ * in the file of store s and its -wal; *bytes (may be NULL) counts the bytes
+ * zeroed. KITH_OK, KITH_E_IO, KITH_E_NOMEM.
+ */
+struct kith_blob_purge;
+int kith_blob_purge_new(struct kith_blob_purge **out, struct kith_store *s, const char *const *ids, size_t n,
+			struct kith_err *err) KITH_WUR;
+uint64_t kith_blob_purge_chunks(const struct kith_blob_purge *p);
+int kith_blob_purge_delete(struct kith_store *s, void *arg, struct kith_err *err) KITH_WUR;
+int kith_blob_purge_shred(struct kith_blob_purge *p, struct kith_store *s, uint64_t *bytes,
+			  struct kith_err *err) KITH_WUR;
+void kith_blob_purge_free(struct kith_blob_purge *p);
+
 /* ------------------------------------------------------------ what the vault lends (vault.c, store.c) */
 
 /* The vault's store (NULL when none or the keys are gone): blobs are read on

@@ -1103,3 +1103,109 @@ sqlite3 *kith_store_sqlite(struct kith_store *s)
 {
 	return s ? s->db : NULL;
 }
+
+/* One file of kith_store_scrub: shred_file's walk with fn deciding what to
+ * zero in each page. */
+static int scrub_file(const char *path, int wal, kith_store_scrub_fn fn, void *arg, size_t *found,
+		      struct kith_err *err)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return KITH_OK;
+		return kith_err_set(err, KITH_E_IO, "vault", "cannot open the vault to overwrite: %s",
+				    strerror(errno));
+	}
+	uint8_t hdr[100];
+	ssize_t got = pread(fd, hdr, sizeof hdr, 0);
+	size_t psz = 4096, first = 0, skip = 0;
+	int be = 1;
+	if (wal && got >= 32) {
+		uint32_t magic = be32(hdr);
+		psz = be32(hdr + 8);
+		be = (magic & 1) != 0;
+		if ((magic & ~1u) != 0x377f0682u)
+			psz = 0;
+		first = 32;
+		skip = 24;
+	} else if (!wal && got >= 100 && memcmp(hdr, "SQLite format 3", 16) == 0) {
+		psz = (size_t)hdr[16] << 8 | hdr[17];
+		if (psz == 1)
+			psz = 65536;
+	}
+	if (psz < 512 || psz > 65536 || (psz & (psz - 1))) {
+		psz = 65536;
+		wal = 0;
+		skip = 0;
+		first = 0;
+	}
+	size_t stride = skip + psz;
+	uint8_t *frame = malloc(stride), *orig = malloc(psz);
+	if (!frame || !orig) {
+		free(frame);
+		free(orig);
+		close(fd);
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	}
+	int rc = KITH_OK, dirty_file = 0;
+	for (off_t pos = (off_t)first;; pos += (off_t)stride) {
+		ssize_t n = pread(fd, frame, stride, pos);
+		if (n < 0) {
+			rc = kith_err_set(err, KITH_E_IO, "vault", "reading the vault: %s", strerror(errno));
+			break;
+		}
+		if ((size_t)n <= skip)
+			break;
+		uint8_t *page = frame + skip;
+		size_t plen = (size_t)n - skip, comp = SIZE_MAX;
+		memcpy(orig, page, plen);
+		size_t z = fn(page, plen, &comp, arg);
+		if (z) {
+			*found += z;
+			if (wal && plen == psz && comp != SIZE_MAX && comp % 8 == 0 && comp + 8 <= plen) {
+				uint32_t want[2];
+				wal_cks(orig, psz, be, want);
+				(void)wal_compensate(page, psz, comp, want, be);
+			}
+			if (pwrite(fd, page, plen, pos + (off_t)skip) != (ssize_t)plen) {
+				rc =
+				    kith_err_set(err, KITH_E_IO, "vault", "overwriting: %s", strerror(errno));
+				break;
+			}
+			dirty_file = 1;
+		}
+		if ((size_t)n < stride)
+			break;
+	}
+	sodium_like_wipe(orig, psz);
+	sodium_like_wipe(frame, stride);
+	free(frame);
+	free(orig);
+	if (!rc && dirty_file && fdatasync(fd) != 0)
+		rc = kith_err_set(err, KITH_E_IO, "vault", "syncing the vault: %s", strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int kith_store_scrub(const char *path, kith_store_scrub_fn fn, void *arg, size_t *found, struct kith_err *err)
+{
+	char side[4200];
+	if (!path || strlen(path) > 4096)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "the path is too long");
+	size_t total = 0;
+	snprintf(side, sizeof side, "%s-wal", path);
+	for (int pass = 0; pass < 4; pass++) {
+		size_t hits = 0;
+		int rc = scrub_file(path, 0, fn, arg, &hits, err);
+		if (!rc)
+			rc = scrub_file(side, 1, fn, arg, &hits, err);
+		if (rc)
+			return rc;
+		total += hits;
+		if (hits == 0)
+			break;
+	}
+	if (found)
+		*found = total;
+	return KITH_OK;
+}

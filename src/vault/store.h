@@ -207,4 +207,19 @@ void kith_store_busy_timeout(struct kith_store *s, int ms);
 int kith_store_shred(const char *path, const struct kith_store_blob *needles, size_t n, size_t *found,
 		     struct kith_err *err) KITH_WUR;
 
+/*
+ * The walk of kith_store_shred with the caller deciding what to overwrite:
+ * fn(page, n, &comp, arg) sees each page of the vault file at `path` and of
+ * its -wal (in the WAL, a frame's page), zeroes in place what it must and
+ * returns how many bytes it zeroed (0: the page is left as it was); when it
+ * zeroed, it sets comp to an 8-aligned offset of 8 zeroed bytes, where the
+ * WAL frame's checksum is made whole again. Passes until one zeroes nothing;
+ * fdatasync. *found (may be NULL) counts the bytes. KITH_OK, KITH_E_IO,
+ * KITH_E_NOMEM. The same limits as kith_store_shred (no lock; the blocks
+ * below a copy-on-write file system may survive).
+ */
+typedef size_t (*kith_store_scrub_fn)(uint8_t *page, size_t n, size_t *comp, void *arg);
+int kith_store_scrub(const char *path, kith_store_scrub_fn fn, void *arg, size_t *found,
+		     struct kith_err *err) KITH_WUR;
+
 #endif

@@ -917,18 +917,21 @@ static int r_import(struct kith_web_api *a, const struct kith_web_request *req,
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t **bodies = NULL;
-	size_t n = 0;
-	int rc = kith_caseio_parse(f, "case", req->body, req->body_len, label, &bodies, &n, &err);
+	size_t n = 0, *lines = NULL;
+	int rc =
+	    kith_caseio_parse_lines(f, "case", req->body, req->body_len, label, 0, &bodies, &lines, &n, &err);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	if (n == 0) {
 		kith_caseio_free(bodies, n);
+		free(lines);
 		return bad(resp, NULL, "no cases in the file; nothing imported");
 	}
 	/* all or nothing: one batch of new cases, as `kith import` does */
 	struct kith_exchange_import_result res;
-	rc = kith_exchange_import(a->v, bodies, n, label, NULL, NULL, &res, &err);
+	rc = kith_exchange_import_lines(a->v, bodies, lines, n, label, NULL, NULL, &res, &err);
 	kith_caseio_free(bodies, n);
+	free(lines);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	return committed(resp, 200,
@@ -978,6 +981,12 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 	kith_sbuf_reset(&resp->body);
 	struct kith_exchange_export_result res;
 	int rc = kith_exchange_export(a->v, &eo, &resp->body, &res, &err);
+	if (!rc) { /* recorded before it is sent, as `kith export` does */
+		struct kith_vault_info info;
+		kith_vault_info(a->v, &info);
+		rc = kith_exchange_record(a->v, &eo, &res, 0, req->reviewer ? req->reviewer : info.device_id,
+					  &err);
+	}
 	if (rc) {
 		kith_sbuf_reset(&resp->body);
 		return kith_web_api_fail(resp, &err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "casework/attach.h"
+#include "casework/exchange.h"
 #include "vault/vault.h"
 
 static const char *q(const struct kith_web_request *req, const char *key)
@@ -20,7 +21,9 @@ int kith_web_attach_route(const char *path)
 {
 	return path && (!strcmp(path, "/attachments") || !strcmp(path, "/attach") ||
 			!strcmp(path, "/attachment") || !strcmp(path, "/attachment/history") ||
-			!strcmp(path, "/attachment/remove") || !strcmp(path, "/attachments/history"));
+			!strcmp(path, "/attachment/remove") || !strcmp(path, "/attachments/history") ||
+			!strcmp(path, "/attachment/purge") || !strcmp(path, "/attachments/export") ||
+			!strcmp(path, "/attachments/export/plan") || !strcmp(path, "/exports"));
 }
 
 static int reply(struct kith_web_response *resp, json_t *j)
@@ -198,12 +201,134 @@ static int r_remove(struct kith_web_api *a, const struct kith_web_request *req,
 	return reply(resp, json_pack("{s:b}", "ok", 1));
 }
 
+/* POST /attachment/purge {"id", "note", "confirm"}: confirm is the case
+ * number the person typed (casework checks it). */
+static int r_purge(struct kith_web_api *a, const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	const char *id = json_string_value(json_object_get(j, "id"));
+	const char *note = json_string_value(json_object_get(j, "note"));
+	const char *confirm = json_string_value(json_object_get(j, "confirm"));
+	if (!id || !confirm) {
+		json_decref(j);
+		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
+					  id ? "type the case number to confirm the purge"
+					     : "give the attachment's id",
+					  id ? "confirm" : "id");
+	}
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_purge_result res = {0};
+	int rc = kith_attach_purge(kith_web_api_vault(a), id, note, confirm, &res, &err);
+	json_decref(j);
+	if (rc)
+		return fail(resp, &err);
+	return reply(resp, json_pack("{s:b, s:I, s:I}", "ok", 1, "chunks", (json_int_t)res.chunks, "zeroed",
+				     (json_int_t)res.zeroed));
+}
+
+/* The export's options from the query: consent=USE (or none), case=REF. */
+static void export_opts(const struct kith_web_request *req, struct kith_attach_export_opts *o,
+			const char **one)
+{
+	const char *c = q(req, "consent");
+	*one = q(req, "case");
+	o->consent = c && *c && strcmp(c, "all") ? c : NULL;
+	o->cases = *one && **one ? one : NULL;
+	o->n_cases = o->cases ? 1 : 0;
+}
+
+static int export_fail(struct kith_web_response *resp, const struct kith_err *err)
+{
+	if (err->status == KITH_E_INVALID)
+		return kith_web_api_error(resp, 400, err->status, "invalid", err->msg, err->where);
+	return fail(resp, err);
+}
+
+/* GET /attachments/export/plan: what the export would hold and leave out. */
+static int r_export_plan(struct kith_web_api *a, const struct kith_web_request *req,
+			 struct kith_web_response *resp)
+{
+	struct kith_attach_export_opts o = {0};
+	const char *one = NULL;
+	export_opts(req, &o, &one);
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_attach_export *x = NULL;
+	struct kith_attach_export_result r = {0};
+	int rc = kith_attach_export_new(kith_web_api_vault(a), &o, &x, &r, &err);
+	kith_attach_export_free(x);
+	if (rc)
+		return export_fail(resp, &err);
+	return reply(resp,
+		     json_pack("{s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)r.files, "cases",
+			       (json_int_t)r.cases, "left_out", (json_int_t)r.left_out, "cases_left_out",
+			       (json_int_t)r.cases_left_out, "bytes", (json_int_t)r.bytes));
+}
+
+struct xs {
+	struct kith_web_api *a;
+	struct kith_vault *v;
+	struct kith_attach_export *x;
+};
+
+static long xs_read(void *cls, char *buf, size_t max)
+{
+	struct xs *d = cls;
+	if (kith_web_api_vault(d->a) != d->v)
+		return -1; /* locked meanwhile */
+	struct kith_err err;
+	kith_err_clear(&err);
+	long k = kith_attach_export_read(d->x, d->v, (uint8_t *)buf, max, &err);
+	return k < 0 ? -1 : k;
+}
+
+static void xs_free(void *cls)
+{
+	struct xs *d = cls;
+	if (!d)
+		return;
+	kith_attach_export_free(d->x);
+	free(d);
+}
+
+/* GET /attachments/export: the tar file, streamed (only what consent allows). */
+static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
+		    struct kith_web_response *resp)
+{
+	struct kith_attach_export_opts o = {0};
+	const char *one = NULL;
+	export_opts(req, &o, &one);
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct xs *d = calloc(1, sizeof *d);
+	if (!d)
+		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+	d->a = a;
+	d->v = kith_web_api_vault(a);
+	struct kith_attach_export_result r = {0};
+	int rc = kith_attach_export_new(d->v, &o, &d->x, &r, &err);
+	if (rc) {
+		xs_free(d);
+		return export_fail(resp, &err);
+	}
+	resp->http = 200;
+	resp->content_type = "application/x-tar";
+	snprintf(resp->filename, sizeof resp->filename, "attachments.tar");
+	resp->stream = xs_read;
+	resp->stream_free = xs_free;
+	resp->stream_cls = d;
+	return KITH_OK;
+}
+
 int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request *req,
 			   struct kith_web_response *resp)
 {
 	const char *m = req->method, *p = req->path;
 	int get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
-	int want_post = !strcmp(p, "/attach") || !strcmp(p, "/attachment/remove");
+	int want_post =
+	    !strcmp(p, "/attach") || !strcmp(p, "/attachment/remove") || !strcmp(p, "/attachment/purge");
 	if ((want_post && !post) || (!want_post && !get))
 		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
 					  NULL);
@@ -216,6 +341,14 @@ int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request
 		return r_add(a, req, resp);
 	if (!strcmp(p, "/attachment/remove"))
 		return r_remove(a, req, resp);
+	if (!strcmp(p, "/attachment/purge"))
+		return r_purge(a, req, resp);
+	if (!strcmp(p, "/attachments/export/plan"))
+		return r_export_plan(a, req, resp);
+	if (!strcmp(p, "/attachments/export"))
+		return r_export(a, req, resp);
+	if (!strcmp(p, "/exports")) /* the export log, beside the export of attachments */
+		return reply(resp, json_pack("{s:o}", "exports", kith_exchange_log(v)));
 	if (!strcmp(p, "/attachment"))
 		return r_get(a, req, resp);
 	struct kith_attach_item *items = NULL;

@@ -14,6 +14,17 @@
  *   GET  /attachments/history?case=REF     every version of every attachment of the
  *                                          case, by time (the case's history page)
  *   POST /attachment/remove {"id", "note"} a new version with removed true
+ *   POST /attachment/purge {"id", "note", "confirm"}  destroys its bytes for good
+ *                                          (confirm: the case number, typed);
+ *                                          {"ok", "chunks", "zeroed"}
+ *   GET  /attachments/export/plan[?consent=USE][&case=REF]  what the export holds:
+ *                                          {"files", "cases", "left_out",
+ *                                          "cases_left_out", "bytes"}
+ *   GET  /attachments/export[?consent=USE][&case=REF]  the tar file, streamed:
+ *                                          only cases whose consent allows sharing
+ *   GET  /exports                          the recorded exports of cases, oldest first
+ *                                          {"exports": [{at, format, lang, consent, cases,
+ *                                          left_out, attachments, by}]} (exchange.h)
  * Errors as api.h; a file over the cap is 413 "too_large", a refused or
  * malformed photo 400 "photo", a download without consent 403 "consent".
  *

@@ -401,7 +401,7 @@ async function wordsCheck(browser, base, pass, lang, size, main) {
   const text = await page.evaluate((e) => window.__kithApp.errorText({ code: e.error.code, field: e.error.field, message: e.error.message }), imp);
   T.check(/bad\.jsonl/.test(text) && /2/.test(text) && (lang === 'ko' ? text.includes('13월은 없습니다') : text.includes('no month 13')),
     `${lang} ${size.name}: an import error names the file, line 2 and the mistake (${text})`);
-  // a CSV whose 2nd case clashes with the vault (line 3) is named as the 2nd case, not line 2
+  // a CSV whose 2nd case clashes with the vault is named by its line (3), not line 2 (casework/exchange.h)
   const clash = await page.evaluate(async (ref) => {
     const st = await (await fetch('/api/state', { cache: 'no-store' })).json();
     const body = `ref,name\nNEW-${Date.now()},가나\n${ref},다라\n`;
@@ -409,8 +409,8 @@ async function wordsCheck(browser, base, pass, lang, size, main) {
     const e = (await r.json()).error;
     return window.__kithApp.errorText({ code: e.code, field: e.field, message: e.message });
   }, main.refs.case);
-  T.check((lang === 'ko' ? clash.includes('2번째 사례') : clash.includes('case 2 in the file')) && !/line 2|2번째 줄/.test(clash),
-    `${lang} ${size.name}: an import clash is named by the case's place in the file, not a wrong line (${clash})`);
+  T.check((lang === 'ko' ? clash.includes('3번째 줄') : clash.includes('line 3')) && !/line 2|2번째 줄/.test(clash),
+    `${lang} ${size.name}: an import clash is named by its line, not a wrong one (${clash})`);
   // "1 matching case", never "1 matching cases"
   await page.evaluate(() => { window.location.hash = '#/cases'; });
   await page.waitForSelector('input[type="search"]');

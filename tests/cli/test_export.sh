@@ -43,6 +43,28 @@ for f in jsonl csv sheet; do
   has "$T/err" "2 cases left out: their consent does not allow sharing" "$f: says how many were left out"
 done
 
+# every export is recorded: when, format, language, consent filter, counts, who
+expect 0 "export --log" -- k export --log
+has "$T/out" "sheet ko  consent all +[0-9]+ cases, 0 left out" "the Korean sheet is in the log"
+has "$T/out" "csv +en  consent sharing +1 cases, 2 left out, 0 attachments" "the consent filter and what it left out are in the log"
+expect 0 "export --log --json" -- k export --log --json
+has "$T/out" '"consent": "sharing"' "JSON gives the consent filter"
+has "$T/out" '"by": "' "and who exported"
+n_log=$(grep -c '"format"' "$T/out")
+expect 2 "a bad format is not recorded" -- k export --format xlsx
+expect 0 "the log again" -- k export --log --json
+[ "$(grep -c '"format"' "$T/out")" = "$n_log" ] && ok "a refused export is not recorded" || bad "a refused export was recorded"
+
+# attachments beside the cases, with the same consent
+printf 'a signed consent form\n' >"$T/form.txt"
+expect 0 "attach to the sharing case" -- k attach add E-1 "$T/form.txt"
+expect 0 "attach to a case without consent" -- k attach add E-2 "$T/form.txt"
+expect 0 "export --consent sharing --attachments" -- k export --format sheet --consent sharing -o "$T/s2.csv" --attachments "$T/att.tar"
+has "$T/err" "1 attachment written to .*att.tar; 1 left out" "says how many attachments were left out"
+[ "$(tar tf "$T/att.tar" | wc -l)" = 1 ] && tar tf "$T/att.tar" | grep -q "^E-1/" && ok "only the sharing case's attachment" || bad "tar: $(tar tf "$T/att.tar")"
+expect 0 "the log records the attachments" -- k export --log
+has "$T/out" "sheet en  consent sharing +1 cases, 2 left out, 1 attachments" "the attachments count is in the log"
+
 # bad options
 expect 2 "an unknown format" -- k export --format xlsx
 expect 2 "an unknown language" -- k export --format sheet --lang fr

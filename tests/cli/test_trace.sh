@@ -15,6 +15,12 @@ expect 2 "match --limit 0" -- "$KITH" trace match T-1 --limit 0
 expect 2 "match --min-score 2" -- "$KITH" trace match T-1 --min-score 2
 expect 2 "confirm without a case" -- "$KITH" trace confirm T-1
 expect 2 "list --status bogus" -- "$KITH" trace list --status bogus
+expect 2 "list --offset -1" -- "$KITH" trace list --offset -1
+expect 2 "list --offset x" -- "$KITH" trace list --offset x
+expect 2 "list --limit 0" -- "$KITH" trace list --limit 0
+expect 0 "trace list --help" -- "$KITH" trace list --help
+has "$T/out" "--query TEXT" "list --help names --query"
+has "$T/out" "--offset N" "list --help names --offset"
 
 echo "test passphrase" >"$T/pass"
 export KITH_VAULT="$T/v.kith"
@@ -159,6 +165,62 @@ echo '{"ref":"T-2","seeker":{"name":"Bang Cheol-su","sex":"male","birth":"1996"}
   "$KITH" trace add - "${P[@]}" >"$T/out" 2>"$T/err" && ok "add from stdin" || bad "add from stdin"
 expect 0 "match the described seeker's request" -- "$KITH" trace match T-2 "${P[@]}"
 has "$T/out" "^  1 +M-1 " "the mother is found"
+
+# --- the list: paging with its true total, search by ref and through the names engine
+cat >"$T/req3.json" <<'EOF'
+{"ref":"T-3","seeker":{"name":"리영희","sex":"female","birth":"1975"},"sought":{"name":"Ri Yong-ho","sex":"male","relation":"sibling"},"consent":{"tracing":true}}
+EOF
+expect 0 "add a third request" -- "$KITH" trace add "$T/req3.json" "${P[@]}"
+expect 0 "list all" -- "$KITH" trace list "${P[@]}"
+has "$T/err" "^3 requests$" "stderr gives the total"
+# (requests made in one second are in id order: the pages are checked as a set)
+pages=
+for o in 0 1 2; do
+  expect 0 "list --offset $o --limit 1" -- "$KITH" trace list --offset $o --limit 1 "${P[@]}"
+  has "$T/err" "^1 of 3 requests \(from $((o + 1))\)$" "page $((o + 1)) says the true total"
+  pages="$pages $(awk 'NR == 2 {print $1}' "$T/out")"
+done
+[ "$(echo $pages | tr ' ' '\n' | sort | tr '\n' ' ')" = "T-1 T-2 T-3 " ] && ok "three pages, each request once" || bad "pages: $pages"
+expect 0 "list --limit 1" -- "$KITH" trace list --limit 1 "${P[@]}"
+has "$T/out" "^T-1 " "the first page holds the oldest"
+expect 0 "list --offset past the end" -- "$KITH" trace list --offset 9 "${P[@]}"
+has "$T/out" "no tracing requests" "an empty page"
+has "$T/err" "^0 of 3 requests \(from 10\)$" "the empty page keeps the total"
+expect 0 "list --json --limit 2" -- "$KITH" trace list --json --limit 2 "${P[@]}"
+[ "$(grep -c '"ref": "T-' "$T/out")" = 2 ] && ok "JSON holds the page" || bad "JSON page: $(grep -c '"ref": "T-' "$T/out")"
+expect 0 "--query a ref" -- "$KITH" trace list --query t-3 "${P[@]}"
+has "$T/out" "^T-3 " "a ref finds its request"
+has "$T/err" "^1 request$" "one match"
+expect 0 "--query the seeker's case" -- "$KITH" trace list --query M-1 "${P[@]}"
+has "$T/out" "^T-1 " "the seeker's case finds the request"
+has "$T/err" "^1 request$" "only that one"
+expect 0 "--query a South Korean spelling of a North Korean name" -- "$KITH" trace list --query "이영호" "${P[@]}"
+has "$T/out" "^T-3 " "이영호 finds the sought Ri Yong-ho"
+has "$T/err" "^1 request$" "and nothing else"
+expect 0 "--query a romanized seeker" -- "$KITH" trace list --query "Ri Yeong-hui" "${P[@]}"
+has "$T/out" "^T-3 " "Ri Yeong-hui finds the seeker 리영희"
+expect 0 "--query the mother in Hangul" -- "$KITH" trace list --query "방순자" "${P[@]}"
+has "$T/out" "^T-1 " "the seeker's case's name (M-1 방순자) finds T-1"
+has "$T/out" "^T-2 " "the sought Pang Sun-ja is found in Hangul"
+hasnt "$T/out" "^T-3 " "not the unrelated request"
+expect 0 "--query with --status" -- "$KITH" trace list --query "방순자" --status closed "${P[@]}"
+has "$T/out" "no tracing requests" "the filters combine"
+expect 0 "--query that matches nothing" -- "$KITH" trace list --query "Nguyen Van An" "${P[@]}"
+has "$T/err" "^0 requests$" "no match, total 0"
+expect 0 "close T-3" -- "$KITH" trace close T-3 "${P[@]}"
+expect 0 "list --status open" -- "$KITH" trace list --status open "${P[@]}"
+hasnt "$T/out" "^T-3 " "a closed request is not open"
+expect 0 "list --status closed" -- "$KITH" trace list --status closed "${P[@]}"
+has "$T/out" "^T-3 +closed" "the closed request"
+
+# --- add: a clash names both lines
+R9='{"ref":"T-9","seeker":{"name":"김영희"},"sought":{"name":"김철호","relation":"sibling"},"consent":{"tracing":true}}'
+printf '%s\n%s\n' "$R9" "$R9" >"$T/twice.jsonl"
+expect 1 "a ref twice in one file" -- "$KITH" trace add "$T/twice.jsonl" "${P[@]}"
+has "$T/err" "twice.jsonl:2:ref: the same ref as the record on line 1" "the error names both lines"
+printf '\n%s\n' "${R9/T-9/T-3}" >"$T/clash.jsonl"
+expect 1 "a ref already in the vault" -- "$KITH" trace add "$T/clash.jsonl" "${P[@]}"
+has "$T/err" "clash.jsonl:2:" "the error names line 2"
 
 # --- synth families: a labelled set, end to end
 expect 0 "synth families" -- "$KITH" synth --out "$T/syn" --people 300 --families --seed 7 --cases "$T/syn/cases.jsonl"

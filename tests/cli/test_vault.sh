@@ -76,7 +76,8 @@ first=$(grep -m1 '"ref"' "$T/out")
 case "$first" in *"$REF1"*) ok "romanized query finds the Hangul case first";; *) bad "romanized query: first hit $first";; esac
 expect 1 "search with an empty query" -- k search ""
 
-# --- export
+# --- export (each is recorded in the vault: the tampering below uses the file as it was before)
+cp "$V" "$T/before-export.kith"
 expect 0 "export jsonl" -- k export --format jsonl -o "$T/out.jsonl"
 has "$T/err" "plaintext" "export warns that the output is plaintext"
 [ "$(wc -l <"$T/out.jsonl")" -eq 8 ] && ok "export writes every case" || bad "export wrote $(wc -l <"$T/out.jsonl") lines"
@@ -125,7 +126,7 @@ expect 1 "a missing vault" -- "$KITH" list --vault "$T/missing.kith" --passphras
 
 # --- tampering: one row damaged, every other case readable
 if command -v sqlite3 >/dev/null; then
-  cp "$V" "$T/t.kith"
+  cp "$T/before-export.kith" "$T/t.kith"
   sqlite3 "$T/t.kith" "UPDATE rows SET ct = randomblob(length(ct)) WHERE rowid = (SELECT max(rowid) FROM rows);" 2>"$T/err" \
     && ok "tampered one row" || bad "could not tamper: $(cat "$T/err")"
   expect 0 "list of a tampered vault still works" -- "$KITH" list --vault "$T/t.kith" --passphrase-file "$T/pass" --json

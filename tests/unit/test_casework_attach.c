@@ -204,6 +204,102 @@ static void test_add_list_read_remove(void **state)
 	kith_vault_close(v);
 }
 
+/* Export as a tar (only with consent to sharing, counted) and purge (the
+ * reason and the confirmation checked; no version reads afterwards; the
+ * purge is a version in the history; the export leaves it out). Runs after
+ * test_add_list_read_remove: A-1 holds its photo, A-2 its form. */
+static void test_export_and_purge(void **state)
+{
+	(void)state;
+	struct kith_vault *v = open_v();
+	struct kith_err err;
+	static uint8_t doc[70000];
+	for (size_t i = 0; i < sizeof doc; i++)
+		doc[i] = (uint8_t)(i * 13 + 1);
+	char id[KITH_VAULT_ID_HEX];
+	assert_int_equal(attach(v, "A-1", "scan.bin", doc, sizeof doc, 8192, 0, id, &err), KITH_OK);
+
+	struct kith_attach_export *x = NULL;
+	struct kith_attach_export_result r;
+	struct kith_attach_export_opts bad = {.consent = "gossip"};
+	assert_int_equal(kith_attach_export_new(v, &bad, &x, &r, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "consent");
+	const char *nope[] = {"Z-9"};
+	struct kith_attach_export_opts unknown = {.cases = nope, .n_cases = 1};
+	assert_int_equal(kith_attach_export_new(v, &unknown, &x, &r, &err), KITH_E_NOTFOUND);
+	assert_int_equal(kith_attach_export_new(v, NULL, &x, &r, &err), KITH_OK);
+	assert_int_equal(r.files, 2); /* A-1's photo and scan; A-2's form is left out */
+	assert_int_equal(r.cases, 1);
+	assert_int_equal(r.left_out, 1);
+	assert_int_equal(r.cases_left_out, 1);
+	static uint8_t tar[200000];
+	size_t len = 0;
+	long k;
+	while ((k = kith_attach_export_read(x, v, tar + len, 1000, &err)) >
+	       0) /* small reads: every boundary */
+		len += (size_t)k;
+	assert_int_equal(k, 0);
+	kith_attach_export_free(x);
+	assert_int_equal(len, r.bytes);
+	assert_int_equal(len % 512, 0);
+	/* the scan's entry: a ustar header naming it under its case, then its bytes */
+	char want[64];
+	snprintf(want, sizeof want, "%.8s-scan.bin", id);
+	size_t at = 0, found = 0;
+	while (at + 512 <= len && tar[at]) {
+		unsigned long long size = strtoull((const char *)tar + at + 124, NULL, 8);
+		assert_memory_equal(tar + at + 257, "ustar", 6);
+		assert_string_equal((const char *)tar + at + 345, "A-1");
+		unsigned sum = 0;
+		for (size_t i = 0; i < 512; i++)
+			sum += i >= 148 && i < 156 ? ' ' : tar[at + i];
+		assert_int_equal(sum, strtoul((const char *)tar + at + 148, NULL, 8));
+		if (!strcmp((const char *)tar + at, want)) {
+			assert_int_equal(size, sizeof doc);
+			assert_memory_equal(tar + at + 512, doc, sizeof doc);
+			found = 1;
+		}
+		at += 512 + (size + 511) / 512 * 512;
+	}
+	assert_true(found);
+	assert_int_equal(at + 1024, len); /* two zero blocks end it */
+
+	/* purge: a reason and the right case number */
+	struct kith_attach_purge_result pr;
+	assert_int_equal(kith_attach_purge(v, id, NULL, NULL, &pr, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "note");
+	assert_int_equal(kith_attach_purge(v, id, "consent withdrawn", "A-2", &pr, &err), KITH_E_INVALID);
+	assert_string_equal(err.where, "confirm");
+	static uint8_t back[sizeof doc];
+	int st;
+	assert_int_equal(read_all(v, id, 0, NULL, back, &st), sizeof doc); /* nothing happened */
+	assert_int_equal(kith_attach_purge(v, id, "consent withdrawn", "A-1", &pr, &err), KITH_OK);
+	assert_int_equal(pr.chunks, 2);
+	assert_true(pr.zeroed >= 2 * 65553);
+	read_all(v, id, 0, NULL, back, &st);
+	assert_int_equal(st, KITH_E_NOTFOUND);
+	read_all(v, id, 1, NULL, back, &st);
+	assert_int_equal(st, KITH_E_NOTFOUND);
+	assert_int_equal(kith_attach_purge(v, id, "again", NULL, &pr, &err), KITH_E_NOTFOUND);
+	struct kith_attach_item *items = NULL;
+	size_t n = 0;
+	assert_int_equal(kith_attach_history(v, id, &items, &n, &err), KITH_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(items[1].action, "purge");
+	assert_true(items[1].purged && items[1].removed);
+	assert_int_equal(items[1].size, sizeof doc); /* what it was stays known */
+	free(items);
+	assert_int_equal(kith_attach_export_new(v, NULL, &x, &r, &err), KITH_OK);
+	assert_int_equal(r.files, 1);
+	kith_attach_export_free(x);
+	kith_vault_close(v);
+	/* a new process reads the file SQLite left: whole, the purge kept */
+	v = open_v();
+	read_all(v, id, 1, NULL, back, &st);
+	assert_int_equal(st, KITH_E_NOTFOUND);
+	kith_vault_close(v);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -288,6 +384,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_add_list_read_remove),
+	    cmocka_unit_test(test_export_and_purge),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_panic_recover_duress),
 	};

@@ -482,6 +482,42 @@ static void test_export_refuses(void **state)
 
 /* ------------------------------------------------------------ formats, files */
 
+/* Each record's first line, and a ref given twice named on the later line
+ * with the earlier one in the message. */
+static void test_lines_and_clash(void **state)
+{
+	(void)state;
+	struct kith_err err;
+	json_t **b = NULL;
+	size_t n = 0, *lines = NULL;
+	const char *csv = "ref,name,notes\nA-1,x,\"a\nb\"\nA-2,y,z\n";
+	assert_int_equal(kith_caseio_parse_lines(KITH_CASEIO_CSV, "case", csv, strlen(csv), "t.csv", 0, &b,
+						 &lines, &n, &err),
+			 KITH_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[0], 2);
+	assert_int_equal(lines[1], 4);
+	kith_caseio_free(b, n);
+	free(lines);
+	const char *jl = "{\"ref\":\"A\",\"person\":{\"name\":\"x\"}}\n\n"
+			 "{\"ref\":\"B\",\"person\":{\"name\":\"x\"}}\n"
+			 "{\"ref\":\"A\",\"person\":{\"name\":\"x\"}}\n";
+	kith_err_clear(&err);
+	b = NULL;
+	lines = NULL;
+	assert_int_equal(kith_caseio_parse_lines(KITH_CASEIO_JSONL, "case", jl, strlen(jl), "t.jsonl", 0, &b,
+						 &lines, &n, &err),
+			 KITH_E_INVALID);
+	assert_null(b);
+	assert_null(lines);
+	assert_string_equal(err.where, "t.jsonl:4:ref");
+	assert_string_equal(err.msg, "the same ref as the record on line 1");
+	/* the plain parse refuses it too */
+	assert_int_equal(
+	    kith_caseio_parse(KITH_CASEIO_JSONL, "case", jl, strlen(jl), "t.jsonl", &b, &n, &err),
+	    KITH_E_INVALID);
+}
+
 static void test_formats(void **state)
 {
 	(void)state;
@@ -671,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_round_trips),
 	    cmocka_unit_test(test_export_refuses),
 	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test(test_lines_and_clash),
 	    cmocka_unit_test(test_read_file),
 	    cmocka_unit_test(test_docs_examples),
 	    cmocka_unit_test(test_out_of_memory),

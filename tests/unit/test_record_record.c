@@ -93,6 +93,9 @@ static json_t *load(const char *s)
 
 static const char *full_draft = "{\"form\":\"#/new\",\"title\":\"New case\",\"data\":\"{}\",\"open\":true}";
 static const char *full_keybackup = "{\"at\":1700000000,\"method\":\"file\"}";
+static const char *full_export =
+    "{\"at\":1700000000,\"format\":\"sheet\",\"lang\":\"ko\",\"consent\":\"sharing\","
+    "\"cases\":3,\"left_out\":1,\"attachments\":2,\"by\":\"worker\"}";
 static const char *full_person =
     "{\"name\":\"김 선생\",\"role\":\"reviewer\",\"pid\":\"0123456789abcdef0123456789abcdef\","
     "\"slot\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"main\":false,"
@@ -110,6 +113,7 @@ static const char *base_of(const char *kind)
 	       : strcmp(kind, "attachment") == 0 ? full_attachment
 	       : strcmp(kind, "draft") == 0	 ? full_draft
 	       : strcmp(kind, "keybackup") == 0	 ? full_keybackup
+	       : strcmp(kind, "export") == 0	 ? full_export
 	       : strcmp(kind, "person") == 0	 ? full_person
 	       : strcmp(kind, "view") == 0	 ? full_view
 						 : full_link;

@@ -55,8 +55,8 @@ const app = {
     let field = e && e.field ? String(e.field) : null;
     if (field && schema.kind(kindName)) {
       // importer errors: "file.csv:12:person.sex" -> line 12, field label
-      // "file:record 2:ref" (a clash with the vault) is the file's 2nd case, which
-      // in a CSV is line 3: it is named as a record, never as a line
+      // "file:3:ref" (a clash, with the line where the case starts); an older
+      // "file:record 2:ref" is the file's 2nd case: named as a record, never as a line
       const m = /^(.*?):(record )?(\d+)(?::(.+))?$/.exec(field);
       if (m && code !== 'bad_json') {
         s += ` — ${m[2] ? t('error.where_record', { file: m[1], n: m[3] }) : t('error.where_line', { file: m[1], line: m[3] })}`;

@@ -85,6 +85,8 @@ export function attachSection(app, rec) {
         say(app.errorText(e), true);
       }
     });
+    const purge = h('button', { type: 'button', class: 'danger', 'data-action': 'attach-purge' }, t('attach.purge'));
+    purge.addEventListener('click', () => purgeDialog(it));
     const consent = !!(rec.body && rec.body.consent && rec.body.consent.sharing === true);
     const dl = consent
       ? h('a', { class: 'btn secondary', href: `${src(it)}&download=1`, download: '', 'data-action': 'attach-download' }, t('attach.download'))
@@ -96,7 +98,40 @@ export function attachSection(app, rec) {
         h('div', { class: 'muted small' },
           `${sizeText(it.size)} · ${formatTime(it.at)}`,
           it.stripped ? ` · ${t('attach.stripped')}` : '')),
-      h('div', { class: 'actions' }, dl, remove));
+      h('div', { class: 'actions' }, dl, remove, purge));
+  }
+
+  // Destroying the bytes for good (casework/attach.h kith_attach_purge): an
+  // administrator's decision, with the reason and the case number typed.
+  async function purgeDialog(it) {
+    const wid = id('purge-why');
+    const rid = id('purge-ref');
+    const why = h('textarea', { id: wid, rows: 2, 'data-field': 'purge-why' });
+    const ref = h('input', { id: rid, type: 'text', autocomplete: 'off', spellcheck: 'false', 'data-field': 'purge-ref' });
+    const yes = await app.confirm({
+      title: t('attach.purge_title'),
+      body: [h('p', {}, t('attach.purge_body', { name: it.name })),
+        h('div', { class: 'field' }, h('label', { for: wid }, t('attach.purge_why')), why),
+        h('div', { class: 'field' }, h('label', { for: rid }, t('attach.purge_confirm_label', { ref: rec.ref })), ref)],
+      confirmText: t('attach.purge_button'),
+      danger: true,
+    });
+    if (!yes) return;
+    if (!why.value.trim()) {
+      say(t('attach.purge_need_why'), true);
+      return;
+    }
+    if (ref.value.trim() !== rec.ref) {
+      say(t('attach.purge_wrong_ref', { ref: rec.ref }), true);
+      return;
+    }
+    try {
+      await api.post('/attachment/purge', { id: it.id, note: why.value.trim(), confirm: ref.value.trim() });
+      say(t('attach.purged', { name: it.name }));
+      load();
+    } catch (e) {
+      say(e && e.field === 'confirm' ? t('attach.purge_wrong_ref', { ref: rec.ref }) : app.errorText(e), true);
+    }
   }
 
   const form = h('form', { class: 'row', novalidate: true },

@@ -13,6 +13,7 @@ import { fieldAt, kind } from './schema.js';
 // record.c's messages -> locale key and the numbers they carry
 const MESSAGES = [
   [/^is required$/, 'valmsg.required'],
+  [/^the same ref as the record on line (\d+)/, 'valmsg.same_ref'],
   [/^is empty/, 'valmsg.empty'],
   [/^is longer than (\d+) characters/, 'valmsg.too_long'],
   [/^is longer than (\d+) bytes/, 'valmsg.too_long'],

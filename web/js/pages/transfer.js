@@ -3,7 +3,7 @@
 // plaintext warning, with the consent filter).
 
 import { h, id } from '../dom.js';
-import { t, current } from '../i18n.js';
+import { t, current, formatTime } from '../i18n.js';
 import * as api from '../api.js';
 
 const IMPORT_MAX = 16 * 1024 * 1024;
@@ -70,6 +70,19 @@ export async function render(root, app) {
     h('option', { value: 'services' }, t('transfer.consent_services')),
     h('option', { value: 'tracing' }, t('transfer.consent_tracing')),
     h('option', { value: 'all' }, t('transfer.consent_all')));
+  // the sheet's labels in a language chosen here (the page's by default)
+  const elId = id('elang');
+  const elang = h('select', { id: elId },
+    h('option', { value: 'ko' }, '한국어'),
+    h('option', { value: 'en' }, 'English'));
+  elang.value = current() === 'ko' ? 'ko' : 'en';
+  const lf = h('div', { class: 'field', 'data-field': 'export-lang' }, h('label', { for: elId }, t('transfer.lang')), elang);
+  efmt.addEventListener('change', () => { lf.hidden = efmt.value !== 'sheet'; });
+  // the attachments beside: only of cases whose consent allows sharing (api_attach.c)
+  const eaId = id('eatt');
+  const eatt = h('select', { id: eaId, 'data-field': 'export-attachments' },
+    h('option', { value: '' }, t('transfer.att_no')),
+    h('option', { value: 'tar' }, t('transfer.with_attachments')));
   const ackId = id('ack');
   const ack = h('input', { type: 'checkbox', id: ackId });
   const exportBtn = h('button', { type: 'submit', 'data-action': 'export', disabled: true }, t('transfer.export_button'));
@@ -80,7 +93,10 @@ export async function render(root, app) {
     h('div', { class: 'warning', role: 'note' }, h('strong', {}, t('transfer.warning_title')), ' ', t('transfer.warning')),
     h('div', { class: 'row' },
       h('div', { class: 'field' }, h('label', { for: efId }, t('transfer.format')), efmt),
+      lf,
       h('div', { class: 'field' }, h('label', { for: ecId }, t('transfer.consent')), econsent),
+      h('div', { class: 'field' }, h('label', { for: eaId }, t('transfer.attachments')), eatt)),
+    h('div', { class: 'row' },
       h('div', { class: 'field grow ack' }, h('label', { for: ackId }, ack, h('span', {}, t('transfer.ack')))),
       h('div', { class: 'field' }, exportBtn)),
     exportResult);
@@ -90,14 +106,26 @@ export async function render(root, app) {
     if (!ack.checked) return;
     exportBtn.disabled = true;
     try {
-      const { blob, filename } = await api.download('/export', { format: efmt.value, consent: econsent.value, lang: current() });
+      const { blob, filename } = await api.download('/export', { format: efmt.value, consent: econsent.value, lang: efmt.value === 'sheet' ? elang.value : current() });
       const href = URL.createObjectURL(blob);
       const a = h('a', { href, download: filename, hidden: true }, filename);
       document.body.append(a);
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(href), 10000);
-      exportResult.append(h('p', { class: 'banner', role: 'status' }, t('transfer.exported', { file: filename })));
+      exportResult.append(h('p', { class: 'banner', role: 'status' }, t('transfer.exported', { file: filename })),
+        h('p', { class: 'muted small' }, t('transfer.recorded')));
+      loadLog();
+      if (eatt.value === 'tar') {
+        const q = econsent.value === 'all' ? {} : { consent: econsent.value };
+        const plan = await api.get('/attachments/export/plan', q);
+        const counts = { n: plan.files, c: plan.cases, k: plan.left_out, kc: plan.cases_left_out };
+        exportResult.append(h('p', { 'data-result': 'attachments' }, t(plan.files ? 'transfer.att_plan' : 'transfer.att_none', counts)));
+        if (plan.files) {
+          const qs = new URLSearchParams(q).toString();
+          exportResult.append(h('p', {}, h('a', { class: 'btn', href: `/api/attachments/export${qs ? `?${qs}` : ''}`, download: 'attachments.tar', 'data-action': 'export-attachments' }, t('transfer.att_download', counts))));
+        }
+      }
       ack.checked = false;
     } catch (e) {
       exportResult.append(h('div', { class: 'errors', role: 'alert' }, h('p', {}, app.errorText(e))));
@@ -105,5 +133,28 @@ export async function render(root, app) {
     }
   });
 
-  root.append(h('h1', {}, t('transfer.title')), importForm, exportForm);
+  // the exports recorded in the vault (casework/exchange.h), newest first
+  const log = h('section', { class: 'card', 'data-section': 'export-log' }, h('h2', {}, t('transfer.log_title')));
+  async function loadLog() {
+    let r;
+    try {
+      r = await api.get('/exports');
+    } catch (e) {
+      return;
+    }
+    while (log.childNodes.length > 1) log.lastChild.remove();
+    const items = r.exports.slice(-5).reverse();
+    if (!items.length) {
+      log.append(h('p', { class: 'muted' }, t('transfer.log_none')));
+      return;
+    }
+    log.append(h('ul', {}, ...items.map((x) => h('li', {}, t('transfer.log_row', {
+      when: formatTime(x.at), format: x.format === 'sheet' ? t('transfer.log_sheet') : x.format === 'csv' ? 'CSV' : 'JSON Lines',
+      lang: t(`transfer.log_lang_${x.lang === 'ko' ? 'ko' : 'en'}`), consent: t(`transfer.log_c_${x.consent}`),
+      n: x.cases, k: x.left_out, a: x.attachments }), ' ', h('span', { 'data-user-text': '', class: 'mono' }, x.by)))));
+    if (r.exports.length > 5) log.append(h('p', { class: 'muted small' }, t('transfer.log_more', { n: r.exports.length })));
+  }
+  loadLog();
+
+  root.append(h('h1', {}, t('transfer.title')), importForm, exportForm, log);
 }
