@@ -744,15 +744,17 @@ static void test_tampering(void **state)
 	add_case(v, "Tak Mi-hyang", NULL, rc_, ic);
 	kith_vault_close(v);
 
-	flip(f->path, ia, 2, "ct", 40); /* A: newest version's ciphertext */
-	flip(f->path, ib, 1, "sig", 3); /* B: its only version's signature */
+	/* format 2: a row has no signature of its own; its hash is in the
+	 * batch's signed manifest (format 1's per-row signature: test_vault_format2.c) */
+	flip(f->path, ia, 2, "ct", 40);	  /* A: newest version's ciphertext */
+	flip(f->path, ib, 1, "nonce", 3); /* B: its only version's nonce */
 	v = open_ok(f->path, PASS);
 	size_t n = 0;
 	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
 	assert_int_equal(n, 2);
 	int seen_a = 0, seen_b = 0;
 	for (size_t i = 0; i < n; i++) {
-		assert_string_equal(d[i].reason, "bad signature");
+		assert_string_equal(d[i].reason, "not the row its batch signed");
 		if (strcmp(d[i].id, ia) == 0) {
 			seen_a = 1;
 			assert_string_equal(d[i].ref, ra); /* version 1 still reads */
@@ -809,7 +811,7 @@ static void test_tampering(void **state)
 
 	/* a flipped byte of the body ciphertext, the device wrap, or a row
 	 * claiming an unknown device, each damage only their record */
-	flip(f->path, ic, 1, "wrap_dev", 30);
+	flip(f->path, ic, 1, "nonce", 10); /* format 2: no wrap of its own */
 	sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 3");
 	v = open_ok(f->path, PASS);
 	kith_vault_info(v, &info);
@@ -844,10 +846,10 @@ static void test_not_a_vault(void **state)
 
 	/* newer format */
 	make_vault(f->path, NULL);
-	sql(f->path, "PRAGMA user_version = 2");
+	sql(f->path, "PRAGMA user_version = 3");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_NOTVAULT);
-	assert_string_equal(err.msg, "vault format 2 is newer than this kith");
-	sql(f->path, "PRAGMA user_version = 1");
+	assert_string_equal(err.msg, "vault format 3 is newer than this kith");
+	sql(f->path, "PRAGMA user_version = 2");
 	/* a damaged header */
 	sql(f->path, "UPDATE header SET memlimit = 1");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_CORRUPT);
