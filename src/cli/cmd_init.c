@@ -16,7 +16,7 @@
 
 static const char help[] =
     "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
-    "                 [--kdf moderate|sensitive|interactive|test]\n"
+    "                 [--kdf moderate|sensitive|interactive|test] [--format 1|2]\n"
     "                 [--org-key-backup FILE --backup-passphrase-file FILE]\n"
     "       kith init --vault FIELD.kith --join INVITATION [--code-file FILE] [options]\n\n"
     "Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
@@ -38,9 +38,12 @@ static const char help[] =
     "                           secret, reads only what it writes, and headquarters\n"
     "                           reads everything it writes\n"
     "  --code-file FILE         the invitation's one-time code from the first line of\n"
-    "                           FILE (default: asked on the terminal)\n" KITH_CLI_VAULT_HELP;
+    "                           FILE (default: asked on the terminal)\n"
+    "  --format N               the vault format: 2 (the default; signed batches), or 1\n"
+    "                           (as kith before format 2; --join's default while\n"
+    "                           bundles carry format-1 rows); kith upgrade converts\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE };
+enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE, OPT_FORMAT };
 
 /* Reads and opens the invitation of --join (before any passphrase is asked:
  * a wrong code costs the user nothing more). KITH_EXIT_OK or an exit code. */
@@ -73,6 +76,7 @@ int kith_cmd_init(int argc, char **argv)
 	    {"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
 	    {"join", required_argument, 0, OPT_JOIN},
 	    {"code-file", required_argument, 0, OPT_CODE_FILE},
+	    {"format", required_argument, 0, OPT_FORMAT},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -104,6 +108,11 @@ int kith_cmd_init(int argc, char **argv)
 			break;
 		case OPT_CODE_FILE:
 			code_file = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				return kith_cli_usage("init", "--format takes 1 or 2");
+			opts.format = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_KDF:
 			if (!strcmp(optarg, "moderate"))

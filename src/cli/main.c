@@ -33,6 +33,7 @@ static const struct kith_command commands[] = {
     {"device", kith_cmd_device, "field devices: invite (add), list, revoke"},
     {"bundle", kith_cmd_bundle, "carry a field vault's records to headquarters"},
     {"recover", kith_cmd_recover, "regain access after a panic with the organization key backup"},
+    {"upgrade", kith_cmd_upgrade, "convert a format-1 vault to format 2 in place"},
     {"names", kith_cmd_names, "romanize, compare and read Korean names"},
     {"link", kith_cmd_link, "find the same person across lists; review merges"},
     {"synth", kith_cmd_synth, "generate fictional labelled data"},

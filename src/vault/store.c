@@ -1346,3 +1346,49 @@ fail:
 	kith_store_remove(dst);
 	return rc;
 }
+
+int kith_store_checkpoint_full(struct kith_store *s, struct kith_err *err)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_FULL, &log, &done);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "checkpointing the write-ahead log", err);
+	if (log != done)
+		return kith_err_set(err, KITH_E_DB, "vault",
+				    "another process is using the vault: close it first");
+	return KITH_OK;
+}
+
+int kith_store_settle(const char *path, struct kith_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		int st = db_fail(db, rc, "cannot open the vault", err);
+		sqlite3_close(db);
+		return st;
+	}
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		ok = m && strcmp((const char *)m, "delete") == 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	int r = rc != SQLITE_OK ? db_fail(db, rc, "setting the journal mode", err)
+		: !ok		? kith_err_set(err, KITH_E_DB, "vault", "another process is using the file")
+				: KITH_OK;
+	sqlite3_close(db);
+	if (!r) {
+		char side[4096];
+		snprintf(side, sizeof side, "%s-wal", path);
+		(void)unlink(side);
+		snprintf(side, sizeof side, "%s-shm", path);
+		(void)unlink(side);
+	}
+	return r;
+}

@@ -258,4 +258,13 @@ int kith_store_row_delete(struct kith_store *s, const uint8_t *id, size_t id_len
  * left there. KITH_OK, KITH_E_EXISTS, KITH_E_IO, KITH_E_DB. */
 int kith_store_copy_format2(struct kith_store *s, const char *dst, struct kith_err *err) KITH_WUR;
 
+/* A full checkpoint: every frame of the -wal is in the file afterwards (the
+ * log is kept). KITH_E_DB when another process holds a snapshot. */
+int kith_store_checkpoint_full(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+/* Leaves the closed vault at path as one file: its log checkpointed and
+ * removed (journal mode DELETE; the next kith_store_open returns it to
+ * WAL). For kith upgrade's new file, before it is renamed into place. */
+int kith_store_settle(const char *path, struct kith_err *err) KITH_WUR;
+
 #endif

@@ -420,6 +420,50 @@ static void test_field_vault_format2(void **state)
 	kith_vault_close(hq);
 }
 
+static void test_upgrade(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_vault(f->path, 1);
+	struct kith_vault *v = open_ok(f->path, PASS);
+	char ids[3][KITH_VAULT_ID_HEX];
+	add_batch(v, "Nam Hyon-suk", 3, ids);
+	add_batch(v, "Tae Kum-ok", 2, NULL);
+	kith_vault_close(v);
+	size_t n = 0;
+	assert_int_equal(kith_vault_upgrade(f->path, "wrong", 5, &n, &err), KITH_E_AUTH);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 1);
+	char p[256];
+	snprintf(p, sizeof p, "%s.format2.tmp", f->path);
+	assert_int_not_equal(access(p, F_OK), 0);
+	assert_int_equal(kith_vault_upgrade(f->path, PASS, strlen(PASS), &n, &err), KITH_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 2);
+	snprintf(p, sizeof p, "%s.format1", f->path);
+	assert_int_equal(sql_int(p, "PRAGMA user_version"), 1);
+	v = open_ok(f->path, PASS);
+	struct kith_vault_info info;
+	kith_vault_info(v, &info);
+	assert_int_equal(info.format, 2);
+	assert_int_equal(info.records, 5);
+	assert_int_equal(info.batches, 1);
+	assert_int_equal(info.integrity, 0);
+	assert_non_null(strstr(kith_vault_find_id(v, ids[1])->body, "Nam Hyon-suk-1"));
+	/* the next commit chains on the re-sealed batch */
+	add_batch(v, "Ju Song-mi", 1, NULL);
+	kith_vault_close(v);
+	v = open_ok(f->path, PASS);
+	assert_int_equal(findings(v), 0);
+	kith_vault_close(v);
+	assert_int_equal(kith_vault_upgrade(f->path, PASS, strlen(PASS), &n, &err), KITH_E_EXISTS);
+	/* a deleted re-sealed version is reported like any other */
+	snprintf(p, sizeof p, "DELETE FROM \"rows\" WHERE hex(id) = upper('%s')", ids[2]);
+	sql(f->path, p);
+	v = open_ok(f->path, PASS);
+	assert_true(finding(v, "1 of its 5 versions are missing"));
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -431,6 +475,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_dropped_batch_and_rollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_format1_still_opens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_field_vault_format2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
