@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "kdf_budget.h"
 #include "vault/crypto.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -29,33 +30,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return kith_process_init();
 }
 
-static uint64_t be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *f = malloc(size ? size : 1);
+	uint8_t *f = kdf_budget_copy(data, size);
 	if (!f)
 		return 0;
-	memcpy(f, data, size);
-	if (size >= 32) { /* offsets of the format: magic 8, format 4, alg 4, ops 8, mem 8 */
-		uint64_t ops = be64(f + 16), mem = be64(f + 24);
-		if (ops > 3 && ops <= 64)
-			put_be64(f + 16, crypto_pwhash_argon2id_OPSLIMIT_MIN);
-		if (mem > (64u << 10) && mem <= crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE)
-			put_be64(f + 24, crypto_pwhash_argon2id_MEMLIMIT_MIN);
-	}
 	struct kith_crypto_org *org = NULL;
 	struct kith_err err;
 	kith_err_clear(&err);

@@ -56,8 +56,13 @@ run_job() {
 # --- a vault of invented people: 400 persons on 3 lists, 25 records without reporting consent
 printf 'figures pass words\n' >"$tmp/pass"
 V="$tmp/v.kith"
-"$KITH" synth --cases "$tmp/sc/cases.jsonl" --people 400 --lists 3 --seed 5 >/dev/null 2>&1
-jq -c 'if (.ref | ltrimstr("R") | tonumber) <= 25 then .consent.reporting = false else . end' \
+"$KITH" synth --out "$tmp/sc" --cases "$tmp/sc/cases.jsonl" --people 400 --lists 3 --seed 5 >/dev/null 2>&1
+# each invented person's cases agree on sex (a third are men), so that the
+# estimate by sex runs; one case is changed below to make them disagree
+jq -Rn '[inputs | split(",") | select(.[0] != "record") | {(.[0]): .[1]}] | add' "$tmp/sc/truth.csv" >"$tmp/truth.json"
+jq -c --slurpfile t "$tmp/truth.json" \
+	'.person.sex = (if (($t[0][.ref] | ltrimstr("P") | tonumber) % 3 == 0) then "male" else "female" end)
+	 | if (.ref | ltrimstr("R") | tonumber) <= 25 then .consent.reporting = false else . end' \
 	"$tmp/sc/cases.jsonl" >"$tmp/cases.jsonl"
 "$KITH" init --vault "$V" --passphrase-file "$tmp/pass" --kdf test >/dev/null 2>&1
 "$KITH" import --vault "$V" --passphrase-file "$tmp/pass" "$tmp/cases.jsonl" >/dev/null 2>&1
@@ -117,19 +122,23 @@ check '[ "$status" = 200 ] && [ "$(jq -c "[.observed, .lists, (.models | map([.n
 check '[ "$(jq -c .counted "$tmp/west.json")" = "$(jq -c .counted "$tmp/cest.json")" ]' "what was counted and left out equals the CLI's"
 kv estimate 2>/dev/null | sed -n '/^About/,/^$/p' | head -1 >"$tmp/csum.txt"
 check 'grep -qF "$(jq -r ".summaries[0].text" "$tmp/west.json" | head -1 | cut -c1-60)" "$tmp/csum.txt"' "the plain-language sentence is the CLI's"
-# stratified: the page answers as the CLI does (here synthetic persons whose
-# cases disagree on sex are refused by both, naming the cases)
+# stratified: the page answers as the CLI does, when the persons' cases agree
+# on sex and, after one case is changed, when they do not (refused by both,
+# naming the cases)
 run_job /api/estimate '{"lang":"ko","stratify":"person.sex"}'
 kv estimate --stratify person.sex --json >"$tmp/cstrat.json" 2>"$tmp/cerr"
 crc=$?
-if [ "$status" = 200 ]; then
-	check '[ $crc -eq 0 ] && printf "%s" "$body" | jq -e ".summaries | length >= 2" >/dev/null' "stratified by sex, as the CLI"
-	printf '%s' "$body" | jq -c '.result.coverage' >"$tmp/wcov.json"
-	check '[ "$(jq -c .coverage "$tmp/cstrat.json")" = "$(cat "$tmp/wcov.json")" ] && jq -e ".strata | length >= 2" "$tmp/wcov.json" >/dev/null' \
-		"coverage by stratum (and the covariate model's figures) equal the CLI's"
-else
-	check '[ $crc -eq 1 ] && grep -qF "$(printf "%s" "$body" | jq -r .error.field)" "$tmp/cerr"' "stratified by sex refused as the CLI refuses it, naming the cases"
-fi
+check '[ "$status" = 200 ] && [ $crc -eq 0 ] && printf "%s" "$body" | jq -e ".summaries | length >= 2" >/dev/null' "stratified by sex, as the CLI"
+printf '%s' "$body" | jq -c '.result.coverage' >"$tmp/wcov.json"
+check '[ "$(jq -c .coverage "$tmp/cstrat.json")" = "$(cat "$tmp/wcov.json")" ] && jq -e ".strata | length >= 2" "$tmp/wcov.json" >/dev/null' \
+	"coverage by stratum (and the covariate model's figures) equal the CLI's"
+kv show R0000035 --json 2>/dev/null | jq '.person.sex = (if .person.sex == "male" then "female" else "male" end)' |
+	kv edit R0000035 - >/dev/null 2>&1
+run_job /api/estimate '{"lang":"ko","stratify":"person.sex"}'
+kv estimate --stratify person.sex --json >/dev/null 2>"$tmp/cerr"
+crc=$?
+check '[ "$status" = 400 ] && [ $crc -eq 1 ] && grep -q R0000035 "$tmp/cerr" && grep -qF "$(printf "%s" "$body" | jq -r .error.field)" "$tmp/cerr"' \
+	"a person whose cases disagree on sex: refused by the page as by the CLI, naming the cases"
 orgs=$(jq -r '.counted.lists[].organization' "$tmp/west.json")
 map="organization,list"
 for o in $orgs; do map="$map\\n$o,List $o"; done

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "base/status.h"
 #include "record/caseio.h"
 #include "inject.h"
 #include "casework/exchange.h"
@@ -245,4 +246,32 @@ int ops_copy_vault(const char *from, const char *to)
 	snprintf(p, sizeof p, "%s-shm", to);
 	unlink(p);
 	return fault_copy(from, to);
+}
+
+int ops_expected(const struct op *op, const char *base, const char *work, char before[65], char after[65])
+{
+	if (ops_copy_vault(base, work))
+		return -1;
+	struct kith_vault *v = ops_open(work, OPS_PASS);
+	if (!v)
+		return -1;
+	ops_digest(v, before);
+	struct kith_err err;
+	kith_err_clear(&err);
+	int rc = op->run(v, &err);
+	ops_digest(v, after);
+	kith_vault_close(v);
+	if (rc)
+		printf("# %s without faults: %s: %s\n", op->name, kith_status_str(rc), err.msg);
+	return rc ? -1 : 0;
+}
+
+void ops_print_statuses(const unsigned long statuses[16])
+{
+	const char *sep = "";
+	for (int s = 0; s < 16; s++)
+		if (statuses[s]) {
+			printf("%s%s %lu", sep, kith_status_str(-s), statuses[s]);
+			sep = ", ";
+		}
 }

@@ -36,4 +36,14 @@ void ops_digest(const struct kith_vault *v, char out[65]);
 /* Copies the vault at from to to, removing to's -wal and -shm first. 0 or -1. */
 int ops_copy_vault(const char *from, const char *to);
 
+/* Prints "NAME count" for each status that occurred (statuses[-status]
+ * counts them), separated by ", ". */
+void ops_print_statuses(const unsigned long statuses[16]);
+
+/* The digests of the vault at base as read back (before) and after op ran
+ * on a fresh copy of it at work, without faults: 0, or -1 (printed) when the
+ * copy, the open or op failed. */
+int ops_expected(const struct op *op, const char *base, const char *work, char before[65],
+		 char after[65]);
+
 #endif

@@ -65,41 +65,17 @@ struct tally {
 static void report(const char *name, const struct tally *t)
 {
 	printf("alloc %-13s %5lu faults injected: %lu ended in an error (", name, t->runs, t->failed);
-	const char *sep = "";
-	for (int s = 0; s < 16; s++)
-		if (t->statuses[s]) {
-			printf("%s%s %lu", sep, kith_status_str(-s), t->statuses[s]);
-			sep = ", ";
-		}
+	ops_print_statuses(t->statuses);
 	printf("), %lu completed anyway", t->survived);
 	if (t->warned)
 		printf(" (%lu with a warning)", t->warned);
 	printf("\n");
 }
 
-/* The digests of the base vault as read back, and after op on it. */
-static int expected(const struct op *op, char before[65], char after[65])
-{
-	if (ops_copy_vault(base, work))
-		return -1;
-	struct kith_vault *v = ops_open(work, OPS_PASS);
-	if (!v)
-		return -1;
-	ops_digest(v, before);
-	struct kith_err err;
-	kith_err_clear(&err);
-	int rc = op->run(v, &err);
-	ops_digest(v, after);
-	kith_vault_close(v);
-	if (rc)
-		printf("# %s without faults: %s: %s\n", op->name, kith_status_str(rc), err.msg);
-	return rc ? -1 : 0;
-}
-
 static void run_op(const struct op *op)
 {
 	char before[65], after[65];
-	if (expected(op, before, after)) {
+	if (ops_expected(op, base, work, before, after)) {
 		CHECK(0, "%s: cannot run without faults", op->name);
 		return;
 	}

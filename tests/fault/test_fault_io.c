@@ -49,12 +49,7 @@ struct tally {
 static void report(const char *what, const char *name, const struct tally *t)
 {
 	printf("%-9s %-13s %4lu faults injected: %lu ended in an error (", what, name, t->runs, t->failed);
-	const char *sep = "";
-	for (int s = 0; s < 16; s++)
-		if (t->statuses[s]) {
-			printf("%s%s %lu", sep, kith_status_str(-s), t->statuses[s]);
-			sep = ", ";
-		}
+	ops_print_statuses(t->statuses);
 	printf("; the file then held the state before %lu times, after %lu)\n", t->before, t->after);
 }
 
@@ -78,27 +73,11 @@ static int reopen_digest(char out[65])
 	return which;
 }
 
-static int expected(const struct op *op, char before[65], char after[65])
-{
-	if (ops_copy_vault(base, work))
-		return -1;
-	struct kith_vault *v = ops_open(work, OPS_PASS);
-	if (!v)
-		return -1;
-	ops_digest(v, before);
-	struct kith_err err;
-	kith_err_clear(&err);
-	int rc = op->run(v, &err);
-	ops_digest(v, after);
-	kith_vault_close(v);
-	return rc ? -1 : 0;
-}
-
 static void run_op(const struct op *op, enum fault_kind kind)
 {
 	const char *what = kind == FAULT_DISKFULL ? "disk full" : "i/o";
 	char before[65], after[65];
-	if (expected(op, before, after)) {
+	if (ops_expected(op, base, work, before, after)) {
 		CHECK(0, "%s: cannot run without faults", op->name);
 		return;
 	}
@@ -178,7 +157,7 @@ static void run_op(const struct op *op, enum fault_kind kind)
 static void run_same_handle(const struct op *op)
 {
 	char before[65], after[65];
-	if (expected(op, before, after))
+	if (ops_expected(op, base, work, before, after))
 		return;
 	unsigned long twice = 0, runs = 0;
 	for (unsigned long nth = 1;; nth++) {

@@ -19,6 +19,7 @@
 #include "casework/figures.h"
 #include "casework/report.h"
 #include "casework/together.h"
+#include "stats/estimate.h"
 #include "stats/report.h"
 #include "vault/vault.h"
 
@@ -128,7 +129,11 @@ static void test_estimate(void **state)
 	seed(f->v);
 	struct kith_err err;
 	struct kith_figures_estimate *e = NULL;
-	struct kith_figures_estimate_opts o = {.stratify = "person.sex"};
+	/* the wiring is tested here, not the estimator (tests/unit/test_stats_*):
+	 * short chains and few replicates, so that valgrind runs it in seconds */
+	struct kith_estimate_opts est = {
+	    .seed = 1234, .boot = 20, .lcm = {.burnin = 100, .iter = 400, .chains = 2}};
+	struct kith_figures_estimate_opts o = {.stratify = "person.sex", .est = &est};
 	assert_int_equal(kith_figures_estimate_run(f->v, &o, &e, &err), KITH_OK);
 	assert_int_equal(kith_figures_estimate_count(e), 3); /* total, female, male */
 	assert_string_equal(kith_figures_estimate_name(e, 0), "total");
