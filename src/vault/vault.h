@@ -227,9 +227,9 @@ const char *kith_vault_integrity(const struct kith_vault *v, size_t i);
  * compared record by record with the old index; only then is the old file
  * kept as path + ".format1" (with its -wal) and the new one renamed into
  * place. KITH_OK; KITH_E_EXISTS (already format 2, or a .format1 file in the
- * way); the statuses of kith_vault_open; KITH_E_CORRUPT (the new file did not
- * verify: the old one is untouched); KITH_E_IO. *resealed (may be NULL) counts
- * the versions re-sealed.
+ * way); KITH_E_INVALID (a field vault: bundles carry format-1 rows); the statuses of kith_vault_open;
+ * KITH_E_CORRUPT (the new file did not verify: the old one is untouched); KITH_E_IO. *resealed (may be NULL)
+ * counts the versions re-sealed.
  */
 int kith_vault_upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
 		       struct kith_err *err) KITH_WUR;
