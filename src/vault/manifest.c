@@ -228,16 +228,26 @@ const struct vbatch *vault_v2_batch(const struct kith_vault *v, const uint8_t id
 static int batches_reserve(struct kith_vault *v)
 {
 	if (v->nbatches == v->batches_cap) {
+		/* a new array and a new map over it, the old ones dropped only after
+		 * both are made: the map's keys point into the array */
 		size_t nc = v->batches_cap ? v->batches_cap * 2 : 16;
-		struct vbatch *nb = realloc(v->batches, nc * sizeof *nb);
-		if (!nb)
+		struct vbatch *nb = malloc(nc * sizeof *nb);
+		struct map nm;
+		vault_map_init(&nm);
+		if (!nb || vault_map_reserve(&nm, nc)) {
+			free(nb);
+			vault_map_free(&nm);
 			return KITH_E_NOMEM;
-		/* the map's keys point into the array: put them again */
+		}
+		if (v->nbatches)
+			memcpy(nb, v->batches, v->nbatches * sizeof *nb);
+		for (size_t i = 0; i < v->nbatches; i++)
+			(void)vault_map_put(&nm, nb[i].id, BATCH_ID_BYTES, (void *)(uintptr_t)(i + 1));
+		free(v->batches);
+		vault_map_free(&v->batch_ids);
+		v->batch_ids = nm;
 		v->batches = nb;
 		v->batches_cap = nc;
-		for (size_t i = 0; i < v->nbatches; i++)
-			(void)vault_map_put(&v->batch_ids, v->batches[i].id, BATCH_ID_BYTES,
-					    (void *)(uintptr_t)(i + 1));
 	}
 	if (v->nbkeys == v->bkeys_cap) {
 		size_t nc = v->bkeys_cap ? v->bkeys_cap * 2 : 16;

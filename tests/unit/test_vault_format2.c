@@ -230,6 +230,34 @@ static void test_commit_is_one_batch(void **state)
 	assert_int_not_equal(system(cmd), 0);
 }
 
+/* Many commits: the batch table grows past its first allocation while the
+ * vault is open and again at the next unlock. */
+static void test_many_batches(void **state)
+{
+	struct fx *f = *state;
+	make_vault(f->path, 0);
+	struct kith_vault *v = open_ok(f->path, PASS);
+	for (int i = 0; i < 40; i++)
+		add_batch(v, "Ri Kyong-hui", 1, NULL);
+	struct kith_vault_info info;
+	kith_vault_info(v, &info);
+	assert_int_equal(info.batches, 40);
+	kith_vault_close(v);
+	v = open_ok(f->path, PASS);
+	kith_vault_info(v, &info);
+	assert_int_equal(info.batches, 40);
+	assert_int_equal(info.records, 40);
+	assert_int_equal(info.integrity, 0);
+	add_batch(v, "Ri Kyong-hui", 1, NULL);
+	kith_vault_close(v);
+	sql(f->path, "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 17);"
+		     "DELETE FROM batches WHERE seq = 17;");
+	v = open_ok(f->path, PASS);
+	assert_true(finding(v, "batch 17 of device "));
+	assert_int_equal(findings(v), 1);
+	kith_vault_close(v);
+}
+
 static void test_changed_row_and_manifest(void **state)
 {
 	struct fx *f = *state;
@@ -470,6 +498,7 @@ int main(void)
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_commit_is_one_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_changed_row_and_manifest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deleted_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dropped_batch_and_rollback, setup, teardown),
