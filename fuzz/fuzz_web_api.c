@@ -26,16 +26,15 @@ static char dir[4096], path[4200];
 static struct kith_web_api *api;
 static unsigned runs;
 
+/* one literal per case, each on one line (clang's -Wstring-concatenation
+ * takes literals split over lines in an array for a missing comma) */
+/* clang-format off */
 static const char seed_cases[][200] = {
-    "{\"body\": {\"ref\": \"C-1\", \"person\": {\"name\": \"김은별\", \"sex\": \"female\", \"birth\": "
-    "\"1990\"}, "
-    "\"consent\": {\"tracing\": true, \"sharing\": true}}}",
-    "{\"body\": {\"ref\": \"C-2\", \"person\": {\"name\": \"Kim Un Byol\", \"sex\": \"female\", \"birth\": "
-    "\"1990\"}, "
-    "\"consent\": {\"tracing\": true}}}",
-    "{\"body\": {\"ref\": \"C-3\", \"person\": {\"name\": \"오명철\", \"sex\": \"male\", \"birth\": "
-    "\"1975\"}}}",
+    "{\"body\":{\"ref\":\"C-1\",\"person\":{\"name\":\"김은별\",\"sex\":\"female\",\"birth\":\"1990\"},\"consent\":{\"tracing\":true,\"sharing\":true}}}",
+    "{\"body\":{\"ref\":\"C-2\",\"person\":{\"name\":\"Kim Un Byol\",\"sex\":\"female\",\"birth\":\"1990\"},\"consent\":{\"tracing\":true}}}",
+    "{\"body\":{\"ref\":\"C-3\",\"person\":{\"name\":\"오명철\",\"sex\":\"male\",\"birth\":\"1975\"}}}",
 };
+/* clang-format on */
 
 static void remove_all(void)
 {

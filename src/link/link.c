@@ -275,7 +275,8 @@ int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size
 	for (size_t i = 0; i < n; i++)
 		cnt[tier_bin(weight[i])] += 1;
 	for (long b = 0; b < TIER_BINS; b++) {
-		sp[b] = cnt[b] ? cnt[b] * kith_fsmodel_prob(bin_low_weight(b) + 0.5 / TIER_BINS_PER_BIT) : 0;
+		sp[b] =
+		    cnt[b] > 0 ? cnt[b] * kith_fsmodel_prob(bin_low_weight(b) + 0.5 / TIER_BINS_PER_BIT) : 0;
 		e += sp[b];
 	}
 	r->est_matches = e;

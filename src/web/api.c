@@ -55,7 +55,8 @@ struct kith_web_api {
 	struct search_slot slots[SEARCH_SLOTS];
 	unsigned n_slots;      /* in use: one per request thread (each index is a copy of every name) */
 	unsigned link_threads; /* threads of a linkage run (POST /links/propose); 0: the processors */
-	atomic_uint next_slot; /* where the next search starts looking */
+	const struct kith_estimate_opts *est; /* POST /estimate's options (borrowed), or NULL */
+	atomic_uint next_slot;		      /* where the next search starts looking */
 	struct {
 		char name[64];
 		uint8_t *data;
@@ -297,6 +298,11 @@ void kith_web_api_free(struct kith_web_api *a)
 void kith_web_api_set_link_threads(struct kith_web_api *a, unsigned n)
 {
 	a->link_threads = n;
+}
+
+void kith_web_api_set_estimate(struct kith_web_api *a, const struct kith_estimate_opts *o)
+{
+	a->est = o;
 }
 
 void kith_web_api_set_searches(struct kith_web_api *a, unsigned n)
@@ -1676,6 +1682,7 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 	    .lists_name = lname,
 	    .progress = job_progress,
 	    .pctx = jb};
+	fo.est = a->est;
 	struct kith_err err;
 	kith_err_clear(&err);
 	int rc = kith_figures_estimate_prepare(a->v, &fo, &jb->e, &err);

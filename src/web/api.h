@@ -111,6 +111,13 @@ void kith_web_api_set_searches(struct kith_web_api *a, unsigned n);
  * online processors. Call before serving. */
 void kith_web_api_set_link_threads(struct kith_web_api *a, unsigned n);
 
+/* The options of POST /estimate's estimate (borrowed: they must outlive the
+ * api; with them the job reports no progress), or NULL: the defaults, seed
+ * 1234, as `kith estimate --vault`. For a caller that needs shorter runs than
+ * the defaults' (the unit tests, under valgrind). Call before serving. */
+struct kith_estimate_opts;
+void kith_web_api_set_estimate(struct kith_web_api *a, const struct kith_estimate_opts *o);
+
 /* Closes the vault (wiping it) and frees the api. NULL allowed. */
 void kith_web_api_free(struct kith_web_api *a);
 

@@ -103,8 +103,23 @@ static void search(struct brute *B, size_t k)
 		return;
 	}
 	size_t i = B->cell[k] / B->c, j = B->cell[k] % B->c;
-	double max = fmin(B->row_left[i], B->col_left[j]);
-	for (double v = 0; v <= max; v++) {
+	double lo = 0, hi = fmin(B->row_left[i], B->col_left[j]);
+	/* the last withheld cell of its row (or column) takes what is left of it:
+	 * the same solutions as trying every value, without the dead branches */
+	int last_in_row = 1, last_in_col = 1;
+	for (size_t t = k + 1; t < B->n; t++) {
+		last_in_row &= B->cell[t] / B->c != i;
+		last_in_col &= B->cell[t] % B->c != j;
+	}
+	if (last_in_row) {
+		lo = fmax(lo, B->row_left[i]);
+		hi = fmin(hi, B->row_left[i]);
+	}
+	if (last_in_col) {
+		lo = fmax(lo, B->col_left[j]);
+		hi = fmin(hi, B->col_left[j]);
+	}
+	for (double v = lo; v <= hi; v++) {
 		B->x[k] = v;
 		B->row_left[i] -= v;
 		B->col_left[j] -= v;

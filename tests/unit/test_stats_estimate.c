@@ -12,14 +12,7 @@
 
 #include <cmocka.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "quick.h"
 
 #include "base/csv.h"
 #include "base/io.h"
@@ -236,8 +229,8 @@ static struct kith_estimate_result *run(const char *table, size_t boot, int lcm,
 	struct kith_estimate_opts o = {
 	    .boot = boot, .no_boot = boot == 0, .no_lcm = !lcm, .seed = 1234, .threads = 2};
 	o.lcm.chains = 2;
-	o.lcm.burnin = RUNNING_ON_VALGRIND ? 50 : 2000;
-	o.lcm.iter = RUNNING_ON_VALGRIND ? 200 : 8000;
+	o.lcm.burnin = test_quick() ? 50 : 2000;
+	o.lcm.iter = test_quick() ? 200 : 8000;
 	struct kith_estimate_result *r = NULL;
 	assert_int_equal(kith_estimate_run(t, &o, &r, err), KITH_OK);
 	kith_stats_table_free(t);
@@ -250,7 +243,7 @@ static void test_panel_kosovo(void **state)
 	if (!getenv("KITH_SHARED"))
 		skip();
 	struct kith_err err;
-	struct kith_estimate_result *r = run("Kosovo", RUNNING_ON_VALGRIND ? 20 : 200, 1, &err);
+	struct kith_estimate_result *r = run("Kosovo", test_quick() ? 20 : 200, 1, &err);
 	assert_int_equal(r->k, 4);
 	assert_true(r->observed == 4400);
 	assert_true(r->sel_bic != KITH_ESTIMATE_NONE);

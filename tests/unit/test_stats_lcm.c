@@ -15,23 +15,11 @@
 
 #include <cmocka.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
+#include "quick.h"
 
 #include "stats/lcm.h"
 #include "stats/sim.h"
 #include "stats/table.h"
-
-static int quick(void)
-{
-	return RUNNING_ON_VALGRIND || getenv("KITH_TEST_QUICK");
-}
 
 static struct kith_stats_table *load(const char *name)
 {
@@ -80,7 +68,7 @@ static void test_lcmcr_medians(void **state)
 		assert_non_null(t);
 		struct kith_lcm_opts o = {
 		    .chains = 2, .burnin = 10000, .iter = 40000, .thin = 10, .seed = 1, .threads = 2};
-		if (quick()) {
+		if (test_quick()) {
 			o.burnin = 50;
 			o.iter = 200;
 		}
@@ -90,7 +78,7 @@ static void test_lcmcr_medians(void **state)
 		assert_int_equal(r.draws, o.iter / o.thin * 2);
 		assert_true(r.lo <= r.median && r.median <= r.hi);
 		assert_true(r.lo >= kith_stats_table_observed(t));
-		if (!quick()) {
+		if (!test_quick()) {
 			double dev = r.median / fast[i].median - 1;
 			print_message("%s: median %.1f (%.1f, %.1f) R-hat %.3f; LCMCR %.1f (%+.1f%%)\n",
 				      fast[i].table, r.median, r.lo, r.hi, r.rhat, fast[i].median, 100 * dev);
@@ -106,7 +94,7 @@ static void test_lcmcr_medians(void **state)
 static void test_rhat_flags_slow_mixing(void **state)
 {
 	(void)state;
-	if (!getenv("KITH_SHARED") || quick())
+	if (!getenv("KITH_SHARED") || test_quick())
 		skip();
 	struct kith_stats_table *t = load("UKdat_5");
 	struct kith_lcm_opts o = {
@@ -187,7 +175,7 @@ static void test_slow_all_lcmcr(void **state)
 {
 	(void)state;
 	const char *shared = getenv("KITH_SHARED");
-	if (!shared || !getenv("KITH_SLOW_TESTS") || quick())
+	if (!shared || !getenv("KITH_SLOW_TESTS") || test_quick())
 		skip();
 	char path[1024];
 	snprintf(path, sizeof path, "%s/data/mse/reference_estimates.csv", shared);
@@ -278,7 +266,7 @@ static struct kith_stats_table *pooled(struct kith_stats_table *const *t, size_t
 static void test_covariate_recovers_total(void **state)
 {
 	(void)state;
-	unsigned seeds = quick() ? 2 : 20, inside = 0, inside_pooled = 0;
+	unsigned seeds = test_quick() ? 2 : 20, inside = 0, inside_pooled = 0;
 	for (unsigned i = 0; i < seeds; i++) {
 		struct kith_stats_sim_opts so = {.seed = 101 + i};
 		const double mult[2] = {1.5, 0.5};
@@ -294,7 +282,7 @@ static void test_covariate_recovers_total(void **state)
 		struct kith_stats_table *all = pooled(t, 2);
 		struct kith_lcm_opts o = {
 		    .chains = 2, .burnin = 2000, .iter = 10000, .thin = 10, .seed = 1, .threads = 2};
-		if (quick()) {
+		if (test_quick()) {
 			o.burnin = 100;
 			o.iter = 1000;
 		}
@@ -321,7 +309,7 @@ static void test_covariate_recovers_total(void **state)
 	}
 	print_message("true total inside the 95%% interval: with the covariate %u/%u, pooled %u/%u\n", inside,
 		      seeds, inside_pooled, seeds);
-	if (!quick()) {
+	if (!test_quick()) {
 		assert_true(inside >= 18);
 		assert_true(inside >= inside_pooled + 10);
 	}

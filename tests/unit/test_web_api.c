@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "vault/vault.h"
+#include "stats/estimate.h"
 #include "web/api.h"
 
 #define PASS "correct horse"
@@ -127,6 +128,10 @@ static int setup(void **state)
 	seed(f);
 	if (kith_web_api_new(&f->api, f->path, &err))
 		return -1;
+	/* the routes are tested here, not the estimator: short chains, few replicates */
+	static const struct kith_estimate_opts est = {
+	    .seed = 1234, .boot = 20, .lcm = {.burnin = 100, .iter = 400, .chains = 2}};
+	kith_web_api_set_estimate(f->api, &est);
 	*state = f;
 	return 0;
 }
