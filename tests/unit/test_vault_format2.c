@@ -25,7 +25,9 @@
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "vault/crypto.h"
 #include "vault/field.h"
+#include "vault/store.h"
 #include "vault/vault.h"
 
 #define PASS "headquarters words"
@@ -492,6 +494,199 @@ static void test_upgrade(void **state)
 	kith_vault_close(v);
 }
 
+/* ------------------------------------------------------------ a batch written from the document */
+
+/* The vault's own device keys, opened with its passphrase. */
+static struct kith_crypto_keys *own_keys(const char *path, struct kith_store_header *h)
+{
+	struct kith_store *s = NULL;
+	uint8_t n[24], b[196], vid[16];
+	assert_int_equal(kith_store_open(&s, path, NULL), KITH_OK);
+	assert_int_equal(kith_store_header_get(s, h, NULL), KITH_OK);
+	assert_int_equal(kith_store_slot_get(s, "main", n, sizeof n, b, sizeof b, NULL), KITH_OK);
+	kith_store_close(s);
+	struct kith_crypto_kdf kdf = {.opslimit = h->opslimit, .memlimit = h->memlimit, .alg = h->alg};
+	memcpy(kdf.salt, h->salt, sizeof kdf.salt);
+	struct kith_crypto_key *kek = NULL;
+	assert_int_equal(kith_crypto_kek_derive(&kek, PASS, strlen(PASS), &kdf, NULL), KITH_OK);
+	struct kith_crypto_keys *k = NULL;
+	assert_int_equal(kith_crypto_slot_open(kek, n, b, &k, vid, NULL), KITH_CRYPTO_SLOT_KEYS);
+	kith_crypto_key_free(kek);
+	return k;
+}
+
+static void be(uint8_t *p, uint64_t x, int n)
+{
+	for (int i = n - 1; i >= 0; i--, x >>= 8)
+		p[i] = (uint8_t)x;
+}
+
+static void lput(struct kith_sbuf *m, const void *p, size_t n)
+{
+	uint8_t l[8];
+	be(l, n, 8);
+	assert_int_equal(kith_sbuf_add(m, l, 8), 0);
+	if (n)
+		assert_int_equal(kith_sbuf_add(m, p, n), 0);
+}
+
+static void lhash(crypto_generichash_state *st, const void *p, size_t n)
+{
+	uint8_t l[8];
+	be(l, n, 8);
+	crypto_generichash_update(st, l, 8);
+	crypto_generichash_update(st, p, n);
+}
+
+/* Writes one batch of one new case as docs/vault-format.md *Format 2* says,
+ * with this file's own code (libsodium and SQLite through kith's store
+ * only): the test that the document is enough to write a vault. With
+ * `commit_other`, kc commits to another key than the one wrapped. */
+static void write_batch_from_doc(const char *path, int commit_other, char id_hex[33])
+{
+	struct kith_store_header h;
+	struct kith_crypto_keys *k = own_keys(path, &h);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	const uint8_t *dev = kith_crypto_keys_sign_pk(k);
+	char devhex[17];
+	kith_crypto_keys_device_id(k, devhex);
+	uint8_t bk[32], bk2[32], batch_id[16], id[16], nonce[24], dk[32], kc[32], rh[32];
+	randombytes_buf(bk, 32);
+	randombytes_buf(bk2, 32);
+	randombytes_buf(batch_id, 16);
+	randombytes_buf(id, 16);
+	sodium_bin2hex(id_hex, 33, id, 16);
+	char env[512];
+	snprintf(
+	    env, sizeof env,
+	    "{\"kind\":\"case\",\"ref\":\"C-DOC-0001\",\"body\":{\"person\":{\"name\":\"Written from the "
+	    "document\"},\"ref\":\"C-DOC-0001\"},\"at\":1765000000,\"device\":\"%s\",\"action\":\"create\","
+	    "\"note\":\"\",\"created\":1765000000}",
+	    devhex);
+	size_t len = strlen(env), bucket = kith_crypto_bucket(len + 1);
+	uint8_t *ct = calloc(1, bucket + 16);
+	assert_non_null(ct);
+	memcpy(ct, env, len);
+	ct[len] = 0x80;
+	/* dk_0 = KDF(bk, 0 + 1, "kithrow2"); AD_0 = "kith-row-v2" | batch_id | i | id | v | device */
+	uint8_t ad[11 + 16 + 4 + 16 + 4 + 32];
+	memcpy(ad, "kith-row-v2", 11);
+	memcpy(ad + 11, batch_id, 16);
+	be(ad + 27, 0, 4);
+	memcpy(ad + 31, id, 16);
+	be(ad + 47, 1, 4);
+	memcpy(ad + 51, dev, 32);
+	randombytes_buf(nonce, sizeof nonce);
+	assert_int_equal(crypto_kdf_derive_from_key(dk, 32, 1, "kithrow2", bk), 0);
+	unsigned long long clen = 0;
+	assert_int_equal(
+	    crypto_aead_xchacha20poly1305_ietf_encrypt(ct, &clen, ct, bucket, ad, sizeof ad, NULL, nonce, dk),
+	    0);
+	uint8_t v4[4];
+	be(v4, 1, 4);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)"kith-rowhash-v2", 15);
+	lhash(&st, id, 16);
+	lhash(&st, v4, 4);
+	lhash(&st, dev, 32);
+	lhash(&st, nonce, 24);
+	lhash(&st, ct, (size_t)clen);
+	crypto_generichash_final(&st, rh, 32);
+	/* the wraps, the commitment, the manifest */
+	uint8_t wrap_org[80], wrap_dev[72], wad[13 + 16], org[32], head[174], sig[64];
+	assert_int_equal(crypto_box_seal(wrap_org, bk, 32, h.org_pk), 0);
+	memcpy(wad, "kith-wrap-dev", 13);
+	memcpy(wad + 13, batch_id, 16);
+	assert_int_equal(kith_crypto_batch_wrap_dev(k, bk, wad, sizeof wad, wrap_dev), KITH_OK);
+	assert_int_equal(crypto_kdf_derive_from_key(kc, 32, 0, "kithrow2", commit_other ? bk2 : bk), 0);
+	crypto_generichash(org, 32, h.org_pk, 32, NULL, 0);
+	memset(head, 0, sizeof head);
+	memcpy(head, "kith-batch-v2", 13);
+	memcpy(head + 14, org, 32);
+	memcpy(head + 46, batch_id, 16);
+	memcpy(head + 62, dev, 32);
+	be(head + 126, 1, 8); /* seq 1, prev zeros: the device's first batch */
+	be(head + 166, 1765000000, 8);
+	struct kith_sbuf m = KITH_SBUF_INIT;
+	assert_int_equal(kith_sbuf_add(&m, head, sizeof head), 0);
+	lput(&m, wrap_org, 80);
+	lput(&m, wrap_dev, 72);
+	lput(&m, NULL, 0);
+	uint8_t n4[4];
+	be(n4, 1, 4);
+	assert_int_equal(kith_sbuf_add(&m, kc, 32), 0);
+	assert_int_equal(kith_sbuf_add(&m, n4, 4), 0);
+	assert_int_equal(kith_sbuf_add(&m, rh, 32), 0);
+	assert_int_equal(m.len, 386u + 32u);
+	assert_int_equal(kith_crypto_sign_ph(k, m.buf, m.len, sig), KITH_OK);
+	/* the anchor: MAC of "kith-anchor-v2" | vault_id | device | seq | H(M) */
+	uint8_t mh[32], am[14 + 16 + 32 + 8 + 32], mac[32];
+	crypto_generichash(mh, 32, (const uint8_t *)m.buf, m.len, NULL, 0);
+	memcpy(am, "kith-anchor-v2", 14);
+	memcpy(am + 14, h.vault_id, 16);
+	memcpy(am + 30, dev, 32);
+	be(am + 62, 1, 8);
+	memcpy(am + 70, mh, 32);
+	assert_int_equal(kith_crypto_anchor_mac(k, am, sizeof am, mac), KITH_OK);
+	struct kith_store *s = NULL;
+	assert_int_equal(kith_store_open(&s, path, NULL), KITH_OK);
+	assert_int_equal(kith_store_begin(s, NULL), KITH_OK);
+	struct kith_store_batch b = {.batch_id = {batch_id, 16},
+				     .device = {dev, 32},
+				     .manifest = {(const uint8_t *)m.buf, m.len},
+				     .sig_dev = {sig, 64},
+				     .seq = 1};
+	assert_int_equal(kith_store_batch_put(s, &b, NULL), KITH_OK);
+	struct kith_store_row r = {.id = {id, 16},
+				   .device = {dev, 32},
+				   .nonce = {nonce, 24},
+				   .ct = {ct, (size_t)clen},
+				   .version = 1,
+				   .batch = {batch_id, 16},
+				   .i = 0};
+	assert_int_equal(kith_store_row_put(s, &r, NULL), KITH_OK);
+	assert_int_equal(kith_store_anchor_put(s, dev, 1, mh, mac, NULL), KITH_OK);
+	assert_int_equal(kith_store_commit(s, NULL), KITH_OK);
+	kith_store_close(s);
+	kith_sbuf_release(&m);
+	free(ct);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	kith_crypto_keys_free(k);
+}
+
+static void test_written_from_the_document(void **state)
+{
+	struct fx *f = *state;
+	char id[33];
+	make_vault(f->path, 0);
+	write_batch_from_doc(f->path, 0, id);
+	struct kith_vault *v = open_ok(f->path, PASS);
+	assert_int_equal(findings(v), 0);
+	const struct kith_record_view *r = kith_vault_find_id(v, id);
+	assert_non_null(r);
+	assert_non_null(strstr(r->body, "Written from the document"));
+	/* and kith's own next commit chains on it */
+	add_batch(v, "Ma Yong-ja", 1, NULL);
+	kith_vault_close(v);
+	v = open_ok(f->path, PASS);
+	assert_int_equal(findings(v), 0);
+	kith_vault_close(v);
+
+	/* Review 1: a signed batch whose commitment names another key than the
+	 * one wrapped is refused whole */
+	rm_vault(f->path);
+	make_vault(f->path, 0);
+	write_batch_from_doc(f->path, 1, id);
+	v = open_ok(f->path, PASS);
+	assert_true(finding(v, "batch key does not match its commitment"));
+	assert_null(kith_vault_find_id(v, id));
+	assert_non_null(kith_vault_find_damaged_id(v, id));
+	assert_string_equal(kith_vault_find_damaged_id(v, id)->reason,
+			    "batch key does not match its commitment");
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -505,6 +700,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_format1_still_opens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_field_vault_format2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_written_from_the_document, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
