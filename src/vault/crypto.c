@@ -25,6 +25,7 @@ struct kith_crypto_keys {
 	int has_org;
 	int enrol_signed; /* bundle flag bit 1: enrolments are signed (format note in vault-format.md) */
 	int field;	  /* bundle flag bit 2: a field device's keys, org_spk carried in the bundle */
+	int fmt2;	  /* bundle flag bit 3: the vault is format 2 (a format-1 file is a downgrade) */
 	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org or field) */
 	uint8_t vault_id[KITH_CRYPTO_ID_BYTES];
 	uint8_t sign_pk[KITH_CRYPTO_PK_BYTES];
@@ -285,6 +286,16 @@ int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k)
 {
 	return k->enrol_signed;
 }
+int kith_crypto_keys_format2(const struct kith_crypto_keys *k)
+{
+	return k->fmt2;
+}
+
+void kith_crypto_keys_set_format2(struct kith_crypto_keys *k, int on)
+{
+	k->fmt2 = on != 0;
+}
+
 void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on)
 {
 	k->enrol_signed = on != 0;
@@ -351,7 +362,8 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	b[B_TYPE] = 'K';
 	b[B_VERSION] = BUNDLE_VERSION;
 	int field = !k->has_org && k->field;
-	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0));
+	b[B_FLAGS] =
+	    (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0) | (k->fmt2 ? 8 : 0));
 	memcpy(b + B_VAULT, k->vault_id, KITH_CRYPTO_ID_BYTES);
 	memcpy(b + B_ORG_PK, k->org_pk, KITH_CRYPTO_PK_BYTES);
 	memcpy(b + B_SIGN_SK, k->m->sign_sk, sizeof k->m->sign_sk);
@@ -421,6 +433,7 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		k->has_org = b[B_FLAGS] & 1;
 		k->enrol_signed = (b[B_FLAGS] & 2) != 0;
 		k->field = !k->has_org && (b[B_FLAGS] & 4) != 0;
+		k->fmt2 = (b[B_FLAGS] & 8) != 0;
 		if (k->field)
 			memcpy(k->org_spk, b + B_ORG_SK, sizeof k->org_spk);
 		int bad = 0;

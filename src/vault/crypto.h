@@ -116,6 +116,11 @@ const uint8_t *kith_crypto_keys_org_sign_pk(const struct kith_crypto_keys *k); /
  * the bundle's flags; sealed with the keys by kith_crypto_slot_seal_keys). */
 int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k);
 void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on);
+/* Whether the key bundle says the vault is format 2 (bit 3 of the bundle's
+ * flags; sealed with the keys): a file that says format 1 is then refused as
+ * a downgrade. */
+int kith_crypto_keys_format2(const struct kith_crypto_keys *k);
+void kith_crypto_keys_set_format2(struct kith_crypto_keys *k, int on);
 /* The device id: the first 8 bytes of the signing public key, lower-case hex. */
 void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17]);
 

@@ -514,6 +514,7 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 					p + P_BOX_SK, err);
 	if (rc)
 		return rc;
+	kith_crypto_keys_set_format2(k, h.format >= 2);
 	/* two device rows: this device and headquarters' device, each with the
 	 * organization's signature over the field vault's id */
 	uint8_t dev[256];

@@ -96,6 +96,17 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 			goto fail;
 		}
 	}
+	/* a format-2 vault's keys say so (bundle flag bit 3): its file rewritten as
+	 * format 1 (no manifests to check) is refused */
+	if (v->keys && kith_crypto_keys_format2(v->keys) && v->fmt < 2) {
+		rc =
+		    kith_err_set(err, KITH_E_CORRUPT, "header",
+				 "this vault is format 2 but its file says format 1: the file was rewritten; "
+				 "restore it from a copy");
+		goto fail;
+	}
+	if (v->keys && v->fmt >= 2)
+		kith_crypto_keys_set_format2(v->keys, 1); /* every later seal of the slot carries it */
 	if (!v->keys && has_duress) {
 		rc = kith_crypto_slot_open(kek, dn, db, NULL, vid, NULL);
 		is_duress = rc == KITH_CRYPTO_SLOT_DURESS && memcmp(vid, v->hdr.vault_id, ID_BYTES) == 0;
@@ -249,6 +260,7 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	if (rc)
 		return rc;
 	kith_crypto_keys_set_enrol_signed(k, 1);
+	kith_crypto_keys_set_format2(k, h.format >= 2);
 	memcpy(h.org_pk, kith_crypto_keys_org_pk(k), sizeof h.org_pk);
 	memcpy(dev, kith_crypto_keys_sign_pk(k), 32);
 	memcpy(dev + 32, kith_crypto_keys_box_pk(k), 32);

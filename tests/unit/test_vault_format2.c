@@ -371,6 +371,26 @@ static void test_dropped_batch_and_rollback(void **state)
 	kith_vault_close(v);
 }
 
+/* A format-2 file rewritten as format 1 (no batches to check, so no deleted
+ * row would show) is refused: the key slot says format 2. */
+static void test_downgrade_refused(void **state)
+{
+	struct fx *f = *state;
+	make_vault(f->path, 0);
+	struct kith_vault *v = open_ok(f->path, PASS);
+	add_batch(v, "Im Chun-ok", 2, NULL);
+	kith_vault_close(v);
+	sql(f->path,
+	    "DROP INDEX rows_batch; ALTER TABLE \"rows\" DROP COLUMN i; ALTER TABLE \"rows\" DROP COLUMN "
+	    "batch;"
+	    "DROP TABLE batches; DROP TABLE anchors; UPDATE header SET format = 1; PRAGMA user_version = 1;");
+	struct kith_err err;
+	v = NULL;
+	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_CORRUPT);
+	assert_non_null(strstr(err.msg, "format 2 but its file says format 1"));
+	assert_null(v);
+}
+
 static void test_format1_still_opens(void **state)
 {
 	struct fx *f = *state;
@@ -697,6 +717,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_changed_row_and_manifest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deleted_row, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dropped_batch_and_rollback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_downgrade_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_format1_still_opens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_field_vault_format2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
