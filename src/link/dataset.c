@@ -1122,6 +1122,9 @@ static const char *const binary_levels[] = {"different", "same"};
 static const char *const date_levels[] = {"other", "year +-1", "same year", "typo", "exact"};
 static const char *const origin_levels[] = {"different", "similar", "same"};
 static const char *const fuzzy_levels[] = {"different", "weak", "similar", "exact"};
+/* a list seldom records one person twice: records of one list are less likely one person (EM
+ * estimates how much less), so "same" is the lower level */
+static const char *const list_levels[] = {"same", "other"};
 
 static void slot_init(struct fslot *s, const char *name, enum kith_dataset_kind kind, int n_levels,
 		      const char *const *levels)
@@ -1239,6 +1242,13 @@ int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
 	if (ds->n_slots == 0)
 		return kith_err_set(err, KITH_E_INVALID, NULL,
 				    "nothing to compare: no name, sex, birth, origin or field");
+	/* the list as evidence, where pairs of one list are compared at all */
+	if (ds->cfg.mode != KITH_LINKCFG_LINK && ds->n_sources >= 2 &&
+	    ds->n_slots < KITH_LINKCFG_MAX_FIELDS) {
+		s = &ds->slots[ds->n_slots++];
+		slot_init(s, "list", KITH_DS_LIST, 2, list_levels);
+		s->pub.present = ds->n;
+	}
 	/* name term frequencies: census share for Korean surnames, else observed */
 	if (have_name) {
 		struct kith_hmap counts = KITH_HMAP_INIT;
@@ -1501,6 +1511,8 @@ static unsigned field_level(const struct kith_dataset *ds, const struct fslot *s
 			return KITH_DATASET_MISSING;
 		return (unsigned)kith_compare_date_level(&x->date, &y->date);
 	}
+	case KITH_DS_LIST:
+		return ra->source == rb->source ? 0u : 1u;
 	}
 	return KITH_DATASET_MISSING;
 }

@@ -12,7 +12,10 @@
  *
  * The compared fields are, in this order: name (the name and every other
  * name, best pair), sex, birth, origin, then the declared fields in
- * configuration order; a field no record has is dropped. A pair's comparison
+ * configuration order; a field no record has is dropped. Last, in dedupe mode
+ * over records of two lists or more, "list": whether the two records come
+ * from one list ("same", the lower level: a list seldom records one person
+ * twice) or from two ("other"). A pair's comparison
  * vector packs one level per field in 4 bits (kith_dataset_gamma): 0 is the
  * lowest agreement, n_levels-1 the highest, KITH_DATASET_MISSING when either
  * side lacks the value.
@@ -45,6 +48,7 @@ enum kith_dataset_kind {
 	KITH_DS_EXACT,
 	KITH_DS_FUZZY,
 	KITH_DS_DATE,
+	KITH_DS_LIST, /* the two records' lists (dedupe over two lists or more): same, other */
 };
 
 /* A compared field, borrowed from the dataset. */

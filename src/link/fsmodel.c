@@ -342,6 +342,9 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 							 : KITH_LINKCFG_DEFAULT_TF_MAX;
 }
 
+/* compared non-matches needed before u of a blocked field's levels is taken from them */
+#define BLOCKED_U_MIN 1000.0
+
 /* One estimation of m and λ over the distinct patterns (with u as md has it). */
 static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *ds, struct pattern *pat,
 			    size_t np, size_t n_pairs, const uint32_t *rule_fields, size_t n_rules,
@@ -575,6 +578,35 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 			for (int l = 0; l < md->n_levels[f]; l++)
 				md->m[f][l] /= z;
 			md->m_source[f] = KITH_FSMODEL_M_FINAL;
+		}
+	}
+	/* The weights of a field every rule blocks on, above its lowest level:
+	 * u as the share of all non-matching pairs that are compared at that
+	 * level, not the share of random pairs. A random pair of records at the
+	 * level "weak" or "partial" seldom shares a blocking key, so random pairs
+	 * hold 4-11 times more of them than blocking ever compares (synth, 40,000
+	 * people), and with their u those levels weighed 2-3.5 bits too little
+	 * for the pairs that are scored, which all share a key: a weak name with
+	 * the same birth year and province, 75 % matches, scored 0.34. The
+	 * compared non-matches at a level over all non-matches is that level's u
+	 * given blocking; the matches are all compared (the prior assumes so).
+	 * Kept no higher than u of random pairs; the lowest level keeps u of
+	 * random pairs, so a pair blocking never compared (the clustering guard
+	 * computes such pairs) gains nothing from it. Not with a training sample,
+	 * whose blocking is not the scored pairs', nor with fewer compared
+	 * non-matches than BLOCKED_U_MIN (their levels would be noise, and with
+	 * none at all every agreeing level infinitely strong). */
+	if (lean && !md->train_records && (double)n_pairs - e.expected >= BLOCKED_U_MIN &&
+	    (double)all_pairs > (double)n_pairs) {
+		double frac = ((double)n_pairs - e.expected) / ((double)all_pairs - e.expected);
+		for (size_t f = 0; f < nf; f++) {
+			if (!(free_u >> f & 1))
+				continue;
+			for (int l = 1; l < md->n_levels[f]; l++) {
+				double ub = ufin[f][l] * frac;
+				if (ub < md->u[f][l])
+					md->u[f][l] = ub;
+			}
 		}
 	}
 	/* the expected matches among compared pairs, over all pairs: the prior

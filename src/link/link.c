@@ -75,11 +75,12 @@ static uint32_t fields_of_rule(const struct kith_dataset *ds, const struct kith_
 				hit = fields[f].kind == KITH_DS_ORIGIN;
 				break;
 			case KITH_BLOCK_SOURCE:
+				hit = fields[f].kind == KITH_DS_LIST;
 				break;
 			case KITH_BLOCK_FIELD:
 			case KITH_BLOCK_PREFIX:
 			case KITH_BLOCK_YEAR:
-				hit = fields[f].kind >= KITH_DS_EXACT &&
+				hit = fields[f].kind >= KITH_DS_EXACT && fields[f].kind <= KITH_DS_DATE &&
 				      strcasecmp(fields[f].name, comp->column) == 0;
 				break;
 			}
@@ -246,6 +247,7 @@ static int train(const struct kith_dataset *ds, const struct kith_linkcfg *cfg, 
 #define TIER_MIN_BITS (-64)
 #define TIER_MAX_BITS 64
 #define TIER_BINS ((TIER_MAX_BITS - TIER_MIN_BITS) * TIER_BINS_PER_BIT)
+#define TIER_EDGE_MAX_BITS 30.0 /* the highest threshold, as a weight (see kith_link_choose_tiers) */
 
 static long tier_bin(double w)
 {
@@ -296,7 +298,10 @@ int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size
 				best_b = b;
 			}
 		}
-		threshold = kith_fsmodel_prob(bin_low_weight(best_b));
+		/* above ~40 bits a probability is 1.0 in a double and its weight infinite: no pair would
+		 * reach it, so the edge is at most 30 bits (1 − 10⁻⁹; only certain pairs lie between) */
+		double wb = bin_low_weight(best_b);
+		threshold = kith_fsmodel_prob(wb > TIER_EDGE_MAX_BITS ? TIER_EDGE_MAX_BITS : wb);
 		if (threshold < link_floor)
 			threshold = link_floor;
 	}
@@ -308,7 +313,8 @@ int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size
 			if (below <= review_miss * e)
 				break;
 		}
-		review_threshold = kith_fsmodel_prob(bin_low_weight(b));
+		double wb = bin_low_weight(b);
+		review_threshold = kith_fsmodel_prob(wb > TIER_EDGE_MAX_BITS ? TIER_EDGE_MAX_BITS : wb);
 		if (review_threshold < review_floor)
 			review_threshold = review_floor;
 	}

@@ -151,6 +151,8 @@ static inline uint32_t jamo_name_fins(uint32_t fin)
 	return (fin & JAMO_NAME_FINS) ? (fin & JAMO_NAME_FINS) : fin;
 }
 
+#define JAMO_MAX_LEVEL 9u /* the highest level of kith_names_syl_level */
+
 static inline unsigned jamo_set_level(const struct kith_name_syl *x, unsigned *best)
 {
 	unsigned lv = 0, b = JAMO_NSYL;
@@ -165,10 +167,13 @@ static inline unsigned jamo_set_level(const struct kith_name_syl *x, unsigned *b
 				if (b == JAMO_NSYL || sl > lv) {
 					lv = sl;
 					b = s;
+					if (lv == JAMO_MAX_LEVEL)
+						goto done; /* none later is higher (the first best is kept) */
 				}
 			}
 		}
 	}
+done:
 	if (best)
 		*best = b == JAMO_NSYL ? 0 : b;
 	return lv;

@@ -158,6 +158,9 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 	return -1;
 }
 
+/* the finals a romanized final "l" stands for (latin.c) */
+#define FIN_L_SET (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
+
 /* Splits a folded Latin word into chunks and reads them; 0 or -1. With
  * `repair`, a chunk that cannot be read is read with one typo undone. */
 static int read_latin_word(struct build *b, const char *w, size_t len, int repair)
@@ -215,6 +218,26 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 	}
 	if (!got)
 		return -1;
+	/* Spellings that write a sound change of the Hangul (docs/names.md):
+	 * a ㄹ after the final ㅇ or ㅁ is said ㄴ, and spellings that follow
+	 * the sound write it so ("Kyongni", "Kyung-ni" for 경리; "Chongno" for
+	 * 종로); and 렬, 률 after a vowel or ㄴ are written 열, 율 (나열, 선율),
+	 * a habit that people keep after other finals too ("Sung-yeol" for
+	 * 성렬). Within one word, hyphens or not; the syllable's initial gets
+	 * ㄹ beside what it was read as, without the spelling model's
+	 * likelihood of the initial (as liaison does). */
+	for (size_t k = 1; k < got; k++) {
+		const struct kith_name_syl *p = &tmp[k - 1];
+		struct kith_name_syl *x = &tmp[k];
+		int nasal =
+		    x->ini == BIT(I_N) && (p->fin & (BIT(F_NG) | BIT(F_M))) && !(p->fin & BIT(F_NONE));
+		int yeol = x->ini == BIT(I_O) && !(x->vow & ~(BIT(V_YEO) | BIT(V_YU))) && x->fin == FIN_L_SET;
+		if (!nasal && !yeol)
+			continue;
+		x->ini |= BIT(I_R);
+		lv[k] = (uint8_t)jamo_set_level(x, NULL);
+		pat[k][0] = 0;
+	}
 	for (size_t k = 0; k < got; k++) {
 		if (b->n == KITH_NAMES_MAX_SYL) {
 			b->trunc = 1;

@@ -29,7 +29,7 @@ c2=$(grep '^b1,' "$T/clusters.csv" | cut -d, -f2)
 [ -n "$c1" ] && [ "$c1" = "$c2" ] && ok "a1 and b1 are one person" || bad "a1 and b1 apart"
 c3=$(grep '^a4,' "$T/clusters.csv" | cut -d, -f2)
 [ "$c1" != "$c3" ] && ok "a1 and a4 are two persons" || bad "a1 and a4 joined"
-has "$T/pairs.csv" "^id1,id2,weight,prob,name,sex,birth,origin$" "pairs header"
+has "$T/pairs.csv" "^id1,id2,weight,prob,name,sex,birth,origin,list$" "pairs header (one level per field; the list in dedupe over two lists)"
 has "$T/pairs.csv" "^a1,b1,[0-9.]+,(0\.9|1\.0)" "the pair a1,b1 is scored high"
 has "$T/err" "persons" "a summary on stderr"
 expect 0 "clusters on stdout" -- "$KITH" link "$T/a.csv" "$T/b.csv" --out -

@@ -68,12 +68,18 @@ static void test_recognized_columns_and_levels(void **state)
 	assert_int_equal(kith_dataset_find(ds, "zz"), -1);
 	size_t n;
 	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_string_equal(f[0].name, "name");
 	assert_string_equal(f[1].name, "sex");
 	assert_string_equal(f[2].name, "birth");
 	assert_string_equal(f[3].name, "origin");
-	assert_int_equal(f[1].present, 3); /* 'unknown' is missing */
+	assert_string_equal(f[4].name, "list"); /* dedupe over two lists: the list is evidence */
+	assert_int_equal(f[4].kind, KITH_DS_LIST);
+	assert_string_equal(f[4].level_names[0], "same");
+	assert_string_equal(f[4].level_names[1], "other");
+	assert_int_equal(f[1].present, 3);		    /* 'unknown' is missing */
+	assert_int_equal(level(ds, "a1", "a4", "list"), 0); /* both ngo */
+	assert_int_equal(level(ds, "a1", "a2", "list"), 1); /* ngo and police */
 	assert_int_equal(level(ds, "a1", "a2", "name"),
 			 4); /* exact (levels: different partial weak similar exact) */
 	assert_int_equal(level(ds, "a1", "a3", "name"), 3); /* Jaro–Winkler >= 0.92 */

@@ -141,6 +141,27 @@ static void test_liaison(void **state)
 	assert_true(sim("Kim Misun", "김밋운") < t);
 }
 
+/* Spellings of a sound change: ㄹ after ㅇ or ㅁ is said and written n ("Kyongni" for 경리), and
+ * 렬/률 are written yeol/yul after a syllable ("Sung-yeol" for 성렬). Both found by the
+ * search bench's misses (bench/README.md, issue 13, third pass). */
+static void test_sound_change_spellings(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Pak Kyongni", "박경리") >= t);
+	assert_true(sim("Park Kyung-ni", "박경리") >= t);
+	assert_true(share_key("Park Kyung-ni", "박경리"));
+	assert_true(sim("Jegal Sung-yeol", "제갈성렬") >= t);
+	assert_true(sim("Jegal Seong-yeol", "제갈성렬") >= t);
+	assert_true(share_key("Jegal Seong-yeol", "제갈성렬"));
+	/* what was read before is still read: 경니 and 성열 */
+	assert_true(sim("Park Kyung-ni", "박경니") >= t);
+	assert_true(sim("Jegal Sung-yeol", "제갈성열") >= t);
+	/* n only after ng or m: "Kyo-ni" is not 교리, and "Kim Yeon-hee" keeps its initial */
+	assert_true(sim("Pak Kyo-ni", "박교리") < t);
+	assert_true(sim("Kim Yun-hui", "김윤리") < t);
+}
+
 static void test_not_korean(void **state)
 {
 	(void)state;
@@ -165,6 +186,7 @@ int main(void)
 	    cmocka_unit_test(test_ambiguous_readings),
 	    cmocka_unit_test(test_order),
 	    cmocka_unit_test(test_liaison),
+	    cmocka_unit_test(test_sound_change_spellings),
 	    cmocka_unit_test(test_not_korean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

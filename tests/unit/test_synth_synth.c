@@ -120,7 +120,7 @@ static void test_population_and_truth(void **state)
 	assert_int_equal(kith_dataset_n_sources(ds), 4);
 	size_t nf;
 	kith_dataset_fields(ds, &nf);
-	assert_int_equal(nf, 4); /* name, sex, birth, origin */
+	assert_int_equal(nf, 5); /* name, sex, birth, origin, list (dedupe over four lists) */
 	kith_dataset_free(ds);
 	/* the truth: pairs of one person as counted */
 	char *t = x.buf[1];
