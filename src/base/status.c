@@ -86,6 +86,8 @@ const char *kith_status_str(int status)
 		return "consent does not allow this";
 	case KITH_E_CANCELLED:
 		return "cancelled";
+	case KITH_E_DENIED:
+		return "not allowed for this role";
 	default:
 		return "unknown error";
 	}

@@ -33,6 +33,7 @@ enum kith_status {
 	KITH_E_LOCKED = -13,	/* the vault is locked (web session) */
 	KITH_E_CONSENT = -14,	/* the record's consent does not allow this */
 	KITH_E_CANCELLED = -15, /* the user or a signal stopped the work */
+	KITH_E_DENIED = -16,	/* the person's role does not allow this (casework/people.h) */
 };
 
 #define KITH_ERR_WHERE_MAX 256

@@ -3,6 +3,8 @@
  */
 #include "casework/cases.h"
 
+#include "casework/people.h"
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -212,8 +214,13 @@ int kith_cases_list(struct kith_vault *v, const struct kith_cases_query *q, json
 	static const struct kith_cases_query every = {0};
 	if (!q)
 		q = &every;
+	struct kith_person me; /* people.h: analysts see no case; caseworkers theirs */
+	kith_people_me(v, &me);
+	int rc = kith_people_allow(v, KITH_PEOPLE_NAMES, err);
+	if (rc)
+		return rc;
 	const char *status, *province, *sex, *need;
-	int rc = filter_id("case_status", "status", q->status, &status, err);
+	rc = filter_id("case_status", "status", q->status, &status, err);
 	if (!rc)
 		rc = filter_id("province", "province", q->province, &province, err);
 	if (!rc)
@@ -250,7 +257,7 @@ int kith_cases_list(struct kith_vault *v, const struct kith_cases_query *q, json
 		    (sex && strcmp(str_at(s, "sex"), sex)) || (need && !has_need(s, need)) ||
 		    (q->assigned && strcmp(str_at(s, "assigned"), q->assigned)) ||
 		    (q->has_conflict && !json_is_true(json_object_get(s, "conflict"))) ||
-		    (q->due && !kith_workflow_due_state(s, today)))
+		    (q->due && !kith_workflow_due_state(s, today)) || !kith_people_sees(&me, &r[i]))
 			continue;
 		e[m++] = (struct entry){s, &r[i]};
 	}

@@ -4,6 +4,8 @@
  */
 #include "casework/exchange.h"
 
+#include "casework/people.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,9 @@ int kith_exchange_import(struct kith_vault *v, json_t *const *bodies, size_t n, 
 			 kith_exchange_progress_fn progress, void *progress_arg,
 			 struct kith_exchange_import_result *res, struct kith_err *err)
 {
+	int prc = kith_people_allow(v, KITH_PEOPLE_WRITE, err); /* people.h */
+	if (prc)
+		return prc;
 	if (!label)
 		label = "input";
 	if (n == 0)
@@ -92,6 +97,9 @@ int kith_exchange_export(const struct kith_vault *v, const struct kith_exchange_
 	static const struct kith_exchange_export_opts defaults = {0};
 	if (!opts)
 		opts = &defaults;
+	int prc = kith_people_allow(v, KITH_PEOPLE_EXPORT, err); /* people.h */
+	if (prc)
+		return prc;
 	const char *consent = opts->consent;
 	if (consent && !kith_exchange_consent_use_valid(consent))
 		return kith_err_set(err, KITH_E_INVALID, "consent",

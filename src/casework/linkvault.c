@@ -3,6 +3,8 @@
  */
 #include "casework/linkvault.h"
 
+#include "casework/people.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,6 +603,10 @@ int kith_link_vault_set_status(struct kith_vault *v, const char *id_prefix, cons
 			       const char *reviewer, const char *note, char id_out[KITH_VAULT_ID_HEX],
 			       struct kith_err *err)
 {
+	if (kith_people_allow(v, KITH_PEOPLE_REVIEW, err)) /* people.h */
+		return err ? err->status : KITH_E_DENIED;
+	char rbuf[KITH_PEOPLE_NAME_MAX];
+	reviewer = kith_people_reviewer(v, reviewer, rbuf, sizeof rbuf);
 	int known = 0;
 	for (size_t i = 1; i < 4; i++)
 		known |= strcmp(status, statuses[i]) == 0;
@@ -668,6 +674,10 @@ int kith_link_vault_set_status(struct kith_vault *v, const char *id_prefix, cons
 int kith_link_vault_merge(struct kith_vault *v, const char *ref1, const char *ref2, const char *reviewer,
 			  const char *note, char id_out[KITH_VAULT_ID_HEX], struct kith_err *err)
 {
+	if (kith_people_allow(v, KITH_PEOPLE_REVIEW, err)) /* people.h */
+		return err ? err->status : KITH_E_DENIED;
+	char rbuf[KITH_PEOPLE_NAME_MAX];
+	reviewer = kith_people_reviewer(v, reviewer, rbuf, sizeof rbuf);
 	const struct kith_record_view *a = kith_vault_find(v, "case", ref1),
 				      *b = kith_vault_find(v, "case", ref2);
 	if (!a)

@@ -10,6 +10,8 @@
  */
 #include "casework/trace.h"
 
+#include "casework/people.h"
+
 #include <math.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -1798,6 +1800,10 @@ static int family_entries(const json_t *tb, const json_t *seeker_case, const cha
 int kith_trace_review(struct kith_vault *v, const char *ref, const char *case_ref, enum kith_trace_verb verb,
 		      const char *reviewer, const char *note, struct kith_err *err)
 {
+	if (kith_people_allow(v, KITH_PEOPLE_REVIEW, err)) /* people.h */
+		return err ? err->status : KITH_E_DENIED;
+	char rbuf[KITH_PEOPLE_NAME_MAX];
+	reviewer = kith_people_reviewer(v, reviewer, rbuf, sizeof rbuf);
 	const struct kith_record_view *tv = ref ? kith_vault_find(v, "trace", ref) : NULL;
 	if (!tv)
 		return kith_err_set(err, KITH_E_NOTFOUND, "ref", "no tracing request with this ref");

@@ -4,6 +4,8 @@
  */
 #include "casework/workflow.h"
 
+#include "casework/people.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +99,9 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 	const struct kith_record_view *r = ref ? kith_vault_find(v, "case", ref) : NULL;
 	if (!r)
 		return kith_err_set(err, KITH_E_NOTFOUND, "ref", "no case with this ref");
+	int prc = kith_people_allow_case(v, KITH_PEOPLE_ASSIGN, r, err); /* people.h */
+	if (prc)
+		return prc;
 	char name[KITH_WORKFLOW_NAME_MAX + 1] = "";
 	if (a->assigned && *a->assigned && clean_name(a->assigned, name))
 		return kith_err_set(err, KITH_E_INVALID, "assigned",
@@ -112,8 +117,12 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	int changed = 0, rc = KITH_OK;
 	struct kith_sbuf note = KITH_SBUF_INIT;
+	char pid[KITH_VAULT_PERSON_HEX] = "", by[KITH_PEOPLE_NAME_MAX];
+	(void)kith_people_pid_of(v, name, pid); /* an enrolled person: assigned by id too */
 	if (a->assigned)
 		rc = set_or_clear(body, "assigned", name, &changed);
+	if (!rc && a->assigned)
+		rc = set_or_clear(body, "assigned_person", pid, &changed);
 	if (!rc && a->follow_up)
 		rc = set_or_clear(body, "follow_up", a->follow_up, &changed);
 	if (rc) {
@@ -122,7 +131,11 @@ int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kit
 	}
 	if (!changed)
 		goto out;
-	if (kith_sbuf_addf(&note, "assign by %s", a->by && *a->by ? a->by : "unknown")) {
+	char given[KITH_PEOPLE_NAME_MAX]; /* a named person is who assigned; else --by, else the unnamed admin
+					   */
+	const char *who = kith_people_reviewer(v, a->by && *a->by ? a->by : NULL, given, sizeof given);
+	if (kith_sbuf_addf(&note, "assign by %s",
+			   who ? who : kith_people_display(v, kith_vault_person(v), by, sizeof by))) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto out;
 	}

@@ -4,6 +4,8 @@
  */
 #include "cli/cli.h"
 
+#include "casework/people.h"
+
 #include <jansson.h>
 
 #include "vault/vault.h"
@@ -37,6 +39,7 @@ int kith_cli_exit_code(int status)
 	case KITH_E_LOCKED:
 	case KITH_E_CONSENT:
 	case KITH_E_CANCELLED:
+	case KITH_E_DENIED:
 		return KITH_EXIT_USER;
 	case KITH_E_IO:
 		return KITH_EXIT_IO;
@@ -275,6 +278,11 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 			kith_err_set(&err, rc, path, "wrong passphrase");
 		return kith_cli_fail(rc, &err);
 	}
+	if ((rc = kith_people_allow_command(*out, cmd, &err))) { /* casework/people.h: the role */
+		kith_vault_close(*out);
+		*out = NULL;
+		return kith_cli_fail(rc, &err);
+	}
 	struct kith_vault_info info;
 	kith_vault_info(*out, &info);
 	if (info.missing)
@@ -361,6 +369,7 @@ int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 	    KITH_CLI_VAULT_LONGOPTS,
 	    {"json", no_argument, 0, 'j'},
 	    {"kind", required_argument, 0, 'k'},
+	    {"views", no_argument, 0, 'w'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -379,6 +388,9 @@ int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 			break;
 		case 'k':
 			out->kind = optarg;
+			break;
+		case 'w':
+			out->views = 1;
 			break;
 		default:
 			return kith_cli_usage(cmd, "unknown option");

@@ -119,6 +119,7 @@ struct kith_cli_read_args {
 	struct kith_cli_vault_args va;
 	int json;
 	const char *kind;
+	int views; /* --views (history: who read the case; casework/people.h) */
 };
 int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 		       struct kith_cli_read_args *out);

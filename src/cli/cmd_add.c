@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "record/caseio.h"
@@ -59,6 +60,11 @@ int kith_cmd_add(int argc, char **argv)
 	if (code) {
 		kith_caseio_free(bodies, n);
 		return code;
+	}
+	if ((rc = kith_people_allow(v, KITH_PEOPLE_WRITE, &err))) { /* people.h */
+		kith_caseio_free(bodies, n);
+		kith_vault_close(v);
+		return kith_cli_fail(rc, &err);
 	}
 	struct kith_vault_batch *b = NULL;
 	char ref[KITH_VAULT_REF_MAX];

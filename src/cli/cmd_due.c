@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casework/workflow.h"
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vault/vault.h"
@@ -18,7 +19,8 @@ static const char help[] =
     "past, and a status that is not closed. Overdue cases first, oldest\n"
     "follow-up first, then those due today. The count is on stderr.\n\n"
     "  --assigned NAME          only the cases assigned to NAME\n"
-    "  --mine                   only mine: assigned to $KITH_REVIEWER (or $USER)\n"
+    "  --mine                   only mine: assigned to the person who unlocked (kith\n"
+    "                           user), else to $KITH_REVIEWER (or $USER)\n"
     "  --today DATE             count from this day, YYYY-MM-DD (default: today)\n"
     "  --json                   {today, assigned, overdue: [cases], due_today: [cases],\n"
     "                           total} as `kith list --json` prints cases\n" KITH_CLI_VAULT_HELP;
@@ -85,6 +87,9 @@ int kith_cmd_due(int argc, char **argv)
 		assigned = kith_cli_reviewer(NULL);
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("due", &va, &v);
+	char me[KITH_PEOPLE_NAME_MAX]; /* casework/people.h: a named person's own name */
+	if (!code && mine)
+		assigned = kith_people_reviewer(v, assigned, me, sizeof me);
 	if (code)
 		return code;
 	struct kith_err err;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "record/caseio.h"
@@ -76,6 +77,10 @@ int kith_cmd_edit(int argc, char **argv)
 	if (!cur) {
 		fprintf(stderr, "kith: %s: no such case\n", ref);
 		code = KITH_EXIT_USER;
+		goto out;
+	}
+	if ((rc = kith_people_allow_case(v, KITH_PEOPLE_WRITE, cur, &err))) { /* people.h */
+		code = kith_cli_fail(rc, &err);
 		goto out;
 	}
 	if (!body_ref && kith_record_set_ref(bodies[0], ref)) {

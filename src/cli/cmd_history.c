@@ -3,18 +3,57 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vault/vault.h"
 
 static const char help[] =
-    "usage: kith history REF [--json] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "usage: kith history REF [--json] [--views] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
     "Lists every version of the record REF, oldest first: version, time, the\n"
-    "device that wrote it, the action and the note. Versions are never\n"
-    "overwritten; an edit adds one.\n\n"
+    "person and the device that wrote it, the action and the note. Versions are\n"
+    "never overwritten; an edit adds one.\n\n"
     "  --json                   an array of versions, each with its body\n"
+    "  --views                  who opened the case and when, instead (admins only)\n"
     "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+
+/* --views: who opened case ref (admins only). Closes v. */
+static int views_print(struct kith_vault *v, const char *ref, int json)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	json_t *views = NULL;
+	int rc = kith_people_views(v, ref, &views, &err);
+	int code = KITH_EXIT_OK;
+	if (rc) {
+		code = kith_cli_fail(rc, &err);
+	} else if (json) {
+		code = kith_cli_print_json(views);
+	} else {
+		size_t i;
+		json_t *x;
+		json_array_foreach(views, i, x)
+		{
+			char when[64];
+			kith_cli_format_time(json_integer_value(json_object_get(x, "at")), when, sizeof when);
+			const char *name = json_string_value(json_object_get(x, "name"));
+			const char *pid = json_string_value(json_object_get(x, "person"));
+			printf("%s  %-24s %-10s %s\n", when,
+			       name && *name ? name
+			       : pid && *pid ? pid
+					     : "admin",
+			       json_string_value(json_object_get(x, "role")),
+			       json_string_value(json_object_get(x, "what")));
+		}
+		if (json_array_size(views) == 0)
+			printf("no views recorded (views are recorded once the vault has people)\n");
+	}
+	json_decref(views);
+	kith_vault_close(v);
+	return code;
+}
 
 int kith_cmd_history(int argc, char **argv)
 {
@@ -37,6 +76,21 @@ int kith_cmd_history(int argc, char **argv)
 		kith_vault_close(v);
 		return KITH_EXIT_USER;
 	}
+	struct kith_err perr; /* people.h: who may read it; the view is recorded */
+	kith_err_clear(&perr);
+	if (a.views)
+		return views_print(v, ref, a.json);
+	char idc[KITH_VAULT_ID_HEX];
+	snprintf(idc, sizeof idc, "%s", id);
+	id = idc;
+	if (kith_people_allow(v, KITH_PEOPLE_NAMES, &perr) ||
+	    (r && kith_people_allow_case(v, KITH_PEOPLE_NAMES, r, &perr)) ||
+	    (r && !strcmp(a.kind, "case") &&
+	     kith_people_viewed(v, r, "history", (int64_t)time(NULL), &perr))) {
+		code = kith_cli_fail(perr.status, &perr);
+		kith_vault_close(v);
+		return code;
+	}
 	struct kith_record_view *vers = NULL;
 	size_t n = 0;
 	struct kith_err err;
@@ -48,14 +102,18 @@ int kith_cmd_history(int argc, char **argv)
 		kith_cli_format_time(vers[i].at, when, sizeof when);
 		if (a.json) {
 			json_t *body = kith_record_view_json(&vers[i]);
-			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o}", "version",
+			json_t *pj = kith_people_json(v, vers[i].person);
+			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "version",
 					      (int)vers[i].version, "at", (json_int_t)vers[i].at, "time",
 					      when, "device", vers[i].device, "action", vers[i].action,
-					      "note", vers[i].note, "body", body ? body : json_null());
+					      "note", vers[i].note, "body", body ? body : json_null(),
+					      "person", pj ? pj : json_null());
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		} else {
-			printf("v%-4u %s  device %s  %-8s %s\n", vers[i].version, when, vers[i].device,
+			char by[KITH_PEOPLE_NAME_MAX];
+			printf("v%-4u %s  by %s  device %s  %-8s %s\n", vers[i].version, when,
+			       kith_people_display(v, vers[i].person, by, sizeof by), vers[i].device,
 			       vers[i].action, vers[i].note);
 		}
 	}

@@ -8,6 +8,7 @@
 
 #include "base/io.h"
 #include "base/sbuf.h"
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "casework/keystatus.h"
@@ -17,7 +18,7 @@
 static const char help[] =
     "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
     "                 [--kdf moderate|sensitive|interactive|test] [--format 1|2]\n"
-    "                 [--org-key-backup FILE --backup-passphrase-file FILE]\n"
+    "                 [--org-key-backup FILE --backup-passphrase-file FILE] [--name NAME]\n"
     "       kith init --vault FIELD.kith --join INVITATION [--code-file FILE] [options]\n\n"
     "Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
     "read from the first line of --passphrase-file.\n\n"
@@ -41,9 +42,11 @@ static const char help[] =
     "                           FILE (default: asked on the terminal)\n"
     "  --format N               the vault format: 2 (the default; signed batches), or 1\n"
     "                           (as kith before format 2; --join's default while\n"
-    "                           bundles carry format-1 rows); kith upgrade converts\n" KITH_CLI_VAULT_HELP;
+    "                           bundles carry format-1 rows); kith upgrade converts\n"
+    "  --name NAME              the name of the admin whose passphrase this is (kith\n"
+    "                           user; kept encrypted in the vault); default: \"admin\"\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE, OPT_FORMAT };
+enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE, OPT_FORMAT, OPT_NAME };
 
 /* Reads and opens the invitation of --join (before any passphrase is asked:
  * a wrong code costs the user nothing more). KITH_EXIT_OK or an exit code. */
@@ -77,12 +80,13 @@ int kith_cmd_init(int argc, char **argv)
 	    {"join", required_argument, 0, OPT_JOIN},
 	    {"code-file", required_argument, 0, OPT_CODE_FILE},
 	    {"format", required_argument, 0, OPT_FORMAT},
+	    {"name", required_argument, 0, OPT_NAME},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	struct kith_cli_vault_args va = {0};
 	const char *duress_file = NULL, *backup = NULL, *backup_pass_file = NULL;
-	const char *join = NULL, *code_file = NULL;
+	const char *join = NULL, *code_file = NULL, *admin_name = NULL;
 	struct kith_field_invite *inv = NULL;
 	struct kith_vault_create_opts opts = {0};
 	int opt;
@@ -105,6 +109,9 @@ int kith_cmd_init(int argc, char **argv)
 			break;
 		case OPT_JOIN:
 			join = optarg;
+			break;
+		case OPT_NAME: /* casework/people.h */
+			admin_name = optarg;
 			break;
 		case OPT_CODE_FILE:
 			code_file = optarg;
@@ -206,6 +213,20 @@ int kith_cmd_init(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (admin_name) { /* the first passphrase's admin, named (kith user name) */
+		struct kith_vault *v = NULL;
+		rc = kith_vault_open(&v, path, pass, len, NULL, NULL, &err);
+		if (!rc)
+			rc = kith_people_name_main(v, admin_name, (int64_t)time(NULL), &err);
+		kith_vault_close(v);
+		if (rc) {
+			code = kith_cli_fail(rc, &err);
+			fprintf(
+			    stderr,
+			    "kith: the vault was created, but the admin was not named (kith user name)\n");
+			goto out;
+		}
+	}
 	static const char *const kdf_names[] = {"moderate (256 MiB, 3 passes)", "sensitive (1 GiB)",
 						"interactive (64 MiB)",
 						"test (minimal — not for real cases)"};
@@ -216,6 +237,8 @@ int kith_cmd_init(int argc, char **argv)
 	printf("key derivation: Argon2id, %s\n", kdf_names[opts.kdf]);
 	if (duress)
 		printf("duress passphrase: set\n");
+	if (admin_name)
+		printf("admin: %s (kith user add enrols more people)\n", admin_name);
 	if (backup)
 		printf("organization key backup: written to %s — keep it away from this laptop\n", backup);
 	else if (inv)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "casework/cases.h"
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "vault/vault.h"
@@ -78,6 +79,12 @@ static const char *str_at(const json_t *j, const char *a)
 /* Records of a kind other than case: every one, as stored. */
 static int list_kind(struct kith_vault *v, const char *kind, int json)
 {
+	struct kith_err perr;
+	kith_err_clear(&perr);
+	if (kith_people_allow(
+		v, !strcmp(kind, "person") || !strcmp(kind, "view") ? KITH_PEOPLE_ADMIN : KITH_PEOPLE_NAMES,
+		&perr))
+		return kith_cli_fail(perr.status, &perr);
 	size_t n = 0;
 	const struct kith_record_view *recs = kith_vault_records(v, kind, &n);
 	json_t *arr = json ? json_array() : NULL;

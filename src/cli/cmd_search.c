@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "casework/cases.h"
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "casework/search.h"
@@ -83,13 +84,31 @@ int kith_cmd_search(int argc, char **argv)
 	struct kith_search *s = NULL;
 	struct kith_search_opts so = {limit, offset, 0};
 	struct kith_search_result r = {NULL, 0, 0};
-	int rc = kith_search_new(&s, v, &err);
+	int rc = kith_people_allow(v, KITH_PEOPLE_NAMES, &err); /* people.h */
+	if (!rc)
+		rc = kith_search_new(&s, v, &err);
 	if (!rc)
 		kith_search_tune(s, kith_cli_threads(), 0);
 	if (!rc)
 		rc = kith_search_query(s, q, strlen(q), &so, &r, &err);
 	const struct kith_search_hit *hits = r.hits;
 	size_t n = r.n;
+	struct kith_person me; /* a caseworker sees their own cases only */
+	kith_people_me(v, &me);
+	struct kith_search_hit *mine = NULL;
+	if (!rc && me.role == KITH_ROLE_CASEWORKER && n) {
+		if (!(mine = malloc(n * sizeof *mine))) {
+			rc = kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
+		} else {
+			size_t k = 0;
+			for (size_t i = 0; i < n; i++)
+				if (kith_people_sees(&me, hits[i].view))
+					mine[k++] = hits[i];
+			hits = mine;
+			r.total -= n - k;
+			n = k;
+		}
+	}
 	/* one person across merged cases: the other records of each hit */
 	json_t *ann = rc ? NULL : json_array();
 	for (size_t i = 0; ann && i < n; i++)
@@ -139,6 +158,7 @@ int kith_cmd_search(int argc, char **argv)
 			printf("(%zu-%zu of %zu)\n", offset + 1, offset + n, r.total);
 	}
 	json_decref(ann);
+	free(mine);
 	kith_search_free(s);
 	if (!code)
 		code = kith_cli_damage_exit(v);

@@ -2,8 +2,10 @@
  * kith show — print one case, readable or as JSON.
  */
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
+#include "casework/people.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/sbuf.h"
@@ -95,7 +97,18 @@ int kith_cmd_show(int argc, char **argv)
 	code = kith_cli_open_vault("show", &a.va, &v);
 	if (code)
 		return code;
-	const struct kith_record_view *r = kith_vault_find(v, a.kind, ref);
+	struct kith_err perr; /* people.h: the role first, then the case, then the view is recorded */
+	kith_err_clear(&perr);
+	const struct kith_record_view *r = NULL;
+	if (kith_people_allow(v, KITH_PEOPLE_NAMES, &perr) ||
+	    ((r = kith_vault_find(v, a.kind, ref)) &&
+	     kith_people_allow_case(v, KITH_PEOPLE_NAMES, r, &perr)) ||
+	    (r && kith_people_viewed(v, r, "show", (int64_t)time(NULL), &perr))) {
+		code = kith_cli_fail(perr.status, &perr);
+		kith_vault_close(v);
+		return code;
+	}
+	r = kith_vault_find(v, a.kind, ref); /* recording the view re-read the index */
 	if (!r) {
 		const struct kith_vault_damage *d = kith_vault_find_damaged(v, a.kind, ref);
 		if (d)
@@ -119,7 +132,9 @@ int kith_cmd_show(int argc, char **argv)
 	} else {
 		char when[64];
 		kith_cli_format_time(r->at, when, sizeof when);
-		printf("%s  (version %u, %s, device %s)\n", r->ref, r->version, when, r->device);
+		char by[KITH_PEOPLE_NAME_MAX];
+		printf("%s  (version %u, %s, by %s, device %s)\n", r->ref, r->version, when,
+		       kith_people_display(v, r->person, by, sizeof by), r->device);
 		json_t *copy = json_deep_copy(body);
 		if (copy) {
 			json_object_del(copy, "ref");

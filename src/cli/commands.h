@@ -36,6 +36,7 @@ KITH_CMD int kith_cmd_serve(int argc, char **argv);
 KITH_CMD int kith_cmd_trace(int argc, char **argv);
 KITH_CMD int kith_cmd_pprl(int argc, char **argv);
 KITH_CMD int kith_cmd_device(int argc, char **argv);
+KITH_CMD int kith_cmd_user(int argc, char **argv);
 KITH_CMD int kith_cmd_bundle(int argc, char **argv);
 KITH_CMD int kith_cmd_assign(int argc, char **argv);
 KITH_CMD int kith_cmd_due(int argc, char **argv);

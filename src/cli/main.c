@@ -31,6 +31,7 @@ static const struct kith_command commands[] = {
     {"passwd", kith_cmd_passwd, "change the passphrase"},
     {"panic", kith_cmd_panic, "destroy this device's keys now"},
     {"device", kith_cmd_device, "field devices: invite (add), list, revoke"},
+    {"user", kith_cmd_user, "people enrolled on the vault: add, list, remove, with roles"},
     {"bundle", kith_cmd_bundle, "carry a field vault's records to headquarters"},
     {"recover", kith_cmd_recover, "regain access after a panic with the organization key backup"},
     {"upgrade", kith_cmd_upgrade, "convert a format-1 vault to format 2 in place"},

@@ -629,6 +629,7 @@ static const struct field case_fields[] = {
     FGROUP("source", g_source, "Source", "정보 출처"),
     FENUM("status", v_case_status, "Case status", "사례 상태"),
     FSTR("assigned", CAP_SHORT, "Caseworker", "담당자"),
+    FSTR("assigned_person", 32, "Caseworker's person id", "담당자 식별자"), /* casework/people.h */
     FDATE("follow_up", "Follow-up date", "후속 조치 날짜"),
     FGROUPS("referrals", g_referral, 500, "Referrals", "의뢰 기록"),
     FTEXT("narrative", CAP_LONG, "Testimony", "진술"),
@@ -854,6 +855,41 @@ static const struct field keybackup_fields[] = {
 };
 GROUP(g_keybackup, keybackup_fields, NULL);
 
+/* --- person: someone enrolled on the vault, with a role and a passphrase
+ * slot of their own (casework/people.h, vault/people.c: `pid` names the slot,
+ * `slot` is its digest). Encrypted like any record: the file shows no name
+ * and no role. */
+static const struct field member_fields[] = {
+    {.name = "name",
+     .type = T_STRING,
+     .flags = F_REQUIRED,
+     .max_bytes = CAP_NAME,
+     .en = "Name",
+     .ko = "이름"},
+    {.name = "role", .type = T_STRING, .flags = F_REQUIRED, .max_bytes = 16, .en = "Role", .ko = "역할"},
+    FSTR("pid", 32, "Person id", "사용자 식별자"), /* absent for the main passphrase's admin */
+    FSTR("slot", 64, "Key slot digest", "키 슬롯 요약값"),
+    FBOOL("main", "Holds the main passphrase", "기본 암호 사용자"),
+    {.name = "added", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Added", .ko = "추가"},
+    FBOOL("removed", "Removed", "삭제됨"),
+    {.name = "removed_at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Removed", .ko = "삭제"},
+};
+GROUP(g_member, member_fields, NULL);
+/* --- view: that a person opened a case (casework/people.h), for admins */
+static const struct field view_fields[] = {
+    {.name = "case",
+     .type = T_ID_LIST,
+     .flags = F_REQUIRED,
+     .min_items = 1,
+     .max_items = 1,
+     .en = "Case",
+     .ko = "사례"},
+    FSTR("person", 32, "Person id", "사용자 식별자"),
+    FSTR("what", CAP_SHORT, "What was read", "열람 내용"),
+    {.name = "at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "When", .ko = "시각"},
+};
+GROUP(g_view, view_fields, NULL);
+
 struct kind {
 	const char *name;
 	const char *en;
@@ -870,6 +906,8 @@ static const struct kind kinds[] = {
     {"attachment", "Attachment", "첨부 파일", 0, &g_attachment},
     {"draft", "Draft of a form", "작성 중인 양식", 0, &g_draft},
     {"keybackup", "Organization key backup", "기관 키 백업", 0, &g_keybackup},
+    {"person", "Person", "사용자", 0, &g_member},
+    {"view", "Case viewed", "사례 열람", 0, &g_view},
 };
 
 static const struct kind *find_kind(const char *name)

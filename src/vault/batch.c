@@ -338,7 +338,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	const char *action = opts->action ? opts->action : found ? "edit" : "create";
 	rc = kith_sbuf_grow(&env, canon.len + strlen(note) * 6 + 512);
 	if (!rc)
-		rc = vault_env_write(&env, kind, ref, &canon, now, v->device_hex, action, note, created);
+		rc = vault_env_write(&env, kind, ref, &canon, now, v->device_hex, action, note, created,
+				     v->person);
 	kith_sbuf_release(&canon);
 	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
 	if (!s) {

@@ -44,7 +44,8 @@ enum {
 	E_DEVICE = 16,
 	E_ACTION = 32,
 	E_NOTE = 64,
-	E_CREATED = 128
+	E_CREATED = 128,
+	E_PERSON = 256
 };
 
 static void skip_ws(const char *s, size_t n, size_t *i)
@@ -226,9 +227,9 @@ int vault_env_parse(const char *s, size_t n, struct env *e)
 		static const struct {
 			const char *name;
 			unsigned bit;
-		} keys[] = {{"kind", E_KIND}, {"ref", E_REF},	     {"body", E_BODY},
-			    {"at", E_AT},     {"device", E_DEVICE},  {"action", E_ACTION},
-			    {"note", E_NOTE}, {"created", E_CREATED}};
+		} keys[] = {{"kind", E_KIND}, {"ref", E_REF},	      {"body", E_BODY},
+			    {"at", E_AT},     {"device", E_DEVICE},   {"action", E_ACTION},
+			    {"note", E_NOTE}, {"created", E_CREATED}, {"person", E_PERSON}};
 		unsigned bit = 0;
 		for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
 			if (key.n == strlen(keys[k].name) && memcmp(key.p, keys[k].name, key.n) == 0)
@@ -241,6 +242,7 @@ int vault_env_parse(const char *s, size_t n, struct env *e)
 				   : bit == E_DEVICE ? &e->device
 				   : bit == E_ACTION ? &e->action
 				   : bit == E_NOTE   ? &e->note
+				   : bit == E_PERSON ? &e->person
 						     : NULL;
 		if (str) {
 			if (scan_string(s, n, &i, str))
@@ -372,7 +374,7 @@ int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8
 		    uint32_t version, char **out, size_t *out_len, struct kith_record_view *view)
 {
 	size_t need = KITH_VAULT_ID_HEX + KITH_VAULT_DEVICE_HEX + e->kind.n + 1 + e->ref.n + 1 + e->action.n +
-		      1 + e->note.n + 1 + e->body.n + 1;
+		      1 + e->note.n + 1 + e->body.n + 1 + e->person.n + 1;
 	char *m = malloc(need);
 	if (!m)
 		return KITH_E_NOMEM;
@@ -385,10 +387,11 @@ int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8
 	p += KITH_VAULT_DEVICE_HEX;
 	long l;
 	const struct span empty = {"", 0};
-	struct span parts[4] = {e->kind, (e->have & E_REF) ? e->ref : empty, e->action,
-				(e->have & E_NOTE) ? e->note : empty};
-	const char **dst[4] = {&view->kind, &view->ref, &view->action, &view->note};
-	for (int k = 0; k < 4; k++) {
+	struct span parts[5] = {e->kind, (e->have & E_REF) ? e->ref : empty, e->action,
+				(e->have & E_NOTE) ? e->note : empty,
+				(e->have & E_PERSON) ? e->person : empty};
+	const char **dst[5] = {&view->kind, &view->ref, &view->action, &view->note, &view->person};
+	for (int k = 0; k < 5; k++) {
 		*dst[k] = p;
 		if ((l = decode_string(parts[k], p)) < 0)
 			goto bad;
@@ -396,7 +399,9 @@ int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8
 	}
 	if (!vault_kind_name_ok(view->kind) || strlen(view->ref) >= KITH_VAULT_REF_MAX ||
 	    (view->ref[0] && !kith_record_ref_valid(view->ref)) || view->action[0] == '\0' ||
-	    strlen(view->action) > ACTION_MAX || strlen(view->note) > NOTE_MAX)
+	    strlen(view->action) > ACTION_MAX || strlen(view->note) > NOTE_MAX ||
+	    (view->person[0] &&
+	     (strlen(view->person) != 32 || strspn(view->person, "0123456789abcdef") != 32)))
 		goto bad;
 	view->body = p;
 	memcpy(p, e->body.p, e->body.n);
@@ -423,7 +428,8 @@ int vault_text_ok(const char *s, size_t max)
 /* The envelope of a version: kind, ref, body, at, device, action, note, and
  * the creation time of the record. */
 int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
-		    int64_t at, const char *device, const char *action, const char *note, int64_t created)
+		    int64_t at, const char *device, const char *action, const char *note, int64_t created,
+		    const char *person)
 {
 	int rc = kith_sbuf_adds(sb, "{\"kind\":");
 	if (!rc)
@@ -448,6 +454,11 @@ int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, con
 		rc = kith_sbuf_adds(sb, ",\"note\":");
 	if (!rc)
 		rc = json_str(sb, note);
+	if (!rc && person && *person) { /* people.c: absent for the main slot, as before people */
+		rc = kith_sbuf_adds(sb, ",\"person\":");
+		if (!rc)
+			rc = json_str(sb, person);
+	}
 	if (!rc)
 		rc = kith_sbuf_addf(sb, ",\"created\":%lld}", (long long)created);
 	return rc;

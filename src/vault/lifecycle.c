@@ -64,7 +64,10 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 		  size_t duress_len, int enroll, size_t *trusted, struct kith_err *err)
 {
 	struct kith_store_header nh = *h;
-	randombytes_buf(nh.salt, sizeof nh.salt);
+	/* people.c: person slots share the salt; a passphrase change keeps it and them */
+	int keep = !enroll && vault_people_any(s);
+	if (!keep)
+		randombytes_buf(nh.salt, sizeof nh.salt);
 	struct kith_crypto_kdf kdf = vault_hdr_kdf(&nh);
 	struct kith_crypto_key *kek = NULL;
 	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
@@ -72,7 +75,8 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	struct kith_store_slot *old = NULL;
 	struct kith_store_device *d = NULL;
 	size_t nold = 0, nd = 0;
-	int rc = vault_slots_before(s, &old, &nold, err);
+	int rc =
+	    keep ? vault_people_main_slots(s, &old, &nold, err) : vault_slots_before(s, &old, &nold, err);
 	if (rc)
 		return rc;
 	if (enroll && (rc = kith_store_devices(s, &d, &nd, err)))
@@ -114,7 +118,8 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	if (!rc && enroll)
 		rc = vault_enrol_put(s, k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), err);
 	vault_keys_idle(k);
-	if (rc || (rc = kith_store_slots_destroy(s, err)) || (rc = kith_store_header_put(s, &nh, err)) ||
+	if (rc || (rc = keep ? vault_people_main_destroy(s, err) : kith_store_slots_destroy(s, err)) ||
+	    (rc = kith_store_header_put(s, &nh, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
 	    (rc = kith_store_commit(s, err))) {
@@ -156,7 +161,14 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 				    "the duress passphrase equals the passphrase");
 	if (v->batch)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "a batch is open");
+	if (v->person[0] && duress_pass) /* people.c */
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "only the main passphrase has a duress passphrase");
+	if (v->person[0])
+		return vault_people_passwd(v, new_pass, new_len, err);
 	int rc = vault_check(v, err);
+	if (!rc && vault_people_any(v->store)) /* a person's passphrase would open main first */
+		rc = vault_people_pass_unused(v, new_pass, new_len, duress_pass, duress_len, err);
 	if (!rc)
 		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len,
 			    0, NULL, err);

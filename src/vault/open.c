@@ -96,6 +96,8 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 			goto fail;
 		}
 	}
+	if (!v->keys && (rc = vault_people_open(v, kek, err)) && rc != KITH_E_AUTH)
+		goto fail;
 	/* a format-2 vault's keys say so (bundle flag bit 3): its file rewritten as
 	 * format 1 (no manifests to check) is refused */
 	if (v->keys && kith_crypto_keys_format2(v->keys) && v->fmt < 2) {
@@ -117,7 +119,8 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	}
 	if (is_duress && (rc = vault_duress(v, kek, err)))
 		goto fail;
-	if ((rc = vault_devices_load(v, is_duress ? NULL : kek, is_duress ? NULL : mn, is_duress ? NULL : mb,
+	int main_slot = !is_duress && !v->person[0]; /* people.c: only the main slot is resealed */
+	if ((rc = vault_devices_load(v, main_slot ? kek : NULL, main_slot ? mn : NULL, main_slot ? mb : NULL,
 				     err)))
 		goto fail;
 	kith_crypto_key_free(kek);
@@ -127,7 +130,7 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	kith_crypto_keys_device_id(v->keys, v->device_hex);
 	/* v->data_version was read before anything else: a commit by another
 	 * process while the index was read makes the next check read it again */
-	if ((rc = vault_index_all(v, progress, progress_arg, err)))
+	if ((rc = vault_index_all(v, progress, progress_arg, err)) || (rc = vault_people_bind(v, err)))
 		goto fail;
 	v->generation = 1;
 	*out = v;

@@ -234,6 +234,7 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 			views[i].device = p + (got[i].view.device - base);
 			views[i].action = p + (got[i].view.action - base);
 			views[i].note = p + (got[i].view.note - base);
+			views[i].person = p + (got[i].view.person - base); /* people.c */
 			views[i].index = i;
 			p += got[i].mem_len;
 		}

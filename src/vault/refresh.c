@@ -85,6 +85,10 @@ int vault_check(struct kith_vault *v, struct kith_err *err)
 	}
 	if ((rc = vault_reload(v, err)))
 		return rc;
+	if (vault_people_bind(v, NULL)) { /* people.c: the person was removed meanwhile */
+		vault_kill(v);
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "this person was removed from the vault");
+	}
 	v->data_version = dv;
 	return KITH_OK;
 }

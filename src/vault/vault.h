@@ -42,6 +42,7 @@
 #define KITH_VAULT_ID_HEX 33  /* 32 hex digits + NUL */
 #define KITH_VAULT_REF_MAX 64 /* bytes, with NUL */
 #define KITH_VAULT_DEVICE_HEX 17
+#define KITH_VAULT_PERSON_HEX 33 /* a person's id: 32 hex digits + NUL */
 
 /* Argon2id cost, recorded in the vault header. MODERATE is the default; the
  * cheaper ones exist for tests and old laptops and must be asked for. */
@@ -107,6 +108,8 @@ struct kith_record_view {
 	const char *action; /* "create", "edit", ... */
 	const char *note;   /* "" when none */
 	size_t index;	    /* position in kith_vault_records() of its kind */
+	const char *person; /* 32 hex digits: the writing person (people.c); "" or NULL: the
+			       main slot's (unnamed) admin, and every version written before people */
 };
 
 /*
@@ -311,6 +314,45 @@ void kith_vault_batch_free(struct kith_vault_batch *b);
 /* A counter that grows with every committed batch: caches built over the
  * records (the search index, linkage inputs) compare it to know they are stale. */
 uint64_t kith_vault_generation(const struct kith_vault *v);
+
+/*
+ * People (vault/people.c; casework/people.h holds their records and roles).
+ * Every passphrase slot unlocks the same device keys: the main slot (created
+ * with the vault) and one slot per person, named "person:" + the person's
+ * random id, derived with the vault's one Argon2id salt (so unlock costs one
+ * Argon2id whatever the number of people). The person's name and role are in
+ * an encrypted record of kind "person", which names the slot's digest: a slot
+ * no live person record names does not unlock (KITH_E_AUTH). Every version
+ * written records the unlocked person's id in its encrypted envelope.
+ */
+struct kith_vault_person_slot;
+struct kith_store;
+
+/* The person whose slot unlocked v: 32 hex digits, or "" for the main slot. */
+const char *kith_vault_person(const struct kith_vault *v);
+
+/* Seals the device keys under `pass` for a new person (fresh random id).
+ * KITH_OK with *out (free with kith_vault_person_slot_free), the id in
+ * pid and the slot's digest (64 hex digits) in digest; KITH_E_EXISTS when
+ * the passphrase already opens a slot of this vault (another person's, the
+ * main one or the duress one); KITH_E_INVALID (empty); KITH_E_LOCKED,
+ * KITH_E_NOMEM, KITH_E_CRYPTO. Nothing is written: give the slot to
+ * kith_vault_batch_hook(b, kith_vault_person_slot_hook, slot) with the batch
+ * that writes the person's record. */
+int kith_vault_person_slot_new(struct kith_vault *v, const char *pass, size_t len,
+			       struct kith_vault_person_slot **out, char pid[KITH_VAULT_PERSON_HEX],
+			       char digest[65], struct kith_err *err) KITH_WUR;
+int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err) KITH_WUR;
+void kith_vault_person_slot_free(struct kith_vault_person_slot *slot);
+
+/* Whether the person `pid` has a slot in the file (1) or not (0). */
+int kith_vault_person_slot_present(struct kith_vault *v, const char *pid);
+
+/* Destroys the person's slot: overwritten in the file and its log wherever
+ * SQLite wrote it (as passwd does), then deleted. KITH_OK (also when there
+ * was none), KITH_E_INVALID (it is the slot that unlocked v), KITH_E_DB,
+ * KITH_E_IO. */
+int kith_vault_person_slot_remove(struct kith_vault *v, const char *pid, struct kith_err *err) KITH_WUR;
 
 /* Parses the body of a view (a new reference; NULL on out-of-memory). */
 json_t *kith_record_view_json(const struct kith_record_view *view);

@@ -172,6 +172,8 @@ struct kith_vault {
 	size_t missing;		/* records the file lists whose rows could not be read */
 	int read_status;	/* the store error that stopped the scan (0: none) */
 	int dead;		/* keys destroyed by another process: calls fail with KITH_E_LOCKED */
+	char person[KITH_VAULT_PERSON_HEX]; /* people.c: the person whose slot unlocked; "": main */
+	uint8_t person_hash[32];	    /* people.c: the digest of that slot, bound at unlock */
 };
 
 struct staged {
@@ -246,6 +248,7 @@ struct span {
 
 struct env {
 	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
+	struct span person; /* people.c: the writing person's id, absent for the main slot's */
 	int64_t at, created;
 	unsigned have;
 };
@@ -335,7 +338,8 @@ int vault_text_ok(const char *s, size_t max);
 /* The envelope of a version: kind, ref, body, at, device, action, note, and
  * the creation time of the record. */
 int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
-		    int64_t at, const char *device, const char *action, const char *note, int64_t created);
+		    int64_t at, const char *device, const char *action, const char *note, int64_t created,
+		    const char *person);
 
 /* ------------------------------------------------------------ index.c */
 
@@ -492,6 +496,35 @@ const struct vbatch *vault_v2_batch(const struct kith_vault *v, const uint8_t id
  * KITH_OK, KITH_E_AUTH (no key), KITH_E_CORRUPT (*reason), KITH_E_NOMEM. */
 int vault_v2_open_row(const struct kith_vault *v, const struct vbatch *b, uint32_t i,
 		      const struct kith_crypto_row *row, struct kith_sbuf *plain, const char **reason);
+
+/* ------------------------------------------------------------ people.c */
+
+/* After the main slot refused kek: tries every person slot. KITH_OK with
+ * v->keys, v->person and v->person_hash set; KITH_E_AUTH when none opens;
+ * KITH_E_DB, KITH_E_NOMEM, KITH_E_CORRUPT. */
+int vault_people_open(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
+
+/* After the index is read: a person's slot must be named by that person's
+ * record (same slot digest, not removed), else KITH_E_AUTH. KITH_OK for the
+ * main slot. */
+int vault_people_bind(struct kith_vault *v, struct kith_err *err);
+
+/* Whether the file holds person slots (passwd then keeps the salt and them). */
+int vault_people_any(struct kith_store *s);
+
+/* The main and duress slots' bytes only (free() *out), and their
+ * destruction (random, zero, delete), leaving person slots alone. */
+int vault_people_main_slots(struct kith_store *s, struct kith_store_slot **out, size_t *n,
+			    struct kith_err *err);
+int vault_people_main_destroy(struct kith_store *s, struct kith_err *err);
+
+/* A person's own passphrase change (kith_vault_passwd when a person slot
+ * unlocked): a new slot and a new version of the person's record. */
+int vault_people_passwd(struct kith_vault *v, const char *pass, size_t len, struct kith_err *err);
+
+/* KITH_E_EXISTS when pass (or dpass, when not NULL) opens a person slot. */
+int vault_people_pass_unused(struct kith_vault *v, const char *pass, size_t len, const char *dpass,
+			     size_t dlen, struct kith_err *err);
 
 /* ------------------------------------------------------------ batch.c */
 

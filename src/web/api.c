@@ -28,7 +28,9 @@
 #include "casework/together.h"
 #include "casework/review.h"
 #include "casework/tracelist.h"
+#include "casework/people.h"
 #include "web/api_centre.h"
+#include "web/api_people.h"
 #include "casework/search.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
@@ -146,6 +148,7 @@ static unsigned http_of(int status)
 	case KITH_E_AUTH:
 		return 401;
 	case KITH_E_CONSENT:
+	case KITH_E_DENIED:
 		return 403;
 	case KITH_E_NOTFOUND:
 		return 404;
@@ -189,6 +192,8 @@ static const char *code_of(int status)
 		return "consent";
 	case KITH_E_CANCELLED:
 		return "cancelled";
+	case KITH_E_DENIED:
+		return "denied";
 	default:
 		return "internal";
 	}
@@ -544,10 +549,12 @@ static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
 	 * secret, the rows it cannot read and the count of all rows would tell
 	 * a duress vault (fresh keys, every old row unreadable) from a real one:
 	 * they are left out (docs/threat-model.md, "Web UI"). */
-	return reply(resp, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o?}", "vault_id", info.vault_id,
-				     "device_id", info.device_id, "kdf", info.kdf_name ? info.kdf_name : "",
-				     "records", (json_int_t)info.records, "cases", (json_int_t)nc, "damaged",
-				     (json_int_t)info.damaged, "damaged_records", dam));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o?}", "vault_id", info.vault_id, "device_id",
+			      info.device_id, "kdf", info.kdf_name ? info.kdf_name : "", "records",
+			      (json_int_t)info.records, "cases", (json_int_t)nc, "damaged",
+			      (json_int_t)info.damaged, "damaged_records", dam);
+	kith_web_people_annotate(a->v, o, kith_vault_person(a->v)); /* api_people.c: who unlocked */
+	return reply(resp, o);
 }
 
 /* The case list, filtered, sorted and paged by casework/cases.h as `kith list`. */
@@ -606,6 +613,8 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		return bad(resp, "offset", "offset must be a number");
 	struct kith_err err;
 	kith_err_clear(&err);
+	if (kith_people_allow(a->v, KITH_PEOPLE_NAMES, &err)) /* casework/people.h */
+		return kith_web_api_fail(resp, &err);
 	/* a free slot of the pool, else wait for the one this search starts at */
 	unsigned ns = a->n_slots;
 	unsigned start = atomic_fetch_add_explicit(&a->next_slot, 1u, memory_order_relaxed) % ns;
@@ -644,7 +653,11 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		json_object_set_new(s, "score", json_real(hits[i].score));
 		json_array_append_new(items, s);
 	}
-	pthread_mutex_unlock(&slot->mu);			  /* the hits are no longer needed */
+	pthread_mutex_unlock(&slot->mu);		      /* the hits are no longer needed */
+	if (items && kith_people_filter(a->v, items, &err)) { /* a caseworker's own cases */
+		json_decref(items);
+		return kith_web_api_fail(resp, &err);
+	}
 	if (items && kith_cases_add_persons(a->v, items, &err)) { /* one person across merged cases */
 		json_decref(items);
 		items = NULL;
@@ -688,7 +701,12 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record",
 					  id ? "id" : "ref");
 	}
-	return reply(resp, view_json(r));
+	int prc = kith_web_people_gate(a->v, &r, "web", resp); /* api_people.c: roles; the view recorded */
+	if (prc)
+		return prc;
+	json_t *o = view_json(r);
+	kith_web_people_annotate(a->v, o, r->person);
+	return reply(resp, o);
 }
 
 static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
@@ -704,12 +722,18 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
 	if (cur && !strcmp(cur->kind, "attachment")) /* the key of its bytes: GET /attachment/history */
 		return kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such record", "id");
+	int prc = cur ? kith_web_people_gate(a->v, &cur, NULL, resp) /* api_people.c */
+		  : kith_people_allow(a->v, KITH_PEOPLE_NAMES, &err) ? kith_web_api_fail(resp, &err)
+								     : KITH_OK;
+	if (prc)
+		return prc;
 	int rc = kith_vault_history(a->v, id, &views, &n, &err);
 	if (rc && rc != KITH_E_CORRUPT)
 		return kith_web_api_fail(resp, &err);
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++) {
 		json_t *o = view_json(&views[i]);
+		kith_web_people_annotate(a->v, o, views[i].person); /* api_people.c */
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);
 			arr = NULL;
@@ -798,7 +822,9 @@ static int r_create(struct kith_web_api *a, const struct kith_web_request *req,
 	char ref[KITH_VAULT_REF_MAX] = "", id[KITH_VAULT_ID_HEX] = "";
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = put_one(a, "case", body, &o, ref, id, &err);
+	rc = kith_people_allow(a->v, KITH_PEOPLE_WRITE, &err); /* casework/people.h */
+	if (!rc)
+		rc = put_one(a, "case", body, &o, ref, id, &err);
 	json_decref(j);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
@@ -834,6 +860,12 @@ static int r_edit(struct kith_web_api *a, const struct kith_web_request *req, st
 	const struct kith_record_view *cur = kith_vault_find_id(a->v, id);
 	if (!cur || strcmp(cur->kind, "case")) {
 		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", "no such case", "id");
+		goto out;
+	}
+	struct kith_err perr; /* casework/people.h */
+	kith_err_clear(&perr);
+	if (kith_people_allow_case(a->v, KITH_PEOPLE_WRITE, cur, &perr)) {
+		rc = kith_web_api_fail(resp, &perr);
 		goto out;
 	}
 	if (cur->version != (uint32_t)json_integer_value(ev)) {
@@ -1894,6 +1926,8 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	resp->http = 200;
 	resp->content_type = "application/json";
 	resp->filename[0] = '\0';
+	if (a->v && kith_web_people_route_gate(a->v, p, resp)) /* api_people.c: analysts see figures only */
+		return KITH_E_DENIED;
 	if (kith_web_attach_route(p)) /* api_attach.c */
 		return kith_web_attach_handle(a, req, resp);
 
@@ -1929,6 +1963,10 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 	    {"/pprl/link", 1},
 	    {"/job", 0},
 	};
+	if (kith_web_api_people_route(p)) /* api_people.c */
+		return a->v ? kith_web_api_people_handle(a->v, req, resp)
+			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
+						 NULL);
 	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
 		return a->v ? kith_web_api_drafts_handle(a->v, req, resp)
 			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",

@@ -93,6 +93,13 @@ static json_t *load(const char *s)
 
 static const char *full_draft = "{\"form\":\"#/new\",\"title\":\"New case\",\"data\":\"{}\",\"open\":true}";
 static const char *full_keybackup = "{\"at\":1700000000,\"method\":\"file\"}";
+static const char *full_person =
+    "{\"name\":\"김 선생\",\"role\":\"reviewer\",\"pid\":\"0123456789abcdef0123456789abcdef\","
+    "\"slot\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"main\":false,"
+    "\"added\":1765000000,\"removed\":true,\"removed_at\":1765100000}";
+static const char *full_view =
+    "{\"case\":[\"0123456789abcdef0123456789abcdef\"],\"person\":\"0123456789abcdef0123456789abcdef\","
+    "\"what\":\"show\",\"at\":1765000000}";
 
 static const char *base_of(const char *kind)
 {
@@ -103,6 +110,8 @@ static const char *base_of(const char *kind)
 	       : strcmp(kind, "attachment") == 0 ? full_attachment
 	       : strcmp(kind, "draft") == 0	 ? full_draft
 	       : strcmp(kind, "keybackup") == 0	 ? full_keybackup
+	       : strcmp(kind, "person") == 0	 ? full_person
+	       : strcmp(kind, "view") == 0	 ? full_view
 						 : full_link;
 }
 
@@ -313,7 +322,7 @@ static void test_unknown_kind_and_not_object(void **state)
 	(void)state;
 	struct kith_err err;
 	json_t *b = load(full_case);
-	assert_int_equal(kith_record_validate("person", b, &err), KITH_E_INVALID);
+	assert_int_equal(kith_record_validate("nosuchkind", b, &err), KITH_E_INVALID);
 	assert_string_equal(err.where, "kind");
 	assert_int_equal(kith_record_validate(NULL, b, &err), KITH_E_INVALID);
 	json_decref(b);

@@ -18,6 +18,7 @@ import * as tracePage from './pages/trace.js';
 import * as figuresPage from './pages/figures.js';
 import * as togetherPage from './pages/together.js';
 import * as centre from './pages/centre.js';
+import * as peoplePage from './pages/people.js';
 import * as drafts from './drafts.js';
 import * as words from './words.js';
 
@@ -47,6 +48,7 @@ const app = {
     const code = e && e.code ? e.code : 'internal';
     const key = `error.${code}`;
     let s = i18n.has(key) ? t(key) : t('error.internal');
+    if (code === 'denied' && app.me) s = t('error.denied_role', { role: peoplePage.roleLabel(app.me.role) }); // pages/people.js
     const detail = e && e.message && code === 'invalid';
     let field = e && e.field ? String(e.field) : null;
     if (field && schema.kind(kindName)) {
@@ -101,6 +103,7 @@ const routes = [
   { re: /^#\/trace$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)$/, page: tracePage, nav: 'trace' },
   { re: /^#\/trace\/([^/]+)\/(edit)$/, page: tracePage, nav: 'trace' },
+  { re: /^#\/people$/, page: peoplePage, nav: 'people' },
 ];
 
 function renderChrome(current) {
@@ -119,6 +122,10 @@ function renderChrome(current) {
       ['figures', '#/figures', t('nav.figures')],
       ['together', '#/together', t('nav.together')],
     ];
+    if (app.me && app.me.may && app.me.may.admin) items.push(['people', '#/people', t('nav.people')]); // pages/people.js
+    if (app.me && app.me.may && !app.me.may.names) { // an analyst: figures only (casework/people.h)
+      items.splice(0, items.length, ...items.filter(([key]) => key === 'figures' || key === 'together'));
+    }
     for (const [key, href, text] of items) {
       nav.append(h('a', { href, 'aria-current': key === current ? 'page' : null, 'data-nav': key }, text));
     }
@@ -128,6 +135,9 @@ function renderChrome(current) {
     type: 'button', class: 'btn-lang', lang: i18n.other(), 'data-action': 'lang',
     onclick: async () => { await drafts.flush(app); i18n.setLang(i18n.other()); render(); },
   }, t('lang.switch')));
+  if (app.unlocked && app.me) { // who unlocked: "검토자: 김 선생" (pages/people.js)
+    tools.append(h('span', { class: 'who', 'data-person': app.me.id || 'main' }, t('people.signed_in', { who: peoplePage.personLine(app.me) })));
+  }
   if (app.unlocked) {
     tools.append(h('button', { type: 'button', class: 'btn-lock', 'data-action': 'lock', onclick: lock }, t('lock.button')));
   }
@@ -144,6 +154,7 @@ async function render() {
     clear(main);
     await unlockPage.render(main, app, async () => {
       app.unlocked = true;
+      app.me = null; // asked again: the passphrase chose the person
       app.lockedReason = null;
       app.offerDrafts = true;
       app.banner('');
@@ -166,6 +177,12 @@ async function render() {
     /* the server stopped: the page's own request will say so */
   }
   if (hash === '#/unlock' || hash === '#/') hash = '#/cases';
+  try { // who unlocked, and what they may do (api_people.c)
+    if (!app.me) app.me = await api.get('/me');
+  } catch (e) {
+    app.me = null;
+  }
+  if (hash === '#/cases' && app.me && app.me.may && !app.me.may.names) hash = '#/figures'; // an analyst's home
   const route = routes.find((r) => r.re.test(hash)) || routes[0];
   const params = route.re.exec(hash) || [];
   renderChrome(route.nav);
@@ -210,6 +227,7 @@ async function lock() {
 // Clears everything on screen and in the page modules' memory that came from
 // the vault (the keys are gone on the server; the page forgets too).
 function wipeScreen() {
+  app.me = null;
   clear(main);
   if (dialog.open) dialog.close();
   window.dispatchEvent(new CustomEvent('kith:wiped'));

@@ -6,6 +6,7 @@ import { t, formatTime, formatDate } from '../i18n.js';
 import * as api from '../api.js';
 import { pathLabel, fieldAt, vocabLabel } from '../schema.js';
 import { actionLabel } from './view.js';
+import { personLine } from './people.js';
 
 function flat(v, prefix, out) {
   if (Array.isArray(v)) {
@@ -75,7 +76,8 @@ export async function render(root, app, params) {
     const changes = i === 0 ? null : diff(versions[i - 1].body, v.body);
     list.push(h('section', { class: `version${i === versions.length - 1 ? ' current' : ''}`, 'data-version': v.version },
       h('h2', {}, t('history.version', { v: v.version }), ' ', h('span', { class: 'badge' }, actionLabel(v.action))),
-      h('p', { class: 'muted small' }, `${formatTime(v.at)} · ${t('history.device')} ${v.device}`),
+      h('p', { class: 'muted small', 'data-person': (v.person && v.person.id) || 'main' },
+        `${formatTime(v.at)} · ${personLine(v.person)} · ${t('history.device')} ${v.device}`),
       v.note ? h('p', {}, t('history.note'), ': ', h('span', { lang: '' }, v.note)) : null,
       changes === null ? h('p', {}, t('history.first')) :
         changes.length ? h('ul', { class: 'diff' }, changes) : h('p', { class: 'muted' }, t('history.nochange'))));

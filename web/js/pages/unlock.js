@@ -20,6 +20,7 @@ export async function render(main, app, onUnlocked) {
   const form = h('form', { class: 'card unlock', novalidate: true },
     h('h1', {}, t('unlock.title')),
     h('p', { class: 'muted' }, t('unlock.intro')),
+    h('p', { class: 'muted small' }, t('unlock.person_hint')),
     h('div', { class: 'field' }, h('label', { for: pid }, t('unlock.passphrase')), input),
     app.keysDestroyed ? h('div', { class: 'danger-box', role: 'alert', 'data-keys-destroyed': '' },
       h('p', {}, t('unlock.destroyed')), h('p', {}, t('unlock.destroyed_next'))) : null,

@@ -8,6 +8,7 @@ import * as api from '../api.js';
 import { kind, vocabLabel } from '../schema.js';
 import { personPanel, workPanel, caseButtons } from './centre.js';
 import { attachSection } from '../attach.js';
+import { viewsSection } from './people.js';
 
 function fmt(f, v) {
   if (v == null || v === '') return null;
@@ -150,5 +151,6 @@ export async function render(root, app, params) {
     workPanel(app, rec, reload),
     sections,
     attachSection(app, rec),
+    await viewsSection(rec.ref), // pages/people.js: who opened it (admins only)
     duplicateForm(app, rec.ref)]);
 }
