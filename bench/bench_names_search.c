@@ -147,7 +147,7 @@ static int build(const char *path, int romanized, size_t n_fict, char (*names)[9
 {
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_vault_create_opts o = {KITH_KDF_TEST, NULL, 0};
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	if (kith_vault_create(path, PASS, strlen(PASS), &o, &err)) {
 		fprintf(stderr, "bench: create: %s\n", err.msg);
 		return -1;

@@ -290,6 +290,9 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 			"kith: error: the vault file is damaged: %zu record%s could not be read, so what "
 			"follows is incomplete and nothing can be written; restore the file from a copy\n",
 			info.missing, info.missing == 1 ? "" : "s");
+	for (size_t i = 0; i < info.integrity; i++) /* format 2: the signed batches' check */
+		fprintf(stderr, "kith: error: the vault file is damaged: %s\n",
+			kith_vault_integrity(*out, i));
 	if (info.devices_refused)
 		fprintf(stderr,
 			"kith: warning: %zu device%s in the file %s not enrolled by the organization key: "
@@ -310,7 +313,7 @@ int kith_cli_damage_exit(const struct kith_vault *v)
 {
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
-	return info.missing ? KITH_EXIT_IO : KITH_EXIT_OK;
+	return info.missing || info.integrity ? KITH_EXIT_IO : KITH_EXIT_OK;
 }
 
 int kith_cli_print_json(const json_t *j)

@@ -17,7 +17,7 @@
 
 static const char help[] =
     "usage: kith init [--vault PATH] [--passphrase-file FILE] [--duress-passphrase-file FILE]\n"
-    "                 [--kdf moderate|sensitive|interactive|test]\n"
+    "                 [--kdf moderate|sensitive|interactive|test] [--format 1|2]\n"
     "                 [--org-key-backup FILE --backup-passphrase-file FILE] [--name NAME]\n"
     "       kith init --vault FIELD.kith --join INVITATION [--code-file FILE] [options]\n\n"
     "Creates a new vault file. The passphrase is asked twice on the terminal, or\n"
@@ -40,10 +40,15 @@ static const char help[] =
     "                           reads everything it writes\n"
     "  --code-file FILE         the invitation's one-time code from the first line of\n"
     "                           FILE (default: asked on the terminal)\n"
+    "  --format N               the vault format: 1 (the default while bundles carry\n"
+    "                           format-1 rows only) or 2 (signed, chained batches:\n"
+    "                           deleted rows and rolled-back logs are detected; such\n"
+    "                           a vault cannot send bundles yet); kith upgrade\n"
+    "                           converts a format-1 vault to format 2\n"
     "  --name NAME              the name of the admin whose passphrase this is (kith\n"
     "                           user; kept encrypted in the vault); default: \"admin\"\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE, OPT_NAME };
+enum { OPT_DURESS = 1, OPT_KDF, OPT_BACKUP, OPT_BACKUP_PASS, OPT_JOIN, OPT_CODE_FILE, OPT_FORMAT, OPT_NAME };
 
 /* Reads and opens the invitation of --join (before any passphrase is asked:
  * a wrong code costs the user nothing more). KITH_EXIT_OK or an exit code. */
@@ -76,6 +81,7 @@ int kith_cmd_init(int argc, char **argv)
 	    {"backup-passphrase-file", required_argument, 0, OPT_BACKUP_PASS},
 	    {"join", required_argument, 0, OPT_JOIN},
 	    {"code-file", required_argument, 0, OPT_CODE_FILE},
+	    {"format", required_argument, 0, OPT_FORMAT},
 	    {"name", required_argument, 0, OPT_NAME},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
@@ -111,6 +117,11 @@ int kith_cmd_init(int argc, char **argv)
 			break;
 		case OPT_CODE_FILE:
 			code_file = optarg;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				return kith_cli_usage("init", "--format takes 1 or 2");
+			opts.format = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_KDF:
 			if (!strcmp(optarg, "moderate"))

@@ -43,5 +43,6 @@ KITH_CMD int kith_cmd_assign(int argc, char **argv);
 KITH_CMD int kith_cmd_due(int argc, char **argv);
 KITH_CMD int kith_cmd_referral(int argc, char **argv);
 KITH_CMD int kith_cmd_attach(int argc, char **argv);
+KITH_CMD int kith_cmd_upgrade(int argc, char **argv);
 
 #endif

@@ -64,6 +64,8 @@ void vault_batch_release(struct kith_vault_batch *b)
 	}
 	if (b->keys_open)
 		vault_keys_idle(b->v->keys);
+	if (b->bk)
+		sodium_free(b->bk); /* wipes */
 	if (b->v)
 		b->v->batch = NULL;
 	free(b);
@@ -111,7 +113,12 @@ int kith_vault_batch_begin(struct kith_vault *v, struct kith_vault_batch **out, 
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	b->v = v;
 	vault_map_init(&b->ids);
-	if (batch_sync(b)) {
+	if (v->fmt >= 2) { /* format 2: one fresh key and id for the whole batch */
+		if ((b->bk = sodium_malloc(32)) != NULL)
+			randombytes_buf(b->bk, 32);
+		randombytes_buf(b->batch_id, sizeof b->batch_id);
+	}
+	if ((v->fmt >= 2 && !b->bk) || batch_sync(b)) {
 		vault_batch_release(b);
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	}
@@ -378,6 +385,11 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		staged_free(s);
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	}
+	if (b->n >= UINT32_MAX - 1) {
+		staged_free(s);
+		return kith_err_set(err, KITH_E_LIMIT, "batch", "too many versions in one batch");
+	}
+	s->idx = (uint32_t)b->n;
 	b->s[b->n++] = s;
 	(void)vault_map_put(&b->ids, s->id, ID_BYTES, s);
 	if (s->view.ref[0])
@@ -394,11 +406,16 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	return KITH_OK;
 }
 
-static void seal_one(const struct kith_crypto_keys *keys, struct staged *s)
+static void seal_one(struct kith_vault_batch *b, struct staged *s)
 {
 	memcpy(s->row.id, s->id, ID_BYTES);
 	s->row.version = s->version;
-	s->rc = kith_crypto_row_seal(keys, &s->row, s->env, strlen(s->env), NULL);
+	if (b->bk) { /* format 2: the row's key derives from the batch's; no signature of its own */
+		memcpy(s->row.device, kith_crypto_keys_sign_pk(b->v->keys), KITH_CRYPTO_PK_BYTES);
+		s->rc = vault_v2_seal_row(b->bk, b->batch_id, s->idx, &s->row, s->env, strlen(s->env), s->rh);
+	} else {
+		s->rc = kith_crypto_row_seal(b->v->keys, &s->row, s->env, strlen(s->env), NULL);
+	}
 	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
 	s->env = NULL;
 	s->env_cap = 0;
@@ -419,7 +436,7 @@ static struct staged *sealer_take(struct sealer *sl, int wait)
 
 static void sealer_seal(struct kith_vault_batch *b, struct staged *s)
 {
-	seal_one(b->v->keys, s);
+	seal_one(b, s);
 	pthread_mutex_lock(&b->sl.mu);
 	if (b->sl.waiting)
 		pthread_cond_broadcast(&b->sl.done_cv);
@@ -593,11 +610,18 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	if (!b)
 		return kith_err_set(err, KITH_E_INVALID, "batch", "no batch");
 	struct kith_vault *v = b->v;
-	int rc = KITH_OK, keys_held = 0;
+	int rc = KITH_OK, keys_held = 0, added_live = 0;
 	size_t *nnew = NULL, *from = NULL;
+	uint8_t *rh = NULL;
+	struct vbatch added;
 	struct sortbuf sb = {0};
+	memset(&added, 0, sizeof added);
 	if (b->n == 0)
 		goto out;
+	if (b->bk && !(rh = malloc(b->n * RH_BYTES))) {
+		rc = kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
+		goto out;
+	}
 
 	/* 1. make room in the index, so that step 3 cannot fail after the commit */
 	nnew = calloc(v->nkinds, sizeof *nnew);
@@ -674,7 +698,7 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	for (size_t i = 0; i < b->n && !rc; i++) {
 		struct staged *s = b->s[i];
 		if (!s->queued && s->env)
-			seal_one(v->keys, s);
+			seal_one(b, s);
 		else
 			sealer_wait(b, s);
 		if (s->rc) {
@@ -693,9 +717,19 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		    .sig = {r->sig, sizeof r->sig},
 		    .version = r->version,
 		};
+		if (b->bk) { /* format 2: wraps and signature are the batch's */
+			sr.wrap_org = sr.wrap_dev = sr.sig = (struct kith_store_blob){NULL, 0};
+			sr.batch = (struct kith_store_blob){b->batch_id, sizeof b->batch_id};
+			sr.i = s->idx;
+			memcpy(rh + (size_t)s->idx * RH_BYTES, s->rh, RH_BYTES);
+		}
 		rc = kith_store_row_put(v->store, &sr, err);
 		free(s->row.ct); /* written: the ciphertext is not needed any more */
 		s->row.ct = NULL;
+	}
+	if (!rc && b->bk) { /* format 2: the one signed manifest of the batch */
+		rc = vault_v2_write_batch(v, b->batch_id, b->bk, b->flags, rh, (uint32_t)b->n, &added, err);
+		added_live = rc == KITH_OK;
 	}
 	if (!rc)
 		rc = kith_store_commit(v->store, err);
@@ -708,6 +742,10 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		goto out;
 	}
 	sealer_stop(b, 0);
+	if (added_live) {
+		vault_v2_install(v, &added, b->bk);
+		added_live = 0;
+	}
 
 	/* 4. the index */
 	for (size_t i = 0; i < b->n; i++)
@@ -725,6 +763,9 @@ out:
 	if (keys_held)
 		vault_keys_idle(v->keys);
 	vault_sortbuf_release(&sb);
+	if (added_live)
+		vault_v2_drop(&added);
+	free(rh);
 	free(nnew);
 	free(from);
 	vault_batch_release(b);

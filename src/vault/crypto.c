@@ -25,6 +25,7 @@ struct kith_crypto_keys {
 	int has_org;
 	int enrol_signed; /* bundle flag bit 1: enrolments are signed (format note in vault-format.md) */
 	int field;	  /* bundle flag bit 2: a field device's keys, org_spk carried in the bundle */
+	int fmt2;	  /* bundle flag bit 3: the vault is format 2 (a format-1 file is a downgrade) */
 	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org or field) */
 	uint8_t vault_id[KITH_CRYPTO_ID_BYTES];
 	uint8_t sign_pk[KITH_CRYPTO_PK_BYTES];
@@ -285,6 +286,16 @@ int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k)
 {
 	return k->enrol_signed;
 }
+int kith_crypto_keys_format2(const struct kith_crypto_keys *k)
+{
+	return k->fmt2;
+}
+
+void kith_crypto_keys_set_format2(struct kith_crypto_keys *k, int on)
+{
+	k->fmt2 = on != 0;
+}
+
 void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on)
 {
 	k->enrol_signed = on != 0;
@@ -351,7 +362,8 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	b[B_TYPE] = 'K';
 	b[B_VERSION] = BUNDLE_VERSION;
 	int field = !k->has_org && k->field;
-	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0));
+	b[B_FLAGS] =
+	    (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0) | (k->fmt2 ? 8 : 0));
 	memcpy(b + B_VAULT, k->vault_id, KITH_CRYPTO_ID_BYTES);
 	memcpy(b + B_ORG_PK, k->org_pk, KITH_CRYPTO_PK_BYTES);
 	memcpy(b + B_SIGN_SK, k->m->sign_sk, sizeof k->m->sign_sk);
@@ -421,6 +433,7 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		k->has_org = b[B_FLAGS] & 1;
 		k->enrol_signed = (b[B_FLAGS] & 2) != 0;
 		k->field = !k->has_org && (b[B_FLAGS] & 4) != 0;
+		k->fmt2 = (b[B_FLAGS] & 8) != 0;
 		if (k->field)
 			memcpy(k->org_spk, b + B_ORG_SK, sizeof k->org_spk);
 		int bad = 0;
@@ -885,4 +898,63 @@ int kith_crypto_org_unseal(const struct kith_crypto_keys *k, const uint8_t *c, s
 	if (!k->has_org)
 		return KITH_E_NOTFOUND;
 	return crypto_box_seal_open(m, c, clen, k->org_pk, k->m->org_sk) == 0 ? KITH_OK : KITH_E_AUTH;
+}
+
+/* ------------------------------------------------------------ format 2 (batches) */
+
+int kith_crypto_batch_wrap_dev(const struct kith_crypto_keys *k, const uint8_t bk[32], const uint8_t *ad,
+			       size_t ad_len, uint8_t out[KITH_CRYPTO_WRAP_DEV_BYTES])
+{
+	randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	return crypto_aead_xchacha20poly1305_ietf_encrypt(out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+							  NULL, bk, 32, ad, ad_len, NULL, out,
+							  k->m->wrap) == 0
+		   ? KITH_OK
+		   : KITH_E_CRYPTO;
+}
+
+int kith_crypto_batch_unwrap_dev(const struct kith_crypto_keys *k,
+				 const uint8_t in[KITH_CRYPTO_WRAP_DEV_BYTES], const uint8_t *ad,
+				 size_t ad_len, uint8_t bk[32])
+{
+	unsigned long long len = 0;
+	int bad = crypto_aead_xchacha20poly1305_ietf_decrypt(
+		      bk, &len, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+		      KITH_CRYPTO_WRAP_DEV_BYTES - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, ad_len,
+		      in, k->m->wrap) != 0 ||
+		  len != 32;
+	if (bad)
+		sodium_memzero(bk, 32);
+	return bad ? KITH_E_CORRUPT : KITH_OK;
+}
+
+int kith_crypto_sign_ph(const struct kith_crypto_keys *k, const void *m, size_t len,
+			uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	crypto_sign_state st;
+	int bad = crypto_sign_init(&st) != 0 || crypto_sign_update(&st, m, len) != 0 ||
+		  crypto_sign_final_create(&st, sig, NULL, k->m->sign_sk) != 0;
+	sodium_memzero(&st, sizeof st);
+	return bad ? KITH_E_CRYPTO : KITH_OK;
+}
+
+int kith_crypto_verify_ph(const uint8_t pk[KITH_CRYPTO_PK_BYTES], const void *m, size_t len,
+			  const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	crypto_sign_state st;
+	int bad = crypto_sign_init(&st) != 0 || crypto_sign_update(&st, m, len) != 0 ||
+		  crypto_sign_final_verify(&st, sig, pk) != 0;
+	return bad ? KITH_E_CORRUPT : KITH_OK;
+}
+
+#define ANCHOR_KDF_ID 1
+static const char anchor_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithanch";
+
+int kith_crypto_anchor_mac(const struct kith_crypto_keys *k, const void *m, size_t len, uint8_t mac[32])
+{
+	uint8_t ak[32];
+	int bad = crypto_kdf_derive_from_key(ak, sizeof ak, ANCHOR_KDF_ID, anchor_kdf_ctx, k->m->wrap) != 0 ||
+		  crypto_generichash(mac, 32, m, len, ak, sizeof ak) != 0;
+	sodium_memzero(ak, sizeof ak);
+	return bad ? KITH_E_CRYPTO : KITH_OK;
 }

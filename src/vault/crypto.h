@@ -116,6 +116,11 @@ const uint8_t *kith_crypto_keys_org_sign_pk(const struct kith_crypto_keys *k); /
  * the bundle's flags; sealed with the keys by kith_crypto_slot_seal_keys). */
 int kith_crypto_keys_enrol_signed(const struct kith_crypto_keys *k);
 void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on);
+/* Whether the key bundle says the vault is format 2 (bit 3 of the bundle's
+ * flags; sealed with the keys): a file that says format 1 is then refused as
+ * a downgrade. */
+int kith_crypto_keys_format2(const struct kith_crypto_keys *k);
+void kith_crypto_keys_set_format2(struct kith_crypto_keys *k, int on);
 /* The device id: the first 8 bytes of the signing public key, lower-case hex. */
 void kith_crypto_keys_device_id(const struct kith_crypto_keys *k, char hex[17]);
 
@@ -310,5 +315,31 @@ int kith_crypto_enrol_sign_vault(const struct kith_crypto_keys *k,
  * secret), KITH_E_AUTH (not sealed to it, or altered). */
 int kith_crypto_org_unseal(const struct kith_crypto_keys *k, const uint8_t *c, size_t clen,
 			   uint8_t *m) KITH_WUR;
+
+/* ------------------------------------------------------------ format 2 (batches) */
+
+/* The device wrap of a batch key (docs/vault-format.md *Format 2*): out =
+ * n2 || XChaCha20-Poly1305(bk, ad, n2, wk) with wk the device wrap key (the
+ * same key as format 1's wrap_dev; another AD). k accessible. KITH_OK,
+ * KITH_E_CRYPTO. */
+int kith_crypto_batch_wrap_dev(const struct kith_crypto_keys *k, const uint8_t bk[32], const uint8_t *ad,
+			       size_t ad_len, uint8_t out[KITH_CRYPTO_WRAP_DEV_BYTES]) KITH_WUR;
+
+/* Unwraps it: KITH_OK, or KITH_E_CORRUPT (another device's, or altered; bk zeroed). */
+int kith_crypto_batch_unwrap_dev(const struct kith_crypto_keys *k,
+				 const uint8_t in[KITH_CRYPTO_WRAP_DEV_BYTES], const uint8_t *ad,
+				 size_t ad_len, uint8_t bk[32]) KITH_WUR;
+
+/* Ed25519ph (RFC 8032; libsodium's multi-part crypto_sign_init/update/
+ * final_create) of m by k's device, and its check (KITH_E_CORRUPT). */
+int kith_crypto_sign_ph(const struct kith_crypto_keys *k, const void *m, size_t len,
+			uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+int kith_crypto_verify_ph(const uint8_t pk[KITH_CRYPTO_PK_BYTES], const void *m, size_t len,
+			  const uint8_t sig[KITH_CRYPTO_SIG_BYTES]) KITH_WUR;
+
+/* The rollback anchor's MAC: keyed BLAKE2b-256 of m under
+ * crypto_kdf_derive_from_key(32, 1, "kithanch", wk). k accessible. */
+int kith_crypto_anchor_mac(const struct kith_crypto_keys *k, const void *m, size_t len,
+			   uint8_t mac[32]) KITH_WUR;
 
 #endif

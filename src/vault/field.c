@@ -498,61 +498,33 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 	if (access(path, F_OK) == 0)
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
 	const uint8_t *p = inv->p;
-	h.format = KITH_STORE_FORMAT;
+	/* format 1 until bundles carry batches: a bundle sends format-1 rows */
+	h.format = opts->format ? opts->format : 1;
+	if (h.format > KITH_STORE_FORMAT)
+		return kith_err_set(err, KITH_E_INVALID, "format", "unknown vault format %u",
+				    (unsigned)h.format);
 	memcpy(h.vault_id, p + P_VAULT, sizeof h.vault_id);
 	h.kdf = (int)opts->kdf;
 	h.alg = crypto_pwhash_ALG_ARGON2ID13;
 	randombytes_buf(h.salt, sizeof h.salt);
 	memcpy(h.org_pk, p + P_ORG_PK, sizeof h.org_pk);
-	struct kith_crypto_kdf kdf = {.opslimit = h.opslimit, .memlimit = h.memlimit, .alg = h.alg};
-	memcpy(kdf.salt, h.salt, sizeof kdf.salt);
 
 	struct kith_crypto_keys *k = NULL;
-	struct kith_crypto_key *kek = NULL;
-	struct kith_store *s = NULL;
-	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
-	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
 	int rc = kith_crypto_keys_field(&k, p + P_VAULT, p + P_ORG_PK, p + P_ORG_SPK, p + P_SIGN_SK,
 					p + P_BOX_SK, err);
 	if (rc)
 		return rc;
-	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
-		goto out;
-	if ((rc = kith_crypto_keys_access(k, 1))) {
-		rc = kith_err_set(err, KITH_E_CRYPTO, "keys", "the keys could not be made readable");
-		goto out;
-	}
-	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-	vault_keys_idle(k);
-	kith_crypto_key_free(kek);
-	kek = NULL;
-	if (rc)
-		goto out;
-	if (opts->duress) {
-		if ((rc = kith_crypto_kek_derive(&kek, opts->duress, opts->duress_len, &kdf, err)) ||
-		    (rc = kith_crypto_slot_seal_duress(h.vault_id, kek, n2, b2, err)))
-			goto out;
-	} else {
-		kith_crypto_slot_random(n2, b2);
-	}
-	if ((rc = kith_store_create(&s, path, err)))
-		goto out;
-	/* one transaction straight into the file (no -wal yet), as kith init */
-	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
-	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k),
-					p + P_AUTH, err)) ||
-	    (rc = kith_store_device_put(s, p + P_HQ_SIGN, p + P_HQ_BOX, p + P_HQ_AUTH, err)) ||
-	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
-		kith_store_close(s);
-		kith_store_remove(path);
-		goto out;
-	}
-	kith_store_close(s);
-out:
-	sodium_memzero(b1, sizeof b1);
-	kith_crypto_key_free(kek);
+	kith_crypto_keys_set_format2(k, h.format >= 2);
+	/* two device rows: this device and headquarters' device, each with the
+	 * organization's signature over the field vault's id */
+	uint8_t dev[256];
+	memcpy(dev, kith_crypto_keys_sign_pk(k), 32);
+	memcpy(dev + 32, kith_crypto_keys_box_pk(k), 32);
+	memcpy(dev + 64, p + P_AUTH, 64);
+	memcpy(dev + 128, p + P_HQ_SIGN, 32);
+	memcpy(dev + 160, p + P_HQ_BOX, 32);
+	memcpy(dev + 192, p + P_HQ_AUTH, 64);
+	rc = vault_write_new(path, &h, k, pass, pass_len, opts, dev, 2, err);
 	kith_crypto_keys_free(k);
 	return rc;
 }

@@ -32,7 +32,7 @@ struct kith_crypto_kdf vault_hdr_kdf(const struct kith_store_header *h)
 
 int vault_check_header(const struct kith_store_header *h, struct kith_err *err)
 {
-	if (h->format != KITH_STORE_FORMAT)
+	if (h->format < 1 || h->format > KITH_STORE_FORMAT)
 		return kith_err_set(err, KITH_E_CORRUPT, "header", "the vault header is damaged (format)");
 	if (h->kdf < 0 || (size_t)h->kdf >= KDF_LEVELS || vault_kdf_levels[h->kdf].ops != h->opslimit ||
 	    vault_kdf_levels[h->kdf].mem != h->memlimit || h->alg != crypto_pwhash_ALG_ARGON2ID13)

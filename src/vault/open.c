@@ -22,6 +22,7 @@ static struct kith_vault *vault_new(unsigned threads)
 	if (!v)
 		return NULL;
 	vault_map_init(&v->ids);
+	vault_map_init(&v->batch_ids);
 	v->threads = kith_pool_threads(threads, KITH_POOL_MAX); /* 0: every processor */
 	return v;
 }
@@ -52,6 +53,13 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	    (rc = vault_check_header(&v->hdr, err)) ||
 	    (rc = kith_store_data_version(v->store, &v->data_version, err)))
 		goto fail;
+	if ((int)v->hdr.format != kith_store_format(v->store)) {
+		rc = kith_err_set(err, KITH_E_CORRUPT, "header",
+				  "the vault header is damaged (format %u, a format-%d file)",
+				  (unsigned)v->hdr.format, kith_store_format(v->store));
+		goto fail;
+	}
+	v->fmt = (int)v->hdr.format;
 	int has_main =
 	    (rc = kith_store_slot_get(v->store, SLOT_MAIN, mn, sizeof mn, mb, sizeof mb, err)) == KITH_OK;
 	if (rc && rc != KITH_E_NOTFOUND)
@@ -90,6 +98,17 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	}
 	if (!v->keys && (rc = vault_people_open(v, kek, err)) && rc != KITH_E_AUTH)
 		goto fail;
+	/* a format-2 vault's keys say so (bundle flag bit 3): its file rewritten as
+	 * format 1 (no manifests to check) is refused */
+	if (v->keys && kith_crypto_keys_format2(v->keys) && v->fmt < 2) {
+		rc =
+		    kith_err_set(err, KITH_E_CORRUPT, "header",
+				 "this vault is format 2 but its file says format 1: the file was rewritten; "
+				 "restore it from a copy");
+		goto fail;
+	}
+	if (v->keys && v->fmt >= 2)
+		kith_crypto_keys_set_format2(v->keys, 1); /* every later seal of the slot carries it */
 	if (!v->keys && has_duress) {
 		rc = kith_crypto_slot_open(kek, dn, db, NULL, vid, NULL);
 		is_duress = rc == KITH_CRYPTO_SLOT_DURESS && memcmp(vid, v->hdr.vault_id, ID_BYTES) == 0;
@@ -141,12 +160,11 @@ int kith_vault_open(struct kith_vault **out, const char *path, const char *pass,
 	return kith_vault_open_with(out, path, pass, pass_len, &o, err);
 }
 
-static int vault_create(const char *path, const char *pass, size_t pass_len,
-			const struct kith_vault_create_opts *opts, struct kith_err *err)
+/* Checks what kith init and kith init --join share: a path, a passphrase, a
+ * duress passphrase unlike it, no file in the way. */
+static int create_args(const char *path, const char *pass, size_t pass_len,
+		       const struct kith_vault_create_opts *opts, struct kith_err *err)
 {
-	static const struct kith_vault_create_opts none = {0};
-	if (!opts)
-		opts = &none;
 	if (!path || !*path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault path");
 	if (!pass || pass_len == 0)
@@ -154,6 +172,9 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	if ((unsigned)opts->kdf >= KDF_LEVELS)
 		return kith_err_set(err, KITH_E_INVALID, "kdf", "unknown key derivation level %d",
 				    (int)opts->kdf);
+	if (opts->format > KITH_STORE_FORMAT)
+		return kith_err_set(err, KITH_E_INVALID, "format", "unknown vault format %u",
+				    (unsigned)opts->format);
 	if (opts->duress && opts->duress_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
 	if (opts->duress && opts->duress_len == pass_len && sodium_memcmp(opts->duress, pass, pass_len) == 0)
@@ -161,10 +182,75 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 				    "the duress passphrase equals the passphrase");
 	if (access(path, F_OK) == 0)
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
+	return KITH_OK;
+}
 
+int vault_write_new(const char *path, const struct kith_store_header *h, struct kith_crypto_keys *k,
+		    const char *pass, size_t pass_len, const struct kith_vault_create_opts *opts,
+		    const uint8_t *devices, size_t ndevices, struct kith_err *err)
+{
+	struct kith_crypto_key *kek = NULL;
+	struct kith_store *s = NULL;
+	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
+	struct kith_crypto_kdf kdf = vault_hdr_kdf(h);
+	int rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err);
+	if (rc)
+		goto out;
+	if ((rc = kith_crypto_keys_access(k, 1))) {
+		rc = kith_err_set(err, KITH_E_CRYPTO, "keys", "the keys could not be made readable");
+		goto out;
+	}
+	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+	vault_keys_idle(k);
+	kith_crypto_key_free(kek);
+	kek = NULL;
+	if (rc)
+		goto out;
+	if (opts->duress) {
+		if ((rc = kith_crypto_kek_derive(&kek, opts->duress, opts->duress_len, &kdf, err)) ||
+		    (rc = kith_crypto_slot_seal_duress(h->vault_id, kek, n2, b2, err)))
+			goto out;
+	} else {
+		kith_crypto_slot_random(n2, b2);
+	}
+	if ((rc = kith_store_create_format(&s, path, h->format, err)))
+		goto out;
+	/* the first transaction goes straight into the file (no -wal yet) */
+	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, h, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
+	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)))
+		goto undo;
+	for (size_t i = 0; i < ndevices; i++)
+		if ((rc = kith_store_device_put(s, devices + 128 * i, devices + 128 * i + 32,
+						devices + 128 * i + 64, err)))
+			goto undo;
+	if ((rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err)))
+		goto undo;
+	kith_store_close(s);
+	goto out;
+undo:
+	kith_store_close(s);
+	kith_store_remove(path);
+out:
+	sodium_memzero(b1, sizeof b1);
+	kith_crypto_key_free(kek);
+	return rc;
+}
+
+static int vault_create(const char *path, const char *pass, size_t pass_len,
+			const struct kith_vault_create_opts *opts, struct kith_err *err)
+{
+	static const struct kith_vault_create_opts none = {0};
+	if (!opts)
+		opts = &none;
+	int rc = create_args(path, pass, pass_len, opts, err);
+	if (rc)
+		return rc;
 	struct kith_store_header h;
 	memset(&h, 0, sizeof h);
-	h.format = KITH_STORE_FORMAT;
+	/* 1 until bundles carry batches: a format-2 vault exchanges no bundles */
+	h.format = opts->format ? opts->format : 1;
 	randombytes_buf(h.vault_id, sizeof h.vault_id);
 	h.kdf = (int)opts->kdf;
 	h.opslimit = vault_kdf_levels[opts->kdf].ops;
@@ -173,51 +259,23 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 	randombytes_buf(h.salt, sizeof h.salt);
 
 	struct kith_crypto_keys *k = NULL;
-	struct kith_crypto_key *kek = NULL;
-	struct kith_store *s = NULL;
-	uint8_t n1[KITH_CRYPTO_NONCE_BYTES], b1[KITH_CRYPTO_SLOT_BOX_BYTES];
-	uint8_t n2[KITH_CRYPTO_NONCE_BYTES], b2[KITH_CRYPTO_SLOT_BOX_BYTES];
-	uint8_t sig[KITH_CRYPTO_SIG_BYTES];
-	struct kith_crypto_kdf kdf = vault_hdr_kdf(&h);
-	int rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, NULL, err);
+	uint8_t dev[128];
+	rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, NULL, err);
 	if (rc)
 		return rc;
 	kith_crypto_keys_set_enrol_signed(k, 1);
+	kith_crypto_keys_set_format2(k, h.format >= 2);
 	memcpy(h.org_pk, kith_crypto_keys_org_pk(k), sizeof h.org_pk);
-	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)) ||
-	    (rc = kith_crypto_keys_access(k, 1)))
+	memcpy(dev, kith_crypto_keys_sign_pk(k), 32);
+	memcpy(dev + 32, kith_crypto_keys_box_pk(k), 32);
+	if ((rc = kith_crypto_keys_access(k, 1)))
 		goto out;
-	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
-	if (!rc && kith_crypto_enrol_sign(k, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig))
+	if (kith_crypto_enrol_sign(k, dev, dev + 32, dev + 64))
 		rc = kith_err_set(err, KITH_E_CRYPTO, "devices", "signing the enrolment failed");
 	vault_keys_idle(k);
-	kith_crypto_key_free(kek);
-	kek = NULL;
-	if (rc)
-		goto out;
-	if (opts->duress) {
-		if ((rc = kith_crypto_kek_derive(&kek, opts->duress, opts->duress_len, &kdf, err)) ||
-		    (rc = kith_crypto_slot_seal_duress(h.vault_id, kek, n2, b2, err)))
-			goto out;
-	} else {
-		kith_crypto_slot_random(n2, b2);
-	}
-	if ((rc = kith_store_create(&s, path, err)))
-		goto out;
-	/* the first transaction goes straight into the file (no -wal yet) */
-	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, &h, err)) ||
-	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
-	    (rc = kith_store_device_put(s, kith_crypto_keys_sign_pk(k), kith_crypto_keys_box_pk(k), sig,
-					err)) ||
-	    (rc = kith_store_commit(s, err)) || (rc = kith_store_wal(s, err))) {
-		kith_store_close(s);
-		kith_store_remove(path);
-		goto out;
-	}
-	kith_store_close(s);
+	if (!rc)
+		rc = vault_write_new(path, &h, k, pass, pass_len, opts, dev, 1, err);
 out:
-	kith_crypto_key_free(kek);
 	kith_crypto_keys_free(k);
 	return rc;
 }
@@ -238,6 +296,8 @@ void kith_vault_close(struct kith_vault *v)
 		vault_batch_release(v->batch);
 	vault_index_free(v);
 	vault_map_free(&v->ids);
+	vault_v2_free(v);
+	vault_map_free(&v->batch_ids);
 	free(v->devices);
 	kith_crypto_keys_free(v->keys);
 	kith_store_close(v->store);

@@ -35,6 +35,14 @@ void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out)
 	out->rows = v->rows;
 	out->damaged = v->ndamage;
 	out->unreadable = v->unreadable;
+	out->format = v->fmt;
+	out->integrity = v->nintegrity;
+	out->batches = v->nbatches;
+}
+
+const char *kith_vault_integrity(const struct kith_vault *v, size_t i)
+{
+	return v && i < v->nintegrity ? v->integrity[i] : NULL;
 }
 
 const struct kith_record_view *kith_vault_records(const struct kith_vault *v, const char *kind, size_t *n)

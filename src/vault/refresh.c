@@ -17,6 +17,7 @@
 static void vault_kill(struct kith_vault *v)
 {
 	vault_index_free(v);
+	vault_v2_free(v); /* the batch keys too */
 	free(v->devices);
 	v->devices = NULL;
 	v->ndevices = 0;

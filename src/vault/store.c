@@ -30,6 +30,7 @@ struct kith_store {
 	sqlite3 *db;
 	sqlite3_stmt *row_insert;
 	int dev_auth; /* the devices table has its auth column */
+	int v2;	      /* format 2: rows carry batch and i; batches and anchors exist */
 };
 
 /* The newest version of every id, for a scan that skips older rows before
@@ -77,6 +78,25 @@ static const char schema_sql[] = "CREATE TABLE header("
 				 " sig BLOB NOT NULL,"
 				 " PRIMARY KEY (id, version));";
 
+/* Format 2 (docs/vault-format.md *Format 2*): the rows table gains the batch
+ * a row was written in and its index there (NULL for a format-1 row), and
+ * two tables hold the signed batch manifests and the rollback anchors. */
+static const char schema2_sql[] = "ALTER TABLE \"rows\" ADD COLUMN batch BLOB;"
+				  "ALTER TABLE \"rows\" ADD COLUMN i INTEGER;"
+				  "CREATE UNIQUE INDEX rows_batch ON \"rows\"(batch, i);"
+				  "CREATE TABLE batches("
+				  " batch_id BLOB PRIMARY KEY,"
+				  " device BLOB NOT NULL,"
+				  " seq INTEGER NOT NULL,"
+				  " manifest BLOB NOT NULL,"
+				  " sig_dev BLOB NOT NULL,"
+				  " sig_per BLOB NOT NULL) WITHOUT ROWID;"
+				  "CREATE TABLE anchors("
+				  " device BLOB PRIMARY KEY,"
+				  " seq INTEGER NOT NULL,"
+				  " mh BLOB NOT NULL,"
+				  " mac BLOB NOT NULL) WITHOUT ROWID;";
+
 static const char session_sql[] = "PRAGMA synchronous = FULL;"
 				  "PRAGMA secure_delete = ON;"
 				  "PRAGMA temp_store = MEMORY;"
@@ -84,6 +104,7 @@ static const char session_sql[] = "PRAGMA synchronous = FULL;"
 				  "PRAGMA cache_size = -32768;"; /* 32 MiB of ciphertext pages */
 
 static const char row_cols[] = "id, version, device, wrap_org, wrap_dev, nonce, ct, sig";
+static const char row_cols2[] = "id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i";
 
 static int db_status(int rc)
 {
@@ -184,7 +205,7 @@ static int wal_mode(sqlite3 *db, struct kith_err *err)
 	return KITH_OK;
 }
 
-static int store_new(struct kith_store **out, sqlite3 *db, struct kith_err *err)
+static int store_new(struct kith_store **out, sqlite3 *db, long long format, struct kith_err *err)
 {
 	struct kith_store *s = calloc(1, sizeof *s);
 	if (!s)
@@ -194,9 +215,10 @@ static int store_new(struct kith_store **out, sqlite3 *db, struct kith_err *err)
 	if (pragma_int(db, "SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'auth'", &cols,
 		       NULL) == KITH_OK)
 		s->dev_auth = cols > 0;
+	s->v2 = format >= 2; /* check_schema made sure of the columns */
 	char sql[256];
-	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		 row_cols);
+	snprintf(sql, sizeof sql, "INSERT INTO \"rows\" (%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8%s)",
+		 s->v2 ? row_cols2 : row_cols, s->v2 ? ", ?9, ?10" : "");
 	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->row_insert, NULL);
 	if (rc != SQLITE_OK) {
 		int st = db_fail(db, rc, "preparing statements", err);
@@ -215,6 +237,14 @@ static int path_exists(const char *path)
 
 int kith_store_create(struct kith_store **out, const char *path, struct kith_err *err)
 {
+	return kith_store_create_format(out, path, 1, err);
+}
+
+int kith_store_create_format(struct kith_store **out, const char *path, uint32_t format, struct kith_err *err)
+{
+	if (format < 1 || format > KITH_STORE_FORMAT)
+		return kith_err_set(err, KITH_E_INVALID, "vault", "unknown vault format %u",
+				    (unsigned)format);
 	char side[4200];
 	if (strlen(path) > 4096)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "the path is too long");
@@ -239,8 +269,8 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
 		goto fail;
 	char sql[4096];
 	snprintf(sql, sizeof sql,
-		 "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %d; %s COMMIT;",
-		 KITH_STORE_APPLICATION_ID, KITH_STORE_FORMAT, schema_sql);
+		 "BEGIN IMMEDIATE; PRAGMA application_id = %d; PRAGMA user_version = %u; %s %s COMMIT;",
+		 KITH_STORE_APPLICATION_ID, (unsigned)format, schema_sql, format >= 2 ? schema2_sql : "");
 	/* No write-ahead log yet: what the vault writes first (its key slots)
 	 * goes straight into the file, whose pages are later overwritten in
 	 * place, and never into a journal (kith_store_wal switches). */
@@ -248,7 +278,7 @@ int kith_store_create(struct kith_store **out, const char *path, struct kith_err
 	    (rc = exec(db, sql, "creating the schema", err)) ||
 	    (rc = exec(db, session_sql, "setting pragmas", err)))
 		goto fail;
-	if ((rc = store_new(out, db, err)))
+	if ((rc = store_new(out, db, format, err)))
 		goto fail;
 	return KITH_OK;
 fail:
@@ -257,13 +287,13 @@ fail:
 	return rc;
 }
 
-static int check_schema(sqlite3 *db, struct kith_err *err)
+static int check_schema(sqlite3 *db, long long format, struct kith_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, "SELECT type, name FROM sqlite_schema", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(db, rc, "reading the schema", err);
-	static const char *const tables[] = {"header", "slots", "devices", "rows"};
+	static const char *const tables[] = {"header", "slots", "devices", "rows", "batches", "anchors"};
 	int seen = 0, foreign = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(st, 0);
@@ -271,7 +301,7 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 		if (!type || !name)
 			continue;
 		if (strcmp(type, "table") == 0) {
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < 6; i++)
 				if (strcmp(name, tables[i]) == 0)
 					seen |= 1 << i;
 		} else if (strcmp(type, "index") != 0) {
@@ -284,7 +314,7 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 	if (foreign)
 		return kith_err_set(err, KITH_E_CORRUPT, "vault",
 				    "the vault file holds triggers or views: refused");
-	if (seen != 0xf)
+	if ((seen & 0xf) != 0xf || (format >= 2 && seen != 0x3f))
 		return kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault file lacks its tables");
 	/* and the columns kith reads, in order: a file whose schema text was
 	 * changed is damaged, not a fault of kith ("no such column" later) */
@@ -293,8 +323,10 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 	    {"slots", "name,nonce,box"},
 	    {"devices", "sign_pk,box_pk"}, /* ",auth" once upgraded */
 	    {"rows", "id,version,device,wrap_org,wrap_dev,nonce,ct,sig"},
+	    {"batches", "batch_id,device,seq,manifest,sig_dev,sig_per"},
+	    {"anchors", "device,seq,mh,mac"},
 	};
-	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+	for (size_t i = 0; i < (format >= 2 ? 6 : 4); i++) {
 		rc = sqlite3_prepare_v2(db, "SELECT group_concat(name, ',') FROM pragma_table_info(?1)", -1,
 					&st, NULL);
 		if (rc != SQLITE_OK)
@@ -302,8 +334,11 @@ static int check_schema(sqlite3 *db, struct kith_err *err)
 		sqlite3_bind_text(st, 1, cols[i][0], -1, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		const char *got = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
-		int ok = got && (strcmp(got, cols[i][1]) == 0 ||
-				 (i == 2 && strcmp(got, "sign_pk,box_pk,auth") == 0));
+		int ok =
+		    got && (i == 3 && format >= 2
+				? strcmp(got, "id,version,device,wrap_org,wrap_dev,nonce,ct,sig,batch,i") == 0
+				: (strcmp(got, cols[i][1]) == 0 ||
+				   (i == 2 && strcmp(got, "sign_pk,box_pk,auth") == 0)));
 		sqlite3_finalize(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return db_fail(db, rc, "reading the schema", err);
@@ -363,8 +398,8 @@ static int store_open(struct kith_store **out, const char *path, int exclusive, 
 		rc = kith_err_set(err, KITH_E_CORRUPT, "vault", "the vault format is missing");
 		goto fail;
 	}
-	if ((rc = check_schema(db, err)) || (rc = wal_mode(db, err)) ||
-	    (rc = exec(db, session_sql, "setting pragmas", err)) || (rc = store_new(out, db, err)))
+	if ((rc = check_schema(db, version, err)) || (rc = wal_mode(db, err)) ||
+	    (rc = exec(db, session_sql, "setting pragmas", err)) || (rc = store_new(out, db, version, err)))
 		goto fail;
 	return KITH_OK;
 fail:
@@ -682,6 +717,12 @@ int kith_store_row_put(struct kith_store *s, const struct kith_store_row *r, str
 				  SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(st, 2, r->version);
+	if (r->batch.p && !s->v2)
+		return kith_err_set(err, KITH_E_INVALID, "row", "a batch row in a format-1 vault");
+	if (s->v2 && r->batch.p) {
+		sqlite3_bind_blob(st, 9, r->batch.p, (int)r->batch.n, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 10, r->i);
+	}
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -777,7 +818,7 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 		return db_fail(s->db, rc, "reading rows", err);
 	}
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\"", row_cols);
+	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\"", s->v2 ? row_cols2 : row_cols);
 	rc = cursor_new(s, sql, out, &st, err);
 	if (rc) {
 		free(tab);
@@ -794,7 +835,7 @@ int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, i
 	char sql[256];
 	snprintf(sql, sizeof sql,
 		 "SELECT %s FROM \"rows\" WHERE id = ?1 AND (?2 = 0 OR version < ?2) ORDER BY version",
-		 row_cols);
+		 s->v2 ? row_cols2 : row_cols);
 	sqlite3_stmt *st = NULL;
 	int rc = cursor_new(s, sql, out, &st, err);
 	if (rc)
@@ -842,6 +883,15 @@ int kith_store_cursor_next(struct kith_store_cursor *c, struct kith_store_row *r
 	row->nonce = col_blob(c->st, 5);
 	row->ct = col_blob(c->st, 6);
 	row->sig = col_blob(c->st, 7);
+	row->batch = (struct kith_store_blob){NULL, 0};
+	row->i = -1;
+	if (c->s->v2 && sqlite3_column_type(c->st, 8) != SQLITE_NULL) {
+		row->batch = col_blob(c->st, 8);
+		if (!row->batch.p) /* not a blob: malformed, never a format-1 row */
+			row->batch = (struct kith_store_blob){(const uint8_t *)"", 0};
+		row->i =
+		    sqlite3_column_type(c->st, 9) == SQLITE_INTEGER ? sqlite3_column_int64(c->st, 9) : -1;
+	}
 	/* a column on overflow pages is read into memory SQLite allocates: on
 	 * failure it reads as NULL, which must not pass for a malformed row */
 	if (sqlite3_errcode(c->s->db) == SQLITE_NOMEM)
@@ -1208,4 +1258,243 @@ int kith_store_scrub(const char *path, kith_store_scrub_fn fn, void *arg, size_t
 	if (found)
 		*found = total;
 	return KITH_OK;
+}
+
+/* ------------------------------------------------------------ format 2: batches and anchors */
+
+int kith_store_format(const struct kith_store *s)
+{
+	return s->v2 ? 2 : 1;
+}
+
+int kith_store_batch_put(struct kith_store *s, const struct kith_store_batch *b, struct kith_err *err)
+{
+	if (!s->v2)
+		return kith_err_set(err, KITH_E_INVALID, "batch", "a batch in a format-1 vault");
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "INSERT INTO batches (batch_id, device, seq, manifest, sig_dev, sig_per) "
+				    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "writing a batch", err);
+	if (b->manifest.n > 0x7fffffff) {
+		sqlite3_finalize(st);
+		return kith_err_set(err, KITH_E_LIMIT, "batch", "a batch is too large");
+	}
+	sqlite3_bind_blob(st, 1, b->batch_id.p, (int)b->batch_id.n, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, b->device.p, (int)b->device.n, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, b->seq);
+	sqlite3_bind_blob(st, 4, b->manifest.p, (int)b->manifest.n, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, b->sig_dev.p ? (const void *)b->sig_dev.p : "", (int)b->sig_dev.n,
+			  SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, b->sig_per.p ? (const void *)b->sig_per.p : "", (int)b->sig_per.n,
+			  SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return KITH_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return kith_err_set(err, KITH_E_EXISTS, "batch", "this batch is already in the vault");
+	return db_fail(s->db, rc, "writing a batch", err);
+}
+
+int kith_store_batches_each(struct kith_store *s, int (*fn)(void *arg, const struct kith_store_batch *b),
+			    void *arg, struct kith_err *err)
+{
+	if (!s->v2)
+		return KITH_OK;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+	    s->db, "SELECT batch_id, device, seq, manifest, sig_dev, sig_per FROM batches", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the batches", err);
+	int r = KITH_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kith_store_batch b = {
+		    .batch_id = col_blob(st, 0),
+		    .device = col_blob(st, 1),
+		    .seq = sqlite3_column_type(st, 2) == SQLITE_INTEGER ? sqlite3_column_int64(st, 2) : -1,
+		    .manifest = col_blob(st, 3),
+		    .sig_dev = col_blob(st, 4),
+		    .sig_per = col_blob(st, 5),
+		};
+		if (sqlite3_errcode(s->db) == SQLITE_NOMEM) {
+			r = kith_err_set(err, KITH_E_NOMEM, "batches", "out of memory");
+			break;
+		}
+		if ((r = fn(arg, &b)) != KITH_OK)
+			break;
+	}
+	if (r == KITH_OK && rc != SQLITE_DONE)
+		r = db_fail(s->db, rc, "reading the batches", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int kith_store_batch_rows_each(struct kith_store *s,
+			       int (*fn)(void *arg, const struct kith_store_blob *batch, int64_t i),
+			       void *arg, struct kith_err *err)
+{
+	if (!s->v2)
+		return KITH_OK;
+	sqlite3_stmt *st = NULL;
+	/* the index rows_batch covers it: no row's ciphertext is read */
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT batch, i FROM \"rows\" WHERE batch IS NOT NULL", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the rows' batches", err);
+	int r = KITH_OK;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kith_store_blob b = col_blob(st, 0);
+		int64_t i = sqlite3_column_type(st, 1) == SQLITE_INTEGER ? sqlite3_column_int64(st, 1) : -1;
+		if ((r = fn(arg, &b, i)) != KITH_OK)
+			break;
+	}
+	if (r == KITH_OK && rc != SQLITE_DONE)
+		r = db_fail(s->db, rc, "reading the rows' batches", err);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int kith_store_anchor_get(struct kith_store *s, const uint8_t device[KITH_STORE_PK_BYTES], int64_t *seq,
+			  uint8_t mh[32], uint8_t mac[32], struct kith_err *err)
+{
+	if (!s->v2)
+		return kith_err_set(err, KITH_E_NOTFOUND, "anchor", "no anchor");
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "SELECT seq, mh, mac FROM anchors WHERE device = ?1", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "reading the anchors", err);
+	sqlite3_bind_blob(st, 1, device, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	int r;
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_type(st, 0) == SQLITE_INTEGER ? sqlite3_column_int64(st, 0) : -1;
+		r = blob_copy(st, 1, mh, 32) && blob_copy(st, 2, mac, 32)
+			? KITH_OK
+			: kith_err_set(err, KITH_E_CORRUPT, "anchor", "a malformed anchor");
+	} else if (rc == SQLITE_DONE) {
+		r = kith_err_set(err, KITH_E_NOTFOUND, "anchor", "no anchor");
+	} else {
+		r = db_fail(s->db, rc, "reading the anchors", err);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int kith_store_anchor_put(struct kith_store *s, const uint8_t device[KITH_STORE_PK_BYTES], int64_t seq,
+			  const uint8_t mh[32], const uint8_t mac[32], struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "INSERT OR REPLACE INTO anchors (device, seq, mh, mac) "
+				    "VALUES (?1, ?2, ?3, ?4)",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "writing the anchor", err);
+	sqlite3_bind_blob(st, 1, device, KITH_STORE_PK_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_blob(st, 3, mh, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, mac, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? KITH_OK : db_fail(s->db, rc, "writing the anchor", err);
+}
+
+int kith_store_row_delete(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t version,
+			  struct kith_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc =
+	    sqlite3_prepare_v2(s->db, "DELETE FROM \"rows\" WHERE id = ?1 AND version = ?2", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "deleting a row", err);
+	sqlite3_bind_blob(st, 1, id, (int)id_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? KITH_OK : db_fail(s->db, rc, "deleting a row", err);
+}
+
+int kith_store_copy_format2(struct kith_store *s, const char *dst, struct kith_err *err)
+{
+	if (path_exists(dst))
+		return kith_err_set(err, KITH_E_EXISTS, "upgrade", "%s already exists", dst);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(s->db, "VACUUM INTO ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, dst, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK) {
+		int r = db_fail(s->db, rc, "copying the vault", err);
+		kith_store_remove(dst);
+		return r;
+	}
+	(void)chmod(dst, 0600);
+	sqlite3 *db = NULL;
+	if ((rc = connect(&db, dst, err)))
+		goto fail;
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+		 "BEGIN IMMEDIATE; %s PRAGMA user_version = 2; UPDATE header SET format = 2; COMMIT;",
+		 schema2_sql);
+	if ((rc = exec(db, sql, "converting the copy", err)))
+		goto fail;
+	sqlite3_close(db);
+	return KITH_OK;
+fail:
+	sqlite3_close(db);
+	kith_store_remove(dst);
+	return rc;
+}
+
+int kith_store_checkpoint_full(struct kith_store *s, struct kith_err *err)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_FULL, &log, &done);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "checkpointing the write-ahead log", err);
+	if (log != done)
+		return kith_err_set(err, KITH_E_DB, "vault",
+				    "another process is using the vault: close it first");
+	return KITH_OK;
+}
+
+int kith_store_settle(const char *path, struct kith_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		int st = db_fail(db, rc, "cannot open the vault", err);
+		sqlite3_close(db);
+		return st;
+	}
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+	sqlite3_stmt *st = NULL;
+	int ok = 0;
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = DELETE", -1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		ok = m && strcmp((const char *)m, "delete") == 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	int r = rc != SQLITE_OK ? db_fail(db, rc, "setting the journal mode", err)
+		: !ok		? kith_err_set(err, KITH_E_DB, "vault", "another process is using the file")
+				: KITH_OK;
+	sqlite3_close(db);
+	if (!r) {
+		char side[4096];
+		snprintf(side, sizeof side, "%s-wal", path);
+		(void)unlink(side);
+		snprintf(side, sizeof side, "%s-shm", path);
+		(void)unlink(side);
+	}
+	return r;
 }

@@ -26,7 +26,7 @@
 #include "base/status.h"
 
 #define KITH_STORE_APPLICATION_ID 0x6B697468 /* "kith" */
-#define KITH_STORE_FORMAT 1
+#define KITH_STORE_FORMAT 2		     /* the newest format this kith reads and writes */
 #define KITH_STORE_ID_BYTES 16
 #define KITH_STORE_SALT_BYTES 16
 #define KITH_STORE_PK_BYTES 32
@@ -39,7 +39,7 @@ struct kith_store_cursor;
 
 /* The one row of the header table. */
 struct kith_store_header {
-	uint32_t format; /* KITH_STORE_FORMAT */
+	uint32_t format; /* 1 or 2 (KITH_STORE_FORMAT) */
 	uint8_t vault_id[KITH_STORE_ID_BYTES];
 	int kdf; /* enum kith_kdf */
 	unsigned long long opslimit;
@@ -58,6 +58,16 @@ struct kith_store_blob {
 struct kith_store_row {
 	struct kith_store_blob id, device, wrap_org, wrap_dev, nonce, ct, sig;
 	int64_t version;
+	/* format 2: the batch (16 bytes) a row was written in and its index; batch.p
+	 * NULL for a format-1 row (wrap_org, wrap_dev and sig are then empty) */
+	struct kith_store_blob batch;
+	int64_t i;
+};
+
+/* A row of the batches table (format 2): blobs as stored (the caller checks sizes). */
+struct kith_store_batch {
+	struct kith_store_blob batch_id, device, manifest, sig_dev, sig_per;
+	int64_t seq;
 };
 
 struct kith_store_device {
@@ -100,6 +110,11 @@ int kith_store_open_exclusive(struct kith_store **out, const char *path, struct 
 
 /* Closes (rolls back an open transaction). NULL allowed. */
 void kith_store_close(struct kith_store *s);
+
+/* The same with the format's schema: 1, or 2 (the batches and anchors tables,
+ * rows with their batch). */
+int kith_store_create_format(struct kith_store **out, const char *path, uint32_t format,
+			     struct kith_err *err) KITH_WUR;
 
 /* Removes a vault file and its -wal and -shm (after a failed create). */
 void kith_store_remove(const char *path);
@@ -221,5 +236,50 @@ int kith_store_shred(const char *path, const struct kith_store_blob *needles, si
 typedef size_t (*kith_store_scrub_fn)(uint8_t *page, size_t n, size_t *comp, void *arg);
 int kith_store_scrub(const char *path, kith_store_scrub_fn fn, void *arg, size_t *found,
 		     struct kith_err *err) KITH_WUR;
+
+/* ------------------------------------------------------------ format 2 */
+
+/* 1 or 2: the layout of the file (a format-2 file may hold format-1 rows). */
+int kith_store_format(const struct kith_store *s);
+
+/* Inserts a batch manifest. KITH_OK, KITH_E_EXISTS, KITH_E_INVALID (format 1), KITH_E_DB. */
+int kith_store_batch_put(struct kith_store *s, const struct kith_store_batch *b,
+			 struct kith_err *err) KITH_WUR;
+
+/* Calls fn for every batch (blobs borrowed for the call); a nonzero return
+ * stops and is returned. Nothing in a format-1 file. */
+int kith_store_batches_each(struct kith_store *s, int (*fn)(void *arg, const struct kith_store_batch *b),
+			    void *arg, struct kith_err *err) KITH_WUR;
+
+/* Calls fn with (batch, i) of every row written in a batch (from the index:
+ * no ciphertext is read). */
+int kith_store_batch_rows_each(struct kith_store *s,
+			       int (*fn)(void *arg, const struct kith_store_blob *batch, int64_t i),
+			       void *arg, struct kith_err *err) KITH_WUR;
+
+/* A device's rollback anchor: KITH_OK, KITH_E_NOTFOUND, KITH_E_CORRUPT, KITH_E_DB. */
+int kith_store_anchor_get(struct kith_store *s, const uint8_t device[KITH_STORE_PK_BYTES], int64_t *seq,
+			  uint8_t mh[32], uint8_t mac[32], struct kith_err *err) KITH_WUR;
+int kith_store_anchor_put(struct kith_store *s, const uint8_t device[KITH_STORE_PK_BYTES], int64_t seq,
+			  const uint8_t mh[32], const uint8_t mac[32], struct kith_err *err) KITH_WUR;
+
+/* Deletes one row (kith upgrade, replacing a format-1 row by its re-sealed one). */
+int kith_store_row_delete(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t version,
+			  struct kith_err *err) KITH_WUR;
+
+/* Writes a consistent copy of the vault to dst (VACUUM INTO: every table,
+ * slot and attachment chunk) and converts the copy to the format-2 layout
+ * (its rows stay format-1 rows). dst must not exist; on failure nothing is
+ * left there. KITH_OK, KITH_E_EXISTS, KITH_E_IO, KITH_E_DB. */
+int kith_store_copy_format2(struct kith_store *s, const char *dst, struct kith_err *err) KITH_WUR;
+
+/* A full checkpoint: every frame of the -wal is in the file afterwards (the
+ * log is kept). KITH_E_DB when another process holds a snapshot. */
+int kith_store_checkpoint_full(struct kith_store *s, struct kith_err *err) KITH_WUR;
+
+/* Leaves the closed vault at path as one file: its log checkpointed and
+ * removed (journal mode DELETE; the next kith_store_open returns it to
+ * WAL). For kith upgrade's new file, before it is renamed into place. */
+int kith_store_settle(const char *path, struct kith_err *err) KITH_WUR;
 
 #endif

@@ -37,6 +37,24 @@ int vault_load_row(const struct kith_store_row *sr, struct job *j)
 	memset(j, 0, sizeof *j);
 	if (sr->id.n == ID_BYTES)
 		memcpy(j->row.id, sr->id.p, ID_BYTES);
+	if (sr->batch.p) { /* format 2: the row of a batch; its wraps and signature are the batch's */
+		j->v2 = 1;
+		int ok2 = sr->id.n == ID_BYTES && sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX &&
+			  sr->batch.n == BATCH_ID_BYTES && sr->i >= 0 && sr->i < (int64_t)UINT32_MAX &&
+			  blob_into(&sr->device, j->row.device, sizeof j->row.device) &&
+			  blob_into(&sr->nonce, j->row.nonce, sizeof j->row.nonce) && sr->wrap_org.n == 0 &&
+			  sr->wrap_dev.n == 0 && sr->sig.n == 0 && sr->ct.p && sr->ct.n > 0;
+		j->row.version =
+		    sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX ? (uint32_t)sr->version : 0;
+		if (!ok2) {
+			j->status = J_DAMAGED;
+			j->reason = "malformed row";
+			return KITH_OK;
+		}
+		memcpy(j->batch, sr->batch.p, BATCH_ID_BYTES);
+		j->bi = (uint32_t)sr->i;
+		goto copy_ct;
+	}
 	int ok = sr->id.n == ID_BYTES && sr->version >= 1 && sr->version <= (int64_t)UINT32_MAX &&
 		 blob_into(&sr->device, j->row.device, sizeof j->row.device) &&
 		 blob_into(&sr->wrap_org, j->row.wrap_org, sizeof j->row.wrap_org) &&
@@ -49,6 +67,7 @@ int vault_load_row(const struct kith_store_row *sr, struct job *j)
 		j->reason = "malformed row";
 		return KITH_OK;
 	}
+copy_ct:
 	j->row.ct = malloc(sr->ct.n);
 	if (!j->row.ct)
 		return KITH_E_NOMEM;
@@ -77,8 +96,9 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 		return;
 	}
 	const char *reason = NULL;
-	int rc = kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
-	if (rc == KITH_E_AUTH && v->received) /* a row headquarters sent this field device */
+	int rc = j->v2 ? vault_v2_open_row(v, vault_v2_batch(v, j->batch), j->bi, &j->row, plain, &reason)
+		       : kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
+	if (rc == KITH_E_AUTH && !j->v2 && v->received) /* a row headquarters sent this field device */
 		rc = kith_sync_received_open(v->received, v->keys, &j->row, plain, &reason);
 	if (rc == KITH_E_AUTH) {
 		j->status = J_UNREADABLE;
@@ -271,11 +291,15 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	if (!jobs)
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	struct kith_store_cursor *c = NULL;
-	rc = kith_store_rows_current(v->store, &c, err);
 	size_t done = 0;
 	int held = 0;
-	if (!rc && !(rc = kith_crypto_keys_access(v->keys, 1)))
+	if (!(rc = kith_crypto_keys_access(v->keys, 1)))
 		held = 1;
+	/* format 2: the batches first (their signatures, keys, chains) */
+	if (!rc)
+		rc = vault_v2_load(v, err);
+	if (!rc)
+		rc = kith_store_rows_current(v->store, &c, err);
 	/* A pipeline of two chunks: the helpers decrypt one while this thread
 	 * reads the next from the file, then joins them. */
 	int more = 1;

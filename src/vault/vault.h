@@ -66,6 +66,7 @@ struct kith_vault_create_opts {
 	enum kith_kdf kdf;  /* 0: MODERATE */
 	const char *duress; /* optional duress passphrase (NULL: none) */
 	size_t duress_len;
+	unsigned format; /* 0: 1 while bundles carry format-1 rows only; 2: signed batches */
 };
 
 struct kith_vault_info {
@@ -87,6 +88,11 @@ struct kith_vault_info {
 	size_t devices_trusted; /* devices whose enrolment this unlock signed while upgrading a vault
 				   from before signed enrolment (trust on first unlock) */
 	int keys_destroyed;	/* another process destroyed the keys (panic): every call fails */
+	int format;		/* 1 or 2 (docs/vault-format.md) */
+	size_t batches;		/* format 2: signed batches in the file */
+	size_t integrity;	/* format 2: what the check of the batches found wrong (a deleted
+				   version, a dropped batch, a rolled-back log, a bad signature):
+				   kith_vault_integrity(v, 0 .. integrity - 1) says what */
 };
 
 /* One version of one record, decrypted. Borrowed from the vault. */
@@ -223,6 +229,28 @@ int kith_vault_refresh(struct kith_vault *v, struct kith_err *err) KITH_WUR;
 
 /* Facts about the vault (never secrets). */
 void kith_vault_info(const struct kith_vault *v, struct kith_vault_info *out);
+
+/* The i-th finding of the check of a format-2 vault's signed batches at
+ * unlock (kith_vault_info().integrity of them), as one line naming the
+ * batch and device by id prefix and the count — never a record's content;
+ * NULL past the end. Borrowed until the index is read again. */
+const char *kith_vault_integrity(const struct kith_vault *v, size_t i);
+
+/*
+ * kith upgrade: converts the format-1 vault at path to format 2 in place, all
+ * or nothing. Every version this vault can read is re-sealed into one signed
+ * batch (flag "re-sealed from format 1"; each version keeps its id, number,
+ * writer and envelope); versions it cannot read stay format-1 rows. The new
+ * file is written beside the vault (path + ".format2.tmp"), opened and
+ * compared record by record with the old index; only then is the old file
+ * kept as path + ".format1" (with its -wal) and the new one renamed into
+ * place. KITH_OK; KITH_E_EXISTS (already format 2, or a .format1 file in the
+ * way); KITH_E_INVALID (a field vault: bundles carry format-1 rows); the statuses of kith_vault_open;
+ * KITH_E_CORRUPT (the new file did not verify: the old one is untouched); KITH_E_IO. *resealed (may be NULL)
+ * counts the versions re-sealed.
+ */
+int kith_vault_upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
+		       struct kith_err *err) KITH_WUR;
 
 /* The current versions of every readable record of `kind` ("case", ...), in
  * creation order (version 1's time, then id). *n is set; the array is borrowed. */

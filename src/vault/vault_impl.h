@@ -17,6 +17,9 @@
  *   lifecycle.c panic, passphrase change, organization key backup and recovery
  *   read.c      reading: records, find, damage, history
  *   batch.c     batches: put, the background sealer, commit
+ *   manifest.c  format 2: batch keys, row sealing, signed manifests, the
+ *               verification of batches, chains and anchors at unlock
+ *   upgrade.c   kith upgrade: a format-1 vault re-sealed into format 2
  *
  * The index. Records are grouped by kind; each kind holds a contiguous array
  * of views (what kith_vault_records hands out) in creation order, and a
@@ -114,8 +117,39 @@ struct dmg {
 	int64_t created;
 };
 
+/* Format 2: a batch as verified at unlock (manifest.c). */
+enum { B_OK = 0, B_UNREADABLE = 1, B_BAD = 2 };
+#define BATCH_ID_BYTES 16
+#define RH_BYTES 32
+#define MANIFEST_RESEALED 1 /* flags bit 0: re-sealed from format 1 by kith upgrade */
+
+struct vbatch {
+	uint8_t id[BATCH_ID_BYTES];
+	uint8_t device[KITH_CRYPTO_PK_BYTES];
+	int64_t seq;
+	uint8_t prev[32], mh[32];
+	uint32_t n;
+	uint8_t flags;
+	uint8_t *rh;	    /* n row hashes (malloc) */
+	uint8_t *present;   /* n flags: the row is in the file (unlock only) */
+	int status;	    /* B_* */
+	const char *reason; /* B_BAD: why */
+	size_t key;	    /* B_OK: its batch key is v->bkeys + 32 * key */
+};
+
 struct kith_vault {
 	char *path;
+	int fmt; /* 1 or 2: the file's format (header.format) */
+	/* format 2 (manifest.c): every batch, its keys, what the check found */
+	struct vbatch *batches;
+	size_t nbatches, batches_cap;
+	struct map batch_ids; /* batch id -> index + 1 (as a pointer) */
+	uint8_t *bkeys;	      /* sodium_malloc: 32 bytes per readable batch */
+	size_t nbkeys, bkeys_cap;
+	int64_t own_seq;    /* this device's last batch: seq (0: none) */
+	uint8_t own_mh[32]; /* ... and its manifest hash */
+	char **integrity;   /* what the check of batches found (kith_vault_integrity) */
+	size_t nintegrity;
 	struct kith_store *store;
 	struct kith_crypto_keys *keys;
 	struct kith_store_header hdr;
@@ -157,6 +191,8 @@ struct staged {
 	size_t mem_len;
 	struct kith_record_view view;
 	struct kith_crypto_row row;
+	uint32_t idx;	      /* format 2: position in the batch */
+	uint8_t rh[RH_BYTES]; /* format 2: the row's hash for the manifest */
 	int rc;
 	struct rec *newrec; /* reserved before the commit when it adds a record */
 	struct rec *installed;
@@ -200,6 +236,10 @@ struct kith_vault_batch {
 	int keys_open;						     /* the batch holds the keys accessible */
 	int (*hook)(struct kith_store *, void *, struct kith_err *); /* blob.h: in the commit's transaction */
 	void *hook_arg;
+	/* format 2: the batch's key (sodium_malloc) and id */
+	uint8_t *bk;
+	uint8_t batch_id[BATCH_ID_BYTES];
+	uint8_t flags; /* MANIFEST_RESEALED for kith upgrade */
 };
 
 struct span {
@@ -232,7 +272,10 @@ enum { J_OK = 0, J_UNREADABLE = 1, J_DAMAGED = 2 };
 
 struct job {
 	struct kith_crypto_row row; /* ct: an owned copy */
-	int status;		    /* J_* or a negative kith status */
+	int v2;			    /* a format-2 row: batch and bi set */
+	uint8_t batch[BATCH_ID_BYTES];
+	uint32_t bi;
+	int status; /* J_* or a negative kith status */
 	const char *reason;
 	char *mem;
 	size_t mem_len;
@@ -416,6 +459,45 @@ int vault_stale(struct kith_vault *v, struct kith_err *err);
 
 int vault_parse_id(const char *hex, uint8_t id[ID_BYTES]);
 
+/* ------------------------------------------------------------ manifest.c */
+
+/* Seals a format-2 row: row->id, version and device set by the caller;
+ * pads plain, encrypts it under dk_i = KDF(bk, i + 1, "kithrow2") with a
+ * random nonce and the row's AD; sets row->nonce, row->ct (malloc) and the
+ * row hash. Thread-safe. KITH_OK, KITH_E_LIMIT, KITH_E_NOMEM, KITH_E_CRYPTO. */
+int vault_v2_seal_row(const uint8_t bk[32], const uint8_t batch_id[BATCH_ID_BYTES], uint32_t i,
+		      struct kith_crypto_row *row, const void *plain, size_t len, uint8_t rh[RH_BYTES]);
+
+/* The new batch's manifest, signed, its batch row written and this device's
+ * anchor moved (inside the caller's transaction); *added is the batch's
+ * entry, reserved in v and installed by vault_v2_install after the commit.
+ * v->keys accessible. rh: n hashes in row order. */
+int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_BYTES], const uint8_t bk[32],
+			 uint8_t flags, const uint8_t *rh, uint32_t n, struct vbatch *added,
+			 struct kith_err *err);
+
+/* Installs a committed batch (room made by vault_v2_write_batch: cannot fail). */
+void vault_v2_install(struct kith_vault *v, struct vbatch *added, const uint8_t bk[32]);
+
+/* Drops a reserved, uncommitted batch entry. */
+void vault_v2_drop(struct vbatch *added);
+
+/* Verifies every batch of the file (format 2): signatures, keys, the key
+ * commitment, each device's chain, this device's anchor, every row present.
+ * What is wrong goes to v->integrity; rows of bad batches read as damaged. */
+int vault_v2_load(struct kith_vault *v, struct kith_err *err);
+
+/* Frees the batches, their keys (wiped) and the integrity list. */
+void vault_v2_free(struct kith_vault *v);
+
+/* The batch a row names, or NULL. */
+const struct vbatch *vault_v2_batch(const struct kith_vault *v, const uint8_t id[BATCH_ID_BYTES]);
+
+/* Checks a format-2 row against its batch and decrypts it into plain:
+ * KITH_OK, KITH_E_AUTH (no key), KITH_E_CORRUPT (*reason), KITH_E_NOMEM. */
+int vault_v2_open_row(const struct kith_vault *v, const struct vbatch *b, uint32_t i,
+		      const struct kith_crypto_row *row, struct kith_sbuf *plain, const char **reason);
+
 /* ------------------------------------------------------------ people.c */
 
 /* After the main slot refused kek: tries every person slot. KITH_OK with
@@ -449,5 +531,18 @@ int vault_people_pass_unused(struct kith_vault *v, const char *pass, size_t len,
 
 /* Drops a batch's staged versions and stops its sealer (kith_vault_close). */
 void vault_batch_release(struct kith_vault_batch *b);
+
+/* ------------------------------------------------------------ open.c */
+
+/*
+ * Writes a new vault file (kith init, kith init --join): header h, the main
+ * slot sealing k under pass, the duress slot (marker under opts->duress, or
+ * random filler), and the devices given (sign_pk, box_pk, auth; 128 bytes
+ * each), in one transaction straight into the file, then WAL. The format is
+ * h->format. On failure nothing is left at path.
+ */
+int vault_write_new(const char *path, const struct kith_store_header *h, struct kith_crypto_keys *k,
+		    const char *pass, size_t pass_len, const struct kith_vault_create_opts *opts,
+		    const uint8_t *devices, size_t ndevices, struct kith_err *err);
 
 #endif

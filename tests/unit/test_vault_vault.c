@@ -781,6 +781,7 @@ static void test_tampering(void **state)
 	add_case(v, "Tak Mi-hyang", NULL, rc_, ic);
 	kith_vault_close(v);
 
+	/* format 1 (kith init's default); format 2's batches: test_vault_format2.c */
 	flip(f->path, ia, 2, "ct", 40); /* A: newest version's ciphertext */
 	flip(f->path, ib, 1, "sig", 3); /* B: its only version's signature */
 	v = open_ok(f->path, PASS);
@@ -881,9 +882,9 @@ static void test_not_a_vault(void **state)
 
 	/* newer format */
 	make_vault(f->path, NULL);
-	sql(f->path, "PRAGMA user_version = 2");
+	sql(f->path, "PRAGMA user_version = 3");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_NOTVAULT);
-	assert_string_equal(err.msg, "vault format 2 is newer than this kith");
+	assert_string_equal(err.msg, "vault format 3 is newer than this kith");
 	sql(f->path, "PRAGMA user_version = 1");
 	/* a damaged header */
 	sql(f->path, "UPDATE header SET memlimit = 1");
