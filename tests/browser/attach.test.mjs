@@ -205,8 +205,11 @@ async function main() {
       '--disable-sync', '--no-first-run', '--no-proxy-server'],
   });
   try {
+    // both languages at both sizes, on one vault (each run adds its photo and removes it)
     await flow(browser, base, pass, 'ko', { width: 1280, height: 800 }, 'desktop');
     await flow(browser, base, pass, 'en', { width: 390, height: 844 }, 'phone');
+    await flow(browser, base, pass, 'ko', { width: 390, height: 844 }, 'phone');
+    await flow(browser, base, pass, 'en', { width: 1280, height: 800 }, 'desktop');
   } finally {
     await browser.close();
   }
