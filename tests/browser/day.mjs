@@ -248,7 +248,11 @@ async function draftSurvivesKill(browser, lang, size) {
   await page.waitForTimeout(200);
   T.check((await page.locator('fieldset[data-field="person"] [data-field="name"] input').inputValue()) === `${name}2`, `${lang} ${size.name}: a language switch keeps the form`);
   await page.click('[data-action="lang"]');
+  // back in this language, and the form drawn again before typing into it
+  // (typing into the form being replaced was lost, and leaving then did not ask)
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
   await page.waitForSelector('form.caseform');
+  await page.waitForTimeout(200);
   // leaving a changed form asks; "stay" stays
   await page.locator('[data-field="narrative"] textarea').type('.');
   await page.click('[data-nav="cases"]').catch(async () => { await page.evaluate(() => { window.location.hash = '#/cases'; }); });
