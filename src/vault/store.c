@@ -1009,6 +1009,40 @@ static uint32_t be32(const uint8_t *p)
 	return rd32(p, 1);
 }
 
+/* Where the pages of the file open as fd lie: the page size, the offset of
+ * the first page (frame), a frame's header to skip before its page, and the
+ * WAL's byte order. wal: the file is a write-ahead log. A layout this does
+ * not know (a damaged header) becomes plain 64 KiB chunks: wal is cleared. */
+struct page_layout {
+	size_t psz, first, skip;
+	int be, wal;
+};
+
+static struct page_layout page_layout(int fd, int wal)
+{
+	uint8_t hdr[100];
+	ssize_t got = pread(fd, hdr, sizeof hdr, 0);
+	struct page_layout l = {.psz = 4096, .be = 1, .wal = wal};
+	if (wal && got >= 32) {
+		uint32_t magic = be32(hdr);
+		l.psz = be32(hdr + 8);
+		l.be = (magic & 1) != 0;
+		if ((magic & ~1u) != 0x377f0682u)
+			l.psz = 0;
+		l.first = 32;
+		l.skip = 24;
+	} else if (!wal && got >= 100 && memcmp(hdr, "SQLite format 3", 16) == 0) {
+		l.psz = (size_t)hdr[16] << 8 | hdr[17];
+		if (l.psz == 1)
+			l.psz = 65536;
+	}
+	if (l.psz < 512 || l.psz > 65536 || (l.psz & (l.psz - 1))) {
+		/* not a page layout this knows: plain chunks (that shred overlaps by a slot) */
+		l = (struct page_layout){.psz = 65536, .be = 1};
+	}
+	return l;
+}
+
 /* Zeroes every occurrence of the needles in one file, page by page (a key
  * slot's cell never spans pages). wal: the file is a write-ahead log (frames
  * of 24 + page bytes after a 32-byte header; checksums kept valid). */
@@ -1022,31 +1056,10 @@ static int shred_file(const char *path, int wal, const struct kith_store_blob *n
 		return kith_err_set(err, KITH_E_IO, "vault", "cannot open the vault to destroy its keys: %s",
 				    strerror(errno));
 	}
-	uint8_t hdr[100];
-	ssize_t got = pread(fd, hdr, sizeof hdr, 0);
-	size_t psz = 4096, first = 0, stride = 0, skip = 0;
-	int be = 1;
-	if (wal && got >= 32) {
-		uint32_t magic = be32(hdr);
-		psz = be32(hdr + 8);
-		be = (magic & 1) != 0;
-		if ((magic & ~1u) != 0x377f0682u)
-			psz = 0;
-		first = 32;
-		skip = 24;
-	} else if (!wal && got >= 100 && memcmp(hdr, "SQLite format 3", 16) == 0) {
-		psz = (size_t)hdr[16] << 8 | hdr[17];
-		if (psz == 1)
-			psz = 65536;
-	}
-	if (psz < 512 || psz > 65536 || (psz & (psz - 1))) {
-		/* not a page layout this knows: plain chunks that overlap by a slot */
-		psz = 65536;
-		wal = 0;
-		skip = 0;
-		first = 0;
-	}
-	stride = skip + psz;
+	const struct page_layout l = page_layout(fd, wal);
+	const size_t psz = l.psz, first = l.first, skip = l.skip, stride = skip + psz;
+	const int be = l.be;
+	wal = l.wal;
 	uint8_t *frame = malloc(stride + KITH_STORE_SLOT_MAX), *orig = malloc(psz);
 	if (!frame || !orig) {
 		free(frame);
@@ -1166,30 +1179,10 @@ static int scrub_file(const char *path, int wal, kith_store_scrub_fn fn, void *a
 		return kith_err_set(err, KITH_E_IO, "vault", "cannot open the vault to overwrite: %s",
 				    strerror(errno));
 	}
-	uint8_t hdr[100];
-	ssize_t got = pread(fd, hdr, sizeof hdr, 0);
-	size_t psz = 4096, first = 0, skip = 0;
-	int be = 1;
-	if (wal && got >= 32) {
-		uint32_t magic = be32(hdr);
-		psz = be32(hdr + 8);
-		be = (magic & 1) != 0;
-		if ((magic & ~1u) != 0x377f0682u)
-			psz = 0;
-		first = 32;
-		skip = 24;
-	} else if (!wal && got >= 100 && memcmp(hdr, "SQLite format 3", 16) == 0) {
-		psz = (size_t)hdr[16] << 8 | hdr[17];
-		if (psz == 1)
-			psz = 65536;
-	}
-	if (psz < 512 || psz > 65536 || (psz & (psz - 1))) {
-		psz = 65536;
-		wal = 0;
-		skip = 0;
-		first = 0;
-	}
-	size_t stride = skip + psz;
+	const struct page_layout l = page_layout(fd, wal);
+	const size_t psz = l.psz, first = l.first, skip = l.skip, stride = skip + psz;
+	const int be = l.be;
+	wal = l.wal;
 	uint8_t *frame = malloc(stride), *orig = malloc(psz);
 	if (!frame || !orig) {
 		free(frame);
