@@ -351,6 +351,52 @@ int kith_people_add(struct kith_vault *v, const char *name, enum kith_role role,
 	return rc;
 }
 
+int kith_people_reset(struct kith_vault *v, const char *name, const char *pass, size_t pass_len,
+		      struct kith_err *err)
+{
+	int rc = kith_people_allow(v, KITH_PEOPLE_ADMIN, err);
+	if (rc)
+		return rc;
+	size_t nr = 0;
+	const struct kith_record_view *r = kith_vault_records(v, "person", &nr);
+	const struct kith_record_view *hit = NULL;
+	struct kith_person p;
+	for (size_t i = 0; i < nr && !hit; i++)
+		if (person_from(v, &r[i], &p) && !p.removed && !p.main &&
+		    strcmp(p.name, name ? name : "") == 0)
+			hit = &r[i];
+	if (!hit)
+		return kith_err_set(err, KITH_E_NOTFOUND, "name", "no enrolled person of that name");
+	struct kith_vault_person_slot *slot = NULL;
+	char digest[65], id[KITH_VAULT_ID_HEX];
+	snprintf(id, sizeof id, "%s", hit->id);
+	if ((rc = kith_vault_person_slot_renew(v, p.pid, pass, pass_len, &slot, digest, err)))
+		return rc;
+	json_t *body = kith_record_view_json(hit);
+	if (!body || json_object_set_new(body, "slot", json_string(digest))) {
+		json_decref(body);
+		kith_vault_person_slot_free(slot);
+		return kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");
+	}
+	/* the record and the slot in one transaction: the record's digest names
+	 * the new slot, so an old copy of the slot never unlocks again */
+	struct kith_vault_batch *b = NULL;
+	rc = kith_vault_batch_begin(v, &b, err);
+	if (!rc) {
+		struct kith_vault_put_opts o = {.id = id, .action = "person reset"};
+		rc = kith_vault_put(b, "person", body, &o, NULL, NULL, err);
+	}
+	if (!rc) {
+		kith_vault_batch_hook(b, kith_vault_person_slot_hook, slot);
+		rc = kith_vault_batch_commit(b, err);
+		b = NULL;
+	}
+	kith_vault_batch_free(b);
+	json_decref(body);
+	kith_vault_person_slot_free(slot);
+	return rc;
+}
+
 int kith_people_name_main(struct kith_vault *v, const char *name, int64_t now, struct kith_err *err)
 {
 	if (kith_vault_person(v)[0])

@@ -127,6 +127,15 @@ int kith_people_add(struct kith_vault *v, const char *name, enum kith_role role,
 		    size_t pass_len, int64_t now, char pid_out[KITH_VAULT_PERSON_HEX],
 		    struct kith_err *err) KITH_WUR;
 
+/* Gives an enrolled person whose passphrase slot is gone (kith recover
+ * destroys every person slot) a new one under `pass`, with the same id:
+ * their record names the new slot. Admin only. KITH_OK; KITH_E_DENIED;
+ * KITH_E_NOTFOUND (no such person, not removed, not the main admin);
+ * KITH_E_EXISTS (their slot is in the file, or the passphrase opens
+ * another slot); the vault's write statuses. */
+int kith_people_reset(struct kith_vault *v, const char *name, const char *pass, size_t pass_len,
+		      struct kith_err *err) KITH_WUR;
+
 /* Names the main passphrase's admin (a person record with main, role admin;
  * a second call renames). Only the main slot may. KITH_OK, KITH_E_DENIED,
  * KITH_E_INVALID, KITH_E_EXISTS, write statuses. */

@@ -18,7 +18,8 @@ static const char help[] =
     "       kith user list [--json] [--vault PATH] [--passphrase-file FILE]\n"
     "       kith user remove NAME [--vault PATH] [--passphrase-file FILE]\n"
     "       kith user name NAME [--vault PATH] [--passphrase-file FILE]\n"
-    "       kith user whoami [--json] [--vault PATH] [--passphrase-file FILE]\n\n"
+    "       kith user whoami [--json] [--vault PATH] [--passphrase-file FILE]\n"
+    "       kith user reset NAME [--pass-file FILE] [--vault PATH] [--passphrase-file FILE]\n\n"
     "People enrolled on this vault. Each has a name, a role and a passphrase of\n"
     "their own, which unlocks the same vault; every version they write and every\n"
     "case they open is recorded with them. Their name and role are encrypted in\n"
@@ -29,7 +30,10 @@ static const char help[] =
     "  remove NAME  removes a person and destroys their passphrase slot in place,\n"
     "               as passwd does (admin only); their versions keep their name\n"
     "  name NAME    gives the main passphrase's admin a name (main passphrase only)\n"
-    "  whoami       the person who unlocked\n\n"
+    "  whoami       the person who unlocked\n"
+    "  reset NAME   gives a person whose passphrase slot is gone (kith recover\n"
+    "               destroys every person's slot) a new passphrase (admin only);\n"
+    "               asks for it twice, or reads it from --pass-file\n\n"
     "Roles:\n"
     "  caseworker   the cases assigned to them and their own\n"
     "  reviewer     every case; duplicate and tracing decisions; assignment; export\n"
@@ -124,6 +128,29 @@ static int user_add(struct kith_vault *v, const char *name, const char *role_s, 
 	return KITH_EXIT_OK;
 }
 
+static int user_reset(struct kith_vault *v, const char *name, const char *pass_file)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	char *np = NULL, *again = NULL;
+	size_t nl = 0, al = 0;
+	int rc = kith_cli_read_pass(pass_file, "the person's new passphrase: ", &np, &nl, &err);
+	if (!rc && !pass_file) {
+		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
+		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
+			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
+					  "the two passphrases differ; nothing changed");
+	}
+	if (!rc)
+		rc = kith_people_reset(v, name, np, nl, &err);
+	kith_cli_pass_free(np, nl);
+	kith_cli_pass_free(again, al);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	printf("%s has a new passphrase slot\n", name);
+	return KITH_EXIT_OK;
+}
+
 static int user_remove(struct kith_vault *v, const char *name)
 {
 	struct kith_err err;
@@ -200,20 +227,23 @@ int kith_cmd_user(int argc, char **argv)
 		return kith_cli_usage("user", "add, list, remove, name or whoami?");
 	const char *verb = argv[optind++];
 	const char *name = NULL;
-	int needs_name = !strcmp(verb, "add") || !strcmp(verb, "remove") || !strcmp(verb, "name");
+	int needs_name = !strcmp(verb, "add") || !strcmp(verb, "remove") || !strcmp(verb, "name") ||
+			 !strcmp(verb, "reset");
 	if (needs_name) {
 		if (optind >= argc)
 			return kith_cli_usage("user", "%s needs a NAME", verb);
 		name = argv[optind++];
 	} else if (strcmp(verb, "list") != 0 && strcmp(verb, "whoami") != 0) {
-		return kith_cli_usage("user", "unknown action: add, list, remove, name or whoami");
+		return kith_cli_usage("user", "unknown action: add, list, remove, name, whoami or reset");
 	}
 	if (optind < argc)
 		return kith_cli_usage("user", "unexpected argument");
 	if (!strcmp(verb, "add") && !role)
 		return kith_cli_usage("user", "add needs --role caseworker|reviewer|analyst|admin");
-	if ((role || pass_file) && strcmp(verb, "add") != 0)
-		return kith_cli_usage("user", "--role and --pass-file are for add");
+	if (role && strcmp(verb, "add") != 0)
+		return kith_cli_usage("user", "--role is for add");
+	if (pass_file && strcmp(verb, "add") != 0 && strcmp(verb, "reset") != 0)
+		return kith_cli_usage("user", "--pass-file is for add and reset");
 	struct kith_vault *v = NULL;
 	int code = kith_cli_open_vault("user", &va, &v);
 	if (code)
@@ -222,6 +252,8 @@ int kith_cmd_user(int argc, char **argv)
 		code = user_add(v, name, role, pass_file);
 	else if (!strcmp(verb, "remove"))
 		code = user_remove(v, name);
+	else if (!strcmp(verb, "reset"))
+		code = user_reset(v, name, pass_file);
 	else if (!strcmp(verb, "name"))
 		code = user_name(v, name);
 	else if (!strcmp(verb, "whoami"))

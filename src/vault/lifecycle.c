@@ -262,13 +262,18 @@ int kith_vault_export_org_key(struct kith_vault *v, const char *out_path, const 
 }
 
 static int vault_recover(const char *path, const char *key_path, const char *key_pass, size_t key_pass_len,
-			 const char *new_pass, size_t new_len, struct kith_vault_recover_report *rep,
-			 struct kith_err *err)
+			 const char *new_pass, size_t new_len, const char *duress, size_t duress_len,
+			 struct kith_vault_recover_report *rep, struct kith_err *err)
 {
 	if (!path || !key_path)
 		return kith_err_set(err, KITH_E_INVALID, "vault", "no vault or key file path");
 	if (!new_pass || new_len == 0)
 		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the new passphrase is empty");
+	if (duress && duress_len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress", "the duress passphrase is empty");
+	if (duress && duress_len == new_len && sodium_memcmp(duress, new_pass, new_len) == 0)
+		return kith_err_set(err, KITH_E_INVALID, "duress",
+				    "the duress passphrase equals the passphrase");
 	struct kith_sbuf file = KITH_SBUF_INIT;
 	struct kith_crypto_org *org = NULL;
 	struct kith_crypto_keys *k = NULL;
@@ -308,7 +313,10 @@ static int vault_recover(const char *path, const char *key_path, const char *key
 	}
 	if ((rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, org, err)))
 		goto out;
-	rc = rewrap(path, s, &h, k, new_pass, new_len, NULL, 0, 1, rep ? &rep->devices_trusted : NULL, err);
+	rc = rewrap(path, s, &h, k, new_pass, new_len, duress, duress ? duress_len : 0, 1,
+		    rep ? &rep->devices_trusted : NULL, err);
+	if (!rc && rep)
+		rep->duress_slot = duress != NULL;
 out:
 	kith_store_close(s);
 	kith_crypto_keys_free(k);
@@ -321,9 +329,18 @@ int kith_vault_recover_report(const char *path, const char *key_path, const char
 			      size_t key_pass_len, const char *new_pass, size_t new_len,
 			      struct kith_vault_recover_report *rep, struct kith_err *err)
 {
+	return kith_vault_recover_slots(path, key_path, key_pass, key_pass_len, new_pass, new_len, NULL, 0,
+					rep, err);
+}
+
+int kith_vault_recover_slots(const char *path, const char *key_path, const char *key_pass,
+			     size_t key_pass_len, const char *new_pass, size_t new_len, const char *duress,
+			     size_t duress_len, struct kith_vault_recover_report *rep, struct kith_err *err)
+{
 	if (rep)
 		memset(rep, 0, sizeof *rep);
-	int rc = vault_recover(path, key_path, key_pass, key_pass_len, new_pass, new_len, rep, err);
+	int rc = vault_recover(path, key_path, key_pass, key_pass_len, new_pass, new_len, duress, duress_len,
+			       rep, err);
 	vault_stack_wipe();
 	return rc;
 }

@@ -374,6 +374,37 @@ int kith_vault_person_slot_new(struct kith_vault *v, const char *pass, size_t le
 	return KITH_OK;
 }
 
+/* A new slot for a person whose slot is gone (kith recover destroys every
+ * person slot): the same id, a new digest for their record. */
+int kith_vault_person_slot_renew(struct kith_vault *v, const char *pid, const char *pass, size_t len,
+				 struct kith_vault_person_slot **out, char digest[65], struct kith_err *err)
+{
+	if (!v || !out || !hex32_ok(pid))
+		return kith_err_set(err, KITH_E_INVALID, "person", "not a person id");
+	*out = NULL;
+	if (v->dead)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	if (!pass || len == 0)
+		return kith_err_set(err, KITH_E_INVALID, "passphrase", "the passphrase is empty");
+	if (kith_vault_person_slot_present(v, pid))
+		return kith_err_set(err, KITH_E_EXISTS, "person",
+				    "this person has a passphrase slot: they change it with kith passwd");
+	struct kith_vault_person_slot *sl = sodium_malloc(sizeof *sl);
+	if (!sl)
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	int rc = seal_for(v, pid, pass, len, sl, err);
+	vault_stack_wipe();
+	if (rc) {
+		sodium_free(sl);
+		return rc;
+	}
+	uint8_t d[32];
+	slot_digest(pid, sl->nonce, sl->box, d);
+	sodium_bin2hex(digest, 65, d, sizeof d);
+	*out = sl;
+	return KITH_OK;
+}
+
 int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err)
 {
 	const struct kith_vault_person_slot *sl = slot;

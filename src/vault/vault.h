@@ -210,10 +210,21 @@ struct kith_vault_recover_report {
 	const char *header_kdf; /* ... the header asked for this level ("test", ...) */
 	const char *kdf;	/* the level the new passphrase is derived at */
 	size_t devices_trusted; /* devices of a vault without signed enrolments, signed now */
+	int duress_slot;	/* a duress slot was written (kith_vault_recover_slots) */
 };
 int kith_vault_recover_report(const char *path, const char *key_path, const char *key_pass,
 			      size_t key_pass_len, const char *new_pass, size_t new_len,
 			      struct kith_vault_recover_report *rep, struct kith_err *err) KITH_WUR;
+/* As kith_vault_recover_report, and a duress slot under `duress` (NULL: the
+ * duress slot is random filler, as in a vault without one). Every slot is
+ * rewritten: main under new_pass, duress, and every person slot destroyed
+ * (their passphrases are not known here: kith_people_reset gives each a new
+ * one). KITH_E_INVALID also when duress is
+ * empty or equals new_pass. */
+int kith_vault_recover_slots(const char *path, const char *key_path, const char *key_pass,
+			     size_t key_pass_len, const char *new_pass, size_t new_len, const char *duress,
+			     size_t duress_len, struct kith_vault_recover_report *rep,
+			     struct kith_err *err) KITH_WUR;
 
 /*
  * Brings the vault up to date with its file. Another process may have written
@@ -359,6 +370,12 @@ const char *kith_vault_person(const struct kith_vault *v);
 int kith_vault_person_slot_new(struct kith_vault *v, const char *pass, size_t len,
 			       struct kith_vault_person_slot **out, char pid[KITH_VAULT_PERSON_HEX],
 			       char digest[65], struct kith_err *err) KITH_WUR;
+/* As kith_vault_person_slot_new for an enrolled person `pid` whose slot is
+ * gone (after kith recover): the same id, a new slot and digest.
+ * KITH_E_EXISTS when their slot is still in the file. */
+int kith_vault_person_slot_renew(struct kith_vault *v, const char *pid, const char *pass, size_t len,
+				 struct kith_vault_person_slot **out, char digest[65],
+				 struct kith_err *err) KITH_WUR;
 int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err) KITH_WUR;
 void kith_vault_person_slot_free(struct kith_vault_person_slot *slot);
 
