@@ -37,6 +37,7 @@ KITH_CMD int kith_cmd_trace(int argc, char **argv);
 KITH_CMD int kith_cmd_pprl(int argc, char **argv);
 KITH_CMD int kith_cmd_device(int argc, char **argv);
 KITH_CMD int kith_cmd_user(int argc, char **argv);
+KITH_CMD int kith_cmd_verify(int argc, char **argv);
 KITH_CMD int kith_cmd_bundle(int argc, char **argv);
 KITH_CMD int kith_cmd_resolve(int argc, char **argv);
 KITH_CMD int kith_cmd_assign(int argc, char **argv);

@@ -35,6 +35,7 @@ static const struct kith_command commands[] = {
     {"bundle", kith_cmd_bundle, "carry records between field devices and headquarters"},
     {"resolve", kith_cmd_resolve, "resolve a conflict between versions written apart"},
     {"recover", kith_cmd_recover, "regain access after a panic with the organization key backup"},
+    {"verify", kith_cmd_verify, "what the check of the vault's file found (batches, chains, rollback)"},
     {"upgrade", kith_cmd_upgrade, "convert a format-1 vault to format 2 in place"},
     {"names", kith_cmd_names, "romanize, compare and read Korean names"},
     {"link", kith_cmd_link, "find the same person across lists; review merges"},

@@ -284,6 +284,18 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 		       struct kith_err *err) KITH_WUR;
 void kith_vault_history_free(struct kith_record_view *views, size_t n);
 
+/* What the check of the file found, as JSON (integrity.c; the web UI's GET
+ * /integrity and `kith verify --json`): {"ok", "format", "batches",
+ * "records", "missing", "unreadable", "devices_refused", "device",
+ * "findings": [{"kind", "text", "batch"?, "device"?, "seq"?, "to"?,
+ * "missing"?, "of"?}], "damaged": [{"kind", "id", "ref", "version",
+ * "text"}]}. Kinds: dropped_batch, broken_chain, duplicate_batch,
+ * deleted_rows, bad_batch, anchor_missing, anchor_altered, anchor_behind,
+ * rolled_back, other; damaged: changed_row, row_outside_batch, bad_batch,
+ * damaged. Ids are prefixes (8 bytes, hex); never a record's content.
+ * KITH_OK with *out (the caller's), KITH_E_NOMEM. */
+int kith_vault_integrity_json(const struct kith_vault *v, json_t **out) KITH_WUR;
+
 /* Ids (and refs, "" where unknown) of records whose newest row failed
  * verification. Borrowed; *n is set. */
 struct kith_vault_damage {

@@ -10,6 +10,7 @@
 #include "web/api.h"
 #include "web/api_attach.h"
 #include "web/api_drafts.h"
+#include "web/api_integrity.h"
 #include "web/api_keys.h"
 #include "web/api_sync.h"
 
@@ -1978,6 +1979,10 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return kith_web_keys_handle(a, req, resp);
 	if (kith_web_api_people_route(p)) /* api_people.c */
 		return a->v ? kith_web_api_people_handle(a->v, req, resp)
+			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
+						 NULL);
+	if (kith_web_api_integrity_route(p)) /* api_integrity.c */
+		return a->v ? kith_web_api_integrity_handle(a->v, req, resp)
 			    : kith_web_api_error(resp, 423, KITH_E_LOCKED, "locked", "the vault is locked",
 						 NULL);
 	if (kith_web_api_drafts_route(p)) /* api_drafts.c */
