@@ -21,6 +21,7 @@ import * as centre from './pages/centre.js';
 import * as keysPage from './pages/keys.js';
 import * as syncPage from './pages/sync.js';
 import * as peoplePage from './pages/people.js';
+import * as integrityPage from './pages/integrity.js';
 import * as drafts from './drafts.js';
 import * as words from './words.js';
 
@@ -109,6 +110,7 @@ const routes = [
   { re: /^#\/sync$/, page: syncPage, nav: 'sync' },
   { re: /^#\/sync\/conflict\/([^/]+)$/, page: syncPage, nav: 'sync' },
   { re: /^#\/people$/, page: peoplePage, nav: 'people' },
+  { re: /^#\/integrity$/, page: integrityPage, nav: 'integrity' },
 ];
 
 function renderChrome(current) {
@@ -130,6 +132,7 @@ function renderChrome(current) {
       ['sync', '#/sync', t('nav.sync')],
     ];
     if (app.me && app.me.may && app.me.may.admin) items.push(['people', '#/people', t('nav.people')]); // pages/people.js
+    if (app.me && app.me.may && app.me.may.admin) items.push(['integrity', '#/integrity', t('nav.integrity')]); // pages/integrity.js
     if (app.me && app.me.may && !app.me.may.names) { // an analyst: figures only (casework/people.h)
       items.splice(0, items.length, ...items.filter(([key]) => key === 'figures' || key === 'together'));
     }
@@ -162,6 +165,7 @@ async function render() {
     await unlockPage.render(main, app, async () => {
       app.unlocked = true;
       app.me = null; // asked again: the passphrase chose the person
+      app.integrity = undefined; // and the file's check, once
       app.lockedReason = null;
       app.offerDrafts = true;
       app.banner('');
@@ -189,6 +193,13 @@ async function render() {
   } catch (e) {
     app.me = null;
   }
+  if (app.me && app.me.may && app.me.may.admin && app.integrity === undefined) { // once per unlock (pages/integrity.js)
+    try {
+      app.integrity = await api.get('/integrity');
+    } catch (e) {
+      app.integrity = null;
+    }
+  }
   if (hash === '#/cases' && app.me && app.me.may && !app.me.may.names) hash = '#/figures'; // an analyst's home
   const route = routes.find((r) => r.re.test(hash)) || routes[0];
   const params = route.re.exec(hash) || [];
@@ -206,6 +217,8 @@ async function render() {
     }
     if (seq !== renderSeq) return;
     clear(main);
+    const warn = integrityPage.banner(app); // the file failed its check: on every page, for admins
+    if (warn) main.append(warn);
     main.append(content);
     const h1 = main.querySelector('h1');
     if (h1) {
@@ -236,6 +249,7 @@ async function lock() {
 // the vault (the keys are gone on the server; the page forgets too).
 function wipeScreen() {
   app.me = null;
+  app.integrity = undefined;
   clear(main);
   if (dialog.open) dialog.close();
   window.dispatchEvent(new CustomEvent('kith:wiped'));
