@@ -79,15 +79,16 @@ int kith_cmd_verify(int argc, char **argv)
 		json_array_foreach(json_object_get(j, "damaged"), i, f)
 		{
 			const char *ref = json_string_value(json_object_get(f, "ref"));
-			printf("%s: record %s version %lld: %s\n", json_string_value(json_object_get(f, "kind")),
+			printf("%s: record %s version %lld: %s\n",
+			       json_string_value(json_object_get(f, "kind")),
 			       ref && ref[0] ? ref : json_string_value(json_object_get(f, "id")),
 			       num(f, "version"), json_string_value(json_object_get(f, "text")));
 		}
 		if (num(j, "missing"))
 			printf("missing: %lld records the file lists could not be read\n", num(j, "missing"));
 		if (ok)
-			printf("no finding: format %lld, %lld batches, %lld records checked\n", num(j, "format"),
-			       num(j, "batches"), num(j, "records"));
+			printf("no finding: format %lld, %lld batches, %lld records checked\n",
+			       num(j, "format"), num(j, "batches"), num(j, "records"));
 	}
 	json_decref(j);
 	kith_vault_close(v);

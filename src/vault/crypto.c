@@ -26,6 +26,7 @@ struct kith_crypto_keys {
 	int enrol_signed; /* bundle flag bit 1: enrolments are signed (format note in vault-format.md) */
 	int field;	  /* bundle flag bit 2: a field device's keys, org_spk carried in the bundle */
 	int fmt2;	  /* bundle flag bit 3: the vault is format 2 (a format-1 file is a downgrade) */
+	int anchored;	  /* bundle flag bit 4: this slot has a rollback anchor box (anchor.c) */
 	uint8_t org_spk[KITH_CRYPTO_PK_BYTES]; /* enrolment public key (when has_org or field) */
 	uint8_t vault_id[KITH_CRYPTO_ID_BYTES];
 	uint8_t sign_pk[KITH_CRYPTO_PK_BYTES];
@@ -296,6 +297,16 @@ void kith_crypto_keys_set_format2(struct kith_crypto_keys *k, int on)
 	k->fmt2 = on != 0;
 }
 
+int kith_crypto_keys_anchored(const struct kith_crypto_keys *k)
+{
+	return k->anchored;
+}
+
+void kith_crypto_keys_set_anchored(struct kith_crypto_keys *k, int on)
+{
+	k->anchored = on != 0;
+}
+
 void kith_crypto_keys_set_enrol_signed(struct kith_crypto_keys *k, int on)
 {
 	k->enrol_signed = on != 0;
@@ -362,8 +373,8 @@ int kith_crypto_slot_seal_keys(const struct kith_crypto_keys *k, const struct ki
 	b[B_TYPE] = 'K';
 	b[B_VERSION] = BUNDLE_VERSION;
 	int field = !k->has_org && k->field;
-	b[B_FLAGS] =
-	    (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0) | (k->fmt2 ? 8 : 0));
+	b[B_FLAGS] = (uint8_t)((k->has_org ? 1 : 0) | (k->enrol_signed ? 2 : 0) | (field ? 4 : 0) |
+			       (k->fmt2 ? 8 : 0) | (k->anchored ? 16 : 0));
 	memcpy(b + B_VAULT, k->vault_id, KITH_CRYPTO_ID_BYTES);
 	memcpy(b + B_ORG_PK, k->org_pk, KITH_CRYPTO_PK_BYTES);
 	memcpy(b + B_SIGN_SK, k->m->sign_sk, sizeof k->m->sign_sk);
@@ -434,6 +445,7 @@ int kith_crypto_slot_open(const struct kith_crypto_key *kek, const uint8_t nonce
 		k->enrol_signed = (b[B_FLAGS] & 2) != 0;
 		k->field = !k->has_org && (b[B_FLAGS] & 4) != 0;
 		k->fmt2 = (b[B_FLAGS] & 8) != 0;
+		k->anchored = (b[B_FLAGS] & 16) != 0;
 		if (k->field)
 			memcpy(k->org_spk, b + B_ORG_SK, sizeof k->org_spk);
 		int bad = 0;
@@ -956,5 +968,23 @@ int kith_crypto_anchor_mac(const struct kith_crypto_keys *k, const void *m, size
 	int bad = crypto_kdf_derive_from_key(ak, sizeof ak, ANCHOR_KDF_ID, anchor_kdf_ctx, k->m->wrap) != 0 ||
 		  crypto_generichash(mac, 32, m, len, ak, sizeof ak) != 0;
 	sodium_memzero(ak, sizeof ak);
+	return bad ? KITH_E_CRYPTO : KITH_OK;
+}
+
+/* The key of a passphrase slot's rollback anchor (anchor.c): keyed BLAKE2b
+ * of a KDF subkey of the device's wrap key under a KDF subkey of the KEK —
+ * only that passphrase with these keys seals or opens it, so a box left in
+ * the file after panic or passwd shredded the slots tests no passphrase. */
+static const char slot_anchor_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithslta";
+
+int kith_crypto_kek_anchor_key(const struct kith_crypto_key *kek, const struct kith_crypto_keys *k,
+			       uint8_t out[32])
+{
+	uint8_t a[32], b[32];
+	int bad = crypto_kdf_derive_from_key(a, sizeof a, 1, slot_anchor_ctx, kek->k) != 0 ||
+		  crypto_kdf_derive_from_key(b, sizeof b, 2, slot_anchor_ctx, k->m->wrap) != 0 ||
+		  crypto_generichash(out, 32, b, sizeof b, a, sizeof a) != 0;
+	sodium_memzero(a, sizeof a);
+	sodium_memzero(b, sizeof b);
 	return bad ? KITH_E_CRYPTO : KITH_OK;
 }

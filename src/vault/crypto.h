@@ -342,4 +342,16 @@ int kith_crypto_verify_ph(const uint8_t pk[KITH_CRYPTO_PK_BYTES], const void *m,
 int kith_crypto_anchor_mac(const struct kith_crypto_keys *k, const void *m, size_t len,
 			   uint8_t mac[32]) KITH_WUR;
 
+/* Bundle flag bit 4: the slot sealed with these keys has a rollback anchor
+ * box beside it (anchor.c): a missing box is then reported. */
+int kith_crypto_keys_anchored(const struct kith_crypto_keys *k);
+void kith_crypto_keys_set_anchored(struct kith_crypto_keys *k, int on);
+
+/* The key of a passphrase slot's rollback anchor: BLAKE2b-256 keyed with
+ * crypto_kdf_derive_from_key(32, 1, "kithslta", KEK) of
+ * crypto_kdf_derive_from_key(32, 2, "kithslta", wk). k accessible.
+ * KITH_OK, KITH_E_CRYPTO. */
+int kith_crypto_kek_anchor_key(const struct kith_crypto_key *kek, const struct kith_crypto_keys *k,
+			       uint8_t out[32]) KITH_WUR;
+
 #endif

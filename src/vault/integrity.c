@@ -28,16 +28,18 @@ static const struct pattern patterns[] = {
     {"bad_batch", "a malformed batch of device %h", "d"},
     {"bad_batch", "batch %h: ", "b"},
     {"anchor_missing", "the anchor of device %h is missing", "d"},
+    {"anchor_missing", "the rollback anchor of this passphrase slot is missing", ""},
     {"anchor_altered", "the anchor of device %h is malformed", "d"},
     {"anchor_altered", "the anchor of device %h was altered", "d"},
     {"anchor_altered", "the rollback anchor of this passphrase slot was altered", ""},
-    {"anchor_behind", "the anchor of device %h names batch %d, but the file goes on to %d",
-     "dst"},
-    {"rolled_back", "the log of device %h was rolled back: its last batch was number %d, the "
-		    "file ends at %d",
+    {"anchor_behind", "the anchor of device %h names batch %d, but the file goes on to %d", "dst"},
+    {"rolled_back",
+     "the log of device %h was rolled back: its last batch was number %d, the "
+     "file ends at %d",
      "dst"},
     {"rolled_back", "the log of device %h was rolled back: its batch %d was replaced", "ds"},
-    {"rolled_back", "the file was rolled back: this passphrase slot saw %d batches, the file holds %d",
+    {"rolled_back",
+     "the file was rolled back: this passphrase slot saw %d batches of other devices, the file holds %d",
      "st"},
 };
 

@@ -37,15 +37,20 @@ int vault_all_zero(const uint8_t *p, size_t n)
  * space needed. */
 int vault_slots_shred(const char *path, const struct kith_store_slot *sl, size_t n, struct kith_err *err)
 {
-	struct kith_store_blob nd[2 * 64];
+	/* every slot, however many (people and their rollback anchors) */
+	struct kith_store_blob *nd = n ? malloc(2 * n * sizeof *nd) : NULL;
+	if (n && !nd)
+		return kith_err_set(err, KITH_E_NOMEM, "slots", "out of memory");
 	size_t k = 0;
-	for (size_t i = 0; i < n && k + 2 <= sizeof nd / sizeof nd[0]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (sl[i].nonce_len >= 16 && !vault_all_zero(sl[i].nonce, sl[i].nonce_len))
 			nd[k++] = (struct kith_store_blob){sl[i].nonce, sl[i].nonce_len};
 		if (sl[i].box_len >= 16 && !vault_all_zero(sl[i].box, sl[i].box_len))
 			nd[k++] = (struct kith_store_blob){sl[i].box, sl[i].box_len};
 	}
-	return k ? kith_store_shred(path, nd, k, NULL, err) : KITH_OK;
+	int rc = k ? kith_store_shred(path, nd, k, NULL, err) : KITH_OK;
+	free(nd);
+	return rc;
 }
 
 /* A passive checkpoint whose failure changes nothing (the log is kept). */

@@ -59,10 +59,15 @@ int kith_vault_panic(const char *path, struct kith_err *err)
  * enroll: k is a new device (recover): its enrolment is signed, and in a vault
  * where no enrolment holds a valid signature (never upgraded before its keys
  * were destroyed) every device is (trust on recovery, reported). */
-static int rewrap(const char *path, struct kith_store *s, struct kith_store_header *h,
+static int rewrap(struct kith_vault *v, const char *path, struct kith_store *s, struct kith_store_header *h,
 		  struct kith_crypto_keys *k, const char *pass, size_t pass_len, const char *duress_pass,
 		  size_t duress_len, int enroll, size_t *trusted, struct kith_err *err)
 {
+	/* v (passwd, not recover): the main slot's rollback anchor goes under the
+	 * new passphrase's key with it (anchor.c) */
+	uint8_t *nak = v && v->slot_ak ? sodium_malloc(32) : NULL;
+	if (v && v->slot_ak && !nak)
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	struct kith_store_header nh = *h;
 	/* people.c: person slots share the salt; a passphrase change keeps it and them */
 	int keep = !enroll && vault_people_any(s);
@@ -84,8 +89,12 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	kith_crypto_keys_set_enrol_signed(k, 1);
 	if ((rc = kith_crypto_kek_derive(&kek, pass, pass_len, &kdf, err)))
 		goto out;
+	if (nak) /* the slot says it has a box beside it: a missing one is then reported */
+		kith_crypto_keys_set_anchored(k, 1);
 	if (!(rc = kith_crypto_keys_access(k, 1))) {
 		rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
+		if (!rc && nak && kith_crypto_kek_anchor_key(kek, k, nak))
+			rc = kith_err_set(err, KITH_E_CRYPTO, "slot", "deriving the anchor key failed");
 		vault_keys_idle(k);
 	}
 	kith_crypto_key_free(kek);
@@ -122,11 +131,14 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	    (rc = kith_store_header_put(s, &nh, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (nak && (rc = vault_slot_anchor_rekey(v, s, nak, SLOT_MAIN, err))) ||
 	    (rc = kith_store_commit(s, err))) {
 		kith_store_rollback(s);
 		goto out;
 	}
 	*h = nh;
+	if (nak)
+		vault_slot_anchor_install(v, nak, SLOT_MAIN);
 	/* the old slots, wherever SQLite wrote them: a copy of the file made
 	 * from now on does not open with the old passphrase. The change is
 	 * committed whatever happens here, so a failure is a warning (KITH_OK,
@@ -142,6 +154,8 @@ static int rewrap(const char *path, struct kith_store *s, struct kith_store_head
 	vault_checkpoint_soft(s);
 out:
 	kith_crypto_key_free(kek);
+	if (nak)
+		sodium_free(nak);
 	if (old)
 		sodium_memzero(old, nold * sizeof *old);
 	free(old);
@@ -170,8 +184,8 @@ int kith_vault_passwd(struct kith_vault *v, const char *new_pass, size_t new_len
 	if (!rc && vault_people_any(v->store)) /* a person's passphrase would open main first */
 		rc = vault_people_pass_unused(v, new_pass, new_len, duress_pass, duress_len, err);
 	if (!rc)
-		rc = rewrap(v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass, duress_len,
-			    0, NULL, err);
+		rc = rewrap(v, v->path, v->store, &v->hdr, v->keys, new_pass, new_len, duress_pass,
+			    duress_len, 0, NULL, err);
 	vault_stack_wipe();
 	return rc;
 }
@@ -313,7 +327,7 @@ static int vault_recover(const char *path, const char *key_path, const char *key
 	}
 	if ((rc = kith_crypto_keys_generate(&k, h.vault_id, NULL, org, err)))
 		goto out;
-	rc = rewrap(path, s, &h, k, new_pass, new_len, duress, duress ? duress_len : 0, 1,
+	rc = rewrap(NULL, path, s, &h, k, new_pass, new_len, duress, duress ? duress_len : 0, 1,
 		    rep ? &rep->devices_trusted : NULL, err);
 	if (!rc && rep)
 		rep->duress_slot = duress != NULL;

@@ -413,6 +413,8 @@ int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_B
 		rc = kith_err_set(err, KITH_E_CRYPTO, "batch", "the anchor's MAC failed");
 	if (!rc)
 		rc = kith_store_anchor_put(v->store, dev, seq, added->mh, mac, err);
+	if (!rc) /* anchor.c: the same under the unlocked passphrase's key */
+		rc = vault_slot_anchor_seal(v, seq, added->mh, err);
 	kith_sbuf_release(&m);
 	if (rc)
 		vault_v2_drop(added);
@@ -736,8 +738,11 @@ int vault_v2_load(struct kith_vault *v, struct kith_err *err)
 		kith_err_set(err, rc, "vault", "out of memory");
 	if (!rc)
 		rc = chains_check(v);
+	size_t found = v->nintegrity;
 	if (!rc)
 		rc = anchor_check(v, err);
+	if (!rc) /* anchor.c: the passphrase slot's own anchor */
+		rc = vault_slot_anchor_check(v, v->nintegrity > found, err);
 	if (!rc)
 		rc = kith_store_batch_rows_each(v->store, present_one, v, err);
 	for (size_t i = 0; i < v->nbatches && !rc; i++) {

@@ -119,6 +119,9 @@ static int vault_open(struct kith_vault **out, const char *path, const char *pas
 	}
 	if (is_duress && (rc = vault_duress(v, kek, err)))
 		goto fail;
+	/* anchor.c: the rollback anchor of the slot that opened (format 2) */
+	if (!is_duress && v->fmt >= 2 && (rc = vault_slot_anchor_key(v, kek, err)))
+		goto fail;
 	int main_slot = !is_duress && !v->person[0]; /* people.c: only the main slot is resealed */
 	if ((rc = vault_devices_load(v, main_slot ? kek : NULL, main_slot ? mn : NULL, main_slot ? mb : NULL,
 				     err)))
@@ -201,8 +204,13 @@ int vault_write_new(const char *path, const struct kith_store_header *h, struct 
 		rc = kith_err_set(err, KITH_E_CRYPTO, "keys", "the keys could not be made readable");
 		goto out;
 	}
+	uint8_t an[VAULT_ANCHOR_NONCE], ab[VAULT_ANCHOR_BOX]; /* anchor.c: format 2's slot anchor */
+	int anchored = h->format >= 2;
+	kith_crypto_keys_set_anchored(k, anchored);
 	rc = kith_crypto_slot_seal_keys(k, kek, n1, b1, err);
 	vault_keys_idle(k);
+	if (!rc && anchored)
+		rc = vault_slot_anchor_first(h->vault_id, k, kek, an, ab, err);
 	kith_crypto_key_free(kek);
 	kek = NULL;
 	if (rc)
@@ -219,7 +227,8 @@ int vault_write_new(const char *path, const struct kith_store_header *h, struct 
 	/* the first transaction goes straight into the file (no -wal yet) */
 	if ((rc = kith_store_begin(s, err)) || (rc = kith_store_header_put(s, h, err)) ||
 	    (rc = kith_store_slot_put(s, SLOT_MAIN, n1, sizeof n1, b1, sizeof b1, err)) ||
-	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)))
+	    (rc = kith_store_slot_put(s, SLOT_DURESS, n2, sizeof n2, b2, sizeof b2, err)) ||
+	    (anchored && (rc = kith_store_slot_put(s, VAULT_ANCHOR_MAIN, an, sizeof an, ab, sizeof ab, err))))
 		goto undo;
 	for (size_t i = 0; i < ndevices; i++)
 		if ((rc = kith_store_device_put(s, devices + 128 * i, devices + 128 * i + 32,
@@ -297,6 +306,7 @@ void kith_vault_close(struct kith_vault *v)
 	vault_index_free(v);
 	vault_map_free(&v->ids);
 	vault_v2_free(v);
+	vault_slot_anchor_free(v);
 	vault_map_free(&v->batch_ids);
 	free(v->devices);
 	kith_crypto_keys_free(v->keys);

@@ -41,6 +41,9 @@ struct kith_vault_person_slot {
 	char name[NAME_MAX_];
 	uint8_t nonce[KITH_CRYPTO_NONCE_BYTES];
 	uint8_t box[KITH_CRYPTO_SLOT_BOX_BYTES];
+	uint8_t ak[32]; /* anchor.c: the key of this slot's rollback anchor */
+	int anchored;	/* format 2: its box, written with the slot */
+	uint8_t anc_nonce[VAULT_ANCHOR_NONCE], anc_box[VAULT_ANCHOR_BOX];
 };
 
 struct pslot {
@@ -335,10 +338,15 @@ static int seal_for(struct kith_vault *v, const char *pid, const char *pass, siz
 				  "this passphrase cannot be used: choose another");
 	if (!rc && !(rc = kith_crypto_keys_access(v->keys, 1))) {
 		rc = kith_crypto_slot_seal_keys(v->keys, kek, sl->nonce, sl->box, err);
+		if (!rc && kith_crypto_kek_anchor_key(kek, v->keys, sl->ak))
+			rc = kith_err_set(err, KITH_E_CRYPTO, "slot", "deriving the anchor key failed");
 		vault_keys_idle(v->keys);
 	}
 	kith_crypto_key_free(kek);
 	snprintf(sl->name, sizeof sl->name, PREFIX "%s", pid);
+	sl->anchored = !rc && v->fmt >= 2;
+	if (sl->anchored)
+		rc = vault_slot_anchor_make(v, sl->ak, sl->name, sl->anc_nonce, sl->anc_box, err);
 	return rc;
 }
 
@@ -408,7 +416,13 @@ int kith_vault_person_slot_renew(struct kith_vault *v, const char *pid, const ch
 int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err)
 {
 	const struct kith_vault_person_slot *sl = slot;
-	return kith_store_slot_put(s, sl->name, sl->nonce, sizeof sl->nonce, sl->box, sizeof sl->box, err);
+	int rc = kith_store_slot_put(s, sl->name, sl->nonce, sizeof sl->nonce, sl->box, sizeof sl->box, err);
+	char box[NAME_MAX_ + 8]; /* anchor.c: the slot's rollback anchor, beside it */
+	snprintf(box, sizeof box, "anchor:%s", sl->name);
+	if (!rc && sl->anchored)
+		rc = kith_store_slot_put(s, box, sl->anc_nonce, sizeof sl->anc_nonce, sl->anc_box,
+					 sizeof sl->anc_box, err);
+	return rc;
 }
 
 void kith_vault_person_slot_free(struct kith_vault_person_slot *slot)
@@ -474,7 +488,15 @@ int kith_vault_person_slot_remove(struct kith_vault *v, const char *pid, struct 
 				    "the person who unlocked cannot remove their own slot");
 	char name[NAME_MAX_];
 	snprintf(name, sizeof name, PREFIX "%s", pid);
-	return slot_destroy(v, name, err);
+	int rc = slot_destroy(v, name, err);
+	char box[NAME_MAX_ + 8]; /* anchor.c: the slot's rollback anchor, if it committed */
+	snprintf(box, sizeof box, "anchor:" PREFIX "%s", pid);
+	struct kith_err aerr;
+	kith_err_clear(&aerr);
+	if (!rc && slot_destroy(v, box, &aerr))
+		kith_err_set(err, KITH_OK, "slots",
+			     "the removed person's rollback anchor could not be deleted");
+	return rc;
 }
 
 int vault_people_pass_unused(struct kith_vault *v, const char *pass, size_t len, const char *dpass,
@@ -544,11 +566,22 @@ int vault_people_passwd(struct kith_vault *v, const char *pass, size_t len, stru
 		struct kith_vault_put_opts o = {.id = rid, .action = "passwd"};
 		rc = kith_vault_put(b, "person", body, &o, NULL, NULL, err);
 	}
+	/* anchor.c: the commit seals this slot's rollback anchor under the new
+	 * passphrase's key (the old one back if it fails) */
+	uint8_t oak[32];
+	int swap = !rc && v->slot_ak;
+	if (swap) {
+		memcpy(oak, v->slot_ak, 32);
+		memcpy(v->slot_ak, sl->ak, 32);
+	}
 	if (!rc) {
 		kith_vault_batch_hook(b, kith_vault_person_slot_hook, sl);
 		rc = kith_vault_batch_commit(b, err);
 		b = NULL;
 	}
+	if (swap && rc)
+		memcpy(v->slot_ak, oak, 32);
+	sodium_memzero(oak, sizeof oak);
 	kith_vault_batch_free(b);
 	if (!rc) {
 		memcpy(v->person_hash, d, sizeof d);

@@ -150,6 +150,8 @@ struct kith_vault {
 	uint8_t own_mh[32]; /* ... and its manifest hash */
 	char **integrity;   /* what the check of batches found (kith_vault_integrity) */
 	size_t nintegrity;
+	uint8_t *slot_ak;     /* anchor.c: sodium_malloc(32), the unlocked slot's anchor key, or NULL */
+	char slot_anchor[64]; /* ... and the name of its anchor box ("anchor:main", ...) */
 	struct kith_store *store;
 	struct kith_crypto_keys *keys;
 	struct kith_store_header hdr;
@@ -486,6 +488,42 @@ void vault_v2_drop(struct vbatch *added);
  * commitment, each device's chain, this device's anchor, every row present.
  * What is wrong goes to v->integrity; rows of bad batches read as damaged. */
 int vault_v2_load(struct kith_vault *v, struct kith_err *err);
+
+/* anchor.c: the rollback anchor bound to the passphrase slot that unlocked
+ * (docs/vault-format.md, *Format 2*, "The slot's anchor").
+ * vault_slot_anchor_key: derives its key from the KEK that opened v's slot
+ * ("main", or "person:<pid>" when v->person is set) into v (sodium_malloc). vault_slot_anchor_seal:
+ * writes the box (inside the caller's transaction) saying this device's log
+ * ends at (seq, mh), its new batch, and how far every device's log reaches
+ * (the sum of their highest numbers); nothing without a key. vault_slot_anchor_check: at unlock, after the
+ * chains (v->own_seq, the batches), compares the file with the box; own_reported: the table's anchor already
+ * reported this device's log, so only the rest is said. vault_slot_anchor_rekey: the box of `slot` written
+ * again under ak (a new KEK's kith_crypto_kek_anchor_key: passwd) into s, in the caller's transaction; the
+ * caller installs ak with vault_slot_anchor_install after the commit. Nothing when v has no anchor key
+ * (format 1, duress). vault_slot_anchor_free: wipes the key. */
+int vault_slot_anchor_key(struct kith_vault *v, const struct kith_crypto_key *kek, struct kith_err *err);
+int vault_slot_anchor_seal(struct kith_vault *v, int64_t seq, const uint8_t mh[32], struct kith_err *err);
+int vault_slot_anchor_check(struct kith_vault *v, int own_reported, struct kith_err *err);
+int vault_slot_anchor_rekey(struct kith_vault *v, struct kith_store *s, const uint8_t ak[32],
+			    const char *slot, struct kith_err *err);
+void vault_slot_anchor_install(struct kith_vault *v, const uint8_t ak[32], const char *slot);
+void vault_slot_anchor_free(struct kith_vault *v);
+/* The box of `slot` for v's state now under ak, into nonce and box (a new
+ * person slot's: people.c writes both in one transaction). */
+#define VAULT_ANCHOR_NONCE 24
+#define VAULT_ANCHOR_BOX 65
+int vault_slot_anchor_make(struct kith_vault *v, const uint8_t ak[32], const char *slot,
+			   uint8_t nonce[VAULT_ANCHOR_NONCE], uint8_t box[VAULT_ANCHOR_BOX],
+			   struct kith_err *err);
+/* The main slot's first box (a new format-2 vault: no batch yet) under kek's
+ * anchor key, into nonce and box, to be written as VAULT_ANCHOR_MAIN in the
+ * transaction that writes the slot (kith init). */
+#define VAULT_ANCHOR_MAIN "anchor:main"
+int vault_slot_anchor_first(const uint8_t vault_id[ID_BYTES], const struct kith_crypto_keys *k,
+			    const struct kith_crypto_key *kek, uint8_t nonce[VAULT_ANCHOR_NONCE],
+			    uint8_t box[VAULT_ANCHOR_BOX], struct kith_err *err);
+/* Adds a finding to v->integrity (manifest.c). */
+int vault_integrity_add(struct kith_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Frees the batches, their keys (wiped) and the integrity list. */
 void vault_v2_free(struct kith_vault *v);

@@ -17,7 +17,8 @@ int kith_web_api_integrity_handle(struct kith_vault *v, const struct kith_web_re
 				  struct kith_web_response *resp)
 {
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
+		return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here",
+					  NULL);
 	struct kith_err err;
 	kith_err_clear(&err);
 	if (kith_people_allow(v, KITH_PEOPLE_ADMIN, &err))

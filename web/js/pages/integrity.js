@@ -21,11 +21,11 @@ export function findingText(f) {
       if (!f.device) return t('integrity.kind_rolled_back_file', p);
       return t(f.to != null ? 'integrity.kind_rolled_back' : 'integrity.kind_rolled_back_replaced', p);
     case 'anchor_altered': return t(f.device ? 'integrity.kind_anchor_altered' : 'integrity.kind_anchor_altered_slot', p);
+    case 'anchor_missing': return t(f.device ? 'integrity.kind_anchor_missing' : 'integrity.kind_anchor_missing_slot', p);
     case 'bad_batch': return t(f.batch ? 'integrity.kind_bad_batch' : 'integrity.kind_bad_batch_device', p);
     case 'broken_chain':
     case 'duplicate_batch':
     case 'deleted_rows':
-    case 'anchor_missing':
     case 'anchor_behind':
       return t(`integrity.kind_${f.kind}`, p);
     default: return null;
