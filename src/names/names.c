@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "names/hanja.h"
+#include "names/aliases.h"
 #include "names/jamo.h"
 #include "names/latin.h"
 #include "names/scan.h"
@@ -462,6 +463,71 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
+/* A word at either end of a name that the grammar cannot read as a surname,
+ * but that lists of surnames publish as the spelling of one (aliases.c:
+ * "Kin" for 김, "Sea" for 서, "Huang" for 황): the word becomes that surname
+ * (the union of the surnames it is published for, and of the grammar's one
+ * syllable), replacing what the grammar read from `start` on. 1 when so. */
+static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
+{
+	char low[16];
+	if (len == 0 || len >= sizeof low)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0;
+		low[i] = w[i];
+	}
+	low[len] = '\0';
+	size_t lo = 0, hi = kith_names_n_aliases;
+	while (lo < hi) { /* the first entry not below the word */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(kith_names_aliases[mid].spelling, low) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == kith_names_n_aliases || strcmp(kith_names_aliases[lo].spelling, low) != 0)
+		return 0;
+	size_t got = b->n - start;
+	if (read_ok && ((got == 1 && surname_set_share(&b->syl[start], NULL, NULL) > 0) ||
+			(got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)))
+		return 0; /* the grammar reads a surname: leave it so */
+	unsigned two = kith_names_aliases[lo].s1 != 0;
+	struct kith_name_syl x = {0, 0, 0}, x2 = {0, 0, 0};
+	if (read_ok && got == 1 && !two)
+		x = b->syl[start];
+	for (size_t k = lo; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, low) == 0; k++) {
+		const struct kith_names_alias *a = &kith_names_aliases[k];
+		if ((a->s1 != 0) != two)
+			continue;
+		struct kith_name_syl one = jamo_single(a->s0);
+		x.ini |= one.ini;
+		x.vow |= one.vow;
+		x.fin |= one.fin;
+		if (two) {
+			struct kith_name_syl t = jamo_single((unsigned)a->s1 - 1u);
+			x2.ini |= t.ini;
+			x2.vow |= t.vow;
+			x2.fin |= t.fin;
+		}
+	}
+	b->n = start;
+	b->syl[b->n] = x;
+	b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
+	b->exact[b->n] = 0;
+	b->pat[b->n][0] = b->pat[b->n][1] = 0;
+	b->n++;
+	if (two) {
+		b->syl[b->n] = x2;
+		b->lv[b->n] = (uint8_t)jamo_set_level(&x2, NULL);
+		b->exact[b->n] = 0;
+		b->pat[b->n][0] = b->pat[b->n][1] = 0;
+		b->n++;
+	}
+	return 1;
+}
+
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
@@ -493,8 +559,12 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
-			if (b->n < KITH_NAMES_MAX_SYL &&
-			    read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0) {
+			int failed = b->n < KITH_NAMES_MAX_SYL &&
+				     read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0;
+			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
+			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
+				failed = 0;
+			if (failed) {
 				b->partial = 1;
 				b->n_failed++;
 				b->failed_w = w;
