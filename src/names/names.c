@@ -606,6 +606,9 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			if (i && s[i - 1] >= 'a' && s[i - 1] <= 'z')
 				sign = 1;
 		}
+		/* a word that starts small after a capital one: "Lee M in Won" */
+		if (c >= 'a' && c <= 'z' && i >= 2 && s[i - 1] == ' ' && caps)
+			sign = 1;
 	}
 	if (!sign || !caps || len + 1 > cap)
 		return 0;
@@ -1301,6 +1304,27 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		nk = kith_names_word_keys(q, k);
 		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
 			keys[n++] = k[i];
+	}
+	/* a Cyrillic н ends a syllable as ㄴ or ㅇ (Чон is 정 or 전): the whole-name
+	 * key of each way of reading up to three such finals, so that "Чон Вон"
+	 * reaches 정원 */
+	size_t amb[3], na = 0;
+	int many = 0;
+	for (size_t i = 0; korean(q) && i < q->n_syl; i++)
+		if ((q->syl[i].fin & BIT(F_NG)) && (q->syl[i].fin & BIT(F_N))) {
+			if (na < 3)
+				amb[na++] = i;
+			else
+				many = 1;
+		}
+	for (unsigned m = 0; na && !many && m < (1u << na) && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
+		struct kith_name alt = *q;
+		for (size_t j = 0; j < na; j++)
+			alt.syl[amb[j]].fin = (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
+		uint64_t wk[2];
+		size_t nw = kith_names_whole_keys(&alt, wk);
+		for (size_t i = 0; i < nw; i++)
+			keys[n++] = wk[i];
 	}
 	/* no key twice */
 	size_t m = 0;
