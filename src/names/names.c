@@ -42,6 +42,10 @@ struct build {
 	int hanja;	 /* a word of Hanja was read */
 	size_t n_failed; /* Latin words that could not be read as Korean */
 	size_t failed_w; /* the scan word of the last failure */
+	/* a word at an end that the grammar reads as a surname, with the other
+	 * surnames lists publish for its spelling ("Chae": 채, and 최) */
+	size_t alias_w[2]; /* its index among the words, or SIZE_MAX */
+	struct kith_name_syl alias_syl[2];
 };
 
 /* --- the spelling model (docs/names.md): a reading s of a romanized
@@ -185,7 +189,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			c = '-';
 		}
 		/* a letter doubled that no system doubles is a typo ("IIn") */
-		if (n && buf[n - 1] == c && (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w'))
+		if (n && buf[n - 1] == c &&
+		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U'))
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
@@ -490,10 +495,31 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 	if (lo == kith_names_n_aliases || strcmp(kith_names_aliases[lo].spelling, low) != 0)
 		return 0;
 	size_t got = b->n - start;
-	if (read_ok && ((got == 1 && surname_set_share(&b->syl[start], NULL, NULL) > 0) ||
-			(got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)))
-		return 0; /* the grammar reads a surname: leave it so */
 	unsigned two = kith_names_aliases[lo].s1 != 0;
+	if (read_ok && ((got == 1 && surname_set_share(&b->syl[start], NULL, NULL) > 0) ||
+			(got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0))) {
+		/* the grammar reads a surname: leave it so, and keep the other
+		 * surnames published for the spelling, for the surname only
+		 * (encode_text: "Chae" for 최 as well as 채) */
+		if (got != 1 || two)
+			return 0;
+		size_t slot = b->nw == 0 ? 0 : 1;
+		struct kith_name_syl x = b->syl[start];
+		for (size_t k = lo; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, low) == 0;
+		     k++) {
+			if (kith_names_aliases[k].s1)
+				continue;
+			struct kith_name_syl one = jamo_single(kith_names_aliases[k].s0);
+			if (jamo_has(&x, kith_names_aliases[k].s0))
+				continue;
+			x.ini |= one.ini;
+			x.vow |= one.vow;
+			x.fin |= one.fin;
+		}
+		b->alias_w[slot] = b->nw;
+		b->alias_syl[slot] = x;
+		return 0;
+	}
 	struct kith_name_syl x = {0, 0, 0}, x2 = {0, 0, 0};
 	if (read_ok && got == 1 && !two)
 		x = b->syl[start];
@@ -533,6 +559,7 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 	b->n = b->nw = b->n_failed = 0;
 	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
 	b->failed_w = SIZE_MAX;
+	b->alias_w[0] = b->alias_w[1] = SIZE_MAX;
 	for (size_t w = 0; w < sc->n_w; w++) {
 		const struct scan_word *sw = &sc->w[w];
 		size_t start = b->n;
@@ -777,6 +804,15 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 				pos = i;
 		r.alt_rot = (uint8_t)pos;
 		r.alt_sur = (uint8_t)alt_sur;
+	}
+	/* the other surnames published for the spelling of the surname word */
+	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u)) {
+		size_t sw = western ? b.nw - 1 : 0;
+		for (size_t a = 0; a < 2; a++)
+			if (b.alias_w[a] == sw && b.wlen[sw] == 1) {
+				r.syl[0] = b.alias_syl[a];
+				r.lv[0] = (uint8_t)jamo_set_level(&r.syl[0], NULL);
+			}
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
