@@ -25,6 +25,7 @@ _Static_assert(sizeof(struct kith_name) <= 256, "struct kith_name must stay with
 
 #define SAME_THRESHOLD 0.80
 #define GAP 0.5 /* factor for a syllable of one name with no counterpart */
+#define ALT_ORDER 0.995 /* factor for the other order of an ambiguous name */
 
 /* --- building an encoding */
 
@@ -1031,15 +1032,17 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 			      !(a->latin_h == b->latin_h && strcmp(a->text, b->text) == 0)
 			  ? KITH_NAMES_TYPO
 			  : 1.0;
+	/* the other order of an ambiguous name is kept at a small cost, so that
+	 * the order the census chose wins a tie ("Jeong Chun" is 정춘 before 전정) */
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
-		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		double v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
 	}
 	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
-		double v = align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
 		best = v > best ? v : best;
 		if (a->flags & KITH_NAMES_F_AMBIG) {
-			v = align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+			v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
 			best = v > best ? v : best;
 		}
 	}
