@@ -128,6 +128,16 @@ static const struct pat vows[] = {
     PL("yue", 5, BIT(V_YO) | BIT(V_YEO), V_YEO, L50, 0, 0, 0, 0), /* a personal spelling: "Yueng" */
 };
 
+/* The pieces "u" and "e" read in a name that elsewhere follows a system (RR,
+ * MR, the North's style: see latin_marks_system): every system writes ㅓ
+ * "eo", "ŏ" or "o" and ㅐ "ae", so "u" for ㅓ and "e" for ㅐ are the common
+ * English habit, far less likely in such a name (Ri Sung Won is 리승원 rather
+ * than 리성원; Choe Je-hui 최제희 rather than 최재희). */
+static const struct pat vows_sys[] = {
+    PL("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO), V_EU, L35, V_EO, 33, 0, 0),
+    PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, 33, V_YE, L30, 0, 0),
+};
+
 /* A final letter stands for every final pronounced so (the romanization of
  * names writes the seven sounds, not the spelling): "k" is ㄱ ㄲ ㅋ ㄳ ㄺ, "n"
  * ㄴ ㄵ ㄶ, "l" ㄹ ㄼ ㄽ ㄾ ㅀ, "m" ㅁ ㄻ, "p" ㅂ ㅍ ㅄ ㄿ, "t" ㄷ ㅅ ㅆ ㅈ ㅊ ㅌ ㅎ. */
@@ -423,5 +433,34 @@ unsigned latin_ini_cost(unsigned pat, unsigned j)
 
 unsigned latin_vow_cost(unsigned pat, unsigned j)
 {
+	if (pat > N_OF(vows) && pat <= N_OF(vows) + N_OF(vows_sys))
+		return lik_of(&vows_sys[pat - N_OF(vows) - 1], j);
 	return pat && pat <= N_OF(vows) ? lik_of(&vows[pat - 1], j) : 0;
+}
+
+unsigned latin_vow_systematic(unsigned pat)
+{
+	if (!pat || pat > N_OF(vows))
+		return pat;
+	for (size_t k = 0; k < N_OF(vows_sys); k++)
+		if (strcmp(vows[pat - 1].s, vows_sys[k].s) == 0)
+			return (unsigned)(N_OF(vows) + k + 1);
+	return pat;
+}
+
+int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
+{
+	static const char *const v_marks[] = {"eo", "eu", "O", "U", "oe", "ui", "eui", "yeo", "yO", "wO", "weo", "yi"};
+	static const char *const i_marks[] = {"kh", "th", "ph", "k'", "t'", "p'", "ch'"};
+	const char *vs = vpat && vpat <= N_OF(vows) ? vows[vpat - 1].s : NULL;
+	const char *is = ipat && ipat <= N_OF(inis) ? inis[ipat - 1].s : NULL;
+	for (size_t k = 0; vs && k < N_OF(v_marks); k++)
+		if (strcmp(vs, v_marks[k]) == 0)
+			return 1;
+	for (size_t k = 0; is && k < N_OF(i_marks); k++)
+		if (strcmp(is, i_marks[k]) == 0)
+			return 1;
+	/* the North's surnames: Ri, Rim, Ro, Ryang (not Ryu, the common spelling of 류) */
+	return surname && is && vs && strcmp(is, "r") == 0 &&
+	       (strcmp(vs, "i") == 0 || strcmp(vs, "o") == 0 || strcmp(vs, "ya") == 0);
 }

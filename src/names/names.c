@@ -838,11 +838,15 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	}
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
+	int systematic = 0; /* a piece that only a system writes (latin.c) */
+	for (size_t i = 0; i < b.n && !ambig; i++)
+		if (!(r.exact & (1u << i)))
+			systematic |= latin_marks_system(b.pat[order[i]][0], b.pat[order[i]][1], i < n_sur);
 	for (size_t i = n_sur; i < b.n && !ambig; i++) {
 		if (r.exact & (1u << i) || !b.pat[order[i]][1])
 			continue;
 		r.pat[i][0] = i == n_sur ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
-		r.pat[i][1] = b.pat[order[i]][1];
+		r.pat[i][1] = (uint8_t)(systematic ? latin_vow_systematic(b.pat[order[i]][1]) : b.pat[order[i]][1]);
 		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
