@@ -839,13 +839,22 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
 	int systematic = 0; /* a piece that only a system writes (latin.c) */
-	for (size_t i = 0; i < b.n && !ambig; i++)
+	for (size_t i = 0; i < b.n; i++)
 		if (!(r.exact & (1u << i)))
-			systematic |= latin_marks_system(b.pat[order[i]][0], b.pat[order[i]][1], i < n_sur);
-	for (size_t i = n_sur; i < b.n && !ambig; i++) {
-		if (r.exact & (1u << i) || !b.pat[order[i]][1])
+			systematic |= latin_marks_system(b.pat[order[i]][0], b.pat[order[i]][1], i == 0);
+	for (size_t i = 0; i < b.n; i++) {
+		/* a surname has no model, nor the initial of a given name (the
+		 * initial-sound rule); when the order is ambiguous, in either
+		 * order ("Ri Sung Won": Sung is a given syllable both ways) */
+		int sur = i < n_sur, first_given = i == n_sur;
+		if (ambig) {
+			size_t p = (i + b.n - r.alt_rot) % b.n; /* position in the other order */
+			sur |= p < r.alt_sur;
+			first_given |= p == r.alt_sur;
+		}
+		if (sur || r.exact & (1u << i) || !b.pat[order[i]][1])
 			continue;
-		r.pat[i][0] = i == n_sur ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
+		r.pat[i][0] = first_given ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
 		r.pat[i][1] = (uint8_t)(systematic ? latin_vow_systematic(b.pat[order[i]][1]) : b.pat[order[i]][1]);
 		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
 	}
