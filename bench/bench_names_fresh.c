@@ -377,6 +377,27 @@ static void search_run(const char *path, const char *only, int verbose)
 		       "equality %.4f\n",
 		       parts[p], n_cases, n, n ? (double)top / (double)n : 0.0, top, ties,
 		       n ? (double)eq / (double)n : 0.0);
+		/* three groups: a whole name in any spelling or script; part of a
+		 * name (given name alone, surname and part, a token); a typo */
+		static const char *const groups[] = {"whole names", "partial names", "typos"};
+		for (int g = 0; g < 3; g++) {
+			size_t gn = 0, gt = 0;
+			for (size_t k = 0; k < nk; k++) {
+				const char *kd = kinds[k].kind;
+				int grp = strncmp(kd, "typo", 4) == 0 ? 2
+					  : (strcmp(kd, "given") == 0 || strncmp(kd, "partial", 7) == 0 ||
+					     strncmp(kd, "token", 5) == 0)
+					      ? 1
+					      : 0;
+				if (grp == g) {
+					gn += kinds[k].n;
+					gt += kinds[k].top1;
+				}
+			}
+			if (gn)
+				printf("  %-14s %4zu queries: top-1 %.4f (%zu)\n", groups[g], gn,
+				       (double)gt / (double)gn, gt);
+		}
 		for (size_t k = 0; k < nk; k++)
 			printf("  %-14s %4zu queries: top-1 %.4f (%zu)   string equality %.4f\n", kinds[k].kind,
 			       kinds[k].n, (double)kinds[k].top1 / (double)kinds[k].n, kinds[k].top1,
