@@ -469,11 +469,12 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
-/* A word at either end of a name that the grammar cannot read as a surname,
- * but that lists of surnames publish as the spelling of one (aliases.c:
- * "Kin" for 김, "Sea" for 서, "Huang" for 황): the word becomes that surname
- * (the union of the surnames it is published for, and of the grammar's one
- * syllable), replacing what the grammar read from `start` on. 1 when so. */
+/* A word at either end of a name that the grammar cannot read as a surname
+ * nor as a syllable common in given names, but that lists of surnames
+ * publish as the spelling of one (aliases.c: "Kin" for 김, "Sea" for 서,
+ * "Huang" for 황): the word becomes that surname (the union of the surnames
+ * it is published for, and of the grammar's one syllable), replacing what
+ * the grammar read from `start` on. 1 when so. */
 static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
 {
 	char low[16];
@@ -497,11 +498,12 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		return 0;
 	size_t got = b->n - start;
 	unsigned two = kith_names_aliases[lo].s1 != 0;
-	if (read_ok && ((got == 1 && surname_set_share(&b->syl[start], NULL, NULL) > 0) ||
+	if (read_ok && ((got == 1 && (surname_set_share(&b->syl[start], NULL, NULL) > 0 || b->lv[start] >= 7)) ||
 			(got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0))) {
-		/* the grammar reads a surname: leave it so, and keep the other
-		 * surnames published for the spelling, for the surname only
-		 * (encode_text: "Chae" for 최 as well as 채) */
+		/* the grammar reads a surname, or a syllable common in given
+		 * names ("Young": 영): leave it so, and keep the other surnames
+		 * published for the spelling, for the surname only (encode_text:
+		 * "Chae" for 최 as well as 채; "Kim Young" is not 김양) */
 		if (got != 1 || two)
 			return 0;
 		size_t slot = b->nw == 0 ? 0 : 1;
@@ -739,6 +741,11 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	int western = 0, ambig = 0;
 	size_t alt_first = 0, alt_sur = 0; /* the other reading: start word's syllable, surname length */
 	if (b.n == 1) {
+		/* one word alone ("Young", "Chae"): every surname published for it */
+		if (b.nw == 1 && b.alias_w[0] == 0) {
+			b.syl[0] = b.alias_syl[0];
+			b.lv[0] = (uint8_t)jamo_set_level(&b.syl[0], NULL);
+		}
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
 		int hangul = b.wkind[0] == W_HANGUL || b.wkind[0] == W_HANJA;
