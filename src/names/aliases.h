@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A spelling (lower case a-z) and one surname it is published for:
- * syllable indexes from U+AC00, s1 = second syllable + 1 (0: one syllable).
- * Sorted by spelling; a spelling with several surnames has one entry each. */
+/* A spelling (lower case a-z), its FNV-1a hash (32 bits, of its bytes) and
+ * one surname it is published for: syllable indexes from U+AC00, s1 =
+ * second syllable + 1 (0: one syllable). Sorted by hash, then spelling; a
+ * spelling with several surnames has one entry each, next to each other. */
 struct kith_names_alias {
+	uint32_t hash;
 	const char *spelling;
 	uint16_t s0;
 	uint16_t s1;

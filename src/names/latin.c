@@ -414,8 +414,14 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 	*ly = (uint8_t)jamo_set_level(y, NULL);
 }
 
+/* the entries "u" and "e" of vows[] (latin_tables_ok checks them) */
+#define VOW_U 28
+#define VOW_E 10
+
 int latin_tables_ok(void)
 {
+	if (strcmp(vows[VOW_U].s, vows_sys[0].s) != 0 || strcmp(vows[VOW_E].s, vows_sys[1].s) != 0)
+		return 0;
 	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
 	       table_ok(fins, N_OF(fins), fins_at);
 }
@@ -442,27 +448,44 @@ unsigned latin_vow_cost(unsigned pat, unsigned j)
 
 unsigned latin_vow_systematic(unsigned pat)
 {
-	if (!pat || pat > N_OF(vows))
-		return pat;
-	for (size_t k = 0; k < N_OF(vows_sys); k++)
-		if (strcmp(vows[pat - 1].s, vows_sys[k].s) == 0)
-			return (unsigned)(N_OF(vows) + k + 1);
-	return pat;
+	return pat == VOW_U + 1 ? (unsigned)N_OF(vows) + 1 : pat == VOW_E + 1 ? (unsigned)N_OF(vows) + 2 : pat;
 }
 
 int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
 {
-	static const char *const v_marks[] = {"eo", "eu", "O", "U", "oe", "ui", "eui", "yeo", "yO", "wO", "weo", "yi"};
-	static const char *const i_marks[] = {"kh", "th", "ph", "k'", "t'", "p'", "ch'"};
-	const char *vs = vpat && vpat <= N_OF(vows) ? vows[vpat - 1].s : NULL;
-	const char *is = ipat && ipat <= N_OF(inis) ? inis[ipat - 1].s : NULL;
-	for (size_t k = 0; vs && k < N_OF(v_marks); k++)
-		if (strcmp(vs, v_marks[k]) == 0)
+	/* by letters, not strcmp over a list: this runs for every syllable read */
+	const char *v = vpat && vpat <= N_OF(vows) ? vows[vpat - 1].s : "";
+	const char *c = ipat && ipat <= N_OF(inis) ? inis[ipat - 1].s : "";
+	switch (v[0]) {
+	case 'O':
+	case 'U':
+		return 1; /* ŏ, ŭ */
+	case 'e':	  /* eo, eu, eui */
+		if ((v[1] == 'o' && !v[2]) || (v[1] == 'u' && (!v[2] || (v[2] == 'i' && !v[3]))))
 			return 1;
-	for (size_t k = 0; is && k < N_OF(i_marks); k++)
-		if (strcmp(is, i_marks[k]) == 0)
+		break;
+	case 'o': /* oe */
+	case 'u': /* ui */
+		if (v[1] == (v[0] == 'o' ? 'e' : 'i') && !v[2])
 			return 1;
+		break;
+	case 'y': /* yeo, yŏ, yi */
+		if ((v[1] == 'e' && v[2] == 'o' && !v[3]) || ((v[1] == 'O' || v[1] == 'i') && !v[2]))
+			return 1;
+		break;
+	case 'w': /* wŏ, weo */
+		if ((v[1] == 'O' && !v[2]) || (v[1] == 'e' && v[2] == 'o' && !v[3]))
+			return 1;
+		break;
+	default:
+		break;
+	}
+	/* kh, th, ph, k', t', p', ch' */
+	if ((c[0] == 'k' || c[0] == 't' || c[0] == 'p') && (c[1] == 'h' || c[1] == '\'') && !c[2])
+		return 1;
+	if (c[0] == 'c' && c[1] == 'h' && c[2] == '\'')
+		return 1;
 	/* the North's surnames: Ri, Rim, Ro, Ryang (not Ryu, the common spelling of 류) */
-	return surname && is && vs && strcmp(is, "r") == 0 &&
-	       (strcmp(vs, "i") == 0 || strcmp(vs, "o") == 0 || strcmp(vs, "ya") == 0);
+	return surname && c[0] == 'r' && !c[1] &&
+	       ((v[0] == 'i' && !v[1]) || (v[0] == 'o' && !v[1]) || (v[0] == 'y' && v[1] == 'a' && !v[2]));
 }

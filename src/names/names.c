@@ -46,7 +46,8 @@ struct build {
 	/* a word at an end that the grammar reads as a surname, with the other
 	 * surnames lists publish for its spelling ("Chae": 채, and 최) */
 	size_t alias_w[2]; /* its index among the words, or SIZE_MAX */
-	struct kith_name_syl alias_syl[2];
+	const char *alias_text[2];
+	size_t alias_len[2];
 };
 
 /* --- the spelling model (docs/names.md): a reading s of a romanized
@@ -469,78 +470,82 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
+/* The first entry of aliases.c for the word w (lower case a-z, at most 15
+ * letters), or SIZE_MAX. */
+static size_t alias_find(const char *w, size_t len)
+{
+	if (len == 0 || len > 15)
+		return SIZE_MAX;
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return SIZE_MAX;
+	uint32_t h = fnv32(w, len);
+	size_t lo = 0, hi = kith_names_n_aliases;
+	while (lo < hi) { /* the first entry whose hash is not below the word's */
+		size_t mid = lo + (hi - lo) / 2;
+		if (kith_names_aliases[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < kith_names_n_aliases && kith_names_aliases[lo].hash == h; lo++)
+		if (strlen(kith_names_aliases[lo].spelling) == len &&
+		    memcmp(kith_names_aliases[lo].spelling, w, len) == 0)
+			return lo;
+	return SIZE_MAX;
+}
+
+/* Adds to x (and x2, for a two-syllable surname when `two`) the surnames
+ * published for the spelling of entry `at` (one or two syllables). */
+static void alias_union(size_t at, unsigned two, struct kith_name_syl *x, struct kith_name_syl *x2)
+{
+	const char *sp = kith_names_aliases[at].spelling;
+	for (size_t k = at; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, sp) == 0; k++) {
+		const struct kith_names_alias *a = &kith_names_aliases[k];
+		if ((a->s1 != 0) != two)
+			continue;
+		struct kith_name_syl one = jamo_single(a->s0);
+		x->ini |= one.ini;
+		x->vow |= one.vow;
+		x->fin |= one.fin;
+		if (two) {
+			struct kith_name_syl t = jamo_single((unsigned)a->s1 - 1u);
+			x2->ini |= t.ini;
+			x2->vow |= t.vow;
+			x2->fin |= t.fin;
+		}
+	}
+}
+
 /* A word at either end of a name that the grammar cannot read as a surname
  * nor as a syllable common in given names, but that lists of surnames
  * publish as the spelling of one (aliases.c: "Kin" for 김, "Sea" for 서,
  * "Huang" for 황): the word becomes that surname (the union of the surnames
  * it is published for, and of the grammar's one syllable), replacing what
- * the grammar read from `start` on. 1 when so. */
+ * the grammar read from `start` on; 1 when so. A word that the grammar reads
+ * as a surname or as a common given syllable is left so, and noted: should
+ * it be taken as the surname, encode_text adds the other surnames published
+ * for its spelling ("Chae": 채, and 최; "Kim Young" stays 김영, not 김양). */
 static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
 {
-	char low[16];
-	if (len == 0 || len >= sizeof low)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		if (w[i] < 'a' || w[i] > 'z')
-			return 0;
-		low[i] = w[i];
-	}
-	low[len] = '\0';
-	size_t lo = 0, hi = kith_names_n_aliases;
-	while (lo < hi) { /* the first entry not below the word */
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(kith_names_aliases[mid].spelling, low) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == kith_names_n_aliases || strcmp(kith_names_aliases[lo].spelling, low) != 0)
-		return 0;
 	size_t got = b->n - start;
-	unsigned two = kith_names_aliases[lo].s1 != 0;
-	if (read_ok && ((got == 1 && (surname_set_share(&b->syl[start], NULL, NULL) > 0 || b->lv[start] >= 7)) ||
-			(got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0))) {
-		/* the grammar reads a surname, or a syllable common in given
-		 * names ("Young": 영): leave it so, and keep the other surnames
-		 * published for the spelling, for the surname only (encode_text:
-		 * "Chae" for 최 as well as 채; "Kim Young" is not 김양) */
-		if (got != 1 || two)
-			return 0;
+	if (read_ok && got == 1 && (b->lv[start] >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
-		struct kith_name_syl x = b->syl[start];
-		for (size_t k = lo; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, low) == 0;
-		     k++) {
-			if (kith_names_aliases[k].s1)
-				continue;
-			struct kith_name_syl one = jamo_single(kith_names_aliases[k].s0);
-			if (jamo_has(&x, kith_names_aliases[k].s0))
-				continue;
-			x.ini |= one.ini;
-			x.vow |= one.vow;
-			x.fin |= one.fin;
-		}
 		b->alias_w[slot] = b->nw;
-		b->alias_syl[slot] = x;
+		b->alias_text[slot] = w;
+		b->alias_len[slot] = len;
 		return 0;
 	}
+	if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
+		return 0;
+	size_t at = alias_find(w, len);
+	if (at == SIZE_MAX)
+		return 0;
+	unsigned two = kith_names_aliases[at].s1 != 0;
 	struct kith_name_syl x = {0, 0, 0}, x2 = {0, 0, 0};
 	if (read_ok && got == 1 && !two)
 		x = b->syl[start];
-	for (size_t k = lo; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, low) == 0; k++) {
-		const struct kith_names_alias *a = &kith_names_aliases[k];
-		if ((a->s1 != 0) != two)
-			continue;
-		struct kith_name_syl one = jamo_single(a->s0);
-		x.ini |= one.ini;
-		x.vow |= one.vow;
-		x.fin |= one.fin;
-		if (two) {
-			struct kith_name_syl t = jamo_single((unsigned)a->s1 - 1u);
-			x2.ini |= t.ini;
-			x2.vow |= t.vow;
-			x2.fin |= t.fin;
-		}
-	}
+	alias_union(at, two, &x, &x2);
 	b->n = start;
 	b->syl[b->n] = x;
 	b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
@@ -554,6 +559,18 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		b->pat[b->n][0] = b->pat[b->n][1] = 0;
 		b->n++;
 	}
+	return 1;
+}
+
+/* The syllable x of word k (0: first, 1: last) widened by the surnames
+ * published for its spelling; 1 when there are any. */
+static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
+{
+	size_t at = alias_find(b->alias_text[k], b->alias_len[k]);
+	if (at == SIZE_MAX || kith_names_aliases[at].s1)
+		return 0;
+	struct kith_name_syl x2 = {0, 0, 0};
+	alias_union(at, 0, x, &x2);
 	return 1;
 }
 
@@ -742,10 +759,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	size_t alt_first = 0, alt_sur = 0; /* the other reading: start word's syllable, surname length */
 	if (b.n == 1) {
 		/* one word alone ("Young", "Chae"): every surname published for it */
-		if (b.nw == 1 && b.alias_w[0] == 0) {
-			b.syl[0] = b.alias_syl[0];
+		if (b.nw == 1 && b.alias_w[0] == 0 && alias_widen(&b, 0, &b.syl[0]))
 			b.lv[0] = (uint8_t)jamo_set_level(&b.syl[0], NULL);
-		}
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
 		int hangul = b.wkind[0] == W_HANGUL || b.wkind[0] == W_HANJA;
@@ -817,10 +832,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u)) {
 		size_t sw = western ? b.nw - 1 : 0;
 		for (size_t a = 0; a < 2; a++)
-			if (b.alias_w[a] == sw && b.wlen[sw] == 1) {
-				r.syl[0] = b.alias_syl[a];
+			if (b.alias_w[a] == sw && b.wlen[sw] == 1 && alias_widen(&b, a, &r.syl[0]))
 				r.lv[0] = (uint8_t)jamo_set_level(&r.syl[0], NULL);
-			}
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
