@@ -528,6 +528,11 @@ static void alias_union(size_t at, unsigned two, struct kith_name_syl *x, struct
  * for its spelling ("Chae": 채, and 최; "Kim Young" stays 김영, not 김양). */
 static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
 {
+	if (len == 0 || len > 15)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0; /* "Mi-seon", "Sŏ": no list spelling */
 	size_t got = b->n - start;
 	if (read_ok && got == 1 && (b->lv[start] >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
