@@ -98,7 +98,8 @@ static int extent_of(const struct kith_vault *v, uint64_t *out)
 }
 
 /* AD = "kith-slot-anchor-v1" ‖ vault_id ‖ this device's sign_pk ‖ box name. */
-static size_t ad_of(const uint8_t *vault_id, const uint8_t *sign_pk, const char *name, uint8_t *ad, size_t cap)
+static size_t ad_of(const uint8_t *vault_id, const uint8_t *sign_pk, const char *name, uint8_t *ad,
+		    size_t cap)
 {
 	size_t dl = sizeof ad_domain - 1, nl = strlen(name);
 	if (dl + ID_BYTES + 32 + nl > cap)
@@ -189,7 +190,8 @@ static int seal_into(const struct kith_vault *v, struct kith_store *s, const uin
 }
 
 int vault_slot_anchor_make(struct kith_vault *v, const uint8_t ak[32], const char *slot,
-			   uint8_t nonce[VAULT_ANCHOR_NONCE], uint8_t box[VAULT_ANCHOR_BOX], struct kith_err *err)
+			   uint8_t nonce[VAULT_ANCHOR_NONCE], uint8_t box[VAULT_ANCHOR_BOX],
+			   struct kith_err *err)
 {
 	char name[sizeof v->slot_anchor];
 	uint64_t ext;
@@ -213,7 +215,8 @@ int vault_slot_anchor_first(const uint8_t vault_id[ID_BYTES], const struct kith_
 	}
 	if (bad)
 		return kith_err_set(err, KITH_E_CRYPTO, "slot", "deriving the anchor key failed");
-	int rc = seal_box(vault_id, kith_crypto_keys_sign_pk(k), ak, VAULT_ANCHOR_MAIN, 0, NULL, 0, nonce, box, err);
+	int rc = seal_box(vault_id, kith_crypto_keys_sign_pk(k), ak, VAULT_ANCHOR_MAIN, 0, NULL, 0, nonce,
+			  box, err);
 	sodium_memzero(ak, sizeof ak);
 	return rc;
 }
@@ -228,8 +231,8 @@ int vault_slot_anchor_seal(struct kith_vault *v, int64_t seq, const uint8_t mh[3
 	return seal_into(v, v->store, v->slot_ak, v->slot_anchor, seq, mh, ext, err);
 }
 
-int vault_slot_anchor_rekey(struct kith_vault *v, struct kith_store *s, const uint8_t ak[32], const char *slot,
-			    struct kith_err *err)
+int vault_slot_anchor_rekey(struct kith_vault *v, struct kith_store *s, const uint8_t ak[32],
+			    const char *slot, struct kith_err *err)
 {
 	char name[sizeof v->slot_anchor];
 	if (!v->slot_ak || v->fmt < 2 || !box_name(name, sizeof name, slot))
@@ -251,17 +254,19 @@ int vault_slot_anchor_check(struct kith_vault *v, int own_reported, struct kith_
 			kith_err_clear(err);
 		/* a slot sealed with flag bit 4 was given its box at the same time */
 		return kith_crypto_keys_anchored(v->keys)
-			   ? vault_integrity_add(v, "the rollback anchor of this passphrase slot is missing: the "
-						    "file may have been rolled back")
+			   ? vault_integrity_add(
+				 v, "the rollback anchor of this passphrase slot is missing: the "
+				    "file may have been rolled back")
 			   : KITH_OK;
 	}
 	uint8_t ad[sizeof ad_domain + ID_BYTES + 32 + 64];
 	size_t adl = ad_of(v->hdr.vault_id, kith_crypto_keys_sign_pk(v->keys), v->slot_anchor, ad, sizeof ad);
 	unsigned long long pll = 0;
-	if (rc == KITH_E_CORRUPT || (!rc && (!adl || crypto_aead_xchacha20poly1305_ietf_decrypt(
-							  pl, &pll, NULL, box, sizeof box, ad, adl, nonce,
-							  v->slot_ak) != 0 ||
-					     pll != sizeof pl || pl[0] != 1))) {
+	if (rc == KITH_E_CORRUPT ||
+	    (!rc && (!adl ||
+		     crypto_aead_xchacha20poly1305_ietf_decrypt(pl, &pll, NULL, box, sizeof box, ad, adl,
+								nonce, v->slot_ak) != 0 ||
+		     pll != sizeof pl || pl[0] != 1))) {
 		if (err)
 			kith_err_clear(err);
 		return vault_integrity_add(v, "the rollback anchor of this passphrase slot was altered");
@@ -276,10 +281,11 @@ int vault_slot_anchor_check(struct kith_vault *v, int own_reported, struct kith_
 	char dev[17];
 	sodium_bin2hex(dev, sizeof dev, kith_crypto_keys_sign_pk(v->keys), 8);
 	if (!own_reported && seq > v->own_seq) {
-		rc = vault_integrity_add(v,
-					 "the log of device %s was rolled back: its last batch was number %lld, the "
-					 "file ends at %lld",
-					 dev, (long long)seq, (long long)v->own_seq);
+		rc = vault_integrity_add(
+		    v,
+		    "the log of device %s was rolled back: its last batch was number %lld, the "
+		    "file ends at %lld",
+		    dev, (long long)seq, (long long)v->own_seq);
 	} else if (!own_reported && seq > 0) {
 		const uint8_t *self = kith_crypto_keys_sign_pk(v->keys);
 		int found = 0;
@@ -289,16 +295,18 @@ int vault_slot_anchor_check(struct kith_vault *v, int own_reported, struct kith_
 				memcmp(b->mh, mh, 32) == 0;
 		}
 		if (!found)
-			rc = vault_integrity_add(v, "the log of device %s was rolled back: its batch %lld was replaced",
-						 dev, (long long)seq);
+			rc = vault_integrity_add(
+			    v, "the log of device %s was rolled back: its batch %lld was replaced", dev,
+			    (long long)seq);
 	}
 	uint64_t ext = 0;
 	if (!rc && extent_of(v, &ext))
 		rc = KITH_E_NOMEM;
 	if (!rc && total > ext)
-		rc = vault_integrity_add(
-		    v, "the file was rolled back: this passphrase slot saw %llu batches of other devices, the file "
-		       "holds %llu",
-		    (unsigned long long)total, (unsigned long long)ext);
+		rc = vault_integrity_add(v,
+					 "the file was rolled back: this passphrase slot saw %llu batches of "
+					 "other devices, the file "
+					 "holds %llu",
+					 (unsigned long long)total, (unsigned long long)ext);
 	return rc;
 }
