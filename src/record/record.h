@@ -42,6 +42,11 @@ int kith_record_validate(const char *kind, const json_t *body, struct kith_err *
  * out. KITH_OK or KITH_E_NOMEM / KITH_E_INVALID. */
 int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
+/* The same bytes written by jansson's own dump (json_dump_callback with
+ * JSON_COMPACT | JSON_SORT_KEYS), as kith_record_canonical did before it
+ * wrote them itself: kept for the tests and fuzzers that compare the two. */
+int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
+
 /* Whether `kind` is a record kind this schema knows ("case", "link", "trace"). */
 int kith_record_kind_valid(const char *kind);
 

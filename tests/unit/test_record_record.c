@@ -828,6 +828,131 @@ static void test_canonical(void **state)
 	kith_sbuf_release(&s3);
 }
 
+/* Random JSON trees whose strings hold what needs escaping (quotes,
+ * backslashes, every control character, DEL, 2- to 4-byte UTF-8), keys that
+ * sort by their bytes and length ("a" before "a\u0001" before "aa"), NULs in
+ * keys and strings, every kind of number: kith_record_canonical writes the
+ * canonical form itself, and must write jansson's bytes exactly. */
+static uint64_t canon_rng = 0x2545F4914F6CDD1Dull;
+
+static uint32_t canon_rnd(uint32_t n)
+{
+	canon_rng ^= canon_rng << 13;
+	canon_rng ^= canon_rng >> 7;
+	canon_rng ^= canon_rng << 17;
+	return (uint32_t)(canon_rng % n);
+}
+
+static size_t canon_text(char *out, size_t cap)
+{
+	static const char *const parts[] = {"a",  "b", "Z", "\"", "\\", "/",  "\x7f",
+					    "한", "é", "😀", "李", " ",	"aa", "\n"};
+	size_t n = 0, want = canon_rnd(6);
+	for (size_t i = 0; i < want && n + 8 < cap; i++) {
+		if (canon_rnd(4) == 0) {
+			out[n++] = (char)canon_rnd(0x20); /* a control character, NUL too */
+			continue;
+		}
+		const char *p = parts[canon_rnd((uint32_t)(sizeof parts / sizeof parts[0]))];
+		memcpy(out + n, p, strlen(p));
+		n += strlen(p);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static json_t *canon_tree(int depth)
+{
+	char text[64];
+	uint32_t kind = depth > 4 ? canon_rnd(6) : canon_rnd(8);
+	switch (kind) {
+	case 0:
+		return json_null();
+	case 1:
+		return canon_rnd(2) ? json_true() : json_false();
+	case 2: {
+		static const json_int_t ints[] = {0, -1, 7, 1234567890123LL, INT64_MIN, INT64_MAX};
+		return json_integer(ints[canon_rnd(6)]);
+	}
+	case 3: {
+		static const double reals[] = {0.5, -2.0, 1e300, 3.141592653589793, 1e-7, 100.0};
+		return json_real(reals[canon_rnd(6)]);
+	}
+	case 4:
+	case 5: {
+		size_t n = canon_text(text, sizeof text);
+		return json_stringn(text, n);
+	}
+	case 6: {
+		json_t *a = json_array();
+		for (uint32_t i = canon_rnd(4); i > 0; i--)
+			json_array_append_new(a, canon_tree(depth + 1));
+		return a;
+	}
+	default: {
+		json_t *o = json_object();
+		for (uint32_t i = canon_rnd(6); i > 0; i--) {
+			size_t n = canon_text(text, sizeof text);
+			json_object_setn_new(o, text, n, canon_tree(depth + 1));
+		}
+		return o;
+	}
+	}
+}
+
+static void test_canonical_same_as_jansson(void **state)
+{
+	(void)state;
+	struct kith_sbuf mine = KITH_SBUF_INIT, theirs = KITH_SBUF_INIT;
+	size_t nul_keys = 0;
+	for (int round = 0; round < 20000; round++) {
+		json_t *o = json_object();
+		for (uint32_t i = 1 + canon_rnd(5); i > 0; i--) {
+			char key[64];
+			size_t n = canon_text(key, sizeof key);
+			nul_keys += strlen(key) != n;
+			json_object_setn_new(o, key, n, canon_tree(1));
+		}
+		kith_sbuf_reset(&mine);
+		kith_sbuf_reset(&theirs);
+		assert_int_equal(kith_sbuf_adds(&mine, "x"), 0);
+		assert_int_equal(kith_sbuf_adds(&theirs, "x"), 0);
+		int a = kith_record_canonical(o, &mine, NULL);
+		int b = kith_record_canonical_jansson(o, &theirs, NULL);
+		assert_int_equal(a, b);
+		assert_int_equal(mine.len, theirs.len);
+		assert_memory_equal(mine.buf, theirs.buf, mine.len);
+		json_decref(o);
+	}
+	assert_true(nul_keys > 0); /* the fallback was taken too */
+	/* a tree deeper than the writer goes alone */
+	json_t *deep = json_object(), *at = deep;
+	for (int i = 0; i < 100; i++) {
+		json_t *inner = json_object();
+		json_object_set_new(at, "k", inner);
+		at = inner;
+	}
+	kith_sbuf_reset(&mine);
+	kith_sbuf_reset(&theirs);
+	assert_int_equal(kith_record_canonical(deep, &mine, NULL), KITH_OK);
+	assert_int_equal(kith_record_canonical_jansson(deep, &theirs, NULL), KITH_OK);
+	assert_string_equal(mine.buf, theirs.buf);
+	json_decref(deep);
+	/* the full bodies of this file */
+	const char *bodies[] = {full_case, full_trace};
+	for (size_t i = 0; i < 2; i++) {
+		json_t *b = load(bodies[i]);
+		kith_sbuf_reset(&mine);
+		kith_sbuf_reset(&theirs);
+		assert_int_equal(kith_record_canonical(b, &mine, NULL), KITH_OK);
+		assert_int_equal(kith_record_canonical_jansson(b, &theirs, NULL), KITH_OK);
+		assert_string_equal(mine.buf, theirs.buf);
+		json_decref(b);
+	}
+	kith_sbuf_release(&mine);
+	kith_sbuf_release(&theirs);
+}
+
 static void test_ref(void **state)
 {
 	(void)state;
@@ -1113,6 +1238,7 @@ int main(void)
 	    cmocka_unit_test(test_size_cap_exact),
 	    cmocka_unit_test(test_validate_does_not_modify),
 	    cmocka_unit_test(test_canonical),
+	    cmocka_unit_test(test_canonical_same_as_jansson),
 	    cmocka_unit_test(test_ref),
 	    cmocka_unit_test(test_case_names),
 	    cmocka_unit_test(test_consent),
