@@ -1653,6 +1653,94 @@ int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith
 	return kith_record_canonical_jansson(body, out, err);
 }
 
+/* Skips one JSON value of well-formed text (kith's own canonical form). */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	size_t depth = 0;
+	while (i < n) {
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+		} else if (c == '{' || c == '[') {
+			depth++;
+			i++;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return i;
+			depth--;
+			i++;
+		} else if (c == ',' && depth == 0) {
+			return i;
+		} else {
+			i++;
+		}
+		if (depth == 0 && i < n && (s[i] == ',' || s[i] == '}' || s[i] == ']'))
+			return i;
+	}
+	return i;
+}
+
+int kith_record_canonical_set_ref(struct kith_sbuf *canon, size_t start, const char *ref)
+{
+	if (!kith_record_ref_valid(ref))
+		return KITH_E_INVALID;
+	const char *s = canon->buf + start;
+	size_t n = canon->len - start, i = 1;
+	if (n < 2 || s[0] != '{')
+		return KITH_E_INVALID;
+	/* the member to insert, or the value to put in place of the old one */
+	char member[8 + 64 + 4];
+	size_t at = n - 1, cut = 0; /* default: before the closing brace */
+	int replace = 0;
+	while (i < n && s[i] == '"') {
+		size_t k = i + 1, e = k;
+		while (e < n && s[e] != '"')
+			e += s[e] == '\\' ? 2 : 1;
+		if (e >= n)
+			return KITH_E_INVALID;
+		/* raw and decoded keys order the same against "ref": an escape's
+		 * bytes ('\\', or what it stands for: '"', '\\', a control
+		 * character) all sort before 'e', 'f' and 'r' */
+		size_t kl = e - k;
+		int cmp = memcmp(s + k, "ref", kl < 3 ? kl : 3);
+		if (!cmp)
+			cmp = (kl > 3) - (kl < 3);
+		size_t vstart = e + 2; /* past '":' */
+		size_t vend = skip_value(s, n, vstart);
+		if (cmp == 0) {
+			at = vstart;
+			cut = vend - vstart;
+			replace = 1;
+			break;
+		}
+		if (cmp > 0) {
+			at = i;
+			break;
+		}
+		if (vend >= n || s[vend] != ',')
+			break; /* the last member: insert before the brace */
+		i = vend + 1;
+	}
+	int len = replace		 ? snprintf(member, sizeof member, "\"%s\"", ref)
+		  : at == n - 1 && n > 2 ? snprintf(member, sizeof member, ",\"ref\":\"%s\"", ref)
+		  : n > 2		 ? snprintf(member, sizeof member, "\"ref\":\"%s\",", ref)
+					 : snprintf(member, sizeof member, "\"ref\":\"%s\"", ref);
+	if (len < 0 || (size_t)len >= sizeof member)
+		return KITH_E_INVALID;
+	size_t ml = (size_t)len;
+	if (ml > cut && kith_sbuf_grow(canon, ml - cut))
+		return KITH_E_NOMEM;
+	char *b = canon->buf + start;
+	memmove(b + at + ml, b + at + cut, n - at - cut);
+	memcpy(b + at, member, ml);
+	canon->len = canon->len - cut + ml;
+	canon->buf[canon->len] = '\0';
+	return KITH_OK;
+}
+
 int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, struct kith_err *err)
 {
 	if (!json_is_object(body))
@@ -1669,6 +1757,339 @@ int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, str
 		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory writing the canonical form");
 	}
 	return KITH_OK;
+}
+
+/* ---------------------------------------------------------------- public: the text check */
+
+/*
+ * kith_record_text_ok reads a body's JSON text once, without building a
+ * tree, and answers only "surely valid": json_loadb(JSON_REJECT_DUPLICATES)
+ * would give an object that kith_record_validate accepts. It follows the
+ * same tables as the validator above. Whatever it does not vouch for — any
+ * whitespace, an escape other than \" \\ \/ \n \t, a real number, a key it
+ * does not know, a field that breaks a rule, a group rule other than
+ * person's and family's — is "not sure", and the caller asks jansson and
+ * kith_record_validate, which say what is wrong. It therefore never needs
+ * to explain, only to be right when it says yes: test_record_record and
+ * fuzz_record_text check that every text it accepts, the other two accept.
+ */
+struct tscan {
+	const char *s;
+	size_t n, i;
+};
+
+/* A scanned string: the raw content (escapes intact) and what the text rules need. */
+struct tstr {
+	const char *p;
+	size_t raw;   /* bytes between the quotes */
+	size_t len;   /* bytes once decoded */
+	size_t chars; /* code points */
+	int escapes;  /* any escape */
+	int nl_tab;   /* an escaped newline or tab */
+	int text;     /* a character other than space, tab and newline (has_text) */
+};
+
+#define T_SURE 0
+#define T_UNSURE (-1)
+#define T_ITEMS 128 /* items of a list of ids compared for repeats; more: not sure */
+
+static int t_peek(const struct tscan *t)
+{
+	return t->i < t->n ? (unsigned char)t->s[t->i] : -1;
+}
+
+static int t_expect(struct tscan *t, char c)
+{
+	if (t->i >= t->n || t->s[t->i] != c)
+		return T_UNSURE;
+	t->i++;
+	return T_SURE;
+}
+
+static int t_string(struct tscan *t, struct tstr *out)
+{
+	memset(out, 0, sizeof *out);
+	if (t_expect(t, '"'))
+		return T_UNSURE;
+	const unsigned char *u = (const unsigned char *)t->s;
+	size_t i = t->i, n = t->n, start = i, escapes = 0, cont = 0;
+	int text = 0;
+	for (;;) {
+		if (i >= n)
+			return T_UNSURE;
+		unsigned c = u[i];
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') { /* most bytes */
+			text |= c != ' ';
+			i++;
+			continue;
+		}
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return T_UNSURE;
+			unsigned e = u[i + 1];
+			if (e == '"' || e == '\\' || e == '/')
+				text = 1;
+			else if (e == 'n' || e == 't')
+				out->nl_tab = 1;
+			else
+				return T_UNSURE;
+			escapes++;
+			i += 2;
+			continue;
+		}
+		if (c < 0x80)
+			return T_UNSURE; /* a raw control character (jansson refuses it) or DEL */
+		/* one UTF-8 sequence, checked as kith_utf8_check does; C1 controls refused */
+		size_t len;
+		uint32_t cp;
+		if (c >= 0xC2 && c <= 0xDF) {
+			len = 2;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			len = 3;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return T_UNSURE;
+		}
+		if (n - i < len)
+			return T_UNSURE;
+		for (size_t k = 1; k < len; k++) {
+			if ((u[i + k] & 0xC0) != 0x80)
+				return T_UNSURE;
+			cp = cp << 6 | (u[i + k] & 0x3F);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp <= 0x9F)
+			return T_UNSURE;
+		text = 1;
+		cont += len - 1;
+		i += len;
+	}
+	out->p = t->s + start;
+	out->raw = i - start;
+	out->escapes = escapes > 0;
+	out->len = out->raw - escapes;
+	out->chars = out->raw - escapes - cont;
+	out->text = text;
+	t->i = i + 1; /* past the closing quote */
+	return T_SURE;
+}
+
+/* An integer as jansson reads one: no leading zero, at most 18 digits (no
+ * overflow), not followed by a fraction or an exponent (a real). */
+static int t_int(struct tscan *t, long long *out)
+{
+	int neg = t_peek(t) == '-';
+	if (neg)
+		t->i++;
+	size_t start = t->i;
+	long long v = 0;
+	while (t->i < t->n && t->s[t->i] >= '0' && t->s[t->i] <= '9') {
+		if (t->i - start >= 18)
+			return T_UNSURE;
+		v = v * 10 + (t->s[t->i] - '0');
+		t->i++;
+	}
+	size_t digits = t->i - start;
+	if (digits == 0 || (digits > 1 && t->s[start] == '0'))
+		return T_UNSURE;
+	int c = t_peek(t);
+	if (c == '.' || c == 'e' || c == 'E')
+		return T_UNSURE;
+	*out = neg ? -v : v;
+	return T_SURE;
+}
+
+/* The text rules of check_chars on a scanned string. */
+static int t_text_ok(const struct tstr *s, size_t cap, int multiline)
+{
+	if (s->len == 0 || s->len > 4 * cap || s->chars > cap || (s->nl_tab && !multiline))
+		return T_UNSURE;
+	return T_SURE;
+}
+
+static int t_group(const struct group *g, struct tscan *t);
+
+/* One value of field f (for a list: one item). *text: a string with text;
+ * *span: an id's raw bytes, for the repeat check. */
+static int t_item(const struct field *f, enum ftype type, struct tscan *t, int *text, struct tstr *span)
+{
+	struct tstr s;
+	long long iv;
+	switch (type) {
+	case T_STRING:
+	case T_TEXT:
+	case T_STRING_LIST:
+		if (t_string(t, &s) || t_text_ok(&s, f->max_bytes, type == T_TEXT))
+			return T_UNSURE;
+		*text = s.text;
+		return T_SURE;
+	case T_REF:
+		if (t_string(t, &s) || s.escapes || !ref_ok(s.p, s.raw))
+			return T_UNSURE;
+		*text = 1;
+		return T_SURE;
+	case T_DATE:
+		if (t_string(t, &s) || s.escapes || kith_record_date_parse(s.p, s.raw, NULL, NULL, NULL) < 0)
+			return T_UNSURE;
+		return T_SURE;
+	case T_ENUM:
+	case T_ENUM_LIST:
+		if (t_string(t, &s) || s.escapes || !vocab_find(f->vocab, s.p, s.raw))
+			return T_UNSURE;
+		*span = s;
+		return T_SURE;
+	case T_ID_LIST:
+		if (t_string(t, &s) || s.escapes || !id_ok(s.p, s.raw))
+			return T_UNSURE;
+		*span = s;
+		return T_SURE;
+	case T_INT:
+		if (t_int(t, &iv) || iv < f->min || iv > f->max)
+			return T_UNSURE;
+		return T_SURE;
+	case T_NUMBER: /* an integer only; a real is jansson's to read */
+		if (t_int(t, &iv) || !((double)iv >= f->dmin && (double)iv <= f->dmax))
+			return T_UNSURE;
+		return T_SURE;
+	case T_BOOL:
+		if (t->n - t->i >= 4 && memcmp(t->s + t->i, "true", 4) == 0) {
+			t->i += 4;
+			return T_SURE;
+		}
+		if (t->n - t->i >= 5 && memcmp(t->s + t->i, "false", 5) == 0) {
+			t->i += 5;
+			return T_SURE;
+		}
+		return T_UNSURE;
+	case T_GROUP:
+	case T_GROUP_LIST:
+		return t_group(f->group, t);
+	}
+	return T_UNSURE;
+}
+
+static int t_list(const struct field *f, struct tscan *t, int *nonempty)
+{
+	struct tstr seen[T_ITEMS];
+	enum ftype item = f->type == T_ENUM_LIST     ? T_ENUM_LIST
+			  : f->type == T_STRING_LIST ? T_STRING_LIST
+			  : f->type == T_ID_LIST     ? T_ID_LIST
+						     : T_GROUP_LIST;
+	int distinct = f->type == T_ENUM_LIST || f->type == T_ID_LIST;
+	if (t_expect(t, '['))
+		return T_UNSURE;
+	size_t n = 0;
+	if (t_peek(t) != ']') {
+		for (;;) {
+			int text = 0;
+			struct tstr span = {0};
+			if (distinct && n >= T_ITEMS)
+				return T_UNSURE;
+			if (t_item(f, item, t, &text, &span))
+				return T_UNSURE;
+			if (distinct) {
+				for (size_t j = 0; j < n; j++)
+					if (seen[j].raw == span.raw &&
+					    memcmp(seen[j].p, span.p, span.raw) == 0)
+						return T_UNSURE;
+				seen[n] = span;
+			}
+			n++;
+			if (t_peek(t) == ',') {
+				t->i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (t_expect(t, ']') || n < f->min_items || (f->max_items && n > f->max_items))
+		return T_UNSURE;
+	*nonempty = n > 0;
+	return T_SURE;
+}
+
+static long t_field_index(const struct group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->f[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int t_bit(const struct group *g, uint64_t mask, const char *name)
+{
+	long i = t_field_index(g, name);
+	return i >= 0 && (mask >> i & 1);
+}
+
+static int t_group(const struct group *g, struct tscan *t)
+{
+	if (g->n > 64 || t_expect(t, '{'))
+		return T_UNSURE;
+	uint64_t seen = 0, text = 0;
+	if (t_peek(t) != '}') {
+		for (;;) {
+			struct tstr k;
+			if (t_string(t, &k) || k.escapes || t_expect(t, ':'))
+				return T_UNSURE;
+			size_t fi = 0;
+			while (fi < g->n &&
+			       !(strlen(g->f[fi].name) == k.raw && memcmp(g->f[fi].name, k.p, k.raw) == 0))
+				fi++;
+			if (fi == g->n || (seen >> fi & 1))
+				return T_UNSURE; /* unknown or repeated */
+			seen |= (uint64_t)1 << fi;
+			const struct field *f = &g->f[fi];
+			int has = 0;
+			struct tstr span;
+			int rc = f->type == T_ENUM_LIST || f->type == T_STRING_LIST ||
+					 f->type == T_GROUP_LIST || f->type == T_ID_LIST
+				     ? t_list(f, t, &has)
+				     : t_item(f, f->type, t, &has, &span);
+			if (rc)
+				return T_UNSURE;
+			if (has)
+				text |= (uint64_t)1 << fi;
+			if (t_peek(t) == ',') {
+				t->i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (t_expect(t, '}'))
+		return T_UNSURE;
+	for (size_t i = 0; i < g->n; i++)
+		if ((g->f[i].flags & F_REQUIRED) && !(seen >> i & 1))
+			return T_UNSURE;
+	if (!g->rule)
+		return T_SURE;
+	if (g->rule == rule_person) /* has_text(name) */
+		return t_bit(g, text, "name") ? T_SURE : T_UNSURE;
+	if (g->rule == rule_family) /* a case, or a described relative, or notes */
+		return t_bit(g, seen, "case") || t_bit(g, seen, "name") || t_bit(g, seen, "other_names") ||
+			       t_bit(g, seen, "sex") || t_bit(g, seen, "birth") || t_bit(g, seen, "notes")
+			   ? T_SURE
+			   : T_UNSURE;
+	return T_UNSURE; /* the tracing rules: jansson's tree */
+}
+
+int kith_record_text_ok(const char *kind, const char *text, size_t len)
+{
+	const struct kind *k = find_kind(kind);
+	/* the compact dump of what jansson reads is never longer than this text
+	 * (no whitespace, no real, escapes as jansson writes them or shorter),
+	 * so a text within the cap is a record within the cap */
+	if (!k || !text || len > KITH_RECORD_MAX_BYTES)
+		return 0;
+	struct tscan t = {text, len, 0};
+	return t_group(k->group, &t) == T_SURE && t.i == len;
 }
 
 int kith_record_kind_valid(const char *kind)

@@ -953,6 +953,156 @@ static void test_canonical_same_as_jansson(void **state)
 	kith_sbuf_release(&theirs);
 }
 
+/* kith_record_canonical_set_ref gives the bytes of the canonical form of a
+ * copy with its ref set, for top-level keys all around "ref" in byte order
+ * (and an escape among them), an old ref or none, an empty object. */
+static void test_canonical_set_ref(void **state)
+{
+	(void)state;
+	static const char *const keys[] = {"ref",   "re", "reff", "rea",    "rez", "r",	 "\"", "re\"",
+					   "ref\n", "a",  "z",	  "person", "",	   "rf", "REF"};
+	struct kith_sbuf mine = KITH_SBUF_INIT, theirs = KITH_SBUF_INIT;
+	for (int round = 0; round < 5000; round++) {
+		json_t *o = json_object();
+		for (uint32_t i = canon_rnd(6); i > 0; i--)
+			json_object_set_new(o, keys[canon_rnd(15)], canon_tree(2));
+		const char *ref = round % 2 ? "C-AB12-0007" : "x.y_z-1";
+		kith_sbuf_reset(&mine);
+		kith_sbuf_reset(&theirs);
+		assert_int_equal(kith_sbuf_adds(&mine, "pre"), 0);
+		assert_int_equal(kith_record_canonical(o, &mine, NULL), KITH_OK);
+		assert_int_equal(kith_record_canonical_set_ref(&mine, 3, ref), KITH_OK);
+		assert_int_equal(kith_record_set_ref(o, ref),
+				 KITH_OK); /* jansson's copy drops NUL keys: in place */
+		assert_int_equal(kith_record_canonical(o, &theirs, NULL), KITH_OK);
+		if (strcmp(mine.buf + 3, theirs.buf) != 0)
+			fail_msg("set_ref: %s\n  want %s", mine.buf + 3, theirs.buf);
+		json_decref(o);
+	}
+	kith_sbuf_reset(&mine);
+	assert_int_equal(kith_sbuf_adds(&mine, "{}"), 0);
+	assert_int_equal(kith_record_canonical_set_ref(&mine, 0, "bad ref"), KITH_E_INVALID);
+	assert_string_equal(mine.buf, "{}");
+	kith_sbuf_release(&mine);
+	kith_sbuf_release(&theirs);
+}
+
+/* What jansson and the validator say of a text: 1 valid, 0 not. */
+static int slow_valid(const char *kind, const char *text, size_t len)
+{
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
+	int ok = json_is_object(j) && kith_record_validate(kind, j, NULL) == KITH_OK;
+	json_decref(j);
+	return ok;
+}
+
+/* kith_record_text_ok says yes only when jansson and the validator do:
+ * every kind's full body, then a quarter of a million random edits of
+ * them (a byte changed, dropped, doubled; a piece of JSON spliced in), then
+ * texts made to break each rule. It says yes to the canonical bodies of
+ * cases, so that unlock does not need jansson for them. */
+static void test_text_check(void **state)
+{
+	(void)state;
+	static const char *const kinds[] = {"case",  "link",	  "trace",  "device", "attachment",
+					    "draft", "keybackup", "export", "person", "view"};
+	struct kith_sbuf c = KITH_SBUF_INIT;
+	char *buf = malloc(1 << 16);
+	assert_non_null(buf);
+	size_t accepted = 0, edits = 0;
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		json_t *b = load(base_of(kinds[k]));
+		kith_sbuf_reset(&c);
+		assert_int_equal(kith_record_canonical(b, &c, NULL), KITH_OK);
+		json_decref(b);
+		int ok = kith_record_text_ok(kinds[k], c.buf, c.len);
+		if (strcmp(kinds[k], "case") == 0)
+			assert_true(ok); /* what unlock reads most */
+		if (ok)
+			assert_true(slow_valid(kinds[k], c.buf, c.len));
+		static const char *const splice[] = {" ",	   "\\u0041",	 "\\n",
+						     "\\t",	   "\\\"",	 "\\/",
+						     "0",	   "01",	 "-",
+						     "1.5",	   "1e2",	 "true",
+						     "null",	   "{}",	 "[]",
+						     "\"\"",	   ",",		 ":",
+						     "\"x\":1",	   "\xc2\x85",	 "\x7f",
+						     "\xff",	   "\t",	 "\"a\",\"a\"",
+						     "2019-02-29", "2020-02-29", "99999999999999999999"};
+		for (int round = 0; round < 25000; round++) {
+			size_t len = c.len, at = canon_rnd((uint32_t)len);
+			memcpy(buf, c.buf, len);
+			switch (canon_rnd(4)) {
+			case 0:
+				buf[at] = (char)canon_rnd(256);
+				break;
+			case 1:
+				memmove(buf + at, buf + at + 1, len - at - 1);
+				len--;
+				break;
+			case 2:
+				memmove(buf + at + 1, buf + at, len - at);
+				len++;
+				break;
+			default: {
+				const char *p =
+				    splice[canon_rnd((uint32_t)(sizeof splice / sizeof splice[0]))];
+				size_t pl = strlen(p), cut = canon_rnd(4);
+				if (at + cut > len)
+					cut = len - at;
+				memmove(buf + at + pl, buf + at + cut, len - at - cut);
+				memcpy(buf + at, p, pl);
+				len = len - cut + pl;
+				break;
+			}
+			}
+			edits++;
+			if (kith_record_text_ok(kinds[k], buf, len)) {
+				accepted++;
+				if (!slow_valid(kinds[k], buf, len))
+					fail_msg("%s: text check accepted what jansson or the validator "
+						 "refuse: %.*s",
+						 kinds[k], (int)len, buf);
+			}
+		}
+	}
+	assert_true(accepted > edits / 100); /* edits that stay valid are taken too */
+	/* each rule broken on purpose: never a yes */
+	static const char *const bad[] = {
+	    "{\"person\":{\"name\":\"A\"},\"person\":{\"name\":\"B\"}}",     /* repeated key */
+	    "{\"person\":{\"name\":\"  \"}}",				     /* blank name */
+	    "{\"person\":{\"name\":\"\\n\"}}",				     /* blank, and a newline */
+	    "{\"person\":{\"name\":\"A\",\"age_at_intake\":121}}",	     /* out of range */
+	    "{\"person\":{\"name\":\"A\",\"age_at_intake\":012}}",	     /* leading zero */
+	    "{\"person\":{\"name\":\"A\",\"age_at_intake\":12.0}}",	     /* a real */
+	    "{\"person\":{\"name\":\"A\"},\"needs\":[\"legal\",\"legal\"]}", /* repeat */
+	    "{\"person\":{\"name\":\"A\"},\"family\":[{\"relation\":\"sibling\"}]}", /* undescribed */
+	    "{\"person\":{\"name\":\"A\",\"birth\":\"2019-02-29\"}}",		     /* no such day */
+	    "{\"person\":{\"name\":\"A\"}}x",					     /* trailing byte */
+	    "{\"person\":{\"name\":\"A\\u0000\"}}",				     /* NUL */
+	    "{\"person\":{\"name\":\"\xc2\x85\"}}",				     /* C1 control */
+	    "{\"person\":{\"name\":\"\xed\xa0\x80\"}}",				     /* a surrogate */
+	    "{\"ref\":\"A B\",\"person\":{\"name\":\"A\"}}",			     /* bad ref */
+	    "{\"notes\":\"x\"}",						     /* no person */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_false(kith_record_text_ok("case", bad[i], strlen(bad[i])));
+		if (slow_valid("case", bad[i], strlen(bad[i])))
+			fail_msg("bad text %zu is valid", i);
+	}
+	/* not sure is not invalid: jansson takes a space after the object */
+	const char *spaced = "{\"person\":{\"name\":\"A\"}} ";
+	assert_false(kith_record_text_ok("case", spaced, strlen(spaced)));
+	assert_true(slow_valid("case", spaced, strlen(spaced)));
+	const char *good =
+	    "{\"person\":{\"name\":\"A \\\"B\\\" \\/ C\",\"birth\":\"2020-02-29\"},"
+	    "\"family\":[{\"name\":\"X\",\"relation\":\"sibling\"}],\"narrative\":\"a\\nb\\tc\"}";
+	assert_true(kith_record_text_ok("case", good, strlen(good)));
+	assert_true(slow_valid("case", good, strlen(good)));
+	free(buf);
+	kith_sbuf_release(&c);
+}
+
 static void test_ref(void **state)
 {
 	(void)state;
@@ -1239,6 +1389,8 @@ int main(void)
 	    cmocka_unit_test(test_validate_does_not_modify),
 	    cmocka_unit_test(test_canonical),
 	    cmocka_unit_test(test_canonical_same_as_jansson),
+	    cmocka_unit_test(test_text_check),
+	    cmocka_unit_test(test_canonical_set_ref),
 	    cmocka_unit_test(test_ref),
 	    cmocka_unit_test(test_case_names),
 	    cmocka_unit_test(test_consent),
