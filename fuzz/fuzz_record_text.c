@@ -25,7 +25,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const kinds[] = {"case",	 "link",      "trace",  "device", "attachment",
+	static const char *const kinds[] = {"case",  "link",	  "trace",  "device", "attachment",
 					    "draft", "keybackup", "export", "person", "view"};
 	if (size < 1)
 		return 0;

@@ -1501,21 +1501,68 @@ static int canon_key_cmp(const void *a, const void *b)
 	return r ? r : (x->n > y->n) - (x->n < y->n);
 }
 
+/* The length of the UTF-8 sequence at u[0] (n bytes left) when it is
+ * valid as kith_utf8_check has it (no overlong form, no surrogate, nothing
+ * above U+10FFFF), else 0. *cp: the code point. */
+static size_t utf8_seq(const unsigned char *u, size_t n, uint32_t *cp)
+{
+	unsigned c = u[0];
+	size_t len;
+	uint32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((u[k] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (u[k] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
 static int canon_string(struct kith_sbuf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	if (kith_utf8_check(s, n) != n)
-		return CANON_UNSURE;
+	const unsigned char *u = (const unsigned char *)s;
 	if (kith_sbuf_grow(out, n + 2) || kith_sbuf_addc(out, '"'))
 		return KITH_E_NOMEM;
 	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
 			continue;
+		}
+		if (c >= 0x80) { /* jansson's dump refuses a string that is not UTF-8: so does this */
+			uint32_t cp;
+			size_t len = utf8_seq(u + i, n - i, &cp);
+			if (!len)
+				return CANON_UNSURE;
+			i += len;
+			continue;
+		}
 		if (kith_sbuf_add(out, s + run, i - run))
 			return KITH_E_NOMEM;
-		run = i + 1;
+		run = ++i;
 		char e[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
 		size_t el = 2;
 		switch (c) {
@@ -1659,11 +1706,18 @@ static size_t skip_value(const char *s, size_t n, size_t i)
 	size_t depth = 0;
 	while (i < n) {
 		char c = s[i];
-		if (c == '"') {
-			for (i++; i < n && s[i] != '"'; i++)
-				if (s[i] == '\\')
-					i++;
-			i++;
+		if (c == '"') { /* to the next quote not escaped (an even run of backslashes before it) */
+			for (i++;;) {
+				const char *q = memchr(s + i, '"', n - i);
+				if (!q)
+					return n;
+				size_t at = (size_t)(q - s), bs = 0;
+				while (at - bs > i && s[at - bs - 1] == '\\')
+					bs++;
+				i = at + 1;
+				if (bs % 2 == 0)
+					break;
+			}
 		} else if (c == '{' || c == '[') {
 			depth++;
 			i++;
@@ -1842,29 +1896,9 @@ static int t_string(struct tscan *t, struct tstr *out)
 		if (c < 0x80)
 			return T_UNSURE; /* a raw control character (jansson refuses it) or DEL */
 		/* one UTF-8 sequence, checked as kith_utf8_check does; C1 controls refused */
-		size_t len;
 		uint32_t cp;
-		if (c >= 0xC2 && c <= 0xDF) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return T_UNSURE;
-		}
-		if (n - i < len)
-			return T_UNSURE;
-		for (size_t k = 1; k < len; k++) {
-			if ((u[i + k] & 0xC0) != 0x80)
-				return T_UNSURE;
-			cp = cp << 6 | (u[i + k] & 0x3F);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-		    (cp >= 0xD800 && cp <= 0xDFFF) || cp <= 0x9F)
+		size_t len = utf8_seq(u + i, n - i, &cp);
+		if (!len || cp <= 0x9F)
 			return T_UNSURE;
 		text = 1;
 		cont += len - 1;

@@ -210,6 +210,7 @@ struct staged {
  * mutex.
  */
 #define SEAL_EARLY 64
+#define SEAL_WAKE 32 /* queued versions that wake a worker */
 
 struct sealer {
 	pthread_mutex_t mu;
@@ -239,7 +240,8 @@ struct kith_vault_batch {
 	/* format 2: the batch's key (sodium_malloc) and id */
 	uint8_t *bk;
 	uint8_t batch_id[BATCH_ID_BYTES];
-	uint8_t flags; /* MANIFEST_RESEALED for kith upgrade */
+	uint8_t flags;		/* MANIFEST_RESEALED for kith upgrade */
+	struct kith_sbuf canon; /* kith_vault_put's canonical body, kept between puts (wiped) */
 };
 
 struct span {
