@@ -1501,6 +1501,24 @@ static int canon_key_cmp(const void *a, const void *b)
 	return r ? r : (x->n > y->n) - (x->n < y->n);
 }
 
+/* Whether the 8 bytes at p are all printable ASCII (0x20 to 0x7E) other
+ * than '"' and '\\': what a string copies or skips as it is. Byte tricks
+ * on one 64-bit word (each test is exact as an "any byte"); *spaces: all
+ * eight are spaces. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static int plain8(const unsigned char *p, int *spaces)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\'), d = x ^ (ONES * 0x7F);
+	uint64_t bad = (x & HIGHS) | ((x - ONES * 0x20) & ~x & HIGHS) | ((q - ONES) & ~q & HIGHS) |
+		       ((b - ONES) & ~b & HIGHS) | ((d - ONES) & ~d & HIGHS);
+	*spaces = x == ONES * ' ';
+	return bad == 0;
+}
+
 /* The length of the UTF-8 sequence at u[0] (n bytes left) when it is
  * valid as kith_utf8_check has it (no overlong form, no surrogate, nothing
  * above U+10FFFF), else 0. *cp: the code point. */
@@ -1547,6 +1565,11 @@ static int canon_string(struct kith_sbuf *out, const char *s, size_t n)
 		return KITH_E_NOMEM;
 	size_t run = 0;
 	for (size_t i = 0; i < n;) {
+		int sp;
+		if (n - i >= 8 && plain8(u + i, &sp)) {
+			i += 8;
+			continue;
+		}
 		unsigned char c = u[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			i++;
@@ -1869,10 +1892,16 @@ static int t_string(struct tscan *t, struct tstr *out)
 	size_t i = t->i, n = t->n, start = i, escapes = 0, cont = 0;
 	int text = 0;
 	for (;;) {
+		int sp;
+		if (n - i >= 8 && plain8(u + i, &sp)) { /* most bytes, eight at a time */
+			text |= !sp;
+			i += 8;
+			continue;
+		}
 		if (i >= n)
 			return T_UNSURE;
 		unsigned c = u[i];
-		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') { /* most bytes */
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
 			text |= c != ' ';
 			i++;
 			continue;

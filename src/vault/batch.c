@@ -283,7 +283,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	int64_t now = (int64_t)time(NULL), created = now;
 	if (tst) {
 		cur_version = tst->version;
-		cur_ref = tst->view.ref;
+		cur_ref = tst->ref;
 		created = tst->created;
 		memcpy(id, tst->id, ID_BYTES);
 	} else if (trec) {
@@ -363,20 +363,15 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	s->prev = tst;
 	s->repairs = tdmg >= 0;
 	s->created = created;
-	struct env e;
-	if (vault_env_parse(env.buf, env.len, &e)) {
-		kith_sbuf_release(&env);
-		free(s);
-		return kith_err_set(err, KITH_E_INTERNAL, "envelope", "the envelope does not parse");
-	}
-	rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len,
-			     &s->view);
+	/* the view's strings are built from the envelope by whoever seals it
+	 * (seal_one), beside the sealing: off the caller's thread */
+	snprintf(s->ref, sizeof s->ref, "%s", ref);
+	s->env_len = env.len;
 	s->env_cap = env.cap;
 	s->env = kith_sbuf_detach(&env, NULL);
-	if (rc || !s->env) {
+	if (!s->env) {
 		staged_free(s);
-		return kith_err_set(err, rc == KITH_E_CORRUPT ? KITH_E_INVALID : KITH_E_NOMEM, "", "%s",
-				    rc == KITH_E_CORRUPT ? "the record cannot be stored" : "out of memory");
+		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory");
 	}
 	/* room first, so that nothing below fails half-way */
 	if (b->n == b->cap) {
@@ -400,29 +395,46 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	s->idx = (uint32_t)b->n;
 	b->s[b->n++] = s;
 	(void)vault_map_put(&b->ids, s->id, ID_BYTES, s);
-	if (s->view.ref[0])
-		(void)vault_map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
+	if (s->ref[0])
+		(void)vault_map_put(&b->refs[ki], s->ref, strlen(s->ref), s);
 	if (ref_moves && !(tst && vault_map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
 		(void)vault_map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
 	if (seq_used)
 		b->seq[ki] = seq_used + 1;
 	sealer_push(b, s);
 	if (ref_out)
-		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->view.ref);
+		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->ref);
 	if (id_out)
-		snprintf(id_out, KITH_VAULT_ID_HEX, "%s", s->view.id);
+		sodium_bin2hex(id_out, KITH_VAULT_ID_HEX, s->id, ID_BYTES);
 	return KITH_OK;
 }
 
 static void seal_one(struct kith_vault_batch *b, struct staged *s)
 {
+	/* the view's strings first, from the envelope this thread is about to seal */
+	struct env e;
+	if (vault_env_parse(s->env, s->env_len, &e)) {
+		s->rc = KITH_E_INTERNAL;
+	} else {
+		s->rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
+					&s->mem_len, &s->view);
+		if (s->rc == KITH_E_CORRUPT)
+			s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
+	}
+	if (s->rc) {
+		kith_wipe_free(s->env, s->env_cap);
+		s->env = NULL;
+		s->env_cap = 0;
+		atomic_store_explicit(&s->sealed, 1, memory_order_release);
+		return;
+	}
 	memcpy(s->row.id, s->id, ID_BYTES);
 	s->row.version = s->version;
 	if (b->bk) { /* format 2: the row's key derives from the batch's; no signature of its own */
 		memcpy(s->row.device, kith_crypto_keys_sign_pk(b->v->keys), KITH_CRYPTO_PK_BYTES);
-		s->rc = vault_v2_seal_row(b->bk, b->batch_id, s->idx, &s->row, s->env, strlen(s->env), s->rh);
+		s->rc = vault_v2_seal_row(b->bk, b->batch_id, s->idx, &s->row, s->env, s->env_len, s->rh);
 	} else {
-		s->rc = kith_crypto_row_seal(b->v->keys, &s->row, s->env, strlen(s->env), NULL);
+		s->rc = kith_crypto_row_seal(b->v->keys, &s->row, s->env, s->env_len, NULL);
 	}
 	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
 	s->env = NULL;

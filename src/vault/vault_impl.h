@@ -186,8 +186,9 @@ struct staged {
 	int repairs;	     /* a new version of a damaged record */
 	int64_t created;
 	char *env; /* the envelope plaintext (wiped after sealing) */
-	size_t env_cap;
-	char *mem; /* the view's strings */
+	size_t env_cap, env_len;
+	char ref[KITH_VAULT_REF_MAX]; /* the ref it is staged under (b->refs' key) */
+	char *mem;		      /* the view's strings, built by the sealer (seal_one) */
 	size_t mem_len;
 	struct kith_record_view view;
 	struct kith_crypto_row row;
