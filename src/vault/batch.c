@@ -217,9 +217,9 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	 * never a yes). */
 	struct kith_sbuf *canon = &b->canon;
 	kith_sbuf_reset(canon);
-	int rc = kith_record_kind_valid(kind) && kith_sbuf_grow(canon, 4096) == KITH_OK
-		     ? kith_record_canonical(body, canon, NULL)
-		     : KITH_E_INVALID;
+	int rc = !kith_record_kind_valid(kind)		  ? KITH_E_INVALID
+		 : kith_sbuf_grow(canon, 4096) != KITH_OK ? KITH_E_NOMEM
+							  : kith_record_canonical(body, canon, NULL);
 	if (rc || !kith_record_text_ok(kind, canon->buf, canon->len)) {
 		int vrc = kith_record_validate(kind, body, err);
 		if (vrc)
