@@ -1353,10 +1353,17 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	char bname[17];
 	sodium_bin2hex(bname, sizeof bname, b->id, 8);
 	if (b->format >= 3 && kith_store_format(s) < 2)
-		return kith_err_set(err, KITH_E_INVALID, "format",
-				    "bundle %s carries signed batches (bundle format 3) and this vault is "
-				    "format 1: run `kith upgrade` on this vault, then import the bundle again",
-				    bname);
+		return kith_crypto_keys_is_field(k)
+			   ? kith_err_set(err, KITH_E_INVALID, "format",
+					  "bundle %s carries signed batches (bundle format 3) and this field "
+					  "vault is format 1, which cannot hold them (kith upgrade keeps field "
+					  "vaults as they are): once headquarters holds this vault's records, make "
+					  "a new field vault with `kith device add` and `kith init --join`",
+					  bname)
+			   : kith_err_set(err, KITH_E_INVALID, "format",
+					  "bundle %s carries signed batches (bundle format 3) and this vault is "
+					  "format 1: run `kith upgrade` on this vault, then import the bundle again",
+					  bname);
 	const uint8_t *self = kith_crypto_keys_sign_pk(k);
 	int at_hq = !memcmp(b->recipient, kith_crypto_keys_org_pk(k), 32);
 	if (at_hq && !kith_crypto_keys_holds_org(k))

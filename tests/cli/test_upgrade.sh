@@ -86,7 +86,8 @@ has "$T/err" "failed verification: not the row its batch signed" "the damage say
 cp "$T/keep.kith" "$W"
 
 # mixed fleets: a format-2 headquarters (this upgraded vault) sends bundles of format 3 (its
-# batches); a format-1 field vault refuses them, naming the bundle and telling to upgrade; a
+# batches); a format-1 field vault refuses them, naming the bundle and saying how to get a
+# format-2 field vault (kith upgrade refuses field vaults); a
 # format-2 one takes them; the format-1 device's own bundles (format 2) go in at headquarters
 printf 'field one words\n' >"$T/p1"
 printf 'field two words\n' >"$T/p2"
@@ -105,7 +106,9 @@ ref=$(w list --json 2>/dev/null | jq -r '.[0].ref')
 expect 0 "headquarters sends a case to the format-1 device" -- w bundle export --to dev1 --case "$ref" --out "$T/b1.kithbundle"
 [ "$(od -An -tu1 -j11 -N1 "$T/b1.kithbundle" | tr -d ' ')" = 3 ] && ok "a format-2 vault writes bundle format 3" || bad "not format 3"
 expect 1 "the format-1 field vault refuses batches" -- f1 bundle import "$T/b1.kithbundle"
-has "$T/err" "kith upgrade" "the refusal says to upgrade"
+has "$T/err" "kith init --join" "the refusal says how to get a format-2 field vault"
+expect 1 "kith upgrade keeps a field vault as it is" -- f1 upgrade
+has "$T/err" "kith init --join" "and says what to do instead"
 has "$T/err" "b1.kithbundle" "the refusal names the bundle"
 expect 0 "the format-1 field vault adds a case" -- f1 add "$D/case2.json"
 expect 0 "and sends it (bundle format 2)" -- f1 bundle export --out "$T/from1.kithbundle"
@@ -120,5 +123,26 @@ expect 0 "the format-2 field vault edits it and sends it back" -- f2 edit "$ref"
 expect 0 "export" -- f2 bundle export --out "$T/from2.kithbundle"
 expect 0 "headquarters takes the device's batch" -- w bundle import "$T/from2.kithbundle"
 expect 0 "headquarters opens clean" -- w list
+hasnt "$T/err" "batch" "no finding about batches"
+
+# a format-1 headquarters and a format-2 field device: refused by name, "run kith upgrade";
+# after the upgrade the same bundle goes in
+printf 'field three words\n' >"$T/p3"
+H1=$T/hq1.kith
+h1() { "$KITH" "$@" --vault "$H1" --passphrase-file "$T/pass"; }
+expect 0 "a format-1 headquarters" -- "$KITH" init --vault "$H1" --format 1 --passphrase-file "$T/pass" --kdf test
+expect 0 "device add dev3" -- h1 device add dev3 --out "$T/dev3.kithinvite"
+tail -n 1 "$T/out" >"$T/code3"
+expect 0 "a format-2 field vault joins it" -- "$KITH" init --vault "$T/f3.kith" --join "$T/dev3.kithinvite" \
+  --code-file "$T/code3" --passphrase-file "$T/p3" --kdf test
+expect 0 "the device adds a case" -- "$KITH" add "$D/case2.json" --vault "$T/f3.kith" --passphrase-file "$T/p3"
+expect 0 "and sends it" -- "$KITH" bundle export --out "$T/from3.kithbundle" --vault "$T/f3.kith" --passphrase-file "$T/p3"
+expect 1 "the format-1 headquarters refuses batches" -- h1 bundle import "$T/from3.kithbundle"
+has "$T/err" "from3.kithbundle" "the refusal names the bundle"
+has "$T/err" "run .kith upgrade." "the refusal says to upgrade"
+expect 0 "headquarters upgrades" -- h1 upgrade
+expect 0 "and takes the bundle" -- h1 bundle import "$T/from3.kithbundle"
+has "$T/out" "1 versions added" "the version went in"
+expect 0 "headquarters opens clean" -- h1 list
 hasnt "$T/err" "batch" "no finding about batches"
 finish

@@ -13,7 +13,7 @@
  * sequence of four, where every vault is format 1 (bundles of format 2), and
  * another of four, where headquarters is format 2 and the field devices
  * format 1 (a mixed fleet: their bundles go in; headquarters' are refused by
- * them, telling to run kith upgrade). Headquarters takes a device's batches
+ * them, by name, telling how to get a format-2 field vault). Headquarters takes a device's batches
  * only in the order of its log: a bundle that starts after a gap (one before
  * it was dropped or is late) is refused, naming the bundle and saying that an
  * earlier one is missing, and goes in once the gap is filled.
@@ -358,7 +358,7 @@ static void deliver(struct sim *s, size_t i, int keep)
 		CHECK(rc != KITH_OK, "a bundle %s was accepted",
 		      gap ? "after a gap in the device's log" : "of batches by a format-1 vault");
 		CHECK(strstr(err.msg, res.bundle) != NULL, "the refusal does not name the bundle: %s", err.msg);
-		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "kith upgrade") != NULL,
+		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "kith init --join") != NULL,
 		      "the refusal does not say why: %s", err.msg);
 		s->gaps++;
 	} else if (tampered || (revoked && m.to < 0)) {
