@@ -107,9 +107,9 @@ expect 0 "headquarters sends a case to the format-1 device" -- w bundle export -
 [ "$(od -An -tu1 -j11 -N1 "$T/b1.kithbundle" | tr -d ' ')" = 3 ] && ok "a format-2 vault writes bundle format 3" || bad "not format 3"
 expect 1 "the format-1 field vault refuses batches" -- f1 bundle import "$T/b1.kithbundle"
 has "$T/err" "kith init --join" "the refusal says how to get a format-2 field vault"
+has "$T/err" "b1.kithbundle" "the refusal names the bundle"
 expect 1 "kith upgrade keeps a field vault as it is" -- f1 upgrade
 has "$T/err" "kith init --join" "and says what to do instead"
-has "$T/err" "b1.kithbundle" "the refusal names the bundle"
 expect 0 "the format-1 field vault adds a case" -- f1 add "$D/case2.json"
 expect 0 "and sends it (bundle format 2)" -- f1 bundle export --out "$T/from1.kithbundle"
 [ "$(od -An -tu1 -j11 -N1 "$T/from1.kithbundle" | tr -d ' ')" = 2 ] && ok "a format-1 vault writes bundle format 2" || bad "not format 2"
