@@ -6,7 +6,8 @@
  * XChaCha20-Poly1305 (one seal, or one open) over the whole bundle's bytes.
  * The machine may be shared: the ratio is the figure to read.
  *
- *   bench_bundle [--size N] [--format 1|2]   (default 10,000 cases, vault format 2: bundle format 3; test KDF)
+ *   bench_bundle [--size N] [--format 1|2]   (default 10,000 cases, vault format 2: bundle format 3; test
+ * KDF)
  *
  * Not a test: it prints the figures and the target (each under 1 s for
  * 10,000 cases); it never fails on them.
@@ -162,9 +163,10 @@ int main(int argc, char **argv)
 	kith_bundle_free(pb);
 	kith_vault_close(h);
 
-	printf("vault format %u, bundle format %u: %zu cases (%zu versions, %.1f MB); target: export and import "
-	       "each < 1 s\n",
-	       format, format >= 2 ? 3u : 2u, n, rows, (double)out.len / 1e6);
+	printf(
+	    "vault format %u, bundle format %u: %zu cases (%zu versions, %.1f MB); target: export and import "
+	    "each < 1 s\n",
+	    format, format >= 2 ? 3u : 2u, n, rows, (double)out.len / 1e6);
 	printf("  %-34s %8.3f s   floor (AEAD seal of the bytes) %.4f s   ratio %.0f\n", "export", t_export,
 	       t_seal, t_export / t_seal);
 	printf("  %-34s %8.3f s   floor (AEAD open of the bytes) %.4f s   ratio %.0f\n",

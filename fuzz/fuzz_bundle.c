@@ -95,7 +95,8 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, int v3, s
 			memcpy(m, d + pos, ml);
 			pos += ml;
 			if (first && v3 && ml >= 136)
-				env_rows = (uint32_t)m[132] << 24 | (uint32_t)m[133] << 16 | (uint32_t)m[134] << 8 | m[135];
+				env_rows = (uint32_t)m[132] << 24 | (uint32_t)m[133] << 16 |
+					   (uint32_t)m[134] << 8 | m[135];
 			if (first && fix_env && ml >= 68) {
 				crypto_generichash(m + 4, 32, org_pk, 32, NULL, 0);
 				memcpy(m + 36, snd_pk, 32);

@@ -36,7 +36,7 @@ static const char *const sig_domains[2] = {"kith-bundle-sig-v2", "kith-bundle-si
 #define DEV_BYTES 132 /* "KBD2" sign_pk 32, box_pk 32, enrolment 64 */
 #define ROW_HEAD                                                                                             \
 	328 /* "KBR2" id 16, version 4, device 32, wrap_org 80, wrap_dev 72, nonce 24, sig 64, key 32 */
-#define END_BYTES 104 /* "KBF2" rows 4, digest 32, sig 64 */
+#define END_BYTES 104  /* "KBF2" rows 4, digest 32, sig 64 */
 #define ENV3_BYTES 136 /* "KBE3" as "KBE2", then manifests 4 before rows 4 */
 #define ROW3_HEAD 132  /* "KBR3" id 16, version 4, device 32, batch 16, i 4, nonce 24, key 32 */
 #define MAN_HEAD 68    /* "KBM3" sig_dev 64, then the manifest */
@@ -58,7 +58,7 @@ struct mkey {
 
 struct kith_bundle {
 	int format; /* 2 or 3 */
-	size_t nm;	/* manifests (format 3): "KBM3" messages in man, at moff/mlen */
+	size_t nm;  /* manifests (format 3): "KBM3" messages in man, at moff/mlen */
 	uint8_t *man;
 	size_t *moff, *mlen;
 	struct vault_manifest *mf; /* nm parsed, borrowing man */
@@ -264,7 +264,8 @@ static int row3_add(struct gather *g, const struct kith_store_row *r, struct kit
 	memcpy(head + 80, r->nonce.p, 24);
 	uint8_t rh[32];
 	vault_v2_row_hash(&cr, rh);
-	if (!vb || vb->status == B_BAD || (uint64_t)r->i >= vb->n || memcmp(rh, vb->rh + 32 * (size_t)r->i, 32))
+	if (!vb || vb->status == B_BAD || (uint64_t)r->i >= vb->n ||
+	    memcmp(rh, vb->rh + 32 * (size_t)r->i, 32))
 		return KITH_E_CORRUPT; /* a damaged version of this file is not sent */
 	int rc = vault_v2_row_key(g->v, vb, (uint32_t)r->i, &cr, head + 104);
 	if (rc) {
@@ -293,7 +294,7 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 			continue;
 		if (g->to_device && !memcmp(r.device.p, g->recipient, 32))
 			continue; /* the device's own versions: it holds them */
-		if (r.batch.p) { /* a version of a format-2 batch */
+		if (r.batch.p) {  /* a version of a format-2 batch */
 			if (!blob_ok(&r.id, 16) || !blob_ok(&r.batch, 16) || !blob_ok(&r.nonce, 24) ||
 			    r.ct.n < CT_MIN || r.ct.n > CT_MAX || r.version < 1 || r.version > UINT32_MAX ||
 			    r.i < 0 || r.i > UINT32_MAX)
@@ -343,8 +344,9 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 			sodium_memzero(head, sizeof head);
 			return kith_err_set(err, rc, "bundle", "reading a version's key failed");
 		}
-		int bad = ver_add(g, cr.id, cr.version, cr.device) || kith_sbuf_add(&g->rows, head, sizeof head) ||
-			  kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) || (g->to_device && writer_add(g, cr.device));
+		int bad =
+		    ver_add(g, cr.id, cr.version, cr.device) || kith_sbuf_add(&g->rows, head, sizeof head) ||
+		    kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) || (g->to_device && writer_add(g, cr.device));
 		sodium_memzero(head, sizeof head);
 		if (bad)
 			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
@@ -364,8 +366,8 @@ static int gather_batches(struct gather *g, struct kith_err *err)
 	sqlite3 *db = kith_store_sqlite(g->s);
 	sqlite3_stmt *bs = NULL, *rs = NULL;
 	int rc = KITH_OK, s3;
-	if (sqlite3_prepare_v2(db, "SELECT batch_id, seq FROM batches WHERE device = ?1 ORDER BY seq", -1, &bs,
-			       NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db, "SELECT batch_id, seq FROM batches WHERE device = ?1 ORDER BY seq", -1,
+			       &bs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "SELECT " ROW_COLS " FROM \"rows\" WHERE batch = ?1 ORDER BY i", -1, &rs,
 			       NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
@@ -381,10 +383,11 @@ static int gather_batches(struct gather *g, struct kith_err *err)
 		if (!vb || vb->status != B_OK) {
 			char hex[17];
 			sodium_bin2hex(hex, sizeof hex, id.p, 8);
-			rc = kith_err_set(err, KITH_E_CORRUPT, "bundle",
-					  "batch %s (number %lld of this device) does not verify: nothing was "
-					  "exported (kith list shows what the vault found)",
-					  hex, (long long)seq);
+			rc =
+			    kith_err_set(err, KITH_E_CORRUPT, "bundle",
+					 "batch %s (number %lld of this device) does not verify: nothing was "
+					 "exported (kith list shows what the vault found)",
+					 hex, (long long)seq);
 			break;
 		}
 		/* the batch goes when one of its versions was not sent */
@@ -394,7 +397,8 @@ static int gather_batches(struct gather *g, struct kith_err *err)
 		struct kith_store_row r;
 		while (!any && sqlite3_step(rs) == SQLITE_ROW) {
 			row_at(rs, &r);
-			if (blob_ok(&r.id, 16) && blob_ok(&r.device, 32) && r.version >= 1 && r.version <= UINT32_MAX)
+			if (blob_ok(&r.id, 16) && blob_ok(&r.device, 32) && r.version >= 1 &&
+			    r.version <= UINT32_MAX)
 				any = !kith_sync_sent_has(g->sent, r.id.p, (uint32_t)r.version, r.device.p);
 		}
 		if (!any)
@@ -491,22 +495,22 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	held = 1;
 	kith_sync_wrap_key(k, g.wk);
 	sqlite3 *db = kith_store_sqlite(s);
-	if (format == 3 &&
-	    sqlite3_prepare_v2(db, "SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1", -1, &g.man_st,
-			       NULL) != SQLITE_OK) {
+	if (format == 3 && sqlite3_prepare_v2(db, "SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1",
+					      -1, &g.man_st, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
 		goto done;
 	}
 	/* one statement: a record's versions (to a device), or this device's every
 	 * version, grouped by record (to headquarters; format 3: the versions of no
 	 * batch, after the batches) */
-	if (sqlite3_prepare_v2(db,
-			       opts->to ? (format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
-						       : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1 ORDER BY version")
-			       : format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE device = ?1 AND batch IS "
-					       "NULL ORDER BY id, version"
-					     : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
-			       -1, &sel, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+		db,
+		opts->to ? (format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
+					: "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1 ORDER BY version")
+		: format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE device = ?1 AND batch IS "
+				"NULL ORDER BY id, version"
+			      : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
+		-1, &sel, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s", sqlite3_errmsg(db));
 		goto done;
 	}
@@ -771,7 +775,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		return kith_err_set(err, KITH_E_INVALID, "bundle", "the bundle's stream header is malformed");
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, (const uint8_t *)digest_domains[format - 2], strlen(digest_domains[format - 2]));
+	crypto_generichash_update(&h, (const uint8_t *)digest_domains[format - 2],
+				  strlen(digest_domains[format - 2]));
 	crypto_generichash_update(&h, f, PRE_BYTES);
 	uint8_t oid[32];
 	crypto_generichash(oid, 32, org_pk, 32, NULL, 0);
@@ -1168,9 +1173,11 @@ static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, 
 	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
 		row_at(st, &x);
 		int in_batch = x.batch.p != NULL;
-		if (!blob_ok(&x.device, 32) || !blob_ok(&x.nonce, 24) || x.version < 1 || x.version > UINT32_MAX)
+		if (!blob_ok(&x.device, 32) || !blob_ok(&x.nonce, 24) || x.version < 1 ||
+		    x.version > UINT32_MAX)
 			continue;
-		if (!in_batch && (!blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) || !blob_ok(&x.sig, 64)))
+		if (!in_batch &&
+		    (!blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) || !blob_ok(&x.sig, 64)))
 			continue;
 		struct kith_crypto_row r;
 		memset(&r, 0, sizeof r);
@@ -1232,18 +1239,19 @@ enum { M_NEW = 0, M_HELD = 1 };
  * is held byte for byte (skipped) or new; at headquarters a new batch of the
  * sender continues its log as this vault holds it (number, previous hash),
  * and its key opens and is the committed one (bk: 32 bytes per manifest). */
-static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *k, const struct kith_bundle *b,
-				 int at_hq, const uint8_t *self, const struct kith_store_device *d, size_t nd,
-				 uint8_t *mstate, uint8_t *bk, char bname[17], struct kith_err *err)
+static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *k,
+				 const struct kith_bundle *b, int at_hq, const uint8_t *self,
+				 const struct kith_store_device *d, size_t nd, uint8_t *mstate, uint8_t *bk,
+				 char bname[17], struct kith_err *err)
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *by_id = NULL, *tail = NULL;
 	int rc = KITH_OK;
 	if (sqlite3_prepare_v2(db, "SELECT manifest FROM batches WHERE batch_id = ?1", -1, &by_id, NULL) !=
 		SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-			       "SELECT seq, manifest FROM batches WHERE device = ?1 ORDER BY seq DESC LIMIT 1",
-			       -1, &tail, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(
+		db, "SELECT seq, manifest FROM batches WHERE device = ?1 ORDER BY seq DESC LIMIT 1", -1,
+		&tail, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
 		goto out;
 	}
@@ -1258,11 +1266,13 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 		for (size_t j = 0; !known && j < b->nd; j++)
 			known = !memcmp(b->dev + j * DEV_BYTES + 4, mf->device, 32);
 		if (at_hq && memcmp(mf->device, b->sender, 32) != 0) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where, "a batch of another device than the sender");
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "a batch of another device than the sender");
 			break;
 		}
 		if (!known) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where, "a batch of a device not enrolled here");
+			rc =
+			    kith_err_set(err, KITH_E_CORRUPT, where, "a batch of a device not enrolled here");
 			break;
 		}
 		sqlite3_reset(by_id);
@@ -1270,10 +1280,11 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 		if (sqlite3_step(by_id) == SQLITE_ROW) {
 			if ((size_t)sqlite3_column_bytes(by_id, 0) != mf->len ||
 			    memcmp(sqlite3_column_blob(by_id, 0), mf->m, mf->len) != 0) {
-				rc = kith_err_set(err, KITH_E_CORRUPT, where,
-						  "bundle %s: batch %lld of device %s is not the one this vault "
-						  "holds under its id: nothing was imported",
-						  bname, (long long)mf->seq, dev);
+				rc = kith_err_set(
+				    err, KITH_E_CORRUPT, where,
+				    "bundle %s: batch %lld of device %s is not the one this vault "
+				    "holds under its id: nothing was imported",
+				    bname, (long long)mf->seq, dev);
 				break;
 			}
 			mstate[i] = M_HELD;
@@ -1281,10 +1292,11 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 		}
 		if (!at_hq) {
 			if (!memcmp(mf->device, self, 32)) {
-				rc = kith_err_set(err, KITH_E_CORRUPT, where,
-						  "bundle %s: a batch of this device that this vault does not "
-						  "hold: nothing was imported",
-						  bname);
+				rc =
+				    kith_err_set(err, KITH_E_CORRUPT, where,
+						 "bundle %s: a batch of this device that this vault does not "
+						 "hold: nothing was imported",
+						 bname);
 				break;
 			}
 			mstate[i] = M_NEW; /* a field vault keeps what it was sent of another's log */
@@ -1302,34 +1314,38 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 			}
 		}
 		if (mf->seq <= last) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where,
-					  "bundle %s: batch %lld of device %s is not the batch %lld this vault "
-					  "holds: the device's log was rewritten (rolled back); nothing was "
-					  "imported",
-					  bname, (long long)mf->seq, dev, (long long)mf->seq);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: batch %lld of device %s is not the batch %lld this vault "
+			    "holds: the device's log was rewritten (rolled back); nothing was "
+			    "imported",
+			    bname, (long long)mf->seq, dev, (long long)mf->seq);
 			break;
 		}
 		if (mf->seq > last + 1) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where,
-					  "bundle %s starts at batch %lld of device %s but this vault holds its "
-					  "batches up to %lld: an earlier bundle is missing (import it first, or "
-					  "have the device export with --all); nothing was imported",
-					  bname, (long long)mf->seq, dev, (long long)last);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s starts at batch %lld of device %s but this vault holds its "
+			    "batches up to %lld: an earlier bundle is missing (import it first, or "
+			    "have the device export with --all); nothing was imported",
+			    bname, (long long)mf->seq, dev, (long long)last);
 			break;
 		}
 		if (memcmp(mf->prev, last_mh, 32) != 0) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where,
-					  "bundle %s: batch %lld of device %s does not follow the batch before "
-					  "it: nothing was imported",
-					  bname, (long long)mf->seq, dev);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: batch %lld of device %s does not follow the batch before "
+			    "it: nothing was imported",
+			    bname, (long long)mf->seq, dev);
 			break;
 		}
 		int kr = vault_v2_manifest_key(k, mf, bk + 32 * i);
 		if (kr) {
-			rc = kith_err_set(err, KITH_E_CORRUPT, where,
-					  "bundle %s: the key of batch %lld of device %s does not open or is not "
-					  "the one its manifest commits to: nothing was imported",
-					  bname, (long long)mf->seq, dev);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: the key of batch %lld of device %s does not open or is not "
+			    "the one its manifest commits to: nothing was imported",
+			    bname, (long long)mf->seq, dev);
 			break;
 		}
 		mstate[i] = M_NEW;
@@ -1354,16 +1370,18 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	sodium_bin2hex(bname, sizeof bname, b->id, 8);
 	if (b->format >= 3 && kith_store_format(s) < 2)
 		return kith_crypto_keys_is_field(k)
-			   ? kith_err_set(err, KITH_E_INVALID, "format",
-					  "bundle %s carries signed batches (bundle format 3) and this field "
-					  "vault is format 1, which cannot hold them (kith upgrade keeps field "
-					  "vaults as they are): once headquarters holds this vault's records, make "
-					  "a new field vault with `kith device add` and `kith init --join`",
-					  bname)
-			   : kith_err_set(err, KITH_E_INVALID, "format",
-					  "bundle %s carries signed batches (bundle format 3) and this vault is "
-					  "format 1: run `kith upgrade` on this vault, then import the bundle again",
-					  bname);
+			   ? kith_err_set(
+				 err, KITH_E_INVALID, "format",
+				 "bundle %s carries signed batches (bundle format 3) and this field "
+				 "vault is format 1, which cannot hold them (kith upgrade keeps field "
+				 "vaults as they are): once headquarters holds this vault's records, make "
+				 "a new field vault with `kith device add` and `kith init --join`",
+				 bname)
+			   : kith_err_set(
+				 err, KITH_E_INVALID, "format",
+				 "bundle %s carries signed batches (bundle format 3) and this vault is "
+				 "format 1: run `kith upgrade` on this vault, then import the bundle again",
+				 bname);
 	const uint8_t *self = kith_crypto_keys_sign_pk(k);
 	int at_hq = !memcmp(b->recipient, kith_crypto_keys_org_pk(k), 32);
 	if (at_hq && !kith_crypto_keys_holds_org(k))
@@ -1431,11 +1449,11 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	struct held hd = {.rows = KITH_SBUF_INIT};
 	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
 	sqlite3_stmt *held_st = NULL;
-	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s),
-				      kith_store_format(s) >= 2
-					  ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1"
-					  : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1",
-				      -1, &held_st, NULL) != SQLITE_OK)
+	if (!rc &&
+	    sqlite3_prepare_v2(kith_store_sqlite(s),
+			       kith_store_format(s) >= 2 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1"
+							 : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1",
+			       -1, &held_st, NULL) != SQLITE_OK)
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
 				  sqlite3_errmsg(kith_store_sqlite(s)));
 	uint8_t wk[32];
@@ -1463,7 +1481,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		} else if (r->version == 0) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "version 0");
 		} else if (a.batch && (!mf || (!(mf->flags & MANIFEST_RESEALED) &&
-					      memcmp(mf->device, r->device, 32) != 0))) {
+					       memcmp(mf->device, r->device, 32) != 0))) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "not written by its batch's device");
 		} else if (a.batch && at_hq && mstate[a.mi] == M_NEW && a.bi != mnext[a.mi]++) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
@@ -1515,10 +1533,11 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	for (size_t i = 0; !rc && at_hq && i < b->nm; i++)
 		if (mstate[i] == M_NEW && mnext[i] != b->mf[i].n) {
 			snprintf(where, sizeof where, "manifest %zu", i + 1);
-			rc = kith_err_set(err, KITH_E_CORRUPT, where,
-					  "bundle %s: %u of the %u versions of batch %lld are not in it: nothing "
-					  "was imported",
-					  bname, b->mf[i].n - mnext[i], b->mf[i].n, (long long)b->mf[i].seq);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: %u of the %u versions of batch %lld are not in it: nothing "
+			    "was imported",
+			    bname, b->mf[i].n - mnext[i], b->mf[i].n, (long long)b->mf[i].seq);
 		}
 	sqlite3_finalize(held_st);
 	kith_sbuf_release(&plain);

@@ -53,10 +53,14 @@ int kith_sync_tables(struct kith_store *s, struct kith_err *err)
 		return db_fail(db, "making the bundle tables", err);
 	/* a conflicts table from before format-3 bundles: the batch of a kept version */
 	sqlite3_stmt *st = NULL;
-	int old = sqlite3_prepare_v2(db, "SELECT batch, i FROM conflicts LIMIT 0", -1, &st, NULL) != SQLITE_OK;
+	int old =
+	    sqlite3_prepare_v2(db, "SELECT batch, i FROM conflicts LIMIT 0", -1, &st, NULL) != SQLITE_OK;
 	sqlite3_finalize(st);
-	if (old && sqlite3_exec(db, "ALTER TABLE conflicts ADD COLUMN batch BLOB; ALTER TABLE conflicts ADD COLUMN i INTEGER;",
-				NULL, NULL, NULL) != SQLITE_OK)
+	if (old &&
+	    sqlite3_exec(
+		db,
+		"ALTER TABLE conflicts ADD COLUMN batch BLOB; ALTER TABLE conflicts ADD COLUMN i INTEGER;",
+		NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "making the bundle tables", err);
 	return KITH_OK;
 }
@@ -461,10 +465,11 @@ int kith_sync_conflict_put_batch(struct kith_store *s, const struct kith_crypto_
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, "
-			       "sig, batch, i) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db,
+		"INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, "
+		"sig, batch, i) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		-1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "keeping a conflicting version", err);
 	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, r->version);
@@ -518,23 +523,27 @@ int kith_sync_conflicts_kept(struct kith_store *s, const uint8_t *id, struct kit
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
 	if (prepare_opt(db,
-			id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM conflicts "
+			id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM "
+			     "conflicts "
 			     "WHERE resolved = 0 AND id = ?1 ORDER BY id, device, version"
-			   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM conflicts "
+			   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM "
+			     "conflicts "
 			     "WHERE resolved = 0 ORDER BY id, device, version",
 			&st) != SQLITE_OK) {
 		/* a conflicts table from before format-3 bundles (made again at the next import) */
-		if (sqlite3_prepare_v2(db, "SELECT batch FROM conflicts LIMIT 0", -1, &st, NULL) != SQLITE_OK &&
+		if (sqlite3_prepare_v2(db, "SELECT batch FROM conflicts LIMIT 0", -1, &st, NULL) !=
+			SQLITE_OK &&
 		    strstr(sqlite3_errmsg(db), "no such column")) {
 			sqlite3_finalize(st);
 			st = NULL;
-			if (prepare_opt(db,
-					id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
-					     "NULL FROM conflicts WHERE resolved = 0 AND id = ?1 ORDER BY id, "
-					     "device, version"
-					   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
-					     "NULL FROM conflicts WHERE resolved = 0 ORDER BY id, device, version",
-					&st) != SQLITE_OK)
+			if (prepare_opt(
+				db,
+				id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
+				     "NULL FROM conflicts WHERE resolved = 0 AND id = ?1 ORDER BY id, "
+				     "device, version"
+				   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
+				     "NULL FROM conflicts WHERE resolved = 0 ORDER BY id, device, version",
+				&st) != SQLITE_OK)
 				return db_fail(db, "reading the conflicts", err);
 		} else {
 			sqlite3_finalize(st);
@@ -567,7 +576,8 @@ int kith_sync_conflicts_kept(struct kith_store *s, const uint8_t *id, struct kit
 		memset(r, 0, sizeof *r);
 		size_t cl = (size_t)sqlite3_column_bytes(st, 6);
 		sqlite3_int64 ver = sqlite3_column_int64(st, 1);
-		int in_batch = sqlite3_column_bytes(st, 8) == 16 && sqlite3_column_type(st, 9) == SQLITE_INTEGER &&
+		int in_batch = sqlite3_column_bytes(st, 8) == 16 &&
+			       sqlite3_column_type(st, 9) == SQLITE_INTEGER &&
 			       sqlite3_column_int64(st, 9) >= 0 && sqlite3_column_int64(st, 9) <= UINT32_MAX;
 		if (!col_into(st, 0, r->id, 16) || !col_into(st, 2, r->device, 32) ||
 		    (!in_batch && (!col_into(st, 3, r->wrap_org, 80) || !col_into(st, 4, r->wrap_dev, 72) ||
@@ -817,8 +827,8 @@ int kith_sync_branches(struct kith_vault *v, const char *id_hex, struct kith_syn
 		const char *reason = NULL;
 		int orc;
 		if (kept && kept[i].i >= 0) { /* a version of a signed batch: checked against its manifest */
-			orc = vault_v2_open_row(v, vault_v2_batch(v, kept[i].batch), (uint32_t)kept[i].i, &rows[i],
-						&plain, &reason);
+			orc = vault_v2_open_row(v, vault_v2_batch(v, kept[i].batch), (uint32_t)kept[i].i,
+						&rows[i], &plain, &reason);
 		} else {
 			if (kith_sync_row_key(s, k, &rows[i], dk, NULL) != KITH_OK)
 				continue;

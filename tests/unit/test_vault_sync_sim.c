@@ -357,7 +357,8 @@ static void deliver(struct sim *s, size_t i, int keep)
 	if (!tampered && !(revoked && m.to < 0) && (gap || old)) {
 		CHECK(rc != KITH_OK, "a bundle %s was accepted",
 		      gap ? "after a gap in the device's log" : "of batches by a format-1 vault");
-		CHECK(strstr(err.msg, res.bundle) != NULL, "the refusal does not name the bundle: %s", err.msg);
+		CHECK(strstr(err.msg, res.bundle) != NULL, "the refusal does not name the bundle: %s",
+		      err.msg);
 		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "kith init --join") != NULL,
 		      "the refusal does not say why: %s", err.msg);
 		s->gaps++;
