@@ -7,9 +7,11 @@
  *   odd   the rest is a list of plaintext messages (2-byte big-endian length,
  *         bytes), which this target seals into a valid stream for the
  *         organization, so that the parts behind the AEAD are reached: the
- *         envelope, the devices, the rows, the end (format 2: docs/bundle-format.md). Bit 1 of the first
- * byte: the target writes the sender's key and the organization id into the first message; bit 2: it appends
- * a correct end (count, digest, signature). Properties beyond "no crash, no leak": every failure is
+ *         envelope, the devices, the manifests, the rows, the end (docs/bundle-format.md). Bit 1 of the
+ * first byte: the target writes the sender's key and the organization id into the first message; bit 2: it
+ * appends a correct end (count, digest, signature); bit 3: format 3 (batches with their manifests: the
+ * prelude's format, the domains and the end's tag), else format 2. Seeds of format 3 with valid manifest
+ * signatures and row hashes: fuzz/seeds_bundle3.c. Properties beyond "no crash, no leak": every failure is
  * KITH_E_INVALID, KITH_E_AUTH or KITH_E_LIMIT with a message and a where; a success has the fixed sender, and
  * each row is at least a row head and the smallest body.
  */
@@ -60,11 +62,11 @@ static void be64(uint8_t *p, uint64_t v)
 }
 
 /* Seals the messages of d[0..n) into a bundle in out (see the header). */
-static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct kith_sbuf *out)
+static int build(const uint8_t *d, size_t n, int fix_env, int add_end, int v3, struct kith_sbuf *out)
 {
 	uint8_t pre[116], k[32];
 	memcpy(pre, "KITHBNDL", 8);
-	be32(pre + 8, 2);
+	be32(pre + 8, v3 ? 3 : 2);
 	crypto_secretstream_xchacha20poly1305_keygen(k);
 	crypto_secretstream_xchacha20poly1305_state st;
 	if (crypto_box_seal(pre + 12, k, 32, org_pk) ||
@@ -74,13 +76,14 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 		return -1;
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, (const uint8_t *)"kith-bundle-v2", 14);
+	crypto_generichash_update(&h, (const uint8_t *)(v3 ? "kith-bundle-v3" : "kith-bundle-v2"), 14);
 	crypto_generichash_update(&h, pre, sizeof pre);
 	size_t pos = 0, count = 0;
 	uint8_t *m = malloc(65536 + 104);
 	if (!m)
 		return -1;
 	int first = 1;
+	uint32_t env_rows = 0; /* format 3: the envelope's count of rows (manifests are not rows) */
 	while (pos + 2 <= n || (add_end && m)) {
 		size_t ml;
 		int end = 0;
@@ -91,17 +94,20 @@ static int build(const uint8_t *d, size_t n, int fix_env, int add_end, struct ki
 				ml = n - pos;
 			memcpy(m, d + pos, ml);
 			pos += ml;
+			if (first && v3 && ml >= 136)
+				env_rows = (uint32_t)m[132] << 24 | (uint32_t)m[133] << 16 |
+					   (uint32_t)m[134] << 8 | m[135];
 			if (first && fix_env && ml >= 68) {
 				crypto_generichash(m + 4, 32, org_pk, 32, NULL, 0);
 				memcpy(m + 36, snd_pk, 32);
 			}
 		} else {
 			uint8_t sm[18 + 64];
-			memcpy(m, "KBF2", 4);
-			be32(m + 4, (uint32_t)(count ? count - 1 : 0));
+			memcpy(m, v3 ? "KBF3" : "KBF2", 4);
+			be32(m + 4, v3 ? env_rows : (uint32_t)(count ? count - 1 : 0));
 			crypto_generichash_state h2 = h;
 			crypto_generichash_final(&h2, m + 8, 32);
-			memcpy(sm, "kith-bundle-sig-v2", 18);
+			memcpy(sm, v3 ? "kith-bundle-sig-v3" : "kith-bundle-sig-v2", 18);
 			memcpy(sm + 18, m + 8, 32);
 			memcpy(sm + 50, org_pk, 32);
 			crypto_sign_detached(m + 40, NULL, sm, sizeof sm, snd_sk);
@@ -141,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *in = data + 1;
 	size_t n = size - 1;
 	if (data[0] & 1) {
-		if (build(in, n, (data[0] & 2) != 0, (data[0] & 4) != 0, &f)) {
+		if (build(in, n, (data[0] & 2) != 0, (data[0] & 4) != 0, (data[0] & 8) != 0, &f)) {
 			kith_sbuf_release(&f);
 			return 0;
 		}

@@ -40,11 +40,11 @@ static const char help[] =
     "                           reads everything it writes\n"
     "  --code-file FILE         the invitation's one-time code from the first line of\n"
     "                           FILE (default: asked on the terminal)\n"
-    "  --format N               the vault format: 1 (the default while bundles carry\n"
-    "                           format-1 rows only) or 2 (signed, chained batches:\n"
-    "                           deleted rows and rolled-back logs are detected; such\n"
-    "                           a vault cannot send bundles yet); kith upgrade\n"
-    "                           converts a format-1 vault to format 2\n"
+    "  --format N               the vault format: 2 (the default: signed, chained\n"
+    "                           batches; deleted rows, dropped batches and rolled-back\n"
+    "                           logs are detected; its bundles carry the batches) or\n"
+    "                           1 (one signature per version, for a fleet that has\n"
+    "                           not upgraded yet); kith upgrade converts 1 to 2\n"
     "  --name NAME              the name of the admin whose passphrase this is (kith\n"
     "                           user; kept encrypted in the vault); default: \"admin\"\n" KITH_CLI_VAULT_HELP;
 

@@ -14,13 +14,16 @@
 #include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
 #include "vault/field.h"
+#include "vault/manifest.h"
 #include "vault/store.h"
 #include "vault/sync.h"
 #include "vault/vault_impl.h"
 
 static const char magic[8] = {'K', 'I', 'T', 'H', 'B', 'N', 'D', 'L'};
-static const char digest_domain[] = "kith-bundle-v2";
-static const char sig_domain[] = "kith-bundle-sig-v2";
+/* [format - 2]: format 2 carries format-1 rows, format 3 format-2 batches too */
+static const char *const digest_domains[2] = {"kith-bundle-v2", "kith-bundle-v3"};
+static const char *const sig_domains[2] = {"kith-bundle-sig-v2", "kith-bundle-sig-v3"};
+#define SIG_DOMAIN_LEN 18
 
 #define PRE_FORMAT 8
 #define PRE_KEY 12 /* crypto_box_seal of the stream key: 80 */
@@ -33,7 +36,12 @@ static const char sig_domain[] = "kith-bundle-sig-v2";
 #define DEV_BYTES 132 /* "KBD2" sign_pk 32, box_pk 32, enrolment 64 */
 #define ROW_HEAD                                                                                             \
 	328 /* "KBR2" id 16, version 4, device 32, wrap_org 80, wrap_dev 72, nonce 24, sig 64, key 32 */
-#define END_BYTES 104 /* "KBF2" rows 4, digest 32, sig 64 */
+#define END_BYTES 104  /* "KBF2" rows 4, digest 32, sig 64 */
+#define ENV3_BYTES 136 /* "KBE3" as "KBE2", then manifests 4 before rows 4 */
+#define ROW3_HEAD 132  /* "KBR3" id 16, version 4, device 32, batch 16, i 4, nonce 24, key 32 */
+#define MAN_HEAD 68    /* "KBM3" sig_dev 64, then the manifest */
+#define MAN_MIN (174 + 88 + 80 + 8 + 32 + 4)
+#define MAN_MAX (MAN_HEAD + MAN_MIN + 80 + (size_t)32 * KITH_BUNDLE_MAX_ROWS)
 #define CT_MIN (256 + 16)
 #define CT_MAX (KITH_CRYPTO_PLAIN_MAX + 16)
 
@@ -41,8 +49,20 @@ _Static_assert(PRE_HDR + crypto_secretstream_xchacha20poly1305_HEADERBYTES == PR
 _Static_assert(PRE_KEY + crypto_box_SEALBYTES + 32 == PRE_HDR, "sealed key");
 _Static_assert(4 + 16 + 4 + 32 + 80 + 72 + 24 + 64 + 32 == ROW_HEAD, "row head");
 _Static_assert(4 + 32 + 32 + 32 + 16 + 8 + 4 + 4 == ENV_BYTES, "envelope");
+_Static_assert(4 + 16 + 4 + 32 + 16 + 4 + 24 + 32 == ROW3_HEAD, "row head 3");
+
+struct mkey {
+	uint8_t id[16];
+	size_t i;
+};
 
 struct kith_bundle {
+	int format; /* 2 or 3 */
+	size_t nm;  /* manifests (format 3): "KBM3" messages in man, at moff/mlen */
+	uint8_t *man;
+	size_t *moff, *mlen;
+	struct vault_manifest *mf; /* nm parsed, borrowing man */
+	struct mkey *mord;	   /* batch ids with their manifest's index, sorted */
 	uint8_t id[16];
 	uint8_t sender[32];
 	uint8_t recipient[32];
@@ -82,12 +102,12 @@ static void digest_msg(crypto_generichash_state *h, const uint8_t *m, size_t n)
 	crypto_generichash_update(h, m, n);
 }
 
-static void sig_message(uint8_t m[sizeof sig_domain - 1 + 32 + 32], const uint8_t digest[32],
+static void sig_message(int format, uint8_t m[SIG_DOMAIN_LEN + 32 + 32], const uint8_t digest[32],
 			const uint8_t org_pk[32])
 {
-	memcpy(m, sig_domain, sizeof sig_domain - 1);
-	memcpy(m + sizeof sig_domain - 1, digest, 32);
-	memcpy(m + sizeof sig_domain - 1 + 32, org_pk, 32);
+	memcpy(m, sig_domains[format - 2], SIG_DOMAIN_LEN);
+	memcpy(m + SIG_DOMAIN_LEN, digest, 32);
+	memcpy(m + SIG_DOMAIN_LEN + 32, org_pk, 32);
 }
 
 /* ------------------------------------------------------------ export */
@@ -123,17 +143,24 @@ static int blob_ok(const struct kith_store_blob *b, size_t n)
 
 /* What an export gathers before it writes. */
 struct gather {
+	struct kith_vault *v;
 	struct kith_store *s;
 	struct kith_crypto_keys *k;
 	const uint8_t *self;
 	const struct kith_sync_sent *sent;
 	int to_device;
+	int all;
 	const uint8_t *recipient; /* to a device: its signing key */
 	uint8_t wk[32];		  /* this device's wrap key (its own rows' data keys) */
 	struct kith_sbuf rows;	  /* row messages, each preceded by its length (4); holds data keys: wiped */
+	struct kith_sbuf mans;	  /* manifest messages (format 3), each preceded by its length (4) */
+	struct kith_sbuf mids;	  /* the batch ids of mans, 16 bytes each */
+	size_t nman;
 	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
+	sqlite3_stmt *man_st;	  /* SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1 */
 	struct kith_sync_ver *vers;
 	size_t n, cap;
+	int64_t seq_lo, seq_hi;
 };
 
 static int writer_add(struct gather *g, const uint8_t *dev)
@@ -155,7 +182,8 @@ static struct kith_store_blob col(sqlite3_stmt *st, int i)
 }
 
 /* The row at st's cursor (columns as ROW_COLS), borrowed until the next step. */
-#define ROW_COLS "id, version, device, wrap_org, wrap_dev, nonce, ct, sig"
+#define ROW_COLS "id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i"
+#define ROW_COLS1 "id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, NULL" /* format 1 */
 static void row_at(sqlite3_stmt *st, struct kith_store_row *r)
 {
 	r->id = col(st, 0);
@@ -166,6 +194,92 @@ static void row_at(sqlite3_stmt *st, struct kith_store_row *r)
 	r->nonce = col(st, 5);
 	r->ct = col(st, 6);
 	r->sig = col(st, 7);
+	r->batch = col(st, 8);
+	r->i = sqlite3_column_type(st, 9) == SQLITE_INTEGER ? sqlite3_column_int64(st, 9) : -1;
+}
+
+static int ver_add(struct gather *g, const uint8_t *id, uint32_t version, const uint8_t *device)
+{
+	if (g->n == g->cap) {
+		size_t nc = g->cap ? 2 * g->cap : 256;
+		struct kith_sync_ver *nv = realloc(g->vers, nc * sizeof *nv);
+		if (!nv)
+			return KITH_E_NOMEM;
+		g->vers = nv;
+		g->cap = nc;
+	}
+	memcpy(g->vers[g->n].id, id, 16);
+	g->vers[g->n].version = version;
+	memcpy(g->vers[g->n].device, device, 32);
+	return KITH_OK;
+}
+
+/* Adds the manifest message of batch id (once). */
+static int manifest_add(struct gather *g, const uint8_t *id, struct kith_err *err)
+{
+	for (size_t i = 0; i < g->nman; i++)
+		if (!memcmp(g->mids.buf + 16 * i, id, 16))
+			return KITH_OK;
+	sqlite3_reset(g->man_st);
+	sqlite3_bind_blob(g->man_st, 1, id, 16, SQLITE_STATIC);
+	if (sqlite3_step(g->man_st) != SQLITE_ROW)
+		return kith_err_set(err, KITH_E_CORRUPT, "bundle", "a version's batch is not in the vault");
+	struct kith_store_blob m = col(g->man_st, 0), sig = col(g->man_st, 1);
+	struct vault_manifest mf;
+	if (!m.p || !blob_ok(&sig, 64) || vault_v2_manifest_parse(m.p, m.n, &mf) != KITH_OK ||
+	    m.n > MAN_MAX - MAN_HEAD)
+		return kith_err_set(err, KITH_E_CORRUPT, "bundle", "a batch of this vault is malformed");
+	uint8_t head[4 + MAN_HEAD];
+	put_be32(head, (uint32_t)(MAN_HEAD + m.n));
+	memcpy(head + 4, "KBM3", 4);
+	memcpy(head + 8, sig.p, 64);
+	if (kith_sbuf_add(&g->mans, head, sizeof head) || kith_sbuf_add(&g->mans, m.p, m.n) ||
+	    kith_sbuf_add(&g->mids, id, 16) || (g->to_device && writer_add(g, mf.device)))
+		return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+	g->nman++;
+	return KITH_OK;
+}
+
+/* Appends the "KBR3" message of a version of a format-2 batch (its data key
+ * inside). KITH_E_AUTH / KITH_E_CORRUPT: no key for it here (left out). */
+static int row3_add(struct gather *g, const struct kith_store_row *r, struct kith_err *err)
+{
+	const struct vbatch *vb = vault_v2_batch(g->v, r->batch.p);
+	struct kith_crypto_row cr;
+	memset(&cr, 0, sizeof cr);
+	memcpy(cr.id, r->id.p, 16);
+	cr.version = (uint32_t)r->version;
+	memcpy(cr.device, r->device.p, 32);
+	memcpy(cr.nonce, r->nonce.p, 24);
+	cr.ct = (uint8_t *)r->ct.p;
+	cr.ct_len = r->ct.n;
+	uint8_t head[4 + ROW3_HEAD];
+	put_be32(head, (uint32_t)(ROW3_HEAD + r->ct.n));
+	memcpy(head + 4, "KBR3", 4);
+	memcpy(head + 8, r->id.p, 16);
+	put_be32(head + 24, (uint32_t)r->version);
+	memcpy(head + 28, r->device.p, 32);
+	memcpy(head + 60, r->batch.p, 16);
+	put_be32(head + 76, (uint32_t)r->i);
+	memcpy(head + 80, r->nonce.p, 24);
+	uint8_t rh[32];
+	vault_v2_row_hash(&cr, rh);
+	if (!vb || vb->status == B_BAD || (uint64_t)r->i >= vb->n ||
+	    memcmp(rh, vb->rh + 32 * (size_t)r->i, 32))
+		return KITH_E_CORRUPT; /* a damaged version of this file is not sent */
+	int rc = vault_v2_row_key(g->v, vb, (uint32_t)r->i, &cr, head + 104);
+	if (rc) {
+		sodium_memzero(head, sizeof head);
+		return rc;
+	}
+	rc = manifest_add(g, r->batch.p, err);
+	if (!rc && (ver_add(g, cr.id, cr.version, cr.device) || kith_sbuf_add(&g->rows, head, sizeof head) ||
+		    kith_sbuf_add(&g->rows, r->ct.p, r->ct.n) || (g->to_device && writer_add(g, cr.device))))
+		rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+	sodium_memzero(head, sizeof head);
+	if (!rc)
+		g->n++;
+	return rc;
 }
 
 /* Appends the versions of st's rows that go in the bundle. */
@@ -180,6 +294,20 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 			continue;
 		if (g->to_device && !memcmp(r.device.p, g->recipient, 32))
 			continue; /* the device's own versions: it holds them */
+		if (r.batch.p) {  /* a version of a format-2 batch */
+			if (!blob_ok(&r.id, 16) || !blob_ok(&r.batch, 16) || !blob_ok(&r.nonce, 24) ||
+			    r.ct.n < CT_MIN || r.ct.n > CT_MAX || r.version < 1 || r.version > UINT32_MAX ||
+			    r.i < 0 || r.i > UINT32_MAX)
+				continue;
+			if (kith_sync_sent_has(g->sent, r.id.p, (uint32_t)r.version, r.device.p))
+				continue;
+			rc = row3_add(g, &r, err);
+			if (rc == KITH_E_CORRUPT || rc == KITH_E_AUTH)
+				rc = KITH_OK; /* damaged or unreadable here: not sent */
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!blob_ok(&r.id, 16) || !blob_ok(&r.wrap_org, 80) || !blob_ok(&r.wrap_dev, 72) ||
 		    !blob_ok(&r.nonce, 24) || !blob_ok(&r.sig, 64) || r.ct.n < CT_MIN || r.ct.n > CT_MAX ||
 		    r.version < 1 || r.version > UINT32_MAX)
@@ -216,22 +344,9 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 			sodium_memzero(head, sizeof head);
 			return kith_err_set(err, rc, "bundle", "reading a version's key failed");
 		}
-		if (g->n == g->cap) {
-			size_t nc = g->cap ? 2 * g->cap : 256;
-			struct kith_sync_ver *nv = realloc(g->vers, nc * sizeof *nv);
-			if (!nv) {
-				sodium_memzero(head, sizeof head);
-				return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
-			}
-			g->vers = nv;
-			g->cap = nc;
-		}
-		memcpy(g->vers[g->n].id, cr.id, 16);
-		g->vers[g->n].version = cr.version;
-		memcpy(g->vers[g->n].device, cr.device, 32);
-		int bad = kith_sbuf_add(&g->rows, head, sizeof head) ||
-			  kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) ||
-			  (g->to_device && writer_add(g, cr.device));
+		int bad =
+		    ver_add(g, cr.id, cr.version, cr.device) || kith_sbuf_add(&g->rows, head, sizeof head) ||
+		    kith_sbuf_add(&g->rows, r.ct.p, r.ct.n) || (g->to_device && writer_add(g, cr.device));
 		sodium_memzero(head, sizeof head);
 		if (bad)
 			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
@@ -240,6 +355,85 @@ static int gather_rows(struct gather *g, sqlite3_stmt *st, struct kith_err *err)
 	if (s3 != SQLITE_DONE)
 		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
 				    sqlite3_errmsg(kith_store_sqlite(g->s)));
+	return rc;
+}
+
+/* To headquarters from a format-2 vault: every batch of this device with a
+ * version not yet sent goes whole (its manifest, then its rows in order), in
+ * the order of the device's log, so that headquarters checks the chain. */
+static int gather_batches(struct gather *g, struct kith_err *err)
+{
+	sqlite3 *db = kith_store_sqlite(g->s);
+	sqlite3_stmt *bs = NULL, *rs = NULL;
+	int rc = KITH_OK, s3;
+	if (sqlite3_prepare_v2(db, "SELECT batch_id, seq FROM batches WHERE device = ?1 ORDER BY seq", -1,
+			       &bs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT " ROW_COLS " FROM \"rows\" WHERE batch = ?1 ORDER BY i", -1, &rs,
+			       NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	sqlite3_bind_blob(bs, 1, g->self, 32, SQLITE_STATIC);
+	while (!rc && (s3 = sqlite3_step(bs)) == SQLITE_ROW) {
+		struct kith_store_blob id = col(bs, 0);
+		int64_t seq = sqlite3_column_int64(bs, 1);
+		if (!blob_ok(&id, 16))
+			continue;
+		const struct vbatch *vb = vault_v2_batch(g->v, id.p);
+		if (!vb || vb->status != B_OK) {
+			char hex[17];
+			sodium_bin2hex(hex, sizeof hex, id.p, 8);
+			rc =
+			    kith_err_set(err, KITH_E_CORRUPT, "bundle",
+					 "batch %s (number %lld of this device) does not verify: nothing was "
+					 "exported (kith list shows what the vault found)",
+					 hex, (long long)seq);
+			break;
+		}
+		/* the batch goes when one of its versions was not sent */
+		int any = g->all;
+		sqlite3_reset(rs);
+		sqlite3_bind_blob(rs, 1, id.p, 16, SQLITE_STATIC);
+		struct kith_store_row r;
+		while (!any && sqlite3_step(rs) == SQLITE_ROW) {
+			row_at(rs, &r);
+			if (blob_ok(&r.id, 16) && blob_ok(&r.device, 32) && r.version >= 1 &&
+			    r.version <= UINT32_MAX)
+				any = !kith_sync_sent_has(g->sent, r.id.p, (uint32_t)r.version, r.device.p);
+		}
+		if (!any)
+			continue;
+		rc = manifest_add(g, id.p, err);
+		uint32_t got = 0;
+		sqlite3_reset(rs);
+		while (!rc && (s3 = sqlite3_step(rs)) == SQLITE_ROW) {
+			row_at(rs, &r);
+			if (!blob_ok(&r.id, 16) || !blob_ok(&r.device, 32) || !blob_ok(&r.nonce, 24) ||
+			    r.ct.n < CT_MIN || r.ct.n > CT_MAX || r.version < 1 || r.version > UINT32_MAX ||
+			    r.i != (int64_t)got)
+				break;
+			rc = row3_add(g, &r, err);
+			got++;
+		}
+		if (!rc && got != vb->n) {
+			char hex[17];
+			sodium_bin2hex(hex, sizeof hex, id.p, 8);
+			rc = kith_err_set(err, KITH_E_CORRUPT, "bundle",
+					  "batch %s (number %lld of this device) is not whole in the vault: "
+					  "nothing was exported",
+					  hex, (long long)seq);
+		}
+		if (!rc) {
+			if (!g->seq_lo)
+				g->seq_lo = seq;
+			g->seq_hi = seq;
+		}
+	}
+	if (!rc && s3 != SQLITE_DONE)
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(bs);
+	sqlite3_finalize(rs);
 	return rc;
 }
 
@@ -275,10 +469,14 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	const uint8_t *seal_pk = opts->to ? opts->to->box_pk : org_pk;
 	if (opts->to && !opts->to_vault)
 		return kith_err_set(err, KITH_E_INVALID, "to", "a device's vault id is needed");
-	struct gather g = {.s = s,
+	/* a format-2 vault writes format 3 (its batches with their manifests) */
+	int format = kith_store_format(s) >= 2 ? 3 : 2;
+	struct gather g = {.v = v,
+			   .s = s,
 			   .k = k,
 			   .self = kith_crypto_keys_sign_pk(k),
 			   .to_device = opts->to != NULL,
+			   .all = opts->all,
 			   .recipient = recipient};
 	struct kith_sync_sent *st = NULL;
 	struct kith_sbuf devs = KITH_SBUF_INIT;
@@ -286,12 +484,6 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	struct kith_store_device *d = NULL;
 	size_t nd = 0;
 	int held = 0;
-	/* a format-2 vault's rows are sealed by batch, which bundles do not carry yet:
-	 * refused whole, never sent in part */
-	if (kith_store_format(s) >= 2)
-		return kith_err_set(err, KITH_E_INVALID, "vault",
-				    "this vault is format 2 (signed batches); bundles carry format-1 rows "
-				    "only: a vault that exchanges bundles stays format 1 for now");
 	int rc = opts->all ? KITH_OK : kith_sync_sent_load(s, recipient, opts->since, &st, err);
 	if (rc)
 		return rc;
@@ -303,13 +495,22 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	held = 1;
 	kith_sync_wrap_key(k, g.wk);
 	sqlite3 *db = kith_store_sqlite(s);
+	if (format == 3 && sqlite3_prepare_v2(db, "SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1",
+					      -1, &g.man_st, NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
+		goto done;
+	}
 	/* one statement: a record's versions (to a device), or this device's every
-	 * version, grouped by record (to headquarters) */
-	if (sqlite3_prepare_v2(db,
-			       opts->to ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
-					: "SELECT " ROW_COLS
-					  " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
-			       -1, &sel, NULL) != SQLITE_OK) {
+	 * version, grouped by record (to headquarters; format 3: the versions of no
+	 * batch, after the batches) */
+	if (sqlite3_prepare_v2(
+		db,
+		opts->to ? (format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 ORDER BY version"
+					: "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1 ORDER BY version")
+		: format == 3 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE device = ?1 AND batch IS "
+				"NULL ORDER BY id, version"
+			      : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE device = ?1 ORDER BY id, version",
+		-1, &sel, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s", sqlite3_errmsg(db));
 		goto done;
 	}
@@ -320,8 +521,11 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 			rc = gather_rows(&g, sel, err);
 		}
 	} else {
+		if (format == 3)
+			rc = gather_batches(&g, err);
 		sqlite3_bind_blob(sel, 1, g.self, 32, SQLITE_STATIC);
-		rc = gather_rows(&g, sel, err);
+		if (!rc)
+			rc = gather_rows(&g, sel, err);
 	}
 	if (rc)
 		goto done;
@@ -357,7 +561,7 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 
 	uint8_t pre[PRE_BYTES], kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	memcpy(pre, magic, 8);
-	put_be32(pre + PRE_FORMAT, KITH_BUNDLE_FORMAT);
+	put_be32(pre + PRE_FORMAT, (uint32_t)format);
 	crypto_secretstream_xchacha20poly1305_keygen(kst);
 	struct emit e = {.out = out, .ad = pre, .ad_len = PRE_BYTES};
 	if (crypto_box_seal(pre + PRE_KEY, kst, sizeof kst, seal_pk) != 0 ||
@@ -368,7 +572,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	}
 	sodium_memzero(kst, sizeof kst);
 	crypto_generichash_init(&e.h, NULL, 0, 32);
-	crypto_generichash_update(&e.h, (const uint8_t *)digest_domain, sizeof digest_domain - 1);
+	crypto_generichash_update(&e.h, (const uint8_t *)digest_domains[format - 2],
+				  strlen(digest_domains[format - 2]));
 	crypto_generichash_update(&e.h, pre, sizeof pre);
 	size_t start = out->len;
 	if (kith_sbuf_add(out, pre, sizeof pre)) {
@@ -376,30 +581,40 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 		goto done;
 	}
 	size_t ndev = devs.len / DEV_BYTES;
-	uint8_t env[ENV_BYTES];
-	memcpy(env, "KBE2", 4);
+	uint8_t env[ENV3_BYTES];
+	memcpy(env, format == 3 ? "KBE3" : "KBE2", 4);
 	crypto_generichash(env + 4, 32, org_pk, 32, NULL, 0);
 	memcpy(env + 36, g.self, 32);
 	memcpy(env + 68, recipient, 32);
 	randombytes_buf(env + 100, 16);
 	put_be64(env + 116, (uint64_t)now);
 	put_be32(env + 124, (uint32_t)ndev);
-	put_be32(env + 128, (uint32_t)g.n);
-	rc = emit(&e, env, sizeof env, 0);
+	if (format == 3) {
+		put_be32(env + 128, (uint32_t)g.nman);
+		put_be32(env + 132, (uint32_t)g.n);
+	} else {
+		put_be32(env + 128, (uint32_t)g.n);
+	}
+	rc = emit(&e, env, format == 3 ? ENV3_BYTES : ENV_BYTES, 0);
 	for (size_t i = 0; !rc && i < ndev; i++)
 		rc = emit(&e, (const uint8_t *)devs.buf + i * DEV_BYTES, DEV_BYTES, 0);
+	for (size_t o = 0; !rc && o < g.mans.len;) {
+		size_t n = (size_t)get_be((const uint8_t *)g.mans.buf + o, 4);
+		rc = emit(&e, (const uint8_t *)g.mans.buf + o + 4, n, 0);
+		o += 4 + n;
+	}
 	for (size_t o = 0; !rc && o < g.rows.len;) {
 		size_t n = (size_t)get_be((const uint8_t *)g.rows.buf + o, 4);
 		rc = emit(&e, (const uint8_t *)g.rows.buf + o + 4, n, 0);
 		o += 4 + n;
 	}
-	uint8_t end[END_BYTES], sm[sizeof sig_domain - 1 + 64];
-	memcpy(end, "KBF2", 4);
+	uint8_t end[END_BYTES], sm[SIG_DOMAIN_LEN + 64];
+	memcpy(end, format == 3 ? "KBF3" : "KBF2", 4);
 	put_be32(end + 4, (uint32_t)g.n);
 	if (!rc) {
 		crypto_generichash_state h2 = e.h; /* the digest covers everything before the end */
 		crypto_generichash_final(&h2, end + 8, 32);
-		sig_message(sm, end + 8, org_pk);
+		sig_message(format, sm, end + 8, org_pk);
 		rc = kith_crypto_sign(k, sm, sizeof sm, end + 40);
 	}
 	if (!rc)
@@ -415,9 +630,12 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	sent->created = now;
 	sent->vers = g.vers;
 	sent->n = g.n;
+	sent->seq_lo = g.seq_lo;
+	sent->seq_hi = g.seq_hi;
 	g.vers = NULL;
 done:
 	sqlite3_finalize(sel);
+	sqlite3_finalize(g.man_st);
 	sodium_memzero(g.wk, sizeof g.wk);
 	if (held)
 		vault_keys_idle(k);
@@ -426,6 +644,8 @@ done:
 	free(g.vers);
 	sodium_memzero(g.rows.buf, g.rows.cap);
 	kith_sbuf_release(&g.rows);
+	kith_sbuf_release(&g.mans);
+	kith_sbuf_release(&g.mids);
 	kith_sbuf_release(&g.writers);
 	kith_sbuf_release(&devs);
 	return rc;
@@ -443,6 +663,11 @@ void kith_bundle_free(struct kith_bundle *b)
 	free(b->dev);
 	free(b->off);
 	free(b->len);
+	free(b->man);
+	free(b->moff);
+	free(b->mlen);
+	free(b->mf);
+	free(b->mord);
 	free(b);
 }
 
@@ -466,6 +691,63 @@ size_t kith_bundle_rows(const struct kith_bundle *b)
 {
 	return b->n;
 }
+int kith_bundle_format(const struct kith_bundle *b)
+{
+	return b->format;
+}
+
+static int cmp_mord(const void *x, const void *y)
+{
+	return memcmp(((const struct mkey *)x)->id, ((const struct mkey *)y)->id, 16);
+}
+
+/* The manifest of batch id in b: its index, or -1. */
+static long man_find(const struct kith_bundle *b, const uint8_t *id)
+{
+	size_t lo = 0, hi = b->nm;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(b->mord[mid].id, id, 16);
+		if (!c)
+			return (long)b->mord[mid].i;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The manifests of a format-3 bundle, once all are read: each parses, is of
+ * this organization, signed by its device; no batch twice. */
+static int manifests_check(struct kith_bundle *b, const uint8_t oid[32], struct kith_err *err)
+{
+	char where[32];
+	b->mf = calloc(b->nm ? b->nm : 1, sizeof *b->mf);
+	b->mord = calloc(b->nm ? b->nm : 1, sizeof *b->mord);
+	if (!b->mf || !b->mord)
+		return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+	for (size_t i = 0; i < b->nm; i++) {
+		const uint8_t *m = b->man + b->moff[i];
+		snprintf(where, sizeof where, "manifest %zu", i + 1);
+		if (vault_v2_manifest_parse(m + MAN_HEAD, b->mlen[i] - MAN_HEAD, &b->mf[i]) != KITH_OK)
+			return kith_err_set(err, KITH_E_INVALID, where, "malformed batch manifest");
+		if (sodium_memcmp(b->mf[i].org, oid, 32) != 0)
+			return kith_err_set(err, KITH_E_INVALID, where, "a batch of another organization");
+		if (vault_v2_manifest_verify(&b->mf[i], m + 4) != KITH_OK)
+			return kith_err_set(err, KITH_E_AUTH, where, "the batch's signature does not verify");
+		memcpy(b->mord[i].id, b->mf[i].batch_id, 16);
+		b->mord[i].i = i;
+	}
+	if (b->nm)
+		qsort(b->mord, b->nm, sizeof *b->mord, cmp_mord);
+	for (size_t i = 1; i < b->nm; i++)
+		if (!memcmp(b->mord[i].id, b->mord[i - 1].id, 16)) {
+			snprintf(where, sizeof where, "manifest %zu", b->mord[i].i + 1);
+			return kith_err_set(err, KITH_E_INVALID, where, "a batch carried twice");
+		}
+	return KITH_OK;
+}
 
 int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, const uint8_t org_pk[32],
 		      kith_bundle_unseal_fn unseal, void *arg, struct kith_err *err)
@@ -476,10 +758,11 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 	if (len < PRE_BYTES)
 		return kith_err_set(err, KITH_E_INVALID, "bundle", "the bundle is cut short");
 	uint64_t format = get_be(f + PRE_FORMAT, 4);
-	if (format != KITH_BUNDLE_FORMAT)
+	if (format != 2 && format != 3)
 		return kith_err_set(err, KITH_E_INVALID, "format",
-				    "bundle format %llu is not one this kith reads (%d)",
-				    (unsigned long long)format, KITH_BUNDLE_FORMAT);
+				    "bundle format %llu is not one this kith reads (2 and 3)",
+				    (unsigned long long)format);
+	int v3 = format == 3;
 	uint8_t kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	if (unseal(arg, f + PRE_KEY, PRE_HDR - PRE_KEY, kst) != KITH_OK)
 		return kith_err_set(err, KITH_E_AUTH, "bundle",
@@ -492,19 +775,24 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		return kith_err_set(err, KITH_E_INVALID, "bundle", "the bundle's stream header is malformed");
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, (const uint8_t *)digest_domain, sizeof digest_domain - 1);
+	crypto_generichash_update(&h, (const uint8_t *)digest_domains[format - 2],
+				  strlen(digest_domains[format - 2]));
 	crypto_generichash_update(&h, f, PRE_BYTES);
+	uint8_t oid[32];
+	crypto_generichash(oid, 32, org_pk, 32, NULL, 0);
 
 	struct kith_bundle *b = calloc(1, sizeof *b);
 	size_t mcap = 4096;
-	uint8_t *m = malloc(mcap); /* grows to the largest part, at most a row */
-	struct kith_sbuf rows = KITH_SBUF_INIT;
+	uint8_t *m = malloc(mcap); /* grows to the largest part, at most a row or a manifest */
+	struct kith_sbuf rows = KITH_SBUF_INIT, mans = KITH_SBUF_INIT;
 	int rc = KITH_OK;
 	if (!b || !m) {
 		rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		goto fail;
 	}
-	size_t pos = PRE_BYTES, want = 0, wantd = 0, idx = 0;
+	b->format = (int)format;
+	size_t pos = PRE_BYTES, want = 0, wantd = 0, wantm = 0, idx = 0;
+	size_t env_bytes = v3 ? ENV3_BYTES : ENV_BYTES, row_min = v3 ? ROW3_HEAD : ROW_HEAD;
 	int done = 0;
 	while (!done) {
 		char where[32];
@@ -512,8 +800,10 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			snprintf(where, sizeof where, "envelope");
 		else if (idx <= wantd)
 			snprintf(where, sizeof where, "device %zu", idx);
-		else if (idx <= wantd + want)
-			snprintf(where, sizeof where, "row %zu", idx - wantd);
+		else if (idx <= wantd + wantm)
+			snprintf(where, sizeof where, "manifest %zu", idx - wantd);
+		else if (idx <= wantd + wantm + want)
+			snprintf(where, sizeof where, "row %zu", idx - wantd - wantm);
 		else
 			snprintf(where, sizeof where, "end");
 		if (len - pos < 4) {
@@ -521,10 +811,11 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			goto fail;
 		}
 		size_t clen = (size_t)get_be(f + pos, 4);
-		size_t maxm = idx == 0		    ? ENV_BYTES
-			      : idx <= wantd	    ? DEV_BYTES
-			      : idx <= wantd + want ? ROW_HEAD + CT_MAX
-						    : END_BYTES;
+		size_t maxm = idx == 0			    ? env_bytes
+			      : idx <= wantd		    ? DEV_BYTES
+			      : idx <= wantd + wantm	    ? MAN_MAX
+			      : idx <= wantd + wantm + want ? ROW_HEAD + CT_MAX
+							    : END_BYTES;
 		if (clen < ABYTES || clen - ABYTES > maxm) {
 			rc = kith_err_set(err, KITH_E_INVALID, where, "a part's length is out of bounds");
 			goto fail;
@@ -555,14 +846,12 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 		}
 		pos += 4 + clen;
 		int final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-		if (idx <= wantd + want && (final || tag != 0)) {
+		if (idx <= wantd + wantm + want && (final || tag != 0)) {
 			rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle ends before its rows");
 			goto fail;
 		}
 		if (idx == 0) {
-			uint8_t oid[32];
-			crypto_generichash(oid, 32, org_pk, 32, NULL, 0);
-			if (mlen != ENV_BYTES || memcmp(m, "KBE2", 4) != 0) {
+			if (mlen != env_bytes || memcmp(m, v3 ? "KBE3" : "KBE2", 4) != 0) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed envelope");
 				goto fail;
 			}
@@ -576,22 +865,27 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			memcpy(b->id, m + 100, 16);
 			b->created = (int64_t)get_be(m + 116, 8);
 			wantd = (size_t)get_be(m + 124, 4);
-			want = (size_t)get_be(m + 128, 4);
-			if (want > KITH_BUNDLE_MAX_ROWS || wantd > KITH_BUNDLE_MAX_DEVICES) {
+			wantm = v3 ? (size_t)get_be(m + 128, 4) : 0;
+			want = (size_t)get_be(m + (v3 ? 132 : 128), 4);
+			if (want > KITH_BUNDLE_MAX_ROWS || wantd > KITH_BUNDLE_MAX_DEVICES ||
+			    wantm > KITH_BUNDLE_MAX_ROWS) {
 				rc = kith_err_set(err, KITH_E_LIMIT, where, "more than %u rows or %u devices",
 						  KITH_BUNDLE_MAX_ROWS, KITH_BUNDLE_MAX_DEVICES);
 				goto fail;
 			}
 			/* every part takes at least this much of the file */
-			if (want > (len - pos) / (4 + ROW_HEAD + CT_MIN + ABYTES) ||
-			    wantd > (len - pos) / (4 + DEV_BYTES + ABYTES)) {
+			if (want > (len - pos) / (4 + row_min + CT_MIN + ABYTES) ||
+			    wantd > (len - pos) / (4 + DEV_BYTES + ABYTES) ||
+			    wantm > (len - pos) / (4 + MAN_HEAD + MAN_MIN + ABYTES)) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle is cut short");
 				goto fail;
 			}
 			b->off = calloc(want ? want : 1, sizeof *b->off);
 			b->len = calloc(want ? want : 1, sizeof *b->len);
 			b->dev = calloc(wantd ? wantd : 1, DEV_BYTES);
-			if (!b->off || !b->len || !b->dev) {
+			b->moff = calloc(wantm ? wantm : 1, sizeof *b->moff);
+			b->mlen = calloc(wantm ? wantm : 1, sizeof *b->mlen);
+			if (!b->off || !b->len || !b->dev || !b->moff || !b->mlen) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
@@ -602,33 +896,87 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			}
 			memcpy(b->dev + (idx - 1) * DEV_BYTES, m, DEV_BYTES);
 			b->nd = idx;
-		} else if (idx <= wantd + want) {
-			if (mlen < ROW_HEAD + CT_MIN || memcmp(m, "KBR2", 4) != 0) {
+		} else if (idx <= wantd + wantm) {
+			if (mlen < MAN_HEAD + MAN_MIN || memcmp(m, "KBM3", 4) != 0) {
+				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed manifest");
+				goto fail;
+			}
+			b->moff[idx - wantd - 1] = mans.len;
+			b->mlen[idx - wantd - 1] = (size_t)mlen;
+			if (kith_sbuf_add(&mans, m, (size_t)mlen)) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+				goto fail;
+			}
+			b->nm = idx - wantd;
+		} else if (idx <= wantd + wantm + want) {
+			int r3 = v3 && mlen >= 4 && !memcmp(m, "KBR3", 4);
+			if (!r3 && (mlen < ROW_HEAD + CT_MIN || memcmp(m, "KBR2", 4) != 0)) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed row");
 				goto fail;
 			}
-			b->off[idx - wantd - 1] = rows.len;
-			b->len[idx - wantd - 1] = (size_t)mlen;
-			if (kith_sbuf_grow(&rows, (size_t)mlen)) { /* rows.cap is set at the envelope */
+			if (r3 && (mlen < ROW3_HEAD + CT_MIN || mlen > ROW3_HEAD + CT_MAX)) {
+				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed row");
+				goto fail;
+			}
+			if (idx == wantd + wantm + 1 && wantm) {
+				/* the manifests are all read: check them before the rows */
+				b->man = (uint8_t *)mans.buf;
+				mans.buf = NULL;
+				if ((rc = manifests_check(b, oid, err)))
+					goto fail;
+			}
+			if (r3) {
+				long mi = b->nm ? man_find(b, m + 56) : -1;
+				uint32_t ri = (uint32_t)get_be(m + 72, 4);
+				struct kith_crypto_row cr;
+				memset(&cr, 0, sizeof cr);
+				memcpy(cr.id, m + 4, 16);
+				cr.version = (uint32_t)get_be(m + 20, 4);
+				memcpy(cr.device, m + 24, 32);
+				memcpy(cr.nonce, m + 76, 24);
+				cr.ct = m + ROW3_HEAD;
+				cr.ct_len = (size_t)mlen - ROW3_HEAD;
+				uint8_t rh[32];
+				if (mi < 0 || ri >= b->mf[mi].n) {
+					rc = kith_err_set(err, KITH_E_INVALID, where,
+							  "a version of no batch the bundle carries");
+					goto fail;
+				}
+				vault_v2_row_hash(&cr, rh);
+				if (sodium_memcmp(rh, b->mf[mi].rh + 32 * (size_t)ri, 32) != 0) {
+					rc = kith_err_set(err, KITH_E_AUTH, where,
+							  "not the version its batch's manifest lists");
+					goto fail;
+				}
+			}
+			b->off[idx - wantd - wantm - 1] = rows.len;
+			b->len[idx - wantd - wantm - 1] = (size_t)mlen;
+			if (kith_sbuf_grow(&rows, (size_t)mlen)) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
 			memcpy(rows.buf + rows.len, m, (size_t)mlen);
 			rows.len += (size_t)mlen;
 		} else {
-			if (!final || mlen != END_BYTES || memcmp(m, "KBF2", 4) != 0 ||
+			if (!final || mlen != END_BYTES || memcmp(m, v3 ? "KBF3" : "KBF2", 4) != 0 ||
 			    get_be(m + 4, 4) != want) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed end of the bundle");
 				goto fail;
 			}
-			uint8_t dg[32], sm[sizeof sig_domain - 1 + 64];
+			if (wantm && !want && !b->man) {
+				b->man = (uint8_t *)mans.buf;
+				mans.buf = NULL;
+				if ((rc = manifests_check(b, oid, err)))
+					goto fail;
+			}
+			uint8_t dg[32], sm[SIG_DOMAIN_LEN + 64];
 			crypto_generichash_final(&h, dg, 32);
 			if (sodium_memcmp(dg, m + 8, 32) != 0) {
 				rc = kith_err_set(err, KITH_E_AUTH, where,
 						  "the bundle's digest does not match");
 				goto fail;
 			}
-			sig_message(sm, dg, org_pk);
+			sig_message((int)format, sm, dg, org_pk);
 			if (kith_crypto_verify(b->sender, sm, sizeof sm, m + 40) != KITH_OK) {
 				rc = kith_err_set(err, KITH_E_AUTH, where,
 						  "the sender's signature does not verify");
@@ -651,6 +999,7 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 	rows.buf = NULL;
 	sodium_memzero(m, mcap);
 	free(m);
+	kith_sbuf_release(&mans);
 	sodium_memzero(&st, sizeof st);
 	*out = b;
 	return KITH_OK;
@@ -659,6 +1008,7 @@ fail:
 	if (rows.buf)
 		sodium_memzero(rows.buf, rows.cap);
 	kith_sbuf_release(&rows);
+	kith_sbuf_release(&mans);
 	if (m)
 		sodium_memzero(m, mcap);
 	free(m);
@@ -730,6 +1080,38 @@ static void row_of(const uint8_t *m, size_t n, struct kith_crypto_row *r, const 
 	r->ct_len = n - ROW_HEAD;
 }
 
+/* A row message of the bundle: a format-1 row ("KBR2") or a version of a
+ * batch ("KBR3": batch, bi, mi = its manifest's index). */
+struct arow {
+	struct kith_crypto_row r;
+	const uint8_t *dk;
+	const uint8_t *batch; /* NULL: a format-1 row */
+	uint32_t bi;
+	long mi;
+};
+
+static void arow_of(const struct kith_bundle *b, size_t i, struct arow *a)
+{
+	const uint8_t *m = b->data + b->off[i];
+	size_t n = b->len[i];
+	memset(a, 0, sizeof *a);
+	a->mi = -1;
+	if (memcmp(m, "KBR3", 4) != 0) {
+		row_of(m, n, &a->r, &a->dk);
+		return;
+	}
+	memcpy(a->r.id, m + 4, 16);
+	a->r.version = (uint32_t)get_be(m + 20, 4);
+	memcpy(a->r.device, m + 24, 32);
+	a->batch = m + 56;
+	a->bi = (uint32_t)get_be(m + 72, 4);
+	memcpy(a->r.nonce, m + 76, 24);
+	a->dk = m + 100;
+	a->r.ct = (uint8_t *)m + ROW3_HEAD;
+	a->r.ct_len = n - ROW3_HEAD;
+	a->mi = man_find(b, a->batch);
+}
+
 static int blob_eq(const struct kith_store_blob *b, const void *p, size_t n)
 {
 	return b->p && b->n == n && memcmp(b->p, p, n) == 0;
@@ -754,14 +1136,19 @@ struct held {
 
 #define HELD_ENTRY 68
 
-static void row_hash(const struct kith_crypto_row *r, uint8_t out[32])
+/* H of a row's bytes as stored: a version of a batch has no wraps or
+ * signature of its own (0 bytes). */
+static void row_hash(const struct kith_crypto_row *r, int in_batch, uint8_t out[32])
 {
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
-	crypto_generichash_update(&h, r->wrap_org, 80);
-	crypto_generichash_update(&h, r->wrap_dev, 72);
+	crypto_generichash_update(&h, (const uint8_t *)(in_batch ? "b" : "r"), 1);
+	if (!in_batch) {
+		crypto_generichash_update(&h, r->wrap_org, 80);
+		crypto_generichash_update(&h, r->wrap_dev, 72);
+		crypto_generichash_update(&h, r->sig, 64);
+	}
 	crypto_generichash_update(&h, r->nonce, 24);
-	crypto_generichash_update(&h, r->sig, 64);
 	crypto_generichash_update(&h, r->ct, r->ct_len);
 	crypto_generichash_final(&h, out, 32);
 }
@@ -785,21 +1172,27 @@ static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, 
 	int s3;
 	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
 		row_at(st, &x);
-		if (!blob_ok(&x.device, 32) || !blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) ||
-		    !blob_ok(&x.nonce, 24) || !blob_ok(&x.sig, 64) || x.version < 1 || x.version > UINT32_MAX)
+		int in_batch = x.batch.p != NULL;
+		if (!blob_ok(&x.device, 32) || !blob_ok(&x.nonce, 24) || x.version < 1 ||
+		    x.version > UINT32_MAX)
+			continue;
+		if (!in_batch &&
+		    (!blob_ok(&x.wrap_org, 80) || !blob_ok(&x.wrap_dev, 72) || !blob_ok(&x.sig, 64)))
 			continue;
 		struct kith_crypto_row r;
 		memset(&r, 0, sizeof r);
-		memcpy(r.wrap_org, x.wrap_org.p, 80);
-		memcpy(r.wrap_dev, x.wrap_dev.p, 72);
+		if (!in_batch) {
+			memcpy(r.wrap_org, x.wrap_org.p, 80);
+			memcpy(r.wrap_dev, x.wrap_dev.p, 72);
+			memcpy(r.sig, x.sig.p, 64);
+		}
 		memcpy(r.nonce, x.nonce.p, 24);
-		memcpy(r.sig, x.sig.p, 64);
 		r.ct = (uint8_t *)x.ct.p;
 		r.ct_len = x.ct.n;
 		uint8_t e[HELD_ENTRY];
 		put_be32(e, (uint32_t)x.version);
 		memcpy(e + 4, x.device.p, 32);
-		row_hash(&r, e + 36);
+		row_hash(&r, in_batch, e + 36);
 		if (kith_sbuf_add(&hd->rows, e, sizeof e))
 			return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		if (!blob_eq(&x.device, sender, 32))
@@ -819,10 +1212,11 @@ static int held_load(struct kith_store *s, sqlite3_stmt *st, const uint8_t *id, 
 
 /* Where row r goes: 0 insert, 1 same bytes held (skip), 2 keep aside as a
  * conflict, -1 the same device's other bytes at its place (refuse). */
-static int classify(const struct held *hd, const struct kith_crypto_row *r)
+static int classify(const struct held *hd, const struct arow *a)
 {
+	const struct kith_crypto_row *r = &a->r;
 	uint8_t hr[32];
-	row_hash(r, hr);
+	row_hash(r, a->batch != NULL, hr);
 	for (size_t o = 0; o + HELD_ENTRY <= hd->rows.len; o += HELD_ENTRY) {
 		const uint8_t *e = (const uint8_t *)hd->rows.buf + o;
 		if (get_be(e, 4) != r->version)
@@ -838,6 +1232,132 @@ static int classify(const struct held *hd, const struct kith_crypto_row *r)
 	return 0;
 }
 
+/* What a vault does with each manifest of a format-3 bundle. */
+enum { M_NEW = 0, M_HELD = 1 };
+
+/* The manifests against the vault, before anything is written: each batch
+ * is held byte for byte (skipped) or new; at headquarters a new batch of the
+ * sender continues its log as this vault holds it (number, previous hash),
+ * and its key opens and is the committed one (bk: 32 bytes per manifest). */
+static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *k,
+				 const struct kith_bundle *b, int at_hq, const uint8_t *self,
+				 const struct kith_store_device *d, size_t nd, uint8_t *mstate, uint8_t *bk,
+				 char bname[17], struct kith_err *err)
+{
+	sqlite3 *db = kith_store_sqlite(s);
+	sqlite3_stmt *by_id = NULL, *tail = NULL;
+	int rc = KITH_OK;
+	if (sqlite3_prepare_v2(db, "SELECT manifest FROM batches WHERE batch_id = ?1", -1, &by_id, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_prepare_v2(
+		db, "SELECT seq, manifest FROM batches WHERE device = ?1 ORDER BY seq DESC LIMIT 1", -1,
+		&tail, NULL) != SQLITE_OK) {
+		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	int64_t last = -1; /* the sender's log at headquarters: its last number, and hash */
+	uint8_t last_mh[32] = {0};
+	char where[32], dev[17];
+	for (size_t i = 0; !rc && i < b->nm; i++) {
+		const struct vault_manifest *mf = &b->mf[i];
+		snprintf(where, sizeof where, "manifest %zu", i + 1);
+		sodium_bin2hex(dev, sizeof dev, mf->device, 8);
+		int known = enrolled_in(d, nd, mf->device);
+		for (size_t j = 0; !known && j < b->nd; j++)
+			known = !memcmp(b->dev + j * DEV_BYTES + 4, mf->device, 32);
+		if (at_hq && memcmp(mf->device, b->sender, 32) != 0) {
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "a batch of another device than the sender");
+			break;
+		}
+		if (!known) {
+			rc =
+			    kith_err_set(err, KITH_E_CORRUPT, where, "a batch of a device not enrolled here");
+			break;
+		}
+		sqlite3_reset(by_id);
+		sqlite3_bind_blob(by_id, 1, mf->batch_id, 16, SQLITE_STATIC);
+		if (sqlite3_step(by_id) == SQLITE_ROW) {
+			if ((size_t)sqlite3_column_bytes(by_id, 0) != mf->len ||
+			    memcmp(sqlite3_column_blob(by_id, 0), mf->m, mf->len) != 0) {
+				rc = kith_err_set(
+				    err, KITH_E_CORRUPT, where,
+				    "bundle %s: batch %lld of device %s is not the one this vault "
+				    "holds under its id: nothing was imported",
+				    bname, (long long)mf->seq, dev);
+				break;
+			}
+			mstate[i] = M_HELD;
+			continue;
+		}
+		if (!at_hq) {
+			if (!memcmp(mf->device, self, 32)) {
+				rc =
+				    kith_err_set(err, KITH_E_CORRUPT, where,
+						 "bundle %s: a batch of this device that this vault does not "
+						 "hold: nothing was imported",
+						 bname);
+				break;
+			}
+			mstate[i] = M_NEW; /* a field vault keeps what it was sent of another's log */
+			continue;
+		}
+		/* headquarters: the sender's log goes on from where this vault holds it */
+		if (last < 0) {
+			last = 0;
+			sqlite3_reset(tail);
+			sqlite3_bind_blob(tail, 1, b->sender, 32, SQLITE_STATIC);
+			if (sqlite3_step(tail) == SQLITE_ROW) {
+				last = sqlite3_column_int64(tail, 0);
+				crypto_generichash(last_mh, 32, sqlite3_column_blob(tail, 1),
+						   (size_t)sqlite3_column_bytes(tail, 1), NULL, 0);
+			}
+		}
+		if (mf->seq <= last) {
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: batch %lld of device %s is not the batch %lld this vault "
+			    "holds: the device's log was rewritten (rolled back); nothing was "
+			    "imported",
+			    bname, (long long)mf->seq, dev, (long long)mf->seq);
+			break;
+		}
+		if (mf->seq > last + 1) {
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s starts at batch %lld of device %s but this vault holds its "
+			    "batches up to %lld: an earlier bundle is missing (import it first, or "
+			    "have the device export with --all); nothing was imported",
+			    bname, (long long)mf->seq, dev, (long long)last);
+			break;
+		}
+		if (memcmp(mf->prev, last_mh, 32) != 0) {
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: batch %lld of device %s does not follow the batch before "
+			    "it: nothing was imported",
+			    bname, (long long)mf->seq, dev);
+			break;
+		}
+		int kr = vault_v2_manifest_key(k, mf, bk + 32 * i);
+		if (kr) {
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: the key of batch %lld of device %s does not open or is not "
+			    "the one its manifest commits to: nothing was imported",
+			    bname, (long long)mf->seq, dev);
+			break;
+		}
+		mstate[i] = M_NEW;
+		last = mf->seq;
+		memcpy(last_mh, mf->mh, 32);
+	}
+out:
+	sqlite3_finalize(by_id);
+	sqlite3_finalize(tail);
+	return rc;
+}
+
 int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct kith_bundle_applied *res,
 		      struct kith_err *err)
 {
@@ -846,6 +1366,22 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	struct kith_store *s = kith_vault_store_borrow(v);
 	if (!k || !s)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	char bname[17];
+	sodium_bin2hex(bname, sizeof bname, b->id, 8);
+	if (b->format >= 3 && kith_store_format(s) < 2)
+		return kith_crypto_keys_is_field(k)
+			   ? kith_err_set(
+				 err, KITH_E_INVALID, "format",
+				 "bundle %s carries signed batches (bundle format 3) and this field "
+				 "vault is format 1, which cannot hold them (kith upgrade keeps field "
+				 "vaults as they are): once headquarters holds this vault's records, make "
+				 "a new field vault with `kith device add` and `kith init --join`",
+				 bname)
+			   : kith_err_set(
+				 err, KITH_E_INVALID, "format",
+				 "bundle %s carries signed batches (bundle format 3) and this vault is "
+				 "format 1: run `kith upgrade` on this vault, then import the bundle again",
+				 bname);
 	const uint8_t *self = kith_crypto_keys_sign_pk(k);
 	int at_hq = !memcmp(b->recipient, kith_crypto_keys_org_pk(k), 32);
 	if (at_hq && !kith_crypto_keys_holds_org(k))
@@ -884,6 +1420,23 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "an enrolment the organization did not sign for this vault");
 	}
+	/* the manifests (format 3) */
+	uint8_t *mstate = NULL, *bk = NULL;
+	uint32_t *mnext = NULL; /* at headquarters: the next index of each new batch's rows */
+	int held_keys = 0;
+	if (!rc && b->nm) {
+		mstate = calloc(b->nm, 1);
+		mnext = calloc(b->nm, sizeof *mnext);
+		bk = sodium_malloc(32 * b->nm);
+		if (!mstate || !mnext || !bk)
+			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+		else if (kith_crypto_keys_access(k, 1))
+			rc = kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
+		else {
+			held_keys = 1;
+			rc = manifests_apply_check(s, k, b, at_hq, self, d, nd, mstate, bk, bname, err);
+		}
+	}
 	char(*cids)[33] = NULL; /* records with versions kept aside */
 	size_t ncids = 0;
 	if (!rc)
@@ -896,61 +1449,96 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	struct held hd = {.rows = KITH_SBUF_INIT};
 	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
 	sqlite3_stmt *held_st = NULL;
-	if (!rc && sqlite3_prepare_v2(kith_store_sqlite(s), "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1",
-				      -1, &held_st, NULL) != SQLITE_OK)
+	if (!rc &&
+	    sqlite3_prepare_v2(kith_store_sqlite(s),
+			       kith_store_format(s) >= 2 ? "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1"
+							 : "SELECT " ROW_COLS1 " FROM \"rows\" WHERE id = ?1",
+			       -1, &held_st, NULL) != SQLITE_OK)
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
 				  sqlite3_errmsg(kith_store_sqlite(s)));
 	uint8_t wk[32];
-	int held_keys = 0;
 	if (!rc) {
 		where_to = calloc(b->n ? b->n : 1, 1);
 		if (!where_to)
 			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 	}
+	const uint8_t *prev_id = NULL;
 	for (size_t i = 0; !rc && i < b->n; i++) {
-		struct kith_crypto_row r;
-		const uint8_t *dk;
-		row_of(b->data + b->off[i], b->len[i], &r, &dk);
+		struct arow a;
+		arow_of(b, i, &a);
+		struct kith_crypto_row *r = &a.r;
 		snprintf(where, sizeof where, "row %zu", i + 1);
 		const char *reason = NULL;
-		int known = enrolled_in(d, nd, r.device);
+		int known = enrolled_in(d, nd, r->device);
 		for (size_t j = 0; !known && j < b->nd; j++)
-			known = !memcmp(b->dev + j * DEV_BYTES + 4, r.device, 32);
-		if (at_hq && memcmp(r.device, b->sender, 32) != 0) {
+			known = !memcmp(b->dev + j * DEV_BYTES + 4, r->device, 32);
+		const struct vault_manifest *mf = a.mi >= 0 ? &b->mf[a.mi] : NULL;
+		if (at_hq && memcmp(r->device, b->sender, 32) != 0) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "a row of another device than the sender");
 		} else if (!known) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "a row of a device not enrolled here");
-		} else if (r.version == 0) {
+		} else if (r->version == 0) {
 			rc = kith_err_set(err, KITH_E_CORRUPT, where, "version 0");
-		} else if ((rc = kith_sync_row_open(&r, dk, !at_hq, &plain, &reason)) != KITH_OK) {
+		} else if (a.batch && (!mf || (!(mf->flags & MANIFEST_RESEALED) &&
+					       memcmp(mf->device, r->device, 32) != 0))) {
+			rc = kith_err_set(err, KITH_E_CORRUPT, where, "not written by its batch's device");
+		} else if (a.batch && at_hq && mstate[a.mi] == M_NEW && a.bi != mnext[a.mi]++) {
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "a batch's versions out of order or twice: nothing was imported");
+		} else if (a.batch && at_hq && mstate[a.mi] == M_HELD) {
+			/* held whole, byte for byte (its manifest is, and lists this row's hash) */
+		} else if (a.batch) {
+			uint8_t dk[32];
+			if (at_hq)
+				vault_v2_derive(bk + 32 * a.mi, a.bi, dk);
+			else
+				memcpy(dk, a.dk, 32);
+			int orc = vault_v2_open_with(dk, a.batch, a.bi, r, &plain, &reason);
+			sodium_memzero(dk, sizeof dk);
+			if (orc == KITH_E_CORRUPT)
+				rc = kith_err_set(err, KITH_E_CORRUPT, where, "the row does not open: %s",
+						  reason ? reason : "failed");
+			else if (orc)
+				rc = kith_err_set(err, orc, where, "out of memory");
+		} else if ((rc = kith_sync_row_open(r, a.dk, !at_hq, &plain, &reason)) != KITH_OK) {
 			if (rc == KITH_E_CORRUPT)
 				rc = kith_err_set(err, KITH_E_CORRUPT, where, "the row does not open: %s",
 						  reason ? reason : "failed");
 			else
 				rc = kith_err_set(err, rc, where, "out of memory");
-		} else {
-			kith_sbuf_reset(&plain);
-			if (i == 0 || memcmp(r.id, b->data + b->off[i - 1] + 4, 16) != 0)
-				rc = held_load(s, held_st, r.id, b->sender, cids, ncids, &hd, err);
-			/* at headquarters a device adds versions only to the records it
-			 * wrote or was sent: an enrolled device cannot supersede a record
-			 * of another by its id */
-			if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r.id))
-				rc = kith_err_set(
-				    err, KITH_E_CORRUPT, where,
-				    "a version of a record another device wrote: nothing was imported");
-			int c = rc ? 0 : classify(&hd, &r);
-			if (c < 0)
-				rc = kith_err_set(
-				    err, KITH_E_CORRUPT, where,
-				    "the vault holds another version %u of this record by the same "
-				    "device: nothing was imported",
-				    r.version);
-			else
-				where_to[i] = (uint8_t)c;
 		}
+		if (rc)
+			break;
+		kith_sbuf_reset(&plain);
+		if (!prev_id || memcmp(r->id, prev_id, 16) != 0)
+			rc = held_load(s, held_st, r->id, b->sender, cids, ncids, &hd, err);
+		prev_id = b->data + b->off[i] + 4;
+		/* at headquarters a device adds versions only to the records it
+		 * wrote or was sent: an enrolled device cannot supersede a record
+		 * of another by its id */
+		if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r->id))
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "a version of a record another device wrote: nothing was imported");
+		int c = rc ? 0 : classify(&hd, &a);
+		if (c < 0)
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "the vault holds another version %u of this record by the same "
+					  "device: nothing was imported",
+					  r->version);
+		else
+			where_to[i] = (uint8_t)c;
 	}
+	/* at headquarters every new batch comes whole: the manifest's count of rows */
+	for (size_t i = 0; !rc && at_hq && i < b->nm; i++)
+		if (mstate[i] == M_NEW && mnext[i] != b->mf[i].n) {
+			snprintf(where, sizeof where, "manifest %zu", i + 1);
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "bundle %s: %u of the %u versions of batch %lld are not in it: nothing "
+			    "was imported",
+			    bname, b->mf[i].n - mnext[i], b->mf[i].n, (long long)b->mf[i].seq);
+		}
 	sqlite3_finalize(held_st);
 	kith_sbuf_release(&plain);
 	kith_sbuf_release(&hd.rows);
@@ -958,7 +1546,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	kith_sync_sent_free(to_sender);
 	free(cids);
 	if (!rc && !at_hq) {
-		if ((rc = kith_crypto_keys_access(k, 1)))
+		if (!held_keys && kith_crypto_keys_access(k, 1))
 			rc = kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
 		else {
 			held_keys = 1;
@@ -973,34 +1561,50 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 				continue;
 			rc = kith_store_device_put(s, m + 4, m + 36, m + 68, err);
 		}
+		for (size_t i = 0; !rc && i < b->nm; i++) {
+			if (mstate[i] != M_NEW)
+				continue;
+			const struct vault_manifest *mf = &b->mf[i];
+			struct kith_store_batch sb = {
+			    .batch_id = {mf->batch_id, 16},
+			    .device = {mf->device, 32},
+			    .manifest = {mf->m, mf->len},
+			    .sig_dev = {b->man + b->moff[i] + 4, 64},
+			    .sig_per = {NULL, 0},
+			    .seq = mf->seq,
+			};
+			rc = kith_store_batch_put(s, &sb, err);
+		}
 		for (size_t i = 0; !rc && i < b->n; i++) {
-			struct kith_crypto_row r;
-			const uint8_t *dk;
-			row_of(b->data + b->off[i], b->len[i], &r, &dk);
+			struct arow a;
+			arow_of(b, i, &a);
+			struct kith_crypto_row *r = &a.r;
 			if (where_to[i] == 1) {
 				res->skipped++;
 				continue;
 			}
-			if (!at_hq && memcmp(r.device, self, 32) != 0) {
+			if (!at_hq && memcmp(r->device, self, 32) != 0) {
 				uint8_t wrap[KITH_SYNC_WRAP_BYTES];
-				kith_sync_wrap(wk, &r, dk, wrap);
-				rc = kith_sync_received_put(s, &r, wrap, err);
+				kith_sync_wrap(wk, r, a.dk, wrap);
+				rc = kith_sync_received_put(s, r, wrap, err);
 				if (rc)
 					break;
 			}
 			if (where_to[i] == 2) {
-				rc = kith_sync_conflict_put(s, &r, err);
+				rc = kith_sync_conflict_put_batch(s, r, a.batch, a.bi, err);
 				res->conflicts++;
 				continue;
 			}
-			struct kith_store_row sr = {.id = {r.id, 16},
-						    .device = {r.device, 32},
-						    .wrap_org = {r.wrap_org, 80},
-						    .wrap_dev = {r.wrap_dev, 72},
-						    .nonce = {r.nonce, 24},
-						    .ct = {r.ct, r.ct_len},
-						    .sig = {r.sig, 64},
-						    .version = r.version};
+			struct kith_store_row sr = {.id = {r->id, 16},
+						    .device = {r->device, 32},
+						    .wrap_org = {r->wrap_org, a.batch ? 0 : 80},
+						    .wrap_dev = {r->wrap_dev, a.batch ? 0 : 72},
+						    .nonce = {r->nonce, 24},
+						    .ct = {r->ct, r->ct_len},
+						    .sig = {r->sig, a.batch ? 0 : 64},
+						    .version = r->version,
+						    .batch = {a.batch, a.batch ? 16 : 0},
+						    .i = a.bi};
 			rc = kith_store_row_put(s, &sr, NULL);
 			if (rc == KITH_E_EXISTS) {
 				/* an earlier row of this bundle took the place: another
@@ -1008,8 +1612,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 				int same = 0;
 				for (size_t e = 0; e < i && !same; e++) {
 					const uint8_t *m = b->data + b->off[e];
-					same = !memcmp(m + 4, r.id, 16) && get_be(m + 20, 4) == r.version &&
-					       !memcmp(m + 24, r.device, 32);
+					same = !memcmp(m + 4, r->id, 16) && get_be(m + 20, 4) == r->version &&
+					       !memcmp(m + 24, r->device, 32);
 				}
 				if (same) {
 					snprintf(where, sizeof where, "row %zu", i + 1);
@@ -1017,9 +1621,9 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 					    err, KITH_E_CORRUPT, where,
 					    "two versions %u of one record by one device: nothing was "
 					    "imported",
-					    r.version);
+					    r->version);
 				} else {
-					rc = kith_sync_conflict_put(s, &r, err);
+					rc = kith_sync_conflict_put_batch(s, r, a.batch, a.bi, err);
 					res->conflicts++;
 				}
 			} else if (rc)
@@ -1036,6 +1640,10 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		sodium_memzero(wk, sizeof wk);
 		vault_keys_idle(k);
 	}
+	if (bk)
+		sodium_free(bk);
+	free(mstate);
+	free(mnext);
 	free(where_to);
 	free(d);
 	if (rc) {
@@ -1045,8 +1653,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	/* the rows went in under the index: the next operation on this handle
 	 * reads it again, as after another process's commit (vault_check), so
 	 * that its next write numbers versions after them; not now, since reading
-	 * format-1 rows costs what an unlock costs and a command that imports
-	 * and closes never needs it */
+	 * rows costs what an unlock costs and a command that imports and closes
+	 * never needs it */
 	v->data_version = UINT64_MAX;
 	return KITH_OK;
 }

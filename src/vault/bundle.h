@@ -27,7 +27,7 @@
 #include "vault/sync.h"
 #include "vault/vault.h"
 
-#define KITH_BUNDLE_FORMAT 2
+#define KITH_BUNDLE_FORMAT 3 /* the newest written (by a format-2 vault); 2 is read and written too */
 #define KITH_BUNDLE_MAX_ROWS 10000000u
 #define KITH_BUNDLE_MAX_DEVICES 100000u
 
@@ -60,6 +60,9 @@ struct kith_bundle_sent {
 	int64_t created;
 	struct kith_sync_ver *vers;
 	size_t n;
+	/* format 3 to headquarters: the first and last number of this device's
+	 * batches it carries (0: none) */
+	int64_t seq_lo, seq_hi;
 };
 
 /*
@@ -110,6 +113,9 @@ const uint8_t *kith_bundle_sender(const struct kith_bundle *b);
 const uint8_t *kith_bundle_recipient(const struct kith_bundle *b);
 int64_t kith_bundle_created(const struct kith_bundle *b);
 size_t kith_bundle_rows(const struct kith_bundle *b);
+/* 2 (format-1 rows) or 3 (format-2 batches with their manifests, and
+ * format-1 rows). */
+int kith_bundle_format(const struct kith_bundle *b);
 
 /* kith_bundle_parse with the vault's own key: the organization's at
  * headquarters, the device's own in a field vault. */

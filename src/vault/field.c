@@ -499,7 +499,7 @@ int kith_vault_create_field(const char *path, const char *pass, size_t pass_len,
 		return kith_err_set(err, KITH_E_EXISTS, "vault", "a file already exists at this path");
 	const uint8_t *p = inv->p;
 	/* format 1 until bundles carry batches: a bundle sends format-1 rows */
-	h.format = opts->format ? opts->format : 1;
+	h.format = opts->format ? opts->format : 2;
 	if (h.format > KITH_STORE_FORMAT)
 		return kith_err_set(err, KITH_E_INVALID, "format", "unknown vault format %u",
 				    (unsigned)h.format);

@@ -13,6 +13,7 @@
 #include "vault/vault_impl.h"
 
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,8 +21,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
+#include "vault/manifest.h"
 #include "vault/store.h"
+#include "vault/sync.h"
 
 static const char batch_domain[] = "kith-batch-v2";
 static const char row_domain[] = "kith-row-v2";
@@ -148,12 +152,74 @@ int vault_v2_seal_row(const uint8_t bk[32], const uint8_t batch_id[BATCH_ID_BYTE
 	return KITH_OK;
 }
 
+int vault_v2_open_with(const uint8_t dk[32], const uint8_t batch_id[BATCH_ID_BYTES], uint32_t i,
+		       const struct kith_crypto_row *row, struct kith_sbuf *plain, const char **reason)
+{
+	static const char *const r_auth = "authentication failed", *const r_pad = "bad padding";
+	kith_sbuf_reset(plain);
+	size_t abytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+	if (row->ct_len < 256 + abytes || row->ct_len > KITH_CRYPTO_PLAIN_MAX + abytes ||
+	    kith_crypto_bucket(row->ct_len - abytes) != row->ct_len - abytes) {
+		*reason = r_pad;
+		return KITH_E_CORRUPT;
+	}
+	size_t plen = row->ct_len - abytes;
+	if (kith_sbuf_grow(plain, plen))
+		return KITH_E_NOMEM;
+	uint8_t ad[ROW_AD_BYTES];
+	row_ad(ad, batch_id, i, row);
+	unsigned long long mlen = 0;
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &mlen, NULL, row->ct,
+						       row->ct_len, ad, sizeof ad, row->nonce, dk) != 0) {
+		kith_sbuf_reset(plain);
+		*reason = r_auth;
+		return KITH_E_CORRUPT;
+	}
+	const unsigned char *u = (const unsigned char *)plain->buf;
+	size_t ulen = (size_t)mlen;
+	while (ulen > 0 && u[ulen - 1] == 0)
+		ulen--;
+	if (ulen == 0 || u[ulen - 1] != 0x80) {
+		kith_sbuf_reset(plain);
+		*reason = r_pad;
+		return KITH_E_CORRUPT;
+	}
+	ulen--;
+	sodium_memzero(plain->buf + ulen, (size_t)mlen - ulen);
+	plain->len = ulen;
+	plain->buf[ulen] = '\0';
+	return KITH_OK;
+}
+
+void vault_v2_derive(const uint8_t bk[32], uint32_t i, uint8_t dk[32])
+{
+	crypto_kdf_derive_from_key(dk, 32, (uint64_t)i + 1, row_kdf_ctx, bk);
+}
+
+void vault_v2_row_hash(const struct kith_crypto_row *row, uint8_t rh[RH_BYTES])
+{
+	row_hash(row, rh);
+}
+
+int vault_v2_row_key(const struct kith_vault *v, const struct vbatch *b, uint32_t i,
+		     const struct kith_crypto_row *row, uint8_t dk[32])
+{
+	if (!b || i >= b->n || b->status == B_BAD)
+		return KITH_E_CORRUPT;
+	if (b->status == B_OK) {
+		vault_v2_derive(v->bkeys + b->key * 32, i, dk);
+		return KITH_OK;
+	}
+	/* a field vault: the key headquarters sent for this version (sync.h) */
+	return v->received ? kith_sync_received_key(v->received, v->keys, row, dk) : KITH_E_AUTH;
+}
+
 int vault_v2_open_row(const struct kith_vault *v, const struct vbatch *b, uint32_t i,
 		      const struct kith_crypto_row *row, struct kith_sbuf *plain, const char **reason)
 {
 	static const char *const r_none = "not in any signed batch",
 				 *const r_hash = "not the row its batch signed",
-				 *const r_auth = "authentication failed", *const r_pad = "bad padding",
+				 *const r_key = "key unwrap failed",
 				 *const r_dev = "not written by its batch's device";
 	kith_sbuf_reset(plain);
 	*reason = NULL;
@@ -175,44 +241,75 @@ int vault_v2_open_row(const struct kith_vault *v, const struct vbatch *b, uint32
 		*reason = r_hash;
 		return KITH_E_CORRUPT;
 	}
-	if (b->status == B_UNREADABLE)
-		return KITH_E_AUTH;
-	size_t abytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-	if (row->ct_len < 256 + abytes || row->ct_len > KITH_CRYPTO_PLAIN_MAX + abytes ||
-	    kith_crypto_bucket(row->ct_len - abytes) != row->ct_len - abytes) {
-		*reason = r_pad;
-		return KITH_E_CORRUPT;
-	}
-	size_t plen = row->ct_len - abytes;
-	if (kith_sbuf_grow(plain, plen))
-		return KITH_E_NOMEM;
-	uint8_t dk[32], ad[ROW_AD_BYTES];
-	row_ad(ad, b->id, i, row);
-	unsigned long long mlen = 0;
-	int bad =
-	    crypto_kdf_derive_from_key(dk, sizeof dk, (uint64_t)i + 1, row_kdf_ctx, v->bkeys + b->key * 32) !=
-		0 ||
-	    crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain->buf, &mlen, NULL, row->ct,
-						       row->ct_len, ad, sizeof ad, row->nonce, dk) != 0;
+	uint8_t dk[32];
+	int rc = vault_v2_row_key(v, b, i, row, dk);
+	if (rc == KITH_E_CORRUPT)
+		*reason = r_key;
+	if (rc)
+		return rc;
+	rc = vault_v2_open_with(dk, b->id, i, row, plain, reason);
 	sodium_memzero(dk, sizeof dk);
-	if (bad) {
-		kith_sbuf_reset(plain);
-		*reason = r_auth;
+	return rc;
+}
+
+/* ------------------------------------------------------------ manifests in bundles */
+
+int vault_v2_manifest_parse(const uint8_t *m, size_t len, struct vault_manifest *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!m || len < M_WRAPS + 3 * 8 + 32 + 4 || memcmp(m, batch_domain, sizeof batch_domain - 1) != 0)
+		return KITH_E_INVALID;
+	size_t at = M_WRAPS, wl[3], wo[3];
+	for (int k = 0; k < 3; k++) {
+		if (at + 8 > len || get64(m + at) > len - at - 8)
+			return KITH_E_INVALID;
+		wl[k] = (size_t)get64(m + at);
+		wo[k] = at + 8;
+		at += 8 + wl[k];
+	}
+	if (wl[0] != KITH_CRYPTO_WRAP_ORG_BYTES || wl[1] != KITH_CRYPTO_WRAP_DEV_BYTES ||
+	    (wl[2] != 0 && wl[2] != KITH_CRYPTO_WRAP_ORG_BYTES) || at + 36 > len)
+		return KITH_E_INVALID;
+	out->kc = m + at;
+	out->n = get32(m + at + 32);
+	at += 36;
+	if (out->n > ROWS_MAX || (len - at) != (size_t)out->n * RH_BYTES)
+		return KITH_E_INVALID;
+	out->m = m;
+	out->len = len;
+	out->rh = m + at;
+	out->wrap_org = m + wo[0];
+	memcpy(out->batch_id, m + M_BATCH, BATCH_ID_BYTES);
+	memcpy(out->device, m + M_DEV, 32);
+	memcpy(out->org, m + M_ORG, 32);
+	memcpy(out->prev, m + M_PREV, 32);
+	out->seq = (int64_t)get64(m + M_SEQ);
+	out->at = (int64_t)get64(m + M_AT);
+	out->flags = m[M_FLAGS];
+	if (out->seq < 1)
+		return KITH_E_INVALID;
+	crypto_generichash(out->mh, 32, m, len, NULL, 0);
+	return KITH_OK;
+}
+
+int vault_v2_manifest_verify(const struct vault_manifest *mf, const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	return kith_crypto_verify_ph(mf->device, mf->m, mf->len, sig) == KITH_OK ? KITH_OK : KITH_E_AUTH;
+}
+
+int vault_v2_manifest_key(const struct kith_crypto_keys *k, const struct vault_manifest *mf, uint8_t bk[32])
+{
+	int r = kith_crypto_org_unseal(k, mf->wrap_org, KITH_CRYPTO_WRAP_ORG_BYTES, bk);
+	if (r == KITH_E_NOTFOUND)
+		return r;
+	if (r)
+		return KITH_E_CORRUPT;
+	uint8_t kc2[32];
+	crypto_kdf_derive_from_key(kc2, sizeof kc2, 0, row_kdf_ctx, bk);
+	if (sodium_memcmp(kc2, mf->kc, 32) != 0) {
+		sodium_memzero(bk, 32);
 		return KITH_E_CORRUPT;
 	}
-	const unsigned char *u = (const unsigned char *)plain->buf;
-	size_t ulen = (size_t)mlen;
-	while (ulen > 0 && u[ulen - 1] == 0)
-		ulen--;
-	if (ulen == 0 || u[ulen - 1] != 0x80) {
-		kith_sbuf_reset(plain);
-		*reason = r_pad;
-		return KITH_E_CORRUPT;
-	}
-	ulen--;
-	sodium_memzero(plain->buf + ulen, (size_t)mlen - ulen);
-	plain->len = ulen;
-	plain->buf[ulen] = '\0';
 	return KITH_OK;
 }
 
@@ -596,6 +693,29 @@ static int present_one(void *arg, const struct kith_store_blob *batch, int64_t i
 	return KITH_OK;
 }
 
+/* Versions of a batch kept aside as conflicts (sync.h: another device's
+ * version holds their place in rows) are in the file too. */
+static int kept_present(struct kith_vault *v, struct kith_err *err)
+{
+	sqlite3 *db = kith_store_sqlite(v->store);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT batch, i FROM conflicts WHERE batch IS NOT NULL", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_finalize(st);
+		return KITH_OK; /* no conflicts table, or one from before format-2 bundles */
+	}
+	int s3;
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kith_store_blob b = {sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)};
+		(void)present_one(v, &b, sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (s3 != SQLITE_DONE)
+		return kith_err_set(err, KITH_E_DB, "vault", "reading the kept versions: %s",
+				    sqlite3_errmsg(db));
+	return KITH_OK;
+}
+
 struct seqkey {
 	uint8_t device[32];
 	int64_t seq;
@@ -607,6 +727,16 @@ static int by_device_seq(const void *a, const void *b)
 	const struct seqkey *x = a, *y = b;
 	int c = memcmp(x->device, y->device, 32);
 	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* A batch of another device in a vault without the organization secret (a
+ * field vault): headquarters sent some of its versions (bundle-format.md
+ * *Format 3*), never the device's whole log nor every row of it, so neither
+ * its chain nor its missing rows are checked here — headquarters checks them. */
+static int partial(const struct kith_vault *v, const struct vbatch *b)
+{
+	return b->status == B_UNREADABLE && !kith_crypto_keys_holds_org(v->keys) &&
+	       memcmp(b->device, kith_crypto_keys_sign_pk(v->keys), 32) != 0;
 }
 
 /* Each device's log: numbers 1, 2, ... without gap, each naming the hash of
@@ -622,7 +752,7 @@ static int chains_check(struct kith_vault *v)
 		return KITH_E_NOMEM;
 	}
 	for (size_t i = 0; i < v->nbatches; i++)
-		if (v->batches[i].status != B_BAD) {
+		if (v->batches[i].status != B_BAD && !partial(v, &v->batches[i])) {
 			memcpy(keys[n].device, v->batches[i].device, 32);
 			keys[n].seq = v->batches[i].seq;
 			keys[n++].idx = i;
@@ -745,9 +875,11 @@ int vault_v2_load(struct kith_vault *v, struct kith_err *err)
 		rc = vault_slot_anchor_check(v, v->nintegrity > found, err);
 	if (!rc)
 		rc = kith_store_batch_rows_each(v->store, present_one, v, err);
+	if (!rc)
+		rc = kept_present(v, err);
 	for (size_t i = 0; i < v->nbatches && !rc; i++) {
 		struct vbatch *b = &v->batches[i];
-		if (b->status == B_BAD || !b->present)
+		if (b->status == B_BAD || !b->present || partial(v, b))
 			continue;
 		uint32_t miss = 0;
 		for (uint32_t k = 0; k < b->n; k++)

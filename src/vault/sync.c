@@ -22,8 +22,8 @@ static const char tables_sql[] =
     " wrap BLOB NOT NULL, PRIMARY KEY (id, version, device)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS conflicts(id BLOB NOT NULL, version INTEGER NOT NULL, device BLOB NOT NULL,"
     " wrap_org BLOB NOT NULL, wrap_dev BLOB NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL,"
-    " sig BLOB NOT NULL, resolved INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (id, version, device))"
-    " WITHOUT ROWID;";
+    " sig BLOB NOT NULL, resolved INTEGER NOT NULL DEFAULT 0, batch BLOB, i INTEGER,"
+    " PRIMARY KEY (id, version, device)) WITHOUT ROWID;";
 
 static const char wrap_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithdwrp";
 static const char row_domain[] = "kith-row-v1";
@@ -50,6 +50,17 @@ int kith_sync_tables(struct kith_store *s, struct kith_err *err)
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	if (!db || sqlite3_exec(db, tables_sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(db, "making the bundle tables", err);
+	/* a conflicts table from before format-3 bundles: the batch of a kept version */
+	sqlite3_stmt *st = NULL;
+	int old =
+	    sqlite3_prepare_v2(db, "SELECT batch, i FROM conflicts LIMIT 0", -1, &st, NULL) != SQLITE_OK;
+	sqlite3_finalize(st);
+	if (old &&
+	    sqlite3_exec(
+		db,
+		"ALTER TABLE conflicts ADD COLUMN batch BLOB; ALTER TABLE conflicts ADD COLUMN i INTEGER;",
+		NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "making the bundle tables", err);
 	return KITH_OK;
 }
@@ -446,22 +457,33 @@ int kith_sync_received_put(struct kith_store *s, const struct kith_crypto_row *r
 
 int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r, struct kith_err *err)
 {
+	return kith_sync_conflict_put_batch(s, r, NULL, 0, err);
+}
+
+int kith_sync_conflict_put_batch(struct kith_store *s, const struct kith_crypto_row *r, const uint8_t *batch,
+				 uint32_t i, struct kith_err *err)
+{
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(
 		db,
-		"INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, sig)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		"INSERT OR IGNORE INTO conflicts(id, version, device, wrap_org, wrap_dev, nonce, ct, "
+		"sig, batch, i) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_fail(db, "keeping a conflicting version", err);
 	sqlite3_bind_blob(st, 1, r->id, 16, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, r->version);
 	sqlite3_bind_blob(st, 3, r->device, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 4, r->wrap_org, 80, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, r->wrap_dev, 72, SQLITE_STATIC);
+	/* a version of a batch has its batch's key and signature: no wraps of its own */
+	sqlite3_bind_blob(st, 4, r->wrap_org, batch ? 0 : 80, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, r->wrap_dev, batch ? 0 : 72, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 6, r->nonce, 24, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 7, r->ct, (int)r->ct_len, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 8, r->sig, 64, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 8, r->sig, batch ? 0 : 64, SQLITE_STATIC);
+	if (batch) {
+		sqlite3_bind_blob(st, 9, batch, 16, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 10, i);
+	}
 	int rc =
 	    sqlite3_step(st) == SQLITE_DONE ? KITH_OK : db_fail(db, "keeping a conflicting version", err);
 	sqlite3_finalize(st);
@@ -488,44 +510,83 @@ static int col_into(sqlite3_stmt *st, int c, uint8_t *dst, size_t n)
 int kith_sync_conflicts(struct kith_store *s, const uint8_t *id, struct kith_crypto_row **out, size_t *n,
 			struct kith_err *err)
 {
+	return kith_sync_conflicts_kept(s, id, out, NULL, n, err);
+}
+
+int kith_sync_conflicts_kept(struct kith_store *s, const uint8_t *id, struct kith_crypto_row **out,
+			     struct kith_sync_kept **kept_out, size_t *n, struct kith_err *err)
+{
 	*out = NULL;
+	if (kept_out)
+		*kept_out = NULL;
 	*n = 0;
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *st = NULL;
 	if (prepare_opt(db,
-			id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig FROM conflicts "
+			id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM "
+			     "conflicts "
 			     "WHERE resolved = 0 AND id = ?1 ORDER BY id, device, version"
-			   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig FROM conflicts "
+			   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, batch, i FROM "
+			     "conflicts "
 			     "WHERE resolved = 0 ORDER BY id, device, version",
-			&st) != SQLITE_OK)
-		return db_fail(db, "reading the conflicts", err);
+			&st) != SQLITE_OK) {
+		/* a conflicts table from before format-3 bundles (made again at the next import) */
+		if (sqlite3_prepare_v2(db, "SELECT batch FROM conflicts LIMIT 0", -1, &st, NULL) !=
+			SQLITE_OK &&
+		    strstr(sqlite3_errmsg(db), "no such column")) {
+			sqlite3_finalize(st);
+			st = NULL;
+			if (prepare_opt(
+				db,
+				id ? "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
+				     "NULL FROM conflicts WHERE resolved = 0 AND id = ?1 ORDER BY id, "
+				     "device, version"
+				   : "SELECT id, version, device, wrap_org, wrap_dev, nonce, ct, sig, NULL, "
+				     "NULL FROM conflicts WHERE resolved = 0 ORDER BY id, device, version",
+				&st) != SQLITE_OK)
+				return db_fail(db, "reading the conflicts", err);
+		} else {
+			sqlite3_finalize(st);
+			return db_fail(db, "reading the conflicts", err);
+		}
+	}
 	if (!st)
 		return KITH_OK;
 	if (id)
 		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	struct kith_crypto_row *rows = NULL;
+	struct kith_sync_kept *kept = NULL;
 	size_t cnt = 0, cap = 0;
 	int rc = KITH_OK, s3;
 	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			size_t nc = cap ? 2 * cap : 8;
 			struct kith_crypto_row *nr = realloc(rows, nc * sizeof *nr);
-			if (!nr) {
+			if (nr)
+				rows = nr;
+			struct kith_sync_kept *nk = nr ? realloc(kept, nc * sizeof *nk) : NULL;
+			if (!nr || !nk) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 				break;
 			}
-			rows = nr;
+			kept = nk;
 			cap = nc;
 		}
 		struct kith_crypto_row *r = &rows[cnt];
 		memset(r, 0, sizeof *r);
 		size_t cl = (size_t)sqlite3_column_bytes(st, 6);
 		sqlite3_int64 ver = sqlite3_column_int64(st, 1);
+		int in_batch = sqlite3_column_bytes(st, 8) == 16 &&
+			       sqlite3_column_type(st, 9) == SQLITE_INTEGER &&
+			       sqlite3_column_int64(st, 9) >= 0 && sqlite3_column_int64(st, 9) <= UINT32_MAX;
 		if (!col_into(st, 0, r->id, 16) || !col_into(st, 2, r->device, 32) ||
-		    !col_into(st, 3, r->wrap_org, 80) || !col_into(st, 4, r->wrap_dev, 72) ||
-		    !col_into(st, 5, r->nonce, 24) || !col_into(st, 7, r->sig, 64) || cl == 0 || ver < 1 ||
-		    ver > UINT32_MAX)
+		    (!in_batch && (!col_into(st, 3, r->wrap_org, 80) || !col_into(st, 4, r->wrap_dev, 72) ||
+				   !col_into(st, 7, r->sig, 64))) ||
+		    !col_into(st, 5, r->nonce, 24) || cl == 0 || ver < 1 || ver > UINT32_MAX)
 			continue; /* a malformed kept version is not shown */
+		kept[cnt].i = in_batch ? sqlite3_column_int64(st, 9) : -1;
+		if (in_batch)
+			memcpy(kept[cnt].batch, sqlite3_column_blob(st, 8), 16);
 		r->version = (uint32_t)ver;
 		r->ct = malloc(cl);
 		if (!r->ct) {
@@ -541,9 +602,14 @@ int kith_sync_conflicts(struct kith_store *s, const uint8_t *id, struct kith_cry
 	sqlite3_finalize(st);
 	if (rc) {
 		kith_sync_rows_free(rows, cnt);
+		free(kept);
 		return rc;
 	}
 	*out = rows;
+	if (kept_out)
+		*kept_out = kept;
+	else
+		free(kept);
 	*n = cnt;
 	return KITH_OK;
 }
@@ -637,6 +703,21 @@ int kith_sync_received_open(const struct kith_sync_received *t, const struct kit
 	return rc;
 }
 
+int kith_sync_received_key(const struct kith_sync_received *t, const struct kith_crypto_keys *k,
+			   const struct kith_crypto_row *r, uint8_t dk[32])
+{
+	uint8_t key[VER_KEY];
+	ver_key(key, r->id, r->version, r->device);
+	const uint8_t *e = t && t->n ? bsearch(key, t->e, t->n, RCV_KEY, cmp_key) : NULL;
+	if (!e)
+		return KITH_E_AUTH;
+	uint8_t wk[32];
+	kith_sync_wrap_key(k, wk);
+	int rc = kith_sync_unwrap(wk, r, e + VER_KEY, KITH_SYNC_WRAP_BYTES, dk);
+	sodium_memzero(wk, sizeof wk);
+	return rc ? KITH_E_CORRUPT : KITH_OK;
+}
+
 void kith_sync_received_free(struct kith_sync_received *t)
 {
 	if (!t)
@@ -719,17 +800,20 @@ int kith_sync_branches(struct kith_vault *v, const char *id_hex, struct kith_syn
 	if (!s || !k)
 		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
 	struct kith_crypto_row *rows = NULL;
+	struct kith_sync_kept *kept = NULL;
 	size_t nr = 0;
-	int rc = kith_sync_conflicts(s, id, &rows, &nr, err);
+	int rc = kith_sync_conflicts_kept(s, id, &rows, &kept, &nr, err);
 	if (rc)
 		return rc;
 	struct kith_sync_branch *b = calloc(nr ? nr : 1, sizeof *b);
 	if (!b) {
+		free(kept);
 		kith_sync_rows_free(rows, nr);
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	}
 	if (kith_crypto_keys_access(k, 1)) {
 		free(b);
+		free(kept);
 		kith_sync_rows_free(rows, nr);
 		return kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
 	}
@@ -741,10 +825,16 @@ int kith_sync_branches(struct kith_vault *v, const char *id_hex, struct kith_syn
 			continue;
 		uint8_t dk[32];
 		const char *reason = NULL;
-		if (kith_sync_row_key(s, k, &rows[i], dk, NULL) != KITH_OK)
-			continue;
-		int orc = kith_sync_row_open(&rows[i], dk, 1, &plain, &reason);
-		sodium_memzero(dk, sizeof dk);
+		int orc;
+		if (kept && kept[i].i >= 0) { /* a version of a signed batch: checked against its manifest */
+			orc = vault_v2_open_row(v, vault_v2_batch(v, kept[i].batch), (uint32_t)kept[i].i,
+						&rows[i], &plain, &reason);
+		} else {
+			if (kith_sync_row_key(s, k, &rows[i], dk, NULL) != KITH_OK)
+				continue;
+			orc = kith_sync_row_open(&rows[i], dk, 1, &plain, &reason);
+			sodium_memzero(dk, sizeof dk);
+		}
 		if (orc == KITH_E_NOMEM) {
 			rc = kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 			break;
@@ -764,6 +854,7 @@ int kith_sync_branches(struct kith_vault *v, const char *id_hex, struct kith_syn
 	}
 	kith_sbuf_release(&plain);
 	vault_keys_idle(k);
+	free(kept);
 	kith_sync_rows_free(rows, nr);
 	if (rc) {
 		kith_sync_branches_free(b, cnt);

@@ -92,12 +92,29 @@ int kith_sync_received_put(struct kith_store *s, const struct kith_crypto_row *r
 int kith_sync_conflict_put(struct kith_store *s, const struct kith_crypto_row *r,
 			   struct kith_err *err) KITH_WUR;
 
+/* The same, for a version of a format-2 batch (bundle-format.md *Format 3*):
+ * its batch (16 bytes) and index are kept, its wraps and signature are the
+ * batch's (stored empty). */
+int kith_sync_conflict_put_batch(struct kith_store *s, const struct kith_crypto_row *r, const uint8_t *batch,
+				 uint32_t i, struct kith_err *err) KITH_WUR;
+
+/* Where a kept version was written: a batch and its index, or i = -1 (a
+ * format-1 row, with its own wraps and signature). */
+struct kith_sync_kept {
+	uint8_t batch[16];
+	int64_t i;
+};
+
 /* Every conflicting version of record id not yet resolved (all records when id
  * is NULL), as rows (ct malloc'd: free with kith_sync_rows_free). KITH_OK,
  * KITH_E_DB, KITH_E_NOMEM. */
 int kith_sync_conflicts(struct kith_store *s, const uint8_t *id, struct kith_crypto_row **out, size_t *n,
 			struct kith_err *err) KITH_WUR;
 void kith_sync_rows_free(struct kith_crypto_row *rows, size_t n);
+/* The same with where each was written (*kept: malloc'd, parallel to *out;
+ * NULL: not wanted). */
+int kith_sync_conflicts_kept(struct kith_store *s, const uint8_t *id, struct kith_crypto_row **out,
+			     struct kith_sync_kept **kept, size_t *n, struct kith_err *err) KITH_WUR;
 
 /* Marks the kept versions of record id resolved by version `by` (inside a
  * transaction). KITH_OK, KITH_E_DB. */
@@ -114,6 +131,10 @@ int kith_sync_received_load(struct kith_store *s, struct kith_sync_received **ou
 int kith_sync_received_open(const struct kith_sync_received *t, const struct kith_crypto_keys *k,
 			    const struct kith_crypto_row *r, struct kith_sbuf *plain,
 			    const char **reason) KITH_WUR;
+/* The data key of r (a version of a format-2 batch sent to this field
+ * device): KITH_OK, KITH_E_AUTH (none), KITH_E_CORRUPT (does not unwrap). */
+int kith_sync_received_key(const struct kith_sync_received *t, const struct kith_crypto_keys *k,
+			   const struct kith_crypto_row *r, uint8_t dk[32]) KITH_WUR;
 void kith_sync_received_free(struct kith_sync_received *t);
 
 /* ------------------------------------------------------------ conflicts, for casework */

@@ -285,11 +285,12 @@ static int upgrade(const char *path, const char *pass, size_t pass_len, size_t *
 	/* the copy opens with the passphrase, reads as the vault did, and is re-sealed */
 	if ((rc = open_quiet(&nv, tmp, pass, pass_len, err)))
 		goto fail;
-	if (kith_crypto_keys_is_field(nv->keys)) { /* bundle.c sends format-1 rows only */
-		rc =
-		    kith_err_set(err, KITH_E_INVALID, "upgrade",
-				 "a field vault stays format 1 until bundles carry format-2 batches: nothing "
-				 "was changed");
+	if (kith_crypto_keys_is_field(nv->keys)) { /* its versions went to headquarters as format-1 rows */
+		rc = kith_err_set(
+		    err, KITH_E_INVALID, "upgrade",
+		    "a field vault is not upgraded (headquarters holds its versions as format-1 "
+		    "rows): once headquarters has them, make a new, format-2 field vault with kith "
+		    "device add and kith init --join: nothing was changed");
 		goto fail;
 	}
 	if (nv->missing || nv->nintegrity) {

@@ -66,7 +66,7 @@ struct kith_vault_create_opts {
 	enum kith_kdf kdf;  /* 0: MODERATE */
 	const char *duress; /* optional duress passphrase (NULL: none) */
 	size_t duress_len;
-	unsigned format; /* 0: 1 while bundles carry format-1 rows only; 2: signed batches */
+	unsigned format; /* 0: 2 (signed batches; bundles carry them); 1: one signature per version */
 };
 
 struct kith_vault_info {

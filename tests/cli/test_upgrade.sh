@@ -85,11 +85,64 @@ has "$T/err" "failed verification: not the row its batch signed" "the damage say
 [ "$(sqlite3 "$W" 'SELECT count(*) FROM rows')" = "$N" ] && ok "reading changed nothing" || bad "rows changed"
 cp "$T/keep.kith" "$W"
 
-# bundles carry format-1 rows only: a format-2 vault refuses to send, whole
-"$KITH" device add dev1 --vault "$W" --passphrase-file "$T/pass" --out "$T/dev1.kithinvite" >/dev/null 2>&1
+# mixed fleets: a format-2 headquarters (this upgraded vault) sends bundles of format 3 (its
+# batches); a format-1 field vault refuses them, naming the bundle and saying how to get a
+# format-2 field vault (kith upgrade refuses field vaults); a
+# format-2 one takes them; the format-1 device's own bundles (format 2) go in at headquarters
+printf 'field one words\n' >"$T/p1"
+printf 'field two words\n' >"$T/p2"
+for n in 1 2; do
+  expect 0 "device add dev$n" -- w device add "dev$n" --out "$T/dev$n.kithinvite"
+  tail -n 1 "$T/out" >"$T/code$n"
+done
+expect 0 "a format-1 field vault (--format 1)" -- "$KITH" init --vault "$T/f1.kith" --join "$T/dev1.kithinvite" \
+  --code-file "$T/code1" --passphrase-file "$T/p1" --kdf test --format 1
+expect 0 "a field vault of the default format" -- "$KITH" init --vault "$T/f2.kith" --join "$T/dev2.kithinvite" \
+  --code-file "$T/code2" --passphrase-file "$T/p2" --kdf test
+[ "$(sqlite3 "$T/f2.kith" 'PRAGMA user_version')" = 2 ] && ok "a field vault is format 2 by default" || bad "not format 2"
+f1() { "$KITH" "$@" --vault "$T/f1.kith" --passphrase-file "$T/p1"; }
+f2() { "$KITH" "$@" --vault "$T/f2.kith" --passphrase-file "$T/p2"; }
 ref=$(w list --json 2>/dev/null | jq -r '.[0].ref')
-expect 1 "a format-2 vault sends no bundle" -- w bundle export --to dev1 --case "$ref" --out "$T/b.kithbundle"
-has "$T/err" "this vault is format 2" "the refusal says why"
-[ ! -e "$T/b.kithbundle" ] && ok "no bundle file left" || bad "a bundle file was left"
+expect 0 "headquarters sends a case to the format-1 device" -- w bundle export --to dev1 --case "$ref" --out "$T/b1.kithbundle"
+[ "$(od -An -tu1 -j11 -N1 "$T/b1.kithbundle" | tr -d ' ')" = 3 ] && ok "a format-2 vault writes bundle format 3" || bad "not format 3"
+expect 1 "the format-1 field vault refuses batches" -- f1 bundle import "$T/b1.kithbundle"
+has "$T/err" "kith init --join" "the refusal says how to get a format-2 field vault"
+has "$T/err" "b1.kithbundle" "the refusal names the bundle"
+expect 1 "kith upgrade keeps a field vault as it is" -- f1 upgrade
+has "$T/err" "kith init --join" "and says what to do instead"
+expect 0 "the format-1 field vault adds a case" -- f1 add "$D/case2.json"
+expect 0 "and sends it (bundle format 2)" -- f1 bundle export --out "$T/from1.kithbundle"
+[ "$(od -An -tu1 -j11 -N1 "$T/from1.kithbundle" | tr -d ' ')" = 2 ] && ok "a format-1 vault writes bundle format 2" || bad "not format 2"
+expect 0 "the format-2 headquarters takes format-1 rows" -- w bundle import "$T/from1.kithbundle"
+has "$T/out" "1 versions added" "headquarters counts the version"
+expect 0 "headquarters sends the case to the format-2 device" -- w bundle export --to dev2 --case "$ref" --out "$T/b2.kithbundle"
+expect 0 "the format-2 field vault takes the batches" -- f2 bundle import "$T/b2.kithbundle"
+expect 0 "and reads the case" -- f2 list
+has "$T/out" "$ref" "the case headquarters sent is listed"
+expect 0 "the format-2 field vault edits it and sends it back" -- f2 edit "$ref" "$D/case1_v2.json"
+expect 0 "export" -- f2 bundle export --out "$T/from2.kithbundle"
+expect 0 "headquarters takes the device's batch" -- w bundle import "$T/from2.kithbundle"
+expect 0 "headquarters opens clean" -- w list
+hasnt "$T/err" "batch" "no finding about batches"
 
+# a format-1 headquarters and a format-2 field device: refused by name, "run kith upgrade";
+# after the upgrade the same bundle goes in
+printf 'field three words\n' >"$T/p3"
+H1=$T/hq1.kith
+h1() { "$KITH" "$@" --vault "$H1" --passphrase-file "$T/pass"; }
+expect 0 "a format-1 headquarters" -- "$KITH" init --vault "$H1" --format 1 --passphrase-file "$T/pass" --kdf test
+expect 0 "device add dev3" -- h1 device add dev3 --out "$T/dev3.kithinvite"
+tail -n 1 "$T/out" >"$T/code3"
+expect 0 "a format-2 field vault joins it" -- "$KITH" init --vault "$T/f3.kith" --join "$T/dev3.kithinvite" \
+  --code-file "$T/code3" --passphrase-file "$T/p3" --kdf test
+expect 0 "the device adds a case" -- "$KITH" add "$D/case2.json" --vault "$T/f3.kith" --passphrase-file "$T/p3"
+expect 0 "and sends it" -- "$KITH" bundle export --out "$T/from3.kithbundle" --vault "$T/f3.kith" --passphrase-file "$T/p3"
+expect 1 "the format-1 headquarters refuses batches" -- h1 bundle import "$T/from3.kithbundle"
+has "$T/err" "from3.kithbundle" "the refusal names the bundle"
+has "$T/err" "run .kith upgrade." "the refusal says to upgrade"
+expect 0 "headquarters upgrades" -- h1 upgrade
+expect 0 "and takes the bundle" -- h1 bundle import "$T/from3.kithbundle"
+has "$T/out" "1 versions added" "the version went in"
+expect 0 "headquarters opens clean" -- h1 list
+hasnt "$T/err" "batch" "no finding about batches"
 finish

@@ -9,6 +9,15 @@
  * name) with nothing written, and every record two devices wrote at one
  * version is flagged as a conflict.
  *
+ * Vaults are format 2 (signed batches; bundles of format 3), except in one
+ * sequence of four, where every vault is format 1 (bundles of format 2), and
+ * another of four, where headquarters is format 2 and the field devices
+ * format 1 (a mixed fleet: their bundles go in; headquarters' are refused by
+ * them, by name, telling how to get a format-2 field vault). Headquarters takes a device's batches
+ * only in the order of its log: a bundle that starts after a gap (one before
+ * it was dropped or is late) is refused, naming the bundle and saying that an
+ * earlier one is missing, and goes in once the gap is filled.
+ *
  * Seeded and reproducible: KITH_SIM_SEED=S runs sequence S alone;
  * KITH_SIM_SEQS=N sets how many sequences (default 100), each of
  * KITH_SIM_STEPS steps (default 120; 30 sequences under ASan; 4 of 40 under valgrind: quick.h);
@@ -47,7 +56,7 @@
 #define MAXMAIL 64
 
 static uint64_t rng;
-static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions;
+static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions, tot_gaps;
 static uint64_t seed_now;
 static int step_now;
 
@@ -108,7 +117,8 @@ struct mail {
 	int to;	  /* -1 headquarters, else a device */
 	int from; /* -1 headquarters, else a device */
 	int64_t created;
-	struct set vers; /* what it carries */
+	int64_t seq_lo, seq_hi; /* the sender's batches it carries (format 3; 0: none) */
+	struct set vers;	/* what it carries */
 };
 
 struct dev {
@@ -119,6 +129,8 @@ struct dev {
 	int dead;	    /* panicked */
 	int64_t revoked_at; /* 0: active */
 	uint8_t spk[32];
+	int64_t hq_seq; /* the last of its batches headquarters holds */
+	unsigned format;
 };
 
 struct sim {
@@ -131,7 +143,8 @@ struct sim {
 	size_t nmail;
 	struct set expect; /* at headquarters: every version of a valid bundle delivered */
 	int64_t now;
-	size_t refused, accepted, conflicts_seen;
+	size_t refused, accepted, conflicts_seen, gaps, deliveries;
+	unsigned hq_format;
 };
 
 static struct kith_vault *open_v(const char *path, const char *pass)
@@ -153,17 +166,20 @@ static void rm_vault(const char *path)
 	}
 }
 
-static void sim_init(struct sim *s)
+static void sim_init(struct sim *s, uint64_t seed)
 {
 	memset(s, 0, sizeof *s);
+	s->hq_format = seed % 4 == 0 ? 1 : 2;
+	unsigned dev_format = seed % 4 == 0 || seed % 4 == 2 ? 1 : 2;
 	snprintf(s->dir, sizeof s->dir, "%s/kith-sim-XXXXXX",
 		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 	assert_non_null(mkdtemp(s->dir));
 	snprintf(s->hq_path, sizeof s->hq_path, "%s/hq.kith", s->dir);
 	struct kith_err err;
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = s->hq_format};
 	assert_int_equal(kith_vault_create(s->hq_path, PASS, strlen(PASS), &o, &err), KITH_OK);
 	s->hq = open_v(s->hq_path, PASS);
+	o.format = dev_format;
 	memcpy(s->hq_spk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(s->hq)), 32);
 	s->now = 1765000000;
 	char dir[sizeof s->dir]; /* a copy: d lies inside *s too (-Wrestrict) */
@@ -173,6 +189,7 @@ static void sim_init(struct sim *s)
 		snprintf(d->path, sizeof d->path, "%s/f%d.kith", dir, i);
 		snprintf(d->name, sizeof d->name, "f%d", i);
 		snprintf(d->pass, sizeof d->pass, "field %d words", i);
+		d->format = dev_format;
 		struct kith_sbuf inv = KITH_SBUF_INIT;
 		char code[KITH_FIELD_CODE_TEXT];
 		int rc = kith_devices_add(s->hq, d->name, s->now, &inv, code, &err);
@@ -241,6 +258,8 @@ static void post(struct sim *s, struct kith_sbuf *bytes, int from, int to,
 	m->from = from;
 	m->to = to;
 	m->created = sent->created;
+	m->seq_lo = sent->seq_lo;
+	m->seq_hi = sent->seq_hi;
 	for (size_t i = 0; i < sent->n; i++)
 		set_add(&m->vers, sent->vers[i].id, sent->vers[i].version, sent->vers[i].device);
 }
@@ -327,11 +346,23 @@ static void deliver(struct sim *s, size_t i, int keep)
 		tampered = 1;
 	}
 	int revoked = m.from >= 0 && s->d[m.from].revoked_at && m.created >= s->d[m.from].revoked_at;
+	/* headquarters takes a device's batches in the order of its log */
+	int gap = m.to < 0 && m.seq_lo && m.seq_lo > s->d[m.from].hq_seq + 1;
+	/* a format-1 field vault cannot hold batches: told to upgrade */
+	int old = m.to >= 0 && s->d[m.to].format < 2 && s->hq_format >= 2;
 	struct kith_bundle_result res;
 	struct kith_err err;
 	kith_err_clear(&err);
 	int rc = kith_devices_import_bundle(v, bytes, len, &res, &err);
-	if (tampered || (revoked && m.to < 0)) {
+	if (!tampered && !(revoked && m.to < 0) && (gap || old)) {
+		CHECK(rc != KITH_OK, "a bundle %s was accepted",
+		      gap ? "after a gap in the device's log" : "of batches by a format-1 vault");
+		CHECK(strstr(err.msg, res.bundle) != NULL, "the refusal does not name the bundle: %s",
+		      err.msg);
+		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "kith init --join") != NULL,
+		      "the refusal does not say why: %s", err.msg);
+		s->gaps++;
+	} else if (tampered || (revoked && m.to < 0)) {
 		CHECK(rc != KITH_OK, "a %s bundle was accepted", tampered ? "tampered" : "revoked");
 		CHECK(err.msg[0] && err.where[0], "a refusal without a reason");
 		if (!tampered)
@@ -342,6 +373,8 @@ static void deliver(struct sim *s, size_t i, int keep)
 		CHECK(rc == KITH_OK, "a valid bundle from %d to %d was refused: %s: %s", m.from, m.to,
 		      err.where, err.msg);
 		s->accepted++;
+		if (m.to < 0 && m.seq_hi > s->d[m.from].hq_seq)
+			s->d[m.from].hq_seq = m.seq_hi;
 		if (m.to < 0)
 			for (size_t k = 0; k < m.vers.n; k++)
 				set_add(&s->expect, m.vers.v[k].k,
@@ -353,6 +386,21 @@ static void deliver(struct sim *s, size_t i, int keep)
 	kith_sbuf_release(&copy);
 	rc = kith_vault_refresh(v, &err);
 	CHECK(rc == KITH_OK, "refresh: %s", err.msg);
+	/* the receiver opens afresh: every batch it took verifies (signature,
+	 * chain, every version present), every version reads (one delivery in
+	 * four, each unlock costing what an unlock costs) */
+	if (++s->deliveries % 4 == 0) {
+		const char *path = m.to < 0 ? s->hq_path : s->d[m.to].path;
+		struct kith_vault *w = open_v(path, m.to < 0 ? PASS : s->d[m.to].pass);
+		struct kith_vault_info in;
+		kith_vault_info(w, &in);
+		CHECK(in.integrity == 0, "%s: %s", path, in.integrity ? kith_vault_integrity(w, 0) : "");
+		CHECK(in.damaged == 0 && in.unreadable == 0, "%s: %zu damaged, %zu unreadable records", path,
+		      in.damaged, in.unreadable);
+		CHECK(in.format == (int)(m.to < 0 ? s->hq_format : s->d[m.to].format), "%s: format %d", path,
+		      in.format);
+		kith_vault_close(w);
+	}
 	if (m.to < 0)
 		check_hq(s);
 out:
@@ -408,7 +456,7 @@ static void run_one(uint64_t seed, int steps)
 	rng = seed * 0x9E3779B97F4A7C15ull + 1;
 	struct sim s;
 	step_now = -1;
-	sim_init(&s);
+	sim_init(&s, seed);
 	struct kith_err err;
 	for (step_now = 0; step_now < steps; step_now++) {
 		s.now += 1 + rnd(3);
@@ -477,6 +525,7 @@ static void run_one(uint64_t seed, int steps)
 	}
 	tot_accepted += s.accepted;
 	tot_refused += s.refused;
+	tot_gaps += s.gaps;
 	tot_conflicts += s.conflicts_seen;
 	tot_versions += s.expect.n;
 	sim_free(&s);
@@ -499,9 +548,10 @@ static void test_sim(void **state)
 	int seqs = getenv("KITH_SIM_SEQS") ? atoi(getenv("KITH_SIM_SEQS")) : test_quick() ? 4 : full;
 	for (int i = 1; i <= seqs; i++)
 		run_one((uint64_t)i, steps);
-	printf("sync sim: %d sequences of %d steps: %zu bundles applied, %zu refused, %zu versions at "
-	       "headquarters in the end, %zu conflicting versions checked\n",
-	       seqs, steps, tot_accepted, tot_refused, tot_versions, tot_conflicts);
+	printf("sync sim: %d sequences of %d steps: %zu bundles applied, %zu refused (damaged or revoked), "
+	       "%zu refused by order or format, %zu versions at headquarters in the end, %zu conflicting "
+	       "versions checked\n",
+	       seqs, steps, tot_accepted, tot_refused, tot_gaps, tot_versions, tot_conflicts);
 }
 
 int main(void)
