@@ -258,7 +258,7 @@ static int vault_create(const char *path, const char *pass, size_t pass_len,
 		return rc;
 	struct kith_store_header h;
 	memset(&h, 0, sizeof h);
-	/* 1 until bundles carry batches: a format-2 vault exchanges no bundles */
+	/* format 2 unless asked: its bundles carry its batches (bundle format 3) */
 	h.format = opts->format ? opts->format : 2;
 	randombytes_buf(h.vault_id, sizeof h.vault_id);
 	h.kdf = (int)opts->kdf;

@@ -267,7 +267,10 @@ static void test_create_open_close(void **state)
 	assert_int_equal(sql_int(f->path, "SELECT memlimit FROM header"), 8192);
 	assert_int_equal(sql_int(f->path, "SELECT alg FROM header"), 2); /* crypto_pwhash_ALG_ARGON2ID13 */
 	assert_int_equal(sql_int(f->path, "SELECT length(salt) FROM header"), 16);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots"), 2); /* duress slot: random filler */
+	/* the main and the duress slot (random filler), and in format 2 the main
+	 * slot's rollback anchor box (anchor.c) */
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots WHERE name NOT LIKE 'anchor:%'"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots WHERE name LIKE 'anchor:%'"), 1);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM devices"), 1);
 
 	struct kith_vault *v = open_ok(f->path, PASS);
