@@ -383,9 +383,11 @@ static int compete(const struct kith_dataset *ds, const struct kith_block_pair *
 			big[pairs[i].a] = big[pairs[i].b] = 1;
 		}
 	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wmin)
+			continue;
 		uint32_t a = pairs[i].a, b = pairs[i].b;
 		uint32_t sa = kith_dataset_source(ds, a), sb = kith_dataset_source(ds, b);
-		if (sa == sb || weight[i] < wmin)
+		if (sa == sb)
 			continue;
 		double o = exp2(weight[i] > 60 ? 60 : weight[i]);
 		sum[(size_t)a * ns + sb] += o;
@@ -405,9 +407,11 @@ static int compete(const struct kith_dataset *ds, const struct kith_block_pair *
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wmin)
+			continue;
 		uint32_t a = pairs[i].a, b = pairs[i].b;
 		uint32_t sa = kith_dataset_source(ds, a), sb = kith_dataset_source(ds, b);
-		if (sa == sb || weight[i] < wmin)
+		if (sa == sb)
 			continue;
 		double o = exp2(weight[i] > 60 ? 60 : weight[i]), rv = 0;
 		for (int side = 0; side < 2; side++) {
