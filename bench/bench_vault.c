@@ -19,7 +19,10 @@
  * XChaCha20-Poly1305 over the padded body and one BLAKE2b over its
  * ciphertext — and the import is also printed beside SQLite's own insert
  * rate of the same bytes (rows of the same sizes, random bytes, the same
- * pragmas: WAL, synchronous=FULL, secure_delete, one transaction).
+ * pragmas: WAL, synchronous=FULL, secure_delete, one transaction, the
+ * vault's page size; 4 KiB pages beside it, the size before issue 12).
+ * The CPU time of the process (all threads, user + system) is printed
+ * beside each phase's wall time: on a shared machine it moves least.
  *
  * Sizes: 10k and 100k fictional cases; --big adds 1M; --size N runs N only;
  * --quick runs 2k only (a smoke run); --kdf-test uses Argon2id's minimum instead of MODERATE (to
@@ -37,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +49,7 @@
 #include "record/record.h"
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "vault/store.h"
 #include "vault/vault.h"
 
 #define PASS "bench passphrase"
@@ -56,6 +61,17 @@ static double now(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* CPU seconds (user + system) of the whole process so far: beside the wall
+ * time, what a loaded machine changes least. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec +
+	       (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 /* ------------------------------------------------------------ fictional cases */
@@ -268,13 +284,16 @@ static double aead_seconds(const size_t *buckets, size_t n, size_t *total)
 /* SQLite alone: n rows of the records' sizes (random bytes: ciphertext) into
  * a table shaped like the vault's, with the vault's pragmas, in one
  * transaction. Rows per second. */
-static double sqlite_rate(const char *dir, const size_t *buckets, size_t n)
+static double sqlite_rate(const char *dir, const size_t *buckets, size_t n, int page_size)
 {
 	char path[512];
 	snprintf(path, sizeof path, "%s/peer.sqlite", dir);
 	sqlite3 *db = NULL;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		return 0;
+	char pragma[64];
+	snprintf(pragma, sizeof pragma, "PRAGMA page_size = %d;", page_size);
+	sqlite3_exec(db, pragma, NULL, NULL, NULL);
 	sqlite3_exec(db,
 		     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"
 		     "PRAGMA cache_size = -32768; CREATE TABLE r(id BLOB NOT NULL, version INTEGER NOT NULL,"
@@ -376,7 +395,7 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 	size_t avg_msg = avg_body + 16 + 300; /* + tag, wraps, nonce, ids, length prefixes */
 	double import_limit = peer_rate(threads, 0, avg_msg, avg_body);
 
-	double t_put = 0, t_commit = 0;
+	double t_put = 0, t_commit = 0, cpu_import = 0;
 	size_t done = 0;
 	while (done < n) {
 		struct kith_vault_batch *b = NULL;
@@ -397,24 +416,26 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 				/* the envelope adds about 170 bytes around the body */
 				buckets[done + i] = kith_crypto_bucket(canon.len + 170 + 1);
 			}
-			double t = now();
+			double t = now(), c = cpu_seconds();
 			for (size_t i = 0; i < m; i++)
 				if (kith_vault_put(b, "case", bodies[i], NULL, NULL, NULL, &err)) {
 					fprintf(stderr, "bench: put: %s %s\n", err.where, err.msg);
 					return 1;
 				}
 			t_put += now() - t;
+			cpu_import += cpu_seconds() - c;
 			for (size_t i = 0; i < m; i++)
 				json_decref(bodies[i]);
 			done += m;
 			in_batch += m;
 		}
-		double t = now();
+		double t = now(), c = cpu_seconds();
 		if (kith_vault_batch_commit(b, &err)) {
 			fprintf(stderr, "bench: commit: %s\n", err.msg);
 			return 1;
 		}
 		t_commit += now() - t;
+		cpu_import += cpu_seconds() - c;
 		fprintf(stderr, "  imported %zu\r", done);
 	}
 	kith_sbuf_release(&canon);
@@ -423,20 +444,22 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 
 	size_t aead_bytes;
 	double t_aead = aead_seconds(buckets, n, &aead_bytes);
-	double sql_rate = sqlite_rate(dir, buckets, n);
+	double sql_rate = sqlite_rate(dir, buckets, n, KITH_STORE_PAGE_SIZE);
+	double sql_rate_4k = sqlite_rate(dir, buckets, n, 4096);
 	free(buckets);
 	double t_import = t_put + t_commit;
 	double rate = (double)n / t_import;
 
 	double unlock_limit = peer_rate(threads, 1, avg_msg, avg_body);
 	double t_kdf = test_kdf ? 0.0 : kdf_seconds();
-	double t = now();
+	double t = now(), c_open = cpu_seconds();
 	if (kith_vault_open_with(&v, path, PASS, strlen(PASS),
 				 &(struct kith_vault_open_opts){.threads = (unsigned)threads}, &err)) {
 		fprintf(stderr, "bench: reopen: %s\n", err.msg);
 		return 1;
 	}
 	double t_open = now() - t;
+	c_open = cpu_seconds() - c_open;
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	kith_vault_close(v);
@@ -459,13 +482,16 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 		printf("  limit: seal + sign of a %zu-byte row on %ld threads, measured just before: %9.0f "
 		       "records/s   ratio %.2f\n",
 		       avg_msg, threads, import_limit, rate / import_limit);
-	printf("  peer: SQLite inserting rows of the same sizes (one transaction, the vault's pragmas): "
-	       "%9.0f rows/s   ratio %.2f\n",
-	       sql_rate, rate / sql_rate);
+	printf("  peer: SQLite inserting rows of the same sizes (one transaction, the vault's pragmas, "
+	       "%d-byte pages): %9.0f rows/s   ratio %.2f\n",
+	       KITH_STORE_PAGE_SIZE, sql_rate, rate / sql_rate);
+	printf("        (the same with 4096-byte pages, the size before: %.0f rows/s)\n", sql_rate_4k);
 	printf("  peer: XChaCha20-Poly1305 over the same %.1f MB (padded): %.3f s = %.0f MB/s, %.1f%% of the "
 	       "import\n",
 	       (double)aead_bytes / 1e6, t_aead, (double)aead_bytes / 1e6 / t_aead,
 	       100.0 * t_aead / t_import);
+	printf("  CPU time of the import (all threads): %.2f s = %.1f us a case\n", cpu_import,
+	       cpu_import / (double)n * 1e6);
 	printf("  target >= 50000 cases/s (issue 12): %s\n", rate >= 50000 ? "met" : "NOT met");
 	printf("unlock + index  %9.3f s beyond Argon2id (open %.3f s, Argon2id %s %.3f s), %zu records\n",
 	       t_index, t_open, test_kdf ? "test level, not subtracted" : "MODERATE", t_kdf, info.records);
@@ -473,6 +499,8 @@ static int run(size_t n, const char *dir, const struct peers *p, long threads)
 	       "   ratio %.2f\n",
 	       format >= 2 ? "KDF + body AEAD + BLAKE2b" : "sign-check + body AEAD", threads, read_floor, n,
 	       t_index / read_floor);
+	printf("  CPU time of the open (all threads): %.2f s = %.1f us a case\n", c_open,
+	       c_open / (double)n * 1e6);
 	printf("  batches %zu, integrity findings %zu\n", info.batches, info.integrity);
 	if (n == 100000)
 		printf("  target < 1 s for 100k (issue 12): %s\n", t_index < 1.0 ? "met" : "NOT met");

@@ -12,7 +12,7 @@
  * plaintext; 1, 2, 3: the rest is the body of a "case", "link" or "trace"
  * envelope. Properties beyond "no crash, no leak": the two good cases of the
  * vault stay readable whatever the hostile row holds; every indexed record's
- * body parses (kith_record_view_json); a hostile row is in the index or in
+ * body parses (kith_record_view_json) and holds to its kind's schema; a hostile row is in the index or in
  * the damage list, never both.
  */
 #include <stdint.h>
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "record/caseio.h"
+#include "record/record.h"
 #include "vault/crypto.h"
 #include "base/sbuf.h"
 #include "casework/search.h"
@@ -165,6 +166,11 @@ static void read_everything(struct kith_vault *v)
 		for (size_t i = 0; i < n; i++) {
 			if (!(bodies[i] = kith_record_view_json(&r[i])))
 				die("an indexed body does not parse");
+			/* whether unlock checked it in one pass (kith_record_text_ok) or
+			 * with jansson, an indexed body holds to its kind's schema */
+			if (kith_record_kind_valid(kinds[k]) &&
+			    kith_record_validate(kinds[k], bodies[i], NULL) != KITH_OK)
+				die("an indexed body breaks its kind's schema");
 			struct kith_record_view *h = NULL;
 			size_t hn = 0;
 			if (kith_vault_history(v, r[i].id, &h, &hn, NULL) == KITH_OK)

@@ -1472,7 +1472,353 @@ static int sbuf_cb(const char *buffer, size_t size, void *data)
 	return s->failed ? -1 : 0;
 }
 
+/*
+ * The canonical form written directly: the same bytes as jansson's
+ * json_dump_callback(JSON_COMPACT | JSON_SORT_KEYS) — keys sorted bytewise,
+ * no space, '"' '\\' and control characters escaped (\b \f \n \r \t, else
+ * \u00XX in upper-case hex), everything else as it is (UTF-8) — at a tenth
+ * of the cost (jansson calls back per fragment, allocates per object and
+ * decodes every code point). What it cannot vouch for is left to jansson:
+ * a real (jansson's own formatting is used), a key holding a NUL, a string
+ * that is not UTF-8, a tree deeper than CANON_DEPTH (jansson checks loops).
+ * Returns 0, CANON_UNSURE or KITH_E_NOMEM. test_record_record and
+ * fuzz_case_json compare the two on every input.
+ */
+#define CANON_DEPTH 64
+#define CANON_UNSURE 1
+#define CANON_KEYS 64 /* keys sorted on the stack; more are allocated */
+
+struct canon_key {
+	const char *k;
+	size_t n;
+	json_t *v;
+};
+
+static int canon_key_cmp(const void *a, const void *b)
+{
+	const struct canon_key *x = a, *y = b;
+	int r = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+	return r ? r : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Whether the 8 bytes at p are all printable ASCII (0x20 to 0x7E) other
+ * than '"' and '\\': what a string copies or skips as it is. Byte tricks
+ * on one 64-bit word (each test is exact as an "any byte"); *spaces: all
+ * eight are spaces. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static int plain8(const unsigned char *p, int *spaces)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\'), d = x ^ (ONES * 0x7F);
+	uint64_t bad = (x & HIGHS) | ((x - ONES * 0x20) & ~x & HIGHS) | ((q - ONES) & ~q & HIGHS) |
+		       ((b - ONES) & ~b & HIGHS) | ((d - ONES) & ~d & HIGHS);
+	*spaces = x == ONES * ' ';
+	return bad == 0;
+}
+
+/* The length of the UTF-8 sequence at u[0] (n bytes left) when it is
+ * valid as kith_utf8_check has it (no overlong form, no surrogate, nothing
+ * above U+10FFFF), else 0. *cp: the code point. */
+static size_t utf8_seq(const unsigned char *u, size_t n, uint32_t *cp)
+{
+	unsigned c = u[0];
+	size_t len;
+	uint32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((u[k] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (u[k] & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) || v > 0x10FFFF ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+static int canon_string(struct kith_sbuf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)s;
+	if (kith_sbuf_grow(out, n + 2) || kith_sbuf_addc(out, '"'))
+		return KITH_E_NOMEM;
+	size_t run = 0;
+	for (size_t i = 0; i < n;) {
+		int sp;
+		if (n - i >= 8 && plain8(u + i, &sp)) {
+			i += 8;
+			continue;
+		}
+		unsigned char c = u[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) { /* jansson's dump refuses a string that is not UTF-8: so does this */
+			uint32_t cp;
+			size_t len = utf8_seq(u + i, n - i, &cp);
+			if (!len)
+				return CANON_UNSURE;
+			i += len;
+			continue;
+		}
+		if (kith_sbuf_add(out, s + run, i - run))
+			return KITH_E_NOMEM;
+		run = ++i;
+		char e[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
+		size_t el = 2;
+		switch (c) {
+		case '"':
+		case '\\':
+			e[1] = (char)c;
+			break;
+		case '\b':
+			e[1] = 'b';
+			break;
+		case '\f':
+			e[1] = 'f';
+			break;
+		case '\n':
+			e[1] = 'n';
+			break;
+		case '\r':
+			e[1] = 'r';
+			break;
+		case '\t':
+			e[1] = 't';
+			break;
+		default:
+			e[1] = 'u';
+			el = 6;
+			break;
+		}
+		if (kith_sbuf_add(out, e, el))
+			return KITH_E_NOMEM;
+	}
+	if (kith_sbuf_add(out, s + run, n - run) || kith_sbuf_addc(out, '"'))
+		return KITH_E_NOMEM;
+	return 0;
+}
+
+static int canon_value(const json_t *v, struct kith_sbuf *out, int depth)
+{
+	char num[32];
+	if (depth > CANON_DEPTH)
+		return CANON_UNSURE;
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return kith_sbuf_add(out, "null", 4) ? KITH_E_NOMEM : 0;
+	case JSON_TRUE:
+		return kith_sbuf_add(out, "true", 4) ? KITH_E_NOMEM : 0;
+	case JSON_FALSE:
+		return kith_sbuf_add(out, "false", 5) ? KITH_E_NOMEM : 0;
+	case JSON_INTEGER: {
+		int len = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		if (len < 0 || (size_t)len >= sizeof num)
+			return CANON_UNSURE;
+		return kith_sbuf_add(out, num, (size_t)len) ? KITH_E_NOMEM : 0;
+	}
+	case JSON_REAL: {
+		size_t len = json_dumpb(v, num, sizeof num, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (len == 0 || len > sizeof num)
+			return CANON_UNSURE;
+		return kith_sbuf_add(out, num, len) ? KITH_E_NOMEM : 0;
+	}
+	case JSON_STRING:
+		return canon_string(out, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		if (kith_sbuf_addc(out, '['))
+			return KITH_E_NOMEM;
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i && kith_sbuf_addc(out, ','))
+				return KITH_E_NOMEM;
+			int rc = canon_value(json_array_get(v, i), out, depth + 1);
+			if (rc)
+				return rc;
+		}
+		return kith_sbuf_addc(out, ']') ? KITH_E_NOMEM : 0;
+	}
+	case JSON_OBJECT: {
+		struct canon_key local[CANON_KEYS], *keys = local;
+		size_t n = json_object_size(v), i = 0;
+		if (n > CANON_KEYS && !(keys = malloc(n * sizeof *keys)))
+			return KITH_E_NOMEM;
+		int rc = 0;
+		for (void *it = json_object_iter((json_t *)v); it && i < n;
+		     it = json_object_iter_next((json_t *)v, it), i++) {
+			keys[i].k = json_object_iter_key(it);
+			keys[i].n = json_object_iter_key_len(it);
+			keys[i].v = json_object_iter_value(it);
+			if (strlen(keys[i].k) != keys[i].n)
+				rc = CANON_UNSURE; /* a NUL in a key */
+		}
+		if (i != n)
+			rc = CANON_UNSURE;
+		if (!rc) {
+			qsort(keys, n, sizeof *keys, canon_key_cmp);
+			rc = kith_sbuf_addc(out, '{') ? KITH_E_NOMEM : 0;
+		}
+		for (i = 0; i < n && !rc; i++) {
+			if (i && kith_sbuf_addc(out, ','))
+				rc = KITH_E_NOMEM;
+			if (!rc)
+				rc = canon_string(out, keys[i].k, keys[i].n);
+			if (!rc && kith_sbuf_addc(out, ':'))
+				rc = KITH_E_NOMEM;
+			if (!rc)
+				rc = canon_value(keys[i].v, out, depth + 1);
+		}
+		if (!rc && kith_sbuf_addc(out, '}'))
+			rc = KITH_E_NOMEM;
+		if (keys != local)
+			free(keys);
+		return rc;
+	}
+	}
+	return CANON_UNSURE;
+}
+
+/* Takes the output back to `start`, wiping what was written after it. */
+static void canon_undo(struct kith_sbuf *out, size_t start)
+{
+	if (out->buf && out->len > start) {
+		sodium_memzero(out->buf + start, out->len - start);
+		out->len = start;
+		out->buf[start] = '\0';
+	}
+}
+
 int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith_err *err)
+{
+	if (!json_is_object(body))
+		return kith_err_set(err, KITH_E_INVALID, "", "a record must be a JSON object");
+	size_t start = out->len;
+	int fast = canon_value(body, out, 0);
+	if (fast == 0)
+		return KITH_OK;
+	canon_undo(out, start);
+	if (fast == KITH_E_NOMEM)
+		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory writing the canonical form");
+	return kith_record_canonical_jansson(body, out, err);
+}
+
+/* Skips one JSON value of well-formed text (kith's own canonical form). */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	size_t depth = 0;
+	while (i < n) {
+		char c = s[i];
+		if (c == '"') { /* to the next quote not escaped (an even run of backslashes before it) */
+			for (i++;;) {
+				const char *q = memchr(s + i, '"', n - i);
+				if (!q)
+					return n;
+				size_t at = (size_t)(q - s), bs = 0;
+				while (at - bs > i && s[at - bs - 1] == '\\')
+					bs++;
+				i = at + 1;
+				if (bs % 2 == 0)
+					break;
+			}
+		} else if (c == '{' || c == '[') {
+			depth++;
+			i++;
+		} else if (c == '}' || c == ']') {
+			if (depth == 0)
+				return i;
+			depth--;
+			i++;
+		} else if (c == ',' && depth == 0) {
+			return i;
+		} else {
+			i++;
+		}
+		if (depth == 0 && i < n && (s[i] == ',' || s[i] == '}' || s[i] == ']'))
+			return i;
+	}
+	return i;
+}
+
+int kith_record_canonical_set_ref(struct kith_sbuf *canon, size_t start, const char *ref)
+{
+	if (!kith_record_ref_valid(ref))
+		return KITH_E_INVALID;
+	const char *s = canon->buf + start;
+	size_t n = canon->len - start, i = 1;
+	if (n < 2 || s[0] != '{')
+		return KITH_E_INVALID;
+	/* the member to insert, or the value to put in place of the old one */
+	char member[8 + 64 + 4];
+	size_t at = n - 1, cut = 0; /* default: before the closing brace */
+	int replace = 0;
+	while (i < n && s[i] == '"') {
+		size_t k = i + 1, e = k;
+		while (e < n && s[e] != '"')
+			e += s[e] == '\\' ? 2 : 1;
+		if (e >= n)
+			return KITH_E_INVALID;
+		/* raw and decoded keys order the same against "ref": an escape's
+		 * bytes ('\\', or what it stands for: '"', '\\', a control
+		 * character) all sort before 'e', 'f' and 'r' */
+		size_t kl = e - k;
+		int cmp = memcmp(s + k, "ref", kl < 3 ? kl : 3);
+		if (!cmp)
+			cmp = (kl > 3) - (kl < 3);
+		size_t vstart = e + 2; /* past '":' */
+		size_t vend = skip_value(s, n, vstart);
+		if (cmp == 0) {
+			at = vstart;
+			cut = vend - vstart;
+			replace = 1;
+			break;
+		}
+		if (cmp > 0) {
+			at = i;
+			break;
+		}
+		if (vend >= n || s[vend] != ',')
+			break; /* the last member: insert before the brace */
+		i = vend + 1;
+	}
+	int len = replace		 ? snprintf(member, sizeof member, "\"%s\"", ref)
+		  : at == n - 1 && n > 2 ? snprintf(member, sizeof member, ",\"ref\":\"%s\"", ref)
+		  : n > 2		 ? snprintf(member, sizeof member, "\"ref\":\"%s\",", ref)
+					 : snprintf(member, sizeof member, "\"ref\":\"%s\"", ref);
+	if (len < 0 || (size_t)len >= sizeof member)
+		return KITH_E_INVALID;
+	size_t ml = (size_t)len;
+	if (ml > cut && kith_sbuf_grow(canon, ml - cut))
+		return KITH_E_NOMEM;
+	char *b = canon->buf + start;
+	memmove(b + at + ml, b + at + cut, n - at - cut);
+	memcpy(b + at, member, ml);
+	canon->len = canon->len - cut + ml;
+	canon->buf[canon->len] = '\0';
+	return KITH_OK;
+}
+
+int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, struct kith_err *err)
 {
 	if (!json_is_object(body))
 		return kith_err_set(err, KITH_E_INVALID, "", "a record must be a JSON object");
@@ -1488,6 +1834,325 @@ int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith
 		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory writing the canonical form");
 	}
 	return KITH_OK;
+}
+
+/* ---------------------------------------------------------------- public: the text check */
+
+/*
+ * kith_record_text_ok reads a body's JSON text once, without building a
+ * tree, and answers only "surely valid": json_loadb(JSON_REJECT_DUPLICATES)
+ * would give an object that kith_record_validate accepts. It follows the
+ * same tables as the validator above. Whatever it does not vouch for — any
+ * whitespace, an escape other than \" \\ \/ \n \t, a real number, a key it
+ * does not know, a field that breaks a rule, a group rule other than
+ * person's and family's — is "not sure", and the caller asks jansson and
+ * kith_record_validate, which say what is wrong. It therefore never needs
+ * to explain, only to be right when it says yes: test_record_record and
+ * fuzz_record_text check that every text it accepts, the other two accept.
+ */
+struct tscan {
+	const char *s;
+	size_t n, i;
+};
+
+/* A scanned string: the raw content (escapes intact) and what the text rules need. */
+struct tstr {
+	const char *p;
+	size_t raw;   /* bytes between the quotes */
+	size_t len;   /* bytes once decoded */
+	size_t chars; /* code points */
+	int escapes;  /* any escape */
+	int nl_tab;   /* an escaped newline or tab */
+	int text;     /* a character other than space, tab and newline (has_text) */
+};
+
+#define T_SURE 0
+#define T_UNSURE (-1)
+#define T_ITEMS 128 /* items of a list of ids compared for repeats; more: not sure */
+
+static int t_peek(const struct tscan *t)
+{
+	return t->i < t->n ? (unsigned char)t->s[t->i] : -1;
+}
+
+static int t_expect(struct tscan *t, char c)
+{
+	if (t->i >= t->n || t->s[t->i] != c)
+		return T_UNSURE;
+	t->i++;
+	return T_SURE;
+}
+
+static int t_string(struct tscan *t, struct tstr *out)
+{
+	memset(out, 0, sizeof *out);
+	if (t_expect(t, '"'))
+		return T_UNSURE;
+	const unsigned char *u = (const unsigned char *)t->s;
+	size_t i = t->i, n = t->n, start = i, escapes = 0, cont = 0;
+	int text = 0;
+	for (;;) {
+		int sp;
+		if (n - i >= 8 && plain8(u + i, &sp)) { /* most bytes, eight at a time */
+			text |= !sp;
+			i += 8;
+			continue;
+		}
+		if (i >= n)
+			return T_UNSURE;
+		unsigned c = u[i];
+		if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+			text |= c != ' ';
+			i++;
+			continue;
+		}
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			if (i + 1 >= n)
+				return T_UNSURE;
+			unsigned e = u[i + 1];
+			if (e == '"' || e == '\\' || e == '/')
+				text = 1;
+			else if (e == 'n' || e == 't')
+				out->nl_tab = 1;
+			else
+				return T_UNSURE;
+			escapes++;
+			i += 2;
+			continue;
+		}
+		if (c < 0x80)
+			return T_UNSURE; /* a raw control character (jansson refuses it) or DEL */
+		/* one UTF-8 sequence, checked as kith_utf8_check does; C1 controls refused */
+		uint32_t cp;
+		size_t len = utf8_seq(u + i, n - i, &cp);
+		if (!len || cp <= 0x9F)
+			return T_UNSURE;
+		text = 1;
+		cont += len - 1;
+		i += len;
+	}
+	out->p = t->s + start;
+	out->raw = i - start;
+	out->escapes = escapes > 0;
+	out->len = out->raw - escapes;
+	out->chars = out->raw - escapes - cont;
+	out->text = text;
+	t->i = i + 1; /* past the closing quote */
+	return T_SURE;
+}
+
+/* An integer as jansson reads one: no leading zero, at most 18 digits (no
+ * overflow), not followed by a fraction or an exponent (a real). */
+static int t_int(struct tscan *t, long long *out)
+{
+	int neg = t_peek(t) == '-';
+	if (neg)
+		t->i++;
+	size_t start = t->i;
+	long long v = 0;
+	while (t->i < t->n && t->s[t->i] >= '0' && t->s[t->i] <= '9') {
+		if (t->i - start >= 18)
+			return T_UNSURE;
+		v = v * 10 + (t->s[t->i] - '0');
+		t->i++;
+	}
+	size_t digits = t->i - start;
+	if (digits == 0 || (digits > 1 && t->s[start] == '0'))
+		return T_UNSURE;
+	int c = t_peek(t);
+	if (c == '.' || c == 'e' || c == 'E')
+		return T_UNSURE;
+	*out = neg ? -v : v;
+	return T_SURE;
+}
+
+/* The text rules of check_chars on a scanned string. */
+static int t_text_ok(const struct tstr *s, size_t cap, int multiline)
+{
+	if (s->len == 0 || s->len > 4 * cap || s->chars > cap || (s->nl_tab && !multiline))
+		return T_UNSURE;
+	return T_SURE;
+}
+
+static int t_group(const struct group *g, struct tscan *t);
+
+/* One value of field f (for a list: one item). *text: a string with text;
+ * *span: an id's raw bytes, for the repeat check. */
+static int t_item(const struct field *f, enum ftype type, struct tscan *t, int *text, struct tstr *span)
+{
+	struct tstr s;
+	long long iv;
+	switch (type) {
+	case T_STRING:
+	case T_TEXT:
+	case T_STRING_LIST:
+		if (t_string(t, &s) || t_text_ok(&s, f->max_bytes, type == T_TEXT))
+			return T_UNSURE;
+		*text = s.text;
+		return T_SURE;
+	case T_REF:
+		if (t_string(t, &s) || s.escapes || !ref_ok(s.p, s.raw))
+			return T_UNSURE;
+		*text = 1;
+		return T_SURE;
+	case T_DATE:
+		if (t_string(t, &s) || s.escapes || kith_record_date_parse(s.p, s.raw, NULL, NULL, NULL) < 0)
+			return T_UNSURE;
+		return T_SURE;
+	case T_ENUM:
+	case T_ENUM_LIST:
+		if (t_string(t, &s) || s.escapes || !vocab_find(f->vocab, s.p, s.raw))
+			return T_UNSURE;
+		*span = s;
+		return T_SURE;
+	case T_ID_LIST:
+		if (t_string(t, &s) || s.escapes || !id_ok(s.p, s.raw))
+			return T_UNSURE;
+		*span = s;
+		return T_SURE;
+	case T_INT:
+		if (t_int(t, &iv) || iv < f->min || iv > f->max)
+			return T_UNSURE;
+		return T_SURE;
+	case T_NUMBER: /* an integer only; a real is jansson's to read */
+		if (t_int(t, &iv) || !((double)iv >= f->dmin && (double)iv <= f->dmax))
+			return T_UNSURE;
+		return T_SURE;
+	case T_BOOL:
+		if (t->n - t->i >= 4 && memcmp(t->s + t->i, "true", 4) == 0) {
+			t->i += 4;
+			return T_SURE;
+		}
+		if (t->n - t->i >= 5 && memcmp(t->s + t->i, "false", 5) == 0) {
+			t->i += 5;
+			return T_SURE;
+		}
+		return T_UNSURE;
+	case T_GROUP:
+	case T_GROUP_LIST:
+		return t_group(f->group, t);
+	}
+	return T_UNSURE;
+}
+
+static int t_list(const struct field *f, struct tscan *t, int *nonempty)
+{
+	struct tstr seen[T_ITEMS];
+	enum ftype item = f->type == T_ENUM_LIST     ? T_ENUM_LIST
+			  : f->type == T_STRING_LIST ? T_STRING_LIST
+			  : f->type == T_ID_LIST     ? T_ID_LIST
+						     : T_GROUP_LIST;
+	int distinct = f->type == T_ENUM_LIST || f->type == T_ID_LIST;
+	if (t_expect(t, '['))
+		return T_UNSURE;
+	size_t n = 0;
+	if (t_peek(t) != ']') {
+		for (;;) {
+			int text = 0;
+			struct tstr span = {0};
+			if (distinct && n >= T_ITEMS)
+				return T_UNSURE;
+			if (t_item(f, item, t, &text, &span))
+				return T_UNSURE;
+			if (distinct) {
+				for (size_t j = 0; j < n; j++)
+					if (seen[j].raw == span.raw &&
+					    memcmp(seen[j].p, span.p, span.raw) == 0)
+						return T_UNSURE;
+				seen[n] = span;
+			}
+			n++;
+			if (t_peek(t) == ',') {
+				t->i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (t_expect(t, ']') || n < f->min_items || (f->max_items && n > f->max_items))
+		return T_UNSURE;
+	*nonempty = n > 0;
+	return T_SURE;
+}
+
+static long t_field_index(const struct group *g, const char *name)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (strcmp(g->f[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static int t_bit(const struct group *g, uint64_t mask, const char *name)
+{
+	long i = t_field_index(g, name);
+	return i >= 0 && (mask >> i & 1);
+}
+
+static int t_group(const struct group *g, struct tscan *t)
+{
+	if (g->n > 64 || t_expect(t, '{'))
+		return T_UNSURE;
+	uint64_t seen = 0, text = 0;
+	if (t_peek(t) != '}') {
+		for (;;) {
+			struct tstr k;
+			if (t_string(t, &k) || k.escapes || t_expect(t, ':'))
+				return T_UNSURE;
+			size_t fi = 0;
+			while (fi < g->n &&
+			       !(strlen(g->f[fi].name) == k.raw && memcmp(g->f[fi].name, k.p, k.raw) == 0))
+				fi++;
+			if (fi == g->n || (seen >> fi & 1))
+				return T_UNSURE; /* unknown or repeated */
+			seen |= (uint64_t)1 << fi;
+			const struct field *f = &g->f[fi];
+			int has = 0;
+			struct tstr span;
+			int rc = f->type == T_ENUM_LIST || f->type == T_STRING_LIST ||
+					 f->type == T_GROUP_LIST || f->type == T_ID_LIST
+				     ? t_list(f, t, &has)
+				     : t_item(f, f->type, t, &has, &span);
+			if (rc)
+				return T_UNSURE;
+			if (has)
+				text |= (uint64_t)1 << fi;
+			if (t_peek(t) == ',') {
+				t->i++;
+				continue;
+			}
+			break;
+		}
+	}
+	if (t_expect(t, '}'))
+		return T_UNSURE;
+	for (size_t i = 0; i < g->n; i++)
+		if ((g->f[i].flags & F_REQUIRED) && !(seen >> i & 1))
+			return T_UNSURE;
+	if (!g->rule)
+		return T_SURE;
+	if (g->rule == rule_person) /* has_text(name) */
+		return t_bit(g, text, "name") ? T_SURE : T_UNSURE;
+	if (g->rule == rule_family) /* a case, or a described relative, or notes */
+		return t_bit(g, seen, "case") || t_bit(g, seen, "name") || t_bit(g, seen, "other_names") ||
+			       t_bit(g, seen, "sex") || t_bit(g, seen, "birth") || t_bit(g, seen, "notes")
+			   ? T_SURE
+			   : T_UNSURE;
+	return T_UNSURE; /* the tracing rules: jansson's tree */
+}
+
+int kith_record_text_ok(const char *kind, const char *text, size_t len)
+{
+	const struct kind *k = find_kind(kind);
+	/* the compact dump of what jansson reads is never longer than this text
+	 * (no whitespace, no real, escapes as jansson writes them or shorter),
+	 * so a text within the cap is a record within the cap */
+	if (!k || !text || len > KITH_RECORD_MAX_BYTES)
+		return 0;
+	struct tscan t = {text, len, 0};
+	return t_group(k->group, &t) == T_SURE && t.i == len;
 }
 
 int kith_record_kind_valid(const char *kind)

@@ -42,6 +42,29 @@ int kith_record_validate(const char *kind, const json_t *body, struct kith_err *
  * out. KITH_OK or KITH_E_NOMEM / KITH_E_INVALID. */
 int kith_record_canonical(const json_t *body, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
 
+/* The same bytes written by jansson's own dump (json_dump_callback with
+ * JSON_COMPACT | JSON_SORT_KEYS), as kith_record_canonical did before it
+ * wrote them itself: kept for the tests and fuzzers that compare the two. */
+int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, struct kith_err *err) KITH_WUR;
+
+/*
+ * Whether the JSON text s[0..len) is surely a valid record of `kind`: 1 only
+ * when json_loadb(s, len, JSON_REJECT_DUPLICATES) gives an object that
+ * kith_record_validate(kind, ...) accepts. 0 means "not sure", not "invalid":
+ * the caller then parses with jansson and validates, which says what is
+ * wrong. Reads the text once and builds nothing: meant for canonical bodies
+ * (compact, no reals), which it reads at a tenth of jansson's cost; anything
+ * else gets 0. Thread-safe, allocates nothing.
+ */
+int kith_record_text_ok(const char *kind, const char *s, size_t len);
+
+/* Sets the ref of a canonical form written by kith_record_canonical (the
+ * text from `start` to the end of canon): the same bytes as the canonical
+ * form of the body with kith_record_set_ref(body, ref), without the copy of
+ * the tree. KITH_OK; KITH_E_INVALID when ref is not a valid reference or the
+ * text is not an object; KITH_E_NOMEM (canon unchanged). */
+int kith_record_canonical_set_ref(struct kith_sbuf *canon, size_t start, const char *ref) KITH_WUR;
+
 /* Whether `kind` is a record kind this schema knows ("case", "link", "trace"). */
 int kith_record_kind_valid(const char *kind);
 

@@ -57,6 +57,7 @@ void vault_batch_release(struct kith_vault_batch *b)
 	free(b->refs);
 	free(b->seq);
 	free(b->sl.q);
+	kith_sbuf_release(&b->canon);
 	if (b->sl_init) {
 		pthread_mutex_destroy(&b->sl.mu);
 		pthread_cond_destroy(&b->sl.cv);
@@ -208,9 +209,25 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	if (!b || !kind || !body)
 		return kith_err_set(err, KITH_E_INVALID, "", "no batch, kind or body");
 	struct kith_vault *v = b->v;
-	int rc = kith_record_validate(kind, body, err);
-	if (rc)
-		return rc;
+	/* The canonical form first, then the check of that text in one pass
+	 * (kith_record_text_ok); only a body it is not sure of is walked by the
+	 * validator, which also says what is wrong. The text check's yes means
+	 * the validator's yes on the body: the canonical form re-read is the same
+	 * tree (a body with a real number, a NUL or a control character is
+	 * never a yes). */
+	struct kith_sbuf *canon = &b->canon;
+	kith_sbuf_reset(canon);
+	int rc = !kith_record_kind_valid(kind)		  ? KITH_E_INVALID
+		 : kith_sbuf_grow(canon, 4096) != KITH_OK ? KITH_E_NOMEM
+							  : kith_record_canonical(body, canon, NULL);
+	if (rc || !kith_record_text_ok(kind, canon->buf, canon->len)) {
+		int vrc = kith_record_validate(kind, body, err);
+		if (vrc)
+			return vrc;
+		if (rc)
+			return kith_err_set(err, rc, "", "%s writing the canonical form",
+					    kith_status_str(rc));
+	}
 	const char *note = opts->note ? opts->note : "";
 	if (opts->action && (!opts->action[0] || !vault_text_ok(opts->action, ACTION_MAX)))
 		return kith_err_set(err, KITH_E_INVALID, "action",
@@ -266,7 +283,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	int64_t now = (int64_t)time(NULL), created = now;
 	if (tst) {
 		cur_version = tst->version;
-		cur_ref = tst->view.ref;
+		cur_ref = tst->ref;
 		created = tst->created;
 		memcpy(id, tst->id, ID_BYTES);
 	} else if (trec) {
@@ -315,32 +332,23 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 		}
 	}
 
-	/* the canonical body, with the ref set when the vault chose it */
-	struct kith_sbuf canon = KITH_SBUF_INIT, env = KITH_SBUF_INIT;
-	json_t *copy = NULL;
-	const json_t *use = body;
+	/* the canonical body, with the ref set when the vault chose it (the
+	 * same bytes as the canonical form of a copy with the ref set) */
+	struct kith_sbuf env = KITH_SBUF_INIT;
 	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
-		unsigned long failed = kith_json_alloc_failures(); /* json_copy drops members silently */
-		if (!(copy = json_copy(body)) || kith_record_set_ref(copy, ref) ||
-		    kith_json_alloc_failures() != failed) {
-			json_decref(copy);
-			return kith_err_set(err, KITH_E_NOMEM, "ref", "out of memory");
+		rc = kith_record_canonical_set_ref(canon, 0, ref);
+		if (rc) {
+			kith_sbuf_reset(canon);
+			return kith_err_set(err, rc == KITH_E_NOMEM ? rc : KITH_E_INTERNAL, "ref",
+					    rc == KITH_E_NOMEM ? "out of memory" : "the ref cannot be set");
 		}
-		use = copy;
-	}
-	rc = kith_sbuf_grow(&canon, 4096) ? kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory")
-					  : kith_record_canonical(use, &canon, err);
-	json_decref(copy);
-	if (rc) {
-		kith_sbuf_release(&canon);
-		return rc;
 	}
 	const char *action = opts->action ? opts->action : found ? "edit" : "create";
-	rc = kith_sbuf_grow(&env, canon.len + strlen(note) * 6 + 512);
+	rc = kith_sbuf_grow(&env, canon->len + strlen(note) * 6 + 512);
 	if (!rc)
-		rc = vault_env_write(&env, kind, ref, &canon, now, v->device_hex, action, note, created,
+		rc = vault_env_write(&env, kind, ref, canon, now, v->device_hex, action, note, created,
 				     v->person);
-	kith_sbuf_release(&canon);
+	kith_sbuf_reset(canon); /* wiped: the plaintext lives in the envelope only */
 	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
 	if (!s) {
 		kith_sbuf_release(&env);
@@ -355,20 +363,15 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	s->prev = tst;
 	s->repairs = tdmg >= 0;
 	s->created = created;
-	struct env e;
-	if (vault_env_parse(env.buf, env.len, &e)) {
-		kith_sbuf_release(&env);
-		free(s);
-		return kith_err_set(err, KITH_E_INTERNAL, "envelope", "the envelope does not parse");
-	}
-	rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(v->keys), s->version, &s->mem, &s->mem_len,
-			     &s->view);
+	/* the view's strings are built from the envelope by whoever seals it
+	 * (seal_one), beside the sealing: off the caller's thread */
+	snprintf(s->ref, sizeof s->ref, "%s", ref);
+	s->env_len = env.len;
 	s->env_cap = env.cap;
 	s->env = kith_sbuf_detach(&env, NULL);
-	if (rc || !s->env) {
+	if (!s->env) {
 		staged_free(s);
-		return kith_err_set(err, rc == KITH_E_CORRUPT ? KITH_E_INVALID : KITH_E_NOMEM, "", "%s",
-				    rc == KITH_E_CORRUPT ? "the record cannot be stored" : "out of memory");
+		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory");
 	}
 	/* room first, so that nothing below fails half-way */
 	if (b->n == b->cap) {
@@ -392,29 +395,46 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	s->idx = (uint32_t)b->n;
 	b->s[b->n++] = s;
 	(void)vault_map_put(&b->ids, s->id, ID_BYTES, s);
-	if (s->view.ref[0])
-		(void)vault_map_put(&b->refs[ki], s->view.ref, strlen(s->view.ref), s);
+	if (s->ref[0])
+		(void)vault_map_put(&b->refs[ki], s->ref, strlen(s->ref), s);
 	if (ref_moves && !(tst && vault_map_get(&b->refs[ki], cur_ref, strlen(cur_ref)) != tst))
 		(void)vault_map_put(&b->refs[ki], cur_ref, strlen(cur_ref), &retired);
 	if (seq_used)
 		b->seq[ki] = seq_used + 1;
 	sealer_push(b, s);
 	if (ref_out)
-		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->view.ref);
+		snprintf(ref_out, KITH_VAULT_REF_MAX, "%s", s->ref);
 	if (id_out)
-		snprintf(id_out, KITH_VAULT_ID_HEX, "%s", s->view.id);
+		sodium_bin2hex(id_out, KITH_VAULT_ID_HEX, s->id, ID_BYTES);
 	return KITH_OK;
 }
 
 static void seal_one(struct kith_vault_batch *b, struct staged *s)
 {
+	/* the view's strings first, from the envelope this thread is about to seal */
+	struct env e;
+	if (vault_env_parse(s->env, s->env_len, &e)) {
+		s->rc = KITH_E_INTERNAL;
+	} else {
+		s->rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
+					&s->mem_len, &s->view);
+		if (s->rc == KITH_E_CORRUPT)
+			s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
+	}
+	if (s->rc) {
+		kith_wipe_free(s->env, s->env_cap);
+		s->env = NULL;
+		s->env_cap = 0;
+		atomic_store_explicit(&s->sealed, 1, memory_order_release);
+		return;
+	}
 	memcpy(s->row.id, s->id, ID_BYTES);
 	s->row.version = s->version;
 	if (b->bk) { /* format 2: the row's key derives from the batch's; no signature of its own */
 		memcpy(s->row.device, kith_crypto_keys_sign_pk(b->v->keys), KITH_CRYPTO_PK_BYTES);
-		s->rc = vault_v2_seal_row(b->bk, b->batch_id, s->idx, &s->row, s->env, strlen(s->env), s->rh);
+		s->rc = vault_v2_seal_row(b->bk, b->batch_id, s->idx, &s->row, s->env, s->env_len, s->rh);
 	} else {
-		s->rc = kith_crypto_row_seal(b->v->keys, &s->row, s->env, strlen(s->env), NULL);
+		s->rc = kith_crypto_row_seal(b->v->keys, &s->row, s->env, s->env_len, NULL);
 	}
 	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
 	s->env = NULL;
@@ -477,7 +497,11 @@ static void sealer_queue(struct sealer *sl, struct staged *s)
 	if (sl->n < sl->cap) {
 		sl->q[sl->n++] = s;
 		s->queued = 1;
-		pthread_cond_signal(&sl->cv);
+		/* a worker is woken once a few versions wait, not for each one (a
+		 * wake-up per put cost more than the sealing it started); the
+		 * commit wakes them all (sealer_kick) */
+		if (sl->n - sl->next >= SEAL_WAKE)
+			pthread_cond_signal(&sl->cv);
 	}
 	pthread_mutex_unlock(&sl->mu);
 }
@@ -507,6 +531,16 @@ static int sealer_start(struct kith_vault_batch *b)
 		sealer_queue(sl, b->s[i]);
 	sealer_spawn(b, b->v->threads - 1);
 	return 0;
+}
+
+/* Wakes every worker (the commit: whatever is queued is wanted now). */
+static void sealer_kick(struct kith_vault_batch *b)
+{
+	if (!b->sl_init)
+		return;
+	pthread_mutex_lock(&b->sl.mu);
+	pthread_cond_broadcast(&b->sl.cv);
+	pthread_mutex_unlock(&b->sl.mu);
 }
 
 /* After a put: queue the new version, or start once the batch is large. */
@@ -669,8 +703,10 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		goto out;
 	}
 	keys_held = 1;
-	if (b->n > 1 && sealer_start(b) == 0)
+	if (b->n > 1 && sealer_start(b) == 0) {
 		sealer_spawn(b, v->threads);
+		sealer_kick(b);
+	}
 	if ((rc = kith_store_begin(v->store, err)))
 		goto out;
 	/* Refs are unique in the file, whoever writes: under the write lock,

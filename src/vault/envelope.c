@@ -59,6 +59,18 @@ static int is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* Whether none of the 8 bytes at p is '"', '\\' or a control character
+ * (byte tricks on one word: each test exact as an "any byte"). */
+static int plain8(const char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	uint64_t ctl = (x - ones * 0x20) & ~x & highs; /* a byte < 0x20 (bytes >= 0x80 never count) */
+	return (((q - ones) & ~q & highs) | ((b - ones) & ~b & highs) | ctl) == 0;
+}
+
 /* At a '"': moves past the closing quote; *sp is the content, escapes intact. */
 static int scan_string(const char *s, size_t n, size_t *i, struct span *sp)
 {
@@ -66,6 +78,10 @@ static int scan_string(const char *s, size_t n, size_t *i, struct span *sp)
 		return -1;
 	size_t start = ++(*i);
 	while (*i < n) {
+		if (n - *i >= 8 && plain8(s + *i)) {
+			*i += 8;
+			continue;
+		}
 		unsigned char c = (unsigned char)s[*i];
 		if (c == '"') {
 			sp->p = s + start;

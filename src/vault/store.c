@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS KITH_STORE_BUSY_MS
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define KITH_STORE_PAGE_SIZE_STR STR(KITH_STORE_PAGE_SIZE)
 
 /* Wipes a buffer that held ciphertext of key slots (not secret, but no copy
  * is left in freed memory either). */
@@ -274,7 +277,12 @@ int kith_store_create_format(struct kith_store **out, const char *path, uint32_t
 	/* No write-ahead log yet: what the vault writes first (its key slots)
 	 * goes straight into the file, whose pages are later overwritten in
 	 * place, and never into a journal (kith_store_wal switches). */
-	if ((rc = exec(db, "PRAGMA journal_mode = MEMORY", "setting the journal mode", err)) ||
+	/* 16 KiB pages: a row of a case (2-4 KB of ciphertext) left most of a
+	 * 4 KiB page empty; five share a 16 KiB page, and SQLite inserts the same
+	 * rows twice as fast (bench/README.md, "Format 2: speed"). Set before the
+	 * first table: a file keeps the page size it was created with. */
+	if ((rc = exec(db, "PRAGMA page_size = " KITH_STORE_PAGE_SIZE_STR, "setting the page size", err)) ||
+	    (rc = exec(db, "PRAGMA journal_mode = MEMORY", "setting the journal mode", err)) ||
 	    (rc = exec(db, sql, "creating the schema", err)) ||
 	    (rc = exec(db, session_sql, "setting pragmas", err)))
 		goto fail;

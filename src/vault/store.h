@@ -30,9 +30,10 @@
 #define KITH_STORE_ID_BYTES 16
 #define KITH_STORE_SALT_BYTES 16
 #define KITH_STORE_PK_BYTES 32
-#define KITH_STORE_AUTH_BYTES 64 /* an enrolment signature */
-#define KITH_STORE_SLOT_MAX 256	 /* largest nonce or box a slot may hold */
-#define KITH_STORE_BUSY_MS 10000 /* how long a statement waits for another connection's lock */
+#define KITH_STORE_AUTH_BYTES 64   /* an enrolment signature */
+#define KITH_STORE_SLOT_MAX 256	   /* largest nonce or box a slot may hold */
+#define KITH_STORE_BUSY_MS 10000   /* how long a statement waits for another connection's lock */
+#define KITH_STORE_PAGE_SIZE 16384 /* bytes per page of a new vault file (store.c says why) */
 
 struct kith_store;
 struct kith_store_cursor;

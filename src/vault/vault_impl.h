@@ -186,8 +186,9 @@ struct staged {
 	int repairs;	     /* a new version of a damaged record */
 	int64_t created;
 	char *env; /* the envelope plaintext (wiped after sealing) */
-	size_t env_cap;
-	char *mem; /* the view's strings */
+	size_t env_cap, env_len;
+	char ref[KITH_VAULT_REF_MAX]; /* the ref it is staged under (b->refs' key) */
+	char *mem;		      /* the view's strings, built by the sealer (seal_one) */
 	size_t mem_len;
 	struct kith_record_view view;
 	struct kith_crypto_row row;
@@ -210,6 +211,7 @@ struct staged {
  * mutex.
  */
 #define SEAL_EARLY 64
+#define SEAL_WAKE 32 /* queued versions that wake a worker */
 
 struct sealer {
 	pthread_mutex_t mu;
@@ -239,7 +241,8 @@ struct kith_vault_batch {
 	/* format 2: the batch's key (sodium_malloc) and id */
 	uint8_t *bk;
 	uint8_t batch_id[BATCH_ID_BYTES];
-	uint8_t flags; /* MANIFEST_RESEALED for kith upgrade */
+	uint8_t flags;		/* MANIFEST_RESEALED for kith upgrade */
+	struct kith_sbuf canon; /* kith_vault_put's canonical body, kept between puts (wiped) */
 };
 
 struct span {

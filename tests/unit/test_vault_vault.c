@@ -1246,6 +1246,16 @@ static void test_hostile_bodies(void **state)
 	    "{\"n\":1e999999,\"ref\":\"C-H-3\"}",			     /* a number jansson refuses */
 	    "{\"n\":01,\"ref\":\"C-H-4\"}",				     /* not JSON's grammar */
 	    "{\"s\":\"\\u0000\",\"ref\":\"C-H-5\"}",			     /* NUL */
+	    /* canonical JSON that breaks the schema: the one-pass check of
+	     * unlock (kith_record_text_ok) must not take any of them */
+	    "{\"person\":{\"age_at_intake\":200,\"name\":\"a\"},\"ref\":\"C-H-6\"}",
+	    "{\"person\":{\"name\":\"a\"},\"ref\":\"C-H-7\",\"x\":1}",
+	    "{\"needs\":[\"legal\",\"legal\"],\"person\":{\"name\":\"a\"},\"ref\":\"C-H-8\"}",
+	    "{\"person\":{\"birth\":\"2019-02-29\",\"name\":\"a\"},\"ref\":\"C-H-9\"}",
+	    "{\"person\":{\"name\":\" \\n\"},\"ref\":\"C-H-10\"}",
+	    "{\"person\":{\"name\":\"\xc2\x85\"},\"ref\":\"C-H-11\"}",
+	    "{\"family\":[{\"relation\":\"mother\"}],\"person\":{\"name\":\"a\"},\"ref\":\"C-H-12\"}",
+	    "{\"person\":{\"name\":\"a\"},\"ref\":\"C-H-13\",\"status\":\"nope\"}",
 	};
 	char env[1024];
 	uint8_t id[16];
@@ -1256,6 +1266,12 @@ static void test_hostile_bodies(void **state)
 		envelope(env, sizeof env, k, "case", ref, bodies[i]);
 		put_row(f->path, k, id, 1, env, 0);
 	}
+	/* a valid body that is not in canonical form (spaces, keys out of
+	 * order, an escaped letter) is read by jansson and indexed */
+	randombytes_buf(id, sizeof id);
+	envelope(env, sizeof env, k, "case", "C-H-OK",
+		 "{ \"ref\" : \"C-H-OK\", \"person\": {\"name\": \"\\u0041n Ok\"} }");
+	put_row(f->path, k, id, 1, env, 0);
 	/* and a new version of a good case whose body is hostile: damaged by ref */
 	id_bin(id1, id);
 	char body[256];
@@ -1267,8 +1283,16 @@ static void test_hostile_bodies(void **state)
 	v = open_ok(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
-	assert_int_equal(info.records, 1);
-	assert_int_equal(info.damaged, 6);
+	assert_int_equal(info.records, 2);
+	assert_int_equal(info.damaged, 14);
+	for (int i = 6; i <= 13; i++) {
+		char ref[16];
+		snprintf(ref, sizeof ref, "C-H-%d", i);
+		assert_null(kith_vault_find(v, "case", ref));
+	}
+	const struct kith_record_view *ok = kith_vault_find(v, "case", "C-H-OK");
+	assert_non_null(ok);
+	assert_string_equal(ok->body, "{ \"ref\" : \"C-H-OK\", \"person\": {\"name\": \"\\u0041n Ok\"} }");
 	const struct kith_vault_damage *d = kith_vault_find_damaged(v, "case", r1);
 	assert_non_null(d);
 	assert_string_equal(d->reason, "bad body");
