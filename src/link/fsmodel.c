@@ -592,12 +592,16 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 	 * given blocking; the matches are all compared (the prior assumes so).
 	 * Kept no higher than u of random pairs; the lowest level keeps u of
 	 * random pairs, so a pair blocking never compared (the clustering guard
-	 * computes such pairs) gains nothing from it. Not with a training sample,
-	 * whose blocking is not the scored pairs', nor with fewer compared
-	 * non-matches than BLOCKED_U_MIN (their levels would be noise, and with
-	 * none at all every agreeing level infinitely strong). */
-	if (lean && !md->train_records && (double)n_pairs - e.expected >= BLOCKED_U_MIN &&
-	    (double)all_pairs > (double)n_pairs) {
+	 * computes such pairs) gains nothing from it. With a training sample the
+	 * same share is taken among the sample's pairs: the sample is uniform, so
+	 * the share of non-matching pairs that share a name key at a level is
+	 * the population's, and every scoring rule for large data blocks on the
+	 * name (`name` or `fullname`, whose key is one of the name's keys): a
+	 * pair scored there shares a key as the training pairs do (the stricter
+	 * rules' other components are the levels of other fields). Not with
+	 * fewer compared non-matches than BLOCKED_U_MIN (their levels would be
+	 * noise, and with none at all every agreeing level infinitely strong). */
+	if (lean && (double)n_pairs - e.expected >= BLOCKED_U_MIN && (double)all_pairs > (double)n_pairs) {
 		double frac = ((double)n_pairs - e.expected) / ((double)all_pairs - e.expected);
 		for (size_t f = 0; f < nf; f++) {
 			if (!(free_u >> f & 1))

@@ -10,8 +10,10 @@
 #include <time.h>
 
 #include "base/csv.h"
+#include "base/hmap.h"
 #include "base/pool.h"
 #include "base/prng.h"
+#include "base/uf.h"
 
 static const char *const phase_names[KITH_LINK_PHASES] = {"blocking", "u_sampling", "em", "scoring",
 							  "clustering"};
@@ -347,6 +349,96 @@ int kith_link_choose_tiers(struct kith_link_result *r, const float *weight, size
 	return KITH_OK;
 }
 
+/*
+ * One person is recorded at most about once per list, so the records of one
+ * list compete for a record of another: when a record without a birth year
+ * has two exact namesakes in list L, both links cannot be right. A pair
+ * (a, b) of two lists keeps its odds o against its rivals: the odds of a's
+ * other candidates in b's list (and of b's in a's list; the larger sum), so
+ * o' = o / (1 + kappa · rivals) and a pair without rivals keeps its
+ * probability. Records of one list that are themselves likely one person (a
+ * list's rare duplicates, linked at p ≥ 0.5) are not each other's rivals.
+ * kappa < 1: the rivals' own odds are those of their comparison pattern,
+ * which is what made them rivals, so they are counted at a fraction
+ * (KITH_LINK_RIVALS; synth seeds 1, 3 and 5 — docs/linkage.md, "Rivals").
+ */
+static int compete(const struct kith_dataset *ds, const struct kith_block_pair *pairs, float *weight,
+		   size_t n, double kappa)
+{
+	size_t nr = kith_dataset_count(ds), ns = kith_dataset_n_sources(ds);
+	if (kappa <= 0 || ns < 2 || ns > KITH_LINK_RIVAL_LISTS || nr == 0 || nr >= UINT32_MAX)
+		return KITH_OK;
+	const float wmin = -7.0f; /* odds below 1/128 do not compete */
+	double *sum = calloc(nr * ns, sizeof *sum);
+	struct kith_uf dup = {0};
+	struct kith_hmap grp = KITH_HMAP_INIT; /* (record, duplicate group) -> summed odds */
+	uint8_t *big = calloc(nr, 1);	       /* in a group of two records or more */
+	int rc = KITH_E_NOMEM;
+	if (!sum || !big || kith_uf_init(&dup, nr))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (weight[i] >= 0 &&
+		    kith_dataset_source(ds, pairs[i].a) == kith_dataset_source(ds, pairs[i].b)) {
+			kith_uf_join(&dup, pairs[i].a, pairs[i].b);
+			big[pairs[i].a] = big[pairs[i].b] = 1;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wmin)
+			continue;
+		uint32_t a = pairs[i].a, b = pairs[i].b;
+		uint32_t sa = kith_dataset_source(ds, a), sb = kith_dataset_source(ds, b);
+		if (sa == sb)
+			continue;
+		double o = exp2(weight[i] > 60 ? 60 : weight[i]);
+		sum[(size_t)a * ns + sb] += o;
+		sum[(size_t)b * ns + sa] += o;
+		for (int side = 0; side < 2; side++) {
+			uint32_t x = side ? b : a, y = side ? a : b;
+			if (!big[y])
+				continue;
+			uint64_t key = (((uint64_t)x << 32) | (uint64_t)kith_uf_find(&dup, y)) + 1;
+			uint64_t *v = kith_hmap_upsert(&grp, key, 0);
+			if (!v)
+				goto out;
+			double d;
+			memcpy(&d, v, sizeof d);
+			d += o;
+			memcpy(v, &d, sizeof d);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < wmin)
+			continue;
+		uint32_t a = pairs[i].a, b = pairs[i].b;
+		uint32_t sa = kith_dataset_source(ds, a), sb = kith_dataset_source(ds, b);
+		if (sa == sb)
+			continue;
+		double o = exp2(weight[i] > 60 ? 60 : weight[i]), rv = 0;
+		for (int side = 0; side < 2; side++) {
+			uint32_t x = side ? b : a, y = side ? a : b;
+			double own = o;
+			if (big[y]) {
+				const uint64_t *v = kith_hmap_get(
+				    &grp, (((uint64_t)x << 32) | (uint64_t)kith_uf_find(&dup, y)) + 1);
+				if (v)
+					memcpy(&own, v, sizeof own);
+			}
+			double r = sum[(size_t)x * ns + (side ? sa : sb)] - own;
+			if (r > rv)
+				rv = r;
+		}
+		if (rv > 0)
+			weight[i] -= (float)log2(1 + kappa * rv);
+	}
+	rc = KITH_OK;
+out:
+	free(sum);
+	free(big);
+	kith_uf_release(&dup);
+	kith_hmap_release(&grp);
+	return rc;
+}
+
 int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o, struct kith_link_result *out,
 		  struct kith_err *err)
 {
@@ -430,6 +522,14 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 		goto fail;
 	}
 	score_all(&r->model, ds, r->pairs, r->weight, r->n_pairs, r->threads);
+	rc = compete(ds, r->pairs, r->weight, r->n_pairs,
+		     cfg->rivals < 0   ? 0
+		     : cfg->rivals > 0 ? cfg->rivals
+				       : KITH_LINK_RIVALS);
+	if (rc) {
+		kith_err_set(err, rc, NULL, "out of memory");
+		goto fail;
+	}
 	if (o->progress)
 		o->progress(KITH_LINK_PHASE_SCORE, r->n_pairs, r->n_pairs, o->progress_arg);
 	r->seconds[KITH_LINK_PHASE_SCORE] = now() - t0;
@@ -695,6 +795,17 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 	struct kith_fsmodel_term terms[KITH_LINKCFG_MAX_FIELDS];
 	size_t n;
 	double total = kith_fsmodel_explain(&r->model, ds, a, b, terms, &n);
+	/* the rivals' share (compete): the scored weight of a compared pair less its own evidence */
+	double rivals = 0;
+	for (size_t i = 0; r->weight && i < r->n_pairs; i++) {
+		if ((r->pairs[i].a == a && r->pairs[i].b == b) ||
+		    (r->pairs[i].a == b && r->pairs[i].b == a)) {
+			double d = (double)r->weight[i] - total;
+			rivals = d < -1e-3 ? d : 0;
+			break;
+		}
+	}
+	total += rivals;
 	double prob = kith_fsmodel_prob(total);
 	int bad = 0;
 	if (text) {
@@ -717,15 +828,19 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 						      "term frequency (how common the value is)", "", "",
 						      t->tf_bits);
 		}
+		if (rivals != 0)
+			bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "rivals", "",
+					      "other records of one list as likely", "", "", rivals);
 		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "total", "",
 				      "match weight", "", "", total);
 		bad |= kith_sbuf_addf(text, "  match probability %.6f (threshold %.3f: %s)\n", prob,
 				      r->threshold, prob >= r->threshold ? "a match" : "not a match");
 	}
 	if (json) {
-		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:b}", "id1", kith_dataset_id(ds, a), "id2",
-				      kith_dataset_id(ds, b), "prior", r->model.prior_bits, "weight", total,
-				      "prob", prob, "threshold", r->threshold, "match", prob >= r->threshold);
+		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:b}", "id1", kith_dataset_id(ds, a),
+				      "id2", kith_dataset_id(ds, b), "prior", r->model.prior_bits,
+				      "rivals_bits", rivals, "weight", total, "prob", prob, "threshold",
+				      r->threshold, "match", prob >= r->threshold);
 		json_t *fa = json_array();
 		for (size_t i = 0; j && fa && i < n; i++) {
 			const struct kith_fsmodel_term *t = &terms[i];

@@ -35,6 +35,12 @@
 #include "link/fsmodel.h"
 #include "link/linkcfg.h"
 
+/* The weight of rivals in the competition of records of one list for a
+ * record of another (link.c, compete; docs/linkage.md, "Rivals"), and the
+ * most lists for which it is computed (a table of records × lists). */
+#define KITH_LINK_RIVALS 0.05
+#define KITH_LINK_RIVAL_LISTS 64
+
 enum kith_link_phase {
 	KITH_LINK_PHASE_BLOCK,	 /* counting, generating and comparing pairs */
 	KITH_LINK_PHASE_U,	 /* random sampling for u */

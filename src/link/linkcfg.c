@@ -466,6 +466,20 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 					    "guard_threshold must be a probability in (0, 1)");
 		return KITH_OK;
 	}
+	if (strcmp(key, "rivals") == 0) {
+		if (strcmp(value, "auto") == 0) {
+			c->rivals = 0;
+			return KITH_OK;
+		}
+		if (strcmp(value, "off") == 0) {
+			c->rivals = -1;
+			return KITH_OK;
+		}
+		if (parse_double(value, 1e-6, 10.0, &c->rivals))
+			return kith_err_set(err, KITH_E_INVALID, NULL,
+					    "rivals must be auto, off or a number in (0, 10]");
+		return KITH_OK;
+	}
 	if (strcmp(key, "max_pairs") == 0) {
 		if (parse_u64(value, &c->max_pairs) || c->max_pairs == 0)
 			return kith_err_set(err, KITH_E_INVALID, NULL,

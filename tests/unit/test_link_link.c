@@ -409,7 +409,8 @@ static void test_outputs_summary_explain(void **state)
 	assert_null(strstr(text.buf, "Anna"));
 	assert_int_equal(json_array_size(json_object_get(ex, "fields")), 5);
 	double w = json_real_value(json_object_get(ex, "weight"));
-	double sum = json_real_value(json_object_get(ex, "prior"));
+	double sum = json_real_value(json_object_get(ex, "prior")) +
+		     json_real_value(json_object_get(ex, "rivals_bits"));
 	json_t *fs = json_object_get(ex, "fields");
 	for (size_t i = 0; i < json_array_size(fs); i++)
 		sum += json_real_value(json_object_get(json_array_get(fs, i), "bits")) +
@@ -541,6 +542,110 @@ static void test_small_population_recall(void **state)
 	free(tru);
 }
 
+/* Links of synth records with and without rivals (kith_link_run, compete):
+ * the run's pairs in the same order either way. */
+struct rival_run {
+	struct kith_dataset *ds;
+	struct kith_link_result r;
+};
+
+static void rival_run(struct rival_run *x, const char *rec, size_t rlen, const char *extra)
+{
+	struct kith_linkcfg c;
+	struct kith_err err;
+	kith_linkcfg_init(&c);
+	assert_int_equal(kith_linkcfg_parse(&c, extra, strlen(extra), "extra.cfg", &err), KITH_OK);
+	assert_int_equal(kith_dataset_new(&x->ds, &c, &err), KITH_OK);
+	assert_int_equal(kith_dataset_add_csv(x->ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(x->ds, &err), KITH_OK);
+	struct kith_link_opts o = {.threads = 2};
+	assert_int_equal(kith_link_run(x->ds, &o, &x->r, &err), KITH_OK);
+}
+
+/* One person is recorded at most about once per list: a pair whose record
+ * has other candidates as likely in the same list loses weight, a pair
+ * without any keeps it, and the links are more often right. */
+static void test_rivals_of_one_list(void **state)
+{
+	(void)state;
+	char *rec = NULL, *tru = NULL;
+	size_t rlen = 0, tlen = 0;
+	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
+	assert_non_null(fr);
+	assert_non_null(ft);
+	int quick = test_quick();
+	struct kith_synth_opts so = {.people = quick ? 1500 : 8000, .seed = 5};
+	struct kith_synth_summary sum;
+	struct kith_err err;
+	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
+	fclose(fr);
+	fclose(ft);
+	struct rival_run off, on;
+	rival_run(&off, rec, rlen, "rivals = off\nthreshold = 0.5\n");
+	rival_run(&on, rec, rlen, "threshold = 0.5\n");
+	assert_int_equal(off.r.n_pairs, on.r.n_pairs);
+	size_t n = kith_dataset_count(on.ds);
+	long *person = calloc(n, sizeof *person);
+	assert_non_null(person);
+	for (char *line = strchr(tru, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char id[32];
+		long p;
+		if (sscanf(line + 1, "%31[^,],P%ld", id, &p) == 2) {
+			long i = kith_dataset_find(on.ds, id);
+			if (i >= 0)
+				person[i] = p + 1;
+		}
+	}
+	size_t lower = 0, same_list_changed = 0;
+	double links[2] = {0}, right[2] = {0};
+	for (size_t i = 0; i < on.r.n_pairs; i++) {
+		const struct kith_block_pair *pr = &on.r.pairs[i];
+		assert_int_equal(pr->a, off.r.pairs[i].a);
+		assert_int_equal(pr->b, off.r.pairs[i].b);
+		assert_true(on.r.weight[i] <= off.r.weight[i] + 1e-4);
+		lower += on.r.weight[i] < off.r.weight[i] - 0.01;
+		same_list_changed += kith_dataset_source(on.ds, pr->a) == kith_dataset_source(on.ds, pr->b) &&
+				     on.r.weight[i] != off.r.weight[i];
+		int truth = person[pr->a] && person[pr->a] == person[pr->b];
+		links[0] += off.r.weight[i] >= 0;
+		right[0] += off.r.weight[i] >= 0 && truth;
+		links[1] += on.r.weight[i] >= 0;
+		right[1] += on.r.weight[i] >= 0 && truth;
+	}
+	print_message(
+	    "pairs with rivals %zu; links without rivals %.0f (%.0f right), with %.0f (%.0f right)\n", lower,
+	    links[0], right[0], links[1], right[1]);
+	assert_true(lower > 0);
+	assert_int_equal(same_list_changed, 0); /* pairs of one list have the list as evidence */
+	if (!quick) {
+		/* fewer links, a larger share of them right, and few right ones lost */
+		assert_true(links[1] < links[0]);
+		assert_true(right[1] / links[1] > right[0] / links[0] + 0.005);
+		assert_true(right[1] > 0.97 * right[0]);
+	}
+	/* the explanation of a pair with rivals shows them and adds up to its weight */
+	for (size_t i = 0; i < on.r.n_pairs; i++) {
+		if (!(on.r.weight[i] < off.r.weight[i] - 0.5))
+			continue;
+		json_t *ex = NULL;
+		assert_int_equal(
+		    kith_link_explain(&on.r, on.ds, on.r.pairs[i].a, on.r.pairs[i].b, NULL, &ex, &err),
+		    KITH_OK);
+		double rb = json_real_value(json_object_get(ex, "rivals_bits"));
+		assert_true(rb < -0.5);
+		assert_float_equal(json_real_value(json_object_get(ex, "weight")), on.r.weight[i], 1e-3);
+		json_decref(ex);
+		break;
+	}
+	kith_link_result_release(&on.r);
+	kith_link_result_release(&off.r);
+	kith_dataset_free(on.ds);
+	kith_dataset_free(off.ds);
+	free(person);
+	free(rec);
+	free(tru);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -555,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(test_link_mode_needs_two_lists),
 	    cmocka_unit_test(test_tiers_from_estimated_error_rates),
 	    cmocka_unit_test(test_small_population_recall),
+	    cmocka_unit_test(test_rivals_of_one_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

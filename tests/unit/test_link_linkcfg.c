@@ -35,6 +35,7 @@ static void test_febrl_config(void **state)
 			"seed = 42\n"
 			"u_samples = 5000\n"
 			"tf_max = 3\n"
+			"rivals = 0.2\n"
 			"name_levels = 0.9 0.7\n";
 	struct kith_linkcfg c;
 	struct kith_err err;
@@ -65,7 +66,13 @@ static void test_febrl_config(void **state)
 	assert_int_equal(c.seed, 42);
 	assert_int_equal(c.u_samples, 5000);
 	assert_float_equal(c.tf_max, 3, 1e-12);
+	assert_float_equal(c.rivals, 0.2, 1e-12);
 	assert_float_equal(c.name_levels[1], 0.7, 1e-12);
+	/* rivals: auto is 0 (the default), off is negative */
+	assert_int_equal(parse(&c, "rivals = off\n", &err), KITH_OK);
+	assert_true(c.rivals < 0);
+	assert_int_equal(parse(&c, "rivals = auto\n", &err), KITH_OK);
+	assert_float_equal(c.rivals, 0, 1e-12);
 }
 
 static void test_roles_with_several_columns(void **state)
@@ -123,6 +130,9 @@ static void test_errors_name_the_line(void **state)
 	    {"max_pairs = -5\n", KITH_E_INVALID, "t.cfg:1", "positive"},
 	    {"max_pairs = 0\n", KITH_E_INVALID, "t.cfg:1", "positive"},
 	    {"u_samples = 10\n", KITH_E_INVALID, "t.cfg:1", "u_samples"},
+	    {"rivals = 0\n", KITH_E_INVALID, "t.cfg:1", "rivals"},
+	    {"rivals = 11\n", KITH_E_INVALID, "t.cfg:1", "rivals"},
+	    {"rivals = some\n", KITH_E_INVALID, "t.cfg:1", "rivals"},
 	    {"seed = x\n", KITH_E_INVALID, "t.cfg:1", "seed"},
 	    {"name_levels = 0.5\n", KITH_E_INVALID, "t.cfg:1", "name_levels"},
 	    {"id = a\nsex = b\x01\n", KITH_E_INVALID, "t.cfg:2", "control character"},
