@@ -822,6 +822,12 @@ static int cmd_link(int argc, char **argv)
 	    total, nf, r.clusters.n_clusters, (unsigned long long)r.compared,
 	    r.lsh ? "LSH blocking" : "every pair", r.n_pairs, r.model.floor, r.model.threshold,
 	    r.model.threshold_best, r.model.threshold_same, r.model.iterations, uncertain);
+	fprintf(stderr,
+		"kith: the birth's evidence (likelihood ratio by agreement, none/disagree .. agree):");
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+		fprintf(stderr, " %.2g",
+			r.model.birth_u[k] > 0 ? r.model.birth_m[k] / r.model.birth_u[k] : 0);
+	fprintf(stderr, "\n");
 	if (estimate)
 		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, json ? sum : NULL);
 	if (json && !ex) {

@@ -41,6 +41,11 @@
 
 #define KITH_PPRL_BITS 1024u
 #define KITH_PPRL_WORDS (KITH_PPRL_BITS / 64u)
+/* The filter's two regions: bits [0, MAIN) carry the name, sex and origin;
+ * bits [MAIN, BITS) the birth (year, two-year buckets, month, day), so that
+ * the linkage can tell a birth that disagrees from one that is missing. */
+#define KITH_PPRL_BIRTH_BITS 256u
+#define KITH_PPRL_MAIN_BITS (KITH_PPRL_BITS - KITH_PPRL_BIRTH_BITS)
 #define KITH_PPRL_KEYID_BYTES 16u
 #define KITH_PPRL_SECRET_MIN 16u    /* bytes of secret, at least */
 #define KITH_PPRL_SECRET_MAX 4096u  /* bytes read of a secret file, at most */

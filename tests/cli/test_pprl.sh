@@ -102,9 +102,9 @@ cmp -s bad.kpe "${files[0]}" && bad "the byte was not changed" || ok "one byte c
 expect 1 "a changed byte" -- "$KITH" pprl link bad.kpe "${files[1]}" --out x.csv
 has "$T/err" "bad.kpe.*signature" "signature failure named"
 cp "${files[0]}" schema.kpe
-printf '\x03' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
+printf '\x04' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
 expect 1 "another schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
-has "$T/err" "schema.kpe.*schema version 3" "schema named"
+has "$T/err" "schema.kpe.*schema version 4" "schema named"
 head -c 100 "${files[0]}" >short.kpe
 expect 1 "truncated" -- "$KITH" pprl inspect short.kpe
 echo "not an encoding" >text.kpe
