@@ -128,6 +128,16 @@ static const struct pat vows[] = {
     PL("yue", 5, BIT(V_YO) | BIT(V_YEO), V_YEO, L50, 0, 0, 0, 0), /* a personal spelling: "Yueng" */
 };
 
+/* The pieces "u" and "e" read in a name that elsewhere follows a system (RR,
+ * MR, the North's style: see latin_marks_system): every system writes ㅓ
+ * "eo", "ŏ" or "o" and ㅐ "ae", so "u" for ㅓ and "e" for ㅐ are the common
+ * English habit, far less likely in such a name (Ri Sung Won is 리승원 rather
+ * than 리성원; Choe Je-hui 최제희 rather than 최재희). */
+static const struct pat vows_sys[] = {
+    PL("u", 0, BIT(V_U) | BIT(V_EU) | BIT(V_EO), V_EU, L35, V_EO, 33, 0, 0),
+    PL("e", 0, BIT(V_E) | BIT(V_AE) | BIT(V_YE), V_AE, 33, V_YE, L30, 0, 0),
+};
+
 /* A final letter stands for every final pronounced so (the romanization of
  * names writes the seven sounds, not the spelling): "k" is ㄱ ㄲ ㅋ ㄳ ㄺ, "n"
  * ㄴ ㄵ ㄶ, "l" ㄹ ㄼ ㄽ ㄾ ㅀ, "m" ㅁ ㄻ, "p" ㅂ ㅍ ㅄ ㄿ, "t" ㄷ ㅅ ㅆ ㅈ ㅊ ㅌ ㅎ. */
@@ -392,6 +402,8 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
+	if (cons == 'N') /* a Cyrillic н: "Юна" is 유나 or 윤아 too */
+		cons = 'n';
 	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
@@ -402,8 +414,14 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 	*ly = (uint8_t)jamo_set_level(y, NULL);
 }
 
+/* the entries "u" and "e" of vows[] (latin_tables_ok checks them) */
+#define VOW_U 28
+#define VOW_E 10
+
 int latin_tables_ok(void)
 {
+	if (strcmp(vows[VOW_U].s, vows_sys[0].s) != 0 || strcmp(vows[VOW_E].s, vows_sys[1].s) != 0)
+		return 0;
 	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
 	       table_ok(fins, N_OF(fins), fins_at);
 }
@@ -423,5 +441,51 @@ unsigned latin_ini_cost(unsigned pat, unsigned j)
 
 unsigned latin_vow_cost(unsigned pat, unsigned j)
 {
+	if (pat > N_OF(vows) && pat <= N_OF(vows) + N_OF(vows_sys))
+		return lik_of(&vows_sys[pat - N_OF(vows) - 1], j);
 	return pat && pat <= N_OF(vows) ? lik_of(&vows[pat - 1], j) : 0;
+}
+
+unsigned latin_vow_systematic(unsigned pat)
+{
+	return pat == VOW_U + 1 ? (unsigned)N_OF(vows) + 1 : pat == VOW_E + 1 ? (unsigned)N_OF(vows) + 2 : pat;
+}
+
+int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
+{
+	/* by letters, not strcmp over a list: this runs for every syllable read */
+	const char *v = vpat && vpat <= N_OF(vows) ? vows[vpat - 1].s : "";
+	const char *c = ipat && ipat <= N_OF(inis) ? inis[ipat - 1].s : "";
+	switch (v[0]) {
+	case 'O':
+	case 'U':
+		return 1; /* ŏ, ŭ */
+	case 'e':	  /* eo, eu, eui */
+		if ((v[1] == 'o' && !v[2]) || (v[1] == 'u' && (!v[2] || (v[2] == 'i' && !v[3]))))
+			return 1;
+		break;
+	case 'o': /* oe */
+	case 'u': /* ui */
+		if (v[1] == (v[0] == 'o' ? 'e' : 'i') && !v[2])
+			return 1;
+		break;
+	case 'y': /* yeo, yŏ, yi */
+		if ((v[1] == 'e' && v[2] == 'o' && !v[3]) || ((v[1] == 'O' || v[1] == 'i') && !v[2]))
+			return 1;
+		break;
+	case 'w': /* wŏ, weo */
+		if ((v[1] == 'O' && !v[2]) || (v[1] == 'e' && v[2] == 'o' && !v[3]))
+			return 1;
+		break;
+	default:
+		break;
+	}
+	/* kh, th, ph, k', t', p', ch' */
+	if ((c[0] == 'k' || c[0] == 't' || c[0] == 'p') && (c[1] == 'h' || c[1] == '\'') && !c[2])
+		return 1;
+	if (c[0] == 'c' && c[1] == 'h' && c[2] == '\'')
+		return 1;
+	/* the North's surnames: Ri, Rim, Ro, Ryang (not Ryu, the common spelling of 류) */
+	return surname && c[0] == 'r' && !c[1] &&
+	       ((v[0] == 'i' && !v[1]) || (v[0] == 'o' && !v[1]) || (v[0] == 'y' && v[1] == 'a' && !v[2]));
 }

@@ -37,6 +37,16 @@ int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8
 unsigned latin_ini_cost(unsigned pat, unsigned j);
 unsigned latin_vow_cost(unsigned pat, unsigned j);
 
+/* The vowel piece pat as read in a name that follows a system (its own
+ * index when the system changes nothing), for latin_vow_cost. */
+unsigned latin_vow_systematic(unsigned pat);
+
+/* 1 when an initial piece ipat or a vowel piece vpat (indexes + 1, 0: none)
+ * is written only by a system (RR, MR, the North's style), not by the common
+ * English spelling: eo, eu, ŏ, ŭ, oe, ui, yi, kh, th, ph, k', ...; for a
+ * surname (`surname`), also Ri, Rim, Ro, Ryang. */
+int latin_marks_system(unsigned ipat, unsigned vpat, int surname);
+
 /* Liaison, inside one chunk: between vowels, n, l or m may close one
  * syllable or open the next ("Yuna" is 유나 or 연아, "Jinah" 지나 or 진아). Given the
  * spelled text of two neighbouring syllables (p: the first, q: the second)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "names/hanja.h"
+#include "names/aliases.h"
 #include "names/jamo.h"
 #include "names/latin.h"
 #include "names/scan.h"
@@ -24,6 +25,7 @@ _Static_assert(sizeof(struct kith_name) <= 256, "struct kith_name must stay with
 
 #define SAME_THRESHOLD 0.80
 #define GAP 0.5 /* factor for a syllable of one name with no counterpart */
+#define ALT_ORDER 0.995 /* factor for the other order of an ambiguous name */
 
 /* --- building an encoding */
 
@@ -41,6 +43,11 @@ struct build {
 	int hanja;	 /* a word of Hanja was read */
 	size_t n_failed; /* Latin words that could not be read as Korean */
 	size_t failed_w; /* the scan word of the last failure */
+	/* a word at an end that the grammar reads as a surname, with the other
+	 * surnames lists publish for its spelling ("Chae": 채, and 최) */
+	size_t alias_w[2]; /* its index among the words, or SIZE_MAX */
+	const char *alias_text[2];
+	size_t alias_len[2];
 };
 
 /* --- the spelling model (docs/names.md): a reading s of a romanized
@@ -184,7 +191,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			c = '-';
 		}
 		/* a letter doubled that no system doubles is a typo ("IIn") */
-		if (n && buf[n - 1] == c && (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w'))
+		if (n && buf[n - 1] == c &&
+		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U'))
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
@@ -462,11 +470,121 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
+/* The first entry of aliases.c for the word w (lower case a-z, at most 15
+ * letters), or SIZE_MAX. */
+static size_t alias_find(const char *w, size_t len)
+{
+	if (len == 0 || len > 15)
+		return SIZE_MAX;
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return SIZE_MAX;
+	uint32_t h = fnv32(w, len);
+	size_t lo = 0, hi = kith_names_n_aliases;
+	while (lo < hi) { /* the first entry whose hash is not below the word's */
+		size_t mid = lo + (hi - lo) / 2;
+		if (kith_names_aliases[mid].hash < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < kith_names_n_aliases && kith_names_aliases[lo].hash == h; lo++)
+		if (strlen(kith_names_aliases[lo].spelling) == len &&
+		    memcmp(kith_names_aliases[lo].spelling, w, len) == 0)
+			return lo;
+	return SIZE_MAX;
+}
+
+/* Adds to x (and x2, for a two-syllable surname when `two`) the surnames
+ * published for the spelling of entry `at` (one or two syllables). */
+static void alias_union(size_t at, unsigned two, struct kith_name_syl *x, struct kith_name_syl *x2)
+{
+	const char *sp = kith_names_aliases[at].spelling;
+	for (size_t k = at; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, sp) == 0; k++) {
+		const struct kith_names_alias *a = &kith_names_aliases[k];
+		if ((a->s1 != 0) != two)
+			continue;
+		struct kith_name_syl one = jamo_single(a->s0);
+		x->ini |= one.ini;
+		x->vow |= one.vow;
+		x->fin |= one.fin;
+		if (two) {
+			struct kith_name_syl t = jamo_single((unsigned)a->s1 - 1u);
+			x2->ini |= t.ini;
+			x2->vow |= t.vow;
+			x2->fin |= t.fin;
+		}
+	}
+}
+
+/* A word at either end of a name that the grammar cannot read as a surname
+ * nor as a syllable common in given names, but that lists of surnames
+ * publish as the spelling of one (aliases.c: "Kin" for 김, "Sea" for 서,
+ * "Huang" for 황): the word becomes that surname (the union of the surnames
+ * it is published for, and of the grammar's one syllable), replacing what
+ * the grammar read from `start` on; 1 when so. A word that the grammar reads
+ * as a surname or as a common given syllable is left so, and noted: should
+ * it be taken as the surname, encode_text adds the other surnames published
+ * for its spelling ("Chae": 채, and 최; "Kim Young" stays 김영, not 김양). */
+static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
+{
+	if (len == 0 || len > 15)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0; /* "Mi-seon", "Sŏ": no list spelling */
+	size_t got = b->n - start;
+	if (read_ok && got == 1 && (b->lv[start] >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+		size_t slot = b->nw == 0 ? 0 : 1;
+		b->alias_w[slot] = b->nw;
+		b->alias_text[slot] = w;
+		b->alias_len[slot] = len;
+		return 0;
+	}
+	if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
+		return 0;
+	size_t at = alias_find(w, len);
+	if (at == SIZE_MAX)
+		return 0;
+	unsigned two = kith_names_aliases[at].s1 != 0;
+	struct kith_name_syl x = {0, 0, 0}, x2 = {0, 0, 0};
+	if (read_ok && got == 1 && !two)
+		x = b->syl[start];
+	alias_union(at, two, &x, &x2);
+	b->n = start;
+	b->syl[b->n] = x;
+	b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
+	b->exact[b->n] = 0;
+	b->pat[b->n][0] = b->pat[b->n][1] = 0;
+	b->n++;
+	if (two) {
+		b->syl[b->n] = x2;
+		b->lv[b->n] = (uint8_t)jamo_set_level(&x2, NULL);
+		b->exact[b->n] = 0;
+		b->pat[b->n][0] = b->pat[b->n][1] = 0;
+		b->n++;
+	}
+	return 1;
+}
+
+/* The syllable x of word k (0: first, 1: last) widened by the surnames
+ * published for its spelling; 1 when there are any. */
+static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
+{
+	size_t at = alias_find(b->alias_text[k], b->alias_len[k]);
+	if (at == SIZE_MAX || kith_names_aliases[at].s1)
+		return 0;
+	struct kith_name_syl x2 = {0, 0, 0};
+	alias_union(at, 0, x, &x2);
+	return 1;
+}
+
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
 	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
 	b->failed_w = SIZE_MAX;
+	b->alias_w[0] = b->alias_w[1] = SIZE_MAX;
 	for (size_t w = 0; w < sc->n_w; w++) {
 		const struct scan_word *sw = &sc->w[w];
 		size_t start = b->n;
@@ -493,8 +611,12 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
-			if (b->n < KITH_NAMES_MAX_SYL &&
-			    read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0) {
+			int failed = b->n < KITH_NAMES_MAX_SYL &&
+				     read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0;
+			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
+			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
+				failed = 0;
+			if (failed) {
 				b->partial = 1;
 				b->n_failed++;
 				b->failed_w = w;
@@ -536,6 +658,9 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			if (i && s[i - 1] >= 'a' && s[i - 1] <= 'z')
 				sign = 1;
 		}
+		/* a word that starts small after a capital one: "Lee M in Won" */
+		if (c >= 'a' && c <= 'z' && i >= 2 && s[i - 1] == ' ' && caps)
+			sign = 1;
 	}
 	if (!sign || !caps || len + 1 > cap)
 		return 0;
@@ -638,6 +763,9 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	int western = 0, ambig = 0;
 	size_t alt_first = 0, alt_sur = 0; /* the other reading: start word's syllable, surname length */
 	if (b.n == 1) {
+		/* one word alone ("Young", "Chae"): every surname published for it */
+		if (b.nw == 1 && b.alias_w[0] == 0 && alias_widen(&b, 0, &b.syl[0]))
+			b.lv[0] = (uint8_t)jamo_set_level(&b.syl[0], NULL);
 		n_sur = surname_set_share(&b.syl[0], NULL, NULL) > 0 ? 1 : 0;
 	} else if (b.nw == 1) {
 		int hangul = b.wkind[0] == W_HANGUL || b.wkind[0] == W_HANJA;
@@ -705,6 +833,13 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		r.alt_rot = (uint8_t)pos;
 		r.alt_sur = (uint8_t)alt_sur;
 	}
+	/* the other surnames published for the spelling of the surname word */
+	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u)) {
+		size_t sw = western ? b.nw - 1 : 0;
+		for (size_t a = 0; a < 2; a++)
+			if (b.alias_w[a] == sw && b.wlen[sw] == 1 && alias_widen(&b, a, &r.syl[0]))
+				r.lv[0] = (uint8_t)jamo_set_level(&r.syl[0], NULL);
+	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
 	if (!ambig && n_sur == 1 && b.n > 1 && !(r.exact & 1u))
@@ -728,11 +863,24 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	}
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
-	for (size_t i = n_sur; i < b.n && !ambig; i++) {
-		if (r.exact & (1u << i) || !b.pat[order[i]][1])
+	int systematic = 0; /* a piece that only a system writes (latin.c) */
+	for (size_t i = 0; i < b.n; i++)
+		if (!(r.exact & (1u << i)))
+			systematic |= latin_marks_system(b.pat[order[i]][0], b.pat[order[i]][1], i == 0);
+	for (size_t i = 0; i < b.n; i++) {
+		/* a surname has no model, nor the initial of a given name (the
+		 * initial-sound rule); when the order is ambiguous, in either
+		 * order ("Ri Sung Won": Sung is a given syllable both ways) */
+		int sur = i < n_sur, first_given = i == n_sur;
+		if (ambig) {
+			size_t p = (i + b.n - r.alt_rot) % b.n; /* position in the other order */
+			sur |= p < r.alt_sur;
+			first_given |= p == r.alt_sur;
+		}
+		if (sur || r.exact & (1u << i) || !b.pat[order[i]][1])
 			continue;
-		r.pat[i][0] = i == n_sur ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
-		r.pat[i][1] = b.pat[order[i]][1];
+		r.pat[i][0] = first_given ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
+		r.pat[i][1] = (uint8_t)(systematic ? latin_vow_systematic(b.pat[order[i]][1]) : b.pat[order[i]][1]);
 		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
@@ -922,15 +1070,17 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 			      !(a->latin_h == b->latin_h && strcmp(a->text, b->text) == 0)
 			  ? KITH_NAMES_TYPO
 			  : 1.0;
+	/* the other order of an ambiguous name is kept at a small cost, so that
+	 * the order the census chose wins a tie ("Jeong Chun" is 정춘 before 전정) */
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
-		double v = align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		double v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
 	}
 	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
-		double v = align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
 		best = v > best ? v : best;
 		if (a->flags & KITH_NAMES_F_AMBIG) {
-			v = align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+			v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
 			best = v > best ? v : best;
 		}
 	}
@@ -1231,6 +1381,27 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		nk = kith_names_word_keys(q, k);
 		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
 			keys[n++] = k[i];
+	}
+	/* a Cyrillic н ends a syllable as ㄴ or ㅇ (Чон is 정 or 전): the whole-name
+	 * key of each way of reading up to three such finals, so that "Чон Вон"
+	 * reaches 정원 */
+	size_t amb[3], na = 0;
+	int many = 0;
+	for (size_t i = 0; korean(q) && i < q->n_syl; i++)
+		if ((q->syl[i].fin & BIT(F_NG)) && (q->syl[i].fin & BIT(F_N))) {
+			if (na < 3)
+				amb[na++] = i;
+			else
+				many = 1;
+		}
+	for (unsigned m = 0; na && !many && m < (1u << na) && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
+		struct kith_name alt = *q;
+		for (size_t j = 0; j < na; j++)
+			alt.syl[amb[j]].fin = (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
+		uint64_t wk[2];
+		size_t nw = kith_names_whole_keys(&alt, wk);
+		for (size_t i = 0; i < nw; i++)
+			keys[n++] = wk[i];
 	}
 	/* no key twice */
 	size_t m = 0;

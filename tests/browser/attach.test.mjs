@@ -9,63 +9,20 @@
 //
 // Environment: KITH (the binary), KITH_SOURCE (the repository), KITH_BUILD.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync, readdirSync, statSync, truncateSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness } from './harness.mjs';
 
-const KITH = process.env.KITH;
 const SRC = process.env.KITH_SOURCE || join(process.cwd(), '..', '..');
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed += 1;
-    console.log(`ok - ${what}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${what}`);
-  }
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-attach-'));
+const h = harness('attach');
+const { check, work } = h;
 const tmp = join(work, 'tmp'); // the server's temporary folder
 mkdirSync(tmp);
 const photo = join(SRC, 'data', 'attach', 'gps.jpg');
 const clean = readFileSync(join(SRC, 'data', 'attach', 'clean.jpg'));
-let server = null;
-
-function startServer(vault) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', vault, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
-    server = p;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
-  });
-}
 
 function makeVault(pass) {
-  const vault = join(work, 'v.kith');
-  const pf = join(work, 'pass');
-  writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
-  const k = (...a) => execFileSync(KITH, [...a, '--vault', vault, '--passphrase-file', pf], { stdio: 'pipe' });
-  execFileSync(KITH, ['init', '--vault', vault, '--passphrase-file', pf, '--kdf', 'test'], { stdio: 'pipe' });
+  const { vault, kith: k } = h.vault('v', pass);
   // invented people: a mother looking for her son; the son's case will get the photo
   const cases = [
     { ref: 'M-1', person: { name: '방순자', sex: 'female', birth: '1970', origin: { province: 'north_hamgyong' } }, consent: { tracing: true } },
@@ -80,40 +37,16 @@ function makeVault(pass) {
   return vault;
 }
 
-async function newPage(browser, base, problems, viewport) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
-  const page = await context.newPage();
-  const origin = new URL(base).origin;
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push(`outside request: ${u}`);
-  });
-  return { context, page };
-}
-
-async function unlock(page, base, pass, lang, hash) {
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('h1');
-  if (lang === 'en') await page.click('[data-action="lang"]');
-  await page.waitForSelector('input[type="password"]');
-  await page.fill('input[type="password"]', pass);
-  await page.keyboard.press('Enter');
-}
-
 const L = {
   ko: { title: '첨부 파일', stripped: '위치·카메라 정보 제거됨', heic: 'JPEG나 PNG로 저장한 뒤', big: '64MB보다 큽니다', consent: '공유 동의가 필요합니다', removed: '사례 기록에는 남습니다', attachedAction: '파일 첨부', removedAction: '파일 삭제' },
   en: { title: 'Attachments', stripped: 'location and camera details removed', heic: 'Save it as JPEG or PNG', big: 'larger than 64 MB', consent: "consent to sharing", removed: 'The case history keeps it', attachedAction: 'file attached', removedAction: 'file removed' },
 };
 
-async function flow(browser, base, pass, lang, viewport, size) {
+async function flow(browser, base, pass, lang, size) {
   const problems = [];
-  const { context, page } = await newPage(browser, base, problems, viewport);
+  const { context, page } = await h.newPage(browser, base, problems, size, { acceptDownloads: true });
   const l = L[lang];
-  await unlock(page, base, pass, lang, '#/case/K-1');
+  await h.unlock(page, base, pass, lang, { hash: '#/case/K-1' });
   const sec = page.locator('[data-section="attachments"]');
   await sec.waitFor();
   check((await sec.locator('h2').textContent()) === l.title, `${lang} ${size}: the case page has its attachments section`);
@@ -148,14 +81,14 @@ async function flow(browser, base, pass, lang, viewport, size) {
   check(wide, `${lang} ${size}: no sideways scroll`);
   const unlabeled = await page.evaluate(() => [...document.querySelectorAll('[data-section="attachments"] input')].filter((el) => !(el.labels && el.labels.length)).length);
   check(unlabeled === 0, `${lang} ${size}: the file field has a label`);
-  await page.screenshot({ path: join(OUT, `attach-case-${lang}-${size}.png`), fullPage: true });
+  await h.shot(page, `case-${lang}-${size}`);
   // the tracing candidate shows the photo
   await page.goto(`${base}/#/trace/T-1`);
   const cand = page.locator('[data-candidate="K-1"]');
   await cand.waitFor();
   await cand.locator('[data-section="photos"] img').first().waitFor();
   check(await cand.locator('[data-section="photos"] img').count() >= 1, `${lang} ${size}: the tracing candidate shows the photo`);
-  await page.screenshot({ path: join(OUT, `attach-trace-${lang}-${size}.png`), fullPage: true });
+  await h.shot(page, `trace-${lang}-${size}`);
   // removal asks first, and the attachment leaves the list
   await page.goto(`${base}/#/case/K-1`);
   await sec.locator('[data-attachment]').first().waitFor();
@@ -194,36 +127,20 @@ function noPlaintext(vault) {
 }
 
 async function main() {
-  if (!KITH) throw new Error('set KITH');
   const pass = '첨부 시험 암호 correct horse';
   const vault = makeVault(pass);
-  const base = await startServer(vault);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const { url: base } = await h.serve(vault, { env: { TMPDIR: tmp } });
+  const browser = await h.launch();
   try {
     // both languages at both sizes, on one vault (each run adds its photo and removes it)
-    await flow(browser, base, pass, 'ko', { width: 1280, height: 800 }, 'desktop');
-    await flow(browser, base, pass, 'en', { width: 390, height: 844 }, 'phone');
-    await flow(browser, base, pass, 'ko', { width: 390, height: 844 }, 'phone');
-    await flow(browser, base, pass, 'en', { width: 1280, height: 800 }, 'desktop');
+    await flow(browser, base, pass, 'ko', 'desktop');
+    await flow(browser, base, pass, 'en', 'phone');
+    await flow(browser, base, pass, 'ko', 'phone');
+    await flow(browser, base, pass, 'en', 'desktop');
   } finally {
     await browser.close();
   }
   noPlaintext(vault);
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  if (server) server.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main);

@@ -16,44 +16,15 @@
 //
 // Environment: KITH (the binary), KITH_BUILD (screenshots), CHROMIUM.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness, SIZES } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed += 1;
-    console.log(`ok - ${what}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${what}`);
-  }
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-casework-'));
-const vault = join(work, 'v.kith');
-const pf = join(work, 'pass');
+const h = harness('casework');
+const { check, work, axe } = h;
 const pass = '내보내기 시험 암호 correct horse';
-let server = null;
-const k = (...a) => execFileSync(KITH, [...a, '--vault', vault, '--passphrase-file', pf], { stdio: 'pipe' }).toString();
-
-const SIZES = [
-  { name: 'desktop', viewport: { width: 1280, height: 800 } },
-  { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
-];
+let vault = null;
+let k = null;
 
 // what each language shows (the locale's words, checked on the page)
 const L = {
@@ -62,8 +33,7 @@ const L = {
 };
 
 function makeVault() {
-  writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', vault, '--passphrase-file', pf, '--kdf', 'test'], { stdio: 'pipe' });
+  ({ vault, kith: k } = h.vault('v', pass));
   // invented people: one consents to sharing, one does not
   const cases = [
     { ref: 'S-1', person: { name: '한지영', sex: 'female' }, consent: { sharing: true, reporting: true } },
@@ -81,33 +51,6 @@ function makeVault() {
   k('attach', 'add', 'S-1', join(work, 'form.txt'));
   k('attach', 'add', 'N-1', join(work, 'form.txt'));
   return ids;
-}
-
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', vault, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    server = p;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-  });
-}
-
-async function axe(page, what) {
-  await page.evaluate(AXE);
-  const v = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((x) => `${x.id} (${x.impact}): ${x.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  check(v.length === 0, `axe: ${what}: no violation ${v.join(' | ')}`);
 }
 
 // RFC 4180 records of a CSV text (quotes, CRLF, line breaks inside quotes)
@@ -147,25 +90,8 @@ async function flow(browser, base, lang, size, ids) {
   const l = L[lang];
   const other = lang === 'ko' ? 'en' : 'ko'; // the sheet's labels in the other language: the choice is the page's
   const problems = [];
-  const context = await browser.newContext({ viewport: size.viewport, isMobile: !!size.isMobile, hasTouch: !!size.hasTouch, acceptDownloads: true });
-  const page = await context.newPage();
-  const origin = new URL(base).origin;
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push(`outside request: ${u}`);
-  });
-  await page.goto(`${base}/`);
-  await page.waitForSelector('input[type="password"]');
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) {
-    await page.click('[data-action="lang"]');
-    await page.waitForFunction((x) => document.documentElement.lang === x, lang);
-  }
-  await page.fill('input[type="password"]', pass);
-  await page.click('form.unlock button[type="submit"]');
+  const { context, page } = await h.newPage(browser, base, problems, size, { acceptDownloads: true });
+  await h.unlock(page, base, pass, lang, { hash: '' });
   await page.waitForSelector('[data-nav="new"]');
 
   // --- the purge, on the case page
@@ -194,7 +120,7 @@ async function flow(browser, base, lang, size, ids) {
   try { k('attach', 'get', ids[run], '--version', '1'); } catch (e) { readable = false; }
   check(!readable, `${run}: no version of the purged file can be read (kith attach get --version 1 fails)`);
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${run}: the case page has no sideways scroll`);
-  await page.screenshot({ path: join(OUT, `casework-purge-${run}.png`), fullPage: true });
+  await h.shot(page, `purge-${run}`);
 
   // --- the export: a spreadsheet in the chosen language, only with consent, attachments beside
   await page.goto(`${base}/#/transfer`);
@@ -230,22 +156,16 @@ async function flow(browser, base, lang, size, ids) {
   check(logged, `${run}: the export page lists the export just recorded, with its consent filter and counts (${await page.locator('[data-section="export-log"]').textContent()})`);
   await axe(page, `${run} export page with its results`);
   check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `${run}: the export page has no sideways scroll`);
-  await page.screenshot({ path: join(OUT, `casework-export-${run}.png`), fullPage: true });
+  await h.shot(page, `export-${run}`);
   check(problems.length === 0, `${run}: no console errors, no request leaves the machine ${problems.join('; ')}`);
   await context.close();
   return other;
 }
 
 async function main() {
-  if (!KITH) throw new Error('set KITH');
   const ids = makeVault();
-  const base = await startServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const { url: base } = await h.serve(vault);
+  const browser = await h.launch();
   const langs = [];
   try {
     for (const lang of ['ko', 'en']) for (const size of SIZES) langs.push(await flow(browser, base, lang, size, ids));
@@ -258,14 +178,4 @@ async function main() {
     `every web export is recorded with its language, consent filter and counts (${sheets.length})`);
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  if (server) server.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main);

@@ -13,35 +13,14 @@
 // and the workflow each on a family and a case of their own).
 // Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness } from './harness.mjs';
 
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) passed += 1;
-  else failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-centre-'));
-const servers = [];
+const h = harness('centre');
+const { check, shot, pageChecks, work } = h;
 const PASS = '시험용 암호 centre';
-const VAULT = join(work, 'v.kith');
-const PF = join(work, 'v.pass');
-
-function kith(...args) {
-  return execFileSync(KITH, [...args, '--vault', VAULT, '--passphrase-file', PF], { stdio: 'pipe' }).toString();
-}
+let kith = null;
 
 function localDate(offsetDays) {
   const d = new Date(Date.now() + offsetDays * 86400000);
@@ -49,8 +28,8 @@ function localDate(offsetDays) {
 }
 
 function setup() {
-  writeFileSync(PF, `${PASS}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', VAULT, '--passphrase-file', PF, '--kdf', 'test'], { stdio: 'pipe' });
+  const v = h.vault('v', PASS);
+  kith = v.kith;
   const cases = [
     { ref: 'R-1', person: { name: '김영희', sex: 'female', birth: '1990' }, needs: ['shelter'], narrative: 'invented testimony', consent: { sharing: true, tracing: true } },
     { ref: 'R-2', person: { name: 'Kim Yong-hui', sex: 'female', birth: '1991' }, consent: { tracing: true } },
@@ -80,72 +59,7 @@ function setup() {
   kith('trace', 'add', join(work, 't4.json'));
 }
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', VAULT, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
-  });
-}
-
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-
-async function session(browser, base, lang, size, problems) {
-  const context = await browser.newContext({ viewport: SIZES[size], isMobile: size === 'phone', hasTouch: size === 'phone' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`outside request: ${r.url()}`); });
-  await page.goto(`${base}/#/cases`);
-  await page.waitForSelector('input[type="password"]');
-  if (lang === 'en') {
-    await page.click('[data-action="lang"]');
-    await page.waitForSelector('input[type="password"]');
-  }
-  await page.fill('input[type="password"]', PASS);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#results[data-query]');
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: join(OUT, `centre-${name}.png`), fullPage: true });
-  const text = await page.evaluate(() => document.body.innerText);
-  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
-  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
-}
-
-async function pageChecks(page, what) {
-  const issues = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('main input, main select, main textarea')) {
-      if (el.type === 'hidden' || el.closest('[hidden]') || el.offsetParent === null) continue;
-      if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) out.push(`unlabeled ${el.outerHTML.slice(0, 60)}`);
-    }
-    const ids = new Map();
-    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
-    for (const [k, n] of ids) if (n > 1) out.push(`duplicate id ${k}`);
-    for (const t of document.querySelectorAll('main table')) if (!t.querySelector('caption') || !t.querySelector('th')) out.push('table without caption or headers');
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page wider than the screen (${document.documentElement.scrollWidth})`);
-    out.push(...window.__kithI18n.missingKeys().map((k) => `untranslated ${k}`));
-    return out;
-  });
-  check(issues.length === 0, `${what}: labelled, unique ids, captioned tables, no sideways scroll, translated ${issues.join('; ')}`);
-}
+const session = (browser, base, lang, size, problems) => h.session(browser, base, lang, size, PASS, problems);
 
 // The merged person, the list, the search and the due view: every language and size.
 async function everyView(browser, base, lang, size) {
@@ -308,14 +222,9 @@ async function workflow(browser, base, lang, size, i, last) {
 }
 
 async function main() {
-  if (!KITH) throw new Error('set KITH to the kith binary');
   setup();
-  const base = await startServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const { url: base } = await h.serve(join(work, 'v.kith'));
+  const browser = await h.launch();
   try {
     for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) await everyView(browser, base, lang, size);
     await tracing(browser, base);
@@ -326,14 +235,4 @@ async function main() {
   }
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  for (const p of servers) p.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main);

@@ -13,83 +13,21 @@
 //    message, "1 matching case", no English words in the Korean UI;
 //  - axe-core finds no violation on any page.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SIZES, LANGS } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+let T = null; // the harness of ui.test.mjs (harness.mjs), set by run()
 
-export const SIZES = [
-  { name: 'desktop', viewport: { width: 1280, height: 800 } },
-  { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
-];
-export const LANGS = ['ko', 'en'];
-
-let T = null; // the harness of ui.test.mjs: {check, newPage, shot, KITH, work, servers}
-
-function serve(vault, extra = []) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(T.KITH, ['serve', '--vault', vault, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    T.servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${m[1]}`, proc: p });
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-  });
-}
-
-function vaultWith(name, pass, extraInit = []) {
-  const vault = join(T.work, `${name}.kith`);
-  const pf = join(T.work, `${name}.pass`);
-  writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
-  execFileSync(T.KITH, ['init', '--vault', vault, '--passphrase-file', pf, '--kdf', 'test', ...extraInit], { stdio: 'pipe' });
-  return { vault, pf };
-}
-
-async function open(browser, base, size, problems) {
-  const context = await browser.newContext({ viewport: size.viewport, isMobile: !!size.isMobile, hasTouch: !!size.hasTouch });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  return { context, page };
-}
+const serve = (vault, extra = []) => T.serve(vault, { extra });
+const vaultWith = (name, pass, extraInit = []) => T.vault(name, pass, extraInit);
+// no check of the requests' origin: a test here restarts the server on another port
+const open = (browser, base, size, problems) => T.newPage(browser, null, problems, size);
+const axeCheck = (page, what) => T.axe(page, what);
 
 async function unlockAs(page, base, pass, lang) {
-  await page.goto(`${base}/`);
-  await page.waitForSelector('input[type="password"]');
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) {
-    await page.click('[data-action="lang"]');
-    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-  }
-  await page.fill('input[type="password"]', pass);
-  await page.click('form.unlock button[type="submit"]');
+  await T.unlock(page, base, pass, lang, { hash: '' });
   await page.waitForSelector('[data-nav="new"]');
-}
-
-// axe-core over the page as it is; returns the violations as text
-export async function axe(page) {
-  await page.evaluate(AXE);
-  const res = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return res;
-}
-
-async function axeCheck(page, what) {
-  const v = await axe(page);
-  T.check(v.length === 0, `axe: ${what}: no violation ${v.join(' | ')}`);
 }
 
 // Latin words in the Korean UI: anything but names typed in Latin, case

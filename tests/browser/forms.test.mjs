@@ -22,42 +22,21 @@
 // One server and vault for the forms, one for the keys, shared by the four
 // runs. Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { axe, SIZES, LANGS } from './day.mjs';
+import { harness, SIZES, LANGS } from './harness.mjs';
 
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) passed += 1;
-  else failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-forms-'));
-const servers = [];
+const h = harness('forms');
+const { check, work, KITH } = h;
 const PASS = '시험용 암호 forms';
-const VAULT = join(work, 'v.kith');
-const PF = join(work, 'v.pass');
-const KVAULT = join(work, 'k.kith');
+let VAULT = null;
+let KVAULT = null;
 let kpass = '열쇠 시험 0';
-
-function kith(...args) {
-  return execFileSync(KITH, [...args, '--vault', VAULT, '--passphrase-file', PF], { stdio: 'pipe' }).toString();
-}
+let kith = null;
 
 function setup() {
-  writeFileSync(PF, `${PASS}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', VAULT, '--passphrase-file', PF, '--kdf', 'test'], { stdio: 'pipe' });
+  ({ vault: VAULT, kith } = h.vault('v', PASS));
   const cases = [];
   for (let i = 0; i < 4; i += 1) {
     cases.push({ ref: `P-${i}a`, person: { name: `가상 ${i}`, sex: 'female', birth: '1990' }, consent: { sharing: true, tracing: true } });
@@ -69,48 +48,14 @@ function setup() {
   kith('import', join(work, 'cases.jsonl'));
   writeFileSync(join(work, 't.json'), JSON.stringify({ ref: 'T-1', seeker: { case: 'M-1' }, sought: { name: '방철수', sex: 'male', birth: '1996', relation: 'child' }, consent: { tracing: true } }));
   kith('trace', 'add', join(work, 't.json'));
-  const kpf = join(work, 'k.pass');
-  writeFileSync(kpf, `${kpass}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', KVAULT, '--passphrase-file', kpf, '--kdf', 'test'], { stdio: 'pipe' });
+  KVAULT = h.vault('k', kpass).vault;
 }
 
-function startServer(vault) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', vault, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${m[1]}`, proc: p });
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-  });
-}
-
-async function open(browser, size, problems) {
-  const context = await browser.newContext({ viewport: size.viewport, isMobile: !!size.isMobile, hasTouch: !!size.hasTouch, acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return { context, page };
-}
+const startServer = (vault) => h.serve(vault);
+const open = (browser, size, problems) => h.newPage(browser, null, problems, size, { acceptDownloads: true });
 
 async function unlock(page, base, pass, lang, hash = '#/cases') {
-  await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('input[type="password"]');
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) {
-    await page.click('[data-action="lang"]');
-    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-  }
-  await page.fill('input[type="password"]', pass);
-  await page.click('form.unlock button[type="submit"]');
+  await h.unlock(page, base, pass, lang, { hash });
   await page.waitForSelector('[data-nav="new"]');
 }
 
@@ -131,13 +76,10 @@ async function go(page, hash) {
 
 async function axeCheck(page, what) {
   await page.waitForTimeout(150);
-  const v = await axe(page);
-  check(v.length === 0, `axe: ${what}: no violation ${v.join(' | ')}`);
+  await h.axe(page, what);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: join(OUT, `forms-${name}.png`), fullPage: true });
-}
+const shot = (page, name) => h.shot(page, name);
 
 // fetch from the page with the session's CSRF token
 function apiPost(page, path, body) {
@@ -480,15 +422,10 @@ async function keysRun(browser, base, lang, size, first) {
 }
 
 async function main() {
-  if (!KITH) throw new Error('set KITH to the kith binary');
   setup();
   srv = await startServer(VAULT);
   const ksrv = await startServer(KVAULT);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const browser = await h.launch();
   let backup = null;
   try {
     let i = 0;
@@ -518,14 +455,4 @@ async function main() {
   check(ok, 'the backup downloaded from the keys page recovers the vault after a panic (kith recover)');
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  for (const p of servers) p.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main);

@@ -9,43 +9,22 @@
 //   - an analyst's case list is refused with a message, never a name.
 // Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness } from './harness.mjs';
 
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) passed += 1;
-  else failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-people-'));
-const servers = [];
+const h = harness('people');
+const { check, shot, pageChecks, work } = h;
 const ADMIN = '시험용 관리자 암호';
 const CW = '사례 담당자 암호';
 const AN = 'analyst words';
-const VAULT = join(work, 'v.kith');
-const PF = join(work, 'v.pass');
-
-function kith(...args) {
-  return execFileSync(KITH, [...args, '--vault', VAULT, '--passphrase-file', PF], { stdio: 'pipe' }).toString();
-}
+let VAULT = null;
+let kith = null;
 
 function setup() {
-  writeFileSync(PF, `${ADMIN}\n`, { mode: 0o600 });
   writeFileSync(join(work, 'cw'), `${CW}\n`, { mode: 0o600 });
   writeFileSync(join(work, 'an'), `${AN}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', VAULT, '--passphrase-file', PF, '--kdf', 'test'], { stdio: 'pipe' });
+  ({ vault: VAULT, kith } = h.vault('v', ADMIN));
   writeFileSync(join(work, 'cases.jsonl'), `${JSON.stringify({ ref: 'P-1', person: { name: '김영희', sex: 'female', birth: '1990' } })}\n`);
   kith('import', join(work, 'cases.jsonl'));
   kith('user', 'add', '김 선생', '--role', 'caseworker', '--pass-file', join(work, 'cw'));
@@ -53,73 +32,12 @@ function setup() {
   kith('assign', 'P-1', '김 선생');
 }
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', VAULT, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
-  });
-}
-
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-
 async function session(browser, base, lang, size, pass, problems) {
-  const context = await browser.newContext({ viewport: SIZES[size], isMobile: size === 'phone', hasTouch: size === 'phone' });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`outside request: ${r.url()}`); });
-  await page.goto(`${base}/#/cases`);
-  await page.waitForSelector('input[type="password"]');
-  if (lang === 'en') {
-    await page.click('[data-action="lang"]');
-    await page.waitForSelector('input[type="password"]');
-  }
-  const hint = await page.locator('form.unlock').innerText();
-  check(lang === 'en' ? /their own passphrase/.test(hint) : /자신만의 암호/.test(hint), `${lang}-${size}: the unlock page says the passphrase chooses the person`);
-  await page.fill('input[type="password"]', pass);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.who');
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: join(OUT, `people-${name}.png`), fullPage: true });
-  const text = await page.evaluate(() => document.body.innerText);
-  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
-  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
-}
-
-async function pageChecks(page, what) {
-  const issues = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('main input, main select, main textarea')) {
-      if (el.type === 'hidden' || el.closest('[hidden]') || el.offsetParent === null) continue;
-      if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) out.push(`unlabeled ${el.outerHTML.slice(0, 60)}`);
-    }
-    const ids = new Map();
-    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
-    for (const [k, n] of ids) if (n > 1) out.push(`duplicate id ${k}`);
-    for (const t of document.querySelectorAll('main table')) if (!t.querySelector('caption') || !t.querySelector('th')) out.push('table without caption or headers');
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page wider than the screen (${document.documentElement.scrollWidth})`);
-    out.push(...window.__kithI18n.missingKeys().map((k) => `untranslated ${k}`));
-    return out;
-  });
-  check(issues.length === 0, `${what}: labelled, unique ids, captioned tables, no sideways scroll, translated ${issues.join('; ')}`);
+  const before = async (page) => {
+    const hint = await page.locator('form.unlock').innerText();
+    check(lang === 'en' ? /their own passphrase/.test(hint) : /자신만의 암호/.test(hint), `${lang}-${size}: the unlock page says the passphrase chooses the person`);
+  };
+  return h.session(browser, base, lang, size, pass, problems, { ready: '.who', before });
 }
 
 async function caseworker(browser, base, lang, size) {
@@ -186,8 +104,8 @@ async function analyst(browser, base) {
 
 async function main() {
   setup();
-  const base = await startServer();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const { url: base } = await h.serve(VAULT);
+  const browser = await h.launch();
   try {
     for (const [lang, size] of [['ko', 'desktop'], ['en', 'phone']]) {
       await caseworker(browser, base, lang, size);
@@ -196,16 +114,7 @@ async function main() {
     await analyst(browser, base);
   } finally {
     await browser.close();
-    for (const p of servers) p.kill();
-    rmSync(work, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  console.log(`not ok - ${e.stack || e}`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  for (const p of servers) p.kill();
-  process.exit(1);
-});
+await h.run(main);

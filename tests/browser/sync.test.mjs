@@ -8,42 +8,25 @@
 // devices page lists the devices, the conflicts and the send and receive
 // forms. Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness } from './harness.mjs';
 
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) passed += 1;
-  else failed += 1;
-  console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-sync-'));
-const servers = [];
+const h = harness('sync');
+const { check, shot, pageChecks, work, KITH } = h;
 const PASS = '시험용 암호 sync';
-const HQ = join(work, 'hq.kith');
-const PF = join(work, 'hq.pass');
+let HQ = null;
 
 function run(vault, pf, ...args) {
   return execFileSync(KITH, [...args, '--vault', vault, '--passphrase-file', pf], { stdio: 'pipe' }).toString();
 }
-const hq = (...a) => run(HQ, PF, ...a);
+let hq = null;
 
 const REFS = ['S-1', 'S-2', 'S-3', 'S-4'];
 
 function setup() {
-  writeFileSync(PF, `${PASS}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', HQ, '--passphrase-file', PF, '--kdf', 'test'], { stdio: 'pipe' });
+  ({ vault: HQ, kith: hq } = h.vault('hq', PASS));
   const names = ['김은숙', 'Ri Ok-hui', '박순영', 'Jo Myong-ae'];
   const cases = REFS.map((ref, i) => ({ ref, person: { name: names[i], sex: 'female', birth: '1980' }, notes: 'invented' }));
   writeFileSync(join(work, 'cases.jsonl'), `${cases.map((c) => JSON.stringify(c)).join('\n')}\n`);
@@ -71,72 +54,7 @@ function setup() {
   hq('bundle', 'import', join(work, 'from-f2.kithbundle'));
 }
 
-function startServer() {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', HQ, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
-  });
-}
-
-const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
-
-async function session(browser, base, lang, size, problems) {
-  const context = await browser.newContext({ viewport: SIZES[size], isMobile: size === 'phone', hasTouch: size === 'phone', acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!r.url().startsWith(base)) problems.push(`outside request: ${r.url()}`); });
-  await page.goto(`${base}/#/cases`);
-  await page.waitForSelector('input[type="password"]');
-  if (lang === 'en') {
-    await page.click('[data-action="lang"]');
-    await page.waitForSelector('input[type="password"]');
-  }
-  await page.fill('input[type="password"]', PASS);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#results[data-query]');
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(100);
-  await page.screenshot({ path: join(OUT, `sync-${name}.png`), fullPage: true });
-  const text = await page.evaluate(() => document.body.innerText);
-  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
-  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
-}
-
-async function pageChecks(page, what) {
-  const issues = await page.evaluate(() => {
-    const out = [];
-    for (const el of document.querySelectorAll('main input, main select, main textarea')) {
-      if (el.type === 'hidden' || el.closest('[hidden]') || el.offsetParent === null) continue;
-      if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) out.push(`unlabeled ${el.outerHTML.slice(0, 60)}`);
-    }
-    const ids = new Map();
-    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) || 0) + 1);
-    for (const [k, n] of ids) if (n > 1) out.push(`duplicate id ${k}`);
-    for (const t of document.querySelectorAll('main table')) if (!t.querySelector('caption') || !t.querySelector('th')) out.push('table without caption or headers');
-    if (document.documentElement.scrollWidth > window.innerWidth + 1) out.push(`page wider than the screen (${document.documentElement.scrollWidth})`);
-    out.push(...window.__kithI18n.missingKeys().map((k) => `untranslated ${k}`));
-    return out;
-  });
-  check(issues.length === 0, `${what}: labelled, unique ids, captioned tables, no sideways scroll, translated ${issues.join('; ')}`);
-}
+const session = (browser, base, lang, size, problems) => h.session(browser, base, lang, size, PASS, problems, { acceptDownloads: true });
 
 async function resolveOne(browser, base, lang, size, ref) {
   const problems = [];
@@ -177,14 +95,9 @@ async function resolveOne(browser, base, lang, size, ref) {
 }
 
 async function main() {
-  if (!KITH) throw new Error('set KITH to the kith binary');
   setup();
-  const base = await startServer();
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const { url: base } = await h.serve(HQ);
+  const browser = await h.launch();
   try {
     let i = 0;
     for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) await resolveOne(browser, base, lang, size, REFS[i++]);
@@ -201,14 +114,4 @@ async function main() {
   check(b.person.birth === '1979' && /edited on f2/.test(b.notes || ''), 'A\'s person and B\'s notes were kept');
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  for (const p of servers) p.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main);

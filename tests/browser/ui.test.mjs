@@ -12,88 +12,18 @@
 // Environment: KITH (the binary), KITH_BUILD (output folder). Without KITH,
 // KITH_URL and KITH_PASS name a server that is already running.
 
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { harness, OUT, KITH } from './harness.mjs';
 import * as day from './day.mjs';
 
-const KITH = process.env.KITH;
-const OUT = join(process.env.KITH_BUILD || tmpdir(), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-mkdirSync(OUT, { recursive: true });
+const h = harness('ui');
+const { check, shot, work } = h;
 
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) {
-    passed += 1;
-    console.log(`ok - ${what}`);
-  } else {
-    failed += 1;
-    console.log(`not ok - ${what}`);
-  }
-  return cond;
-}
-
-const work = mkdtempSync(join(tmpdir(), 'kith-browser-'));
-const servers = [];
-
-function startServer(vault, extra = []) {
-  return new Promise((resolve, reject) => {
-    const p = spawn(KITH, ['serve', '--vault', vault, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(p);
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`kith serve did not start: ${out}`)), 15000);
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${m[1]}`);
-      }
-    });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (code) => reject(new Error(`kith serve exited ${code}: ${out}`)));
-  });
-}
-
-function makeVault(name, pass) {
-  const vault = join(work, `${name}.kith`);
-  const pf = join(work, `${name}.pass`);
-  writeFileSync(pf, `${pass}\n`, { mode: 0o600 });
-  execFileSync(KITH, ['init', '--vault', vault, '--passphrase-file', pf, '--kdf', 'test'], { stdio: 'pipe' });
-  return vault;
-}
-
-async function newPage(browser, base, problems) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const origin = new URL(base).origin;
-  // expected HTTP errors (a wrong passphrase, a validation error) are logged
-  // by chromium as "Failed to load resource"; anything else is a problem
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(m.text())) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push(`outside request: ${u}`);
-  });
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
-  // a value rendered as "[object HTMLElement]" or "undefined" is a bug in the page
-  const text = await page.evaluate(() => document.body.innerText);
-  const junk = /\[object \w+\]|\bundefined\b|\bNaN\b/.exec(text);
-  if (junk) check(false, `${name}: the page shows "${junk[0]}"`);
-}
+const startServer = async (vault, extra = []) => (await h.serve(vault, { extra })).url;
+const makeVault = (name, pass) => h.vault(name, pass).vault;
+const newPage = (browser, base, problems) => h.newPage(browser, base, problems, 'desktop', { acceptDownloads: true });
 
 async function unlabeled(page) {
   return page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
@@ -719,16 +649,11 @@ async function main() {
   }
   // playwright gives every launch a fresh, empty --user-data-dir of its own
   // (it refuses one in args); each flow also gets a fresh context.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--no-proxy-server'],
-  });
+  const browser = await h.launch();
   try {
     const koRef = await flow(browser, base, pass, 'ko');
     if (process.env.KITH_ONLY_DAY) { // a quicker loop while working on day.mjs
-      await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Bang', 'Sun'] } }, process.env.KITH_ONLY_DAY);
+      await day.run(browser, h, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Bang', 'Sun'] } }, process.env.KITH_ONLY_DAY);
       return;
     }
     const enRef = await flow(browser, base, pass, 'en', koRef);
@@ -744,22 +669,11 @@ async function main() {
     if (KITH) await idleLock(browser);
     if (KITH) await lockedPanic(browser);
     // issue 14: drafts, activity, panic truth, words, axe-core on every page (day.mjs)
-    if (KITH) await day.run(browser, { check, KITH, work, servers }, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Kim', 'Young-hee', 'Vientiane', 'Seoul', 'Bang', 'Sun'] } });
+    if (KITH) await day.run(browser, h, { base, pass, refs: { case: koRef, latinNames: ['Pang', 'Mi-sŏn', 'Kim', 'Young-hee', 'Vientiane', 'Seoul', 'Bang', 'Sun'] } });
     if (KITH) await panic(browser, base, pass);
   } finally {
     await browser.close();
   }
 }
 
-try {
-  await main();
-} catch (e) {
-  failed += 1;
-  console.log(`not ok - the run stopped: ${e && e.stack ? e.stack : e}`);
-} finally {
-  for (const p of servers) p.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-  console.log(`screenshots: ${OUT}`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed ? 1 : 0;
-}
+await h.run(main, { needKith: false });

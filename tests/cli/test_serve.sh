@@ -7,72 +7,10 @@
 # Needs $KITH and curl. Prints one line per check; exits non-zero on failure.
 set -uo pipefail
 
-: "${KITH:?set KITH to the kith binary}"
-command -v curl >/dev/null || { echo "not ok - curl is missing (scripts/install-deps)"; exit 1; }
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [status=$status body=${body:0:200}]"; fi; }
-
-# --- helpers -----------------------------------------------------------------
-
-curl_() { curl --noproxy '*' -s -m 20 "$@"; }
-
-# req METHOD PATH [curl args...]: sets $status, $body, $headers (with the
-# session cookie jar $jar and, for POST, the CSRF token $csrf).
-req() {
-	local method=$1 path=$2
-	shift 2
-	local args=(-X "$method" -b "$jar" -c "$jar" -D "$tmp/h" -o "$tmp/b" -w '%{http_code}')
-	[ "$method" = POST ] && args+=(-H "X-CSRF-Token: ${csrf:-}")
-	status=$(curl_ "${args[@]}" "$@" "$base$path")
-	body=$(cat "$tmp/b" 2>/dev/null)
-	headers=$(tr -d '\r' <"$tmp/h" 2>/dev/null)
-}
-post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
-field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { grep -qF -- "$1" <<<"$body"; } # no pipe: grep -q leaving early must not fail it
-hdr() { printf '%s\n' "$headers" | grep -i "^$1:" | head -1 | cut -d' ' -f2-; }
-
-start() { # start VAULT [options...] -> sets $base, pushes the pid
-	local v=$1
-	shift
-	# emptied here, not only by the background job's redirection, which
-	# may come after the first look: the previous server's address would
-	# be read (a flaky test under load)
-	: >"$tmp/out"
-	"$KITH" serve --vault "$v" --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
-	pids+=($!)
-	for _ in $(seq 100); do
-		base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/out" | head -1)
-		[ -n "$base" ] && return 0
-		sleep 0.05
-	done
-	echo "kith serve did not start: $(cat "$tmp/err")"
-	exit 1
-}
-
-new_session() { # a fresh anonymous session in $jar with its $csrf
-	rm -f "$jar"
-	req GET /api/state
-	csrf=$(field csrf)
-}
-
-unlock() { post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] && csrf=$(field csrf); }
+. "$(dirname "${BASH_SOURCE[0]}")/web_lib.sh"
 
 printf 'correct horse\n' >"$tmp/pass"
 "$KITH" init --vault "$tmp/v.kith" --passphrase-file "$tmp/pass" --kdf test >/dev/null 2>&1 || { echo "not ok - kith init"; exit 1; }
-jar="$tmp/jar"
 
 # --- command line --------------------------------------------------------------
 
@@ -447,5 +385,4 @@ rc=$?
 check '[ $rc -eq 0 ] && grep -q "keys wiped" "$tmp/err"' "SIGTERM stops kith serve cleanly (exit 0) and wipes the keys"
 check '! curl_ -o /dev/null "$base/" 2>/dev/null' "after SIGTERM nothing listens"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

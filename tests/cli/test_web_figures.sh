@@ -7,36 +7,10 @@
 # Needs $KITH, curl and jq. Prints one line per check; exits non-zero on failure.
 set -uo pipefail
 
-: "${KITH:?set KITH to the kith binary}"
-command -v curl >/dev/null || { echo "not ok - curl is missing"; exit 1; }
 command -v jq >/dev/null || { echo "not ok - jq is missing"; exit 1; }
+CURL_TIMEOUT=600 # a linkage and estimate run in one request
+. "$(dirname "${BASH_SOURCE[0]}")/web_lib.sh"
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [status=$status body=${body:0:300}]"; fi; }
-
-curl_() { curl --noproxy '*' -s -m 600 "$@"; }
-req() {
-	local method=$1 path=$2
-	shift 2
-	local args=(-X "$method" -b "$jar" -c "$jar" -D "$tmp/h" -o "$tmp/b" -w '%{http_code}')
-	[ "$method" = POST ] && args+=(-H "X-CSRF-Token: ${csrf:-}")
-	status=$(curl_ "${args[@]}" "$@" "$base$path")
-	body=$(cat "$tmp/b" 2>/dev/null)
-	headers=$(tr -d '\r' <"$tmp/h" 2>/dev/null)
-}
-post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
-hdr() { printf '%s\n' "$headers" | grep -i "^$1:" | head -1 | cut -d' ' -f2-; }
 # run_job PATH BODY: a long run (202 and a job), then GET /api/job until it
 # ends; $status and $body are the job's result (200) or its error, or the
 # start's answer when it did not start.
@@ -69,15 +43,7 @@ jq -c --slurpfile t "$tmp/truth.json" \
 check '[ $? -eq 0 ]' "vault made"
 kv() { "$KITH" "$@" --vault "$V" --passphrase-file "$tmp/pass"; }
 
-"$KITH" serve --vault "$V" --port 0 >"$tmp/out" 2>"$tmp/err" &
-pids+=($!)
-for _ in $(seq 200); do
-	base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/out" | head -1)
-	[ -n "$base" ] && break
-	sleep 0.05
-done
-[ -n "$base" ] || { echo "not ok - kith serve did not start: $(cat "$tmp/err")"; exit 1; }
-jar="$tmp/jar"
+start "$V"
 req GET /api/state
 csrf=$(printf '%s' "$body" | jq -r .csrf)
 post_json /api/unlock '{"passphrase":"figures pass words"}'
@@ -197,5 +163,4 @@ check '[ "$(jq -c "[.estimate.n_hat, .estimate.lo_with_linkage, .estimate.hi_wit
 check '[ "$(jq -r .table_csv wlink.json)" = "$(cat ctab.csv)" ]' "the table equals kith pprl link --table"
 check 'jq -r .summary wlink.json | grep -q "명"' "the joint summary in Korean"
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -11,54 +11,9 @@
 #                Host header; %00 in a path; 600 slow connections.
 # Finding 5 (keys in memory after lock) is tests/unit/test_web_server.c.
 set -uo pipefail
-: "${KITH:?set KITH to the kith binary}"
-command -v curl >/dev/null || { echo "not ok - curl is missing (scripts/install-deps)"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/web_lib.sh"
+chmod 755 "$tmp" # another local user (nobody) runs curl from here
 
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [status=${status:-} body=${body:0:200}]"; fi; }
-
-curl_() { curl --noproxy '*' -s -m 20 "$@"; }
-req() { # req METHOD PATH [curl args...] -> $status $body (cookie jar $jar, CSRF $csrf)
-	local method=$1 path=$2
-	shift 2
-	local args=(-X "$method" -b "$jar" -c "$jar" -o "$tmp/b" -w '%{http_code}')
-	[ "$method" = POST ] && args+=(-H "X-CSRF-Token: ${csrf:-}")
-	status=$(curl_ "${args[@]}" "$@" "$base$path")
-	body=$(cat "$tmp/b" 2>/dev/null)
-}
-post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
-field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { grep -qF -- "$1" <<<"$body"; } # no pipe: grep -q leaving early must not fail it
-new_session() { rm -f "$jar"; req GET /api/state; csrf=$(field csrf); }
-unlock() { post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] && csrf=$(field csrf); }
-start() { # start VAULT [options...] -> $base, $port, $spid
-	local v=$1
-	shift
-	: >"$tmp/out" # now: the background job's redirection may come after the first look
-	base=""
-	"$KITH" serve --vault "$v" --port 0 "$@" >"$tmp/out" 2>"$tmp/err" &
-	spid=$!
-	pids+=("$spid")
-	for _ in $(seq 100); do
-		base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/out" | head -1)
-		[ -n "$base" ] && break
-		sleep 0.05
-	done
-	[ -n "$base" ] || { echo "kith serve did not start: $(cat "$tmp/err")"; exit 1; }
-	port=${base##*:}
-}
 # raw REQUEST_TEXT -> $status (first line of the answer) from bash's /dev/tcp
 raw() {
 	local fd
@@ -70,7 +25,6 @@ raw() {
 
 printf 'correct horse\n' >"$tmp/pass"
 printf 'duress words\n' >"$tmp/duress"
-jar="$tmp/jar"
 "$KITH" init --vault "$tmp/v.kith" --passphrase-file "$tmp/pass" --kdf test >/dev/null 2>&1 || { echo "not ok - kith init"; exit 1; }
 
 # --- finding 2: panic from a locked screen -----------------------------------------
@@ -238,5 +192,4 @@ else
 	echo "ok - SKIP a stranger's guesses: needs root and setpriv to act as another user"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

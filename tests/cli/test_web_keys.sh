@@ -8,53 +8,9 @@
 # keeps the session, the old passphrase stops working, the new one opens the
 # vault, a duress passphrase given again stays and one not given is gone.
 set -uo pipefail
-: "${KITH:?set KITH to the kith binary}"
-command -v curl >/dev/null || { echo "not ok - curl is missing (scripts/install-deps)"; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/web_lib.sh"
+CURL_TIMEOUT=30
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [status=${status:-} body=${body:0:200}]"; fi; }
-
-curl_() { curl --noproxy '*' -s -m 30 "$@"; }
-req() { # req METHOD PATH [curl args...] -> $status $body ($tmp/b holds the bytes)
-	local method=$1 path=$2
-	shift 2
-	local args=(-X "$method" -b "$jar" -c "$jar" -o "$tmp/b" -D "$tmp/h" -w '%{http_code}')
-	[ "$method" = POST ] && args+=(-H "X-CSRF-Token: ${csrf:-}")
-	status=$(curl_ "${args[@]}" "$@" "$base$path")
-	body=$(tr -d '\0' <"$tmp/b" 2>/dev/null)
-}
-post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
-field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { grep -qF -- "$1" <<<"$body"; }
-new_session() { rm -f "$jar"; req GET /api/state; csrf=$(field csrf); }
-unlock() { post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] && csrf=$(field csrf); }
-start() {
-	: >"$tmp/out"
-	base=""
-	"$KITH" serve --vault "$1" --port 0 >"$tmp/out" 2>"$tmp/err" &
-	spid=$!
-	pids+=("$spid")
-	for _ in $(seq 100); do
-		base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/out" | head -1)
-		[ -n "$base" ] && break
-		sleep 0.05
-	done
-	[ -n "$base" ] || { echo "kith serve did not start: $(cat "$tmp/err")"; exit 1; }
-}
-stop() { kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; }
-
-jar="$tmp/jar"
 v="$tmp/v.kith"
 printf 'correct horse\n' >"$tmp/pass"
 "$KITH" init --vault "$v" --passphrase-file "$tmp/pass" --kdf test >/dev/null 2>&1 || { echo "not ok - kith init"; exit 1; }
@@ -136,5 +92,4 @@ printf 'new start\n' >"$tmp/np2"
 out=$("$KITH" list --vault "$v" --passphrase-file "$tmp/np2" 2>&1)
 check 'grep -q K-1 <<<"$out"' "after a panic, kith recover reads the web's backup file and every record is back $(head -c 200 "$tmp/rerr")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

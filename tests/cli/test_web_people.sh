@@ -6,37 +6,14 @@
 # opened a case; a case and its history name the person who wrote each
 # version. Needs $KITH and curl. Every person is invented.
 set -uo pipefail
-: "${KITH:?set KITH to the kith binary}"
-command -v curl >/dev/null || { echo "not ok - curl is missing"; exit 1; }
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	rm -rf "$tmp"
+. "$(dirname "${BASH_SOURCE[0]}")/web_lib.sh"
+# every unlock here starts a new session: the passphrase chooses the person
+unlock_as() {
+	new_session
+	unlock "$1"
 }
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-bad() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 [status=$status body=${body:0:300}]"; fi; }
-curl_() { curl --noproxy '*' -s -m 20 "$@"; }
-req() {
-	local method=$1 path=$2
-	shift 2
-	local args=(-X "$method" -b "$jar" -c "$jar" -o "$tmp/b" -w '%{http_code}')
-	[ "$method" = POST ] && args+=(-H "X-CSRF-Token: ${csrf:-}")
-	status=$(curl_ "${args[@]}" "$@" "$base$path")
-	body=$(cat "$tmp/b" 2>/dev/null)
-}
-post_json() { local p=$1 d=$2; shift 2; req POST "$p" -H 'Content-Type: application/json' --data-binary "$d" "$@"; }
-field() { printf '%s' "$body" | grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
-has() { grep -qF -- "$1" <<<"$body"; }
-session() { rm -f "$jar"; req GET /api/state; csrf=$(field csrf); }
-unlock() { session; post_json /api/unlock "{\"passphrase\":\"$1\"}"; [ "$status" = 200 ] && csrf=$(field csrf); }
 
 V=$tmp/v.kith
-jar=$tmp/jar
 printf 'admin words\n' >"$tmp/ap"
 printf 'analyst words\n' >"$tmp/np"
 printf 'caseworker words\n' >"$tmp/kp"
@@ -47,18 +24,10 @@ echo '{"ref":"W-1","person":{"name":"김영희","sex":"female","birth":"1990"}}'
 "$KITH" user add "김 선생" --role caseworker --pass-file "$tmp/kp" --vault "$V" --passphrase-file "$tmp/ap" >/dev/null 2>&1
 "$KITH" assign W-1 "김 선생" --vault "$V" --passphrase-file "$tmp/ap" >/dev/null 2>&1
 
-: >"$tmp/out"
-"$KITH" serve --vault "$V" --port 0 >"$tmp/out" 2>"$tmp/err" &
-pids+=($!)
-for _ in $(seq 100); do
-	base=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$tmp/out" | head -1)
-	[ -n "$base" ] && break
-	sleep 0.05
-done
-[ -n "$base" ] || { echo "not ok - kith serve did not start"; exit 1; }
+start "$V"
 
 # --- the analyst
-unlock "analyst words"
+unlock_as "analyst words"
 check '[ "$status" = 200 ]' "the analyst unlocks with their own passphrase"
 req GET /api/me
 check '[ "$status" = 200 ] && has "\"role\":\"analyst\"" && has "\"names\":false" && has "Analyst Oh"' "/api/me: the analyst, who may not read names"
@@ -74,7 +43,7 @@ req GET /api/report/fields
 check '[ "$status" = 200 ]' "the analyst reads the report's fields"
 
 # --- the caseworker
-unlock "caseworker words"
+unlock_as "caseworker words"
 req GET /api/case?ref=W-1
 check '[ "$status" = 200 ] && has "김영희"' "the caseworker opens the case assigned to them"
 id=$(field id)
@@ -86,7 +55,7 @@ req GET /api/people
 check '[ "$status" = 403 ]' "a caseworker may not list people"
 
 # --- the admin
-unlock "admin words"
+unlock_as "admin words"
 req GET /api/people
 check '[ "$status" = 200 ] && has "Analyst Oh" && has "\"main\":true"' "the admin lists people"
 post_json /api/people/add '{"name":"Reviewer Lee","role":"reviewer","passphrase":"reviewer words"}'
@@ -99,9 +68,8 @@ req GET "/api/views?ref=W-1"
 check '[ "$status" = 200 ] && has "\"name\":\"김 선생\"" && has "\"what\":\"web\""' "the admin sees that the caseworker opened W-1"
 post_json /api/people/remove '{"name":"Analyst Oh"}'
 check '[ "$status" = 200 ]' "the admin removes the analyst"
-session
+new_session
 post_json /api/unlock '{"passphrase":"analyst words"}'
 check '[ "$status" = 401 ]' "the removed analyst's passphrase no longer unlocks"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

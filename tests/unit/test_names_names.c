@@ -426,6 +426,48 @@ static void test_labelled_heldout(void **state)
 	evaluate("heldout.csv", 0.90, 0.90, 0.90);
 }
 
+/* The systematic gaps the fresh held-out sets showed (data/names/fresh.py,
+ * part F1; bench/README.md "Fresh held-out sets"). */
+static void test_fresh_gaps(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* surname spellings published in Wikipedia's list of Korean surnames */
+	assert_true(sim("Kin Kang-bum", "김강범") >= t);
+	assert_true(sim("Huang Min-su", "황민수") >= t);
+	assert_true(sim("Sea Jun-ho", "서준호") >= t);
+	assert_true(sim("Kin Kang-bum", "박강범") < t);
+	assert_true(sim("Chai Soon-ja", "최순자") >= t); /* Chai: 채, and 최 */
+	assert_true(sim("Chai Soon-ja", "채순자") >= t);
+	assert_true(sim("Kim Young", "김양") < t); /* only for the surname word */
+	/* a stray space inside a word */
+	assert_true(sim("Lee M in Won", "이민원") >= t);
+	assert_true(sim("Gim So on", "김순") >= t);
+	/* a Cyrillic н: the query keys reach either final */
+	struct kith_name q = enc("Чон Вон"), c = enc("정원");
+	uint64_t qk[KITH_NAMES_MAX_QKEYS], ck[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, qk), nc = kith_names_keys(&c, ck);
+	int meet = 0;
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < nc; j++)
+			meet |= qk[i] == ck[j];
+	assert_true(meet);
+	assert_true(sim("Ли Юна", "이윤아") >= t); /* liaison of н */
+	/* a name that follows a system: u is not ㅓ, e is not ㅐ */
+	assert_true(sim("Ri Sung Won", "리승원") > sim("Ri Sung Won", "이성원"));
+	assert_true(sim("Ri Sung Chol", "리승철") > sim("Ri Sung Chol", "리성철"));
+	assert_true(sim("Choe Je-hui", "최제희") > sim("Choe Je-hui", "최재희"));
+	/* the common spelling keeps its habits: Ryu is no mark of a system */
+	assert_true(sim("Ryu Sung-min", "류성민") >= sim("Ryu Sung-min", "류승민"));
+	assert_true(sim("Bae Yong-joon", "배용준") > sim("Bae Yong-joon", "배영준"));
+	/* the census's order wins a tie */
+	assert_true(sim("Jeong Chun", "정춘") > sim("Jeong Chun", "전정"));
+	assert_true(sim("Jeong Chun", "전정") >= t);
+	/* symmetric still */
+	assert_float_equal(sim("Jeong Chun", "전정"), sim("전정", "Jeong Chun"), 1e-12);
+	assert_float_equal(sim("Chai Soon-ja", "최순자"), sim("최순자", "Chai Soon-ja"), 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +486,7 @@ int main(void)
 	    cmocka_unit_test(test_issue13_typos),
 	    cmocka_unit_test(test_issue13_scripts),
 	    cmocka_unit_test(test_issue13_partial_queries),
+	    cmocka_unit_test(test_fresh_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

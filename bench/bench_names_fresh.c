@@ -1,0 +1,471 @@
+/*
+ * bench_names_fresh — the names engine on the fresh held-out sets of issue 13
+ * (data/names/fresh.py: fresh_compare.csv and fresh_search.csv, parts F1 and
+ * F2, frozen before the engine was run on them).
+ *
+ *   compare  each published (Hangul, spelling) pair: recall of `compare` at
+ *            the same-name threshold (per part, per list, per kind); recall
+ *            of every pair of spellings of one Hangul name; precision on
+ *            near misses: a spelling (or the Hangul) of one name against the
+ *            Hangul of another of the same list that differs in one syllable
+ *            (박지성 / 박지선). A false "same" whose spelling the lists also
+ *            publish for the other name (Kang for 강 and 감) is counted apart:
+ *            no engine can tell those apart from the text.
+ *   search   one vault of every case of the set (Argon2id at its test
+ *            minimum, a temporary folder); each query is a kith_search_run,
+ *            a hit is the case named first. Top-1 per part and kind, beside
+ *            the peer: plain string equality of the query and the stored
+ *            name (what a search without the engine finds).
+ *
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR]
+ *        [--verbose]      (both by default; DIR as for bench_names_search)
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/sbuf.h"
+#include "base/status.h"
+#include "casework/search.h"
+#include "names/names.h"
+#include "record/record.h"
+#include "vault/vault.h"
+
+#define PASS "bench passphrase"
+#define MAXR 12000
+
+struct crow {
+	char part[4], list[16], hangul[64], spelling[96], kind[16];
+	struct kith_name h, s;
+	int ok_h, ok_s;
+};
+
+struct srow {
+	char part[8], ref[16], stored[96], query[160], kind[24];
+};
+
+static struct crow crows[MAXR];
+static size_t n_crows;
+static struct srow srows[MAXR];
+static size_t n_srows;
+
+/* Splits a CSV line of plain fields (no quotes in these files) into at most
+ * max fields; returns how many. */
+static size_t split(char *line, char **fld, size_t max)
+{
+	size_t k = 0;
+	char *p = line;
+	while (k < max) {
+		fld[k++] = p;
+		char *c = strchr(p, ',');
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	return k;
+}
+
+static FILE *open_data(const char *dir, const char *file)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		fprintf(stderr, "bench: cannot open %s (give --data DIR)\n", path);
+	return f;
+}
+
+static int load_compare(const char *dir)
+{
+	FILE *f = open_data(dir, "fresh_compare.csv");
+	if (!f)
+		return -1;
+	char line[512];
+	int header = 1;
+	while (fgets(line, sizeof line, f) && n_crows < MAXR) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (header) {
+			header = 0;
+			continue;
+		}
+		char *fld[5];
+		if (split(line, fld, 5) != 5)
+			continue;
+		struct crow *r = &crows[n_crows++];
+		snprintf(r->part, sizeof r->part, "%s", fld[0]);
+		snprintf(r->list, sizeof r->list, "%s", fld[1]);
+		snprintf(r->hangul, sizeof r->hangul, "%s", fld[2]);
+		snprintf(r->spelling, sizeof r->spelling, "%s", fld[3]);
+		snprintf(r->kind, sizeof r->kind, "%s", fld[4]);
+		r->ok_h = kith_names_encode(&r->h, r->hangul, strlen(r->hangul), NULL) == 0;
+		r->ok_s = kith_names_encode(&r->s, r->spelling, strlen(r->spelling), NULL) == 0;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int load_search(const char *dir)
+{
+	FILE *f = open_data(dir, "fresh_search.csv");
+	if (!f)
+		return -1;
+	char line[640];
+	int header = 1;
+	while (fgets(line, sizeof line, f) && n_srows < MAXR) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (header) {
+			header = 0;
+			continue;
+		}
+		char *fld[5];
+		if (split(line, fld, 5) != 5)
+			continue;
+		struct srow *r = &srows[n_srows++];
+		snprintf(r->part, sizeof r->part, "%s", fld[0]);
+		snprintf(r->ref, sizeof r->ref, "%s", fld[1]);
+		snprintf(r->stored, sizeof r->stored, "%s", fld[2]);
+		snprintf(r->query, sizeof r->query, "%s", fld[3]);
+		snprintf(r->kind, sizeof r->kind, "%s", fld[4]);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Number of UTF-8 characters (the Hangul columns: one syllable each). */
+static size_t nchars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* 1 when two Hangul names of equal length differ in exactly one syllable. */
+static int near_miss(const char *a, const char *b)
+{
+	if (strlen(a) != strlen(b) || strcmp(a, b) == 0)
+		return 0;
+	size_t diff = 0, n = strlen(a);
+	for (size_t i = 0; i + 3 <= n; i += 3)
+		diff += memcmp(a + i, b + i, 3) != 0;
+	return diff == 1;
+}
+
+/* The letters a-z of s, lower case (breves and marks dropped). */
+static void letters(const char *s, char *o, size_t cap)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < cap; s++) {
+		char c = *s;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c >= 'a' && c <= 'z')
+			o[n++] = c;
+	}
+	o[n] = '\0';
+}
+
+/* 1 when the lists publish `spelling` for the Hangul `h` too, or when a
+ * system writes h so (kith_names_romanize, letters only: "Sung-won" is the
+ * MR without breves of 승원 as well as the common spelling of 성원). */
+static int published_for(const char *spelling, const char *h)
+{
+	for (size_t i = 0; i < n_crows; i++)
+		if (strcmp(crows[i].hangul, h) == 0 && strcasecmp(crows[i].spelling, spelling) == 0)
+			return 1;
+	char a[128], b[128];
+	letters(spelling, a, sizeof a);
+	for (int sys = KITH_NAMES_RR; sys <= KITH_NAMES_COMMON; sys++) {
+		struct kith_sbuf o = KITH_SBUF_INIT;
+		if (kith_names_romanize(h, strlen(h), (enum kith_names_system)sys, &o, NULL) == 0) {
+			letters(o.buf, b, sizeof b);
+			if (strcmp(a, b) == 0) {
+				kith_sbuf_release(&o);
+				return 1;
+			}
+		}
+		kith_sbuf_release(&o);
+	}
+	return 0;
+}
+
+static void compare_part(const char *part, int verbose)
+{
+	static const char *const lists[] = {"wp-surnames", "wp-given", "m3-names"};
+	double t = kith_names_same_threshold();
+	size_t all_n = 0, all_ok = 0;
+	printf("compare, part %s (same at >= %.2f)\n", part, t);
+	for (size_t l = 0; l < 3; l++) {
+		size_t n = 0, ok = 0, pn = 0, pok = 0, nm = 0, nm_false = 0, nm_shared = 0;
+		for (size_t i = 0; i < n_crows; i++) {
+			const struct crow *r = &crows[i];
+			if (strcmp(r->part, part) || strcmp(r->list, lists[l]))
+				continue;
+			n++;
+			double s = r->ok_h && r->ok_s ? kith_names_similarity(&r->h, &r->s) : 0.0;
+			ok += s >= t;
+			if (verbose && s < t)
+				printf("    miss %s %s [%s] (%s): %.3f\n", r->list, r->hangul, r->spelling, r->kind, s);
+			for (size_t j = i + 1; j < n_crows; j++) {
+				const struct crow *q = &crows[j];
+				if (strcmp(q->part, part) || strcmp(q->list, lists[l]) || strcmp(q->hangul, r->hangul))
+					continue;
+				pn++;
+				double ps = r->ok_s && q->ok_s ? kith_names_similarity(&r->s, &q->s) : 0.0;
+				pok += ps >= t;
+				if (verbose > 1 && ps < t)
+					printf("    pair miss %s [%s] [%s]: %.3f\n", r->hangul, r->spelling, q->spelling,
+					       ps);
+			}
+			/* near misses: this spelling against every other Hangul one syllable away */
+			for (size_t j = 0; j < n_crows; j++) {
+				const struct crow *q = &crows[j];
+				if (strcmp(q->part, part) || strcmp(q->list, lists[l]) ||
+				    !near_miss(r->hangul, q->hangul))
+					continue;
+				if (j > 0 && strcmp(crows[j - 1].hangul, q->hangul) == 0 &&
+				    strcmp(crows[j - 1].list, q->list) == 0)
+					continue; /* each other Hangul once */
+				nm++;
+				double ns = r->ok_s && q->ok_h ? kith_names_similarity(&r->s, &q->h) : 0.0;
+				if (ns >= t) {
+					if (published_for(r->spelling, q->hangul)) {
+						nm_shared++;
+					} else {
+						nm_false++;
+						if (verbose)
+							printf("    false %s [%s] ~ %s: %.3f\n", r->hangul, r->spelling,
+							       q->hangul, ns);
+					}
+				}
+			}
+		}
+		if (!n)
+			continue;
+		all_n += n;
+		all_ok += ok;
+		printf("  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near misses %6zu: "
+		       "precision %.4f (%zu false; %zu spellings that also write the other name, published or by a system)\n",
+		       lists[l], n, (double)ok / (double)n, ok, pn, pn ? (double)pok / (double)pn : 1.0, nm,
+		       nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared) : 1.0, nm_false, nm_shared);
+	}
+	/* Hangul against Hangul one syllable away (박지성 / 박지선) */
+	size_t hn = 0, hf = 0;
+	for (size_t i = 0; i < n_crows; i++) {
+		if (strcmp(crows[i].part, part) || (i > 0 && strcmp(crows[i - 1].hangul, crows[i].hangul) == 0))
+			continue;
+		for (size_t j = i + 1; j < n_crows; j++) {
+			if (strcmp(crows[j].part, part) || strcmp(crows[j - 1].hangul, crows[j].hangul) == 0 ||
+			    !near_miss(crows[i].hangul, crows[j].hangul))
+				continue;
+			hn++;
+			if (crows[i].ok_h && crows[j].ok_h &&
+			    kith_names_similarity(&crows[i].h, &crows[j].h) >= kith_names_same_threshold()) {
+				hf++;
+				if (verbose)
+					printf("    false hangul %s ~ %s\n", crows[i].hangul, crows[j].hangul);
+			}
+		}
+	}
+	printf("  all lists    %4zu pairs: recall %.4f   Hangul near misses %zu: precision %.4f\n", all_n,
+	       all_n ? (double)all_ok / (double)all_n : 0.0, hn, hn ? 1.0 - (double)hf / (double)hn : 1.0);
+	(void)nchars;
+}
+
+static int put_case(struct kith_vault_batch *b, const char *ref, const char *name, struct kith_err *err)
+{
+	json_t *body = json_pack("{s:s, s:{s:s}}", "ref", ref, "person", "name", name);
+	if (!body)
+		return KITH_E_NOMEM;
+	int rc = kith_vault_put(b, "case", body, NULL, NULL, NULL, err);
+	json_decref(body);
+	return rc;
+}
+
+struct tally {
+	char kind[24];
+	size_t n, top1, eq;
+};
+
+static void search_run(const char *path, const char *only, int verbose)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	struct kith_vault *v = NULL;
+	struct kith_vault_batch *b = NULL;
+	if (kith_vault_create(path, PASS, strlen(PASS), &o, &err) ||
+	    kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err) || kith_vault_batch_begin(v, &b, &err)) {
+		fprintf(stderr, "bench: vault: %s\n", err.msg);
+		return;
+	}
+	size_t n_cases = 0;
+	for (size_t i = 0; i < n_srows; i++)
+		if (strcmp(srows[i].part, "vault") == 0) {
+			if (put_case(b, srows[i].ref, srows[i].stored, &err)) {
+				fprintf(stderr, "bench: put %s: %s\n", srows[i].ref, err.msg);
+				return;
+			}
+			n_cases++;
+		}
+	if (kith_vault_batch_commit(b, &err)) {
+		fprintf(stderr, "bench: commit: %s\n", err.msg);
+		return;
+	}
+	struct kith_search *s = NULL;
+	if (kith_search_new(&s, v, &err)) {
+		fprintf(stderr, "bench: search: %s\n", err.msg);
+		return;
+	}
+	static const char *const parts[] = {"F1", "F2"};
+	for (size_t p = 0; p < 2; p++) {
+		if (only && strcmp(only, parts[p]))
+			continue;
+		struct tally kinds[40];
+		size_t nk = 0, n = 0, top = 0, eq = 0, ties = 0;
+		for (size_t i = 0; i < n_srows; i++) {
+			const struct srow *r = &srows[i];
+			if (strcmp(r->part, parts[p]))
+				continue;
+			const struct kith_search_hit *hits = NULL;
+			size_t nh = 0;
+			int hit = 0, tie = 0;
+			if (kith_search_run(s, r->query, strlen(r->query), 20, 0, &hits, &nh, &err) == 0 && nh > 0) {
+				hit = strcmp(hits[0].view->ref, r->ref) == 0;
+				for (size_t k = 1; k < nh && !hit; k++)
+					tie |= strcmp(hits[k].view->ref, r->ref) == 0 &&
+					       hits[k].score >= hits[0].score - 1e-12;
+			}
+			int same = strcmp(r->query, r->stored) == 0 || strcmp(r->query, r->ref) == 0;
+			n++;
+			top += (size_t)hit;
+			eq += (size_t)same;
+			ties += (size_t)tie;
+			size_t k = 0;
+			while (k < nk && strcmp(kinds[k].kind, r->kind))
+				k++;
+			if (k == nk && nk < 40) {
+				snprintf(kinds[nk].kind, sizeof kinds[nk].kind, "%s", r->kind);
+				kinds[nk].n = kinds[nk].top1 = kinds[nk].eq = 0;
+				nk++;
+			}
+			if (k < nk) {
+				kinds[k].n++;
+				kinds[k].top1 += (size_t)hit;
+				kinds[k].eq += (size_t)same;
+			}
+			if (verbose && !hit) {
+				printf("    miss %s %s [%s] (%s): ", r->ref, r->stored, r->query, r->kind);
+				for (size_t h = 0; h < nh && h < 3; h++)
+					printf("%s %s %.3f; ", hits[h].view->ref, hits[h].name, hits[h].score);
+				int found = 0;
+				for (size_t h = 0; h < nh; h++)
+					if (strcmp(hits[h].view->ref, r->ref) == 0) {
+						printf("(at %zu, %.3f)", h + 1, hits[h].score);
+						found = 1;
+					}
+				printf("%s\n", found ? "" : "(not in the first 20)");
+			}
+		}
+		printf("search, part %s: %zu cases, %zu queries: top-1 %.4f (%zu; %zu lost on a tie)   string "
+		       "equality %.4f\n",
+		       parts[p], n_cases, n, n ? (double)top / (double)n : 0.0, top, ties,
+		       n ? (double)eq / (double)n : 0.0);
+		/* three groups: a whole name in any spelling or script; part of a
+		 * name (given name alone, surname and part, a token); a typo */
+		static const char *const groups[] = {"whole names", "partial names", "typos"};
+		for (int g = 0; g < 3; g++) {
+			size_t gn = 0, gt = 0;
+			for (size_t k = 0; k < nk; k++) {
+				const char *kd = kinds[k].kind;
+				int grp = strncmp(kd, "typo", 4) == 0 ? 2
+					  : (strcmp(kd, "given") == 0 || strncmp(kd, "partial", 7) == 0 ||
+					     strncmp(kd, "token", 5) == 0)
+					      ? 1
+					      : 0;
+				if (grp == g) {
+					gn += kinds[k].n;
+					gt += kinds[k].top1;
+				}
+			}
+			if (gn)
+				printf("  %-14s %4zu queries: top-1 %.4f (%zu)\n", groups[g], gn,
+				       (double)gt / (double)gn, gt);
+		}
+		for (size_t k = 0; k < nk; k++)
+			printf("  %-14s %4zu queries: top-1 %.4f (%zu)   string equality %.4f\n", kinds[k].kind,
+			       kinds[k].n, (double)kinds[k].top1 / (double)kinds[k].n, kinds[k].top1,
+			       (double)kinds[k].eq / (double)kinds[k].n);
+	}
+	kith_search_free(s);
+	kith_vault_close(v);
+}
+
+int main(int argc, char **argv)
+{
+	int do_compare = 0, do_search = 0, verbose = 0;
+	const char *data = NULL, *only = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--compare") == 0)
+			do_compare = 1;
+		else if (strcmp(argv[i], "--search") == 0)
+			do_search = 1;
+		else if (strcmp(argv[i], "--part") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			data = argv[++i];
+		else if (strcmp(argv[i], "--verbose") == 0)
+			verbose++;
+		else {
+			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR] "
+					"[--verbose]\n");
+			return 2;
+		}
+	}
+	if (!do_compare && !do_search)
+		do_compare = do_search = 1;
+	if (kith_process_init())
+		return 1;
+	char dir[1024];
+	if (data) {
+		snprintf(dir, sizeof dir, "%s", data);
+	} else if (getenv("KITH_SOURCE")) {
+		snprintf(dir, sizeof dir, "%s/data/names", getenv("KITH_SOURCE"));
+	} else {
+		snprintf(dir, sizeof dir, "%s", __FILE__);
+		char *bp = strstr(dir, "bench/bench_names_fresh.c");
+		if (bp)
+			snprintf(bp, sizeof dir - (size_t)(bp - dir), "data/names");
+	}
+	if (do_compare) {
+		if (load_compare(dir))
+			return 1;
+		if (!only || strcmp(only, "F1") == 0)
+			compare_part("F1", verbose);
+		if (!only || strcmp(only, "F2") == 0)
+			compare_part("F2", verbose);
+	}
+	if (do_search) {
+		if (load_search(dir))
+			return 1;
+		char tmpl[] = "/tmp/kith-bench-fresh-XXXXXX";
+		if (!mkdtemp(tmpl))
+			return 1;
+		char path[1100], f[1200];
+		snprintf(path, sizeof path, "%s/v.kith", tmpl);
+		search_run(path, only, verbose);
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(f, sizeof f, "%s%s", path, suffix[i]);
+			unlink(f);
+		}
+		rmdir(tmpl);
+	}
+	return 0;
+}
