@@ -9,9 +9,12 @@
  *        chosen from the encodings themselves), compared with Dice (popcount
  *        over 64-bit words, tiled for the cache, on every core)
  *     -> u: the Dice of random pairs (almost all of two people), its upper
- *        tail fitted (exponential) where the sample is thin
- *     -> m and the share of matches by EM over Dice bands (0.01 wide) above
- *        the floor, with u fixed: the posterior probability of each band
+ *        tail fitted (exponential) where the sample is thin: the floor
+ *     -> a model of two fields by EM: the Dice band (0.01 wide) of the main
+ *        region (name, sex, origin) and the agreement of the birth regions
+ *        (its u from random pairs), each group of candidates (mutual best
+ *        candidates, one list, rivals) its own share of matches: the
+ *        posterior probability of each candidate pair
  *     -> persons: link/cluster.h (strongest first, two records of one list
  *        together only when they are likely one person themselves)
  *
