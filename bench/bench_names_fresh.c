@@ -211,17 +211,19 @@ static void compare_part(const char *part, int verbose)
 			double s = r->ok_h && r->ok_s ? kith_names_similarity(&r->h, &r->s) : 0.0;
 			ok += s >= t;
 			if (verbose && s < t)
-				printf("    miss %s %s [%s] (%s): %.3f\n", r->list, r->hangul, r->spelling, r->kind, s);
+				printf("    miss %s %s [%s] (%s): %.3f\n", r->list, r->hangul, r->spelling,
+				       r->kind, s);
 			for (size_t j = i + 1; j < n_crows; j++) {
 				const struct crow *q = &crows[j];
-				if (strcmp(q->part, part) || strcmp(q->list, lists[l]) || strcmp(q->hangul, r->hangul))
+				if (strcmp(q->part, part) || strcmp(q->list, lists[l]) ||
+				    strcmp(q->hangul, r->hangul))
 					continue;
 				pn++;
 				double ps = r->ok_s && q->ok_s ? kith_names_similarity(&r->s, &q->s) : 0.0;
 				pok += ps >= t;
 				if (verbose > 1 && ps < t)
-					printf("    pair miss %s [%s] [%s]: %.3f\n", r->hangul, r->spelling, q->spelling,
-					       ps);
+					printf("    pair miss %s [%s] [%s]: %.3f\n", r->hangul, r->spelling,
+					       q->spelling, ps);
 			}
 			/* near misses: this spelling against every other Hangul one syllable away */
 			for (size_t j = 0; j < n_crows; j++) {
@@ -240,8 +242,8 @@ static void compare_part(const char *part, int verbose)
 					} else {
 						nm_false++;
 						if (verbose)
-							printf("    false %s [%s] ~ %s: %.3f\n", r->hangul, r->spelling,
-							       q->hangul, ns);
+							printf("    false %s [%s] ~ %s: %.3f\n", r->hangul,
+							       r->spelling, q->hangul, ns);
 					}
 				}
 			}
@@ -250,18 +252,22 @@ static void compare_part(const char *part, int verbose)
 			continue;
 		all_n += n;
 		all_ok += ok;
-		printf("  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near misses %6zu: "
-		       "precision %.4f (%zu false; %zu spellings that also write the other name, published or by a system)\n",
+		printf("  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near "
+		       "misses %6zu: "
+		       "precision %.4f (%zu false; %zu spellings that also write the other name, published "
+		       "or by a system)\n",
 		       lists[l], n, (double)ok / (double)n, ok, pn, pn ? (double)pok / (double)pn : 1.0, nm,
 		       nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared) : 1.0, nm_false, nm_shared);
 	}
 	/* Hangul against Hangul one syllable away (박지성 / 박지선) */
 	size_t hn = 0, hf = 0;
 	for (size_t i = 0; i < n_crows; i++) {
-		if (strcmp(crows[i].part, part) || (i > 0 && strcmp(crows[i - 1].hangul, crows[i].hangul) == 0))
+		if (strcmp(crows[i].part, part) ||
+		    (i > 0 && strcmp(crows[i - 1].hangul, crows[i].hangul) == 0))
 			continue;
 		for (size_t j = i + 1; j < n_crows; j++) {
-			if (strcmp(crows[j].part, part) || strcmp(crows[j - 1].hangul, crows[j].hangul) == 0 ||
+			if (strcmp(crows[j].part, part) ||
+			    strcmp(crows[j - 1].hangul, crows[j].hangul) == 0 ||
 			    !near_miss(crows[i].hangul, crows[j].hangul))
 				continue;
 			hn++;
@@ -269,7 +275,8 @@ static void compare_part(const char *part, int verbose)
 			    kith_names_similarity(&crows[i].h, &crows[j].h) >= kith_names_same_threshold()) {
 				hf++;
 				if (verbose)
-					printf("    false hangul %s ~ %s\n", crows[i].hangul, crows[j].hangul);
+					printf("    false hangul %s ~ %s\n", crows[i].hangul,
+					       crows[j].hangul);
 			}
 		}
 	}
@@ -301,7 +308,8 @@ static void search_run(const char *path, const char *only, int verbose)
 	struct kith_vault *v = NULL;
 	struct kith_vault_batch *b = NULL;
 	if (kith_vault_create(path, PASS, strlen(PASS), &o, &err) ||
-	    kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err) || kith_vault_batch_begin(v, &b, &err)) {
+	    kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err) ||
+	    kith_vault_batch_begin(v, &b, &err)) {
 		fprintf(stderr, "bench: vault: %s\n", err.msg);
 		return;
 	}
@@ -336,7 +344,8 @@ static void search_run(const char *path, const char *only, int verbose)
 			const struct kith_search_hit *hits = NULL;
 			size_t nh = 0;
 			int hit = 0, tie = 0;
-			if (kith_search_run(s, r->query, strlen(r->query), 20, 0, &hits, &nh, &err) == 0 && nh > 0) {
+			if (kith_search_run(s, r->query, strlen(r->query), 20, 0, &hits, &nh, &err) == 0 &&
+			    nh > 0) {
 				hit = strcmp(hits[0].view->ref, r->ref) == 0;
 				for (size_t k = 1; k < nh && !hit; k++)
 					tie |= strcmp(hits[k].view->ref, r->ref) == 0 &&
@@ -363,7 +372,8 @@ static void search_run(const char *path, const char *only, int verbose)
 			if (verbose && !hit) {
 				printf("    miss %s %s [%s] (%s): ", r->ref, r->stored, r->query, r->kind);
 				for (size_t h = 0; h < nh && h < 3; h++)
-					printf("%s %s %.3f; ", hits[h].view->ref, hits[h].name, hits[h].score);
+					printf("%s %s %.3f; ", hits[h].view->ref, hits[h].name,
+					       hits[h].score);
 				int found = 0;
 				for (size_t h = 0; h < nh; h++)
 					if (strcmp(hits[h].view->ref, r->ref) == 0) {
@@ -373,10 +383,11 @@ static void search_run(const char *path, const char *only, int verbose)
 				printf("%s\n", found ? "" : "(not in the first 20)");
 			}
 		}
-		printf("search, part %s: %zu cases, %zu queries: top-1 %.4f (%zu; %zu lost on a tie)   string "
-		       "equality %.4f\n",
-		       parts[p], n_cases, n, n ? (double)top / (double)n : 0.0, top, ties,
-		       n ? (double)eq / (double)n : 0.0);
+		printf(
+		    "search, part %s: %zu cases, %zu queries: top-1 %.4f (%zu; %zu lost on a tie)   string "
+		    "equality %.4f\n",
+		    parts[p], n_cases, n, n ? (double)top / (double)n : 0.0, top, ties,
+		    n ? (double)eq / (double)n : 0.0);
 		/* three groups: a whole name in any spelling or script; part of a
 		 * name (given name alone, surname and part, a token); a typo */
 		static const char *const groups[] = {"whole names", "partial names", "typos"};
@@ -399,9 +410,9 @@ static void search_run(const char *path, const char *only, int verbose)
 				       (double)gt / (double)gn, gt);
 		}
 		for (size_t k = 0; k < nk; k++)
-			printf("  %-14s %4zu queries: top-1 %.4f (%zu)   string equality %.4f\n", kinds[k].kind,
-			       kinds[k].n, (double)kinds[k].top1 / (double)kinds[k].n, kinds[k].top1,
-			       (double)kinds[k].eq / (double)kinds[k].n);
+			printf("  %-14s %4zu queries: top-1 %.4f (%zu)   string equality %.4f\n",
+			       kinds[k].kind, kinds[k].n, (double)kinds[k].top1 / (double)kinds[k].n,
+			       kinds[k].top1, (double)kinds[k].eq / (double)kinds[k].n);
 	}
 	kith_search_free(s);
 	kith_vault_close(v);
@@ -423,8 +434,9 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose++;
 		else {
-			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR] "
-					"[--verbose]\n");
+			fprintf(stderr,
+				"usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR] "
+				"[--verbose]\n");
 			return 2;
 		}
 	}

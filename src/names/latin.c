@@ -402,7 +402,7 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
-	if (cons == 'N') /* a Cyrillic н: "Юна" is 유나 or 윤아 too */
+	if (cons == 'N')     /* a Cyrillic н: "Юна" is 유나 or 윤아 too */
 		cons = 'n';
 	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
@@ -448,7 +448,9 @@ unsigned latin_vow_cost(unsigned pat, unsigned j)
 
 unsigned latin_vow_systematic(unsigned pat)
 {
-	return pat == VOW_U + 1 ? (unsigned)N_OF(vows) + 1 : pat == VOW_E + 1 ? (unsigned)N_OF(vows) + 2 : pat;
+	return pat == VOW_U + 1	  ? (unsigned)N_OF(vows) + 1
+	       : pat == VOW_E + 1 ? (unsigned)N_OF(vows) + 2
+				  : pat;
 }
 
 int latin_marks_system(unsigned ipat, unsigned vpat, int surname)

@@ -24,7 +24,7 @@
 _Static_assert(sizeof(struct kith_name) <= 256, "struct kith_name must stay within 256 bytes");
 
 #define SAME_THRESHOLD 0.80
-#define GAP 0.5 /* factor for a syllable of one name with no counterpart */
+#define GAP 0.5		/* factor for a syllable of one name with no counterpart */
 #define ALT_ORDER 0.995 /* factor for the other order of an ambiguous name */
 
 /* --- building an encoding */
@@ -500,7 +500,8 @@ static size_t alias_find(const char *w, size_t len)
 static void alias_union(size_t at, unsigned two, struct kith_name_syl *x, struct kith_name_syl *x2)
 {
 	const char *sp = kith_names_aliases[at].spelling;
-	for (size_t k = at; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, sp) == 0; k++) {
+	for (size_t k = at; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, sp) == 0;
+	     k++) {
 		const struct kith_names_alias *a = &kith_names_aliases[k];
 		if ((a->s1 != 0) != two)
 			continue;
@@ -880,7 +881,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		if (sur || r.exact & (1u << i) || !b.pat[order[i]][1])
 			continue;
 		r.pat[i][0] = first_given ? 0 : b.pat[order[i]][0]; /* initial-sound rule: no model */
-		r.pat[i][1] = (uint8_t)(systematic ? latin_vow_systematic(b.pat[order[i]][1]) : b.pat[order[i]][1]);
+		r.pat[i][1] =
+		    (uint8_t)(systematic ? latin_vow_systematic(b.pat[order[i]][1]) : b.pat[order[i]][1]);
 		r.post[i] = (int8_t)best_post(&r.syl[i], r.pat[i]);
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
@@ -1397,7 +1399,8 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	for (unsigned m = 0; na && !many && m < (1u << na) && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
 		struct kith_name alt = *q;
 		for (size_t j = 0; j < na; j++)
-			alt.syl[amb[j]].fin = (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
+			alt.syl[amb[j]].fin =
+			    (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
 		uint64_t wk[2];
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)
