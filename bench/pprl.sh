@@ -5,7 +5,9 @@
 # of both against the truth, and the BIC-selected estimate from the encoded
 # table, the plaintext table and the true table; then the model BIC selected
 # on the true table fitted to the encoded table (N_pprl_tm: the same model for
-# both, so the ratio tm/true is the linkage's error alone). Usage:
+# both, so the ratio tm/true is the linkage's error alone); then the same two
+# for the table corrected for the linkage's own errors (--corrected-table:
+# N_corr with its own BIC model, N_corr_tm with the true table's). Usage:
 #   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
 # KITH_BENCH_KEEP=DIR keeps the lists, encodings and tables in DIR; KITH_BENCH_SEED=S
 # draws the populations from seeds S+3, S+4, S+5 (default 40: the figures in bench/README.md).
@@ -41,7 +43,8 @@ print(next(x["n_hat"] for x in json.load(sys.stdin)["models"] if x["name"]==m an
 }
 "$K" pprl keygen --secret sec.txt 2>/dev/null
 "$K" pprl keygen --sign-key org.key >/dev/null
-printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true
+printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
+  N_corr corr/true N_corr_tm ctm/true
 for lists in 3 4 5; do
   d=s$lists
   "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((${KITH_BENCH_SEED:-40} + lists)) >/dev/null
@@ -52,7 +55,8 @@ for lists in 3 4 5; do
       --out "$d/$s.kpe" "$d/records.csv" 2>/dev/null
     files+=("$d/$s.kpe")
   done
-  "$K" pprl link "${files[@]}" --rows "$d/rows.csv" --table "$d/pprl_table.csv" 2>"$d/link.err"
+  "$K" pprl link "${files[@]}" --rows "$d/rows.csv" --table "$d/pprl_table.csv" \
+    --corrected-table "$d/corr_table.csv" 2>"$d/link.err"
   for s in $srcs; do
     awk -F, -v s="$s" 'NR==FNR{if(FNR>1)id[$1]=$2;next} FNR>1&&$1==s{print id[$2]","$3}' "$d/$s.ids" "$d/rows.csv"
   done | (echo id,cluster; cat) >"$d/pprl_clusters.csv"
@@ -65,7 +69,9 @@ for lists in 3 4 5; do
   fe=$(f1 "$d/truth.csv" "$d/pprl_clusters.csv")
   nt=$(bic "$d/true_table.csv"); np=$(bic "$d/plain_table.csv"); ne=$(bic "$d/pprl_table.csv")
   nm=$(same_model "$d/true_table.csv" "$d/pprl_table.csv")
-  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f %10.0f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
+  nc=$(bic "$d/corr_table.csv"); ncm=$(same_model "$d/true_table.csv" "$d/corr_table.csv")
+  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f %10.0f %9.3f %8.0f %9.3f %9.0f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
     "$fp" "$fe" "$(awk -v a="$fe" -v b="$fp" 'BEGIN{print a/b}')" "$nt" "$np" "$ne" "$(awk -v a="$ne" -v b="$nt" 'BEGIN{print a/b}')" \
-    "$nm" "$(awk -v a="$nm" -v b="$nt" 'BEGIN{print a/b}')"
+    "$nm" "$(awk -v a="$nm" -v b="$nt" 'BEGIN{print a/b}')" \
+    "$nc" "$(awk -v a="$nc" -v b="$nt" 'BEGIN{print a/b}')" "$ncm" "$(awk -v a="$ncm" -v b="$nt" 'BEGIN{print a/b}')"
 done

@@ -150,6 +150,17 @@ int kith_together_table_csv(const char *const *nm, unsigned k, const double *cou
  * "svg" in root. Names the lists nm[0..k). KITH_OK, the estimate's
  * statuses, KITH_E_NOMEM.
  */
+/*
+ * The contingency table corrected for the linkage's own errors, in
+ * expectation under its match model (r->post), for missed links: two
+ * persons of disjoint lists whose best candidate pair has posterior p are
+ * one person with probability p (after Ding & Fienberg 1994, Di Consiglio &
+ * Tuoto 2015, who correct the table with the linkage's estimated error
+ * rates). counts[0 .. 2^k), rounded to whole persons. KITH_OK, KITH_E_NOMEM.
+ */
+int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
+			    double *counts) KITH_WUR;
+
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
 			   const struct kith_together_opts *o, json_t *root, struct kith_err *err) KITH_WUR;

@@ -63,6 +63,8 @@ static const char help[] =
     "  kith pprl link [options] A.kpe B.kpe ...\n"
     "      --out FILE           memberships: person, then a 0/1 column per organization\n"
     "      --table FILE         the contingency table in `kith estimate`'s format\n"
+    "      --corrected-table FILE   the same table corrected for the linkage's own\n"
+    "                           missed links (expected merges under its match model)\n"
     "      --trust FILE         refuse an encoding whose organization is not listed in\n"
     "                           FILE (lines \"ORG HEXKEY\") with the key that signed it\n"
     "      --rows FILE          list,row,person for every record (reveals which rows of\n"
@@ -629,13 +631,14 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 
 static int cmd_link(int argc, char **argv)
 {
-	const char *out = NULL, *table = NULL, *rowsf = NULL, *trust = NULL;
+	const char *out = NULL, *table = NULL, *rowsf = NULL, *trust = NULL, *ctable = NULL;
 	int estimate = 0, json = 0;
 	uint64_t draws = 20, seed = 1, threads = 0;
 	struct kith_pprl_opts o;
 	memset(&o, 0, sizeof o);
 	static const struct option lo[] = {{"out", required_argument, 0, 'o'},
 					   {"table", required_argument, 0, 't'},
+					   {"corrected-table", required_argument, 0, 'C'},
 					   {"rows", required_argument, 0, 'r'},
 					   {"estimate", no_argument, 0, 'e'},
 					   {"trust", required_argument, 0, 'R'},
@@ -656,6 +659,9 @@ static int cmd_link(int argc, char **argv)
 			break;
 		case 't':
 			table = optarg;
+			break;
+		case 'C':
+			ctable = optarg;
 			break;
 		case 'r':
 			rowsf = optarg;
@@ -708,7 +714,7 @@ static int cmd_link(int argc, char **argv)
 		return kith_cli_usage("pprl", "link takes two or more encoding files");
 	if (nf > KITH_PPRL_MAX_LISTS)
 		return kith_cli_usage("pprl", "link takes at most %u encoding files", KITH_PPRL_MAX_LISTS);
-	if (!out && !table && !estimate && !rowsf)
+	if (!out && !table && !estimate && !rowsf && !ctable)
 		return kith_cli_usage("pprl", "nothing to do: give --out, --table or --estimate");
 	o.seed = seed;
 	struct kith_err err;
@@ -796,6 +802,15 @@ static int cmd_link(int argc, char **argv)
 	kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf, counts);
 	rc = write_outputs(out, table, rowsf, names, (unsigned)nf, r.clusters.cluster, r.clusters.n_clusters,
 			   source, row, total, counts, &err);
+	if (!rc && ctable) {
+		double cc[1u << KITH_PPRL_MAX_LISTS];
+		rc = kith_together_corrected(&r, source, (unsigned)nf, cc);
+		if (rc)
+			kith_err_set(&err, rc, NULL, "out of memory");
+		else
+			rc = write_outputs(NULL, ctable, NULL, names, (unsigned)nf, r.clusters.cluster,
+					   r.clusters.n_clusters, source, row, total, cc, &err);
+	}
 	if (rc) {
 		ex = kith_cli_fail(rc, &err);
 		goto out_result;
@@ -822,6 +837,12 @@ static int cmd_link(int argc, char **argv)
 	    total, nf, r.clusters.n_clusters, (unsigned long long)r.compared,
 	    r.lsh ? "LSH blocking" : "every pair", r.n_pairs, r.model.floor, r.model.threshold,
 	    r.model.threshold_best, r.model.threshold_same, r.model.iterations, uncertain);
+	fprintf(stderr,
+		"kith: the birth's evidence (likelihood ratio by agreement, none/disagree .. agree):");
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+		fprintf(stderr, " %.2g",
+			r.model.birth_u[k] > 0 ? r.model.birth_m[k] / r.model.birth_u[k] : 0);
+	fprintf(stderr, "\n");
 	if (estimate)
 		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, json ? sum : NULL);
 	if (json && !ex) {

@@ -22,9 +22,9 @@ enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
 #define K_SURNAME 18
 #define K_LATIN 12 /* a bigram of a name that is not Korean */
 #define K_SEX 8
-#define K_YEAR 14
-#define K_BUCKET 10
-#define K_DATE 8 /* the month, the day of a full date */
+#define K_YEAR 6 /* the birth year (in the birth region) */
+#define K_NEAR 6 /* a year the birth may be */
+#define K_DATE 4 /* the month, the day of a full date */
 #define K_ORIGIN 12
 
 struct kith_pprl_key {
@@ -107,12 +107,15 @@ void kith_pprl_key_id(const struct kith_pprl_key *k, uint8_t id[KITH_PPRL_KEYID_
 
 struct builder {
 	const struct kith_pprl_key *key;
-	uint64_t *bits; /* m bits */
-	unsigned m;	/* 2048 or 1024, a power of two */
+	uint64_t *bits;	 /* m bits: the main region, before folding */
+	unsigned m;	 /* 2 × or 1 × KITH_PPRL_MAIN_BITS */
+	uint64_t *birth; /* mb bits: the birth region, before folding */
+	unsigned mb;	 /* 2 × or 1 × KITH_PPRL_BIRTH_BITS */
 	int failed;
 };
 
-/* Sets k (at most 32) independent keyed positions of token t[0..n) of field sk. */
+/* Sets k (at most 32) independent keyed positions of token t[0..n) of field
+ * sk: in the birth region for SK_BIRTH, else in the main region. */
 static void put(struct builder *b, unsigned sk, const uint8_t *t, size_t n, unsigned k)
 {
 	uint8_t h[64];
@@ -120,9 +123,11 @@ static void put(struct builder *b, unsigned sk, const uint8_t *t, size_t n, unsi
 		b->failed = 1;
 		return;
 	}
+	uint64_t *bits = sk == SK_BIRTH ? b->birth : b->bits;
+	unsigned m = sk == SK_BIRTH ? b->mb : b->m;
 	for (unsigned i = 0; i < k && i < 32; i++) {
-		unsigned pos = ((unsigned)h[2 * i] | (unsigned)h[2 * i + 1] << 8) & (b->m - 1);
-		b->bits[pos / 64] |= (uint64_t)1 << (pos % 64);
+		unsigned pos = ((unsigned)h[2 * i] | (unsigned)h[2 * i + 1] << 8) % m;
+		bits[pos / 64] |= (uint64_t)1 << (pos % 64);
 	}
 	sodium_memzero(h, sizeof h);
 }
@@ -235,10 +240,12 @@ static void put_latin(struct builder *b, const char *text)
 int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
 		     const struct kith_pprl_input *in, uint64_t index, uint64_t filter[KITH_PPRL_WORDS])
 {
-	uint64_t bits[2 * KITH_PPRL_WORDS] = {0};
-	struct builder b = {.key = k, .bits = bits};
+	enum { MW = KITH_PPRL_MAIN_BITS / 64, BW = KITH_PPRL_BIRTH_BITS / 64 };
+	uint64_t bits[2 * MW] = {0}, birth[2 * BW] = {0};
+	struct builder b = {.key = k, .bits = bits, .birth = birth};
 	int fold = !(p->weak & KITH_PPRL_WEAK_NOFOLD);
-	b.m = fold ? 2 * KITH_PPRL_BITS : KITH_PPRL_BITS;
+	b.m = fold ? 2 * KITH_PPRL_MAIN_BITS : KITH_PPRL_MAIN_BITS;
+	b.mb = fold ? 2 * KITH_PPRL_BIRTH_BITS : KITH_PPRL_BIRTH_BITS;
 	for (size_t i = 0; i <= KITH_PPRL_MAX_OTHER && i <= in->n_other; i++) {
 		const struct kith_name *nm = i == 0 ? in->name : in->other[i - 1];
 		if (!nm)
@@ -257,11 +264,17 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		put3(&b, SK_SEX, 'x', (unsigned)in->sex, 0, 0, K_SEX);
 	if (in->birth_year > 0) {
 		unsigned y = (unsigned)in->birth_year;
-		if (!in->birth_approx)
+		/* the years it may be: y - 1 .. y + 1 of a year as given (a slip of one), y - 2 ..
+		 * y + 1 of a year from an age (before or after the birthday, and a slip); two births
+		 * share as many of these as their years allow, none when four years apart */
+		if (!in->birth_approx) {
 			put3(&b, SK_BIRTH, 'y', y, 0, 0, K_YEAR);
-		/* two two-year buckets: a year off by one shares one of them */
-		put3(&b, SK_BIRTH, 'b', y / 2, 0, 0, K_BUCKET);
-		put3(&b, SK_BIRTH, 'c', (y + 1) / 2, 0, 0, K_BUCKET);
+			for (unsigned x = y - 1; x <= y + 1; x++)
+				put3(&b, SK_BIRTH, 'n', x, 0, 0, K_NEAR);
+		} else {
+			for (unsigned x = y - 2; x <= y + 1; x++)
+				put3(&b, SK_BIRTH, 'n', x, 0, 0, K_NEAR);
+		}
 		/* the date to its precision: month, then day */
 		if (!in->birth_approx && in->birth_month >= 1 && in->birth_month <= 12) {
 			put3(&b, SK_BIRTH, 'm', y, (unsigned)in->birth_month, 0, K_DATE);
@@ -280,10 +293,13 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 	}
 	if (b.failed) {
 		sodium_memzero(bits, sizeof bits);
+		sodium_memzero(birth, sizeof birth);
 		return KITH_E_CRYPTO;
 	}
-	for (unsigned w = 0; w < KITH_PPRL_WORDS; w++)
-		filter[w] = fold ? bits[w] ^ bits[w + KITH_PPRL_WORDS] : bits[w];
+	for (unsigned w = 0; w < MW; w++)
+		filter[w] = fold ? bits[w] ^ bits[w + MW] : bits[w];
+	for (unsigned w = 0; w < BW; w++)
+		filter[MW + w] = fold ? birth[w] ^ birth[w + BW] : birth[w];
 	double f = kith_pprl_params_flip(p);
 	if (f > 0) {
 		/* per bit: two random bytes decide whether it is replaced (f), a third its value */
@@ -317,6 +333,7 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		sodium_memzero(v, sizeof v);
 	}
 	sodium_memzero(bits, sizeof bits);
+	sodium_memzero(birth, sizeof birth);
 	return KITH_OK;
 }
 

@@ -10,8 +10,10 @@
  * set most of the same bits; names that are not Korean give the bigrams of
  * their folded text. Every token that joins syllables is unordered, so a
  * name written given name first meets the same name surname first; the
- * record's other names (aliases, other spellings) add their tokens. Sex, the birth year (exact, or only its
- * two-year buckets when it came from an age) and the origin follow. Each token sets bits at positions drawn
+ * record's other names (aliases, other spellings) add their tokens. Sex and the origin follow; the
+ * birth (the exact year unless it came from an age, every year it may be, month and day) has a
+ * region of the filter of its own (KITH_PPRL_BIRTH_BITS), so that the linkage can tell a birth that
+ * disagrees from one that is missing. Each token sets bits at positions drawn
  * from a keyed BLAKE2b of the token under a key of its field (crypto_kdf subkeys of the shared secret):
  * positions are independent (no double hashing, which is attackable).
  *
@@ -41,6 +43,11 @@
 
 #define KITH_PPRL_BITS 1024u
 #define KITH_PPRL_WORDS (KITH_PPRL_BITS / 64u)
+/* The filter's two regions: bits [0, MAIN) carry the name, sex and origin;
+ * bits [MAIN, BITS) the birth (year, two-year buckets, month, day), so that
+ * the linkage can tell a birth that disagrees from one that is missing. */
+#define KITH_PPRL_BIRTH_BITS 256u
+#define KITH_PPRL_MAIN_BITS (KITH_PPRL_BITS - KITH_PPRL_BIRTH_BITS)
 #define KITH_PPRL_KEYID_BYTES 16u
 #define KITH_PPRL_SECRET_MIN 16u    /* bytes of secret, at least */
 #define KITH_PPRL_SECRET_MAX 4096u  /* bytes read of a secret file, at most */

@@ -32,7 +32,9 @@
 #include "base/status.h"
 #include "pprl/encode.h"
 
-#define KITH_KPE_SCHEMA 2u /* 2: other names and unordered name tokens (1 is not linked with 2) */
+#define KITH_KPE_SCHEMA                                                                                      \
+	3u /* 3: the birth in a region of its own (2: other names and unordered name tokens; older schemas   \
+	      are not linked with 3) */
 #define KITH_KPE_HEADER 160u
 #define KITH_KPE_SIG 64u
 #define KITH_KPE_NAME_MAX 63u

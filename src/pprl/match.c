@@ -174,6 +174,18 @@ WIDE_TARGET static uint64_t tile_wide(const uint64_t *f, const uint16_t *pop, si
 }
 #endif
 
+/* Dice of the main region of two filters (the birth region left out) */
+KERNEL_TARGET static double main_dice(const uint64_t *a, const uint64_t *b)
+{
+	unsigned pa = 0, pb = 0, c = 0;
+	for (unsigned w = 0; w < KITH_PPRL_MAIN_BITS / 64; w++) {
+		pa += (unsigned)__builtin_popcountll(a[w]);
+		pb += (unsigned)__builtin_popcountll(b[w]);
+		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
+	}
+	return pa + pb ? 2.0 * c / (pa + pb) : 0.0;
+}
+
 /* --- threads */
 
 struct shared {
@@ -567,54 +579,6 @@ static void fit_em(struct kith_pprl_model *m, const double *c, const double *rv,
 		}
 }
 
-/*
- * The model of two records of one list: the shapes m and u of the
- * cross-list fit, their own numbers of matches and non-matches (EM over the
- * same-list candidates' bands cs[b]), so a pair of one list needs a higher
- * Dice to be likely one person — a list rarely holds one person twice.
- */
-static void fit_sub(struct kith_pprl_model *m, const double *cs, double *post, double *threshold,
-		    double *lambda)
-{
-	int fb = band_of(m->floor);
-	double uz = 0, tot = 0;
-	for (int b = fb; b < KITH_PPRL_BANDS; b++) {
-		uz += m->u[b];
-		tot += cs[b];
-	}
-	double Ms = 0.05 * tot, Us = tot - Ms;
-	for (int it = 0; it < 2000 && tot > 0 && uz > 0; it++) {
-		double mn = 0;
-		for (int b = fb; b < KITH_PPRL_BANDS; b++) {
-			double p = Ms * m->m[b], q = Us * m->u[b] / uz;
-			mn += p + q > 0 ? cs[b] * p / (p + q) : 0;
-		}
-		double change = fabs(mn - Ms);
-		Ms = mn;
-		Us = tot - mn;
-		if (change < 1e-9 * (tot + 1))
-			break;
-	}
-	*lambda = tot > 0 ? Ms / tot : 0;
-	for (int b = 0; b < KITH_PPRL_BANDS; b++) {
-		double p = Ms * m->m[b], q = uz > 0 ? Us * m->u[b] / uz : 0;
-		if (b < fb)
-			post[b] = 0;
-		else if (p + q <= 0)
-			post[b] = b > fb ? post[b - 1] : 0;
-		else
-			post[b] = p / (p + q);
-	}
-	kith_pprl_model_monotone(post, cs, fb);
-	*threshold = 1.0;
-	for (int b = fb; b < KITH_PPRL_BANDS; b++)
-		if (post[b] >= 0.5) {
-			*threshold =
-			    b / (double)KITH_PPRL_BANDS < m->floor ? m->floor : b / (double)KITH_PPRL_BANDS;
-			break;
-		}
-}
-
 /* Rival pairs by band: pairs one of whose records has a better candidate in
  * the other record's list. */
 static int rivals(const struct kith_pprl_pair *p, size_t np, const uint32_t *source, size_t n, unsigned k,
@@ -651,29 +615,274 @@ struct scorer {
 	double cross_min;
 };
 
+#define BIRTH_PRESENT 8u /* bits set in a birth region with a birth: ~12 at least; flips alone ~3 */
+
+int kith_pprl_birth_bin(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH_PPRL_WORDS])
+{
+	unsigned pa = 0, pb = 0, c = 0;
+	for (unsigned w = KITH_PPRL_MAIN_BITS / 64; w < KITH_PPRL_WORDS; w++) {
+		pa += (unsigned)__builtin_popcountll(a[w]);
+		pb += (unsigned)__builtin_popcountll(b[w]);
+		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
+	}
+	if (pa < BIRTH_PRESENT || pb < BIRTH_PRESENT)
+		return 0;
+	int k = (int)(5.0 * c / (pa < pb ? pa : pb));
+	return 1 + (k > 4 ? 4 : k);
+}
+
+/* p with the birth's evidence of bin k */
+static double with_birth(const struct kith_pprl_model *m, double p, int k)
+{
+	if (p <= 0 || m->birth_u[k] <= 0)
+		return p;
+	if (p > 1 - 1e-9) /* a band without non-matches: the birth can still say no */
+		p = 1 - 1e-9;
+	double o = p / (1 - p) * m->birth_m[k] / m->birth_u[k];
+	return o / (1 + o);
+}
+
 /* The guard's question about two records of a person-to-be that no link
  * joins: of one list, whether they are likely one person themselves; of two
- * lists, whether their Dice reaches cross_min. */
+ * lists, whether they would be linked as each other's best candidates (the
+ * birth's evidence included in both). */
 static double score_pair(uint32_t a, uint32_t b, void *arg)
 {
 	const struct scorer *s = arg;
-	double d = kith_pprl_dice(s->f + (size_t)a * KITH_PPRL_WORDS, s->f + (size_t)b * KITH_PPRL_WORDS);
+	const uint64_t *fa = s->f + (size_t)a * KITH_PPRL_WORDS, *fb = s->f + (size_t)b * KITH_PPRL_WORDS;
+	double d = main_dice(fa, fb);
+	int k = kith_pprl_birth_bin(fa, fb);
+	if (d < s->m->floor)
+		return 0;
 	if (s->source[a] == s->source[b])
-		return kith_pprl_model_post_same(s->m, d);
-	return d >= s->cross_min ? 1.0 : 0.0;
+		return with_birth(s->m, kith_pprl_model_post_same(s->m, d), k);
+	if (d < s->cross_min)
+		return 0;
+	return with_birth(s->m, s->m->post_best[band_of(d)], k) >= 0.5 ? 1.0 : 0.0;
 }
 
-/* The posterior of candidate i: two records of one list, a pair of
- * mutual best candidates, or a rival pair. */
-static double pair_post(const struct kith_pprl_result *r, const uint32_t *source, size_t i)
+/*
+ * The share of matches of one group of candidates (g[i] == want) under the
+ * joint model's m and u (bands md/ud, birth bins mb/ub), by EM; then the
+ * group's band posterior post[] (births left out, non-decreasing in Dice)
+ * and the lowest Dice whose band reaches 0.5.
+ */
+static double fit_group(const struct kith_pprl_result *r, const uint8_t *g, int want, const uint8_t *bin,
+			const double *wt, const double *md, const double *ud, const double *mb,
+			const double *ub, double start, double *post, double *threshold)
 {
-	const struct kith_pprl_pair *q = &r->pairs[i];
-	if (q->dice < r->model.floor)
-		return 0;
-	int b = band_of(q->dice);
-	if (source[q->a] == source[q->b])
-		return r->model.post_same[b];
-	return r->rival[i] ? r->model.post[b] : r->model.post_best[b];
+	const struct kith_pprl_model *m = &r->model;
+	int fb = band_of(m->floor);
+	double c[KITH_PPRL_BANDS] = {0}, sw = 0, lam = start > 1e-3 ? start : 1e-3;
+	for (size_t i = 0; i < r->n_pairs; i++)
+		if (g[i] == want) {
+			c[band_of(r->pairs[i].dice)] += wt ? wt[i] : 1.0;
+			sw += wt ? wt[i] : 1.0;
+		}
+	for (int it = 0; it < 1000 && sw > 0; it++) {
+		double sp = 0;
+		for (size_t i = 0; i < r->n_pairs; i++) {
+			if (g[i] != want)
+				continue;
+			int b = band_of(r->pairs[i].dice);
+			double x = lam * md[b] * mb[bin[i]], y = (1 - lam) * ud[b] * ub[bin[i]];
+			sp += (wt ? wt[i] : 1.0) * (x + y > 0 ? x / (x + y) : 0);
+		}
+		double nl = sp / sw, change = fabs(nl - lam);
+		lam = nl < 1e-6 ? 1e-6 : nl > 1 - 1e-6 ? 1 - 1e-6 : nl;
+		if (change < 1e-9)
+			break;
+	}
+	for (int b = 0; b < KITH_PPRL_BANDS; b++) {
+		double x = lam * md[b], y = (1 - lam) * ud[b];
+		if (b < fb)
+			post[b] = 0;
+		else if (c[b] <= 0 || x + y <= 0)
+			post[b] = b > fb ? post[b - 1] : 0;
+		else
+			post[b] = x / (x + y);
+	}
+	kith_pprl_model_monotone(post, c, fb);
+	*threshold = 1.0;
+	for (int b = fb; b < KITH_PPRL_BANDS; b++)
+		if (post[b] >= 0.5) {
+			*threshold =
+			    (double)b / KITH_PPRL_BANDS < m->floor ? m->floor : (double)b / KITH_PPRL_BANDS;
+			break;
+		}
+	return lam;
+}
+
+/*
+ * The match model of two fields, by EM over the candidates of two lists (of
+ * all candidates when there is one list): the Dice band of the main region
+ * (name, sex, origin) and the birth bin, independent given match status.
+ * The birth's u is that of random pairs of two lists (almost all two people,
+ * whose births are unrelated) and stays fixed; the share of matches, m and
+ * u of the bands and m of the birth bins are estimated, started from the
+ * one-field fit (fit_em). The band posterior (births left out) is made
+ * monotone; the pairs of one list get their own share of matches (fit_sub);
+ * every candidate's posterior, the birth's evidence included, goes to
+ * r->post. wt: the LSH weight of each pair, or NULL.
+ */
+static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source, const double *wt,
+		     int split, uint64_t seed)
+{
+	size_t np = r->n_pairs, n = r->n;
+	struct kith_pprl_model *m = &r->model;
+	int fb = band_of(m->floor);
+	uint8_t *bin = malloc(np ? np : 1);
+	r->post = malloc((np ? np : 1) * sizeof *r->post);
+	if (!bin || !r->post) {
+		free(bin);
+		return KITH_E_NOMEM;
+	}
+	double ub[KITH_PPRL_BIRTH_BINS], mb[KITH_PPRL_BIRTH_BINS], tu = 0;
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+		ub[k] = 0.5;
+	uint64_t st = seed ^ 0xB1B7u;
+	for (size_t t = 0, tries = 0; t < 200000 && tries < 2000000; tries++) {
+		size_t x = (size_t)(kith_prng_splitmix(&st) % n), y = (size_t)(kith_prng_splitmix(&st) % n);
+		if (x == y || (split && source[x] == source[y]))
+			continue;
+		ub[kith_pprl_birth_bin(f + x * KITH_PPRL_WORDS, f + y * KITH_PPRL_WORDS)] += 1;
+		t++;
+	}
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+		tu += ub[k];
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+		mb[k] = ub[k] /= tu;
+	for (size_t i = 0; i < np; i++)
+		bin[i] = (uint8_t)kith_pprl_birth_bin(f + (size_t)r->pairs[i].a * KITH_PPRL_WORDS,
+						      f + (size_t)r->pairs[i].b * KITH_PPRL_WORDS);
+	/* the start: the one-field fit's shapes and share */
+	double md[KITH_PPRL_BANDS] = {0}, ud[KITH_PPRL_BANDS] = {0}, c[KITH_PPRL_BANDS] = {0};
+	double zm = 0, zu = 0, sw = 0, sp = 0;
+	for (int bnd = fb; bnd < KITH_PPRL_BANDS; bnd++) {
+		zm += m->m[bnd];
+		zu += m->u[bnd];
+	}
+	for (int bnd = fb; bnd < KITH_PPRL_BANDS; bnd++) {
+		md[bnd] = zm > 0 ? m->m[bnd] / zm : 1.0 / (KITH_PPRL_BANDS - fb);
+		ud[bnd] = zu > 0 ? m->u[bnd] / zu : 1.0 / (KITH_PPRL_BANDS - fb);
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (split && source[r->pairs[i].a] == source[r->pairs[i].b])
+			continue;
+		double w = wt ? wt[i] : 1.0;
+		int bnd = band_of(r->pairs[i].dice);
+		c[bnd] += w;
+		sw += w;
+		sp += w * m->post[bnd];
+	}
+	/* a list records a person once, as a rule: the pairs of two lists hold at most
+	 * sum over two lists of the smaller list's size matches (one list: n / 2) */
+	double lam_max = 1 - 1e-6;
+	if (sw > 0) {
+		size_t size[KITH_PPRL_MAX_LISTS] = {0};
+		unsigned nl = 0;
+		for (size_t i = 0; i < n; i++) {
+			size[source[i]]++;
+			if (source[i] + 1 > nl)
+				nl = source[i] + 1;
+		}
+		double most = 0;
+		for (unsigned x = 0; x < nl; x++)
+			for (unsigned y = x + 1; y < nl; y++)
+				most += (double)(size[x] < size[y] ? size[x] : size[y]);
+		if (!split)
+			most = (double)n / 2;
+		if (most / sw < lam_max)
+			lam_max = most / sw;
+	}
+	double lam = sw > 0 ? sp / sw : 0;
+	if (lam < 1e-3)
+		lam = 1e-3;
+	if (lam > lam_max)
+		lam = lam_max;
+	int it;
+	for (it = 0; it < 1000 && sw > 0; it++) {
+		double am[KITH_PPRL_BANDS] = {0}, au[KITH_PPRL_BANDS] = {0}, bm[KITH_PPRL_BIRTH_BINS];
+		double tm = 0, tn = 0, tb = 0;
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			bm[k] = 0.5;
+		for (size_t i = 0; i < np; i++) {
+			if (split && source[r->pairs[i].a] == source[r->pairs[i].b])
+				continue;
+			double w = wt ? wt[i] : 1.0;
+			int bnd = band_of(r->pairs[i].dice), k = bin[i];
+			double x = lam * md[bnd] * mb[k], y = (1 - lam) * ud[bnd] * ub[k];
+			double p = x + y > 0 ? x / (x + y) : 0;
+			am[bnd] += w * p;
+			au[bnd] += w * (1 - p);
+			bm[k] += w * p;
+		}
+		for (int bnd = fb; bnd < KITH_PPRL_BANDS; bnd++) {
+			tm += am[bnd];
+			tn += au[bnd];
+		}
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			tb += bm[k];
+		double nl = tm / sw, change = fabs(nl - lam);
+		lam = nl < 1e-6 ? 1e-6 : nl > lam_max ? lam_max : nl;
+		for (int bnd = fb; bnd < KITH_PPRL_BANDS; bnd++) {
+			md[bnd] = tm > 0 ? am[bnd] / tm : 0;
+			ud[bnd] = tn > 0 ? au[bnd] / tn : 0;
+		}
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			mb[k] = bm[k] / tb;
+		if (change < 1e-9)
+			break;
+	}
+	m->iterations += it;
+	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++) {
+		m->birth_m[k] = mb[k];
+		m->birth_u[k] = ub[k];
+	}
+	m->lambda = r->all_pairs ? lam * sw / (double)r->all_pairs : 0;
+	for (int bnd = 0; bnd < KITH_PPRL_BANDS; bnd++) {
+		m->m[bnd] = bnd < fb ? 0 : md[bnd];
+		m->u[bnd] = bnd < fb ? 0 : ud[bnd];
+	}
+	/* each group its own share of matches: mutual best candidates of two
+	 * lists (1), two records of one list (2); rival pairs (0) that of all
+	 * pairs of two lists */
+	uint8_t *g = malloc(np ? np : 1);
+	if (!g) {
+		free(bin);
+		return KITH_E_NOMEM;
+	}
+	for (size_t i = 0; i < np; i++)
+		g[i] = split && source[r->pairs[i].a] == source[r->pairs[i].b] ? 2 : r->rival[i] ? 0 : 1;
+	if (split) {
+		m->lambda_best =
+		    fit_group(r, g, 1, bin, wt, md, ud, mb, ub, lam, m->post_best, &m->threshold_best);
+		/* rival pairs: the share of all pairs of two lists (a record recorded twice by one
+		 * list makes its match in another list a rival; their own share would be ~0) */
+		for (size_t i = 0; i < np; i++)
+			g[i] = g[i] == 2 ? 2 : 0;
+		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ub, lam, m->post, &m->threshold);
+		for (size_t i = 0; i < np; i++)
+			g[i] = g[i] == 2 ? 2 : r->rival[i] ? 0 : 1;
+		m->lambda_same =
+		    fit_group(r, g, 2, bin, wt, md, ud, mb, ub, 0.05, m->post_same, &m->threshold_same);
+	} else {
+		for (size_t i = 0; i < np; i++)
+			g[i] = 0;
+		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ub, lam, m->post, &m->threshold);
+		memcpy(m->post_best, m->post, sizeof m->post);
+		memcpy(m->post_same, m->post, sizeof m->post);
+		m->threshold_best = m->threshold_same = m->threshold;
+		m->lambda_best = m->lambda_same = lam;
+	}
+	for (size_t i = 0; i < np; i++) {
+		int bnd = band_of(r->pairs[i].dice);
+		const double *pg = g[i] == 2 ? m->post_same : g[i] == 1 ? m->post_best : m->post;
+		r->post[i] = (float)with_birth(m, pg[bnd], bin[i]);
+	}
+	free(g);
+	free(bin);
+	return KITH_OK;
 }
 
 static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
@@ -685,7 +894,7 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 	size_t ne = 0;
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		const struct kith_pprl_pair *q = &r->pairs[i];
-		double p = pair_post(r, source, i);
+		double p = r->post[i];
 		/* a draw links a pair with its probability, unless one of its records has a better
 		 * candidate in the other's list (a rival: two people, as the model has it) */
 		int link = draw_seed
@@ -843,10 +1052,18 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 		r.n_pairs += ws[t].v.n;
 	}
 	qsort(r.pairs, r.n_pairs, sizeof *r.pairs, cmp_pair);
+	/* the match model reads the Dice of the main region (name, sex, origin):
+	 * the birth is weighed on its own (fit_birth), so that a birth that
+	 * disagrees is not taken for one that is missing */
 	size_t u = 0;
 	for (size_t i = 0; i < r.n_pairs; i++)
-		if (!u || r.pairs[u - 1].a != r.pairs[i].a || r.pairs[u - 1].b != r.pairs[i].b)
-			r.pairs[u++] = r.pairs[i];
+		if (!u || r.pairs[u - 1].a != r.pairs[i].a || r.pairs[u - 1].b != r.pairs[i].b) {
+			struct kith_pprl_pair q = r.pairs[i];
+			q.dice = (float)main_dice(filters + (size_t)q.a * KITH_PPRL_WORDS,
+						  filters + (size_t)q.b * KITH_PPRL_WORDS);
+			if (q.dice >= r.model.floor)
+				r.pairs[u++] = q;
+		}
 	r.n_pairs = u;
 	if (r.n_pairs > cap) {
 		rc = kith_err_set(err, KITH_E_LIMIT, NULL,
@@ -877,26 +1094,14 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	}
 	r.rival = calloc(r.n_pairs ? r.n_pairs : 1, 1);
 	rc = r.rival ? rivals(r.pairs, r.n_pairs, source, n, n_lists, wt, split, rv, r.rival) : KITH_E_NOMEM;
+	if (!rc) {
+		fit_em(&r.model, c, rv, r.all_pairs);
+		rc = fit_joint(&r, filters, source, wt, split, o->seed);
+	}
 	free(wt);
 	if (rc) {
 		kith_err_set(err, rc, NULL, "out of memory");
 		goto out_ws;
-	}
-	fit_em(&r.model, c, rv, r.all_pairs);
-	if (split) {
-		double cb[KITH_PPRL_BANDS] = {0};
-		for (size_t i = 0; i < r.n_pairs; i++)
-			if (source[r.pairs[i].a] != source[r.pairs[i].b] && !r.rival[i])
-				cb[band_of(r.pairs[i].dice)] += 1; /* LSH weights were freed: counts */
-		fit_sub(&r.model, cs, r.model.post_same, &r.model.threshold_same, &r.model.lambda_same);
-		fit_sub(&r.model, cb, r.model.post_best, &r.model.threshold_best, &r.model.lambda_best);
-	} else {
-		memcpy(r.model.post_best, r.model.post, sizeof r.model.post);
-		r.model.threshold_best = r.model.threshold;
-		r.model.lambda_best = r.model.lambda;
-		memcpy(r.model.post_same, r.model.post, sizeof r.model.post);
-		r.model.threshold_same = r.model.threshold;
-		r.model.lambda_same = r.model.lambda;
 	}
 	double t3 = now();
 	if (o->progress)
@@ -912,11 +1117,13 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	*out = r;
 	r.pairs = NULL;
 	r.rival = NULL;
+	r.post = NULL;
 out_ws:
 	for (unsigned t = 0; t < nt; t++)
 		free(ws[t].v.p);
 	free(r.pairs);
 	free(r.rival);
+	free(r.post);
 	free(positions);
 out_pop:
 	free(pop);
@@ -929,6 +1136,7 @@ void kith_pprl_result_release(struct kith_pprl_result *r)
 		return;
 	free(r->pairs);
 	free(r->rival);
+	free(r->post);
 	kith_cluster_result_release(&r->clusters);
 	memset(r, 0, sizeof *r);
 }

@@ -9,9 +9,12 @@
  *        chosen from the encodings themselves), compared with Dice (popcount
  *        over 64-bit words, tiled for the cache, on every core)
  *     -> u: the Dice of random pairs (almost all of two people), its upper
- *        tail fitted (exponential) where the sample is thin
- *     -> m and the share of matches by EM over Dice bands (0.01 wide) above
- *        the floor, with u fixed: the posterior probability of each band
+ *        tail fitted (exponential) where the sample is thin: the floor
+ *     -> a model of two fields by EM: the Dice band (0.01 wide) of the main
+ *        region (name, sex, origin) and the agreement of the birth regions
+ *        (its u from random pairs), each group of candidates (mutual best
+ *        candidates, one list, rivals) its own share of matches: the
+ *        posterior probability of each candidate pair
  *     -> persons: link/cluster.h (strongest first, two records of one list
  *        together only when they are likely one person themselves)
  *
@@ -32,6 +35,10 @@
 #include "pprl/encode.h"
 
 #define KITH_PPRL_BANDS 100 /* Dice bands of the match model */
+/* The birth regions of two records: 0 when either has none, else 1 + the
+ * fifth of [0, 1] in which their overlap (common bits / the fewer bits)
+ * falls: 1 disagree .. 5 agree. */
+#define KITH_PPRL_BIRTH_BINS 6
 #define KITH_PPRL_MAX_LISTS 16u
 
 enum kith_pprl_blocking { KITH_PPRL_BLOCK_AUTO, KITH_PPRL_BLOCK_NONE, KITH_PPRL_BLOCK_LSH };
@@ -73,6 +80,10 @@ struct kith_pprl_model {
 	double post_best[KITH_PPRL_BANDS];
 	double threshold_best;
 	double lambda_best;
+	/* the birth's evidence: P(bin | match) / P(bin | non-match) of the birth
+	 * regions' bin (KITH_PPRL_BIRTH_BINS), estimated by EM over the candidates
+	 * of two lists with the Dice model's posterior as each pair's prior */
+	double birth_m[KITH_PPRL_BIRTH_BINS], birth_u[KITH_PPRL_BIRTH_BINS];
 	double u_mean; /* mean Dice of random pairs */
 	int iterations;
 };
@@ -82,6 +93,7 @@ struct kith_pprl_result {
 	struct kith_pprl_pair *pairs; /* candidates at or above the floor, sorted by (a, b) */
 	size_t n_pairs;
 	uint8_t *rival;	    /* per pair: one of its records has a better candidate in the other's list */
+	float *post;	    /* per pair: the posterior of a match, the birth's evidence included */
 	uint64_t compared;  /* Dice computed while blocking */
 	uint64_t all_pairs; /* n(n-1)/2 */
 	uint64_t skipped;   /* LSH buckets over the cap: their records */
@@ -108,6 +120,9 @@ void kith_pprl_result_release(struct kith_pprl_result *r);
  * records of different lists, or of one list when `same` is set. */
 double kith_pprl_model_post(const struct kith_pprl_model *m, double dice);
 double kith_pprl_model_post_same(const struct kith_pprl_model *m, double dice);
+
+/* The birth bin (KITH_PPRL_BIRTH_BINS) of two filters. */
+int kith_pprl_birth_bin(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH_PPRL_WORDS]);
 
 /* Makes post[from..KITH_PPRL_BANDS) non-decreasing (a higher Dice is never
  * less likely a match) by its isotonic fit weighted by weight[b] (the

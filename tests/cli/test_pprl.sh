@@ -39,6 +39,14 @@ hasnt mem.csv "R0" "memberships hold no record id"
 has table.csv ",count$" "table header"
 expect 0 "estimate reads the table" -- "$KITH" estimate table.csv
 has "$T/out" "selected" "an estimate"
+expect 0 "link --corrected-table" -- "$KITH" pprl link "${files[@]}" --corrected-table corr.csv
+has corr.csv ",count$" "corrected table header"
+expect 0 "estimate reads the corrected table" -- "$KITH" estimate corr.csv
+# missed links merge persons: the corrected table never has more persons than the decided one
+persons() { awk -F, '!/^#/ && $NF ~ /^[0-9]+$/ {s += $NF} END {print s + 0}' "$1"; }
+pt=$(persons table.csv); pc=$(persons corr.csv)
+[ "$pc" -gt 0 ] && [ "$pc" -le "$pt" ] && ok "corrected table: $pc persons, decided $pt" ||
+  bad "corrected table: $pc persons, decided $pt"
 expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --estimate --draws 3
 has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
 expect 0 "link --estimate --json" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
@@ -102,9 +110,9 @@ cmp -s bad.kpe "${files[0]}" && bad "the byte was not changed" || ok "one byte c
 expect 1 "a changed byte" -- "$KITH" pprl link bad.kpe "${files[1]}" --out x.csv
 has "$T/err" "bad.kpe.*signature" "signature failure named"
 cp "${files[0]}" schema.kpe
-printf '\x03' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
+printf '\x04' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
 expect 1 "another schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
-has "$T/err" "schema.kpe.*schema version 3" "schema named"
+has "$T/err" "schema.kpe.*schema version 4" "schema named"
 head -c 100 "${files[0]}" >short.kpe
 expect 1 "truncated" -- "$KITH" pprl inspect short.kpe
 echo "not an encoding" >text.kpe
