@@ -3,6 +3,7 @@
  * that bundles bring (conflicts.h).
  */
 #include "casework/conflicts.h"
+#include "casework/devices.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -46,9 +47,10 @@ int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_expo
 		if (!body)
 			return kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
 		json_int_t ra = json_integer_value(json_object_get(body, "revoked_at"));
+		char when[KITH_DEVICES_TIME_LEN];
+		kith_devices_time_text(ra, when, sizeof when);
 		if (ra)
-			rc = kith_err_set(err, KITH_E_AUTH, "to", "device %s was revoked at %lld (Unix time)",
-					  o->to, (long long)ra);
+			rc = kith_err_set(err, KITH_E_AUTH, "to", "device %s was revoked on %s", o->to, when);
 		else if (hex_to(json_string_value(json_object_get(body, "sign_pk")), to.sign_pk, 32) ||
 			 hex_to(json_string_value(json_object_get(body, "box_pk")), to.box_pk, 32) ||
 			 hex_to(json_string_value(json_object_get(body, "vault")), vid, 16))

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vault/blob.h" /* kith_vault_batch_hook */
 #include "vault/bundle.h"
@@ -20,6 +21,14 @@ static int hex_to(const char *hex, uint8_t *out, size_t n)
 	if (sodium_hex2bin(out, n, hex, 2 * n, NULL, &got, NULL) != 0 || got != n)
 		return -1;
 	return 0;
+}
+
+void kith_devices_time_text(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(out, outsz, "%lld (Unix time)", (long long)t);
 }
 
 int kith_devices_add(struct kith_vault *v, const char *name, int64_t now, struct kith_sbuf *invite,
@@ -79,8 +88,10 @@ int kith_devices_revoke(struct kith_vault *v, const char *name, int64_t now, str
 	uint8_t spk[32], sig[64];
 	char sighex[129];
 	if (json_is_integer(ra)) {
-		rc = kith_err_set(err, KITH_E_EXISTS, "name", "device %s was revoked already (at %lld)", name,
-				  (long long)json_integer_value(ra));
+		char when[KITH_DEVICES_TIME_LEN];
+		kith_devices_time_text(json_integer_value(ra), when, sizeof when);
+		rc = kith_err_set(err, KITH_E_EXISTS, "name", "device %s was revoked already (on %s)", name,
+				  when);
 	} else if (hex_to(json_string_value(json_object_get(body, "sign_pk")), spk, sizeof spk)) {
 		rc = kith_err_set(err, KITH_E_CORRUPT, "sign_pk",
 				  "device %s: its signing key is not 64 hex digits", name);
@@ -177,11 +188,13 @@ int kith_devices_import_bundle(struct kith_vault *v, const void *data, size_t le
 		if (spk && strcmp(spk, sender) == 0) {
 			snprintf(res->device, sizeof res->device, "%s", views[i].ref);
 			json_int_t ra = json_integer_value(json_object_get(body, "revoked_at"));
-			if (ra && kith_bundle_created(b) >= ra)
-				rc = kith_err_set(
-				    err, KITH_E_AUTH, "sender",
-				    "bundle %s comes from device %s, revoked at %lld (Unix time): refused",
-				    res->bundle, views[i].ref, (long long)ra);
+			if (ra && kith_bundle_created(b) >= ra) {
+				char when[KITH_DEVICES_TIME_LEN];
+				kith_devices_time_text(ra, when, sizeof when);
+				rc = kith_err_set(err, KITH_E_AUTH, "sender",
+						  "bundle %s comes from device %s, revoked on %s: refused",
+						  res->bundle, views[i].ref, when);
+			}
 		}
 		json_decref(body);
 	}

@@ -55,6 +55,11 @@ struct kith_device_info {
 int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n,
 		      struct kith_err *err) KITH_WUR;
 
+/* A revocation's time as a person reads it, "2026-12-07 02:41 UTC" (the Unix
+ * time with "(Unix time)" if it cannot be written as a date). */
+#define KITH_DEVICES_TIME_LEN 48
+void kith_devices_time_text(int64_t t, char *out, size_t outsz);
+
 /* What kith_devices_import_bundle did. */
 struct kith_bundle_result {
 	char bundle[17];		  /* the bundle's id: its first 8 bytes, hex */

@@ -149,7 +149,7 @@ grep -qa yanji "$HQ" "$HQ-wal" && bad "a device name in headquarters' file" || o
 expect 0 "the revoked device still writes locally" -- fd add "$D/case2.json"
 expect 0 "and exports" -- fd bundle export --out "$T/b2.kithbundle"
 expect 1 "a revoked device's later bundle is refused" -- hq bundle import "$T/b2.kithbundle"
-has "$T/err" "device yanji-1, revoked at [0-9]+" "the refusal names the device and the date"
+has "$T/err" "device yanji-1, revoked on [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} UTC" "the refusal names the device and the date of revocation"
 
 # --- panic on the field device: headquarters' key still reads what it wrote
 expect 0 "panic on the field vault" -- "$KITH" panic --vault "$F" --yes
