@@ -69,6 +69,10 @@ async function tour(browser, base, pass, refs) {
       await page.waitForSelector('input[type="password"]');
       if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await page.click('[data-action="lang"]');
       await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+      // the language switch draws the page again: check it once drawn (axe
+      // once ran between the two and found no h1 on a loaded machine)
+      await page.waitForSelector('main h1, h1');
+      await page.waitForSelector('input[type="password"]');
       await axeCheck(page, `${lang} ${size.name} unlock page`);
       await page.click('[data-action="panic"]');
       await page.waitForSelector('dialog[open]');
