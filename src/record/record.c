@@ -489,6 +489,17 @@ struct group {
 	{                                                                                                    \
 		.name = nm, .type = T_GROUP_LIST, .group = &g, .max_items = maxn, .en = e, .ko = k           \
 	}
+/* a count, a size or a Unix time: an integer from 0 to 2^40 */
+#define FCOUNT(nm, e, k)                                                                                     \
+	{                                                                                                    \
+		.name = nm, .type = T_INT, .min = 0, .max = 1LL << 40, .en = e, .ko = k                      \
+	}
+/* the required time of an event, in Unix seconds up to 2100-01-01 */
+#define FWHEN(nm, e, k)                                                                                      \
+	{                                                                                                    \
+		.name = nm, .type = T_INT, .flags = F_REQUIRED, .min = 0, .max = 4102444800LL, .en = e,      \
+		.ko = k                                                                                      \
+	}
 #define GROUP(var, arr, fn) static const struct group var = {arr, N_OF(arr), fn}
 
 static int rule_person(const json_t *obj, struct path *p, struct kith_err *err);
@@ -793,7 +804,7 @@ static const struct field device_fields[] = {
      .max = 1LL << 40,
      .en = "Added",
      .ko = "추가"},
-    {.name = "revoked_at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Revoked", .ko = "폐기"},
+    FCOUNT("revoked_at", "Revoked", "폐기"),
     {.name = "revocation",
      .type = T_STRING,
      .max_bytes = 128,
@@ -815,7 +826,7 @@ static const struct field attachment_fields[] = {
      .ko = "사례"},
     FSTR("name", CAP_NAME, "File name", "파일 이름"),
     FSTR("type", CAP_SHORT, "File type", "파일 형식"),
-    {.name = "size", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Size", .ko = "크기"},
+    FCOUNT("size", "Size", "크기"),
     FSTR("blob", 64, "Stored bytes", "저장된 내용"),
     FSTR("key", 128, "Key", "키"),
     FBOOL("stripped", "Photo metadata removed", "사진 메타데이터 제거됨"),
@@ -845,13 +856,7 @@ GROUP(g_draft, draft_fields, NULL);
 /* --- keybackup: that the organization key was backed up, and when
  * (casework/keystatus.h) */
 static const struct field keybackup_fields[] = {
-    {.name = "at",
-     .type = T_INT,
-     .flags = F_REQUIRED,
-     .min = 0,
-     .max = 4102444800LL,
-     .en = "When (Unix seconds)",
-     .ko = "시각 (유닉스 초)"},
+    FWHEN("at", "When (Unix seconds)", "시각 (유닉스 초)"),
     FSTR("method", CAP_SHORT, "How", "방법"),
 };
 GROUP(g_keybackup, keybackup_fields, NULL);
@@ -859,24 +864,13 @@ GROUP(g_keybackup, keybackup_fields, NULL);
 /* --- export: that cases left the vault in plaintext, how and under which
  * consent filter (casework/exchange.h, kith_exchange_record) */
 static const struct field export_fields[] = {
-    {.name = "at",
-     .type = T_INT,
-     .flags = F_REQUIRED,
-     .min = 0,
-     .max = 4102444800LL,
-     .en = "When (Unix seconds)",
-     .ko = "시각 (유닉스 초)"},
+    FWHEN("at", "When (Unix seconds)", "시각 (유닉스 초)"),
     FSTR("format", CAP_SHORT, "Format", "형식"),
     FSTR("lang", CAP_SHORT, "Language", "언어"),
     FSTR("consent", CAP_SHORT, "Consent filter", "동의 조건"),
-    {.name = "cases", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Cases", .ko = "사례 수"},
-    {.name = "left_out", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Left out", .ko = "제외된 사례 수"},
-    {.name = "attachments",
-     .type = T_INT,
-     .min = 0,
-     .max = 1LL << 40,
-     .en = "Attachments",
-     .ko = "첨부 파일 수"},
+    FCOUNT("cases", "Cases", "사례 수"),
+    FCOUNT("left_out", "Left out", "제외된 사례 수"),
+    FCOUNT("attachments", "Attachments", "첨부 파일 수"),
     FSTR("by", CAP_SHORT, "By", "내보낸 사람"),
 };
 GROUP(g_export, export_fields, NULL);
@@ -895,9 +889,9 @@ static const struct field member_fields[] = {
     FSTR("pid", 32, "Person id", "사용자 식별자"), /* absent for the main passphrase's admin */
     FSTR("slot", 64, "Key slot digest", "키 슬롯 요약값"),
     FBOOL("main", "Holds the main passphrase", "기본 암호 사용자"),
-    {.name = "added", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Added", .ko = "추가"},
+    FCOUNT("added", "Added", "추가"),
     FBOOL("removed", "Removed", "삭제됨"),
-    {.name = "removed_at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "Removed", .ko = "삭제"},
+    FCOUNT("removed_at", "Removed", "삭제"),
 };
 GROUP(g_member, member_fields, NULL);
 /* --- view: that a person opened a case (casework/people.h), for admins */
@@ -911,7 +905,7 @@ static const struct field view_fields[] = {
      .ko = "사례"},
     FSTR("person", 32, "Person id", "사용자 식별자"),
     FSTR("what", CAP_SHORT, "What was read", "열람 내용"),
-    {.name = "at", .type = T_INT, .min = 0, .max = 1LL << 40, .en = "When", .ko = "시각"},
+    FCOUNT("at", "When", "시각"),
 };
 GROUP(g_view, view_fields, NULL);
 
