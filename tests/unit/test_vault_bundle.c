@@ -384,16 +384,267 @@ static void test_to_device(void **state)
 	kith_sbuf_release(&bad);
 }
 
+/* ------------------------------------------------------------ rewriting a bundle
+ * A bundle opened with headquarters' keys, its messages edited, and sealed
+ * and signed again by the sender: what a device that holds its own keys (a
+ * compromised laptop, a bug) could send. Format 3 only. */
+#define MSGS_MAX 64
+
+struct msgs {
+	uint8_t pre[116];
+	uint8_t *m[MSGS_MAX];
+	size_t n[MSGS_MAX];
+	size_t k;
+};
+
+static uint32_t be32_of(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static void msgs_open(const struct kith_sbuf *b, struct kith_vault *hq, struct msgs *out)
+{
+	memset(out, 0, sizeof *out);
+	const uint8_t *p = (const uint8_t *)b->buf;
+	assert_true(b->len > 116);
+	memcpy(out->pre, p, 116);
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(hq);
+	uint8_t kst[32];
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_org_unseal(k, p + 12, 80, kst), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	crypto_secretstream_xchacha20poly1305_state st;
+	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&st, p + 92, kst), 0);
+	size_t off = 116;
+	unsigned char tag = 0;
+	while (off < b->len) {
+		assert_true(out->k < MSGS_MAX && off + 4 <= b->len);
+		size_t cl = be32_of(p + off);
+		off += 4;
+		assert_true(cl >= 17 && off + cl <= b->len);
+		out->m[out->k] = malloc(cl);
+		unsigned long long ml = 0;
+		assert_int_equal(
+		    crypto_secretstream_xchacha20poly1305_pull(&st, out->m[out->k], &ml, &tag, p + off, cl,
+							       out->k ? NULL : out->pre, out->k ? 0 : 116),
+		    0);
+		out->n[out->k++] = (size_t)ml;
+		off += cl;
+	}
+	assert_int_equal(tag, crypto_secretstream_xchacha20poly1305_TAG_FINAL);
+}
+
+static void msgs_drop(struct msgs *ms, size_t i)
+{
+	free(ms->m[i]);
+	memmove(ms->m + i, ms->m + i + 1, (ms->k - i - 1) * sizeof *ms->m);
+	memmove(ms->n + i, ms->n + i + 1, (ms->k - i - 1) * sizeof *ms->n);
+	ms->k--;
+}
+
+static void msgs_free(struct msgs *ms)
+{
+	for (size_t i = 0; i < ms->k; i++)
+		free(ms->m[i]);
+	ms->k = 0;
+}
+
+/* The index of the j-th message whose tag is `tag` (0-based), or -1. */
+static long msgs_find(const struct msgs *ms, const char *tag, size_t j)
+{
+	for (size_t i = 0; i < ms->k; i++)
+		if (ms->n[i] >= 4 && !memcmp(ms->m[i], tag, 4) && j-- == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Seals the messages again to org_pk (a new stream key), the envelope's row
+ * count and the end (count, digest, signature) made anew by the sender. */
+static void msgs_seal(struct msgs *ms, struct kith_vault *sender, struct kith_sbuf *out)
+{
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(sender);
+	const uint8_t *org_pk = kith_crypto_keys_org_pk(k);
+	uint32_t rows = 0;
+	for (size_t i = 0; i < ms->k; i++)
+		rows += ms->n[i] >= 4 && (!memcmp(ms->m[i], "KBR3", 4) || !memcmp(ms->m[i], "KBR2", 4));
+	assert_true(ms->n[0] == 136 && !memcmp(ms->m[0], "KBE3", 4));
+	be32_put(ms->m[0] + 132, rows);
+	uint8_t kst[32];
+	crypto_secretstream_xchacha20poly1305_keygen(kst);
+	crypto_secretstream_xchacha20poly1305_state st;
+	assert_int_equal(crypto_box_seal(ms->pre + 12, kst, 32, org_pk), 0);
+	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_push(&st, ms->pre + 92, kst), 0);
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, 32);
+	crypto_generichash_update(&h, (const uint8_t *)"kith-bundle-v3", 14);
+	crypto_generichash_update(&h, ms->pre, 116);
+	kith_sbuf_reset(out);
+	assert_int_equal(kith_sbuf_add(out, ms->pre, 116), 0);
+	size_t last = ms->k - 1;
+	assert_true(ms->n[last] == 104 && !memcmp(ms->m[last], "KBF3", 4));
+	for (size_t i = 0; i < last; i++) {
+		uint8_t l[8] = {0};
+		for (int b = 0; b < 8; b++)
+			l[b] = (uint8_t)((uint64_t)ms->n[i] >> (56 - 8 * b));
+		crypto_generichash_update(&h, l, 8);
+		crypto_generichash_update(&h, ms->m[i], ms->n[i]);
+	}
+	uint8_t *end = ms->m[last];
+	be32_put(end + 4, rows);
+	crypto_generichash_final(&h, end + 8, 32);
+	uint8_t sm[18 + 32 + 32];
+	memcpy(sm, "kith-bundle-sig-v3", 18);
+	memcpy(sm + 18, end + 8, 32);
+	memcpy(sm + 50, org_pk, 32);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_sign(k, sm, sizeof sm, end + 40), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	for (size_t i = 0; i < ms->k; i++) {
+		uint8_t *c = malloc(ms->n[i] + 17);
+		unsigned long long cl = 0;
+		crypto_secretstream_xchacha20poly1305_push(
+		    &st, c, &cl, ms->m[i], ms->n[i], i ? NULL : ms->pre, i ? 0 : 116,
+		    i == last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
+			      : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+		uint8_t l[4];
+		be32_put(l, (uint32_t)cl);
+		assert_int_equal(kith_sbuf_add(out, l, 4), 0);
+		assert_int_equal(kith_sbuf_add(out, c, (size_t)cl), 0);
+		free(c);
+	}
+}
+
+/* two cases in one commit: one batch of two versions */
+static void add_two(struct kith_vault *v)
+{
+	struct kith_err err;
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
+	for (int i = 0; i < 2; i++) {
+		json_t *body =
+		    json_pack("{s:{s:s, s:s}, s:{s:b}}", "person", "name", i ? "Ra Eun-ju" : "Cha Song-mi",
+			      "sex", "female", "consent", "services", 1);
+		assert_int_equal(kith_vault_put(b, "case", body, NULL, NULL, NULL, &err), KITH_OK);
+		json_decref(body);
+	}
+	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
+}
+
+/* A batch whose versions are not all in the bundle is refused by name, at
+ * headquarters, with nothing written; so is one whose versions come out of
+ * order. The untouched bundle then goes in. */
+static void test_incomplete_batch(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	add_two(fv);
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	size_t rows = 0;
+	assert_int_equal(export_hq(fv, 7, &good, &rows, &err), KITH_OK);
+	assert_int_equal(rows, 2);
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct msgs ms;
+	char bname[17];
+	struct kith_bundle *pb = NULL;
+	size_t added = 0, skipped = 0;
+	for (int cut = 0; cut < 2; cut++) {
+		/* cut 0: its last version left out; cut 1: its first (the rest out of order) */
+		msgs_open(&good, hq, &ms);
+		assert_int_equal(msgs_find(&ms, "KBM3", 1), -1); /* one batch */
+		long r = msgs_find(&ms, "KBR3", cut ? 0 : 1);
+		assert_true(r > 0);
+		msgs_drop(&ms, (size_t)r);
+		msgs_seal(&ms, fv, &bad);
+		msgs_free(&ms);
+		assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
+		sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
+		assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+		if (cut == 0) {
+			assert_string_equal(err.where, "manifest 1");
+			assert_non_null(strstr(err.msg, "1 of the 2 versions of batch 1 are not in it"));
+			assert_non_null(strstr(err.msg, bname));
+		} else {
+			assert_string_equal(err.where, "row 1");
+			assert_non_null(strstr(err.msg, "out of order"));
+		}
+		assert_null(strstr(err.msg, "Cha"));
+		kith_bundle_free(pb);
+		pb = NULL;
+	}
+	kith_vault_close(hq);
+	assert_int_equal(count_cases(f->hq, PASS), 0);
+	hq = open_v(f->hq, PASS);
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(added, 2);
+	kith_bundle_free(pb);
+	kith_vault_close(hq);
+	kith_vault_close(fv);
+	assert_int_equal(count_cases(f->hq, PASS), 2);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
+}
+
+/* A manifest whose key commitment is not its batch key's (signed by its
+ * device all the same): refused by name at headquarters, nothing written. */
+static void test_wrong_key_commitment(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	add_two(fv);
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	size_t rows = 0;
+	assert_int_equal(export_hq(fv, 8, &good, &rows, &err), KITH_OK);
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct msgs ms;
+	msgs_open(&good, hq, &ms);
+	long mi = msgs_find(&ms, "KBM3", 0);
+	assert_true(mi > 0);
+	uint8_t *m = ms.m[mi] + 68; /* the manifest M, after its tag and sig_dev */
+	size_t mlen = ms.n[mi] - 68;
+	assert_true(mlen > 386);
+	m[350] ^= 1; /* kc */
+	struct kith_crypto_keys *fk = kith_vault_keys_borrow(fv);
+	assert_int_equal(kith_crypto_keys_access(fk, 1), KITH_OK);
+	assert_int_equal(kith_crypto_sign_ph(fk, m, mlen, ms.m[mi] + 4), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(fk, 0), KITH_OK);
+	msgs_seal(&ms, fv, &bad);
+	msgs_free(&ms);
+	struct kith_bundle *pb = NULL;
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
+	char bname[17];
+	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
+	size_t added = 0, skipped = 0;
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "manifest 1");
+	assert_non_null(strstr(err.msg, "is not the one its manifest commits to"));
+	assert_non_null(strstr(err.msg, bname));
+	kith_bundle_free(pb);
+	kith_vault_close(hq);
+	kith_vault_close(fv);
+	assert_int_equal(count_cases(f->hq, PASS), 0);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_export_import_once),
-	    T(test_refusals),
-	    T(test_no_version_of_anothers_record),
-	    T(test_to_device),
+	    T(test_export_import_once), T(test_refusals),	  T(test_no_version_of_anothers_record),
+	    T(test_to_device),		T(test_incomplete_batch), T(test_wrong_key_commitment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
