@@ -1232,6 +1232,94 @@ static int classify(const struct held *hd, const struct arow *a)
 	return 0;
 }
 
+/* Where row r goes beyond classify(): 3 replaces the format-1 row held at
+ * its place (the same envelope, now under its device's signed batch). */
+enum { W_INSERT = 0, W_SKIP = 1, W_CONFLICT = 2, W_REPLACE = 3 };
+
+/* The same version on both sides, sealed two ways: `kith upgrade` re-seals a
+ * vault's format-1 rows into a batch (flag "re-sealed"), while the device
+ * that wrote them, or headquarters, still holds and sends them as they were
+ * (bundle-format.md *Re-sealed versions*). For a row that classify() refuses
+ * (the same device's other bytes at its place), when one side is a
+ * format-1 row and the other a version of a re-sealed batch, both are
+ * opened (the format-1 row's signature checked) and their envelopes
+ * compared: W_SKIP (same; the vault keeps what it holds), W_REPLACE (same,
+ * at headquarters, the held format-1 row giving way to the sender's signed
+ * batch, which lists it), -1 (not the same, or one does not open: refused),
+ * or a negative status (k must be accessible). */
+static int resealed_same(struct kith_vault *v, struct kith_store *s, struct kith_crypto_keys *k,
+			 const struct kith_bundle *b, const struct arow *a, const uint8_t *bk, int at_hq,
+			 struct kith_err *err)
+{
+	if (kith_store_format(s) < 2)
+		return -1;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(kith_store_sqlite(s),
+			       "SELECT " ROW_COLS " FROM \"rows\" WHERE id = ?1 AND version = ?2", -1, &st,
+			       NULL) != SQLITE_OK)
+		return kith_err_set(err, KITH_E_DB, "bundle", "reading the rows: %s",
+				    sqlite3_errmsg(kith_store_sqlite(s)));
+	sqlite3_bind_blob(st, 1, a->r.id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->r.version);
+	int out = -1;
+	struct kith_sbuf held = KITH_SBUF_INIT, came = KITH_SBUF_INIT;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		goto done;
+	struct kith_store_row x;
+	row_at(st, &x);
+	if (!blob_ok(&x.device, 32) || memcmp(x.device.p, a->r.device, 32) != 0 || !blob_ok(&x.nonce, 24))
+		goto done;
+	int held_v2 = x.batch.p != NULL, came_v2 = a->batch != NULL;
+	if (held_v2 == came_v2)
+		goto done;
+	struct kith_crypto_row hr;
+	memset(&hr, 0, sizeof hr);
+	memcpy(hr.id, a->r.id, 16);
+	hr.version = a->r.version;
+	memcpy(hr.device, a->r.device, 32);
+	memcpy(hr.nonce, x.nonce.p, 24);
+	hr.ct = (uint8_t *)x.ct.p;
+	hr.ct_len = x.ct.n;
+	const char *reason = NULL;
+	uint8_t dk[32];
+	if (held_v2) { /* the vault's own upgrade re-sealed it: its batch says so */
+		const struct vbatch *vb = blob_ok(&x.batch, 16) ? vault_v2_batch(v, x.batch.p) : NULL;
+		if (!vb || !(vb->flags & MANIFEST_RESEALED) || x.i < 0 || x.i > UINT32_MAX ||
+		    vault_v2_open_row(v, vb, (uint32_t)x.i, &hr, &held, &reason) != KITH_OK)
+			goto done;
+		if (kith_sync_row_open(&a->r, a->dk, 1, &came, &reason) != KITH_OK)
+			goto done;
+	} else { /* a format-1 row here; the sender's upgrade re-sealed it */
+		if (a->mi < 0 || !(b->mf[a->mi].flags & MANIFEST_RESEALED) || !blob_ok(&x.wrap_org, 80) ||
+		    !blob_ok(&x.wrap_dev, 72) || !blob_ok(&x.sig, 64))
+			goto done;
+		memcpy(hr.wrap_org, x.wrap_org.p, 80);
+		memcpy(hr.wrap_dev, x.wrap_dev.p, 72);
+		memcpy(hr.sig, x.sig.p, 64);
+		int r = kith_sync_row_key(s, k, &hr, dk, NULL);
+		if (!r)
+			r = kith_sync_row_open(&hr, dk, 1, &held, &reason);
+		sodium_memzero(dk, sizeof dk);
+		if (r)
+			goto done;
+		if (at_hq && bk)
+			vault_v2_derive(bk, a->bi, dk);
+		else
+			memcpy(dk, a->dk, 32);
+		r = vault_v2_open_with(dk, a->batch, a->bi, &a->r, &came, &reason);
+		sodium_memzero(dk, sizeof dk);
+		if (r)
+			goto done;
+	}
+	if (held.len == came.len && sodium_memcmp(held.buf, came.buf, held.len) == 0)
+		out = held_v2 || !at_hq ? W_SKIP : W_REPLACE;
+done:
+	sqlite3_finalize(st);
+	kith_sbuf_release(&held);
+	kith_sbuf_release(&came);
+	return out;
+}
+
 /* What a vault does with each manifest of a format-3 bundle. */
 enum { M_NEW = 0, M_HELD = 1 };
 
@@ -1369,19 +1457,11 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	char bname[17];
 	sodium_bin2hex(bname, sizeof bname, b->id, 8);
 	if (b->format >= 3 && kith_store_format(s) < 2)
-		return kith_crypto_keys_is_field(k)
-			   ? kith_err_set(
-				 err, KITH_E_INVALID, "format",
-				 "bundle %s carries signed batches (bundle format 3) and this field "
-				 "vault is format 1, which cannot hold them (kith upgrade keeps field "
-				 "vaults as they are): once headquarters holds this vault's records, make "
-				 "a new field vault with `kith device add` and `kith init --join`",
-				 bname)
-			   : kith_err_set(
-				 err, KITH_E_INVALID, "format",
-				 "bundle %s carries signed batches (bundle format 3) and this vault is "
-				 "format 1: run `kith upgrade` on this vault, then import the bundle again",
-				 bname);
+		return kith_err_set(
+		    err, KITH_E_INVALID, "format",
+		    "bundle %s carries signed batches (bundle format 3) and this %svault is "
+		    "format 1: run `kith upgrade` on this vault, then import the bundle again",
+		    bname, kith_crypto_keys_is_field(k) ? "field " : "");
 	const uint8_t *self = kith_crypto_keys_sign_pk(k);
 	int at_hq = !memcmp(b->recipient, kith_crypto_keys_org_pk(k), 32);
 	if (at_hq && !kith_crypto_keys_holds_org(k))
@@ -1521,6 +1601,19 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "a version of a record another device wrote: nothing was imported");
 		int c = rc ? 0 : classify(&hd, &a);
+		if (c < 0) {
+			if (!held_keys && kith_crypto_keys_access(k, 1) == KITH_OK)
+				held_keys = 1;
+			c = held_keys ? resealed_same(
+					    v, s, k, b, &a,
+					    a.batch && at_hq && mstate[a.mi] == M_NEW ? bk + 32 * a.mi : NULL,
+					    at_hq, err)
+				      : -1;
+			if (c < -1) { /* a status */
+				rc = c;
+				break;
+			}
+		}
 		if (c < 0)
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "the vault holds another version %u of this record by the same "
@@ -1579,10 +1672,13 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			struct arow a;
 			arow_of(b, i, &a);
 			struct kith_crypto_row *r = &a.r;
-			if (where_to[i] == 1) {
+			if (where_to[i] == W_SKIP) {
 				res->skipped++;
 				continue;
 			}
+			int replaced = where_to[i] == W_REPLACE;
+			if (replaced && (rc = kith_store_row_delete(s, r->id, 16, r->version, err)))
+				break;
 			if (!at_hq && memcmp(r->device, self, 32) != 0) {
 				uint8_t wrap[KITH_SYNC_WRAP_BYTES];
 				kith_sync_wrap(wk, r, a.dk, wrap);
@@ -1628,6 +1724,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 				}
 			} else if (rc)
 				rc = kith_err_set(err, rc, "bundle", "writing a row failed");
+			else if (replaced)
+				res->skipped++; /* the same version, now under its device's batch */
 			else
 				res->added++;
 		}

@@ -22,6 +22,7 @@
 
 #include "vault/crypto.h"
 #include "vault/store.h"
+#include "vault/sync.h"
 
 #define PATH_MAX_UP 4000
 
@@ -85,9 +86,16 @@ static int picture_same(const struct picture *a, const struct picture *b)
 }
 
 /* Re-seals every readable format-1 version of v (the copy) into one batch,
- * in one transaction. */
-static int reseal(struct kith_vault *v, size_t *count, struct kith_err *err)
+ * in one transaction. A field vault re-seals only its own versions that no
+ * bundle to headquarters held (vault-format.md *Upgrade*, "A field vault"):
+ * the ones it sent stay the format-1 rows headquarters holds, byte for byte,
+ * and the versions headquarters sent it stay as they came (it holds their
+ * keys in `received`, not the organization's). */
+static int reseal(struct kith_vault *v, size_t *count, size_t *kept, struct kith_err *err)
 {
+	int field = kith_crypto_keys_is_field(v->keys);
+	const uint8_t *self = kith_crypto_keys_sign_pk(v->keys);
+	struct kith_sync_sent *sent = NULL;
 	struct kith_sbuf ids = KITH_SBUF_INIT, plain = KITH_SBUF_INIT, rhs = KITH_SBUF_INIT;
 	struct kith_store_cursor *c = NULL;
 	struct kith_store_row sr;
@@ -103,6 +111,10 @@ static int reseal(struct kith_vault *v, size_t *count, struct kith_err *err)
 		return kith_err_set(err, KITH_E_NOMEM, "upgrade", "out of guarded memory");
 	randombytes_buf(bk, 32);
 	randombytes_buf(batch_id, sizeof batch_id);
+	*kept = 0;
+	/* what went to headquarters (no table yet: nothing) */
+	if (field && (rc = kith_sync_sent_load(v->store, kith_crypto_keys_org_pk(v->keys), NULL, &sent, err)))
+		goto out;
 	if ((rc = kith_store_rows_current(v->store, &c, err)))
 		goto out;
 	while ((more = kith_store_cursor_next(c, &sr, err)) == 1)
@@ -150,6 +162,11 @@ static int reseal(struct kith_vault *v, size_t *count, struct kith_err *err)
 			struct job *x = &jobs[q];
 			if (x->v2 || x->status != J_OK)
 				continue; /* unreadable or damaged: it stays as it is */
+			if (field && (memcmp(x->row.device, self, 32) != 0 ||
+				      kith_sync_sent_has(sent, x->row.id, x->row.version, x->row.device))) {
+				(*kept)++; /* headquarters holds it (or sent it) as this row */
+				continue;
+			}
 			vault_decode_row(v, x, &plain);
 			if (x->status < 0) {
 				rc = x->status;
@@ -212,6 +229,7 @@ out:
 	kith_sbuf_release(&ids);
 	kith_sbuf_release(&plain);
 	kith_sbuf_release(&rhs);
+	kith_sync_sent_free(sent);
 	sodium_free(bk);
 	if (!rc)
 		*count = n;
@@ -251,7 +269,7 @@ static void sync_dir_of(const char *path)
 	}
 }
 
-static int upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
+static int upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed, size_t *kept,
 		   struct kith_err *err)
 {
 	char tmp[PATH_MAX_UP], bak[PATH_MAX_UP], bakwal[PATH_MAX_UP], wal[PATH_MAX_UP], shm[PATH_MAX_UP];
@@ -285,14 +303,6 @@ static int upgrade(const char *path, const char *pass, size_t pass_len, size_t *
 	/* the copy opens with the passphrase, reads as the vault did, and is re-sealed */
 	if ((rc = open_quiet(&nv, tmp, pass, pass_len, err)))
 		goto fail;
-	if (kith_crypto_keys_is_field(nv->keys)) { /* its versions went to headquarters as format-1 rows */
-		rc = kith_err_set(
-		    err, KITH_E_INVALID, "upgrade",
-		    "a field vault is not upgraded (headquarters holds its versions as format-1 "
-		    "rows): once headquarters has them, make a new, format-2 field vault with kith "
-		    "device add and kith init --join: nothing was changed");
-		goto fail;
-	}
 	if (nv->missing || nv->nintegrity) {
 		rc = kith_err_set(
 		    err, KITH_E_CORRUPT, "upgrade",
@@ -300,7 +310,7 @@ static int upgrade(const char *path, const char *pass, size_t pass_len, size_t *
 		    nv->missing);
 		goto fail;
 	}
-	if ((rc = picture_take(nv, &before)) || (rc = reseal(nv, resealed, err)))
+	if ((rc = picture_take(nv, &before)) || (rc = reseal(nv, resealed, kept, err)))
 		goto fail;
 	kith_vault_close(nv);
 	nv = NULL;
@@ -353,13 +363,25 @@ fail:
 	return rc;
 }
 
+int kith_vault_upgrade_with(const char *path, const char *pass, size_t pass_len,
+			    struct kith_vault_upgraded *out, struct kith_err *err)
+{
+	size_t n = 0, kept = 0;
+	int rc = upgrade(path, pass, pass_len, &n, &kept, err);
+	vault_stack_wipe();
+	if (!rc && out) {
+		out->resealed = n;
+		out->kept = kept;
+	}
+	return rc;
+}
+
 int kith_vault_upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
 		       struct kith_err *err)
 {
-	size_t n = 0;
-	int rc = upgrade(path, pass, pass_len, &n, err);
-	vault_stack_wipe();
+	struct kith_vault_upgraded u = {0};
+	int rc = kith_vault_upgrade_with(path, pass, pass_len, &u, err);
 	if (!rc && resealed)
-		*resealed = n;
+		*resealed = u.resealed;
 	return rc;
 }

@@ -255,13 +255,22 @@ const char *kith_vault_integrity(const struct kith_vault *v, size_t i);
  * file is written beside the vault (path + ".format2.tmp"), opened and
  * compared record by record with the old index; only then is the old file
  * kept as path + ".format1" (with its -wal) and the new one renamed into
- * place. KITH_OK; KITH_E_EXISTS (already format 2, or a .format1 file in the
- * way); KITH_E_INVALID (a field vault: bundles carry format-1 rows); the statuses of kith_vault_open;
+ * place. A field vault re-seals only its own versions that no bundle to
+ * headquarters held; the rest stay the format-1 rows headquarters holds
+ * (docs/vault-format.md *Upgrade*). KITH_OK; KITH_E_EXISTS (already format 2,
+ * or a .format1 file in the way); the statuses of kith_vault_open;
  * KITH_E_CORRUPT (the new file did not verify: the old one is untouched); KITH_E_IO. *resealed (may be NULL)
  * counts the versions re-sealed.
  */
 int kith_vault_upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
 		       struct kith_err *err) KITH_WUR;
+/* The same, saying also how many readable versions were kept as format-1
+ * rows (a field vault's: sent to headquarters, or sent by it). */
+struct kith_vault_upgraded {
+	size_t resealed, kept;
+};
+int kith_vault_upgrade_with(const char *path, const char *pass, size_t pass_len,
+			    struct kith_vault_upgraded *out, struct kith_err *err) KITH_WUR;
 
 /* The current versions of every readable record of `kind` ("case", ...), in
  * creation order (version 1's time, then id). *n is set; the array is borrowed. */

@@ -86,8 +86,8 @@ has "$T/err" "failed verification: not the row its batch signed" "the damage say
 cp "$T/keep.kith" "$W"
 
 # mixed fleets: a format-2 headquarters (this upgraded vault) sends bundles of format 3 (its
-# batches); a format-1 field vault refuses them, naming the bundle and saying how to get a
-# format-2 field vault (kith upgrade refuses field vaults); a
+# batches); a format-1 field vault refuses them, naming the bundle and saying to run kith
+# upgrade, after which it takes them; a
 # format-2 one takes them; the format-1 device's own bundles (format 2) go in at headquarters
 printf 'field one words\n' >"$T/p1"
 printf 'field two words\n' >"$T/p2"
@@ -106,15 +106,17 @@ ref=$(w list --json 2>/dev/null | jq -r '.[0].ref')
 expect 0 "headquarters sends a case to the format-1 device" -- w bundle export --to dev1 --case "$ref" --out "$T/b1.kithbundle"
 [ "$(od -An -tu1 -j11 -N1 "$T/b1.kithbundle" | tr -d ' ')" = 3 ] && ok "a format-2 vault writes bundle format 3" || bad "not format 3"
 expect 1 "the format-1 field vault refuses batches" -- f1 bundle import "$T/b1.kithbundle"
-has "$T/err" "kith init --join" "the refusal says how to get a format-2 field vault"
+has "$T/err" "run .kith upgrade." "the refusal says to upgrade the field vault"
 has "$T/err" "b1.kithbundle" "the refusal names the bundle"
-expect 1 "kith upgrade keeps a field vault as it is" -- f1 upgrade
-has "$T/err" "kith init --join" "and says what to do instead"
 expect 0 "the format-1 field vault adds a case" -- f1 add "$D/case2.json"
 expect 0 "and sends it (bundle format 2)" -- f1 bundle export --out "$T/from1.kithbundle"
 [ "$(od -An -tu1 -j11 -N1 "$T/from1.kithbundle" | tr -d ' ')" = 2 ] && ok "a format-1 vault writes bundle format 2" || bad "not format 2"
 expect 0 "the format-2 headquarters takes format-1 rows" -- w bundle import "$T/from1.kithbundle"
 has "$T/out" "1 versions added" "headquarters counts the version"
+expect 0 "the format-1 field vault is upgraded (tests/cli/test_upgrade_field.sh)" -- f1 upgrade
+expect 0 "and takes the batches it refused" -- f1 bundle import "$T/b1.kithbundle"
+expect 0 "and reads the case" -- f1 list
+has "$T/out" "$ref" "the case headquarters sent is listed"
 expect 0 "headquarters sends the case to the format-2 device" -- w bundle export --to dev2 --case "$ref" --out "$T/b2.kithbundle"
 expect 0 "the format-2 field vault takes the batches" -- f2 bundle import "$T/b2.kithbundle"
 expect 0 "and reads the case" -- f2 list

@@ -359,7 +359,7 @@ static void deliver(struct sim *s, size_t i, int keep)
 		      gap ? "after a gap in the device's log" : "of batches by a format-1 vault");
 		CHECK(strstr(err.msg, res.bundle) != NULL, "the refusal does not name the bundle: %s",
 		      err.msg);
-		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "kith init --join") != NULL,
+		CHECK(strstr(err.msg, gap ? "an earlier bundle is missing" : "run `kith upgrade`") != NULL,
 		      "the refusal does not say why: %s", err.msg);
 		s->gaps++;
 	} else if (tampered || (revoked && m.to < 0)) {
