@@ -120,6 +120,29 @@ N=$(jq length "$T/out")
 [ "$N" = "$(($(jq length "$T/before.json") + 1))" ] && ok "headquarters holds every case ($N)" || bad "headquarters holds $N cases"
 expect 0 "the field vault opens clean at the end" -- f list
 hasnt "$T/err" "batch|damaged|rolled back" "no finding in the field vault"
+# --- a field vault that lost the record of what it sent re-seals versions headquarters holds as
+# format-1 rows: the same envelopes, so headquarters takes the device's signed batch in their place
+printf 'second field words\n' >"$T/gp"
+G=$T/field2.kith
+g() { "$KITH" "$@" --vault "$G" --passphrase-file "$T/gp"; }
+expect 0 "device add dev2" -- h device add dev2 --out "$T/dev2.kithinvite"
+tail -n 1 "$T/out" >"$T/code2"
+expect 0 "a second format-1 field vault" -- "$KITH" init --vault "$G" --join "$T/dev2.kithinvite" \
+  --code-file "$T/code2" --passphrase-file "$T/gp" --kdf test --format 1
+expect 0 "it adds a case" -- g add "$D/case2.json"
+expect 0 "and sends it" -- g bundle export --out "$T/g1.kithbundle"
+expect 0 "headquarters takes it as a format-1 row" -- h bundle import "$T/g1.kithbundle"
+sqlite3 "$G" 'DELETE FROM sent'
+expect 0 "the second field vault is upgraded" -- g upgrade
+has "$T/out" "1 version re-sealed" "its version, no longer known as sent, is re-sealed"
+expect 0 "it sends its batch" -- g bundle export --out "$T/g2.kithbundle"
+expect 0 "headquarters takes the batch in place of the format-1 row" -- h bundle import "$T/g2.kithbundle"
+has "$T/out" "0 versions added, 1 already here" "the same version, not a new one"
+expect 0 "headquarters opens clean" -- h list
+hasnt "$T/err" "batch|damaged|missing" "the device's batch is whole at headquarters"
+expect 0 "the first bundle again" -- h bundle import "$T/g1.kithbundle"
+has "$T/out" "0 versions added, 1 already here" "its format-1 row is skipped now too"
+
 expect 1 "a second upgrade is refused" -- f upgrade
 has "$T/err" "already format 2" "the refusal says why"
 finish
