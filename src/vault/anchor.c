@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vault/crypto.h"
+#include "vault/manifest.h"
 #include "vault/store.h"
 
 #define BOX_PREFIX "anchor:"
@@ -74,12 +75,15 @@ static int by_devseq(const void *a, const void *b)
 /* How far the other devices' logs reach in the file: the sum over devices
  * but this one of their highest batch number (a batch dropped inside a log is
  * reported by the chain check and does not lower it; a log cut short does),
- * plus the bad batches. This device's own log is checked by its number. */
-static int extent_of(const struct kith_vault *v, uint64_t *out)
+ * plus the bad batches. This device's own log is checked by its number.
+ * more[0..nmore): batches a bundle import is writing (verified, not yet in
+ * v's table), counted as well. */
+static int extent_more(const struct kith_vault *v, const uint8_t *const *more_dev, const int64_t *more_seq,
+		       size_t nmore, uint64_t *out)
 {
 	const uint8_t *self = kith_crypto_keys_sign_pk(v->keys);
 	*out = 0;
-	struct devseq *a = malloc((v->nbatches ? v->nbatches : 1) * sizeof *a);
+	struct devseq *a = malloc((v->nbatches + nmore ? v->nbatches + nmore : 1) * sizeof *a);
 	if (!a)
 		return KITH_E_NOMEM;
 	size_t n = 0;
@@ -89,12 +93,20 @@ static int extent_of(const struct kith_vault *v, uint64_t *out)
 		else if (memcmp(v->batches[i].device, self, 32) != 0)
 			a[n++] = (struct devseq){v->batches[i].device, v->batches[i].seq};
 	}
+	for (size_t i = 0; i < nmore; i++)
+		if (memcmp(more_dev[i], self, 32) != 0)
+			a[n++] = (struct devseq){more_dev[i], more_seq[i]};
 	qsort(a, n, sizeof *a, by_devseq);
 	for (size_t i = 0; i < n; i++)
 		if (i + 1 == n || memcmp(a[i].device, a[i + 1].device, 32) != 0)
 			*out += a[i].seq > 0 ? (uint64_t)a[i].seq : 0;
 	free(a);
 	return KITH_OK;
+}
+
+static int extent_of(const struct kith_vault *v, uint64_t *out)
+{
+	return extent_more(v, NULL, NULL, 0, out);
 }
 
 /* AD = "kith-slot-anchor-v1" ‖ vault_id ‖ this device's sign_pk ‖ box name. */
@@ -229,6 +241,18 @@ int vault_slot_anchor_seal(struct kith_vault *v, int64_t seq, const uint8_t mh[3
 	if (extent_of(v, &ext))
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	return seal_into(v, v->store, v->slot_ak, v->slot_anchor, seq, mh, ext, err);
+}
+
+int vault_slot_anchor_seal_import(struct kith_vault *v, const uint8_t *const *devices, const int64_t *seqs,
+				  size_t n, struct kith_err *err)
+{
+	if (!v->slot_ak || !v->slot_anchor[0] || !v->keys || v->fmt < 2 || n == 0)
+		return KITH_OK;
+	uint64_t ext;
+	if (extent_more(v, devices, seqs, n, &ext))
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	return seal_into(v, v->store, v->slot_ak, v->slot_anchor, v->own_seq, v->own_seq ? v->own_mh : NULL,
+			 ext, err);
 }
 
 int vault_slot_anchor_rekey(struct kith_vault *v, struct kith_store *s, const uint8_t ak[32],

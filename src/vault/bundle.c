@@ -1729,6 +1729,25 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			else
 				res->added++;
 		}
+		/* the batches it brings count in the slot's anchor from now on, not
+		 * only from the next commit: a file put back to before this import
+		 * is then behind the box */
+		if (!rc && b->nm) {
+			const uint8_t **devs = calloc(b->nm, sizeof *devs);
+			int64_t *seqs = calloc(b->nm, sizeof *seqs);
+			size_t nn = 0;
+			if (!devs || !seqs)
+				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+			for (size_t i = 0; !rc && i < b->nm; i++)
+				if (mstate[i] == M_NEW) {
+					devs[nn] = b->mf[i].device;
+					seqs[nn++] = b->mf[i].seq;
+				}
+			if (!rc)
+				rc = vault_slot_anchor_seal_import(v, devs, seqs, nn, err);
+			free(devs);
+			free(seqs);
+		}
 		if (!rc)
 			rc = kith_store_commit(s, err);
 		if (rc)

@@ -55,4 +55,13 @@ int vault_v2_open_with(const uint8_t dk[32], const uint8_t batch_id[BATCH_ID_BYT
 int vault_v2_row_key(const struct kith_vault *v, const struct vbatch *b, uint32_t i,
 		     const struct kith_crypto_row *row, uint8_t dk[32]);
 
+/* anchor.c: the slot's rollback anchor written again (inside the caller's
+ * transaction) by a bundle import that brings batches: devices[i] (32 bytes)
+ * and seqs[i] are the new batches, counted with those v holds in how far the
+ * other devices' logs reach (vault-format.md *Format 2*, "The slot's
+ * anchor"); this device's own log as v holds it. Nothing without a slot
+ * anchor key (format 1, duress). KITH_OK, KITH_E_NOMEM, KITH_E_DB. */
+int vault_slot_anchor_seal_import(struct kith_vault *v, const uint8_t *const *devices, const int64_t *seqs,
+				  size_t n, struct kith_err *err);
+
 #endif

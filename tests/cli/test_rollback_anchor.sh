@@ -94,6 +94,8 @@ restore
 printf 'field words\n' >"$T/fp"
 expect 0 "device add" -- w device add f1 --out "$T/f1.kithinvite"
 tail -n 1 "$T/out" >"$T/code1"
+settle "$W"
+cp "$W" "$T/enrolled.kith"
 F=$T/f1.kith
 expect 0 "a format-2 field vault joins" -- "$KITH" init --vault "$F" --join "$T/f1.kithinvite" --code-file "$T/code1" \
   --passphrase-file "$T/fp" --kdf test --format 2
@@ -114,6 +116,29 @@ expect 4 "another device's log cut short: verify exits 4" -- w verify
 fb=$(sqlite3 "$F" 'SELECT count(*) FROM batches')
 has "$T/out" "^rolled_back: the file was rolled back: this passphrase slot saw $fb batches of other devices, the file holds $((fb - 1))" \
   "the logs' reach is reported"
+
+# a bundle import moves the slot's anchor at once: the field device's batches
+# come in by `kith bundle import` and headquarters commits nothing after it;
+# the batch tables put back to before the import are reported
+cp "$T/enrolled.kith" "$W"
+rm -f "$W-wal" "$W-shm"
+expect 0 "the field device sends its batches" -- "$KITH" bundle export --out "$T/f1.kithbundle" --vault "$F" --passphrase-file "$T/fp"
+settle "$W"
+cp "$W" "$T/pre_import.kith"
+expect 0 "headquarters imports them" -- w bundle import "$T/f1.kithbundle"
+has "$T/out" "versions added" "the versions went in"
+expect 0 "headquarters verifies after the import" -- w verify
+settle "$W"
+sqlite3 "$W" "ATTACH '$T/pre_import.kith' AS old; DELETE FROM rows; INSERT INTO rows SELECT * FROM old.rows;
+  DELETE FROM batches; INSERT INTO batches SELECT * FROM old.batches;"
+expect 4 "the tables put back to before the import: verify exits 4" -- w verify
+has "$T/out" "^rolled_back: the file was rolled back: this passphrase slot saw $fb batches of other devices, the file holds 0" \
+  "the import's batches are counted by the slot's anchor"
+expect 4 "list says so too" -- w list
+has "$T/err" "rolled back" "the error names the rollback"
+# the import again into the put-back file: taken, and nothing is reported any more
+expect 0 "the bundle imported again" -- w bundle import "$T/f1.kithbundle"
+expect 0 "verifies clean" -- w verify
 
 # no false findings: passwd, a person and their passwd, recover-free reset path
 restore
