@@ -94,8 +94,13 @@ int kith_conflicts_export(struct kith_vault *v, const struct kith_conflicts_expo
 		    "--case and --kind choose what goes to a device (--to DEVICE); headquarters gets "
 		    "every version this device wrote");
 	}
+	/* to a device: the revocations go with every bundle (devices.h) */
+	struct kith_bundle_revocation *rv = NULL;
+	if (!rc && eo.to && !(rc = kith_devices_revocations(v, &rv, &eo.nrevoked, err)))
+		eo.revoked = rv;
 	if (!rc)
 		rc = kith_bundle_export(v, &eo, now, out, sent, err);
+	free(rv);
 	kith_sbuf_release(&ids);
 	return rc;
 }

@@ -11,7 +11,10 @@
 
 #include "vault/blob.h" /* kith_vault_batch_hook */
 #include "vault/bundle.h"
+#include "vault/crypto.h"
 #include "vault/field.h"
+#include "vault/store.h"
+#include "vault/sync.h"
 
 static int hex_to(const char *hex, uint8_t *out, size_t n)
 {
@@ -125,8 +128,108 @@ static int info_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int field_cmp(const void *a, const void *b)
+{
+	const struct kith_device_info *x = a, *y = b;
+	if (x->this_device != y->this_device)
+		return y->this_device - x->this_device;
+	return strcmp(x->device_id, y->device_id);
+}
+
+/* A field vault's view: its device table, with the revocations it was sent. */
+static int field_list(struct kith_vault *v, struct kith_device_info **out, size_t *n, struct kith_err *err)
+{
+	struct kith_store *s = kith_vault_store_borrow(v);
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);
+	if (!s || !k)
+		return kith_err_set(err, KITH_E_LOCKED, "vault", "the vault's keys were destroyed");
+	struct kith_store_device *d = NULL;
+	struct kith_sync_revocation *r = NULL;
+	size_t nd = 0, nr = 0;
+	int rc = kith_store_devices(s, &d, &nd, err);
+	if (!rc)
+		rc = kith_sync_revoked_list(s, &r, &nr, err);
+	/* every enrolled device, and every revoked one (a device headquarters revoked
+	 * need not have written anything this vault holds) */
+	struct kith_device_info *o = rc ? NULL : calloc(nd + nr ? nd + nr : 1, sizeof *o);
+	if (!rc && !o)
+		rc = kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
+	size_t no = nd;
+	for (size_t j = 0; !rc && j < nr; j++) {
+		size_t i = 0;
+		while (i < nd && memcmp(r[j].device, d[i].sign_pk, 32) != 0)
+			i++;
+		if (i < nd)
+			continue;
+		o[no].name = "";
+		sodium_bin2hex(o[no].device_id, sizeof o[no].device_id, r[j].device, 8);
+		o[no].revoked_at = r[j].at;
+		o[no++].revocation_valid =
+		    kith_field_revoke_verify(v, r[j].device, r[j].at, r[j].sig) == KITH_OK;
+	}
+	for (size_t i = 0; !rc && i < nd; i++) {
+		o[i].name = "";
+		sodium_bin2hex(o[i].device_id, sizeof o[i].device_id, d[i].sign_pk, 8);
+		o[i].this_device = !memcmp(d[i].sign_pk, kith_crypto_keys_sign_pk(k), 32);
+		for (size_t j = 0; j < nr; j++)
+			if (!memcmp(r[j].device, d[i].sign_pk, 32)) {
+				o[i].revoked_at = r[j].at;
+				o[i].revocation_valid =
+				    kith_field_revoke_verify(v, r[j].device, r[j].at, r[j].sig) == KITH_OK;
+			}
+	}
+	free(d);
+	free(r);
+	if (rc) {
+		free(o);
+		return rc;
+	}
+	qsort(o, no, sizeof *o, field_cmp);
+	*out = o;
+	*n = no;
+	return KITH_OK;
+}
+
+int kith_devices_revocations(struct kith_vault *v, struct kith_bundle_revocation **out, size_t *n,
+			     struct kith_err *err)
+{
+	size_t nv = 0;
+	*out = NULL;
+	*n = 0;
+	const struct kith_record_view *views = kith_vault_records(v, "device", &nv);
+	struct kith_bundle_revocation *r = calloc(nv ? nv : 1, sizeof *r);
+	if (!r)
+		return kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
+	size_t k = 0;
+	for (size_t i = 0; i < nv; i++) {
+		json_t *body = kith_record_view_json(&views[i]);
+		if (!body) {
+			free(r);
+			return kith_err_set(err, KITH_E_NOMEM, "device", "out of memory");
+		}
+		json_int_t at = json_integer_value(json_object_get(body, "revoked_at"));
+		uint8_t sig[64];
+		if (at && !hex_to(json_string_value(json_object_get(body, "sign_pk")), r[k].sign_pk, 32) &&
+		    !hex_to(json_string_value(json_object_get(body, "revocation")), sig, 64) &&
+		    kith_field_revoke_verify(v, r[k].sign_pk, at, sig) == KITH_OK)
+			r[k++].at = at; /* only a revocation the organization signed is carried */
+		json_decref(body);
+	}
+	*out = r;
+	*n = k;
+	return KITH_OK;
+}
+
+int kith_devices_is_field(struct kith_vault *v)
+{
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(v);
+	return k && kith_crypto_keys_is_field(k);
+}
+
 int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n, struct kith_err *err)
 {
+	if (kith_devices_is_field(v))
+		return field_list(v, out, n, err);
 	size_t nv = 0;
 	const struct kith_record_view *views = kith_vault_records(v, "device", &nv);
 	*out = NULL;
@@ -204,6 +307,7 @@ int kith_devices_import_bundle(struct kith_vault *v, const void *data, size_t le
 		res->added = ap.added;
 		res->skipped = ap.skipped;
 		res->conflicts = ap.conflicts;
+		res->revoked = ap.revoked;
 	}
 	kith_bundle_free(b);
 	return rc;

@@ -42,18 +42,34 @@ int kith_devices_revoke(struct kith_vault *v, const char *name, int64_t now, str
 
 /* One device as listed. Strings borrowed from the vault's views. */
 struct kith_device_info {
-	const char *name;
+	const char *name;   /* "" in a field vault (it knows the devices by key only) */
 	char device_id[17]; /* the first 8 bytes of its signing key, hex, as kith_vault_info */
 	int64_t added;
 	int64_t revoked_at;   /* 0 when active */
 	int revocation_valid; /* 1 when the revocation's signature verifies */
+	int this_device;      /* a field vault: the device itself */
 };
 
 /* Every device record, by date added, then name; *out is malloc'd (free()), *n set.
- * KITH_OK, KITH_E_NOMEM, KITH_E_CORRUPT (a device record whose keys are not
+ * In a field vault (no organization secret, no device records): every device
+ * enrolled in its file — itself, headquarters' device, the writers of the
+ * records headquarters sent — with the revocations headquarters carried to
+ * it in bundles (date and whether the organization's signature for this
+ * vault verifies), by device id, this device first; `added` is 0.
+ * KITH_OK, KITH_E_NOMEM, KITH_E_DB, KITH_E_CORRUPT (a device record whose keys are not
  * hex: err names it). */
 int kith_devices_list(struct kith_vault *v, struct kith_device_info **out, size_t *n,
 		      struct kith_err *err) KITH_WUR;
+
+/* 1 when v is a field vault (it holds the organization's public keys only). */
+int kith_devices_is_field(struct kith_vault *v);
+
+/* Headquarters: every device revoked with a signature that verifies, to
+ * carry in bundles to field devices (vault/bundle.h); *out malloc'd (free()).
+ * KITH_OK, KITH_E_NOMEM. */
+struct kith_bundle_revocation;
+int kith_devices_revocations(struct kith_vault *v, struct kith_bundle_revocation **out, size_t *n,
+			     struct kith_err *err) KITH_WUR;
 
 /* A revocation's time as a person reads it, "2026-12-07 02:41 UTC" (the Unix
  * time with "(Unix time)" if it cannot be written as a date). */
@@ -66,6 +82,7 @@ struct kith_bundle_result {
 	char device[KITH_FIELD_NAME_MAX]; /* the sender's device name, "" when it has no device record */
 	size_t added, skipped;		  /* versions inserted; versions already here */
 	size_t conflicts;		  /* versions kept aside as conflicts (casework/sync.h) */
+	size_t revoked;			  /* a field vault: revocations headquarters sent, new here */
 };
 
 /*

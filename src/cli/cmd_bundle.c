@@ -152,6 +152,10 @@ int kith_cmd_bundle(int argc, char **argv)
 			       "conflicts\n",
 			       in, res.bundle, res.device[0] ? res.device : "an enrolled device", res.added,
 			       res.skipped, res.conflicts);
+			if (res.revoked)
+				printf(
+				    "%zu device revocation%s from headquarters recorded (kith device list)\n",
+				    res.revoked, res.revoked == 1 ? "" : "s");
 			if (res.conflicts)
 				printf("records with a conflict: kith list --has-conflict; resolve with kith "
 				       "resolve "

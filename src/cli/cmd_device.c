@@ -24,7 +24,9 @@ static const char help[] = "usage: kith device add NAME --out FILE [--vault PATH
 			   "               the file and the code by two different channels; on the field\n"
 			   "               laptop, kith init --vault FIELD.kith --join FILE creates its\n"
 			   "               vault. NAME: 1 to 63 letters, digits, '.', '_' or '-'.\n"
-			   "  list         every device: name, device id, when added, whether revoked\n"
+			   "  list         every device: name, device id, when added, whether revoked;\n"
+			   "               in a field vault: the devices it knows (by id) and the\n"
+			   "               revocations headquarters sent it in bundles\n"
 			   "  revoke NAME  records the device's revocation, signed by the organization\n"
 			   "               key, with today's date\n\n"
 			   "  --out FILE   where add writes the invitation (mode 0600; must not exist)\n"
@@ -69,12 +71,15 @@ static int device_list(struct kith_vault *v, int json)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	int code = KITH_EXIT_OK;
+	int field = kith_devices_is_field(v);
 	if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; a && i < n; i++) {
 			json_t *o =
 			    json_pack("{s:s, s:s, s:I, s:b}", "name", d[i].name, "device", d[i].device_id,
 				      "added", (json_int_t)d[i].added, "revoked", d[i].revoked_at != 0);
+			if (o && field)
+				json_object_set_new(o, "this_device", json_boolean(d[i].this_device));
 			if (o && d[i].revoked_at) {
 				json_object_set_new(o, "revoked_at", json_integer(d[i].revoked_at));
 				json_object_set_new(o, "revocation_valid",
@@ -87,6 +92,17 @@ static int device_list(struct kith_vault *v, int json)
 		}
 		code = a ? kith_cli_print_json(a) : KITH_EXIT_INTERNAL;
 		json_decref(a);
+	} else if (field) { /* a field vault knows devices by key, and what headquarters revoked */
+		for (size_t i = 0; i < n; i++) {
+			char rev[40];
+			if (d[i].revoked_at)
+				kith_cli_format_time(d[i].revoked_at, rev, sizeof rev);
+			printf("%s  %-12s %s%s\n", d[i].device_id,
+			       d[i].this_device ? "this device" : "device",
+			       d[i].revoked_at ? "revoked " : "active", d[i].revoked_at ? rev : "");
+			if (d[i].revoked_at && !d[i].revocation_valid)
+				printf("  (the revocation's signature does not verify)\n");
+		}
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			char added[40], rev[40];

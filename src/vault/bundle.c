@@ -34,6 +34,7 @@ static const char *const sig_domains[2] = {"kith-bundle-sig-v2", "kith-bundle-si
 #define ENV_BYTES                                                                                            \
 	132 /* "KBE2" org_id 32, sender 32, recipient 32, bundle id 16, created 8, devices 4, rows 4 */
 #define DEV_BYTES 132 /* "KBD2" sign_pk 32, box_pk 32, enrolment 64 */
+#define REV_BYTES 108 /* "KBV3" sign_pk 32, at 8, the organization's signature 64 */
 #define ROW_HEAD                                                                                             \
 	328 /* "KBR2" id 16, version 4, device 32, wrap_org 80, wrap_dev 72, nonce 24, sig 64, key 32 */
 #define END_BYTES 104  /* "KBF2" rows 4, digest 32, sig 64 */
@@ -68,7 +69,9 @@ struct kith_bundle {
 	uint8_t recipient[32];
 	int64_t created;
 	size_t n, nd;
-	uint8_t *dev;  /* nd device messages of DEV_BYTES */
+	uint8_t *dev; /* nd device messages of DEV_BYTES */
+	uint8_t *rev; /* nr revocation messages of REV_BYTES (counted with the devices) */
+	size_t nr;
 	uint8_t *data; /* every row message, back to back (secret: the data keys; wiped) */
 	size_t data_len;
 	size_t *off, *len;
@@ -558,6 +561,25 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 		if (rc)
 			goto done;
 	}
+	/* to a device: the revocations, signed by the organization for its vault */
+	struct kith_sbuf revs = KITH_SBUF_INIT;
+	for (size_t i = 0; opts->to && !rc && i < opts->nrevoked; i++) {
+		const struct kith_bundle_revocation *r = &opts->revoked[i];
+		uint8_t m[REV_BYTES], msg[KITH_FIELD_REVOKE_MSG];
+		memcpy(m, "KBV3", 4);
+		memcpy(m + 4, r->sign_pk, 32);
+		put_be64(m + 36, (uint64_t)r->at);
+		kith_field_revoke_message(msg, opts->to_vault, r->sign_pk, r->at);
+		if (kith_crypto_org_sign(k, msg, sizeof msg, m + 44))
+			rc = kith_err_set(err, KITH_E_NOTFOUND, "vault",
+					  "only headquarters (the organization key) sends to a device");
+		else if (kith_sbuf_add(&revs, m, sizeof m))
+			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+	}
+	if (rc) {
+		kith_sbuf_release(&revs);
+		goto done;
+	}
 
 	uint8_t pre[PRE_BYTES], kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	memcpy(pre, magic, 8);
@@ -588,7 +610,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	memcpy(env + 68, recipient, 32);
 	randombytes_buf(env + 100, 16);
 	put_be64(env + 116, (uint64_t)now);
-	put_be32(env + 124, (uint32_t)ndev);
+	size_t nrev = revs.len / REV_BYTES;
+	put_be32(env + 124, (uint32_t)(ndev + nrev));
 	if (format == 3) {
 		put_be32(env + 128, (uint32_t)g.nman);
 		put_be32(env + 132, (uint32_t)g.n);
@@ -598,6 +621,9 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	rc = emit(&e, env, format == 3 ? ENV3_BYTES : ENV_BYTES, 0);
 	for (size_t i = 0; !rc && i < ndev; i++)
 		rc = emit(&e, (const uint8_t *)devs.buf + i * DEV_BYTES, DEV_BYTES, 0);
+	for (size_t i = 0; !rc && i < nrev; i++)
+		rc = emit(&e, (const uint8_t *)revs.buf + i * REV_BYTES, REV_BYTES, 0);
+	kith_sbuf_release(&revs);
 	for (size_t o = 0; !rc && o < g.mans.len;) {
 		size_t n = (size_t)get_be((const uint8_t *)g.mans.buf + o, 4);
 		rc = emit(&e, (const uint8_t *)g.mans.buf + o + 4, n, 0);
@@ -661,6 +687,7 @@ void kith_bundle_free(struct kith_bundle *b)
 		sodium_memzero(b->data, b->data_len);
 	free(b->data);
 	free(b->dev);
+	free(b->rev);
 	free(b->off);
 	free(b->len);
 	free(b->man);
@@ -875,7 +902,7 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			}
 			/* every part takes at least this much of the file */
 			if (want > (len - pos) / (4 + row_min + CT_MIN + ABYTES) ||
-			    wantd > (len - pos) / (4 + DEV_BYTES + ABYTES) ||
+			    wantd > (len - pos) / (4 + REV_BYTES + ABYTES) ||
 			    wantm > (len - pos) / (4 + MAN_HEAD + MAN_MIN + ABYTES)) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "the bundle is cut short");
 				goto fail;
@@ -883,19 +910,22 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 			b->off = calloc(want ? want : 1, sizeof *b->off);
 			b->len = calloc(want ? want : 1, sizeof *b->len);
 			b->dev = calloc(wantd ? wantd : 1, DEV_BYTES);
+			b->rev = calloc(wantd ? wantd : 1, REV_BYTES);
 			b->moff = calloc(wantm ? wantm : 1, sizeof *b->moff);
 			b->mlen = calloc(wantm ? wantm : 1, sizeof *b->mlen);
-			if (!b->off || !b->len || !b->dev || !b->moff || !b->mlen) {
+			if (!b->off || !b->len || !b->dev || !b->rev || !b->moff || !b->mlen) {
 				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 				goto fail;
 			}
 		} else if (idx <= wantd) {
-			if (mlen != DEV_BYTES || memcmp(m, "KBD2", 4) != 0) {
+			if (mlen == REV_BYTES && !memcmp(m, "KBV3", 4)) {
+				memcpy(b->rev + b->nr++ * REV_BYTES, m, REV_BYTES);
+			} else if (mlen == DEV_BYTES && !memcmp(m, "KBD2", 4)) {
+				memcpy(b->dev + b->nd++ * DEV_BYTES, m, DEV_BYTES);
+			} else {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed device");
 				goto fail;
 			}
-			memcpy(b->dev + (idx - 1) * DEV_BYTES, m, DEV_BYTES);
-			b->nd = idx;
 		} else if (idx <= wantd + wantm) {
 			if (mlen < MAN_HEAD + MAN_MIN || memcmp(m, "KBM3", 4) != 0) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed manifest");
@@ -1490,9 +1520,21 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	}
 	char where[32];
 	/* the enrolments it carries (to a device): the organization's, for this vault */
-	if (at_hq && b->nd)
+	if (at_hq && (b->nd || b->nr))
 		rc = kith_err_set(err, KITH_E_CORRUPT, "device 1",
 				  "a bundle to headquarters carries no devices");
+	/* the revocations it carries (to a device): the organization's, for this vault */
+	for (size_t i = 0; !rc && i < b->nr; i++) {
+		const uint8_t *m = b->rev + i * REV_BYTES;
+		uint8_t msg[KITH_FIELD_REVOKE_MSG];
+		kith_field_revoke_message(msg, vid, m + 4, (int64_t)get_be(m + 36, 8));
+		snprintf(where, sizeof where, "device %zu", b->nd + i + 1);
+		if (!org_spk || kith_crypto_verify(org_spk, msg, sizeof msg, m + 44) != KITH_OK)
+			rc = kith_err_set(err, KITH_E_CORRUPT, where,
+					  "bundle %s: a revocation the organization did not sign for this "
+					  "vault: nothing was imported",
+					  bname);
+	}
 	for (size_t i = 0; !rc && i < b->nd; i++) {
 		const uint8_t *m = b->dev + i * DEV_BYTES;
 		snprintf(where, sizeof where, "device %zu", i + 1);
@@ -1653,6 +1695,12 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			if (!memcmp(m + 4, self, 32))
 				continue;
 			rc = kith_store_device_put(s, m + 4, m + 36, m + 68, err);
+		}
+		for (size_t i = 0; !rc && i < b->nr; i++) {
+			const uint8_t *m = b->rev + i * REV_BYTES;
+			int added = 0;
+			rc = kith_sync_revoked_put(s, m + 4, (int64_t)get_be(m + 36, 8), m + 44, &added, err);
+			res->revoked += (size_t)added;
 		}
 		for (size_t i = 0; !rc && i < b->nm; i++) {
 			if (mstate[i] != M_NEW)

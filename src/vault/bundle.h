@@ -50,6 +50,17 @@ struct kith_bundle_export_opts {
 	size_t nids;
 	const uint8_t *since; /* 16 bytes: leave out only what went to this recipient up to that bundle */
 	int all;	      /* 1: leave out nothing already sent */
+	/* with `to`: the devices revoked at headquarters, carried to the device
+	 * with the organization's signature for its vault (bundle-format.md
+	 * *Revocations*) */
+	const struct kith_bundle_revocation *revoked;
+	size_t nrevoked;
+};
+
+/* A device's revocation (its signing key, the time). */
+struct kith_bundle_revocation {
+	uint8_t sign_pk[32];
+	int64_t at;
 };
 
 /* What an export put in the bundle, for kith_bundle_mark_sent once the file
@@ -126,6 +137,7 @@ struct kith_bundle_applied {
 	size_t added;	  /* versions inserted */
 	size_t skipped;	  /* versions already here, byte for byte */
 	size_t conflicts; /* versions kept aside: another version holds their place */
+	size_t revoked;	  /* a field vault: revocations it did not hold before */
 };
 
 /*

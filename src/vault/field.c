@@ -317,6 +317,14 @@ static void revoke_message(uint8_t m[sizeof revoke_domain - 1 + 16 + 32 + 8], co
 	put_be64(m + o + 48, (uint64_t)at);
 }
 
+_Static_assert(KITH_FIELD_REVOKE_MSG == sizeof revoke_domain - 1 + 16 + 32 + 8, "revocation message");
+
+void kith_field_revoke_message(uint8_t m[KITH_FIELD_REVOKE_MSG], const uint8_t vault_id[16],
+			       const uint8_t sign_pk[32], int64_t at)
+{
+	revoke_message(m, vault_id, sign_pk, at);
+}
+
 int kith_field_revoke_sign(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at, uint8_t sig[64],
 			   struct kith_err *err)
 {

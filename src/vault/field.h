@@ -91,6 +91,12 @@ int kith_field_enrol_hook(struct kith_store *s, void *enrolment, struct kith_err
  * Ed25519("kith-revoke-v1" || hq vault id || sign_pk || at (8, big-endian)). */
 int kith_field_revoke_sign(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at, uint8_t sig[64],
 			   struct kith_err *err) KITH_WUR;
+/* The message a revocation signs, for the vault vault_id (headquarters' own,
+ * or a field vault's when headquarters carries the revocation to it in a
+ * bundle: bundle-format.md *Revocations*). */
+#define KITH_FIELD_REVOKE_MSG (14 + 16 + 32 + 8)
+void kith_field_revoke_message(uint8_t m[KITH_FIELD_REVOKE_MSG], const uint8_t vault_id[16],
+			       const uint8_t sign_pk[32], int64_t at);
 /* KITH_OK when sig is that revocation by hq's organization, else KITH_E_CORRUPT. */
 int kith_field_revoke_verify(struct kith_vault *hq, const uint8_t sign_pk[32], int64_t at,
 			     const uint8_t sig[64]);

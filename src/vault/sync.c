@@ -23,7 +23,9 @@ static const char tables_sql[] =
     "CREATE TABLE IF NOT EXISTS conflicts(id BLOB NOT NULL, version INTEGER NOT NULL, device BLOB NOT NULL,"
     " wrap_org BLOB NOT NULL, wrap_dev BLOB NOT NULL, nonce BLOB NOT NULL, ct BLOB NOT NULL,"
     " sig BLOB NOT NULL, resolved INTEGER NOT NULL DEFAULT 0, batch BLOB, i INTEGER,"
-    " PRIMARY KEY (id, version, device)) WITHOUT ROWID;";
+    " PRIMARY KEY (id, version, device)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS revoked(device BLOB PRIMARY KEY, at INTEGER NOT NULL, sig BLOB NOT NULL)"
+    " WITHOUT ROWID;";
 
 static const char wrap_kdf_ctx[crypto_kdf_CONTEXTBYTES + 1] = "kithdwrp";
 static const char row_domain[] = "kith-row-v1";
@@ -870,4 +872,69 @@ int kith_sync_resolve_hook(struct kith_store *s, void *arg, struct kith_err *err
 	const struct kith_sync_resolution *r = arg;
 	int rc = kith_sync_tables(s, err);
 	return rc ? rc : kith_sync_conflict_resolve(s, r->id, r->by, err);
+}
+
+/* ------------------------------------------------------------ revocations (a field vault) */
+
+int kith_sync_revoked_put(struct kith_store *s, const uint8_t device[32], int64_t at, const uint8_t sig[64],
+			  int *added, struct kith_err *err)
+{
+	sqlite3 *db = kith_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+	*added = 0;
+	if (sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO revoked(device, at, sig) VALUES (?1, ?2, ?3)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return db_fail(db, "recording a revocation", err);
+	sqlite3_bind_blob(st, 1, device, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	sqlite3_bind_blob(st, 3, sig, 64, SQLITE_STATIC);
+	int s3 = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (s3 != SQLITE_DONE)
+		return db_fail(db, "recording a revocation", err);
+	*added = sqlite3_changes(db) > 0;
+	return KITH_OK;
+}
+
+int kith_sync_revoked_list(struct kith_store *s, struct kith_sync_revocation **out, size_t *n,
+			   struct kith_err *err)
+{
+	sqlite3 *db = kith_store_sqlite(s);
+	sqlite3_stmt *st = NULL;
+	*out = NULL;
+	*n = 0;
+	if (prepare_opt(db, "SELECT device, at, sig FROM revoked", &st) != SQLITE_OK)
+		return db_fail(db, "reading the revocations", err);
+	if (!st)
+		return KITH_OK; /* none ever received */
+	struct kith_sync_revocation *a = NULL;
+	size_t cap = 0, k = 0;
+	int s3, rc = KITH_OK;
+	while ((s3 = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != 32 || sqlite3_column_bytes(st, 2) != 64)
+			continue; /* not a revocation this kith wrote: not shown */
+		if (k == cap) {
+			cap = cap ? 2 * cap : 8;
+			struct kith_sync_revocation *na = realloc(a, cap * sizeof *na);
+			if (!na) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "devices", "out of memory");
+				break;
+			}
+			a = na;
+		}
+		memcpy(a[k].device, sqlite3_column_blob(st, 0), 32);
+		a[k].at = sqlite3_column_int64(st, 1);
+		memcpy(a[k].sig, sqlite3_column_blob(st, 2), 64);
+		k++;
+	}
+	if (!rc && s3 != SQLITE_DONE)
+		rc = db_fail(db, "reading the revocations", err);
+	sqlite3_finalize(st);
+	if (rc) {
+		free(a);
+		return rc;
+	}
+	*out = a;
+	*n = k;
+	return KITH_OK;
 }

@@ -9,6 +9,7 @@
  *   sent(bundle, id, version, device)         the versions in it
  *   received(id, version, device, wrap)       a row's data key for this device
  *   conflicts(id, version, device, <row>, resolved)  a version kept aside
+ *   revoked(device, at, sig)                  a revocation headquarters sent
  *
  * Every value is a random id, a number, a public key, a key wrap or
  * ciphertext, as in the rows table. Ownership: every pointer is borrowed;
@@ -136,6 +137,28 @@ int kith_sync_received_open(const struct kith_sync_received *t, const struct kit
 int kith_sync_received_key(const struct kith_sync_received *t, const struct kith_crypto_keys *k,
 			   const struct kith_crypto_row *r, uint8_t dk[32]) KITH_WUR;
 void kith_sync_received_free(struct kith_sync_received *t);
+
+/* ------------------------------------------------------------ revocations (a field vault) */
+
+/* A device's revocation as headquarters sent it to this field vault
+ * (bundle-format.md *Revocations*): the organization's signature over
+ * "kith-revoke-v1" || this vault's id || device || at (vault/field.h). */
+struct kith_sync_revocation {
+	uint8_t device[32];
+	int64_t at;
+	uint8_t sig[64];
+};
+
+/* Records one (inside the caller's transaction; the tables made): a device
+ * revoked already keeps its first record. *added: 1 when it was new.
+ * KITH_OK, KITH_E_DB. */
+int kith_sync_revoked_put(struct kith_store *s, const uint8_t device[32], int64_t at, const uint8_t sig[64],
+			  int *added, struct kith_err *err) KITH_WUR;
+
+/* Every revocation recorded (*out malloc'd: free()). KITH_OK, KITH_E_DB,
+ * KITH_E_NOMEM. */
+int kith_sync_revoked_list(struct kith_store *s, struct kith_sync_revocation **out, size_t *n,
+			   struct kith_err *err) KITH_WUR;
 
 /* ------------------------------------------------------------ conflicts, for casework */
 

@@ -23,6 +23,7 @@
 #include "vault/bundle.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
+#include "vault/sync.h"
 #include "vault/field.h"
 #include "vault/vault.h"
 
@@ -417,7 +418,15 @@ static void msgs_open(const struct kith_sbuf *b, struct kith_vault *hq, struct m
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(hq);
 	uint8_t kst[32];
 	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
-	assert_int_equal(kith_crypto_org_unseal(k, p + 12, 80, kst), KITH_OK);
+	if (kith_crypto_keys_holds_org(k)) {
+		assert_int_equal(kith_crypto_org_unseal(k, p + 12, 80, kst), KITH_OK);
+	} else { /* a bundle to a field device: its own box key */
+		uint8_t ssk[KITH_CRYPTO_FIELD_SIGN_SK_BYTES], bsk[KITH_CRYPTO_FIELD_BOX_SK_BYTES];
+		kith_crypto_keys_device_secrets(k, ssk, bsk);
+		assert_int_equal(crypto_box_seal_open(kst, p + 12, 80, kith_crypto_keys_box_pk(k), bsk), 0);
+		sodium_memzero(ssk, sizeof ssk);
+		sodium_memzero(bsk, sizeof bsk);
+	}
 	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
 	crypto_secretstream_xchacha20poly1305_state st;
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_pull(&st, p + 92, kst), 0);
@@ -466,7 +475,17 @@ static long msgs_find(const struct msgs *ms, const char *tag, size_t j)
 
 /* Seals the messages again to org_pk (a new stream key), the envelope's row
  * count and the end (count, digest, signature) made anew by the sender. */
+static void msgs_seal_to(struct msgs *ms, struct kith_vault *sender, const uint8_t *seal_pk,
+			 struct kith_sbuf *out);
+
 static void msgs_seal(struct msgs *ms, struct kith_vault *sender, struct kith_sbuf *out)
+{
+	msgs_seal_to(ms, sender, kith_crypto_keys_org_pk(kith_vault_keys_borrow(sender)), out);
+}
+
+/* The same, the stream sealed to seal_pk (a device's box key). */
+static void msgs_seal_to(struct msgs *ms, struct kith_vault *sender, const uint8_t *seal_pk,
+			 struct kith_sbuf *out)
 {
 	struct kith_crypto_keys *k = kith_vault_keys_borrow(sender);
 	const uint8_t *org_pk = kith_crypto_keys_org_pk(k);
@@ -478,7 +497,7 @@ static void msgs_seal(struct msgs *ms, struct kith_vault *sender, struct kith_sb
 	uint8_t kst[32];
 	crypto_secretstream_xchacha20poly1305_keygen(kst);
 	crypto_secretstream_xchacha20poly1305_state st;
-	assert_int_equal(crypto_box_seal(ms->pre + 12, kst, 32, org_pk), 0);
+	assert_int_equal(crypto_box_seal(ms->pre + 12, kst, 32, seal_pk), 0);
 	assert_int_equal(crypto_secretstream_xchacha20poly1305_init_push(&st, ms->pre + 92, kst), 0);
 	crypto_generichash_state h;
 	crypto_generichash_init(&h, NULL, 0, 32);
@@ -637,14 +656,125 @@ static void test_wrong_key_commitment(void **state)
 	kith_sbuf_release(&bad);
 }
 
+/* Headquarters carries revocations to a field device: recorded once, with
+ * the organization's signature for that device's vault; one whose time was
+ * changed (re-signed by headquarters' device, not by the organization) is
+ * refused by name with nothing written; a bundle to headquarters carrying one
+ * is refused. */
+static void test_revocations_to_device(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_store_device to;
+	memset(&to, 0, sizeof to);
+	memcpy(to.sign_pk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fv)), 32);
+	memcpy(to.box_pk, kith_crypto_keys_box_pk(kith_vault_keys_borrow(fv)), 32);
+	uint8_t vid[16];
+	memcpy(vid, kith_crypto_keys_vault_id(kith_vault_keys_borrow(fv)), 16);
+	struct kith_bundle_revocation rv[2];
+	memset(rv, 0, sizeof rv);
+	randombytes_buf(rv[0].sign_pk, 32);
+	randombytes_buf(rv[1].sign_pk, 32);
+	rv[0].at = 1765000000;
+	rv[1].at = 1765000100;
+	struct kith_bundle_export_opts o = {.to = &to, .to_vault = vid, .revoked = rv, .nrevoked = 2};
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	struct kith_bundle_sent sent;
+	assert_int_equal(kith_bundle_export(hq, &o, 9, &good, &sent, &err), KITH_OK);
+	assert_int_equal(sent.n, 0);
+	kith_bundle_sent_release(&sent);
+
+	/* the second revocation's time moved by one second */
+	struct msgs ms;
+	msgs_open(&good, fv, &ms);
+	long ri = msgs_find(&ms, "KBV3", 1);
+	assert_true(ri > 0);
+	assert_int_equal(ms.n[ri], 108);
+	ms.m[ri][43] ^= 1;
+	msgs_seal_to(&ms, hq, to.box_pk, &bad);
+	msgs_free(&ms);
+	struct kith_bundle *pb = NULL;
+	struct kith_bundle_applied ap;
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, bad.buf, bad.len, &err), KITH_OK);
+	char bname[17];
+	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "device 2");
+	assert_non_null(strstr(err.msg, "revocation the organization did not sign"));
+	assert_non_null(strstr(err.msg, bname));
+	kith_bundle_free(pb);
+	struct kith_sync_revocation *got = NULL;
+	size_t ng = 9;
+	assert_int_equal(kith_sync_revoked_list(kith_vault_store_borrow(fv), &got, &ng, &err), KITH_OK);
+	assert_int_equal(ng, 0); /* nothing written */
+	free(got);
+
+	assert_int_equal(kith_bundle_parse_for(&pb, fv, good.buf, good.len, &err), KITH_OK);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.revoked, 2);
+	assert_int_equal(kith_bundle_apply(fv, pb, &ap, &err), KITH_OK);
+	assert_int_equal(ap.revoked, 0);
+	kith_bundle_free(pb);
+	assert_int_equal(kith_sync_revoked_list(kith_vault_store_borrow(fv), &got, &ng, &err), KITH_OK);
+	assert_int_equal(ng, 2);
+	for (size_t i = 0; i < ng; i++) {
+		size_t j = memcmp(got[i].device, rv[0].sign_pk, 32) == 0 ? 0 : 1;
+		assert_memory_equal(got[i].device, rv[j].sign_pk, 32);
+		assert_int_equal(got[i].at, rv[j].at);
+		assert_int_equal(kith_field_revoke_verify(fv, got[i].device, got[i].at, got[i].sig), KITH_OK);
+		/* signed for this vault: not headquarters' own revocation */
+		assert_int_not_equal(kith_field_revoke_verify(hq, got[i].device, got[i].at, got[i].sig),
+				     KITH_OK);
+	}
+	free(got);
+
+	/* a device's bundle to headquarters that carries a revocation */
+	struct kith_sbuf up = KITH_SBUF_INIT;
+	size_t rows = 0;
+	char r[KITH_VAULT_REF_MAX];
+	kith_vault_close(fv); /* its index is stale after the imports */
+	fv = open_v(f->field, FPASS);
+	add_case(fv, "Eom Ji-won", r);
+	assert_int_equal(export_hq(fv, 10, &up, &rows, &err), KITH_OK);
+	msgs_open(&up, hq, &ms);
+	assert_true(ms.k < MSGS_MAX);
+	memmove(ms.m + 2, ms.m + 1, (ms.k - 1) * sizeof *ms.m);
+	memmove(ms.n + 2, ms.n + 1, (ms.k - 1) * sizeof *ms.n);
+	ms.k++;
+	ms.m[1] = calloc(1, 108);
+	memcpy(ms.m[1], "KBV3", 4);
+	ms.n[1] = 108;
+	be32_put(ms.m[0] + 124, 1); /* d = 1 */
+	msgs_seal(&ms, fv, &bad);
+	msgs_free(&ms);
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
+	assert_int_equal(kith_bundle_apply(hq, pb, &ap, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, "device 1");
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+	kith_vault_close(hq);
+	assert_int_equal(count_cases(f->hq, PASS), 0);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
+	kith_sbuf_release(&up);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_export_import_once), T(test_refusals),	  T(test_no_version_of_anothers_record),
-	    T(test_to_device),		T(test_incomplete_batch), T(test_wrong_key_commitment),
+	    T(test_export_import_once),
+	    T(test_refusals),
+	    T(test_no_version_of_anothers_record),
+	    T(test_to_device),
+	    T(test_incomplete_batch),
+	    T(test_wrong_key_commitment),
+	    T(test_revocations_to_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
