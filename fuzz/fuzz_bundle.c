@@ -7,7 +7,8 @@
  *   odd   the rest is a list of plaintext messages (2-byte big-endian length,
  *         bytes), which this target seals into a valid stream for the
  *         organization, so that the parts behind the AEAD are reached: the
- *         envelope, the devices, the manifests, the rows, the end (docs/bundle-format.md). Bit 1 of the
+ *         envelope, the devices (enrolments "KBD2", revocations "KBV3"), the manifests, the rows, the
+ *         end (docs/bundle-format.md). Bit 1 of the
  * first byte: the target writes the sender's key and the organization id into the first message; bit 2: it
  * appends a correct end (count, digest, signature); bit 3: format 3 (batches with their manifests: the
  * prelude's format, the domains and the end's tag), else format 2. Seeds of format 3 with valid manifest
