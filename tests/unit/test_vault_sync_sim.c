@@ -13,7 +13,9 @@
  * sequence of four, where every vault is format 1 (bundles of format 2), and
  * another of four, where headquarters is format 2 and the field devices
  * format 1 (a mixed fleet: their bundles go in; headquarters' are refused by
- * them, by name, telling how to get a format-2 field vault). Headquarters takes a device's batches
+ * them, by name, telling them to run kith upgrade; now and then one of them
+ * is upgraded on the way — it reads as before, with as many versions, and
+ * from then on takes headquarters' bundles and sends its batches). Headquarters takes a device's batches
  * only in the order of its log: a bundle that starts after a gap (one before
  * it was dropped or is late) is refused, naming the bundle and saying that an
  * earlier one is missing, and goes in once the gap is filled.
@@ -56,7 +58,7 @@
 #define MAXMAIL 64
 
 static uint64_t rng;
-static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions, tot_gaps;
+static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions, tot_gaps, tot_upgrades;
 static uint64_t seed_now;
 static int step_now;
 
@@ -143,7 +145,7 @@ struct sim {
 	size_t nmail;
 	struct set expect; /* at headquarters: every version of a valid bundle delivered */
 	int64_t now;
-	size_t refused, accepted, conflicts_seen, gaps, deliveries;
+	size_t refused, accepted, conflicts_seen, gaps, deliveries, upgrades;
 	unsigned hq_format;
 };
 
@@ -510,6 +512,29 @@ static void run_one(uint64_t seed, int steps)
 				CHECK(rc == KITH_OK, "panic: %s", err.msg);
 				d->dead = 1;
 			}
+		} else if (op < 98 && d->format < 2 && s.hq_format >= 2 && !d->dead) {
+			/* a format-1 field device is upgraded: it reads as before, and its
+			 * bundles (now of its batches) go on to headquarters */
+			struct kith_vault_info before, after;
+			kith_vault_info(d->v, &before);
+			kith_vault_close(d->v);
+			d->v = NULL;
+			struct kith_vault_upgraded up;
+			int rc = kith_vault_upgrade_with(d->path, d->pass, strlen(d->pass), &up, &err);
+			CHECK(rc == KITH_OK, "upgrade of f%d: %s", di, err.msg);
+			char old[160];
+			snprintf(old, sizeof old, "%s.format1", d->path);
+			rm_vault(old);
+			d->format = 2;
+			d->v = open_v(d->path, d->pass);
+			kith_vault_info(d->v, &after);
+			CHECK(after.format == 2 && after.integrity == 0, "f%d after its upgrade: format %d, %s", di,
+			      after.format, after.integrity ? kith_vault_integrity(d->v, 0) : "");
+			CHECK(after.records == before.records && after.rows == before.rows &&
+				  after.damaged == before.damaged && up.resealed + up.kept <= after.rows,
+			      "f%d after its upgrade: %zu records of %zu versions, before %zu of %zu", di,
+			      after.records, after.rows, before.records, before.rows);
+			s.upgrades++;
 		} else if (!d->revoked_at && rnd(3) == 0) {
 			int rc = kith_devices_revoke(s.hq, d->name, s.now, &err);
 			CHECK(rc == KITH_OK, "revoke: %s", err.msg);
@@ -526,6 +551,7 @@ static void run_one(uint64_t seed, int steps)
 	tot_accepted += s.accepted;
 	tot_refused += s.refused;
 	tot_gaps += s.gaps;
+	tot_upgrades += s.upgrades;
 	tot_conflicts += s.conflicts_seen;
 	tot_versions += s.expect.n;
 	sim_free(&s);
@@ -550,8 +576,8 @@ static void test_sim(void **state)
 		run_one((uint64_t)i, steps);
 	printf("sync sim: %d sequences of %d steps: %zu bundles applied, %zu refused (damaged or revoked), "
 	       "%zu refused by order or format, %zu versions at headquarters in the end, %zu conflicting "
-	       "versions checked\n",
-	       seqs, steps, tot_accepted, tot_refused, tot_gaps, tot_versions, tot_conflicts);
+	       "versions checked, %zu format-1 field devices upgraded on the way\n",
+	       seqs, steps, tot_accepted, tot_refused, tot_gaps, tot_versions, tot_conflicts, tot_upgrades);
 }
 
 int main(void)
