@@ -4,7 +4,8 @@
  * vault (VACUUM INTO, converted to the format-2 layout), every version the
  * vault can read is re-sealed there into one signed batch (flag "re-sealed
  * from format 1"; each keeps its id, number, writer and envelope), versions
- * it cannot read stay format-1 rows. The copy is then opened again and
+ * it cannot read stay format-1 rows (a field vault re-seals only its own
+ * versions not yet sent to headquarters: reseal()). The copy is then opened again and
  * compared record by record with what it held before; only then is the old
  * file kept as PATH.format1 (hard links: the old vault whole, with its -wal)
  * and the new one renamed over PATH. A failure or a crash at any point

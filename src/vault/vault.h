@@ -264,8 +264,8 @@ const char *kith_vault_integrity(const struct kith_vault *v, size_t i);
  */
 int kith_vault_upgrade(const char *path, const char *pass, size_t pass_len, size_t *resealed,
 		       struct kith_err *err) KITH_WUR;
-/* The same, saying also how many readable versions were kept as format-1
- * rows (a field vault's: sent to headquarters, or sent by it). */
+/* The same, saying also how many versions a field vault kept as format-1
+ * rows (its own that it sent to headquarters, and those headquarters sent it). */
 struct kith_vault_upgraded {
 	size_t resealed, kept;
 };
