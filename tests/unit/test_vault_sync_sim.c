@@ -7,7 +7,9 @@
  * bundles delivered (rows and kept conflicts: no version lost, none invented),
  * every tampered or revoked bundle is refused (a revoked one by the device's
  * name) with nothing written, and every record two devices wrote at one
- * version is flagged as a conflict.
+ * version is flagged as a conflict. After every delivery to a field device,
+ * it lists as revoked every device headquarters revoked before the bundle was
+ * made (the revocations travel in headquarters' bundles).
  *
  * Vaults are format 2 (signed batches; bundles of format 3), except in one
  * sequence of four, where every vault is format 1 (bundles of format 2), and
@@ -58,7 +60,7 @@
 #define MAXMAIL 64
 
 static uint64_t rng;
-static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions, tot_gaps, tot_upgrades;
+static size_t tot_accepted, tot_refused, tot_conflicts, tot_versions, tot_gaps, tot_upgrades, tot_revseen;
 static uint64_t seed_now;
 static int step_now;
 
@@ -145,7 +147,7 @@ struct sim {
 	size_t nmail;
 	struct set expect; /* at headquarters: every version of a valid bundle delivered */
 	int64_t now;
-	size_t refused, accepted, conflicts_seen, gaps, deliveries, upgrades;
+	size_t refused, accepted, conflicts_seen, gaps, deliveries, upgrades, revocations_seen;
 	unsigned hq_format;
 };
 
@@ -377,6 +379,26 @@ static void deliver(struct sim *s, size_t i, int keep)
 		s->accepted++;
 		if (m.to < 0 && m.seq_hi > s->d[m.from].hq_seq)
 			s->d[m.from].hq_seq = m.seq_hi;
+		if (m.to >= 0) { /* every device revoked before the bundle was made is listed as revoked */
+			struct kith_device_info *dl = NULL;
+			size_t nl = 0;
+			rc = kith_devices_list(v, &dl, &nl, &err);
+			CHECK(rc == KITH_OK, "device list of f%d: %s", m.to, err.msg);
+			for (int j = 0; j < NDEV; j++) {
+				if (!s->d[j].revoked_at || s->d[j].revoked_at > m.created)
+					continue;
+				char hex[17];
+				sodium_bin2hex(hex, sizeof hex, s->d[j].spk, 8);
+				int shown = 0;
+				for (size_t q = 0; q < nl; q++)
+					shown |= !strcmp(dl[q].device_id, hex) &&
+						 dl[q].revoked_at == s->d[j].revoked_at &&
+						 dl[q].revocation_valid;
+				CHECK(shown, "f%d does not list f%d as revoked", m.to, j);
+				s->revocations_seen++;
+			}
+			free(dl);
+		}
 		if (m.to < 0)
 			for (size_t k = 0; k < m.vers.n; k++)
 				set_add(&s->expect, m.vers.v[k].k,
@@ -528,8 +550,9 @@ static void run_one(uint64_t seed, int steps)
 			d->format = 2;
 			d->v = open_v(d->path, d->pass);
 			kith_vault_info(d->v, &after);
-			CHECK(after.format == 2 && after.integrity == 0, "f%d after its upgrade: format %d, %s", di,
-			      after.format, after.integrity ? kith_vault_integrity(d->v, 0) : "");
+			CHECK(after.format == 2 && after.integrity == 0,
+			      "f%d after its upgrade: format %d, %s", di, after.format,
+			      after.integrity ? kith_vault_integrity(d->v, 0) : "");
 			CHECK(after.records == before.records && after.rows == before.rows &&
 				  after.damaged == before.damaged && up.resealed + up.kept <= after.rows,
 			      "f%d after its upgrade: %zu records of %zu versions, before %zu of %zu", di,
@@ -552,6 +575,7 @@ static void run_one(uint64_t seed, int steps)
 	tot_refused += s.refused;
 	tot_gaps += s.gaps;
 	tot_upgrades += s.upgrades;
+	tot_revseen += s.revocations_seen;
 	tot_conflicts += s.conflicts_seen;
 	tot_versions += s.expect.n;
 	sim_free(&s);
@@ -576,8 +600,10 @@ static void test_sim(void **state)
 		run_one((uint64_t)i, steps);
 	printf("sync sim: %d sequences of %d steps: %zu bundles applied, %zu refused (damaged or revoked), "
 	       "%zu refused by order or format, %zu versions at headquarters in the end, %zu conflicting "
-	       "versions checked, %zu format-1 field devices upgraded on the way\n",
-	       seqs, steps, tot_accepted, tot_refused, tot_gaps, tot_versions, tot_conflicts, tot_upgrades);
+	       "versions checked, %zu format-1 field devices upgraded on the way, %zu revocations checked "
+	       "on devices\n",
+	       seqs, steps, tot_accepted, tot_refused, tot_gaps, tot_versions, tot_conflicts, tot_upgrades,
+	       tot_revseen);
 }
 
 int main(void)
