@@ -762,6 +762,110 @@ static void test_revocations_to_device(void **state)
 	kith_sbuf_release(&up);
 }
 
+/* A version headquarters re-sealed at its `kith upgrade` and the device sends
+ * again as its format-1 row: the same envelope is skipped (nothing added,
+ * nothing refused); another envelope at that version, signed by the same
+ * device, is still refused as another version by the same device. */
+static void test_resealed_versions(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	/* format-1 headquarters and field vault */
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = 1};
+	assert_int_equal(kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err), KITH_OK);
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_sbuf inv = KITH_SBUF_INIT;
+	struct kith_field_device dev;
+	assert_int_equal(kith_field_invite_make(hq, "f1", CODE, &inv, &dev, &err), KITH_OK);
+	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
+	kith_vault_close(hq);
+	struct kith_field_invite *fi = NULL;
+	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
+	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
+	kith_field_invite_free(fi);
+	kith_sbuf_release(&inv);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	char r[KITH_VAULT_REF_MAX];
+	add_case(fv, "Gil So-yeon", r);
+	struct kith_sbuf b1 = KITH_SBUF_INIT, forged = KITH_SBUF_INIT;
+	size_t rows = 0, added = 0, skipped = 0;
+	assert_int_equal(export_hq(fv, 11, &b1, &rows, &err), KITH_OK);
+	assert_int_equal(rows, 1);
+	/* the device's file gets another envelope at the same version, signed by it */
+	uint8_t id[16];
+	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(fv, "case", r)->id, 32, NULL, NULL, NULL), 0);
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
+	struct kith_store *st = kith_vault_store_borrow(fv);
+	char env[256];
+	snprintf(
+	    env, sizeof env,
+	    "{\"kind\":\"case\",\"ref\":\"%s\",\"body\":{},\"at\":2,\"device\":\"%s\",\"action\":\"create\","
+	    "\"note\":\"\",\"created\":2}",
+	    r, kith_vault_find(fv, "case", r)->device);
+	struct kith_crypto_row row;
+	memset(&row, 0, sizeof row);
+	memcpy(row.id, id, 16);
+	row.version = 1;
+	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_row_seal(k, &row, env, strlen(env), &err), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	struct kith_store_row sr = {.id = {row.id, 16},
+				    .device = {row.device, 32},
+				    .wrap_org = {row.wrap_org, 80},
+				    .wrap_dev = {row.wrap_dev, 72},
+				    .nonce = {row.nonce, 24},
+				    .ct = {row.ct, row.ct_len},
+				    .sig = {row.sig, 64},
+				    .version = 1};
+	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
+	assert_int_equal(kith_store_row_delete(st, id, 16, 1, &err), KITH_OK);
+	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
+	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
+	free(row.ct);
+	assert_int_equal(export_hq(fv, 12, &forged, &rows, &err), KITH_OK);
+	assert_int_equal(rows, 1);
+	kith_vault_close(fv);
+
+	hq = open_v(f->hq, PASS);
+	struct kith_bundle *pb = NULL;
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(added, 1);
+	kith_bundle_free(pb);
+	kith_vault_close(hq);
+	size_t resealed = 0;
+	assert_int_equal(kith_vault_upgrade(f->hq, PASS, strlen(PASS), &resealed, &err), KITH_OK);
+	assert_true(resealed >= 1);
+	hq = open_v(f->hq, PASS);
+	/* the same row again: skipped, though headquarters now holds it re-sealed */
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(skipped, 1);
+	kith_bundle_free(pb);
+	/* another envelope at that version: refused, nothing written */
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, forged.buf, forged.len, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+	assert_non_null(strstr(err.msg, "another version 1 of this record by the same device"));
+	kith_bundle_free(pb);
+	kith_vault_close(hq);
+	hq = open_v(f->hq, PASS);
+	const struct kith_record_view *rv = kith_vault_find(hq, "case", r);
+	assert_non_null(rv);
+	assert_non_null(strstr(rv->body, "Gil So-yeon"));
+	struct kith_vault_info info;
+	kith_vault_info(hq, &info);
+	assert_int_equal(info.integrity, 0);
+	assert_int_equal(info.damaged, 0);
+	kith_vault_close(hq);
+	char old[160];
+	snprintf(old, sizeof old, "%s.format1", f->hq);
+	rm_vault(old);
+	kith_sbuf_release(&b1);
+	kith_sbuf_release(&forged);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -775,6 +879,7 @@ int main(void)
 	    T(test_incomplete_batch),
 	    T(test_wrong_key_commitment),
 	    T(test_revocations_to_device),
+	    T(test_resealed_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
