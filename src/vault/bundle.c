@@ -482,7 +482,7 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 			   .all = opts->all,
 			   .recipient = recipient};
 	struct kith_sync_sent *st = NULL;
-	struct kith_sbuf devs = KITH_SBUF_INIT;
+	struct kith_sbuf devs = KITH_SBUF_INIT, revs = KITH_SBUF_INIT;
 	sqlite3_stmt *sel = NULL;
 	struct kith_store_device *d = NULL;
 	size_t nd = 0;
@@ -562,7 +562,6 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 			goto done;
 	}
 	/* to a device: the revocations, signed by the organization for its vault */
-	struct kith_sbuf revs = KITH_SBUF_INIT;
 	for (size_t i = 0; opts->to && !rc && i < opts->nrevoked; i++) {
 		const struct kith_bundle_revocation *r = &opts->revoked[i];
 		uint8_t m[REV_BYTES], msg[KITH_FIELD_REVOKE_MSG];
@@ -576,10 +575,8 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 		else if (kith_sbuf_add(&revs, m, sizeof m))
 			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 	}
-	if (rc) {
-		kith_sbuf_release(&revs);
+	if (rc)
 		goto done;
-	}
 
 	uint8_t pre[PRE_BYTES], kst[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 	memcpy(pre, magic, 8);
@@ -623,7 +620,6 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 		rc = emit(&e, (const uint8_t *)devs.buf + i * DEV_BYTES, DEV_BYTES, 0);
 	for (size_t i = 0; !rc && i < nrev; i++)
 		rc = emit(&e, (const uint8_t *)revs.buf + i * REV_BYTES, REV_BYTES, 0);
-	kith_sbuf_release(&revs);
 	for (size_t o = 0; !rc && o < g.mans.len;) {
 		size_t n = (size_t)get_be((const uint8_t *)g.mans.buf + o, 4);
 		rc = emit(&e, (const uint8_t *)g.mans.buf + o + 4, n, 0);
@@ -674,6 +670,7 @@ done:
 	kith_sbuf_release(&g.mids);
 	kith_sbuf_release(&g.writers);
 	kith_sbuf_release(&devs);
+	kith_sbuf_release(&revs);
 	return rc;
 }
 
