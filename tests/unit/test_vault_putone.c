@@ -12,54 +12,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 #include <sqlite3.h>
 
 #include "base/status.h"
+#include "fixture_vault.h"
 #include "vault/blob.h"
 #include "vault/vault.h"
 
-#define PASS "putone words"
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct kith_vault *v;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-putone-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
-	if (kith_vault_create(f->path, PASS, strlen(PASS), &o, NULL))
-		return -1;
-	if (kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, NULL))
-		return -1;
-	*state = f;
+	*state = fixture_vault_new("putone");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	kith_vault_close(f->v);
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -100,7 +71,7 @@ static int has_probe_table(struct kith_vault *v)
 
 static void writes_one_version(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	kith_err_clear(&err);
 	char ref[KITH_VAULT_REF_MAX] = "", id[KITH_VAULT_ID_HEX] = "";
@@ -132,7 +103,7 @@ static void writes_one_version(void **state)
 
 static void hook_runs_in_the_commit(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct probe p = {0};
@@ -148,7 +119,7 @@ static void hook_runs_in_the_commit(void **state)
 
 static void hook_failure_writes_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct probe p = {.status = KITH_E_IO};
@@ -180,7 +151,7 @@ static void hook_failure_writes_nothing(void **state)
 
 static void refused_put_writes_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct probe p = {0};
@@ -207,7 +178,7 @@ static void refused_put_writes_nothing(void **state)
 
 static void refused_while_a_batch_is_open(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_vault_batch *b = NULL;
