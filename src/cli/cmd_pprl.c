@@ -70,8 +70,10 @@ static const char help[] =
     "      --rows FILE          list,row,person for every record (reveals which rows of\n"
     "                           each organization are one person: for evaluation, or\n"
     "                           give each organization its own rows only)\n"
-    "      --estimate           run the estimate too, with the linkage's uncertainty\n"
-    "      --draws N            resampled linkages for that uncertainty (default 20)\n"
+    "      --estimate           run the estimate too: from the table corrected for missed\n"
+    "                           links, the decided table's beside it, and the interval\n"
+    "                           with the linkage's uncertainty\n"
+    "      --draws N            draws of the missed links for that uncertainty (default 20)\n"
     "      --blocking auto|none|lsh   (default auto: every pair up to 2·10^9 pairs)\n"
     "      --floor D            Dice below which no pair is a link (default automatic)\n"
     "      --threads N, --seed S, --json (summary as JSON on stdout)\n";
