@@ -45,7 +45,7 @@ print(next(x["n_hat"] for x in json.load(sys.stdin)["models"] if x["name"]==m an
 }
 "$K" pprl keygen --secret sec.txt 2>/dev/null
 "$K" pprl keygen --sign-key org.key >/dev/null
-printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
+printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s %8s %8s %7s %7s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
   N_corr corr/true N_corr_tm ctm/true N_est est/true est_lo est_hi
 for lists in 3 4 5; do
   d=s$lists
