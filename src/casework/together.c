@@ -215,18 +215,22 @@ static int cmp_merge(const void *a, const void *b)
 	return u->p > v->p ? -1 : u->p < v->p;
 }
 
-/*
- * The table corrected for the linkage's own errors, in expectation under
- * its match model (after Ding & Fienberg 1994 and Di Consiglio & Tuoto 2015,
- * who correct the counts of a capture-recapture table with the linkage's
- * estimated rates of missed and false links), for the missed links only:
- * two persons of disjoint lists whose records have a candidate pair of
- * posterior p are one person with probability p (the best pair of the two
- * persons: a pattern each moves p to their union). Counts rounded, none
- * below 0. counts[0..2^k).
- */
-int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
-			    double *counts)
+/* The persons of the decided linkage (pat[c]: the lists of person c) and the
+ * missed links the model sees between them: for every two persons of
+ * disjoint lists with a candidate pair of two lists, their best pair's
+ * posterior (one entry per two persons), sorted by posterior, highest first. */
+static int cmp_merge_p(const void *a, const void *b)
+{
+	const struct merge *u = a, *v = b;
+	if (u->p != v->p)
+		return u->p > v->p ? -1 : 1;
+	if (u->x != v->x)
+		return u->x < v->x ? -1 : 1;
+	return u->y < v->y ? -1 : u->y > v->y;
+}
+
+static int missed_links(const struct kith_pprl_result *r, const uint32_t *source, uint32_t **pat_out,
+			struct merge **mg_out, size_t *nm_out)
 {
 	size_t n = r->n, nc = r->clusters.n_clusters;
 	const uint32_t *cl = r->clusters.cluster;
@@ -239,14 +243,11 @@ int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *so
 	}
 	for (size_t i = 0; i < n; i++)
 		pat[cl[i]] |= 1u << source[i];
-	memset(counts, 0, ((size_t)1 << k) * sizeof *counts);
-	for (size_t c = 0; c < nc; c++)
-		counts[pat[c]] += 1;
 	size_t nm = 0;
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		uint32_t a = r->pairs[i].a, b = r->pairs[i].b;
 		float p = r->post[i];
-		if (source[a] == source[b] || cl[a] == cl[b])
+		if (source[a] == source[b] || cl[a] == cl[b] || r->rival[i])
 			continue;
 		if (!(pat[cl[a]] & pat[cl[b]]) && p > 0) {
 			uint32_t x = cl[a] < cl[b] ? cl[a] : cl[b], y = cl[a] < cl[b] ? cl[b] : cl[a];
@@ -254,9 +255,39 @@ int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *so
 		}
 	}
 	qsort(mg, nm, sizeof *mg, cmp_merge);
+	size_t u = 0;
+	for (size_t i = 0; i < nm; i++)
+		if (!u || mg[i].x != mg[u - 1].x || mg[i].y != mg[u - 1].y)
+			mg[u++] = mg[i]; /* the best pair of the two persons only */
+	qsort(mg, u, sizeof *mg, cmp_merge_p);
+	*pat_out = pat;
+	*mg_out = mg;
+	*nm_out = u;
+	return KITH_OK;
+}
+
+/*
+ * The table corrected for the linkage's own errors, in expectation under
+ * its match model (after Ding & Fienberg 1994 and Di Consiglio & Tuoto 2015,
+ * who correct the counts of a capture-recapture table with the linkage's
+ * estimated rates of missed and false links), for the missed links only:
+ * two persons of disjoint lists whose records have a candidate pair of
+ * posterior p (not a rival) are one person with probability p (the best pair
+ * of the two persons: a pattern each moves p to their union). Counts
+ * rounded, none below 0. counts[0..2^k).
+ */
+int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
+			    double *counts)
+{
+	uint32_t *pat = NULL;
+	struct merge *mg = NULL;
+	size_t nm = 0, nc = r->clusters.n_clusters;
+	if (missed_links(r, source, &pat, &mg, &nm))
+		return KITH_E_NOMEM;
+	memset(counts, 0, ((size_t)1 << k) * sizeof *counts);
+	for (size_t c = 0; c < nc; c++)
+		counts[pat[c]] += 1;
 	for (size_t i = 0; i < nm; i++) {
-		if (i && mg[i].x == mg[i - 1].x && mg[i].y == mg[i - 1].y)
-			continue; /* the best pair of the two persons only */
 		double p = mg[i].p;
 		counts[pat[mg[i].x]] -= p;
 		counts[pat[mg[i].y]] -= p;
@@ -273,11 +304,94 @@ int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *so
 	return KITH_OK;
 }
 
-/* The estimate of the point table, then of `draws` resampled linkages. */
+static uint32_t uf_find(uint32_t *up, uint32_t x)
+{
+	while (up[x] != x) {
+		up[x] = up[up[x]];
+		x = up[x];
+	}
+	return x;
+}
+
+/*
+ * One draw of the correction: the decided persons, and each missed link of
+ * missed_links() (highest posterior first) made with its posterior
+ * probability when the two persons' lists are still disjoint. counts[0..2^k).
+ * up[] and pt[] are scratch of nc entries each.
+ */
+static void corrected_draw(size_t nc, const uint32_t *pat, const struct merge *mg, size_t nm, unsigned k,
+			   uint64_t *rs, uint32_t *up, uint32_t *pt, double *counts)
+{
+	for (size_t c = 0; c < nc; c++) {
+		up[c] = (uint32_t)c;
+		pt[c] = pat[c];
+	}
+	for (size_t i = 0; i < nm; i++) {
+		if ((double)(kith_prng_splitmix(rs) >> 11) * 0x1.0p-53 >= mg[i].p)
+			continue;
+		uint32_t x = uf_find(up, mg[i].x), y = uf_find(up, mg[i].y);
+		if (x == y || (pt[x] & pt[y]))
+			continue;
+		up[y] = x;
+		pt[x] |= pt[y];
+	}
+	memset(counts, 0, ((size_t)1 << k) * sizeof *counts);
+	for (size_t c = 0; c < nc; c++)
+		if (up[c] == c)
+			counts[pt[c]] += 1;
+	counts[0] = 0;
+}
+
+/* The BIC-selected estimate of one table, quickly (no bootstrap, no latent
+ * classes): *nh, *lo, *hi (NAN when nothing fits); name[64] the model. */
+static void quick_estimate(const char *const *nm, unsigned k, const double *cnt, uint64_t seed, double *nh,
+			   double *lo, double *hi, char *name)
+{
+	struct kith_estimate_opts o2;
+	memset(&o2, 0, sizeof o2);
+	o2.no_boot = 1;
+	o2.no_lcm = 1;
+	o2.top = 1;
+	o2.seed = seed;
+	struct kith_stats_table *t2 = NULL;
+	struct kith_estimate_result *r2 = NULL;
+	struct kith_err e2;
+	kith_err_clear(&e2);
+	*nh = *lo = *hi = NAN;
+	if (name)
+		snprintf(name, 64, "none");
+	if (kith_stats_table_new(&t2, k, nm, cnt, &e2) || kith_estimate_run(t2, &o2, &r2, &e2)) {
+		kith_stats_table_free(t2);
+		return;
+	}
+	kith_stats_table_free(t2);
+	const struct kith_estimate_row *s = selected(r2);
+	if (s && isfinite(s->n_hat) && s->n_hat > 0) {
+		*nh = s->n_hat;
+		*lo = s->lo;
+		*hi = s->hi;
+		if (name)
+			snprintf(name, 64, "%s", s->name);
+	}
+	kith_estimate_free(r2);
+}
+
+/*
+ * The estimate with the linkage's own uncertainty. The table estimated is
+ * the decided linkage's corrected for the links it missed
+ * (kith_together_corrected: in expectation under the match model); the
+ * decided table's estimate is reported beside it. Then `draws` draws of that
+ * correction: each missed link of the model made with its posterior
+ * probability (the decided links kept), the table rebuilt and the
+ * BIC-selected model refitted; the interval pools each draw's profile
+ * interval (a split normal on the log scale) and takes its 2.5% and 97.5%
+ * points, the point is the draws' median.
+ */
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
 			   const struct kith_together_opts *o, json_t *root, struct kith_err *err)
 {
+	(void)f;
 	size_t draws = o->draws ? o->draws : 20;
 	uint64_t seed = o->seed ? o->seed : 1;
 	struct kith_stats_table *t = NULL;
@@ -285,7 +399,12 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	struct kith_estimate_opts eo;
 	memset(&eo, 0, sizeof eo);
 	eo.seed = seed;
-	int rc = kith_stats_table_new(&t, k, nm, counts, err);
+	double corr[1u << KITH_PPRL_MAX_LISTS];
+	if (kith_together_corrected(r, source, k, corr))
+		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+	double nd0, dlo, dhi;
+	quick_estimate(nm, k, counts, seed, &nd0, &dlo, &dhi, NULL);
+	int rc = kith_stats_table_new(&t, k, nm, corr, err);
 	if (!rc)
 		rc = kith_estimate_run(t, &eo, &res, err);
 	kith_stats_table_free(t);
@@ -300,8 +419,9 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 		rc = kith_estimate_text(res, &text, err);
 	if (!rc) {
 		char title[160];
-		snprintf(title, sizeof title, "Joint estimate: %.0f observed on %u lists", res->observed,
-			 res->k);
+		snprintf(title, sizeof title,
+			 "Joint estimate: %.0f observed on %u lists (corrected for missed links)",
+			 res->observed, res->k);
 		rc = kith_estimate_svg(res, title, &svg, err);
 	}
 	if (!rc) {
@@ -323,49 +443,34 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	if (rc)
 		return rc;
 
+	uint32_t *pat = NULL;
+	struct merge *mg = NULL;
+	size_t nmg = 0, nc = r->clusters.n_clusters;
 	size_t per = 400;
 	double *pool = malloc((draws * per + 1) * sizeof *pool);
 	double *nh = malloc((draws + 1) * sizeof *nh);
-	uint32_t *cl = malloc((r->n ? r->n : 1) * sizeof *cl);
-	double *cnt = malloc(((size_t)1 << k) * sizeof *cnt);
-	if (!pool || !nh || !cl || !cnt) {
+	uint32_t *up = malloc((nc ? nc : 1) * sizeof *up), *pt = malloc((nc ? nc : 1) * sizeof *pt);
+	double cnt[1u << KITH_PPRL_MAX_LISTS];
+	if (!pool || !nh || !up || !pt || missed_links(r, source, &pat, &mg, &nmg)) {
 		free(pool);
 		free(nh);
-		free(cl);
-		free(cnt);
+		free(up);
+		free(pt);
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
 	size_t np = 0, nd = 0;
 	int unbounded = 0;
-	uint64_t rs = seed ^ 0xD1CEu;
+	uint64_t rs = seed ^ 0xD1CEu, ds = seed * 0x9E3779B97F4A7C15ULL + 1;
 	for (size_t d = 0; d < draws; d++) {
-		size_t ncl = 0;
-		rc = kith_pprl_draw(r, f, source, seed + d + 1, cl, &ncl, err);
-		if (rc)
-			break;
-		kith_pprl_patterns(cl, ncl, source, r->n, k, cnt);
-		struct kith_estimate_opts o2;
-		memset(&o2, 0, sizeof o2);
-		o2.no_boot = 1;
-		o2.no_lcm = 1;
-		o2.top = 1;
-		o2.seed = seed + d;
-		struct kith_stats_table *t2 = NULL;
-		struct kith_estimate_result *r2 = NULL;
-		struct kith_err e2;
-		kith_err_clear(&e2);
-		if (kith_stats_table_new(&t2, k, nm, cnt, &e2) || kith_estimate_run(t2, &o2, &r2, &e2)) {
-			kith_stats_table_free(t2);
-			continue;
-		}
-		kith_stats_table_free(t2);
-		const struct kith_estimate_row *s = selected(r2);
-		if (s && isfinite(s->n_hat) && s->n_hat > 0 && s->lo > 0) {
-			nh[nd++] = s->n_hat;
-			if (!isfinite(s->hi))
+		corrected_draw(nc, pat, mg, nmg, k, &ds, up, pt, cnt);
+		double m1, l1, h1;
+		quick_estimate(nm, k, cnt, seed + d, &m1, &l1, &h1, NULL);
+		if (isfinite(m1) && l1 > 0) {
+			nh[nd++] = m1;
+			if (!isfinite(h1))
 				unbounded = 1;
-			double m = log(s->n_hat), sl = (m - log(s->lo)) / 1.959964,
-			       sh = isfinite(s->hi) ? (log(s->hi) - m) / 1.959964 : sl;
+			double m = log(m1), sl = (m - log(l1)) / 1.959964,
+			       sh = isfinite(h1) ? (log(h1) - m) / 1.959964 : sl;
 			for (size_t i = 0; i < per; i++) {
 				double u1 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
 				double u2 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
@@ -373,14 +478,15 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 				pool[np++] = exp(m + z * (z < 0 ? sl : sh));
 			}
 		}
-		kith_estimate_free(r2);
 		if (o->progress)
 			o->progress(o->pctx, d + 1, draws);
 	}
-	free(cl);
-	free(cnt);
+	free(up);
+	free(pt);
+	free(pat);
+	free(mg);
 	double med = NAN, lo = NAN, hi = NAN;
-	if (!rc && nd) {
+	if (nd) {
 		qsort(nh, nd, sizeof *nh, cmp_d);
 		med = nh[nd / 2];
 		qsort(pool, np, sizeof *pool, cmp_d);
@@ -389,16 +495,18 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	}
 	free(pool);
 	free(nh);
-	if (rc)
-		return rc;
 	json_t *u = json_pack(
-	    "{s:s, s:f, s:f, s:f, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat", n0, "lo", lo0, "hi",
-	    isfinite(hi0) ? hi0 : -1.0, "draws", (json_int_t)nd, "n_hat_median_draws",
-	    isfinite(med) ? med : -1.0, "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage",
-	    isfinite(hi) ? hi : -1.0, "method",
-	    "every candidate pair linked with its posterior probability, persons formed again, the "
-	    "BIC-selected model fitted; the interval pools each draw's profile interval (split normal on "
-	    "the log scale) and takes its 2.5% and 97.5% points");
+	    "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:s}", "model", selname, "n_hat",
+	    isfinite(n0) ? n0 : -1.0, "lo", isfinite(lo0) ? lo0 : -1.0, "hi", isfinite(hi0) ? hi0 : -1.0,
+	    "n_hat_decided", isfinite(nd0) ? nd0 : -1.0, "lo_decided", isfinite(dlo) ? dlo : -1.0,
+	    "hi_decided", isfinite(dhi) ? dhi : -1.0, "missed_links", (json_int_t)nmg, "draws",
+	    (json_int_t)nd, "n_hat_median_draws", isfinite(med) ? med : -1.0, "lo_with_linkage",
+	    isfinite(lo) ? lo : -1.0, "hi_with_linkage", isfinite(hi) ? hi : -1.0, "method",
+	    "the table corrected for the links the linkage missed (two persons of disjoint lists are one "
+	    "with their best candidate pair's posterior probability); each draw makes every such link with "
+	    "its probability, keeps the decided links, rebuilds the table and refits the BIC-selected "
+	    "model; the interval pools each draw's profile interval (split normal on the log scale) and "
+	    "takes its 2.5% and 97.5% points");
 	if (!u)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	json_object_set_new(root, "estimate", u);

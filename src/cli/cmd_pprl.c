@@ -70,8 +70,10 @@ static const char help[] =
     "      --rows FILE          list,row,person for every record (reveals which rows of\n"
     "                           each organization are one person: for evaluation, or\n"
     "                           give each organization its own rows only)\n"
-    "      --estimate           run the estimate too, with the linkage's uncertainty\n"
-    "      --draws N            resampled linkages for that uncertainty (default 20)\n"
+    "      --estimate           run the estimate too: from the table corrected for missed\n"
+    "                           links, the decided table's beside it, and the interval\n"
+    "                           with the linkage's uncertainty\n"
+    "      --draws N            draws of the missed links for that uncertainty (default 20)\n"
     "      --blocking auto|none|lsh   (default auto: every pair up to 2·10^9 pairs)\n"
     "      --floor D            Dice below which no pair is a link (default automatic)\n"
     "      --threads N, --seed S, --json (summary as JSON on stdout)\n";
@@ -598,19 +600,28 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		double med = json_number_value(json_object_get(u, "n_hat_median_draws"));
 		double lo = json_number_value(json_object_get(u, "lo_with_linkage"));
 		double hi = json_number_value(json_object_get(u, "hi_with_linkage"));
-		printf("\nWith the linkage's uncertainty (%lld draws: every candidate pair linked with its\n"
-		       "posterior probability, persons formed again, model %s refitted; the interval\n"
-		       "pools each draw's profile interval):\n",
-		       (long long)json_integer_value(json_object_get(u, "draws")),
-		       json_string_value(json_object_get(u, "model")));
-		if (hi0 >= 0)
-			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "linkage as decided", n0, lo0, hi0);
-		else
-			printf("  %-28s %10.0f  [%.0f, inf]\n", "linkage as decided", n0, lo0);
-		if (hi >= 0)
-			printf("  %-28s %10.0f  [%.0f, %.0f]\n", "with linkage uncertainty", med, lo, hi);
-		else
-			printf("  %-28s %10.0f  [%.0f, inf]\n", "with linkage uncertainty", med, lo);
+		double nd0 = json_number_value(json_object_get(u, "n_hat_decided"));
+		double ld0 = json_number_value(json_object_get(u, "lo_decided"));
+		double hd0 = json_number_value(json_object_get(u, "hi_decided"));
+		printf(
+		    "\nThe table above is the linkage's corrected for the %lld links it missed (two persons\n"
+		    "of disjoint lists are one with their best candidate pair's posterior probability).\n"
+		    "With the linkage's uncertainty (%lld draws: each missed link made with its\n"
+		    "probability, the decided links kept, the BIC-selected model refitted; the interval\n"
+		    "pools each draw's profile interval):\n",
+		    (long long)json_integer_value(json_object_get(u, "missed_links")),
+		    (long long)json_integer_value(json_object_get(u, "draws")));
+		const char *row[3] = {"linkage as decided", "corrected for missed links",
+				      "with linkage uncertainty"};
+		double v[3][3] = {{nd0, ld0, hd0}, {n0, lo0, hi0}, {med, lo, hi}};
+		for (int i = 0; i < 3; i++) {
+			if (v[i][0] < 0)
+				printf("  %-28s %10s\n", row[i], "-");
+			else if (v[i][2] >= 0)
+				printf("  %-28s %10.0f  [%.0f, %.0f]\n", row[i], v[i][0], v[i][1], v[i][2]);
+			else
+				printf("  %-28s %10.0f  [%.0f, inf]\n", row[i], v[i][0], v[i][1]);
+		}
 	}
 	json_decref(root);
 	return KITH_EXIT_OK;

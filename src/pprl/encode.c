@@ -237,6 +237,46 @@ static void put_latin(struct builder *b, const char *text)
 	}
 }
 
+/*
+ * The birth is keyed per record: each token of the birth is one of the
+ * record's given-name syllables (its letter classes) joined with the year, so
+ * that two records share birth bits only when they share a given-name syllable
+ * as well as a year. A birth region alone (without the name) groups no records
+ * by birth year: the grouping attack of test_pprl_encode recovers no more
+ * birth years than guessing the most common (docs/pprl.md).
+ */
+#define BIRTH_KEYS 8u	      /* given-name syllables keying the birth, at most */
+#define NO_NAME_KEY 0xFFFFFFu /* the key of a record without a name */
+
+static void add_key(uint32_t *key, size_t *n, uint32_t k)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (key[i] == k)
+			return;
+	if (*n < BIRTH_KEYS)
+		key[(*n)++] = k;
+}
+
+/* A name that is not Korean keys the birth by its folded text (FNV-1a). */
+static uint32_t latin_key(const char *text)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < 64 && text[i]; i++)
+		h = (h ^ (uint8_t)text[i]) * 16777619u;
+	return 0x1000000u | (h & 0xFFFFFFu);
+}
+
+/* A token of the birth region: a type letter, the key, a year, a month and a day. */
+static void put_birth(struct builder *b, char type, uint32_t key, unsigned y, unsigned m, unsigned d,
+		      unsigned k)
+{
+	uint8_t t[10] = {
+	    (uint8_t)type,     (uint8_t)(key >> 24), (uint8_t)(key >> 16), (uint8_t)(key >> 8), (uint8_t)key,
+	    (uint8_t)(y >> 8), (uint8_t)y,	     (uint8_t)m,	   (uint8_t)d,		0};
+	put(b, SK_BIRTH, t, sizeof t, k);
+	sodium_memzero(t, sizeof t);
+}
+
 int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_params *p,
 		     const struct kith_pprl_input *in, uint64_t index, uint64_t filter[KITH_PPRL_WORDS])
 {
@@ -246,6 +286,9 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 	int fold = !(p->weak & KITH_PPRL_WEAK_NOFOLD);
 	b.m = fold ? 2 * KITH_PPRL_MAIN_BITS : KITH_PPRL_MAIN_BITS;
 	b.mb = fold ? 2 * KITH_PPRL_BIRTH_BITS : KITH_PPRL_BIRTH_BITS;
+	/* the keys of the birth's tokens: the given-name syllables of every name */
+	uint32_t bkey[BIRTH_KEYS];
+	size_t nbk = 0;
 	for (size_t i = 0; i <= KITH_PPRL_MAX_OTHER && i <= in->n_other; i++) {
 		const struct kith_name *nm = i == 0 ? in->name : in->other[i - 1];
 		if (!nm)
@@ -255,34 +298,41 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		if (n) {
 			fold_codes(code, n);
 			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
+			for (size_t j = n_sur < n ? n_sur : 0; j < n; j++)
+				add_key(bkey, &nbk, code[j]);
 		} else {
 			put_latin(&b, nm->text);
+			add_key(bkey, &nbk, latin_key(nm->text));
 		}
 		sodium_memzero(code, sizeof code);
 	}
+	if (!nbk)
+		add_key(bkey, &nbk, NO_NAME_KEY);
 	if (in->sex)
 		put3(&b, SK_SEX, 'x', (unsigned)in->sex, 0, 0, K_SEX);
-	if (in->birth_year > 0) {
+	for (size_t q = 0; q < nbk && in->birth_year > 0; q++) {
 		unsigned y = (unsigned)in->birth_year;
+		uint32_t key = bkey[q];
 		/* the years it may be: y - 1 .. y + 1 of a year as given (a slip of one), y - 2 ..
 		 * y + 1 of a year from an age (before or after the birthday, and a slip); two births
 		 * share as many of these as their years allow, none when four years apart */
 		if (!in->birth_approx) {
-			put3(&b, SK_BIRTH, 'y', y, 0, 0, K_YEAR);
+			put_birth(&b, 'y', key, y, 0, 0, K_YEAR);
 			for (unsigned x = y - 1; x <= y + 1; x++)
-				put3(&b, SK_BIRTH, 'n', x, 0, 0, K_NEAR);
+				put_birth(&b, 'n', key, x, 0, 0, K_NEAR);
 		} else {
 			for (unsigned x = y - 2; x <= y + 1; x++)
-				put3(&b, SK_BIRTH, 'n', x, 0, 0, K_NEAR);
+				put_birth(&b, 'n', key, x, 0, 0, K_NEAR);
 		}
 		/* the date to its precision: month, then day */
 		if (!in->birth_approx && in->birth_month >= 1 && in->birth_month <= 12) {
-			put3(&b, SK_BIRTH, 'm', y, (unsigned)in->birth_month, 0, K_DATE);
+			put_birth(&b, 'm', key, y, (unsigned)in->birth_month, 0, K_DATE);
 			if (in->birth_day >= 1 && in->birth_day <= 31)
-				put3(&b, SK_BIRTH, 'd', y, (unsigned)in->birth_month, (unsigned)in->birth_day,
-				     K_DATE);
+				put_birth(&b, 'd', key, y, (unsigned)in->birth_month, (unsigned)in->birth_day,
+					  K_DATE);
 		}
 	}
+	sodium_memzero(bkey, sizeof bkey);
 	if (in->origin && in->origin_len) {
 		uint8_t t[1 + 128];
 		size_t n = in->origin_len < 128 ? in->origin_len : 128;

@@ -13,9 +13,10 @@
  * record's other names (aliases, other spellings) add their tokens. Sex and the origin follow; the
  * birth (the exact year unless it came from an age, every year it may be, month and day) has a
  * region of the filter of its own (KITH_PPRL_BIRTH_BITS), so that the linkage can tell a birth that
- * disagrees from one that is missing. Each token sets bits at positions drawn
- * from a keyed BLAKE2b of the token under a key of its field (crypto_kdf subkeys of the shared secret):
- * positions are independent (no double hashing, which is attackable).
+ * disagrees from one that is missing; each of its tokens is joined with each given-name syllable
+ * of the record (its key), so that the birth region alone groups no records by birth year. Each token sets
+ * bits at positions drawn from a keyed BLAKE2b of the token under a key of its field (crypto_kdf subkeys of
+ * the shared secret): positions are independent (no double hashing, which is attackable).
  *
  * Hardening (docs/pprl.md says why and what it costs):
  *   - no token of the surname alone: the surname enters only joined with a
@@ -44,8 +45,9 @@
 #define KITH_PPRL_BITS 1024u
 #define KITH_PPRL_WORDS (KITH_PPRL_BITS / 64u)
 /* The filter's two regions: bits [0, MAIN) carry the name, sex and origin;
- * bits [MAIN, BITS) the birth (year, two-year buckets, month, day), so that
- * the linkage can tell a birth that disagrees from one that is missing. */
+ * bits [MAIN, BITS) the birth (year, the years it may be, month, day, each
+ * joined with a given-name syllable), so that the linkage can tell a birth
+ * that disagrees from one that is missing. */
 #define KITH_PPRL_BIRTH_BITS 256u
 #define KITH_PPRL_MAIN_BITS (KITH_PPRL_BITS - KITH_PPRL_BIRTH_BITS)
 #define KITH_PPRL_KEYID_BYTES 16u

@@ -33,8 +33,8 @@
 #include "pprl/encode.h"
 
 #define KITH_KPE_SCHEMA                                                                                      \
-	3u /* 3: the birth in a region of its own (2: other names and unordered name tokens; older schemas   \
-	      are not linked with 3) */
+	4u /* 4: the birth keyed by the given-name syllables (3: the birth alone in its region; 2: other     \
+	      names and unordered name tokens; older schemas are not linked with 4) */
 #define KITH_KPE_HEADER 160u
 #define KITH_KPE_SIG 64u
 #define KITH_KPE_NAME_MAX 63u

@@ -15,6 +15,9 @@
 #define TILE 256		     /* records per tile: 32 KiB of filters */
 #define EXHAUSTIVE_MAX 2000000000ULL /* pairs compared without blocking, at most */
 #define Q 4096u			     /* Dice thresholds in fixed point */
+#define BIRTH_PRIOR 50.0	     /* pairs: the weight of the pooled u in each group's */
+#define CAND_SLACK 0.1		     /* the kernel's threshold below the floor */
+#define RIVAL_BIRTH_MIN 200	     /* rival pairs from which the birth's u is taken, at least */
 #define RIVAL_MARGIN 0.05f /* a rival is this much worse than the best: closer, it may be a duplicate */
 
 static double now(void)
@@ -631,14 +634,20 @@ int kith_pprl_birth_bin(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH
 	return 1 + (k > 4 ? 4 : k);
 }
 
-/* p with the birth's evidence of bin k */
-static double with_birth(const struct kith_pprl_model *m, double p, int k)
+static int birth_group(double dice)
 {
-	if (p <= 0 || m->birth_u[k] <= 0)
+	return dice < 0.6 ? 0 : dice < 0.7 ? 1 : dice < 0.8 ? 2 : 3;
+}
+
+/* p with the birth's evidence of bin k, for a pair whose main region's Dice is dice */
+static double with_birth(const struct kith_pprl_model *m, double p, int k, double dice)
+{
+	double u = m->birth_ug[birth_group(dice)][k];
+	if (p <= 0 || u <= 0)
 		return p;
 	if (p > 1 - 1e-9) /* a band without non-matches: the birth can still say no */
 		p = 1 - 1e-9;
-	double o = p / (1 - p) * m->birth_m[k] / m->birth_u[k];
+	double o = p / (1 - p) * m->birth_m[k] / u;
 	return o / (1 + o);
 }
 
@@ -655,10 +664,10 @@ static double score_pair(uint32_t a, uint32_t b, void *arg)
 	if (d < s->m->floor)
 		return 0;
 	if (s->source[a] == s->source[b])
-		return with_birth(s->m, kith_pprl_model_post_same(s->m, d), k);
+		return with_birth(s->m, kith_pprl_model_post_same(s->m, d), k, d);
 	if (d < s->cross_min)
 		return 0;
-	return with_birth(s->m, s->m->post_best[band_of(d)], k) >= 0.5 ? 1.0 : 0.0;
+	return with_birth(s->m, s->m->post_best[band_of(d)], k, d) >= 0.5 ? 1.0 : 0.0;
 }
 
 /*
@@ -669,7 +678,7 @@ static double score_pair(uint32_t a, uint32_t b, void *arg)
  */
 static double fit_group(const struct kith_pprl_result *r, const uint8_t *g, int want, const uint8_t *bin,
 			const double *wt, const double *md, const double *ud, const double *mb,
-			const double *ub, double start, double *post, double *threshold)
+			double (*ub)[KITH_PPRL_BIRTH_BINS], double start, double *post, double *threshold)
 {
 	const struct kith_pprl_model *m = &r->model;
 	int fb = band_of(m->floor);
@@ -685,7 +694,8 @@ static double fit_group(const struct kith_pprl_result *r, const uint8_t *g, int 
 			if (g[i] != want)
 				continue;
 			int b = band_of(r->pairs[i].dice);
-			double x = lam * md[b] * mb[bin[i]], y = (1 - lam) * ud[b] * ub[bin[i]];
+			double x = lam * md[b] * mb[bin[i]],
+			       y = (1 - lam) * ud[b] * ub[birth_group(r->pairs[i].dice)][bin[i]];
 			sp += (wt ? wt[i] : 1.0) * (x + y > 0 ? x / (x + y) : 0);
 		}
 		double nl = sp / sw, change = fabs(nl - lam);
@@ -748,13 +758,41 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 		ub[kith_pprl_birth_bin(f + x * KITH_PPRL_WORDS, f + y * KITH_PPRL_WORDS)] += 1;
 		t++;
 	}
-	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
-		tu += ub[k];
-	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
-		mb[k] = ub[k] /= tu;
 	for (size_t i = 0; i < np; i++)
 		bin[i] = (uint8_t)kith_pprl_birth_bin(f + (size_t)r->pairs[i].a * KITH_PPRL_WORDS,
 						      f + (size_t)r->pairs[i].b * KITH_PPRL_WORDS);
+	/* the birth is keyed by the given-name syllables (encode.c): two people whose names are
+	 * alike share birth bits more often than random pairs do, the more so the more alike. The
+	 * birth's u by group of the main region's Dice is that of the rival pairs of the group
+	 * (two people with names alike, as fit_em has them), shrunk toward the pool of all rival
+	 * pairs (or random pairs when rivals are few) with the weight of BIRTH_PRIOR pairs */
+	double ug[KITH_PPRL_BIRTH_GROUPS][KITH_PPRL_BIRTH_BINS];
+	{
+		double rb[KITH_PPRL_BIRTH_GROUPS][KITH_PPRL_BIRTH_BINS], ng[KITH_PPRL_BIRTH_GROUPS] = {0},
+									 pool[KITH_PPRL_BIRTH_BINS] = {0};
+		double nr = 0;
+		memset(rb, 0, sizeof rb);
+		for (size_t i = 0; i < np; i++)
+			if (r->rival[i] && (!split || source[r->pairs[i].a] != source[r->pairs[i].b])) {
+				int g = birth_group(r->pairs[i].dice);
+				rb[g][bin[i]] += 1;
+				ng[g] += 1;
+				pool[bin[i]] += 1;
+				nr += 1;
+			}
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			tu += ub[k];
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			ub[k] /= tu;
+		if (nr >= RIVAL_BIRTH_MIN)
+			for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+				ub[k] = (pool[k] + 0.5) / (nr + 0.5 * KITH_PPRL_BIRTH_BINS);
+		for (int g = 0; g < KITH_PPRL_BIRTH_GROUPS; g++)
+			for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+				ug[g][k] = (rb[g][k] + BIRTH_PRIOR * ub[k]) / (ng[g] + BIRTH_PRIOR);
+		for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++)
+			mb[k] = ub[k];
+	}
 	/* the start: the one-field fit's shapes and share */
 	double md[KITH_PPRL_BANDS] = {0}, ud[KITH_PPRL_BANDS] = {0}, c[KITH_PPRL_BANDS] = {0};
 	double zm = 0, zu = 0, sw = 0, sp = 0;
@@ -811,7 +849,8 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 				continue;
 			double w = wt ? wt[i] : 1.0;
 			int bnd = band_of(r->pairs[i].dice), k = bin[i];
-			double x = lam * md[bnd] * mb[k], y = (1 - lam) * ud[bnd] * ub[k];
+			double x = lam * md[bnd] * mb[k],
+			       y = (1 - lam) * ud[bnd] * ug[birth_group(r->pairs[i].dice)][k];
 			double p = x + y > 0 ? x / (x + y) : 0;
 			am[bnd] += w * p;
 			au[bnd] += w * (1 - p);
@@ -838,6 +877,8 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 	for (int k = 0; k < KITH_PPRL_BIRTH_BINS; k++) {
 		m->birth_m[k] = mb[k];
 		m->birth_u[k] = ub[k];
+		for (int g = 0; g < KITH_PPRL_BIRTH_GROUPS; g++)
+			m->birth_ug[g][k] = ug[g][k];
 	}
 	m->lambda = r->all_pairs ? lam * sw / (double)r->all_pairs : 0;
 	for (int bnd = 0; bnd < KITH_PPRL_BANDS; bnd++) {
@@ -856,20 +897,20 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 		g[i] = split && source[r->pairs[i].a] == source[r->pairs[i].b] ? 2 : r->rival[i] ? 0 : 1;
 	if (split) {
 		m->lambda_best =
-		    fit_group(r, g, 1, bin, wt, md, ud, mb, ub, lam, m->post_best, &m->threshold_best);
+		    fit_group(r, g, 1, bin, wt, md, ud, mb, ug, lam, m->post_best, &m->threshold_best);
 		/* rival pairs: the share of all pairs of two lists (a record recorded twice by one
 		 * list makes its match in another list a rival; their own share would be ~0) */
 		for (size_t i = 0; i < np; i++)
 			g[i] = g[i] == 2 ? 2 : 0;
-		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ub, lam, m->post, &m->threshold);
+		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ug, lam, m->post, &m->threshold);
 		for (size_t i = 0; i < np; i++)
 			g[i] = g[i] == 2 ? 2 : r->rival[i] ? 0 : 1;
 		m->lambda_same =
-		    fit_group(r, g, 2, bin, wt, md, ud, mb, ub, 0.05, m->post_same, &m->threshold_same);
+		    fit_group(r, g, 2, bin, wt, md, ud, mb, ug, 0.05, m->post_same, &m->threshold_same);
 	} else {
 		for (size_t i = 0; i < np; i++)
 			g[i] = 0;
-		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ub, lam, m->post, &m->threshold);
+		(void)fit_group(r, g, 0, bin, wt, md, ud, mb, ug, lam, m->post, &m->threshold);
 		memcpy(m->post_best, m->post, sizeof m->post);
 		memcpy(m->post_same, m->post, sizeof m->post);
 		m->threshold_best = m->threshold_same = m->threshold;
@@ -878,7 +919,7 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 	for (size_t i = 0; i < np; i++) {
 		int bnd = band_of(r->pairs[i].dice);
 		const double *pg = g[i] == 2 ? m->post_same : g[i] == 1 ? m->post_best : m->post;
-		r->post[i] = (float)with_birth(m, pg[bnd], bin[i]);
+		r->post[i] = (float)with_birth(m, pg[bnd], bin[i], r->pairs[i].dice);
 	}
 	free(g);
 	free(bin);
@@ -976,7 +1017,10 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	s.f = filters;
 	s.pop = pop;
 	s.n = n;
-	s.fq = (unsigned)ceil(r.model.floor * Q);
+	/* the kernel keeps pairs a little below the floor on the whole filter: a candidate is a pair
+	 * whose main region (name, sex, origin) reaches the floor, and a birth keyed by other
+	 * given-name syllables (encode.c) lowers the whole filter's Dice of a pair alike in name */
+	s.fq = (unsigned)ceil((r.model.floor - CAND_SLACK) * Q);
 	s.wide = have_wide() && !o->no_wide;
 	r.lsh = o->blocking == KITH_PPRL_BLOCK_LSH ||
 		(o->blocking == KITH_PPRL_BLOCK_AUTO && r.all_pairs > EXHAUSTIVE_MAX);

@@ -39,6 +39,8 @@
  * fifth of [0, 1] in which their overlap (common bits / the fewer bits)
  * falls: 1 disagree .. 5 agree. */
 #define KITH_PPRL_BIRTH_BINS 6
+/* groups of the main region's Dice for the birth's u: below 0.6, 0.6-0.7, 0.7-0.8, above */
+#define KITH_PPRL_BIRTH_GROUPS 4
 #define KITH_PPRL_MAX_LISTS 16u
 
 enum kith_pprl_blocking { KITH_PPRL_BLOCK_AUTO, KITH_PPRL_BLOCK_NONE, KITH_PPRL_BLOCK_LSH };
@@ -84,6 +86,10 @@ struct kith_pprl_model {
 	 * regions' bin (KITH_PPRL_BIRTH_BINS), estimated by EM over the candidates
 	 * of two lists with the Dice model's posterior as each pair's prior */
 	double birth_m[KITH_PPRL_BIRTH_BINS], birth_u[KITH_PPRL_BIRTH_BINS];
+	/* the birth's u by the main region's Dice (KITH_PPRL_BIRTH_GROUPS groups from
+	 * KITH_PPRL_BIRTH_GROUP_EDGES): the birth is keyed by the given-name syllables, so two
+	 * people whose names are more alike share more birth bits; birth_u is their pool */
+	double birth_ug[KITH_PPRL_BIRTH_GROUPS][KITH_PPRL_BIRTH_BINS];
 	double u_mean; /* mean Dice of random pairs */
 	int iterations;
 };

@@ -51,6 +51,12 @@ expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --e
 has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
 expect 0 "link --estimate --json" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
 has "$T/out" "\"lo_with_linkage\"" "JSON carries the interval with the linkage"
+sed -n '/^{/,$p' "$T/out" >est.json
+jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_links >= 0 and
+  .estimate.lo_with_linkage <= .estimate.n_hat_median_draws and
+  (.estimate.hi_with_linkage < 0 or .estimate.n_hat_median_draws <= .estimate.hi_with_linkage)' est.json >/dev/null &&
+  ok "the estimate of the corrected table, the decided table's beside it, the draws' median inside its interval" ||
+  bad "estimate JSON: $(jq -c .estimate est.json)"
 
 # pairwise F1 of the encoded linkage against the truth
 for s in $srcs; do
@@ -110,9 +116,9 @@ cmp -s bad.kpe "${files[0]}" && bad "the byte was not changed" || ok "one byte c
 expect 1 "a changed byte" -- "$KITH" pprl link bad.kpe "${files[1]}" --out x.csv
 has "$T/err" "bad.kpe.*signature" "signature failure named"
 cp "${files[0]}" schema.kpe
-printf '\x04' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
-expect 1 "another schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
-has "$T/err" "schema.kpe.*schema version 4" "schema named"
+printf '\x03' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 1 "an older schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
+has "$T/err" "schema.kpe.*schema version 3; this kith reads version 4" "old schema named"
 head -c 100 "${files[0]}" >short.kpe
 expect 1 "truncated" -- "$KITH" pprl inspect short.kpe
 echo "not an encoding" >text.kpe
