@@ -273,7 +273,11 @@ int scan_name(struct scan *sc, const char *utf8, size_t len, struct kith_err *er
 		}
 		if (cp < 0x80) {
 			if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
-				feed(&t, cp);
+				/* feed()'s path for a letter, inline: most names are these */
+				if (t.kind == W_LATIN && sc->n_lat < sizeof sc->lat)
+					sc->lat[sc->n_lat++] = (char)(cp | 0x20);
+				else if (t.kind != W_LATIN)
+					latin_add(&t, (char)(cp | 0x20));
 				letters = 1;
 			} else if (cp == '\'' || cp == '`') {
 				if (t.kind == W_LATIN)
