@@ -17,8 +17,9 @@
  *            the peer: plain string equality of the query and the stored
  *            name (what a search without the engine finds).
  *
- * usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR]
- *        [--verbose]      (both by default; DIR as for bench_names_search)
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|F2|F3] [--data DIR]
+ *        [--verbose]      (both by default; DIR as for bench_names_search;
+ *        --part F3: fresh_search_f3.csv, search only)
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -110,9 +111,9 @@ static int load_compare(const char *dir)
 	return 0;
 }
 
-static int load_search(const char *dir)
+static int load_search(const char *dir, const char *file)
 {
-	FILE *f = open_data(dir, "fresh_search.csv");
+	FILE *f = open_data(dir, file);
 	if (!f)
 		return -1;
 	char line[640];
@@ -331,8 +332,8 @@ static void search_run(const char *path, const char *only, int verbose)
 		fprintf(stderr, "bench: search: %s\n", err.msg);
 		return;
 	}
-	static const char *const parts[] = {"F1", "F2"};
-	for (size_t p = 0; p < 2; p++) {
+	static const char *const parts[] = {"F1", "F2", "F3"};
+	for (size_t p = 0; p < 3; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
 		struct tally kinds[40];
@@ -435,7 +436,7 @@ int main(int argc, char **argv)
 			verbose++;
 		else {
 			fprintf(stderr,
-				"usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR] "
+				"usage: bench_names_fresh [--compare] [--search] [--part F1|F2|F3] [--data DIR] "
 				"[--verbose]\n");
 			return 2;
 		}
@@ -464,7 +465,9 @@ int main(int argc, char **argv)
 			compare_part("F2", verbose);
 	}
 	if (do_search) {
-		if (load_search(dir))
+		/* part F3 (a vault of its own) is in a file of its own */
+		if (load_search(dir, only && strcmp(only, "F3") == 0 ? "fresh_search_f3.csv"
+								      : "fresh_search.csv"))
 			return 1;
 		char tmpl[] = "/tmp/kith-bench-fresh-XXXXXX";
 		if (!mkdtemp(tmpl))
