@@ -232,7 +232,7 @@ static int table_ok(const struct pat *t, size_t n, const uint8_t at[128][2])
 static int is_vowel_letter(char c)
 {
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w' || c == 'O' ||
-	       c == 'U' || c == 'A';
+	       c == 'U' || c == 'A' || c == 'E'; /* E: the Cyrillic е, as in "Е" (예) alone */
 }
 
 struct cell {
@@ -408,9 +408,12 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
-	if (cons == 'N')     /* a Cyrillic н: "Юна" is 유나 or 윤아 too */
+	/* a Cyrillic н: "Юна" is 유나 or 윤아 too, and н closes a syllable as ㄴ
+	 * or ㅇ: "Чона" is 조나, 존아 or 정아 */
+	uint32_t fin_n = cons == 'N' ? FN | BIT(F_NG) : FN;
+	if (cons == 'N')
 		cons = 'n';
-	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
+	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;

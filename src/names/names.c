@@ -1390,23 +1390,63 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
 			keys[n++] = k[i];
 	}
-	/* a Cyrillic н ends a syllable as ㄴ or ㅇ (Чон is 정 or 전): the whole-name
-	 * key of each way of reading up to three such finals, so that "Чон Вон"
-	 * reaches 정원 */
-	size_t amb[3], na = 0;
-	int many = 0;
-	for (size_t i = 0; korean(q) && i < q->n_syl; i++)
-		if ((q->syl[i].fin & BIT(F_NG)) && (q->syl[i].fin & BIT(F_N))) {
-			if (na < 3)
-				amb[na++] = i;
-			else
-				many = 1;
-		}
-	for (unsigned m = 0; na && !many && m < (1u << na) && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
+	/* A syllable whose readings fall in different coarse classes has a key
+	 * for one of them only: a Cyrillic н ends a syllable
+	 * as ㄴ or ㅇ (Чон is 정 or 전), a Cyrillic е is ㅓ ㅔ ㅕ or ㅖ, a Hanja has
+	 * readings of its own (說: 설, 세; 嚇: 하, 혁), liaison reads a
+	 * consonant on either side (Чхану: 차누, 창우). The whole-name key of each
+	 * way of reading up to three such syllables (at most 8 ways; a syllable
+	 * that would make more keeps the key of its lowest reading), so that
+	 * "Чон Вон" reaches 정원 and 金說份 김세빈. */
+	size_t amb[3], na = 0, ways = 1;
+	struct kith_name_syl alts[3][8];
+	size_t n_alt[3];
+	for (size_t i = 0; korean(q) && i < q->n_syl && na < 3; i++) {
+		const struct kith_name_syl *x = &q->syl[i];
+		/* where the initial-sound rule is folded, ㄴ ㄹ ㅇ are one class */
+		int fold = i == 0 || i == q->n_sur ||
+			   ((q->flags & KITH_NAMES_F_AMBIG) &&
+			    (i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl));
+		struct kith_name_syl one[8];
+		unsigned cls[8];
+		size_t c = 0;
+		int over = 0;
+		for (uint32_t im = x->ini; im && !over; im &= im - 1)
+			for (uint32_t vm = x->vow; vm && !over; vm &= vm - 1)
+				for (uint32_t fm = x->fin; fm && !over; fm &= fm - 1) {
+					/* the lowest bits: one reading */
+					struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u),
+								  fm & (~fm + 1u)};
+					unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
+						      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
+					size_t j = 0;
+					while (j < c && cls[j] != cl)
+						j++;
+					if (j < c)
+						continue;
+					if (c == 8) {
+						over = 1;
+						break;
+					}
+					cls[c] = cl;
+					one[c++] = r;
+				}
+		/* one class, or more ways than the keys can hold: the key of
+		 * its lowest reading only */
+		if (c < 2 || over || ways * c > 8)
+			continue;
+		memcpy(alts[na], one, sizeof one);
+		n_alt[na] = c;
+		amb[na++] = i;
+		ways *= c;
+	}
+	for (size_t m = 0; na && m < ways && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
 		struct kith_name alt = *q;
-		for (size_t j = 0; j < na; j++)
-			alt.syl[amb[j]].fin =
-			    (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
+		size_t r = m;
+		for (size_t j = 0; j < na; j++) {
+			alt.syl[amb[j]] = alts[j][r % n_alt[j]];
+			r /= n_alt[j];
+		}
 		uint64_t wk[2];
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)

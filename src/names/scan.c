@@ -150,9 +150,11 @@ static int is_hyphen(int32_t cp)
  * dropped. */
 static void cyrillic(struct st *t, int32_t cp)
 {
-	static const char *const map[32] = {"a",  "b",	"w",  "g",  "d", "E", "j", "j",	 "i",  "i", "k",
-					    "l",  "m",	"N",  "o",  "p", "r", "s", "t",	 "u",  "p", "h",
-					    "ch", "ch", "sh", "sh", "",	 "U", "",  "ae", "yu", "ya"};
+	/* у and ю are ㅜ and ㅠ only (ы is ㅡ, о is ㅓ or ㅗ): the Latin
+	 * "oo" and "yoo", which read so ("u" would read ㅓ and ㅡ too) */
+	static const char *const map[32] = {"a",  "b",	"w",  "g",  "d", "E", "j", "j",	 "i",	"i", "k",
+					    "l",  "m",	"N",  "o",  "p", "r", "s", "t",	 "oo",	"p", "h",
+					    "ch", "ch", "sh", "sh", "",	 "U", "",  "ae", "yoo", "ya"};
 	struct scan *sc = t->sc;
 	const char *m = map[cp - 0x430];
 	char prev = t->kind == W_LATIN && sc->n_lat ? sc->lat[sc->n_lat - 1] : 0;
