@@ -810,6 +810,20 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		else if (sk > 0 && !n_sur)
 			n_sur = b.wlen[0];
 	}
+	/* no surname at either end, but the first word, read as a common given
+	 * syllable, is published as the spelling of surnames ("Young Kyeong-sun":
+	 * "Young" is 영 to the grammar, and the lists give it for 양 and 용): it
+	 * is the surname, as those; not in a name of two syllables ("Young
+	 * Hee" is more likely a given name alone) */
+	if (n_sur == 0 && b.nw >= 2 && b.n >= 3 && b.wkind[0] == W_LATIN && b.wlen[0] == 1 &&
+	    b.alias_w[0] == 0) {
+		struct kith_name_syl x = b.syl[0];
+		if (alias_widen(&b, 0, &x) && surname_set_share(&x, NULL, NULL) > 0) {
+			b.syl[0] = x;
+			b.lv[0] = (uint8_t)jamo_set_level(&x, NULL);
+			n_sur = 1;
+		}
+	}
 	/* canonical order: surname first */
 	size_t order[KITH_NAMES_MAX_SYL];
 	size_t k = 0;

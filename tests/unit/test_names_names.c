@@ -506,6 +506,12 @@ static void test_fresh_f12_gaps(void **state)
 	assert_true(query_reaches("李嚇", "리혁"));
 	assert_true(query_reaches("李兒", "리예"));
 	assert_true(query_reaches("李兒", "이아"));
+	/* no surname at either end, but the first word is published for
+	 * surnames: it is the surname ("Young" for 양 and 용) */
+	assert_true(sim("Young Kyeong-sun", "양경선") >= t);
+	assert_true(query_reaches("Young Kyeong-sun", "양경선"));
+	assert_true(sim("Kim Young", "김양") < t);  /* a surname at the other end: unchanged */
+	assert_true(sim("Young Hee", "영희") >= t); /* two syllables: a given name alone */
 	/* and a name of one class per syllable has its keys as before */
 	assert_true(query_reaches("Kim Min-su", "김민수"));
 	assert_false(query_reaches("Kim Min-su", "박지성"));
