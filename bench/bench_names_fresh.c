@@ -17,8 +17,9 @@
  *            the peer: plain string equality of the query and the stored
  *            name (what a search without the engine finds).
  *
- * usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR]
- *        [--verbose]      (both by default; DIR as for bench_names_search)
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|F2|F3] [--data DIR]
+ *        [--verbose]      (both by default; DIR as for bench_names_search;
+ *        --part F3: fresh_search_f3.csv, search only)
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -76,11 +77,11 @@ static int load_compare(const char *dir)
 	return rc < 0 ? -1 : 0;
 }
 
-static int load_search(const char *dir)
+static int load_search(const char *dir, const char *file)
 {
 	static const char *const cols[] = {"part", "ref", "stored", "query", "kind"};
 	struct names_csv c;
-	if (names_csv_open(&c, dir, "fresh_search.csv", cols, 5))
+	if (names_csv_open(&c, dir, file, cols, 5))
 		return -1;
 	int rc = 0;
 	while (n_srows < MAXR && (rc = names_csv_next(&c)) == 1) {
@@ -120,6 +121,195 @@ static void letters(const char *s, char *o, size_t cap)
 	o[n] = '\0';
 }
 
+/* --- What counts as a near miss (names13; docs/names.md, "Near misses").
+ *
+ * Two Hangul names that the initial-sound rule (두음법칙) maps onto each other
+ * at the start of the surname or of the given name (뇌/뢰, 임/림, 난/란) are
+ * one name in the South's and the North's orthography, not two names: they
+ * are counted apart, not as near misses. A spelling of one name "writes" a
+ * name one syllable away when each of its syllables, in order, is written so
+ * for that name's syllable by a system (kith_names_romanize: RR, MR, MR
+ * without breves, the North's style, common English; "Sung" is 승 in MR
+ * without breves) or by a published name (the fresh lists and the labelled
+ * set, syllable by syllable where the spelling's syllables are delimited:
+ * "Hae" for 혜 in Sung Hae-rim), mixed freely ("Sun-hee": RR "sun" for 순,
+ * "hee" for 희): such a spelling names both, and is counted apart too. */
+
+#define N_SYL 11172
+#define SYL_SPELLINGS 24
+static char syl_dict[N_SYL][SYL_SPELLINGS][12];
+static uint8_t syl_n[N_SYL];
+
+/* The syllables of a Hangul string (U+AC00..U+D7A3), up to max; -1 when not all Hangul. */
+static int hangul_syls(const char *h, unsigned *out, int max)
+{
+	int n = 0;
+	const unsigned char *u = (const unsigned char *)h;
+	while (*u) {
+		if (n == max || (u[0] & 0xF0) != 0xE0 || !u[1] || !u[2])
+			return -1;
+		unsigned cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+		if (cp < 0xAC00 || cp > 0xD7A3)
+			return -1;
+		out[n++] = cp - 0xAC00;
+		u += 3;
+	}
+	return n;
+}
+
+static void dict_add(unsigned syl, const char *sp)
+{
+	if (!*sp || strlen(sp) >= sizeof syl_dict[0][0])
+		return;
+	for (unsigned k = 0; k < syl_n[syl]; k++)
+		if (strcmp(syl_dict[syl][k], sp) == 0)
+			return;
+	if (syl_n[syl] < SYL_SPELLINGS)
+		snprintf(syl_dict[syl][syl_n[syl]++], sizeof syl_dict[0][0], "%s", sp);
+}
+
+/* Adds each syllable's spelling of (hangul, spelling) to the dictionary when
+ * the spelling's pieces (split at spaces and hyphens) are as many as the
+ * syllables, surname first. */
+static void dict_learn(const char *hangul, const char *spelling)
+{
+	unsigned sy[16];
+	int n = hangul_syls(hangul, sy, 16);
+	if (n <= 0)
+		return;
+	char piece[16][16];
+	int k = 0;
+	size_t m = 0;
+	for (const char *c = spelling;; c++) {
+		if (*c == ' ' || *c == '-' || !*c) {
+			if (m) {
+				if (k == 16)
+					return;
+				piece[k][m] = '\0';
+				char low[16];
+				letters(piece[k], low, sizeof low);
+				snprintf(piece[k], sizeof piece[k], "%s", low);
+				k++;
+				m = 0;
+			}
+			if (!*c)
+				break;
+		} else if (m + 1 < sizeof piece[0]) {
+			piece[k < 16 ? k : 15][m++] = *c;
+		}
+	}
+	if (k != n)
+		return;
+	for (int i = 0; i < n; i++)
+		dict_add(sy[i], piece[i]);
+}
+
+/* Reads the labelled set's published spellings into the dictionary (its
+ * Western-order rows are skipped: their pieces are not surname first). */
+static void dict_load_labelled(const char *dir)
+{
+	static const char *const files[] = {"tuning.csv", "heldout.csv", "heldout2.csv"};
+	static const char *const cols[] = {"hangul", "spelling", "kind"};
+	for (size_t f = 0; f < 3; f++) {
+		struct names_csv c;
+		if (names_csv_open(&c, dir, files[f], cols, 3))
+			continue;
+		while (names_csv_next(&c) == 1)
+			if (strcmp(c.f[2], "western") != 0)
+				dict_learn(c.f[0], c.f[1]);
+		names_csv_close(&c);
+	}
+}
+
+/* 1 when the letters of `spelling` are, in order, a spelling of each
+ * syllable of h from the dictionary or from a system's romanization of h. */
+static int writes_by_syllables(const char *spelling, const char *h)
+{
+	unsigned sy[16];
+	int n = hangul_syls(h, sy, 16);
+	if (n <= 0)
+		return 0;
+	/* the systems' spellings of each syllable of h, in context */
+	char sys_sp[5][16][16];
+	int have[5] = {0};
+	for (int sys = KITH_NAMES_RR; sys <= KITH_NAMES_COMMON; sys++) {
+		struct kith_sbuf o = KITH_SBUF_INIT;
+		if (kith_names_romanize(h, strlen(h), (enum kith_names_system)sys, &o, NULL) == 0) {
+			int k = 0;
+			size_t m = 0;
+			char buf[16];
+			for (const char *c = o.buf;; c++) {
+				if (*c == ' ' || *c == '-' || !*c) {
+					if (m && k < 16) {
+						buf[m] = '\0';
+						letters(buf, sys_sp[sys][k], sizeof sys_sp[0][0]);
+						k++;
+					}
+					m = 0;
+					if (!*c)
+						break;
+				} else if (m + 1 < sizeof buf) {
+					buf[m++] = *c;
+				}
+			}
+			have[sys] = k == n;
+		}
+		kith_sbuf_release(&o);
+	}
+	char a[128];
+	letters(spelling, a, sizeof a);
+	size_t len = strlen(a);
+	/* reach[j][p]: syllables 0..j-1 spell a[0..p) */
+	static unsigned char reach[17][128];
+	memset(reach, 0, sizeof reach);
+	reach[0][0] = 1;
+	for (int j = 0; j < n; j++)
+		for (size_t p = 0; p <= len; p++) {
+			if (!reach[j][p])
+				continue;
+			for (int sys = 0; sys < 5 + SYL_SPELLINGS; sys++) {
+				const char *d =
+				    sys < 5 ? (have[sys] ? sys_sp[sys][j] : NULL)
+					    : ((unsigned)(sys - 5) < syl_n[sy[j]] ? syl_dict[sy[j]][sys - 5]
+										  : NULL);
+				size_t dl = d ? strlen(d) : 0;
+				if (dl && p + dl <= len && memcmp(a + p, d, dl) == 0)
+					reach[j + 1][p + dl] = 1;
+			}
+		}
+	return reach[n][len];
+}
+
+/* 1 when Hangul a and b differ in one syllable, at the start of the surname
+ * or of the given name (position 0 or 1: the fresh lists' surnames have one
+ * syllable), by the initial-sound rule: ㄹ and ㄴ or ㅇ, ㄴ and ㅇ before i/y. */
+static int north_south(const char *a, const char *b)
+{
+	unsigned x[16], y[16];
+	int n = hangul_syls(a, x, 16);
+	if (n <= 0 || hangul_syls(b, y, 16) != n)
+		return 0;
+	int diff = -1;
+	for (int i = 0; i < n; i++)
+		if (x[i] != y[i]) {
+			if (diff >= 0)
+				return 0;
+			diff = i;
+		}
+	if (diff < 0 || diff > 1)
+		return 0;
+	unsigned lx = x[diff] / 588, ly = y[diff] / 588;
+	if (x[diff] % 588 != y[diff] % 588)
+		return 0; /* vowel and final the same */
+	unsigned v = x[diff] % 588 / 28;
+	/* ㅣ ㅑ ㅕ ㅛ ㅠ ㅖ ㅒ: the vowels before which ㄹ and ㄴ are written ㅇ */
+	int iy = v == 20 || v == 2 || v == 6 || v == 12 || v == 17 || v == 7 || v == 3;
+	enum { L_N = 2, L_R = 5, L_O = 11 };
+	unsigned lo = lx < ly ? lx : ly, hi = lx < ly ? ly : lx;
+	return (lo == L_R && hi == L_O && iy) || (lo == L_N && hi == L_R && !iy) ||
+	       (lo == L_N && hi == L_O && iy);
+}
+
 /* 1 when the lists publish `spelling` for the Hangul `h` too, or when a
  * system writes h so (kith_names_romanize, letters only: "Sung-won" is the
  * MR without breves of 승원 as well as the common spelling of 성원). */
@@ -141,7 +331,7 @@ static int published_for(const char *spelling, const char *h)
 		}
 		kith_sbuf_release(&o);
 	}
-	return 0;
+	return writes_by_syllables(spelling, h);
 }
 
 static void compare_part(const char *part, int verbose)
@@ -151,7 +341,7 @@ static void compare_part(const char *part, int verbose)
 	size_t all_n = 0, all_ok = 0;
 	printf("compare, part %s (same at >= %.2f)\n", part, t);
 	for (size_t l = 0; l < 3; l++) {
-		size_t n = 0, ok = 0, pn = 0, pok = 0, nm = 0, nm_false = 0, nm_shared = 0;
+		size_t n = 0, ok = 0, pn = 0, pok = 0, nm = 0, nm_false = 0, nm_shared = 0, nm_ns = 0;
 		for (size_t i = 0; i < n_crows; i++) {
 			const struct crow *r = &crows[i];
 			if (strcmp(r->part, part) || strcmp(r->list, lists[l]))
@@ -183,6 +373,10 @@ static void compare_part(const char *part, int verbose)
 				if (j > 0 && strcmp(crows[j - 1].hangul, q->hangul) == 0 &&
 				    strcmp(crows[j - 1].list, q->list) == 0)
 					continue; /* each other Hangul once */
+				if (north_south(r->hangul, q->hangul)) {
+					nm_ns++; /* one name, South and North */
+					continue;
+				}
 				nm++;
 				double ns = r->ok_s && q->ok_h ? kith_names_similarity(&r->s, &q->h) : 0.0;
 				if (ns >= t) {
@@ -204,12 +398,13 @@ static void compare_part(const char *part, int verbose)
 		printf("  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near "
 		       "misses %6zu: "
 		       "precision %.4f (%zu false; %zu spellings that also write the other name, published "
-		       "or by a system)\n",
+		       "or by a system; %zu North/South pairs apart)\n",
 		       lists[l], n, (double)ok / (double)n, ok, pn, pn ? (double)pok / (double)pn : 1.0, nm,
-		       nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared) : 1.0, nm_false, nm_shared);
+		       nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared) : 1.0, nm_false, nm_shared,
+		       nm_ns);
 	}
 	/* Hangul against Hangul one syllable away (박지성 / 박지선) */
-	size_t hn = 0, hf = 0;
+	size_t hn = 0, hf = 0, hns = 0;
 	for (size_t i = 0; i < n_crows; i++) {
 		if (strcmp(crows[i].part, part) ||
 		    (i > 0 && strcmp(crows[i - 1].hangul, crows[i].hangul) == 0))
@@ -219,6 +414,10 @@ static void compare_part(const char *part, int verbose)
 			    strcmp(crows[j - 1].hangul, crows[j].hangul) == 0 ||
 			    !near_miss(crows[i].hangul, crows[j].hangul))
 				continue;
+			if (north_south(crows[i].hangul, crows[j].hangul)) {
+				hns++; /* one name, South and North: no near miss */
+				continue;
+			}
 			hn++;
 			if (crows[i].ok_h && crows[j].ok_h &&
 			    kith_names_similarity(&crows[i].h, &crows[j].h) >= kith_names_same_threshold()) {
@@ -229,8 +428,10 @@ static void compare_part(const char *part, int verbose)
 			}
 		}
 	}
-	printf("  all lists    %4zu pairs: recall %.4f   Hangul near misses %zu: precision %.4f\n", all_n,
-	       all_n ? (double)all_ok / (double)all_n : 0.0, hn, hn ? 1.0 - (double)hf / (double)hn : 1.0);
+	printf("  all lists    %4zu pairs: recall %.4f   Hangul near misses %zu: precision %.4f (%zu "
+	       "North/South pairs apart)\n",
+	       all_n, all_n ? (double)all_ok / (double)all_n : 0.0, hn,
+	       hn ? 1.0 - (double)hf / (double)hn : 1.0, hns);
 }
 
 /* The tally of one kind of query (its name in the data's `kind` column). */
@@ -270,8 +471,8 @@ static void search_run(const char *path, const char *only, int verbose)
 		fprintf(stderr, "bench: search: %s\n", err.msg);
 		return;
 	}
-	static const char *const parts[] = {"F1", "F2"};
-	for (size_t p = 0; p < 2; p++) {
+	static const char *const parts[] = {"F1", "F2", "F3"};
+	for (size_t p = 0; p < 3; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
 		struct kind_tally kinds[40];
@@ -363,9 +564,10 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose++;
 		else {
-			fprintf(stderr,
-				"usage: bench_names_fresh [--compare] [--search] [--part F1|F2] [--data DIR] "
-				"[--verbose]\n");
+			fprintf(
+			    stderr,
+			    "usage: bench_names_fresh [--compare] [--search] [--part F1|F2|F3] [--data DIR] "
+			    "[--verbose]\n");
 			return 2;
 		}
 	}
@@ -378,13 +580,18 @@ int main(int argc, char **argv)
 	if (do_compare) {
 		if (load_compare(dir))
 			return 1;
+		for (size_t i = 0; i < n_crows; i++) /* the published spellings, syllable by syllable */
+			dict_learn(crows[i].hangul, crows[i].spelling);
+		dict_load_labelled(dir);
 		if (!only || strcmp(only, "F1") == 0)
 			compare_part("F1", verbose);
 		if (!only || strcmp(only, "F2") == 0)
 			compare_part("F2", verbose);
 	}
 	if (do_search) {
-		if (load_search(dir))
+		/* part F3 (a vault of its own) is in a file of its own */
+		if (load_search(dir,
+				only && strcmp(only, "F3") == 0 ? "fresh_search_f3.csv" : "fresh_search.csv"))
 			return 1;
 		char tmpl[] = "/tmp/kith-bench-fresh-XXXXXX";
 		if (!mkdtemp(tmpl))

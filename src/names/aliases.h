@@ -11,18 +11,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A spelling (lower case a-z), its FNV-1a hash (32 bits, of its bytes) and
- * one surname it is published for: syllable indexes from U+AC00, s1 =
- * second syllable + 1 (0: one syllable). Sorted by hash, then spelling; a
- * spelling with several surnames has one entry each, next to each other. */
+#include "names/names.h"
+
+/* A spelling (lower case a-z, at most 15 letters), its length and FNV-1a
+ * hash (32 bits, of its bytes), and the surnames it is published for (the
+ * first three the list gives): `two` when the first of them has two
+ * syllables; x, the union of the first syllables of those with as many
+ * syllables as the first (jamo sets, names/jamo.h); x2, of their second
+ * syllables (when two). One entry a spelling, sorted by spelling. */
 struct kith_names_alias {
 	uint32_t hash;
 	const char *spelling;
-	uint16_t s0;
-	uint16_t s1;
+	uint8_t len;
+	uint8_t two;
+	struct kith_name_syl x, x2;
 };
 
 extern const struct kith_names_alias kith_names_aliases[];
 extern const size_t kith_names_n_aliases;
+
+/* The entries by hash, open addressing: a spelling of hash h is in slot
+ * (h + k) mod KITH_NAMES_ALIAS_SLOTS for the first k whose slot holds its
+ * entry (index + 1), or not in the table when a slot before holds 0. */
+#define KITH_NAMES_ALIAS_SLOTS 2048
+extern const uint16_t kith_names_alias_slots[KITH_NAMES_ALIAS_SLOTS];
 
 #endif

@@ -83,3 +83,11 @@ const struct kith_names_hanja *kith_names_hanja_find(uint32_t cp)
 	}
 	return lo < kith_names_n_hanja && kith_names_hanja[lo].cp == cp ? &kith_names_hanja[lo] : NULL;
 }
+
+int jamo_surname_fins_ok(void)
+{
+	for (unsigned s = 0; s < JAMO_NSYL; s++)
+		if (kith_names_surname_of[s] && !(BIT(jamo_T(s)) & JAMO_SURNAME_FINS))
+			return 0;
+	return 1;
+}

@@ -179,6 +179,14 @@ done:
 	return lv;
 }
 
+/* The finals of every surname in the table (kith_names_surname_of): a
+ * reading with another final is no surname, so the lookups skip it (checked
+ * by jamo_surname_fins_ok, run by the unit test). */
+#define JAMO_SURNAME_FINS (BIT(F_NONE) | BIT(F_G) | BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_NG))
+
+/* 1 when every surname of the table has a final in JAMO_SURNAME_FINS. */
+int jamo_surname_fins_ok(void);
+
 /* Appends the UTF-8 of syllable s to out (3 bytes); returns the length. */
 size_t jamo_put(unsigned s, char out[3]);
 

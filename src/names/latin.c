@@ -14,7 +14,7 @@
  * lp tenths of a nat, -ln P(spelling | letter) relative to the letters it
  * writes in every system (those not listed, 0). See docs/names.md. */
 struct pat {
-	const char *s;
+	char s[4]; /* in place: the reader compares its letters for every piece it tries */
 	uint8_t len;
 	uint8_t cost; /* tenths */
 	uint32_t mask;
@@ -187,14 +187,14 @@ static const uint8_t fins_at[128][2] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static int match(const char *s, size_t len, size_t at, const struct pat *p)
+/* Whether the piece p is written at s[at]. The caller found p by the first
+ * letter (range()), and s is followed by at least LATIN_PIECE_MAX - 1 zero
+ * bytes: a piece (at most LATIN_PIECE_MAX letters, none of them zero) that
+ * runs past the end meets a zero and does not match. */
+#define LATIN_PIECE_MAX 3
+static int match(const char *s, size_t at, const struct pat *p)
 {
-	if (at + p->len > len)
-		return 0;
-	for (size_t k = 0; k < p->len; k++)
-		if (s[at + k] != p->s[k])
-			return 0;
-	return 1;
+	return p->len < 2 || (s[at + 1] == p->s[1] && (p->len < 3 || s[at + 2] == p->s[2]));
 }
 
 /* The entries of a table that start with c: [*lo, *hi). */
@@ -207,6 +207,9 @@ static void range(const uint8_t at[128][2], char c, size_t *lo, size_t *hi)
 
 static int table_ok(const struct pat *t, size_t n, const uint8_t at[128][2])
 {
+	for (size_t k = 0; k < n; k++)
+		if (t[k].len == 0 || t[k].len > LATIN_PIECE_MAX || strlen(t[k].s) != t[k].len)
+			return 0; /* match() reads at most LATIN_PIECE_MAX letters */
 	for (unsigned c = 0; c < 128; c++) {
 		size_t lo = n, hi = n, k;
 		for (k = 0; k < n && (unsigned char)t[k].s[0] != c; k++)
@@ -229,7 +232,7 @@ static int table_ok(const struct pat *t, size_t n, const uint8_t at[128][2])
 static int is_vowel_letter(char c)
 {
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w' || c == 'O' ||
-	       c == 'U' || c == 'A';
+	       c == 'U' || c == 'A' || c == 'E'; /* E: the Cyrillic е, as in "Е" (예) alone */
 }
 
 struct cell {
@@ -247,8 +250,9 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 {
 	if (len == 0 || len > LATIN_MAX_CHUNK)
 		return -1;
-	char s[LATIN_MAX_CHUNK];
+	char s[LATIN_MAX_CHUNK + LATIN_PIECE_MAX];
 	memcpy(s, in, len);
+	memset(s + len, 0, LATIN_PIECE_MAX); /* see match() */
 	for (size_t i = 0; i + 1 < len; i++) /* "whang" is ㅎ + wa */
 		if (s[i] == 'w' && s[i + 1] == 'h') {
 			s[i] = 'h';
@@ -275,7 +279,7 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 			uint32_t imask = BIT(I_O);
 			float icost = 0;
 			if (ip) {
-				if (!match(s, len, i, ip))
+				if (!match(s, i, ip))
 					continue;
 				at += ip->len;
 				imask = ip->mask;
@@ -294,7 +298,7 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 			size_t vlo, vhi;
 			range(vows_at, s[at], &vlo, &vhi);
 			for (size_t b = vlo; b < vhi; b++) {
-				if (!match(s, len, at, &vows[b]))
+				if (!match(s, at, &vows[b]))
 					continue;
 				size_t at2 = at + vows[b].len;
 				/* a silent h ("ahn", "oh") only before a consonant or the end */
@@ -310,7 +314,7 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 					uint32_t fmask = BIT(F_NONE);
 					float fcost = 0;
 					if (fp) {
-						if (!match(s, len, at2, fp))
+						if (!match(s, at2, fp))
 							continue;
 						if (fp->s[fp->len - 1] == 'e' && at2 + fp->len != len)
 							continue;
@@ -325,10 +329,11 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 						sy.vow &= ~BIT(V_UI); /* "Ri" is 리, not the 릐 of "Rui" */
 					float base =
 					    c[i].cost + 0.5f + icost + (float)vows[b].cost / 10.0f + fcost;
+					unsigned lv1 = 10; /* sy's level, once looked up */
 					if (i == 0 && end == len && one_limit >= 0 &&
 					    base - 0.5f <= one_limit &&
 					    (one.cost < 0 || base < one_pieces + 0.5f)) {
-						unsigned lv1 = jamo_set_level(&sy, NULL);
+						lv1 = jamo_set_level(&sy, NULL);
 						one = (struct cell){base,
 								    0,
 								    1,
@@ -341,7 +346,8 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 					}
 					if (c[end].cost >= 0 && base >= c[end].cost)
 						continue; /* cannot do better: skip the level lookup */
-					unsigned level = jamo_set_level(&sy, NULL);
+					unsigned level =
+					    lv1 <= JAMO_MAX_LEVEL ? lv1 : jamo_set_level(&sy, NULL);
 					float cost = base + (float)(9 - level) * 0.3f;
 					if (c[end].cost < 0 || cost < c[end].cost) {
 						c[end].cost = cost;
@@ -402,9 +408,12 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
 		cons = q[0]; /* "yu|na": the initial may close the syllable before */
-	if (cons == 'N')     /* a Cyrillic н: "Юна" is 유나 or 윤아 too */
+	/* a Cyrillic н: "Юна" is 유나 or 윤아 too, and н closes a syllable as ㄴ
+	 * or ㅇ: "Чона" is 조나, 존아 or 정아 */
+	uint32_t fin_n = cons == 'N' ? FN | BIT(F_NG) : FN;
+	if (cons == 'N')
 		cons = 'n';
-	uint32_t fin = cons == 'n' ? FN : cons == 'l' ? FL : cons == 'm' ? FM : 0;
+	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : 0;
 	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;
@@ -418,8 +427,12 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 #define VOW_U 28
 #define VOW_E 10
 
+static int marks_ok(void);
+
 int latin_tables_ok(void)
 {
+	if (!marks_ok())
+		return 0;
 	if (strcmp(vows[VOW_U].s, vows_sys[0].s) != 0 || strcmp(vows[VOW_E].s, vows_sys[1].s) != 0)
 		return 0;
 	return table_ok(inis, N_OF(inis), inis_at) && table_ok(vows, N_OF(vows), vows_at) &&
@@ -453,9 +466,10 @@ unsigned latin_vow_systematic(unsigned pat)
 				  : pat;
 }
 
-int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
+/* latin_marks_system by the pieces' letters: the definition, which
+ * latin_tables_ok checks the masks below against */
+static int marks_by_letters(unsigned ipat, unsigned vpat, int surname)
 {
-	/* by letters, not strcmp over a list: this runs for every syllable read */
 	const char *v = vpat && vpat <= N_OF(vows) ? vows[vpat - 1].s : "";
 	const char *c = ipat && ipat <= N_OF(inis) ? inis[ipat - 1].s : "";
 	switch (v[0]) {
@@ -490,4 +504,16 @@ int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
 	/* the North's surnames: Ri, Rim, Ro, Ryang (not Ryu, the common spelling of 류) */
 	return surname && c[0] == 'r' && !c[1] &&
 	       ((v[0] == 'i' && !v[1]) || (v[0] == 'o' && !v[1]) || (v[0] == 'y' && v[1] == 'a' && !v[2]));
+}
+
+static int marks_ok(void)
+{
+	_Static_assert(N_OF(vows) <= 64 && N_OF(inis) <= 64,
+		       "the masks of latin_marks_system hold 64 entries");
+	for (unsigned i = 0; i <= N_OF(inis) + 1; i++)
+		for (unsigned v = 0; v <= N_OF(vows) + 2; v++)
+			for (int sur = 0; sur < 2; sur++)
+				if (latin_marks_system(i, v, sur) != marks_by_letters(i, v, sur))
+					return 0;
+	return 1;
 }

@@ -41,11 +41,32 @@ unsigned latin_vow_cost(unsigned pat, unsigned j);
  * index when the system changes nothing), for latin_vow_cost. */
 unsigned latin_vow_systematic(unsigned pat);
 
+/* The pieces that mark a system (latin_marks_system), as bit masks over the
+ * entries of latin.c's tables (bit k: entry k, that is piece k + 1): vowels
+ * (eo, eu, ŏ, ŭ, oe, ui, yi, yeo, wŏ ...), initials (kh, th, ph, k', t', p',
+ * ch'), and the vowels that make a North surname after the initial "r" (Ri,
+ * Ro, Ryang). Precomputed from the pieces' letters, since this runs for every
+ * syllable read; latin_tables_ok checks them against the letters. */
+#define LATIN_N_INIS 41
+#define LATIN_N_VOWS 56
+#define LATIN_INI_R 28 /* the entry "r" of the initials */
+#define LATIN_VOWS_SYS 0xa10844202281cull
+#define LATIN_INIS_SYS 0xc060c0020ull
+#define LATIN_VOWS_NORTH_SUR 0x80000140000ull
+
 /* 1 when an initial piece ipat or a vowel piece vpat (indexes + 1, 0: none)
  * is written only by a system (RR, MR, the North's style), not by the common
  * English spelling: eo, eu, ŏ, ŭ, oe, ui, yi, kh, th, ph, k', ...; for a
  * surname (`surname`), also Ri, Rim, Ro, Ryang. */
-int latin_marks_system(unsigned ipat, unsigned vpat, int surname);
+static inline int latin_marks_system(unsigned ipat, unsigned vpat, int surname)
+{
+	int v = vpat && vpat <= LATIN_N_VOWS;
+	if (v && ((LATIN_VOWS_SYS >> (vpat - 1)) & 1u))
+		return 1;
+	if (ipat && ipat <= LATIN_N_INIS && ((LATIN_INIS_SYS >> (ipat - 1)) & 1u))
+		return 1;
+	return surname && ipat == LATIN_INI_R + 1 && v && ((LATIN_VOWS_NORTH_SUR >> (vpat - 1)) & 1u);
+}
 
 /* Liaison, inside one chunk: between vowels, n, l or m may close one
  * syllable or open the next ("Yuna" is 유나 or 연아, "Jinah" 지나 or 진아). Given the

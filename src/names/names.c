@@ -65,19 +65,28 @@ static int reading_post(unsigned s, const uint8_t pat[2])
 	       (int)latin_vow_cost(pat[1], jamo_V(s));
 }
 
+/* the best reading_post over the readings of x (the pieces' costs looked up
+ * once per initial and vowel, not per reading) */
 static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 {
 	int best = -128;
-	for (uint32_t im = x->ini; im; im &= im - 1)
-		for (uint32_t vm = x->vow; vm; vm &= vm - 1)
-			for (uint32_t fm = jamo_name_fins(x->fin); fm; fm &= fm - 1) {
-				unsigned sy =
-				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
-					     (unsigned)__builtin_ctz(fm));
-				int p = reading_post(sy, pat);
-				if (p > best)
-					best = p;
+	uint32_t fins = jamo_name_fins(x->fin);
+	for (uint32_t im = x->ini; im; im &= im - 1) {
+		unsigned l = (unsigned)__builtin_ctz(im);
+		int ic = (int)latin_ini_cost(pat[0], l);
+		for (uint32_t vm = x->vow; vm; vm &= vm - 1) {
+			unsigned v = (unsigned)__builtin_ctz(vm);
+			int cost = ic + (int)latin_vow_cost(pat[1], v);
+			int top = -1;
+			for (uint32_t fm = fins; fm; fm &= fm - 1) {
+				int lv =
+				    (int)kith_names_syl_level[jamo_syl(l, v, (unsigned)__builtin_ctz(fm))];
+				top = lv > top ? lv : top;
 			}
+			if (top >= 0 && PRIOR_PER_LEVEL * top - cost > best)
+				best = PRIOR_PER_LEVEL * top - cost;
+		}
+	}
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
@@ -174,6 +183,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 {
 	char buf[KITH_NAMES_MAX_BYTES];
 	size_t n = 0;
+	int hyphens = 0; /* a '-' in buf */
 	/* "o'" and "u'" are typed breves; an apostrophe elsewhere (not after
 	 * k, t, p or ch) separates syllables ("Han'guk") */
 	for (size_t i = 0; i < len; i++) {
@@ -198,13 +208,13 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
 			continue;
 		buf[n++] = c;
+		hyphens |= c == '-';
 	}
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 	size_t got = 0;
 	size_t i = 0;
-	int hyphens = memchr(buf, '-', n) != NULL;
 	while (i < n) {
 		size_t j = i;
 		while (j < n && buf[j] != '-')
@@ -272,10 +282,11 @@ static double surname_set_share(const struct kith_name_syl *x, const struct kith
 	if (best)
 		*best = NULL;
 	if (!x2) {
-		/* one syllable: look each reading of the set up */
+		/* one syllable: look each reading of the set up (those with
+		 * a final that some surname has) */
 		for (uint32_t im = f.ini; im; im &= im - 1)
 			for (uint32_t vm = f.vow; vm; vm &= vm - 1)
-				for (uint32_t fm = f.fin; fm; fm &= fm - 1) {
+				for (uint32_t fm = f.fin & JAMO_SURNAME_FINS; fm; fm &= fm - 1) {
 					unsigned sy =
 					    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
 						     (unsigned)__builtin_ctz(fm));
@@ -340,7 +351,7 @@ static void narrow_surname(struct kith_name_syl *x, struct kith_name_syl *x2)
 	}
 	for (uint32_t im = f.ini; im; im &= im - 1)
 		for (uint32_t vm = f.vow; vm; vm &= vm - 1)
-			for (uint32_t fm = f.fin; fm; fm &= fm - 1) {
+			for (uint32_t fm = f.fin & JAMO_SURNAME_FINS; fm; fm &= fm - 1) {
 				unsigned sy =
 				    jamo_syl((unsigned)__builtin_ctz(im), (unsigned)__builtin_ctz(vm),
 					     (unsigned)__builtin_ctz(fm));
@@ -470,51 +481,46 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
  * read with a typo undone when it cannot be read as it is. */
-/* The first entry of aliases.c for the word w (lower case a-z, at most 15
- * letters), or SIZE_MAX. */
-static size_t alias_find(const char *w, size_t len)
+/* The entry of aliases.c for the word w (lower case a-z, at most 15
+ * letters), or NULL. */
+static const struct kith_names_alias *alias_find(const char *w, size_t len)
 {
 	if (len == 0 || len > 15)
-		return SIZE_MAX;
-	for (size_t i = 0; i < len; i++)
-		if (w[i] < 'a' || w[i] > 'z')
-			return SIZE_MAX;
-	uint32_t h = fnv32(w, len);
-	size_t lo = 0, hi = kith_names_n_aliases;
-	while (lo < hi) { /* the first entry whose hash is not below the word's */
-		size_t mid = lo + (hi - lo) / 2;
-		if (kith_names_aliases[mid].hash < h)
-			lo = mid + 1;
-		else
-			hi = mid;
+		return NULL;
+	uint32_t h = 2166136261u; /* fnv32, and the letters checked on the way */
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)(w[i] - 'a') > 'z' - 'a')
+			return NULL;
+		h ^= (uint8_t)w[i];
+		h *= 16777619u;
 	}
-	for (; lo < kith_names_n_aliases && kith_names_aliases[lo].hash == h; lo++)
-		if (strlen(kith_names_aliases[lo].spelling) == len &&
-		    memcmp(kith_names_aliases[lo].spelling, w, len) == 0)
-			return lo;
-	return SIZE_MAX;
+	for (uint32_t k = 0; k < KITH_NAMES_ALIAS_SLOTS; k++) {
+		unsigned e = kith_names_alias_slots[(h + k) % KITH_NAMES_ALIAS_SLOTS];
+		if (!e)
+			return NULL;
+		const struct kith_names_alias *a = &kith_names_aliases[e - 1];
+		if (a->hash != h || a->len != len)
+			continue;
+		size_t i = 0;
+		while (i < len && a->spelling[i] == w[i])
+			i++;
+		if (i == len)
+			return a;
+	}
+	return NULL;
 }
 
-/* Adds to x (and x2, for a two-syllable surname when `two`) the surnames
- * published for the spelling of entry `at` (one or two syllables). */
-static void alias_union(size_t at, unsigned two, struct kith_name_syl *x, struct kith_name_syl *x2)
+/* Adds to x (and x2, for a two-syllable surname) the surnames published for
+ * the spelling of entry a. */
+static void alias_union(const struct kith_names_alias *a, struct kith_name_syl *x, struct kith_name_syl *x2)
 {
-	const char *sp = kith_names_aliases[at].spelling;
-	for (size_t k = at; k < kith_names_n_aliases && strcmp(kith_names_aliases[k].spelling, sp) == 0;
-	     k++) {
-		const struct kith_names_alias *a = &kith_names_aliases[k];
-		if ((a->s1 != 0) != two)
-			continue;
-		struct kith_name_syl one = jamo_single(a->s0);
-		x->ini |= one.ini;
-		x->vow |= one.vow;
-		x->fin |= one.fin;
-		if (two) {
-			struct kith_name_syl t = jamo_single((unsigned)a->s1 - 1u);
-			x2->ini |= t.ini;
-			x2->vow |= t.vow;
-			x2->fin |= t.fin;
-		}
+	x->ini |= a->x.ini;
+	x->vow |= a->x.vow;
+	x->fin |= a->x.fin;
+	if (a->two) {
+		x2->ini |= a->x2.ini;
+		x2->vow |= a->x2.vow;
+		x2->fin |= a->x2.fin;
 	}
 }
 
@@ -544,14 +550,14 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 	}
 	if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
 		return 0;
-	size_t at = alias_find(w, len);
-	if (at == SIZE_MAX)
+	const struct kith_names_alias *at = alias_find(w, len);
+	if (!at)
 		return 0;
-	unsigned two = kith_names_aliases[at].s1 != 0;
+	unsigned two = at->two;
 	struct kith_name_syl x = {0, 0, 0}, x2 = {0, 0, 0};
 	if (read_ok && got == 1 && !two)
 		x = b->syl[start];
-	alias_union(at, two, &x, &x2);
+	alias_union(at, &x, &x2);
 	b->n = start;
 	b->syl[b->n] = x;
 	b->lv[b->n] = (uint8_t)jamo_set_level(&x, NULL);
@@ -572,11 +578,11 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
  * published for its spelling; 1 when there are any. */
 static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 {
-	size_t at = alias_find(b->alias_text[k], b->alias_len[k]);
-	if (at == SIZE_MAX || kith_names_aliases[at].s1)
+	const struct kith_names_alias *at = alias_find(b->alias_text[k], b->alias_len[k]);
+	if (!at || at->two)
 		return 0;
 	struct kith_name_syl x2 = {0, 0, 0};
-	alias_union(at, 0, x, &x2);
+	alias_union(at, x, &x2);
 	return 1;
 }
 
@@ -650,20 +656,20 @@ static void wipe(void *p, size_t n)
 static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 {
 	int sign = 0, caps = 0;
+	unsigned high = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x80)
-			return 0;
-		if (c >= 'A' && c <= 'Z') {
+		high |= c;
+		if ((unsigned char)(c - 'A') <= 'Z' - 'A') {
 			caps = 1;
-			if (i && s[i - 1] >= 'a' && s[i - 1] <= 'z')
+			/* a capital after a small letter: "WonW on" */
+			if (i && (unsigned char)(s[i - 1] - 'a') <= 'z' - 'a')
 				sign = 1;
+		} else if (caps && i >= 2 && s[i - 1] == ' ' && (unsigned char)(c - 'a') <= 'z' - 'a') {
+			sign = 1; /* a word that starts small after a capital one: "Lee M in Won" */
 		}
-		/* a word that starts small after a capital one: "Lee M in Won" */
-		if (c >= 'a' && c <= 'z' && i >= 2 && s[i - 1] == ' ' && caps)
-			sign = 1;
 	}
-	if (!sign || !caps || len + 1 > cap)
+	if ((high & 0x80) || !sign || !caps || len + 1 > cap)
 		return 0;
 	size_t n = 0;
 	int start = 1; /* at the start of a word */
@@ -803,6 +809,20 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 			n_sur = b.wlen[last];
 		else if (sk > 0 && !n_sur)
 			n_sur = b.wlen[0];
+	}
+	/* no surname at either end, but the first word, read as a common given
+	 * syllable, is published as the spelling of surnames ("Young Kyeong-sun":
+	 * "Young" is 영 to the grammar, and the lists give it for 양 and 용): it
+	 * is the surname, as those; not in a name of two syllables ("Young
+	 * Hee" is more likely a given name alone) */
+	if (n_sur == 0 && b.nw >= 2 && b.n >= 3 && b.wkind[0] == W_LATIN && b.wlen[0] == 1 &&
+	    b.alias_w[0] == 0) {
+		struct kith_name_syl x = b.syl[0];
+		if (alias_widen(&b, 0, &x) && surname_set_share(&x, NULL, NULL) > 0) {
+			b.syl[0] = x;
+			b.lv[0] = (uint8_t)jamo_set_level(&x, NULL);
+			n_sur = 1;
+		}
 	}
 	/* canonical order: surname first */
 	size_t order[KITH_NAMES_MAX_SYL];
@@ -1384,23 +1404,63 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
 			keys[n++] = k[i];
 	}
-	/* a Cyrillic н ends a syllable as ㄴ or ㅇ (Чон is 정 or 전): the whole-name
-	 * key of each way of reading up to three such finals, so that "Чон Вон"
-	 * reaches 정원 */
-	size_t amb[3], na = 0;
-	int many = 0;
-	for (size_t i = 0; korean(q) && i < q->n_syl; i++)
-		if ((q->syl[i].fin & BIT(F_NG)) && (q->syl[i].fin & BIT(F_N))) {
-			if (na < 3)
-				amb[na++] = i;
-			else
-				many = 1;
-		}
-	for (unsigned m = 0; na && !many && m < (1u << na) && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
+	/* A syllable whose readings fall in different coarse classes has a key
+	 * for one of them only: a Cyrillic н ends a syllable
+	 * as ㄴ or ㅇ (Чон is 정 or 전), a Cyrillic е is ㅓ ㅔ ㅕ or ㅖ, a Hanja has
+	 * readings of its own (說: 설, 세; 嚇: 하, 혁), liaison reads a
+	 * consonant on either side (Чхану: 차누, 창우). The whole-name key of each
+	 * way of reading up to three such syllables (at most 8 ways; a syllable
+	 * that would make more keeps the key of its lowest reading), so that
+	 * "Чон Вон" reaches 정원 and 金說份 김세빈. */
+	size_t amb[3], na = 0, ways = 1;
+	struct kith_name_syl alts[3][8];
+	size_t n_alt[3];
+	for (size_t i = 0; korean(q) && i < q->n_syl && na < 3; i++) {
+		const struct kith_name_syl *x = &q->syl[i];
+		/* where the initial-sound rule is folded, ㄴ ㄹ ㅇ are one class */
+		int fold = i == 0 || i == q->n_sur ||
+			   ((q->flags & KITH_NAMES_F_AMBIG) &&
+			    (i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl));
+		struct kith_name_syl one[8];
+		unsigned cls[8];
+		size_t c = 0;
+		int over = 0;
+		for (uint32_t im = x->ini; im && !over; im &= im - 1)
+			for (uint32_t vm = x->vow; vm && !over; vm &= vm - 1)
+				for (uint32_t fm = x->fin; fm && !over; fm &= fm - 1) {
+					/* the lowest bits: one reading */
+					struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u),
+								  fm & (~fm + 1u)};
+					unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
+						      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
+					size_t j = 0;
+					while (j < c && cls[j] != cl)
+						j++;
+					if (j < c)
+						continue;
+					if (c == 8) {
+						over = 1;
+						break;
+					}
+					cls[c] = cl;
+					one[c++] = r;
+				}
+		/* one class, or more ways than the keys can hold: the key of
+		 * its lowest reading only */
+		if (c < 2 || over || ways * c > 8)
+			continue;
+		memcpy(alts[na], one, sizeof one);
+		n_alt[na] = c;
+		amb[na++] = i;
+		ways *= c;
+	}
+	for (size_t m = 0; na && m < ways && n + 2 <= KITH_NAMES_MAX_QKEYS; m++) {
 		struct kith_name alt = *q;
-		for (size_t j = 0; j < na; j++)
-			alt.syl[amb[j]].fin =
-			    (m >> j) & 1u ? BIT(F_NG) : (uint32_t)(q->syl[amb[j]].fin & ~BIT(F_NG));
+		size_t r = m;
+		for (size_t j = 0; j < na; j++) {
+			alt.syl[amb[j]] = alts[j][r % n_alt[j]];
+			r /= n_alt[j];
+		}
 		uint64_t wk[2];
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)

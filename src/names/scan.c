@@ -150,9 +150,11 @@ static int is_hyphen(int32_t cp)
  * dropped. */
 static void cyrillic(struct st *t, int32_t cp)
 {
-	static const char *const map[32] = {"a",  "b",	"w",  "g",  "d", "E", "j", "j",	 "i",  "i", "k",
-					    "l",  "m",	"N",  "o",  "p", "r", "s", "t",	 "u",  "p", "h",
-					    "ch", "ch", "sh", "sh", "",	 "U", "",  "ae", "yu", "ya"};
+	/* у and ю are ㅜ and ㅠ only (ы is ㅡ, о is ㅓ or ㅗ): the Latin
+	 * "oo" and "yoo", which read so ("u" would read ㅓ and ㅡ too) */
+	static const char *const map[32] = {"a",  "b",	"w",  "g",  "d", "E", "j", "j",	 "i",	"i", "k",
+					    "l",  "m",	"N",  "o",  "p", "r", "s", "t",	 "oo",	"p", "h",
+					    "ch", "ch", "sh", "sh", "",	 "U", "",  "ae", "yoo", "ya"};
 	struct scan *sc = t->sc;
 	const char *m = map[cp - 0x430];
 	char prev = t->kind == W_LATIN && sc->n_lat ? sc->lat[sc->n_lat - 1] : 0;
@@ -273,7 +275,11 @@ int scan_name(struct scan *sc, const char *utf8, size_t len, struct kith_err *er
 		}
 		if (cp < 0x80) {
 			if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
-				feed(&t, cp);
+				/* feed()'s path for a letter, inline: most names are these */
+				if (t.kind == W_LATIN && sc->n_lat < sizeof sc->lat)
+					sc->lat[sc->n_lat++] = (char)(cp | 0x20);
+				else if (t.kind != W_LATIN)
+					latin_add(&t, (char)(cp | 0x20));
 				letters = 1;
 			} else if (cp == '\'' || cp == '`') {
 				if (t.kind == W_LATIN)

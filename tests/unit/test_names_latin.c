@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "names/jamo.h"
 #include "names/latin.h"
 #include "names/names.h"
 
@@ -36,6 +37,8 @@ static void test_tables(void **state)
 {
 	(void)state;
 	assert_true(latin_tables_ok());
+	/* the surname lookups skip readings whose final no surname has */
+	assert_true(jamo_surname_fins_ok());
 }
 
 static void test_chunks(void **state)

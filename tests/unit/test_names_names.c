@@ -468,6 +468,55 @@ static void test_fresh_gaps(void **state)
 	assert_float_equal(sim("Chai Soon-ja", "최순자"), sim("최순자", "Chai Soon-ja"), 1e-12);
 }
 
+/* whether a query's keys meet a candidate's blocking keys (what search needs) */
+static int query_reaches(const char *query, const char *cand)
+{
+	struct kith_name q = enc(query), c = enc(cand);
+	uint64_t qk[KITH_NAMES_MAX_QKEYS], ck[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, qk), nc = kith_names_keys(&c, ck);
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (qk[i] == ck[j])
+				return 1;
+	return 0;
+}
+
+/* What parts F1 and F2 of the fresh search set showed (names13): Cyrillic
+ * and Hanja spellings whose readings the keys or the letters missed. */
+static void test_fresh_f12_gaps(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* a Cyrillic е alone (word-initial е is "ye"): 예 */
+	assert_true(sim("Ким Е Хва", "김예화") >= t);
+	assert_true(query_reaches("Ким Е Хва", "김예화"));
+	assert_true(sim("Мун Е Рин", "문예린") >= t);
+	/* у is ㅜ and ю is ㅠ only: Сун is 순, not 성 */
+	assert_true(sim("Лим Сун", "임순") >= t);
+	assert_true(sim("Лим Сун", "임성") < t);
+	assert_true(sim("Юн Ми", "윤미") >= t);
+	assert_true(sim("Юн Ми", "연미") < t);
+	/* liaison of н reads ㅇ too: Чона is 정아 as well as 조나 */
+	assert_true(sim("О Чона", "오정아") >= t);
+	assert_true(query_reaches("О Чона", "오정아"));
+	assert_true(query_reaches("Ким Чхану", "김창우"));
+	/* a Hanja's readings of different classes each have a key */
+	assert_true(query_reaches("金說份", "김세빈"));
+	assert_true(query_reaches("金說份", "김설빈"));
+	assert_true(query_reaches("李嚇", "리혁"));
+	assert_true(query_reaches("李兒", "리예"));
+	assert_true(query_reaches("李兒", "이아"));
+	/* no surname at either end, but the first word is published for
+	 * surnames: it is the surname ("Young" for 양 and 용) */
+	assert_true(sim("Young Kyeong-sun", "양경선") >= t);
+	assert_true(query_reaches("Young Kyeong-sun", "양경선"));
+	assert_true(sim("Kim Young", "김양") < t);  /* a surname at the other end: unchanged */
+	assert_true(sim("Young Hee", "영희") >= t); /* two syllables: a given name alone */
+	/* and a name of one class per syllable has its keys as before */
+	assert_true(query_reaches("Kim Min-su", "김민수"));
+	assert_false(query_reaches("Kim Min-su", "박지성"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +536,7 @@ int main(void)
 	    cmocka_unit_test(test_issue13_scripts),
 	    cmocka_unit_test(test_issue13_partial_queries),
 	    cmocka_unit_test(test_fresh_gaps),
+	    cmocka_unit_test(test_fresh_f12_gaps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
