@@ -1120,6 +1120,9 @@ static const char *const name_levels[] = {"different", "partial", "weak", "simil
 #define NAME_PARTIAL_GAP 0.15
 static const char *const binary_levels[] = {"different", "same"};
 static const char *const date_levels[] = {"other", "year +-1", "same year", "typo", "exact"};
+/* The birth's levels: the date levels, and below them two full dates that disagree on the day or the
+ * month within a year (namesakes born the same year: rare among matches, whose dates are copied) */
+static const char *const birth_levels[] = {"dates differ", "other", "year +-1", "same year", "typo", "exact"};
 static const char *const origin_levels[] = {"different", "similar", "same"};
 static const char *const fuzzy_levels[] = {"different", "weak", "similar", "exact"};
 /* a list seldom records one person twice: records of one list are less likely one person (EM
@@ -1172,7 +1175,7 @@ int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
 	}
 	if (have_birth) {
 		s = &ds->slots[ds->n_slots++];
-		slot_init(s, "birth", KITH_DS_BIRTH, 5, date_levels);
+		slot_init(s, "birth", KITH_DS_BIRTH, 6, birth_levels);
 		s->pub.present = have_birth;
 	}
 	if (have_origin) {
@@ -1443,19 +1446,32 @@ done:
 	return best;
 }
 
+/*
+ * The birth's level (birth_levels): the date levels one above their kith_compare_date_level value,
+ * and level 0, "dates differ", for two full dates within a year of each other that are neither
+ * equal nor a typo of each other and differ in month or day. Synth lists copy a person's date with a
+ * slipped day or a year off by one, so among matches that level is rare, while among namesakes born
+ * the same year it is the rule: lumped with "same year" (one side a year only) it weighed as
+ * agreement. Two full dates with the same month and day a year apart are a typo (the year slipped).
+ */
 static unsigned birth_level(const struct rec *ra, const struct rec *rb)
 {
 	if (!ra->birth.year || !rb->birth.year)
 		return KITH_DATASET_MISSING;
-	if (ra->birth_approx || rb->birth_approx) {
-		int d = ra->birth.year - rb->birth.year;
-		if (d < 0)
-			d = -d;
-		return d <= 1	? KITH_COMPARE_DATE_YEAR
-		       : d == 2 ? KITH_COMPARE_DATE_NEAR
-				: KITH_COMPARE_DATE_OTHER;
+	int d = ra->birth.year - rb->birth.year;
+	if (d < 0)
+		d = -d;
+	if (ra->birth_approx || rb->birth_approx)
+		return 1u + (d <= 1   ? KITH_COMPARE_DATE_YEAR
+			     : d == 2 ? KITH_COMPARE_DATE_NEAR
+				      : KITH_COMPARE_DATE_OTHER);
+	unsigned lv = (unsigned)kith_compare_date_level(&ra->birth, &rb->birth);
+	if (ra->birth.day && rb->birth.day && d <= 1 && lv < KITH_COMPARE_DATE_TYPO) {
+		if (ra->birth.month == rb->birth.month && ra->birth.day == rb->birth.day)
+			return 1u + KITH_COMPARE_DATE_TYPO;
+		return 0u;
 	}
-	return (unsigned)kith_compare_date_level(&ra->birth, &rb->birth);
+	return 1u + lv;
 }
 
 static unsigned field_level(const struct kith_dataset *ds, const struct fslot *s, size_t a, size_t b,

@@ -87,10 +87,11 @@ static void test_recognized_columns_and_levels(void **state)
 	assert_int_equal(level(ds, "a1", "a2", "sex"), 1);
 	assert_int_equal(level(ds, "a1", "a3", "sex"), 0);
 	assert_int_equal(level(ds, "a1", "a4", "sex"), KITH_DATASET_MISSING);
-	assert_int_equal(level(ds, "a1", "a2", "birth"), 2); /* same year */
-	assert_int_equal(level(ds, "a1", "a3", "birth"), 1); /* a year apart */
-	assert_int_equal(level(ds, "a1", "a4", "birth"), 2); /* 40 in 2020: about 1980 */
-	assert_int_equal(level(ds, "a1", "a5", "birth"), 0);
+	/* birth levels: dates differ, other, year +-1, same year, typo, exact */
+	assert_int_equal(level(ds, "a1", "a2", "birth"), 3); /* same year */
+	assert_int_equal(level(ds, "a1", "a3", "birth"), 2); /* a year apart */
+	assert_int_equal(level(ds, "a1", "a4", "birth"), 3); /* 40 in 2020: about 1980 */
+	assert_int_equal(level(ds, "a1", "a5", "birth"), 1);
 	assert_int_equal(level(ds, "a1", "a2", "origin"), 2); /* the same province in two spellings */
 	assert_int_equal(level(ds, "a1", "a3", "origin"), 0);
 	assert_int_equal(level(ds, "a1", "a4", "origin"), KITH_DATASET_MISSING);
@@ -355,6 +356,40 @@ static void test_partial_and_given_alone(void **state)
 	kith_dataset_free(ds);
 }
 
+/* Two full dates within a year that differ in day or month are their own level, below "other":
+ * namesakes born the same year, not a match; a slipped day or year of one date is a typo. */
+static void test_birth_dates_that_differ(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("");
+	struct kith_err err;
+	const char *csv = "id,birth_date,birth_year,age,age_in_year\n"
+			  "d1,1980-03-04,,,\n"
+			  "d2,1980-07-21,,,\n"
+			  "d3,1981-03-04,,,\n"
+			  "d4,1980-03-05,,,\n"
+			  "d5,1979-11-30,,,\n"
+			  "d6,,1980,,\n"
+			  "d7,1984-03-04,,,\n"
+			  "d8,,,44,2024\n";
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	size_t n;
+	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
+	assert_int_equal(f[0].n_levels, 6);
+	assert_string_equal(f[0].level_names[0], "dates differ");
+	assert_string_equal(f[0].level_names[5], "exact");
+	assert_int_equal(level(ds, "d1", "d2", "birth"), 0); /* same year, another day */
+	assert_int_equal(level(ds, "d1", "d5", "birth"), 0); /* a year apart, another day */
+	assert_int_equal(level(ds, "d1", "d3", "birth"), 4); /* the year slipped: a typo */
+	assert_int_equal(level(ds, "d1", "d4", "birth"), 4); /* the day slipped */
+	assert_int_equal(level(ds, "d1", "d6", "birth"), 3); /* a year only: same year */
+	assert_int_equal(level(ds, "d1", "d7", "birth"), 1); /* years apart: other */
+	assert_int_equal(level(ds, "d2", "d8", "birth"), 3); /* 44 in 2024: about 1980 */
+	assert_int_equal(level(ds, "d1", "d1", "birth"), 5);
+	kith_dataset_free(ds);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -368,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_declared_field_absent_everywhere),
 	    cmocka_unit_test(test_add_record_and_block_values),
 	    cmocka_unit_test(test_partial_and_given_alone),
+	    cmocka_unit_test(test_birth_dates_that_differ),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
