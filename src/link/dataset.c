@@ -41,6 +41,7 @@ struct name_entry {
 	uint64_t surname_key; /* 0: none */
 	float share;	      /* census share, 0 when not a known Korean surname */
 	uint8_t korean;	      /* compared by the names engine */
+	uint8_t latin_given;  /* Latin letters the engine reads as a given name alone ("Se-min") */
 	uint8_t n_gkeys;
 	uint64_t gkeys[GIVEN_KEYS]; /* blocking keys of the given name alone (Korean names) */
 };
@@ -400,6 +401,8 @@ static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struc
 	 * no surname to call it Korean, but its reading meets the whole name's */
 	if (e->korean || (e->enc.n_syl > 0 && !e->enc.n_sur))
 		given_keys(s, len, e);
+	e->latin_given =
+	    !e->korean && e->enc.n_syl > 0 && !e->enc.n_sur && !(e->enc.flags & KITH_NAMES_F_SURONLY);
 	size_t old = ds->scratch2.len;
 	int frc = kith_compare_fold(s, len, &ds->scratch2, err);
 	if (frc)
@@ -1381,7 +1384,10 @@ static double name_pair_sim(const struct kith_dataset *ds, const struct name_ent
 		return 1.0;
 	}
 	*exact = 0;
-	if (x->korean && y->korean) {
+	/* a given name alone in Latin letters ("Se-min", "Hye-mae") is compared by the engine against a
+	 * Korean name (through its query score below): by Jaro–Winkler of the letters it was "different"
+	 * from 정세민, although its keys had brought the two together */
+	if ((x->korean || (x->latin_given && y->korean)) && (y->korean || (y->latin_given && x->korean))) {
 		*engine = 1;
 		double sim = kith_names_similarity(&x->enc, &y->enc);
 		/* a given name written alone ("Myong-ho", 명호) against a full name: how well it is that
