@@ -1374,6 +1374,38 @@ size_t kith_dataset_bytes(const struct kith_dataset *ds)
 
 /* --- comparison */
 
+/*
+ * Whether a, two syllables read as a surname and a given syllable (봉랑, "Mal Jong", "Nam Song"),
+ * is, in the order written, the given name of b, a surname and two given syllables (이봉랑, 이말정):
+ * a given name written alone whose first or last syllable is also a surname. The key of a read as
+ * a given name alone (kith_names_query_keys) is one of b's given-name keys (kith_names_keys).
+ */
+static int given_as_surname(const struct kith_name *a, const struct kith_name *b)
+{
+	if (a->n_syl != 2 || a->n_sur != 1 || b->n_syl != 3 || b->n_sur != 1 ||
+	    (a->flags & KITH_NAMES_F_TYPO))
+		return 0;
+	/* a's keys as a query hold the key of a read as a given name alone; its own keys and word keys
+	 * are left out (blocking already found the two through some key) */
+	uint64_t q[KITH_NAMES_MAX_QKEYS], own[KITH_NAMES_MAX_KEYS], words[KITH_NAMES_MAX_KEYS],
+	    kb[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(a, q), no = kith_names_keys(a, own),
+	       nw = kith_names_word_keys(a, words), nb = kith_names_keys(b, kb);
+	for (size_t i = 0; i < nq; i++) {
+		int other = 0;
+		for (size_t k = 0; k < no && !other; k++)
+			other = q[i] == own[k];
+		for (size_t k = 0; k < nw && !other; k++)
+			other = q[i] == words[k];
+		if (other)
+			continue;
+		for (size_t k = 0; k < nb; k++)
+			if (q[i] == kb[k])
+				return 1;
+	}
+	return 0;
+}
+
 static double name_pair_sim(const struct kith_dataset *ds, const struct name_entry *x,
 			    const struct name_entry *y, int *exact, int *engine)
 {
@@ -1405,6 +1437,8 @@ static double name_pair_sim(const struct kith_dataset *ds, const struct name_ent
 				q = ds->name_t2;
 			if (q > sim)
 				sim = q;
+		} else if (sim < ds->name_t2 && given_as_surname(a, b)) {
+			sim = ds->name_t2;
 		}
 		return sim;
 	}
