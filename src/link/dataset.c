@@ -1403,7 +1403,15 @@ static int given_as_surname(const struct kith_name *a, const struct kith_name *b
 			if (q[i] == kb[k])
 				return 1;
 	}
-	return 0;
+	/* the same on the coarse codes, for a read surname first: its second syllable's initial took
+	 * the class of a given name's first (the initial-sound fold: 랑 as 1117, not 717), so only
+	 * its vowel and final are compared */
+	uint16_t ca[KITH_NAMES_MAX_SYL], cb[KITH_NAMES_MAX_SYL];
+	size_t sa, sb;
+	if ((a->flags & KITH_NAMES_F_WESTERN) || kith_names_codes(a, 0, ca, &sa) != 2 || sa != 1 ||
+	    kith_names_codes(b, 0, cb, &sb) != 3 || sb != 1)
+		return 0;
+	return ca[0] == cb[1] && ca[1] % 100 == cb[2] % 100;
 }
 
 static double name_pair_sim(const struct kith_dataset *ds, const struct name_entry *x,

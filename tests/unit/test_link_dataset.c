@@ -332,7 +332,9 @@ static void test_partial_and_given_alone(void **state)
 			  "p7,철수\n"
 			  "p8,Cheol-su\n"
 			  "p9,Mal Jong\n"
-			  "p10,이말정\n";
+			  "p10,이말정\n"
+			  "p11,상호\n"
+			  "p12,한상호\n";
 	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	assert_int_equal(level(ds, "p1", "p3", "name"), 4);
@@ -347,6 +349,7 @@ static void test_partial_and_given_alone(void **state)
 	/* a given name alone whose last syllable reads as a surname ("Mal Jong": 정 말) against the
 	 * whole name whose given name it is: "weak" (it was "different") */
 	assert_int_equal(level(ds, "p9", "p10", "name"), 2);
+	assert_int_equal(level(ds, "p11", "p12", "name"), 2); /* 상 is a surname too */
 	/* the given name alone (철수, read without a surname) meets the whole name 정철수 in blocking
 	 * (a shared key), not 김영수 */
 	struct kith_linkcfg_comp c = {.kind = KITH_BLOCK_NAME};
