@@ -1507,9 +1507,17 @@ static unsigned birth_level(const struct rec *ra, const struct rec *rb)
 	if (!ra->birth.year || !rb->birth.year)
 		return KITH_DATASET_MISSING;
 	int d = ra->birth.year - rb->birth.year;
+	if (ra->birth_approx != rb->birth_approx) {
+		/* an age A in year Y says born in Y - A, or in Y - A - 1 before the birthday: the year from
+		 * the age is the birth year or one after it, never one before (but by a slip) */
+		int e = ra->birth_approx ? d : -d; /* year from the age minus the year given */
+		return 1u + (e == 0 || e == 1	 ? KITH_COMPARE_DATE_YEAR
+			     : e == -1 || e == 2 ? KITH_COMPARE_DATE_NEAR
+						 : KITH_COMPARE_DATE_OTHER);
+	}
 	if (d < 0)
 		d = -d;
-	if (ra->birth_approx || rb->birth_approx)
+	if (ra->birth_approx)
 		return 1u + (d <= 1   ? KITH_COMPARE_DATE_YEAR
 			     : d == 2 ? KITH_COMPARE_DATE_NEAR
 				      : KITH_COMPARE_DATE_OTHER);

@@ -384,7 +384,9 @@ static void test_birth_dates_that_differ(void **state)
 			  "d5,1979-11-30,,,\n"
 			  "d6,,1980,,\n"
 			  "d7,1975-03-04,,,\n"
-			  "d8,,,44,2024\n";
+			  "d8,,,44,2024\n"
+			  "d9,,,45,2024\n"
+			  "d10,,,43,2024\n";
 	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	size_t n;
@@ -400,6 +402,10 @@ static void test_birth_dates_that_differ(void **state)
 	assert_int_equal(level(ds, "d1", "d7", "birth"), 1); /* years apart: other */
 	assert_int_equal(level(ds, "d2", "d8", "birth"), 3); /* 44 in 2024: about 1980 */
 	assert_int_equal(level(ds, "d1", "d1", "birth"), 5);
+	/* the year from an age is the birth year or one after it (the birthday not yet come) */
+	assert_int_equal(level(ds, "d6", "d10", "birth"), 3); /* 43 in 2024: 1980 or 1981 */
+	assert_int_equal(level(ds, "d6", "d9", "birth"), 2);  /* 45 in 2024: 1978 or 1979 */
+	assert_int_equal(level(ds, "d9", "d10", "birth"), 2); /* two ages: two years apart */
 	kith_dataset_free(ds);
 }
 
