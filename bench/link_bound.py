@@ -151,6 +151,22 @@ def record(r, p, pi, l):
     return rec
 
 
+def candidates(rec, name, by_name, by_year):
+    """The persons of that name whose birth year the record's birth allows (all without one):
+    attr_lik is 0 for the others, so this only saves time."""
+    k = rec["kind"]
+    if k in ("date", "year"):
+        years = range(rec["year"] - 1, rec["year"] + 2)
+    elif k == "age":
+        years = range(rec["ry"] - rec["age"] - 2, rec["ry"] - rec["age"] + 2)
+    else:
+        return by_name.get(name, ())
+    out = []
+    for y in years:
+        out.extend(by_year.get((name, y), ()))
+    return out
+
+
 def p_delta(d, off):
     return 1 - off if d == 0 else off / 2 if abs(d) == 1 else 0.0
 
@@ -185,6 +201,7 @@ def attr_lik(rec, p):
 def bound(n, seed, knows_capture):
     people, recs = draw(n, seed)
     on_list = [defaultdict(list) for _ in range(4)]  # name -> persons caught by the list
+    on_year = [defaultdict(list) for _ in range(4)]  # (name, birth year) -> the same
     by_given = [defaultdict(list) for _ in range(4)]
     by_md = [defaultdict(list) for _ in range(4)]  # (month, day) -> women caught
     caught = [set() for _ in range(4)]
@@ -195,6 +212,7 @@ def bound(n, seed, knows_capture):
         for pi in (caught[l] if knows_capture else everyone):
             p = people[pi]
             on_list[l][p["name"]].append(pi)
+            on_year[l][(p["name"], p["year"])].append(pi)
             by_given[l][p["given"]].append(pi)
             if p["fem"]:
                 by_md[l][(p["month"], p["day"])].append(pi)
@@ -224,7 +242,7 @@ def bound(n, seed, knows_capture):
                     if people[pi]["fem"]:
                         cand[pi] += pf["ren"] * pdraw * attr_lik(rec, people[pi])
             else:
-                for pi in on_list[l][main]:
+                for pi in candidates(rec, main, on_list[l], on_year[l]):
                     cand[pi] += w_norm * attr_lik(rec, people[pi])
                 # renamed without the old name: only a full date can find her
                 ren_w = pf["ren"] * 0.4 * (1 - pf["oth"]) * pdraw
