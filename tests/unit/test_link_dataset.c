@@ -407,6 +407,17 @@ static void test_birth_dates_that_differ(void **state)
 	assert_int_equal(level(ds, "d6", "d9", "birth"), 2);  /* 45 in 2024: 1978 or 1979 */
 	assert_int_equal(level(ds, "d9", "d10", "birth"), 2); /* two ages: two years apart */
 	kith_dataset_free(ds);
+	/* a model trained on a sample (large data) keeps the five date levels */
+	ds = new_ds("train_records = 1000\n");
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	f = kith_dataset_fields(ds, &n);
+	assert_int_equal(f[0].n_levels, 5);
+	assert_int_equal(level(ds, "d1", "d2", "birth"), 2); /* same year */
+	assert_int_equal(level(ds, "d1", "d3", "birth"), 3); /* one digit: a typo */
+	assert_int_equal(level(ds, "d6", "d10", "birth"), 2);
+	assert_int_equal(level(ds, "d6", "d9", "birth"), 1);
+	kith_dataset_free(ds);
 }
 
 int main(void)
