@@ -87,10 +87,11 @@ static void test_recognized_columns_and_levels(void **state)
 	assert_int_equal(level(ds, "a1", "a2", "sex"), 1);
 	assert_int_equal(level(ds, "a1", "a3", "sex"), 0);
 	assert_int_equal(level(ds, "a1", "a4", "sex"), KITH_DATASET_MISSING);
-	assert_int_equal(level(ds, "a1", "a2", "birth"), 2); /* same year */
-	assert_int_equal(level(ds, "a1", "a3", "birth"), 1); /* a year apart */
-	assert_int_equal(level(ds, "a1", "a4", "birth"), 2); /* 40 in 2020: about 1980 */
-	assert_int_equal(level(ds, "a1", "a5", "birth"), 0);
+	/* birth levels: dates differ, other, year +-1, same year, typo, exact */
+	assert_int_equal(level(ds, "a1", "a2", "birth"), 3); /* same year */
+	assert_int_equal(level(ds, "a1", "a3", "birth"), 2); /* a year apart */
+	assert_int_equal(level(ds, "a1", "a4", "birth"), 3); /* 40 in 2020: about 1980 */
+	assert_int_equal(level(ds, "a1", "a5", "birth"), 1);
 	assert_int_equal(level(ds, "a1", "a2", "origin"), 2); /* the same province in two spellings */
 	assert_int_equal(level(ds, "a1", "a3", "origin"), 0);
 	assert_int_equal(level(ds, "a1", "a4", "origin"), KITH_DATASET_MISSING);
@@ -328,7 +329,12 @@ static void test_partial_and_given_alone(void **state)
 			  "p4,김영수\n"
 			  "p5,호철\n"
 			  "p6,정철수\n"
-			  "p7,철수\n";
+			  "p7,철수\n"
+			  "p8,Cheol-su\n"
+			  "p9,Mal Jong\n"
+			  "p10,이말정\n"
+			  "p11,상호\n"
+			  "p12,한상호\n";
 	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	assert_int_equal(level(ds, "p1", "p3", "name"), 4);
@@ -336,6 +342,14 @@ static void test_partial_and_given_alone(void **state)
 	assert_int_equal(level(ds, "p1", "p4", "name"), 0);
 	unsigned g = level(ds, "p1", "p5", "name");
 	assert_true(g >= 1 && g <= 2);
+	/* a given name alone in Latin letters against the whole name in Hangul: the engine's query
+	 * score, at most "weak" (it was Jaro–Winkler of the letters: "different") */
+	assert_int_equal(level(ds, "p6", "p8", "name"), 2);
+	assert_int_equal(level(ds, "p4", "p8", "name"), 0);
+	/* a given name alone whose last syllable reads as a surname ("Mal Jong": 정 말) against the
+	 * whole name whose given name it is: "weak" (it was "different") */
+	assert_int_equal(level(ds, "p9", "p10", "name"), 2);
+	assert_int_equal(level(ds, "p11", "p12", "name"), 2); /* 상 is a surname too */
 	/* the given name alone (철수, read without a surname) meets the whole name 정철수 in blocking
 	 * (a shared key), not 김영수 */
 	struct kith_linkcfg_comp c = {.kind = KITH_BLOCK_NAME};
@@ -355,6 +369,57 @@ static void test_partial_and_given_alone(void **state)
 	kith_dataset_free(ds);
 }
 
+/* Two full dates within a year that differ in day or month are their own level, below "other":
+ * namesakes born the same year, not a match; a slipped day or year of one date is a typo. */
+static void test_birth_dates_that_differ(void **state)
+{
+	(void)state;
+	struct kith_dataset *ds = new_ds("");
+	struct kith_err err;
+	const char *csv = "id,birth_date,birth_year,age,age_in_year\n"
+			  "d1,1980-03-04,,,\n"
+			  "d2,1980-07-21,,,\n"
+			  "d3,1981-03-04,,,\n"
+			  "d4,1980-03-05,,,\n"
+			  "d5,1979-11-30,,,\n"
+			  "d6,,1980,,\n"
+			  "d7,1975-03-04,,,\n"
+			  "d8,,,44,2024\n"
+			  "d9,,,45,2024\n"
+			  "d10,,,43,2024\n";
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	size_t n;
+	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
+	assert_int_equal(f[0].n_levels, 6);
+	assert_string_equal(f[0].level_names[0], "dates differ");
+	assert_string_equal(f[0].level_names[5], "exact");
+	assert_int_equal(level(ds, "d1", "d2", "birth"), 0); /* same year, another day */
+	assert_int_equal(level(ds, "d1", "d5", "birth"), 0); /* a year apart, another day */
+	assert_int_equal(level(ds, "d1", "d3", "birth"), 4); /* the year slipped: a typo */
+	assert_int_equal(level(ds, "d1", "d4", "birth"), 4); /* the day slipped */
+	assert_int_equal(level(ds, "d1", "d6", "birth"), 3); /* a year only: same year */
+	assert_int_equal(level(ds, "d1", "d7", "birth"), 1); /* years apart: other */
+	assert_int_equal(level(ds, "d2", "d8", "birth"), 3); /* 44 in 2024: about 1980 */
+	assert_int_equal(level(ds, "d1", "d1", "birth"), 5);
+	/* the year from an age is the birth year or one after it (the birthday not yet come) */
+	assert_int_equal(level(ds, "d6", "d10", "birth"), 3); /* 43 in 2024: 1980 or 1981 */
+	assert_int_equal(level(ds, "d6", "d9", "birth"), 2);  /* 45 in 2024: 1978 or 1979 */
+	assert_int_equal(level(ds, "d9", "d10", "birth"), 2); /* two ages: two years apart */
+	kith_dataset_free(ds);
+	/* a model trained on a sample (large data) keeps the five date levels */
+	ds = new_ds("train_records = 1000\n");
+	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	f = kith_dataset_fields(ds, &n);
+	assert_int_equal(f[0].n_levels, 5);
+	assert_int_equal(level(ds, "d1", "d2", "birth"), 2); /* same year */
+	assert_int_equal(level(ds, "d1", "d3", "birth"), 3); /* one digit: a typo */
+	assert_int_equal(level(ds, "d6", "d10", "birth"), 2);
+	assert_int_equal(level(ds, "d6", "d9", "birth"), 1);
+	kith_dataset_free(ds);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -368,6 +433,7 @@ int main(void)
 	    cmocka_unit_test(test_declared_field_absent_everywhere),
 	    cmocka_unit_test(test_add_record_and_block_values),
 	    cmocka_unit_test(test_partial_and_given_alone),
+	    cmocka_unit_test(test_birth_dates_that_differ),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
