@@ -439,7 +439,6 @@ static void seal_one(struct kith_vault_batch *b, struct staged *s)
 		kith_wipe_free(s->env, s->env_cap);
 		s->env = NULL;
 		s->env_cap = 0;
-		atomic_store_explicit(&s->sealed, 1, memory_order_release);
 		return;
 	}
 	memcpy(s->row.id, s->id, ID_BYTES);
@@ -453,7 +452,6 @@ static void seal_one(struct kith_vault_batch *b, struct staged *s)
 	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
 	s->env = NULL;
 	s->env_cap = 0;
-	atomic_store_explicit(&s->sealed, 1, memory_order_release);
 }
 
 /* Takes the next queued version, or NULL when the queue is empty and (when
@@ -468,10 +466,13 @@ static struct staged *sealer_take(struct sealer *sl, int wait)
 	return s;
 }
 
+/* Seals a version taken from the queue and marks it sealed under the mutex:
+ * whoever sees the mark under the mutex (sealer_wait) sees the row too. */
 static void sealer_seal(struct kith_vault_batch *b, struct staged *s)
 {
 	seal_one(b, s);
 	pthread_mutex_lock(&b->sl.mu);
+	atomic_store_explicit(&s->sealed, 1, memory_order_relaxed);
 	if (b->sl.waiting)
 		pthread_cond_broadcast(&b->sl.done_cv);
 	pthread_mutex_unlock(&b->sl.mu);
@@ -589,7 +590,14 @@ static void sealer_push(struct kith_vault_batch *b, struct staged *s)
 static int sealer_wait(struct kith_vault_batch *b, struct staged *s)
 {
 	struct sealer *sl = &b->sl;
-	while (!atomic_load_explicit(&s->sealed, memory_order_acquire)) {
+	for (;;) {
+		pthread_mutex_lock(&sl->mu);
+		int sealed = atomic_load_explicit(&s->sealed, memory_order_relaxed), stop = b->wr_stop;
+		pthread_mutex_unlock(&sl->mu);
+		if (sealed)
+			return 0;
+		if (stop)
+			return -1;
 		struct staged *t = sealer_take(sl, 0);
 		if (t) {
 			sealer_seal(b, t);
@@ -597,15 +605,11 @@ static int sealer_wait(struct kith_vault_batch *b, struct staged *s)
 		}
 		pthread_mutex_lock(&sl->mu);
 		sl->waiting = 1;
-		while (!atomic_load_explicit(&s->sealed, memory_order_acquire) && !b->wr_stop)
+		while (!atomic_load_explicit(&s->sealed, memory_order_relaxed) && !b->wr_stop)
 			pthread_cond_wait(&sl->done_cv, &sl->mu);
 		sl->waiting = 0;
-		int stop = b->wr_stop;
 		pthread_mutex_unlock(&sl->mu);
-		if (stop)
-			return -1;
 	}
-	return 0;
 }
 
 /* Stops the workers. drop: abandon what is queued (a batch freed or a failed
@@ -636,7 +640,7 @@ static void sealer_stop(struct kith_vault_batch *b, int drop)
  * to stop while it waited. */
 static int row_write(struct kith_vault_batch *b, struct staged *s, struct kith_err *err)
 {
-	if (!s->queued && s->env)
+	if (!s->queued && s->env) /* never queued: this thread alone has it */
 		seal_one(b, s);
 	else if (sealer_wait(b, s))
 		return 1;

@@ -200,7 +200,7 @@ struct staged {
 	struct rec *newrec; /* reserved before the commit when it adds a record */
 	struct rec *installed;
 	int queued;	   /* handed to the background sealer (under its mutex) */
-	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
+	atomic_int sealed; /* row, rc final (a queued version: set under the sealer's mutex) */
 };
 
 /*
