@@ -22,7 +22,11 @@
  * pragmas: WAL, synchronous=FULL, secure_delete, one transaction, the
  * vault's page size; 4 KiB pages beside it, the size before issue 12).
  * The CPU time of the process (all threads, user + system) is printed
- * beside each phase's wall time: on a shared machine it moves least.
+ * beside each phase's wall time: on a shared machine it moves least; and the
+ * CPU time of the calling thread alone (its puts, its commit, its open): the
+ * critical path without the wait for a core. The import streams its batch
+ * (kith_vault_batch_stream) as kith import does: SQLite's insert runs on a
+ * thread of its own beside the puts.
  *
  * Sizes: 10k and 100k fictional cases; --big adds 1M; --size N runs N only;
  * --quick runs 2k only (a smoke run); --kdf-test uses Argon2id's minimum instead of MODERATE (to
