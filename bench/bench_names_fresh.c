@@ -33,6 +33,7 @@
 #include "base/status.h"
 #include "casework/search.h"
 #include "names/names.h"
+#include "names_bench.h"
 #include "record/record.h"
 #include "vault/vault.h"
 
@@ -54,96 +55,44 @@ static size_t n_crows;
 static struct srow srows[MAXR];
 static size_t n_srows;
 
-/* Splits a CSV line of plain fields (no quotes in these files) into at most
- * max fields; returns how many. */
-static size_t split(char *line, char **fld, size_t max)
-{
-	size_t k = 0;
-	char *p = line;
-	while (k < max) {
-		fld[k++] = p;
-		char *c = strchr(p, ',');
-		if (!c)
-			break;
-		*c = '\0';
-		p = c + 1;
-	}
-	return k;
-}
-
-static FILE *open_data(const char *dir, const char *file)
-{
-	char path[1200];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		fprintf(stderr, "bench: cannot open %s (give --data DIR)\n", path);
-	return f;
-}
-
 static int load_compare(const char *dir)
 {
-	FILE *f = open_data(dir, "fresh_compare.csv");
-	if (!f)
+	static const char *const cols[] = {"part", "list", "hangul", "spelling", "kind"};
+	struct names_csv c;
+	if (names_csv_open(&c, dir, "fresh_compare.csv", cols, 5))
 		return -1;
-	char line[512];
-	int header = 1;
-	while (fgets(line, sizeof line, f) && n_crows < MAXR) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (header) {
-			header = 0;
-			continue;
-		}
-		char *fld[5];
-		if (split(line, fld, 5) != 5)
-			continue;
+	int rc = 0;
+	while (n_crows < MAXR && (rc = names_csv_next(&c)) == 1) {
 		struct crow *r = &crows[n_crows++];
-		snprintf(r->part, sizeof r->part, "%s", fld[0]);
-		snprintf(r->list, sizeof r->list, "%s", fld[1]);
-		snprintf(r->hangul, sizeof r->hangul, "%s", fld[2]);
-		snprintf(r->spelling, sizeof r->spelling, "%s", fld[3]);
-		snprintf(r->kind, sizeof r->kind, "%s", fld[4]);
+		snprintf(r->part, sizeof r->part, "%s", c.f[0]);
+		snprintf(r->list, sizeof r->list, "%s", c.f[1]);
+		snprintf(r->hangul, sizeof r->hangul, "%s", c.f[2]);
+		snprintf(r->spelling, sizeof r->spelling, "%s", c.f[3]);
+		snprintf(r->kind, sizeof r->kind, "%s", c.f[4]);
 		r->ok_h = kith_names_encode(&r->h, r->hangul, strlen(r->hangul), NULL) == 0;
 		r->ok_s = kith_names_encode(&r->s, r->spelling, strlen(r->spelling), NULL) == 0;
 	}
-	fclose(f);
-	return 0;
+	names_csv_close(&c);
+	return rc < 0 ? -1 : 0;
 }
 
 static int load_search(const char *dir)
 {
-	FILE *f = open_data(dir, "fresh_search.csv");
-	if (!f)
+	static const char *const cols[] = {"part", "ref", "stored", "query", "kind"};
+	struct names_csv c;
+	if (names_csv_open(&c, dir, "fresh_search.csv", cols, 5))
 		return -1;
-	char line[640];
-	int header = 1;
-	while (fgets(line, sizeof line, f) && n_srows < MAXR) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (header) {
-			header = 0;
-			continue;
-		}
-		char *fld[5];
-		if (split(line, fld, 5) != 5)
-			continue;
+	int rc = 0;
+	while (n_srows < MAXR && (rc = names_csv_next(&c)) == 1) {
 		struct srow *r = &srows[n_srows++];
-		snprintf(r->part, sizeof r->part, "%s", fld[0]);
-		snprintf(r->ref, sizeof r->ref, "%s", fld[1]);
-		snprintf(r->stored, sizeof r->stored, "%s", fld[2]);
-		snprintf(r->query, sizeof r->query, "%s", fld[3]);
-		snprintf(r->kind, sizeof r->kind, "%s", fld[4]);
+		snprintf(r->part, sizeof r->part, "%s", c.f[0]);
+		snprintf(r->ref, sizeof r->ref, "%s", c.f[1]);
+		snprintf(r->stored, sizeof r->stored, "%s", c.f[2]);
+		snprintf(r->query, sizeof r->query, "%s", c.f[3]);
+		snprintf(r->kind, sizeof r->kind, "%s", c.f[4]);
 	}
-	fclose(f);
-	return 0;
-}
-
-/* Number of UTF-8 characters (the Hangul columns: one syllable each). */
-static size_t nchars(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
+	names_csv_close(&c);
+	return rc < 0 ? -1 : 0;
 }
 
 /* 1 when two Hangul names of equal length differ in exactly one syllable. */
@@ -282,22 +231,12 @@ static void compare_part(const char *part, int verbose)
 	}
 	printf("  all lists    %4zu pairs: recall %.4f   Hangul near misses %zu: precision %.4f\n", all_n,
 	       all_n ? (double)all_ok / (double)all_n : 0.0, hn, hn ? 1.0 - (double)hf / (double)hn : 1.0);
-	(void)nchars;
 }
 
-static int put_case(struct kith_vault_batch *b, const char *ref, const char *name, struct kith_err *err)
-{
-	json_t *body = json_pack("{s:s, s:{s:s}}", "ref", ref, "person", "name", name);
-	if (!body)
-		return KITH_E_NOMEM;
-	int rc = kith_vault_put(b, "case", body, NULL, NULL, NULL, err);
-	json_decref(body);
-	return rc;
-}
-
-struct tally {
+/* The tally of one kind of query (its name in the data's `kind` column). */
+struct kind_tally {
 	char kind[24];
-	size_t n, top1, eq;
+	struct names_tally t;
 };
 
 static void search_run(const char *path, const char *only, int verbose)
@@ -316,7 +255,7 @@ static void search_run(const char *path, const char *only, int verbose)
 	size_t n_cases = 0;
 	for (size_t i = 0; i < n_srows; i++)
 		if (strcmp(srows[i].part, "vault") == 0) {
-			if (put_case(b, srows[i].ref, srows[i].stored, &err)) {
+			if (names_bench_put_case(b, srows[i].ref, srows[i].stored, &err)) {
 				fprintf(stderr, "bench: put %s: %s\n", srows[i].ref, err.msg);
 				return;
 			}
@@ -335,8 +274,9 @@ static void search_run(const char *path, const char *only, int verbose)
 	for (size_t p = 0; p < 2; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
-		struct tally kinds[40];
-		size_t nk = 0, n = 0, top = 0, eq = 0, ties = 0;
+		struct kind_tally kinds[40];
+		struct names_tally all = {0};
+		size_t nk = 0;
 		for (size_t i = 0; i < n_srows; i++) {
 			const struct srow *r = &srows[i];
 			if (strcmp(r->part, parts[p]))
@@ -344,31 +284,20 @@ static void search_run(const char *path, const char *only, int verbose)
 			const struct kith_search_hit *hits = NULL;
 			size_t nh = 0;
 			int hit = 0, tie = 0;
-			if (kith_search_run(s, r->query, strlen(r->query), 20, 0, &hits, &nh, &err) == 0 &&
-			    nh > 0) {
-				hit = strcmp(hits[0].view->ref, r->ref) == 0;
-				for (size_t k = 1; k < nh && !hit; k++)
-					tie |= strcmp(hits[k].view->ref, r->ref) == 0 &&
-					       hits[k].score >= hits[0].score - 1e-12;
-			}
+			if (kith_search_run(s, r->query, strlen(r->query), 20, 0, &hits, &nh, &err) == 0)
+				hit = names_bench_first(hits, nh, r->ref, &tie);
 			int same = strcmp(r->query, r->stored) == 0 || strcmp(r->query, r->ref) == 0;
-			n++;
-			top += (size_t)hit;
-			eq += (size_t)same;
-			ties += (size_t)tie;
+			names_tally_add(&all, hit, tie, same);
 			size_t k = 0;
 			while (k < nk && strcmp(kinds[k].kind, r->kind))
 				k++;
 			if (k == nk && nk < 40) {
 				snprintf(kinds[nk].kind, sizeof kinds[nk].kind, "%s", r->kind);
-				kinds[nk].n = kinds[nk].top1 = kinds[nk].eq = 0;
+				memset(&kinds[nk].t, 0, sizeof kinds[nk].t);
 				nk++;
 			}
-			if (k < nk) {
-				kinds[k].n++;
-				kinds[k].top1 += (size_t)hit;
-				kinds[k].eq += (size_t)same;
-			}
+			if (k < nk)
+				names_tally_add(&kinds[k].t, hit, tie, same);
 			if (verbose && !hit) {
 				printf("    miss %s %s [%s] (%s): ", r->ref, r->stored, r->query, r->kind);
 				for (size_t h = 0; h < nh && h < 3; h++)
@@ -386,8 +315,8 @@ static void search_run(const char *path, const char *only, int verbose)
 		printf(
 		    "search, part %s: %zu cases, %zu queries: top-1 %.4f (%zu; %zu lost on a tie)   string "
 		    "equality %.4f\n",
-		    parts[p], n_cases, n, n ? (double)top / (double)n : 0.0, top, ties,
-		    n ? (double)eq / (double)n : 0.0);
+		    parts[p], n_cases, all.n, all.n ? (double)all.top1 / (double)all.n : 0.0, all.top1,
+		    all.ties, all.n ? (double)all.exact / (double)all.n : 0.0);
 		/* three groups: a whole name in any spelling or script; part of a
 		 * name (given name alone, surname and part, a token); a typo */
 		static const char *const groups[] = {"whole names", "partial names", "typos"};
@@ -401,8 +330,8 @@ static void search_run(const char *path, const char *only, int verbose)
 					      ? 1
 					      : 0;
 				if (grp == g) {
-					gn += kinds[k].n;
-					gt += kinds[k].top1;
+					gn += kinds[k].t.n;
+					gt += kinds[k].t.top1;
 				}
 			}
 			if (gn)
@@ -411,8 +340,8 @@ static void search_run(const char *path, const char *only, int verbose)
 		}
 		for (size_t k = 0; k < nk; k++)
 			printf("  %-14s %4zu queries: top-1 %.4f (%zu)   string equality %.4f\n",
-			       kinds[k].kind, kinds[k].n, (double)kinds[k].top1 / (double)kinds[k].n,
-			       kinds[k].top1, (double)kinds[k].eq / (double)kinds[k].n);
+			       kinds[k].kind, kinds[k].t.n, (double)kinds[k].t.top1 / (double)kinds[k].t.n,
+			       kinds[k].t.top1, (double)kinds[k].t.exact / (double)kinds[k].t.n);
 	}
 	kith_search_free(s);
 	kith_vault_close(v);
@@ -445,16 +374,7 @@ int main(int argc, char **argv)
 	if (kith_process_init())
 		return 1;
 	char dir[1024];
-	if (data) {
-		snprintf(dir, sizeof dir, "%s", data);
-	} else if (getenv("KITH_SOURCE")) {
-		snprintf(dir, sizeof dir, "%s/data/names", getenv("KITH_SOURCE"));
-	} else {
-		snprintf(dir, sizeof dir, "%s", __FILE__);
-		char *bp = strstr(dir, "bench/bench_names_fresh.c");
-		if (bp)
-			snprintf(bp, sizeof dir - (size_t)(bp - dir), "data/names");
-	}
+	names_bench_data_dir(dir, sizeof dir, data, __FILE__);
 	if (do_compare) {
 		if (load_compare(dir))
 			return 1;

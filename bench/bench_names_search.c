@@ -38,6 +38,7 @@
 #include "base/status.h"
 #include "vault/vault.h"
 #include "names/names.h"
+#include "names_bench.h"
 
 #define PASS "bench passphrase"
 #define MAX_ROWS 4000
@@ -72,43 +73,21 @@ static uint32_t rnd(uint32_t n)
 
 static int load(const char *dir, const char *file, int heldout)
 {
-	char path[1200];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "bench: cannot open %s (give --data DIR)\n", path);
+	static const char *const cols[] = {"id", "hangul", "spelling", "kind"};
+	struct names_csv c;
+	if (names_csv_open(&c, dir, file, cols, 4))
 		return -1;
-	}
-	char line[512];
-	int header = 1;
-	while (fgets(line, sizeof line, f) && n_rows < MAX_ROWS) {
-		if (header) {
-			header = 0;
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		char *fld[6];
-		size_t k = 0;
-		char *p = line;
-		while (k < 6) {
-			fld[k++] = p;
-			char *c = strchr(p, ',');
-			if (!c)
-				break;
-			*c = '\0';
-			p = c + 1;
-		}
-		if (k != 6)
-			continue;
+	int rc = 0;
+	while (n_rows < MAX_ROWS && (rc = names_csv_next(&c)) == 1) {
 		struct row *r = &rows[n_rows++];
-		snprintf(r->id, sizeof r->id, "%s", fld[0]);
-		snprintf(r->hangul, sizeof r->hangul, "%s", fld[2]);
-		snprintf(r->spelling, sizeof r->spelling, "%s", fld[3]);
-		snprintf(r->kind, sizeof r->kind, "%s", fld[4]);
+		snprintf(r->id, sizeof r->id, "%s", c.f[0]);
+		snprintf(r->hangul, sizeof r->hangul, "%s", c.f[1]);
+		snprintf(r->spelling, sizeof r->spelling, "%s", c.f[2]);
+		snprintf(r->kind, sizeof r->kind, "%s", c.f[3]);
 		r->heldout = heldout;
 	}
-	fclose(f);
-	return 0;
+	names_csv_close(&c);
+	return rc < 0 ? -1 : 0;
 }
 
 static const char *const surnames[] = {"김", "김", "김", "김", "이", "이", "이", "박", "박", "최",
@@ -121,16 +100,6 @@ static const char *const given[] = {"미", "선", "순", "영", "정", "수", "�
 				    "태", "기", "승", "훈", "옥", "화", "란", "춘", "금", "향", "일",
 				    "남", "혁", "광", "범", "근", "민", "서", "유"};
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static int put_case(struct kith_vault_batch *b, const char *ref, const char *name, struct kith_err *err)
-{
-	json_t *body = json_pack("{s:s, s:{s:s}}", "ref", ref, "person", "name", name);
-	if (!body)
-		return KITH_E_NOMEM;
-	int rc = kith_vault_put(b, "case", body, NULL, NULL, NULL, err);
-	json_decref(body);
-	return rc;
-}
 
 /* The first row of each person: the index of its Wikipedia-title spelling. */
 static size_t title_row(size_t first)
@@ -167,7 +136,7 @@ static int build(const char *path, int romanized, size_t n_fict, char (*names)[9
 		char ref[32];
 		snprintf(ref, sizeof ref, "T-%s", rows[i].id);
 		const char *name = romanized ? rows[title_row(i)].spelling : rows[i].hangul;
-		if (put_case(b, ref, name, &err)) {
+		if (names_bench_put_case(b, ref, name, &err)) {
 			fprintf(stderr, "bench: put %s: %s %s\n", ref, err.where, err.msg);
 			return -1;
 		}
@@ -193,7 +162,7 @@ static int build(const char *path, int romanized, size_t n_fict, char (*names)[9
 		} else {
 			snprintf(name, sizeof name, "%s", han);
 		}
-		if (put_case(b, ref, name, &err)) {
+		if (names_bench_put_case(b, ref, name, &err)) {
 			fprintf(stderr, "bench: put %s: %s\n", ref, err.msg);
 			return -1;
 		}
@@ -208,11 +177,7 @@ static int build(const char *path, int romanized, size_t n_fict, char (*names)[9
 	return 0;
 }
 
-struct tally {
-	size_t n, top1, exact, ties;
-};
-
-static void report(const char *label, const struct tally *t)
+static void report(const char *label, const struct names_tally *t)
 {
 	if (!t->n)
 		return;
@@ -234,7 +199,7 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 		return -1;
 	static const char *const kinds[] = {"hangul",	"hangul-north", "rr",	  "mr",
 					    "mr-plain", "nk",		"common", "western"};
-	struct tally part[2] = {{0}}, kind[N_OF(kinds)] = {{0}};
+	struct names_tally part[2] = {{0}}, kind[N_OF(kinds)] = {{0}};
 	double t_search = 0, t_scan = 0;
 	size_t scans = 0, same_others = 0, with_others = 0;
 	for (size_t i = 0; i < n_rows; i++) {
@@ -261,13 +226,8 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 		t_scan += now() - t0;
 		sink += eq;
 		scans++;
-		int top = n > 0 && strcmp(hits[0].view->ref, want) == 0;
-		int tie = 0;
-		if (!top)
-			for (size_t k = 1; k < n; k++)
-				if (strcmp(hits[k].view->ref, want) == 0 &&
-				    hits[k].score >= hits[0].score - 1e-12)
-					tie = 1;
+		int tie;
+		int top = names_bench_first(hits, n, want, &tie);
 		int exact = strcmp(stored, r->spelling) == 0;
 		size_t others = 0; /* other cases taken as the same name */
 		for (size_t k = 0; k < n; k++)
@@ -280,18 +240,10 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 			}
 		same_others += others;
 		with_others += others > 0;
-		struct tally *tp = &part[r->heldout];
-		tp->n++;
-		tp->top1 += (size_t)top;
-		tp->ties += (size_t)tie;
-		tp->exact += (size_t)exact;
+		names_tally_add(&part[r->heldout], top, tie, exact);
 		for (size_t k = 0; k < N_OF(kinds); k++)
-			if (strcmp(kinds[k], r->kind) == 0) {
-				kind[k].n++;
-				kind[k].top1 += (size_t)top;
-				kind[k].ties += (size_t)tie;
-				kind[k].exact += (size_t)exact;
-			}
+			if (strcmp(kinds[k], r->kind) == 0)
+				names_tally_add(&kind[k], top, tie, exact);
 		if (verbose && !top)
 			printf("    miss %s [%s]: first %s (%.3f) %s\n", r->id, r->spelling,
 			       n ? hits[0].view->ref : "-", n ? hits[0].score : 0.0, n ? hits[0].name : "");
@@ -299,7 +251,7 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 	/* A, again with one typo in every romanized spelling (issue 13): two
 	 * neighbouring letters of the last word swapped, or one of its letters
 	 * dropped (never its first letter), as fast field typing does */
-	struct tally typo[2][2] = {{{0}}};
+	struct names_tally typo[2][2] = {{{0}}};
 	for (size_t i = 0; i < n_rows && !direction_b; i++) {
 		const struct row *r = &rows[i];
 		if (!strcmp(r->kind, "hangul") || !strcmp(r->kind, "hangul-north"))
@@ -327,10 +279,10 @@ static int run(const char *path, int direction_b, char (*names)[96], size_t n_na
 				continue; /* a typo that leaves no name */
 			char want[32];
 			snprintf(want, sizeof want, "T-%s", r->id);
-			struct tally *tp = &typo[op][r->heldout];
-			tp->n++;
-			tp->top1 += (size_t)(n > 0 && strcmp(hits[0].view->ref, want) == 0);
-			if (verbose && !(n > 0 && strcmp(hits[0].view->ref, want) == 0))
+			int tie; /* a typo's row counts top-1 only: no ties, no string equality */
+			int top = names_bench_first(hits, n, want, &tie);
+			names_tally_add(&typo[op][r->heldout], top, 0, 0);
+			if (verbose && !top)
 				printf("    typo miss %s [%s]: first %s (%.3f) %s\n", r->id, q,
 				       n ? hits[0].view->ref : "-", n ? hits[0].score : 0.0,
 				       n ? hits[0].name : "");
@@ -377,16 +329,7 @@ int main(int argc, char **argv)
 	if (kith_process_init())
 		return 1;
 	char dir[1024];
-	if (data) {
-		snprintf(dir, sizeof dir, "%s", data);
-	} else if (getenv("KITH_SOURCE")) {
-		snprintf(dir, sizeof dir, "%s/data/names", getenv("KITH_SOURCE"));
-	} else {
-		snprintf(dir, sizeof dir, "%s", __FILE__);
-		char *b = strstr(dir, "bench/bench_names_search.c");
-		if (b)
-			snprintf(b, sizeof dir - (size_t)(b - dir), "data/names");
-	}
+	names_bench_data_dir(dir, sizeof dir, data, __FILE__);
 	/* held-out: both held-out parts (heldout2.csv: issue 13, never tuned on) */
 	if (load(dir, "tuning.csv", 0) || load(dir, "heldout.csv", 1) || load(dir, "heldout2.csv", 1))
 		return 1;

@@ -20,7 +20,7 @@ foreach(src IN LISTS unit_tests)
   add_executable(${name} ${src})
   target_compile_options(${name} PRIVATE ${KITH_WARNINGS} -Wno-missing-prototypes)
   target_link_libraries(${name} PRIVATE kithlib PkgConfig::CMOCKA)
-  if(area STREQUAL "casework")  # the shared vault fixture
+  if(area STREQUAL "casework" OR area STREQUAL "vault")  # the shared vault fixture
     target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/fixture_vault.c)
   endif()
   add_test(NAME unit/${name} COMMAND ${name})

@@ -250,17 +250,8 @@ int kith_attach_commit(struct kith_vault *v, const char *case_ref, struct kith_a
 		json_decref(body);
 		return kith_err_set(err, KITH_E_INVALID, "note", "the note is not valid UTF-8");
 	}
-	struct kith_vault_batch *b = NULL;
-	if ((rc = kith_vault_batch_begin(v, &b, err)))
-		goto out;
 	struct kith_vault_put_opts po = {.action = "attach", .note = NULL};
-	if ((rc = kith_vault_put(b, KIND, body, &po, NULL, id_out, err))) {
-		kith_vault_batch_free(b);
-		goto out;
-	}
-	kith_vault_batch_hook(b, kith_blob_writer_commit, u->w);
-	rc = kith_vault_batch_commit(b, err);
-out:
+	rc = kith_vault_put_alone(v, KIND, body, &po, NULL, id_out, kith_blob_writer_commit, u->w, err);
 	json_decref(body);
 	return rc;
 }
@@ -524,16 +515,9 @@ int kith_attach_remove(struct kith_vault *v, const char *id, const char *note, s
 		json_decref(body);
 		return kith_err_set(err, rc, "attachment", "out of memory");
 	}
-	struct kith_vault_batch *b = NULL;
-	if (!(rc = kith_vault_batch_begin(v, &b, err))) {
-		struct kith_vault_put_opts po = {
-		    .id = cur->id, .action = "remove", .note = note, .expect_version = cur->version};
-		rc = kith_vault_put(b, KIND, body, &po, NULL, NULL, err);
-		if (rc)
-			kith_vault_batch_free(b);
-		else
-			rc = kith_vault_batch_commit(b, err);
-	}
+	struct kith_vault_put_opts po = {
+	    .id = cur->id, .action = "remove", .note = note, .expect_version = cur->version};
+	rc = kith_vault_put_alone(v, KIND, body, &po, NULL, NULL, NULL, NULL, err);
 	json_decref(body);
 	return rc;
 }
@@ -570,7 +554,6 @@ int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, co
 	struct kith_record_view *vers = NULL;
 	size_t nv = 0;
 	struct kith_blob_purge *p = NULL;
-	struct kith_vault_batch *b = NULL;
 	const char **idv = NULL;
 	int rc = KITH_OK;
 	if (!body || !ids)
@@ -616,15 +599,8 @@ int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, co
 	if (json_object_set_new(body, "removed", json_true()) ||
 	    json_object_set_new(body, "purged", json_true()))
 		goto nomem;
-	if ((rc = kith_vault_batch_begin(v, &b, err)))
-		goto out;
 	struct kith_vault_put_opts po = {.id = aid, .action = "purge", .note = note, .expect_version = ver};
-	if ((rc = kith_vault_put(b, KIND, body, &po, NULL, NULL, err)))
-		goto out;
-	kith_vault_batch_hook(b, kith_blob_purge_delete, p);
-	rc = kith_vault_batch_commit(b, err);
-	b = NULL;
-	if (rc)
+	if ((rc = kith_vault_put_alone(v, KIND, body, &po, NULL, NULL, kith_blob_purge_delete, p, err)))
 		goto out;
 	uint64_t zeroed = 0;
 	rc = kith_blob_purge_shred(p, kith_vault_store(v), &zeroed, err);
@@ -636,7 +612,6 @@ int kith_attach_purge(struct kith_vault *v, const char *id, const char *note, co
 nomem:
 	rc = kith_err_set(err, KITH_E_NOMEM, "attachment", "out of memory");
 out:
-	kith_vault_batch_free(b);
 	kith_blob_purge_free(p);
 	free(idv);
 	kith_vault_history_free(vers, nv);

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault/blob.h" /* kith_vault_batch_hook */
 #include "vault/field.h"
 #include "vault/sync.h"
 
@@ -322,17 +321,10 @@ int kith_conflicts_resolve(struct kith_vault *v, const char *kind, const char *r
 						 .expect_version = s.cur->version,
 						 .min_version = top + 1};
 		res.by = top + 1 > s.cur->version + 1 ? top + 1 : s.cur->version + 1;
-		struct kith_vault_batch *b = NULL;
 		char kbuf[16];
 		snprintf(kbuf, sizeof kbuf, "%s", s.cur->kind);
-		if (!(rc = kith_vault_batch_begin(v, &b, err))) {
-			kith_vault_batch_hook(b, kith_sync_resolve_hook, &res);
-			rc = kith_vault_put(b, kbuf, merged, &po, NULL, NULL, err);
-			if (rc)
-				kith_vault_batch_free(b);
-			else
-				rc = kith_vault_batch_commit(b, err);
-		}
+		rc =
+		    kith_vault_put_alone(v, kbuf, merged, &po, NULL, NULL, kith_sync_resolve_hook, &res, err);
 		if (!rc)
 			*version = res.by;
 	}

@@ -43,17 +43,8 @@ static int form_ok(const char *form, struct kith_err *err)
 static int write_version(struct kith_vault *v, const struct kith_record_view *cur, json_t *body,
 			 struct kith_err *err)
 {
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(v, &b, err);
-	if (rc)
-		return rc;
 	struct kith_vault_put_opts po = {.id = cur ? cur->id : NULL, .action = cur ? "edit" : "create"};
-	rc = kith_vault_put(b, KIND, body, &po, NULL, NULL, err);
-	if (rc) {
-		kith_vault_batch_free(b);
-		return rc;
-	}
-	return kith_vault_batch_commit(b, err);
+	return kith_vault_put_alone(v, KIND, body, &po, NULL, NULL, NULL, NULL, err);
 }
 
 int kith_drafts_save(struct kith_vault *v, const char *form, const char *title, const char *data,

@@ -204,16 +204,8 @@ int kith_exchange_record(struct kith_vault *v, const struct kith_exchange_export
 		      "attachments", (json_int_t)attachments, "by", by && *by ? by : "unknown");
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, "export", "out of memory");
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(v, &b, err);
-	if (!rc) {
-		struct kith_vault_put_opts po = {.action = "export"};
-		rc = kith_vault_put(b, "export", body, &po, NULL, NULL, err);
-		if (rc)
-			kith_vault_batch_free(b);
-		else
-			rc = kith_vault_batch_commit(b, err);
-	}
+	struct kith_vault_put_opts po = {.action = "export"};
+	int rc = kith_vault_put_alone(v, "export", body, &po, NULL, NULL, NULL, NULL, err);
 	json_decref(body);
 	return rc;
 }

@@ -33,16 +33,8 @@ int kith_keystatus_note_backup(struct kith_vault *v, int64_t at, const char *met
 	json_t *body = json_pack("{s:I, s:s}", "at", (json_int_t)at, "method", method ? method : "file");
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(v, &b, err);
-	if (!rc) {
-		struct kith_vault_put_opts po = {0};
-		rc = kith_vault_put(b, "keybackup", body, &po, NULL, NULL, err);
-		if (rc)
-			kith_vault_batch_free(b);
-		else
-			rc = kith_vault_batch_commit(b, err);
-	}
+	struct kith_vault_put_opts po = {0};
+	int rc = kith_vault_put_alone(v, "keybackup", body, &po, NULL, NULL, NULL, NULL, err);
 	json_decref(body);
 	return rc;
 }

@@ -648,24 +648,13 @@ int kith_link_vault_set_status(struct kith_vault *v, const char *id_prefix, cons
 		json_decref(b);
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
-	struct kith_vault_batch *batch;
-	rc = kith_vault_batch_begin(v, &batch, err);
-	if (rc) {
-		json_decref(b);
-		return rc;
-	}
 	const char *action = strcmp(status, "confirmed") == 0  ? "confirm"
 			     : strcmp(status, "rejected") == 0 ? "reject"
 							       : "undo";
 	struct kith_vault_put_opts po = {
 	    .id = id, .action = action, .note = note && *note ? note : NULL, .expect_version = version};
-	rc = kith_vault_put(batch, "link", b, &po, NULL, NULL, err);
+	rc = kith_vault_put_alone(v, "link", b, &po, NULL, NULL, NULL, NULL, err);
 	json_decref(b);
-	if (rc) {
-		kith_vault_batch_free(batch);
-		return rc;
-	}
-	rc = kith_vault_batch_commit(batch, err);
 	if (rc == KITH_OK && id_out)
 		memcpy(id_out, id, KITH_VAULT_ID_HEX);
 	return rc;
@@ -707,23 +696,9 @@ int kith_link_vault_merge(struct kith_vault *v, const char *ref1, const char *re
 	}
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	struct kith_vault_batch *batch;
-	rc = kith_vault_batch_begin(v, &batch, err);
-	if (rc) {
-		json_decref(body);
-		return rc;
-	}
 	struct kith_vault_put_opts po = {.action = "merge", .note = note && *note ? note : NULL};
-	char id[KITH_VAULT_ID_HEX];
-	rc = kith_vault_put(batch, "link", body, &po, NULL, id, err);
+	rc = kith_vault_put_alone(v, "link", body, &po, NULL, id_out, NULL, NULL, err);
 	json_decref(body);
-	if (rc) {
-		kith_vault_batch_free(batch);
-		return rc;
-	}
-	rc = kith_vault_batch_commit(batch, err);
-	if (rc == KITH_OK && id_out)
-		memcpy(id_out, id, KITH_VAULT_ID_HEX);
 	return rc;
 }
 
@@ -823,17 +798,9 @@ int kith_link_vault_propose_refs(struct kith_vault *v, const char *const *refs, 
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	if (!rc && reviewer && *reviewer && json_object_set_new(body, "reviewer", json_string(reviewer)))
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
-	struct kith_vault_batch *batch = NULL;
+	struct kith_vault_put_opts po = {.action = "create"};
 	if (!rc)
-		rc = kith_vault_batch_begin(v, &batch, err);
-	if (!rc) {
-		struct kith_vault_put_opts po = {.action = "create"};
-		rc = kith_vault_put(batch, "link", body, &po, NULL, id_out, err);
-		if (rc)
-			kith_vault_batch_free(batch);
-		else
-			rc = kith_vault_batch_commit(batch, err);
-	}
+		rc = kith_vault_put_alone(v, "link", body, &po, NULL, id_out, NULL, NULL, err);
 	json_decref(body);
 	return rc;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "base/csv.h"
-#include "vault/blob.h"
 
 static const struct {
 	enum kith_role role;
@@ -313,27 +312,6 @@ static int name_check(const struct kith_vault *v, const char *name, const char *
 	return KITH_OK;
 }
 
-/* body as one version of `kind` in a batch of its own; hook (NULL: none)
- * runs inside its commit's transaction (kith_vault_batch_hook). */
-static int put_alone(struct kith_vault *v, const char *kind, json_t *body,
-		     const struct kith_vault_put_opts *o,
-		     int (*hook)(struct kith_store *, void *, struct kith_err *), void *hook_arg,
-		     struct kith_err *err)
-{
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(v, &b, err);
-	if (!rc)
-		rc = kith_vault_put(b, kind, body, o, NULL, NULL, err);
-	if (!rc) {
-		if (hook)
-			kith_vault_batch_hook(b, hook, hook_arg);
-		rc = kith_vault_batch_commit(b, err);
-		b = NULL;
-	}
-	kith_vault_batch_free(b);
-	return rc;
-}
-
 int kith_people_add(struct kith_vault *v, const char *name, enum kith_role role, const char *pass,
 		    size_t pass_len, int64_t now, char pid_out[KITH_VAULT_PERSON_HEX], struct kith_err *err)
 {
@@ -354,7 +332,8 @@ int kith_people_add(struct kith_vault *v, const char *name, enum kith_role role,
 	if (!body)
 		rc = kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");
 	else
-		rc = put_alone(v, "person", body, &o, kith_vault_person_slot_hook, slot, err);
+		rc = kith_vault_put_alone(v, "person", body, &o, NULL, NULL, kith_vault_person_slot_hook,
+					  slot, err);
 	json_decref(body);
 	kith_vault_person_slot_free(slot);
 	if (!rc && pid_out)
@@ -392,7 +371,7 @@ int kith_people_reset(struct kith_vault *v, const char *name, const char *pass, 
 	/* the record and the slot in one transaction: the record's digest names
 	 * the new slot, so an old copy of the slot never unlocks again */
 	struct kith_vault_put_opts o = {.id = id, .action = "person reset"};
-	rc = put_alone(v, "person", body, &o, kith_vault_person_slot_hook, slot, err);
+	rc = kith_vault_put_alone(v, "person", body, &o, NULL, NULL, kith_vault_person_slot_hook, slot, err);
 	json_decref(body);
 	kith_vault_person_slot_free(slot);
 	return rc;
@@ -413,7 +392,7 @@ int kith_people_name_main(struct kith_vault *v, const char *name, int64_t now, s
 	if (r)
 		snprintf(id, sizeof id, "%s", r->id);
 	struct kith_vault_put_opts o = {.id = id[0] ? id : NULL, .action = "person name"};
-	rc = body ? put_alone(v, "person", body, &o, NULL, NULL, err)
+	rc = body ? kith_vault_put_alone(v, "person", body, &o, NULL, NULL, NULL, NULL, err)
 		  : kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");
 	json_decref(body);
 	return rc;
@@ -450,7 +429,7 @@ int kith_people_remove(struct kith_vault *v, const char *name, int64_t now, stru
 	/* the record first: once it says removed, the slot no longer unlocks
 	 * even if destroying it fails below */
 	struct kith_vault_put_opts o = {.id = id, .action = "person remove"};
-	rc = put_alone(v, "person", body, &o, NULL, NULL, err);
+	rc = kith_vault_put_alone(v, "person", body, &o, NULL, NULL, NULL, NULL, err);
 	json_decref(body);
 	if (!rc)
 		rc = kith_vault_person_slot_remove(v, pid, err);
@@ -470,7 +449,7 @@ int kith_people_viewed(struct kith_vault *v, const struct kith_record_view *c, c
 	if (!body)
 		return kith_err_set(err, KITH_E_NOMEM, "views", "out of memory");
 	struct kith_vault_put_opts o = {.action = "view"};
-	int rc = put_alone(v, "view", body, &o, NULL, NULL, err);
+	int rc = kith_vault_put_alone(v, "view", body, &o, NULL, NULL, NULL, NULL, err);
 	json_decref(body);
 	return rc;
 }

@@ -2013,7 +2013,6 @@ int kith_trace_close(struct kith_vault *v, const char *ref, int reopen, const ch
 	int closed = st && !strcmp(st, "closed");
 	int rc = KITH_OK;
 	struct kith_sbuf vnote = KITH_SBUF_INIT;
-	struct kith_vault_batch *b = NULL;
 	if (closed != reopen) {
 		rc = kith_err_set(err, KITH_E_INVALID, "ref",
 				  reopen ? "the request is not closed" : "the request is already closed");
@@ -2027,20 +2026,12 @@ int kith_trace_close(struct kith_vault *v, const char *ref, int reopen, const ch
 		rc = kith_err_set(err, KITH_E_NOMEM, "trace", "out of memory");
 		goto out;
 	}
-	rc = kith_vault_batch_begin(v, &b, err);
-	if (rc)
-		goto out;
 	struct kith_vault_put_opts po = {.id = tv->id,
 					 .action = reopen ? "trace-reopen" : "trace-close",
 					 .note = vnote.buf,
 					 .expect_version = tv->version};
-	rc = kith_vault_put(b, "trace", tb, &po, NULL, NULL, err);
-	if (!rc) {
-		rc = kith_vault_batch_commit(b, err);
-		b = NULL;
-	}
+	rc = kith_vault_put_alone(v, "trace", tb, &po, NULL, NULL, NULL, NULL, err);
 out:
-	kith_vault_batch_free(b);
 	kith_sbuf_release(&vnote);
 	json_decref(tb);
 	return rc;

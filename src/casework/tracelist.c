@@ -147,7 +147,6 @@ int kith_tracelist_edit(struct kith_vault *v, const char *ref, const json_t *bod
 				    "the request was changed: it is at version %u", (unsigned)tv->version);
 	json_t *cur = kith_record_view_json(tv), *nb = json_deep_copy(body), *sc = NULL;
 	struct kith_sbuf note = KITH_SBUF_INIT;
-	struct kith_vault_batch *b = NULL;
 	int rc = KITH_OK;
 	char id[KITH_VAULT_ID_HEX];
 	snprintf(id, sizeof id, "%s", tv->id);
@@ -180,21 +179,13 @@ int kith_tracelist_edit(struct kith_vault *v, const char *ref, const json_t *bod
 		goto out; /* nothing changed: nothing written */
 	if (kith_sbuf_addf(&note, "trace %s edit by %s", tv->ref, by && *by ? by : "unknown"))
 		goto nomem;
-	rc = kith_vault_batch_begin(v, &b, err);
-	if (rc)
-		goto out;
 	struct kith_vault_put_opts po = {
 	    .id = id, .action = "trace-edit", .note = note.buf, .expect_version = ver};
-	rc = kith_vault_put(b, "trace", nb, &po, NULL, NULL, err);
-	if (!rc) {
-		rc = kith_vault_batch_commit(b, err);
-		b = NULL;
-	}
+	rc = kith_vault_put_alone(v, "trace", nb, &po, NULL, NULL, NULL, NULL, err);
 	goto out;
 nomem:
 	rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 out:
-	kith_vault_batch_free(b);
 	kith_sbuf_release(&note);
 	json_decref(sc);
 	json_decref(nb);

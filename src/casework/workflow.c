@@ -78,19 +78,10 @@ static int set_or_clear(json_t *body, const char *key, const char *value, int *c
 static int put_case(struct kith_vault *v, const struct kith_record_view *r, json_t *body, const char *action,
 		    const char *note, uint32_t expect, struct kith_err *err)
 {
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(v, &b, err);
-	if (rc)
-		return rc;
 	char id[KITH_VAULT_ID_HEX];
 	snprintf(id, sizeof id, "%s", r->id);
 	struct kith_vault_put_opts po = {.id = id, .action = action, .note = note, .expect_version = expect};
-	rc = kith_vault_put(b, "case", body, &po, NULL, NULL, err);
-	if (rc) {
-		kith_vault_batch_free(b);
-		return rc;
-	}
-	return kith_vault_batch_commit(b, err);
+	return kith_vault_put_alone(v, "case", body, &po, NULL, NULL, NULL, NULL, err);
 }
 
 int kith_workflow_assign(struct kith_vault *v, const char *ref, const struct kith_workflow_assign *a,

@@ -92,6 +92,19 @@ void kith_cli_getopt_reset(void)
 	opterr = 1;
 }
 
+int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	if (!s || !*s || *s == '-')
+		return KITH_E_INVALID;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return KITH_E_INVALID;
+	*out = v;
+	return KITH_OK;
+}
+
 const char *kith_cli_vault_path(const char *flag)
 {
 	if (flag && *flag)

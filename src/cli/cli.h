@@ -18,6 +18,7 @@
 #define KITH_CLI_CLI_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -47,6 +48,13 @@ int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
 
 /* Resets getopt's state before a command parses its own options. */
 void kith_cli_getopt_reset(void);
+
+/* Reads an option's whole number from lo to hi: base 10 as strtoull reads it
+ * (leading white space and '+' allowed), refusing an empty string, a leading
+ * '-', anything after the digits and overflow. KITH_OK with *out set, or
+ * KITH_E_INVALID with *out unchanged; the caller names the option in its
+ * usage message. */
+int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
 /* The vault path: `flag` if not NULL, else $KITH_VAULT, else NULL. */
 const char *kith_cli_vault_path(const char *flag);

@@ -66,7 +66,6 @@ int kith_cmd_add(int argc, char **argv)
 		kith_vault_close(v);
 		return kith_cli_fail(rc, &err);
 	}
-	struct kith_vault_batch *b = NULL;
 	char ref[KITH_VAULT_REF_MAX];
 	struct kith_vault_put_opts po = {.create_only = 1};
 	/* another process may write between the unlock and the commit: the
@@ -74,15 +73,7 @@ int kith_cmd_add(int argc, char **argv)
 	 * is tried again against the fresh index */
 	for (int tries = 0; tries < 5; tries++) {
 		kith_err_clear(&err);
-		rc = kith_vault_batch_begin(v, &b, &err);
-		if (!rc)
-			rc = kith_vault_put(b, "case", bodies[0], &po, ref, NULL, &err);
-		if (!rc) {
-			rc = kith_vault_batch_commit(b, &err);
-			b = NULL;
-		}
-		kith_vault_batch_free(b);
-		b = NULL;
+		rc = kith_vault_put_alone(v, "case", bodies[0], &po, ref, NULL, NULL, NULL, &err);
 		if (!(rc == KITH_E_EXISTS && !strcmp(err.where, "concurrent")))
 			break;
 		if ((rc = kith_vault_refresh(v, &err)))

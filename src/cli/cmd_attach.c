@@ -77,8 +77,8 @@ struct args {
 	struct kith_cli_vault_args va;
 	int json, all, yes;
 	const char *name, *type, *note, *out, *consent;
-	unsigned long long max_mib;
-	unsigned long version;
+	uint64_t max_mib;
+	uint64_t version;
 };
 
 /* Parses options; returns -1 to go on (optind: the first operand), 0 after
@@ -101,7 +101,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {0, 0, 0, 0},
 	};
 	int opt;
-	char *end;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&a->va, opt, optarg))
@@ -139,15 +138,11 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->consent = optarg;
 			break;
 		case OPT_MAX:
-			errno = 0;
-			a->max_mib = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || a->max_mib < 1 || a->max_mib > 4096)
+			if (kith_cli_parse_u64(optarg, 1, 4096, &a->max_mib))
 				return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
 			break;
 		case OPT_VERSION:
-			errno = 0;
-			a->version = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || a->version < 1 || a->version > 0xFFFFFFFFul)
+			if (kith_cli_parse_u64(optarg, 1, 0xFFFFFFFFul, &a->version))
 				return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
 			break;
 		default:

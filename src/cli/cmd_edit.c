@@ -87,18 +87,10 @@ int kith_cmd_edit(int argc, char **argv)
 		code = KITH_EXIT_INTERNAL;
 		goto out;
 	}
-	struct kith_vault_batch *b = NULL;
 	struct kith_vault_put_opts po = {
 	    .id = cur->id, .action = "edit", .note = note, .expect_version = cur->version};
 	uint32_t newv = cur->version + 1;
-	rc = kith_vault_batch_begin(v, &b, &err);
-	if (!rc)
-		rc = kith_vault_put(b, "case", bodies[0], &po, NULL, NULL, &err);
-	if (!rc) {
-		rc = kith_vault_batch_commit(b, &err);
-		b = NULL;
-	}
-	kith_vault_batch_free(b);
+	rc = kith_vault_put_alone(v, "case", bodies[0], &po, NULL, NULL, NULL, NULL, &err);
 	if (rc) {
 		kith_err_prefix_where(&err, file);
 		code = kith_cli_fail(rc, &err);

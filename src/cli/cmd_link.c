@@ -159,9 +159,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 				    cmd, "--review-threshold takes a probability between 0 and 1");
 			break;
 		case OPT_MAXPAIRS:
-			errno = 0;
-			a->ps.max_pairs = strtoull(optarg, &end, 10);
-			if (errno || *end || a->ps.max_pairs == 0 || optarg[0] == '-')
+			if (kith_cli_parse_u64(optarg, 1, UINT64_MAX, &a->ps.max_pairs))
 				return kith_cli_usage(cmd, "--max-pairs takes a positive integer");
 			break;
 		case OPT_BLOCK:
@@ -188,16 +186,13 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 				return kith_cli_usage(cmd, "--guard takes lists, strict or none");
 			break;
 		case OPT_SEED:
-			errno = 0;
-			a->ps.seed = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0])
+			if (kith_cli_parse_u64(optarg, 0, UINT64_MAX, &a->ps.seed))
 				return kith_cli_usage(cmd, "--seed takes a non-negative integer");
 			a->ps.have_seed = 1;
 			break;
 		case OPT_THREADS: {
-			errno = 0;
-			unsigned long t = strtoul(optarg, &end, 10);
-			if (errno || *end || t < 1 || t > 64)
+			uint64_t t;
+			if (kith_cli_parse_u64(optarg, 1, 64, &t))
 				return kith_cli_usage(cmd, "--threads takes 1 to 64");
 			a->ps.threads = (unsigned)t;
 			break;
@@ -218,10 +213,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->count = 1;
 			break;
 		case OPT_TRAIN_RECORDS:
-			errno = 0;
-			a->ps.train_records = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || a->ps.train_records < 100 ||
-			    a->ps.train_records > 100000000ULL)
+			if (kith_cli_parse_u64(optarg, 100, 100000000, &a->ps.train_records))
 				return kith_cli_usage(cmd,
 						      "--train-records takes an integer from 100 to 10^8");
 			break;

@@ -58,13 +58,11 @@ enum {
 	OPT_TODAY
 };
 
+/* An offset or a limit: 0 to 2^40. */
 static int parse_size(const char *s, size_t *out)
 {
-	char *end;
-	if (!*s || *s == '-')
-		return -1;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*end || v > (1ULL << 40))
+	uint64_t v;
+	if (kith_cli_parse_u64(s, 0, 1ULL << 40, &v))
 		return -1;
 	*out = (size_t)v;
 	return 0;

@@ -106,11 +106,10 @@ static int parse(int argc, char **argv, const char *cmd, const char *hlp, int *j
 		case 'm': {
 			if (!max)
 				return kith_cli_usage(cmd, "--max is an option of 'read' only");
-			char *end;
-			long l = strtol(optarg, &end, 10);
-			if (*end || l < 1 || l > 50)
+			uint64_t l;
+			if (kith_cli_parse_u64(optarg, 1, 50, &l))
 				return kith_cli_usage(cmd, "--max takes a number from 1 to 50");
-			*max = l;
+			*max = (long)l;
 			break;
 		}
 		default:

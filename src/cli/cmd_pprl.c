@@ -87,19 +87,6 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (*s == '-')
-		return -1;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* --- keys */
 
 static int write_secret_file(const char *path, const void *data, size_t len)
@@ -676,16 +663,16 @@ static int cmd_link(int argc, char **argv)
 			json = 1;
 			break;
 		case 'd':
-			if (parse_u64(optarg, 2, 1000, &draws))
+			if (kith_cli_parse_u64(optarg, 2, 1000, &draws))
 				return kith_cli_usage("pprl", "--draws takes 2 to 1000");
 			break;
 		case 'T':
-			if (parse_u64(optarg, 1, 64, &threads))
+			if (kith_cli_parse_u64(optarg, 1, 64, &threads))
 				return kith_cli_usage("pprl", "--threads takes 1 to 64");
 			o.threads = (unsigned)threads;
 			break;
 		case 'S':
-			if (parse_u64(optarg, 0, UINT64_MAX, &seed))
+			if (kith_cli_parse_u64(optarg, 0, UINT64_MAX, &seed))
 				return kith_cli_usage("pprl", "--seed takes a number");
 			break;
 		case 'f':

@@ -6,7 +6,6 @@
  * vault (--vault: persons after record linkage, only those whose reporting
  * consent is true: src/casework/report.h).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +91,6 @@ int kith_cmd_report(int argc, char **argv)
 	int fmt = KITH_REPORT_TABLE;
 	unsigned k = 0;
 	const char *out_path = NULL;
-	char *end;
 	kith_cli_getopt_reset();
 	int c;
 	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
@@ -125,9 +123,8 @@ int kith_cmd_report(int argc, char **argv)
 			ro.lang = optarg;
 			break;
 		case OPT_THRESHOLD: {
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0] || v < 1 || v > 1000) {
+			uint64_t v;
+			if (kith_cli_parse_u64(optarg, 1, 1000, &v)) {
 				free(by);
 				return kith_cli_usage("report", "--threshold takes 1 to 1000");
 			}
@@ -135,9 +132,8 @@ int kith_cmd_report(int argc, char **argv)
 			break;
 		}
 		case OPT_K: {
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0] || v < 1 || v > 1000000) {
+			uint64_t v;
+			if (kith_cli_parse_u64(optarg, 1, 1000000, &v)) {
 				free(by);
 				return kith_cli_usage("report", "--k takes 1 to 1000000");
 			}

@@ -8,7 +8,6 @@
  * sigtimedwait, ticking the idle lock once a second: no signal handler and no
  * global flag.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,19 +40,6 @@ static const char help[] =
     "                     0 never locks, for tests and benchmarks only)\n"
     "  --threads N        request threads (default 2)\n";
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	unsigned long v = strtoul(s, &end, 10);
-	if (errno || *end || s[0] == '-' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 int kith_cmd_serve(int argc, char **argv)
 {
 	enum { OPT_VAULT = 0x100, OPT_PORT, OPT_LISTEN, OPT_REMOTE, OPT_HOST, OPT_IDLE, OPT_THREADS };
@@ -74,7 +60,7 @@ int kith_cmd_serve(int argc, char **argv)
 					 .link_threads = kith_cli_threads()};
 	const char *vault = NULL;
 	const char *hosts[KITH_WEB_ALLOW_HOSTS_MAX];
-	unsigned long v;
+	uint64_t v;
 	int opt;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -98,18 +84,18 @@ int kith_cmd_serve(int argc, char **argv)
 			o.allow_hosts = hosts;
 			break;
 		case OPT_PORT:
-			if (parse_uint(optarg, 65535, &v))
+			if (kith_cli_parse_u64(optarg, 0, 65535, &v))
 				return kith_cli_usage("serve", "--port takes a number from 0 to 65535");
 			o.port = (uint16_t)v;
 			break;
 		case OPT_IDLE:
-			if (parse_uint(optarg, 7 * 24 * 3600, &v))
+			if (kith_cli_parse_u64(optarg, 0, 7 * 24 * 3600, &v))
 				return kith_cli_usage("serve", "--idle-lock takes a number of seconds");
 			o.idle_lock = (unsigned)v;
 			o.no_idle_lock = v == 0;
 			break;
 		case OPT_THREADS:
-			if (parse_uint(optarg, 64, &v) || v == 0)
+			if (kith_cli_parse_u64(optarg, 1, 64, &v))
 				return kith_cli_usage("serve", "--threads takes a number from 1 to 64");
 			o.threads = (unsigned)v;
 			break;

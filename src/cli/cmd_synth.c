@@ -130,7 +130,6 @@ int kith_cmd_synth(int argc, char **argv)
 	const char *dir = NULL, *cases = NULL, *mse_het = NULL;
 	struct kith_synth_opts o = {.people = 1000, .lists = 4, .seed = 1};
 	int as_json = 0, opt;
-	char *end;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "ho:n:k:s:fc:j", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -141,25 +140,19 @@ int kith_cmd_synth(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'n':
-			errno = 0;
-			o.people = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || o.people < 2 ||
-			    o.people > KITH_SYNTH_MAX_PEOPLE)
+			if (kith_cli_parse_u64(optarg, 2, KITH_SYNTH_MAX_PEOPLE, &o.people))
 				return kith_cli_usage("synth", "--people takes 2 to %u",
 						      KITH_SYNTH_MAX_PEOPLE);
 			break;
 		case 'k': {
-			errno = 0;
-			unsigned long k = strtoul(optarg, &end, 10);
-			if (errno || *end || k < 1 || k > KITH_SYNTH_MAX_LISTS)
+			uint64_t k;
+			if (kith_cli_parse_u64(optarg, 1, KITH_SYNTH_MAX_LISTS, &k))
 				return kith_cli_usage("synth", "--lists takes 1 to %d", KITH_SYNTH_MAX_LISTS);
 			o.lists = (unsigned)k;
 			break;
 		}
 		case 's':
-			errno = 0;
-			o.seed = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || !optarg[0])
+			if (kith_cli_parse_u64(optarg, 0, UINT64_MAX, &o.seed))
 				return kith_cli_usage("synth", "--seed takes a non-negative integer");
 			break;
 		case 'f':

@@ -129,9 +129,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->json = 1;
 			break;
 		case OPT_LIMIT: {
-			errno = 0;
-			unsigned long long l = strtoull(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' || l < 1 || l > KITH_TRACE_MAX_LIMIT)
+			uint64_t l;
+			if (kith_cli_parse_u64(optarg, 1, KITH_TRACE_MAX_LIMIT, &l))
 				return kith_cli_usage(cmd, "--limit takes 1 to %d", KITH_TRACE_MAX_LIMIT);
 			a->limit = (size_t)l;
 			break;
@@ -171,9 +170,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			a->dry = 1;
 			break;
 		case OPT_OFFSET: {
-			errno = 0;
-			unsigned long long o = strtoull(optarg, &end, 10);
-			if (errno || *end || !optarg[0] || optarg[0] == '-' || o > (1ULL << 40))
+			uint64_t o;
+			if (kith_cli_parse_u64(optarg, 0, 1ULL << 40, &o))
 				return kith_cli_usage(cmd, "--offset takes a number from 0");
 			a->offset = (size_t)o;
 			break;

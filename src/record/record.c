@@ -449,9 +449,15 @@ struct group {
 #define CAP_LONG (100u * 1024u)
 #define CAP_REF 63u
 
+/* One macro per type of field; the _REQ ones mark it F_REQUIRED (a version
+ * without it is refused). */
 #define FSTR(nm, cap, e, k)                                                                                  \
 	{                                                                                                    \
 		.name = nm, .type = T_STRING, .max_bytes = cap, .en = e, .ko = k                             \
+	}
+#define FSTR_REQ(nm, cap, e, k)                                                                              \
+	{                                                                                                    \
+		.name = nm, .type = T_STRING, .flags = F_REQUIRED, .max_bytes = cap, .en = e, .ko = k        \
 	}
 #define FTEXT(nm, cap, e, k)                                                                                 \
 	{                                                                                                    \
@@ -469,9 +475,17 @@ struct group {
 	{                                                                                                    \
 		.name = nm, .type = T_REF, .max_bytes = CAP_REF, .en = e, .ko = k                            \
 	}
+#define FREF_REQ(nm, e, k)                                                                                   \
+	{                                                                                                    \
+		.name = nm, .type = T_REF, .flags = F_REQUIRED, .max_bytes = CAP_REF, .en = e, .ko = k       \
+	}
 #define FENUM(nm, v, e, k)                                                                                   \
 	{                                                                                                    \
 		.name = nm, .type = T_ENUM, .vocab = &v, .en = e, .ko = k                                    \
+	}
+#define FENUM_REQ(nm, v, e, k)                                                                               \
+	{                                                                                                    \
+		.name = nm, .type = T_ENUM, .flags = F_REQUIRED, .vocab = &v, .en = e, .ko = k               \
 	}
 #define FLIST(nm, v, maxn, e, k)                                                                             \
 	{                                                                                                    \
@@ -485,14 +499,37 @@ struct group {
 	{                                                                                                    \
 		.name = nm, .type = T_GROUP, .group = &g, .en = e, .ko = k                                   \
 	}
+#define FGROUP_REQ(nm, g, e, k)                                                                              \
+	{                                                                                                    \
+		.name = nm, .type = T_GROUP, .flags = F_REQUIRED, .group = &g, .en = e, .ko = k              \
+	}
 #define FGROUPS(nm, g, maxn, e, k)                                                                           \
 	{                                                                                                    \
 		.name = nm, .type = T_GROUP_LIST, .group = &g, .max_items = maxn, .en = e, .ko = k           \
+	}
+/* ids of other records (cases), from lo to hi of them */
+#define FIDS_REQ(nm, lo, hi, e, k)                                                                           \
+	{                                                                                                    \
+		.name = nm, .type = T_ID_LIST, .flags = F_REQUIRED, .min_items = lo, .max_items = hi,        \
+		.en = e, .ko = k                                                                             \
+	}
+/* an integer from lo to hi */
+#define FINT(nm, lo, hi, e, k)                                                                               \
+	{                                                                                                    \
+		.name = nm, .type = T_INT, .min = lo, .max = hi, .en = e, .ko = k                            \
+	}
+#define FINT_REQ(nm, lo, hi, e, k)                                                                           \
+	{                                                                                                    \
+		.name = nm, .type = T_INT, .flags = F_REQUIRED, .min = lo, .max = hi, .en = e, .ko = k       \
 	}
 /* a count, a size or a Unix time: an integer from 0 to 2^40 */
 #define FCOUNT(nm, e, k)                                                                                     \
 	{                                                                                                    \
 		.name = nm, .type = T_INT, .min = 0, .max = 1LL << 40, .en = e, .ko = k                      \
+	}
+#define FCOUNT_REQ(nm, e, k)                                                                                 \
+	{                                                                                                    \
+		.name = nm, .type = T_INT, .flags = F_REQUIRED, .min = 0, .max = 1LL << 40, .en = e, .ko = k \
 	}
 /* the required time of an event, in Unix seconds up to 2100-01-01 */
 #define FWHEN(nm, e, k)                                                                                      \
@@ -516,21 +553,11 @@ static const struct field origin_fields[] = {
 GROUP(g_origin, origin_fields, NULL);
 
 static const struct field person_fields[] = {
-    {.name = "name",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = CAP_NAME,
-     .en = "Name as given",
-     .ko = "이름 (본인이 밝힌 대로)"},
+    FSTR_REQ("name", CAP_NAME, "Name as given", "이름 (본인이 밝힌 대로)"),
     FSTRS("other_names", CAP_NAME, 50, "Other names and spellings", "다른 이름·표기"),
     FENUM("sex", v_sex, "Sex", "성별"),
     FDATE("birth", "Date of birth", "생년월일"),
-    {.name = "age_at_intake",
-     .type = T_INT,
-     .min = 0,
-     .max = 120,
-     .en = "Age at intake",
-     .ko = "접수 당시 나이"},
+    FINT("age_at_intake", 0, 120, "Age at intake", "접수 당시 나이"),
     FGROUP("origin", g_origin, "Place of origin", "출신지"),
     FLIST("languages", v_language, N_OF(language_items), "Languages", "사용 언어"),
     FSTR("citizenship", CAP_SHORT, "Citizenship", "국적"),
@@ -572,7 +599,7 @@ static const struct field incident_fields[] = {
 GROUP(g_incident, incident_fields, NULL);
 
 static const struct field service_fields[] = {
-    {.name = "type", .type = T_ENUM, .flags = F_REQUIRED, .vocab = &v_need, .en = "Service", .ko = "서비스"},
+    FENUM_REQ("type", v_need, "Service", "서비스"),
     FDATE("date", "Date", "날짜"),
     FSTR("provider", CAP_SHORT, "Provider", "제공 기관"),
     FENUM("status", v_service_status, "Status", "상태"),
@@ -580,12 +607,7 @@ static const struct field service_fields[] = {
 GROUP(g_service, service_fields, NULL);
 
 static const struct field family_fields[] = {
-    {.name = "relation",
-     .type = T_ENUM,
-     .flags = F_REQUIRED,
-     .vocab = &v_kin,
-     .en = "Relation",
-     .ko = "관계"},
+    FENUM_REQ("relation", v_kin, "Relation", "관계"),
     FREF("case", "Their case number", "해당 가족의 사례 번호"),
     FSTR("name", CAP_NAME, "Name", "이름"),
     FSTRS("other_names", CAP_NAME, 50, "Other names and spellings", "다른 이름·표기"),
@@ -625,12 +647,7 @@ GROUP(g_referral, referral_fields, NULL);
 
 static const struct field case_fields[] = {
     FREF("ref", "Case number", "사례 번호"),
-    {.name = "person",
-     .type = T_GROUP,
-     .flags = F_REQUIRED,
-     .group = &g_person,
-     .en = "Person",
-     .ko = "인적 사항"},
+    FGROUP_REQ("person", g_person, "Person", "인적 사항"),
     FGROUPS("journey", g_stage, 100, "Journey", "이동 경로"),
     FGROUPS("incidents", g_incident, 100, "Incidents", "피해 사건"),
     FLIST("needs", v_need, N_OF(need_items), "Needs", "필요 사항"),
@@ -651,26 +668,10 @@ GROUP(g_case, case_fields, NULL);
 /* --- link */
 
 static const struct field link_fields[] = {
-    {.name = "cases",
-     .type = T_ID_LIST,
-     .flags = F_REQUIRED,
-     .min_items = 2,
-     .max_items = 1000,
-     .en = "Cases",
-     .ko = "사례"},
-    {.name = "status",
-     .type = T_ENUM,
-     .flags = F_REQUIRED,
-     .vocab = &v_link_status,
-     .en = "Review status",
-     .ko = "검토 상태"},
+    FIDS_REQ("cases", 2, 1000, "Cases", "사례"),
+    FENUM_REQ("status", v_link_status, "Review status", "검토 상태"),
     {.name = "score", .type = T_NUMBER, .dmin = 0.0, .dmax = 1.0, .en = "Match score", .ko = "일치 점수"},
-    {.name = "method",
-     .type = T_ENUM,
-     .flags = F_REQUIRED,
-     .vocab = &v_link_method,
-     .en = "Method",
-     .ko = "방법"},
+    FENUM_REQ("method", v_link_method, "Method", "방법"),
     FSTR("reviewer", CAP_SHORT, "Reviewer", "검토자"),
     FTEXT("reason", CAP_NOTE, "Reason", "사유"),
 };
@@ -690,20 +691,8 @@ static const struct field seeker_fields[] = {
 GROUP(g_seeker, seeker_fields, rule_seeker);
 
 static const struct field age_fields[] = {
-    {.name = "years",
-     .type = T_INT,
-     .flags = F_REQUIRED,
-     .min = 0,
-     .max = 120,
-     .en = "Age (years)",
-     .ko = "나이 (세)"},
-    {.name = "in_year",
-     .type = T_INT,
-     .flags = F_REQUIRED,
-     .min = 1900,
-     .max = 2100,
-     .en = "In the year",
-     .ko = "기준 연도"},
+    FINT_REQ("years", 0, 120, "Age (years)", "나이 (세)"),
+    FINT_REQ("in_year", 1900, 2100, "In the year", "기준 연도"),
 };
 GROUP(g_age, age_fields, NULL);
 
@@ -734,36 +723,16 @@ static const struct field trace_consent_fields[] = {
 GROUP(g_trace_consent, trace_consent_fields, NULL);
 
 static const struct field candidate_fields[] = {
-    {.name = "case",
-     .type = T_REF,
-     .flags = F_REQUIRED,
-     .max_bytes = CAP_REF,
-     .en = "Case number",
-     .ko = "사례 번호"},
-    {.name = "state",
-     .type = T_ENUM,
-     .flags = F_REQUIRED,
-     .vocab = &v_candidate_state,
-     .en = "Review",
-     .ko = "검토 결과"},
+    FREF_REQ("case", "Case number", "사례 번호"),
+    FENUM_REQ("state", v_candidate_state, "Review", "검토 결과"),
     {.name = "score", .type = T_NUMBER, .dmin = 0.0, .dmax = 1.0, .en = "Score", .ko = "점수"},
 };
 GROUP(g_candidate, candidate_fields, NULL);
 
 static const struct field trace_fields[] = {
     FREF("ref", "Tracing number", "가족 찾기 번호"),
-    {.name = "seeker",
-     .type = T_GROUP,
-     .flags = F_REQUIRED,
-     .group = &g_seeker,
-     .en = "Person seeking",
-     .ko = "요청인 (가족을 찾는 사람)"},
-    {.name = "sought",
-     .type = T_GROUP,
-     .flags = F_REQUIRED,
-     .group = &g_sought,
-     .en = "Person sought",
-     .ko = "찾는 가족"},
+    FGROUP_REQ("seeker", g_seeker, "Person seeking", "요청인 (가족을 찾는 사람)"),
+    FGROUP_REQ("sought", g_sought, "Person sought", "찾는 가족"),
     FENUM("status", v_trace_status, "Status", "상태"),
     FGROUP("consent", g_trace_consent, "Consent", "동의"),
     FGROUPS("candidates", g_candidate, 1000, "Candidate matches", "일치 후보"),
@@ -773,43 +742,13 @@ GROUP(g_trace, trace_fields, NULL);
 /* --- device (issue 12): a field device headquarters enrolled; its name is the ref */
 
 static const struct field device_fields[] = {
-    {.name = "ref",
-     .type = T_REF,
-     .flags = F_REQUIRED,
-     .max_bytes = CAP_REF,
-     .en = "Device name",
-     .ko = "기기 이름"},
-    {.name = "sign_pk",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = 64,
-     .en = "Signing key",
-     .ko = "서명 키"},
-    {.name = "box_pk",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = 64,
-     .en = "Encryption key",
-     .ko = "암호화 키"},
-    {.name = "vault",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = 32,
-     .en = "Field vault",
-     .ko = "현장 보관함"},
-    {.name = "added",
-     .type = T_INT,
-     .flags = F_REQUIRED,
-     .min = 0,
-     .max = 1LL << 40,
-     .en = "Added",
-     .ko = "추가"},
+    FREF_REQ("ref", "Device name", "기기 이름"),
+    FSTR_REQ("sign_pk", 64, "Signing key", "서명 키"),
+    FSTR_REQ("box_pk", 64, "Encryption key", "암호화 키"),
+    FSTR_REQ("vault", 32, "Field vault", "현장 보관함"),
+    FCOUNT_REQ("added", "Added", "추가"),
     FCOUNT("revoked_at", "Revoked", "폐기"),
-    {.name = "revocation",
-     .type = T_STRING,
-     .max_bytes = 128,
-     .en = "Revocation signature",
-     .ko = "폐기 서명"},
+    FSTR("revocation", 128, "Revocation signature", "폐기 서명"),
 };
 GROUP(g_device, device_fields, NULL);
 /* --- attachment (casework/attach.h): a file attached to a case; its bytes
@@ -817,13 +756,7 @@ GROUP(g_device, device_fields, NULL);
  * inside the envelope, so it is sealed like any record. */
 
 static const struct field attachment_fields[] = {
-    {.name = "case",
-     .type = T_ID_LIST,
-     .flags = F_REQUIRED,
-     .min_items = 1,
-     .max_items = 1,
-     .en = "Case",
-     .ko = "사례"},
+    FIDS_REQ("case", 1, 1, "Case", "사례"),
     FSTR("name", CAP_NAME, "File name", "파일 이름"),
     FSTR("type", CAP_SHORT, "File type", "파일 형식"),
     FCOUNT("size", "Size", "크기"),
@@ -841,12 +774,7 @@ GROUP(g_attachment, attachment_fields, NULL);
  * never leave the vault: export, figures, search and bundles read other kinds. */
 #define CAP_DRAFT (1024u * 1024u)
 static const struct field draft_fields[] = {
-    {.name = "form",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = CAP_SHORT,
-     .en = "Form",
-     .ko = "입력 양식"},
+    FSTR_REQ("form", CAP_SHORT, "Form", "입력 양식"),
     FSTR("title", CAP_SHORT, "Title", "제목"),
     FTEXT("data", CAP_DRAFT, "What was typed", "입력한 내용"),
     FBOOL("open", "Open", "작성 중"),
@@ -879,13 +807,8 @@ GROUP(g_export, export_fields, NULL);
  * `slot` is its digest). Encrypted like any record: the file shows no name
  * and no role. */
 static const struct field member_fields[] = {
-    {.name = "name",
-     .type = T_STRING,
-     .flags = F_REQUIRED,
-     .max_bytes = CAP_NAME,
-     .en = "Name",
-     .ko = "이름"},
-    {.name = "role", .type = T_STRING, .flags = F_REQUIRED, .max_bytes = 16, .en = "Role", .ko = "역할"},
+    FSTR_REQ("name", CAP_NAME, "Name", "이름"),
+    FSTR_REQ("role", 16, "Role", "역할"),
     FSTR("pid", 32, "Person id", "사용자 식별자"), /* absent for the main passphrase's admin */
     FSTR("slot", 64, "Key slot digest", "키 슬롯 요약값"),
     FBOOL("main", "Holds the main passphrase", "기본 암호 사용자"),
@@ -896,13 +819,7 @@ static const struct field member_fields[] = {
 GROUP(g_member, member_fields, NULL);
 /* --- view: that a person opened a case (casework/people.h), for admins */
 static const struct field view_fields[] = {
-    {.name = "case",
-     .type = T_ID_LIST,
-     .flags = F_REQUIRED,
-     .min_items = 1,
-     .max_items = 1,
-     .en = "Case",
-     .ko = "사례"},
+    FIDS_REQ("case", 1, 1, "Case", "사례"),
     FSTR("person", 32, "Person id", "사용자 식별자"),
     FSTR("what", CAP_SHORT, "What was read", "열람 내용"),
     FCOUNT("at", "When", "시각"),

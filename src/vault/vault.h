@@ -368,6 +368,23 @@ void kith_vault_batch_free(struct kith_vault_batch *b);
  */
 void kith_vault_batch_stream(struct kith_vault_batch *b);
 
+struct kith_store;
+
+/* One version in a batch of its own (vault/putone.c): begins a batch, puts
+ * body as kith_vault_put does (kind, body and opts borrowed, as there), sets
+ * hook (may be NULL) to run inside the commit's transaction as
+ * kith_vault_batch_hook does (blob.h), and commits. Use a batch of your own
+ * when several versions must land together. Returns KITH_OK, or the first
+ * failure of kith_vault_batch_begin, kith_vault_put, the hook or
+ * kith_vault_batch_commit (statuses above) with nothing written: the batch is
+ * freed either way. ref_out and id_out (may be NULL) are written only on
+ * success. */
+int kith_vault_put_alone(struct kith_vault *v, const char *kind, json_t *body,
+			 const struct kith_vault_put_opts *opts, char ref_out[KITH_VAULT_REF_MAX],
+			 char id_out[KITH_VAULT_ID_HEX],
+			 int (*hook)(struct kith_store *, void *, struct kith_err *), void *hook_arg,
+			 struct kith_err *err) KITH_WUR;
+
 /* A counter that grows with every committed batch: caches built over the
  * records (the search index, linkage inputs) compare it to know they are stale. */
 uint64_t kith_vault_generation(const struct kith_vault *v);

@@ -749,23 +749,6 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	    resp, json_pack("{s:s, s:o, s:b}", "id", id, "versions", arr, "damaged", rc == KITH_E_CORRUPT));
 }
 
-/* One put in its own batch: all or nothing. */
-static int put_one(struct kith_web_api *a, const char *kind, json_t *body,
-		   const struct kith_vault_put_opts *o, char ref[KITH_VAULT_REF_MAX],
-		   char id[KITH_VAULT_ID_HEX], struct kith_err *err)
-{
-	struct kith_vault_batch *b = NULL;
-	int rc = kith_vault_batch_begin(a->v, &b, err);
-	if (rc)
-		return rc;
-	rc = kith_vault_put(b, kind, body, o, ref, id, err);
-	if (rc) {
-		kith_vault_batch_free(b);
-		return rc;
-	}
-	return kith_vault_batch_commit(b, err);
-}
-
 /* A failed put: the vault's version conflict (expect_version, where
  * "version") is a stale edit; anything else as it comes. */
 static int put_fail(struct kith_web_response *resp, const struct kith_err *err)
@@ -827,7 +810,7 @@ static int r_create(struct kith_web_api *a, const struct kith_web_request *req,
 	kith_err_clear(&err);
 	rc = kith_people_allow(a->v, KITH_PEOPLE_WRITE, &err); /* casework/people.h */
 	if (!rc)
-		rc = put_one(a, "case", body, &o, ref, id, &err);
+		rc = kith_vault_put_alone(a->v, "case", body, &o, ref, id, NULL, NULL, &err);
 	json_decref(j);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
@@ -884,7 +867,7 @@ static int r_edit(struct kith_web_api *a, const struct kith_web_request *req, st
 	char ref[KITH_VAULT_REF_MAX] = "", nid[KITH_VAULT_ID_HEX] = "";
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = put_one(a, "case", body, &o, ref, nid, &err);
+	rc = kith_vault_put_alone(a->v, "case", body, &o, ref, nid, NULL, NULL, &err);
 	if (rc) {
 		rc = put_fail(resp, &err);
 		goto out;

@@ -61,10 +61,8 @@ void fixture_vault_free(struct fixture_vault *f)
 void fixture_vault_put(struct kith_vault *v, const char *type, json_t *body)
 {
 	struct kith_err err;
-	struct kith_vault_batch *b = NULL;
 	struct kith_vault_put_opts po = {0};
-	if (kith_vault_batch_begin(v, &b, &err) || kith_vault_put(b, type, body, &po, NULL, NULL, &err) ||
-	    kith_vault_batch_commit(b, &err))
+	if (kith_vault_put_alone(v, type, body, &po, NULL, NULL, NULL, NULL, &err))
 		fail_msg("put %s: %s %s", type, err.where, err.msg);
 }
 

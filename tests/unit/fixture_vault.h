@@ -1,9 +1,11 @@
 /*
- * A vault for casework's unit tests: a temporary folder with one vault in it,
- * created with the test KDF and opened, and removed again afterwards. Every
- * helper fails the running cmocka test on error, so a test reads as its steps.
+ * A vault for the unit tests of casework and the vault: a temporary folder
+ * with one vault in it, created with the test KDF and opened, and removed
+ * again afterwards. Every helper fails the running cmocka test on error, so a
+ * test reads as its steps.
  *
- * Linked into every tests/unit/test_casework_*.c (cmake/tests.cmake).
+ * Linked into every tests/unit/test_casework_*.c and test_vault_*.c
+ * (cmake/tests.cmake).
  */
 #ifndef KITH_TESTS_FIXTURE_VAULT_H
 #define KITH_TESTS_FIXTURE_VAULT_H
@@ -15,8 +17,8 @@
 #define FIXTURE_VAULT_PASS "fixture vault passphrase"
 
 struct fixture_vault {
-	char dir[64];	     /* /tmp/kith-<name>-XXXXXX */
-	char path[96];	     /* dir/v.kith */
+	char dir[64];	      /* /tmp/kith-<name>-XXXXXX */
+	char path[96];	      /* dir/v.kith */
 	struct kith_vault *v; /* open (NULL once closed by the test) */
 };
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End to end: the whole-number options of every command share one reader
+# (kith_cli_parse_u64, src/cli/cli.c). Each option below takes its lowest and
+# highest value and a '+' sign, and refuses an empty value, a '-' (even
+# "-0"), trailing characters, hexadecimal, overflow and the values just out of
+# range, with exit 2 and a message naming the option. An option accepted is
+# told by getopt refusing the next, made-up one: nothing runs.
+. "$(dirname "$0")/lib.sh"
+export KITH_VAULT=$T/none.kith
+
+# check "COMMAND... --option" LOW HIGH: the accepted and refused values
+check() {
+  local -a cmd
+  read -ra cmd <<<"$1"
+  local opt=${cmd[-1]} lo=$2 hi=$3
+  for v in "$lo" "$hi" "+$lo"; do
+    expect 2 "${cmd[*]} $v is taken" -- "$KITH" "${cmd[@]}" "$v" --made-up-option
+    has "$T/err" "unrecognized option '--made-up-option'" "${cmd[*]} $v: the next option is read"
+  done
+  local -a refused=("" "-0" "-1" "${lo}x" "0x10" "99999999999999999999999" "$((hi + 1))")
+  [ "$lo" -gt 0 ] && refused+=("$((lo - 1))")
+  for v in "${refused[@]}"; do
+    expect 2 "${cmd[*]} '$v' is refused" -- "$KITH" "${cmd[@]}" "$v" --made-up-option
+    has "$T/err" "$opt" "${cmd[*]} '$v': the message names $opt"
+  done
+}
+
+check "attach add --max-mib" 1 4096
+check "attach get --version" 1 4294967295
+check "link --threads" 1 64
+check "link --train-records" 100 100000000
+check "list --limit" 0 1099511627776
+check "names read --max" 1 50
+check "pprl link --draws" 2 1000
+check "report --threshold" 1 1000
+check "serve --port" 0 65535
+check "serve --threads" 1 64
+check "synth --lists" 1 16
+check "trace list --limit" 1 1000
+check "trace list --offset" 0 1099511627776
+
+# no upper bound but 2^64 - 1
+for c in "link --seed" "link --max-pairs" "synth --seed" "pprl link --seed"; do
+  read -ra w <<<"$c"
+  expect 2 "$c 18446744073709551615 is taken" -- "$KITH" "${w[@]}" 18446744073709551615 --made-up-option
+  has "$T/err" "unrecognized option" "$c: 2^64 - 1 read"
+  expect 2 "$c 18446744073709551616 is refused" -- "$KITH" "${w[@]}" 18446744073709551616
+  has "$T/err" "${w[-1]}" "$c 2^64: the message names the option"
+done
+finish
