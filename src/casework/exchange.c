@@ -40,6 +40,8 @@ int kith_exchange_import_lines(struct kith_vault *v, json_t *const *bodies, cons
 	struct kith_vault_put_opts po = {.create_only = 1};
 	size_t i = 0;
 	int rc = kith_vault_batch_begin(v, &b, err);
+	if (!rc) /* rows reach the file while the rest is put; nothing else calls the vault here */
+		kith_vault_batch_stream(b);
 	for (; !rc && i < n; i++) {
 		rc = kith_vault_put(b, "case", bodies[i], &po, r.last, NULL, err);
 		if (!rc && i == 0)

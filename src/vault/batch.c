@@ -45,8 +45,15 @@ static void sealer_stop(struct kith_vault_batch *b, int drop);
 
 static void sealer_push(struct kith_vault_batch *b, struct staged *s);
 
+static void writer_stop(struct kith_vault_batch *b);
+
+static void writer_start(struct kith_vault_batch *b);
+
 void vault_batch_release(struct kith_vault_batch *b)
 {
+	writer_stop(b); /* before the sealer: it may wait for a version the sealer holds */
+	if (b->in_tx)	/* a streamed batch not committed: nothing it wrote stays */
+		kith_store_rollback(b->v->store);
 	sealer_stop(b, 1);
 	for (size_t i = 0; i < b->n; i++)
 		staged_free(b->s[i]);
@@ -62,6 +69,7 @@ void vault_batch_release(struct kith_vault_batch *b)
 		pthread_mutex_destroy(&b->sl.mu);
 		pthread_cond_destroy(&b->sl.cv);
 		pthread_cond_destroy(&b->sl.done_cv);
+		pthread_cond_destroy(&b->wr_cv);
 	}
 	if (b->keys_open)
 		vault_keys_idle(b->v->keys);
@@ -376,13 +384,19 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	/* room first, so that nothing below fails half-way */
 	if (b->n == b->cap) {
 		size_t nc = b->cap ? b->cap * 2 : 64;
+		if (b->sl_init) /* the writer reads b->s under the mutex */
+			pthread_mutex_lock(&b->sl.mu);
 		struct staged **ns = realloc(b->s, nc * sizeof *ns);
+		if (ns) {
+			b->s = ns;
+			b->cap = nc;
+		}
+		if (b->sl_init)
+			pthread_mutex_unlock(&b->sl.mu);
 		if (!ns) {
 			staged_free(s);
 			return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 		}
-		b->s = ns;
-		b->cap = nc;
 	}
 	if (vault_map_reserve(&b->ids, 1) || vault_map_reserve(&b->refs[ki], 2)) {
 		staged_free(s);
@@ -425,7 +439,6 @@ static void seal_one(struct kith_vault_batch *b, struct staged *s)
 		kith_wipe_free(s->env, s->env_cap);
 		s->env = NULL;
 		s->env_cap = 0;
-		atomic_store_explicit(&s->sealed, 1, memory_order_release);
 		return;
 	}
 	memcpy(s->row.id, s->id, ID_BYTES);
@@ -439,7 +452,6 @@ static void seal_one(struct kith_vault_batch *b, struct staged *s)
 	kith_wipe_free(s->env, s->env_cap); /* the plaintext is not needed any more */
 	s->env = NULL;
 	s->env_cap = 0;
-	atomic_store_explicit(&s->sealed, 1, memory_order_release);
 }
 
 /* Takes the next queued version, or NULL when the queue is empty and (when
@@ -454,10 +466,13 @@ static struct staged *sealer_take(struct sealer *sl, int wait)
 	return s;
 }
 
+/* Seals a version taken from the queue and marks it sealed under the mutex:
+ * whoever sees the mark under the mutex (sealer_wait) sees the row too. */
 static void sealer_seal(struct kith_vault_batch *b, struct staged *s)
 {
 	seal_one(b, s);
 	pthread_mutex_lock(&b->sl.mu);
+	atomic_store_explicit(&s->sealed, 1, memory_order_relaxed);
 	if (b->sl.waiting)
 		pthread_cond_broadcast(&b->sl.done_cv);
 	pthread_mutex_unlock(&b->sl.mu);
@@ -482,9 +497,11 @@ static void sealer_spawn(struct kith_vault_batch *b, size_t want)
 }
 
 /* Queues s (under the mutex). Without room it stays unqueued: the committer
- * seals it. */
-static void sealer_queue(struct sealer *sl, struct staged *s)
+ * (or the writer) seals it. A streaming batch's writer may take it from now
+ * on. */
+static void sealer_queue(struct kith_vault_batch *b, struct staged *s)
 {
+	struct sealer *sl = &b->sl;
 	pthread_mutex_lock(&sl->mu);
 	if (sl->n == sl->cap) {
 		size_t nc = sl->cap ? sl->cap * 2 : 256;
@@ -502,6 +519,11 @@ static void sealer_queue(struct sealer *sl, struct staged *s)
 		 * commit wakes them all (sealer_kick) */
 		if (sl->n - sl->next >= SEAL_WAKE)
 			pthread_cond_signal(&sl->cv);
+	}
+	if (b->wr_on) {
+		b->wr_pub = s->idx + 1;
+		if (b->wr_waiting && b->wr_pub >= b->wr_wake)
+			pthread_cond_signal(&b->wr_cv);
 	}
 	pthread_mutex_unlock(&sl->mu);
 }
@@ -523,13 +545,20 @@ static int sealer_start(struct kith_vault_batch *b)
 		pthread_mutex_destroy(&sl->mu);
 		return -1;
 	}
+	if (pthread_cond_init(&b->wr_cv, NULL)) {
+		pthread_cond_destroy(&sl->done_cv);
+		pthread_cond_destroy(&sl->cv);
+		pthread_mutex_destroy(&sl->mu);
+		return -1;
+	}
 	b->sl_init = 1;
 	if (kith_crypto_keys_access(b->v->keys, 1) != KITH_OK)
 		return -1; /* nothing queued: the commit seals on its own thread */
 	b->keys_open = 1;
 	for (size_t i = 0; i < b->n; i++)
-		sealer_queue(sl, b->s[i]);
+		sealer_queue(b, b->s[i]);
 	sealer_spawn(b, b->v->threads - 1);
+	writer_start(b);
 	return 0;
 }
 
@@ -552,14 +581,23 @@ static void sealer_push(struct kith_vault_batch *b, struct staged *s)
 		return;
 	}
 	if (b->keys_open)
-		sealer_queue(&b->sl, s);
+		sealer_queue(b, s);
 }
 
-/* Waits until s is sealed, sealing queued versions meanwhile. */
-static void sealer_wait(struct kith_vault_batch *b, struct staged *s)
+/* Waits until s is sealed, sealing queued versions meanwhile. -1 when the
+ * writer is told to stop first (one waiter at a time: the writer, or the
+ * committer when there is none). */
+static int sealer_wait(struct kith_vault_batch *b, struct staged *s)
 {
 	struct sealer *sl = &b->sl;
-	while (!atomic_load_explicit(&s->sealed, memory_order_acquire)) {
+	for (;;) {
+		pthread_mutex_lock(&sl->mu);
+		int sealed = atomic_load_explicit(&s->sealed, memory_order_relaxed), stop = b->wr_stop;
+		pthread_mutex_unlock(&sl->mu);
+		if (sealed)
+			return 0;
+		if (stop)
+			return -1;
 		struct staged *t = sealer_take(sl, 0);
 		if (t) {
 			sealer_seal(b, t);
@@ -567,7 +605,7 @@ static void sealer_wait(struct kith_vault_batch *b, struct staged *s)
 		}
 		pthread_mutex_lock(&sl->mu);
 		sl->waiting = 1;
-		while (!atomic_load_explicit(&s->sealed, memory_order_acquire))
+		while (!atomic_load_explicit(&s->sealed, memory_order_relaxed) && !b->wr_stop)
 			pthread_cond_wait(&sl->done_cv, &sl->mu);
 		sl->waiting = 0;
 		pthread_mutex_unlock(&sl->mu);
@@ -593,6 +631,134 @@ static void sealer_stop(struct kith_vault_batch *b, int drop)
 	for (size_t i = 0; i < sl->nth; i++)
 		pthread_join(sl->th[i], NULL);
 	sl->nth = 0;
+}
+
+/* ------------------------------------------------------------ writing rows */
+
+/* Writes s's row once it is sealed (sealing it here when no worker has it).
+ * KITH_OK, the store's status, the sealing's, or 1 when the writer was told
+ * to stop while it waited. */
+static int row_write(struct kith_vault_batch *b, struct staged *s, struct kith_err *err)
+{
+	if (!s->queued && s->env) /* never queued: this thread alone has it */
+		seal_one(b, s);
+	else if (sealer_wait(b, s))
+		return 1;
+	if (s->rc)
+		return kith_err_set(err, s->rc, "batch", "sealing a record failed: %s",
+				    kith_status_str(s->rc));
+	const struct kith_crypto_row *r = &s->row;
+	struct kith_store_row sr = {
+	    .id = {r->id, sizeof r->id},
+	    .device = {r->device, sizeof r->device},
+	    .wrap_org = {r->wrap_org, sizeof r->wrap_org},
+	    .wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
+	    .nonce = {r->nonce, sizeof r->nonce},
+	    .ct = {r->ct, r->ct_len},
+	    .sig = {r->sig, sizeof r->sig},
+	    .version = r->version,
+	};
+	if (b->bk) { /* format 2: wraps and signature are the batch's */
+		sr.wrap_org = sr.wrap_dev = sr.sig = (struct kith_store_blob){NULL, 0};
+		sr.batch = (struct kith_store_blob){b->batch_id, sizeof b->batch_id};
+		sr.i = s->idx;
+	}
+	int rc = kith_store_row_put(b->v->store, &sr, err);
+	free(s->row.ct); /* written: the ciphertext is not needed any more */
+	s->row.ct = NULL;
+	return rc;
+}
+
+/* Opens the batch's transaction: the write lock, then the check that no
+ * other process committed since the puts were checked against the index
+ * (b->wr_concurrent when one did; the transaction is then rolled back). */
+static int tx_open(struct kith_vault_batch *b, struct kith_err *err)
+{
+	struct kith_vault *v = b->v;
+	int rc = kith_store_begin(v->store, err);
+	if (rc)
+		return rc;
+	b->in_tx = 1;
+	uint64_t dv = 0;
+	if (!(rc = kith_store_data_version(v->store, &dv, err)) && dv != v->data_version) {
+		b->wr_concurrent = 1;
+		rc = KITH_E_EXISTS;
+	}
+	if (rc) {
+		kith_store_rollback(v->store); /* else the next batch finds a transaction open */
+		b->in_tx = 0;
+	}
+	return rc;
+}
+
+/* The writer thread of a streaming batch: the transaction, then every
+ * published version in put order, until the commit says the last one is
+ * published (wr_final) or the batch is dropped (wr_stop). */
+static void *writer_main(void *arg)
+{
+	struct kith_vault_batch *b = arg;
+	struct sealer *sl = &b->sl;
+	int rc = tx_open(b, &b->wr_err);
+	size_t i = 0;
+	while (!rc) {
+		pthread_mutex_lock(&sl->mu);
+		b->wr_wake = i + SEAL_WAKE;
+		while (i >= b->wr_pub && !b->wr_final && !b->wr_stop) {
+			b->wr_waiting = 1;
+			pthread_cond_wait(&b->wr_cv, &sl->mu);
+		}
+		b->wr_waiting = 0;
+		struct staged *s = !b->wr_stop && i < b->wr_pub ? b->s[i] : NULL;
+		pthread_mutex_unlock(&sl->mu);
+		if (!s)
+			break;
+		if ((rc = row_write(b, s, &b->wr_err)) == 1) {
+			rc = KITH_OK; /* stopped */
+			break;
+		}
+		if (!rc)
+			b->wr_done = ++i;
+	}
+	b->wr_rc = rc;
+	return NULL;
+}
+
+/* Starts the writer of a streaming batch (the sealer runs; under no lock:
+ * the caller's thread, between puts). Without a thread, the commit writes
+ * every row as it does for any batch. */
+static void writer_start(struct kith_vault_batch *b)
+{
+	if (!b->stream || b->wr_on || b->in_tx || !b->keys_open)
+		return;
+	pthread_mutex_lock(&b->sl.mu);
+	b->wr_pub = b->n;
+	b->wr_final = b->wr_stop = 0;
+	b->wr_done = 0;
+	b->wr_rc = KITH_OK;
+	b->wr_on = pthread_create(&b->wr_th, NULL, writer_main, b) == 0;
+	pthread_mutex_unlock(&b->sl.mu);
+}
+
+/* Joins the writer: after every published version (final) or at once (stop). */
+static void writer_join(struct kith_vault_batch *b, int stop)
+{
+	if (!b->wr_on)
+		return;
+	pthread_mutex_lock(&b->sl.mu);
+	if (stop)
+		b->wr_stop = 1;
+	else
+		b->wr_final = 1;
+	pthread_cond_broadcast(&b->wr_cv);
+	pthread_cond_broadcast(&b->sl.done_cv);
+	pthread_mutex_unlock(&b->sl.mu);
+	pthread_join(b->wr_th, NULL);
+	b->wr_on = 0;
+}
+
+static void writer_stop(struct kith_vault_batch *b)
+{
+	writer_join(b, 1);
 }
 
 /* Puts a committed version into the index (cannot fail: room was made). */
@@ -703,22 +869,29 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		goto out;
 	}
 	keys_held = 1;
-	if (b->n > 1 && sealer_start(b) == 0) {
+	size_t written = 0;
+	if (b->wr_on) { /* streaming: the writer has the transaction and the rows so far */
+		pthread_mutex_lock(&b->sl.mu);
+		b->wr_final = 1;
+		pthread_cond_broadcast(&b->wr_cv);
+		pthread_mutex_unlock(&b->sl.mu);
 		sealer_spawn(b, v->threads);
 		sealer_kick(b);
+		for (struct staged *t; (t = sealer_take(&b->sl, 0)) != NULL;)
+			sealer_seal(b, t); /* this thread seals beside the workers */
+		writer_join(b, 0);
+		written = b->wr_done;
+		if ((rc = b->wr_rc) != KITH_OK && err)
+			*err = b->wr_err;
+	} else {
+		b->stream = 0; /* the rows are written below, on this thread */
+		if (b->n > 1 && sealer_start(b) == 0) {
+			sealer_spawn(b, v->threads);
+			sealer_kick(b);
+		}
+		rc = tx_open(b, err);
 	}
-	if ((rc = kith_store_begin(v->store, err)))
-		goto out;
-	/* Refs are unique in the file, whoever writes: under the write lock,
-	 * nothing another process committed may have slipped in since the index
-	 * these puts were checked against was read. */
-	uint64_t dv = 0;
-	if ((rc = kith_store_data_version(v->store, &dv, err))) {
-		kith_store_rollback(v->store); /* else the next batch finds a transaction open */
-		goto out;
-	}
-	if (dv != v->data_version) {
-		kith_store_rollback(v->store);
+	if (rc && b->wr_concurrent) {
 		sealer_stop(b, 1);
 		int r2 = vault_check(v, NULL);
 		rc = r2 == KITH_E_LOCKED
@@ -729,40 +902,12 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 					"try again");
 		goto out;
 	}
-	if (b->hook) /* blob.h: the attachment's chunks, in this transaction */
+	if (!rc && b->hook) /* blob.h: the attachment's chunks, in this transaction */
 		rc = b->hook(v->store, b->hook_arg, err);
-	for (size_t i = 0; i < b->n && !rc; i++) {
-		struct staged *s = b->s[i];
-		if (!s->queued && s->env)
-			seal_one(b, s);
-		else
-			sealer_wait(b, s);
-		if (s->rc) {
-			rc = kith_err_set(err, s->rc, "batch", "sealing a record failed: %s",
-					  kith_status_str(s->rc));
-			break;
-		}
-		const struct kith_crypto_row *r = &s->row;
-		struct kith_store_row sr = {
-		    .id = {r->id, sizeof r->id},
-		    .device = {r->device, sizeof r->device},
-		    .wrap_org = {r->wrap_org, sizeof r->wrap_org},
-		    .wrap_dev = {r->wrap_dev, sizeof r->wrap_dev},
-		    .nonce = {r->nonce, sizeof r->nonce},
-		    .ct = {r->ct, r->ct_len},
-		    .sig = {r->sig, sizeof r->sig},
-		    .version = r->version,
-		};
-		if (b->bk) { /* format 2: wraps and signature are the batch's */
-			sr.wrap_org = sr.wrap_dev = sr.sig = (struct kith_store_blob){NULL, 0};
-			sr.batch = (struct kith_store_blob){b->batch_id, sizeof b->batch_id};
-			sr.i = s->idx;
-			memcpy(rh + (size_t)s->idx * RH_BYTES, s->rh, RH_BYTES);
-		}
-		rc = kith_store_row_put(v->store, &sr, err);
-		free(s->row.ct); /* written: the ciphertext is not needed any more */
-		s->row.ct = NULL;
-	}
+	for (size_t i = written; i < b->n && !rc; i++)
+		rc = row_write(b, b->s[i], err);
+	for (size_t i = 0; i < b->n && !rc && b->bk; i++)
+		memcpy(rh + (size_t)i * RH_BYTES, b->s[i]->rh, RH_BYTES);
 	if (!rc && b->bk) { /* format 2: the one signed manifest of the batch */
 		rc = vault_v2_write_batch(v, b->batch_id, b->bk, b->flags, rh, (uint32_t)b->n, &added, err);
 		added_live = rc == KITH_OK;
@@ -770,13 +915,18 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	if (!rc)
 		rc = kith_store_commit(v->store, err);
 	if (rc) {
-		kith_store_rollback(v->store);
+		if (b->in_tx)
+			kith_store_rollback(v->store);
+		b->in_tx = 0;
 		if (rc == KITH_E_EXISTS)
 			rc = kith_err_set(err, KITH_E_DB, "batch",
 					  "version conflict: the vault was changed by another process; "
 					  "nothing was written");
 		goto out;
 	}
+	b->in_tx = 0;
+	if (b->n >= WAL_RESET_ROWS) /* the next open reads one frame of log, not this batch again */
+		(void)kith_store_wal_reset(v->store, (uint32_t)v->fmt);
 	sealer_stop(b, 0);
 	if (added_live) {
 		vault_v2_install(v, &added, b->bk);
@@ -795,6 +945,11 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 	v->rows += b->n;
 	v->generation++;
 out:
+	writer_stop(b); /* after a failure (else joined already) */
+	if (b->in_tx) { /* a failure before the commit */
+		kith_store_rollback(v->store);
+		b->in_tx = 0;
+	}
 	sealer_stop(b, 1); /* after a failure: the workers stop; else they are gone already */
 	if (keys_held)
 		vault_keys_idle(v->keys);
@@ -806,6 +961,12 @@ out:
 	free(from);
 	vault_batch_release(b);
 	return rc;
+}
+
+void kith_vault_batch_stream(struct kith_vault_batch *b)
+{
+	if (b && b->v->threads >= 2)
+		b->stream = 1;
 }
 
 void kith_vault_batch_free(struct kith_vault_batch *b)

@@ -925,6 +925,24 @@ int kith_store_checkpoint(struct kith_store *s, struct kith_err *err)
 	return KITH_OK;
 }
 
+int kith_store_wal_reset(struct kith_store *s, uint32_t format)
+{
+	int log = 0, done = 0;
+	if (sqlite3_get_autocommit(s->db) == 0 ||
+	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK ||
+	    log < 0 || done < log)
+		return 0; /* a reader still needs the log (or none): it stays as it is */
+	if (log < 64)
+		return 0; /* under 1 MiB of log (16 KiB pages): not worth a transaction */
+	char sql[96];
+	snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA user_version = %u; COMMIT;", (unsigned)format);
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		kith_store_rollback(s);
+		return 0;
+	}
+	return 1;
+}
+
 int kith_store_wal(struct kith_store *s, struct kith_err *err)
 {
 	return wal_mode(s->db, err);

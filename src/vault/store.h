@@ -194,6 +194,17 @@ int kith_store_pragma(struct kith_store *s, const char *name, long long *value,
  * kith_store_shred overwrites them in place. KITH_OK, KITH_E_DB. */
 int kith_store_checkpoint(struct kith_store *s, struct kith_err *err) KITH_WUR;
 
+/* After a large commit: when a passive checkpoint copied the whole log into
+ * the file (no reader holds an older snapshot), one small transaction that
+ * rewrites the format number (the same value) starts the log over. The next
+ * opener then reads a log of one frame instead of the whole one (SQLite
+ * re-reads and checksums every frame of a log it finds on opening), and its
+ * reads go to the file. The log is neither truncated nor deleted: its old
+ * frames, now stale, stay where kith_store_shred reaches them. 1 when the log
+ * was started over, 0 when not (nothing to do, a reader, or a failure: the
+ * file is as it was either way). Outside a transaction. */
+int kith_store_wal_reset(struct kith_store *s, uint32_t format);
+
 /* Switches a file made by kith_store_create to WAL mode, after its first
  * transaction (the key slots) went straight into the file. KITH_OK, KITH_E_DB. */
 int kith_store_wal(struct kith_store *s, struct kith_err *err) KITH_WUR;

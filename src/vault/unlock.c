@@ -308,10 +308,13 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	if (!rc)
 		rc = kith_store_rows_current(v->store, &c, err);
 	/* A pipeline of two chunks: the helpers decrypt one while this thread
-	 * reads the next from the file, then joins them. */
+	 * takes the one before into the index (index_take touches only the
+	 * index, kinds and damage list; decoding reads only the keys, devices
+	 * and batches), then reads the next from the file into its place, then
+	 * joins them. */
 	int more = 1;
 	size_t n[2] = {0, 0};
-	int cur = 0;
+	int cur = 0, pending = 0; /* pending: the other chunk is decoded, not yet indexed */
 	struct kith_store_row sr;
 	while (!rc && more == 1 && n[0] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
 		rc = vault_load_row(&sr, &jobs[n[0]++]);
@@ -324,21 +327,34 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 			helpers = v->threads;
 		struct kith_pool_bg p;
 		kith_pool_start(&p, (unsigned)helpers + 1, decode_chunk, &ctx);
-		struct job *next = jobs + (size_t)(1 - cur) * CHUNK;
+		struct job *other = jobs + (size_t)(1 - cur) * CHUNK;
+		if (pending) {
+			for (size_t i = 0; i < n[1 - cur] && !rc; i++)
+				rc = index_take(v, &other[i]);
+			for (size_t i = 0; i < n[1 - cur]; i++)
+				job_clear(&other[i]);
+			done += n[1 - cur];
+			pending = 0;
+			if (!rc && progress)
+				progress(done, total, arg);
+		}
 		n[1 - cur] = 0;
-		while (more == 1 && n[1 - cur] < CHUNK && (more = kith_store_cursor_next(c, &sr, err)) == 1)
-			if ((rc = vault_load_row(&sr, &next[n[1 - cur]++])))
+		while (!rc && more == 1 && n[1 - cur] < CHUNK &&
+		       (more = kith_store_cursor_next(c, &sr, err)) == 1)
+			if ((rc = vault_load_row(&sr, &other[n[1 - cur]++])))
 				break;
 		(void)kith_pool_join(&p);
-		for (size_t i = 0; i < n[cur] && !rc; i++)
-			rc = index_take(v, &ctx.jobs[i]);
-		for (size_t i = 0; i < n[cur]; i++)
-			job_clear(&ctx.jobs[i]);
-		done += n[cur];
-		n[cur] = 0;
+		pending = 1;
+		cur = 1 - cur;
+	}
+	if (pending) { /* the last chunk decoded: into the index */
+		size_t last = n[1 - cur];
+		struct job *lj = jobs + (size_t)(1 - cur) * CHUNK;
+		for (size_t i = 0; i < last && !rc; i++)
+			rc = index_take(v, &lj[i]);
+		done += last;
 		if (!rc && progress)
 			progress(done, total, arg);
-		cur = 1 - cur;
 	}
 	/* A store error part-way (a damaged page): what was read stays usable,
 	 * the rest is counted as missing and the vault refuses writes; an error

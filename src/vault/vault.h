@@ -359,6 +359,23 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err) KITH_WUR;
 /* Abandons an uncommitted batch (rolls back). NULL allowed. */
 void kith_vault_batch_free(struct kith_vault_batch *b);
+/*
+ * Streams a batch (an import): once it holds a few dozen versions, a thread
+ * of its own takes the vault's write lock, checks that no other process wrote
+ * since kith_vault_batch_begin (else the commit fails with KITH_E_EXISTS,
+ * where "concurrent", as any batch would), and writes each row into the
+ * batch's one transaction as soon as it is sealed, while the caller keeps
+ * putting; the commit writes the rest, the signed manifest, and commits.
+ * All or nothing as before: a batch freed, a failed commit or a killed
+ * process leaves nothing of it in the file. An error on that thread (a lock
+ * another process holds past the busy timeout, a full disk) is returned by
+ * kith_vault_batch_commit. The contract: from this call until the commit or
+ * kith_vault_batch_free, the caller calls nothing on the vault but
+ * kith_vault_put on this batch (the thread uses the vault's SQLite
+ * connection), and other processes wait for the write lock that long. Does
+ * nothing with fewer than two threads (kith_vault_open_with). NULL allowed.
+ */
+void kith_vault_batch_stream(struct kith_vault_batch *b);
 
 struct kith_store;
 

@@ -200,7 +200,7 @@ struct staged {
 	struct rec *newrec; /* reserved before the commit when it adds a record */
 	struct rec *installed;
 	int queued;	   /* handed to the background sealer (under its mutex) */
-	atomic_int sealed; /* row, rc final (set by whoever sealed it) */
+	atomic_int sealed; /* row, rc final (a queued version: set under the sealer's mutex) */
 };
 
 /*
@@ -213,7 +213,8 @@ struct staged {
  * mutex.
  */
 #define SEAL_EARLY 64
-#define SEAL_WAKE 32 /* queued versions that wake a worker */
+#define WAL_RESET_ROWS 1024 /* a committed batch this large starts the log over (store.h) */
+#define SEAL_WAKE 32	    /* queued versions that wake a worker */
 
 struct sealer {
 	pthread_mutex_t mu;
@@ -245,6 +246,24 @@ struct kith_vault_batch {
 	uint8_t batch_id[BATCH_ID_BYTES];
 	uint8_t flags;		/* MANIFEST_RESEALED for kith upgrade */
 	struct kith_sbuf canon; /* kith_vault_put's canonical body, kept between puts (wiped) */
+	/* Streaming (kith_vault_batch_stream): once the sealer runs, a writer
+	 * thread opens the batch's transaction (the write lock, the check that
+	 * no other process wrote) and writes each sealed row in put order while
+	 * the caller keeps putting; the commit writes the rest, the manifest and
+	 * commits. b->s, its growth and wr_pub are guarded by sl.mu while the
+	 * writer runs; the writer alone touches the store until it is joined. */
+	int stream; /* asked for */
+	int wr_on;  /* the writer thread runs (joined by the commit or the release) */
+	int in_tx;  /* the batch's transaction is open on the store */
+	pthread_t wr_th;
+	pthread_cond_t wr_cv; /* versions published, final or stop (under sl.mu) */
+	size_t wr_pub;	      /* versions the writer may take */
+	size_t wr_wake;	      /* the writer waits until wr_pub reaches this */
+	int wr_waiting, wr_final, wr_stop;
+	size_t wr_done;	   /* versions written (the writer's until joined) */
+	int wr_rc;	   /* the writer's status (its message in wr_err) */
+	int wr_concurrent; /* the writer found another process's commit */
+	struct kith_err wr_err;
 };
 
 struct span {
