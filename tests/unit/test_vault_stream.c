@@ -27,56 +27,33 @@
 #include "vault/store.h"
 #include "vault/vault.h"
 
-#define PASS "stream test words"
+#include "fixture_vault.h"
+
 #define MANY 300 /* more than the few dozen puts after which the writer starts */
 
-struct fx {
-	char dir[64];
-	char path[128];
-};
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[256];
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
+/* The fixture's vault, closed: each test opens its own handles with the
+ * threads it needs. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-stream-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
-	struct kith_err err;
-	if (kith_vault_create(f->path, PASS, strlen(PASS), &o, &err) != KITH_OK)
-		return -1;
+	struct fixture_vault *f = fixture_vault_new("stream");
+	kith_vault_close(f->v);
+	f->v = NULL;
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	rm_vault(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
-static struct kith_vault *open2(const struct fx *f)
+static struct kith_vault *open2(const struct fixture_vault *f)
 {
 	struct kith_vault *v = NULL;
 	struct kith_err err;
 	struct kith_vault_open_opts o = {.threads = 2};
-	int rc = kith_vault_open_with(&v, f->path, PASS, strlen(PASS), &o, &err);
+	int rc = kith_vault_open_with(&v, f->path, FIXTURE_VAULT_PASS, strlen(FIXTURE_VAULT_PASS), &o, &err);
 	if (rc)
 		fail_msg("open: %s", err.msg);
 	return v;
@@ -109,7 +86,7 @@ static int put_case(struct kith_vault_batch *b, size_t i, const char *ref, int c
 }
 
 /* Records and integrity findings after a fresh unlock. */
-static size_t records_now(const struct fx *f, size_t *integrity)
+static size_t records_now(const struct fixture_vault *f, size_t *integrity)
 {
 	struct kith_vault *v = open2(f);
 	struct kith_vault_info info;
@@ -125,7 +102,7 @@ static size_t records_now(const struct fx *f, size_t *integrity)
 /* A streamed batch commits every row, in one batch, and reads back whole. */
 static void test_stream_commits_all(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -159,7 +136,7 @@ static void test_stream_commits_all(void **state)
 /* A small streamed batch (the writer never starts) commits as any batch. */
 static void test_stream_small(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -176,7 +153,7 @@ static void test_stream_small(void **state)
  * writes again afterwards. */
 static void test_stream_free_leaves_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -200,7 +177,7 @@ static void test_stream_free_leaves_nothing(void **state)
  * batch as it was: committed, it holds the puts before. */
 static void test_stream_put_fails_midway(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -227,7 +204,7 @@ static void test_stream_put_fails_midway(void **state)
 /* Closed with the batch open: the batch is dropped, nothing written. */
 static void test_stream_close_open_batch(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -244,7 +221,7 @@ static void test_stream_close_open_batch(void **state)
  * is in the file. */
 static void test_stream_concurrent_refused(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v1 = open2(f), *v2 = open2(f);
 	struct kith_vault_batch *b = NULL, *b2 = NULL;
 	struct kith_err err;
@@ -269,7 +246,7 @@ static void test_stream_concurrent_refused(void **state)
  * commit meanwhile waits, and fails once its busy timeout passes. */
 static void test_stream_holds_lock(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v1 = open2(f), *v2 = open2(f);
 	struct kith_vault_batch *b = NULL, *b2 = NULL;
 	struct kith_err err;
@@ -307,7 +284,7 @@ static void test_stream_holds_lock(void **state)
  * and the handle writes again once the lock is free. */
 static void test_stream_writer_error(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v1 = open2(f);
 	struct kith_store *other = NULL;
 	struct kith_err err;
@@ -372,7 +349,7 @@ static size_t wal_live_frames(const char *path, long *size)
  * the vault reads back whole. */
 static void test_stream_log_restarted(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -402,11 +379,13 @@ static void test_stream_log_restarted(void **state)
 /* One thread: streaming does nothing, the batch commits as before. */
 static void test_stream_one_thread(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_vault *v = NULL;
 	struct kith_err err;
 	struct kith_vault_open_opts o = {.threads = 1};
-	assert_int_equal(kith_vault_open_with(&v, f->path, PASS, strlen(PASS), &o, &err), KITH_OK);
+	assert_int_equal(
+	    kith_vault_open_with(&v, f->path, FIXTURE_VAULT_PASS, strlen(FIXTURE_VAULT_PASS), &o, &err),
+	    KITH_OK);
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	kith_vault_batch_stream(b);
