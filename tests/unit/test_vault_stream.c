@@ -85,6 +85,19 @@ static int put_case(struct kith_vault_batch *b, size_t i, const char *ref, int c
 	return rc;
 }
 
+/* Begins a batch on v, streams it, and puts cases 0 .. n - 1 (the vault
+ * numbers them). */
+static struct kith_vault_batch *streamed(struct kith_vault *v, size_t n)
+{
+	struct kith_vault_batch *b = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
+	kith_vault_batch_stream(b);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	return b;
+}
+
 /* Records and integrity findings after a fresh unlock. */
 static size_t records_now(const struct fixture_vault *f, size_t *integrity)
 {
@@ -104,12 +117,8 @@ static void test_stream_commits_all(void **state)
 {
 	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
-	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	struct kith_vault_batch *b = streamed(v, MANY);
 	/* a second version of a record staged earlier in the same batch */
 	assert_int_equal(put_case(b, 7, "C-STREAM-7", 1, &err), KITH_OK);
 	assert_int_equal(put_case(b, 8, "C-STREAM-7", 0, &err), KITH_OK);
@@ -138,12 +147,8 @@ static void test_stream_small(void **state)
 {
 	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
-	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	struct kith_vault_batch *b = streamed(v, 3);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
 	assert_int_equal(records_now(f, NULL), 3);
@@ -155,12 +160,8 @@ static void test_stream_free_leaves_nothing(void **state)
 {
 	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
-	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	struct kith_vault_batch *b = streamed(v, MANY);
 	kith_vault_batch_free(b);
 	size_t n = 9;
 	kith_vault_records(v, "case", &n);
@@ -206,12 +207,7 @@ static void test_stream_close_open_batch(void **state)
 {
 	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
-	struct kith_vault_batch *b = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	(void)streamed(v, MANY); /* left open: closing the vault drops it */
 	kith_vault_close(v);
 	assert_int_equal(records_now(f, NULL), 0);
 }
@@ -225,10 +221,7 @@ static void test_stream_concurrent_refused(void **state)
 	struct kith_vault *v1 = open2(f), *v2 = open2(f);
 	struct kith_vault_batch *b = NULL, *b2 = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v1, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < 5; i++) /* too few for the writer to start */
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	b = streamed(v1, 5); /* too few for the writer to start */
 	assert_int_equal(kith_vault_batch_begin(v2, &b2, &err), KITH_OK);
 	assert_int_equal(put_case(b2, 500, "C-OTHER-1", 1, &err), KITH_OK);
 	assert_int_equal(kith_vault_batch_commit(b2, &err), KITH_OK);
@@ -250,10 +243,7 @@ static void test_stream_holds_lock(void **state)
 	struct kith_vault *v1 = open2(f), *v2 = open2(f);
 	struct kith_vault_batch *b = NULL, *b2 = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v1, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	b = streamed(v1, MANY);
 	/* the lock is taken by the writer thread: wait until it is, probing
 	 * with a connection of its own that never writes (no timing: the probe
 	 * is repeated until it is refused) */
@@ -292,10 +282,7 @@ static void test_stream_writer_error(void **state)
 	assert_int_equal(kith_store_begin(other, &err), KITH_OK); /* holds the write lock */
 	kith_store_busy_timeout(kith_vault_store(v1), 1);
 	struct kith_vault_batch *b = NULL;
-	assert_int_equal(kith_vault_batch_begin(v1, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	b = streamed(v1, MANY);
 	memset(&err, 0, sizeof err);
 	int rc = kith_vault_batch_commit(b, &err);
 	assert_int_equal(rc, KITH_E_DB);
@@ -307,10 +294,7 @@ static void test_stream_writer_error(void **state)
 	kith_vault_records(v1, "case", &n);
 	assert_int_equal(n, 0);
 	kith_store_busy_timeout(kith_vault_store(v1), KITH_STORE_BUSY_MS);
-	assert_int_equal(kith_vault_batch_begin(v1, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < MANY; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	b = streamed(v1, MANY);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v1);
 	assert_int_equal(records_now(f, NULL), MANY);
@@ -351,12 +335,8 @@ static void test_stream_log_restarted(void **state)
 {
 	struct fixture_vault *f = *state;
 	struct kith_vault *v = open2(f);
-	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < 1100; i++) /* more than WAL_RESET_ROWS */
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	struct kith_vault_batch *b = streamed(v, 1100); /* more than WAL_RESET_ROWS */
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	long size = 0;
 	size_t live = wal_live_frames(f->path, &size);
@@ -387,10 +367,7 @@ static void test_stream_one_thread(void **state)
 	    kith_vault_open_with(&v, f->path, FIXTURE_VAULT_PASS, strlen(FIXTURE_VAULT_PASS), &o, &err),
 	    KITH_OK);
 	struct kith_vault_batch *b = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
-	kith_vault_batch_stream(b);
-	for (size_t i = 0; i < 100; i++)
-		assert_int_equal(put_case(b, i, NULL, 1, &err), KITH_OK);
+	b = streamed(v, 100);
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
 	assert_int_equal(records_now(f, NULL), 100);
