@@ -555,6 +555,27 @@ static void add_two(struct kith_vault *v)
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 }
 
+/* Parses `bundle` at hq and applies it: refused as corrupt at `where`, the
+ * message holding `phrase`, the bundle's id when `named`, and no name of a
+ * case. Nothing is written (the callers count the cases afterwards). */
+static void expect_refused(struct kith_vault *hq, const struct kith_sbuf *bundle, const char *where,
+			   const char *phrase, int named)
+{
+	struct kith_err err;
+	struct kith_bundle *pb = NULL;
+	size_t added = 0, skipped = 0;
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bundle->buf, bundle->len, &err), KITH_OK);
+	char bname[17];
+	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
+	assert_string_equal(err.where, where);
+	assert_non_null(strstr(err.msg, phrase));
+	if (named)
+		assert_non_null(strstr(err.msg, bname));
+	assert_null(strstr(err.msg, "Cha"));
+	kith_bundle_free(pb);
+}
+
 /* A batch whose versions are not all in the bundle is refused by name, at
  * headquarters, with nothing written; so is one whose versions come out of
  * order. The untouched bundle then goes in. */
@@ -571,9 +592,6 @@ static void test_incomplete_batch(void **state)
 	assert_int_equal(rows, 2);
 	struct kith_vault *hq = open_v(f->hq, PASS);
 	struct msgs ms;
-	char bname[17];
-	struct kith_bundle *pb = NULL;
-	size_t added = 0, skipped = 0;
 	for (int cut = 0; cut < 2; cut++) {
 		/* cut 0: its last version left out; cut 1: its first (the rest out of order) */
 		msgs_open(&good, hq, &ms);
@@ -583,24 +601,17 @@ static void test_incomplete_batch(void **state)
 		msgs_drop(&ms, (size_t)r);
 		msgs_seal(&ms, fv, &bad);
 		msgs_free(&ms);
-		assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
-		sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
-		assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
-		if (cut == 0) {
-			assert_string_equal(err.where, "manifest 1");
-			assert_non_null(strstr(err.msg, "1 of the 2 versions of batch 1 are not in it"));
-			assert_non_null(strstr(err.msg, bname));
-		} else {
-			assert_string_equal(err.where, "row 1");
-			assert_non_null(strstr(err.msg, "out of order"));
-		}
-		assert_null(strstr(err.msg, "Cha"));
-		kith_bundle_free(pb);
-		pb = NULL;
+		if (cut == 0)
+			expect_refused(hq, &bad, "manifest 1", "1 of the 2 versions of batch 1 are not in it",
+				       1);
+		else
+			expect_refused(hq, &bad, "row 1", "out of order", 0);
 	}
 	kith_vault_close(hq);
 	assert_int_equal(count_cases(f->hq, PASS), 0);
 	hq = open_v(f->hq, PASS);
+	struct kith_bundle *pb = NULL;
+	size_t added = 0, skipped = 0;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_OK);
 	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
 	assert_int_equal(added, 2);
@@ -639,16 +650,7 @@ static void test_wrong_key_commitment(void **state)
 	assert_int_equal(kith_crypto_keys_access(fk, 0), KITH_OK);
 	msgs_seal(&ms, fv, &bad);
 	msgs_free(&ms);
-	struct kith_bundle *pb = NULL;
-	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
-	char bname[17];
-	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
-	size_t added = 0, skipped = 0;
-	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_CORRUPT);
-	assert_string_equal(err.where, "manifest 1");
-	assert_non_null(strstr(err.msg, "is not the one its manifest commits to"));
-	assert_non_null(strstr(err.msg, bname));
-	kith_bundle_free(pb);
+	expect_refused(hq, &bad, "manifest 1", "is not the one its manifest commits to", 1);
 	kith_vault_close(hq);
 	kith_vault_close(fv);
 	assert_int_equal(count_cases(f->hq, PASS), 0);
