@@ -105,6 +105,19 @@ int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return KITH_OK;
 }
 
+int kith_cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return KITH_E_INVALID;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return KITH_E_INVALID;
+	*out = v == 0 ? 0.0 : v; /* -0 */
+	return KITH_OK;
+}
+
 const char *kith_cli_vault_path(const char *flag)
 {
 	if (flag && *flag)

@@ -56,6 +56,14 @@ void kith_cli_getopt_reset(void);
  * usage message. */
 int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* Reads an option's real number from lo to hi (both included) as strtod reads
+ * it (leading white space, a sign, an exponent, hexadecimal), refusing an empty
+ * string, anything after the number, NaN, a value out of range and one that
+ * overflows or underflows ("1e999", "1e-999"); "-0" reads as 0. KITH_OK with
+ * *out set, or KITH_E_INVALID with *out unchanged; the caller names the option
+ * in its usage message, and checks an open bound itself. */
+int kith_cli_parse_double(const char *s, double lo, double hi, double *out);
+
 /* The vault path: `flag` if not NULL, else $KITH_VAULT, else NULL. */
 const char *kith_cli_vault_path(const char *flag);
 

@@ -125,19 +125,6 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
-static int parse_dbl(const char *s, double lo, double hi, double *out)
-{
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*end || errno || !(v >= lo && v <= hi))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 struct prog {
 	struct kith_cli_progress p;
 	const char *stage;
@@ -400,7 +387,7 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.top = (size_t)u;
 			break;
 		case OPT_PTHRESH:
-			if (parse_dbl(optarg, 1e-12, 1, &d))
+			if (kith_cli_parse_double(optarg, 1e-12, 1, &d))
 				return kith_cli_usage("estimate", "--pthresh takes a probability in (0, 1]");
 			o.pthresh = d;
 			break;
@@ -423,7 +410,7 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.threads = (unsigned)u;
 			break;
 		case OPT_LEVEL:
-			if (parse_dbl(optarg, 0.5, 0.999, &d))
+			if (kith_cli_parse_double(optarg, 0.5, 0.999, &d))
 				return kith_cli_usage("estimate", "--level takes a number from 0.5 to 0.999");
 			o.level = d;
 			break;
@@ -460,7 +447,7 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.no_lcm = 1;
 			break;
 		case OPT_HET_MAX:
-			if (parse_dbl(optarg, 0.05, 2, &d))
+			if (kith_cli_parse_double(optarg, 0.05, 2, &d))
 				return kith_cli_usage("estimate", "--het-max takes a number from 0.05 to 2");
 			o.hetero_vmax = d;
 			break;
