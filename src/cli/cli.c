@@ -94,7 +94,7 @@ void kith_cli_getopt_reset(void)
 
 int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	if (!s || !*s || *s == '-')
+	if (!s || !*s || s[strspn(s, " \t\n\v\f\r")] == '-') /* strtoull would negate " -1" */
 		return KITH_E_INVALID;
 	char *end;
 	errno = 0;

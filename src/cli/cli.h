@@ -50,8 +50,8 @@ int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
 void kith_cli_getopt_reset(void);
 
 /* Reads an option's whole number from lo to hi: base 10 as strtoull reads it
- * (leading white space and '+' allowed), refusing an empty string, a leading
- * '-', anything after the digits and overflow. KITH_OK with *out set, or
+ * (leading white space and '+' allowed), refusing an empty string, a '-'
+ * (after white space too), anything after the digits and overflow. KITH_OK with *out set, or
  * KITH_E_INVALID with *out unchanged; the caller names the option in its
  * usage message. */
 int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);

@@ -46,6 +46,9 @@ for c in "link --seed" "link --max-pairs" "synth --seed" "pprl link --seed"; do
   has "$T/err" "unrecognized option" "$c: 2^64 - 1 read"
   expect 2 "$c 18446744073709551616 is refused" -- "$KITH" "${w[@]}" 18446744073709551616
   has "$T/err" "${w[-1]}" "$c 2^64: the message names the option"
+  # strtoull reads " -1" as 2^64 - 1: refused like "-1"
+  expect 2 "$c ' -1' is refused" -- "$KITH" "${w[@]}" " -1"
+  has "$T/err" "${w[-1]}" "$c ' -1': the message names the option"
 done
 
 # The real-number options share one reader too (kith_cli_parse_double): each

@@ -114,6 +114,10 @@ static void test_u64_refuses_hostile_strings(void **state)
 	u64_refused("+", 0, 10);
 	u64_refused("-0", 0, 10);
 	u64_refused("-1", 0, UINT64_MAX);
+	/* strtoull skips white space and then negates: " -1" read as 2^64 - 1 */
+	u64_refused(" -1", 0, UINT64_MAX);
+	u64_refused("\t-5", 0, UINT64_MAX);
+	u64_refused(" -0", 0, 10);
 	u64_refused("5x", 0, 10);
 	u64_refused("5 ", 0, 10);
 	u64_refused("0x10", 0, 100);
