@@ -38,9 +38,20 @@ check "serve --threads" 1 64
 check "synth --lists" 1 16
 check "trace list --limit" 1 1000
 check "trace list --offset" 0 1099511627776
+check "search --limit" 1 100000
+check "search --offset" 0 100000000
+check "estimate --max-order" 1 15
+check "estimate --top" 1 1000
+check "estimate --boot" 0 1000000
+check "estimate --threads" 1 256
+check "estimate --lcm-classes" 2 100
+check "estimate --lcm-iter" 1 100000000
+check "estimate --lcm-burnin" 1 100000000
+check "estimate --lcm-thin" 1 1000000
+check "estimate --lcm-chains" 1 64
 
 # no upper bound but 2^64 - 1
-for c in "link --seed" "link --max-pairs" "synth --seed" "pprl link --seed"; do
+for c in "link --seed" "link --max-pairs" "synth --seed" "pprl link --seed" "estimate --seed"; do
   read -ra w <<<"$c"
   expect 2 "$c 18446744073709551615 is taken" -- "$KITH" "${w[@]}" 18446744073709551615 --made-up-option
   has "$T/err" "unrecognized option" "$c: 2^64 - 1 read"
