@@ -15,10 +15,10 @@ static void test_contains_nocase(void **state)
 	assert_int_equal(kith_str_contains_nocase("c-0042", "C-0042"), 1); /* the whole */
 	assert_int_equal(kith_str_contains_nocase("Pang Mi-son", "MI-SON"), 1);
 	assert_int_equal(kith_str_contains_nocase("Pang Mi-son", "ng m"), 1);
-	assert_int_equal(kith_str_contains_nocase("Pang Mi-son", "son"), 1); /* at the end */
+	assert_int_equal(kith_str_contains_nocase("Pang Mi-son", "son"), 1);  /* at the end */
 	assert_int_equal(kith_str_contains_nocase("Pang Mi-son", "sonx"), 0); /* past the end */
-	assert_int_equal(kith_str_contains_nocase("Pang", "Pang Mi"), 0);	  /* longer than hay */
-	assert_int_equal(kith_str_contains_nocase("aab", "ab"), 1);		  /* after a false start */
+	assert_int_equal(kith_str_contains_nocase("Pang", "Pang Mi"), 0);     /* longer than hay */
+	assert_int_equal(kith_str_contains_nocase("aab", "ab"), 1);	      /* after a false start */
 	assert_int_equal(kith_str_contains_nocase("R0000031", "0031"), 1);
 	assert_int_equal(kith_str_contains_nocase("R0000031", "0032"), 0);
 	/* UTF-8 bytes compared as they are */
