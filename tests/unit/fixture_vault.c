@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "vault/store.h"
+
 struct fixture_vault *fixture_vault_new(const char *name)
 {
 	struct fixture_vault *f = calloc(1, sizeof *f);
@@ -43,12 +45,7 @@ void fixture_vault_free(struct fixture_vault *f)
 	if (!f)
 		return;
 	kith_vault_close(f->v);
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	char p[128];
-	for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
+	kith_store_remove(f->path);
 	if (rmdir(f->dir) != 0) { /* something else was written there */
 		char cmd[96];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
