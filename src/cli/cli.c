@@ -218,6 +218,28 @@ int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t
 	return KITH_OK;
 }
 
+int kith_cli_read_new_pass(const char *file, const char *prompt, char **pass, size_t *len,
+			   struct kith_err *err)
+{
+	char *p = NULL, *again = NULL;
+	size_t pl = 0, al = 0;
+	int rc = kith_cli_read_pass(file, prompt, &p, &pl, err);
+	if (!rc && !file) {
+		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, err);
+		if (!rc && (al != pl || sodium_memcmp(p, again, pl) != 0))
+			rc = kith_err_set(err, KITH_E_INVALID, NULL,
+					  "the two passphrases differ; nothing changed");
+		kith_cli_pass_free(again, al);
+	}
+	if (rc) {
+		kith_cli_pass_free(p, pl);
+		return rc;
+	}
+	*pass = p;
+	*len = pl;
+	return KITH_OK;
+}
+
 void kith_cli_pass_free(char *pass, size_t len)
 {
 	(void)len;

@@ -78,6 +78,16 @@ int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t
 void kith_cli_pass_free(char *pass, size_t len);
 
 /*
+ * Reads a new passphrase: as kith_cli_read_pass, but on the terminal (no
+ * `file`) it is asked twice, the second time after "again: ", so that a typo
+ * does not lock the vault. KITH_E_INVALID "the two passphrases differ;
+ * nothing changed" when they differ. On failure *pass is left as it was and
+ * nothing stays allocated.
+ */
+int kith_cli_read_new_pass(const char *file, const char *prompt, char **pass, size_t *len,
+			   struct kith_err *err) KITH_WUR;
+
+/*
  * A progress line on stderr, shown only when stderr is a terminal, redrawn at
  * most ten times a second: "LABEL  12,345 / 100,000  12%". kith_cli_progress_done
  * ends the line.

@@ -1,5 +1,7 @@
 /* Unit tests of src/cli/cli: the option number parsers every command shares
- * (kith_cli_parse_u64, kith_cli_parse_double), fed hostile strings. */
+ * (kith_cli_parse_u64, kith_cli_parse_double), fed hostile strings, and the
+ * new passphrase reader. */
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -7,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -130,6 +133,37 @@ static void test_u64_refuses_hostile_strings(void **state)
 	u64_refused("99999999999999999999999", 0, UINT64_MAX);
 }
 
+/* kith_cli_read_new_pass from a file: the first line, as kith_cli_read_pass
+ * (asked once: the terminal's second asking cannot be driven from a test). */
+static void test_new_pass_from_a_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/kith-cli-pass-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "new secret\r\nsecond line\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct kith_err err;
+	char *p = NULL;
+	size_t n = 0;
+	assert_int_equal(kith_cli_read_new_pass(path, "new passphrase: ", &p, &n, &err), KITH_OK);
+	assert_int_equal(n, 10);
+	assert_memory_equal(p, "new secret", 10);
+	kith_cli_pass_free(p, n);
+	/* an empty file, a missing one: refused, nothing handed out */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	close(fd);
+	p = NULL;
+	assert_int_equal(kith_cli_read_new_pass(path, "new passphrase: ", &p, &n, &err), KITH_E_INVALID);
+	assert_null(p);
+	assert_string_equal(err.msg, "empty passphrase");
+	unlink(path);
+	assert_int_equal(kith_cli_read_new_pass(path, "new passphrase: ", &p, &n, &err), KITH_E_NOTFOUND);
+	assert_null(p);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -139,6 +173,7 @@ int main(void)
 	    cmocka_unit_test(test_double_refuses_hostile_strings),
 	    cmocka_unit_test(test_u64_accepts_whole_numbers_in_range),
 	    cmocka_unit_test(test_u64_refuses_hostile_strings),
+	    cmocka_unit_test(test_new_pass_from_a_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
