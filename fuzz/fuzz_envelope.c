@@ -53,12 +53,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		abort();
-	fuzz_tmp_dir(dir, sizeof dir);
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(tmpl, sizeof tmpl, "%s/tmpl.kith", dir);
 	snprintf(work, sizeof work, "%s/work.kith", dir);
-	atexit(cleanup);
 	struct kith_err err;
 	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
 	if (kith_vault_create(tmpl, PASS, strlen(PASS), &co, &err))

@@ -38,11 +38,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		abort();
-	fuzz_tmp_dir(dir, sizeof dir);
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(path, sizeof path, "%s/v.kith", dir);
-	atexit(cleanup);
 	return 0;
 }
 

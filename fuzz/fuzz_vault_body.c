@@ -85,12 +85,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		return 1;
-	fuzz_tmp_dir(dir, sizeof dir);
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(tmpl, sizeof tmpl, "%s/t.kith", dir);
 	snprintf(work, sizeof work, "%s/w.kith", dir);
-	atexit(cleanup);
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	if (kith_vault_create(tmpl, PASS, strlen(PASS), &o, NULL))
 		die("create");
