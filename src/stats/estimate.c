@@ -214,6 +214,19 @@ static void bridge(void *p, size_t done, size_t total)
 	b->o->progress(b->o->pctx, b->stage, done, total);
 }
 
+/* The sampler's options of a run: o->lcm with the run's seed, threads and
+ * level, its progress reported through pb. */
+static struct kith_lcm_opts lcm_opts(const struct kith_estimate_opts *o, struct prog_bridge *pb)
+{
+	struct kith_lcm_opts lo = o->lcm;
+	lo.seed = o->seed;
+	lo.threads = o->threads;
+	lo.level = o->level;
+	lo.progress = o->progress ? bridge : NULL;
+	lo.pctx = pb;
+	return lo;
+}
+
 struct idx_sort {
 	size_t i;
 	double key;
@@ -504,13 +517,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 
 	/* 4. the latent-class model */
 	if (!o.no_lcm) {
-		struct kith_lcm_opts lo = o.lcm;
 		struct prog_bridge pb = {&o, "latent classes"};
-		lo.seed = o.seed;
-		lo.threads = o.threads;
-		lo.level = o.level;
-		lo.progress = o.progress ? bridge : NULL;
-		lo.pctx = &pb;
+		struct kith_lcm_opts lo = lcm_opts(&o, &pb);
 		rc = kith_lcm_estimate(t, &lo, &R->lcm, err);
 		if (rc)
 			goto fail_err;
@@ -528,13 +536,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 	}
 	/* 4b. the latent-class model with the covariate */
 	if (!o.no_lcm && o.strata && o.n_strata >= 2) {
-		struct kith_lcm_opts lo = o.lcm;
 		struct prog_bridge pb = {&o, "latent classes"};
-		lo.seed = o.seed;
-		lo.threads = o.threads;
-		lo.level = o.level;
-		lo.progress = o.progress ? bridge : NULL;
-		lo.pctx = &pb;
+		struct kith_lcm_opts lo = lcm_opts(&o, &pb);
 		R->cov_strata = calloc(o.n_strata, sizeof *R->cov_strata);
 		R->cov_names = calloc(o.n_strata, sizeof *R->cov_names);
 		if (!R->cov_strata || !R->cov_names)
