@@ -2066,6 +2066,17 @@ int kith_record_text_ok(const char *kind, const char *text, size_t len)
 	return t_group(k->group, &t) == T_SURE && t.i == len;
 }
 
+size_t kith_record_text_ok_prefix(const char *kind, const char *text, size_t len)
+{
+	const struct kind *k = find_kind(kind);
+	if (!k || !text)
+		return 0;
+	struct tscan t = {text, len, 0};
+	if (t_group(k->group, &t) != T_SURE || t.i > KITH_RECORD_MAX_BYTES)
+		return 0;
+	return t.i;
+}
+
 int kith_record_kind_valid(const char *kind)
 {
 	return find_kind(kind) != NULL;

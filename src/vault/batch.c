@@ -343,6 +343,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	/* the canonical body, with the ref set when the vault chose it (the
 	 * same bytes as the canonical form of a copy with the ref set) */
 	struct kith_sbuf env = KITH_SBUF_INIT;
+	struct env fields = {0};
 	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
 		rc = kith_record_canonical_set_ref(canon, 0, ref);
 		if (rc) {
@@ -355,7 +356,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	rc = kith_sbuf_grow(&env, canon->len + strlen(note) * 6 + 512);
 	if (!rc)
 		rc = vault_env_write(&env, kind, ref, canon, now, v->device_hex, action, note, created,
-				     v->person);
+				     v->person, &fields);
 	kith_sbuf_reset(canon); /* wiped: the plaintext lives in the envelope only */
 	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
 	if (!s) {
@@ -376,7 +377,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	snprintf(s->ref, sizeof s->ref, "%s", ref);
 	s->env_len = env.len;
 	s->env_cap = env.cap;
-	s->env = kith_sbuf_detach(&env, NULL);
+	s->env = kith_sbuf_detach(&env, NULL); /* the same buffer: fields still point into it */
+	s->e = fields;
 	if (!s->env) {
 		staged_free(s);
 		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory");
@@ -425,16 +427,12 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 
 static void seal_one(struct kith_vault_batch *b, struct staged *s)
 {
-	/* the view's strings first, from the envelope this thread is about to seal */
-	struct env e;
-	if (vault_env_parse(s->env, s->env_len, &e)) {
-		s->rc = KITH_E_INTERNAL;
-	} else {
-		s->rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
-					&s->mem_len, &s->view);
-		if (s->rc == KITH_E_CORRUPT)
-			s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
-	}
+	/* the view's strings first, from the envelope this thread is about to
+	 * seal (its fields as the put wrote them: no need to parse it again) */
+	s->rc = vault_mem_build(&s->e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
+				&s->mem_len, &s->view);
+	if (s->rc == KITH_E_CORRUPT)
+		s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
 	if (s->rc) {
 		kith_wipe_free(s->env, s->env_cap);
 		s->env = NULL;
@@ -716,8 +714,10 @@ static void *writer_main(void *arg)
 			rc = KITH_OK; /* stopped */
 			break;
 		}
+		if (!rc && ++i % WRITEBACK_ROWS == 0)
+			kith_store_wal_writeback(b->v->store); /* the log's pages on their way to disk */
 		if (!rc)
-			b->wr_done = ++i;
+			b->wr_done = i;
 	}
 	b->wr_rc = rc;
 	return NULL;

@@ -116,7 +116,8 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	struct env e;
 	char hex[KITH_VAULT_DEVICE_HEX];
 	sodium_bin2hex(hex, sizeof hex, j->row.device, 8);
-	if (vault_env_parse(plain->buf, plain->len, &e) || e.device.n != 16 ||
+	int sure = 0; /* the body checked in the same pass (below) */
+	if (vault_env_parse(plain->buf, plain->len, &e, &sure) || e.device.n != 16 ||
 	    memcmp(e.device.p, hex, 16) != 0) {
 		kith_sbuf_reset(plain);
 		j->status = J_DAMAGED;
@@ -140,8 +141,8 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	 * "out of memory" later. A canonical body is read once by the text check
 	 * (kith_record_text_ok: yes only when jansson and the schema check would
 	 * say yes); anything it is not sure of goes through jansson below. */
-	if (kith_record_kind_valid(j->view.kind) &&
-	    kith_record_text_ok(j->view.kind, j->view.body, j->view.body_len)) {
+	if (sure || (kith_record_kind_valid(j->view.kind) &&
+		     kith_record_text_ok(j->view.kind, j->view.body, j->view.body_len))) {
 		j->created = e.created;
 		return;
 	}
