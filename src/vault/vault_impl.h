@@ -327,6 +327,10 @@ void *vault_map_get(const struct map *m, const void *key, size_t n);
  * fails after vault_map_reserve made room for it. */
 int vault_map_put(struct map *m, const void *key, size_t n, void *val);
 
+/* Inserts key when it is not there yet (one hash, one probe): 1 added, 0
+ * there already (nothing changed), KITH_E_NOMEM. */
+int vault_map_add(struct map *m, const void *key, size_t n, void *val);
+
 /* Removes key when present. */
 void vault_map_del(struct map *m, const void *key, size_t n);
 

@@ -1662,6 +1662,34 @@ static void test_envelope_fields_as_parsed(void **state)
 	assert_int_equal(sure_seen, 1); /* the last body is a valid case, the others not */
 }
 
+/* vault_map_add: inserts once, never replaces; a deleted key can be added
+ * again; the map grows past its first size without losing a key. */
+static void test_map_add(void **state)
+{
+	(void)state;
+	struct map m;
+	vault_map_init(&m);
+	static uint8_t keys[3000][16];
+	for (size_t i = 0; i < 3000; i++) {
+		memset(keys[i], 0, 16);
+		memcpy(keys[i], &i, sizeof i);
+		assert_int_equal(vault_map_add(&m, keys[i], 16, keys[i]), 1);
+	}
+	for (size_t i = 0; i < 3000; i++) {
+		assert_int_equal(vault_map_add(&m, keys[i], 16, keys[0]), 0); /* there: unchanged */
+		assert_ptr_equal(vault_map_get(&m, keys[i], 16), keys[i]);
+	}
+	assert_int_equal(m.n, 3000);
+	vault_map_del(&m, keys[7], 16);
+	assert_null(vault_map_get(&m, keys[7], 16));
+	assert_int_equal(vault_map_add(&m, keys[7], 16, keys[8]), 1);
+	assert_ptr_equal(vault_map_get(&m, keys[7], 16), keys[8]);
+	for (size_t i = 0; i < 3000; i++) /* the deletion kept every other probe chain whole */
+		if (i != 7)
+			assert_ptr_equal(vault_map_get(&m, keys[i], 16), keys[i]);
+	vault_map_free(&m);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
@@ -1669,6 +1697,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_envelope_fields_as_parsed),
+	    cmocka_unit_test(test_map_add),
 	    T(test_create_open_close),
 	    T(test_wrong_passphrase_changes_nothing),
 	    T(test_records_versions_history),
