@@ -805,6 +805,59 @@ static void install(struct kith_vault *v, struct staged *s)
 	s->installed = r;
 }
 
+/* Takes back what install() did for a version that added a record (the
+ * commit it was installed beside failed): out of the maps, its strings and
+ * record back to the staged version. The kind's count is the caller's. */
+static void uninstall_new(struct kith_vault *v, struct staged *s)
+{
+	struct rec *r = s->installed;
+	struct kindx *k = v->kinds[r->kind];
+	const char *ref = k->views[r->pos].ref;
+	if (ref[0] && vault_map_get(&k->refs, ref, strlen(ref)) == r)
+		vault_map_del(&k->refs, ref, strlen(ref));
+	vault_map_del(&v->ids, r->id, ID_BYTES);
+	s->mem = r->mem;
+	r->mem = NULL;
+	s->newrec = r;
+	s->installed = NULL;
+}
+
+/* The SQLite commit (and the log's restart after a large batch) on a
+ * thread of its own, while the caller puts the batch into the index beside
+ * it: the commit mostly waits for the disk. */
+struct committer {
+	struct kith_vault *v;
+	int reset, rc;
+	struct kith_err err;
+};
+
+static void *committer_main(void *arg)
+{
+	struct committer *c = arg;
+	c->rc = kith_store_commit(c->v->store, &c->err);
+	if (!c->rc && c->reset) /* the next open reads one frame of log, not this batch again */
+		(void)kith_store_wal_reset(c->v->store, (uint32_t)c->v->fmt);
+	return NULL;
+}
+
+/* Whether the batch may go into the index while its commit runs: a large
+ * batch of new records only, each sorting after every record of its kind
+ * already there (an import), so that a failed commit takes them out again
+ * by uninstall_new and the counts alone. */
+static int install_early_ok(const struct kith_vault_batch *b, const size_t *from)
+{
+	struct kith_vault *v = b->v;
+	if (b->n < WAL_RESET_ROWS || v->threads < 2)
+		return 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->s[i]->prev || b->s[i]->target || b->s[i]->repairs || !b->s[i]->newrec)
+			return 0;
+	for (size_t ki = 0; ki < v->nkinds; ki++)
+		if (from[ki] < v->kinds[ki]->n)
+			return 0;
+	return 1;
+}
+
 int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 {
 	if (!b)
@@ -912,8 +965,35 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		rc = vault_v2_write_batch(v, b->batch_id, b->bk, b->flags, rh, (uint32_t)b->n, &added, err);
 		added_live = rc == KITH_OK;
 	}
-	if (!rc)
-		rc = kith_store_commit(v->store, err);
+	/* 3. the commit; 4. the index: for an import, beside the commit (taken
+	 * out again if the commit fails), else after it */
+	int early = 0;
+	struct committer cm = {.v = v, .reset = b->n >= WAL_RESET_ROWS};
+	pthread_t cth;
+	if (!rc) {
+		sealer_stop(b, 0); /* every row is sealed and written: the workers end */
+		early = install_early_ok(b, from) && pthread_create(&cth, NULL, committer_main, &cm) == 0;
+		if (early) {
+			for (size_t i = 0; i < b->n; i++)
+				install(v, b->s[i]);
+			for (size_t ki = 0; ki < v->nkinds; ki++)
+				if (nnew[ki])
+					vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+			pthread_join(cth, NULL);
+			if ((rc = cm.rc) != KITH_OK) {
+				if (err)
+					*err = cm.err;
+				for (size_t i = b->n; i-- > 0;)
+					uninstall_new(v, b->s[i]);
+				for (size_t ki = 0; ki < v->nkinds; ki++)
+					v->kinds[ki]->n -= nnew[ki];
+			}
+		} else {
+			committer_main(&cm);
+			if ((rc = cm.rc) != KITH_OK && err)
+				*err = cm.err;
+		}
+	}
 	if (rc) {
 		if (b->in_tx)
 			kith_store_rollback(v->store);
@@ -925,23 +1005,20 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		goto out;
 	}
 	b->in_tx = 0;
-	if (b->n >= WAL_RESET_ROWS) /* the next open reads one frame of log, not this batch again */
-		(void)kith_store_wal_reset(v->store, (uint32_t)v->fmt);
-	sealer_stop(b, 0);
 	if (added_live) {
 		vault_v2_install(v, &added, b->bk);
 		added_live = 0;
 	}
-
-	/* 4. the index */
-	for (size_t i = 0; i < b->n; i++)
-		install(v, b->s[i]);
-	for (size_t ki = 0; ki < v->nkinds; ki++) {
-		if (nnew[ki])
-			vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+	if (!early) {
+		for (size_t i = 0; i < b->n; i++)
+			install(v, b->s[i]);
+		for (size_t ki = 0; ki < v->nkinds; ki++)
+			if (nnew[ki])
+				vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+	}
+	for (size_t ki = 0; ki < v->nkinds; ki++)
 		if (ki < b->nkinds && b->seq[ki] > v->kinds[ki]->next_seq && v->kinds[ki]->next_seq)
 			v->kinds[ki]->next_seq = b->seq[ki];
-	}
 	v->rows += b->n;
 	v->generation++;
 out:
