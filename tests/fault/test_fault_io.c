@@ -366,6 +366,7 @@ static void run_large_import(void)
 		t.runs++;
 		if (rc) {
 			t.failed++;
+			t.statuses[-rc < 16 ? -rc : 0]++;
 			CHECK(rc == KITH_E_IO || rc == KITH_E_DB, "large import, fault %lu: status %s (%s)",
 			      nth, kith_status_str(rc), err.msg);
 			CHECK(case_count(v) == n0 && !kith_vault_find(v, "case", "L-7"),
