@@ -8,8 +8,10 @@
 
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
@@ -1354,6 +1356,34 @@ enum { M_NEW = 0, M_HELD = 1 };
  * is held byte for byte (skipped) or new; at headquarters a new batch of the
  * sender continues its log as this vault holds it (number, previous hash),
  * and its key opens and is the committed one (bk: 32 bytes per manifest). */
+/* When `device` was revoked, as a field vault knows it: the revocations the
+ * bundle carries (their signatures checked already) and those recorded
+ * before (rev, nrev). 0: not revoked. */
+static int64_t revoked_when(const struct kith_bundle *b, const struct kith_sync_revocation *rev, size_t nrev,
+			    const uint8_t device[32])
+{
+	int64_t at = 0;
+	for (size_t i = 0; i < b->nr; i++) {
+		const uint8_t *m = b->rev + i * REV_BYTES;
+		int64_t t = (int64_t)get_be(m + 36, 8);
+		if (!memcmp(m + 4, device, 32) && (!at || t < at))
+			at = t;
+	}
+	for (size_t i = 0; i < nrev; i++)
+		if (!memcmp(rev[i].device, device, 32) && (!at || rev[i].at < at))
+			at = rev[i].at;
+	return at;
+}
+
+/* "2026-12-07 02:41 UTC" (the Unix time if it is no date). */
+static void date_text(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(out, outsz, "%lld (Unix time)", (long long)t);
+}
+
 static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *k,
 				 const struct kith_bundle *b, int at_hq, const uint8_t *self,
 				 const struct kith_store_device *d, size_t nd, uint8_t *mstate, uint8_t *bk,
@@ -1361,6 +1391,8 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *by_id = NULL, *tail = NULL;
+	struct kith_sync_revocation *rev = NULL; /* a field vault: the revocations it holds */
+	size_t nrev = 0;
 	int rc = KITH_OK;
 	if (sqlite3_prepare_v2(db, "SELECT manifest FROM batches WHERE batch_id = ?1", -1, &by_id, NULL) !=
 		SQLITE_OK ||
@@ -1373,6 +1405,8 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 	int64_t last = -1; /* the sender's log at headquarters: its last number, and hash */
 	uint8_t last_mh[32] = {0};
 	char where[32], dev[17];
+	if (!at_hq && (rc = kith_sync_revoked_list(s, &rev, &nrev, err)))
+		goto out;
 	for (size_t i = 0; !rc && i < b->nm; i++) {
 		const struct vault_manifest *mf = &b->mf[i];
 		snprintf(where, sizeof where, "manifest %zu", i + 1);
@@ -1412,6 +1446,20 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 						 "bundle %s: a batch of this device that this vault does not "
 						 "hold: nothing was imported",
 						 bname);
+				break;
+			}
+			/* a batch its device wrote once revoked: refused as headquarters
+			 * refuses that device's bundles (a field vault knows it by key) */
+			int64_t ra = revoked_when(b, rev, nrev, mf->device);
+			if (ra && mf->at >= ra) {
+				char when[48], wrote[48];
+				date_text(ra, when, sizeof when);
+				date_text(mf->at, wrote, sizeof wrote);
+				rc = kith_err_set(err, KITH_E_AUTH, where,
+						  "bundle %s: batch %lld of device %s was written on %s, "
+						  "after that device was revoked on %s: refused, nothing was "
+						  "imported",
+						  bname, (long long)mf->seq, dev, wrote, when);
 				break;
 			}
 			mstate[i] = M_NEW; /* a field vault keeps what it was sent of another's log */
@@ -1468,6 +1516,7 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 		memcpy(last_mh, mf->mh, 32);
 	}
 out:
+	free(rev);
 	sqlite3_finalize(by_id);
 	sqlite3_finalize(tail);
 	return rc;
