@@ -1300,8 +1300,9 @@ enum { W_INSERT = 0, W_SKIP = 1, W_CONFLICT = 2, W_REPLACE = 3 };
  * or a negative status (k must be accessible). */
 static int resealed_same(struct kith_vault *v, struct kith_store *s, struct kith_crypto_keys *k,
 			 const struct kith_bundle *b, const struct arow *a, const uint8_t *bk, int at_hq,
-			 struct kith_err *err)
+			 int *both, struct kith_err *err)
 {
+	*both = 0;
 	if (kith_store_format(s) < 2)
 		return -1;
 	sqlite3_stmt *st = NULL;
@@ -1321,6 +1322,11 @@ static int resealed_same(struct kith_vault *v, struct kith_store *s, struct kith
 	if (!blob_ok(&x.device, 32) || memcmp(x.device.p, a->r.device, 32) != 0 || !blob_ok(&x.nonce, 24))
 		goto done;
 	int held_v2 = x.batch.p != NULL, came_v2 = a->batch != NULL;
+	if (held_v2 && came_v2) { /* two re-sealed copies (issue 12: a lost `sent` table) */
+		const struct vbatch *vb = blob_ok(&x.batch, 16) ? vault_v2_batch(v, x.batch.p) : NULL;
+		*both = vb && (vb->flags & MANIFEST_RESEALED) && a->mi >= 0 &&
+			(b->mf[a->mi].flags & MANIFEST_RESEALED);
+	}
 	if (held_v2 == came_v2)
 		goto done;
 	struct kith_crypto_row hr;
@@ -1767,21 +1773,33 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r->id))
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "a version of a record another device wrote: nothing was imported");
-		int c = rc ? 0 : classify(&hd, &a);
+		int c = rc ? 0 : classify(&hd, &a), both = 0;
 		if (c < 0) {
 			if (!held_keys && kith_crypto_keys_access(k, 1) == KITH_OK)
 				held_keys = 1;
 			c = held_keys ? resealed_same(
 					    v, s, k, b, &a,
 					    a.batch && at_hq && mstate[a.mi] == M_NEW ? bk + 32 * a.mi : NULL,
-					    at_hq, err)
+					    at_hq, &both, err)
 				      : -1;
 			if (c < -1) { /* a status */
 				rc = c;
 				break;
 			}
 		}
-		if (c < 0)
+		if (c < 0 && both) /* bundle-format.md *Re-sealed versions* */
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "version %u of this record was re-sealed twice, by this vault's upgrade and by "
+			    "the sender's (the sender lost its record of what it had sent before it was "
+			    "upgraded): nothing was imported. --since does not help (the re-sealed batch "
+			    "is the first of the sender's log). On the sender, if nothing was written "
+			    "since its upgrade: put its old file (VAULT.format1) back in place of the "
+			    "vault, export once (headquarters skips what it holds; the sender then knows "
+			    "it was sent), and upgrade again (docs/bundle-format.md, \"Re-sealed "
+			    "versions\")",
+			    r->version);
+		else if (c < 0)
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "the vault holds another version %u of this record by the same "
 					  "device: nothing was imported",
