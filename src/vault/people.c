@@ -428,7 +428,7 @@ void kith_vault_person_slot_spk(const struct kith_vault_person_slot *slot, char 
 
 /* Appends slot's person key to body's "sign_pks" (kept: batches signed with
  * the earlier ones stay attributed). */
-static int spk_append(json_t *body, const struct kith_vault_person_slot *slot)
+int kith_vault_person_sign_pks_add(json_t *body, const struct kith_vault_person_slot *slot)
 {
 	char hex[65];
 	kith_vault_person_slot_spk(slot, hex);
@@ -441,11 +441,6 @@ static int spk_append(json_t *body, const struct kith_vault_person_slot *slot)
 			return KITH_E_NOMEM;
 	}
 	return json_array_append_new(a, json_string(hex)) ? KITH_E_NOMEM : KITH_OK;
-}
-
-int kith_vault_person_sign_pks_add(json_t *body, const struct kith_vault_person_slot *slot)
-{
-	return spk_append(body, slot);
 }
 
 int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err)
@@ -590,7 +585,8 @@ int vault_people_passwd(struct kith_vault *v, const char *pass, size_t len, stru
 	if (!rc) {
 		slot_digest(v->person, sl->nonce, sl->box, d);
 		sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-		if (json_object_set_new(body, "slot", json_string(hex)) || spk_append(body, sl))
+		if (json_object_set_new(body, "slot", json_string(hex)) ||
+		    kith_vault_person_sign_pks_add(body, sl))
 			rc = kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	}
 	if (!rc)

@@ -27,14 +27,27 @@ void vault_person_keypair(const uint8_t ak[32], uint8_t pk[32], uint8_t *sk)
 
 int vault_person_signer(struct kith_vault *v)
 {
-	if (!v || !v->person[0] || v->fmt < 2 || !v->slot_ak)
+	if (!v || !v->person[0] || v->fmt < 2 || !v->slot_ak || v->per_state < 0)
 		return 0;
-	if (v->per_sk)
+	if (v->per_state > 0)
 		return 1;
 	if (!(v->per_sk = sodium_malloc(crypto_sign_SECRETKEYBYTES)))
 		return 0;
 	vault_person_keypair(v->slot_ak, v->per_pk, v->per_sk);
-	return 1;
+	/* only a key the person's record names: a person enrolled before person
+	 * keys (a format-1 vault, upgraded) signs once theirs is in it (their
+	 * passwd adds it) — else every batch of theirs would read as signed by
+	 * no one of this vault */
+	struct vault_person_key *keys = NULL;
+	size_t nk = 0;
+	const struct vault_person_key *e = NULL;
+	if (vault_person_keys(v, &keys, &nk) == KITH_OK)
+		e = vault_person_find(keys, nk, v->per_pk);
+	v->per_state = e && !strcmp(e->pid, v->person) ? 1 : -1;
+	free(keys);
+	if (v->per_state < 0)
+		vault_person_free(v);
+	return v->per_state > 0;
 }
 
 int vault_person_sign(const struct kith_vault *v, const void *m, size_t len, uint8_t sig[64])
@@ -54,17 +67,21 @@ void vault_person_free(struct kith_vault *v)
 		sodium_free(v->per_sk); /* wipes */
 	v->per_sk = NULL;
 	sodium_memzero(v->per_pk, sizeof v->per_pk);
+	if (v->per_state > 0)
+		v->per_state = 0;
 }
 
 int vault_person_keys_add(const json_t *body, struct vault_person_key **a, size_t *n, size_t *cap)
 {
 	const char *pid = json_string_value(json_object_get(body, "pid"));
 	const json_t *keys = json_object_get(body, "sign_pks");
-	json_int_t removed = json_is_true(json_object_get(body, "removed"))
-				 ? (json_integer_value(json_object_get(body, "removed_at"))
-					? json_integer_value(json_object_get(body, "removed_at"))
-					: 1)
-				 : 0;
+	/* removed: from removed_at (from the start of time when it is missing) */
+	json_int_t removed = 0;
+	if (json_is_true(json_object_get(body, "removed"))) {
+		removed = json_integer_value(json_object_get(body, "removed_at"));
+		if (removed <= 0)
+			removed = 1;
+	}
 	size_t i;
 	const json_t *k;
 	json_array_foreach(keys, i, k)

@@ -181,6 +181,7 @@ struct kith_vault {
 	uint8_t person_hash[32];	     /* people.c: the digest of that slot, bound at unlock */
 	uint8_t *per_sk; /* person.c: sodium_malloc(64), that person's signing key (lazily), or NULL */
 	uint8_t per_pk[32];
+	int per_state; /* person.c: 0 not derived yet, 1 signs, -1 does not (no key in the record) */
 };
 
 struct staged {

@@ -75,4 +75,24 @@ expect 1 "the removed person's later batch is refused" -- h bundle import "$T/b2
 has "$T/err" "signed by a person after they were removed from the vault on 20" "with the date of removal"
 hasnt "$T/err" "Pak" "and no name"
 expect 0 "verify at headquarters still finds nothing" -- h verify
+
+# a person enrolled on a format-1 vault, upgraded: no key in their record, so
+# they write unsigned (nothing reported) until their passwd adds one
+U=$T/up.kith
+printf 'up words\n' >"$T/up"
+printf 'choi words\n' >"$T/cp"
+printf 'choi new words\n' >"$T/cp2"
+expect 0 "a format-1 vault" -- "$KITH" init --vault "$U" --passphrase-file "$T/up" --kdf test --format 1
+expect 0 "Choi is added" -- "$KITH" user add "Choi Eun-mi" --role caseworker --pass-file "$T/cp" --vault "$U" --passphrase-file "$T/up"
+expect 0 "upgraded" -- "$KITH" upgrade --vault "$U" --passphrase-file "$T/up"
+expect 0 "Choi writes" -- "$KITH" add "$D/case1.json" --vault "$U" --passphrase-file "$T/cp"
+expect 0 "nothing reported" -- "$KITH" verify --vault "$U" --passphrase-file "$T/up"
+n=$(sqlite3 "$U" "SELECT count(*) FROM batches WHERE length(sig_per) = 64")
+[ "$n" = 0 ] && ok "no person signature yet" || bad "person-signed batches: $n"
+expect 0 "Choi changes their passphrase" -- "$KITH" passwd --vault "$U" --passphrase-file "$T/cp" --new-passphrase-file "$T/cp2"
+expect 0 "Choi writes again" -- "$KITH" add "$D/case2.json" --vault "$U" --passphrase-file "$T/cp2"
+R4=$(cat "$T/out")
+expect 0 "still nothing reported" -- "$KITH" verify --vault "$U" --passphrase-file "$T/up"
+expect 0 "history" -- "$KITH" history "$R4" --vault "$U" --passphrase-file "$T/up"
+has "$T/out" "by Choi Eun-mi \(signed by this person\)" "signed by Choi now"
 finish

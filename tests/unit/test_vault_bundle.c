@@ -692,7 +692,6 @@ static void test_person_signed_batches(void **state)
 	make_pair(f);
 	struct kith_vault *fv = open_v(f->field, FPASS);
 	field_person(fv, "Kang Hye-jin", "kang words", 1);
-	field_person(fv, "Mun Ok-hui", "mun words", 0);
 	kith_vault_close(fv);
 	fv = open_v(f->field, "kang words");
 	char r[KITH_VAULT_REF_MAX];
@@ -732,11 +731,30 @@ static void test_person_signed_batches(void **state)
 	assert_null(kith_vault_integrity(hq, 0)); /* the person's key is in the record it brought */
 	size_t before = count_cases(f->hq, PASS);
 
-	/* a person whose record holds no key signs a batch: not a person of this vault */
-	fv = open_v(f->field, "mun words");
+	/* a batch whose person key is no person's of this vault: the device's
+	 * keys without the person's passphrase, a key of its own, signed by both */
+	fv = open_v(f->field, "kang words");
 	add_case(fv, "Ra Eun-ju", r);
 	kith_sbuf_reset(&bad);
 	assert_int_equal(export_hq(fv, 8, &bad, &rows, &err), KITH_OK);
+	struct msgs ms;
+	msgs_open(&bad, hq, &ms);
+	long mi = msgs_find(&ms, "KBP3", 1); /* the new batch */
+	assert_true(mi > 0);
+	uint8_t *m = ms.m[mi] + 132, fpk[32], fsk[64];
+	size_t mlen = ms.n[mi] - 132;
+	crypto_sign_keypair(fpk, fsk);
+	memcpy(m + 94, fpk, 32);
+	struct kith_crypto_keys *fk = kith_vault_keys_borrow(fv);
+	assert_int_equal(kith_crypto_keys_access(fk, 1), KITH_OK);
+	assert_int_equal(kith_crypto_sign_ph(fk, m, mlen, ms.m[mi] + 4), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(fk, 0), KITH_OK);
+	crypto_sign_state sst;
+	crypto_sign_init(&sst);
+	crypto_sign_update(&sst, m, mlen);
+	crypto_sign_final_create(&sst, ms.m[mi] + 68, NULL, fsk);
+	msgs_seal(&ms, fv, &bad);
+	msgs_free(&ms);
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
 	char bname[17];
 	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
@@ -744,7 +762,7 @@ static void test_person_signed_batches(void **state)
 	assert_true(!strncmp(err.where, "manifest ", 9));
 	assert_non_null(strstr(err.msg, "no person of this vault holds"));
 	assert_non_null(strstr(err.msg, bname));
-	assert_null(strstr(err.msg, "Mun"));
+	assert_null(strstr(err.msg, "Kang"));
 	kith_bundle_free(pb);
 	kith_vault_close(fv);
 	kith_vault_close(hq);

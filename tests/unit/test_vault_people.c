@@ -344,8 +344,10 @@ static void test_person_signatures(void **state)
 	    pd[KITH_VAULT_PERSON_HEX];
 	add_signer(v, "A", APASS, pa, 0);
 	add_signer(v, "B", BPASS, pb, 0);
-	add_person(v, "C", "person c words", pc, NULL); /* a record without the key */
+	add_signer(v, "C", "person c words", pc, 0);
 	add_signer(v, "D", "person d words", pd, 0);
+	char pe[KITH_VAULT_PERSON_HEX], ie[KITH_VAULT_ID_HEX];
+	add_person(v, "E", "person e words", pe, NULL); /* no key in the record (before person keys) */
 	char ia[KITH_VAULT_ID_HEX], ib[KITH_VAULT_ID_HEX], ic[KITH_VAULT_ID_HEX], id[KITH_VAULT_ID_HEX],
 	    im[KITH_VAULT_ID_HEX];
 	put_draft(v, "by the admin", im);
@@ -362,25 +364,36 @@ static void test_person_signatures(void **state)
 	v = open_as(f, "person d words", KITH_OK);
 	put_draft(v, "by D", id);
 	kith_vault_close(v);
-	/* D's record then says D was removed before that batch (a removal that
-	 * reached this vault late, as from headquarters) */
+	v = open_as(f, "person e words", KITH_OK);
+	put_draft(v, "by E", ie); /* unsigned: E's record names no key */
+	kith_vault_close(v);
+	/* then C's record loses its key (C's batch: a key no person holds), and
+	 * D's says D was removed before D's batch (a removal that reached this
+	 * vault late, as from headquarters) */
 	v = open_as(f, PASS, KITH_OK);
 	size_t np = 0;
 	const struct kith_record_view *pr = kith_vault_records(v, "person", &np);
-	const struct kith_record_view *dr = NULL;
+	char rid[2][KITH_VAULT_ID_HEX];
+	json_t *body[2] = {NULL, NULL};
 	for (size_t i = 0; i < np; i++)
-		if (strstr(pr[i].body, pd))
-			dr = &pr[i];
-	assert_non_null(dr);
-	json_t *body = kith_record_view_json(dr);
-	json_object_set_new(body, "removed", json_true());
-	json_object_set_new(body, "removed_at", json_integer(1765000000));
-	struct kith_vault_put_opts po = {.id = dr->id};
+		for (int w = 0; w < 2; w++)
+			if (strstr(pr[i].body, w ? pd : pc)) {
+				snprintf(rid[w], sizeof rid[w], "%s", pr[i].id);
+				body[w] = kith_record_view_json(&pr[i]);
+			}
+	assert_non_null(body[0]);
+	assert_non_null(body[1]);
+	json_object_del(body[0], "sign_pks");
+	json_object_set_new(body[1], "removed", json_true());
+	json_object_set_new(body[1], "removed_at", json_integer(1765000000));
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
-	assert_int_equal(kith_vault_put(b, "person", body, &po, NULL, NULL, NULL), KITH_OK);
+	for (int w = 0; w < 2; w++) {
+		struct kith_vault_put_opts po = {.id = rid[w]};
+		assert_int_equal(kith_vault_put(b, "person", body[w], &po, NULL, NULL, NULL), KITH_OK);
+		json_decref(body[w]);
+	}
 	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
-	json_decref(body);
 	kith_vault_close(v);
 
 	v = open_as(f, PASS, KITH_OK);
@@ -389,12 +402,13 @@ static void test_person_signatures(void **state)
 	assert_int_equal(kith_vault_version_signer(v, ib, 1, pb), KITH_VAULT_SIGNED_PERSON);
 	assert_int_equal(kith_vault_version_signer(v, ia, 1, pb), KITH_VAULT_SIGNED_OTHER);
 	assert_int_equal(kith_vault_version_signer(v, im, 1, ""), KITH_VAULT_SIGNED_NONE);
+	assert_int_equal(kith_vault_version_signer(v, ie, 1, pe), KITH_VAULT_SIGNED_NONE);
 	assert_false(finding(v, "bad person signature"));
 	assert_true(finding(v, "signed by a person key that no person of this vault holds")); /* C's */
 	size_t nf = 0;
 	while (kith_vault_integrity(v, nf))
 		nf++;
-	assert_int_equal(nf, 2); /* C's key, D's late batch; A's, B's and the admin's are taken */
+	assert_int_equal(nf, 2); /* C's key, D's late batch; A's, B's, E's and the admin's are taken */
 	size_t nd = 0;
 	(void)kith_vault_damaged(v, &nd);
 	assert_int_equal(nd, 0);
