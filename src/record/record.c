@@ -815,6 +815,7 @@ static const struct field member_fields[] = {
     FCOUNT("added", "Added", "추가"),
     FBOOL("removed", "Removed", "삭제됨"),
     FCOUNT("removed_at", "Removed", "삭제"),
+    FSTRS("sign_pks", 64, 1024, "Signing keys (format 2)", "서명 키 (형식 2)"), /* vault/person.h */
 };
 GROUP(g_member, member_fields, NULL);
 /* --- view: that a person opened a case (casework/people.h), for admins */

@@ -135,6 +135,8 @@ struct vbatch {
 	int status;	    /* B_* */
 	const char *reason; /* B_BAD: why */
 	size_t key;	    /* B_OK: its batch key is v->bkeys + 32 * key */
+	uint8_t per[32];    /* the signing person's key (per_spk; zeros: none), sig_per verified */
+	int64_t at;	    /* the manifest's time */
 };
 
 struct kith_vault {
@@ -177,6 +179,9 @@ struct kith_vault {
 	struct kith_sync_received *received; /* a field vault: keys of rows sent to it (sync.h) */
 	char person[KITH_VAULT_PERSON_HEX];  /* people.c: the person whose slot unlocked; "": main */
 	uint8_t person_hash[32];	     /* people.c: the digest of that slot, bound at unlock */
+	uint8_t *per_sk; /* person.c: sodium_malloc(64), that person's signing key (lazily), or NULL */
+	uint8_t per_pk[32];
+	int per_state; /* person.c: 0 not derived yet, 1 signs, -1 does not (no key in the record) */
 };
 
 struct span {

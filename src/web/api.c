@@ -738,6 +738,12 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	for (size_t i = 0; arr && i < n; i++) {
 		json_t *o = view_json(&views[i]);
 		kith_web_people_annotate(a->v, o, views[i].person); /* api_people.c */
+		int sig = kith_vault_version_signer(a->v, views[i].id, views[i].version, views[i].person);
+		if (o) /* vault/person.h: "person", "device" or "other" */
+			json_object_set_new(o, "signed",
+					    json_string(sig == KITH_VAULT_SIGNED_PERSON	 ? "person"
+							: sig == KITH_VAULT_SIGNED_OTHER ? "other"
+											 : "device"));
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);
 			arr = NULL;
