@@ -139,6 +139,20 @@ int kith_web_api_reply(struct kith_web_response *resp, json_t *j)
 	return rc;
 }
 
+json_t *kith_web_api_body_object(const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_error_t je;
+	json_t *j = req->body && req->body_len
+			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
+			: NULL;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
+		return NULL;
+	}
+	return j;
+}
+
 int kith_web_api_error(struct kith_web_response *resp, unsigned http, int status, const char *code,
 		       const char *message, const char *field)
 {

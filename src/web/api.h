@@ -204,6 +204,10 @@ int kith_web_api_json(struct kith_web_response *resp, const json_t *j);
  * memory" error. KITH_OK, or KITH_E_NOMEM. */
 int kith_web_api_reply(struct kith_web_response *resp, json_t *j);
 
+/* The request's body as a JSON object (the caller's reference), or NULL
+ * with a 400 "bad_json" error response written. */
+json_t *kith_web_api_body_object(const struct kith_web_request *req, struct kith_web_response *resp);
+
 /* Wipes and frees the response body; resp is left as KITH_WEB_RESPONSE_INIT. */
 void kith_web_response_release(struct kith_web_response *resp);
 

@@ -21,20 +21,6 @@ static int method(struct kith_web_response *resp)
 }
 
 /* The request's JSON object, or NULL with resp set to the error. */
-static json_t *body_of(const struct kith_web_request *req, struct kith_web_response *resp)
-{
-	json_error_t je;
-	json_t *j = req->body && req->body_len
-			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
-			: NULL;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
-		return NULL;
-	}
-	return j;
-}
-
 static int get_drafts(struct kith_vault *v, const struct kith_web_request *req,
 		      struct kith_web_response *resp)
 {
@@ -88,7 +74,7 @@ int kith_web_api_drafts_handle(struct kith_vault *v, const struct kith_web_reque
 		return get_drafts(v, req, resp);
 	if (!post)
 		return method(resp);
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	const json_t *form = json_object_get(j, "form"), *data = json_object_get(j, "data");
