@@ -34,9 +34,12 @@ struct build {
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t exact[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+	uint8_t wfirst[KITH_NAMES_MAX_SYL]; /* the syllable starts a word */
 	size_t n;
 	size_t wstart[SCAN_MAX_WORDS], wlen[SCAN_MAX_WORDS]; /* Korean words, by syllables */
 	uint8_t wkind[SCAN_MAX_WORDS];
+	const char *wtext[SCAN_MAX_WORDS]; /* a Latin word's folded letters */
+	size_t wtlen[SCAN_MAX_WORDS];
 	size_t nw;
 	int trunc, partial, hangul, latin;
 	int typo;	 /* a word was read with a typo undone */
@@ -479,11 +482,18 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 	return b->n > start ? 0 : -1;
 }
 
-/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
- * read with a typo undone when it cannot be read as it is. */
-/* The entry of aliases.c for the word w (lower case a-z, at most 15
+/* The published entry of aliases.c for the word w (lower case a-z, at most 15
  * letters), or NULL. */
+static const struct kith_names_alias *alias_lookup(const char *w, size_t len);
+
 static const struct kith_names_alias *alias_find(const char *w, size_t len)
+{
+	const struct kith_names_alias *a = alias_lookup(w, len);
+	return a && a->pub ? a : NULL;
+}
+
+/* Any entry of aliases.c for w: published, or only written so by kith. */
+static const struct kith_names_alias *alias_lookup(const char *w, size_t len)
 {
 	if (len == 0 || len > 15)
 		return NULL;
@@ -632,10 +642,14 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 		} else {
 			continue;
 		}
+		for (size_t k = start; k < b->n; k++)
+			b->wfirst[k] = k == start;
 		if (b->n > start && b->nw < SCAN_MAX_WORDS) {
 			b->wstart[b->nw] = start;
 			b->wlen[b->nw] = b->n - start;
 			b->wkind[b->nw] = sw->kind;
+			b->wtext[b->nw] = sw->kind == W_LATIN ? sc->lat + sw->off : NULL;
+			b->wtlen[b->nw] = sw->kind == W_LATIN ? sw->len : 0;
 			b->nw++;
 		}
 	}
@@ -646,6 +660,36 @@ static void wipe(void *p, size_t n)
 	volatile unsigned char *v = p;
 	while (n--)
 		*v++ = 0;
+}
+
+/* Whether syllables x and y (neighbours in one word, as read) hold the two
+ * readings of liaison (latin_liaison): a consonant n, l or m that closes x
+ * or opens y, x's final {C, none} and y's initial {C, ㅇ}. */
+static int liaison_pair(const struct kith_name_syl *x, const struct kith_name_syl *y)
+{
+	static const struct {
+		unsigned fin, ini;
+	} c[] = {{F_N, I_N}, {F_L, I_R}, {F_M, I_M}};
+	if (!(x->fin & BIT(F_NONE)))
+		return 0;
+	for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+		if ((x->fin & BIT(c[k].fin)) && y->ini == (BIT(c[k].ini) | BIT(I_O)))
+			return 1;
+	return 0;
+}
+
+/* A romanized syllable ri read by liaison (rn->liai) against Hangul at hj:
+ * the consonant is on one side at least, so the Hangul's final before hj or
+ * its initial at hj must take it ("Yumi" is 유미 or 윰이: not 유이, nor 유리
+ * through the initial-sound rule; on both sides, as Hangul writes an l
+ * between vowels, "Zelo" is 젤로). 1 when they do (or no check applies). */
+static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_name *h, size_t hj)
+{
+	if (ri == 0 || hj == 0 || !((rn->liai >> ri) & 1u) || !((h->exact >> (hj - 1)) & 1u))
+		return 1;
+	uint32_t cfin = rn->syl[ri - 1].fin & ~BIT(F_NONE), cini = rn->syl[ri].ini & ~BIT(I_O);
+	uint32_t hf = h->syl[hj - 1].fin, hi = h->syl[hj].ini;
+	return (hf & cfin) || (hi & cini);
 }
 
 /* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
@@ -843,6 +887,11 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		if (b.exact[order[i]])
 			r.exact = (uint16_t)(r.exact | (1u << i));
 	}
+	/* liaison inside a word (the sets as read, before any narrowing) */
+	for (size_t i = 1; i < b.n; i++)
+		if (order[i] == order[i - 1] + 1 && !b.exact[order[i]] && !b.exact[order[i - 1]] &&
+		    !b.wfirst[order[i]] && liaison_pair(&b.syl[order[i - 1]], &b.syl[order[i]]))
+			r.liai = (uint16_t)(r.liai | (1u << i));
 	r.n_syl = (uint8_t)b.n;
 	r.n_sur = (uint8_t)n_sur;
 	if (ambig) {
@@ -860,6 +909,17 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		for (size_t a = 0; a < 2; a++)
 			if (b.alias_w[a] == sw && b.wlen[sw] == 1 && alias_widen(&b, a, &r.syl[0]))
 				r.lv[0] = (uint8_t)jamo_set_level(&r.syl[0], NULL);
+	}
+	/* a romanized surname of one syllable whose spelling a list publishes
+	 * (or kith writes) for surnames is one of those, exactly: syl_sim checks
+	 * it against a Hangul surname ("Soh" is 소, not 서; "Hong" 홍 or 후, not
+	 * 호), where the sets, read letter by letter, would allow more */
+	if (!ambig && n_sur == 1 && !(r.exact & 1u)) {
+		size_t sw = western ? b.nw - 1 : 0;
+		const struct kith_names_alias *at =
+		    b.wkind[sw] == W_LATIN && b.wlen[sw] == 1 ? alias_lookup(b.wtext[sw], b.wtlen[sw]) : NULL;
+		if (at && !at->two && at->sur[0])
+			r.sur_pub = (uint16_t)(at - kith_names_aliases + 1);
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
@@ -912,6 +972,48 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	return KITH_OK;
 }
 
+/* Whether the first syllable of the Hangul name h is its surname: a surname
+ * of the census table before a given name, or one syllable alone that a list
+ * of surnames gives (읍, 궁, 영: rare surnames, compared as surnames). */
+static int hangul_surname(const struct kith_name *h)
+{
+	if (h->n_sur == 1 && h->n_syl > 1)
+		return 1;
+	if (h->n_syl != 1)
+		return 0;
+	const struct kith_name_syl *y = &h->syl[0];
+	/* the initial as written: the fold adds ㄴ and ㅇ to ㄹ, ㅇ to ㄴ */
+	unsigned l = (y->ini & BIT(I_R))   ? I_R
+		     : (y->ini & BIT(I_N)) ? I_N
+					   : (unsigned)__builtin_ctz(y->ini);
+	unsigned sy = jamo_syl(l, (unsigned)__builtin_ctz(y->vow), (unsigned)__builtin_ctz(y->fin));
+	size_t lo = 0, hi = kith_names_n_listed_surnames;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (kith_names_listed_surnames[mid] < sy)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < kith_names_n_listed_surnames && kith_names_listed_surnames[lo] == sy;
+}
+
+/* Whether the Hangul surname of h is one of those the spelling of rn's
+ * surname is published or written for (rn->sur_pub), the initial-sound
+ * rule folded on both sides (Ri: 리, and 이). */
+static int surname_published(const struct kith_name *rn, const struct kith_name *h)
+{
+	const struct kith_names_alias *at = &kith_names_aliases[rn->sur_pub - 1];
+	const struct kith_name_syl *y = &h->syl[0];
+	for (size_t k = 0; k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
+		struct kith_name_syl x = jamo_single((unsigned)at->sur[k] - 1u);
+		jamo_fold(&x);
+		if ((x.ini & y->ini) && (x.vow & y->vow) && (x.fin & y->fin))
+			return 1;
+	}
+	return 0;
+}
+
 /* --- comparing */
 
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
@@ -929,6 +1031,11 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
 			return same ? 1.0 : 0.995;
 		}
+		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
+		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
+			return 0.7; /* the consonant on neither side */
+		if (rn0->sur_pub && i == 0 && j == 0 && hangul_surname(hn0) && !surname_published(rn0, hn0))
+			return 0.7; /* a surname this spelling is not written for */
 		/* a romanization against Hangul: a reading less probable than the
 		 * spelling's best ranks a little lower (the spelling model: "Yong"
 		 * is 용 before 영, "Jong" 정 before 종) */

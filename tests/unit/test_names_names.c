@@ -517,6 +517,60 @@ static void test_fresh_f12_gaps(void **state)
 	assert_false(query_reaches("Kim Min-su", "박지성"));
 }
 
+/* Near misses of short names (names13, second pass): a surname alone, a
+ * given name alone, one syllable apart from another name. */
+static void test_near_miss_short(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* given names alone: liaison puts the consonant on one side at least
+	 * ("Yumi" is 유미 or 윰이; its sets also held 유이, which the
+	 * initial-sound rule reads as 유리) */
+	assert_true(sim("Yumi", "유리") < t);
+	assert_true(sim("Yumi", "유미") >= t);
+	assert_true(sim("Yumi", "윰이") >= t);
+	assert_true(sim("Jinah", "지아") < t);
+	assert_true(sim("Jinah", "진아") >= t);
+	assert_true(sim("Jinah", "지나") >= t);
+	assert_true(sim("Kim Yuna", "김연아") >= t);
+	assert_true(sim("Kim Yuna", "김유나") >= t);
+	assert_true(sim("Kim Yuna", "김유아") < t);
+	assert_true(sim("Zelo", "젤로") >= t); /* an l on both sides, as Hangul writes it */
+	/* surnames alone: a spelling that lists publish (or kith writes) for
+	 * surnames is those surnames, not every syllable its letters allow */
+	assert_true(sim("Soh", "서") < t);  /* "oh" is ㅓ only to the grammar */
+	assert_true(sim("Soh", "소") >= t);
+	assert_true(sim("Sho", "서") < t);
+	assert_true(sim("Sohn", "선") < t);
+	assert_true(sim("Sohn", "손") >= t);
+	assert_true(sim("Hong", "호") < t); /* published for 홍 and 후: not 호 */
+	assert_true(sim("Hong", "홍") >= t);
+	assert_true(sim("Hong", "후") >= t);
+	assert_true(sim("Cho", "주") < t); /* 조, 초, 추 */
+	assert_true(sim("Cho", "조") >= t);
+	assert_true(sim("Cho", "추") >= t);
+	assert_true(sim("Goung", "궁") < t); /* a rare surname alone is a surname */
+	assert_true(sim("Goung", "공") >= t);
+	assert_true(sim("Tai", "대") < t);
+	assert_true(sim("Tai", "태") >= t);
+	assert_true(sim("Ryong", "영") < t);
+	assert_true(sim("Ryong", "룡") >= t);
+	assert_true(sim("Ryong", "용") >= t); /* the initial-sound rule */
+	assert_true(sim("Ri", "이") >= t);
+	assert_true(sim("So", "서") >= t); /* MR without breves writes 서 so */
+	assert_true(sim("Chong", "정") >= t);
+	/* and the same surname before a given name */
+	assert_true(sim("Soh Min-su", "서민수") < t);
+	assert_true(sim("Soh Min-su", "소민수") >= t);
+	assert_true(sim("Chong Min-su", "정민수") >= t);
+	assert_true(sim("Min-su Soh", "소민수") >= t);
+	/* a spelling no list gives keeps the grammar's reading */
+	assert_true(sim("Cheong", "정") >= t);
+	/* Hangul and a given syllable alone are as before */
+	assert_true(sim("서", "소") < t);
+	assert_true(sim("Young", "영") >= t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +591,7 @@ int main(void)
 	    cmocka_unit_test(test_issue13_partial_queries),
 	    cmocka_unit_test(test_fresh_gaps),
 	    cmocka_unit_test(test_fresh_f12_gaps),
+	    cmocka_unit_test(test_near_miss_short),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
