@@ -161,11 +161,13 @@ static int build_postings(struct kith_search *s)
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
 		for (size_t j = 0; j < nk; j++)
 			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
-		/* the words of a name read as Korean only in part or without a
-		 * surname ("Nguyen Thi Lan", "Somchai Jaidee": those of a name that
-		 * is not Korean are its keys already), for a query of one of them */
+		/* the words of a name read as Korean only in part, without a
+		 * surname or with a typo undone ("Nguyen Thi Lan", "Somchai Jaidee",
+		 * "Vu Minh Thuy": those of a name that is not Korean are its keys
+		 * already), for a query of one of them */
 		const struct kith_name *en = &s->e[i].enc;
-		if (en->n_syl > 0 && ((en->flags & KITH_NAMES_F_PARTIAL) || en->n_sur == 0)) {
+		if (en->n_syl > 0 &&
+		    ((en->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO)) || en->n_sur == 0)) {
 			nk = kith_names_word_keys(&s->e[i].enc, keys);
 			for (size_t j = 0; j < nk; j++)
 				s->post[k++] = (struct posting){keys[j], (uint32_t)i};
@@ -344,6 +346,13 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near
 	if (suronly) {
 		if (sk)
 			keys[nk++] = sk;
+		/* and its word: a name that is not Korean, or read without a
+		 * surname, with that word ("Hoang" for Hoang Van Hoa; such
+		 * names alone have word postings, so "Kim" reaches no more) */
+		uint64_t wk[KITH_NAMES_MAX_KEYS];
+		size_t nw = kith_names_word_keys(q, wk);
+		for (size_t i = 0; i < nw && nk < KITH_NAMES_MAX_QKEYS; i++)
+			keys[nk++] = wk[i];
 	} else {
 		nk = kith_names_query_keys(q, keys);
 	}

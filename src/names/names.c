@@ -983,9 +983,7 @@ static int hangul_surname(const struct kith_name *h)
 		return 0;
 	const struct kith_name_syl *y = &h->syl[0];
 	/* the initial as written: the fold adds ㄴ and ㅇ to ㄹ, ㅇ to ㄴ */
-	unsigned l = (y->ini & BIT(I_R))   ? I_R
-		     : (y->ini & BIT(I_N)) ? I_N
-					   : (unsigned)__builtin_ctz(y->ini);
+	unsigned l = (y->ini & BIT(I_R)) ? I_R : (y->ini & BIT(I_N)) ? I_N : (unsigned)__builtin_ctz(y->ini);
 	unsigned sy = jamo_syl(l, (unsigned)__builtin_ctz(y->vow), (unsigned)__builtin_ctz(y->fin));
 	size_t lo = 0, hi = kith_names_n_listed_surnames;
 	while (lo < hi) {
@@ -1247,15 +1245,28 @@ static int words_within(const char *q, const char *c)
 	return seen > 0;
 }
 
+/* read as Korean in whole, and not only with a typo undone (a reading
+ * that a typo's repair found may be a name that is not Korean: "Vu Minh
+ * Thuy" read as 부민투이) */
 static int fully_korean(const struct kith_name *n)
 {
-	return korean(n) && !(n->flags & KITH_NAMES_F_PARTIAL);
+	return korean(n) && !(n->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
 }
 
 #define TOKEN_SCORE 0.9	 /* every word of the query is a word of the name ("Nguyen Lan") */
 #define PREFIX_SCORE 0.9 /* a surname and the start of the given name ("Kim Kang") */
 #define GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
 #define GIVEN_OTHER 0.7	 /* a Hangul one (허준 against 양허준: below the same-name threshold) */
+
+/* q read from rotation rot with a surname of ns syllables, against c's
+ * surname and the start of its given name */
+static double prefix_score(const struct kith_name *q, size_t rot, size_t ns, const struct kith_name *c)
+{
+	if (ns == 0 || ns != c->n_sur || q->n_syl <= ns || q->n_syl - ns >= (size_t)(c->n_syl - c->n_sur) + 1)
+		return 0;
+	size_t g = q->n_syl - ns;
+	return PREFIX_SCORE * align(q, rot, 0, ns, c, 0, 0, ns) * align(q, rot, ns, g, c, 0, c->n_sur, g);
+}
 
 static double query_korean(const struct kith_name *q, const struct kith_name *c)
 {
@@ -1280,12 +1291,18 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 	/* a full query at least as long as the candidate is not partial */
 	if (q->n_sur > 0 && q->n_syl >= c->n_syl)
 		return best;
-	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범 */
-	if (q->n_sur > 0 && q->n_sur == c->n_sur && q->n_syl > q->n_sur) {
-		size_t g = q->n_syl - q->n_sur;
-		double v = PREFIX_SCORE * align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur) *
-			   align(q, 0, q->n_sur, g, c, 0, c->n_sur, g);
+	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범;
+	 * written surname first (a part of a given name before the surname is
+	 * not how a name is shortened): when the order is ambiguous, "Che Jong"
+	 * is 채 + 종 before 정 + 재, although 정 is the more common surname */
+	if (q->n_sur > 0) {
+		int amb = (q->flags & KITH_NAMES_F_AMBIG) != 0, west = (q->flags & KITH_NAMES_F_WESTERN) != 0;
+		double v = prefix_score(q, 0, q->n_sur, c) * (amb && west ? ALT_ORDER : 1.0);
 		best = v > best ? v : best;
+		if (amb) {
+			v = prefix_score(q, q->alt_rot, q->alt_sur, c) * (west ? 1.0 : ALT_ORDER);
+			best = v > best ? v : best;
+		}
 	}
 	/* the query as a given name alone (or read with a surname it does not
 	 * have), in the order it was written ("Myong Sim" for 리명심) */
@@ -1310,8 +1327,7 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	double best = query_korean(q, c);
 	/* any word of a name that is not Korean, or not read with a surname:
 	 * "Somchai", "Lopez", "Nguyen Lan" for Nguyen Thi Lan */
-	if (best < TOKEN_SCORE && !(q->flags & KITH_NAMES_F_SURONLY) &&
-	    (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+	if (best < TOKEN_SCORE && (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
 	    words_within(q->text, c->text))
 		best = TOKEN_SCORE;
 	return best;
@@ -1432,7 +1448,20 @@ static uint64_t given_key(const struct kith_name *nm, size_t rot)
 {
 	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	reading_codes(nm, rot, 0, code, sy);
+	/* the syllables that the name's own reading folded (the start of its
+	 * surname and given name) and that this reading does not: the
+	 * initial as written (은림 read as a given name alone: 림, not 림/임,
+	 * whose ㅇ would move 은's final into the key as liaison does) */
+	struct kith_name un = *nm;
+	for (size_t i = 1; i < nm->n_syl; i++) {
+		size_t at = AT(nm, rot, i);
+		int folded = at == 0 || at == nm->n_sur ||
+			     ((nm->flags & KITH_NAMES_F_AMBIG) &&
+			      (at == nm->alt_rot || at == (size_t)(nm->alt_rot + nm->alt_sur) % nm->n_syl));
+		if (folded && !((nm->liai >> at) & 1u))
+			jamo_unfold(&un.syl[at]);
+	}
+	reading_codes(&un, rot, 0, code, sy);
 	return key_of(5, code, nm->n_syl);
 }
 
@@ -1506,10 +1535,13 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	/* the words, for a query that is not a Korean name with a surname (a
 	 * Korean one is reached by its blocking keys; "kim" would reach a fifth
 	 * of a vault) */
-	if (korean(q) && (q->n_sur == 0 || (q->flags & KITH_NAMES_F_PARTIAL))) {
+	if (korean(q)) {
+		/* ... and for a query of one word, which may be one word of a
+		 * name that is not Korean ("Chanida" reads as 찬이다 too) */
 		nk = kith_names_word_keys(q, k);
-		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
-			keys[n++] = k[i];
+		if (q->n_sur == 0 || (q->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO)) || nk == 1)
+			for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
+				keys[n++] = k[i];
 	}
 	/* A syllable whose readings fall in different coarse classes has a key
 	 * for one of them only: a Cyrillic н ends a syllable

@@ -538,7 +538,7 @@ static void test_near_miss_short(void **state)
 	assert_true(sim("Zelo", "젤로") >= t); /* an l on both sides, as Hangul writes it */
 	/* surnames alone: a spelling that lists publish (or kith writes) for
 	 * surnames is those surnames, not every syllable its letters allow */
-	assert_true(sim("Soh", "서") < t);  /* "oh" is ㅓ only to the grammar */
+	assert_true(sim("Soh", "서") < t); /* "oh" is ㅓ only to the grammar */
 	assert_true(sim("Soh", "소") >= t);
 	assert_true(sim("Sho", "서") < t);
 	assert_true(sim("Sohn", "선") < t);
@@ -571,6 +571,51 @@ static void test_near_miss_short(void **state)
 	assert_true(sim("Young", "영") >= t);
 }
 
+/* Partial queries (names13, second pass; parts F1 and F2 of the fresh
+ * search set): keys and scores of a given name alone, a surname with the
+ * start of a given name, one word of a name that is not Korean. */
+static int query_reaches_words(const char *query, const char *cand)
+{
+	struct kith_name q = enc(query), c = enc(cand);
+	uint64_t qk[KITH_NAMES_MAX_QKEYS], ck[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, qk), nc = kith_names_word_keys(&c, ck);
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (qk[i] == ck[j])
+				return 1;
+	return 0;
+}
+
+static void test_partial_short_queries(void **state)
+{
+	(void)state;
+	/* a Hangul given name alone: its key is that of the syllables as
+	 * written (은림: 림, not the 림/임 of the initial-sound rule, whose ㅇ
+	 * moved 은's final into the key as liaison) */
+	assert_true(query_reaches("은림", "박은림"));
+	assert_true(query_reaches("은림", "은림"));
+	assert_true(query_reaches("Eun Rim", "박은림"));
+	assert_true(query_reaches("니철", "진니철"));
+	/* a surname and the start of a given name, written surname first:
+	 * "Che Jong" is 채 + 종 (채종현) before 정 + 재 (정재윤), although 정 is
+	 * the more common surname and the order is ambiguous */
+	assert_true(qs("Che Jong", "채종현") > qs("Che Jong", "정재윤"));
+	assert_true(qs("Che Jong", "채종현") >= 0.89);
+	assert_true(qs("Kim Kang", "김강범") >= 0.89); /* unambiguous, as before */
+	assert_true(qs("김강", "김강범") >= 0.89);
+	/* a query of one word reaches the names read without a surname, in
+	 * part, or with a typo undone, that have that word */
+	assert_true(query_reaches_words("Chanida", "Chanida Sukprasert"));
+	assert_true(qs("Chanida", "Chanida Sukprasert") >= 0.89);
+	assert_true(qs("Hoang", "Hoang Van Hoa") >= 0.89);
+	/* a name read only with a typo undone keeps its words (search indexes
+	 * them, and a query's words meet them) */
+	struct kith_name v = enc("Vu Minh Thuy");
+	assert_true(v.flags & KITH_NAMES_F_TYPO);
+	assert_true(qs("Vu Thuy", "Vu Minh Thuy") >= 0.89);
+	assert_true(query_reaches_words("Thuy", "Vu Minh Thuy"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +637,7 @@ int main(void)
 	    cmocka_unit_test(test_fresh_gaps),
 	    cmocka_unit_test(test_fresh_f12_gaps),
 	    cmocka_unit_test(test_near_miss_short),
+	    cmocka_unit_test(test_partial_short_queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
