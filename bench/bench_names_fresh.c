@@ -417,7 +417,8 @@ static void compare_part(const char *part, int verbose)
 					} else if (published_for_other_form(r->spelling, q->hangul)) {
 						nm_ns_written++;
 						if (verbose)
-							printf("    apart %s [%s] ~ %s: %.3f (writes the other's "
+							printf("    apart %s [%s] ~ %s: %.3f (writes the "
+							       "other's "
 							       "North/South form)\n",
 							       r->hangul, r->spelling, q->hangul, ns);
 					} else {
@@ -433,15 +434,16 @@ static void compare_part(const char *part, int verbose)
 			continue;
 		all_n += n;
 		all_ok += ok;
-		printf("  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near "
-		       "misses %6zu: "
-		       "precision %.4f (%zu false; %zu spellings that also write the other name, published "
-		       "or by a system; %zu North/South pairs apart, %zu spellings of the other's North/South "
-		       "form: precision %.4f with them false)\n",
-		       lists[l], n, (double)ok / (double)n, ok, pn, pn ? (double)pok / (double)pn : 1.0, nm,
-		       nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared - nm_ns_written) : 1.0, nm_false,
-		       nm_shared, nm_ns, nm_ns_written,
-		       nm ? 1.0 - (double)(nm_false + nm_ns_written) / (double)(nm - nm_shared) : 1.0);
+		printf(
+		    "  %-12s %4zu pairs: recall %.4f (%zu)   spelling pairs %5zu: recall %.4f   near "
+		    "misses %6zu: "
+		    "precision %.4f (%zu false; %zu spellings that also write the other name, published "
+		    "or by a system; %zu North/South pairs apart, %zu spellings of the other's North/South "
+		    "form: precision %.4f with them false)\n",
+		    lists[l], n, (double)ok / (double)n, ok, pn, pn ? (double)pok / (double)pn : 1.0, nm,
+		    nm ? 1.0 - (double)nm_false / (double)(nm - nm_shared - nm_ns_written) : 1.0, nm_false,
+		    nm_shared, nm_ns, nm_ns_written,
+		    nm ? 1.0 - (double)(nm_false + nm_ns_written) / (double)(nm - nm_shared) : 1.0);
 	}
 	/* Hangul against Hangul one syllable away (박지성 / 박지선) */
 	size_t hn = 0, hf = 0, hns = 0;
