@@ -100,10 +100,11 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			     float one, uint8_t (*pat)[2], int repair, int *repaired)
 {
 	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
-	if (k >= 0 || !repair || n < 3 || n > LATIN_MAX_CHUNK)
+	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
 		return k;
 	char v[LATIN_MAX_CHUNK];
-	for (size_t i = 0; i + 1 < n; i++) {
+	/* two letters: only a vowel put back ("Sn" for Sun, Son, Sin ...) */
+	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		memcpy(v, c, n);
 		v[i] = c[i + 1];
 		v[i + 1] = c[i];
@@ -113,7 +114,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			return k;
 		}
 	}
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 1; n >= 3 && i < n; i++) {
 		memcpy(v, c, i);
 		memcpy(v + i, c + i + 1, n - i - 1);
 		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
@@ -124,7 +125,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 	}
 	/* an l typed for an i ("Klm", "shlm": l and I look alike) */
 	memcpy(v, c, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; n >= 3 && i < n; i++) {
 		if (c[i] != 'l')
 			continue;
 		v[i] = 'i';

@@ -614,6 +614,12 @@ static void test_partial_short_queries(void **state)
 	assert_true(v.flags & KITH_NAMES_F_TYPO);
 	assert_true(qs("Vu Thuy", "Vu Minh Thuy") >= 0.89);
 	assert_true(query_reaches_words("Thuy", "Vu Minh Thuy"));
+	/* a word of two letters with its vowel left out ("Sn"): a vowel put
+	 * back, as for longer words; the name scores as a typo */
+	double t = kith_names_same_threshold();
+	assert_true(sim("Yee Myeong Sn", "이명순") >= t);
+	assert_true(sim("Yee Myeong Sn", "이명순") <= KITH_NAMES_TYPO + 1e-9);
+	assert_true(sim("Yee Myeong Sn", "이명") < t);
 }
 
 int main(void)
