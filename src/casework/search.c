@@ -474,8 +474,8 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
 }
 
 /* A romanized query that meets no name: the query with one typo undone — two
- * neighbouring letters swapped back, a letter dropped, a vowel or n, g, h
- * put back — each scored through its keys at KITH_NAMES_TYPO of its score
+ * neighbouring letters swapped back, a letter dropped, an l read as i, a
+ * vowel or n, g, h put back — each scored through its keys at KITH_NAMES_TYPO of its score
  * (names.h), so that a typo costs less than another syllable. ASCII names
  * only; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
@@ -514,10 +514,18 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		memcpy(v, query, i);
 		memcpy(v + i, query + i + 1, len - i - 1);
 		score_variant(s, v, len - 1, &sn);
+		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
+		 * reader undoes it only in a word it cannot read) */
+		if (query[i] == 'l') {
+			memcpy(v, query, len);
+			v[i] = 'i';
+			score_variant(s, v, len, &sn);
+		}
 	}
-	/* put back, inside or at the end of a word */
-	for (size_t i = 1; i <= len; i++) {
-		if (!is_letter(query[i - 1]))
+	/* put back, inside, at the end or at the start of a word or syllable
+	 * ("Gyong-o" for Gyong-no) */
+	for (size_t i = 0; i <= len; i++) {
+		if (!(i > 0 && is_letter(query[i - 1])) && !(i < len && is_letter(query[i])))
 			continue;
 		for (const char *p = put; *p; p++) {
 			memcpy(v, query, i);

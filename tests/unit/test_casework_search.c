@@ -201,7 +201,7 @@ static void test_issue13_finds(void **state)
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김강범", "Somchai Jaidee", "Maria Lopez",	     "Nguyen Thi Lan",
 					   "王建国", "정설혜",	       "Chanida Sukprasert", "채종현",
-					   "정재윤", "박은림",	       "Hoang Van Hoa"};
+					   "정재윤", "박은림",	       "Hoang Van Hoa",	     "최은희"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
 	struct kith_search *s = NULL;
 	struct kith_err err;
@@ -239,6 +239,8 @@ static void test_issue13_finds(void **state)
 	assert_string_equal(first(s, "Bnag Mi Sun", &n), "방미선");  /* swapped */
 	assert_string_equal(first(s, "Bang Mii Sun", &n), "방미선"); /* doubled */
 	assert_string_equal(first(s, "Choi Eun-jo", &n), "최은주");  /* an o put back: Eun-joo */
+	assert_string_equal(first(s, "Choi Eun-hul", &n), "최은희"); /* an l for an i: Hui */
+	assert_string_equal(first(s, "Choi Eun-ee", &n), "최은희");  /* an h put back at the start */
 	const struct kith_search_hit *th;
 	assert_int_equal(kith_search_run(s, "Bang Mi Sn", 10, 0, 0, &th, &n, &err), 0);
 	assert_true(n >= 1 && th[0].score <= 0.92 && th[0].score >= 0.8); /* a typo costs, a little */
