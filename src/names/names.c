@@ -1294,16 +1294,14 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 		return best;
 	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범;
 	 * written surname first (a part of a given name before the surname is
-	 * not how a name is shortened): when the order is ambiguous, "Che Jong"
-	 * is 채 + 종 before 정 + 재, although 정 is the more common surname */
+	 * not how a name is shortened): when the order is ambiguous, the
+	 * reading whose surname is the first word only ("Che Jong" is 채 + 종,
+	 * not 정 + 재, although 정 is the more common surname) */
 	if (q->n_sur > 0) {
-		int amb = (q->flags & KITH_NAMES_F_AMBIG) != 0, west = (q->flags & KITH_NAMES_F_WESTERN) != 0;
-		double v = prefix_score(q, 0, q->n_sur, c) * (amb && west ? ALT_ORDER : 1.0);
+		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
+		double v =
+		    first_word ? prefix_score(q, q->alt_rot, q->alt_sur, c) : prefix_score(q, 0, q->n_sur, c);
 		best = v > best ? v : best;
-		if (amb) {
-			v = prefix_score(q, q->alt_rot, q->alt_sur, c) * (west ? 1.0 : ALT_ORDER);
-			best = v > best ? v : best;
-		}
 	}
 	/* the query as a given name alone (or read with a surname it does not
 	 * have), in the order it was written ("Myong Sim" for 리명심) */
@@ -1528,6 +1526,23 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	size_t n = 0, nk = kith_names_keys(q, k);
 	for (size_t i = 0; i < nk; i++)
 		keys[n++] = k[i];
+	/* a surname and the start of a given name whose last syllable ends in
+	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
+	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
+	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too */
+	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && n < KITH_NAMES_MAX_QKEYS) {
+		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
+		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
+		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+		struct kith_name one = *q;
+		size_t last = AT(q, rot, ns);
+		if (ns < q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+			one.syl[last].fin = BIT(F_NONE);
+			reading_codes(&one, rot, ns, code, sy);
+			keys[n++] = key_of(3, code, ns + 1);
+		}
+	}
 	if (korean(q) && q->n_syl >= 2) {
 		keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0);
 		if (q->flags & KITH_NAMES_F_AMBIG)

@@ -600,6 +600,12 @@ static void test_partial_short_queries(void **state)
 	 * "Che Jong" is 채 + 종 (채종현) before 정 + 재 (정재윤), although 정 is
 	 * the more common surname and the order is ambiguous */
 	assert_true(qs("Che Jong", "채종현") > qs("Che Jong", "정재윤"));
+	assert_true(qs("Che Jong", "정재윤") < kith_names_same_threshold()); /* not read 정 + 재 */
+	/* a first given syllable that ends in ㄴ ㄹ ㅁ: the name keys it as
+	 * liaison does (정신영: 정 + 시), and the query has that key too */
+	assert_true(query_reaches("Jeong Shin", "정신영"));
+	assert_true(query_reaches("김민", "김민아"));
+	assert_true(query_reaches("Kim Min", "김민아"));
 	assert_true(qs("Che Jong", "채종현") >= 0.89);
 	assert_true(qs("Kim Kang", "김강범") >= 0.89); /* unambiguous, as before */
 	assert_true(qs("김강", "김강범") >= 0.89);
