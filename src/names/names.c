@@ -1526,23 +1526,6 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	size_t n = 0, nk = kith_names_keys(q, k);
 	for (size_t i = 0; i < nk; i++)
 		keys[n++] = k[i];
-	/* a surname and the start of a given name whose last syllable ends in
-	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
-	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
-	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too */
-	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && n < KITH_NAMES_MAX_QKEYS) {
-		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
-		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
-		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
-		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-		struct kith_name one = *q;
-		size_t last = AT(q, rot, ns);
-		if (ns < q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
-			one.syl[last].fin = BIT(F_NONE);
-			reading_codes(&one, rot, ns, code, sy);
-			keys[n++] = key_of(3, code, ns + 1);
-		}
-	}
 	if (korean(q) && q->n_syl >= 2) {
 		keys[n++] = given_key(q, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0);
 		if (q->flags & KITH_NAMES_F_AMBIG)
@@ -1620,6 +1603,24 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)
 			keys[n++] = wk[i];
+	}
+	/* a surname and the start of a given name whose last syllable ends in
+	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
+	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
+	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too
+	 * (last: the keys above reach whole names, and come first) */
+	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && n < KITH_NAMES_MAX_QKEYS) {
+		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
+		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
+		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+		struct kith_name one = *q;
+		size_t last = AT(q, rot, ns);
+		if (ns < q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+			one.syl[last].fin = BIT(F_NONE);
+			reading_codes(&one, rot, ns, code, sy);
+			keys[n++] = key_of(3, code, ns + 1);
+		}
 	}
 	/* no key twice */
 	size_t m = 0;

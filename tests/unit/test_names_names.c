@@ -606,6 +606,11 @@ static void test_partial_short_queries(void **state)
 	assert_true(query_reaches("Jeong Shin", "정신영"));
 	assert_true(query_reaches("김민", "김민아"));
 	assert_true(query_reaches("Kim Min", "김민아"));
+	/* ... and that key does not crowd out the keys of a whole name's
+	 * readings (a Cyrillic н, a compound surname at the end) */
+	assert_true(query_reaches("Чон Сан Вон", "정상원"));
+	assert_true(query_reaches("Чон Сан Вон", "전상원"));
+	assert_true(query_reaches("Seung Hwan Seonu", "선우승환"));
 	assert_true(qs("Che Jong", "채종현") >= 0.89);
 	assert_true(qs("Kim Kang", "김강범") >= 0.89); /* unambiguous, as before */
 	assert_true(qs("김강", "김강범") >= 0.89);
