@@ -522,12 +522,13 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			score_variant(s, v, len, &sn);
 		}
 	}
-	/* put back, inside, at the end or at the start of a word or syllable
-	 * ("Gyong-o" for Gyong-no) */
+	/* put back, inside or at the end of a word; at the start of a word or
+	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no) */
 	for (size_t i = 0; i <= len; i++) {
-		if (!(i > 0 && is_letter(query[i - 1])) && !(i < len && is_letter(query[i])))
+		int after = i > 0 && is_letter(query[i - 1]);
+		if (!after && !(i < len && is_letter(query[i])))
 			continue;
-		for (const char *p = put; *p; p++) {
+		for (const char *p = after ? put : put + 6; *p; p++) {
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);
