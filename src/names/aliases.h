@@ -38,15 +38,15 @@ struct kith_names_alias {
 extern const struct kith_names_alias kith_names_aliases[];
 extern const size_t kith_names_n_aliases;
 
-/* The entries by hash, open addressing: a spelling of hash h is in slot
- * (h + k) mod KITH_NAMES_ALIAS_SLOTS for the first k whose slot holds its
- * entry (index + 1), or not in the table when a slot before holds 0. */
 /* The one-syllable surnames of the list and of the census table (Hangul
  * syllable indices, sorted): a Hangul syllable alone that is one of them is
  * compared as a surname. */
 extern const uint16_t kith_names_listed_surnames[];
 extern const size_t kith_names_n_listed_surnames;
 
+/* The entries by hash, open addressing: a spelling of hash h is in slot
+ * (h + k) mod KITH_NAMES_ALIAS_SLOTS for the first k whose slot holds its
+ * entry (index + 1), or not in the table when a slot before holds 0. */
 #define KITH_NAMES_ALIAS_SLOTS 2048
 extern const uint16_t kith_names_alias_slots[KITH_NAMES_ALIAS_SLOTS];
 

@@ -597,6 +597,8 @@ static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 	return 1;
 }
 
+/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
+ * read with a typo undone when it cannot be read as it is. */
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
