@@ -1611,14 +1611,16 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
 	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too
 	 * (last: the keys above reach whole names, and come first) */
-	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && n < KITH_NAMES_MAX_QKEYS) {
+	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && q->n_syl <= 3 && n < KITH_NAMES_MAX_QKEYS) {
 		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
 		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
 		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
 		struct kith_name one = *q;
 		size_t last = AT(q, rot, ns);
-		if (ns < q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+		/* (a surname and one given syllable: a longer query meets a
+		 * whole name by its own keys) */
+		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
 			one.syl[last].fin = BIT(F_NONE);
 			reading_codes(&one, rot, ns, code, sy);
 			keys[n++] = key_of(3, code, ns + 1);
