@@ -65,14 +65,20 @@ static int get_sync(struct kith_vault *v, struct kith_web_response *resp)
 		free(d);
 		return kith_web_api_fail(resp, &err);
 	}
+	/* A field vault knows devices by key only: no name (null, not ""), this
+	 * device marked, and whether each revocation headquarters carried verifies. */
+	int field = kith_devices_is_field(v);
 	json_t *devs = json_array();
 	for (size_t i = 0; devs && i < nd; i++)
-		json_array_append_new(devs, json_pack("{s:s, s:s, s:I, s:I}", "name", d[i].name, "device_id",
-						      d[i].device_id, "added", (json_int_t)d[i].added,
-						      "revoked_at", (json_int_t)d[i].revoked_at));
+		json_array_append_new(
+		    devs, json_pack("{s:o, s:s, s:I, s:I, s:b, s:b}", "name",
+				    d[i].name && *d[i].name ? json_string(d[i].name) : json_null(),
+				    "device_id", d[i].device_id, "added", (json_int_t)d[i].added,
+				    "revoked_at", (json_int_t)d[i].revoked_at, "revocation_valid",
+				    d[i].revocation_valid, "this_device", d[i].this_device));
 	free(d);
-	return reply(resp, devs ? json_pack("{s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key, "devices",
-					    devs, "conflicts", conf)
+	return reply(resp, devs ? json_pack("{s:b, s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key,
+					    "field", field, "devices", devs, "conflicts", conf)
 				: NULL);
 }
 
