@@ -161,11 +161,13 @@ static int build_postings(struct kith_search *s)
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
 		for (size_t j = 0; j < nk; j++)
 			s->post[k++] = (struct posting){keys[j], (uint32_t)i};
-		/* the words of a name read as Korean only in part or without a
-		 * surname ("Nguyen Thi Lan", "Somchai Jaidee": those of a name that
-		 * is not Korean are its keys already), for a query of one of them */
+		/* the words of a name read as Korean only in part, without a
+		 * surname or with a typo undone ("Nguyen Thi Lan", "Somchai Jaidee",
+		 * "Vu Minh Thuy": those of a name that is not Korean are its keys
+		 * already), for a query of one of them */
 		const struct kith_name *en = &s->e[i].enc;
-		if (en->n_syl > 0 && ((en->flags & KITH_NAMES_F_PARTIAL) || en->n_sur == 0)) {
+		if (en->n_syl > 0 &&
+		    ((en->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO)) || en->n_sur == 0)) {
 			nk = kith_names_word_keys(&s->e[i].enc, keys);
 			for (size_t j = 0; j < nk; j++)
 				s->post[k++] = (struct posting){keys[j], (uint32_t)i};
@@ -344,6 +346,13 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near
 	if (suronly) {
 		if (sk)
 			keys[nk++] = sk;
+		/* and its word: a name that is not Korean, or read without a
+		 * surname, with that word ("Hoang" for Hoang Van Hoa; such
+		 * names alone have word postings, so "Kim" reaches no more) */
+		uint64_t wk[KITH_NAMES_MAX_KEYS];
+		size_t nw = kith_names_word_keys(q, wk);
+		for (size_t i = 0; i < nw && nk < KITH_NAMES_MAX_QKEYS; i++)
+			keys[nk++] = wk[i];
 	} else {
 		nk = kith_names_query_keys(q, keys);
 	}
@@ -465,8 +474,8 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
 }
 
 /* A romanized query that meets no name: the query with one typo undone — two
- * neighbouring letters swapped back, a letter dropped, a vowel or n, g, h
- * put back — each scored through its keys at KITH_NAMES_TYPO of its score
+ * neighbouring letters swapped back, a letter dropped, an l read as i, a
+ * vowel or n, g, h put back — each scored through its keys at KITH_NAMES_TYPO of its score
  * (names.h), so that a typo costs less than another syllable. ASCII names
  * only; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
@@ -505,12 +514,21 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		memcpy(v, query, i);
 		memcpy(v + i, query + i + 1, len - i - 1);
 		score_variant(s, v, len - 1, &sn);
+		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
+		 * reader undoes it only in a word it cannot read) */
+		if (query[i] == 'l') {
+			memcpy(v, query, len);
+			v[i] = 'i';
+			score_variant(s, v, len, &sn);
+		}
 	}
-	/* put back, inside or at the end of a word */
-	for (size_t i = 1; i <= len; i++) {
-		if (!is_letter(query[i - 1]))
+	/* put back, inside or at the end of a word; at the start of a word or
+	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no) */
+	for (size_t i = 0; i <= len; i++) {
+		int after = i > 0 && is_letter(query[i - 1]);
+		if (!after && !(i < len && is_letter(query[i])))
 			continue;
-		for (const char *p = put; *p; p++) {
+		for (const char *p = after ? put : put + 6; *p; p++) {
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);

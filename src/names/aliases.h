@@ -18,17 +18,31 @@
  * first three the list gives): `two` when the first of them has two
  * syllables; x, the union of the first syllables of those with as many
  * syllables as the first (jamo sets, names/jamo.h); x2, of their second
- * syllables (when two). One entry a spelling, sorted by spelling. */
+ * syllables (when two); `pub` is 0 for a spelling that no list publishes but
+ * kith writes for a surname (data/names/surname_romanized.csv). `sur`: every
+ * one-syllable surname published or written so, as Hangul syllable index + 1
+ * (0 ends the list): what a surname so spelled is, exactly (the sets x join
+ * letters: "Hong", 홍 or 후, would also be 호). One entry a spelling, sorted
+ * by spelling. */
+#define KITH_NAMES_ALIAS_SUR 6
 struct kith_names_alias {
 	uint32_t hash;
 	const char *spelling;
 	uint8_t len;
 	uint8_t two;
+	uint8_t pub;
 	struct kith_name_syl x, x2;
+	uint16_t sur[KITH_NAMES_ALIAS_SUR];
 };
 
 extern const struct kith_names_alias kith_names_aliases[];
 extern const size_t kith_names_n_aliases;
+
+/* The one-syllable surnames of the list and of the census table (Hangul
+ * syllable indices, sorted): a Hangul syllable alone that is one of them is
+ * compared as a surname. */
+extern const uint16_t kith_names_listed_surnames[];
+extern const size_t kith_names_n_listed_surnames;
 
 /* The entries by hash, open addressing: a spelling of hash h is in slot
  * (h + k) mod KITH_NAMES_ALIAS_SLOTS for the first k whose slot holds its

@@ -131,6 +131,16 @@ static inline void jamo_fold(struct kith_name_syl *x)
 		x->ini |= BIT(I_O);
 }
 
+/* The initial of a Hangul syllable folded by jamo_fold, as written: the
+ * fold adds ㅇ and ㄴ to ㄹ, and ㅇ to ㄴ. */
+static inline void jamo_unfold(struct kith_name_syl *x)
+{
+	if (x->ini & BIT(I_R))
+		x->ini = BIT(I_R);
+	else if (x->ini & BIT(I_N))
+		x->ini = BIT(I_N);
+}
+
 /* Coarse classes, for blocking keys: every Latin spelling of a letter falls
  * in one class. */
 unsigned jamo_ini_class(uint32_t mask, int fold_pos);

@@ -34,9 +34,12 @@ struct build {
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t exact[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+	uint8_t wfirst[KITH_NAMES_MAX_SYL]; /* the syllable starts a word */
 	size_t n;
 	size_t wstart[SCAN_MAX_WORDS], wlen[SCAN_MAX_WORDS]; /* Korean words, by syllables */
 	uint8_t wkind[SCAN_MAX_WORDS];
+	const char *wtext[SCAN_MAX_WORDS]; /* a Latin word's folded letters */
+	size_t wtlen[SCAN_MAX_WORDS];
 	size_t nw;
 	int trunc, partial, hangul, latin;
 	int typo;	 /* a word was read with a typo undone */
@@ -97,10 +100,11 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			     float one, uint8_t (*pat)[2], int repair, int *repaired)
 {
 	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
-	if (k >= 0 || !repair || n < 3 || n > LATIN_MAX_CHUNK)
+	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
 		return k;
 	char v[LATIN_MAX_CHUNK];
-	for (size_t i = 0; i + 1 < n; i++) {
+	/* two letters: only a vowel put back ("Sn" for Sun, Son, Sin ...) */
+	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		memcpy(v, c, n);
 		v[i] = c[i + 1];
 		v[i + 1] = c[i];
@@ -110,7 +114,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			return k;
 		}
 	}
-	for (size_t i = 1; i < n; i++) {
+	for (size_t i = 1; n >= 3 && i < n; i++) {
 		memcpy(v, c, i);
 		memcpy(v + i, c + i + 1, n - i - 1);
 		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
@@ -121,7 +125,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 	}
 	/* an l typed for an i ("Klm", "shlm": l and I look alike) */
 	memcpy(v, c, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; n >= 3 && i < n; i++) {
 		if (c[i] != 'l')
 			continue;
 		v[i] = 'i';
@@ -479,11 +483,18 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
 	return b->n > start ? 0 : -1;
 }
 
-/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
- * read with a typo undone when it cannot be read as it is. */
-/* The entry of aliases.c for the word w (lower case a-z, at most 15
+/* The published entry of aliases.c for the word w (lower case a-z, at most 15
  * letters), or NULL. */
+static const struct kith_names_alias *alias_lookup(const char *w, size_t len);
+
 static const struct kith_names_alias *alias_find(const char *w, size_t len)
+{
+	const struct kith_names_alias *a = alias_lookup(w, len);
+	return a && a->pub ? a : NULL;
+}
+
+/* Any entry of aliases.c for w: published, or only written so by kith. */
+static const struct kith_names_alias *alias_lookup(const char *w, size_t len)
 {
 	if (len == 0 || len > 15)
 		return NULL;
@@ -586,6 +597,8 @@ static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 	return 1;
 }
 
+/* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
+ * read with a typo undone when it cannot be read as it is. */
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
@@ -632,10 +645,14 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 		} else {
 			continue;
 		}
+		for (size_t k = start; k < b->n; k++)
+			b->wfirst[k] = k == start;
 		if (b->n > start && b->nw < SCAN_MAX_WORDS) {
 			b->wstart[b->nw] = start;
 			b->wlen[b->nw] = b->n - start;
 			b->wkind[b->nw] = sw->kind;
+			b->wtext[b->nw] = sw->kind == W_LATIN ? sc->lat + sw->off : NULL;
+			b->wtlen[b->nw] = sw->kind == W_LATIN ? sw->len : 0;
 			b->nw++;
 		}
 	}
@@ -646,6 +663,36 @@ static void wipe(void *p, size_t n)
 	volatile unsigned char *v = p;
 	while (n--)
 		*v++ = 0;
+}
+
+/* Whether syllables x and y (neighbours in one word, as read) hold the two
+ * readings of liaison (latin_liaison): a consonant n, l or m that closes x
+ * or opens y, x's final {C, none} and y's initial {C, ㅇ}. */
+static int liaison_pair(const struct kith_name_syl *x, const struct kith_name_syl *y)
+{
+	static const struct {
+		unsigned fin, ini;
+	} c[] = {{F_N, I_N}, {F_L, I_R}, {F_M, I_M}};
+	if (!(x->fin & BIT(F_NONE)))
+		return 0;
+	for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+		if ((x->fin & BIT(c[k].fin)) && y->ini == (BIT(c[k].ini) | BIT(I_O)))
+			return 1;
+	return 0;
+}
+
+/* A romanized syllable ri read by liaison (rn->liai) against Hangul at hj:
+ * the consonant is on one side at least, so the Hangul's final before hj or
+ * its initial at hj must take it ("Yumi" is 유미 or 윰이: not 유이, nor 유리
+ * through the initial-sound rule; on both sides, as Hangul writes an l
+ * between vowels, "Zelo" is 젤로). 1 when they do (or no check applies). */
+static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_name *h, size_t hj)
+{
+	if (ri == 0 || hj == 0 || !((rn->liai >> ri) & 1u) || !((h->exact >> (hj - 1)) & 1u))
+		return 1;
+	uint32_t cfin = rn->syl[ri - 1].fin & ~BIT(F_NONE), cini = rn->syl[ri].ini & ~BIT(I_O);
+	uint32_t hf = h->syl[hj - 1].fin, hi = h->syl[hj].ini;
+	return (hf & cfin) || (hi & cini);
 }
 
 /* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
@@ -843,6 +890,11 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		if (b.exact[order[i]])
 			r.exact = (uint16_t)(r.exact | (1u << i));
 	}
+	/* liaison inside a word (the sets as read, before any narrowing) */
+	for (size_t i = 1; i < b.n; i++)
+		if (order[i] == order[i - 1] + 1 && !b.exact[order[i]] && !b.exact[order[i - 1]] &&
+		    !b.wfirst[order[i]] && liaison_pair(&b.syl[order[i - 1]], &b.syl[order[i]]))
+			r.liai = (uint16_t)(r.liai | (1u << i));
 	r.n_syl = (uint8_t)b.n;
 	r.n_sur = (uint8_t)n_sur;
 	if (ambig) {
@@ -860,6 +912,17 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		for (size_t a = 0; a < 2; a++)
 			if (b.alias_w[a] == sw && b.wlen[sw] == 1 && alias_widen(&b, a, &r.syl[0]))
 				r.lv[0] = (uint8_t)jamo_set_level(&r.syl[0], NULL);
+	}
+	/* a romanized surname of one syllable whose spelling a list publishes
+	 * (or kith writes) for surnames is one of those, exactly: syl_sim checks
+	 * it against a Hangul surname ("Soh" is 소, not 서; "Hong" 홍 or 후, not
+	 * 호), where the sets, read letter by letter, would allow more */
+	if (!ambig && n_sur == 1 && !(r.exact & 1u)) {
+		size_t sw = western ? b.nw - 1 : 0;
+		const struct kith_names_alias *at =
+		    b.wkind[sw] == W_LATIN && b.wlen[sw] == 1 ? alias_lookup(b.wtext[sw], b.wtlen[sw]) : NULL;
+		if (at && !at->two && at->sur[0])
+			r.sur_pub = (uint16_t)(at - kith_names_aliases + 1);
 	}
 	/* a romanized surname holds only the surnames its spelling allows
 	 * (not when either end may be the surname) */
@@ -912,6 +975,46 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	return KITH_OK;
 }
 
+/* Whether the first syllable of the Hangul name h is its surname: a surname
+ * of the census table before a given name, or one syllable alone that a list
+ * of surnames gives (읍, 궁, 영: rare surnames, compared as surnames). */
+static int hangul_surname(const struct kith_name *h)
+{
+	if (h->n_sur == 1 && h->n_syl > 1)
+		return 1;
+	if (h->n_syl != 1)
+		return 0;
+	const struct kith_name_syl *y = &h->syl[0];
+	/* the initial as written: the fold adds ㄴ and ㅇ to ㄹ, ㅇ to ㄴ */
+	unsigned l = (y->ini & BIT(I_R)) ? I_R : (y->ini & BIT(I_N)) ? I_N : (unsigned)__builtin_ctz(y->ini);
+	unsigned sy = jamo_syl(l, (unsigned)__builtin_ctz(y->vow), (unsigned)__builtin_ctz(y->fin));
+	size_t lo = 0, hi = kith_names_n_listed_surnames;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (kith_names_listed_surnames[mid] < sy)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < kith_names_n_listed_surnames && kith_names_listed_surnames[lo] == sy;
+}
+
+/* Whether the Hangul surname of h is one of those the spelling of rn's
+ * surname is published or written for (rn->sur_pub), the initial-sound
+ * rule folded on both sides (Ri: 리, and 이). */
+static int surname_published(const struct kith_name *rn, const struct kith_name *h)
+{
+	const struct kith_names_alias *at = &kith_names_aliases[rn->sur_pub - 1];
+	const struct kith_name_syl *y = &h->syl[0];
+	for (size_t k = 0; k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
+		struct kith_name_syl x = jamo_single((unsigned)at->sur[k] - 1u);
+		jamo_fold(&x);
+		if ((x.ini & y->ini) && (x.vow & y->vow) && (x.fin & y->fin))
+			return 1;
+	}
+	return 0;
+}
+
 /* --- comparing */
 
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
@@ -929,6 +1032,11 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
 			return same ? 1.0 : 0.995;
 		}
+		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
+		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
+			return 0.7; /* the consonant on neither side */
+		if (rn0->sur_pub && i == 0 && j == 0 && hangul_surname(hn0) && !surname_published(rn0, hn0))
+			return 0.7; /* a surname this spelling is not written for */
 		/* a romanization against Hangul: a reading less probable than the
 		 * spelling's best ranks a little lower (the spelling model: "Yong"
 		 * is 용 before 영, "Jong" 정 before 종) */
@@ -1140,15 +1248,28 @@ static int words_within(const char *q, const char *c)
 	return seen > 0;
 }
 
+/* read as Korean in whole, and not only with a typo undone (a reading
+ * that a typo's repair found may be a name that is not Korean: "Vu Minh
+ * Thuy" read as 부민투이) */
 static int fully_korean(const struct kith_name *n)
 {
-	return korean(n) && !(n->flags & KITH_NAMES_F_PARTIAL);
+	return korean(n) && !(n->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
 }
 
 #define TOKEN_SCORE 0.9	 /* every word of the query is a word of the name ("Nguyen Lan") */
 #define PREFIX_SCORE 0.9 /* a surname and the start of the given name ("Kim Kang") */
 #define GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
 #define GIVEN_OTHER 0.7	 /* a Hangul one (허준 against 양허준: below the same-name threshold) */
+
+/* q read from rotation rot with a surname of ns syllables, against c's
+ * surname and the start of its given name */
+static double prefix_score(const struct kith_name *q, size_t rot, size_t ns, const struct kith_name *c)
+{
+	if (ns == 0 || ns != c->n_sur || q->n_syl <= ns || q->n_syl - ns >= (size_t)(c->n_syl - c->n_sur) + 1)
+		return 0;
+	size_t g = q->n_syl - ns;
+	return PREFIX_SCORE * align(q, rot, 0, ns, c, 0, 0, ns) * align(q, rot, ns, g, c, 0, c->n_sur, g);
+}
 
 static double query_korean(const struct kith_name *q, const struct kith_name *c)
 {
@@ -1173,11 +1294,15 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 	/* a full query at least as long as the candidate is not partial */
 	if (q->n_sur > 0 && q->n_syl >= c->n_syl)
 		return best;
-	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범 */
-	if (q->n_sur > 0 && q->n_sur == c->n_sur && q->n_syl > q->n_sur) {
-		size_t g = q->n_syl - q->n_sur;
-		double v = PREFIX_SCORE * align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur) *
-			   align(q, 0, q->n_sur, g, c, 0, c->n_sur, g);
+	/* a surname and the start of a given name: 김강, "Kim Kang" for 김강범;
+	 * written surname first (a part of a given name before the surname is
+	 * not how a name is shortened): when the order is ambiguous, the
+	 * reading whose surname is the first word only ("Che Jong" is 채 + 종,
+	 * not 정 + 재, although 정 is the more common surname) */
+	if (q->n_sur > 0) {
+		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
+		double v =
+		    first_word ? prefix_score(q, q->alt_rot, q->alt_sur, c) : prefix_score(q, 0, q->n_sur, c);
 		best = v > best ? v : best;
 	}
 	/* the query as a given name alone (or read with a surname it does not
@@ -1203,8 +1328,7 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	double best = query_korean(q, c);
 	/* any word of a name that is not Korean, or not read with a surname:
 	 * "Somchai", "Lopez", "Nguyen Lan" for Nguyen Thi Lan */
-	if (best < TOKEN_SCORE && !(q->flags & KITH_NAMES_F_SURONLY) &&
-	    (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+	if (best < TOKEN_SCORE && (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
 	    words_within(q->text, c->text))
 		best = TOKEN_SCORE;
 	return best;
@@ -1325,7 +1449,20 @@ static uint64_t given_key(const struct kith_name *nm, size_t rot)
 {
 	uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	reading_codes(nm, rot, 0, code, sy);
+	/* the syllables that the name's own reading folded (the start of its
+	 * surname and given name) and that this reading does not: the
+	 * initial as written (은림 read as a given name alone: 림, not 림/임,
+	 * whose ㅇ would move 은's final into the key as liaison does) */
+	struct kith_name un = *nm;
+	for (size_t i = 1; i < nm->n_syl; i++) {
+		size_t at = AT(nm, rot, i);
+		int folded = at == 0 || at == nm->n_sur ||
+			     ((nm->flags & KITH_NAMES_F_AMBIG) &&
+			      (at == nm->alt_rot || at == (size_t)(nm->alt_rot + nm->alt_sur) % nm->n_syl));
+		if (folded && !((nm->liai >> at) & 1u))
+			jamo_unfold(&un.syl[at]);
+	}
+	reading_codes(&un, rot, 0, code, sy);
 	return key_of(5, code, nm->n_syl);
 }
 
@@ -1399,10 +1536,13 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	/* the words, for a query that is not a Korean name with a surname (a
 	 * Korean one is reached by its blocking keys; "kim" would reach a fifth
 	 * of a vault) */
-	if (korean(q) && (q->n_sur == 0 || (q->flags & KITH_NAMES_F_PARTIAL))) {
+	if (korean(q)) {
+		/* ... and for a query of one word, which may be one word of a
+		 * name that is not Korean ("Chanida" reads as 찬이다 too) */
 		nk = kith_names_word_keys(q, k);
-		for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
-			keys[n++] = k[i];
+		if (q->n_sur == 0 || (q->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO)) || nk == 1)
+			for (size_t i = 0; i < nk && n < KITH_NAMES_MAX_QKEYS; i++)
+				keys[n++] = k[i];
 	}
 	/* A syllable whose readings fall in different coarse classes has a key
 	 * for one of them only: a Cyrillic н ends a syllable
@@ -1465,6 +1605,26 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)
 			keys[n++] = wk[i];
+	}
+	/* a surname and the start of a given name whose last syllable ends in
+	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
+	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
+	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too
+	 * (last: the keys above reach whole names, and come first) */
+	if (korean(q) && q->n_sur > 0 && q->n_syl > q->n_sur && q->n_syl <= 3 && n < KITH_NAMES_MAX_QKEYS) {
+		int first_word = (q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN);
+		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
+		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+		struct kith_name one = *q;
+		size_t last = AT(q, rot, ns);
+		/* (a surname and one given syllable: a longer query meets a
+		 * whole name by its own keys) */
+		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+			one.syl[last].fin = BIT(F_NONE);
+			reading_codes(&one, rot, ns, code, sy);
+			keys[n++] = key_of(3, code, ns + 1);
+		}
 	}
 	/* no key twice */
 	size_t m = 0;

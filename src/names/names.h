@@ -62,8 +62,10 @@ struct kith_name {
 	uint8_t alt_sur;			      /* ... and its surname length */
 	uint8_t pat[KITH_NAMES_MAX_SYL][2]; /* spelling pieces of a romanized given syllable (model) */
 	int8_t post[KITH_NAMES_MAX_SYL];    /* its best reading's log-posterior, tenths of a nat */
-	uint32_t latin_h;		    /* hash of the folded text */
-	char text[KITH_NAMES_TEXT];	    /* folded Latin (or other script) text, truncated */
+	uint16_t liai;			    /* bit i: liaison widened syllable i's initial and i-1's final */
+	uint16_t sur_pub; /* a romanized surname's spelling, as a list of surnames publishes it: entry + 1 */
+	uint32_t latin_h; /* hash of the folded text */
+	char text[KITH_NAMES_TEXT]; /* folded Latin (or other script) text, truncated */
 };
 
 enum {

@@ -67,6 +67,13 @@ same "Kin Kang-bum" 김강범 "Kin is 김"
 same "Huang Min-su" 황민수 "Huang is 황"
 same "Chai Soon-ja" 최순자 "Chai is 최 as well as 채"
 differ "Kin Kang-bum" 박강범 "Kin is not 박"
+# near misses of short names (names13, second pass)
+differ "Yumi" 유리 "Yumi is not 유리 (liaison's consonant on neither side)"
+same "Yumi" 유미 "Yumi is 유미"
+differ "Soh" 서 "Soh alone is 소, not 서"
+same "Soh" 소 "Soh alone is 소"
+differ "Hong" 호 "Hong is 홍 or 후, not 호"
+same "So" 서 "So is 서 in MR without breves"
 
 # --- item 4: kith names in batch
 printf 'Bae Yong-joon\t배용준\nKim Eo-jin\t김어진\nPark Ji-snug\t박지선\n' >"$T/pairs.tsv"

@@ -517,6 +517,122 @@ static void test_fresh_f12_gaps(void **state)
 	assert_false(query_reaches("Kim Min-su", "박지성"));
 }
 
+/* Near misses of short names (names13, second pass): a surname alone, a
+ * given name alone, one syllable apart from another name. */
+static void test_near_miss_short(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	/* given names alone: liaison puts the consonant on one side at least
+	 * ("Yumi" is 유미 or 윰이; its sets also held 유이, which the
+	 * initial-sound rule reads as 유리) */
+	assert_true(sim("Yumi", "유리") < t);
+	assert_true(sim("Yumi", "유미") >= t);
+	assert_true(sim("Yumi", "윰이") >= t);
+	assert_true(sim("Jinah", "지아") < t);
+	assert_true(sim("Jinah", "진아") >= t);
+	assert_true(sim("Jinah", "지나") >= t);
+	assert_true(sim("Kim Yuna", "김연아") >= t);
+	assert_true(sim("Kim Yuna", "김유나") >= t);
+	assert_true(sim("Kim Yuna", "김유아") < t);
+	assert_true(sim("Zelo", "젤로") >= t); /* an l on both sides, as Hangul writes it */
+	/* surnames alone: a spelling that lists publish (or kith writes) for
+	 * surnames is those surnames, not every syllable its letters allow */
+	assert_true(sim("Soh", "서") < t); /* "oh" is ㅓ only to the grammar */
+	assert_true(sim("Soh", "소") >= t);
+	assert_true(sim("Sho", "서") < t);
+	assert_true(sim("Sohn", "선") < t);
+	assert_true(sim("Sohn", "손") >= t);
+	assert_true(sim("Hong", "호") < t); /* published for 홍 and 후: not 호 */
+	assert_true(sim("Hong", "홍") >= t);
+	assert_true(sim("Hong", "후") >= t);
+	assert_true(sim("Cho", "주") < t); /* 조, 초, 추 */
+	assert_true(sim("Cho", "조") >= t);
+	assert_true(sim("Cho", "추") >= t);
+	assert_true(sim("Goung", "궁") < t); /* a rare surname alone is a surname */
+	assert_true(sim("Goung", "공") >= t);
+	assert_true(sim("Tai", "대") < t);
+	assert_true(sim("Tai", "태") >= t);
+	assert_true(sim("Ryong", "영") < t);
+	assert_true(sim("Ryong", "룡") >= t);
+	assert_true(sim("Ryong", "용") >= t); /* the initial-sound rule */
+	assert_true(sim("Ri", "이") >= t);
+	assert_true(sim("So", "서") >= t); /* MR without breves writes 서 so */
+	assert_true(sim("Chong", "정") >= t);
+	/* and the same surname before a given name */
+	assert_true(sim("Soh Min-su", "서민수") < t);
+	assert_true(sim("Soh Min-su", "소민수") >= t);
+	assert_true(sim("Chong Min-su", "정민수") >= t);
+	assert_true(sim("Min-su Soh", "소민수") >= t);
+	/* a spelling no list gives keeps the grammar's reading */
+	assert_true(sim("Cheong", "정") >= t);
+	/* Hangul and a given syllable alone are as before */
+	assert_true(sim("서", "소") < t);
+	assert_true(sim("Young", "영") >= t);
+}
+
+/* Partial queries (names13, second pass; parts F1 and F2 of the fresh
+ * search set): keys and scores of a given name alone, a surname with the
+ * start of a given name, one word of a name that is not Korean. */
+static int query_reaches_words(const char *query, const char *cand)
+{
+	struct kith_name q = enc(query), c = enc(cand);
+	uint64_t qk[KITH_NAMES_MAX_QKEYS], ck[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, qk), nc = kith_names_word_keys(&c, ck);
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (qk[i] == ck[j])
+				return 1;
+	return 0;
+}
+
+static void test_partial_short_queries(void **state)
+{
+	(void)state;
+	/* a Hangul given name alone: its key is that of the syllables as
+	 * written (은림: 림, not the 림/임 of the initial-sound rule, whose ㅇ
+	 * moved 은's final into the key as liaison) */
+	assert_true(query_reaches("은림", "박은림"));
+	assert_true(query_reaches("은림", "은림"));
+	assert_true(query_reaches("Eun Rim", "박은림"));
+	assert_true(query_reaches("니철", "진니철"));
+	/* a surname and the start of a given name, written surname first:
+	 * "Che Jong" is 채 + 종 (채종현) before 정 + 재 (정재윤), although 정 is
+	 * the more common surname and the order is ambiguous */
+	assert_true(qs("Che Jong", "채종현") > qs("Che Jong", "정재윤"));
+	assert_true(qs("Che Jong", "정재윤") < kith_names_same_threshold()); /* not read 정 + 재 */
+	/* a first given syllable that ends in ㄴ ㄹ ㅁ: the name keys it as
+	 * liaison does (정신영: 정 + 시), and the query has that key too */
+	assert_true(query_reaches("Jeong Shin", "정신영"));
+	assert_true(query_reaches("김민", "김민아"));
+	assert_true(query_reaches("Kim Min", "김민아"));
+	/* ... and that key does not crowd out the keys of a whole name's
+	 * readings (a Cyrillic н, a compound surname at the end) */
+	assert_true(query_reaches("Чон Сан Вон", "정상원"));
+	assert_true(query_reaches("Чон Сан Вон", "전상원"));
+	assert_true(query_reaches("Seung Hwan Seonu", "선우승환"));
+	assert_true(qs("Che Jong", "채종현") >= 0.89);
+	assert_true(qs("Kim Kang", "김강범") >= 0.89); /* unambiguous, as before */
+	assert_true(qs("김강", "김강범") >= 0.89);
+	/* a query of one word reaches the names read without a surname, in
+	 * part, or with a typo undone, that have that word */
+	assert_true(query_reaches_words("Chanida", "Chanida Sukprasert"));
+	assert_true(qs("Chanida", "Chanida Sukprasert") >= 0.89);
+	assert_true(qs("Hoang", "Hoang Van Hoa") >= 0.89);
+	/* a name read only with a typo undone keeps its words (search indexes
+	 * them, and a query's words meet them) */
+	struct kith_name v = enc("Vu Minh Thuy");
+	assert_true(v.flags & KITH_NAMES_F_TYPO);
+	assert_true(qs("Vu Thuy", "Vu Minh Thuy") >= 0.89);
+	assert_true(query_reaches_words("Thuy", "Vu Minh Thuy"));
+	/* a word of two letters with its vowel left out ("Sn"): a vowel put
+	 * back, as for longer words; the name scores as a typo */
+	double t = kith_names_same_threshold();
+	assert_true(sim("Yee Myeong Sn", "이명순") >= t);
+	assert_true(sim("Yee Myeong Sn", "이명순") <= KITH_NAMES_TYPO + 1e-9);
+	assert_true(sim("Yee Myeong Sn", "이명") < t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +653,8 @@ int main(void)
 	    cmocka_unit_test(test_issue13_partial_queries),
 	    cmocka_unit_test(test_fresh_gaps),
 	    cmocka_unit_test(test_fresh_f12_gaps),
+	    cmocka_unit_test(test_near_miss_short),
+	    cmocka_unit_test(test_partial_short_queries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
