@@ -1477,9 +1477,13 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 				break;
 			}
 			/* a batch its device wrote once revoked: refused as headquarters
-			 * refuses that device's bundles (a field vault knows it by key) */
+			 * refuses that device's bundles (a field vault knows it by key).
+			 * Strictly after: a batch of the revocation's own second was
+			 * written before it as often as after, and headquarters, which
+			 * sends it, held it (else every later bundle holding it would be
+			 * refused here for good) */
 			int64_t ra = revoked_when(b, rev, nrev, mf->device);
-			if (ra && mf->at >= ra) {
+			if (ra && mf->at > ra) {
 				char when[48], wrote[48];
 				date_text(ra, when, sizeof when);
 				date_text(mf->at, wrote, sizeof wrote);
