@@ -129,6 +129,16 @@ expect 1 "no fold without --allow-weak" -- "$KITH" pprl encode --secret-file sec
 has "$T/err" "allow-weak" "the refusal names the flag"
 expect 1 "no flips without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
   --org a --no-flip --out w.kpe syn/records.csv
+expect 1 "a surname token without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt \
+  --sign-key org.key --org a --surname-token --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+expect 1 "few flips without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org a --flip 0.005 --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+expect 1 "flips from a given seed without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt \
+  --sign-key org.key --org a --deterministic-seed "$(printf '%064d' 0)" --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+if [ -e w.kpe ]; then bad "a refused encoding wrote a file"; else ok "a refused encoding wrote nothing"; fi
 expect 0 "weak with --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
   --org a --no-flip --allow-weak --out w.kpe syn/records.csv
 echo short >short.txt
