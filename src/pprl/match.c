@@ -761,9 +761,15 @@ static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_ed
 		if (ra == rb)
 			continue;
 		int ok = 1;
-		double sum = 0, cnt = 0;
+		double sum = 0, cnt = 0, left = (double)size[ra] * size[rb];
 		for (uint32_t x = ra; ok && x != UINT32_MAX; x = next[x])
 			for (uint32_t y = rb; y != UINT32_MAX; y = next[y]) {
+				/* even if every pair left were one person, the mean would stay below 0.5 */
+				if (sum + left < 0.5 * (cnt + left)) {
+					ok = 0;
+					break;
+				}
+				left -= 1;
 				double p = pair_score(sc, x, y);
 				scored++;
 				if (source[x] != source[y]) {
