@@ -57,6 +57,10 @@ jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_
   (.estimate.hi_with_linkage < 0 or .estimate.n_hat_median_draws <= .estimate.hi_with_linkage)' est.json >/dev/null &&
   ok "the estimate of the corrected table, the decided table's beside it, the draws' median inside its interval" ||
   bad "estimate JSON: $(jq -c .estimate est.json)"
+# the draws fit one model: the one BIC selects on the decided table (t2.csv, the same linkage)
+dm=$("$KITH" estimate --json --no-lcm --boot 0 t2.csv | jq -r .selected.bic.model)
+jq -e --arg m "$dm" '.estimate.model_draws == $m and .estimate.n_hat_corrected_model_draws > 0' est.json >/dev/null &&
+  ok "the draws fit the decided table's BIC model ($dm)" || bad "model of the draws: $(jq -c .estimate.model_draws est.json), decided $dm"
 
 # pairwise F1 of the encoded linkage against the truth
 for s in $srcs; do
