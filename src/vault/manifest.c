@@ -126,14 +126,8 @@ int vault_v2_seal_row(const uint8_t bk[32], const uint8_t batch_id[BATCH_ID_BYTE
 	uint8_t *ct = malloc(bucket + crypto_aead_xchacha20poly1305_ietf_ABYTES);
 	if (!ct)
 		return KITH_E_NOMEM;
-	/* ISO/IEC 7816-4 padding as format 1 (0x80, then zeros to the bucket) */
 	memcpy(ct, plain, len);
-	size_t padded = 0;
-	if (sodium_pad(&padded, ct, len, 256, bucket) != 0 || padded > bucket) {
-		kith_wipe_free(ct, bucket);
-		return KITH_E_INTERNAL;
-	}
-	memset(ct + padded, 0, bucket - padded);
+	kith_crypto_pad(ct, len, bucket); /* as format 1 */
 	uint8_t dk[32], ad[ROW_AD_BYTES];
 	row_ad(ad, batch_id, i, row);
 	randombytes_buf(row->nonce, sizeof row->nonce);
