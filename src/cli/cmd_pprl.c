@@ -52,7 +52,9 @@ static const char help[] =
     "      --source S           encode only the rows whose source column is S\n"
     "      --ids FILE           write row,id (this organization's own ids: keep it here)\n"
     "      --flip P             bit flip probability (default 0.02; 0.01 to 0.25)\n"
-    "      --no-fold, --surname-token, --no-flip   weaker settings: refused unless\n"
+    "      --no-fold, --surname-token, --no-flip, --flip below 0.01,\n"
+    "      --deterministic-seed HEX (flips drawn from a seed: for benchmarks)\n"
+    "                           weaker settings: refused unless\n"
     "      --allow-weak         is given too\n"
     "    INPUT.csv has `kith link`'s columns (id, source, name, other_names, sex,\n"
     "    birth_year, birth_date, origin, age, age_in_year). From a vault, only the\n"
@@ -352,8 +354,6 @@ static int cmd_encode(int argc, char **argv)
 		return kith_cli_usage("pprl", "encode needs --secret-file, --sign-key, --org and --out");
 	struct kith_err err;
 	kith_err_clear(&err);
-	if (kith_kpe_check_org(org, &err) || kith_pprl_params_check(&p, &err))
-		return kith_cli_fail(KITH_E_INVALID, &err);
 	uint8_t seed[32];
 	if (seed_hex) {
 		size_t bin = 0;
@@ -361,6 +361,10 @@ static int cmd_encode(int argc, char **argv)
 		    bin != 32)
 			return kith_cli_usage("pprl", "--deterministic-seed takes 64 hexadecimal digits");
 		p.seed = seed;
+	}
+	if (kith_kpe_check_org(org, &err) || kith_pprl_params_check(&p, &err)) {
+		sodium_memzero(seed, sizeof seed);
+		return kith_cli_fail(KITH_E_INVALID, &err);
 	}
 	if (va.vault) {
 		int vex = encode_vault(&va, secret, sign, org, &p, out, ids);
@@ -595,10 +599,11 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		    "\nThe table above is the linkage's corrected for the %lld links it missed (two persons\n"
 		    "of disjoint lists are one with their best candidate pair's posterior probability).\n"
 		    "With the linkage's uncertainty (%lld draws: each missed link made with its\n"
-		    "probability, the decided links kept, the BIC-selected model refitted; the interval\n"
+		    "probability, the decided links kept, the model %s fitted; the interval\n"
 		    "pools each draw's profile interval):\n",
 		    (long long)json_integer_value(json_object_get(u, "missed_links")),
-		    (long long)json_integer_value(json_object_get(u, "draws")));
+		    (long long)json_integer_value(json_object_get(u, "draws")),
+		    json_string_value(json_object_get(u, "model_draws")));
 		const char *row[3] = {"linkage as decided", "corrected for missed links",
 				      "with linkage uncertainty"};
 		double v[3][3] = {{nd0, ld0, hd0}, {n0, lo0, hi0}, {med, lo, hi}};

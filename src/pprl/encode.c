@@ -51,6 +51,11 @@ int kith_pprl_params_check(const struct kith_pprl_params *p, struct kith_err *er
 		    err, KITH_E_INVALID, "flip",
 		    "a flip probability below %.2f gives no deniability; --allow-weak accepts it",
 		    KITH_PPRL_FLIP_MIN);
+	if (p->seed)
+		return kith_err_set(
+		    err, KITH_E_INVALID, "deterministic-seed",
+		    "flips drawn from a given seed can be drawn again by whoever knows it, and "
+		    "undone; --allow-weak accepts them");
 	return KITH_OK;
 }
 

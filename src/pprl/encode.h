@@ -29,7 +29,7 @@
  *   - random bit flips (BLIP): each bit is replaced by a fair random bit with
  *     probability `flip` (default 0.02), a per-bit ε = ln((2 − flip)/flip).
  * Weaker settings (no fold, no flips, flip below KITH_PPRL_FLIP_MIN, a
- * surname token) are refused unless allow_weak is set.
+ * surname token, flips drawn from a given seed) are refused unless allow_weak is set.
  *
  * Ownership: a struct kith_pprl_key is opaque, in guarded memory, and wiped
  * by kith_pprl_key_free; every other pointer is borrowed.
@@ -67,7 +67,7 @@ struct kith_pprl_params {
 	double flip;	     /* 0: KITH_PPRL_FLIP_DEFAULT; < 0: no flips (weak) */
 	unsigned weak;	     /* KITH_PPRL_WEAK_* */
 	int allow_weak;	     /* accept the settings above */
-	const uint8_t *seed; /* 32 bytes: deterministic flips (tests, benchmarks); NULL: random */
+	const uint8_t *seed; /* 32 bytes: deterministic flips (tests, benchmarks; weak); NULL: random */
 };
 
 /* Checks p. KITH_OK, or KITH_E_INVALID naming the weak setting and the flag

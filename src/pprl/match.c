@@ -4,12 +4,14 @@
 #include "pprl/match.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/pool.h"
+#include "base/uf.h"
 #include "base/prng.h"
 
 #define TILE 256		     /* records per tile: 32 KiB of filters */
@@ -177,8 +179,19 @@ WIDE_TARGET static uint64_t tile_wide(const uint64_t *f, const uint16_t *pop, si
 }
 #endif
 
-/* Dice of the main region of two filters (the birth region left out) */
-KERNEL_TARGET static double main_dice(const uint64_t *a, const uint64_t *b)
+/*
+ * The similarity of the main regions of two filters (the birth region left
+ * out): their Dice, or 0.9 × their overlap coefficient (common bits over the
+ * fewer bits) when that is higher. A record known by other names as well
+ * carries their tokens too, so its filter holds nearly all of the bits of a
+ * record of the same person under one of those names, and their Dice is low
+ * (about 2/3 with one other name); the overlap sees the containment. The
+ * factor keeps a small filter inside a large one below an equal pair (tuning
+ * seeds 340 and 440: 0.85, 0.9, 0.95 and the overlap alone tried; 0.9 best,
+ * F1 ratio +0.008 on average; bench/README.md, issue 16, fifth session).
+ */
+#define OVERLAP_WEIGHT 0.9
+KERNEL_TARGET static double main_sim(const uint64_t *a, const uint64_t *b)
 {
 	unsigned pa = 0, pb = 0, c = 0;
 	for (unsigned w = 0; w < KITH_PPRL_MAIN_BITS / 64; w++) {
@@ -186,7 +199,9 @@ KERNEL_TARGET static double main_dice(const uint64_t *a, const uint64_t *b)
 		pb += (unsigned)__builtin_popcountll(b[w]);
 		c += (unsigned)__builtin_popcountll(a[w] & b[w]);
 	}
-	return pa + pb ? 2.0 * c / (pa + pb) : 0.0;
+	unsigned lo = pa < pb ? pa : pb;
+	double dice = pa + pb ? 2.0 * c / (pa + pb) : 0.0, ov = lo ? OVERLAP_WEIGHT * c / lo : 0.0;
+	return dice > ov ? dice : ov;
 }
 
 /* --- threads */
@@ -374,7 +389,7 @@ static int cmp_dbl(const void *x, const void *y)
 
 /* u from random pairs, with an exponential upper tail; sets floor and u_mean. */
 static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samples, uint64_t seed,
-		 double floor_opt, struct kith_pprl_model *m)
+		 double floor_opt, struct kith_pprl_model *m, double *kfloor)
 {
 	if (samples < 1000)
 		samples = 1000;
@@ -430,6 +445,23 @@ static int fit_u(const uint64_t *f, const uint16_t *pop, size_t n, uint64_t samp
 	}
 	m->floor = floor_opt > 0 ? floor_opt : q999 > 0.7 ? 0.7 : q999 > 0.5 ? q999 : 0.5;
 	m->floor = ceil(m->floor * KITH_PPRL_BANDS - 1e-9) / KITH_PPRL_BANDS; /* a band boundary */
+	*kfloor = m->floor;
+	if (floor_opt <= 0) {
+		/* the model's floor: the same quantile of the main regions' similarity of random pairs
+		 * (main_sim), clamped alike */
+		size_t ns = samples < 400000 ? samples : 400000;
+		uint64_t s2 = seed ^ 0x5151u;
+		for (size_t k2 = 0; k2 < ns; k2++) {
+			size_t x = kith_prng_splitmix(&s2) % n, y = kith_prng_splitmix(&s2) % (n - 1);
+			if (y >= x)
+				y++;
+			d[k2] = main_sim(f + x * KITH_PPRL_WORDS, f + y * KITH_PPRL_WORDS);
+		}
+		qsort(d, ns, sizeof *d, cmp_dbl);
+		double qs = d[(size_t)((1 - (pf < 0.5 ? pf : 0.5)) * (double)(ns - 1))];
+		m->floor = qs > 0.7 ? 0.7 : qs > 0.5 ? qs : 0.5;
+		m->floor = ceil(m->floor * KITH_PPRL_BANDS - 1e-9) / KITH_PPRL_BANDS;
+	}
 	/* u by band: empirical below the last survival point, the fitted tail above */
 	double edge = np ? xs[np - 1] : 0;
 	size_t k = 0;
@@ -659,7 +691,7 @@ static double score_pair(uint32_t a, uint32_t b, void *arg)
 {
 	const struct scorer *s = arg;
 	const uint64_t *fa = s->f + (size_t)a * KITH_PPRL_WORDS, *fb = s->f + (size_t)b * KITH_PPRL_WORDS;
-	double d = main_dice(fa, fb);
+	double d = main_sim(fa, fb);
 	int k = kith_pprl_birth_bin(fa, fb);
 	if (d < s->m->floor)
 		return 0;
@@ -668,6 +700,140 @@ static double score_pair(uint32_t a, uint32_t b, void *arg)
 	if (d < s->cross_min)
 		return 0;
 	return with_birth(s->m, s->m->post_best[band_of(d)], k, d) >= 0.5 ? 1.0 : 0.0;
+}
+
+/* The evidence that two records of a person-to-be are one person themselves: of one list,
+ * the one-list posterior; of two lists, the posterior as each other's best candidates; the
+ * birth's evidence included; 0 below the floor. */
+static double pair_score(const struct scorer *s, uint32_t a, uint32_t b)
+{
+	const uint64_t *fa = s->f + (size_t)a * KITH_PPRL_WORDS, *fb = s->f + (size_t)b * KITH_PPRL_WORDS;
+	double d = main_sim(fa, fb);
+	if (d < s->m->floor)
+		return 0;
+	int k = kith_pprl_birth_bin(fa, fb);
+	if (s->source[a] == s->source[b])
+		return with_birth(s->m, kith_pprl_model_post_same(s->m, d), k, d);
+	return with_birth(s->m, s->m->post_best[band_of(d)], k, d);
+}
+
+static int cmp_cedge(const void *x, const void *y)
+{
+	const struct kith_cluster_edge *a = x, *b = y;
+	if (a->prob != b->prob)
+		return a->prob > b->prob ? -1 : 1;
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/*
+ * Persons from the decided links, strongest first: two persons are joined
+ * when every two of their records of one list are likely one person
+ * themselves, and their records of two lists are, on average, likely one
+ * person (the mean of pair_score over those pairs at least 0.5): one record
+ * whose name the others do not share (a typo, a name read in another order)
+ * no longer keeps apart the persons that every other record joins, and a
+ * chain of links still does not join records that are unlike on the whole.
+ */
+static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_edge *e, size_t ne,
+			const struct scorer *sc, struct kith_cluster_result *out, struct kith_err *err)
+{
+	struct kith_uf uf = {0};
+	uint32_t *next = malloc((n ? n : 1) * sizeof *next), *tail = malloc((n ? n : 1) * sizeof *tail);
+	uint32_t *cl = malloc((n ? n : 1) * sizeof *cl), *size = malloc((n ? n : 1) * sizeof *size);
+	double *prob = malloc((n ? n : 1) * sizeof *prob);
+	int rc = KITH_OK;
+	if (!next || !tail || !cl || !size || !prob || kith_uf_init(&uf, n)) {
+		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	qsort(e, ne, sizeof *e, cmp_cedge);
+	for (size_t i = 0; i < n; i++) {
+		next[i] = UINT32_MAX;
+		tail[i] = (uint32_t)i;
+		size[i] = 1;
+		prob[i] = -1;
+	}
+	size_t merges = 0, refused = 0, scored = 0;
+	for (size_t k = 0; k < ne; k++) {
+		uint32_t ra = (uint32_t)kith_uf_find(&uf, e[k].a), rb = (uint32_t)kith_uf_find(&uf, e[k].b);
+		if (ra == rb)
+			continue;
+		int ok = 1;
+		double sum = 0, cnt = 0, left = (double)size[ra] * size[rb];
+		for (uint32_t x = ra; ok && x != UINT32_MAX; x = next[x])
+			for (uint32_t y = rb; y != UINT32_MAX; y = next[y]) {
+				/* even if every pair left were one person, the mean would stay below 0.5 */
+				if (sum + left < 0.5 * (cnt + left)) {
+					ok = 0;
+					break;
+				}
+				left -= 1;
+				double p = pair_score(sc, x, y);
+				scored++;
+				if (source[x] != source[y]) {
+					sum += p;
+					cnt += 1;
+				} else if (!(p >= 0.5)) {
+					ok = 0;
+					break;
+				}
+			}
+		if (ok && cnt > 0 && sum < 0.5 * cnt)
+			ok = 0;
+		if (!ok) {
+			refused++;
+			continue;
+		}
+		if (rb < ra) {
+			uint32_t t = ra;
+			ra = rb;
+			rb = t;
+		}
+		kith_uf_join(&uf, ra, rb);
+		size[ra] += size[rb];
+		next[tail[ra]] = rb;
+		tail[ra] = tail[rb];
+		merges++;
+	}
+	for (size_t k = 0; k < ne; k++) {
+		if (kith_uf_find(&uf, e[k].a) != kith_uf_find(&uf, e[k].b))
+			continue;
+		if (e[k].prob > prob[e[k].a])
+			prob[e[k].a] = e[k].prob;
+		if (e[k].prob > prob[e[k].b])
+			prob[e[k].b] = e[k].prob;
+	}
+	for (size_t i = 0; i < n; i++)
+		tail[i] = UINT32_MAX;
+	size_t nc = 0, largest = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = kith_uf_find(&uf, i);
+		if (tail[r] == UINT32_MAX)
+			tail[r] = (uint32_t)nc++;
+		cl[i] = tail[r];
+		if (size[r] > largest)
+			largest = size[r];
+	}
+	*out = (struct kith_cluster_result){.cluster = cl,
+					    .prob = prob,
+					    .n_records = n,
+					    .n_clusters = nc,
+					    .merges = merges,
+					    .refused = refused,
+					    .scored = scored,
+					    .largest = largest};
+	cl = NULL;
+	prob = NULL;
+out:
+	kith_uf_release(&uf);
+	free(next);
+	free(tail);
+	free(cl);
+	free(size);
+	free(prob);
+	return rc;
 }
 
 /*
@@ -694,8 +860,8 @@ static double fit_group(const struct kith_pprl_result *r, const uint8_t *g, int 
 			if (g[i] != want)
 				continue;
 			int b = band_of(r->pairs[i].dice);
-			double x = lam * md[b] * mb[bin[i]],
-			       y = (1 - lam) * ud[b] * ub[birth_group(r->pairs[i].dice)][bin[i]];
+			int bg = birth_group(r->pairs[i].dice);
+			double x = lam * md[b] * mb[bin[i]], y = (1 - lam) * ud[b] * ub[bg][bin[i]];
 			sp += (wt ? wt[i] : 1.0) * (x + y > 0 ? x / (x + y) : 0);
 		}
 		double nl = sp / sw, change = fabs(nl - lam);
@@ -848,13 +1014,17 @@ static int fit_joint(struct kith_pprl_result *r, const uint64_t *f, const uint32
 			if (split && source[r->pairs[i].a] == source[r->pairs[i].b])
 				continue;
 			double w = wt ? wt[i] : 1.0;
-			int bnd = band_of(r->pairs[i].dice), k = bin[i];
-			double x = lam * md[bnd] * mb[k],
-			       y = (1 - lam) * ud[bnd] * ug[birth_group(r->pairs[i].dice)][k];
+			int bnd = band_of(r->pairs[i].dice), k = bin[i], bg = birth_group(r->pairs[i].dice);
+			double x = lam * md[bnd] * mb[k], y = (1 - lam) * ud[bnd] * ug[bg][k];
 			double p = x + y > 0 ? x / (x + y) : 0;
 			am[bnd] += w * p;
 			au[bnd] += w * (1 - p);
-			bm[k] += w * p;
+			/* the birth's m from the mutual best candidates of the top group only (main
+			 * region alike, no better candidate): elsewhere the matches are a few in a
+			 * hundred, and at 6,000 people the EM took namesakes whose births disagree
+			 * for matches (m of "disagree" 0.03-0.05 where the truth has 0.000) */
+			if (bg == KITH_PPRL_BIRTH_GROUPS - 1 && !r->rival[i])
+				bm[k] += w * p;
 		}
 		for (int bnd = fb; bnd < KITH_PPRL_BANDS; bnd++) {
 			tm += am[bnd];
@@ -954,7 +1124,8 @@ static int cluster(const struct kith_pprl_result *r, const uint64_t *f, const ui
 	sc.cross_min = r->model.threshold_best;
 	struct kith_cluster_opts co = {
 	    .guard = draw_seed ? KITH_CLUSTER_LISTS : KITH_CLUSTER_STRICT, .prob = score_pair, .arg = &sc};
-	int rc = kith_cluster_run(r->n, source, e, ne, &co, out, err);
+	int rc = draw_seed ? kith_cluster_run(r->n, source, e, ne, &co, out, err)
+			   : cluster_mean(r->n, source, e, ne, &sc, out, err);
 	free(e);
 	return rc;
 }
@@ -1004,8 +1175,9 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	for (size_t i = 0; i < n; i++)
 		pop[i] = (uint16_t)popf(filters + i * KITH_PPRL_WORDS);
 
-	double t0 = now();
-	rc = fit_u(filters, pop, n, o->u_sample ? o->u_sample : 4000000u, o->seed, o->floor, &r.model);
+	double t0 = now(), kfloor = 0;
+	rc = fit_u(filters, pop, n, o->u_sample ? o->u_sample : 4000000u, o->seed, o->floor, &r.model,
+		   &kfloor);
 	if (rc) {
 		kith_err_set(err, rc, NULL, "out of memory");
 		goto out_pop;
@@ -1020,7 +1192,7 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	/* the kernel keeps pairs a little below the floor on the whole filter: a candidate is a pair
 	 * whose main region (name, sex, origin) reaches the floor, and a birth keyed by other
 	 * given-name syllables (encode.c) lowers the whole filter's Dice of a pair alike in name */
-	s.fq = (unsigned)ceil((r.model.floor - CAND_SLACK) * Q);
+	s.fq = (unsigned)ceil((kfloor - CAND_SLACK) * Q);
 	s.wide = have_wide() && !o->no_wide;
 	r.lsh = o->blocking == KITH_PPRL_BLOCK_LSH ||
 		(o->blocking == KITH_PPRL_BLOCK_AUTO && r.all_pairs > EXHAUSTIVE_MAX);
@@ -1103,8 +1275,8 @@ int kith_pprl_link(const uint64_t *filters, const uint32_t *source, size_t n, un
 	for (size_t i = 0; i < r.n_pairs; i++)
 		if (!u || r.pairs[u - 1].a != r.pairs[i].a || r.pairs[u - 1].b != r.pairs[i].b) {
 			struct kith_pprl_pair q = r.pairs[i];
-			q.dice = (float)main_dice(filters + (size_t)q.a * KITH_PPRL_WORDS,
-						  filters + (size_t)q.b * KITH_PPRL_WORDS);
+			q.dice = (float)main_sim(filters + (size_t)q.a * KITH_PPRL_WORDS,
+						 filters + (size_t)q.b * KITH_PPRL_WORDS);
 			if (q.dice >= r.model.floor)
 				r.pairs[u++] = q;
 		}

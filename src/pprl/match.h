@@ -10,13 +10,15 @@
  *        over 64-bit words, tiled for the cache, on every core)
  *     -> u: the Dice of random pairs (almost all of two people), its upper
  *        tail fitted (exponential) where the sample is thin: the floor
- *     -> a model of two fields by EM: the Dice band (0.01 wide) of the main
- *        region (name, sex, origin) and the agreement of the birth regions
- *        (its u from random pairs), each group of candidates (mutual best
- *        candidates, one list, rivals) its own share of matches: the
- *        posterior probability of each candidate pair
- *     -> persons: link/cluster.h (strongest first, two records of one list
- *        together only when they are likely one person themselves)
+ *     -> a model of two fields by EM: the similarity band (0.01 wide) of the
+ *        main region (name, sex, origin: Dice, or 0.9 × the overlap when
+ *        higher) and the agreement of the birth regions (its u from rival
+ *        pairs, its m from the top group's mutual best candidates), each group
+ *        of candidates (mutual best candidates, one list, rivals) its own
+ *        share of matches: the posterior probability of each candidate pair
+ *     -> persons: strongest first; two records of one list together only when
+ *        they are likely one person themselves, two persons only when their
+ *        records of two lists are likely one person on average
  *
  * Blocking leaks nothing beyond the encodings: it is computed from them
  * alone, with no key and no plaintext.
@@ -62,7 +64,7 @@ struct kith_pprl_opts {
 
 struct kith_pprl_pair {
 	uint32_t a, b; /* a < b */
-	float dice;
+	float dice;    /* the main region's similarity (Dice, or 0.9 × the overlap when higher) */
 };
 
 struct kith_pprl_model {
@@ -83,8 +85,8 @@ struct kith_pprl_model {
 	double threshold_best;
 	double lambda_best;
 	/* the birth's evidence: P(bin | match) / P(bin | non-match) of the birth
-	 * regions' bin (KITH_PPRL_BIRTH_BINS), estimated by EM over the candidates
-	 * of two lists with the Dice model's posterior as each pair's prior */
+	 * regions' bin (KITH_PPRL_BIRTH_BINS); m by the EM of two fields from the
+	 * mutual best candidates of the top group (main region 0.8 and above) */
 	double birth_m[KITH_PPRL_BIRTH_BINS], birth_u[KITH_PPRL_BIRTH_BINS];
 	/* the birth's u by the main region's Dice (KITH_PPRL_BIRTH_GROUPS groups from
 	 * KITH_PPRL_BIRTH_GROUP_EDGES): the birth is keyed by the given-name syllables, so two

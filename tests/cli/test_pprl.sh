@@ -57,6 +57,10 @@ jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_
   (.estimate.hi_with_linkage < 0 or .estimate.n_hat_median_draws <= .estimate.hi_with_linkage)' est.json >/dev/null &&
   ok "the estimate of the corrected table, the decided table's beside it, the draws' median inside its interval" ||
   bad "estimate JSON: $(jq -c .estimate est.json)"
+# the draws fit one model: the one BIC selects on the decided table (t2.csv, the same linkage)
+dm=$("$KITH" estimate --json --no-lcm --boot 0 t2.csv | jq -r .selected.bic.model)
+jq -e --arg m "$dm" '.estimate.model_draws == $m and .estimate.n_hat_corrected_model_draws > 0' est.json >/dev/null &&
+  ok "the draws fit the decided table's BIC model ($dm)" || bad "model of the draws: $(jq -c .estimate.model_draws est.json), decided $dm"
 
 # pairwise F1 of the encoded linkage against the truth
 for s in $srcs; do
@@ -129,6 +133,16 @@ expect 1 "no fold without --allow-weak" -- "$KITH" pprl encode --secret-file sec
 has "$T/err" "allow-weak" "the refusal names the flag"
 expect 1 "no flips without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
   --org a --no-flip --out w.kpe syn/records.csv
+expect 1 "a surname token without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt \
+  --sign-key org.key --org a --surname-token --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+expect 1 "few flips without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
+  --org a --flip 0.005 --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+expect 1 "flips from a given seed without --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt \
+  --sign-key org.key --org a --deterministic-seed "$(printf '%064d' 0)" --out w.kpe syn/records.csv
+has "$T/err" "allow-weak" "the refusal names the flag"
+if [ -e w.kpe ]; then bad "a refused encoding wrote a file"; else ok "a refused encoding wrote nothing"; fi
 expect 0 "weak with --allow-weak" -- "$KITH" pprl encode --secret-file secret.txt --sign-key org.key \
   --org a --no-flip --allow-weak --out w.kpe syn/records.csv
 echo short >short.txt

@@ -143,6 +143,13 @@ static void test_weak(void **state)
 	assert_int_equal(kith_pprl_params_check(&q, NULL), KITH_E_INVALID); /* never */
 	struct kith_pprl_params s = {.weak = KITH_PPRL_WEAK_SURNAME};
 	assert_int_equal(kith_pprl_params_check(&s, NULL), KITH_E_INVALID);
+	/* flips drawn from a given seed: whoever knows it draws them again */
+	struct kith_pprl_params d = {.seed = SEED};
+	kith_err_clear(&err);
+	assert_int_equal(kith_pprl_params_check(&d, &err), KITH_E_INVALID);
+	assert_non_null(strstr(err.msg, "--allow-weak"));
+	d.allow_weak = 1;
+	assert_int_equal(kith_pprl_params_check(&d, NULL), KITH_OK);
 	assert_true(kith_pprl_params_flip(&(struct kith_pprl_params){0}) == KITH_PPRL_FLIP_DEFAULT);
 }
 
