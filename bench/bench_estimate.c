@@ -58,30 +58,9 @@ static struct kith_stats_table *load(const char *dir, const char *name)
 	return t;
 }
 
-/* seconds per fit of one model (check + fit), averaged over reps */
-static double one_fit(const struct kith_stats_table *t, const char *name, int reps)
-{
-	uint32_t terms[64];
-	struct kith_loglin_spec spec;
-	struct kith_err err;
-	if (kith_loglin_parse_name(name, kith_stats_table_lists(t), &spec, terms, 64, &err))
-		return NAN;
-	double t0 = now();
-	for (int i = 0; i < reps; i++) {
-		struct kith_loglin *L;
-		struct kith_loglin_result r;
-		if (kith_loglin_new(&L, t, &spec, &err) || kith_loglin_check(L, &err) < 0 ||
-		    kith_loglin_fit(L, &r, &err)) {
-			fprintf(stderr, "bench: fit failed\n");
-			exit(1);
-		}
-		kith_loglin_free(L);
-	}
-	return (now() - t0) / reps;
-}
-
-/* seconds per check + fit + profile interval of one model */
-static double one_interval(const struct kith_stats_table *t, const char *name, int reps)
+/* seconds per check + fit of one model, averaged over reps, with its profile
+ * interval too when `interval` */
+static double one_fit(const struct kith_stats_table *t, const char *name, int reps, int interval)
 {
 	uint32_t terms[64];
 	struct kith_loglin_spec spec;
@@ -94,8 +73,9 @@ static double one_interval(const struct kith_stats_table *t, const char *name, i
 		struct kith_loglin_result r;
 		struct kith_interval ci;
 		if (kith_loglin_new(&L, t, &spec, &err) || kith_loglin_check(L, &err) < 0 ||
-		    kith_loglin_fit(L, &r, &err) || kith_interval_profile(L, &r, 0.95, &ci, &err)) {
-			fprintf(stderr, "bench: interval failed\n");
+		    kith_loglin_fit(L, &r, &err) ||
+		    (interval && kith_interval_profile(L, &r, 0.95, &ci, &err))) {
+			fprintf(stderr, "bench: %s failed\n", interval ? "interval" : "fit");
 			exit(1);
 		}
 		kith_loglin_free(L);
@@ -123,8 +103,8 @@ static void bench_models(const char *dir, const char *table, unsigned order)
 	/* the peer: the BIC model of the run, checked and fitted alone on one
 	 * thread, and its profile interval alone */
 	const char *name = r.best_bic != SIZE_MAX ? r.models[r.best_bic].name : "[]";
-	double fit = one_fit(t, name, 2000);
-	double ci = one_interval(t, name, 200);
+	double fit = one_fit(t, name, 2000, 0);
+	double ci = one_fit(t, name, 200, 1);
 	printf(
 	    "%-10s order %u: %5zu models (%zu with an MLE, %zu profile intervals) in %.3f s on %u threads: "
 	    "%.2f x the 1 s budget; %.0f us per model = %.1f x one check+fit (%.0f us) or %.2f x one "

@@ -1,6 +1,7 @@
 # Test registration. Every file is found by its name, so adding a module's
 # test needs no edit here:
-#   tests/unit/test_<area>_<module>.c   cmocka unit test of one module
+#   tests/unit/test_<area>_<module>.c   cmocka unit test of one module (test_cli_*.c: of
+#                                       src/cli/cli.c, compiled into the test)
 #   tests/cli/test_<name>.sh            end-to-end test of the real binary
 #   fuzz/fuzz_<parser>.c                libFuzzer target; fuzz/corpus/<parser>/ is replayed
 #   tests/fault/test_fault_<name>.c     fault injection (allocations, I/O), linked with
@@ -22,6 +23,9 @@ foreach(src IN LISTS unit_tests)
   target_link_libraries(${name} PRIVATE kithlib PkgConfig::CMOCKA)
   if(area STREQUAL "casework" OR area STREQUAL "vault")  # the shared vault fixture
     target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/unit/fixture_vault.c)
+  endif()
+  if(area STREQUAL "cli")  # the command line is no library: its shared file, compiled in
+    target_sources(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src/cli/cli.c)
   endif()
   add_test(NAME unit/${name} COMMAND ${name})
   set_tests_properties(unit/${name} PROPERTIES

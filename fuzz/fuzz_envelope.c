@@ -22,6 +22,7 @@
 
 #include <sodium.h>
 
+#include "fuzz_tmp.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
@@ -43,14 +44,8 @@ static const char good_env[] =
 static void cleanup(void)
 {
 	kith_crypto_keys_free(keys);
-	char p[4300];
-	const char *sfx[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", tmpl, sfx[i]);
-		unlink(p);
-		snprintf(p, sizeof p, "%s%s", work, sfx[i]);
-		unlink(p);
-	}
+	kith_store_remove(tmpl);
+	kith_store_remove(work);
 	rmdir(dir);
 }
 
@@ -58,15 +53,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		abort();
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/kith-fuzz-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(tmpl, sizeof tmpl, "%s/tmpl.kith", dir);
 	snprintf(work, sizeof work, "%s/work.kith", dir);
-	atexit(cleanup);
 	struct kith_err err;
 	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
 	if (kith_vault_create(tmpl, PASS, strlen(PASS), &co, &err))

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_tmp.h"
 #include "vault/store.h"
 #include "vault/vault.h"
 
@@ -27,19 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char dir[4096], path[4200];
 
-static void remove_all(void)
-{
-	char p[4300];
-	const char *sfx[] = {"", "-wal", "-shm", "-journal"};
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
 static void cleanup(void)
 {
-	remove_all();
+	kith_store_remove(path);
 	rmdir(dir);
 }
 
@@ -47,14 +38,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		abort();
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/kith-fuzz-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(path, sizeof path, "%s/v.kith", dir);
-	atexit(cleanup);
 	return 0;
 }
 
@@ -122,7 +107,7 @@ static void check_open(struct kith_vault *v)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	remove_all();
+	kith_store_remove(path);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();

@@ -30,13 +30,15 @@
 #include "vault/vault.h"
 #include "casework/linkvault.h"
 
+#include "fuzz_tmp.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PASS "fuzz pass"
 #define MAX_INPUT (256u << 10)
 
-static char dir[64], tmpl[128], work[128];
+static char dir[4096], tmpl[4200], work[4200];
 static struct kith_crypto_keys *keys;
 static char good1[KITH_VAULT_REF_MAX], good2[KITH_VAULT_REF_MAX];
 
@@ -46,9 +48,12 @@ static void die(const char *what)
 	abort();
 }
 
-static void rm_vault(const char *path)
+static void cleanup(void)
 {
-	kith_store_remove(path);
+	kith_crypto_keys_free(keys);
+	kith_store_remove(tmpl);
+	kith_store_remove(work);
+	rmdir(dir);
 }
 
 static void copy_file(const char *from, const char *to)
@@ -80,11 +85,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		return 1;
-	snprintf(dir, sizeof dir, "/tmp/kith-fuzz-vault-XXXXXX");
-	if (!mkdtemp(dir))
-		die("mkdtemp");
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(tmpl, sizeof tmpl, "%s/t.kith", dir);
 	snprintf(work, sizeof work, "%s/w.kith", dir);
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
@@ -247,7 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (bad)
 		die("oom");
-	rm_vault(work);
+	kith_store_remove(work);
 	copy_file(tmpl, work);
 	put_row(env.buf ? env.buf : "", env.len);
 	kith_sbuf_release(&env);
@@ -256,6 +257,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		die("the vault does not open");
 	read_everything(v);
 	kith_vault_close(v);
-	rm_vault(work);
+	kith_store_remove(work);
 	return 0;
 }

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_tmp.h"
+#include "vault/store.h"
 #include "vault/vault.h"
 #include "web/api.h"
 
@@ -36,20 +38,10 @@ static const char seed_cases[][200] = {
 };
 /* clang-format on */
 
-static void remove_all(void)
-{
-	char p[4300];
-	const char *sfx[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
 static void cleanup(void)
 {
 	kith_web_api_free(api);
-	remove_all();
+	kith_store_remove(path);
 	rmdir(dir);
 }
 
@@ -73,7 +65,7 @@ static void fresh_vault(void)
 {
 	kith_web_api_free(api);
 	api = NULL;
-	remove_all();
+	kith_store_remove(path);
 	struct kith_err err;
 	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
 	if (kith_vault_create(path, PASS, strlen(PASS), &co, &err) || kith_web_api_new(&api, path, &err) ||
@@ -94,14 +86,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (kith_process_init())
-		abort();
-	const char *t = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/kith-fuzz-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_tmp_begin(dir, sizeof dir, cleanup);
 	snprintf(path, sizeof path, "%s/v.kith", dir);
-	atexit(cleanup);
 	fresh_vault();
 	return 0;
 }

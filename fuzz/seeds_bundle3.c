@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static uint8_t org_pk[32], org_sk[32], dev_pk[32], dev_sk[64];
+static uint8_t org_pk[32], org_sk[32], dev_pk[32], dev_sk[64], per_pk[32], per_sk[64];
 static uint8_t buf[1 << 16];
 static size_t len;
 
@@ -100,6 +100,24 @@ static size_t manifest(uint8_t *out, const uint8_t batch[16], int64_t seq, const
 	return 68 + at;
 }
 
+/* the same batch signed by a person too: "KBP3" sig_dev sig_per M, M naming
+ * per_pk (vault-format.md *People*, "Person signing keys") */
+static size_t manifest_per(uint8_t *out, const uint8_t batch[16], int64_t seq, const uint8_t *rh, uint32_t n)
+{
+	size_t l = manifest(out + 64, batch, seq, rh, n); /* "KBM3" sig_dev M at out + 64 */
+	uint8_t *m = out + 64 + 68;
+	memcpy(m + 94, per_pk, 32);
+	crypto_sign_state st;
+	crypto_sign_init(&st);
+	crypto_sign_update(&st, m, l - 68);
+	crypto_sign_final_create(&st, out + 4, NULL, dev_sk);
+	crypto_sign_init(&st);
+	crypto_sign_update(&st, m, l - 68);
+	crypto_sign_final_create(&st, out + 68, NULL, per_sk);
+	memcpy(out, "KBP3", 4);
+	return l + 64;
+}
+
 static void env(uint32_t nm, uint32_t nr)
 {
 	uint8_t e[136] = {0};
@@ -125,11 +143,13 @@ int main(int argc, char **argv)
 {
 	if (argc != 2 || sodium_init() < 0)
 		return 2;
-	uint8_t seed[32], batch[16], r[2][132 + 272], rh[64], m[68 + 512];
+	uint8_t seed[32], batch[16], r[2][132 + 272], rh[64], m[68 + 512], mp[132 + 512];
 	memset(seed, 'o', 32); /* the target's organization */
 	crypto_box_seed_keypair(org_pk, org_sk, seed);
 	memset(seed, 'd', 32);
 	crypto_sign_seed_keypair(dev_pk, dev_sk, seed);
+	memset(seed, 'p', 32);
+	crypto_sign_seed_keypair(per_pk, per_sk, seed);
 	memset(batch, 0xba, 16);
 	row(r[0], batch, 0, rh, 0);
 	row(r[1], batch, 1, rh + 32, 1);
@@ -185,5 +205,22 @@ int main(int argc, char **argv)
 	msg(m, ml);
 	msg(m, ml);
 	bad |= save(argv[1], "v3_manifest_twice");
+
+	/* a batch a person signed too ("KBP3"), whole; then its sig_per changed */
+	size_t mpl = manifest_per(mp, batch, 1, rh, 2);
+	len = 0;
+	buf[len++] = 15;
+	env(1, 2);
+	msg(mp, mpl);
+	msg(r[0], sizeof r[0]);
+	msg(r[1], sizeof r[1]);
+	bad |= save(argv[1], "v3_person_signed_batch");
+	len = 0;
+	buf[len++] = 15;
+	env(1, 0);
+	mp[80] ^= 1;
+	msg(mp, mpl);
+	mp[80] ^= 1;
+	bad |= save(argv[1], "v3_person_bad_sig");
 	return bad;
 }

@@ -61,20 +61,22 @@ int kith_io_read_file(const char *path, size_t max, struct kith_sbuf *out, struc
 	return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int kith_io_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
 		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO; /* nothing written: trying again would spin */
+			return KITH_E_IO;
 		}
 		p += n;
 		len -= (size_t)n;
 	}
-	return 0;
+	return KITH_OK;
 }
 
 int kith_io_is_special(const char *path)
@@ -137,7 +139,7 @@ static int tmp_commit(const char *tmp, const char *path, struct kith_err *err)
 int kith_io_write_atomic(const char *path, const void *data, size_t len, struct kith_err *err)
 {
 	if (strcmp(path, "-") == 0) {
-		if (write_all(STDOUT_FILENO, data, len))
+		if (kith_io_write_all(STDOUT_FILENO, data, len))
 			return kith_err_set(err, KITH_E_IO, "stdout", "write failed: %s", strerror(errno));
 		return KITH_OK;
 	}
@@ -145,7 +147,7 @@ int kith_io_write_atomic(const char *path, const void *data, size_t len, struct 
 		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			return kith_err_set(err, KITH_E_IO, path, "cannot open: %s", strerror(errno));
-		int bad = write_all(fd, data, len);
+		int bad = kith_io_write_all(fd, data, len);
 		int e = errno;
 		close(fd);
 		return bad ? kith_err_set(err, KITH_E_IO, path, "write failed: %s", strerror(e)) : KITH_OK;
@@ -154,7 +156,7 @@ int kith_io_write_atomic(const char *path, const void *data, size_t len, struct 
 	int fd, rc = tmp_open(path, tmp, &fd, err);
 	if (rc)
 		return rc;
-	if (write_all(fd, data, len) || fsync(fd)) {
+	if (kith_io_write_all(fd, data, len) || fsync(fd)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);

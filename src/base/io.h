@@ -50,6 +50,12 @@ FILE *kith_io_atomic_file(struct kith_io_atomic *a);
  * KITH_OK. Standard output is flushed, never closed. */
 int kith_io_atomic_close(struct kith_io_atomic *a, int ok, struct kith_err *err);
 
+/* Writes all len bytes of data to fd, again after a short write or EINTR.
+ * KITH_OK, or KITH_E_IO with errno saying why (EIO when write wrote nothing);
+ * some of the bytes may have been written then. For callers that name the
+ * file in their own message. */
+int kith_io_write_all(int fd, const void *data, size_t len) KITH_WUR;
+
 /* Whether `path` exists and is not a regular file (a device such as
  * /dev/null, a FIFO, a socket). Such a target is written in place: an atomic
  * rename over it would replace the device with a plain file. */

@@ -329,7 +329,7 @@ int kith_people_add(struct kith_vault *v, const char *name, enum kith_role role,
 	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", name, "role", kith_role_name(role),
 				 "pid", pid, "slot", digest, "added", (json_int_t)now);
 	struct kith_vault_put_opts o = {.action = "person add"};
-	if (!body)
+	if (!body || kith_vault_person_sign_pks_add(body, slot))
 		rc = kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");
 	else
 		rc = kith_vault_put_alone(v, "person", body, &o, NULL, NULL, kith_vault_person_slot_hook,
@@ -363,7 +363,8 @@ int kith_people_reset(struct kith_vault *v, const char *name, const char *pass, 
 	if ((rc = kith_vault_person_slot_renew(v, p.pid, pass, pass_len, &slot, digest, err)))
 		return rc;
 	json_t *body = kith_record_view_json(hit);
-	if (!body || json_object_set_new(body, "slot", json_string(digest))) {
+	if (!body || json_object_set_new(body, "slot", json_string(digest)) ||
+	    kith_vault_person_sign_pks_add(body, slot)) {
 		json_decref(body);
 		kith_vault_person_slot_free(slot);
 		return kith_err_set(err, KITH_E_NOMEM, "people", "out of memory");

@@ -3,24 +3,9 @@
  */
 #include "casework/review.h"
 
-#include <ctype.h>
-#include <stdlib.h>
-#include <string.h>
+#include "base/str.h"
 
-static int contains(const char *hay, const char *needle)
-{
-	if (!hay)
-		return 0;
-	size_t n = strlen(needle);
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return 1;
-	}
-	return 0;
-}
+#include <stdlib.h>
 
 struct item {
 	json_t *l;
@@ -71,8 +56,8 @@ int kith_review_order(const json_t *links, const struct kith_review_query *q, js
 			size_t k;
 			const json_t *c;
 			json_array_foreach(json_object_get(l, "cases"), k, c) hit |=
-			    contains(json_string_value(json_object_get(c, "ref")), q->text) ||
-			    contains(json_string_value(json_object_get(c, "name")), q->text);
+			    kith_str_contains_nocase(json_string_value(json_object_get(c, "ref")), q->text) ||
+			    kith_str_contains_nocase(json_string_value(json_object_get(c, "name")), q->text);
 			if (!hit)
 				continue;
 		}

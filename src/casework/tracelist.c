@@ -3,11 +3,11 @@
  */
 #include "casework/tracelist.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/sbuf.h"
+#include "base/str.h"
 #include "casework/trace.h"
 #include "names/names.h"
 #include "record/record.h"
@@ -20,22 +20,6 @@ static const char *sget(const json_t *o, const char *k)
 {
 	const json_t *x = json_object_get(o, k);
 	return json_is_string(x) ? json_string_value(x) : NULL;
-}
-
-/* Whether needle is in hay, ASCII letters compared ignoring case. */
-static int contains(const char *hay, const char *needle)
-{
-	if (!hay)
-		return 0;
-	size_t n = strlen(needle);
-	for (; *hay; hay++) {
-		size_t i = 0;
-		while (i < n && hay[i] && tolower((unsigned char)hay[i]) == tolower((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return 1;
-	}
-	return 0;
 }
 
 /* Whether a name (a string) matches the encoded query q. */
@@ -68,8 +52,10 @@ static int person_matches(const struct kith_name *q, const json_t *p)
 static int matches(struct kith_vault *v, const json_t *it, const char *text, const struct kith_name *q)
 {
 	const json_t *so = json_object_get(it, "sought"), *se = json_object_get(it, "seeker");
-	if (contains(sget(it, "ref"), text) || contains(sget(so, "name"), text) ||
-	    contains(sget(se, "name"), text) || contains(sget(se, "case"), text))
+	if (kith_str_contains_nocase(sget(it, "ref"), text) ||
+	    kith_str_contains_nocase(sget(so, "name"), text) ||
+	    kith_str_contains_nocase(sget(se, "name"), text) ||
+	    kith_str_contains_nocase(sget(se, "case"), text))
 		return 1;
 	if (!q)
 		return 0;

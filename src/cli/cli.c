@@ -94,7 +94,7 @@ void kith_cli_getopt_reset(void)
 
 int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	if (!s || !*s || *s == '-')
+	if (!s || !*s || s[strspn(s, " \t\n\v\f\r")] == '-') /* strtoull would negate " -1" */
 		return KITH_E_INVALID;
 	char *end;
 	errno = 0;
@@ -102,6 +102,19 @@ int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	if (errno || *end || v < lo || v > hi)
 		return KITH_E_INVALID;
 	*out = v;
+	return KITH_OK;
+}
+
+int kith_cli_parse_double(const char *s, double lo, double hi, double *out)
+{
+	if (!s || !*s)
+		return KITH_E_INVALID;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= lo && v <= hi))
+		return KITH_E_INVALID;
+	*out = v == 0 ? 0.0 : v; /* -0 */
 	return KITH_OK;
 }
 
@@ -202,6 +215,28 @@ int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t
 	}
 	*pass = buf;
 	*len = n;
+	return KITH_OK;
+}
+
+int kith_cli_read_new_pass(const char *file, const char *prompt, char **pass, size_t *len,
+			   struct kith_err *err)
+{
+	char *p = NULL, *again = NULL;
+	size_t pl = 0, al = 0;
+	int rc = kith_cli_read_pass(file, prompt, &p, &pl, err);
+	if (!rc && !file) {
+		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, err);
+		if (!rc && (al != pl || sodium_memcmp(p, again, pl) != 0))
+			rc = kith_err_set(err, KITH_E_INVALID, NULL,
+					  "the two passphrases differ; nothing changed");
+		kith_cli_pass_free(again, al);
+	}
+	if (rc) {
+		kith_cli_pass_free(p, pl);
+		return rc;
+	}
+	*pass = p;
+	*len = pl;
 	return KITH_OK;
 }
 

@@ -50,11 +50,19 @@ int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
 void kith_cli_getopt_reset(void);
 
 /* Reads an option's whole number from lo to hi: base 10 as strtoull reads it
- * (leading white space and '+' allowed), refusing an empty string, a leading
- * '-', anything after the digits and overflow. KITH_OK with *out set, or
+ * (leading white space and '+' allowed), refusing an empty string, a '-'
+ * (after white space too), anything after the digits and overflow. KITH_OK with *out set, or
  * KITH_E_INVALID with *out unchanged; the caller names the option in its
  * usage message. */
 int kith_cli_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* Reads an option's real number from lo to hi (both included) as strtod reads
+ * it (leading white space, a sign, an exponent, hexadecimal), refusing an empty
+ * string, anything after the number, NaN, a value out of range and one that
+ * overflows or underflows ("1e999", "1e-999"); "-0" reads as 0. KITH_OK with
+ * *out set, or KITH_E_INVALID with *out unchanged; the caller names the option
+ * in its usage message, and checks an open bound itself. */
+int kith_cli_parse_double(const char *s, double lo, double hi, double *out);
 
 /* The vault path: `flag` if not NULL, else $KITH_VAULT, else NULL. */
 const char *kith_cli_vault_path(const char *flag);
@@ -68,6 +76,16 @@ const char *kith_cli_vault_path(const char *flag);
 int kith_cli_read_pass(const char *file, const char *prompt, char **pass, size_t *len,
 		       struct kith_err *err) KITH_WUR;
 void kith_cli_pass_free(char *pass, size_t len);
+
+/*
+ * Reads a new passphrase: as kith_cli_read_pass, but on the terminal (no
+ * `file`) it is asked twice, the second time after "again: ", so that a typo
+ * does not lock the vault. KITH_E_INVALID "the two passphrases differ;
+ * nothing changed" when they differ. On failure *pass is left as it was and
+ * nothing stays allocated.
+ */
+int kith_cli_read_new_pass(const char *file, const char *prompt, char **pass, size_t *len,
+			   struct kith_err *err) KITH_WUR;
 
 /*
  * A progress line on stderr, shown only when stderr is a terminal, redrawn at

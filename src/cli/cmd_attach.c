@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "base/io.h"
 #include "casework/attach.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
@@ -287,20 +288,6 @@ static int cmd_list(int argc, char **argv, int history)
 	return code;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 static int cmd_get(int argc, char **argv)
 {
 	struct args a = {0};
@@ -331,7 +318,7 @@ static int cmd_get(int argc, char **argv)
 			rc = k;
 			break;
 		}
-		if (write_all(fd, p, n))
+		if (kith_io_write_all(fd, p, n))
 			rc = kith_err_set(&err, KITH_E_IO, a.out ? a.out : "stdout", "writing failed: %s",
 					  strerror(errno));
 	}
@@ -421,7 +408,7 @@ int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_op
 			rc = (int)k;
 		else if (k == 0)
 			break;
-		else if (write_all(fd, buf, (size_t)k))
+		else if (kith_io_write_all(fd, buf, (size_t)k))
 			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
 	}
 	if (fd >= 0) {

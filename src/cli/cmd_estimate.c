@@ -11,7 +11,6 @@
  * writes an SVG chart. Progress of the bootstrap and the sampler goes to
  * stderr (on a terminal).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -111,32 +110,6 @@ enum {
 	OPT_STRATIFY,
 	OPT_LISTS,
 };
-
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (*end || errno || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_dbl(const char *s, double lo, double hi, double *out)
-{
-	if (!s || !*s)
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (*end || errno || !(v >= lo && v <= hi))
-		return -1;
-	*out = v;
-	return 0;
-}
 
 struct prog {
 	struct kith_cli_progress p;
@@ -386,7 +359,7 @@ int kith_cmd_estimate(int argc, char **argv)
 			plot = optarg;
 			break;
 		case OPT_MAXORDER:
-			if (parse_u64(optarg, 1, KITH_STATS_MAX_LISTS - 1, &u))
+			if (kith_cli_parse_u64(optarg, 1, KITH_STATS_MAX_LISTS - 1, &u))
 				return kith_cli_usage("estimate", "--max-order takes a number from 1 to %u",
 						      KITH_STATS_MAX_LISTS - 1);
 			o.max_order = (unsigned)u;
@@ -395,17 +368,17 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.all_models = 1;
 			break;
 		case OPT_TOP:
-			if (parse_u64(optarg, 1, 1000, &u))
+			if (kith_cli_parse_u64(optarg, 1, 1000, &u))
 				return kith_cli_usage("estimate", "--top takes a number from 1 to 1000");
 			o.top = (size_t)u;
 			break;
 		case OPT_PTHRESH:
-			if (parse_dbl(optarg, 1e-12, 1, &d))
+			if (kith_cli_parse_double(optarg, 1e-12, 1, &d))
 				return kith_cli_usage("estimate", "--pthresh takes a probability in (0, 1]");
 			o.pthresh = d;
 			break;
 		case OPT_BOOT:
-			if (parse_u64(optarg, 0, 1000000, &u) || (u > 0 && u < 10))
+			if (kith_cli_parse_u64(optarg, 0, 1000000, &u) || (u > 0 && u < 10))
 				return kith_cli_usage("estimate",
 						      "--boot takes 0 (none) or 10 to 1000000 replicates");
 			if (u == 0)
@@ -413,46 +386,46 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.boot = (size_t)u;
 			break;
 		case OPT_SEED:
-			if (parse_u64(optarg, 0, UINT64_MAX, &u))
+			if (kith_cli_parse_u64(optarg, 0, UINT64_MAX, &u))
 				return kith_cli_usage("estimate", "--seed takes a non-negative integer");
 			o.seed = u;
 			break;
 		case OPT_THREADS:
-			if (parse_u64(optarg, 1, 256, &u))
+			if (kith_cli_parse_u64(optarg, 1, 256, &u))
 				return kith_cli_usage("estimate", "--threads takes a number from 1 to 256");
 			o.threads = (unsigned)u;
 			break;
 		case OPT_LEVEL:
-			if (parse_dbl(optarg, 0.5, 0.999, &d))
+			if (kith_cli_parse_double(optarg, 0.5, 0.999, &d))
 				return kith_cli_usage("estimate", "--level takes a number from 0.5 to 0.999");
 			o.level = d;
 			break;
 		case OPT_LCM_CLASSES:
-			if (parse_u64(optarg, 2, 100, &u))
+			if (kith_cli_parse_u64(optarg, 2, 100, &u))
 				return kith_cli_usage("estimate",
 						      "--lcm-classes takes a number from 2 to 100");
 			o.lcm.classes = (unsigned)u;
 			break;
 		case OPT_LCM_ITER:
-			if (parse_u64(optarg, 1, 100000000, &u))
+			if (kith_cli_parse_u64(optarg, 1, 100000000, &u))
 				return kith_cli_usage("estimate",
 						      "--lcm-iter takes a number from 1 to 100000000");
 			o.lcm.iter = (size_t)u;
 			break;
 		case OPT_LCM_BURNIN:
-			if (parse_u64(optarg, 1, 100000000, &u))
+			if (kith_cli_parse_u64(optarg, 1, 100000000, &u))
 				return kith_cli_usage("estimate",
 						      "--lcm-burnin takes a number from 1 to 100000000");
 			o.lcm.burnin = (size_t)u;
 			break;
 		case OPT_LCM_THIN:
-			if (parse_u64(optarg, 1, 1000000, &u))
+			if (kith_cli_parse_u64(optarg, 1, 1000000, &u))
 				return kith_cli_usage("estimate",
 						      "--lcm-thin takes a number from 1 to 1000000");
 			o.lcm.thin = (size_t)u;
 			break;
 		case OPT_LCM_CHAINS:
-			if (parse_u64(optarg, 1, 64, &u))
+			if (kith_cli_parse_u64(optarg, 1, 64, &u))
 				return kith_cli_usage("estimate", "--lcm-chains takes a number from 1 to 64");
 			o.lcm.chains = (unsigned)u;
 			break;
@@ -460,7 +433,7 @@ int kith_cmd_estimate(int argc, char **argv)
 			o.no_lcm = 1;
 			break;
 		case OPT_HET_MAX:
-			if (parse_dbl(optarg, 0.05, 2, &d))
+			if (kith_cli_parse_double(optarg, 0.05, 2, &d))
 				return kith_cli_usage("estimate", "--het-max takes a number from 0.05 to 2");
 			o.hetero_vmax = d;
 			break;

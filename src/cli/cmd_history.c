@@ -14,10 +14,21 @@ static const char help[] =
     "usage: kith history REF [--json] [--views] [--kind KIND] [--vault PATH] [--passphrase-file FILE]\n\n"
     "Lists every version of the record REF, oldest first: version, time, the\n"
     "person and the device that wrote it, the action and the note. Versions are\n"
-    "never overwritten; an edit adds one.\n\n"
+    "never overwritten; an edit adds one. \"(signed by this person)\": the version's\n"
+    "batch carries that person's own signature (format 2, written with their\n"
+    "passphrase); without it, only the device signed.\n\n"
     "  --json                   an array of versions, each with its body\n"
     "  --views                  who opened the case and when, instead (admins only)\n"
     "  --kind KIND              another record kind (trace, link); default case\n" KITH_CLI_VAULT_HELP;
+
+/* "person": the version's batch carries its person's own signature;
+ * "device": the device's only; "other": a person key not that person's. */
+static const char *signed_word(int sig)
+{
+	return sig == KITH_VAULT_SIGNED_PERSON	? "person"
+	       : sig == KITH_VAULT_SIGNED_OTHER ? "other"
+						: "device";
+}
 
 /* --views: who opened case ref (admins only). Closes v. */
 static int views_print(struct kith_vault *v, const char *ref, int json)
@@ -100,21 +111,25 @@ int kith_cmd_history(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char when[64];
 		kith_cli_format_time(vers[i].at, when, sizeof when);
+		int sig = kith_vault_version_signer(v, vers[i].id, vers[i].version, vers[i].person);
 		if (a.json) {
 			json_t *body = kith_record_view_json(&vers[i]);
 			json_t *pj = kith_people_json(v, vers[i].person);
-			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "version",
+			json_t *o = json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s}", "version",
 					      (int)vers[i].version, "at", (json_int_t)vers[i].at, "time",
 					      when, "device", vers[i].device, "action", vers[i].action,
 					      "note", vers[i].note, "body", body ? body : json_null(),
-					      "person", pj ? pj : json_null());
+					      "person", pj ? pj : json_null(), "signed", signed_word(sig));
 			if (!o || json_array_append_new(arr, o))
 				code = KITH_EXIT_INTERNAL;
 		} else {
 			char by[KITH_PEOPLE_NAME_MAX];
-			printf("v%-4u %s  by %s  device %s  %-8s %s\n", vers[i].version, when,
-			       kith_people_display(v, vers[i].person, by, sizeof by), vers[i].device,
-			       vers[i].action, vers[i].note);
+			printf("v%-4u %s  by %s%s  device %s  %-8s %s\n", vers[i].version, when,
+			       kith_people_display(v, vers[i].person, by, sizeof by),
+			       sig == KITH_VAULT_SIGNED_PERSON	? " (signed by this person)"
+			       : sig == KITH_VAULT_SIGNED_OTHER ? " (signed by ANOTHER person's key)"
+								: "",
+			       vers[i].device, vers[i].action, vers[i].note);
 		}
 	}
 	if (a.json && !code)

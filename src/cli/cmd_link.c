@@ -3,7 +3,6 @@
  * review merges in a vault: propose, review, confirm, reject, merge, undo,
  * persons; explain a pair.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +120,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {0, 0, 0, 0},
 	};
 	int opt;
-	char *end;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hjc:o:p:", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&a->va, opt, optarg))
@@ -142,19 +140,17 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 		case 'p':
 			a->pairs = optarg;
 			break;
-		case OPT_THRESHOLD:
-			errno = 0;
-			a->ps.threshold = strtod(optarg, &end);
-			if (errno || *end || !(a->ps.threshold > 0 && a->ps.threshold < 1))
+		case OPT_THRESHOLD: /* strictly between */
+			if (kith_cli_parse_double(optarg, 0, 1, &a->ps.threshold) || a->ps.threshold == 0 ||
+			    a->ps.threshold == 1)
 				return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
 			break;
 		case OPT_REVIEW:
 			a->review = optarg;
 			break;
 		case OPT_REVIEW_THRESHOLD:
-			errno = 0;
-			a->ps.review_threshold = strtod(optarg, &end);
-			if (errno || *end || !(a->ps.review_threshold > 0 && a->ps.review_threshold < 1))
+			if (kith_cli_parse_double(optarg, 0, 1, &a->ps.review_threshold) ||
+			    a->ps.review_threshold == 0 || a->ps.review_threshold == 1)
 				return kith_cli_usage(
 				    cmd, "--review-threshold takes a probability between 0 and 1");
 			break;

@@ -1,7 +1,6 @@
 /*
  * kith passwd — change the passphrase without re-encrypting records.
  */
-#include <sodium.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -56,15 +55,9 @@ int kith_cmd_passwd(int argc, char **argv)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	char *np = NULL, *again = NULL, *dp = NULL;
-	size_t nl = 0, al = 0, dl = 0;
-	int rc = kith_cli_read_pass(new_file, "new passphrase: ", &np, &nl, &err);
-	if (!rc && !new_file) {
-		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
-		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
-					  "the two passphrases differ; nothing changed");
-	}
+	char *np = NULL, *dp = NULL;
+	size_t nl = 0, dl = 0;
+	int rc = kith_cli_read_new_pass(new_file, "new passphrase: ", &np, &nl, &err);
 	if (!rc && duress_file)
 		rc = kith_cli_read_pass(duress_file, "duress passphrase: ", &dp, &dl, &err);
 	if (!rc)
@@ -75,7 +68,6 @@ int kith_cmd_passwd(int argc, char **argv)
 	if (!rc && err.msg[0]) /* changed, with a warning (the old slots may remain) */
 		fprintf(stderr, "kith: warning: %s\n", err.msg);
 	kith_cli_pass_free(np, nl);
-	kith_cli_pass_free(again, al);
 	kith_cli_pass_free(dp, dl);
 	kith_vault_close(v);
 	return code;

@@ -10,7 +10,6 @@
  * The encoder and the linkage are src/pprl/ (docs/pprl.md); this file parses
  * options, reads and writes files and prints.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,17 +76,6 @@ static const char help[] =
     "      --blocking auto|none|lsh   (default auto: every pair up to 2·10^9 pairs)\n"
     "      --floor D            Dice below which no pair is a link (default automatic)\n"
     "      --threads N, --seed S, --json (summary as JSON on stdout)\n";
-
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= lo && v <= hi))
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* --- keys */
 
@@ -329,7 +317,7 @@ static int cmd_encode(int argc, char **argv)
 			ids = optarg;
 			break;
 		case 'f':
-			if (parse_double(optarg, 1e-6, 1, &p.flip))
+			if (kith_cli_parse_double(optarg, 1e-6, 1, &p.flip))
 				return kith_cli_usage("pprl", "--flip takes a probability");
 			break;
 		case 'F':
@@ -687,7 +675,7 @@ static int cmd_link(int argc, char **argv)
 				return kith_cli_usage("pprl", "--seed takes a number");
 			break;
 		case 'f':
-			if (parse_double(optarg, 0.05, 0.99, &o.floor))
+			if (kith_cli_parse_double(optarg, 0.05, 0.99, &o.floor))
 				return kith_cli_usage("pprl", "--floor takes a Dice value in 0.05 .. 0.99");
 			break;
 		case 'b':

@@ -1,7 +1,6 @@
 /*
  * kith recover — regain access after a panic with the organization key backup.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,17 +119,11 @@ int kith_cmd_recover(int argc, char **argv)
 		return kith_cli_usage("recover", "no vault: give --vault PATH or set KITH_VAULT");
 	struct kith_err err;
 	kith_err_clear(&err);
-	char *kp = NULL, *np = NULL, *again = NULL, *dp = NULL;
-	size_t kl = 0, nl = 0, al = 0, dl = 0;
+	char *kp = NULL, *np = NULL, *dp = NULL;
+	size_t kl = 0, nl = 0, dl = 0;
 	int rc = kith_cli_read_pass(keypass_file, "backup passphrase: ", &kp, &kl, &err);
 	if (!rc)
-		rc = kith_cli_read_pass(new_file, "new vault passphrase: ", &np, &nl, &err);
-	if (!rc && !new_file) {
-		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
-		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
-					  "the two passphrases differ; nothing changed");
-	}
+		rc = kith_cli_read_new_pass(new_file, "new vault passphrase: ", &np, &nl, &err);
 	if (!rc && duress_file)
 		rc = kith_cli_read_pass(duress_file, "duress passphrase: ", &dp, &dl, &err);
 	struct kith_vault_recover_report rep;
@@ -160,7 +153,6 @@ int kith_cmd_recover(int argc, char **argv)
 	}
 	kith_cli_pass_free(kp, kl);
 	kith_cli_pass_free(np, nl);
-	kith_cli_pass_free(again, al);
 	kith_cli_pass_free(dp, dl);
 	return code;
 }

@@ -51,20 +51,18 @@ int kith_cmd_search(int argc, char **argv)
 			as_json = 1;
 			break;
 		case 'n': {
-			char *end;
-			long l = strtol(optarg, &end, 10);
-			if (*end || l < 1 || l > 100000)
+			uint64_t l;
+			if (kith_cli_parse_u64(optarg, 1, 100000, &l))
 				return kith_cli_usage("search", "--limit takes a number from 1 to 100000");
 			limit = (size_t)l;
 			break;
 		}
 		case 'o': {
-			char *end;
-			long l = strtol(optarg, &end, 10);
-			if (*end || !*optarg || l < 0 || l > 100000000)
+			uint64_t o;
+			if (kith_cli_parse_u64(optarg, 0, 100000000, &o))
 				return kith_cli_usage("search",
 						      "--offset takes a number from 0 to 100000000");
-			offset = (size_t)l;
+			offset = (size_t)o;
 			break;
 		}
 		default:

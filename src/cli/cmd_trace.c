@@ -4,7 +4,6 @@
  * re-run every open request to notice new cases (`kith trace --all`).
  * The library side is src/link/trace.h; docs/tracing.md is the guide.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +115,6 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {0, 0, 0, 0},
 	};
 	int opt;
-	char *end;
 	kith_cli_getopt_reset();
 	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&a->va, opt, optarg))
@@ -136,11 +134,9 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 			break;
 		}
 		case OPT_MIN:
-			errno = 0;
-			a->min_score = strtod(optarg, &end);
-			a->min_score_set = 1;
-			if (errno || *end || !optarg[0] || !(a->min_score >= 0 && a->min_score <= 1))
+			if (kith_cli_parse_double(optarg, 0, 1, &a->min_score))
 				return kith_cli_usage(cmd, "--min-score takes a number between 0 and 1");
+			a->min_score_set = 1;
 			break;
 		case OPT_REJECTED:
 			a->rejected = 1;

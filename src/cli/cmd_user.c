@@ -2,7 +2,6 @@
  * kith user — the people enrolled on a vault, each with a name, a role and a
  * passphrase of their own (issue 12; casework/people.h).
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,19 +108,12 @@ static int user_add(struct kith_vault *v, const char *name, const char *role_s, 
 	int rc = kith_role_parse(role_s, &role, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
-	char *np = NULL, *again = NULL;
-	size_t nl = 0, al = 0;
-	rc = kith_cli_read_pass(pass_file, "the new person's passphrase: ", &np, &nl, &err);
-	if (!rc && !pass_file) {
-		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
-		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
-					  "the two passphrases differ; nothing changed");
-	}
+	char *np = NULL;
+	size_t nl = 0;
+	rc = kith_cli_read_new_pass(pass_file, "the new person's passphrase: ", &np, &nl, &err);
 	if (!rc)
 		rc = kith_people_add(v, name, role, np, nl, (int64_t)time(NULL), NULL, &err);
 	kith_cli_pass_free(np, nl);
-	kith_cli_pass_free(again, al);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	printf("%s added as %s\n", name, kith_role_name(role));
@@ -132,19 +124,12 @@ static int user_reset(struct kith_vault *v, const char *name, const char *pass_f
 {
 	struct kith_err err;
 	kith_err_clear(&err);
-	char *np = NULL, *again = NULL;
-	size_t nl = 0, al = 0;
-	int rc = kith_cli_read_pass(pass_file, "the person's new passphrase: ", &np, &nl, &err);
-	if (!rc && !pass_file) {
-		rc = kith_cli_read_pass(NULL, "again: ", &again, &al, &err);
-		if (!rc && (al != nl || sodium_memcmp(np, again, nl) != 0))
-			rc = kith_err_set(&err, KITH_E_INVALID, NULL,
-					  "the two passphrases differ; nothing changed");
-	}
+	char *np = NULL;
+	size_t nl = 0;
+	int rc = kith_cli_read_new_pass(pass_file, "the person's new passphrase: ", &np, &nl, &err);
 	if (!rc)
 		rc = kith_people_reset(v, name, np, nl, &err);
 	kith_cli_pass_free(np, nl);
-	kith_cli_pass_free(again, al);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	printf("%s has a new passphrase slot\n", name);

@@ -815,6 +815,7 @@ static const struct field member_fields[] = {
     FCOUNT("added", "Added", "추가"),
     FBOOL("removed", "Removed", "삭제됨"),
     FCOUNT("removed_at", "Removed", "삭제"),
+    FSTRS("sign_pks", 64, 1024, "Signing keys (format 2)", "서명 키 (형식 2)"), /* vault/person.h */
 };
 GROUP(g_member, member_fields, NULL);
 /* --- view: that a person opened a case (casework/people.h), for admins */
@@ -1412,6 +1413,24 @@ static int canon_key_cmp(const void *a, const void *b)
 	return r ? r : (x->n > y->n) - (x->n < y->n);
 }
 
+/* The keys in canon_key_cmp's order: insertion sort for the few keys of most
+ * objects (no call per comparison, one pass over keys already in order, as
+ * in a body read from its canonical form), qsort for many. */
+static void canon_keys_sort(struct canon_key *keys, size_t n)
+{
+	if (n > 16) {
+		qsort(keys, n, sizeof *keys, canon_key_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct canon_key x = keys[i];
+		size_t j = i;
+		for (; j > 0 && canon_key_cmp(&keys[j - 1], &x) > 0; j--)
+			keys[j] = keys[j - 1];
+		keys[j] = x;
+	}
+}
+
 /* Whether the 8 bytes at p are all printable ASCII (0x20 to 0x7E) other
  * than '"' and '\\': what a string copies or skips as it is. Byte tricks
  * on one 64-bit word (each test is exact as an "any byte"); *spaces: all
@@ -1587,7 +1606,7 @@ static int canon_value(const json_t *v, struct kith_sbuf *out, int depth)
 		if (i != n)
 			rc = CANON_UNSURE;
 		if (!rc) {
-			qsort(keys, n, sizeof *keys, canon_key_cmp);
+			canon_keys_sort(keys, n);
 			rc = kith_sbuf_addc(out, '{') ? KITH_E_NOMEM : 0;
 		}
 		for (i = 0; i < n && !rc; i++) {
@@ -2064,6 +2083,17 @@ int kith_record_text_ok(const char *kind, const char *text, size_t len)
 		return 0;
 	struct tscan t = {text, len, 0};
 	return t_group(k->group, &t) == T_SURE && t.i == len;
+}
+
+size_t kith_record_text_ok_prefix(const char *kind, const char *text, size_t len)
+{
+	const struct kind *k = find_kind(kind);
+	if (!k || !text)
+		return 0;
+	struct tscan t = {text, len, 0};
+	if (t_group(k->group, &t) != T_SURE || t.i > KITH_RECORD_MAX_BYTES)
+		return 0;
+	return t.i;
 }
 
 int kith_record_kind_valid(const char *kind)

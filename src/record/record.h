@@ -58,6 +58,12 @@ int kith_record_canonical_jansson(const json_t *body, struct kith_sbuf *out, str
  */
 int kith_record_text_ok(const char *kind, const char *s, size_t len);
 
+/* The same check of the record text at the start of s[0..len) that more
+ * text may follow (a body inside an envelope): its length when it is surely
+ * a valid record of `kind` (kith_record_text_ok of those bytes would say 1),
+ * else 0 ("not sure"). */
+size_t kith_record_text_ok_prefix(const char *kind, const char *s, size_t len);
+
 /* Sets the ref of a canonical form written by kith_record_canonical (the
  * text from `start` to the end of canon): the same bytes as the canonical
  * form of the body with kith_record_set_ref(body, ref), without the copy of

@@ -62,6 +62,27 @@ static void note_add(struct kith_estimate_row *r, const char *s)
 	snprintf(r->note + l, sizeof r->note - l, "%s%s", l ? "; " : "", s);
 }
 
+/* Fills a latent-class model's row from its result l: the posterior median and
+ * interval, `what` (how it was run) as the first note, and a warning when the
+ * chains disagree or the unobserved count hit its cap. */
+static void lcm_row(struct kith_estimate_row *row, const struct kith_lcm_result *l, const char *what)
+{
+	row->n_hat = l->median;
+	row->lo = l->lo;
+	row->hi = l->hi;
+	row->ci_kind = "posterior";
+	row->status = KITH_ESTIMATE_OK;
+	note_add(row, what);
+	if (!(l->rhat < 1.1)) {
+		row->status = KITH_ESTIMATE_WARNING;
+		note_add(row, "chains disagree (R-hat >= 1.1): run longer");
+	}
+	if (l->capped) {
+		row->status = KITH_ESTIMATE_WARNING;
+		note_add(row, "the unobserved count hit its cap");
+	}
+}
+
 /* Fills a row from a fitted log-linear model: numbers, status, and a
  * profile interval (when with_ci: computed on L, or taken from pre when it is
  * not NULL; pre_ok says whether that interval could be followed). */
@@ -191,6 +212,19 @@ static void bridge(void *p, size_t done, size_t total)
 {
 	struct prog_bridge *b = p;
 	b->o->progress(b->o->pctx, b->stage, done, total);
+}
+
+/* The sampler's options of a run: o->lcm with the run's seed, threads and
+ * level, its progress reported through pb. */
+static struct kith_lcm_opts lcm_opts(const struct kith_estimate_opts *o, struct prog_bridge *pb)
+{
+	struct kith_lcm_opts lo = o->lcm;
+	lo.seed = o->seed;
+	lo.threads = o->threads;
+	lo.level = o->level;
+	lo.progress = o->progress ? bridge : NULL;
+	lo.pctx = pb;
+	return lo;
 }
 
 struct idx_sort {
@@ -483,13 +517,8 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 
 	/* 4. the latent-class model */
 	if (!o.no_lcm) {
-		struct kith_lcm_opts lo = o.lcm;
 		struct prog_bridge pb = {&o, "latent classes"};
-		lo.seed = o.seed;
-		lo.threads = o.threads;
-		lo.level = o.level;
-		lo.progress = o.progress ? bridge : NULL;
-		lo.pctx = &pb;
+		struct kith_lcm_opts lo = lcm_opts(&o, &pb);
 		rc = kith_lcm_estimate(t, &lo, &R->lcm, err);
 		if (rc)
 			goto fail_err;
@@ -499,34 +528,16 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 		struct kith_estimate_row *row = push_row(&rs, name, "lcm");
 		if (!row)
 			goto nomem;
-		row->n_hat = R->lcm.median;
-		row->lo = R->lcm.lo;
-		row->hi = R->lcm.hi;
-		row->ci_kind = "posterior";
-		row->status = KITH_ESTIMATE_OK;
 		char b[96];
 		snprintf(b, sizeof b, "posterior median of %zu draws, %u chains, R-hat %.3f", R->lcm.draws,
 			 R->lcm.chains, R->lcm.rhat);
-		note_add(row, b);
-		if (!(R->lcm.rhat < 1.1)) {
-			row->status = KITH_ESTIMATE_WARNING;
-			note_add(row, "chains disagree (R-hat >= 1.1): run longer");
-		}
-		if (R->lcm.capped) {
-			row->status = KITH_ESTIMATE_WARNING;
-			note_add(row, "the unobserved count hit its cap");
-		}
+		lcm_row(row, &R->lcm, b);
 		R->sel_lcm = rs.n - 1;
 	}
 	/* 4b. the latent-class model with the covariate */
 	if (!o.no_lcm && o.strata && o.n_strata >= 2) {
-		struct kith_lcm_opts lo = o.lcm;
 		struct prog_bridge pb = {&o, "latent classes"};
-		lo.seed = o.seed;
-		lo.threads = o.threads;
-		lo.level = o.level;
-		lo.progress = o.progress ? bridge : NULL;
-		lo.pctx = &pb;
+		struct kith_lcm_opts lo = lcm_opts(&o, &pb);
 		R->cov_strata = calloc(o.n_strata, sizeof *R->cov_strata);
 		R->cov_names = calloc(o.n_strata, sizeof *R->cov_names);
 		if (!R->cov_strata || !R->cov_names)
@@ -555,25 +566,12 @@ int kith_estimate_run(const struct kith_stats_table *t, const struct kith_estima
 			rc = KITH_OK;
 		} else {
 			R->lcm_cov_run = 1;
-			row->n_hat = R->lcm_cov.median;
-			row->lo = R->lcm_cov.lo;
-			row->hi = R->lcm_cov.hi;
-			row->ci_kind = "posterior";
-			row->status = KITH_ESTIMATE_OK;
 			char b[128];
 			snprintf(b, sizeof b,
 				 "classes' weights by %zu strata of %.40s; %zu draws, %u chains, R-hat %.3f",
 				 o.n_strata, R->covariate, R->lcm_cov.draws, R->lcm_cov.chains,
 				 R->lcm_cov.rhat);
-			note_add(row, b);
-			if (!(R->lcm_cov.rhat < 1.1)) {
-				row->status = KITH_ESTIMATE_WARNING;
-				note_add(row, "chains disagree (R-hat >= 1.1): run longer");
-			}
-			if (R->lcm_cov.capped) {
-				row->status = KITH_ESTIMATE_WARNING;
-				note_add(row, "the unobserved count hit its cap");
-			}
+			lcm_row(row, &R->lcm_cov, b);
 			R->sel_lcm_cov = rs.n - 1;
 		}
 	}

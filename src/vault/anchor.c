@@ -11,6 +11,7 @@
  * coerced passphrase be checked against the file).
  */
 #include "vault/vault_impl.h"
+#include "vault/person.h"
 
 #include <sodium.h>
 #include <stdarg.h>
@@ -153,6 +154,7 @@ int vault_slot_anchor_key(struct kith_vault *v, const struct kith_crypto_key *ke
 
 void vault_slot_anchor_free(struct kith_vault *v)
 {
+	vault_person_free(v); /* person.c: derived from this key */
 	if (v->slot_ak)
 		sodium_free(v->slot_ak); /* wiped by sodium_free */
 	v->slot_ak = NULL;

@@ -343,6 +343,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	/* the canonical body, with the ref set when the vault chose it (the
 	 * same bytes as the canonical form of a copy with the ref set) */
 	struct kith_sbuf env = KITH_SBUF_INIT;
+	struct env fields = {0};
 	if (has_ref && (!body_ref || strcmp(body_ref, ref) != 0)) {
 		rc = kith_record_canonical_set_ref(canon, 0, ref);
 		if (rc) {
@@ -355,7 +356,7 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	rc = kith_sbuf_grow(&env, canon->len + strlen(note) * 6 + 512);
 	if (!rc)
 		rc = vault_env_write(&env, kind, ref, canon, now, v->device_hex, action, note, created,
-				     v->person);
+				     v->person, &fields);
 	kith_sbuf_reset(canon); /* wiped: the plaintext lives in the envelope only */
 	struct staged *s = rc ? NULL : calloc(1, sizeof *s);
 	if (!s) {
@@ -376,7 +377,8 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 	snprintf(s->ref, sizeof s->ref, "%s", ref);
 	s->env_len = env.len;
 	s->env_cap = env.cap;
-	s->env = kith_sbuf_detach(&env, NULL);
+	s->env = kith_sbuf_detach(&env, NULL); /* the same buffer: fields still point into it */
+	s->e = fields;
 	if (!s->env) {
 		staged_free(s);
 		return kith_err_set(err, KITH_E_NOMEM, "", "out of memory");
@@ -425,16 +427,12 @@ int kith_vault_put(struct kith_vault_batch *b, const char *kind, json_t *body,
 
 static void seal_one(struct kith_vault_batch *b, struct staged *s)
 {
-	/* the view's strings first, from the envelope this thread is about to seal */
-	struct env e;
-	if (vault_env_parse(s->env, s->env_len, &e)) {
-		s->rc = KITH_E_INTERNAL;
-	} else {
-		s->rc = vault_mem_build(&e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
-					&s->mem_len, &s->view);
-		if (s->rc == KITH_E_CORRUPT)
-			s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
-	}
+	/* the view's strings first, from the envelope this thread is about to
+	 * seal (its fields as the put wrote them: no need to parse it again) */
+	s->rc = vault_mem_build(&s->e, s->id, kith_crypto_keys_sign_pk(b->v->keys), s->version, &s->mem,
+				&s->mem_len, &s->view);
+	if (s->rc == KITH_E_CORRUPT)
+		s->rc = KITH_E_INTERNAL; /* put checked every field: a bug */
 	if (s->rc) {
 		kith_wipe_free(s->env, s->env_cap);
 		s->env = NULL;
@@ -716,8 +714,10 @@ static void *writer_main(void *arg)
 			rc = KITH_OK; /* stopped */
 			break;
 		}
+		if (!rc && ++i % WRITEBACK_ROWS == 0)
+			kith_store_wal_writeback(b->v->store); /* the log's pages on their way to disk */
 		if (!rc)
-			b->wr_done = ++i;
+			b->wr_done = i;
 	}
 	b->wr_rc = rc;
 	return NULL;
@@ -803,6 +803,59 @@ static void install(struct kith_vault *v, struct staged *s)
 	if (s->repairs)
 		vault_damage_remove(v, vault_damage_find_id(v, r->id));
 	s->installed = r;
+}
+
+/* Takes back what install() did for a version that added a record (the
+ * commit it was installed beside failed): out of the maps, its strings and
+ * record back to the staged version. The kind's count is the caller's. */
+static void uninstall_new(struct kith_vault *v, struct staged *s)
+{
+	struct rec *r = s->installed;
+	struct kindx *k = v->kinds[r->kind];
+	const char *ref = k->views[r->pos].ref;
+	if (ref[0] && vault_map_get(&k->refs, ref, strlen(ref)) == r)
+		vault_map_del(&k->refs, ref, strlen(ref));
+	vault_map_del(&v->ids, r->id, ID_BYTES);
+	s->mem = r->mem;
+	r->mem = NULL;
+	s->newrec = r;
+	s->installed = NULL;
+}
+
+/* The SQLite commit (and the log's restart after a large batch) on a
+ * thread of its own, while the caller puts the batch into the index beside
+ * it: the commit mostly waits for the disk. */
+struct committer {
+	struct kith_vault *v;
+	int reset, rc;
+	struct kith_err err;
+};
+
+static void *committer_main(void *arg)
+{
+	struct committer *c = arg;
+	c->rc = kith_store_commit(c->v->store, &c->err);
+	if (!c->rc && c->reset) /* the next open reads one frame of log, not this batch again */
+		(void)kith_store_wal_reset(c->v->store, (uint32_t)c->v->fmt);
+	return NULL;
+}
+
+/* Whether the batch may go into the index while its commit runs: a large
+ * batch of new records only, each sorting after every record of its kind
+ * already there (an import), so that a failed commit takes them out again
+ * by uninstall_new and the counts alone. */
+static int install_early_ok(const struct kith_vault_batch *b, const size_t *from)
+{
+	struct kith_vault *v = b->v;
+	if (b->n < WAL_RESET_ROWS || v->threads < 2)
+		return 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->s[i]->prev || b->s[i]->target || b->s[i]->repairs || !b->s[i]->newrec)
+			return 0;
+	for (size_t ki = 0; ki < v->nkinds; ki++)
+		if (from[ki] < v->kinds[ki]->n)
+			return 0;
+	return 1;
 }
 
 int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
@@ -912,8 +965,35 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		rc = vault_v2_write_batch(v, b->batch_id, b->bk, b->flags, rh, (uint32_t)b->n, &added, err);
 		added_live = rc == KITH_OK;
 	}
-	if (!rc)
-		rc = kith_store_commit(v->store, err);
+	/* 3. the commit; 4. the index: for an import, beside the commit (taken
+	 * out again if the commit fails), else after it */
+	int early = 0;
+	struct committer cm = {.v = v, .reset = b->n >= WAL_RESET_ROWS};
+	pthread_t cth;
+	if (!rc) {
+		sealer_stop(b, 0); /* every row is sealed and written: the workers end */
+		early = install_early_ok(b, from) && pthread_create(&cth, NULL, committer_main, &cm) == 0;
+		if (early) {
+			for (size_t i = 0; i < b->n; i++)
+				install(v, b->s[i]);
+			for (size_t ki = 0; ki < v->nkinds; ki++)
+				if (nnew[ki])
+					vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+			pthread_join(cth, NULL);
+			if ((rc = cm.rc) != KITH_OK) {
+				if (err)
+					*err = cm.err;
+				for (size_t i = b->n; i-- > 0;)
+					uninstall_new(v, b->s[i]);
+				for (size_t ki = 0; ki < v->nkinds; ki++)
+					v->kinds[ki]->n -= nnew[ki];
+			}
+		} else {
+			committer_main(&cm);
+			if ((rc = cm.rc) != KITH_OK && err)
+				*err = cm.err;
+		}
+	}
 	if (rc) {
 		if (b->in_tx)
 			kith_store_rollback(v->store);
@@ -925,23 +1005,20 @@ int kith_vault_batch_commit(struct kith_vault_batch *b, struct kith_err *err)
 		goto out;
 	}
 	b->in_tx = 0;
-	if (b->n >= WAL_RESET_ROWS) /* the next open reads one frame of log, not this batch again */
-		(void)kith_store_wal_reset(v->store, (uint32_t)v->fmt);
-	sealer_stop(b, 0);
 	if (added_live) {
 		vault_v2_install(v, &added, b->bk);
 		added_live = 0;
 	}
-
-	/* 4. the index */
-	for (size_t i = 0; i < b->n; i++)
-		install(v, b->s[i]);
-	for (size_t ki = 0; ki < v->nkinds; ki++) {
-		if (nnew[ki])
-			vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+	if (!early) {
+		for (size_t i = 0; i < b->n; i++)
+			install(v, b->s[i]);
+		for (size_t ki = 0; ki < v->nkinds; ki++)
+			if (nnew[ki])
+				vault_kind_sort_from(v->kinds[ki], from[ki], &sb);
+	}
+	for (size_t ki = 0; ki < v->nkinds; ki++)
 		if (ki < b->nkinds && b->seq[ki] > v->kinds[ki]->next_seq && v->kinds[ki]->next_seq)
 			v->kinds[ki]->next_seq = b->seq[ki];
-	}
 	v->rows += b->n;
 	v->generation++;
 out:

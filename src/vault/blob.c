@@ -10,6 +10,8 @@
  * tags and the AD, so a dropped, repeated, swapped or foreign chunk fails.
  */
 #include "vault/blob.h"
+
+#include "base/io.h"
 #include "vault/store.h"
 
 #include <errno.h>
@@ -105,20 +107,6 @@ int kith_blob_writer_new(struct kith_blob_writer **out, const char *dir, uint64_
 	return KITH_OK;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* Encrypts the buffered chunk (padded) to the spool. */
 static int push_chunk(struct kith_blob_writer *w, unsigned char tag, struct kith_err *err)
 {
@@ -135,7 +123,7 @@ static int push_chunk(struct kith_blob_writer *w, unsigned char tag, struct kith
 	}
 	sodium_memzero(w->sec->plain, KITH_BLOB_CHUNK);
 	w->fill = 0;
-	if (write_all(w->fd, w->ct, KITH_BLOB_CT_BYTES)) {
+	if (kith_io_write_all(w->fd, w->ct, KITH_BLOB_CT_BYTES)) {
 		w->spent = 1;
 		return kith_err_set(err, KITH_E_IO, "attachment", "writing the spool failed: %s",
 				    strerror(errno));

@@ -8,13 +8,16 @@
 
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
 #include "vault/field.h"
 #include "vault/manifest.h"
+#include "vault/person.h"
 #include "vault/store.h"
 #include "vault/sync.h"
 #include "vault/vault_impl.h"
@@ -41,8 +44,15 @@ static const char *const sig_domains[2] = {"kith-bundle-sig-v2", "kith-bundle-si
 #define ENV3_BYTES 136 /* "KBE3" as "KBE2", then manifests 4 before rows 4 */
 #define ROW3_HEAD 132  /* "KBR3" id 16, version 4, device 32, batch 16, i 4, nonce 24, key 32 */
 #define MAN_HEAD 68    /* "KBM3" sig_dev 64, then the manifest */
+#define MANP_HEAD 132  /* "KBP3" sig_dev 64, sig_per 64, then the manifest (a person signed) */
 #define MAN_MIN (174 + 88 + 80 + 8 + 32 + 4)
-#define MAN_MAX (MAN_HEAD + MAN_MIN + 80 + (size_t)32 * KITH_BUNDLE_MAX_ROWS)
+#define MAN_MAX (MANP_HEAD + MAN_MIN + 80 + (size_t)32 * KITH_BUNDLE_MAX_ROWS)
+
+/* The length of a manifest message's head: "KBP3" carries sig_per. */
+static size_t man_head(const uint8_t *m)
+{
+	return memcmp(m, "KBP3", 4) == 0 ? MANP_HEAD : MAN_HEAD;
+}
 #define CT_MIN (256 + 16)
 #define CT_MAX (KITH_CRYPTO_PLAIN_MAX + 16)
 
@@ -160,7 +170,7 @@ struct gather {
 	struct kith_sbuf mids;	  /* the batch ids of mans, 16 bytes each */
 	size_t nman;
 	struct kith_sbuf writers; /* 32-byte signing keys of the rows' writers (to a device) */
-	sqlite3_stmt *man_st;	  /* SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1 */
+	sqlite3_stmt *man_st;	  /* SELECT manifest, sig_dev, sig_per FROM batches WHERE batch_id = ?1 */
 	struct kith_sync_ver *vers;
 	size_t n, cap;
 	int64_t seq_lo, seq_hi;
@@ -227,16 +237,20 @@ static int manifest_add(struct gather *g, const uint8_t *id, struct kith_err *er
 	sqlite3_bind_blob(g->man_st, 1, id, 16, SQLITE_STATIC);
 	if (sqlite3_step(g->man_st) != SQLITE_ROW)
 		return kith_err_set(err, KITH_E_CORRUPT, "bundle", "a version's batch is not in the vault");
-	struct kith_store_blob m = col(g->man_st, 0), sig = col(g->man_st, 1);
+	struct kith_store_blob m = col(g->man_st, 0), sig = col(g->man_st, 1), sp = col(g->man_st, 2);
 	struct vault_manifest mf;
+	int per = blob_ok(&sp, 64); /* a person signed it too: "KBP3" */
 	if (!m.p || !blob_ok(&sig, 64) || vault_v2_manifest_parse(m.p, m.n, &mf) != KITH_OK ||
-	    m.n > MAN_MAX - MAN_HEAD)
+	    m.n > MAN_MAX - MANP_HEAD)
 		return kith_err_set(err, KITH_E_CORRUPT, "bundle", "a batch of this vault is malformed");
-	uint8_t head[4 + MAN_HEAD];
-	put_be32(head, (uint32_t)(MAN_HEAD + m.n));
-	memcpy(head + 4, "KBM3", 4);
+	uint8_t head[4 + MANP_HEAD];
+	size_t hl = per ? MANP_HEAD : MAN_HEAD;
+	put_be32(head, (uint32_t)(hl + m.n));
+	memcpy(head + 4, per ? "KBP3" : "KBM3", 4);
 	memcpy(head + 8, sig.p, 64);
-	if (kith_sbuf_add(&g->mans, head, sizeof head) || kith_sbuf_add(&g->mans, m.p, m.n) ||
+	if (per)
+		memcpy(head + 72, sp.p, 64);
+	if (kith_sbuf_add(&g->mans, head, 4 + hl) || kith_sbuf_add(&g->mans, m.p, m.n) ||
 	    kith_sbuf_add(&g->mids, id, 16) || (g->to_device && writer_add(g, mf.device)))
 		return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 	g->nman++;
@@ -498,8 +512,9 @@ int kith_bundle_export(struct kith_vault *v, const struct kith_bundle_export_opt
 	held = 1;
 	kith_sync_wrap_key(k, g.wk);
 	sqlite3 *db = kith_store_sqlite(s);
-	if (format == 3 && sqlite3_prepare_v2(db, "SELECT manifest, sig_dev FROM batches WHERE batch_id = ?1",
-					      -1, &g.man_st, NULL) != SQLITE_OK) {
+	if (format == 3 &&
+	    sqlite3_prepare_v2(db, "SELECT manifest, sig_dev, sig_per FROM batches WHERE batch_id = ?1", -1,
+			       &g.man_st, NULL) != SQLITE_OK) {
 		rc = kith_err_set(err, KITH_E_DB, "bundle", "reading the batches: %s", sqlite3_errmsg(db));
 		goto done;
 	}
@@ -753,13 +768,21 @@ static int manifests_check(struct kith_bundle *b, const uint8_t oid[32], struct 
 		return kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 	for (size_t i = 0; i < b->nm; i++) {
 		const uint8_t *m = b->man + b->moff[i];
+		size_t hl = man_head(m);
 		snprintf(where, sizeof where, "manifest %zu", i + 1);
-		if (vault_v2_manifest_parse(m + MAN_HEAD, b->mlen[i] - MAN_HEAD, &b->mf[i]) != KITH_OK)
+		if (b->mlen[i] < hl + MAN_MIN ||
+		    vault_v2_manifest_parse(m + hl, b->mlen[i] - hl, &b->mf[i]) != KITH_OK)
 			return kith_err_set(err, KITH_E_INVALID, where, "malformed batch manifest");
 		if (sodium_memcmp(b->mf[i].org, oid, 32) != 0)
 			return kith_err_set(err, KITH_E_INVALID, where, "a batch of another organization");
 		if (vault_v2_manifest_verify(&b->mf[i], m + 4) != KITH_OK)
 			return kith_err_set(err, KITH_E_AUTH, where, "the batch's signature does not verify");
+		/* a person's key in the manifest comes with their signature ("KBP3"), and only then */
+		int has_per = !sodium_is_zero(b->mf[i].per, 32);
+		if (has_per != (hl == MANP_HEAD) ||
+		    (has_per && vault_v2_manifest_verify_per(&b->mf[i], m + 68) != KITH_OK))
+			return kith_err_set(err, KITH_E_AUTH, where,
+					    "the batch's person signature does not verify");
 		memcpy(b->mord[i].id, b->mf[i].batch_id, 16);
 		b->mord[i].i = i;
 	}
@@ -924,7 +947,8 @@ int kith_bundle_parse(struct kith_bundle **out, const void *data, size_t len, co
 				goto fail;
 			}
 		} else if (idx <= wantd + wantm) {
-			if (mlen < MAN_HEAD + MAN_MIN || memcmp(m, "KBM3", 4) != 0) {
+			if (mlen < MAN_HEAD + MAN_MIN ||
+			    (memcmp(m, "KBM3", 4) != 0 && memcmp(m, "KBP3", 4) != 0)) {
 				rc = kith_err_set(err, KITH_E_INVALID, where, "malformed manifest");
 				goto fail;
 			}
@@ -1276,8 +1300,9 @@ enum { W_INSERT = 0, W_SKIP = 1, W_CONFLICT = 2, W_REPLACE = 3 };
  * or a negative status (k must be accessible). */
 static int resealed_same(struct kith_vault *v, struct kith_store *s, struct kith_crypto_keys *k,
 			 const struct kith_bundle *b, const struct arow *a, const uint8_t *bk, int at_hq,
-			 struct kith_err *err)
+			 int *both, struct kith_err *err)
 {
+	*both = 0;
 	if (kith_store_format(s) < 2)
 		return -1;
 	sqlite3_stmt *st = NULL;
@@ -1297,6 +1322,11 @@ static int resealed_same(struct kith_vault *v, struct kith_store *s, struct kith
 	if (!blob_ok(&x.device, 32) || memcmp(x.device.p, a->r.device, 32) != 0 || !blob_ok(&x.nonce, 24))
 		goto done;
 	int held_v2 = x.batch.p != NULL, came_v2 = a->batch != NULL;
+	if (held_v2 && came_v2) { /* two re-sealed copies (issue 12: a lost `sent` table) */
+		const struct vbatch *vb = blob_ok(&x.batch, 16) ? vault_v2_batch(v, x.batch.p) : NULL;
+		*both = vb && (vb->flags & MANIFEST_RESEALED) && a->mi >= 0 &&
+			(b->mf[a->mi].flags & MANIFEST_RESEALED);
+	}
 	if (held_v2 == came_v2)
 		goto done;
 	struct kith_crypto_row hr;
@@ -1354,6 +1384,34 @@ enum { M_NEW = 0, M_HELD = 1 };
  * is held byte for byte (skipped) or new; at headquarters a new batch of the
  * sender continues its log as this vault holds it (number, previous hash),
  * and its key opens and is the committed one (bk: 32 bytes per manifest). */
+/* When `device` was revoked, as a field vault knows it: the revocations the
+ * bundle carries (their signatures checked already) and those recorded
+ * before (rev, nrev). 0: not revoked. */
+static int64_t revoked_when(const struct kith_bundle *b, const struct kith_sync_revocation *rev, size_t nrev,
+			    const uint8_t device[32])
+{
+	int64_t at = 0;
+	for (size_t i = 0; i < b->nr; i++) {
+		const uint8_t *m = b->rev + i * REV_BYTES;
+		int64_t t = (int64_t)get_be(m + 36, 8);
+		if (!memcmp(m + 4, device, 32) && (!at || t < at))
+			at = t;
+	}
+	for (size_t i = 0; i < nrev; i++)
+		if (!memcmp(rev[i].device, device, 32) && (!at || rev[i].at < at))
+			at = rev[i].at;
+	return at;
+}
+
+/* "2026-12-07 02:41 UTC" (the Unix time if it is no date). */
+static void date_text(int64_t t, char *out, size_t outsz)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm))
+		snprintf(out, outsz, "%lld (Unix time)", (long long)t);
+}
+
 static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *k,
 				 const struct kith_bundle *b, int at_hq, const uint8_t *self,
 				 const struct kith_store_device *d, size_t nd, uint8_t *mstate, uint8_t *bk,
@@ -1361,6 +1419,8 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 {
 	sqlite3 *db = kith_store_sqlite(s);
 	sqlite3_stmt *by_id = NULL, *tail = NULL;
+	struct kith_sync_revocation *rev = NULL; /* a field vault: the revocations it holds */
+	size_t nrev = 0;
 	int rc = KITH_OK;
 	if (sqlite3_prepare_v2(db, "SELECT manifest FROM batches WHERE batch_id = ?1", -1, &by_id, NULL) !=
 		SQLITE_OK ||
@@ -1373,6 +1433,8 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 	int64_t last = -1; /* the sender's log at headquarters: its last number, and hash */
 	uint8_t last_mh[32] = {0};
 	char where[32], dev[17];
+	if (!at_hq && (rc = kith_sync_revoked_list(s, &rev, &nrev, err)))
+		goto out;
 	for (size_t i = 0; !rc && i < b->nm; i++) {
 		const struct vault_manifest *mf = &b->mf[i];
 		snprintf(where, sizeof where, "manifest %zu", i + 1);
@@ -1412,6 +1474,20 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 						 "bundle %s: a batch of this device that this vault does not "
 						 "hold: nothing was imported",
 						 bname);
+				break;
+			}
+			/* a batch its device wrote once revoked: refused as headquarters
+			 * refuses that device's bundles (a field vault knows it by key) */
+			int64_t ra = revoked_when(b, rev, nrev, mf->device);
+			if (ra && mf->at >= ra) {
+				char when[48], wrote[48];
+				date_text(ra, when, sizeof when);
+				date_text(mf->at, wrote, sizeof wrote);
+				rc = kith_err_set(err, KITH_E_AUTH, where,
+						  "bundle %s: batch %lld of device %s was written on %s, "
+						  "after that device was revoked on %s: refused, nothing was "
+						  "imported",
+						  bname, (long long)mf->seq, dev, wrote, when);
 				break;
 			}
 			mstate[i] = M_NEW; /* a field vault keeps what it was sent of another's log */
@@ -1468,8 +1544,62 @@ static int manifests_apply_check(struct kith_store *s, struct kith_crypto_keys *
 		memcpy(last_mh, mf->mh, 32);
 	}
 out:
+	free(rev);
 	sqlite3_finalize(by_id);
 	sqlite3_finalize(tail);
+	return rc;
+}
+
+/* A person record's version carried in a bundle (its envelope in plain):
+ * the keys it names, added to *a (person.h). */
+static int person_row_keys(const struct kith_sbuf *plain, struct vault_person_key **a, size_t *n, size_t *cap,
+			   const char *where, struct kith_err *err)
+{
+	json_t *env = json_loadb(plain->buf, plain->len, 0, NULL);
+	int rc = env ? vault_person_keys_add(json_object_get(env, "body"), a, n, cap) : KITH_OK;
+	json_decref(env);
+	return rc ? kith_err_set(err, KITH_E_NOMEM, where, "out of memory") : KITH_OK;
+}
+
+/* At headquarters: every new batch a person signed names a person of this
+ * vault — one it holds, or one whose record the bundle carries — not
+ * removed before the batch (person.h). */
+static int persons_check(struct kith_vault *v, const struct kith_bundle *b, const uint8_t *mstate,
+			 const struct vault_person_key *carried, size_t ncarried, const char *bname,
+			 struct kith_err *err)
+{
+	struct vault_person_key *held = NULL, *all = NULL;
+	size_t nheld = 0;
+	int loaded = 0, rc = KITH_OK;
+	for (size_t i = 0; !rc && i < b->nm; i++) {
+		const struct vault_manifest *mf = &b->mf[i];
+		if (mstate[i] != M_NEW || sodium_is_zero(mf->per, 32))
+			continue;
+		if (!loaded) {
+			if (vault_person_keys(v, &held, &nheld) ||
+			    !(all = malloc((nheld + ncarried + 1) * sizeof *all))) {
+				rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
+				break;
+			}
+			if (nheld)
+				memcpy(all, held, nheld * sizeof *all);
+			if (ncarried)
+				memcpy(all + nheld, carried, ncarried * sizeof *all);
+			loaded = 1;
+		}
+		char why[128], where[32], dev[17];
+		if (vault_person_may_sign(all, nheld + ncarried, mf->per, mf->at, why, sizeof why) !=
+		    KITH_OK) {
+			snprintf(where, sizeof where, "manifest %zu", i + 1);
+			sodium_bin2hex(dev, sizeof dev, mf->device, 8);
+			rc = kith_err_set(err, KITH_E_AUTH, where,
+					  "bundle %s: batch %lld of device %s is %s: refused, nothing was "
+					  "imported",
+					  bname, (long long)mf->seq, dev, why);
+		}
+	}
+	free(held);
+	free(all);
 	return rc;
 }
 
@@ -1565,6 +1695,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		rc = kith_sync_sent_load(s, b->sender, NULL, &to_sender, err);
 	/* every row opens, and may be written by its writer, before anything is written */
 	struct kith_sbuf plain = KITH_SBUF_INIT;
+	struct vault_person_key *pks = NULL; /* at headquarters: the person keys the bundle's records name */
+	size_t npks = 0, pks_cap = 0;
 	struct held hd = {.rows = KITH_SBUF_INIT};
 	uint8_t *where_to = NULL; /* per row: 0 insert, 1 skip, 2 keep aside */
 	sqlite3_stmt *held_st = NULL;
@@ -1627,6 +1759,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			else
 				rc = kith_err_set(err, rc, where, "out of memory");
 		}
+		if (!rc && at_hq && plain.len > 16 && !memcmp(plain.buf, "{\"kind\":\"person\"", 16))
+			rc = person_row_keys(&plain, &pks, &npks, &pks_cap, where, err);
 		if (rc)
 			break;
 		kith_sbuf_reset(&plain);
@@ -1639,21 +1773,33 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		if (!rc && at_hq && hd.others && !hd.mine && !kith_sync_sent_record(to_sender, r->id))
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "a version of a record another device wrote: nothing was imported");
-		int c = rc ? 0 : classify(&hd, &a);
+		int c = rc ? 0 : classify(&hd, &a), both = 0;
 		if (c < 0) {
 			if (!held_keys && kith_crypto_keys_access(k, 1) == KITH_OK)
 				held_keys = 1;
 			c = held_keys ? resealed_same(
 					    v, s, k, b, &a,
 					    a.batch && at_hq && mstate[a.mi] == M_NEW ? bk + 32 * a.mi : NULL,
-					    at_hq, err)
+					    at_hq, &both, err)
 				      : -1;
 			if (c < -1) { /* a status */
 				rc = c;
 				break;
 			}
 		}
-		if (c < 0)
+		if (c < 0 && both) /* bundle-format.md *Re-sealed versions* */
+			rc = kith_err_set(
+			    err, KITH_E_CORRUPT, where,
+			    "version %u of this record was re-sealed twice, by this vault's upgrade and by "
+			    "the sender's (the sender lost its record of what it had sent before it was "
+			    "upgraded): nothing was imported. --since does not help (the re-sealed batch "
+			    "is the first of the sender's log). On the sender, if nothing was written "
+			    "since its upgrade: put its old file (VAULT.format1) back in place of the "
+			    "vault, export once (headquarters skips what it holds; the sender then knows "
+			    "it was sent), and upgrade again (docs/bundle-format.md, \"Re-sealed "
+			    "versions\")",
+			    r->version);
+		else if (c < 0)
 			rc = kith_err_set(err, KITH_E_CORRUPT, where,
 					  "the vault holds another version %u of this record by the same "
 					  "device: nothing was imported",
@@ -1671,6 +1817,9 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			    "was imported",
 			    bname, b->mf[i].n - mnext[i], b->mf[i].n, (long long)b->mf[i].seq);
 		}
+	if (!rc && at_hq)
+		rc = persons_check(v, b, mstate, pks, npks, bname, err);
+	free(pks);
 	sqlite3_finalize(held_st);
 	kith_sbuf_release(&plain);
 	kith_sbuf_release(&hd.rows);
@@ -1708,7 +1857,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			    .device = {mf->device, 32},
 			    .manifest = {mf->m, mf->len},
 			    .sig_dev = {b->man + b->moff[i] + 4, 64},
-			    .sig_per = {NULL, 0},
+			    .sig_per = {b->man + b->moff[i] + 68,
+					man_head(b->man + b->moff[i]) == MANP_HEAD ? 64 : 0},
 			    .seq = mf->seq,
 			};
 			rc = kith_store_batch_put(s, &sb, err);

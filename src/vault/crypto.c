@@ -475,13 +475,22 @@ size_t kith_crypto_bucket(size_t n)
 {
 	if (n > KITH_CRYPTO_PLAIN_MAX)
 		return 0;
-	if (n <= 65536) {
-		size_t b = 256;
-		while (b < n)
-			b <<= 1;
-		return b;
+	if (n <= 256)
+		return 256;
+	if (n <= 65536) { /* a quarter of the power of two at or below n: 2^e, 1.25 2^e, ... 2^(e+1) */
+		size_t p = 256;
+		while (p * 2 <= n)
+			p *= 2;
+		size_t step = p / 4;
+		return (n + step - 1) / step * step;
 	}
 	return (n + 65535) / 65536 * 65536;
+}
+
+void kith_crypto_pad(uint8_t *buf, size_t len, size_t bucket)
+{
+	buf[len] = 0x80;
+	memset(buf + len + 1, 0, bucket - len - 1);
 }
 
 static void row_ad(uint8_t ad[KITH_CRYPTO_AD_BYTES], const struct kith_crypto_row *r)
@@ -535,17 +544,8 @@ int kith_crypto_row_seal(const struct kith_crypto_keys *k, struct kith_crypto_ro
 	uint8_t *ct = malloc(bucket + crypto_aead_xchacha20poly1305_ietf_ABYTES);
 	if (!ct)
 		return kith_err_set(err, KITH_E_NOMEM, "row", "out of memory");
-	/* ISO/IEC 7816-4 padding (0x80, then zeros) to the bucket. sodium_pad runs
-	 * in constant time over its block size (9 us for a 4 KiB block), so it
-	 * pads to the next 256 bytes and the zeros up to the bucket follow: the
-	 * same bytes as sodium_pad(bucket). */
 	memcpy(ct, plain, len);
-	size_t padded = 0;
-	if (sodium_pad(&padded, ct, len, 256, bucket) != 0 || padded > bucket) {
-		kith_wipe_free(ct, bucket);
-		return kith_err_set(err, KITH_E_INTERNAL, "row", "padding failed");
-	}
-	memset(ct + padded, 0, bucket - padded);
+	kith_crypto_pad(ct, len, bucket);
 	memcpy(row->device, k->sign_pk, KITH_CRYPTO_PK_BYTES);
 	uint8_t ad[KITH_CRYPTO_AD_BYTES];
 	row_ad(ad, row);

@@ -173,9 +173,15 @@ struct kith_crypto_row {
 	size_t ct_len;
 };
 
-/* The smallest size bucket holding n bytes: 256, 512, ... 65536, then
- * multiples of 65536; 0 when n > KITH_CRYPTO_PLAIN_MAX. */
+/* The smallest size bucket holding n bytes: 256, then four to each doubling
+ * up to 65536 (2^e, 1.25 2^e, 1.5 2^e, 1.75 2^e: 256, 320, 384, 448, 512,
+ * 640, ...), then multiples of 65536; 0 when n > KITH_CRYPTO_PLAIN_MAX.
+ * Every power of two from 256 is a bucket (the buckets before 2026-12-07). */
 size_t kith_crypto_bucket(size_t n);
+
+/* ISO/IEC 7816-4 padding of buf's first len bytes to bucket (> len): one
+ * 0x80, then zeros. */
+void kith_crypto_pad(uint8_t *buf, size_t len, size_t bucket);
 
 /*
  * Seals plain[0..len) (the envelope JSON) as version row->version of record

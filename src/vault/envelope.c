@@ -219,9 +219,26 @@ static int scan_int(const char *s, size_t n, size_t *i, int64_t *out)
 /* Parses the envelope {"kind","ref","body","at","device","action","note",
  * "created"} in any key order; unknown keys are skipped (a later format may
  * add some). */
-int vault_env_parse(const char *s, size_t n, struct env *e)
+/* The body at s[*i] checked as a record of the envelope's kind in the same
+ * pass (kith_record_text_ok_prefix), when the kind came first, as kith
+ * writes it: 1 and *i past the body when surely valid, else 0 (nothing moved). */
+static int body_sure(const char *s, size_t n, size_t *i, const struct env *e)
+{
+	char kind[32];
+	if (!(e->have & E_KIND) || e->kind.n >= sizeof kind || memchr(e->kind.p, '\\', e->kind.n))
+		return 0;
+	memcpy(kind, e->kind.p, e->kind.n);
+	kind[e->kind.n] = '\0';
+	size_t len = kith_record_text_ok_prefix(kind, s + *i, n - *i);
+	*i += len;
+	return len > 0;
+}
+
+int vault_env_parse(const char *s, size_t n, struct env *e, int *sure)
 {
 	memset(e, 0, sizeof *e);
+	if (sure)
+		*sure = 0;
 	size_t i = 0;
 	skip_ws(s, n, &i);
 	if (i >= n || s[i] != '{')
@@ -270,7 +287,9 @@ int vault_env_parse(const char *s, size_t n, struct env *e)
 			if (i >= n || s[i] != '{')
 				return -1;
 			size_t start = i;
-			if (scan_value(s, n, &i))
+			if (sure && body_sure(s, n, &i, e))
+				*sure = 1;
+			else if (scan_value(s, n, &i))
 				return -1;
 			e->body.p = s + start;
 			e->body.n = i - start;
@@ -443,39 +462,77 @@ int vault_text_ok(const char *s, size_t max)
 
 /* The envelope of a version: kind, ref, body, at, device, action, note, and
  * the creation time of the record. */
+/* A quoted string's content (escapes intact): the bytes json_str wrote
+ * after `at`, less the quotes. Offsets: the buffer may move as it grows. */
+struct env_mark {
+	size_t off, n;
+};
+
+static int mark_str(struct kith_sbuf *sb, const char *s, struct env_mark *m)
+{
+	size_t at = sb->len;
+	int rc = json_str(sb, s);
+	m->off = at + 1;
+	m->n = rc ? 0 : sb->len - at - 2;
+	return rc;
+}
+
+static struct span mark_span(const struct kith_sbuf *sb, struct env_mark m)
+{
+	return (struct span){sb->buf + m.off, m.n};
+}
+
 int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
 		    int64_t at, const char *device, const char *action, const char *note, int64_t created,
-		    const char *person)
+		    const char *person, struct env *e)
 {
+	struct env_mark mk = {0}, mr = {0}, mb = {0}, md = {0}, ma = {0}, mn = {0}, mp = {0};
+	int has_person = person && *person; /* people.c: absent for the main slot, as before people */
 	int rc = kith_sbuf_adds(sb, "{\"kind\":");
 	if (!rc)
-		rc = json_str(sb, kind);
+		rc = mark_str(sb, kind, &mk);
 	if (!rc)
 		rc = kith_sbuf_adds(sb, ",\"ref\":");
 	if (!rc)
-		rc = json_str(sb, ref);
+		rc = mark_str(sb, ref, &mr);
 	if (!rc)
 		rc = kith_sbuf_adds(sb, ",\"body\":");
+	mb = (struct env_mark){sb->len, body->len};
 	if (!rc)
 		rc = kith_sbuf_add(sb, body->buf, body->len);
 	if (!rc)
 		rc = kith_sbuf_addf(sb, ",\"at\":%lld,\"device\":", (long long)at);
 	if (!rc)
-		rc = json_str(sb, device);
+		rc = mark_str(sb, device, &md);
 	if (!rc)
 		rc = kith_sbuf_adds(sb, ",\"action\":");
 	if (!rc)
-		rc = json_str(sb, action);
+		rc = mark_str(sb, action, &ma);
 	if (!rc)
 		rc = kith_sbuf_adds(sb, ",\"note\":");
 	if (!rc)
-		rc = json_str(sb, note);
-	if (!rc && person && *person) { /* people.c: absent for the main slot, as before people */
+		rc = mark_str(sb, note, &mn);
+	if (!rc && has_person) {
 		rc = kith_sbuf_adds(sb, ",\"person\":");
 		if (!rc)
-			rc = json_str(sb, person);
+			rc = mark_str(sb, person, &mp);
 	}
 	if (!rc)
 		rc = kith_sbuf_addf(sb, ",\"created\":%lld}", (long long)created);
+	if (!rc && e) { /* what vault_env_parse would find in these bytes */
+		memset(e, 0, sizeof *e);
+		e->kind = mark_span(sb, mk);
+		e->ref = mark_span(sb, mr);
+		e->body = mark_span(sb, mb);
+		e->device = mark_span(sb, md);
+		e->action = mark_span(sb, ma);
+		e->note = mark_span(sb, mn);
+		if (has_person)
+			e->person = mark_span(sb, mp);
+		e->at = at;
+		e->created = created;
+		e->have = E_KIND | E_REF | E_BODY | E_AT | E_DEVICE | E_ACTION | E_NOTE | E_CREATED |
+			  (has_person ? E_PERSON : 0u);
+	}
 	return rc;
 }

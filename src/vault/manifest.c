@@ -24,6 +24,7 @@
 #include "vault/blob.h" /* kith_store_sqlite */
 #include "vault/crypto.h"
 #include "vault/manifest.h"
+#include "vault/person.h"
 #include "vault/store.h"
 #include "vault/sync.h"
 
@@ -126,14 +127,8 @@ int vault_v2_seal_row(const uint8_t bk[32], const uint8_t batch_id[BATCH_ID_BYTE
 	uint8_t *ct = malloc(bucket + crypto_aead_xchacha20poly1305_ietf_ABYTES);
 	if (!ct)
 		return KITH_E_NOMEM;
-	/* ISO/IEC 7816-4 padding as format 1 (0x80, then zeros to the bucket) */
 	memcpy(ct, plain, len);
-	size_t padded = 0;
-	if (sodium_pad(&padded, ct, len, 256, bucket) != 0 || padded > bucket) {
-		kith_wipe_free(ct, bucket);
-		return KITH_E_INTERNAL;
-	}
-	memset(ct + padded, 0, bucket - padded);
+	kith_crypto_pad(ct, len, bucket); /* as format 1 */
 	uint8_t dk[32], ad[ROW_AD_BYTES];
 	row_ad(ad, batch_id, i, row);
 	randombytes_buf(row->nonce, sizeof row->nonce);
@@ -283,6 +278,7 @@ int vault_v2_manifest_parse(const uint8_t *m, size_t len, struct vault_manifest 
 	memcpy(out->device, m + M_DEV, 32);
 	memcpy(out->org, m + M_ORG, 32);
 	memcpy(out->prev, m + M_PREV, 32);
+	memcpy(out->per, m + M_PER, 32);
 	out->seq = (int64_t)get64(m + M_SEQ);
 	out->at = (int64_t)get64(m + M_AT);
 	out->flags = m[M_FLAGS];
@@ -295,6 +291,11 @@ int vault_v2_manifest_parse(const uint8_t *m, size_t len, struct vault_manifest 
 int vault_v2_manifest_verify(const struct vault_manifest *mf, const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
 {
 	return kith_crypto_verify_ph(mf->device, mf->m, mf->len, sig) == KITH_OK ? KITH_OK : KITH_E_AUTH;
+}
+
+int vault_v2_manifest_verify_per(const struct vault_manifest *mf, const uint8_t sig[KITH_CRYPTO_SIG_BYTES])
+{
+	return kith_crypto_verify_ph(mf->per, mf->m, mf->len, sig) == KITH_OK ? KITH_OK : KITH_E_AUTH;
 }
 
 int vault_v2_manifest_key(const struct kith_crypto_keys *k, const struct vault_manifest *mf, uint8_t bk[32])
@@ -409,6 +410,37 @@ static void hex8(char out[17], const uint8_t *p, size_t n)
 	sodium_bin2hex(out, 17, p, n > 8 ? 8 : n);
 }
 
+/* ------------------------------------------------------------ person signatures */
+
+int vault_v2_person_check(struct kith_vault *v)
+{
+	if (v->fmt < 2)
+		return KITH_OK;
+	struct vault_person_key *keys = NULL;
+	size_t nk = 0;
+	int loaded = 0, rc = KITH_OK;
+	for (size_t i = 0; !rc && i < v->nbatches; i++) {
+		const struct vbatch *b = &v->batches[i];
+		/* a field vault holds some of headquarters' batches, not its people */
+		if (b->status == B_BAD || vault_all_zero(b->per, 32) ||
+		    (b->status == B_UNREADABLE && !kith_crypto_keys_holds_org(v->keys) &&
+		     memcmp(b->device, kith_crypto_keys_sign_pk(v->keys), 32) != 0))
+			continue;
+		if (!loaded && (rc = vault_person_keys(v, &keys, &nk)))
+			break;
+		loaded = 1;
+		char why[128], id[17], dev[17];
+		if (vault_person_may_sign(keys, nk, b->per, b->at, why, sizeof why) != KITH_OK) {
+			hex8(id, b->id, BATCH_ID_BYTES);
+			hex8(dev, b->device, 32);
+			rc = integrity_add(v, "batch %s (number %lld of device %s): %s", id,
+					   (long long)b->seq, dev, why);
+		}
+	}
+	free(keys);
+	return rc;
+}
+
 /* ------------------------------------------------------------ writing a batch */
 
 static void org_id(const struct kith_vault *v, uint8_t out[32])
@@ -447,13 +479,19 @@ int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_B
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	const uint8_t *dev = kith_crypto_keys_sign_pk(v->keys);
 	uint8_t head[M_WRAPS], wrap_org[KITH_CRYPTO_WRAP_ORG_BYTES], wrap_dev[KITH_CRYPTO_WRAP_DEV_BYTES];
-	uint8_t ad[sizeof wrapdev_domain - 1 + BATCH_ID_BYTES], kc[32], nb[4], sig[KITH_CRYPTO_SIG_BYTES];
+	uint8_t ad[sizeof wrapdev_domain - 1 + BATCH_ID_BYTES], kc[32], nb[4], sig[KITH_CRYPTO_SIG_BYTES],
+	    sig_per[KITH_CRYPTO_SIG_BYTES];
 	memcpy(head, batch_domain, sizeof batch_domain - 1);
 	head[M_FLAGS] = flags;
 	org_id(v, head + M_ORG);
 	memcpy(head + M_BATCH, batch_id, BATCH_ID_BYTES);
 	memcpy(head + M_DEV, dev, 32);
-	memset(head + M_PER, 0, 32); /* per_spk: people (issue 12 item 4) fill it; zeros: no person */
+	/* per_spk: the person whose slot unlocked (person.c); zeros: no person */
+	int per = vault_person_signer(v);
+	if (per)
+		memcpy(head + M_PER, v->per_pk, 32);
+	else
+		memset(head + M_PER, 0, 32);
 	int64_t seq = v->own_seq + 1;
 	be64(head + M_SEQ, (uint64_t)seq);
 	memcpy(head + M_PREV, v->own_mh, 32);
@@ -480,7 +518,8 @@ int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_B
 		added->rh = NULL;
 		return kith_err_set(err, KITH_E_NOMEM, "batch", "out of memory");
 	}
-	if (kith_crypto_sign_ph(v->keys, m.buf, m.len, sig) != KITH_OK) {
+	if (kith_crypto_sign_ph(v->keys, m.buf, m.len, sig) != KITH_OK ||
+	    (per && vault_person_sign(v, m.buf, m.len, sig_per) != KITH_OK)) {
 		kith_sbuf_release(&m);
 		vault_v2_drop(added);
 		return kith_err_set(err, KITH_E_CRYPTO, "batch", "signing the batch failed");
@@ -489,6 +528,8 @@ int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_B
 	memcpy(added->device, dev, 32);
 	added->seq = seq;
 	memcpy(added->prev, v->own_mh, 32);
+	memcpy(added->per, head + M_PER, 32);
+	added->at = (int64_t)get64(head + M_AT);
 	crypto_generichash(added->mh, 32, (const uint8_t *)m.buf, m.len, NULL, 0);
 	added->n = n;
 	added->flags = flags;
@@ -500,7 +541,7 @@ int vault_v2_write_batch(struct kith_vault *v, const uint8_t batch_id[BATCH_ID_B
 	    .device = {dev, 32},
 	    .manifest = {(const uint8_t *)m.buf, m.len},
 	    .sig_dev = {sig, sizeof sig},
-	    .sig_per = {NULL, 0},
+	    .sig_per = {per ? sig_per : NULL, per ? sizeof sig_per : 0},
 	    .seq = seq,
 	};
 	uint8_t am[sizeof anchor_domain - 1 + ID_BYTES + 32 + 8 + 32], mac[32];
@@ -584,6 +625,8 @@ static int batch_check(struct load *L, const struct kith_store_batch *sb, struct
 	memcpy(b->device, m + M_DEV, 32);
 	b->seq = (int64_t)get64(m + M_SEQ);
 	memcpy(b->prev, m + M_PREV, 32);
+	memcpy(b->per, m + M_PER, 32);
+	b->at = (int64_t)get64(m + M_AT);
 	b->flags = m[M_FLAGS];
 	b->n = n;
 	crypto_generichash(b->mh, 32, m, len, NULL, 0);
@@ -614,6 +657,15 @@ static int batch_check(struct load *L, const struct kith_store_batch *sb, struct
 		sig_ok = kith_crypto_verify_ph(b->device, m, len, sb->sig_dev.p) == KITH_OK;
 	if (!sig_ok) {
 		b->reason = "bad batch signature";
+		return KITH_OK;
+	}
+	/* the person's signature (person.h): with a person key, sig_per of M by
+	 * it; without (zeros: the main slot, an upgrade), none */
+	if (vault_all_zero(b->per, 32)
+		? sb->sig_per.n != 0
+		: sb->sig_per.n != KITH_CRYPTO_SIG_BYTES || !sb->sig_per.p ||
+		      kith_crypto_verify_ph(b->per, m, len, sb->sig_per.p) != KITH_OK) {
+		b->reason = "bad person signature";
 		return KITH_OK;
 	}
 	if (n && !(b->rh = malloc((size_t)n * RH_BYTES)))

@@ -19,6 +19,7 @@ struct vault_manifest {
 	const uint8_t *m; /* the bytes (borrowed) */
 	size_t len;
 	uint8_t batch_id[BATCH_ID_BYTES], device[32], org[32], prev[32], mh[32];
+	uint8_t per[32]; /* per_spk: the signing person's key, zeros when none */
 	int64_t seq, at;
 	uint8_t flags;
 	uint32_t n;
@@ -32,6 +33,9 @@ int vault_v2_manifest_parse(const uint8_t *m, size_t len, struct vault_manifest 
 
 /* Ed25519ph of the manifest by its device: KITH_OK or KITH_E_AUTH. */
 int vault_v2_manifest_verify(const struct vault_manifest *mf, const uint8_t sig[KITH_CRYPTO_SIG_BYTES]);
+
+/* Ed25519ph of the manifest by its person (per, not zero): KITH_OK or KITH_E_AUTH. */
+int vault_v2_manifest_verify_per(const struct vault_manifest *mf, const uint8_t sig[KITH_CRYPTO_SIG_BYTES]);
 
 /* The batch key from wrap_org (k holds the organization secret) checked
  * against the commitment: KITH_OK, KITH_E_NOTFOUND (no organization secret

@@ -112,6 +112,20 @@ int vault_map_put(struct map *m, const void *key, size_t n, void *val)
 	return KITH_OK;
 }
 
+int vault_map_add(struct map *m, const void *key, size_t n, void *val)
+{
+	if (vault_map_reserve(m, 1))
+		return KITH_E_NOMEM;
+	uint64_t h = map_hash(m, key, n);
+	size_t i = (size_t)h & (m->cap - 1);
+	for (; m->e[i].key; i = (i + 1) & (m->cap - 1))
+		if (m->e[i].h == h && m->e[i].klen == n && memcmp(m->e[i].key, key, n) == 0)
+			return 0;
+	m->e[i] = (struct ment){.key = key, .klen = n, .h = h, .val = val};
+	m->n++;
+	return 1;
+}
+
 void vault_map_del(struct map *m, const void *key, size_t n)
 {
 	if (!m->cap)

@@ -31,6 +31,7 @@
 
 #include "vault/blob.h"
 #include "vault/crypto.h"
+#include "vault/person.h"
 #include "vault/store.h"
 
 #define PREFIX "person:"
@@ -204,6 +205,8 @@ static const struct kith_record_view *person_record(const struct kith_vault *v, 
 
 int vault_people_bind(struct kith_vault *v, struct kith_err *err)
 {
+	if (vault_v2_person_check(v)) /* person.h: each batch's person key */
+		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	if (!v->person[0])
 		return KITH_OK;
 	json_t *b = NULL;
@@ -413,6 +416,33 @@ int kith_vault_person_slot_renew(struct kith_vault *v, const char *pid, const ch
 	return KITH_OK;
 }
 
+void kith_vault_person_slot_spk(const struct kith_vault_person_slot *slot, char hex[65])
+{
+	hex[0] = '\0';
+	if (!slot || !slot->anchored) /* format 1: no anchor key, no person key */
+		return;
+	uint8_t pk[32];
+	vault_person_keypair(slot->ak, pk, NULL);
+	sodium_bin2hex(hex, 65, pk, sizeof pk);
+}
+
+/* Appends slot's person key to body's "sign_pks" (kept: batches signed with
+ * the earlier ones stay attributed). */
+int kith_vault_person_sign_pks_add(json_t *body, const struct kith_vault_person_slot *slot)
+{
+	char hex[65];
+	kith_vault_person_slot_spk(slot, hex);
+	if (!hex[0])
+		return KITH_OK;
+	json_t *a = json_object_get(body, "sign_pks");
+	if (!json_is_array(a)) {
+		a = json_array();
+		if (!a || json_object_set_new(body, "sign_pks", a))
+			return KITH_E_NOMEM;
+	}
+	return json_array_append_new(a, json_string(hex)) ? KITH_E_NOMEM : KITH_OK;
+}
+
 int kith_vault_person_slot_hook(struct kith_store *s, void *slot, struct kith_err *err)
 {
 	const struct kith_vault_person_slot *sl = slot;
@@ -555,7 +585,8 @@ int vault_people_passwd(struct kith_vault *v, const char *pass, size_t len, stru
 	if (!rc) {
 		slot_digest(v->person, sl->nonce, sl->box, d);
 		sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-		if (json_object_set_new(body, "slot", json_string(hex)))
+		if (json_object_set_new(body, "slot", json_string(hex)) ||
+		    kith_vault_person_sign_pks_add(body, sl))
 			rc = kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	}
 	if (!rc)

@@ -34,6 +34,7 @@ struct kith_store {
 	sqlite3_stmt *row_insert;
 	int dev_auth; /* the devices table has its auth column */
 	int v2;	      /* format 2: rows carry batch and i; batches and anchors exist */
+	int wal_fd;   /* the log, opened by kith_store_wal_writeback; -1: not yet */
 };
 
 /* The newest version of every id, for a scan that skips older rows before
@@ -214,6 +215,7 @@ static int store_new(struct kith_store **out, sqlite3 *db, long long format, str
 	if (!s)
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
 	s->db = db;
+	s->wal_fd = -1;
 	long long cols = 0;
 	if (pragma_int(db, "SELECT count(*) FROM pragma_table_info('devices') WHERE name = 'auth'", &cols,
 		       NULL) == KITH_OK)
@@ -423,6 +425,8 @@ void kith_store_close(struct kith_store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(s->db);
+	if (s->wal_fd >= 0)
+		close(s->wal_fd);
 	free(s);
 }
 
@@ -791,18 +795,25 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 	/* Two passes. The primary-key index alone gives the newest version of
 	 * each id; then the table is read in storage order (sequential on disk),
 	 * and a row that is not the newest of its id is skipped after reading
-	 * only its first two columns (its ciphertext pages are never read). */
-	size_t records = 0;
-	int rc = kith_store_count(s, NULL, &records, err);
+	 * only its first two columns (its ciphertext pages are never read).
+	 * When there are as many rows as ids (no record has two versions: a
+	 * vault of imported cases), every row is its id's newest: one pass, no
+	 * filter (a row without an id is not counted as an id: two passes). */
+	size_t rows = 0, records = 0;
+	int rc = kith_store_count(s, &rows, &records, err);
 	if (rc)
 		return rc;
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\"", s->v2 ? row_cols2 : row_cols);
+	sqlite3_stmt *st = NULL;
+	if (rows == records)
+		return cursor_new(s, sql, out, &st, err);
 	size_t cap = 16;
 	while (cap < records * 2 + 16)
 		cap *= 2;
 	struct newest *tab = calloc(cap, sizeof *tab);
 	if (!tab)
 		return kith_err_set(err, KITH_E_NOMEM, "rows", "out of memory");
-	sqlite3_stmt *st = NULL;
 	rc = sqlite3_prepare_v2(s->db, "SELECT id, max(version) FROM \"rows\" GROUP BY id", -1, &st, NULL);
 	size_t seen = 0;
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
@@ -825,8 +836,6 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 		free(tab);
 		return db_fail(s->db, rc, "reading rows", err);
 	}
-	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT %s FROM \"rows\"", s->v2 ? row_cols2 : row_cols);
 	rc = cursor_new(s, sql, out, &st, err);
 	if (rc) {
 		free(tab);
@@ -941,6 +950,23 @@ int kith_store_wal_reset(struct kith_store *s, uint32_t format)
 		return 0;
 	}
 	return 1;
+}
+
+void kith_store_wal_writeback(struct kith_store *s)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (s->wal_fd < 0) {
+		const char *wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+		/* a descriptor of the log only: SQLite locks the database file and
+		 * the shared-memory file, never the log, so closing this one
+		 * releases none of its locks */
+		if (!wal || !wal[0] || (s->wal_fd = open(wal, O_RDONLY | O_CLOEXEC)) < 0)
+			return;
+	}
+	(void)sync_file_range(s->wal_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)s;
+#endif
 }
 
 int kith_store_wal(struct kith_store *s, struct kith_err *err)

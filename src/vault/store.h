@@ -205,6 +205,14 @@ int kith_store_checkpoint(struct kith_store *s, struct kith_err *err) KITH_WUR;
  * file is as it was either way). Outside a transaction. */
 int kith_store_wal_reset(struct kith_store *s, uint32_t format);
 
+/* Asks the kernel to start writing the log's dirty pages to disk, without
+ * waiting: a large transaction's log then reaches the disk while rows are
+ * still being added, and the commit's sync has little left to wait for.
+ * Durability is the commit's sync as before; this changes only when the
+ * bytes go. Does nothing where the system has no sync_file_range. Any
+ * thread holding the store (the transaction's writer). */
+void kith_store_wal_writeback(struct kith_store *s);
+
 /* Switches a file made by kith_store_create to WAL mode, after its first
  * transaction (the key slots) went straight into the file. KITH_OK, KITH_E_DB. */
 int kith_store_wal(struct kith_store *s, struct kith_err *err) KITH_WUR;

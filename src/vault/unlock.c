@@ -116,7 +116,8 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	struct env e;
 	char hex[KITH_VAULT_DEVICE_HEX];
 	sodium_bin2hex(hex, sizeof hex, j->row.device, 8);
-	if (vault_env_parse(plain->buf, plain->len, &e) || e.device.n != 16 ||
+	int sure = 0; /* the body checked in the same pass (below) */
+	if (vault_env_parse(plain->buf, plain->len, &e, &sure) || e.device.n != 16 ||
 	    memcmp(e.device.p, hex, 16) != 0) {
 		kith_sbuf_reset(plain);
 		j->status = J_DAMAGED;
@@ -140,8 +141,8 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 	 * "out of memory" later. A canonical body is read once by the text check
 	 * (kith_record_text_ok: yes only when jansson and the schema check would
 	 * say yes); anything it is not sure of goes through jansson below. */
-	if (kith_record_kind_valid(j->view.kind) &&
-	    kith_record_text_ok(j->view.kind, j->view.body, j->view.body_len)) {
+	if (sure || (kith_record_kind_valid(j->view.kind) &&
+		     kith_record_text_ok(j->view.kind, j->view.body, j->view.body_len))) {
 		j->created = e.created;
 		return;
 	}
@@ -203,8 +204,8 @@ static int index_take(struct kith_vault *v, struct job *j)
 		v->unreadable++;
 		return KITH_OK;
 	}
+	size_t ki = 0;
 	if (j->status == J_OK) {
-		size_t ki;
 		int rc = vault_kind_intern(v, j->view.kind, &ki);
 		if (rc == KITH_E_INVALID) {
 			j->status = J_DAMAGED;
@@ -213,21 +214,24 @@ static int index_take(struct kith_vault *v, struct job *j)
 			return rc;
 		}
 	}
-	/* one entry per id, whatever a hostile file holds */
-	if (vault_map_get(&v->ids, j->row.id,
-			  ID_BYTES)) /* the store hands up one row per id; belt and braces */
-		return KITH_OK;
+	/* one entry per id, whatever a hostile file holds (the store hands up
+	 * one row per id; belt and braces) */
 	if (j->status == J_DAMAGED)
-		return vault_damage_add(v, j->row.id, j->row.version, j->reason);
-	size_t ki = 0;
-	(void)vault_kind_get(v, j->view.kind, &ki);
+		return vault_map_get(&v->ids, j->row.id, ID_BYTES)
+			   ? KITH_OK
+			   : vault_damage_add(v, j->row.id, j->row.version, j->reason);
 	struct kindx *k = v->kinds[ki];
 	struct rec *r = calloc(1, sizeof *r);
-	if (!r || vault_kind_reserve(k, 1) || vault_map_reserve(&v->ids, 1)) {
+	if (!r || vault_kind_reserve(k, 1)) {
 		free(r);
 		return KITH_E_NOMEM;
 	}
 	memcpy(r->id, j->row.id, ID_BYTES);
+	int added = vault_map_add(&v->ids, r->id, ID_BYTES, r);
+	if (added != 1) { /* there already, or no memory */
+		free(r);
+		return added == 0 ? KITH_OK : added;
+	}
 	r->kind = ki;
 	r->created = j->created;
 	r->mem = j->mem;
@@ -237,7 +241,6 @@ static int index_take(struct kith_vault *v, struct job *j)
 	k->views[k->n] = j->view;
 	k->recs[k->n] = r;
 	k->n++;
-	(void)vault_map_put(&v->ids, r->id, ID_BYTES, r);
 	return KITH_OK;
 }
 
@@ -295,8 +298,11 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	if (rc)
 		return rc;
 	struct job *jobs = calloc(2 * CHUNK, sizeof *jobs);
-	if (!jobs)
+	/* room for every id at once, not by doublings as they come */
+	if (!jobs || vault_map_reserve(&v->ids, total)) {
+		free(jobs);
 		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
+	}
 	struct kith_store_cursor *c = NULL;
 	size_t done = 0;
 	int held = 0;

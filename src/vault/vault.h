@@ -293,6 +293,13 @@ int kith_vault_history(struct kith_vault *v, const char *id, struct kith_record_
 		       struct kith_err *err) KITH_WUR;
 void kith_vault_history_free(struct kith_record_view *views, size_t n);
 
+/* Who signed a version's batch (vault/person.h), for history views: the
+ * person `person` (the version's, its view's `person`) with their own key;
+ * nobody but the device (the main passphrase, format 1, an upgrade); or a
+ * person key that is not that person's (shown as such). */
+enum { KITH_VAULT_SIGNED_NONE = 0, KITH_VAULT_SIGNED_PERSON = 1, KITH_VAULT_SIGNED_OTHER = 2 };
+int kith_vault_version_signer(struct kith_vault *v, const char *id, uint32_t version, const char *person);
+
 /* What the check of the file found, as JSON (integrity.c; the web UI's GET
  * /integrity and `kith verify --json`): {"ok", "format", "batches",
  * "records", "missing", "unreadable", "devices_refused", "device",
@@ -425,6 +432,13 @@ const char *kith_vault_person(const struct kith_vault *v);
 int kith_vault_person_slot_new(struct kith_vault *v, const char *pass, size_t len,
 			       struct kith_vault_person_slot **out, char pid[KITH_VAULT_PERSON_HEX],
 			       char digest[65], struct kith_err *err) KITH_WUR;
+/* The public signing key (64 hex digits) of the person who will hold slot
+ * (format 2: derived from the slot's passphrase and the device keys; vault/person.h),
+ * for their record's "sign_pks". "" when the vault is format 1. */
+void kith_vault_person_slot_spk(const struct kith_vault_person_slot *slot, char hex[65]);
+/* Appends that key to a person record body's "sign_pks" (nothing in format
+ * 1). KITH_OK, KITH_E_NOMEM. */
+int kith_vault_person_sign_pks_add(json_t *body, const struct kith_vault_person_slot *slot) KITH_WUR;
 /* As kith_vault_person_slot_new for an enrolled person `pid` whose slot is
  * gone (after kith recover): the same id, a new slot and digest.
  * KITH_E_EXISTS when their slot is still in the file. */

@@ -135,6 +135,8 @@ struct vbatch {
 	int status;	    /* B_* */
 	const char *reason; /* B_BAD: why */
 	size_t key;	    /* B_OK: its batch key is v->bkeys + 32 * key */
+	uint8_t per[32];    /* the signing person's key (per_spk; zeros: none), sig_per verified */
+	int64_t at;	    /* the manifest's time */
 };
 
 struct kith_vault {
@@ -177,6 +179,21 @@ struct kith_vault {
 	struct kith_sync_received *received; /* a field vault: keys of rows sent to it (sync.h) */
 	char person[KITH_VAULT_PERSON_HEX];  /* people.c: the person whose slot unlocked; "": main */
 	uint8_t person_hash[32];	     /* people.c: the digest of that slot, bound at unlock */
+	uint8_t *per_sk; /* person.c: sodium_malloc(64), that person's signing key (lazily), or NULL */
+	uint8_t per_pk[32];
+	int per_state; /* person.c: 0 not derived yet, 1 signs, -1 does not (no key in the record) */
+};
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+struct env {
+	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
+	struct span person; /* people.c: the writing person's id, absent for the main slot's */
+	int64_t at, created;
+	unsigned have;
 };
 
 struct staged {
@@ -189,6 +206,7 @@ struct staged {
 	int64_t created;
 	char *env; /* the envelope plaintext (wiped after sealing) */
 	size_t env_cap, env_len;
+	struct env e;		      /* its fields, as vault_env_write wrote them (pointing into env) */
 	char ref[KITH_VAULT_REF_MAX]; /* the ref it is staged under (b->refs' key) */
 	char *mem;		      /* the view's strings, built by the sealer (seal_one) */
 	size_t mem_len;
@@ -214,6 +232,7 @@ struct staged {
  */
 #define SEAL_EARLY 64
 #define WAL_RESET_ROWS 1024 /* a committed batch this large starts the log over (store.h) */
+#define WRITEBACK_ROWS 2048 /* a streamed batch starts its log on its way to disk this often */
 #define SEAL_WAKE 32	    /* queued versions that wake a worker */
 
 struct sealer {
@@ -266,18 +285,6 @@ struct kith_vault_batch {
 	struct kith_err wr_err;
 };
 
-struct span {
-	const char *p;
-	size_t n;
-};
-
-struct env {
-	struct span kind, ref, body, device, action, note; /* strings raw (escapes intact), body whole */
-	struct span person; /* people.c: the writing person's id, absent for the main slot's */
-	int64_t at, created;
-	unsigned have;
-};
-
 struct sortkey {
 	int64_t created;
 	uint8_t id[ID_BYTES];
@@ -325,6 +332,10 @@ void *vault_map_get(const struct map *m, const void *key, size_t n);
  * fails after vault_map_reserve made room for it. */
 int vault_map_put(struct map *m, const void *key, size_t n, void *val);
 
+/* Inserts key when it is not there yet (one hash, one probe): 1 added, 0
+ * there already (nothing changed), KITH_E_NOMEM. */
+int vault_map_add(struct map *m, const void *key, size_t n, void *val);
+
 /* Removes key when present. */
 void vault_map_del(struct map *m, const void *key, size_t n);
 
@@ -345,8 +356,10 @@ int vault_kdf_level_of(unsigned long long ops, size_t mem);
 
 /* Parses the envelope {"kind","ref","body","at","device","action","note",
  * "created"} in any key order; unknown keys are skipped (a later format may
- * add some). */
-int vault_env_parse(const char *s, size_t n, struct env *e);
+ * add some). sure (optional): set to 1 when the body was also found surely
+ * valid for the kind in the same pass (kith_record_text_ok's yes; the kind
+ * must come before the body, as kith writes it), else 0: not checked. */
+int vault_env_parse(const char *s, size_t n, struct env *e, int *sure);
 
 int vault_kind_name_ok(const char *s);
 
@@ -361,10 +374,13 @@ int vault_mem_build(const struct env *e, const uint8_t id[ID_BYTES], const uint8
 int vault_text_ok(const char *s, size_t max);
 
 /* The envelope of a version: kind, ref, body, at, device, action, note, and
- * the creation time of the record. */
+ * the creation time of the record. e (optional): filled as vault_env_parse
+ * would fill it from the bytes written, pointing into sb's buffer (valid
+ * while the buffer neither grows nor is freed; kith_sbuf_detach keeps it),
+ * so that the writer need not parse its own envelope again. */
 int vault_env_write(struct kith_sbuf *sb, const char *kind, const char *ref, const struct kith_sbuf *body,
 		    int64_t at, const char *device, const char *action, const char *note, int64_t created,
-		    const char *person);
+		    const char *person, struct env *e);
 
 /* ------------------------------------------------------------ index.c */
 

@@ -130,6 +130,29 @@ int kith_web_api_json(struct kith_web_response *resp, const json_t *j)
 	return KITH_OK;
 }
 
+int kith_web_api_reply(struct kith_web_response *resp, json_t *j)
+{
+	if (!j)
+		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
+	int rc = kith_web_api_json(resp, j);
+	json_decref(j);
+	return rc;
+}
+
+json_t *kith_web_api_body_object(const struct kith_web_request *req, struct kith_web_response *resp)
+{
+	json_error_t je;
+	json_t *j = req->body && req->body_len
+			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
+			: NULL;
+	if (!json_is_object(j)) {
+		json_decref(j);
+		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
+		return NULL;
+	}
+	return j;
+}
+
 int kith_web_api_error(struct kith_web_response *resp, unsigned http, int status, const char *code,
 		       const char *message, const char *field)
 {
@@ -207,16 +230,6 @@ int kith_web_api_fail(struct kith_web_response *resp, const struct kith_err *err
 	int st = err && err->status ? err->status : KITH_E_INTERNAL;
 	const char *msg = err && err->msg[0] ? err->msg : kith_status_str(st);
 	return kith_web_api_error(resp, http_of(st), st, code_of(st), msg, err ? err->where : NULL);
-}
-
-/* Answers j (consumed) or, when j is NULL, an out-of-memory error. */
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
 }
 
 static int bad(struct kith_web_response *resp, const char *field, const char *msg)
@@ -533,7 +546,7 @@ static json_t *parse_body(const struct kith_web_request *req, struct kith_web_re
 
 static int r_schema(struct kith_web_response *resp)
 {
-	return reply(resp, kith_record_schema_json());
+	return kith_web_api_reply(resp, kith_record_schema_json());
 }
 
 static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
@@ -557,7 +570,7 @@ static int r_info(struct kith_web_api *a, struct kith_web_response *resp)
 			      (json_int_t)info.records, "cases", (json_int_t)nc, "damaged",
 			      (json_int_t)info.damaged, "damaged_records", dam);
 	kith_web_people_annotate(a->v, o, kith_vault_person(a->v)); /* api_people.c: who unlocked */
-	return reply(resp, o);
+	return kith_web_api_reply(resp, o);
 }
 
 /* The case list, filtered, sorted and paged by casework/cases.h as `kith list`. */
@@ -597,9 +610,10 @@ static int r_cases(struct kith_web_api *a, const struct kith_web_request *req, s
 	if (rc == KITH_E_INVALID)
 		return bad(resp, err.where, err.msg);
 	if (rc)
-		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
-				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
+		return kith_web_api_reply(resp, NULL);
+	return kith_web_api_reply(resp,
+				  json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
+					    (json_int_t)off, "limit", (json_int_t)lim, "items", items));
 }
 
 static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
@@ -666,9 +680,10 @@ static int r_search(struct kith_web_api *a, const struct kith_web_request *req,
 		items = NULL;
 	}
 	if (!items)
-		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",
-				     (json_int_t)off, "limit", (json_int_t)lim, "items", items));
+		return kith_web_api_reply(resp, NULL);
+	return kith_web_api_reply(resp,
+				  json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)sr.total, "offset",
+					    (json_int_t)off, "limit", (json_int_t)lim, "items", items));
 }
 
 static int is_hex_id(const char *s)
@@ -709,7 +724,7 @@ static int r_case(struct kith_web_api *a, const struct kith_web_request *req, st
 		return prc;
 	json_t *o = view_json(r);
 	kith_web_people_annotate(a->v, o, r->person);
-	return reply(resp, o);
+	return kith_web_api_reply(resp, o);
 }
 
 static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
@@ -737,6 +752,12 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	for (size_t i = 0; arr && i < n; i++) {
 		json_t *o = view_json(&views[i]);
 		kith_web_people_annotate(a->v, o, views[i].person); /* api_people.c */
+		int sig = kith_vault_version_signer(a->v, views[i].id, views[i].version, views[i].person);
+		if (o) /* vault/person.h: "person", "device" or "other" */
+			json_object_set_new(o, "signed",
+					    json_string(sig == KITH_VAULT_SIGNED_PERSON	 ? "person"
+							: sig == KITH_VAULT_SIGNED_OTHER ? "other"
+											 : "device"));
 		if (!o || json_array_append_new(arr, o)) {
 			json_decref(arr);
 			arr = NULL;
@@ -744,8 +765,8 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 	}
 	kith_vault_history_free(views, n);
 	if (!arr)
-		return reply(resp, NULL);
-	return reply(
+		return kith_web_api_reply(resp, NULL);
+	return kith_web_api_reply(
 	    resp, json_pack("{s:s, s:o, s:b}", "id", id, "versions", arr, "damaged", rc == KITH_E_CORRUPT));
 }
 
@@ -1070,8 +1091,8 @@ static int r_links(struct kith_web_api *a, const struct kith_web_request *req, s
 	}
 	json_decref(all);
 	if (!items)
-		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", items));
+		return kith_web_api_reply(resp, NULL);
+	return kith_web_api_reply(resp, json_pack("{s:I, s:o}", "total", (json_int_t)total, "items", items));
 }
 
 /* A decision on a link: confirmed, rejected, or undone ("proposed" is taken
@@ -1230,8 +1251,9 @@ static int r_traces(struct kith_web_api *a, const struct kith_web_request *req,
 		return bad(resp, err.where, err.msg);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
-				     (json_int_t)off, "limit", (json_int_t)tq.limit, "items", list));
+	return kith_web_api_reply(resp,
+				  json_pack("{s:I, s:I, s:I, s:o}", "total", (json_int_t)total, "offset",
+					    (json_int_t)off, "limit", (json_int_t)tq.limit, "items", list));
 }
 
 static int r_trace_new(struct kith_web_api *a, const struct kith_web_request *req,
@@ -1283,7 +1305,7 @@ static int r_trace(struct kith_web_api *a, const struct kith_web_request *req, s
 		match = kith_trace_result_json(res);
 		kith_trace_result_free(res);
 		if (!match)
-			return reply(resp, NULL);
+			return kith_web_api_reply(resp, NULL);
 		size_t i;
 		json_t *c;
 		json_array_foreach(json_object_get(match, "candidates"), i, c)
@@ -1304,10 +1326,10 @@ static int r_trace(struct kith_web_api *a, const struct kith_web_request *req, s
 	if (!view) {
 		json_decref(match);
 		json_decref(merr);
-		return reply(resp, NULL);
+		return kith_web_api_reply(resp, NULL);
 	}
-	return reply(resp,
-		     json_pack("{s:o, s:o?, s:o?}", "request", view, "match", match, "match_error", merr));
+	return kith_web_api_reply(
+	    resp, json_pack("{s:o, s:o?, s:o?}", "request", view, "match", match, "match_error", merr));
 }
 
 static int r_trace_review(struct kith_web_api *a, const struct kith_web_request *req,
@@ -1370,7 +1392,7 @@ static int r_report_fields(struct kith_web_response *resp)
 	json_t *f = json_array();
 	for (const char *const *p = kith_figures_report_fields(); f && *p; p++)
 		json_array_append_new(f, json_string(*p));
-	return reply(resp, f ? json_pack("{s:o}", "fields", f) : NULL);
+	return kith_web_api_reply(resp, f ? json_pack("{s:o}", "fields", f) : NULL);
 }
 
 /* POST /report {"by": [F] | [F, G], "format", "lang", "threshold", "k"}:
@@ -1457,7 +1479,7 @@ static int r_report(struct kith_web_api *a, const struct kith_web_request *req,
 				      svg.len, "info", report_info_json(&info))
 			  : NULL;
 	kith_sbuf_release(&svg);
-	return reply(resp, out);
+	return kith_web_api_reply(resp, out);
 }
 
 /* ------------------------------------------------------------------ jobs */
@@ -1621,7 +1643,7 @@ static int job_start(struct kith_web_api *a, struct job *j, const char *kind, st
 	}
 	json_t *x = json_pack("{s:I, s:s, s:s}", "job", (json_int_t)j->id, "kind", kind, "state", "running");
 	resp->http = 202;
-	return reply(resp, x);
+	return kith_web_api_reply(resp, x);
 }
 
 static struct job *job_new(void)
@@ -1666,7 +1688,7 @@ static int r_job(struct kith_web_api *a, struct kith_web_response *resp)
 		json_decref(x);
 		return kith_web_api_fail(resp, &err);
 	}
-	return reply(resp, x);
+	return kith_web_api_reply(resp, x);
 }
 
 /* POST /estimate {"stratify", "lists", "lists_name", "lang"}: the estimate of
@@ -1700,7 +1722,7 @@ static int r_estimate(struct kith_web_api *a, const struct kith_web_request *req
 	struct job *jb = job_new();
 	if (!jb) {
 		json_decref(j);
-		return reply(resp, NULL);
+		return kith_web_api_reply(resp, NULL);
 	}
 	struct kith_figures_estimate_opts fo = {
 	    .stratify = *strat ? strat : NULL,
@@ -1832,7 +1854,7 @@ static int r_pprl_encode(struct kith_web_api *a, const struct kith_web_request *
 	}
 	free(b64);
 	kith_sbuf_release(&kpe);
-	return reply(resp, out);
+	return kith_web_api_reply(resp, out);
 }
 
 /* POST /pprl/files?name=FILE (the raw file): another organization's encoding,
@@ -1856,7 +1878,7 @@ static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *re
 		rc = staged_add(a, name, req->body, req->body_len, 0, &err);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, staged_json(a));
+	return kith_web_api_reply(resp, staged_json(a));
 }
 
 /* POST /pprl/link {"lang"}: links every staged encoding and estimates
@@ -1882,14 +1904,14 @@ static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *re
 					  "linkage needs two encoding files or more", "files");
 	struct job *jb = job_new();
 	if (!jb)
-		return reply(resp, NULL);
+		return kith_web_api_reply(resp, NULL);
 	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
 	for (size_t i = 0; i < a->n_staged; i++) {
 		jb->copies[i] = malloc(a->staged[i].len ? a->staged[i].len : 1);
 		if (!jb->copies[i]) {
 			jb->refs = 1;
 			job_unref(jb);
-			return reply(resp, NULL);
+			return kith_web_api_reply(resp, NULL);
 		}
 		memcpy(jb->copies[i], a->staged[i].data, a->staged[i].len);
 		snprintf(jb->names[i], sizeof jb->names[i], "%s", a->staged[i].name);
@@ -2021,7 +2043,7 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		if (!strcmp(p, "/report/fields"))
 			return r_report_fields(resp);
 		if (!strcmp(p, "/pprl/files"))
-			return reply(resp, staged_json(a));
+			return kith_web_api_reply(resp, staged_json(a));
 		if (!strcmp(p, "/job"))
 			return r_job(a, resp);
 		return r_links(a, req, resp);
@@ -2052,7 +2074,7 @@ int kith_web_api_handle(struct kith_web_api *a, const struct kith_web_request *r
 		return r_pprl_file(a, req, resp);
 	if (!strcmp(p, "/pprl/files/clear")) {
 		staged_clear(a);
-		return reply(resp, staged_json(a));
+		return kith_web_api_reply(resp, staged_json(a));
 	}
 	if (!strcmp(p, "/pprl/link"))
 		return r_pprl_link(a, req, resp);

@@ -199,6 +199,15 @@ int kith_web_api_fail(struct kith_web_response *resp, const struct kith_err *err
  * to something else before. KITH_OK or KITH_E_NOMEM (then a 500 error). */
 int kith_web_api_json(struct kith_web_response *resp, const json_t *j);
 
+/* Sets resp to j and frees it (consumed): what a route answers with a value
+ * it built; a NULL j (json_pack or json_array that failed) is the 500 "out of
+ * memory" error. KITH_OK, or KITH_E_NOMEM. */
+int kith_web_api_reply(struct kith_web_response *resp, json_t *j);
+
+/* The request's body as a JSON object (the caller's reference), or NULL
+ * with a 400 "bad_json" error response written. */
+json_t *kith_web_api_body_object(const struct kith_web_request *req, struct kith_web_response *resp);
+
 /* Wipes and frees the response body; resp is left as KITH_WEB_RESPONSE_INIT. */
 void kith_web_response_release(struct kith_web_response *resp);
 

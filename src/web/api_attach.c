@@ -26,15 +26,6 @@ int kith_web_attach_route(const char *path)
 			!strcmp(path, "/attachments/export/plan") || !strcmp(path, "/exports"));
 }
 
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
 /* An error of the attachment routes: the codes the page translates. */
 static int fail(struct kith_web_response *resp, const struct kith_err *err)
 {
@@ -58,8 +49,9 @@ static int items_reply(struct kith_web_response *resp, const char *key, struct k
 		}
 	free(items);
 	if (!arr)
-		return reply(resp, NULL);
-	return reply(resp, json_pack("{s:o, s:I}", key, arr, "max_bytes", (json_int_t)KITH_ATTACH_MAX_BYTES));
+		return kith_web_api_reply(resp, NULL);
+	return kith_web_api_reply(
+	    resp, json_pack("{s:o, s:I}", key, arr, "max_bytes", (json_int_t)KITH_ATTACH_MAX_BYTES));
 }
 
 /* ------------------------------------------------------------ download stream */
@@ -177,7 +169,7 @@ static int r_add(struct kith_web_api *a, const struct kith_web_request *req, str
 	int rc = kith_attach_commit(kith_web_api_vault(a), q(req, "case"), req->upload, &o, id, &err);
 	if (rc)
 		return fail(resp, &err);
-	return reply(resp, json_pack("{s:s}", "id", id));
+	return kith_web_api_reply(resp, json_pack("{s:s}", "id", id));
 }
 
 static int r_remove(struct kith_web_api *a, const struct kith_web_request *req,
@@ -198,7 +190,7 @@ static int r_remove(struct kith_web_api *a, const struct kith_web_request *req,
 	json_decref(j);
 	if (rc)
 		return fail(resp, &err);
-	return reply(resp, json_pack("{s:b}", "ok", 1));
+	return kith_web_api_reply(resp, json_pack("{s:b}", "ok", 1));
 }
 
 /* POST /attachment/purge {"id", "note", "confirm"}: confirm is the case
@@ -224,8 +216,8 @@ static int r_purge(struct kith_web_api *a, const struct kith_web_request *req, s
 	json_decref(j);
 	if (rc)
 		return fail(resp, &err);
-	return reply(resp, json_pack("{s:b, s:I, s:I}", "ok", 1, "chunks", (json_int_t)res.chunks, "zeroed",
-				     (json_int_t)res.zeroed));
+	return kith_web_api_reply(resp, json_pack("{s:b, s:I, s:I}", "ok", 1, "chunks",
+						  (json_int_t)res.chunks, "zeroed", (json_int_t)res.zeroed));
 }
 
 /* The export's options from the query: consent=USE (or none), case=REF. */
@@ -261,10 +253,10 @@ static int r_export_plan(struct kith_web_api *a, const struct kith_web_request *
 	kith_attach_export_free(x);
 	if (rc)
 		return export_fail(resp, &err);
-	return reply(resp,
-		     json_pack("{s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)r.files, "cases",
-			       (json_int_t)r.cases, "left_out", (json_int_t)r.left_out, "cases_left_out",
-			       (json_int_t)r.cases_left_out, "bytes", (json_int_t)r.bytes));
+	return kith_web_api_reply(
+	    resp, json_pack("{s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)r.files, "cases",
+			    (json_int_t)r.cases, "left_out", (json_int_t)r.left_out, "cases_left_out",
+			    (json_int_t)r.cases_left_out, "bytes", (json_int_t)r.bytes));
 }
 
 struct xs {
@@ -348,7 +340,7 @@ int kith_web_attach_handle(struct kith_web_api *a, const struct kith_web_request
 	if (!strcmp(p, "/attachments/export"))
 		return r_export(a, req, resp);
 	if (!strcmp(p, "/exports")) /* the export log, beside the export of attachments */
-		return reply(resp, json_pack("{s:o}", "exports", kith_exchange_log(v)));
+		return kith_web_api_reply(resp, json_pack("{s:o}", "exports", kith_exchange_log(v)));
 	if (!strcmp(p, "/attachment"))
 		return r_get(a, req, resp);
 	struct kith_attach_item *items = NULL;

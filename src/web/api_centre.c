@@ -41,16 +41,6 @@ static int bad(struct kith_web_response *resp, const char *field, const char *ms
 	return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", msg, field);
 }
 
-/* Answers j (consumed), or out of memory when NULL. */
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
 /* A library error; a stale expect_version is 409 "stale" as /edit answers it. */
 static int fail(struct kith_web_response *resp, const struct kith_err *err)
 {
@@ -303,17 +293,18 @@ int kith_web_centre_handle(struct kith_vault *v, const struct kith_web_request *
 		if (!q(req, "ref"))
 			return bad(resp, "ref", "give the case's ref");
 		int rc = kith_sameperson_of(v, q(req, "ref"), &o, &err);
-		return rc ? kith_web_api_fail(resp, &err) : reply(resp, o);
+		return rc ? kith_web_api_fail(resp, &err) : kith_web_api_reply(resp, o);
 	}
 	if (!strcmp(p, "/due")) {
 		json_t *o = NULL;
 		int rc = kith_workflow_due(v, q(req, "today"), q(req, "assigned"), &o, &err);
-		return rc ? kith_web_api_fail(resp, &err) : reply(resp, o);
+		return rc ? kith_web_api_fail(resp, &err) : kith_web_api_reply(resp, o);
 	}
 	if (!strcmp(p, "/assignees"))
-		return reply(resp, json_pack("{s:o?}", "items", kith_workflow_assignees(v)));
+		return kith_web_api_reply(resp, json_pack("{s:o?}", "items", kith_workflow_assignees(v)));
 	if (!strcmp(p, "/referral/fields"))
-		return reply(resp, json_pack("{s:o?}", "items", kith_workflow_referral_fields()));
+		return kith_web_api_reply(resp,
+					  json_pack("{s:o?}", "items", kith_workflow_referral_fields()));
 	if (!strcmp(p, "/assign"))
 		return r_assign(v, req, resp);
 	if (!strcmp(p, "/referral"))

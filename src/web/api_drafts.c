@@ -15,35 +15,12 @@ int kith_web_api_drafts_route(const char *path)
 			!strcmp(path, "/keystatus") || !strcmp(path, "/activity"));
 }
 
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
 static int method(struct kith_web_response *resp)
 {
 	return kith_web_api_error(resp, 405, KITH_E_INVALID, "method", "method not allowed here", NULL);
 }
 
 /* The request's JSON object, or NULL with resp set to the error. */
-static json_t *body_of(const struct kith_web_request *req, struct kith_web_response *resp)
-{
-	json_error_t je;
-	json_t *j = req->body && req->body_len
-			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
-			: NULL;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
-		return NULL;
-	}
-	return j;
-}
-
 static int get_drafts(struct kith_vault *v, const struct kith_web_request *req,
 		      struct kith_web_response *resp)
 {
@@ -54,7 +31,7 @@ static int get_drafts(struct kith_vault *v, const struct kith_web_request *req,
 	if (kith_drafts_list(v, form != NULL, &list, &err))
 		return kith_web_api_fail(resp, &err);
 	if (!form)
-		return reply(resp, json_pack("{s:o}", "items", list));
+		return kith_web_api_reply(resp, json_pack("{s:o}", "items", list));
 	size_t i;
 	json_t *d;
 	json_array_foreach(list, i, d)
@@ -82,21 +59,22 @@ int kith_web_api_drafts_handle(struct kith_vault *v, const struct kith_web_reque
 			return method(resp);
 		struct kith_keystatus ks;
 		kith_keystatus_get(v, &ks);
-		return reply(resp, json_pack("{s:b, s:b, s:I, s:I, s:s}", "holds_org_key", ks.holds_org_key,
-					     "backed_up", ks.backed_up, "last_backup_at",
-					     (json_int_t)ks.last_backup_at, "backups", (json_int_t)ks.backups,
-					     "panic_effect", ks.panic_effect));
+		return kith_web_api_reply(resp, json_pack("{s:b, s:b, s:I, s:I, s:s}", "holds_org_key",
+							  ks.holds_org_key, "backed_up", ks.backed_up,
+							  "last_backup_at", (json_int_t)ks.last_backup_at,
+							  "backups", (json_int_t)ks.backups, "panic_effect",
+							  ks.panic_effect));
 	}
 	if (!strcmp(p, "/activity")) {
 		if (!post)
 			return method(resp);
-		return reply(resp, json_pack("{s:b}", "ok", 1));
+		return kith_web_api_reply(resp, json_pack("{s:b}", "ok", 1));
 	}
 	if (!strcmp(p, "/drafts") && get)
 		return get_drafts(v, req, resp);
 	if (!post)
 		return method(resp);
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	const json_t *form = json_object_get(j, "form"), *data = json_object_get(j, "data");
@@ -106,14 +84,16 @@ int kith_web_api_drafts_handle(struct kith_vault *v, const struct kith_web_reque
 		rc = kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "give the form's key", "form");
 	} else if (!strcmp(p, "/drafts/discard")) {
 		rc = kith_drafts_discard(v, json_string_value(form), &err);
-		rc = rc ? kith_web_api_fail(resp, &err) : reply(resp, json_pack("{s:b}", "ok", 1));
+		rc = rc ? kith_web_api_fail(resp, &err)
+			: kith_web_api_reply(resp, json_pack("{s:b}", "ok", 1));
 	} else if (!json_is_string(data) || (title && !json_is_string(title))) {
 		rc = kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
 					"give the draft's data (JSON text) and title as strings", "data");
 	} else {
 		rc = kith_drafts_save(v, json_string_value(form), json_string_value(title),
 				      json_string_value(data), &err);
-		rc = rc ? kith_web_api_fail(resp, &err) : reply(resp, json_pack("{s:b}", "ok", 1));
+		rc = rc ? kith_web_api_fail(resp, &err)
+			: kith_web_api_reply(resp, json_pack("{s:b}", "ok", 1));
 	}
 	json_decref(j);
 	return rc;

@@ -28,26 +28,17 @@ int kith_web_keys_secret(const char *path)
 	return path && (!strcmp(path, "/keys/passphrase") || !strcmp(path, "/keys/backup"));
 }
 
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
 static int status(struct kith_vault *v, struct kith_web_response *resp)
 {
 	struct kith_keystatus ks;
 	kith_keystatus_get(v, &ks);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
-	return reply(resp,
-		     json_pack("{s:b, s:b, s:I, s:I, s:s, s:s}", "holds_org_key", ks.holds_org_key,
-			       "backed_up", ks.backed_up, "last_backup_at", (json_int_t)ks.last_backup_at,
-			       "backups", (json_int_t)ks.backups, "panic_effect", ks.panic_effect, "kdf",
-			       info.kdf_name ? info.kdf_name : ""));
+	return kith_web_api_reply(resp, json_pack("{s:b, s:b, s:I, s:I, s:s, s:s}", "holds_org_key",
+						  ks.holds_org_key, "backed_up", ks.backed_up,
+						  "last_backup_at", (json_int_t)ks.last_backup_at, "backups",
+						  (json_int_t)ks.backups, "panic_effect", ks.panic_effect,
+						  "kdf", info.kdf_name ? info.kdf_name : ""));
 }
 
 /* A passphrase member of j: its bytes (borrowed from j), or NULL with resp set. */
@@ -124,7 +115,7 @@ static int passwd(struct kith_web_api *a, struct kith_vault *v, const json_t *j,
 	json_t *out = json_pack("{s:b}", "ok", 1);
 	if (out && err.msg[0]) /* changed, with a warning: the old slots may remain */
 		json_object_set_new(out, "warning", json_string(err.msg));
-	return reply(resp, out);
+	return kith_web_api_reply(resp, out);
 }
 
 static int backup(struct kith_vault *v, const json_t *j, struct kith_web_response *resp)

@@ -19,15 +19,6 @@ int kith_web_api_people_route(const char *path)
 	       !strcmp(path, "/people/remove") || !strcmp(path, "/views");
 }
 
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
 static json_t *person_json(const struct kith_person *p)
 {
 	json_t *o =
@@ -59,7 +50,7 @@ static int r_me(struct kith_vault *v, struct kith_web_response *resp)
 		json_object_set_new(o, "may", may);
 	else
 		json_decref(may);
-	return reply(resp, o);
+	return kith_web_api_reply(resp, o);
 }
 
 static int r_list(struct kith_vault *v, struct kith_web_response *resp)
@@ -78,7 +69,7 @@ static int r_list(struct kith_vault *v, struct kith_web_response *resp)
 			items = NULL;
 		}
 	free(p);
-	return reply(resp, items ? json_pack("{s:o}", "items", items) : NULL);
+	return kith_web_api_reply(resp, items ? json_pack("{s:o}", "items", items) : NULL);
 }
 
 static json_t *body_of(const struct kith_web_request *req, struct kith_web_response *resp)
@@ -124,7 +115,7 @@ static int r_add(struct kith_vault *v, const struct kith_web_request *req, struc
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	resp->http = 201;
-	return reply(resp, json_pack("{s:s, s:s}", "id", pid, "role", kith_role_name(role)));
+	return kith_web_api_reply(resp, json_pack("{s:s, s:s}", "id", pid, "role", kith_role_name(role)));
 }
 
 static int r_remove(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
@@ -140,7 +131,7 @@ static int r_remove(struct kith_vault *v, const struct kith_web_request *req, st
 	json_decref(j);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:b, s:s}", "removed", 1, "warning", err.msg));
+	return kith_web_api_reply(resp, json_pack("{s:b, s:s}", "removed", 1, "warning", err.msg));
 }
 
 static int r_views(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
@@ -153,7 +144,7 @@ static int r_views(struct kith_vault *v, const struct kith_web_request *req, str
 	json_t *items = NULL;
 	if (kith_people_views(v, ref, &items, &err))
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:o}", "items", items));
+	return kith_web_api_reply(resp, json_pack("{s:o}", "items", items));
 }
 
 int kith_web_api_people_handle(struct kith_vault *v, const struct kith_web_request *req,

@@ -24,29 +24,6 @@ int kith_web_api_sync_route(const char *path)
 	return 0;
 }
 
-static int reply(struct kith_web_response *resp, json_t *j)
-{
-	if (!j)
-		return kith_web_api_error(resp, 500, KITH_E_NOMEM, "internal", "out of memory", NULL);
-	int rc = kith_web_api_json(resp, j);
-	json_decref(j);
-	return rc;
-}
-
-static json_t *body_of(const struct kith_web_request *req, struct kith_web_response *resp)
-{
-	json_error_t je;
-	json_t *j = req->body && req->body_len
-			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
-			: NULL;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		kith_web_api_error(resp, 400, KITH_E_INVALID, "bad_json", "a JSON object is expected", NULL);
-		return NULL;
-	}
-	return j;
-}
-
 static const char *str(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -65,21 +42,28 @@ static int get_sync(struct kith_vault *v, struct kith_web_response *resp)
 		free(d);
 		return kith_web_api_fail(resp, &err);
 	}
+	/* A field vault knows devices by key only: no name (null, not ""), this
+	 * device marked, and whether each revocation headquarters carried verifies. */
+	int field = kith_devices_is_field(v);
 	json_t *devs = json_array();
 	for (size_t i = 0; devs && i < nd; i++)
-		json_array_append_new(devs, json_pack("{s:s, s:s, s:I, s:I}", "name", d[i].name, "device_id",
-						      d[i].device_id, "added", (json_int_t)d[i].added,
-						      "revoked_at", (json_int_t)d[i].revoked_at));
+		json_array_append_new(
+		    devs, json_pack("{s:o, s:s, s:I, s:I, s:b, s:b}", "name",
+				    d[i].name && *d[i].name ? json_string(d[i].name) : json_null(),
+				    "device_id", d[i].device_id, "added", (json_int_t)d[i].added,
+				    "revoked_at", (json_int_t)d[i].revoked_at, "revocation_valid",
+				    d[i].revocation_valid, "this_device", d[i].this_device));
 	free(d);
-	return reply(resp, devs ? json_pack("{s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key, "devices",
-					    devs, "conflicts", conf)
-				: NULL);
+	return kith_web_api_reply(resp,
+				  devs ? json_pack("{s:b, s:b, s:o, s:o}", "holds_org_key", ks.holds_org_key,
+						   "field", field, "devices", devs, "conflicts", conf)
+				       : NULL);
 }
 
 static int post_export(struct kith_vault *v, const struct kith_web_request *req,
 		       struct kith_web_response *resp)
 {
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	static const char *const none[1] = {NULL};
@@ -141,15 +125,16 @@ static int post_import(struct kith_vault *v, const struct kith_web_request *req,
 	/* the index now, under this exclusive request, not in a later shared one */
 	if (kith_vault_refresh(v, &err))
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, json_pack("{s:s, s:s, s:I, s:I, s:I}", "bundle", res.bundle, "device", res.device,
-				     "added", (json_int_t)res.added, "skipped", (json_int_t)res.skipped,
-				     "conflicts", (json_int_t)res.conflicts));
+	return kith_web_api_reply(resp,
+				  json_pack("{s:s, s:s, s:I, s:I, s:I}", "bundle", res.bundle, "device",
+					    res.device, "added", (json_int_t)res.added, "skipped",
+					    (json_int_t)res.skipped, "conflicts", (json_int_t)res.conflicts));
 }
 
 static int post_resolve(struct kith_vault *v, const struct kith_web_request *req,
 			struct kith_web_response *resp)
 {
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	char buf[MAX_TAKES][128];
@@ -180,7 +165,7 @@ static int post_resolve(struct kith_vault *v, const struct kith_web_request *req
 	json_decref(j);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
-	return reply(resp, out);
+	return kith_web_api_reply(resp, out);
 }
 
 int kith_web_api_sync_handle(struct kith_vault *v, const struct kith_web_request *req,
@@ -206,7 +191,7 @@ int kith_web_api_sync_handle(struct kith_vault *v, const struct kith_web_request
 						  "ref");
 		if (kith_conflicts_get(v, k && *k ? k : "case", ref, &c, &err))
 			return kith_web_api_fail(resp, &err);
-		return reply(resp, c);
+		return kith_web_api_reply(resp, c);
 	}
 	if (!strcmp(p, "/sync/export"))
 		return post_export(v, req, resp);

@@ -164,6 +164,27 @@ static void add_security_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
 }
 
+/* Queues r, the body of resp, with the security headers, resp's content type
+ * and download name and set_cookie (NULL: none); releases resp and r. */
+static enum MHD_Result queue_resp(struct MHD_Connection *c, struct MHD_Response *r,
+				  struct kith_web_response *resp, const char *set_cookie)
+{
+	add_security_headers(r);
+	MHD_add_response_header(r, "Content-Type", resp->content_type);
+	if (resp->filename[0]) {
+		char cd[128];
+		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", resp->filename);
+		MHD_add_response_header(r, "Content-Disposition", cd);
+	}
+	if (set_cookie)
+		MHD_add_response_header(r, "Set-Cookie", set_cookie);
+	unsigned http = resp->http;
+	kith_web_response_release(resp);
+	enum MHD_Result ret = MHD_queue_response(c, http, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* Sends resp (its body is copied into a wiping buffer, then released). */
 static enum MHD_Result send_resp(struct MHD_Connection *c, struct kith_web_response *resp,
 				 const char *set_cookie)
@@ -185,20 +206,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct kith_web_respo
 		kith_web_response_release(resp);
 		return MHD_NO;
 	}
-	add_security_headers(r);
-	MHD_add_response_header(r, "Content-Type", resp->content_type);
-	if (resp->filename[0]) {
-		char cd[128];
-		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", resp->filename);
-		MHD_add_response_header(r, "Content-Disposition", cd);
-	}
-	if (set_cookie)
-		MHD_add_response_header(r, "Set-Cookie", set_cookie);
-	unsigned http = resp->http;
-	kith_web_response_release(resp);
-	enum MHD_Result ret = MHD_queue_response(c, http, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue_resp(c, r, resp, set_cookie);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned http, const char *code, const char *msg,
@@ -628,18 +636,7 @@ static enum MHD_Result send_stream(struct kith_web_server *s, struct MHD_Connect
 		kith_web_response_release(resp);
 		return MHD_NO;
 	}
-	add_security_headers(r);
-	MHD_add_response_header(r, "Content-Type", resp->content_type);
-	if (resp->filename[0]) {
-		char cd[128];
-		snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", resp->filename);
-		MHD_add_response_header(r, "Content-Disposition", cd);
-	}
-	unsigned http = resp->http;
-	kith_web_response_release(resp);
-	enum MHD_Result ret = MHD_queue_response(c, http, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue_resp(c, r, resp, NULL);
 }
 
 /* Headers of POST /api/attach: the session and the CSRF token are checked

@@ -9,12 +9,13 @@
 //   - an analyst's case list is refused with a message, never a name.
 // Every person is invented. Environment: KITH (the binary), KITH_BUILD.
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { harness } from './harness.mjs';
 
 const h = harness('people');
-const { check, shot, pageChecks, work } = h;
+const { check, shot, pageChecks, work, KITH } = h;
 const ADMIN = '시험용 관리자 암호';
 const CW = '사례 담당자 암호';
 const AN = 'analyst words';
@@ -30,6 +31,12 @@ function setup() {
   kith('user', 'add', '김 선생', '--role', 'caseworker', '--pass-file', join(work, 'cw'));
   kith('user', 'add', 'Analyst Oh', '--role', 'analyst', '--pass-file', join(work, 'an'));
   kith('assign', 'P-1', '김 선생');
+  // the caseworker edits it with their own passphrase: a version they signed
+  const shown = JSON.parse(kith('show', 'P-1', '--json'));
+  const body = shown.body || shown;
+  body.person.birth = '1991';
+  writeFileSync(join(work, 'e.json'), JSON.stringify(body));
+  execFileSync(KITH, ['edit', 'P-1', join(work, 'e.json'), '--vault', VAULT, '--passphrase-file', join(work, 'cw')], { stdio: 'pipe' });
 }
 
 async function session(browser, base, lang, size, pass, problems) {
@@ -51,6 +58,8 @@ async function caseworker(browser, base, lang, size) {
   await page.waitForSelector('section.version');
   const lines = await page.locator('section.version p.muted.small').allInnerTexts();
   check(lines.some((l) => l.includes(lang === 'en' ? 'Admin (main passphrase)' : '관리자 (기본 암호)')), `${tag}: history names the admin beside the versions they wrote`);
+  check(lines.some((l) => l.includes('김 선생') && l.includes(lang === 'en' ? 'signed by this person' : '본인 서명')), `${tag}: history says the caseworker signed their version`);
+  check(!lines.some((l) => l.includes('관리자') && (l.includes('본인 서명') || l.includes('signed by this person'))), `${tag}: and not the admin's`);
   await pageChecks(page, `${tag}: history`);
   await shot(page, `history-${tag}`);
   check(problems.length === 0, `${tag}: no console error, CSP violation or outside request ${problems.join(' | ')}`);

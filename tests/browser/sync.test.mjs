@@ -94,6 +94,26 @@ async function resolveOne(browser, base, lang, size, ref) {
   await context.close();
 }
 
+// A field vault's devices page: it knows devices by key only, so each is
+// shown by its id (this device marked), never as an empty name, and the
+// "to" list offers headquarters only (it was: one empty option per device).
+async function fieldDevices(browser, lang) {
+  const problems = [];
+  const { url } = await h.serve(join(work, 'f1.kith'));
+  const { context, page } = await h.session(browser, url, lang, 'desktop', 'field words f1', problems);
+  await page.click('[data-nav="sync"]');
+  await page.waitForSelector('[data-section="devices"]');
+  const rows = await page.locator('[data-section="devices"] tbody tr').evaluateAll((rs) => rs.map((r) => r.cells[0].innerText.trim()));
+  check(rows.length >= 2 && rows.every((x) => /[0-9a-f]{16}/.test(x)), `field ${lang}: every device shown by its id (${rows.join(' | ')})`);
+  check(await page.locator('[data-section="devices"] tbody tr').evaluateAll((rs) => rs.every((r) => r.dataset.device)), `field ${lang}: every row names its device`);
+  const opts = await page.locator('[data-field="to"] option').evaluateAll((os) => os.map((o) => o.textContent.trim()));
+  check(opts.length === 1 && opts.every((x) => x.length > 0), `field ${lang}: the "to" list has headquarters only, no empty option (${opts.length})`);
+  await pageChecks(page, `field ${lang}: devices page`);
+  await shot(page, `devices-field-${lang}`);
+  check(problems.length === 0, `field ${lang}: no console error, CSP violation or outside request ${problems.join(' | ')}`);
+  await context.close();
+}
+
 async function main() {
   setup();
   const { url: base } = await h.serve(HQ);
@@ -101,6 +121,7 @@ async function main() {
   try {
     let i = 0;
     for (const lang of ['ko', 'en']) for (const size of ['desktop', 'phone']) await resolveOne(browser, base, lang, size, REFS[i++]);
+    for (const lang of ['ko', 'en']) await fieldDevices(browser, lang);
   } finally {
     await browser.close();
   }

@@ -143,6 +143,43 @@ hasnt "$T/err" "batch|damaged|missing" "the device's batch is whole at headquart
 expect 0 "the first bundle again" -- h bundle import "$T/g1.kithbundle"
 has "$T/out" "0 versions added, 1 already here" "its format-1 row is skipped now too"
 
+# --- the same with headquarters upgraded first: two re-sealed copies, refused with the cause and
+# the way out (the old file back, one export, upgrade again); --since does not help
+printf 'third field words\n' >"$T/ep"
+E=$T/field3.kith
+e() { "$KITH" "$@" --vault "$E" --passphrase-file "$T/ep"; }
+H2=$T/hq2.kith
+h2() { "$KITH" "$@" --vault "$H2" --passphrase-file "$T/hp"; }
+expect 0 "a second format-1 headquarters" -- "$KITH" init --vault "$H2" --passphrase-file "$T/hp" --kdf test --format 1
+expect 0 "device add dev3" -- h2 device add dev3 --out "$T/dev3.kithinvite"
+tail -n 1 "$T/out" >"$T/code3"
+expect 0 "its format-1 field vault" -- "$KITH" init --vault "$E" --join "$T/dev3.kithinvite" \
+  --code-file "$T/code3" --passphrase-file "$T/ep" --kdf test --format 1
+expect 0 "it adds a case" -- e add "$D/case2.json"
+expect 0 "and sends it" -- e bundle export --out "$T/e1.kithbundle"
+expect 0 "headquarters takes it" -- h2 bundle import "$T/e1.kithbundle"
+expect 0 "headquarters is upgraded (re-seals the device's version)" -- h2 upgrade
+sqlite3 "$E" 'DELETE FROM sent'
+expect 0 "the device, its sent table lost, is upgraded (re-seals it too)" -- e upgrade
+expect 0 "it sends its batch" -- e bundle export --out "$T/e2.kithbundle"
+expect 1 "headquarters refuses the second re-sealed copy" -- h2 bundle import "$T/e2.kithbundle"
+has "$T/err" "re-sealed twice" "the refusal says why"
+has "$T/err" "--since does not help" "and that --since does not help"
+has "$T/err" "format1\) back in place" "and the way out"
+rm -f "$E" "$E-wal" "$E-shm"
+mv "$E.format1" "$E"
+[ -f "$E.format1-wal" ] && mv "$E.format1-wal" "$E-wal"
+expect 0 "the old file back, it exports once" -- e bundle export --out "$T/e3.kithbundle"
+expect 0 "headquarters skips what it holds" -- h2 bundle import "$T/e3.kithbundle"
+has "$T/out" "0 versions added, 1 already here" "nothing new"
+expect 0 "upgraded again" -- e upgrade
+has "$T/out" "0 versions re-sealed" "nothing re-sealed this time"
+expect 0 "it adds a case" -- e add "$D/case1.json"
+expect 0 "and sends it" -- e bundle export --out "$T/e4.kithbundle"
+expect 0 "headquarters takes it" -- h2 bundle import "$T/e4.kithbundle"
+has "$T/out" "1 versions added" "the new version"
+expect 0 "headquarters finds nothing" -- h2 verify
+
 expect 1 "a second upgrade is refused" -- f upgrade
 has "$T/err" "already format 2" "the refusal says why"
 finish

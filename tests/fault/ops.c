@@ -266,6 +266,42 @@ int ops_expected(const struct op *op, const char *base, const char *work, char b
 	return rc ? -1 : 0;
 }
 
+int ops_failures;
+
+int ops_begin(char dir[4096], char base[4200], char work[4200])
+{
+	if (fault_setup() || kith_process_init()) {
+		printf("FAIL: setup\n");
+		return 1;
+	}
+	setenv("KITH_THREADS", "1", 1);
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, 4096, "%s/kith-fault-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		printf("FAIL: mkdtemp\n");
+		return 1;
+	}
+	snprintf(base, 4200, "%s/base.kith", dir);
+	snprintf(work, 4200, "%s/work.kith", dir);
+	if (ops_make_base(base)) {
+		printf("FAIL: base vault\n");
+		ops_failures++;
+		return -1;
+	}
+	return 0;
+}
+
+int ops_end(const char *dir)
+{
+	char cmd[4300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+	printf("%s: %d failure%s\n", ops_failures ? "FAIL" : "ok", ops_failures,
+	       ops_failures == 1 ? "" : "s");
+	return ops_failures ? 1 : 0;
+}
+
 void ops_print_statuses(const unsigned long statuses[16])
 {
 	const char *sep = "";

@@ -9,7 +9,35 @@
 #include "base/status.h"
 #include "vault/vault.h"
 
+#include <stdio.h>
+
 #define OPS_PASS "fault test words"
+
+/* The checks of the running fault test that failed. CHECK(cond, fmt, ...)
+ * counts and prints one and goes on: a fault test reports every fault that
+ * went wrong, not the first. */
+extern int ops_failures;
+#define CHECK(cond, ...)                                                                                     \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			ops_failures++;                                                                      \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                          \
+			printf(__VA_ARGS__);                                                                 \
+			printf("\n");                                                                        \
+		}                                                                                            \
+	} while (0)
+
+/* Begins a fault test: the fault wrappers (fault_setup), kith_process_init,
+ * one decrypting thread (KITH_THREADS=1: the same Nth fault on every run), a
+ * fresh folder $TMPDIR/kith-fault-XXXXXX in dir with the paths base and work
+ * in it, and the base vault made at base (ops_make_base). 0; 1 when the test
+ * cannot run (printed: return it from main); -1 when the base vault failed
+ * (printed and counted: run no operation, but end with ops_end). */
+int ops_begin(char dir[4096], char base[4200], char work[4200]);
+
+/* Ends a fault test begun by ops_begin: removes dir and all in it, prints
+ * "ok: 0 failures" or "FAIL: N failures"; the exit code of the test. */
+int ops_end(const char *dir);
 #define OPS_NEW_PASS "fault test words, changed"
 
 struct op {

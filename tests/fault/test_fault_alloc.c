@@ -29,18 +29,7 @@
 #include "inject.h"
 #include "ops.h"
 
-static int failures;
 static char dir[4096], base[4200], work[4200];
-
-#define CHECK(cond, ...)                                                                                     \
-	do {                                                                                                 \
-		if (!(cond)) {                                                                               \
-			failures++;                                                                          \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                          \
-			printf(__VA_ARGS__);                                                                 \
-			printf("\n");                                                                        \
-		}                                                                                            \
-	} while (0)
 
 /* A failure caused by memory running out must say so, or be a database or
  * I/O failure that SQLite reported for it: never "invalid", "not found",
@@ -350,24 +339,11 @@ static void run_web_all(void)
 
 int main(void)
 {
-	if (fault_setup() || kith_process_init()) {
-		printf("FAIL: setup\n");
-		return 1;
-	}
-	setenv("KITH_THREADS", "1", 1); /* one decrypting thread: the same Nth each run */
-	const char *tmp = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/kith-fault-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir)) {
-		printf("FAIL: mkdtemp\n");
-		return 1;
-	}
-	snprintf(base, sizeof base, "%s/base.kith", dir);
-	snprintf(work, sizeof work, "%s/work.kith", dir);
+	int begun = ops_begin(dir, base, work);
+	if (begun > 0)
+		return begun;
 	const char *only = getenv("FAULT_ONLY");
-	if (ops_make_base(base)) {
-		printf("FAIL: base vault\n");
-		failures++;
-	} else {
+	if (begun == 0) {
 		for (size_t i = 0; i < ops_count; i++)
 			if (!only || !strcmp(only, ops_all[i].name))
 				run_op(&ops_all[i]);
@@ -376,10 +352,5 @@ int main(void)
 		if (!only || !strcmp(only, "web"))
 			run_web_all();
 	}
-	char cmd[4300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", dir);
-	printf("%s: %d failure%s\n", failures ? "FAIL" : "ok", failures, failures == 1 ? "" : "s");
-	return failures ? 1 : 0;
+	return ops_end(dir);
 }

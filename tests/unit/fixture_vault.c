@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "vault/store.h"
+
 struct fixture_vault *fixture_vault_new(const char *name)
 {
 	struct fixture_vault *f = calloc(1, sizeof *f);
@@ -43,12 +45,7 @@ void fixture_vault_free(struct fixture_vault *f)
 	if (!f)
 		return;
 	kith_vault_close(f->v);
-	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-	char p[128];
-	for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, suffix[i]);
-		unlink(p);
-	}
+	kith_store_remove(f->path);
 	if (rmdir(f->dir) != 0) { /* something else was written there */
 		char cmd[96];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
@@ -64,6 +61,31 @@ void fixture_vault_put(struct kith_vault *v, const char *type, json_t *body)
 	struct kith_vault_put_opts po = {0};
 	if (kith_vault_put_alone(v, type, body, &po, NULL, NULL, NULL, NULL, &err))
 		fail_msg("put %s: %s %s", type, err.where, err.msg);
+}
+
+void fixture_vault_put_case(struct kith_vault_batch *b, const char *ref, const char *name, const char *sex,
+			    const char *birth, const char *province, const char *org)
+{
+	json_t *body =
+	    json_pack("{s:s,s:{s:s,s:s,s:s,s:{s:s}},s:{s:s}}", "ref", ref, "person", "name", name, "sex", sex,
+		      "birth", birth, "origin", "province", province, "source", "organization", org);
+	struct kith_err err;
+	if (!body || kith_vault_put(b, "case", body, NULL, NULL, NULL, &err))
+		fail_msg("put %s: %s %s", ref, body ? err.where : "", body ? err.msg : "out of memory");
+	json_decref(body);
+}
+
+void fixture_vault_put_crowd(struct kith_vault_batch *b)
+{
+	for (int i = 0; i < 40; i++) {
+		char ref[16], name[32], by[8];
+		snprintf(ref, sizeof ref, "C-%d", 100 + i);
+		snprintf(name, sizeof name, "Person%c%c Name%c", 'a' + i % 26, 'a' + (i * 7) % 26,
+			 'k' + i % 13);
+		snprintf(by, sizeof by, "%d", 1950 + (i * 3) % 50);
+		fixture_vault_put_case(b, ref, name, i % 2 ? "female" : "male", by,
+				       i % 3 ? "ryanggang" : "north_hamgyong", i % 2 ? "shelter" : "police");
+	}
 }
 
 void fixture_vault_put_json(struct kith_vault *v, const char *type, const char *json)

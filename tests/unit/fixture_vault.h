@@ -38,4 +38,14 @@ void fixture_vault_put(struct kith_vault *v, const char *type, json_t *body);
 /* The same from JSON text. */
 void fixture_vault_put_json(struct kith_vault *v, const char *type, const char *json);
 
+/* Adds to batch b a case of what linkage compares: ref, person name, sex,
+ * birth, origin province and source organization. */
+void fixture_vault_put_case(struct kith_vault_batch *b, const char *ref, const char *name, const char *sex,
+			    const char *birth, const char *province, const char *org);
+
+/* Adds to batch b forty invented strangers (C-100 to C-139, no two alike,
+ * recorded by "shelter" or "police"): the non-matches a linkage model
+ * learns from. */
+void fixture_vault_put_crowd(struct kith_vault_batch *b);
+
 #endif

@@ -1,4 +1,6 @@
 /* Unit tests of src/core/io: capped reads and atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +65,53 @@ static void test_write_then_read(void **state)
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = f", dir);
 	assert_int_equal(system(cmd), 0);
+}
+
+/* kith_io_write_all: every byte or KITH_E_IO with errno. */
+static void test_write_all(void **state)
+{
+	(void)state;
+	/* a file: 1 MiB, whole */
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	size_t n = 1u << 20;
+	char *big = malloc(n);
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)(i * 7);
+	assert_int_equal(kith_io_write_all(fileno(f), big, n), KITH_OK);
+	struct stat st;
+	assert_int_equal(fstat(fileno(f), &st), 0);
+	assert_int_equal((size_t)st.st_size, n);
+	char *back = malloc(n);
+	assert_non_null(back);
+	assert_int_equal(pread(fileno(f), back, n, 0), (ssize_t)n);
+	assert_memory_equal(back, big, n);
+	fclose(f);
+	assert_int_equal(kith_io_write_all(fileno(stdout), "", 0), KITH_OK); /* nothing to write */
+	/* a pipe that fills: the short write is carried on until write fails (EAGAIN) */
+	int pfd[2];
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(fcntl(pfd[1], F_SETFL, O_NONBLOCK), 0);
+	errno = 0;
+	assert_int_equal(kith_io_write_all(pfd[1], big, n), KITH_E_IO);
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	ssize_t got = read(pfd[0], back, n);
+	assert_true(got > 0 && (size_t)got < n);
+	assert_memory_equal(back, big, (size_t)got);
+	close(pfd[0]);
+	close(pfd[1]);
+	/* a closed descriptor, a full device */
+	assert_int_equal(kith_io_write_all(pfd[1], "x", 1), KITH_E_IO);
+	assert_int_equal(errno, EBADF);
+	int full = open("/dev/full", O_WRONLY);
+	if (full >= 0) {
+		assert_int_equal(kith_io_write_all(full, "x", 1), KITH_E_IO);
+		assert_int_equal(errno, ENOSPC);
+		close(full);
+	}
+	free(big);
+	free(back);
 }
 
 /* The stdio writer: the file appears whole on close, not before; an abandoned
@@ -132,6 +181,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_write_then_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stream_atomic, setup, teardown),
 	    cmocka_unit_test(test_a_device_stays_a_device),
+	    cmocka_unit_test(test_write_all),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

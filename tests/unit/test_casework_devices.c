@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "casework/conflicts.h"
 #include "casework/devices.h"
+#include "vault/crypto.h"
 #include "vault/field.h"
 #include "vault/vault.h"
 
@@ -26,7 +29,7 @@
 struct fx {
 	char dir[64];
 	char hq[128];
-	char field[128];
+	char field[128], field2[128];
 	struct kith_vault *v;
 };
 
@@ -50,6 +53,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
 	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
+	snprintf(f->field2, sizeof f->field2, "%s/field2.kith", f->dir);
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	struct kith_err err;
 	if (kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err) ||
@@ -65,6 +69,7 @@ static int teardown(void **state)
 	kith_vault_close(f->v);
 	rm_vault(f->hq);
 	rm_vault(f->field);
+	rm_vault(f->field2);
 	rmdir(f->dir);
 	free(f);
 	return 0;
@@ -145,12 +150,91 @@ static void test_add_list_revoke(void **state)
 	kith_sbuf_release(&inv2);
 }
 
+/* A field vault at `path` joined with the invitation headquarters made for `name`. */
+static struct kith_vault *join(struct fx *f, const char *name, const char *path)
+{
+	struct kith_err err;
+	char code[KITH_FIELD_CODE_TEXT];
+	struct kith_sbuf inv = KITH_SBUF_INIT;
+	assert_int_equal(kith_devices_add(f->v, name, 1765000000, &inv, code, &err), KITH_OK);
+	struct kith_field_invite *fi = NULL;
+	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, code, strlen(code), &err), KITH_OK);
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	assert_int_equal(kith_vault_create_field(path, "fw", 2, &o, fi, &err), KITH_OK);
+	kith_field_invite_free(fi);
+	kith_sbuf_release(&inv);
+	struct kith_vault *fv = NULL;
+	assert_int_equal(kith_vault_open(&fv, path, "fw", 2, NULL, NULL, &err), KITH_OK);
+	return fv;
+}
+
+/* Issue 12: a field vault refuses, as headquarters does, versions written by
+ * a device after headquarters revoked it. Device a's batch is dated by its
+ * own clock (now); headquarters then revokes a with an earlier date (a device
+ * whose clock ran ahead, or whose batch reached headquarters late) and sends
+ * a's case to device b with the revocation: b refuses the bundle, naming the
+ * batch's device by id and both dates, and writes nothing (not even the
+ * revocation). */
+static void test_field_refuses_revoked_writer(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	struct kith_vault *fa = join(f, "field-a", f->field);
+	struct kith_vault *fb = join(f, "field-b", f->field2);
+	json_t *body = json_pack("{s:{s:s, s:s}, s:{s:b}}", "person", "name", "Pyon Un-hui", "sex", "female",
+				 "consent", "services", 1);
+	char ref[KITH_VAULT_REF_MAX];
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(fa, &b, &err), KITH_OK);
+	assert_int_equal(kith_vault_put(b, "case", body, NULL, ref, NULL, &err), KITH_OK);
+	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
+	json_decref(body);
+	struct kith_conflicts_export_opts up = {0};
+	struct kith_sbuf bytes = KITH_SBUF_INIT, down = KITH_SBUF_INIT;
+	struct kith_bundle_sent sent;
+	assert_int_equal(kith_conflicts_export(fa, &up, 1765000100, &bytes, &sent, &err), KITH_OK);
+	kith_bundle_sent_release(&sent);
+	struct kith_bundle_result res;
+	assert_int_equal(kith_devices_import_bundle(f->v, bytes.buf, bytes.len, &res, &err), KITH_OK);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(kith_vault_refresh(f->v, &err), KITH_OK);
+	assert_int_equal(kith_devices_revoke(f->v, "field-a", 1765100000, &err), KITH_OK);
+	const char *refs[1] = {ref};
+	struct kith_conflicts_export_opts to_b = {.to = "field-b", .refs = refs, .nrefs = 1};
+	assert_int_equal(kith_conflicts_export(f->v, &to_b, 1765100100, &down, &sent, &err), KITH_OK);
+	assert_int_equal(sent.n, 1);
+	kith_bundle_sent_release(&sent);
+
+	assert_int_equal(kith_devices_import_bundle(fb, down.buf, down.len, &res, &err), KITH_E_AUTH);
+	assert_string_equal(err.where, "manifest 1");
+	assert_non_null(strstr(err.msg, "revoked on 2025-12-07 09:33 UTC")); /* 1765100000 */
+	assert_non_null(strstr(err.msg, res.bundle));
+	char aid[17];
+	sodium_bin2hex(aid, sizeof aid, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fa)), 8);
+	assert_non_null(strstr(err.msg, aid));
+	assert_null(strstr(err.msg, "Pyon"));
+	assert_int_equal(kith_vault_refresh(fb, &err), KITH_OK);
+	size_t n = 9;
+	(void)kith_vault_records(fb, "case", &n);
+	assert_int_equal(n, 0);
+	struct kith_device_info *d = NULL;
+	assert_int_equal(kith_devices_list(fb, &d, &n, &err), KITH_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(d[i].revoked_at, 0); /* all or nothing: the revocation is not kept */
+	free(d);
+	kith_vault_close(fa);
+	kith_vault_close(fb);
+	kith_sbuf_release(&bytes);
+	kith_sbuf_release(&down);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_add_list_revoke, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_field_refuses_revoked_writer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,54 +17,30 @@
 #include "casework/drafts.h"
 #include "vault/vault.h"
 
-#define PASS "drafts test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-drafts-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
-	*state = f;
+	*state = fixture_vault_new("drafts");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	const char *sfx[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
-static void reopen(struct fixture *f)
+static void reopen(struct fixture_vault *f)
 {
-	struct kith_err err;
 	kith_vault_close(f->v);
 	f->v = NULL;
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	f->v = fixture_vault_open(f);
 }
 
 static void test_save_list_reopen(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	/* a half-filled form: not a valid case, kept as typed */
 	const char *typed = "{\"person\":{\"name\":\"한미래\"},\"narrative\":\"그날 밤 강을\"}";
@@ -88,7 +64,7 @@ static void test_save_list_reopen(void **state)
 
 static void test_save_again_is_one_record(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	assert_int_equal(kith_drafts_save(f->v, "#/new", NULL, "{\"a\":1}", &err), 0);
 	assert_int_equal(kith_drafts_save(f->v, "#/new", NULL, "{\"a\":2}", &err), 0);
@@ -109,7 +85,7 @@ static void test_save_again_is_one_record(void **state)
 
 static void test_discard(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	/* nothing to discard: fine, nothing written */
 	assert_int_equal(kith_drafts_discard(f->v, "#/new", &err), 0);
@@ -136,7 +112,7 @@ static void test_discard(void **state)
 
 static void test_not_a_case(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	assert_int_equal(kith_drafts_save(f->v, "#/new", NULL, "{\"person\":{\"name\":\"한미래\"}}", &err),
 			 0);
@@ -150,7 +126,7 @@ static void test_not_a_case(void **state)
 
 static void test_bad_input(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	assert_int_equal(kith_drafts_save(f->v, "", NULL, "{}", &err), KITH_E_INVALID);
 	assert_string_equal(err.where, "form");

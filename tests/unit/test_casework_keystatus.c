@@ -4,10 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -15,20 +11,14 @@
 #include "casework/keystatus.h"
 #include "vault/vault.h"
 
-#define PASS "keystatus test passphrase"
+#include "fixture_vault.h"
 
 static void test_standalone(void **state)
 {
 	(void)state;
-	char dir[64], path[96], p[128];
-	snprintf(dir, sizeof dir, "/tmp/kith-keyst-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/v.kith", dir);
+	struct fixture_vault *f = fixture_vault_new("keyst");
+	struct kith_vault *v = f->v;
 	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(path, PASS, strlen(PASS), &co, &err), 0);
-	struct kith_vault *v = NULL;
-	assert_int_equal(kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err), 0);
 	struct kith_keystatus ks;
 	kith_keystatus_get(v, &ks);
 	assert_int_equal(ks.holds_org_key, 1);
@@ -40,7 +30,7 @@ static void test_standalone(void **state)
 	assert_int_equal(kith_keystatus_note_backup(v, 1800000000, "file", &err), 0);
 	assert_int_equal(kith_keystatus_note_backup(v, 1750000000, "file", &err), 0);
 	kith_vault_close(v);
-	assert_int_equal(kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err), 0);
+	f->v = v = fixture_vault_open(f);
 	kith_keystatus_get(v, &ks);
 	assert_int_equal(ks.backed_up, 1);
 	assert_int_equal(ks.backups, 3);
@@ -49,13 +39,7 @@ static void test_standalone(void **state)
 	size_t n = 9;
 	(void)kith_vault_records(v, "case", &n);
 	assert_int_equal(n, 0);
-	kith_vault_close(v);
-	const char *sfx[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	fixture_vault_free(f);
 }
 
 int main(void)

@@ -26,19 +26,6 @@ static struct kith_vault *open_v(void)
 	return fixture_vault_open(fx);
 }
 
-static void put_case(struct kith_vault_batch *b, const char *ref, const char *name, const char *sex,
-		     const char *birth, const char *province, const char *org)
-{
-	json_t *body =
-	    json_pack("{s:s,s:{s:s,s:s,s:s,s:{s:s}},s:{s:s}}", "ref", ref, "person", "name", name, "sex", sex,
-		      "birth", birth, "origin", "province", province, "source", "organization", org);
-	struct kith_err err;
-	int rc = kith_vault_put(b, "case", body, NULL, NULL, NULL, &err);
-	if (rc)
-		fail_msg("put %s: %s %s", ref, err.where, err.msg);
-	json_decref(body);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -48,23 +35,15 @@ static int setup(void **state)
 	struct kith_vault_batch *b;
 	assert_int_equal(kith_vault_batch_begin(v, &b, &err), KITH_OK);
 	/* three people recorded twice by two organizations (invented names), and strangers */
-	put_case(b, "C-1", "Anna Berg", "female", "1980", "ryanggang", "shelter");
-	put_case(b, "C-2", "Anna Berg", "female", "1980", "ryanggang", "police");
-	put_case(b, "C-3", "Carla Dahl", "female", "1975-03-02", "north_hamgyong", "shelter");
-	put_case(b, "C-4", "Karla Dahl", "female", "1975-03-02", "north_hamgyong", "police");
-	put_case(b, "C-5", "Eva Falk", "female", "1990", "chagang", "shelter");
-	put_case(b, "C-6", "Eva Falk", "female", "1990", "chagang", "church");
-	put_case(b, "C-7", "Gustav Holm", "male", "1960", "kangwon", "church");
-	put_case(b, "C-8", "Ivar Jung", "male", "1955", "pyongyang", "police");
-	for (int i = 0; i < 40; i++) { /* a crowd, so the model has non-matches to learn from */
-		char ref[16], name[32], by[8];
-		snprintf(ref, sizeof ref, "C-%d", 100 + i);
-		snprintf(name, sizeof name, "Person%c%c Name%c", 'a' + i % 26, 'a' + (i * 7) % 26,
-			 'k' + i % 13);
-		snprintf(by, sizeof by, "%d", 1950 + (i * 3) % 50);
-		put_case(b, ref, name, i % 2 ? "female" : "male", by, i % 3 ? "ryanggang" : "north_hamgyong",
-			 i % 2 ? "shelter" : "police");
-	}
+	fixture_vault_put_case(b, "C-1", "Anna Berg", "female", "1980", "ryanggang", "shelter");
+	fixture_vault_put_case(b, "C-2", "Anna Berg", "female", "1980", "ryanggang", "police");
+	fixture_vault_put_case(b, "C-3", "Carla Dahl", "female", "1975-03-02", "north_hamgyong", "shelter");
+	fixture_vault_put_case(b, "C-4", "Karla Dahl", "female", "1975-03-02", "north_hamgyong", "police");
+	fixture_vault_put_case(b, "C-5", "Eva Falk", "female", "1990", "chagang", "shelter");
+	fixture_vault_put_case(b, "C-6", "Eva Falk", "female", "1990", "chagang", "church");
+	fixture_vault_put_case(b, "C-7", "Gustav Holm", "male", "1960", "kangwon", "church");
+	fixture_vault_put_case(b, "C-8", "Ivar Jung", "male", "1955", "pyongyang", "police");
+	fixture_vault_put_crowd(b); /* so the model has non-matches to learn from */
 	assert_int_equal(kith_vault_batch_commit(b, &err), KITH_OK);
 	kith_vault_close(v);
 	fx->v = NULL;

@@ -24,46 +24,23 @@
 #include "casework/workflow.h"
 #include "vault/vault.h"
 
-#define PASS "workflow test passphrase"
-
-struct fixture {
-	char dir[64];
-	char path[96];
-	struct kith_vault *v;
-};
-
-static void put(struct kith_vault *v, const char *kind, const char *json)
-{
-	json_error_t je;
-	json_t *b = json_loads(json, 0, &je);
-	assert_non_null(b);
-	struct kith_err err;
-	struct kith_vault_batch *bt = NULL;
-	assert_int_equal(kith_vault_batch_begin(v, &bt, &err), 0);
-	struct kith_vault_put_opts po = {0};
-	assert_int_equal(kith_vault_put(bt, kind, b, &po, NULL, NULL, &err), 0);
-	assert_int_equal(kith_vault_batch_commit(bt, &err), 0);
-	json_decref(b);
-}
+#include "fixture_vault.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-workflow-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), &co, &err), 0);
-	assert_int_equal(kith_vault_open(&f->v, f->path, PASS, strlen(PASS), NULL, NULL, &err), 0);
-	put(f->v, "case",
+	struct fixture_vault *f = fixture_vault_new("workflow");
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"R-1\",\"person\":{\"name\":\"김영희\",\"sex\":\"female\",\"birth\":\"1990\"},"
 	    "\"needs\":[\"shelter\"],\"narrative\":\"invented\",\"consent\":{\"sharing\":true}}");
-	put(f->v, "case",
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"R-2\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1991\"}}");
-	put(f->v, "case",
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"R-3\",\"person\":{\"name\":\"박철\",\"sex\":\"male\"},\"status\":\"closed\"}");
-	put(f->v, "case",
+	fixture_vault_put_json(
+	    f->v, "case",
 	    "{\"ref\":\"R-4\",\"person\":{\"name\":\"Kim Yong-hui\",\"sex\":\"female\",\"birth\":\"1990\"}}");
 	*state = f;
 	return 0;
@@ -71,16 +48,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	kith_vault_close(f->v);
-	char p[128];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	unlink(f->path);
-	rmdir(f->dir);
-	free(f);
+	fixture_vault_free(*state);
 	return 0;
 }
 
@@ -101,7 +69,7 @@ static json_t *body_of(struct kith_vault *v, const char *ref)
 
 static void test_assign(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	struct kith_workflow_assign a = {
 	    .assigned = "  Caseworker Han ", .follow_up = "2026-03-01", .by = "lead"};
@@ -146,7 +114,7 @@ static void test_assign(void **state)
 
 static void test_due(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	assert_int_equal(kith_workflow_assign(
 			     f->v, "R-1", &(struct kith_workflow_assign){"Han", "2026-03-01", NULL}, 0, &err),
@@ -198,7 +166,7 @@ static void test_due(void **state)
 
 static void test_referral(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	const char *fields[] = {"needs", "person.name", "needs"};
 	struct kith_workflow_referral r = {
@@ -247,7 +215,7 @@ static void test_referral(void **state)
 
 static void test_same_person(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	char id[KITH_VAULT_ID_HEX];
 	assert_int_equal(kith_link_vault_merge(f->v, "R-2", "R-1", "lead", NULL, id, &err), KITH_OK);
@@ -327,7 +295,7 @@ static void test_review_order(void **state)
 
 static void test_tracelist(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_vault *f = *state;
 	struct kith_err err;
 	json_error_t je;
 	json_t *t[3];

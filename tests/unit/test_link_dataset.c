@@ -12,17 +12,7 @@
 #include "link/dataset.h"
 #include "link/linkcfg.h"
 
-static struct kith_dataset *new_ds(const char *cfgtext)
-{
-	struct kith_linkcfg c;
-	struct kith_err err;
-	kith_linkcfg_init(&c);
-	if (cfgtext)
-		assert_int_equal(kith_linkcfg_parse(&c, cfgtext, strlen(cfgtext), "t.cfg", &err), KITH_OK);
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	return ds;
-}
+#include "fixture_link.h"
 
 static int add(struct kith_dataset *ds, const char *csv, const char *name, struct kith_err *err)
 {
@@ -51,16 +41,13 @@ static unsigned level(const struct kith_dataset *ds, const char *a, const char *
 static void test_recognized_columns_and_levels(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds(NULL);
-	struct kith_err err;
 	const char *csv = "id,source,name,other_names,sex,birth_year,birth_date,origin,age,age_in_year\n"
 			  "a1,ngo,Maria Lopez,Mary Lopez;M. Lopez,F,,1980-03-04,North Hamgyong,,\n"
 			  "a2,police,Maria Lopez,,female,1980,,함북,,\n"
 			  "a3,police,Marai Lopes,,m,1981,,Ryanggang,,\n"
 			  "a4,ngo,Jon Smith,,,,,,40,2020\n"
 			  "a5,ngo,Xavier Quinn,,unknown,,1969-12-01,somewhere,,\n";
-	assert_int_equal(add(ds, csv, "data/t.csv", &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_dataset *ds = fixture_link_dataset(NULL, csv, strlen(csv), "data/t.csv");
 	assert_int_equal(kith_dataset_count(ds), 5);
 	assert_int_equal(kith_dataset_n_sources(ds), 2);
 	assert_string_equal(kith_dataset_id(ds, 0), "a1");
@@ -110,7 +97,7 @@ static void test_recognized_columns_and_levels(void **state)
 static void test_default_source_and_several_files(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds(NULL);
+	struct kith_dataset *ds = fixture_link_new(NULL);
 	struct kith_err err;
 	assert_int_equal(add(ds, "id,name\nx1,Ann Lee\n", "/tmp/lists/shelter.csv", &err), KITH_OK);
 	assert_int_equal(add(ds, "ID , Name \ny1,Anne Lee\n", "police", &err), KITH_OK);
@@ -153,7 +140,7 @@ static void test_bad_input_names_file_line_column(void **state)
 	    {"id,name,name\n1,a,b\n", KITH_E_INVALID, "t.csv:1", ""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		struct kith_dataset *ds = new_ds(NULL);
+		struct kith_dataset *ds = fixture_link_new(NULL);
 		struct kith_err err;
 		int rc = add(ds, cases[i].csv, "t.csv", &err);
 		if (rc != cases[i].status ||
@@ -171,7 +158,7 @@ static void test_bad_input_names_file_line_column(void **state)
 static void test_all_or_nothing_across_files(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds(NULL);
+	struct kith_dataset *ds = fixture_link_new(NULL);
 	struct kith_err err;
 	assert_int_equal(add(ds, "id,name\na,Ann Lee\nb,Bob Ray\n", "one.csv", &err), KITH_OK);
 	/* the second file repeats an id of the first: refused, nothing of it kept */
@@ -192,22 +179,20 @@ static void test_all_or_nothing_across_files(void **state)
 static void test_declared_fields_and_roles(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds("id = rec_id\n"
-					 "name = given surname\n"
-					 "field.postcode = exact\n"
-					 "field.city = fuzzy tf\n"
-					 "field.dob = date\n"
-					 "field.code = exact weights=5,-3\n"
-					 "ignore = junk\n");
-	struct kith_err err;
+	const char *cfg = "id = rec_id\n"
+			  "name = given surname\n"
+			  "field.postcode = exact\n"
+			  "field.city = fuzzy tf\n"
+			  "field.dob = date\n"
+			  "field.code = exact weights=5,-3\n"
+			  "ignore = junk\n";
 	const char *csv = "rec_id,given,surname,postcode,city,dob,code,junk\n"
 			  "r1,ann,lee,2000,sydney,19800304,x,?\n"
 			  "r2,ann,lee,2000,sydney,19800403,x,?\n"
 			  "r3,bob,ray,3000,sydny,1981,y,?\n"
 			  "r4,cid,poe,,sydney,,,?\n"
 			  "r5,dan,fox,4000,perth,1970-01-01,z,?\n";
-	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_dataset *ds = fixture_link_dataset(cfg, csv, strlen(csv), "t.csv");
 	size_t n;
 	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
 	assert_int_equal(n, 5); /* name + the four declared fields */
@@ -236,13 +221,13 @@ static void test_declared_fields_and_roles(void **state)
 static void test_declared_field_absent_everywhere(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds("field.postcode = exact\n");
+	struct kith_dataset *ds = fixture_link_new("field.postcode = exact\n");
 	struct kith_err err;
 	assert_int_equal(add(ds, "id,name\n1,Ann\n", "t.csv", &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_E_INVALID);
 	assert_string_equal(err.where, "postcode");
 	kith_dataset_free(ds);
-	ds = new_ds(NULL);
+	ds = fixture_link_new(NULL);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_E_INVALID); /* no records */
 	kith_dataset_free(ds);
 }
@@ -250,7 +235,7 @@ static void test_declared_field_absent_everywhere(void **state)
 static void test_add_record_and_block_values(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds("field.zip = exact\nfield.born = date\n");
+	struct kith_dataset *ds = fixture_link_new("field.zip = exact\nfield.born = date\n");
 	struct kith_err err;
 	struct kith_dataset_input in;
 	memset(&in, 0, sizeof in);
@@ -320,8 +305,6 @@ static void test_add_record_and_block_values(void **state)
 static void test_partial_and_given_alone(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds("");
-	struct kith_err err;
 	const char *csv = "id,name\n"
 			  "p1,정호철\n"
 			  "p2,정혼철\n"
@@ -335,8 +318,7 @@ static void test_partial_and_given_alone(void **state)
 			  "p10,이말정\n"
 			  "p11,상호\n"
 			  "p12,한상호\n";
-	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_dataset *ds = fixture_link_dataset("", csv, strlen(csv), "t.csv");
 	assert_int_equal(level(ds, "p1", "p3", "name"), 4);
 	assert_int_equal(level(ds, "p1", "p2", "name"), 1);
 	assert_int_equal(level(ds, "p1", "p4", "name"), 0);
@@ -374,8 +356,6 @@ static void test_partial_and_given_alone(void **state)
 static void test_birth_dates_that_differ(void **state)
 {
 	(void)state;
-	struct kith_dataset *ds = new_ds("");
-	struct kith_err err;
 	const char *csv = "id,birth_date,birth_year,age,age_in_year\n"
 			  "d1,1980-03-04,,,\n"
 			  "d2,1980-07-21,,,\n"
@@ -387,8 +367,7 @@ static void test_birth_dates_that_differ(void **state)
 			  "d8,,,44,2024\n"
 			  "d9,,,45,2024\n"
 			  "d10,,,43,2024\n";
-	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_dataset *ds = fixture_link_dataset("", csv, strlen(csv), "t.csv");
 	size_t n;
 	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
 	assert_int_equal(f[0].n_levels, 6);
@@ -408,9 +387,7 @@ static void test_birth_dates_that_differ(void **state)
 	assert_int_equal(level(ds, "d9", "d10", "birth"), 2); /* two ages: two years apart */
 	kith_dataset_free(ds);
 	/* a model trained on a sample (large data) keeps the five date levels */
-	ds = new_ds("train_records = 1000\n");
-	assert_int_equal(add(ds, csv, "t.csv", &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	ds = fixture_link_dataset("train_records = 1000\n", csv, strlen(csv), "t.csv");
 	f = kith_dataset_fields(ds, &n);
 	assert_int_equal(f[0].n_levels, 5);
 	assert_int_equal(level(ds, "d1", "d2", "birth"), 2); /* same year */

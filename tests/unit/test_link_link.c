@@ -16,6 +16,7 @@
 #include "link/link.h"
 #include "synth/synth.h"
 
+#include "fixture_link.h"
 #include "quick.h"
 
 /* FEBRL 4 with the fields as published; dates of birth hold typos that are not
@@ -78,6 +79,65 @@ static int same_person(const char *x, const char *y)
 	return n == m && strncmp(p + 1, q + 1, n) == 0;
 }
 
+/* The links of r (pairs at its threshold or above) of FEBRL 4: *tp right, *fp wrong. */
+static void febrl4_links(const struct kith_dataset *ds, const struct kith_link_result *r, size_t *tp,
+			 size_t *fp)
+{
+	*tp = *fp = 0;
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		if (kith_fsmodel_prob(r->weight[i]) < r->threshold)
+			continue;
+		if (same_person(kith_dataset_id(ds, r->pairs[i].a), kith_dataset_id(ds, r->pairs[i].b)))
+			(*tp)++;
+		else
+			(*fp)++;
+	}
+}
+
+/* Synth records and their truth in memory: kith synth's records.csv and truth.csv. */
+struct synth {
+	char *rec, *tru; /* records.csv, truth.csv */
+	size_t rlen, tlen;
+	struct kith_synth_summary sum;
+};
+
+static void synth_new(struct synth *s, uint64_t people, uint64_t seed)
+{
+	memset(s, 0, sizeof *s);
+	FILE *fr = open_memstream(&s->rec, &s->rlen), *ft = open_memstream(&s->tru, &s->tlen);
+	assert_non_null(fr);
+	assert_non_null(ft);
+	struct kith_synth_opts so = {.people = people, .seed = seed};
+	struct kith_err err;
+	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &s->sum, &err), KITH_OK);
+	fclose(fr);
+	fclose(ft);
+}
+
+static void synth_release(struct synth *s)
+{
+	free(s->rec);
+	free(s->tru);
+}
+
+/* The person of each record of ds from truth.csv (record,person: "R0000001,P17"),
+ * plus one: 0 is no one. Every line after the header names a record of ds.
+ * Free with free(). */
+static long *persons_of(const struct kith_dataset *ds, const struct synth *s)
+{
+	long *person = calloc(kith_dataset_count(ds), sizeof *person);
+	assert_non_null(person);
+	for (const char *line = strchr(s->tru, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char id[32];
+		long p;
+		assert_int_equal(sscanf(line + 1, "%31[^,],P%ld", id, &p), 2);
+		long i = kith_dataset_find(ds, id);
+		assert_true(i >= 0);
+		person[i] = p + 1;
+	}
+	return person;
+}
+
 static void test_febrl4_quality(void **state)
 {
 	(void)state;
@@ -88,15 +148,8 @@ static void test_febrl4_quality(void **state)
 	assert_int_equal(kith_link_run(ds, &o, &r, &err), KITH_OK);
 	assert_int_equal(r.n_records, 10000);
 	assert_int_equal(r.all_pairs, 25000000);
-	size_t tp = 0, fp = 0;
-	for (size_t i = 0; i < r.n_pairs; i++) {
-		if (kith_fsmodel_prob(r.weight[i]) < r.threshold)
-			continue;
-		if (same_person(kith_dataset_id(ds, r.pairs[i].a), kith_dataset_id(ds, r.pairs[i].b)))
-			tp++;
-		else
-			fp++;
-	}
+	size_t tp, fp;
+	febrl4_links(ds, &r, &tp, &fp);
 	double precision = (double)tp / (double)(tp + fp), recall = (double)tp / 5000.0;
 	print_message("FEBRL 4: precision %.4f recall %.4f (%zu pairs compared)\n", precision, recall,
 		      r.n_pairs);
@@ -131,15 +184,8 @@ static void test_training_on_a_sample(void **state)
 	assert_true(r.n_train_pairs > 0 && r.n_train_pairs < r.n_pairs);
 	/* link mode: pairs across the two files among the sampled records */
 	assert_true(r.train_all_pairs > 3000000 && r.train_all_pairs <= 4000000);
-	size_t tp = 0, fp = 0;
-	for (size_t i = 0; i < r.n_pairs; i++) {
-		if (kith_fsmodel_prob(r.weight[i]) < r.threshold)
-			continue;
-		if (same_person(kith_dataset_id(ds, r.pairs[i].a), kith_dataset_id(ds, r.pairs[i].b)))
-			tp++;
-		else
-			fp++;
-	}
+	size_t tp, fp;
+	febrl4_links(ds, &r, &tp, &fp);
 	print_message("FEBRL 4 trained on 4000 records: %zu true, %zu false links; lambda %.3g\n", tp, fp,
 		      r.model.lambda);
 	assert_true(tp >= 4950);
@@ -171,23 +217,10 @@ static void test_training_on_a_sample(void **state)
 static void test_namesakes_do_not_fool_em(void **state)
 {
 	(void)state;
-	char *rec = NULL, *tru = NULL;
-	size_t rlen = 0, tlen = 0;
-	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
-	assert_non_null(fr);
-	assert_non_null(ft);
-	struct kith_synth_opts so = {.people = 6000, .seed = 5};
-	struct kith_synth_summary sum;
+	struct synth s;
+	synth_new(&s, 6000, 5);
+	struct kith_dataset *ds = fixture_link_dataset(NULL, s.rec, s.rlen, "records.csv");
 	struct kith_err err;
-	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
-	fclose(fr);
-	fclose(ft);
-	struct kith_linkcfg c;
-	kith_linkcfg_init(&c);
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	assert_int_equal(kith_dataset_add_csv(ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	struct kith_link_result r;
 	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
 	size_t nf;
@@ -209,13 +242,12 @@ static void test_namesakes_do_not_fool_em(void **state)
 	}
 	assert_int_equal(seen, 3);
 	/* the prior: the true pairs over all pairs, within a factor of three */
-	double truth = (double)sum.true_pairs / (double)r.all_pairs;
+	double truth = (double)s.sum.true_pairs / (double)r.all_pairs;
 	print_message("lambda %.3g, truth %.3g\n", r.model.lambda, truth);
 	assert_true(r.model.lambda > truth / 3 && r.model.lambda < truth * 3);
 	kith_link_result_release(&r);
 	kith_dataset_free(ds);
-	free(rec);
-	free(tru);
+	synth_release(&s);
 }
 
 /* The match probabilities of compared pairs follow the truth below the exact
@@ -230,38 +262,13 @@ static void test_namesakes_do_not_fool_em(void **state)
 static void test_calibrated_below_exact_and_within_lists(void **state)
 {
 	(void)state;
-	char *rec = NULL, *tru = NULL;
-	size_t rlen = 0, tlen = 0;
-	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
-	assert_non_null(fr);
-	assert_non_null(ft);
 	/* the short path (valgrind) runs the same code on fewer people and checks no figure */
 	int quick = test_quick();
-	struct kith_synth_opts so = {.people = quick ? 1500 : 6000, .seed = 5};
-	struct kith_synth_summary sum;
+	struct synth s;
+	synth_new(&s, quick ? 1500 : 6000, 5);
+	struct kith_dataset *ds = fixture_link_dataset(NULL, s.rec, s.rlen, "records.csv");
+	long *person = persons_of(ds, &s);
 	struct kith_err err;
-	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
-	fclose(fr);
-	fclose(ft);
-	struct kith_linkcfg c;
-	kith_linkcfg_init(&c);
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	assert_int_equal(kith_dataset_add_csv(ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
-	size_t n = kith_dataset_count(ds);
-	long *person = calloc(n, sizeof *person);
-	assert_non_null(person);
-	/* truth.csv: record,person (P + digits) */
-	for (char *line = strchr(tru, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-		char id[32];
-		long p;
-		if (sscanf(line + 1, "%31[^,],P%ld", id, &p) == 2) {
-			long i = kith_dataset_find(ds, id);
-			if (i >= 0)
-				person[i] = p + 1;
-		}
-	}
 	struct kith_link_result r;
 	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
 	size_t nf, fname = 0, flist = 0;
@@ -307,8 +314,7 @@ out:
 	kith_link_result_release(&r);
 	kith_dataset_free(ds);
 	free(person);
-	free(rec);
-	free(tru);
+	synth_release(&s);
 }
 
 static void test_cap_is_checked_before_scoring(void **state)
@@ -324,11 +330,6 @@ static void test_cap_is_checked_before_scoring(void **state)
 
 static struct kith_dataset *small(void)
 {
-	struct kith_linkcfg c;
-	struct kith_err err;
-	kith_linkcfg_init(&c);
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
 	const char *csv = "id,source,name,sex,birth_year,origin\n"
 			  "a1,one,Anna Berg,female,1980,Ryanggang\n"
 			  "b1,two,Anna Berg,female,1980,Ryanggang\n"
@@ -336,9 +337,7 @@ static struct kith_dataset *small(void)
 			  "b2,two,Karl Dahl,male,1970,North Hamgyong\n"
 			  "a3,one,Eva Falk,female,1990,South Hamgyong\n"
 			  "b3,two,Gustav Holm,male,1960,Chagang\n";
-	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "s.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
-	return ds;
+	return fixture_link_dataset(NULL, csv, strlen(csv), "s.csv");
 }
 
 static char *capture(int (*fn)(const struct kith_link_result *, const struct kith_dataset *, FILE *,
@@ -429,15 +428,9 @@ static void test_outputs_summary_explain(void **state)
 static void test_link_mode_needs_two_lists(void **state)
 {
 	(void)state;
-	struct kith_linkcfg c;
-	struct kith_err err;
-	kith_linkcfg_init(&c);
-	c.mode = KITH_LINKCFG_LINK;
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
 	const char *csv = "id,name\n1,Ann Lee\n2,Ann Lee\n";
-	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "one.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_dataset *ds = fixture_link_dataset("mode = link\n", csv, strlen(csv), "one.csv");
+	struct kith_err err;
 	struct kith_link_result r;
 	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_E_INVALID);
 	kith_dataset_free(ds);
@@ -496,54 +489,28 @@ static void test_tiers_from_estimated_error_rates(void **state)
 static void test_small_population_recall(void **state)
 {
 	(void)state;
-	char *rec = NULL, *tru = NULL;
-	size_t rlen = 0, tlen = 0;
-	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
-	assert_non_null(fr);
-	assert_non_null(ft);
-	struct kith_synth_opts so = {.people = 2000, .seed = 11};
-	struct kith_synth_summary sum;
+	struct synth s;
+	synth_new(&s, 2000, 11);
+	struct kith_dataset *ds = fixture_link_dataset("threshold = 0.9\n", s.rec, s.rlen, "records.csv");
 	struct kith_err err;
-	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
-	fclose(fr);
-	fclose(ft);
-	struct kith_linkcfg c;
-	kith_linkcfg_init(&c);
-	c.threshold = 0.9;
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	assert_int_equal(kith_dataset_add_csv(ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	struct kith_link_result r;
 	assert_int_equal(kith_link_run(ds, NULL, &r, &err), KITH_OK);
-	/* person of each record from truth.csv (record,person; R000000k is record k) */
-	uint32_t *person = calloc(kith_dataset_count(ds), sizeof *person);
-	assert_non_null(person);
-	char *line = strtok(tru, "\n");
-	while ((line = strtok(NULL, "\n"))) {
-		char id[16];
-		unsigned pp;
-		assert_int_equal(sscanf(line, "%15[^,],P%u", id, &pp), 2);
-		long i = kith_dataset_find(ds, id);
-		assert_true(i >= 0);
-		person[i] = pp;
-	}
+	long *person = persons_of(ds, &s);
 	size_t tp = 0, links = 0;
 	double wt = log2(0.9 / 0.1);
 	for (size_t i = 0; i < r.n_pairs; i++)
 		if (r.weight[i] >= wt) {
 			links++;
-			tp += person[r.pairs[i].a] == person[r.pairs[i].b];
+			tp += person[r.pairs[i].a] && person[r.pairs[i].a] == person[r.pairs[i].b];
 		}
-	double p = (double)tp / (double)links, rc = (double)tp / (double)sum.true_pairs;
+	double p = (double)tp / (double)links, rc = (double)tp / (double)s.sum.true_pairs;
 	print_message("2,000 people at 0.9: precision %.4f recall %.4f\n", p, rc);
 	assert_true(p > 0.97);
 	assert_true(rc > 0.8);
 	free(person);
 	kith_link_result_release(&r);
 	kith_dataset_free(ds);
-	free(rec);
-	free(tru);
+	synth_release(&s);
 }
 
 /* Links of synth records with and without rivals (kith_link_run, compete):
@@ -553,15 +520,10 @@ struct rival_run {
 	struct kith_link_result r;
 };
 
-static void rival_run(struct rival_run *x, const char *rec, size_t rlen, const char *extra)
+static void rival_run(struct rival_run *x, const struct synth *s, const char *cfg)
 {
-	struct kith_linkcfg c;
+	x->ds = fixture_link_dataset(cfg, s->rec, s->rlen, "records.csv");
 	struct kith_err err;
-	kith_linkcfg_init(&c);
-	assert_int_equal(kith_linkcfg_parse(&c, extra, strlen(extra), "extra.cfg", &err), KITH_OK);
-	assert_int_equal(kith_dataset_new(&x->ds, &c, &err), KITH_OK);
-	assert_int_equal(kith_dataset_add_csv(x->ds, rec, rlen, "records.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(x->ds, &err), KITH_OK);
 	struct kith_link_opts o = {.threads = 2};
 	assert_int_equal(kith_link_run(x->ds, &o, &x->r, &err), KITH_OK);
 }
@@ -572,34 +534,15 @@ static void rival_run(struct rival_run *x, const char *rec, size_t rlen, const c
 static void test_rivals_of_one_list(void **state)
 {
 	(void)state;
-	char *rec = NULL, *tru = NULL;
-	size_t rlen = 0, tlen = 0;
-	FILE *fr = open_memstream(&rec, &rlen), *ft = open_memstream(&tru, &tlen);
-	assert_non_null(fr);
-	assert_non_null(ft);
 	int quick = test_quick();
-	struct kith_synth_opts so = {.people = quick ? 1500 : 8000, .seed = 5};
-	struct kith_synth_summary sum;
-	struct kith_err err;
-	assert_int_equal(kith_synth_write(&so, fr, ft, NULL, NULL, NULL, &sum, &err), KITH_OK);
-	fclose(fr);
-	fclose(ft);
+	struct synth s;
+	synth_new(&s, quick ? 1500 : 8000, 5);
 	struct rival_run off, on;
-	rival_run(&off, rec, rlen, "rivals = off\nthreshold = 0.5\n");
-	rival_run(&on, rec, rlen, "threshold = 0.5\n");
+	rival_run(&off, &s, "rivals = off\nthreshold = 0.5\n");
+	rival_run(&on, &s, "threshold = 0.5\n");
 	assert_int_equal(off.r.n_pairs, on.r.n_pairs);
-	size_t n = kith_dataset_count(on.ds);
-	long *person = calloc(n, sizeof *person);
-	assert_non_null(person);
-	for (char *line = strchr(tru, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
-		char id[32];
-		long p;
-		if (sscanf(line + 1, "%31[^,],P%ld", id, &p) == 2) {
-			long i = kith_dataset_find(on.ds, id);
-			if (i >= 0)
-				person[i] = p + 1;
-		}
-	}
+	long *person = persons_of(on.ds, &s);
+	struct kith_err err;
 	size_t lower = 0, same_list_changed = 0;
 	double links[2] = {0}, right[2] = {0};
 	for (size_t i = 0; i < on.r.n_pairs; i++) {
@@ -646,8 +589,7 @@ static void test_rivals_of_one_list(void **state)
 	kith_dataset_free(on.ds);
 	kith_dataset_free(off.ds);
 	free(person);
-	free(rec);
-	free(tru);
+	synth_release(&s);
 }
 
 int main(void)

@@ -22,19 +22,7 @@
 #include "stats/loglin.h"
 #include "stats/table.h"
 
-static struct kith_stats_table *load(const char *name)
-{
-	const char *shared = getenv("KITH_SHARED");
-	if (!shared)
-		return NULL;
-	char path[1024];
-	snprintf(path, sizeof path, "%s/data/mse/%s.csv", shared, name);
-	struct kith_stats_table *t = NULL;
-	struct kith_err err;
-	if (kith_stats_table_read(&t, path, &err) != KITH_OK)
-		return NULL;
-	return t;
-}
+#include "fixture_stats.h"
 
 /* Maps an Rcapture method string to a kith model name; NULL when kith does
  * not implement it (Mb, Mbh). */
@@ -144,8 +132,7 @@ static void test_rcapture_reference(void **state)
 		const char *method = row.f[i_m];
 		if (!strstr(method, "Rcapture closedp") && !strstr(method, "Rcapture loglin"))
 			continue;
-		struct kith_stats_table *t = load(row.f[i_ds]);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(row.f[i_ds]);
 		unsigned k = kith_stats_table_lists(t);
 		char name[256];
 		if (!model_of(method, name, sizeof name, k)) {
@@ -224,8 +211,7 @@ static void test_rcapture_reference(void **state)
 
 static struct kith_estimate_result *run(const char *table, size_t boot, int lcm, struct kith_err *err)
 {
-	struct kith_stats_table *t = load(table);
-	assert_non_null(t);
+	struct kith_stats_table *t = fixture_stats_table(table);
 	struct kith_estimate_opts o = {
 	    .boot = boot, .no_boot = boot == 0, .no_lcm = !lcm, .seed = 1234, .threads = 2};
 	o.lcm.chains = 2;

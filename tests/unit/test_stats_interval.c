@@ -19,25 +19,12 @@
 #include "stats/select.h"
 #include "stats/table.h"
 
-static struct kith_stats_table *load(const char *name)
-{
-	const char *shared = getenv("KITH_SHARED");
-	if (!shared)
-		return NULL;
-	char path[1024];
-	snprintf(path, sizeof path, "%s/data/mse/%s.csv", shared, name);
-	struct kith_stats_table *t = NULL;
-	struct kith_err err;
-	if (kith_stats_table_read(&t, path, &err) != KITH_OK)
-		return NULL;
-	return t;
-}
+#include "fixture_stats.h"
 
 static void profile_of(const char *table, const char *model, double level, struct kith_loglin_result *r,
 		       struct kith_interval *ci)
 {
-	struct kith_stats_table *t = load(table);
-	assert_non_null(t);
+	struct kith_stats_table *t = fixture_stats_table(table);
 	uint32_t terms[64];
 	struct kith_loglin_spec spec;
 	struct kith_err err;
@@ -230,8 +217,7 @@ static void test_bca_sparsemse(void **state)
 	size_t n_ref = test_quick() ? 1 : sizeof ref / sizeof ref[0];
 	size_t reps = test_quick() ? 100 : 1000;
 	for (size_t i = 0; i < n_ref; i++) {
-		struct kith_stats_table *t = load(ref[i].table);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(ref[i].table);
 		struct kith_select_stepwise sw;
 		struct kith_err err;
 		assert_int_equal(kith_select_stepwise(t, 0.02, &sw, &err), KITH_OK);
@@ -261,8 +247,7 @@ static void test_bca_threads_and_seed(void **state)
 	(void)state;
 	if (!getenv("KITH_SHARED"))
 		skip();
-	struct kith_stats_table *t = load("NewOrl_5");
-	assert_non_null(t);
+	struct kith_stats_table *t = fixture_stats_table("NewOrl_5");
 	double p = 0.02;
 	struct kith_err err;
 	struct kith_boot_opts o = {.replicates = 200, .seed = 77, .threads = 1, .keep_reps = 1};

@@ -21,19 +21,7 @@
 #include "stats/sim.h"
 #include "stats/table.h"
 
-static struct kith_stats_table *load(const char *name)
-{
-	const char *shared = getenv("KITH_SHARED");
-	if (!shared)
-		return NULL;
-	char path[1024];
-	snprintf(path, sizeof path, "%s/data/mse/%s.csv", shared, name);
-	struct kith_stats_table *t = NULL;
-	struct kith_err err;
-	if (kith_stats_table_read(&t, path, &err) != KITH_OK)
-		return NULL;
-	return t;
-}
+#include "fixture_stats.h"
 
 /*
  * LCMCR 0.4.14 lcmCR(K = 10, a_alpha = b_alpha = 0.25), posterior medians
@@ -64,8 +52,7 @@ static void test_lcmcr_medians(void **state)
 	if (!getenv("KITH_SHARED"))
 		skip();
 	for (size_t i = 0; i < sizeof fast / sizeof fast[0]; i++) {
-		struct kith_stats_table *t = load(fast[i].table);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(fast[i].table);
 		struct kith_lcm_opts o = {
 		    .chains = 2, .burnin = 10000, .iter = 40000, .thin = 10, .seed = 1, .threads = 2};
 		if (test_quick()) {
@@ -96,7 +83,7 @@ static void test_rhat_flags_slow_mixing(void **state)
 	(void)state;
 	if (!getenv("KITH_SHARED") || test_quick())
 		skip();
-	struct kith_stats_table *t = load("UKdat_5");
+	struct kith_stats_table *t = fixture_stats_table("UKdat_5");
 	struct kith_lcm_opts o = {
 	    .chains = 4, .burnin = 5000, .iter = 20000, .thin = 10, .seed = 1, .threads = 2};
 	struct kith_lcm_result r;
@@ -197,8 +184,7 @@ static void test_slow_all_lcmcr(void **state)
 		if (!p)
 			continue;
 		double ref = strtod(p + strlen("seed=12345\","), NULL);
-		struct kith_stats_table *t = load(table);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(table);
 		struct kith_lcm_opts o = {
 		    .chains = 4, .burnin = 200000, .iter = 100000, .thin = 10, .seed = 1, .threads = 2};
 		/* the multimodal posteriors need about ten times longer chains */

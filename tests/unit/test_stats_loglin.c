@@ -14,21 +14,7 @@
 #include "stats/loglin.h"
 #include "stats/table.h"
 
-static struct kith_stats_table *load(const char *name)
-{
-	const char *shared = getenv("KITH_SHARED");
-	if (!shared)
-		return NULL;
-	char path[1024];
-	snprintf(path, sizeof path, "%s/data/mse/%s.csv", shared, name);
-	struct kith_stats_table *t = NULL;
-	struct kith_err err;
-	if (kith_stats_table_read(&t, path, &err) != KITH_OK) {
-		print_error("%s: %s\n", err.where, err.msg);
-		return NULL;
-	}
-	return t;
-}
+#include "fixture_stats.h"
 
 /* fits a named model; returns the check state */
 static int fit_named(const struct kith_stats_table *t, const char *name, struct kith_loglin **L,
@@ -55,9 +41,7 @@ static int fit_named(const struct kith_stats_table *t, const char *name, struct 
 static void test_rcapture_hare(void **state)
 {
 	(void)state;
-	struct kith_stats_table *t = load("hare");
-	if (!t)
-		skip();
+	struct kith_stats_table *t = fixture_stats_table("hare");
 	static const struct {
 		const char *name;
 		double n, se, dev, df, aic, bic;
@@ -96,9 +80,7 @@ static void test_rcapture_hare(void **state)
 static void test_kosovo(void **state)
 {
 	(void)state;
-	struct kith_stats_table *t = load("Kosovo");
-	if (!t)
-		skip();
+	struct kith_stats_table *t = fixture_stats_table("Kosovo");
 	struct kith_loglin *L;
 	struct kith_loglin_result r;
 	assert_int_equal(fit_named(t, "Mt", &L, &r), KITH_LOGLIN_OK);
@@ -134,9 +116,7 @@ static void test_kosovo(void **state)
 static void test_existence(void **state)
 {
 	(void)state;
-	struct kith_stats_table *t = load("Korea");
-	if (!t)
-		skip();
+	struct kith_stats_table *t = fixture_stats_table("Korea");
 	struct kith_loglin *L;
 	struct kith_loglin_result r;
 	/* Korea: cell 011 = 0, so the model of all pairs has no MLE (Rcapture prints 1.8e11) */
@@ -147,16 +127,14 @@ static void test_existence(void **state)
 	kith_loglin_free(L);
 	kith_stats_table_free(t);
 	/* Australia: the BCD margin has a zero cell: [234,1] has no MLE */
-	t = load("Australia");
-	assert_non_null(t);
+	t = fixture_stats_table("Australia");
 	assert_int_equal(fit_named(t, "[234,1]", &L, &r), KITH_LOGLIN_NO_MLE);
 	kith_loglin_free(L);
 	assert_int_equal(fit_named(t, "[23,24,34,1]", &L, &r), KITH_LOGLIN_OK);
 	kith_loglin_free(L);
 	kith_stats_table_free(t);
 	/* Western: lists 1 and 2 never overlap: any model with the 12 term has no MLE */
-	t = load("Western");
-	assert_non_null(t);
+	t = fixture_stats_table("Western");
 	assert_int_equal(fit_named(t, "[12,3,4,5]", &L, &r), KITH_LOGLIN_NO_MLE);
 	kith_loglin_free(L);
 	assert_int_equal(fit_named(t, "[15,2,3,4]", &L, &r), KITH_LOGLIN_OK);
@@ -329,9 +307,7 @@ static void test_names(void **state)
 static void test_profile_derivative(void **state)
 {
 	(void)state;
-	struct kith_stats_table *t = load("Korea");
-	if (!t)
-		skip();
+	struct kith_stats_table *t = fixture_stats_table("Korea");
 	const char *names[] = {"[12,23]", "Mth Chao", "Mt"};
 	for (size_t i = 0; i < 3; i++) {
 		struct kith_loglin *L;

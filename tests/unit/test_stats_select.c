@@ -14,19 +14,7 @@
 #include "stats/select.h"
 #include "stats/table.h"
 
-static struct kith_stats_table *load(const char *name)
-{
-	const char *shared = getenv("KITH_SHARED");
-	if (!shared)
-		return NULL;
-	char path[1024];
-	snprintf(path, sizeof path, "%s/data/mse/%s.csv", shared, name);
-	struct kith_stats_table *t = NULL;
-	struct kith_err err;
-	if (kith_stats_table_read(&t, path, &err) != KITH_OK)
-		return NULL;
-	return t;
-}
+#include "fixture_stats.h"
 
 #define NEAR(x, ref, half)                                                                                   \
 	do {                                                                                                 \
@@ -61,7 +49,7 @@ static void test_bic_readme(void **state)
 	struct kith_select_opts o = {.threads = 2};
 	struct kith_select_result r;
 	struct kith_err err;
-	struct kith_stats_table *t = load("Kosovo");
+	struct kith_stats_table *t = fixture_stats_table("Kosovo");
 	assert_int_equal(kith_select_hierarchical(t, &o, &r, &err), KITH_OK);
 	assert_int_equal(r.n_models, 113);
 	assert_int_equal(r.max_order, 3);
@@ -73,7 +61,7 @@ static void test_bic_readme(void **state)
 	NEAR(r.models[r.best_aic].fit.n_hat, 12741.0, 0.05);
 	kith_select_result_release(&r);
 	kith_stats_table_free(t);
-	t = load("Korea");
+	t = fixture_stats_table("Korea");
 	assert_int_equal(kith_select_hierarchical(t, &o, &r, &err), KITH_OK);
 	assert_int_equal(r.n_models, 8);
 	assert_string_equal(r.models[r.best_bic].name, "[12,23]");
@@ -113,8 +101,7 @@ static void test_bic_aic_reference(void **state)
 	    {"NewOrl_5", 2, "[1,2,3,4,5]", NULL, 1034.2, 0},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
-		struct kith_stats_table *t = load(ref[i].table);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(ref[i].table);
 		struct kith_select_opts o = {.max_order = ref[i].order, .threads = 2};
 		struct kith_select_result r;
 		struct kith_err err;
@@ -139,7 +126,7 @@ static void test_bic_order3(void **state)
 	(void)state;
 	if (!getenv("KITH_SHARED"))
 		skip();
-	struct kith_stats_table *t = load("UKdat_5");
+	struct kith_stats_table *t = fixture_stats_table("UKdat_5");
 	struct kith_select_opts o = {.max_order = 3, .threads = 2};
 	struct kith_select_result r;
 	struct kith_err err;
@@ -158,7 +145,7 @@ static void test_search(void **state)
 	(void)state;
 	if (!getenv("KITH_SHARED"))
 		skip();
-	struct kith_stats_table *t = load("Kosovo");
+	struct kith_stats_table *t = fixture_stats_table("Kosovo");
 	struct kith_select_opts o = {.max_models = 20, .threads = 2};
 	struct kith_select_result r;
 	struct kith_err err;
@@ -199,8 +186,7 @@ static void test_stepwise_reference(void **state)
 	    {"Australia", "[12,23,24]", 6496.0, 0},
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
-		struct kith_stats_table *t = load(ref[i].table);
-		assert_non_null(t);
+		struct kith_stats_table *t = fixture_stats_table(ref[i].table);
 		struct kith_select_stepwise s;
 		struct kith_err err;
 		assert_int_equal(kith_select_stepwise(t, 0.02, &s, &err), KITH_OK);

@@ -20,6 +20,7 @@
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "vault/blob.h"
 #include "vault/bundle.h"
 #include "vault/crypto.h"
 #include "vault/store.h"
@@ -658,6 +659,118 @@ static void test_wrong_key_commitment(void **state)
 	kith_sbuf_release(&bad);
 }
 
+/* A person enrolled on the field vault: their slot and record (with their
+ * signing key when `keyed`), as casework/people.c writes them. */
+static void field_person(struct kith_vault *fv, const char *name, const char *pass, int keyed)
+{
+	struct kith_vault_person_slot *slot = NULL;
+	char pid[KITH_VAULT_PERSON_HEX], digest[65];
+	assert_int_equal(kith_vault_person_slot_new(fv, pass, strlen(pass), &slot, pid, digest, NULL),
+			 KITH_OK);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", name, "role", "caseworker", "pid", pid,
+				 "slot", digest, "added", (json_int_t)1765000000);
+	if (keyed)
+		assert_int_equal(kith_vault_person_sign_pks_add(body, slot), KITH_OK);
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(fv, &b, NULL), KITH_OK);
+	assert_int_equal(kith_vault_put(b, "person", body, NULL, NULL, NULL, NULL), KITH_OK);
+	kith_vault_batch_hook(b, kith_vault_person_slot_hook, slot);
+	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
+	json_decref(body);
+	kith_vault_person_slot_free(slot);
+}
+
+/* Person signatures in bundles (format 3, "KBP3"): a field person's batch
+ * travels with their signature and headquarters takes it; the signature
+ * changed, or dropped (a person key without its signature), is refused at
+ * parse; a batch signed by a key no person record holds is refused at
+ * headquarters by batch and device, with nothing written. */
+static void test_person_signed_batches(void **state)
+{
+	struct fx *f = *state;
+	struct kith_err err;
+	make_pair(f);
+	struct kith_vault *fv = open_v(f->field, FPASS);
+	field_person(fv, "Kang Hye-jin", "kang words", 1);
+	kith_vault_close(fv);
+	fv = open_v(f->field, "kang words");
+	char r[KITH_VAULT_REF_MAX];
+	add_case(fv, "Cha Song-mi", r);
+	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
+	size_t rows = 0;
+	assert_int_equal(export_hq(fv, 7, &good, &rows, &err), KITH_OK);
+	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_bundle *pb = NULL;
+	for (int how = 0; how < 2; how++) { /* 0: sig_per changed; 1: dropped (sent as KBM3) */
+		struct msgs ms;
+		msgs_open(&good, hq, &ms);
+		long mi = msgs_find(&ms, "KBP3", 0);
+		assert_true(mi > 0);
+		assert_int_equal(msgs_find(&ms, "KBP3", 1),
+				 -1); /* the person's batch; the records' are the admin's */
+		if (how == 0) {
+			ms.m[mi][4 + 64 + 10] ^= 1;
+		} else {
+			memcpy(ms.m[mi], "KBM3", 4);
+			memmove(ms.m[mi] + 68, ms.m[mi] + 132, ms.n[mi] - 132);
+			ms.n[mi] -= 64;
+		}
+		msgs_seal(&ms, fv, &bad);
+		msgs_free(&ms);
+		assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_E_AUTH);
+		assert_true(!strncmp(err.where, "manifest ", 9));
+		assert_non_null(strstr(err.msg, "person signature does not verify"));
+	}
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_OK);
+	size_t added = 0, skipped = 0;
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+	kith_vault_close(hq);
+	hq = open_v(f->hq, PASS);
+	assert_null(kith_vault_integrity(hq, 0)); /* the person's key is in the record it brought */
+	size_t before = count_cases(f->hq, PASS);
+
+	/* a batch whose person key is no person's of this vault: the device's
+	 * keys without the person's passphrase, a key of its own, signed by both */
+	fv = open_v(f->field, "kang words");
+	add_case(fv, "Ra Eun-ju", r);
+	kith_sbuf_reset(&bad);
+	assert_int_equal(export_hq(fv, 8, &bad, &rows, &err), KITH_OK);
+	struct msgs ms;
+	msgs_open(&bad, hq, &ms);
+	long mi = msgs_find(&ms, "KBP3", 1); /* the new batch */
+	assert_true(mi > 0);
+	uint8_t *m = ms.m[mi] + 132, fpk[32], fsk[64];
+	size_t mlen = ms.n[mi] - 132;
+	crypto_sign_keypair(fpk, fsk);
+	memcpy(m + 94, fpk, 32);
+	struct kith_crypto_keys *fk = kith_vault_keys_borrow(fv);
+	assert_int_equal(kith_crypto_keys_access(fk, 1), KITH_OK);
+	assert_int_equal(kith_crypto_sign_ph(fk, m, mlen, ms.m[mi] + 4), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(fk, 0), KITH_OK);
+	crypto_sign_state sst;
+	crypto_sign_init(&sst);
+	crypto_sign_update(&sst, m, mlen);
+	crypto_sign_final_create(&sst, ms.m[mi] + 68, NULL, fsk);
+	msgs_seal(&ms, fv, &bad);
+	msgs_free(&ms);
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
+	char bname[17];
+	sodium_bin2hex(bname, sizeof bname, kith_bundle_id(pb), 8);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_AUTH);
+	assert_true(!strncmp(err.where, "manifest ", 9));
+	assert_non_null(strstr(err.msg, "no person of this vault holds"));
+	assert_non_null(strstr(err.msg, bname));
+	assert_null(strstr(err.msg, "Kang"));
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+	kith_vault_close(hq);
+	assert_int_equal(count_cases(f->hq, PASS), before);
+	kith_sbuf_release(&good);
+	kith_sbuf_release(&bad);
+}
+
 /* Headquarters carries revocations to a field device: recorded once, with
  * the organization's signature for that device's vault; one whose time was
  * changed (re-signed by headquarters' device, not by the organization) is
@@ -881,6 +994,7 @@ int main(void)
 	    T(test_incomplete_batch),
 	    T(test_wrong_key_commitment),
 	    T(test_revocations_to_device),
+	    T(test_person_signed_batches),
 	    T(test_resealed_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

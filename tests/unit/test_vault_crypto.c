@@ -201,9 +201,27 @@ static void test_padding_buckets(void **state)
 	(void)state;
 	assert_int_equal(kith_crypto_bucket(0), 256);
 	assert_int_equal(kith_crypto_bucket(256), 256);
-	assert_int_equal(kith_crypto_bucket(257), 512);
+	/* four buckets to each doubling: 256, 320, 384, 448, 512, 640, ... */
+	assert_int_equal(kith_crypto_bucket(257), 320);
+	assert_int_equal(kith_crypto_bucket(320), 320);
+	assert_int_equal(kith_crypto_bucket(321), 384);
+	assert_int_equal(kith_crypto_bucket(449), 512);
+	assert_int_equal(kith_crypto_bucket(513), 640);
 	assert_int_equal(kith_crypto_bucket(1000), 1024);
-	assert_int_equal(kith_crypto_bucket(4097), 8192);
+	assert_int_equal(kith_crypto_bucket(1025), 1280);
+	assert_int_equal(kith_crypto_bucket(2000), 2048);
+	assert_int_equal(kith_crypto_bucket(4097), 5120);
+	assert_int_equal(kith_crypto_bucket(49153), 57344);
+	/* every power of two is still a bucket: rows written before read as they are */
+	for (size_t p = 256; p <= 65536; p *= 2)
+		assert_int_equal(kith_crypto_bucket(p), p);
+	/* at most a quarter more than asked for, and the buckets rise */
+	for (size_t n = 1, prev = 256; n <= 65536; n++) {
+		size_t b = kith_crypto_bucket(n);
+		assert_true(b >= n && b >= prev);
+		assert_true(n <= 256 || b * 4 <= n * 5 + 4);
+		prev = b;
+	}
 	assert_int_equal(kith_crypto_bucket(65536), 65536);
 	assert_int_equal(kith_crypto_bucket(65537), 131072);
 	assert_int_equal(kith_crypto_bucket(200000), 262144);
@@ -211,9 +229,9 @@ static void test_padding_buckets(void **state)
 	assert_int_equal(kith_crypto_bucket(KITH_CRYPTO_PLAIN_MAX + 1), 0);
 
 	struct kith_crypto_keys *k = new_keys(NULL, NULL);
-	/* the 0x80 marker needs one byte: 255 fits 256, 256 needs 512 */
+	/* the 0x80 marker needs one byte: 255 fits 256, 256 needs 320 */
 	static const size_t sizes[] = {1, 255, 256, 511, 1500, 65535, 65536, 70000};
-	static const size_t want[] = {256, 256, 512, 512, 2048, 65536, 131072, 131072};
+	static const size_t want[] = {256, 256, 320, 512, 1536, 65536, 131072, 131072};
 	struct kith_sbuf out = KITH_SBUF_INIT;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		char *p = malloc(sizes[i] + 1);

@@ -295,6 +295,156 @@ static void test_panic_destroys_people(void **state)
 	assert_null(open_as(f, PASS, KITH_E_AUTH));
 }
 
+/* Whether any finding of the file's check holds phrase. */
+static int finding(const struct kith_vault *v, const char *phrase)
+{
+	for (size_t i = 0; kith_vault_integrity(v, i); i++)
+		if (strstr(kith_vault_integrity(v, i), phrase))
+			return 1;
+	return 0;
+}
+
+/* As add_person, with the person's signing key in the record ("sign_pks",
+ * as casework/people.c writes it); removed_at: a removal already recorded. */
+static void add_signer(struct kith_vault *v, const char *name, const char *pass,
+		       char pid[KITH_VAULT_PERSON_HEX], int64_t removed_at)
+{
+	struct kith_vault_person_slot *slot = NULL;
+	char digest[65];
+	assert_int_equal(kith_vault_person_slot_new(v, pass, strlen(pass), &slot, pid, digest, NULL),
+			 KITH_OK);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", name, "role", "caseworker", "pid", pid,
+				 "slot", digest, "added", (json_int_t)1765000000);
+	assert_int_equal(kith_vault_person_sign_pks_add(body, slot), KITH_OK);
+	assert_int_equal(json_array_size(json_object_get(body, "sign_pks")), 1);
+	if (removed_at) { /* removed, but the slot still unlocks: the test's shortcut to a later batch */
+		json_object_set_new(body, "removed_at", json_integer(removed_at));
+		json_object_set_new(body, "removed", json_true());
+	}
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
+	assert_int_equal(kith_vault_put(b, "person", body, NULL, NULL, NULL, NULL), KITH_OK);
+	kith_vault_batch_hook(b, kith_vault_person_slot_hook, slot);
+	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
+	json_decref(body);
+	kith_vault_person_slot_free(slot);
+}
+
+/* Format 2, person signing keys (vault/person.h): two people's batches each
+ * carry their own key and signature, verified at unlock and shown as theirs;
+ * the admin's (main passphrase) carry zeros and no signature and are taken;
+ * a person signature changed in the file makes its batch bad; a key that no
+ * person record holds, and a batch dated after the person's removal, are
+ * findings. */
+static void test_person_signatures(void **state)
+{
+	struct fx *f = *state;
+	struct kith_vault *v = open_as(f, PASS, KITH_OK);
+	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX], pc[KITH_VAULT_PERSON_HEX],
+	    pd[KITH_VAULT_PERSON_HEX];
+	add_signer(v, "A", APASS, pa, 0);
+	add_signer(v, "B", BPASS, pb, 0);
+	add_signer(v, "C", "person c words", pc, 0);
+	add_signer(v, "D", "person d words", pd, 0);
+	char pe[KITH_VAULT_PERSON_HEX], ie[KITH_VAULT_ID_HEX];
+	add_person(v, "E", "person e words", pe, NULL); /* no key in the record (before person keys) */
+	char ia[KITH_VAULT_ID_HEX], ib[KITH_VAULT_ID_HEX], ic[KITH_VAULT_ID_HEX], id[KITH_VAULT_ID_HEX],
+	    im[KITH_VAULT_ID_HEX];
+	put_draft(v, "by the admin", im);
+	kith_vault_close(v);
+	v = open_as(f, APASS, KITH_OK);
+	put_draft(v, "by A", ia);
+	kith_vault_close(v);
+	v = open_as(f, BPASS, KITH_OK);
+	put_draft(v, "by B", ib);
+	kith_vault_close(v);
+	v = open_as(f, "person c words", KITH_OK);
+	put_draft(v, "by C", ic);
+	kith_vault_close(v);
+	v = open_as(f, "person d words", KITH_OK);
+	put_draft(v, "by D", id);
+	kith_vault_close(v);
+	v = open_as(f, "person e words", KITH_OK);
+	put_draft(v, "by E", ie); /* unsigned: E's record names no key */
+	kith_vault_close(v);
+	/* then C's record loses its key (C's batch: a key no person holds), and
+	 * D's says D was removed before D's batch (a removal that reached this
+	 * vault late, as from headquarters) */
+	v = open_as(f, PASS, KITH_OK);
+	size_t np = 0;
+	const struct kith_record_view *pr = kith_vault_records(v, "person", &np);
+	char rid[2][KITH_VAULT_ID_HEX];
+	json_t *body[2] = {NULL, NULL};
+	for (size_t i = 0; i < np; i++)
+		for (int w = 0; w < 2; w++)
+			if (strstr(pr[i].body, w ? pd : pc)) {
+				snprintf(rid[w], sizeof rid[w], "%s", pr[i].id);
+				body[w] = kith_record_view_json(&pr[i]);
+			}
+	assert_non_null(body[0]);
+	assert_non_null(body[1]);
+	json_object_del(body[0], "sign_pks");
+	json_object_set_new(body[1], "removed", json_true());
+	json_object_set_new(body[1], "removed_at", json_integer(1765000000));
+	struct kith_vault_batch *b = NULL;
+	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
+	for (int w = 0; w < 2; w++) {
+		struct kith_vault_put_opts po = {.id = rid[w]};
+		assert_int_equal(kith_vault_put(b, "person", body[w], &po, NULL, NULL, NULL), KITH_OK);
+		json_decref(body[w]);
+	}
+	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
+	kith_vault_close(v);
+
+	v = open_as(f, PASS, KITH_OK);
+	assert_true(finding(v, "signed by a person after they were removed from the vault on 2025-12-06"));
+	assert_int_equal(kith_vault_version_signer(v, ia, 1, pa), KITH_VAULT_SIGNED_PERSON);
+	assert_int_equal(kith_vault_version_signer(v, ib, 1, pb), KITH_VAULT_SIGNED_PERSON);
+	assert_int_equal(kith_vault_version_signer(v, ia, 1, pb), KITH_VAULT_SIGNED_OTHER);
+	assert_int_equal(kith_vault_version_signer(v, im, 1, ""), KITH_VAULT_SIGNED_NONE);
+	assert_int_equal(kith_vault_version_signer(v, ie, 1, pe), KITH_VAULT_SIGNED_NONE);
+	assert_false(finding(v, "bad person signature"));
+	assert_true(finding(v, "signed by a person key that no person of this vault holds")); /* C's */
+	size_t nf = 0;
+	while (kith_vault_integrity(v, nf))
+		nf++;
+	assert_int_equal(nf, 2); /* C's key, D's late batch; A's, B's, E's and the admin's are taken */
+	size_t nd = 0;
+	(void)kith_vault_damaged(v, &nd);
+	assert_int_equal(nd, 0);
+	kith_vault_close(v);
+
+	/* two batches carry a person key and a signature; A's and B's keys differ */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*), count(DISTINCT substr(manifest, 95, 32)) FROM batches "
+			       "WHERE length(sig_per) = 64",
+			       -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 4); /* A, B, C, D */
+	assert_int_equal(sqlite3_column_int(st, 1), 4);
+	sqlite3_finalize(st);
+	/* a forged signature: B's batch's, replaced by zeros */
+	char sql[300];
+	snprintf(sql, sizeof sql,
+		 "UPDATE batches SET sig_per = zeroblob(64) WHERE batch_id = (SELECT batch FROM \"rows\" "
+		 "WHERE lower(hex(id)) = '%s' AND version = 1)",
+		 ib);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_close(db);
+	v = open_as(f, PASS, KITH_OK);
+	assert_true(finding(v, "bad person signature"));
+	(void)kith_vault_damaged(v, &nd);
+	assert_int_equal(nd, 1);
+	assert_string_equal(kith_vault_damaged(v, &nd)[0].id, ib);
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +454,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_remove_shreds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_passwd_keeps_people, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic_destroys_people, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_signatures, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -31,6 +31,8 @@
 #include "vault/crypto.h"
 #include "vault/store.h"
 #include "vault/vault.h"
+#include "vault/vault_impl.h"
+#include "record/record.h"
 
 #define PASS "correct horse battery"
 #define DURESS "blue sky over the river"
@@ -1605,12 +1607,97 @@ static void test_no_kek_left_in_memory(void **state)
 	assert_int_equal(scan_memory(masked, mask), 0);
 }
 
+static void span_equal(struct span a, struct span b)
+{
+	assert_int_equal(a.n, b.n);
+	if (a.n)
+		assert_memory_equal(a.p, b.p, a.n);
+}
+
+/* The fields vault_env_write hands its caller (the sealer uses them instead
+ * of parsing the envelope it just wrote) are what vault_env_parse finds in
+ * the same bytes: with escapes in every string, with and without a person. */
+static void test_envelope_fields_as_parsed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *kind, *ref, *body, *device, *action, *note, *person;
+	} c[] = {
+	    {"case", "R0000001", "{\"name\":\"방미선\"}", "0123456789abcdef", "create", "", NULL},
+	    {"case", "", "{}", "0123456789abcdef", "edit", "a \"quoted\" note\\ \n\t\x01", "p1"},
+	    {"review", "R\"2\"", "{\"a\":[1,2,{\"b\":\"}\"}]}", "fedcba9876543210", "merge", "노트", ""},
+	    {"case", "R0000002", "{\"person\":{\"name\":\"방미선\"},\"ref\":\"R0000002\"}",
+	     "0123456789abcdef", "create", "", NULL},
+	};
+	int sure_seen = 0;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct kith_sbuf body = KITH_SBUF_INIT, sb = KITH_SBUF_INIT;
+		assert_int_equal(kith_sbuf_adds(&body, c[i].body), KITH_OK);
+		struct env w, p;
+		assert_int_equal(vault_env_write(&sb, c[i].kind, c[i].ref, &body, 1700000000 + (int64_t)i,
+						 c[i].device, c[i].action, c[i].note, 1600000000, c[i].person,
+						 &w),
+				 KITH_OK);
+		size_t len = 0;
+		char *buf = kith_sbuf_detach(&sb, &len);
+		int sure = -1;
+		assert_int_equal(vault_env_parse(buf, len, &p, &sure), 0);
+		/* the body checked in the same pass says what the check alone says */
+		assert_int_equal(sure, kith_record_text_ok(c[i].kind, c[i].body, strlen(c[i].body)));
+		sure_seen += sure;
+		span_equal(w.kind, p.kind);
+		span_equal(w.ref, p.ref);
+		span_equal(w.body, p.body);
+		span_equal(w.device, p.device);
+		span_equal(w.action, p.action);
+		span_equal(w.note, p.note);
+		span_equal(w.person, p.person);
+		assert_true(w.at == p.at && w.created == p.created);
+		assert_int_equal(w.have, p.have);
+		/* the spans point into the detached buffer */
+		assert_true(w.body.p >= buf && w.body.p + w.body.n <= buf + len);
+		free(buf);
+		kith_sbuf_release(&body);
+	}
+	assert_int_equal(sure_seen, 1); /* the last body is a valid case, the others not */
+}
+
+/* vault_map_add: inserts once, never replaces; a deleted key can be added
+ * again; the map grows past its first size without losing a key. */
+static void test_map_add(void **state)
+{
+	(void)state;
+	struct map m;
+	vault_map_init(&m);
+	static uint8_t keys[3000][16];
+	for (size_t i = 0; i < 3000; i++) {
+		memset(keys[i], 0, 16);
+		memcpy(keys[i], &i, sizeof i);
+		assert_int_equal(vault_map_add(&m, keys[i], 16, keys[i]), 1);
+	}
+	for (size_t i = 0; i < 3000; i++) {
+		assert_int_equal(vault_map_add(&m, keys[i], 16, keys[0]), 0); /* there: unchanged */
+		assert_ptr_equal(vault_map_get(&m, keys[i], 16), keys[i]);
+	}
+	assert_int_equal(m.n, 3000);
+	vault_map_del(&m, keys[7], 16);
+	assert_null(vault_map_get(&m, keys[7], 16));
+	assert_int_equal(vault_map_add(&m, keys[7], 16, keys[8]), 1);
+	assert_ptr_equal(vault_map_get(&m, keys[7], 16), keys[8]);
+	for (size_t i = 0; i < 3000; i++) /* the deletion kept every other probe chain whole */
+		if (i != 7)
+			assert_ptr_equal(vault_map_get(&m, keys[i], 16), keys[i]);
+	vault_map_free(&m);
+}
+
 int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_envelope_fields_as_parsed),
+	    cmocka_unit_test(test_map_add),
 	    T(test_create_open_close),
 	    T(test_wrong_passphrase_changes_nothing),
 	    T(test_records_versions_history),

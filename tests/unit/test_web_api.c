@@ -1074,6 +1074,29 @@ static void test_error_helpers(void **state)
 	assert_int_equal(resp.body.len, 0);
 }
 
+/* kith_web_api_reply: a value is answered and freed (ASan and valgrind see a
+ * leak otherwise); NULL, a json_pack that failed, is the 500 out of memory. */
+static void test_reply(void **state)
+{
+	(void)state;
+	struct kith_web_response resp = KITH_WEB_RESPONSE_INIT;
+	assert_int_equal(kith_web_api_reply(&resp, json_pack("{s:i}", "n", 7)), KITH_OK);
+	assert_int_equal(resp.http, 200);
+	assert_string_equal(resp.content_type, "application/json");
+	json_t *j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 7);
+	json_decref(j);
+	kith_web_response_release(&resp);
+	assert_int_equal(kith_web_api_reply(&resp, NULL), KITH_E_NOMEM);
+	assert_int_equal(resp.http, 500);
+	j = json_loadb(resp.body.buf, resp.body.len, 0, NULL);
+	assert_string_equal(err_code(j), "internal");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+			    "out of memory");
+	json_decref(j);
+	kith_web_response_release(&resp);
+}
+
 /* The case at the centre (api_centre.c): one person's records, the review
  * queue's filters, assignment, due, referral, trace close. */
 static void test_centre_routes(void **state)
@@ -1194,6 +1217,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_info_fields, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_centre_routes, setup, teardown),
 	    cmocka_unit_test(test_error_helpers),
+	    cmocka_unit_test(test_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

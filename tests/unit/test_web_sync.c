@@ -189,6 +189,13 @@ static void test_send_receive_resolve(void **state)
 	assert_int_equal(call(f, "GET", "/sync", NULL, NULL, 0, &j, NULL), 200);
 	assert_true(json_is_true(json_object_get(j, "holds_org_key")));
 	assert_int_equal(json_array_size(json_object_get(j, "devices")), 2);
+	for (int i = 0; i < 2; i++) { /* each device by its name (was: empty names) */
+		char want[8];
+		snprintf(want, sizeof want, "f%d", i);
+		json_t *d = json_array_get(json_object_get(j, "devices"), (size_t)i);
+		assert_string_equal(json_string_value(json_object_get(d, "name")), want);
+		assert_int_equal(strlen(json_string_value(json_object_get(d, "device_id"))), 16);
+	}
 	assert_int_equal(json_array_size(json_object_get(j, "conflicts")), 0);
 	json_decref(j);
 	assert_int_equal(call(f, "POST", "/sync", NULL, "{}", 2, &j, NULL), 405);

@@ -77,7 +77,7 @@ export async function render(root, app, params) {
     list.push(h('section', { class: `version${i === versions.length - 1 ? ' current' : ''}`, 'data-version': v.version },
       h('h2', {}, t('history.version', { v: v.version }), ' ', h('span', { class: 'badge' }, actionLabel(v.action))),
       h('p', { class: 'muted small', 'data-person': (v.person && v.person.id) || 'main' },
-        `${formatTime(v.at)} · ${personLine(v.person)} · ${t('history.device')} ${v.device}`),
+        `${formatTime(v.at)} · ${personLine(v.person)}${v.signed === 'person' ? ` (${t('history.signed_person')})` : v.signed === 'other' ? ` (${t('history.signed_other')})` : ''} · ${t('history.device')} ${v.device}`),
       v.note ? h('p', {}, t('history.note'), ': ', h('span', { lang: '' }, v.note)) : null,
       changes === null ? h('p', {}, t('history.first')) :
         changes.length ? h('ul', { class: 'diff' }, changes) : h('p', { class: 'muted' }, t('history.nochange'))));

@@ -96,7 +96,7 @@ export async function render(root, app, params) {
   // --- send
   const toId = id('to');
   const to = h('select', { id: toId, 'data-field': 'to' }, h('option', { value: '' }, t('sync.to_hq')),
-    (st.devices || []).filter((d) => !d.revoked_at).map((d) => h('option', { value: d.name }, d.name)));
+    (st.devices || []).filter((d) => d.name && !d.revoked_at).map((d) => h('option', { value: d.name }, d.name)));
   const refsId = id('refs');
   const refs = h('input', { type: 'text', id: refsId, 'data-field': 'refs', placeholder: 'C-XXXX-0001' });
   const allId = id('all');
@@ -169,12 +169,20 @@ export async function render(root, app, params) {
     (st.conflicts || []).length
       ? h('ul', {}, st.conflicts.map((c) => h('li', { 'data-conflict': c.ref }, h('a', { href: `#/sync/conflict/${encodeURIComponent(c.ref)}` }, c.ref))))
       : h('p', { class: 'muted' }, t('sync.no_conflicts')));
-  const devices = st.holds_org_key
-    ? h('section', { class: 'card', 'data-section': 'devices' }, h('h2', {}, t('sync.devices_title')),
-      (st.devices || []).length
-        ? h('div', { class: 'tablewrap' }, h('table', {}, h('caption', {}, t('sync.devices_title')), h('thead', {}, h('tr', {}, h('th', {}, t('sync.device')), h('th', {}, t('sync.added')), h('th', {}, t('sync.state')))),
-          h('tbody', {}, st.devices.map((d) => h('tr', { 'data-device': d.name }, h('td', {}, d.name), h('td', {}, formatTime(d.added)),
-            h('td', {}, d.revoked_at ? t('sync.revoked', { when: formatTime(d.revoked_at) }) : t('sync.active')))))))
+  // a field vault knows devices by key only (no name): each by its id, this one marked
+  const devLabel = (d) => d.name || (d.this_device ? t('sync.this_device', { id: d.device_id }) : t('sync.device_key', { id: d.device_id }));
+  const state = (d) => (d.revoked_at
+    ? `${t('sync.revoked', { when: formatTime(d.revoked_at) })}${d.revocation_valid || !st.field ? '' : ` ${t('sync.revocation_unverified')}`}`
+    : t('sync.active'));
+  const devs = st.devices || [];
+  const devices = st.holds_org_key || st.field
+    ? h('section', { class: 'card', 'data-section': 'devices' }, h('h2', {}, t(st.field ? 'sync.field_devices_title' : 'sync.devices_title')),
+      st.field ? h('p', { class: 'muted' }, t('sync.field_devices_intro')) : null,
+      devs.length
+        ? h('div', { class: 'tablewrap' }, h('table', {}, h('caption', {}, t(st.field ? 'sync.field_devices_title' : 'sync.devices_title')),
+          h('thead', {}, h('tr', {}, h('th', {}, t('sync.device')), st.field ? null : h('th', {}, t('sync.added')), h('th', {}, t('sync.state')))),
+          h('tbody', {}, devs.map((d) => h('tr', { 'data-device': d.name || d.device_id }, h('td', {}, devLabel(d)),
+            st.field ? null : h('td', {}, formatTime(d.added)), h('td', {}, state(d)))))))
         : h('p', { class: 'muted' }, t('sync.no_devices')))
     : null;
   append(root, [h('h1', {}, t('sync.title')), conflicts, sendForm, recvForm, devices]);
