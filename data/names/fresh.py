@@ -43,6 +43,10 @@ looked at:  python3 data/names/fresh.py --f3  writes fresh_search_f3.csv, a
 new vault and its queries made by the same code from random.Random(3013)
 (every query is part F3; the compare set is not made again). It was
 committed before the engine was run on it.
+
+Part F4 (the lead, 2026-12-07, eighth session), made after F3 had been looked
+at:  python3 data/names/fresh.py --f4  writes fresh_search_f4.csv the same way
+from random.Random(4014). Committed before the engine was run on it.
 """
 import sys
 import bz2
@@ -285,7 +289,7 @@ def fold(h):
     return sur + giv
 
 
-def main(f3=False):
+def main(f3=False, tag="F3"):
     rows = list(csv.DictReader(open("data/names/public_names.csv", encoding="utf-8")))
     sur_spell, sur_pop = {}, {}
     for r in rows:
@@ -369,7 +373,7 @@ def main(f3=False):
     tok_count = Counter(t for n in nonko for t in set(n.split()))
     q = []
     for k, (ref, stored, h) in enumerate(cases):
-        part = "F3" if f3 else "F1" if zlib.crc32(ref.encode()) % 2 == 0 else "F2"
+        part = tag if f3 else "F1" if zlib.crc32(ref.encode()) % 2 == 0 else "F2"
         if not h:  # a non-Korean name: one token, or two in order
             if k >= len(people):
                 toks = stored.split()
@@ -432,7 +436,7 @@ def main(f3=False):
                 s = h
             if s and not any(x[1] == ref and x[3] == s for x in q[-8:]):
                 q.append((part, ref, stored, s, kind))
-    name = "data/names/fresh_search_f3.csv" if f3 else "data/names/fresh_search.csv"
+    name = "data/names/fresh_search_%s.csv" % tag.lower() if f3 else "data/names/fresh_search.csv"
     with open(name, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["part", "ref", "stored", "query", "kind"])
@@ -444,5 +448,8 @@ def main(f3=False):
 if len(sys.argv) > 1 and sys.argv[1] == "--f3":
     R.seed(3013)
     main(f3=True)
+elif len(sys.argv) > 1 and sys.argv[1] == "--f4":
+    R.seed(4014)
+    main(f3=True, tag="F4")
 else:
     main()
