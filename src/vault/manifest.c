@@ -430,12 +430,22 @@ int vault_v2_person_check(struct kith_vault *v)
 			break;
 		loaded = 1;
 		char why[128], id[17], dev[17];
+		hex8(id, b->id, BATCH_ID_BYTES);
+		hex8(dev, b->device, 32);
 		if (vault_person_may_sign(keys, nk, b->per, b->at, why, sizeof why) != KITH_OK) {
-			hex8(id, b->id, BATCH_ID_BYTES);
-			hex8(dev, b->device, 32);
 			rc = integrity_add(v, "batch %s (number %lld of device %s): %s", id,
 					   (long long)b->seq, dev, why);
+			continue;
 		}
+		/* a person signs only what they wrote: every version of the batch
+		 * names the key's person (a forged author reads as damage here) */
+		const struct vault_person_key *e = vault_person_find(keys, nk, b->per);
+		if (e && b->persons && (b->persons == 2 || strcmp(b->person, e->pid) != 0))
+			rc = integrity_add(v,
+					   "batch %s (number %lld of device %s): signed by one person's key, "
+					   "its versions name %s",
+					   id, (long long)b->seq, dev,
+					   b->persons == 2 ? "several writers" : "another writer");
 	}
 	free(keys);
 	return rc;
