@@ -790,7 +790,8 @@ static size_t newest_slot(const struct newest *tab, size_t cap, const uint8_t *i
 	return i;
 }
 
-int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out, struct kith_err *err)
+int kith_store_rows_current(struct kith_store *s, const size_t *counts, struct kith_store_cursor **out,
+			    struct kith_err *err)
 {
 	/* Two passes. The primary-key index alone gives the newest version of
 	 * each id; then the table is read in storage order (sequential on disk),
@@ -799,8 +800,8 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 	 * When there are as many rows as ids (no record has two versions: a
 	 * vault of imported cases), every row is its id's newest: one pass, no
 	 * filter (a row without an id is not counted as an id: two passes). */
-	size_t rows = 0, records = 0;
-	int rc = kith_store_count(s, &rows, &records, err);
+	size_t rows = counts ? counts[0] : 0, records = counts ? counts[1] : 0;
+	int rc = counts ? KITH_OK : kith_store_count(s, &rows, &records, err);
 	if (rc)
 		return rc;
 	char sql[256];

@@ -330,7 +330,7 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	if (!rc)
 		rc = vault_v2_load(v, err);
 	if (!rc)
-		rc = kith_store_rows_current(v->store, &c, err);
+		rc = kith_store_rows_current(v->store, (const size_t[2]){v->rows, total}, &c, err);
 	/* A pipeline of two chunks: the helpers decrypt one while this thread
 	 * takes the one before into the index (index_take touches only the
 	 * index, kinds and damage list; decoding reads only the keys, devices
