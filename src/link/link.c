@@ -118,8 +118,8 @@ static void score_chunk(size_t c, void *arg)
 	const struct score_job *j = arg;
 	size_t hi = (c + 1) * SCORE_CHUNK < j->n ? (c + 1) * SCORE_CHUNK : j->n;
 	for (size_t i = c * SCORE_CHUNK; i < hi; i++)
-		j->w[i] = (float)kith_fsmodel_weight(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
-						     j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
+		j->w[i] = (float)kith_fsmodel_weight_compared(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
+							      j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
 }
 
 /* Each pair's weight on its own: the same whichever thread computes it. */
