@@ -867,7 +867,7 @@ double kith_fsmodel_prob(double weight)
 }
 
 double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			    struct kith_fsmodel_term *terms, size_t *n)
+			    int compared, struct kith_fsmodel_term *terms, size_t *n)
 {
 	size_t nf;
 	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
@@ -889,6 +889,10 @@ double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dat
 		int c = cond_applies(md, g, f), cb = birth_applies(md, g, f);
 		t->u = c ? md->u_cond[c - 1][l] : cb ? md->u_birth[cb - 1][l] : md->u[f][l];
 		t->bits = c ? md->w_cond[c - 1][l] : cb ? md->w_birth[cb - 1][l] : md->w[f][l];
+		if (compared && l == 0 && md->low_compared_bits[f] != 0) {
+			t->bits += md->low_compared_bits[f];
+			t->u = t->m / exp2(t->bits);
+		}
 		t->tf_bits = kith_dataset_tf_bits(ds, a, b, g, f);
 		s += t->bits + t->tf_bits;
 	}

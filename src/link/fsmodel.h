@@ -160,8 +160,9 @@ struct kith_fsmodel_term {
 /*
  * Explains the pair (a, b): one term per field into terms[0..*n) (room for
  * KITH_LINKCFG_MAX_FIELDS), and returns the total weight (prior included).
+ * compared: blocking compared the pair (its weight is kith_fsmodel_weight_compared).
  */
 double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			    struct kith_fsmodel_term *terms, size_t *n);
+			    int compared, struct kith_fsmodel_term *terms, size_t *n);
 
 #endif

@@ -794,16 +794,16 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 {
 	struct kith_fsmodel_term terms[KITH_LINKCFG_MAX_FIELDS];
 	size_t n;
-	double total = kith_fsmodel_explain(&r->model, ds, a, b, terms, &n);
+	size_t pi = SIZE_MAX;
+	for (size_t i = 0; r->weight && i < r->n_pairs && pi == SIZE_MAX; i++)
+		if ((r->pairs[i].a == a && r->pairs[i].b == b) || (r->pairs[i].a == b && r->pairs[i].b == a))
+			pi = i;
+	double total = kith_fsmodel_explain(&r->model, ds, a, b, pi != SIZE_MAX, terms, &n);
 	/* the rivals' share (compete): the scored weight of a compared pair less its own evidence */
 	double rivals = 0;
-	for (size_t i = 0; r->weight && i < r->n_pairs; i++) {
-		if ((r->pairs[i].a == a && r->pairs[i].b == b) ||
-		    (r->pairs[i].a == b && r->pairs[i].b == a)) {
-			double d = (double)r->weight[i] - total;
-			rivals = d < -1e-3 ? d : 0;
-			break;
-		}
+	if (pi != SIZE_MAX) {
+		double d = (double)r->weight[pi] - total;
+		rivals = d < -1e-3 ? d : 0;
 	}
 	total += rivals;
 	double prob = kith_fsmodel_prob(total);

@@ -174,7 +174,7 @@ static void test_em_recovers_matches(void **state)
 	struct kith_fsmodel_term t[KITH_LINKCFG_MAX_FIELDS];
 	size_t nt;
 	long a0 = kith_dataset_find(ds, "a0"), b0 = kith_dataset_find(ds, "b0");
-	double total = kith_fsmodel_explain(&md, ds, (size_t)a0, (size_t)b0, t, &nt);
+	double total = kith_fsmodel_explain(&md, ds, (size_t)a0, (size_t)b0, 0, t, &nt);
 	assert_int_equal(nt, 4);
 	double sum = md.prior_bits;
 	for (size_t i = 0; i < nt; i++)
@@ -341,7 +341,7 @@ static void test_birth_given_the_list(void **state)
 			 KITH_OK);
 	struct kith_fsmodel_term t[KITH_LINKCFG_MAX_FIELDS];
 	size_t nt;
-	double w = kith_fsmodel_explain(&md, ds, a_true, b_true, t, &nt);
+	double w = kith_fsmodel_explain(&md, ds, a_true, b_true, 0, t, &nt);
 	assert_true(fabs(w - kith_fsmodel_weight(&md, ds, a_true, b_true,
 						 kith_dataset_gamma(ds, a_true, b_true))) < 1e-9);
 	print_message("u of same year across the lists: model %.4f, truth %.4f (all pairs %.4f)\n", t[bf].u,
@@ -349,6 +349,20 @@ static void test_birth_given_the_list(void **state)
 	assert_int_equal(t[bf].level, (unsigned)same_year);
 	assert_true(fabs(log2(t[bf].u / want)) < 0.25);
 	assert_true(fabs(t[bf].bits - log2(t[bf].m / t[bf].u)) < 1e-9);
+	/* a compared pair at the name's lowest level: u among the compared non-matches, and the
+	 * explanation adds up to the scored weight */
+	size_t low = SIZE_MAX;
+	for (size_t i = 0; i < n && low == SIZE_MAX; i++)
+		if (kith_dataset_level(p[i].g, 0) == 0)
+			low = i;
+	assert_true(low != SIZE_MAX);
+	print_message("the name's lowest level, compared: %+.2f bits\n", md.low_compared_bits[0]);
+	assert_true(md.low_compared_bits[0] > 1);
+	uint64_t gl = p[low].g & KITH_BLOCK_GAMMA_MASK;
+	double wc = kith_fsmodel_explain(&md, ds, p[low].a, p[low].b, 1, t, &nt);
+	assert_true(fabs(wc - kith_fsmodel_weight_compared(&md, ds, p[low].a, p[low].b, gl)) < 1e-9);
+	assert_true(
+	    fabs(wc - md.low_compared_bits[0] - kith_fsmodel_weight(&md, ds, p[low].a, p[low].b, gl)) < 1e-9);
 	free(p);
 	kith_dataset_free(ds);
 }
