@@ -836,8 +836,8 @@ static int birth_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)
 	return ll != KITH_DATASET_MISSING ? (int)ll + 1 : 0;
 }
 
-double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			   uint64_t g)
+static double weight_of(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			uint64_t g, int compared)
 {
 	double s = md->prior_bits;
 	for (size_t f = 0; f < md->n_fields; f++) {
@@ -846,19 +846,23 @@ double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_data
 			continue;
 		int c = cond_applies(md, g, f), cb = birth_applies(md, g, f);
 		s += c ? md->w_cond[c - 1][l] : cb ? md->w_birth[cb - 1][l] : md->w[f][l];
+		if (compared && l == 0)
+			s += md->low_compared_bits[f];
 		s += kith_dataset_tf_bits(ds, a, b, g, f);
 	}
 	return s;
 }
 
+double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			   uint64_t g)
+{
+	return weight_of(md, ds, a, b, g, 0);
+}
+
 double kith_fsmodel_weight_compared(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a,
 				    size_t b, uint64_t g)
 {
-	double s = kith_fsmodel_weight(md, ds, a, b, g);
-	for (size_t f = 0; f < md->n_fields; f++)
-		if (md->low_compared_bits[f] != 0 && kith_dataset_level(g, f) == 0)
-			s += md->low_compared_bits[f];
-	return s;
+	return weight_of(md, ds, a, b, g, 1);
 }
 
 double kith_fsmodel_prob(double weight)
