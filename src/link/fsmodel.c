@@ -807,6 +807,9 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 	qsort(pat, np, sizeof *pat, cmp_pattern);
 	double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
 	memcpy(uraw, md->u, sizeof uraw);
+	/* the birth given the list only with a training sample (fsmodel.h, birth_field) */
+	if (!md->train_records)
+		md->birth_field = -1;
 	estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
 	for (int k = 0; k < U_ROUNDS; k++) {
 		int it = md->iterations, conv = md->converged;

@@ -767,6 +767,22 @@ json_t *kith_link_summary_json(const struct kith_link_result *r, const struct ki
 				}
 				bad |= set_new(fo, "given_name_level", uc);
 			}
+			if (fo && (int)f == r->model.birth_field) {
+				/* u and weight of the birth at each list level */
+				size_t nl = (size_t)r->model.n_levels[r->model.list_field];
+				json_t *ub = json_object();
+				for (size_t k = nl; ub && k-- > 0;) {
+					json_t *lv = json_array();
+					for (int l = r->model.n_levels[f] - 1; lv && l >= 0; l--)
+						bad |= json_array_append_new(
+						    lv, json_pack("{s:s,s:f,s:f}", "level",
+								  fields[f].level_names[l], "u",
+								  r->model.u_birth[k][l], "weight",
+								  r->model.w_birth[k][l]));
+					bad |= set_new(ub, fields[r->model.list_field].level_names[k], lv);
+				}
+				bad |= set_new(fo, "given_list_level", ub);
+			}
 			bad |= json_array_append_new(fa, fo);
 		}
 		bad |= set_new(model, "fields", fa);

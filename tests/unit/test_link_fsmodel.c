@@ -255,8 +255,8 @@ static void test_sex_given_the_name(void **state)
 	kith_dataset_free(ds);
 }
 
-/* The birth given the list: list A gives every record's full date, list B a
- * birth year only, so two records of A born the same year have the level
+/* The birth given the list (with a training sample): list A gives every
+ * record's full date, list B a birth year only, so two records of A born the same year have the level
  * "dates differ" and two of A and B "same year". Among non-matching pairs
  * across the lists "same year" is then about twice as common as among all
  * non-matching pairs; with one u for all pairs the birth of a pair across
@@ -334,11 +334,14 @@ static void test_birth_given_the_list(void **state)
 	struct kith_block_pair *p;
 	size_t n;
 	assert_int_equal(kith_block_pairs(ds, &bo, &p, &n, rep, &err), KITH_OK);
+	/* with a training sample (here: every record) */
 	struct kith_fsmodel md;
 	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
+	md.train_records = (size_t)n_rec;
 	uint32_t rf[1] = {1u << 0};
 	assert_int_equal(kith_fsmodel_estimate_m(&md, ds, p, n, rf, 1, kith_block_all_pairs(ds, 0), &err),
 			 KITH_OK);
+	assert_int_equal(md.birth_field, bf);
 	struct kith_fsmodel_term t[KITH_LINKCFG_MAX_FIELDS];
 	size_t nt;
 	double w = kith_fsmodel_explain(&md, ds, a_true, b_true, 0, t, &nt);
@@ -349,8 +352,12 @@ static void test_birth_given_the_list(void **state)
 	assert_int_equal(t[bf].level, (unsigned)same_year);
 	assert_true(fabs(log2(t[bf].u / want)) < 0.25);
 	assert_true(fabs(t[bf].bits - log2(t[bf].m / t[bf].u)) < 1e-9);
-	/* a compared pair at the name's lowest level: u among the compared non-matches, and the
-	 * explanation adds up to the scored weight */
+	/* without a training sample: one u for the birth; and a compared pair at the name's lowest
+	 * level takes u among the compared non-matches, the explanation adding up to the scored weight */
+	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
+	assert_int_equal(kith_fsmodel_estimate_m(&md, ds, p, n, rf, 1, kith_block_all_pairs(ds, 0), &err),
+			 KITH_OK);
+	assert_true(md.birth_field < 0);
 	size_t low = SIZE_MAX;
 	for (size_t i = 0; i < n && low == SIZE_MAX; i++)
 		if (kith_dataset_level(p[i].g, 0) == 0)
