@@ -464,9 +464,8 @@ static void test_forged_author(void **state)
 	kith_vault_close(v);
 	v = open_as(f, APASS, KITH_OK);
 	char ia[KITH_VAULT_ID_HEX], ix[KITH_VAULT_ID_HEX];
-	put_draft(v, "by A", ia); /* A's key is derived and checked at this commit */
-	v->person[0] = 0;	  /* the next batch: written as B, signed by A */
-	strncat(v->person, pb, sizeof v->person - 1);
+	put_draft(v, "by A", ia);		 /* A's key is derived and checked at this commit */
+	memcpy(v->person, pb, sizeof v->person); /* the next batch: written as B, signed by A */
 	put_draft(v, "claims B", ix);
 	kith_vault_close(v);
 
