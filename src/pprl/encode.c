@@ -20,6 +20,7 @@ enum { SK_NAME = 1, SK_JOINT, SK_SEX, SK_BIRTH, SK_ORIGIN, SK_KEYID, SK_COUNT };
 #define K_GIVEN 18 /* a given-name syllable */
 #define K_JAMO 8   /* two of the three letter classes of a given-name syllable */
 #define K_JOINT 18 /* two syllables of the name (unordered), or the bag of all */
+#define K_ORDER 10 /* two given syllables in order */
 #define K_SURNAME 18
 #define K_LATIN 12 /* a bigram of a name that is not Korean */
 #define K_SEX 8
@@ -258,6 +259,12 @@ static void put_korean(struct builder *b, const uint16_t *code, size_t n, size_t
 			put3(b, SK_JOINT, 'P', x < y ? x : y, x < y ? y : x, 0, K_JOINT);
 		}
 	put_bag(b, code, n); /* the whole name */
+	/* each two given syllables in order: 김혜향 is not 김향혜 (two people in kith synth,
+	 * the same bag of syllables; tuning seeds 340, 440, 840: 10 bits a token gave F1 ratio
+	 * +0.001 at 2,500 people and +0.006 at 6,000, 18 bits less) */
+	if (g0 && n - g0 >= 2)
+		for (size_t j = g0; j + 1 < n; j++)
+			put3(b, SK_JOINT, 'Q', code[j], code[j + 1], 0, K_ORDER);
 	if (g0 && surname_alone) {
 		unsigned sur = 0;
 		for (size_t i = 0; i < g0; i++)

@@ -115,6 +115,14 @@ static void test_readings(void **state)
 		print_message("%s / %s: dice %.3f\n", pairs[i][0], pairs[i][1], d);
 		assert_true(d > least[i]);
 	}
+	/* the given name's order: two people of one bag of syllables */
+	enc(k, &p, "김혜향", 1985, 97, a);
+	enc(k, &p, "김향혜", 1985, 96, b);
+	double swapped = kith_pprl_dice(a, b);
+	enc(k, &p, "Kim Hye-hyang", 1985, 95, c);
+	double same = kith_pprl_dice(a, c);
+	print_message("김혜향 / 김향혜: dice %.3f; 김혜향 / Kim Hye-hyang %.3f\n", swapped, same);
+	assert_true(swapped < 0.93 && same > swapped + 0.03);
 	enc(k, &p, "김영희", 1985, 99, c);
 	enc(k, &p, "Kang Yeonhee", 1985, 98, b);
 	assert_true(kith_pprl_dice(b, c) < 0.6); /* another person */
