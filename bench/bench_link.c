@@ -284,7 +284,7 @@ static void peer_ratio(const struct kith_link_result *r, const struct kith_datas
 	double t0 = now();
 	for (size_t i = 0; i < n; i++) {
 		uint64_t g = kith_dataset_gamma(ds, r->pairs[i].a, r->pairs[i].b);
-		sink += kith_fsmodel_weight(&r->model, ds, r->pairs[i].a, r->pairs[i].b, g);
+		sink += kith_fsmodel_weight_compared(&r->model, ds, r->pairs[i].a, r->pairs[i].b, g);
 	}
 	double te = now() - t0;
 	t0 = now();

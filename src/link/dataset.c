@@ -32,6 +32,7 @@
 enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
 #define GIVEN_KEYS 4
+#define ALONE_KEYS 2
 #define GIVEN_TAG 0x676976656eULL /* "given": keeps given-name keys apart from whole-name keys */
 
 struct name_entry {
@@ -43,7 +44,9 @@ struct name_entry {
 	uint8_t korean;	      /* compared by the names engine */
 	uint8_t latin_given;  /* Latin letters the engine reads as a given name alone ("Se-min") */
 	uint8_t n_gkeys;
+	uint8_t n_akeys;
 	uint64_t gkeys[GIVEN_KEYS]; /* blocking keys of the given name alone (Korean names) */
+	uint64_t akeys[ALONE_KEYS]; /* a given name alone: the keys that meet the whole name's own */
 };
 
 struct rec {
@@ -386,6 +389,27 @@ static void given_keys(const char *s, size_t len, struct name_entry *e)
 	}
 	for (size_t t = 0; t < m && e->n_gkeys < GIVEN_KEYS; t++)
 		e->gkeys[e->n_gkeys++] = kith_compare_hash_mix(k[t], GIVEN_TAG);
+	/* A given name alone whose first syllable may be a surname ("Seol-ok", "Eun-wol", "Jinin")
+	 * missed the whole name (허설옥, 황은월, 송진인): the whole name's given part encoded alone
+	 * (설옥) is read as a surname and a syllable, so its keys are not those of the given name
+	 * read without a surname. The names engine's key of a query read as a given name alone
+	 * meets the given-name key of the whole name's own keys (kith_names_query_keys): those of
+	 * its query keys that are neither its own keys nor word keys. (10,000 synth people, seed 1:
+	 * 8 of the 278 true pairs that blocking missed were such given names.) */
+	if (!e->enc.n_sur && e->enc.n_syl >= 2 && !(e->enc.flags & KITH_NAMES_F_SURONLY)) {
+		uint64_t q[KITH_NAMES_MAX_QKEYS], own[KITH_NAMES_MAX_KEYS], words[KITH_NAMES_MAX_KEYS];
+		size_t nq = kith_names_query_keys(&e->enc, q), no = kith_names_keys(&e->enc, own),
+		       nw = kith_names_word_keys(&e->enc, words);
+		for (size_t i = 0; i < nq && e->n_akeys < ALONE_KEYS; i++) {
+			int other = 0;
+			for (size_t t = 0; t < no && !other; t++)
+				other = q[i] == own[t];
+			for (size_t t = 0; t < nw && !other; t++)
+				other = q[i] == words[t];
+			if (!other)
+				e->akeys[e->n_akeys++] = q[i];
+		}
+	}
 }
 
 static int encode_name(struct kith_dataset *ds, const char *s, size_t len, struct name_entry *e,
@@ -1179,16 +1203,15 @@ int kith_dataset_finish(struct kith_dataset *ds, struct kith_err *err)
 	}
 	if (have_birth) {
 		s = &ds->slots[ds->n_slots++];
-		/* not with a model trained on a sample (Large data): on the million synth records the level
-		 * took links F1 from 0.637 to 0.513 (seed 1101), while it raised it at 300,000 people and
-		 * below. Why: the level exists only for two full dates, and whether a record has a full
-		 * date depends on its list, so among non-matches the birth's level and the list field are
-		 * not independent (40,000 people: "dates differ" in 3.2 % of the non-matching pairs of one
-		 * list, 0.6 % of two lists; "same year" 1.4 % and 2.4 %). Where matches are 1 in 170
-		 * compared pairs the matches outweigh that; on the sample, 1 in 3,600, EM takes it for the
-		 * match class (pairs of two lists born within a year of each other, whatever the name: m
-		 * of a different name 0.93, λ 29 times the truth; docs/linkage.md, "Large data") */
-		ds->dates_differ = !ds->cfg.train_records && !ds->cfg.n_train_rules;
+		/* "dates differ" is a level with a model trained on a sample too (Large data). Without
+		 * it there, since the fifth pass: on the million synth records the level had taken links
+		 * F1 from 0.637 to 0.513 (seed 1101). Why: the level exists only for two full dates, and
+		 * whether a record has one depends on its list, so among non-matches the birth's level
+		 * and the list field are not independent (40,000 people: "dates differ" in 3.2 % of the
+		 * non-matching pairs of one list, 0.6 % of two lists; "same year" 1.4 % and 2.4 %), and
+		 * on the sample EM took that for the match class. The model now takes the birth's u
+		 * given the list (fsmodel.h, birth_field), and the level is back everywhere */
+		ds->dates_differ = 1;
 		if (ds->dates_differ)
 			slot_init(s, "birth", KITH_DS_BIRTH, 6, birth_levels);
 		else
@@ -1515,7 +1538,8 @@ done:
  * slipped day or a year off by one, so among matches that level is rare, while among namesakes born
  * the same year it is the rule: lumped with "same year" (one side a year only) it weighed as
  * agreement. Two full dates with the same month and day a year apart are a typo (the year slipped).
- * Without that level (dates_differ 0: a model trained on a sample) the levels are the date levels.
+ * Without that level (dates_differ 0; every dataset takes it since the seventh pass) the levels are
+ * the date levels.
  */
 static unsigned birth_level(const struct rec *ra, const struct rec *rb, int dates_differ)
 {
@@ -1746,6 +1770,8 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 			}
 			for (size_t t = 0; t < e->n_gkeys && m < 16; t++)
 				tmp[m++] = e->gkeys[t];
+			for (size_t t = 0; t < e->n_akeys && m < 16; t++)
+				tmp[m++] = e->akeys[t];
 			for (size_t t = 0; t < m; t++) {
 				uint64_t key = tmp[t] ? tmp[t] : 1;
 				int dup = 0;

@@ -23,7 +23,11 @@
 
 struct ucount {
 	uint64_t c[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
+	uint64_t b[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS]; /* [list level][birth level] */
 };
+
+/* sampled pairs with both births needed at a list level before its own birth u is taken */
+#define BIRTH_U_MIN 1000.0
 
 struct usample {
 	const struct kith_dataset *ds;
@@ -32,16 +36,23 @@ struct usample {
 	uint64_t seed;
 	size_t n_blocks;
 	size_t n_fields;
-	struct ucount *counts; /* per block */
+	int birth_field, list_field; /* the joint counts of birth and list (-1: none) */
+	struct ucount *counts;	     /* per block */
 	int exhaustive;
 };
 
-static void count_pair(struct ucount *c, uint64_t g, size_t nf)
+static void count_pair(struct ucount *c, uint64_t g, const struct usample *s)
 {
-	for (size_t f = 0; f < nf; f++) {
+	for (size_t f = 0; f < s->n_fields; f++) {
 		unsigned l = kith_dataset_level(g, f);
 		if (l != KITH_DATASET_MISSING)
 			c->c[f][l]++;
+	}
+	if (s->birth_field >= 0) {
+		unsigned lb = kith_dataset_level(g, (size_t)s->birth_field);
+		unsigned ll = kith_dataset_level(g, (size_t)s->list_field);
+		if (lb != KITH_DATASET_MISSING && ll != KITH_DATASET_MISSING)
+			c->b[ll][lb]++;
 	}
 }
 
@@ -58,7 +69,7 @@ static void run_block(struct usample *s, size_t k)
 				if (s->link_only &&
 				    kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b))
 					continue;
-				count_pair(c, kith_dataset_gamma(s->ds, a, b), s->n_fields);
+				count_pair(c, kith_dataset_gamma(s->ds, a, b), s);
 			}
 		return;
 	}
@@ -80,7 +91,7 @@ static void run_block(struct usample *s, size_t k)
 		if (a == b ||
 		    (s->link_only && kith_dataset_source(s->ds, a) == kith_dataset_source(s->ds, b)))
 			continue;
-		count_pair(c, kith_dataset_gamma(s->ds, a, b), s->n_fields);
+		count_pair(c, kith_dataset_gamma(s->ds, a, b), s);
 	}
 }
 
@@ -117,6 +128,15 @@ int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *
 	s.link_only = link_only;
 	s.seed = seed;
 	s.n_fields = nf;
+	s.birth_field = s.list_field = -1;
+	for (size_t f = 0; f < nf; f++) {
+		if (fields[f].kind == KITH_DS_BIRTH && !fields[f].fixed)
+			s.birth_field = (int)f;
+		if (fields[f].kind == KITH_DS_LIST)
+			s.list_field = (int)f;
+	}
+	if (s.list_field < 0)
+		s.birth_field = -1;
 	s.exhaustive = all <= samples;
 	s.samples = samples;
 	if (s.exhaustive) {
@@ -134,6 +154,10 @@ int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *
 		for (size_t f = 0; f < nf; f++)
 			for (int l = 0; l < md->n_levels[f]; l++)
 				tot.c[f][l] += s.counts[k].c[f][l];
+	for (size_t k = 0; k < s.n_blocks; k++)
+		for (int i = 0; i < KITH_LINKCFG_MAX_LEVELS; i++)
+			for (int l = 0; l < KITH_LINKCFG_MAX_LEVELS; l++)
+				tot.b[i][l] += s.counts[k].b[i][l];
 	free(s.counts);
 	for (size_t f = 0; f < nf; f++) {
 		uint64_t sum = 0;
@@ -156,6 +180,32 @@ int kith_fsmodel_estimate_u(struct kith_fsmodel *md, const struct kith_dataset *
 	if (md->cond_field >= 0) /* until estimate_m: the plain u */
 		for (int k = 0; k < KITH_LINKCFG_MAX_LEVELS; k++)
 			memcpy(md->u_cond[k], md->u[md->cond_field], sizeof md->u_cond[k]);
+	/* the birth at each list level; a list level with fewer than BIRTH_U_MIN
+	 * sampled pairs that give both births keeps the plain u */
+	md->birth_field = s.birth_field;
+	md->list_field = s.list_field;
+	if (md->birth_field >= 0) {
+		size_t bf = (size_t)md->birth_field;
+		int L = md->n_levels[bf];
+		double all_b = 0, tot_l[KITH_LINKCFG_MAX_LEVELS] = {0};
+		for (int k = 0; k < md->n_levels[md->list_field]; k++) {
+			for (int l = 0; l < L; l++)
+				tot_l[k] += (double)tot.b[k][l];
+			all_b += tot_l[k];
+		}
+		for (int k = 0; k < KITH_LINKCFG_MAX_LEVELS; k++) {
+			md->list_share[k] = all_b > 0 ? tot_l[k] / all_b : 0;
+			if (k < md->n_levels[md->list_field] && tot_l[k] >= BIRTH_U_MIN)
+				for (int l = 0; l < L; l++)
+					md->u_birth[k][l] =
+					    ((double)tot.b[k][l] + 1.0 / L) / (tot_l[k] + 1.0);
+			else
+				memcpy(md->u_birth[k], md->u[bf], sizeof md->u_birth[k]);
+			if (!(k < md->n_levels[md->list_field] && tot_l[k] >= BIRTH_U_MIN))
+				md->list_share[k] = 0; /* not conditioned: correct_u leaves it */
+		}
+		memcpy(md->u_birth_raw, md->u_birth, sizeof md->u_birth_raw);
+	}
 	md->u_pairs = s.exhaustive ? all : samples;
 	md->u_exhaustive = s.exhaustive;
 	return KITH_OK;
@@ -189,6 +239,8 @@ struct em {
 	uint64_t rule_bit; /* 0: every pattern */
 	int cond_field, cond_on;
 	const double (*u_cond)[KITH_LINKCFG_MAX_LEVELS];
+	int birth_field, list_field;
+	const double (*u_birth)[KITH_LINKCFG_MAX_LEVELS];
 	double lambda;	 /* within the set */
 	double expected; /* expected matches */
 	int iterations;
@@ -209,6 +261,10 @@ static double pattern_log2bf(const struct em *e, uint64_t g)
 		else if ((int)f == e->cond_field &&
 			 kith_dataset_level(g, (size_t)e->cond_on) != KITH_DATASET_MISSING)
 			s += log2(e->m[f][l]) - log2(e->u_cond[kith_dataset_level(g, (size_t)e->cond_on)][l]);
+		else if ((int)f == e->birth_field && !(e->free_u >> f & 1) &&
+			 kith_dataset_level(g, (size_t)e->list_field) != KITH_DATASET_MISSING)
+			s += log2(e->m[f][l]) -
+			     log2(e->u_birth[kith_dataset_level(g, (size_t)e->list_field)][l]);
 		else
 			s += log2(e->m[f][l]) - log2(e->u[f][l]);
 	}
@@ -337,6 +393,12 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 						       ? fields[f].weights[l]
 						       : log2(md->m[f][l]) - log2(md->u_cond[k][l]);
 	}
+	if (md->birth_field >= 0) {
+		size_t f = (size_t)md->birth_field;
+		for (int k = 0; k < KITH_LINKCFG_MAX_LEVELS; k++)
+			for (int l = 0; l < md->n_levels[f]; l++)
+				md->w_birth[k][l] = log2(md->m[f][l]) - log2(md->u_birth[k][l]);
+	}
 	md->prior_bits = log2(md->lambda) - log2(1 - md->lambda);
 	md->tf_max = kith_dataset_config(ds)->tf_max > 0 ? kith_dataset_config(ds)->tf_max
 							 : KITH_LINKCFG_DEFAULT_TF_MAX;
@@ -353,6 +415,7 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 	size_t nf;
 	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
 	double n_rec = (double)(md->train_records ? md->train_records : kith_dataset_count(ds));
+	memset(md->low_compared_bits, 0, sizeof md->low_compared_bits);
 
 	/* sex among the compared pairs at each name level: pairs that blocking
 	 * brought together by their names share a given name or its start, and
@@ -460,6 +523,9 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 		    .cond_field = md->cond_field,
 		    .cond_on = md->cond_on,
 		    .u_cond = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_cond,
+		    .birth_field = md->birth_field,
+		    .list_field = md->list_field,
+		    .u_birth = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_birth,
 		};
 		run_em(&e);
 		iterations += e.iterations;
@@ -545,6 +611,9 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 	    .cond_field = md->cond_field,
 	    .cond_on = md->cond_on,
 	    .u_cond = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_cond,
+	    .birth_field = md->birth_field,
+	    .list_field = md->list_field,
+	    .u_birth = (const double(*)[KITH_LINKCFG_MAX_LEVELS])md->u_birth,
 	};
 	run_em(&e);
 	iterations += e.iterations;
@@ -621,6 +690,13 @@ static void estimate_m_once(struct kith_fsmodel *md, const struct kith_dataset *
 				if (!md->train_records || ub < md->u[f][l])
 					md->u[f][l] = ub;
 			}
+			/* the lowest level, for compared pairs (low_compared_bits); not with a training
+			 * sample, where the levels above keep their cap too */
+			if (!md->train_records) {
+				double ub = ufin[f][0] * frac;
+				md->low_compared_bits[f] =
+				    ub > 0 && ub < md->u[f][0] ? log2(md->u[f][0] / ub) : 0;
+			}
 		}
 	}
 	/* the expected matches among compared pairs, over all pairs: the prior
@@ -671,6 +747,28 @@ static void correct_u(struct kith_fsmodel *md, const struct kith_dataset *ds,
 		for (int l = 0; l < md->n_levels[f]; l++)
 			md->u[f][l] /= z;
 	}
+	/* the birth at each list level: of the random pairs at list level k, a
+	 * share λ·m_list[k] / list_share[k] are matches, with the birth levels m */
+	if (md->birth_field >= 0) {
+		size_t bf = (size_t)md->birth_field, lf = (size_t)md->list_field;
+		for (int k = 0; k < md->n_levels[lf]; k++) {
+			if (md->list_share[k] <= 0)
+				continue;
+			double q = lam * md->m[lf][k] / md->list_share[k]; /* matches among them */
+			if (q > 0.5)
+				q = 0.5;
+			double z = 0;
+			for (int l = 0; l < md->n_levels[bf]; l++) {
+				double u = (md->u_birth_raw[k][l] - q * md->m[bf][l]) / (1 - q);
+				if (u < U_FLOOR * md->u_birth_raw[k][l])
+					u = U_FLOOR * md->u_birth_raw[k][l];
+				md->u_birth[k][l] = u;
+				z += u;
+			}
+			for (int l = 0; l < md->n_levels[bf]; l++)
+				md->u_birth[k][l] /= z;
+		}
+	}
 }
 
 int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *ds,
@@ -709,6 +807,9 @@ int kith_fsmodel_estimate_m(struct kith_fsmodel *md, const struct kith_dataset *
 	qsort(pat, np, sizeof *pat, cmp_pattern);
 	double uraw[KITH_LINKCFG_MAX_FIELDS][KITH_LINKCFG_MAX_LEVELS];
 	memcpy(uraw, md->u, sizeof uraw);
+	/* the birth given the list only with a training sample (fsmodel.h, birth_field) */
+	if (!md->train_records)
+		md->birth_field = -1;
 	estimate_m_once(md, ds, pat, np, n_pairs, rule_fields, n_rules, all_pairs);
 	for (int k = 0; k < U_ROUNDS; k++) {
 		int it = md->iterations, conv = md->converged;
@@ -729,19 +830,42 @@ static int cond_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)
 	return ln != KITH_DATASET_MISSING ? (int)ln + 1 : 0; /* name level + 1 */
 }
 
-double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			   uint64_t g)
+/* the list level + 1 when the birth of pattern g takes its u given the list, else 0 */
+static int birth_applies(const struct kith_fsmodel *md, uint64_t g, size_t f)
+{
+	if (md->birth_field < 0 || (int)f != md->birth_field)
+		return 0;
+	unsigned ll = kith_dataset_level(g, (size_t)md->list_field);
+	return ll != KITH_DATASET_MISSING ? (int)ll + 1 : 0;
+}
+
+static double weight_of(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			uint64_t g, int compared)
 {
 	double s = md->prior_bits;
 	for (size_t f = 0; f < md->n_fields; f++) {
 		unsigned l = kith_dataset_level(g, f);
 		if (l == KITH_DATASET_MISSING)
 			continue;
-		int c = cond_applies(md, g, f);
-		s += c ? md->w_cond[c - 1][l] : md->w[f][l];
+		int c = cond_applies(md, g, f), cb = birth_applies(md, g, f);
+		s += c ? md->w_cond[c - 1][l] : cb ? md->w_birth[cb - 1][l] : md->w[f][l];
+		if (compared && l == 0)
+			s += md->low_compared_bits[f];
 		s += kith_dataset_tf_bits(ds, a, b, g, f);
 	}
 	return s;
+}
+
+double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
+			   uint64_t g)
+{
+	return weight_of(md, ds, a, b, g, 0);
+}
+
+double kith_fsmodel_weight_compared(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a,
+				    size_t b, uint64_t g)
+{
+	return weight_of(md, ds, a, b, g, 1);
 }
 
 double kith_fsmodel_prob(double weight)
@@ -750,7 +874,7 @@ double kith_fsmodel_prob(double weight)
 }
 
 double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			    struct kith_fsmodel_term *terms, size_t *n)
+			    int compared, struct kith_fsmodel_term *terms, size_t *n)
 {
 	size_t nf;
 	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
@@ -769,9 +893,13 @@ double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dat
 		}
 		t->level_name = fields[f].level_names[l];
 		t->m = md->m[f][l];
-		int c = cond_applies(md, g, f);
-		t->u = c ? md->u_cond[c - 1][l] : md->u[f][l];
-		t->bits = c ? md->w_cond[c - 1][l] : md->w[f][l];
+		int c = cond_applies(md, g, f), cb = birth_applies(md, g, f);
+		t->u = c ? md->u_cond[c - 1][l] : cb ? md->u_birth[cb - 1][l] : md->u[f][l];
+		t->bits = c ? md->w_cond[c - 1][l] : cb ? md->w_birth[cb - 1][l] : md->w[f][l];
+		if (compared && l == 0 && md->low_compared_bits[f] != 0) {
+			t->bits += md->low_compared_bits[f];
+			t->u = t->m / exp2(t->bits);
+		}
 		t->tf_bits = kith_dataset_tf_bits(ds, a, b, g, f);
 		s += t->bits + t->tf_bits;
 	}

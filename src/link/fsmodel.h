@@ -28,7 +28,8 @@
  *      blocking recall taken as 1. EM starts from about one match per record
  *      among the pairs it sees; md->train_records, when set, is the number of
  *      records those pairs come from (training on a sample, link.h).
- * One dependence is modelled: sex given the name (see cond_field below).
+ * Two dependences are modelled: sex given the name (cond_field below) and the
+ * birth given the list (birth_field below).
  *
  * The match weight of a pair is log2(λ/(1−λ)) plus, for every field, log2(m/u)
  * of its level (0 when missing), plus the term-frequency adjustment
@@ -83,6 +84,33 @@ struct kith_fsmodel {
 	int cond_on;							 /* the name field */
 	double u_cond[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS]; /* [name level][sex level] */
 	double w_cond[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS];
+	/* Birth given the list: whether a record gives a full date, a year or an
+	 * age depends on its list, so among non-matching pairs the birth levels
+	 * differ between two records of one list and of two (synth, 40,000 people:
+	 * "dates differ" 3.2 % of the non-matches within a list, 0.6 % across;
+	 * "same year" 1.4 % and 2.4 %). With one u, EM on a training sample took
+	 * that dependence for the match class (bench/README.md, link13 sixth
+	 * pass). With a training sample (train_records), the birth field uses
+	 * u_birth[list level] — the birth levels among random pairs at that list
+	 * level, less the matches among them (correct_u) — instead of u. Not
+	 * without one: there the list's share of matches outweighs the
+	 * dependence, and the conditioned u (the truth: agreement across lists
+	 * 0.2 bits weaker) lost links F1 0.0013 at 40,000 synth people (tuning
+	 * seeds 2, 3). birth_field < 0 without a birth or a list field, or
+	 * without a training sample (set by kith_fsmodel_estimate_m). */
+	int birth_field;						  /* the birth field, or -1 */
+	int list_field;							  /* the list field */
+	double u_birth[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS]; /* [list level][birth level] */
+	double w_birth[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS];
+	double u_birth_raw[KITH_LINKCFG_MAX_LEVELS][KITH_LINKCFG_MAX_LEVELS]; /* before correct_u */
+	double list_share[KITH_LINKCFG_MAX_LEVELS]; /* random pairs with both births at each list level */
+	/* The lowest level of a field every rule blocks on (the name's "different"), for a pair
+	 * blocking compared: log2 of u among random pairs over u among the compared non-matches,
+	 * added to w (0 for other fields). A compared pair at that level shares a key (a given name,
+	 * a reading) although its similarity is low — 1 non-matching pair in 230 is compared at that
+	 * level, not 1 in 1 — and its weight is the m over that u (kith_fsmodel_weight_compared); a
+	 * pair blocking never compared (the clustering guard's) keeps u of random pairs. */
+	double low_compared_bits[KITH_LINKCFG_MAX_FIELDS];
 };
 
 /*
@@ -115,6 +143,10 @@ void kith_fsmodel_weights(struct kith_fsmodel *md, const struct kith_dataset *ds
 double kith_fsmodel_weight(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
 			   uint64_t g);
 
+/* The match weight of pair (a, b) that blocking compared (low_compared_bits added). */
+double kith_fsmodel_weight_compared(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a,
+				    size_t b, uint64_t g);
+
 /* 1 / (1 + 2^-weight). */
 double kith_fsmodel_prob(double weight);
 
@@ -132,8 +164,9 @@ struct kith_fsmodel_term {
 /*
  * Explains the pair (a, b): one term per field into terms[0..*n) (room for
  * KITH_LINKCFG_MAX_FIELDS), and returns the total weight (prior included).
+ * compared: blocking compared the pair (its weight is kith_fsmodel_weight_compared).
  */
 double kith_fsmodel_explain(const struct kith_fsmodel *md, const struct kith_dataset *ds, size_t a, size_t b,
-			    struct kith_fsmodel_term *terms, size_t *n);
+			    int compared, struct kith_fsmodel_term *terms, size_t *n);
 
 #endif

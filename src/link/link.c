@@ -118,8 +118,8 @@ static void score_chunk(size_t c, void *arg)
 	const struct score_job *j = arg;
 	size_t hi = (c + 1) * SCORE_CHUNK < j->n ? (c + 1) * SCORE_CHUNK : j->n;
 	for (size_t i = c * SCORE_CHUNK; i < hi; i++)
-		j->w[i] = (float)kith_fsmodel_weight(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
-						     j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
+		j->w[i] = (float)kith_fsmodel_weight_compared(j->md, j->ds, j->pairs[i].a, j->pairs[i].b,
+							      j->pairs[i].g & KITH_BLOCK_GAMMA_MASK);
 }
 
 /* Each pair's weight on its own: the same whichever thread computes it. */
@@ -767,6 +767,22 @@ json_t *kith_link_summary_json(const struct kith_link_result *r, const struct ki
 				}
 				bad |= set_new(fo, "given_name_level", uc);
 			}
+			if (fo && (int)f == r->model.birth_field) {
+				/* u and weight of the birth at each list level */
+				size_t nl = (size_t)r->model.n_levels[r->model.list_field];
+				json_t *ub = json_object();
+				for (size_t k = nl; ub && k-- > 0;) {
+					json_t *lv = json_array();
+					for (int l = r->model.n_levels[f] - 1; lv && l >= 0; l--)
+						bad |= json_array_append_new(
+						    lv, json_pack("{s:s,s:f,s:f}", "level",
+								  fields[f].level_names[l], "u",
+								  r->model.u_birth[k][l], "weight",
+								  r->model.w_birth[k][l]));
+					bad |= set_new(ub, fields[r->model.list_field].level_names[k], lv);
+				}
+				bad |= set_new(fo, "given_list_level", ub);
+			}
 			bad |= json_array_append_new(fa, fo);
 		}
 		bad |= set_new(model, "fields", fa);
@@ -794,16 +810,16 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 {
 	struct kith_fsmodel_term terms[KITH_LINKCFG_MAX_FIELDS];
 	size_t n;
-	double total = kith_fsmodel_explain(&r->model, ds, a, b, terms, &n);
+	size_t pi = SIZE_MAX;
+	for (size_t i = 0; r->weight && i < r->n_pairs && pi == SIZE_MAX; i++)
+		if ((r->pairs[i].a == a && r->pairs[i].b == b) || (r->pairs[i].a == b && r->pairs[i].b == a))
+			pi = i;
+	double total = kith_fsmodel_explain(&r->model, ds, a, b, pi != SIZE_MAX, terms, &n);
 	/* the rivals' share (compete): the scored weight of a compared pair less its own evidence */
 	double rivals = 0;
-	for (size_t i = 0; r->weight && i < r->n_pairs; i++) {
-		if ((r->pairs[i].a == a && r->pairs[i].b == b) ||
-		    (r->pairs[i].a == b && r->pairs[i].b == a)) {
-			double d = (double)r->weight[i] - total;
-			rivals = d < -1e-3 ? d : 0;
-			break;
-		}
+	if (pi != SIZE_MAX) {
+		double d = (double)r->weight[pi] - total;
+		rivals = d < -1e-3 ? d : 0;
 	}
 	total += rivals;
 	double prob = kith_fsmodel_prob(total);

@@ -128,6 +128,46 @@ static void test_name_keys_given_alone_and_fullname(void **state)
 	kith_dataset_free(ds);
 }
 
+/* A given name written alone in Latin letters whose first syllable is also a
+ * surname ("Seol-ok": 설 is a surname) meets the whole name (허설옥), as one
+ * that is not does: the whole name's given part in Hangul (설옥) reads as a
+ * surname and a syllable, so its keys were not those of "Seol-ok" (10,000
+ * synth people, seed 1: 8 true pairs blocking never compared). */
+static void test_name_keys_given_alone_surname_first(void **state)
+{
+	(void)state;
+	struct kith_linkcfg c;
+	struct kith_err err;
+	kith_linkcfg_init(&c);
+	struct kith_dataset *ds;
+	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
+	const char *csv = "id,source,name\n"
+			  "a1,one,허설옥\n"
+			  "a2,two,Seol-ok\n"
+			  "b1,one,황은월\n"
+			  "b2,two,Eun-wol\n"
+			  "c1,one,송진인\n"
+			  "c2,two,Jinin\n";
+	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "t.csv", NULL, &err), KITH_OK);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	struct kith_linkcfg_rule r[1];
+	struct kith_block_report rep[1];
+	struct kith_block_pair *p;
+	size_t n;
+	int seen[6][6] = {{0}};
+	rules(r, 1, "name");
+	struct kith_block_opts o = {.rules = r, .n_rules = 1, .threads = 1};
+	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
+	for (size_t i = 0; i < n; i++)
+		seen[p[i].a][p[i].b] = 1;
+	free(p);
+	assert_true(seen[0][1]); /* 허설옥, Seol-ok */
+	assert_true(seen[2][3]); /* 황은월, Eun-wol */
+	assert_true(seen[4][5]); /* 송진인, Jinin */
+	assert_false(seen[0][3] || seen[0][5] || seen[2][5]);
+	kith_dataset_free(ds);
+}
+
 static void test_counts_exact_and_pairs_once(void **state)
 {
 	(void)state;
@@ -268,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_counts_exact_and_pairs_once),
 	    cmocka_unit_test(test_include_mask),
 	    cmocka_unit_test(test_name_keys_given_alone_and_fullname),
+	    cmocka_unit_test(test_name_keys_given_alone_surname_first),
 	    cmocka_unit_test(test_link_mode_and_window),
 	    cmocka_unit_test(test_cap_refused_before_scoring),
 	    cmocka_unit_test(test_threads_do_not_change_results),

@@ -386,14 +386,15 @@ static void test_birth_dates_that_differ(void **state)
 	assert_int_equal(level(ds, "d6", "d9", "birth"), 2);  /* 45 in 2024: 1978 or 1979 */
 	assert_int_equal(level(ds, "d9", "d10", "birth"), 2); /* two ages: two years apart */
 	kith_dataset_free(ds);
-	/* a model trained on a sample (large data) keeps the five date levels */
+	/* a model trained on a sample (large data) has the six levels too since the birth's u is
+	 * taken given the list (test_link_fsmodel.c, test_birth_given_the_list) */
 	ds = fixture_link_dataset("train_records = 1000\n", csv, strlen(csv), "t.csv");
 	f = kith_dataset_fields(ds, &n);
-	assert_int_equal(f[0].n_levels, 5);
-	assert_int_equal(level(ds, "d1", "d2", "birth"), 2); /* same year */
-	assert_int_equal(level(ds, "d1", "d3", "birth"), 3); /* one digit: a typo */
-	assert_int_equal(level(ds, "d6", "d10", "birth"), 2);
-	assert_int_equal(level(ds, "d6", "d9", "birth"), 1);
+	assert_int_equal(f[0].n_levels, 6);
+	assert_int_equal(level(ds, "d1", "d2", "birth"), 0); /* dates differ */
+	assert_int_equal(level(ds, "d1", "d3", "birth"), 4); /* one digit: a typo */
+	assert_int_equal(level(ds, "d6", "d10", "birth"), 3);
+	assert_int_equal(level(ds, "d6", "d9", "birth"), 2);
 	kith_dataset_free(ds);
 }
 

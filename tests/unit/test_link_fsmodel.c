@@ -174,7 +174,7 @@ static void test_em_recovers_matches(void **state)
 	struct kith_fsmodel_term t[KITH_LINKCFG_MAX_FIELDS];
 	size_t nt;
 	long a0 = kith_dataset_find(ds, "a0"), b0 = kith_dataset_find(ds, "b0");
-	double total = kith_fsmodel_explain(&md, ds, (size_t)a0, (size_t)b0, t, &nt);
+	double total = kith_fsmodel_explain(&md, ds, (size_t)a0, (size_t)b0, 0, t, &nt);
 	assert_int_equal(nt, 4);
 	double sum = md.prior_bits;
 	for (size_t i = 0; i < nt; i++)
@@ -255,6 +255,125 @@ static void test_sex_given_the_name(void **state)
 	kith_dataset_free(ds);
 }
 
+/* The birth given the list (with a training sample): list A gives every
+ * record's full date, list B a birth year only, so two records of A born the same year have the level
+ * "dates differ" and two of A and B "same year". Among non-matching pairs
+ * across the lists "same year" is then about twice as common as among all
+ * non-matching pairs; with one u for all pairs the birth of a pair across
+ * lists weighed about a bit too much. */
+static void test_birth_given_the_list(void **state)
+{
+	(void)state;
+	static const char *const fem[] = {"Anna", "Berit", "Cecilia", "Dagny",
+					  "Ebba", "Frida", "Greta",   "Hilda"};
+	static const char *const sur[] = {"Lind", "Berg", "Holm", "Dahl", "Falk", "Ek", "Ros"};
+	struct kith_linkcfg c;
+	struct kith_err err;
+	kith_linkcfg_init(&c);
+	struct kith_dataset *ds;
+	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
+	struct kith_sbuf csv = KITH_SBUF_INIT;
+	assert_int_equal(kith_sbuf_adds(&csv, "id,source,name,sex,birth_year,birth_date,origin\n"), KITH_OK);
+	rs = 4242;
+	const int people = 1000;
+	int person_of[2 * 1000];
+	int n_rec = 0;
+	for (int i = 0; i < people; i++) {
+		const char *g = fem[rnd(8)], *s = sur[rnd(7)];
+		unsigned y = 1950 + rnd(50), mo = 1 + rnd(12), d = 1 + rnd(28);
+		assert_int_equal(
+		    kith_sbuf_addf(&csv, "a%d,A,%s %s,female,,%u-%02u-%02u,\n", i, g, s, y, mo, d), KITH_OK);
+		person_of[n_rec++] = i;
+		if (i % 2 == 0) {
+			assert_int_equal(kith_sbuf_addf(&csv, "b%d,B,%s %s,female,%u,,\n", i, g, s, y),
+					 KITH_OK);
+			person_of[n_rec++] = i;
+		}
+	}
+	assert_int_equal(kith_dataset_add_csv(ds, csv.buf, csv.len, "bl.csv", NULL, &err), KITH_OK);
+	kith_sbuf_release(&csv);
+	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
+	size_t nf;
+	const struct kith_dataset_field *fields = kith_dataset_fields(ds, &nf);
+	int bf = -1, lf = -1, same_year = -1;
+	for (size_t f = 0; f < nf; f++) {
+		if (fields[f].kind == KITH_DS_BIRTH)
+			bf = (int)f;
+		if (fields[f].kind == KITH_DS_LIST)
+			lf = (int)f;
+	}
+	assert_true(bf >= 0 && lf >= 0);
+	for (int l = 0; l < fields[bf].n_levels; l++)
+		if (!strcmp(fields[bf].level_names[l], "same year"))
+			same_year = l;
+	assert_true(same_year >= 0);
+	/* the truth: u of "same year" among the non-matching pairs across the lists */
+	double across = 0, across_same = 0;
+	size_t a_true = SIZE_MAX, b_true = SIZE_MAX;
+	for (int a = 0; a < n_rec; a++)
+		for (int b = a + 1; b < n_rec; b++) {
+			uint64_t g = kith_dataset_gamma(ds, (size_t)a, (size_t)b);
+			unsigned ll = kith_dataset_level(g, (size_t)lf),
+				 lb = kith_dataset_level(g, (size_t)bf);
+			if (!strcmp(fields[lf].level_names[ll], "same") || lb == KITH_DATASET_MISSING)
+				continue;
+			if (person_of[a] == person_of[b]) {
+				if (lb == (unsigned)same_year)
+					a_true = (size_t)a, b_true = (size_t)b;
+				continue;
+			}
+			across++;
+			across_same += lb == (unsigned)same_year;
+		}
+	double want = across_same / across;
+	assert_true(a_true != SIZE_MAX);
+	struct kith_linkcfg_rule r[1];
+	assert_int_equal(kith_linkcfg_rule_parse(&r[0], "name", &err), KITH_OK);
+	struct kith_block_report rep[1];
+	struct kith_block_opts bo = {.rules = r, .n_rules = 1, .threads = 1};
+	struct kith_block_pair *p;
+	size_t n;
+	assert_int_equal(kith_block_pairs(ds, &bo, &p, &n, rep, &err), KITH_OK);
+	/* with a training sample (here: every record) */
+	struct kith_fsmodel md;
+	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
+	md.train_records = (size_t)n_rec;
+	uint32_t rf[1] = {1u << 0};
+	assert_int_equal(kith_fsmodel_estimate_m(&md, ds, p, n, rf, 1, kith_block_all_pairs(ds, 0), &err),
+			 KITH_OK);
+	assert_int_equal(md.birth_field, bf);
+	struct kith_fsmodel_term t[KITH_LINKCFG_MAX_FIELDS];
+	size_t nt;
+	double w = kith_fsmodel_explain(&md, ds, a_true, b_true, 0, t, &nt);
+	assert_true(fabs(w - kith_fsmodel_weight(&md, ds, a_true, b_true,
+						 kith_dataset_gamma(ds, a_true, b_true))) < 1e-9);
+	print_message("u of same year across the lists: model %.4f, truth %.4f (all pairs %.4f)\n", t[bf].u,
+		      want, md.u[bf][same_year]);
+	assert_int_equal(t[bf].level, (unsigned)same_year);
+	assert_true(fabs(log2(t[bf].u / want)) < 0.25);
+	assert_true(fabs(t[bf].bits - log2(t[bf].m / t[bf].u)) < 1e-9);
+	/* without a training sample: one u for the birth; and a compared pair at the name's lowest
+	 * level takes u among the compared non-matches, the explanation adding up to the scored weight */
+	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
+	assert_int_equal(kith_fsmodel_estimate_m(&md, ds, p, n, rf, 1, kith_block_all_pairs(ds, 0), &err),
+			 KITH_OK);
+	assert_true(md.birth_field < 0);
+	size_t low = SIZE_MAX;
+	for (size_t i = 0; i < n && low == SIZE_MAX; i++)
+		if (kith_dataset_level(p[i].g, 0) == 0)
+			low = i;
+	assert_true(low != SIZE_MAX);
+	print_message("the name's lowest level, compared: %+.2f bits\n", md.low_compared_bits[0]);
+	assert_true(md.low_compared_bits[0] > 1);
+	uint64_t gl = p[low].g & KITH_BLOCK_GAMMA_MASK;
+	double wc = kith_fsmodel_explain(&md, ds, p[low].a, p[low].b, 1, t, &nt);
+	assert_true(fabs(wc - kith_fsmodel_weight_compared(&md, ds, p[low].a, p[low].b, gl)) < 1e-9);
+	assert_true(
+	    fabs(wc - md.low_compared_bits[0] - kith_fsmodel_weight(&md, ds, p[low].a, p[low].b, gl)) < 1e-9);
+	free(p);
+	kith_dataset_free(ds);
+}
+
 static void test_errors(void **state)
 {
 	(void)state;
@@ -275,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_u_by_sampling),
 	    cmocka_unit_test(test_em_recovers_matches),
 	    cmocka_unit_test(test_sex_given_the_name),
+	    cmocka_unit_test(test_birth_given_the_list),
 	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
