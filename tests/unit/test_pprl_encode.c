@@ -92,6 +92,43 @@ static void test_other_names_order(void **state)
 	kith_pprl_key_free(k);
 }
 
+/* One name as the names engine reads it in every spelling: its syllables in
+ * place and without liaison ("Geum Ryeon" keeps 금 + 련, not 그 + 면), the
+ * same wherever the surname is taken to stand ("Sung Keum Won" / 원성금), and
+ * a romanized letter that may be two classes ("Kang": ㅇ or ㅁ, "Hong": ㅇ or
+ * none) under both. */
+static void test_readings(void **state)
+{
+	(void)state;
+	struct kith_pprl_key *k = key_of("a shared secret of the three organizations");
+	struct kith_pprl_params p = {.seed = SEED};
+	/* the Dice before (schema 4): 0.24, 0.27, 0.76, 0.74, 0.48, 0.54 */
+	static const char *const pairs[][2] = {{"원성금", "Sung Keum Won"}, {"김금련", "Gim Geum Ryeon"},
+					       {"강연희", "Kang Yeonhee"},  {"홍란빈", "Hong Ranbin"},
+					       {"전단래", "JEON DAN RAE"},  {"정은녀", "Jong Un Nyo"}};
+	static const double least[] = {0.45, 0.6, 0.82, 0.8, 0.65, 0.65};
+	uint64_t a[KITH_PPRL_WORDS], b[KITH_PPRL_WORDS], c[KITH_PPRL_WORDS];
+	for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+		enc(k, &p, pairs[i][0], 1985, 2 * i, a);
+		enc(k, &p, pairs[i][1], 1985, 2 * i + 1, b);
+		double d = kith_pprl_dice(a, b);
+		print_message("%s / %s: dice %.3f\n", pairs[i][0], pairs[i][1], d);
+		assert_true(d > least[i]);
+	}
+	/* the given name's order: two people of one bag of syllables */
+	enc(k, &p, "김혜향", 1985, 97, a);
+	enc(k, &p, "김향혜", 1985, 96, b);
+	double swapped = kith_pprl_dice(a, b);
+	enc(k, &p, "Kim Hye-hyang", 1985, 95, c);
+	double same = kith_pprl_dice(a, c);
+	print_message("김혜향 / 김향혜: dice %.3f; 김혜향 / Kim Hye-hyang %.3f\n", swapped, same);
+	assert_true(swapped < 0.93 && same > swapped + 0.03);
+	enc(k, &p, "김영희", 1985, 99, c);
+	enc(k, &p, "Kang Yeonhee", 1985, 98, b);
+	assert_true(kith_pprl_dice(b, c) < 0.6); /* another person */
+	kith_pprl_key_free(k);
+}
+
 static void test_secrets(void **state)
 {
 	(void)state;
@@ -546,9 +583,13 @@ int main(void)
 	if (kith_process_init())
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_scripts),	     cmocka_unit_test(test_other_names_order),
-	    cmocka_unit_test(test_secrets),	     cmocka_unit_test(test_weak),
-	    cmocka_unit_test(test_frequency_attack), cmocka_unit_test(test_birth_attack),
+	    cmocka_unit_test(test_scripts),
+	    cmocka_unit_test(test_readings),
+	    cmocka_unit_test(test_other_names_order),
+	    cmocka_unit_test(test_secrets),
+	    cmocka_unit_test(test_weak),
+	    cmocka_unit_test(test_frequency_attack),
+	    cmocka_unit_test(test_birth_attack),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
