@@ -103,6 +103,21 @@ double kith_names_same_threshold(void);
  * a candidate name, in [0, 1]. Not symmetric. */
 double kith_names_query_score(const struct kith_name *query, const struct kith_name *cand);
 
+/* The parts of kith_names_query_score, each in [0, 1] with no factor for
+ * the kind of query, for a caller that ranks partial queries by its own
+ * weights (search). 0 where the query cannot be read so. */
+struct kith_names_query_parts {
+	double whole;  /* kith_names_similarity */
+	double prefix; /* the surname, written first, and the start of the given name ("Kim Kang") */
+	double given;  /* the query, in the order written, as the candidate's given name ("Myong Sim") */
+	int words;     /* every word of the query's text is a word of the candidate's: 1; 2 when
+			* the first is the candidate's first word */
+	int token;     /* kith_names_query_score's match of a token (words of two letters or more) */
+	int western;   /* the query's only reading has its surname written last */
+};
+void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c,
+			    struct kith_names_query_parts *out);
+
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
