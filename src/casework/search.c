@@ -296,46 +296,52 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 
 /* How search ranks the kinds of partial query (the names engine gives the
  * alignments, kith_names_query_parts; these are search's weights). */
-#define RANK_PREFIX 0.9	       /* a surname written first and the start of a given name ("Kim Kang") */
-#define RANK_GIVEN_LATIN 0.85  /* a romanized given name alone, read with a surname ("Myong Sim") */
-#define RANK_GIVEN_OTHER 0.7   /* a Hangul one (허준 against 양허준) */
-#define RANK_GIVEN_NOSUR 0.95  /* a query read with no surname at all */
-#define RANK_TOKEN 0.9	       /* every word of the query is a word of a name that is not Korean */
-#define RANK_WORDS 0.905       /* ... or of a name written in Latin letters, read as Korean or not */
-#define RANK_WORDS_LEAD 0.906  /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
-#define RANK_WESTERN_SHORT 1.0 /* a two-syllable name read only with its surname written last */
+#define RANK_PREFIX 0.9	      /* a surname written first and the start of a given name ("Kim Kang") */
+#define RANK_GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
+#define RANK_GIVEN_OTHER 0.7  /* a Hangul one (허준 against 양허준) */
+#define RANK_GIVEN_NOSUR 0.95 /* a query read with no surname at all */
+#define RANK_TOKEN 0.9	      /* every word of the query is a word of a name that is not Korean */
+#define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
+#define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 
 /* The score of query q against a case's name c, in [0, 1]. */
 static double rank(const struct kith_name *q, const struct kith_name *c)
 {
-	double base = kith_names_query_score(q, c);
-	struct kith_names_query_parts p;
-	kith_names_query_parts(q, c, &p);
-	/* the words of the query as they are written in the name: above
-	 * a reading of them alone ("Le" for Le Thi Hoa, not 예소현) */
-	double words = !p.words || c->script != KITH_NAMES_SCRIPT_LATIN ? 0
-		       : p.words == 2					? RANK_WORDS_LEAD
-									: RANK_WORDS;
-	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY))
-		return base > words ? base : words;
-	double best = p.whole;
-	if (p.western && q->n_syl == 2 && best < 1.0 + 1e-9)
-		best *= RANK_WESTERN_SHORT;
-	if (best >= 1.0 || (q->n_sur > 0 && q->n_syl >= c->n_syl))
-		return best;
-	double v = RANK_PREFIX * p.prefix;
-	best = v > best ? v : best;
-	size_t cl = (size_t)(c->n_syl - c->n_sur);
-	if (cl > 0) {
-		double f = q->n_sur == 0					    ? RANK_GIVEN_NOSUR
-			   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl ? RANK_GIVEN_LATIN
-										    : RANK_GIVEN_OTHER;
-		v = f * p.given;
+	double best;
+	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
+		best = kith_names_query_score(q, c);
+	} else {
+		struct kith_names_query_parts p;
+		kith_names_query_parts(q, c, &p);
+		best = p.whole;
+		/* a query read with no surname is a given name: a name it
+		 * spells whole, surname and all, is met only as such a reading
+		 * ("Jeoung-ki": 함정키's given name, 정키's name) */
+		if (q->n_sur == 0 && c->n_sur > 0)
+			best *= RANK_GIVEN_NOSUR;
+		double v = RANK_PREFIX * p.prefix;
+		best = v > best ? v : best;
+		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		if (cl > 0) {
+			double f = q->n_sur == 0 ? RANK_GIVEN_NOSUR
+				   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl
+				       ? RANK_GIVEN_LATIN
+				       : RANK_GIVEN_OTHER;
+			v = f * p.given;
+			best = v > best ? v : best;
+		}
+		if (p.token && best < RANK_TOKEN)
+			best = RANK_TOKEN;
+	}
+	/* the words of the query as they are written in a name in Latin
+	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
+	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
+	if (best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
+		int w = kith_names_query_words(q, c);
+		double v = w == 2 ? RANK_WORDS_LEAD : w == 1 ? RANK_WORDS : 0;
 		best = v > best ? v : best;
 	}
-	if (p.token && best < RANK_TOKEN)
-		best = RANK_TOKEN;
-	return best > words ? best : words;
+	return best;
 }
 
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)

@@ -1334,19 +1334,11 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	return best;
 }
 
-/* The parts of kith_names_query_score, for a caller that ranks them itself
- * (search): alignments with no factor for the kind of query. */
-void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c,
-			    struct kith_names_query_parts *out)
+/* Every word of q's text, one letter or more, is a word of c's, in the same
+ * order ("Ŭn U" is not in "Choe So Ŭn", "Tong Ri" not in "Ri Tong Gun"): 1;
+ * 2 when q's first word is c's first; 0 otherwise. */
+int kith_names_query_words(const struct kith_name *q, const struct kith_name *c)
 {
-	memset(out, 0, sizeof *out);
-	out->whole = kith_names_similarity(q, c);
-	out->token = words_within(q->text, c->text) &&
-		     (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0);
-	/* every word of the query, one letter or more, is a word of the
-	 * candidate, in the same order ("Ŭn U" is not in "Choe So Ŭn", "Tong
-	 * Ri" not in "Ri Tong Gun"): 1; 2 when its first word is the
-	 * candidate's first */
 	size_t cl = strlen(c->text), from = 0;
 	int all = 1, lead = 0, any = 0;
 	for (const char *p = q->text + strspn(q->text, " "); *p && all; p += strspn(p, " ")) {
@@ -1364,8 +1356,20 @@ void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c
 		all = found != 0;
 		p += wl;
 	}
-	out->words = any && all ? 1 + lead : 0;
-	if (!korean(q) || !korean(c) || (q->flags & KITH_NAMES_F_SURONLY))
+	return any && all ? 1 + lead : 0;
+}
+
+/* The parts of kith_names_query_score, for a caller that ranks them itself
+ * (search): alignments with no factor for the kind of query. */
+void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c,
+			    struct kith_names_query_parts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->whole = kith_names_similarity(q, c);
+	out->token = words_within(q->text, c->text) &&
+		     (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0);
+	if (!korean(q) || !korean(c) || (q->flags & KITH_NAMES_F_SURONLY) || out->whole >= 1.0 ||
+	    (q->n_sur > 0 && q->n_syl >= c->n_syl))
 		return;
 	if ((q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN))
 		out->prefix = prefix_score(q, q->alt_rot, q->alt_sur, c) / PREFIX_SCORE;
