@@ -300,6 +300,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
 #define RANK_GIVEN_OTHER 0.7  /* a Hangul one (허준 against 양허준) */
 #define RANK_GIVEN_NOSUR 0.95 /* a query read with no surname at all */
+#define RANK_SECOND 0.995     /* the second reading of a query, where it meets the first */
 #define RANK_TOKEN 0.9	      /* every word of the query is a word of a name that is not Korean */
 #define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
@@ -318,7 +319,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c)
 		 * spells whole, surname and all, is met only as such a reading
 		 * ("Jeoung-ki": 함정키's given name, 정키's name) */
 		if (q->n_sur == 0 && c->n_sur > 0)
-			best *= RANK_GIVEN_NOSUR;
+			best *= RANK_GIVEN_NOSUR * RANK_SECOND;
 		double v = RANK_PREFIX * p.prefix;
 		best = v > best ? v : best;
 		size_t cl = (size_t)(c->n_syl - c->n_sur);

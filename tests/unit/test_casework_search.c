@@ -256,7 +256,8 @@ static void test_search13_partial(void **state)
 	static const char *const more[] = {
 	    "이광수",	  "이광검", "정광리",	      "황해호",	      "황명",	  "Hoang Van Hoa",
 	    "예소현",	  "김예화", "Le Thi Hoa",     "전지",	      "Cho Chen", "Chen Yufeng",
-	    "Choe So Ŭn", "함은우", "Dang Thi Huong", "Vu Van Huong", "오미성",	  "구미오"};
+	    "Choe So Ŭn", "함은우", "Dang Thi Huong", "Vu Van Huong", "오미성",	  "구미오",
+	    "정키",	  "함정키", "민수",	      "김민수",	      "지수",	  "이지수"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
 	struct kith_search *s = NULL;
 	struct kith_err err;
@@ -275,6 +276,14 @@ static void test_search13_partial(void **state)
 	assert_string_equal(first(s, "Vu Huong", &n), "Vu Van Huong");
 	/* ... its first word before a later one ("Cho Chen") */
 	assert_string_equal(first(s, "Chen", &n), "Chen Yufeng");
+	/* a query read with no surname (one word, or joined by a hyphen) is a
+	 * given name: the name it also spells whole comes second */
+	assert_string_equal(first(s, "Jeoung-ki", &n), "함정키");
+	assert_string_equal(first(s, "Minsu", &n), "김민수");
+	assert_string_equal(first(s, "Ji-su", &n), "이지수");
+	/* ... and written apart, the whole name first */
+	assert_string_equal(first(s, "Min Su", &n), "민수");
+	assert_string_equal(first(s, "Ji Su", &n), "지수");
 	/* every word, one letter too, and in order */
 	assert_string_equal(first(s, "Ŭn U", &n), "함은우");
 	kith_search_free(s);
