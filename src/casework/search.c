@@ -468,7 +468,8 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near
 		memset(s->stamp, 0, s->n * sizeof *s->stamp);
 		s->query_no = 1;
 	}
-	score_words(s, q);
+	if (near)
+		score_words(s, q); /* (not for each typo variant) */
 	double top = score_postings(s, q, keys, nk);
 	if (top < 0)
 		return 0;
