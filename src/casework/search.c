@@ -305,8 +305,10 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 
-/* The score of query q against a case's name c, in [0, 1]. */
-static double rank(const struct kith_name *q, const struct kith_name *c)
+/* The score of query q against a case's name c, in [0, 1]; words: also as
+ * the words of the name (for the names a rare word of the query reached:
+ * score_words). */
+static double rank(const struct kith_name *q, const struct kith_name *c, int words)
 {
 	double best;
 	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
@@ -337,7 +339,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c)
 	/* the words of the query as they are written in a name in Latin
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
 	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
-	if (best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
+	if (words && best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
 		int w = kith_names_query_words(q, c);
 		double v = w == 2 ? RANK_WORDS_LEAD : w == 1 ? RANK_WORDS : 0;
 		best = v > best ? v : best;
@@ -348,7 +350,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c)
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * rank(q, &s->e[i].enc);
+		double sc = s->factor * rank(q, &s->e[i].enc, 0);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -381,10 +383,10 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 }
 
 /* Scores entry i for query q (once a query: the stamps); its score. */
-static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i)
+static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
 {
 	s->stamp[i] = s->query_no;
-	double sc = s->factor * rank(q, &s->e[i].enc);
+	double sc = s->factor * rank(q, &s->e[i].enc, words);
 	size_t r = s->e[i].rec;
 	if (sc > s->best[r]) {
 		s->best[r] = sc;
@@ -408,7 +410,7 @@ static void score_words(struct kith_search *s, const struct kith_name *q)
 			continue;
 		for (size_t p = first; p < first + count; p++)
 			if (s->stamp[s->wpost[p].entry] != s->query_no)
-				(void)score_entry(s, q, s->wpost[p].entry);
+				(void)score_entry(s, q, s->wpost[p].entry, 1);
 	}
 }
 
@@ -431,7 +433,7 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 			uint32_t i = s->post[p].entry;
 			if (s->stamp[i] == s->query_no)
 				continue;
-			double sc = score_entry(s, q, i);
+			double sc = score_entry(s, q, i, 0);
 			if (sc > top)
 				top = sc;
 		}

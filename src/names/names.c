@@ -1366,8 +1366,9 @@ void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c
 {
 	memset(out, 0, sizeof *out);
 	out->whole = kith_names_similarity(q, c);
-	out->token = words_within(q->text, c->text) &&
-		     (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0);
+	out->token = out->whole < 1.0 &&
+		     (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+		     words_within(q->text, c->text);
 	if (!korean(q) || !korean(c) || (q->flags & KITH_NAMES_F_SURONLY) || out->whole >= 1.0 ||
 	    (q->n_sur > 0 && q->n_syl >= c->n_syl))
 		return;
