@@ -4,15 +4,20 @@
  * The index holds one entry per (case, name): the name as given and every
  * other name, each pre-encoded by the names engine. A query with a digit is a
  * case number and is matched on the refs only (the ref itself first, then
- * refs that contain it). A name query is encoded once and scored with
- * kith_names_query_score (a partial query — a surname, a given name, a
- * surname and the start of a given name, a word of a name that is not Korean
- * — is scored as such); each case keeps its best entry. A query is scored
+ * refs that contain it). A name query is encoded once and scored by rank():
+ * the names engine's alignments (kith_names_query_parts) weighed by kind — a
+ * whole name, a surname and the start of a given name (surname written
+ * first), a given name alone, a word of a name that is not Korean, the words
+ * of a name written in Latin letters (kith_names_query_words); each case keeps
+ * its best entry. A query is scored
  * against the entries that share one of its query keys (kith_names_query_keys:
  * the blocking keys, which two spellings of one name share, the key of the
  * query as a given name alone, the words of a query read without a surname)
  * and, when none of those is a spelling of it, also against the names of its
- * surname (near misses: a typo in every syllable shares no key); a surname
+ * surname (near misses: a typo in every syllable shares no key); and the
+ * names written in Latin letters that have a rare word of the query (at most
+ * WORD_RARE names: "Hoang Hoa" for Hoang Van Hoa, which reads as Korean and
+ * has no word key of its own); a surname
  * alone against the entries of that surname; a query with no key, or keys so
  * common that they reach a third of the index, by a linear pass over every
  * entry, on every core (kith_search_tune caps how many), each thread on its own
