@@ -4,15 +4,20 @@
  * The index holds one entry per (case, name): the name as given and every
  * other name, each pre-encoded by the names engine. A query with a digit is a
  * case number and is matched on the refs only (the ref itself first, then
- * refs that contain it). A name query is encoded once and scored with
- * kith_names_query_score (a partial query — a surname, a given name, a
- * surname and the start of a given name, a word of a name that is not Korean
- * — is scored as such); each case keeps its best entry. A query is scored
+ * refs that contain it). A name query is encoded once and scored by rank():
+ * the names engine's alignments (kith_names_query_parts) weighed by kind — a
+ * whole name, a surname and the start of a given name (surname written
+ * first), a given name alone, a word of a name that is not Korean, the words
+ * of a name written in Latin letters (kith_names_query_words); each case keeps
+ * its best entry. A query is scored
  * against the entries that share one of its query keys (kith_names_query_keys:
  * the blocking keys, which two spellings of one name share, the key of the
  * query as a given name alone, the words of a query read without a surname)
  * and, when none of those is a spelling of it, also against the names of its
- * surname (near misses: a typo in every syllable shares no key); a surname
+ * surname (near misses: a typo in every syllable shares no key); and the
+ * names written in Latin letters that have a rare word of the query (at most
+ * WORD_RARE names: "Hoang Hoa" for Hoang Van Hoa, which reads as Korean and
+ * has no word key of its own); a surname
  * alone against the entries of that surname; a query with no key, or keys so
  * common that they reach a third of the index, by a linear pass over every
  * entry, on every core (kith_search_tune caps how many), each thread on its own
@@ -57,6 +62,8 @@ struct kith_search {
 	struct kith_vault *v;
 	struct posting *post; /* sorted by key */
 	size_t n_post;
+	struct posting *wpost; /* the words of every name written in Latin letters, sorted by key */
+	size_t n_wpost;
 	uint32_t *stamp; /* per entry: the query that last reached it */
 	uint32_t query_no;
 	uint64_t gen;
@@ -90,8 +97,11 @@ static void drop_index(struct kith_search *s)
 	s->n = s->cap = 0;
 	kith_sbuf_release(&s->names);
 	free(s->post);
+	free(s->wpost);
 	free(s->stamp);
 	s->post = NULL;
+	s->wpost = NULL;
+	s->n_wpost = 0;
 	s->stamp = NULL;
 	s->n_post = 0;
 	s->query_no = 0;
@@ -155,7 +165,7 @@ static int build_postings(struct kith_search *s)
 	s->stamp = calloc(s->n ? s->n : 1, sizeof *s->stamp);
 	if (!s->post || !s->stamp)
 		return KITH_E_NOMEM;
-	size_t k = 0;
+	size_t k = 0, nw = 0, wcap = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t keys[KITH_NAMES_MAX_KEYS];
 		size_t nk = kith_names_keys(&s->e[i].enc, keys);
@@ -175,28 +185,52 @@ static int build_postings(struct kith_search *s)
 		uint64_t sk = kith_names_surname_key(&s->e[i].enc);
 		if (sk)
 			s->post[k++] = (struct posting){sk, (uint32_t)i};
+		/* every word of a name written in Latin letters, read as Korean
+		 * or not ("Hoang Van Hoa" reads as 황반화): a rare word of a
+		 * query reaches it ("Hoang Hoa", "Le") */
+		if (en->script == KITH_NAMES_SCRIPT_LATIN) {
+			nk = kith_names_word_keys(en, keys);
+			if (nw + nk > wcap) {
+				size_t cap = wcap ? wcap * 2 : 1024;
+				struct posting *np = realloc(s->wpost, cap * sizeof *np);
+				if (!np)
+					return KITH_E_NOMEM;
+				s->wpost = np;
+				wcap = cap;
+			}
+			for (size_t j = 0; j < nk; j++)
+				s->wpost[nw++] = (struct posting){keys[j], (uint32_t)i};
+		}
 	}
 	s->n_post = k;
+	s->n_wpost = nw;
 	qsort(s->post, k, sizeof *s->post, by_key);
+	if (nw)
+		qsort(s->wpost, nw, sizeof *s->wpost, by_key);
 	return KITH_OK;
 }
 
-/* The first posting of `key`, and how many there are. */
-static size_t postings_of(const struct kith_search *s, uint64_t key, size_t *count)
+/* The first of n postings `post` with `key`, and how many there are. */
+static size_t find_postings(const struct posting *post, size_t n, uint64_t key, size_t *count)
 {
-	size_t lo = 0, hi = s->n_post;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->post[mid].key < key)
+		if (post[mid].key < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < s->n_post && s->post[end].key == key)
+	while (end < n && post[end].key == key)
 		end++;
 	*count = end - lo;
 	return lo;
+}
+
+static size_t postings_of(const struct kith_search *s, uint64_t key, size_t *count)
+{
+	return find_postings(s->post, s->n_post, key, count);
 }
 
 static int build(struct kith_search *s, struct kith_err *err)
@@ -265,10 +299,63 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 	return KITH_OK;
 }
 
+/* How search ranks the kinds of partial query (the names engine gives the
+ * alignments, kith_names_query_parts; these are search's weights). */
+#define RANK_PREFIX 0.9	      /* a surname written first and the start of a given name ("Kim Kang") */
+#define RANK_GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
+#define RANK_GIVEN_OTHER 0.7  /* a Hangul one (허준 against 양허준) */
+#define RANK_GIVEN_NOSUR 0.95 /* a query read with no surname at all */
+#define RANK_SECOND 0.995     /* the second reading of a query, where it meets the first */
+#define RANK_TOKEN 0.9	      /* every word of the query is a word of a name that is not Korean */
+#define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
+#define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
+
+/* The score of query q against a case's name c, in [0, 1]; words: also as
+ * the words of the name (for the names a rare word of the query reached:
+ * score_words). */
+static double rank(const struct kith_name *q, const struct kith_name *c, int words)
+{
+	double best;
+	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
+		best = kith_names_query_score(q, c);
+	} else {
+		struct kith_names_query_parts p;
+		kith_names_query_parts(q, c, &p);
+		best = p.whole;
+		/* a query read with no surname is a given name: a name it
+		 * spells whole, surname and all, is met only as such a reading
+		 * ("Jeoung-ki": 함정키's given name, 정키's name) */
+		if (q->n_sur == 0 && c->n_sur > 0)
+			best *= RANK_GIVEN_NOSUR * RANK_SECOND;
+		double v = RANK_PREFIX * p.prefix;
+		best = v > best ? v : best;
+		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		if (cl > 0) {
+			double f = q->n_sur == 0 ? RANK_GIVEN_NOSUR
+				   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl
+				       ? RANK_GIVEN_LATIN
+				       : RANK_GIVEN_OTHER;
+			v = f * p.given;
+			best = v > best ? v : best;
+		}
+		if (p.token && best < RANK_TOKEN)
+			best = RANK_TOKEN;
+	}
+	/* the words of the query as they are written in a name in Latin
+	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
+	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
+	if (words && best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
+		int w = kith_names_query_words(q, c);
+		double v = w == 2 ? RANK_WORDS_LEAD : w == 1 ? RANK_WORDS : 0;
+		best = v > best ? v : best;
+	}
+	return best;
+}
+
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
+		double sc = s->factor * rank(q, &s->e[i].enc, 0);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -300,6 +387,38 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 	kith_pool_for(t, t, scan_share, &job);
 }
 
+/* Scores entry i for query q (once a query: the stamps); its score. */
+static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
+{
+	s->stamp[i] = s->query_no;
+	double sc = s->factor * rank(q, &s->e[i].enc, words);
+	size_t r = s->e[i].rec;
+	if (sc > s->best[r]) {
+		s->best[r] = sc;
+		s->best_entry[r] = i;
+	}
+	return sc;
+}
+
+#define WORD_RARE 64 /* names of one word, at most, that a query's word reaches (wpost) */
+
+/* The names written in Latin letters that have a rare word of the query
+ * ("Hoang", "Le Hoa", "Chen"): a word that many names share is left to the
+ * keys (a surname's). */
+static void score_words(struct kith_search *s, const struct kith_name *q)
+{
+	uint64_t wk[KITH_NAMES_MAX_KEYS];
+	size_t nw = s->n_wpost ? kith_names_word_keys(q, wk) : 0;
+	for (size_t j = 0; j < nw; j++) {
+		size_t count = 0, first = find_postings(s->wpost, s->n_wpost, wk[j], &count);
+		if (count > WORD_RARE)
+			continue;
+		for (size_t p = first; p < first + count; p++)
+			if (s->stamp[s->wpost[p].entry] != s->query_no)
+				(void)score_entry(s, q, s->wpost[p].entry, 1);
+	}
+}
+
 /* Scores the entries of `nk` keys not yet reached by this query; the best
  * score seen, or -1 when the keys reach more entries than a linear pass
  * should cost (nothing scored then). */
@@ -319,13 +438,7 @@ static double score_postings(struct kith_search *s, const struct kith_name *q, c
 			uint32_t i = s->post[p].entry;
 			if (s->stamp[i] == s->query_no)
 				continue;
-			s->stamp[i] = s->query_no;
-			double sc = s->factor * kith_names_query_score(q, &s->e[i].enc);
-			size_t r = s->e[i].rec;
-			if (sc > s->best[r]) {
-				s->best[r] = sc;
-				s->best_entry[r] = i;
-			}
+			double sc = score_entry(s, q, i, 0);
 			if (sc > top)
 				top = sc;
 		}
@@ -362,6 +475,8 @@ static int scan_keyed(struct kith_search *s, const struct kith_name *q, int near
 		memset(s->stamp, 0, s->n * sizeof *s->stamp);
 		s->query_no = 1;
 	}
+	if (near)
+		score_words(s, q); /* (not for each typo variant) */
 	double top = score_postings(s, q, keys, nk);
 	if (top < 0)
 		return 0;

@@ -1334,6 +1334,54 @@ double kith_names_query_score(const struct kith_name *q, const struct kith_name 
 	return best;
 }
 
+/* Every word of q's text, one letter or more, is a word of c's, in the same
+ * order ("Ŭn U" is not in "Choe So Ŭn", "Tong Ri" not in "Ri Tong Gun"): 1;
+ * 2 when q's first word is c's first; 0 otherwise. */
+int kith_names_query_words(const struct kith_name *q, const struct kith_name *c)
+{
+	size_t cl = strlen(c->text), from = 0;
+	int all = 1, lead = 0, any = 0;
+	for (const char *p = q->text + strspn(q->text, " "); *p && all; p += strspn(p, " ")) {
+		size_t wl = strcspn(p, " ");
+		int found = 0;
+		for (size_t i = from; i + wl <= cl && !found; i++)
+			if ((i == 0 || c->text[i - 1] == ' ') && (i + wl == cl || c->text[i + wl] == ' ') &&
+			    memcmp(c->text + i, p, wl) == 0) {
+				found = i == 0 ? 2 : 1;
+				from = i + wl;
+			}
+		if (!any)
+			lead = found == 2;
+		any = 1;
+		all = found != 0;
+		p += wl;
+	}
+	return any && all ? 1 + lead : 0;
+}
+
+/* The parts of kith_names_query_score, for a caller that ranks them itself
+ * (search): alignments with no factor for the kind of query. */
+void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c,
+			    struct kith_names_query_parts *out)
+{
+	memset(out, 0, sizeof *out);
+	out->whole = kith_names_similarity(q, c);
+	out->token = out->whole < 1.0 &&
+		     (!fully_korean(q) || !fully_korean(c) || q->n_sur == 0 || c->n_sur == 0) &&
+		     words_within(q->text, c->text);
+	if (!korean(q) || !korean(c) || (q->flags & KITH_NAMES_F_SURONLY) || out->whole >= 1.0 ||
+	    (q->n_sur > 0 && q->n_syl >= c->n_syl))
+		return;
+	if ((q->flags & KITH_NAMES_F_AMBIG) && (q->flags & KITH_NAMES_F_WESTERN))
+		out->prefix = prefix_score(q, q->alt_rot, q->alt_sur, c) / PREFIX_SCORE;
+	else if (!(q->flags & KITH_NAMES_F_WESTERN))
+		out->prefix = prefix_score(q, 0, q->n_sur, c) / PREFIX_SCORE;
+	size_t gl = c->n_syl - c->n_sur;
+	if (gl > 0)
+		out->given = align(q, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0, 0, q->n_syl, c, 0,
+				   c->n_sur, gl);
+}
+
 /* --- keys */
 
 static uint64_t mix64(uint64_t x)

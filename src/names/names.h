@@ -103,6 +103,24 @@ double kith_names_same_threshold(void);
  * a candidate name, in [0, 1]. Not symmetric. */
 double kith_names_query_score(const struct kith_name *query, const struct kith_name *cand);
 
+/* The parts of kith_names_query_score, each in [0, 1] with no factor for
+ * the kind of query, for a caller that ranks partial queries by its own
+ * weights (search). 0 where the query cannot be read so; prefix and given
+ * are not computed (0) when whole is 1 or the query, read with a surname,
+ * is at least as long as the candidate. */
+struct kith_names_query_parts {
+	double whole;  /* kith_names_similarity */
+	double prefix; /* the surname, written first, and the start of the given name ("Kim Kang") */
+	double given;  /* the query, in the order written, as the candidate's given name ("Myong Sim") */
+	int token;     /* kith_names_query_score's match of a token (words of two letters or more) */
+};
+void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c,
+			    struct kith_names_query_parts *out);
+
+/* Every word of q's folded text (one letter or more) is a word of c's, in
+ * the same order: 1; 2 when q's first word is c's first word too; else 0. */
+int kith_names_query_words(const struct kith_name *q, const struct kith_name *c);
+
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);

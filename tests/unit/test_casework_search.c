@@ -247,6 +247,48 @@ static void test_issue13_finds(void **state)
 	kith_search_free(s);
 }
 
+/* search13: partial queries ranked by search's own weights over the names
+ * engine's alignments (kith_names_query_parts) */
+static void test_search13_partial(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* (the other readings first: a tie goes to the lower case number) */
+	static const char *const more[] = {
+	    "이광수",	  "이광검", "정광리",	      "황해호",	      "황명",	  "Hoang Van Hoa",
+	    "예소현",	  "김예화", "Le Thi Hoa",     "전지",	      "Cho Chen", "Chen Yufeng",
+	    "Choe So Ŭn", "함은우", "Dang Thi Huong", "Vu Van Huong", "오미성",	  "구미오",
+	    "정키",	  "함정키", "민수",	      "김민수",	      "지수",	  "이지수"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* a surname written last is not read with the start of a given name:
+	 * "Kwang Ri" is 정광리's given name, not Ri (이) + Kwang... */
+	assert_string_equal(first(s, "Kwang Ri", &n), "정광리");
+	assert_string_equal(first(s, "Mi O", &n), "구미오");
+	/* words of a name written in Latin letters, which the engine reads as
+	 * Korean too (황반화), reached and ranked above a reading of them */
+	assert_string_equal(first(s, "Hoang Hoa", &n), "Hoang Van Hoa");
+	assert_string_equal(first(s, "Hoang", &n), "Hoang Van Hoa");
+	assert_string_equal(first(s, "Le", &n), "Le Thi Hoa");
+	assert_string_equal(first(s, "Le Hoa", &n), "Le Thi Hoa");
+	assert_string_equal(first(s, "Vu Huong", &n), "Vu Van Huong");
+	/* ... its first word before a later one ("Cho Chen") */
+	assert_string_equal(first(s, "Chen", &n), "Chen Yufeng");
+	/* a query read with no surname (one word, or joined by a hyphen) is a
+	 * given name: the name it also spells whole comes second */
+	assert_string_equal(first(s, "Jeoung-ki", &n), "함정키");
+	assert_string_equal(first(s, "Minsu", &n), "김민수");
+	assert_string_equal(first(s, "Ji-su", &n), "이지수");
+	/* ... and written apart, the whole name first */
+	assert_string_equal(first(s, "Min Su", &n), "민수");
+	assert_string_equal(first(s, "Ji Su", &n), "지수");
+	/* every word, one letter too, and in order */
+	assert_string_equal(first(s, "Ŭn U", &n), "함은우");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -314,6 +356,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_threads_agree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_issue13_finds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_issue13_refs_and_paging, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_partial, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
