@@ -93,53 +93,83 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
-/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
- * with one typo undone: two neighbouring letters swapped back ("Slochun",
- * "pnu"), then one letter dropped. */
-static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
-			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+/* --- typos (docs/names.md, "Typos"): a chunk read with one typo undone is
+ * read as the variant whose reading costs least (latin_read_chunk_cost) plus
+ * what undoing the typo costs; every kind of typo is tried, so that the first
+ * variant that happens to read ("hyhon" for "hhyon") does not win over the
+ * likely one ("hyon"). */
+
+#define TYPO_SWAP 1.0f	 /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f /* a letter typed twice, once dropped */
+#define TYPO_DROP 1.5f	 /* a letter typed in excess, dropped */
+#define TYPO_LI 0.5f	 /* an l typed for an i (l and I look alike) */
+#define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
+
+struct variant {
+	int k; /* syllables, -1: none yet */
+	float cost;
+	struct kith_name_syl out[KITH_NAMES_MAX_SYL];
+	uint8_t lv[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+};
+
+/* Reads v[0..n) and keeps it in *best when it reads (as `want` syllables,
+ * when want > 0) at a lower cost plus `extra`. */
+static void try_variant(const char *v, size_t n, size_t max, float one, float extra, int want,
+			struct variant *best)
 {
-	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
-	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
-		return k;
-	char v[LATIN_MAX_CHUNK];
-	/* two letters: only a vowel put back ("Sn" for Sun, Son, Sin ...) */
+	struct kith_name_syl o[KITH_NAMES_MAX_SYL];
+	uint8_t l[KITH_NAMES_MAX_SYL], p[KITH_NAMES_MAX_SYL][2];
+	float cost = 0;
+	int k = latin_read_chunk_cost(v, n, o, l, max, one, p, &cost);
+	if (k < 0 || (want > 0 && k != want))
+		return;
+	cost += extra;
+	if (best->k >= 0 && cost >= best->cost)
+		return;
+	best->k = k;
+	best->cost = cost;
+	memcpy(best->out, o, (size_t)k * sizeof o[0]);
+	memcpy(best->lv, l, (size_t)k);
+	memcpy(best->pat, p, (size_t)k * sizeof p[0]);
+}
+
+/* The best reading of c[0..n) with one typo undone (want > 0: read as that
+ * many syllables): two neighbouring letters swapped back ("Slochun", "pnu"),
+ * a letter dropped ("HHyon", "Soeul"), an l read as i ("Klm", "Rhle"), a
+ * vowel put back after a consonant that no vowel follows ("Sngjin", "Sn":
+ * the readings of every vowel that reads with as many syllables, joined,
+ * since which one was lost is not known). */
+static void typo_variants(const char *c, size_t n, size_t max, float one, int want, struct variant *best)
+{
+	char v[LATIN_MAX_CHUNK + 1];
+	if (n > LATIN_MAX_CHUNK || n < 2)
+		return;
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
+		if (c[i] == c[i + 1])
+			continue;
 		memcpy(v, c, n);
 		v[i] = c[i + 1];
 		v[i + 1] = c[i];
-		k = latin_read_chunk(v, n, out, lv, max, one, pat);
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
+		try_variant(v, n, max, one, TYPO_SWAP, want, best);
 	}
 	for (size_t i = 1; n >= 3 && i < n; i++) {
+		if (i + 1 < n && c[i + 1] == c[i])
+			continue; /* dropping either of two equal letters reads alike */
 		memcpy(v, c, i);
 		memcpy(v + i, c + i + 1, n - i - 1);
-		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
+		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
-	/* an l typed for an i ("Klm", "shlm": l and I look alike) */
 	memcpy(v, c, n);
 	for (size_t i = 0; n >= 3 && i < n; i++) {
 		if (c[i] != 'l')
 			continue;
 		v[i] = 'i';
-		k = latin_read_chunk(v, n, out, lv, max, one, pat);
+		try_variant(v, n, max, one, TYPO_LI, want, best);
 		v[i] = 'l';
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
 	}
-	/* a vowel left out ("Sngjin", "Chn"): put back after a consonant
-	 * that no vowel follows, first vowels first */
 	if (n + 1 > LATIN_MAX_CHUNK)
-		return -1;
+		return;
 	static const char vowels[] = "oeuia";
 	for (size_t i = 1; i <= n; i++) {
 		if (strchr("aeiouwy", c[i - 1]) || (i < n && strchr("aeiouwyh", c[i])) ||
@@ -147,35 +177,120 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			continue; /* nor inside ch, sh, kh, ph, th, ng */
 		memcpy(v, c, i);
 		memcpy(v + i + 1, c + i, n - i);
-		/* every vowel that reads, the same number of syllables: their
-		 * readings joined (which vowel was lost is not known) */
-		int got = -1;
+		struct variant u = {.k = -1};
 		for (size_t x = 0; x < sizeof vowels - 1; x++) {
-			struct kith_name_syl o2[KITH_NAMES_MAX_SYL];
-			uint8_t lv2[KITH_NAMES_MAX_SYL], pat2[KITH_NAMES_MAX_SYL][2];
+			struct variant one_v = {.k = -1};
 			v[i] = vowels[x];
-			k = latin_read_chunk(v, n + 1, got < 0 ? out : o2, got < 0 ? lv : lv2, max, one,
-					     got < 0 ? pat : pat2);
-			if (k < 0)
+			try_variant(v, n + 1, max, one, TYPO_VOWEL, want > 0 ? want : u.k, &one_v);
+			if (one_v.k < 0)
 				continue;
-			if (got < 0) {
-				got = k;
+			if (u.k < 0) {
+				u = one_v;
 				continue;
 			}
-			if (k != got)
-				continue;
-			for (int s2 = 0; s2 < k; s2++) {
-				out[s2].ini |= o2[s2].ini;
-				out[s2].vow |= o2[s2].vow;
-				out[s2].fin |= o2[s2].fin;
+			for (int s2 = 0; s2 < u.k; s2++) {
+				u.out[s2].ini |= one_v.out[s2].ini;
+				u.out[s2].vow |= one_v.out[s2].vow;
+				u.out[s2].fin |= one_v.out[s2].fin;
 			}
+			u.cost = one_v.cost < u.cost ? one_v.cost : u.cost;
 		}
-		if (got >= 0) {
-			*repaired = 1;
-			return got;
+		if (u.k >= 0 && (best->k < 0 || u.cost < best->cost)) {
+			for (int s2 = 0; s2 < u.k; s2++)
+				u.lv[s2] = (uint8_t)jamo_set_level(&u.out[s2], NULL);
+			*best = u;
 		}
 	}
-	return -1;
+}
+
+/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
+ * with one typo undone (typo_variants). */
+static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+{
+	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
+	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
+		return k;
+	struct variant best = {.k = -1};
+	typo_variants(c, n, max, one, 0, &best);
+	if (best.k < 0)
+		return -1;
+	memcpy(out, best.out, (size_t)best.k * sizeof out[0]);
+	memcpy(lv, best.lv, (size_t)best.k);
+	memcpy(pat, best.pat, (size_t)best.k * sizeof pat[0]);
+	*repaired = 1;
+	return best.k;
+}
+
+/* Whether c[0..n) reads as one syllable between hyphens (*cost: its cost). */
+static int reads_one(const char *c, size_t n, float *cost)
+{
+	struct kith_name_syl o[2];
+	uint8_t l[2];
+	*cost = 0;
+	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
+}
+
+#define TYPO_HYPHEN 0.5f /* a letter on the wrong side of a hyphen */
+
+/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong"):
+ * when the chunks on either side of a hyphen do not both read as one
+ * syllable, and with one letter moved across they do, the letter is moved.
+ * buf[0..n) is a folded word; returns 1 when something moved. */
+static int hyphen_repair(char *buf, size_t n)
+{
+	int moved = 0;
+	for (size_t h = 1; h + 1 < n; h++) {
+		if (buf[h] != '-')
+			continue;
+		size_t a0 = h, b1 = h + 1;
+		while (a0 > 0 && buf[a0 - 1] != '-')
+			a0--;
+		while (b1 < n && buf[b1] != '-')
+			b1++;
+		size_t la = h - a0, lb = b1 - h - 1;
+		float ca, cb;
+		if (la == 0 || lb == 0 || la + lb > LATIN_MAX_CHUNK ||
+		    (reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
+			continue;
+		char t[2 * LATIN_MAX_CHUNK + 2];
+		memcpy(t, buf + a0, la + lb + 1);
+		float best = -1;
+		int dir = 0;
+		/* the last letter of the first chunk opens the second, or the
+		 * first letter of the second closes the first */
+		for (int d = -1; d <= 1; d += 2) {
+			if ((d < 0 && la < 2) || (d > 0 && lb < 2))
+				continue;
+			char u[2 * LATIN_MAX_CHUNK + 2];
+			memcpy(u, t, la + lb + 1);
+			size_t cut = d < 0 ? la - 1 : la + 1;
+			if (d < 0) {
+				u[la - 1] = '-';
+				u[la] = t[la - 1];
+			} else {
+				u[la] = t[la + 1];
+				u[la + 1] = '-';
+			}
+			if (reads_one(u, cut, &ca) && reads_one(u + cut + 1, la + lb - cut, &cb) &&
+			    (best < 0 || ca + cb < best)) {
+				best = ca + cb;
+				dir = d;
+			}
+		}
+		if (!dir)
+			continue;
+		if (dir < 0) {
+			buf[h - 1] = '-';
+			buf[h] = t[la - 1];
+		} else {
+			buf[h] = t[la + 1];
+			buf[h + 1] = '-';
+			h++;
+		}
+		moved = 1;
+	}
+	return moved;
 }
 
 /* the finals a romanized final "l" stands for (latin.c) */
@@ -214,6 +329,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		buf[n++] = c;
 		hyphens |= c == '-';
 	}
+	if (hyphens && hyphen_repair(buf, n))
+		b->typo = 1;
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
@@ -232,6 +349,20 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			int k =
 			    read_chunk_repair(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
 					      hyphens ? 1.0f : 0.0f, pat + got, repair, &b->typo);
+			if (k > 1 && hyphens) {
+				/* a hyphen says one syllable: one typo undone that reads
+				 * so ("Yu-jeuong" is Yu-jeoung) */
+				struct variant best = {.k = -1};
+				typo_variants(buf + i, j - i, KITH_NAMES_MAX_SYL - got, 1.0f, 1, &best);
+				if (best.k == 1) {
+					tmp[got] = best.out[0];
+					lv[got] = best.lv[0];
+					pat[got][0] = best.pat[0][0];
+					pat[got][1] = best.pat[0][1];
+					k = 1;
+					b->typo = 1;
+				}
+			}
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -697,18 +828,22 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
 
 /* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
  * on" a capital inside a word starts a word, and a word that starts with a
- * small letter belongs to the one before. Writes the repaired name to o
- * (cap bytes) and returns its length, or 0 when the name shows no such
- * sign (ASCII names only). */
+ * small letter belongs to the one before; a capital typed twice at the start
+ * of a word ("I SSeung", "HHann") is once. Writes the repaired name to o (cap
+ * bytes) and returns its length, or 0 when the name shows no such sign. Only
+ * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
+ * ebom", "Chŏng Mi-so ok"). */
 static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 {
 	int sign = 0, caps = 0;
-	unsigned high = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		high |= c;
 		if ((unsigned char)(c - 'A') <= 'Z' - 'A') {
 			caps = 1;
+			/* a capital typed twice at the start of a word: "SSeung" */
+			if ((i == 0 || s[i - 1] == ' ') && i + 2 < len && s[i + 1] == c &&
+			    (unsigned char)(s[i + 2] - 'a') <= 'z' - 'a')
+				sign = 1;
 			/* a capital after a small letter: "WonW on" */
 			if (i && (unsigned char)(s[i - 1] - 'a') <= 'z' - 'a')
 				sign = 1;
@@ -716,7 +851,7 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			sign = 1; /* a word that starts small after a capital one: "Lee M in Won" */
 		}
 	}
-	if ((high & 0x80) || !sign || !caps || len + 1 > cap)
+	if (!sign || !caps || len + 1 > cap)
 		return 0;
 	size_t n = 0;
 	int start = 1; /* at the start of a word */
@@ -738,6 +873,9 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 		}
 		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
 			o[n++] = ' ';
+		if (start && c >= 'A' && c <= 'Z' && i + 2 < len && s[i + 1] == c && s[i + 2] >= 'a' &&
+		    s[i + 2] <= 'z')
+			continue; /* the first of a capital typed twice */
 		if (n + 2 > cap)
 			return 0;
 		o[n++] = c;
