@@ -99,11 +99,15 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
  * variant that happens to read ("hyhon" for "hhyon") does not win over the
  * likely one ("hyon"). */
 
+#define LV_TYPO 0x80	 /* a syllable's level: its set joins a typo's reading (rare_repair) */
 #define TYPO_SWAP 1.0f	 /* two neighbouring letters swapped back */
 #define TYPO_DOUBLE 0.5f /* a letter typed twice, once dropped */
-#define TYPO_DROP 1.5f	 /* a letter typed in excess, dropped */
-#define TYPO_LI 0.5f	 /* an l typed for an i (l and I look alike) */
+#define TYPO_DROP 2.0f	 /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	 /* an l typed for an i (l and I look alike) */
 #define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
+#define TYPO_SYL                                                                                             \
+	1.0f /* each syllable of a variant (a typo does not add syllables: "Jishli" is                       \
+		Jishil, not Jishuli) */
 
 struct variant {
 	int k; /* syllables, -1: none yet */
@@ -113,8 +117,15 @@ struct variant {
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
 };
 
+static double surname_set_share(const struct kith_name_syl *x, const struct kith_name_syl *x2,
+				const struct kith_names_surname **best);
+
+/* want for typo_variants: one syllable that is a surname */
+#define WANT_SURNAME (-2)
+
 /* Reads v[0..n) and keeps it in *best when it reads (as `want` syllables,
- * when want > 0) at a lower cost plus `extra`. */
+ * when want > 0; as a surname, when WANT_SURNAME) at a lower cost plus
+ * `extra`. */
 static void try_variant(const char *v, size_t n, size_t max, float one, float extra, int want,
 			struct variant *best)
 {
@@ -124,7 +135,9 @@ static void try_variant(const char *v, size_t n, size_t max, float one, float ex
 	int k = latin_read_chunk_cost(v, n, o, l, max, one, p, &cost);
 	if (k < 0 || (want > 0 && k != want))
 		return;
-	cost += extra;
+	if (want == WANT_SURNAME && (k != 1 || surname_set_share(&o[0], NULL, NULL) <= 0))
+		return;
+	cost += extra + TYPO_SYL * (float)k;
 	if (best->k >= 0 && cost >= best->cost)
 		return;
 	best->k = k;
@@ -181,7 +194,8 @@ static void typo_variants(const char *c, size_t n, size_t max, float one, int wa
 		for (size_t x = 0; x < sizeof vowels - 1; x++) {
 			struct variant one_v = {.k = -1};
 			v[i] = vowels[x];
-			try_variant(v, n + 1, max, one, TYPO_VOWEL, want > 0 ? want : u.k, &one_v);
+			try_variant(v, n + 1, max, one, TYPO_VOWEL,
+				    want > 0 || want == WANT_SURNAME ? want : u.k, &one_v);
 			if (one_v.k < 0)
 				continue;
 			if (u.k < 0) {
@@ -206,13 +220,18 @@ static void typo_variants(const char *c, size_t n, size_t max, float one, int wa
 /* Reads one chunk; when it cannot be read and `repair` is set, the chunk
  * with one typo undone (typo_variants). */
 static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
-			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+			     float one, uint8_t (*pat)[2], int repair, int *repaired, float *cost)
 {
-	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
+	*cost = -1;
+	int k = latin_read_chunk_cost(c, n, out, lv, max, one, pat, cost);
 	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
 		return k;
+	*cost = -1;
 	struct variant best = {.k = -1};
-	typo_variants(c, n, max, one, 0, &best);
+	if (repair == 2) /* a word at an end of the name: a surname, if one is in reach */
+		typo_variants(c, n, max, one, WANT_SURNAME, &best);
+	if (best.k < 0)
+		typo_variants(c, n, max, one, 0, &best);
 	if (best.k < 0)
 		return -1;
 	memcpy(out, best.out, (size_t)best.k * sizeof out[0]);
@@ -220,6 +239,45 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 	memcpy(pat, best.pat, (size_t)best.k * sizeof pat[0]);
 	*repaired = 1;
 	return best.k;
+}
+
+/* A chunk read as a syllable that no name has (level 0: "Soel" is 쇨) where
+ * one typo undone reads as syllables of names at a lower cost, edit paid
+ * ("Seol", 설): both readings are kept, the sets of that syllable joined and
+ * its level marked LV_TYPO. Since the chunk's own reading has only syllables
+ * that no name has, a Hangul syllable of names that the joined set meets came
+ * from the typo's reading, and scores KITH_NAMES_TYPO (syl_sim); the chunk's
+ * own reading still scores as before (a name with that rare syllable reads
+ * back to itself). The variant may differ from the reading only where the
+ * reading has level 0. k syllables read at out[0..k) for `cost`. */
+static void rare_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, uint8_t (*pat)[2],
+			size_t k, size_t max, float one, float cost)
+{
+	size_t r = 0;
+	while (r < k && lv[r] > 0)
+		r++;
+	if (r == k)
+		return;
+	struct variant best = {.k = -1};
+	typo_variants(c, n, max, one, (int)k, &best);
+	if (best.k != (int)k || best.cost >= cost + TYPO_SYL * (float)k)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		int same = out[i].ini == best.out[i].ini && out[i].vow == best.out[i].vow &&
+			   out[i].fin == best.out[i].fin;
+		if (!same && (lv[i] > 0 || best.lv[i] == 0))
+			return; /* only a syllable no name has, read as one that names have */
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (out[i].ini == best.out[i].ini && out[i].vow == best.out[i].vow &&
+		    out[i].fin == best.out[i].fin)
+			continue;
+		out[i].ini |= best.out[i].ini;
+		out[i].vow |= best.out[i].vow;
+		out[i].fin |= best.out[i].fin;
+		lv[i] = (uint8_t)(LV_TYPO | jamo_set_level(&out[i], NULL));
+		pat[i][0] = pat[i][1] = 0; /* no spelling model for a joined set */
+	}
 }
 
 /* Whether c[0..n) reads as one syllable between hyphens (*cost: its cost). */
@@ -262,6 +320,9 @@ static int hyphen_repair(char *buf, size_t n)
 		for (int d = -1; d <= 1; d += 2) {
 			if ((d < 0 && la < 2) || (d > 0 && lb < 2))
 				continue;
+			char mv = d < 0 ? t[la - 1] : t[la + 1];
+			if (mv < 'a' || mv > 'z' || strchr("aeiouwy", mv))
+				continue; /* a consonant moved, not a vowel ("Ho-ate") */
 			char u[2 * LATIN_MAX_CHUNK + 2];
 			memcpy(u, t, la + lb + 1);
 			size_t cut = d < 0 ? la - 1 : la + 1;
@@ -297,8 +358,12 @@ static int hyphen_repair(char *buf, size_t n)
 #define FIN_L_SET (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
 
 /* Splits a folded Latin word into chunks and reads them; 0 or -1. With
- * `repair`, a chunk that cannot be read is read with one typo undone. */
-static int read_latin_word(struct build *b, const char *w, size_t len, int repair)
+ * `repair`, a chunk that cannot be read is read with one typo undone (2: the
+ * word is at an end of the name, and a reading as a surname comes first).
+ * `inner`: the word is neither the first nor the last (not a surname): a
+ * syllable no name has may be read with a typo undone beside it (rare_repair;
+ * a word of one syllable at an end is left as it is: "Kin" is a surname). */
+static int read_latin_word(struct build *b, const char *w, size_t len, int repair, int inner)
 {
 	char buf[KITH_NAMES_MAX_BYTES];
 	size_t n = 0;
@@ -334,6 +399,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+	struct {
+		size_t at, len, first, k;
+		float cost;
+	} rare[KITH_NAMES_MAX_SYL]; /* chunks read as they are: rare_repair's candidates */
+	size_t n_rare = 0;
 	size_t got = 0;
 	size_t i = 0;
 	while (i < n) {
@@ -346,9 +416,19 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			/* a chunk between hyphens is one syllable when it can be
 			 * (any pieces); a word without hyphens only when its
 			 * pieces are the standard ones */
-			int k =
-			    read_chunk_repair(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
-					      hyphens ? 1.0f : 0.0f, pat + got, repair, &b->typo);
+			float cost;
+			int k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
+						  KITH_NAMES_MAX_SYL - got, hyphens ? 1.0f : 0.0f, pat + got,
+						  repair == 2 && hyphens ? 1 : repair, &b->typo, &cost);
+			if (k >= 1 && cost >= 0 && j - i >= 3 && (inner || hyphens || k >= 2) &&
+			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL) {
+				/* read again after the sound changes below */
+				rare[n_rare].at = i;
+				rare[n_rare].len = j - i;
+				rare[n_rare].first = got;
+				rare[n_rare].cost = cost;
+				rare[n_rare++].k = (size_t)k;
+			}
 			if (k > 1 && hyphens) {
 				/* a hyphen says one syllable: one typo undone that reads
 				 * so ("Yu-jeuong" is Yu-jeoung) */
@@ -391,6 +471,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		lv[k] = (uint8_t)jamo_set_level(x, NULL);
 		pat[k][0] = 0;
 	}
+	for (size_t r = 0; r < n_rare; r++)
+		if (rare[r].k && rare[r].first + rare[r].k <= got)
+			rare_repair(buf + rare[r].at, rare[r].len, tmp + rare[r].first, lv + rare[r].first,
+				    pat + rare[r].first, rare[r].k, KITH_NAMES_MAX_SYL - rare[r].first,
+				    hyphens ? 1.0f : 0.0f, rare[r].cost);
 	for (size_t k = 0; k < got; k++) {
 		if (b->n == KITH_NAMES_MAX_SYL) {
 			b->trunc = 1;
@@ -683,7 +768,8 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		if (w[i] < 'a' || w[i] > 'z')
 			return 0; /* "Mi-seon", "Sŏ": no list spelling */
 	size_t got = b->n - start;
-	if (read_ok && got == 1 && (b->lv[start] >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+	if (read_ok && got == 1 &&
+	    ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
 		b->alias_w[slot] = b->nw;
 		b->alias_text[slot] = w;
@@ -762,8 +848,12 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
-			int failed = b->n < KITH_NAMES_MAX_SYL &&
-				     read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0;
+			int failed =
+			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
+									 w != repair_w			? 0
+									 : (w == 0 || w + 1 == sc->n_w) ? 2
+													: 1,
+									 w > 0 && w + 1 < sc->n_w) < 0;
 			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
 			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
 				failed = 0;
@@ -829,7 +919,8 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
 /* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
  * on" a capital inside a word starts a word, and a word that starts with a
  * small letter belongs to the one before; a capital typed twice at the start
- * of a word ("I SSeung", "HHann") is once. Writes the repaired name to o (cap
+ * of a word ("I SSeung", "HHann") is once, and a capital I at the end of a
+ * word in small letters is an l ("So Hak ChoI"). Writes the repaired name to o (cap
  * bytes) and returns its length, or 0 when the name shows no such sign. Only
  * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
  * ebom", "Chŏng Mi-so ok"). */
@@ -869,6 +960,11 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			if (n && o[n - 1] != ' ')
 				o[n++] = ' ';
 			start = 1;
+			continue;
+		}
+		if (!start && c == 'I' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z' &&
+		    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '-')) {
+			o[n++] = 'l'; /* a capital I that ends a small word is an l: "ChoI" */
 			continue;
 		}
 		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
@@ -1081,7 +1177,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
 		if (!(r.exact & (1u << i)) &&
 		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
-			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
+			r.lv[i] = (uint8_t)((r.lv[i] & LV_TYPO) | jamo_set_level(now, NULL));
 	}
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
@@ -1163,12 +1259,32 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 		int ex = (a->exact >> i) & 1, ey = (b->exact >> j) & 1;
 		if (ex && ey)
 			return 1.0;
+		int tx = (a->lv[i] & LV_TYPO) != 0, ty = (b->lv[j] & LV_TYPO) != 0;
 		if (!ex && !ey) {
 			/* two romanizations that agree only on some of their readings
 			 * ("Suk" and "Seok" meet on 석) rank just below a reading that
 			 * agrees with Hangul; one spelling agrees with itself */
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
-			return same ? 1.0 : 0.995;
+			if (same)
+				return 1.0;
+			/* one read with a typo undone (rare_repair), met on a
+			 * syllable of names: through the typo's reading */
+			struct kith_name_syl m = {im, vm, fm};
+			if (tx != ty && jamo_set_level(&m, NULL) > 0)
+				return KITH_NAMES_TYPO;
+			return 0.995;
+		}
+		if (ex ? ty : tx) {
+			/* a Hangul syllable of names against a set that joins a
+			 * typo's reading: met through the typo (rare_repair) */
+			unsigned hs =
+			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
+					  (unsigned)__builtin_ctz(x->fin))
+			       : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+					  (unsigned)__builtin_ctz(y->fin));
+			/* else the chunk's own reading, all of whose syllables
+			 * are of level 0 (no model: its pieces were cleared) */
+			return kith_names_syl_level[hs] > 0 ? KITH_NAMES_TYPO : 1.0;
 		}
 		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
 		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
@@ -1190,7 +1306,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
 			return 1.0 - NAT_TENTH_COST * d;
 		}
-		unsigned lx = ex ? a->lv[i] : b->lv[j], lmax = ex ? b->lv[j] : a->lv[i];
+		unsigned lx = (ex ? a->lv[i] : b->lv[j]) & ~LV_TYPO,
+			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
