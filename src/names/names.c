@@ -1000,6 +1000,58 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	return KITH_OK;
 }
 
+/* A stray space where the letters' case shows none ("YA NG CHOCHO"): the one
+ * word that cannot be read, joined with the Latin word just before or after
+ * it, when the name then reads without a typo and has a surname at an end.
+ * On success *b is the reading (marked as a typo), sc's words are joined, and
+ * 1 is returned; else both are as they were. */
+static int join_stray_space(struct build *b, struct scan *sc)
+{
+	size_t f = b->failed_w;
+	if (f >= sc->n_w || sc->w[f].kind != W_LATIN)
+		return 0;
+	/* a piece without a vowel ("NG", "C"), that adds no syllable to the
+	 * word it joins (a piece with vowels is a typo of its own: "Htyang") */
+	for (size_t k = 0; k < sc->w[f].len; k++)
+		if (strchr("aeiouwyOUAE", sc->lat[sc->w[f].off + k]))
+			return 0;
+	for (int d = -1; d <= 1; d += 2) {
+		if ((d < 0 && f == 0) || (d > 0 && f + 1 >= sc->n_w))
+			continue;
+		size_t lo = d < 0 ? f - 1 : f, hi = lo + 1, o = d < 0 ? lo : hi;
+		if (sc->w[lo].kind != W_LATIN || sc->w[hi].kind != W_LATIN ||
+		    (size_t)sc->w[lo].off + sc->w[lo].len != sc->w[hi].off)
+			continue;
+		/* the neighbour's syllables, as read */
+		size_t ow = 0, osyl = 0;
+		for (size_t k = 0; k < o; k++)
+			ow += k != f && sc->w[k].kind != W_OTHER; /* words of b before o */
+		if (ow >= b->nw)
+			continue;
+		osyl = b->wlen[ow];
+		struct scan_word saved[SCAN_MAX_WORDS];
+		size_t nw = sc->n_w;
+		memcpy(saved, sc->w, nw * sizeof saved[0]);
+		sc->w[lo].len = (uint16_t)(sc->w[lo].len + sc->w[hi].len);
+		memmove(&sc->w[hi], &sc->w[hi + 1], (nw - hi - 1) * sizeof saved[0]);
+		sc->n_w--;
+		struct build t;
+		build_words(&t, sc, SIZE_MAX);
+		size_t jw = 0;
+		for (size_t k = 0; k < lo; k++)
+			jw += sc->w[k].kind != W_OTHER;
+		if (t.n_failed == 0 && !t.typo && t.nw >= 2 && jw < t.nw && t.wlen[jw] == osyl &&
+		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0)) {
+			t.typo = 1;
+			*b = t;
+			return 1;
+		}
+		memcpy(sc->w, saved, nw * sizeof saved[0]);
+		sc->n_w = nw;
+	}
+	return 0;
+}
+
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
 	struct scan sc;
@@ -1008,7 +1060,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
 	build_words(&b, &sc, SIZE_MAX);
-	if (b.n_failed == 1 && b.nw >= 1) {
+	if (b.n_failed == 1 && b.nw >= 1 && !join_stray_space(&b, &sc)) {
 		/* one word that cannot be read beside words that can: read it
 		 * with a typo undone, kept only when a surname is then at either
 		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not

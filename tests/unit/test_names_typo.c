@@ -97,6 +97,11 @@ static void test_spaces_and_capitals(void **state)
 	typo_of("HHann Huisu", "한희수");
 	/* a capital I ending a word of small letters is an l */
 	typo_of("So Hak ChoI", "서학철");
+	/* a stray space the case does not show: a piece without a vowel
+	 * joined to its neighbour, when that adds no syllable */
+	typo_of("YA NG CHOCHO", "양초초");
+	typo_of("C HO YEON HYUN", "조연현");
+	not_same("Lee A Htyang", "이아탸앙");
 }
 
 /* A chunk read as a syllable that no name has ("Soel": 쇨), where one typo
@@ -118,8 +123,8 @@ static void test_rare_syllable(void **state)
 static void test_never_merge(void **state)
 {
 	(void)state;
-	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng", "PARK JI SEOGN",
-					    "Park Ji-snug"};
+	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng",
+					    "PARK JI SEOGN", "Park Ji-snug"};
 	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen", "Park Ji-eson"};
 	for (size_t i = 0; i < sizeof seong / sizeof seong[0]; i++) {
 		typo_of(seong[i], "박지성");
@@ -137,9 +142,12 @@ static void test_never_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_likeliest_variant),	 cmocka_unit_test(test_hyphen_a_letter_off),
-	    cmocka_unit_test(test_hyphen_chunk_one_syllable), cmocka_unit_test(test_spaces_and_capitals),
-	    cmocka_unit_test(test_rare_syllable),	 cmocka_unit_test(test_never_merge),
+	    cmocka_unit_test(test_likeliest_variant),
+	    cmocka_unit_test(test_hyphen_a_letter_off),
+	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
+	    cmocka_unit_test(test_spaces_and_capitals),
+	    cmocka_unit_test(test_rare_syllable),
+	    cmocka_unit_test(test_never_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
