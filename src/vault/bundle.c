@@ -1565,12 +1565,35 @@ static int person_row_keys(const struct kith_sbuf *plain, struct vault_person_ke
 	return rc ? kith_err_set(err, KITH_E_NOMEM, where, "out of memory") : KITH_OK;
 }
 
+/* At headquarters: the author the versions of one new person-signed batch
+ * name (their envelopes' "person"): seen 0 none yet, 1 one (pid, "" for the
+ * main slot), 2 several or malformed. */
+struct batch_author {
+	char pid[33];
+	uint8_t seen;
+};
+
+static void author_seen(struct batch_author *a, const struct kith_sbuf *plain)
+{
+	struct env e;
+	char pid[33] = "";
+	int bad = vault_env_parse(plain->buf, plain->len, &e, NULL) != 0 || e.person.n >= sizeof pid;
+	if (!bad && e.person.n)
+		memcpy(pid, e.person.p, e.person.n);
+	if (bad || (a->seen && strcmp(a->pid, pid) != 0)) {
+		a->seen = 2;
+	} else if (!a->seen) {
+		memcpy(a->pid, pid, sizeof pid);
+		a->seen = 1;
+	}
+}
+
 /* At headquarters: every new batch a person signed names a person of this
  * vault — one it holds, or one whose record the bundle carries — not
  * removed before the batch (person.h). */
 static int persons_check(struct kith_vault *v, const struct kith_bundle *b, const uint8_t *mstate,
-			 const struct vault_person_key *carried, size_t ncarried, const char *bname,
-			 struct kith_err *err)
+			 const struct batch_author *authors, const struct vault_person_key *carried,
+			 size_t ncarried, const char *bname, struct kith_err *err)
 {
 	struct vault_person_key *held = NULL, *all = NULL;
 	size_t nheld = 0;
@@ -1591,16 +1614,22 @@ static int persons_check(struct kith_vault *v, const struct kith_bundle *b, cons
 				memcpy(all + nheld, carried, ncarried * sizeof *all);
 			loaded = 1;
 		}
-		char why[128], where[32], dev[17];
-		if (vault_person_may_sign(all, nheld + ncarried, mf->per, mf->at, why, sizeof why) !=
-		    KITH_OK) {
-			snprintf(where, sizeof where, "manifest %zu", i + 1);
-			sodium_bin2hex(dev, sizeof dev, mf->device, 8);
-			rc = kith_err_set(err, KITH_E_AUTH, where,
-					  "bundle %s: batch %lld of device %s is %s: refused, nothing was "
-					  "imported",
-					  bname, (long long)mf->seq, dev, why);
-		}
+		char why[128] = "", where[32], dev[17];
+		size_t nall = nheld + ncarried;
+		int may = vault_person_may_sign(all, nall, mf->per, mf->at, why, sizeof why);
+		const struct vault_person_key *e =
+		    may == KITH_OK ? vault_person_find(all, nall, mf->per) : NULL;
+		/* a person signs only what they wrote: every version names them */
+		if (e && authors[i].seen && (authors[i].seen == 2 || strcmp(authors[i].pid, e->pid) != 0))
+			snprintf(why, sizeof why,
+				 "signed by one person's key, but its versions name another writer");
+		else if (may == KITH_OK)
+			continue;
+		snprintf(where, sizeof where, "manifest %zu", i + 1);
+		sodium_bin2hex(dev, sizeof dev, mf->device, 8);
+		rc = kith_err_set(err, KITH_E_AUTH, where,
+				  "bundle %s: batch %lld of device %s is %s: refused, nothing was imported",
+				  bname, (long long)mf->seq, dev, why);
 	}
 	free(held);
 	free(all);
@@ -1675,13 +1704,15 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 	}
 	/* the manifests (format 3) */
 	uint8_t *mstate = NULL, *bk = NULL;
-	uint32_t *mnext = NULL; /* at headquarters: the next index of each new batch's rows */
+	uint32_t *mnext = NULL;		     /* at headquarters: the next index of each new batch's rows */
+	struct batch_author *authors = NULL; /* ... and who their versions name */
 	int held_keys = 0;
 	if (!rc && b->nm) {
 		mstate = calloc(b->nm, 1);
 		mnext = calloc(b->nm, sizeof *mnext);
+		authors = calloc(b->nm, sizeof *authors);
 		bk = sodium_malloc(32 * b->nm);
-		if (!mstate || !mnext || !bk)
+		if (!mstate || !mnext || !authors || !bk)
 			rc = kith_err_set(err, KITH_E_NOMEM, "bundle", "out of memory");
 		else if (kith_crypto_keys_access(k, 1))
 			rc = kith_err_set(err, KITH_E_CRYPTO, "vault", "the keys could not be made readable");
@@ -1763,6 +1794,8 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			else
 				rc = kith_err_set(err, rc, where, "out of memory");
 		}
+		if (!rc && a.batch && at_hq && mstate[a.mi] == M_NEW && !sodium_is_zero(mf->per, 32))
+			author_seen(&authors[a.mi], &plain);
 		if (!rc && at_hq && plain.len > 16 && !memcmp(plain.buf, "{\"kind\":\"person\"", 16))
 			rc = person_row_keys(&plain, &pks, &npks, &pks_cap, where, err);
 		if (rc)
@@ -1822,7 +1855,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 			    bname, b->mf[i].n - mnext[i], b->mf[i].n, (long long)b->mf[i].seq);
 		}
 	if (!rc && at_hq)
-		rc = persons_check(v, b, mstate, pks, npks, bname, err);
+		rc = persons_check(v, b, mstate, authors, pks, npks, bname, err);
 	free(pks);
 	sqlite3_finalize(held_st);
 	kith_sbuf_release(&plain);
@@ -1960,6 +1993,7 @@ int kith_bundle_apply(struct kith_vault *v, const struct kith_bundle *b, struct 
 		sodium_free(bk);
 	free(mstate);
 	free(mnext);
+	free(authors);
 	free(where_to);
 	free(d);
 	if (rc) {

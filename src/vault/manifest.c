@@ -386,25 +386,6 @@ void vault_v2_free(struct kith_vault *v)
 	memset(v->own_mh, 0, sizeof v->own_mh);
 }
 
-static int integrity_add(struct kith_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int integrity_add(struct kith_vault *v, const char *fmt, ...)
-{
-	char buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	char **n = realloc(v->integrity, (v->nintegrity + 1) * sizeof *n);
-	if (!n)
-		return KITH_E_NOMEM;
-	v->integrity = n;
-	if (!(n[v->nintegrity] = strdup(buf)))
-		return KITH_E_NOMEM;
-	v->nintegrity++;
-	return KITH_OK;
-}
-
 static void hex8(char out[17], const uint8_t *p, size_t n)
 {
 	sodium_bin2hex(out, 17, p, n > 8 ? 8 : n);
@@ -430,12 +411,23 @@ int vault_v2_person_check(struct kith_vault *v)
 			break;
 		loaded = 1;
 		char why[128], id[17], dev[17];
+		hex8(id, b->id, BATCH_ID_BYTES);
+		hex8(dev, b->device, 32);
 		if (vault_person_may_sign(keys, nk, b->per, b->at, why, sizeof why) != KITH_OK) {
-			hex8(id, b->id, BATCH_ID_BYTES);
-			hex8(dev, b->device, 32);
-			rc = integrity_add(v, "batch %s (number %lld of device %s): %s", id,
-					   (long long)b->seq, dev, why);
+			rc = vault_integrity_add(v, "batch %s (number %lld of device %s): %s", id,
+						 (long long)b->seq, dev, why);
+			continue;
 		}
+		/* a person signs only what they wrote: every version of the batch
+		 * names the key's person (a forged author reads as damage here) */
+		const struct vault_person_key *e = vault_person_find(keys, nk, b->per);
+		if (e && b->persons && (b->persons == 2 || strcmp(b->person, e->pid) != 0))
+			rc = vault_integrity_add(
+			    v,
+			    "batch %s (number %lld of device %s): signed by one person's key, "
+			    "its versions name %s",
+			    id, (long long)b->seq, dev,
+			    b->persons == 2 ? "several writers" : "another writer");
 	}
 	free(keys);
 	return rc;
@@ -713,7 +705,8 @@ static int load_one(void *arg, const struct kith_store_batch *sb)
 		char dev[17] = "?";
 		if (sb->device.p && sb->device.n == 32)
 			hex8(dev, sb->device.p, 32);
-		return integrity_add(v, "a malformed batch of device %s (its versions read as damaged)", dev);
+		return vault_integrity_add(v, "a malformed batch of device %s (its versions read as damaged)",
+					   dev);
 	}
 	if (batches_reserve(v))
 		return KITH_E_NOMEM;
@@ -729,7 +722,7 @@ static int load_one(void *arg, const struct kith_store_batch *sb)
 	if (b->status == B_BAD) {
 		char id[17];
 		hex8(id, b->id, BATCH_ID_BYTES);
-		return integrity_add(v, "batch %s: %s (its versions read as damaged)", id, b->reason);
+		return vault_integrity_add(v, "batch %s: %s (its versions read as damaged)", id, b->reason);
 	}
 	return KITH_OK;
 }
@@ -826,19 +819,20 @@ static int chains_check(struct kith_vault *v)
 		for (size_t k = a; k < z && !rc; k++) {
 			const struct vbatch *b = &v->batches[ord[k]];
 			if (b->seq < expect) {
-				rc = integrity_add(v, "device %s wrote two batches numbered %lld", dev,
-						   (long long)b->seq);
+				rc = vault_integrity_add(v, "device %s wrote two batches numbered %lld", dev,
+							 (long long)b->seq);
 				continue;
 			}
 			if (b->seq > expect)
 				rc = b->seq == expect + 1
-					 ? integrity_add(v, "batch %lld of device %s is missing (dropped)",
-							 (long long)expect, dev)
-					 : integrity_add(
+					 ? vault_integrity_add(v,
+							       "batch %lld of device %s is missing (dropped)",
+							       (long long)expect, dev)
+					 : vault_integrity_add(
 					       v, "batches %lld to %lld of device %s are missing (dropped)",
 					       (long long)expect, (long long)(b->seq - 1), dev);
 			else if (prev_mh ? memcmp(b->prev, prev_mh, 32) != 0 : !vault_all_zero(b->prev, 32))
-				rc = integrity_add(
+				rc = vault_integrity_add(
 				    v, "batch %lld of device %s does not follow the batch before it",
 				    (long long)b->seq, dev);
 			expect = b->seq + 1;
@@ -867,17 +861,17 @@ static int anchor_check(struct kith_vault *v, struct kith_err *err)
 	if (rc == KITH_E_NOTFOUND) {
 		if (err)
 			kith_err_clear(err);
-		return v->own_seq
-			   ? integrity_add(v,
-					   "the anchor of device %s is missing: its log may have been rolled "
-					   "back (the file ends at its batch %lld)",
-					   dev, (long long)v->own_seq)
-			   : KITH_OK;
+		return v->own_seq ? vault_integrity_add(
+					v,
+					"the anchor of device %s is missing: its log may have been rolled "
+					"back (the file ends at its batch %lld)",
+					dev, (long long)v->own_seq)
+				  : KITH_OK;
 	}
 	if (rc == KITH_E_CORRUPT) {
 		if (err)
 			kith_err_clear(err);
-		return integrity_add(v, "the anchor of device %s is malformed", dev);
+		return vault_integrity_add(v, "the anchor of device %s is malformed", dev);
 	}
 	if (rc)
 		return rc;
@@ -886,9 +880,9 @@ static int anchor_check(struct kith_vault *v, struct kith_err *err)
 	if (kith_crypto_anchor_mac(v->keys, am, sizeof am, mac2) != KITH_OK)
 		return KITH_E_CRYPTO;
 	if (sodium_memcmp(mac, mac2, 32) != 0)
-		return integrity_add(v, "the anchor of device %s was altered", dev);
+		return vault_integrity_add(v, "the anchor of device %s was altered", dev);
 	if (seq > v->own_seq)
-		return integrity_add(
+		return vault_integrity_add(
 		    v,
 		    "the log of device %s was rolled back: its last batch was number %lld, the "
 		    "file ends at %lld",
@@ -899,13 +893,13 @@ static int anchor_check(struct kith_vault *v, struct kith_err *err)
 		    memcmp(b->mh, mh, 32) == 0)
 			return seq == v->own_seq
 				   ? KITH_OK
-				   : integrity_add(v,
-						   "the anchor of device %s names batch %lld, but "
-						   "the file goes on to %lld",
-						   dev, (long long)seq, (long long)v->own_seq);
+				   : vault_integrity_add(v,
+							 "the anchor of device %s names batch %lld, but "
+							 "the file goes on to %lld",
+							 dev, (long long)seq, (long long)v->own_seq);
 	}
-	return integrity_add(v, "the log of device %s was rolled back: its batch %lld was replaced", dev,
-			     (long long)seq);
+	return vault_integrity_add(v, "the log of device %s was rolled back: its batch %lld was replaced",
+				   dev, (long long)seq);
 }
 
 int vault_v2_load(struct kith_vault *v, struct kith_err *err)
@@ -940,7 +934,7 @@ int vault_v2_load(struct kith_vault *v, struct kith_err *err)
 			char id[17], dev[17];
 			hex8(id, b->id, BATCH_ID_BYTES);
 			hex8(dev, b->device, 32);
-			rc = integrity_add(
+			rc = vault_integrity_add(
 			    v, "batch %s (number %lld of device %s): %u of its %u versions are missing", id,
 			    (long long)b->seq, dev, miss, b->n);
 		}

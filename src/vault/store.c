@@ -790,7 +790,8 @@ static size_t newest_slot(const struct newest *tab, size_t cap, const uint8_t *i
 	return i;
 }
 
-int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out, struct kith_err *err)
+int kith_store_rows_current(struct kith_store *s, const size_t *counts, struct kith_store_cursor **out,
+			    struct kith_err *err)
 {
 	/* Two passes. The primary-key index alone gives the newest version of
 	 * each id; then the table is read in storage order (sequential on disk),
@@ -799,8 +800,8 @@ int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out
 	 * When there are as many rows as ids (no record has two versions: a
 	 * vault of imported cases), every row is its id's newest: one pass, no
 	 * filter (a row without an id is not counted as an id: two passes). */
-	size_t rows = 0, records = 0;
-	int rc = kith_store_count(s, &rows, &records, err);
+	size_t rows = counts ? counts[0] : 0, records = counts ? counts[1] : 0;
+	int rc = counts ? KITH_OK : kith_store_count(s, &rows, &records, err);
 	if (rc)
 		return rc;
 	char sql[256];
@@ -1098,111 +1099,6 @@ static struct page_layout page_layout(int fd, int wal)
 /* Zeroes every occurrence of the needles in one file, page by page (a key
  * slot's cell never spans pages). wal: the file is a write-ahead log (frames
  * of 24 + page bytes after a 32-byte header; checksums kept valid). */
-static int shred_file(const char *path, int wal, const struct kith_store_blob *needles, size_t nn,
-		      size_t *found, struct kith_err *err)
-{
-	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return KITH_OK;
-		return kith_err_set(err, KITH_E_IO, "vault", "cannot open the vault to destroy its keys: %s",
-				    strerror(errno));
-	}
-	const struct page_layout l = page_layout(fd, wal);
-	const size_t psz = l.psz, first = l.first, skip = l.skip, stride = skip + psz;
-	const int be = l.be;
-	wal = l.wal;
-	uint8_t *frame = malloc(stride + KITH_STORE_SLOT_MAX), *orig = malloc(psz);
-	if (!frame || !orig) {
-		free(frame);
-		free(orig);
-		close(fd);
-		return kith_err_set(err, KITH_E_NOMEM, "vault", "out of memory");
-	}
-	int rc = KITH_OK, dirty_file = 0;
-	for (off_t pos = (off_t)first;; pos += (off_t)stride) {
-		ssize_t n = pread(fd, frame, stride, pos);
-		if (n < 0) {
-			rc = kith_err_set(err, KITH_E_IO, "vault", "reading the vault: %s", strerror(errno));
-			break;
-		}
-		if ((size_t)n <= skip)
-			break;
-		uint8_t *page = frame + skip;
-		size_t plen = (size_t)n - skip;
-		memcpy(orig, page, plen);
-		size_t comp = SIZE_MAX;
-		int dirty = 0;
-		for (size_t k = 0; k < nn; k++) {
-			const struct kith_store_blob *nd = &needles[k];
-			if (nd->n < 16 || nd->n > plen)
-				continue;
-			for (size_t at = 0; at + nd->n <= plen;) {
-				uint8_t *m = memmem(page + at, plen - at, nd->p, nd->n);
-				if (!m)
-					break;
-				size_t o = (size_t)(m - page);
-				memset(m, 0, nd->n);
-				(*found)++;
-				dirty = 1;
-				size_t a = (o + 7) & ~(size_t)7;
-				if (comp == SIZE_MAX && a + 8 <= o + nd->n)
-					comp = a;
-				at = o + nd->n;
-			}
-		}
-		if (dirty) {
-			if (wal && plen == psz && comp != SIZE_MAX) {
-				uint32_t want[2];
-				wal_cks(orig, psz, be, want);
-				(void)wal_compensate(page, psz, comp, want, be);
-			}
-			if (pwrite(fd, page, plen, pos + (off_t)skip) != (ssize_t)plen) {
-				rc = kith_err_set(err, KITH_E_IO, "vault", "overwriting a key slot: %s",
-						  strerror(errno));
-				break;
-			}
-			dirty_file = 1;
-		}
-		if ((size_t)n < stride)
-			break;
-	}
-	sodium_like_wipe(orig, psz);
-	sodium_like_wipe(frame, stride);
-	free(frame);
-	free(orig);
-	if (!rc && dirty_file && fdatasync(fd) != 0)
-		rc = kith_err_set(err, KITH_E_IO, "vault", "syncing the vault: %s", strerror(errno));
-	close(fd);
-	return rc;
-}
-
-int kith_store_shred(const char *path, const struct kith_store_blob *needles, size_t n, size_t *found,
-		     struct kith_err *err)
-{
-	char side[4200];
-	if (!path || strlen(path) > 4096)
-		return kith_err_set(err, KITH_E_INVALID, "vault", "the path is too long");
-	size_t total = 0;
-	snprintf(side, sizeof side, "%s-wal", path);
-	/* Passes until one finds nothing: a checkpoint of another process may
-	 * copy a page from the log into the file while the first pass runs. */
-	for (int pass = 0; pass < 4; pass++) {
-		size_t hits = 0;
-		int rc = shred_file(path, 0, needles, n, &hits, err);
-		if (!rc)
-			rc = shred_file(side, 1, needles, n, &hits, err);
-		if (rc)
-			return rc;
-		total += hits;
-		if (hits == 0)
-			break;
-	}
-	if (found)
-		*found = total;
-	return KITH_OK;
-}
-
 int kith_store_pragma(struct kith_store *s, const char *name, long long *value, struct kith_err *err)
 {
 	size_t n = strlen(name);
@@ -1303,6 +1199,45 @@ int kith_store_scrub(const char *path, kith_store_scrub_fn fn, void *arg, size_t
 	if (found)
 		*found = total;
 	return KITH_OK;
+}
+
+/* kith_store_shred's pass over one page: every needle found is zeroed; the
+ * first 8-aligned word inside a zeroed run is where the WAL checksum may be
+ * compensated. */
+struct needles {
+	const struct kith_store_blob *p;
+	size_t n;
+};
+
+static size_t needles_zero(uint8_t *page, size_t plen, size_t *comp, void *arg)
+{
+	const struct needles *nd = arg;
+	size_t hits = 0;
+	for (size_t k = 0; k < nd->n; k++) {
+		const struct kith_store_blob *b = &nd->p[k];
+		if (b->n < 16 || b->n > plen)
+			continue;
+		for (size_t at = 0; at + b->n <= plen;) {
+			uint8_t *m = memmem(page + at, plen - at, b->p, b->n);
+			if (!m)
+				break;
+			size_t o = (size_t)(m - page);
+			memset(m, 0, b->n);
+			hits++;
+			size_t al = (o + 7) & ~(size_t)7;
+			if (*comp == SIZE_MAX && al + 8 <= o + b->n)
+				*comp = al;
+			at = o + b->n;
+		}
+	}
+	return hits;
+}
+
+int kith_store_shred(const char *path, const struct kith_store_blob *needles, size_t n, size_t *found,
+		     struct kith_err *err)
+{
+	struct needles nd = {needles, n};
+	return kith_store_scrub(path, needles_zero, &nd, found, err);
 }
 
 /* ------------------------------------------------------------ format 2: batches and anchors */

@@ -173,8 +173,10 @@ int kith_store_count(struct kith_store *s, size_t *rows, size_t *records, struct
  * column that is not an integer is handed up as -1 for the caller to refuse),
  * or every version
  * of one record (oldest first, below `below` when nonzero). next returns 1 with
- * *row set, 0 at the end, or a negative status (KITH_E_CORRUPT, KITH_E_DB). */
-int kith_store_rows_current(struct kith_store *s, struct kith_store_cursor **out,
+ * *row set, 0 at the end, or a negative status (KITH_E_CORRUPT, KITH_E_DB).
+ * counts (optional): kith_store_count's rows and records, when the caller has
+ * just counted them (else they are counted here). */
+int kith_store_rows_current(struct kith_store *s, const size_t *counts, struct kith_store_cursor **out,
 			    struct kith_err *err) KITH_WUR;
 int kith_store_rows_of(struct kith_store *s, const uint8_t *id, size_t id_len, int64_t below,
 		       struct kith_store_cursor **out, struct kith_err *err) KITH_WUR;

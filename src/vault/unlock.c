@@ -96,7 +96,9 @@ void vault_decode_row(const struct kith_vault *v, struct job *j, struct kith_sbu
 		return;
 	}
 	const char *reason = NULL;
-	int rc = j->v2 ? vault_v2_open_row(v, vault_v2_batch(v, j->batch), j->bi, &j->row, plain, &reason)
+	const struct vbatch *b = j->v2 ? vault_v2_batch(v, j->batch) : NULL;
+	j->b = b ? (size_t)(b - v->batches) + 1 : 0;
+	int rc = j->v2 ? vault_v2_open_row(v, b, j->bi, &j->row, plain, &reason)
 		       : kith_crypto_row_open(v->keys, &j->row, plain, &reason, NULL);
 	if (rc == KITH_E_AUTH && !j->v2 && v->received) /* a row headquarters sent this field device */
 		rc = kith_sync_received_open(v->received, v->keys, &j->row, plain, &reason);
@@ -195,6 +197,20 @@ static void decode_chunk(void *arg)
 	kith_sbuf_release(&scratch);
 }
 
+/* Notes the person a version of b names (vbatch.person). */
+static void batch_person_seen(struct vbatch *b, const char *person)
+{
+	if (vault_all_zero(b->per, 32) || b->persons == 2)
+		return;
+	const char *p = person ? person : "";
+	if (!b->persons) {
+		snprintf(b->person, sizeof b->person, "%s", p);
+		b->persons = 1;
+	} else if (strcmp(b->person, p) != 0) {
+		b->persons = 2;
+	}
+}
+
 /* Takes a decoded job into the index (before sorting). */
 static int index_take(struct kith_vault *v, struct job *j)
 {
@@ -232,6 +248,8 @@ static int index_take(struct kith_vault *v, struct job *j)
 		free(r);
 		return added == 0 ? KITH_OK : added;
 	}
+	if (j->b && j->b <= v->nbatches) /* who the versions of a person-signed batch name */
+		batch_person_seen(&v->batches[j->b - 1], j->view.person);
 	r->kind = ki;
 	r->created = j->created;
 	r->mem = j->mem;
@@ -312,7 +330,7 @@ int vault_index_all(struct kith_vault *v, void (*progress)(size_t, size_t, void 
 	if (!rc)
 		rc = vault_v2_load(v, err);
 	if (!rc)
-		rc = kith_store_rows_current(v->store, &c, err);
+		rc = kith_store_rows_current(v->store, (const size_t[2]){v->rows, total}, &c, err);
 	/* A pipeline of two chunks: the helpers decrypt one while this thread
 	 * takes the one before into the index (index_take touches only the
 	 * index, kinds and damage list; decoding reads only the keys, devices

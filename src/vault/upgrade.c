@@ -116,7 +116,7 @@ static int reseal(struct kith_vault *v, size_t *count, size_t *kept, struct kith
 	/* what went to headquarters (no table yet: nothing) */
 	if (field && (rc = kith_sync_sent_load(v->store, kith_crypto_keys_org_pk(v->keys), NULL, &sent, err)))
 		goto out;
-	if ((rc = kith_store_rows_current(v->store, &c, err)))
+	if ((rc = kith_store_rows_current(v->store, NULL, &c, err)))
 		goto out;
 	while ((more = kith_store_cursor_next(c, &sr, err)) == 1)
 		if (sr.id.n == ID_BYTES && kith_sbuf_add(&ids, sr.id.p, ID_BYTES)) {

@@ -307,9 +307,9 @@ int kith_vault_version_signer(struct kith_vault *v, const char *id, uint32_t ver
  * "missing"?, "of"?}], "damaged": [{"kind", "id", "ref", "version",
  * "text"}]}. Kinds: dropped_batch, broken_chain, duplicate_batch,
  * deleted_rows, bad_batch, anchor_missing, anchor_altered, anchor_behind,
- * rolled_back, other; damaged: changed_row, row_outside_batch, bad_batch,
- * damaged. Ids are prefixes (8 bytes, hex); never a record's content.
- * KITH_OK with *out (the caller's), KITH_E_NOMEM. */
+ * rolled_back, person_unknown, person_removed, person_signer, other; damaged: changed_row, row_outside_batch,
+ * bad_batch, damaged. Ids are prefixes (8 bytes, hex); never a record's content. KITH_OK with *out (the
+ * caller's), KITH_E_NOMEM. */
 int kith_vault_integrity_json(const struct kith_vault *v, json_t **out) KITH_WUR;
 
 /* Ids (and refs, "" where unknown) of records whose newest row failed

@@ -137,6 +137,11 @@ struct vbatch {
 	size_t key;	    /* B_OK: its batch key is v->bkeys + 32 * key */
 	uint8_t per[32];    /* the signing person's key (per_spk; zeros: none), sig_per verified */
 	int64_t at;	    /* the manifest's time */
+	/* unlock (index_take), when per is set: the person its indexed versions
+	 * name (pid, "" for the main slot), and whether they name one (1) or
+	 * several (2); 0: none indexed (vault_v2_person_check compares) */
+	char person[KITH_VAULT_PERSON_HEX];
+	uint8_t persons;
 };
 
 struct kith_vault {
@@ -306,6 +311,7 @@ struct job {
 	int v2;			    /* a format-2 row: batch and bi set */
 	uint8_t batch[BATCH_ID_BYTES];
 	uint32_t bi;
+	size_t b;   /* decoded format-2 rows: index + 1 of its batch in v->batches (0: none) */
 	int status; /* J_* or a negative kith status */
 	const char *reason;
 	char *mem;

@@ -72,23 +72,9 @@ static int r_list(struct kith_vault *v, struct kith_web_response *resp)
 	return kith_web_api_reply(resp, items ? json_pack("{s:o}", "items", items) : NULL);
 }
 
-static json_t *body_of(const struct kith_web_request *req, struct kith_web_response *resp)
-{
-	json_error_t je;
-	json_t *j = req->body && req->body_len
-			? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &je)
-			: NULL;
-	if (!json_is_object(j)) {
-		json_decref(j);
-		kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid", "a JSON object is expected", NULL);
-		return NULL;
-	}
-	return j;
-}
-
 static int r_add(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
 {
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	const char *name = json_string_value(json_object_get(j, "name"));
@@ -120,7 +106,7 @@ static int r_add(struct kith_vault *v, const struct kith_web_request *req, struc
 
 static int r_remove(struct kith_vault *v, const struct kith_web_request *req, struct kith_web_response *resp)
 {
-	json_t *j = body_of(req, resp);
+	json_t *j = kith_web_api_body_object(req, resp);
 	if (!j)
 		return KITH_E_INVALID;
 	const char *name = json_string_value(json_object_get(j, "name"));

@@ -27,6 +27,7 @@
 #include "vault/sync.h"
 #include "vault/field.h"
 #include "vault/vault.h"
+#include "vault/vault_impl.h" /* a forged author: the test stands in for a changed binary */
 
 #define PASS "hq words"
 #define FPASS "field words"
@@ -762,6 +763,23 @@ static void test_person_signed_batches(void **state)
 	assert_true(!strncmp(err.where, "manifest ", 9));
 	assert_non_null(strstr(err.msg, "no person of this vault holds"));
 	assert_non_null(strstr(err.msg, bname));
+	assert_null(strstr(err.msg, "Kang"));
+	kith_bundle_free(pb);
+	kith_vault_close(fv);
+
+	/* a batch signed with the person's own key whose versions name another
+	 * writer (a changed binary holding Kang's passphrase): refused whole */
+	fv = open_v(f->field, "kang words");
+	add_case(fv, "Bo Yeon-hee", r); /* Kang's key is derived and checked here */
+	memset(fv->person, 0, sizeof fv->person);
+	memset(fv->person, 'a', 32);
+	add_case(fv, "Min Ji-a", r);
+	kith_sbuf_reset(&bad);
+	assert_int_equal(export_hq(fv, 9, &bad, &rows, &err), KITH_OK);
+	assert_int_equal(kith_bundle_parse_for(&pb, hq, bad.buf, bad.len, &err), KITH_OK);
+	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_AUTH);
+	assert_true(!strncmp(err.where, "manifest ", 9));
+	assert_non_null(strstr(err.msg, "signed by one person's key, but its versions name another writer"));
 	assert_null(strstr(err.msg, "Kang"));
 	kith_bundle_free(pb);
 	kith_vault_close(fv);

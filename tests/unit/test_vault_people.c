@@ -23,6 +23,7 @@
 #include "base/status.h"
 #include "vault/blob.h"
 #include "vault/vault.h"
+#include "vault/vault_impl.h" /* a forged author: the test stands in for a changed binary */
 
 #define PASS "admin words"
 #define APASS "person a words"
@@ -445,6 +446,49 @@ static void test_person_signatures(void **state)
 	kith_vault_close(v);
 }
 
+/* A person signs only what they wrote (manifest.c): a batch signed with A's
+ * key whose versions name B (a changed binary holding A's passphrase) is a
+ * finding "person_signer" at every unlock, and the version's signer reads
+ * as another's; A's own batches and B's are taken. */
+static void test_forged_author(void **state)
+{
+	struct fx *f = *state;
+	struct kith_vault *v = open_as(f, PASS, KITH_OK);
+	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX];
+	add_signer(v, "A", APASS, pa, 0);
+	add_signer(v, "B", BPASS, pb, 0);
+	kith_vault_close(v);
+	v = open_as(f, BPASS, KITH_OK);
+	char ib[KITH_VAULT_ID_HEX];
+	put_draft(v, "by B", ib);
+	kith_vault_close(v);
+	v = open_as(f, APASS, KITH_OK);
+	char ia[KITH_VAULT_ID_HEX], ix[KITH_VAULT_ID_HEX];
+	put_draft(v, "by A", ia); /* A's key is derived and checked at this commit */
+	v->person[0] = 0;	  /* the next batch: written as B, signed by A */
+	strncat(v->person, pb, sizeof v->person - 1);
+	put_draft(v, "claims B", ix);
+	kith_vault_close(v);
+
+	v = open_as(f, PASS, KITH_OK);
+	assert_true(finding(v, "signed by one person's key, its versions name another writer"));
+	size_t nf = 0;
+	while (kith_vault_integrity(v, nf))
+		nf++;
+	assert_int_equal(nf, 1); /* A's own batch and B's are taken */
+	assert_int_equal(kith_vault_version_signer(v, ix, 1, pb), KITH_VAULT_SIGNED_OTHER);
+	assert_int_equal(kith_vault_version_signer(v, ia, 1, pa), KITH_VAULT_SIGNED_PERSON);
+	assert_int_equal(kith_vault_version_signer(v, ib, 1, pb), KITH_VAULT_SIGNED_PERSON);
+	json_t *j = NULL;
+	assert_int_equal(kith_vault_integrity_json(v, &j), KITH_OK);
+	json_t *fs = json_object_get(j, "findings");
+	assert_int_equal(json_array_size(fs), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(fs, 0), "kind")),
+			    "person_signer");
+	json_decref(j);
+	kith_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +499,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_passwd_keeps_people, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_panic_destroys_people, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_signatures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forged_author, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -27,6 +27,9 @@ export function findingText(f) {
     case 'duplicate_batch':
     case 'deleted_rows':
     case 'anchor_behind':
+    case 'person_unknown':
+    case 'person_removed':
+    case 'person_signer':
       return t(`integrity.kind_${f.kind}`, p);
     default: return null;
   }
