@@ -153,7 +153,9 @@ static void try_variant(const char *v, size_t n, size_t max, float one, float ex
  * vowel put back after a consonant that no vowel follows ("Sngjin", "Sn":
  * the readings of every vowel that reads with as many syllables, joined,
  * since which one was lost is not known). */
-static void typo_variants(const char *c, size_t n, size_t max, float one, int want, struct variant *best)
+/* (out of line: the typos' buffers stay off the stack of every reading) */
+__attribute__((noinline, cold)) static void typo_variants(const char *c, size_t n, size_t max, float one,
+							  int want, struct variant *best)
 {
 	char v[LATIN_MAX_CHUNK + 1];
 	if (n > LATIN_MAX_CHUNK || n < 2)
@@ -217,6 +219,26 @@ static void typo_variants(const char *c, size_t n, size_t max, float one, int wa
 	}
 }
 
+/* c[0..n) read with one typo undone (typo_variants; want WANT_SURNAME: a
+ * surname first, if one is in reach, else any reading; want > 0: that many
+ * syllables) into out, lv and pat; the syllables, or -1. */
+__attribute__((noinline, cold)) static int chunk_typo(const char *c, size_t n, struct kith_name_syl *out,
+						      uint8_t *lv, size_t max, float one, uint8_t (*pat)[2],
+						      int want, int *repaired)
+{
+	struct variant best = {.k = -1};
+	typo_variants(c, n, max, one, want, &best);
+	if (best.k < 0 && want == WANT_SURNAME)
+		typo_variants(c, n, max, one, 0, &best);
+	if (best.k < 0)
+		return -1;
+	memcpy(out, best.out, (size_t)best.k * sizeof out[0]);
+	memcpy(lv, best.lv, (size_t)best.k);
+	memcpy(pat, best.pat, (size_t)best.k * sizeof pat[0]);
+	*repaired = 1;
+	return best.k;
+}
+
 /* Reads one chunk; when it cannot be read and `repair` is set, the chunk
  * with one typo undone (typo_variants). */
 static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
@@ -227,18 +249,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
 		return k;
 	*cost = -1;
-	struct variant best = {.k = -1};
-	if (repair == 2) /* a word at an end of the name: a surname, if one is in reach */
-		typo_variants(c, n, max, one, WANT_SURNAME, &best);
-	if (best.k < 0)
-		typo_variants(c, n, max, one, 0, &best);
-	if (best.k < 0)
-		return -1;
-	memcpy(out, best.out, (size_t)best.k * sizeof out[0]);
-	memcpy(lv, best.lv, (size_t)best.k);
-	memcpy(pat, best.pat, (size_t)best.k * sizeof pat[0]);
-	*repaired = 1;
-	return best.k;
+	return chunk_typo(c, n, out, lv, max, one, pat, repair == 2 ? WANT_SURNAME : 0, repaired);
 }
 
 /* A chunk read as a syllable that no name has (level 0: "Soel" is 쇨) where
@@ -250,14 +261,10 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
  * own reading still scores as before (a name with that rare syllable reads
  * back to itself). The variant may differ from the reading only where the
  * reading has level 0. k syllables read at out[0..k) for `cost`. */
-static void rare_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, uint8_t (*pat)[2],
-			size_t k, size_t max, float one, float cost)
+__attribute__((noinline, cold)) static void rare_repair(const char *c, size_t n, struct kith_name_syl *out,
+							uint8_t *lv, uint8_t (*pat)[2], size_t k, size_t max,
+							float one, float cost)
 {
-	size_t r = 0;
-	while (r < k && lv[r] > 0)
-		r++;
-	if (r == k)
-		return;
 	struct variant best = {.k = -1};
 	typo_variants(c, n, max, one, (int)k, &best);
 	if (best.k != (int)k || best.cost >= cost + TYPO_SYL * (float)k)
@@ -295,7 +302,7 @@ static int reads_one(const char *c, size_t n, float *cost)
  * when the chunks on either side of a hyphen do not both read as one
  * syllable, and with one letter moved across they do, the letter is moved.
  * buf[0..n) is a folded word; returns 1 when something moved. */
-static int hyphen_repair(char *buf, size_t n)
+__attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 {
 	int moved = 0;
 	for (size_t h = 1; h + 1 < n; h++) {
@@ -394,8 +401,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		buf[n++] = c;
 		hyphens |= c == '-';
 	}
-	if (hyphens && hyphen_repair(buf, n))
-		b->typo = 1;
+	int hyphen_tried = !hyphens; /* hyphen_repair, once, when a chunk does not read as one syllable */
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
@@ -417,11 +423,25 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			 * (any pieces); a word without hyphens only when its
 			 * pieces are the standard ones */
 			float cost;
+			int rep = repair == 2 && hyphens ? 1 : repair;
 			int k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
 						  KITH_NAMES_MAX_SYL - got, hyphens ? 1.0f : 0.0f, pat + got,
-						  repair == 2 && hyphens ? 1 : repair, &b->typo, &cost);
+						  hyphen_tried ? rep : 0, &b->typo, &cost);
+			if (!hyphen_tried && k != 1) {
+				hyphen_tried = 1;
+				if (hyphen_repair(buf, n)) { /* read the word again */
+					b->typo = 1;
+					got = n_rare = i = 0;
+					continue;
+				}
+				if (k < 0 && rep)
+					k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
+							      KITH_NAMES_MAX_SYL - got, 1.0f, pat + got, rep,
+							      &b->typo, &cost);
+			}
 			if (k >= 1 && cost >= 0 && j - i >= 3 && (inner || hyphens || k >= 2) &&
-			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL) {
+			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL &&
+			    memchr(lv + got, 0, (size_t)k)) { /* a syllable no name has */
 				/* read again after the sound changes below */
 				rare[n_rare].at = i;
 				rare[n_rare].len = j - i;
@@ -429,20 +449,12 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 				rare[n_rare].cost = cost;
 				rare[n_rare++].k = (size_t)k;
 			}
-			if (k > 1 && hyphens) {
-				/* a hyphen says one syllable: one typo undone that reads
-				 * so ("Yu-jeuong" is Yu-jeoung) */
-				struct variant best = {.k = -1};
-				typo_variants(buf + i, j - i, KITH_NAMES_MAX_SYL - got, 1.0f, 1, &best);
-				if (best.k == 1) {
-					tmp[got] = best.out[0];
-					lv[got] = best.lv[0];
-					pat[got][0] = best.pat[0][0];
-					pat[got][1] = best.pat[0][1];
-					k = 1;
-					b->typo = 1;
-				}
-			}
+			/* a hyphen says one syllable: one typo undone that reads so
+			 * ("Yu-jeuong" is Yu-jeoung) */
+			if (k > 1 && hyphens &&
+			    chunk_typo(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got, 1.0f,
+				       pat + got, 1, &b->typo) == 1)
+				k = 1;
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -471,11 +483,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		lv[k] = (uint8_t)jamo_set_level(x, NULL);
 		pat[k][0] = 0;
 	}
-	for (size_t r = 0; r < n_rare; r++)
-		if (rare[r].k && rare[r].first + rare[r].k <= got)
+	for (size_t r = 0; r < n_rare; r++) {
+		size_t z = 0; /* a syllable no name has */
+		while (z < rare[r].k && rare[r].first + z < got && lv[rare[r].first + z] > 0)
+			z++;
+		if (rare[r].k && z < rare[r].k && rare[r].first + rare[r].k <= got)
 			rare_repair(buf + rare[r].at, rare[r].len, tmp + rare[r].first, lv + rare[r].first,
 				    pat + rare[r].first, rare[r].k, KITH_NAMES_MAX_SYL - rare[r].first,
 				    hyphens ? 1.0f : 0.0f, rare[r].cost);
+	}
 	for (size_t k = 0; k < got; k++) {
 		if (b->n == KITH_NAMES_MAX_SYL) {
 			b->trunc = 1;
@@ -1005,7 +1021,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
  * it, when the name then reads without a typo and has a surname at an end.
  * On success *b is the reading (marked as a typo), sc's words are joined, and
  * 1 is returned; else both are as they were. */
-static int join_stray_space(struct build *b, struct scan *sc)
+__attribute__((noinline, cold)) static int join_stray_space(struct build *b, struct scan *sc)
 {
 	size_t f = b->failed_w;
 	if (f >= sc->n_w || sc->w[f].kind != W_LATIN)
