@@ -980,6 +980,8 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 		}
 		if (!start && c == 'I' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z' &&
 		    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '-')) {
+			if (n + 2 > cap)
+				return 0;
 			o[n++] = 'l'; /* a capital I that ends a small word is an l: "ChoI" */
 			continue;
 		}
