@@ -105,9 +105,8 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 #define TYPO_DROP 2.0f	 /* a letter typed in excess, dropped */
 #define TYPO_LI 1.0f	 /* an l typed for an i (l and I look alike) */
 #define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
-#define TYPO_SYL                                                                                             \
-	1.0f /* each syllable of a variant (a typo does not add syllables: "Jishli" is                       \
-		Jishil, not Jishuli) */
+/* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
+#define TYPO_SYL 1.0f
 
 struct variant {
 	int k; /* syllables, -1: none yet */
@@ -152,8 +151,8 @@ static void try_variant(const char *v, size_t n, size_t max, float one, float ex
  * a letter dropped ("HHyon", "Soeul"), an l read as i ("Klm", "Rhle"), a
  * vowel put back after a consonant that no vowel follows ("Sngjin", "Sn":
  * the readings of every vowel that reads with as many syllables, joined,
- * since which one was lost is not known). */
-/* (out of line: the typos' buffers stay off the stack of every reading) */
+ * since which one was lost is not known; in a word of two letters, "Sn", the
+ * only repair). Out of line: its buffers stay off the stack of every reading. */
 __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t n, size_t max, float one,
 							  int want, struct variant *best)
 {
@@ -295,8 +294,6 @@ static int reads_one(const char *c, size_t n, float *cost)
 	*cost = 0;
 	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
 }
-
-#define TYPO_HYPHEN 0.5f /* a letter on the wrong side of a hyphen */
 
 /* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong"):
  * when the chunks on either side of a hyphen do not both read as one
