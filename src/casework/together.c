@@ -249,7 +249,9 @@ static int missed_links(const struct kith_pprl_result *r, const uint32_t *source
 	for (size_t i = 0; i < r->n_pairs; i++) {
 		uint32_t a = r->pairs[i].a, b = r->pairs[i].b;
 		float p = r->post[i];
-		if (source[a] == source[b] || cl[a] == cl[b] || r->rival[i])
+		/* rival pairs too: their posterior has its own share of matches (bench/README.md,
+		 * est16: 10-54 true pairs a population were rivals between persons of disjoint lists) */
+		if (source[a] == source[b] || cl[a] == cl[b])
 			continue;
 		if (!(pat[cl[a]] & pat[cl[b]]) && p > 0) {
 			uint32_t x = cl[a] < cl[b] ? cl[a] : cl[b], y = cl[a] < cl[b] ? cl[b] : cl[a];
@@ -274,7 +276,7 @@ static int missed_links(const struct kith_pprl_result *r, const uint32_t *source
  * who correct the counts of a capture-recapture table with the linkage's
  * estimated rates of missed and false links), for the missed links only:
  * two persons of disjoint lists whose records have a candidate pair of
- * posterior p (not a rival) are one person with probability p (the best pair
+ * posterior p (a rival too) are one person with probability p (the best pair
  * of the two persons: a pattern each moves p to their union). Counts
  * rounded, none below 0. counts[0..2^k).
  */
@@ -409,16 +411,37 @@ out:
 	kith_stats_table_free(t);
 }
 
+/* Appends `per` draws of one estimate's sampling distribution (a split normal
+ * on the log scale from its profile interval) to pool; *unbounded set when
+ * the interval has no upper end. */
+static void pool_interval(double m1, double l1, double h1, size_t per, uint64_t *rs, double *pool, size_t *np,
+			  int *unbounded)
+{
+	if (!isfinite(h1))
+		*unbounded = 1;
+	double m = log(m1), sl = (m - log(l1)) / 1.959964, sh = isfinite(h1) ? (log(h1) - m) / 1.959964 : sl;
+	for (size_t i = 0; i < per; i++) {
+		double u1 = ((double)(kith_prng_splitmix(rs) >> 11) + 0.5) * 0x1.0p-53;
+		double u2 = ((double)(kith_prng_splitmix(rs) >> 11) + 0.5) * 0x1.0p-53;
+		double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+		pool[(*np)++] = exp(m + z * (z < 0 ? sl : sh));
+	}
+}
+
 /*
  * The estimate with the linkage's own uncertainty. The table estimated is
  * the decided linkage's corrected for the links it missed
  * (kith_together_corrected: in expectation under the match model); the
- * decided table's estimate is reported beside it. Then `draws` draws of that
+ * decided table's estimate is reported beside it. The model is the one BIC
+ * selects on the corrected table (the closest the linkage gets to the true
+ * table, on which `kith estimate` would select), not on the decided table,
+ * whose missed links change the selection. Then `draws` draws of that
  * correction: each missed link of the model made with its posterior
- * probability (the decided links kept), the table rebuilt and the
- * BIC-selected model refitted; the interval pools each draw's profile
- * interval (a split normal on the log scale) and takes its 2.5% and 97.5%
- * points, the point is the draws' median.
+ * probability (the decided links kept), the table rebuilt; the point is the
+ * median of the draws fitted with that model; the interval pools, for each
+ * draw, the profile interval (a split normal on the log scale) of that model
+ * and of the model BIC selects on the draw itself (the selection's own
+ * uncertainty), and takes its 2.5% and 97.5% points.
  */
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
@@ -436,12 +459,13 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	if (kith_together_corrected(r, source, k, corr))
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	double nd0, dlo, dhi, nf0, flo, fhi;
-	char dmodel[64];
+	char dmodel[64], cmodel[64];
 	quick_estimate(nm, k, counts, seed, &nd0, &dlo, &dhi, dmodel);
-	/* the draws fit the model BIC selects on the decided table: each draw's own selection
+	/* the draws fit the model BIC selects on the corrected table: each draw's own selection
 	 * turned on BIC differences of a few tenths with three lists and jumped to a model whose
-	 * estimate was twice the others' (bench/README.md, issue 16) */
-	fixed_estimate(nm, k, corr, dmodel, &nf0, &flo, &fhi);
+	 * estimate was twice the others' (bench/README.md, issue 16); the decided table's
+	 * selection is thrown by its missed links */
+	quick_estimate(nm, k, corr, seed, &nf0, &flo, &fhi, cmodel);
 	int fixed = isfinite(nf0);
 	int rc = kith_stats_table_new(&t, k, nm, corr, err);
 	if (!rc)
@@ -485,8 +509,8 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	uint32_t *pat = NULL;
 	struct merge *mg = NULL;
 	size_t nmg = 0, nc = r->clusters.n_clusters;
-	size_t per = 400;
-	double *pool = malloc((draws * per + 1) * sizeof *pool);
+	size_t per = 200;
+	double *pool = malloc((2 * draws * per + 1) * sizeof *pool);
 	double *nh = malloc((draws + 1) * sizeof *nh);
 	uint32_t *up = malloc((nc ? nc : 1) * sizeof *up), *pt = malloc((nc ? nc : 1) * sizeof *pt);
 	double cnt[1u << KITH_PPRL_MAX_LISTS];
@@ -497,27 +521,29 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 		free(pt);
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	}
-	size_t np = 0, nd = 0;
+	size_t np = 0, nd = 0, other = 0;
 	int unbounded = 0;
 	uint64_t rs = seed ^ 0xD1CEu, ds = seed * 0x9E3779B97F4A7C15ULL + 1;
 	for (size_t d = 0; d < draws; d++) {
 		corrected_draw(nc, pat, mg, nmg, k, &ds, up, pt, cnt);
-		double m1, l1, h1;
+		double m1 = NAN, l1 = NAN, h1 = NAN, m2, l2, h2;
+		char dm[64];
 		if (fixed)
-			fixed_estimate(nm, k, cnt, dmodel, &m1, &l1, &h1);
-		else
-			quick_estimate(nm, k, cnt, seed + d, &m1, &l1, &h1, NULL);
+			fixed_estimate(nm, k, cnt, cmodel, &m1, &l1, &h1);
+		quick_estimate(nm, k, cnt, seed + d, &m2, &l2, &h2, dm);
+		if (!(isfinite(m1) && l1 > 0)) { /* the model does not fit this draw: its own */
+			m1 = m2;
+			l1 = l2;
+			h1 = h2;
+		}
 		if (isfinite(m1) && l1 > 0) {
 			nh[nd++] = m1;
-			if (!isfinite(h1))
-				unbounded = 1;
-			double m = log(m1), sl = (m - log(l1)) / 1.959964,
-			       sh = isfinite(h1) ? (log(h1) - m) / 1.959964 : sl;
-			for (size_t i = 0; i < per; i++) {
-				double u1 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
-				double u2 = ((double)(kith_prng_splitmix(&rs) >> 11) + 0.5) * 0x1.0p-53;
-				double z = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-				pool[np++] = exp(m + z * (z < 0 ? sl : sh));
+			pool_interval(m1, l1, h1, per, &rs, pool, &np, &unbounded);
+			if (isfinite(m2) && l2 > 0 && strcmp(dm, cmodel) != 0) {
+				other++;
+				pool_interval(m2, l2, h2, per, &rs, pool, &np, &unbounded);
+			} else {
+				pool_interval(m1, l1, h1, per, &rs, pool, &np, &unbounded);
 			}
 		}
 		if (o->progress)
@@ -538,20 +564,25 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	free(pool);
 	free(nh);
 	json_t *u = json_pack(
-	    "{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:s}", "model",
-	    selname, "model_draws", fixed ? dmodel : "BIC-selected in each draw",
-	    "n_hat_corrected_model_draws", isfinite(nf0) ? nf0 : -1.0, "lo_corrected_model_draws",
+	    "{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s}",
+	    "model", selname, "model_draws", fixed ? cmodel : "BIC-selected in each draw", "model_decided",
+	    dmodel, "n_hat_corrected_model_draws", isfinite(nf0) ? nf0 : -1.0, "lo_corrected_model_draws",
 	    isfinite(flo) ? flo : -1.0, "hi_corrected_model_draws", isfinite(fhi) ? fhi : -1.0, "n_hat",
 	    isfinite(n0) ? n0 : -1.0, "lo", isfinite(lo0) ? lo0 : -1.0, "hi", isfinite(hi0) ? hi0 : -1.0,
 	    "n_hat_decided", isfinite(nd0) ? nd0 : -1.0, "lo_decided", isfinite(dlo) ? dlo : -1.0,
 	    "hi_decided", isfinite(dhi) ? dhi : -1.0, "missed_links", (json_int_t)nmg, "draws",
-	    (json_int_t)nd, "n_hat_median_draws", isfinite(med) ? med : -1.0, "lo_with_linkage",
-	    isfinite(lo) ? lo : -1.0, "hi_with_linkage", isfinite(hi) ? hi : -1.0, "method",
+	    (json_int_t)nd, "draws_other_model", (json_int_t)other, "n_hat_median_draws",
+	    isfinite(med) ? med : -1.0, "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage",
+	    isfinite(hi) ? hi : -1.0, "method",
 	    "the table corrected for the links the linkage missed (two persons of disjoint lists are one "
 	    "with their best candidate pair's posterior probability); each draw makes every such link with "
-	    "its probability, keeps the decided links, rebuilds the table and fits the model BIC selects on "
-	    "the decided table (model_draws); the interval pools each draw's profile interval (split normal "
-	    "on the log scale) and takes its 2.5% and 97.5% points");
+	    "its probability, keeps the decided links and rebuilds the table; the point is the median of the "
+	    "draws fitted with the model BIC selects on the corrected table (model_draws); the interval "
+	    "pools, "
+	    "for each draw, the profile interval (split normal on the log scale) of that model and of the "
+	    "model BIC selects on the draw (draws_other_model: how many selected another) and takes its 2.5% "
+	    "and 97.5% points. Not in it: true pairs that were never candidates (names with nothing in "
+	    "common), which no correction from the encodings can see");
 	if (!u)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	json_object_set_new(root, "estimate", u);

@@ -15,10 +15,11 @@
  * pprl/kpe.h: each error names its file) are checked to share one secret and
  * settings, linked (pprl/match.h), counted by list pattern, and estimated
  * (stats/estimate.h); then `draws` resampled linkages carry the linkage's
- * uncertainty into the interval (each candidate pair linked with its
- * posterior probability, the BIC-selected model refitted; the interval pools
- * each draw's profile interval, a split normal on the log scale, and takes
- * its 2.5% and 97.5% points), as `kith pprl link --estimate` does.
+ * uncertainty into the interval (each missed link of the corrected table
+ * made with its posterior probability, the model BIC selects on the corrected
+ * table refitted; the interval pools each draw's profile interval under that
+ * model and under the draw's own BIC choice, a split normal on the log scale,
+ * and takes its 2.5% and 97.5% points), as `kith pprl link --estimate` does.
  *
  * Ownership: outputs are the caller's. Messages name files and
  * organizations, never a person.
@@ -95,8 +96,9 @@ struct kith_together_opts {
  * candidate_pairs, uncertain_pairs, floor, threshold, match_share,
  * em_iterations, refused_by_guard, weak: [org...]}, "lists": [org...],
  * "table": [{"lists": [org...], "count"}], and with the estimate
- * "estimate": {model, n_hat, lo, hi (-1: none), draws, n_hat_median_draws,
- * lo_with_linkage, hi_with_linkage, method}, "result" (stats/estimate.h's
+ * "estimate": {model, model_draws, model_decided, n_hat, lo, hi (-1: none),
+ * draws, draws_other_model, n_hat_median_draws, lo_with_linkage,
+ * hi_with_linkage, method}, "result" (stats/estimate.h's
  * JSON of the point table), "summary" (the plain-language sentences in
  * o->lang), "svg" (the chart)}. KITH_OK; KITH_E_INVALID (fewer than two
  * files or more than 16, another secret or settings, one organization
@@ -155,8 +157,8 @@ int kith_together_table_csv(const char *const *nm, unsigned k, const double *cou
  * expectation under its match model (r->post), for missed links: two
  * persons of disjoint lists whose best candidate pair has posterior p are
  * one person with probability p (after Ding & Fienberg 1994, Di Consiglio &
- * Tuoto 2015, who correct the table with the linkage's estimated error
- * rates). counts[0 .. 2^k), rounded to whole persons. KITH_OK, KITH_E_NOMEM.
+ * Tuoto 2015 and 2018, who correct the table with the linkage's estimated
+ * error rates; a rival pair counts too). counts[0 .. 2^k), rounded to whole persons. KITH_OK, KITH_E_NOMEM.
  */
 int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
 			    double *counts) KITH_WUR;

@@ -599,11 +599,14 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		    "\nThe table above is the linkage's corrected for the %lld links it missed (two persons\n"
 		    "of disjoint lists are one with their best candidate pair's posterior probability).\n"
 		    "With the linkage's uncertainty (%lld draws: each missed link made with its\n"
-		    "probability, the decided links kept, the model %s fitted; the interval\n"
-		    "pools each draw's profile interval):\n",
+		    "probability, the decided links kept, the model %s fitted (BIC's choice\n"
+		    "on the corrected table); the interval pools each draw's profile interval under\n"
+		    "it and under the draw's own BIC choice, another model in %lld draws). Not in it:\n"
+		    "true pairs that were never candidates (names with nothing in common).\n",
 		    (long long)json_integer_value(json_object_get(u, "missed_links")),
 		    (long long)json_integer_value(json_object_get(u, "draws")),
-		    json_string_value(json_object_get(u, "model_draws")));
+		    json_string_value(json_object_get(u, "model_draws")),
+		    (long long)json_integer_value(json_object_get(u, "draws_other_model")));
 		const char *row[3] = {"linkage as decided", "corrected for missed links",
 				      "with linkage uncertainty"};
 		double v[3][3] = {{nd0, ld0, hd0}, {n0, lo0, hi0}, {med, lo, hi}};

@@ -49,6 +49,7 @@ pt=$(persons table.csv); pc=$(persons corr.csv)
   bad "corrected table: $pc persons, decided $pt"
 expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --estimate --draws 3
 has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
+has "$T/out" "never candidates" "the estimate says what its interval leaves out"
 expect 0 "link --estimate --json" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
 has "$T/out" "\"lo_with_linkage\"" "JSON carries the interval with the linkage"
 sed -n '/^{/,$p' "$T/out" >est.json
@@ -57,10 +58,15 @@ jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_
   (.estimate.hi_with_linkage < 0 or .estimate.n_hat_median_draws <= .estimate.hi_with_linkage)' est.json >/dev/null &&
   ok "the estimate of the corrected table, the decided table's beside it, the draws' median inside its interval" ||
   bad "estimate JSON: $(jq -c .estimate est.json)"
-# the draws fit one model: the one BIC selects on the decided table (t2.csv, the same linkage)
+# the draws fit one model: the one BIC selects on the corrected table (corr.csv, the same linkage);
+# the decided table's choice is reported beside it, and how many draws' own choice differed
+cm=$("$KITH" estimate --json --no-lcm --boot 0 corr.csv | jq -r .selected.bic.model)
 dm=$("$KITH" estimate --json --no-lcm --boot 0 t2.csv | jq -r .selected.bic.model)
-jq -e --arg m "$dm" '.estimate.model_draws == $m and .estimate.n_hat_corrected_model_draws > 0' est.json >/dev/null &&
-  ok "the draws fit the decided table's BIC model ($dm)" || bad "model of the draws: $(jq -c .estimate.model_draws est.json), decided $dm"
+jq -e --arg m "$cm" --arg d "$dm" '.estimate.model_draws == $m and .estimate.model_decided == $d and
+  .estimate.n_hat_corrected_model_draws > 0 and .estimate.draws_other_model >= 0 and
+  .estimate.draws_other_model <= .estimate.draws' est.json >/dev/null &&
+  ok "the draws fit the corrected table's BIC model ($cm; decided $dm)" ||
+  bad "model of the draws: $(jq -c '[.estimate.model_draws, .estimate.model_decided]' est.json), corrected $cm, decided $dm"
 
 # pairwise F1 of the encoded linkage against the truth
 for s in $srcs; do

@@ -1,0 +1,91 @@
+/* Unit tests of src/casework/together's joint estimate: the table corrected
+ * for the linkage's missed links, on linkage results built by hand (no
+ * encodings: the persons, candidate pairs and posteriors are set directly). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/status.h"
+#include "casework/together.h"
+#include "pprl/match.h"
+
+/* A linkage of n records, each its own person, with the pairs given. */
+struct fake {
+	struct kith_pprl_result r;
+	struct kith_pprl_pair pairs[8];
+	uint8_t rival[8];
+	float post[8];
+	uint32_t cluster[16];
+};
+
+static void fake_init(struct fake *f, size_t n)
+{
+	memset(f, 0, sizeof *f);
+	f->r.n = n;
+	f->r.pairs = f->pairs;
+	f->r.rival = f->rival;
+	f->r.post = f->post;
+	for (size_t i = 0; i < n; i++)
+		f->cluster[i] = (uint32_t)i;
+	f->r.clusters.cluster = f->cluster;
+	f->r.clusters.n_clusters = n;
+	f->r.clusters.n_records = n;
+}
+
+static void fake_pair(struct fake *f, uint32_t a, uint32_t b, float p, int rival)
+{
+	size_t i = f->r.n_pairs++;
+	f->pairs[i] = (struct kith_pprl_pair){a, b, 0.8f};
+	f->post[i] = p;
+	f->rival[i] = (uint8_t)rival;
+}
+
+/* A missed link that is a rival pair (one of its records has a better
+ * candidate in the other's list) still moves its posterior to the union:
+ * the rival's posterior has its own share of matches. */
+static void test_corrected_rival(void **state)
+{
+	(void)state;
+	struct fake f;
+	fake_init(&f, 4);
+	const uint32_t source[4] = {0, 1, 0, 1};
+	fake_pair(&f, 0, 1, 0.9f, 1);
+	double counts[4];
+	assert_int_equal(kith_together_corrected(&f.r, source, 2, counts), KITH_OK);
+	assert_true(counts[3] == 1.0); /* 0.9 of a person on both lists */
+	assert_true(counts[1] == 1.0 && counts[2] == 1.0);
+}
+
+/* Two persons whose lists overlap are never joined; a non-rival missed link is. */
+static void test_corrected_disjoint(void **state)
+{
+	(void)state;
+	struct fake f;
+	fake_init(&f, 4);
+	const uint32_t source[4] = {0, 1, 0, 1};
+	f.cluster[1] = 0; /* records 0 and 1: one person on both lists */
+	f.cluster[2] = 1;
+	f.cluster[3] = 2;
+	f.r.clusters.n_clusters = 3;
+	fake_pair(&f, 1, 2, 0.95f, 0); /* person 0 (lists 0, 1) with person 1 (list 0): overlap */
+	fake_pair(&f, 2, 3, 0.7f, 0);  /* persons 1 and 2: disjoint */
+	double counts[4];
+	assert_int_equal(kith_together_corrected(&f.r, source, 2, counts), KITH_OK);
+	assert_true(counts[3] == 2.0);
+	assert_true(counts[1] == 0.0 && counts[2] == 0.0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_corrected_rival),
+	    cmocka_unit_test(test_corrected_disjoint),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
