@@ -248,6 +248,12 @@ struct cell {
 int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
 		     float one_limit, uint8_t (*pat)[2])
 {
+	return latin_read_chunk_cost(in, len, out, lv, max, one_limit, pat, NULL);
+}
+
+int latin_read_chunk_cost(const char *in, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			  float one_limit, uint8_t (*pat)[2], float *cost_out)
+{
 	if (len == 0 || len > LATIN_MAX_CHUNK)
 		return -1;
 	char s[LATIN_MAX_CHUNK + LATIN_PIECE_MAX];
@@ -372,10 +378,14 @@ int latin_read_chunk(const char *in, size_t len, struct kith_name_syl *out, uint
 			pat[0][0] = one.pi;
 			pat[0][1] = one.pv;
 		}
+		if (cost_out)
+			*cost_out = one.cost + (float)(9 - (int)one.lv) * 0.3f;
 		return 1;
 	}
 	if (c[len].cost < 0)
 		return -1;
+	if (cost_out)
+		*cost_out = c[len].cost;
 	int n = c[len].nsyl;
 	size_t at = len;
 	size_t start[LATIN_MAX_CHUNK];

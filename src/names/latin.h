@@ -29,6 +29,13 @@
 int latin_read_chunk(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
 		     float one_limit, uint8_t (*pat)[2]);
 
+/* latin_read_chunk, and the reading's cost in *cost_out (when not NULL): the
+ * dynamic program's sum over the syllables of 0.5, the pieces' weights and
+ * 0.3 a level below the commonest, the scale on which readings of one chunk
+ * and of its typo variants are compared (names.c). */
+int latin_read_chunk_cost(const char *s, size_t len, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			  float one_limit, uint8_t (*pat)[2], float *cost_out);
+
 /* The spelling model: -ln P(piece | letter), relative to the letters the
  * piece writes in every system, in tenths of a nat, for the initial piece
  * (pat[k][0] of latin_read_chunk; 0: none) and the vowel piece (pat[k][1])

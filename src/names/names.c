@@ -93,53 +93,97 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
-/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
- * with one typo undone: two neighbouring letters swapped back ("Slochun",
- * "pnu"), then one letter dropped. */
-static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
-			     float one, uint8_t (*pat)[2], int repair, int *repaired)
+/* --- typos (docs/names.md, "Typos"): a chunk read with one typo undone is
+ * read as the variant whose reading costs least (latin_read_chunk_cost) plus
+ * what undoing the typo costs; every kind of typo is tried, so that the first
+ * variant that happens to read ("hyhon" for "hhyon") does not win over the
+ * likely one ("hyon"). */
+
+#define LV_TYPO 0x80	 /* a syllable's level: its set joins a typo's reading (rare_repair) */
+#define TYPO_SWAP 1.0f	 /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f /* a letter typed twice, once dropped */
+#define TYPO_DROP 2.0f	 /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	 /* an l typed for an i (l and I look alike) */
+#define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
+/* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
+#define TYPO_SYL 1.0f
+
+struct variant {
+	int k; /* syllables, -1: none yet */
+	float cost;
+	struct kith_name_syl out[KITH_NAMES_MAX_SYL];
+	uint8_t lv[KITH_NAMES_MAX_SYL];
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+};
+
+static double surname_set_share(const struct kith_name_syl *x, const struct kith_name_syl *x2,
+				const struct kith_names_surname **best);
+
+/* want for typo_variants: one syllable that is a surname */
+#define WANT_SURNAME (-2)
+
+/* Reads v[0..n) and keeps it in *best when it reads (as `want` syllables,
+ * when want > 0; as a surname, when WANT_SURNAME) at a lower cost plus
+ * `extra`. */
+static void try_variant(const char *v, size_t n, size_t max, float one, float extra, int want,
+			struct variant *best)
 {
-	int k = latin_read_chunk(c, n, out, lv, max, one, pat);
-	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
-		return k;
-	char v[LATIN_MAX_CHUNK];
-	/* two letters: only a vowel put back ("Sn" for Sun, Son, Sin ...) */
+	struct kith_name_syl o[KITH_NAMES_MAX_SYL];
+	uint8_t l[KITH_NAMES_MAX_SYL], p[KITH_NAMES_MAX_SYL][2];
+	float cost = 0;
+	int k = latin_read_chunk_cost(v, n, o, l, max, one, p, &cost);
+	if (k < 0 || (want > 0 && k != want))
+		return;
+	if (want == WANT_SURNAME && (k != 1 || surname_set_share(&o[0], NULL, NULL) <= 0))
+		return;
+	cost += extra + TYPO_SYL * (float)k;
+	if (best->k >= 0 && cost >= best->cost)
+		return;
+	best->k = k;
+	best->cost = cost;
+	memcpy(best->out, o, (size_t)k * sizeof o[0]);
+	memcpy(best->lv, l, (size_t)k);
+	memcpy(best->pat, p, (size_t)k * sizeof p[0]);
+}
+
+/* The best reading of c[0..n) with one typo undone (want > 0: read as that
+ * many syllables): two neighbouring letters swapped back ("Slochun", "pnu"),
+ * a letter dropped ("HHyon", "Soeul"), an l read as i ("Klm", "Rhle"), a
+ * vowel put back after a consonant that no vowel follows ("Sngjin", "Sn":
+ * the readings of every vowel that reads with as many syllables, joined,
+ * since which one was lost is not known; in a word of two letters, "Sn", the
+ * only repair). Out of line: its buffers stay off the stack of every reading. */
+__attribute__((noinline, cold)) static void typo_variants(const char *c, size_t n, size_t max, float one,
+							  int want, struct variant *best)
+{
+	char v[LATIN_MAX_CHUNK + 1];
+	if (n > LATIN_MAX_CHUNK || n < 2)
+		return;
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
+		if (c[i] == c[i + 1])
+			continue;
 		memcpy(v, c, n);
 		v[i] = c[i + 1];
 		v[i + 1] = c[i];
-		k = latin_read_chunk(v, n, out, lv, max, one, pat);
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
+		try_variant(v, n, max, one, TYPO_SWAP, want, best);
 	}
 	for (size_t i = 1; n >= 3 && i < n; i++) {
+		if (i + 1 < n && c[i + 1] == c[i])
+			continue; /* dropping either of two equal letters reads alike */
 		memcpy(v, c, i);
 		memcpy(v + i, c + i + 1, n - i - 1);
-		k = latin_read_chunk(v, n - 1, out, lv, max, one, pat);
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
+		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
-	/* an l typed for an i ("Klm", "shlm": l and I look alike) */
 	memcpy(v, c, n);
 	for (size_t i = 0; n >= 3 && i < n; i++) {
 		if (c[i] != 'l')
 			continue;
 		v[i] = 'i';
-		k = latin_read_chunk(v, n, out, lv, max, one, pat);
+		try_variant(v, n, max, one, TYPO_LI, want, best);
 		v[i] = 'l';
-		if (k >= 0) {
-			*repaired = 1;
-			return k;
-		}
 	}
-	/* a vowel left out ("Sngjin", "Chn"): put back after a consonant
-	 * that no vowel follows, first vowels first */
 	if (n + 1 > LATIN_MAX_CHUNK)
-		return -1;
+		return;
 	static const char vowels[] = "oeuia";
 	for (size_t i = 1; i <= n; i++) {
 		if (strchr("aeiouwy", c[i - 1]) || (i < n && strchr("aeiouwyh", c[i])) ||
@@ -147,43 +191,183 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 			continue; /* nor inside ch, sh, kh, ph, th, ng */
 		memcpy(v, c, i);
 		memcpy(v + i + 1, c + i, n - i);
-		/* every vowel that reads, the same number of syllables: their
-		 * readings joined (which vowel was lost is not known) */
-		int got = -1;
+		struct variant u = {.k = -1};
 		for (size_t x = 0; x < sizeof vowels - 1; x++) {
-			struct kith_name_syl o2[KITH_NAMES_MAX_SYL];
-			uint8_t lv2[KITH_NAMES_MAX_SYL], pat2[KITH_NAMES_MAX_SYL][2];
+			struct variant one_v = {.k = -1};
 			v[i] = vowels[x];
-			k = latin_read_chunk(v, n + 1, got < 0 ? out : o2, got < 0 ? lv : lv2, max, one,
-					     got < 0 ? pat : pat2);
-			if (k < 0)
+			try_variant(v, n + 1, max, one, TYPO_VOWEL,
+				    want > 0 || want == WANT_SURNAME ? want : u.k, &one_v);
+			if (one_v.k < 0)
 				continue;
-			if (got < 0) {
-				got = k;
+			if (u.k < 0) {
+				u = one_v;
 				continue;
 			}
-			if (k != got)
-				continue;
-			for (int s2 = 0; s2 < k; s2++) {
-				out[s2].ini |= o2[s2].ini;
-				out[s2].vow |= o2[s2].vow;
-				out[s2].fin |= o2[s2].fin;
+			for (int s2 = 0; s2 < u.k; s2++) {
+				u.out[s2].ini |= one_v.out[s2].ini;
+				u.out[s2].vow |= one_v.out[s2].vow;
+				u.out[s2].fin |= one_v.out[s2].fin;
 			}
+			u.cost = one_v.cost < u.cost ? one_v.cost : u.cost;
 		}
-		if (got >= 0) {
-			*repaired = 1;
-			return got;
+		if (u.k >= 0 && (best->k < 0 || u.cost < best->cost)) {
+			for (int s2 = 0; s2 < u.k; s2++)
+				u.lv[s2] = (uint8_t)jamo_set_level(&u.out[s2], NULL);
+			*best = u;
 		}
 	}
-	return -1;
+}
+
+/* c[0..n) read with one typo undone (typo_variants; want WANT_SURNAME: a
+ * surname first, if one is in reach, else any reading; want > 0: that many
+ * syllables) into out, lv and pat; the syllables, or -1. */
+__attribute__((noinline, cold)) static int chunk_typo(const char *c, size_t n, struct kith_name_syl *out,
+						      uint8_t *lv, size_t max, float one, uint8_t (*pat)[2],
+						      int want, int *repaired)
+{
+	struct variant best = {.k = -1};
+	typo_variants(c, n, max, one, want, &best);
+	if (best.k < 0 && want == WANT_SURNAME)
+		typo_variants(c, n, max, one, 0, &best);
+	if (best.k < 0)
+		return -1;
+	memcpy(out, best.out, (size_t)best.k * sizeof out[0]);
+	memcpy(lv, best.lv, (size_t)best.k);
+	memcpy(pat, best.pat, (size_t)best.k * sizeof pat[0]);
+	*repaired = 1;
+	return best.k;
+}
+
+/* Reads one chunk; when it cannot be read and `repair` is set, the chunk
+ * with one typo undone (typo_variants). */
+static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out, uint8_t *lv, size_t max,
+			     float one, uint8_t (*pat)[2], int repair, int *repaired, float *cost)
+{
+	*cost = -1;
+	int k = latin_read_chunk_cost(c, n, out, lv, max, one, pat, cost);
+	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
+		return k;
+	*cost = -1;
+	return chunk_typo(c, n, out, lv, max, one, pat, repair == 2 ? WANT_SURNAME : 0, repaired);
+}
+
+/* A chunk read as a syllable that no name has (level 0: "Soel" is 쇨) where
+ * one typo undone reads as syllables of names at a lower cost, edit paid
+ * ("Seol", 설): both readings are kept, the sets of that syllable joined and
+ * its level marked LV_TYPO. Since the chunk's own reading has only syllables
+ * that no name has, a Hangul syllable of names that the joined set meets came
+ * from the typo's reading, and scores KITH_NAMES_TYPO (syl_sim); the chunk's
+ * own reading still scores as before (a name with that rare syllable reads
+ * back to itself). The variant may differ from the reading only where the
+ * reading has level 0. k syllables read at out[0..k) for `cost`. */
+__attribute__((noinline, cold)) static void rare_repair(const char *c, size_t n, struct kith_name_syl *out,
+							uint8_t *lv, uint8_t (*pat)[2], size_t k, size_t max,
+							float one, float cost)
+{
+	struct variant best = {.k = -1};
+	typo_variants(c, n, max, one, (int)k, &best);
+	if (best.k != (int)k || best.cost >= cost + TYPO_SYL * (float)k)
+		return;
+	for (size_t i = 0; i < k; i++) {
+		int same = out[i].ini == best.out[i].ini && out[i].vow == best.out[i].vow &&
+			   out[i].fin == best.out[i].fin;
+		if (!same && (lv[i] > 0 || best.lv[i] == 0))
+			return; /* only a syllable no name has, read as one that names have */
+	}
+	for (size_t i = 0; i < k; i++) {
+		if (out[i].ini == best.out[i].ini && out[i].vow == best.out[i].vow &&
+		    out[i].fin == best.out[i].fin)
+			continue;
+		out[i].ini |= best.out[i].ini;
+		out[i].vow |= best.out[i].vow;
+		out[i].fin |= best.out[i].fin;
+		lv[i] = (uint8_t)(LV_TYPO | jamo_set_level(&out[i], NULL));
+		pat[i][0] = pat[i][1] = 0; /* no spelling model for a joined set */
+	}
+}
+
+/* Whether c[0..n) reads as one syllable between hyphens (*cost: its cost). */
+static int reads_one(const char *c, size_t n, float *cost)
+{
+	struct kith_name_syl o[2];
+	uint8_t l[2];
+	*cost = 0;
+	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
+}
+
+/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong"):
+ * when the chunks on either side of a hyphen do not both read as one
+ * syllable, and with one letter moved across they do, the letter is moved.
+ * buf[0..n) is a folded word; returns 1 when something moved. */
+__attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
+{
+	int moved = 0;
+	for (size_t h = 1; h + 1 < n; h++) {
+		if (buf[h] != '-')
+			continue;
+		size_t a0 = h, b1 = h + 1;
+		while (a0 > 0 && buf[a0 - 1] != '-')
+			a0--;
+		while (b1 < n && buf[b1] != '-')
+			b1++;
+		size_t la = h - a0, lb = b1 - h - 1;
+		float ca, cb;
+		if (la == 0 || lb == 0 || la + lb > LATIN_MAX_CHUNK ||
+		    (reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
+			continue;
+		char t[2 * LATIN_MAX_CHUNK + 2];
+		memcpy(t, buf + a0, la + lb + 1);
+		float best = -1;
+		int dir = 0;
+		/* the last letter of the first chunk opens the second, or the
+		 * first letter of the second closes the first */
+		for (int d = -1; d <= 1; d += 2) {
+			if ((d < 0 && la < 2) || (d > 0 && lb < 2))
+				continue;
+			char mv = d < 0 ? t[la - 1] : t[la + 1];
+			if (mv < 'a' || mv > 'z' || strchr("aeiouwy", mv))
+				continue; /* a consonant moved, not a vowel ("Ho-ate") */
+			char u[2 * LATIN_MAX_CHUNK + 2];
+			memcpy(u, t, la + lb + 1);
+			size_t cut = d < 0 ? la - 1 : la + 1;
+			if (d < 0) {
+				u[la - 1] = '-';
+				u[la] = t[la - 1];
+			} else {
+				u[la] = t[la + 1];
+				u[la + 1] = '-';
+			}
+			if (reads_one(u, cut, &ca) && reads_one(u + cut + 1, la + lb - cut, &cb) &&
+			    (best < 0 || ca + cb < best)) {
+				best = ca + cb;
+				dir = d;
+			}
+		}
+		if (!dir)
+			continue;
+		if (dir < 0) {
+			buf[h - 1] = '-';
+			buf[h] = t[la - 1];
+		} else {
+			buf[h] = t[la + 1];
+			buf[h + 1] = '-';
+			h++;
+		}
+		moved = 1;
+	}
+	return moved;
 }
 
 /* the finals a romanized final "l" stands for (latin.c) */
 #define FIN_L_SET (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
 
 /* Splits a folded Latin word into chunks and reads them; 0 or -1. With
- * `repair`, a chunk that cannot be read is read with one typo undone. */
-static int read_latin_word(struct build *b, const char *w, size_t len, int repair)
+ * `repair`, a chunk that cannot be read is read with one typo undone (2: the
+ * word is at an end of the name, and a reading as a surname comes first).
+ * `inner`: the word is neither the first nor the last (not a surname): a
+ * syllable no name has may be read with a typo undone beside it (rare_repair;
+ * a word of one syllable at an end is left as it is: "Kin" is a surname). */
+static int read_latin_word(struct build *b, const char *w, size_t len, int repair, int inner)
 {
 	char buf[KITH_NAMES_MAX_BYTES];
 	size_t n = 0;
@@ -214,9 +398,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		buf[n++] = c;
 		hyphens |= c == '-';
 	}
+	int hyphen_tried = !hyphens; /* hyphen_repair, once, when a chunk does not read as one syllable */
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+	struct {
+		size_t at, len, first, k;
+		float cost;
+	} rare[KITH_NAMES_MAX_SYL]; /* chunks read as they are: rare_repair's candidates */
+	size_t n_rare = 0;
 	size_t got = 0;
 	size_t i = 0;
 	while (i < n) {
@@ -229,9 +419,39 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			/* a chunk between hyphens is one syllable when it can be
 			 * (any pieces); a word without hyphens only when its
 			 * pieces are the standard ones */
-			int k =
-			    read_chunk_repair(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got,
-					      hyphens ? 1.0f : 0.0f, pat + got, repair, &b->typo);
+			float cost;
+			int rep = repair == 2 && hyphens ? 1 : repair;
+			int k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
+						  KITH_NAMES_MAX_SYL - got, hyphens ? 1.0f : 0.0f, pat + got,
+						  hyphen_tried ? rep : 0, &b->typo, &cost);
+			if (!hyphen_tried && k != 1) {
+				hyphen_tried = 1;
+				if (hyphen_repair(buf, n)) { /* read the word again */
+					b->typo = 1;
+					got = n_rare = i = 0;
+					continue;
+				}
+				if (k < 0 && rep)
+					k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
+							      KITH_NAMES_MAX_SYL - got, 1.0f, pat + got, rep,
+							      &b->typo, &cost);
+			}
+			if (k >= 1 && cost >= 0 && j - i >= 3 && (inner || hyphens || k >= 2) &&
+			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL &&
+			    memchr(lv + got, 0, (size_t)k)) { /* a syllable no name has */
+				/* read again after the sound changes below */
+				rare[n_rare].at = i;
+				rare[n_rare].len = j - i;
+				rare[n_rare].first = got;
+				rare[n_rare].cost = cost;
+				rare[n_rare++].k = (size_t)k;
+			}
+			/* a hyphen says one syllable: one typo undone that reads so
+			 * ("Yu-jeuong" is Yu-jeoung) */
+			if (k > 1 && hyphens &&
+			    chunk_typo(buf + i, j - i, tmp + got, lv + got, KITH_NAMES_MAX_SYL - got, 1.0f,
+				       pat + got, 1, &b->typo) == 1)
+				k = 1;
 			if (k < 0)
 				return -1;
 			got += (size_t)k;
@@ -259,6 +479,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		x->ini |= BIT(I_R);
 		lv[k] = (uint8_t)jamo_set_level(x, NULL);
 		pat[k][0] = 0;
+	}
+	for (size_t r = 0; r < n_rare; r++) {
+		size_t z = 0; /* a syllable no name has */
+		while (z < rare[r].k && rare[r].first + z < got && lv[rare[r].first + z] > 0)
+			z++;
+		if (rare[r].k && z < rare[r].k && rare[r].first + rare[r].k <= got)
+			rare_repair(buf + rare[r].at, rare[r].len, tmp + rare[r].first, lv + rare[r].first,
+				    pat + rare[r].first, rare[r].k, KITH_NAMES_MAX_SYL - rare[r].first,
+				    hyphens ? 1.0f : 0.0f, rare[r].cost);
 	}
 	for (size_t k = 0; k < got; k++) {
 		if (b->n == KITH_NAMES_MAX_SYL) {
@@ -552,7 +781,8 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		if (w[i] < 'a' || w[i] > 'z')
 			return 0; /* "Mi-seon", "Sŏ": no list spelling */
 	size_t got = b->n - start;
-	if (read_ok && got == 1 && (b->lv[start] >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+	if (read_ok && got == 1 &&
+	    ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
 		b->alias_w[slot] = b->nw;
 		b->alias_text[slot] = w;
@@ -631,8 +861,12 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
-			int failed = b->n < KITH_NAMES_MAX_SYL &&
-				     read_latin_word(b, sc->lat + sw->off, sw->len, w == repair_w) < 0;
+			int failed =
+			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
+									 w != repair_w			? 0
+									 : (w == 0 || w + 1 == sc->n_w) ? 2
+													: 1,
+									 w > 0 && w + 1 < sc->n_w) < 0;
 			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
 			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
 				failed = 0;
@@ -697,18 +931,23 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
 
 /* A stray space, read from the letters' case: in "Pak So oSul" or "Kim WonW
  * on" a capital inside a word starts a word, and a word that starts with a
- * small letter belongs to the one before. Writes the repaired name to o
- * (cap bytes) and returns its length, or 0 when the name shows no such
- * sign (ASCII names only). */
+ * small letter belongs to the one before; a capital typed twice at the start
+ * of a word ("I SSeung", "HHann") is once, and a capital I at the end of a
+ * word in small letters is an l ("So Hak ChoI"). Writes the repaired name to o (cap
+ * bytes) and returns its length, or 0 when the name shows no such sign. Only
+ * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
+ * ebom", "Chŏng Mi-so ok"). */
 static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 {
 	int sign = 0, caps = 0;
-	unsigned high = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		high |= c;
 		if ((unsigned char)(c - 'A') <= 'Z' - 'A') {
 			caps = 1;
+			/* a capital typed twice at the start of a word: "SSeung" */
+			if ((i == 0 || s[i - 1] == ' ') && i + 2 < len && s[i + 1] == c &&
+			    (unsigned char)(s[i + 2] - 'a') <= 'z' - 'a')
+				sign = 1;
 			/* a capital after a small letter: "WonW on" */
 			if (i && (unsigned char)(s[i - 1] - 'a') <= 'z' - 'a')
 				sign = 1;
@@ -716,7 +955,7 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			sign = 1; /* a word that starts small after a capital one: "Lee M in Won" */
 		}
 	}
-	if ((high & 0x80) || !sign || !caps || len + 1 > cap)
+	if (!sign || !caps || len + 1 > cap)
 		return 0;
 	size_t n = 0;
 	int start = 1; /* at the start of a word */
@@ -736,8 +975,18 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			start = 1;
 			continue;
 		}
+		if (!start && c == 'I' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z' &&
+		    (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '-')) {
+			if (n + 2 > cap)
+				return 0;
+			o[n++] = 'l'; /* a capital I that ends a small word is an l: "ChoI" */
+			continue;
+		}
 		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
 			o[n++] = ' ';
+		if (start && c >= 'A' && c <= 'Z' && i + 2 < len && s[i + 1] == c && s[i + 2] >= 'a' &&
+		    s[i + 2] <= 'z')
+			continue; /* the first of a capital typed twice */
 		if (n + 2 > cap)
 			return 0;
 		o[n++] = c;
@@ -766,6 +1015,58 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	return KITH_OK;
 }
 
+/* A stray space where the letters' case shows none ("YA NG CHOCHO"): the one
+ * word that cannot be read, joined with the Latin word just before or after
+ * it, when the name then reads without a typo and has a surname at an end.
+ * On success *b is the reading (marked as a typo), sc's words are joined, and
+ * 1 is returned; else both are as they were. */
+__attribute__((noinline, cold)) static int join_stray_space(struct build *b, struct scan *sc)
+{
+	size_t f = b->failed_w;
+	if (f >= sc->n_w || sc->w[f].kind != W_LATIN)
+		return 0;
+	/* a piece without a vowel ("NG", "C"), that adds no syllable to the
+	 * word it joins (a piece with vowels is a typo of its own: "Htyang") */
+	for (size_t k = 0; k < sc->w[f].len; k++)
+		if (strchr("aeiouwyOUAE", sc->lat[sc->w[f].off + k]))
+			return 0;
+	for (int d = -1; d <= 1; d += 2) {
+		if ((d < 0 && f == 0) || (d > 0 && f + 1 >= sc->n_w))
+			continue;
+		size_t lo = d < 0 ? f - 1 : f, hi = lo + 1, o = d < 0 ? lo : hi;
+		if (sc->w[lo].kind != W_LATIN || sc->w[hi].kind != W_LATIN ||
+		    (size_t)sc->w[lo].off + sc->w[lo].len != sc->w[hi].off)
+			continue;
+		/* the neighbour's syllables, as read */
+		size_t ow = 0, osyl = 0;
+		for (size_t k = 0; k < o; k++)
+			ow += k != f && sc->w[k].kind != W_OTHER; /* words of b before o */
+		if (ow >= b->nw)
+			continue;
+		osyl = b->wlen[ow];
+		struct scan_word saved[SCAN_MAX_WORDS];
+		size_t nw = sc->n_w;
+		memcpy(saved, sc->w, nw * sizeof saved[0]);
+		sc->w[lo].len = (uint16_t)(sc->w[lo].len + sc->w[hi].len);
+		memmove(&sc->w[hi], &sc->w[hi + 1], (nw - hi - 1) * sizeof saved[0]);
+		sc->n_w--;
+		struct build t;
+		build_words(&t, sc, SIZE_MAX);
+		size_t jw = 0;
+		for (size_t k = 0; k < lo; k++)
+			jw += sc->w[k].kind != W_OTHER;
+		if (t.n_failed == 0 && !t.typo && t.nw >= 2 && jw < t.nw && t.wlen[jw] == osyl &&
+		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0)) {
+			t.typo = 1;
+			*b = t;
+			return 1;
+		}
+		memcpy(sc->w, saved, nw * sizeof saved[0]);
+		sc->n_w = nw;
+	}
+	return 0;
+}
+
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
 	struct scan sc;
@@ -774,7 +1075,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
 	build_words(&b, &sc, SIZE_MAX);
-	if (b.n_failed == 1 && b.nw >= 1) {
+	if (b.n_failed == 1 && b.nw >= 1 && !join_stray_space(&b, &sc)) {
 		/* one word that cannot be read beside words that can: read it
 		 * with a typo undone, kept only when a surname is then at either
 		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not
@@ -943,7 +1244,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
 		if (!(r.exact & (1u << i)) &&
 		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
-			r.lv[i] = (uint8_t)jamo_set_level(now, NULL);
+			r.lv[i] = (uint8_t)((r.lv[i] & LV_TYPO) | jamo_set_level(now, NULL));
 	}
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
@@ -1025,12 +1326,32 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 		int ex = (a->exact >> i) & 1, ey = (b->exact >> j) & 1;
 		if (ex && ey)
 			return 1.0;
+		int tx = (a->lv[i] & LV_TYPO) != 0, ty = (b->lv[j] & LV_TYPO) != 0;
 		if (!ex && !ey) {
 			/* two romanizations that agree only on some of their readings
 			 * ("Suk" and "Seok" meet on 석) rank just below a reading that
 			 * agrees with Hangul; one spelling agrees with itself */
 			int same = x->ini == y->ini && x->vow == y->vow && x->fin == y->fin;
-			return same ? 1.0 : 0.995;
+			if (same)
+				return 1.0;
+			/* one read with a typo undone (rare_repair), met on a
+			 * syllable of names: through the typo's reading */
+			struct kith_name_syl m = {im, vm, fm};
+			if (tx != ty && jamo_set_level(&m, NULL) > 0)
+				return KITH_NAMES_TYPO;
+			return 0.995;
+		}
+		if (ex ? ty : tx) {
+			/* a Hangul syllable of names against a set that joins a
+			 * typo's reading: met through the typo (rare_repair) */
+			unsigned hs =
+			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
+					  (unsigned)__builtin_ctz(x->fin))
+			       : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+					  (unsigned)__builtin_ctz(y->fin));
+			/* else the chunk's own reading, all of whose syllables
+			 * are of level 0 (no model: its pieces were cleared) */
+			return kith_names_syl_level[hs] > 0 ? KITH_NAMES_TYPO : 1.0;
 		}
 		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
 		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
@@ -1052,7 +1373,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
 			return 1.0 - NAT_TENTH_COST * d;
 		}
-		unsigned lx = ex ? a->lv[i] : b->lv[j], lmax = ex ? b->lv[j] : a->lv[i];
+		unsigned lx = (ex ? a->lv[i] : b->lv[j]) & ~LV_TYPO,
+			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
