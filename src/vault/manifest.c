@@ -14,7 +14,6 @@
 
 #include <sodium.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,7 +418,8 @@ int vault_v2_person_check(struct kith_vault *v)
 			continue;
 		}
 		/* a person signs only what they wrote: every version of the batch
-		 * names the key's person (a forged author reads as damage here) */
+		 * names the key's person (a forged author is a finding; the
+		 * versions stay readable, as a dropped batch's do) */
 		const struct vault_person_key *e = vault_person_find(keys, nk, b->per);
 		if (e && b->persons && (b->persons == 2 || strcmp(b->person, e->pid) != 0))
 			rc = vault_integrity_add(
