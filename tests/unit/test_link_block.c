@@ -85,47 +85,54 @@ static void test_include_mask(void **state)
 	kith_dataset_free(ds);
 }
 
-/* Names: a given name written alone (정빈, "Ho-jun") meets the whole name
- * (최정빈, 안호준) through the rule "name"; "fullname" groups whole names
- * only, in any spelling, and not the given name alone. */
-static void test_name_keys_given_alone_and_fullname(void **state)
+#define SEEN_MAX 8
+
+/* The records of csv (id,source,name) blocked by the one rule `rule`:
+ * seen[a][b] is 1 for each pair it compares (a < b, in file order). */
+static void blocked(const char *csv, const char *rule, int seen[SEEN_MAX][SEEN_MAX])
 {
-	(void)state;
 	struct kith_linkcfg c;
 	struct kith_err err;
 	kith_linkcfg_init(&c);
 	struct kith_dataset *ds;
 	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	const char *csv = "id,source,name\n"
-			  "a1,one,최정빈\n"
-			  "a2,two,정빈\n"
-			  "a3,three,Choe Jong Pin\n"
-			  "b1,one,안호준\n"
-			  "b2,two,Ho-jun\n";
 	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "t.csv", NULL, &err), KITH_OK);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
 	struct kith_linkcfg_rule r[1];
 	struct kith_block_report rep[1];
 	struct kith_block_pair *p;
 	size_t n;
-	int seen[5][5] = {{0}};
-	rules(r, 1, "name");
+	rules(r, 1, rule);
 	struct kith_block_opts o = {.rules = r, .n_rules = 1, .threads = 1};
 	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
-	for (size_t i = 0; i < n; i++)
+	memset(seen, 0, SEEN_MAX * sizeof *seen);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(p[i].a < SEEN_MAX && p[i].b < SEEN_MAX);
 		seen[p[i].a][p[i].b] = 1;
+	}
 	free(p);
+	kith_dataset_free(ds);
+}
+
+/* Names: a given name written alone (정빈, "Ho-jun") meets the whole name
+ * (최정빈, 안호준) through the rule "name"; "fullname" groups whole names
+ * only, in any spelling, and not the given name alone. */
+static void test_name_keys_given_alone_and_fullname(void **state)
+{
+	(void)state;
+	const char *csv = "id,source,name\n"
+			  "a1,one,최정빈\n"
+			  "a2,two,정빈\n"
+			  "a3,three,Choe Jong Pin\n"
+			  "b1,one,안호준\n"
+			  "b2,two,Ho-jun\n";
+	int seen[SEEN_MAX][SEEN_MAX];
+	blocked(csv, "name", seen);
 	assert_true(seen[0][1] && seen[0][2] && seen[1][2]); /* 최정빈, 정빈, Choe Jong Pin */
 	assert_true(seen[3][4]);			     /* 안호준, Ho-jun */
-	memset(seen, 0, sizeof seen);
-	rules(r, 1, "fullname");
-	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
-	for (size_t i = 0; i < n; i++)
-		seen[p[i].a][p[i].b] = 1;
-	free(p);
+	blocked(csv, "fullname", seen);
 	assert_true(seen[0][2]); /* 최정빈 = Choe Jong Pin */
 	assert_false(seen[0][1] || seen[1][2] || seen[3][4]);
-	kith_dataset_free(ds);
 }
 
 /* A given name written alone in Latin letters whose first syllable is also a
@@ -136,36 +143,19 @@ static void test_name_keys_given_alone_and_fullname(void **state)
 static void test_name_keys_given_alone_surname_first(void **state)
 {
 	(void)state;
-	struct kith_linkcfg c;
-	struct kith_err err;
-	kith_linkcfg_init(&c);
-	struct kith_dataset *ds;
-	assert_int_equal(kith_dataset_new(&ds, &c, &err), KITH_OK);
-	const char *csv = "id,source,name\n"
-			  "a1,one,허설옥\n"
-			  "a2,two,Seol-ok\n"
-			  "b1,one,황은월\n"
-			  "b2,two,Eun-wol\n"
-			  "c1,one,송진인\n"
-			  "c2,two,Jinin\n";
-	assert_int_equal(kith_dataset_add_csv(ds, csv, strlen(csv), "t.csv", NULL, &err), KITH_OK);
-	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
-	struct kith_linkcfg_rule r[1];
-	struct kith_block_report rep[1];
-	struct kith_block_pair *p;
-	size_t n;
-	int seen[6][6] = {{0}};
-	rules(r, 1, "name");
-	struct kith_block_opts o = {.rules = r, .n_rules = 1, .threads = 1};
-	assert_int_equal(kith_block_pairs(ds, &o, &p, &n, rep, &err), KITH_OK);
-	for (size_t i = 0; i < n; i++)
-		seen[p[i].a][p[i].b] = 1;
-	free(p);
+	int seen[SEEN_MAX][SEEN_MAX];
+	blocked("id,source,name\n"
+		"a1,one,허설옥\n"
+		"a2,two,Seol-ok\n"
+		"b1,one,황은월\n"
+		"b2,two,Eun-wol\n"
+		"c1,one,송진인\n"
+		"c2,two,Jinin\n",
+		"name", seen);
 	assert_true(seen[0][1]); /* 허설옥, Seol-ok */
 	assert_true(seen[2][3]); /* 황은월, Eun-wol */
 	assert_true(seen[4][5]); /* 송진인, Jinin */
 	assert_false(seen[0][3] || seen[0][5] || seen[2][5]);
-	kith_dataset_free(ds);
 }
 
 static void test_counts_exact_and_pairs_once(void **state)

@@ -191,6 +191,17 @@ static void test_em_recovers_matches(void **state)
 	kith_dataset_free(ds);
 }
 
+/* The pairs of ds that the rule "name" compares (free *p). */
+static void block_by_name(const struct kith_dataset *ds, struct kith_block_pair **p, size_t *n)
+{
+	struct kith_err err;
+	struct kith_linkcfg_rule r[1];
+	assert_int_equal(kith_linkcfg_rule_parse(&r[0], "name", &err), KITH_OK);
+	struct kith_block_report rep[1];
+	struct kith_block_opts bo = {.rules = r, .n_rules = 1, .threads = 1};
+	assert_int_equal(kith_block_pairs(ds, &bo, p, n, rep, &err), KITH_OK);
+}
+
 /* Gendered given names: two different people with one name are nearly always
  * of one sex, so sex agreement must not count as evidence between namesakes
  * (a plain model then takes namesakes for matches and the prior runs away). */
@@ -228,13 +239,9 @@ static void test_sex_given_the_name(void **state)
 	assert_int_equal(kith_dataset_add_csv(ds, csv.buf, csv.len, "g.csv", NULL, &err), KITH_OK);
 	kith_sbuf_release(&csv);
 	assert_int_equal(kith_dataset_finish(ds, &err), KITH_OK);
-	struct kith_linkcfg_rule r[1];
-	assert_int_equal(kith_linkcfg_rule_parse(&r[0], "name", &err), KITH_OK);
-	struct kith_block_report rep[1];
-	struct kith_block_opts bo = {.rules = r, .n_rules = 1, .threads = 1};
 	struct kith_block_pair *p;
 	size_t n;
-	assert_int_equal(kith_block_pairs(ds, &bo, &p, &n, rep, &err), KITH_OK);
+	block_by_name(ds, &p, &n);
 	struct kith_fsmodel md;
 	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
 	assert_true(md.cond_field >= 0);
@@ -327,13 +334,9 @@ static void test_birth_given_the_list(void **state)
 		}
 	double want = across_same / across;
 	assert_true(a_true != SIZE_MAX);
-	struct kith_linkcfg_rule r[1];
-	assert_int_equal(kith_linkcfg_rule_parse(&r[0], "name", &err), KITH_OK);
-	struct kith_block_report rep[1];
-	struct kith_block_opts bo = {.rules = r, .n_rules = 1, .threads = 1};
 	struct kith_block_pair *p;
 	size_t n;
-	assert_int_equal(kith_block_pairs(ds, &bo, &p, &n, rep, &err), KITH_OK);
+	block_by_name(ds, &p, &n);
 	/* with a training sample (here: every record) */
 	struct kith_fsmodel md;
 	assert_int_equal(kith_fsmodel_estimate_u(&md, ds, 0, 0, 1, 1, &err), KITH_OK);
