@@ -47,6 +47,10 @@ committed before the engine was run on it.
 Part F4 (the lead, 2026-12-07, eighth session), made after F3 had been looked
 at:  python3 data/names/fresh.py --f4  writes fresh_search_f4.csv the same way
 from random.Random(4014). Committed before the engine was run on it.
+
+Part F5 (the lead, 2026-12-07, eighth session), made after F4 had been run:
+python3 data/names/fresh.py --f5  writes fresh_search_f5.csv the same way from
+random.Random(5015). Committed before the engine was run on it.
 """
 import sys
 import bz2
@@ -451,5 +455,8 @@ if len(sys.argv) > 1 and sys.argv[1] == "--f3":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f4":
     R.seed(4014)
     main(f3=True, tag="F4")
+elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
+    R.seed(5015)
+    main(f3=True, tag="F5")
 else:
     main()
