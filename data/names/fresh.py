@@ -50,7 +50,11 @@ from random.Random(4014). Committed before the engine was run on it.
 
 Part F5 (the lead, 2026-12-07, eighth session), made after F4 had been run:
 python3 data/names/fresh.py --f5  writes fresh_search_f5.csv the same way from
-random.Random(5015). Committed before the engine was run on it.
+random.Random(5015), with one rule more: a partial query is kept only when
+its Hangul (North/South folded) is also no other case's whole name (in either
+order), given name, or surname with the first syllable of the given name, so
+that it names one person whatever way it is read. Committed before the engine
+was run on it.
 """
 import sys
 import bz2
@@ -293,7 +297,7 @@ def fold(h):
     return sur + giv
 
 
-def main(f3=False, tag="F3"):
+def main(f3=False, tag="F3", strict=False):
     rows = list(csv.DictReader(open("data/names/public_names.csv", encoding="utf-8")))
     sur_spell, sur_pop = {}, {}
     for r in rows:
@@ -375,6 +379,18 @@ def main(f3=False, tag="F3"):
     giv_count = Counter(split_name(fold(h))[1] for h in people)
     pre_count = Counter(fold(h)[:len(split_name(h)[0]) + 1] for h in people)
     tok_count = Counter(t for n in nonko for t in set(n.split()))
+    # strict (part F5): the Hangul of a partial query must be no other case's whole name (in
+    # either order), given name, or surname with the first syllable of the given name
+    owners = {}
+    for j, h in enumerate(people):
+        f = fold(h)
+        fs, fg = split_name(f)
+        for x in (f, fg, f[:len(fs) + 1], fg + fs if len(f) == 2 else None):
+            if x:
+                owners.setdefault(x, set()).add(j)
+
+    def alone(x, j):
+        return not strict or owners.get(x, set()) <= {j}
     q = []
     for k, (ref, stored, h) in enumerate(cases):
         part = tag if f3 else "F1" if zlib.crc32(ref.encode()) % 2 == 0 else "F2"
@@ -425,15 +441,15 @@ def main(f3=False, tag="F3"):
             elif kind == "case":
                 s = ref
             elif kind == "given":
-                if giv_count[split_name(fold(h))[1]] != 1 or len(giv) < 2:
+                if giv_count[split_name(fold(h))[1]] != 1 or len(giv) < 2 or not alone(split_name(fold(h))[1], k):
                     s = None
                 else:
                     s = R.choice([giv, personal_name(h, spell)[1], nk_name(h).split(" ", 1)[1]])
             elif kind == "partial":
-                s = sur + giv[0] if pre_count[fold(h)[:len(sur) + 1]] == 1 and len(giv) >= 2 else None
+                s = sur + giv[0] if pre_count[fold(h)[:len(sur) + 1]] == 1 and len(giv) >= 2 and alone(fold(h)[:len(sur) + 1], k) else None
             elif kind == "partial-latin":
                 s = None
-                if pre_count[fold(h)[:len(sur) + 1]] == 1 and len(giv) >= 2:
+                if pre_count[fold(h)[:len(sur) + 1]] == 1 and len(giv) >= 2 and alone(fold(h)[:len(sur) + 1], k):
                     a, _ = personal_name(h, spell)
                     s = a + " " + personal_syl(giv[0]).capitalize()
             elif kind == "hangul-south":
@@ -457,6 +473,6 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f4":
     main(f3=True, tag="F4")
 elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
     R.seed(5015)
-    main(f3=True, tag="F5")
+    main(f3=True, tag="F5", strict=True)
 else:
     main()
