@@ -14,6 +14,7 @@
 #include "base/pool.h"
 #include "base/prng.h"
 #include "base/uf.h"
+#include "link/triad.h"
 
 static const char *const phase_names[KITH_LINK_PHASES] = {"blocking", "u_sampling", "em", "scoring",
 							  "clustering"};
@@ -530,6 +531,15 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 		kith_err_set(err, rc, NULL, "out of memory");
 		goto fail;
 	}
+	rc = kith_triad_apply(r->n_records, r->pairs, r->weight, r->n_pairs,
+			      cfg->triads < 0	? 0
+			      : cfg->triads > 0 ? cfg->triads
+						: KITH_TRIAD_KAPPA,
+			      KITH_TRIAD_SHARE, &r->triads, &r->n_triads);
+	if (rc) {
+		kith_err_set(err, rc, NULL, "out of memory");
+		goto fail;
+	}
 	if (o->progress)
 		o->progress(KITH_LINK_PHASE_SCORE, r->n_pairs, r->n_pairs, o->progress_arg);
 	r->seconds[KITH_LINK_PHASE_SCORE] = now() - t0;
@@ -588,9 +598,12 @@ void kith_link_result_release(struct kith_link_result *r)
 		return;
 	free(r->pairs);
 	free(r->weight);
+	free(r->triads);
 	kith_cluster_result_release(&r->clusters);
 	r->pairs = NULL;
 	r->weight = NULL;
+	r->triads = NULL;
+	r->n_triads = 0;
 	r->n_pairs = 0;
 }
 
@@ -815,13 +828,15 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 		if ((r->pairs[i].a == a && r->pairs[i].b == b) || (r->pairs[i].a == b && r->pairs[i].b == a))
 			pi = i;
 	double total = kith_fsmodel_explain(&r->model, ds, a, b, pi != SIZE_MAX, terms, &n);
-	/* the rivals' share (compete): the scored weight of a compared pair less its own evidence */
-	double rivals = 0;
+	/* the triads' share (kith_triad_apply), then the rivals' (compete): the scored weight of a
+	 * compared pair less its own evidence and the triads' */
+	double rivals = 0, triads = 0;
 	if (pi != SIZE_MAX) {
-		double d = (double)r->weight[pi] - total;
+		triads = kith_triad_bits(r->triads, r->n_triads, pi);
+		double d = (double)r->weight[pi] - triads - total;
 		rivals = d < -1e-3 ? d : 0;
 	}
-	total += rivals;
+	total += rivals + triads;
 	double prob = kith_fsmodel_prob(total);
 	int bad = 0;
 	if (text) {
@@ -847,15 +862,18 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 		if (rivals != 0)
 			bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "rivals", "",
 					      "other records of one list as likely", "", "", rivals);
+		if (triads != 0)
+			bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "triads", "",
+					      "a third record compared with both", "", "", triads);
 		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "total", "",
 				      "match weight", "", "", total);
 		bad |= kith_sbuf_addf(text, "  match probability %.6f (threshold %.3f: %s)\n", prob,
 				      r->threshold, prob >= r->threshold ? "a match" : "not a match");
 	}
 	if (json) {
-		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:b}", "id1", kith_dataset_id(ds, a),
-				      "id2", kith_dataset_id(ds, b), "prior", r->model.prior_bits,
-				      "rivals_bits", rivals, "weight", total, "prob", prob, "threshold",
+		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "id1",
+				      kith_dataset_id(ds, a), "id2", kith_dataset_id(ds, b), "prior",
+				      r->model.prior_bits, "rivals_bits", rivals, "triads_bits", triads, "weight", total, "prob", prob, "threshold",
 				      r->threshold, "match", prob >= r->threshold);
 		json_t *fa = json_array();
 		for (size_t i = 0; j && fa && i < n; i++) {

@@ -34,6 +34,7 @@
 #include "link/dataset.h"
 #include "link/fsmodel.h"
 #include "link/linkcfg.h"
+#include "link/triad.h"
 
 /* The weight of rivals in the competition of records of one list for a
  * record of another (link.c, compete; docs/linkage.md, "Rivals"), and the
@@ -71,6 +72,9 @@ struct kith_link_result {
 	struct kith_block_pair *pairs; /* every compared pair */
 	float *weight;		       /* its match weight (bits) */
 	size_t n_pairs;
+	/* the pairs whose weight a third record changed (triad.h), sorted by pair, with the bits */
+	struct kith_triad_change *triads;
+	size_t n_triads;
 	uint64_t all_pairs; /* pairs that could be formed */
 	double threshold;   /* match probability of a link (the "linked" tier) */
 	size_t n_matches;   /* pairs at or above the threshold */

@@ -480,6 +480,20 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 					    "rivals must be auto, off or a number in (0, 10]");
 		return KITH_OK;
 	}
+	if (strcmp(key, "triads") == 0) {
+		if (strcmp(value, "auto") == 0) {
+			c->triads = 0;
+			return KITH_OK;
+		}
+		if (strcmp(value, "off") == 0) {
+			c->triads = -1;
+			return KITH_OK;
+		}
+		if (parse_double(value, 1e-6, 100.0, &c->triads))
+			return kith_err_set(err, KITH_E_INVALID, NULL,
+					    "triads must be auto, off or a number in (0, 100]");
+		return KITH_OK;
+	}
 	if (strcmp(key, "max_pairs") == 0) {
 		if (parse_u64(value, &c->max_pairs) || c->max_pairs == 0)
 			return kith_err_set(err, KITH_E_INVALID, NULL,

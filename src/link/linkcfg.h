@@ -19,6 +19,7 @@
  *   threshold = auto                    # or a probability; review_threshold likewise
  *   guard_threshold = 0.5               # clustering guard (cluster.h)
  *   rivals = auto                       # weight of rival links (link.h); off, or a number
+ *   triads = auto                       # kappa of a third record's evidence (triad.h); off, or a number
  *   max_pairs = 50000000
  *
  * Ownership: struct kith_linkcfg is a plain value (no pointers) owned by the
@@ -130,6 +131,7 @@ struct kith_linkcfg {
 	double review_threshold; /* lower bound of the review tier; 0 (auto): chosen from the model */
 	double guard_threshold;	 /* clustering guard (cluster.h); 0: 0.5 */
 	double rivals;		 /* weight of rival links (link.h); 0: KITH_LINK_RIVALS, < 0: off */
+	double triads; /* kappa of a third record's evidence (triad.h); 0: KITH_TRIAD_KAPPA, < 0: off */
 	uint64_t max_pairs;	 /* cap on pairs per rule and in all; 0: 50 million */
 	uint64_t u_samples;	 /* random pairs for u; 0: 20 per record, 100,000 to a million */
 	uint64_t seed;		 /* sampling seed; 0 is a seed like any other */

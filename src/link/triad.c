@@ -1,0 +1,203 @@
+/*
+ * triad — the evidence of a third record (see triad.h).
+ *
+ * The pairs at odds of 1/128 or more (the strong pairs) form a graph, kept
+ * as sorted neighbour lists. A pair's triads are the records in both of its
+ * records' lists (a lift or a cut), and, for a pair at or above even odds,
+ * the strong neighbours of one record whose pair with the other record was
+ * compared below 1/128 (a cut): those pairs are looked up once, in a pass
+ * over every compared pair, through a map of the few that are asked for.
+ */
+#include "link/triad.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/hmap.h"
+
+#define TRIAD_WMIN (-7.0f) /* odds below 1/128: neither judged again nor a strong neighbour */
+#define TRIAD_FOUND (1ULL << 32)
+
+struct nb {
+	uint32_t c;
+	float w;
+};
+
+static int nb_cmp(const void *x, const void *y)
+{
+	const struct nb *p = x, *q = y;
+	return (p->c > q->c) - (p->c < q->c);
+}
+
+static uint64_t pair_key(uint32_t x, uint32_t y)
+{
+	uint32_t lo = x < y ? x : y, hi = x < y ? y : x;
+	return (((uint64_t)lo << 32) | hi) + 1;
+}
+
+/* log2 of the factor (1 + kappa·o1·o2) / (1 + o1 + o2), from the two weights */
+static double factor_bits(double kappa, float w1, float w2)
+{
+	double o1 = exp2(w1 > 60 ? 60 : w1), o2 = exp2(w2 > 60 ? 60 : w2);
+	return log2(1 + kappa * o1 * o2) - log2(1 + o1 + o2);
+}
+
+/* The weight of the compared pair (x, y) below TRIAD_WMIN, if it was asked for and found. */
+static int looked_up(const struct kith_hmap *q, uint32_t x, uint32_t y, float *w)
+{
+	const uint64_t *v = kith_hmap_get(q, pair_key(x, y));
+	if (!v || !(*v & TRIAD_FOUND))
+		return 0;
+	uint32_t bits = (uint32_t)(*v & 0xffffffffULL);
+	memcpy(w, &bits, sizeof *w);
+	return 1;
+}
+
+int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, float *weight, size_t n,
+		     double kappa, double share, struct kith_triad_change **changes, size_t *n_changes)
+{
+	*changes = NULL;
+	*n_changes = 0;
+	if (kappa <= 0 || share <= 0 || n == 0 || n_records == 0 || n_records >= UINT32_MAX)
+		return KITH_OK;
+	size_t *off = calloc(n_records + 1, sizeof *off), ns = 0;
+	struct nb *nb = NULL;
+	struct kith_triad_change *ch = NULL;
+	struct kith_hmap q = KITH_HMAP_INIT;
+	size_t nch = 0, cap = 0;
+	int rc = KITH_E_NOMEM;
+	if (!off)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (weight[i] >= TRIAD_WMIN) {
+			off[pairs[i].a + 1]++;
+			off[pairs[i].b + 1]++;
+			ns++;
+		}
+	if (ns == 0) {
+		rc = KITH_OK;
+		goto out;
+	}
+	for (size_t r = 0; r < n_records; r++)
+		off[r + 1] += off[r];
+	nb = malloc(2 * ns * sizeof *nb);
+	size_t *fill = malloc(n_records * sizeof *fill);
+	if (!nb || !fill) {
+		free(fill);
+		goto out;
+	}
+	memcpy(fill, off, n_records * sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		if (weight[i] >= TRIAD_WMIN) {
+			nb[fill[pairs[i].a]++] = (struct nb){pairs[i].b, weight[i]};
+			nb[fill[pairs[i].b]++] = (struct nb){pairs[i].a, weight[i]};
+		}
+	free(fill);
+	for (size_t r = 0; r < n_records; r++)
+		if (off[r + 1] - off[r] > 1)
+			qsort(nb + off[r], off[r + 1] - off[r], sizeof *nb, nb_cmp);
+
+	/* the pairs a cut asks for: (b, c) for c a strong neighbour of a only, and (a, c) */
+	for (size_t i = 0; i < n; i++) {
+		if (weight[i] < 0)
+			continue;
+		uint32_t a = pairs[i].a, b = pairs[i].b;
+		size_t x = off[a], xe = off[a + 1], y = off[b], ye = off[b + 1];
+		while (x < xe || y < ye) {
+			if (y >= ye || (x < xe && nb[x].c < nb[y].c)) {
+				if (nb[x].c != b && !kith_hmap_upsert(&q, pair_key(b, nb[x].c), 0))
+					goto out;
+				x++;
+			} else if (x >= xe || nb[y].c < nb[x].c) {
+				if (nb[y].c != a && !kith_hmap_upsert(&q, pair_key(a, nb[y].c), 0))
+					goto out;
+				y++;
+			} else {
+				x++;
+				y++;
+			}
+		}
+	}
+	if (q.n)
+		for (size_t i = 0; i < n; i++) {
+			if (weight[i] >= TRIAD_WMIN)
+				continue;
+			uint64_t *v = kith_hmap_get(&q, pair_key(pairs[i].a, pairs[i].b));
+			if (v) {
+				uint32_t bits;
+				memcpy(&bits, &weight[i], sizeof bits);
+				*v = TRIAD_FOUND | bits;
+			}
+		}
+
+	/* every change from the weights before any change; applied at the end */
+	for (size_t i = 0; i < n; i++) {
+		float w = weight[i];
+		if (w < TRIAD_WMIN)
+			continue;
+		uint32_t a = pairs[i].a, b = pairs[i].b;
+		double up = 0, down = 0;
+		size_t x = off[a], xe = off[a + 1], y = off[b], ye = off[b + 1];
+		while (x < xe || y < ye) {
+			double d;
+			float other;
+			if (y >= ye || (x < xe && nb[x].c < nb[y].c)) {
+				if (w >= 0 && nb[x].c != b && looked_up(&q, b, nb[x].c, &other)) {
+					d = factor_bits(kappa, nb[x].w, other);
+					down = d < down ? d : down;
+				}
+				x++;
+			} else if (x >= xe || nb[y].c < nb[x].c) {
+				if (w >= 0 && nb[y].c != a && looked_up(&q, a, nb[y].c, &other)) {
+					d = factor_bits(kappa, nb[y].w, other);
+					down = d < down ? d : down;
+				}
+				y++;
+			} else {
+				d = factor_bits(kappa, nb[x].w, nb[y].w);
+				up = d > up ? d : up;
+				down = d < down ? d : down;
+				x++;
+				y++;
+			}
+		}
+		double bits = share * (w < 0 ? up : down);
+		if (fabs(bits) < 1e-4)
+			continue;
+		if (nch == cap) {
+			size_t nc = cap ? 2 * cap : 1024;
+			struct kith_triad_change *t = realloc(ch, nc * sizeof *t);
+			if (!t)
+				goto out;
+			ch = t;
+			cap = nc;
+		}
+		ch[nch++] = (struct kith_triad_change){i, (float)bits};
+	}
+	for (size_t k = 0; k < nch; k++)
+		weight[ch[k].pair] += ch[k].bits;
+	*changes = ch;
+	*n_changes = nch;
+	ch = NULL;
+	rc = KITH_OK;
+out:
+	free(off);
+	free(nb);
+	free(ch);
+	kith_hmap_release(&q);
+	return rc;
+}
+
+double kith_triad_bits(const struct kith_triad_change *changes, size_t n_changes, size_t i)
+{
+	size_t lo = 0, hi = n_changes;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (changes[mid].pair < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n_changes && changes[lo].pair == i ? changes[lo].bits : 0;
+}
