@@ -871,10 +871,10 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 				      r->threshold, prob >= r->threshold ? "a match" : "not a match");
 	}
 	if (json) {
-		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "id1",
-				      kith_dataset_id(ds, a), "id2", kith_dataset_id(ds, b), "prior",
-				      r->model.prior_bits, "rivals_bits", rivals, "triads_bits", triads, "weight", total, "prob", prob, "threshold",
-				      r->threshold, "match", prob >= r->threshold);
+		json_t *j = json_pack("{s:s,s:s,s:f,s:f,s:f,s:f,s:f,s:f,s:b}", "id1", kith_dataset_id(ds, a),
+				      "id2", kith_dataset_id(ds, b), "prior", r->model.prior_bits,
+				      "rivals_bits", rivals, "triads_bits", triads, "weight", total, "prob",
+				      prob, "threshold", r->threshold, "match", prob >= r->threshold);
 		json_t *fa = json_array();
 		for (size_t i = 0; j && fa && i < n; i++) {
 			const struct kith_fsmodel_term *t = &terms[i];

@@ -131,12 +131,12 @@ struct kith_linkcfg {
 	double review_threshold; /* lower bound of the review tier; 0 (auto): chosen from the model */
 	double guard_threshold;	 /* clustering guard (cluster.h); 0: 0.5 */
 	double rivals;		 /* weight of rival links (link.h); 0: KITH_LINK_RIVALS, < 0: off */
-	double triads; /* kappa of a third record's evidence (triad.h); 0: KITH_TRIAD_KAPPA, < 0: off */
-	uint64_t max_pairs;	 /* cap on pairs per rule and in all; 0: 50 million */
-	uint64_t u_samples;	 /* random pairs for u; 0: 20 per record, 100,000 to a million */
-	uint64_t seed;		 /* sampling seed; 0 is a seed like any other */
-	double tf_max;		 /* cap in bits of a term-frequency adjustment; 0: 4 */
-	double name_levels[2];	 /* name similarity levels (0: the engine's threshold and 0.15 less) */
+	double triads;	    /* kappa of a third record's evidence (triad.h); 0: KITH_TRIAD_KAPPA, < 0: off */
+	uint64_t max_pairs; /* cap on pairs per rule and in all; 0: 50 million */
+	uint64_t u_samples; /* random pairs for u; 0: 20 per record, 100,000 to a million */
+	uint64_t seed;	    /* sampling seed; 0 is a seed like any other */
+	double tf_max;	    /* cap in bits of a term-frequency adjustment; 0: 4 */
+	double name_levels[2]; /* name similarity levels (0: the engine's threshold and 0.15 less) */
 	/* Training on a sample (large data): with train_records > 0 or training
 	 * rules, m and the prior are estimated by EM on the pairs that the
 	 * training rules find among a random sample of train_records records
