@@ -65,9 +65,10 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 	struct nb *nb = NULL;
 	struct kith_triad_change *ch = NULL;
 	struct kith_hmap q = KITH_HMAP_INIT;
+	uint8_t *want = calloc(n_records, 1); /* a record of a pair that a cut asks for */
 	size_t nch = 0, cap = 0;
 	int rc = KITH_E_NOMEM;
-	if (!off)
+	if (!off || !want)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (weight[i] >= TRIAD_WMIN) {
@@ -106,12 +107,18 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 		size_t x = off[a], xe = off[a + 1], y = off[b], ye = off[b + 1];
 		while (x < xe || y < ye) {
 			if (y >= ye || (x < xe && nb[x].c < nb[y].c)) {
-				if (nb[x].c != b && !kith_hmap_upsert(&q, pair_key(b, nb[x].c), 0))
-					goto out;
+				if (nb[x].c != b) {
+					if (!kith_hmap_upsert(&q, pair_key(b, nb[x].c), 0))
+						goto out;
+					want[b] = want[nb[x].c] = 1;
+				}
 				x++;
 			} else if (x >= xe || nb[y].c < nb[x].c) {
-				if (nb[y].c != a && !kith_hmap_upsert(&q, pair_key(a, nb[y].c), 0))
-					goto out;
+				if (nb[y].c != a) {
+					if (!kith_hmap_upsert(&q, pair_key(a, nb[y].c), 0))
+						goto out;
+					want[a] = want[nb[y].c] = 1;
+				}
 				y++;
 			} else {
 				x++;
@@ -121,7 +128,7 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 	}
 	if (q.n)
 		for (size_t i = 0; i < n; i++) {
-			if (weight[i] >= TRIAD_WMIN)
+			if (weight[i] >= TRIAD_WMIN || !want[pairs[i].a] || !want[pairs[i].b])
 				continue;
 			uint64_t *v = kith_hmap_get(&q, pair_key(pairs[i].a, pairs[i].b));
 			if (v) {
@@ -183,6 +190,7 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 	rc = KITH_OK;
 out:
 	free(off);
+	free(want);
 	free(nb);
 	free(ch);
 	kith_hmap_release(&q);
