@@ -535,7 +535,7 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 			      cfg->triads < 0	? 0
 			      : cfg->triads > 0 ? cfg->triads
 						: KITH_TRIAD_KAPPA,
-			      KITH_TRIAD_SHARE, &r->triads, &r->n_triads);
+			      KITH_TRIAD_SHARE, r->threads, &r->triads, &r->n_triads);
 	if (rc) {
 		kith_err_set(err, rc, NULL, "out of memory");
 		goto fail;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/hmap.h"
+#include "base/pool.h"
 
 #define TRIAD_WMIN (-7.0f) /* odds below 1/128: neither judged again nor a strong neighbour */
 #define TRIAD_FOUND (1ULL << 32)
@@ -54,8 +55,103 @@ static int looked_up(const struct kith_hmap *q, uint32_t x, uint32_t y, float *w
 	return 1;
 }
 
+/* The work of the passes over every pair, in chunks on the threads. */
+#define TRIAD_CHUNK 65536
+
+struct chunk_out {
+	struct kith_triad_change *ch;
+	size_t n, cap;
+	int fail;
+};
+
+struct job {
+	const struct kith_block_pair *pairs;
+	const float *weight;
+	size_t n;
+	const size_t *off;
+	const struct nb *nb;
+	struct kith_hmap *q;
+	const uint8_t *want;
+	double kappa, share;
+	struct chunk_out *out;
+};
+
+/* The weights of the pairs below TRIAD_WMIN that a cut asked for: each
+ * pair's own slot of the map (every pair is compared once), keys unchanged. */
+static void fill_chunk(size_t c, void *arg)
+{
+	const struct job *j = arg;
+	size_t hi = (c + 1) * TRIAD_CHUNK < j->n ? (c + 1) * TRIAD_CHUNK : j->n;
+	for (size_t i = c * TRIAD_CHUNK; i < hi; i++) {
+		const struct kith_block_pair *p = &j->pairs[i];
+		if (j->weight[i] >= TRIAD_WMIN || !j->want[p->a] || !j->want[p->b])
+			continue;
+		uint64_t *v = kith_hmap_get(j->q, pair_key(p->a, p->b));
+		if (v) {
+			uint32_t bits;
+			memcpy(&bits, &j->weight[i], sizeof bits);
+			*v = TRIAD_FOUND | bits;
+		}
+	}
+}
+
+/* Every change of a chunk's pairs, from the weights before any change. */
+static void change_chunk(size_t c, void *arg)
+{
+	const struct job *j = arg;
+	struct chunk_out *o = &j->out[c];
+	const struct nb *nb = j->nb;
+	size_t hi = (c + 1) * TRIAD_CHUNK < j->n ? (c + 1) * TRIAD_CHUNK : j->n;
+	for (size_t i = c * TRIAD_CHUNK; i < hi && !o->fail; i++) {
+		float w = j->weight[i];
+		if (w < TRIAD_WMIN)
+			continue;
+		uint32_t a = j->pairs[i].a, b = j->pairs[i].b;
+		double up = 0, down = 0;
+		size_t x = j->off[a], xe = j->off[a + 1], y = j->off[b], ye = j->off[b + 1];
+		while (x < xe || y < ye) {
+			double d;
+			float other;
+			if (y >= ye || (x < xe && nb[x].c < nb[y].c)) {
+				if (w >= 0 && nb[x].c != b && looked_up(j->q, b, nb[x].c, &other)) {
+					d = factor_bits(j->kappa, nb[x].w, other);
+					down = d < down ? d : down;
+				}
+				x++;
+			} else if (x >= xe || nb[y].c < nb[x].c) {
+				if (w >= 0 && nb[y].c != a && looked_up(j->q, a, nb[y].c, &other)) {
+					d = factor_bits(j->kappa, nb[y].w, other);
+					down = d < down ? d : down;
+				}
+				y++;
+			} else {
+				d = factor_bits(j->kappa, nb[x].w, nb[y].w);
+				up = d > up ? d : up;
+				down = d < down ? d : down;
+				x++;
+				y++;
+			}
+		}
+		double bits = j->share * (w < 0 ? up : down);
+		if (fabs(bits) < 1e-4)
+			continue;
+		if (o->n == o->cap) {
+			size_t ncap = o->cap ? 2 * o->cap : 256;
+			struct kith_triad_change *t = realloc(o->ch, ncap * sizeof *t);
+			if (!t) {
+				o->fail = 1;
+				break;
+			}
+			o->ch = t;
+			o->cap = ncap;
+		}
+		o->ch[o->n++] = (struct kith_triad_change){i, (float)bits};
+	}
+}
+
 int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, float *weight, size_t n,
-		     double kappa, double share, struct kith_triad_change **changes, size_t *n_changes)
+		     double kappa, double share, unsigned threads, struct kith_triad_change **changes,
+		     size_t *n_changes)
 {
 	*changes = NULL;
 	*n_changes = 0;
@@ -66,7 +162,7 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 	struct kith_triad_change *ch = NULL;
 	struct kith_hmap q = KITH_HMAP_INIT;
 	uint8_t *want = calloc(n_records, 1); /* a record of a pair that a cut asks for */
-	size_t nch = 0, cap = 0;
+	size_t nch = 0;
 	int rc = KITH_E_NOMEM;
 	if (!off || !want)
 		goto out;
@@ -126,62 +222,38 @@ int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, floa
 			}
 		}
 	}
+	struct job jb = {pairs, weight, n, off, nb, &q, want, kappa, share, NULL};
+	size_t nc = (n + TRIAD_CHUNK - 1) / TRIAD_CHUNK;
 	if (q.n)
-		for (size_t i = 0; i < n; i++) {
-			if (weight[i] >= TRIAD_WMIN || !want[pairs[i].a] || !want[pairs[i].b])
-				continue;
-			uint64_t *v = kith_hmap_get(&q, pair_key(pairs[i].a, pairs[i].b));
-			if (v) {
-				uint32_t bits;
-				memcpy(&bits, &weight[i], sizeof bits);
-				*v = TRIAD_FOUND | bits;
-			}
+		kith_pool_for(threads, nc, fill_chunk, &jb);
+	jb.out = calloc(nc, sizeof *jb.out);
+	if (!jb.out)
+		goto out;
+	kith_pool_for(threads, nc, change_chunk, &jb);
+	for (size_t c = 0; c < nc; c++) {
+		if (jb.out[c].fail) {
+			for (size_t k = 0; k < nc; k++)
+				free(jb.out[k].ch);
+			free(jb.out);
+			goto out;
 		}
-
-	/* every change from the weights before any change; applied at the end */
-	for (size_t i = 0; i < n; i++) {
-		float w = weight[i];
-		if (w < TRIAD_WMIN)
-			continue;
-		uint32_t a = pairs[i].a, b = pairs[i].b;
-		double up = 0, down = 0;
-		size_t x = off[a], xe = off[a + 1], y = off[b], ye = off[b + 1];
-		while (x < xe || y < ye) {
-			double d;
-			float other;
-			if (y >= ye || (x < xe && nb[x].c < nb[y].c)) {
-				if (w >= 0 && nb[x].c != b && looked_up(&q, b, nb[x].c, &other)) {
-					d = factor_bits(kappa, nb[x].w, other);
-					down = d < down ? d : down;
-				}
-				x++;
-			} else if (x >= xe || nb[y].c < nb[x].c) {
-				if (w >= 0 && nb[y].c != a && looked_up(&q, a, nb[y].c, &other)) {
-					d = factor_bits(kappa, nb[y].w, other);
-					down = d < down ? d : down;
-				}
-				y++;
-			} else {
-				d = factor_bits(kappa, nb[x].w, nb[y].w);
-				up = d > up ? d : up;
-				down = d < down ? d : down;
-				x++;
-				y++;
-			}
-		}
-		double bits = share * (w < 0 ? up : down);
-		if (fabs(bits) < 1e-4)
-			continue;
-		if (nch == cap) {
-			size_t nc = cap ? 2 * cap : 1024;
-			struct kith_triad_change *t = realloc(ch, nc * sizeof *t);
-			if (!t)
-				goto out;
-			ch = t;
-			cap = nc;
-		}
-		ch[nch++] = (struct kith_triad_change){i, (float)bits};
+		nch += jb.out[c].n;
 	}
+	ch = nch ? malloc(nch * sizeof *ch) : NULL;
+	if (nch && !ch) {
+		for (size_t k = 0; k < nc; k++)
+			free(jb.out[k].ch);
+		free(jb.out);
+		goto out;
+	}
+	nch = 0;
+	for (size_t c = 0; c < nc; c++) {
+		if (jb.out[c].n)
+			memcpy(ch + nch, jb.out[c].ch, jb.out[c].n * sizeof *ch);
+		nch += jb.out[c].n;
+		free(jb.out[c].ch);
+	}
+	free(jb.out);
 	for (size_t k = 0; k < nch; k++)
 		weight[ch[k].pair] += ch[k].bits;
 	*changes = ch;

@@ -49,13 +49,15 @@ struct kith_triad_change {
 /*
  * Applies the triads to weight[0..n) (bits, one per pair of pairs[0..n),
  * records numbered below n_records; each unordered pair at most once).
- * kappa > 0 and share in (0, 1]; kappa <= 0 changes nothing. On success
+ * kappa > 0 and share in (0, 1]; kappa <= 0 changes nothing. The passes over
+ * every pair run on `threads` threads (0: the online processors); the result
+ * is the same for any number. On success
  * *changes (sorted by pair, NULL when none) and *n_changes list every changed
  * pair with its added bits. KITH_OK, or KITH_E_NOMEM (weight unchanged,
  * *changes NULL).
  */
 int kith_triad_apply(size_t n_records, const struct kith_block_pair *pairs, float *weight, size_t n,
-		     double kappa, double share, struct kith_triad_change **changes,
+		     double kappa, double share, unsigned threads, struct kith_triad_change **changes,
 		     size_t *n_changes) KITH_WUR;
 
 /* The bits that a triad added to pair i, from a sorted list of changes; 0 when

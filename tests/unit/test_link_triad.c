@@ -28,7 +28,8 @@ static struct kith_triad_change *apply(size_t nr, const struct kith_block_pair *
 				       size_t *nch)
 {
 	struct kith_triad_change *ch = NULL;
-	assert_int_equal(kith_triad_apply(nr, p, w, n, KITH_TRIAD_KAPPA, KITH_TRIAD_SHARE, &ch, nch), KITH_OK);
+	assert_int_equal(kith_triad_apply(nr, p, w, n, KITH_TRIAD_KAPPA, KITH_TRIAD_SHARE, 2, &ch, nch),
+			 KITH_OK);
 	return ch;
 }
 
@@ -86,7 +87,7 @@ static void test_far_below_and_off(void **state)
 	near(w[0], -8.0f, 0);
 	free(ch);
 	float w2[3] = {-2.0f, 6.0f, 6.0f};
-	assert_int_equal(kith_triad_apply(3, p, w2, 3, 0, KITH_TRIAD_SHARE, &ch, &nch), KITH_OK);
+	assert_int_equal(kith_triad_apply(3, p, w2, 3, 0, KITH_TRIAD_SHARE, 1, &ch, &nch), KITH_OK);
 	near(w2[0], -2.0f, 0);
 	assert_int_equal(nch, 0);
 }
@@ -125,13 +126,56 @@ static void test_order_does_not_matter(void **state)
 	free(c2);
 }
 
+/* More pairs than one chunk of work: the same changes on one thread and on three. */
+static void test_threads_do_not_matter(void **state)
+{
+	(void)state;
+	enum { NR = 3000 };
+	size_t np = 150000, n = 0;
+	struct kith_block_pair *p = calloc(np, sizeof *p);
+	float *w1 = calloc(np, sizeof *w1), *w3 = calloc(np, sizeof *w3);
+	uint8_t *seen = calloc((size_t)NR * NR, 1);
+	assert_true(p && w1 && w3 && seen);
+	uint64_t x = 99;
+	while (n < np) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		uint32_t a = (uint32_t)((x >> 33) % NR), b = (uint32_t)((x >> 13) % NR);
+		if (a == b || seen[(size_t)a * NR + b])
+			continue;
+		seen[(size_t)a * NR + b] = seen[(size_t)b * NR + a] = 1;
+		p[n] = (struct kith_block_pair){a, b, 0};
+		w1[n] = w3[n] = (float)((double)((x >> 40) % 2600) / 100.0 - 16.0); /* -16 .. 10 bits */
+		n++;
+	}
+	struct kith_triad_change *c1 = NULL, *c3 = NULL;
+	size_t n1 = 0, n3 = 0;
+	assert_int_equal(kith_triad_apply(NR, p, w1, n, KITH_TRIAD_KAPPA, KITH_TRIAD_SHARE, 1, &c1, &n1),
+			 KITH_OK);
+	assert_int_equal(kith_triad_apply(NR, p, w3, n, KITH_TRIAD_KAPPA, KITH_TRIAD_SHARE, 3, &c3, &n3),
+			 KITH_OK);
+	assert_true(n1 > 1000);
+	assert_int_equal(n1, n3);
+	for (size_t k = 0; k < n1; k++) {
+		assert_int_equal(c1[k].pair, c3[k].pair);
+		assert_true(c1[k].bits == c3[k].bits);
+	}
+	assert_memory_equal(w1, w3, n * sizeof *w1);
+	for (size_t k = 1; k < n1; k++)
+		assert_true(c1[k - 1].pair < c1[k].pair);
+	free(c1);
+	free(c3);
+	free(p);
+	free(w1);
+	free(w3);
+	free(seen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_lift_through_a_third_record),
-	    cmocka_unit_test(test_cut_by_a_third_record),
-	    cmocka_unit_test(test_far_below_and_off),
-	    cmocka_unit_test(test_order_does_not_matter),
+	    cmocka_unit_test(test_lift_through_a_third_record), cmocka_unit_test(test_cut_by_a_third_record),
+	    cmocka_unit_test(test_far_below_and_off),		cmocka_unit_test(test_order_does_not_matter),
+	    cmocka_unit_test(test_threads_do_not_matter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
