@@ -297,6 +297,32 @@ int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg)
 	return 0;
 }
 
+int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, struct kith_cli_common *common, kith_cli_opt_fn own,
+		    void *args)
+{
+	int opt;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&common->va, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		}
+		if (opt == 'j') {
+			common->json = 1;
+			continue;
+		}
+		int code = own(args, cmd, opt, optarg);
+		if (code)
+			return code;
+	}
+	common->pos = argv + optind;
+	common->n_pos = (size_t)(argc - optind);
+	return -1;
+}
+
 static void open_progress(size_t done, size_t total, void *arg)
 {
 	kith_cli_progress_update(arg, done, total);
@@ -355,6 +381,15 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 			info.devices_trusted, info.devices_trusted == 1 ? "" : "s",
 			info.devices_trusted == 1 ? "was" : "were");
 	return KITH_EXIT_OK;
+}
+
+int kith_cli_open_operands(const char *cmd, const struct kith_cli_common *common, size_t n, const char *what,
+			   struct kith_vault **v)
+{
+	if (common->n_pos != n)
+		return kith_cli_usage(cmd, "%s", what);
+	int code = kith_cli_open_vault(cmd, &common->va, v);
+	return code ? code : -1;
 }
 
 int kith_cli_damage_exit(const struct kith_vault *v)

@@ -126,6 +126,48 @@ struct kith_cli_vault_args {
 int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
 
 /*
+ * The options every subcommand shares, and the getopt_long loop that reads
+ * them, so that a command's parser holds only its own options. The command's
+ * table starts with KITH_CLI_COMMON_LONGOPTS (the vault options, --json as
+ * 'j', --help as 'h'), then its own options, then {0, 0, 0, 0}; `shortopts`
+ * is getopt_long's ("hj" to accept -j, "h" not to, then the command's own).
+ */
+struct kith_cli_common {
+	struct kith_cli_vault_args va;
+	int json;   /* --json */
+	char **pos; /* the operands (argv after the options) */
+	size_t n_pos;
+};
+#define KITH_CLI_COMMON_LONGOPTS                                                                             \
+	KITH_CLI_VAULT_LONGOPTS, {"json", no_argument, 0, 'j'},                                              \
+	{                                                                                                    \
+		"help", no_argument, 0, 'h'                                                                  \
+	}
+
+/* Takes one of the command's own options (args: the command's own struct):
+ * 0, or an exit code to stop with (kith_cli_usage's 2). Gets '?' for an
+ * option no table holds (getopt_long has printed it): "unknown option". */
+typedef int (*kith_cli_opt_fn)(void *args, const char *cmd, int opt, const char *arg);
+
+/*
+ * Resets getopt and reads argv's options: the vault options and --json into
+ * *common, --help prints `help` on stdout, every other option goes to
+ * own(args, cmd, opt, optarg). Returns -1 to go on (common->pos: the
+ * operands), KITH_EXIT_OK after --help, or the exit code `own` stopped with.
+ */
+int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, struct kith_cli_common *common, kith_cli_opt_fn own,
+		    void *args);
+
+/*
+ * Checks that the command got exactly `n` operands (else prints the usage
+ * error `what`: "give one request REF") and opens the vault
+ * (kith_cli_open_vault). Returns -1 to go on with *v set, or the exit code.
+ */
+int kith_cli_open_operands(const char *cmd, const struct kith_cli_common *common, size_t n, const char *what,
+			   struct kith_vault **v);
+
+/*
  * Opens the vault of `a` (or $KITH_VAULT), asking for the passphrase, with a
  * progress line while indexing. Prints any error. Returns KITH_EXIT_OK with
  * *out set, or an exit code.
