@@ -75,20 +75,61 @@ static const char help[] =
 enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
 
 struct args {
-	struct kith_cli_vault_args va;
-	int json, all, yes;
+	struct kith_cli_common c; /* vault options, --json, the operands */
+	int all, yes;
 	const char *name, *type, *note, *out, *consent;
 	uint64_t max_mib;
 	uint64_t version;
 };
 
-/* Parses options; returns -1 to go on (optind: the first operand), 0 after
- * --help, or a usage exit code. */
+static int attach_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct args *a = args;
+	switch (opt) {
+	case OPT_NAME:
+		a->name = arg;
+		break;
+	case OPT_TYPE:
+		a->type = arg;
+		break;
+	case OPT_NOTE:
+		a->note = arg;
+		break;
+	case OPT_ALL:
+		a->all = 1;
+		break;
+	case OPT_OUT:
+		a->out = arg;
+		break;
+	case OPT_YES:
+		a->yes = 1;
+		break;
+	case OPT_CONSENT:
+		if (strcmp(arg, "services") && strcmp(arg, "reporting") && strcmp(arg, "tracing") &&
+		    strcmp(arg, "sharing"))
+			return kith_cli_usage(cmd, "--consent takes services, reporting, tracing or sharing");
+		a->consent = arg;
+		break;
+	case OPT_MAX:
+		if (kith_cli_parse_u64(arg, 1, 4096, &a->max_mib))
+			return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
+		break;
+	case OPT_VERSION:
+		if (kith_cli_parse_u64(arg, 1, 0xFFFFFFFFul, &a->version))
+			return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
+		break;
+	default:
+		return kith_cli_usage(cmd, "unknown option");
+	}
+	return 0;
+}
+
+/* Clears *a and parses options (kith_cli_getopt): -1 to go on, else the
+ * exit code to return (0 after --help). */
 static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"name", required_argument, 0, OPT_NAME},
 	    {"type", required_argument, 0, OPT_TYPE},
 	    {"note", required_argument, 0, OPT_NOTE},
@@ -98,59 +139,19 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"version", required_argument, 0, OPT_VERSION},
 	    {"yes", no_argument, 0, OPT_YES},
 	    {"consent", required_argument, 0, OPT_CONSENT},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&a->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		case 'j':
-			a->json = 1;
-			break;
-		case OPT_NAME:
-			a->name = optarg;
-			break;
-		case OPT_TYPE:
-			a->type = optarg;
-			break;
-		case OPT_NOTE:
-			a->note = optarg;
-			break;
-		case OPT_ALL:
-			a->all = 1;
-			break;
-		case OPT_OUT:
-			a->out = optarg;
-			break;
-		case OPT_YES:
-			a->yes = 1;
-			break;
-		case OPT_CONSENT:
-			if (strcmp(optarg, "services") && strcmp(optarg, "reporting") &&
-			    strcmp(optarg, "tracing") && strcmp(optarg, "sharing"))
-				return kith_cli_usage(
-				    cmd, "--consent takes services, reporting, tracing or sharing");
-			a->consent = optarg;
-			break;
-		case OPT_MAX:
-			if (kith_cli_parse_u64(optarg, 1, 4096, &a->max_mib))
-				return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
-			break;
-		case OPT_VERSION:
-			if (kith_cli_parse_u64(optarg, 1, 0xFFFFFFFFul, &a->version))
-				return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	return -1;
+	memset(a, 0, sizeof *a);
+	return kith_cli_getopt(cmd, help, argc, argv, "hj", longopts, &a->c, attach_opt, a);
+}
+
+/* A subcommand on one attachment or case: its options, one operand (else the
+ * usage error `what`), then the vault opened. -1 to go on, else the exit code. */
+static int begin(const char *cmd, int argc, char **argv, const char *what, struct args *a,
+		 struct kith_vault **v)
+{
+	int code = parse_args(cmd, argc, argv, a);
+	return code >= 0 ? code : kith_cli_open_operands(cmd, &a->c, 1, what, v);
 }
 
 static char *spool_dir(const struct kith_cli_vault_args *va)
@@ -166,13 +167,13 @@ static char *spool_dir(const struct kith_cli_vault_args *va)
 
 static int cmd_add(int argc, char **argv)
 {
-	struct args a = {0};
+	struct args a;
 	int code = parse_args("attach add", argc, argv, &a);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 2)
+	if (a.c.n_pos != 2)
 		return kith_cli_usage("attach add", "give a CASE and a FILE (or -)");
-	const char *ref = argv[optind], *file = argv[optind + 1];
+	const char *ref = a.c.pos[0], *file = a.c.pos[1];
 	int from_stdin = !strcmp(file, "-");
 	if (from_stdin && !a.name)
 		return kith_cli_usage("attach add", "standard input needs --name");
@@ -182,7 +183,7 @@ static int cmd_add(int argc, char **argv)
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach add", &a.va, &v);
+	code = kith_cli_open_vault("attach add", &a.c.va, &v);
 	if (code) {
 		if (!from_stdin)
 			close(fd);
@@ -191,7 +192,7 @@ static int cmd_add(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_upload *u = NULL;
-	char *dir = spool_dir(&a.va);
+	char *dir = spool_dir(&a.c.va);
 	uint8_t *buf = sodium_malloc(READ_BYTES);
 	int rc = !dir || !buf ? kith_err_set(&err, KITH_E_NOMEM, "attach", "out of memory")
 			      : kith_attach_upload_new(&u, dir, a.max_mib << 20, &err);
@@ -234,6 +235,21 @@ static int cmd_add(int argc, char **argv)
 	return code;
 }
 
+/* Ends a new file `out` (fd; -1 when it was never created): synced and
+ * closed, and removed again when rc is a failure, so that no half file stays.
+ * Returns rc, or KITH_E_IO when syncing fails. */
+static int end_file(int fd, const char *out, int rc, struct kith_err *err)
+{
+	if (fd < 0)
+		return rc;
+	if (!rc && fsync(fd))
+		rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+	close(fd);
+	if (rc)
+		unlink(out);
+	return rc;
+}
+
 static int print_items(const struct kith_attach_item *items, size_t n, int json)
 {
 	if (json) {
@@ -261,28 +277,24 @@ static int print_items(const struct kith_attach_item *items, size_t n, int json)
 static int cmd_list(int argc, char **argv, int history)
 {
 	const char *cmd = history ? "attach history" : "attach list";
-	struct args a = {0};
-	int code = parse_args(cmd, argc, argv, &a);
-	if (code >= 0)
-		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage(cmd, history ? "give one attachment ID or one CASE" : "give one CASE");
+	struct args a;
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault(cmd, &a.va, &v);
-	if (code)
+	int code =
+	    begin(cmd, argc, argv, history ? "give one attachment ID or one CASE" : "give one CASE", &a, &v);
+	if (code >= 0)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_item *items = NULL;
 	size_t n = 0;
-	const char *what = argv[optind];
+	const char *what = a.c.pos[0];
 	int is_case =
 	    history && (kith_vault_find(v, "case", what) ||
 			(kith_vault_find_id(v, what) && !strcmp(kith_vault_find_id(v, what)->kind, "case")));
 	int rc = is_case   ? kith_attach_case_history(v, what, &items, &n, &err)
 		 : history ? kith_attach_history(v, what, &items, &n, &err)
 			   : kith_attach_list(v, what, a.all, &items, &n, &err);
-	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.json);
+	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.c.json);
 	free(items);
 	kith_vault_close(v);
 	return code;
@@ -290,21 +302,17 @@ static int cmd_list(int argc, char **argv, int history)
 
 static int cmd_get(int argc, char **argv)
 {
-	struct args a = {0};
-	int code = parse_args("attach get", argc, argv, &a);
+	struct args a;
+	struct kith_vault *v = NULL;
+	int code = begin("attach get", argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage("attach get", "give one attachment ID");
-	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach get", &a.va, &v);
-	if (code)
-		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_reader *r = NULL;
 	int fd = -1;
-	int rc = kith_attach_open(v, argv[optind], (uint32_t)a.version, "sharing", &r, NULL, &err);
+	int rc = kith_attach_open(v, a.c.pos[0], (uint32_t)a.version, "sharing", &r, NULL, &err);
 	if (!rc) {
 		fd = a.out ? open(a.out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : 1;
 		if (fd < 0)
@@ -322,13 +330,8 @@ static int cmd_get(int argc, char **argv)
 			rc = kith_err_set(&err, KITH_E_IO, a.out ? a.out : "stdout", "writing failed: %s",
 					  strerror(errno));
 	}
-	if (a.out && fd >= 0) {
-		if (!rc && fsync(fd))
-			rc = kith_err_set(&err, KITH_E_IO, a.out, "writing failed: %s", strerror(errno));
-		close(fd);
-		if (rc)
-			unlink(a.out); /* no half file */
-	}
+	if (a.out)
+		rc = end_file(fd, a.out, rc, &err);
 	kith_attach_reader_free(r);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
@@ -338,19 +341,15 @@ static int cmd_get(int argc, char **argv)
 
 static int cmd_remove(int argc, char **argv)
 {
-	struct args a = {0};
-	int code = parse_args("attach remove", argc, argv, &a);
+	struct args a;
+	struct kith_vault *v = NULL;
+	int code = begin("attach remove", argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage("attach remove", "give one attachment ID");
-	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach remove", &a.va, &v);
-	if (code)
-		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_attach_remove(v, argv[optind], a.note, &err);
+	int rc = kith_attach_remove(v, a.c.pos[0], a.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	kith_vault_close(v);
@@ -360,11 +359,11 @@ static int cmd_remove(int argc, char **argv)
 /* kith attach purge ID --note WHY --yes (casework/attach.h). */
 static int cmd_purge(int argc, char **argv)
 {
-	struct args a = {0};
+	struct args a;
 	int code = parse_args("attach purge", argc, argv, &a);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
+	if (a.c.n_pos != 1)
 		return kith_cli_usage("attach purge", "give one attachment ID");
 	if (!a.note || !*a.note)
 		return kith_cli_usage("attach purge", "say why with --note (kept in the history)");
@@ -372,13 +371,13 @@ static int cmd_purge(int argc, char **argv)
 		return kith_cli_usage("attach purge",
 				      "purging destroys the attachment's bytes for good: confirm with --yes");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach purge", &a.va, &v);
+	code = kith_cli_open_vault("attach purge", &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_purge_result res = {0};
-	int rc = kith_attach_purge(v, argv[optind], a.note, NULL, &res, &err);
+	int rc = kith_attach_purge(v, a.c.pos[0], a.note, NULL, &res, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -411,13 +410,7 @@ int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_op
 		else if (kith_io_write_all(fd, buf, (size_t)k))
 			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
 	}
-	if (fd >= 0) {
-		if (!rc && fsync(fd))
-			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
-		close(fd);
-		if (rc)
-			unlink(out); /* no half file */
-	}
+	rc = end_file(fd, out, rc, err);
 	kith_attach_export_free(x);
 	free(buf);
 	return rc;
@@ -426,21 +419,20 @@ int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_op
 /* kith attach export [CASE...] --out FILE.tar [--consent USE]. */
 static int cmd_export(int argc, char **argv)
 {
-	struct args a = {0};
+	struct args a;
 	int code = parse_args("attach export", argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (!a.out)
 		return kith_cli_usage("attach export", "give --out FILE.tar");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach export", &a.va, &v);
+	code = kith_cli_open_vault("attach export", &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_attach_export_opts o = {.cases =
-						optind < argc ? (const char *const *)argv + optind : NULL,
-					    .n_cases = (size_t)(argc - optind),
+	struct kith_attach_export_opts o = {.cases = a.c.n_pos ? (const char *const *)a.c.pos : NULL,
+					    .n_cases = a.c.n_pos,
 					    .consent = a.consent};
 	struct kith_attach_export_result res = {0};
 	int rc = kith_cli_attach_tar(v, &o, a.out, &res, &err);
