@@ -409,6 +409,15 @@ int kith_cli_print_json(const json_t *j)
 	return KITH_EXIT_OK;
 }
 
+int kith_cli_print_json_new(json_t *j)
+{
+	if (!j)
+		return kith_cli_fail(KITH_E_NOMEM, NULL);
+	int code = kith_cli_print_json(j);
+	json_decref(j);
+	return code;
+}
+
 void kith_cli_report_damage(const struct kith_vault *v)
 {
 	size_t n = 0;

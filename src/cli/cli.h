@@ -206,6 +206,11 @@ const char *kith_cli_reviewer(const char *given);
 /* Prints a JSON value to stdout, indented, with a final newline. Exit code. */
 int kith_cli_print_json(const json_t *j);
 
+/* As kith_cli_print_json, but consumes j (jansson's _new: the reference is
+ * stolen); a NULL j, a value that could not be built, prints "kith: out of
+ * memory" and returns KITH_EXIT_INTERNAL. */
+int kith_cli_print_json_new(json_t *j);
+
 /* The thread count the user asked for with KITH_THREADS (a positive number),
  * or 0 (every processor). Only the command line reads the environment: the
  * library takes the count as an option. */

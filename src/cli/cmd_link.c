@@ -394,9 +394,7 @@ static int cmd_run(int argc, char **argv)
 			if (code == KITH_EXIT_OK && a.review)
 				code = write_out(a.review, kith_link_write_review, &r, ds);
 			if (code == KITH_EXIT_OK && a.c.json) {
-				json_t *j = kith_link_summary_json(&r, ds);
-				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
-				json_decref(j);
+				code = kith_cli_print_json_new(kith_link_summary_json(&r, ds));
 			} else if (code == KITH_EXIT_OK) {
 				print_text_summary(&r, ds);
 			}
@@ -519,12 +517,10 @@ static int cmd_propose(int argc, char **argv)
 		code = KITH_EXIT_OK;
 		warn_match_share(res.match_share);
 		if (a.c.json) {
-			json_t *j =
+			code = kith_cli_print_json_new(
 			    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)res.cases, "proposed",
 				      (json_int_t)res.proposed, "already_known",
-				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons);
-			code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
-			json_decref(j);
+				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons));
 		} else {
 			printf("%zu link%s proposed for review (%zu already known); see 'kith link review'\n",
 			       res.proposed, res.proposed == 1 ? "" : "s", res.already_known);

@@ -350,9 +350,7 @@ static int cmd_match(int argc, char **argv)
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else if (a.c.json) {
-		json_t *j = kith_trace_result_json(r);
-		code = j ? kith_cli_print_json(j) : kith_cli_fail(KITH_E_NOMEM, NULL);
-		json_decref(j);
+		code = kith_cli_print_json_new(kith_trace_result_json(r));
 	} else {
 		print_result(r);
 	}

@@ -226,6 +226,15 @@ static void test_getopt_shared_and_own_options(void **state)
 	assert_int_equal(a.seen, 1);
 }
 
+/* kith_cli_print_json_new: a value that could not be built (NULL) is an
+ * internal fault said on stderr, not a silent exit 3. */
+static void test_print_json_new_null(void **state)
+{
+	(void)state;
+	assert_int_equal(kith_cli_print_json_new(NULL), KITH_EXIT_INTERNAL);
+	assert_int_equal(kith_cli_print_json_new(json_pack("{s:i}", "n", 1)), KITH_EXIT_OK);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -237,6 +246,7 @@ int main(void)
 	    cmocka_unit_test(test_u64_refuses_hostile_strings),
 	    cmocka_unit_test(test_new_pass_from_a_file),
 	    cmocka_unit_test(test_getopt_shared_and_own_options),
+	    cmocka_unit_test(test_print_json_new_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
