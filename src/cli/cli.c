@@ -86,6 +86,16 @@ int kith_cli_usage(const char *cmd, const char *fmt, ...)
 	return KITH_EXIT_USAGE;
 }
 
+int kith_cli_dispatch(const struct kith_cli_sub *subs, int argc, char **argv)
+{
+	if (argc < 2)
+		return -1;
+	for (const struct kith_cli_sub *s = subs; s->word; s++)
+		if (!strcmp(argv[1], s->word))
+			return s->run(argc - 1, argv + 1, s);
+	return -1;
+}
+
 void kith_cli_getopt_reset(void)
 {
 	optind = 0; /* GNU: 0 re-initializes the scanner */

@@ -46,6 +46,24 @@ int kith_cli_fail(int status, const struct kith_err *err);
 /* Prints "kith CMD: MESSAGE" and "try 'kith CMD --help'" on stderr; returns 2. */
 int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
 
+/*
+ * A command's subcommands, as a table (tmux's shape): `kith CMD WORD ...`
+ * runs run(argc - 1, argv + 1, sub), so that WORD is the subcommand's argv[0].
+ * `name` is its name in messages ("link confirm"); `arg` is what one run
+ * function tells its words apart by (a status, a verb), 0 when none.
+ */
+struct kith_cli_sub {
+	const char *word;
+	int (*run)(int argc, char **argv, const struct kith_cli_sub *sub);
+	const char *name;
+	int arg;
+};
+
+/* Runs the subcommand argv[1] names in `subs` (ended by an entry whose word
+ * is NULL) and returns its exit code; -1 when there is no argv[1] or it names
+ * none of them (the command goes on: its own options, or a usage error). */
+int kith_cli_dispatch(const struct kith_cli_sub *subs, int argc, char **argv);
+
 /* Resets getopt's state before a command parses its own options. */
 void kith_cli_getopt_reset(void);
 

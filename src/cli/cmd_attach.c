@@ -165,25 +165,26 @@ static char *spool_dir(const struct kith_cli_vault_args *va)
 	return d;
 }
 
-static int cmd_add(int argc, char **argv)
+static int cmd_add(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("attach add", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos != 2)
-		return kith_cli_usage("attach add", "give a CASE and a FILE (or -)");
+		return kith_cli_usage(cmd, "give a CASE and a FILE (or -)");
 	const char *ref = a.c.pos[0], *file = a.c.pos[1];
 	int from_stdin = !strcmp(file, "-");
 	if (from_stdin && !a.name)
-		return kith_cli_usage("attach add", "standard input needs --name");
+		return kith_cli_usage(cmd, "standard input needs --name");
 	int fd = from_stdin ? 0 : open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "kith: %s: cannot open: %s\n", file, strerror(errno));
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach add", &a.c.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		if (!from_stdin)
 			close(fd);
@@ -274,9 +275,10 @@ static int print_items(const struct kith_attach_item *items, size_t n, int json)
 	return KITH_EXIT_OK;
 }
 
-static int cmd_list(int argc, char **argv, int history)
+static int cmd_list(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	const char *cmd = history ? "attach history" : "attach list";
+	const char *cmd = sub->name;
+	int history = sub->arg;
 	struct args a;
 	struct kith_vault *v = NULL;
 	int code =
@@ -300,11 +302,12 @@ static int cmd_list(int argc, char **argv, int history)
 	return code;
 }
 
-static int cmd_get(int argc, char **argv)
+static int cmd_get(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("attach get", argc, argv, "give one attachment ID", &a, &v);
+	int code = begin(cmd, argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -339,11 +342,12 @@ static int cmd_get(int argc, char **argv)
 	return code;
 }
 
-static int cmd_remove(int argc, char **argv)
+static int cmd_remove(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("attach remove", argc, argv, "give one attachment ID", &a, &v);
+	int code = begin(cmd, argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -357,21 +361,22 @@ static int cmd_remove(int argc, char **argv)
 }
 
 /* kith attach purge ID --note WHY --yes (casework/attach.h). */
-static int cmd_purge(int argc, char **argv)
+static int cmd_purge(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("attach purge", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos != 1)
-		return kith_cli_usage("attach purge", "give one attachment ID");
+		return kith_cli_usage(cmd, "give one attachment ID");
 	if (!a.note || !*a.note)
-		return kith_cli_usage("attach purge", "say why with --note (kept in the history)");
+		return kith_cli_usage(cmd, "say why with --note (kept in the history)");
 	if (!a.yes)
-		return kith_cli_usage("attach purge",
+		return kith_cli_usage(cmd,
 				      "purging destroys the attachment's bytes for good: confirm with --yes");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach purge", &a.c.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
@@ -417,16 +422,17 @@ int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_op
 }
 
 /* kith attach export [CASE...] --out FILE.tar [--consent USE]. */
-static int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("attach export", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (!a.out)
-		return kith_cli_usage("attach export", "give --out FILE.tar");
+		return kith_cli_usage(cmd, "give --out FILE.tar");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach export", &a.c.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
@@ -454,23 +460,17 @@ static int cmd_export(int argc, char **argv)
 
 int kith_cmd_attach(int argc, char **argv)
 {
+	static const struct kith_cli_sub subs[] = {
+	    {"add", cmd_add, "attach add", 0},		{"list", cmd_list, "attach list", 0},
+	    {"history", cmd_list, "attach history", 1}, {"get", cmd_get, "attach get", 0},
+	    {"remove", cmd_remove, "attach remove", 0}, {"purge", cmd_purge, "attach purge", 0},
+	    {"export", cmd_export, "attach export", 0}, {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
+	if (code >= 0)
+		return code;
 	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "add"))
-			return cmd_add(argc - 1, argv + 1);
-		if (!strcmp(s, "list"))
-			return cmd_list(argc - 1, argv + 1, 0);
-		if (!strcmp(s, "history"))
-			return cmd_list(argc - 1, argv + 1, 1);
-		if (!strcmp(s, "get"))
-			return cmd_get(argc - 1, argv + 1);
-		if (!strcmp(s, "remove"))
-			return cmd_remove(argc - 1, argv + 1);
-		if (!strcmp(s, "purge"))
-			return cmd_purge(argc - 1, argv + 1);
-		if (!strcmp(s, "export"))
-			return cmd_export(argc - 1, argv + 1);
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			fputs(help, stdout);
 			return KITH_EXIT_OK;
 		}

@@ -407,14 +407,15 @@ static int cmd_run(int argc, char **argv)
 	return code;
 }
 
-static int cmd_explain(int argc, char **argv)
+static int cmd_explain(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("link explain", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos < 2)
-		return kith_cli_usage("link explain", "give two record ids (then the CSV files, or --vault)");
+		return kith_cli_usage(cmd, "give two record ids (then the CSV files, or --vault)");
 	const char *id1 = a.c.pos[0], *id2 = a.c.pos[1];
 	a.c.pos += 2;
 	a.c.n_pos -= 2;
@@ -427,7 +428,7 @@ static int cmd_explain(int argc, char **argv)
 	struct kith_dataset *ds = NULL;
 	struct kith_vault *v = NULL;
 	size_t *cor = NULL;
-	code = load_input("link explain", &a, &cfg, &ds, &v, &cor);
+	code = load_input(cmd, &a, &cfg, &ds, &v, &cor);
 	long ia = -1, ib = -1;
 	if (code == KITH_EXIT_OK) {
 		ia = kith_dataset_find(ds, id1);
@@ -436,7 +437,7 @@ static int cmd_explain(int argc, char **argv)
 			kith_err_set(&err, KITH_E_NOTFOUND, ia < 0 ? id1 : id2, "no record with this id");
 			code = kith_cli_fail(KITH_E_NOTFOUND, &err);
 		} else if (ia == ib) {
-			code = kith_cli_usage("link explain", "give two different records");
+			code = kith_cli_usage(cmd, "give two different records");
 		}
 	}
 	if (code == KITH_EXIT_OK) {
@@ -483,16 +484,17 @@ static int begin(const char *cmd, int argc, char **argv, size_t n, const char *w
 	return code >= 0 ? code : open_vault_only(cmd, a, n, what, v);
 }
 
-static int cmd_propose(int argc, char **argv)
+static int cmd_propose(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("link propose", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos)
-		return kith_cli_usage("link propose", "propose works on a vault: --vault PATH");
+		return kith_cli_usage(cmd, "propose works on a vault: --vault PATH");
 	if (!a.c.va.vault && !kith_cli_vault_path(NULL))
-		return kith_cli_usage("link propose", "give --vault PATH");
+		return kith_cli_usage(cmd, "give --vault PATH");
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg; /* read before unlocking: a bad file costs no Argon2id run */
@@ -500,7 +502,7 @@ static int cmd_propose(int argc, char **argv)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link propose", &a, 0, "unexpected argument", &v);
+	code = open_vault_only(cmd, &a, 0, "unexpected argument", &v);
 	if (code >= 0)
 		return code;
 	struct kith_cli_progress p;
@@ -570,14 +572,15 @@ static void print_link_text(const json_t *l)
 	}
 }
 
-static int cmd_review(int argc, char **argv)
+static int cmd_review(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("link review", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.status && !kith_linkstatus_valid(a.status))
-		return kith_cli_usage("link review", "--status takes " KITH_LINKSTATUS_WORDS);
+		return kith_cli_usage(cmd, "--status takes " KITH_LINKSTATUS_WORDS);
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
@@ -585,7 +588,7 @@ static int cmd_review(int argc, char **argv)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link review", &a, 0, "unexpected argument", &v);
+	code = open_vault_only(cmd, &a, 0, "unexpected argument", &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -607,8 +610,10 @@ static int cmd_review(int argc, char **argv)
 	return code;
 }
 
-static int cmd_status(int argc, char **argv, const char *status, const char *cmd)
+static int cmd_status(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	static const char *const said[] = {"confirmed", "rejected", "undone"};
+	const char *cmd = sub->name, *status = said[sub->arg];
 	struct args a;
 	struct kith_vault *v = NULL;
 	int code = begin(cmd, argc, argv, 1, "give one LINK-ID", &a, &v);
@@ -628,11 +633,12 @@ static int cmd_status(int argc, char **argv, const char *status, const char *cmd
 	return code;
 }
 
-static int cmd_merge(int argc, char **argv)
+static int cmd_merge(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("link merge", argc, argv, 2, "give two case refs", &a, &v);
+	int code = begin(cmd, argc, argv, 2, "give two case refs", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -649,11 +655,12 @@ static int cmd_merge(int argc, char **argv)
 	return code;
 }
 
-static int cmd_history(int argc, char **argv)
+static int cmd_history(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("link history", argc, argv, 1, "give one LINK-ID", &a, &v);
+	int code = begin(cmd, argc, argv, 1, "give one LINK-ID", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -686,11 +693,12 @@ static int cmd_history(int argc, char **argv)
 	return code;
 }
 
-static int cmd_persons(int argc, char **argv)
+static int cmd_persons(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("link persons", argc, argv, 0, "unexpected argument", &a, &v);
+	int code = begin(cmd, argc, argv, 0, "unexpected argument", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -727,26 +735,18 @@ static int cmd_persons(int argc, char **argv)
 
 int kith_cmd_link(int argc, char **argv)
 {
-	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "explain"))
-			return cmd_explain(argc - 1, argv + 1);
-		if (!strcmp(s, "propose"))
-			return cmd_propose(argc - 1, argv + 1);
-		if (!strcmp(s, "review"))
-			return cmd_review(argc - 1, argv + 1);
-		if (!strcmp(s, "confirm"))
-			return cmd_status(argc - 1, argv + 1, "confirmed", "link confirm");
-		if (!strcmp(s, "reject"))
-			return cmd_status(argc - 1, argv + 1, "rejected", "link reject");
-		if (!strcmp(s, "undo"))
-			return cmd_status(argc - 1, argv + 1, "undone", "link undo");
-		if (!strcmp(s, "merge"))
-			return cmd_merge(argc - 1, argv + 1);
-		if (!strcmp(s, "persons"))
-			return cmd_persons(argc - 1, argv + 1);
-		if (!strcmp(s, "history"))
-			return cmd_history(argc - 1, argv + 1);
-	}
-	return cmd_run(argc, argv);
+	static const struct kith_cli_sub subs[] = {
+	    {"explain", cmd_explain, "link explain", 0},
+	    {"propose", cmd_propose, "link propose", 0},
+	    {"review", cmd_review, "link review", 0},
+	    {"confirm", cmd_status, "link confirm", 0}, /* the status: cmd_status's said[arg] */
+	    {"reject", cmd_status, "link reject", 1},
+	    {"undo", cmd_status, "link undo", 2},
+	    {"merge", cmd_merge, "link merge", 0},
+	    {"persons", cmd_persons, "link persons", 0},
+	    {"history", cmd_history, "link history", 0},
+	    {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
+	return code >= 0 ? code : cmd_run(argc, argv);
 }

@@ -183,28 +183,28 @@ static int begin(const char *cmd, int argc, char **argv, size_t n, const char *w
 	return code >= 0 ? code : kith_cli_open_operands(cmd, &a->c, n, what, v);
 }
 
-static int cmd_add(int argc, char **argv)
+static int cmd_add(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("trace add", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos > 1)
-		return kith_cli_usage("trace add", "give one FILE (or - for standard input)");
+		return kith_cli_usage(cmd, "give one FILE (or - for standard input)");
 	const char *file = a.c.n_pos ? a.c.pos[0] : "-";
 	if (!strcmp(file, "-") && !a.c.va.passfile)
-		return kith_cli_usage("trace add",
-				      "reading requests from standard input needs --passphrase-file");
+		return kith_cli_usage(cmd, "reading requests from standard input needs --passphrase-file");
 	const char *name = strcmp(file, "-") ? file : "stdin";
 	struct kith_err err;
 	kith_err_clear(&err);
 	enum kith_caseio_format fmt = KITH_CASEIO_AUTO;
 	if (a.format && kith_caseio_format_parse(a.format, &fmt))
-		return kith_cli_usage("trace add", "--format takes json or jsonl");
+		return kith_cli_usage(cmd, "--format takes json or jsonl");
 	if (fmt == KITH_CASEIO_AUTO)
 		fmt = kith_caseio_format_of_path(file);
 	if (fmt == KITH_CASEIO_CSV)
-		return kith_cli_usage("trace add", "tracing requests are JSON or JSON Lines, not CSV");
+		return kith_cli_usage(cmd, "tracing requests are JSON or JSON Lines, not CSV");
 	/* parse before unlocking: a bad file costs no Argon2id run */
 	struct kith_sbuf data = KITH_SBUF_INIT;
 	int rc = kith_io_read_file(file, KITH_CASEIO_MAX_FILE, &data, &err);
@@ -223,7 +223,7 @@ static int cmd_add(int argc, char **argv)
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace add", &a.c.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		kith_caseio_free(bodies, n);
 		free(lines);
@@ -256,11 +256,12 @@ static int cmd_add(int argc, char **argv)
 }
 
 /* kith trace list: a page of the requests, searched (casework/tracelist.h). */
-static int cmd_list(int argc, char **argv)
+static int cmd_list(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("trace list", argc, argv, 0, "takes no arguments", &a, &v);
+	int code = begin(cmd, argc, argv, 0, "takes no arguments", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -333,11 +334,12 @@ static void print_result(const struct kith_trace_result *r)
 	}
 }
 
-static int cmd_match(int argc, char **argv)
+static int cmd_match(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("trace match", argc, argv, 1, "give one request REF", &a, &v);
+	int code = begin(cmd, argc, argv, 1, "give one request REF", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -359,8 +361,10 @@ static int cmd_match(int argc, char **argv)
 	return code;
 }
 
-static int cmd_review(int argc, char **argv, enum kith_trace_verb verb, const char *cmd)
+static int cmd_review(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
+	enum kith_trace_verb verb = (enum kith_trace_verb)sub->arg;
 	struct args a;
 	struct kith_vault *v = NULL;
 	int code = begin(cmd, argc, argv, 2, "give a request REF and a CASE ref", &a, &v);
@@ -388,8 +392,10 @@ static int cmd_review(int argc, char **argv, enum kith_trace_verb verb, const ch
 	return code;
 }
 
-static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
+static int cmd_close(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
+	int reopen = sub->arg;
 	struct args a;
 	struct kith_vault *v = NULL;
 	int code = begin(cmd, argc, argv, 1, "give one request REF", &a, &v);
@@ -408,14 +414,15 @@ static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
 }
 
 /* kith trace edit REF FILE: a request's new description (casework/tracelist.h). */
-static int cmd_edit(int argc, char **argv)
+static int cmd_edit(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	int code = parse_args("trace edit", argc, argv, &a);
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (a.c.n_pos != 2)
-		return kith_cli_usage("trace edit", "give the request REF and one FILE");
+		return kith_cli_usage(cmd, "give the request REF and one FILE");
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_sbuf data = KITH_SBUF_INIT;
@@ -431,7 +438,7 @@ static int cmd_edit(int argc, char **argv)
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace edit", &a.c.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		json_decref(body);
 		return code;
@@ -452,11 +459,12 @@ static int cmd_edit(int argc, char **argv)
 	return code;
 }
 
-static int cmd_all(int argc, char **argv)
+static int cmd_all(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
 	struct kith_vault *v = NULL;
-	int code = begin("trace --all", argc, argv, 0, "takes no arguments", &a, &v);
+	int code = begin(cmd, argc, argv, 0, "takes no arguments", &a, &v);
 	if (code >= 0)
 		return code;
 	code = KITH_EXIT_OK;
@@ -500,37 +508,30 @@ static int cmd_all(int argc, char **argv)
 
 int kith_cmd_trace(int argc, char **argv)
 {
-	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "add"))
-			return cmd_add(argc - 1, argv + 1);
-		if (!strcmp(s, "list"))
-			return cmd_list(argc - 1, argv + 1);
-		if (!strcmp(s, "match"))
-			return cmd_match(argc - 1, argv + 1);
-		if (!strcmp(s, "possible"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_POSSIBLE, "trace possible");
-		if (!strcmp(s, "confirm"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_CONFIRM, "trace confirm");
-		if (!strcmp(s, "reject"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_REJECT, "trace reject");
-		if (!strcmp(s, "undo"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_UNDO, "trace undo");
-		if (!strcmp(s, "close"))
-			return cmd_close(argc - 1, argv + 1, 0, "trace close");
-		if (!strcmp(s, "reopen"))
-			return cmd_close(argc - 1, argv + 1, 1, "trace reopen");
-		if (!strcmp(s, "all"))
-			return cmd_all(argc - 1, argv + 1);
-		if (!strcmp(s, "edit"))
-			return cmd_edit(argc - 1, argv + 1);
-	}
-	struct args a;
-	int code = parse_args("trace", argc, argv, &a);
+	static const struct kith_cli_sub subs[] = {
+	    {"add", cmd_add, "trace add", 0},
+	    {"list", cmd_list, "trace list", 0},
+	    {"match", cmd_match, "trace match", 0},
+	    {"possible", cmd_review, "trace possible", KITH_TRACE_POSSIBLE},
+	    {"confirm", cmd_review, "trace confirm", KITH_TRACE_CONFIRM},
+	    {"reject", cmd_review, "trace reject", KITH_TRACE_REJECT},
+	    {"undo", cmd_review, "trace undo", KITH_TRACE_UNDO},
+	    {"close", cmd_close, "trace close", 0},
+	    {"reopen", cmd_close, "trace reopen", 1},
+	    {"all", cmd_all, "trace --all", 0},
+	    {"edit", cmd_edit, "trace edit", 0},
+	    {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
 	if (code >= 0)
 		return code;
+	struct args a;
+	code = parse_args("trace", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	static const struct kith_cli_sub all = {"--all", cmd_all, "trace --all", 0};
 	if (a.all)
-		return cmd_all(argc, argv);
+		return cmd_all(argc, argv, &all);
 	if (a.c.n_pos)
 		return kith_cli_usage("trace", "unknown subcommand");
 	return kith_cli_usage("trace", "give a subcommand (add, list, match, confirm, ...) or --all");
