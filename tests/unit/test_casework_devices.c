@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "fixture_vault.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "casework/conflicts.h"
@@ -33,24 +34,13 @@ struct fx {
 	struct kith_vault *v;
 };
 
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
+	if (!f || fixture_dir_make(f->dir, "devices")) {
+		free(f);
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-devices-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	}
 	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
 	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
 	snprintf(f->field2, sizeof f->field2, "%s/field2.kith", f->dir);
@@ -67,10 +57,7 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 	kith_vault_close(f->v);
-	rm_vault(f->hq);
-	rm_vault(f->field);
-	rm_vault(f->field2);
-	rmdir(f->dir);
+	fixture_dir_remove(f->dir);
 	free(f);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fixture_vault.h"
 #include "base/status.h"
 #include "vault/blob.h"
 #include "vault/vault.h"
@@ -38,11 +39,10 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
+	if (!f || fixture_dir_make(f->dir, "people")) {
+		free(f);
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-people-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	}
 	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
 	struct kith_vault_create_opts o = {
 	    .kdf = KITH_KDF_TEST, .duress = DURESS, .duress_len = strlen(DURESS)};
@@ -55,13 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(f->dir);
+	fixture_dir_remove(f->dir);
 	free(f);
 	return 0;
 }
