@@ -37,6 +37,32 @@ void fixture_dir_remove(const char *dir)
 		fail_msg("cannot remove %s", dir);
 }
 
+int fixture_files_setup(void **state)
+{
+	struct fixture_files *f = calloc(1, sizeof *f);
+	if (!f || fixture_dir_make(f->dir, "unit")) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
+	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
+	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
+	snprintf(f->field2, sizeof f->field2, "%s/field2.kith", f->dir);
+	snprintf(f->other, sizeof f->other, "%s/other.kith", f->dir);
+	snprintf(f->key, sizeof f->key, "%s/org.key", f->dir);
+	*state = f;
+	return 0;
+}
+
+int fixture_files_teardown(void **state)
+{
+	struct fixture_files *f = *state;
+	kith_vault_close(f->v);
+	fixture_dir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
 void fixture_vault_create(const char *path, const char *pass, const struct kith_vault_create_opts *o)
 {
 	struct kith_vault_create_opts co = {0};

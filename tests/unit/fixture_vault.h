@@ -47,6 +47,27 @@ void fixture_sql(const char *path, const char *q);
 /* The first column of the first row of q on the file at path. */
 long long fixture_sql_int(const char *path, const char *q);
 
+/*
+ * A folder of the test's own with the names of the files a test may make in
+ * it, as cmocka's state: fixture_files_setup and fixture_files_teardown are a
+ * test's setup and teardown (FIXTURE_FILES_TEST(fn) registers fn with them).
+ * The setup makes the folder only; the teardown closes v when a test left a
+ * vault there, and removes the folder with everything in it.
+ */
+struct fixture_files {
+	char dir[64];	      /* /tmp/kith-unit-XXXXXX */
+	char path[128];	      /* dir/v.kith */
+	char hq[128];	      /* dir/hq.kith */
+	char field[128];      /* dir/field.kith */
+	char field2[128];     /* dir/field2.kith */
+	char other[128];      /* dir/other.kith */
+	char key[128];	      /* dir/org.key */
+	struct kith_vault *v; /* a vault the test keeps open, or NULL */
+};
+int fixture_files_setup(void **state);
+int fixture_files_teardown(void **state);
+#define FIXTURE_FILES_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_files_setup, fixture_files_teardown)
+
 /* Makes the folder, creates the vault and opens it as f->v. Free with
  * fixture_vault_free. `name` (a few letters) names the folder. */
 struct fixture_vault *fixture_vault_new(const char *name);

@@ -34,33 +34,6 @@
 #define FPASS "field words"
 #define CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char hq[128], field[128], other[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || fixture_dir_make(f->dir, "bundle")) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	snprintf(f->other, sizeof f->other, "%s/other.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fixture_dir_remove(f->dir);
-	free(f);
-	return 0;
-}
-
 static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT_REF_MAX])
 {
 	struct kith_err err;
@@ -74,7 +47,7 @@ static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT
 }
 
 /* headquarters, and a field vault it invited and enrolled */
-static void make_pair(struct fx *f)
+static void make_pair(struct fixture_files *f)
 {
 	struct kith_err err;
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
@@ -125,7 +98,7 @@ static size_t count_cases(const char *path, const char *pass)
 
 static void test_export_import_once(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r1[KITH_VAULT_REF_MAX], r2[KITH_VAULT_REF_MAX];
@@ -187,7 +160,7 @@ static void test_export_import_once(void **state)
 
 static void test_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX];
@@ -244,7 +217,7 @@ static void test_refusals(void **state)
  * compromised field laptop superseding a case by its id): refused whole. */
 static void test_no_version_of_anothers_record(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX];
@@ -307,7 +280,7 @@ static void test_no_version_of_anothers_record(void **state)
  * place ("device 1"), and the rows' keys are kept wrapped for the device. */
 static void test_to_device(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX], other[KITH_VAULT_REF_MAX];
@@ -562,7 +535,7 @@ static void expect_refused(struct kith_vault *hq, const struct kith_sbuf *bundle
  * order. The untouched bundle then goes in. */
 static void test_incomplete_batch(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
@@ -608,7 +581,7 @@ static void test_incomplete_batch(void **state)
  * device all the same): refused by name at headquarters, nothing written. */
 static void test_wrong_key_commitment(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
@@ -667,7 +640,7 @@ static void field_person(struct kith_vault *fv, const char *name, const char *pa
  * headquarters by batch and device, with nothing written. */
 static void test_person_signed_batches(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
@@ -775,7 +748,7 @@ static void test_person_signed_batches(void **state)
  * is refused. */
 static void test_revocations_to_device(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
@@ -880,7 +853,7 @@ static void test_revocations_to_device(void **state)
  * device, is still refused as another version by the same device. */
 static void test_resealed_versions(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	/* format-1 headquarters and field vault */
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = 1};
@@ -979,7 +952,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    T(test_export_import_once),
 	    T(test_refusals),

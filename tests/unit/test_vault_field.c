@@ -31,33 +31,6 @@
 #define FPASS "field worker words"
 #define FUZZ_CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char hq[128];
-	char field[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || fixture_dir_make(f->dir, "field")) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fixture_dir_remove(f->dir);
-	free(f);
-	return 0;
-}
-
 static struct kith_vault *make_hq(const char *path)
 {
 	fixture_vault_create(path, PASS, NULL);
@@ -111,7 +84,7 @@ static void test_codes(void **state)
 
 static void test_invite_roundtrip_and_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_vault *hq = make_hq(f->hq);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
@@ -237,7 +210,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    T(test_codes),
 	    T(test_invite_roundtrip_and_refusals),

@@ -35,33 +35,6 @@
 #define FPASS "field worker words"
 #define CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	char field[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || fixture_dir_make(f->dir, "fmt2")) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fixture_dir_remove(f->dir);
-	free(f);
-	return 0;
-}
-
 static void make_vault(const char *path, unsigned format)
 {
 	fixture_vault_create(path, PASS, &(struct kith_vault_create_opts){.format = format});
@@ -115,7 +88,7 @@ static size_t findings(const struct kith_vault *v)
 
 static void test_commit_is_one_batch(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
@@ -180,7 +153,7 @@ static void test_commit_is_one_batch(void **state)
  * vault is open and again at the next unlock. */
 static void test_many_batches(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	for (int i = 0; i < 40; i++)
@@ -207,7 +180,7 @@ static void test_many_batches(void **state)
 
 static void test_changed_row_and_manifest(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char a[2][KITH_VAULT_ID_HEX], b[1][KITH_VAULT_ID_HEX];
@@ -258,7 +231,7 @@ static void test_changed_row_and_manifest(void **state)
 
 static void test_deleted_row(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ids[3][KITH_VAULT_ID_HEX];
@@ -279,7 +252,7 @@ static void test_deleted_row(void **state)
 
 static void test_dropped_batch_and_rollback(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_batch(v, "Cha Song-i", 1, NULL);
@@ -326,7 +299,7 @@ static void test_dropped_batch_and_rollback(void **state)
  * row would show) is refused: the key slot says format 2. */
 static void test_downgrade_refused(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 2);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_batch(v, "Im Chun-ok", 2, NULL);
@@ -345,7 +318,7 @@ static void test_downgrade_refused(void **state)
 
 static void test_format1_still_opens(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, 1);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_batch(v, "Kye Sun-hui", 2, NULL);
@@ -363,7 +336,7 @@ static void test_format1_still_opens(void **state)
 
 static void test_field_vault_format2(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_vault(f->path, 2);
 	struct kith_vault *hq = fixture_vault_open_path(f->path, PASS);
@@ -424,7 +397,7 @@ static void test_field_vault_format2(void **state)
 
 static void test_upgrade(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_vault(f->path, 1);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
@@ -629,7 +602,7 @@ static void write_batch_from_doc(const char *path, int commit_other, char id_hex
 
 static void test_written_from_the_document(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	char id[33];
 	make_vault(f->path, 2);
 	write_batch_from_doc(f->path, 0, id);
@@ -664,16 +637,16 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_commit_is_one_batch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_changed_row_and_manifest, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_deleted_row, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dropped_batch_and_rollback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_downgrade_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_format1_still_opens, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_field_vault_format2, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_written_from_the_document, setup, teardown),
+	    FIXTURE_FILES_TEST(test_commit_is_one_batch),
+	    FIXTURE_FILES_TEST(test_many_batches),
+	    FIXTURE_FILES_TEST(test_changed_row_and_manifest),
+	    FIXTURE_FILES_TEST(test_deleted_row),
+	    FIXTURE_FILES_TEST(test_dropped_batch_and_rollback),
+	    FIXTURE_FILES_TEST(test_downgrade_refused),
+	    FIXTURE_FILES_TEST(test_format1_still_opens),
+	    FIXTURE_FILES_TEST(test_field_vault_format2),
+	    FIXTURE_FILES_TEST(test_upgrade),
+	    FIXTURE_FILES_TEST(test_written_from_the_document),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

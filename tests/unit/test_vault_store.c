@@ -19,31 +19,6 @@
 #include "base/status.h"
 #include "vault/store.h"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	if (!f || fixture_dir_make(f->dir, "store")) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	fixture_dir_remove(f->dir);
-	free(f);
-	return 0;
-}
-
 static struct kith_store_header header(void)
 {
 	struct kith_store_header h;
@@ -82,7 +57,7 @@ static void put_row(struct kith_store *s, uint8_t idbyte, int64_t version, int e
 
 static void test_create_schema_and_pragmas(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, &err), KITH_OK);
@@ -140,7 +115,7 @@ static void test_create_schema_and_pragmas(void **state)
 
 static void test_not_a_vault(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_NOTFOUND);
@@ -181,7 +156,7 @@ static void test_not_a_vault(void **state)
 
 static void test_newer_format_and_foreign_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
@@ -212,7 +187,7 @@ static void test_newer_format_and_foreign_schema(void **state)
 
 static void test_rows_and_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_begin(s, NULL), KITH_OK);
@@ -335,7 +310,7 @@ static size_t longest_run(const char *path, unsigned char b)
 
 static void test_slots_devices_and_destroy(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
@@ -455,11 +430,11 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_create_schema_and_pragmas, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_not_a_vault, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_newer_format_and_foreign_schema, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rows_and_transactions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_slots_devices_and_destroy, setup, teardown),
+	    FIXTURE_FILES_TEST(test_create_schema_and_pragmas),
+	    FIXTURE_FILES_TEST(test_not_a_vault),
+	    FIXTURE_FILES_TEST(test_newer_format_and_foreign_schema),
+	    FIXTURE_FILES_TEST(test_rows_and_transactions),
+	    FIXTURE_FILES_TEST(test_slots_devices_and_destroy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

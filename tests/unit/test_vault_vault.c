@@ -38,33 +38,6 @@
 #define PASS "correct horse battery"
 #define DURESS "blue sky over the river"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	char key[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f || fixture_dir_make(f->dir, "vault")) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	snprintf(f->key, sizeof f->key, "%s/org.key", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	fixture_dir_remove(f->dir);
-	free(f);
-	return 0;
-}
-
 static void make_vault(const char *path, const char *duress)
 {
 	struct kith_vault_create_opts o = {.duress = duress, .duress_len = duress ? strlen(duress) : 0};
@@ -192,7 +165,7 @@ static void flip(const char *path, const char *id_hex, unsigned version, const c
 
 static void test_create_open_close(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_vault_create_opts bad = {
 	    .kdf = KITH_KDF_TEST, .duress = PASS, .duress_len = strlen(PASS)};
@@ -251,7 +224,7 @@ static void test_create_open_close(void **state)
 
 static void test_wrong_passphrase_changes_nothing(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ref[KITH_VAULT_REF_MAX];
@@ -277,7 +250,7 @@ static void test_wrong_passphrase_changes_nothing(void **state)
 
 static void test_records_versions_history(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
@@ -420,7 +393,7 @@ static void test_records_versions_history(void **state)
 
 static void test_batch_rollback_and_failed_put(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ref[KITH_VAULT_REF_MAX];
@@ -487,7 +460,7 @@ static void test_batch_rollback_and_failed_put(void **state)
 
 static void test_ref_uniqueness(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_batch *b = NULL;
@@ -537,7 +510,7 @@ static void test_ref_uniqueness(void **state)
 
 static void test_duress_and_recover(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX], r2[KITH_VAULT_REF_MAX];
@@ -611,7 +584,7 @@ static void test_duress_and_recover(void **state)
 
 static void test_panic_and_recover(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX];
@@ -654,7 +627,7 @@ static void test_panic_and_recover(void **state)
 
 static void test_passwd(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX];
@@ -686,7 +659,7 @@ static void test_passwd(void **state)
 
 static void test_passwd_keeps_duress_when_given(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX];
@@ -704,7 +677,7 @@ static void test_passwd_keeps_duress_when_given(void **state)
  * buffer is the same file kith_vault_recover reads. */
 static void test_check_passphrase_and_backup_buf(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX];
@@ -737,7 +710,7 @@ static void test_check_passphrase_and_backup_buf(void **state)
 
 static void test_tampering(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault1(f->path);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ra[KITH_VAULT_REF_MAX], rb[KITH_VAULT_REF_MAX], rc_[KITH_VAULT_REF_MAX];
@@ -830,7 +803,7 @@ static void test_tampering(void **state)
 
 static void test_not_a_vault(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	FILE *fp = fopen(f->path, "wb");
 	assert_non_null(fp);
@@ -864,7 +837,7 @@ static void test_not_a_vault(void **state)
 
 static void test_nothing_readable_in_the_file(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ref[KITH_VAULT_REF_MAX];
@@ -910,7 +883,7 @@ static void progress_cb(size_t done, size_t total, void *arg)
 /* The same view whatever the number of threads, in creation order. */
 static void test_threads_and_order(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = open_threads(f->path, PASS, 4);
 	struct kith_vault_batch *b = NULL;
@@ -1069,7 +1042,7 @@ static void id_bin(const char *hex, uint8_t id[16])
  * and a new case: both are damaged, by ref where it is known, never shown. */
 static void test_forged_device_rows(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX], r2[KITH_VAULT_REF_MAX];
@@ -1131,7 +1104,7 @@ static void test_forged_device_rows(void **state)
  * that, stripping every signature does not bring the trust back. */
 static void test_enrolment_upgrade(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX];
@@ -1199,7 +1172,7 @@ static void test_enrolment_upgrade(void **state)
  * rest stay readable; every view that is indexed parses. */
 static void test_hostile_bodies(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX];
@@ -1278,7 +1251,7 @@ static void test_hostile_bodies(void **state)
  * that another writer made stale is refused and can be retried. */
 static void test_two_writers(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *a = fixture_vault_open_path(f->path, PASS),
 			  *b = fixture_vault_open_path(f->path, PASS);
@@ -1328,7 +1301,7 @@ static void test_two_writers(void **state)
  * every later call fails with KITH_E_LOCKED. */
 static void test_panic_elsewhere_locks(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_case(v, "Min Hyang", NULL, NULL, NULL);
@@ -1348,7 +1321,7 @@ static void test_panic_elsewhere_locks(void **state)
  * main file alone does not open. */
 static void test_panic_with_reader(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, DURESS);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_case(v, "Paek Un-mi", NULL, NULL, NULL);
@@ -1397,7 +1370,7 @@ static void test_panic_with_reader(void **state)
 /* Finding 7: a damaged page of the rows table is never an empty vault. */
 static void test_damaged_pages_never_empty(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	add_case(v, "One", NULL, NULL, NULL);
@@ -1429,7 +1402,7 @@ static void test_damaged_pages_never_empty(void **state)
  * vault says how many and refuses writes. */
 static void test_damaged_pages_counted(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_batch *b = NULL;
@@ -1538,7 +1511,7 @@ static void test_no_kek_left_in_memory(void **state)
 	 * address space: the scan is for the ordinary build (and valgrind) */
 	skip();
 #endif
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(kith_vault_export_org_key(v, f->key, "usb stick", 9, NULL), KITH_OK);
@@ -1647,7 +1620,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_envelope_fields_as_parsed),
 	    cmocka_unit_test(test_map_add),
