@@ -44,6 +44,13 @@ static void make_vault(const char *path, const char *duress)
 	fixture_vault_create(path, PASS, &o);
 }
 
+/* make_vault, then opened with PASS. */
+static struct kith_vault *new_vault(const char *path, const char *duress)
+{
+	make_vault(path, duress);
+	return fixture_vault_open_path(path, PASS);
+}
+
 /* A format-1 vault (the rows' own signatures and wraps are what a test flips). */
 static void make_vault1(const char *path)
 {
@@ -121,6 +128,18 @@ static char *read_all(const char *path, size_t *len)
 	*len = fread(buf, 1, (size_t)n, fp);
 	fclose(fp);
 	return buf;
+}
+
+/* Fails the test unless the file at path holds the n bytes of `before`
+ * (read_all's, freed here). */
+static void file_unchanged(const char *path, char *before, size_t n)
+{
+	size_t m;
+	char *after = read_all(path, &m);
+	assert_int_equal(m, n);
+	assert_memory_equal(before, after, n);
+	free(before);
+	free(after);
 }
 
 static int file_contains(const char *path, const char *needle)
@@ -225,12 +244,11 @@ static void test_create_open_close(void **state)
 static void test_wrong_passphrase_changes_nothing(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char ref[KITH_VAULT_REF_MAX];
 	add_case(v, "Ri Yong-ho", NULL, ref, NULL);
 	kith_vault_close(v);
-	size_t n1, n2;
+	size_t n1;
 	char *before = read_all(f->path, &n1);
 	struct kith_err err;
 	v = NULL;
@@ -238,11 +256,7 @@ static void test_wrong_passphrase_changes_nothing(void **state)
 			 KITH_E_AUTH);
 	assert_null(v);
 	assert_string_equal(err.msg, "wrong passphrase");
-	char *after = read_all(f->path, &n2);
-	assert_int_equal(n1, n2);
-	assert_memory_equal(before, after, n1);
-	free(before);
-	free(after);
+	file_unchanged(f->path, before, n1);
 	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(case_count(v), 1);
 	kith_vault_close(v);
@@ -251,8 +265,7 @@ static void test_wrong_passphrase_changes_nothing(void **state)
 static void test_records_versions_history(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	uint64_t gen = kith_vault_generation(v);
@@ -394,12 +407,11 @@ static void test_records_versions_history(void **state)
 static void test_batch_rollback_and_failed_put(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char ref[KITH_VAULT_REF_MAX];
 	add_case(v, "So Yong-nam", NULL, ref, NULL);
 	kith_vault_close(v);
-	size_t n1, n2;
+	size_t n1;
 	char *before = read_all(f->path, &n1);
 	v = fixture_vault_open_path(f->path, PASS);
 	uint64_t gen = kith_vault_generation(v);
@@ -416,11 +428,7 @@ static void test_batch_rollback_and_failed_put(void **state)
 	assert_int_equal(kith_vault_find(v, "case", ref)->version, 1);
 	assert_int_equal(kith_vault_generation(v), gen);
 	kith_vault_close(v);
-	char *after = read_all(f->path, &n2);
-	assert_int_equal(n1, n2);
-	assert_memory_equal(before, after, n1);
-	free(before);
-	free(after);
+	file_unchanged(f->path, before, n1);
 
 	/* a failed put leaves the batch as it was: the good puts still commit */
 	v = fixture_vault_open_path(f->path, PASS);
@@ -461,8 +469,7 @@ static void test_batch_rollback_and_failed_put(void **state)
 static void test_ref_uniqueness(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
 	struct kith_vault_put_opts co = {.create_only = 1};
@@ -511,8 +518,7 @@ static void test_ref_uniqueness(void **state)
 static void test_duress_and_recover(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX], r2[KITH_VAULT_REF_MAX];
 	add_case(v, "Kim Hye-suk", NULL, r1, NULL);
 	add_case(v, "Ri Chun-hui", NULL, r2, NULL);
@@ -585,8 +591,7 @@ static void test_duress_and_recover(void **state)
 static void test_panic_and_recover(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Mun Song-mi", NULL, r1, NULL);
 	struct kith_err err;
@@ -628,8 +633,7 @@ static void test_panic_and_recover(void **state)
 static void test_passwd(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Paek Kum-sun", NULL, r1, NULL);
 	struct kith_err err;
@@ -660,8 +664,7 @@ static void test_passwd(void **state)
 static void test_passwd_keeps_duress_when_given(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Yun Hyang-mi", NULL, r1, NULL);
 	assert_int_equal(kith_vault_passwd(v, "p-new", 5, "d-new", 5, NULL), KITH_OK);
@@ -678,8 +681,7 @@ static void test_passwd_keeps_duress_when_given(void **state)
 static void test_check_passphrase_and_backup_buf(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Cha Un-hui", NULL, r1, NULL);
 	struct kith_err err;
@@ -838,8 +840,7 @@ static void test_not_a_vault(void **state)
 static void test_nothing_readable_in_the_file(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char ref[KITH_VAULT_REF_MAX];
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -1043,8 +1044,7 @@ static void id_bin(const char *hex, uint8_t id[16])
 static void test_forged_device_rows(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX], r2[KITH_VAULT_REF_MAX];
 	add_case(v, "Ok Sun-hwa", NULL, r1, id1);
 	add_case(v, "Pak Chol-ung", NULL, r2, NULL);
@@ -1105,8 +1105,7 @@ static void test_forged_device_rows(void **state)
 static void test_enrolment_upgrade(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Yun Ok-ju", NULL, r1, NULL);
 	kith_vault_close(v);
@@ -1173,8 +1172,7 @@ static void test_enrolment_upgrade(void **state)
 static void test_hostile_bodies(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX];
 	add_case(v, "Jo Kyong-hui", NULL, r1, id1);
 	add_case(v, "An Chang-su", NULL, NULL, NULL);
@@ -1302,8 +1300,7 @@ static void test_two_writers(void **state)
 static void test_panic_elsewhere_locks(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	add_case(v, "Min Hyang", NULL, NULL, NULL);
 	assert_int_equal(kith_vault_panic(f->path, NULL), KITH_OK);
 	assert_int_equal(kith_vault_refresh(v, NULL), KITH_E_LOCKED);
@@ -1322,8 +1319,7 @@ static void test_panic_elsewhere_locks(void **state)
 static void test_panic_with_reader(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	add_case(v, "Paek Un-mi", NULL, NULL, NULL);
 	kith_vault_close(v);
 	uint8_t n[24], box[196];
@@ -1367,27 +1363,36 @@ static void test_panic_with_reader(void **state)
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH);
 }
 
+/* Opens the closed vault's file at the first byte of the rows table's root
+ * page, to damage it (the -wal and -shm removed: checkpointed at close, the
+ * file holds it all); *page_size set. Close it with fclose. */
+static FILE *at_rows_root(const char *path, long long *page_size)
+{
+	char p[200];
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	long long root = fixture_sql_int(path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
+	*page_size = fixture_sql_int(path, "PRAGMA page_size");
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	FILE *fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * *page_size), SEEK_SET), 0);
+	return fp;
+}
+
 /* Finding 7: a damaged page of the rows table is never an empty vault. */
 static void test_damaged_pages_never_empty(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	add_case(v, "One", NULL, NULL, NULL);
 	add_case(v, "Two", NULL, NULL, NULL);
 	kith_vault_close(v);
-	char p[200];
-	snprintf(p, sizeof p, "%s-wal", f->path); /* checkpointed at close: the file holds it all */
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	long long root = fixture_sql_int(f->path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
-	long long psz = fixture_sql_int(f->path, "PRAGMA page_size");
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	FILE *fp = fopen(f->path, "r+b");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, (long)((root - 1) * psz), SEEK_SET), 0);
+	long long psz;
+	FILE *fp = at_rows_root(f->path, &psz);
 	fputc(0x00, fp); /* the page type byte of the rows table's only leaf */
 	fclose(fp);
 	struct kith_err err;
@@ -1403,8 +1408,7 @@ static void test_damaged_pages_never_empty(void **state)
 static void test_damaged_pages_counted(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
 	for (int i = 0; i < 60; i++) {
@@ -1414,19 +1418,9 @@ static void test_damaged_pages_counted(void **state)
 	}
 	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
 	kith_vault_close(v);
-	char p[200];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	long long root = fixture_sql_int(f->path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
-	long long psz = fixture_sql_int(f->path, "PRAGMA page_size");
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	FILE *fp = fopen(f->path, "r+b");
-	assert_non_null(fp);
+	long long psz;
+	FILE *fp = at_rows_root(f->path, &psz);
 	unsigned char hdr[12];
-	assert_int_equal(fseek(fp, (long)((root - 1) * psz), SEEK_SET), 0);
 	assert_int_equal(fread(hdr, 1, 12, fp), 12);
 	assert_int_equal(hdr[0], 0x05); /* an interior page: its right-most child is the last leaf */
 	long last = (long)hdr[8] << 24 | hdr[9] << 16 | hdr[10] << 8 | hdr[11];
@@ -1512,8 +1506,7 @@ static void test_no_kek_left_in_memory(void **state)
 	skip();
 #endif
 	struct fixture_files *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, NULL);
 	assert_int_equal(kith_vault_export_org_key(v, f->key, "usb stick", 9, NULL), KITH_OK);
 	assert_int_equal(kith_vault_passwd(v, "second pass", 11, NULL, 0, NULL), KITH_OK);
 	kith_vault_close(v);
