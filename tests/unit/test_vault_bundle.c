@@ -46,23 +46,69 @@ static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT
 	json_decref(body);
 }
 
-/* headquarters, and a field vault it invited and enrolled */
-static void make_pair(struct fixture_files *f)
+/* A field vault at path, created with FPASS from the invitation inv (CODE). */
+static void join_field(const char *path, const struct kith_sbuf *inv, const struct kith_vault_create_opts *o)
 {
 	struct kith_err err;
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	struct kith_field_invite *fi = NULL;
+	assert_int_equal(kith_field_invite_open(&fi, inv->buf, inv->len, CODE, strlen(CODE), &err), KITH_OK);
+	assert_int_equal(kith_vault_create_field(path, FPASS, strlen(FPASS), o, fi, &err), KITH_OK);
+	kith_field_invite_free(fi);
+}
+
+/* Headquarters of vault format `format` (0: the default), and a field vault
+ * it invited and enrolled. */
+static void make_pair_format(struct fixture_files *f, unsigned format)
+{
+	struct kith_err err;
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = format};
 	assert_int_equal(kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err), KITH_OK);
 	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
 	struct kith_field_device dev;
 	assert_int_equal(kith_field_invite_make(hq, "f1", CODE, &inv, &dev, &err), KITH_OK);
 	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
-	kith_sbuf_release(&inv);
 	kith_vault_close(hq);
+	join_field(f->field, &inv, &o);
+	kith_sbuf_release(&inv);
+}
+
+static void make_pair(struct fixture_files *f)
+{
+	make_pair_format(f, 0);
+}
+
+/* Writes into the field vault fv's file a row at `version` of record id with
+ * the envelope env, sealed and signed by fv's own keys (replace: instead of
+ * the version there): what a compromised device could send. */
+static void put_forged_row(struct kith_vault *fv, const uint8_t id[16], uint32_t version, const char *env,
+			   int replace)
+{
+	struct kith_err err;
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
+	struct kith_store *st = kith_vault_store_borrow(fv);
+	struct kith_crypto_row row;
+	memset(&row, 0, sizeof row);
+	memcpy(row.id, id, 16);
+	row.version = version;
+	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_row_seal(k, &row, env, strlen(env), &err), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	struct kith_store_row sr = {.id = {row.id, 16},
+				    .device = {row.device, 32},
+				    .wrap_org = {row.wrap_org, 80},
+				    .wrap_dev = {row.wrap_dev, 72},
+				    .nonce = {row.nonce, 24},
+				    .ct = {row.ct, row.ct_len},
+				    .sig = {row.sig, 64},
+				    .version = version};
+	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
+	if (replace)
+		assert_int_equal(kith_store_row_delete(st, id, 16, version, &err), KITH_OK);
+	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
+	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
+	free(row.ct);
 }
 
 /* every version this device wrote, to headquarters, recorded as sent */
@@ -187,10 +233,7 @@ static void test_refusals(void **state)
 	struct kith_field_device dev;
 	assert_int_equal(kith_field_invite_make(hq, "f2", CODE, &inv, &dev, &err), KITH_OK);
 	kith_vault_close(hq);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
+	join_field(f->field, &inv, &o);
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Moon Eun-ha", r);
 	struct kith_sbuf bf = KITH_SBUF_INIT;
@@ -230,31 +273,10 @@ static void test_no_version_of_anothers_record(void **state)
 
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Yang Sun-ok", r);
-	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
-	struct kith_store *st = kith_vault_store_borrow(fv);
-	static const char env[] =
-	    "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{},\"at\":1,"
-	    "\"device\":\"0000000000000000\",\"action\":\"edit\",\"note\":\"\",\"created\":1}";
-	struct kith_crypto_row row;
-	memset(&row, 0, sizeof row);
-	memcpy(row.id, id, 16);
-	row.version = 2;
-	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
-	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
-	assert_int_equal(kith_crypto_row_seal(k, &row, env, sizeof env - 1, &err), KITH_OK);
-	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
-	struct kith_store_row sr = {.id = {row.id, 16},
-				    .device = {row.device, 32},
-				    .wrap_org = {row.wrap_org, 80},
-				    .wrap_dev = {row.wrap_dev, 72},
-				    .nonce = {row.nonce, 24},
-				    .ct = {row.ct, row.ct_len},
-				    .sig = {row.sig, 64},
-				    .version = 2};
-	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
-	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
-	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
-	free(row.ct);
+	put_forged_row(fv, id, 2,
+		       "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{},\"at\":1,"
+		       "\"device\":\"0000000000000000\",\"action\":\"edit\",\"note\":\"\",\"created\":1}",
+		       0);
 	struct kith_sbuf bb = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(fv, 3, &bb, &rows, &err), KITH_OK);
@@ -855,20 +877,7 @@ static void test_resealed_versions(void **state)
 {
 	struct fixture_files *f = *state;
 	struct kith_err err;
-	/* format-1 headquarters and field vault */
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = 1};
-	assert_int_equal(kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err), KITH_OK);
-	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
-	struct kith_sbuf inv = KITH_SBUF_INIT;
-	struct kith_field_device dev;
-	assert_int_equal(kith_field_invite_make(hq, "f1", CODE, &inv, &dev, &err), KITH_OK);
-	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
-	kith_vault_close(hq);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
-	kith_sbuf_release(&inv);
+	make_pair_format(f, 1); /* format-1 headquarters and field vault */
 	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	char r[KITH_VAULT_REF_MAX];
 	add_case(fv, "Gil So-yeon", r);
@@ -879,40 +888,18 @@ static void test_resealed_versions(void **state)
 	/* the device's file gets another envelope at the same version, signed by it */
 	uint8_t id[16];
 	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(fv, "case", r)->id, 32, NULL, NULL, NULL), 0);
-	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
-	struct kith_store *st = kith_vault_store_borrow(fv);
 	char env[256];
 	snprintf(
 	    env, sizeof env,
 	    "{\"kind\":\"case\",\"ref\":\"%s\",\"body\":{},\"at\":2,\"device\":\"%s\",\"action\":\"create\","
 	    "\"note\":\"\",\"created\":2}",
 	    r, kith_vault_find(fv, "case", r)->device);
-	struct kith_crypto_row row;
-	memset(&row, 0, sizeof row);
-	memcpy(row.id, id, 16);
-	row.version = 1;
-	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
-	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
-	assert_int_equal(kith_crypto_row_seal(k, &row, env, strlen(env), &err), KITH_OK);
-	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
-	struct kith_store_row sr = {.id = {row.id, 16},
-				    .device = {row.device, 32},
-				    .wrap_org = {row.wrap_org, 80},
-				    .wrap_dev = {row.wrap_dev, 72},
-				    .nonce = {row.nonce, 24},
-				    .ct = {row.ct, row.ct_len},
-				    .sig = {row.sig, 64},
-				    .version = 1};
-	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
-	assert_int_equal(kith_store_row_delete(st, id, 16, 1, &err), KITH_OK);
-	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
-	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
-	free(row.ct);
+	put_forged_row(fv, id, 1, env, 1);
 	assert_int_equal(export_hq(fv, 12, &forged, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 1);
 	kith_vault_close(fv);
 
-	hq = fixture_vault_open_path(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
 	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
