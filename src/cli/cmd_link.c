@@ -216,12 +216,17 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	return kith_cli_getopt(cmd, help, argc, argv, "hjc:o:p:", longopts, &a->c, link_opt, a);
 }
 
-/* Input: CSV files (the operands) or the vault (*v opened here). */
-static int load_input(const char *cmd, const struct args *a, const struct kith_linkcfg *cfg,
+/* The settings (*cfg: read before unlocking, so that a bad file costs no
+ * Argon2id run), then the input: CSV files (the operands) or the vault (*v
+ * opened here). An exit code. */
+static int load_input(const char *cmd, const struct args *a, struct kith_linkcfg *cfg,
 		      struct kith_dataset **ds, struct kith_vault **v, size_t **case_of_record)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
+	int rc = kith_propose_config(&a->ps, cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
 	int vault = a->c.va.vault || (!a->c.n_pos && kith_cli_vault_path(NULL));
 	if (vault && a->c.n_pos)
 		return kith_cli_usage(cmd, "give CSV files or a vault, not both");
@@ -232,10 +237,10 @@ static int load_input(const char *cmd, const struct args *a, const struct kith_l
 		if (code)
 			return code;
 		kith_cli_report_damage(*v);
-		int rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
+		rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
 		return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	}
-	int rc = kith_propose_files_dataset(cfg, (const char *const *)a->c.pos, a->c.n_pos, ds, &err);
+	rc = kith_propose_files_dataset(cfg, (const char *const *)a->c.pos, a->c.n_pos, ds, &err);
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
@@ -371,12 +376,7 @@ static int cmd_run(int argc, char **argv)
 	int code = parse_args("link", argc, argv, &a);
 	if (code >= 0)
 		return code;
-	struct kith_err err;
-	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = kith_propose_config(&a.ps, &cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
 	struct kith_vault *v = NULL;
 	size_t *cor = NULL;
@@ -422,9 +422,6 @@ static int cmd_explain(int argc, char **argv, const struct kith_cli_sub *sub)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = kith_propose_config(&a.ps, &cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
 	struct kith_vault *v = NULL;
 	size_t *cor = NULL;
@@ -446,8 +443,8 @@ static int cmd_explain(int argc, char **argv, const struct kith_cli_sub *sub)
 		if (code == KITH_EXIT_OK) {
 			struct kith_sbuf text = KITH_SBUF_INIT;
 			json_t *j = NULL;
-			rc = kith_link_explain(&r, ds, (size_t)ia, (size_t)ib, a.c.json ? NULL : &text,
-					       a.c.json ? &j : NULL, &err);
+			int rc = kith_link_explain(&r, ds, (size_t)ia, (size_t)ib, a.c.json ? NULL : &text,
+						   a.c.json ? &j : NULL, &err);
 			if (rc)
 				code = kith_cli_fail(rc, &err);
 			else if (a.c.json)

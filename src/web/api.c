@@ -1149,8 +1149,8 @@ static int r_link(struct kith_web_api *a, const struct kith_web_request *req, st
 	kith_err_clear(&err);
 	rc = kith_link_vault_set_status(a->v, id, status, kith_web_api_who(a->v, req, dev),
 					reason && *reason ? reason : NULL, nid, &err);
-	if (rc ==
-	    KITH_E_INVALID) /* a change the review rules do not allow (e.g. rejecting a confirmed link) */
+	/* KITH_E_INVALID: a change the review rules do not allow (e.g. rejecting a confirmed link) */
+	if (rc == KITH_E_INVALID)
 		rc = kith_web_api_error(resp, 409, KITH_E_INVALID, "transition", err.msg, "status");
 	else
 		rc = rc ? put_fail(resp, &err) : answer_written(a, resp, 200, nid);
