@@ -316,15 +316,23 @@ int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, co
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (kith_cli_vault_arg(&common->va, opt, optarg))
 			continue;
-		if (opt == 'h') {
+		int code = 0;
+		switch (opt) {
+		case 'h':
 			fputs(help, stdout);
 			return KITH_EXIT_OK;
-		}
-		if (opt == 'j') {
+		case 'j':
 			common->json = 1;
-			continue;
+			break;
+		case KITH_CLI_OPT_NOTE:
+			common->note = optarg;
+			break;
+		case KITH_CLI_OPT_REVIEWER:
+			common->reviewer = optarg;
+			break;
+		default:
+			code = own(args, cmd, opt, optarg);
 		}
-		int code = own(args, cmd, opt, optarg);
 		if (code)
 			return code;
 	}

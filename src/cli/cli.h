@@ -147,15 +147,30 @@ int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
  * The options every subcommand shares, and the getopt_long loop that reads
  * them, so that a command's parser holds only its own options. The command's
  * table starts with KITH_CLI_COMMON_LONGOPTS (the vault options, --json as
- * 'j', --help as 'h'), then its own options, then {0, 0, 0, 0}; `shortopts`
- * is getopt_long's ("hj" to accept -j, "h" not to, then the command's own).
+ * 'j', --help as 'h'), then, for a command that records a decision,
+ * KITH_CLI_NOTE_LONGOPT and KITH_CLI_REVIEWER_LONGOPT, then its own options,
+ * then {0, 0, 0, 0}; `shortopts` is getopt_long's ("hj" to accept -j, "h" not
+ * to, then the command's own).
  */
 struct kith_cli_common {
 	struct kith_cli_vault_args va;
-	int json;   /* --json */
-	char **pos; /* the operands (argv after the options) */
+	int json;	      /* --json */
+	const char *note;     /* --note TEXT: kept in the history of what the command writes */
+	const char *reviewer; /* --reviewer NAME: who decides (see kith_cli_reviewer) */
+	char **pos;	      /* the operands (argv after the options) */
 	size_t n_pos;
 };
+#define KITH_CLI_OPT_NOTE 0x102
+#define KITH_CLI_OPT_REVIEWER 0x103
+#define KITH_CLI_NOTE_LONGOPT                                                                                \
+	{                                                                                                    \
+		"note", required_argument, 0, KITH_CLI_OPT_NOTE                                              \
+	}
+#define KITH_CLI_REVIEWER_LONGOPT                                                                            \
+	{                                                                                                    \
+		"reviewer", required_argument, 0, KITH_CLI_OPT_REVIEWER                                      \
+	}
+#define KITH_CLI_REVIEWER_HELP "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
 #define KITH_CLI_COMMON_LONGOPTS                                                                             \
 	KITH_CLI_VAULT_LONGOPTS, {"json", no_argument, 0, 'j'},                                              \
 	{                                                                                                    \
@@ -168,8 +183,9 @@ struct kith_cli_common {
 typedef int (*kith_cli_opt_fn)(void *args, const char *cmd, int opt, const char *arg);
 
 /*
- * Resets getopt and reads argv's options: the vault options and --json into
- * *common, --help prints `help` on stdout, every other option goes to
+ * Resets getopt and reads argv's options: the vault options, --json, --note
+ * and --reviewer into *common, --help prints `help` on stdout, every other
+ * option goes to
  * own(args, cmd, opt, optarg). Returns -1 to go on (common->pos: the
  * operands), KITH_EXIT_OK after --help, or the exit code `own` stopped with.
  */

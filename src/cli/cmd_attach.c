@@ -72,12 +72,12 @@ static const char help[] =
 
 #define READ_BYTES 65536 /* a read from the file: plaintext, in guarded memory */
 
-enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
+enum { OPT_NAME = 0x200, OPT_TYPE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
 
 struct args {
 	struct kith_cli_common c; /* vault options, --json, the operands */
 	int all, yes;
-	const char *name, *type, *note, *out, *consent;
+	const char *name, *type, *out, *consent;
 	uint64_t max_mib;
 	uint64_t version;
 };
@@ -91,9 +91,6 @@ static int attach_opt(void *args, const char *cmd, int opt, const char *arg)
 		break;
 	case OPT_TYPE:
 		a->type = arg;
-		break;
-	case OPT_NOTE:
-		a->note = arg;
 		break;
 	case OPT_ALL:
 		a->all = 1;
@@ -132,7 +129,7 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    KITH_CLI_COMMON_LONGOPTS,
 	    {"name", required_argument, 0, OPT_NAME},
 	    {"type", required_argument, 0, OPT_TYPE},
-	    {"note", required_argument, 0, OPT_NOTE},
+	    KITH_CLI_NOTE_LONGOPT,
 	    {"max-mib", required_argument, 0, OPT_MAX},
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"out", required_argument, 0, OPT_OUT},
@@ -217,7 +214,7 @@ static int cmd_add(int argc, char **argv, const struct kith_cli_sub *sub)
 	char id[KITH_VAULT_ID_HEX] = "";
 	if (!rc) {
 		struct kith_attach_add_opts o = {
-		    .name = a.name ? a.name : file, .type = a.type, .note = a.note};
+		    .name = a.name ? a.name : file, .type = a.type, .note = a.c.note};
 		rc = kith_attach_commit(v, ref, u, &o, id, &err);
 	}
 	kith_attach_upload_free(u);
@@ -353,7 +350,7 @@ static int cmd_remove(int argc, char **argv, const struct kith_cli_sub *sub)
 	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_attach_remove(v, a.c.pos[0], a.note, &err);
+	int rc = kith_attach_remove(v, a.c.pos[0], a.c.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	kith_vault_close(v);
@@ -370,7 +367,7 @@ static int cmd_purge(int argc, char **argv, const struct kith_cli_sub *sub)
 		return code;
 	if (a.c.n_pos != 1)
 		return kith_cli_usage(cmd, "give one attachment ID");
-	if (!a.note || !*a.note)
+	if (!a.c.note || !*a.c.note)
 		return kith_cli_usage(cmd, "say why with --note (kept in the history)");
 	if (!a.yes)
 		return kith_cli_usage(cmd,
@@ -382,7 +379,7 @@ static int cmd_purge(int argc, char **argv, const struct kith_cli_sub *sub)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_purge_result res = {0};
-	int rc = kith_attach_purge(v, a.c.pos[0], a.note, NULL, &res, &err);
+	int rc = kith_attach_purge(v, a.c.pos[0], a.c.note, NULL, &res, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else

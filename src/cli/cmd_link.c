@@ -56,8 +56,7 @@ static const char help[] =
     "                           --train-block rules for EM; default 50000)\n"
     "  --train-block RULE       a blocking rule for training (repeat; default: name)\n"
     "  --seed N                 seed of the random sampling (default 0)\n"
-    "  --threads N              threads (default: all processors)\n"
-    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --threads N              threads (default: all processors)\n" KITH_CLI_REVIEWER_HELP
     "  --note TEXT              a note kept in the link's history\n"
     "  --status S               review: links with status S (default proposed)\n"
     "  --all                    review: links of every status\n" KITH_CLI_VAULT_HELP;
@@ -70,8 +69,6 @@ enum {
 	OPT_GUARD,
 	OPT_SEED,
 	OPT_THREADS,
-	OPT_REVIEWER,
-	OPT_NOTE,
 	OPT_STATUS,
 	OPT_ALL,
 	OPT_COUNT,
@@ -83,7 +80,7 @@ enum {
 
 struct args {
 	struct kith_cli_common c; /* vault options, --json, the operands (CSV files, ids, refs) */
-	const char *out, *pairs, *review, *reviewer, *note, *status;
+	const char *out, *pairs, *review, *status;
 	int all, count;
 	struct kith_propose_settings ps; /* every linkage setting, as casework/propose.h takes them */
 	const char *blocks[KITH_LINKCFG_MAX_RULES];
@@ -154,12 +151,6 @@ static int link_opt(void *args, const char *cmd, int opt, const char *arg)
 		a->ps.threads = (unsigned)t;
 		break;
 	}
-	case OPT_REVIEWER:
-		a->reviewer = arg;
-		break;
-	case OPT_NOTE:
-		a->note = arg;
-		break;
 	case OPT_STATUS:
 		a->status = arg;
 		break;
@@ -201,8 +192,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"guard", required_argument, 0, OPT_GUARD},
 	    {"seed", required_argument, 0, OPT_SEED},
 	    {"threads", required_argument, 0, OPT_THREADS},
-	    {"reviewer", required_argument, 0, OPT_REVIEWER},
-	    {"note", required_argument, 0, OPT_NOTE},
+	    KITH_CLI_REVIEWER_LONGOPT,
+	    KITH_CLI_NOTE_LONGOPT,
 	    {"status", required_argument, 0, OPT_STATUS},
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"count", no_argument, 0, OPT_COUNT},
@@ -508,7 +499,7 @@ static int cmd_propose(int argc, char **argv, const struct kith_cli_sub *sub)
 	ps.progress = on_progress;
 	ps.progress_arg = &p;
 	struct kith_propose_result res;
-	rc = kith_propose_vault(v, &ps, kith_cli_reviewer(a.reviewer), &res, &err);
+	rc = kith_propose_vault(v, &ps, kith_cli_reviewer(a.c.reviewer), &res, &err);
 	kith_cli_progress_done(&p);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
@@ -621,7 +612,8 @@ static int cmd_status(int argc, char **argv, const struct kith_cli_sub *sub)
 	struct kith_err err;
 	kith_err_clear(&err);
 	char full[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_set_status(v, id, status, kith_cli_reviewer(a.reviewer), a.note, full, &err);
+	int rc =
+	    kith_link_vault_set_status(v, id, status, kith_cli_reviewer(a.c.reviewer), a.c.note, full, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -643,7 +635,7 @@ static int cmd_merge(int argc, char **argv, const struct kith_cli_sub *sub)
 	struct kith_err err;
 	kith_err_clear(&err);
 	char id[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_merge(v, r1, r2, kith_cli_reviewer(a.reviewer), a.note, id, &err);
+	int rc = kith_link_vault_merge(v, r1, r2, kith_cli_reviewer(a.c.reviewer), a.c.note, id, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else

@@ -65,8 +65,7 @@ static const char help[] =
     "  --status S               list: only requests with status S\n"
     "                           (open, possible_match, confirmed, closed)\n"
     "  --format F               add: json or jsonl (default: by extension/content)\n"
-    "  --note TEXT              a note kept in the history\n"
-    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --note TEXT              a note kept in the history\n" KITH_CLI_REVIEWER_HELP
     "  --dry-run                --all: report, record nothing\n" KITH_CLI_VAULT_HELP;
 
 enum {
@@ -75,8 +74,6 @@ enum {
 	OPT_REJECTED,
 	OPT_STATUS,
 	OPT_FORMAT,
-	OPT_NOTE,
-	OPT_REVIEWER,
 	OPT_ALL,
 	OPT_DRY,
 	OPT_OFFSET,
@@ -89,7 +86,7 @@ struct args {
 	size_t limit, offset;
 	double min_score;
 	int min_score_set;
-	const char *status, *format, *note, *reviewer, *query;
+	const char *status, *format, *query;
 };
 
 static int trace_opt(void *args, const char *cmd, int opt, const char *arg)
@@ -122,12 +119,6 @@ static int trace_opt(void *args, const char *cmd, int opt, const char *arg)
 		if (strcmp(arg, "json") && strcmp(arg, "jsonl"))
 			return kith_cli_usage(cmd, "--format takes json or jsonl");
 		a->format = arg;
-		break;
-	case OPT_NOTE:
-		a->note = arg;
-		break;
-	case OPT_REVIEWER:
-		a->reviewer = arg;
 		break;
 	case OPT_ALL:
 		a->all = 1;
@@ -162,8 +153,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"rejected", no_argument, 0, OPT_REJECTED},
 	    {"status", required_argument, 0, OPT_STATUS},
 	    {"format", required_argument, 0, OPT_FORMAT},
-	    {"note", required_argument, 0, OPT_NOTE},
-	    {"reviewer", required_argument, 0, OPT_REVIEWER},
+	    KITH_CLI_NOTE_LONGOPT,
+	    KITH_CLI_REVIEWER_LONGOPT,
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"dry-run", no_argument, 0, OPT_DRY},
 	    {"offset", required_argument, 0, OPT_OFFSET},
@@ -373,8 +364,8 @@ static int cmd_review(int argc, char **argv, const struct kith_cli_sub *sub)
 	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc =
-	    kith_trace_review(v, a.c.pos[0], a.c.pos[1], verb, kith_cli_reviewer(a.reviewer), a.note, &err);
+	int rc = kith_trace_review(v, a.c.pos[0], a.c.pos[1], verb, kith_cli_reviewer(a.c.reviewer), a.c.note,
+				   &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else {
@@ -404,7 +395,7 @@ static int cmd_close(int argc, char **argv, const struct kith_cli_sub *sub)
 	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_trace_close(v, a.c.pos[0], reopen, kith_cli_reviewer(a.reviewer), a.note, &err);
+	int rc = kith_trace_close(v, a.c.pos[0], reopen, kith_cli_reviewer(a.c.reviewer), a.c.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -443,7 +434,7 @@ static int cmd_edit(int argc, char **argv, const struct kith_cli_sub *sub)
 		json_decref(body);
 		return code;
 	}
-	rc = kith_tracelist_edit(v, a.c.pos[0], body, 0, kith_cli_reviewer(a.reviewer), &err);
+	rc = kith_tracelist_edit(v, a.c.pos[0], body, 0, kith_cli_reviewer(a.c.reviewer), &err);
 	json_decref(body);
 	if (rc) {
 		if (err.where[0] && strcmp(err.where, "ref")) { /* a field of the file */

@@ -188,7 +188,8 @@ static int getopt_run(int argc, char **argv, const char *shortopts, struct kith_
 {
 	static const struct option longopts[] = {
 	    KITH_CLI_COMMON_LONGOPTS,
-	    {"note", required_argument, 0, 'n'},
+	    KITH_CLI_REVIEWER_LONGOPT,
+	    {"note", required_argument, 0, 'n'}, /* the command's own: not KITH_CLI_NOTE_LONGOPT */
 	    {0, 0, 0, 0},
 	};
 	memset(c, 0, sizeof *c);
@@ -201,9 +202,11 @@ static void test_getopt_shared_and_own_options(void **state)
 	(void)state;
 	struct kith_cli_common c;
 	struct own_args a;
-	char *ok[] = {"test", "--vault",	   "v.kith", "A", "--json", "--note",
-		      "hi",   "--passphrase-file", "p",	     "B", NULL};
-	assert_int_equal(getopt_run(10, ok, "hj", &c, &a), -1);
+	char *ok[] = {"test", "--vault=v.kith", "A", "--json", "--note=hi", "--passphrase-file=p",
+		      "B",    "--reviewer=Ri",	NULL};
+	assert_int_equal(getopt_run(8, ok, "hj", &c, &a), -1);
+	assert_string_equal(c.reviewer, "Ri");
+	assert_null(c.note);
 	assert_string_equal(c.va.vault, "v.kith");
 	assert_string_equal(c.va.passfile, "p");
 	assert_int_equal(c.json, 1);
