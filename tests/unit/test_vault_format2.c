@@ -40,6 +40,13 @@ static void make_vault(const char *path, unsigned format)
 	fixture_vault_create(path, PASS, &(struct kith_vault_create_opts){.format = format});
 }
 
+/* make_vault, then opened with PASS. */
+static struct kith_vault *new_vault(const char *path, unsigned format)
+{
+	make_vault(path, format);
+	return fixture_vault_open_path(path, PASS);
+}
+
 static json_t *case_body(const char *name)
 {
 	json_t *b = json_pack("{s:{s:s}, s:s}", "person", "name", name, "narrative",
@@ -89,8 +96,7 @@ static size_t findings(const struct kith_vault *v)
 static void test_commit_is_one_batch(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.format, 2);
@@ -154,8 +160,7 @@ static void test_commit_is_one_batch(void **state)
 static void test_many_batches(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	for (int i = 0; i < 40; i++)
 		add_batch(v, "Ri Kyong-hui", 1, NULL);
 	struct kith_vault_info info;
@@ -181,8 +186,7 @@ static void test_many_batches(void **state)
 static void test_changed_row_and_manifest(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	char a[2][KITH_VAULT_ID_HEX], b[1][KITH_VAULT_ID_HEX];
 	add_batch(v, "Han Ok-ju", 2, a);
 	add_batch(v, "Mun Yong-ho", 1, b);
@@ -232,8 +236,7 @@ static void test_changed_row_and_manifest(void **state)
 static void test_deleted_row(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	char ids[3][KITH_VAULT_ID_HEX];
 	add_batch(v, "So Kyong-ae", 3, ids);
 	kith_vault_close(v);
@@ -253,8 +256,7 @@ static void test_deleted_row(void **state)
 static void test_dropped_batch_and_rollback(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	add_batch(v, "Cha Song-i", 1, NULL);
 	add_batch(v, "Pyon Hye-gyong", 2, NULL);
 	add_batch(v, "Ok Chun-hwa", 1, NULL);
@@ -300,8 +302,7 @@ static void test_dropped_batch_and_rollback(void **state)
 static void test_downgrade_refused(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 2);
 	add_batch(v, "Im Chun-ok", 2, NULL);
 	kith_vault_close(v);
 	fixture_sql(
@@ -319,8 +320,7 @@ static void test_downgrade_refused(void **state)
 static void test_format1_still_opens(void **state)
 {
 	struct fixture_files *f = *state;
-	make_vault(f->path, 1);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 1);
 	add_batch(v, "Kye Sun-hui", 2, NULL);
 	kith_vault_close(v);
 	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"), 1);
@@ -399,8 +399,7 @@ static void test_upgrade(void **state)
 {
 	struct fixture_files *f = *state;
 	struct kith_err err;
-	make_vault(f->path, 1);
-	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 1);
 	char ids[3][KITH_VAULT_ID_HEX];
 	add_batch(v, "Nam Hyon-suk", 3, ids);
 	add_batch(v, "Tae Kum-ok", 2, NULL);
