@@ -61,18 +61,6 @@ static void print_person(const struct kith_person *p)
 	}
 }
 
-static json_t *person_json(const struct kith_person *p)
-{
-	json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "id", p->pid, "name", p->name, "role",
-		      kith_role_name(p->role), "main", p->main, "removed", p->removed, "slot", p->has_slot);
-	if (o && p->added)
-		json_object_set_new(o, "added", json_integer(p->added));
-	if (o && p->removed)
-		json_object_set_new(o, "removed_at", json_integer(p->removed_at));
-	return o;
-}
-
 static int user_list(struct kith_vault *v, int json)
 {
 	struct kith_err err;
@@ -86,7 +74,7 @@ static int user_list(struct kith_vault *v, int json)
 	if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; a && i < n; i++)
-			if (json_array_append_new(a, person_json(&p[i]))) {
+			if (json_array_append_new(a, kith_people_person_json(&p[i]))) {
 				json_decref(a);
 				a = NULL;
 			}
@@ -164,7 +152,7 @@ static int user_whoami(struct kith_vault *v, int json)
 	struct kith_person me;
 	kith_people_me(v, &me);
 	if (json)
-		return kith_cli_print_json_new(person_json(&me));
+		return kith_cli_print_json_new(kith_people_person_json(&me));
 	printf("%s (%s)\n", me.name[0] ? me.name : "admin", kith_role_name(me.role));
 	return KITH_EXIT_OK;
 }
