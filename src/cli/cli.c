@@ -472,41 +472,33 @@ const char *kith_cli_reviewer(const char *given)
 	return "unknown";
 }
 
+static int read_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct kith_cli_read_args *a = args;
+	if (opt == 'k')
+		a->kind = arg;
+	else if (opt == 'w')
+		a->views = 1;
+	else
+		return kith_cli_usage(cmd, "unknown option");
+	return 0;
+}
+
 int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 		       struct kith_cli_read_args *out)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"kind", required_argument, 0, 'k'},
 	    {"views", no_argument, 0, 'w'},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	*out = (struct kith_cli_read_args){.kind = "case"};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&out->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case 'j':
-			out->json = 1;
-			break;
-		case 'k':
-			out->kind = optarg;
-			break;
-		case 'w':
-			out->views = 1;
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	return -1;
+	struct kith_cli_common c = {0};
+	int code = kith_cli_getopt(cmd, help, argc, argv, "hjk:", longopts, &c, read_opt, out);
+	out->va = c.va;
+	out->json = c.json;
+	return code;
 }
 
 unsigned kith_cli_threads(void)
