@@ -6,9 +6,12 @@
  *     int kith_cmd_<name>(int argc, char **argv);
  * where argv[0] is the command's name (as getopt expects) and the return value
  * is the process exit code. Commands parse options with getopt_long (reset
- * with kith_cli_getopt_reset first), print `--help` to stdout with exit 0, and
- * map library statuses with kith_cli_fail. Only this layer turns a status into
- * an exit code; library code never exits.
+ * with kith_cli_getopt_reset first), or with kith_cli_getopt, which takes the
+ * options every command shares and hands the rest to the command; a command
+ * with subcommands lists them in a table run by kith_cli_dispatch. They print
+ * `--help` to stdout with exit 0, and map library statuses with
+ * kith_cli_fail. Only this layer turns a status into an exit code; library
+ * code never exits.
  *
  * Exit codes (docs/cli.md): 0 success; 1 a user's error (bad input, wrong
  * passphrase, not found); 2 usage; 3 internal fault (bug, out of memory,
