@@ -188,9 +188,9 @@ typedef int (*kith_cli_opt_fn)(void *args, const char *cmd, int opt, const char 
 /*
  * Resets getopt and reads argv's options: the vault options, --json, --note
  * and --reviewer into *common, --help prints `help` on stdout, every other
- * option goes to
- * own(args, cmd, opt, optarg). Returns -1 to go on (common->pos: the
- * operands), KITH_EXIT_OK after --help, or the exit code `own` stopped with.
+ * option goes to own(args, cmd, opt, optarg). Returns -1 to go on
+ * (common->pos: the operands), KITH_EXIT_OK after --help, or the exit code
+ * `own` stopped with.
  */
 int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, const char *shortopts,
 		    const struct option *longopts, struct kith_cli_common *common, kith_cli_opt_fn own,
