@@ -295,14 +295,27 @@ static int reads_one(const char *c, size_t n, float *cost)
 	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
 }
 
-/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong"):
- * when the chunks on either side of a hyphen do not both read as one
- * syllable, and with one letter moved across they do, the letter is moved.
- * buf[0..n) is a folded word; returns 1 when something moved. */
+/* whether c[0..n) has a vowel letter (a chunk without one is no syllable) */
+static int has_vowel(const char *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("aeiouOU", c[i]))
+			return 1;
+	return 0;
+}
+
+/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong",
+ * "J-iyoun", "Jeew-on", "Junu-"): when the chunks on either side of a hyphen
+ * do not both read as one syllable, and with one letter moved across they
+ * do, the letter is moved. A consonant moves either way; a y or w only to
+ * open the chunk after ("Jee-won"); a vowel only into a chunk that has none
+ * ("S-ook" is So-ok; "Ho-ate" is not Hoa-te). A hyphen at an end of the
+ * word ("Junu-") is a letter off too. buf[0..n) is a folded word; returns 1
+ * when something moved. */
 __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 {
 	int moved = 0;
-	for (size_t h = 1; h + 1 < n; h++) {
+	for (size_t h = 0; h < n; h++) {
 		if (buf[h] != '-')
 			continue;
 		size_t a0 = h, b1 = h + 1;
@@ -312,8 +325,12 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 			b1++;
 		size_t la = h - a0, lb = b1 - h - 1;
 		float ca, cb;
-		if (la == 0 || lb == 0 || la + lb > LATIN_MAX_CHUNK ||
-		    (reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
+		/* a hyphen at an end of the word has one chunk beside it */
+		int edge = (la == 0 && h == 0) || (lb == 0 && h + 1 == n);
+		if ((la == 0 || lb == 0) && !edge)
+			continue;
+		if (la + lb == 0 || la + lb > LATIN_MAX_CHUNK ||
+		    (!edge && reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
 			continue;
 		char t[2 * LATIN_MAX_CHUNK + 2];
 		memcpy(t, buf + a0, la + lb + 1);
@@ -325,8 +342,11 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 			if ((d < 0 && la < 2) || (d > 0 && lb < 2))
 				continue;
 			char mv = d < 0 ? t[la - 1] : t[la + 1];
-			if (mv < 'a' || mv > 'z' || strchr("aeiouwy", mv))
-				continue; /* a consonant moved, not a vowel ("Ho-ate") */
+			if (!((mv >= 'a' && mv <= 'z') || mv == 'O' || mv == 'U'))
+				continue;
+			if (strchr("aeiouOU", mv) ? has_vowel(d < 0 ? t + la + 1 : t, d < 0 ? lb : la)
+						  : (strchr("wy", mv) && d > 0))
+				continue; /* a vowel only into a chunk without one; y, w open */
 			char u[2 * LATIN_MAX_CHUNK + 2];
 			memcpy(u, t, la + lb + 1);
 			size_t cut = d < 0 ? la - 1 : la + 1;
@@ -399,6 +419,9 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		hyphens |= c == '-';
 	}
 	int hyphen_tried = !hyphens; /* hyphen_repair, once, when a chunk does not read as one syllable */
+	/* a hyphen at an end of the word: "Junu-" is Jun-u */
+	if (hyphens && (buf[0] == '-' || buf[n - 1] == '-') && hyphen_repair(buf, n))
+		b->typo = 1;
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];

@@ -679,6 +679,16 @@ static void test_hyphen_a_letter_off(void **state)
 	typo_of("Joe Seongs-oo", "조성수");
 	/* a vowel is not moved: "Ho-ate" is not Hoa-te (화테) */
 	not_same("Ho-ate Kim", "김화테");
+	/* ... except into a chunk without one ("S-ook" is So-ok); a y or w
+	 * opens the chunk after ("Jeew-on" is Jee-won); a hyphen at an end
+	 * of the word is a letter off too ("Junu-" is Jun-u) */
+	typo_of("Kim S-ook", "김소옥");
+	typo_of("Chegal J-iyoun", "제갈지연");
+	typo_of("Yun Y-unam", "윤유남");
+	typo_of("Rhie Jeew-on", "이지원");
+	typo_of("Ghim Siy-ung", "김시영");
+	typo_of("Kin Junu-", "김준우");
+	not_same("Kin Junu-", "김준");
 }
 
 /* A chunk between hyphens is one syllable: when it reads as more, the
@@ -728,8 +738,10 @@ static void test_never_merge(void **state)
 {
 	(void)state;
 	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng",
-					    "PARK JI SEOGN", "Park Ji-snug"};
-	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen", "Park Ji-eson"};
+					    "PARK JI SEOGN", "Park Ji-snug",	"Park J-iseong",
+					    "Park Jis-eong"};
+	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen",
+					   "Park Ji-eson", "Park J-iseon", "Park Jis-eon"};
 	for (size_t i = 0; i < sizeof seong / sizeof seong[0]; i++) {
 		typo_of(seong[i], "박지성");
 		not_same(seong[i], "박지선");
