@@ -773,6 +773,49 @@ static const struct kith_names_alias *alias_lookup(const char *w, size_t len)
 	return NULL;
 }
 
+/* The published surname spelling that w (lower case a-z, 3 to 15 letters)
+ * is with one typo undone, or NULL: a letter typed twice once ("Herr" is
+ * Her, "Yeee" Yee), an l read as i ("Kln" is Kin), two neighbouring letters
+ * swapped back ("Cahe" is Chae); the cheapest (typo_variants' costs), the
+ * first found on a tie. Another letter dropped is not tried: too many words
+ * that are not Korean would become a surname so. Out of line. */
+__attribute__((noinline, cold)) static const struct kith_names_alias *alias_typo(const char *w, size_t len)
+{
+	char v[16];
+	if (len < 3 || len > 15)
+		return NULL;
+	for (size_t i = 1; i < len; i++) /* a letter typed twice */
+		if (w[i] == w[i - 1]) {
+			memcpy(v, w, i);
+			memcpy(v + i, w + i + 1, len - i - 1);
+			const struct kith_names_alias *a = alias_find(v, len - 1);
+			if (a)
+				return a;
+		}
+	memcpy(v, w, len);
+	for (size_t i = 0; i < len; i++) { /* l for i */
+		if (w[i] != 'l')
+			continue;
+		v[i] = 'i';
+		const struct kith_names_alias *a = alias_find(v, len);
+		if (a)
+			return a;
+		v[i] = 'l';
+	}
+	for (size_t i = 0; i + 1 < len; i++) { /* two letters swapped */
+		if (w[i] == w[i + 1])
+			continue;
+		v[i] = w[i + 1];
+		v[i + 1] = w[i];
+		const struct kith_names_alias *a = alias_find(v, len);
+		if (a)
+			return a;
+		v[i] = w[i];
+		v[i + 1] = w[i + 1];
+	}
+	return NULL;
+}
+
 /* Adds to x (and x2, for a two-syllable surname) the surnames published for
  * the spelling of entry a. */
 static void alias_union(const struct kith_names_alias *a, struct kith_name_syl *x, struct kith_name_syl *x2)
@@ -796,7 +839,7 @@ static void alias_union(const struct kith_names_alias *a, struct kith_name_syl *
  * as a surname or as a common given syllable is left so, and noted: should
  * it be taken as the surname, encode_text adds the other surnames published
  * for its spelling ("Chae": 채, and 최; "Kim Young" stays 김영, not 김양). */
-static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
+static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok, int typo_here)
 {
 	if (len == 0 || len > 15)
 		return 0;
@@ -804,17 +847,25 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		if (w[i] < 'a' || w[i] > 'z')
 			return 0; /* "Mi-seon", "Sŏ": no list spelling */
 	size_t got = b->n - start;
-	if (read_ok && got == 1 &&
-	    ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+	for (size_t i = 2; i < len && !typo_here; i++)
+		typo_here = w[i] == w[i - 1] && w[i] == w[i - 2]; /* "Yeee": read as Yee */
+	/* a word that reads only with a typo undone, or not at all, may be a
+	 * published spelling with a typo ("Herr", "Kln", "Yeogn"): that
+	 * surname, joined with the typo's reading of one syllable */
+	const struct kith_names_alias *at = typo_here && !alias_find(w, len) ? alias_typo(w, len) : NULL;
+	if (at)
+		b->typo = 1;
+	else if (read_ok && got == 1 &&
+		 ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
 		b->alias_w[slot] = b->nw;
 		b->alias_text[slot] = w;
 		b->alias_len[slot] = len;
 		return 0;
-	}
-	if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
+	} else if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
 		return 0;
-	const struct kith_names_alias *at = alias_find(w, len);
+	else
+		at = alias_find(w, len);
 	if (!at)
 		return 0;
 	unsigned two = at->two;
@@ -884,15 +935,26 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
+			int typo_before = b->typo;
+			b->typo = 0;
 			int failed =
 			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
 									 w != repair_w			? 0
 									 : (w == 0 || w + 1 == sc->n_w) ? 2
 													: 1,
 									 w > 0 && w + 1 < sc->n_w) < 0;
+			/* a word at an end that does not read, and that is a
+			 * published surname spelling with a typo ("Herr"): read
+			 * with a typo undone, to be joined with that surname */
+			if (failed && w != repair_w && (w == 0 || w + 1 == sc->n_w) && b->n == start &&
+			    alias_typo(sc->lat + sw->off, sw->len)) {
+				failed = read_latin_word(b, sc->lat + sw->off, sw->len, 2, 0) < 0;
+				b->typo = 1;
+			}
 			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
-			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
+			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed, b->typo))
 				failed = 0;
+			b->typo |= typo_before;
 			if (failed) {
 				b->partial = 1;
 				b->n_failed++;

@@ -732,6 +732,21 @@ static void test_rare_syllable(void **state)
 	not_same("Pak Soel-ji", "박술지");
 }
 
+/* A surname at an end of the name whose spelling, with one typo undone, is
+ * one that lists of surnames publish ("Herr" is Her, "Kln" Kin, "Yeogn"
+ * Yeong): that surname, joined with the grammar's reading of the typo. */
+static void test_published_surname_typo(void **state)
+{
+	(void)state;
+	typo_of("Herr Seung Sung", "허승성");
+	typo_of("Kln You Yong", "김유용");
+	typo_of("I Yeogn", "리영");
+	typo_of("Yeee Sung Hyeon", "리성현");
+	typo_of("Rhee Yongg", "이영"); /* the typo's reading kept beside the surname 용 */
+	not_same("Herr Seung Sung", "하승성");
+	not_same("Kln You Yong", "진유용");
+}
+
 /* A typo costs less than a different syllable, and never enough to merge
  * 박지성 and 박지선: each typo'd spelling is one of them, not both. */
 static void test_never_merge(void **state)
@@ -782,6 +797,7 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_spaces_and_capitals),
 	    cmocka_unit_test(test_rare_syllable),
+	    cmocka_unit_test(test_published_surname_typo),
 	    cmocka_unit_test(test_never_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
