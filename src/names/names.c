@@ -1257,6 +1257,25 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 			n_sur = 1;
 		}
 	}
+	/* still none, and the first word, one syllable, is a published surname
+	 * spelling with a typo undone ("Roo So Mee": Ro, 노): that surname,
+	 * joined with the word's reading, and the name read with a typo; not in
+	 * a name of two syllables ("Hee Jin" is a given name alone) */
+	if (n_sur == 0 && b.nw >= 2 && b.n >= 3 && b.wkind[0] == W_LATIN && b.wlen[0] == 1 && b.wtext[0]) {
+		const struct kith_names_alias *at =
+		    alias_find(b.wtext[0], b.wtlen[0]) ? NULL : alias_typo(b.wtext[0], b.wtlen[0]);
+		struct kith_name_syl x = b.syl[0], x2 = {0, 0, 0};
+		if (at && !at->two) {
+			alias_union(at, &x, &x2);
+			if (surname_set_share(&x, NULL, NULL) > 0) {
+				b.syl[0] = x;
+				b.lv[0] = (uint8_t)jamo_set_level(&x, NULL);
+				b.pat[0][0] = b.pat[0][1] = 0;
+				n_sur = 1;
+				b.typo = 1;
+			}
+		}
+	}
 	/* canonical order: surname first */
 	size_t order[KITH_NAMES_MAX_SYL];
 	size_t k = 0;

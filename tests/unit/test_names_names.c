@@ -745,6 +745,12 @@ static void test_published_surname_typo(void **state)
 	typo_of("Rhee Yongg", "이영"); /* the typo's reading kept beside the surname 용 */
 	not_same("Herr Seung Sung", "하승성");
 	not_same("Kln You Yong", "진유용");
+	/* no surname at either end, and the first word is one with a typo
+	 * undone ("Roo": Ro, 노) */
+	typo_of("Roo So Mee", "노소미");
+	/* ... not in a name of two syllables, a given name alone */
+	struct kith_name g = enc("Hee Jin");
+	assert_false(g.flags & KITH_NAMES_F_TYPO);
 }
 
 /* A typo costs less than a different syllable, and never enough to merge
