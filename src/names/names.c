@@ -99,14 +99,24 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
  * variant that happens to read ("hyhon" for "hhyon") does not win over the
  * likely one ("hyon"). */
 
-#define LV_TYPO 0x80	 /* a syllable's level: its set joins a typo's reading (rare_repair) */
-#define TYPO_SWAP 1.0f	 /* two neighbouring letters swapped back */
-#define TYPO_DOUBLE 0.5f /* a letter typed twice, once dropped */
-#define TYPO_DROP 2.0f	 /* a letter typed in excess, dropped */
-#define TYPO_LI 1.0f	 /* an l typed for an i (l and I look alike) */
-#define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
+#define LV_TYPO 0x80	  /* a syllable's level: its set joins a typo's reading (rare_repair) */
+#define TYPO_SWAP 1.0f	  /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f  /* a letter typed twice, once dropped */
+#define TYPO_DROP 2.0f	  /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	  /* an l typed for an i (l and I look alike) */
+#define TYPO_LI_ONLY 0.6f /* ... that was the chunk's only vowel: cheaper than a vowel put back */
+#define TYPO_VOWEL 1.0f	  /* a vowel left out, put back */
 /* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
 #define TYPO_SYL 1.0f
+
+/* whether c[0..n) has a vowel letter (a chunk without one is no syllable) */
+static int has_vowel(const char *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("aeiouOU", c[i]))
+			return 1;
+	return 0;
+}
 
 struct variant {
 	int k; /* syllables, -1: none yet */
@@ -175,11 +185,13 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
 	memcpy(v, c, n);
-	for (size_t i = 0; n >= 3 && i < n; i++) {
-		if (c[i] != 'l')
+	for (size_t i = 0; i < n; i++) {
+		/* in a word of two letters, an l beside a consonant ("Jl", "pl") */
+		if (c[i] != 'l' || (n == 2 && strchr("aeiouwy", c[1 - i])))
 			continue;
 		v[i] = 'i';
-		try_variant(v, n, max, one, TYPO_LI, want, best);
+		/* the one vowel of a chunk that has none ("Jl", "Hyo-pl") */
+		try_variant(v, n, max, one, has_vowel(c, n) ? TYPO_LI : TYPO_LI_ONLY, want, best);
 		v[i] = 'l';
 	}
 	if (n + 1 > LATIN_MAX_CHUNK)
@@ -293,15 +305,6 @@ static int reads_one(const char *c, size_t n, float *cost)
 	uint8_t l[2];
 	*cost = 0;
 	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
-}
-
-/* whether c[0..n) has a vowel letter (a chunk without one is no syllable) */
-static int has_vowel(const char *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strchr("aeiouOU", c[i]))
-			return 1;
-	return 0;
 }
 
 /* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong",

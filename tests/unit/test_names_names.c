@@ -691,6 +691,18 @@ static void test_hyphen_a_letter_off(void **state)
 	not_same("Kin Junu-", "김준");
 }
 
+/* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
+ * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
+static void test_l_for_the_only_vowel(void **state)
+{
+	(void)state;
+	typo_of("Ahn Jl Ok", "안지옥");
+	typo_of("Om Hyo-pl", "엄효비");
+	typo_of("Yang Yeong-bl", "양영비");
+	not_same("Om Hyo-pl", "엄효필");
+	typo_of("Yee Myeong Sn", "이명순"); /* no l: a vowel put back, as before */
+}
+
 /* A chunk between hyphens is one syllable: when it reads as more, the
  * variant that reads as one ("Yu-jeuong": jeoung). */
 static void test_hyphen_chunk_one_syllable(void **state)
@@ -801,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_likeliest_variant),
 	    cmocka_unit_test(test_hyphen_a_letter_off),
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
+	    cmocka_unit_test(test_l_for_the_only_vowel),
 	    cmocka_unit_test(test_spaces_and_capitals),
 	    cmocka_unit_test(test_rare_syllable),
 	    cmocka_unit_test(test_published_surname_typo),
