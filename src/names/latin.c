@@ -53,7 +53,7 @@ static const struct pat inis[] = {
     P("N", 0, BIT(I_N)), /* Cyrillic н (scan.c) */
     P("b", 0, BIT(I_B)),
     P("bb", 5, BIT(I_PP)),
-    P("c", 8, BIT(I_G) | BIT(I_K)),
+    P("c", 8, BIT(I_G) | BIT(I_K) | BIT(I_J) | BIT(I_CH)), /* and ch with its h dropped: "Hyŏn-cin" */
     PL("ch", 0, BIT(I_J) | BIT(I_CH), I_J, L40, 0, 0, 0, 0),
     P("ch'", 0, BIT(I_CH)),
     P("chh", 3, BIT(I_CH)),

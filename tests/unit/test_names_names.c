@@ -703,6 +703,20 @@ static void test_l_for_the_only_vowel(void **state)
 	typo_of("Yee Myeong Sn", "이명순"); /* no l: a vowel put back, as before */
 }
 
+/* A c that is not ch, ck: ch with its h dropped ("Hyŏn-cin", "Cŏng", "Cahng"
+ * swapped), beside the k it was read as before. */
+static void test_c_for_ch(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Pang Hyŏn-cin", "방현진") >= t);
+	assert_true(sim("Cŏng Yung", "정영") >= t);
+	assert_true(sim("Lee Cahng Ho", "이창호") >= t);
+	assert_true(sim("Park Yeon Co", "박연초") >= t);
+	assert_true(sim("Park Yeon Co", "박연고") >= t); /* as before */
+	not_same("Pang Hyŏn-cin", "방현신");
+}
+
 /* A chunk between hyphens is one syllable: when it reads as more, the
  * variant that reads as one ("Yu-jeuong": jeoung). */
 static void test_hyphen_chunk_one_syllable(void **state)
@@ -814,6 +828,7 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_a_letter_off),
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
+	    cmocka_unit_test(test_c_for_ch),
 	    cmocka_unit_test(test_spaces_and_capitals),
 	    cmocka_unit_test(test_rare_syllable),
 	    cmocka_unit_test(test_published_surname_typo),
