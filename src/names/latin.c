@@ -423,8 +423,13 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 	uint32_t fin_n = cons == 'N' ? FN | BIT(F_NG) : FN;
 	if (cons == 'N')
 		cons = 'n';
-	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : 0;
-	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
+	/* and a k: "Okyoung" is 오경 or 옥영, "Hyokun" 혁운 or 효군 */
+	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : cons == 'k' ? FK : 0;
+	uint32_t ini = cons == 'n'   ? BIT(I_N)
+		       : cons == 'l' ? BIT(I_R)
+		       : cons == 'm' ? BIT(I_M)
+		       : cons == 'k' ? BIT(I_G) | BIT(I_K)
+				     : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;
 	x->fin = fin | BIT(F_NONE);

@@ -993,12 +993,15 @@ static void wipe(void *p, size_t n)
 static int liaison_pair(const struct kith_name_syl *x, const struct kith_name_syl *y)
 {
 	static const struct {
-		unsigned fin, ini;
-	} c[] = {{F_N, I_N}, {F_L, I_R}, {F_M, I_M}};
+		uint32_t fin, ini;
+	} c[] = {{BIT(F_N), BIT(I_N)},
+		 {BIT(F_L), BIT(I_R)},
+		 {BIT(F_M), BIT(I_M)},
+		 {BIT(F_G), BIT(I_G) | BIT(I_K)}};
 	if (!(x->fin & BIT(F_NONE)))
 		return 0;
 	for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
-		if ((x->fin & BIT(c[k].fin)) && y->ini == (BIT(c[k].ini) | BIT(I_O)))
+		if ((x->fin & c[k].fin) && y->ini == (c[k].ini | BIT(I_O)))
 			return 1;
 	return 0;
 }
@@ -1014,6 +1017,8 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
 		return 1;
 	uint32_t cfin = rn->syl[ri - 1].fin & ~BIT(F_NONE), cini = rn->syl[ri].ini & ~BIT(I_O);
 	uint32_t hf = h->syl[hj - 1].fin, hi = h->syl[hj].ini;
+	if (cini & BIT(I_G)) /* a k on one side only: Hangul does not write 옥경 for "Okyoung" */
+		return ((hf & cfin) != 0) != ((hi & cini) != 0);
 	return (hf & cfin) || (hi & cini);
 }
 
@@ -1889,17 +1894,17 @@ static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
 	size_t n = nm->n_syl;
 	for (size_t i = 0; i < n; i++)
 		sy[i] = nm->syl[AT(nm, rot, i)];
-	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
+	/* liaison inside the given name: a final ㄴ ㄹ ㅁ ㄱ before a syllable that
 	 * starts with a vowel is keyed as the next syllable's initial, so 연아
 	 * and "Yuna" (유나 or 연아) meet */
 	for (size_t i = n_sur; i + 1 < n; i++) {
-		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_G);
 		uint32_t f = sy[i].fin & fins;
 		if (!f || !(sy[i + 1].ini & BIT(I_O)))
 			continue;
 		unsigned t = (unsigned)__builtin_ctz(f);
 		sy[i].fin = BIT(F_NONE);
-		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : t == F_M ? BIT(I_M) : BIT(I_G);
 	}
 	for (size_t i = 0; i < n; i++) {
 		int fold = i == 0 || i == n_sur;
@@ -2084,7 +2089,7 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 			keys[n++] = wk[i];
 	}
 	/* a surname and the start of a given name whose last syllable ends in
-	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
+	 * ㄴ ㄹ ㅁ or ㄱ: a name that goes on with a vowel keys that final as the
 	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
 	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too
 	 * (last: the keys above reach whole names, and come first) */
@@ -2097,7 +2102,7 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t last = AT(q, rot, ns);
 		/* (a surname and one given syllable: a longer query meets a
 		 * whole name by its own keys) */
-		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_G)))) {
 			one.syl[last].fin = BIT(F_NONE);
 			reading_codes(&one, rot, ns, code, sy);
 			keys[n++] = key_of(3, code, ns + 1);

@@ -717,6 +717,26 @@ static void test_c_for_ch(void **state)
 	not_same("Pang Hyŏn-cin", "방현신");
 }
 
+/* Liaison of a k inside a word written without hyphens: "Okyoung" is 오경 or
+ * 옥영 ("Park Okyoung" / 박옥영, a pair linkage missed), "Sukyeong" 숙영; the k on
+ * one side only (Hangul does not write 옥경 for it); the keys move a final ㄱ
+ * before ㅇ as they move ㄴ ㄹ ㅁ, so the two meet in blocking; a hyphen keeps
+ * its syllables. */
+static void test_liaison_of_k(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Park Okyoung", "박옥영") >= t);
+	assert_true(sim("Park Okyoung", "박오경") >= t);
+	assert_true(sim("I Sukyeong", "이숙영") >= t);
+	assert_true(sim("LEE HYOKUN", "이효건") >= t);
+	not_same("Park Okyoung", "박옥경");
+	not_same("Park Ok-young", "박오경");
+	assert_true(share_key("Park Okyoung", "박옥영"));
+	assert_true(share_key("I Sukyeong", "이숙영"));
+	assert_true(query_reaches("Han Nak", "한낙원")); /* a surname and the start: 한 + 나 */
+}
+
 /* A chunk between hyphens is one syllable: when it reads as more, the
  * variant that reads as one ("Yu-jeuong": jeoung). */
 static void test_hyphen_chunk_one_syllable(void **state)
@@ -829,6 +849,7 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
 	    cmocka_unit_test(test_c_for_ch),
+	    cmocka_unit_test(test_liaison_of_k),
 	    cmocka_unit_test(test_spaces_and_capitals),
 	    cmocka_unit_test(test_rare_syllable),
 	    cmocka_unit_test(test_published_surname_typo),
