@@ -414,6 +414,13 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		   struct kith_name_syl *y, uint8_t *ly)
 {
 	char cons = 0;
+	if (pl >= 3 && y->ini == BIT(I_O) && p[pl - 1] == 'n' && p[pl - 2] == 'n' && x->fin == FN) {
+		/* "Eunn|im": the second n of nn may open the next syllable
+		 * (은님), the first closing this one */
+		y->ini |= BIT(I_N);
+		*ly = (uint8_t)jamo_set_level(y, NULL);
+		return;
+	}
 	if (pl >= 2 && y->ini == BIT(I_O) && is_vowel_letter(p[pl - 2]))
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))

@@ -187,7 +187,7 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 	memcpy(v, c, n);
 	for (size_t i = 0; i < n; i++) {
 		/* in a word of two letters, an l beside a consonant ("Jl", "pl") */
-		if (c[i] != 'l' || (n == 2 && strchr("aeiouwy", c[1 - i])))
+		if (c[i] != 'l' || (n == 2 && strchr("aeiou", c[1 - i])))
 			continue;
 		v[i] = 'i';
 		/* the one vowel of a chunk that has none ("Jl", "Hyo-pl") */
@@ -413,7 +413,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		}
 		/* a letter doubled that no system doubles is a typo ("IIn") */
 		if (n && buf[n - 1] == c &&
-		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U'))
+		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U') &&
+		    !(c == 'a' && i + 1 < len && w[i + 1] == 'e')) /* "Haae" is Ha-ae */
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
@@ -1121,8 +1122,8 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 	/* a piece without a vowel ("NG", "C"), that adds no syllable to the
 	 * word it joins (a piece with vowels is a typo of its own: "Htyang") */
 	for (size_t k = 0; k < sc->w[f].len; k++)
-		if (strchr("aeiouwyOUAE", sc->lat[sc->w[f].off + k]))
-			return 0;
+		if (strchr("aeiouOUAE", sc->lat[sc->w[f].off + k]))
+			return 0; /* (a y or w is no vowel alone: "HY ANG") */
 	for (int d = -1; d <= 1; d += 2) {
 		if ((d < 0 && f == 0) || (d > 0 && f + 1 >= sc->n_w))
 			continue;

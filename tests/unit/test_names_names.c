@@ -735,6 +735,13 @@ static void test_liaison_of_k(void **state)
 	assert_true(share_key("Park Okyoung", "박옥영"));
 	assert_true(share_key("I Sukyeong", "이숙영"));
 	assert_true(query_reaches("Han Nak", "한낙원")); /* a surname and the start: 한 + 나 */
+	/* the second n of nn may open the next syllable ("Eunnim" is 은님 or
+	 * 은임), and a doubled a before e is a and ae ("Haae" is 하애) */
+	assert_true(sim("Jeong Eunnim", "정은님") >= t);
+	assert_true(sim("Cho Innim", "조인임") >= t);
+	assert_true(share_key("Jeong Eunnim", "정은님"));
+	assert_true(sim("Yang Haae", "양하애") >= t);
+	assert_true(sim("Park Maa", "박마") >= t); /* a doubled a elsewhere, as before */
 }
 
 /* A chunk between hyphens is one syllable: when it reads as more, the
