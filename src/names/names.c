@@ -1889,8 +1889,19 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 /* The coarse class code of each syllable of a reading (rotated by rot,
  * surname of n_sur syllables), liaison moved inside the given name; sy gets
  * the syllables so moved. */
+static void codes_of(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+		     struct kith_name_syl sy[KITH_NAMES_MAX_SYL], int with_k);
+
 static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
 			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
+{
+	codes_of(nm, rot, n_sur, code, sy, 1);
+}
+
+/* reading_codes; with_k 0: a final ㄱ is not moved (kith_names_codes, whose
+ * codes the PPRL encoding is made of, as before the keys moved it) */
+static void codes_of(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+		     struct kith_name_syl sy[KITH_NAMES_MAX_SYL], int with_k)
 {
 	size_t n = nm->n_syl;
 	for (size_t i = 0; i < n; i++)
@@ -1899,8 +1910,8 @@ static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
 	 * starts with a vowel is keyed as the next syllable's initial, so 연아
 	 * and "Yuna" (유나 or 연아) meet */
 	for (size_t i = n_sur; i + 1 < n; i++) {
-		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_G);
-		uint32_t f = sy[i].fin & fins;
+		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
+		uint32_t f = sy[i].fin & (with_k ? fins | BIT(F_G) : fins);
 		if (!f || !(sy[i + 1].ini & BIT(I_O)))
 			continue;
 		unsigned t = (unsigned)__builtin_ctz(f);
@@ -1921,7 +1932,7 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 		return 0;
 	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	reading_codes(n, rot, ns, codes, sy);
+	codes_of(n, rot, ns, codes, sy, 0);
 	*n_sur = ns;
 	return n->n_syl;
 }
