@@ -135,7 +135,8 @@ size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2]);
  * alt 1: the other order, when KITH_NAMES_F_AMBIG), surname first: initial,
  * vowel and final classes as ini*100 + vow*10 + fin, the classes in which
  * every spelling of a letter falls (the codes the blocking keys are made
- * of). Returns the number of syllables (0: not a Korean name, or no other
+ * of, except that the keys also move a final ㄱ before ㅇ by liaison, as
+ * these move ㄴ ㄹ ㅁ). Returns the number of syllables (0: not a Korean name, or no other
  * order) and sets *n_sur. For encodings that must meet across spellings. */
 size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL],
 			size_t *n_sur);
