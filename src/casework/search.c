@@ -668,6 +668,18 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	s->post_cap = SIZE_MAX;
 }
 
+/* The names a reading r of two syllables, a surname and a given syllable
+ * whose letters fall in several coarse classes, reaches with each of its
+ * readings (kith_names_prefix_keys: "Chai Hae" reaches 최해희 as well as
+ * 채해성), within the stamps of the reading's own keyed scoring. */
+static void score_prefix_keys(struct kith_search *s, const struct kith_name *r)
+{
+	uint64_t keys[KITH_NAMES_MAX_QKEYS];
+	size_t nk = kith_names_prefix_keys(r, keys, KITH_NAMES_MAX_QKEYS);
+	if (nk)
+		(void)score_postings(s, r, keys, nk);
+}
+
 #define GIVEN_MAX_LEN 40 /* bytes: a longer query is not read as a given name alone too */
 
 /* A query of two or three words in Latin letters that the engine reads with
@@ -703,6 +715,26 @@ static void score_as_given(struct kith_search *s, const char *query, size_t len,
 	}
 	sodium_memzero(&g, sizeof g);
 	sodium_memzero(v, sizeof v);
+}
+
+/* A query of two syllables in Latin letters, a surname and the start of a
+ * given name as such queries are written, that the engine reads otherwise
+ * ("Kwan Yoo": 유관; "Nan Soo": 난수, a given name; "Sung Shi": 성 or 시 the
+ * surname, without 송, which a list publishes "Sung" for): its reading with
+ * the first word as the surname (kith_names_surname_first), scored through
+ * its keys at RANK_SECOND. */
+static void score_surname_first(struct kith_search *s, const char *query, size_t len,
+				const struct kith_name *q)
+{
+	struct kith_name f;
+	if (q->script != KITH_NAMES_SCRIPT_LATIN || q->n_syl != 2 ||
+	    !kith_names_surname_first(&f, query, len))
+		return;
+	s->factor = RANK_SECOND;
+	if (scan_keyed(s, &f, 0))
+		score_prefix_keys(s, &f);
+	s->factor = 1.0;
+	sodium_memzero(&f, sizeof f);
 }
 
 /* The best score of this query so far. */
@@ -756,12 +788,20 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		}
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
+		else
+			score_prefix_keys(s, &q);
+		/* typos are undone when no reading of the query meets a name
+		 * at the same-name threshold (a given name or a surname and
+		 * its start at 0.9 is clean text: "Sung Ye" for 송예준 is not
+		 * 이성 with a letter swapped) */
 		score_as_given(s, query, len, &q);
+		score_surname_first(s, query, len, &q);
+		int met = top_score(s) >= kith_names_same_threshold();
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
 		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;
 		sodium_memzero(&q, sizeof q);
-		if (latin && !suronly && top_score(s) < kith_names_same_threshold())
+		if (latin && !suronly && !met)
 			score_typos(s, query, len);
 	}
 	/* The best offset + limit hits are kept, in order, by insertion (a
