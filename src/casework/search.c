@@ -345,7 +345,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 		best = v > best ? v : best;
 		size_t cl = (size_t)(c->n_syl - c->n_sur);
 		if (cl > 0) {
-			double f = q->n_sur == 0	? RANK_GIVEN_NOSUR
+			double f = q->n_sur == 0    ? RANK_GIVEN_NOSUR
 				   : q->n_syl == cl ? RANK_GIVEN
 						    : RANK_GIVEN_OTHER;
 			v = f * p.given;

@@ -118,8 +118,8 @@ static size_t class_readings(const struct kith_name_syl *y, int fold, struct kit
 		for (uint32_t vm = y->vow; vm; vm &= vm - 1)
 			for (uint32_t fm = y->fin; fm; fm &= fm - 1) {
 				struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u), fm & (~fm + 1u)};
-				unsigned cl = jamo_ini_class(r.ini, fold) * 256u + jamo_vow_class(r.vow) * 16u +
-					      jamo_fin_class(r.fin);
+				unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
+					      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
 				size_t j = 0;
 				while (j < c && cls[j] != cl)
 					j++;
