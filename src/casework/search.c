@@ -189,7 +189,8 @@ static int build_postings(struct kith_search *s)
 		/* every word of a name written in Latin letters, read as Korean
 		 * or not ("Hoang Van Hoa" reads as 황반화): a rare word of a
 		 * query reaches it ("Hoang Hoa", "Le") */
-		if (en->script == KITH_NAMES_SCRIPT_LATIN) {
+		if (en->script == KITH_NAMES_SCRIPT_LATIN ||
+		    (en->script == KITH_NAMES_SCRIPT_OTHER && en->n_syl == 0)) {
 			nk = kith_names_word_keys(en, keys);
 			if (nw + nk > wcap) {
 				size_t cap = wcap ? wcap * 2 : 1024;
@@ -310,6 +311,8 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_TOKEN 0.9	      /* every word of the query is a word of a name that is not Korean */
 #define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
+#define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
+#define RANK_FOREIGN_LEAD 0.961
 
 #define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
 #define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
@@ -357,9 +360,13 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 	/* the words of the query as they are written in a name in Latin
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
 	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
-	if (words && best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
+	int foreign = c->n_syl == 0 || (c->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
+	if (words && best < RANK_FOREIGN_LEAD &&
+	    (c->script == KITH_NAMES_SCRIPT_LATIN || (foreign && c->script == KITH_NAMES_SCRIPT_OTHER))) {
 		int w = kith_names_query_words(q, c);
-		double v = w == 2 ? RANK_WORDS_LEAD : w == 1 ? RANK_WORDS : 0;
+		double v = w == 2   ? (foreign ? RANK_FOREIGN_LEAD : RANK_WORDS_LEAD)
+			   : w == 1 ? (foreign ? RANK_FOREIGN : RANK_WORDS)
+				    : 0;
 		best = v > best ? v : best;
 	}
 	return best;

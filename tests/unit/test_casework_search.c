@@ -294,8 +294,9 @@ static void test_search13_readings(void **state)
 {
 	struct fixture_vault *f = *state;
 	/* (the other readings first: a tie goes to the lower case number) */
-	static const char *const more[] = {"문혜성", "박문해", "서무",	 "지서모", "석현선", "최숙혁",
-					   "채해성", "최해희", "권유타", "남수연", "안소",   "안서영"};
+	static const char *const more[] = {
+	    "문혜성", "박문해", "서무", "지서모", "석현선", "최숙혁",	       "채해성", "최해희",
+	    "권유타", "남수연", "안소", "안서영", "서다",   "Suda Chaiyaporn", "최화",	 "Vu Minh Hoa"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
 	struct kith_search *s = NULL;
 	struct kith_err err;
@@ -322,6 +323,11 @@ static void test_search13_readings(void **state)
 	/* a surname whose letters fall in two classes reaches the names of
 	 * each: "Chai" is 채 or 최 */
 	assert_string_equal(first(s, "Chai Hae", &n), "최해희");
+	/* a word as written in a name that is not Korean (or read so only
+	 * with a typo undone) before a Korean reading of it: "Suda" is not 서다,
+	 * "Hoa" not the given name 화 */
+	assert_string_equal(first(s, "Suda", &n), "Suda Chaiyaporn");
+	assert_string_equal(first(s, "Hoa", &n), "Vu Minh Hoa");
 	kith_search_free(s);
 }
 
