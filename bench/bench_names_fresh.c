@@ -21,7 +21,8 @@
  *        [--verbose]      (both by default; DIR as for bench_names_search;
  *        --part F3: fresh_search_f3.csv, search only; --part F4:
  *        fresh_search_f4.csv, the same from another seed, search only; --part F5:
- *        fresh_search_f5.csv, from a third seed)
+ *        fresh_search_f5.csv, from a third seed; --query Q: that one query
+ *        against the part's vault, its first ten hits)
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -484,7 +485,24 @@ struct kind_tally {
 	struct names_tally t;
 };
 
-static void search_run(const char *path, const char *only, int verbose)
+/* One query against the part's vault (--query): the first ten hits. */
+static void search_one(struct kith_search *s, const char *query)
+{
+	struct kith_err err;
+	kith_err_clear(&err);
+	const struct kith_search_hit *hits = NULL;
+	size_t nh = 0;
+	if (kith_search_run(s, query, strlen(query), 10, 0, &hits, &nh, &err)) {
+		printf("query [%s]: %s\n", query, err.msg);
+		return;
+	}
+	printf("query [%s]: %zu hits\n", query, nh);
+	for (size_t h = 0; h < nh; h++)
+		printf("  %2zu %s %s (%s) %.4f\n", h + 1, hits[h].view->ref, hits[h].name, hits[h].matched,
+		       hits[h].score);
+}
+
+static void search_run(const char *path, const char *only, int verbose, const char *query)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -513,6 +531,12 @@ static void search_run(const char *path, const char *only, int verbose)
 	struct kith_search *s = NULL;
 	if (kith_search_new(&s, v, &err)) {
 		fprintf(stderr, "bench: search: %s\n", err.msg);
+		return;
+	}
+	if (query) {
+		search_one(s, query);
+		kith_search_free(s);
+		kith_vault_close(v);
 		return;
 	}
 	static const char *const parts[] = {"F1", "F2", "F3", "F4", "F5"};
@@ -595,7 +619,7 @@ static void search_run(const char *path, const char *only, int verbose)
 int main(int argc, char **argv)
 {
 	int do_compare = 0, do_search = 0, verbose = 0;
-	const char *data = NULL, *only = NULL;
+	const char *data = NULL, *only = NULL, *query = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--compare") == 0)
 			do_compare = 1;
@@ -605,12 +629,14 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
 			data = argv[++i];
+		else if (strcmp(argv[i], "--query") == 0 && i + 1 < argc)
+			query = argv[++i];
 		else if (strcmp(argv[i], "--verbose") == 0)
 			verbose++;
 		else {
 			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part "
 					"F1|F2|F3|F4|F5] [--data DIR] "
-					"[--verbose]\n");
+					"[--verbose] [--query Q]\n");
 			return 2;
 		}
 	}
@@ -643,7 +669,7 @@ int main(int argc, char **argv)
 			return 1;
 		char path[1100], f[1200];
 		snprintf(path, sizeof path, "%s/v.kith", tmpl);
-		search_run(path, only, verbose);
+		search_run(path, only, verbose, query);
 		static const char *const suffix[] = {"", "-wal", "-shm"};
 		for (size_t i = 0; i < 3; i++) {
 			snprintf(f, sizeof f, "%s%s", path, suffix[i]);

@@ -81,6 +81,7 @@ struct kith_search {
 	size_t parallel_from; /* entries */
 	double factor;	      /* scores of this query are multiplied by it (1; less for a typo undone) */
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
+	int mode;	      /* rank()'s mode for this reading of the query (0; RANK_AS_GIVEN) */
 };
 
 /* A query's entries cut in shares of whole cases, one a thread. */
@@ -188,7 +189,8 @@ static int build_postings(struct kith_search *s)
 		/* every word of a name written in Latin letters, read as Korean
 		 * or not ("Hoang Van Hoa" reads as 황반화): a rare word of a
 		 * query reaches it ("Hoang Hoa", "Le") */
-		if (en->script == KITH_NAMES_SCRIPT_LATIN) {
+		if (en->script == KITH_NAMES_SCRIPT_LATIN ||
+		    (en->script == KITH_NAMES_SCRIPT_OTHER && en->n_syl == 0)) {
 			nk = kith_names_word_keys(en, keys);
 			if (nw + nk > wcap) {
 				size_t cap = wcap ? wcap * 2 : 1024;
@@ -302,20 +304,35 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 /* How search ranks the kinds of partial query (the names engine gives the
  * alignments, kith_names_query_parts; these are search's weights). */
 #define RANK_PREFIX 0.9	      /* a surname written first and the start of a given name ("Kim Kang") */
-#define RANK_GIVEN_LATIN 0.85 /* a romanized given name alone, read with a surname ("Myong Sim") */
-#define RANK_GIVEN_OTHER 0.7  /* a Hangul one (허준 against 양허준) */
+#define RANK_GIVEN 0.9	      /* a given name alone, read with a surname ("Myong Sim", 명심) */
+#define RANK_GIVEN_OTHER 0.7  /* ... of another length than the name's given name */
 #define RANK_GIVEN_NOSUR 0.95 /* a query read with no surname at all */
 #define RANK_SECOND 0.995     /* the second reading of a query, where it meets the first */
 #define RANK_TOKEN 0.9	      /* every word of the query is a word of a name that is not Korean */
 #define RANK_WORDS 0.905      /* ... or of a name written in Latin letters, read as Korean or not */
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
+#define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
+#define RANK_FOREIGN_LEAD 0.961
 
-/* The score of query q against a case's name c, in [0, 1]; words: also as
- * the words of the name (for the names a rare word of the query reached:
- * score_words). */
-static double rank(const struct kith_name *q, const struct kith_name *c, int words)
+#define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
+#define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
+
+/* The score of query q against a case's name c, in [0, 1]. mode: 0, or
+ * RANK_WORDS_ALSO for the names a rare word of the query reached, or
+ * RANK_AS_GIVEN for the reading of a query as a given name alone (see
+ * score_as_given). */
+static double rank(const struct kith_name *q, const struct kith_name *c, int mode)
 {
 	double best;
+	if (mode == RANK_AS_GIVEN) {
+		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		if (q->n_syl == 0 || c->n_sur == 0 || cl != q->n_syl)
+			return 0;
+		struct kith_names_query_parts p;
+		kith_names_query_parts(q, c, &p);
+		return RANK_GIVEN * RANK_SECOND * p.given;
+	}
+	int words = mode == RANK_WORDS_ALSO;
 	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
 		best = kith_names_query_score(q, c);
 	} else {
@@ -331,10 +348,9 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int wor
 		best = v > best ? v : best;
 		size_t cl = (size_t)(c->n_syl - c->n_sur);
 		if (cl > 0) {
-			double f = q->n_sur == 0 ? RANK_GIVEN_NOSUR
-				   : q->script == KITH_NAMES_SCRIPT_LATIN && q->n_syl == cl
-				       ? RANK_GIVEN_LATIN
-				       : RANK_GIVEN_OTHER;
+			double f = q->n_sur == 0    ? RANK_GIVEN_NOSUR
+				   : q->n_syl == cl ? RANK_GIVEN
+						    : RANK_GIVEN_OTHER;
 			v = f * p.given;
 			best = v > best ? v : best;
 		}
@@ -344,9 +360,13 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int wor
 	/* the words of the query as they are written in a name in Latin
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
 	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
-	if (words && best < RANK_WORDS_LEAD && c->script == KITH_NAMES_SCRIPT_LATIN) {
+	int foreign = c->n_syl == 0 || (c->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
+	if (words && best < RANK_FOREIGN_LEAD &&
+	    (c->script == KITH_NAMES_SCRIPT_LATIN || (foreign && c->script == KITH_NAMES_SCRIPT_OTHER))) {
 		int w = kith_names_query_words(q, c);
-		double v = w == 2 ? RANK_WORDS_LEAD : w == 1 ? RANK_WORDS : 0;
+		double v = w == 2   ? (foreign ? RANK_FOREIGN_LEAD : RANK_WORDS_LEAD)
+			   : w == 1 ? (foreign ? RANK_FOREIGN : RANK_WORDS)
+				    : 0;
 		best = v > best ? v : best;
 	}
 	return best;
@@ -355,7 +375,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int wor
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * rank(q, &s->e[i].enc, 0);
+		double sc = s->factor * rank(q, &s->e[i].enc, s->mode);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -391,7 +411,7 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
 {
 	s->stamp[i] = s->query_no;
-	double sc = s->factor * rank(q, &s->e[i].enc, words);
+	double sc = s->factor * rank(q, &s->e[i].enc, words ? words : s->mode);
 	size_t r = s->e[i].rec;
 	if (sc > s->best[r]) {
 		s->best[r] = sc;
@@ -655,6 +675,75 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	s->post_cap = SIZE_MAX;
 }
 
+/* The names a reading r of two syllables, a surname and a given syllable
+ * whose letters fall in several coarse classes, reaches with each of its
+ * readings (kith_names_prefix_keys: "Chai Hae" reaches 최해희 as well as
+ * 채해성), within the stamps of the reading's own keyed scoring. */
+static void score_prefix_keys(struct kith_search *s, const struct kith_name *r)
+{
+	uint64_t keys[KITH_NAMES_MAX_QKEYS];
+	size_t nk = kith_names_prefix_keys(r, keys, KITH_NAMES_MAX_QKEYS);
+	if (nk)
+		(void)score_postings(s, r, keys, nk);
+}
+
+#define GIVEN_MAX_LEN 40 /* bytes: a longer query is not read as a given name alone too */
+
+/* A query of two or three words in Latin letters that the engine reads with
+ * a surname ("Suk Hyok": 석 + 혁, "Chae Hye": 채/최 + 혜) is also a given name
+ * alone, as written: the words joined by hyphens are read without a surname
+ * ("Suk-hyok": 숙혁, "Chae-hye": 재혜 — a surname's reading keeps only the
+ * syllables that are surnames), and scored against the given names of the
+ * cases its keys reach, at RANK_GIVEN × RANK_SECOND. */
+static void score_as_given(struct kith_search *s, const char *query, size_t len, const struct kith_name *q)
+{
+	if (len > GIVEN_MAX_LEN || q->script != KITH_NAMES_SCRIPT_LATIN || q->n_sur == 0 || q->n_syl < 2 ||
+	    q->n_syl > 3 || (q->flags & (KITH_NAMES_F_SURONLY | KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO)))
+		return;
+	char v[GIVEN_MAX_LEN + 1];
+	size_t n = 0, words = 1;
+	for (size_t i = 0; i < len; i++) {
+		char c = query[i];
+		if (c == ' ') {
+			if (n && v[n - 1] != '-') {
+				v[n++] = '-';
+				words++;
+			}
+			continue;
+		}
+		v[n++] = c;
+	}
+	struct kith_name g;
+	if (words >= 2 && kith_names_encode(&g, v, n, NULL) == KITH_OK && g.n_sur == 0 &&
+	    g.n_syl == q->n_syl && !(g.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO))) {
+		s->mode = RANK_AS_GIVEN;
+		(void)scan_keyed(s, &g, 0);
+		s->mode = 0;
+	}
+	sodium_memzero(&g, sizeof g);
+	sodium_memzero(v, sizeof v);
+}
+
+/* A query of two syllables in Latin letters, a surname and the start of a
+ * given name as such queries are written, that the engine reads otherwise
+ * ("Kwan Yoo": 유관; "Nan Soo": 난수, a given name; "Sung Shi": 성 or 시 the
+ * surname, without 송, which a list publishes "Sung" for): its reading with
+ * the first word as the surname (kith_names_surname_first), scored through
+ * its keys at RANK_SECOND. */
+static void score_surname_first(struct kith_search *s, const char *query, size_t len,
+				const struct kith_name *q)
+{
+	struct kith_name f;
+	if (q->script != KITH_NAMES_SCRIPT_LATIN || q->n_syl != 2 ||
+	    !kith_names_surname_first(&f, query, len))
+		return;
+	s->factor = RANK_SECOND;
+	if (scan_keyed(s, &f, 0))
+		score_prefix_keys(s, &f);
+	s->factor = 1.0;
+	sodium_memzero(&f, sizeof f);
+}
+
 /* The best score of this query so far. */
 static double top_score(const struct kith_search *s)
 {
@@ -706,11 +795,20 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		}
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
+		else
+			score_prefix_keys(s, &q);
+		/* typos are undone when no reading of the query meets a name
+		 * at the same-name threshold (a given name or a surname and
+		 * its start at 0.9 is clean text: "Sung Ye" for 송예준 is not
+		 * 이성 with a letter swapped) */
+		score_as_given(s, query, len, &q);
+		score_surname_first(s, query, len, &q);
+		int met = top_score(s) >= kith_names_same_threshold();
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
 		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;
 		sodium_memzero(&q, sizeof q);
-		if (latin && !suronly && top_score(s) < kith_names_same_threshold())
+		if (latin && !suronly && !met)
 			score_typos(s, query, len);
 	}
 	/* The best offset + limit hits are kept, in order, by insertion (a

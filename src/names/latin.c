@@ -53,7 +53,7 @@ static const struct pat inis[] = {
     P("N", 0, BIT(I_N)), /* Cyrillic н (scan.c) */
     P("b", 0, BIT(I_B)),
     P("bb", 5, BIT(I_PP)),
-    P("c", 8, BIT(I_G) | BIT(I_K)),
+    P("c", 8, BIT(I_G) | BIT(I_K) | BIT(I_J) | BIT(I_CH)), /* and ch with its h dropped: "Hyŏn-cin" */
     PL("ch", 0, BIT(I_J) | BIT(I_CH), I_J, L40, 0, 0, 0, 0),
     P("ch'", 0, BIT(I_CH)),
     P("chh", 3, BIT(I_CH)),
@@ -414,6 +414,13 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 		   struct kith_name_syl *y, uint8_t *ly)
 {
 	char cons = 0;
+	if (pl >= 3 && y->ini == BIT(I_O) && p[pl - 1] == 'n' && p[pl - 2] == 'n' && x->fin == FN) {
+		/* "Eunn|im": the second n of nn may open the next syllable
+		 * (은님), the first closing this one */
+		y->ini |= BIT(I_N);
+		*ly = (uint8_t)jamo_set_level(y, NULL);
+		return;
+	}
 	if (pl >= 2 && y->ini == BIT(I_O) && is_vowel_letter(p[pl - 2]))
 		cons = p[pl - 1]; /* "yun|a": the final may open the next syllable */
 	else if (ql >= 2 && x->fin == BIT(F_NONE) && is_vowel_letter(q[1]))
@@ -423,8 +430,13 @@ void latin_liaison(const char *p, size_t pl, const char *q, size_t ql, struct ki
 	uint32_t fin_n = cons == 'N' ? FN | BIT(F_NG) : FN;
 	if (cons == 'N')
 		cons = 'n';
-	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : 0;
-	uint32_t ini = cons == 'n' ? BIT(I_N) : cons == 'l' ? BIT(I_R) : cons == 'm' ? BIT(I_M) : 0;
+	/* and a k: "Okyoung" is 오경 or 옥영, "Hyokun" 혁운 or 효군 */
+	uint32_t fin = cons == 'n' ? fin_n : cons == 'l' ? FL : cons == 'm' ? FM : cons == 'k' ? FK : 0;
+	uint32_t ini = cons == 'n'   ? BIT(I_N)
+		       : cons == 'l' ? BIT(I_R)
+		       : cons == 'm' ? BIT(I_M)
+		       : cons == 'k' ? BIT(I_G) | BIT(I_K)
+				     : 0;
 	if (!fin || (x->fin != fin && x->fin != BIT(F_NONE)) || (y->ini != ini && y->ini != BIT(I_O)))
 		return;
 	x->fin = fin | BIT(F_NONE);

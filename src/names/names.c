@@ -99,14 +99,24 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
  * variant that happens to read ("hyhon" for "hhyon") does not win over the
  * likely one ("hyon"). */
 
-#define LV_TYPO 0x80	 /* a syllable's level: its set joins a typo's reading (rare_repair) */
-#define TYPO_SWAP 1.0f	 /* two neighbouring letters swapped back */
-#define TYPO_DOUBLE 0.5f /* a letter typed twice, once dropped */
-#define TYPO_DROP 2.0f	 /* a letter typed in excess, dropped */
-#define TYPO_LI 1.0f	 /* an l typed for an i (l and I look alike) */
-#define TYPO_VOWEL 1.0f	 /* a vowel left out, put back */
+#define LV_TYPO 0x80	  /* a syllable's level: its set joins a typo's reading (rare_repair) */
+#define TYPO_SWAP 1.0f	  /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f  /* a letter typed twice, once dropped */
+#define TYPO_DROP 2.0f	  /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	  /* an l typed for an i (l and I look alike) */
+#define TYPO_LI_ONLY 0.6f /* ... that was the chunk's only vowel: cheaper than a vowel put back */
+#define TYPO_VOWEL 1.0f	  /* a vowel left out, put back */
 /* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
 #define TYPO_SYL 1.0f
+
+/* whether c[0..n) has a vowel letter (a chunk without one is no syllable) */
+static int has_vowel(const char *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("aeiouOU", c[i]))
+			return 1;
+	return 0;
+}
 
 struct variant {
 	int k; /* syllables, -1: none yet */
@@ -175,11 +185,13 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
 	memcpy(v, c, n);
-	for (size_t i = 0; n >= 3 && i < n; i++) {
-		if (c[i] != 'l')
+	for (size_t i = 0; i < n; i++) {
+		/* in a word of two letters, an l beside a consonant ("Jl", "pl") */
+		if (c[i] != 'l' || (n == 2 && strchr("aeiou", c[1 - i])))
 			continue;
 		v[i] = 'i';
-		try_variant(v, n, max, one, TYPO_LI, want, best);
+		/* the one vowel of a chunk that has none ("Jl", "Hyo-pl") */
+		try_variant(v, n, max, one, has_vowel(c, n) ? TYPO_LI : TYPO_LI_ONLY, want, best);
 		v[i] = 'l';
 	}
 	if (n + 1 > LATIN_MAX_CHUNK)
@@ -295,14 +307,18 @@ static int reads_one(const char *c, size_t n, float *cost)
 	return n > 0 && latin_read_chunk_cost(c, n, o, l, 2, 1.0f, NULL, cost) == 1;
 }
 
-/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong"):
- * when the chunks on either side of a hyphen do not both read as one
- * syllable, and with one letter moved across they do, the letter is moved.
- * buf[0..n) is a folded word; returns 1 when something moved. */
+/* A hyphen a letter off ("Kwangm-o", "Seongs-oo", "Jij-oo", "Yu-nryong",
+ * "J-iyoun", "Jeew-on", "Junu-"): when the chunks on either side of a hyphen
+ * do not both read as one syllable, and with one letter moved across they
+ * do, the letter is moved. A consonant moves either way; a y or w only to
+ * open the chunk after ("Jee-won"); a vowel only into a chunk that has none
+ * ("S-ook" is So-ok; "Ho-ate" is not Hoa-te). A hyphen at an end of the
+ * word ("Junu-") is a letter off too. buf[0..n) is a folded word; returns 1
+ * when something moved. */
 __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 {
 	int moved = 0;
-	for (size_t h = 1; h + 1 < n; h++) {
+	for (size_t h = 0; h < n; h++) {
 		if (buf[h] != '-')
 			continue;
 		size_t a0 = h, b1 = h + 1;
@@ -312,8 +328,12 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 			b1++;
 		size_t la = h - a0, lb = b1 - h - 1;
 		float ca, cb;
-		if (la == 0 || lb == 0 || la + lb > LATIN_MAX_CHUNK ||
-		    (reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
+		/* a hyphen at an end of the word has one chunk beside it */
+		int edge = (la == 0 && h == 0) || (lb == 0 && h + 1 == n);
+		if ((la == 0 || lb == 0) && !edge)
+			continue;
+		if (la + lb == 0 || la + lb > LATIN_MAX_CHUNK ||
+		    (!edge && reads_one(buf + a0, la, &ca) && reads_one(buf + h + 1, lb, &cb)))
 			continue;
 		char t[2 * LATIN_MAX_CHUNK + 2];
 		memcpy(t, buf + a0, la + lb + 1);
@@ -325,8 +345,11 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 			if ((d < 0 && la < 2) || (d > 0 && lb < 2))
 				continue;
 			char mv = d < 0 ? t[la - 1] : t[la + 1];
-			if (mv < 'a' || mv > 'z' || strchr("aeiouwy", mv))
-				continue; /* a consonant moved, not a vowel ("Ho-ate") */
+			if (!((mv >= 'a' && mv <= 'z') || mv == 'O' || mv == 'U'))
+				continue;
+			if (strchr("aeiouOU", mv) ? has_vowel(d < 0 ? t + la + 1 : t, d < 0 ? lb : la)
+						  : (strchr("wy", mv) && d > 0))
+				continue; /* a vowel only into a chunk without one; y, w open */
 			char u[2 * LATIN_MAX_CHUNK + 2];
 			memcpy(u, t, la + lb + 1);
 			size_t cut = d < 0 ? la - 1 : la + 1;
@@ -390,7 +413,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		}
 		/* a letter doubled that no system doubles is a typo ("IIn") */
 		if (n && buf[n - 1] == c &&
-		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U'))
+		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U') &&
+		    !(c == 'a' && i + 1 < len && w[i + 1] == 'e')) /* "Haae" is Ha-ae */
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
@@ -399,6 +423,9 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		hyphens |= c == '-';
 	}
 	int hyphen_tried = !hyphens; /* hyphen_repair, once, when a chunk does not read as one syllable */
+	/* a hyphen at an end of the word: "Junu-" is Jun-u */
+	if (hyphens && (buf[0] == '-' || buf[n - 1] == '-') && hyphen_repair(buf, n))
+		b->typo = 1;
 	struct kith_name_syl tmp[KITH_NAMES_MAX_SYL];
 	uint8_t lv[KITH_NAMES_MAX_SYL];
 	uint8_t pat[KITH_NAMES_MAX_SYL][2];
@@ -750,6 +777,49 @@ static const struct kith_names_alias *alias_lookup(const char *w, size_t len)
 	return NULL;
 }
 
+/* The published surname spelling that w (lower case a-z, 3 to 15 letters)
+ * is with one typo undone, or NULL: a letter typed twice once ("Herr" is
+ * Her, "Yeee" Yee), an l read as i ("Kln" is Kin), two neighbouring letters
+ * swapped back ("Cahe" is Chae); the cheapest (typo_variants' costs), the
+ * first found on a tie. Another letter dropped is not tried: too many words
+ * that are not Korean would become a surname so. Out of line. */
+__attribute__((noinline, cold)) static const struct kith_names_alias *alias_typo(const char *w, size_t len)
+{
+	char v[16];
+	if (len < 3 || len > 15)
+		return NULL;
+	for (size_t i = 1; i < len; i++) /* a letter typed twice */
+		if (w[i] == w[i - 1]) {
+			memcpy(v, w, i);
+			memcpy(v + i, w + i + 1, len - i - 1);
+			const struct kith_names_alias *a = alias_find(v, len - 1);
+			if (a)
+				return a;
+		}
+	memcpy(v, w, len);
+	for (size_t i = 0; i < len; i++) { /* l for i */
+		if (w[i] != 'l')
+			continue;
+		v[i] = 'i';
+		const struct kith_names_alias *a = alias_find(v, len);
+		if (a)
+			return a;
+		v[i] = 'l';
+	}
+	for (size_t i = 0; i + 1 < len; i++) { /* two letters swapped */
+		if (w[i] == w[i + 1])
+			continue;
+		v[i] = w[i + 1];
+		v[i + 1] = w[i];
+		const struct kith_names_alias *a = alias_find(v, len);
+		if (a)
+			return a;
+		v[i] = w[i];
+		v[i + 1] = w[i + 1];
+	}
+	return NULL;
+}
+
 /* Adds to x (and x2, for a two-syllable surname) the surnames published for
  * the spelling of entry a. */
 static void alias_union(const struct kith_names_alias *a, struct kith_name_syl *x, struct kith_name_syl *x2)
@@ -773,7 +843,7 @@ static void alias_union(const struct kith_names_alias *a, struct kith_name_syl *
  * as a surname or as a common given syllable is left so, and noted: should
  * it be taken as the surname, encode_text adds the other surnames published
  * for its spelling ("Chae": 채, and 최; "Kim Young" stays 김영, not 김양). */
-static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok)
+static int surname_alias(struct build *b, const char *w, size_t len, size_t start, int read_ok, int typo_here)
 {
 	if (len == 0 || len > 15)
 		return 0;
@@ -781,17 +851,25 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 		if (w[i] < 'a' || w[i] > 'z')
 			return 0; /* "Mi-seon", "Sŏ": no list spelling */
 	size_t got = b->n - start;
-	if (read_ok && got == 1 &&
-	    ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+	for (size_t i = 2; i < len && !typo_here; i++)
+		typo_here = w[i] == w[i - 1] && w[i] == w[i - 2]; /* "Yeee": read as Yee */
+	/* a word that reads only with a typo undone, or not at all, may be a
+	 * published spelling with a typo ("Herr", "Kln", "Yeogn"): that
+	 * surname, joined with the typo's reading of one syllable */
+	const struct kith_names_alias *at = typo_here && !alias_find(w, len) ? alias_typo(w, len) : NULL;
+	if (at)
+		b->typo = 1;
+	else if (read_ok && got == 1 &&
+		 ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
 		b->alias_w[slot] = b->nw;
 		b->alias_text[slot] = w;
 		b->alias_len[slot] = len;
 		return 0;
-	}
-	if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
+	} else if (read_ok && got == 2 && surname_set_share(&b->syl[start], &b->syl[start + 1], NULL) > 0)
 		return 0;
-	const struct kith_names_alias *at = alias_find(w, len);
+	else
+		at = alias_find(w, len);
 	if (!at)
 		return 0;
 	unsigned two = at->two;
@@ -861,15 +939,26 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			} else
 				b->hanja = 1;
 		} else if (sw->kind == W_LATIN) {
+			int typo_before = b->typo;
+			b->typo = 0;
 			int failed =
 			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
 									 w != repair_w			? 0
 									 : (w == 0 || w + 1 == sc->n_w) ? 2
 													: 1,
 									 w > 0 && w + 1 < sc->n_w) < 0;
+			/* a word at an end that does not read, and that is a
+			 * published surname spelling with a typo ("Herr"): read
+			 * with a typo undone, to be joined with that surname */
+			if (failed && w != repair_w && (w == 0 || w + 1 == sc->n_w) && b->n == start &&
+			    alias_typo(sc->lat + sw->off, sw->len)) {
+				failed = read_latin_word(b, sc->lat + sw->off, sw->len, 2, 0) < 0;
+				b->typo = 1;
+			}
 			if ((w == 0 || w + 1 == sc->n_w) && b->n + 2 <= KITH_NAMES_MAX_SYL &&
-			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed))
+			    surname_alias(b, sc->lat + sw->off, sw->len, start, !failed, b->typo))
 				failed = 0;
+			b->typo |= typo_before;
 			if (failed) {
 				b->partial = 1;
 				b->n_failed++;
@@ -905,12 +994,15 @@ static void wipe(void *p, size_t n)
 static int liaison_pair(const struct kith_name_syl *x, const struct kith_name_syl *y)
 {
 	static const struct {
-		unsigned fin, ini;
-	} c[] = {{F_N, I_N}, {F_L, I_R}, {F_M, I_M}};
+		uint32_t fin, ini;
+	} c[] = {{BIT(F_N), BIT(I_N)},
+		 {BIT(F_L), BIT(I_R)},
+		 {BIT(F_M), BIT(I_M)},
+		 {BIT(F_G), BIT(I_G) | BIT(I_K)}};
 	if (!(x->fin & BIT(F_NONE)))
 		return 0;
 	for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
-		if ((x->fin & BIT(c[k].fin)) && y->ini == (BIT(c[k].ini) | BIT(I_O)))
+		if ((x->fin & c[k].fin) && y->ini == (c[k].ini | BIT(I_O)))
 			return 1;
 	return 0;
 }
@@ -926,6 +1018,8 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
 		return 1;
 	uint32_t cfin = rn->syl[ri - 1].fin & ~BIT(F_NONE), cini = rn->syl[ri].ini & ~BIT(I_O);
 	uint32_t hf = h->syl[hj - 1].fin, hi = h->syl[hj].ini;
+	if (cini & BIT(I_G)) /* a k on one side only: Hangul does not write 옥경 for "Okyoung" */
+		return ((hf & cfin) != 0) != ((hi & cini) != 0);
 	return (hf & cfin) || (hi & cini);
 }
 
@@ -1028,8 +1122,8 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 	/* a piece without a vowel ("NG", "C"), that adds no syllable to the
 	 * word it joins (a piece with vowels is a typo of its own: "Htyang") */
 	for (size_t k = 0; k < sc->w[f].len; k++)
-		if (strchr("aeiouwyOUAE", sc->lat[sc->w[f].off + k]))
-			return 0;
+		if (strchr("aeiouOUAE", sc->lat[sc->w[f].off + k]))
+			return 0; /* (a y or w is no vowel alone: "HY ANG") */
 	for (int d = -1; d <= 1; d += 2) {
 		if ((d < 0 && f == 0) || (d > 0 && f + 1 >= sc->n_w))
 			continue;
@@ -1170,6 +1264,25 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 			b.syl[0] = x;
 			b.lv[0] = (uint8_t)jamo_set_level(&x, NULL);
 			n_sur = 1;
+		}
+	}
+	/* still none, and the first word, one syllable, is a published surname
+	 * spelling with a typo undone ("Roo So Mee": Ro, 노): that surname,
+	 * joined with the word's reading, and the name read with a typo; not in
+	 * a name of two syllables ("Hee Jin" is a given name alone) */
+	if (n_sur == 0 && b.nw >= 2 && b.n >= 3 && b.wkind[0] == W_LATIN && b.wlen[0] == 1 && b.wtext[0]) {
+		const struct kith_names_alias *at =
+		    alias_find(b.wtext[0], b.wtlen[0]) ? NULL : alias_typo(b.wtext[0], b.wtlen[0]);
+		struct kith_name_syl x = b.syl[0], x2 = {0, 0, 0};
+		if (at && !at->two) {
+			alias_union(at, &x, &x2);
+			if (surname_set_share(&x, NULL, NULL) > 0) {
+				b.syl[0] = x;
+				b.lv[0] = (uint8_t)jamo_set_level(&x, NULL);
+				b.pat[0][0] = b.pat[0][1] = 0;
+				n_sur = 1;
+				b.typo = 1;
+			}
 		}
 	}
 	/* canonical order: surname first */
@@ -1776,23 +1889,34 @@ static void reading_keys(const struct kith_name *nm, size_t rot, size_t n_sur,
 /* The coarse class code of each syllable of a reading (rotated by rot,
  * surname of n_sur syllables), liaison moved inside the given name; sy gets
  * the syllables so moved. */
+static void codes_of(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+		     struct kith_name_syl sy[KITH_NAMES_MAX_SYL], int with_k);
+
 static void reading_codes(const struct kith_name *nm, size_t rot, size_t n_sur,
 			  uint16_t code[KITH_NAMES_MAX_SYL], struct kith_name_syl sy[KITH_NAMES_MAX_SYL])
+{
+	codes_of(nm, rot, n_sur, code, sy, 1);
+}
+
+/* reading_codes; with_k 0: a final ㄱ is not moved (kith_names_codes, whose
+ * codes the PPRL encoding is made of, as before the keys moved it) */
+static void codes_of(const struct kith_name *nm, size_t rot, size_t n_sur, uint16_t code[KITH_NAMES_MAX_SYL],
+		     struct kith_name_syl sy[KITH_NAMES_MAX_SYL], int with_k)
 {
 	size_t n = nm->n_syl;
 	for (size_t i = 0; i < n; i++)
 		sy[i] = nm->syl[AT(nm, rot, i)];
-	/* liaison inside the given name: a final ㄴ ㄹ ㅁ before a syllable that
+	/* liaison inside the given name: a final ㄴ ㄹ ㅁ ㄱ before a syllable that
 	 * starts with a vowel is keyed as the next syllable's initial, so 연아
 	 * and "Yuna" (유나 or 연아) meet */
 	for (size_t i = n_sur; i + 1 < n; i++) {
 		static const uint32_t fins = BIT(F_N) | BIT(F_L) | BIT(F_M);
-		uint32_t f = sy[i].fin & fins;
+		uint32_t f = sy[i].fin & (with_k ? fins | BIT(F_G) : fins);
 		if (!f || !(sy[i + 1].ini & BIT(I_O)))
 			continue;
 		unsigned t = (unsigned)__builtin_ctz(f);
 		sy[i].fin = BIT(F_NONE);
-		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : BIT(I_M);
+		sy[i + 1].ini = t == F_N ? BIT(I_N) : t == F_L ? BIT(I_R) : t == F_M ? BIT(I_M) : BIT(I_G);
 	}
 	for (size_t i = 0; i < n; i++) {
 		int fold = i == 0 || i == n_sur;
@@ -1808,7 +1932,7 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 		return 0;
 	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	reading_codes(n, rot, ns, codes, sy);
+	codes_of(n, rot, ns, codes, sy, 0);
 	*n_sur = ns;
 	return n->n_syl;
 }
@@ -1977,7 +2101,7 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 			keys[n++] = wk[i];
 	}
 	/* a surname and the start of a given name whose last syllable ends in
-	 * ㄴ ㄹ or ㅁ: a name that goes on with a vowel keys that final as the
+	 * ㄴ ㄹ ㅁ or ㄱ: a name that goes on with a vowel keys that final as the
 	 * next syllable's initial (liaison, reading_codes), so 정신영's key of
 	 * surname and first given syllable is 정 + 시: "Jeong Shin" has it too
 	 * (last: the keys above reach whole names, and come first) */
@@ -1990,7 +2114,7 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t last = AT(q, rot, ns);
 		/* (a surname and one given syllable: a longer query meets a
 		 * whole name by its own keys) */
-		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M)))) {
+		if (ns + 1 == q->n_syl && (one.syl[last].fin & (BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_G)))) {
 			one.syl[last].fin = BIT(F_NONE);
 			reading_codes(&one, rot, ns, code, sy);
 			keys[n++] = key_of(3, code, ns + 1);

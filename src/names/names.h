@@ -121,6 +121,23 @@ void kith_names_query_parts(const struct kith_name *q, const struct kith_name *c
  * the same order: 1; 2 when q's first word is c's first word too; else 0. */
 int kith_names_query_words(const struct kith_name *q, const struct kith_name *c);
 
+/* A romanized query of two words or more read with its first word, of one
+ * syllable, as the surname (every surname the grammar or a published
+ * spelling gives it) and the rest as a given name, when the encoder read it
+ * otherwise ("Kwan Yoo": 유관, "Nan Soo": 난수, "Sung Shi": 성 + 시, not 송):
+ * 1 and *out; 0 when there is no such other reading (then *out is not
+ * written). src/names/surfirst.c. */
+int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len);
+
+/* The blocking keys of each reading of a name of two syllables, a surname
+ * and a given syllable, whose syllables hold letters of several coarse
+ * classes ("Chai": 채 or 최; "Kwan": 관 or 권; "Yee": 이 or 예), one
+ * reading a class (kith_names_keys keys the lowest only): a query of a
+ * surname and the start of a given name reaches the longer names so
+ * (최해희 for "Chai Hae"). At most max keys, none twice; how many (0 for
+ * another name). src/names/surfirst.c. */
+size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t max);
+
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);
@@ -135,7 +152,8 @@ size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2]);
  * alt 1: the other order, when KITH_NAMES_F_AMBIG), surname first: initial,
  * vowel and final classes as ini*100 + vow*10 + fin, the classes in which
  * every spelling of a letter falls (the codes the blocking keys are made
- * of). Returns the number of syllables (0: not a Korean name, or no other
+ * of, except that the keys also move a final ㄱ before ㅇ by liaison, as
+ * these move ㄴ ㄹ ㅁ). Returns the number of syllables (0: not a Korean name, or no other
  * order) and sets *n_sur. For encodings that must meet across spellings. */
 size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_NAMES_MAX_SYL],
 			size_t *n_sur);

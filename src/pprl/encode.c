@@ -286,14 +286,20 @@ static void put_latin(struct builder *b, const char *text)
 }
 
 /*
- * The birth is keyed per record: each token of the birth is one of the
- * record's given-name syllables (its letter classes) joined with the year, so
- * that two records share birth bits only when they share a given-name syllable
- * as well as a year. A birth region alone (without the name) groups no records
- * by birth year: the grouping attack of test_pprl_encode recovers no more
- * birth years than guessing the most common (docs/pprl.md).
+ * The birth is keyed per record: each token of the birth is one unordered pair
+ * of the name's syllables (their letter classes: a given syllable with the
+ * surname or with another given syllable, never the surname alone; a name of
+ * one syllable keys by that syllable) joined with the year, so that two
+ * records share birth bits only when they share two syllables of the name as
+ * well as a year. The pairs are the same in every order of the name: "Song In
+ * Kang", read with 송 for the surname, keys its birth as 강송인 does (keyed by
+ * the given syllables, 인강 and 송인 shared one key of two, and a true pair's
+ * births looked half alike; tuning seeds, bench/README.md, eighth session). A
+ * birth region alone (without the name) groups no records by birth year: the
+ * grouping attack of test_pprl_encode recovers no more birth years than
+ * guessing the most common (docs/pprl.md).
  */
-#define BIRTH_KEYS 8u	      /* given-name syllables keying the birth, at most */
+#define BIRTH_KEYS 12u	      /* keys of the birth, at most */
 #define NO_NAME_KEY 0xFFFFFFu /* the key of a record without a name */
 
 static void add_key(uint32_t *key, size_t *n, uint32_t k)
@@ -303,6 +309,23 @@ static void add_key(uint32_t *key, size_t *n, uint32_t k)
 			return;
 	if (*n < BIRTH_KEYS)
 		key[(*n)++] = k;
+}
+
+/* The keys of the birth of one reading code[0..n) (the first n_sur the surname): each
+ * unordered pair of its syllables but the surname's own two; one syllable: itself. */
+static void add_keys(uint32_t *key, size_t *nk, const uint16_t *code, size_t n, size_t n_sur)
+{
+	size_t g0 = n_sur < n ? n_sur : 0;
+	if (n == 1)
+		add_key(key, nk, code[0]);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			if (i < g0 && j < g0)
+				continue; /* two syllables of the surname: the surname alone */
+			uint32_t x = code[i] < code[j] ? code[i] : code[j];
+			uint32_t y = code[i] < code[j] ? code[j] : code[i];
+			add_key(key, nk, 0x2000000u | ((x * 1301u + y) & 0xFFFFFFu));
+		}
 }
 
 /* A name that is not Korean keys the birth by its folded text (FNV-1a). */
@@ -346,8 +369,7 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 		if (n) {
 			fold_codes(code, n);
 			put_korean(&b, code, n, n_sur, (p->weak & KITH_PPRL_WEAK_SURNAME) != 0);
-			for (size_t j = n_sur < n ? n_sur : 0; j < n; j++)
-				add_key(bkey, &nbk, code[j]);
+			add_keys(bkey, &nbk, code, n, n_sur);
 			/* the same syllables in place, without liaison: their tokens where they differ */
 			uint16_t flat[2][KITH_NAMES_MAX_SYL];
 			for (int hi = 0; hi < 2; hi++) {
@@ -356,8 +378,7 @@ int kith_pprl_encode(const struct kith_pprl_key *k, const struct kith_pprl_param
 				    (hi && !memcmp(flat[1], flat[0], n * sizeof *code)))
 					continue;
 				put_korean(&b, flat[hi], n, n_sur, 0);
-				for (size_t j = n_sur < n ? n_sur : 0; j < n; j++)
-					add_key(bkey, &nbk, flat[hi][j]);
+				add_keys(bkey, &nbk, flat[hi], n, n_sur);
 			}
 			sodium_memzero(flat, sizeof flat);
 		} else {

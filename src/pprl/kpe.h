@@ -33,10 +33,11 @@
 #include "pprl/encode.h"
 
 #define KITH_KPE_SCHEMA                                                                                      \
-	5u /* 5: the name's syllables also in place, without liaison, and under their vowel's and final's    \
-	      other class, the given name's order (4: the birth keyed by the given-name syllables; 3: the    \
-	      birth alone in its region; 2: other names and unordered name tokens; older schemas are not     \
-	      linked with 5) */
+	6u /* 6: the birth keyed by unordered pairs of the name's syllables (5: by the given syllables; the  \
+	      name's syllables also in place, without liaison, and under their vowel's and final's other     \
+	      class, the given name's order; 4: the birth keyed by the given-name syllables; 3: the birth    \
+	      alone in its region; 2: other names and unordered name tokens; older schemas are not linked    \
+	      with 6) */
 #define KITH_KPE_HEADER 160u
 #define KITH_KPE_SIG 64u
 #define KITH_KPE_NAME_MAX 63u

@@ -128,7 +128,7 @@ has "$T/err" "bad.kpe.*signature" "signature failure named"
 cp "${files[0]}" schema.kpe
 printf '\x03' | dd of=schema.kpe bs=1 seek=8 conv=notrunc 2>/dev/null
 expect 1 "an older schema" -- "$KITH" pprl link schema.kpe "${files[1]}" --out x.csv
-has "$T/err" "schema.kpe.*schema version 3; this kith reads version 5" "old schema named"
+has "$T/err" "schema.kpe.*schema version 3; this kith reads version 6" "old schema named"
 head -c 100 "${files[0]}" >short.kpe
 expect 1 "truncated" -- "$KITH" pprl inspect short.kpe
 echo "not an encoding" >text.kpe

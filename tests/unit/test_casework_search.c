@@ -289,6 +289,48 @@ static void test_search13_partial(void **state)
 	kith_search_free(s);
 }
 
+/* search13, eighth session: a partial query's other readings */
+static void test_search13_readings(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* (the other readings first: a tie goes to the lower case number) */
+	static const char *const more[] = {
+	    "문혜성", "박문해", "서무", "지서모", "석현선", "최숙혁",	       "채해성", "최해희",
+	    "권유타", "남수연", "안소", "안서영", "서다",   "Suda Chaiyaporn", "최화",	 "Vu Minh Hoa"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* a given name alone weighs as a surname with the start of a given
+	 * name, and the better alignment wins: "Mun Hae" is 박문해's given name
+	 * (문해) before 문혜성 (Mun + Hye, a vowel read otherwise) */
+	assert_string_equal(first(s, "Mun Hae", &n), "박문해");
+	/* ... in Hangul too: 서모 is 지서모's given name, not 서무 */
+	assert_string_equal(first(s, "서모", &n), "지서모");
+	/* a query of two words read with a surname is a given name alone too,
+	 * its words joined: "Suk Hyok" is 숙혁 (the surname's reading, 석,
+	 * keeps only surnames) */
+	assert_string_equal(first(s, "Suk Hyok", &n), "최숙혁");
+	/* ... and a surname with the start of a given name, its first word the
+	 * surname as a list publishes its spelling: "Kwan" is 권 (the engine
+	 * reads "Kwan Yoo" as 유관), "Nan" 남 (read as a given name 난수) */
+	assert_string_equal(first(s, "Kwan Yoo", &n), "권유타");
+	assert_string_equal(first(s, "Nan Soo", &n), "남수연");
+	/* ... a syllable after it read as a given syllable, not as the surnames
+	 * published for its spelling ("Seo" is 서, not the surname 소) */
+	assert_string_equal(first(s, "An Seo", &n), "안서영");
+	/* a surname whose letters fall in two classes reaches the names of
+	 * each: "Chai" is 채 or 최 */
+	assert_string_equal(first(s, "Chai Hae", &n), "최해희");
+	/* a word as written in a name that is not Korean (or read so only
+	 * with a typo undone) before a Korean reading of it: "Suda" is not 서다,
+	 * "Hoa" not the given name 화 */
+	assert_string_equal(first(s, "Suda", &n), "Suda Chaiyaporn");
+	assert_string_equal(first(s, "Hoa", &n), "Vu Minh Hoa");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -357,6 +399,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_issue13_finds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_issue13_refs_and_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_partial, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_readings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -679,6 +679,69 @@ static void test_hyphen_a_letter_off(void **state)
 	typo_of("Joe Seongs-oo", "조성수");
 	/* a vowel is not moved: "Ho-ate" is not Hoa-te (화테) */
 	not_same("Ho-ate Kim", "김화테");
+	/* ... except into a chunk without one ("S-ook" is So-ok); a y or w
+	 * opens the chunk after ("Jeew-on" is Jee-won); a hyphen at an end
+	 * of the word is a letter off too ("Junu-" is Jun-u) */
+	typo_of("Kim S-ook", "김소옥");
+	typo_of("Chegal J-iyoun", "제갈지연");
+	typo_of("Yun Y-unam", "윤유남");
+	typo_of("Rhie Jeew-on", "이지원");
+	typo_of("Ghim Siy-ung", "김시영");
+	typo_of("Kin Junu-", "김준우");
+	not_same("Kin Junu-", "김준");
+}
+
+/* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
+ * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
+static void test_l_for_the_only_vowel(void **state)
+{
+	(void)state;
+	typo_of("Ahn Jl Ok", "안지옥");
+	typo_of("Om Hyo-pl", "엄효비");
+	typo_of("Yang Yeong-bl", "양영비");
+	not_same("Om Hyo-pl", "엄효필");
+	typo_of("Yee Myeong Sn", "이명순"); /* no l: a vowel put back, as before */
+}
+
+/* A c that is not ch, ck: ch with its h dropped ("Hyŏn-cin", "Cŏng", "Cahng"
+ * swapped), beside the k it was read as before. */
+static void test_c_for_ch(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Pang Hyŏn-cin", "방현진") >= t);
+	assert_true(sim("Cŏng Yung", "정영") >= t);
+	assert_true(sim("Lee Cahng Ho", "이창호") >= t);
+	assert_true(sim("Park Yeon Co", "박연초") >= t);
+	assert_true(sim("Park Yeon Co", "박연고") >= t); /* as before */
+	not_same("Pang Hyŏn-cin", "방현신");
+}
+
+/* Liaison of a k inside a word written without hyphens: "Okyoung" is 오경 or
+ * 옥영 ("Park Okyoung" / 박옥영, a pair linkage missed), "Sukyeong" 숙영; the k on
+ * one side only (Hangul does not write 옥경 for it); the keys move a final ㄱ
+ * before ㅇ as they move ㄴ ㄹ ㅁ, so the two meet in blocking; a hyphen keeps
+ * its syllables. */
+static void test_liaison_of_k(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Park Okyoung", "박옥영") >= t);
+	assert_true(sim("Park Okyoung", "박오경") >= t);
+	assert_true(sim("I Sukyeong", "이숙영") >= t);
+	assert_true(sim("LEE HYOKUN", "이효건") >= t);
+	not_same("Park Okyoung", "박옥경");
+	not_same("Park Ok-young", "박오경");
+	assert_true(share_key("Park Okyoung", "박옥영"));
+	assert_true(share_key("I Sukyeong", "이숙영"));
+	assert_true(query_reaches("Han Nak", "한낙원")); /* a surname and the start: 한 + 나 */
+	/* the second n of nn may open the next syllable ("Eunnim" is 은님 or
+	 * 은임), and a doubled a before e is a and ae ("Haae" is 하애) */
+	assert_true(sim("Jeong Eunnim", "정은님") >= t);
+	assert_true(sim("Cho Innim", "조인임") >= t);
+	assert_true(share_key("Jeong Eunnim", "정은님"));
+	assert_true(sim("Yang Haae", "양하애") >= t);
+	assert_true(sim("Park Maa", "박마") >= t); /* a doubled a elsewhere, as before */
 }
 
 /* A chunk between hyphens is one syllable: when it reads as more, the
@@ -722,14 +785,37 @@ static void test_rare_syllable(void **state)
 	not_same("Pak Soel-ji", "박술지");
 }
 
+/* A surname at an end of the name whose spelling, with one typo undone, is
+ * one that lists of surnames publish ("Herr" is Her, "Kln" Kin, "Yeogn"
+ * Yeong): that surname, joined with the grammar's reading of the typo. */
+static void test_published_surname_typo(void **state)
+{
+	(void)state;
+	typo_of("Herr Seung Sung", "허승성");
+	typo_of("Kln You Yong", "김유용");
+	typo_of("I Yeogn", "리영");
+	typo_of("Yeee Sung Hyeon", "리성현");
+	typo_of("Rhee Yongg", "이영"); /* the typo's reading kept beside the surname 용 */
+	not_same("Herr Seung Sung", "하승성");
+	not_same("Kln You Yong", "진유용");
+	/* no surname at either end, and the first word is one with a typo
+	 * undone ("Roo": Ro, 노) */
+	typo_of("Roo So Mee", "노소미");
+	/* ... not in a name of two syllables, a given name alone */
+	struct kith_name g = enc("Hee Jin");
+	assert_false(g.flags & KITH_NAMES_F_TYPO);
+}
+
 /* A typo costs less than a different syllable, and never enough to merge
  * 박지성 and 박지선: each typo'd spelling is one of them, not both. */
 static void test_never_merge(void **state)
 {
 	(void)state;
 	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng",
-					    "PARK JI SEOGN", "Park Ji-snug"};
-	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen", "Park Ji-eson"};
+					    "PARK JI SEOGN", "Park Ji-snug",	"Park J-iseong",
+					    "Park Jis-eong"};
+	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen",
+					   "Park Ji-eson", "Park J-iseon", "Park Jis-eon"};
 	for (size_t i = 0; i < sizeof seong / sizeof seong[0]; i++) {
 		typo_of(seong[i], "박지성");
 		not_same(seong[i], "박지선");
@@ -768,8 +854,12 @@ int main(void)
 	    cmocka_unit_test(test_likeliest_variant),
 	    cmocka_unit_test(test_hyphen_a_letter_off),
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
+	    cmocka_unit_test(test_l_for_the_only_vowel),
+	    cmocka_unit_test(test_c_for_ch),
+	    cmocka_unit_test(test_liaison_of_k),
 	    cmocka_unit_test(test_spaces_and_capitals),
 	    cmocka_unit_test(test_rare_syllable),
+	    cmocka_unit_test(test_published_surname_typo),
 	    cmocka_unit_test(test_never_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

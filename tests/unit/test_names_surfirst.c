@@ -1,0 +1,107 @@
+/* Unit tests of src/names/surfirst.c: a romanized query read with its first
+ * word as the surname (kith_names_surname_first) and the keys of each class
+ * of a two-syllable name's readings (kith_names_prefix_keys), which search
+ * uses for a surname and the start of a given name. Names are invented. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/status.h"
+#include "names/names.h"
+
+static struct kith_name enc(const char *s)
+{
+	struct kith_name n;
+	assert_int_equal(kith_names_encode(&n, s, strlen(s), NULL), KITH_OK);
+	return n;
+}
+
+static double sim(const struct kith_name *a, const char *b)
+{
+	struct kith_name y = enc(b);
+	return kith_names_similarity(a, &y);
+}
+
+static int first_reading(struct kith_name *out, const char *s)
+{
+	return kith_names_surname_first(out, s, strlen(s));
+}
+
+static void test_surname_first_reading(void **state)
+{
+	(void)state;
+	double same = kith_names_same_threshold();
+	struct kith_name r;
+	/* "Kwan Yoo": the engine reads 유관 (Yoo the surname, written last) */
+	struct kith_name q = enc("Kwan Yoo");
+	assert_true(sim(&q, "권유") < same);
+	assert_int_equal(first_reading(&r, "Kwan Yoo"), 1);
+	assert_int_equal(r.n_syl, 2);
+	assert_int_equal(r.n_sur, 1);
+	assert_true(sim(&r, "권유") >= same);
+	/* "Nan Soo": a given name to the engine (난수); 남 + 수 so */
+	q = enc("Nan Soo");
+	assert_true(sim(&q, "남수") < same);
+	assert_int_equal(first_reading(&r, "Nan Soo"), 1);
+	assert_true(sim(&r, "남수") >= same);
+	/* a syllable after the surname is a given syllable, not every surname a
+	 * list publishes its spelling for ("Seo": 서, not 소) */
+	assert_int_equal(first_reading(&r, "An Seo"), 1);
+	assert_true(sim(&r, "안서") >= same);
+	assert_true(sim(&r, "안소") < same);
+	/* none when the engine reads it so already, for one word, or no name */
+	assert_int_equal(first_reading(&r, "Kim Hye"), 0);
+	assert_int_equal(first_reading(&r, "Minsu"), 0);
+	assert_int_equal(first_reading(&r, "  "), 0);
+	assert_int_equal(first_reading(&r, "김 민"), 0);
+	assert_int_equal(first_reading(&r, "John Smith"), 0);
+	char big[200];
+	memset(big, 'a', sizeof big);
+	big[3] = ' ';
+	assert_int_equal(kith_names_surname_first(&r, big, sizeof big), 0);
+}
+
+/* Does any of a's keys equal one of b's? */
+static int meet(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (a[i] == b[j])
+				return 1;
+	return 0;
+}
+
+static void test_prefix_keys(void **state)
+{
+	(void)state;
+	/* "Chai" is 채 or 최, letters of two classes: the query's keys hold
+	 * the lowest (채 + 해); its prefix keys reach 최해희 too */
+	struct kith_name q = enc("Chai Hae"), c = enc("최해희");
+	uint64_t qk[KITH_NAMES_MAX_QKEYS], pk[KITH_NAMES_MAX_QKEYS], ck[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, qk), nc = kith_names_keys(&c, ck);
+	size_t np = kith_names_prefix_keys(&q, pk, KITH_NAMES_MAX_QKEYS);
+	assert_false(meet(qk, nq, ck, nc));
+	assert_true(np >= 2);
+	assert_true(meet(pk, np, ck, nc));
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = i + 1; j < np; j++)
+			assert_true(pk[i] != pk[j]);
+	/* at most max; none for a name of one class each, Hangul, or three syllables */
+	assert_true(kith_names_prefix_keys(&q, pk, 1) <= 1);
+	struct kith_name h = enc("최해"), three = enc("Chai Hae-hee");
+	assert_int_equal(kith_names_prefix_keys(&h, pk, KITH_NAMES_MAX_QKEYS), 0);
+	assert_int_equal(kith_names_prefix_keys(&three, pk, KITH_NAMES_MAX_QKEYS), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_surname_first_reading),
+	    cmocka_unit_test(test_prefix_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
