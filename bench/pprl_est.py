@@ -17,8 +17,9 @@ compares (the true pairs among the candidate pairs merged, transitively; nothing
 encoded linkage's candidates (`bench_pprl --pairs`) and for plaintext `kith link`'s compared pairs
 (DIR/sK/plain_pairs.csv, `kith link --pairs`), over the true table's BIC estimate: what no linkage
 on these blocked pairs can do better than, whatever its model. One line:
-  bound N_true B_enc B_enc/true B_plain B_plain/true splits_enc splits_plain records
-(splits: true persons' records left in more than one part; B_* with its own BIC model).
+  bound N_true B_enc B_enc/true B_plain B_plain/true splits_enc splits_plain records tm_enc tm_plain
+(splits: true persons' records left in more than one part; B_* with its own BIC model; tm_*: the
+bound's table fitted with the model BIC selects on the true table, over N_true).
 """
 import collections
 import csv
@@ -113,12 +114,15 @@ def bound(kith, bench, d):
     for r, s in src.items():
         true_p[truth[r]].add(s)
     write_table(os.path.join(d, "bound_true.csv"), orgs, true_p)
-    nt, _ = estimate(kith, os.path.join(d, "bound_true.csv"))
+    nt, mt = estimate(kith, os.path.join(d, "bound_true.csv"))
     te, se = bound_table(d, orgs, src, truth, enc, "enc")
     tp, sp = bound_table(d, orgs, src, truth, plain, "plain")
     ne, _ = estimate(kith, te)
     np_, _ = estimate(kith, tp)
-    print("bound %.0f %.0f %.4f %.0f %.4f %d %d %d" % (nt, ne, ne / nt, np_, np_ / nt, se, sp, len(src)))
+    ne_tm, _ = estimate(kith, te, mt)
+    np_tm, _ = estimate(kith, tp, mt)
+    print("bound %.0f %.0f %.4f %.0f %.4f %d %d %d %.4f %.4f" % (nt, ne, ne / nt, np_, np_ / nt, se, sp, len(src),
+                                                            ne_tm / nt, np_tm / nt))
 
 
 def main():

@@ -78,8 +78,15 @@ struct kith_together_file {
 	size_t len;
 };
 
+/* The default rate of records split off their person with no candidate pair
+ * to join them back (stats/unseen.h; the estimate's point, its interval the
+ * band [0, twice it]); bench/README.md (est16, eighth session) measured it on
+ * kith synth populations: real lists need their own (--unseen-rate). */
+#define KITH_TOGETHER_UNSEEN_RATE 0.025
+
 struct kith_together_opts {
 	int estimate;	    /* nonzero: run the estimate too */
+	double unseen_rate; /* 0: KITH_TOGETHER_UNSEEN_RATE; negative: none (at most 0.25) */
 	size_t draws;	    /* resampled linkages; 0: 20 */
 	uint64_t seed;	    /* 0: 1 (as kith pprl link) */
 	const char *lang;   /* the summary's language: en (NULL) or ko */
