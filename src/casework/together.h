@@ -82,7 +82,7 @@ struct kith_together_file {
  * to join them back (stats/unseen.h; the estimate's point, its interval the
  * band [0, twice it]); bench/README.md (est16, eighth session) measured it on
  * kith synth populations: real lists need their own (--unseen-rate). */
-#define KITH_TOGETHER_UNSEEN_RATE 0.025
+#define KITH_TOGETHER_UNSEEN_RATE 0.03
 
 struct kith_together_opts {
 	int estimate;	    /* nonzero: run the estimate too */

@@ -78,7 +78,7 @@ static const char help[] =
     "      --unseen-rate R      the rate of records whose names share nothing with their\n"
     "                           person's other records, so no candidate pair joins them\n"
     "                           (the encodings cannot show it): the point undoes such\n"
-    "                           splits at R, the interval spans 0 .. 2R (default 0.025,\n"
+    "                           splits at R, the interval spans 0 .. 2R (default 0.03,\n"
     "                           measured on kith synth lists; 0: none; at most 0.25)\n"
     "      --blocking auto|none|lsh   (default auto: every pair up to 2·10^9 pairs)\n"
     "      --floor D            Dice below which no pair is a link (default automatic)\n"

@@ -50,7 +50,7 @@ pt=$(persons table.csv); pc=$(persons corr.csv)
 expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --estimate --draws 3
 has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
 has "$T/out" "never" "the estimate says what its interval covers: records never candidates"
-has "$T/out" "spread the rate over 0 .. 0.050" "the estimate names the unseen rate's band"
+has "$T/out" "spread the rate over 0 .. 0.060" "the estimate names the unseen rate's band"
 expect 2 "--unseen-rate above 0.25 refused" -- "$KITH" pprl link "${files[@]}" --estimate --unseen-rate 0.3
 expect 2 "--unseen-rate not a number refused" -- "$KITH" pprl link "${files[@]}" --estimate --unseen-rate x
 expect 0 "link --estimate --unseen-rate 0" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --unseen-rate 0
@@ -78,12 +78,12 @@ jq -e --arg m "$cm" --arg d "$dm" '.estimate.model_draws == $m and .estimate.mod
   .estimate.draws_other_model <= .estimate.draws' est.json >/dev/null &&
   ok "the draws fit the corrected table's BIC model ($cm; decided $dm)" ||
   bad "model of the draws: $(jq -c '[.estimate.model_draws, .estimate.model_decided]' est.json), corrected $cm, decided $dm"
-# the unseen splits: the default rate 0.025 (band 0 .. 0.05) undoes splits no candidate pair shows,
+# the unseen splits: the default rate 0.03 (band 0 .. 0.06) undoes splits no candidate pair shows,
 # so the point is lower than without, and lower still at a higher rate; the interval reaches lower
 jq -e '.estimate.unseen_rate == 0 and .estimate.unseen_rate_max == 0' est.json >/dev/null &&
   ok "--unseen-rate 0: no rate" || bad "unseen rate 0: $(jq -c .estimate.unseen_rate est.json)"
-jq -e '.estimate.unseen_rate == 0.025 and .estimate.unseen_rate_max == 0.05' est_u.json >/dev/null &&
-  ok "default unseen rate 0.025, band to 0.05" || bad "default unseen rate: $(jq -c .estimate est_u.json)"
+jq -e '.estimate.unseen_rate == 0.03 and .estimate.unseen_rate_max == 0.06' est_u.json >/dev/null &&
+  ok "default unseen rate 0.03, band to 0.06" || bad "default unseen rate: $(jq -c .estimate est_u.json)"
 m0=$(jq .estimate.n_hat_median_draws est.json); m1=$(jq .estimate.n_hat_median_draws est_u.json)
 m5=$(jq .estimate.n_hat_median_draws est_u5.json)
 l0=$(jq .estimate.lo_with_linkage est.json); l1=$(jq .estimate.lo_with_linkage est_u.json)
