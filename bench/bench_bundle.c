@@ -6,8 +6,13 @@
  * XChaCha20-Poly1305 (one seal, or one open) over the whole bundle's bytes.
  * The machine may be shared: the ratio is the figure to read.
  *
- *   bench_bundle [--size N] [--format 1|2]   (default 10,000 cases, vault format 2: bundle format 3; test
- * KDF)
+ *   bench_bundle [--size N] [--format 1|2] [--person]   (default 10,000 cases, vault format 2: bundle
+ *   format 3; test KDF)
+ *
+ * --person: the field cases are written by a person enrolled on the field
+ * vault (vault format 2), so every batch is person-signed and headquarters'
+ * import checks that signature and that each batch's versions name that
+ * person (bundle.c: author_seen, persons_check).
  *
  * Not a test: it prints the figures and the target (each under 1 s for
  * 10,000 cases); it never fails on them.
@@ -23,6 +28,7 @@
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "vault/blob.h" /* kith_vault_batch_hook */
 #include "vault/bundle.h"
 #include "vault/field.h"
 #include "vault/vault.h"
@@ -30,6 +36,7 @@
 #define PASS "bench hq words"
 #define FPASS "bench field words"
 #define CODE "0123-4567-89AB-CDEF"
+#define PPASS "bench worker words"
 
 static double now(void)
 {
@@ -63,17 +70,51 @@ static struct kith_vault *open_v(const char *path, const char *pass)
 	return v;
 }
 
+/* A caseworker enrolled on the field vault with a signing key, as
+ * casework/people.c writes one: the cases are then written in their name. */
+static void enrol_person(struct kith_vault *fv)
+{
+	struct kith_err err;
+	struct kith_vault_person_slot *slot = NULL;
+	char pid[KITH_VAULT_PERSON_HEX], digest[65];
+	if (kith_vault_person_slot_new(fv, PPASS, strlen(PPASS), &slot, pid, digest, &err))
+		die("person", &err);
+	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", "Bench Worker", "role", "caseworker",
+				 "pid", pid, "slot", digest, "added", (json_int_t)1765000000);
+	struct kith_vault_batch *b = NULL;
+	if (!body || kith_vault_person_sign_pks_add(body, slot) || kith_vault_batch_begin(fv, &b, &err))
+		die("person record", &err);
+	if (kith_vault_put(b, "person", body, NULL, NULL, NULL, &err))
+		die("person record", &err);
+	kith_vault_batch_hook(b, kith_vault_person_slot_hook, slot);
+	if (kith_vault_batch_commit(b, &err))
+		die("person record", &err);
+	json_decref(body);
+	kith_vault_person_slot_free(slot);
+}
+
 static const char *const syl[] = {"Han", "Jo", "Pak", "Ri", "Mi", "Sun", "Yong", "Ae", "Chol", "Hui"};
 
 int main(int argc, char **argv)
 {
 	size_t n = 10000;
 	unsigned format = 2; /* kith init's default; --format 1 for the format-1 bundle (format 2) */
+	int person = 0;
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--size") && i + 1 < argc)
 			n = (size_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
 			format = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--person"))
+			person = 1;
+		else {
+			fprintf(stderr, "usage: bench_bundle [--size N] [--format 1|2] [--person]\n");
+			return 2;
+		}
+	if (person && format < 2) {
+		fprintf(stderr, "bench_bundle: --person needs vault format 2\n");
+		return 2;
+	}
 	if (sodium_init() < 0)
 		return 1;
 	char dir[] = "/tmp/kith-bench-bundle-XXXXXX", hq[200], field[200];
@@ -99,6 +140,11 @@ int main(int argc, char **argv)
 	kith_vault_close(h);
 
 	struct kith_vault *fv = open_v(field, FPASS);
+	if (person) {
+		enrol_person(fv);
+		kith_vault_close(fv);
+		fv = open_v(field, PPASS);
+	}
 	struct kith_vault_batch *b = NULL;
 	if (kith_vault_batch_begin(fv, &b, &err))
 		die("batch", &err);
@@ -163,10 +209,10 @@ int main(int argc, char **argv)
 	kith_bundle_free(pb);
 	kith_vault_close(h);
 
-	printf(
-	    "vault format %u, bundle format %u: %zu cases (%zu versions, %.1f MB); target: export and import "
-	    "each < 1 s\n",
-	    format, format >= 2 ? 3u : 2u, n, rows, (double)out.len / 1e6);
+	printf("vault format %u, bundle format %u: %zu cases (%zu versions, %.1f MB)%s; target: export and "
+	       "import each < 1 s\n",
+	       format, format >= 2 ? 3u : 2u, n, rows, (double)out.len / 1e6,
+	       person ? ", written by an enrolled person (person-signed batches)" : "");
 	printf("  %-34s %8.3f s   floor (AEAD seal of the bytes) %.4f s   ratio %.0f\n", "export", t_export,
 	       t_seal, t_export / t_seal);
 	printf("  %-34s %8.3f s   floor (AEAD open of the bytes) %.4f s   ratio %.0f\n",
