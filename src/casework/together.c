@@ -454,7 +454,11 @@ static void pool_interval(double m1, double l1, double h1, size_t per, uint64_t 
  * median of the draws fitted with that model; the interval pools, for each
  * draw, the profile interval (a split normal on the log scale) of that model
  * and of the model BIC selects on the draw itself (the selection's own
- * uncertainty), and takes its 2.5% and 97.5% points.
+ * uncertainty), and takes its 2.5% and 97.5% points. The splits no candidate
+ * pair shows (records whose names share nothing with their person's others)
+ * are undone in expectation (stats/unseen.h) at the rate o->unseen_rate for
+ * the model's choice, and at rates evenly spaced over [0, 2 rate] in the
+ * draws: a stated band, since the encodings cannot show that rate.
  */
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
