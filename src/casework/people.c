@@ -149,6 +149,18 @@ const char *kith_people_display(const struct kith_vault *v, const char *pid, cha
 	return buf;
 }
 
+json_t *kith_people_person_json(const struct kith_person *p)
+{
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "id", p->pid, "name", p->name, "role",
+		      kith_role_name(p->role), "main", p->main, "removed", p->removed, "slot", p->has_slot);
+	if (o && p->added)
+		json_object_set_new(o, "added", json_integer(p->added));
+	if (o && p->removed)
+		json_object_set_new(o, "removed_at", json_integer(p->removed_at));
+	return o;
+}
+
 json_t *kith_people_json(const struct kith_vault *v, const char *pid)
 {
 	struct kith_person p;

@@ -175,6 +175,11 @@ int kith_people_filter(const struct kith_vault *v, json_t *items, struct kith_er
  * one, else `given` (--reviewer, $USER). Into buf; returns buf or given. */
 const char *kith_people_reviewer(const struct kith_vault *v, const char *given, char *buf, size_t n);
 
+/* A person as `kith user list --json` and the web's people page show them:
+ * {id, name, role, main, removed, slot}, with added and removed_at when
+ * known. New reference or NULL (out of memory). */
+json_t *kith_people_person_json(const struct kith_person *p);
+
 /* {id, name, role, main} of a person for JSON (history, the web UI). New
  * reference or NULL (out of memory). */
 json_t *kith_people_json(const struct kith_vault *v, const char *pid);

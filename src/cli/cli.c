@@ -86,6 +86,16 @@ int kith_cli_usage(const char *cmd, const char *fmt, ...)
 	return KITH_EXIT_USAGE;
 }
 
+int kith_cli_dispatch(const struct kith_cli_sub *subs, int argc, char **argv)
+{
+	if (argc < 2)
+		return -1;
+	for (const struct kith_cli_sub *s = subs; s->word; s++)
+		if (!strcmp(argv[1], s->word))
+			return s->run(argc - 1, argv + 1, s);
+	return -1;
+}
+
 void kith_cli_getopt_reset(void)
 {
 	optind = 0; /* GNU: 0 re-initializes the scanner */
@@ -297,6 +307,40 @@ int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg)
 	return 0;
 }
 
+int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, struct kith_cli_common *common, kith_cli_opt_fn own,
+		    void *args)
+{
+	int opt;
+	kith_cli_getopt_reset();
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (kith_cli_vault_arg(&common->va, opt, optarg))
+			continue;
+		int code = 0;
+		switch (opt) {
+		case 'h':
+			fputs(help, stdout);
+			return KITH_EXIT_OK;
+		case 'j':
+			common->json = 1;
+			break;
+		case KITH_CLI_OPT_NOTE:
+			common->note = optarg;
+			break;
+		case KITH_CLI_OPT_REVIEWER:
+			common->reviewer = optarg;
+			break;
+		default:
+			code = own(args, cmd, opt, optarg);
+		}
+		if (code)
+			return code;
+	}
+	common->pos = argv + optind;
+	common->n_pos = (size_t)(argc - optind);
+	return -1;
+}
+
 static void open_progress(size_t done, size_t total, void *arg)
 {
 	kith_cli_progress_update(arg, done, total);
@@ -357,6 +401,15 @@ int kith_cli_open_vault(const char *cmd, const struct kith_cli_vault_args *a, st
 	return KITH_EXIT_OK;
 }
 
+int kith_cli_open_operands(const char *cmd, const struct kith_cli_common *common, size_t n, const char *what,
+			   struct kith_vault **v)
+{
+	if (common->n_pos != n)
+		return kith_cli_usage(cmd, "%s", what);
+	int code = kith_cli_open_vault(cmd, &common->va, v);
+	return code ? code : -1;
+}
+
 int kith_cli_damage_exit(const struct kith_vault *v)
 {
 	struct kith_vault_info info;
@@ -372,6 +425,15 @@ int kith_cli_print_json(const json_t *j)
 		return KITH_EXIT_IO;
 	}
 	return KITH_EXIT_OK;
+}
+
+int kith_cli_print_json_new(json_t *j)
+{
+	if (!j)
+		return kith_cli_fail(KITH_E_NOMEM, NULL);
+	int code = kith_cli_print_json(j);
+	json_decref(j);
+	return code;
 }
 
 void kith_cli_report_damage(const struct kith_vault *v)
@@ -410,41 +472,33 @@ const char *kith_cli_reviewer(const char *given)
 	return "unknown";
 }
 
+static int read_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct kith_cli_read_args *a = args;
+	if (opt == 'k')
+		a->kind = arg;
+	else if (opt == 'w')
+		a->views = 1;
+	else
+		return kith_cli_usage(cmd, "unknown option");
+	return 0;
+}
+
 int kith_cli_read_args(const char *cmd, const char *help, int argc, char **argv,
 		       struct kith_cli_read_args *out)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"kind", required_argument, 0, 'k'},
 	    {"views", no_argument, 0, 'w'},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	*out = (struct kith_cli_read_args){.kind = "case"};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjk:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&out->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case 'j':
-			out->json = 1;
-			break;
-		case 'k':
-			out->kind = optarg;
-			break;
-		case 'w':
-			out->views = 1;
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	return -1;
+	struct kith_cli_common c = {0};
+	int code = kith_cli_getopt(cmd, help, argc, argv, "hjk:", longopts, &c, read_opt, out);
+	out->va = c.va;
+	out->json = c.json;
+	return code;
 }
 
 unsigned kith_cli_threads(void)

@@ -6,9 +6,12 @@
  *     int kith_cmd_<name>(int argc, char **argv);
  * where argv[0] is the command's name (as getopt expects) and the return value
  * is the process exit code. Commands parse options with getopt_long (reset
- * with kith_cli_getopt_reset first), print `--help` to stdout with exit 0, and
- * map library statuses with kith_cli_fail. Only this layer turns a status into
- * an exit code; library code never exits.
+ * with kith_cli_getopt_reset first), or with kith_cli_getopt, which takes the
+ * options every command shares and hands the rest to the command; a command
+ * with subcommands lists them in a table run by kith_cli_dispatch. They print
+ * `--help` to stdout with exit 0, and map library statuses with
+ * kith_cli_fail. Only this layer turns a status into an exit code; library
+ * code never exits.
  *
  * Exit codes (docs/cli.md): 0 success; 1 a user's error (bad input, wrong
  * passphrase, not found); 2 usage; 3 internal fault (bug, out of memory,
@@ -45,6 +48,24 @@ int kith_cli_fail(int status, const struct kith_err *err);
 
 /* Prints "kith CMD: MESSAGE" and "try 'kith CMD --help'" on stderr; returns 2. */
 int kith_cli_usage(const char *cmd, const char *fmt, ...) KITH_PRINTF(2, 3);
+
+/*
+ * A command's subcommands, as a table (tmux's shape): `kith CMD WORD ...`
+ * runs run(argc - 1, argv + 1, sub), so that WORD is the subcommand's argv[0].
+ * `name` is its name in messages ("link confirm"); `arg` is what one run
+ * function tells its words apart by (a status, a verb), 0 when none.
+ */
+struct kith_cli_sub {
+	const char *word;
+	int (*run)(int argc, char **argv, const struct kith_cli_sub *sub);
+	const char *name;
+	int arg;
+};
+
+/* Runs the subcommand argv[1] names in `subs` (ended by an entry whose word
+ * is NULL) and returns its exit code; -1 when there is no argv[1] or it names
+ * none of them (the command goes on: its own options, or a usage error). */
+int kith_cli_dispatch(const struct kith_cli_sub *subs, int argc, char **argv);
 
 /* Resets getopt's state before a command parses its own options. */
 void kith_cli_getopt_reset(void);
@@ -126,6 +147,64 @@ struct kith_cli_vault_args {
 int kith_cli_vault_arg(struct kith_cli_vault_args *a, int opt, const char *arg);
 
 /*
+ * The options every subcommand shares, and the getopt_long loop that reads
+ * them, so that a command's parser holds only its own options. The command's
+ * table starts with KITH_CLI_COMMON_LONGOPTS (the vault options, --json as
+ * 'j', --help as 'h'), then, for a command that records a decision,
+ * KITH_CLI_NOTE_LONGOPT and KITH_CLI_REVIEWER_LONGOPT, then its own options,
+ * then {0, 0, 0, 0}; `shortopts` is getopt_long's ("hj" to accept -j, "h" not
+ * to, then the command's own).
+ */
+struct kith_cli_common {
+	struct kith_cli_vault_args va;
+	int json;	      /* --json */
+	const char *note;     /* --note TEXT: kept in the history of what the command writes */
+	const char *reviewer; /* --reviewer NAME: who decides (see kith_cli_reviewer) */
+	char **pos;	      /* the operands (argv after the options) */
+	size_t n_pos;
+};
+#define KITH_CLI_OPT_NOTE 0x102
+#define KITH_CLI_OPT_REVIEWER 0x103
+#define KITH_CLI_NOTE_LONGOPT                                                                                \
+	{                                                                                                    \
+		"note", required_argument, 0, KITH_CLI_OPT_NOTE                                              \
+	}
+#define KITH_CLI_REVIEWER_LONGOPT                                                                            \
+	{                                                                                                    \
+		"reviewer", required_argument, 0, KITH_CLI_OPT_REVIEWER                                      \
+	}
+#define KITH_CLI_REVIEWER_HELP "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+#define KITH_CLI_COMMON_LONGOPTS                                                                             \
+	KITH_CLI_VAULT_LONGOPTS, {"json", no_argument, 0, 'j'},                                              \
+	{                                                                                                    \
+		"help", no_argument, 0, 'h'                                                                  \
+	}
+
+/* Takes one of the command's own options (args: the command's own struct):
+ * 0, or an exit code to stop with (kith_cli_usage's 2). Gets '?' for an
+ * option no table holds (getopt_long has printed it): "unknown option". */
+typedef int (*kith_cli_opt_fn)(void *args, const char *cmd, int opt, const char *arg);
+
+/*
+ * Resets getopt and reads argv's options: the vault options, --json, --note
+ * and --reviewer into *common, --help prints `help` on stdout, every other
+ * option goes to own(args, cmd, opt, optarg). Returns -1 to go on
+ * (common->pos: the operands), KITH_EXIT_OK after --help, or the exit code
+ * `own` stopped with.
+ */
+int kith_cli_getopt(const char *cmd, const char *help, int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, struct kith_cli_common *common, kith_cli_opt_fn own,
+		    void *args);
+
+/*
+ * Checks that the command got exactly `n` operands (else prints the usage
+ * error `what`: "give one request REF") and opens the vault
+ * (kith_cli_open_vault). Returns -1 to go on with *v set, or the exit code.
+ */
+int kith_cli_open_operands(const char *cmd, const struct kith_cli_common *common, size_t n, const char *what,
+			   struct kith_vault **v);
+
+/*
  * Opens the vault of `a` (or $KITH_VAULT), asking for the passphrase, with a
  * progress line while indexing. Prints any error. Returns KITH_EXIT_OK with
  * *out set, or an exit code.
@@ -163,6 +242,11 @@ const char *kith_cli_reviewer(const char *given);
 
 /* Prints a JSON value to stdout, indented, with a final newline. Exit code. */
 int kith_cli_print_json(const json_t *j);
+
+/* As kith_cli_print_json, but consumes j (jansson's _new: the reference is
+ * stolen); a NULL j, a value that could not be built, prints "kith: out of
+ * memory" and returns KITH_EXIT_INTERNAL. */
+int kith_cli_print_json_new(json_t *j);
 
 /* The thread count the user asked for with KITH_THREADS (a positive number),
  * or 0 (every processor). Only the command line reads the environment: the

@@ -72,85 +72,83 @@ static const char help[] =
 
 #define READ_BYTES 65536 /* a read from the file: plaintext, in guarded memory */
 
-enum { OPT_NAME = 0x200, OPT_TYPE, OPT_NOTE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
+enum { OPT_NAME = 0x200, OPT_TYPE, OPT_MAX, OPT_ALL, OPT_OUT, OPT_VERSION, OPT_YES, OPT_CONSENT };
 
 struct args {
-	struct kith_cli_vault_args va;
-	int json, all, yes;
-	const char *name, *type, *note, *out, *consent;
+	struct kith_cli_common c; /* vault options, --json, the operands */
+	int all, yes;
+	const char *name, *type, *out, *consent;
 	uint64_t max_mib;
 	uint64_t version;
 };
 
-/* Parses options; returns -1 to go on (optind: the first operand), 0 after
- * --help, or a usage exit code. */
+static int attach_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct args *a = args;
+	switch (opt) {
+	case OPT_NAME:
+		a->name = arg;
+		break;
+	case OPT_TYPE:
+		a->type = arg;
+		break;
+	case OPT_ALL:
+		a->all = 1;
+		break;
+	case OPT_OUT:
+		a->out = arg;
+		break;
+	case OPT_YES:
+		a->yes = 1;
+		break;
+	case OPT_CONSENT:
+		if (strcmp(arg, "services") && strcmp(arg, "reporting") && strcmp(arg, "tracing") &&
+		    strcmp(arg, "sharing"))
+			return kith_cli_usage(cmd, "--consent takes services, reporting, tracing or sharing");
+		a->consent = arg;
+		break;
+	case OPT_MAX:
+		if (kith_cli_parse_u64(arg, 1, 4096, &a->max_mib))
+			return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
+		break;
+	case OPT_VERSION:
+		if (kith_cli_parse_u64(arg, 1, 0xFFFFFFFFul, &a->version))
+			return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
+		break;
+	default:
+		return kith_cli_usage(cmd, "unknown option");
+	}
+	return 0;
+}
+
+/* Clears *a and parses options (kith_cli_getopt): -1 to go on, else the
+ * exit code to return (0 after --help). */
 static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"name", required_argument, 0, OPT_NAME},
 	    {"type", required_argument, 0, OPT_TYPE},
-	    {"note", required_argument, 0, OPT_NOTE},
+	    KITH_CLI_NOTE_LONGOPT,
 	    {"max-mib", required_argument, 0, OPT_MAX},
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"out", required_argument, 0, OPT_OUT},
 	    {"version", required_argument, 0, OPT_VERSION},
 	    {"yes", no_argument, 0, OPT_YES},
 	    {"consent", required_argument, 0, OPT_CONSENT},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&a->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return 0;
-		case 'j':
-			a->json = 1;
-			break;
-		case OPT_NAME:
-			a->name = optarg;
-			break;
-		case OPT_TYPE:
-			a->type = optarg;
-			break;
-		case OPT_NOTE:
-			a->note = optarg;
-			break;
-		case OPT_ALL:
-			a->all = 1;
-			break;
-		case OPT_OUT:
-			a->out = optarg;
-			break;
-		case OPT_YES:
-			a->yes = 1;
-			break;
-		case OPT_CONSENT:
-			if (strcmp(optarg, "services") && strcmp(optarg, "reporting") &&
-			    strcmp(optarg, "tracing") && strcmp(optarg, "sharing"))
-				return kith_cli_usage(
-				    cmd, "--consent takes services, reporting, tracing or sharing");
-			a->consent = optarg;
-			break;
-		case OPT_MAX:
-			if (kith_cli_parse_u64(optarg, 1, 4096, &a->max_mib))
-				return kith_cli_usage(cmd, "--max-mib takes 1 to 4096");
-			break;
-		case OPT_VERSION:
-			if (kith_cli_parse_u64(optarg, 1, 0xFFFFFFFFul, &a->version))
-				return kith_cli_usage(cmd, "--version takes a version number (1, 2, ...)");
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	return -1;
+	memset(a, 0, sizeof *a);
+	return kith_cli_getopt(cmd, help, argc, argv, "hj", longopts, &a->c, attach_opt, a);
+}
+
+/* A subcommand on one attachment or case: its options, one operand (else the
+ * usage error `what`), then the vault opened. -1 to go on, else the exit code. */
+static int begin(const char *cmd, int argc, char **argv, const char *what, struct args *a,
+		 struct kith_vault **v)
+{
+	int code = parse_args(cmd, argc, argv, a);
+	return code >= 0 ? code : kith_cli_open_operands(cmd, &a->c, 1, what, v);
 }
 
 static char *spool_dir(const struct kith_cli_vault_args *va)
@@ -164,25 +162,26 @@ static char *spool_dir(const struct kith_cli_vault_args *va)
 	return d;
 }
 
-static int cmd_add(int argc, char **argv)
+static int cmd_add(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	struct args a = {0};
-	int code = parse_args("attach add", argc, argv, &a);
+	const char *cmd = sub->name;
+	struct args a;
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 2)
-		return kith_cli_usage("attach add", "give a CASE and a FILE (or -)");
-	const char *ref = argv[optind], *file = argv[optind + 1];
+	if (a.c.n_pos != 2)
+		return kith_cli_usage(cmd, "give a CASE and a FILE (or -)");
+	const char *ref = a.c.pos[0], *file = a.c.pos[1];
 	int from_stdin = !strcmp(file, "-");
 	if (from_stdin && !a.name)
-		return kith_cli_usage("attach add", "standard input needs --name");
+		return kith_cli_usage(cmd, "standard input needs --name");
 	int fd = from_stdin ? 0 : open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "kith: %s: cannot open: %s\n", file, strerror(errno));
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach add", &a.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		if (!from_stdin)
 			close(fd);
@@ -191,7 +190,7 @@ static int cmd_add(int argc, char **argv)
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_upload *u = NULL;
-	char *dir = spool_dir(&a.va);
+	char *dir = spool_dir(&a.c.va);
 	uint8_t *buf = sodium_malloc(READ_BYTES);
 	int rc = !dir || !buf ? kith_err_set(&err, KITH_E_NOMEM, "attach", "out of memory")
 			      : kith_attach_upload_new(&u, dir, a.max_mib << 20, &err);
@@ -215,7 +214,7 @@ static int cmd_add(int argc, char **argv)
 	char id[KITH_VAULT_ID_HEX] = "";
 	if (!rc) {
 		struct kith_attach_add_opts o = {
-		    .name = a.name ? a.name : file, .type = a.type, .note = a.note};
+		    .name = a.name ? a.name : file, .type = a.type, .note = a.c.note};
 		rc = kith_attach_commit(v, ref, u, &o, id, &err);
 	}
 	kith_attach_upload_free(u);
@@ -232,6 +231,21 @@ static int cmd_add(int argc, char **argv)
 	}
 	kith_vault_close(v);
 	return code;
+}
+
+/* Ends a new file `out` (fd; -1 when it was never created): synced and
+ * closed, and removed again when rc is a failure, so that no half file stays.
+ * Returns rc, or KITH_E_IO when syncing fails. */
+static int end_file(int fd, const char *out, int rc, struct kith_err *err)
+{
+	if (fd < 0)
+		return rc;
+	if (!rc && fsync(fd))
+		rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
+	close(fd);
+	if (rc)
+		unlink(out);
+	return rc;
 }
 
 static int print_items(const struct kith_attach_item *items, size_t n, int json)
@@ -258,53 +272,47 @@ static int print_items(const struct kith_attach_item *items, size_t n, int json)
 	return KITH_EXIT_OK;
 }
 
-static int cmd_list(int argc, char **argv, int history)
+static int cmd_list(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	const char *cmd = history ? "attach history" : "attach list";
-	struct args a = {0};
-	int code = parse_args(cmd, argc, argv, &a);
-	if (code >= 0)
-		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage(cmd, history ? "give one attachment ID or one CASE" : "give one CASE");
+	const char *cmd = sub->name;
+	int history = sub->arg;
+	struct args a;
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault(cmd, &a.va, &v);
-	if (code)
+	int code =
+	    begin(cmd, argc, argv, history ? "give one attachment ID or one CASE" : "give one CASE", &a, &v);
+	if (code >= 0)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_item *items = NULL;
 	size_t n = 0;
-	const char *what = argv[optind];
+	const char *what = a.c.pos[0];
 	int is_case =
 	    history && (kith_vault_find(v, "case", what) ||
 			(kith_vault_find_id(v, what) && !strcmp(kith_vault_find_id(v, what)->kind, "case")));
 	int rc = is_case   ? kith_attach_case_history(v, what, &items, &n, &err)
 		 : history ? kith_attach_history(v, what, &items, &n, &err)
 			   : kith_attach_list(v, what, a.all, &items, &n, &err);
-	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.json);
+	code = rc ? kith_cli_fail(rc, &err) : print_items(items, n, a.c.json);
 	free(items);
 	kith_vault_close(v);
 	return code;
 }
 
-static int cmd_get(int argc, char **argv)
+static int cmd_get(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	struct args a = {0};
-	int code = parse_args("attach get", argc, argv, &a);
+	const char *cmd = sub->name;
+	struct args a;
+	struct kith_vault *v = NULL;
+	int code = begin(cmd, argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage("attach get", "give one attachment ID");
-	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach get", &a.va, &v);
-	if (code)
-		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_reader *r = NULL;
 	int fd = -1;
-	int rc = kith_attach_open(v, argv[optind], (uint32_t)a.version, "sharing", &r, NULL, &err);
+	int rc = kith_attach_open(v, a.c.pos[0], (uint32_t)a.version, "sharing", &r, NULL, &err);
 	if (!rc) {
 		fd = a.out ? open(a.out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : 1;
 		if (fd < 0)
@@ -322,13 +330,8 @@ static int cmd_get(int argc, char **argv)
 			rc = kith_err_set(&err, KITH_E_IO, a.out ? a.out : "stdout", "writing failed: %s",
 					  strerror(errno));
 	}
-	if (a.out && fd >= 0) {
-		if (!rc && fsync(fd))
-			rc = kith_err_set(&err, KITH_E_IO, a.out, "writing failed: %s", strerror(errno));
-		close(fd);
-		if (rc)
-			unlink(a.out); /* no half file */
-	}
+	if (a.out)
+		rc = end_file(fd, a.out, rc, &err);
 	kith_attach_reader_free(r);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
@@ -336,21 +339,18 @@ static int cmd_get(int argc, char **argv)
 	return code;
 }
 
-static int cmd_remove(int argc, char **argv)
+static int cmd_remove(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	struct args a = {0};
-	int code = parse_args("attach remove", argc, argv, &a);
+	const char *cmd = sub->name;
+	struct args a;
+	struct kith_vault *v = NULL;
+	int code = begin(cmd, argc, argv, "give one attachment ID", &a, &v);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage("attach remove", "give one attachment ID");
-	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach remove", &a.va, &v);
-	if (code)
-		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_attach_remove(v, argv[optind], a.note, &err);
+	int rc = kith_attach_remove(v, a.c.pos[0], a.c.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	kith_vault_close(v);
@@ -358,27 +358,28 @@ static int cmd_remove(int argc, char **argv)
 }
 
 /* kith attach purge ID --note WHY --yes (casework/attach.h). */
-static int cmd_purge(int argc, char **argv)
+static int cmd_purge(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	struct args a = {0};
-	int code = parse_args("attach purge", argc, argv, &a);
+	const char *cmd = sub->name;
+	struct args a;
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
-	if (argc - optind != 1)
-		return kith_cli_usage("attach purge", "give one attachment ID");
-	if (!a.note || !*a.note)
-		return kith_cli_usage("attach purge", "say why with --note (kept in the history)");
+	if (a.c.n_pos != 1)
+		return kith_cli_usage(cmd, "give one attachment ID");
+	if (!a.c.note || !*a.c.note)
+		return kith_cli_usage(cmd, "say why with --note (kept in the history)");
 	if (!a.yes)
-		return kith_cli_usage("attach purge",
+		return kith_cli_usage(cmd,
 				      "purging destroys the attachment's bytes for good: confirm with --yes");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach purge", &a.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_attach_purge_result res = {0};
-	int rc = kith_attach_purge(v, argv[optind], a.note, NULL, &res, &err);
+	int rc = kith_attach_purge(v, a.c.pos[0], a.c.note, NULL, &res, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -411,36 +412,30 @@ int kith_cli_attach_tar(struct kith_vault *v, const struct kith_attach_export_op
 		else if (kith_io_write_all(fd, buf, (size_t)k))
 			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
 	}
-	if (fd >= 0) {
-		if (!rc && fsync(fd))
-			rc = kith_err_set(err, KITH_E_IO, out, "writing failed: %s", strerror(errno));
-		close(fd);
-		if (rc)
-			unlink(out); /* no half file */
-	}
+	rc = end_file(fd, out, rc, err);
 	kith_attach_export_free(x);
 	free(buf);
 	return rc;
 }
 
 /* kith attach export [CASE...] --out FILE.tar [--consent USE]. */
-static int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv, const struct kith_cli_sub *sub)
 {
-	struct args a = {0};
-	int code = parse_args("attach export", argc, argv, &a);
+	const char *cmd = sub->name;
+	struct args a;
+	int code = parse_args(cmd, argc, argv, &a);
 	if (code >= 0)
 		return code;
 	if (!a.out)
-		return kith_cli_usage("attach export", "give --out FILE.tar");
+		return kith_cli_usage(cmd, "give --out FILE.tar");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("attach export", &a.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code)
 		return code;
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_attach_export_opts o = {.cases =
-						optind < argc ? (const char *const *)argv + optind : NULL,
-					    .n_cases = (size_t)(argc - optind),
+	struct kith_attach_export_opts o = {.cases = a.c.n_pos ? (const char *const *)a.c.pos : NULL,
+					    .n_cases = a.c.n_pos,
 					    .consent = a.consent};
 	struct kith_attach_export_result res = {0};
 	int rc = kith_cli_attach_tar(v, &o, a.out, &res, &err);
@@ -462,23 +457,17 @@ static int cmd_export(int argc, char **argv)
 
 int kith_cmd_attach(int argc, char **argv)
 {
+	static const struct kith_cli_sub subs[] = {
+	    {"add", cmd_add, "attach add", 0},		{"list", cmd_list, "attach list", 0},
+	    {"history", cmd_list, "attach history", 1}, {"get", cmd_get, "attach get", 0},
+	    {"remove", cmd_remove, "attach remove", 0}, {"purge", cmd_purge, "attach purge", 0},
+	    {"export", cmd_export, "attach export", 0}, {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
+	if (code >= 0)
+		return code;
 	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "add"))
-			return cmd_add(argc - 1, argv + 1);
-		if (!strcmp(s, "list"))
-			return cmd_list(argc - 1, argv + 1, 0);
-		if (!strcmp(s, "history"))
-			return cmd_list(argc - 1, argv + 1, 1);
-		if (!strcmp(s, "get"))
-			return cmd_get(argc - 1, argv + 1);
-		if (!strcmp(s, "remove"))
-			return cmd_remove(argc - 1, argv + 1);
-		if (!strcmp(s, "purge"))
-			return cmd_purge(argc - 1, argv + 1);
-		if (!strcmp(s, "export"))
-			return cmd_export(argc - 1, argv + 1);
-		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 			fputs(help, stdout);
 			return KITH_EXIT_OK;
 		}

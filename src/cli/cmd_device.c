@@ -32,7 +32,7 @@ static const char help[] = "usage: kith device add NAME --out FILE [--vault PATH
 			   "  --out FILE   where add writes the invitation (mode 0600; must not exist)\n"
 			   "  --json       list as JSON\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_OUT = 1, OPT_JSON };
+enum { OPT_OUT = 0x200 };
 
 static int device_add(struct kith_vault *v, const char *name, const char *out)
 {
@@ -90,8 +90,7 @@ static int device_list(struct kith_vault *v, int json)
 				a = NULL;
 			}
 		}
-		code = a ? kith_cli_print_json(a) : KITH_EXIT_INTERNAL;
-		json_decref(a);
+		code = kith_cli_print_json_new(a);
 	} else if (field) { /* a field vault knows devices by key, and what headquarters revoked */
 		for (size_t i = 0; i < n; i++) {
 			char rev[40];
@@ -136,48 +135,39 @@ static int device_revoke(struct kith_vault *v, const char *name)
 	return KITH_EXIT_OK;
 }
 
+static int device_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	if (opt != OPT_OUT)
+		return kith_cli_usage(cmd, "unknown option");
+	const char **out = args;
+	*out = arg;
+	return 0;
+}
+
 int kith_cmd_device(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
+	    KITH_CLI_COMMON_LONGOPTS, /* --json: but no -j */
 	    {"out", required_argument, 0, OPT_OUT},
-	    {"json", no_argument, 0, OPT_JSON},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	struct kith_cli_vault_args va = {0};
+	struct kith_cli_common c = {0};
 	const char *out = NULL;
-	int json = 0, opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case OPT_OUT:
-			out = optarg;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		default:
-			return kith_cli_usage("device", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	int code = kith_cli_getopt("device", help, argc, argv, "h", longopts, &c, device_opt, &out);
+	if (code >= 0)
+		return code;
+	if (!c.n_pos)
 		return kith_cli_usage("device", "add, list or revoke?");
-	const char *verb = argv[optind++];
+	const char *verb = c.pos[0];
 	const char *name = NULL;
 	if (!strcmp(verb, "add") || !strcmp(verb, "revoke")) {
-		if (optind >= argc)
+		if (c.n_pos < 2)
 			return kith_cli_usage("device", "%s needs a device NAME", verb);
-		name = argv[optind++];
+		name = c.pos[1];
 	} else if (strcmp(verb, "list") != 0) {
 		return kith_cli_usage("device", "unknown action: add, list or revoke");
 	}
-	if (optind < argc)
+	if (c.n_pos > (name ? 2u : 1u))
 		return kith_cli_usage("device", "unexpected argument");
 	if (!strcmp(verb, "add") && !out)
 		return kith_cli_usage("device", "add needs --out FILE for the invitation");
@@ -186,7 +176,7 @@ int kith_cmd_device(int argc, char **argv)
 	if (out && access(out, F_OK) == 0 && !kith_io_is_special(out))
 		return kith_cli_usage("device", "--out: a file already exists there");
 	struct kith_vault *v = NULL;
-	int code = kith_cli_open_vault("device", &va, &v);
+	code = kith_cli_open_vault("device", &c.va, &v);
 	if (code)
 		return code;
 	if (!strcmp(verb, "add"))
@@ -194,7 +184,7 @@ int kith_cmd_device(int argc, char **argv)
 	else if (!strcmp(verb, "revoke"))
 		code = device_revoke(v, name);
 	else
-		code = device_list(v, json);
+		code = device_list(v, c.json);
 	kith_vault_close(v);
 	return code;
 }

@@ -56,8 +56,7 @@ static const char help[] =
     "                           --train-block rules for EM; default 50000)\n"
     "  --train-block RULE       a blocking rule for training (repeat; default: name)\n"
     "  --seed N                 seed of the random sampling (default 0)\n"
-    "  --threads N              threads (default: all processors)\n"
-    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --threads N              threads (default: all processors)\n" KITH_CLI_REVIEWER_HELP
     "  --note TEXT              a note kept in the link's history\n"
     "  --status S               review: links with status S (default proposed)\n"
     "  --all                    review: links of every status\n" KITH_CLI_VAULT_HELP;
@@ -70,8 +69,6 @@ enum {
 	OPT_GUARD,
 	OPT_SEED,
 	OPT_THREADS,
-	OPT_REVIEWER,
-	OPT_NOTE,
 	OPT_STATUS,
 	OPT_ALL,
 	OPT_COUNT,
@@ -82,24 +79,112 @@ enum {
 };
 
 struct args {
-	struct kith_cli_vault_args va;
-	const char *out, *pairs, *review, *reviewer, *note, *status;
-	int json, all, count;
+	struct kith_cli_common c; /* vault options, --json, the operands (CSV files, ids, refs) */
+	const char *out, *pairs, *review, *status;
+	int all, count;
 	struct kith_propose_settings ps; /* every linkage setting, as casework/propose.h takes them */
 	const char *blocks[KITH_LINKCFG_MAX_RULES];
 	const char *train_blocks[KITH_LINKCFG_MAX_RULES];
-	char **files;
-	size_t n_files;
 };
 
+static int link_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct args *a = args;
+	switch (opt) {
+	case 'c':
+		a->ps.config = arg;
+		break;
+	case 'o':
+		a->out = arg;
+		break;
+	case 'p':
+		a->pairs = arg;
+		break;
+	case OPT_THRESHOLD: /* strictly between */
+		if (kith_cli_parse_double(arg, 0, 1, &a->ps.threshold) || a->ps.threshold == 0 ||
+		    a->ps.threshold == 1)
+			return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
+		break;
+	case OPT_REVIEW:
+		a->review = arg;
+		break;
+	case OPT_REVIEW_THRESHOLD:
+		if (kith_cli_parse_double(arg, 0, 1, &a->ps.review_threshold) ||
+		    a->ps.review_threshold == 0 || a->ps.review_threshold == 1)
+			return kith_cli_usage(cmd, "--review-threshold takes a probability between 0 and 1");
+		break;
+	case OPT_MAXPAIRS:
+		if (kith_cli_parse_u64(arg, 1, UINT64_MAX, &a->ps.max_pairs))
+			return kith_cli_usage(cmd, "--max-pairs takes a positive integer");
+		break;
+	case OPT_BLOCK:
+		if (a->ps.n_blocks == KITH_LINKCFG_MAX_RULES)
+			return kith_cli_usage(cmd, "at most %d --block rules", KITH_LINKCFG_MAX_RULES);
+		a->blocks[a->ps.n_blocks++] = arg;
+		a->ps.blocks = a->blocks;
+		break;
+	case OPT_MODE:
+		if (strcmp(arg, "dedupe") && strcmp(arg, "link"))
+			return kith_cli_usage(cmd, "--mode takes dedupe or link");
+		a->ps.mode = strcmp(arg, "link") == 0 ? KITH_LINKCFG_LINK : KITH_LINKCFG_DEDUPE;
+		a->ps.mode_set = 1;
+		break;
+	case OPT_GUARD:
+		if (!strcmp(arg, "lists"))
+			a->ps.guard = KITH_CLUSTER_LISTS;
+		else if (!strcmp(arg, "strict"))
+			a->ps.guard = KITH_CLUSTER_STRICT;
+		else if (!strcmp(arg, "none"))
+			a->ps.guard = KITH_CLUSTER_NONE;
+		else
+			return kith_cli_usage(cmd, "--guard takes lists, strict or none");
+		break;
+	case OPT_SEED:
+		if (kith_cli_parse_u64(arg, 0, UINT64_MAX, &a->ps.seed))
+			return kith_cli_usage(cmd, "--seed takes a non-negative integer");
+		a->ps.have_seed = 1;
+		break;
+	case OPT_THREADS: {
+		uint64_t t;
+		if (kith_cli_parse_u64(arg, 1, 64, &t))
+			return kith_cli_usage(cmd, "--threads takes 1 to 64");
+		a->ps.threads = (unsigned)t;
+		break;
+	}
+	case OPT_STATUS:
+		a->status = arg;
+		break;
+	case OPT_ALL:
+		a->all = 1;
+		break;
+	case OPT_COUNT:
+		a->count = 1;
+		break;
+	case OPT_TRAIN_RECORDS:
+		if (kith_cli_parse_u64(arg, 100, 100000000, &a->ps.train_records))
+			return kith_cli_usage(cmd, "--train-records takes an integer from 100 to 10^8");
+		break;
+	case OPT_TRAIN_BLOCK:
+		if (a->ps.n_train_blocks == KITH_LINKCFG_MAX_RULES)
+			return kith_cli_usage(cmd, "at most %d --train-block rules", KITH_LINKCFG_MAX_RULES);
+		a->train_blocks[a->ps.n_train_blocks++] = arg;
+		a->ps.train_blocks = a->train_blocks;
+		break;
+	default:
+		return kith_cli_usage(cmd, "unknown option");
+	}
+	return 0;
+}
+
+/* Clears *a and parses options (kith_cli_getopt): -1 to go on, else the
+ * exit code to return (0 after --help). */
 static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"config", required_argument, 0, 'c'},
 	    {"out", required_argument, 0, 'o'},
 	    {"pairs", required_argument, 0, 'p'},
-	    {"json", no_argument, 0, 'j'},
 	    {"threshold", required_argument, 0, OPT_THRESHOLD},
 	    {"max-pairs", required_argument, 0, OPT_MAXPAIRS},
 	    {"block", required_argument, 0, OPT_BLOCK},
@@ -107,8 +192,8 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"guard", required_argument, 0, OPT_GUARD},
 	    {"seed", required_argument, 0, OPT_SEED},
 	    {"threads", required_argument, 0, OPT_THREADS},
-	    {"reviewer", required_argument, 0, OPT_REVIEWER},
-	    {"note", required_argument, 0, OPT_NOTE},
+	    KITH_CLI_REVIEWER_LONGOPT,
+	    KITH_CLI_NOTE_LONGOPT,
 	    {"status", required_argument, 0, OPT_STATUS},
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"count", no_argument, 0, OPT_COUNT},
@@ -116,139 +201,37 @@ static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 	    {"train-block", required_argument, 0, OPT_TRAIN_BLOCK},
 	    {"review", required_argument, 0, OPT_REVIEW},
 	    {"review-threshold", required_argument, 0, OPT_REVIEW_THRESHOLD},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hjc:o:p:", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&a->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		case 'j':
-			a->json = 1;
-			break;
-		case 'c':
-			a->ps.config = optarg;
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case 'p':
-			a->pairs = optarg;
-			break;
-		case OPT_THRESHOLD: /* strictly between */
-			if (kith_cli_parse_double(optarg, 0, 1, &a->ps.threshold) || a->ps.threshold == 0 ||
-			    a->ps.threshold == 1)
-				return kith_cli_usage(cmd, "--threshold takes a probability between 0 and 1");
-			break;
-		case OPT_REVIEW:
-			a->review = optarg;
-			break;
-		case OPT_REVIEW_THRESHOLD:
-			if (kith_cli_parse_double(optarg, 0, 1, &a->ps.review_threshold) ||
-			    a->ps.review_threshold == 0 || a->ps.review_threshold == 1)
-				return kith_cli_usage(
-				    cmd, "--review-threshold takes a probability between 0 and 1");
-			break;
-		case OPT_MAXPAIRS:
-			if (kith_cli_parse_u64(optarg, 1, UINT64_MAX, &a->ps.max_pairs))
-				return kith_cli_usage(cmd, "--max-pairs takes a positive integer");
-			break;
-		case OPT_BLOCK:
-			if (a->ps.n_blocks == KITH_LINKCFG_MAX_RULES)
-				return kith_cli_usage(cmd, "at most %d --block rules",
-						      KITH_LINKCFG_MAX_RULES);
-			a->blocks[a->ps.n_blocks++] = optarg;
-			a->ps.blocks = a->blocks;
-			break;
-		case OPT_MODE:
-			if (strcmp(optarg, "dedupe") && strcmp(optarg, "link"))
-				return kith_cli_usage(cmd, "--mode takes dedupe or link");
-			a->ps.mode = strcmp(optarg, "link") == 0 ? KITH_LINKCFG_LINK : KITH_LINKCFG_DEDUPE;
-			a->ps.mode_set = 1;
-			break;
-		case OPT_GUARD:
-			if (!strcmp(optarg, "lists"))
-				a->ps.guard = KITH_CLUSTER_LISTS;
-			else if (!strcmp(optarg, "strict"))
-				a->ps.guard = KITH_CLUSTER_STRICT;
-			else if (!strcmp(optarg, "none"))
-				a->ps.guard = KITH_CLUSTER_NONE;
-			else
-				return kith_cli_usage(cmd, "--guard takes lists, strict or none");
-			break;
-		case OPT_SEED:
-			if (kith_cli_parse_u64(optarg, 0, UINT64_MAX, &a->ps.seed))
-				return kith_cli_usage(cmd, "--seed takes a non-negative integer");
-			a->ps.have_seed = 1;
-			break;
-		case OPT_THREADS: {
-			uint64_t t;
-			if (kith_cli_parse_u64(optarg, 1, 64, &t))
-				return kith_cli_usage(cmd, "--threads takes 1 to 64");
-			a->ps.threads = (unsigned)t;
-			break;
-		}
-		case OPT_REVIEWER:
-			a->reviewer = optarg;
-			break;
-		case OPT_NOTE:
-			a->note = optarg;
-			break;
-		case OPT_STATUS:
-			a->status = optarg;
-			break;
-		case OPT_ALL:
-			a->all = 1;
-			break;
-		case OPT_COUNT:
-			a->count = 1;
-			break;
-		case OPT_TRAIN_RECORDS:
-			if (kith_cli_parse_u64(optarg, 100, 100000000, &a->ps.train_records))
-				return kith_cli_usage(cmd,
-						      "--train-records takes an integer from 100 to 10^8");
-			break;
-		case OPT_TRAIN_BLOCK:
-			if (a->ps.n_train_blocks == KITH_LINKCFG_MAX_RULES)
-				return kith_cli_usage(cmd, "at most %d --train-block rules",
-						      KITH_LINKCFG_MAX_RULES);
-			a->train_blocks[a->ps.n_train_blocks++] = optarg;
-			a->ps.train_blocks = a->train_blocks;
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	a->files = argv + optind;
-	a->n_files = (size_t)(argc - optind);
-	return 0;
+	memset(a, 0, sizeof *a);
+	return kith_cli_getopt(cmd, help, argc, argv, "hjc:o:p:", longopts, &a->c, link_opt, a);
 }
 
-/* Input: CSV files (a->files) or the vault (*v opened here). */
-static int load_input(const char *cmd, const struct args *a, const struct kith_linkcfg *cfg,
+/* The settings (*cfg: read before unlocking, so that a bad file costs no
+ * Argon2id run), then the input: CSV files (the operands) or the vault (*v
+ * opened here). An exit code. */
+static int load_input(const char *cmd, const struct args *a, struct kith_linkcfg *cfg,
 		      struct kith_dataset **ds, struct kith_vault **v, size_t **case_of_record)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
-	int vault = a->va.vault || (!a->n_files && kith_cli_vault_path(NULL));
-	if (vault && a->n_files)
+	int rc = kith_propose_config(&a->ps, cfg, &err);
+	if (rc)
+		return kith_cli_fail(rc, &err);
+	int vault = a->c.va.vault || (!a->c.n_pos && kith_cli_vault_path(NULL));
+	if (vault && a->c.n_pos)
 		return kith_cli_usage(cmd, "give CSV files or a vault, not both");
-	if (!vault && !a->n_files)
+	if (!vault && !a->c.n_pos)
 		return kith_cli_usage(cmd, "give CSV files or --vault PATH");
 	if (vault) {
-		int code = kith_cli_open_vault(cmd, &a->va, v);
+		int code = kith_cli_open_vault(cmd, &a->c.va, v);
 		if (code)
 			return code;
 		kith_cli_report_damage(*v);
-		int rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
+		rc = kith_link_vault_dataset(*v, cfg, ds, case_of_record, &err);
 		return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 	}
-	int rc = kith_propose_files_dataset(cfg, (const char *const *)a->files, a->n_files, ds, &err);
+	rc = kith_propose_files_dataset(cfg, (const char *const *)a->c.pos, a->c.n_pos, ds, &err);
 	return rc ? kith_cli_fail(rc, &err) : KITH_EXIT_OK;
 }
 
@@ -355,7 +338,7 @@ static int count_only(const struct kith_dataset *ds, const struct args *a)
 	struct kith_err err;
 	kith_err_clear(&err);
 	int rc = kith_propose_count(ds, rep, &n, &err);
-	json_t *arr = a->json ? json_array() : NULL;
+	json_t *arr = a->c.json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && rep[i].rule[0] == '\0')
 			break; /* not reached: an earlier rule failed */
@@ -381,16 +364,10 @@ static int count_only(const struct kith_dataset *ds, const struct args *a)
 static int cmd_run(int argc, char **argv)
 {
 	struct args a;
-	memset(&a, 0, sizeof a);
 	int code = parse_args("link", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	struct kith_err err;
-	kith_err_clear(&err);
+	if (code >= 0)
+		return code;
 	struct kith_linkcfg cfg;
-	int rc = kith_propose_config(&a.ps, &cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
 	struct kith_vault *v = NULL;
 	size_t *cor = NULL;
@@ -407,10 +384,8 @@ static int cmd_run(int argc, char **argv)
 				code = write_out(a.pairs, kith_link_write_pairs, &r, ds);
 			if (code == KITH_EXIT_OK && a.review)
 				code = write_out(a.review, kith_link_write_review, &r, ds);
-			if (code == KITH_EXIT_OK && a.json) {
-				json_t *j = kith_link_summary_json(&r, ds);
-				code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
-				json_decref(j);
+			if (code == KITH_EXIT_OK && a.c.json) {
+				code = kith_cli_print_json_new(kith_link_summary_json(&r, ds));
 			} else if (code == KITH_EXIT_OK) {
 				print_text_summary(&r, ds);
 			}
@@ -423,28 +398,25 @@ static int cmd_run(int argc, char **argv)
 	return code;
 }
 
-static int cmd_explain(int argc, char **argv)
+static int cmd_explain(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link explain", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_files < 2)
-		return kith_cli_usage("link explain", "give two record ids (then the CSV files, or --vault)");
-	const char *id1 = a.files[0], *id2 = a.files[1];
-	a.files += 2;
-	a.n_files -= 2;
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (a.c.n_pos < 2)
+		return kith_cli_usage(cmd, "give two record ids (then the CSV files, or --vault)");
+	const char *id1 = a.c.pos[0], *id2 = a.c.pos[1];
+	a.c.pos += 2;
+	a.c.n_pos -= 2;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
-	int rc = kith_propose_config(&a.ps, &cfg, &err);
-	if (rc)
-		return kith_cli_fail(rc, &err);
 	struct kith_dataset *ds = NULL;
 	struct kith_vault *v = NULL;
 	size_t *cor = NULL;
-	code = load_input("link explain", &a, &cfg, &ds, &v, &cor);
+	code = load_input(cmd, &a, &cfg, &ds, &v, &cor);
 	long ia = -1, ib = -1;
 	if (code == KITH_EXIT_OK) {
 		ia = kith_dataset_find(ds, id1);
@@ -453,7 +425,7 @@ static int cmd_explain(int argc, char **argv)
 			kith_err_set(&err, KITH_E_NOTFOUND, ia < 0 ? id1 : id2, "no record with this id");
 			code = kith_cli_fail(KITH_E_NOTFOUND, &err);
 		} else if (ia == ib) {
-			code = kith_cli_usage("link explain", "give two different records");
+			code = kith_cli_usage(cmd, "give two different records");
 		}
 	}
 	if (code == KITH_EXIT_OK) {
@@ -462,11 +434,11 @@ static int cmd_explain(int argc, char **argv)
 		if (code == KITH_EXIT_OK) {
 			struct kith_sbuf text = KITH_SBUF_INIT;
 			json_t *j = NULL;
-			rc = kith_link_explain(&r, ds, (size_t)ia, (size_t)ib, a.json ? NULL : &text,
-					       a.json ? &j : NULL, &err);
+			int rc = kith_link_explain(&r, ds, (size_t)ia, (size_t)ib, a.c.json ? NULL : &text,
+						   a.c.json ? &j : NULL, &err);
 			if (rc)
 				code = kith_cli_fail(rc, &err);
-			else if (a.json)
+			else if (a.c.json)
 				code = kith_cli_print_json(j);
 			else
 				fputs(text.buf ? text.buf : "", stdout);
@@ -481,27 +453,36 @@ static int cmd_explain(int argc, char **argv)
 	return code;
 }
 
-static int open_vault_only(const char *cmd, struct args *a, struct kith_vault **v)
+/* Checks the `n` operands (else the usage error `what`), opens the vault and
+ * reports its damage. -1 to go on with *v set, else the exit code. */
+static int open_vault_only(const char *cmd, const struct args *a, size_t n, const char *what,
+			   struct kith_vault **v)
 {
-	if (a->n_files)
-		return kith_cli_usage(cmd, "unexpected argument");
-	int code = kith_cli_open_vault(cmd, &a->va, v);
-	if (code == KITH_EXIT_OK)
+	int code = kith_cli_open_operands(cmd, &a->c, n, what, v);
+	if (code < 0)
 		kith_cli_report_damage(*v);
 	return code;
 }
 
-static int cmd_propose(int argc, char **argv)
+/* A review subcommand: its options, then open_vault_only. */
+static int begin(const char *cmd, int argc, char **argv, size_t n, const char *what, struct args *a,
+		 struct kith_vault **v)
 {
+	int code = parse_args(cmd, argc, argv, a);
+	return code >= 0 ? code : open_vault_only(cmd, a, n, what, v);
+}
+
+static int cmd_propose(int argc, char **argv, const struct kith_cli_sub *sub)
+{
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link propose", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_files)
-		return kith_cli_usage("link propose", "propose works on a vault: --vault PATH");
-	if (!a.va.vault && !kith_cli_vault_path(NULL))
-		return kith_cli_usage("link propose", "give --vault PATH");
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (a.c.n_pos)
+		return kith_cli_usage(cmd, "propose works on a vault: --vault PATH");
+	if (!a.c.va.vault && !kith_cli_vault_path(NULL))
+		return kith_cli_usage(cmd, "give --vault PATH");
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg; /* read before unlocking: a bad file costs no Argon2id run */
@@ -509,8 +490,8 @@ static int cmd_propose(int argc, char **argv)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link propose", &a, &v);
-	if (code)
+	code = open_vault_only(cmd, &a, 0, "unexpected argument", &v);
+	if (code >= 0)
 		return code;
 	struct kith_cli_progress p;
 	kith_cli_progress_init(&p, "comparing pairs");
@@ -518,19 +499,18 @@ static int cmd_propose(int argc, char **argv)
 	ps.progress = on_progress;
 	ps.progress_arg = &p;
 	struct kith_propose_result res;
-	rc = kith_propose_vault(v, &ps, kith_cli_reviewer(a.reviewer), &res, &err);
+	rc = kith_propose_vault(v, &ps, kith_cli_reviewer(a.c.reviewer), &res, &err);
 	kith_cli_progress_done(&p);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else {
+		code = KITH_EXIT_OK;
 		warn_match_share(res.match_share);
-		if (a.json) {
-			json_t *j =
+		if (a.c.json) {
+			code = kith_cli_print_json_new(
 			    json_pack("{s:I,s:I,s:I,s:I}", "cases", (json_int_t)res.cases, "proposed",
 				      (json_int_t)res.proposed, "already_known",
-				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons);
-			code = j ? kith_cli_print_json(j) : KITH_EXIT_INTERNAL;
-			json_decref(j);
+				      (json_int_t)res.already_known, "persons", (json_int_t)res.persons));
 		} else {
 			printf("%zu link%s proposed for review (%zu already known); see 'kith link review'\n",
 			       res.proposed, res.proposed == 1 ? "" : "s", res.already_known);
@@ -580,15 +560,15 @@ static void print_link_text(const json_t *l)
 	}
 }
 
-static int cmd_review(int argc, char **argv)
+static int cmd_review(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link review", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
 	if (a.status && !kith_linkstatus_valid(a.status))
-		return kith_cli_usage("link review", "--status takes " KITH_LINKSTATUS_WORDS);
+		return kith_cli_usage(cmd, "--status takes " KITH_LINKSTATUS_WORDS);
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_linkcfg cfg;
@@ -596,15 +576,16 @@ static int cmd_review(int argc, char **argv)
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link review", &a, &v);
-	if (code)
+	code = open_vault_only(cmd, &a, 0, "unexpected argument", &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	json_t *links = NULL;
 	const char *status = a.all ? NULL : a.status ? a.status : "proposed";
 	rc = kith_link_vault_links_json(v, status, 1, &cfg, &links, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
-	} else if (a.json) {
+	} else if (a.c.json) {
 		code = kith_cli_print_json(links);
 	} else {
 		for (size_t i = 0; i < json_array_size(links); i++)
@@ -617,25 +598,22 @@ static int cmd_review(int argc, char **argv)
 	return code;
 }
 
-static int cmd_status(int argc, char **argv, const char *status, const char *cmd)
+static int cmd_status(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	static const char *const said[] = {"confirmed", "rejected", "undone"};
+	const char *cmd = sub->name, *status = said[sub->arg];
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args(cmd, argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_files != 1)
-		return kith_cli_usage(cmd, "give one LINK-ID");
-	const char *id = a.files[0];
-	a.n_files = 0;
 	struct kith_vault *v = NULL;
-	code = open_vault_only(cmd, &a, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 1, "give one LINK-ID", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
+	const char *id = a.c.pos[0];
 	struct kith_err err;
 	kith_err_clear(&err);
 	char full[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_set_status(v, id, status, kith_cli_reviewer(a.reviewer), a.note, full, &err);
+	int rc =
+	    kith_link_vault_set_status(v, id, status, kith_cli_reviewer(a.c.reviewer), a.c.note, full, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -644,25 +622,20 @@ static int cmd_status(int argc, char **argv, const char *status, const char *cmd
 	return code;
 }
 
-static int cmd_merge(int argc, char **argv)
+static int cmd_merge(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link merge", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_files != 2)
-		return kith_cli_usage("link merge", "give two case refs");
-	const char *r1 = a.files[0], *r2 = a.files[1];
-	a.n_files = 0;
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link merge", &a, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 2, "give two case refs", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
+	const char *r1 = a.c.pos[0], *r2 = a.c.pos[1];
 	struct kith_err err;
 	kith_err_clear(&err);
 	char id[KITH_VAULT_ID_HEX];
-	int rc = kith_link_vault_merge(v, r1, r2, kith_cli_reviewer(a.reviewer), a.note, id, &err);
+	int rc = kith_link_vault_merge(v, r1, r2, kith_cli_reviewer(a.c.reviewer), a.c.note, id, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
@@ -671,26 +644,21 @@ static int cmd_merge(int argc, char **argv)
 	return code;
 }
 
-static int cmd_history(int argc, char **argv)
+static int cmd_history(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link history", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_files != 1)
-		return kith_cli_usage("link history", "give one LINK-ID");
-	const char *id = a.files[0];
-	a.n_files = 0;
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link history", &a, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 1, "give one LINK-ID", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
+	const char *id = a.c.pos[0];
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *h = NULL;
 	int rc = kith_link_vault_history_json(v, id, &h, &err);
-	if (h && a.json) {
+	if (h && a.c.json) {
 		code = kith_cli_print_json(h);
 	} else if (h) {
 		for (size_t i = 0; i < json_array_size(h); i++) {
@@ -714,17 +682,15 @@ static int cmd_history(int argc, char **argv)
 	return code;
 }
 
-static int cmd_persons(int argc, char **argv)
+static int cmd_persons(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("link persons", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
 	struct kith_vault *v = NULL;
-	code = open_vault_only("link persons", &a, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 0, "unexpected argument", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
 	json_t *p = kith_link_vault_persons_json(v, &err);
@@ -732,7 +698,7 @@ static int cmd_persons(int argc, char **argv)
 	kith_vault_records(v, "case", &n_cases);
 	if (!p) {
 		code = kith_cli_fail(err.status ? err.status : KITH_E_NOMEM, &err);
-	} else if (a.json) {
+	} else if (a.c.json) {
 		code = kith_cli_print_json(p);
 	} else {
 		size_t joined = 0;
@@ -758,26 +724,18 @@ static int cmd_persons(int argc, char **argv)
 
 int kith_cmd_link(int argc, char **argv)
 {
-	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "explain"))
-			return cmd_explain(argc - 1, argv + 1);
-		if (!strcmp(s, "propose"))
-			return cmd_propose(argc - 1, argv + 1);
-		if (!strcmp(s, "review"))
-			return cmd_review(argc - 1, argv + 1);
-		if (!strcmp(s, "confirm"))
-			return cmd_status(argc - 1, argv + 1, "confirmed", "link confirm");
-		if (!strcmp(s, "reject"))
-			return cmd_status(argc - 1, argv + 1, "rejected", "link reject");
-		if (!strcmp(s, "undo"))
-			return cmd_status(argc - 1, argv + 1, "undone", "link undo");
-		if (!strcmp(s, "merge"))
-			return cmd_merge(argc - 1, argv + 1);
-		if (!strcmp(s, "persons"))
-			return cmd_persons(argc - 1, argv + 1);
-		if (!strcmp(s, "history"))
-			return cmd_history(argc - 1, argv + 1);
-	}
-	return cmd_run(argc, argv);
+	static const struct kith_cli_sub subs[] = {
+	    {"explain", cmd_explain, "link explain", 0},
+	    {"propose", cmd_propose, "link propose", 0},
+	    {"review", cmd_review, "link review", 0},
+	    {"confirm", cmd_status, "link confirm", 0}, /* the status: cmd_status's said[arg] */
+	    {"reject", cmd_status, "link reject", 1},
+	    {"undo", cmd_status, "link undo", 2},
+	    {"merge", cmd_merge, "link merge", 0},
+	    {"persons", cmd_persons, "link persons", 0},
+	    {"history", cmd_history, "link history", 0},
+	    {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
+	return code >= 0 ? code : cmd_run(argc, argv);
 }

@@ -65,8 +65,7 @@ static const char help[] =
     "  --status S               list: only requests with status S\n"
     "                           (open, possible_match, confirmed, closed)\n"
     "  --format F               add: json or jsonl (default: by extension/content)\n"
-    "  --note TEXT              a note kept in the history\n"
-    "  --reviewer NAME          who reviews (default $KITH_REVIEWER, else $USER)\n"
+    "  --note TEXT              a note kept in the history\n" KITH_CLI_REVIEWER_HELP
     "  --dry-run                --all: report, record nothing\n" KITH_CLI_VAULT_HELP;
 
 enum {
@@ -75,8 +74,6 @@ enum {
 	OPT_REJECTED,
 	OPT_STATUS,
 	OPT_FORMAT,
-	OPT_NOTE,
-	OPT_REVIEWER,
 	OPT_ALL,
 	OPT_DRY,
 	OPT_OFFSET,
@@ -84,129 +81,121 @@ enum {
 };
 
 struct args {
-	struct kith_cli_vault_args va;
-	int json, rejected, all, dry;
+	struct kith_cli_common c; /* vault options, --json, the operands */
+	int rejected, all, dry;
 	size_t limit, offset;
 	double min_score;
 	int min_score_set;
-	const char *status, *format, *note, *reviewer, *query;
-	char **pos;
-	size_t n_pos;
+	const char *status, *format, *query;
 };
 
-/* Parses options; returns 0, -1 after --help, or a usage exit code. */
+static int trace_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct args *a = args;
+	switch (opt) {
+	case OPT_LIMIT: {
+		uint64_t l;
+		if (kith_cli_parse_u64(arg, 1, KITH_TRACE_MAX_LIMIT, &l))
+			return kith_cli_usage(cmd, "--limit takes 1 to %d", KITH_TRACE_MAX_LIMIT);
+		a->limit = (size_t)l;
+		break;
+	}
+	case OPT_MIN:
+		if (kith_cli_parse_double(arg, 0, 1, &a->min_score))
+			return kith_cli_usage(cmd, "--min-score takes a number between 0 and 1");
+		a->min_score_set = 1;
+		break;
+	case OPT_REJECTED:
+		a->rejected = 1;
+		break;
+	case OPT_STATUS:
+		if (strcmp(arg, "open") && strcmp(arg, "possible_match") && strcmp(arg, "confirmed") &&
+		    strcmp(arg, "closed"))
+			return kith_cli_usage(cmd,
+					      "--status takes open, possible_match, confirmed or closed");
+		a->status = arg;
+		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "json") && strcmp(arg, "jsonl"))
+			return kith_cli_usage(cmd, "--format takes json or jsonl");
+		a->format = arg;
+		break;
+	case OPT_ALL:
+		a->all = 1;
+		break;
+	case OPT_DRY:
+		a->dry = 1;
+		break;
+	case OPT_OFFSET: {
+		uint64_t o;
+		if (kith_cli_parse_u64(arg, 0, 1ULL << 40, &o))
+			return kith_cli_usage(cmd, "--offset takes a number from 0");
+		a->offset = (size_t)o;
+		break;
+	}
+	case OPT_QUERY:
+		a->query = arg;
+		break;
+	default:
+		return kith_cli_usage(cmd, "unknown option");
+	}
+	return 0;
+}
+
+/* Clears *a and parses options (kith_cli_getopt): -1 to go on, else the
+ * exit code to return (0 after --help). */
 static int parse_args(const char *cmd, int argc, char **argv, struct args *a)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
-	    {"json", no_argument, 0, 'j'},
+	    KITH_CLI_COMMON_LONGOPTS,
 	    {"limit", required_argument, 0, OPT_LIMIT},
 	    {"min-score", required_argument, 0, OPT_MIN},
 	    {"rejected", no_argument, 0, OPT_REJECTED},
 	    {"status", required_argument, 0, OPT_STATUS},
 	    {"format", required_argument, 0, OPT_FORMAT},
-	    {"note", required_argument, 0, OPT_NOTE},
-	    {"reviewer", required_argument, 0, OPT_REVIEWER},
+	    KITH_CLI_NOTE_LONGOPT,
+	    KITH_CLI_REVIEWER_LONGOPT,
 	    {"all", no_argument, 0, OPT_ALL},
 	    {"dry-run", no_argument, 0, OPT_DRY},
 	    {"offset", required_argument, 0, OPT_OFFSET},
 	    {"query", required_argument, 0, OPT_QUERY},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	int opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&a->va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return -1;
-		case 'j':
-			a->json = 1;
-			break;
-		case OPT_LIMIT: {
-			uint64_t l;
-			if (kith_cli_parse_u64(optarg, 1, KITH_TRACE_MAX_LIMIT, &l))
-				return kith_cli_usage(cmd, "--limit takes 1 to %d", KITH_TRACE_MAX_LIMIT);
-			a->limit = (size_t)l;
-			break;
-		}
-		case OPT_MIN:
-			if (kith_cli_parse_double(optarg, 0, 1, &a->min_score))
-				return kith_cli_usage(cmd, "--min-score takes a number between 0 and 1");
-			a->min_score_set = 1;
-			break;
-		case OPT_REJECTED:
-			a->rejected = 1;
-			break;
-		case OPT_STATUS:
-			if (strcmp(optarg, "open") && strcmp(optarg, "possible_match") &&
-			    strcmp(optarg, "confirmed") && strcmp(optarg, "closed"))
-				return kith_cli_usage(
-				    cmd, "--status takes open, possible_match, confirmed or closed");
-			a->status = optarg;
-			break;
-		case OPT_FORMAT:
-			if (strcmp(optarg, "json") && strcmp(optarg, "jsonl"))
-				return kith_cli_usage(cmd, "--format takes json or jsonl");
-			a->format = optarg;
-			break;
-		case OPT_NOTE:
-			a->note = optarg;
-			break;
-		case OPT_REVIEWER:
-			a->reviewer = optarg;
-			break;
-		case OPT_ALL:
-			a->all = 1;
-			break;
-		case OPT_DRY:
-			a->dry = 1;
-			break;
-		case OPT_OFFSET: {
-			uint64_t o;
-			if (kith_cli_parse_u64(optarg, 0, 1ULL << 40, &o))
-				return kith_cli_usage(cmd, "--offset takes a number from 0");
-			a->offset = (size_t)o;
-			break;
-		}
-		case OPT_QUERY:
-			a->query = optarg;
-			break;
-		default:
-			return kith_cli_usage(cmd, "unknown option");
-		}
-	}
-	a->pos = argv + optind;
-	a->n_pos = (size_t)(argc - optind);
-	return 0;
+	memset(a, 0, sizeof *a);
+	return kith_cli_getopt(cmd, help, argc, argv, "hj", longopts, &a->c, trace_opt, a);
 }
 
-static int cmd_add(int argc, char **argv)
+/* A subcommand on the vault: its options, `n` operands (else the usage error
+ * `what`), then the vault opened. -1 to go on, else the exit code. */
+static int begin(const char *cmd, int argc, char **argv, size_t n, const char *what, struct args *a,
+		 struct kith_vault **v)
 {
+	int code = parse_args(cmd, argc, argv, a);
+	return code >= 0 ? code : kith_cli_open_operands(cmd, &a->c, n, what, v);
+}
+
+static int cmd_add(int argc, char **argv, const struct kith_cli_sub *sub)
+{
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace add", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos > 1)
-		return kith_cli_usage("trace add", "give one FILE (or - for standard input)");
-	const char *file = a.n_pos ? a.pos[0] : "-";
-	if (!strcmp(file, "-") && !a.va.passfile)
-		return kith_cli_usage("trace add",
-				      "reading requests from standard input needs --passphrase-file");
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (a.c.n_pos > 1)
+		return kith_cli_usage(cmd, "give one FILE (or - for standard input)");
+	const char *file = a.c.n_pos ? a.c.pos[0] : "-";
+	if (!strcmp(file, "-") && !a.c.va.passfile)
+		return kith_cli_usage(cmd, "reading requests from standard input needs --passphrase-file");
 	const char *name = strcmp(file, "-") ? file : "stdin";
 	struct kith_err err;
 	kith_err_clear(&err);
 	enum kith_caseio_format fmt = KITH_CASEIO_AUTO;
 	if (a.format && kith_caseio_format_parse(a.format, &fmt))
-		return kith_cli_usage("trace add", "--format takes json or jsonl");
+		return kith_cli_usage(cmd, "--format takes json or jsonl");
 	if (fmt == KITH_CASEIO_AUTO)
 		fmt = kith_caseio_format_of_path(file);
 	if (fmt == KITH_CASEIO_CSV)
-		return kith_cli_usage("trace add", "tracing requests are JSON or JSON Lines, not CSV");
+		return kith_cli_usage(cmd, "tracing requests are JSON or JSON Lines, not CSV");
 	/* parse before unlocking: a bad file costs no Argon2id run */
 	struct kith_sbuf data = KITH_SBUF_INIT;
 	int rc = kith_io_read_file(file, KITH_CASEIO_MAX_FILE, &data, &err);
@@ -225,7 +214,7 @@ static int cmd_add(int argc, char **argv)
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace add", &a.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		kith_caseio_free(bodies, n);
 		free(lines);
@@ -258,19 +247,15 @@ static int cmd_add(int argc, char **argv)
 }
 
 /* kith trace list: a page of the requests, searched (casework/tracelist.h). */
-static int cmd_list(int argc, char **argv)
+static int cmd_list(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace list", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos)
-		return kith_cli_usage("trace list", "takes no arguments");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace list", &a.va, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 0, "takes no arguments", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	kith_cli_report_damage(v);
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -281,7 +266,7 @@ static int cmd_list(int argc, char **argv)
 	int rc = kith_tracelist_query(v, &q, &list, &total, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
-	} else if (a.json) {
+	} else if (a.c.json) {
 		code = kith_cli_print_json(list);
 	} else {
 		printf("%-16s %-15s %-16s %-8s %s\n", "REF", "STATUS", "SEEKER", "RELATION", "REVIEWED");
@@ -340,31 +325,25 @@ static void print_result(const struct kith_trace_result *r)
 	}
 }
 
-static int cmd_match(int argc, char **argv)
+static int cmd_match(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace match", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos != 1)
-		return kith_cli_usage("trace match", "give one request REF");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace match", &a.va, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 1, "give one request REF", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_trace_opts o = {
 	    .limit = a.limit, .min_score = a.min_score, .include_rejected = a.rejected};
 	struct kith_trace_result *r = NULL;
-	int rc = kith_trace_match(v, a.pos[0], &o, &r, &err);
+	int rc = kith_trace_match(v, a.c.pos[0], &o, &r, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
-	} else if (a.json) {
-		json_t *j = kith_trace_result_json(r);
-		code = j ? kith_cli_print_json(j) : kith_cli_fail(KITH_E_NOMEM, NULL);
-		json_decref(j);
+	} else if (a.c.json) {
+		code = kith_cli_print_json_new(kith_trace_result_json(r));
 	} else {
 		print_result(r);
 	}
@@ -373,77 +352,72 @@ static int cmd_match(int argc, char **argv)
 	return code;
 }
 
-static int cmd_review(int argc, char **argv, enum kith_trace_verb verb, const char *cmd)
+static int cmd_review(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
+	enum kith_trace_verb verb = (enum kith_trace_verb)sub->arg;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args(cmd, argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos != 2)
-		return kith_cli_usage(cmd, "give a request REF and a CASE ref");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault(cmd, &a.va, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 2, "give a request REF and a CASE ref", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_trace_review(v, a.pos[0], a.pos[1], verb, kith_cli_reviewer(a.reviewer), a.note, &err);
+	int rc = kith_trace_review(v, a.c.pos[0], a.c.pos[1], verb, kith_cli_reviewer(a.c.reviewer), a.c.note,
+				   &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
 	} else {
 		static const char *const said[] = {"marked possible", "confirmed", "rejected",
 						   "review undone"};
-		printf("request %s case %s %s\n", a.pos[0], a.pos[1], said[verb]);
-		const struct kith_record_view *tv = kith_vault_find(v, "trace", a.pos[0]);
+		printf("request %s case %s %s\n", a.c.pos[0], a.c.pos[1], said[verb]);
+		const struct kith_record_view *tv = kith_vault_find(v, "trace", a.c.pos[0]);
 		json_t *b = tv ? kith_record_view_json(tv) : NULL;
 		const char *st = b ? json_string_value(json_object_get(b, "status")) : NULL;
 		if (st)
-			printf("request %s is now %s\n", a.pos[0], st);
+			printf("request %s is now %s\n", a.c.pos[0], st);
 		json_decref(b);
 	}
 	kith_vault_close(v);
 	return code;
 }
 
-static int cmd_close(int argc, char **argv, int reopen, const char *cmd)
+static int cmd_close(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
+	int reopen = sub->arg;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args(cmd, argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos != 1)
-		return kith_cli_usage(cmd, "give one request REF");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault(cmd, &a.va, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 1, "give one request REF", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_trace_close(v, a.pos[0], reopen, kith_cli_reviewer(a.reviewer), a.note, &err);
+	int rc = kith_trace_close(v, a.c.pos[0], reopen, kith_cli_reviewer(a.c.reviewer), a.c.note, &err);
 	if (rc)
 		code = kith_cli_fail(rc, &err);
 	else
-		printf("request %s %s\n", a.pos[0], reopen ? "reopened" : "closed");
+		printf("request %s %s\n", a.c.pos[0], reopen ? "reopened" : "closed");
 	kith_vault_close(v);
 	return code;
 }
 
 /* kith trace edit REF FILE: a request's new description (casework/tracelist.h). */
-static int cmd_edit(int argc, char **argv)
+static int cmd_edit(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace edit", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos != 2)
-		return kith_cli_usage("trace edit", "give the request REF and one FILE");
+	int code = parse_args(cmd, argc, argv, &a);
+	if (code >= 0)
+		return code;
+	if (a.c.n_pos != 2)
+		return kith_cli_usage(cmd, "give the request REF and one FILE");
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_sbuf data = KITH_SBUF_INIT;
-	int rc = kith_io_read_file(a.pos[1], KITH_CASEIO_MAX_FILE, &data, &err);
+	int rc = kith_io_read_file(a.c.pos[1], KITH_CASEIO_MAX_FILE, &data, &err);
 	if (rc)
 		return kith_cli_fail(rc, &err);
 	json_error_t je;
@@ -451,44 +425,40 @@ static int cmd_edit(int argc, char **argv)
 	kith_sbuf_release(&data);
 	if (!json_is_object(body)) {
 		json_decref(body);
-		fprintf(stderr, "kith: %s:%d: not a JSON object\n", a.pos[1], body ? 1 : je.line);
+		fprintf(stderr, "kith: %s:%d: not a JSON object\n", a.c.pos[1], body ? 1 : je.line);
 		return KITH_EXIT_USER;
 	}
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace edit", &a.va, &v);
+	code = kith_cli_open_vault(cmd, &a.c.va, &v);
 	if (code) {
 		json_decref(body);
 		return code;
 	}
-	rc = kith_tracelist_edit(v, a.pos[0], body, 0, kith_cli_reviewer(a.reviewer), &err);
+	rc = kith_tracelist_edit(v, a.c.pos[0], body, 0, kith_cli_reviewer(a.c.reviewer), &err);
 	json_decref(body);
 	if (rc) {
 		if (err.where[0] && strcmp(err.where, "ref")) { /* a field of the file */
 			char where[sizeof err.where];
 			snprintf(where, sizeof where, "%s", err.where);
-			snprintf(err.where, sizeof err.where, "%.100s:1:%.100s", a.pos[1], where);
+			snprintf(err.where, sizeof err.where, "%.100s:1:%.100s", a.c.pos[1], where);
 		}
 		code = kith_cli_fail(rc, &err);
 	} else {
-		printf("request %s edited\n", a.pos[0]);
+		printf("request %s edited\n", a.c.pos[0]);
 	}
 	kith_vault_close(v);
 	return code;
 }
 
-static int cmd_all(int argc, char **argv)
+static int cmd_all(int argc, char **argv, const struct kith_cli_sub *sub)
 {
+	const char *cmd = sub->name;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace --all", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
-	if (a.n_pos)
-		return kith_cli_usage("trace --all", "takes no arguments");
 	struct kith_vault *v = NULL;
-	code = kith_cli_open_vault("trace --all", &a.va, &v);
-	if (code)
+	int code = begin(cmd, argc, argv, 0, "takes no arguments", &a, &v);
+	if (code >= 0)
 		return code;
+	code = KITH_EXIT_OK;
 	struct kith_err err;
 	kith_err_clear(&err);
 	struct kith_trace_opts o = {
@@ -497,7 +467,7 @@ static int cmd_all(int argc, char **argv)
 	int rc = kith_trace_run_all(v, &o, !a.dry, &out, &err);
 	if (rc) {
 		code = kith_cli_fail(rc, &err);
-	} else if (a.json) {
+	} else if (a.c.json) {
 		code = kith_cli_print_json(out);
 	} else {
 		printf("%lld open requests matched, %lld skipped (no tracing consent), %lld with new "
@@ -529,39 +499,31 @@ static int cmd_all(int argc, char **argv)
 
 int kith_cmd_trace(int argc, char **argv)
 {
-	if (argc >= 2) {
-		const char *s = argv[1];
-		if (!strcmp(s, "add"))
-			return cmd_add(argc - 1, argv + 1);
-		if (!strcmp(s, "list"))
-			return cmd_list(argc - 1, argv + 1);
-		if (!strcmp(s, "match"))
-			return cmd_match(argc - 1, argv + 1);
-		if (!strcmp(s, "possible"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_POSSIBLE, "trace possible");
-		if (!strcmp(s, "confirm"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_CONFIRM, "trace confirm");
-		if (!strcmp(s, "reject"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_REJECT, "trace reject");
-		if (!strcmp(s, "undo"))
-			return cmd_review(argc - 1, argv + 1, KITH_TRACE_UNDO, "trace undo");
-		if (!strcmp(s, "close"))
-			return cmd_close(argc - 1, argv + 1, 0, "trace close");
-		if (!strcmp(s, "reopen"))
-			return cmd_close(argc - 1, argv + 1, 1, "trace reopen");
-		if (!strcmp(s, "all"))
-			return cmd_all(argc - 1, argv + 1);
-		if (!strcmp(s, "edit"))
-			return cmd_edit(argc - 1, argv + 1);
-	}
+	static const struct kith_cli_sub subs[] = {
+	    {"add", cmd_add, "trace add", 0},
+	    {"list", cmd_list, "trace list", 0},
+	    {"match", cmd_match, "trace match", 0},
+	    {"possible", cmd_review, "trace possible", KITH_TRACE_POSSIBLE},
+	    {"confirm", cmd_review, "trace confirm", KITH_TRACE_CONFIRM},
+	    {"reject", cmd_review, "trace reject", KITH_TRACE_REJECT},
+	    {"undo", cmd_review, "trace undo", KITH_TRACE_UNDO},
+	    {"close", cmd_close, "trace close", 0},
+	    {"reopen", cmd_close, "trace reopen", 1},
+	    {"all", cmd_all, "trace --all", 0},
+	    {"edit", cmd_edit, "trace edit", 0},
+	    {0, 0, 0, 0},
+	};
+	int code = kith_cli_dispatch(subs, argc, argv);
+	if (code >= 0)
+		return code;
 	struct args a;
-	memset(&a, 0, sizeof a);
-	int code = parse_args("trace", argc, argv, &a);
-	if (code)
-		return code < 0 ? KITH_EXIT_OK : code;
+	code = parse_args("trace", argc, argv, &a);
+	if (code >= 0)
+		return code;
+	static const struct kith_cli_sub all = {"--all", cmd_all, "trace --all", 0};
 	if (a.all)
-		return cmd_all(argc, argv);
-	if (a.n_pos)
+		return cmd_all(argc, argv, &all);
+	if (a.c.n_pos)
 		return kith_cli_usage("trace", "unknown subcommand");
 	return kith_cli_usage("trace", "give a subcommand (add, list, match, confirm, ...) or --all");
 }

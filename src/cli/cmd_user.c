@@ -42,7 +42,7 @@ static const char help[] =
     "  --pass-file FILE  the new person's passphrase (first line of FILE)\n"
     "  --json            as JSON\n" KITH_CLI_VAULT_HELP;
 
-enum { OPT_ROLE = 1, OPT_PASS, OPT_JSON };
+enum { OPT_ROLE = 0x200, OPT_PASS };
 
 static void print_person(const struct kith_person *p)
 {
@@ -61,18 +61,6 @@ static void print_person(const struct kith_person *p)
 	}
 }
 
-static json_t *person_json(const struct kith_person *p)
-{
-	json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "id", p->pid, "name", p->name, "role",
-		      kith_role_name(p->role), "main", p->main, "removed", p->removed, "slot", p->has_slot);
-	if (o && p->added)
-		json_object_set_new(o, "added", json_integer(p->added));
-	if (o && p->removed)
-		json_object_set_new(o, "removed_at", json_integer(p->removed_at));
-	return o;
-}
-
 static int user_list(struct kith_vault *v, int json)
 {
 	struct kith_err err;
@@ -86,12 +74,11 @@ static int user_list(struct kith_vault *v, int json)
 	if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; a && i < n; i++)
-			if (json_array_append_new(a, person_json(&p[i]))) {
+			if (json_array_append_new(a, kith_people_person_json(&p[i]))) {
 				json_decref(a);
 				a = NULL;
 			}
-		code = a ? kith_cli_print_json(a) : KITH_EXIT_INTERNAL;
-		json_decref(a);
+		code = kith_cli_print_json_new(a);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			print_person(&p[i]);
@@ -164,64 +151,56 @@ static int user_whoami(struct kith_vault *v, int json)
 {
 	struct kith_person me;
 	kith_people_me(v, &me);
-	if (json) {
-		json_t *o = person_json(&me);
-		int code = o ? kith_cli_print_json(o) : KITH_EXIT_INTERNAL;
-		json_decref(o);
-		return code;
-	}
+	if (json)
+		return kith_cli_print_json_new(kith_people_person_json(&me));
 	printf("%s (%s)\n", me.name[0] ? me.name : "admin", kith_role_name(me.role));
 	return KITH_EXIT_OK;
+}
+
+struct user_args {
+	const char *role, *pass_file;
+};
+
+static int user_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct user_args *a = args;
+	if (opt == OPT_ROLE)
+		a->role = arg;
+	else if (opt == OPT_PASS)
+		a->pass_file = arg;
+	else
+		return kith_cli_usage(cmd, "unknown option");
+	return 0;
 }
 
 int kith_cmd_user(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    KITH_CLI_VAULT_LONGOPTS,
+	    KITH_CLI_COMMON_LONGOPTS, /* --json: but no -j */
 	    {"role", required_argument, 0, OPT_ROLE},
 	    {"pass-file", required_argument, 0, OPT_PASS},
-	    {"json", no_argument, 0, OPT_JSON},
-	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
-	struct kith_cli_vault_args va = {0};
-	const char *role = NULL, *pass_file = NULL;
-	int json = 0, opt;
-	kith_cli_getopt_reset();
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (kith_cli_vault_arg(&va, opt, optarg))
-			continue;
-		switch (opt) {
-		case 'h':
-			fputs(help, stdout);
-			return KITH_EXIT_OK;
-		case OPT_ROLE:
-			role = optarg;
-			break;
-		case OPT_PASS:
-			pass_file = optarg;
-			break;
-		case OPT_JSON:
-			json = 1;
-			break;
-		default:
-			return kith_cli_usage("user", "unknown option");
-		}
-	}
-	if (optind >= argc)
+	struct kith_cli_common c = {0};
+	struct user_args ua = {0};
+	int code = kith_cli_getopt("user", help, argc, argv, "h", longopts, &c, user_opt, &ua);
+	if (code >= 0)
+		return code;
+	const char *role = ua.role, *pass_file = ua.pass_file;
+	if (!c.n_pos)
 		return kith_cli_usage("user", "add, list, remove, name or whoami?");
-	const char *verb = argv[optind++];
+	const char *verb = c.pos[0];
 	const char *name = NULL;
 	int needs_name = !strcmp(verb, "add") || !strcmp(verb, "remove") || !strcmp(verb, "name") ||
 			 !strcmp(verb, "reset");
 	if (needs_name) {
-		if (optind >= argc)
+		if (c.n_pos < 2)
 			return kith_cli_usage("user", "%s needs a NAME", verb);
-		name = argv[optind++];
+		name = c.pos[1];
 	} else if (strcmp(verb, "list") != 0 && strcmp(verb, "whoami") != 0) {
 		return kith_cli_usage("user", "unknown action: add, list, remove, name, whoami or reset");
 	}
-	if (optind < argc)
+	if (c.n_pos > (name ? 2u : 1u))
 		return kith_cli_usage("user", "unexpected argument");
 	if (!strcmp(verb, "add") && !role)
 		return kith_cli_usage("user", "add needs --role caseworker|reviewer|analyst|admin");
@@ -230,7 +209,7 @@ int kith_cmd_user(int argc, char **argv)
 	if (pass_file && strcmp(verb, "add") != 0 && strcmp(verb, "reset") != 0)
 		return kith_cli_usage("user", "--pass-file is for add and reset");
 	struct kith_vault *v = NULL;
-	int code = kith_cli_open_vault("user", &va, &v);
+	code = kith_cli_open_vault("user", &c.va, &v);
 	if (code)
 		return code;
 	if (!strcmp(verb, "add"))
@@ -242,9 +221,9 @@ int kith_cmd_user(int argc, char **argv)
 	else if (!strcmp(verb, "name"))
 		code = user_name(v, name);
 	else if (!strcmp(verb, "whoami"))
-		code = user_whoami(v, json);
+		code = user_whoami(v, c.json);
 	else
-		code = user_list(v, json);
+		code = user_list(v, c.json);
 	kith_vault_close(v);
 	return code;
 }

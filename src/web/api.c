@@ -772,6 +772,17 @@ static int r_history(struct kith_web_api *a, const struct kith_web_request *req,
 
 /* A failed put: the vault's version conflict (expect_version, where
  * "version") is a stale edit; anything else as it comes. */
+const char *kith_web_api_who(struct kith_vault *v, const struct kith_web_request *req,
+			     char buf[KITH_VAULT_DEVICE_HEX])
+{
+	if (req->reviewer)
+		return req->reviewer;
+	struct kith_vault_info info;
+	kith_vault_info(v, &info);
+	memcpy(buf, info.device_id, KITH_VAULT_DEVICE_HEX);
+	return buf;
+}
+
 static int put_fail(struct kith_web_response *resp, const struct kith_err *err)
 {
 	if (err->status == KITH_E_EXISTS && !strcmp(err->where, "version"))
@@ -987,10 +998,8 @@ static int r_export(struct kith_web_api *a, const struct kith_web_request *req,
 	struct kith_exchange_export_result res;
 	int rc = kith_exchange_export(a->v, &eo, &resp->body, &res, &err);
 	if (!rc) { /* recorded before it is sent, as `kith export` does */
-		struct kith_vault_info info;
-		kith_vault_info(a->v, &info);
-		rc = kith_exchange_record(a->v, &eo, &res, 0, req->reviewer ? req->reviewer : info.device_id,
-					  &err);
+		char dev[KITH_VAULT_DEVICE_HEX];
+		rc = kith_exchange_record(a->v, &eo, &res, 0, kith_web_api_who(a->v, req, dev), &err);
 	}
 	if (rc) {
 		kith_sbuf_reset(&resp->body);
@@ -1135,23 +1144,16 @@ static int r_link(struct kith_web_api *a, const struct kith_web_request *req, st
 					"expect_version");
 		goto out;
 	}
-	struct kith_vault_info info;
-	kith_vault_info(a->v, &info);
-	char nid[KITH_VAULT_ID_HEX] = "";
+	char nid[KITH_VAULT_ID_HEX] = "", dev[KITH_VAULT_DEVICE_HEX];
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = kith_link_vault_set_status(a->v, id, status, req->reviewer ? req->reviewer : info.device_id,
+	rc = kith_link_vault_set_status(a->v, id, status, kith_web_api_who(a->v, req, dev),
 					reason && *reason ? reason : NULL, nid, &err);
-	if (rc == KITH_E_INVALID) {
-		/* a change the review rules do not allow (e.g. rejecting a confirmed link) */
+	/* KITH_E_INVALID: a change the review rules do not allow (e.g. rejecting a confirmed link) */
+	if (rc == KITH_E_INVALID)
 		rc = kith_web_api_error(resp, 409, KITH_E_INVALID, "transition", err.msg, "status");
-		goto out;
-	}
-	if (rc) {
-		rc = put_fail(resp, &err);
-		goto out;
-	}
-	rc = answer_written(a, resp, 200, nid);
+	else
+		rc = rc ? put_fail(resp, &err) : answer_written(a, resp, 200, nid);
 out:
 	json_decref(j);
 	return rc;
@@ -1163,13 +1165,12 @@ out:
 static int r_link_run(struct kith_web_api *a, const struct kith_web_request *req,
 		      struct kith_web_response *resp)
 {
-	struct kith_vault_info info;
-	kith_vault_info(a->v, &info);
+	char dev[KITH_VAULT_DEVICE_HEX];
 	struct kith_propose_settings ps = {.threads = a->link_threads};
 	struct kith_propose_result res;
 	struct kith_err err;
 	kith_err_clear(&err);
-	int rc = kith_propose_vault(a->v, &ps, req->reviewer ? req->reviewer : info.device_id, &res, &err);
+	int rc = kith_propose_vault(a->v, &ps, kith_web_api_who(a->v, req, dev), &res, &err);
 	if (rc)
 		return kith_web_api_fail(resp, &err);
 	return committed(resp, 200,
@@ -1202,26 +1203,17 @@ static int r_link_new(struct kith_web_api *a, const struct kith_web_request *req
 	size_t i;
 	const json_t *x;
 	json_array_foreach(refs, i, x) list[i] = json_string_value(x); /* NULL: not a string, not found */
-	char nid[KITH_VAULT_ID_HEX] = "";
+	char nid[KITH_VAULT_ID_HEX] = "", dev[KITH_VAULT_DEVICE_HEX];
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_vault_info info;
-	kith_vault_info(a->v, &info);
 	rc = kith_link_vault_propose_refs(a->v, list, json_array_size(refs), reason,
-					  req->reviewer ? req->reviewer : info.device_id, nid, &err);
-	if (rc == KITH_E_NOTFOUND) {
+					  kith_web_api_who(a->v, req, dev), nid, &err);
+	if (rc == KITH_E_NOTFOUND)
 		rc = kith_web_api_error(resp, 404, KITH_E_NOTFOUND, "not_found", err.msg, err.where);
-		goto out;
-	}
-	if (rc == KITH_E_INVALID) {
+	else if (rc == KITH_E_INVALID)
 		rc = bad(resp, "refs", err.msg);
-		goto out;
-	}
-	if (rc) {
-		rc = kith_web_api_fail(resp, &err);
-		goto out;
-	}
-	rc = answer_written(a, resp, 201, nid);
+	else
+		rc = rc ? kith_web_api_fail(resp, &err) : answer_written(a, resp, 201, nid);
 out:
 	json_decref(j);
 	return rc;
@@ -1353,11 +1345,10 @@ static int r_trace_review(struct kith_web_api *a, const struct kith_web_request 
 	} else if (!verb || kith_trace_verb_parse(verb, &vb) != KITH_OK) {
 		rc = bad(resp, "verb", "verb must be possible, confirm, reject or undo");
 	} else {
-		struct kith_vault_info info;
-		kith_vault_info(a->v, &info);
+		char dev[KITH_VAULT_DEVICE_HEX];
 		struct kith_err err;
 		kith_err_clear(&err);
-		rc = kith_trace_review(a->v, ref, cref, vb, req->reviewer ? req->reviewer : info.device_id,
+		rc = kith_trace_review(a->v, ref, cref, vb, kith_web_api_who(a->v, req, dev),
 				       note && *note ? note : NULL, &err);
 		/* the input was checked above: what the review refuses now is a
 		 * change its rules do not allow from the current state */

@@ -60,6 +60,7 @@
 
 #include "base/sbuf.h"
 #include "base/status.h"
+#include "vault/vault.h"
 
 struct kith_web_api;
 
@@ -207,6 +208,12 @@ int kith_web_api_reply(struct kith_web_response *resp, json_t *j);
 /* The request's body as a JSON object (the caller's reference), or NULL
  * with a 400 "bad_json" error response written. */
 json_t *kith_web_api_body_object(const struct kith_web_request *req, struct kith_web_response *resp);
+
+/* Who acts in a request, as the history of what it writes records it: the
+ * session's reviewer (req->reviewer), else this device's id, copied into
+ * buf. Borrowed (req's string or buf). */
+const char *kith_web_api_who(struct kith_vault *v, const struct kith_web_request *req,
+			     char buf[KITH_VAULT_DEVICE_HEX]);
 
 /* Wipes and frees the response body; resp is left as KITH_WEB_RESPONSE_INIT. */
 void kith_web_response_release(struct kith_web_response *resp);

@@ -103,18 +103,6 @@ static int opt_version(const json_t *j, uint32_t *out, struct kith_web_response 
 	return 0;
 }
 
-/* Who acts: the session's reviewer, else this device's id (copied to buf). */
-static const char *who(struct kith_vault *v, const struct kith_web_request *req,
-		       char buf[KITH_VAULT_DEVICE_HEX])
-{
-	if (req->reviewer)
-		return req->reviewer;
-	struct kith_vault_info info;
-	kith_vault_info(v, &info);
-	memcpy(buf, info.device_id, KITH_VAULT_DEVICE_HEX);
-	return buf;
-}
-
 /*
  * The answer to a committed write: j (consumed), or, when j is NULL or cannot
  * be encoded, {"committed":true,"id":ID|null} in the room kith_web_api_handle
@@ -168,7 +156,8 @@ static int r_assign(struct kith_vault *v, const struct kith_web_request *req, st
 	}
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_workflow_assign wa = {.assigned = as, .follow_up = fu, .by = who(v, req, dev)};
+	struct kith_workflow_assign wa = {
+	    .assigned = as, .follow_up = fu, .by = kith_web_api_who(v, req, dev)};
 	rc = kith_workflow_assign(v, ref, &wa, ev, &err);
 	rc = rc ? fail(resp, &err) : written(v, "case", ref, resp);
 out:
@@ -205,8 +194,11 @@ static int r_referral(struct kith_vault *v, const struct kith_web_request *req,
 		}
 	struct kith_err err;
 	kith_err_clear(&err);
-	struct kith_workflow_referral r = {
-	    .partner = partner, .fields = fields, .n_fields = n, .by = who(v, req, dev), .date = date};
+	struct kith_workflow_referral r = {.partner = partner,
+					   .fields = fields,
+					   .n_fields = n,
+					   .by = kith_web_api_who(v, req, dev),
+					   .date = date};
 	json_t *sheet = NULL;
 	rc = kith_workflow_referral(v, ref, &r, &sheet, &err);
 	if (rc) {
@@ -243,7 +235,7 @@ static int r_trace_edit(struct kith_vault *v, const struct kith_web_request *req
 	}
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = kith_tracelist_edit(v, ref, body, ev, who(v, req, dev), &err);
+	rc = kith_tracelist_edit(v, ref, body, ev, kith_web_api_who(v, req, dev), &err);
 	rc = rc ? fail(resp, &err) : written(v, "trace", ref, resp);
 out:
 	json_decref(j);
@@ -272,7 +264,8 @@ static int r_trace_close(struct kith_vault *v, const struct kith_web_request *re
 	}
 	struct kith_err err;
 	kith_err_clear(&err);
-	rc = kith_trace_close(v, ref, json_is_true(ro), who(v, req, dev), note && *note ? note : NULL, &err);
+	rc = kith_trace_close(v, ref, json_is_true(ro), kith_web_api_who(v, req, dev),
+			      note && *note ? note : NULL, &err);
 	if (rc == KITH_E_INVALID && !strcmp(err.where, "ref"))
 		rc = kith_web_api_error(resp, 409, KITH_E_INVALID, "transition", err.msg, "ref");
 	else

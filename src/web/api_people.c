@@ -19,23 +19,11 @@ int kith_web_api_people_route(const char *path)
 	       !strcmp(path, "/people/remove") || !strcmp(path, "/views");
 }
 
-static json_t *person_json(const struct kith_person *p)
-{
-	json_t *o =
-	    json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "id", p->pid, "name", p->name, "role",
-		      kith_role_name(p->role), "main", p->main, "removed", p->removed, "slot", p->has_slot);
-	if (o && p->added)
-		json_object_set_new(o, "added", json_integer(p->added));
-	if (o && p->removed)
-		json_object_set_new(o, "removed_at", json_integer(p->removed_at));
-	return o;
-}
-
 static int r_me(struct kith_vault *v, struct kith_web_response *resp)
 {
 	struct kith_person me;
 	kith_people_me(v, &me);
-	json_t *o = person_json(&me);
+	json_t *o = kith_people_person_json(&me);
 	static const struct {
 		const char *key;
 		enum kith_people_act act;
@@ -64,7 +52,7 @@ static int r_list(struct kith_vault *v, struct kith_web_response *resp)
 		return kith_web_api_fail(resp, &err);
 	json_t *items = json_array();
 	for (size_t i = 0; items && i < n; i++)
-		if (json_array_append_new(items, person_json(&p[i]))) {
+		if (json_array_append_new(items, kith_people_person_json(&p[i]))) {
 			json_decref(items);
 			items = NULL;
 		}

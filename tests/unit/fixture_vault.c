@@ -1,6 +1,7 @@
 /*
  * The casework tests' vault fixture: see fixture_vault.h.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "fixture_vault.h"
 
 #include <setjmp.h>
@@ -13,31 +14,112 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <ftw.h>
+#include <sqlite3.h>
 
-#include "vault/store.h"
+int fixture_dir_make(char dir[64], const char *name)
+{
+	snprintf(dir, 64, "/tmp/kith-%s-XXXXXX", name);
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void fixture_dir_remove(const char *dir)
+{
+	if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fail_msg("cannot remove %s", dir);
+}
+
+int fixture_files_setup(void **state)
+{
+	struct fixture_files *f = calloc(1, sizeof *f);
+	if (!f || fixture_dir_make(f->dir, "unit")) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
+	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
+	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
+	snprintf(f->field2, sizeof f->field2, "%s/field2.kith", f->dir);
+	snprintf(f->other, sizeof f->other, "%s/other.kith", f->dir);
+	snprintf(f->key, sizeof f->key, "%s/org.key", f->dir);
+	*state = f;
+	return 0;
+}
+
+int fixture_files_teardown(void **state)
+{
+	struct fixture_files *f = *state;
+	kith_vault_close(f->v);
+	fixture_dir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+void fixture_vault_create(const char *path, const char *pass, const struct kith_vault_create_opts *o)
+{
+	struct kith_vault_create_opts co = {0};
+	if (o)
+		co = *o;
+	co.kdf = KITH_KDF_TEST;
+	struct kith_err err;
+	if (kith_vault_create(path, pass, strlen(pass), &co, &err))
+		fail_msg("create %s: %s %s", path, err.where, err.msg);
+}
+
+struct kith_vault *fixture_vault_open_path(const char *path, const char *pass)
+{
+	struct kith_vault *v = NULL;
+	struct kith_err err;
+	if (kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err))
+		fail_msg("open %s: %s %s", path, err.where, err.msg);
+	return v;
+}
+
+void fixture_sql(const char *path, const char *q)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sql %s: %s", q, msg ? msg : "?");
+	sqlite3_close(db);
+}
+
+long long fixture_sql_int(const char *path, const char *q)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	long long x = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return x;
+}
 
 struct fixture_vault *fixture_vault_new(const char *name)
 {
 	struct fixture_vault *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-%s-XXXXXX", name);
-	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(fixture_dir_make(f->dir, name), 0);
 	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	struct kith_err err;
-	struct kith_vault_create_opts co = {.kdf = KITH_KDF_TEST};
-	if (kith_vault_create(f->path, FIXTURE_VAULT_PASS, strlen(FIXTURE_VAULT_PASS), &co, &err))
-		fail_msg("create: %s %s", err.where, err.msg);
+	fixture_vault_create(f->path, FIXTURE_VAULT_PASS, NULL);
 	f->v = fixture_vault_open(f);
 	return f;
 }
 
 struct kith_vault *fixture_vault_open(const struct fixture_vault *f)
 {
-	struct kith_vault *v = NULL;
-	struct kith_err err;
-	if (kith_vault_open(&v, f->path, FIXTURE_VAULT_PASS, strlen(FIXTURE_VAULT_PASS), NULL, NULL, &err))
-		fail_msg("open: %s %s", err.where, err.msg);
-	return v;
+	return fixture_vault_open_path(f->path, FIXTURE_VAULT_PASS);
 }
 
 void fixture_vault_free(struct fixture_vault *f)
@@ -45,13 +127,7 @@ void fixture_vault_free(struct fixture_vault *f)
 	if (!f)
 		return;
 	kith_vault_close(f->v);
-	kith_store_remove(f->path);
-	if (rmdir(f->dir) != 0) { /* something else was written there */
-		char cmd[96];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-		if (system(cmd) != 0)
-			fail_msg("cannot remove %s", f->dir);
-	}
+	fixture_dir_remove(f->dir);
 	free(f);
 }
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "fixture_vault.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "casework/conflicts.h"
@@ -26,58 +27,25 @@
 
 #define PASS "headquarters words"
 
-struct fx {
-	char dir[64];
-	char hq[128];
-	char field[128], field2[128];
-	struct kith_vault *v;
-};
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
+/* The folder, and headquarters' vault at f->hq, open as f->v. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
+	if (fixture_files_setup(state))
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-devices-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	snprintf(f->field2, sizeof f->field2, "%s/field2.kith", f->dir);
+	struct fixture_files *f = *state;
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	struct kith_err err;
 	if (kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err) ||
-	    kith_vault_open(&f->v, f->hq, PASS, strlen(PASS), NULL, NULL, &err))
+	    kith_vault_open(&f->v, f->hq, PASS, strlen(PASS), NULL, NULL, &err)) {
+		fixture_files_teardown(state);
 		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	kith_vault_close(f->v);
-	rm_vault(f->hq);
-	rm_vault(f->field);
-	rm_vault(f->field2);
-	rmdir(f->dir);
-	free(f);
+	}
 	return 0;
 }
 
 static void test_add_list_revoke(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_sbuf inv = KITH_SBUF_INIT;
 	char code[KITH_FIELD_CODE_TEXT];
@@ -151,7 +119,7 @@ static void test_add_list_revoke(void **state)
 }
 
 /* A field vault at `path` joined with the invitation headquarters made for `name`. */
-static struct kith_vault *join(struct fx *f, const char *name, const char *path)
+static struct kith_vault *join(struct fixture_files *f, const char *name, const char *path)
 {
 	struct kith_err err;
 	char code[KITH_FIELD_CODE_TEXT];
@@ -177,7 +145,7 @@ static struct kith_vault *join(struct fx *f, const char *name, const char *path)
  * revocation). */
 static void test_field_refuses_revoked_writer(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_vault *fa = join(f, "field-a", f->field);
 	struct kith_vault *fb = join(f, "field-b", f->field2);
@@ -233,8 +201,8 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_add_list_revoke, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_field_refuses_revoked_writer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_add_list_revoke, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_field_refuses_revoked_writer, setup, fixture_files_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

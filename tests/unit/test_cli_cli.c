@@ -1,6 +1,6 @@
 /* Unit tests of src/cli/cli: the option number parsers every command shares
- * (kith_cli_parse_u64, kith_cli_parse_double), fed hostile strings, and the
- * new passphrase reader. */
+ * (kith_cli_parse_u64, kith_cli_parse_double), fed hostile strings, the
+ * new passphrase reader and the shared option loop (kith_cli_getopt). */
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
@@ -164,6 +164,80 @@ static void test_new_pass_from_a_file(void **state)
 	assert_null(p);
 }
 
+/* kith_cli_getopt: what every command shares is taken here, the rest is the
+ * command's; operands after the options; --help and a refusal stop. */
+struct own_args {
+	const char *note;
+	int seen;
+};
+
+static int own_opt(void *args, const char *cmd, int opt, const char *arg)
+{
+	struct own_args *a = args;
+	(void)cmd;
+	a->seen++;
+	if (opt == 'n') {
+		a->note = arg;
+		return 0;
+	}
+	return 7; /* '?' (an option no table holds) or a refusal: the exit code to stop with */
+}
+
+static int getopt_run(int argc, char **argv, const char *shortopts, struct kith_cli_common *c,
+		      struct own_args *a)
+{
+	static const struct option longopts[] = {
+	    KITH_CLI_COMMON_LONGOPTS,
+	    KITH_CLI_REVIEWER_LONGOPT,
+	    {"note", required_argument, 0, 'n'}, /* the command's own: not KITH_CLI_NOTE_LONGOPT */
+	    {0, 0, 0, 0},
+	};
+	memset(c, 0, sizeof *c);
+	memset(a, 0, sizeof *a);
+	return kith_cli_getopt("test", "usage: test\n", argc, argv, shortopts, longopts, c, own_opt, a);
+}
+
+static void test_getopt_shared_and_own_options(void **state)
+{
+	(void)state;
+	struct kith_cli_common c;
+	struct own_args a;
+	char *ok[] = {"test", "--vault=v.kith", "A", "--json", "--note=hi", "--passphrase-file=p",
+		      "B",    "--reviewer=Ri",	NULL};
+	assert_int_equal(getopt_run(8, ok, "hj", &c, &a), -1);
+	assert_string_equal(c.reviewer, "Ri");
+	assert_null(c.note);
+	assert_string_equal(c.va.vault, "v.kith");
+	assert_string_equal(c.va.passfile, "p");
+	assert_int_equal(c.json, 1);
+	assert_string_equal(a.note, "hi");
+	assert_int_equal(a.seen, 1);  /* only --note reached the command */
+	assert_int_equal(c.n_pos, 2); /* GNU getopt moves the operands last */
+	assert_string_equal(c.pos[0], "A");
+	assert_string_equal(c.pos[1], "B");
+	char *j[] = {"test", "-j", NULL}; /* -j only where shortopts holds it */
+	assert_int_equal(getopt_run(2, j, "hj", &c, &a), -1);
+	assert_int_equal(c.json, 1);
+	assert_int_equal(c.n_pos, 0);
+	assert_int_equal(getopt_run(2, j, "h", &c, &a), 7);
+	assert_int_equal(c.json, 0);
+	char *help[] = {"test", "--help", "--note", "x", NULL}; /* stops at --help */
+	assert_int_equal(getopt_run(4, help, "hj", &c, &a), KITH_EXIT_OK);
+	assert_int_equal(a.seen, 0);
+	char *unknown[] = {"test", "--bogus", NULL};
+	assert_int_equal(getopt_run(2, unknown, "hj", &c, &a), 7);
+	assert_int_equal(a.seen, 1);
+}
+
+/* kith_cli_print_json_new: a value that could not be built (NULL) is an
+ * internal fault said on stderr, not a silent exit 3. */
+static void test_print_json_new_null(void **state)
+{
+	(void)state;
+	assert_int_equal(kith_cli_print_json_new(NULL), KITH_EXIT_INTERNAL);
+	assert_int_equal(kith_cli_print_json_new(json_pack("{s:i}", "n", 1)), KITH_EXIT_OK);
+}
+
 int main(void)
 {
 	if (kith_process_init())
@@ -174,6 +248,8 @@ int main(void)
 	    cmocka_unit_test(test_u64_accepts_whole_numbers_in_range),
 	    cmocka_unit_test(test_u64_refuses_hostile_strings),
 	    cmocka_unit_test(test_new_pass_from_a_file),
+	    cmocka_unit_test(test_getopt_shared_and_own_options),
+	    cmocka_unit_test(test_print_json_new_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

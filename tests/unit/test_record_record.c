@@ -185,6 +185,15 @@ static void set_path(json_t *body, const char *path, json_t *v)
 	assert_int_equal(json_object_set_new(parent, key, v), 0);
 }
 
+/* full_case with `path` set to v (consumed) is refused, at path. */
+static void case_refuses(const char *path, json_t *v)
+{
+	json_t *b = load(full_case);
+	set_path(b, path, v);
+	expect_invalid("case", b, path);
+	json_decref(b);
+}
+
 /* A value of the wrong type for a schema type. */
 static json_t *wrong_for(const char *type)
 {
@@ -381,20 +390,14 @@ static void test_nested_paths(void **state)
 	expect_invalid("case", b, "incidents[0].means[3]");
 	json_decref(b);
 
-	b = load(full_case);
-	set_path(b, "journey[1].date", json_string("2015-13"));
-	expect_invalid("case", b, "journey[1].date");
-	json_decref(b);
+	case_refuses("journey[1].date", json_string("2015-13"));
 
 	b = load(full_case);
 	json_array_append_new(json_object_get(b, "journey"), json_pack("{s:s}", "date", "2016-02-30"));
 	expect_invalid("case", b, "journey[2].date");
 	json_decref(b);
 
-	b = load(full_case);
-	set_path(b, "incidents[0].perpetrators[1].relation", json_string("uncle"));
-	expect_invalid("case", b, "incidents[0].perpetrators[1].relation");
-	json_decref(b);
+	case_refuses("incidents[0].perpetrators[1].relation", json_string("uncle"));
 
 	b = load(full_case);
 	json_array_set_new(json_object_get(json_object_get(b, "person"), "other_names"), 2, json_integer(3));
@@ -421,10 +424,7 @@ static void test_required(void **state)
 	expect_invalid("case", b, "person.name");
 	json_decref(b);
 
-	b = load(full_case);
-	set_path(b, "person.name", json_string("  \t "));
-	expect_invalid("case", b, "person.name");
-	json_decref(b);
+	case_refuses("person.name", json_string("  \t "));
 
 	b = load(full_case);
 	json_object_del(json_array_get(json_object_get(b, "services"), 0), "type");
@@ -495,25 +495,13 @@ static void test_strings(void **state)
 	/* control characters: none in short strings; \n and \t in free text */
 	const char *bad_name[] = {"Kim\nMi", "Kim\tMi", "Kim\rMi", "a\x1b[31m", "del\x7f", "c1\xc2\x85x"};
 	for (size_t i = 0; i < sizeof bad_name / sizeof bad_name[0]; i++) {
-		b = load(full_case);
-		set_path(b, "person.name", json_string(bad_name[i]));
-		expect_invalid("case", b, "person.name");
-		json_decref(b);
+		case_refuses("person.name", json_string(bad_name[i]));
 	}
-	b = load(full_case);
-	set_path(b, "narrative", json_string("line\r\nline"));
-	expect_invalid("case", b, "narrative");
-	json_decref(b);
+	case_refuses("narrative", json_string("line\r\nline"));
 	/* an embedded NUL (jansson allows it with a length) */
-	b = load(full_case);
-	set_path(b, "notes", json_stringn("a\0b", 3));
-	expect_invalid("case", b, "notes");
-	json_decref(b);
+	case_refuses("notes", json_stringn("a\0b", 3));
 	/* invalid UTF-8 slipped in without jansson's check */
-	b = load(full_case);
-	set_path(b, "person.origin.place", json_string_nocheck("Mu\xffsan"));
-	expect_invalid("case", b, "person.origin.place");
-	json_decref(b);
+	case_refuses("person.origin.place", json_string_nocheck("Mu\xffsan"));
 	b = load(full_case);
 	set_path(b, "person.origin.place", json_string_nocheck("\xed\xa0\x80"));
 	expect_invalid("case", b, "person.origin.place");

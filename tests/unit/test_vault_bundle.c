@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "fixture_vault.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "vault/blob.h"
@@ -33,55 +34,6 @@
 #define FPASS "field words"
 #define CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char hq[128], field[128], other[128];
-};
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-bundle-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	snprintf(f->other, sizeof f->other, "%s/other.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	rm_vault(f->hq);
-	rm_vault(f->field);
-	rm_vault(f->other);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
-static struct kith_vault *open_v(const char *path, const char *pass)
-{
-	struct kith_err err;
-	struct kith_vault *v = NULL;
-	assert_int_equal(kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err), KITH_OK);
-	return v;
-}
-
 static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT_REF_MAX])
 {
 	struct kith_err err;
@@ -94,23 +46,69 @@ static void add_case(struct kith_vault *v, const char *name, char ref[KITH_VAULT
 	json_decref(body);
 }
 
-/* headquarters, and a field vault it invited and enrolled */
-static void make_pair(struct fx *f)
+/* A field vault at path, created with FPASS from the invitation inv (CODE). */
+static void join_field(const char *path, const struct kith_sbuf *inv, const struct kith_vault_create_opts *o)
 {
 	struct kith_err err;
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
+	struct kith_field_invite *fi = NULL;
+	assert_int_equal(kith_field_invite_open(&fi, inv->buf, inv->len, CODE, strlen(CODE), &err), KITH_OK);
+	assert_int_equal(kith_vault_create_field(path, FPASS, strlen(FPASS), o, fi, &err), KITH_OK);
+	kith_field_invite_free(fi);
+}
+
+/* Headquarters of vault format `format` (0: the default), and a field vault
+ * it invited and enrolled. */
+static void make_pair_format(struct fixture_files *f, unsigned format)
+{
+	struct kith_err err;
+	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = format};
 	assert_int_equal(kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err), KITH_OK);
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
 	struct kith_field_device dev;
 	assert_int_equal(kith_field_invite_make(hq, "f1", CODE, &inv, &dev, &err), KITH_OK);
 	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
-	kith_sbuf_release(&inv);
 	kith_vault_close(hq);
+	join_field(f->field, &inv, &o);
+	kith_sbuf_release(&inv);
+}
+
+static void make_pair(struct fixture_files *f)
+{
+	make_pair_format(f, 0);
+}
+
+/* Writes into the field vault fv's file a row at `version` of record id with
+ * the envelope env, sealed and signed by fv's own keys (replace: instead of
+ * the version there): what a compromised device could send. */
+static void put_forged_row(struct kith_vault *fv, const uint8_t id[16], uint32_t version, const char *env,
+			   int replace)
+{
+	struct kith_err err;
+	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
+	struct kith_store *st = kith_vault_store_borrow(fv);
+	struct kith_crypto_row row;
+	memset(&row, 0, sizeof row);
+	memcpy(row.id, id, 16);
+	row.version = version;
+	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
+	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
+	assert_int_equal(kith_crypto_row_seal(k, &row, env, strlen(env), &err), KITH_OK);
+	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
+	struct kith_store_row sr = {.id = {row.id, 16},
+				    .device = {row.device, 32},
+				    .wrap_org = {row.wrap_org, 80},
+				    .wrap_dev = {row.wrap_dev, 72},
+				    .nonce = {row.nonce, 24},
+				    .ct = {row.ct, row.ct_len},
+				    .sig = {row.sig, 64},
+				    .version = version};
+	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
+	if (replace)
+		assert_int_equal(kith_store_row_delete(st, id, 16, version, &err), KITH_OK);
+	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
+	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
+	free(row.ct);
 }
 
 /* every version this device wrote, to headquarters, recorded as sent */
@@ -137,7 +135,7 @@ static int apply(struct kith_vault *v, struct kith_bundle *b, size_t *added, siz
 
 static size_t count_cases(const char *path, const char *pass)
 {
-	struct kith_vault *v = open_v(path, pass);
+	struct kith_vault *v = fixture_vault_open_path(path, pass);
 	size_t n = 0;
 	(void)kith_vault_records(v, "case", &n);
 	kith_vault_close(v);
@@ -146,11 +144,11 @@ static size_t count_cases(const char *path, const char *pass)
 
 static void test_export_import_once(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r1[KITH_VAULT_REF_MAX], r2[KITH_VAULT_REF_MAX];
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Han Yu-ri", r1);
 	add_case(fv, "Jo Mi-ae", r2);
 	struct kith_sbuf b1 = KITH_SBUF_INIT;
@@ -163,7 +161,7 @@ static void test_export_import_once(void **state)
 	assert_int_equal(kith_bundle_parse_for(&pb, fv, b1.buf, b1.len, &err), KITH_E_AUTH);
 	kith_vault_close(fv);
 
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
 	assert_int_equal(kith_bundle_rows(pb), 2);
 	assert_int_equal(kith_bundle_created(pb), 1765000000);
@@ -176,7 +174,7 @@ static void test_export_import_once(void **state)
 	assert_int_equal(skipped, 2);
 	kith_bundle_free(pb);
 	kith_vault_close(hq);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	assert_non_null(kith_vault_find(hq, "case", r1));
 	assert_non_null(kith_vault_find(hq, "case", r2));
 	struct kith_vault_info info;
@@ -208,20 +206,20 @@ static void test_export_import_once(void **state)
 
 static void test_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX];
 	/* another organization's vault: its bundle is not for this one */
 	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
 	assert_int_equal(kith_vault_create(f->other, PASS, strlen(PASS), &o, &err), KITH_OK);
-	struct kith_vault *ov = open_v(f->other, PASS);
+	struct kith_vault *ov = fixture_vault_open_path(f->other, PASS);
 	add_case(ov, "Seo Ji-hye", r);
 	struct kith_sbuf bo = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(ov, 1, &bo, &rows, &err), KITH_OK);
 	kith_vault_close(ov);
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bo.buf, bo.len, &err), KITH_E_AUTH);
 	assert_non_null(strstr(err.msg, "not for this vault"));
@@ -229,22 +227,19 @@ static void test_refusals(void **state)
 
 	/* a sender headquarters never enrolled in its own file (an invitation
 	 * made without kith_field_enrol_hq): refused until it is enrolled */
-	rm_vault(f->field);
-	hq = open_v(f->hq, PASS);
+	kith_store_remove(f->field);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
 	struct kith_field_device dev;
 	assert_int_equal(kith_field_invite_make(hq, "f2", CODE, &inv, &dev, &err), KITH_OK);
 	kith_vault_close(hq);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	join_field(f->field, &inv, &o);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Moon Eun-ha", r);
 	struct kith_sbuf bf = KITH_SBUF_INIT;
 	assert_int_equal(export_hq(fv, 2, &bf, &rows, &err), KITH_OK);
 	kith_vault_close(fv);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bf.buf, bf.len, &err), KITH_OK);
 	size_t added = 0, skipped = 0;
 	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_E_AUTH);
@@ -265,51 +260,30 @@ static void test_refusals(void **state)
  * compromised field laptop superseding a case by its id): refused whole. */
 static void test_no_version_of_anothers_record(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX];
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	add_case(hq, "Pyo Hye-won", r);
 	uint8_t id[16];
 	assert_int_equal(
 	    sodium_hex2bin(id, sizeof id, kith_vault_find(hq, "case", r)->id, 32, NULL, NULL, NULL), 0);
 	kith_vault_close(hq);
 
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Yang Sun-ok", r);
-	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
-	struct kith_store *st = kith_vault_store_borrow(fv);
-	static const char env[] =
-	    "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{},\"at\":1,"
-	    "\"device\":\"0000000000000000\",\"action\":\"edit\",\"note\":\"\",\"created\":1}";
-	struct kith_crypto_row row;
-	memset(&row, 0, sizeof row);
-	memcpy(row.id, id, 16);
-	row.version = 2;
-	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
-	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
-	assert_int_equal(kith_crypto_row_seal(k, &row, env, sizeof env - 1, &err), KITH_OK);
-	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
-	struct kith_store_row sr = {.id = {row.id, 16},
-				    .device = {row.device, 32},
-				    .wrap_org = {row.wrap_org, 80},
-				    .wrap_dev = {row.wrap_dev, 72},
-				    .nonce = {row.nonce, 24},
-				    .ct = {row.ct, row.ct_len},
-				    .sig = {row.sig, 64},
-				    .version = 2};
-	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
-	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
-	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
-	free(row.ct);
+	put_forged_row(fv, id, 2,
+		       "{\"kind\":\"case\",\"ref\":\"C-0000-0001\",\"body\":{},\"at\":1,"
+		       "\"device\":\"0000000000000000\",\"action\":\"edit\",\"note\":\"\",\"created\":1}",
+		       0);
 	struct kith_sbuf bb = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(fv, 3, &bb, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 2);
 	kith_vault_close(fv);
 
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, bb.buf, bb.len, &err), KITH_OK);
 	size_t added = 0, skipped = 0;
@@ -328,16 +302,16 @@ static void test_no_version_of_anothers_record(void **state)
  * place ("device 1"), and the rows' keys are kept wrapped for the device. */
 static void test_to_device(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
 	char r[KITH_VAULT_REF_MAX], other[KITH_VAULT_REF_MAX];
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	add_case(hq, "Tak Yeong-mi", r);
 	add_case(hq, "Kye Sun-hui", other);
 	uint8_t id[16], vid[16];
 	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(hq, "case", r)->id, 32, NULL, NULL, NULL), 0);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	struct kith_store_device to;
 	memset(&to, 0, sizeof to);
 	memcpy(to.sign_pk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fv)), 32);
@@ -377,7 +351,7 @@ static void test_to_device(void **state)
 	assert_int_equal(ap.skipped, 1);
 	kith_bundle_free(pb);
 	kith_vault_close(fv);
-	fv = open_v(f->field, FPASS);
+	fv = fixture_vault_open_path(f->field, FPASS);
 	const struct kith_record_view *rv = kith_vault_find(fv, "case", r);
 	assert_non_null(rv); /* read with the key it was sent */
 	assert_non_null(strstr(rv->body, "Tak Yeong-mi"));
@@ -583,16 +557,16 @@ static void expect_refused(struct kith_vault *hq, const struct kith_sbuf *bundle
  * order. The untouched bundle then goes in. */
 static void test_incomplete_batch(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_two(fv);
 	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(fv, 7, &good, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 2);
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct msgs ms;
 	for (int cut = 0; cut < 2; cut++) {
 		/* cut 0: its last version left out; cut 1: its first (the rest out of order) */
@@ -611,7 +585,7 @@ static void test_incomplete_batch(void **state)
 	}
 	kith_vault_close(hq);
 	assert_int_equal(count_cases(f->hq, PASS), 0);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	size_t added = 0, skipped = 0;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, good.buf, good.len, &err), KITH_OK);
@@ -629,15 +603,15 @@ static void test_incomplete_batch(void **state)
  * device all the same): refused by name at headquarters, nothing written. */
 static void test_wrong_key_commitment(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	add_two(fv);
 	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(fv, 8, &good, &rows, &err), KITH_OK);
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct msgs ms;
 	msgs_open(&good, hq, &ms);
 	long mi = msgs_find(&ms, "KBM3", 0);
@@ -688,19 +662,19 @@ static void field_person(struct kith_vault *fv, const char *name, const char *pa
  * headquarters by batch and device, with nothing written. */
 static void test_person_signed_batches(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	field_person(fv, "Kang Hye-jin", "kang words", 1);
 	kith_vault_close(fv);
-	fv = open_v(f->field, "kang words");
+	fv = fixture_vault_open_path(f->field, "kang words");
 	char r[KITH_VAULT_REF_MAX];
 	add_case(fv, "Cha Song-mi", r);
 	struct kith_sbuf good = KITH_SBUF_INIT, bad = KITH_SBUF_INIT;
 	size_t rows = 0;
 	assert_int_equal(export_hq(fv, 7, &good, &rows, &err), KITH_OK);
-	struct kith_vault *hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	for (int how = 0; how < 2; how++) { /* 0: sig_per changed; 1: dropped (sent as KBM3) */
 		struct msgs ms;
@@ -728,13 +702,13 @@ static void test_person_signed_batches(void **state)
 	kith_bundle_free(pb);
 	kith_vault_close(fv);
 	kith_vault_close(hq);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	assert_null(kith_vault_integrity(hq, 0)); /* the person's key is in the record it brought */
 	size_t before = count_cases(f->hq, PASS);
 
 	/* a batch whose person key is no person's of this vault: the device's
 	 * keys without the person's passphrase, a key of its own, signed by both */
-	fv = open_v(f->field, "kang words");
+	fv = fixture_vault_open_path(f->field, "kang words");
 	add_case(fv, "Ra Eun-ju", r);
 	kith_sbuf_reset(&bad);
 	assert_int_equal(export_hq(fv, 8, &bad, &rows, &err), KITH_OK);
@@ -769,7 +743,7 @@ static void test_person_signed_batches(void **state)
 
 	/* a batch signed with the person's own key whose versions name another
 	 * writer (a changed binary holding Kang's passphrase): refused whole */
-	fv = open_v(f->field, "kang words");
+	fv = fixture_vault_open_path(f->field, "kang words");
 	add_case(fv, "Bo Yeon-hee", r); /* Kang's key is derived and checked here */
 	memset(fv->person, 0, sizeof fv->person);
 	memset(fv->person, 'a', 32);
@@ -796,11 +770,11 @@ static void test_person_signed_batches(void **state)
  * is refused. */
 static void test_revocations_to_device(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_pair(f);
-	struct kith_vault *hq = open_v(f->hq, PASS);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	struct kith_store_device to;
 	memset(&to, 0, sizeof to);
 	memcpy(to.sign_pk, kith_crypto_keys_sign_pk(kith_vault_keys_borrow(fv)), 32);
@@ -869,7 +843,7 @@ static void test_revocations_to_device(void **state)
 	size_t rows = 0;
 	char r[KITH_VAULT_REF_MAX];
 	kith_vault_close(fv); /* its index is stale after the imports */
-	fv = open_v(f->field, FPASS);
+	fv = fixture_vault_open_path(f->field, FPASS);
 	add_case(fv, "Eom Ji-won", r);
 	assert_int_equal(export_hq(fv, 10, &up, &rows, &err), KITH_OK);
 	msgs_open(&up, hq, &ms);
@@ -901,23 +875,10 @@ static void test_revocations_to_device(void **state)
  * device, is still refused as another version by the same device. */
 static void test_resealed_versions(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
-	/* format-1 headquarters and field vault */
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = 1};
-	assert_int_equal(kith_vault_create(f->hq, PASS, strlen(PASS), &o, &err), KITH_OK);
-	struct kith_vault *hq = open_v(f->hq, PASS);
-	struct kith_sbuf inv = KITH_SBUF_INIT;
-	struct kith_field_device dev;
-	assert_int_equal(kith_field_invite_make(hq, "f1", CODE, &inv, &dev, &err), KITH_OK);
-	assert_int_equal(kith_field_enrol_hq(hq, &dev, &err), KITH_OK);
-	kith_vault_close(hq);
-	struct kith_field_invite *fi = NULL;
-	assert_int_equal(kith_field_invite_open(&fi, inv.buf, inv.len, CODE, strlen(CODE), &err), KITH_OK);
-	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
-	kith_field_invite_free(fi);
-	kith_sbuf_release(&inv);
-	struct kith_vault *fv = open_v(f->field, FPASS);
+	make_pair_format(f, 1); /* format-1 headquarters and field vault */
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	char r[KITH_VAULT_REF_MAX];
 	add_case(fv, "Gil So-yeon", r);
 	struct kith_sbuf b1 = KITH_SBUF_INIT, forged = KITH_SBUF_INIT;
@@ -927,40 +888,18 @@ static void test_resealed_versions(void **state)
 	/* the device's file gets another envelope at the same version, signed by it */
 	uint8_t id[16];
 	assert_int_equal(sodium_hex2bin(id, 16, kith_vault_find(fv, "case", r)->id, 32, NULL, NULL, NULL), 0);
-	struct kith_crypto_keys *k = kith_vault_keys_borrow(fv);
-	struct kith_store *st = kith_vault_store_borrow(fv);
 	char env[256];
 	snprintf(
 	    env, sizeof env,
 	    "{\"kind\":\"case\",\"ref\":\"%s\",\"body\":{},\"at\":2,\"device\":\"%s\",\"action\":\"create\","
 	    "\"note\":\"\",\"created\":2}",
 	    r, kith_vault_find(fv, "case", r)->device);
-	struct kith_crypto_row row;
-	memset(&row, 0, sizeof row);
-	memcpy(row.id, id, 16);
-	row.version = 1;
-	memcpy(row.device, kith_crypto_keys_sign_pk(k), 32);
-	assert_int_equal(kith_crypto_keys_access(k, 1), KITH_OK);
-	assert_int_equal(kith_crypto_row_seal(k, &row, env, strlen(env), &err), KITH_OK);
-	assert_int_equal(kith_crypto_keys_access(k, 0), KITH_OK);
-	struct kith_store_row sr = {.id = {row.id, 16},
-				    .device = {row.device, 32},
-				    .wrap_org = {row.wrap_org, 80},
-				    .wrap_dev = {row.wrap_dev, 72},
-				    .nonce = {row.nonce, 24},
-				    .ct = {row.ct, row.ct_len},
-				    .sig = {row.sig, 64},
-				    .version = 1};
-	assert_int_equal(kith_store_begin(st, &err), KITH_OK);
-	assert_int_equal(kith_store_row_delete(st, id, 16, 1, &err), KITH_OK);
-	assert_int_equal(kith_store_row_put(st, &sr, &err), KITH_OK);
-	assert_int_equal(kith_store_commit(st, &err), KITH_OK);
-	free(row.ct);
+	put_forged_row(fv, id, 1, env, 1);
 	assert_int_equal(export_hq(fv, 12, &forged, &rows, &err), KITH_OK);
 	assert_int_equal(rows, 1);
 	kith_vault_close(fv);
 
-	hq = open_v(f->hq, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->hq, PASS);
 	struct kith_bundle *pb = NULL;
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
 	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
@@ -970,7 +909,7 @@ static void test_resealed_versions(void **state)
 	size_t resealed = 0;
 	assert_int_equal(kith_vault_upgrade(f->hq, PASS, strlen(PASS), &resealed, &err), KITH_OK);
 	assert_true(resealed >= 1);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	/* the same row again: skipped, though headquarters now holds it re-sealed */
 	assert_int_equal(kith_bundle_parse_for(&pb, hq, b1.buf, b1.len, &err), KITH_OK);
 	assert_int_equal(apply(hq, pb, &added, &skipped, &err), KITH_OK);
@@ -983,7 +922,7 @@ static void test_resealed_versions(void **state)
 	assert_non_null(strstr(err.msg, "another version 1 of this record by the same device"));
 	kith_bundle_free(pb);
 	kith_vault_close(hq);
-	hq = open_v(f->hq, PASS);
+	hq = fixture_vault_open_path(f->hq, PASS);
 	const struct kith_record_view *rv = kith_vault_find(hq, "case", r);
 	assert_non_null(rv);
 	assert_non_null(strstr(rv->body, "Gil So-yeon"));
@@ -992,9 +931,6 @@ static void test_resealed_versions(void **state)
 	assert_int_equal(info.integrity, 0);
 	assert_int_equal(info.damaged, 0);
 	kith_vault_close(hq);
-	char old[160];
-	snprintf(old, sizeof old, "%s.format1", f->hq);
-	rm_vault(old);
 	kith_sbuf_release(&b1);
 	kith_sbuf_release(&forged);
 }
@@ -1003,7 +939,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    T(test_export_import_once),
 	    T(test_refusals),

@@ -21,6 +21,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "fixture_vault.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "vault/field.h"
@@ -30,54 +31,10 @@
 #define FPASS "field worker words"
 #define FUZZ_CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char hq[128];
-	char field[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-field-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->hq, sizeof f->hq, "%s/hq.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	rm_vault(f->hq);
-	rm_vault(f->field);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 static struct kith_vault *make_hq(const char *path)
 {
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST};
-	struct kith_err err;
-	assert_int_equal(kith_vault_create(path, PASS, strlen(PASS), &o, &err), KITH_OK);
-	struct kith_vault *v = NULL;
-	assert_int_equal(kith_vault_open(&v, path, PASS, strlen(PASS), NULL, NULL, &err), KITH_OK);
-	return v;
+	fixture_vault_create(path, PASS, NULL);
+	return fixture_vault_open_path(path, PASS);
 }
 
 static void write_corpus(const char *name, const void *p, size_t n)
@@ -127,7 +84,7 @@ static void test_codes(void **state)
 
 static void test_invite_roundtrip_and_refusals(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_vault *hq = make_hq(f->hq);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
@@ -253,7 +210,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    T(test_codes),
 	    T(test_invite_roundtrip_and_refusals),

@@ -23,6 +23,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fixture_vault.h"
 #include "base/sbuf.h"
 #include "base/status.h"
 #include "vault/crypto.h"
@@ -34,70 +35,16 @@
 #define FPASS "field worker words"
 #define CODE "0123-4567-89AB-CDEF"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	char field[128];
-};
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"",
-					  "-wal",
-					  "-shm",
-					  "-journal",
-					  ".format1",
-					  ".format1-wal",
-					  ".format1-shm",
-					  ".format2.tmp",
-					  ".format2.tmp-wal",
-					  ".format2.tmp-shm"};
-	char p[256];
-	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-fmt2-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	snprintf(f->field, sizeof f->field, "%s/field.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	rm_vault(f->path);
-	rm_vault(f->field);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 static void make_vault(const char *path, unsigned format)
 {
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = format};
-	struct kith_err err;
-	if (kith_vault_create(path, PASS, strlen(PASS), &o, &err))
-		fail_msg("create: %s", err.msg);
+	fixture_vault_create(path, PASS, &(struct kith_vault_create_opts){.format = format});
 }
 
-static struct kith_vault *open_ok(const char *path, const char *pass)
+/* make_vault, then opened with PASS. */
+static struct kith_vault *new_vault(const char *path, unsigned format)
 {
-	struct kith_vault *v = NULL;
-	struct kith_err err;
-	if (kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err))
-		fail_msg("open: %s", err.msg);
-	return v;
+	make_vault(path, format);
+	return fixture_vault_open_path(path, PASS);
 }
 
 static json_t *case_body(const char *name)
@@ -126,29 +73,6 @@ static void add_batch(struct kith_vault *v, const char *name, size_t n, char (*i
 		fail_msg("commit: %s", err.msg);
 }
 
-static void sql(const char *path, const char *q)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sql %s: %s", q, msg);
-	sqlite3_close(db);
-}
-
-static long long sql_int(const char *path, const char *q)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long x = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return x;
-}
-
 /* Whether one of the vault's integrity findings contains s. */
 static int finding(const struct kith_vault *v, const char *s)
 {
@@ -171,9 +95,8 @@ static size_t findings(const struct kith_vault *v)
 
 static void test_commit_is_one_batch(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.format, 2);
@@ -191,17 +114,17 @@ static void test_commit_is_one_batch(void **state)
 	kith_vault_close(v);
 
 	/* the file: 3 batches, numbered 1..3; rows carry no wraps or signature of their own */
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM batches"), 3);
-	assert_int_equal(sql_int(f->path, "SELECT max(seq) FROM batches"), 3);
-	assert_int_equal(sql_int(f->path,
-				 "SELECT count(*) FROM \"rows\" WHERE batch IS NOT NULL AND "
-				 "length(sig) = 0 AND length(wrap_org) = 0 AND length(wrap_dev) = 0"),
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM batches"), 3);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT max(seq) FROM batches"), 3);
+	assert_int_equal(fixture_sql_int(f->path,
+					 "SELECT count(*) FROM \"rows\" WHERE batch IS NOT NULL AND "
+					 "length(sig) = 0 AND length(wrap_org) = 0 AND length(wrap_dev) = 0"),
 			 5);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM anchors WHERE seq = 3"), 1);
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 2);
-	assert_int_equal(sql_int(f->path, "SELECT format FROM header"), 2);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM anchors WHERE seq = 3"), 1);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT format FROM header"), 2);
 
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 4);
 	assert_int_equal(info.batches, 3);
@@ -221,7 +144,7 @@ static void test_commit_is_one_batch(void **state)
 	/* a further commit after the reopen chains on (no finding) */
 	add_batch(v, "Jo Myong-hui", 2, NULL);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(findings(v), 0);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 6);
@@ -236,25 +159,25 @@ static void test_commit_is_one_batch(void **state)
  * vault is open and again at the next unlock. */
 static void test_many_batches(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	for (int i = 0; i < 40; i++)
 		add_batch(v, "Ri Kyong-hui", 1, NULL);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.batches, 40);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.batches, 40);
 	assert_int_equal(info.records, 40);
 	assert_int_equal(info.integrity, 0);
 	add_batch(v, "Ri Kyong-hui", 1, NULL);
 	kith_vault_close(v);
-	sql(f->path, "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 17);"
-		     "DELETE FROM batches WHERE seq = 17;");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path,
+		    "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 17);"
+		    "DELETE FROM batches WHERE seq = 17;");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "batch 17 of device "));
 	assert_int_equal(findings(v), 1);
 	kith_vault_close(v);
@@ -262,9 +185,8 @@ static void test_many_batches(void **state)
 
 static void test_changed_row_and_manifest(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	char a[2][KITH_VAULT_ID_HEX], b[1][KITH_VAULT_ID_HEX];
 	add_batch(v, "Han Ok-ju", 2, a);
 	add_batch(v, "Mun Yong-ho", 1, b);
@@ -278,8 +200,8 @@ static void test_changed_row_and_manifest(void **state)
 		 "UPDATE \"rows\" SET ct = CAST(substr(ct, 1, 40) || CASE WHEN substr(ct, 41, 1) = x'00' "
 		 "THEN x'01' ELSE x'00' END || substr(ct, 42) AS BLOB) WHERE hex(id) = upper('%s')",
 		 a[0]);
-	sql(f->path, q);
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, q);
+	v = fixture_vault_open_path(f->path, PASS);
 	size_t n = 0;
 	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
 	assert_int_equal(n, 1);
@@ -290,18 +212,19 @@ static void test_changed_row_and_manifest(void **state)
 
 	/* a row moved to another place in its batch: damaged too */
 	snprintf(q, sizeof q, "UPDATE \"rows\" SET i = 7 WHERE hex(id) = upper('%s')", a[1]);
-	sql(f->path, q);
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, q);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_non_null(kith_vault_find_damaged_id(v, a[1]));
 	assert_string_equal(kith_vault_find_damaged_id(v, a[1])->reason, "not in any signed batch");
 	assert_true(finding(v, "1 of its 2 versions are missing"));
 	kith_vault_close(v);
 
 	/* a byte of the second batch's manifest: its signature fails, its rows are damaged */
-	sql(f->path, "UPDATE batches SET manifest = CAST(substr(manifest, 1, 200) || CASE WHEN "
-		     "substr(manifest, 201, 1) = x'ff' THEN x'fe' ELSE x'ff' END || substr(manifest, 202) "
-		     "AS BLOB) WHERE seq = 2");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path,
+		    "UPDATE batches SET manifest = CAST(substr(manifest, 1, 200) || CASE WHEN "
+		    "substr(manifest, 201, 1) = x'ff' THEN x'fe' ELSE x'ff' END || substr(manifest, 202) "
+		    "AS BLOB) WHERE seq = 2");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "bad batch signature"));
 	assert_non_null(kith_vault_find_damaged_id(v, b[0]));
 	assert_string_equal(kith_vault_find_damaged_id(v, b[0])->reason, "bad batch signature");
@@ -312,16 +235,15 @@ static void test_changed_row_and_manifest(void **state)
 
 static void test_deleted_row(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	char ids[3][KITH_VAULT_ID_HEX];
 	add_batch(v, "So Kyong-ae", 3, ids);
 	kith_vault_close(v);
 	char q[256];
 	snprintf(q, sizeof q, "DELETE FROM \"rows\" WHERE hex(id) = upper('%s')", ids[1]);
-	sql(f->path, q);
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, q);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(findings(v), 1);
 	assert_true(finding(v, "(number 1 of device "));
 	assert_true(finding(v, "1 of its 3 versions are missing"));
@@ -333,9 +255,8 @@ static void test_deleted_row(void **state)
 
 static void test_dropped_batch_and_rollback(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	add_batch(v, "Cha Song-i", 1, NULL);
 	add_batch(v, "Pyon Hye-gyong", 2, NULL);
 	add_batch(v, "Ok Chun-hwa", 1, NULL);
@@ -343,9 +264,10 @@ static void test_dropped_batch_and_rollback(void **state)
 	kith_vault_close(v);
 
 	/* batch 2 gone, with its rows: a dropped batch */
-	sql(f->path, "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 2);"
-		     "DELETE FROM batches WHERE seq = 2;");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path,
+		    "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 2);"
+		    "DELETE FROM batches WHERE seq = 2;");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "batch 2 of device "));
 	assert_true(finding(v, "is missing (dropped)"));
 	struct kith_vault_info info;
@@ -354,21 +276,22 @@ static void test_dropped_batch_and_rollback(void **state)
 	kith_vault_close(v);
 
 	/* the last batch gone too: the device log was rolled back below its anchor */
-	sql(f->path, "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 4);"
-		     "DELETE FROM batches WHERE seq = 4;");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path,
+		    "DELETE FROM \"rows\" WHERE batch = (SELECT batch_id FROM batches WHERE seq = 4);"
+		    "DELETE FROM batches WHERE seq = 4;");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "was rolled back: its last batch was number 4, the file ends at 3"));
 	kith_vault_close(v);
 
 	/* the anchor moved back with it: its MAC fails */
-	sql(f->path, "UPDATE anchors SET seq = 3");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, "UPDATE anchors SET seq = 3");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "was altered"));
 	kith_vault_close(v);
 
 	/* the anchor deleted */
-	sql(f->path, "DELETE FROM anchors");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, "DELETE FROM anchors");
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "anchor of device "));
 	assert_true(finding(v, "is missing"));
 	kith_vault_close(v);
@@ -378,12 +301,12 @@ static void test_dropped_batch_and_rollback(void **state)
  * row would show) is refused: the key slot says format 2. */
 static void test_downgrade_refused(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 2);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 2);
 	add_batch(v, "Im Chun-ok", 2, NULL);
 	kith_vault_close(v);
-	sql(f->path,
+	fixture_sql(
+	    f->path,
 	    "DROP INDEX rows_batch; ALTER TABLE \"rows\" DROP COLUMN i; ALTER TABLE \"rows\" DROP COLUMN "
 	    "batch;"
 	    "DROP TABLE batches; DROP TABLE anchors; UPDATE header SET format = 1; PRAGMA user_version = 1;");
@@ -396,14 +319,13 @@ static void test_downgrade_refused(void **state)
 
 static void test_format1_still_opens(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, 1);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, 1);
 	add_batch(v, "Kye Sun-hui", 2, NULL);
 	kith_vault_close(v);
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM \"rows\" WHERE length(sig) = 64"), 2);
-	v = open_ok(f->path, PASS);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM \"rows\" WHERE length(sig) = 64"), 2);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.format, 1);
@@ -414,10 +336,10 @@ static void test_format1_still_opens(void **state)
 
 static void test_field_vault_format2(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	make_vault(f->path, 2);
-	struct kith_vault *hq = open_ok(f->path, PASS);
+	struct kith_vault *hq = fixture_vault_open_path(f->path, PASS);
 	add_batch(hq, "Headquarters-case", 2, NULL);
 	struct kith_sbuf inv = KITH_SBUF_INIT;
 	struct kith_field_device dev;
@@ -431,7 +353,7 @@ static void test_field_vault_format2(void **state)
 	assert_int_equal(kith_vault_create_field(f->field, FPASS, strlen(FPASS), &o, fi, &err), KITH_OK);
 	kith_field_invite_free(fi);
 
-	struct kith_vault *fv = open_ok(f->field, FPASS);
+	struct kith_vault *fv = fixture_vault_open_path(f->field, FPASS);
 	struct kith_vault_info info;
 	kith_vault_info(fv, &info);
 	assert_int_equal(info.format, 2);
@@ -446,8 +368,8 @@ static void test_field_vault_format2(void **state)
 		 "ATTACH '%s' AS h; INSERT INTO batches SELECT * FROM h.batches; "
 		 "INSERT INTO \"rows\" SELECT * FROM h.\"rows\";",
 		 f->path);
-	sql(f->field, q);
-	fv = open_ok(f->field, FPASS);
+	fixture_sql(f->field, q);
+	fv = fixture_vault_open_path(f->field, FPASS);
 	kith_vault_info(fv, &info);
 	assert_int_equal(info.records, 1);
 	assert_int_equal(info.unreadable, 2);
@@ -465,8 +387,8 @@ static void test_field_vault_format2(void **state)
 		 "(SELECT batch_id FROM main.batches); INSERT INTO batches SELECT * FROM fd.batches WHERE "
 		 "batch_id NOT IN (SELECT batch_id FROM main.batches);",
 		 f->field);
-	sql(f->path, q);
-	hq = open_ok(f->path, PASS);
+	fixture_sql(f->path, q);
+	hq = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(hq, &info);
 	assert_int_equal(info.records, 3);
 	assert_int_equal(info.integrity, 0);
@@ -475,26 +397,25 @@ static void test_field_vault_format2(void **state)
 
 static void test_upgrade(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
-	make_vault(f->path, 1);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = new_vault(f->path, 1);
 	char ids[3][KITH_VAULT_ID_HEX];
 	add_batch(v, "Nam Hyon-suk", 3, ids);
 	add_batch(v, "Tae Kum-ok", 2, NULL);
 	kith_vault_close(v);
 	size_t n = 0;
 	assert_int_equal(kith_vault_upgrade(f->path, "wrong", 5, &n, &err), KITH_E_AUTH);
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 1);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"), 1);
 	char p[256];
 	snprintf(p, sizeof p, "%s.format2.tmp", f->path);
 	assert_int_not_equal(access(p, F_OK), 0);
 	assert_int_equal(kith_vault_upgrade(f->path, PASS, strlen(PASS), &n, &err), KITH_OK);
 	assert_int_equal(n, 5);
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"), 2);
 	snprintf(p, sizeof p, "%s.format1", f->path);
-	assert_int_equal(sql_int(p, "PRAGMA user_version"), 1);
-	v = open_ok(f->path, PASS);
+	assert_int_equal(fixture_sql_int(p, "PRAGMA user_version"), 1);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.format, 2);
@@ -505,14 +426,14 @@ static void test_upgrade(void **state)
 	/* the next commit chains on the re-sealed batch */
 	add_batch(v, "Ju Song-mi", 1, NULL);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(findings(v), 0);
 	kith_vault_close(v);
 	assert_int_equal(kith_vault_upgrade(f->path, PASS, strlen(PASS), &n, &err), KITH_E_EXISTS);
 	/* a deleted re-sealed version is reported like any other */
 	snprintf(p, sizeof p, "DELETE FROM \"rows\" WHERE hex(id) = upper('%s')", ids[2]);
-	sql(f->path, p);
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, p);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "1 of its 5 versions are missing"));
 	kith_vault_close(v);
 }
@@ -680,11 +601,11 @@ static void write_batch_from_doc(const char *path, int commit_other, char id_hex
 
 static void test_written_from_the_document(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	char id[33];
 	make_vault(f->path, 2);
 	write_batch_from_doc(f->path, 0, id);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(findings(v), 0);
 	const struct kith_record_view *r = kith_vault_find_id(v, id);
 	assert_non_null(r);
@@ -692,16 +613,16 @@ static void test_written_from_the_document(void **state)
 	/* and kith's own next commit chains on it */
 	add_batch(v, "Ma Yong-ja", 1, NULL);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(findings(v), 0);
 	kith_vault_close(v);
 
 	/* Review 1: a signed batch whose commitment names another key than the
 	 * one wrapped is refused whole */
-	rm_vault(f->path);
+	kith_store_remove(f->path);
 	make_vault(f->path, 2);
 	write_batch_from_doc(f->path, 1, id);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_true(finding(v, "batch key does not match its commitment"));
 	assert_null(kith_vault_find_id(v, id));
 	assert_non_null(kith_vault_find_damaged_id(v, id));
@@ -715,16 +636,16 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_commit_is_one_batch, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_changed_row_and_manifest, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_deleted_row, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_dropped_batch_and_rollback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_downgrade_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_format1_still_opens, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_field_vault_format2, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_written_from_the_document, setup, teardown),
+	    FIXTURE_FILES_TEST(test_commit_is_one_batch),
+	    FIXTURE_FILES_TEST(test_many_batches),
+	    FIXTURE_FILES_TEST(test_changed_row_and_manifest),
+	    FIXTURE_FILES_TEST(test_deleted_row),
+	    FIXTURE_FILES_TEST(test_dropped_batch_and_rollback),
+	    FIXTURE_FILES_TEST(test_downgrade_refused),
+	    FIXTURE_FILES_TEST(test_format1_still_opens),
+	    FIXTURE_FILES_TEST(test_field_vault_format2),
+	    FIXTURE_FILES_TEST(test_upgrade),
+	    FIXTURE_FILES_TEST(test_written_from_the_document),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

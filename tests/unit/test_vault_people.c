@@ -20,6 +20,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fixture_vault.h"
 #include "base/status.h"
 #include "vault/blob.h"
 #include "vault/vault.h"
@@ -30,43 +31,22 @@
 #define BPASS "person b words"
 #define DURESS "duress words"
 
-struct fx {
-	char dir[64];
-	char path[128];
-};
-
+/* The folder, and a vault with a duress passphrase at f->path. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
+	if (fixture_files_setup(state))
 		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-people-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
+	struct fixture_files *f = *state;
 	struct kith_vault_create_opts o = {
 	    .kdf = KITH_KDF_TEST, .duress = DURESS, .duress_len = strlen(DURESS)};
-	if (kith_vault_create(f->path, PASS, strlen(PASS), &o, NULL))
+	if (kith_vault_create(f->path, PASS, strlen(PASS), &o, NULL)) {
+		fixture_files_teardown(state);
 		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
 	}
-	rmdir(f->dir);
-	free(f);
 	return 0;
 }
 
-static struct kith_vault *open_as(const struct fx *f, const char *pass, int want)
+static struct kith_vault *open_as(const struct fixture_files *f, const char *pass, int want)
 {
 	struct kith_vault *v = NULL;
 	struct kith_err err;
@@ -111,7 +91,7 @@ static void put_draft(struct kith_vault *v, const char *title, char id[KITH_VAUL
 }
 
 /* The slot's box bytes of pid (196), read with SQLite. */
-static size_t slot_box(const struct fx *f, const char *pid, uint8_t *out, size_t cap)
+static size_t slot_box(const struct fixture_files *f, const char *pid, uint8_t *out, size_t cap)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
@@ -143,7 +123,7 @@ static int file_has(const char *path, const uint8_t *needle, size_t n)
 
 static void test_person_unlocks_and_is_recorded(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	assert_string_equal(kith_vault_person(v), "");
 	char pa[KITH_VAULT_PERSON_HEX], id[KITH_VAULT_ID_HEX], id2[KITH_VAULT_ID_HEX];
@@ -181,7 +161,7 @@ static void test_person_unlocks_and_is_recorded(void **state)
 
 static void test_slot_must_be_named(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX];
 	add_person(v, "A", APASS, pa, "00000000000000000000000000000000000000000000000000000000000000ff");
@@ -209,7 +189,7 @@ static void test_slot_must_be_named(void **state)
 
 static void test_passphrase_in_use(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX], digest[65];
 	add_person(v, "A", APASS, pa, NULL);
@@ -232,7 +212,7 @@ static void test_passphrase_in_use(void **state)
 
 static void test_remove_shreds(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX];
 	add_person(v, "A", APASS, pa, NULL);
@@ -258,7 +238,7 @@ static void test_remove_shreds(void **state)
 
 static void test_passwd_keeps_people(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX];
 	add_person(v, "A", APASS, pa, NULL);
@@ -286,7 +266,7 @@ static void test_passwd_keeps_people(void **state)
 
 static void test_panic_destroys_people(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX];
 	add_person(v, "A", APASS, pa, NULL);
@@ -339,7 +319,7 @@ static void add_signer(struct kith_vault *v, const char *name, const char *pass,
  * findings. */
 static void test_person_signatures(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX], pc[KITH_VAULT_PERSON_HEX],
 	    pd[KITH_VAULT_PERSON_HEX];
@@ -452,7 +432,7 @@ static void test_person_signatures(void **state)
  * as another's; A's own batches and B's are taken. */
 static void test_forged_author(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_vault *v = open_as(f, PASS, KITH_OK);
 	char pa[KITH_VAULT_PERSON_HEX], pb[KITH_VAULT_PERSON_HEX];
 	add_signer(v, "A", APASS, pa, 0);
@@ -491,14 +471,15 @@ static void test_forged_author(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_person_unlocks_and_is_recorded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_slot_must_be_named, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_passphrase_in_use, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_remove_shreds, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_passwd_keeps_people, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_panic_destroys_people, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_person_signatures, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forged_author, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_unlocks_and_is_recorded, setup,
+					    fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_slot_must_be_named, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_passphrase_in_use, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_remove_shreds, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_passwd_keeps_people, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_panic_destroys_people, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_person_signatures, setup, fixture_files_teardown),
+	    cmocka_unit_test_setup_teardown(test_forged_author, setup, fixture_files_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -15,62 +15,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "fixture_vault.h"
 #include "base/status.h"
 #include "vault/store.h"
-
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-store-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	kith_store_remove(f->path);
-	char p[160];
-	snprintf(p, sizeof p, "%s/other.db", f->dir);
-	kith_store_remove(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
-static void sql(const char *path, const char *q)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, q, NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		fail_msg("sql: %s", msg ? msg : "?");
-	sqlite3_close(db);
-}
-
-static long long sql_int(const char *path, const char *q)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 static struct kith_store_header header(void)
 {
@@ -110,7 +57,7 @@ static void put_row(struct kith_store *s, uint8_t idbyte, int64_t version, int e
 
 static void test_create_schema_and_pragmas(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, &err), KITH_OK);
@@ -143,13 +90,14 @@ static void test_create_schema_and_pragmas(void **state)
 	kith_store_close(s);
 
 	/* what a look at the file shows */
-	assert_int_equal(sql_int(f->path, "PRAGMA application_id"), KITH_STORE_APPLICATION_ID);
-	assert_int_equal(sql_int(f->path, "PRAGMA user_version"), 1); /* kith_store_create: format 1 */
-	assert_int_equal(sql_int(f->path,
-				 "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
-				 "('header', 'slots', 'devices', 'rows')"),
-			 4);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM pragma_table_info('rows')"), 8);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA application_id"), KITH_STORE_APPLICATION_ID);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA user_version"),
+			 1); /* kith_store_create: format 1 */
+	assert_int_equal(
+	    fixture_sql_int(f->path, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN "
+				     "('header', 'slots', 'devices', 'rows')"),
+	    4);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM pragma_table_info('rows')"), 8);
 	FILE *fp = fopen(f->path, "rb");
 	assert_non_null(fp);
 	unsigned char hdr[20];
@@ -167,7 +115,7 @@ static void test_create_schema_and_pragmas(void **state)
 
 static void test_not_a_vault(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_NOTFOUND);
@@ -189,14 +137,14 @@ static void test_not_a_vault(void **state)
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_NOTVAULT);
 	assert_non_null(strstr(err.msg, "application id"));
 	kith_store_remove(f->path);
-	sql(f->path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+	fixture_sql(f->path, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
 	struct stat before, after;
 	assert_int_equal(stat(f->path, &before), 0);
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_NOTVAULT);
 	assert_non_null(strstr(err.msg, "application id"));
 	assert_int_equal(stat(f->path, &after), 0);
 	assert_int_equal(before.st_size, after.st_size);
-	assert_int_equal(sql_int(f->path, "PRAGMA application_id"), 0);
+	assert_int_equal(fixture_sql_int(f->path, "PRAGMA application_id"), 0);
 	fp = fopen(f->path, "rb");
 	assert_non_null(fp);
 	unsigned char hdr[20];
@@ -208,21 +156,22 @@ static void test_not_a_vault(void **state)
 
 static void test_newer_format_and_foreign_schema(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
 	kith_store_close(s);
-	sql(f->path, "PRAGMA user_version = 7");
+	fixture_sql(f->path, "PRAGMA user_version = 7");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_NOTVAULT);
 	assert_string_equal(err.msg, "vault format 7 is newer than this kith");
-	sql(f->path, "PRAGMA user_version = 0");
+	fixture_sql(f->path, "PRAGMA user_version = 0");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_CORRUPT);
-	sql(f->path, "PRAGMA user_version = 1; CREATE TRIGGER t AFTER INSERT ON slots BEGIN DELETE FROM "
-		     "devices; END;");
+	fixture_sql(f->path,
+		    "PRAGMA user_version = 1; CREATE TRIGGER t AFTER INSERT ON slots BEGIN DELETE FROM "
+		    "devices; END;");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_CORRUPT);
 	assert_non_null(strstr(err.msg, "triggers"));
-	sql(f->path, "DROP TRIGGER t; DROP TABLE devices;");
+	fixture_sql(f->path, "DROP TRIGGER t; DROP TABLE devices;");
 	assert_int_equal(kith_store_open(&s, f->path, &err), KITH_E_CORRUPT);
 	kith_store_remove(f->path);
 
@@ -238,7 +187,7 @@ static void test_newer_format_and_foreign_schema(void **state)
 
 static void test_rows_and_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_begin(s, NULL), KITH_OK);
@@ -302,8 +251,8 @@ static void test_rows_and_transactions(void **state)
 	kith_store_close(s);
 
 	/* a hostile version column is handed up as it is, for the vault to judge */
-	sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 1 AND id = "
-		     "x'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'");
+	fixture_sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 1 AND id = "
+			     "x'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb'");
 	assert_int_equal(kith_store_open(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_rows_current(s, NULL, &c, NULL), KITH_OK);
 	int bad = 0;
@@ -313,10 +262,10 @@ static void test_rows_and_transactions(void **state)
 	kith_store_cursor_free(c);
 	kith_store_close(s);
 	/* two versions that are not numbers: still one row per id */
-	sql(f->path, "UPDATE \"rows\" SET version = 'y' WHERE version = 1 AND id = "
-		     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';"
-		     "UPDATE \"rows\" SET version = 'z' WHERE version = 2 AND id = "
-		     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';");
+	fixture_sql(f->path, "UPDATE \"rows\" SET version = 'y' WHERE version = 1 AND id = "
+			     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';"
+			     "UPDATE \"rows\" SET version = 'z' WHERE version = 2 AND id = "
+			     "x'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';");
 	assert_int_equal(kith_store_open(&s, f->path, NULL), KITH_OK);
 	assert_int_equal(kith_store_rows_current(s, NULL, &c, NULL), KITH_OK);
 	n = 0;
@@ -361,7 +310,7 @@ static size_t longest_run(const char *path, unsigned char b)
 
 static void test_slots_devices_and_destroy(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_store *s = NULL;
 	struct kith_err err;
 	assert_int_equal(kith_store_create(&s, f->path, NULL), KITH_OK);
@@ -481,11 +430,11 @@ int main(void)
 	if (kith_process_init() != KITH_OK)
 		return 1;
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_create_schema_and_pragmas, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_not_a_vault, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_newer_format_and_foreign_schema, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rows_and_transactions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_slots_devices_and_destroy, setup, teardown),
+	    FIXTURE_FILES_TEST(test_create_schema_and_pragmas),
+	    FIXTURE_FILES_TEST(test_not_a_vault),
+	    FIXTURE_FILES_TEST(test_newer_format_and_foreign_schema),
+	    FIXTURE_FILES_TEST(test_rows_and_transactions),
+	    FIXTURE_FILES_TEST(test_slots_devices_and_destroy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "fixture_vault.h"
 #include "base/status.h"
 #include "base/sbuf.h"
 #include "vault/crypto.h"
@@ -37,73 +38,23 @@
 #define PASS "correct horse battery"
 #define DURESS "blue sky over the river"
 
-struct fx {
-	char dir[64];
-	char path[128];
-	char key[128];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-	if (!f)
-		return -1;
-	snprintf(f->dir, sizeof f->dir, "/tmp/kith-vault-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/v.kith", f->dir);
-	snprintf(f->key, sizeof f->key, "%s/org.key", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[200];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-		unlink(p);
-	}
-	unlink(f->key);
-	snprintf(p, sizeof p, "%s/other.kith", f->dir);
-	unlink(p);
-	snprintf(p, sizeof p, "%s/other.key", f->dir);
-	unlink(p);
-	rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
 static void make_vault(const char *path, const char *duress)
 {
-	struct kith_vault_create_opts o = {
-	    .kdf = KITH_KDF_TEST, .duress = duress, .duress_len = duress ? strlen(duress) : 0};
-	struct kith_err err;
-	int rc = kith_vault_create(path, PASS, strlen(PASS), &o, &err);
-	if (rc)
-		fail_msg("create: %s", err.msg);
+	struct kith_vault_create_opts o = {.duress = duress, .duress_len = duress ? strlen(duress) : 0};
+	fixture_vault_create(path, PASS, &o);
+}
+
+/* make_vault, then opened with PASS. */
+static struct kith_vault *new_vault(const char *path, const char *duress)
+{
+	make_vault(path, duress);
+	return fixture_vault_open_path(path, PASS);
 }
 
 /* A format-1 vault (the rows' own signatures and wraps are what a test flips). */
 static void make_vault1(const char *path)
 {
-	struct kith_vault_create_opts o = {.kdf = KITH_KDF_TEST, .format = 1};
-	struct kith_err err;
-	int rc = kith_vault_create(path, PASS, strlen(PASS), &o, &err);
-	if (rc)
-		fail_msg("create: %s", err.msg);
-}
-
-static struct kith_vault *open_ok(const char *path, const char *pass)
-{
-	struct kith_vault *v = NULL;
-	struct kith_err err;
-	int rc = kith_vault_open(&v, path, pass, strlen(pass), NULL, NULL, &err);
-	if (rc)
-		fail_msg("open: %d %s", rc, err.msg);
-	return v;
+	fixture_vault_create(path, PASS, &(struct kith_vault_create_opts){.format = 1});
 }
 
 /* Opened with `threads` threads (the library's option, not the environment). */
@@ -179,6 +130,18 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* Fails the test unless the file at path holds the n bytes of `before`
+ * (read_all's, freed here). */
+static void file_unchanged(const char *path, char *before, size_t n)
+{
+	size_t m;
+	char *after = read_all(path, &m);
+	assert_int_equal(m, n);
+	assert_memory_equal(before, after, n);
+	free(before);
+	free(after);
+}
+
 static int file_contains(const char *path, const char *needle)
 {
 	size_t len, m = strlen(needle);
@@ -188,29 +151,6 @@ static int file_contains(const char *path, const char *needle)
 		found = memcmp(buf + i, needle, m) == 0;
 	free(buf);
 	return found;
-}
-
-static void sql(const char *path, const char *q)
-{
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sql: %s", msg ? msg : "?");
-	sqlite3_close(db);
-}
-
-static long long sql_int(const char *path, const char *q)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	long long r = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return r;
 }
 
 /* Flips one byte of a column of a row, as someone with the file might. */
@@ -244,7 +184,7 @@ static void flip(const char *path, const char *id_hex, unsigned version, const c
 
 static void test_create_open_close(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	struct kith_vault_create_opts bad = {
 	    .kdf = KITH_KDF_TEST, .duress = PASS, .duress_len = strlen(PASS)};
@@ -264,18 +204,21 @@ static void test_create_open_close(void **state)
 	assert_int_equal(kith_vault_create(f->path, PASS, strlen(PASS), NULL, &err), KITH_E_EXISTS);
 
 	/* the KDF is recorded in the header */
-	assert_int_equal(sql_int(f->path, "SELECT kdf FROM header"), KITH_KDF_TEST);
-	assert_int_equal(sql_int(f->path, "SELECT opslimit FROM header"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT memlimit FROM header"), 8192);
-	assert_int_equal(sql_int(f->path, "SELECT alg FROM header"), 2); /* crypto_pwhash_ALG_ARGON2ID13 */
-	assert_int_equal(sql_int(f->path, "SELECT length(salt) FROM header"), 16);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT kdf FROM header"), KITH_KDF_TEST);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT opslimit FROM header"), 1);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT memlimit FROM header"), 8192);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT alg FROM header"),
+			 2); /* crypto_pwhash_ALG_ARGON2ID13 */
+	assert_int_equal(fixture_sql_int(f->path, "SELECT length(salt) FROM header"), 16);
 	/* the main and the duress slot (random filler), and in format 2 the main
 	 * slot's rollback anchor box (anchor.c) */
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots WHERE name NOT LIKE 'anchor:%'"), 2);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots WHERE name LIKE 'anchor:%'"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM devices"), 1);
+	assert_int_equal(
+	    fixture_sql_int(f->path, "SELECT count(*) FROM slots WHERE name NOT LIKE 'anchor:%'"), 2);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM slots WHERE name LIKE 'anchor:%'"),
+			 1);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM devices"), 1);
 
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.kdf, KITH_KDF_TEST);
@@ -300,13 +243,12 @@ static void test_create_open_close(void **state)
 
 static void test_wrong_passphrase_changes_nothing(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char ref[KITH_VAULT_REF_MAX];
 	add_case(v, "Ri Yong-ho", NULL, ref, NULL);
 	kith_vault_close(v);
-	size_t n1, n2;
+	size_t n1;
 	char *before = read_all(f->path, &n1);
 	struct kith_err err;
 	v = NULL;
@@ -314,21 +256,16 @@ static void test_wrong_passphrase_changes_nothing(void **state)
 			 KITH_E_AUTH);
 	assert_null(v);
 	assert_string_equal(err.msg, "wrong passphrase");
-	char *after = read_all(f->path, &n2);
-	assert_int_equal(n1, n2);
-	assert_memory_equal(before, after, n1);
-	free(before);
-	free(after);
-	v = open_ok(f->path, PASS);
+	file_unchanged(f->path, before, n1);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(case_count(v), 1);
 	kith_vault_close(v);
 }
 
 static void test_records_versions_history(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	uint64_t gen = kith_vault_generation(v);
@@ -445,7 +382,7 @@ static void test_records_versions_history(void **state)
 	kith_vault_close(v);
 
 	/* all of it again after a reopen */
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.rows, 5);
 	assert_int_equal(info.records, 3);
@@ -469,15 +406,14 @@ static void test_records_versions_history(void **state)
 
 static void test_batch_rollback_and_failed_put(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char ref[KITH_VAULT_REF_MAX];
 	add_case(v, "So Yong-nam", NULL, ref, NULL);
 	kith_vault_close(v);
-	size_t n1, n2;
+	size_t n1;
 	char *before = read_all(f->path, &n1);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	uint64_t gen = kith_vault_generation(v);
 
 	struct kith_vault_batch *b = NULL;
@@ -492,14 +428,10 @@ static void test_batch_rollback_and_failed_put(void **state)
 	assert_int_equal(kith_vault_find(v, "case", ref)->version, 1);
 	assert_int_equal(kith_vault_generation(v), gen);
 	kith_vault_close(v);
-	char *after = read_all(f->path, &n2);
-	assert_int_equal(n1, n2);
-	assert_memory_equal(before, after, n1);
-	free(before);
-	free(after);
+	file_unchanged(f->path, before, n1);
 
 	/* a failed put leaves the batch as it was: the good puts still commit */
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
 	assert_int_equal(kith_vault_put(b, "case", c, NULL, NULL, NULL, &err), KITH_OK);
 	json_t *bad = json_pack("{s:{s:s, s:s}}", "person", "name", "X", "sex", "not-a-sex");
@@ -526,7 +458,7 @@ static void test_batch_rollback_and_failed_put(void **state)
 	}
 	assert_int_equal(case_count(v), 2);
 	kith_vault_close(v); /* with the second batch still open */
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_int_equal(case_count(v), 2);
 	kith_vault_close(v);
 	json_decref(c);
@@ -536,9 +468,8 @@ static void test_batch_rollback_and_failed_put(void **state)
 
 static void test_ref_uniqueness(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
 	struct kith_vault_put_opts co = {.create_only = 1};
@@ -574,7 +505,7 @@ static void test_ref_uniqueness(void **state)
 	assert_string_equal(kith_vault_find(v, "case", "K-1")->id, id_new);
 	assert_int_equal(kith_vault_find(v, "case", "K-1")->version, 1);
 	kith_vault_close(v);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_string_equal(kith_vault_find(v, "case", "K-9")->id, id_a);
 	assert_string_equal(kith_vault_find(v, "case", "K-1")->id, id_new);
 	kith_vault_close(v);
@@ -586,9 +517,8 @@ static void test_ref_uniqueness(void **state)
 
 static void test_duress_and_recover(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX], r2[KITH_VAULT_REF_MAX];
 	add_case(v, "Kim Hye-suk", NULL, r1, NULL);
 	add_case(v, "Ri Chun-hui", NULL, r2, NULL);
@@ -600,7 +530,7 @@ static void test_duress_and_recover(void **state)
 	kith_vault_close(v);
 
 	/* coerced unlock: an empty vault, and the keys are gone */
-	v = open_ok(f->path, DURESS);
+	v = fixture_vault_open_path(f->path, DURESS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 0);
@@ -613,8 +543,8 @@ static void test_duress_and_recover(void **state)
 	assert_int_equal(case_count(v), 1);
 	kith_vault_close(v);
 	assert_int_equal(open_rc(f->path, PASS), KITH_E_AUTH);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots"), 2);
-	v = open_ok(f->path, DURESS); /* now the main passphrase of the new device */
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM slots"), 2);
+	v = fixture_vault_open_path(f->path, DURESS); /* now the main passphrase of the new device */
 	assert_int_equal(case_count(v), 1);
 	assert_non_null(kith_vault_find(v, "case", r3));
 	kith_vault_close(v);
@@ -624,7 +554,7 @@ static void test_duress_and_recover(void **state)
 			 KITH_E_AUTH);
 	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick", 9, "new pass", 8, &err), KITH_OK);
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH);
-	v = open_ok(f->path, "new pass");
+	v = fixture_vault_open_path(f->path, "new pass");
 	kith_vault_info(v, &info);
 	/* the decoy written under duress comes from a device no organization key
 	 * enrolled (the duress path has none): like any such row, it is damaged */
@@ -646,8 +576,8 @@ static void test_duress_and_recover(void **state)
 	kith_vault_close(v);
 
 	/* rows signed by devices that are not enrolled are refused */
-	sql(f->path, "DELETE FROM devices");
-	v = open_ok(f->path, "new pass");
+	fixture_sql(f->path, "DELETE FROM devices");
+	v = fixture_vault_open_path(f->path, "new pass");
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 0);
 	assert_int_equal(info.damaged, 3);
@@ -660,9 +590,8 @@ static void test_duress_and_recover(void **state)
 
 static void test_panic_and_recover(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Mun Song-mi", NULL, r1, NULL);
 	struct kith_err err;
@@ -670,7 +599,7 @@ static void test_panic_and_recover(void **state)
 	kith_vault_close(v);
 
 	assert_int_equal(kith_vault_panic(f->path, &err), KITH_OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM slots"), 0);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM slots"), 0);
 	char wal[200];
 	snprintf(wal, sizeof wal, "%s-wal", f->path);
 	struct stat st;
@@ -678,14 +607,15 @@ static void test_panic_and_recover(void **state)
 	assert_int_equal(open_rc(f->path, PASS), KITH_E_AUTH);
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH);
 	assert_int_equal(open_rc(f->path, "anything"), KITH_E_AUTH);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM \"rows\""), 1); /* the rows stay, sealed */
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM \"rows\""),
+			 1); /* the rows stay, sealed */
 
 	/* a key of another organization is refused */
 	char other[200], other_key[200];
 	snprintf(other, sizeof other, "%s/other.kith", f->dir);
 	snprintf(other_key, sizeof other_key, "%s/other.key", f->dir);
 	make_vault(other, NULL);
-	v = open_ok(other, PASS);
+	v = fixture_vault_open_path(other, PASS);
 	assert_int_equal(kith_vault_export_org_key(v, other_key, "backup pass", 11, &err), KITH_OK);
 	kith_vault_close(v);
 	assert_int_equal(kith_vault_recover(f->path, other_key, "backup pass", 11, "p2", 2, &err),
@@ -693,7 +623,7 @@ static void test_panic_and_recover(void **state)
 	assert_int_equal(kith_vault_recover(f->path, f->dir, "backup pass", 11, "p2", 2, &err) < 0, 1);
 
 	assert_int_equal(kith_vault_recover(f->path, f->key, "backup pass", 11, "p2", 2, &err), KITH_OK);
-	v = open_ok(f->path, "p2");
+	v = fixture_vault_open_path(f->path, "p2");
 	assert_int_equal(case_count(v), 1);
 	assert_non_null(strstr(kith_vault_find(v, "case", r1)->body, "Mun Song-mi"));
 	kith_vault_close(v);
@@ -702,9 +632,8 @@ static void test_panic_and_recover(void **state)
 
 static void test_passwd(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Paek Kum-sun", NULL, r1, NULL);
 	struct kith_err err;
@@ -719,7 +648,7 @@ static void test_passwd(void **state)
 	kith_vault_close(v);
 	assert_int_equal(open_rc(f->path, PASS), KITH_E_AUTH);
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH); /* the old duress went with the old salt */
-	v = open_ok(f->path, "the new one");
+	v = fixture_vault_open_path(f->path, "the new one");
 	assert_int_equal(case_count(v), 1);
 	assert_non_null(strstr(kith_vault_find(v, "case", r1)->body, "Paek Kum-sun"));
 	/* without a duress passphrase the duress slot is filler */
@@ -727,21 +656,20 @@ static void test_passwd(void **state)
 	kith_vault_close(v);
 	assert_int_equal(open_rc(f->path, "new duress"), KITH_E_AUTH);
 	assert_int_equal(open_rc(f->path, "the new one"), KITH_E_AUTH);
-	v = open_ok(f->path, "third");
+	v = fixture_vault_open_path(f->path, "third");
 	assert_int_equal(case_count(v), 1);
 	kith_vault_close(v);
 }
 
 static void test_passwd_keeps_duress_when_given(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Yun Hyang-mi", NULL, r1, NULL);
 	assert_int_equal(kith_vault_passwd(v, "p-new", 5, "d-new", 5, NULL), KITH_OK);
 	kith_vault_close(v);
-	v = open_ok(f->path, "d-new");
+	v = fixture_vault_open_path(f->path, "d-new");
 	assert_int_equal(case_count(v), 0);
 	kith_vault_close(v);
 	assert_int_equal(open_rc(f->path, "p-new"), KITH_E_AUTH);
@@ -752,9 +680,8 @@ static void test_passwd_keeps_duress_when_given(void **state)
  * buffer is the same file kith_vault_recover reads. */
 static void test_check_passphrase_and_backup_buf(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Cha Un-hui", NULL, r1, NULL);
 	struct kith_err err;
@@ -778,16 +705,16 @@ static void test_check_passphrase_and_backup_buf(void **state)
 	assert_int_equal(open_rc(f->path, PASS), KITH_OK); /* still opens: nothing was destroyed */
 	assert_int_equal(kith_vault_panic(f->path, &err), KITH_OK);
 	assert_int_equal(kith_vault_recover(f->path, f->key, "usb stick", 9, "new pass", 8, &err), KITH_OK);
-	v = open_ok(f->path, "new pass");
+	v = fixture_vault_open_path(f->path, "new pass");
 	assert_non_null(kith_vault_find(v, "case", r1));
 	kith_vault_close(v);
 }
 
 static void test_tampering(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault1(f->path);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	char ra[KITH_VAULT_REF_MAX], rb[KITH_VAULT_REF_MAX], rc_[KITH_VAULT_REF_MAX];
 	char ia[KITH_VAULT_ID_HEX], ib[KITH_VAULT_ID_HEX], ic[KITH_VAULT_ID_HEX];
 	add_case(v, "Ham Jin-ok", NULL, ra, ia);
@@ -799,7 +726,7 @@ static void test_tampering(void **state)
 	/* format 1 (kith init --format 1); format 2's batches: test_vault_format2.c */
 	flip(f->path, ia, 2, "ct", 40); /* A: newest version's ciphertext */
 	flip(f->path, ib, 1, "sig", 3); /* B: its only version's signature */
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	size_t n = 0;
 	const struct kith_vault_damage *d = kith_vault_damaged(v, &n);
 	assert_int_equal(n, 2);
@@ -863,8 +790,8 @@ static void test_tampering(void **state)
 	/* a flipped byte of the body ciphertext, the device wrap, or a row
 	 * claiming an unknown device, each damage only their record */
 	flip(f->path, ic, 1, "wrap_dev", 30);
-	sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 3");
-	v = open_ok(f->path, PASS);
+	fixture_sql(f->path, "UPDATE \"rows\" SET version = 'x' WHERE version = 3");
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 0);
 	d = kith_vault_damaged(v, &n);
@@ -878,7 +805,7 @@ static void test_tampering(void **state)
 
 static void test_not_a_vault(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	struct kith_err err;
 	FILE *fp = fopen(f->path, "wb");
 	assert_non_null(fp);
@@ -890,31 +817,30 @@ static void test_not_a_vault(void **state)
 	assert_non_null(strstr(err.msg, "not a kith vault"));
 	assert_int_equal(kith_vault_panic(f->path, &err), KITH_E_NOTVAULT);
 	unlink(f->path);
-	sql(f->path, "PRAGMA user_version = 0");
+	fixture_sql(f->path, "PRAGMA user_version = 0");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_NOTVAULT);
 	assert_non_null(strstr(err.msg, "application id"));
 	unlink(f->path);
 
 	/* newer format */
 	make_vault(f->path, NULL);
-	sql(f->path, "PRAGMA user_version = 3");
+	fixture_sql(f->path, "PRAGMA user_version = 3");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_NOTVAULT);
 	assert_string_equal(err.msg, "vault format 3 is newer than this kith");
-	sql(f->path, "PRAGMA user_version = 1");
+	fixture_sql(f->path, "PRAGMA user_version = 1");
 	/* a damaged header */
-	sql(f->path, "UPDATE header SET memlimit = 1");
+	fixture_sql(f->path, "UPDATE header SET memlimit = 1");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_CORRUPT);
-	sql(f->path, "UPDATE header SET memlimit = 8192, org_pk = zeroblob(32)");
+	fixture_sql(f->path, "UPDATE header SET memlimit = 8192, org_pk = zeroblob(32)");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_CORRUPT);
-	sql(f->path, "DELETE FROM header");
+	fixture_sql(f->path, "DELETE FROM header");
 	assert_int_equal(kith_vault_open(&v, f->path, PASS, strlen(PASS), NULL, NULL, &err), KITH_E_CORRUPT);
 }
 
 static void test_nothing_readable_in_the_file(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char ref[KITH_VAULT_REF_MAX];
 	struct kith_vault_batch *b = NULL;
 	struct kith_err err;
@@ -941,7 +867,7 @@ static void test_nothing_readable_in_the_file(void **state)
 	for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
 		assert_false(file_contains(f->path, needles[i]));
 	/* and the records are there */
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	assert_non_null(kith_vault_find(v, "case", "ZX-PLANTED-77"));
 	kith_vault_close(v);
 }
@@ -958,7 +884,7 @@ static void progress_cb(size_t done, size_t total, void *arg)
 /* The same view whatever the number of threads, in creation order. */
 static void test_threads_and_order(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
 	struct kith_vault *v = open_threads(f->path, PASS, 4);
 	struct kith_vault_batch *b = NULL;
@@ -1117,9 +1043,8 @@ static void id_bin(const char *hex, uint8_t id[16])
  * and a new case: both are damaged, by ref where it is known, never shown. */
 static void test_forged_device_rows(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX], r2[KITH_VAULT_REF_MAX];
 	add_case(v, "Ok Sun-hwa", NULL, r1, id1);
 	add_case(v, "Pak Chol-ung", NULL, r2, NULL);
@@ -1141,10 +1066,10 @@ static void test_forged_device_rows(void **state)
 		 "{\"narrative\":\"FORGED\",\"person\":{\"name\":\"Nobody\"},\"ref\":\"C-EVIL-0001\"}");
 	put_row(f->path, evil, id2, 1, env, 0);
 	/* a signature of the right size, made by the attacker's own key: no better */
-	sql(f->path, "UPDATE devices SET auth = randomblob(64) WHERE auth IS NULL");
+	fixture_sql(f->path, "UPDATE devices SET auth = randomblob(64) WHERE auth IS NULL");
 	kith_crypto_keys_free(evil);
 
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 1);
@@ -1179,9 +1104,8 @@ static void test_forged_device_rows(void **state)
  * that, stripping every signature does not bring the trust back. */
 static void test_enrolment_upgrade(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX];
 	add_case(v, "Yun Ok-ju", NULL, r1, NULL);
 	kith_vault_close(v);
@@ -1207,34 +1131,34 @@ static void test_enrolment_upgrade(void **state)
 	assert_int_equal(kith_store_slot_put(s, "main", n1, sizeof n1, b1, sizeof b1, NULL), KITH_OK);
 	assert_int_equal(kith_store_commit(s, NULL), KITH_OK);
 	kith_store_close(s);
-	sql(f->path, "ALTER TABLE devices DROP COLUMN auth");
+	fixture_sql(f->path, "ALTER TABLE devices DROP COLUMN auth");
 	kith_crypto_keys_free(k);
 	kith_crypto_keys_free(other);
 
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 2);
 	assert_int_equal(info.devices_trusted, 1);
 	kith_vault_close(v);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM devices WHERE length(auth) = 64"), 2);
+	assert_int_equal(fixture_sql_int(f->path, "SELECT count(*) FROM devices WHERE length(auth) = 64"), 2);
 	k = own_keys(f->path, PASS);
 	assert_true(kith_crypto_keys_enrol_signed(k));
 	kith_crypto_keys_free(k);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.devices_trusted, 0);
 	kith_vault_close(v);
 
 	/* strip every signature and add a device: nothing is trusted by default now */
-	sql(f->path, "UPDATE devices SET auth = NULL");
+	fixture_sql(f->path, "UPDATE devices SET auth = NULL");
 	struct kith_crypto_keys *evil = stranger_keys(f->path);
 	randombytes_buf(id, sizeof id);
 	envelope(env, sizeof env, evil, "case", "C-EVIL-0002",
 		 "{\"person\":{\"name\":\"Nobody\"},\"ref\":\"C-EVIL-0002\"}");
 	put_row(f->path, evil, id, 1, env, 1);
 	kith_crypto_keys_free(evil);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	kith_vault_info(v, &info);
 	assert_int_equal(info.devices_trusted, 0);
 	assert_int_equal(info.devices_refused, 2);
@@ -1247,9 +1171,8 @@ static void test_enrolment_upgrade(void **state)
  * rest stay readable; every view that is indexed parses. */
 static void test_hostile_bodies(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	char r1[KITH_VAULT_REF_MAX], id1[KITH_VAULT_ID_HEX];
 	add_case(v, "Jo Kyong-hui", NULL, r1, id1);
 	add_case(v, "An Chang-su", NULL, NULL, NULL);
@@ -1295,7 +1218,7 @@ static void test_hostile_bodies(void **state)
 	put_row(f->path, k, id, 2, env, 0);
 	kith_crypto_keys_free(k);
 
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_int_equal(info.records, 2);
@@ -1326,9 +1249,10 @@ static void test_hostile_bodies(void **state)
  * that another writer made stale is refused and can be retried. */
 static void test_two_writers(void **state)
 {
-	struct fx *f = *state;
+	struct fixture_files *f = *state;
 	make_vault(f->path, NULL);
-	struct kith_vault *a = open_ok(f->path, PASS), *b = open_ok(f->path, PASS);
+	struct kith_vault *a = fixture_vault_open_path(f->path, PASS),
+			  *b = fixture_vault_open_path(f->path, PASS);
 	char ra[KITH_VAULT_REF_MAX], rb[KITH_VAULT_REF_MAX], rc1[KITH_VAULT_REF_MAX];
 	add_case(a, "Kang Sun-ok", NULL, ra, NULL);
 	struct kith_vault_batch *bb = NULL;
@@ -1361,7 +1285,7 @@ static void test_two_writers(void **state)
 	kith_vault_close(a);
 	kith_vault_close(b);
 
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct kith_vault *v = fixture_vault_open_path(f->path, PASS);
 	size_t n = 0;
 	const struct kith_record_view *all = kith_vault_records(v, "case", &n);
 	assert_int_equal(n, 4);
@@ -1375,9 +1299,8 @@ static void test_two_writers(void **state)
  * every later call fails with KITH_E_LOCKED. */
 static void test_panic_elsewhere_locks(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	add_case(v, "Min Hyang", NULL, NULL, NULL);
 	assert_int_equal(kith_vault_panic(f->path, NULL), KITH_OK);
 	assert_int_equal(kith_vault_refresh(v, NULL), KITH_E_LOCKED);
@@ -1395,9 +1318,8 @@ static void test_panic_elsewhere_locks(void **state)
  * main file alone does not open. */
 static void test_panic_with_reader(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, DURESS);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, DURESS);
 	add_case(v, "Paek Un-mi", NULL, NULL, NULL);
 	kith_vault_close(v);
 	uint8_t n[24], box[196];
@@ -1441,27 +1363,36 @@ static void test_panic_with_reader(void **state)
 	assert_int_equal(open_rc(f->path, DURESS), KITH_E_AUTH);
 }
 
+/* Opens the closed vault's file at the first byte of the rows table's root
+ * page, to damage it (the -wal and -shm removed: checkpointed at close, the
+ * file holds it all); *page_size set. Close it with fclose. */
+static FILE *at_rows_root(const char *path, long long *page_size)
+{
+	char p[200];
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
+	long long root = fixture_sql_int(path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
+	*page_size = fixture_sql_int(path, "PRAGMA page_size");
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	FILE *fp = fopen(path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * *page_size), SEEK_SET), 0);
+	return fp;
+}
+
 /* Finding 7: a damaged page of the rows table is never an empty vault. */
 static void test_damaged_pages_never_empty(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	add_case(v, "One", NULL, NULL, NULL);
 	add_case(v, "Two", NULL, NULL, NULL);
 	kith_vault_close(v);
-	char p[200];
-	snprintf(p, sizeof p, "%s-wal", f->path); /* checkpointed at close: the file holds it all */
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	long long root = sql_int(f->path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
-	long long psz = sql_int(f->path, "PRAGMA page_size");
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	FILE *fp = fopen(f->path, "r+b");
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, (long)((root - 1) * psz), SEEK_SET), 0);
+	long long psz;
+	FILE *fp = at_rows_root(f->path, &psz);
 	fputc(0x00, fp); /* the page type byte of the rows table's only leaf */
 	fclose(fp);
 	struct kith_err err;
@@ -1476,9 +1407,8 @@ static void test_damaged_pages_never_empty(void **state)
  * vault says how many and refuses writes. */
 static void test_damaged_pages_counted(void **state)
 {
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	struct kith_vault_batch *b = NULL;
 	assert_int_equal(kith_vault_batch_begin(v, &b, NULL), KITH_OK);
 	for (int i = 0; i < 60; i++) {
@@ -1488,26 +1418,16 @@ static void test_damaged_pages_counted(void **state)
 	}
 	assert_int_equal(kith_vault_batch_commit(b, NULL), KITH_OK);
 	kith_vault_close(v);
-	char p[200];
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
-	long long root = sql_int(f->path, "SELECT rootpage FROM sqlite_schema WHERE name = 'rows'");
-	long long psz = sql_int(f->path, "PRAGMA page_size");
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	FILE *fp = fopen(f->path, "r+b");
-	assert_non_null(fp);
+	long long psz;
+	FILE *fp = at_rows_root(f->path, &psz);
 	unsigned char hdr[12];
-	assert_int_equal(fseek(fp, (long)((root - 1) * psz), SEEK_SET), 0);
 	assert_int_equal(fread(hdr, 1, 12, fp), 12);
 	assert_int_equal(hdr[0], 0x05); /* an interior page: its right-most child is the last leaf */
 	long last = (long)hdr[8] << 24 | hdr[9] << 16 | hdr[10] << 8 | hdr[11];
 	assert_int_equal(fseek(fp, (last - 1) * (long)psz, SEEK_SET), 0);
 	fputc(0x00, fp);
 	fclose(fp);
-	v = open_ok(f->path, PASS);
+	v = fixture_vault_open_path(f->path, PASS);
 	struct kith_vault_info info;
 	kith_vault_info(v, &info);
 	assert_true(info.missing > 0);
@@ -1585,13 +1505,12 @@ static void test_no_kek_left_in_memory(void **state)
 	 * address space: the scan is for the ordinary build (and valgrind) */
 	skip();
 #endif
-	struct fx *f = *state;
-	make_vault(f->path, NULL);
-	struct kith_vault *v = open_ok(f->path, PASS);
+	struct fixture_files *f = *state;
+	struct kith_vault *v = new_vault(f->path, NULL);
 	assert_int_equal(kith_vault_export_org_key(v, f->key, "usb stick", 9, NULL), KITH_OK);
 	assert_int_equal(kith_vault_passwd(v, "second pass", 11, NULL, 0, NULL), KITH_OK);
 	kith_vault_close(v);
-	v = open_ok(f->path, "second pass");
+	v = fixture_vault_open_path(f->path, "second pass");
 	kith_vault_close(v);
 	/* the KEK of "second pass", derived into guarded memory and masked there */
 	struct kith_store_header h = file_header(f->path);
@@ -1694,7 +1613,7 @@ int main(void)
 {
 	if (kith_process_init() != KITH_OK)
 		return 1;
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) FIXTURE_FILES_TEST(fn)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_envelope_fields_as_parsed),
 	    cmocka_unit_test(test_map_add),

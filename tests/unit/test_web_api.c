@@ -84,6 +84,22 @@ static const char *err_field(const json_t *j)
 	return json_string_value(json_object_get(json_object_get(j, "error"), "field"));
 }
 
+/* Calls the api and checks its answer: HTTP status `http`, and the error's
+ * code and field where they are not NULL. */
+static void expect(struct fx *f, const char *method, const char *path, const char *qs, const char *body,
+		   unsigned http, const char *code, const char *field)
+{
+	json_t *j = NULL;
+	unsigned got = call(f, method, path, qs, body, &j, NULL);
+	if (got != http)
+		fail_msg("%s %s: HTTP %u, want %u", method, path, got, http);
+	if (code)
+		assert_string_equal(err_code(j), code);
+	if (field)
+		assert_string_equal(err_field(j), field);
+	json_decref(j);
+}
+
 /* Seeds the vault before the api opens it: two cases and a proposed link. */
 static void seed(struct fx *f)
 {
@@ -161,9 +177,7 @@ static void test_locked(void **state)
 	json_t *j;
 	struct kith_err err;
 	assert_false(kith_web_api_unlocked(f->api));
-	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 423);
-	assert_string_equal(err_code(j), "locked");
-	json_decref(j);
+	expect(f, "GET", "/cases", NULL, NULL, 423, "locked", NULL);
 	assert_int_equal(call(f, "GET", "/schema", NULL, NULL, &j, NULL), 200);
 	assert_non_null(json_object_get(j, "kinds"));
 	json_decref(j);
@@ -171,22 +185,16 @@ static void test_locked(void **state)
 	assert_false(kith_web_api_unlocked(f->api));
 	unlock(f);
 	kith_web_api_lock(f->api);
-	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"body\":{}}", &j, NULL), 423);
-	json_decref(j);
+	expect(f, "POST", "/cases", NULL, "{\"body\":{}}", 423, NULL, NULL);
 }
 
 static void test_routes_and_methods(void **state)
 {
 	struct fx *f = *state;
-	json_t *j;
 	unlock(f);
-	assert_int_equal(call(f, "GET", "/nope", NULL, NULL, &j, NULL), 404);
-	assert_string_equal(err_code(j), "no_route");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/search", NULL, "{}", &j, NULL), 405);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/edit", NULL, NULL, &j, NULL), 405);
-	json_decref(j);
+	expect(f, "GET", "/nope", NULL, NULL, 404, "no_route", NULL);
+	expect(f, "POST", "/search", NULL, "{}", 405, NULL, NULL);
+	expect(f, "GET", "/edit", NULL, NULL, 405, NULL, NULL);
 }
 
 static void test_create_validate_edit_history(void **state)
@@ -194,18 +202,10 @@ static void test_create_validate_edit_history(void **state)
 	struct fx *f = *state;
 	json_t *j;
 	unlock(f);
-	assert_int_equal(call(f, "POST", "/cases", NULL,
-			      "{\"body\":{\"person\":{\"name\":\"김영희\",\"sex\":\"robot\"}}}", &j, NULL),
-			 400);
-	assert_string_equal(err_code(j), "invalid");
-	assert_string_equal(err_field(j), "person.sex");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"body\":", &j, NULL), 400);
-	assert_string_equal(err_code(j), "bad_json");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/cases", NULL, "{\"note\":5,\"body\":{}}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "note");
-	json_decref(j);
+	expect(f, "POST", "/cases", NULL, "{\"body\":{\"person\":{\"name\":\"김영희\",\"sex\":\"robot\"}}}",
+	       400, "invalid", "person.sex");
+	expect(f, "POST", "/cases", NULL, "{\"body\":", 400, "bad_json", NULL);
+	expect(f, "POST", "/cases", NULL, "{\"note\":5,\"body\":{}}", 400, NULL, "note");
 	assert_int_equal(call(f, "POST", "/cases", NULL,
 			      "{\"body\":{\"person\":{\"name\":\"김영희\"},\"status\":\"active\"}}", &j,
 			      NULL),
@@ -233,16 +233,12 @@ static void test_create_validate_edit_history(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
 	json_decref(j);
 	/* the same edit again started from version 1: stale */
-	assert_int_equal(call(f, "POST", "/edit", NULL, body, &j, NULL), 409);
-	assert_string_equal(err_code(j), "stale");
-	json_decref(j);
+	expect(f, "POST", "/edit", NULL, body, 409, "stale", NULL);
 	snprintf(body, sizeof body,
 		 "{\"id\":\"%s\",\"expect_version\":2,\"body\":{\"person\":{\"name\":\"x\"},\"journey\":[{"
 		 "\"date\":\"2019-13\"}]}}",
 		 id);
-	assert_int_equal(call(f, "POST", "/edit", NULL, body, &j, NULL), 400);
-	assert_string_equal(err_field(j), "journey[0].date");
-	json_decref(j);
+	expect(f, "POST", "/edit", NULL, body, 400, NULL, "journey[0].date");
 	snprintf(qs, sizeof qs, "id=%s", id);
 	assert_int_equal(call(f, "GET", "/history", qs, NULL, &j, NULL), 200);
 	json_t *vs = json_object_get(j, "versions");
@@ -250,10 +246,8 @@ static void test_create_validate_edit_history(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 1), "note")), "moved");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(vs, 1), "action")), "edit");
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/history", "id=xyz", NULL, &j, NULL), 400);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/case", "ref=NOPE", NULL, &j, NULL), 404);
-	json_decref(j);
+	expect(f, "GET", "/history", "id=xyz", NULL, 400, NULL, NULL);
+	expect(f, "GET", "/case", "ref=NOPE", NULL, 404, NULL, NULL);
 }
 
 static void test_list_and_search(void **state)
@@ -280,9 +274,7 @@ static void test_list_and_search(void **state)
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "ref")), first);
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/cases", "limit=x", NULL, &j, NULL), 400);
-	assert_string_equal(err_field(j), "limit");
-	json_decref(j);
+	expect(f, "GET", "/cases", "limit=x", NULL, 400, NULL, "limit");
 	/* one person, two scripts: each query finds both records */
 	assert_int_equal(call(f, "GET", "/search", "q=방미선", NULL, &j, NULL), 200);
 	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
@@ -290,9 +282,7 @@ static void test_list_and_search(void **state)
 	assert_int_equal(call(f, "GET", "/search", "q=Bang Mi Sun", NULL, &j, NULL), 200);
 	assert_true(json_array_size(json_object_get(j, "items")) >= 2);
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/search", "q=", NULL, &j, NULL), 400);
-	assert_string_equal(err_field(j), "q");
-	json_decref(j);
+	expect(f, "GET", "/search", "q=", NULL, 400, NULL, "q");
 }
 
 static void test_import_export(void **state)
@@ -315,13 +305,9 @@ static void test_import_export(void **state)
 	/* a ref that exists: all or nothing again */
 	const char *dup =
 	    "{\"ref\":\"I-3\",\"person\":{\"name\":\"A\"}}\n{\"ref\":\"S-1\",\"person\":{\"name\":\"B\"}}\n";
-	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=d.jsonl", dup, &j, NULL), 409);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/case", "ref=I-3", NULL, &j, NULL), 404);
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/import", "format=yaml", good, &j, NULL), 400);
-	assert_string_equal(err_field(j), "format");
-	json_decref(j);
+	expect(f, "POST", "/import", "format=jsonl&name=d.jsonl", dup, 409, NULL, NULL);
+	expect(f, "GET", "/case", "ref=I-3", NULL, 404, NULL, NULL);
+	expect(f, "POST", "/import", "format=yaml", good, 400, NULL, "format");
 
 	struct kith_web_response resp;
 	assert_int_equal(
@@ -337,17 +323,11 @@ static void test_import_export(void **state)
 		lines += resp.body.buf[i] == '\n';
 	assert_int_equal(lines, 4);
 	kith_web_response_release(&resp);
-	assert_int_equal(
-	    call(f, "POST", "/export", NULL, "{\"format\":\"xls\",\"consent\":\"all\"}", &j, NULL), 400);
-	json_decref(j);
+	expect(f, "POST", "/export", NULL, "{\"format\":\"xls\",\"consent\":\"all\"}", 400, NULL, NULL);
 	/* the page must say which cases: no consent choice, no export */
-	assert_int_equal(call(f, "POST", "/export", NULL, "{\"format\":\"csv\"}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "consent");
-	json_decref(j);
-	assert_int_equal(
-	    call(f, "POST", "/export", NULL, "{\"format\":\"csv\",\"consent\":\"gossip\"}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "consent");
-	json_decref(j);
+	expect(f, "POST", "/export", NULL, "{\"format\":\"csv\"}", 400, NULL, "consent");
+	expect(f, "POST", "/export", NULL, "{\"format\":\"csv\",\"consent\":\"gossip\"}", 400, NULL,
+	       "consent");
 }
 
 /* The list's filters, order and pages, as `kith list` (casework/cases.h). */
@@ -361,8 +341,7 @@ static void test_case_list(void **state)
 	    "\"status\":\"active\"}\n"
 	    "{\"ref\":\"L-2\",\"person\":{\"name\":\"B\"},\"status\":\"closed\"}\n"
 	    "{\"ref\":\"L-9\",\"person\":{\"name\":\"C\",\"origin\":{\"province\":\"ryanggang\"}}}\n";
-	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=l.jsonl", cases, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/import", "format=jsonl&name=l.jsonl", cases, 200, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/cases", "province=ryanggang&sort=ref&order=asc", NULL, &j, NULL),
 			 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
@@ -380,12 +359,8 @@ static void test_case_list(void **state)
 	assert_int_equal(call(f, "GET", "/cases", "status=closed", NULL, &j, NULL), 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/cases", "status=sleeping", NULL, &j, NULL), 400);
-	assert_string_equal(err_field(j), "status");
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/cases", "sort=size", NULL, &j, NULL), 400);
-	assert_string_equal(err_field(j), "sort");
-	json_decref(j);
+	expect(f, "GET", "/cases", "status=sleeping", NULL, 400, NULL, "status");
+	expect(f, "GET", "/cases", "sort=size", NULL, 400, NULL, "sort");
 }
 
 /* The web export honours consent exactly as `kith export --consent`: a case
@@ -394,7 +369,6 @@ static void test_case_list(void **state)
 static void test_export_consent(void **state)
 {
 	struct fx *f = *state;
-	json_t *j;
 	unlock(f);
 	const char *cases =
 	    "{\"ref\":\"C-1\",\"person\":{\"name\":\"Kim Ok-sun\"},\"consent\":{\"sharing\":true},"
@@ -402,8 +376,7 @@ static void test_export_consent(void **state)
 	    "3\"}]}\n"
 	    "{\"ref\":\"C-2\",\"person\":{\"name\":\"Ri Chol-min\"},\"consent\":{\"sharing\":false}}\n"
 	    "{\"ref\":\"C-3\",\"person\":{\"name\":\"Pak Un-hui\"}}\n";
-	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", cases, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/import", "format=jsonl&name=c.jsonl", cases, 200, NULL, NULL);
 	struct kith_web_response resp;
 	assert_int_equal(
 	    call(f, "POST", "/export", NULL, "{\"format\":\"jsonl\",\"consent\":\"sharing\"}", NULL, &resp),
@@ -468,21 +441,14 @@ static void test_duplicate_review(void **state)
 	/* the review rules of link/linkvault.h: a confirmed link is undone, not rejected */
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":3}",
 		 f->link_id);
-	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/link", NULL, body, 200, NULL, NULL);
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"rejected\",\"expect_version\":4}",
 		 f->link_id);
-	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 409);
-	assert_string_equal(err_code(j), "transition");
-	json_decref(j);
+	expect(f, "POST", "/link", NULL, body, 409, "transition", NULL);
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"undone\",\"expect_version\":4}", f->link_id);
-	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/links", "explain=2", NULL, &j, NULL), 400);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/links", "id=nothex", NULL, &j, NULL), 400);
-	assert_string_equal(err_field(j), "id");
-	json_decref(j);
+	expect(f, "POST", "/link", NULL, body, 200, NULL, NULL);
+	expect(f, "GET", "/links", "explain=2", NULL, 400, NULL, NULL);
+	expect(f, "GET", "/links", "id=nothex", NULL, 400, NULL, "id");
 	/* one link, explained by the linkage engine field by field */
 	char qs[96];
 	snprintf(qs, sizeof qs, "status=all&explain=1&id=%s", f->link_id);
@@ -497,25 +463,16 @@ static void test_duplicate_review(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "cases")), 2);
 	json_decref(j);
 	/* a person proposes a pair by case number */
-	assert_int_equal(call(f, "POST", "/links", NULL,
-			      "{\"refs\":[\"S-1\",\"S-2\"],\"reason\":\"same village\"}", &j, NULL),
-			 201);
-	json_decref(j);
+	expect(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"S-2\"],\"reason\":\"same village\"}", 201,
+	       NULL, NULL);
 	assert_int_equal(call(f, "GET", "/links", NULL, NULL, &j, NULL), 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 2);
 	json_decref(j);
-	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\"]}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "refs");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"NOPE\"]}", &j, NULL), 404);
-	assert_string_equal(err_field(j), "refs[1]");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"S-1\"]}", &j, NULL), 400);
-	json_decref(j);
+	expect(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\"]}", 400, NULL, "refs");
+	expect(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"NOPE\"]}", 404, NULL, "refs[1]");
+	expect(f, "POST", "/links", NULL, "{\"refs\":[\"S-1\",\"S-1\"]}", 400, NULL, NULL);
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"merged\",\"expect_version\":5}", f->link_id);
-	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 400);
-	assert_string_equal(err_field(j), "status");
-	json_decref(j);
+	expect(f, "POST", "/link", NULL, body, 400, NULL, "status");
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":1}",
 		 f->case_ids[0]);
 	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 404); /* a case is not a link */
@@ -530,20 +487,14 @@ static void test_tracing(void **state)
 	json_t *j;
 	char body[512];
 	unlock(f);
-	assert_int_equal(
-	    call(f, "POST", "/cases", NULL,
-		 "{\"body\":{\"ref\":\"T-MOM\",\"person\":{\"name\":\"조선희\",\"sex\":\"female\","
-		 "\"birth\":\"1965\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
-		 &j, NULL),
-	    201);
-	json_decref(j);
-	assert_int_equal(
-	    call(f, "POST", "/cases", NULL,
-		 "{\"body\":{\"ref\":\"T-KID\",\"person\":{\"name\":\"방은정\",\"sex\":\"female\","
-		 "\"birth\":\"1996\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
-		 &j, NULL),
-	    201);
-	json_decref(j);
+	expect(f, "POST", "/cases", NULL,
+	       "{\"body\":{\"ref\":\"T-MOM\",\"person\":{\"name\":\"조선희\",\"sex\":\"female\","
+	       "\"birth\":\"1965\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
+	       201, NULL, NULL);
+	expect(f, "POST", "/cases", NULL,
+	       "{\"body\":{\"ref\":\"T-KID\",\"person\":{\"name\":\"방은정\",\"sex\":\"female\","
+	       "\"birth\":\"1996\"},\"consent\":{\"tracing\":true,\"given_by\":\"self\"}}}",
+	       201, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/traces", NULL, NULL, &j, NULL), 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
@@ -552,9 +503,7 @@ static void test_tracing(void **state)
 	    call(f, "POST", "/traces", NULL, "{\"body\":{\"seeker\":{\"case\":\"T-MOM\"}}}", &j, NULL), 400);
 	assert_non_null(err_field(j));
 	json_decref(j);
-	assert_int_equal(call(f, "POST", "/traces", NULL, "{\"nobody\":1}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "body");
-	json_decref(j);
+	expect(f, "POST", "/traces", NULL, "{\"nobody\":1}", 400, NULL, "body");
 	assert_int_equal(
 	    call(f, "POST", "/traces", NULL,
 		 "{\"body\":{\"seeker\":{\"case\":\"T-MOM\"},\"sought\":{\"name\":\"방은정\",\"sex\":"
@@ -592,41 +541,29 @@ static void test_tracing(void **state)
 	/* confirm: family links in both cases */
 	snprintf(body, sizeof body,
 		 "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"confirm\",\"note\":\"met\"}", ref);
-	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/trace/review", NULL, body, 200, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/case", "ref=T-MOM", NULL, &j, NULL), 200);
 	json_t *fam = json_object_get(json_object_get(j, "body"), "family");
 	assert_int_equal(json_array_size(fam), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(fam, 0), "case")), "T-KID");
 	json_decref(j);
 	/* confirming twice is a transition the rules refuse */
-	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 409);
-	json_decref(j);
+	expect(f, "POST", "/trace/review", NULL, body, 409, NULL, NULL);
 	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"undo\"}", ref);
-	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/trace/review", NULL, body, 200, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/case", "ref=T-MOM", NULL, &j, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "body"), "family")), 0);
 	json_decref(j);
 	/* bad inputs */
 	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"T-KID\",\"verb\":\"adopt\"}", ref);
-	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 400);
-	assert_string_equal(err_field(j), "verb");
-	json_decref(j);
+	expect(f, "POST", "/trace/review", NULL, body, 400, NULL, "verb");
 	snprintf(body, sizeof body, "{\"ref\":\"%s\",\"case\":\"NOPE\",\"verb\":\"possible\"}", ref);
-	assert_int_equal(call(f, "POST", "/trace/review", NULL, body, &j, NULL), 404);
-	json_decref(j);
-	assert_int_equal(
-	    call(f, "POST", "/trace/review", NULL, "{\"case\":\"T-KID\",\"verb\":\"possible\"}", &j, NULL),
-	    400);
-	assert_string_equal(err_field(j), "ref");
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/trace", "ref=NOPE", NULL, &j, NULL), 404);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/trace", NULL, NULL, &j, NULL), 400);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/traces", "status=lost", NULL, &j, NULL), 400);
-	json_decref(j);
+	expect(f, "POST", "/trace/review", NULL, body, 404, NULL, NULL);
+	expect(f, "POST", "/trace/review", NULL, "{\"case\":\"T-KID\",\"verb\":\"possible\"}", 400, NULL,
+	       "ref");
+	expect(f, "GET", "/trace", "ref=NOPE", NULL, 404, NULL, NULL);
+	expect(f, "GET", "/trace", NULL, NULL, 400, NULL, NULL);
+	expect(f, "GET", "/traces", "status=lost", NULL, 400, NULL, NULL);
 }
 
 /* Starts a long run (202 and a job), then asks GET /job until it has ended;
@@ -708,10 +645,7 @@ static const char figures_cases[] =
 
 static void import_figures_cases(struct fx *f)
 {
-	json_t *j;
-	assert_int_equal(call(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, &j, NULL),
-			 200);
-	json_decref(j);
+	expect(f, "POST", "/import", "format=jsonl&name=c.jsonl", figures_cases, 200, NULL, NULL);
 }
 
 /* The report page's route: persons after linkage, reporting consent only,
@@ -794,18 +728,12 @@ static void test_report(void **state)
 	    {"{\"format\":\"ctdc\",\"k\":-1}", "k"},
 	};
 	for (size_t i = 0; i < sizeof badreq / sizeof badreq[0]; i++) {
-		assert_int_equal(call(f, "POST", "/report", NULL, badreq[i].body, &j, NULL), 400);
-		assert_string_equal(err_field(j), badreq[i].field);
-		json_decref(j);
+		expect(f, "POST", "/report", NULL, badreq[i].body, 400, NULL, badreq[i].field);
 	}
 	/* a field kith does not count by, and free text */
-	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"shoe_size\"]}", &j, NULL), 400);
-	assert_string_equal(err_code(j), "invalid");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/report", NULL, "{\"by\":[\"person.name\"]}", &j, NULL), 400);
-	json_decref(j);
-	assert_int_equal(call(f, "GET", "/report", NULL, NULL, &j, NULL), 405);
-	json_decref(j);
+	expect(f, "POST", "/report", NULL, "{\"by\":[\"shoe_size\"]}", 400, "invalid", NULL);
+	expect(f, "POST", "/report", NULL, "{\"by\":[\"person.name\"]}", 400, NULL, NULL);
+	expect(f, "GET", "/report", NULL, NULL, 405, NULL, NULL);
 }
 
 /* The estimate route: what was counted first, lists named by organization,
@@ -854,26 +782,19 @@ static void test_estimate(void **state)
 			 400);
 	assert_non_null(strstr(err_field(j), "map.csv"));
 	json_decref(j);
-	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lists\":5}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "lists");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/estimate", NULL, "{\"lang\":\"de\"}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "lang");
-	json_decref(j);
+	expect(f, "POST", "/estimate", NULL, "{\"lists\":5}", 400, NULL, "lists");
+	expect(f, "POST", "/estimate", NULL, "{\"lang\":\"de\"}", 400, NULL, "lang");
 
 	/* one long run at a time; the vault stays free meanwhile; a lock forgets it */
-	assert_int_equal(call(f, "POST", "/estimate", NULL, "{}", &j, NULL), 202);
-	json_decref(j);
+	expect(f, "POST", "/estimate", NULL, "{}", 202, NULL, NULL);
 	unsigned again = call(f, "POST", "/estimate", NULL, "{}", &j, NULL);
 	if (again == 409) /* the first still runs (it may have ended: then a second one starts) */
 		assert_string_equal(err_code(j), "busy");
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "GET", "/cases", NULL, NULL, 200, NULL, NULL);
 	kith_web_api_lock(f->api);
 	unlock(f);
-	assert_int_equal(call(f, "GET", "/job", NULL, NULL, &j, NULL), 404);
-	json_decref(j);
+	expect(f, "GET", "/job", NULL, NULL, 404, NULL, NULL);
 }
 
 /* Count together: this vault's encoding (consent enforced; bad keys refused
@@ -918,22 +839,15 @@ static void test_pprl(void **state)
 	snprintf(body, sizeof body,
 		 "{\"org\":\"shelter\",\"secret\":\"%s\",\"sign_key\":\"%s\",\"sign_name\":\"k.txt\"}",
 		 secret, secret);
-	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
-	assert_string_equal(err_field(j), "k.txt");
-	json_decref(j);
+	expect(f, "POST", "/pprl/encode", NULL, body, 400, NULL, "k.txt");
 	snprintf(
 	    body, sizeof body,
 	    "{\"org\":\"shelter\",\"secret\":\"short\\n\",\"secret_name\":\"s.txt\",\"sign_key\":\"%s\"}",
 	    sign);
-	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
-	assert_string_equal(err_field(j), "s.txt");
-	json_decref(j);
+	expect(f, "POST", "/pprl/encode", NULL, body, 400, NULL, "s.txt");
 	snprintf(body, sizeof body, "{\"org\":\"a,b\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret, sign);
-	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 400);
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, "{\"org\":\"x\"}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "secret");
-	json_decref(j);
+	expect(f, "POST", "/pprl/encode", NULL, body, 400, NULL, NULL);
+	expect(f, "POST", "/pprl/encode", NULL, "{\"org\":\"x\"}", 400, NULL, "secret");
 
 	/* hostile files: refused, named; nothing staged */
 	struct kith_web_request req = {.method = "POST",
@@ -974,9 +888,7 @@ static void test_pprl(void **state)
 	assert_int_equal(call(f, "POST", "/pprl/files/clear", NULL, "{}", &j, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
 	json_decref(j);
-	assert_int_equal(call(f, "POST", "/pprl/link", NULL, "{}", &j, NULL), 400);
-	assert_string_equal(err_field(j), "files");
-	json_decref(j);
+	expect(f, "POST", "/pprl/link", NULL, "{}", 400, NULL, "files");
 	/* locking forgets the staged files */
 	req.query_cls = (void *)"name=mine.kpe";
 	(void)kith_web_api_handle(f->api, &req, &resp);
@@ -1010,19 +922,15 @@ static void test_panic_elsewhere(void **state)
 	unlock(f);
 	assert_int_equal(kith_web_api_check_outside(f->api), 0);
 	/* its own writes change the file, not the keys */
-	json_t *j = NULL;
-	assert_int_equal(call(f, "POST", "/cases", NULL,
-			      "{\"body\":{\"ref\":\"PE-1\",\"person\":{\"name\":\"가상\"}}}", &j, NULL),
-			 201);
-	json_decref(j);
+	expect(f, "POST", "/cases", NULL, "{\"body\":{\"ref\":\"PE-1\",\"person\":{\"name\":\"가상\"}}}", 201,
+	       NULL, NULL);
 	assert_int_equal(kith_web_api_check_outside(f->api), 0);
 	assert_true(kith_web_api_unlocked(f->api));
 	/* another process destroys the keys */
 	assert_int_equal(kith_vault_panic(f->path, &err), 0);
 	assert_int_equal(kith_web_api_check_outside(f->api), 1);
 	assert_false(kith_web_api_unlocked(f->api));
-	assert_int_equal(call(f, "GET", "/cases", NULL, NULL, &j, NULL), 423);
-	json_decref(j);
+	expect(f, "GET", "/cases", NULL, NULL, 423, NULL, NULL);
 }
 
 /* Issue 10, finding 2: a locked screen's panic needs the passphrase. */
@@ -1103,11 +1011,9 @@ static void test_centre_routes(void **state)
 {
 	struct fx *f = *state;
 	json_t *j = NULL;
-	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 423);
-	json_decref(j);
+	expect(f, "GET", "/person", "ref=S-1", NULL, 423, NULL, NULL);
 	unlock(f);
-	assert_int_equal(call(f, "POST", "/person", "ref=S-1", "{}", &j, NULL), 405);
-	json_decref(j);
+	expect(f, "POST", "/person", "ref=S-1", "{}", 405, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "cases")), 1);
 	json_decref(j);
@@ -1121,14 +1027,12 @@ static void test_centre_routes(void **state)
 	assert_int_equal(call(f, "GET", "/links", "status=all&q=zzz", NULL, &j, NULL), 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 0);
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/links", "min_score=2", NULL, &j, NULL), 400);
-	json_decref(j);
+	expect(f, "GET", "/links", "min_score=2", NULL, 400, NULL, NULL);
 	/* confirmed: one person, two records, in the person, the list and the search */
 	char body[256];
 	snprintf(body, sizeof body, "{\"id\":\"%s\",\"status\":\"confirmed\",\"expect_version\":1}",
 		 f->link_id);
-	assert_int_equal(call(f, "POST", "/link", NULL, body, &j, NULL), 200);
-	json_decref(j);
+	expect(f, "POST", "/link", NULL, body, 200, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/person", "ref=S-1", NULL, &j, NULL), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "cases")), 2);
 	assert_int_equal(json_array_size(json_object_get(j, "links")), 1);
@@ -1142,29 +1046,19 @@ static void test_centre_routes(void **state)
 	assert_int_equal(json_array_size(json_object_get(it, "same_person")), 1);
 	json_decref(j);
 	/* assignment, due, names used */
-	assert_int_equal(call(f, "POST", "/assign", NULL,
-			      "{\"ref\":\"S-1\",\"assigned\":\"Han\",\"follow_up\":\"2026-03-01\"}", &j,
-			      NULL),
-			 200);
-	json_decref(j);
-	assert_int_equal(
-	    call(f, "POST", "/assign", NULL, "{\"ref\":\"S-1\",\"follow_up\":\"2026-02-30\"}", &j, NULL),
-	    400);
-	assert_string_equal(err_field(j), "follow_up");
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/assign", NULL,
-			      "{\"ref\":\"S-1\",\"assigned\":\"Oh\",\"expect_version\":1}", &j, NULL),
-			 409);
-	assert_string_equal(err_code(j), "stale");
-	json_decref(j);
+	expect(f, "POST", "/assign", NULL,
+	       "{\"ref\":\"S-1\",\"assigned\":\"Han\",\"follow_up\":\"2026-03-01\"}", 200, NULL, NULL);
+	expect(f, "POST", "/assign", NULL, "{\"ref\":\"S-1\",\"follow_up\":\"2026-02-30\"}", 400, NULL,
+	       "follow_up");
+	expect(f, "POST", "/assign", NULL, "{\"ref\":\"S-1\",\"assigned\":\"Oh\",\"expect_version\":1}", 409,
+	       "stale", NULL);
 	assert_int_equal(call(f, "GET", "/due", "today=2026-03-02", NULL, &j, NULL), 200);
 	assert_int_equal(json_integer_value(json_object_get(j, "total")), 1);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(json_object_get(j, "overdue"), 0), "ref")),
 	    "S-1");
 	json_decref(j);
-	assert_int_equal(call(f, "GET", "/due", "today=2026-13-45", NULL, &j, NULL), 400);
-	json_decref(j);
+	expect(f, "GET", "/due", "today=2026-13-45", NULL, 400, NULL, NULL);
 	assert_int_equal(call(f, "GET", "/assignees", NULL, NULL, &j, NULL), 200);
 	assert_string_equal(
 	    json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "name")),
@@ -1181,19 +1075,12 @@ static void test_centre_routes(void **state)
 	assert_int_equal(call(f, "GET", "/referral/fields", NULL, NULL, &j, NULL), 200);
 	assert_true(json_array_size(json_object_get(j, "items")) > 5);
 	json_decref(j);
-	assert_int_equal(call(f, "POST", "/referral", NULL,
-			      "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[\"needs\"]}", &j, NULL),
-			 403);
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/referral", NULL,
-			      "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[3]}", &j, NULL),
-			 400);
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/trace/close", NULL, "{\"ref\":\"T-9\"}", &j, NULL), 404);
-	json_decref(j);
-	assert_int_equal(call(f, "POST", "/trace/edit", NULL, "{\"ref\":\"T-9\",\"body\":{}}", &j, NULL),
-			 404);
-	json_decref(j);
+	expect(f, "POST", "/referral", NULL, "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[\"needs\"]}",
+	       403, NULL, NULL);
+	expect(f, "POST", "/referral", NULL, "{\"ref\":\"S-1\",\"partner\":\"X\",\"fields\":[3]}", 400, NULL,
+	       NULL);
+	expect(f, "POST", "/trace/close", NULL, "{\"ref\":\"T-9\"}", 404, NULL, NULL);
+	expect(f, "POST", "/trace/edit", NULL, "{\"ref\":\"T-9\",\"body\":{}}", 404, NULL, NULL);
 }
 
 int main(void)
