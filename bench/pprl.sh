@@ -10,7 +10,9 @@
 # N_corr with its own BIC model, N_corr_tm with the true table's); then
 # `kith pprl link --estimate`: N_est, the median of its draws of the corrected
 # linkage (est_lo, est_hi: its interval with the linkage's uncertainty; in: whether it holds
-# N_true). KITH_BENCH_DIAG=1 also runs bench/pprl_est.py on each population (bench_pprl beside
+# N_true). bnd_enc, bnd_plain: the bound (bench/pprl_est.py --bound) — the estimate of a linkage
+# perfect on every pair its blocking compares (the true pairs among the encoded linkage's candidate
+# pairs, or among plaintext `kith link`'s compared pairs, merged), over N_true. KITH_BENCH_DIAG=1 also runs bench/pprl_est.py on each population (bench_pprl beside
 # KITH): the posteriors' calibration, the true pairs missed with and without a candidate pair,
 # and the tables with missed links only and with false links too, against the truth. Usage:
 #   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
@@ -48,8 +50,8 @@ print(next(x["n_hat"] for x in json.load(sys.stdin)["models"] if x["name"]==m an
 }
 "$K" pprl keygen --secret sec.txt 2>/dev/null
 "$K" pprl keygen --sign-key org.key >/dev/null
-printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s %8s %8s %7s %7s %3s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
-  N_corr corr/true N_corr_tm ctm/true N_est est/true est_lo est_hi in
+printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s %8s %8s %7s %7s %3s %7s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
+  N_corr corr/true N_corr_tm ctm/true N_est est/true est_lo est_hi in bnd_enc bnd_plain
 for lists in 3 4 5; do
   d=s$lists
   "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((${KITH_BENCH_SEED:-40} + lists)) >/dev/null
@@ -65,7 +67,7 @@ for lists in 3 4 5; do
   for s in $srcs; do
     awk -F, -v s="$s" 'NR==FNR{if(FNR>1)id[$1]=$2;next} FNR>1&&$1==s{print id[$2]","$3}' "$d/$s.ids" "$d/rows.csv"
   done | (echo id,cluster; cat) >"$d/pprl_clusters.csv"
-  "$K" link "$d/records.csv" --out "$d/plain_clusters.csv" >/dev/null 2>&1
+  "$K" link "$d/records.csv" --out "$d/plain_clusters.csv" --pairs "$d/plain_pairs.csv" >/dev/null 2>&1
   awk -F, 'NR>1{print $1","$2}' "$d/plain_clusters.csv" | (echo id,cluster; cat) >"$d/plain2.csv"
   awk -F, 'NR>1{print $1","$2}' "$d/truth.csv" | (echo id,cluster; cat) >"$d/truth2.csv"
   table_of "$d/records.csv" "$d/truth2.csv" $srcs >"$d/true_table.csv"
@@ -77,12 +79,13 @@ for lists in 3 4 5; do
   nc=$(bic "$d/corr_table.csv"); ncm=$(same_model "$d/true_table.csv" "$d/corr_table.csv")
   read -r nx xlo xhi < <(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["estimate"]
 print(e["n_hat_median_draws"], e["lo_with_linkage"], e["hi_with_linkage"])' "$d/link.json")
-  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f %10.0f %9.3f %8.0f %9.3f %9.0f %9.3f %8.0f %8.3f %7.0f %7.0f %3s\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
+  read -r _ _ _ be _ bp _ < <(python3 "$here/bench/pprl_est.py" --bound "$K" "$(dirname "$K")/bench_pprl" "$d")
+  printf "%-6s %8s %9s %9s %7.3f %10.0f %10.0f %10.0f %9.3f %10.0f %9.3f %8.0f %9.3f %9.0f %9.3f %8.0f %8.3f %7.0f %7.0f %3s %7.3f %9.3f\n" "$lists" "$(($(wc -l <"$d/records.csv") - 1))" \
     "$fp" "$fe" "$(awk -v a="$fe" -v b="$fp" 'BEGIN{print a/b}')" "$nt" "$np" "$ne" "$(awk -v a="$ne" -v b="$nt" 'BEGIN{print a/b}')" \
     "$nm" "$(awk -v a="$nm" -v b="$nt" 'BEGIN{print a/b}')" \
     "$nc" "$(awk -v a="$nc" -v b="$nt" 'BEGIN{print a/b}')" "$ncm" "$(awk -v a="$ncm" -v b="$nt" 'BEGIN{print a/b}')" \
     "$nx" "$(awk -v a="$nx" -v b="$nt" 'BEGIN{print a/b}')" "$xlo" "$xhi" \
-    "$(awk -v l="$xlo" -v h="$xhi" -v t="$nt" 'BEGIN{print (l <= t && (h < 0 || t <= h)) ? "yes" : "no"}')"
+    "$(awk -v l="$xlo" -v h="$xhi" -v t="$nt" 'BEGIN{print (l <= t && (h < 0 || t <= h)) ? "yes" : "no"}')" "$be" "$bp"
   if [ -n "${KITH_BENCH_DIAG:-}" ]; then
     python3 "$here/bench/pprl_est.py" "$K" "$(dirname "$K")/bench_pprl" "$d" >"$d/diag.txt" && sed 's/^/    /' "$d/diag.txt" >&2
   fi

@@ -11,6 +11,15 @@ and prints, against the truth (a benchmark: the linkage never sees it):
     (missed links only); the decided table (missed and false links); each with the true
     table's BIC model and with its own.
 Usage: bench/pprl_est.py KITH BENCH_PPRL DIR/sK
+       bench/pprl_est.py --bound KITH BENCH_PPRL DIR/sK
+--bound prints only the bound: the estimate of a linkage perfect on every pair its blocking
+compares (the true pairs among the candidate pairs merged, transitively; nothing else), for the
+encoded linkage's candidates (`bench_pprl --pairs`) and for plaintext `kith link`'s compared pairs
+(DIR/sK/plain_pairs.csv, `kith link --pairs`), over the true table's BIC estimate: what no linkage
+on these blocked pairs can do better than, whatever its model. One line:
+  bound N_true B_enc B_enc/true B_plain B_plain/true splits_enc splits_plain records tm_enc tm_plain
+(splits: true persons' records left in more than one part; B_* with its own BIC model; tm_*: the
+bound's table fitted with the model BIC selects on the true table, over N_true).
 """
 import collections
 import csv
@@ -45,7 +54,80 @@ def write_table(path, orgs, persons):
     return c
 
 
+class Parts:
+    """Union-find over record ids."""
+
+    def __init__(self):
+        self.up = {}
+
+    def find(self, a):
+        self.up.setdefault(a, a)
+        while self.up[a] != a:
+            self.up[a] = self.up[self.up[a]]
+            a = self.up[a]
+        return a
+
+    def join(self, a, b):
+        a, b = self.find(a), self.find(b)
+        if a != b:
+            self.up[a] = b
+
+
+def bound_table(d, orgs, src, truth, pairs, name):
+    """The table of a linkage that merges exactly the true pairs among `pairs` (id, id)."""
+    uf = Parts()
+    for a, b in pairs:
+        if truth[a] == truth[b]:
+            uf.join(a, b)
+    persons = collections.defaultdict(set)
+    parts = collections.defaultdict(set)
+    for r, s in src.items():
+        c = uf.find(r)
+        persons[c].add(s)
+        parts[truth[r]].add(c)
+    write_table(os.path.join(d, "bound_%s.csv" % name), orgs, persons)
+    return os.path.join(d, "bound_%s.csv" % name), sum(len(x) - 1 for x in parts.values())
+
+
+def bound(kith, bench, d):
+    src = {}
+    with open(os.path.join(d, "records.csv")) as f:
+        for r in csv.DictReader(f):
+            src[r["id"]] = r["source"]
+    truth = {}
+    with open(os.path.join(d, "truth.csv")) as f:
+        for r in csv.DictReader(f):
+            truth[r["record"]] = r["person"]
+    orgs = sorted(set(src.values()))
+    rid = {}
+    for o in orgs:
+        with open(os.path.join(d, o + ".ids")) as f:
+            for r in csv.DictReader(f):
+                rid[(o, int(r["row"]))] = r["id"]
+    kpes = [os.path.join(d, o + ".kpe") for o in orgs]
+    dump = subprocess.run([bench, "--pairs"] + kpes, capture_output=True, text=True, check=True).stdout
+    enc = [(rid[(p["list_a"], int(p["row_a"]))], rid[(p["list_b"], int(p["row_b"]))])
+           for p in csv.DictReader(x for x in dump.splitlines() if not x.startswith("#"))]
+    with open(os.path.join(d, "plain_pairs.csv")) as f:
+        plain = [(p["id1"], p["id2"]) for p in csv.DictReader(f)]
+    true_p = collections.defaultdict(set)
+    for r, s in src.items():
+        true_p[truth[r]].add(s)
+    write_table(os.path.join(d, "bound_true.csv"), orgs, true_p)
+    nt, mt = estimate(kith, os.path.join(d, "bound_true.csv"))
+    te, se = bound_table(d, orgs, src, truth, enc, "enc")
+    tp, sp = bound_table(d, orgs, src, truth, plain, "plain")
+    ne, _ = estimate(kith, te)
+    np_, _ = estimate(kith, tp)
+    ne_tm, _ = estimate(kith, te, mt)
+    np_tm, _ = estimate(kith, tp, mt)
+    print("bound %.0f %.0f %.4f %.0f %.4f %d %d %d %.4f %.4f" % (nt, ne, ne / nt, np_, np_ / nt, se, sp, len(src),
+                                                            ne_tm / nt, np_tm / nt))
+
+
 def main():
+    if sys.argv[1] == "--bound":
+        return bound(*sys.argv[2:5])
     kith, bench, d = sys.argv[1:4]
     src = {}
     with open(os.path.join(d, "records.csv")) as f:

@@ -22,6 +22,7 @@
 #include "stats/loglin.h"
 #include "stats/summary.h"
 #include "stats/table.h"
+#include "stats/unseen.h"
 
 #define SIGN_TAG "kith-pprl-sign-v1 "
 
@@ -346,6 +347,18 @@ static void corrected_draw(size_t nc, const uint32_t *pat, const struct merge *m
 	counts[0] = 0;
 }
 
+/* counts with the splits no candidate pair could show undone for rate beta
+ * (stats/unseen.h), rounded to whole persons as a table needs; unchanged for
+ * beta 0 or a table the rate cannot be undone in. */
+static void unsplit_round(double *counts, unsigned k, double beta)
+{
+	double tmp[1u << KITH_PPRL_MAX_LISTS];
+	if (!(beta > 0) || kith_unseen_unsplit(counts, k, beta, tmp))
+		return;
+	for (uint32_t p = 1; p < (1u << k); p++)
+		counts[p] = floor(tmp[p] + 0.5);
+}
+
 /* The BIC-selected estimate of one table, quickly (no bootstrap, no latent
  * classes): *nh, *lo, *hi (NAN when nothing fits); name[64] the model. */
 static void quick_estimate(const char *const *nm, unsigned k, const double *cnt, uint64_t seed, double *nh,
@@ -441,7 +454,11 @@ static void pool_interval(double m1, double l1, double h1, size_t per, uint64_t 
  * median of the draws fitted with that model; the interval pools, for each
  * draw, the profile interval (a split normal on the log scale) of that model
  * and of the model BIC selects on the draw itself (the selection's own
- * uncertainty), and takes its 2.5% and 97.5% points.
+ * uncertainty), and takes its 2.5% and 97.5% points. The splits no candidate
+ * pair shows (records whose names share nothing with their person's others)
+ * are undone in expectation (stats/unseen.h) at the rate o->unseen_rate for
+ * the model's choice, and at rates evenly spaced over [0, 2 rate] in the
+ * draws: a stated band, since the encodings cannot show that rate.
  */
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,
@@ -450,6 +467,12 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	(void)f;
 	size_t draws = o->draws ? o->draws : 20;
 	uint64_t seed = o->seed ? o->seed : 1;
+	double rate = o->unseen_rate < 0   ? 0
+		      : o->unseen_rate > 0 ? o->unseen_rate
+					   : KITH_TOGETHER_UNSEEN_RATE;
+	if (!isfinite(rate) || 2 * rate > KITH_UNSEEN_MAX_RATE)
+		return kith_err_set(err, KITH_E_INVALID, NULL, "the unseen rate is outside 0 .. %.2f",
+				    KITH_UNSEEN_MAX_RATE / 2);
 	struct kith_stats_table *t = NULL;
 	struct kith_estimate_result *res = NULL;
 	struct kith_estimate_opts eo;
@@ -465,7 +488,10 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	 * turned on BIC differences of a few tenths with three lists and jumped to a model whose
 	 * estimate was twice the others' (bench/README.md, issue 16); the decided table's
 	 * selection is thrown by its missed links */
-	quick_estimate(nm, k, corr, seed, &nf0, &flo, &fhi, cmodel);
+	double corr_r[1u << KITH_PPRL_MAX_LISTS];
+	memcpy(corr_r, corr, ((size_t)1 << k) * sizeof *corr_r);
+	unsplit_round(corr_r, k, rate);
+	quick_estimate(nm, k, corr_r, seed, &nf0, &flo, &fhi, cmodel);
 	int fixed = isfinite(nf0);
 	int rc = kith_stats_table_new(&t, k, nm, corr, err);
 	if (!rc)
@@ -526,6 +552,8 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	uint64_t rs = seed ^ 0xD1CEu, ds = seed * 0x9E3779B97F4A7C15ULL + 1;
 	for (size_t d = 0; d < draws; d++) {
 		corrected_draw(nc, pat, mg, nmg, k, &ds, up, pt, cnt);
+		/* the unseen splits: the rates of the band [0, 2 rate], one a draw, evenly spaced */
+		unsplit_round(cnt, k, 2 * rate * ((double)d + 0.5) / (double)draws);
 		double m1 = NAN, l1 = NAN, h1 = NAN, m2, l2, h2;
 		char dm[64];
 		if (fixed)
@@ -564,7 +592,9 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	free(pool);
 	free(nh);
 	json_t *u = json_pack(
-	    "{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:s}",
+	    "{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, "
+	    "s:f, "
+	    "s:s}",
 	    "model", selname, "model_draws", fixed ? cmodel : "BIC-selected in each draw", "model_decided",
 	    dmodel, "n_hat_corrected_model_draws", isfinite(nf0) ? nf0 : -1.0, "lo_corrected_model_draws",
 	    isfinite(flo) ? flo : -1.0, "hi_corrected_model_draws", isfinite(fhi) ? fhi : -1.0, "n_hat",
@@ -573,16 +603,19 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	    "hi_decided", isfinite(dhi) ? dhi : -1.0, "missed_links", (json_int_t)nmg, "draws",
 	    (json_int_t)nd, "draws_other_model", (json_int_t)other, "n_hat_median_draws",
 	    isfinite(med) ? med : -1.0, "lo_with_linkage", isfinite(lo) ? lo : -1.0, "hi_with_linkage",
-	    isfinite(hi) ? hi : -1.0, "method",
+	    isfinite(hi) ? hi : -1.0, "unseen_rate", rate, "unseen_rate_max", 2 * rate, "method",
 	    "the table corrected for the links the linkage missed (two persons of disjoint lists are one "
 	    "with their best candidate pair's posterior probability); each draw makes every such link with "
-	    "its probability, keeps the decided links and rebuilds the table; the point is the median of the "
-	    "draws fitted with the model BIC selects on the corrected table (model_draws); the interval "
-	    "pools, "
-	    "for each draw, the profile interval (split normal on the log scale) of that model and of the "
-	    "model BIC selects on the draw (draws_other_model: how many selected another) and takes its 2.5% "
-	    "and 97.5% points. Not in it: true pairs that were never candidates (names with nothing in "
-	    "common), which no correction from the encodings can see");
+	    "its probability, keeps the decided links and rebuilds the table, then undoes in expectation the "
+	    "splits no candidate pair shows (records whose names share nothing with their person's other "
+	    "records): each record of a person of two or more lists split off on its own at a rate, the "
+	    "draws' rates evenly spaced over [0, unseen_rate_max]; the point is the median of the draws "
+	    "fitted with the model BIC selects on the corrected table at unseen_rate (model_draws, "
+	    "n_hat_corrected_model_draws); the interval pools, for each draw, the profile interval (split "
+	    "normal on the log scale) of that model and of the model BIC selects on the draw "
+	    "(draws_other_model: how many selected another) and takes its 2.5% and 97.5% points. The rate "
+	    "is a setting, not an estimate: the encodings cannot show it. The interval holds the true "
+	    "table's estimate only if the lists' rate of such records is within the band");
 	if (!u)
 		return kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 	json_object_set_new(root, "estimate", u);

@@ -78,8 +78,15 @@ struct kith_together_file {
 	size_t len;
 };
 
+/* The default rate of records split off their person with no candidate pair
+ * to join them back (stats/unseen.h; the estimate's point, its interval the
+ * band [0, twice it]); bench/README.md (est16, eighth session) measured it on
+ * kith synth populations: real lists need their own (--unseen-rate). */
+#define KITH_TOGETHER_UNSEEN_RATE 0.03
+
 struct kith_together_opts {
 	int estimate;	    /* nonzero: run the estimate too */
+	double unseen_rate; /* 0: KITH_TOGETHER_UNSEEN_RATE; negative: none (at most 0.25) */
 	size_t draws;	    /* resampled linkages; 0: 20 */
 	uint64_t seed;	    /* 0: 1 (as kith pprl link) */
 	const char *lang;   /* the summary's language: en (NULL) or ko */
@@ -98,12 +105,12 @@ struct kith_together_opts {
  * "table": [{"lists": [org...], "count"}], and with the estimate
  * "estimate": {model, model_draws, model_decided, n_hat, lo, hi (-1: none),
  * draws, draws_other_model, n_hat_median_draws, lo_with_linkage,
- * hi_with_linkage, method}, "result" (stats/estimate.h's
+ * hi_with_linkage, unseen_rate, unseen_rate_max, method}, "result" (stats/estimate.h's
  * JSON of the point table), "summary" (the plain-language sentences in
  * o->lang), "svg" (the chart)}. KITH_OK; KITH_E_INVALID (fewer than two
  * files or more than 16, another secret or settings, one organization
  * twice — the error names the file), the statuses of kith_kpe_parse,
- * KITH_E_NOMEM.
+ * KITH_E_NOMEM; KITH_E_INVALID for an unseen rate above 0.25.
  */
 int kith_together_link(const struct kith_together_file *files, size_t n, const struct kith_together_opts *o,
 		       json_t **out, struct kith_err *err) KITH_WUR;

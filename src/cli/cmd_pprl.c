@@ -75,6 +75,11 @@ static const char help[] =
     "                           links, the decided table's beside it, and the interval\n"
     "                           with the linkage's uncertainty\n"
     "      --draws N            draws of the missed links for that uncertainty (default 20)\n"
+    "      --unseen-rate R      the rate of records whose names share nothing with their\n"
+    "                           person's other records, so no candidate pair joins them\n"
+    "                           (the encodings cannot show it): the point undoes such\n"
+    "                           splits at R, the interval spans 0 .. 2R (default 0.03,\n"
+    "                           measured on kith synth lists; 0: none; at most 0.25)\n"
     "      --blocking auto|none|lsh   (default auto: every pair up to 2·10^9 pairs)\n"
     "      --floor D            Dice below which no pair is a link (default automatic)\n"
     "      --threads N, --seed S, --json (summary as JSON on stdout)\n";
@@ -561,7 +566,7 @@ static void draws_progress(void *pctx, size_t done, size_t total)
  * prints both and the interval that carries the linkage's uncertainty. */
 static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, const uint32_t *source,
 			char names[][KITH_KPE_NAME_MAX + 1], unsigned k, const double *counts, size_t draws,
-			uint64_t seed, json_t *summary)
+			uint64_t seed, double unseen, json_t *summary)
 {
 	struct kith_err err;
 	kith_err_clear(&err);
@@ -570,8 +575,12 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		nm[j] = names[j];
 	struct kith_cli_progress pg;
 	kith_cli_progress_init(&pg, "linkage draws");
-	struct kith_together_opts o = {
-	    .estimate = 1, .draws = draws, .seed = seed ? seed : 1, .progress = draws_progress, .pctx = &pg};
+	struct kith_together_opts o = {.estimate = 1,
+				       .draws = draws,
+				       .seed = seed ? seed : 1,
+				       .unseen_rate = unseen,
+				       .progress = draws_progress,
+				       .pctx = &pg};
 	json_t *root = json_object();
 	int rc = root ? kith_together_estimate(r, f, source, nm, k, counts, &o, root, &err)
 		      : kith_err_set(&err, KITH_E_NOMEM, NULL, "out of memory");
@@ -595,18 +604,31 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		double nd0 = json_number_value(json_object_get(u, "n_hat_decided"));
 		double ld0 = json_number_value(json_object_get(u, "lo_decided"));
 		double hd0 = json_number_value(json_object_get(u, "hi_decided"));
+		double rate = json_number_value(json_object_get(u, "unseen_rate"));
 		printf(
 		    "\nThe table above is the linkage's corrected for the %lld links it missed (two persons\n"
 		    "of disjoint lists are one with their best candidate pair's posterior probability).\n"
 		    "With the linkage's uncertainty (%lld draws: each missed link made with its\n"
 		    "probability, the decided links kept, the model %s fitted (BIC's choice\n"
 		    "on the corrected table); the interval pools each draw's profile interval under\n"
-		    "it and under the draw's own BIC choice, another model in %lld draws). Not in it:\n"
-		    "true pairs that were never candidates (names with nothing in common).\n",
+		    "it and under the draw's own BIC choice, another model in %lld draws).\n",
 		    (long long)json_integer_value(json_object_get(u, "missed_links")),
 		    (long long)json_integer_value(json_object_get(u, "draws")),
 		    json_string_value(json_object_get(u, "model_draws")),
 		    (long long)json_integer_value(json_object_get(u, "draws_other_model")));
+		if (rate > 0)
+			printf(
+			    "Records whose names share nothing with their person's other records are never\n"
+			    "candidates: no posterior sees them, and the encodings cannot tell their rate.\n"
+			    "The point undoes such splits for a rate of %.3f of the records, and the draws\n"
+			    "spread the rate over 0 .. %.3f: the interval holds the true count only if\n"
+			    "these lists' rate is in that band (--unseen-rate sets it).\n",
+			    rate, 2 * rate);
+		else
+			printf(
+			    "Not in it: records whose names share nothing with their person's other records\n"
+			    "(never candidates; --unseen-rate 0 left them out): the estimate is then "
+			    "high.\n");
 		const char *row[3] = {"linkage as decided", "corrected for missed links",
 				      "with linkage uncertainty"};
 		double v[3][3] = {{nd0, ld0, hd0}, {n0, lo0, hi0}, {med, lo, hi}};
@@ -628,6 +650,7 @@ static int cmd_link(int argc, char **argv)
 	const char *out = NULL, *table = NULL, *rowsf = NULL, *trust = NULL, *ctable = NULL;
 	int estimate = 0, json = 0;
 	uint64_t draws = 20, seed = 1, threads = 0;
+	double unseen = 0; /* the default */
 	struct kith_pprl_opts o;
 	memset(&o, 0, sizeof o);
 	static const struct option lo[] = {{"out", required_argument, 0, 'o'},
@@ -637,6 +660,7 @@ static int cmd_link(int argc, char **argv)
 					   {"estimate", no_argument, 0, 'e'},
 					   {"trust", required_argument, 0, 'R'},
 					   {"draws", required_argument, 0, 'd'},
+					   {"unseen-rate", required_argument, 0, 'U'},
 					   {"blocking", required_argument, 0, 'b'},
 					   {"floor", required_argument, 0, 'f'},
 					   {"threads", required_argument, 0, 'T'},
@@ -672,6 +696,12 @@ static int cmd_link(int argc, char **argv)
 		case 'd':
 			if (kith_cli_parse_u64(optarg, 2, 1000, &draws))
 				return kith_cli_usage("pprl", "--draws takes 2 to 1000");
+			break;
+		case 'U':
+			if (kith_cli_parse_double(optarg, 0, 0.25, &unseen))
+				return kith_cli_usage("pprl", "--unseen-rate takes 0 .. 0.25");
+			if (unseen == 0)
+				unseen = -1; /* none */
 			break;
 		case 'T':
 			if (kith_cli_parse_u64(optarg, 1, 64, &threads))
@@ -838,7 +868,8 @@ static int cmd_link(int argc, char **argv)
 			r.model.birth_u[k] > 0 ? r.model.birth_m[k] / r.model.birth_u[k] : 0);
 	fprintf(stderr, "\n");
 	if (estimate)
-		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, json ? sum : NULL);
+		ex = run_estimate(&r, f, source, names, (unsigned)nf, counts, draws, seed, unseen,
+				  json ? sum : NULL);
 	if (json && !ex) {
 		char *s = json_dumps(sum, JSON_INDENT(2));
 		if (s)

@@ -49,8 +49,19 @@ pt=$(persons table.csv); pc=$(persons corr.csv)
   bad "corrected table: $pc persons, decided $pt"
 expect 0 "link --estimate" -- "$KITH" pprl link "${files[@]}" --table t2.csv --estimate --draws 3
 has "$T/out" "linkage's uncertainty" "the estimate says it carries the linkage's uncertainty"
-has "$T/out" "never candidates" "the estimate says what its interval leaves out"
-expect 0 "link --estimate --json" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
+has "$T/out" "never" "the estimate says what its interval covers: records never candidates"
+has "$T/out" "spread the rate over 0 .. 0.060" "the estimate names the unseen rate's band"
+expect 2 "--unseen-rate above 0.25 refused" -- "$KITH" pprl link "${files[@]}" --estimate --unseen-rate 0.3
+expect 2 "--unseen-rate not a number refused" -- "$KITH" pprl link "${files[@]}" --estimate --unseen-rate x
+expect 0 "link --estimate --unseen-rate 0" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --unseen-rate 0
+has "$T/out" "never candidates" "without the unseen rate the output says what its interval leaves out"
+expect 0 "link --estimate --json (default unseen rate)" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json
+sed -n '/^{/,$p' "$T/out" >est_u.json
+expect 0 "link --estimate --json --unseen-rate 0.05" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json \
+  --unseen-rate 0.05
+sed -n '/^{/,$p' "$T/out" >est_u5.json
+expect 0 "link --estimate --json --unseen-rate 0" -- "$KITH" pprl link "${files[@]}" --estimate --draws 3 --json \
+  --unseen-rate 0
 has "$T/out" "\"lo_with_linkage\"" "JSON carries the interval with the linkage"
 sed -n '/^{/,$p' "$T/out" >est.json
 jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_links >= 0 and
@@ -67,6 +78,18 @@ jq -e --arg m "$cm" --arg d "$dm" '.estimate.model_draws == $m and .estimate.mod
   .estimate.draws_other_model <= .estimate.draws' est.json >/dev/null &&
   ok "the draws fit the corrected table's BIC model ($cm; decided $dm)" ||
   bad "model of the draws: $(jq -c '[.estimate.model_draws, .estimate.model_decided]' est.json), corrected $cm, decided $dm"
+# the unseen splits: the default rate 0.03 (band 0 .. 0.06) undoes splits no candidate pair shows,
+# so the point is lower than without, and lower still at a higher rate; the interval reaches lower
+jq -e '.estimate.unseen_rate == 0 and .estimate.unseen_rate_max == 0' est.json >/dev/null &&
+  ok "--unseen-rate 0: no rate" || bad "unseen rate 0: $(jq -c .estimate.unseen_rate est.json)"
+jq -e '.estimate.unseen_rate == 0.03 and .estimate.unseen_rate_max == 0.06' est_u.json >/dev/null &&
+  ok "default unseen rate 0.03, band to 0.06" || bad "default unseen rate: $(jq -c .estimate est_u.json)"
+m0=$(jq .estimate.n_hat_median_draws est.json); m1=$(jq .estimate.n_hat_median_draws est_u.json)
+m5=$(jq .estimate.n_hat_median_draws est_u5.json)
+l0=$(jq .estimate.lo_with_linkage est.json); l1=$(jq .estimate.lo_with_linkage est_u.json)
+awk -v a="$m0" -v b="$m1" -v c="$m5" -v x="$l0" -v y="$l1" 'BEGIN{exit !(c < b && b < a && y < x)}' &&
+  ok "the unseen rate lowers the point ($m0 -> $m1 -> $m5) and the interval's low end ($l0 -> $l1)" ||
+  bad "unseen rate: points $m0 $m1 $m5, low ends $l0 $l1"
 
 # pairwise F1 of the encoded linkage against the truth
 for s in $srcs; do
