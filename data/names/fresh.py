@@ -55,6 +55,11 @@ its Hangul (North/South folded) is also no other case's whole name (in either
 order), given name, or surname with the first syllable of the given name, so
 that it names one person whatever way it is read. Committed before the engine
 was run on it.
+
+Part F6 (the lead, 2026-12-07, eighth session), made after F5 had been run on
+the session's merged main, with F5's rule: python3 data/names/fresh.py --f6
+writes fresh_search_f6.csv from random.Random(6016); a second sample of the
+same code, run once on that main, which was not changed after F5 was made.
 """
 import sys
 import bz2
@@ -474,5 +479,8 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f4":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
     R.seed(5015)
     main(f3=True, tag="F5", strict=True)
+elif len(sys.argv) > 1 and sys.argv[1] == "--f6":
+    R.seed(6016)
+    main(f3=True, tag="F6", strict=True)
 else:
     main()
