@@ -89,7 +89,8 @@ def bound_table(d, orgs, src, truth, pairs, name):
     return os.path.join(d, "bound_%s.csv" % name), sum(len(x) - 1 for x in parts.values())
 
 
-def bound(kith, bench, d):
+def load(d):
+    """The records' lists, their persons, the lists' names and each list row's record id."""
     src = {}
     with open(os.path.join(d, "records.csv")) as f:
         for r in csv.DictReader(f):
@@ -104,6 +105,11 @@ def bound(kith, bench, d):
         with open(os.path.join(d, o + ".ids")) as f:
             for r in csv.DictReader(f):
                 rid[(o, int(r["row"]))] = r["id"]
+    return src, truth, orgs, rid
+
+
+def bound(kith, bench, d):
+    src, truth, orgs, rid = load(d)
     kpes = [os.path.join(d, o + ".kpe") for o in orgs]
     dump = subprocess.run([bench, "--pairs"] + kpes, capture_output=True, text=True, check=True).stdout
     enc = [(rid[(p["list_a"], int(p["row_a"]))], rid[(p["list_b"], int(p["row_b"]))])
@@ -129,20 +135,7 @@ def main():
     if sys.argv[1] == "--bound":
         return bound(*sys.argv[2:5])
     kith, bench, d = sys.argv[1:4]
-    src = {}
-    with open(os.path.join(d, "records.csv")) as f:
-        for r in csv.DictReader(f):
-            src[r["id"]] = r["source"]
-    truth = {}
-    with open(os.path.join(d, "truth.csv")) as f:
-        for r in csv.DictReader(f):
-            truth[r["record"]] = r["person"]
-    orgs = sorted(set(src.values()))
-    rid = {}
-    for o in orgs:
-        with open(os.path.join(d, o + ".ids")) as f:
-            for r in csv.DictReader(f):
-                rid[(o, int(r["row"]))] = r["id"]
+    src, truth, orgs, rid = load(d)
     dec = {}
     with open(os.path.join(d, "rows.csv")) as f:
         for r in csv.DictReader(f):

@@ -2056,32 +2056,10 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 			   ((q->flags & KITH_NAMES_F_AMBIG) &&
 			    (i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl));
 		struct kith_name_syl one[8];
-		unsigned cls[8];
-		size_t c = 0;
-		int over = 0;
-		for (uint32_t im = x->ini; im && !over; im &= im - 1)
-			for (uint32_t vm = x->vow; vm && !over; vm &= vm - 1)
-				for (uint32_t fm = x->fin; fm && !over; fm &= fm - 1) {
-					/* the lowest bits: one reading */
-					struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u),
-								  fm & (~fm + 1u)};
-					unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
-						      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
-					size_t j = 0;
-					while (j < c && cls[j] != cl)
-						j++;
-					if (j < c)
-						continue;
-					if (c == 8) {
-						over = 1;
-						break;
-					}
-					cls[c] = cl;
-					one[c++] = r;
-				}
+		size_t c = kith_names_class_readings(x, fold, one, 8);
 		/* one class, or more ways than the keys can hold: the key of
 		 * its lowest reading only */
-		if (c < 2 || over || ways * c > 8)
+		if (c < 2 || c > 8 || ways * c > 8)
 			continue;
 		memcpy(alts[na], one, sizeof one);
 		n_alt[na] = c;
@@ -2246,4 +2224,31 @@ int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out
 	}
 	*n = k;
 	return KITH_OK;
+}
+
+size_t kith_names_class_readings(const struct kith_name_syl *y, int fold, struct kith_name_syl *out,
+				 size_t max)
+{
+	unsigned cls[16];
+	size_t c = 0;
+	if (max > 16)
+		max = 16;
+	for (uint32_t im = y->ini; im; im &= im - 1)
+		for (uint32_t vm = y->vow; vm; vm &= vm - 1)
+			for (uint32_t fm = y->fin; fm; fm &= fm - 1) {
+				/* the lowest bits: one reading */
+				struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u), fm & (~fm + 1u)};
+				unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
+					      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
+				size_t j = 0;
+				while (j < c && cls[j] != cl)
+					j++;
+				if (j < c)
+					continue;
+				if (c == max)
+					return max + 1;
+				cls[c] = cl;
+				out[c++] = r;
+			}
+	return c;
 }

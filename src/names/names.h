@@ -129,6 +129,14 @@ int kith_names_query_words(const struct kith_name *q, const struct kith_name *c)
  * written). src/names/surfirst.c. */
 int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len);
 
+/* The readings of syllable y one per coarse class (the lowest letters of
+ * each; ㄴ ㄹ ㅇ one class where `fold`, as the initial-sound rule reads
+ * them), in the order of their letters: writes at most max to out[] and
+ * returns how many classes there are, max + 1 when there are more than max
+ * (out[] then holds the first max). */
+size_t kith_names_class_readings(const struct kith_name_syl *y, int fold, struct kith_name_syl *out,
+				 size_t max);
+
 /* The blocking keys of each reading of a name of two syllables, a surname
  * and a given syllable, whose syllables hold letters of several coarse
  * classes ("Chai": 채 or 최; "Kwan": 관 or 권; "Yee": 이 or 예), one

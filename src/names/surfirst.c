@@ -12,7 +12,6 @@
  */
 #include <string.h>
 
-#include "names/jamo.h"
 #include "names/names.h"
 
 #define SF_MAX 64 /* bytes of a query read so; a longer one has no such reading */
@@ -108,37 +107,15 @@ int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len
 
 #define PK_WAYS 4 /* readings of one syllable, of distinct coarse classes, keyed */
 
-/* The readings of syllable y of distinct coarse classes (the lowest letter of
- * each): at most PK_WAYS; how many. */
-static size_t class_readings(const struct kith_name_syl *y, int fold, struct kith_name_syl out[PK_WAYS])
-{
-	unsigned cls[PK_WAYS];
-	size_t c = 0;
-	for (uint32_t im = y->ini; im; im &= im - 1)
-		for (uint32_t vm = y->vow; vm; vm &= vm - 1)
-			for (uint32_t fm = y->fin; fm; fm &= fm - 1) {
-				struct kith_name_syl r = {im & (~im + 1u), vm & (~vm + 1u), fm & (~fm + 1u)};
-				unsigned cl = jamo_ini_class(r.ini, fold) * 256u +
-					      jamo_vow_class(r.vow) * 16u + jamo_fin_class(r.fin);
-				size_t j = 0;
-				while (j < c && cls[j] != cl)
-					j++;
-				if (j < c)
-					continue;
-				if (c == PK_WAYS)
-					return c;
-				cls[c] = cl;
-				out[c++] = r;
-			}
-	return c;
-}
-
 size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t max)
 {
 	if (q->n_syl != 2 || q->n_sur != 1 || (q->flags & KITH_NAMES_F_AMBIG))
 		return 0;
 	struct kith_name_syl a[PK_WAYS], b[PK_WAYS];
-	size_t na = class_readings(&q->syl[0], 1, a), nb = class_readings(&q->syl[1], 1, b), n = 0;
+	size_t na = kith_names_class_readings(&q->syl[0], 1, a, PK_WAYS),
+	       nb = kith_names_class_readings(&q->syl[1], 1, b, PK_WAYS), n = 0;
+	na = na > PK_WAYS ? PK_WAYS : na; /* more classes: the first PK_WAYS */
+	nb = nb > PK_WAYS ? PK_WAYS : nb;
 	if (na * nb < 2)
 		return 0; /* one class each: kith_names_query_keys has them */
 	for (size_t i = 0; i < na; i++)
