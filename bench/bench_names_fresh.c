@@ -17,11 +17,11 @@
  *            the peer: plain string equality of the query and the stored
  *            name (what a search without the engine finds).
  *
- * usage: bench_names_fresh [--compare] [--search] [--part F1|F2|F3|F4|F5|F6] [--data DIR]
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|...|F8] [--data DIR]
  *        [--verbose]      (both by default; DIR as for bench_names_search;
  *        --part F3: fresh_search_f3.csv, search only; --part F4:
  *        fresh_search_f4.csv, the same from another seed, search only; --part F5:
- *        fresh_search_f5.csv, from a third seed; --query Q: that one query
+ *        fresh_search_f5.csv, from a third seed; F6 to F8 the same; --query Q: that one query
  *        against the part's vault, its first ten hits)
  */
 #include <jansson.h>
@@ -539,8 +539,8 @@ static void search_run(const char *path, const char *only, int verbose, const ch
 		kith_vault_close(v);
 		return;
 	}
-	static const char *const parts[] = {"F1", "F2", "F3", "F4", "F5", "F6"};
-	for (size_t p = 0; p < 6; p++) {
+	static const char *const parts[] = {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8"};
+	for (size_t p = 0; p < 8; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
 		struct kind_tally kinds[40];
@@ -635,7 +635,7 @@ int main(int argc, char **argv)
 			verbose++;
 		else {
 			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part "
-					"F1|F2|F3|F4|F5|F6] [--data DIR] "
+					"F1|...|F8] [--data DIR] "
 					"[--verbose] [--query Q]\n");
 			return 2;
 		}
@@ -658,11 +658,13 @@ int main(int argc, char **argv)
 			compare_part("F2", verbose);
 	}
 	if (do_search) {
-		/* parts F3 to F6 (each a vault of its own) are in files of their own */
+		/* parts F3 to F8 (each a vault of its own) are in files of their own */
 		if (load_search(dir, only && strcmp(only, "F3") == 0   ? "fresh_search_f3.csv"
 				     : only && strcmp(only, "F4") == 0 ? "fresh_search_f4.csv"
 				     : only && strcmp(only, "F5") == 0 ? "fresh_search_f5.csv"
 				     : only && strcmp(only, "F6") == 0 ? "fresh_search_f6.csv"
+				     : only && strcmp(only, "F7") == 0 ? "fresh_search_f7.csv"
+				     : only && strcmp(only, "F8") == 0 ? "fresh_search_f8.csv"
 								       : "fresh_search.csv"))
 			return 1;
 		char tmpl[] = "/tmp/kith-bench-fresh-XXXXXX";

@@ -60,6 +60,11 @@ Part F6 (the lead, 2026-12-07, eighth session), made after F5 had been run on
 the session's merged main, with F5's rule: python3 data/names/fresh.py --f6
 writes fresh_search_f6.csv from random.Random(6016); a second sample of the
 same code, run once on that main, which was not changed after F5 was made.
+
+Parts F7 and F8 (the lead, 2026-12-07, ninth session), made before any work
+of that session, with F5's rule: python3 data/names/fresh.py --f7 (--f8)
+writes fresh_search_f7.csv (f8) from random.Random(7017) (8018). Committed
+before the engine was run on them; the lead runs them on the merged main.
 """
 import sys
 import bz2
@@ -482,5 +487,9 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f6":
     R.seed(6016)
     main(f3=True, tag="F6", strict=True)
+elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8"):
+    n = int(sys.argv[1][3])
+    R.seed(n * 1000 + 10 + n)
+    main(f3=True, tag="F%d" % n, strict=True)
 else:
     main()
