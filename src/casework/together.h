@@ -83,6 +83,8 @@ struct kith_together_file {
  * band [0, twice it]); bench/README.md (est16, eighth session) measured it on
  * kith synth populations: real lists need their own (--unseen-rate). */
 #define KITH_TOGETHER_UNSEEN_RATE 0.03
+/* The largest rate a caller may give (twice it is stats/unseen.h's largest). */
+#define KITH_TOGETHER_UNSEEN_RATE_MAX 0.25
 
 struct kith_together_opts {
 	int estimate;	    /* nonzero: run the estimate too */

@@ -698,7 +698,7 @@ static int cmd_link(int argc, char **argv)
 				return kith_cli_usage("pprl", "--draws takes 2 to 1000");
 			break;
 		case 'U':
-			if (kith_cli_parse_double(optarg, 0, 0.25, &unseen))
+			if (kith_cli_parse_double(optarg, 0, KITH_TOGETHER_UNSEEN_RATE_MAX, &unseen))
 				return kith_cli_usage("pprl", "--unseen-rate takes 0 .. 0.25");
 			if (unseen == 0)
 				unseen = -1; /* none */
