@@ -6,7 +6,8 @@
 # table, the plaintext table and the true table; then the model BIC selected
 # on the true table fitted to the encoded table (N_pprl_tm: the same model for
 # both, so the ratio tm/true is the linkage's error alone); then the same two
-# for the table corrected for the linkage's own errors (--corrected-table:
+# for the table corrected for the linkage's own errors (--corrected-table, the table the
+# estimate chooses its model on: missed links, then the unseen splits at the default rate 0.03;
 # N_corr with its own BIC model, N_corr_tm with the true table's); then
 # `kith pprl link --estimate`: N_est, the median of its draws of the corrected
 # linkage (est_lo, est_hi: its interval with the linkage's uncertainty; in: whether it holds
