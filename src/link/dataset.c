@@ -33,11 +33,12 @@ enum sexv { SEX_MISSING = 0, SEX_F = 1, SEX_M = 2, SEX_OTHER = 3 };
 
 #define GIVEN_KEYS 6
 #define ALONE_KEYS 2
-#define GIVEN_TAG 0x676976656eULL
-#define SKEL_MAX 4 /* letter skeletons of a name (skel_spelling) */
-#define SKEL_MIN 6 /* letters of the shorter skeleton for the level "typo" */
-#define SKEL_LETTERS                                                                                         \
-	40 /* longest skeleton kept */ /* "given": keeps given-name keys apart from whole-name keys */
+#define GIVEN_TAG 0x676976656eULL /* "given": keeps given-name keys apart from whole-name keys */
+#define SKEL_MAX 4		  /* letter skeletons of a name (skel_spelling) */
+#define SKEL_MIN 6		  /* letters of the shorter skeleton for the level "typo" */
+#define SKEL_LETTERS 40		  /* longest skeleton kept */
+#define SKEL_ANY 1
+#define SKEL_LATIN 2
 
 struct name_entry {
 	struct kith_name enc;
@@ -47,14 +48,15 @@ struct name_entry {
 	float share;	      /* census share, 0 when not a known Korean surname */
 	uint8_t korean;	      /* compared by the names engine */
 	uint8_t latin_given;  /* Latin letters the engine reads as a given name alone ("Se-min") */
+	uint8_t latin;	      /* written in Latin letters */
+	uint8_t n_skel;	      /* letter skeletons, one after another in the arena (skel_spelling) */
+	uint8_t skel_len[SKEL_MAX];
+	uint32_t skel_off;
+	uint32_t skel_mask[SKEL_MAX]; /* letters present (bit c - 'a'): a quick test before the arena */
 	uint8_t n_gkeys;
 	uint8_t n_akeys;
 	uint64_t gkeys[GIVEN_KEYS]; /* blocking keys of the given name alone (Korean names) */
 	uint64_t akeys[ALONE_KEYS]; /* a given name alone: the keys that meet the whole name's own */
-	uint32_t skel_off;	    /* letter skeletons, one after another in the arena (skel_spelling) */
-	uint8_t n_skel;
-	uint8_t skel_len[SKEL_MAX];
-	uint8_t latin; /* written in Latin letters */
 };
 
 struct rec {
@@ -66,6 +68,7 @@ struct rec {
 	uint8_t sex;
 	uint8_t birth_approx;
 	uint8_t origin_province;
+	uint8_t skel; /* SKEL_ANY: a name has letter skeletons; SKEL_LATIN: a romanized one has */
 	struct kith_compare_date birth;
 	uint32_t origin_off;
 	uint32_t origin_len;
@@ -486,6 +489,10 @@ static int skel_add(struct kith_dataset *ds, struct name_entry *e, const char *k
 		return rc;
 	if (!e->n_skel)
 		e->skel_off = off;
+	uint32_t mask = 0;
+	for (size_t i = 0; i < n; i++)
+		mask |= 1u << (k[i] - 'a');
+	e->skel_mask[e->n_skel] = mask;
 	e->skel_len[e->n_skel++] = (uint8_t)n;
 	return KITH_OK;
 }
@@ -505,9 +512,9 @@ static int skel_spelling(struct kith_dataset *ds, const char *s, size_t len, con
 	char k[SKEL_LETTERS];
 	int rc = KITH_OK;
 	if (e->enc.script == KITH_NAMES_SCRIPT_HANGUL) {
-		static const enum kith_names_system sys[SKEL_MAX] = {KITH_NAMES_RR, KITH_NAMES_MR_PLAIN,
-								     KITH_NAMES_NK, KITH_NAMES_COMMON};
-		for (size_t i = 0; i < SKEL_MAX && !rc; i++) {
+		static const enum kith_names_system sys[] = {KITH_NAMES_RR, KITH_NAMES_MR_PLAIN,
+							     KITH_NAMES_COMMON};
+		for (size_t i = 0; i < sizeof sys / sizeof sys[0] && !rc; i++) {
 			kith_sbuf_reset(&ds->scratch2);
 			if (kith_names_romanize(s, len, sys[i], &ds->scratch2, NULL) != KITH_OK)
 				continue;
@@ -725,6 +732,8 @@ static int add_input(struct kith_dataset *ds, const struct kith_dataset_input *i
 		rc = encode_name(ds, nm, nl, &ds->names[ds->n_names], err);
 		if (rc)
 			goto undo;
+		if (ds->names[ds->n_names].n_skel)
+			r.skel |= (uint8_t)(SKEL_ANY | (ds->names[ds->n_names].latin ? SKEL_LATIN : 0));
 		ds->n_names++;
 		r.n_names++;
 	}
@@ -1648,6 +1657,13 @@ static int one_edit(const char *a, size_t la, const char *b, size_t lb)
 	return memcmp(a + i + 1, b + i, lb - i) == 0;
 }
 
+static int at_most_two_bits(uint32_t d)
+{
+	d &= d - 1;
+	d &= d - 1;
+	return d == 0;
+}
+
 /* The level "typo" between two names: one of them romanized, a skeleton of each
  * (skel_spelling) one edit apart with the same first letter (a slip in the surname's first
  * letter makes another surname: 임/김, 조/최). */
@@ -1655,11 +1671,23 @@ static int skel_near(const struct kith_dataset *ds, const struct name_entry *x, 
 {
 	if (!(x->latin || y->latin) || !x->n_skel || !y->n_skel)
 		return 0;
+	/* one edit changes at most two of the letters present, and the length by at most one: most
+	 * pairs (random pairs for u above all) are refused here without reading the arena */
+	int any = 0;
+	for (size_t i = 0; i < x->n_skel && !any; i++)
+		for (size_t j = 0; j < y->n_skel && !any; j++)
+			any = x->skel_len[i] + 1 >= y->skel_len[j] && y->skel_len[j] + 1 >= x->skel_len[i] &&
+			      at_most_two_bits(x->skel_mask[i] ^ y->skel_mask[j]);
+	if (!any)
+		return 0;
 	const char *p = arena_str(ds, x->skel_off);
 	for (size_t i = 0; i < x->n_skel; p += x->skel_len[i] + 1, i++) {
 		const char *q = arena_str(ds, y->skel_off);
 		for (size_t j = 0; j < y->n_skel; q += y->skel_len[j] + 1, j++)
-			if (p[0] == q[0] && one_edit(p, x->skel_len[i], q, y->skel_len[j]))
+			if (p[0] == q[0] && x->skel_len[i] + 1 >= y->skel_len[j] &&
+			    y->skel_len[j] + 1 >= x->skel_len[i] &&
+			    at_most_two_bits(x->skel_mask[i] ^ y->skel_mask[j]) &&
+			    one_edit(p, x->skel_len[i], q, y->skel_len[j]))
 				return 1;
 	}
 	return 0;
@@ -1698,7 +1726,8 @@ static unsigned name_level(const struct kith_dataset *ds, const struct rec *ra, 
 			}
 		}
 	}
-	if (best == 0) { /* "typo": one letter slip between a romanized name and the other's letters */
+	if (best == 0 && (((ra->skel & SKEL_LATIN) && rb->skel) || ((rb->skel & SKEL_LATIN) && ra->skel))) {
+		/* "typo": one letter slip between a romanized name and the other's letters */
 		for (size_t i = 0; i < ra->n_names && !best; i++)
 			for (size_t j = 0; j < rb->n_names && !best; j++)
 				if (skel_near(ds, &ds->names[ra->name0 + i], &ds->names[rb->name0 + j])) {
