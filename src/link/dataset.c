@@ -353,14 +353,6 @@ long kith_dataset_find(const struct kith_dataset *ds, const char *id)
 
 /* --- names */
 
-/*
- * Blocking keys of the given name alone, so that a record that gives only a
- * given name (a shelter writes "Myong-ho", 명호) meets the records of the
- * whole name: for a name written alone without a surname, its own keys; for
- * a whole name, the keys of its given name encoded alone — the Hangul after
- * the surname's syllables, or the romanized words but the surname's (the
- * first, the last in Western order). Tagged apart from the whole-name keys.
- */
 /* The names engine's keys of s without its first word, then without its last word (at most max) */
 static size_t word_rest_keys(const char *s, size_t len, uint64_t *k, size_t max)
 {
@@ -390,6 +382,14 @@ static size_t word_rest_keys(const char *s, size_t len, uint64_t *k, size_t max)
 	return m;
 }
 
+/*
+ * Blocking keys of the given name alone, so that a record that gives only a
+ * given name (a shelter writes "Myong-ho", 명호) meets the records of the
+ * whole name: for a name written alone without a surname, its own keys; for
+ * a whole name, the keys of its given name encoded alone — the Hangul after
+ * the surname's syllables, or the romanized words but the surname's (the
+ * first, the last in Western order). Tagged apart from the whole-name keys.
+ */
 static void given_keys(const char *s, size_t len, struct name_entry *e)
 {
 	uint64_t k[2 * KITH_NAMES_MAX_KEYS];
@@ -398,7 +398,7 @@ static void given_keys(const char *s, size_t len, struct name_entry *e)
 		if (!(e->enc.flags & KITH_NAMES_F_SURONLY))
 			m = kith_names_keys(&e->enc, k);
 		/* romanized words without a surname the engine knows: perhaps a surname typed with a
-		 * slip ("Kem Ye-ha", "Chol Song Nim", "Hae So Kil"), so the words but the first, and the
+		 * slip ("Kem Ye-ha", "Gom Cho Bin", "Hae So Kil"), so the words but the first, and the
 		 * words but the last, are keyed as a given name alone too (they meet 김예하's given name;
 		 * ninth session: 45 of the 237 true pairs blocking never compared at 10,000 synth
 		 * people, seed 1, were such slips, the name level "typo" apart) */
@@ -502,9 +502,9 @@ static int skel_add(struct kith_dataset *ds, struct name_entry *e, const char *k
  * romanized name typed fast ("Yun Maf Ung", "Klm Hyemoo") is read by the names engine as other
  * syllables, so its level against the person's other records is "different" though its letters
  * are one slip from theirs. A name in Hangul gets its romanizations (RR, McCune-Reischauer without
- * breves, North Korean, common English), a romanized one its letters as written and with its last
- * word first (Western order); only letters a-z, surname first. Skeletons follow one another in the
- * arena, each ended by a NUL.
+ * breves, common English; the North Korean style added nothing on synth lists), a romanized one its
+ * letters as written and with its last word first (Western order); only letters a-z. Skeletons follow one
+ * another in the arena, each ended by a NUL.
  */
 static int skel_spelling(struct kith_dataset *ds, const char *s, size_t len, const char *fold, size_t flen,
 			 struct name_entry *e)
