@@ -408,6 +408,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		char c = w[i];
 		if (c == '\'') {
 			char p = n ? buf[n - 1] : 0;
+			/* the aspiration mark swapped with the o of oe ("Cho'e" is
+			 * Ch'oe: ŏ is never followed by e in a syllable) */
+			if (p == 'o' && n >= 2 && strchr("ktph", buf[n - 2]) && i + 1 < len &&
+			    w[i + 1] == 'e') {
+				buf[n - 1] = '\'';
+				buf[n++] = 'o';
+				b->typo = 1;
+				continue;
+			}
 			if (p == 'o' || p == 'u') {
 				buf[n - 1] = p == 'o' ? 'O' : 'U';
 				continue;

@@ -808,6 +808,19 @@ static void test_doubled_letters(void **state)
 	not_same("Kimm Min-su", "김민호");
 }
 
+/* The aspiration mark swapped with the o of oe: "Cho'e" is Ch'oe (최), a
+ * typo, not ŏ + e (no syllable has ŏ before e); it was read as 저예 and
+ * the name as one of four syllables. */
+static void test_aspiration_swapped(void **state)
+{
+	(void)state;
+	typo_of("Cho'e Yoota", "최유타");
+	typo_of("Cho'e Kyoo-ree", "최큐리");
+	not_same("Cho'e Yoota", "조유타");
+	not_same("Cho'e Kyoo-ree", "채큐리");
+	assert_true(sim("Ch'oe Yu-t'a", "최유타") >= 0.98); /* as before */
+}
+
 /* A chunk read as a syllable that no name has ("Soel": 쇨), where one typo
  * undone reads as a syllable of names (설): both readings kept, the typo's at
  * KITH_NAMES_TYPO, the chunk's own as it was (a name kith romanizes reads
@@ -899,6 +912,7 @@ int main(void)
 	    cmocka_unit_test(test_rare_syllable),
 	    cmocka_unit_test(test_published_surname_typo),
 	    cmocka_unit_test(test_doubled_letters),
+	    cmocka_unit_test(test_aspiration_swapped),
 	    cmocka_unit_test(test_never_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
