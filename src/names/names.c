@@ -432,6 +432,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U') &&
 		    !(c == 'a' && i + 1 < len && w[i + 1] == 'e')) /* "Haae" is Ha-ae */
 			continue;
+		/* nor an e after ae, oe or ue at the end of a chunk ("Taee",
+		 * "Joee": Tae, Joe; kith writes 태이 Tae-i) */
+		if (c == 'e' && n >= 2 && buf[n - 1] == 'e' && strchr("aou", buf[n - 2]) &&
+		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))
+			continue;
 		/* nor a consonant at the end of a chunk (once_at_end) */
 		if (n && buf[n - 1] == c && once_at_end(c) &&
 		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))

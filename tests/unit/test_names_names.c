@@ -799,6 +799,12 @@ static void test_doubled_letters(void **state)
 	h = enc("권여");
 	assert_true(kith_names_similarity(&r, &h) >= 0.98);
 	assert_true(sim("Yang Haae", "양하애") >= kith_names_same_threshold()); /* a before e kept */
+	/* an e typed twice after ae, oe, ue at the end of a chunk ("Taee" was
+	 * 다이), not before a vowel ("Taeeun" is 태은) */
+	assert_true(sim("Chŏng Taee", "정태") >= 0.98);
+	assert_true(sim("Oee Min-ri", "오민리") >= kith_names_same_threshold());
+	assert_true(sim("Bak Taeeun", "박태은") >= 0.98);
+	not_same("Chŏng Taee", "정태이");
 	/* still a typo: a space moved, an I read as l */
 	assert_true(enc("Kim WonW on").flags & KITH_NAMES_F_TYPO);
 	assert_true(enc("So Hak ChoI").flags & KITH_NAMES_F_TYPO);
