@@ -93,11 +93,13 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
-/* c typed twice at the end of a chunk is c once: a consonant, but for the
- * finals nn, ll and rr ("Kyungg", "Kimm", "Jongg-ho"; "Herr" is a typo) */
-static int once_at_end(char c)
+/* c typed twice at the end of a chunk, after the letter b, is c once: the g
+ * of ng, an m, k or h ("Kyungg", "Jongg-ho", "Kimm", "Pakk"); not nn, ll,
+ * rr (finals of the grammar, "Herr" a typo of its own) nor the tt, ss, ff,
+ * dd of names that are not Korean ("Matt", "Ross") */
+static int once_at_end(char b, char c)
 {
-	return c >= 'b' && c <= 'z' && !strchr("eiouylnrw", c);
+	return (c == 'g' && b == 'n') || c == 'm' || c == 'k' || c == 'h';
 }
 
 /* --- typos (docs/names.md, "Typos"): a chunk read with one typo undone is
@@ -438,7 +440,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))
 			continue;
 		/* nor a consonant at the end of a chunk (once_at_end) */
-		if (n && buf[n - 1] == c && once_at_end(c) &&
+		if (n && buf[n - 1] == c && once_at_end(n >= 2 ? buf[n - 2] : 0, c) &&
 		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
@@ -784,7 +786,7 @@ static const struct kith_names_alias *alias_lookup_read(const char *w, size_t le
 	for (size_t i = 0; i < len; i++) {
 		if (n && v[n - 1] == w[i] &&
 		    ((strchr("aiuyw", w[i]) && !(w[i] == 'a' && i + 1 < len && w[i + 1] == 'e')) ||
-		     (i + 1 == len && (w[i] == 'n' || once_at_end(w[i])))))
+		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i])))))
 			continue;
 		v[n++] = w[i];
 	}
