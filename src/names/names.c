@@ -774,8 +774,8 @@ static void wipe(void *p, size_t n);
 
 /* w as read, when the list does not publish it as it is ("Hamm"): a letter
  * typed twice that no system doubles once ("Kwwan" is Kwan; not an a before
- * e: "Haae" is Ha-ae), and a consonant
- * at its end, n too ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back) */
+ * e: "Haae" is Ha-ae), and at its end an n or a letter of once_at_end typed
+ * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back) */
 static const struct kith_names_alias *alias_lookup_read(const char *w, size_t len)
 {
 	const struct kith_names_alias *a = alias_lookup(w, len);
@@ -784,6 +784,10 @@ static const struct kith_names_alias *alias_lookup_read(const char *w, size_t le
 	char v[16];
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)(w[i] - 'a') > 'z' - 'a') {
+			n = len; /* not a list spelling */
+			break;
+		}
 		if (n && v[n - 1] == w[i] &&
 		    ((strchr("aiuyw", w[i]) && !(w[i] == 'a' && i + 1 < len && w[i + 1] == 'e')) ||
 		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i])))))
