@@ -129,6 +129,11 @@ void kith_pprl_result_release(struct kith_pprl_result *r);
 double kith_pprl_model_post(const struct kith_pprl_model *m, double dice);
 double kith_pprl_model_post_same(const struct kith_pprl_model *m, double dice);
 
+/* The likelihood ratio m / u of the birth bin k (kith_pprl_birth_bin) for a pair whose main
+ * regions' similarity is sim (u by its group); bins 4 and 5 are one class, "agree"
+ * (docs/pprl.md). 1 when u is 0. */
+double kith_pprl_birth_ratio(const struct kith_pprl_model *m, int k, double sim);
+
 /* The birth bin (KITH_PPRL_BIRTH_BINS) of two filters. */
 int kith_pprl_birth_bin(const uint64_t a[KITH_PPRL_WORDS], const uint64_t b[KITH_PPRL_WORDS]);
 
