@@ -330,7 +330,8 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 			return 0;
 		struct kith_names_query_parts p;
 		kith_names_query_parts(q, c, &p);
-		return RANK_GIVEN * RANK_SECOND * p.given;
+		return RANK_GIVEN * RANK_SECOND * p.given *
+		       kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
 	}
 	int words = mode == RANK_WORDS_ALSO;
 	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
@@ -338,6 +339,15 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 	} else {
 		struct kith_names_query_parts p;
 		kith_names_query_parts(q, c, &p);
+		/* the vault's names are the prior: each reading weighed by how
+		 * likely the query's spelling is for it (kith_names_vault_prior) */
+		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		if (q->n_syl == c->n_syl)
+			p.whole *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+		if (q->n_syl < c->n_syl)
+			p.prefix *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+		if (q->n_syl <= cl)
+			p.given *= kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
 		best = p.whole;
 		/* a query read with no surname is a given name: a name it
 		 * spells whole, surname and all, is met only as such a reading
@@ -346,7 +356,6 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 			best *= RANK_GIVEN_NOSUR * RANK_SECOND;
 		double v = RANK_PREFIX * p.prefix;
 		best = v > best ? v : best;
-		size_t cl = (size_t)(c->n_syl - c->n_sur);
 		if (cl > 0) {
 			double f = q->n_sur == 0    ? RANK_GIVEN_NOSUR
 				   : q->n_syl == cl ? RANK_GIVEN

@@ -331,6 +331,32 @@ static void test_search13_readings(void **state)
 	kith_search_free(s);
 }
 
+static void test_search13_vault_prior(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other readings first: a tie goes to the lower case number */
+	static const char *const more[] = {"박서현", "박정우", "박소현", "박종우"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* each name of the vault is as likely as another: a spelling goes to
+	 * the name it writes the more likely, not to the syllable more common
+	 * in names ("So" writes 소 before 서, "Jong" 종 before 정) */
+	assert_string_equal(first(s, "Bak So-hyun", &n), "박소현");
+	assert_string_equal(first(s, "Bak Jong-u", &n), "박종우");
+	/* the other names are still found, second */
+	const struct kith_search_hit *h;
+	assert_int_equal(kith_search_run(s, "Bak So-hyun", 11, 0, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[1].name, "박서현");
+	/* a query in Hangul is exact: no spelling to weigh */
+	assert_string_equal(first(s, "박서현", &n), "박서현");
+	assert_string_equal(first(s, "박정우", &n), "박정우");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -400,6 +426,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_issue13_refs_and_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_partial, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_readings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_vault_prior, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
