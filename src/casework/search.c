@@ -619,7 +619,10 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
 
 /* A romanized query that meets no name: the query with one typo undone — two
  * neighbouring letters swapped back, a letter dropped, an l read as i, a
- * vowel or n, g, h put back — each scored through its keys at KITH_NAMES_TYPO of its score
+ * vowel or a consonant put back (n, g, h, and the finals and initials a
+ * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
+ * Sin-dong; the vault's names, through the keys, say which variant is a
+ * name) — each scored through its keys at KITH_NAMES_TYPO of its score
  * (names.h), so that a typo costs less than another syllable. ASCII names
  * only; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
@@ -631,7 +634,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
 			return;
 	}
-	static const char put[] = "aeiouyngh";
+	static const char put[] = "aeiouynghmlkbdjs";
 	char v[TYPO_MAX_LEN + 2];
 	struct seen sn;
 	sn.n = 0;
@@ -667,7 +670,8 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		}
 	}
 	/* put back, inside or at the end of a word; at the start of a word or
-	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no) */
+	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no,
+	 * "Bo-i" for Bo-mi) */
 	for (size_t i = 0; i <= len; i++) {
 		int after = i > 0 && is_letter(query[i - 1]);
 		if (!after && !(i < len && is_letter(query[i])))

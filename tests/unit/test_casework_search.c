@@ -357,6 +357,27 @@ static void test_search13_vault_prior(void **state)
 	kith_search_free(s);
 }
 
+/* search13, ninth session: a consonant dropped, put back (at a word's end:
+ * "Gi" for Gim; at a syllable's start: "Sin-ong" for Sin-dong) */
+static void test_search13_consonant_put_back(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김영현", "리신동", "임나빈", "리보미"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Gi Yung-hyon", &n), "김영현"); /* m */
+	assert_string_equal(first(s, "Lee Sin-ong", &n), "리신동");  /* d */
+	assert_string_equal(first(s, "Leem Nain", &n), "임나빈");    /* b */
+	assert_string_equal(first(s, "Yee Bo-i", &n), "리보미");     /* m */
+	const struct kith_search_hit *th;
+	assert_int_equal(kith_search_run(s, "Lee Sin-ong", 11, 10, 0, &th, &n, &err), 0);
+	assert_true(n >= 1 && th[0].score <= 0.92); /* a typo costs, a little */
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -427,6 +448,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_partial, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_readings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_vault_prior, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_consonant_put_back, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
