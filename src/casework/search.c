@@ -623,15 +623,16 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
  * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
  * Sin-dong; the vault's names, through the keys, say which variant is a
  * name) — each scored through its keys at KITH_NAMES_TYPO of its score
- * (names.h), so that a typo costs less than another syllable. ASCII names
- * only; at most TYPO_MAX_LEN bytes. */
+ * (names.h), so that a typo costs less than another syllable. Only ASCII
+ * letters are undone (the others, "ŏ" in "Sŏ Chŏylŏn", stay whole); no
+ * query with a digit; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
 {
 	if (len > TYPO_MAX_LEN)
 		return;
 	for (size_t i = 0; i < len; i++) {
 		char c = query[i];
-		if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
+		if (c >= '0' && c <= '9')
 			return;
 	}
 	static const char put[] = "aeiouynghmlkbdjs";

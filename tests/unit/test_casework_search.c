@@ -358,11 +358,12 @@ static void test_search13_vault_prior(void **state)
 }
 
 /* search13, ninth session: a consonant dropped, put back (at a word's end:
- * "Gi" for Gim; at a syllable's start: "Sin-ong" for Sin-dong) */
+ * "Gi" for Gim; at a syllable's start: "Sin-ong" for Sin-dong); a typo in a
+ * query with breves */
 static void test_search13_consonant_put_back(void **state)
 {
 	struct fixture_vault *f = *state;
-	static const char *const more[] = {"김영현", "리신동", "임나빈", "리보미"};
+	static const char *const more[] = {"김영현", "리신동", "임나빈", "리보미", "서철연"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
 	struct kith_search *s = NULL;
 	struct kith_err err;
@@ -372,6 +373,9 @@ static void test_search13_consonant_put_back(void **state)
 	assert_string_equal(first(s, "Lee Sin-ong", &n), "리신동");  /* d */
 	assert_string_equal(first(s, "Leem Nain", &n), "임나빈");    /* b */
 	assert_string_equal(first(s, "Yee Bo-i", &n), "리보미");     /* m */
+	/* a typo in a query with letters other than ASCII (McCune-Reischauer's
+	 * breves): its ASCII letters undone */
+	assert_string_equal(first(s, "S\xC5\x8F Ch\xC5\x8Fyl\xC5\x8Fn", &n), "서철연");
 	const struct kith_search_hit *th;
 	assert_int_equal(kith_search_run(s, "Lee Sin-ong", 11, 10, 0, &th, &n, &err), 0);
 	assert_true(n >= 1 && th[0].score <= 0.92); /* a typo costs, a little */
