@@ -313,9 +313,32 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 #define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
 #define RANK_FOREIGN_LEAD 0.961
+#define RANK_ENDS 0.001 /* ... and its last word the name's last ("Nguyen Lan": Nguyen Thi Lan) */
 
 #define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
 #define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
+
+/* Are the first and the last of two words or more of text q the first and
+ * the last of more words of text c (folded texts, words apart by spaces)? The
+ * way a name of three words is shortened ("Nguyen Lan" for Nguyen Thi Lan). */
+static int words_at_ends(const char *q, size_t qn, const char *c, size_t cn)
+{
+	size_t qf = 0, cf = 0, ql = qn, cl = cn, qw = 1, cw = 1;
+	while (qf < qn && q[qf] != ' ')
+		qf++;
+	while (cf < cn && c[cf] != ' ')
+		cf++;
+	while (ql > 0 && q[ql - 1] != ' ')
+		ql--;
+	while (cl > 0 && c[cl - 1] != ' ')
+		cl--;
+	for (size_t i = 0; i < qn; i++)
+		qw += q[i] == ' ';
+	for (size_t i = 0; i < cn; i++)
+		cw += c[i] == ' ';
+	return qf < qn && cw > qw && qf == cf && memcmp(q, c, qf) == 0 && qn - ql == cn - cl &&
+	       memcmp(q + ql, c + cl, qn - ql) == 0;
+}
 
 /* The score of query q against a case's name c, in [0, 1]. mode: 0, or
  * RANK_WORDS_ALSO for the names a rare word of the query reached, or
@@ -370,12 +393,15 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
 	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
 	int foreign = c->n_syl == 0 || (c->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
-	if (words && best < RANK_FOREIGN_LEAD &&
+	if (words && best < RANK_FOREIGN_LEAD + RANK_ENDS &&
 	    (c->script == KITH_NAMES_SCRIPT_LATIN || (foreign && c->script == KITH_NAMES_SCRIPT_OTHER))) {
 		int w = kith_names_query_words(q, c);
 		double v = w == 2   ? (foreign ? RANK_FOREIGN_LEAD : RANK_WORDS_LEAD)
 			   : w == 1 ? (foreign ? RANK_FOREIGN : RANK_WORDS)
 				    : 0;
+		size_t qn = strnlen(q->text, KITH_NAMES_TEXT), cn = strnlen(c->text, KITH_NAMES_TEXT);
+		if (w == 2 && cn < KITH_NAMES_TEXT - 1 && words_at_ends(q->text, qn, c->text, cn))
+			v += RANK_ENDS;
 		best = v > best ? v : best;
 	}
 	return best;

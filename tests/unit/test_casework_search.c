@@ -382,6 +382,26 @@ static void test_search13_consonant_put_back(void **state)
 	kith_search_free(s);
 }
 
+/* search13, ninth session: two words of a name of three, its first and
+ * last, before its first two ("Nguyen Lan" for Nguyen Thi Lan) */
+static void test_search13_words_at_ends(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other first: a tie goes to the lower case number */
+	static const char *const more[] = {"Nguyen Minh Hoa", "Nguyen Van Minh", "Tran Minh Dung",
+					   "Tran Van Minh"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Nguyen Minh", &n), "Nguyen Van Minh");
+	assert_string_equal(first(s, "Tran Minh", &n), "Tran Van Minh");
+	assert_string_equal(first(s, "Nguyen Hoa", &n), "Nguyen Minh Hoa");
+	assert_string_equal(first(s, "Tran Dung", &n), "Tran Minh Dung");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -453,6 +473,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_readings, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_vault_prior, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_consonant_put_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_words_at_ends, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
