@@ -313,7 +313,7 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 #define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
 #define RANK_FOREIGN_LEAD 0.961
-#define RANK_ENDS 0.001 /* ... and its last word the name's last ("Nguyen Lan": Nguyen Thi Lan) */
+#define RANK_ENDS 0.001 /* ... of a name not read as Korean, its last word the last ("Nguyen Lan") */
 
 #define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
 #define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
@@ -400,7 +400,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 			   : w == 1 ? (foreign ? RANK_FOREIGN : RANK_WORDS)
 				    : 0;
 		size_t qn = strnlen(q->text, KITH_NAMES_TEXT), cn = strnlen(c->text, KITH_NAMES_TEXT);
-		if (w == 2 && cn < KITH_NAMES_TEXT - 1 && words_at_ends(q->text, qn, c->text, cn))
+		if (w == 2 && foreign && cn < KITH_NAMES_TEXT - 1 && words_at_ends(q->text, qn, c->text, cn))
 			v += RANK_ENDS;
 		best = v > best ? v : best;
 	}
