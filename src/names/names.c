@@ -93,6 +93,15 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 	return best < -128 ? -128 : best > 127 ? 127 : best;
 }
 
+/* c typed twice at the end of a chunk, after the letter b, is c once: the g
+ * of ng, an m, k or h ("Kyungg", "Jongg-ho", "Kimm", "Pakk"); not nn, ll,
+ * rr (finals of the grammar, "Herr" a typo of its own) nor the tt, ss, ff,
+ * dd of names that are not Korean ("Matt", "Ross") */
+static int once_at_end(char b, char c)
+{
+	return (c == 'g' && b == 'n') || c == 'm' || c == 'k' || c == 'h';
+}
+
 /* --- typos (docs/names.md, "Typos"): a chunk read with one typo undone is
  * read as the variant whose reading costs least (latin_read_chunk_cost) plus
  * what undoing the typo costs; every kind of typo is tried, so that the first
@@ -401,6 +410,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		char c = w[i];
 		if (c == '\'') {
 			char p = n ? buf[n - 1] : 0;
+			/* the aspiration mark swapped with the o of oe ("Cho'e" is
+			 * Ch'oe: ŏ is never followed by e in a syllable) */
+			if (p == 'o' && n >= 2 && strchr("ktph", buf[n - 2]) && i + 1 < len &&
+			    w[i + 1] == 'e') {
+				buf[n - 1] = '\'';
+				buf[n++] = 'o';
+				b->typo = 1;
+				continue;
+			}
 			if (p == 'o' || p == 'u') {
 				buf[n - 1] = p == 'o' ? 'O' : 'U';
 				continue;
@@ -415,6 +433,15 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 		if (n && buf[n - 1] == c &&
 		    (c == 'a' || c == 'i' || c == 'u' || c == 'y' || c == 'w' || c == 'O' || c == 'U') &&
 		    !(c == 'a' && i + 1 < len && w[i + 1] == 'e')) /* "Haae" is Ha-ae */
+			continue;
+		/* nor an e after ae, oe or ue at the end of a chunk ("Taee",
+		 * "Joee": Tae, Joe; kith writes 태이 Tae-i) */
+		if (c == 'e' && n >= 2 && buf[n - 1] == 'e' && strchr("aou", buf[n - 2]) &&
+		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))
+			continue;
+		/* nor a consonant at the end of a chunk (once_at_end) */
+		if (n && buf[n - 1] == c && once_at_end(n >= 2 ? buf[n - 2] : 0, c) &&
+		    (i + 1 == len || w[i + 1] == '-' || w[i + 1] == ' '))
 			continue;
 		/* nor does any system write a letter three times ("Soooo") */
 		if (n >= 2 && buf[n - 1] == c && buf[n - 2] == c)
@@ -743,9 +770,38 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
  * letters), or NULL. */
 static const struct kith_names_alias *alias_lookup(const char *w, size_t len);
 
-static const struct kith_names_alias *alias_find(const char *w, size_t len)
+static void wipe(void *p, size_t n);
+
+/* w as read, when the list does not publish it as it is ("Hamm"): a letter
+ * typed twice that no system doubles once ("Kwwan" is Kwan; not an a before
+ * e: "Haae" is Ha-ae), and at its end an n or a letter of once_at_end typed
+ * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back) */
+static const struct kith_names_alias *alias_lookup_read(const char *w, size_t len)
 {
 	const struct kith_names_alias *a = alias_lookup(w, len);
+	if (a || len < 3 || len > 15)
+		return a;
+	char v[16];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)(w[i] - 'a') > 'z' - 'a') {
+			n = len; /* not a list spelling */
+			break;
+		}
+		if (n && v[n - 1] == w[i] &&
+		    ((strchr("aiuyw", w[i]) && !(w[i] == 'a' && i + 1 < len && w[i + 1] == 'e')) ||
+		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i])))))
+			continue;
+		v[n++] = w[i];
+	}
+	a = n < len ? alias_lookup(v, n) : NULL;
+	wipe(v, sizeof v);
+	return a;
+}
+
+static const struct kith_names_alias *alias_find(const char *w, size_t len)
+{
+	const struct kith_names_alias *a = alias_lookup_read(w, len);
 	return a && a->pub ? a : NULL;
 }
 
@@ -1031,9 +1087,10 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
  * bytes) and returns its length, or 0 when the name shows no such sign. Only
  * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
  * ebom", "Chŏng Mi-so ok"). */
-static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
+static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *typo)
 {
 	int sign = 0, caps = 0;
+	*typo = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if ((unsigned char)(c - 'A') <= 'Z' - 'A') {
@@ -1044,9 +1101,9 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 				sign = 1;
 			/* a capital after a small letter: "WonW on" */
 			if (i && (unsigned char)(s[i - 1] - 'a') <= 'z' - 'a')
-				sign = 1;
+				sign = *typo = 1;
 		} else if (caps && i >= 2 && s[i - 1] == ' ' && (unsigned char)(c - 'a') <= 'z' - 'a') {
-			sign = 1; /* a word that starts small after a capital one: "Lee M in Won" */
+			sign = *typo = 1; /* a word that starts small after a capital one: "Lee M in Won" */
 		}
 	}
 	if (!sign || !caps || len + 1 > cap)
@@ -1074,6 +1131,7 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap)
 			if (n + 2 > cap)
 				return 0;
 			o[n++] = 'l'; /* a capital I that ends a small word is an l: "ChoI" */
+			*typo = 1;
 			continue;
 		}
 		if (!start && c >= 'A' && c <= 'Z' && n && o[n - 1] >= 'a' && o[n - 1] <= 'z')
@@ -1095,13 +1153,15 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	if (rc)
 		return rc;
 	char fixed[256];
-	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed) : 0;
+	int typo = 0; /* a space moved or an I read as l; a capital typed twice is no typo (as "IIn") */
+	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed, &typo) : 0;
 	if (n) {
 		struct kith_name alt;
 		if (encode_text(&alt, fixed, n, NULL) == KITH_OK && alt.n_syl > 0 &&
 		    !(alt.flags & KITH_NAMES_F_PARTIAL) &&
 		    (alt.n_sur > 0 || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
-			alt.flags |= KITH_NAMES_F_TYPO;
+			if (typo)
+				alt.flags |= KITH_NAMES_F_TYPO;
 			*out = alt;
 		}
 		wipe(fixed, sizeof fixed);
@@ -1333,8 +1393,9 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	 * 호), where the sets, read letter by letter, would allow more */
 	if (!ambig && n_sur == 1 && !(r.exact & 1u)) {
 		size_t sw = western ? b.nw - 1 : 0;
-		const struct kith_names_alias *at =
-		    b.wkind[sw] == W_LATIN && b.wlen[sw] == 1 ? alias_lookup(b.wtext[sw], b.wtlen[sw]) : NULL;
+		const struct kith_names_alias *at = b.wkind[sw] == W_LATIN && b.wlen[sw] == 1
+							? alias_lookup_read(b.wtext[sw], b.wtlen[sw])
+							: NULL;
 		if (at && !at->two && at->sur[0])
 			r.sur_pub = (uint16_t)(at - kith_names_aliases + 1);
 	}
