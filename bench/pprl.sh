@@ -6,7 +6,8 @@
 # table, the plaintext table and the true table; then the model BIC selected
 # on the true table fitted to the encoded table (N_pprl_tm: the same model for
 # both, so the ratio tm/true is the linkage's error alone); then the same two
-# for the table corrected for the linkage's own errors (--corrected-table:
+# for the table corrected for the linkage's own errors (--corrected-table, the table the
+# estimate chooses its model on: missed links, then the unseen splits at the default rate 0.03;
 # N_corr with its own BIC model, N_corr_tm with the true table's); then
 # `kith pprl link --estimate`: N_est, the median of its draws of the corrected
 # linkage (est_lo, est_hi: its interval with the linkage's uncertainty; in: whether it holds
@@ -17,7 +18,8 @@
 # and the tables with missed links only and with false links too, against the truth. Usage:
 #   bench/pprl.sh [KITH] [PEOPLE]      (default build/release/kith, 3000)
 # KITH_BENCH_KEEP=DIR keeps the lists, encodings and tables in DIR; KITH_BENCH_SEED=S
-# draws the populations from seeds S+3, S+4, S+5 (default 40: the figures in bench/README.md).
+# draws the populations from seeds S+3, S+4, S+5 (default 40: the figures in bench/README.md);
+# KITH_BENCH_LISTS="3" runs only the lists given (default "3 4 5").
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 K=$(realpath "${1:-$here/build/release/kith}")
@@ -52,7 +54,7 @@ print(next(x["n_hat"] for x in json.load(sys.stdin)["models"] if x["name"]==m an
 "$K" pprl keygen --sign-key org.key >/dev/null
 printf "%-6s %8s %9s %9s %7s %10s %10s %10s %9s %10s %9s %8s %9s %9s %9s %8s %8s %7s %7s %3s %7s %9s\n" lists records F1_plain F1_pprl ratio N_true N_plain N_pprl pprl/true N_pprl_tm tm/true \
   N_corr corr/true N_corr_tm ctm/true N_est est/true est_lo est_hi in bnd_enc bnd_plain
-for lists in 3 4 5; do
+for lists in ${KITH_BENCH_LISTS:-3 4 5}; do
   d=s$lists
   "$K" synth --out "$d" --people "$people" --lists "$lists" --seed $((${KITH_BENCH_SEED:-40} + lists)) >/dev/null
   srcs=$(tail -n +2 "$d/records.csv" | cut -d, -f2 | sort -u)

@@ -359,6 +359,48 @@ static void unsplit_round(double *counts, unsigned k, double beta)
 		counts[p] = floor(tmp[p] + 0.5);
 }
 
+/* The rate of kith_together_opts.unseen_rate: 0 the default, negative none. */
+static double unseen_rate_of(double r)
+{
+	return r < 0 ? 0 : r > 0 ? r : KITH_TOGETHER_UNSEEN_RATE;
+}
+
+int kith_together_corrected_unseen(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
+				   double unseen_rate, double *counts, double *rate_used)
+{
+	double rate = unseen_rate_of(unseen_rate);
+	if (!isfinite(rate) || rate > KITH_TOGETHER_UNSEEN_RATE_MAX)
+		return KITH_E_INVALID;
+	if (kith_together_corrected(r, source, k, counts))
+		return KITH_E_NOMEM;
+	unsplit_round(counts, k, rate);
+	if (rate_used)
+		*rate_used = rate;
+	return KITH_OK;
+}
+
+int kith_together_corrected_csv(const char *const *nm, unsigned k, const double *counts, double rate,
+				struct kith_sbuf *out)
+{
+	size_t len0 = out->len;
+	int rc = kith_sbuf_addf(
+	    out,
+	    "# kith pprl link --corrected-table: the table the joint estimate chooses its model on\n"
+	    "# (--estimate: model_draws, n_hat_corrected_model_draws). The decided linkage's persons,\n"
+	    "# corrected in expectation for the links it missed (two persons of disjoint lists are one\n"
+	    "# with their best candidate pair's posterior), then for the records no candidate pair\n"
+	    "# could join (each record of a person of two or more lists split off at a rate of %.4g,\n"
+	    "# --unseen-rate%s, undone in expectation); counts rounded.\n",
+	    rate, rate > 0 ? "" : ": none");
+	if (!rc)
+		rc = kith_together_table_csv(nm, k, counts, out);
+	if (rc && out->buf) {
+		sodium_memzero(out->buf + len0, out->len - len0);
+		out->len = len0;
+	}
+	return rc ? KITH_E_NOMEM : KITH_OK;
+}
+
 /* The BIC-selected estimate of one table, quickly (no bootstrap, no latent
  * classes): *nh, *lo, *hi (NAN when nothing fits); name[64] the model. */
 static void quick_estimate(const char *const *nm, unsigned k, const double *cnt, uint64_t seed, double *nh,
@@ -467,12 +509,10 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	(void)f;
 	size_t draws = o->draws ? o->draws : 20;
 	uint64_t seed = o->seed ? o->seed : 1;
-	double rate = o->unseen_rate < 0   ? 0
-		      : o->unseen_rate > 0 ? o->unseen_rate
-					   : KITH_TOGETHER_UNSEEN_RATE;
-	if (!isfinite(rate) || 2 * rate > KITH_UNSEEN_MAX_RATE)
+	double rate = unseen_rate_of(o->unseen_rate);
+	if (!isfinite(rate) || rate > KITH_TOGETHER_UNSEEN_RATE_MAX)
 		return kith_err_set(err, KITH_E_INVALID, NULL, "the unseen rate is outside 0 .. %.2f",
-				    KITH_UNSEEN_MAX_RATE / 2);
+				    KITH_TOGETHER_UNSEEN_RATE_MAX);
 	struct kith_stats_table *t = NULL;
 	struct kith_estimate_result *res = NULL;
 	struct kith_estimate_opts eo;

@@ -83,6 +83,8 @@ struct kith_together_file {
  * band [0, twice it]); bench/README.md (est16, eighth session) measured it on
  * kith synth populations: real lists need their own (--unseen-rate). */
 #define KITH_TOGETHER_UNSEEN_RATE 0.03
+/* The largest rate a caller may give (twice it is stats/unseen.h's largest). */
+#define KITH_TOGETHER_UNSEEN_RATE_MAX 0.25
 
 struct kith_together_opts {
 	int estimate;	    /* nonzero: run the estimate too */
@@ -169,6 +171,21 @@ int kith_together_table_csv(const char *const *nm, unsigned k, const double *cou
  */
 int kith_together_corrected(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
 			    double *counts) KITH_WUR;
+
+/*
+ * The table the estimate chooses its model on (`--corrected-table`): that of
+ * kith_together_corrected with the splits no candidate pair shows undone at
+ * unseen_rate (as kith_together_opts.unseen_rate: 0 the default, negative
+ * none; stats/unseen.h), rounded. *rate_used (may be NULL) gets the rate.
+ * KITH_OK, KITH_E_NOMEM, KITH_E_INVALID (a rate above 0.25 or not finite).
+ */
+int kith_together_corrected_unseen(const struct kith_pprl_result *r, const uint32_t *source, unsigned k,
+				   double unseen_rate, double *counts, double *rate_used) KITH_WUR;
+
+/* kith_together_table_csv of that table, after comment lines saying what it
+ * is and the rate used. KITH_OK or KITH_E_NOMEM (out as it was). */
+int kith_together_corrected_csv(const char *const *nm, unsigned k, const double *counts, double rate,
+				struct kith_sbuf *out) KITH_WUR;
 
 int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *filters, const uint32_t *source,
 			   const char *const *nm, unsigned k, const double *counts,

@@ -64,8 +64,10 @@ static const char help[] =
     "  kith pprl link [options] A.kpe B.kpe ...\n"
     "      --out FILE           memberships: person, then a 0/1 column per organization\n"
     "      --table FILE         the contingency table in `kith estimate`'s format\n"
-    "      --corrected-table FILE   the same table corrected for the linkage's own\n"
-    "                           missed links (expected merges under its match model)\n"
+    "      --corrected-table FILE   the table the estimate chooses its model on: corrected\n"
+    "                           for the linkage's own missed links (expected merges under\n"
+    "                           its match model), then for the splits no candidate pair\n"
+    "                           shows, at --unseen-rate (its header says the rate)\n"
     "      --trust FILE         refuse an encoding whose organization is not listed in\n"
     "                           FILE (lines \"ORG HEXKEY\") with the key that signed it\n"
     "      --rows FILE          list,row,person for every record (reveals which rows of\n"
@@ -561,6 +563,28 @@ static void draws_progress(void *pctx, size_t done, size_t total)
 	kith_cli_progress_update(pctx, done, total);
 }
 
+/* --corrected-table: the table corrected for missed links and for the
+ * splits no candidate pair shows at the unseen rate, with a header saying so. */
+static int write_corrected(const char *path, const struct kith_pprl_result *r, const uint32_t *source,
+			   char names[][KITH_KPE_NAME_MAX + 1], unsigned k, double unseen,
+			   struct kith_err *err)
+{
+	double cc[1u << KITH_PPRL_MAX_LISTS], rate = 0;
+	const char *nm[KITH_PPRL_MAX_LISTS];
+	for (unsigned j = 0; j < k; j++)
+		nm[j] = names[j];
+	int rc = kith_together_corrected_unseen(r, source, k, unseen, cc, &rate);
+	if (rc)
+		return kith_err_set(err, rc, "--unseen-rate",
+				    rc == KITH_E_INVALID ? "outside 0 .. 0.25" : "out of memory");
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	rc = kith_together_corrected_csv(nm, k, cc, rate, &sb);
+	rc = rc ? kith_err_set(err, rc, NULL, "out of memory")
+		: kith_io_write_atomic(path, sb.buf, sb.len, err);
+	kith_sbuf_release(&sb);
+	return rc;
+}
+
 /* Runs the estimate on the point table, then on `draws` resampled linkages
  * (casework/together.h, the same call as the web's count-together page);
  * prints both and the interval that carries the linkage's uncertainty. */
@@ -698,7 +722,7 @@ static int cmd_link(int argc, char **argv)
 				return kith_cli_usage("pprl", "--draws takes 2 to 1000");
 			break;
 		case 'U':
-			if (kith_cli_parse_double(optarg, 0, 0.25, &unseen))
+			if (kith_cli_parse_double(optarg, 0, KITH_TOGETHER_UNSEEN_RATE_MAX, &unseen))
 				return kith_cli_usage("pprl", "--unseen-rate takes 0 .. 0.25");
 			if (unseen == 0)
 				unseen = -1; /* none */
@@ -826,15 +850,8 @@ static int cmd_link(int argc, char **argv)
 	kith_pprl_patterns(r.clusters.cluster, r.clusters.n_clusters, source, total, (unsigned)nf, counts);
 	rc = write_outputs(out, table, rowsf, names, (unsigned)nf, r.clusters.cluster, r.clusters.n_clusters,
 			   source, row, total, counts, &err);
-	if (!rc && ctable) {
-		double cc[1u << KITH_PPRL_MAX_LISTS];
-		rc = kith_together_corrected(&r, source, (unsigned)nf, cc);
-		if (rc)
-			kith_err_set(&err, rc, NULL, "out of memory");
-		else
-			rc = write_outputs(NULL, ctable, NULL, names, (unsigned)nf, r.clusters.cluster,
-					   r.clusters.n_clusters, source, row, total, cc, &err);
-	}
+	if (!rc && ctable) /* what the estimate chooses its model on: missed links and unseen splits */
+		rc = write_corrected(ctable, &r, source, names, (unsigned)nf, unseen, &err);
 	if (rc) {
 		ex = kith_cli_fail(rc, &err);
 		goto out_result;

@@ -1501,6 +1501,7 @@ struct job {
 	uint8_t *copies[KITH_TOGETHER_MAX_FILES];
 	char names[KITH_TOGETHER_MAX_FILES][64];
 	size_t nf;
+	double unseen_rate; /* kith_together_opts's: 0 the default, negative none */
 	pthread_t th;
 };
 
@@ -1598,6 +1599,7 @@ static void *job_main(void *arg)
 		struct kith_together_opts o = {.estimate = 1,
 					       .lang = j->lang,
 					       .want_table_csv = 1,
+					       .unseen_rate = j->unseen_rate,
 					       .progress = draws_progress,
 					       .pctx = j};
 		job_progress(j, "linking", 0, 0);
@@ -1872,8 +1874,9 @@ static int r_pprl_file(struct kith_web_api *a, const struct kith_web_request *re
 	return kith_web_api_reply(resp, staged_json(a));
 }
 
-/* POST /pprl/link {"lang"}: links every staged encoding and estimates
- * (kith pprl link --estimate), as a job (GET /job). */
+/* POST /pprl/link {"lang", "unseen_rate"}: links every staged encoding and
+ * estimates (kith pprl link --estimate), as a job (GET /job). unseen_rate is
+ * --unseen-rate's: a number 0 .. 0.25 (0: none), absent or null the default. */
 static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *req,
 		       struct kith_web_response *resp)
 {
@@ -1887,9 +1890,17 @@ static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *re
 	int badlang = *lg && strcmp(lg, "en") && strcmp(lg, "ko");
 	char lang[3];
 	snprintf(lang, sizeof lang, "%s", *lg ? lg : "en");
+	const json_t *ju = json_object_get(j, "unseen_rate");
+	double unseen = json_is_number(ju) ? json_number_value(ju) : 0;
+	int badrate = (ju && !json_is_null(ju) && !json_is_number(ju)) || unseen < 0 ||
+		      unseen > KITH_TOGETHER_UNSEEN_RATE_MAX;
+	if (json_is_number(ju) && unseen == 0)
+		unseen = -1; /* none, as --unseen-rate 0 */
 	json_decref(j);
 	if (badlang)
 		return bad(resp, "lang", "lang must be en or ko");
+	if (badrate)
+		return bad(resp, "unseen_rate", "the unseen rate is a number from 0 to 0.25");
 	if (a->n_staged < 2)
 		return kith_web_api_error(resp, 400, KITH_E_INVALID, "invalid",
 					  "linkage needs two encoding files or more", "files");
@@ -1897,6 +1908,7 @@ static int r_pprl_link(struct kith_web_api *a, const struct kith_web_request *re
 	if (!jb)
 		return kith_web_api_reply(resp, NULL);
 	snprintf(jb->lang, sizeof jb->lang, "%s", lang);
+	jb->unseen_rate = unseen;
 	for (size_t i = 0; i < a->n_staged; i++) {
 		jb->copies[i] = malloc(a->staged[i].len ? a->staged[i].len : 1);
 		if (!jb->copies[i]) {

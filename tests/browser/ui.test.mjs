@@ -595,10 +595,21 @@ async function figures(browser, base, fx, lang) {
   check(await page.locator('[data-together="files"] tbody tr').count() === 3, `${lang}: three encodings ready`);
   await a11y(page, lang, 'count together');
   await shot(page, `34-together-files-${lang}`);
+  // the unseen rate: the default shown; a rate outside 0 .. 0.25 refused on the page; 0.05 used
+  check(await page.inputValue('[data-together="unseen-rate"]') === '0.03', `${lang}: the unseen rate starts at the default 0.03`);
+  await page.fill('[data-together="unseen-rate"]', '0.3');
+  await page.click('[data-action="link"]');
+  check(await page.getAttribute('[data-together="unseen-rate"]', 'aria-invalid') === 'true'
+    && (await page.locator('[data-together="link-out"] [data-together="result"]').count()) === 0,
+  `${lang}: an unseen rate of 0.3 is refused on the page, the field marked`);
+  await page.fill('[data-together="unseen-rate"]', '0.05');
   await page.click('[data-action="link"]');
   await page.waitForSelector('[data-together="result"]', { timeout: 600000 });
   const joint = await page.textContent('[data-together="with-linkage"]');
   check(joint.length > 20, `${lang}: the joint estimate with the linkage's uncertainty ("${joint.slice(0, 60)}…")`);
+  const unseenText = await page.textContent('[data-together="unseen"]');
+  check(unseenText.includes('0.05') && unseenText.includes('0.1'), `${lang}: the result names the unseen rate used and its band ("${unseenText.slice(0, 60)}…")`);
+  check(await page.getAttribute('[data-together="unseen-rate"]', 'aria-invalid') === null, `${lang}: the rate's field is no longer marked`);
   await a11y(page, lang, 'joint estimate');
   await shot(page, `35-together-result-${lang}`);
   await page.setViewportSize({ width: 390, height: 844 });

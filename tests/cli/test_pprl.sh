@@ -71,13 +71,31 @@ jq -e '.estimate.n_hat_decided > 0 and .estimate.n_hat > 0 and .estimate.missed_
   bad "estimate JSON: $(jq -c .estimate est.json)"
 # the draws fit one model: the one BIC selects on the corrected table (corr.csv, the same linkage);
 # the decided table's choice is reported beside it, and how many draws' own choice differed
-cm=$("$KITH" estimate --json --no-lcm --boot 0 corr.csv | jq -r .selected.bic.model)
+expect 0 "link --corrected-table --unseen-rate 0" -- "$KITH" pprl link "${files[@]}" --corrected-table corr0.csv \
+  --unseen-rate 0
+has corr0.csv "--unseen-rate: none" "the corrected table at rate 0 says so"
+cm=$("$KITH" estimate --json --no-lcm --boot 0 corr0.csv | jq -r .selected.bic.model)
 dm=$("$KITH" estimate --json --no-lcm --boot 0 t2.csv | jq -r .selected.bic.model)
 jq -e --arg m "$cm" --arg d "$dm" '.estimate.model_draws == $m and .estimate.model_decided == $d and
   .estimate.n_hat_corrected_model_draws > 0 and .estimate.draws_other_model >= 0 and
   .estimate.draws_other_model <= .estimate.draws' est.json >/dev/null &&
   ok "the draws fit the corrected table's BIC model ($cm; decided $dm)" ||
   bad "model of the draws: $(jq -c '[.estimate.model_draws, .estimate.model_decided]' est.json), corrected $cm, decided $dm"
+# --corrected-table is what the estimate chose its model on: at the same unseen rate, `kith
+# estimate` selects the same model on it and gets the same estimate (n_hat_corrected_model_draws)
+has corr.csv "at a rate of 0.03" "the corrected table's header names the unseen rate it was corrected at"
+cj=$("$KITH" estimate --json --no-lcm --boot 0 corr.csv)
+jq -e --argjson c "$cj" '.estimate.model_draws == $c.selected.bic.model and
+  ((.estimate.n_hat_corrected_model_draws - $c.selected.bic.n_hat) | fabs) < 1e-6 * $c.selected.bic.n_hat' \
+  est_u.json >/dev/null && ok "the corrected table (rate 0.03) is the one the estimate used: same model, same estimate" ||
+  bad "corrected table $(jq -c '[.selected.bic.model, .selected.bic.n_hat]' <<<"$cj"), estimate $(jq -c \
+    '[.estimate.model_draws, .estimate.n_hat_corrected_model_draws]' est_u.json)"
+expect 0 "link --corrected-table --unseen-rate 0.05" -- "$KITH" pprl link "${files[@]}" --corrected-table corr5.csv \
+  --unseen-rate 0.05
+has corr5.csv "at a rate of 0.05" "the corrected table's header names the rate given"
+p0=$(persons corr0.csv); p3=$(persons corr.csv); p5=$(persons corr5.csv)
+[ "$p5" -le "$p3" ] && [ "$p3" -lt "$p0" ] && ok "a higher unseen rate joins more records back ($p0, $p3, $p5 persons)" ||
+  bad "persons of the corrected tables at rates 0, 0.03, 0.05: $p0, $p3, $p5"
 # the unseen splits: the default rate 0.03 (band 0 .. 0.06) undoes splits no candidate pair shows,
 # so the point is lower than without, and lower still at a higher rate; the interval reaches lower
 jq -e '.estimate.unseen_rate == 0 and .estimate.unseen_rate_max == 0' est.json >/dev/null &&

@@ -81,11 +81,44 @@ static void test_corrected_disjoint(void **state)
 	assert_true(counts[1] == 0.0 && counts[2] == 0.0);
 }
 
+/* --corrected-table: the missed links, then the unseen splits undone at the
+ * rate given (0 the default, negative none); a rate above 0.25 refused; the
+ * file's header names the rate. Six persons of both lists, two of each alone:
+ * at 0.1, 6 / 0.81 = 7.4 persons of both and 2 - 7.4 x 0.19 = 0.6 of each
+ * alone. */
+static void test_corrected_unseen(void **state)
+{
+	(void)state;
+	struct fake f;
+	fake_init(&f, 16);
+	uint32_t source[16];
+	for (uint32_t i = 0; i < 16; i++) {
+		source[i] = i & 1u;
+		f.cluster[i] = i < 12 ? i / 2 : i - 6; /* persons 0-5 on both lists, 6-9 alone */
+	}
+	f.r.clusters.n_clusters = 10;
+	double c[4], rate = -1;
+	assert_int_equal(kith_together_corrected_unseen(&f.r, source, 2, -1, c, &rate), KITH_OK);
+	assert_true(rate == 0 && c[3] == 6 && c[1] == 2 && c[2] == 2);
+	assert_int_equal(kith_together_corrected_unseen(&f.r, source, 2, 0, c, &rate), KITH_OK);
+	assert_true(rate == KITH_TOGETHER_UNSEEN_RATE && c[3] == 6 && c[1] == 2 && c[2] == 2);
+	assert_int_equal(kith_together_corrected_unseen(&f.r, source, 2, 0.1, c, &rate), KITH_OK);
+	assert_true(rate == 0.1 && c[3] == 7 && c[1] == 1 && c[2] == 1);
+	assert_int_equal(kith_together_corrected_unseen(&f.r, source, 2, 0.3, c, NULL), KITH_E_INVALID);
+	const char *nm[2] = {"a", "b"};
+	struct kith_sbuf sb = KITH_SBUF_INIT;
+	assert_int_equal(kith_together_corrected_csv(nm, 2, (const double[]){0, 1, 1, 7}, 0.1, &sb), KITH_OK);
+	assert_non_null(strstr(sb.buf, "at a rate of 0.1,"));
+	assert_non_null(strstr(sb.buf, "\na,b,count\n1,1,7\n"));
+	kith_sbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corrected_rival),
 	    cmocka_unit_test(test_corrected_disjoint),
+	    cmocka_unit_test(test_corrected_unseen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -287,7 +287,7 @@ static void test_calibrated_below_exact_and_within_lists(void **state)
 	for (size_t i = 0; i < r.n_pairs; i++) {
 		const struct kith_block_pair *pr = &r.pairs[i];
 		unsigned ln = kith_dataset_level(pr->g, fname), ll = kith_dataset_level(pr->g, flist);
-		int k = ln == 1 || ln == 2 ? 0 : ln == 4 ? (ll == 0 ? 1 : 2) : ln == 3 ? 3 : -1;
+		int k = ln == 2 || ln == 3 ? 0 : ln == 5 ? (ll == 0 ? 1 : 2) : ln == 4 ? 3 : -1;
 		if (k < 0)
 			continue;
 		cnt[k] += 1;

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "vault/vault.h"
+#include "casework/together.h"
 #include "stats/estimate.h"
 #include "web/api.h"
 
@@ -889,6 +890,35 @@ static void test_pprl(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "files")), 0);
 	json_decref(j);
 	expect(f, "POST", "/pprl/link", NULL, "{}", 400, NULL, "files");
+
+	/* the unseen rate (--unseen-rate): 0 .. 0.25, by field, checked before anything runs */
+	expect(f, "POST", "/pprl/link", NULL, "{\"unseen_rate\":0.3}", 400, NULL, "unseen_rate");
+	expect(f, "POST", "/pprl/link", NULL, "{\"unseen_rate\":-0.01}", 400, NULL, "unseen_rate");
+	expect(f, "POST", "/pprl/link", NULL, "{\"unseen_rate\":\"0.03\"}", 400, NULL, "unseen_rate");
+	/* two organizations: this vault's encoding as "other" (own), and as "shelter" (a file) */
+	req.query_cls = (void *)"name=shelter.kpe";
+	req.body = (const char *)kpe;
+	req.body_len = len;
+	(void)kith_web_api_handle(f->api, &req, &resp);
+	assert_int_equal(resp.http, 200);
+	kith_web_response_release(&resp);
+	snprintf(body, sizeof body, "{\"org\":\"other\",\"secret\":\"%s\",\"sign_key\":\"%s\"}", secret,
+		 sign);
+	assert_int_equal(call(f, "POST", "/pprl/encode", NULL, body, &j, NULL), 200);
+	json_decref(j);
+	const char *rates[] = {"{\"unseen_rate\":0.05}", "{\"unseen_rate\":0}", "{\"unseen_rate\":null}",
+			       "{}"};
+	const double want[] = {0.05, 0, KITH_TOGETHER_UNSEEN_RATE, KITH_TOGETHER_UNSEEN_RATE};
+	for (size_t i = 0; i < sizeof rates / sizeof *rates; i++) {
+		assert_int_equal(run_job(f, "/pprl/link", rates[i], &j), 200);
+		const json_t *u = json_object_get(j, "estimate");
+		assert_non_null(u);
+		assert_true(json_number_value(json_object_get(u, "unseen_rate")) == want[i]);
+		assert_true(json_number_value(json_object_get(u, "unseen_rate_max")) == 2 * want[i]);
+		json_decref(j);
+	}
+	assert_int_equal(call(f, "POST", "/pprl/files/clear", NULL, "{}", &j, NULL), 200);
+	json_decref(j);
 	/* locking forgets the staged files */
 	req.query_cls = (void *)"name=mine.kpe";
 	(void)kith_web_api_handle(f->api, &req, &resp);

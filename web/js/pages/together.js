@@ -12,6 +12,8 @@ import { svgNode, saveBlob, readText } from '../chart.js';
 
 const KEY_MAX = 4096; // a secret or signing key file (the server refuses more)
 const KPE_MAX = 16 * 1024 * 1024; // an encoding file (the server's upload cap)
+const UNSEEN_DEFAULT = 0.03; // casework/together.h KITH_TOGETHER_UNSEEN_RATE
+const UNSEEN_MAX = 0.25; // KITH_TOGETHER_UNSEEN_RATE_MAX
 
 function fmt(n) {
   return Number(n).toLocaleString(current() === 'ko' ? 'ko-KR' : 'en-US', { maximumFractionDigits: 0 });
@@ -70,10 +72,26 @@ export async function render(root, app) {
   // --- link and estimate
   const linkBtn = h('button', { type: 'button', 'data-action': 'link' }, t('together.link'));
   const linkOut = h('div', { 'aria-live': 'polite', 'data-together': 'link-out' });
+  // the share of records no linkage of encodings can see (kith pprl link --unseen-rate)
+  const unseenId = id('unseen');
+  const unseen = h('input', {
+    type: 'number', id: unseenId, min: 0, max: UNSEEN_MAX, step: 'any', value: UNSEEN_DEFAULT, inputmode: 'decimal',
+    'data-together': 'unseen-rate', 'aria-describedby': `${unseenId}-hint ${unseenId}-err`,
+  });
+  const unseenErr = h('p', { class: 'err-text', id: `${unseenId}-err`, 'aria-live': 'polite' });
   const linkCard = h('section', { class: 'card', 'aria-labelledby': 'tg-link' },
     h('h2', { id: 'tg-link' }, t('together.link_title')),
     h('p', {}, t('together.link_intro')),
+    h('div', { class: 'field' }, h('label', { for: unseenId }, t('together.unseen_label')), unseen,
+      h('p', { class: 'hint', id: `${unseenId}-hint` }, t('together.unseen_hint')), unseenErr),
     h('div', { class: 'actions' }, linkBtn), linkOut);
+
+  // the rate as the server takes it (0 .. 0.25), or null when it is not one
+  function unseenRate() {
+    const v = unseen.value.trim();
+    const r = Number(v);
+    return v !== '' && Number.isFinite(r) && r >= 0 && r <= UNSEEN_MAX ? r : null;
+  }
 
   function showFiles(r) {
     clear(staged);
@@ -164,6 +182,15 @@ export async function render(root, app) {
 
   linkBtn.addEventListener('click', async () => {
     clear(linkOut);
+    const rate = unseenRate();
+    unseenErr.textContent = '';
+    unseen.removeAttribute('aria-invalid');
+    if (rate === null) {
+      unseen.setAttribute('aria-invalid', 'true');
+      unseenErr.textContent = t('together.unseen_bad');
+      unseen.focus();
+      return;
+    }
     linkBtn.disabled = true;
     linkOut.setAttribute('aria-busy', 'true');
     const started = Date.now();
@@ -175,7 +202,7 @@ export async function render(root, app) {
     }, 1000);
     linkOut.append(status);
     try {
-      const r = await jobs.run('/pprl/link', { lang: current() }, (j) => { stage = j; });
+      const r = await jobs.run('/pprl/link', { lang: current(), unseen_rate: rate }, (j) => { stage = j; });
       clear(linkOut);
       linkOut.append(linkView(r));
     } catch (e) {
@@ -196,6 +223,7 @@ function linkView(r) {
   const l = r.linkage;
   const est = r.estimate;
   const hi = (v) => (v < 0 ? t('together.no_upper') : fmt(v));
+  const rate = (v) => Number(v).toLocaleString(current() === 'ko' ? 'ko-KR' : 'en-US', { maximumFractionDigits: 3 });
   return h('div', { 'data-together': 'result' },
     h('div', { class: 'printable' },
       h('h3', {}, t('figures.summary_title')),
@@ -203,6 +231,9 @@ function linkView(r) {
       est ? h('p', { 'data-together': 'with-linkage' }, t('together.with_linkage', {
         n: fmt(est.n_hat), lo: fmt(est.lo), hi: hi(est.hi), draws: est.draws, lo2: fmt(est.lo_with_linkage), hi2: hi(est.hi_with_linkage),
       })) : null,
+      est ? h('p', { 'data-together': 'unseen' }, est.unseen_rate > 0
+        ? t('together.unseen_used', { r: rate(est.unseen_rate), r2: rate(est.unseen_rate_max) })
+        : t('together.unseen_none')) : null,
       r.svg ? h('figure', { class: 'chart' }, svgNode(r.svg, t('figures.estimate_chart')), h('figcaption', { class: 'small muted' }, t('figures.estimate_chart_caption'))) : null),
     h('h3', {}, t('together.linkage_title')),
     h('p', {}, t('together.linkage', { records: fmt(l.records), lists: l.lists, persons: fmt(l.persons), uncertain: fmt(l.uncertain_pairs) })),
