@@ -313,9 +313,32 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 #define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
 #define RANK_FOREIGN_LEAD 0.961
+#define RANK_ENDS 0.001 /* ... of a name not read as Korean, its last word the last ("Nguyen Lan") */
 
 #define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
 #define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
+
+/* Are the first and the last of two words or more of text q the first and
+ * the last of more words of text c (folded texts, words apart by spaces)? The
+ * way a name of three words is shortened ("Nguyen Lan" for Nguyen Thi Lan). */
+static int words_at_ends(const char *q, size_t qn, const char *c, size_t cn)
+{
+	size_t qf = 0, cf = 0, ql = qn, cl = cn, qw = 1, cw = 1;
+	while (qf < qn && q[qf] != ' ')
+		qf++;
+	while (cf < cn && c[cf] != ' ')
+		cf++;
+	while (ql > 0 && q[ql - 1] != ' ')
+		ql--;
+	while (cl > 0 && c[cl - 1] != ' ')
+		cl--;
+	for (size_t i = 0; i < qn; i++)
+		qw += q[i] == ' ';
+	for (size_t i = 0; i < cn; i++)
+		cw += c[i] == ' ';
+	return qf < qn && cw > qw && qf == cf && memcmp(q, c, qf) == 0 && qn - ql == cn - cl &&
+	       memcmp(q + ql, c + cl, qn - ql) == 0;
+}
 
 /* The score of query q against a case's name c, in [0, 1]. mode: 0, or
  * RANK_WORDS_ALSO for the names a rare word of the query reached, or
@@ -330,7 +353,8 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 			return 0;
 		struct kith_names_query_parts p;
 		kith_names_query_parts(q, c, &p);
-		return RANK_GIVEN * RANK_SECOND * p.given;
+		return RANK_GIVEN * RANK_SECOND * p.given *
+		       kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
 	}
 	int words = mode == RANK_WORDS_ALSO;
 	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
@@ -338,6 +362,15 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 	} else {
 		struct kith_names_query_parts p;
 		kith_names_query_parts(q, c, &p);
+		/* the vault's names are the prior: each reading weighed by how
+		 * likely the query's spelling is for it (kith_names_vault_prior) */
+		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		if (q->n_syl == c->n_syl)
+			p.whole *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+		if (q->n_syl < c->n_syl)
+			p.prefix *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+		if (q->n_syl <= cl)
+			p.given *= kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
 		best = p.whole;
 		/* a query read with no surname is a given name: a name it
 		 * spells whole, surname and all, is met only as such a reading
@@ -346,7 +379,6 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 			best *= RANK_GIVEN_NOSUR * RANK_SECOND;
 		double v = RANK_PREFIX * p.prefix;
 		best = v > best ? v : best;
-		size_t cl = (size_t)(c->n_syl - c->n_sur);
 		if (cl > 0) {
 			double f = q->n_sur == 0    ? RANK_GIVEN_NOSUR
 				   : q->n_syl == cl ? RANK_GIVEN
@@ -361,12 +393,15 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
 	 * 예소현), its first word first ("Chen": Chen Yufeng before Cho Chen) */
 	int foreign = c->n_syl == 0 || (c->flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO));
-	if (words && best < RANK_FOREIGN_LEAD &&
+	if (words && best < RANK_FOREIGN_LEAD + RANK_ENDS &&
 	    (c->script == KITH_NAMES_SCRIPT_LATIN || (foreign && c->script == KITH_NAMES_SCRIPT_OTHER))) {
 		int w = kith_names_query_words(q, c);
 		double v = w == 2   ? (foreign ? RANK_FOREIGN_LEAD : RANK_WORDS_LEAD)
 			   : w == 1 ? (foreign ? RANK_FOREIGN : RANK_WORDS)
 				    : 0;
+		size_t qn = strnlen(q->text, KITH_NAMES_TEXT), cn = strnlen(c->text, KITH_NAMES_TEXT);
+		if (w == 2 && foreign && cn < KITH_NAMES_TEXT - 1 && words_at_ends(q->text, qn, c->text, cn))
+			v += RANK_ENDS;
 		best = v > best ? v : best;
 	}
 	return best;
@@ -610,19 +645,23 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
 
 /* A romanized query that meets no name: the query with one typo undone — two
  * neighbouring letters swapped back, a letter dropped, an l read as i, a
- * vowel or n, g, h put back — each scored through its keys at KITH_NAMES_TYPO of its score
- * (names.h), so that a typo costs less than another syllable. ASCII names
- * only; at most TYPO_MAX_LEN bytes. */
+ * vowel or a consonant put back (n, g, h, and the finals and initials a
+ * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
+ * Sin-dong; the vault's names, through the keys, say which variant is a
+ * name) — each scored through its keys at KITH_NAMES_TYPO of its score
+ * (names.h), so that a typo costs less than another syllable. Only ASCII
+ * letters are undone (the others, "ŏ" in "Sŏ Chŏylŏn", stay whole); no
+ * query with a digit; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
 {
 	if (len > TYPO_MAX_LEN)
 		return;
 	for (size_t i = 0; i < len; i++) {
 		char c = query[i];
-		if ((unsigned char)c >= 0x80 || (c >= '0' && c <= '9'))
+		if (c >= '0' && c <= '9')
 			return;
 	}
-	static const char put[] = "aeiouyngh";
+	static const char put[] = "aeiouynghmlkbdjs";
 	char v[TYPO_MAX_LEN + 2];
 	struct seen sn;
 	sn.n = 0;
@@ -658,7 +697,8 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		}
 	}
 	/* put back, inside or at the end of a word; at the start of a word or
-	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no) */
+	 * syllable only a consonant of the list ("Gyong-o" for Gyong-no,
+	 * "Bo-i" for Bo-mi) */
 	for (size_t i = 0; i <= len; i++) {
 		int after = i > 0 && is_letter(query[i - 1]);
 		if (!after && !(i < len && is_letter(query[i])))

@@ -146,6 +146,15 @@ size_t kith_names_class_readings(const struct kith_name_syl *y, int fold, struct
  * another name). src/names/surfirst.c. */
 size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t max);
 
+/* For search, where every name of the vault is as likely as another: the
+ * factor that turns the score of a romanized query q against a Hangul name
+ * c, syllables q[q0 + k] and c[c0 + k] for k < n, from the probability of
+ * the reading (which prefers a syllable common in names: "Chae" 재 before
+ * 채) to the probability of the spelling given the name ("Chae" writes 채
+ * in more systems than 재). 1 where the model does not apply. surfirst.c. */
+double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct kith_name *c, size_t c0,
+			      size_t n);
+
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */
 size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_KEYS]);

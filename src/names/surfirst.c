@@ -9,10 +9,18 @@
  * the surnames a list publishes for a spelling when both ends may be
  * surnames ("Sung Shi": 성 + 시, not 송). A search query of a surname and
  * the start of a given name is written so too: this is its other reading.
+ *
+ * And kith_names_vault_prior: a romanized query's match against a Hangul
+ * name weighed by the likelihood of the spelling (the vault's names the
+ * prior) rather than by the probability of the reading (the table of name
+ * syllables the prior).
  */
 #include <string.h>
 
+#include "names/jamo.h"
+#include "names/latin.h"
 #include "names/names.h"
+#include "names/tables.h"
 
 #define SF_MAX 64 /* bytes of a query read so; a longer one has no such reading */
 
@@ -136,4 +144,53 @@ size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t 
 			wipe(&one, sizeof one);
 		}
 	return n;
+}
+
+/* The spelling model's unit (names.c): a tenth of a nat costs NAT_TENTH_COST
+ * of a syllable's score, at most LK_MAX_COST tenths. */
+#define LK_NAT_TENTH 0.0005
+#define LK_MAX_COST 80
+#define LK_PRIOR_PER_LEVEL 8 /* tenths of a nat a level of kith_names_syl_level (names.c) */
+#define LK_LV_TYPO 0x80	     /* a syllable's level: read with a typo undone (names.c) */
+
+/* -ln P(pieces | Hangul syllable hs), tenths of a nat (latin.h). */
+static int piece_cost(unsigned hs, const uint8_t pat[2])
+{
+	return (int)latin_ini_cost(pat[0], jamo_L(hs)) + (int)latin_vow_cost(pat[1], jamo_V(hs));
+}
+
+double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct kith_name *c, size_t c0,
+			      size_t n)
+{
+	if (q->script == KITH_NAMES_SCRIPT_HANGUL || q0 + n > q->n_syl || c0 + n > c->n_syl)
+		return 1.0;
+	double f = 1.0;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = q0 + k, j = c0 + k;
+		const struct kith_name_syl *x = &q->syl[i], *y = &c->syl[j];
+		if (!((c->exact >> j) & 1) || ((q->exact >> i) & 1) || !q->pat[i][1] || i < q->n_sur ||
+		    !(x->ini & y->ini) || !(x->vow & y->vow) || !(x->fin & y->fin) || (q->lv[i] & LK_LV_TYPO))
+			continue;
+		unsigned hs = jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+				       (unsigned)__builtin_ctz(y->fin));
+		if (hs >= JAMO_NSYL)
+			continue;
+		/* the engine's score: the reading's log-posterior below the best */
+		int post = LK_PRIOR_PER_LEVEL * (int)kith_names_syl_level[hs] - piece_cost(hs, q->pat[i]);
+		int d = q->post[i] - post;
+		d = d < 0 ? 0 : d > LK_MAX_COST ? LK_MAX_COST : d;
+		/* the likelihood: the pieces' cost above the least of the
+		 * syllable's readings */
+		int least = 1 << 20;
+		for (uint32_t im = x->ini; im; im &= im - 1)
+			for (uint32_t vm = x->vow; vm; vm &= vm - 1) {
+				int cost = (int)latin_ini_cost(q->pat[i][0], (unsigned)__builtin_ctz(im)) +
+					   (int)latin_vow_cost(q->pat[i][1], (unsigned)__builtin_ctz(vm));
+				least = cost < least ? cost : least;
+			}
+		int dl = piece_cost(hs, q->pat[i]) - least;
+		dl = dl < 0 ? 0 : dl > LK_MAX_COST ? LK_MAX_COST : dl;
+		f *= (1.0 - LK_NAT_TENTH * dl) / (1.0 - LK_NAT_TENTH * d);
+	}
+	return f;
 }

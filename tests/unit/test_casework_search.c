@@ -331,6 +331,77 @@ static void test_search13_readings(void **state)
 	kith_search_free(s);
 }
 
+static void test_search13_vault_prior(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other readings first: a tie goes to the lower case number */
+	static const char *const more[] = {"박서현", "박정우", "박소현", "박종우"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* each name of the vault is as likely as another: a spelling goes to
+	 * the name it writes the more likely, not to the syllable more common
+	 * in names ("So" writes 소 before 서, "Jong" 종 before 정) */
+	assert_string_equal(first(s, "Bak So-hyun", &n), "박소현");
+	assert_string_equal(first(s, "Bak Jong-u", &n), "박종우");
+	/* the other names are still found, second */
+	const struct kith_search_hit *h;
+	assert_int_equal(kith_search_run(s, "Bak So-hyun", 11, 0, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[1].name, "박서현");
+	/* a query in Hangul is exact: no spelling to weigh */
+	assert_string_equal(first(s, "박서현", &n), "박서현");
+	assert_string_equal(first(s, "박정우", &n), "박정우");
+	kith_search_free(s);
+}
+
+/* search13, ninth session: a consonant dropped, put back (at a word's end:
+ * "Gi" for Gim; at a syllable's start: "Sin-ong" for Sin-dong); a typo in a
+ * query with breves */
+static void test_search13_consonant_put_back(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김영현", "리신동", "임나빈", "리보미", "서철연"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Gi Yung-hyon", &n), "김영현"); /* m */
+	assert_string_equal(first(s, "Lee Sin-ong", &n), "리신동");  /* d */
+	assert_string_equal(first(s, "Leem Nain", &n), "임나빈");    /* b */
+	assert_string_equal(first(s, "Yee Bo-i", &n), "리보미");     /* m */
+	/* a typo in a query with letters other than ASCII (McCune-Reischauer's
+	 * breves): its ASCII letters undone */
+	assert_string_equal(first(s, "S\xC5\x8F Ch\xC5\x8Fyl\xC5\x8Fn", &n), "서철연");
+	const struct kith_search_hit *th;
+	assert_int_equal(kith_search_run(s, "Lee Sin-ong", 11, 10, 0, &th, &n, &err), 0);
+	assert_true(n >= 1 && th[0].score <= 0.92); /* a typo costs, a little */
+	kith_search_free(s);
+}
+
+/* search13, ninth session: two words of a name of three, its first and
+ * last, before its first two ("Nguyen Lan" for Nguyen Thi Lan) */
+static void test_search13_words_at_ends(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other first: a tie goes to the lower case number */
+	static const char *const more[] = {"Nguyen Minh Hoa", "Nguyen Van Minh", "Tran Minh Dung",
+					   "Tran Van Minh"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Nguyen Minh", &n), "Nguyen Van Minh");
+	assert_string_equal(first(s, "Tran Minh", &n), "Tran Van Minh");
+	assert_string_equal(first(s, "Nguyen Hoa", &n), "Nguyen Minh Hoa");
+	assert_string_equal(first(s, "Tran Dung", &n), "Tran Minh Dung");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -400,6 +471,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_issue13_refs_and_paging, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_partial, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_readings, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_vault_prior, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_consonant_put_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_words_at_ends, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* Unit tests of src/names/surfirst.c: a romanized query read with its first
  * word as the surname (kith_names_surname_first) and the keys of each class
  * of a two-syllable name's readings (kith_names_prefix_keys), which search
- * uses for a surname and the start of a given name. Names are invented. */
+ * uses for a surname and the start of a given name, and the likelihood
+ * weighing of a reading (kith_names_vault_prior). Names are invented. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,11 +98,31 @@ static void test_prefix_keys(void **state)
 	assert_int_equal(kith_names_prefix_keys(&three, pk, KITH_NAMES_MAX_QKEYS), 0);
 }
 
+static void test_vault_prior(void **state)
+{
+	(void)state;
+	struct kith_name q = enc("Bak So-hyun"), so = enc("박소현"), seo = enc("박서현");
+	/* the engine prefers 서, the more common syllable in names; the
+	 * likelihood of the spelling prefers 소 */
+	assert_true(kith_names_similarity(&q, &seo) >= kith_names_similarity(&q, &so));
+	double a = kith_names_similarity(&q, &so) * kith_names_vault_prior(&q, 0, &so, 0, 3),
+	       b = kith_names_similarity(&q, &seo) * kith_names_vault_prior(&q, 0, &seo, 0, 3);
+	assert_true(a > b);
+	assert_true(a <= 1.0);
+	/* 1 for a query in Hangul, for syllables past either name's end, and
+	 * for a name in Latin letters (no reading to weigh) */
+	struct kith_name h = enc("박서현"), r = enc("Pak So-hyon");
+	assert_true(kith_names_vault_prior(&h, 0, &so, 0, 3) == 1.0);
+	assert_true(kith_names_vault_prior(&q, 0, &so, 1, 3) == 1.0);
+	assert_true(kith_names_vault_prior(&q, 0, &r, 0, 3) == 1.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_surname_first_reading),
 	    cmocka_unit_test(test_prefix_keys),
+	    cmocka_unit_test(test_vault_prior),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
