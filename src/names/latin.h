@@ -44,6 +44,17 @@ int latin_read_chunk_cost(const char *s, size_t len, struct kith_name_syl *out, 
 unsigned latin_ini_cost(unsigned pat, unsigned j);
 unsigned latin_vow_cost(unsigned pat, unsigned j);
 
+/* The spelling model's units, for names.c and surfirst.c: a reading's prior
+ * is its syllable's level in given names (kith_names_syl_level),
+ * LATIN_PRIOR_PER_LEVEL tenths of a nat a level; a reading LATIN_NAT_TENTH_COST
+ * of the score below the best per tenth of a nat, at most LATIN_MAX_MODEL_COST
+ * tenths; LATIN_LV_TYPO marks a syllable's level (kith_name.lv) read with a
+ * typo undone. */
+#define LATIN_PRIOR_PER_LEVEL 8
+#define LATIN_NAT_TENTH_COST 0.0005
+#define LATIN_MAX_MODEL_COST 80 /* at most 0.04 of the score */
+#define LATIN_LV_TYPO 0x80
+
 /* The vowel piece pat as read in a name that follows a system (its own
  * index when the system changes nothing), for latin_vow_cost. */
 unsigned latin_vow_systematic(unsigned pat);

@@ -58,9 +58,9 @@ struct build {
  * - cost(vowel piece | s's vowel), tenths of a nat; the prior is the
  * syllable's level in given names, PRIOR_PER_LEVEL tenths of a nat a level. */
 
-#define PRIOR_PER_LEVEL 8
-#define NAT_TENTH_COST 0.0005 /* score lost per tenth of a nat below the best reading */
-#define MAX_MODEL_COST 80     /* tenths of a nat: at most 0.04 of the score */
+#define PRIOR_PER_LEVEL LATIN_PRIOR_PER_LEVEL
+#define NAT_TENTH_COST LATIN_NAT_TENTH_COST /* score lost per tenth of a nat below the best reading */
+#define MAX_MODEL_COST LATIN_MAX_MODEL_COST /* tenths of a nat: at most 0.04 of the score */
 
 static int reading_post(unsigned s, const uint8_t pat[2])
 {
@@ -108,13 +108,13 @@ static int once_at_end(char b, char c)
  * variant that happens to read ("hyhon" for "hhyon") does not win over the
  * likely one ("hyon"). */
 
-#define LV_TYPO 0x80	  /* a syllable's level: its set joins a typo's reading (rare_repair) */
-#define TYPO_SWAP 1.0f	  /* two neighbouring letters swapped back */
-#define TYPO_DOUBLE 0.5f  /* a letter typed twice, once dropped */
-#define TYPO_DROP 2.0f	  /* a letter typed in excess, dropped */
-#define TYPO_LI 1.0f	  /* an l typed for an i (l and I look alike) */
-#define TYPO_LI_ONLY 0.6f /* ... that was the chunk's only vowel: cheaper than a vowel put back */
-#define TYPO_VOWEL 1.0f	  /* a vowel left out, put back */
+#define LV_TYPO LATIN_LV_TYPO /* a syllable's level: its set joins a typo's reading (rare_repair) */
+#define TYPO_SWAP 1.0f	      /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f      /* a letter typed twice, once dropped */
+#define TYPO_DROP 2.0f	      /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	      /* an l typed for an i (l and I look alike) */
+#define TYPO_LI_ONLY 0.6f     /* ... that was the chunk's only vowel: cheaper than a vowel put back */
+#define TYPO_VOWEL 1.0f	      /* a vowel left out, put back */
 /* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
 #define TYPO_SYL 1.0f
 

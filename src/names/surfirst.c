@@ -146,12 +146,11 @@ size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t 
 	return n;
 }
 
-/* The spelling model's unit (names.c): a tenth of a nat costs NAT_TENTH_COST
- * of a syllable's score, at most LK_MAX_COST tenths. */
-#define LK_NAT_TENTH 0.0005
-#define LK_MAX_COST 80
-#define LK_PRIOR_PER_LEVEL 8 /* tenths of a nat a level of kith_names_syl_level (names.c) */
-#define LK_LV_TYPO 0x80	     /* a syllable's level: read with a typo undone (names.c) */
+/* The spelling model's units are latin.h's, as in names.c. */
+#define LK_NAT_TENTH LATIN_NAT_TENTH_COST
+#define LK_MAX_COST LATIN_MAX_MODEL_COST
+#define LK_PRIOR_PER_LEVEL LATIN_PRIOR_PER_LEVEL
+#define LK_LV_TYPO LATIN_LV_TYPO
 
 /* -ln P(pieces | Hangul syllable hs), tenths of a nat (latin.h). */
 static int piece_cost(unsigned hs, const uint8_t pat[2])
