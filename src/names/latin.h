@@ -15,7 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names/jamo.h"
 #include "names/names.h"
+#include "names/tables.h"
 
 #define LATIN_MAX_CHUNK 40 /* longer chunks are not read as Korean */
 
@@ -54,6 +56,28 @@ unsigned latin_vow_cost(unsigned pat, unsigned j);
 #define LATIN_NAT_TENTH_COST 0.0005
 #define LATIN_MAX_MODEL_COST 80 /* at most 0.04 of the score */
 #define LATIN_LV_TYPO 0x80
+
+/* -ln P(pieces pat | Hangul syllable s): the initial and vowel pieces' costs,
+ * tenths of a nat. */
+static inline int latin_piece_cost(unsigned s, const uint8_t pat[2])
+{
+	return (int)latin_ini_cost(pat[0], jamo_L(s)) + (int)latin_vow_cost(pat[1], jamo_V(s));
+}
+
+/* The log-posterior of reading pieces pat as syllable s (its prior less the
+ * pieces' cost), tenths of a nat. */
+static inline int latin_reading_post(unsigned s, const uint8_t pat[2])
+{
+	return LATIN_PRIOR_PER_LEVEL * (int)kith_names_syl_level[s] - latin_piece_cost(s, pat);
+}
+
+/* The share of a syllable's score kept by a reading d tenths of a nat below
+ * the best (d taken in 0 .. LATIN_MAX_MODEL_COST). */
+static inline double latin_model_factor(int d)
+{
+	d = d < 0 ? 0 : d > LATIN_MAX_MODEL_COST ? LATIN_MAX_MODEL_COST : d;
+	return 1.0 - LATIN_NAT_TENTH_COST * d;
+}
 
 /* The vowel piece pat as read in a name that follows a system (its own
  * index when the system changes nothing), for latin_vow_cost. */

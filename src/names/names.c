@@ -56,19 +56,10 @@ struct build {
 /* --- the spelling model (docs/names.md): a reading s of a romanized
  * syllable has the log-posterior prior(s) - cost(initial piece | s's initial)
  * - cost(vowel piece | s's vowel), tenths of a nat; the prior is the
- * syllable's level in given names, PRIOR_PER_LEVEL tenths of a nat a level. */
+ * syllable's level in given names, LATIN_PRIOR_PER_LEVEL tenths of a nat a level
+ * (latin_reading_post, latin.h). */
 
-#define PRIOR_PER_LEVEL LATIN_PRIOR_PER_LEVEL
-#define NAT_TENTH_COST LATIN_NAT_TENTH_COST /* score lost per tenth of a nat below the best reading */
-#define MAX_MODEL_COST LATIN_MAX_MODEL_COST /* tenths of a nat: at most 0.04 of the score */
-
-static int reading_post(unsigned s, const uint8_t pat[2])
-{
-	return PRIOR_PER_LEVEL * (int)kith_names_syl_level[s] - (int)latin_ini_cost(pat[0], jamo_L(s)) -
-	       (int)latin_vow_cost(pat[1], jamo_V(s));
-}
-
-/* the best reading_post over the readings of x (the pieces' costs looked up
+/* the best latin_reading_post over the readings of x (the pieces' costs looked up
  * once per initial and vowel, not per reading) */
 static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 {
@@ -86,8 +77,8 @@ static int best_post(const struct kith_name_syl *x, const uint8_t pat[2])
 				    (int)kith_names_syl_level[jamo_syl(l, v, (unsigned)__builtin_ctz(fm))];
 				top = lv > top ? lv : top;
 			}
-			if (top >= 0 && PRIOR_PER_LEVEL * top - cost > best)
-				best = PRIOR_PER_LEVEL * top - cost;
+			if (top >= 0 && LATIN_PRIOR_PER_LEVEL * top - cost > best)
+				best = LATIN_PRIOR_PER_LEVEL * top - cost;
 		}
 	}
 	return best < -128 ? -128 : best > 127 ? 127 : best;
@@ -108,13 +99,12 @@ static int once_at_end(char b, char c)
  * variant that happens to read ("hyhon" for "hhyon") does not win over the
  * likely one ("hyon"). */
 
-#define LV_TYPO LATIN_LV_TYPO /* a syllable's level: its set joins a typo's reading (rare_repair) */
-#define TYPO_SWAP 1.0f	      /* two neighbouring letters swapped back */
-#define TYPO_DOUBLE 0.5f      /* a letter typed twice, once dropped */
-#define TYPO_DROP 2.0f	      /* a letter typed in excess, dropped */
-#define TYPO_LI 1.0f	      /* an l typed for an i (l and I look alike) */
-#define TYPO_LI_ONLY 0.6f     /* ... that was the chunk's only vowel: cheaper than a vowel put back */
-#define TYPO_VOWEL 1.0f	      /* a vowel left out, put back */
+#define TYPO_SWAP 1.0f	  /* two neighbouring letters swapped back */
+#define TYPO_DOUBLE 0.5f  /* a letter typed twice, once dropped */
+#define TYPO_DROP 2.0f	  /* a letter typed in excess, dropped */
+#define TYPO_LI 1.0f	  /* an l typed for an i (l and I look alike) */
+#define TYPO_LI_ONLY 0.6f /* ... that was the chunk's only vowel: cheaper than a vowel put back */
+#define TYPO_VOWEL 1.0f	  /* a vowel left out, put back */
 /* each syllable of a variant: a typo does not add syllables ("Jishli" is Jishil, not Jishuli) */
 #define TYPO_SYL 1.0f
 
@@ -275,7 +265,7 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 /* A chunk read as a syllable that no name has (level 0: "Soel" is 쇨) where
  * one typo undone reads as syllables of names at a lower cost, edit paid
  * ("Seol", 설): both readings are kept, the sets of that syllable joined and
- * its level marked LV_TYPO. Since the chunk's own reading has only syllables
+ * its level marked LATIN_LV_TYPO. Since the chunk's own reading has only syllables
  * that no name has, a Hangul syllable of names that the joined set meets came
  * from the typo's reading, and scores KITH_NAMES_TYPO (syl_sim); the chunk's
  * own reading still scores as before (a name with that rare syllable reads
@@ -302,7 +292,7 @@ __attribute__((noinline, cold)) static void rare_repair(const char *c, size_t n,
 		out[i].ini |= best.out[i].ini;
 		out[i].vow |= best.out[i].vow;
 		out[i].fin |= best.out[i].fin;
-		lv[i] = (uint8_t)(LV_TYPO | jamo_set_level(&out[i], NULL));
+		lv[i] = (uint8_t)(LATIN_LV_TYPO | jamo_set_level(&out[i], NULL));
 		pat[i][0] = pat[i][1] = 0; /* no spelling model for a joined set */
 	}
 }
@@ -916,7 +906,8 @@ static int surname_alias(struct build *b, const char *w, size_t len, size_t star
 	if (at)
 		b->typo = 1;
 	else if (read_ok && got == 1 &&
-		 ((b->lv[start] & ~LV_TYPO) >= 7 || surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
+		 ((b->lv[start] & ~LATIN_LV_TYPO) >= 7 ||
+		  surname_set_share(&b->syl[start], NULL, NULL) > 0)) {
 		size_t slot = b->nw == 0 ? 0 : 1;
 		b->alias_w[slot] = b->nw;
 		b->alias_text[slot] = w;
@@ -1418,7 +1409,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
 		if (!(r.exact & (1u << i)) &&
 		    (was->ini != now->ini || was->vow != now->vow || was->fin != now->fin))
-			r.lv[i] = (uint8_t)((r.lv[i] & LV_TYPO) | jamo_set_level(now, NULL));
+			r.lv[i] = (uint8_t)((r.lv[i] & LATIN_LV_TYPO) | jamo_set_level(now, NULL));
 	}
 	/* the spelling model, for the romanized syllables of the given name: the
 	 * pieces, and the best log-posterior over the readings of the set */
@@ -1500,7 +1491,7 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 		int ex = (a->exact >> i) & 1, ey = (b->exact >> j) & 1;
 		if (ex && ey)
 			return 1.0;
-		int tx = (a->lv[i] & LV_TYPO) != 0, ty = (b->lv[j] & LV_TYPO) != 0;
+		int tx = (a->lv[i] & LATIN_LV_TYPO) != 0, ty = (b->lv[j] & LATIN_LV_TYPO) != 0;
 		if (!ex && !ey) {
 			/* two romanizations that agree only on some of their readings
 			 * ("Suk" and "Seok" meet on 석) rank just below a reading that
@@ -1543,12 +1534,10 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 					  (unsigned)__builtin_ctz(x->fin))
 			       : jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
 					  (unsigned)__builtin_ctz(y->fin));
-			int d = rn->post[ri] - reading_post(hs, rn->pat[ri]);
-			d = d < 0 ? 0 : d > MAX_MODEL_COST ? MAX_MODEL_COST : d;
-			return 1.0 - NAT_TENTH_COST * d;
+			return latin_model_factor(rn->post[ri] - latin_reading_post(hs, rn->pat[ri]));
 		}
-		unsigned lx = (ex ? a->lv[i] : b->lv[j]) & ~LV_TYPO,
-			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LV_TYPO;
+		unsigned lx = (ex ? a->lv[i] : b->lv[j]) & ~LATIN_LV_TYPO,
+			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
@@ -2204,7 +2193,7 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 		const struct kith_names_surname *sn = nm->n_sur == 1 ? kith_names_surname_find(s, 0) : NULL;
 		if (nm->n_sur == 2) {
 			/* a compound surname: weighed as a whole at its first syllable */
-			return exp(0.1 * PRIOR_PER_LEVEL * kith_names_syl_level[s]);
+			return exp(0.1 * LATIN_PRIOR_PER_LEVEL * kith_names_syl_level[s]);
 		}
 		if (sn)
 			return sn->share * 1000.0;
@@ -2214,7 +2203,7 @@ static double reading_weight(const struct kith_name *nm, size_t i, unsigned s)
 		return 0.01;
 	}
 	/* the spelling model: prior x likelihood of the pieces (tenths of a nat) */
-	return exp((double)reading_post(s, nm->pat[i]) / 10.0);
+	return exp((double)latin_reading_post(s, nm->pat[i]) / 10.0);
 }
 
 int kith_names_read(const char *utf8, size_t len, struct kith_names_reading *out, size_t max, size_t *n,

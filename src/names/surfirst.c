@@ -146,18 +146,6 @@ size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t 
 	return n;
 }
 
-/* The spelling model's units are latin.h's, as in names.c. */
-#define LK_NAT_TENTH LATIN_NAT_TENTH_COST
-#define LK_MAX_COST LATIN_MAX_MODEL_COST
-#define LK_PRIOR_PER_LEVEL LATIN_PRIOR_PER_LEVEL
-#define LK_LV_TYPO LATIN_LV_TYPO
-
-/* -ln P(pieces | Hangul syllable hs), tenths of a nat (latin.h). */
-static int piece_cost(unsigned hs, const uint8_t pat[2])
-{
-	return (int)latin_ini_cost(pat[0], jamo_L(hs)) + (int)latin_vow_cost(pat[1], jamo_V(hs));
-}
-
 double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct kith_name *c, size_t c0,
 			      size_t n)
 {
@@ -168,16 +156,15 @@ double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct
 		size_t i = q0 + k, j = c0 + k;
 		const struct kith_name_syl *x = &q->syl[i], *y = &c->syl[j];
 		if (!((c->exact >> j) & 1) || ((q->exact >> i) & 1) || !q->pat[i][1] || i < q->n_sur ||
-		    !(x->ini & y->ini) || !(x->vow & y->vow) || !(x->fin & y->fin) || (q->lv[i] & LK_LV_TYPO))
+		    !(x->ini & y->ini) || !(x->vow & y->vow) || !(x->fin & y->fin) ||
+		    (q->lv[i] & LATIN_LV_TYPO))
 			continue;
 		unsigned hs = jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
 				       (unsigned)__builtin_ctz(y->fin));
 		if (hs >= JAMO_NSYL)
 			continue;
 		/* the engine's score: the reading's log-posterior below the best */
-		int post = LK_PRIOR_PER_LEVEL * (int)kith_names_syl_level[hs] - piece_cost(hs, q->pat[i]);
-		int d = q->post[i] - post;
-		d = d < 0 ? 0 : d > LK_MAX_COST ? LK_MAX_COST : d;
+		double engine = latin_model_factor(q->post[i] - latin_reading_post(hs, q->pat[i]));
 		/* the likelihood: the pieces' cost above the least of the
 		 * syllable's readings */
 		int least = 1 << 20;
@@ -187,9 +174,7 @@ double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct
 					   (int)latin_vow_cost(q->pat[i][1], (unsigned)__builtin_ctz(vm));
 				least = cost < least ? cost : least;
 			}
-		int dl = piece_cost(hs, q->pat[i]) - least;
-		dl = dl < 0 ? 0 : dl > LK_MAX_COST ? LK_MAX_COST : dl;
-		f *= (1.0 - LK_NAT_TENTH * dl) / (1.0 - LK_NAT_TENTH * d);
+		f *= latin_model_factor(latin_piece_cost(hs, q->pat[i]) - least) / engine;
 	}
 	return f;
 }
