@@ -112,6 +112,16 @@ static int parse_double(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
+/* A number in [lo, hi] as parse_double, or "auto" (0), or when off_ok "off" (-1). */
+static int parse_auto(const char *s, int off_ok, double lo, double hi, double *out)
+{
+	if (strcmp(s, "auto") == 0 || (off_ok && strcmp(s, "off") == 0)) {
+		*out = s[0] == 'a' ? 0 : -1;
+		return 0;
+	}
+	return parse_double(s, lo, hi, out);
+}
+
 static int copy_name(char dst[KITH_LINKCFG_NAME_MAX], const char *src)
 {
 	size_t n = strlen(src);
@@ -450,11 +460,7 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 	}
 	if (strcmp(key, "threshold") == 0 || strcmp(key, "review_threshold") == 0) {
 		double *t = key[0] == 't' ? &c->threshold : &c->review_threshold;
-		if (strcmp(value, "auto") == 0) {
-			*t = 0;
-			return KITH_OK;
-		}
-		if (parse_double(value, 1e-9, 1.0 - 1e-12, t))
+		if (parse_auto(value, 0, 1e-9, 1.0 - 1e-12, t))
 			return kith_err_set(err, KITH_E_INVALID, NULL,
 					    "%s must be auto or a probability in (0, 1)",
 					    key[0] == 't' ? "threshold" : "review_threshold");
@@ -467,29 +473,13 @@ static int parse_line(struct kith_linkcfg *c, char *line, struct kith_err *err)
 		return KITH_OK;
 	}
 	if (strcmp(key, "rivals") == 0) {
-		if (strcmp(value, "auto") == 0) {
-			c->rivals = 0;
-			return KITH_OK;
-		}
-		if (strcmp(value, "off") == 0) {
-			c->rivals = -1;
-			return KITH_OK;
-		}
-		if (parse_double(value, 1e-6, 10.0, &c->rivals))
+		if (parse_auto(value, 1, 1e-6, 10.0, &c->rivals))
 			return kith_err_set(err, KITH_E_INVALID, NULL,
 					    "rivals must be auto, off or a number in (0, 10]");
 		return KITH_OK;
 	}
 	if (strcmp(key, "triads") == 0) {
-		if (strcmp(value, "auto") == 0) {
-			c->triads = 0;
-			return KITH_OK;
-		}
-		if (strcmp(value, "off") == 0) {
-			c->triads = -1;
-			return KITH_OK;
-		}
-		if (parse_double(value, 1e-6, 100.0, &c->triads))
+		if (parse_auto(value, 1, 1e-6, 100.0, &c->triads))
 			return kith_err_set(err, KITH_E_INVALID, NULL,
 					    "triads must be auto, off or a number in (0, 100]");
 		return KITH_OK;
