@@ -32,6 +32,7 @@
 #include "vault/bundle.h"
 #include "vault/field.h"
 #include "vault/vault.h"
+#include "vault/store.h"
 
 #define PASS "bench hq words"
 #define FPASS "bench field words"
@@ -49,16 +50,6 @@ static void die(const char *what, const struct kith_err *err)
 {
 	fprintf(stderr, "bench_bundle: %s: %s\n", what, err->msg);
 	exit(1);
-}
-
-static void rm_vault(const char *path)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[300];
-	for (int i = 0; i < 4; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
 }
 
 static struct kith_vault *open_v(const char *path, const char *pass)
@@ -224,8 +215,8 @@ int main(int argc, char **argv)
 	free(ct);
 	free(pt);
 	kith_sbuf_release(&out);
-	rm_vault(hq);
-	rm_vault(field);
+	kith_store_remove(hq);
+	kith_store_remove(field);
 	rmdir(dir);
 	return 0;
 }

@@ -40,6 +40,7 @@
 #include "names_bench.h"
 #include "record/record.h"
 #include "vault/vault.h"
+#include "vault/store.h"
 
 #define PASS "bench passphrase"
 #define MAXR 12000
@@ -670,14 +671,10 @@ int main(int argc, char **argv)
 		char tmpl[] = "/tmp/kith-bench-fresh-XXXXXX";
 		if (!mkdtemp(tmpl))
 			return 1;
-		char path[1100], f[1200];
+		char path[1100];
 		snprintf(path, sizeof path, "%s/v.kith", tmpl);
 		search_run(path, only, verbose, query);
-		static const char *const suffix[] = {"", "-wal", "-shm"};
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(f, sizeof f, "%s%s", path, suffix[i]);
-			unlink(f);
-		}
+		kith_store_remove(path);
 		rmdir(tmpl);
 	}
 	return 0;

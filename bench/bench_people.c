@@ -26,6 +26,7 @@
 #include "casework/cases.h"
 #include "casework/people.h"
 #include "vault/vault.h"
+#include "vault/store.h"
 
 #define PASS "bench admin words"
 
@@ -179,12 +180,7 @@ int main(int argc, char **argv)
 	       lc / la);
 	kith_vault_close(va);
 	kith_vault_close(vc);
-	char p[200];
-	static const char *const sfx[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
-		unlink(p);
-	}
+	kith_store_remove(path);
 	rmdir(dir);
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include "vault/vault.h"
 #include "synth/synth.h"
 #include "names/names.h"
+#include "vault/store.h"
 
 #define PASS "bench passphrase"
 #define QUERIES 400
@@ -334,7 +335,7 @@ static void run(size_t n, const char *dir)
 	free(lat);
 	free(names);
 	kith_caseio_free(bodies, total);
-	unlink(path);
+	kith_store_remove(path); /* and its -wal and -shm, or the folder stays */
 }
 
 int main(int argc, char **argv)
@@ -353,7 +354,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	char dir[] = "/tmp/kith-bench-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/kith-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return 1;
 	printf("bench_search: kith search over fictional cases (names engine; KITH_THREADS threads, default "

@@ -7,7 +7,7 @@
 #   tests/fault/test_fault_<name>.c     fault injection (allocations, I/O), linked with
 #                                       tests/fault/inject.c and ops.c and the wraps below
 #   tests/fault/test_fault_<name>.sh    fault injection on the real binary (kill -9 shim)
-#   bench/bench_<name>.c                benchmark (built, not run by ctest)
+#   bench/bench_<name>.c                benchmark (built, not run by ctest; test_bench_cleanup.sh runs bench_search once, small)
 
 # Tests read their data from the repository itself (data/: see data/README.md);
 # KITH_SHARED names the folder that holds data/.
