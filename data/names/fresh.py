@@ -65,6 +65,11 @@ Parts F7 and F8 (the lead, 2026-12-07, ninth session), made before any work
 of that session, with F5's rule: python3 data/names/fresh.py --f7 (--f8)
 writes fresh_search_f7.csv (f8) from random.Random(7017) (8018). Committed
 before the engine was run on them; the lead runs them on the merged main.
+
+Parts F9 and F10 (the lead, 2026-12-07, tenth session), the same way:
+python3 data/names/fresh.py --f9 (--f10) writes fresh_search_f9.csv (f10)
+from random.Random(9019) (10020), made and committed before any work of that
+session; only the lead runs them.
 """
 import sys
 import bz2
@@ -487,8 +492,8 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f6":
     R.seed(6016)
     main(f3=True, tag="F6", strict=True)
-elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8"):
-    n = int(sys.argv[1][3])
+elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8", "--f9", "--f10"):
+    n = int(sys.argv[1][3:])
     R.seed(n * 1000 + 10 + n)
     main(f3=True, tag="F%d" % n, strict=True)
 else:
