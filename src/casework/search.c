@@ -660,7 +660,8 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
 }
 
 /* A romanized query that meets no name: the query with one typo undone — two
- * neighbouring letters swapped back, a letter dropped, an l read as i, a
+ * neighbouring letters swapped back, a letter dropped (not one that stands
+ * alone between hyphens or spaces), an l read as i, a
  * vowel or a consonant put back (n, g, h, and the finals and initials a
  * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
  * Sin-dong; the vault's names, through the keys, say which variant is a
@@ -700,10 +701,16 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			v[i + 1] = query[i];
 			score_variant(s, v, len, &sn);
 		}
-		/* dropped (a letter typed twice, or one too many) */
-		memcpy(v, query, i);
-		memcpy(v + i, query + i + 1, len - i - 1);
-		score_variant(s, v, len - 1, &sn);
+		/* dropped (a letter typed twice, or one too many); not a letter
+		 * that is a syllable by itself between hyphens or spaces
+		 * ("Gyong-o", "D-hyon": a syllable is not typed by mistake) */
+		int alone =
+		    (i == 0 || !is_letter(query[i - 1])) && (i + 1 == len || !is_letter(query[i + 1]));
+		if (!alone) {
+			memcpy(v, query, i);
+			memcpy(v + i, query + i + 1, len - i - 1);
+			score_variant(s, v, len - 1, &sn);
+		}
 		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
 		 * reader undoes it only in a word it cannot read) */
 		if (query[i] == 'l') {

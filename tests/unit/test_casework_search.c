@@ -435,6 +435,25 @@ static void test_search13_pieces_and_initials(void **state)
 	kith_search_free(s);
 }
 
+/* search13, tenth session: a typo variant does not drop a syllable typed
+ * as one letter between hyphens ("Gyong-o" is Gyong-no with the n lost,
+ * not 김경 with an o too many) */
+static void test_search13_no_syllable_dropped(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김경", "김경노", "이현", "이도현"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Kin Gyong-o", &n), "김경노");
+	assert_string_equal(first(s, "Rhie D-hyon", &n), "이도현");
+	/* a letter too many inside a syllable is still dropped */
+	assert_string_equal(first(s, "Kim Gyoxng", &n), "김경");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -508,6 +527,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_consonant_put_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_words_at_ends, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_pieces_and_initials, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
