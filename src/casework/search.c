@@ -648,14 +648,51 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 	return 0;
 }
 
+/* A variant of three words or more whose order is ambiguous ("Gim Suk Rae":
+ * Rae may be a surname), read in Korean order, its given name's words
+ * joined by hyphens ("Gim Suk-rae"): the keys of the ambiguous reading
+ * can miss the name (the initial of a syllable that may start the other
+ * order's surname is keyed as ㄴ ㄹ ㅇ together, 래 as 내), and a variant
+ * has no look-up by surname to make up for it. */
+static void score_korean_order(struct kith_search *s, const char *v, size_t n, const struct kith_name *q,
+			       struct seen *sn)
+{
+	if (!(q->flags & KITH_NAMES_F_AMBIG) || (q->flags & KITH_NAMES_F_WESTERN) || q->n_syl < 3 ||
+	    n > TYPO_MAX_LEN + 1)
+		return;
+	char k[TYPO_MAX_LEN + 2];
+	size_t m = 0, words = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == ' ') {
+			if (m && k[m - 1] != ' ' && k[m - 1] != '-')
+				k[m++] = words++ ? '-' : ' ';
+			continue;
+		}
+		k[m++] = v[i];
+	}
+	struct kith_name r;
+	if (words >= 2 && kith_names_encode(&r, k, m, NULL) == KITH_OK && r.n_syl == q->n_syl &&
+	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) && (!sn || !seen_before(sn, &r))) {
+		struct kith_names_pieces pc;
+		if (kith_names_query_pieces(&pc, k, m, &r))
+			s->pc = &pc;
+		(void)scan_keyed(s, &r, 0);
+		s->pc = NULL;
+	}
+	sodium_memzero(&r, sizeof r);
+	sodium_memzero(k, sizeof k);
+}
+
 /* Scores one variant of the query through its keys only (no linear pass). */
 static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
 {
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
 	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
-	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q))
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q)) {
 		(void)scan_keyed(s, &q, 0);
+		score_korean_order(s, v, n, &q, sn);
+	}
 	sodium_memzero(&q, sizeof q);
 }
 
@@ -859,7 +896,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		/* the spelling pieces of the query's syllables, where the
 		 * encoder keeps none (kith_names_query_pieces) */
 		struct kith_names_pieces pc;
-		if (kith_names_query_pieces(&pc, query, len, &q))
+		if (!(q.flags & KITH_NAMES_F_SURONLY) && kith_names_query_pieces(&pc, query, len, &q))
 			s->pc = &pc;
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
@@ -872,6 +909,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		 * 이성 with a letter swapped) */
 		score_as_given(s, query, len, &q);
 		score_surname_first(s, query, len, &q);
+		score_korean_order(s, query, len, &q, NULL);
 		int met = top_score(s) >= kith_names_same_threshold();
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);

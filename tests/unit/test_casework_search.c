@@ -454,6 +454,31 @@ static void test_search13_no_syllable_dropped(void **state)
 	kith_search_free(s);
 }
 
+/* search13, tenth session: a query of three words whose last may be a
+ * surname ("Rae": 래, 내) is read in Korean order too, its given name's
+ * words joined, whose keys reach the name (the ambiguous reading's keep
+ * 래 as 내); its typo variants too ("Gim Suk Rea") */
+static void test_search13_korean_order(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김석래", "김선예", "김석애"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Gim Suk Rea", &n), "김석래");
+	/* the ambiguous reading's keys reach 김석애 (its 래 is read 애 too),
+	 * so the query met a name and 김석래 was not looked for by surname */
+	const struct kith_search_hit *h;
+	assert_int_equal(kith_search_run(s, "Kim Seok Rae", 12, 10, 0, &h, &n, &err), 0);
+	int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found |= strcmp(h[i].name, "김석래") == 0 && h[i].score == 1.0;
+	assert_true(found);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -528,6 +553,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_words_at_ends, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_pieces_and_initials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
