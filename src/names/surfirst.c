@@ -264,6 +264,14 @@ static void systems(const char *utf8, size_t len, int western, int *rr, int *mr,
 			*north = 1;
 	if (s1 > s0 + 1 && strchr("gdbj", w[s0]) && strchr("aeiouwy", w[s0 + 1]))
 		*rr = 1;
+	/* the common English spelling: a surname only it writes so, oo, ee */
+	static const char *const common[] = {"choi", "park", "lee", "shin", "yoon", "ahn", "lim", "moon"};
+	for (size_t k = 0; k < sizeof common / sizeof common[0]; k++)
+		if (strlen(common[k]) == s1 - s0 && memcmp(w + s0, common[k], s1 - s0) == 0)
+			*rr = 1;
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((w[i] == 'o' && w[i + 1] == 'o') || (w[i] == 'e' && w[i + 1] == 'e'))
+			*rr = 1;
 	wipe(w, sizeof w);
 }
 

@@ -410,8 +410,8 @@ static void test_search13_pieces_and_initials(void **state)
 {
 	struct fixture_vault *f = *state;
 	/* the other reading first: a tie goes to the lower case number */
-	static const char *const more[] = {"김영",   "김용",   "정영", "정용", "김유대", "김유태",
-					   "정대욱", "정태욱", "이태", "이대", "김치원", "김지원"};
+	static const char *const more[] = {"김영",   "김용", "정영", "정용",   "김유대", "김유태", "정대욱",
+					   "정태욱", "이태", "이대", "김치원", "김지원", "박재",   "박채"};
 	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
 	struct kith_search *s = NULL;
 	struct kith_err err;
@@ -432,6 +432,8 @@ static void test_search13_pieces_and_initials(void **state)
 	assert_string_equal(first(s, "Jeong Tae-uk", &n), "정태욱");
 	assert_string_equal(first(s, "Ri Tae", &n), "이대");
 	assert_string_equal(first(s, "Kim Chi-w\xC5\x8Fn", &n), "김지원");
+	/* ... and the common English spelling (Park, oo, ee) writes 재 "Jae" */
+	assert_string_equal(first(s, "Park Chae", &n), "박채");
 	kith_search_free(s);
 }
 

@@ -163,6 +163,11 @@ static void test_query_pieces(void **state)
 	assert_true(pc.asp[1] == 0 && pc.plain[1] == 0);
 	assert_int_equal(pieces(&pc, "Ch\xC5\x8Fng Tae-uk", &d), 1);
 	assert_true(pc.asp[1] > 0 && pc.plain[1] == 0);
+	struct kith_name g = enc("Park Chae"), k = enc("Kim Chae-soon");
+	assert_int_equal(pieces(&pc, "Park Chae", &g), 1); /* common English: Park */
+	assert_true(pc.plain[1] > 0 && pc.asp[1] == 0);
+	assert_int_equal(pieces(&pc, "Kim Chae-soon", &k), 1); /* ... oo */
+	assert_true(pc.plain[1] > 0 && pc.asp[1] == 0);
 	assert_int_equal(pieces(&pc, "Jeong Ch\xC5\x8Fl-su", &e), 1); /* both: neither */
 	assert_true(pc.asp[1] == 0 && pc.plain[1] == 0);
 	/* none for Cyrillic (ё writes 영 as often as 용), Hangul, a typo */
