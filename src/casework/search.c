@@ -82,6 +82,7 @@ struct kith_search {
 	double factor;	      /* scores of this query are multiplied by it (1; less for a typo undone) */
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 	int mode;	      /* rank()'s mode for this reading of the query (0; RANK_AS_GIVEN) */
+	const struct kith_names_pieces *pc; /* the spelling pieces of this reading (NULL: none) */
 };
 
 /* A query's entries cut in shares of whole cases, one a thread. */
@@ -340,11 +341,24 @@ static int words_at_ends(const char *q, size_t qn, const char *c, size_t cn)
 	       memcmp(q + ql, c + cl, qn - ql) == 0;
 }
 
+/* Does every syllable of q, in its own order, meet c's (a query of the
+ * same length whose order is ambiguous meets c in the other order if not)? */
+static int same_order(const struct kith_name *q, const struct kith_name *c)
+{
+	for (size_t i = 0; i < q->n_syl && i < c->n_syl; i++) {
+		const struct kith_name_syl *x = &q->syl[i], *y = &c->syl[i];
+		if (!(x->ini & y->ini) || !(x->vow & y->vow) || !(x->fin & y->fin))
+			return 0;
+	}
+	return 1;
+}
+
 /* The score of query q against a case's name c, in [0, 1]. mode: 0, or
  * RANK_WORDS_ALSO for the names a rare word of the query reached, or
  * RANK_AS_GIVEN for the reading of a query as a given name alone (see
  * score_as_given). */
-static double rank(const struct kith_name *q, const struct kith_name *c, int mode)
+static double rank(const struct kith_name *q, const struct kith_names_pieces *pc, const struct kith_name *c,
+		   int mode)
 {
 	double best;
 	if (mode == RANK_AS_GIVEN) {
@@ -354,7 +368,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 		struct kith_names_query_parts p;
 		kith_names_query_parts(q, c, &p);
 		return RANK_GIVEN * RANK_SECOND * p.given *
-		       kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
+		       kith_names_vault_prior(q, pc, 0, c, c->n_sur, q->n_syl);
 	}
 	int words = mode == RANK_WORDS_ALSO;
 	if (q->n_syl == 0 || c->n_syl == 0 || (q->flags & KITH_NAMES_F_SURONLY)) {
@@ -365,12 +379,14 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 		/* the vault's names are the prior: each reading weighed by how
 		 * likely the query's spelling is for it (kith_names_vault_prior) */
 		size_t cl = (size_t)(c->n_syl - c->n_sur);
+		size_t rot = (q->flags & KITH_NAMES_F_AMBIG) && !same_order(q, c) ? q->alt_rot : 0;
 		if (q->n_syl == c->n_syl)
-			p.whole *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+			p.whole *= kith_names_vault_prior(q, pc, rot, c, 0, q->n_syl);
 		if (q->n_syl < c->n_syl)
-			p.prefix *= kith_names_vault_prior(q, 0, c, 0, q->n_syl);
+			p.prefix *= kith_names_vault_prior(q, pc, 0, c, 0, q->n_syl);
 		if (q->n_syl <= cl)
-			p.given *= kith_names_vault_prior(q, 0, c, c->n_sur, q->n_syl);
+			p.given *= kith_names_vault_prior(
+			    q, pc, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0, c, c->n_sur, q->n_syl);
 		best = p.whole;
 		/* a query read with no surname is a given name: a name it
 		 * spells whole, surname and all, is met only as such a reading
@@ -410,7 +426,7 @@ static double rank(const struct kith_name *q, const struct kith_name *c, int mod
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * rank(q, &s->e[i].enc, s->mode);
+		double sc = s->factor * rank(q, s->pc, &s->e[i].enc, s->mode);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -446,7 +462,7 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
 {
 	s->stamp[i] = s->query_no;
-	double sc = s->factor * rank(q, &s->e[i].enc, words ? words : s->mode);
+	double sc = s->factor * rank(q, s->pc, &s->e[i].enc, words ? words : s->mode);
 	size_t r = s->e[i].rec;
 	if (sc > s->best[r]) {
 		s->best[r] = sc;
@@ -632,19 +648,57 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 	return 0;
 }
 
+/* A variant of three words or more whose order is ambiguous ("Gim Suk Rae":
+ * Rae may be a surname), read in Korean order, its given name's words
+ * joined by hyphens ("Gim Suk-rae"): the keys of the ambiguous reading
+ * can miss the name (the initial of a syllable that may start the other
+ * order's surname is keyed as ㄴ ㄹ ㅇ together, 래 as 내), and a variant
+ * has no look-up by surname to make up for it. */
+static void score_korean_order(struct kith_search *s, const char *v, size_t n, const struct kith_name *q,
+			       struct seen *sn)
+{
+	if (!(q->flags & KITH_NAMES_F_AMBIG) || (q->flags & KITH_NAMES_F_WESTERN) || q->n_syl < 3 ||
+	    n > TYPO_MAX_LEN + 1)
+		return;
+	char k[TYPO_MAX_LEN + 2];
+	size_t m = 0, words = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == ' ') {
+			if (m && k[m - 1] != ' ' && k[m - 1] != '-')
+				k[m++] = words++ ? '-' : ' ';
+			continue;
+		}
+		k[m++] = v[i];
+	}
+	struct kith_name r;
+	if (words >= 2 && kith_names_encode(&r, k, m, NULL) == KITH_OK && r.n_syl == q->n_syl &&
+	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) && (!sn || !seen_before(sn, &r))) {
+		struct kith_names_pieces pc;
+		if (kith_names_query_pieces(&pc, k, m, &r))
+			s->pc = &pc;
+		(void)scan_keyed(s, &r, 0);
+		s->pc = NULL;
+	}
+	sodium_memzero(&r, sizeof r);
+	sodium_memzero(k, sizeof k);
+}
+
 /* Scores one variant of the query through its keys only (no linear pass). */
 static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
 {
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
 	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
-	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q))
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q)) {
 		(void)scan_keyed(s, &q, 0);
+		score_korean_order(s, v, n, &q, sn);
+	}
 	sodium_memzero(&q, sizeof q);
 }
 
 /* A romanized query that meets no name: the query with one typo undone — two
- * neighbouring letters swapped back, a letter dropped, an l read as i, a
+ * neighbouring letters swapped back, a letter dropped (not one that stands
+ * alone between hyphens or spaces), an l read as i, a
  * vowel or a consonant put back (n, g, h, and the finals and initials a
  * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
  * Sin-dong; the vault's names, through the keys, say which variant is a
@@ -684,10 +738,16 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			v[i + 1] = query[i];
 			score_variant(s, v, len, &sn);
 		}
-		/* dropped (a letter typed twice, or one too many) */
-		memcpy(v, query, i);
-		memcpy(v + i, query + i + 1, len - i - 1);
-		score_variant(s, v, len - 1, &sn);
+		/* dropped (a letter typed twice, or one too many); not a letter
+		 * that is a syllable by itself between hyphens or spaces
+		 * ("Gyong-o", "D-hyon": a syllable is not typed by mistake) */
+		int alone =
+		    (i == 0 || !is_letter(query[i - 1])) && (i + 1 == len || !is_letter(query[i + 1]));
+		if (!alone) {
+			memcpy(v, query, i);
+			memcpy(v + i, query + i + 1, len - i - 1);
+			score_variant(s, v, len - 1, &sn);
+		}
 		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
 		 * reader undoes it only in a word it cannot read) */
 		if (query[i] == 'l') {
@@ -833,16 +893,23 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 					     err->msg[0] ? err->msg : "the query is not a name");
 			return rc;
 		}
+		/* the spelling pieces of the query's syllables, where the
+		 * encoder keeps none (kith_names_query_pieces) */
+		struct kith_names_pieces pc;
+		if (!(q.flags & KITH_NAMES_F_SURONLY) && kith_names_query_pieces(&pc, query, len, &q))
+			s->pc = &pc;
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
 		else
 			score_prefix_keys(s, &q);
+		s->pc = NULL;
 		/* typos are undone when no reading of the query meets a name
 		 * at the same-name threshold (a given name or a surname and
 		 * its start at 0.9 is clean text: "Sung Ye" for 송예준 is not
 		 * 이성 with a letter swapped) */
 		score_as_given(s, query, len, &q);
 		score_surname_first(s, query, len, &q);
+		score_korean_order(s, query, len, &q, NULL);
 		int met = top_score(s) >= kith_names_same_threshold();
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);

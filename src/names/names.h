@@ -146,14 +146,39 @@ size_t kith_names_class_readings(const struct kith_name_syl *y, int fold, struct
  * another name). src/names/surfirst.c. */
 size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t max);
 
+/* The spelling pieces of every syllable of a romanized query, the initial
+ * and the vowel piece of each as read in a given name (latin.c's table
+ * entries + 1; 0: none), where the encoder keeps them only for the given
+ * syllables it is sure of: not for a name of two words whose order is
+ * ambiguous ("Kim Yong", "Chong Yong"), a syllable read as a surname, or
+ * the initial of a given name. For kith_names_vault_prior. */
+struct kith_names_pieces {
+	uint8_t pat[KITH_NAMES_MAX_SYL][2];
+	/* an initial written t, p or ch, which writes a plain consonant (ㄷ
+	 * ㅂ ㅈ) and an aspirate (ㅌ ㅍ ㅊ) alike, weighed by its place and
+	 * the system the name follows: tenths of a nat the plain reading
+	 * costs, and the aspirate one (0: no cost) */
+	uint8_t plain[KITH_NAMES_MAX_SYL], asp[KITH_NAMES_MAX_SYL];
+};
+
+/* The pieces of q, the encoding of utf8[0..len) (a name in Latin letters,
+ * read as Korean without a typo): 1 and *out; 0 when they cannot be had
+ * (*out then all 0). src/names/surfirst.c. */
+int kith_names_query_pieces(struct kith_names_pieces *out, const char *utf8, size_t len,
+			    const struct kith_name *q);
+
 /* For search, where every name of the vault is as likely as another: the
  * factor that turns the score of a romanized query q against a Hangul name
- * c, syllables q[q0 + k] and c[c0 + k] for k < n, from the probability of
+ * c, syllables q[(q0 + k) mod q's length] and c[c0 + k] for k < n (q0
+ * turns a query whose order is ambiguous to the other), from the probability of
  * the reading (which prefers a syllable common in names: "Chae" 재 before
  * 채) to the probability of the spelling given the name ("Chae" writes 채
- * in more systems than 재). 1 where the model does not apply. surfirst.c. */
-double kith_names_vault_prior(const struct kith_name *q, size_t q0, const struct kith_name *c, size_t c0,
-			      size_t n);
+ * in more systems than 재). 1 where the model does not apply. With pc (may
+ * be NULL: the encoder's pieces only) also the syllables the encoder keeps
+ * no pieces for, where the engine ranks the readings of a spelling by how
+ * common each is in names ("Kim Yong": 영 before 용). surfirst.c. */
+double kith_names_vault_prior(const struct kith_name *q, const struct kith_names_pieces *pc, size_t q0,
+			      const struct kith_name *c, size_t c0, size_t n);
 
 /* Writes the blocking keys of `n` to keys[] and returns how many (0 to
  * KITH_NAMES_MAX_KEYS). Two spellings of one name share at least one key. */

@@ -402,6 +402,85 @@ static void test_search13_words_at_ends(void **state)
 	kith_search_free(s);
 }
 
+/* search13, tenth session: the likelihood of the spelling where the
+ * engine keeps no pieces — a name of two syllables (its order may be
+ * either), an initial written t or ch — in place of how common each
+ * reading is in names, or of a tie */
+static void test_search13_pieces_and_initials(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other reading first: a tie goes to the lower case number */
+	static const char *const more[] = {"김영",   "김용", "정영", "정용",   "김유대", "김유태", "정대욱",
+					   "정태욱", "이태", "이대", "김치원", "김지원", "박재",   "박채"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	/* "yo" writes 용 in every system, 영 only in MR without breves and the
+	 * North: the engine ranked 영 first, the more common syllable */
+	assert_string_equal(first(s, "Kim Yong", &n), "김용");
+	assert_string_equal(first(s, "Chong Yong", &n), "정용");
+	/* ... and a Hangul query is exact */
+	assert_string_equal(first(s, "김영", &n), "김영");
+	/* t after a vowel in a given name: MR and the North write 대 "dae" */
+	assert_string_equal(first(s, "Gim Yu-tae", &n), "김유태");
+	assert_string_equal(first(s, "Kim Yu-dae", &n), "김유대");
+	/* at the start of a given name, the system the name follows: RR's eo
+	 * writes 대 "Dae"; the North's Ri writes 태 "Thae"; MR's breve writes
+	 * 치 "Ch'i" */
+	assert_string_equal(first(s, "Jeong Tae-uk", &n), "정태욱");
+	assert_string_equal(first(s, "Ri Tae", &n), "이대");
+	assert_string_equal(first(s, "Kim Chi-w\xC5\x8Fn", &n), "김지원");
+	/* ... and the common English spelling (Park, oo, ee) writes 재 "Jae" */
+	assert_string_equal(first(s, "Park Chae", &n), "박채");
+	kith_search_free(s);
+}
+
+/* search13, tenth session: a typo variant does not drop a syllable typed
+ * as one letter between hyphens ("Gyong-o" is Gyong-no with the n lost,
+ * not 김경 with an o too many) */
+static void test_search13_no_syllable_dropped(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김경", "김경노", "이현", "이도현"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Kin Gyong-o", &n), "김경노");
+	assert_string_equal(first(s, "Rhie D-hyon", &n), "이도현");
+	/* a letter too many inside a syllable is still dropped */
+	assert_string_equal(first(s, "Kim Gyoxng", &n), "김경");
+	kith_search_free(s);
+}
+
+/* search13, tenth session: a query of three words whose last may be a
+ * surname ("Rae": 래, 내) is read in Korean order too, its given name's
+ * words joined, whose keys reach the name (the ambiguous reading's keep
+ * 래 as 내); its typo variants too ("Gim Suk Rea") */
+static void test_search13_korean_order(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김석래", "김선예", "김석애"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Gim Suk Rea", &n), "김석래");
+	/* the ambiguous reading's keys reach 김석애 (its 래 is read 애 too),
+	 * so the query met a name and 김석래 was not looked for by surname */
+	const struct kith_search_hit *h;
+	assert_int_equal(kith_search_run(s, "Kim Seok Rae", 12, 10, 0, &h, &n, &err), 0);
+	int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found |= strcmp(h[i].name, "김석래") == 0 && h[i].score == 1.0;
+	assert_true(found);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -474,6 +553,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_vault_prior, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_consonant_put_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_words_at_ends, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_pieces_and_initials, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

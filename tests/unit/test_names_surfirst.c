@@ -105,16 +105,77 @@ static void test_vault_prior(void **state)
 	/* the engine prefers 서, the more common syllable in names; the
 	 * likelihood of the spelling prefers 소 */
 	assert_true(kith_names_similarity(&q, &seo) >= kith_names_similarity(&q, &so));
-	double a = kith_names_similarity(&q, &so) * kith_names_vault_prior(&q, 0, &so, 0, 3),
-	       b = kith_names_similarity(&q, &seo) * kith_names_vault_prior(&q, 0, &seo, 0, 3);
+	double a = kith_names_similarity(&q, &so) * kith_names_vault_prior(&q, NULL, 0, &so, 0, 3),
+	       b = kith_names_similarity(&q, &seo) * kith_names_vault_prior(&q, NULL, 0, &seo, 0, 3);
 	assert_true(a > b);
 	assert_true(a <= 1.0);
 	/* 1 for a query in Hangul, for syllables past either name's end, and
 	 * for a name in Latin letters (no reading to weigh) */
 	struct kith_name h = enc("박서현"), r = enc("Pak So-hyon");
-	assert_true(kith_names_vault_prior(&h, 0, &so, 0, 3) == 1.0);
-	assert_true(kith_names_vault_prior(&q, 0, &so, 1, 3) == 1.0);
-	assert_true(kith_names_vault_prior(&q, 0, &r, 0, 3) == 1.0);
+	assert_true(kith_names_vault_prior(&h, NULL, 0, &so, 0, 3) == 1.0);
+	assert_true(kith_names_vault_prior(&q, NULL, 0, &so, 1, 3) == 1.0);
+	assert_true(kith_names_vault_prior(&q, NULL, 0, &r, 0, 3) == 1.0);
+}
+
+static int pieces(struct kith_names_pieces *pc, const char *s, const struct kith_name *q)
+{
+	return kith_names_query_pieces(pc, s, strlen(s), q);
+}
+
+/* The weighed similarity of query q (text t) against Hangul h. */
+static double weighed(const char *t, const char *h)
+{
+	struct kith_name q = enc(t), c = enc(h);
+	struct kith_names_pieces pc;
+	int ok = pieces(&pc, t, &q);
+	return kith_names_similarity(&q, &c) * kith_names_vault_prior(&q, ok ? &pc : NULL, 0, &c, 0, c.n_syl);
+}
+
+static void test_query_pieces(void **state)
+{
+	(void)state;
+	struct kith_names_pieces pc;
+	/* a name of two words, either of which may be the surname: the encoder
+	 * keeps no pieces, search has them */
+	struct kith_name q = enc("Kim Yong");
+	assert_int_equal(q.pat[1][1], 0);
+	assert_int_equal(pieces(&pc, "Kim Yong", &q), 1);
+	assert_true(pc.pat[1][1] != 0);
+	assert_true(weighed("Kim Yong", "김용") > weighed("Kim Yong", "김영"));
+	assert_true(weighed("Kim Yong", "김용") <= 1.0);
+	struct kith_name w = enc("Yong Kim"); /* written last, the surname: the same */
+	assert_int_equal(pieces(&pc, "Yong Kim", &w), 1);
+	assert_true(weighed("Yong Kim", "김용") > weighed("Yong Kim", "김영"));
+	/* t, p, ch: after a vowel of the given name the aspirate ... */
+	struct kith_name t = enc("Gim Yu-tae");
+	assert_int_equal(pieces(&pc, "Gim Yu-tae", &t), 1);
+	assert_true(pc.plain[2] > 0 && pc.asp[2] == 0);
+	assert_true(weighed("Gim Yu-tae", "김유태") > weighed("Gim Yu-tae", "김유대"));
+	/* ... at the start of the given name as the system the name follows
+	 * writes it, and as either when it shows none */
+	struct kith_name a = enc("Jeong Tae-uk"), b = enc("Ri Tae"), c = enc("Kim Tae-uk"),
+			 d = enc("Ch\xC5\x8Fng Tae-uk"), e = enc("Jeong Ch\xC5\x8Fl-su");
+	assert_int_equal(pieces(&pc, "Jeong Tae-uk", &a), 1);
+	assert_true(pc.plain[1] > 0 && pc.asp[1] == 0);
+	assert_int_equal(pieces(&pc, "Ri Tae", &b), 1);
+	assert_true(pc.asp[1] > 0 && pc.plain[1] == 0);
+	assert_int_equal(pieces(&pc, "Kim Tae-uk", &c), 1);
+	assert_true(pc.asp[1] == 0 && pc.plain[1] == 0);
+	assert_int_equal(pieces(&pc, "Ch\xC5\x8Fng Tae-uk", &d), 1);
+	assert_true(pc.asp[1] > 0 && pc.plain[1] == 0);
+	struct kith_name g = enc("Park Chae"), k = enc("Kim Chae-soon");
+	assert_int_equal(pieces(&pc, "Park Chae", &g), 1); /* common English: Park */
+	assert_true(pc.plain[1] > 0 && pc.asp[1] == 0);
+	assert_int_equal(pieces(&pc, "Kim Chae-soon", &k), 1); /* ... oo */
+	assert_true(pc.plain[1] > 0 && pc.asp[1] == 0);
+	assert_int_equal(pieces(&pc, "Jeong Ch\xC5\x8Fl-su", &e), 1); /* both: neither */
+	assert_true(pc.asp[1] == 0 && pc.plain[1] == 0);
+	/* none for Cyrillic (ё writes 영 as often as 용), Hangul, a typo */
+	struct kith_name y = enc("\xD0\x9A\xD0\xB8\xD0\xBC \xD0\x81\xD0\xBD"), h = enc("김용"),
+			 x = enc("Park Ji-snug");
+	assert_int_equal(pieces(&pc, "\xD0\x9A\xD0\xB8\xD0\xBC \xD0\x81\xD0\xBD", &y), 0);
+	assert_int_equal(pieces(&pc, "김용", &h), 0);
+	assert_int_equal(pieces(&pc, "Park Ji-snug", &x), 0);
 }
 
 int main(void)
@@ -123,6 +184,7 @@ int main(void)
 	    cmocka_unit_test(test_surname_first_reading),
 	    cmocka_unit_test(test_prefix_keys),
 	    cmocka_unit_test(test_vault_prior),
+	    cmocka_unit_test(test_query_pieces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
