@@ -1973,7 +1973,8 @@ static size_t skel_keys(const struct kith_dataset *ds, const struct name_entry *
 			for (size_t t = 0; t < len; t++)
 				if (t != d)
 					buf[m++] = p[t];
-			uint64_t key = kith_compare_hash_mix(kith_compare_hash(buf, m), SKEL_TAG);
+			uint64_t key = kith_compare_hash_mix(kith_compare_hash(buf, m), SKEL_TAG) |
+				       KITH_DATASET_KEY_LATE;
 			int dup = 0;
 			for (size_t u = 0; u < n; u++)
 				dup |= keys[u] == key;
@@ -2019,7 +2020,8 @@ size_t kith_dataset_block_values(const struct kith_dataset *ds, size_t i, const 
 			for (size_t t = 0; t < e->n_akeys && m < 16; t++)
 				tmp[m++] = e->akeys[t];
 			for (size_t t = 0; t < m; t++) {
-				uint64_t key = tmp[t] ? tmp[t] : 1;
+				uint64_t key =
+				    tmp[t] & ~KITH_DATASET_KEY_LATE ? tmp[t] & ~KITH_DATASET_KEY_LATE : 1;
 				int dup = 0;
 				for (size_t u = 0; u < n; u++)
 					dup |= keys[u] == key;

@@ -445,6 +445,14 @@ static void test_skeleton_slip_keys(void **state)
 	assert_false(share_name_key(ds, "k8", "k4")); /* giminxox / gimindan: two slips */
 	assert_int_equal(level(ds, "k1", "k2", "name"), 1);
 	assert_int_equal(level(ds, "k3", "k4", "name"), 1);
+	/* the skeletons' keys are late (sorted after the others by the rules), the names' own are not */
+	struct kith_linkcfg_comp c = {.kind = KITH_BLOCK_NAME};
+	uint64_t k[64];
+	size_t n = kith_dataset_block_values(ds, (size_t)kith_dataset_find(ds, "k2"), &c, k, 64), late = 0;
+	for (size_t i = 0; i < n; i++)
+		late += (k[i] & KITH_DATASET_KEY_LATE) != 0;
+	assert_true(late >= 6 && late < n);
+	assert_int_equal(k[0] & KITH_DATASET_KEY_LATE, 0); /* the name's own keys come first */
 	kith_dataset_free(ds);
 }
 
