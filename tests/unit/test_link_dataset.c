@@ -454,6 +454,11 @@ static void test_skeleton_slip_keys(void **state)
 	assert_true(late >= 6 && late < n);
 	assert_int_equal(k[0] & KITH_DATASET_KEY_LATE, 0); /* the name's own keys come first */
 	kith_dataset_free(ds);
+	/* not for large data (a model trained on a sample): the strict rules' blocking cost */
+	ds = fixture_link_dataset("train_records = 1000\n", csv, strlen(csv), "t.csv");
+	assert_false(share_name_key(ds, "k1", "k2"));
+	assert_int_equal(level(ds, "k1", "k2", "name"), 1);
+	kith_dataset_free(ds);
 }
 
 /* Two full dates within a year that differ in day or month are their own level, below "other":
