@@ -72,6 +72,7 @@ static size_t record_keys(const struct kith_dataset *ds, size_t i, const struct 
 {
 	size_t n = 1;
 	out[0] = kith_compare_hash_mix(0x626c6f636bULL, rule_no + 1);
+	uint8_t late[KITH_BLOCK_MAX_KEYS] = {0}; /* from a name's late key (dataset.h) */
 	*year = 0;
 	for (size_t c = 0; c < r->n_comp; c++) {
 		const struct kith_linkcfg_comp *comp = &r->comp[c];
@@ -84,14 +85,23 @@ static size_t record_keys(const struct kith_dataset *ds, size_t i, const struct 
 			continue;
 		}
 		uint64_t next[KITH_BLOCK_MAX_KEYS];
+		uint8_t nlate[KITH_BLOCK_MAX_KEYS];
 		size_t nn = 0;
 		for (size_t x = 0; x < n; x++)
-			for (size_t y = 0; y < m && nn < KITH_BLOCK_MAX_KEYS; y++)
+			for (size_t y = 0; y < m && nn < KITH_BLOCK_MAX_KEYS; y++) {
+				nlate[nn] = late[x] ||
+					    (comp->kind == KITH_BLOCK_NAME && (v[y] & KITH_DATASET_KEY_LATE));
 				next[nn++] =
 				    kith_compare_hash_mix(out[x], kith_compare_hash_mix(v[y], c + 1));
+			}
 		memcpy(out, next, nn * sizeof *out);
+		memcpy(late, nlate, nn);
 		n = nn;
 	}
+	/* late keys after the others: the smallest key two records share is an ordinary one when
+	 * they have one, found after a few steps of first_common */
+	for (size_t x = 0; x < n; x++)
+		out[x] = late[x] ? out[x] | KITH_DATASET_KEY_LATE : out[x] & ~KITH_DATASET_KEY_LATE;
 	qsort(out, n, sizeof *out, cmp_u64);
 	size_t u = 0;
 	for (size_t x = 0; x < n; x++)

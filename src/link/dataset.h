@@ -166,11 +166,17 @@ double kith_dataset_tf_bits(const struct kith_dataset *ds, size_t a, size_t b, u
 void kith_dataset_describe(const struct kith_dataset *ds, size_t a, size_t b, size_t f, char *out,
 			   size_t outsz);
 
+/* A name's blocking key with this bit set is a late key (the letter skeletons', many per name and
+ * shared by every namesake), the others have it clear: a rule keeps the bit in its combined keys, so
+ * that late keys sort after the others and a pair that shares an ordinary key is found through it. */
+#define KITH_DATASET_KEY_LATE (1ULL << 63)
+
 /*
  * Blocking values of record i for one rule component: writes up to `max`
  * nonzero 64-bit keys and returns how many (0: the record lacks the value).
  * For the year components, keys[0] is the year itself. Names give every key of
- * every name (deduplicated). A component naming a column that is not a
+ * every name (deduplicated; KITH_DATASET_KEY_LATE set on the skeletons' keys
+ * only). A component naming a column that is not a
  * declared field of the right type returns KITH_E_INVALID (checked by
  * kith_dataset_check_rule first).
  */

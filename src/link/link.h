@@ -75,6 +75,10 @@ struct kith_link_result {
 	/* the pairs whose weight a third record changed (triad.h), sorted by pair, with the bits */
 	struct kith_triad_change *triads;
 	size_t n_triads;
+	/* the links that the clustering kept in two persons (kith_link_run: the guard refused to join
+	 * them), moved just below the threshold into the review tier: sorted by pair, with the bits */
+	struct kith_triad_change *split;
+	size_t n_split;
 	uint64_t all_pairs; /* pairs that could be formed */
 	double threshold;   /* match probability of a link (the "linked" tier) */
 	size_t n_matches;   /* pairs at or above the threshold */
