@@ -758,7 +758,14 @@ static int cmp_cedge(const void *x, const void *y)
  * whose name the others do not share (a typo, a name read in another order)
  * no longer keeps apart the persons that every other record joins, and a
  * chain of links still does not join records that are unlike on the whole.
+ * Two records of one list in doubt (a one-list posterior of ONE_LIST_WEAK or
+ * more: equal names, a birth missing on one) are joined when the records of
+ * two lists are one person with a mean of ONE_LIST_CROSS: a list that
+ * recorded one woman twice, once without her birth, whose other lists' records
+ * both meet (bench/README.md, issue 16, tenth session).
  */
+#define ONE_LIST_WEAK 0.3
+#define ONE_LIST_CROSS 0.9
 static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_edge *e, size_t ne,
 			const struct scorer *sc, struct kith_cluster_result *out, struct kith_err *err)
 {
@@ -783,7 +790,7 @@ static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_ed
 		uint32_t ra = (uint32_t)kith_uf_find(&uf, e[k].a), rb = (uint32_t)kith_uf_find(&uf, e[k].b);
 		if (ra == rb)
 			continue;
-		int ok = 1;
+		int ok = 1, weak = 0;
 		double sum = 0, cnt = 0, left = (double)size[ra] * size[rb];
 		for (uint32_t x = ra; ok && x != UINT32_MAX; x = next[x])
 			for (uint32_t y = rb; y != UINT32_MAX; y = next[y]) {
@@ -799,11 +806,17 @@ static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_ed
 					sum += p;
 					cnt += 1;
 				} else if (!(p >= 0.5)) {
+					if (p >= ONE_LIST_WEAK) {
+						weak = 1; /* in doubt: the records of two lists decide */
+						continue;
+					}
 					ok = 0;
 					break;
 				}
 			}
 		if (ok && cnt > 0 && sum < 0.5 * cnt)
+			ok = 0;
+		if (ok && weak && !(cnt > 0 && sum >= ONE_LIST_CROSS * cnt))
 			ok = 0;
 		if (!ok) {
 			refused++;
