@@ -44,6 +44,8 @@ struct build {
 	int trunc, partial, hangul, latin;
 	int typo;	 /* a word was read with a typo undone */
 	int hanja;	 /* a word of Hanja was read */
+	int more;	 /* (read_latin_word) another word follows the one read */
+	int lone;	 /* a chunk of one consonant was read with a vowel put back */
 	size_t n_failed; /* Latin words that could not be read as Korean */
 	size_t failed_w; /* the scan word of the last failure */
 	/* a word at an end that the grammar reads as a surname, with the other
@@ -166,7 +168,8 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 							  int want, struct variant *best)
 {
 	char v[LATIN_MAX_CHUNK + 1];
-	if (n > LATIN_MAX_CHUNK || n < 2)
+	/* (a chunk of one letter: only a vowel put back, below) */
+	if (n > LATIN_MAX_CHUNK || n < 1)
 		return;
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		if (c[i] == c[i + 1])
@@ -184,7 +187,7 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
 	memcpy(v, c, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; n >= 2 && i < n; i++) {
 		/* in a word of two letters, an l beside a consonant ("Jl", "pl") */
 		if (c[i] != 'l' || (n == 2 && strchr("aeiou", c[1 - i])))
 			continue;
@@ -256,7 +259,10 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 {
 	*cost = -1;
 	int k = latin_read_chunk_cost(c, n, out, lv, max, one, pat, cost);
-	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
+	/* a chunk of one consonant between hyphens lost its vowel ("So S-jin",
+	 * "Rhie D-hyon"); one letter alone is an initial ("Kim S Jin") */
+	int lone = n == 1 && one > 0 && c[0] >= 'a' && c[0] <= 'z' && !strchr("aeiouwy", c[0]);
+	if (k >= 0 || !repair || (n < 2 && !lone) || n > LATIN_MAX_CHUNK)
 		return k;
 	*cost = -1;
 	return chunk_typo(c, n, out, lv, max, one, pat, repair == 2 ? WANT_SURNAME : 0, repaired);
@@ -465,6 +471,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			 * pieces are the standard ones */
 			float cost;
 			int rep = repair == 2 && hyphens ? 1 : repair;
+			/* a chunk of one letter: not in initials ("S-J"), nor at the
+			 * end of a word that another follows ("CHUL-K EUN", "Cho-h
+			 * ye": a stray space, join_stray_space) */
+			if (j - i == 1 && (!has_vowel(buf, n) || (j == n && b->more)))
+				rep = 0;
 			int k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
 						  KITH_NAMES_MAX_SYL - got, hyphens ? 1.0f : 0.0f, pat + got,
 						  hyphen_tried ? rep : 0, &b->typo, &cost);
@@ -498,6 +509,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 				k = 1;
 			if (k < 0)
 				return -1;
+			if (j - i == 1 && !strchr("aeiouwyOU", buf[i]))
+				b->lone = 1;
 			got += (size_t)k;
 		}
 		i = j + 1;
@@ -722,7 +735,7 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 	out->latin_h = fnv32(t, n);
 }
 
-static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err);
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err);
 
 /* Reads a word of Hanja into its Korean readings (every reading of a
  * character, as a set: 金 is 금 or 김); 0, or -1 when a character has no
@@ -957,7 +970,7 @@ static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 {
 	b->n = b->nw = b->n_failed = 0;
-	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
+	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = b->lone = 0;
 	b->failed_w = SIZE_MAX;
 	b->alias_w[0] = b->alias_w[1] = SIZE_MAX;
 	for (size_t w = 0; w < sc->n_w; w++) {
@@ -988,6 +1001,7 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 		} else if (sw->kind == W_LATIN) {
 			int typo_before = b->typo;
 			b->typo = 0;
+			b->more = w + 1 < sc->n_w;
 			int failed =
 			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
 									 w != repair_w			? 0
@@ -1140,7 +1154,8 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 
 int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
-	int rc = encode_text(out, utf8, len, err);
+	int lone = 0;
+	int rc = encode_text(out, utf8, len, &lone, err);
 	if (rc)
 		return rc;
 	char fixed[256];
@@ -1148,9 +1163,11 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed, &typo) : 0;
 	if (n) {
 		struct kith_name alt;
-		if (encode_text(&alt, fixed, n, NULL) == KITH_OK && alt.n_syl > 0 &&
+		/* (a stray space that the case shows comes before a vowel put
+		 * back into a chunk of one consonant: "O k-im" is Ok-im) */
+		if (encode_text(&alt, fixed, n, NULL, NULL) == KITH_OK && alt.n_syl > 0 &&
 		    !(alt.flags & KITH_NAMES_F_PARTIAL) &&
-		    (alt.n_sur > 0 || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
+		    (alt.n_sur > 0 || lone || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
 			if (typo)
 				alt.flags |= KITH_NAMES_F_TYPO;
 			*out = alt;
@@ -1212,7 +1229,9 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 	return 0;
 }
 
-static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
+/* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
+ * back) */
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err)
 {
 	struct scan sc;
 	int rc = scan_name(&sc, utf8, len, err);
@@ -1233,6 +1252,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	}
 	if (sc.dropped_words)
 		b.trunc = 1;
+	if (lone)
+		*lone = b.lone && b.n_failed == 0;
 	/* one unreadable word among several read ones is a typo ("Bnag Mi Sun");
 	 * more, or fewer read words, and the name is not Korean ("John Smith") */
 	if (b.n_failed && (b.n_failed > 1 || b.nw < 2))
