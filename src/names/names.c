@@ -778,7 +778,8 @@ static void wipe(void *p, size_t n);
 /* w as read, when the list does not publish it as it is ("Hamm"): a letter
  * typed twice that no system doubles once ("Kwwan" is Kwan; not an a before
  * e: "Haae" is Ha-ae), and at its end an n or a letter of once_at_end typed
- * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back) */
+ * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back), and an e
+ * after ae, oe or ue, as read_latin_word reads it ("Chaee" is Chae) */
 static const struct kith_names_alias *alias_lookup_read(const char *w, size_t len)
 {
 	const struct kith_names_alias *a = alias_lookup(w, len);
@@ -793,7 +794,8 @@ static const struct kith_names_alias *alias_lookup_read(const char *w, size_t le
 		}
 		if (n && v[n - 1] == w[i] &&
 		    ((strchr("aiuyw", w[i]) && !(w[i] == 'a' && i + 1 < len && w[i + 1] == 'e')) ||
-		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i])))))
+		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i]) ||
+				       (w[i] == 'e' && n >= 2 && strchr("aou", v[n - 2]))))))
 			continue;
 		v[n++] = w[i];
 	}
@@ -1403,7 +1405,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	 * (or kith writes) for surnames is one of those, exactly: syl_sim checks
 	 * it against a Hangul surname ("Soh" is 소, not 서; "Hong" 홍 or 후, not
 	 * 호), where the sets, read letter by letter, would allow more */
-	if (!ambig && n_sur == 1 && !(r.exact & 1u)) {
+	if (n_sur == 1 && !(r.exact & 1u) && (!ambig || b.n > 2)) {
 		size_t sw = western ? b.nw - 1 : 0;
 		const struct kith_names_alias *at = b.wkind[sw] == W_LATIN && b.wlen[sw] == 1
 							? alias_lookup_read(b.wtext[sw], b.wtlen[sw])
@@ -1504,6 +1506,30 @@ static int surname_published(const struct kith_name *rn, const struct kith_name 
 
 /* --- comparing */
 
+/* A romanized name rn whose order is ambiguous, against Hangul h, at their
+ * first syllables, which the sets do not meet: when h's surname is one that a
+ * list publishes rn's surname spelling for ("Chae Min Ra" for 최민라, "Chae"
+ * read 채 by the grammar), it is met as the widened set of an unambiguous name
+ * meets it ("Chae Min-ra"), else the factor of two syllables that differ. Out
+ * of line: the first pair of syllables only. */
+__attribute__((noinline)) static double published_elsewhere(const struct kith_name *rn,
+							    const struct kith_name *h)
+{
+	const struct kith_name_syl *x = &rn->syl[0], *y = &h->syl[0];
+	if ((rn->flags & KITH_NAMES_F_AMBIG) && hangul_surname(h) && surname_published(rn, h)) {
+		unsigned hs = jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
+				       (unsigned)__builtin_ctz(y->fin));
+		unsigned lx = kith_names_syl_level[hs], lmax = rn->lv[0] & ~LATIN_LV_TYPO;
+		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
+	}
+	double s = (x->ini & y->ini)					    ? 1.0
+		   : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7
+									    : 0.35;
+	s *= (x->vow & y->vow) ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
+	s *= (x->fin & y->fin) ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
+	return s;
+}
+
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
 {
 	const struct kith_name_syl *x = &a->syl[i], *y = &b->syl[j];
@@ -1542,7 +1568,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
 		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
 			return 0.7; /* the consonant on neither side */
-		if (rn0->sur_pub && i == 0 && j == 0 && hangul_surname(hn0) && !surname_published(rn0, hn0))
+		if (rn0->sur_pub && i == 0 && j == 0 && !(rn0->flags & KITH_NAMES_F_AMBIG) &&
+		    hangul_surname(hn0) && !surname_published(rn0, hn0))
 			return 0.7; /* a surname this spelling is not written for */
 		/* a romanization against Hangul: a reading less probable than the
 		 * spelling's best ranks a little lower (the spelling model: "Yong"
@@ -1561,6 +1588,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
+	if (i == 0 && j == 0 && ((a->exact ^ b->exact) & 1u) && ((a->exact & 1u) ? b : a)->sur_pub)
+		return published_elsewhere((a->exact & 1u) ? b : a, (a->exact & 1u) ? a : b);
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
 	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
 	s *= fm ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
@@ -2148,6 +2177,29 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)
 			keys[n++] = wk[i];
+	}
+	/* a surname in a name whose order is ambiguous, whose spelling lists
+	 * publish for other surnames too ("Chae Min Ra": the grammar's 채, and
+	 * 최, which syl_sim meets through sur_pub): the whole key of the order
+	 * read first with each of them, its other syllables as that order reads
+	 * them (not folded for the other order's surname and given name) */
+	if (korean(q) && (q->flags & KITH_NAMES_F_AMBIG) && q->sur_pub && q->n_sur == 1 &&
+	    q->n_syl <= KITH_NAMES_MAX_SYL) {
+		const struct kith_names_alias *at = &kith_names_aliases[q->sur_pub - 1];
+		struct kith_name un = *q;
+		for (size_t i = 2; i < q->n_syl; i++)
+			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&
+			    !((q->liai >> i) & 1u) && !((q->exact >> i) & 1u))
+				jamo_unfold(&un.syl[i]);
+		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && at->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
+			uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+			struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+			un.syl[0] = jamo_single((unsigned)at->sur[a] - 1u);
+			jamo_fold(&un.syl[0]);
+			reading_codes(&un, 0, 1, code, sy);
+			keys[n++] = key_of(1, code, q->n_syl);
+		}
+		wipe(&un, sizeof un);
 	}
 	/* a surname and the start of a given name whose last syllable ends in
 	 * ㄴ ㄹ ㅁ or ㄱ: a name that goes on with a vowel keys that final as the

@@ -713,6 +713,32 @@ static void test_lone_consonant_chunk(void **state)
 		assert_true(n.n_syl < 3);
 }
 
+/* A name whose order is ambiguous (a surname at both ends: "Chae Min Ra",
+ * Ra is 라) whose first word is a surname spelling lists publish for other
+ * surnames too ("Chae": 채, and 최): that surname is met as in the name
+ * written unambiguously ("Chae Min-ra"), and a query reaches it through its
+ * keys; an e typed twice after ae is read once in the list's spelling
+ * ("Chaee"), as the grammar reads it. */
+static void test_ambiguous_order_published_surname(void **state)
+{
+	(void)state;
+	assert_true(sim("Chae Min Ra", "최민라") >= 0.98);
+	assert_true(sim("Chai Ye Jin", "최예진") >= 0.98);
+	assert_true(sim("Chae Min Ra", "채민라") >= 0.98); /* as before */
+	assert_true(sim("Chaee Min-ra", "최민라") >= 0.98);
+	not_same("Chae Min Ra", "차민라");
+	not_same("Chae Min Ra", "조민라");
+	not_same("Chae Min Ra", "최민아");
+	struct kith_name q = enc("Chae Min Ra"), c = enc("최민라");
+	uint64_t kq[KITH_NAMES_MAX_QKEYS], kc[KITH_NAMES_MAX_KEYS];
+	size_t nq = kith_names_query_keys(&q, kq), nc = kith_names_keys(&c, kc);
+	int met = 0;
+	for (size_t i = 0; i < nq; i++)
+		for (size_t j = 0; j < nc; j++)
+			met |= kq[i] == kc[j];
+	assert_true(met);
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -934,6 +960,7 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_a_letter_off),
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_lone_consonant_chunk),
+	    cmocka_unit_test(test_ambiguous_order_published_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
 	    cmocka_unit_test(test_c_for_ch),
 	    cmocka_unit_test(test_liaison_of_k),
