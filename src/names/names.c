@@ -386,6 +386,43 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 	return moved;
 }
 
+/* A hyphen a letter early ("Ji-nook" for Jin-ook, "U-neun" for Un-eun): the
+ * chunk after a hyphen, a[0..al) read as one syllable x[0] that ends with a
+ * vowel and b[0..bl) read as x[1], is a syllable that no name has (level 0:
+ * 눅, 는) whose first letter n, l, m or k, closing the syllable before, leaves
+ * two syllables of names (진욱, 은은): both are read, as liaison reads the
+ * word without its hyphen ("Jinook": 지눅 or 진욱, the consonant on one side,
+ * liaison_ok), x[1] marked LATIN_LV_TYPO as rare_repair marks its syllable:
+ * a Hangul syllable of names met through it scores KITH_NAMES_TYPO, the
+ * chunk's own reading as before, so a name kith romanizes reads back to
+ * itself. pat[0]: x[1]'s spelling
+ * pieces (cleared: no model for a joined set). */
+__attribute__((noinline, cold)) static void hyphen_liaison(const char *a, size_t al, const char *b, size_t bl,
+							   struct kith_name_syl x[2], uint8_t lv[2],
+							   uint8_t pat[1][2])
+{
+	/* (not ㅣ: 님, 니 are of level 0 in the table, a gap of its estimate, but
+	 * common in names: "Hwa-nim", "You-ni") */
+	if ((lv[1] & ~LATIN_LV_TYPO) != 0 || (lv[1] & LATIN_LV_TYPO) || x[0].fin != BIT(F_NONE) || bl < 2 ||
+	    !strchr("nlmk", b[0]) || (x[1].vow & BIT(V_I)))
+		return;
+	struct kith_name_syl u = x[0], v = x[1];
+	uint8_t lu = lv[0], lw = lv[1];
+	latin_liaison(a, al, b, bl, &u, &lu, &v, &lw);
+	if (v.ini == x[1].ini)
+		return;
+	struct kith_name_syl closed = u, opened = v;
+	closed.fin &= ~BIT(F_NONE);
+	opened.ini = BIT(I_O);
+	if (jamo_set_level(&closed, NULL) == 0 || jamo_set_level(&opened, NULL) == 0)
+		return;
+	x[0] = u;
+	x[1] = v;
+	lv[0] = lu;
+	lv[1] = (uint8_t)(LATIN_LV_TYPO | lw);
+	pat[0][0] = pat[0][1] = 0;
+}
+
 /* the finals a romanized final "l" stands for (latin.c) */
 #define FIN_L_SET (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
 
@@ -459,6 +496,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 	size_t n_rare = 0;
 	size_t got = 0;
 	size_t i = 0;
+	size_t prev_at = 0, prev_len = 0; /* the chunk before, when it read as one syllable (else len 0) */
 	while (i < n) {
 		size_t j = i;
 		while (j < n && buf[j] != '-')
@@ -491,6 +529,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 							      KITH_NAMES_MAX_SYL - got, 1.0f, pat + got, rep,
 							      &b->typo, &cost);
 			}
+			if (k == 1 && prev_len && got >= 1)
+				hyphen_liaison(buf + prev_at, prev_len, buf + i, j - i, tmp + got - 1,
+					       lv + got - 1, pat + got);
+			prev_at = i;
+			prev_len = k == 1 ? j - i : 0;
 			if (k >= 1 && cost >= 0 && j - i >= 3 && (inner || hyphens || k >= 2) &&
 			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL &&
 			    memchr(lv + got, 0, (size_t)k)) { /* a syllable no name has */
@@ -512,7 +555,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			if (j - i == 1 && !strchr("aeiouwyOU", buf[i]))
 				b->lone = 1;
 			got += (size_t)k;
-		}
+		} else
+			prev_len = 0;
 		i = j + 1;
 	}
 	if (!got)
@@ -1553,9 +1597,13 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 				return KITH_NAMES_TYPO;
 			return 0.995;
 		}
+		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
+		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
+			return 0.7; /* the consonant on neither side */
 		if (ex ? ty : tx) {
 			/* a Hangul syllable of names against a set that joins a
-			 * typo's reading: met through the typo (rare_repair) */
+			 * typo's reading: met through the typo (rare_repair,
+			 * hyphen_liaison) */
 			unsigned hs =
 			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
 					  (unsigned)__builtin_ctz(x->fin))
@@ -1565,9 +1613,6 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 * are of level 0 (no model: its pieces were cleared) */
 			return kith_names_syl_level[hs] > 0 ? KITH_NAMES_TYPO : 1.0;
 		}
-		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
-		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
-			return 0.7; /* the consonant on neither side */
 		if (rn0->sur_pub && i == 0 && j == 0 && !(rn0->flags & KITH_NAMES_F_AMBIG) &&
 		    hangul_surname(hn0) && !surname_published(rn0, hn0))
 			return 0.7; /* a surname this spelling is not written for */
