@@ -1012,8 +1012,9 @@ static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 }
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
- * read with a typo undone when it cannot be read as it is. */
-static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
+ * read with a typo undone when it cannot be read as it is, at an end of the
+ * name as a surname first when sur_first is set. */
+static void build_words(struct build *b, const struct scan *sc, size_t repair_w, int sur_first)
 {
 	b->n = b->nw = b->n_failed = 0;
 	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = b->lone = 0;
@@ -1048,12 +1049,12 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 			int typo_before = b->typo;
 			b->typo = 0;
 			b->more = w + 1 < sc->n_w;
-			int failed =
-			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
-									 w != repair_w			? 0
-									 : (w == 0 || w + 1 == sc->n_w) ? 2
-													: 1,
-									 w > 0 && w + 1 < sc->n_w) < 0;
+			int failed = b->n < KITH_NAMES_MAX_SYL &&
+				     read_latin_word(b, sc->lat + sw->off, sw->len,
+						     w != repair_w				 ? 0
+						     : sur_first && (w == 0 || w + 1 == sc->n_w) ? 2
+												 : 1,
+						     w > 0 && w + 1 < sc->n_w) < 0;
 			/* a word at an end that does not read, and that is a
 			 * published surname spelling with a typo ("Herr"): read
 			 * with a typo undone, to be joined with that surname */
@@ -1259,7 +1260,7 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 		memmove(&sc->w[hi], &sc->w[hi + 1], (nw - hi - 1) * sizeof saved[0]);
 		sc->n_w--;
 		struct build t;
-		build_words(&t, sc, SIZE_MAX);
+		build_words(&t, sc, SIZE_MAX, 0);
 		size_t jw = 0;
 		for (size_t k = 0; k < lo; k++)
 			jw += sc->w[k].kind != W_OTHER;
@@ -1284,14 +1285,18 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	if (rc)
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
-	build_words(&b, &sc, SIZE_MAX);
+	build_words(&b, &sc, SIZE_MAX, 0);
 	if (b.n_failed == 1 && b.nw >= 1 && !join_stray_space(&b, &sc)) {
 		/* one word that cannot be read beside words that can: read it
 		 * with a typo undone, kept only when a surname is then at either
 		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not
 		 * Korean) */
 		struct build t;
-		build_words(&t, &sc, b.failed_w);
+		/* a word at an end is read as a surname first, unless the word
+		 * at the other end is one ("Joh Gawng" is Joh Gwang, 조광, not
+		 * Joh Gang read as 강 + 조) */
+		size_t other = b.failed_w == 0 ? b.nw - 1 : 0;
+		build_words(&t, &sc, b.failed_w, !(b.nw >= 1 && word_surname_share(&b, other) > 0));
 		if (t.n_failed == 0 && t.nw >= 2 &&
 		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0))
 			b = t;

@@ -713,6 +713,19 @@ static void test_lone_consonant_chunk(void **state)
 		assert_true(n.n_syl < 3);
 }
 
+/* A word at an end of the name that reads only with a typo undone is read as
+ * a surname first, unless the word at the other end is a surname: then the
+ * likeliest variant ("Joh Gawng" is Joh Gwang, 조광, not Gang, 강, a surname,
+ * taken for the surname and Joh for the given name). */
+static void test_end_word_beside_a_surname(void **state)
+{
+	(void)state;
+	typo_of("Joh Gawng", "조광");
+	typo_of("I Gawng", "이광");
+	not_same("Joh Gawng", "조강");
+	typo_of("Bnag Mi-sun", "방미선"); /* no surname at the other end: as before */
+}
+
 /* A hyphen a letter early, where the chunk after it is a syllable no name has
  * ("Ji-nook": 눅, for Jin-ook; "U-neun": 는, for Un-eun): read as liaison
  * reads the word without its hyphen, the consonant on one side, the other
@@ -979,6 +992,7 @@ int main(void)
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
 	    cmocka_unit_test(test_hyphen_liaison),
+	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
 	    cmocka_unit_test(test_c_for_ch),
 	    cmocka_unit_test(test_liaison_of_k),
