@@ -529,7 +529,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 							      KITH_NAMES_MAX_SYL - got, 1.0f, pat + got, rep,
 							      &b->typo, &cost);
 			}
-			if (k == 1 && prev_len && got >= 1)
+			if (k == 1 && prev_len && got >= 1 && lv[got] == 0) /* (a syllable no name has) */
 				hyphen_liaison(buf + prev_at, prev_len, buf + i, j - i, tmp + got - 1,
 					       lv + got - 1, pat + got);
 			prev_at = i;
@@ -1638,7 +1638,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
-	if (i == 0 && j == 0 && ((a->exact ^ b->exact) & 1u) && ((a->exact & 1u) ? b : a)->sur_pub)
+	if ((i | j) == 0 && ((a->flags | b->flags) & KITH_NAMES_F_AMBIG) && ((a->exact ^ b->exact) & 1u) &&
+	    ((a->exact & 1u) ? b : a)->sur_pub)
 		return published_elsewhere((a->exact & 1u) ? b : a, (a->exact & 1u) ? a : b);
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
 	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
