@@ -205,12 +205,16 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 			continue; /* nor inside ch, sh, kh, ph, th, ng */
 		memcpy(v, c, i);
 		memcpy(v + i + 1, c + i, n - i);
+		/* after a letter that ends the chunk and that no spelling
+		 * writes as a final (h, j, s, d ...: "Kyungh", "Hyeonh"), the
+		 * vowel's syllable was there: not charged as one a typo adds */
+		float put = i == n && !strchr("nmlkptrgbc", c[n - 1]) ? TYPO_VOWEL - TYPO_SYL : TYPO_VOWEL;
 		struct variant u = {.k = -1};
 		for (size_t x = 0; x < sizeof vowels - 1; x++) {
 			struct variant one_v = {.k = -1};
 			v[i] = vowels[x];
-			try_variant(v, n + 1, max, one, TYPO_VOWEL,
-				    want > 0 || want == WANT_SURNAME ? want : u.k, &one_v);
+			try_variant(v, n + 1, max, one, put, want > 0 || want == WANT_SURNAME ? want : u.k,
+				    &one_v);
 			if (one_v.k < 0)
 				continue;
 			if (u.k < 0) {

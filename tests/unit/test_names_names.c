@@ -726,6 +726,19 @@ static void test_end_word_beside_a_surname(void **state)
 	typo_of("Bnag Mi-sun", "방미선"); /* no surname at the other end: as before */
 }
 
+/* A chunk that ends with a letter no spelling writes as a final ("Kyungh",
+ * "Hyeonh": h) lost the vowel after it: the vowel put back is not charged as
+ * a syllable the typo adds, so it wins over the letter dropped (경 alone). */
+static void test_vowel_after_a_last_consonant(void **state)
+{
+	(void)state;
+	typo_of("Yee Kyungh", "이경호");
+	typo_of("Rhee Hyeonh", "이현호");
+	not_same("Yee Kyungh", "이경");
+	not_same("Rhee Hyeonh", "이현");
+	assert_true(sim("Kim Sukh", "김숙") >= kith_names_same_threshold()); /* kh: as before */
+}
+
 /* A hyphen a letter early, where the chunk after it is a syllable no name has
  * ("Ji-nook": 눅, for Jin-ook; "U-neun": 는, for Un-eun): read as liaison
  * reads the word without its hyphen, the consonant on one side, the other
@@ -992,6 +1005,7 @@ int main(void)
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
 	    cmocka_unit_test(test_hyphen_liaison),
+	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
 	    cmocka_unit_test(test_c_for_ch),
