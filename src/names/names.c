@@ -390,43 +390,6 @@ __attribute__((noinline, cold)) static int hyphen_repair(char *buf, size_t n)
 	return moved;
 }
 
-/* A hyphen a letter early ("Ji-nook" for Jin-ook, "U-neun" for Un-eun): the
- * chunk after a hyphen, a[0..al) read as one syllable x[0] that ends with a
- * vowel and b[0..bl) read as x[1], is a syllable that no name has (level 0:
- * 눅, 는) whose first letter n, l, m or k, closing the syllable before, leaves
- * two syllables of names (진욱, 은은): both are read, as liaison reads the
- * word without its hyphen ("Jinook": 지눅 or 진욱, the consonant on one side,
- * liaison_ok), x[1] marked LATIN_LV_TYPO as rare_repair marks its syllable:
- * a Hangul syllable of names met through it scores KITH_NAMES_TYPO, the
- * chunk's own reading as before, so a name kith romanizes reads back to
- * itself. pat[0]: x[1]'s spelling
- * pieces (cleared: no model for a joined set). */
-__attribute__((noinline, cold)) static void hyphen_liaison(const char *a, size_t al, const char *b, size_t bl,
-							   struct kith_name_syl x[2], uint8_t lv[2],
-							   uint8_t pat[1][2])
-{
-	/* (not ㅣ: 님, 니 are of level 0 in the table, a gap of its estimate, but
-	 * common in names: "Hwa-nim", "You-ni") */
-	if ((lv[1] & ~LATIN_LV_TYPO) != 0 || (lv[1] & LATIN_LV_TYPO) || x[0].fin != BIT(F_NONE) || bl < 2 ||
-	    !strchr("nlmk", b[0]) || (x[1].vow & BIT(V_I)))
-		return;
-	struct kith_name_syl u = x[0], v = x[1];
-	uint8_t lu = lv[0], lw = lv[1];
-	latin_liaison(a, al, b, bl, &u, &lu, &v, &lw);
-	if (v.ini == x[1].ini)
-		return;
-	struct kith_name_syl closed = u, opened = v;
-	closed.fin &= ~BIT(F_NONE);
-	opened.ini = BIT(I_O);
-	if (jamo_set_level(&closed, NULL) == 0 || jamo_set_level(&opened, NULL) == 0)
-		return;
-	x[0] = u;
-	x[1] = v;
-	lv[0] = lu;
-	lv[1] = (uint8_t)(LATIN_LV_TYPO | lw);
-	pat[0][0] = pat[0][1] = 0;
-}
-
 /* the finals a romanized final "l" stands for (latin.c) */
 #define FIN_L_SET (BIT(F_L) | BIT(F_LB) | BIT(F_LS) | BIT(F_LT) | BIT(F_LH))
 
@@ -500,7 +463,6 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 	size_t n_rare = 0;
 	size_t got = 0;
 	size_t i = 0;
-	size_t prev_at = 0, prev_len = 0; /* the chunk before, when it read as one syllable (else len 0) */
 	while (i < n) {
 		size_t j = i;
 		while (j < n && buf[j] != '-')
@@ -533,11 +495,6 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 							      KITH_NAMES_MAX_SYL - got, 1.0f, pat + got, rep,
 							      &b->typo, &cost);
 			}
-			if (k == 1 && prev_len && got >= 1 && lv[got] == 0) /* (a syllable no name has) */
-				hyphen_liaison(buf + prev_at, prev_len, buf + i, j - i, tmp + got - 1,
-					       lv + got - 1, pat + got);
-			prev_at = i;
-			prev_len = k == 1 ? j - i : 0;
 			if (k >= 1 && cost >= 0 && j - i >= 3 && (inner || hyphens || k >= 2) &&
 			    (k == 1 || !hyphens) && n_rare < KITH_NAMES_MAX_SYL &&
 			    memchr(lv + got, 0, (size_t)k)) { /* a syllable no name has */
@@ -559,8 +516,7 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			if (j - i == 1 && !strchr("aeiouwyOU", buf[i]))
 				b->lone = 1;
 			got += (size_t)k;
-		} else
-			prev_len = 0;
+		}
 		i = j + 1;
 	}
 	if (!got)
@@ -784,6 +740,7 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 }
 
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err);
+static const struct kith_names_alias *ambig_surname_alias(const struct kith_name *rn);
 
 /* Reads a word of Hanja into its Korean readings (every reading of a
  * character, as a set: 金 is 금 or 김); 0, or -1 when a character has no
@@ -1458,7 +1415,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	 * (or kith writes) for surnames is one of those, exactly: syl_sim checks
 	 * it against a Hangul surname ("Soh" is 소, not 서; "Hong" 홍 or 후, not
 	 * 호), where the sets, read letter by letter, would allow more */
-	if (n_sur == 1 && !(r.exact & 1u) && (!ambig || b.n > 2)) {
+	if (!ambig && n_sur == 1 && !(r.exact & 1u)) {
 		size_t sw = western ? b.nw - 1 : 0;
 		const struct kith_names_alias *at = b.wkind[sw] == W_LATIN && b.wlen[sw] == 1
 							? alias_lookup_read(b.wtext[sw], b.wtlen[sw])
@@ -1513,6 +1470,18 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
 			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
 			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
+	if (ambig) {
+		/* a surname the list publishes for the spelling and the
+		 * grammar's reading does not hold ("Chae": 최) */
+		const struct kith_names_alias *at = ambig_surname_alias(&r);
+		for (size_t e = 0; at && e < KITH_NAMES_ALIAS_SUR && at->sur[e]; e++) {
+			struct kith_name_syl z = jamo_single((unsigned)at->sur[e] - 1u);
+			if (!(z.ini & r.syl[0].ini) || !(z.vow & r.syl[0].vow) || !(z.fin & r.syl[0].fin)) {
+				r.flags |= KITH_NAMES_F_PUBSUR;
+				break;
+			}
+		}
+	}
 	*out = r;
 	return KITH_OK;
 }
@@ -1559,28 +1528,52 @@ static int surname_published(const struct kith_name *rn, const struct kith_name 
 
 /* --- comparing */
 
-/* A romanized name rn whose order is ambiguous, against Hangul h, at their
- * first syllables, which the sets do not meet: when h's surname is one that a
- * list publishes rn's surname spelling for ("Chae Min Ra" for 최민라, "Chae"
- * read 채 by the grammar), it is met as the widened set of an unambiguous name
- * meets it ("Chae Min-ra"), else the factor of two syllables that differ. Out
- * of line: the first pair of syllables only. */
-__attribute__((noinline)) static double published_elsewhere(const struct kith_name *rn,
-							    const struct kith_name *h)
+/* The list's entry for the surname word of a romanized name whose order is
+ * ambiguous (a surname at both ends), in the order read first (its first
+ * word; its last when written given name first), from its folded text; NULL
+ * when the list has none or the name is of two syllables ("Chae Seok"). */
+static const struct kith_names_alias *ambig_surname_alias(const struct kith_name *rn)
+{
+	if (!(rn->flags & KITH_NAMES_F_AMBIG) || rn->n_sur != 1 || rn->n_syl <= 2 || (rn->exact & 1u))
+		return NULL;
+	const char *t = rn->text, *w = t, *sp = strchr(t, ' ');
+	if (!sp)
+		return NULL;
+	size_t len = (size_t)(sp - t);
+	if (rn->flags & KITH_NAMES_F_WESTERN) {
+		w = strrchr(t, ' ') + 1;
+		len = strlen(w);
+	}
+	const struct kith_names_alias *at = alias_find(w, len);
+	return at && !at->two && at->sur[0] ? at : NULL;
+}
+
+/* A romanized name rn whose order is ambiguous against Hangul h, whose
+ * surname the sets of rn's first syllable do not meet but that lists publish
+ * rn's surname spelling for ("Chae Min Ra" for 최민라: "Chae" is 채 to the
+ * grammar, and 최 in the lists): *w is rn with h's surname added to that
+ * syllable, as the name written unambiguously holds it ("Chae Min-ra"); 1,
+ * else 0. Out of line: once a pair, for such names only. */
+__attribute__((noinline)) static int published_widen(const struct kith_name *rn, const struct kith_name *h,
+						     struct kith_name *w)
 {
 	const struct kith_name_syl *x = &rn->syl[0], *y = &h->syl[0];
-	if ((rn->flags & KITH_NAMES_F_AMBIG) && hangul_surname(h) && surname_published(rn, h)) {
-		unsigned hs = jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
-				       (unsigned)__builtin_ctz(y->fin));
-		unsigned lx = kith_names_syl_level[hs], lmax = rn->lv[0] & ~LATIN_LV_TYPO;
-		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
+	if (((x->ini & y->ini) && (x->vow & y->vow) && (x->fin & y->fin)) || !hangul_surname(h))
+		return 0;
+	const struct kith_names_alias *at = ambig_surname_alias(rn);
+	for (size_t k = 0; at && k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
+		struct kith_name_syl z = jamo_single((unsigned)at->sur[k] - 1u);
+		jamo_fold(&z);
+		if (!(z.ini & y->ini) || !(z.vow & y->vow) || !(z.fin & y->fin))
+			continue;
+		*w = *rn;
+		w->syl[0].ini |= y->ini;
+		w->syl[0].vow |= y->vow;
+		w->syl[0].fin |= y->fin;
+		w->pat[0][0] = w->pat[0][1] = 0;
+		return 1;
 	}
-	double s = (x->ini & y->ini)					    ? 1.0
-		   : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7
-									    : 0.35;
-	s *= (x->vow & y->vow) ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
-	s *= (x->fin & y->fin) ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
-	return s;
+	return 0;
 }
 
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
@@ -1606,13 +1599,9 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 				return KITH_NAMES_TYPO;
 			return 0.995;
 		}
-		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
-		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
-			return 0.7; /* the consonant on neither side */
 		if (ex ? ty : tx) {
 			/* a Hangul syllable of names against a set that joins a
-			 * typo's reading: met through the typo (rare_repair,
-			 * hyphen_liaison) */
+			 * typo's reading: met through the typo (rare_repair) */
 			unsigned hs =
 			    ex ? jamo_syl((unsigned)__builtin_ctz(x->ini), (unsigned)__builtin_ctz(x->vow),
 					  (unsigned)__builtin_ctz(x->fin))
@@ -1622,8 +1611,10 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 * are of level 0 (no model: its pieces were cleared) */
 			return kith_names_syl_level[hs] > 0 ? KITH_NAMES_TYPO : 1.0;
 		}
-		if (rn0->sur_pub && i == 0 && j == 0 && !(rn0->flags & KITH_NAMES_F_AMBIG) &&
-		    hangul_surname(hn0) && !surname_published(rn0, hn0))
+		const struct kith_name *rn0 = ex ? b : a, *hn0 = ex ? a : b;
+		if (!liaison_ok(rn0, ex ? j : i, hn0, ex ? i : j))
+			return 0.7; /* the consonant on neither side */
+		if (rn0->sur_pub && i == 0 && j == 0 && hangul_surname(hn0) && !surname_published(rn0, hn0))
 			return 0.7; /* a surname this spelling is not written for */
 		/* a romanization against Hangul: a reading less probable than the
 		 * spelling's best ranks a little lower (the spelling model: "Yong"
@@ -1642,9 +1633,6 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
-	if ((i | j) == 0 && ((a->flags | b->flags) & KITH_NAMES_F_AMBIG) && ((a->exact ^ b->exact) & 1u) &&
-	    ((a->exact & 1u) ? b : a)->sur_pub)
-		return published_elsewhere((a->exact & 1u) ? b : a, (a->exact & 1u) ? a : b);
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
 	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
 	s *= fm ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
@@ -1783,6 +1771,16 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
+	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
+		struct kith_name w;
+		int ra = !(a->exact & 1u);
+		/* (w's first syllable meets h's: published_widen is not met again) */
+		if (published_widen(ra ? a : b, ra ? b : a, &w)) {
+			double v = ra ? similarity_korean(&w, b) : similarity_korean(a, &w);
+			wipe(&w, sizeof w);
+			return v;
+		}
+	}
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
 	/* a name read with a typo undone scores at most KITH_NAMES_TYPO, except
 	 * against the same text (a name is the same as itself) */
@@ -2238,9 +2236,10 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	 * 최, which syl_sim meets through sur_pub): the whole key of the order
 	 * read first with each of them, its other syllables as that order reads
 	 * them (not folded for the other order's surname and given name) */
-	if (korean(q) && (q->flags & KITH_NAMES_F_AMBIG) && q->sur_pub && q->n_sur == 1 &&
-	    q->n_syl <= KITH_NAMES_MAX_SYL) {
-		const struct kith_names_alias *at = &kith_names_aliases[q->sur_pub - 1];
+	const struct kith_names_alias *pub =
+	    korean(q) && (q->flags & KITH_NAMES_F_PUBSUR) ? ambig_surname_alias(q) : NULL;
+	if (pub && q->n_syl <= KITH_NAMES_MAX_SYL) {
+		const struct kith_names_alias *at = pub;
 		struct kith_name un = *q;
 		for (size_t i = 2; i < q->n_syl; i++)
 			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&

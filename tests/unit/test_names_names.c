@@ -739,23 +739,6 @@ static void test_vowel_after_a_last_consonant(void **state)
 	assert_true(sim("Kim Sukh", "김숙") >= kith_names_same_threshold()); /* kh: as before */
 }
 
-/* A hyphen a letter early, where the chunk after it is a syllable no name has
- * ("Ji-nook": 눅, for Jin-ook; "U-neun": 는, for Un-eun): read as liaison
- * reads the word without its hyphen, the consonant on one side, the other
- * reading through the typo (KITH_NAMES_TYPO), the chunk's own as before. */
-static void test_hyphen_liaison(void **state)
-{
-	(void)state;
-	typo_of("Kin Ji-nook", "김진욱");
-	typo_of("Yee U-neun", "이은은");
-	assert_true(sim("Gim Ji-nuk", "김지눅") >= 0.98); /* kith's own spelling */
-	assert_true(sim("Yee U-neun", "이우는") >= 0.98);
-	not_same("Kin Ji-nook", "김지욱"); /* the n on neither side */
-	/* 님 and 니 are of level 0 in the table but common in names */
-	assert_true(sim("Sin Hwa-nim", "신화님") >= 0.98);
-	not_same("Sin Hwa-nim", "신환임");
-}
-
 /* A name whose order is ambiguous (a surname at both ends: "Chae Min Ra",
  * Ra is 라) whose first word is a surname spelling lists publish for other
  * surnames too ("Chae": 채, and 최): that surname is met as in the name
@@ -1004,7 +987,6 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
-	    cmocka_unit_test(test_hyphen_liaison),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
