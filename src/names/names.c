@@ -44,6 +44,8 @@ struct build {
 	int trunc, partial, hangul, latin;
 	int typo;	 /* a word was read with a typo undone */
 	int hanja;	 /* a word of Hanja was read */
+	int more;	 /* (read_latin_word) another word follows the one read */
+	int lone;	 /* a chunk of one consonant was read with a vowel put back */
 	size_t n_failed; /* Latin words that could not be read as Korean */
 	size_t failed_w; /* the scan word of the last failure */
 	/* a word at an end that the grammar reads as a surname, with the other
@@ -166,7 +168,8 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 							  int want, struct variant *best)
 {
 	char v[LATIN_MAX_CHUNK + 1];
-	if (n > LATIN_MAX_CHUNK || n < 2)
+	/* (a chunk of one letter: only a vowel put back, below) */
+	if (n > LATIN_MAX_CHUNK || n < 1)
 		return;
 	for (size_t i = 0; n >= 3 && i + 1 < n; i++) {
 		if (c[i] == c[i + 1])
@@ -184,7 +187,7 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 		try_variant(v, n - 1, max, one, c[i - 1] == c[i] ? TYPO_DOUBLE : TYPO_DROP, want, best);
 	}
 	memcpy(v, c, n);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; n >= 2 && i < n; i++) {
 		/* in a word of two letters, an l beside a consonant ("Jl", "pl") */
 		if (c[i] != 'l' || (n == 2 && strchr("aeiou", c[1 - i])))
 			continue;
@@ -202,12 +205,16 @@ __attribute__((noinline, cold)) static void typo_variants(const char *c, size_t 
 			continue; /* nor inside ch, sh, kh, ph, th, ng */
 		memcpy(v, c, i);
 		memcpy(v + i + 1, c + i, n - i);
+		/* after a letter that ends the chunk and that no spelling
+		 * writes as a final (h, j, s, d ...: "Kyungh", "Hyeonh"), the
+		 * vowel's syllable was there: not charged as one a typo adds */
+		float put = i == n && !strchr("nmlkptrgbc", c[n - 1]) ? TYPO_VOWEL - TYPO_SYL : TYPO_VOWEL;
 		struct variant u = {.k = -1};
 		for (size_t x = 0; x < sizeof vowels - 1; x++) {
 			struct variant one_v = {.k = -1};
 			v[i] = vowels[x];
-			try_variant(v, n + 1, max, one, TYPO_VOWEL,
-				    want > 0 || want == WANT_SURNAME ? want : u.k, &one_v);
+			try_variant(v, n + 1, max, one, put, want > 0 || want == WANT_SURNAME ? want : u.k,
+				    &one_v);
 			if (one_v.k < 0)
 				continue;
 			if (u.k < 0) {
@@ -256,7 +263,10 @@ static int read_chunk_repair(const char *c, size_t n, struct kith_name_syl *out,
 {
 	*cost = -1;
 	int k = latin_read_chunk_cost(c, n, out, lv, max, one, pat, cost);
-	if (k >= 0 || !repair || n < 2 || n > LATIN_MAX_CHUNK)
+	/* a chunk of one consonant between hyphens lost its vowel ("So S-jin",
+	 * "Rhie D-hyon"); one letter alone is an initial ("Kim S Jin") */
+	int lone = n == 1 && one > 0 && c[0] >= 'a' && c[0] <= 'z' && !strchr("aeiouwy", c[0]);
+	if (k >= 0 || !repair || (n < 2 && !lone) || n > LATIN_MAX_CHUNK)
 		return k;
 	*cost = -1;
 	return chunk_typo(c, n, out, lv, max, one, pat, repair == 2 ? WANT_SURNAME : 0, repaired);
@@ -465,6 +475,11 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 			 * pieces are the standard ones */
 			float cost;
 			int rep = repair == 2 && hyphens ? 1 : repair;
+			/* a chunk of one letter: not in initials ("S-J"), nor at the
+			 * end of a word that another follows ("CHUL-K EUN", "Cho-h
+			 * ye": a stray space, join_stray_space) */
+			if (j - i == 1 && (!has_vowel(buf, n) || (j == n && b->more)))
+				rep = 0;
 			int k = read_chunk_repair(buf + i, j - i, tmp + got, lv + got,
 						  KITH_NAMES_MAX_SYL - got, hyphens ? 1.0f : 0.0f, pat + got,
 						  hyphen_tried ? rep : 0, &b->typo, &cost);
@@ -498,6 +513,8 @@ static int read_latin_word(struct build *b, const char *w, size_t len, int repai
 				k = 1;
 			if (k < 0)
 				return -1;
+			if (j - i == 1 && !strchr("aeiouwyOU", buf[i]))
+				b->lone = 1;
 			got += (size_t)k;
 		}
 		i = j + 1;
@@ -722,7 +739,8 @@ static void set_text(struct kith_name *out, const struct scan *sc)
 	out->latin_h = fnv32(t, n);
 }
 
-static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err);
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err);
+static const struct kith_names_alias *ambig_surname_alias(const struct kith_name *rn);
 
 /* Reads a word of Hanja into its Korean readings (every reading of a
  * character, as a set: 金 is 금 or 김); 0, or -1 when a character has no
@@ -765,7 +783,8 @@ static void wipe(void *p, size_t n);
 /* w as read, when the list does not publish it as it is ("Hamm"): a letter
  * typed twice that no system doubles once ("Kwwan" is Kwan; not an a before
  * e: "Haae" is Ha-ae), and at its end an n or a letter of once_at_end typed
- * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back) */
+ * twice once ("Kwann", "Yoonn", "Backk" are Kwan, Yoon, Back), and an e
+ * after ae, oe or ue, as read_latin_word reads it ("Chaee" is Chae) */
 static const struct kith_names_alias *alias_lookup_read(const char *w, size_t len)
 {
 	const struct kith_names_alias *a = alias_lookup(w, len);
@@ -780,7 +799,8 @@ static const struct kith_names_alias *alias_lookup_read(const char *w, size_t le
 		}
 		if (n && v[n - 1] == w[i] &&
 		    ((strchr("aiuyw", w[i]) && !(w[i] == 'a' && i + 1 < len && w[i + 1] == 'e')) ||
-		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i])))))
+		     (i + 1 == len && (w[i] == 'n' || once_at_end(n >= 2 ? v[n - 2] : 0, w[i]) ||
+				       (w[i] == 'e' && n >= 2 && strchr("aou", v[n - 2]))))))
 			continue;
 		v[n++] = w[i];
 	}
@@ -953,11 +973,12 @@ static int alias_widen(const struct build *b, size_t k, struct kith_name_syl *x)
 }
 
 /* Reads the scanned words into b; the word repair_w (SIZE_MAX: none) is
- * read with a typo undone when it cannot be read as it is. */
-static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
+ * read with a typo undone when it cannot be read as it is, at an end of the
+ * name as a surname first when sur_first is set. */
+static void build_words(struct build *b, const struct scan *sc, size_t repair_w, int sur_first)
 {
 	b->n = b->nw = b->n_failed = 0;
-	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = 0;
+	b->trunc = b->partial = b->hangul = b->latin = b->typo = b->hanja = b->lone = 0;
 	b->failed_w = SIZE_MAX;
 	b->alias_w[0] = b->alias_w[1] = SIZE_MAX;
 	for (size_t w = 0; w < sc->n_w; w++) {
@@ -988,12 +1009,13 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w)
 		} else if (sw->kind == W_LATIN) {
 			int typo_before = b->typo;
 			b->typo = 0;
-			int failed =
-			    b->n < KITH_NAMES_MAX_SYL && read_latin_word(b, sc->lat + sw->off, sw->len,
-									 w != repair_w			? 0
-									 : (w == 0 || w + 1 == sc->n_w) ? 2
-													: 1,
-									 w > 0 && w + 1 < sc->n_w) < 0;
+			b->more = w + 1 < sc->n_w;
+			int failed = b->n < KITH_NAMES_MAX_SYL &&
+				     read_latin_word(b, sc->lat + sw->off, sw->len,
+						     w != repair_w				 ? 0
+						     : sur_first && (w == 0 || w + 1 == sc->n_w) ? 2
+												 : 1,
+						     w > 0 && w + 1 < sc->n_w) < 0;
 			/* a word at an end that does not read, and that is a
 			 * published surname spelling with a typo ("Herr"): read
 			 * with a typo undone, to be joined with that surname */
@@ -1140,7 +1162,8 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 
 int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
 {
-	int rc = encode_text(out, utf8, len, err);
+	int lone = 0;
+	int rc = encode_text(out, utf8, len, &lone, err);
 	if (rc)
 		return rc;
 	char fixed[256];
@@ -1148,9 +1171,11 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 	size_t n = len < sizeof fixed ? case_repair(utf8, len, fixed, sizeof fixed, &typo) : 0;
 	if (n) {
 		struct kith_name alt;
-		if (encode_text(&alt, fixed, n, NULL) == KITH_OK && alt.n_syl > 0 &&
+		/* (a stray space that the case shows comes before a vowel put
+		 * back into a chunk of one consonant: "O k-im" is Ok-im) */
+		if (encode_text(&alt, fixed, n, NULL, NULL) == KITH_OK && alt.n_syl > 0 &&
 		    !(alt.flags & KITH_NAMES_F_PARTIAL) &&
-		    (alt.n_sur > 0 || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
+		    (alt.n_sur > 0 || lone || !(out->n_syl > 0 && !(out->flags & KITH_NAMES_F_PARTIAL)))) {
 			if (typo)
 				alt.flags |= KITH_NAMES_F_TYPO;
 			*out = alt;
@@ -1196,7 +1221,7 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 		memmove(&sc->w[hi], &sc->w[hi + 1], (nw - hi - 1) * sizeof saved[0]);
 		sc->n_w--;
 		struct build t;
-		build_words(&t, sc, SIZE_MAX);
+		build_words(&t, sc, SIZE_MAX, 0);
 		size_t jw = 0;
 		for (size_t k = 0; k < lo; k++)
 			jw += sc->w[k].kind != W_OTHER;
@@ -1212,27 +1237,35 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 	return 0;
 }
 
-static int encode_text(struct kith_name *out, const char *utf8, size_t len, struct kith_err *err)
+/* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
+ * back) */
+static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err)
 {
 	struct scan sc;
 	int rc = scan_name(&sc, utf8, len, err);
 	if (rc)
 		return rc;
 	struct build b; /* only the counters need a value: the arrays fill as they grow */
-	build_words(&b, &sc, SIZE_MAX);
+	build_words(&b, &sc, SIZE_MAX, 0);
 	if (b.n_failed == 1 && b.nw >= 1 && !join_stray_space(&b, &sc)) {
 		/* one word that cannot be read beside words that can: read it
 		 * with a typo undone, kept only when a surname is then at either
 		 * end ("Slochun Choe"; "Maria Lopez" stays a name that is not
 		 * Korean) */
 		struct build t;
-		build_words(&t, &sc, b.failed_w);
+		/* a word at an end is read as a surname first, unless the word
+		 * at the other end is one ("Joh Gawng" is Joh Gwang, 조광, not
+		 * Joh Gang read as 강 + 조) */
+		size_t other = b.failed_w == 0 ? b.nw - 1 : 0;
+		build_words(&t, &sc, b.failed_w, !(b.nw >= 1 && word_surname_share(&b, other) > 0));
 		if (t.n_failed == 0 && t.nw >= 2 &&
 		    (word_surname_share(&t, 0) > 0 || word_surname_share(&t, t.nw - 1) > 0))
 			b = t;
 	}
 	if (sc.dropped_words)
 		b.trunc = 1;
+	if (lone)
+		*lone = b.lone && b.n_failed == 0;
 	/* one unreadable word among several read ones is a typo ("Bnag Mi Sun");
 	 * more, or fewer read words, and the name is not Korean ("John Smith") */
 	if (b.n_failed && (b.n_failed > 1 || b.nw < 2))
@@ -1437,6 +1470,18 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, stru
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
 			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
 			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
+	if (ambig) {
+		/* a surname the list publishes for the spelling and the
+		 * grammar's reading does not hold ("Chae": 최) */
+		const struct kith_names_alias *at = ambig_surname_alias(&r);
+		for (size_t e = 0; at && e < KITH_NAMES_ALIAS_SUR && at->sur[e]; e++) {
+			struct kith_name_syl z = jamo_single((unsigned)at->sur[e] - 1u);
+			if (!(z.ini & r.syl[0].ini) || !(z.vow & r.syl[0].vow) || !(z.fin & r.syl[0].fin)) {
+				r.flags |= KITH_NAMES_F_PUBSUR;
+				break;
+			}
+		}
+	}
 	*out = r;
 	return KITH_OK;
 }
@@ -1482,6 +1527,54 @@ static int surname_published(const struct kith_name *rn, const struct kith_name 
 }
 
 /* --- comparing */
+
+/* The list's entry for the surname word of a romanized name whose order is
+ * ambiguous (a surname at both ends), in the order read first (its first
+ * word; its last when written given name first), from its folded text; NULL
+ * when the list has none or the name is of two syllables ("Chae Seok"). */
+static const struct kith_names_alias *ambig_surname_alias(const struct kith_name *rn)
+{
+	if (!(rn->flags & KITH_NAMES_F_AMBIG) || rn->n_sur != 1 || rn->n_syl <= 2 || (rn->exact & 1u))
+		return NULL;
+	const char *t = rn->text, *w = t, *sp = strchr(t, ' ');
+	if (!sp)
+		return NULL;
+	size_t len = (size_t)(sp - t);
+	if (rn->flags & KITH_NAMES_F_WESTERN) {
+		w = strrchr(t, ' ') + 1;
+		len = strlen(w);
+	}
+	const struct kith_names_alias *at = alias_find(w, len);
+	return at && !at->two && at->sur[0] ? at : NULL;
+}
+
+/* A romanized name rn whose order is ambiguous against Hangul h, whose
+ * surname the sets of rn's first syllable do not meet but that lists publish
+ * rn's surname spelling for ("Chae Min Ra" for 최민라: "Chae" is 채 to the
+ * grammar, and 최 in the lists): *w is rn with h's surname added to that
+ * syllable, as the name written unambiguously holds it ("Chae Min-ra"); 1,
+ * else 0. Out of line: once a pair, for such names only. */
+__attribute__((noinline)) static int published_widen(const struct kith_name *rn, const struct kith_name *h,
+						     struct kith_name *w)
+{
+	const struct kith_name_syl *x = &rn->syl[0], *y = &h->syl[0];
+	if (((x->ini & y->ini) && (x->vow & y->vow) && (x->fin & y->fin)) || !hangul_surname(h))
+		return 0;
+	const struct kith_names_alias *at = ambig_surname_alias(rn);
+	for (size_t k = 0; at && k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
+		struct kith_name_syl z = jamo_single((unsigned)at->sur[k] - 1u);
+		jamo_fold(&z);
+		if (!(z.ini & y->ini) || !(z.vow & y->vow) || !(z.fin & y->fin))
+			continue;
+		*w = *rn;
+		w->syl[0].ini |= y->ini;
+		w->syl[0].vow |= y->vow;
+		w->syl[0].fin |= y->fin;
+		w->pat[0][0] = w->pat[0][1] = 0;
+		return 1;
+	}
+	return 0;
+}
 
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
 {
@@ -1678,6 +1771,16 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
+	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
+		struct kith_name w;
+		int ra = !(a->exact & 1u);
+		/* (w's first syllable meets h's: published_widen is not met again) */
+		if (published_widen(ra ? a : b, ra ? b : a, &w)) {
+			double v = ra ? similarity_korean(&w, b) : similarity_korean(a, &w);
+			wipe(&w, sizeof w);
+			return v;
+		}
+	}
 	double best = align(a, 0, 0, a->n_syl, b, 0, 0, b->n_syl);
 	/* a name read with a typo undone scores at most KITH_NAMES_TYPO, except
 	 * against the same text (a name is the same as itself) */
@@ -2127,6 +2230,30 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t nw = kith_names_whole_keys(&alt, wk);
 		for (size_t i = 0; i < nw; i++)
 			keys[n++] = wk[i];
+	}
+	/* a surname in a name whose order is ambiguous, whose spelling lists
+	 * publish for other surnames too ("Chae Min Ra": the grammar's 채, and
+	 * 최, which syl_sim meets through sur_pub): the whole key of the order
+	 * read first with each of them, its other syllables as that order reads
+	 * them (not folded for the other order's surname and given name) */
+	const struct kith_names_alias *pub =
+	    korean(q) && (q->flags & KITH_NAMES_F_PUBSUR) ? ambig_surname_alias(q) : NULL;
+	if (pub && q->n_syl <= KITH_NAMES_MAX_SYL) {
+		const struct kith_names_alias *at = pub;
+		struct kith_name un = *q;
+		for (size_t i = 2; i < q->n_syl; i++)
+			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&
+			    !((q->liai >> i) & 1u) && !((q->exact >> i) & 1u))
+				jamo_unfold(&un.syl[i]);
+		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && at->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
+			uint16_t code[KITH_NAMES_MAX_SYL] = {0};
+			struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
+			un.syl[0] = jamo_single((unsigned)at->sur[a] - 1u);
+			jamo_fold(&un.syl[0]);
+			reading_codes(&un, 0, 1, code, sy);
+			keys[n++] = key_of(1, code, q->n_syl);
+		}
+		wipe(&un, sizeof un);
 	}
 	/* a surname and the start of a given name whose last syllable ends in
 	 * ㄴ ㄹ ㅁ or ㄱ: a name that goes on with a vowel keys that final as the
