@@ -138,6 +138,20 @@ static long *persons_of(const struct kith_dataset *ds, const struct synth *s)
 	return person;
 }
 
+/* The true pairs among nrec records whose persons (persons_of: 0 is no one)
+ * are below nrec + people + 2. */
+static double true_pairs(const long *person, size_t nrec, size_t people)
+{
+	size_t *per = calloc(nrec + people + 2, sizeof *per);
+	assert_non_null(per);
+	double n = 0;
+	for (size_t i = 0; i < nrec; i++)
+		if (person[i] > 0 && (size_t)person[i] < nrec + people + 2)
+			n += (double)per[person[i]]++;
+	free(per);
+	return n;
+}
+
 static void test_febrl4_quality(void **state)
 {
 	(void)state;
@@ -632,13 +646,7 @@ static void test_triads_on_synth(void **state)
 	assert_true(on.r.n_triads > 0);
 	long *person = persons_of(on.ds, &s);
 	size_t nrec = kith_dataset_count(on.ds);
-	/* true pairs: records per person */
-	size_t *per = calloc(nrec + s.sum.people + 2, sizeof *per);
-	assert_non_null(per);
-	double truth_pairs = 0;
-	for (size_t i = 0; i < nrec; i++)
-		if (person[i] > 0 && (size_t)person[i] < nrec + s.sum.people + 2)
-			truth_pairs += (double)per[person[i]]++;
+	double truth_pairs = true_pairs(person, nrec, s.sum.people);
 	double links[2] = {0}, right[2] = {0};
 	size_t lifted = 0, cut = 0;
 	for (size_t i = 0; i < on.r.n_pairs; i++) {
@@ -679,7 +687,6 @@ static void test_triads_on_synth(void **state)
 		kith_sbuf_release(&text);
 		break;
 	}
-	free(per);
 	kith_link_result_release(&on.r);
 	kith_link_result_release(&off.r);
 	kith_dataset_free(on.ds);
@@ -704,12 +711,7 @@ static void test_refused_links_for_review(void **state)
 	assert_true(r->n_split > 0);
 	long *person = persons_of(x.ds, &s);
 	size_t nrec = kith_dataset_count(x.ds);
-	size_t *per = calloc(nrec + s.sum.people + 2, sizeof *per);
-	assert_non_null(per);
-	double truth_pairs = 0;
-	for (size_t i = 0; i < nrec; i++)
-		if (person[i] > 0 && (size_t)person[i] < nrec + s.sum.people + 2)
-			truth_pairs += (double)per[person[i]]++;
+	double truth_pairs = true_pairs(person, nrec, s.sum.people);
 	double wt = log2(r->threshold / (1 - r->threshold)),
 	       wr = log2(r->review_threshold / (1 - r->review_threshold));
 	double links[2] = {0}, right[2] = {0};
@@ -755,7 +757,6 @@ static void test_refused_links_for_review(void **state)
 			 KITH_OK);
 	assert_non_null(strstr(text.buf, "kept in two persons"));
 	kith_sbuf_release(&text);
-	free(per);
 	free(person);
 	kith_link_result_release(&x.r);
 	kith_dataset_free(x.ds);

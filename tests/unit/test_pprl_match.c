@@ -20,6 +20,18 @@
 
 static const uint8_t SEED[32] = {9};
 
+/* Encodes a woman named nm, born in year (0: not recorded), from origin (a
+ * code of 5 bytes), as record i of f. */
+static void encode_one(const struct kith_pprl_key *k, const struct kith_pprl_params *p, const char *nm,
+		       int year, const char *origin, size_t i, uint64_t *f)
+{
+	struct kith_name name;
+	assert_int_equal(kith_names_encode(&name, nm, strlen(nm), NULL), KITH_OK);
+	struct kith_pprl_input in = {
+	    .name = &name, .sex = 1, .birth_year = year, .origin = origin, .origin_len = 5};
+	assert_int_equal(kith_pprl_encode(k, p, &in, i, f + i * KITH_PPRL_WORDS), KITH_OK);
+}
+
 static void test_kpe(void **state)
 {
 	(void)state;
@@ -87,16 +99,9 @@ static void test_link(void **state)
 			if ((per + l) % 3 == 0 && per % 5) /* not on this list */
 				continue;
 			const char *nm = l == 1 ? roman[per % 6] : hangul[per % 6];
-			struct kith_name name;
-			assert_int_equal(kith_names_encode(&name, nm, strlen(nm), NULL), KITH_OK);
-			struct kith_pprl_input in = {.name = &name,
-						     .sex = 1,
-						     .birth_year = 1950 + per % 50,
-						     .origin = (per / 6) % 2 ? "kp-hb" : "kp-yg",
-						     .origin_len = 5};
 			/* the same name and year is the same person here: persons differ by (name, year,
 			 * origin) */
-			assert_int_equal(kith_pprl_encode(k, &p, &in, n, f + n * KITH_PPRL_WORDS), KITH_OK);
+			encode_one(k, &p, nm, 1950 + per % 50, (per / 6) % 2 ? "kp-hb" : "kp-yg", n, f);
 			src[n] = l;
 			person[n] = per;
 			n++;
@@ -204,14 +209,7 @@ static void test_namesakes(void **state)
 			int nob = (x >> 20) % 3 == 0;
 			char buf[64];
 			snprintf(buf, sizeof buf, "%s%s%s", s0, s1, s2);
-			struct kith_name name;
-			assert_int_equal(kith_names_encode(&name, buf, strlen(buf), NULL), KITH_OK);
-			struct kith_pprl_input in = {.name = &name,
-						     .sex = 1,
-						     .birth_year = nob ? 0 : year,
-						     .origin = "kp-hb",
-						     .origin_len = 5};
-			assert_int_equal(kith_pprl_encode(k, &p, &in, n, f + n * KITH_PPRL_WORDS), KITH_OK);
+			encode_one(k, &p, buf, nob ? 0 : year, "kp-hb", n, f);
 			src[n] = l;
 			person[n] = per;
 			has_birth[n] = !nob;
@@ -282,15 +280,7 @@ static void test_duplicates(void **state)
 			for (int c = 0; c <= twice; c++) {
 				char buf[64];
 				snprintf(buf, sizeof buf, "%s%s%s", s0, s1, s2);
-				struct kith_name name;
-				assert_int_equal(kith_names_encode(&name, buf, strlen(buf), NULL), KITH_OK);
-				struct kith_pprl_input in = {.name = &name,
-							     .sex = 1,
-							     .birth_year = c ? 0 : year,
-							     .origin = "kp-hb",
-							     .origin_len = 5};
-				assert_int_equal(kith_pprl_encode(k, &p, &in, n, f + n * KITH_PPRL_WORDS),
-						 KITH_OK);
+				encode_one(k, &p, buf, c ? 0 : year, "kp-hb", n, f);
 				src[n] = l;
 				person[n] = per;
 				n++;
