@@ -36,6 +36,7 @@
 #include "record/record.h"
 #include "base/pool.h"
 #include "base/sbuf.h"
+#include "names/jamo.h"
 #include "names/names.h"
 
 #define NAMES_PER_CASE 16
@@ -345,11 +346,9 @@ static int words_at_ends(const char *q, size_t qn, const char *c, size_t cn)
  * same length whose order is ambiguous meets c in the other order if not)? */
 static int same_order(const struct kith_name *q, const struct kith_name *c)
 {
-	for (size_t i = 0; i < q->n_syl && i < c->n_syl; i++) {
-		const struct kith_name_syl *x = &q->syl[i], *y = &c->syl[i];
-		if (!(x->ini & y->ini) || !(x->vow & y->vow) || !(x->fin & y->fin))
+	for (size_t i = 0; i < q->n_syl && i < c->n_syl; i++)
+		if (!jamo_meet(&q->syl[i], &c->syl[i]))
 			return 0;
-	}
 	return 1;
 }
 

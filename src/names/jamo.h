@@ -116,6 +116,13 @@ static inline int jamo_has(const struct kith_name_syl *x, unsigned s)
 	return (x->ini & BIT(jamo_L(s))) && (x->vow & BIT(jamo_V(s))) && (x->fin & BIT(jamo_T(s)));
 }
 
+/* Do the sets of x and y share a syllable (an initial, a vowel and a final
+ * each in both)? */
+static inline int jamo_meet(const struct kith_name_syl *x, const struct kith_name_syl *y)
+{
+	return (x->ini & y->ini) && (x->vow & y->vow) && (x->fin & y->fin);
+}
+
 /* The initial-sound rule, folded: at the start of a surname or a given name ㄹ
  * may be written ㅇ (before i/y) or ㄴ, and ㄴ may be written ㅇ (before i/y). */
 static inline void jamo_fold(struct kith_name_syl *x)

@@ -1476,7 +1476,7 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 		const struct kith_names_alias *at = ambig_surname_alias(&r);
 		for (size_t e = 0; at && e < KITH_NAMES_ALIAS_SUR && at->sur[e]; e++) {
 			struct kith_name_syl z = jamo_single((unsigned)at->sur[e] - 1u);
-			if (!(z.ini & r.syl[0].ini) || !(z.vow & r.syl[0].vow) || !(z.fin & r.syl[0].fin)) {
+			if (!jamo_meet(&z, &r.syl[0])) {
 				r.flags |= KITH_NAMES_F_PUBSUR;
 				break;
 			}
@@ -1520,7 +1520,7 @@ static int surname_published(const struct kith_name *rn, const struct kith_name 
 	for (size_t k = 0; k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
 		struct kith_name_syl x = jamo_single((unsigned)at->sur[k] - 1u);
 		jamo_fold(&x);
-		if ((x.ini & y->ini) && (x.vow & y->vow) && (x.fin & y->fin))
+		if (jamo_meet(&x, y))
 			return 1;
 	}
 	return 0;
@@ -1558,13 +1558,13 @@ __attribute__((noinline)) static int published_widen(const struct kith_name *rn,
 						     struct kith_name *w)
 {
 	const struct kith_name_syl *x = &rn->syl[0], *y = &h->syl[0];
-	if (((x->ini & y->ini) && (x->vow & y->vow) && (x->fin & y->fin)) || !hangul_surname(h))
+	if (jamo_meet(x, y) || !hangul_surname(h))
 		return 0;
 	const struct kith_names_alias *at = ambig_surname_alias(rn);
 	for (size_t k = 0; at && k < KITH_NAMES_ALIAS_SUR && at->sur[k]; k++) {
 		struct kith_name_syl z = jamo_single((unsigned)at->sur[k] - 1u);
 		jamo_fold(&z);
-		if (!(z.ini & y->ini) || !(z.vow & y->vow) || !(z.fin & y->fin))
+		if (!jamo_meet(&z, y))
 			continue;
 		*w = *rn;
 		w->syl[0].ini |= y->ini;
@@ -2239,16 +2239,15 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	const struct kith_names_alias *pub =
 	    korean(q) && (q->flags & KITH_NAMES_F_PUBSUR) ? ambig_surname_alias(q) : NULL;
 	if (pub && q->n_syl <= KITH_NAMES_MAX_SYL) {
-		const struct kith_names_alias *at = pub;
 		struct kith_name un = *q;
 		for (size_t i = 2; i < q->n_syl; i++)
 			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&
 			    !((q->liai >> i) & 1u) && !((q->exact >> i) & 1u))
 				jamo_unfold(&un.syl[i]);
-		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && at->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
+		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && pub->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
 			uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 			struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-			un.syl[0] = jamo_single((unsigned)at->sur[a] - 1u);
+			un.syl[0] = jamo_single((unsigned)pub->sur[a] - 1u);
 			jamo_fold(&un.syl[0]);
 			reading_codes(&un, 0, 1, code, sy);
 			keys[n++] = key_of(1, code, q->n_syl);

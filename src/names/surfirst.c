@@ -411,8 +411,7 @@ double kith_names_vault_prior(const struct kith_name *q, const struct kith_names
 		/* a surname against a surname keeps the engine's weight (its
 		 * spellings are habits of their own: Lee, Park) */
 		if (!lik || !((c->exact >> j) & 1) || ((q->exact >> i) & 1) ||
-		    (j < c->n_sur && q->n_sur > 0) || !(x->ini & y->ini) || !(x->vow & y->vow) ||
-		    !(x->fin & y->fin) || (q->lv[i] & LATIN_LV_TYPO))
+		    (j < c->n_sur && q->n_sur > 0) || !jamo_meet(x, y) || (q->lv[i] & LATIN_LV_TYPO))
 			continue;
 		unsigned hs = jamo_syl((unsigned)__builtin_ctz(y->ini), (unsigned)__builtin_ctz(y->vow),
 				       (unsigned)__builtin_ctz(y->fin));
