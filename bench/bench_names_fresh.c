@@ -17,11 +17,11 @@
  *            the peer: plain string equality of the query and the stored
  *            name (what a search without the engine finds).
  *
- * usage: bench_names_fresh [--compare] [--search] [--part F1|...|F10] [--data DIR]
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|...|F12] [--data DIR]
  *        [--verbose]      (both by default; DIR as for bench_names_search;
  *        --part F3: fresh_search_f3.csv, search only; --part F4:
  *        fresh_search_f4.csv, the same from another seed, search only; --part F5:
- *        fresh_search_f5.csv, from a third seed; F6 to F10 the same; --query Q: that one query
+ *        fresh_search_f5.csv, from a third seed; F6 to F12 the same; --query Q: that one query
  *        against the part's vault, its first ten hits)
  */
 #include <jansson.h>
@@ -540,7 +540,8 @@ static void search_run(const char *path, const char *only, int verbose, const ch
 		kith_vault_close(v);
 		return;
 	}
-	static const char *const parts[] = {"F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "F10"};
+	static const char *const parts[] = {"F1", "F2", "F3", "F4",  "F5",  "F6",
+					    "F7", "F8", "F9", "F10", "F11", "F12"};
 	for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
@@ -636,7 +637,7 @@ int main(int argc, char **argv)
 			verbose++;
 		else {
 			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part "
-					"F1|...|F10] [--data DIR] "
+					"F1|...|F12] [--data DIR] "
 					"[--verbose] [--query Q]\n");
 			return 2;
 		}
@@ -659,7 +660,7 @@ int main(int argc, char **argv)
 			compare_part("F2", verbose);
 	}
 	if (do_search) {
-		/* parts F3 to F10 (each a vault of its own) are in files of their own */
+		/* parts F3 to F12 (each a vault of its own) are in files of their own */
 		char file[40] = "fresh_search.csv";
 		if (only && only[0] == 'F' && atoi(only + 1) >= 3)
 			snprintf(file, sizeof file, "fresh_search_f%d.csv", atoi(only + 1));

@@ -70,6 +70,11 @@ Parts F9 and F10 (the lead, 2026-12-07, tenth session), the same way:
 python3 data/names/fresh.py --f9 (--f10) writes fresh_search_f9.csv (f10)
 from random.Random(9019) (10020), made and committed before any work of that
 session; only the lead runs them.
+
+Parts F11 and F12 (the lead, 2026-12-07, eleventh session), the same way:
+python3 data/names/fresh.py --f11 (--f12) writes fresh_search_f11.csv (f12)
+from random.Random(11021) (12022), made and committed before any work of that
+session; only the lead runs them.
 """
 import sys
 import bz2
@@ -492,7 +497,7 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f6":
     R.seed(6016)
     main(f3=True, tag="F6", strict=True)
-elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8", "--f9", "--f10"):
+elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8", "--f9", "--f10", "--f11", "--f12"):
     n = int(sys.argv[1][3:])
     R.seed(n * 1000 + 10 + n)
     main(f3=True, tag="F%d" % n, strict=True)
