@@ -185,16 +185,13 @@ async function draftSurvivesKill(browser, lang, size) {
   await axeCheck(page, `${lang} ${size.name} restored form`);
   // the language switch keeps the form
   await page.locator('fieldset[data-field="person"] [data-field="name"] input').fill(`${name}2`);
-  await page.click('[data-action="lang"]');
-  await page.waitForSelector('form.caseform');
-  await page.waitForTimeout(200);
+  await T.switchLang(page, 'form.caseform');
+  // the draft is put back into the new form just after it is drawn
+  await page.waitForFunction((v) => document.querySelector('fieldset[data-field="person"] [data-field="name"] input')?.value === v, `${name}2`, { timeout: 5000 }).catch(() => {});
   T.check((await page.locator('fieldset[data-field="person"] [data-field="name"] input').inputValue()) === `${name}2`, `${lang} ${size.name}: a language switch keeps the form`);
-  await page.click('[data-action="lang"]');
   // back in this language, and the form drawn again before typing into it
   // (typing into the form being replaced was lost, and leaving then did not ask)
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
-  await page.waitForSelector('form.caseform');
-  await page.waitForTimeout(200);
+  await T.switchLang(page, 'form.caseform');
   // leaving a changed form asks; "stay" stays
   await page.locator('[data-field="narrative"] textarea').type('.');
   await page.click('[data-nav="cases"]').catch(async () => { await page.evaluate(() => { window.location.hash = '#/cases'; }); });

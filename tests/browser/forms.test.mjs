@@ -129,9 +129,9 @@ async function traceNew(page, tag, lang) {
   await shot(page, `${tag}-trace-restored`);
   // the language switch keeps the form
   await details.fill(`${typed}!`);
-  await switchLang(page, 'form.traceform');
+  await h.switchLang(page, 'form.traceform');
   check((await details.inputValue()) === `${typed}!`, `${tag}: a language switch keeps the tracing form`);
-  await switchLang(page, 'form.traceform');
+  await h.switchLang(page, 'form.traceform');
   // leaving a changed form asks; staying stays
   await details.type('.');
   await page.click('[data-nav="cases"]').catch(() => page.evaluate(() => { window.location.hash = '#/cases'; }));
@@ -261,9 +261,9 @@ async function caseForms(page, tag, lang, i) {
   await page.click('dialog [data-action="cancel"]');
   check((await assigned.inputValue()) === who, `${tag}: leaving a changed assignment asks first; "stay" keeps it`);
   // the language switch keeps it
-  await switchLang(page, '[data-section="assignment"]');
+  await h.switchLang(page, '[data-section="assignment"]');
   check((await assigned.inputValue()) === who, `${tag}: a language switch keeps the assignment typed`);
-  await switchLang(page, '[data-section="assignment"]');
+  await h.switchLang(page, '[data-section="assignment"]');
   // the case is saved meanwhile: both, the typing stays
   const c = await apiGet(page, `/case?ref=${ref}`);
   const e = await apiPost(page, '/edit', { id: c.id, expect_version: c.version, body: { ...c.body, assigned: 'Someone Else' }, note: null });
@@ -311,18 +311,6 @@ async function caseForms(page, tag, lang, i) {
   const left = await draftKeys(page);
   check(!left.includes(`#/case/${ref}|duplicate`), `${tag}: "start afresh" discards the duplicate proposal's draft`);
   for (const k of left) await apiPost(page, '/drafts/discard', { form: k });
-}
-
-// Switches the language and waits for the page drawn in it. render() asks the
-// server first, so the old page, and the form matching sel, stays on screen a
-// moment after <html lang> has changed; typing into it then was lost with it
-// (the leave-dialog wait timed out once in a full run, 2026-12-07).
-async function switchLang(page, sel) {
-  await page.evaluate((s) => { for (const el of document.querySelectorAll(s)) el.dataset.stale = '1'; }, sel);
-  const before = await page.evaluate(() => document.documentElement.lang);
-  await page.click('[data-action="lang"]');
-  await page.waitForFunction((l) => document.documentElement.lang !== l, before);
-  await page.waitForSelector(`${sel}:not([data-stale])`);
 }
 
 async function formsRun(browser, lang, size, i) {

@@ -119,17 +119,26 @@ export function harness(name) {
     return { context, page };
   };
 
+  /** Switches the page's language and waits until the page is drawn again in
+   * the new one: `sel` (a selector of the page) is marked on the old page
+   * first, and the wait is for an unmarked one. render() asks the server
+   * before it redraws, so for a moment the old page is still on screen with
+   * the new <html lang>; typing into it then was lost with it. */
+  h.switchLang = async (page, sel) => {
+    await page.evaluate((s) => { for (const el of document.querySelectorAll(s)) el.dataset.stale = '1'; }, sel);
+    const before = await page.evaluate(() => document.documentElement.lang);
+    await page.click('[data-action="lang"]');
+    await page.waitForFunction((l) => document.documentElement.lang !== l, before);
+    await page.waitForSelector(`${sel}:not([data-stale])`);
+  };
+
   /** Opens `hash` on the locked server, switches the page to `lang` ('ko' or
    * 'en') if it is not in it, and types `pass` into the unlock form. `before(page)` runs on the
    * unlock page just before typing (to check what it says). */
   h.unlock = async (page, base, pass, lang, { hash = '#/cases', before = null } = {}) => {
     await page.goto(`${base}/${hash}`);
     await page.waitForSelector('input[type="password"]');
-    if ((await page.evaluate(() => document.documentElement.lang)) !== lang) {
-      await page.click('[data-action="lang"]');
-      await page.waitForFunction((x) => document.documentElement.lang === x, lang);
-      await page.waitForSelector('input[type="password"]');
-    }
+    if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await h.switchLang(page, 'input[type="password"]');
     if (before) await before(page);
     await page.fill('input[type="password"]', pass);
     await page.keyboard.press('Enter');

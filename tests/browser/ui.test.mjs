@@ -407,12 +407,9 @@ async function tracing(browser, base, pass, lang, seekerRef, soughtRef) {
   const problems = [];
   const { context, page } = await newPage(browser, base, problems);
   await page.goto(`${base}/#/trace`);
-  if (lang === 'en') {
-    await page.waitForSelector('h1');
-    await page.click('[data-action="lang"]');
-  }
-  // by keyboard alone: the passphrase field has the focus, Enter unlocks
   await page.waitForSelector('input[type="password"]');
+  if (lang === 'en') await h.switchLang(page, 'input[type="password"]');
+  // by keyboard alone: the passphrase field has the focus, Enter unlocks
   check(await page.evaluate(() => document.activeElement && document.activeElement.type === 'password'), `${lang}: the unlock page puts the focus in the passphrase field`);
   await page.keyboard.type(pass);
   await page.keyboard.press('Enter');
@@ -523,7 +520,7 @@ async function figures(browser, base, fx, lang) {
   const { context, page } = await newPage(browser, base, problems);
   await page.goto(`${base}/`);
   await page.waitForSelector('input[type="password"]');
-  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await page.click('[data-action="lang"]');
+  if ((await page.evaluate(() => document.documentElement.lang)) !== lang) await h.switchLang(page, 'input[type="password"]');
   await page.fill('input[type="password"]', fx.pass);
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-nav="figures"]');
