@@ -481,6 +481,35 @@ static void test_search13_korean_order(void **state)
 	kith_search_free(s);
 }
 
+/* A surname of two syllables written first with a given name in words
+ * ("Seonu Shi Ram", read 남 + 선우시 in Western order), or last ("Hyo
+ * Hwangbo", read as a given name of three syllables), is read as the
+ * surname too; and the words of a query that are not in a row in a name in
+ * Latin letters read as Korean ("Nam Yong", Nam Son Yong) are not the
+ * given name of another case ("Nam Yong": 강남용). */
+static void test_search13_compound_surnames_and_gaps(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other readings' cases first: a tie is ordered by case number */
+	static const char *const more[] = {
+	    "Nam Son Yong", "나서준", "Hwang-bo Tong Hyon", "선우시람", "선우나용", "황보효", "강남용",
+	    "So Su Bin",    "김소빈", "Ri Son Hui",	    "김리희"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Seonu Shi Ram", &n), "선우시람");
+	assert_string_equal(first(s, "Seonu Na", &n), "선우나용");
+	assert_string_equal(first(s, "Hyo Hwangbo", &n), "황보효");
+	assert_string_equal(first(s, "Nam Yong", &n), "강남용");
+	assert_string_equal(first(s, "So Bin", &n), "김소빈");
+	assert_string_equal(first(s, "Ri Hui", &n), "김리희");
+	/* a word of the Latin name alone, or its words in a row, as before */
+	assert_string_equal(first(s, "Nam Son", &n), "Nam Son Yong");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -556,6 +585,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_pieces_and_initials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
