@@ -682,8 +682,7 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 static void score_korean_order(struct kith_search *s, const char *v, size_t n, const struct kith_name *q,
 			       struct seen *sn)
 {
-	if (!(q->flags & KITH_NAMES_F_AMBIG) || (q->flags & KITH_NAMES_F_WESTERN) || q->n_syl < 3 ||
-	    n > TYPO_MAX_LEN + 1)
+	if (!(q->flags & KITH_NAMES_F_AMBIG) || q->n_syl < 3 || n > TYPO_MAX_LEN + 1)
 		return;
 	char k[TYPO_MAX_LEN + 2];
 	size_t m = 0, words = 0;
@@ -701,7 +700,12 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 		struct kith_names_pieces pc;
 		if (kith_names_query_pieces(&pc, k, m, &r))
 			s->pc = &pc;
+		/* read in Western order first: this order second */
+		double factor = s->factor;
+		if (q->flags & KITH_NAMES_F_WESTERN)
+			s->factor *= RANK_SECOND;
 		(void)scan_keyed(s, &r, 0);
+		s->factor = factor;
 		s->pc = NULL;
 	}
 	sodium_memzero(&r, sizeof r);
@@ -920,6 +924,30 @@ static void score_surname_first(struct kith_search *s, const char *query, size_t
 	sodium_memzero(&f, sizeof f);
 }
 
+/* Text q with full-width ASCII forms (U+FF01–U+FF5E) and the ideographic
+ * space (U+3000) as ASCII, into out (at least len bytes); its length, len
+ * when there were none. */
+static size_t fold_fullwidth(const char *q, size_t len, char *out)
+{
+	const unsigned char *u = (const unsigned char *)q;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i + 2 < len && u[i] == 0xEF && (u[i + 1] == 0xBC || u[i + 1] == 0xBD) &&
+		    u[i + 2] >= 0x80 && u[i + 2] <= 0xBF &&
+		    (u[i + 1] == 0xBC ? u[i + 2] >= 0x81 : u[i + 2] <= 0x9E)) {
+			/* U+FF01..U+FF5E: EF BC 81..BF, EF BD 80..9E */
+			out[n++] = (char)(u[i + 1] == 0xBC ? u[i + 2] - 0x81 + 0x21 : u[i + 2] - 0x80 + 0x60);
+			i += 2;
+		} else if (i + 2 < len && u[i] == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x80) {
+			out[n++] = ' ';
+			i += 2;
+		} else {
+			out[n++] = q[i];
+		}
+	}
+	return n;
+}
+
 /* The best score of this query so far. */
 static double top_score(const struct kith_search *s)
 {
@@ -961,9 +989,21 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 				s->best[i] = m == 2 ? 1.0 : 0.9;
 		}
 	} else {
+		/* full-width letters and spaces as the ASCII they stand for, so
+		 * that the readings below that split words or undo typos see
+		 * them ("Ｍｕｎ　Ｏｎ　Ｒｉ"); the encoder folds them alike */
+		char fw[KITH_NAMES_MAX_BYTES + 1];
+		if (len <= KITH_NAMES_MAX_BYTES) {
+			size_t n = fold_fullwidth(query, len, fw);
+			if (n < len) {
+				query = fw;
+				len = n;
+			}
+		}
 		struct kith_name q;
 		int rc = kith_names_encode(&q, query, len, err);
 		if (rc) {
+			sodium_memzero(fw, sizeof fw);
 			if (err && !err->where[0])
 				kith_err_set(err, rc, "query", "%s",
 					     err->msg[0] ? err->msg : "the query is not a name");
@@ -993,6 +1033,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		sodium_memzero(&q, sizeof q);
 		if (latin && !suronly && !met)
 			score_typos(s, query, len);
+		sodium_memzero(fw, sizeof fw);
 	}
 	/* The best offset + limit hits are kept, in order, by insertion (a
 	 * common surname alone can match a fifth of the cases); past TOPK_MAX

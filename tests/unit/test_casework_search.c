@@ -510,6 +510,32 @@ static void test_search13_compound_surnames_and_gaps(void **state)
 	kith_search_free(s);
 }
 
+/* A name of three words read in Western order with its last word, which
+ * may be a surname, as the surname ("Mun On Ri": 이문온) is read in Korean
+ * order too, the second reading (its keys reach 문온리, which the first
+ * reading meets only at 0.83: the other order's ㄹ is folded as a
+ * surname's); full-width letters and spaces are read as the ASCII they
+ * stand for by every reading. */
+static void test_search13_western_order_and_fullwidth(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"Mun Un", "문온리", "이문석"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	static const char *const q[] = {"Mun On Ri", "Ｍｕｎ　Ｏｎ　Ｒｉ"};
+	for (size_t k = 0; k < 2; k++) {
+		const struct kith_search_hit *h;
+		size_t n;
+		assert_int_equal(kith_search_run(s, q[k], strlen(q[k]), 5, 0, &h, &n, &err), 0);
+		assert_true(n > 0);
+		assert_string_equal(h[0].name, "문온리");
+		assert_true(h[0].score >= 0.99);
+	}
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -586,6 +612,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
