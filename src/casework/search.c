@@ -758,6 +758,13 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
+		/* a space typed inside a word ("C he Yong", "R im Chae") */
+		if (query[i] == ' ' && i > 0 && i + 1 < len && is_letter(query[i - 1]) &&
+		    is_letter(query[i + 1])) {
+			memcpy(v, query, i);
+			memcpy(v + i, query + i + 1, len - i - 1);
+			score_variant(s, v, len - 1, &sn);
+		}
 		if (!is_letter(query[i]))
 			continue;
 		/* swapped back */

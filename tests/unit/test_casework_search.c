@@ -536,6 +536,21 @@ static void test_search13_western_order_and_fullwidth(void **state)
 	kith_search_free(s);
 }
 
+/* A space typed inside a word is undone as a typo ("Chai Ky oo Ree": 최큐리,
+ * which the query as written does not reach). */
+static void test_search13_space_in_a_word(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"최큐리", "최기우"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Chai Ky oo Ree", &n), "최큐리");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -613,6 +628,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
