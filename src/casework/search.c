@@ -315,7 +315,8 @@ int kith_search_new(struct kith_search **out, struct kith_vault *v, struct kith_
 #define RANK_WORDS_LEAD 0.906 /* ... the first of them its first word ("Chen": Chen Yufeng, Cho Chen) */
 #define RANK_FOREIGN 0.96     /* ... of a name not read as Korean (or only with a typo undone) */
 #define RANK_FOREIGN_LEAD 0.961
-#define RANK_ENDS 0.001 /* ... of a name not read as Korean, its last word the last ("Nguyen Lan") */
+#define RANK_WORDS_GAP 0.899 /* ... of a Korean name, its words not in a row ("Nam Yong": Nam Son Yong) */
+#define RANK_ENDS 0.001	     /* ... of a name not read as Korean, its last word the last ("Nguyen Lan") */
 
 #define RANK_WORDS_ALSO 1 /* rank(): also as the words of the name (score_words) */
 #define RANK_AS_GIVEN 2	  /* rank(): only as a given name alone (the query's words joined) */
@@ -340,6 +341,29 @@ static int words_at_ends(const char *q, size_t qn, const char *c, size_t cn)
 		cw += c[i] == ' ';
 	return qf < qn && cw > qw && qf == cf && memcmp(q, c, qf) == 0 && qn - ql == cn - cl &&
 	       memcmp(q + ql, c + cl, qn - ql) == 0;
+}
+
+/* Are the words of text q, together, words of text c in a row (folded
+ * texts, words apart by spaces)? */
+static int words_adjacent(const char *q, size_t qn, const char *c, size_t cn)
+{
+	for (size_t i = 0; i + qn <= cn; i++)
+		if ((i == 0 || c[i - 1] == ' ') && (i + qn == cn || c[i + qn] == ' ') &&
+		    memcmp(c + i, q, qn) == 0)
+			return 1;
+	return 0;
+}
+
+#define LV_KOREAN 8 /* how common in Korean names (kith_name.lv) a syllable of a Korean name is */
+
+/* Is every syllable of name c one common in Korean names (Ri Son Hui; not
+ * Le Thi Hoa, Hoang Van Hoa, whose middle words are rare as Korean)? */
+static int korean_syllables(const struct kith_name *c)
+{
+	for (size_t i = 0; i < c->n_syl; i++)
+		if (c->lv[i] < LV_KOREAN)
+			return 0;
+	return c->n_syl > 0;
 }
 
 /* Does every syllable of q, in its own order, meet c's (a query of the
@@ -417,6 +441,8 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 		size_t qn = strnlen(q->text, KITH_NAMES_TEXT), cn = strnlen(c->text, KITH_NAMES_TEXT);
 		if (w == 2 && foreign && cn < KITH_NAMES_TEXT - 1 && words_at_ends(q->text, qn, c->text, cn))
 			v += RANK_ENDS;
+		if (w && !foreign && korean_syllables(c) && !words_adjacent(q->text, qn, c->text, cn))
+			v = RANK_WORDS_GAP;
 		best = v > best ? v : best;
 	}
 	return best;
@@ -656,8 +682,7 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 static void score_korean_order(struct kith_search *s, const char *v, size_t n, const struct kith_name *q,
 			       struct seen *sn)
 {
-	if (!(q->flags & KITH_NAMES_F_AMBIG) || (q->flags & KITH_NAMES_F_WESTERN) || q->n_syl < 3 ||
-	    n > TYPO_MAX_LEN + 1)
+	if (!(q->flags & KITH_NAMES_F_AMBIG) || q->n_syl < 3 || n > TYPO_MAX_LEN + 1)
 		return;
 	char k[TYPO_MAX_LEN + 2];
 	size_t m = 0, words = 0;
@@ -675,7 +700,12 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 		struct kith_names_pieces pc;
 		if (kith_names_query_pieces(&pc, k, m, &r))
 			s->pc = &pc;
+		/* read in Western order first: this order second */
+		double factor = s->factor;
+		if (q->flags & KITH_NAMES_F_WESTERN)
+			s->factor *= RANK_SECOND;
 		(void)scan_keyed(s, &r, 0);
+		s->factor = factor;
 		s->pc = NULL;
 	}
 	sodium_memzero(&r, sizeof r);
@@ -728,6 +758,13 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
+		/* a space typed inside a word ("C he Yong", "R im Chae") */
+		if (query[i] == ' ' && i > 0 && i + 1 < len && is_letter(query[i - 1]) &&
+		    is_letter(query[i + 1])) {
+			memcpy(v, query, i);
+			memcpy(v + i, query + i + 1, len - i - 1);
+			score_variant(s, v, len - 1, &sn);
+		}
 		if (!is_letter(query[i]))
 			continue;
 		/* swapped back */
@@ -823,6 +860,39 @@ static void score_as_given(struct kith_search *s, const char *query, size_t len,
 	sodium_memzero(v, sizeof v);
 }
 
+/* Is the first or the last word of a query of two words or more a surname
+ * of two syllables ("Seonu", "Hwangbo"), alone? The query with that word
+ * first, into v (its length), or 0. */
+static size_t compound_first(const char *query, size_t len, char *v, size_t cap)
+{
+	size_t a = 0, b = len;
+	while (a < len && query[a] != ' ')
+		a++;
+	while (b > 0 && query[b - 1] != ' ')
+		b--;
+	if (a == len || len + 1 > cap)
+		return 0;
+	struct kith_name w;
+	int first = kith_names_encode(&w, query, a, NULL) == KITH_OK && (w.flags & KITH_NAMES_F_SURONLY) &&
+		    w.n_sur == 2 && w.n_syl == 2;
+	int last = !first && kith_names_encode(&w, query + b, len - b, NULL) == KITH_OK &&
+		   (w.flags & KITH_NAMES_F_SURONLY) && w.n_sur == 2 && w.n_syl == 2;
+	sodium_memzero(&w, sizeof w);
+	if (first) {
+		memcpy(v, query, len);
+		return len;
+	}
+	if (!last)
+		return 0;
+	size_t e = b; /* the words before the surname, without the spaces after them */
+	while (e > 0 && query[e - 1] == ' ')
+		e--;
+	memcpy(v, query + b, len - b);
+	v[len - b] = ' ';
+	memcpy(v + len - b + 1, query, e);
+	return len - b + 1 + e;
+}
+
 /* A query of two syllables in Latin letters, a surname and the start of a
  * given name as such queries are written, that the engine reads otherwise
  * ("Kwan Yoo": 유관; "Nan Soo": 난수, a given name; "Sung Shi": 성 or 시 the
@@ -833,14 +903,56 @@ static void score_surname_first(struct kith_search *s, const char *query, size_t
 				const struct kith_name *q)
 {
 	struct kith_name f;
-	if (q->script != KITH_NAMES_SCRIPT_LATIN || q->n_syl != 2 ||
-	    !kith_names_surname_first(&f, query, len))
+	if (q->script != KITH_NAMES_SCRIPT_LATIN)
 		return;
+	char v[GIVEN_MAX_LEN + 2];
+	if (q->n_syl != 2) {
+		/* a surname of two syllables written first ("Seonu Shi Ram",
+		 * read 남 + 선우시 in Western order) or last ("Hyo Hwangbo",
+		 * read as a given name): its reading as the surname, written
+		 * first */
+		size_t n = compound_first(query, len, v, sizeof v);
+		int ok = n && kith_names_surname_first(&f, v, n);
+		/* written last: the encoder may read it so once it is first */
+		if (n && !ok && memcmp(v, query, n) != 0)
+			ok = kith_names_encode(&f, v, n, NULL) == KITH_OK && f.n_sur == 2 &&
+			     !(f.flags & (KITH_NAMES_F_WESTERN | KITH_NAMES_F_AMBIG | KITH_NAMES_F_PARTIAL |
+					  KITH_NAMES_F_TYPO | KITH_NAMES_F_SURONLY));
+		sodium_memzero(v, sizeof v);
+		if (!ok)
+			return;
+	} else if (!kith_names_surname_first(&f, query, len)) {
+		return;
+	}
 	s->factor = RANK_SECOND;
 	if (scan_keyed(s, &f, 0))
 		score_prefix_keys(s, &f);
 	s->factor = 1.0;
 	sodium_memzero(&f, sizeof f);
+}
+
+/* Text q with full-width ASCII forms (U+FF01–U+FF5E) and the ideographic
+ * space (U+3000) as ASCII, into out (at least len bytes); its length, len
+ * when there were none. */
+static size_t fold_fullwidth(const char *q, size_t len, char *out)
+{
+	const unsigned char *u = (const unsigned char *)q;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i + 2 < len && u[i] == 0xEF && (u[i + 1] == 0xBC || u[i + 1] == 0xBD) &&
+		    u[i + 2] >= 0x80 && u[i + 2] <= 0xBF &&
+		    (u[i + 1] == 0xBC ? u[i + 2] >= 0x81 : u[i + 2] <= 0x9E)) {
+			/* U+FF01..U+FF5E: EF BC 81..BF, EF BD 80..9E */
+			out[n++] = (char)(u[i + 1] == 0xBC ? u[i + 2] - 0x81 + 0x21 : u[i + 2] - 0x80 + 0x60);
+			i += 2;
+		} else if (i + 2 < len && u[i] == 0xE3 && u[i + 1] == 0x80 && u[i + 2] == 0x80) {
+			out[n++] = ' ';
+			i += 2;
+		} else {
+			out[n++] = q[i];
+		}
+	}
+	return n;
 }
 
 /* The best score of this query so far. */
@@ -884,9 +996,21 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 				s->best[i] = m == 2 ? 1.0 : 0.9;
 		}
 	} else {
+		/* full-width letters and spaces as the ASCII they stand for, so
+		 * that the readings below that split words or undo typos see
+		 * them ("Ｍｕｎ　Ｏｎ　Ｒｉ"); the encoder folds them alike */
+		char fw[KITH_NAMES_MAX_BYTES + 1];
+		if (len <= KITH_NAMES_MAX_BYTES) {
+			size_t n = fold_fullwidth(query, len, fw);
+			if (n < len) {
+				query = fw;
+				len = n;
+			}
+		}
 		struct kith_name q;
 		int rc = kith_names_encode(&q, query, len, err);
 		if (rc) {
+			sodium_memzero(fw, sizeof fw);
 			if (err && !err->where[0])
 				kith_err_set(err, rc, "query", "%s",
 					     err->msg[0] ? err->msg : "the query is not a name");
@@ -916,6 +1040,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		sodium_memzero(&q, sizeof q);
 		if (latin && !suronly && !met)
 			score_typos(s, query, len);
+		sodium_memzero(fw, sizeof fw);
 	}
 	/* The best offset + limit hits are kept, in order, by insertion (a
 	 * common surname alone can match a fifth of the cases); past TOPK_MAX

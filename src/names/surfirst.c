@@ -65,9 +65,10 @@ int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len
 	}
 	struct kith_name w, f, g;
 	int ok = kith_names_encode(&w, utf8, len, NULL) == KITH_OK && plain(&w) &&
-		 kith_names_encode(&f, utf8, sp, NULL) == KITH_OK && plain(&f) && f.n_syl == 1 &&
-		 (f.flags & KITH_NAMES_F_SURONLY) && kith_names_encode(&g, rest, n, NULL) == KITH_OK &&
-		 plain(&g) && (g.n_sur == 0 || g.n_syl == 1) && g.n_syl < KITH_NAMES_MAX_SYL;
+		 kith_names_encode(&f, utf8, sp, NULL) == KITH_OK && plain(&f) &&
+		 (f.flags & KITH_NAMES_F_SURONLY) && f.n_sur == f.n_syl && f.n_syl <= 2 &&
+		 kith_names_encode(&g, rest, n, NULL) == KITH_OK && plain(&g) &&
+		 (g.n_sur == 0 || g.n_syl == 1) && g.n_syl + f.n_syl <= KITH_NAMES_MAX_SYL;
 	/* a syllable alone is read as a surname, with every surname a list
 	 * publishes its spelling for ("Seo": 서 and 소): before another
 	 * syllable it is the first of a given name ("Seo-ga": 서 + 가) */
@@ -84,23 +85,26 @@ int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len
 		wipe(&g2, sizeof g2);
 	}
 	/* nothing new when the encoder read it so already */
-	ok = ok && !(w.n_sur == 1 && !(w.flags & (KITH_NAMES_F_WESTERN | KITH_NAMES_F_AMBIG)) &&
-		     w.n_syl == 1 + g.n_syl);
+	ok = ok && !(w.n_sur == f.n_syl && !(w.flags & (KITH_NAMES_F_WESTERN | KITH_NAMES_F_AMBIG)) &&
+		     w.n_syl == f.n_syl + g.n_syl);
 	if (ok) {
 		struct kith_name r;
+		size_t ns = f.n_syl;
 		memset(&r, 0, sizeof r);
-		r.syl[0] = f.syl[0];
-		r.lv[0] = f.lv[0];
+		for (size_t i = 0; i < ns; i++) {
+			r.syl[i] = f.syl[i];
+			r.lv[i] = f.lv[i];
+		}
 		r.sur_pub = f.sur_pub;
 		for (size_t i = 0; i < g.n_syl; i++) {
-			r.syl[1 + i] = g.syl[i];
-			r.lv[1 + i] = g.lv[i];
-			memcpy(r.pat[1 + i], g.pat[i], sizeof r.pat[0]);
-			r.post[1 + i] = g.post[i];
+			r.syl[ns + i] = g.syl[i];
+			r.lv[ns + i] = g.lv[i];
+			memcpy(r.pat[ns + i], g.pat[i], sizeof r.pat[0]);
+			r.post[ns + i] = g.post[i];
 		}
-		r.liai = (uint16_t)(g.liai << 1);
-		r.n_syl = (uint8_t)(1 + g.n_syl);
-		r.n_sur = 1;
+		r.liai = (uint16_t)(g.liai << ns);
+		r.n_syl = (uint8_t)(ns + g.n_syl);
+		r.n_sur = (uint8_t)ns;
 		r.script = KITH_NAMES_SCRIPT_LATIN;
 		r.latin_h = w.latin_h;
 		memcpy(r.text, w.text, sizeof r.text);

@@ -481,6 +481,76 @@ static void test_search13_korean_order(void **state)
 	kith_search_free(s);
 }
 
+/* A surname of two syllables written first with a given name in words
+ * ("Seonu Shi Ram", read 남 + 선우시 in Western order), or last ("Hyo
+ * Hwangbo", read as a given name of three syllables), is read as the
+ * surname too; and the words of a query that are not in a row in a name in
+ * Latin letters read as Korean ("Nam Yong", Nam Son Yong) are not the
+ * given name of another case ("Nam Yong": 강남용). */
+static void test_search13_compound_surnames_and_gaps(void **state)
+{
+	struct fixture_vault *f = *state;
+	/* the other readings' cases first: a tie is ordered by case number */
+	static const char *const more[] = {
+	    "Nam Son Yong", "나서준", "Hwang-bo Tong Hyon", "선우시람", "선우나용", "황보효", "강남용",
+	    "So Su Bin",    "김소빈", "Ri Son Hui",	    "김리희"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Seonu Shi Ram", &n), "선우시람");
+	assert_string_equal(first(s, "Seonu Na", &n), "선우나용");
+	assert_string_equal(first(s, "Hyo Hwangbo", &n), "황보효");
+	assert_string_equal(first(s, "Nam Yong", &n), "강남용");
+	assert_string_equal(first(s, "So Bin", &n), "김소빈");
+	assert_string_equal(first(s, "Ri Hui", &n), "김리희");
+	/* a word of the Latin name alone, or its words in a row, as before */
+	assert_string_equal(first(s, "Nam Son", &n), "Nam Son Yong");
+	kith_search_free(s);
+}
+
+/* A name of three words read in Western order with its last word, which
+ * may be a surname, as the surname ("Mun On Ri": 이문온) is read in Korean
+ * order too, the second reading (its keys reach 문온리, which the first
+ * reading meets only at 0.83: the other order's ㄹ is folded as a
+ * surname's); full-width letters and spaces are read as the ASCII they
+ * stand for by every reading. */
+static void test_search13_western_order_and_fullwidth(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"Mun Un", "문온리", "이문석"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	static const char *const q[] = {"Mun On Ri", "Ｍｕｎ　Ｏｎ　Ｒｉ"};
+	for (size_t k = 0; k < 2; k++) {
+		const struct kith_search_hit *h;
+		size_t n;
+		assert_int_equal(kith_search_run(s, q[k], strlen(q[k]), 5, 0, &h, &n, &err), 0);
+		assert_true(n > 0);
+		assert_string_equal(h[0].name, "문온리");
+		assert_true(h[0].score >= 0.99);
+	}
+	kith_search_free(s);
+}
+
+/* A space typed inside a word is undone as a typo ("Chai Ky oo Ree": 최큐리,
+ * which the query as written does not reach). */
+static void test_search13_space_in_a_word(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"최큐리", "최기우"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	size_t n;
+	assert_string_equal(first(s, "Chai Ky oo Ree", &n), "최큐리");
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -556,6 +626,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_pieces_and_initials, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_no_syllable_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_korean_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

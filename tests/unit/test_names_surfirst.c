@@ -54,6 +54,15 @@ static void test_surname_first_reading(void **state)
 	assert_int_equal(first_reading(&r, "An Seo"), 1);
 	assert_true(sim(&r, "안서") >= same);
 	assert_true(sim(&r, "안소") < same);
+	/* a surname of two syllables written first ("Seonu Shi Ram": the
+	 * engine reads 남 the surname, in Western order, and keys it so) */
+	assert_int_equal(first_reading(&r, "Seonu Shi Ram"), 1);
+	assert_int_equal(r.n_syl, 4);
+	assert_int_equal(r.n_sur, 2);
+	assert_true(sim(&r, "선우시람") >= same);
+	assert_int_equal(first_reading(&r, "Seonu Na"), 1);
+	assert_int_equal(r.n_sur, 2);
+	assert_int_equal(first_reading(&r, "Hwangbo Hyo"), 0); /* read so already */
 	/* none when the engine reads it so already, for one word, or no name */
 	assert_int_equal(first_reading(&r, "Kim Hye"), 0);
 	assert_int_equal(first_reading(&r, "Minsu"), 0);
