@@ -1429,14 +1429,13 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 		narrow_surname(&r.syl[0], NULL);
 	else if (!ambig && n_sur == 2 && !(r.exact & 3u))
 		narrow_surname(&r.syl[0], &r.syl[1]);
-	/* the initial-sound rule, at the start of the surname and of the given name */
+	/* the initial-sound rule, at the start of the surname and of the given
+	 * name; when the order is ambiguous, of this order only: the other
+	 * order folds its own (other_order), or "Kim Seok Rae" would meet
+	 * 김석애 as 김석래 does */
 	jamo_fold(&r.syl[0]);
 	if (n_sur > 0 && n_sur < b.n)
 		jamo_fold(&r.syl[n_sur]);
-	if (ambig) {
-		jamo_fold(&r.syl[r.alt_rot % b.n]);
-		jamo_fold(&r.syl[(r.alt_rot + r.alt_sur) % b.n]);
-	}
 	/* the levels of the syllables that narrowing or folding changed */
 	for (size_t i = 0; i < b.n; i++) {
 		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
@@ -1641,6 +1640,33 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 
 #define AT(n, rot, i) ((size_t)(((i) + (rot)) % (n)->n_syl))
 
+/* The syllables of n (KITH_NAMES_F_AMBIG) as its other order reads them, into
+ * *v (a copy of n): the initial-sound rule folded at the start of that
+ * order's surname and given name, and undone at the start of the given name
+ * the encoder read (its initial as written, unless liaison widened it) where
+ * that order starts none. The encoder folds its own order only: one set per
+ * order. */
+static void other_order(const struct kith_name *n, struct kith_name *v)
+{
+	*v = *n;
+	size_t ns = n->n_syl;
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+		return;
+	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
+	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+		jamo_unfold(&v->syl[own]);
+		v->lv[own] = (uint8_t)((n->lv[own] & LATIN_LV_TYPO) | jamo_set_level(&v->syl[own], NULL));
+	}
+	size_t at[2] = {s, g};
+	for (size_t k = 0; k < 2; k++) {
+		struct kith_name_syl *y = &v->syl[at[k]];
+		uint32_t was = y->ini;
+		jamo_fold(y);
+		if (y->ini != was && !((n->exact >> at[k]) & 1u))
+			v->lv[at[k]] = (uint8_t)((n->lv[at[k]] & LATIN_LV_TYPO) | jamo_set_level(y, NULL));
+	}
+}
+
 /* Aligns the syllables of a (from offset a0, la of them, rotated by ra) with
  * those of b: the best product of syllable scores, GAP per unmatched syllable. */
 static double align(const struct kith_name *a, size_t ra, size_t a0, size_t la, const struct kith_name *b,
@@ -1790,18 +1816,26 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 			  : 1.0;
 	/* the other order of an ambiguous name is kept at a small cost, so that
 	 * the order the census chose wins a tie ("Jeong Chun" is 정춘 before 전정) */
+	struct kith_name ao, bo; /* the other orders, each with its own folds */
+	int have_ao = 0;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
-		double v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		other_order(a, &ao);
+		have_ao = 1;
+		double v = ALT_ORDER * align(&ao, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
 	}
 	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
-		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		other_order(b, &bo);
+		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, &bo, b->alt_rot, 0, b->n_syl);
 		best = v > best ? v : best;
-		if (a->flags & KITH_NAMES_F_AMBIG) {
-			v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		if (have_ao) {
+			v = ALT_ORDER * align(&ao, a->alt_rot, 0, a->n_syl, &bo, b->alt_rot, 0, b->n_syl);
 			best = v > best ? v : best;
 		}
+		wipe(&bo, sizeof bo);
 	}
+	if (have_ao)
+		wipe(&ao, sizeof ao);
 	return best * typo;
 }
 
@@ -1856,6 +1890,15 @@ static double prefix_score(const struct kith_name *q, size_t rot, size_t ns, con
 	if (ns == 0 || ns != c->n_sur || q->n_syl <= ns || q->n_syl - ns >= (size_t)(c->n_syl - c->n_sur) + 1)
 		return 0;
 	size_t g = q->n_syl - ns;
+	if ((q->flags & KITH_NAMES_F_AMBIG) && rot == q->alt_rot && rot != 0) {
+		/* the other order, with its own folds */
+		struct kith_name qo;
+		other_order(q, &qo);
+		double v = PREFIX_SCORE * align(&qo, rot, 0, ns, c, 0, 0, ns) *
+			   align(&qo, rot, ns, g, c, 0, c->n_sur, g);
+		wipe(&qo, sizeof qo);
+		return v;
+	}
 	return PREFIX_SCORE * align(q, rot, 0, ns, c, 0, 0, ns) * align(q, rot, ns, g, c, 0, c->n_sur, g);
 }
 
@@ -1869,8 +1912,11 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 		if (c->n_sur == q->n_sur && c->n_syl > q->n_sur)
 			s = align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur);
 		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == q->n_sur) {
-			double v = align(q, 0, 0, q->n_sur, c, c->alt_rot, 0, q->n_sur);
+			struct kith_name co;
+			other_order(c, &co);
+			double v = align(q, 0, 0, q->n_sur, &co, c->alt_rot, 0, q->n_sur);
 			s = v > s ? v : s;
+			wipe(&co, sizeof co);
 		}
 		if (c->n_syl == q->n_sur && c->n_sur == q->n_sur)
 			s = kith_names_similarity(q, c) / 0.9; /* a surname alone against one alone */
@@ -2085,7 +2131,10 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 		return 0;
 	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	codes_of(n, rot, ns, codes, sy, 0);
+	struct kith_name o;
+	other_order(n, &o);
+	codes_of(alt ? &o : n, rot, ns, codes, sy, 0);
+	wipe(&o, sizeof o);
 	*n_sur = ns;
 	return n->n_syl;
 }
@@ -2103,9 +2152,7 @@ static uint64_t given_key(const struct kith_name *nm, size_t rot)
 	struct kith_name un = *nm;
 	for (size_t i = 1; i < nm->n_syl; i++) {
 		size_t at = AT(nm, rot, i);
-		int folded = at == 0 || at == nm->n_sur ||
-			     ((nm->flags & KITH_NAMES_F_AMBIG) &&
-			      (at == nm->alt_rot || at == (size_t)(nm->alt_rot + nm->alt_sur) % nm->n_syl));
+		int folded = at == 0 || at == nm->n_sur;
 		if (folded && !((nm->liai >> at) & 1u))
 			jamo_unfold(&un.syl[at]);
 	}
@@ -2123,8 +2170,12 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 	size_t nk = 0;
 	if (korean(n)) {
 		reading_keys(n, 0, n->n_sur, keys, &nk);
-		if (n->flags & KITH_NAMES_F_AMBIG)
-			reading_keys(n, n->alt_rot, n->alt_sur, keys, &nk);
+		if (n->flags & KITH_NAMES_F_AMBIG) {
+			struct kith_name o;
+			other_order(n, &o);
+			reading_keys(&o, n->alt_rot, n->alt_sur, keys, &nk);
+			wipe(&o, sizeof o);
+		}
 		return nk;
 	}
 	return kith_names_word_keys(n, keys); /* not Korean: every word of two bytes or more */
@@ -2139,7 +2190,10 @@ size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2])
 		reading_codes(n, 0, n->n_sur, code, sy);
 		keys[nk++] = key_of(1, code, n->n_syl);
 		if (n->flags & KITH_NAMES_F_AMBIG) {
-			reading_codes(n, n->alt_rot, n->alt_sur, code, sy);
+			struct kith_name o;
+			other_order(n, &o);
+			reading_codes(&o, n->alt_rot, n->alt_sur, code, sy);
+			wipe(&o, sizeof o);
 			uint64_t k = key_of(1, code, n->n_syl);
 			if (k != keys[0])
 				keys[nk++] = k;
@@ -2235,15 +2289,11 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	 * publish for other surnames too ("Chae Min Ra": the grammar's 채, and
 	 * 최, which syl_sim meets through sur_pub): the whole key of the order
 	 * read first with each of them, its other syllables as that order reads
-	 * them (not folded for the other order's surname and given name) */
+	 * them (the encoder folds that order only) */
 	const struct kith_names_alias *pub =
 	    korean(q) && (q->flags & KITH_NAMES_F_PUBSUR) ? ambig_surname_alias(q) : NULL;
 	if (pub && q->n_syl <= KITH_NAMES_MAX_SYL) {
 		struct kith_name un = *q;
-		for (size_t i = 2; i < q->n_syl; i++)
-			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&
-			    !((q->liai >> i) & 1u) && !((q->exact >> i) & 1u))
-				jamo_unfold(&un.syl[i]);
 		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && pub->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
 			uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 			struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
@@ -2264,7 +2314,11 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
 		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-		struct kith_name one = *q;
+		struct kith_name one;
+		if (first_word)
+			other_order(q, &one);
+		else
+			one = *q;
 		size_t last = AT(q, rot, ns);
 		/* (a surname and one given syllable: a longer query meets a
 		 * whole name by its own keys) */

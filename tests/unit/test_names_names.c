@@ -765,6 +765,35 @@ static void test_ambiguous_order_published_surname(void **state)
 	assert_true(met);
 }
 
+/* A name whose order is ambiguous folds the initial-sound rule in each order
+ * at that order's own surname and given name: "Kim Seok Rae" read surname
+ * first is 김석래, its Rae not 애 (a fold the other order, Rae the surname,
+ * makes); the other order still reads its own ("Kim Seok Rae" for 래김석 and
+ * 내김석). */
+static void test_ambiguous_order_folds_its_own(void **state)
+{
+	(void)state;
+	const char *pair[][3] = {
+	    {"Kim Seok Rae", "김석래", "김석애"}, {"Park Jin Ryu", "박진류", "박진유"},
+	    {"Jung Min Ro", "정민로", "정민노"},  {"Kim Yong Rim", "김용림", "김용임"},
+	    {"Min Rim Kim", "김민림", "김민임"},  {"Sun Ryeo Kim", "김선려", "김선여"},
+	    {"Oh Hye Rim", "오혜림", "오혜임"},
+	};
+	for (size_t i = 0; i < sizeof pair / sizeof *pair; i++) {
+		double s = sim(pair[i][0], pair[i][1]);
+		if (s < 0.999)
+			fail_msg("%zu: %.3f", i, s);
+		not_same(pair[i][0], pair[i][2]);
+		if (!share_key(pair[i][0], pair[i][1]))
+			fail_msg("%zu: no key shared", i);
+	}
+	double t = kith_names_same_threshold();
+	assert_true(sim("Kim Seok Rae", "래김석") >= t);
+	assert_true(sim("Kim Seok Rae", "내김석") >= t);
+	assert_true(sim("Sun Ryeo Kim", "선려김") >= t);
+	assert_true(sim("Sun Ryeo Kim", "선여김") >= t);
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -987,6 +1016,7 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
+	    cmocka_unit_test(test_ambiguous_order_folds_its_own),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
