@@ -1575,6 +1575,29 @@ __attribute__((noinline)) static int published_widen(const struct kith_name *rn,
 	return 0;
 }
 
+#define NORTH_INNER 0.95 /* a syllable inside a name, North ㄹ against the South's ㄴ or ㅇ */
+
+/* Does r (ㄹ) meet o as the initial-sound rule reads ㄹ at the start of a
+ * word, vowel by vowel: ㅇ before i or y (림 임, 련 연), ㄴ before the other
+ * vowels (라 나)? */
+static int north_south(const struct kith_name_syl *r, const struct kith_name_syl *o)
+{
+	uint32_t vm = r->vow & o->vow;
+	return (r->ini & BIT(I_R)) &&
+	       (((o->ini & BIT(I_O)) && (vm & V_IY_MASK)) || ((o->ini & BIT(I_N)) && (vm & ~V_IY_MASK)));
+}
+
+/* Do x and y differ only as the North and the South write a syllable inside a
+ * given name, ㄹ against the initial-sound rule's ㄴ or ㅇ (the North keeps
+ * ㄹ; syllables romanized one by one in its way write each as if it began a
+ * name: "Pak Song Ryon" for 박송연, "Pak Cho Ra" for 박초나), vowel by
+ * vowel: not "Kim Seok Rae" for 김석애, whose ㅇ the rule gives only before
+ * i or y. Out of line: only where the initials do not meet. */
+__attribute__((noinline)) static int north_inner(const struct kith_name_syl *x, const struct kith_name_syl *y)
+{
+	return north_south(x, y) || north_south(y, x);
+}
+
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
 {
 	const struct kith_name_syl *x = &a->syl[i], *y = &b->syl[j];
@@ -1632,6 +1655,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
+	if (!im && vm && fm && !(((a->exact >> i) & (b->exact >> j)) & 1u) && north_inner(x, y))
+		return NORTH_INNER;
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
 	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
 	s *= fm ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;

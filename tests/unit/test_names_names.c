@@ -773,25 +773,52 @@ static void test_ambiguous_order_published_surname(void **state)
 static void test_ambiguous_order_folds_its_own(void **state)
 {
 	(void)state;
+	/* the name as written; the initial-sound rule's form of its last
+	 * syllable, met no longer as that syllable itself (in place, the other
+	 * order's fold gave it 1.000) */
 	const char *pair[][3] = {
 	    {"Kim Seok Rae", "김석래", "김석애"}, {"Park Jin Ryu", "박진류", "박진유"},
 	    {"Jung Min Ro", "정민로", "정민노"},  {"Kim Yong Rim", "김용림", "김용임"},
 	    {"Min Rim Kim", "김민림", "김민임"},  {"Sun Ryeo Kim", "김선려", "김선여"},
-	    {"Oh Hye Rim", "오혜림", "오혜임"},
+	    {"Oh Hye Rim", "오혜림", "오혜임"},	  {"Choi Mi Rae", "최미래", "최미애"},
 	};
 	for (size_t i = 0; i < sizeof pair / sizeof *pair; i++) {
-		double s = sim(pair[i][0], pair[i][1]);
-		if (s < 0.999)
-			fail_msg("%zu: %.3f", i, s);
-		not_same(pair[i][0], pair[i][2]);
+		double s = sim(pair[i][0], pair[i][1]), o = sim(pair[i][0], pair[i][2]);
+		if (s < 0.999 || o >= 0.999)
+			fail_msg("%zu: %.3f %.3f", i, s, o);
 		if (!share_key(pair[i][0], pair[i][1]))
 			fail_msg("%zu: no key shared", i);
 	}
+	/* ㅇ where the rule gives none (before ㅐ) */
+	not_same("Kim Seok Rae", "김석애");
+	not_same("Choi Mi Rae", "최미애");
+	not_same("Park Ji Rae", "박지애");
+	not_same("Kim Seok Re", "김석에");
 	double t = kith_names_same_threshold();
 	assert_true(sim("Kim Seok Rae", "래김석") >= t);
 	assert_true(sim("Kim Seok Rae", "내김석") >= t);
 	assert_true(sim("Sun Ryeo Kim", "선려김") >= t);
 	assert_true(sim("Sun Ryeo Kim", "선여김") >= t);
+}
+
+/* A syllable inside a given name, ㄹ as the North writes it against the
+ * South's ㄴ or ㅇ (the initial-sound rule), vowel by vowel: the same name,
+ * a little below the spelling itself; not ㅇ before a vowel the rule keeps
+ * ㄹ before (애). */
+static void test_north_south_inside_a_name(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Oh Ha-lim", "오하임") >= t);
+	assert_true(sim("Oh Ha-lim", "오하임") < 1.0);
+	assert_true(sim("Bak Hye-im", "Park Hye-lim") >= t);
+	assert_true(sim("Pak Cho Ra", "박초나") >= t);
+	assert_true(sim("Pak Song Ryon", "박송연") >= t);
+	assert_true(sim("Oh Ha-lim", "오하림") >= 0.999);
+	not_same("Kim Seok Rae", "김석애");
+	not_same("Pak Cho Ra", "박초아");
+	not_same("Oh Ha-lim", "오하님");
+	not_same("오하림", "오하임"); /* both in Hangul: two names */
 }
 
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
@@ -1017,6 +1044,7 @@ int main(void)
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
 	    cmocka_unit_test(test_ambiguous_order_folds_its_own),
+	    cmocka_unit_test(test_north_south_inside_a_name),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
