@@ -1100,6 +1100,21 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
  * bytes) and returns its length, or 0 when the name shows no such sign. Only
  * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
  * ebom", "Chŏng Mi-so ok"). */
+/* Does the word at s[i] start with its first two letters swapped, as the
+ * case shows: a vowel in small letters, a capital, then small letters
+ * without a vowel ("iJn", "aH", "aJng" for Jin, Ha, Jang)? Not when the
+ * rest reads alone: "So oSul" is a space moved, Soo Sul. */
+static int swapped_start(const char *s, size_t i, size_t len)
+{
+	if (i + 1 >= len || !strchr("aeiou", s[i]) || (unsigned char)(s[i + 1] - 'A') > 'Z' - 'A' ||
+	    strchr("AEIOU", s[i + 1]))
+		return 0;
+	size_t j = i + 2;
+	while (j < len && (unsigned char)(s[j] - 'a') <= 'z' - 'a' && !strchr("aeiou", s[j]))
+		j++;
+	return j == len || s[j] == ' ' || s[j] == '-';
+}
+
 static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *typo)
 {
 	int sign = 0, caps = 0;
@@ -1130,7 +1145,7 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 			size_t j = i;
 			while (j < len && s[j] == ' ')
 				j++;
-			if (n && j < len && s[j] >= 'a' && s[j] <= 'z') {
+			if (n && j < len && s[j] >= 'a' && s[j] <= 'z' && !swapped_start(s, j, len)) {
 				i = j - 1;
 				continue;
 			}
@@ -1152,6 +1167,16 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 		if (start && c >= 'A' && c <= 'Z' && i + 2 < len && s[i + 1] == c && s[i + 2] >= 'a' &&
 		    s[i + 2] <= 'z')
 			continue; /* the first of a capital typed twice */
+		if (start && swapped_start(s, i, len)) {
+			if (n + 3 > cap)
+				return 0;
+			o[n++] = s[i + 1]; /* the first two letters of a word swapped: "iJn" is Jin */
+			o[n++] = c;
+			i++;
+			start = 0;
+			*typo = 1;
+			continue;
+		}
 		if (n + 2 > cap)
 			return 0;
 		o[n++] = c;
@@ -1820,6 +1845,67 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 	return similarity_korean(a, b);
 }
 
+/* Where the folded text t holds vowel letters that no romanization writes
+ * together, the letter to drop at or before t[p], for up to two readings:
+ * three vowels in a row, two of them the same letter ("seeok", "myeoong";
+ * not "haeun", which "Ha-eun" folds to), or u before o ("suong": either).
+ * Returns how many (0-2) and writes their offsets to d[]. */
+static size_t vowel_typo_at(const char *t, size_t p, size_t run, size_t d[2])
+{
+	if (run >= 3 && t[p - 2] == t[p - 1]) {
+		d[0] = p - 1;
+		return 1;
+	}
+	if (run >= 3 && t[p - 1] == t[p]) {
+		d[0] = p;
+		return 1;
+	}
+	if (run == 2 && t[p - 1] == 'u' && t[p] == 'o') {
+		d[0] = p - 1;
+		d[1] = p;
+		return 2;
+	}
+	return 0;
+}
+
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b);
+
+/* A romanized name r whose given name reads one syllable longer than h's
+ * because a vowel typed twice or in excess splits a syllable in two
+ * ("Seeungmin" is 시웅민 for 승민, "Won Seeok" 원시옥 for 원석, "Suong" 수옹
+ * for 송). Korean given names are of two syllables, seldom three: a given
+ * name of three syllables against one of two is read again with the excess
+ * letter dropped, at the typo's factor; 0 when r is not such a name. Out of
+ * line: once a pair, for such lengths and letters only. */
+__attribute__((noinline)) static double split_vowel(const struct kith_name *r, const struct kith_name *h)
+{
+	size_t n = r->n_syl, ns = r->n_sur, len = strnlen(r->text, sizeof r->text);
+	if (ns == 0 || ns != h->n_sur || n != (size_t)h->n_syl + 1 || n - ns != 3 || r->exact ||
+	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL)) || len + 1 >= sizeof r->text)
+		return 0;
+	const char *t = r->text;
+	double best = 0;
+	size_t run = 0;
+	for (size_t p = 0; p < len; p++) {
+		run = strchr("aeiou", t[p]) ? run + 1 : 0;
+		size_t d[2], nd = run >= 2 ? vowel_typo_at(t, p, run, d) : 0;
+		for (size_t k = 0; k < nd; k++) {
+			char buf[KITH_NAMES_TEXT];
+			memcpy(buf, t, d[k]);
+			memcpy(buf + d[k], t + d[k] + 1, len - d[k] - 1);
+			struct kith_name w;
+			if (encode_text(&w, buf, len - 1, NULL, NULL) == KITH_OK && w.n_syl == h->n_syl &&
+			    w.n_sur == h->n_sur && !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO))) {
+				double v = similarity_korean(&w, h);
+				best = v > best ? v : best;
+			}
+			wipe(&w, sizeof w);
+			wipe(buf, sizeof buf);
+		}
+	}
+	return KITH_NAMES_TYPO * best;
+}
+
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
 	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
@@ -1861,7 +1947,12 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 	}
 	if (have_ao)
 		wipe(&ao, sizeof ao);
-	return best * typo;
+	best *= typo;
+	if (best < SAME_THRESHOLD && (a->n_syl == b->n_syl + 1 || b->n_syl == a->n_syl + 1)) {
+		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
+		best = v > best ? v : best;
+	}
+	return best;
 }
 
 double kith_names_same_threshold(void)

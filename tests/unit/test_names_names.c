@@ -821,6 +821,44 @@ static void test_north_south_inside_a_name(void **state)
 	not_same("오하림", "오하임"); /* both in Hangul: two names */
 }
 
+/* A vowel typed twice or in excess that splits a syllable ("Seeungmin" read
+ * 시웅민): a given name of three syllables against one of two is read again
+ * with the excess letter dropped, as a typo; not where the letters are a
+ * romanization's own ("Seoyeon" is 서연, not 선; "Ha-eun"). */
+static void test_vowel_split_typo(void **state)
+{
+	(void)state;
+	typo_of("Bak Seeungmin", "박승민");
+	typo_of("BAK SEEUNGMIN", "박승민");
+	typo_of("Won Seeok Kim", "김원석");
+	typo_of("Baek Yeongseeon", "백영선");
+	typo_of("Choe Suong Son", "최송선");
+	typo_of("Bak Seeungmin", "Park Seung-min");
+	not_same("Kim Ha Seoyeon", "김하선");
+	not_same("Kim Ha Eun Bi", "김한비");
+	not_same("Kim Ha-eun Bi", "김한비");
+	not_same("Won Seeok Kim", "김원삭");
+	not_same("Won Seeok Kim", "김원속"); /* read again without the e: Seok, 석 */
+	typo_of("Kwun Gwanghyeoon", "권광현");
+	not_same("Kwun Gwanghyeoon", "권광훈");
+	not_same("Won Seeok Kim", "김원선");
+	assert_true(sim("Won Seeok Kim", "김원시옥") >= 0.99); /* as read */
+}
+
+/* A word whose first two letters are swapped, as its case shows: a vowel
+ * in small letters, a capital, then no vowel ("iJn" for Jin); a typo. A
+ * word whose rest reads alone is a space moved, as before ("So oSul"). */
+static void test_swapped_word_start(void **state)
+{
+	(void)state;
+	typo_of("Lim Hyuk iJn", "임혁진");
+	typo_of("Kim aH Nyo", "김하뇨");
+	typo_of("In Ryun aJng", "장인련");
+	typo_of("Chupin iKm", "김주빈");
+	assert_true(sim("박수술", "Pak So oSul") >= kith_names_same_threshold());
+	not_same("Lim Hyuk iJn", "임혁인");
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -998,11 +1036,11 @@ static void test_published_surname_typo(void **state)
 static void test_never_merge(void **state)
 {
 	(void)state;
-	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng",
-					    "PARK JI SEOGN", "Park Ji-snug",	"Park J-iseong",
-					    "Park Jis-eong", "Park J-seong"};
+	static const char *const seong[] = {
+	    "Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng", "PARK JI SEOGN",  "Park Ji-snug",
+	    "Park J-iseong", "Park Jis-eong",	"Park J-seong",	  "Park Ji Seeong", "Park Jiseeong"};
 	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen", "Park Ji-eson",
-					   "Park J-iseon", "Park Jis-eon", "Park J-seon"};
+					   "Park J-iseon", "Park Jis-eon", "Park J-seon",  "Park Ji Seeon"};
 	for (size_t i = 0; i < sizeof seong / sizeof seong[0]; i++) {
 		typo_of(seong[i], "박지성");
 		not_same(seong[i], "박지선");
@@ -1045,6 +1083,8 @@ int main(void)
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
 	    cmocka_unit_test(test_ambiguous_order_folds_its_own),
 	    cmocka_unit_test(test_north_south_inside_a_name),
+	    cmocka_unit_test(test_vowel_split_typo),
+	    cmocka_unit_test(test_swapped_word_start),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
