@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "names/names.h"
+#include "names/tables.h"
 
 static struct kith_name enc(const char *s)
 {
@@ -859,6 +860,24 @@ static void test_swapped_word_start(void **state)
 	not_same("Lim Hyuk iJn", "임혁인");
 }
 
+/* 님 and 니 are syllables of names (the North's 옥님, 향님; 제니): read as
+ * such, not as a typo or a rare syllable ("Oknim" tied 옥님 with 옥닒). */
+static void test_nim_and_ni(void **state)
+{
+	(void)state;
+	assert_true(kith_names_syl_level[0xB2D8 - 0xAC00] > 0); /* 님 */
+	assert_true(kith_names_syl_level[0xB2C8 - 0xAC00] > 0); /* 니 */
+	struct kith_names_reading r[2];
+	size_t n = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_names_read("Kim Oknim", 9, r, 2, &n, &err), KITH_OK);
+	assert_true(n == 2 && strcmp(r[0].hangul, "김옥님") == 0 && r[0].score > 2 * r[1].score);
+	assert_true(sim("Chon Jenee", "전제니") >= kith_names_same_threshold());
+	assert_true(sim("Pak Hyangnim", "박향님") >= 0.99);
+	not_same("Kim Oknim", "김옥림");
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -1085,6 +1104,7 @@ int main(void)
 	    cmocka_unit_test(test_north_south_inside_a_name),
 	    cmocka_unit_test(test_vowel_split_typo),
 	    cmocka_unit_test(test_swapped_word_start),
+	    cmocka_unit_test(test_nim_and_ni),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
