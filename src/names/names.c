@@ -2247,10 +2247,14 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 		return 0;
 	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	struct kith_name o;
-	other_order(n, &o);
-	codes_of(alt ? &o : n, rot, ns, codes, sy, 0);
-	wipe(&o, sizeof o);
+	if (alt) {
+		struct kith_name o;
+		other_order(n, &o);
+		codes_of(&o, rot, ns, codes, sy, 0);
+		wipe(&o, sizeof o);
+	} else {
+		codes_of(n, rot, ns, codes, sy, 0);
+	}
 	*n_sur = ns;
 	return n->n_syl;
 }
