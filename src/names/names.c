@@ -1717,6 +1717,46 @@ static void other_order(const struct kith_name *n, struct kith_name *v)
 	}
 }
 
+/* Does the other order of n read any syllable otherwise than n holds it
+ * (other_order)? Most names: no (no ㄹ or ㄴ where the orders differ). */
+static int other_order_differs(const struct kith_name *n)
+{
+	size_t ns = n->n_syl;
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+		return 0;
+	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
+	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+		struct kith_name_syl y = n->syl[own];
+		jamo_unfold(&y);
+		if (y.ini != n->syl[own].ini)
+			return 1;
+	}
+	size_t at[2] = {s, g};
+	for (size_t k = 0; k < 2; k++) {
+		struct kith_name_syl y = n->syl[at[k]];
+		jamo_fold(&y);
+		if (y.ini != n->syl[at[k]].ini)
+			return 1;
+	}
+	return 0;
+}
+
+/* n as its other order reads it: n itself where that changes nothing, else
+ * *v (other_order); order_done wipes *v after use. */
+static const struct kith_name *order_view(const struct kith_name *n, struct kith_name *v)
+{
+	if (!other_order_differs(n))
+		return n;
+	other_order(n, v);
+	return v;
+}
+
+static void order_done(const struct kith_name *p, struct kith_name *v)
+{
+	if (p == v)
+		wipe(v, sizeof *v);
+}
+
 /* Aligns the syllables of a (from offset a0, la of them, rotated by ra) with
  * those of b: the best product of syllable scores, GAP per unmatched syllable. */
 static double align(const struct kith_name *a, size_t ra, size_t a0, size_t la, const struct kith_name *b,
@@ -1928,25 +1968,24 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 	/* the other order of an ambiguous name is kept at a small cost, so that
 	 * the order the census chose wins a tie ("Jeong Chun" is 정춘 before 전정) */
 	struct kith_name ao, bo; /* the other orders, each with its own folds */
-	int have_ao = 0;
+	const struct kith_name *av = NULL, *bv = NULL;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
-		other_order(a, &ao);
-		have_ao = 1;
-		double v = ALT_ORDER * align(&ao, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		av = order_view(a, &ao);
+		double v = ALT_ORDER * align(av, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
 	}
 	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
-		other_order(b, &bo);
-		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, &bo, b->alt_rot, 0, b->n_syl);
+		bv = order_view(b, &bo);
+		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, bv, b->alt_rot, 0, b->n_syl);
 		best = v > best ? v : best;
-		if (have_ao) {
-			v = ALT_ORDER * align(&ao, a->alt_rot, 0, a->n_syl, &bo, b->alt_rot, 0, b->n_syl);
+		if (av) {
+			v = ALT_ORDER * align(av, a->alt_rot, 0, a->n_syl, bv, b->alt_rot, 0, b->n_syl);
 			best = v > best ? v : best;
 		}
-		wipe(&bo, sizeof bo);
+		order_done(bv, &bo);
 	}
-	if (have_ao)
-		wipe(&ao, sizeof ao);
+	if (av)
+		order_done(av, &ao);
 	best *= typo;
 	if (best < SAME_THRESHOLD && (a->n_syl == b->n_syl + 1 || b->n_syl == a->n_syl + 1)) {
 		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
@@ -2009,10 +2048,10 @@ static double prefix_score(const struct kith_name *q, size_t rot, size_t ns, con
 	if ((q->flags & KITH_NAMES_F_AMBIG) && rot == q->alt_rot && rot != 0) {
 		/* the other order, with its own folds */
 		struct kith_name qo;
-		other_order(q, &qo);
-		double v = PREFIX_SCORE * align(&qo, rot, 0, ns, c, 0, 0, ns) *
-			   align(&qo, rot, ns, g, c, 0, c->n_sur, g);
-		wipe(&qo, sizeof qo);
+		const struct kith_name *qv = order_view(q, &qo);
+		double v = PREFIX_SCORE * align(qv, rot, 0, ns, c, 0, 0, ns) *
+			   align(qv, rot, ns, g, c, 0, c->n_sur, g);
+		order_done(qv, &qo);
 		return v;
 	}
 	return PREFIX_SCORE * align(q, rot, 0, ns, c, 0, 0, ns) * align(q, rot, ns, g, c, 0, c->n_sur, g);
@@ -2029,10 +2068,10 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 			s = align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur);
 		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == q->n_sur) {
 			struct kith_name co;
-			other_order(c, &co);
-			double v = align(q, 0, 0, q->n_sur, &co, c->alt_rot, 0, q->n_sur);
+			const struct kith_name *cv = order_view(c, &co);
+			double v = align(q, 0, 0, q->n_sur, cv, c->alt_rot, 0, q->n_sur);
 			s = v > s ? v : s;
-			wipe(&co, sizeof co);
+			order_done(cv, &co);
 		}
 		if (c->n_syl == q->n_sur && c->n_sur == q->n_sur)
 			s = kith_names_similarity(q, c) / 0.9; /* a surname alone against one alone */
@@ -2249,9 +2288,9 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
 	if (alt) {
 		struct kith_name o;
-		other_order(n, &o);
-		codes_of(&o, rot, ns, codes, sy, 0);
-		wipe(&o, sizeof o);
+		const struct kith_name *v = order_view(n, &o);
+		codes_of(v, rot, ns, codes, sy, 0);
+		order_done(v, &o);
 	} else {
 		codes_of(n, rot, ns, codes, sy, 0);
 	}
@@ -2292,9 +2331,9 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 		reading_keys(n, 0, n->n_sur, keys, &nk);
 		if (n->flags & KITH_NAMES_F_AMBIG) {
 			struct kith_name o;
-			other_order(n, &o);
-			reading_keys(&o, n->alt_rot, n->alt_sur, keys, &nk);
-			wipe(&o, sizeof o);
+			const struct kith_name *v = order_view(n, &o);
+			reading_keys(v, n->alt_rot, n->alt_sur, keys, &nk);
+			order_done(v, &o);
 		}
 		return nk;
 	}
@@ -2311,9 +2350,9 @@ size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2])
 		keys[nk++] = key_of(1, code, n->n_syl);
 		if (n->flags & KITH_NAMES_F_AMBIG) {
 			struct kith_name o;
-			other_order(n, &o);
-			reading_codes(&o, n->alt_rot, n->alt_sur, code, sy);
-			wipe(&o, sizeof o);
+			const struct kith_name *v = order_view(n, &o);
+			reading_codes(v, n->alt_rot, n->alt_sur, code, sy);
+			order_done(v, &o);
 			uint64_t k = key_of(1, code, n->n_syl);
 			if (k != keys[0])
 				keys[nk++] = k;
