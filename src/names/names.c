@@ -1987,7 +1987,9 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 	if (av)
 		order_done(av, &ao);
 	best *= typo;
-	if (best < SAME_THRESHOLD && (a->n_syl == b->n_syl + 1 || b->n_syl == a->n_syl + 1)) {
+	/* (split_vowel's lengths, tested here: a given name of three against two) */
+	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
+				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
 		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
 		best = v > best ? v : best;
 	}
