@@ -1100,6 +1100,21 @@ static int liaison_ok(const struct kith_name *rn, size_t ri, const struct kith_n
  * bytes) and returns its length, or 0 when the name shows no such sign. Only
  * ASCII letters are looked at; other bytes are copied as they are ("Ŏm Ja
  * ebom", "Chŏng Mi-so ok"). */
+/* Does the word at s[i] start with its first two letters swapped, as the
+ * case shows: a vowel in small letters, a capital, then small letters
+ * without a vowel ("iJn", "aH", "aJng" for Jin, Ha, Jang)? Not when the
+ * rest reads alone: "So oSul" is a space moved, Soo Sul. */
+static int swapped_start(const char *s, size_t i, size_t len)
+{
+	if (i + 1 >= len || !strchr("aeiou", s[i]) || (unsigned char)(s[i + 1] - 'A') > 'Z' - 'A' ||
+	    strchr("AEIOU", s[i + 1]))
+		return 0;
+	size_t j = i + 2;
+	while (j < len && (unsigned char)(s[j] - 'a') <= 'z' - 'a' && !strchr("aeiou", s[j]))
+		j++;
+	return j == len || s[j] == ' ' || s[j] == '-';
+}
+
 static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *typo)
 {
 	int sign = 0, caps = 0;
@@ -1130,7 +1145,7 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 			size_t j = i;
 			while (j < len && s[j] == ' ')
 				j++;
-			if (n && j < len && s[j] >= 'a' && s[j] <= 'z') {
+			if (n && j < len && s[j] >= 'a' && s[j] <= 'z' && !swapped_start(s, j, len)) {
 				i = j - 1;
 				continue;
 			}
@@ -1152,6 +1167,16 @@ static size_t case_repair(const char *s, size_t len, char *o, size_t cap, int *t
 		if (start && c >= 'A' && c <= 'Z' && i + 2 < len && s[i + 1] == c && s[i + 2] >= 'a' &&
 		    s[i + 2] <= 'z')
 			continue; /* the first of a capital typed twice */
+		if (start && swapped_start(s, i, len)) {
+			if (n + 3 > cap)
+				return 0;
+			o[n++] = s[i + 1]; /* the first two letters of a word swapped: "iJn" is Jin */
+			o[n++] = c;
+			i++;
+			start = 0;
+			*typo = 1;
+			continue;
+		}
 		if (n + 2 > cap)
 			return 0;
 		o[n++] = c;
@@ -1429,14 +1454,13 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 		narrow_surname(&r.syl[0], NULL);
 	else if (!ambig && n_sur == 2 && !(r.exact & 3u))
 		narrow_surname(&r.syl[0], &r.syl[1]);
-	/* the initial-sound rule, at the start of the surname and of the given name */
+	/* the initial-sound rule, at the start of the surname and of the given
+	 * name; when the order is ambiguous, of this order only: the other
+	 * order folds its own (other_order), or "Kim Seok Rae" would meet
+	 * 김석애 as 김석래 does */
 	jamo_fold(&r.syl[0]);
 	if (n_sur > 0 && n_sur < b.n)
 		jamo_fold(&r.syl[n_sur]);
-	if (ambig) {
-		jamo_fold(&r.syl[r.alt_rot % b.n]);
-		jamo_fold(&r.syl[(r.alt_rot + r.alt_sur) % b.n]);
-	}
 	/* the levels of the syllables that narrowing or folding changed */
 	for (size_t i = 0; i < b.n; i++) {
 		const struct kith_name_syl *was = &b.syl[order[i]], *now = &r.syl[i];
@@ -1576,6 +1600,29 @@ __attribute__((noinline)) static int published_widen(const struct kith_name *rn,
 	return 0;
 }
 
+#define NORTH_INNER 0.95 /* a syllable inside a name, North ㄹ against the South's ㄴ or ㅇ */
+
+/* Does r (ㄹ) meet o as the initial-sound rule reads ㄹ at the start of a
+ * word, vowel by vowel: ㅇ before i or y (림 임, 련 연), ㄴ before the other
+ * vowels (라 나)? */
+static int north_south(const struct kith_name_syl *r, const struct kith_name_syl *o)
+{
+	uint32_t vm = r->vow & o->vow;
+	return (r->ini & BIT(I_R)) &&
+	       (((o->ini & BIT(I_O)) && (vm & V_IY_MASK)) || ((o->ini & BIT(I_N)) && (vm & ~V_IY_MASK)));
+}
+
+/* Do x and y differ only as the North and the South write a syllable inside a
+ * given name, ㄹ against the initial-sound rule's ㄴ or ㅇ (the North keeps
+ * ㄹ; syllables romanized one by one in its way write each as if it began a
+ * name: "Pak Song Ryon" for 박송연, "Pak Cho Ra" for 박초나), vowel by
+ * vowel: not "Kim Seok Rae" for 김석애, whose ㅇ the rule gives only before
+ * i or y. Out of line: only where the initials do not meet. */
+__attribute__((noinline)) static int north_inner(const struct kith_name_syl *x, const struct kith_name_syl *y)
+{
+	return north_south(x, y) || north_south(y, x);
+}
+
 static double syl_sim(const struct kith_name *a, size_t i, const struct kith_name *b, size_t j)
 {
 	const struct kith_name_syl *x = &a->syl[i], *y = &b->syl[j];
@@ -1633,6 +1680,8 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 			 lmax = (ex ? b->lv[j] : a->lv[i]) & ~LATIN_LV_TYPO;
 		return lmax > lx ? 1.0 - 0.002 * (double)(lmax - lx) : 1.0;
 	}
+	if (!im && vm && fm && !(((a->exact >> i) & (b->exact >> j)) & 1u) && north_inner(x, y))
+		return NORTH_INNER;
 	double s = im ? 1.0 : jamo_ini_class(x->ini, 0) == jamo_ini_class(y->ini, 0) ? 0.7 : 0.35;
 	s *= vm ? 1.0 : jamo_vow_class(x->vow) == jamo_vow_class(y->vow) ? 0.7 : 0.35;
 	s *= fm ? 1.0 : ((x->fin & 1u) || (y->fin & 1u)) ? 0.5 : 0.6;
@@ -1640,6 +1689,73 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 }
 
 #define AT(n, rot, i) ((size_t)(((i) + (rot)) % (n)->n_syl))
+
+/* The syllables of n (KITH_NAMES_F_AMBIG) as its other order reads them, into
+ * *v (a copy of n): the initial-sound rule folded at the start of that
+ * order's surname and given name, and undone at the start of the given name
+ * the encoder read (its initial as written, unless liaison widened it) where
+ * that order starts none. The encoder folds its own order only: one set per
+ * order. */
+static void other_order(const struct kith_name *n, struct kith_name *v)
+{
+	*v = *n;
+	size_t ns = n->n_syl;
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+		return;
+	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
+	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+		jamo_unfold(&v->syl[own]);
+		v->lv[own] = (uint8_t)((n->lv[own] & LATIN_LV_TYPO) | jamo_set_level(&v->syl[own], NULL));
+	}
+	size_t at[2] = {s, g};
+	for (size_t k = 0; k < 2; k++) {
+		struct kith_name_syl *y = &v->syl[at[k]];
+		uint32_t was = y->ini;
+		jamo_fold(y);
+		if (y->ini != was && !((n->exact >> at[k]) & 1u))
+			v->lv[at[k]] = (uint8_t)((n->lv[at[k]] & LATIN_LV_TYPO) | jamo_set_level(y, NULL));
+	}
+}
+
+/* Does the other order of n read any syllable otherwise than n holds it
+ * (other_order)? Most names: no (no ㄹ or ㄴ where the orders differ). */
+static int other_order_differs(const struct kith_name *n)
+{
+	size_t ns = n->n_syl;
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+		return 0;
+	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
+	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+		struct kith_name_syl y = n->syl[own];
+		jamo_unfold(&y);
+		if (y.ini != n->syl[own].ini)
+			return 1;
+	}
+	size_t at[2] = {s, g};
+	for (size_t k = 0; k < 2; k++) {
+		struct kith_name_syl y = n->syl[at[k]];
+		jamo_fold(&y);
+		if (y.ini != n->syl[at[k]].ini)
+			return 1;
+	}
+	return 0;
+}
+
+/* n as its other order reads it: n itself where that changes nothing, else
+ * *v (other_order); order_done wipes *v after use. */
+static const struct kith_name *order_view(const struct kith_name *n, struct kith_name *v)
+{
+	if (!other_order_differs(n))
+		return n;
+	other_order(n, v);
+	return v;
+}
+
+static void order_done(const struct kith_name *p, struct kith_name *v)
+{
+	if (p == v)
+		wipe(v, sizeof *v);
+}
 
 /* Aligns the syllables of a (from offset a0, la of them, rotated by ra) with
  * those of b: the best product of syllable scores, GAP per unmatched syllable. */
@@ -1769,6 +1885,67 @@ double kith_names_similarity(const struct kith_name *a, const struct kith_name *
 	return similarity_korean(a, b);
 }
 
+/* Where the folded text t holds vowel letters that no romanization writes
+ * together, the letter to drop at or before t[p], for up to two readings:
+ * three vowels in a row, two of them the same letter ("seeok", "myeoong";
+ * not "haeun", which "Ha-eun" folds to), or u before o ("suong": either).
+ * Returns how many (0-2) and writes their offsets to d[]. */
+static size_t vowel_typo_at(const char *t, size_t p, size_t run, size_t d[2])
+{
+	if (run >= 3 && t[p - 2] == t[p - 1]) {
+		d[0] = p - 1;
+		return 1;
+	}
+	if (run >= 3 && t[p - 1] == t[p]) {
+		d[0] = p;
+		return 1;
+	}
+	if (run == 2 && t[p - 1] == 'u' && t[p] == 'o') {
+		d[0] = p - 1;
+		d[1] = p;
+		return 2;
+	}
+	return 0;
+}
+
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b);
+
+/* A romanized name r whose given name reads one syllable longer than h's
+ * because a vowel typed twice or in excess splits a syllable in two
+ * ("Seeungmin" is 시웅민 for 승민, "Won Seeok" 원시옥 for 원석, "Suong" 수옹
+ * for 송). Korean given names are of two syllables, seldom three: a given
+ * name of three syllables against one of two is read again with the excess
+ * letter dropped, at the typo's factor; 0 when r is not such a name. Out of
+ * line: once a pair, for such lengths and letters only. */
+__attribute__((noinline)) static double split_vowel(const struct kith_name *r, const struct kith_name *h)
+{
+	size_t n = r->n_syl, ns = r->n_sur, len = strnlen(r->text, sizeof r->text);
+	if (ns == 0 || ns != h->n_sur || n != (size_t)h->n_syl + 1 || n - ns != 3 || r->exact ||
+	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL)) || len + 1 >= sizeof r->text)
+		return 0;
+	const char *t = r->text;
+	double best = 0;
+	size_t run = 0;
+	for (size_t p = 0; p < len; p++) {
+		run = strchr("aeiou", t[p]) ? run + 1 : 0;
+		size_t d[2], nd = run >= 2 ? vowel_typo_at(t, p, run, d) : 0;
+		for (size_t k = 0; k < nd; k++) {
+			char buf[KITH_NAMES_TEXT];
+			memcpy(buf, t, d[k]);
+			memcpy(buf + d[k], t + d[k] + 1, len - d[k] - 1);
+			struct kith_name w;
+			if (encode_text(&w, buf, len - 1, NULL, NULL) == KITH_OK && w.n_syl == h->n_syl &&
+			    w.n_sur == h->n_sur && !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TYPO))) {
+				double v = similarity_korean(&w, h);
+				best = v > best ? v : best;
+			}
+			wipe(&w, sizeof w);
+			wipe(buf, sizeof buf);
+		}
+	}
+	return KITH_NAMES_TYPO * best;
+}
+
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
 	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
@@ -1790,19 +1967,33 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 			  : 1.0;
 	/* the other order of an ambiguous name is kept at a small cost, so that
 	 * the order the census chose wins a tie ("Jeong Chun" is 정춘 before 전정) */
+	struct kith_name ao, bo; /* the other orders, each with its own folds */
+	const struct kith_name *av = NULL, *bv = NULL;
 	if (best < 1.0 && (a->flags & KITH_NAMES_F_AMBIG)) {
-		double v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
+		av = order_view(a, &ao);
+		double v = ALT_ORDER * align(av, a->alt_rot, 0, a->n_syl, b, 0, 0, b->n_syl);
 		best = v > best ? v : best;
 	}
 	if (best < 1.0 && (b->flags & KITH_NAMES_F_AMBIG)) {
-		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		bv = order_view(b, &bo);
+		double v = ALT_ORDER * align(a, 0, 0, a->n_syl, bv, b->alt_rot, 0, b->n_syl);
 		best = v > best ? v : best;
-		if (a->flags & KITH_NAMES_F_AMBIG) {
-			v = ALT_ORDER * align(a, a->alt_rot, 0, a->n_syl, b, b->alt_rot, 0, b->n_syl);
+		if (av) {
+			v = ALT_ORDER * align(av, a->alt_rot, 0, a->n_syl, bv, b->alt_rot, 0, b->n_syl);
 			best = v > best ? v : best;
 		}
+		order_done(bv, &bo);
 	}
-	return best * typo;
+	if (av)
+		order_done(av, &ao);
+	best *= typo;
+	/* (split_vowel's lengths, tested here: a given name of three against two) */
+	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
+				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
+		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
+		best = v > best ? v : best;
+	}
+	return best;
 }
 
 double kith_names_same_threshold(void)
@@ -1856,6 +2047,15 @@ static double prefix_score(const struct kith_name *q, size_t rot, size_t ns, con
 	if (ns == 0 || ns != c->n_sur || q->n_syl <= ns || q->n_syl - ns >= (size_t)(c->n_syl - c->n_sur) + 1)
 		return 0;
 	size_t g = q->n_syl - ns;
+	if ((q->flags & KITH_NAMES_F_AMBIG) && rot == q->alt_rot && rot != 0) {
+		/* the other order, with its own folds */
+		struct kith_name qo;
+		const struct kith_name *qv = order_view(q, &qo);
+		double v = PREFIX_SCORE * align(qv, rot, 0, ns, c, 0, 0, ns) *
+			   align(qv, rot, ns, g, c, 0, c->n_sur, g);
+		order_done(qv, &qo);
+		return v;
+	}
 	return PREFIX_SCORE * align(q, rot, 0, ns, c, 0, 0, ns) * align(q, rot, ns, g, c, 0, c->n_sur, g);
 }
 
@@ -1869,8 +2069,11 @@ static double query_korean(const struct kith_name *q, const struct kith_name *c)
 		if (c->n_sur == q->n_sur && c->n_syl > q->n_sur)
 			s = align(q, 0, 0, q->n_sur, c, 0, 0, q->n_sur);
 		if ((c->flags & KITH_NAMES_F_AMBIG) && c->alt_sur == q->n_sur) {
-			double v = align(q, 0, 0, q->n_sur, c, c->alt_rot, 0, q->n_sur);
+			struct kith_name co;
+			const struct kith_name *cv = order_view(c, &co);
+			double v = align(q, 0, 0, q->n_sur, cv, c->alt_rot, 0, q->n_sur);
 			s = v > s ? v : s;
+			order_done(cv, &co);
 		}
 		if (c->n_syl == q->n_sur && c->n_sur == q->n_sur)
 			s = kith_names_similarity(q, c) / 0.9; /* a surname alone against one alone */
@@ -2085,7 +2288,14 @@ size_t kith_names_codes(const struct kith_name *n, int alt, uint16_t codes[KITH_
 		return 0;
 	size_t rot = alt ? n->alt_rot : 0, ns = alt ? n->alt_sur : n->n_sur;
 	struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-	codes_of(n, rot, ns, codes, sy, 0);
+	if (alt) {
+		struct kith_name o;
+		const struct kith_name *v = order_view(n, &o);
+		codes_of(v, rot, ns, codes, sy, 0);
+		order_done(v, &o);
+	} else {
+		codes_of(n, rot, ns, codes, sy, 0);
+	}
 	*n_sur = ns;
 	return n->n_syl;
 }
@@ -2103,9 +2313,7 @@ static uint64_t given_key(const struct kith_name *nm, size_t rot)
 	struct kith_name un = *nm;
 	for (size_t i = 1; i < nm->n_syl; i++) {
 		size_t at = AT(nm, rot, i);
-		int folded = at == 0 || at == nm->n_sur ||
-			     ((nm->flags & KITH_NAMES_F_AMBIG) &&
-			      (at == nm->alt_rot || at == (size_t)(nm->alt_rot + nm->alt_sur) % nm->n_syl));
+		int folded = at == 0 || at == nm->n_sur;
 		if (folded && !((nm->liai >> at) & 1u))
 			jamo_unfold(&un.syl[at]);
 	}
@@ -2123,8 +2331,12 @@ size_t kith_names_keys(const struct kith_name *n, uint64_t keys[KITH_NAMES_MAX_K
 	size_t nk = 0;
 	if (korean(n)) {
 		reading_keys(n, 0, n->n_sur, keys, &nk);
-		if (n->flags & KITH_NAMES_F_AMBIG)
-			reading_keys(n, n->alt_rot, n->alt_sur, keys, &nk);
+		if (n->flags & KITH_NAMES_F_AMBIG) {
+			struct kith_name o;
+			const struct kith_name *v = order_view(n, &o);
+			reading_keys(v, n->alt_rot, n->alt_sur, keys, &nk);
+			order_done(v, &o);
+		}
 		return nk;
 	}
 	return kith_names_word_keys(n, keys); /* not Korean: every word of two bytes or more */
@@ -2139,7 +2351,10 @@ size_t kith_names_whole_keys(const struct kith_name *n, uint64_t keys[2])
 		reading_codes(n, 0, n->n_sur, code, sy);
 		keys[nk++] = key_of(1, code, n->n_syl);
 		if (n->flags & KITH_NAMES_F_AMBIG) {
-			reading_codes(n, n->alt_rot, n->alt_sur, code, sy);
+			struct kith_name o;
+			const struct kith_name *v = order_view(n, &o);
+			reading_codes(v, n->alt_rot, n->alt_sur, code, sy);
+			order_done(v, &o);
 			uint64_t k = key_of(1, code, n->n_syl);
 			if (k != keys[0])
 				keys[nk++] = k;
@@ -2235,15 +2450,11 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 	 * publish for other surnames too ("Chae Min Ra": the grammar's 채, and
 	 * 최, which syl_sim meets through sur_pub): the whole key of the order
 	 * read first with each of them, its other syllables as that order reads
-	 * them (not folded for the other order's surname and given name) */
+	 * them (the encoder folds that order only) */
 	const struct kith_names_alias *pub =
 	    korean(q) && (q->flags & KITH_NAMES_F_PUBSUR) ? ambig_surname_alias(q) : NULL;
 	if (pub && q->n_syl <= KITH_NAMES_MAX_SYL) {
 		struct kith_name un = *q;
-		for (size_t i = 2; i < q->n_syl; i++)
-			if ((i == q->alt_rot || i == (size_t)(q->alt_rot + q->alt_sur) % q->n_syl) &&
-			    !((q->liai >> i) & 1u) && !((q->exact >> i) & 1u))
-				jamo_unfold(&un.syl[i]);
 		for (size_t a = 0; a < KITH_NAMES_ALIAS_SUR && pub->sur[a] && n < KITH_NAMES_MAX_QKEYS; a++) {
 			uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 			struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
@@ -2264,7 +2475,11 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 		size_t rot = first_word ? q->alt_rot : 0, ns = first_word ? q->alt_sur : q->n_sur;
 		uint16_t code[KITH_NAMES_MAX_SYL] = {0};
 		struct kith_name_syl sy[KITH_NAMES_MAX_SYL];
-		struct kith_name one = *q;
+		struct kith_name one;
+		if (first_word)
+			other_order(q, &one);
+		else
+			one = *q;
 		size_t last = AT(q, rot, ns);
 		/* (a surname and one given syllable: a longer query meets a
 		 * whole name by its own keys) */

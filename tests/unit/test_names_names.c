@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "names/names.h"
+#include "names/tables.h"
 
 static struct kith_name enc(const char *s)
 {
@@ -765,6 +766,118 @@ static void test_ambiguous_order_published_surname(void **state)
 	assert_true(met);
 }
 
+/* A name whose order is ambiguous folds the initial-sound rule in each order
+ * at that order's own surname and given name: "Kim Seok Rae" read surname
+ * first is 김석래, its Rae not 애 (a fold the other order, Rae the surname,
+ * makes); the other order still reads its own ("Kim Seok Rae" for 래김석 and
+ * 내김석). */
+static void test_ambiguous_order_folds_its_own(void **state)
+{
+	(void)state;
+	/* the name as written; the initial-sound rule's form of its last
+	 * syllable, met no longer as that syllable itself (in place, the other
+	 * order's fold gave it 1.000) */
+	const char *pair[][3] = {
+	    {"Kim Seok Rae", "김석래", "김석애"}, {"Park Jin Ryu", "박진류", "박진유"},
+	    {"Jung Min Ro", "정민로", "정민노"},  {"Kim Yong Rim", "김용림", "김용임"},
+	    {"Min Rim Kim", "김민림", "김민임"},  {"Sun Ryeo Kim", "김선려", "김선여"},
+	    {"Oh Hye Rim", "오혜림", "오혜임"},	  {"Choi Mi Rae", "최미래", "최미애"},
+	};
+	for (size_t i = 0; i < sizeof pair / sizeof *pair; i++) {
+		double s = sim(pair[i][0], pair[i][1]), o = sim(pair[i][0], pair[i][2]);
+		if (s < 0.999 || o >= 0.999)
+			fail_msg("%zu: %.3f %.3f", i, s, o);
+		if (!share_key(pair[i][0], pair[i][1]))
+			fail_msg("%zu: no key shared", i);
+	}
+	/* ㅇ where the rule gives none (before ㅐ) */
+	not_same("Kim Seok Rae", "김석애");
+	not_same("Choi Mi Rae", "최미애");
+	not_same("Park Ji Rae", "박지애");
+	not_same("Kim Seok Re", "김석에");
+	double t = kith_names_same_threshold();
+	assert_true(sim("Kim Seok Rae", "래김석") >= t);
+	assert_true(sim("Kim Seok Rae", "내김석") >= t);
+	assert_true(sim("Sun Ryeo Kim", "선려김") >= t);
+	assert_true(sim("Sun Ryeo Kim", "선여김") >= t);
+}
+
+/* A syllable inside a given name, ㄹ as the North writes it against the
+ * South's ㄴ or ㅇ (the initial-sound rule), vowel by vowel: the same name,
+ * a little below the spelling itself; not ㅇ before a vowel the rule keeps
+ * ㄹ before (애). */
+static void test_north_south_inside_a_name(void **state)
+{
+	(void)state;
+	double t = kith_names_same_threshold();
+	assert_true(sim("Oh Ha-lim", "오하임") >= t);
+	assert_true(sim("Oh Ha-lim", "오하임") < 1.0);
+	assert_true(sim("Bak Hye-im", "Park Hye-lim") >= t);
+	assert_true(sim("Pak Cho Ra", "박초나") >= t);
+	assert_true(sim("Pak Song Ryon", "박송연") >= t);
+	assert_true(sim("Oh Ha-lim", "오하림") >= 0.999);
+	not_same("Kim Seok Rae", "김석애");
+	not_same("Pak Cho Ra", "박초아");
+	not_same("Oh Ha-lim", "오하님");
+	not_same("오하림", "오하임"); /* both in Hangul: two names */
+}
+
+/* A vowel typed twice or in excess that splits a syllable ("Seeungmin" read
+ * 시웅민): a given name of three syllables against one of two is read again
+ * with the excess letter dropped, as a typo; not where the letters are a
+ * romanization's own ("Seoyeon" is 서연, not 선; "Ha-eun"). */
+static void test_vowel_split_typo(void **state)
+{
+	(void)state;
+	typo_of("Bak Seeungmin", "박승민");
+	typo_of("BAK SEEUNGMIN", "박승민");
+	typo_of("Won Seeok Kim", "김원석");
+	typo_of("Baek Yeongseeon", "백영선");
+	typo_of("Choe Suong Son", "최송선");
+	typo_of("Bak Seeungmin", "Park Seung-min");
+	not_same("Kim Ha Seoyeon", "김하선");
+	not_same("Kim Ha Eun Bi", "김한비");
+	not_same("Kim Ha-eun Bi", "김한비");
+	not_same("Won Seeok Kim", "김원삭");
+	not_same("Won Seeok Kim", "김원속"); /* read again without the e: Seok, 석 */
+	typo_of("Kwun Gwanghyeoon", "권광현");
+	not_same("Kwun Gwanghyeoon", "권광훈");
+	not_same("Won Seeok Kim", "김원선");
+	assert_true(sim("Won Seeok Kim", "김원시옥") >= 0.99); /* as read */
+}
+
+/* A word whose first two letters are swapped, as its case shows: a vowel
+ * in small letters, a capital, then no vowel ("iJn" for Jin); a typo. A
+ * word whose rest reads alone is a space moved, as before ("So oSul"). */
+static void test_swapped_word_start(void **state)
+{
+	(void)state;
+	typo_of("Lim Hyuk iJn", "임혁진");
+	typo_of("Kim aH Nyo", "김하뇨");
+	typo_of("In Ryun aJng", "장인련");
+	typo_of("Chupin iKm", "김주빈");
+	assert_true(sim("박수술", "Pak So oSul") >= kith_names_same_threshold());
+	not_same("Lim Hyuk iJn", "임혁인");
+}
+
+/* 님 and 니 are syllables of names (the North's 옥님, 향님; 제니): read as
+ * such, not as a typo or a rare syllable ("Oknim" tied 옥님 with 옥닒). */
+static void test_nim_and_ni(void **state)
+{
+	(void)state;
+	assert_true(kith_names_syl_level[0xB2D8 - 0xAC00] > 0); /* 님 */
+	assert_true(kith_names_syl_level[0xB2C8 - 0xAC00] > 0); /* 니 */
+	struct kith_names_reading r[2];
+	size_t n = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_names_read("Kim Oknim", 9, r, 2, &n, &err), KITH_OK);
+	assert_true(n == 2 && strcmp(r[0].hangul, "김옥님") == 0 && r[0].score > 2 * r[1].score);
+	assert_true(sim("Chon Jenee", "전제니") >= kith_names_same_threshold());
+	assert_true(sim("Pak Hyangnim", "박향님") >= 0.99);
+	not_same("Kim Oknim", "김옥림");
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -942,11 +1055,11 @@ static void test_published_surname_typo(void **state)
 static void test_never_merge(void **state)
 {
 	(void)state;
-	static const char *const seong[] = {"Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng",
-					    "PARK JI SEOGN", "Park Ji-snug",	"Park J-iseong",
-					    "Park Jis-eong", "Park J-seong"};
+	static const char *const seong[] = {
+	    "Park Ji-seogn", "Park Jii-sseong", "Park Ji-seonng", "PARK JI SEOGN",  "Park Ji-snug",
+	    "Park J-iseong", "Park Jis-eong",	"Park J-seong",	  "Park Ji Seeong", "Park Jiseeong"};
 	static const char *const seon[] = {"Park Ji-ssun", "Park Ji-seno", "Park Ji-soen", "Park Ji-eson",
-					   "Park J-iseon", "Park Jis-eon", "Park J-seon"};
+					   "Park J-iseon", "Park Jis-eon", "Park J-seon",  "Park Ji Seeon"};
 	for (size_t i = 0; i < sizeof seong / sizeof seong[0]; i++) {
 		typo_of(seong[i], "박지성");
 		not_same(seong[i], "박지선");
@@ -987,6 +1100,11 @@ int main(void)
 	    cmocka_unit_test(test_hyphen_chunk_one_syllable),
 	    cmocka_unit_test(test_lone_consonant_chunk),
 	    cmocka_unit_test(test_ambiguous_order_published_surname),
+	    cmocka_unit_test(test_ambiguous_order_folds_its_own),
+	    cmocka_unit_test(test_north_south_inside_a_name),
+	    cmocka_unit_test(test_vowel_split_typo),
+	    cmocka_unit_test(test_swapped_word_start),
+	    cmocka_unit_test(test_nim_and_ni),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
