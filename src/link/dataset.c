@@ -1785,17 +1785,25 @@ static int jamo_slip(unsigned a, unsigned b, long next)
 	return 0;
 }
 
+/* Whether two surname syllables differ only by the initial-sound rule (리/이, 류/유, 노/로):
+ * initials ㄹ, ㄴ and ㅇ before the same vowel and final. */
+static int initial_sound(unsigned a, unsigned b)
+{
+	unsigned la = a / 588, lb = b / 588;
+	return a % 588 == b % 588 && (la == 2 || la == 5 || la == 11) && (lb == 2 || lb == 5 || lb == 11);
+}
+
 /* The level "slip" between two name entries (above). */
 static int hangul_slip(const struct kith_dataset *ds, const struct name_entry *x, const struct name_entry *y)
 {
 	if (!x->korean || !y->korean || x->fold_len != y->fold_len || x->fold_len < 6)
 		return 0;
 	const char *p = arena_str(ds, x->fold_off), *q = arena_str(ds, y->fold_off);
-	if (memcmp(p, q, 3) != 0) /* the surname's first syllable */
-		return 0;
 	unsigned a[SLIP_MAX_SYL], b[SLIP_MAX_SYL];
 	size_t n = hangul_syllables(p, x->fold_len, a, SLIP_MAX_SYL);
 	if (n < 2 || hangul_syllables(q, y->fold_len, b, SLIP_MAX_SYL) != n)
+		return 0;
+	if (a[0] != b[0] && !initial_sound(a[0], b[0])) /* the surname: at most its initial (리/이) */
 		return 0;
 	size_t diff = 0, at = 0;
 	for (size_t i = 1; i < n; i++)

@@ -415,7 +415,8 @@ static void test_hangul_slip_level(void **state)
 			  "h20,박은숙\n"
 			  "h21,최은애\n"
 			  "h22,최은에\n"
-			  "h23,Oh Wol-dan\n";
+			  "h23,Oh Wol-dan\n"
+			  "h24,리수현\n";
 	struct kith_dataset *ds = fixture_link_dataset("", csv, strlen(csv), "t.csv");
 	size_t n;
 	const struct kith_dataset_field *f = kith_dataset_fields(ds, &n);
@@ -433,6 +434,7 @@ static void test_hangul_slip_level(void **state)
 	assert_int_not_equal(level(ds, "h17", "h18", "name"), 3); /* ㅇ lost */
 	assert_int_not_equal(level(ds, "h19", "h20", "name"), 3); /* another surname */
 	assert_int_equal(level(ds, "h2", "h23", "name"), 6);	  /* spellings of one name: exact */
+	assert_int_equal(level(ds, "h17", "h24", "name"), 3);	  /* ㅇ/ㄴ, the surname's initial sound */
 	kith_dataset_free(ds);
 }
 
