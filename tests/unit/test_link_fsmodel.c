@@ -248,11 +248,11 @@ static void test_sex_given_the_name(void **state)
 	uint32_t rf[1] = {1u << 0};
 	assert_int_equal(kith_fsmodel_estimate_m(&md, ds, p, n, rf, 1, kith_block_all_pairs(ds, 0), &err),
 			 KITH_OK);
-	/* namesakes share sex: among similar names (level 4 of 6 since the level "typo"),
+	/* namesakes share sex: among similar names (level 5 of 7 since the level "slip"),
 	 * agreement is near certain */
-	print_message("u same given similar names %.4f\n", md.u_cond[4][1]);
-	assert_true(md.u_cond[4][1] > 0.95);
-	assert_true(md.w_cond[4][1] < 0.1);
+	print_message("u same given similar names %.4f\n", md.u_cond[5][1]);
+	assert_true(md.u_cond[5][1] > 0.95);
+	assert_true(md.w_cond[5][1] < 0.1);
 	/* the prior: 1200 matches among 2400*2399/2 pairs, within a factor of three
 	 * (a plain model, fooled by namesakes, is off by a factor of a hundred) */
 	double want = (double)people / (2400.0 * 2399.0 / 2.0);
