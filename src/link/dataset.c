@@ -22,6 +22,7 @@
 #include "link/compare.h"
 #include "base/hmap.h"
 
+#include "names/jamo.h"
 #include "names/names.h"
 
 #define ARENA_MAX 0xFFFFFFF0u
@@ -1717,23 +1718,9 @@ static int skel_near(const struct kith_dataset *ds, const struct name_entry *x, 
  * 1,870 pairs one other vowel apart.
  */
 static const uint8_t slip_vowel_pairs[][2] = {
-    {1, 5},   /* ㅐ ㅔ */
-    {3, 7},   /* ㅒ ㅖ */
-    {5, 7},   /* ㅔ ㅖ */
-    {10, 11}, /* ㅙ ㅚ */
-    {10, 15}, /* ㅙ ㅞ */
-    {11, 15}, /* ㅚ ㅞ */
-    {19, 20}, /* ㅢ ㅣ */
-    {4, 8},   /* ㅓ ㅗ */
-    {6, 12},  /* ㅕ ㅛ */
-    {13, 18}, /* ㅜ ㅡ */
-    {0, 4},   /* ㅏ ㅓ */
-    {2, 6},   /* ㅑ ㅕ */
-    {9, 14},  /* ㅘ ㅝ */
+    {V_AE, V_E}, {V_YAE, V_YE}, {V_E, V_YE}, {V_WAE, V_OE}, {V_WAE, V_WE}, {V_OE, V_WE}, {V_UI, V_I},
+    {V_EO, V_O}, {V_YEO, V_YO}, {V_U, V_EU}, {V_A, V_EO},   {V_YA, V_YEO}, {V_WA, V_WO},
 };
-#define JAMO_T_N 4   /* final ㄴ */
-#define JAMO_T_M 16  /* final ㅁ */
-#define JAMO_T_NG 21 /* final ㅇ */
 #define SLIP_MAX_SYL 6
 
 /* Syllable indexes (code - U+AC00) of a text of Hangul syllables only; 0 when it holds anything
@@ -1748,9 +1735,9 @@ static size_t hangul_syllables(const char *s, size_t len, unsigned *out, size_t 
 			return 0;
 		uint32_t c =
 		    ((uint32_t)(p[i] & 0x0F) << 12) | ((uint32_t)(p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F);
-		if (c < 0xAC00 || c > 0xD7A3)
+		if (c < JAMO_BASE || c >= JAMO_BASE + JAMO_NSYL)
 			return 0;
-		out[i / 3] = c - 0xAC00;
+		out[i / 3] = c - JAMO_BASE;
 	}
 	return len / 3;
 }
@@ -1759,8 +1746,8 @@ static size_t hangul_syllables(const char *s, size_t len, unsigned *out, size_t 
  * following syllable's index, or -1 at the end of the name. */
 static int jamo_slip(unsigned a, unsigned b, long next)
 {
-	unsigned la = a / 588, va = a / 28 % 21, ta = a % 28, lb = b / 588, vb = b / 28 % 21, tb = b % 28;
-	if (la != lb)
+	unsigned va = jamo_V(a), ta = jamo_T(a), vb = jamo_V(b), tb = jamo_T(b);
+	if (jamo_L(a) != jamo_L(b))
 		return 0;
 	if (va != vb) {
 		if (ta != tb)
@@ -1774,13 +1761,13 @@ static int jamo_slip(unsigned a, unsigned b, long next)
 	if (ta == tb)
 		return 0;
 	unsigned lo = ta < tb ? ta : tb, hi = ta < tb ? tb : ta;
-	if (lo == JAMO_T_N && hi == JAMO_T_NG)
+	if (lo == F_N && hi == F_NG)
 		return 1;
 	if (lo == 0)
-		return hi != JAMO_T_NG;
-	if (lo == JAMO_T_N && hi == JAMO_T_M && next >= 0) {
-		unsigned ln = (unsigned)next / 588; /* ㅁ 6, ㅂ 7, ㅃ 8, ㅍ 17 */
-		return ln == 6 || ln == 7 || ln == 8 || ln == 17;
+		return hi != F_NG;
+	if (lo == F_N && hi == F_M && next >= 0) {
+		unsigned ln = jamo_L((unsigned)next); /* said [m] before a lip sound */
+		return ln == I_M || ln == I_B || ln == I_PP || ln == I_P;
 	}
 	return 0;
 }
@@ -1789,8 +1776,9 @@ static int jamo_slip(unsigned a, unsigned b, long next)
  * initials ㄹ, ㄴ and ㅇ before the same vowel and final. */
 static int initial_sound(unsigned a, unsigned b)
 {
-	unsigned la = a / 588, lb = b / 588;
-	return a % 588 == b % 588 && (la == 2 || la == 5 || la == 11) && (lb == 2 || lb == 5 || lb == 11);
+	unsigned la = jamo_L(a), lb = jamo_L(b);
+	return a % (JAMO_NV * JAMO_NT) == b % (JAMO_NV * JAMO_NT) && (la == I_N || la == I_R || la == I_O) &&
+	       (lb == I_N || lb == I_R || lb == I_O);
 }
 
 /* The level "slip" between two name entries (above). */
