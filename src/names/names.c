@@ -1690,24 +1690,33 @@ static double syl_sim(const struct kith_name *a, size_t i, const struct kith_nam
 
 #define AT(n, rot, i) ((size_t)(((i) + (rot)) % (n)->n_syl))
 
+/* Where the other order of n (KITH_NAMES_F_AMBIG, n_syl > 0) reads a
+ * syllable otherwise than the encoder did: at[0] and at[1], the start of
+ * that order's surname and given name, fold the initial-sound rule; the start
+ * of the given name the encoder read is unfolded, where that order starts
+ * none, unless liaison widened it. Returns that syllable's index, or n_syl
+ * when none is to be unfolded. */
+static size_t order_sites(const struct kith_name *n, size_t at[2])
+{
+	size_t ns = n->n_syl, own = n->n_sur;
+	at[0] = n->alt_rot % ns;
+	at[1] = (size_t)(n->alt_rot + n->alt_sur) % ns;
+	return own > 0 && own < ns && own != at[0] && own != at[1] && !((n->liai >> own) & 1u) ? own : ns;
+}
+
 /* The syllables of n (KITH_NAMES_F_AMBIG) as its other order reads them, into
- * *v (a copy of n): the initial-sound rule folded at the start of that
- * order's surname and given name, and undone at the start of the given name
- * the encoder read (its initial as written, unless liaison widened it) where
- * that order starts none. The encoder folds its own order only: one set per
- * order. */
+ * *v (a copy of n), at order_sites. The encoder folds its own order only: one
+ * set per order. */
 static void other_order(const struct kith_name *n, struct kith_name *v)
 {
 	*v = *n;
-	size_t ns = n->n_syl;
-	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || n->n_syl == 0)
 		return;
-	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
-	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+	size_t at[2], own = order_sites(n, at);
+	if (own < n->n_syl) {
 		jamo_unfold(&v->syl[own]);
 		v->lv[own] = (uint8_t)((n->lv[own] & LATIN_LV_TYPO) | jamo_set_level(&v->syl[own], NULL));
 	}
-	size_t at[2] = {s, g};
 	for (size_t k = 0; k < 2; k++) {
 		struct kith_name_syl *y = &v->syl[at[k]];
 		uint32_t was = y->ini;
@@ -1721,17 +1730,15 @@ static void other_order(const struct kith_name *n, struct kith_name *v)
  * (other_order)? Most names: no (no ㄹ or ㄴ where the orders differ). */
 static int other_order_differs(const struct kith_name *n)
 {
-	size_t ns = n->n_syl;
-	if (!(n->flags & KITH_NAMES_F_AMBIG) || ns == 0)
+	if (!(n->flags & KITH_NAMES_F_AMBIG) || n->n_syl == 0)
 		return 0;
-	size_t s = n->alt_rot % ns, g = (size_t)(n->alt_rot + n->alt_sur) % ns, own = n->n_sur;
-	if (own > 0 && own < ns && own != s && own != g && !((n->liai >> own) & 1u)) {
+	size_t at[2], own = order_sites(n, at);
+	if (own < n->n_syl) {
 		struct kith_name_syl y = n->syl[own];
 		jamo_unfold(&y);
 		if (y.ini != n->syl[own].ini)
 			return 1;
 	}
-	size_t at[2] = {s, g};
 	for (size_t k = 0; k < 2; k++) {
 		struct kith_name_syl y = n->syl[at[k]];
 		jamo_fold(&y);
