@@ -264,6 +264,16 @@ static void test_namesakes_do_not_fool_em(void **state)
 	synth_release(&s);
 }
 
+/* The index of the level called name in field f (fails the test when there is none). */
+static unsigned level_of(const struct kith_dataset_field *f, const char *name)
+{
+	for (int l = 0; l < f->n_levels; l++)
+		if (strcmp(f->level_names[l], name) == 0)
+			return (unsigned)l;
+	fail_msg("no level %s", name);
+	return 0;
+}
+
 /* The match probabilities of compared pairs follow the truth below the exact
  * name, and two records of one list weigh less than two of two lists (synth,
  * 6,000 people, seed 5). Before the name's levels took their u among the
@@ -294,14 +304,20 @@ static void test_calibrated_below_exact_and_within_lists(void **state)
 			flist = f;
 	}
 	assert_true(flist > 0);
-	/* 0: name weak or partial; 1: name exact, one list; 2: name exact, two lists; 3: name similar */
+	/* 0: name weak or partial; 1: name exact, one list; 2: name exact, two lists; 3: name similar
+	 * (the levels by their names: the eleventh session's "slip" moved their numbers) */
 	static const char *const what[4] = {"weak or partial name", "exact name, one list",
 					    "exact name, two lists", "similar name"};
+	unsigned weak = level_of(&fields[fname], "weak"), partial = level_of(&fields[fname], "partial"),
+		 exact = level_of(&fields[fname], "exact"), similar = level_of(&fields[fname], "similar");
 	double cnt[4] = {0}, prob[4] = {0}, tp[4] = {0};
 	for (size_t i = 0; i < r.n_pairs; i++) {
 		const struct kith_block_pair *pr = &r.pairs[i];
 		unsigned ln = kith_dataset_level(pr->g, fname), ll = kith_dataset_level(pr->g, flist);
-		int k = ln == 2 || ln == 3 ? 0 : ln == 5 ? (ll == 0 ? 1 : 2) : ln == 4 ? 3 : -1;
+		int k = ln == weak || ln == partial ? 0
+			: ln == exact		    ? (ll == 0 ? 1 : 2)
+			: ln == similar		    ? 3
+						    : -1;
 		if (k < 0)
 			continue;
 		cnt[k] += 1;
@@ -336,7 +352,9 @@ static void test_calibrated_below_exact_and_within_lists(void **state)
 		dt += person[pr->a] && person[pr->a] == person[pr->b];
 	}
 	print_message("different name: expected matches %.1f, true %.0f\n", dp, dt);
-	assert_true(dt >= 20 && dp > 0.2 * dt && dp < 2 * dt);
+	/* enough matches there to judge (19 since the names engine reads more typos and the North's
+	 * ㄹ inside a name: those pairs left "different", 2026-12-07) */
+	assert_true(dt >= 10 && dp > 0.2 * dt && dp < 2 * dt);
 out:
 	kith_link_result_release(&r);
 	kith_dataset_free(ds);
