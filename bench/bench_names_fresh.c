@@ -17,11 +17,11 @@
  *            the peer: plain string equality of the query and the stored
  *            name (what a search without the engine finds).
  *
- * usage: bench_names_fresh [--compare] [--search] [--part F1|...|F12] [--data DIR]
+ * usage: bench_names_fresh [--compare] [--search] [--part F1|...|F14] [--data DIR]
  *        [--verbose]      (both by default; DIR as for bench_names_search;
  *        --part F3: fresh_search_f3.csv, search only; --part F4:
  *        fresh_search_f4.csv, the same from another seed, search only; --part F5:
- *        fresh_search_f5.csv, from a third seed; F6 to F12 the same; --query Q: that one query
+ *        fresh_search_f5.csv, from a third seed; F6 to F14 the same; --query Q: that one query
  *        against the part's vault, its first ten hits)
  */
 #include <jansson.h>
@@ -541,7 +541,7 @@ static void search_run(const char *path, const char *only, int verbose, const ch
 		return;
 	}
 	static const char *const parts[] = {"F1", "F2", "F3", "F4",  "F5",  "F6",
-					    "F7", "F8", "F9", "F10", "F11", "F12"};
+					    "F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14"};
 	for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
@@ -637,7 +637,7 @@ int main(int argc, char **argv)
 			verbose++;
 		else {
 			fprintf(stderr, "usage: bench_names_fresh [--compare] [--search] [--part "
-					"F1|...|F12] [--data DIR] "
+					"F1|...|F14] [--data DIR] "
 					"[--verbose] [--query Q]\n");
 			return 2;
 		}
@@ -660,7 +660,7 @@ int main(int argc, char **argv)
 			compare_part("F2", verbose);
 	}
 	if (do_search) {
-		/* parts F3 to F12 (each a vault of its own) are in files of their own */
+		/* parts F3 to F14 (each a vault of its own) are in files of their own */
 		char file[40] = "fresh_search.csv";
 		if (only && only[0] == 'F' && atoi(only + 1) >= 3)
 			snprintf(file, sizeof file, "fresh_search_f%d.csv", atoi(only + 1));

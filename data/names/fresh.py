@@ -75,6 +75,11 @@ Parts F11 and F12 (the lead, 2026-12-07, eleventh session), the same way:
 python3 data/names/fresh.py --f11 (--f12) writes fresh_search_f11.csv (f12)
 from random.Random(11021) (12022), made and committed before any work of that
 session; only the lead runs them.
+
+Parts F13 and F14 (the lead, 2026-12-08, twelfth session), the same way:
+python3 data/names/fresh.py --f13 (--f14) writes fresh_search_f13.csv (f14)
+from random.Random(13023) (14024), made and committed before any work of that
+session; only the lead runs them.
 """
 import sys
 import bz2
@@ -497,7 +502,8 @@ elif len(sys.argv) > 1 and sys.argv[1] == "--f5":
 elif len(sys.argv) > 1 and sys.argv[1] == "--f6":
     R.seed(6016)
     main(f3=True, tag="F6", strict=True)
-elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8", "--f9", "--f10", "--f11", "--f12"):
+elif len(sys.argv) > 1 and sys.argv[1] in ("--f7", "--f8", "--f9", "--f10", "--f11", "--f12",
+                                                   "--f13", "--f14"):
     n = int(sys.argv[1][3:])
     R.seed(n * 1000 + 10 + n)
     main(f3=True, tag="F%d" % n, strict=True)
