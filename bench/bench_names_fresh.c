@@ -540,8 +540,8 @@ static void search_run(const char *path, const char *only, int verbose, const ch
 		kith_vault_close(v);
 		return;
 	}
-	static const char *const parts[] = {"F1", "F2", "F3", "F4",  "F5",  "F6",
-					    "F7", "F8", "F9", "F10", "F11", "F12", "F13", "F14"};
+	static const char *const parts[] = {"F1", "F2", "F3",  "F4",  "F5",  "F6",  "F7",
+					    "F8", "F9", "F10", "F11", "F12", "F13", "F14"};
 	for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
 		if (only && strcmp(only, parts[p]))
 			continue;
