@@ -446,36 +446,52 @@ out:
  * are not themselves likely one person, through the pair or the persons each already holds — is
  * not linked but for review, just below the threshold (1/64 bit: the tiers' bin). At 10,000 synth
  * people such refused links are true 30-45 % of the time at probabilities of 0.5-0.7
- * (docs/linkage.md, "Persons"). Over two lists or more only: the guard rests on a list seldom
- * recording one person twice, which says nothing within a single list (FEBRL 3), where a refusal
- * only cuts a chain. The estimates keep each pair's probability before the move: the move changes
- * the tiers, not what the model expects of the pair.
+ * (docs/linkage.md, "Persons"). Conversely (twelfth session) a compared pair below the threshold
+ * whose records the clustering put in one person through other links is linked, moved to the
+ * threshold, unless its own weight is below KITH_LINK_JOIN_FLOOR bits: the persons say so, and at
+ * 10,000 synth people such pairs are true about two times in three. Over two lists or more only:
+ * the guard rests on a list seldom recording one person twice, which says nothing within a single
+ * list (FEBRL 3), where a refusal only cuts a chain. The estimates keep each pair's probability
+ * before the move: the move changes the tiers, not what the model expects of the pair.
  */
-static int split_refused(struct kith_link_result *r, double wt)
+static int persons_move(struct kith_link_result *r, double wt)
 {
-	size_t n = 0;
+	size_t n = 0, nj = 0;
 	const uint32_t *cl = r->clusters.cluster;
-	for (size_t i = 0; i < r->n_pairs; i++)
-		n += r->weight[i] >= wt && cl[r->pairs[i].a] != cl[r->pairs[i].b];
-	if (n == 0)
+	for (size_t i = 0; i < r->n_pairs; i++) {
+		int one = cl[r->pairs[i].a] == cl[r->pairs[i].b];
+		n += r->weight[i] >= wt && !one;
+		nj += r->weight[i] < wt && r->weight[i] >= KITH_LINK_JOIN_FLOOR && one;
+	}
+	if (n + nj == 0)
 		return KITH_OK;
-	r->split = malloc(n * sizeof *r->split);
+	r->split = malloc((n + nj) * sizeof *r->split);
 	if (!r->split)
 		return KITH_E_NOMEM;
-	float to = (float)(wt - 1.0 / TIER_BINS_PER_BIT);
+	float to = (float)(wt - 1.0 / TIER_BINS_PER_BIT), up = (float)wt;
 	while ((double)to >= wt)
 		to = nextafterf(to, -INFINITY);
-	double moved = 0;
+	while ((double)up < wt)
+		up = nextafterf(up, INFINITY);
+	double rw = log2(r->review_threshold / (1 - r->review_threshold));
+	double moved = 0, joined = 0;
+	size_t left_review = 0;
 	for (size_t i = 0; i < r->n_pairs; i++) {
-		if (r->weight[i] < wt || cl[r->pairs[i].a] == cl[r->pairs[i].b])
-			continue;
-		moved += kith_fsmodel_prob(r->weight[i]);
-		r->split[r->n_split++] = (struct kith_triad_change){i, to - r->weight[i]};
-		r->weight[i] = to;
+		int one = cl[r->pairs[i].a] == cl[r->pairs[i].b];
+		if (r->weight[i] >= wt && !one) {
+			moved += kith_fsmodel_prob(r->weight[i]);
+			r->split[r->n_split++] = (struct kith_triad_change){i, to - r->weight[i]};
+			r->weight[i] = to;
+		} else if (r->weight[i] < wt && r->weight[i] >= KITH_LINK_JOIN_FLOOR && one) {
+			joined += kith_fsmodel_prob(r->weight[i]);
+			left_review += r->weight[i] >= rw;
+			r->split[r->n_split++] = (struct kith_triad_change){i, up - r->weight[i]};
+			r->weight[i] = up;
+		}
 	}
-	double tp = r->est_precision * (double)r->n_matches - moved;
-	r->n_matches -= n;
-	r->n_review += n;
+	double tp = r->est_precision * (double)r->n_matches - moved + joined;
+	r->n_matches = r->n_matches - n + nj;
+	r->n_review = r->n_review + n - left_review;
 	r->est_precision = r->n_matches ? tp / (double)r->n_matches : 1;
 	r->est_recall = r->est_matches > 0 ? tp / r->est_matches : 1;
 	r->est_f1 =
@@ -625,7 +641,7 @@ int kith_link_run(const struct kith_dataset *ds, const struct kith_link_opts *o,
 	free(src);
 	if (rc)
 		goto fail;
-	if (kith_dataset_n_sources(ds) >= 2 && split_refused(r, wt)) {
+	if (kith_dataset_n_sources(ds) >= 2 && persons_move(r, wt)) {
 		rc = kith_err_set(err, KITH_E_NOMEM, NULL, "out of memory");
 		goto fail;
 	}
@@ -918,7 +934,9 @@ int kith_link_explain(const struct kith_link_result *r, const struct kith_datase
 					      "a third record compared with both", "", "", triads);
 		if (split != 0)
 			bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "persons", "",
-					      "kept in two persons: for review", "", "", split);
+					      split < 0 ? "kept in two persons: for review"
+							: "joined in one person: linked",
+					      "", "", split);
 		bad |= kith_sbuf_addf(text, "  %-12s %-10s %-44s %8s %8s %+8.2f\n", "total", "",
 				      "match weight", "", "", total);
 		bad |= kith_sbuf_addf(text, "  match probability %.6f (threshold %.3f: %s)\n", prob,

@@ -41,6 +41,9 @@
  * most lists for which it is computed (a table of records × lists). */
 #define KITH_LINK_RIVALS 0.05
 #define KITH_LINK_RIVAL_LISTS 64
+/* The least weight (bits) of a pair below the threshold that the clustering's persons lift to a
+ * link (link.c, persons_move; docs/linkage.md, "Persons"). */
+#define KITH_LINK_JOIN_FLOOR (-2.0)
 
 enum kith_link_phase {
 	KITH_LINK_PHASE_BLOCK,	 /* counting, generating and comparing pairs */
@@ -75,8 +78,10 @@ struct kith_link_result {
 	/* the pairs whose weight a third record changed (triad.h), sorted by pair, with the bits */
 	struct kith_triad_change *triads;
 	size_t n_triads;
-	/* the links that the clustering kept in two persons (kith_link_run: the guard refused to join
-	 * them), moved just below the threshold into the review tier: sorted by pair, with the bits */
+	/* the pairs the clustering moved, sorted by pair, with the bits: links it kept in two persons
+	 * (kith_link_run: the guard refused to join them), moved just below the threshold into the
+	 * review tier (bits < 0), and pairs below the threshold (but not below KITH_LINK_JOIN_FLOOR)
+	 * whose records it put in one person, moved to the threshold (bits > 0) */
 	struct kith_triad_change *split;
 	size_t n_split;
 	uint64_t all_pairs; /* pairs that could be formed */
