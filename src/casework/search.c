@@ -642,22 +642,41 @@ static int is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* What undoing each kind of typo costs, in names.c's units (its TYPO_*:
+ * nats), and the share of the score a unit takes (the spelling model's
+ * LATIN_NAT_TENTH_COST a tenth of a nat): among variants that read as
+ * names, the likelier typo first ("Kim Tae Woon": Won with an o typed
+ * twice, 김태원, before Woo with an n in excess, 김태우). */
+#define TYPO_UNIT 0.005
+#define TYPO_C_TWICE 0.5 /* a letter typed twice, once dropped */
+#define TYPO_C_DROP 2.0	 /* another letter typed in excess, dropped */
+#define TYPO_C_SWAP 1.0	 /* two neighbouring letters swapped back */
+#define TYPO_C_LI 1.0	 /* an l read as the i it looks like */
+#define TYPO_C_PUT 1.0	 /* a letter left out, put back */
+#define TYPO_C_SPACE 1.0 /* a space typed inside a word, dropped */
+
 #define TYPO_SEEN 512 /* encodings of variants remembered, so that one is scored once */
 
 /* The variants of one query already scored: many read the same ("Kim Minsu"
  * with an h or a y put back, a letter doubled and dropped), and scoring the
- * same encoding again finds nothing new. */
+ * same encoding again at no higher factor finds nothing new. */
 struct seen {
 	uint64_t h[TYPO_SEEN];
+	double f[TYPO_SEEN]; /* the factor it was scored at */
 	size_t n;
 };
 
-/* 1 when the encoding was scored already (or the memory is full: scored
- * anyway, 0); remembers it otherwise. Only a whole Korean reading with a
- * surname counts, and its syllables, not its text: the text of such a name
- * changes its score only through the typo cap, which a variant pays anyway
- * (s->factor). */
-static int seen_before(struct seen *sn, const struct kith_name *q)
+/* 1 when the encoding was scored already at factor f or higher (or the
+ * memory is full: scored anyway, 0); remembers it otherwise. Only a whole
+ * Korean reading with a surname counts, and its syllables, not its text: the
+ * text of such a name changes its score only through the typo cap, which a
+ * variant pays anyway (s->factor). */
+static int seen_before(struct seen *sn, const struct kith_name *q, double f)
 {
 	if (q->script != KITH_NAMES_SCRIPT_LATIN || (q->flags & KITH_NAMES_F_PARTIAL) || q->n_sur == 0)
 		return 0;
@@ -666,10 +685,16 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 	for (size_t i = 0; i < offsetof(struct kith_name, latin_h); i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
 	for (size_t i = 0; i < sn->n; i++)
-		if (sn->h[i] == h)
-			return 1;
-	if (sn->n < TYPO_SEEN)
-		sn->h[sn->n++] = h;
+		if (sn->h[i] == h) {
+			if (sn->f[i] >= f)
+				return 1;
+			sn->f[i] = f;
+			return 0;
+		}
+	if (sn->n < TYPO_SEEN) {
+		sn->h[sn->n] = h;
+		sn->f[sn->n++] = f;
+	}
 	return 0;
 }
 
@@ -696,7 +721,8 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 	}
 	struct kith_name r;
 	if (words >= 2 && kith_names_encode(&r, k, m, NULL) == KITH_OK && r.n_syl == q->n_syl &&
-	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) && (!sn || !seen_before(sn, &r))) {
+	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) &&
+	    (!sn || !seen_before(sn, &r, s->factor))) {
 		struct kith_names_pieces pc;
 		if (kith_names_query_pieces(&pc, k, m, &r))
 			s->pc = &pc;
@@ -713,12 +739,13 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 }
 
 /* Scores one variant of the query through its keys only (no linear pass). */
-static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
+static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn, double cost)
 {
+	s->factor = KITH_NAMES_TYPO * (1.0 - TYPO_UNIT * cost);
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
 	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
-	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q)) {
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q, s->factor)) {
 		(void)scan_keyed(s, &q, 0);
 		score_korean_order(s, v, n, &q, sn);
 	}
@@ -732,7 +759,9 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
  * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
  * Sin-dong; the vault's names, through the keys, say which variant is a
  * name) — each scored through its keys at KITH_NAMES_TYPO of its score
- * (names.h), so that a typo costs less than another syllable. Only ASCII
+ * (names.h), so that a typo costs less than another syllable, less what
+ * undoing that kind of typo costs (TYPO_C_*: a letter typed twice least,
+ * another letter in excess most). Only ASCII
  * letters are undone (the others, "ŏ" in "Sŏ Chŏylŏn", stay whole); no
  * query with a digit; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
@@ -752,10 +781,9 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		/* the query itself was scored already */
 		struct kith_name q;
 		if (kith_names_encode(&q, query, len, NULL) == KITH_OK)
-			(void)seen_before(&sn, &q);
+			(void)seen_before(&sn, &q, 1.0);
 		sodium_memzero(&q, sizeof q);
 	}
-	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
 		/* a space typed inside a word ("C he Yong", "R im Chae") */
@@ -763,7 +791,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		    is_letter(query[i + 1])) {
 			memcpy(v, query, i);
 			memcpy(v + i, query + i + 1, len - i - 1);
-			score_variant(s, v, len - 1, &sn);
+			score_variant(s, v, len - 1, &sn, TYPO_C_SPACE);
 		}
 		if (!is_letter(query[i]))
 			continue;
@@ -772,7 +800,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, len);
 			v[i] = query[i + 1];
 			v[i + 1] = query[i];
-			score_variant(s, v, len, &sn);
+			score_variant(s, v, len, &sn, TYPO_C_SWAP);
 		}
 		/* dropped (a letter typed twice, or one too many); not a letter
 		 * that is a syllable by itself between hyphens or spaces
@@ -780,16 +808,20 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		int alone =
 		    (i == 0 || !is_letter(query[i - 1])) && (i + 1 == len || !is_letter(query[i + 1]));
 		if (!alone) {
+			/* a letter typed twice costs less than another one
+			 * typed in excess (names.c's TYPO_DOUBLE, TYPO_DROP) */
+			int twice = (i > 0 && lower(query[i - 1]) == lower(query[i])) ||
+				    (i + 1 < len && lower(query[i + 1]) == lower(query[i]));
 			memcpy(v, query, i);
 			memcpy(v + i, query + i + 1, len - i - 1);
-			score_variant(s, v, len - 1, &sn);
+			score_variant(s, v, len - 1, &sn, twice ? TYPO_C_TWICE : TYPO_C_DROP);
 		}
 		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
 		 * reader undoes it only in a word it cannot read) */
 		if (query[i] == 'l') {
 			memcpy(v, query, len);
 			v[i] = 'i';
-			score_variant(s, v, len, &sn);
+			score_variant(s, v, len, &sn, TYPO_C_LI);
 		}
 	}
 	/* put back, inside or at the end of a word; at the start of a word or
@@ -803,7 +835,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);
-			score_variant(s, v, len + 1, &sn);
+			score_variant(s, v, len + 1, &sn, TYPO_C_PUT);
 		}
 	}
 	sodium_memzero(v, sizeof v);

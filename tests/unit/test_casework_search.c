@@ -551,6 +551,33 @@ static void test_search13_space_in_a_word(void **state)
 	kith_search_free(s);
 }
 
+/* search13, twelfth session: among typo variants that read as names, the
+ * likelier typo first (names.c's costs: a letter typed twice 0.5, a letter
+ * left out or two swapped 1, another letter in excess 2); the other name is
+ * put first in the vault, so that a tie would go to it */
+static void test_search13_typo_costs(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김태우", "김태원", "이지영", "김지영"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	/* Woon: Won with an o typed twice, not Woo with an n in excess */
+	assert_int_equal(kith_search_run(s, "Kim Tae Woon", 12, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "김태원");
+	assert_true(h[0].score > h[1].score && h[0].score <= 0.92);
+	/* Ki: Kim with its m left out, not i with a K in excess */
+	assert_int_equal(kith_search_run(s, "Ki Chi Yeong", 12, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "김지영");
+	assert_true(h[0].score > h[1].score);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -629,6 +656,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_typo_costs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
