@@ -405,11 +405,13 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 		size_t rot = (q->flags & KITH_NAMES_F_AMBIG) && !same_order(q, c) ? q->alt_rot : 0;
 		if (q->n_syl == c->n_syl)
 			p.whole *= kith_names_vault_prior(q, pc, rot, c, 0, q->n_syl);
+		/* the prefix and the given name are read in the order written:
+		 * a query the encoder read in Western order turned back */
+		size_t written = (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0;
 		if (q->n_syl < c->n_syl)
-			p.prefix *= kith_names_vault_prior(q, pc, 0, c, 0, q->n_syl);
+			p.prefix *= kith_names_vault_prior(q, pc, written, c, 0, q->n_syl);
 		if (q->n_syl <= cl)
-			p.given *= kith_names_vault_prior(
-			    q, pc, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0, c, c->n_sur, q->n_syl);
+			p.given *= kith_names_vault_prior(q, pc, written, c, c->n_sur, q->n_syl);
 		best = p.whole;
 		/* a query read with no surname is a given name: a name it
 		 * spells whole, surname and all, is met only as such a reading

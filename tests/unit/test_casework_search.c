@@ -578,6 +578,27 @@ static void test_search13_typo_costs(void **state)
 	kith_search_free(s);
 }
 
+/* search13, twelfth session: the spelling's likelihood of a surname and
+ * the start of a given name that the encoder read in Western order ("Shim
+ * Jong": Jong may be a surname) is taken in the order written, 심 + 종 ("o"
+ * writes ㅗ in every system, ㅓ in some), not against 정 + 심 */
+static void test_search13_prefix_in_the_order_written(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"심정석", "심종업"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	assert_int_equal(kith_search_run(s, "Shim Jong", 9, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "심종업");
+	assert_true(h[0].score > h[1].score);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -657,6 +678,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_typo_costs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_prefix_in_the_order_written, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
