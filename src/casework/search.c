@@ -84,6 +84,8 @@ struct kith_search {
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 	int mode;	      /* rank()'s mode for this reading of the query (0; RANK_AS_GIVEN) */
 	const struct kith_names_pieces *pc; /* the spelling pieces of this reading (NULL: none) */
+	int typod; /* the query as written is read with a typo undone outside a surname (typo_outside_surname)
+		    */
 };
 
 /* A query's entries cut in shares of whole cases, one a thread. */
@@ -381,7 +383,7 @@ static int same_order(const struct kith_name *q, const struct kith_name *c)
  * RANK_AS_GIVEN for the reading of a query as a given name alone (see
  * score_as_given). */
 static double rank(const struct kith_name *q, const struct kith_names_pieces *pc, const struct kith_name *c,
-		   int mode)
+		   int mode, int typod)
 {
 	double best;
 	if (mode == RANK_AS_GIVEN) {
@@ -429,6 +431,14 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 		}
 		if (p.token && best < RANK_TOKEN)
 			best = RANK_TOKEN;
+		/* a query read only with a typo undone is part of a name as a
+		 * typo variant is (KITH_NAMES_TYPO): its whole reading pays the
+		 * typo already, a partial one is as good as text written so
+		 * ("Rhie Jimn" is not 이진원's surname and start, 0.9) */
+		if (typod && (q->flags & KITH_NAMES_F_TYPO) && best > p.whole) {
+			double w = p.whole;
+			best = KITH_NAMES_TYPO * best > w ? KITH_NAMES_TYPO * best : w;
+		}
 	}
 	/* the words of the query as they are written in a name in Latin
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
@@ -453,7 +463,7 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * rank(q, s->pc, &s->e[i].enc, s->mode);
+		double sc = s->factor * rank(q, s->pc, &s->e[i].enc, s->mode, s->typod);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -489,7 +499,7 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
 {
 	s->stamp[i] = s->query_no;
-	double sc = s->factor * rank(q, s->pc, &s->e[i].enc, words ? words : s->mode);
+	double sc = s->factor * rank(q, s->pc, &s->e[i].enc, words ? words : s->mode, s->typod);
 	size_t r = s->e[i].rec;
 	if (sc > s->best[r]) {
 		s->best[r] = sc;
@@ -989,6 +999,29 @@ static size_t fold_fullwidth(const char *q, size_t len, char *out)
 	return n;
 }
 
+/* Is a word of a query the encoder read with a typo undone read so alone,
+ * or not at all as Korean ("Jimn" in "Rhie Jimn"), and not a surname as a
+ * list spells it ("Jhang", which lists publish for 장 and the encoder reads
+ * as a typo)? */
+static int typo_outside_surname(const char *query, size_t len)
+{
+	int typo = 0;
+	for (size_t a = 0; a < len && !typo;) {
+		while (a < len && query[a] == ' ')
+			a++;
+		size_t b = a;
+		while (b < len && query[b] != ' ')
+			b++;
+		struct kith_name w;
+		if (b > a && kith_names_encode(&w, query + a, b - a, NULL) == KITH_OK)
+			typo = w.n_syl == 0 || ((w.flags & KITH_NAMES_F_TYPO) &&
+						!(w.sur_pub && (w.flags & KITH_NAMES_F_SURONLY)));
+		sodium_memzero(&w, sizeof w);
+		a = b;
+	}
+	return typo;
+}
+
 /* The best score of this query so far. */
 static double top_score(const struct kith_search *s)
 {
@@ -1055,6 +1088,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		struct kith_names_pieces pc;
 		if (!(q.flags & KITH_NAMES_F_SURONLY) && kith_names_query_pieces(&pc, query, len, &q))
 			s->pc = &pc;
+		s->typod = (q.flags & KITH_NAMES_F_TYPO) && typo_outside_surname(query, len);
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
 		else
@@ -1067,7 +1101,12 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		score_as_given(s, query, len, &q);
 		score_surname_first(s, query, len, &q);
 		score_korean_order(s, query, len, &q, NULL);
-		int met = top_score(s) >= kith_names_same_threshold();
+		/* (a query read with a typo undone met a name only when more
+		 * than its partial readings did, which pay the typo) */
+		double top = top_score(s);
+		int met = top >= kith_names_same_threshold() &&
+			  (!s->typod || top > KITH_NAMES_TYPO * RANK_GIVEN_NOSUR);
+		s->typod = 0;
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
 		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;

@@ -599,6 +599,35 @@ static void test_search13_prefix_in_the_order_written(void **state)
 	kith_search_free(s);
 }
 
+/* search13, twelfth session: a query the encoder reads only with a typo
+ * undone in a word that is no surname ("Jimn") is part of a name as a typo
+ * variant is: its partial readings pay the typo, and the variants are tried
+ * ("Rhie Jimn": 리지민 with its i and n swapped, not 이진원's surname and
+ * start at 0.9); a surname as a list spells it ("Jhang") is no typo */
+static void test_search13_typo_read_by_the_encoder(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"이진원", "리지민", "장연석", "정연수"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	assert_int_equal(kith_search_run(s, "Rhie Jimn", 9, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 1);
+	assert_string_equal(h[0].name, "리지민");
+	assert_true(h[0].score <= 0.92);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(h[i].name, "이진원") == 0)
+			assert_true(h[i].score < 0.9);
+	assert_int_equal(kith_search_run(s, "Jhang Youn", 10, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 1);
+	assert_string_equal(h[0].name, "장연석");
+	assert_true(h[0].score >= 0.85);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -679,6 +708,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_typo_costs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_prefix_in_the_order_written, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_typo_read_by_the_encoder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
