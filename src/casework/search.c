@@ -84,8 +84,7 @@ struct kith_search {
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 	int mode;	      /* rank()'s mode for this reading of the query (0; RANK_AS_GIVEN) */
 	const struct kith_names_pieces *pc; /* the spelling pieces of this reading (NULL: none) */
-	int typod; /* the query as written is read with a typo undone outside a surname (typo_outside_surname)
-		    */
+	int typod; /* the query is read with a typo undone outside a surname (typo_outside_surname) */
 };
 
 /* A query's entries cut in shares of whole cases, one a thread. */
