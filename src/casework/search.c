@@ -84,6 +84,7 @@ struct kith_search {
 	size_t post_cap;      /* postings one keyed scoring may reach (SIZE_MAX; less for a typo variant) */
 	int mode;	      /* rank()'s mode for this reading of the query (0; RANK_AS_GIVEN) */
 	const struct kith_names_pieces *pc; /* the spelling pieces of this reading (NULL: none) */
+	int typod; /* the query is read with a typo undone outside a surname (typo_outside_surname) */
 };
 
 /* A query's entries cut in shares of whole cases, one a thread. */
@@ -381,7 +382,7 @@ static int same_order(const struct kith_name *q, const struct kith_name *c)
  * RANK_AS_GIVEN for the reading of a query as a given name alone (see
  * score_as_given). */
 static double rank(const struct kith_name *q, const struct kith_names_pieces *pc, const struct kith_name *c,
-		   int mode)
+		   int mode, int typod)
 {
 	double best;
 	if (mode == RANK_AS_GIVEN) {
@@ -405,11 +406,13 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 		size_t rot = (q->flags & KITH_NAMES_F_AMBIG) && !same_order(q, c) ? q->alt_rot : 0;
 		if (q->n_syl == c->n_syl)
 			p.whole *= kith_names_vault_prior(q, pc, rot, c, 0, q->n_syl);
+		/* the prefix and the given name are read in the order written:
+		 * a query the encoder read in Western order turned back */
+		size_t written = (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0;
 		if (q->n_syl < c->n_syl)
-			p.prefix *= kith_names_vault_prior(q, pc, 0, c, 0, q->n_syl);
+			p.prefix *= kith_names_vault_prior(q, pc, written, c, 0, q->n_syl);
 		if (q->n_syl <= cl)
-			p.given *= kith_names_vault_prior(
-			    q, pc, (q->flags & KITH_NAMES_F_WESTERN) ? q->n_sur : 0, c, c->n_sur, q->n_syl);
+			p.given *= kith_names_vault_prior(q, pc, written, c, c->n_sur, q->n_syl);
 		best = p.whole;
 		/* a query read with no surname is a given name: a name it
 		 * spells whole, surname and all, is met only as such a reading
@@ -427,6 +430,14 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 		}
 		if (p.token && best < RANK_TOKEN)
 			best = RANK_TOKEN;
+		/* a query read only with a typo undone is part of a name as a
+		 * typo variant is (KITH_NAMES_TYPO): its whole reading pays the
+		 * typo already, a partial one is as good as text written so
+		 * ("Rhie Jimn" is not 이진원's surname and start, 0.9) */
+		if (typod && (q->flags & KITH_NAMES_F_TYPO) && best > p.whole) {
+			double w = p.whole;
+			best = KITH_NAMES_TYPO * best > w ? KITH_NAMES_TYPO * best : w;
+		}
 	}
 	/* the words of the query as they are written in a name in Latin
 	 * letters: above a reading of them alone ("Le" for Le Thi Hoa, not
@@ -451,7 +462,7 @@ static double rank(const struct kith_name *q, const struct kith_names_pieces *pc
 static void scan(struct kith_search *s, const struct kith_name *q, size_t lo, size_t hi)
 {
 	for (size_t i = lo; i < hi; i++) {
-		double sc = s->factor * rank(q, s->pc, &s->e[i].enc, s->mode);
+		double sc = s->factor * rank(q, s->pc, &s->e[i].enc, s->mode, s->typod);
 		size_t r = s->e[i].rec;
 		if (sc > s->best[r]) {
 			s->best[r] = sc;
@@ -487,7 +498,7 @@ static void scan_all(struct kith_search *s, const struct kith_name *q)
 static double score_entry(struct kith_search *s, const struct kith_name *q, uint32_t i, int words)
 {
 	s->stamp[i] = s->query_no;
-	double sc = s->factor * rank(q, s->pc, &s->e[i].enc, words ? words : s->mode);
+	double sc = s->factor * rank(q, s->pc, &s->e[i].enc, words ? words : s->mode, s->typod);
 	size_t r = s->e[i].rec;
 	if (sc > s->best[r]) {
 		s->best[r] = sc;
@@ -642,22 +653,41 @@ static int is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* What undoing each kind of typo costs, in names.c's units (its TYPO_*:
+ * nats), and the share of the score a unit takes (the spelling model's
+ * LATIN_NAT_TENTH_COST a tenth of a nat): among variants that read as
+ * names, the likelier typo first ("Kim Tae Woon": Won with an o typed
+ * twice, 김태원, before Woo with an n in excess, 김태우). */
+#define TYPO_UNIT 0.005
+#define TYPO_C_TWICE 0.5 /* a letter typed twice, once dropped */
+#define TYPO_C_DROP 2.0	 /* another letter typed in excess, dropped */
+#define TYPO_C_SWAP 1.0	 /* two neighbouring letters swapped back */
+#define TYPO_C_LI 1.0	 /* an l read as the i it looks like */
+#define TYPO_C_PUT 1.0	 /* a letter left out, put back */
+#define TYPO_C_SPACE 1.0 /* a space typed inside a word, dropped */
+
 #define TYPO_SEEN 512 /* encodings of variants remembered, so that one is scored once */
 
 /* The variants of one query already scored: many read the same ("Kim Minsu"
  * with an h or a y put back, a letter doubled and dropped), and scoring the
- * same encoding again finds nothing new. */
+ * same encoding again at no higher factor finds nothing new. */
 struct seen {
 	uint64_t h[TYPO_SEEN];
+	double f[TYPO_SEEN]; /* the factor it was scored at */
 	size_t n;
 };
 
-/* 1 when the encoding was scored already (or the memory is full: scored
- * anyway, 0); remembers it otherwise. Only a whole Korean reading with a
- * surname counts, and its syllables, not its text: the text of such a name
- * changes its score only through the typo cap, which a variant pays anyway
- * (s->factor). */
-static int seen_before(struct seen *sn, const struct kith_name *q)
+/* 1 when the encoding was scored already at factor f or higher (or the
+ * memory is full: scored anyway, 0); remembers it otherwise. Only a whole
+ * Korean reading with a surname counts, and its syllables, not its text: the
+ * text of such a name changes its score only through the typo cap, which a
+ * variant pays anyway (s->factor). */
+static int seen_before(struct seen *sn, const struct kith_name *q, double f)
 {
 	if (q->script != KITH_NAMES_SCRIPT_LATIN || (q->flags & KITH_NAMES_F_PARTIAL) || q->n_sur == 0)
 		return 0;
@@ -666,10 +696,16 @@ static int seen_before(struct seen *sn, const struct kith_name *q)
 	for (size_t i = 0; i < offsetof(struct kith_name, latin_h); i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
 	for (size_t i = 0; i < sn->n; i++)
-		if (sn->h[i] == h)
-			return 1;
-	if (sn->n < TYPO_SEEN)
-		sn->h[sn->n++] = h;
+		if (sn->h[i] == h) {
+			if (sn->f[i] >= f)
+				return 1;
+			sn->f[i] = f;
+			return 0;
+		}
+	if (sn->n < TYPO_SEEN) {
+		sn->h[sn->n] = h;
+		sn->f[sn->n++] = f;
+	}
 	return 0;
 }
 
@@ -696,7 +732,8 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 	}
 	struct kith_name r;
 	if (words >= 2 && kith_names_encode(&r, k, m, NULL) == KITH_OK && r.n_syl == q->n_syl &&
-	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) && (!sn || !seen_before(sn, &r))) {
+	    !(r.flags & (KITH_NAMES_F_AMBIG | KITH_NAMES_F_SURONLY)) &&
+	    (!sn || !seen_before(sn, &r, s->factor))) {
 		struct kith_names_pieces pc;
 		if (kith_names_query_pieces(&pc, k, m, &r))
 			s->pc = &pc;
@@ -713,12 +750,13 @@ static void score_korean_order(struct kith_search *s, const char *v, size_t n, c
 }
 
 /* Scores one variant of the query through its keys only (no linear pass). */
-static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn)
+static void score_variant(struct kith_search *s, const char *v, size_t n, struct seen *sn, double cost)
 {
+	s->factor = KITH_NAMES_TYPO * (1.0 - TYPO_UNIT * cost);
 	struct kith_name q;
 	/* (a surname alone would reach a fifth of a vault, for every variant) */
 	if (kith_names_encode(&q, v, n, NULL) == KITH_OK && q.n_syl > 0 &&
-	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q)) {
+	    !(q.flags & KITH_NAMES_F_SURONLY) && !seen_before(sn, &q, s->factor)) {
 		(void)scan_keyed(s, &q, 0);
 		score_korean_order(s, v, n, &q, sn);
 	}
@@ -732,7 +770,9 @@ static void score_variant(struct kith_search *s, const char *v, size_t n, struct
  * name drops most: m, l, k, b, d, j, s — "Gi" for Gim, "Sin-ong" for
  * Sin-dong; the vault's names, through the keys, say which variant is a
  * name) — each scored through its keys at KITH_NAMES_TYPO of its score
- * (names.h), so that a typo costs less than another syllable. Only ASCII
+ * (names.h), so that a typo costs less than another syllable, less what
+ * undoing that kind of typo costs (TYPO_C_*: a letter typed twice least,
+ * another letter in excess most). Only ASCII
  * letters are undone (the others, "ŏ" in "Sŏ Chŏylŏn", stay whole); no
  * query with a digit; at most TYPO_MAX_LEN bytes. */
 static void score_typos(struct kith_search *s, const char *query, size_t len)
@@ -752,10 +792,9 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		/* the query itself was scored already */
 		struct kith_name q;
 		if (kith_names_encode(&q, query, len, NULL) == KITH_OK)
-			(void)seen_before(&sn, &q);
+			(void)seen_before(&sn, &q, 1.0);
 		sodium_memzero(&q, sizeof q);
 	}
-	s->factor = KITH_NAMES_TYPO;
 	s->post_cap = TYPO_POSTINGS; /* a variant whose keys are common is not worth its cost */
 	for (size_t i = 0; i < len; i++) {
 		/* a space typed inside a word ("C he Yong", "R im Chae") */
@@ -763,7 +802,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		    is_letter(query[i + 1])) {
 			memcpy(v, query, i);
 			memcpy(v + i, query + i + 1, len - i - 1);
-			score_variant(s, v, len - 1, &sn);
+			score_variant(s, v, len - 1, &sn, TYPO_C_SPACE);
 		}
 		if (!is_letter(query[i]))
 			continue;
@@ -772,7 +811,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, len);
 			v[i] = query[i + 1];
 			v[i + 1] = query[i];
-			score_variant(s, v, len, &sn);
+			score_variant(s, v, len, &sn, TYPO_C_SWAP);
 		}
 		/* dropped (a letter typed twice, or one too many); not a letter
 		 * that is a syllable by itself between hyphens or spaces
@@ -780,16 +819,20 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 		int alone =
 		    (i == 0 || !is_letter(query[i - 1])) && (i + 1 == len || !is_letter(query[i + 1]));
 		if (!alone) {
+			/* a letter typed twice costs less than another one
+			 * typed in excess (names.c's TYPO_DOUBLE, TYPO_DROP) */
+			int twice = (i > 0 && lower(query[i - 1]) == lower(query[i])) ||
+				    (i + 1 < len && lower(query[i + 1]) == lower(query[i]));
 			memcpy(v, query, i);
 			memcpy(v + i, query + i + 1, len - i - 1);
-			score_variant(s, v, len - 1, &sn);
+			score_variant(s, v, len - 1, &sn, twice ? TYPO_C_TWICE : TYPO_C_DROP);
 		}
 		/* an l typed for the i it looks like ("Whong Hul" for Hui; the
 		 * reader undoes it only in a word it cannot read) */
 		if (query[i] == 'l') {
 			memcpy(v, query, len);
 			v[i] = 'i';
-			score_variant(s, v, len, &sn);
+			score_variant(s, v, len, &sn, TYPO_C_LI);
 		}
 	}
 	/* put back, inside or at the end of a word; at the start of a word or
@@ -803,7 +846,7 @@ static void score_typos(struct kith_search *s, const char *query, size_t len)
 			memcpy(v, query, i);
 			v[i] = *p;
 			memcpy(v + i + 1, query + i, len - i);
-			score_variant(s, v, len + 1, &sn);
+			score_variant(s, v, len + 1, &sn, TYPO_C_PUT);
 		}
 	}
 	sodium_memzero(v, sizeof v);
@@ -955,6 +998,29 @@ static size_t fold_fullwidth(const char *q, size_t len, char *out)
 	return n;
 }
 
+/* Is a word of a query the encoder read with a typo undone read so alone,
+ * or not at all as Korean ("Jimn" in "Rhie Jimn"), and not a surname as a
+ * list spells it ("Jhang", which lists publish for 장 and the encoder reads
+ * as a typo)? */
+static int typo_outside_surname(const char *query, size_t len)
+{
+	int typo = 0;
+	for (size_t a = 0; a < len && !typo;) {
+		while (a < len && query[a] == ' ')
+			a++;
+		size_t b = a;
+		while (b < len && query[b] != ' ')
+			b++;
+		struct kith_name w;
+		if (b > a && kith_names_encode(&w, query + a, b - a, NULL) == KITH_OK)
+			typo = w.n_syl == 0 || ((w.flags & KITH_NAMES_F_TYPO) &&
+						!(w.sur_pub && (w.flags & KITH_NAMES_F_SURONLY)));
+		sodium_memzero(&w, sizeof w);
+		a = b;
+	}
+	return typo;
+}
+
 /* The best score of this query so far. */
 static double top_score(const struct kith_search *s)
 {
@@ -1021,6 +1087,7 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		struct kith_names_pieces pc;
 		if (!(q.flags & KITH_NAMES_F_SURONLY) && kith_names_query_pieces(&pc, query, len, &q))
 			s->pc = &pc;
+		s->typod = (q.flags & KITH_NAMES_F_TYPO) && typo_outside_surname(query, len);
 		if (!scan_keyed(s, &q, 1))
 			scan_all(s, &q);
 		else
@@ -1033,7 +1100,12 @@ int kith_search_query(struct kith_search *s, const char *query, size_t len,
 		score_as_given(s, query, len, &q);
 		score_surname_first(s, query, len, &q);
 		score_korean_order(s, query, len, &q, NULL);
-		int met = top_score(s) >= kith_names_same_threshold();
+		/* (a query read with a typo undone met a name only when more
+		 * than its partial readings did, which pay the typo) */
+		double top = top_score(s);
+		int met = top >= kith_names_same_threshold() &&
+			  (!s->typod || top > KITH_NAMES_TYPO * RANK_GIVEN_NOSUR);
+		s->typod = 0;
 		int latin =
 		    q.script == KITH_NAMES_SCRIPT_LATIN || (q.script == KITH_NAMES_SCRIPT_OTHER && q.text[0]);
 		int suronly = (q.flags & KITH_NAMES_F_SURONLY) != 0;

@@ -143,8 +143,11 @@ size_t kith_names_class_readings(const struct kith_name_syl *y, int fold, struct
  * classes ("Chai": 채 or 최; "Kwan": 관 or 권; "Yee": 이 or 예), one
  * reading a class (kith_names_keys keys the lowest only): a query of a
  * surname and the start of a given name reaches the longer names so
- * (최해희 for "Chai Hae"). At most max keys, none twice; how many (0 for
- * another name). src/names/surfirst.c. */
+ * (최해희 for "Chai Hae"); and, when the given syllable may end in a final
+ * that a longer name's keys move to the next syllable (ㄴ ㄹ ㅁ ㄱ before a
+ * vowel: 선옥 keyed as 서녹), each reading without that final too (최선옥
+ * for "Chae Son"). At most max keys, none twice; how many (0 for another
+ * name). src/names/surfirst.c. */
 size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t max);
 
 /* The spelling pieces of every syllable of a romanized query, the initial

@@ -128,25 +128,33 @@ size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t 
 	       nb = kith_names_class_readings(&q->syl[1], 1, b, PK_WAYS), n = 0;
 	na = na > PK_WAYS ? PK_WAYS : na; /* more classes: the first PK_WAYS */
 	nb = nb > PK_WAYS ? PK_WAYS : nb;
-	if (na * nb < 2)
+	/* a final that a name's keys move to the next syllable when it starts
+	 * with a vowel (names.c, codes_of: 선옥 is keyed as 서녹, 슬은 as
+	 * 스른): the start of such a given name is keyed without it too */
+	const uint32_t liaison = BIT(F_N) | BIT(F_L) | BIT(F_M) | BIT(F_G);
+	int moved = (q->syl[1].fin & liaison) != 0;
+	if (na * nb < 2 && !moved)
 		return 0; /* one class each: kith_names_query_keys has them */
 	for (size_t i = 0; i < na; i++)
-		for (size_t j = 0; j < nb; j++) {
-			struct kith_name one = *q;
-			one.syl[0] = a[i];
-			one.syl[1] = b[j];
-			one.liai = 0;
-			uint64_t k[KITH_NAMES_MAX_KEYS];
-			size_t nk = kith_names_keys(&one, k);
-			for (size_t x = 0; x < nk; x++) {
-				size_t y = 0;
-				while (y < n && keys[y] != k[x])
-					y++;
-				if (y == n && n < max)
-					keys[n++] = k[x];
+		for (size_t j = 0; j < nb; j++)
+			for (int m = 0; m <= moved; m++) {
+				struct kith_name one = *q;
+				one.syl[0] = a[i];
+				one.syl[1] = b[j];
+				if (m)
+					one.syl[1].fin = BIT(F_NONE);
+				one.liai = 0;
+				uint64_t k[KITH_NAMES_MAX_KEYS];
+				size_t nk = kith_names_keys(&one, k);
+				for (size_t x = 0; x < nk; x++) {
+					size_t y = 0;
+					while (y < n && keys[y] != k[x])
+						y++;
+					if (y == n && n < max)
+						keys[n++] = k[x];
+				}
+				wipe(&one, sizeof one);
 			}
-			wipe(&one, sizeof one);
-		}
 	return n;
 }
 

@@ -551,6 +551,83 @@ static void test_search13_space_in_a_word(void **state)
 	kith_search_free(s);
 }
 
+/* search13, twelfth session: among typo variants that read as names, the
+ * likelier typo first (names.c's costs: a letter typed twice 0.5, a letter
+ * left out or two swapped 1, another letter in excess 2); the other name is
+ * put first in the vault, so that a tie would go to it */
+static void test_search13_typo_costs(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"김태우", "김태원", "이지영", "김지영"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	/* Woon: Won with an o typed twice, not Woo with an n in excess */
+	assert_int_equal(kith_search_run(s, "Kim Tae Woon", 12, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "김태원");
+	assert_true(h[0].score > h[1].score && h[0].score <= 0.92);
+	/* Ki: Kim with its m left out, not i with a K in excess */
+	assert_int_equal(kith_search_run(s, "Ki Chi Yeong", 12, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "김지영");
+	assert_true(h[0].score > h[1].score);
+	kith_search_free(s);
+}
+
+/* search13, twelfth session: the spelling's likelihood of a surname and
+ * the start of a given name that the encoder read in Western order ("Shim
+ * Jong": Jong may be a surname) is taken in the order written, 심 + 종 ("o"
+ * writes ㅗ in every system, ㅓ in some), not against 정 + 심 */
+static void test_search13_prefix_in_the_order_written(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"심정석", "심종업"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	assert_int_equal(kith_search_run(s, "Shim Jong", 9, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 2);
+	assert_string_equal(h[0].name, "심종업");
+	assert_true(h[0].score > h[1].score);
+	kith_search_free(s);
+}
+
+/* search13, twelfth session: a query the encoder reads only with a typo
+ * undone in a word that is no surname ("Jimn") is part of a name as a typo
+ * variant is: its partial readings pay the typo, and the variants are tried
+ * ("Rhie Jimn": 리지민 with its i and n swapped, not 이진원's surname and
+ * start at 0.9); a surname as a list spells it ("Jhang") is no typo */
+static void test_search13_typo_read_by_the_encoder(void **state)
+{
+	struct fixture_vault *f = *state;
+	static const char *const more[] = {"이진원", "리지민", "장연석", "정연수"};
+	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	const struct kith_search_hit *h;
+	size_t n;
+	assert_int_equal(kith_search_run(s, "Rhie Jimn", 9, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 1);
+	assert_string_equal(h[0].name, "리지민");
+	assert_true(h[0].score <= 0.92);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(h[i].name, "이진원") == 0)
+			assert_true(h[i].score < 0.9);
+	assert_int_equal(kith_search_run(s, "Jhang Youn", 10, 10, 0, &h, &n, &err), 0);
+	assert_true(n >= 1);
+	assert_string_equal(h[0].name, "장연석");
+	assert_true(h[0].score >= 0.85);
+	kith_search_free(s);
+}
+
 static void test_issue13_refs_and_paging(void **state)
 {
 	struct fixture_vault *f = *state;
@@ -629,6 +706,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_search13_compound_surnames_and_gaps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_western_order_and_fullwidth, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_search13_space_in_a_word, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_typo_costs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_prefix_in_the_order_written, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_search13_typo_read_by_the_encoder, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -105,6 +105,21 @@ static void test_prefix_keys(void **state)
 	struct kith_name h = enc("최해"), three = enc("Chai Hae-hee");
 	assert_int_equal(kith_names_prefix_keys(&h, pk, KITH_NAMES_MAX_QKEYS), 0);
 	assert_int_equal(kith_names_prefix_keys(&three, pk, KITH_NAMES_MAX_QKEYS), 0);
+	/* a final that a longer name's keys move to its next syllable (선옥
+	 * keyed as 서녹, 슬은 as 스른): the start of a given name keyed without
+	 * it too ("Kin Sul" and "Chae Son", read with the first word as the
+	 * surname, reach 김슬은 and 최선옥) */
+	struct kith_name ks, se = enc("김슬은"), cs, so = enc("최선옥");
+	assert_true(kith_names_surname_first(&ks, "Kin Sul", 7));
+	nq = kith_names_query_keys(&ks, qk);
+	nc = kith_names_keys(&se, ck);
+	np = kith_names_prefix_keys(&ks, pk, KITH_NAMES_MAX_QKEYS);
+	assert_false(meet(qk, nq, ck, nc));
+	assert_true(meet(pk, np, ck, nc));
+	assert_true(kith_names_surname_first(&cs, "Chae Son", 8));
+	nc = kith_names_keys(&so, ck);
+	np = kith_names_prefix_keys(&cs, pk, KITH_NAMES_MAX_QKEYS);
+	assert_true(meet(pk, np, ck, nc));
 }
 
 static void test_vault_prior(void **state)
