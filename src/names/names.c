@@ -1264,6 +1264,21 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 
 /* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
  * back) */
+/* Does a romanized word hold a hyphen between two letters ("Dong-hyeok")? */
+static int inner_hyphen(const struct scan *sc)
+{
+	for (size_t w = 0; w < sc->n_w; w++) {
+		const struct scan_word *sw = &sc->w[w];
+		if (sw->kind != W_LATIN)
+			continue;
+		for (size_t k = 1; k + 1 < sw->len; k++)
+			if (sc->lat[sw->off + k] == '-' && sc->lat[sw->off + k - 1] != '-' &&
+			    sc->lat[sw->off + k + 1] != '-')
+				return 1;
+	}
+	return 0;
+}
+
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err)
 {
 	struct scan sc;
@@ -1493,7 +1508,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
 			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
-			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
+			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0) |
+			    (inner_hyphen(&sc) ? KITH_NAMES_F_HYPHEN : 0));
 	if (ambig) {
 		/* a surname the list publishes for the spelling and the
 		 * grammar's reading does not hold ("Chae": 최) */
@@ -1953,7 +1969,59 @@ __attribute__((noinline)) static double split_vowel(const struct kith_name *r, c
 	return KITH_NAMES_TYPO * best;
 }
 
+static double similarity_core(const struct kith_name *a, const struct kith_name *b);
+
+/* A romanized name r whose hyphen a typo moved by a letter ("Don-ghyeok"
+ * for Dong-hyeok 동혁, "Or-a" for O-ra 오라, "Kay-oung" for Ka-young 가영):
+ * read again with its words' hyphens dropped (r's folded text, the given
+ * name run together as many write it: "Donghyeok"), at the typo's factor,
+ * when that reading is another name than r's ("Ji-na" run together is 지나
+ * still, and so never 진아; "Yu-na" never 연아). Only for a name of as many
+ * syllables as h whose surname meets h's: the hyphen moves inside the given
+ * name. 0 when r is not such a name. Out of line: once a pair, for such
+ * names only. */
+__attribute__((noinline)) static double hyphen_moved(const struct kith_name *r, const struct kith_name *h)
+{
+	size_t n = r->n_syl, ns = r->n_sur, len = strnlen(r->text, sizeof r->text);
+	if (ns == 0 || ns != h->n_sur || n != h->n_syl || n - ns < 2 ||
+	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TRUNC)) ||
+	    len + 1 >= sizeof r->text)
+		return 0;
+	for (size_t i = 0; i < ns; i++)
+		if (syl_sim(r, AT(r, 0, i), h, AT(h, 0, i)) < SAME_THRESHOLD)
+			return 0;
+	struct kith_name w;
+	double v = 0;
+	/* (a name read alike without its hyphens is not one whose hyphen moved:
+	 * "Kyo-ni" is 교니 either way) */
+	if (encode_text(&w, r->text, len, NULL, NULL) == KITH_OK && w.n_syl == n && w.n_sur == ns &&
+	    !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_HYPHEN)) &&
+	    similarity_core(&w, r) < SAME_THRESHOLD)
+		v = similarity_core(&w, h);
+	wipe(&w, sizeof w);
+	return KITH_NAMES_TYPO * v;
+}
+
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
+{
+	double best = similarity_core(a, b);
+	/* (split_vowel's lengths, tested here: a given name of three against two) */
+	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
+				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
+		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
+		best = v > best ? v : best;
+	}
+	/* (hyphen_moved's: a hyphen, as many syllables) */
+	if (best < SAME_THRESHOLD && ((a->flags | b->flags) & KITH_NAMES_F_HYPHEN) && a->n_syl == b->n_syl) {
+		double v = (a->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(a, b) : 0;
+		best = v > best ? v : best;
+		v = best < SAME_THRESHOLD && (b->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(b, a) : 0;
+		best = v > best ? v : best;
+	}
+	return best;
+}
+
+static double similarity_core(const struct kith_name *a, const struct kith_name *b)
 {
 	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
 		struct kith_name w;
@@ -1993,14 +2061,7 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 	}
 	if (av)
 		order_done(av, &ao);
-	best *= typo;
-	/* (split_vowel's lengths, tested here: a given name of three against two) */
-	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
-				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
-		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
-		best = v > best ? v : best;
-	}
-	return best;
+	return best * typo;
 }
 
 double kith_names_same_threshold(void)

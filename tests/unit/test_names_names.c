@@ -914,6 +914,25 @@ static void test_cyrillic_run_together(void **state)
 	not_same("Юн Сокхо", "윤서코");
 }
 
+/* A hyphen a typo moved by one letter ("Don-ghyeok" for Dong-hyeok): the
+ * name read with its hyphens dropped, at the typo's factor, when that reads
+ * another name than the hyphens do; a hyphen that only splits a name one
+ * way ("Ji-na", "Yu-na") keeps its split. */
+static void test_hyphen_moved(void **state)
+{
+	(void)state;
+	typo_of("Gim Don-ghyeok", "김동혁");
+	typo_of("Kim Or-a", "김오라");
+	typo_of("Rhie Kay-oung", "이가영");
+	typo_of("Gim Ta-eu", "김태우");
+	typo_of("Gim Don-ghyeok", "Gim Dong-hyeok");
+	not_same("Kim Ji-na", "김진아");
+	not_same("Kim Yu-na", "김연아");
+	not_same("Park Jis-eon", "박지성");
+	not_same("Pak Kyo-ni", "박교리");
+	assert_true(sim("Gim Dong-hyeok", "김동혁") >= 0.99);
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -1142,6 +1161,7 @@ int main(void)
 	    cmocka_unit_test(test_swapped_word_start),
 	    cmocka_unit_test(test_nim_and_ni),
 	    cmocka_unit_test(test_cyrillic_run_together),
+	    cmocka_unit_test(test_hyphen_moved),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
