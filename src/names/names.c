@@ -1050,11 +1050,14 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w,
 	}
 }
 
+/* memset, then a barrier that tells the compiler the zeroes are read, so
+ * that the store is not dropped as dead (a byte loop through a volatile
+ * pointer cost about 1,000 instructions for each copy of a name that the
+ * comparison of two names wipes) */
 static void wipe(void *p, size_t n)
 {
-	volatile unsigned char *v = p;
-	while (n--)
-		*v++ = 0;
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 /* Whether syllables x and y (neighbours in one word, as read) hold the two
@@ -1969,59 +1972,55 @@ __attribute__((noinline)) static double split_vowel(const struct kith_name *r, c
 	return KITH_NAMES_TYPO * best;
 }
 
-static double similarity_core(const struct kith_name *a, const struct kith_name *b);
-
-/* A romanized name r whose hyphen a typo moved by a letter ("Don-ghyeok"
- * for Dong-hyeok 동혁, "Or-a" for O-ra 오라, "Kay-oung" for Ka-young 가영):
+/* A romanized name r whose hyphen a typo moved by a consonant ("Don-ghyeok"
+ * for Dong-hyeok 동혁, "Or-a" for O-ra 오라, "Ji-nook" for Jin-ook 진욱):
  * read again with its words' hyphens dropped (r's folded text, the given
  * name run together as many write it: "Donghyeok"), at the typo's factor,
  * when that reading is another name than r's ("Ji-na" run together is 지나
  * still, and so never 진아; "Yu-na" never 연아). Only for a name of as many
- * syllables as h whose surname meets h's: the hyphen moves inside the given
- * name. 0 when r is not such a name. Out of line: once a pair, for such
- * names only. */
+ * syllables as h whose surname meets h's and whose given syllables meet h's
+ * on their vowels (given_vowels_meet, tested by the caller): the hyphen
+ * moves a consonant inside the given name. 0 when r is not such a name. Out
+ * of line: once a pair, for such names only. */
 __attribute__((noinline)) static double hyphen_moved(const struct kith_name *r, const struct kith_name *h)
 {
-	size_t n = r->n_syl, ns = r->n_sur, len = strnlen(r->text, sizeof r->text);
+	size_t n = r->n_syl, ns = r->n_sur;
 	if (ns == 0 || ns != h->n_sur || n != h->n_syl || n - ns < 2 ||
-	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TRUNC)) ||
-	    len + 1 >= sizeof r->text)
+	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TRUNC)))
 		return 0;
 	for (size_t i = 0; i < ns; i++)
-		if (syl_sim(r, AT(r, 0, i), h, AT(h, 0, i)) < SAME_THRESHOLD)
+		if (syl_sim(r, i, h, i) < SAME_THRESHOLD)
 			return 0;
-	struct kith_name w;
+	size_t len = strnlen(r->text, sizeof r->text);
+	if (len + 1 >= sizeof r->text)
+		return 0;
+	struct kith_name w, rn = *r; /* (rn: r not read again from within) */
+	rn.flags &= (uint8_t)~KITH_NAMES_F_HYPHEN;
 	double v = 0;
 	/* (a name read alike without its hyphens is not one whose hyphen moved:
 	 * "Kyo-ni" is 교니 either way) */
 	if (encode_text(&w, r->text, len, NULL, NULL) == KITH_OK && w.n_syl == n && w.n_sur == ns &&
 	    !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_HYPHEN)) &&
-	    similarity_core(&w, r) < SAME_THRESHOLD)
-		v = similarity_core(&w, h);
+	    similarity_korean(&w, &rn) < SAME_THRESHOLD)
+		v = similarity_korean(&w, h);
 	wipe(&w, sizeof w);
+	wipe(&rn, sizeof rn);
 	return KITH_NAMES_TYPO * v;
 }
 
-static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
+/* Do a's and b's syllables, as many on each side, meet on their vowels from
+ * the given name on? A consonant moved across a hyphen leaves the vowels
+ * where they were (hyphen_moved's first test, inline: most pairs of two
+ * names fail it). */
+static inline int given_vowels_meet(const struct kith_name *a, const struct kith_name *b)
 {
-	double best = similarity_core(a, b);
-	/* (split_vowel's lengths, tested here: a given name of three against two) */
-	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
-				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
-		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
-		best = v > best ? v : best;
-	}
-	/* (hyphen_moved's: a hyphen, as many syllables) */
-	if (best < SAME_THRESHOLD && ((a->flags | b->flags) & KITH_NAMES_F_HYPHEN) && a->n_syl == b->n_syl) {
-		double v = (a->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(a, b) : 0;
-		best = v > best ? v : best;
-		v = best < SAME_THRESHOLD && (b->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(b, a) : 0;
-		best = v > best ? v : best;
-	}
-	return best;
+	for (size_t i = a->n_sur; i < a->n_syl; i++)
+		if (!(a->syl[i].vow & b->syl[i].vow))
+			return 0;
+	return 1;
 }
 
-static double similarity_core(const struct kith_name *a, const struct kith_name *b)
+static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
 	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
 		struct kith_name w;
@@ -2061,7 +2060,23 @@ static double similarity_core(const struct kith_name *a, const struct kith_name 
 	}
 	if (av)
 		order_done(av, &ao);
-	return best * typo;
+	best *= typo;
+	/* (split_vowel's lengths, tested here: a given name of three against two) */
+	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
+				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
+		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
+		best = v > best ? v : best;
+	}
+	/* (hyphen_moved's: a hyphen, as many syllables and surname syllables;
+	 * w, read without hyphens, has none, and so is not read again) */
+	if (best < SAME_THRESHOLD && ((a->flags | b->flags) & KITH_NAMES_F_HYPHEN) && a->n_syl == b->n_syl &&
+	    a->n_sur == b->n_sur && a->n_sur && given_vowels_meet(a, b)) {
+		double v = (a->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(a, b) : 0;
+		best = v > best ? v : best;
+		v = best < SAME_THRESHOLD && (b->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(b, a) : 0;
+		best = v > best ? v : best;
+	}
+	return best;
 }
 
 double kith_names_same_threshold(void)

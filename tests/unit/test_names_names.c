@@ -914,7 +914,7 @@ static void test_cyrillic_run_together(void **state)
 	not_same("Юн Сокхо", "윤서코");
 }
 
-/* A hyphen a typo moved by one letter ("Don-ghyeok" for Dong-hyeok): the
+/* A hyphen a typo moved by one consonant ("Don-ghyeok" for Dong-hyeok): the
  * name read with its hyphens dropped, at the typo's factor, when that reads
  * another name than the hyphens do; a hyphen that only splits a name one
  * way ("Ji-na", "Yu-na") keeps its split. */
@@ -923,8 +923,8 @@ static void test_hyphen_moved(void **state)
 	(void)state;
 	typo_of("Gim Don-ghyeok", "김동혁");
 	typo_of("Kim Or-a", "김오라");
-	typo_of("Rhie Kay-oung", "이가영");
-	typo_of("Gim Ta-eu", "김태우");
+	typo_of("Gim Don-gho", "김동호");
+	typo_of("Yee Jon-ghyon", "리종현");
 	typo_of("Gim Don-ghyeok", "Gim Dong-hyeok");
 	not_same("Kim Ji-na", "김진아");
 	not_same("Kim Yu-na", "김연아");
