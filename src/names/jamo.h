@@ -149,10 +149,51 @@ static inline void jamo_unfold(struct kith_name_syl *x)
 }
 
 /* Coarse classes, for blocking keys: every Latin spelling of a letter falls
- * in one class. */
-unsigned jamo_ini_class(uint32_t mask, int fold_pos);
-unsigned jamo_vow_class(uint32_t mask);
-unsigned jamo_fin_class(uint32_t mask);
+ * in one class (of the set's lowest letter). Initials: ㄱㄲㅋ K, ㄷㄸㅌ T, ㅂㅃㅍ
+ * P, ㅈㅉㅊ J, ㅅㅆ S, ㄴ N, ㄹ R, ㅁ M, ㅎ H, ㅇ O; at the start of a surname or
+ * given name (fold_pos) ㄴ ㄹ ㅇ are one class (initial-sound rule). Vowels: A
+ * ㅏ; E ㅐㅔㅒㅖ; O ㅓㅗㅜㅡㅝ; Y ㅕㅛㅠ; YA ㅑ; I ㅣㅢㅟ; WA ㅘ; WE ㅙㅚㅞ. Finals: none,
+ * K, N, T, L, M, P, NG. 0 for an empty set. Inline: the comparison of two
+ * syllables that do not meet calls them. */
+enum {
+	JAMO_C_K = 1,
+	JAMO_C_T,
+	JAMO_C_P,
+	JAMO_C_J,
+	JAMO_C_S,
+	JAMO_C_N,
+	JAMO_C_R,
+	JAMO_C_M,
+	JAMO_C_H,
+	JAMO_C_O,
+	JAMO_C_LO
+};
+
+static inline unsigned jamo_ini_class(uint32_t mask, int fold_pos)
+{
+	static const uint8_t cls[JAMO_NL] = {JAMO_C_K, JAMO_C_K, JAMO_C_N, JAMO_C_T, JAMO_C_T,
+					     JAMO_C_R, JAMO_C_M, JAMO_C_P, JAMO_C_P, JAMO_C_S,
+					     JAMO_C_S, JAMO_C_O, JAMO_C_J, JAMO_C_J, JAMO_C_J,
+					     JAMO_C_K, JAMO_C_T, JAMO_C_P, JAMO_C_H};
+	if (!mask)
+		return 0;
+	if (fold_pos && (mask & (BIT(I_N) | BIT(I_R) | BIT(I_O))))
+		return JAMO_C_LO;
+	return cls[__builtin_ctz(mask)];
+}
+
+static inline unsigned jamo_vow_class(uint32_t mask)
+{
+	static const uint8_t cls[JAMO_NV] = {1, 2, 5, 2, 3, 2, 4, 2, 3, 8, 9, 9, 4, 3, 3, 9, 7, 4, 3, 7, 7};
+	return mask ? cls[__builtin_ctz(mask)] : 0;
+}
+
+static inline unsigned jamo_fin_class(uint32_t mask)
+{
+	static const uint8_t cls[JAMO_NT] = {0, 1, 1, 1, 2, 2, 2, 3, 4, 1, 5, 4, 4, 4,
+					     6, 4, 5, 6, 6, 3, 3, 7, 3, 3, 1, 3, 6, 3};
+	return mask ? cls[__builtin_ctz(mask)] : 0;
+}
 
 /* The best level (0-9) of any syllable in the set; *best gets it (or the first
  * syllable of the set when none is known). Inline: the reader calls it for

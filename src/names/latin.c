@@ -126,6 +126,7 @@ static const struct pat vows[] = {
     P("yeo", 0, BIT(V_YEO)), P("you", 3, BIT(V_YU) | BIT(V_YEO)), P("yoo", 0, BIT(V_YU)),
     PL("yuh", 3, BIT(V_YEO) | BIT(V_YU), V_YU, L20, 0, 0, 0, 0),
     PL("yue", 5, BIT(V_YO) | BIT(V_YEO), V_YEO, L50, 0, 0, 0, 0), /* a personal spelling: "Yueng" */
+    PL("Y", 0, BIT(V_YEO) | BIT(V_YO), V_YO, L50, 0, 0, 0, 0), /* Cyrillic ё (scan.c): ㅕ, ㅛ (용 효) rarer */
 };
 
 /* The pieces "u" and "e" read in a name that elsewhere follows a system (RR,
@@ -179,8 +180,9 @@ static const uint8_t inis_at[128][2] = {
     ['m'] = {22, 23}, ['n'] = {23, 24}, ['p'] = {24, 28}, ['r'] = {28, 30}, ['s'] = {30, 33},
     ['t'] = {33, 39}, ['v'] = {39, 40}, ['z'] = {40, 41}};
 static const uint8_t vows_at[128][2] = {
-    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},   ['a'] = {5, 10}, ['e'] = {10, 18},
-    ['i'] = {18, 20}, ['o'] = {20, 28}, ['u'] = {28, 31}, ['w'] = {31, 42}, ['y'] = {42, 56}};
+    ['A'] = {0, 1},   ['E'] = {1, 2},	['O'] = {2, 3},	  ['U'] = {3, 5},
+    ['a'] = {5, 10},  ['e'] = {10, 18}, ['i'] = {18, 20}, ['o'] = {20, 28},
+    ['u'] = {28, 31}, ['w'] = {31, 42}, ['y'] = {42, 56}, ['Y'] = {56, 57}};
 static const uint8_t fins_at[128][2] = {
     ['N'] = {0, 1},  ['b'] = {1, 2},   ['c'] = {2, 4},	 ['g'] = {4, 5},   ['k'] = {5, 6},  ['l'] = {6, 9},
     ['m'] = {9, 12}, ['n'] = {12, 16}, ['p'] = {16, 17}, ['r'] = {17, 19}, ['t'] = {19, 20}};
@@ -232,7 +234,7 @@ static int table_ok(const struct pat *t, size_t n, const uint8_t at[128][2])
 static int is_vowel_letter(char c)
 {
 	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'w' || c == 'O' ||
-	       c == 'U' || c == 'A' || c == 'E'; /* E: the Cyrillic е, as in "Е" (예) alone */
+	       c == 'U' || c == 'A' || c == 'E' || c == 'Y'; /* E, Y: the Cyrillic е ("Е" is 예), ё */
 }
 
 struct cell {

@@ -90,7 +90,7 @@ unsigned latin_vow_systematic(unsigned pat);
  * Ro, Ryang). Precomputed from the pieces' letters, since this runs for every
  * syllable read; latin_tables_ok checks them against the letters. */
 #define LATIN_N_INIS 41
-#define LATIN_N_VOWS 56
+#define LATIN_N_VOWS 57
 #define LATIN_INI_R 28 /* the entry "r" of the initials */
 #define LATIN_VOWS_SYS 0xa10844202281cull
 #define LATIN_INIS_SYS 0xc060c0020ull

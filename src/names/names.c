@@ -1050,11 +1050,14 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w,
 	}
 }
 
+/* memset, then a barrier that tells the compiler the zeroes are read, so
+ * that the store is not dropped as dead (a byte loop through a volatile
+ * pointer cost about 1,000 instructions for each copy of a name that the
+ * comparison of two names wipes) */
 static void wipe(void *p, size_t n)
 {
-	volatile unsigned char *v = p;
-	while (n--)
-		*v++ = 0;
+	memset(p, 0, n);
+	__asm__ __volatile__("" : : "r"(p) : "memory");
 }
 
 /* Whether syllables x and y (neighbours in one word, as read) hold the two
@@ -1264,6 +1267,21 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 
 /* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
  * back) */
+/* Does a romanized word hold a hyphen between two letters ("Dong-hyeok")? */
+static int inner_hyphen(const struct scan *sc)
+{
+	for (size_t w = 0; w < sc->n_w; w++) {
+		const struct scan_word *sw = &sc->w[w];
+		if (sw->kind != W_LATIN)
+			continue;
+		for (size_t k = 1; k + 1 < sw->len; k++)
+			if (sc->lat[sw->off + k] == '-' && sc->lat[sw->off + k - 1] != '-' &&
+			    sc->lat[sw->off + k + 1] != '-')
+				return 1;
+	}
+	return 0;
+}
+
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err)
 {
 	struct scan sc;
@@ -1493,7 +1511,8 @@ static int encode_text(struct kith_name *out, const char *utf8, size_t len, int 
 	}
 	r.flags = (uint8_t)((western ? KITH_NAMES_F_WESTERN : 0) | (ambig ? KITH_NAMES_F_AMBIG : 0) |
 			    (b.n == n_sur ? KITH_NAMES_F_SURONLY : 0) | (b.trunc ? KITH_NAMES_F_TRUNC : 0) |
-			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0));
+			    (b.partial ? KITH_NAMES_F_PARTIAL : 0) | (b.typo ? KITH_NAMES_F_TYPO : 0) |
+			    (inner_hyphen(&sc) ? KITH_NAMES_F_HYPHEN : 0));
 	if (ambig) {
 		/* a surname the list publishes for the spelling and the
 		 * grammar's reading does not hold ("Chae": 최) */
@@ -1953,6 +1972,54 @@ __attribute__((noinline)) static double split_vowel(const struct kith_name *r, c
 	return KITH_NAMES_TYPO * best;
 }
 
+/* A romanized name r whose hyphen a typo moved by a consonant ("Don-ghyeok"
+ * for Dong-hyeok 동혁, "Or-a" for O-ra 오라, "Ji-nook" for Jin-ook 진욱):
+ * read again with its words' hyphens dropped (r's folded text, the given
+ * name run together as many write it: "Donghyeok"), at the typo's factor,
+ * when that reading is another name than r's ("Ji-na" run together is 지나
+ * still, and so never 진아; "Yu-na" never 연아). Only for a name of as many
+ * syllables as h whose surname meets h's and whose given syllables meet h's
+ * on their vowels (given_vowels_meet, tested by the caller): the hyphen
+ * moves a consonant inside the given name. 0 when r is not such a name. Out
+ * of line: once a pair, for such names only. */
+__attribute__((noinline)) static double hyphen_moved(const struct kith_name *r, const struct kith_name *h)
+{
+	size_t n = r->n_syl, ns = r->n_sur;
+	if (ns == 0 || ns != h->n_sur || n != h->n_syl || n - ns < 2 ||
+	    (r->flags & (KITH_NAMES_F_TYPO | KITH_NAMES_F_PARTIAL | KITH_NAMES_F_TRUNC)))
+		return 0;
+	for (size_t i = 0; i < ns; i++)
+		if (syl_sim(r, i, h, i) < SAME_THRESHOLD)
+			return 0;
+	size_t len = strnlen(r->text, sizeof r->text);
+	if (len + 1 >= sizeof r->text)
+		return 0;
+	struct kith_name w, rn = *r; /* (rn: r not read again from within) */
+	rn.flags &= (uint8_t)~KITH_NAMES_F_HYPHEN;
+	double v = 0;
+	/* (a name read alike without its hyphens is not one whose hyphen moved:
+	 * "Kyo-ni" is 교니 either way) */
+	if (encode_text(&w, r->text, len, NULL, NULL) == KITH_OK && w.n_syl == n && w.n_sur == ns &&
+	    !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_HYPHEN)) &&
+	    similarity_korean(&w, &rn) < SAME_THRESHOLD)
+		v = similarity_korean(&w, h);
+	wipe(&w, sizeof w);
+	wipe(&rn, sizeof rn);
+	return KITH_NAMES_TYPO * v;
+}
+
+/* Do a's and b's syllables, as many on each side, meet on their vowels from
+ * the given name on? A consonant moved across a hyphen leaves the vowels
+ * where they were (hyphen_moved's first test, inline: most pairs of two
+ * names fail it). */
+static inline int given_vowels_meet(const struct kith_name *a, const struct kith_name *b)
+{
+	for (size_t i = a->n_sur; i < a->n_syl; i++)
+		if (!(a->syl[i].vow & b->syl[i].vow))
+			return 0;
+	return 1;
+}
+
 static double similarity_korean(const struct kith_name *a, const struct kith_name *b)
 {
 	if (((a->flags | b->flags) & KITH_NAMES_F_PUBSUR) && ((a->exact ^ b->exact) & 1u)) {
@@ -1998,6 +2065,15 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 	if (best < SAME_THRESHOLD && ((a->n_syl == b->n_syl + 1 && a->n_syl - a->n_sur == 3) ||
 				      (b->n_syl == a->n_syl + 1 && b->n_syl - b->n_sur == 3))) {
 		double v = a->n_syl > b->n_syl ? split_vowel(a, b) : split_vowel(b, a);
+		best = v > best ? v : best;
+	}
+	/* (hyphen_moved's: a hyphen, as many syllables and surname syllables;
+	 * w, read without hyphens, has none, and so is not read again) */
+	if (best < SAME_THRESHOLD && ((a->flags | b->flags) & KITH_NAMES_F_HYPHEN) && a->n_syl == b->n_syl &&
+	    a->n_sur == b->n_sur && a->n_sur && given_vowels_meet(a, b)) {
+		double v = (a->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(a, b) : 0;
+		best = v > best ? v : best;
+		v = best < SAME_THRESHOLD && (b->flags & KITH_NAMES_F_HYPHEN) ? hyphen_moved(b, a) : 0;
 		best = v > best ? v : best;
 	}
 	return best;

@@ -84,6 +84,7 @@ enum {
 #define KITH_NAMES_F_PARTIAL 0x10 /* a word could not be read as Korean */
 #define KITH_NAMES_F_TYPO 0x20	  /* read with a typo undone (scores at most KITH_NAMES_TYPO) */
 #define KITH_NAMES_F_PUBSUR 0x40  /* ambiguous order, the surname word a spelling lists publish (names.c) */
+#define KITH_NAMES_F_HYPHEN 0x80  /* a romanized word holds a hyphen between letters ("Dong-hyeok") */
 
 #define KITH_NAMES_TYPO 0.92 /* the factor of a name read with a typo undone */
 

@@ -47,11 +47,14 @@ static int32_t decode(const unsigned char *s, size_t len, size_t *i)
 	return cp;
 }
 
+enum { CYR_VOWEL = 1, CYR_K };
+
 struct st {
 	struct scan *sc;
 	int kind;      /* of the open word, 0 when none */
 	int pend_l;    /* a conjoining initial waiting for its vowel, -1 */
 	int have_text; /* text has a word already */
+	int cyr;       /* the last letter: CYR_VOWEL (а е и о у ы э ю я), CYR_K (к after one) */
 };
 
 static void close_word(struct st *t)
@@ -78,6 +81,7 @@ static void close_word(struct st *t)
 	}
 	t->kind = 0;
 	t->pend_l = -1;
+	t->cyr = 0;
 }
 
 static void open_word(struct st *t, int kind)
@@ -147,7 +151,12 @@ static int is_hyphen(int32_t cp)
  * Цой, Чен Ын), into the folded Latin that latin.c reads: 'E' for е (ㅓ ㅔ ㅕ
  * ㅖ; вЕ is ㅚ ㅞ ㅙ), 'N' for н (ㄴ, and ㅇ at the end of a syllable), 'U' for
  * ы (ㅡ), х after к т п ч as aspiration, дж and чж as j; ъ and ь are
- * dropped. */
+ * dropped. A word run together ("Сокхо", "Чиин", "Тоук") is read as Russian
+ * writes it: a vowel letter after a vowel letter begins a syllable of its
+ * own ('-': "Чиин" is 지인, "Тоук" 도욱, not 진, 둑; Cyrillic never doubles a
+ * letter for length), and кх after a vowel is к closing a syllable and х
+ * opening the next ("kh": "Сокхо" is 석호, "Токхый" 덕희), as Kontsevich
+ * writes ㄱ before ㅎ; at a word's start кх is ㅋ. */
 static void cyrillic(struct st *t, int32_t cp)
 {
 	/* у and ю are ㅜ and ㅠ only (ы is ㅡ, о is ㅓ or ㅗ): the Latin
@@ -158,8 +167,18 @@ static void cyrillic(struct st *t, int32_t cp)
 	struct scan *sc = t->sc;
 	const char *m = map[cp - 0x430];
 	char prev = t->kind == W_LATIN && sc->n_lat ? sc->lat[sc->n_lat - 1] : 0;
-	if (cp == 0x445 && (prev == 'k' || prev == 't' || prev == 'p' ||
-			    (prev == 'h' && sc->n_lat >= 2 && sc->lat[sc->n_lat - 2] == 'c')))
+	/* а е и о у ы э ю я (ё is е with a mark, feed()) */
+	int vowel = (cp >= 0x44B && cp <= 0x44F) || cp == 0x430 || cp == 0x435 || cp == 0x438 ||
+		    cp == 0x43E || cp == 0x443;
+	int was = prev ? t->cyr : 0;
+	int after_v = was == CYR_VOWEL && strchr("aeiouEU", prev);
+	t->cyr = vowel ? CYR_VOWEL : cp == 0x43A && after_v ? CYR_K : 0;
+	if (vowel && after_v)
+		latin_add(t, '-');
+	if (cp == 0x445 && was == CYR_K && prev == 'k')
+		m = "h"; /* кх after a vowel: ㄱ ㅎ */
+	else if (cp == 0x445 && (prev == 'k' || prev == 't' || prev == 'p' ||
+				 (prev == 'h' && sc->n_lat >= 2 && sc->lat[sc->n_lat - 2] == 'c')))
 		m = "'"; /* кх, тх, пх, чх */
 	else if (cp == 0x436 && prev == 'd') {
 		sc->lat[sc->n_lat - 1] = 'j'; /* дж */
@@ -218,10 +237,8 @@ static void feed(struct st *t, int32_t cp)
 				*last = 'U';
 			else if ((cp == 0x0306 || cp == 0x030C) && *last == 'a')
 				*last = 'A';
-			else if (cp == 0x0308 && *last == 'E') { /* Cyrillic ё */
-				*last = 'y';
-				latin_add(t, 'o');
-			}
+			else if (cp == 0x0308 && *last == 'E') /* Cyrillic ё: ㅕ or ㅛ (latin.c) */
+				*last = 'Y';
 		}
 		return;
 	}
@@ -253,7 +270,7 @@ int scan_name(struct scan *sc, const char *utf8, size_t len, struct kith_err *er
 		return kith_err_set(err, KITH_E_LIMIT, "name", "a name longer than %d bytes",
 				    KITH_NAMES_MAX_BYTES);
 	sc->n_lat = sc->n_hs = sc->n_text = sc->n_w = sc->dropped_words = 0;
-	struct st t = {sc, 0, -1, 0};
+	struct st t = {sc, 0, -1, 0, 0};
 	const unsigned char *s = (const unsigned char *)utf8;
 	size_t i = 0;
 	int letters = 0, any = 0;
@@ -307,6 +324,11 @@ int scan_name(struct scan *sc, const char *utf8, size_t len, struct kith_err *er
 				latin_add(&t, is_hyphen(cp) ? '-' : '\'');
 			else
 				close_word(&t);
+			continue;
+		}
+		if (cp == 0x419 || cp == 0x439) { /* й, not и with a breve: a vowel's glide */
+			cyrillic(&t, 0x439);
+			letters = 1;
 			continue;
 		}
 		utf8proc_int32_t buf[16];

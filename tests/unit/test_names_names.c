@@ -878,6 +878,61 @@ static void test_nim_and_ni(void **state)
 	not_same("Kim Oknim", "김옥림");
 }
 
+/* The first reading of a name, in Hangul. */
+static void first_reading(const char *name, const char *hangul)
+{
+	struct kith_names_reading r[1];
+	size_t n = 0;
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_names_read(name, strlen(name), r, 1, &n, &err), KITH_OK);
+	if (n != 1 || strcmp(r[0].hangul, hangul) != 0)
+		fail_msg("\"%s\" read first as %s, not %s", name, n ? r[0].hangul : "nothing", hangul);
+}
+
+/* A Cyrillic given name run together: a vowel letter after a vowel letter
+ * begins a syllable ("Чиин" 지인, not 진; "Тоук" 도욱, not 둑), кх after a
+ * vowel is ㄱ then ㅎ ("Сокхо" 석호, not 서코), and ё reads ㅕ before ㅛ
+ * (영 연 현 are far more common in names than 용); й is no vowel of its own
+ * ("Цой" is 최, "Хый" 희). */
+static void test_cyrillic_run_together(void **state)
+{
+	(void)state;
+	first_reading("Юн Сокхо", "윤석호");
+	first_reading("Ким Токхый", "김덕희");
+	first_reading("Ким Чиин", "김지인");
+	first_reading("Чон Тоук", "정도욱");
+	assert_true(sim("Ли Кюун", "이규웅") >= kith_names_same_threshold());
+	assert_true(sim("Чо Соу", "조소우") >= kith_names_same_threshold());
+	assert_true(sim("Ким Тхэён", "김태연") > sim("Ким Тхэён", "김태용"));
+	assert_true(sim("Ким Ён Нам", "김영남") > sim("Ким Ён Нам", "김용남"));
+	assert_true(sim("Ким Тхэён", "김태용") >= kith_names_same_threshold());
+	assert_true(sim("Цой Чхэ Ён", "최채연") >= 0.99);
+	assert_true(sim("Ким Ток Хый", "김덕희") >= 0.99);
+	first_reading("Пак Кхан", "박칸"); /* at a word's start кх is ㅋ */
+	not_same("Ким Чиин", "김진");
+	not_same("Юн Сокхо", "윤서코");
+}
+
+/* A hyphen a typo moved by one consonant ("Don-ghyeok" for Dong-hyeok): the
+ * name read with its hyphens dropped, at the typo's factor, when that reads
+ * another name than the hyphens do; a hyphen that only splits a name one
+ * way ("Ji-na", "Yu-na") keeps its split. */
+static void test_hyphen_moved(void **state)
+{
+	(void)state;
+	typo_of("Gim Don-ghyeok", "김동혁");
+	typo_of("Kim Or-a", "김오라");
+	typo_of("Gim Don-gho", "김동호");
+	typo_of("Yee Jon-ghyon", "리종현");
+	typo_of("Gim Don-ghyeok", "Gim Dong-hyeok");
+	not_same("Kim Ji-na", "김진아");
+	not_same("Kim Yu-na", "김연아");
+	not_same("Park Jis-eon", "박지성");
+	not_same("Pak Kyo-ni", "박교리");
+	assert_true(sim("Gim Dong-hyeok", "김동혁") >= 0.99);
+}
+
 /* An l typed for the only vowel of a chunk of two letters ("Jl", "Hyo-pl"):
  * read as i before a vowel is put back ("Hyo-pl" is 효피, not 효필). */
 static void test_l_for_the_only_vowel(void **state)
@@ -1105,6 +1160,8 @@ int main(void)
 	    cmocka_unit_test(test_vowel_split_typo),
 	    cmocka_unit_test(test_swapped_word_start),
 	    cmocka_unit_test(test_nim_and_ni),
+	    cmocka_unit_test(test_cyrillic_run_together),
+	    cmocka_unit_test(test_hyphen_moved),
 	    cmocka_unit_test(test_vowel_after_a_last_consonant),
 	    cmocka_unit_test(test_end_word_beside_a_surname),
 	    cmocka_unit_test(test_l_for_the_only_vowel),
