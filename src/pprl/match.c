@@ -765,7 +765,7 @@ static int cmp_cedge(const void *x, const void *y)
  * both meet (bench/README.md, issue 16, tenth session). The mean asked of the
  * records of two lists is CROSS_MEAN, a little below 0.5: a woman recorded
  * with births two years apart in two lists and without a birth in a third
- * (posteriors 0.997, 0.997 and 0.003) averages 0.5 over the pairs that decide
+ * (posteriors 0.994, 0.994 and 0.003) averages 0.5 over the pairs that decide
  * the last join, and at 0.5 rounding decided it (twelfth session:
  * test_guard_mean; F1 ratio +0.0006 on the tuning runs).
  */
@@ -800,7 +800,7 @@ static int cluster_mean(size_t n, const uint32_t *source, struct kith_cluster_ed
 		double sum = 0, cnt = 0, left = (double)size[ra] * size[rb];
 		for (uint32_t x = ra; ok && x != UINT32_MAX; x = next[x])
 			for (uint32_t y = rb; y != UINT32_MAX; y = next[y]) {
-				/* even if every pair left were one person, the mean would stay below */
+				/* were every pair left one person, the mean would stay below CROSS_MEAN */
 				if (sum + left < CROSS_MEAN * (cnt + left)) {
 					ok = 0;
 					break;
