@@ -533,7 +533,11 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	unsplit_round(corr_r, k, rate);
 	quick_estimate(nm, k, corr_r, seed, &nf0, &flo, &fhi, cmodel);
 	int fixed = isfinite(nf0);
-	int rc = kith_stats_table_new(&t, k, nm, corr, err);
+	/* the point (n_hat, lo, hi) and the models' table from the same corrected table as the
+	 * draws and --corrected-table: missed links, then the unseen splits at the rate (until the
+	 * twelfth session it was the table before the unseen splits, and n_hat disagreed with the
+	 * interval) */
+	int rc = kith_stats_table_new(&t, k, nm, corr_r, err);
 	if (!rc)
 		rc = kith_estimate_run(t, &eo, &res, err);
 	kith_stats_table_free(t);
@@ -549,7 +553,8 @@ int kith_together_estimate(const struct kith_pprl_result *r, const uint64_t *f, 
 	if (!rc) {
 		char title[160];
 		snprintf(title, sizeof title,
-			 "Joint estimate: %.0f observed on %u lists (corrected for missed links)",
+			 "Joint estimate: %.0f observed on %u lists (corrected for missed links and unseen "
+			 "splits)",
 			 res->observed, res->k);
 		rc = kith_estimate_svg(res, title, &svg, err);
 	}

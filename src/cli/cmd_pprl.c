@@ -631,7 +631,8 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 		double rate = json_number_value(json_object_get(u, "unseen_rate"));
 		printf(
 		    "\nThe table above is the linkage's corrected for the %lld links it missed (two persons\n"
-		    "of disjoint lists are one with their best candidate pair's posterior probability).\n"
+		    "of disjoint lists are one with their best candidate pair's posterior probability),\n"
+		    "then for the splits no candidate pair shows (below).\n"
 		    "With the linkage's uncertainty (%lld draws: each missed link made with its\n"
 		    "probability, the decided links kept, the model %s fitted (BIC's choice\n"
 		    "on the corrected table); the interval pools each draw's profile interval under\n"
@@ -653,8 +654,7 @@ static int run_estimate(const struct kith_pprl_result *r, const uint64_t *f, con
 			    "Not in it: records whose names share nothing with their person's other records\n"
 			    "(never candidates; --unseen-rate 0 left them out): the estimate is then "
 			    "high.\n");
-		const char *row[3] = {"linkage as decided", "corrected for missed links",
-				      "with linkage uncertainty"};
+		const char *row[3] = {"linkage as decided", "corrected table", "with linkage uncertainty"};
 		double v[3][3] = {{nd0, ld0, hd0}, {n0, lo0, hi0}, {med, lo, hi}};
 		for (int i = 0; i < 3; i++) {
 			if (v[i][0] < 0)

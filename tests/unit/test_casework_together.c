@@ -113,12 +113,55 @@ static void test_corrected_unseen(void **state)
 	kith_sbuf_release(&sb);
 }
 
+/* --estimate: the point (n_hat, lo, hi) comes from the same table as the
+ * draws and --corrected-table, the unseen splits undone at the rate: the
+ * persons of test_corrected_unseen at 0.1 are the table 1, 1, 7 (Lincoln-
+ * Petersen 8 x 8 / 7 = 9.1), not 2, 2, 6 (8 x 8 / 6 = 10.7, what n_hat was
+ * until the twelfth session while the interval was after the splits). */
+static void test_estimate_unseen(void **state)
+{
+	(void)state;
+	struct fake f;
+	fake_init(&f, 16);
+	uint32_t source[16];
+	for (uint32_t i = 0; i < 16; i++) {
+		source[i] = i & 1u;
+		f.cluster[i] = i < 12 ? i / 2 : i - 6;
+	}
+	f.r.clusters.n_clusters = 10;
+	const char *nm[2] = {"a", "b"};
+	const double counts[4] = {0, 2, 2, 6};
+	struct kith_together_opts o = {.estimate = 1, .draws = 4, .seed = 7, .unseen_rate = 0.1};
+	json_t *root = json_object();
+	struct kith_err err;
+	kith_err_clear(&err);
+	assert_int_equal(kith_together_estimate(&f.r, NULL, source, nm, 2, counts, &o, root, &err), KITH_OK);
+	json_t *u = json_object_get(root, "estimate");
+	double n0 = json_number_value(json_object_get(u, "n_hat"));
+	double nf = json_number_value(json_object_get(u, "n_hat_corrected_model_draws"));
+	double nd = json_number_value(json_object_get(u, "n_hat_decided"));
+	assert_true(fabs(nd - 64.0 / 6.0) < 0.05);
+	assert_true(fabs(n0 - 64.0 / 7.0) < 0.05);
+	assert_true(fabs(n0 - nf) < 1e-6 * nf);
+	json_decref(root);
+	/* no rate: the point is the table of missed links alone */
+	o.unseen_rate = -1;
+	root = json_object();
+	assert_int_equal(kith_together_estimate(&f.r, NULL, source, nm, 2, counts, &o, root, &err), KITH_OK);
+	u = json_object_get(root, "estimate");
+	assert_true(fabs(json_number_value(json_object_get(u, "n_hat")) - 64.0 / 6.0) < 0.05);
+	json_decref(root);
+}
+
 int main(void)
 {
+	if (kith_process_init() != KITH_OK) /* GSL's abort handler off: the estimate's models */
+		return 1;
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_corrected_rival),
 	    cmocka_unit_test(test_corrected_disjoint),
 	    cmocka_unit_test(test_corrected_unseen),
+	    cmocka_unit_test(test_estimate_unseen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
