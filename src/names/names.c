@@ -12,6 +12,7 @@
 #include "names/names.h"
 
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "names/hanja.h"
@@ -778,8 +779,6 @@ static int read_hanja_word(struct build *b, const char *w, size_t len)
  * letters), or NULL. */
 static const struct kith_names_alias *alias_lookup(const char *w, size_t len);
 
-static void wipe(void *p, size_t n);
-
 /* w as read, when the list does not publish it as it is ("Hamm"): a letter
  * typed twice that no system doubles once ("Kwwan" is Kwan; not an a before
  * e: "Haae" is Ha-ae), and at its end an n or a letter of once_at_end typed
@@ -805,7 +804,7 @@ static const struct kith_names_alias *alias_lookup_read(const char *w, size_t le
 		v[n++] = w[i];
 	}
 	a = n < len ? alias_lookup(v, n) : NULL;
-	wipe(v, sizeof v);
+	sodium_memzero(v, sizeof v);
 	return a;
 }
 
@@ -1050,16 +1049,6 @@ static void build_words(struct build *b, const struct scan *sc, size_t repair_w,
 	}
 }
 
-/* memset, then a barrier that tells the compiler the zeroes are read, so
- * that the store is not dropped as dead (a byte loop through a volatile
- * pointer cost about 1,000 instructions for each copy of a name that the
- * comparison of two names wipes) */
-static void wipe(void *p, size_t n)
-{
-	memset(p, 0, n);
-	__asm__ __volatile__("" : : "r"(p) : "memory");
-}
-
 /* Whether syllables x and y (neighbours in one word, as read) hold the two
  * readings of liaison (latin_liaison): a consonant n, l or m that closes x
  * or opens y, x's final {C, none} and y's initial {C, ㅇ}. */
@@ -1208,7 +1197,7 @@ int kith_names_encode(struct kith_name *out, const char *utf8, size_t len, struc
 				alt.flags |= KITH_NAMES_F_TYPO;
 			*out = alt;
 		}
-		wipe(fixed, sizeof fixed);
+		sodium_memzero(fixed, sizeof fixed);
 	}
 	return KITH_OK;
 }
@@ -1265,8 +1254,6 @@ __attribute__((noinline, cold)) static int join_stray_space(struct build *b, str
 	return 0;
 }
 
-/* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
- * back) */
 /* Does a romanized word hold a hyphen between two letters ("Dong-hyeok")? */
 static int inner_hyphen(const struct scan *sc)
 {
@@ -1282,6 +1269,8 @@ static int inner_hyphen(const struct scan *sc)
 	return 0;
 }
 
+/* (*lone, when not NULL: a chunk of one consonant was read with a vowel put
+ * back) */
 static int encode_text(struct kith_name *out, const char *utf8, size_t len, int *lone, struct kith_err *err)
 {
 	struct scan sc;
@@ -1780,7 +1769,7 @@ static const struct kith_name *order_view(const struct kith_name *n, struct kith
 static void order_done(const struct kith_name *p, struct kith_name *v)
 {
 	if (p == v)
-		wipe(v, sizeof *v);
+		sodium_memzero(v, sizeof *v);
 }
 
 /* Aligns the syllables of a (from offset a0, la of them, rotated by ra) with
@@ -1965,8 +1954,8 @@ __attribute__((noinline)) static double split_vowel(const struct kith_name *r, c
 				double v = similarity_korean(&w, h);
 				best = v > best ? v : best;
 			}
-			wipe(&w, sizeof w);
-			wipe(buf, sizeof buf);
+			sodium_memzero(&w, sizeof w);
+			sodium_memzero(buf, sizeof buf);
 		}
 	}
 	return KITH_NAMES_TYPO * best;
@@ -2003,8 +1992,8 @@ __attribute__((noinline)) static double hyphen_moved(const struct kith_name *r, 
 	    !(w.flags & (KITH_NAMES_F_PARTIAL | KITH_NAMES_F_HYPHEN)) &&
 	    similarity_korean(&w, &rn) < SAME_THRESHOLD)
 		v = similarity_korean(&w, h);
-	wipe(&w, sizeof w);
-	wipe(&rn, sizeof rn);
+	sodium_memzero(&w, sizeof w);
+	sodium_memzero(&rn, sizeof rn);
 	return KITH_NAMES_TYPO * v;
 }
 
@@ -2028,7 +2017,7 @@ static double similarity_korean(const struct kith_name *a, const struct kith_nam
 		/* (w's first syllable meets h's: published_widen is not met again) */
 		if (published_widen(ra ? a : b, ra ? b : a, &w)) {
 			double v = ra ? similarity_korean(&w, b) : similarity_korean(a, &w);
-			wipe(&w, sizeof w);
+			sodium_memzero(&w, sizeof w);
 			return v;
 		}
 	}
@@ -2546,7 +2535,7 @@ size_t kith_names_query_keys(const struct kith_name *q, uint64_t keys[KITH_NAMES
 			reading_codes(&un, 0, 1, code, sy);
 			keys[n++] = key_of(1, code, q->n_syl);
 		}
-		wipe(&un, sizeof un);
+		sodium_memzero(&un, sizeof un);
 	}
 	/* a surname and the start of a given name whose last syllable ends in
 	 * ㄴ ㄹ ㅁ or ㄱ: a name that goes on with a vowel keys that final as the

@@ -15,6 +15,7 @@
  * prior) rather than by the probability of the reading (the table of name
  * syllables the prior).
  */
+#include <sodium.h>
 #include <string.h>
 
 #include "names/jamo.h"
@@ -23,13 +24,6 @@
 #include "names/tables.h"
 
 #define SF_MAX 64 /* bytes of a query read so; a longer one has no such reading */
-
-static void wipe(void *p, size_t n)
-{
-	volatile unsigned char *v = p;
-	while (n--)
-		*v++ = 0;
-}
 
 static int plain(const struct kith_name *n)
 {
@@ -82,7 +76,7 @@ int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len
 			g2.liai = 0;
 			g = g2;
 		}
-		wipe(&g2, sizeof g2);
+		sodium_memzero(&g2, sizeof g2);
 	}
 	/* nothing new when the encoder read it so already */
 	ok = ok && !(w.n_sur == f.n_syl && !(w.flags & (KITH_NAMES_F_WESTERN | KITH_NAMES_F_AMBIG)) &&
@@ -110,10 +104,10 @@ int kith_names_surname_first(struct kith_name *out, const char *utf8, size_t len
 		memcpy(r.text, w.text, sizeof r.text);
 		*out = r;
 	}
-	wipe(rest, sizeof rest);
-	wipe(&w, sizeof w);
-	wipe(&f, sizeof f);
-	wipe(&g, sizeof g);
+	sodium_memzero(rest, sizeof rest);
+	sodium_memzero(&w, sizeof w);
+	sodium_memzero(&f, sizeof f);
+	sodium_memzero(&g, sizeof g);
 	return ok;
 }
 
@@ -153,7 +147,7 @@ size_t kith_names_prefix_keys(const struct kith_name *q, uint64_t *keys, size_t 
 					if (y == n && n < max)
 						keys[n++] = k[x];
 				}
-				wipe(&one, sizeof one);
+				sodium_memzero(&one, sizeof one);
 			}
 	return n;
 }
@@ -284,7 +278,7 @@ static void systems(const char *utf8, size_t len, int western, int *rr, int *mr,
 	for (size_t i = 0; i + 1 < n; i++)
 		if ((w[i] == 'o' && w[i + 1] == 'o') || (w[i] == 'e' && w[i + 1] == 'e'))
 			*rr = 1;
-	wipe(w, sizeof w);
+	sodium_memzero(w, sizeof w);
 }
 
 /* Fills pc->plain and pc->asp for the syllables of q (a joined reading a,
@@ -383,8 +377,8 @@ int kith_names_query_pieces(struct kith_names_pieces *out, const char *utf8, siz
 		systems(utf8, len, (q->flags & KITH_NAMES_F_WESTERN) != 0, &rr, &mr, &nk);
 		weigh_initials(out, q, &a, r, rr, mr, nk);
 	}
-	wipe(t, sizeof t);
-	wipe(&a, sizeof a);
+	sodium_memzero(t, sizeof t);
+	sodium_memzero(&a, sizeof a);
 	return ok;
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,15 +20,6 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 #define KITH_STORE_PAGE_SIZE_STR STR(KITH_STORE_PAGE_SIZE)
-
-/* Wipes a buffer that held ciphertext of key slots (not secret, but no copy
- * is left in freed memory either). */
-static void sodium_like_wipe(void *p, size_t n)
-{
-	volatile uint8_t *v = p;
-	while (n--)
-		*v++ = 0;
-}
 
 struct kith_store {
 	sqlite3 *db;
@@ -1168,8 +1160,9 @@ static int scrub_file(const char *path, int wal, kith_store_scrub_fn fn, void *a
 		if ((size_t)n < stride)
 			break;
 	}
-	sodium_like_wipe(orig, psz);
-	sodium_like_wipe(frame, stride);
+	/* (ciphertext of key slots: not secret, but no copy is left in freed memory either) */
+	sodium_memzero(orig, psz);
+	sodium_memzero(frame, stride);
 	free(frame);
 	free(orig);
 	if (!rc && dirty_file && fdatasync(fd) != 0)
