@@ -53,6 +53,17 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The vault's cases and `names` put after them (in that order: a tie goes to
+ * the lower case number), and a search over them. */
+static struct kith_search *search_with(struct fixture_vault *f, const char *const *names, size_t n)
+{
+	put_cases(f->v, names, n, NULL);
+	struct kith_search *s = NULL;
+	struct kith_err err;
+	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	return s;
+}
+
 /* The name as given of the first hit of `q`, or "" without hits. */
 static const char *first(struct kith_search *s, const char *q, size_t *n)
 {
@@ -202,10 +213,8 @@ static void test_issue13_finds(void **state)
 	static const char *const more[] = {"김강범", "Somchai Jaidee", "Maria Lopez",	     "Nguyen Thi Lan",
 					   "王建国", "정설혜",	       "Chanida Sukprasert", "채종현",
 					   "정재윤", "박은림",	       "Hoang Van Hoa",	     "최은희"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	size_t n;
 	/* a given name alone, a surname and part of a given name */
 	assert_string_equal(first(s, "Myong Sim", &n), "리명심");
@@ -258,10 +267,7 @@ static void test_search13_partial(void **state)
 	    "예소현",	  "김예화", "Le Thi Hoa",     "전지",	      "Cho Chen", "Chen Yufeng",
 	    "Choe So Ŭn", "함은우", "Dang Thi Huong", "Vu Van Huong", "오미성",	  "구미오",
 	    "정키",	  "함정키", "민수",	      "김민수",	      "지수",	  "이지수"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	/* a surname written last is not read with the start of a given name:
 	 * "Kwang Ri" is 정광리's given name, not Ri (이) + Kwang... */
@@ -297,10 +303,7 @@ static void test_search13_readings(void **state)
 	static const char *const more[] = {
 	    "문혜성", "박문해", "서무", "지서모", "석현선", "최숙혁",	       "채해성", "최해희",
 	    "권유타", "남수연", "안소", "안서영", "서다",   "Suda Chaiyaporn", "최화",	 "Vu Minh Hoa"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	/* a given name alone weighs as a surname with the start of a given
 	 * name, and the better alignment wins: "Mun Hae" is 박문해's given name
@@ -336,10 +339,8 @@ static void test_search13_vault_prior(void **state)
 	struct fixture_vault *f = *state;
 	/* the other readings first: a tie goes to the lower case number */
 	static const char *const more[] = {"박서현", "박정우", "박소현", "박종우"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	size_t n;
 	/* each name of the vault is as likely as another: a spelling goes to
 	 * the name it writes the more likely, not to the syllable more common
@@ -364,10 +365,8 @@ static void test_search13_consonant_put_back(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김영현", "리신동", "임나빈", "리보미", "서철연"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	size_t n;
 	assert_string_equal(first(s, "Gi Yung-hyon", &n), "김영현"); /* m */
 	assert_string_equal(first(s, "Lee Sin-ong", &n), "리신동");  /* d */
@@ -390,10 +389,7 @@ static void test_search13_words_at_ends(void **state)
 	/* the other first: a tie goes to the lower case number */
 	static const char *const more[] = {"Nguyen Minh Hoa", "Nguyen Van Minh", "Tran Minh Dung",
 					   "Tran Van Minh"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	assert_string_equal(first(s, "Nguyen Minh", &n), "Nguyen Van Minh");
 	assert_string_equal(first(s, "Tran Minh", &n), "Tran Van Minh");
@@ -412,10 +408,7 @@ static void test_search13_pieces_and_initials(void **state)
 	/* the other reading first: a tie goes to the lower case number */
 	static const char *const more[] = {"김영",   "김용", "정영", "정용",   "김유대", "김유태", "정대욱",
 					   "정태욱", "이태", "이대", "김치원", "김지원", "박재",   "박채"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	/* "yo" writes 용 in every system, 영 only in MR without breves and the
 	 * North: the engine ranked 영 first, the more common syllable */
@@ -444,10 +437,7 @@ static void test_search13_no_syllable_dropped(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김경", "김경노", "이현", "이도현"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	assert_string_equal(first(s, "Kin Gyong-o", &n), "김경노");
 	assert_string_equal(first(s, "Rhie D-hyon", &n), "이도현");
@@ -464,10 +454,8 @@ static void test_search13_korean_order(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김석래", "김선예", "김석애"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	size_t n;
 	assert_string_equal(first(s, "Gim Suk Rea", &n), "김석래");
 	/* the ambiguous reading's keys reach 김석애 (its 래 is read 애 too),
@@ -494,10 +482,7 @@ static void test_search13_compound_surnames_and_gaps(void **state)
 	static const char *const more[] = {
 	    "Nam Son Yong", "나서준", "Hwang-bo Tong Hyon", "선우시람", "선우나용", "황보효", "강남용",
 	    "So Su Bin",    "김소빈", "Ri Son Hui",	    "김리희"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	assert_string_equal(first(s, "Seonu Shi Ram", &n), "선우시람");
 	assert_string_equal(first(s, "Seonu Na", &n), "선우나용");
@@ -520,10 +505,8 @@ static void test_search13_western_order_and_fullwidth(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"Mun Un", "문온리", "이문석"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	static const char *const q[] = {"Mun On Ri", "Ｍｕｎ　Ｏｎ　Ｒｉ"};
 	for (size_t k = 0; k < 2; k++) {
 		const struct kith_search_hit *h;
@@ -542,10 +525,7 @@ static void test_search13_space_in_a_word(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"최큐리", "최기우"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
-	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	size_t n;
 	assert_string_equal(first(s, "Chai Ky oo Ree", &n), "최큐리");
 	kith_search_free(s);
@@ -559,10 +539,8 @@ static void test_search13_typo_costs(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"김태우", "김태원", "이지영", "김지영"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	const struct kith_search_hit *h;
 	size_t n;
 	/* Woon: Won with an o typed twice, not Woo with an n in excess */
@@ -586,10 +564,8 @@ static void test_search13_prefix_in_the_order_written(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"심정석", "심종업"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	const struct kith_search_hit *h;
 	size_t n;
 	assert_int_equal(kith_search_run(s, "Shim Jong", 9, 10, 0, &h, &n, &err), 0);
@@ -608,10 +584,8 @@ static void test_search13_typo_read_by_the_encoder(void **state)
 {
 	struct fixture_vault *f = *state;
 	static const char *const more[] = {"이진원", "리지민", "장연석", "정연수"};
-	put_cases(f->v, more, sizeof more / sizeof *more, NULL);
-	struct kith_search *s = NULL;
+	struct kith_search *s = search_with(f, more, sizeof more / sizeof *more);
 	struct kith_err err;
-	assert_int_equal(kith_search_new(&s, f->v, &err), 0);
 	const struct kith_search_hit *h;
 	size_t n;
 	assert_int_equal(kith_search_run(s, "Rhie Jimn", 9, 10, 0, &h, &n, &err), 0);

@@ -81,6 +81,18 @@ static void test_corrected_disjoint(void **state)
 	assert_true(counts[1] == 0.0 && counts[2] == 0.0);
 }
 
+/* Sixteen records of two lists (even records list 0, odd list 1): persons 0-5 on both lists
+ * (records 0-11), persons 6-9 alone (records 12-15, two on each list). */
+static void six_both_four_alone(struct fake *f, uint32_t source[16])
+{
+	fake_init(f, 16);
+	for (uint32_t i = 0; i < 16; i++) {
+		source[i] = i & 1u;
+		f->cluster[i] = i < 12 ? i / 2 : i - 6;
+	}
+	f->r.clusters.n_clusters = 10;
+}
+
 /* --corrected-table: the missed links, then the unseen splits undone at the
  * rate given (0 the default, negative none); a rate above 0.25 refused; the
  * file's header names the rate. Six persons of both lists, two of each alone:
@@ -90,13 +102,8 @@ static void test_corrected_unseen(void **state)
 {
 	(void)state;
 	struct fake f;
-	fake_init(&f, 16);
 	uint32_t source[16];
-	for (uint32_t i = 0; i < 16; i++) {
-		source[i] = i & 1u;
-		f.cluster[i] = i < 12 ? i / 2 : i - 6; /* persons 0-5 on both lists, 6-9 alone */
-	}
-	f.r.clusters.n_clusters = 10;
+	six_both_four_alone(&f, source);
 	double c[4], rate = -1;
 	assert_int_equal(kith_together_corrected_unseen(&f.r, source, 2, -1, c, &rate), KITH_OK);
 	assert_true(rate == 0 && c[3] == 6 && c[1] == 2 && c[2] == 2);
@@ -122,13 +129,8 @@ static void test_estimate_unseen(void **state)
 {
 	(void)state;
 	struct fake f;
-	fake_init(&f, 16);
 	uint32_t source[16];
-	for (uint32_t i = 0; i < 16; i++) {
-		source[i] = i & 1u;
-		f.cluster[i] = i < 12 ? i / 2 : i - 6;
-	}
-	f.r.clusters.n_clusters = 10;
+	six_both_four_alone(&f, source);
 	const char *nm[2] = {"a", "b"};
 	const double counts[4] = {0, 2, 2, 6};
 	struct kith_together_opts o = {.estimate = 1, .draws = 4, .seed = 7, .unseen_rate = 0.1};

@@ -106,20 +106,16 @@ static void test_kpe(void **state)
 	free(f);
 }
 
-static void test_link(void **state)
+/* The population of test_link, encoded into f (room for 360 records): 120 persons on three lists
+ * (each on some lists), six names written in Hangul or, on list 1, romanized, a birth year and a
+ * province; the list of each record in src, its person in person. How many records. */
+static size_t put_three_lists(const struct kith_pprl_key *k, const struct kith_pprl_params *p, uint64_t *f,
+			      uint32_t *src, int *person)
 {
-	(void)state;
-	/* three lists; persons 0..59, each on some lists, names in other scripts */
 	static const char *const hangul[] = {"방미선", "김영희", "리순옥", "박정숙", "최은혜", "정미경"};
 	static const char *const roman[] = {"Pang Mi-sŏn",   "Kim Yeong-hui", "Ri Sun Ok",
 					    "Park Jung Suk", "Choi Eun Hye",  "Jeong Mi-gyeong"};
-	struct kith_pprl_key *k = NULL;
-	assert_int_equal(kith_pprl_key_new(&k, (const uint8_t *)"0123456789abcdef0123", 20, NULL), KITH_OK);
-	struct kith_pprl_params p = {.seed = SEED};
-	size_t cap = 600, n = 0;
-	uint64_t *f = aligned_alloc(64, cap * 128);
-	uint32_t *src = malloc(cap * sizeof *src);
-	int *person = malloc(cap * sizeof *person);
+	size_t n = 0;
 	for (int per = 0; per < 120; per++) {
 		for (unsigned l = 0; l < 3; l++) {
 			if ((per + l) % 3 == 0 && per % 5) /* not on this list */
@@ -127,12 +123,27 @@ static void test_link(void **state)
 			const char *nm = l == 1 ? roman[per % 6] : hangul[per % 6];
 			/* the same name and year is the same person here: persons differ by (name, year,
 			 * origin) */
-			encode_one(k, &p, nm, 1950 + per % 50, (per / 6) % 2 ? "kp-hb" : "kp-yg", n, f);
+			encode_one(k, p, nm, 1950 + per % 50, (per / 6) % 2 ? "kp-hb" : "kp-yg", n, f);
 			src[n] = l;
 			person[n] = per;
 			n++;
 		}
 	}
+	return n;
+}
+
+static void test_link(void **state)
+{
+	(void)state;
+	/* three lists of 120 persons (put_three_lists), names in other scripts */
+	struct kith_pprl_key *k = NULL;
+	assert_int_equal(kith_pprl_key_new(&k, (const uint8_t *)"0123456789abcdef0123", 20, NULL), KITH_OK);
+	struct kith_pprl_params p = {.seed = SEED};
+	size_t cap = 600;
+	uint64_t *f = aligned_alloc(64, cap * 128);
+	uint32_t *src = malloc(cap * sizeof *src);
+	int *person = malloc(cap * sizeof *person);
+	size_t n = put_three_lists(k, &p, f, src, person);
 	struct kith_pprl_result r;
 	struct kith_pprl_opts o = {.threads = 2, .seed = 1};
 	assert_int_equal(kith_pprl_link(f, src, n, 3, &o, &r, NULL), KITH_OK);
@@ -336,28 +347,16 @@ static void test_duplicates(void **state)
 static void test_guard_mean(void **state)
 {
 	(void)state;
-	static const char *const hangul[] = {"방미선", "김영희", "리순옥", "박정숙", "최은혜", "정미경"};
-	static const char *const roman[] = {"Pang Mi-sŏn",   "Kim Yeong-hui", "Ri Sun Ok",
-					    "Park Jung Suk", "Choi Eun Hye",  "Jeong Mi-gyeong"};
 	static const char *const her[3] = {"이초아", "리초아", "Ri Cho A"};
 	static const int her_year[3] = {1976, 1978, 0};
 	struct kith_pprl_key *k = NULL;
 	assert_int_equal(kith_pprl_key_new(&k, (const uint8_t *)"0123456789abcdef0123", 20, NULL), KITH_OK);
 	struct kith_pprl_params p = {.seed = SEED};
-	size_t cap = 600, n = 0;
+	size_t cap = 600;
 	uint64_t *f = aligned_alloc(64, cap * 128);
 	uint32_t *src = malloc(cap * sizeof *src);
 	int *person = malloc(cap * sizeof *person);
-	for (int per = 0; per < 120; per++)
-		for (unsigned l = 0; l < 3; l++) {
-			if ((per + l) % 3 == 0 && per % 5)
-				continue;
-			const char *nm = l == 1 ? roman[per % 6] : hangul[per % 6];
-			encode_one(k, &p, nm, 1950 + per % 50, (per / 6) % 2 ? "kp-hb" : "kp-yg", n, f);
-			src[n] = l;
-			person[n] = per;
-			n++;
-		}
+	size_t n = put_three_lists(k, &p, f, src, person);
 	size_t first = n;
 	for (unsigned l = 0; l < 3; l++) {
 		encode_one(k, &p, her[l], her_year[l], "kp-hb", n, f);
